@@ -1,0 +1,539 @@
+package io.jtipc.bearer.eth;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * A Linux {@code AF_PACKET} socket bound to one interface and one ethertype (by default
+ * {@link EthMedia#ETH_P_TIPC} 0x88CA), through jnr-ffi.
+ *
+ * <h2>Why SOCK_DGRAM and not SOCK_RAW</h2>
+ * The kernel's TIPC Ethernet bearer ({@code tipc_l2_send_msg}, net/tipc/bearer.c) hands the TIPC
+ * message to {@code dev_hard_header(skb, dev, ETH_P_TIPC, dest, dev->dev_addr, len)}, which writes
+ * the 14-byte Ethernet header (destination, the device's own MAC, ethertype); it never pads, the
+ * driver/NIC pads short frames. An AF_PACKET socket of type {@code SOCK_DGRAM} sends through the
+ * very same {@code dev_hard_header} call with the destination and protocol taken from
+ * {@code struct sockaddr_ll}, so frames are built exactly as the kernel bearer builds them, and
+ * the MTU check ({@code EMSGSIZE}) applies to the TIPC message as it does for the kernel bearer.
+ * On receive the header is stripped and the source MAC and packet type arrive in
+ * {@code sockaddr_ll}. The TIPC message therefore starts at offset 0 of the caller's buffer both
+ * ways: no 14-byte headroom to reserve, no header to write or skip, and no way to send with a
+ * wrong source MAC. {@code SOCK_RAW} would only add the header handling.
+ *
+ * <h2>Socket life</h2>
+ * {@code socket(AF_PACKET, SOCK_DGRAM, 0)}: protocol 0 receives nothing, so no frame from another
+ * interface is queued before the socket is bound; then {@code SIOCGIFINDEX} on this socket finds
+ * the interface (in the socket's own network namespace, see {@link NetNs}), and {@code bind} with
+ * {@code sockaddr_ll{AF_PACKET, htons(ethertype), ifindex}} starts reception of that ethertype on
+ * that interface only. A socket bound to a down interface opens fine; the kernel reports ENETDOWN
+ * once on the next receive and delivers frames again once the interface is up.
+ *
+ * <h2>Receiving</h2>
+ * {@link #receive} waits with {@code poll(2)} on the socket and on an eventfd used by
+ * {@link #wakeup()}, then reads one frame with {@code recvfrom(MSG_DONTWAIT | MSG_TRUNC)} into a
+ * native buffer allocated once and copies it to the caller's array: no Java allocation per frame.
+ * Like {@code tipc_l2_rcv_msg} it keeps only packet types PACKET_HOST, PACKET_BROADCAST and
+ * PACKET_MULTICAST; frames for other hosts (PACKET_OTHERHOST, seen on a shared medium or in
+ * promiscuous mode), our own outgoing frames (PACKET_OUTGOING) and looped-back frames are skipped
+ * and counted ({@link #droppedNotForUs()}). The length returned is the Ethernet payload as
+ * received: on a real NIC a short TIPC message arrives padded to 46 bytes, so the message length
+ * is the TIPC header's size field (w0 bits 16-0, net/tipc/msg.h), not this length.
+ *
+ * <h2>Threads</h2>
+ * {@link #send} may be called from any thread (sends are serialised on a lock). {@link #receive}
+ * may be called from any thread, one at a time (a second concurrent caller waits for the first).
+ * {@link #wakeup()} may be called from any thread at any time. {@link #close()} wakes a blocked
+ * receiver, waits for it to leave and only then closes the descriptors, so a descriptor number is
+ * never reused under a running call.
+ */
+public final class AfPacketSocket implements AutoCloseable {
+    /** {@link #receive} result: the timeout passed with no frame. */
+    public static final int TIMEOUT = -1;
+    /** {@link #receive} result: {@link #wakeup()} or {@link #close()} interrupted the wait. */
+    public static final int WAKEUP = -2;
+
+    /** Largest frame payload received: 65535 bytes (covers any MTU an Ethernet device may have). */
+    public static final int MAX_FRAME = 65535;
+
+    /** sockaddr_ll.sll_pkttype values, include/uapi/linux/if_packet.h. */
+    public static final int PACKET_HOST = 0;
+    public static final int PACKET_BROADCAST = 1;
+    public static final int PACKET_MULTICAST = 2;
+    public static final int PACKET_OTHERHOST = 3;
+    public static final int PACKET_OUTGOING = 4;
+
+    /** Interface flag bits (ifr_flags, include/uapi/linux/if.h). */
+    public static final int IFF_UP = 0x1;
+    public static final int IFF_BROADCAST = 0x2;
+    public static final int IFF_LOOPBACK = 0x8;
+    public static final int IFF_RUNNING = 0x40;
+
+    /** ARPHRD_ETHER (include/uapi/linux/if_arp.h): hardware type of Ethernet-like devices, veth included. */
+    public static final int ARPHRD_ETHER = 1;
+
+    /** Longest interface name, IFNAMSIZ - 1 (include/uapi/linux/if.h). */
+    public static final int MAX_IFNAME = 15;
+
+    // struct sockaddr_ll (20 bytes): family u16, protocol be16, ifindex s32, hatype u16,
+    // pkttype u8, halen u8, addr[8]
+    private static final int SLL_SIZE = 20;
+    private static final int SLL_PROTOCOL = 2;
+    private static final int SLL_IFINDEX = 4;
+    private static final int SLL_HATYPE = 8;
+    private static final int SLL_PKTTYPE = 10;
+    private static final int SLL_HALEN = 11;
+    private static final int SLL_ADDR = 12;
+    // struct ifreq (40 bytes on LP64): name[16], then a union at 16
+    private static final int IFREQ_SIZE = 40;
+    private static final int IFR_UNION = 16;
+    // struct pollfd (8 bytes): fd s32, events s16, revents s16
+    private static final int POLLFD_SIZE = 8;
+
+    private final LibC libc = LibC.Native.libc();
+    private final String ifname;
+    private final int ethertype;
+    private final int fd;
+    private final int wakeFd;
+    private final int ifindex;
+
+    private final ReentrantLock rxLock = new ReentrantLock();
+    private final ReentrantLock txLock = new ReentrantLock();
+    private final Object ioctlLock = new Object();
+    private volatile boolean closed;
+
+    // native memory, allocated once per socket
+    private final Pointer rxBuf;
+    private final Pointer rxAddr;
+    private final Pointer rxAddrLen;
+    private final Pointer pollFds;
+    private final Pointer wakeScratch;
+    private final Pointer wakeOne;
+    private final Pointer txBuf;
+    private final Pointer txAddr;
+    private final Pointer ifreq;
+
+    private int lastPacketType = -1;
+    private long droppedNotForUs;
+    private long droppedOversize;
+
+    private AfPacketSocket(String ifname, int ethertype) throws IOException {
+        this.ifname = ifname;
+        this.ethertype = ethertype;
+        jnr.ffi.Runtime rt = LibC.Native.runtime();
+        rxBuf = Memory.allocateDirect(rt, MAX_FRAME, true);
+        txBuf = Memory.allocateDirect(rt, MAX_FRAME, true);
+        rxAddr = Memory.allocateDirect(rt, 32, true);
+        rxAddrLen = Memory.allocateDirect(rt, 4, true);
+        txAddr = Memory.allocateDirect(rt, 32, true);
+        pollFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
+        wakeScratch = Memory.allocateDirect(rt, 8, true);
+        wakeOne = Memory.allocateDirect(rt, 8, true);
+        wakeOne.putLong(0, 1L);
+        ifreq = Memory.allocateDirect(rt, IFREQ_SIZE, true);
+
+        int s = libc.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        if (s < 0) {
+            throw AfPacketException.forSocket("socket", LibC.Native.errno(), ifname);
+        }
+        int w = -1;
+        try {
+            int index = ifreqInt(s, LibC.SIOCGIFINDEX, "SIOCGIFINDEX");
+            Pointer bindAddr = Memory.allocateDirect(rt, 32, true);
+            fillSll(bindAddr, index);
+            if (libc.bind(s, bindAddr, SLL_SIZE) != 0) {
+                throw AfPacketException.forSocket("bind", LibC.Native.errno(), ifname);
+            }
+            w = libc.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            if (w < 0) {
+                throw AfPacketException.forSocket("eventfd", LibC.Native.errno(), ifname);
+            }
+            this.ifindex = index;
+        } catch (IOException | RuntimeException e) {
+            libc.close(s);
+            if (w >= 0) {
+                libc.close(w);
+            }
+            throw e;
+        }
+        this.fd = s;
+        this.wakeFd = w;
+        fillSll(txAddr, ifindex);
+        txAddr.putByte(SLL_HALEN, (byte) EthMedia.MAC_LENGTH);
+        pollFds.putInt(0, fd);
+        pollFds.putShort(4, LibC.POLLIN);
+        pollFds.putInt(POLLFD_SIZE, wakeFd);
+        pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
+    }
+
+    /**
+     * Opens a TIPC (ethertype 0x88CA) socket on interface {@code ifname} of the calling thread's
+     * network namespace.
+     *
+     * @throws AfPacketException "AF_PACKET needs CAP_NET_RAW ..." without the capability,
+     *         "no such interface X" for an unknown or invalid name
+     */
+    public static AfPacketSocket open(String ifname) throws IOException {
+        return open(ifname, EthMedia.ETH_P_TIPC);
+    }
+
+    /**
+     * Opens a socket for {@code ethertype} (0x0600-0xFFFF) on interface {@code ifname} of the
+     * calling thread's network namespace.
+     *
+     * @throws AfPacketException as {@link #open(String)}
+     * @throws IllegalArgumentException if {@code ethertype} is not an Ethernet II type
+     */
+    public static AfPacketSocket open(String ifname, int ethertype) throws IOException {
+        Objects.requireNonNull(ifname, "ifname");
+        if (ethertype < 0x0600 || ethertype > 0xFFFF) {
+            throw new IllegalArgumentException("ethertype must be 0x0600..0xffff, got 0x" + Integer.toHexString(ethertype));
+        }
+        return new AfPacketSocket(ifname, ethertype);
+    }
+
+    /**
+     * Opens a socket inside network namespace {@code netns} (a name under /var/run/netns, or a path;
+     * null = the caller's namespace) through {@link NetNs#runIn}. The socket stays in that
+     * namespace and may then be used from any thread.
+     *
+     * @throws AfPacketException as {@link #open(String)}, or if the namespace cannot be entered
+     */
+    public static AfPacketSocket open(String netns, String ifname, int ethertype) throws IOException {
+        Objects.requireNonNull(ifname, "ifname");
+        if (ethertype < 0x0600 || ethertype > 0xFFFF) {
+            throw new IllegalArgumentException("ethertype must be 0x0600..0xffff, got 0x" + Integer.toHexString(ethertype));
+        }
+        return NetNs.runIn(netns, () -> new AfPacketSocket(ifname, ethertype));
+    }
+
+    /** Interface name given at open. */
+    public String interfaceName() {
+        return ifname;
+    }
+
+    /** Interface index found at open (SIOCGIFINDEX), the sll_ifindex of every send. */
+    public int interfaceIndex() {
+        return ifindex;
+    }
+
+    /** Ethertype this socket sends and receives. */
+    public int ethertype() {
+        return ethertype;
+    }
+
+    /** Current MTU of the interface in bytes (SIOCGIFMTU, read now): the largest payload {@link #send} accepts. */
+    public int mtu() throws IOException {
+        return ifreqInt(-1, LibC.SIOCGIFMTU, "SIOCGIFMTU");
+    }
+
+    /** Current interface flags (SIOCGIFFLAGS, low 16 bits of {@code net_device.flags}): IFF_UP, IFF_RUNNING, ... */
+    public int flags() throws IOException {
+        return ifreqInt(-1, LibC.SIOCGIFFLAGS, "SIOCGIFFLAGS") & 0xFFFF;
+    }
+
+    /** True when the interface is administratively up (IFF_UP). */
+    public boolean isUp() throws IOException {
+        return (flags() & IFF_UP) != 0;
+    }
+
+    /** True when the interface is up with carrier (IFF_RUNNING). */
+    public boolean isRunning() throws IOException {
+        return (flags() & IFF_RUNNING) != 0;
+    }
+
+    /** Hardware type of the interface (SIOCGIFHWADDR sa_family): {@link #ARPHRD_ETHER} for Ethernet and veth. */
+    public int hardwareType() throws IOException {
+        synchronized (ioctlLock) {
+            ifreqCall(-1, LibC.SIOCGIFHWADDR, "SIOCGIFHWADDR");
+            return ifreq.getShort(IFR_UNION) & 0xFFFF;
+        }
+    }
+
+    /** The interface's current MAC (SIOCGIFHWADDR) as a new 6-byte array. */
+    public byte[] macAddress() throws IOException {
+        byte[] mac = new byte[EthMedia.MAC_LENGTH];
+        macAddress(mac, 0);
+        return mac;
+    }
+
+    /** Writes the interface's current MAC (SIOCGIFHWADDR) to {@code dst[off..off+5]}. */
+    public void macAddress(byte[] dst, int off) throws IOException {
+        Objects.checkFromIndexSize(off, EthMedia.MAC_LENGTH, dst.length);
+        synchronized (ioctlLock) {
+            ifreqCall(-1, LibC.SIOCGIFHWADDR, "SIOCGIFHWADDR");
+            ifreq.get(IFR_UNION + 2, dst, off, EthMedia.MAC_LENGTH);
+        }
+    }
+
+    /**
+     * Sends one frame: {@code frame[off..off+len)} becomes the Ethernet payload, sent to
+     * {@code destMac[destOff..destOff+5]} (ff:ff:ff:ff:ff:ff for discovery and the broadcast link, a
+     * peer's MAC for a unicast link) with this socket's ethertype; the kernel adds the header with
+     * the interface's own MAC as source. Never blocks ({@code MSG_DONTWAIT}); allocates nothing.
+     *
+     * @return true if the kernel took the frame, false if it was dropped because the socket's send
+     *         queue is full (EAGAIN/ENOBUFS): like a lost frame, the link layer retransmits
+     * @throws AfPacketException "frame larger than the MTU ..." (EMSGSIZE), "interface X is down"
+     *         (ENETDOWN), "no such interface X" (ENXIO/ENODEV, interface deleted), other errno
+     * @throws ClosedChannelException if the socket is closed
+     * @throws IllegalArgumentException if {@code len} exceeds {@link #MAX_FRAME}
+     */
+    public boolean send(byte[] destMac, int destOff, byte[] frame, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(destOff, EthMedia.MAC_LENGTH, destMac.length);
+        Objects.checkFromIndexSize(off, len, frame.length);
+        if (len > MAX_FRAME) {
+            throw new IllegalArgumentException("frame of " + len + " bytes exceeds " + MAX_FRAME);
+        }
+        txLock.lock();
+        try {
+            int s = checkOpen();
+            txBuf.put(0, frame, off, len);
+            txAddr.put(SLL_ADDR, destMac, destOff, EthMedia.MAC_LENGTH);
+            for (;;) {
+                long n = libc.sendto(s, txBuf, len, LibC.MSG_DONTWAIT, txAddr, SLL_SIZE);
+                if (n >= 0) {
+                    return true;
+                }
+                int err = LibC.Native.errno();
+                if (err == AfPacketException.EINTR) {
+                    continue;
+                }
+                if (err == AfPacketException.EAGAIN || err == AfPacketException.ENOBUFS) {
+                    return false;
+                }
+                if (err == AfPacketException.EMSGSIZE) {
+                    throw new AfPacketException("sendto", err, "frame of " + len
+                            + " bytes is larger than the MTU of interface " + ifname + " (sendto failed: EMSGSIZE)");
+                }
+                throw AfPacketException.forSocket("sendto", err, ifname);
+            }
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    /** {@link #send(byte[], int, byte[], int, int)} with a 6-byte destination array. */
+    public boolean send(byte[] destMac, byte[] frame, int off, int len) throws IOException {
+        return send(destMac, 0, frame, off, len);
+    }
+
+    /**
+     * Receives one frame for this host into {@code buf[off..off+len)} and its source MAC into
+     * {@code srcMac[srcOff..srcOff+5]}. Allocates nothing.
+     *
+     * <p>Frames longer than {@code len} are dropped and counted ({@link #droppedOversize()}); give
+     * a buffer of at least {@link #mtu()} bytes. Skipped frames (see the class comment) do not end
+     * the wait.
+     *
+     * @param timeoutMs how long to wait in ms: 0 = do not wait (event-loop polling), negative =
+     *                  wait until a frame arrives or {@link #wakeup()}
+     * @return the payload length (0..len), {@link #TIMEOUT} if the time passed without a frame, or
+     *         {@link #WAKEUP} if {@link #wakeup()} or {@link #close()} was called (a wakeup that
+     *         happens while no receive is waiting ends the next receive)
+     * @throws AfPacketException "interface X is down" (ENETDOWN, reported once when the interface
+     *         goes down, or after binding to a down interface) or another errno
+     * @throws ClosedChannelException if the socket was closed before the call
+     */
+    public int receive(byte[] buf, int off, int len, byte[] srcMac, int srcOff, int timeoutMs) throws IOException {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        Objects.checkFromIndexSize(srcOff, EthMedia.MAC_LENGTH, srcMac.length);
+        rxLock.lock();
+        try {
+            int s = checkOpen();
+            long deadline = timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : 0L;
+            int waitMs = timeoutMs < 0 ? -1 : timeoutMs;
+            for (;;) {
+                if (closed) {
+                    return WAKEUP;
+                }
+                pollFds.putShort(6, (short) 0);
+                pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
+                int r = libc.poll(pollFds, 2, waitMs);
+                if (r < 0) {
+                    int err = LibC.Native.errno();
+                    if (err != AfPacketException.EINTR) {
+                        throw AfPacketException.forSocket("poll", err, ifname);
+                    }
+                } else if (r > 0) {
+                    if ((pollFds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
+                        libc.read(wakeFd, wakeScratch, 8); // resets the eventfd counter
+                        return WAKEUP;
+                    }
+                    short ev = pollFds.getShort(6);
+                    if ((ev & LibC.POLLNVAL) != 0) {
+                        throw new ClosedChannelException();
+                    }
+                    if ((ev & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP)) != 0) {
+                        int n = readOne(s, buf, off, len, srcMac, srcOff);
+                        if (n >= 0) {
+                            return n;
+                        }
+                    }
+                }
+                if (timeoutMs == 0) {
+                    return TIMEOUT;
+                }
+                if (timeoutMs > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return TIMEOUT;
+                    }
+                    waitMs = (int) Math.max(1, (left + 999_999) / 1_000_000);
+                }
+            }
+        } finally {
+            rxLock.unlock();
+        }
+    }
+
+    /** {@link #receive(byte[], int, int, byte[], int, int)} into the whole of {@code buf} and a 6-byte {@code srcMac}. */
+    public int receive(byte[] buf, byte[] srcMac, int timeoutMs) throws IOException {
+        return receive(buf, 0, buf.length, srcMac, 0, timeoutMs);
+    }
+
+    /** Reads one queued frame; returns its length, or -1 if it was skipped or nothing was queued. */
+    private int readOne(int s, byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
+        rxAddrLen.putInt(0, SLL_SIZE);
+        long n = libc.recvfrom(s, rxBuf, MAX_FRAME, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, rxAddr, rxAddrLen);
+        if (n < 0) {
+            int err = LibC.Native.errno();
+            if (err == AfPacketException.EAGAIN || err == AfPacketException.EINTR) {
+                return -1;
+            }
+            throw AfPacketException.forSocket("recvfrom", err, ifname);
+        }
+        int type = rxAddr.getByte(SLL_PKTTYPE) & 0xFF;
+        if (type > PACKET_MULTICAST) {
+            droppedNotForUs++;
+            return -1;
+        }
+        if (n > len || n > MAX_FRAME) {
+            droppedOversize++;
+            return -1;
+        }
+        int length = (int) n;
+        rxBuf.get(0, buf, off, length);
+        rxAddr.get(SLL_ADDR, srcMac, srcOff, EthMedia.MAC_LENGTH);
+        lastPacketType = type;
+        return length;
+    }
+
+    /**
+     * Makes a {@link #receive} that is waiting now, or else the next one, return {@link #WAKEUP}.
+     * Safe from any thread, allocates nothing; a no-op after {@link #close()}.
+     */
+    public synchronized void wakeup() {
+        if (!closed) {
+            libc.write(wakeFd, wakeOne, 8);
+        }
+    }
+
+    /**
+     * sll_pkttype of the last frame {@link #receive} returned: {@link #PACKET_HOST} (sent to our
+     * MAC), {@link #PACKET_BROADCAST} or {@link #PACKET_MULTICAST}; -1 before the first frame.
+     * Read it on the receiving thread.
+     */
+    public int lastPacketType() {
+        return lastPacketType;
+    }
+
+    /** Frames skipped because they were not for this host (PACKET_OTHERHOST, PACKET_OUTGOING, loopback). */
+    public long droppedNotForUs() {
+        return droppedNotForUs;
+    }
+
+    /** Frames skipped because they were longer than the buffer given to {@link #receive}. */
+    public long droppedOversize() {
+        return droppedOversize;
+    }
+
+    /** False once {@link #close()} was called. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * Closes the socket: wakes a blocked {@link #receive} (it returns {@link #WAKEUP}), waits for it
+     * and for a running {@link #send} to finish, then closes both descriptors. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            libc.write(wakeFd, wakeOne, 8);
+        }
+        rxLock.lock();
+        txLock.lock();
+        try {
+            synchronized (ioctlLock) {
+                synchronized (this) {
+                    libc.close(fd);
+                    libc.close(wakeFd);
+                }
+            }
+        } finally {
+            txLock.unlock();
+            rxLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AfPacketSocket[" + ifname + " #" + ifindex + " ethertype 0x" + Integer.toHexString(ethertype)
+                + (closed ? " closed" : "") + "]";
+    }
+
+    private int checkOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return fd;
+    }
+
+    private void fillSll(Pointer sll, int index) {
+        sll.setMemory(0, SLL_SIZE, (byte) 0);
+        sll.putShort(0, (short) LibC.AF_PACKET);
+        // sll_protocol is in network byte order (htons)
+        sll.putByte(SLL_PROTOCOL, (byte) (ethertype >> 8));
+        sll.putByte(SLL_PROTOCOL + 1, (byte) ethertype);
+        sll.putInt(SLL_IFINDEX, index);
+    }
+
+    /**
+     * An ifreq ioctl returning the int at the start of the union (ifindex, mtu, flags). {@code s} is
+     * the descriptor during construction, -1 afterwards (then the open socket's own descriptor).
+     */
+    private int ifreqInt(int s, long request, String name) throws IOException {
+        synchronized (ioctlLock) {
+            ifreqCall(s, request, name);
+            return request == LibC.SIOCGIFFLAGS ? ifreq.getShort(IFR_UNION) : ifreq.getInt(IFR_UNION);
+        }
+    }
+
+    /** Caller holds ioctlLock, which close() also takes, so the descriptor stays valid. */
+    private void ifreqCall(int s, long request, String name) throws IOException {
+        if (s < 0) {
+            s = checkOpen();
+        }
+        byte[] n = ifname.getBytes(StandardCharsets.UTF_8);
+        if (n.length == 0 || n.length > MAX_IFNAME || ifname.indexOf('/') >= 0 || ifname.indexOf(':') >= 0
+                || ifname.chars().anyMatch(Character::isWhitespace) || ifname.equals(".") || ifname.equals("..")) {
+            throw new AfPacketException(name, AfPacketException.ENODEV, "no such interface " + ifname
+                    + " (a Linux interface name has 1-15 bytes and no '/', ':' or white space)");
+        }
+        ifreq.setMemory(0, IFREQ_SIZE, (byte) 0);
+        ifreq.put(0, n, 0, n.length);
+        if (libc.ioctl(s, request, ifreq) != 0) {
+            throw AfPacketException.forSocket(name, LibC.Native.errno(), ifname);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.jtipc.bearer.eth;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The few libc calls the Ethernet bearer needs, bound through jnr-ffi (no JNI code of ours).
+ *
+ * <p>Every buffer argument is a {@link Pointer} to native memory the caller allocated once, so a
+ * call allocates nothing on the Java heap. errno is saved after each call and read with
+ * {@link Native#errno()}. Constants are the Linux x86_64/aarch64 values from the uapi headers
+ * named next to each one.
+ */
+interface LibC {
+    // <linux/socket.h>, <linux/if_packet.h>, <linux/if_ether.h>
+    int AF_PACKET = 17;
+    int SOCK_DGRAM = 2;
+    int SOCK_CLOEXEC = 0x80000;
+    int MSG_DONTWAIT = 0x40;
+    int MSG_TRUNC = 0x20;
+    int SOL_SOCKET = 1;
+    int SO_RCVBUF = 8;
+
+    // <linux/sockios.h>: ioctls on any socket, resolved in the socket's network namespace
+    long SIOCGIFFLAGS = 0x8913;
+    long SIOCGIFMTU = 0x8921;
+    long SIOCGIFHWADDR = 0x8927;
+    long SIOCGIFINDEX = 0x8933;
+
+    // <asm-generic/poll.h>
+    short POLLIN = 0x1;
+    short POLLERR = 0x8;
+    short POLLHUP = 0x10;
+    short POLLNVAL = 0x20;
+
+    // <asm-generic/fcntl.h>, <sys/eventfd.h>, <sched.h>
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+    int EFD_NONBLOCK = 0x800;
+    int EFD_CLOEXEC = 0x80000;
+    int CLONE_NEWNET = 0x40000000;
+
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, Pointer addr, int addrlen);
+
+    /** ioctl(2) with a pointer argument (variadic in C; a pointer passes the same way on x86_64 and aarch64). */
+    int ioctl(int fd, long request, Pointer arg);
+
+    int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);
+
+    @ssize_t long sendto(int fd, Pointer buf, @size_t long len, int flags, Pointer destAddr, int addrlen);
+
+    @ssize_t long recvfrom(int fd, Pointer buf, @size_t long len, int flags, Pointer srcAddr, Pointer addrlen);
+
+    int poll(Pointer fds, long nfds, int timeoutMs);
+
+    int eventfd(int initval, int flags);
+
+    @ssize_t long read(int fd, Pointer buf, @size_t long count);
+
+    @ssize_t long write(int fd, Pointer buf, @size_t long count);
+
+    int close(int fd);
+
+    int open(String path, int flags);
+
+    int setns(int fd, int nstype);
+
+    String strerror(int errnum);
+
+    int geteuid();
+
+    /** capget(2)/capset(2): used by tests to drop CAP_NET_RAW from one thread. */
+    int capget(Pointer header, Pointer data);
+
+    int capset(Pointer header, Pointer data);
+
+    /** The loaded library and its runtime, created on first use. */
+    final class Native {
+        private Native() {
+        }
+
+        private static final class Holder {
+            static final LibC LIBC = LibraryLoader.create(LibC.class)
+                    .option(LibraryOption.SaveError, Boolean.TRUE)
+                    .load("c");
+            static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+        }
+
+        static LibC libc() {
+            return Holder.LIBC;
+        }
+
+        static Runtime runtime() {
+            return Holder.RUNTIME;
+        }
+
+        /** errno saved by the last call on this thread. */
+        static int errno() {
+            return Holder.RUNTIME.getLastError();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.jtipc.bearer.eth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A network namespace owned by one test: {@code jtipc-test-<random>}, holding a veth pair va/vb with
+ * fixed MACs. All test traffic stays inside it. {@link #close()} deletes it (deleting the namespace
+ * also deletes the veth pair).
+ */
+final class LabNetns implements AutoCloseable {
+    static final String VA = "va";
+    static final String VB = "vb";
+    static final String MAC_A = "02:00:5e:10:00:0a";
+    static final String MAC_B = "02:00:5e:10:00:0b";
+
+    final String name;
+
+    private LabNetns(String name) {
+        this.name = name;
+    }
+
+    /** Why root tests cannot run here, or null if they can. */
+    static String whyNotRunnable() {
+        if (LibC.Native.libc().geteuid() != 0) {
+            return "needs root (creates a network namespace and veth pair, opens AF_PACKET sockets: "
+                    + "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW); running as uid " + LibC.Native.libc().geteuid();
+        }
+        if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))
+                && !Files.isExecutable(Path.of("/usr/bin/ip")) && !Files.isExecutable(Path.of("/bin/ip"))) {
+            return "needs the `ip` command (iproute2) to create a network namespace";
+        }
+        return null;
+    }
+
+    /** Creates the namespace and a veth pair va (MAC_A) / vb (MAC_B), both up, with MTU {@code mtu}. */
+    static LabNetns create(int mtu) throws IOException {
+        byte[] r = new byte[4];
+        new SecureRandom().nextBytes(r);
+        String name = String.format("jtipc-test-%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+        LabNetns ns = new LabNetns(name);
+        try {
+            ip("netns", "add", name);
+            ns.ipIn("link", "add", "name", VA, "address", MAC_A, "mtu", Integer.toString(mtu), "type", "veth",
+                    "peer", "name", VB, "address", MAC_B, "mtu", Integer.toString(mtu));
+            ns.ipIn("link", "set", VA, "up");
+            ns.ipIn("link", "set", VB, "up");
+            return ns;
+        } catch (IOException | RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    void ipIn(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("-n", name));
+        cmd.addAll(List.of(args));
+        ip(cmd.toArray(new String[0]));
+    }
+
+    static String ip(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("ip");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out: " + cmd);
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException(cmd + " exited " + p.exitValue() + ": " + out.trim());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + cmd, e);
+        }
+    }
+
+    static boolean exists(String name) throws IOException {
+        for (String line : ip("netns", "list").split("\n")) {
+            String first = line.trim().split("\\s+")[0];
+            if (first.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (exists(name)) {
+            ip("netns", "del", name);
+        }
+    }
+}

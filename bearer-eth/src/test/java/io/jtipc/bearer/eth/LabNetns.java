@@ -1,5 +1,6 @@
 package io.jtipc.bearer.eth;
 
+import io.jtipc.bearer.eth.internal.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

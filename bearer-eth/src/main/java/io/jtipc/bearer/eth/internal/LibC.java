@@ -1,4 +1,4 @@
-package io.jtipc.bearer.eth;
+package io.jtipc.bearer.eth.internal;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
@@ -12,10 +12,11 @@ import jnr.ffi.types.ssize_t;
  *
  * <p>Every buffer argument is a {@link Pointer} to native memory the caller allocated once, so a
  * call allocates nothing on the Java heap. errno is saved after each call and read with
- * {@link Native#errno()}. Constants are the Linux x86_64/aarch64 values from the uapi headers
+ * {@link Native#errno()}. Internal to the Ethernet bearer, not an API: public only because jnr-ffi
+ * generates its implementation in another class loader. Constants are the Linux x86_64/aarch64 values from the uapi headers
  * named next to each one.
  */
-interface LibC {
+public interface LibC {
     // <linux/socket.h>, <linux/if_packet.h>, <linux/if_ether.h>
     int AF_PACKET = 17;
     int SOCK_DGRAM = 2;
@@ -81,7 +82,7 @@ interface LibC {
     int capset(Pointer header, Pointer data);
 
     /** The loaded library and its runtime, created on first use. */
-    final class Native {
+    public final class Native {
         private Native() {
         }
 
@@ -92,16 +93,16 @@ interface LibC {
             static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
         }
 
-        static LibC libc() {
+        public static LibC libc() {
             return Holder.LIBC;
         }
 
-        static Runtime runtime() {
+        public static Runtime runtime() {
             return Holder.RUNTIME;
         }
 
         /** errno saved by the last call on this thread. */
-        static int errno() {
+        public static int errno() {
             return Holder.RUNTIME.getLastError();
         }
     }

@@ -1,0 +1,329 @@
+package io.jtipc.bearer.eth;
+
+import static io.jtipc.bearer.eth.AfPacketSocket.TIMEOUT;
+import static io.jtipc.bearer.eth.AfPacketSocket.WAKEUP;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.ClosedChannelException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real frames over a veth pair inside a network namespace this test creates and deletes. Needs
+ * root; skipped with the reason otherwise.
+ */
+class AfPacketSocketTest {
+    static final int MTU = 4000;
+    static final int OTHER_ETHERTYPE = 0x88B5; // IEEE 802 local experimental ethertype 1
+    static final byte[] MAC_A = EthMedia.parse(LabNetns.MAC_A);
+    static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
+    static final byte[] BCAST = EthMedia.broadcastMac();
+
+    static LabNetns lab;
+
+    AfPacketSocket a;
+    AfPacketSocket b;
+    final byte[] buf = new byte[AfPacketSocket.MAX_FRAME];
+    final byte[] src = new byte[6];
+    final Random random = new Random(4711);
+
+    @BeforeAll
+    static void createLab() throws IOException {
+        String why = LabNetns.whyNotRunnable();
+        assumeTrue(why == null, why);
+        lab = LabNetns.create(MTU);
+    }
+
+    @AfterAll
+    static void deleteLab() throws IOException {
+        if (lab != null) {
+            lab.close();
+            assertThat(LabNetns.exists(lab.name)).as("netns %s deleted", lab.name).isFalse();
+        }
+    }
+
+    @BeforeEach
+    void openSockets() throws IOException {
+        a = AfPacketSocket.open(lab.name, LabNetns.VA, EthMedia.ETH_P_TIPC);
+        b = AfPacketSocket.open(lab.name, LabNetns.VB, EthMedia.ETH_P_TIPC);
+    }
+
+    @AfterEach
+    void closeSockets() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private byte[] payload(int size) {
+        byte[] p = new byte[size];
+        random.nextBytes(p);
+        return p;
+    }
+
+    @Test
+    void readsMacMtuFlagsAndIndexOfTheInterfaceInsideTheNamespace() throws IOException {
+        assertThat(a.macAddress()).isEqualTo(MAC_A);
+        assertThat(b.macAddress()).isEqualTo(MAC_B);
+        assertThat(a.mtu()).isEqualTo(MTU);
+        assertThat(a.hardwareType()).isEqualTo(AfPacketSocket.ARPHRD_ETHER);
+        assertThat(a.isUp()).isTrue();
+        assertThat(a.isRunning()).isTrue();
+        assertThat(a.flags() & AfPacketSocket.IFF_BROADCAST).isNotZero();
+        assertThat(a.interfaceIndex()).isPositive().isNotEqualTo(b.interfaceIndex());
+        assertThat(a.interfaceName()).isEqualTo("va");
+        assertThat(a.ethertype()).isEqualTo(0x88CA);
+        // the MTU is read live from the device
+        lab.ipIn("link", "set", LabNetns.VA, "mtu", "1500");
+        try {
+            assertThat(a.mtu()).isEqualTo(1500);
+        } finally {
+            lab.ipIn("link", "set", LabNetns.VA, "mtu", Integer.toString(MTU));
+        }
+        assertThat(a.mtu()).isEqualTo(MTU);
+    }
+
+    @Test
+    void broadcastBothWays() throws IOException {
+        byte[] p = payload(76);
+        assertThat(a.send(BCAST, p, 0, p.length)).isTrue();
+        int n = b.receive(buf, src, 2000);
+        assertThat(n).isEqualTo(p.length);
+        assertThat(Arrays.copyOf(buf, n)).isEqualTo(p);
+        assertThat(src).isEqualTo(MAC_A);
+        assertThat(b.lastPacketType()).isEqualTo(AfPacketSocket.PACKET_BROADCAST);
+
+        byte[] q = payload(200);
+        assertThat(b.send(BCAST, q, 0, q.length)).isTrue();
+        n = a.receive(buf, src, 2000);
+        assertThat(Arrays.copyOf(buf, n)).isEqualTo(q);
+        assertThat(src).isEqualTo(MAC_B);
+        assertThat(a.lastPacketType()).isEqualTo(AfPacketSocket.PACKET_BROADCAST);
+    }
+
+    @Test
+    void unicastBothWaysAtManySizesUpToTheMtu() throws IOException {
+        int[] sizes = {1, 13, 14, 45, 46, 60, 100, 1499, 1500, 1501, MTU - 1, MTU};
+        for (int size : sizes) {
+            byte[] p = payload(size);
+            assertThat(a.send(MAC_B, p, 0, size)).isTrue();
+            int n = b.receive(buf, src, 2000);
+            assertThat(n).as("a->b size %d", size).isEqualTo(size);
+            assertThat(Arrays.copyOf(buf, n)).as("a->b content size %d", size).isEqualTo(p);
+            assertThat(src).isEqualTo(MAC_A);
+            assertThat(b.lastPacketType()).isEqualTo(AfPacketSocket.PACKET_HOST);
+
+            byte[] q = payload(size);
+            assertThat(b.send(MAC_A, q, 0, size)).isTrue();
+            n = a.receive(buf, 7, buf.length - 7, src, 0, 2000);
+            assertThat(n).as("b->a size %d", size).isEqualTo(size);
+            assertThat(Arrays.copyOfRange(buf, 7, 7 + n)).as("b->a content size %d", size).isEqualTo(q);
+            assertThat(src).isEqualTo(MAC_B);
+        }
+    }
+
+    @Test
+    void kernelCapturedTipcFramesPassUnchanged() throws IOException {
+        List<byte[]> frames = PcapFrames.read(PcapFrames.sample("eth-6.1.pcap"));
+        int sent = 0;
+        for (byte[] f : frames) {
+            if (PcapFrames.ethertype(f) != EthMedia.ETH_P_TIPC || f.length - 14 > MTU) {
+                continue;
+            }
+            int len = f.length - 14;
+            byte[] dest = Arrays.copyOfRange(f, 0, 6);
+            assertThat(a.send(EthMedia.isBroadcast(dest, 0) ? BCAST : MAC_B, f, 14, len)).isTrue();
+            int n = b.receive(buf, src, 2000);
+            assertThat(n).isEqualTo(len);
+            assertThat(Arrays.copyOf(buf, n)).isEqualTo(Arrays.copyOfRange(f, 14, f.length));
+            if (++sent == 200) {
+                break;
+            }
+        }
+        assertThat(sent).isEqualTo(200);
+    }
+
+    @Test
+    void frameOverTheMtuIsRefusedWithAClearMessage() {
+        byte[] p = new byte[MTU + 1];
+        assertThatThrownBy(() -> a.send(MAC_B, p, 0, p.length))
+                .isInstanceOf(AfPacketException.class)
+                .hasMessageContaining("frame of 4001 bytes is larger than the MTU of interface va")
+                .satisfies(e -> assertThat(((AfPacketException) e).errno()).isEqualTo(90));
+    }
+
+    @Test
+    void receiveTimesOutAndZeroTimeoutDoesNotWait() throws IOException {
+        long t0 = System.nanoTime();
+        assertThat(b.receive(buf, src, 200)).isEqualTo(TIMEOUT);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(ms).isBetween(190L, 10_000L);
+        assertThat(b.receive(buf, src, 0)).isEqualTo(TIMEOUT);
+    }
+
+    @Test
+    void ownFramesAreNotEchoedBack() throws IOException {
+        byte[] p = payload(64);
+        a.send(BCAST, p, 0, p.length);
+        assertThat(b.receive(buf, src, 2000)).isEqualTo(64);
+        assertThat(a.receive(buf, src, 200)).isEqualTo(TIMEOUT);
+    }
+
+    @Test
+    void framesOfOtherEthertypesAreNotDelivered() throws IOException {
+        try (AfPacketSocket otherA = AfPacketSocket.open(lab.name, LabNetns.VA, OTHER_ETHERTYPE);
+             AfPacketSocket otherB = AfPacketSocket.open(lab.name, LabNetns.VB, OTHER_ETHERTYPE)) {
+            byte[] other = payload(100);
+            assertThat(otherA.send(MAC_B, other, 0, other.length)).isTrue();
+            assertThat(otherA.send(BCAST, other, 0, other.length)).isTrue();
+            // the frames did cross the wire: a socket for that ethertype sees both
+            assertThat(otherB.receive(buf, src, 2000)).isEqualTo(100);
+            assertThat(otherB.receive(buf, src, 2000)).isEqualTo(100);
+            assertThat(Arrays.copyOf(buf, 100)).isEqualTo(other);
+            // ... and the TIPC socket sees neither
+            assertThat(b.receive(buf, src, 300)).isEqualTo(TIMEOUT);
+            byte[] tipc = payload(120);
+            a.send(MAC_B, tipc, 0, tipc.length);
+            assertThat(b.receive(buf, src, 2000)).isEqualTo(120);
+            assertThat(Arrays.copyOf(buf, 120)).isEqualTo(tipc);
+            assertThat(otherB.receive(buf, src, 200)).isEqualTo(TIMEOUT);
+        }
+    }
+
+    @Test
+    void framesForAnotherHostAreSkippedAndCounted() throws IOException {
+        byte[] p = payload(80);
+        long before = b.droppedNotForUs();
+        a.send(EthMedia.parse("02:00:5e:10:00:99"), p, 0, p.length); // veth delivers it, as PACKET_OTHERHOST
+        assertThat(b.receive(buf, src, 300)).isEqualTo(TIMEOUT);
+        assertThat(b.droppedNotForUs()).isEqualTo(before + 1);
+        // a multicast destination is for us (PACKET_MULTICAST), as in tipc_l2_rcv_msg
+        a.send(EthMedia.parse("01:00:5e:00:00:fb"), p, 0, p.length);
+        assertThat(b.receive(buf, src, 2000)).isEqualTo(80);
+        assertThat(b.lastPacketType()).isEqualTo(AfPacketSocket.PACKET_MULTICAST);
+    }
+
+    @Test
+    void frameLongerThanTheBufferIsSkippedAndCounted() throws IOException {
+        byte[] p = payload(300);
+        a.send(MAC_B, p, 0, p.length);
+        a.send(MAC_B, p, 0, 50);
+        byte[] small = new byte[100];
+        assertThat(b.receive(small, 0, small.length, src, 0, 2000)).isEqualTo(50);
+        assertThat(b.droppedOversize()).isEqualTo(1);
+        assertThat(small).startsWith(Arrays.copyOf(p, 50));
+    }
+
+    @Test
+    void wakeupEndsAWaitAndAnEarlierWakeupEndsTheNextOne() throws Exception {
+        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.receive(new byte[2000], new byte[6], -1);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(r).isNotDone();
+        b.wakeup();
+        assertThat(r.get(5, TimeUnit.SECONDS)).isEqualTo(WAKEUP);
+        b.wakeup();
+        assertThat(b.receive(buf, src, 5000)).isEqualTo(WAKEUP);
+        assertThat(b.receive(buf, src, 0)).isEqualTo(TIMEOUT);
+    }
+
+    @Test
+    void closeWakesABlockedReceiverAndLaterCallsFailClosed() throws Exception {
+        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.receive(new byte[2000], new byte[6], -1);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(100);
+        b.close();
+        assertThat(r.get(5, TimeUnit.SECONDS)).isEqualTo(WAKEUP);
+        assertThat(b.isOpen()).isFalse();
+        assertThatThrownBy(() -> b.receive(buf, src, 0)).isInstanceOf(ClosedChannelException.class);
+        assertThatThrownBy(() -> b.send(MAC_A, buf, 0, 10)).isInstanceOf(ClosedChannelException.class);
+        assertThatThrownBy(() -> b.mtu()).isInstanceOf(ClosedChannelException.class);
+        b.close(); // idempotent
+        b.wakeup(); // no-op
+    }
+
+    @Test
+    void unknownInterfaceAndNamespaceGetClearMessages() {
+        assertThatThrownBy(() -> AfPacketSocket.open(lab.name, "nosuch0", EthMedia.ETH_P_TIPC))
+                .isInstanceOf(AfPacketException.class)
+                .hasMessageStartingWith("no such interface nosuch0")
+                .satisfies(e -> assertThat(((AfPacketException) e).errno()).isEqualTo(19));
+        assertThatThrownBy(() -> AfPacketSocket.open(lab.name, "a-name-longer-than-15", EthMedia.ETH_P_TIPC))
+                .hasMessageStartingWith("no such interface a-name-longer-than-15");
+        assertThatThrownBy(() -> AfPacketSocket.open(lab.name + "-missing", "va", EthMedia.ETH_P_TIPC))
+                .isInstanceOf(AfPacketException.class)
+                .hasMessageStartingWith("no such network namespace " + lab.name + "-missing")
+                .hasMessageContaining("ip netns add");
+        assertThatThrownBy(() -> AfPacketSocket.open(lab.name, "va", 0x05FF))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void socketOnADownInterfaceReportsItOnceAndWorksWhenItComesUp() throws IOException {
+        lab.ipIn("link", "add", "name", "vc", "type", "veth", "peer", "name", "vd");
+        try (AfPacketSocket c = AfPacketSocket.open(lab.name, "vc", EthMedia.ETH_P_TIPC)) {
+            assertThat(c.isUp()).isFalse();
+            assertThatThrownBy(() -> c.receive(buf, src, 2000))
+                    .isInstanceOf(AfPacketException.class)
+                    .hasMessageStartingWith("interface vc is down");
+            lab.ipIn("link", "set", "vc", "up");
+            lab.ipIn("link", "set", "vd", "up");
+            try (AfPacketSocket d = AfPacketSocket.open(lab.name, "vd", EthMedia.ETH_P_TIPC)) {
+                byte[] p = payload(99);
+                assertThat(d.send(c.macAddress(), p, 0, p.length)).isTrue();
+                assertThat(c.receive(buf, src, 2000)).isEqualTo(99);
+                assertThat(src).isEqualTo(d.macAddress());
+            }
+        } finally {
+            lab.ipIn("link", "del", "vc");
+        }
+    }
+
+    @Test
+    void sendAndReceiveAllocateNothingOnTheHeap() throws IOException {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadAllocatedMemorySupported(), "thread allocation counter not supported");
+        byte[] p = payload(1000);
+        long tid = Thread.currentThread().getId();
+        for (int round = 0; round < 2; round++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 5000; i++) {
+                a.send(MAC_B, p, 0, p.length);
+                if (b.receive(buf, 0, buf.length, src, 0, 2000) != p.length) {
+                    throw new AssertionError("frame lost at " + i);
+                }
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            if (round == 1) {
+                // 10000 native calls; a per-call allocation would be >= 160 kB
+                assertThat(allocated).as("bytes allocated by 5000 send+receive").isLessThan(16_000);
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.jtipc.bearer.eth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class NetNsTest {
+    static LabNetns lab;
+
+    @BeforeAll
+    static void createLab() throws IOException {
+        String why = LabNetns.whyNotRunnable();
+        assumeTrue(why == null, why);
+        lab = LabNetns.create(1500);
+    }
+
+    @AfterAll
+    static void deleteLab() throws IOException {
+        if (lab != null) {
+            lab.close();
+            assertThat(LabNetns.exists(lab.name)).isFalse();
+        }
+    }
+
+    static String currentNetns() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+    }
+
+    @Test
+    void taskRunsInTheNamespaceOnAThreadOfItsOwnAndTheCallerStaysPut() throws Exception {
+        String before = currentNetns();
+        Object labInode = Files.getAttribute(NetNs.pathOf(lab.name), "unix:ino");
+        String[] inside = new String[2];
+        String ns = NetNs.runIn(lab.name, () -> {
+            inside[0] = Thread.currentThread().getName();
+            inside[1] = Files.readString(Path.of("/proc/thread-self/net/dev"));
+            return currentNetns();
+        });
+        assertThat(ns).isEqualTo("net:[" + labInode + "]").isNotEqualTo(before);
+        assertThat(inside[0]).isEqualTo("jtipc-netns-" + lab.name);
+        assertThat(inside[1]).contains("va:").contains("vb:");
+        assertThat(currentNetns()).isEqualTo(before);
+        // null = the caller's namespace, on the caller's thread
+        assertThat(NetNs.runIn(null, NetNsTest::currentNetns)).isEqualTo(before);
+        assertThat(NetNs.runIn(null, () -> Thread.currentThread())).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void socketKeepsItsNamespaceAfterTheThreadEnds() throws Exception {
+        // the lab's va exists only in the lab; used from this (host-namespace) thread afterwards
+        try (AfPacketSocket s = AfPacketSocket.open(lab.name, "va", EthMedia.ETH_P_TIPC)) {
+            assertThat(s.macAddress()).isEqualTo(EthMedia.parse(LabNetns.MAC_A));
+            assertThat(s.mtu()).isEqualTo(1500);
+        }
+    }
+
+    @Test
+    void taskExceptionsComeBackAsThrown() {
+        assertThatThrownBy(() -> NetNs.runIn(lab.name, () -> {
+            throw new IOException("io from task");
+        })).isInstanceOf(IOException.class).hasMessage("io from task");
+        assertThatThrownBy(() -> NetNs.runIn(lab.name, () -> {
+            throw new IllegalStateException("ise from task");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("ise from task");
+        assertThatThrownBy(() -> NetNs.runIn(lab.name, () -> {
+            throw new Exception("checked");
+        })).isInstanceOf(IOException.class).hasRootCauseMessage("checked");
+    }
+
+    @Test
+    void aFileThatIsNotANetworkNamespaceIsRefused() {
+        assertThatThrownBy(() -> NetNs.runIn("/proc/self/ns/uts", () -> 1))
+                .isInstanceOf(AfPacketException.class)
+                .hasMessage("/proc/self/ns/uts is not a network namespace (setns failed: EINVAL)");
+    }
+}

@@ -87,17 +87,47 @@ public interface LibC {
         }
 
         private static final class Holder {
-            static final LibC LIBC = LibraryLoader.create(LibC.class)
-                    .option(LibraryOption.SaveError, Boolean.TRUE)
-                    .load("c");
-            static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+            static final LibC LIBC;
+            static final Runtime RUNTIME;
+            static final Throwable FAILURE;
+
+            static {
+                LibC libc = null;
+                Runtime runtime = null;
+                Throwable failure = null;
+                try {
+                    libc = LibraryLoader.create(LibC.class)
+                            .option(LibraryOption.SaveError, Boolean.TRUE)
+                            .load("c");
+                    runtime = Runtime.getRuntime(libc);
+                } catch (LinkageError | RuntimeException e) {
+                    failure = e;
+                }
+                LIBC = libc;
+                RUNTIME = runtime;
+                FAILURE = failure;
+            }
+
+            static void check() {
+                if (FAILURE != null) {
+                    UnsatisfiedLinkError e = new UnsatisfiedLinkError("cannot bind libc through jnr-ffi (" + FAILURE
+                            + "); note that jffi unpacks its native stub into java.io.tmpdir ("
+                            + System.getProperty("java.io.tmpdir") + "), which must be writable and not mounted noexec");
+                    e.initCause(FAILURE);
+                    throw e;
+                }
+            }
         }
 
+        /** The bound libc. @throws UnsatisfiedLinkError explaining why if jnr-ffi could not bind it */
         public static LibC libc() {
+            Holder.check();
             return Holder.LIBC;
         }
 
+        /** The jnr-ffi runtime of {@link #libc()}, for native memory. */
         public static Runtime runtime() {
+            Holder.check();
             return Holder.RUNTIME;
         }
 

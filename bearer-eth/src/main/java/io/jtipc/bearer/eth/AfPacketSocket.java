@@ -120,8 +120,10 @@ public final class AfPacketSocket implements AutoCloseable {
     private final Pointer ifreq;
 
     private int lastPacketType = -1;
-    private long droppedNotForUs;
-    private long droppedOversize;
+    private volatile long droppedNotForUs;
+    private volatile long droppedOversize;
+    private long kernelDrops;
+    private long kernelPackets;
 
     private AfPacketSocket(String ifname, int ethertype) throws IOException {
         this.ifname = ifname;
@@ -452,6 +454,72 @@ public final class AfPacketSocket implements AutoCloseable {
     /** Frames skipped because they were longer than the buffer given to {@link #receive}. */
     public long droppedOversize() {
         return droppedOversize;
+    }
+
+    /**
+     * Sets the socket's receive buffer (SO_RCVBUF) to {@code bytes}; the kernel doubles the value
+     * for its bookkeeping. Tries SO_RCVBUFFORCE first (allowed with CAP_NET_ADMIN, passes the
+     * net.core.rmem_max limit), then SO_RCVBUF (capped at rmem_max). A TIPC link with a large
+     * window can send bursts larger than the default buffer; frames that do not fit are dropped by
+     * the kernel (see {@link #kernelDrops()}) and retransmitted by the link.
+     *
+     * @return the size now in effect, as {@link #receiveBufferSize()} reports it
+     */
+    public int setReceiveBufferSize(int bytes) throws IOException {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("receive buffer size must be positive, got " + bytes);
+        }
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.putInt(0, bytes);
+            if (libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, ifreq, 4) != 0
+                    && libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUF, ifreq, 4) != 0) {
+                throw AfPacketException.forSocket("setsockopt(SO_RCVBUF)", LibC.Native.errno(), ifname);
+            }
+        }
+        return receiveBufferSize();
+    }
+
+    /** The socket's receive buffer size in bytes (SO_RCVBUF as the kernel reports it, i.e. doubled). */
+    public int receiveBufferSize() throws IOException {
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.putInt(0, 0);
+            ifreq.putInt(8, 4);
+            if (libc.getsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUF, ifreq, ifreq.slice(8)) != 0) {
+                throw AfPacketException.forSocket("getsockopt(SO_RCVBUF)", LibC.Native.errno(), ifname);
+            }
+            return ifreq.getInt(0);
+        }
+    }
+
+    /**
+     * Frames the kernel dropped for this socket since it was opened because its receive buffer was
+     * full (PACKET_STATISTICS tp_drops, summed here because reading resets the kernel's counter).
+     */
+    public long kernelDrops() throws IOException {
+        readPacketStatistics();
+        return kernelDrops;
+    }
+
+    /** Frames the kernel queued or dropped for this socket since it was opened (PACKET_STATISTICS tp_packets, summed). */
+    public long kernelPackets() throws IOException {
+        readPacketStatistics();
+        return kernelPackets;
+    }
+
+    private void readPacketStatistics() throws IOException {
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.setMemory(0, 16, (byte) 0);
+            ifreq.putInt(8, 8);
+            if (libc.getsockopt(s, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, ifreq, ifreq.slice(8)) != 0) {
+                throw AfPacketException.forSocket("getsockopt(PACKET_STATISTICS)", LibC.Native.errno(), ifname);
+            }
+            // struct tpacket_stats {unsigned tp_packets; unsigned tp_drops;}
+            kernelPackets += ifreq.getInt(0) & 0xFFFF_FFFFL;
+            kernelDrops += ifreq.getInt(4) & 0xFFFF_FFFFL;
+        }
     }
 
     /** False once {@link #close()} was called. */

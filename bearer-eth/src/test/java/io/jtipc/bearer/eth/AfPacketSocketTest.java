@@ -306,6 +306,26 @@ class AfPacketSocketTest {
     }
 
     @Test
+    void receiveBufferSizeAndKernelDropCounters() throws IOException {
+        assertThat(b.setReceiveBufferSize(4096)).isBetween(4096, 3 * 4096);
+        assertThat(b.kernelPackets()).isZero();
+        byte[] p = payload(1000);
+        for (int i = 0; i < 100; i++) {
+            a.send(MAC_B, p, 0, p.length);
+        }
+        long drops = b.kernelDrops();
+        assertThat(drops).as("frames that could not fit an 8 kB buffer").isPositive();
+        assertThat(b.kernelPackets()).isEqualTo(100);
+        int queued = 0;
+        while (b.receive(buf, src, 0) == 1000) {
+            queued++;
+        }
+        assertThat(queued + drops).isEqualTo(100);
+        assertThat(b.setReceiveBufferSize(1 << 20)).isGreaterThanOrEqualTo(1 << 20);
+        assertThat(b.receiveBufferSize()).isGreaterThanOrEqualTo(1 << 20);
+    }
+
+    @Test
     void sendAndReceiveAllocateNothingOnTheHeap() throws IOException {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(mx.isThreadAllocatedMemorySupported(), "thread allocation counter not supported");

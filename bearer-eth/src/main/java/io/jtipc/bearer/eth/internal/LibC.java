@@ -25,6 +25,9 @@ public interface LibC {
     int MSG_TRUNC = 0x20;
     int SOL_SOCKET = 1;
     int SO_RCVBUF = 8;
+    int SO_RCVBUFFORCE = 33;
+    int SOL_PACKET = 263;
+    int PACKET_STATISTICS = 6;
 
     // <linux/sockios.h>: ioctls on any socket, resolved in the socket's network namespace
     long SIOCGIFFLAGS = 0x8913;
@@ -53,6 +56,8 @@ public interface LibC {
     int ioctl(int fd, long request, Pointer arg);
 
     int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);
+
+    int getsockopt(int fd, int level, int optname, Pointer optval, Pointer optlen);
 
     @ssize_t long sendto(int fd, Pointer buf, @size_t long len, int flags, Pointer destAddr, int addrlen);
 

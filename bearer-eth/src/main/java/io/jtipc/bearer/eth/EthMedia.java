@@ -2,6 +2,9 @@ package io.jtipc.bearer.eth;
 
 import java.util.Objects;
 
+import io.jtipc.wire.MediaAddress;
+import io.jtipc.wire.Tipc;
+
 /**
  * Ethernet media addresses: the 6-byte MAC and its place in the 32-byte media address block of a
  * discovery (LINK_CONFIG) message, as {@code net/tipc/eth_media.c} converts them.
@@ -16,35 +19,26 @@ import java.util.Objects;
  *                        ^ TIPC_MEDIA_ADDR_OFFSET = 4
  * </pre>
  *
- * <p>{@link #addrToMsg} is {@code tipc_eth_addr2msg}: the block is zeroed, byte 3 set to 1, the MAC
- * written at byte 4. {@link #msgToAddr} is {@code tipc_eth_msg2addr} + {@code tipc_eth_raw2addr}:
- * the 6 bytes at offset 4 are taken as the MAC; like the kernel, the type byte is not checked (read
- * it with {@link #mediaType}). The kernel marks a decoded address "broadcast" when it is
+ * <p>The block itself is the wire module's {@link MediaAddress} flyweight; this class adds the
+ * kernel's Ethernet conversions on top of it. {@link #addrToMsg} is {@code tipc_eth_addr2msg}: the
+ * block is zeroed, the type set to {@link Tipc#MEDIA_TYPE_ETH}, the MAC written at byte 4.
+ * {@link #msgToAddr} is {@code tipc_eth_msg2addr} + {@code tipc_eth_raw2addr}: the 6 bytes at
+ * offset 4 are taken as the MAC; like the kernel, the type byte is not checked (read it with
+ * {@link MediaAddress#mediaType()}). The kernel marks a decoded address "broadcast" when it is
  * ff:ff:ff:ff:ff:ff ({@code is_broadcast_ether_addr}) and discovery drops such messages; see
  * {@link #isBroadcast}.
  *
  * <p>MACs are also handled as a {@code long} (48 low bits, first byte most significant) so a table
  * keyed by peer MAC needs no array allocation.
- *
- * <p>If the wire module grows a media-address codec for discovery messages, that codec owns the
- * block layout; this class stays the Ethernet-specific helper the bearer needs.
  */
 public final class EthMedia {
     private EthMedia() {
     }
 
-    /** ETH_P_TIPC, the TIPC ethertype (include/uapi/linux/if_ether.h). */
-    public static final int ETH_P_TIPC = 0x88CA;
+    /** ETH_P_TIPC, the TIPC ethertype (include/uapi/linux/if_ether.h); same as {@link Tipc#ETH_P_TIPC}. */
+    public static final int ETH_P_TIPC = Tipc.ETH_P_TIPC;
     /** ETH_ALEN: bytes in a MAC. */
     public static final int MAC_LENGTH = 6;
-    /** TIPC_MEDIA_TYPE_ETH (net/tipc/bearer.h). */
-    public static final int MEDIA_TYPE_ETH = 1;
-    /** TIPC_MEDIA_INFO_SIZE: size of the media address block in discovery messages (bytes). */
-    public static final int MEDIA_INFO_SIZE = 32;
-    /** TIPC_MEDIA_TYPE_OFFSET: byte of the media type inside the block. */
-    public static final int MEDIA_TYPE_OFFSET = 3;
-    /** TIPC_MEDIA_ADDR_OFFSET: first byte of the address inside the block. */
-    public static final int MEDIA_ADDR_OFFSET = 4;
     /** ff:ff:ff:ff:ff:ff as a long (see {@link #toLong}). */
     public static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
 
@@ -54,42 +48,37 @@ public final class EthMedia {
     }
 
     /**
-     * Writes the Ethernet media address block ({@code tipc_eth_addr2msg}): zeroes
-     * {@code block[blockOff .. blockOff+31]}, sets byte 3 to {@link #MEDIA_TYPE_ETH} and copies the
-     * MAC to bytes 4..9.
+     * Writes the Ethernet media address block ({@code tipc_eth_addr2msg}) into the 32 bytes at
+     * {@code block[blockOff]} (message offset {@link Tipc#MEDIA_INFO_OFFSET} in a discovery
+     * message): zeroes them, sets the type byte 3 to {@link Tipc#MEDIA_TYPE_ETH} and copies the MAC
+     * to bytes 4..9, through {@link MediaAddress}.
      *
      * @throws IndexOutOfBoundsException if either range does not fit its array
      */
     public static void addrToMsg(byte[] mac, int macOff, byte[] block, int blockOff) {
         Objects.checkFromIndexSize(macOff, MAC_LENGTH, mac.length);
-        Objects.checkFromIndexSize(blockOff, MEDIA_INFO_SIZE, block.length);
-        java.util.Arrays.fill(block, blockOff, blockOff + MEDIA_INFO_SIZE, (byte) 0);
-        block[blockOff + MEDIA_TYPE_OFFSET] = (byte) MEDIA_TYPE_ETH;
-        System.arraycopy(mac, macOff, block, blockOff + MEDIA_ADDR_OFFSET, MAC_LENGTH);
+        Objects.checkFromIndexSize(blockOff, Tipc.MEDIA_INFO_SIZE, block.length);
+        java.util.Arrays.fill(block, blockOff, blockOff + Tipc.MEDIA_INFO_SIZE, (byte) 0);
+        new MediaAddress().wrap(block, blockOff).setMediaType(Tipc.MEDIA_TYPE_ETH).setMac(mac, macOff);
     }
 
     /**
-     * Reads the MAC out of a media address block ({@code tipc_eth_msg2addr}): copies
-     * {@code block[blockOff+4 .. blockOff+9]} to {@code mac[macOff ..]}. Any bytes are accepted, as
-     * in the kernel; the caller decides what a broadcast or wrong-type block means.
+     * Reads the MAC out of a media address block ({@code tipc_eth_msg2addr}): copies the 6 bytes at
+     * {@link MediaAddress#macOffset()} to {@code mac[macOff ..]}. Any bytes are accepted, as in the
+     * kernel; the caller decides what a broadcast or wrong-type block means.
      *
      * @throws IndexOutOfBoundsException if the block's first 10 bytes or the MAC do not fit
      */
     public static void msgToAddr(byte[] block, int blockOff, byte[] mac, int macOff) {
-        Objects.checkFromIndexSize(blockOff, MEDIA_ADDR_OFFSET + MAC_LENGTH, block.length);
+        Objects.checkFromIndexSize(blockOff, 4 + MAC_LENGTH, block.length);
         Objects.checkFromIndexSize(macOff, MAC_LENGTH, mac.length);
-        System.arraycopy(block, blockOff + MEDIA_ADDR_OFFSET, mac, macOff, MAC_LENGTH);
+        System.arraycopy(block, new MediaAddress().wrap(block, blockOff).macOffset(), mac, macOff, MAC_LENGTH);
     }
 
-    /** The MAC in a media address block as a long ({@link #msgToAddr} without an array). */
+    /** The MAC in a media address block as a long ({@link #msgToAddr(byte[], int, byte[], int)} without an array). */
     public static long msgToAddr(byte[] block, int blockOff) {
-        Objects.checkFromIndexSize(blockOff, MEDIA_ADDR_OFFSET + MAC_LENGTH, block.length);
-        return toLong(block, blockOff + MEDIA_ADDR_OFFSET);
-    }
-
-    /** Media type byte of a block (byte 3): 1 Ethernet, 2 InfiniBand, 3 UDP; other values returned as they are. */
-    public static int mediaType(byte[] block, int blockOff) {
-        return block[blockOff + MEDIA_TYPE_OFFSET] & 0xFF;
+        Objects.checkFromIndexSize(blockOff, 4 + MAC_LENGTH, block.length);
+        return toLong(block, new MediaAddress().wrap(block, blockOff).macOffset());
     }
 
     /** True for ff:ff:ff:ff:ff:ff ({@code is_broadcast_ether_addr}). */

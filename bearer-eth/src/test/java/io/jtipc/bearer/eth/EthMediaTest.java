@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.List;
 
+import io.jtipc.wire.MediaAddress;
+import io.jtipc.wire.Tipc;
 import org.junit.jupiter.api.Test;
 
 class EthMediaTest {
@@ -21,7 +23,7 @@ class EthMediaTest {
                 0, 0, 0, 1, 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         assertThat(Arrays.copyOfRange(block, 36, 40)).containsOnly(0x77);
-        assertThat(EthMedia.mediaType(block, 4)).isEqualTo(EthMedia.MEDIA_TYPE_ETH);
+        assertThat(new MediaAddress().wrap(block, 4).mediaType()).isEqualTo(Tipc.MEDIA_TYPE_ETH);
     }
 
     @Test
@@ -33,7 +35,7 @@ class EthMediaTest {
         EthMedia.msgToAddr(block, 0, out, 2);
         assertThat(Arrays.copyOfRange(out, 2, 8)).isEqualTo(MAC);
         assertThat(EthMedia.msgToAddr(block, 0)).isEqualTo(0x525400abcdefL);
-        assertThat(EthMedia.mediaType(block, 0)).isEqualTo(3);
+        assertThat(new MediaAddress().wrap(block, 0).mediaType()).isEqualTo(3);
     }
 
     @Test
@@ -90,13 +92,13 @@ class EthMediaTest {
             if (PcapFrames.ethertype(f) != EthMedia.ETH_P_TIPC || PcapFrames.tipcUser(f) != 13) {
                 continue; // 13 = LINK_CONFIG (discovery), net/tipc/msg.h
             }
-            int blockOff = 14 + 20; // Ethernet header, then w5
+            int blockOff = 14 + Tipc.MEDIA_INFO_OFFSET; // Ethernet header, then w5
             byte[] src = Arrays.copyOfRange(f, 6, 12);
             assertThat(EthMedia.msgToAddr(f, blockOff)).isEqualTo(EthMedia.toLong(src, 0));
-            assertThat(EthMedia.mediaType(f, blockOff)).isEqualTo(EthMedia.MEDIA_TYPE_ETH);
-            byte[] built = new byte[EthMedia.MEDIA_INFO_SIZE];
+            assertThat(new MediaAddress().wrap(f, blockOff).mediaType()).isEqualTo(Tipc.MEDIA_TYPE_ETH);
+            byte[] built = new byte[Tipc.MEDIA_INFO_SIZE];
             EthMedia.addrToMsg(src, 0, built, 0);
-            assertThat(built).isEqualTo(Arrays.copyOfRange(f, blockOff, blockOff + EthMedia.MEDIA_INFO_SIZE));
+            assertThat(built).isEqualTo(Arrays.copyOfRange(f, blockOff, blockOff + Tipc.MEDIA_INFO_SIZE));
             seen++;
         }
         assertThat(seen).as("discovery frames in the capture").isGreaterThan(1);

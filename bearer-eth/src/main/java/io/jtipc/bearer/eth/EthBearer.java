@@ -46,7 +46,7 @@ public final class EthBearer implements AutoCloseable {
 
     private final AfPacketSocket socket;
     private final byte[] address;
-    private Thread rxThread;
+    private volatile Thread rxThread;
     private volatile boolean running;
     private volatile long handlerFailures;
     private volatile long receiveErrors;

@@ -55,6 +55,15 @@ public final class TipcMsg {
         return this;
     }
 
+    /**
+     * Wraps the remaining bytes of a heap ByteBuffer (position..limit); the buffer's position is not
+     * changed. Throws IllegalArgumentException for a buffer without an accessible array.
+     */
+    public TipcMsg wrap(java.nio.ByteBuffer bb) {
+        if (!bb.hasArray()) throw new IllegalArgumentException("ByteBuffer without accessible array");
+        return wrap(bb.array(), bb.arrayOffset() + bb.position(), bb.remaining());
+    }
+
     public byte[] buffer() {
         return buf;
     }
@@ -229,7 +238,9 @@ public final class TipcMsg {
 
     /** msg.h msg_is_legacy (NAME_DISTRIBUTOR): 1 when w1 bit 26 (non-legacy flag) is 0. */
     public int isLegacy() { return bits(1, 26, 1) ^ 1; }
-    /** msg.h msg_set_legacy_dist: legacy 1 clears w1 bit 26, 0 sets it (6.1 senders set it). */
+    /** msg.h msg_set_non_legacy: sets w1 bit 26 to {@code v} (1 = non-legacy, what 6.1 sends). */
+    public TipcMsg setNonLegacy(int v) { return setBits(1, 26, 1, v); }
+    /** Legacy flag setter: legacy 1 clears w1 bit 26, 0 sets it (6.1 senders set it). */
     public TipcMsg setLegacy(int legacy) { return setBits(1, 26, 1, (legacy & 1) ^ 1); }
 
     // ------------------------------------------------------------ word 2
@@ -361,6 +372,23 @@ public final class TipcMsg {
     /** w8 bits 9-0, msg.h msg_bc_gap (LINK_PROTOCOL STATE). */
     public int bcGap() { return bits(8, 0, 0x3ff); }
     public TipcMsg setBcGap(int v) { return setBits(8, 0, 0x3ff, v); }
+
+    /** Alias of {@link #nametype()}. */
+    public int nameType() { return nametype(); }
+    /** Alias of {@link #setNametype(int)}. */
+    public TipcMsg setNameType(int v) { return setNametype(v); }
+    /** Alias of {@link #nameinst()}. */
+    public int nameInst() { return nameinst(); }
+    /** Alias of {@link #setNameinst(int)}. */
+    public TipcMsg setNameInst(int v) { return setNameinst(v); }
+    /** Alias of {@link #namelower()}. */
+    public int nameLower() { return namelower(); }
+    /** Alias of {@link #setNamelower(int)}. */
+    public TipcMsg setNameLower(int v) { return setNamelower(v); }
+    /** Alias of {@link #nameupper()}. */
+    public int nameUpper() { return nameupper(); }
+    /** Alias of {@link #setNameupper(int)}. */
+    public TipcMsg setNameUpper(int v) { return setNameupper(v); }
 
     /** w9, msg.h msg_nameinst (NAMED, group data). */
     public int nameinst() { return word(9); }

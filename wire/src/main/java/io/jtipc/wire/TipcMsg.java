@@ -82,6 +82,20 @@ public final class TipcMsg {
         return off + hdrSize();
     }
 
+    /**
+     * As the kernel's {@code tipc_msg_init} (msg.c): zeroes {@code hsize} bytes, sets version 2, user,
+     * hdr_sz = size = hsize, prevnode = ownNode, type, and for headers longer than 24 bytes
+     * orignode = ownNode and destnode = dnode. The wrapped length must be ≥ hsize.
+     */
+    public TipcMsg init(int ownNode, int user, int type, int hsize, int dnode) {
+        java.util.Arrays.fill(buf, off, off + hsize, (byte) 0);
+        setVersion(Tipc.VERSION).setUser(user).setHdrSize(hsize).setSize(hsize).setPrevnode(ownNode).setType(type);
+        if (hsize > Tipc.SHORT_H_SIZE) {
+            setOrignode(ownNode).setDestnode(dnode);
+        }
+        return this;
+    }
+
     /** Full validation, see {@link TipcCodec#validate(byte[], int, int)}. */
     public Malformation validate() {
         return TipcCodec.validate(buf, off, len);

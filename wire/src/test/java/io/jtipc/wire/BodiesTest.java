@@ -66,6 +66,32 @@ class BodiesTest {
     }
 
     @Test
+    void initAsTipcMsgInit() {
+        byte[] b = new byte[40];
+        Arrays.fill(b, (byte) 0x77);
+        TipcMsg m = new TipcMsg().wrap(b, 0, 40).init(0x1001001, Tipc.CONN_MANAGER, Tipc.CONN_PROBE, 40, 0x1001002);
+        assertThat(m.word(0)).isEqualTo(0x51400028);
+        assertThat(m.type()).isEqualTo(Tipc.CONN_PROBE);
+        assertThat(m.prevnode()).isEqualTo(0x1001001);
+        assertThat(m.orignode()).isEqualTo(0x1001001);
+        assertThat(m.destnode()).isEqualTo(0x1001002);
+        assertThat(m.word(9)).isZero();
+        byte[] s = new byte[24];
+        TipcMsg sm = new TipcMsg().wrap(s, 0, 24).init(5, 0, Tipc.TIPC_CONN_MSG, 24, 9);
+        assertThat(sm.orignode()).isEqualTo(5);
+        assertThat(TipcCodec.validate(s, 0, 24)).isEqualTo(Malformation.OK);
+        // encrypted frames are dispatched to the encryption header
+        byte[] e = new byte[16 + 24 + 16];
+        new EncryptionHeader().wrap(e, 0, e.length).setVersion(7).setSeqno(3).setAddr(5);
+        TestUtil.RecordingSink rs = new TestUtil.RecordingSink();
+        assertThat(TipcDescriber.describeFrame(e, 0, e.length, rs)).isEqualTo(Malformation.OK);
+        assertThat(rs.values).containsKeys("tx_key", "seqno", "ciphertext", "tag");
+        TestUtil.RecordingSink ps = new TestUtil.RecordingSink();
+        assertThat(TipcDescriber.describeFrame(s, 0, 24, ps)).isEqualTo(Malformation.OK);
+        assertThat(ps.values).containsKey("origport");
+    }
+
+    @Test
     void reservedBitsSurviveReencode() {
         byte[] b = new byte[40];
         msg(b, 0, Tipc.TIPC_NAMED_MSG, 40, 40).setBits(1, 16, 7, 5);

@@ -488,6 +488,13 @@ class BodiesTest {
     }
 
     @Test
+    void ivFollowsLittleEndianHostRuleOfReference() {
+        byte[] iv = new byte[12];
+        EncryptionHeader.iv(TestUtil.hex("11223344"), 0x01001002, 0x0102030405060708L, iv, 0);
+        assertThat(Bytes.hex(iv, 0, 12)).isEqualTo("13323345" + "0102030405060708");
+    }
+
+    @Test
     void topologyStructsInBothByteOrders() {
         for (ByteOrder o : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
             byte[] b = new byte[TipcEvent.SIZE];

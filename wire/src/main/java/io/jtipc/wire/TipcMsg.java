@@ -478,4 +478,27 @@ public final class TipcMsg {
 
     /** Offset in {@link #buffer()} of the 32-byte media address block (LINK_CONFIG, w5-w12). */
     public int mediaAddrOffset() { return off + Tipc.MEDIA_INFO_OFFSET; }
+
+    /**
+     * Debug text: every header field of the message's layout as {@code name=value[(symbolic)]}, words
+     * beyond the wrapped length omitted. Allocates; not for the hot path.
+     */
+    @Override
+    public String toString() {
+        if (buf == null) return "TipcMsg(unwrapped)";
+        if (len < 4) return "TipcMsg(" + len + " bytes)";
+        StringBuilder sb = new StringBuilder("TipcMsg(");
+        int words = Math.min(hdrSize(), len) / 4;
+        boolean first = true;
+        for (HeaderField f : HeaderLayout.of(this)) {
+            if (f.word() >= Math.max(words, 1)) continue;
+            long v = f.get(this);
+            if (!first) sb.append(' ');
+            first = false;
+            sb.append(f.name()).append('=').append(v);
+            String sym = f.symbolic(this, v);
+            if (sym != null) sb.append('(').append(sym).append(')');
+        }
+        return sb.append(')').toString();
+    }
 }

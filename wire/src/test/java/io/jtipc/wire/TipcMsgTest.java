@@ -122,6 +122,15 @@ class TipcMsgTest {
     }
 
     @Test
+    void toStringListsFields() {
+        byte[] b = new byte[40];
+        TipcMsg m = new TipcMsg().wrap(b, 0, 40).init(1, Tipc.LINK_PROTOCOL, Tipc.RESET_MSG, 40, 2).setMaxPkt(1500);
+        assertThat(m.toString()).contains("user=7(LINK_PROTOCOL)", "type=1(RESET_MSG)", "max_pkt=1500", "destnode=2(2)");
+        assertThat(new TipcMsg().wrap(b, 0, 2).toString()).isEqualTo("TipcMsg(2 bytes)");
+        assertThat(new TipcMsg().toString()).isEqualTo("TipcMsg(unwrapped)");
+    }
+
+    @Test
     void seqnoArithmetic() {
         assertThat(Seqno.less(65535, 0)).isTrue();
         assertThat(Seqno.more(0, 65535)).isTrue();

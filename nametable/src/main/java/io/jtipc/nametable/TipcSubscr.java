@@ -29,7 +29,7 @@ import java.nio.ByteOrder;
  */
 public record TipcSubscr(int type, int lower, int upper, int timeout, int filter, long usrHandle, ByteOrder order) {
     /** Encoded size in bytes. */
-    public static final int SIZE = 28;
+    public static final int SIZE = io.jtipc.wire.TipcSubscr.SIZE;
 
     /** A request in this JVM's native byte order. */
     public static TipcSubscr of(int type, int lower, int upper, int timeout, int filter, long usrHandle) {
@@ -52,40 +52,21 @@ public record TipcSubscr(int type, int lower, int upper, int timeout, int filter
             throw new IndexOutOfBoundsException("tipc_subscr needs " + SIZE + " bytes at " + off + ", have "
                     + (b.length - off));
         }
-        ByteOrder order = hostOrder;
-        if ((get(b, off + 16, hostOrder) & TipcConstants.FILTER_MASK) == 0) {
-            order = hostOrder == ByteOrder.BIG_ENDIAN ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-        }
+        ByteOrder order = io.jtipc.wire.TipcSubscr.detectOrder(b, off, hostOrder);
+        io.jtipc.wire.TipcSubscr w = new io.jtipc.wire.TipcSubscr().wrap(b, off, order);
         long handle = 0;
         for (int i = 0; i < 8; i++) {
-            handle = (handle << 8) | (b[off + 20 + i] & 0xFF);
+            handle = (handle << 8) | (b[w.usrHandleOffset() + i] & 0xFF);
         }
-        return new TipcSubscr(get(b, off, order), get(b, off + 4, order), get(b, off + 8, order),
-                get(b, off + 12, order), get(b, off + 16, order), handle, order);
+        return new TipcSubscr(w.type(), w.lower(), w.upper(), w.timeout(), w.filter(), handle, order);
     }
 
-    /** Writes the 28 bytes at {@code off} in {@link #order()}. */
+    /** Writes the 28 bytes at {@code off} in {@link #order()}, through the wire flyweight. */
     public void encode(byte[] b, int off) {
-        put(b, off, type, order);
-        put(b, off + 4, lower, order);
-        put(b, off + 8, upper, order);
-        put(b, off + 12, timeout, order);
-        put(b, off + 16, filter, order);
+        io.jtipc.wire.TipcSubscr w = new io.jtipc.wire.TipcSubscr().wrap(b, off, order)
+                .setType(type).setLower(lower).setUpper(upper).setTimeout(timeout).setFilter(filter);
         for (int i = 0; i < 8; i++) {
-            b[off + 20 + i] = (byte) (usrHandle >>> (56 - 8 * i));
+            b[w.usrHandleOffset() + i] = (byte) (usrHandle >>> (56 - 8 * i));
         }
-    }
-
-    static int get(byte[] b, int off, ByteOrder o) {
-        int v = ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
-        return o == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
-    }
-
-    static void put(byte[] b, int off, int v, ByteOrder o) {
-        int w = o == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
-        b[off] = (byte) (w >>> 24);
-        b[off + 1] = (byte) (w >>> 16);
-        b[off + 2] = (byte) (w >>> 8);
-        b[off + 3] = (byte) w;
     }
 }

@@ -18,16 +18,13 @@ package io.jtipc.nametable;
  */
 public record TopologyEvent(int event, int foundLower, int foundUpper, int port, int node, TipcSubscr subscription) {
     /** Encoded size in bytes. */
-    public static final int SIZE = 48;
+    public static final int SIZE = io.jtipc.wire.TipcEvent.SIZE;
 
     /** Writes the 48 bytes at {@code off} in the subscription's byte order. */
     public void encode(byte[] b, int off) {
-        TipcSubscr.put(b, off, event, subscription.order());
-        TipcSubscr.put(b, off + 4, foundLower, subscription.order());
-        TipcSubscr.put(b, off + 8, foundUpper, subscription.order());
-        TipcSubscr.put(b, off + 12, port, subscription.order());
-        TipcSubscr.put(b, off + 16, node, subscription.order());
-        subscription.encode(b, off + 20);
+        new io.jtipc.wire.TipcEvent().wrap(b, off, subscription.order()).setEvent(event).setFoundLower(foundLower)
+                .setFoundUpper(foundUpper).setPortRef(port).setPortNode(node);
+        subscription.encode(b, off + SIZE - TipcSubscr.SIZE);
     }
 
     @Override

@@ -84,7 +84,8 @@ public final class TipcCaptureDissector {
         }
     }
 
-    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed). */
+    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed; IOException only if reading
+     *  it fails). */
     public CaptureSummary dissect(InputStream in, TipcMessageListener l) throws IOException {
         this.listener = Objects.requireNonNull(l, "listener");
         nodes = new NodeDirectory();
@@ -95,7 +96,7 @@ public final class TipcCaptureDissector {
         endpoints6.clear();
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in));
+        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {

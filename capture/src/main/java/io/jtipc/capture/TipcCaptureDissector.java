@@ -117,6 +117,8 @@ public final class TipcCaptureDissector {
             }
             try {
                 linkLayer(rec.data, 0, rec.capturedLength);
+            } catch (ListenerFailure e) {
+                throw (RuntimeException) e.getCause(); // the listener's own exception goes to the caller
             } catch (RuntimeException e) {
                 // a decoding bug must not stop the whole capture: report it against the frame
                 malformed("frame", "internal error: " + e);
@@ -397,7 +399,11 @@ public final class TipcCaptureDissector {
             CapturedMessage m = fill(pool[0], b, p, len, Origin.TOP, 0, true);
             m.ehdrLength = ehdrLen;
             System.arraycopy(b, p, m.ehdr, 0, ehdrLen);
-            listener.onEncrypted(m);
+            try {
+                listener.onEncrypted(m);
+            } catch (RuntimeException e) {
+                throw new ListenerFailure(e);
+            }
             return;
         }
         decryptedFrames++;
@@ -440,7 +446,11 @@ public final class TipcCaptureDissector {
         if (user == 13 && size >= hs + 16) {
             nodes.learn(be32(b, p + 12), b, p + hs);
         }
-        listener.onMessage(m);
+        try {
+            listener.onMessage(m);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
         Malformation body = TipcCodec.validate(b, p, size);
         if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
         switch (user) {
@@ -680,7 +690,18 @@ public final class TipcCaptureDissector {
 
     private void malformed(String field, String reason) {
         malformed++;
-        listener.onMalformed(frame, field, reason);
+        try {
+            listener.onMalformed(frame, field, reason);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
+    }
+
+    /** Carries a listener's exception through the decoder's own safety net. */
+    private static final class ListenerFailure extends RuntimeException {
+        ListenerFailure(RuntimeException cause) {
+            super(cause);
+        }
     }
 
     private MediaEndpoint ethEndpoint(byte[] b, int o) {

@@ -4,6 +4,7 @@ import io.jtipc.capture.CapturedMessage;
 import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -54,6 +55,7 @@ public final class BindingTableAnalysis implements TipcMessageListener {
     private long firstNanos = -1;
     private long lastNanos = -1;
     private long malformedItems;
+    private final TipcMsg hdr = new TipcMsg();
 
     /** An analysis with its own {@link LinkAnalysis}, fed by {@link #onMessage}. */
     public BindingTableAnalysis() {
@@ -95,18 +97,19 @@ public final class BindingTableAnalysis implements TipcMessageListener {
         if (ownLinks) links.onMessage(m);
         if (m.user() != Tipc.NAME_DISTRIBUTOR || m.origin() == Origin.TUNNELLED) return;
         if (links.isRetransmission(m)) return;
-        int hs = m.headerSize();
-        int type = m.type();
+        TipcMsg h = hdr.wrap(m.buf(), m.offset(), m.length());
+        int hs = h.hdrSize();
+        int type = h.type();
         if (type != Tipc.PUBLICATION && type != Tipc.WITHDRAWAL) return;
-        int publisher = hs >= 32 ? m.word(6) : m.word(3);
-        boolean bulk = (m.word(1) & (1 << 28)) != 0;
+        int publisher = h.orignode();
+        boolean bulk = h.isBulk() != 0;
         int dataLen = m.length() - hs;
         if (dataLen % Tipc.ITEM_SIZE != 0) malformedItems++;
         Kind kind = type == Tipc.PUBLICATION ? Kind.PUBLICATION : Kind.WITHDRAWAL;
         for (int p = hs; p + Tipc.ITEM_SIZE <= m.length(); p += Tipc.ITEM_SIZE) {
-            int w = p / 4;
-            Binding b = new Binding(u32(m.word(w)), u32(m.word(w + 1)), u32(m.word(w + 2)),
-                    u32(m.word(w + 3)), u32(m.word(w + 4)), publisher);
+            int w = p / 4; // struct distr_item: type, lower, upper, port, key (net/tipc/name_distr.h)
+            Binding b = new Binding(u32(h.word(w)), u32(h.word(w + 1)), u32(h.word(w + 2)),
+                    u32(h.word(w + 3)), u32(h.word(w + 4)), publisher);
             history.add(new Entry(t, m.frameNumber(), kind, publisher, 0, bulk, b));
         }
     }
@@ -232,6 +235,11 @@ public final class BindingTableAnalysis implements TipcMessageListener {
             }
         }
         return sb.toString();
+    }
+
+    /** Seconds since the origin (first message, or what {@code setOrigin} set). */
+    public double seconds(long nanos) {
+        return (nanos - firstNanos) / 1e9;
     }
 
     /** Seconds since the first message seen (or the origin set), 6 decimals. */

@@ -6,6 +6,7 @@ import io.jtipc.capture.NodeDirectory;
 import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -201,7 +202,8 @@ public final class LinkAnalysis implements TipcMessageListener {
             return a.media.equals(src) ? a : b;
         }
 
-        Direction other(Direction d) {
+        /** The opposite direction of {@code d}. */
+        public Direction other(Direction d) {
             return d == a ? b : a;
         }
     }
@@ -233,6 +235,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     private long lastTopFrame = -1;
     private boolean lastTopRetransmitted;
     private final List<LinkListener> listeners = new ArrayList<>();
+    private final TipcMsg hdr = new TipcMsg();
 
     /** Told when a link between two nodes comes up or goes down. */
     public interface LinkListener {
@@ -256,30 +259,30 @@ public final class LinkAnalysis implements TipcMessageListener {
         lastTopFrame = m.frameNumber();
         lastTopRetransmitted = false;
         if (m.length() < Tipc.MIN_H_SIZE) return;
-        int user = m.user();
+        TipcMsg h = hdr.wrap(m.buf(), m.offset(), m.length());
+        int user = h.user();
         if (user == Tipc.LINK_CONFIG) return;
-        int w0 = m.word(0);
-        boolean nonSeq = (w0 & (1 << 20)) != 0;
+        boolean nonSeq = h.nonSeq() != 0;
         MediaEndpoint src = m.src();
         MediaEndpoint dst = m.dst();
         if (nonSeq || dst == null || src == null || dst.isBroadcastOrMulticast()
                 || dst.kind() == MediaEndpoint.Kind.UNKNOWN || src.kind() == MediaEndpoint.Kind.UNKNOWN) {
-            if (nonSeq) broadcastPacket(m);
+            if (nonSeq) broadcastPacket(h);
             return;
         }
         Link link = linkFor(src, dst);
         Direction d = link.from(src);
-        d.node = m.word(3);
+        d.node = h.prevnode();
         d.packets++;
         d.bytes += m.length();
         d.maxPacket = Math.max(d.maxPacket, m.length());
         if (d.firstNanos == 0) d.firstNanos = t;
         d.lastNanos = t;
         if (user == Tipc.LINK_PROTOCOL) {
-            linkProtocol(link, d, m);
+            linkProtocol(link, d, m, h);
             return;
         }
-        int seqno = m.word(2) & 0xffff;
+        int seqno = h.seqno();
         if (d.resetPending) { // the sender reset: its seqnos start again at 1 (kept until now for reports)
             d.seqnos.clear();
             d.resetPending = false;
@@ -294,7 +297,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             case Tipc.MSG_FRAGMENTER -> d.fragments++;
             case Tipc.MSG_BUNDLER -> {
                 d.bundles++;
-                if (m.headerSize() >= 40) d.bundledMessages += m.word(9) >>> 16;
+                if (h.hdrSize() >= Tipc.INT_H_SIZE) d.bundledMessages += h.msgcnt();
             }
             case Tipc.TUNNEL_PROTOCOL -> d.tunnelPackets++;
             case Tipc.NAME_DISTRIBUTOR -> d.nameDistributor++;
@@ -303,12 +306,12 @@ public final class LinkAnalysis implements TipcMessageListener {
         markUp(link, m);
     }
 
-    private void broadcastPacket(CapturedMessage m) {
-        int node = m.word(3);
+    private void broadcastPacket(TipcMsg h) {
+        int node = h.prevnode();
         BroadcastSender s = broadcast.computeIfAbsent(node, BroadcastSender::new);
         s.packets++;
-        s.bytes += m.length();
-        if (s.seqnos.add(m.word(2) & 0xffff)) {
+        s.bytes += h.size();
+        if (s.seqnos.add(h.seqno())) {
             s.retransmissions++;
             lastTopRetransmitted = true;
         } else {
@@ -316,17 +319,16 @@ public final class LinkAnalysis implements TipcMessageListener {
         }
     }
 
-    private void linkProtocol(Link link, Direction d, CapturedMessage m) {
-        int type = m.type();
-        int hs = m.headerSize();
-        int w5 = m.word(5);
-        int w9 = hs >= 40 ? m.word(9) : 0;
-        int session = w5 >>> 16;
-        int priority = (w5 >>> 4) & 0x1f;
-        int mtu = (w9 >>> 16) * 4;
-        int tolerance = w9 & 0xffff;
-        boolean stopping = (w5 & (1 << 13)) != 0;
-        d.bearerId = (w5 >>> 9) & 7;
+    private void linkProtocol(Link link, Direction d, CapturedMessage m, TipcMsg h) {
+        int type = h.type();
+        int hs = h.hdrSize();
+        boolean full = hs >= Tipc.INT_H_SIZE; // w9 present
+        int session = h.session();
+        int priority = h.linkprio();
+        int mtu = full ? h.maxPkt() : 0;
+        int tolerance = full ? h.linkTolerance() : 0;
+        boolean stopping = h.peerStopping() != 0;
+        d.bearerId = h.bearerId();
         if (tolerance != 0) d.tolerance = tolerance;
         if (priority != 0) d.priority = priority;
         switch (type) {
@@ -360,18 +362,18 @@ public final class LinkAnalysis implements TipcMessageListener {
                         + (tolerance != 0 ? " tolerance " + tolerance + " ms" : "")
                         + (priority != 0 ? " priority " + priority : "")
                         + " bearer " + d.bearerId + " if " + (ifName == null ? "?" : ifName)
-                        + (type == Tipc.ACTIVATE_MSG && (m.word(1) & (1 << 16)) != 0
-                                ? " peer session " + (m.word(1) & 0xffff) : "")
+                        + (type == Tipc.ACTIVATE_MSG && h.destSessionValid() != 0
+                                ? " peer session " + h.destSession() : "")
                         + (stopping ? " peer-stopping" : "");
                 event(link, m, what, what);
             }
             case Tipc.STATE_MSG -> {
                 d.states++;
-                boolean probe = (w5 & 1) != 0;
-                boolean keepalive = (m.word(0) & (1 << 19)) != 0;
+                boolean probe = h.probe() != 0;
+                boolean keepalive = h.isKeepalive() != 0;
                 if (probe) d.probes++;
                 else if (keepalive) d.probeReplies++;
-                int gap = (m.word(1) >>> 16) & 0x1fff;
+                int gap = h.seqGap();
                 if (gap > 0) {
                     d.nacks++;
                     d.nackedPackets += gap;
@@ -504,6 +506,11 @@ public final class LinkAnalysis implements TipcMessageListener {
 
     private static String ifOrMedia(Direction d) {
         return d.ifName != null ? d.ifName : d.media.toString();
+    }
+
+    /** Seconds since the origin (first message, or what {@code setOrigin} set). */
+    public double seconds(long nanos) {
+        return (nanos - firstNanos) / 1e9;
     }
 
     /** Seconds since the origin, 6 decimals. */

@@ -47,6 +47,7 @@ public final class NamesCommand implements Callable<Integer> {
         if (at != null && (at.isNaN() || at < 0)) {
             throw new CommandLine.ParameterException(cl, "--at: must be a number of seconds >= 0, got " + at);
         }
+        args.options(cl); // checks the arguments before the file is touched
         BindingTableAnalysis names = new BindingTableAnalysis();
         long origin = FileTotals.firstTimestamp(args.file);
         if (origin >= 0) names.setOrigin(origin);

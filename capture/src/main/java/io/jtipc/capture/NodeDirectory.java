@@ -74,27 +74,6 @@ public final class NodeDirectory {
      * with trailing '0' digits stripped (the last digit is always kept).
      */
     public static String idString(byte[] id, int off) {
-        boolean text = true;
-        for (int i = 0; i < 16; i++) {
-            int c = id[off + i] & 0xff;
-            boolean ok = c == 0 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                    || c == '.' || c == ':' || c == '_' || c == '-' || c == '@';
-            if (!ok) { text = false; break; }
-        }
-        if (text) {
-            int n = 0;
-            while (n < 16 && id[off + n] != 0) n++;
-            return new String(id, off, n, java.nio.charset.StandardCharsets.US_ASCII);
-        }
-        char[] s = new char[32];
-        final char[] hex = "0123456789abcdef".toCharArray();
-        for (int i = 0; i < 16; i++) {
-            s[2 * i] = hex[(id[off + i] >> 4) & 15];
-            s[2 * i + 1] = hex[id[off + i] & 15];
-        }
-        // kernel strips from index NODE_ID_STR_LEN - 2 = 31 downwards while '0'; index 31 is the last digit
-        int last = 31;
-        while (last > 0 && s[last] == '0') last--;
-        return new String(s, 0, last + 1);
+        return io.jtipc.wire.NodeId.toString(id, off);
     }
 }

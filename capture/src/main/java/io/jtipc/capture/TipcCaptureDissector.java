@@ -3,6 +3,9 @@ package io.jtipc.capture;
 import io.jtipc.capture.pcap.PcapReader;
 import io.jtipc.capture.pcap.PcapRecord;
 
+import io.jtipc.wire.Malformation;
+import io.jtipc.wire.TipcCodec;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -437,6 +440,8 @@ public final class TipcCaptureDissector {
             nodes.learn(be32(b, p + 12), b, p + hs);
         }
         listener.onMessage(m);
+        Malformation body = TipcCodec.validate(b, p, size);
+        if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
         switch (user) {
             case 6: bundle(b, p, size, hs, depth, enc, path); break;
             case 12: fragment(b, p, size, hs, depth, enc, origin == Origin.TUNNELLED, path); break;

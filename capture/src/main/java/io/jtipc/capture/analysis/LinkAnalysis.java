@@ -549,10 +549,10 @@ public final class LinkAnalysis implements TipcMessageListener {
             }
             sb.append("  MTU ").append(l.mtu()).append(" (advertised ").append(an).append(' ')
                     .append(a.advertisedMtu).append(", ").append(bn).append(' ').append(b.advertisedMtu)
-                    .append("; largest packet ").append(Math.max(a.maxPacket, b.maxPacket)).append(")")
-                    .append("  tolerance ").append(tolOrDefault(a, b)).append("  priority ")
-                    .append(prioOrDefault(a, b)).append("  bearer ids ").append(a.bearerId).append('/')
-                    .append(b.bearerId).append("  resets of an up link: ").append(l.downs).append('\n');
+                    .append("; largest packet ").append(Math.max(a.maxPacket, b.maxPacket)).append(")\n")
+                    .append("  tolerance ").append(tolOrDefault(a, b)).append(", priority ")
+                    .append(prioOrDefault(a, b)).append(", bearer ids ").append(a.bearerId).append('/')
+                    .append(b.bearerId).append(", resets of an up link: ").append(l.downs).append('\n');
             String h1 = an + " -> " + bn;
             String h2 = bn + " -> " + an;
             int w = Math.max(22, Math.max(h1.length(), h2.length()) + 2);

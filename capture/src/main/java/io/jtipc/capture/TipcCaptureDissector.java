@@ -451,8 +451,10 @@ public final class TipcCaptureDissector {
         } catch (RuntimeException e) {
             throw new ListenerFailure(e);
         }
-        Malformation body = TipcCodec.validate(b, p, size);
-        if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        if (user != 6) { // bundles: the walk below checks (and names) every inner message itself
+            Malformation body = TipcCodec.validate(b, p, size);
+            if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        }
         switch (user) {
             case 6: bundle(b, p, size, hs, depth, enc, path); break;
             case 12: fragment(b, p, size, hs, depth, enc, origin == Origin.TUNNELLED, path); break;

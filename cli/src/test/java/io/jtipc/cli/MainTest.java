@@ -71,6 +71,7 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isZero();
         String o = r.out();
         assertThat(o).contains("  encryption header (28 bytes):\n    version: 7\n    user: 13 (LINK_CONFIG)\n");
+        assertThat(o).contains("    node_id: \"cli-node\"\n");
         assertThat(o).contains("    tx_key: 0\n");
         assertThat(o).contains("    user: 7 (LINK_PROTOCOL)\n");
         assertThat(o).contains("    session: ");

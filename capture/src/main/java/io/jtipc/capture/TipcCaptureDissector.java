@@ -566,36 +566,48 @@ public final class TipcCaptureDissector {
         message(b, p + hs, dataSz, Origin.TUNNELLED, depth + 1, enc, 0, path + ".tunnel");
     }
 
+    /**
+     * MSG_FRAGMENTER: the kernel concatenates fragment payloads in link order (tipc_buf_append). A capture
+     * also holds retransmissions and may miss frames, so fragment numbers (w4 31-16, 1-based) and link
+     * seqnos are used to skip duplicates and to notice gaps.
+     */
     private void fragment(byte[] b, int p, int size, int hs, int depth, boolean enc, boolean tunnelled, String path) {
         int type = (be32(b, p + 4) >>> 29) & 7;
         int seqno = be32(b, p + 8) & 0xffff;
-        FragState st = fragState(tunnelled, false);
-        if (!tunnelled && st.lastSeq >= 0) {
-            int d = (seqno - st.lastSeq) & 0xffff;
-            if (d == 0 || d >= 32768) return; // retransmission of a fragment already taken
-        }
-        st.lastSeq = seqno;
+        int fragNo = be32(b, p + 16) >>> 16;
         if (depth + 1 > MAX_DEPTH) {
             malformed(path, "nesting deeper than " + MAX_DEPTH);
             return;
         }
+        FragState st = fragState(tunnelled, false);
         int dataSz = size - hs;
         switch (type) {
             case 0: // FIRST_FRAGMENT
+                if (st.active && seqno == st.firstSeq && fragNo == 1) return; // retransmitted first fragment
                 if (st.active) {
                     malformed(path + ".type", "FIRST_FRAGMENT while a reassembly was in progress (discarded "
                             + st.len + " bytes)");
                 }
                 st.len = 0;
                 st.active = true;
+                st.firstSeq = seqno;
+                st.lastSeq = seqno;
+                st.nextFragNo = fragNo + 1;
                 append(st, b, p + hs, dataSz, path);
                 return;
             case 1: // FRAGMENT
             case 2: // LAST_FRAGMENT
-                if (!st.active) {
-                    // capture started mid-message: not the sender's fault, and not decodable
+                if (!st.active) return; // capture started mid-message, or a retransmission after completion
+                if (seqno == st.lastSeq || (fragNo != 0 && fragNo < st.nextFragNo)) return; // retransmission
+                if (fragNo != 0 && fragNo > st.nextFragNo) {
+                    malformed(path + ".fragm_no", "fragment " + fragNo + " follows " + (st.nextFragNo - 1)
+                            + ": fragments missing from the capture, message discarded");
+                    st.active = false;
+                    st.len = 0;
                     return;
                 }
+                st.lastSeq = seqno;
+                st.nextFragNo = fragNo + 1;
                 if (!append(st, b, p + hs, dataSz, path)) return;
                 if (type == 2) {
                     st.active = false;
@@ -676,6 +688,8 @@ public final class TipcCaptureDissector {
         int len;
         boolean active;
         int lastSeq = -1;
+        int firstSeq = -1;
+        int nextFragNo;
     }
 
     private FragState fragState(boolean tunnelled, boolean pieces) {

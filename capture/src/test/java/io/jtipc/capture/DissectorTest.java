@@ -226,6 +226,32 @@ class DissectorTest {
         assertThat(re.get(0).frameNumber()).isEqualTo(5);
     }
 
+    static List<byte[]> fragmentFrames(byte[] orig, int firstSeq, int... skip) {
+        List<byte[]> frames = new ArrayList<>();
+        int n = (orig.length + 999) / 1000;
+        outer:
+        for (int i = 0; i < n; i++) {
+            for (int k : skip) if (k == i) continue outer;
+            byte[] part = Arrays.copyOfRange(orig, i * 1000, Math.min(orig.length, (i + 1) * 1000));
+            int type = i == 0 ? 0 : i == n - 1 ? 2 : 1;
+            frames.add(eth(MAC_B, MAC_A, 0x88ca, tipc(12, type, 40, part, firstSeq + i, A, (i + 1) << 16, 0, A, B)));
+        }
+        return frames;
+    }
+
+    @Test
+    void missingFragmentsAreReportedAndAResetLinkStartsAgain() throws IOException {
+        byte[] orig = tipc(0, 2, 40, pattern(3500), 0, A, 5, 6, A, B, 1000, 1);
+        List<byte[]> frames = new ArrayList<>(fragmentFrames(orig, 500, 1)); // fragment 2 not captured
+        frames.addAll(fragmentFrames(orig, 600));
+        frames.addAll(fragmentFrames(orig, 1)); // after a link reset seqnos start again at 1
+        Rec r = new Rec();
+        run(DissectorOptions.defaults(), pcap(1, frames), r);
+        assertThat(r.bad).singleElement().asString().contains("fragm_no").contains("missing");
+        List<CapturedMessage> re = r.msgs.stream().filter(m -> m.origin() == Origin.REASSEMBLED).toList();
+        assertThat(re).hasSize(2).allSatisfy(m -> assertThat(m.buf()).isEqualTo(orig));
+    }
+
     @Test
     void tunnelledMessageIsReported() throws IOException {
         byte[] inner = tipc(0, 3, 32, pattern(10), 9, A, 1, 2, A, B);

@@ -94,6 +94,7 @@ public final class TipcCaptureDissector {
         frags.clear();
         endpoints.clear();
         endpoints6.clear();
+        java.util.Arrays.fill(recentEp, null);
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
         for (CapturedMessage m : pool) m.nodes = nodes;
         PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
@@ -720,24 +721,45 @@ public final class TipcCaptureDissector {
         }
     }
 
+    // the last few endpoints seen, checked before the map (no boxing on the common path)
+    private final long[] recentKey = new long[4];
+    private final MediaEndpoint[] recentEp = new MediaEndpoint[4];
+    private int recentNext;
+
+    private MediaEndpoint recent(long key) {
+        for (int i = 0; i < 4; i++) if (recentKey[i] == key && recentEp[i] != null) return recentEp[i];
+        return null;
+    }
+
+    private MediaEndpoint remember(long key, MediaEndpoint e) {
+        recentKey[recentNext] = key;
+        recentEp[recentNext] = e;
+        recentNext = (recentNext + 1) & 3;
+        return e;
+    }
+
     private MediaEndpoint ethEndpoint(byte[] b, int o) {
         long key = (1L << 56) | ((long) u16(b, o) << 32) | (be32(b, o + 2) & 0xffffffffL);
-        MediaEndpoint e = endpoints.get(key);
+        MediaEndpoint e = recent(key);
+        if (e != null) return e;
+        e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.ethernet(b, o);
             endpoints.put(key, e);
         }
-        return e;
+        return remember(key, e);
     }
 
     private MediaEndpoint udp4Endpoint(byte[] b, int o, int port) {
         long key = (2L << 56) | ((be32(b, o) & 0xffffffffL) << 16) | port;
-        MediaEndpoint e = endpoints.get(key);
+        MediaEndpoint e = recent(key);
+        if (e != null) return e;
+        e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.udp4(b, o, port);
             endpoints.put(key, e);
         }
-        return e;
+        return remember(key, e);
     }
 
     private MediaEndpoint udp6Endpoint(byte[] b, int o, int port) {

@@ -245,7 +245,7 @@ public final class TipcCaptureDissector {
         int proto = b[off + 9] & 0xff;
         if (proto != 17) return;
         if (total > len) {
-            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured");
+            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured" + snapNote());
             return;
         }
         int flagsFrag = u16(b, off + 6);
@@ -296,7 +296,7 @@ public final class TipcCaptureDissector {
         }
         int plen = u16(b, off + 4);
         if (40 + plen > len) {
-            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured");
+            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured" + snapNote());
             return;
         }
         int next = b[off + 6] & 0xff;
@@ -499,7 +499,7 @@ public final class TipcCaptureDissector {
             return -1;
         }
         if (size > avail) {
-            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present");
+            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present" + snapNote());
             return -1;
         }
         return size;
@@ -704,6 +704,12 @@ public final class TipcCaptureDissector {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private String snapNote() {
+        return frame.originalLength > frame.length
+                ? " (the capture kept " + frame.length + " of the frame's " + frame.originalLength + " bytes: snap length)"
+                : "";
+    }
 
     private void malformed(String field, String reason) {
         malformed++;

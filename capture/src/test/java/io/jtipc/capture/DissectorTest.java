@@ -102,6 +102,17 @@ class DissectorTest {
     }
 
     @Test
+    void snappedFramesSayTheCaptureCutThem() throws IOException {
+        byte[] full = eth(MAC_B, MAC_A, 0x88ca, tipc(0, 3, 32, pattern(500), 0, A, 1, 2, A, B));
+        byte[] file = pcap(1, List.of(Arrays.copyOf(full, 100)));
+        ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24 + 12, full.length); // orig_len
+        Rec r = new Rec();
+        CaptureSummary s = run(DissectorOptions.defaults(), file, r);
+        assertThat(r.bad).singleElement().asString().contains("tipc.size").contains("kept 100 of the frame's 546 bytes");
+        assertThat(s.malformed()).isEqualTo(1);
+    }
+
+    @Test
     void udpPortsSelectTipc() throws IOException {
         byte[] f = ipv4(ip(10, 0, 0, 1), ip(10, 0, 0, 2), 17, 1, 0, udp(7000, 7001, state(1)));
         Rec r = new Rec();

@@ -236,6 +236,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     private boolean lastTopRetransmitted;
     private final List<LinkListener> listeners = new ArrayList<>();
     private final TipcMsg hdr = new TipcMsg();
+    private Link lastLink;
 
     /** Told when a link between two nodes comes up or goes down. */
     public interface LinkListener {
@@ -445,6 +446,16 @@ public final class LinkAnalysis implements TipcMessageListener {
     }
 
     private Link linkFor(MediaEndpoint src, MediaEndpoint dst) {
+        Link last = lastLink; // consecutive packets are mostly on the same link: no key built then
+        if (last != null && (last.a.media.equals(src) && last.b.media.equals(dst)
+                || last.a.media.equals(dst) && last.b.media.equals(src))) {
+            return last;
+        }
+        lastLink = linkForKey(src, dst);
+        return lastLink;
+    }
+
+    private Link linkForKey(MediaEndpoint src, MediaEndpoint dst) {
         String ks = src.toString();
         String kd = dst.toString();
         String key = ks.compareTo(kd) <= 0 ? ks + "|" + kd : kd + "|" + ks;

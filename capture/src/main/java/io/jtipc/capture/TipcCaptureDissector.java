@@ -84,7 +84,8 @@ public final class TipcCaptureDissector {
         }
     }
 
-    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed). */
+    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed; IOException only if reading
+     *  it fails). */
     public CaptureSummary dissect(InputStream in, TipcMessageListener l) throws IOException {
         this.listener = Objects.requireNonNull(l, "listener");
         nodes = new NodeDirectory();
@@ -95,7 +96,7 @@ public final class TipcCaptureDissector {
         endpoints6.clear();
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in));
+        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {
@@ -116,6 +117,8 @@ public final class TipcCaptureDissector {
             }
             try {
                 linkLayer(rec.data, 0, rec.capturedLength);
+            } catch (ListenerFailure e) {
+                throw (RuntimeException) e.getCause(); // the listener's own exception goes to the caller
             } catch (RuntimeException e) {
                 // a decoding bug must not stop the whole capture: report it against the frame
                 malformed("frame", "internal error: " + e);
@@ -396,7 +399,11 @@ public final class TipcCaptureDissector {
             CapturedMessage m = fill(pool[0], b, p, len, Origin.TOP, 0, true);
             m.ehdrLength = ehdrLen;
             System.arraycopy(b, p, m.ehdr, 0, ehdrLen);
-            listener.onEncrypted(m);
+            try {
+                listener.onEncrypted(m);
+            } catch (RuntimeException e) {
+                throw new ListenerFailure(e);
+            }
             return;
         }
         decryptedFrames++;
@@ -439,9 +446,15 @@ public final class TipcCaptureDissector {
         if (user == 13 && size >= hs + 16) {
             nodes.learn(be32(b, p + 12), b, p + hs);
         }
-        listener.onMessage(m);
-        Malformation body = TipcCodec.validate(b, p, size);
-        if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        try {
+            listener.onMessage(m);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
+        if (user != 6) { // bundles: the walk below checks (and names) every inner message itself
+            Malformation body = TipcCodec.validate(b, p, size);
+            if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        }
         switch (user) {
             case 6: bundle(b, p, size, hs, depth, enc, path); break;
             case 12: fragment(b, p, size, hs, depth, enc, origin == Origin.TUNNELLED, path); break;
@@ -553,36 +566,48 @@ public final class TipcCaptureDissector {
         message(b, p + hs, dataSz, Origin.TUNNELLED, depth + 1, enc, 0, path + ".tunnel");
     }
 
+    /**
+     * MSG_FRAGMENTER: the kernel concatenates fragment payloads in link order (tipc_buf_append). A capture
+     * also holds retransmissions and may miss frames, so fragment numbers (w4 31-16, 1-based) and link
+     * seqnos are used to skip duplicates and to notice gaps.
+     */
     private void fragment(byte[] b, int p, int size, int hs, int depth, boolean enc, boolean tunnelled, String path) {
         int type = (be32(b, p + 4) >>> 29) & 7;
         int seqno = be32(b, p + 8) & 0xffff;
-        FragState st = fragState(tunnelled, false);
-        if (!tunnelled && st.lastSeq >= 0) {
-            int d = (seqno - st.lastSeq) & 0xffff;
-            if (d == 0 || d >= 32768) return; // retransmission of a fragment already taken
-        }
-        st.lastSeq = seqno;
+        int fragNo = be32(b, p + 16) >>> 16;
         if (depth + 1 > MAX_DEPTH) {
             malformed(path, "nesting deeper than " + MAX_DEPTH);
             return;
         }
+        FragState st = fragState(tunnelled, false);
         int dataSz = size - hs;
         switch (type) {
             case 0: // FIRST_FRAGMENT
+                if (st.active && seqno == st.firstSeq && fragNo == 1) return; // retransmitted first fragment
                 if (st.active) {
                     malformed(path + ".type", "FIRST_FRAGMENT while a reassembly was in progress (discarded "
                             + st.len + " bytes)");
                 }
                 st.len = 0;
                 st.active = true;
+                st.firstSeq = seqno;
+                st.lastSeq = seqno;
+                st.nextFragNo = fragNo + 1;
                 append(st, b, p + hs, dataSz, path);
                 return;
             case 1: // FRAGMENT
             case 2: // LAST_FRAGMENT
-                if (!st.active) {
-                    // capture started mid-message: not the sender's fault, and not decodable
+                if (!st.active) return; // capture started mid-message, or a retransmission after completion
+                if (seqno == st.lastSeq || (fragNo != 0 && fragNo < st.nextFragNo)) return; // retransmission
+                if (fragNo != 0 && fragNo > st.nextFragNo) {
+                    malformed(path + ".fragm_no", "fragment " + fragNo + " follows " + (st.nextFragNo - 1)
+                            + ": fragments missing from the capture, message discarded");
+                    st.active = false;
+                    st.len = 0;
                     return;
                 }
+                st.lastSeq = seqno;
+                st.nextFragNo = fragNo + 1;
                 if (!append(st, b, p + hs, dataSz, path)) return;
                 if (type == 2) {
                     st.active = false;
@@ -663,6 +688,8 @@ public final class TipcCaptureDissector {
         int len;
         boolean active;
         int lastSeq = -1;
+        int firstSeq = -1;
+        int nextFragNo;
     }
 
     private FragState fragState(boolean tunnelled, boolean pieces) {
@@ -679,7 +706,18 @@ public final class TipcCaptureDissector {
 
     private void malformed(String field, String reason) {
         malformed++;
-        listener.onMalformed(frame, field, reason);
+        try {
+            listener.onMalformed(frame, field, reason);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
+    }
+
+    /** Carries a listener's exception through the decoder's own safety net. */
+    private static final class ListenerFailure extends RuntimeException {
+        ListenerFailure(RuntimeException cause) {
+            super(cause);
+        }
     }
 
     private MediaEndpoint ethEndpoint(byte[] b, int o) {

@@ -1,5 +1,6 @@
 package io.jtipc.capture;
 
+import io.jtipc.wire.EncryptionHeader;
 import io.jtipc.wire.FieldSink;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.TipcCodec;
@@ -52,6 +53,16 @@ class SampleCaptureTest {
 
         @Override public void onEncrypted(CapturedMessage m) {
             encrypted.add(m.copy());
+            EncryptionHeader e = new EncryptionHeader().wrap(m.buf(), m.offset(), m.length());
+            current = "encrypted frame " + m.frameNumber();
+            Malformation v = e.describe(this);
+            if (!v.isOk()) problems.add(current + ": " + v);
+            if (e.headerSize() != m.encryptionHeaderLength()) problems.add(current + ": header size " + e.headerSize());
+            byte[] re = new byte[m.length()];
+            int n = EncryptionHeader.reencode(m.buf(), m.offset(), m.length(), re, 0);
+            if (n != m.length() || !Arrays.equals(re, 0, n, m.buf(), m.offset(), m.offset() + m.length())) {
+                problems.add(current + ": encryption header reencode differs");
+            }
         }
 
         @Override public void onMalformed(CapturedFrame f, String field, String reason) {

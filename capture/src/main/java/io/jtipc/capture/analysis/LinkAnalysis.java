@@ -227,6 +227,9 @@ public final class LinkAnalysis implements TipcMessageListener {
         public long retransmissions() { return retransmissions; }
     }
 
+    /** Establishments (and twice as many events) printed at each end of a long list by {@link #format}. */
+    private static final int MAX_LISTED = 5;
+
     private final Map<String, Link> links = new LinkedHashMap<>();
     private final Map<Integer, BroadcastSender> broadcast = new LinkedHashMap<>();
     private NodeDirectory nodes;
@@ -236,6 +239,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     private boolean lastTopRetransmitted;
     private final List<LinkListener> listeners = new ArrayList<>();
     private final TipcMsg hdr = new TipcMsg();
+    private Link lastLink;
 
     /** Told when a link between two nodes comes up or goes down. */
     public interface LinkListener {
@@ -282,6 +286,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             linkProtocol(link, d, m, h);
             return;
         }
+        markUp(link, m); // before the seqno: coming up starts both directions at seqno 1
         int seqno = h.seqno();
         if (d.resetPending) { // the sender reset: its seqnos start again at 1 (kept until now for reports)
             d.seqnos.clear();
@@ -303,7 +308,6 @@ public final class LinkAnalysis implements TipcMessageListener {
             case Tipc.NAME_DISTRIBUTOR -> d.nameDistributor++;
             default -> { }
         }
-        markUp(link, m);
     }
 
     private void broadcastPacket(TipcMsg h) {
@@ -424,12 +428,33 @@ public final class LinkAnalysis implements TipcMessageListener {
         // a side goes up on ACTIVATE, the other on the first STATE/sequenced packet after that)
         if (link.state != State.UNKNOWN && !link.activateSeen) return;
         boolean atStart = link.state == State.UNKNOWN;
+        if (!atStart) {
+            // a fresh link: both ends number their packets from 1 again (net/tipc/link.c tipc_link_reset)
+            link.a.seqnos.clear();
+            link.b.seqnos.clear();
+            link.a.resetPending = false;
+            link.b.resetPending = false;
+            // a node with no other link up may have restarted: its broadcast numbering starts again too
+            for (int node : new int[] {link.a.node, link.b.node}) {
+                if (!hasUpLink(node)) {
+                    BroadcastSender bs = broadcast.get(node);
+                    if (bs != null) bs.seqnos.clear();
+                }
+            }
+        }
         link.state = State.UP;
         link.upNanos = m.timestampNanos();
         link.establishments.add(new Establishment(m.timestampNanos(), m.frameNumber(), link.a.session,
                 link.b.session));
         event(link, m, atStart ? "link already up when the capture starts" : "link up", null);
         for (LinkListener l : listeners) l.linkUp(link, m.timestampNanos());
+    }
+
+    private boolean hasUpLink(int node) {
+        for (Link l : links.values()) {
+            if (l.state == State.UP && (l.a.node == node || l.b.node == node)) return true;
+        }
+        return false;
     }
 
     private void event(Link link, CapturedMessage m, String what, String foldKey) {
@@ -445,6 +470,16 @@ public final class LinkAnalysis implements TipcMessageListener {
     }
 
     private Link linkFor(MediaEndpoint src, MediaEndpoint dst) {
+        Link last = lastLink; // consecutive packets are mostly on the same link: no key built then
+        if (last != null && (last.a.media.equals(src) && last.b.media.equals(dst)
+                || last.a.media.equals(dst) && last.b.media.equals(src))) {
+            return last;
+        }
+        lastLink = linkForKey(src, dst);
+        return lastLink;
+    }
+
+    private Link linkForKey(MediaEndpoint src, MediaEndpoint dst) {
         String ks = src.toString();
         String kd = dst.toString();
         String key = ks.compareTo(kd) <= 0 ? ks + "|" + kd : kd + "|" + ks;
@@ -541,7 +576,13 @@ public final class LinkAnalysis implements TipcMessageListener {
                 }
             }
             sb.append('\n');
-            for (Establishment e : l.establishments) {
+            List<Establishment> ups = l.establishments;
+            for (int i = 0; i < ups.size(); i++) {
+                if (i == MAX_LISTED && ups.size() > 2 * MAX_LISTED) {
+                    sb.append("  ... ").append(ups.size() - 2 * MAX_LISTED).append(" more (--json lists all)\n");
+                    i = ups.size() - MAX_LISTED;
+                }
+                Establishment e = ups.get(i);
                 sb.append("  up at ").append(rel(e.upNanos())).append(" s (frame ").append(e.upFrame())
                         .append("), sessions ").append(an).append(' ').append(e.sessionA() < 0 ? "?" : e.sessionA())
                         .append(" / ").append(bn).append(' ').append(e.sessionB() < 0 ? "?" : e.sessionB())
@@ -580,7 +621,12 @@ public final class LinkAnalysis implements TipcMessageListener {
             row(sb, rowFmt, "ACTIVATE", a.activates, b.activates);
             row(sb, rowFmt, "interface", String.valueOf(a.ifName), String.valueOf(b.ifName));
             sb.append("  events:\n");
-            for (Event e : l.events) {
+            for (int i = 0; i < l.events.size(); i++) {
+                if (i == 2 * MAX_LISTED && l.events.size() > 4 * MAX_LISTED) {
+                    sb.append("    ... ").append(l.events.size() - 4 * MAX_LISTED).append(" more (--json lists all)\n");
+                    i = l.events.size() - 2 * MAX_LISTED;
+                }
+                Event e = l.events.get(i);
                 sb.append("    ").append(String.format(Locale.ROOT, "%12s", rel(e.nanos))).append(" s  frame ")
                         .append(String.format(Locale.ROOT, "%-7d", e.frame)).append(e.what);
                 if (e.count > 1) {

@@ -89,6 +89,26 @@ class BindingTableAnalysisTest {
         assertThat(view(bt, firstWithdrawal, "cli-node").bindings()).hasSize(cluster(name + ".b.log").size() - 1);
     }
 
+    /**
+     * The scenario three times in a row (same kernels, same session numbers, seqnos from 1 again): each
+     * run's packets are new, not retransmissions, so the table at the end is again what srv-node printed.
+     */
+    @Test
+    void aRepeatedScenarioIsAnalysedLikeTheFirstRun(@TempDir Path tmp) throws Exception {
+        Path file = Samples.repeat("eth-6.1.pcap", 3, tmp.resolve("x3.pcap"));
+        BindingTableAnalysis bt = new BindingTableAnalysis();
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, bt);
+        assertThat(view(bt, Long.MAX_VALUE, "srv-node").bindings()).extracting(BindingTableAnalysisTest::key)
+                .containsExactlyElementsOf(cluster("eth-6.1.a.log"));
+        assertThat(bt.history()).filteredOn(e -> e.kind() == BindingTableAnalysis.Kind.WITHDRAWAL).hasSize(9);
+        LinkAnalysis.Link l = bt.links().links().get(0);
+        assertThat(l.establishments()).hasSize(3);
+        assertThat(l.downs()).isEqualTo(3);
+        assertThat(l.a().retransmissions() + l.b().retransmissions()).isZero();
+        assertThat(l.a().sequenced() + l.b().sequenced()).isEqualTo(3 * (348 + 346));
+        assertThat(bt.links().broadcastSenders()).allSatisfy(s -> assertThat(s.retransmissions()).isZero());
+    }
+
     @Test
     void atSecondsIsRelativeToTheOrigin() throws Exception {
         BindingTableAnalysis bt = new BindingTableAnalysis();

@@ -554,7 +554,7 @@ public final class TipcCaptureDissector {
                 return;
             }
             if (!append(st, b, p + hs, dataSz, path)) return;
-            if (fragNo == fragCnt) {
+            if (fragNo >= fragCnt) { // as tipc_link_tnl_rcv: fragm_no < nof_fragms is a middle piece
                 st.active = false;
                 message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
             }

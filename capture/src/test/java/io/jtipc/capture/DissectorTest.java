@@ -274,6 +274,23 @@ class DissectorTest {
         assertThat(r.msgs.get(1).buf()).isEqualTo(inner);
     }
 
+    @Test
+    void fragmentedFailoverPiecesReassemble() throws IOException {
+        byte[] inner = tipc(0, 3, 32, pattern(2500), 9, A, 1, 2, A, B);
+        List<byte[]> frames = new ArrayList<>();
+        int n = 3;
+        for (int i = 0; i < n; i++) {
+            byte[] part = Arrays.copyOfRange(inner, i * 1000, Math.min(inner.length, (i + 1) * 1000));
+            byte[] piece = tipc(10, 1, 40, part, 20 + i, A, ((i + 1) << 16) | n, 0, A, B, 0, 1 << 16);
+            frames.add(eth(MAC_B, MAC_A, 0x88ca, piece));
+        }
+        Rec r = new Rec();
+        run(DissectorOptions.defaults(), pcap(1, frames), r);
+        assertThat(r.bad).isEmpty();
+        List<CapturedMessage> re = r.msgs.stream().filter(m -> m.origin() == Origin.REASSEMBLED).toList();
+        assertThat(re).singleElement().satisfies(m -> assertThat(m.buf()).isEqualTo(inner));
+    }
+
     // ---------------------------------------------------------------- encryption
 
     static final byte[] MASTER = DissectorOptions.parseKeyHex(CaptureFiles.SAMPLE_KEY);

@@ -51,6 +51,19 @@ final class Line {
 
     Line append(Object o) { return append(String.valueOf(o)); }
 
+    /**
+     * Appends a string known to be ASCII (literals, kernel names, node id strings, addresses): copied
+     * without per-character work. Characters above 0x7f would be mangled; use {@link #append(String)}.
+     */
+    @SuppressWarnings("deprecation")
+    Line ascii(String s) {
+        int len = s.length();
+        ensure(len);
+        s.getBytes(0, len, b, n);
+        n += len;
+        return this;
+    }
+
     /** Appends bytes already encoded as UTF-8. */
     Line appendUtf8(byte[] u) {
         ensure(u.length);

@@ -55,7 +55,8 @@ public final class TipcCaptureDissector {
     private final CapturedMessage[] pool = new CapturedMessage[MAX_DEPTH + 1];
     private final CapturedFrame frame = new CapturedFrame();
     private TipcMessageListener listener;
-    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed;
+    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed, unsupportedLinkFrames;
+    private int unsupportedLinkType = -1;
 
     public TipcCaptureDissector(DissectorOptions o) {
         this.options = Objects.requireNonNull(o, "options");
@@ -95,7 +96,8 @@ public final class TipcCaptureDissector {
         endpoints.clear();
         endpoints6.clear();
         java.util.Arrays.fill(recentEp, null);
-        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
+        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
+        unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
         PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
         PcapRecord rec = new PcapRecord();
@@ -137,7 +139,7 @@ public final class TipcCaptureDissector {
         ip.flush();
         long dropped = ip.dropped();
         return new CaptureSummary(frames, tipcFrames, messages, encryptedFrames, decryptedFrames, malformed,
-                bad, dropped, err);
+                bad, dropped, err, unsupportedLinkFrames, unsupportedLinkType);
     }
 
     // ------------------------------------------------------------------ link layer
@@ -150,7 +152,9 @@ public final class TipcCaptureDissector {
             case 101: case 12: case 14: rawIp(b, off, len); return;
             case 228: ipv4(b, off, len); return;
             case 229: ipv6(b, off, len); return;
-            default: // not a link type TIPC can be on: ignore silently
+            default: // not a link type this dissector reads: counted, reported in the summary
+                unsupportedLinkFrames++;
+                if (unsupportedLinkType < 0) unsupportedLinkType = frame.linkType;
         }
     }
 

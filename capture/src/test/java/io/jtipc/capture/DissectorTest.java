@@ -113,6 +113,14 @@ class DissectorTest {
     }
 
     @Test
+    void unsupportedLinkTypesAreCounted() throws IOException {
+        CaptureSummary s = run(DissectorOptions.defaults(), pcap(105, List.of(new byte[40], new byte[30])), new Rec());
+        assertThat(s.unsupportedLinkFrames()).isEqualTo(2);
+        assertThat(s.unsupportedLinkType()).isEqualTo(105);
+        assertThat(s.malformed()).isZero();
+    }
+
+    @Test
     void udpPortsSelectTipc() throws IOException {
         byte[] f = ipv4(ip(10, 0, 0, 1), ip(10, 0, 0, 2), 17, 1, 0, udp(7000, 7001, state(1)));
         Rec r = new Rec();

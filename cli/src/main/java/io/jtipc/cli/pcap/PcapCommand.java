@@ -119,6 +119,10 @@ public final class PcapCommand implements Callable<Integer> {
         sum.append(", ").append(s.malformed()).append(" malformed");
         if (s.ipFragmentsDropped() > 0) sum.append(", ").append(s.ipFragmentsDropped()).append(" incomplete IP datagrams");
         err.println(sum);
+        if (s.unsupportedLinkFrames() > 0) {
+            err.println("jtipc pcap: " + s.unsupportedLinkFrames() + " frames of link type " + s.unsupportedLinkType()
+                    + " were skipped (readable link types: 1 Ethernet, 113 Linux SLL, 276 SLL2, 101/12/14/228/229 raw IP)");
+        }
         if (s.fileError() != null) {
             err.println("jtipc pcap: " + file + " is corrupt: " + s.fileError() + " (" + s.badRecords()
                     + " bad record" + (s.badRecords() == 1 ? "" : "s") + ", " + s.frames() + " frames read before)");

@@ -103,6 +103,7 @@ public final class TipcCaptureDissector {
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {
+            if (frames == 0) frame.captureStartNanos = rec.timestampNanos;
             frames++;
             frame.frameNumber = rec.number;
             frame.timestampNanos = rec.timestampNanos;

@@ -12,7 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One line per TIPC message: frame number, time since the first frame (s), sender → receiver (node id
+ * One line per TIPC message: frame number, time since the capture's first frame (s, as tshark),
+ * sender → receiver (node id
  * string / hash), user, type and the message's key fields. Nested messages are indented and tagged.
  * Builds each line as UTF-8 bytes in a reused {@link Line}; no String formatting on the hot path.
  */
@@ -48,6 +49,7 @@ class PlainPrinter implements Printer {
         sb.setLength(0);
         appendPad(sb, f.frameNumber(), 6);
         sb.append(' ');
+        if (t0 == Long.MIN_VALUE && f.frameNumber() > 0) t0 = f.captureStartNanos();
         time(f.timestampNanos());
         sb.ascii(" MALFORMED ").append(field).ascii(": ").append(reason);
         flushLine();
@@ -68,6 +70,7 @@ class PlainPrinter implements Printer {
     void prefix(CapturedMessage m) {
         appendPad(sb, m.frameNumber(), 6);
         sb.append(' ');
+        if (t0 == Long.MIN_VALUE && m.frame() != null) t0 = m.frame().captureStartNanos();
         time(m.timestampNanos());
         sb.append(' ');
         for (int i = 0; i < m.depth(); i++) sb.ascii("  ");

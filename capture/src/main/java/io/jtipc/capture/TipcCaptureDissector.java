@@ -94,6 +94,7 @@ public final class TipcCaptureDissector {
         frags.clear();
         endpoints.clear();
         endpoints6.clear();
+        java.util.Arrays.fill(recentEp, null);
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
         for (CapturedMessage m : pool) m.nodes = nodes;
         PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
@@ -244,7 +245,7 @@ public final class TipcCaptureDissector {
         int proto = b[off + 9] & 0xff;
         if (proto != 17) return;
         if (total > len) {
-            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured");
+            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured" + snapNote());
             return;
         }
         int flagsFrag = u16(b, off + 6);
@@ -295,7 +296,7 @@ public final class TipcCaptureDissector {
         }
         int plen = u16(b, off + 4);
         if (40 + plen > len) {
-            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured");
+            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured" + snapNote());
             return;
         }
         int next = b[off + 6] & 0xff;
@@ -498,7 +499,7 @@ public final class TipcCaptureDissector {
             return -1;
         }
         if (size > avail) {
-            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present");
+            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present" + snapNote());
             return -1;
         }
         return size;
@@ -553,7 +554,7 @@ public final class TipcCaptureDissector {
                 return;
             }
             if (!append(st, b, p + hs, dataSz, path)) return;
-            if (fragNo == fragCnt) {
+            if (fragNo >= fragCnt) { // as tipc_link_tnl_rcv: fragm_no < nof_fragms is a middle piece
                 st.active = false;
                 message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
             }
@@ -704,6 +705,12 @@ public final class TipcCaptureDissector {
 
     // ------------------------------------------------------------------ helpers
 
+    private String snapNote() {
+        return frame.originalLength > frame.length
+                ? " (the capture kept " + frame.length + " of the frame's " + frame.originalLength + " bytes: snap length)"
+                : "";
+    }
+
     private void malformed(String field, String reason) {
         malformed++;
         try {
@@ -720,24 +727,45 @@ public final class TipcCaptureDissector {
         }
     }
 
+    // the last few endpoints seen, checked before the map (no boxing on the common path)
+    private final long[] recentKey = new long[4];
+    private final MediaEndpoint[] recentEp = new MediaEndpoint[4];
+    private int recentNext;
+
+    private MediaEndpoint recent(long key) {
+        for (int i = 0; i < 4; i++) if (recentKey[i] == key && recentEp[i] != null) return recentEp[i];
+        return null;
+    }
+
+    private MediaEndpoint remember(long key, MediaEndpoint e) {
+        recentKey[recentNext] = key;
+        recentEp[recentNext] = e;
+        recentNext = (recentNext + 1) & 3;
+        return e;
+    }
+
     private MediaEndpoint ethEndpoint(byte[] b, int o) {
         long key = (1L << 56) | ((long) u16(b, o) << 32) | (be32(b, o + 2) & 0xffffffffL);
-        MediaEndpoint e = endpoints.get(key);
+        MediaEndpoint e = recent(key);
+        if (e != null) return e;
+        e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.ethernet(b, o);
             endpoints.put(key, e);
         }
-        return e;
+        return remember(key, e);
     }
 
     private MediaEndpoint udp4Endpoint(byte[] b, int o, int port) {
         long key = (2L << 56) | ((be32(b, o) & 0xffffffffL) << 16) | port;
-        MediaEndpoint e = endpoints.get(key);
+        MediaEndpoint e = recent(key);
+        if (e != null) return e;
+        e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.udp4(b, o, port);
             endpoints.put(key, e);
         }
-        return e;
+        return remember(key, e);
     }
 
     private MediaEndpoint udp6Endpoint(byte[] b, int o, int port) {

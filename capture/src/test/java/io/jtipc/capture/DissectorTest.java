@@ -102,6 +102,17 @@ class DissectorTest {
     }
 
     @Test
+    void snappedFramesSayTheCaptureCutThem() throws IOException {
+        byte[] full = eth(MAC_B, MAC_A, 0x88ca, tipc(0, 3, 32, pattern(500), 0, A, 1, 2, A, B));
+        byte[] file = pcap(1, List.of(Arrays.copyOf(full, 100)));
+        ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24 + 12, full.length); // orig_len
+        Rec r = new Rec();
+        CaptureSummary s = run(DissectorOptions.defaults(), file, r);
+        assertThat(r.bad).singleElement().asString().contains("tipc.size").contains("kept 100 of the frame's 546 bytes");
+        assertThat(s.malformed()).isEqualTo(1);
+    }
+
+    @Test
     void udpPortsSelectTipc() throws IOException {
         byte[] f = ipv4(ip(10, 0, 0, 1), ip(10, 0, 0, 2), 17, 1, 0, udp(7000, 7001, state(1)));
         Rec r = new Rec();
@@ -261,6 +272,23 @@ class DissectorTest {
         assertThat(r.bad).isEmpty();
         assertThat(r.msgs).extracting(CapturedMessage::origin).containsExactly(Origin.TOP, Origin.TUNNELLED);
         assertThat(r.msgs.get(1).buf()).isEqualTo(inner);
+    }
+
+    @Test
+    void fragmentedFailoverPiecesReassemble() throws IOException {
+        byte[] inner = tipc(0, 3, 32, pattern(2500), 9, A, 1, 2, A, B);
+        List<byte[]> frames = new ArrayList<>();
+        int n = 3;
+        for (int i = 0; i < n; i++) {
+            byte[] part = Arrays.copyOfRange(inner, i * 1000, Math.min(inner.length, (i + 1) * 1000));
+            byte[] piece = tipc(10, 1, 40, part, 20 + i, A, ((i + 1) << 16) | n, 0, A, B, 0, 1 << 16);
+            frames.add(eth(MAC_B, MAC_A, 0x88ca, piece));
+        }
+        Rec r = new Rec();
+        run(DissectorOptions.defaults(), pcap(1, frames), r);
+        assertThat(r.bad).isEmpty();
+        List<CapturedMessage> re = r.msgs.stream().filter(m -> m.origin() == Origin.REASSEMBLED).toList();
+        assertThat(re).singleElement().satisfies(m -> assertThat(m.buf()).isEqualTo(inner));
     }
 
     // ---------------------------------------------------------------- encryption

@@ -7,24 +7,26 @@ import io.jtipc.capture.Origin;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One line per TIPC message: frame number, time since the first frame (s), sender → receiver (node id
  * string / hash), user, type and the message's key fields. Nested messages are indented and tagged.
- * Builds each line in a reused StringBuilder; no formatting calls on the hot path.
+ * Builds each line as UTF-8 bytes in a reused {@link Line}; no String formatting on the hot path.
  */
 class PlainPrinter implements Printer {
-    final Writer out;
-    final StringBuilder sb = new StringBuilder(256);
+    static final byte[] ARROW = " \u2192 ".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    static final byte[] ELLIPSIS = " \u2026".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    final OutputStream out;
+    final Line sb = new Line();
     private long t0 = Long.MIN_VALUE;
     private final Map<Integer, String> labels = new HashMap<>();
     private NodeDirectory labelsFor;
     private int labelsForSize = -1;
 
-    PlainPrinter(Writer out) {
+    PlainPrinter(OutputStream out) {
         this.out = out;
     }
 
@@ -57,7 +59,7 @@ class PlainPrinter implements Printer {
     void flushLine() {
         sb.append('\n');
         try {
-            out.append(sb);
+            sb.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,26 +99,36 @@ class PlainPrinter implements Printer {
         appendZero(sb, us, 6);
     }
 
+    private final int[] cacheAddr = new int[16];
+    private final String[] cacheLabel = new String[16];
+    private int cacheN;
+
     String label(NodeDirectory nodes, int addr) {
         if (nodes != labelsFor || nodes.size() != labelsForSize) {
             labels.clear();
+            cacheN = 0;
             labelsFor = nodes;
             labelsForSize = nodes.size();
         }
+        for (int i = 0; i < cacheN; i++) if (cacheAddr[i] == addr) return cacheLabel[i];
         String s = labels.get(addr);
         if (s == null) {
             s = nodes.label(addr);
             labels.put(addr, s);
         }
+        if (cacheN < cacheAddr.length) {
+            cacheAddr[cacheN] = addr;
+            cacheLabel[cacheN++] = s;
+        }
         return s;
     }
 
     /** Sender → receiver, user, type, key fields. */
-    void summary(CapturedMessage m, StringBuilder sb) {
+    void summary(CapturedMessage m, Line sb) {
         int user = m.user(), type = m.type(), hs = m.headerSize();
         int w0 = m.word(0), w1 = m.word(1), w2 = m.word(2);
         NodeDirectory nodes = m.nodes();
-        sb.append(label(nodes, m.srcNode())).append(" → ");
+        sb.append(label(nodes, m.srcNode())).appendUtf8(ARROW);
         int dn = m.dstNode();
         if (dn == 0 && m.dst() != null && m.dst().isBroadcastOrMulticast()) sb.append("*");
         else sb.append(label(nodes, dn));
@@ -137,7 +149,7 @@ class PlainPrinter implements Printer {
             case 6: sb.append(" msgcnt ").append(m.word(9) >>> 16); break;
             case 7: linkProto(m, sb, type, w0, w1); break;
             case 8: {
-                sb.append(" port ").append(u32(m.word(4))).append(" → ").append(u32(m.word(5)));
+                sb.append(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
                 if (type == 2) {
                     int w9 = m.word(9);
                     sb.append(" acked ").append(w9 >>> 16).append(" adv-win ").append(w9 & 0xffff);
@@ -168,8 +180,8 @@ class PlainPrinter implements Printer {
         }
     }
 
-    private void data(CapturedMessage m, StringBuilder sb, int type, int hs, int w0, int w1) {
-        sb.append(" port ").append(u32(m.word(4))).append(" → ").append(u32(m.word(5)));
+    private void data(CapturedMessage m, Line sb, int type, int hs, int w0, int w1) {
+        sb.append(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
         if (hs >= 40 && (type == 2)) {
             sb.append(" name {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}');
         } else if (hs >= 44 && type == 1) {
@@ -185,7 +197,7 @@ class PlainPrinter implements Printer {
         sb.append(" len ").append(m.length() - hs);
     }
 
-    private void linkProto(CapturedMessage m, StringBuilder sb, int type, int w0, int w1) {
+    private void linkProto(CapturedMessage m, Line sb, int type, int w0, int w1) {
         int w4 = m.word(4), w5 = m.word(5), w9 = m.word(9);
         sb.append(" session ").append(w5 >>> 16);
         if (type == 0) {
@@ -206,8 +218,8 @@ class PlainPrinter implements Printer {
         if ((w5 & (1 << 13)) != 0) sb.append(" peer-stopping");
     }
 
-    private void group(CapturedMessage m, StringBuilder sb, int type) {
-        sb.append(" port ").append(u32(m.word(4))).append(" → ").append(u32(m.word(5)));
+    private void group(CapturedMessage m, Line sb, int type) {
+        sb.append(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
         int w9 = m.word(9);
         switch (type) {
             case 0: sb.append(" bc-synch ").append(w9 >>> 16).append(" adv-win ").append(w9 & 0xffff); break;
@@ -219,7 +231,7 @@ class PlainPrinter implements Printer {
         }
     }
 
-    private void named(CapturedMessage m, StringBuilder sb, int hs, int w1) {
+    private void named(CapturedMessage m, Line sb, int hs, int w1) {
         int items = (m.length() - hs) / 20;
         sb.append(" items ").append(items);
         if (items > 0) {
@@ -227,14 +239,14 @@ class PlainPrinter implements Printer {
             int p = m.offset() + hs;
             sb.append(" {").append(u32(be32(b, p))).append(',').append(u32(be32(b, p + 4))).append(',')
                     .append(u32(be32(b, p + 8))).append('}');
-            if (items > 1) sb.append(" …");
+            if (items > 1) sb.appendUtf8(ELLIPSIS);
         }
         sb.append(" named-seqno ").append(m.word(4) & 0xffff);
         if ((w1 & (1 << 28)) != 0) sb.append(" bulk");
         if ((w1 & (1 << 27)) != 0) sb.append(" last-bulk");
     }
 
-    private void discovery(CapturedMessage m, StringBuilder sb, int hs, int w1, int w2) {
+    private void discovery(CapturedMessage m, Line sb, int hs, int w1, int w2) {
         sb.append(" net ").append(u32(m.word(4)));
         sb.append(" caps 0x").append(Integer.toHexString((w1 >>> 15) & 0x1fff));
         if (w2 != 0) sb.append(" dest-domain ").append(Integer.toHexString(w2));
@@ -266,11 +278,11 @@ class PlainPrinter implements Printer {
         }
     }
 
-    void encryptedSummary(CapturedMessage m, StringBuilder sb) {
+    void encryptedSummary(CapturedMessage m, Line sb) {
         byte[] e = m.encryptionHeader();
         int w0 = be32(e, 0);
         int user = (w0 >>> 25) & 15;
-        sb.append(m.src()).append(" → ").append(m.dst()).append(" ENCRYPTED");
+        sb.append(m.src()).appendUtf8(ARROW).append(m.dst()).append(" ENCRYPTED");
         sb.append(" user ").append(user).append(" tx-key ").append((w0 >>> 22) & 3);
         if ((w0 & (1 << 24)) != 0) sb.append(" destined rx-key ").append((w0 >>> 20) & 3);
         if ((w0 & (1 << 18)) != 0) sb.append(" master");
@@ -290,6 +302,24 @@ class PlainPrinter implements Printer {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     static void hex2(StringBuilder sb, byte v) { sb.append(HEX[(v >> 4) & 15]).append(HEX[v & 15]); }
+
+    static void hex2(Line sb, byte v) { sb.append(HEX[(v >> 4) & 15]).append(HEX[v & 15]); }
+
+    static void appendPad(Line sb, long v, int width) {
+        int digits = 1;
+        for (long x = v; x >= 10; x /= 10) digits++;
+        for (int i = digits; i < width; i++) sb.append(' ');
+        sb.append(v);
+    }
+
+    static void appendZero(Line sb, long v, int width) {
+        long lim = 10;
+        for (int i = 1; i < width; i++) {
+            if (v < lim) sb.append('0');
+            lim *= 10;
+        }
+        sb.append(v);
+    }
 
     static void appendPad(StringBuilder sb, long v, int width) {
         int digits = 1;

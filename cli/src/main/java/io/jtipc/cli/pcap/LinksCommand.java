@@ -162,7 +162,7 @@ public final class LinksCommand implements Callable<Integer> {
                     g.writeStartObject();
                     g.writeStringField("from", la.nodeName(d.node()));
                     g.writeStringField("node_addr", Integer.toHexString(d.node()));
-                    g.writeStringField("media", d.media().toString());
+                    g.writeStringField("media", d.media() == null ? null : d.media().toString());
                     g.writeStringField("interface", d.interfaceName());
                     g.writeNumberField("packets", d.packets());
                     g.writeNumberField("bytes", d.bytes());

@@ -31,8 +31,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[
 {
   echo "# jtipc benchmark report"
   echo
-  echo "Date: $(date -u +%FT%TZ); host: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1)"
-  command -v tshark >/dev/null 2>&1 && echo "tshark: $(tshark --version 2>/dev/null | head -1)"
+  echo "Date: $(date -u +%FT%TZ); host: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | awk 'NR==1')"
+  command -v tshark >/dev/null 2>&1 && echo "tshark: $(tshark --version 2>/dev/null | awk 'NR==1')"
   echo
 } > "$report"
 
@@ -62,7 +62,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
       echo "bench: $frames frames, run $i: jtipc $(( jt[-1] / 1000000 )) ms, tshark $(( ts[-1] / 1000000 )) ms" >&2
     done
     jmed=$(printf '%s\n' "${jt[@]}" | median); tmed=$(printf '%s\n' "${ts[@]}" | median)
-    jmin=$(printf '%s\n' "${jt[@]}" | sort -n | head -1); tmin=$(printf '%s\n' "${ts[@]}" | sort -n | head -1)
+    jmin=$(printf '%s\n' "${jt[@]}" | sort -n | awk 'NR==1'); tmin=$(printf '%s\n' "${ts[@]}" | sort -n | awk 'NR==1')
     ratio=$(awk -v a="$tmed" -v b="$jmed" 'BEGIN {printf "%.1f", a / b}')
     echo "| $frames | $size | $((jmed / 1000000)) ($((jmin / 1000000))) | $((tmed / 1000000)) ($((tmin / 1000000))) | $(rate "$frames" "$jmed") | $(rate "$frames" "$tmed") | **${ratio}×** |" >> "$report"
   done
@@ -80,11 +80,11 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
       echo "Top frames (self time):"
       echo '```'
       grep -A1 'stackTrace = \[' "$target/jfr-samples.txt" | grep -v 'stackTrace\|^--' \
-        | sed 's/line:.*//;s/^ *//' | sort | uniq -c | sort -rn | head -15
+        | sed 's/line:.*//;s/^ *//' | sort | uniq -c | sort -rn | awk 'NR<=15'
       echo '```'
       echo "jtipc methods on the stack (inclusive samples):"
       echo '```'
-      grep -E '^\s+io\.jtipc' "$target/jfr-samples.txt" | sed 's/line:.*//;s/^ *//' | sort | uniq -c | sort -rn | head -12
+      grep -E '^\s+io\.jtipc' "$target/jfr-samples.txt" | sed 's/line:.*//;s/^ *//' | sort | uniq -c | sort -rn | awk 'NR<=12'
       echo '```'
       echo
     } >> "$report"

@@ -39,6 +39,8 @@ public final class TipcCaptureDissector {
     static final int ETH_P_TIPC = 0x88CA;
     static final int MAX_DEPTH = 8;
     static final int MAX_MSG = 66060;
+    /** Link directions with fragment state kept at once (least recently used dropped first). */
+    static final int MAX_FRAG_KEYS = 1024;
 
     private final DissectorOptions options;
     private final boolean[] udpPorts = new boolean[65536];
@@ -50,7 +52,7 @@ public final class TipcCaptureDissector {
     private final Map<Long, MediaEndpoint> endpoints = new HashMap<>();
     private final Map<String, MediaEndpoint> endpoints6 = new HashMap<>();
     private final LinkedHashMap<FragKey, FragState> frags = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override protected boolean removeEldestEntry(Map.Entry<FragKey, FragState> e) { return size() > 4096; }
+        @Override protected boolean removeEldestEntry(Map.Entry<FragKey, FragState> e) { return size() > MAX_FRAG_KEYS; }
     };
     private final CapturedMessage[] pool = new CapturedMessage[MAX_DEPTH + 1];
     private final CapturedFrame frame = new CapturedFrame();
@@ -562,6 +564,7 @@ public final class TipcCaptureDissector {
             if (fragNo >= fragCnt) { // as tipc_link_tnl_rcv: fragm_no < nof_fragms is a middle piece
                 st.active = false;
                 message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
+                st.release();
             }
             return;
         }
@@ -618,6 +621,7 @@ public final class TipcCaptureDissector {
                 if (type == 2) {
                     st.active = false;
                     message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
+                    st.release();
                 }
                 return;
             default:
@@ -696,6 +700,12 @@ public final class TipcCaptureDissector {
         int lastSeq = -1;
         int firstSeq = -1;
         int nextFragNo;
+
+        /** Gives back a large buffer once its message is delivered (memory stays bounded by live reassemblies). */
+        void release() {
+            len = 0;
+            if (buf.length > 16384) buf = new byte[4096];
+        }
     }
 
     private FragState fragState(boolean tunnelled, boolean pieces) {

@@ -166,8 +166,6 @@ public final class TipcCaptureDissector {
             // short non-TIPC junk is not ours to judge unless it claims TIPC; it cannot: no ethertype
             return;
         }
-        frame.dst = ethEndpoint(b, off);
-        frame.src = ethEndpoint(b, off + 6);
         int p = off + 12;
         int end = off + len;
         int type = u16(b, p);
@@ -184,6 +182,10 @@ public final class TipcCaptureDissector {
                 malformed("vlan", "more than 8 VLAN tags");
                 return;
             }
+        }
+        if (type == ETH_P_TIPC) { // MACs are the media endpoints only for TIPC directly on Ethernet
+            frame.dst = ethEndpoint(b, off);
+            frame.src = ethEndpoint(b, off + 6);
         }
         etherType(type, b, p, end - p);
     }
@@ -759,6 +761,14 @@ public final class TipcCaptureDissector {
         return e;
     }
 
+    /** Interning is only a saving: past this many endpoints the table starts again (equality is by value). */
+    static final int MAX_INTERNED = 65536;
+
+    private void intern(long key, MediaEndpoint e) {
+        if (endpoints.size() >= MAX_INTERNED) endpoints.clear();
+        endpoints.put(key, e);
+    }
+
     private MediaEndpoint ethEndpoint(byte[] b, int o) {
         long key = (1L << 56) | ((long) u16(b, o) << 32) | (be32(b, o + 2) & 0xffffffffL);
         MediaEndpoint e = recent(key);
@@ -766,7 +776,7 @@ public final class TipcCaptureDissector {
         e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.ethernet(b, o);
-            endpoints.put(key, e);
+            intern(key, e);
         }
         return remember(key, e);
     }
@@ -778,7 +788,7 @@ public final class TipcCaptureDissector {
         e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.udp4(b, o, port);
-            endpoints.put(key, e);
+            intern(key, e);
         }
         return remember(key, e);
     }
@@ -790,6 +800,7 @@ public final class TipcCaptureDissector {
         MediaEndpoint e = endpoints6.get(key);
         if (e == null) {
             e = MediaEndpoint.udp6(b, o, port);
+            if (endpoints6.size() >= MAX_INTERNED) endpoints6.clear();
             endpoints6.put(key, e);
         }
         return e;

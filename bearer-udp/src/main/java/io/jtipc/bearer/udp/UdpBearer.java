@@ -312,7 +312,7 @@ public final class UdpBearer implements AutoCloseable {
         setBuffers(gc, cfg);
         InetAddress bindAddr = gaddr;
         if (UdpMedia.needsScope(gaddr)) {
-            bindAddr = Inet6Address.getByAddress(null, gaddr.getAddress(), nif);
+            bindAddr = Inet6Address.getByAddress(null, gaddr.getAddress(), nif.getIndex());
         }
         try {
             gc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -361,6 +361,15 @@ public final class UdpBearer implements AutoCloseable {
         if (ip instanceof Inet6Address && ((Inet6Address) ip).getScopedInterface() != null) {
             return ((Inet6Address) ip).getScopedInterface();
         }
+        if (ip instanceof Inet6Address) {
+            // The JDK lists IPv6 addresses from /proc/net/if_inet6, which shows the namespace of the
+            // process's main thread, not of this thread: ask /proc/thread-self instead, so a bearer
+            // opened inside a lab namespace (NetNs.runIn) finds its own interface.
+            NetworkInterface n = ipv6InterfaceOfThisThread((Inet6Address) ip);
+            if (n != null) {
+                return n;
+            }
+        }
         NetworkInterface n = NetworkInterface.getByInetAddress(ip);
         if (n == null && ip.isLoopbackAddress()) {
             // 127.0.0.2 etc. are local through lo's 127.0.0.0/8 route without being listed on it
@@ -371,6 +380,38 @@ public final class UdpBearer implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * The interface holding {@code ip} according to {@code /proc/thread-self/net/if_inet6} (lines
+     * "address-hex ifindex prefixlen scope flags name"), or null.
+     */
+    private static NetworkInterface ipv6InterfaceOfThisThread(Inet6Address ip) {
+        java.nio.file.Path table = java.nio.file.Path.of("/proc/thread-self/net/if_inet6");
+        StringBuilder hex = new StringBuilder(32);
+        for (byte x : ip.getAddress()) {
+            hex.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(table)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 6 && f[0].equalsIgnoreCase(hex.toString())) {
+                    int index = Integer.parseInt(f[1], 16);
+                    NetworkInterface byName = NetworkInterface.getByName(f[5]);
+                    if (byName != null && byName.getIndex() == index) {
+                        return byName;
+                    }
+                    NetworkInterface byIndex = NetworkInterface.getByIndex(index);
+                    if (byIndex != null && byIndex.getName().equals(f[5])) {
+                        return byIndex;
+                    }
+                    return null;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // no /proc: the JDK's lookup decides
+        }
+        return null;
     }
 
     private static void checkFamily(boolean v6, InetSocketAddress remote, String what) {

@@ -130,7 +130,7 @@ public final class UdpMedia {
             byte[] raw = Arrays.copyOfRange(block, m.ipOffset(), m.ipOffset() + 16);
             InetAddress a = InetAddress.getByAddress(raw); // ::ffff:a.b.c.d comes back as Inet4Address
             if (scope != null && a instanceof Inet6Address && needsScope(a)) {
-                a = Inet6Address.getByAddress(null, raw, scope);
+                a = Inet6Address.getByAddress(null, raw, scope.getIndex()); // by index: the JDK cannot derive it inside a namespace
             }
             return new InetSocketAddress(a, port);
         } catch (UnknownHostException e) {

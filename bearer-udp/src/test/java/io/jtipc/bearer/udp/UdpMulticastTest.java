@@ -184,7 +184,26 @@ class UdpMulticastTest {
                     ip("-n", side[0], "-6", "addr", "add", "fd77::" + side[2] + "/64", "dev", side[1], "nodad");
                     ip("-n", side[0], "link", "set", side[1], "up");
                 }
+                // carrier comes through linkwatch, which may lag up to a second; until then frames are dropped
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                for (String[] side : new String[][] {{lab.nsA, "va"}, {lab.nsB, "vb"}}) {
+                    while (true) {
+                        String link = ip("-n", side[0], "link", "show", side[1]);
+                        String addr6 = ip("-n", side[0], "-6", "addr", "show", "dev", side[1]);
+                        if (link.contains("LOWER_UP") && link.contains("state UP") && !addr6.contains("tentative")) {
+                            break;
+                        }
+                        if (System.nanoTime() > end) {
+                            throw new IOException("veth " + side[1] + " in " + side[0] + " did not come up: " + link + addr6);
+                        }
+                        Thread.sleep(20);
+                    }
+                }
                 return lab;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                lab.close();
+                throw new IOException("interrupted while waiting for the veth pair", e);
             } catch (IOException | RuntimeException e) {
                 lab.close();
                 throw e;

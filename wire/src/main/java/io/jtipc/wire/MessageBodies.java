@@ -43,7 +43,7 @@ final class MessageBodies {
                     if (rest == 0) return Malformation.OK;
                     return new MonitorDomain().wrap(b, d + g.len(), rest).validate();
                 }
-                if (ds < 16) {
+                if ((type == Tipc.RESET_MSG || type == Tipc.ACTIVATE_MSG) && ds < 16) {
                     return Malformation.of("if_name", "data size " + ds + " < 16 (TIPC_MAX_IF_NAME)");
                 }
                 return Malformation.OK;
@@ -101,7 +101,7 @@ final class MessageBodies {
             case Tipc.LINK_PROTOCOL:
                 if (m.type() == Tipc.STATE_MSG) {
                     describeState(b, d, ds, sink);
-                } else if (ds >= 16) {
+                } else if ((m.type() == Tipc.RESET_MSG || m.type() == Tipc.ACTIVATE_MSG) && ds >= 16) {
                     int n = 0;
                     while (n < 16 && b[d + n] != 0) n++;
                     sink.text("if_name", new String(b, d, n, StandardCharsets.ISO_8859_1));

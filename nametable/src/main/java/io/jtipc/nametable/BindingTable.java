@@ -1,0 +1,587 @@
+package io.jtipc.nametable;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
+
+/**
+ * The binding table of one node (kernel net/tipc/name_table.c): every publication this node knows,
+ * its own and its peers', organised as the kernel does so that lookups, rotation and dump order are
+ * the kernel's.
+ *
+ * <h2>Structure (mirrors name_table.c)</h2>
+ * <ul>
+ *   <li>Services ({@code struct tipc_service}) are kept per type in 1024 hash buckets
+ *       ({@code hash(type) = type & 1023}); a new service is put at the head of its bucket.</li>
+ *   <li>Each service holds its service ranges ({@code struct service_range}) ordered as the kernel's
+ *       rb-tree: by lower bound ascending (unsigned); ranges with the same lower bound are ordered newest
+ *       first (the kernel inserts equal lower bounds to the left).</li>
+ *   <li>Each range holds {@code all_publ} (every binding of exactly that range) and {@code local_publ}
+ *       (those bound on this node, or node 0); a new binding is put at the head of both lists.</li>
+ *   <li>Each service has a per-type publication counter giving every binding an id (age).</li>
+ * </ul>
+ *
+ * <h2>Identity</h2>
+ * Insert is refused for {@code lower > upper} and for a duplicate: same exact range and same key, on an
+ * existing binding whose node is 0 or equals the new node ({@code tipc_service_insert_publ}). Removal
+ * matches exact range, key and, when the given node is not 0, node; the port is not compared
+ * ({@code tipc_service_remove_publ}).
+ *
+ * <h2>Threading</h2>
+ * Not thread-safe: one thread (the node's event loop) owns it. Subscriptions attached by
+ * {@link TopologySubscriptions} and {@link BindingListener}s are called synchronously on that thread. For
+ * other threads use {@link ConcurrentBindingView}. Every successful insert or remove increments
+ * {@link #changeCount()} by exactly one.
+ */
+public final class BindingTable {
+    private final int ownNode;
+    private boolean legacyAddrFormat;
+    private final Map<Integer, Service> services = new HashMap<>();
+    @SuppressWarnings("unchecked")
+    private final ArrayList<Service>[] buckets = new ArrayList[TipcConstants.NAMETBL_SIZE];
+    private final Map<Integer, LinkedHashSet<Publication>> byNode = new HashMap<>();
+    private final List<BindingListener> listeners = new ArrayList<>();
+    private long changeCount;
+    private int size;
+
+    /**
+     * @param ownNode this node's address (unsigned 32 bits); bindings with this node (or node 0) are "local"
+     *                ({@code in_own_node}, net/tipc/addr.h)
+     */
+    public BindingTable(int ownNode) {
+        this.ownNode = ownNode;
+    }
+
+    /** This node's address. */
+    public int ownNode() {
+        return ownNode;
+    }
+
+    /**
+     * Selects the legacy Z.C.N address behaviour ({@code tn->legacy_addr_format}): lookups with lookup node 0
+     * then prefer local bindings ("closest first") and lookup domains may be zone/cluster masks.
+     * Default false (node identities configured as in 6.1 with {@code tipc node set identity}).
+     */
+    public void setLegacyAddressFormat(boolean legacy) {
+        this.legacyAddrFormat = legacy;
+    }
+
+    /** Whether {@link #setLegacyAddressFormat(boolean)} is on. */
+    public boolean legacyAddressFormat() {
+        return legacyAddrFormat;
+    }
+
+    /** Number of successful inserts plus removes since creation (monotonic, never wraps in practice). */
+    public long changeCount() {
+        return changeCount;
+    }
+
+    /** Number of bindings in the table. */
+    public int size() {
+        return size;
+    }
+
+    /** Adds a listener called after every change (on the table's thread). */
+    public void addListener(BindingListener l) {
+        listeners.add(l);
+    }
+
+    /** Removes a listener added by {@link #addListener}. */
+    public void removeListener(BindingListener l) {
+        listeners.remove(l);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // insert / remove
+
+    /**
+     * Inserts a binding (kernel {@code tipc_nametbl_insert_publ}); reports it to attached subscriptions
+     * (PUBLISHED; "must" report if it is the first binding of its exact range).
+     *
+     * @param type  service type
+     * @param lower lower bound (unsigned)
+     * @param upper upper bound (unsigned), must be {@code >= lower}
+     * @param scope {@link TipcConstants#CLUSTER_SCOPE} or {@link TipcConstants#NODE_SCOPE} (stored as given)
+     * @param port  socket reference
+     * @param node  node of the socket
+     * @param key   publication key
+     * @return the new publication, or null if {@code lower > upper} or the binding is a duplicate
+     */
+    public Publication insert(int type, int lower, int upper, int scope, int port, int node, int key) {
+        if (Integer.compareUnsigned(lower, upper) > 0) {
+            return null;
+        }
+        Service sc = services.get(type);
+        if (sc == null) {
+            sc = createService(type);
+        }
+        ServiceRange sr = sc.exact.get(rangeKey(lower, upper));
+        if (sr == null) {
+            sr = new ServiceRange(lower, upper, sc.rangeSeq++);
+            sc.ranges.add(sr);
+            sc.exact.put(rangeKey(lower, upper), sr);
+        }
+        boolean first = sr.allPubl.isEmpty();
+        for (Publication q : sr.allPubl) {
+            if (q.key() == key && (q.node() == 0 || q.node() == node)) {
+                return null;
+            }
+        }
+        Publication p = new Publication(type, lower, upper, scope, port, node, key, sc.publCnt++);
+        if (isOwn(node)) {
+            sr.localPubl.addFirst(p);
+        }
+        sr.allPubl.addFirst(p);
+        byNode.computeIfAbsent(node, k -> new LinkedHashSet<>()).add(p);
+        size++;
+        changeCount++;
+        for (Subscription sub : new ArrayList<>(sc.subscriptions)) {
+            sub.reportOverlap(p, TipcConstants.PUBLISHED, first);
+        }
+        fire(new BindingChange(changeCount, true, p));
+        return p;
+    }
+
+    /**
+     * Removes a binding (kernel {@code tipc_nametbl_remove_publ}); reports it to attached subscriptions
+     * (WITHDRAWN; "must" report if it was the last binding of its exact range). The first binding of the
+     * exact range {@code [lower, upper]} with this key and, if {@code node != 0}, this node is removed.
+     *
+     * @return the removed publication, or null if none matched
+     */
+    public Publication remove(int type, int lower, int upper, int node, int key) {
+        Service sc = services.get(type);
+        if (sc == null) {
+            return null;
+        }
+        ServiceRange sr = sc.exact.get(rangeKey(lower, upper));
+        if (sr == null) {
+            return null;
+        }
+        Publication p = null;
+        for (Publication q : sr.allPubl) {
+            if (q.key() != key || (node != 0 && node != q.node())) {
+                continue;
+            }
+            p = q;
+            break;
+        }
+        if (p == null) {
+            return null;
+        }
+        sr.allPubl.remove(p);
+        sr.localPubl.remove(p);
+        LinkedHashSet<Publication> nl = byNode.get(p.node());
+        if (nl != null) {
+            nl.remove(p);
+            if (nl.isEmpty()) {
+                byNode.remove(p.node());
+            }
+        }
+        size--;
+        changeCount++;
+        boolean last = sr.allPubl.isEmpty();
+        for (Subscription sub : new ArrayList<>(sc.subscriptions)) {
+            sub.reportOverlap(p, TipcConstants.WITHDRAWN, last);
+        }
+        if (last) {
+            sc.ranges.remove(sr);
+            sc.exact.remove(rangeKey(lower, upper));
+        }
+        maybeDeleteService(sc);
+        fire(new BindingChange(changeCount, false, p));
+        return p;
+    }
+
+    /**
+     * Removes every binding published by {@code node}, oldest first, as the kernel does when contact with
+     * a peer is lost ({@code tipc_publ_notify} / {@code tipc_publ_purge}, net/tipc/name_distr.c). Each
+     * removal is reported to subscriptions like {@link #remove}.
+     *
+     * @return the removed publications in removal order
+     */
+    public List<Publication> removeAllOfNode(int node) {
+        LinkedHashSet<Publication> nl = byNode.get(node);
+        if (nl == null) {
+            return List.of();
+        }
+        List<Publication> out = new ArrayList<>();
+        for (Publication p : new ArrayList<>(nl)) {
+            Publication r = remove(p.type(), p.lower(), p.upper(), p.node(), p.key());
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** The bindings whose socket is on {@code node}, oldest first. */
+    public List<Publication> publicationsOfNode(int node) {
+        LinkedHashSet<Publication> nl = byNode.get(node);
+        return nl == null ? List.of() : List.copyOf(nl);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // lookups
+
+    /**
+     * Anycast lookup of service address {@code {type, instance}} (kernel {@code tipc_nametbl_lookup_anycast}).
+     *
+     * <ul>
+     *   <li>If {@code lookupNode} is neither 0 nor this node (nor, in legacy mode, a zone/cluster domain of
+     *       this node), the lookup is deferred to that node: returns {@code SocketAddr(0, lookupNode)}
+     *       without looking ({@code tipc_in_scope} false).</li>
+     *   <li>Otherwise the first service range (in table order) containing the instance is used:
+     *       <ul>
+     *         <li>{@code lookupNode == ownNode}: round robin over the range's local bindings (a range without
+     *             local bindings is skipped, the next matching range is tried);</li>
+     *         <li>legacy mode, {@code lookupNode == 0} and the range has local bindings: round robin over them
+     *             ("closest first");</li>
+     *         <li>otherwise: round robin over all the range's bindings, whatever node.</li>
+     *       </ul>
+     *       Round robin = take the list head, move it to the tail. New bindings enter at the head, so the
+     *       newest binding is chosen first.</li>
+     * </ul>
+     *
+     * @return the chosen socket, {@code (0, lookupNode)} if deferred, or null if nothing matched
+     */
+    public SocketAddr lookupAnycast(int type, int instance, int lookupNode) {
+        if (!inScope(lookupNode)) {
+            return new SocketAddr(0, lookupNode);
+        }
+        Service sc = services.get(type);
+        if (sc == null) {
+            return null;
+        }
+        for (ServiceRange sr : sc.ranges) {
+            if (Integer.compareUnsigned(sr.lower, instance) > 0) {
+                break;
+            }
+            if (Integer.compareUnsigned(sr.upper, instance) < 0) {
+                continue;
+            }
+            ArrayDeque<Publication> l;
+            if (lookupNode == ownNode) {
+                if (sr.localPubl.isEmpty()) {
+                    continue;
+                }
+                l = sr.localPubl;
+            } else if (legacyAddrFormat && lookupNode == 0 && !sr.localPubl.isEmpty()) {
+                l = sr.localPubl;
+            } else {
+                l = sr.allPubl;
+            }
+            Publication p = l.pollFirst();
+            l.addLast(p);
+            return new SocketAddr(p.port(), p.node());
+        }
+        return null;
+    }
+
+    /**
+     * Local destination sockets of a multicast to {@code {type, lower, upper}} received by this node
+     * (kernel {@code tipc_nametbl_lookup_mcast_sockets}): the ports of local bindings in every overlapping
+     * range whose scope equals {@code scope}, or (if not {@code exact}) is numerically lower.
+     *
+     * @return distinct ports in kernel list order (last found first)
+     */
+    public List<Integer> lookupMcastSockets(int type, int lower, int upper, int scope, boolean exact) {
+        LinkedHashSet<Integer> found = new LinkedHashSet<>();
+        Service sc = services.get(type);
+        if (sc != null) {
+            for (ServiceRange sr : matching(sc, lower, upper)) {
+                for (Publication p : sr.localPubl) {
+                    if (p.scope() == scope || (!exact && p.scope() < scope)) {
+                        found.add(p.port());
+                    }
+                }
+            }
+        }
+        List<Integer> out = new ArrayList<>(found);
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Destination nodes of a multicast to {@code {type, lower, upper}} sent from this node (kernel
+     * {@code tipc_nametbl_lookup_mcast_nodes}): every node with a binding in an overlapping range.
+     */
+    public McastNodes lookupMcastNodes(int type, int lower, int upper) {
+        boolean local = false;
+        LinkedHashSet<Integer> remote = new LinkedHashSet<>();
+        Service sc = services.get(type);
+        if (sc != null) {
+            for (ServiceRange sr : matching(sc, lower, upper)) {
+                for (Publication p : sr.allPubl) {
+                    if (p.node() == ownNode) {
+                        local = true;
+                    } else {
+                        remote.add(p.node());
+                    }
+                }
+            }
+        }
+        List<Integer> out = new ArrayList<>(remote);
+        Collections.reverse(out);
+        return new McastNodes(local, out);
+    }
+
+    /**
+     * Group destination lookup (kernel {@code tipc_nametbl_lookup_group}): only the first range containing
+     * {@code instance} is used; bindings of another scope, and this node's socket {@code excludePort}, are
+     * skipped. Multicast returns all; anycast returns the first and rotates it to the tail.
+     *
+     * @return destinations in kernel list order (last found first)
+     */
+    public List<SocketAddr> lookupGroup(int type, int instance, int scope, int excludePort, boolean mcast) {
+        LinkedHashSet<SocketAddr> dsts = new LinkedHashSet<>();
+        Service sc = services.get(type);
+        if (sc != null) {
+            ServiceRange sr = null;
+            for (ServiceRange r : matching(sc, instance, instance)) {
+                sr = r;
+                break;
+            }
+            if (sr != null) {
+                for (Publication p : new ArrayList<>(sr.allPubl)) {
+                    if (p.scope() != scope) {
+                        continue;
+                    }
+                    if (p.port() == excludePort && p.node() == ownNode) {
+                        continue;
+                    }
+                    dsts.add(new SocketAddr(p.port(), p.node()));
+                    if (mcast) {
+                        continue;
+                    }
+                    sr.allPubl.remove(p);
+                    sr.allPubl.addLast(p);
+                    break;
+                }
+            }
+        }
+        List<SocketAddr> out = new ArrayList<>(dsts);
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Every binding in the order the kernel dumps them ({@code tipc_nl_name_table_dump}): hash bucket 0..1023,
+     * services in bucket order (newest first), ranges in tree order, bindings in current list order.
+     */
+    public List<Publication> publications() {
+        List<Publication> out = new ArrayList<>(size);
+        for (ArrayList<Service> bucket : buckets) {
+            if (bucket == null) {
+                continue;
+            }
+            for (Service sc : bucket) {
+                for (ServiceRange sr : sc.ranges) {
+                    out.addAll(sr.allPubl);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The bindings of one service type overlapping {@code [lower, upper]}, in table order. */
+    public List<Publication> publications(int type, int lower, int upper) {
+        List<Publication> out = new ArrayList<>();
+        Service sc = services.get(type);
+        if (sc != null) {
+            for (ServiceRange sr : matching(sc, lower, upper)) {
+                out.addAll(sr.allPubl);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The table as {@code tipc nametable show} (iproute2 tipc/nametable.c) prints it: a header line
+     * {@code "%-10s %-10s %-10s %-8s %-10s %-33s"} then per binding {@code "%-10u %-10u %-10u %-8s %-10u %s"}
+     * (type, lower, upper, scope name, port, node name), each line ending in {@code '\n'}; nothing at all
+     * for an empty table.
+     *
+     * @param nodeName renders a node address; iproute2 prints the node identity string
+     *                 ({@code SIOCGETNODEID}), e.g. "srv-node"
+     */
+    public String format(IntFunction<String> nodeName) {
+        StringBuilder sb = new StringBuilder();
+        boolean first = true;
+        for (Publication p : publications()) {
+            if (first) {
+                sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %-33s%n", "Type", "Lower", "Upper", "Scope",
+                        "Port", "Node").replace(System.lineSeparator(), "\n"));
+                first = false;
+            }
+            sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %s", Integer.toUnsignedString(p.type()),
+                    Integer.toUnsignedString(p.lower()), Integer.toUnsignedString(p.upper()), scopeName(p.scope()),
+                    Integer.toUnsignedString(p.port()), nodeName.apply(p.node()))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String scopeName(int scope) {
+        switch (scope) {
+            case TipcConstants.ZONE_SCOPE: return "zone";
+            case TipcConstants.CLUSTER_SCOPE: return "cluster";
+            case TipcConstants.NODE_SCOPE: return "node";
+            default: return "";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // subscriptions (used by TopologySubscriptions)
+
+    /**
+     * Attaches a subscription to its service type and replays the matching bindings (kernel
+     * {@code tipc_nametbl_subscribe} / {@code tipc_service_subscribe}): unless the filter has
+     * {@link TipcConstants#SUB_NO_STATUS}, PUBLISHED events for every overlapping binding (SUB_PORTS) or for
+     * the oldest binding of each overlapping range (otherwise), sorted by age. Later changes are reported
+     * live by {@link #insert}/{@link #remove}; being single-threaded there is no gap between the two.
+     */
+    void attach(Subscription sub) {
+        int type = sub.type();
+        Service sc = services.get(type);
+        if (sc == null) {
+            sc = createService(type);
+        }
+        sc.subscriptions.add(0, sub);
+        if ((sub.filter() & TipcConstants.SUB_NO_STATUS) != 0) {
+            return;
+        }
+        List<Publication> list = new ArrayList<>();
+        for (ServiceRange sr : matching(sc, sub.lower(), sub.upper())) {
+            Publication first = null;
+            for (Publication p : sr.allPubl) {
+                if ((sub.filter() & TipcConstants.SUB_PORTS) != 0) {
+                    list.add(p);
+                } else if (first == null || after(first.id(), p.id())) {
+                    first = p;
+                }
+            }
+            if (first != null) {
+                list.add(first);
+            }
+        }
+        list.sort((a, b) -> after(a.id(), b.id()) ? 1 : (after(b.id(), a.id()) ? -1 : 0));
+        for (Publication p : list) {
+            sub.reportOverlap(p, TipcConstants.PUBLISHED, true);
+        }
+    }
+
+    /** Detaches a subscription (kernel {@code tipc_nametbl_unsubscribe}). */
+    void detach(Subscription sub) {
+        Service sc = services.get(sub.type());
+        if (sc == null) {
+            return;
+        }
+        sc.subscriptions.remove(sub);
+        maybeDeleteService(sc);
+    }
+
+    /** {@code time_after32(a, b)}: a is later than b in modulo-2^32 order. */
+    static boolean after(int a, int b) {
+        return b - a < 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // internals
+
+    private boolean isOwn(int node) {
+        return node == ownNode || node == 0;
+    }
+
+    /** Kernel {@code tipc_in_scope(legacy, domain, self)} (net/tipc/addr.h). */
+    boolean inScope(int domain) {
+        if (domain == 0 || domain == ownNode) {
+            return true;
+        }
+        if (!legacyAddrFormat) {
+            return false;
+        }
+        return domain == (ownNode & TipcConstants.ZONE_CLUSTER_MASK) || domain == (ownNode & TipcConstants.ZONE_MASK);
+    }
+
+    private Service createService(int type) {
+        Service sc = new Service(type);
+        services.put(type, sc);
+        int h = type & (TipcConstants.NAMETBL_SIZE - 1);
+        if (buckets[h] == null) {
+            buckets[h] = new ArrayList<>(2);
+        }
+        buckets[h].add(0, sc);
+        return sc;
+    }
+
+    private void maybeDeleteService(Service sc) {
+        if (sc.ranges.isEmpty() && sc.subscriptions.isEmpty()) {
+            services.remove(sc.type);
+            buckets[sc.type & (TipcConstants.NAMETBL_SIZE - 1)].remove(sc);
+        }
+    }
+
+    private static List<ServiceRange> matching(Service sc, int start, int end) {
+        List<ServiceRange> out = new ArrayList<>();
+        for (ServiceRange sr : sc.ranges) {
+            if (Integer.compareUnsigned(sr.lower, end) > 0) {
+                break;
+            }
+            if (Integer.compareUnsigned(sr.upper, start) >= 0) {
+                out.add(sr);
+            }
+        }
+        return out;
+    }
+
+    private void fire(BindingChange c) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        for (BindingListener l : new ArrayList<>(listeners)) {
+            l.onChange(c);
+        }
+    }
+
+    private static long rangeKey(int lower, int upper) {
+        return ((long) lower << 32) | (upper & 0xFFFFFFFFL);
+    }
+
+    private static final class Service {
+        final int type;
+        int publCnt;
+        long rangeSeq;
+        /** Kernel rb-tree order: lower ascending (unsigned), equal lower newest first. */
+        final TreeSet<ServiceRange> ranges = new TreeSet<>((a, b) -> {
+            int c = Integer.compareUnsigned(a.lower, b.lower);
+            return c != 0 ? c : Long.compare(b.seq, a.seq);
+        });
+        final Map<Long, ServiceRange> exact = new HashMap<>();
+        /** Head = newest ({@code list_add}). */
+        final List<Subscription> subscriptions = new ArrayList<>();
+
+        Service(int type) {
+            this.type = type;
+        }
+    }
+
+    private static final class ServiceRange {
+        final int lower;
+        final int upper;
+        final long seq;
+        final ArrayDeque<Publication> allPubl = new ArrayDeque<>();
+        final ArrayDeque<Publication> localPubl = new ArrayDeque<>();
+
+        ServiceRange(int lower, int upper, long seq) {
+            this.lower = lower;
+            this.upper = upper;
+            this.seq = seq;
+        }
+    }
+}

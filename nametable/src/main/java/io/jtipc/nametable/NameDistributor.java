@@ -1,0 +1,316 @@
+package io.jtipc.nametable;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binding-table distribution of one node (kernel net/tipc/name_distr.c and the publish/withdraw part of
+ * name_table.c, Linux 6.1), sans-IO and single-threaded. Inputs are local publish/withdraw calls, node
+ * up/down events and received NAME_DISTRIBUTOR messages (as {@link DistrMessage} values); outputs are
+ * messages to send, collected in an outbox ({@link #pollOutgoing()}), and changes of the {@link BindingTable}
+ * (which in turn drive topology subscriptions).
+ *
+ * <h2>Sending</h2>
+ * <ul>
+ *   <li>{@link #publish}: inserts with node = self; limit {@link TipcConstants#MAX_PUBL} local publications.
+ *       Node scope stays local; cluster scope yields one PUBLICATION with one item, non-legacy bit, named seqno
+ *       {@code snd_nxt++}, destination 0 ({@code tipc_named_publish}). {@link #withdraw} likewise with
+ *       WITHDRAWAL ({@code tipc_named_withdraw}).</li>
+ *   <li>An update with destination 0 goes once on the broadcast link when {@link #broadcastUpdates()} (no up
+ *       peer lacks {@link TipcConstants#CAP_NAMED_BCAST}, {@code rc_dests == 0}) and the broadcast link is not
+ *       in forced replicast mode; otherwise a copy with w7 = peer on each peer's unicast link
+ *       ({@code tipc_node_broadcast}). That choice is the caller's (it owns the links).</li>
+ *   <li>{@link #nodeUp}: the bulk ({@code tipc_named_node_up}/{@code named_distribute}): all own cluster-scope
+ *       publications, oldest first, {@code floor((mss - 40) / 20)} items per message, every message with bulk,
+ *       non-legacy and bc-ack-invalid bits, destination = peer; the last one also has last-bulk and named seqno
+ *       = current {@code snd_nxt} (the others 0). Sent on the unicast link, selector 0.</li>
+ * </ul>
+ *
+ * <h2>Receiving ({@code tipc_named_rcv} / {@code tipc_named_dequeue}), per peer</h2>
+ * Received messages are queued; the queue is scanned from the head repeatedly:
+ * a message with last-bulk sets {@code rcv_nxt = its seqno} and opens the stream; bulk and legacy messages
+ * are applied at once; a non-bulk non-legacy message is applied when the stream is open and its seqno equals
+ * {@code rcv_nxt} (then {@code rcv_nxt++}); one whose seqno is before {@code rcv_nxt} (16-bit serial
+ * arithmetic) is dropped; others stay queued. PUBLICATION items insert with cluster scope and node = the
+ * message's originating node; WITHDRAWAL items remove by (range, node, key). Items with lower &gt; upper,
+ * duplicates and unknown withdrawals are ignored (the kernel only logs them), counted in {@link #rejectedItems()}.
+ *
+ * <h2>Node down</h2>
+ * {@link #nodeDown} removes every binding the peer published ({@code tipc_publ_notify}) and drops its queued
+ * messages (node.c {@code node_lost_contact}). As in the kernel, the peer's {@code rcv_nxt}/open state is not
+ * reset; the next bulk's last message resets it.
+ */
+public final class NameDistributor {
+    private final BindingTable table;
+    private final int self;
+    private final LinkedHashSet<Publication> nodeScope = new LinkedHashSet<>();
+    private final LinkedHashSet<Publication> clusterScope = new LinkedHashSet<>();
+    private final Map<Integer, Peer> peers = new HashMap<>();
+    private final ArrayDeque<DistrMessage> outbox = new ArrayDeque<>();
+    private int localPublCount;
+    private int rcDests;
+    private int sndNxt;
+    private long rejectedItems;
+    private long droppedStale;
+
+    /** @param table the node's binding table; this node's address is {@link BindingTable#ownNode()} */
+    public NameDistributor(BindingTable table) {
+        this.table = table;
+        this.self = table.ownNode();
+    }
+
+    /** The table this distributor feeds. */
+    public BindingTable table() {
+        return table;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // local side
+
+    /**
+     * Publishes a binding of a socket on this node (kernel {@code tipc_nametbl_publish}).
+     *
+     * @param scope {@link TipcConstants#NODE_SCOPE}; any other value means cluster scope (socket.c)
+     * @return the publication, or null if the limit is reached, {@code lower > upper} or it is a duplicate
+     */
+    public Publication publish(int type, int lower, int upper, int scope, int port, int key) {
+        if (localPublCount >= TipcConstants.MAX_PUBL) {
+            return null;
+        }
+        int sc = scope == TipcConstants.NODE_SCOPE ? TipcConstants.NODE_SCOPE : TipcConstants.CLUSTER_SCOPE;
+        Publication p = table.insert(type, lower, upper, sc, port, self, key);
+        if (p == null) {
+            return null;
+        }
+        localPublCount++;
+        if (sc == TipcConstants.NODE_SCOPE) {
+            nodeScope.add(p);
+        } else {
+            clusterScope.add(p);
+            outbox.add(update(TipcConstants.PUBLICATION, p));
+        }
+        return p;
+    }
+
+    /**
+     * Withdraws a binding of this node (kernel {@code tipc_nametbl_withdraw}): exact range and key.
+     *
+     * @return the withdrawn publication, or null if there was none
+     */
+    public Publication withdraw(int type, int lower, int upper, int key) {
+        Publication p = table.remove(type, lower, upper, self, key);
+        if (p == null) {
+            return null;
+        }
+        localPublCount--;
+        nodeScope.remove(p);
+        if (clusterScope.remove(p)) {
+            outbox.add(update(TipcConstants.WITHDRAWAL, p));
+        }
+        return p;
+    }
+
+    private DistrMessage update(int msgType, Publication p) {
+        DistrMessage m = new DistrMessage(msgType, self, 0, false, false, true, sndNxt, false,
+                List.of(DistrItem.of(p)));
+        sndNxt = (sndNxt + 1) & 0xFFFF;
+        return m;
+    }
+
+    /**
+     * A peer became reachable (kernel {@code tipc_named_node_up}): queues the bulk for it.
+     *
+     * @param node         the peer's address
+     * @param capabilities the peer's capability bits (16 bits from its discovery/link messages)
+     * @param linkMss      the value of {@code tipc_node_get_mtu(peer, selector 0)}: the link's maximum message
+     *                     size in bytes including the 40-byte header; at least 60
+     * @throws IllegalArgumentException if {@code linkMss < 60}
+     */
+    public void nodeUp(int node, int capabilities, int linkMss) {
+        if (linkMss < TipcConstants.INT_H_SIZE + DistrItem.SIZE) {
+            throw new IllegalArgumentException("link MSS " + linkMss + " below 60 bytes");
+        }
+        if ((capabilities & TipcConstants.CAP_NAMED_BCAST) == 0) {
+            rcDests++;
+        }
+        int perMsg = (linkMss - TipcConstants.INT_H_SIZE) / DistrItem.SIZE;
+        List<DistrItem> all = new ArrayList<>(clusterScope.size());
+        for (Publication p : clusterScope) {
+            all.add(DistrItem.of(p));
+        }
+        // The kernel always has at least its node-state binding here; with nothing to send we still send one
+        // empty last-bulk message so that the peer opens its named stream.
+        int n = Math.max(1, (all.size() + perMsg - 1) / perMsg);
+        for (int i = 0; i < n; i++) {
+            boolean last = i == n - 1;
+            List<DistrItem> chunk = all.subList(Math.min(all.size(), i * perMsg), Math.min(all.size(), (i + 1) * perMsg));
+            outbox.add(new DistrMessage(TipcConstants.PUBLICATION, self, node, true, last, true, last ? sndNxt : 0,
+                    true, chunk));
+        }
+    }
+
+    /**
+     * Contact with a peer was lost (kernel {@code tipc_publ_notify} and {@code node_lost_contact}): removes all
+     * its bindings and its queued updates.
+     *
+     * @param capabilities the capabilities the peer had (to keep {@link #rcDests()} balanced with {@link #nodeUp})
+     * @return the removed bindings, oldest first
+     */
+    public List<Publication> nodeDown(int node, int capabilities) {
+        Peer peer = peers.get(node);
+        if (peer != null) {
+            peer.queue.clear();
+        }
+        List<Publication> removed = table.removeAllOfNode(node);
+        if ((capabilities & TipcConstants.CAP_NAMED_BCAST) == 0) {
+            rcDests--;
+        }
+        return removed;
+    }
+
+    /** Takes the next message to send, or null. */
+    public DistrMessage pollOutgoing() {
+        return outbox.poll();
+    }
+
+    /** Takes all messages to send, in order. */
+    public List<DistrMessage> drainOutgoing() {
+        List<DistrMessage> out = new ArrayList<>(outbox);
+        outbox.clear();
+        return out;
+    }
+
+    /** Number of up peers lacking {@link TipcConstants#CAP_NAMED_BCAST} ({@code nt->rc_dests}). */
+    public int rcDests() {
+        return rcDests;
+    }
+
+    /** True if updates (destination 0) may go on the broadcast link ({@code rc_dests == 0}). */
+    public boolean broadcastUpdates() {
+        return rcDests == 0;
+    }
+
+    /** Next named seqno to be used ({@code nt->snd_nxt}, 16 bits). */
+    public int sndNxt() {
+        return sndNxt;
+    }
+
+    /** Number of publications made by this node ({@code nt->local_publ_count}). */
+    public int localPublicationCount() {
+        return localPublCount;
+    }
+
+    /** Own cluster-scope publications, oldest first (what a bulk carries). */
+    public List<Publication> clusterScopePublications() {
+        return List.copyOf(clusterScope);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // receive side
+
+    /**
+     * Receives one NAME_DISTRIBUTOR message (from the unicast or the broadcast link) and applies every update
+     * that the sequencing rules now allow.
+     *
+     * @return the number of messages applied by this call (possibly earlier-queued ones)
+     */
+    public int receive(DistrMessage m) {
+        Peer peer = peers.computeIfAbsent(m.origNode(), k -> new Peer());
+        peer.queue.addLast(m);
+        int applied = 0;
+        DistrMessage next;
+        while ((next = dequeue(peer)) != null) {
+            apply(next);
+            applied++;
+        }
+        return applied;
+    }
+
+    private DistrMessage dequeue(Peer peer) {
+        Iterator<DistrMessage> it = peer.queue.iterator();
+        while (it.hasNext()) {
+            DistrMessage m = it.next();
+            int seqno = m.namedSeqno();
+            if (m.lastBulk()) {
+                peer.rcvNxt = seqno;
+                peer.open = true;
+            }
+            if (m.bulk() || !m.nonLegacy()) {
+                it.remove();
+                return m;
+            }
+            if (peer.open && peer.rcvNxt == seqno) {
+                peer.rcvNxt = (peer.rcvNxt + 1) & 0xFFFF;
+                it.remove();
+                return m;
+            }
+            if (less(seqno, peer.rcvNxt)) {
+                it.remove();
+                droppedStale++;
+            }
+        }
+        return null;
+    }
+
+    private void apply(DistrMessage m) {
+        int node = m.origNode();
+        for (DistrItem i : m.items()) {
+            boolean ok;
+            if (m.msgType() == TipcConstants.PUBLICATION) {
+                ok = table.insert(i.type(), i.lower(), i.upper(), TipcConstants.CLUSTER_SCOPE, i.port(), node,
+                        i.key()) != null;
+            } else if (m.msgType() == TipcConstants.WITHDRAWAL) {
+                ok = table.remove(i.type(), i.lower(), i.upper(), node, i.key()) != null;
+            } else {
+                ok = false;
+            }
+            if (!ok) {
+                rejectedItems++;
+            }
+        }
+    }
+
+    /** 16-bit serial "before" ({@code less()}, net/tipc/link.h / msg.h). */
+    static boolean less(int left, int right) {
+        return ((right - left) & 0xFFFF) < 32768 && ((left ^ right) & 0xFFFF) != 0;
+    }
+
+    /** Items not applied: duplicate/illegal publications, withdrawals of unknown bindings, unknown types. */
+    public long rejectedItems() {
+        return rejectedItems;
+    }
+
+    /** Non-bulk messages dropped because their named seqno was already passed. */
+    public long droppedStale() {
+        return droppedStale;
+    }
+
+    /** Messages from {@code node} held back waiting for earlier seqnos or the last bulk. */
+    public int deferred(int node) {
+        Peer p = peers.get(node);
+        return p == null ? 0 : p.queue.size();
+    }
+
+    /** Whether the named stream from {@code node} is open (its last-bulk message was received). */
+    public boolean streamOpen(int node) {
+        Peer p = peers.get(node);
+        return p != null && p.open;
+    }
+
+    /** Next expected named seqno from {@code node} ({@code named_rcv_nxt}). */
+    public int rcvNxt(int node) {
+        Peer p = peers.get(node);
+        return p == null ? 0 : p.rcvNxt;
+    }
+
+    private static final class Peer {
+        final ArrayDeque<DistrMessage> queue = new ArrayDeque<>();
+        int rcvNxt;
+        boolean open;
+    }
+}

@@ -1,0 +1,191 @@
+package io.jtipc.nametable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * The subscription side of the topology service (kernel net/tipc/subscr.c, topsrv.c), sans-IO and
+ * single-threaded: the same thread that changes the {@link BindingTable} calls this. No clock inside: every
+ * call that needs time takes {@code nowMs} (any monotonic millisecond clock); {@link #nextDeadline()} says
+ * when to call {@link #onTimer(long)}.
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ *   <li>A request with both {@link TipcConstants#SUB_PORTS} and {@link TipcConstants#SUB_SERVICE}, or with
+ *       {@code lower > upper}, is rejected; so is any request beyond {@link TipcConstants#MAX_SUBSCR}
+ *       subscriptions on the node. The kernel then closes the subscriber's connection
+ *       ({@code tipc_conn_rcv_sub}).</li>
+ *   <li>A request with {@link TipcConstants#SUB_CANCEL} deletes this connection's subscriptions equal to it
+ *       with the cancel bit cleared (kernel: memcmp of the struct); no event, never rejected.</li>
+ *   <li>On subscribe, existing matching bindings are reported at once (see {@link BindingTable}), then every
+ *       change live, with no gap and no duplicate (same thread).</li>
+ *   <li>Timeout {@code t} ms (unsigned) fires at {@code now + t}: one SUBSCR_TIMEOUT event carrying the
+ *       subscribed range, port 0, node 0; then the subscription is deleted. {@link TipcConstants#WAIT_FOREVER}
+ *       never fires.</li>
+ * </ul>
+ */
+public final class TopologySubscriptions {
+    private final BindingTable table;
+    private final TreeSet<Subscription> timers = new TreeSet<>((a, b) -> {
+        int c = Long.compare(a.deadline, b.deadline);
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    });
+    private int count;
+    private long seq;
+
+    public TopologySubscriptions(BindingTable table) {
+        this.table = table;
+    }
+
+    /** The table the subscriptions watch. */
+    public BindingTable table() {
+        return table;
+    }
+
+    /** Opens a subscriber connection whose events go to {@code sink} (synchronously, on this thread). */
+    public Connection connect(Consumer<TopologyEvent> sink) {
+        return new Connection(sink);
+    }
+
+    /**
+     * Convenience: a new connection with one subscription.
+     *
+     * @param filter    filter bits
+     * @param type      service type
+     * @param lower     lower bound (unsigned)
+     * @param upper     upper bound (unsigned)
+     * @param timeoutMs timeout in ms (unsigned), {@link TipcConstants#WAIT_FOREVER} for none
+     * @param nowMs     current time, ms
+     * @param sink      receives the replay events (before this returns) then live events
+     * @return the subscription, or null if rejected
+     */
+    public Subscription subscribe(int filter, int type, int lower, int upper, int timeoutMs, long nowMs,
+                                  Consumer<TopologyEvent> sink) {
+        return connect(sink).subscribe(TipcSubscr.of(type, lower, upper, timeoutMs, filter, 0L), nowMs);
+    }
+
+    /** Number of live subscriptions on this node. */
+    public int count() {
+        return count;
+    }
+
+    /** Earliest pending timeout (ms, caller's clock), or {@link Long#MAX_VALUE} if none. */
+    public long nextDeadline() {
+        return timers.isEmpty() ? Long.MAX_VALUE : timers.first().deadline;
+    }
+
+    /**
+     * Fires every timeout due at {@code nowMs} (deadline {@code <= nowMs}), earliest first.
+     *
+     * @return the number of subscriptions that timed out
+     */
+    public int onTimer(long nowMs) {
+        int n = 0;
+        while (!timers.isEmpty() && timers.first().deadline <= nowMs) {
+            Subscription s = timers.pollFirst();
+            s.deadline = Long.MAX_VALUE;
+            s.sendTimeout();
+            n++;
+            // topsrv.c: after delivering a TIMEOUT event the connection deletes the subscription(s) equal to it
+            s.owner.deleteMatching(s.request());
+        }
+        return n;
+    }
+
+    /** One subscriber connection (kernel {@code struct tipc_conn} of the topology server). */
+    public final class Connection {
+        private final Consumer<TopologyEvent> sink;
+        private final List<Subscription> subs = new ArrayList<>();
+        private boolean closed;
+
+        Connection(Consumer<TopologyEvent> sink) {
+            this.sink = sink;
+        }
+
+        /**
+         * Handles one received request: cancel if it has {@link TipcConstants#SUB_CANCEL}, otherwise subscribe.
+         *
+         * @return false if the request was rejected (the kernel closes the connection; call {@link #close()})
+         */
+        public boolean receive(TipcSubscr s, long nowMs) {
+            if ((s.filter() & TipcConstants.SUB_CANCEL) != 0) {
+                cancel(s);
+                return true;
+            }
+            return subscribe(s, nowMs) != null;
+        }
+
+        /**
+         * Creates a subscription (kernel {@code tipc_sub_subscribe}); replay events are delivered before this
+         * returns.
+         *
+         * @return the subscription, or null if rejected (illegal filter/range, limit, connection closed)
+         */
+        public Subscription subscribe(TipcSubscr s, long nowMs) {
+            if (closed || count >= TipcConstants.MAX_SUBSCR) {
+                return null;
+            }
+            int filter = s.filter();
+            if (((filter & TipcConstants.SUB_PORTS) != 0 && (filter & TipcConstants.SUB_SERVICE) != 0)
+                    || Integer.compareUnsigned(s.lower(), s.upper()) > 0) {
+                return null;
+            }
+            Subscription sub = new Subscription(s, sink, this, seq++);
+            subs.add(0, sub);
+            count++;
+            table.attach(sub);
+            if (s.timeout() != TipcConstants.WAIT_FOREVER && !sub.deleted) {
+                sub.deadline = nowMs + Integer.toUnsignedLong(s.timeout());
+                timers.add(sub);
+            }
+            return sub;
+        }
+
+        /**
+         * Cancels: deletes the subscriptions equal to {@code s} without its cancel bit.
+         *
+         * @return number deleted
+         */
+        public int cancel(TipcSubscr s) {
+            return deleteMatching(s.withFilter(s.filter() & ~TipcConstants.SUB_CANCEL));
+        }
+
+        /** Closes the connection, deleting all its subscriptions (no events). */
+        public void close() {
+            for (Subscription s : new ArrayList<>(subs)) {
+                delete(s);
+            }
+            closed = true;
+        }
+
+        /** Live subscriptions of this connection, newest first. */
+        public List<Subscription> subscriptions() {
+            return List.copyOf(subs);
+        }
+
+        int deleteMatching(TipcSubscr s) {
+            int n = 0;
+            for (Subscription sub : new ArrayList<>(subs)) {
+                if (sub.request().equals(s)) {
+                    delete(sub);
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        void delete(Subscription sub) {
+            if (sub.deleted) {
+                return;
+            }
+            sub.deleted = true;
+            table.detach(sub);
+            timers.remove(sub);
+            sub.deadline = Long.MAX_VALUE;
+            subs.remove(sub);
+            count--;
+        }
+    }
+}

@@ -588,11 +588,11 @@ public final class NodeCore {
             l.reset();
             l.buildResetMsg(out);
             if (wasUp) {
-                lostContact(n, now, out);
+                events.add(() -> listener.linkDown(l));
                 int linkId = (l.peerBearerId << 16) | l.bearer.id;
                 distr.withdraw(TipcConstants.LINK_STATE, n.addr, n.addr, linkId);
+                lostContact(n, now, out);
                 flushNamed(now, out);
-                events.add(() -> listener.linkDown(l));
             }
         }
     }

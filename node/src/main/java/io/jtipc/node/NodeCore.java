@@ -105,6 +105,7 @@ public final class NodeCore {
 
     final NodeConfig config;
     private final Random rnd;
+    private java.util.function.IntSupplier sessionSource;
     int trialAddr;
     long trialEnd;
     private int ownAddr;
@@ -143,6 +144,16 @@ public final class NodeCore {
         this.rnd = new Random(config.seed());
         this.trialAddr = config.nodeId().hash();
         this.nextPort = 1 + rnd.nextInt(Integer.MAX_VALUE);
+        this.sessionSource = () -> rnd.nextInt(0x10000);
+    }
+
+    /**
+     * Replaces the source of the random 16-bit session numbers given to new links (node.c
+     * tipc_node_check_dest: get_random_bytes; the link then increments it once at its first reset). For
+     * deterministic replays of captures; by default a PRNG seeded from {@link NodeConfig#seed()}.
+     */
+    public void setSessionSource(java.util.function.IntSupplier source) {
+        this.sessionSource = java.util.Objects.requireNonNull(source);
     }
 
     // ====================================================================== inspection
@@ -495,7 +506,7 @@ public final class NodeCore {
         }
         if (!acceptAddr) return respond;
         if (l == null) {
-            l = new Link(this, n, b, maddr, rnd.nextInt(0x10000));
+            l = new Link(this, n, b, maddr, sessionSource.getAsInt());
             l.reset();
             l.fsmReset();
             n.link = l;

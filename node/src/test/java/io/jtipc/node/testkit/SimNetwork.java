@@ -28,6 +28,8 @@ public final class SimNetwork {
     public int delayMax = 1;
     /** Extra delay of a reordered frame, ms. */
     public int reorderDelay = 5;
+    /** Frames for which this returns true are dropped (after counting), e.g. to cut one kind of traffic. */
+    public java.util.function.BiPredicate<SimNode, byte[]> drop = (n, f) -> false;
 
     private final Random rnd;
     private long now;
@@ -95,7 +97,7 @@ public final class SimNetwork {
 
     private void transmit(SimNode from, SimNode to, byte[] f) {
         framesSent++;
-        if (rnd.nextDouble() < loss) {
+        if (drop.test(from, f) || rnd.nextDouble() < loss) {
             framesLost++;
             return;
         }
@@ -114,10 +116,15 @@ public final class SimNetwork {
     }
 
     public SimNode addNode(NodeConfig cfg, byte[] mac) {
-        SimNode n = new SimNode(cfg.nodeId().toString(), mac);
+        return addNode(cfg, BearerConfig.ethernet("eth0", mac));
+    }
+
+    /** Adds a node whose single bearer is {@code bearer} (its own address is the node's MAC on this medium). */
+    public SimNode addNode(NodeConfig cfg, BearerConfig bearer) {
+        SimNode n = new SimNode(cfg.nodeId().toString(), bearer.ownAddr());
         nodes.add(n);
         n.core = new NodeCore(cfg);
-        n.core.enableBearer(now, BearerConfig.ethernet("eth0", mac), n);
+        n.core.enableBearer(now, bearer, n);
         return n;
     }
 

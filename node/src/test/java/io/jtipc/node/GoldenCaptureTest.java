@@ -294,4 +294,60 @@ class GoldenCaptureTest {
         // cli-node's bindings (its topology-service subscription target, group member ...) arrived
         assertThat(a.core.bindingTable().publications(0, addrB, addrB)).hasSize(1);
     }
+
+    @Test
+    void lostBroadcastPacketIsNackedInStateAndDeliveredInOrderWhenItComes() throws IOException {
+        List<Frame> fs = frames();
+        Frame first = frame(fs, 11);
+        Frame bc1 = frame(fs, 1090);
+        Frame bc2 = frame(fs, 1200);
+        assertThat(bc1.msg().nonSeq()).isOne();
+        assertThat(bc1.msg().user()).isEqualTo(Tipc.NAME_DISTRIBUTOR);
+        Replay b = new Replay(kernelLike("cli-node", RANDOM_B), SESSION_B, MAC_B, first.timeMs);
+        int addrA = NodeId.parse("srv-node").hash();
+        for (Frame f : fs) {
+            if (!Arrays.equals(f.src, MAC_A) || f.index >= bc2.index || f == bc1) continue;
+            b.feed(f);
+        }
+        BroadcastLink bcl = b.core.peer(addrA).broadcastLink();
+        assertThat(bcl.rcvNxt()).isEqualTo(1);
+        // the kernel's STATEs announced last_bcast 1: jtipc answered with a STATE carrying bc gap 1
+        Sent nack = b.sent.stream().filter(s -> is(s.msg(), Tipc.LINK_PROTOCOL, Tipc.STATE_MSG)
+            && s.msg().bcGap() == 1 && s.timeMs >= bc1.timeMs).findFirst().orElseThrow();
+        assertThat(nack.msg().bcastAck()).isZero();
+        assertThat(nack.timeMs).isLessThan(bc1.timeMs + 1000);
+        // seqno 2 arrives first: held, reported in a broadcast gap-ACK block
+        b.feed(bc2);
+        assertThat(bcl.deferredLength()).isEqualTo(1);
+        assertThat(b.core.bindingTable().publications(4000, 10, 20)).hasSize(1);
+        b.advance(b.core.nextDeadline());
+        Sent st = b.sent.get(b.sent.size() - 1);
+        assertThat(is(st.msg(), Tipc.LINK_PROTOCOL, Tipc.STATE_MSG)).isTrue();
+        GapAckBlocksView g = GapAckBlocksView.of(st.tipc);
+        assertThat(g.bc).isEqualTo(1);
+        assertThat(g.uc).isZero();
+        assertThat(g.acks[0]).isEqualTo(2);
+        assertThat(g.gaps[0]).isZero();
+        assertThat(st.msg().bcGap()).isEqualTo(1);
+        // the retransmission arrives: both applied in order
+        b.feed(bc1);
+        assertThat(bcl.rcvNxt()).isEqualTo(3);
+        assertThat(bcl.deferredLength()).isZero();
+        assertThat(b.core.bindingTable().publications(4000, 10, 20)).isEmpty();
+    }
+
+    record GapAckBlocksView(int uc, int bc, int[] acks, int[] gaps) {
+        static GapAckBlocksView of(byte[] state) {
+            TipcMsg m = new TipcMsg().wrap(state, 0, state.length);
+            io.jtipc.wire.GapAckBlocks g = new io.jtipc.wire.GapAckBlocks().wrap(state, m.dataOffset(), m.dataSize());
+            int n = g.blockCount();
+            int[] a = new int[n];
+            int[] gp = new int[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = g.ack(i);
+                gp[i] = g.gap(i);
+            }
+            return new GapAckBlocksView(g.ugackCnt(), g.bgackCnt(), a, gp);
+        }
+    }
 }

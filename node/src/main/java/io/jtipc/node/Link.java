@@ -84,6 +84,8 @@ public final class Link {
     final int[] backlogLen = new int[5];
     final int[] backlogLimit = new int[5];
     final Pkt[] target = new Pkt[5];
+    /** A sender got ELINKCONG and waits for {@link NodeListener#linkUncongested}. */
+    boolean congestedUsers;
     /** Deferred (out-of-order) received packets, sorted by seqno. */
     final ArrayList<Pkt> deferdq = new ArrayList<>();
     private final FragmentAssembler<Link> reasm = new FragmentAssembler<>(1);
@@ -230,6 +232,10 @@ public final class Link {
         for (int i = 0; i < 5; i++) {
             backlogLen[i] = 0;
             target[i] = null;
+        }
+        if (congestedUsers) {
+            congestedUsers = false;
+            core.linkUncongested(this);
         }
         reasm.reset(this);
         rcvUnacked = 0;
@@ -396,6 +402,7 @@ public final class Link {
         if (backlogLen[imp] >= backlogLimit[imp]) {
             if (imp == Tipc.SYSTEM_IMPORTANCE) return NodeCore.ENOBUFS;
             rc = NodeCore.ELINKCONG;
+            congestedUsers = true;
         }
         if (transmq.size() < window && backlogq.isEmpty()) {
             Pkt p = Pkt.copyOf(msg, 0, len);
@@ -476,7 +483,7 @@ public final class Link {
         return (v + 3) & ~3;
     }
 
-    /** tipc_link_advance_backlog. */
+    /** tipc_link_advance_backlog; wakes blocked senders (link_prepare_wakeup) once no class is at its limit. */
     private void advanceBacklog(Outbox out) {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
@@ -484,6 +491,11 @@ public final class Link {
             backlogLen[imp]--;
             if (target[imp] == p) target[imp] = null;
             sendNew(p, out);
+        }
+        if (congestedUsers) {
+            for (int i = 0; i <= Tipc.CRITICAL_IMPORTANCE; i++) if (congested(i)) return;
+            congestedUsers = false;
+            core.linkUncongested(this);
         }
     }
 

@@ -910,6 +910,10 @@ public final class NodeCore {
         return b;
     }
 
+    void linkUncongested(Link l) {
+        events.add(() -> listener.linkUncongested(l));
+    }
+
     /** True if sending at {@code importance} to {@code node} would currently get {@link #ELINKCONG}. */
     public boolean congested(int node, int importance) {
         Peer p = peers.get(node);

@@ -16,4 +16,10 @@ public interface NodeListener {
 
     /** A peer became reachable (first link up). */
     default void nodeUp(Peer peer) {}
+
+    /**
+     * A link whose backlog made a send return {@link NodeCore#ELINKCONG} has room again for every importance
+     * (link.c link_prepare_wakeup), or was reset: blocked senders may retry.
+     */
+    default void linkUncongested(Link link) {}
 }

@@ -102,6 +102,13 @@ class LinkTest {
         net.runFor(200);
         int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
         Link l = a.core.peer(b.core.ownAddr()).link();
+        List<Long> wakeups = new ArrayList<>();
+        a.core.setListener(new NodeListener() {
+            @Override
+            public void linkUncongested(Link link) {
+                wakeups.add(net.now());
+            }
+        });
         int rc = 0;
         int sent = 0;
         while (rc == 0) {
@@ -116,6 +123,32 @@ class LinkTest {
         assertThat(net.runUntil(() -> b.received.size() == total, net.now() + 5000)).isTrue();
         for (int i = 0; i < total; i++) assertThat(b.received.get(i).data()[0]).isEqualTo((byte) i);
         assertThat(a.core.congested(b.core.ownAddr(), 0)).isFalse();
+        assertThat(wakeups).hasSize(1);
+    }
+
+    @Test
+    void stoppingPeerIsDeclaredDownAtOnceByThePeerStoppingBit() {
+        SimNetwork net = new SimNetwork(35);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        long[] down = {-1};
+        a.core.setListener(new NodeListener() {
+            @Override
+            public void linkDown(Link l) {
+                down[0] = net.now();
+            }
+        });
+        b.recordFrames = true;
+        long t0 = net.now();
+        b.core.shutdown(net.now(), b);
+        TipcMsg reset = new TipcMsg().wrap(b.sentFrames.get(0), 0, b.sentFrames.get(0).length);
+        assertThat(reset.user()).isEqualTo(Tipc.LINK_PROTOCOL);
+        assertThat(reset.type()).isEqualTo(Tipc.RESET_MSG);
+        assertThat(reset.peerStopping()).isOne();
+        b.paused = true;
+        assertThat(net.runUntil(() -> down[0] >= 0, t0 + 5000)).isTrue();
+        assertThat(down[0] - t0).isLessThan(10);
     }
 
     @Test

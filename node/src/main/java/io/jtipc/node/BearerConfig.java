@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Configuration of one bearer ({@code struct tipc_bearer}, net/tipc/bearer.c). Defaults are the kernel's
- * (bearer.c, eth_media.c): priority 10, tolerance 1500 ms, window 50, MTU of the media.
+ * (bearer.c, eth_media.c): priority 10, tolerance 1500 ms, window 50 growing up to the media maximum, MTU of the media.
  *
  * @param name      bearer name, e.g. "eth:eth0" (the part after ':' is the interface name sent in
  *                  RESET/ACTIVATE, at most 15 characters)
@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param mtu       bearer MTU in bytes (advertised in RESET/ACTIVATE w9), at least 100
  * @param priority  link priority 0-31
  * @param tolerance link tolerance in ms, 50-30000
- * @param window    link send window in packets (16-8191)
+ * @param window    maximum link send window in packets (16-8191; the media's maximum applies: 8191 Ethernet,
+ *                  50 UDP); the congestion window starts at min(50, this)
  * @param domain    discovery domain, 0 = any node
  */
 public record BearerConfig(String name, Media media, byte[] ownAddr, int mtu, int priority, int tolerance,
@@ -32,9 +33,9 @@ public record BearerConfig(String name, Media media, byte[] ownAddr, int mtu, in
         ownAddr = ownAddr.clone();
     }
 
-    /** Ethernet bearer "eth:ifName" with kernel defaults (MTU 1500, priority 10, tolerance 1500 ms, window 50). */
+    /** Ethernet bearer "eth:ifName" with kernel defaults (MTU 1500, priority 10, tolerance 1500 ms, window 50-8191). */
     public static BearerConfig ethernet(String ifName, byte[] mac) {
-        return new BearerConfig("eth:" + ifName, Media.ETH, mac, 1500, 10, 1500, 50, 0);
+        return new BearerConfig("eth:" + ifName, Media.ETH, mac, 1500, 10, 1500, 8191, 0);
     }
 
     public BearerConfig withMtu(int m) {

@@ -22,13 +22,14 @@ import io.jtipc.wire.TipcMsg;
  * and the abort limit ({@code tipc_link_timeout}); 16-bit sequencing, acks, the deferred queue and NACKs
  * ({@code tipc_link_rcv}, {@code tipc_link_build_nack_msg}); release and retransmission on ack, gap and
  * gap-ACK blocks ({@code tipc_link_advance_transmq}) with the 1 ms retransmit restriction and the
- * retransmission-failure rule ({@code link_retransmit_failure}, tolerance × 10); the send window, one
+ * retransmission-failure rule ({@code link_retransmit_failure}, tolerance × 10); the congestion window
+ * ({@code tipc_link_update_cwin}: slow start from the minimum window, congestion avoidance above ssthresh,
+ * fast recovery on retransmission, back to slow start on an idle tick), one
  * backlog with per-importance limits ({@code tipc_link_set_queue_limits}) and bundling of backlogged
  * messages ({@code tipc_msg_try_bundle}); MTU negotiation; fragment reassembly and bundle extraction on
  * receive ({@code tipc_link_input}).
  *
- * <p>Not implemented: the congestion window algorithm ({@code tipc_link_update_cwin}; the window is fixed
- * at the configured value), neighbour monitoring (no domain records are sent; received ones are ignored),
+ * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
  * parallel links, synch and failover (TUNNEL_PROTOCOL is dropped), priority changes.
  *
  * <p>Times are ms on the caller's clock. Not thread safe: owned by the {@link NodeCore}.
@@ -45,6 +46,8 @@ public final class Link {
     static final int MAX_LINK_WIN = 8191;
     /** TIPC_MIN_LINK_WIN: a STATE ack is sent after this many unacked received packets. */
     static final int MIN_LINK_WIN = 16;
+    /** TIPC_DEF_LINK_WIN: minimum (initial) congestion window, packets. */
+    static final int DEF_LINK_WIN = 50;
     /** TIPC_UC_RETR_TIME: minimum time between two retransmissions of one packet, ms. */
     static final int UC_RETR_TIME = 1;
     /** TIPC_MAX_IF_NAME. */
@@ -66,7 +69,12 @@ public final class Link {
     int tolerance;
     int priority;
     int netPlane;
-    final int window;
+    /** Congestion window (l->window), packets. */
+    int window;
+    final int minWin;
+    final int maxWin;
+    int ssthresh;
+    int congAcks;
     int abortLimit = 4;
     int silentIntvCnt;
     int rstCnt;
@@ -110,12 +118,14 @@ public final class Link {
         this.tolerance = c.tolerance();
         this.priority = c.priority();
         this.netPlane = bearer.id;
-        this.window = Math.min(c.window(), c.media().maxWindow());
+        this.maxWin = Math.min(c.window(), c.media().maxWindow());
+        this.minWin = Math.min(DEF_LINK_WIN, maxWin);
+        this.window = minWin;
+        this.ssthresh = maxWin;
         setQueueLimits();
     }
 
     private void setQueueLimits() {
-        int minWin = window;
         backlogLimit[0] = minWin * 2;
         backlogLimit[1] = minWin * 4;
         backlogLimit[2] = minWin * 6;
@@ -159,6 +169,9 @@ public final class Link {
 
     /** Packets sent but not yet acknowledged. */
     public int transmitQueueLength() { return transmq.size(); }
+
+    /** Current congestion window, packets. */
+    public int window() { return window; }
 
     /** Messages waiting for window space. */
     public int backlogLength() { return backlogq.size(); }
@@ -266,7 +279,10 @@ public final class Link {
                 // monitoring inactive (<= 32 peers): every peer counts as monitored
                 silentIntvCnt++;
                 probe |= !deferdq.isEmpty();
-                if (sndNxt == checkpoint) probe = true;
+                if (sndNxt == checkpoint) {
+                    updateCwin(0, false);
+                    probe = true;
+                }
                 checkpoint = sndNxt;
                 break;
             case RESET:
@@ -513,7 +529,8 @@ public final class Link {
         }
         int rc = 0;
         Iterator<Pkt> it = transmq.iterator();
-        boolean released = false;
+        int released = 0;
+        boolean retrans = false;
         outer:
         while (it.hasNext()) {
             Pkt p = it.next();
@@ -521,7 +538,7 @@ public final class Link {
             while (true) {
                 if (Seqno.lessEq(seqno, nacked)) {
                     it.remove();
-                    released = true;
+                    released++;
                     break;
                 } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {
                     if (seqno == ((acked + 1) & 0xffff) && retransmitFailure(now)) {
@@ -535,6 +552,7 @@ public final class Link {
                     m2.setBcastAck(peer.bcRcv.rcvNxt - 1);
                     out.send(bearer.id, maddr, p.buf, 0, p.len);
                     retransmitted++;
+                    retrans = true;
                     if (p.retrCnt++ == 0) p.retrStamp = now;
                     break;
                 } else {
@@ -545,8 +563,36 @@ public final class Link {
                 }
             }
         }
-        if (released) advanceBacklog(out);
+        if (released > 0 || retrans) updateCwin(released, retrans);
+        if (released > 0) advanceBacklog(out);
         return rc;
+    }
+
+    /** tipc_link_update_cwin. */
+    void updateCwin(int released, boolean retrans) {
+        int bklogLen = backlogq.size();
+        int txqLen = transmq.size();
+        int cwin = window;
+        if (retrans) {
+            ssthresh = Math.max(window / 2, 300);
+            window = Math.min(ssthresh, window);
+            return;
+        }
+        if (released == 0) {
+            ssthresh = Math.max(window / 2, 300);
+            window = minWin;
+            return;
+        }
+        if (txqLen + bklogLen < cwin) return;
+        if (txqLen > 0 && ((transmq.peekLast().seqno() - transmq.peekFirst().seqno()) & 0xffff) != txqLen - 1) return;
+        congAcks += released;
+        if (cwin <= ssthresh) {
+            window = Math.min(cwin + released, maxWin);
+            return;
+        }
+        if (congAcks < cwin) return;
+        window = Math.min(cwin + 1, maxWin);
+        congAcks = 0;
     }
 
     /** link_retransmit_failure: the oldest packet was first retransmitted more than tolerance × 10 ms ago. */

@@ -173,4 +173,31 @@ class LinkTest {
         List<Integer> sizes = a.sentFrames.stream().map(f -> f.length).toList();
         assertThat(sizes).allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(960));
     }
+
+    @Test
+    void congestionWindowGrowsUnderPressureAndFallsBackWhenIdle() {
+        SimNetwork net = new SimNetwork(36);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 904, 0, 0, b);
+        net.runFor(200);
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        Link l = a.core.peer(b.core.ownAddr()).link();
+        assertThat(l.window()).isEqualTo(50);
+        int maxWin = 0;
+        byte[] big = new byte[1000];
+        for (int i = 0; i < 5000; i++) {
+            while (a.core.congested(b.core.ownAddr(), 0)) net.runFor(1);
+            a.core.sendToName(net.now(), pa, 904, 0, 0, big, 0, big.length, a);
+            maxWin = Math.max(maxWin, l.window());
+        }
+        assertThat(net.runUntil(() -> b.received.size() == 5000, net.now() + 10_000)).isTrue();
+        // slow start: +released per ack up to ssthresh (= max window 8191 initially)
+        assertThat(maxWin).isGreaterThan(100);
+        net.runFor(2000);
+        // idle ticks (snd_nxt unchanged) restart slow start from the minimum window
+        assertThat(l.window()).isEqualTo(50);
+    }
 }

@@ -336,6 +336,30 @@ class GoldenCaptureTest {
         assertThat(b.core.bindingTable().publications(4000, 10, 20)).isEmpty();
     }
 
+    @Test
+    void mutatedKernelFramesNeverCauseAnInternalError() throws IOException {
+        List<Frame> fs = frames();
+        Replay b = new Replay(kernelLike("cli-node", RANDOM_B), SESSION_B, MAC_B, frame(fs, 11).timeMs);
+        List<Frame> fromA = fs.stream().filter(f -> Arrays.equals(f.src, MAC_A)).toList();
+        for (Frame f : fromA) if (f.index < 60) b.feed(f);
+        assertThat(b.events).hasSize(1);
+        java.util.Random r = new java.util.Random(4711);
+        for (int i = 0; i < 30_000; i++) {
+            Frame f = fromA.get(r.nextInt(fromA.size()));
+            byte[] x = f.tipc.clone();
+            int flips = 1 + r.nextInt(3);
+            for (int k = 0; k < flips; k++) {
+                int pos = r.nextInt(Math.min(x.length, r.nextBoolean() ? 24 : x.length));
+                x[pos] ^= (byte) (1 << r.nextInt(8));
+            }
+            if (r.nextInt(5) == 0) x = Arrays.copyOf(x, r.nextInt(x.length + 8));
+            b.now += r.nextInt(3);
+            b.advance(b.now);
+            b.core.onFrame(b.now, 0, MAC_A, x, 0, x.length, b::record);
+        }
+        assertThat(b.core.log()).noneMatch(s -> s.contains("internal error"));
+    }
+
     record GapAckBlocksView(int uc, int bc, int[] acks, int[] gaps) {
         static GapAckBlocksView of(byte[] state) {
             TipcMsg m = new TipcMsg().wrap(state, 0, state.length);

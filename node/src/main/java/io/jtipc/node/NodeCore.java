@@ -83,6 +83,9 @@ public final class NodeCore {
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
         | Tipc.TIPC_NAMED_BCAST;
 
+    /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
+    public static final int NODE_CLEANUP_AFTER = 300_000;
+
     /** Address trial period, ms (discover.c). */
     public static final int TRIAL_PERIOD = 1000;
 
@@ -468,6 +471,7 @@ public final class NodeCore {
                 if (p.id.equals(peerId) && !p.isUp()) removePeer(p);
             }
             n = new Peer(this, addr, peerId, caps);
+            n.deleteAt = now + NODE_CLEANUP_AFTER;
             peers.put(addr, n);
         } else {
             if (!n.id.equals(peerId)) {
@@ -534,6 +538,11 @@ public final class NodeCore {
 
     /** tipc_node_timeout. */
     private void nodeTimeout(Peer n, long now, Outbox out) {
+        if (!n.isUp() && now >= n.deleteAt) {
+            // tipc_node_cleanup: forgotten until the next discovery message re-creates it
+            removePeer(n);
+            return;
+        }
         n.keepaliveIntv = 10000;
         Link l = n.link;
         if (l != null) {
@@ -610,6 +619,7 @@ public final class NodeCore {
 
     /** node_lost_contact: broadcast state purged, the peer's bindings withdrawn. */
     private void lostContact(Peer n, long now, Outbox out) {
+        n.deleteAt = now + NODE_CLEANUP_AFTER;
         n.bcRcv.reset();
         if (n.namedUp) {
             distr.nodeDown(n.addr, n.upCaps);

@@ -28,6 +28,8 @@ public final class Peer {
     final BroadcastLink bcRcv;
     long keepaliveIntv = 10000;
     long timerDue = Long.MAX_VALUE;
+    /** When a peer that is not up is forgotten (node.c delete_at, NODE_CLEANUP_AFTER after creation/loss). */
+    long deleteAt;
     /** Capabilities the name distributor was told at node up (to balance nodeDown). */
     int upCaps;
     boolean namedUp;

@@ -136,4 +136,22 @@ class FailureTest {
         assertThat(net.runUntil(() -> b.received.size() > before, net.now() + 5000)).isTrue();
         assertThat(b.received.get(b.received.size() - 1).data()).isEqualTo(msg);
     }
+
+    @Test
+    void peerDownForFiveMinutesIsForgottenAndRediscovered() {
+        SimNetwork net = new SimNetwork(7);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        int bAddr = b.core.ownAddr();
+        b.paused = true;
+        net.runFor(10_000);
+        assertThat(a.core.peer(bAddr)).isNotNull();
+        // after losing its only peer, discovery is back to the fast rate
+        assertThat(a.core.bearer(0).discoverer().timerInterval()).isEqualTo(Discoverer.DISC_FAST);
+        net.runFor(NodeCore.NODE_CLEANUP_AFTER);
+        assertThat(a.core.peer(bAddr)).isNull();
+        b.paused = false;
+        assertThat(net.runUntil(() -> linkedUp(a, b), net.now() + 10_000)).isTrue();
+    }
 }

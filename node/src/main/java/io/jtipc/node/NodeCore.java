@@ -629,6 +629,37 @@ public final class NodeCore {
     }
 
     /**
+     * Disables a bearer (bearer.c bearer_disable → node.c tipc_node_delete_links): every link on it is reset
+     * with a RESET carrying the peer-stopping bit, then deleted; its discoverer stops.
+     *
+     * @return false if no such bearer
+     */
+    public boolean disableBearer(long now, int bearerId, Outbox out) {
+        Bearer b = bearer(bearerId);
+        if (b == null) return false;
+        enter();
+        try {
+            for (Peer n : new ArrayList<>(peers.values())) {
+                Link l = n.link;
+                if (l == null || l.bearer != b) continue;
+                if (l.isUp()) {
+                    l.fsmFailure();
+                    nodeLinkDown(n, now, out);
+                } else {
+                    l.buildResetMsg(out);
+                }
+                n.link = null;
+                n.timerDue = Long.MAX_VALUE;
+            }
+            b.disc.due = Long.MAX_VALUE;
+            bearers[bearerId] = null;
+            return true;
+        } finally {
+            leave(now, out);
+        }
+    }
+
+    /**
      * Stops the node as the kernel does when its last bearer goes: every up link is reset and a RESET with the
      * peer-stopping bit goes out (link.c tipc_link_build_reset_msg).
      */

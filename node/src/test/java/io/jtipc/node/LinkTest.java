@@ -152,6 +152,21 @@ class LinkTest {
     }
 
     @Test
+    void disabledBearerTakesItsLinksDownAtOnceAndReenablingRelinks() {
+        SimNetwork net = new SimNetwork(37);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        long t0 = net.now();
+        assertThat(b.core.disableBearer(net.now(), 0, b)).isTrue();
+        assertThat(b.core.links()).isEmpty();
+        assertThat(net.runUntil(() -> !a.core.peer(b.core.ownAddr()).isUp(), t0 + 5000)).isTrue();
+        assertThat(net.now() - t0).isLessThan(10);
+        b.core.enableBearer(net.now(), BearerConfig.ethernet("eth0", b.mac), b);
+        assertThat(net.runUntil(() -> linkedUp(a, b), net.now() + 5000)).isTrue();
+    }
+
+    @Test
     void mtuIsNegotiatedDownToTheSmallerBearer() {
         SimNetwork net = new SimNetwork(34);
         SimNode a = net.addNode("alpha", 1, 0x11112222);

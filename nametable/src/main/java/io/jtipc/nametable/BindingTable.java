@@ -126,6 +126,7 @@ public final class BindingTable {
             sr = new ServiceRange(lower, upper, sc.rangeSeq++);
             sc.ranges.add(sr);
             sc.exact.put(rangeKey(lower, upper), sr);
+            sc.dirty = true;
         }
         boolean first = sr.allPubl.isEmpty();
         for (Publication q : sr.allPubl) {
@@ -193,6 +194,7 @@ public final class BindingTable {
         if (last) {
             sc.ranges.remove(sr);
             sc.exact.remove(rangeKey(lower, upper));
+            sc.dirty = true;
         }
         maybeDeleteService(sc);
         fire(new BindingChange(changeCount, false, p));
@@ -259,13 +261,7 @@ public final class BindingTable {
         if (sc == null) {
             return null;
         }
-        for (ServiceRange sr : sc.ranges) {
-            if (Integer.compareUnsigned(sr.lower, instance) > 0) {
-                break;
-            }
-            if (Integer.compareUnsigned(sr.upper, instance) < 0) {
-                continue;
-            }
+        for (ServiceRange sr : matching(sc, instance, instance)) {
             ArrayDeque<Publication> l;
             if (lookupNode == ownNode) {
                 if (sr.localPubl.isEmpty()) {
@@ -278,6 +274,9 @@ public final class BindingTable {
                 l = sr.allPubl;
             }
             Publication p = l.pollFirst();
+            if (p == null) {
+                continue; // only while a removal is being reported: the range is about to go
+            }
             l.addLast(p);
             return new SocketAddr(p.port(), p.node());
         }
@@ -416,8 +415,8 @@ public final class BindingTable {
         boolean first = true;
         for (Publication p : publications()) {
             if (first) {
-                sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %-33s%n", "Type", "Lower", "Upper", "Scope",
-                        "Port", "Node").replace(System.lineSeparator(), "\n"));
+                sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %-33s", "Type", "Lower", "Upper", "Scope",
+                        "Port", "Node")).append('\n');
                 first = false;
             }
             sb.append(String.format("%-10s %-10s %-10s %-8s %-10s %s", Integer.toUnsignedString(p.type()),
@@ -527,9 +526,34 @@ public final class BindingTable {
         }
     }
 
+    /** The ranges overlapping {@code [start, end]} in tree order ({@code service_range_foreach_match}). */
     private static List<ServiceRange> matching(Service sc, int start, int end) {
-        List<ServiceRange> out = new ArrayList<>();
-        for (ServiceRange sr : sc.ranges) {
+        if (sc.dirty) {
+            sc.sorted = sc.ranges.toArray(new ServiceRange[0]);
+            sc.prefixMax = new int[sc.sorted.length];
+            int max = 0;
+            for (int i = 0; i < sc.sorted.length; i++) {
+                if (i == 0 || Integer.compareUnsigned(sc.sorted[i].upper, max) > 0) {
+                    max = sc.sorted[i].upper;
+                }
+                sc.prefixMax[i] = max;
+            }
+            sc.dirty = false;
+        }
+        // first index whose running max upper reaches start: no earlier range can overlap
+        int lo = 0;
+        int hi = sc.sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Integer.compareUnsigned(sc.prefixMax[mid], start) >= 0) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        List<ServiceRange> out = new ArrayList<>(2);
+        for (int i = lo; i < sc.sorted.length; i++) {
+            ServiceRange sr = sc.sorted[i];
             if (Integer.compareUnsigned(sr.lower, end) > 0) {
                 break;
             }
@@ -563,6 +587,14 @@ public final class BindingTable {
             return c != 0 ? c : Long.compare(b.seq, a.seq);
         });
         final Map<Long, ServiceRange> exact = new HashMap<>();
+        /**
+         * Lookup index rebuilt lazily after a range is added or removed: the ranges in tree order and the running
+         * maximum of their upper bounds (the kernel keeps the same maximum in its augmented rb-tree), so the first
+         * range that can contain a value is found by binary search.
+         */
+        ServiceRange[] sorted = new ServiceRange[0];
+        int[] prefixMax = new int[0];
+        boolean dirty;
         /** Head = newest ({@code list_add}). */
         final List<Subscription> subscriptions = new ArrayList<>();
 

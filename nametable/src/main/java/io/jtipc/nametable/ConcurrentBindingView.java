@@ -34,6 +34,10 @@ public final class ConcurrentBindingView implements BindingListener {
     private long lastChange;
 
     private ConcurrentBindingView(List<Publication> initial, long changeCount) {
+        initial = new ArrayList<>(initial);
+        // oldest first within each service type (publication ids are per type, compared modulo 2^32)
+        initial.sort((a, b) -> a.type() != b.type() ? Integer.compare(a.type(), b.type())
+                : BindingTable.after(a.id(), b.id()) ? 1 : BindingTable.after(b.id(), a.id()) ? -1 : 0);
         for (Publication p : initial) {
             mirror.put(p, Boolean.TRUE);
         }
@@ -82,7 +86,7 @@ public final class ConcurrentBindingView implements BindingListener {
         }
     }
 
-    /** All bindings as of {@link #changeCount()}, oldest first. */
+    /** All bindings as of {@link #changeCount()}, oldest first within each service type. */
     public List<Publication> snapshot() {
         lock.lock();
         try {
@@ -127,6 +131,135 @@ public final class ConcurrentBindingView implements BindingListener {
         }
     }
 
+    /**
+     * Opens a topology-style feed: the kernel's subscription semantics (see {@link Subscription}) computed on
+     * the reader's side from a {@link Feed} (first/last counted over all bindings of the exact range, the scope
+     * bits only filter what is reported, as in {@code tipc_sub_report_overlap}): first PUBLISHED events for the snapshot (SUB_PORTS: every
+     * overlapping binding; otherwise the oldest of each overlapping exact range; oldest first), then one event
+     * per relevant later change. Timeouts are not handled here (the caller has the clock).
+     *
+     * @param filter   {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE} (plus the scope bits)
+     * @param capacity see {@link #open(int, int, int, int)}
+     * @throws IllegalArgumentException for PORTS together with SERVICE, or {@code lower > upper}
+     */
+    public TopologyFeed openTopology(int filter, int type, int lower, int upper, int capacity) {
+        if (((filter & TipcConstants.SUB_PORTS) != 0 && (filter & TipcConstants.SUB_SERVICE) != 0)
+                || Integer.compareUnsigned(lower, upper) > 0) {
+            throw new IllegalArgumentException("illegal subscription filter 0x" + Integer.toHexString(filter));
+        }
+        return new TopologyFeed(TipcSubscr.of(type, lower, upper, TipcConstants.WAIT_FOREVER, filter, 0L),
+                open(type, lower, upper, capacity));
+    }
+
+    /**
+     * Kernel subscription events for one reader, derived from a {@link Feed}. Not itself thread-safe: use it
+     * from one reader thread.
+     */
+    public static final class TopologyFeed implements AutoCloseable {
+        private final TipcSubscr request;
+        private final Feed feed;
+        private final java.util.HashMap<Long, Integer> rangeCounts = new java.util.HashMap<>();
+        private final ArrayDeque<TopologyEvent> pending = new ArrayDeque<>();
+
+        TopologyFeed(TipcSubscr request, Feed feed) {
+            this.request = request;
+            this.feed = feed;
+            java.util.HashSet<Long> seenRange = new java.util.HashSet<>();
+            for (Publication p : feed.snapshot()) {
+                long rk = rangeKey(p);
+                rangeCounts.merge(rk, 1, Integer::sum);
+                boolean oldestOfRange = seenRange.add(rk);
+                if (((request.filter() & TipcConstants.SUB_PORTS) != 0 || oldestOfRange) && inScope(p)) {
+                    pending.add(event(TipcConstants.PUBLISHED, p));
+                }
+            }
+        }
+
+        /** The subscription the events carry. */
+        public TipcSubscr request() {
+            return request;
+        }
+
+        /** The underlying binding feed. */
+        public Feed feed() {
+            return feed;
+        }
+
+        /**
+         * Next event, or null if none is pending now.
+         *
+         * @throws IllegalStateException if the underlying feed overflowed
+         */
+        public TopologyEvent poll() {
+            while (pending.isEmpty()) {
+                BindingChange c = feed.poll();
+                if (c == null) {
+                    return null;
+                }
+                apply(c);
+            }
+            return pending.poll();
+        }
+
+        /** Next event, waiting up to {@code timeout}; null on timeout. */
+        public TopologyEvent take(long timeout, TimeUnit unit) throws InterruptedException {
+            long end = System.nanoTime() + unit.toNanos(timeout);
+            while (pending.isEmpty()) {
+                long left = end - System.nanoTime();
+                BindingChange c = feed.take(Math.max(0, left), TimeUnit.NANOSECONDS);
+                if (c == null) {
+                    return null;
+                }
+                apply(c);
+            }
+            return pending.poll();
+        }
+
+        private void apply(BindingChange c) {
+            Publication p = c.publication();
+            long rk = rangeKey(p);
+            boolean ports = (request.filter() & TipcConstants.SUB_PORTS) != 0;
+            if (c.published()) {
+                int before = rangeCounts.merge(rk, 1, Integer::sum) - 1;
+                if ((ports || before == 0) && inScope(p)) {
+                    pending.add(event(TipcConstants.PUBLISHED, p));
+                }
+            } else {
+                Integer n = rangeCounts.get(rk);
+                int after = n == null ? 0 : n - 1;
+                if (after <= 0) {
+                    rangeCounts.remove(rk);
+                } else {
+                    rangeCounts.put(rk, after);
+                }
+                if ((ports || after == 0) && inScope(p)) {
+                    pending.add(event(TipcConstants.WITHDRAWN, p));
+                }
+            }
+        }
+
+        private boolean inScope(Publication p) {
+            int f = request.filter();
+            if ((f & TipcConstants.SUB_CLUSTER_SCOPE) != 0 && p.scope() == TipcConstants.NODE_SCOPE) {
+                return false;
+            }
+            return (f & TipcConstants.SUB_NODE_SCOPE) == 0 || p.scope() == TipcConstants.NODE_SCOPE;
+        }
+
+        private TopologyEvent event(int ev, Publication p) {
+            return new TopologyEvent(ev, p.lower(), p.upper(), p.port(), p.node(), request);
+        }
+
+        private static long rangeKey(Publication p) {
+            return ((long) p.lower() << 32) | (p.upper() & 0xFFFFFFFFL);
+        }
+
+        @Override
+        public void close() {
+            feed.close();
+        }
+    }
+
     /** One listener's view: a snapshot, then the changes after it. */
     public final class Feed implements AutoCloseable {
         private final boolean all;
@@ -150,7 +283,7 @@ public final class ConcurrentBindingView implements BindingListener {
             this.snapshotChangeCount = snapshotChangeCount;
         }
 
-        /** The matching bindings as of change {@link #snapshotChangeCount()}, oldest first. */
+        /** The matching bindings as of change {@link #snapshotChangeCount()}, oldest first within each type. */
         public List<Publication> snapshot() {
             return snapshot;
         }

@@ -1,11 +1,14 @@
 package io.jtipc.nametable;
 
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A NAME_DISTRIBUTOR message (user 11, 40-byte header) as plain values: the header fields that name
- * distribution uses, and the items. Byte encoding of the header is the wire module's job; the items' 20-byte
- * encoding is {@link DistrItem}.
+ * distribution uses, and the items. {@link #fromWire(TipcMsg)} and {@link #encode(byte[], int)} convert from/to
+ * bytes with the wire module's {@link TipcMsg} / {@link io.jtipc.wire.DistrItem} flyweights.
  *
  * @param msgType      {@link TipcConstants#PUBLICATION} 0 or {@link TipcConstants#WITHDRAWAL} 1 (w1 bits 31-29)
  * @param origNode     originating node = publishing node of every item (w6)
@@ -29,5 +32,58 @@ public record DistrMessage(int msgType, int origNode, int destNode, boolean bulk
     /** Message data size in bytes ({@code items * 20}). */
     public int dataSize() {
         return items.size() * DistrItem.SIZE;
+    }
+
+    /** Encoded size in bytes: 40-byte header plus the items. */
+    public int encodedSize() {
+        return Tipc.INT_H_SIZE + dataSize();
+    }
+
+    /**
+     * Reads a NAME_DISTRIBUTOR message. The message should have passed {@link TipcMsg#validate()} (so that its
+     * size is trustworthy); the data area holds {@code data size / 20} items, a trailing partial item is ignored
+     * as by the kernel.
+     *
+     * @throws IllegalArgumentException if the message's user is not NAME_DISTRIBUTOR (11)
+     */
+    public static DistrMessage fromWire(TipcMsg m) {
+        if (m.user() != Tipc.NAME_DISTRIBUTOR) {
+            throw new IllegalArgumentException("user " + m.user() + " is not NAME_DISTRIBUTOR");
+        }
+        io.jtipc.wire.DistrItem it = new io.jtipc.wire.DistrItem();
+        int n = io.jtipc.wire.DistrItem.count(m);
+        List<DistrItem> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            it.wrap(m, i);
+            items.add(new DistrItem(it.type(), it.lower(), it.upper(), it.port(), it.key()));
+        }
+        return new DistrMessage(m.type(), m.orignode(), m.destnode(), m.isBulk() != 0, m.isLastBulk() != 0,
+                m.isLegacy() == 0, m.namedSeqno(), m.bcAckInvalid() != 0, items);
+    }
+
+    /**
+     * Writes the message as {@code named_prepare_buf}/{@code tipc_msg_init} builds it: version 2, user 11,
+     * 40-byte header, size, type, prevnode (w3) = orignode (w6) = {@link #origNode()}, destnode (w7), the
+     * bulk/last-bulk/non-legacy bits, named seqno, bc-ack-invalid, then the items. The link-level fields (w1
+     * broadcast ack, w2 ack/seqno) are left 0 for the link to fill.
+     *
+     * @return bytes written ({@link #encodedSize()})
+     * @throws IndexOutOfBoundsException if {@code buf} is too small
+     */
+    public int encode(byte[] buf, int off) {
+        int size = encodedSize();
+        if (off < 0 || buf.length - off < size) {
+            throw new IndexOutOfBoundsException("need " + size + " bytes at " + off);
+        }
+        java.util.Arrays.fill(buf, off, off + Tipc.INT_H_SIZE, (byte) 0);
+        TipcMsg m = new TipcMsg().wrap(buf, off, size);
+        m.setVersion(Tipc.VERSION).setUser(Tipc.NAME_DISTRIBUTOR).setHdrSize(Tipc.INT_H_SIZE).setSize(size)
+                .setType(msgType).setPrevnode(origNode).setOrignode(origNode).setDestnode(destNode)
+                .setIsBulk(bulk ? 1 : 0).setIsLastBulk(lastBulk ? 1 : 0).setLegacy(nonLegacy ? 0 : 1)
+                .setNamedSeqno(namedSeqno).setBcAckInvalid(bcAckInvalid ? 1 : 0);
+        for (int i = 0; i < items.size(); i++) {
+            items.get(i).encode(buf, off + Tipc.INT_H_SIZE + i * DistrItem.SIZE);
+        }
+        return size;
     }
 }

@@ -115,6 +115,30 @@ public final class NameDistributor {
         return p;
     }
 
+    /**
+     * Publishes this node's node-state binding {@code {0, self, self}}, cluster scope, port 0, key = self, as
+     * the kernel does once its address is committed ({@code tipc_net_finalize}, net/tipc/net.c). Peers learn
+     * this node's availability from it (TIPC_NODE_STATE subscriptions).
+     */
+    public Publication publishNodeState() {
+        return publish(TipcConstants.NODE_STATE, self, self, TipcConstants.CLUSTER_SCOPE, 0, self);
+    }
+
+    /**
+     * A link to {@code peer} came up: publishes {@code {2, peer, peer}}, node scope, port = key = {@code linkId}
+     * (node.c {@code tipc_node_write_unlock}, TIPC_NOTIFY_LINK_UP). Never distributed.
+     *
+     * @param linkId peer bearer id × 65536 + own bearer id ({@code tipc_link_id})
+     */
+    public Publication linkUp(int peer, int linkId) {
+        return publish(TipcConstants.LINK_STATE, peer, peer, TipcConstants.NODE_SCOPE, linkId, linkId);
+    }
+
+    /** A link to {@code peer} went down: withdraws what {@link #linkUp} published. */
+    public Publication linkDown(int peer, int linkId) {
+        return withdraw(TipcConstants.LINK_STATE, peer, peer, linkId);
+    }
+
     private DistrMessage update(int msgType, Publication p) {
         DistrMessage m = new DistrMessage(msgType, self, 0, false, false, true, sndNxt, false,
                 List.of(DistrItem.of(p)));

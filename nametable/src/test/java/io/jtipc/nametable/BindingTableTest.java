@@ -122,6 +122,52 @@ class BindingTableTest {
         assertThat(t.publications(200, 4, 6)).extracting(Publication::port).containsExactly(2, 1);
     }
 
+    /** Range matching (binary search on the running max upper) against brute force in kernel tree order. */
+    @Test
+    void rangeMatchingAgreesWithBruteForce() {
+        for (long seed = 0; seed < 100; seed++) {
+            java.util.Random r = new java.util.Random(seed);
+            BindingTable t = new BindingTable(SELF);
+            List<int[]> ranges = new ArrayList<>(); // {lower, upper, creation order}
+            int created = 0;
+            for (int op = 0; op < 300; op++) {
+                if (r.nextInt(10) < 7 || ranges.isEmpty()) {
+                    int lower = r.nextInt(200) - 100; // negative = large unsigned values
+                    int upper = lower + r.nextInt(r.nextBoolean() ? 3 : 60);
+                    if (Integer.compareUnsigned(lower, upper) > 0) {
+                        continue;
+                    }
+                    final int lo = lower;
+                    final int up = upper;
+                    if (ranges.stream().noneMatch(x -> x[0] == lo && x[1] == up)) {
+                        ranges.add(new int[] {lower, upper, created++});
+                        t.insert(9, lower, upper, CLUSTER_SCOPE, created, SELF, created);
+                    }
+                } else {
+                    int[] x = ranges.remove(r.nextInt(ranges.size()));
+                    assertThat(t.remove(9, x[0], x[1], SELF, x[2] + 1)).isNotNull();
+                }
+                int a = r.nextInt(220) - 110;
+                int b = a + r.nextInt(30);
+                if (Integer.compareUnsigned(a, b) > 0) {
+                    continue;
+                }
+                List<Integer> expected = ranges.stream()
+                        .filter(x -> Integer.compareUnsigned(x[0], b) <= 0 && Integer.compareUnsigned(x[1], a) >= 0)
+                        .sorted((x, y) -> x[0] != y[0] ? Integer.compareUnsigned(x[0], y[0]) : Integer.compare(y[2], x[2]))
+                        .map(x -> x[2] + 1).toList();
+                assertThat(t.publications(9, a, b)).extracting(Publication::port).as("seed %d", seed)
+                        .containsExactlyElementsOf(expected);
+                List<Integer> first = ranges.stream()
+                        .filter(x -> Integer.compareUnsigned(x[0], a) <= 0 && Integer.compareUnsigned(x[1], a) >= 0)
+                        .sorted((x, y) -> x[0] != y[0] ? Integer.compareUnsigned(x[0], y[0]) : Integer.compare(y[2], x[2]))
+                        .map(x -> x[2] + 1).limit(1).toList();
+                SocketAddr got = t.lookupAnycast(9, a, 0);
+                assertThat(got == null ? List.of() : List.of(got.port())).isEqualTo(first);
+            }
+        }
+    }
+
     @Test
     void multicastLookups() {
         BindingTable t = new BindingTable(SELF);

@@ -2,13 +2,18 @@ package io.jtipc.nametable;
 
 import static io.jtipc.nametable.TipcConstants.CLUSTER_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,15 +25,16 @@ class CaptureGoldenTest {
     static final int SRV = 0x1d1d1248;
     static final int CLI = 0x0d030d48;
 
-    /** Top-level (unbundled) TIPC user-11 messages of an Ethernet pcap, header fields decoded here. */
-    static List<DistrMessage> nameDistributorFrames(String file) throws IOException {
+    /** Top-level (unbundled) TIPC user-11 messages of an Ethernet pcap, as raw TIPC message bytes. */
+    static List<byte[]> rawNameDistributorFrames(String file) throws IOException {
         Path p = Path.of("../samples", file);
         if (!Files.exists(p)) {
             p = Path.of("samples", file);
         }
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
         b.position(24);
-        List<DistrMessage> out = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
+        TipcMsg m = new TipcMsg();
         while (b.remaining() >= 16) {
             b.getInt();
             b.getInt();
@@ -36,25 +42,48 @@ class CaptureGoldenTest {
             b.getInt();
             byte[] f = new byte[caplen];
             b.get(f);
-            if (caplen < 14 + 40 || (f[12] & 0xFF) != 0x88 || (f[13] & 0xFF) != 0xCA) {
+            if (caplen < 14 + 24 || (f[12] & 0xFF) != 0x88 || (f[13] & 0xFF) != 0xCA) {
                 continue;
             }
-            ByteBuffer t = ByteBuffer.wrap(f, 14, caplen - 14).slice();
-            int w0 = t.getInt(0);
-            int user = (w0 >>> 25) & 0xF;
-            int hsize = ((w0 >>> 21) & 0xF) * 4;
-            int size = w0 & 0x1FFFF;
-            if (user != 11) {
+            m.wrap(f, 14, caplen - 14);
+            if (m.version() != Tipc.VERSION || m.user() != Tipc.NAME_DISTRIBUTOR) {
                 continue;
             }
-            int w1 = t.getInt(4);
-            byte[] data = new byte[size - hsize];
-            t.get(hsize, data);
-            out.add(new DistrMessage(w1 >>> 29, t.getInt(24), t.getInt(28), ((w1 >>> 28) & 1) != 0,
-                    ((w1 >>> 27) & 1) != 0, ((w1 >>> 26) & 1) != 0, t.getInt(16) & 0xFFFF,
-                    ((t.getInt(20) >>> 14) & 1) != 0, DistrItem.decodeAll(data, 0, data.length)));
+            assertThat(m.validate().isOk()).isTrue();
+            out.add(Arrays.copyOfRange(f, 14, 14 + m.size()));
         }
         return out;
+    }
+
+    /** The same frames decoded with the wire module's flyweight. */
+    static List<DistrMessage> nameDistributorFrames(String file) throws IOException {
+        List<DistrMessage> out = new ArrayList<>();
+        for (byte[] raw : rawNameDistributorFrames(file)) {
+            out.add(DistrMessage.fromWire(new TipcMsg().wrap(raw, 0, raw.length)));
+        }
+        return out;
+    }
+
+    /** Our encoding equals the kernel's bytes except the link-level words the link fills in (w1 15-0, w2). */
+    @Test
+    void encodingReproducesKernelBytes() throws IOException {
+        for (byte[] raw : rawNameDistributorFrames("eth-6.1.pcap")) {
+            DistrMessage d = DistrMessage.fromWire(new TipcMsg().wrap(raw, 0, raw.length));
+            byte[] ours = new byte[d.encodedSize()];
+            assertThat(d.encode(ours, 0)).isEqualTo(raw.length);
+            byte[] theirs = raw.clone();
+            Arrays.fill(theirs, 6, 12, (byte) 0); // w1 bits 15-0 (bcast ack), w2 (ack, seqno)
+            if (d.destNode() == 0) {
+                // sent on the broadcast medium: tipc_bearer_bc_xmit sets non_seq (w0 bit 20) and mc_netid (w5)
+                assertThat(theirs[1] & 0x10).isEqualTo(0x10);
+                theirs[1] &= ~0x10;
+                assertThat(ByteBuffer.wrap(theirs, 20, 4).getInt()).isEqualTo(4711);
+                Arrays.fill(theirs, 20, 24, (byte) 0);
+            }
+            assertThat(HexFormat.of().formatHex(ours)).isEqualTo(HexFormat.of().formatHex(theirs));
+        }
+        assertThatThrownBy(() -> DistrMessage.fromWire(new TipcMsg().wrap(new byte[40], 0, 40)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -32,7 +32,7 @@ class ConcurrentBindingViewRaceTest {
             runSeed(seed);
         }
         // the race was really exercised: most readers joined while the table was still changing
-        assertThat(joinedMidStream.get()).isGreaterThan(40 * READERS / 2);
+        assertThat(joinedMidStream.get()).isGreaterThan(40 * READERS / 4);
     }
 
     private void runSeed(long seed) throws Exception {
@@ -47,6 +47,8 @@ class ConcurrentBindingViewRaceTest {
         List<Thread> readers = new ArrayList<>();
         List<Set<Publication>> results = new ArrayList<>();
         List<int[]> ranges = new ArrayList<>();
+        List<java.util.concurrent.CountDownLatch> latches = new ArrayList<>();
+        List<Long> openAts = new ArrayList<>();
         for (int k = 0; k < READERS; k++) {
             long openAt = r.nextInt(OPS); // join somewhere in the middle of the changes
             boolean all = k == 0 || r.nextBoolean();
@@ -55,11 +57,14 @@ class ConcurrentBindingViewRaceTest {
                 range[2] = range[1] + r.nextInt(20);
             }
             Set<Publication> state = new HashSet<>();
+            java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+            latches.add(latch);
+            openAts.add(openAt + 20);
             results.add(state);
             ranges.add(range);
             Thread th = new Thread(() -> {
                 try {
-                    if (read(view, openAt, range, state, finalCount)) {
+                    if (read(view, openAt, range, state, finalCount, latch)) {
                         joinedMidStream.incrementAndGet();
                     }
                 } catch (Throwable e) {
@@ -70,6 +75,21 @@ class ConcurrentBindingViewRaceTest {
             readers.add(th);
             th.start();
         }
+        // plus one SUB_SERVICE topology reader: its folded events must give the final set of up ranges
+        int[] srange = {1 + r.nextInt(3), r.nextInt(30), 0};
+        srange[2] = srange[1] + r.nextInt(20);
+        long sOpenAt = r.nextInt(OPS);
+        Set<Long> upRanges = new HashSet<>();
+        Thread svc = new Thread(() -> {
+            try {
+                readService(view, sOpenAt, srange, upRanges, finalCount);
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
+        svc.setDaemon(true);
+        readers.add(svc);
+        svc.start();
         // the table's own thread (this one) keeps changing the table
         List<Publication> live = new ArrayList<>(table.publications());
         int port = 1000;
@@ -85,8 +105,14 @@ class ConcurrentBindingViewRaceTest {
                 Publication p = live.remove(r.nextInt(live.size()));
                 assertThat(table.remove(p.type(), p.lower(), p.upper(), p.node(), p.key())).isEqualTo(p);
             }
+            for (int k = 0; k < READERS; k++) {
+                if (table.changeCount() == openAts.get(k)) {
+                    // wait (bounded) until reader k is about to open, so that it joins mid-stream
+                    latches.get(k).await(2, TimeUnit.SECONDS);
+                }
+            }
             if ((op & 31) == 0) {
-                LockSupport.parkNanos(30_000); // let readers join while changes are still coming
+                LockSupport.parkNanos(30_000);
             }
         }
         finalCount.set(table.changeCount());
@@ -95,6 +121,11 @@ class ConcurrentBindingViewRaceTest {
             assertThat(th.isAlive()).as("reader finished").isFalse();
         }
         assertThat(failures).as("seed %d", seed).isEmpty();
+        Set<Long> expectedUp = new HashSet<>();
+        for (Publication p : table.publications(srange[0], srange[1], srange[2])) {
+            expectedUp.add(((long) p.lower() << 32) | p.upper());
+        }
+        assertThat(upRanges).as("seed %d service reader", seed).isEqualTo(expectedUp);
         for (int k = 0; k < READERS; k++) {
             Set<Publication> expected = new HashSet<>();
             int[] range = ranges.get(k);
@@ -109,11 +140,13 @@ class ConcurrentBindingViewRaceTest {
 
     /** @return true if the feed was opened before the last change */
     private static boolean read(ConcurrentBindingView view, long openAt, int[] range, Set<Publication> state,
-                             AtomicLong finalCount) throws InterruptedException {
+                             AtomicLong finalCount, java.util.concurrent.CountDownLatch opening)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (view.changeCount() < openAt + 20 && finalCount.get() < 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(20_000);
         }
+        opening.countDown(); // the changing thread goes on at once: open() races with the next changes
         ConcurrentBindingView.Feed feed = range == null ? view.openAll(1 << 20)
                 : view.open(range[0], range[1], range[2], 1 << 20);
         state.addAll(feed.snapshot());
@@ -151,6 +184,34 @@ class ConcurrentBindingViewRaceTest {
         }
         feed.close();
         return midStream;
+    }
+
+    private static void readService(ConcurrentBindingView view, long openAt, int[] range, Set<Long> up,
+                                    AtomicLong finalCount) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (view.changeCount() < openAt + 20 && finalCount.get() < 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(20_000);
+        }
+        ConcurrentBindingView.TopologyFeed f = view.openTopology(TipcConstants.SUB_SERVICE, range[0], range[1],
+                range[2], 1 << 20);
+        while (true) {
+            TopologyEvent e = f.take(5, TimeUnit.MILLISECONDS);
+            if (e == null) {
+                if (finalCount.get() >= 0 && view.changeCount() >= finalCount.get() && f.poll() == null) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("service reader timed out");
+                }
+                continue;
+            }
+            long rk = ((long) e.foundLower() << 32) | e.foundUpper();
+            boolean ok = e.event() == TipcConstants.PUBLISHED ? up.add(rk) : up.remove(rk);
+            if (!ok) {
+                throw new AssertionError("duplicate or lost SUB_SERVICE event " + e);
+            }
+        }
+        f.close();
     }
 
     @Test

@@ -249,6 +249,25 @@ class NameDistributorTest {
     }
 
     @Test
+    void nodeAndLinkStateBindings() {
+        BindingTable t = new BindingTable(B);
+        NameDistributor d = new NameDistributor(t);
+        List<TopologyEvent> linkEvents = new ArrayList<>();
+        new TopologySubscriptions(t).subscribe(TipcConstants.SUB_PORTS, TipcConstants.LINK_STATE, 0, -1,
+                TipcConstants.WAIT_FOREVER, 0, linkEvents::add);
+        Publication ns = d.publishNodeState();
+        assertThat(ns).isEqualTo(new Publication(0, B, B, CLUSTER_SCOPE, 0, B, B, 0));
+        assertThat(d.pollOutgoing().items()).containsExactly(new DistrItem(0, B, B, 0, B));
+        d.linkUp(A, 0x10000);
+        assertThat(d.pollOutgoing()).isNull(); // node scope: never distributed
+        d.linkDown(A, 0x10000);
+        assertThat(linkEvents).extracting(TopologyEvent::event).containsExactly(1, 2);
+        assertThat(linkEvents.get(0).port()).isEqualTo(0x10000);
+        assertThat(linkEvents.get(0).foundLower()).isEqualTo(A);
+        assertThat(linkEvents.get(0).node()).isEqualTo(B);
+    }
+
+    @Test
     void itemCodecIsBigEndian20Bytes() {
         DistrItem i = new DistrItem(1000, 1, 0xFFFFFFFF, 1604773177, 0x01020304);
         byte[] b = DistrItem.encodeAll(List.of(i, i));

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Random;
 
 import io.jtipc.nametable.BindingTable;
-import io.jtipc.nametable.DistrItem;
 import io.jtipc.nametable.DistrMessage;
 import io.jtipc.nametable.McastNodes;
 import io.jtipc.nametable.NameDistributor;
@@ -452,7 +451,7 @@ public final class NodeCore {
         ownAddr = trialAddr;
         table = new BindingTable(ownAddr);
         distr = new NameDistributor(table);
-        distr.publish(TipcConstants.NODE_STATE, ownAddr, ownAddr, TipcConstants.CLUSTER_SCOPE, 0, ownAddr);
+        distr.publishNodeState();
         flushNamed(now, out);
         int a = ownAddr;
         events.add(() -> listener.addressCommitted(a));
@@ -577,7 +576,7 @@ public final class NodeCore {
         l.xmit(bc, bc.length, now, out);
         // notifications: link-state binding, then the binding-table bulk (tipc_named_node_up)
         int linkId = (l.peerBearerId << 16) | l.bearer.id;
-        distr.publish(TipcConstants.LINK_STATE, n.addr, n.addr, TipcConstants.NODE_SCOPE, linkId, linkId);
+        distr.linkUp(n.addr, linkId);
         distr.nodeUp(n.addr, n.caps, l.mss());
         n.upCaps = n.caps;
         n.namedUp = true;
@@ -610,7 +609,7 @@ public final class NodeCore {
             if (wasUp) {
                 events.add(() -> listener.linkDown(l));
                 int linkId = (l.peerBearerId << 16) | l.bearer.id;
-                distr.withdraw(TipcConstants.LINK_STATE, n.addr, n.addr, linkId);
+                distr.linkDown(n.addr, linkId);
                 lostContact(n, now, out);
                 flushNamed(now, out);
             }
@@ -717,23 +716,14 @@ public final class NodeCore {
         }
     }
 
-    /** name_distr.c named_prepare_buf + tipc_node_xmit. */
+    /** name_distr.c named_prepare_buf (the nametable module's encoder) + tipc_node_xmit. */
     private void sendNamed(Peer p, DistrMessage dm, int dest, long now, Outbox out) {
-        int size = Tipc.INT_H_SIZE + dm.dataSize();
-        byte[] b = new byte[size];
-        TipcMsg h = new TipcMsg().wrap(b, 0, size);
-        initHeader(h, Tipc.NAME_DISTRIBUTOR, dm.msgType(), Tipc.INT_H_SIZE, dest);
-        h.setSize(size);
-        h.setIsBulk(dm.bulk() ? 1 : 0);
-        h.setIsLastBulk(dm.lastBulk() ? 1 : 0);
-        h.setLegacy(dm.nonLegacy() ? 0 : 1);
-        h.setNamedSeqno(dm.namedSeqno());
-        h.setBcAckInvalid(dm.bcAckInvalid() ? 1 : 0);
-        int o = Tipc.INT_H_SIZE;
-        for (DistrItem it : dm.items()) {
-            it.encode(b, o);
-            o += DistrItem.SIZE;
+        if (dm.destNode() != dest) {
+            dm = new DistrMessage(dm.msgType(), dm.origNode(), dest, dm.bulk(), dm.lastBulk(), dm.nonLegacy(),
+                dm.namedSeqno(), dm.bcAckInvalid(), dm.items());
         }
+        byte[] b = new byte[dm.encodedSize()];
+        int size = dm.encode(b, 0);
         int rc = p.link.xmit(b, size, now, out);
         if (rc == ENOBUFS) {
             log("link " + p.link.name() + ": system backlog overflow, resetting");
@@ -753,10 +743,7 @@ public final class NodeCore {
         } else if (user == Tipc.NAME_DISTRIBUTOR) {
             if (!bcast) p.bcRcv.up = true; // link.c tipc_data_input: NAME_DISTRIBUTOR opens the bc receive link
             if (h.dataSize() % Tipc.ITEM_SIZE != 0 || distr == null) return;
-            List<DistrItem> items = DistrItem.decodeAll(buf, h.dataOffset(), h.dataSize());
-            DistrMessage dm = new DistrMessage(h.type(), h.orignode(), h.destnode(), h.isBulk() != 0,
-                h.isLastBulk() != 0, h.isLegacy() == 0, h.namedSeqno(), h.bcAckInvalid() != 0, items);
-            distr.receive(dm);
+            distr.receive(DistrMessage.fromWire(h));
         }
         // CONN_MANAGER, GROUP_PROTOCOL, MSG_CRYPTO: not implemented, dropped
     }

@@ -126,7 +126,6 @@ class DataTransferTest {
         assertThat(l.isUp()).isTrue();
         assertThat(l.retransmitted()).isGreaterThan(0);
         assertThat(net.framesLost).isGreaterThan(0);
-        System.out.println("loss test: t=" + net.now() + " frames=" + net.framesSent + " lost=" + net.framesLost + " retr=" + l.retransmitted() + " bundles=" + l.sentBundles + " dup=" + b.core.links().get(0).duplicates() + " " + l);
         assertThat(Arrays.asList(TwoNodeTest.linkedUp(a, b))).containsExactly(true);
     }
 }

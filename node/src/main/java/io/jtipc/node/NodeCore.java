@@ -94,6 +94,7 @@ public final class NodeCore {
     public static final int EMSGSIZE = -90;
     public static final int EINVAL = -22;
     public static final int EADDRINUSE = -98;
+    public static final int EACCES = -13;
     public static final int ENOTCONN = -107;
 
     /** socket.c socket types jtipc implements. */
@@ -797,12 +798,14 @@ public final class NodeCore {
      * Binds a service range (socket.c tipc_sk_publish): key = port + number of earlier binds + 1.
      *
      * @param scope {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}
-     * @return 0, {@link #EINVAL} (type &lt; 64, lower &gt; upper, address not yet committed), {@link #EADDRINUSE}
+     * @return 0, {@link #EACCES} (type &lt; 64, TIPC_RESERVED_TYPES), {@link #EINVAL} (lower &gt; upper, scope not
+     *         cluster/node, address not yet committed), {@link #EADDRINUSE} (same range and key already bound)
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
-        if (distr == null || Integer.compareUnsigned(type, TipcConstants.RESERVED_TYPES) < 0
-            || Integer.compareUnsigned(lower, upper) > 0) return EINVAL;
+        if (Integer.compareUnsigned(type, TipcConstants.RESERVED_TYPES) < 0) return EACCES;
+        if (distr == null || Integer.compareUnsigned(lower, upper) > 0
+            || (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE)) return EINVAL;
         enter();
         try {
             int key = port + s.pubCount + 1;

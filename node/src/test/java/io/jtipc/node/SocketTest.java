@@ -146,7 +146,8 @@ class SocketTest {
     @Test
     void importanceIsCarriedAndReportedAndReservedTypesRefused() {
         int pb = b.core.openSocket(NodeCore.SocketType.DGRAM, b.received::add);
-        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(NodeCore.EINVAL);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(NodeCore.EACCES);
+        assertThat(b.core.bind(net.now(), pb, 1, 600, 0, 0, b)).isEqualTo(NodeCore.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 9, 3, b)).isEqualTo(NodeCore.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 0, 0, b)).isZero();
         settle();

@@ -103,7 +103,14 @@ public final class NodeCore {
     /** Receives the messages of one socket. */
     @FunctionalInterface
     public interface MessageHandler {
-        void onMessage(Delivery d);
+        /**
+         * One message for the socket.
+         *
+         * @return true if accepted; false if the socket's receive queue is full: the message is then rejected
+         *         with TIPC_ERR_OVERLOAD and returned to its sender unless dest-droppable (socket.c
+         *         tipc_sk_filter_rcv, rcvbuf_limit)
+         */
+        boolean onMessage(Delivery d);
     }
 
     final NodeConfig config;
@@ -122,6 +129,9 @@ public final class NodeCore {
     private final ArrayDeque<Runnable> events = new ArrayDeque<>();
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
     private int depth;
+    /** Time and outbox of the outermost call while its deferred events run (for rejections), else -1/null. */
+    private long deferredNow = -1;
+    private Outbox deferredOut;
     private long droppedFrames;
     private final TipcMsg m = new TipcMsg();
     private final List<String> log = new ArrayList<>();
@@ -293,19 +303,28 @@ public final class NodeCore {
 
     /** Runs deferred local deliveries and events once the outermost call is done. */
     private void leave(long now, Outbox out) {
-        if (depth == 1) {
-            int guard = 0;
-            while ((!localq.isEmpty() || !events.isEmpty()) && guard++ < 1_000_000) {
-                byte[] lm = localq.pollFirst();
-                if (lm != null) {
-                    sockRcv(lm, 0, lm.length, now, out, true);
-                    continue;
+        try {
+            if (depth == 1) {
+                deferredNow = now;
+                deferredOut = out;
+                int guard = 0;
+                while ((!localq.isEmpty() || !events.isEmpty()) && guard++ < 1_000_000) {
+                    byte[] lm = localq.pollFirst();
+                    if (lm != null) {
+                        sockRcv(lm, 0, lm.length, now, out, true);
+                        continue;
+                    }
+                    events.pollFirst().run();
                 }
-                Runnable r = events.pollFirst();
-                r.run();
             }
+        } finally {
+            // a throwing handler leaves the remaining events queued for the next call
+            if (depth == 1) {
+                deferredNow = -1;
+                deferredOut = null;
+            }
+            depth--;
         }
-        depth--;
     }
 
     private void rcv(long now, int bearerId, byte[] buf, int off, int len, Outbox out) {
@@ -1041,7 +1060,17 @@ public final class NodeCore {
         }
         Delivery d = new Delivery(s.port, h.orignode(), h.origport(), mtype, nt, lo, up, h.errcode(),
             h.user() & 3, data);
-        events.add(() -> s.handler.onMessage(d));
+        byte[] hdr = Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + hs);
+        events.add(() -> {
+            if (!s.handler.onMessage(d) && deferredNow >= 0) {
+                // rebuild the message (header + payload) and return it: TIPC_ERR_OVERLOAD
+                byte[] whole = Arrays.copyOf(hdr, hdr.length + data.length);
+                System.arraycopy(data, 0, whole, hdr.length, data.length);
+                TipcMsg w = new TipcMsg().wrap(whole, 0, whole.length);
+                if (mtype == Tipc.TIPC_MCAST_MSG) w.setDestport(s.port);
+                reject(w, Tipc.TIPC_ERR_OVERLOAD, deferredNow, deferredOut);
+            }
+        });
     }
 
     /** msg.c tipc_msg_reverse + send back: not when dest-droppable or already an error message. */

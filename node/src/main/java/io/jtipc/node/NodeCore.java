@@ -82,6 +82,9 @@ public final class NodeCore {
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
         | Tipc.TIPC_NAMED_BCAST;
 
+    /** jtipc limit on known peers (memory bound against discovery floods; the kernel has none). */
+    public static final int MAX_PEERS = 4096;
+
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = 300_000;
 
@@ -488,6 +491,10 @@ public final class NodeCore {
             // a peer known under another address (it rebooted and re-hashed): forget the old entry if down
             for (Peer p : new ArrayList<>(peers.values())) {
                 if (p.id.equals(peerId) && !p.isUp()) removePeer(p);
+            }
+            if (peers.size() >= MAX_PEERS) {
+                log("peer table full (" + MAX_PEERS + "), discovery from " + Integer.toHexString(addr) + " ignored");
+                return false;
             }
             n = new Peer(this, addr, peerId, caps);
             n.deleteAt = now + NODE_CLEANUP_AFTER;

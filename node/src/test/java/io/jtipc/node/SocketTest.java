@@ -194,4 +194,26 @@ class SocketTest {
         assertThat(c.core.sendToName(net.now(), pc, 702, 0, 0, new byte[] {1}, 0, 1, c)).isZero();
         assertThat(ok).hasSize(1);
     }
+
+    @Test
+    void lookupOnAnotherNodeIsResolvedThere() {
+        List<Delivery> got = new ArrayList<>();
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 800, 0, 0, b);
+        c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 800, 0, 0, c);
+        settle();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        a.recordFrames = true;
+        for (int i = 0; i < 4; i++) {
+            assertThat(a.core.sendToName(net.now(), pa, 800, 0, c.core.ownAddr(), new byte[] {1}, 0, 1, a)).isZero();
+        }
+        settle();
+        assertThat(got).hasSize(4).allSatisfy(d -> assertThat(d.port()).isEqualTo(pc));
+        TipcMsg m = a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(x -> x.user() == 0 && x.type() == Tipc.TIPC_NAMED_MSG).findFirst().orElseThrow();
+        assertThat(m.destport()).isZero();
+        assertThat(m.destnode()).isEqualTo(c.core.ownAddr());
+        assertThat(m.lookupScope()).isEqualTo(Tipc.TIPC_NODE_SCOPE);
+    }
 }

@@ -220,6 +220,13 @@ class GoldenCaptureTest {
         assertThat(l.name()).isEqualTo("cli-node:eth0-srv-node:eth0");
         assertThat(b.core.peer(addrA).state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
 
+        // after the trial: the periodic DSC_REQ and the DSC_RESP to srv-node's request, byte for byte
+        Sent req = b.first(m -> is(m, Tipc.LINK_CONFIG, Tipc.DSC_REQ_MSG));
+        assertThat(req.tipc).isEqualTo(frame(fs, 31).tipc);
+        Sent resp = b.first(m -> is(m, Tipc.LINK_CONFIG, Tipc.DSC_RESP_MSG));
+        assertThat(resp.dest).isEqualTo(MAC_A);
+        assertThat(resp.tipc).isEqualTo(frame(fs, 38).tipc);
+
         // RESET, first STATE and the bc-init: field by field as kernel cli-node sent them
         Sent reset = b.first(m -> is(m, Tipc.LINK_PROTOCOL, Tipc.RESET_MSG));
         assertThat(reset.dest).isEqualTo(MAC_A);

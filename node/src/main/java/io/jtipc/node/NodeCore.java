@@ -790,6 +790,13 @@ public final class NodeCore {
         return port;
     }
 
+    /** Opens a socket on a given port (for replaying captures, where the peer addresses a known port). */
+    int openSocketAt(int port, SocketType type, MessageHandler handler) {
+        if (port == 0 || socks.containsKey(port)) throw new IllegalArgumentException("port " + port + " not free");
+        socks.put(port, new Sock(port, type, handler));
+        return port;
+    }
+
     /** Importance 0-3 of the socket's messages (TIPC_IMPORTANCE). */
     public void setImportance(int port, int importance) {
         if (importance < 0 || importance > 3) throw new IllegalArgumentException("importance not in 0-3");

@@ -470,7 +470,6 @@ public final class Link {
         sndNxt = (sndNxt + 1) & 0xffff;
         transmq.addLast(p);
         rcvUnacked = 0;
-        peer.bcRcv.rcvUnacked = 0;
         sentPkts++;
         out.send(bearer.id, maddr, p.buf, 0, p.len);
     }

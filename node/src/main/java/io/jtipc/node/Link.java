@@ -739,8 +739,9 @@ public final class Link {
         }
     }
 
-    /** tipc_link_validate_msg for LINK_PROTOCOL. */
-    private boolean validateProto(TipcMsg h) {
+    /** tipc_link_validate_msg: session (and STATE seqno) check of LINK_PROTOCOL messages; others pass. */
+    boolean validateProto(TipcMsg h) {
+        if (h.user() != Tipc.LINK_PROTOCOL) return true;
         int sess = h.session();
         switch (h.type()) {
             case Tipc.RESET_MSG:

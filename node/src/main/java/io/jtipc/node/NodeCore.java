@@ -383,9 +383,9 @@ public final class NodeCore {
 
     /** node.c tipc_node_check_state (no failover/synch). */
     private boolean checkState(Peer n, TipcMsg h) {
+        if (n.state == Peer.NodeState.SELF_UP_PEER_UP) return true;
+        if (!n.link.validateProto(h)) return false;
         switch (n.state) {
-            case SELF_UP_PEER_UP:
-                return true;
             case SELF_UP_PEER_COMING: {
                 if (!n.link.isUp()) return true;
                 if (h.user() == Tipc.LINK_PROTOCOL && h.type() != Tipc.STATE_MSG) return true;

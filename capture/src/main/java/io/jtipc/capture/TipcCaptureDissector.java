@@ -1,0 +1,728 @@
+package io.jtipc.capture;
+
+import io.jtipc.capture.pcap.PcapReader;
+import io.jtipc.capture.pcap.PcapRecord;
+
+import io.jtipc.wire.Malformation;
+import io.jtipc.wire.TipcCodec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Finds every TIPC message in a pcap/pcapng capture and reports it to a {@link TipcMessageListener}.
+ *
+ * <p>Link layers: Ethernet (LINKTYPE 1, with 802.1Q/802.1ad/QinQ tags), Linux cooked SLL (113) and
+ * SLL2 (276), raw IP (101, 12, 14, 228 IPv4, 229 IPv6). TIPC is found on ethertype 0x88CA and in UDP
+ * datagrams to or from port 6118 or any {@link DissectorOptions#extraUdpPorts()} port (IPv4 or IPv6,
+ * IP fragments reassembled).
+ *
+ * <p>TIPC layers (net/tipc/msg.c): every validated message is reported (origin TOP); MSG_BUNDLER
+ * contents (BUNDLED), TUNNEL_PROTOCOL inner messages (TUNNELLED) and messages rebuilt from
+ * MSG_FRAGMENTER fragments (REASSEMBLED, fragments keyed per media source/destination pair and
+ * de-duplicated by link sequence number) follow their carrier. Encrypted frames (first 3 bits 7) are
+ * decrypted with the master keys and with session keys learnt from KEY_DISTR messages; frames no key
+ * opens go to {@link TipcMessageListener#onEncrypted}. Node identities are learnt from discovery
+ * ({@link #nodes()}).
+ *
+ * <p>Not thread-safe; one instance per capture at a time (a dissector may be reused: state is reset by
+ * each {@link #dissect} call). Decoding never throws on bad bytes: problems go to
+ * {@link TipcMessageListener#onMalformed} and are counted.
+ */
+public final class TipcCaptureDissector {
+    static final int ETH_P_TIPC = 0x88CA;
+    static final int MAX_DEPTH = 8;
+    static final int MAX_MSG = 66060;
+
+    private final DissectorOptions options;
+    private final boolean[] udpPorts = new boolean[65536];
+
+    // per-run state
+    private NodeDirectory nodes = new NodeDirectory();
+    private TipcDecryptor decryptor;
+    private IpReassembler ip;
+    private final Map<Long, MediaEndpoint> endpoints = new HashMap<>();
+    private final Map<String, MediaEndpoint> endpoints6 = new HashMap<>();
+    private final LinkedHashMap<FragKey, FragState> frags = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<FragKey, FragState> e) { return size() > 4096; }
+    };
+    private final CapturedMessage[] pool = new CapturedMessage[MAX_DEPTH + 1];
+    private final CapturedFrame frame = new CapturedFrame();
+    private TipcMessageListener listener;
+    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed;
+
+    public TipcCaptureDissector(DissectorOptions o) {
+        this.options = Objects.requireNonNull(o, "options");
+        udpPorts[DissectorOptions.TIPC_UDP_PORT] = true;
+        for (int p : o.extraUdpPorts()) udpPorts[p] = true;
+        for (int i = 0; i < pool.length; i++) pool[i] = new CapturedMessage();
+    }
+
+    public DissectorOptions options() { return options; }
+
+    /** Node identities learnt by the last (or current) {@link #dissect} run. */
+    public NodeDirectory nodes() { return nodes; }
+
+    /** Session keys learnt from KEY_DISTR messages in the last run. */
+    public int sessionKeysLearnt() { return decryptor == null ? 0 : decryptor.sessionKeysLearnt(); }
+
+    /**
+     * Dissects a capture file.
+     *
+     * @throws IOException only if the file cannot be opened or read; corrupt contents are reported in the
+     *                     summary ({@link CaptureSummary#fileError()}, counts) and through the listener
+     */
+    public CaptureSummary dissect(Path pcapFile, TipcMessageListener l) throws IOException {
+        try (InputStream in = Files.newInputStream(pcapFile)) {
+            return dissect(in, l);
+        }
+    }
+
+    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed). */
+    public CaptureSummary dissect(InputStream in, TipcMessageListener l) throws IOException {
+        this.listener = Objects.requireNonNull(l, "listener");
+        nodes = new NodeDirectory();
+        decryptor = new TipcDecryptor(options.keys());
+        ip = new IpReassembler(options.ipReassemblyTimeoutNanos(), options.ipReassemblyMaxBytes());
+        frags.clear();
+        endpoints.clear();
+        endpoints6.clear();
+        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
+        for (CapturedMessage m : pool) m.nodes = nodes;
+        PcapReader reader = PcapReader.open(new NonClosing(in));
+        PcapRecord rec = new PcapRecord();
+        long frames = 0;
+        while (reader.next(rec)) {
+            frames++;
+            frame.frameNumber = rec.number;
+            frame.timestampNanos = rec.timestampNanos;
+            frame.linkType = rec.linkType;
+            frame.interfaceId = rec.interfaceId;
+            frame.buf = rec.data;
+            frame.offset = 0;
+            frame.length = rec.capturedLength;
+            frame.originalLength = rec.originalLength;
+            frame.src = MediaEndpoint.UNKNOWN;
+            frame.dst = MediaEndpoint.UNKNOWN;
+            if (rec.error != null) {
+                malformed("pcap.record", rec.error);
+                continue;
+            }
+            try {
+                linkLayer(rec.data, 0, rec.capturedLength);
+            } catch (RuntimeException e) {
+                // a decoding bug must not stop the whole capture: report it against the frame
+                malformed("frame", "internal error: " + e);
+            }
+        }
+        String err = reader.error();
+        long bad = reader.badRecords();
+        if (err != null) {
+            frame.frameNumber = rec.number + 1;
+            frame.length = 0;
+            frame.src = frame.dst = MediaEndpoint.UNKNOWN;
+            listener.onMalformed(frame, reader.isPcapng() ? "pcapng" : "pcap", err);
+            malformed++;
+        }
+        ip.flush();
+        long dropped = ip.dropped();
+        return new CaptureSummary(frames, tipcFrames, messages, encryptedFrames, decryptedFrames, malformed,
+                bad, dropped, err);
+    }
+
+    // ------------------------------------------------------------------ link layer
+
+    private void linkLayer(byte[] b, int off, int len) {
+        switch (frame.linkType) {
+            case 1: ethernet(b, off, len); return;
+            case 113: sll(b, off, len); return;
+            case 276: sll2(b, off, len); return;
+            case 101: case 12: case 14: rawIp(b, off, len); return;
+            case 228: ipv4(b, off, len); return;
+            case 229: ipv6(b, off, len); return;
+            default: // not a link type TIPC can be on: ignore silently
+        }
+    }
+
+    private void ethernet(byte[] b, int off, int len) {
+        if (len < 14) {
+            // short non-TIPC junk is not ours to judge unless it claims TIPC; it cannot: no ethertype
+            return;
+        }
+        frame.dst = ethEndpoint(b, off);
+        frame.src = ethEndpoint(b, off + 6);
+        int p = off + 12;
+        int end = off + len;
+        int type = u16(b, p);
+        p += 2;
+        int tags = 0;
+        while (type == 0x8100 || type == 0x88A8 || type == 0x9100) {
+            if (p + 4 > end) {
+                if (++tags > 0) malformed("vlan", "802.1Q tag truncated");
+                return;
+            }
+            type = u16(b, p + 2);
+            p += 4;
+            if (++tags > 8) {
+                malformed("vlan", "more than 8 VLAN tags");
+                return;
+            }
+        }
+        etherType(type, b, p, end - p);
+    }
+
+    private void etherType(int type, byte[] b, int p, int len) {
+        switch (type) {
+            case ETH_P_TIPC: tipcFrame(b, p, len); return;
+            case 0x0800: ipv4(b, p, len); return;
+            case 0x86DD: ipv6(b, p, len); return;
+            case 0x8100: case 0x88A8: case 0x9100: {
+                // VLAN inside cooked captures
+                if (len < 4) {
+                    malformed("vlan", "802.1Q tag truncated");
+                    return;
+                }
+                etherType(u16(b, p + 2), b, p + 4, len - 4);
+                return;
+            }
+            default:
+        }
+    }
+
+    private void sll(byte[] b, int off, int len) {
+        if (len < 16) return;
+        int hatype = u16(b, off + 2);
+        int alen = u16(b, off + 4);
+        if (hatype == 1 && alen == 6) frame.src = ethEndpoint(b, off + 6);
+        etherType(u16(b, off + 14), b, off + 16, len - 16);
+    }
+
+    private void sll2(byte[] b, int off, int len) {
+        if (len < 20) return;
+        int hatype = u16(b, off + 8);
+        int alen = b[off + 11] & 0xff;
+        if (hatype == 1 && alen == 6) frame.src = ethEndpoint(b, off + 12);
+        etherType(u16(b, off), b, off + 20, len - 20);
+    }
+
+    private void rawIp(byte[] b, int off, int len) {
+        if (len < 1) return;
+        int v = (b[off] & 0xff) >>> 4;
+        if (v == 4) ipv4(b, off, len);
+        else if (v == 6) ipv6(b, off, len);
+    }
+
+    private void ipv4(byte[] b, int off, int len) {
+        if (len < 20) {
+            malformed("ipv4", "header truncated (" + len + " bytes)");
+            return;
+        }
+        int vihl = b[off] & 0xff;
+        if (vihl >>> 4 != 4) {
+            malformed("ipv4.version", "version " + (vihl >>> 4));
+            return;
+        }
+        int ihl = (vihl & 15) * 4;
+        int total = u16(b, off + 2);
+        if (ihl < 20 || ihl > len) {
+            malformed("ipv4.ihl", "header length " + ihl + " with " + len + " bytes present");
+            return;
+        }
+        if (total < ihl) {
+            malformed("ipv4.total_length", "total length " + total + " smaller than the header (" + ihl + ")");
+            return;
+        }
+        int proto = b[off + 9] & 0xff;
+        if (proto != 17) return;
+        if (total > len) {
+            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured");
+            return;
+        }
+        int flagsFrag = u16(b, off + 6);
+        boolean more = (flagsFrag & 0x2000) != 0;
+        int fragOff = (flagsFrag & 0x1fff) * 8;
+        if (more || fragOff != 0) {
+            byte[] key = new byte[11];
+            System.arraycopy(b, off + 12, key, 0, 8);
+            key[8] = (byte) proto;
+            key[9] = b[off + 4];
+            key[10] = b[off + 5];
+            int n = ip.add(key, frame.timestampNanos, fragOff, more, b, off + ihl, total - ihl);
+            if (n == -2) {
+                malformed("ipv4.fragment_offset", "fragment ends beyond 65535 bytes");
+                return;
+            }
+            if (n < 0) return;
+            udp4(b, off, ip.result(), 0, n);
+            return;
+        }
+        udp4(b, off, b, off + ihl, total - ihl);
+    }
+
+    private void udp4(byte[] ipHdr, int ipOff, byte[] b, int p, int len) {
+        if (len < 8) {
+            malformed("udp", "header truncated (" + len + " bytes)");
+            return;
+        }
+        int sport = u16(b, p), dport = u16(b, p + 2), ulen = u16(b, p + 4);
+        if (!udpPorts[sport] && !udpPorts[dport]) return;
+        if (ulen < 8 || ulen > len) {
+            malformed("udp.length", "length " + ulen + " with " + len + " bytes present");
+            return;
+        }
+        frame.src = udp4Endpoint(ipHdr, ipOff + 12, sport);
+        frame.dst = udp4Endpoint(ipHdr, ipOff + 16, dport);
+        tipcFrame(b, p + 8, ulen - 8);
+    }
+
+    private void ipv6(byte[] b, int off, int len) {
+        if (len < 40) {
+            malformed("ipv6", "header truncated (" + len + " bytes)");
+            return;
+        }
+        if ((b[off] & 0xff) >>> 4 != 6) {
+            malformed("ipv6.version", "version " + ((b[off] & 0xff) >>> 4));
+            return;
+        }
+        int plen = u16(b, off + 4);
+        if (40 + plen > len) {
+            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured");
+            return;
+        }
+        int next = b[off + 6] & 0xff;
+        int p = off + 40;
+        int end = p + plen;
+        for (int guard = 0; guard < 16; guard++) {
+            if (next == 17) {
+                udp6(b, off, b, p, end - p);
+                return;
+            }
+            if (next == 0 || next == 43 || next == 60) {
+                if (p + 8 > end) {
+                    malformed("ipv6.ext", "extension header truncated");
+                    return;
+                }
+                int n = ((b[p + 1] & 0xff) + 1) * 8;
+                if (p + n > end) {
+                    malformed("ipv6.ext", "extension header length beyond the packet");
+                    return;
+                }
+                next = b[p] & 0xff;
+                p += n;
+                continue;
+            }
+            if (next == 44) {
+                if (p + 8 > end) {
+                    malformed("ipv6.fragment", "fragment header truncated");
+                    return;
+                }
+                int inner = b[p] & 0xff;
+                int offFlags = u16(b, p + 2);
+                int fragOff = offFlags & 0xfff8;
+                boolean more = (offFlags & 1) != 0;
+                if (fragOff == 0 && !more) { // atomic fragment
+                    next = inner;
+                    p += 8;
+                    continue;
+                }
+                if (inner != 17 && fragOff == 0) return;
+                byte[] key = new byte[37];
+                System.arraycopy(b, off + 8, key, 0, 32);
+                System.arraycopy(b, p + 4, key, 32, 4);
+                key[36] = (byte) inner;
+                int n = ip.add(key, frame.timestampNanos, fragOff, more, b, p + 8, end - p - 8);
+                if (n == -2) {
+                    malformed("ipv6.fragment", "fragment ends beyond 65535 bytes");
+                    return;
+                }
+                if (n < 0) return;
+                if (inner == 17) udp6(b, off, ip.result(), 0, n);
+                return;
+            }
+            return; // not UDP
+        }
+    }
+
+    private void udp6(byte[] ipHdr, int ipOff, byte[] b, int p, int len) {
+        if (len < 8) {
+            malformed("udp", "header truncated (" + len + " bytes)");
+            return;
+        }
+        int sport = u16(b, p), dport = u16(b, p + 2), ulen = u16(b, p + 4);
+        if (!udpPorts[sport] && !udpPorts[dport]) return;
+        if (ulen < 8 || ulen > len) {
+            malformed("udp.length", "length " + ulen + " with " + len + " bytes present");
+            return;
+        }
+        frame.src = udp6Endpoint(ipHdr, ipOff + 8, sport);
+        frame.dst = udp6Endpoint(ipHdr, ipOff + 24, dport);
+        tipcFrame(b, p + 8, ulen - 8);
+    }
+
+    // ------------------------------------------------------------------ TIPC
+
+    private void tipcFrame(byte[] b, int p, int len) {
+        tipcFrames++;
+        if (len < 4) {
+            malformed("tipc", "payload of " + len + " bytes is shorter than a header word");
+            return;
+        }
+        int ver = (b[p] & 0xff) >>> 5;
+        if (ver == 7) {
+            encrypted(b, p, len);
+            return;
+        }
+        message(b, p, len, Origin.TOP, 0, false, 0, "tipc");
+    }
+
+    private void encrypted(byte[] b, int p, int len) {
+        encryptedFrames++;
+        int w0 = be32(b, p);
+        int user = (w0 >>> 25) & 0xf;
+        int ehdrLen = user == 13 ? 28 : 16;
+        if (len < ehdrLen + TipcDecryptor.TAG) {
+            malformed("ehdr", "encrypted frame of " + len + " bytes is shorter than its encryption header ("
+                    + ehdrLen + ") and tag (16)");
+            return;
+        }
+        int n = decryptor.hasKeys() ? decryptor.decrypt(b, p, len, ehdrLen, nodes.addresses()) : -1;
+        if (n < 0) {
+            CapturedMessage m = fill(pool[0], b, p, len, Origin.TOP, 0, true);
+            m.ehdrLength = ehdrLen;
+            System.arraycopy(b, p, m.ehdr, 0, ehdrLen);
+            listener.onEncrypted(m);
+            return;
+        }
+        decryptedFrames++;
+        byte[] plain = decryptor.output();
+        encHdrSrc = b;
+        encHdrOff = p;
+        message(plain, 0, n, Origin.TOP, 0, true, ehdrLen, "tipc");
+        if (ehdrLen == 28 && n >= 24) {
+            // encrypted discovery carries the sender's node id in the header too
+            nodes.learn(be32(plain, 12), b, p + 12);
+        }
+    }
+
+    /**
+     * Validates and reports one message at {@code b[p..p+avail)}, then what it carries.
+     * {@code ehdrFrom}: if non-zero, the encryption header (that many bytes) is at the frame's TIPC offset
+     * and is copied into the message (only needed at depth 0; deeper levels inherit it).
+     */
+    private void message(byte[] b, int p, int avail, Origin origin, int depth, boolean enc, int ehdrLen, String path) {
+        int size = validate(b, p, avail, path);
+        if (size < 0) return;
+        CapturedMessage m = fill(pool[depth], b, p, size, origin, depth, enc);
+        if (depth == 0) {
+            m.ehdrLength = ehdrLen;
+            if (ehdrLen > 0) {
+                // the frame buffer still holds the encryption header in front of the ciphertext
+                copyEhdr(m, ehdrLen);
+            }
+        } else {
+            m.ehdrLength = pool[depth - 1].ehdrLength;
+            if (m.ehdrLength > 0) System.arraycopy(pool[depth - 1].ehdr, 0, m.ehdr, 0, m.ehdrLength);
+        }
+        messages++;
+        int w0 = be32(b, p);
+        int user = (w0 >>> 25) & 0xf;
+        int hs = ((w0 >>> 21) & 0xf) << 2;
+        if (depth == 0) {
+            nodes.learnEndpoint(frame.src, be32(b, p + 12));
+        }
+        if (user == 13 && size >= hs + 16) {
+            nodes.learn(be32(b, p + 12), b, p + hs);
+        }
+        listener.onMessage(m);
+        Malformation body = TipcCodec.validate(b, p, size);
+        if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        switch (user) {
+            case 6: bundle(b, p, size, hs, depth, enc, path); break;
+            case 12: fragment(b, p, size, hs, depth, enc, origin == Origin.TUNNELLED, path); break;
+            case 10: tunnel(b, p, size, hs, depth, enc, path); break;
+            case 14: if (enc) keyDistr(b, p, size, hs); break;
+            default:
+        }
+    }
+
+    private void copyEhdr(CapturedMessage m, int ehdrLen) {
+        System.arraycopy(encHdrSrc, encHdrOff, m.ehdr, 0, ehdrLen);
+    }
+
+    private byte[] encHdrSrc;
+    private int encHdrOff;
+
+    /** Returns the message size or -1 (reported). */
+    private int validate(byte[] b, int p, int avail, String path) {
+        if (avail < 24) {
+            malformed(path + ".size", "only " + avail + " bytes, less than the minimum header (24)");
+            return -1;
+        }
+        int w0 = be32(b, p);
+        int ver = w0 >>> 29;
+        if (ver != 2) {
+            malformed(path + ".version", "version " + ver + ", expected 2");
+            return -1;
+        }
+        int hs = ((w0 >>> 21) & 0xf) << 2;
+        int size = w0 & 0x1ffff;
+        if (hs < 24) {
+            malformed(path + ".hdr_sz", "header size " + hs + " is less than 24");
+            return -1;
+        }
+        if (size < hs) {
+            malformed(path + ".size", "message size " + size + " is less than the header size " + hs);
+            return -1;
+        }
+        if (size - hs > 66000) {
+            malformed(path + ".size", "data size " + (size - hs) + " exceeds 66000");
+            return -1;
+        }
+        if (size > avail) {
+            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present");
+            return -1;
+        }
+        return size;
+    }
+
+    private void bundle(byte[] b, int p, int size, int hs, int depth, boolean enc, String path) {
+        int count = (be32(b, p + 36) >>> 16) & 0xffff;
+        if (depth + 1 > MAX_DEPTH) {
+            malformed(path, "nesting deeper than " + MAX_DEPTH);
+            return;
+        }
+        int dataSz = size - hs;
+        int pos = 0;
+        int i = 0;
+        while (pos <= dataSz - 24) {
+            int at = p + hs + pos;
+            int isz = be32(b, at) & 0x1ffff;
+            String ipath = depth == 0 && "tipc".equals(path) ? "bundle[" + i + "]" : path + ".bundle[" + i + "]";
+            if (isz < 24 || pos + isz > dataSz) {
+                malformed(ipath + ".size", "inner message size " + isz + " does not fit the "
+                        + (dataSz - pos) + " bytes left in the bundle");
+                return;
+            }
+            long before = malformed;
+            message(b, at, isz, Origin.BUNDLED, depth + 1, enc, 0, ipath);
+            if (malformed != before) return;
+            pos += (isz + 3) & ~3;
+            i++;
+        }
+        if (i != count) {
+            malformed(path + ".msgcnt", "bundle says " + count + " messages, " + i + " found");
+        }
+    }
+
+    private void tunnel(byte[] b, int p, int size, int hs, int depth, boolean enc, String path) {
+        int dataSz = size - hs;
+        if (dataSz == 0) return; // dummy SYNCH_MSG (enhanced synch) carries nothing
+        if (depth + 1 > MAX_DEPTH) {
+            malformed(path, "nesting deeper than " + MAX_DEPTH);
+            return;
+        }
+        int w4 = be32(b, p + 16);
+        int fragNo = w4 >>> 16, fragCnt = w4 & 0xffff;
+        if (fragCnt != 0) {
+            // enhanced FAILOVER piece (tipc_msg_fragment): number fragNo of fragCnt
+            FragState st = fragState(true, true);
+            if (fragNo == 1) {
+                st.len = 0;
+                st.active = true;
+            } else if (!st.active) {
+                malformed(path + ".fragm_no", "tunnel piece " + fragNo + "/" + fragCnt + " without piece 1");
+                return;
+            }
+            if (!append(st, b, p + hs, dataSz, path)) return;
+            if (fragNo == fragCnt) {
+                st.active = false;
+                message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
+            }
+            return;
+        }
+        if (dataSz < 24) {
+            malformed(path + ".size", "tunnel data of " + dataSz + " bytes cannot hold a message");
+            return;
+        }
+        message(b, p + hs, dataSz, Origin.TUNNELLED, depth + 1, enc, 0, path + ".tunnel");
+    }
+
+    private void fragment(byte[] b, int p, int size, int hs, int depth, boolean enc, boolean tunnelled, String path) {
+        int type = (be32(b, p + 4) >>> 29) & 7;
+        int seqno = be32(b, p + 8) & 0xffff;
+        FragState st = fragState(tunnelled, false);
+        if (!tunnelled && st.lastSeq >= 0) {
+            int d = (seqno - st.lastSeq) & 0xffff;
+            if (d == 0 || d >= 32768) return; // retransmission of a fragment already taken
+        }
+        st.lastSeq = seqno;
+        if (depth + 1 > MAX_DEPTH) {
+            malformed(path, "nesting deeper than " + MAX_DEPTH);
+            return;
+        }
+        int dataSz = size - hs;
+        switch (type) {
+            case 0: // FIRST_FRAGMENT
+                if (st.active) {
+                    malformed(path + ".type", "FIRST_FRAGMENT while a reassembly was in progress (discarded "
+                            + st.len + " bytes)");
+                }
+                st.len = 0;
+                st.active = true;
+                append(st, b, p + hs, dataSz, path);
+                return;
+            case 1: // FRAGMENT
+            case 2: // LAST_FRAGMENT
+                if (!st.active) {
+                    // capture started mid-message: not the sender's fault, and not decodable
+                    return;
+                }
+                if (!append(st, b, p + hs, dataSz, path)) return;
+                if (type == 2) {
+                    st.active = false;
+                    message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
+                }
+                return;
+            default:
+                malformed(path + ".type", "fragment type " + type + " is not FIRST/FRAGMENT/LAST");
+        }
+    }
+
+    private boolean append(FragState st, byte[] b, int p, int n, String path) {
+        if (st.len + n > MAX_MSG) {
+            malformed(path + ".size", "reassembled message would exceed " + MAX_MSG + " bytes");
+            st.active = false;
+            st.len = 0;
+            return false;
+        }
+        if (st.buf.length < st.len + n) st.buf = java.util.Arrays.copyOf(st.buf, Math.min(MAX_MSG, Math.max(st.len + n, st.buf.length * 2)));
+        System.arraycopy(b, p, st.buf, st.len, n);
+        st.len += n;
+        return true;
+    }
+
+    private void keyDistr(byte[] b, int p, int size, int hs) {
+        int type = (be32(b, p + 4) >>> 29) & 7;
+        if (type != 0) return;
+        int dataSz = size - hs;
+        if (dataSz < 36) return; // the wire layer reports the field; we only learn good keys
+        int keyLen = be32(b, p + hs + 32);
+        if (keyLen != 20 && keyLen != 28 && keyLen != 36) return;
+        if (36 + keyLen > dataSz) return;
+        int mode = be32(b, p + 16) & 0xf;
+        byte[] material = java.util.Arrays.copyOfRange(b, p + hs + 36, p + hs + 36 + keyLen);
+        decryptor.learn(be32(b, p + 12), material, mode);
+    }
+
+    private CapturedMessage fill(CapturedMessage m, byte[] b, int p, int len, Origin origin, int depth, boolean enc) {
+        m.frame = frame;
+        m.frameNumber = frame.frameNumber;
+        m.timestampNanos = frame.timestampNanos;
+        m.src = frame.src;
+        m.dst = frame.dst;
+        m.origin = origin;
+        m.depth = depth;
+        m.wasEncrypted = enc;
+        m.buf = b;
+        m.offset = p;
+        m.length = len;
+        m.nodes = nodes;
+        return m;
+    }
+
+    // ------------------------------------------------------------------ fragments per link direction
+
+    private static final class FragKey {
+        final MediaEndpoint src, dst;
+        final boolean tunnelled, pieces;
+
+        FragKey(MediaEndpoint src, MediaEndpoint dst, boolean tunnelled, boolean pieces) {
+            this.src = src;
+            this.dst = dst;
+            this.tunnelled = tunnelled;
+            this.pieces = pieces;
+        }
+
+        @Override public boolean equals(Object o) {
+            if (!(o instanceof FragKey)) return false;
+            FragKey k = (FragKey) o;
+            return src.equals(k.src) && dst.equals(k.dst) && tunnelled == k.tunnelled && pieces == k.pieces;
+        }
+
+        @Override public int hashCode() { return (src.hashCode() * 31 + dst.hashCode()) * 4 + (tunnelled ? 2 : 0) + (pieces ? 1 : 0); }
+    }
+
+    private static final class FragState {
+        byte[] buf = new byte[4096];
+        int len;
+        boolean active;
+        int lastSeq = -1;
+    }
+
+    private FragState fragState(boolean tunnelled, boolean pieces) {
+        FragKey k = new FragKey(frame.src, frame.dst, tunnelled, pieces);
+        FragState s = frags.get(k);
+        if (s == null) {
+            s = new FragState();
+            frags.put(k, s);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void malformed(String field, String reason) {
+        malformed++;
+        listener.onMalformed(frame, field, reason);
+    }
+
+    private MediaEndpoint ethEndpoint(byte[] b, int o) {
+        long key = (1L << 56) | ((long) u16(b, o) << 32) | (be32(b, o + 2) & 0xffffffffL);
+        MediaEndpoint e = endpoints.get(key);
+        if (e == null) {
+            e = MediaEndpoint.ethernet(b, o);
+            endpoints.put(key, e);
+        }
+        return e;
+    }
+
+    private MediaEndpoint udp4Endpoint(byte[] b, int o, int port) {
+        long key = (2L << 56) | ((be32(b, o) & 0xffffffffL) << 16) | port;
+        MediaEndpoint e = endpoints.get(key);
+        if (e == null) {
+            e = MediaEndpoint.udp4(b, o, port);
+            endpoints.put(key, e);
+        }
+        return e;
+    }
+
+    private MediaEndpoint udp6Endpoint(byte[] b, int o, int port) {
+        StringBuilder sb = new StringBuilder(40);
+        for (int i = 0; i < 16; i++) sb.append((char) (b[o + i] & 0xff));
+        String key = sb.append((char) port).toString();
+        MediaEndpoint e = endpoints6.get(key);
+        if (e == null) {
+            e = MediaEndpoint.udp6(b, o, port);
+            endpoints6.put(key, e);
+        }
+        return e;
+    }
+
+    static int u16(byte[] b, int o) { return ((b[o] & 0xff) << 8) | (b[o + 1] & 0xff); }
+
+    static int be32(byte[] b, int o) {
+        return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
+    }
+
+    private static final class NonClosing extends java.io.FilterInputStream {
+        NonClosing(InputStream in) { super(in); }
+
+        @Override public void close() { }
+    }
+}

@@ -1,0 +1,61 @@
+package io.jtipc.cli;
+
+import io.jtipc.cli.pcap.PcapCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code jtipc} command. Exit codes: 0 success, 1 the work failed (e.g. corrupt capture),
+ * 2 bad command-line arguments.
+ */
+@Command(name = "jtipc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "TIPC (Linux net/tipc) in user space for the JVM: tools.",
+        subcommands = {PcapCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'jtipc --help')");
+    }
+
+    public static void main(String[] args) {
+        int rc = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(rc);
+    }
+
+    /** Runs the command in-process, writing to {@code out} / {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = commandLine(out, err);
+        return cl.execute(args);
+    }
+
+    /** The configured picocli command line (subcommands may be added by other modules' code). */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            line.getErr().println("jtipc: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            line.getErr().flush();
+            return 1;
+        });
+        PcapCommand.attach(cl, out, err);
+        return cl;
+    }
+
+    /** Version from the jar manifest, or "dev". */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jtipc " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

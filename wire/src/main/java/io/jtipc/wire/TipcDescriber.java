@@ -1,0 +1,54 @@
+package io.jtipc.wire;
+
+/**
+ * Emits every field of a TIPC message, header and body, to a {@link FieldSink}, in wire order.
+ * Field names are the kernel accessor names without {@code msg_} (see {@link HeaderLayout}).
+ *
+ * <p>It does not recurse into carried messages (bundle contents, tunnel inner message, fragment
+ * payload): those data areas are emitted as {@code bytes("data", ...)}; walk them with
+ * {@link BundleCursor}, {@link TipcCodec#innerOffset}/{@link FragmentAssembler}.
+ *
+ * <p>Never throws on any input; emits as much as the bytes allow and returns the first
+ * {@link Malformation} found (or OK).
+ */
+public final class TipcDescriber {
+    private TipcDescriber() {}
+
+    /**
+     * Describes the plaintext TIPC message at {@code buf[off..off+len)}.
+     *
+     * @return {@link Malformation#OK} or the first problem (same as {@link TipcCodec#validate})
+     */
+    public static Malformation describe(byte[] buf, int off, int len, FieldSink sink) {
+        if (buf == null || off < 0 || len < 0 || off > buf.length - len) {
+            return Malformation.of("buffer", "offset/length outside the array");
+        }
+        TipcMsg m = new TipcMsg().wrap(buf, off, len);
+        Malformation frame = TipcCodec.validateFrame(buf, off, len);
+        if (len < 4) {
+            sink.bytes("data", buf, off, len);
+            return frame;
+        }
+        // emit the words that are present (header words beyond len read as absent)
+        int hs = m.hdrSize();
+        int words = Math.min(Math.max(hs, 4) / 4, len / 4);
+        if (hs < Tipc.MIN_H_SIZE) words = Math.min(words, 1);
+        HeaderField[] fields = HeaderLayout.of(m.user(), m.type(), Math.max(words * 4, 4), m.nonSeq() != 0);
+        for (HeaderField f : fields) {
+            if (f.word() < words) {
+                long v = f.get(m);
+                sink.field(f.name(), v, f.symbolic(m, v));
+            }
+            if (f.word() == 4 && HeaderLayout.hasMedia(m.user(), words * 4)) {
+                // media block occupies w5-w12, emitted in wire position
+                MessageBodies.describeMedia(m, sink);
+            }
+        }
+        if (!frame.isOk()) {
+            int start = Math.min(len, words * 4);
+            if (len > start) sink.bytes("data", buf, off + start, len - start);
+            return frame;
+        }
+        return MessageBodies.describeBody(m, sink);
+    }
+}

@@ -167,7 +167,17 @@ public final class Lab implements AutoCloseable {
      */
     public KernelNode boot(KernelVersion version, String name) {
         ensureOpen();
-        BootImage image = options.images().image(version, options.progress());
+        return boot(options.images().image(version, options.progress()), name);
+    }
+
+    /** Boots a node from a given image (a custom or deliberately broken one: tests of the lab itself). */
+    KernelNode boot(BootImage image, String name) {
+        return start(prepare(image, name));
+    }
+
+    /** Allocates a node's index, tap, MAC and address (sequentially, so names follow call order). */
+    private KernelNode prepare(BootImage image, String name) {
+        ensureOpen();
         int k = nodeCounter.incrementAndGet();
         if (k > 80) {
             throw new IllegalStateException("at most 80 kernel nodes per lab");
@@ -189,28 +199,36 @@ public final class Lab implements AutoCloseable {
             }
             nodes.put(n, node);
         }
-        options.progress().accept(n + ": booting " + image);
-        node.boot(options.bootTimeout());
-        options.progress().accept(n + ": up in " + node.bootMillis() + " ms (" + node.kernelRelease() + ")");
         return node;
     }
 
-    /** Boots several nodes at once (2 at a time, the machine's cores), images first. */
+    private KernelNode start(KernelNode node) {
+        ensureOpen();
+        options.progress().accept(node.name() + ": booting " + node.image());
+        node.boot(options.bootTimeout());
+        options.progress().accept(node.name() + ": up in " + node.bootMillis() + " ms (" + node.kernelRelease() + ")");
+        return node;
+    }
+
+    /**
+     * Boots several nodes at once (2 at a time, the machine's cores), images first; the nodes are
+     * named in the order of {@code versions} and returned in that order.
+     */
     public List<KernelNode> bootAll(KernelVersion... versions) {
+        List<KernelNode> prepared = new ArrayList<>();
         for (KernelVersion v : versions) {
-            options.images().image(v, options.progress());
+            prepared.add(prepare(options.images().image(v, options.progress()), null));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(2, Math.max(1, versions.length)));
         try {
             List<Future<KernelNode>> fs = new ArrayList<>();
-            for (KernelVersion v : versions) {
-                fs.add(pool.submit(() -> boot(v)));
+            for (KernelNode n : prepared) {
+                fs.add(pool.submit(() -> start(n)));
             }
-            List<KernelNode> out = new ArrayList<>();
             LabException first = null;
             for (Future<KernelNode> f : fs) {
                 try {
-                    out.add(f.get());
+                    f.get();
                 } catch (ExecutionException e) {
                     if (first == null) {
                         first = e.getCause() instanceof LabException le ? le
@@ -224,9 +242,7 @@ public final class Lab implements AutoCloseable {
             if (first != null) {
                 throw first;
             }
-            out.sort((a, b) -> Integer.compare(List.copyOf(nodes.keySet()).indexOf(a.name()),
-                    List.copyOf(nodes.keySet()).indexOf(b.name())));
-            return out;
+            return prepared;
         } finally {
             pool.shutdownNow();
         }

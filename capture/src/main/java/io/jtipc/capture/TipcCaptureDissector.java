@@ -84,7 +84,8 @@ public final class TipcCaptureDissector {
         }
     }
 
-    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed). */
+    /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed; IOException only if reading
+     *  it fails). */
     public CaptureSummary dissect(InputStream in, TipcMessageListener l) throws IOException {
         this.listener = Objects.requireNonNull(l, "listener");
         nodes = new NodeDirectory();
@@ -95,7 +96,7 @@ public final class TipcCaptureDissector {
         endpoints6.clear();
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in));
+        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {
@@ -116,6 +117,8 @@ public final class TipcCaptureDissector {
             }
             try {
                 linkLayer(rec.data, 0, rec.capturedLength);
+            } catch (ListenerFailure e) {
+                throw (RuntimeException) e.getCause(); // the listener's own exception goes to the caller
             } catch (RuntimeException e) {
                 // a decoding bug must not stop the whole capture: report it against the frame
                 malformed("frame", "internal error: " + e);
@@ -396,7 +399,11 @@ public final class TipcCaptureDissector {
             CapturedMessage m = fill(pool[0], b, p, len, Origin.TOP, 0, true);
             m.ehdrLength = ehdrLen;
             System.arraycopy(b, p, m.ehdr, 0, ehdrLen);
-            listener.onEncrypted(m);
+            try {
+                listener.onEncrypted(m);
+            } catch (RuntimeException e) {
+                throw new ListenerFailure(e);
+            }
             return;
         }
         decryptedFrames++;
@@ -439,9 +446,15 @@ public final class TipcCaptureDissector {
         if (user == 13 && size >= hs + 16) {
             nodes.learn(be32(b, p + 12), b, p + hs);
         }
-        listener.onMessage(m);
-        Malformation body = TipcCodec.validate(b, p, size);
-        if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        try {
+            listener.onMessage(m);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
+        if (user != 6) { // bundles: the walk below checks (and names) every inner message itself
+            Malformation body = TipcCodec.validate(b, p, size);
+            if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
+        }
         switch (user) {
             case 6: bundle(b, p, size, hs, depth, enc, path); break;
             case 12: fragment(b, p, size, hs, depth, enc, origin == Origin.TUNNELLED, path); break;
@@ -679,7 +692,18 @@ public final class TipcCaptureDissector {
 
     private void malformed(String field, String reason) {
         malformed++;
-        listener.onMalformed(frame, field, reason);
+        try {
+            listener.onMalformed(frame, field, reason);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
+    }
+
+    /** Carries a listener's exception through the decoder's own safety net. */
+    private static final class ListenerFailure extends RuntimeException {
+        ListenerFailure(RuntimeException cause) {
+            super(cause);
+        }
     }
 
     private MediaEndpoint ethEndpoint(byte[] b, int o) {

@@ -1,28 +1,265 @@
 package io.jtipc.wire;
 
-/** Per user/type body validation and re-encoding (package private; see TipcCodec, TipcDescriber). */
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Per user/type body validation, description and re-encoding (package private; reached through
+ * {@link TipcCodec} and {@link TipcDescriber}). Preconditions: framing valid (validateFrame OK),
+ * except for {@link #describeMedia}.
+ */
 final class MessageBodies {
     private MessageBodies() {}
 
+    static boolean isInternalWithIntHeader(int user) {
+        return user >= Tipc.BCAST_PROTOCOL && user <= Tipc.MSG_CRYPTO && user != Tipc.LINK_CONFIG;
+    }
+
     static Malformation validateBody(TipcMsg m) {
-        return Malformation.OK;
+        int user = m.user();
+        int type = m.type();
+        int hs = m.hdrSize();
+        int ds = m.dataSize();
+        byte[] b = m.buffer();
+        int d = m.dataOffset();
+        if (isInternalWithIntHeader(user) && hs < Tipc.INT_H_SIZE) {
+            return Malformation.of("hdr_sz", Tipc.userName(user) + " header size " + hs + " < 40 (INT_H_SIZE)");
+        }
+        switch (user) {
+            case Tipc.LINK_CONFIG:
+                if (hs < Tipc.MAX_H_SIZE) {
+                    return Malformation.of("hdr_sz", "LINK_CONFIG header size " + hs + " < 60");
+                }
+                if ((m.nodeCapabilities() & Tipc.TIPC_NODE_ID128) != 0 && ds < Tipc.NODE_ID_LEN) {
+                    return Malformation.of("node_id", "data size " + ds + " < 16 (node id, TIPC_NODE_ID128 set)");
+                }
+                return Malformation.OK;
+            case Tipc.LINK_PROTOCOL:
+                if (type == Tipc.STATE_MSG) {
+                    if (ds == 0) return Malformation.OK;
+                    GapAckBlocks g = new GapAckBlocks().wrap(b, d, ds);
+                    Malformation gm = g.validate();
+                    if (!gm.isOk()) return gm;
+                    int rest = ds - g.len();
+                    if (rest == 0) return Malformation.OK;
+                    return new MonitorDomain().wrap(b, d + g.len(), rest).validate();
+                }
+                if ((type == Tipc.RESET_MSG || type == Tipc.ACTIVATE_MSG) && ds < 16) {
+                    return Malformation.of("if_name", "data size " + ds + " < 16 (TIPC_MAX_IF_NAME)");
+                }
+                return Malformation.OK;
+            case Tipc.NAME_DISTRIBUTOR:
+                if (ds % Tipc.ITEM_SIZE != 0) {
+                    return Malformation.of("data", "data size " + ds + " is not a multiple of 20 (distr_item)");
+                }
+                return Malformation.OK;
+            case Tipc.MSG_CRYPTO:
+                if (type == Tipc.KEY_DISTR_MSG) return new AeadKey().wrap(b, d, ds).validate();
+                return Malformation.OK;
+            case Tipc.MSG_BUNDLER: {
+                BundleCursor c = new BundleCursor().wrap(b, m.offset(), m.length());
+                while (c.next()) {
+                    // walk only
+                }
+                return c.malformation();
+            }
+            case Tipc.TUNNEL_PROTOCOL:
+                if (m.nofFragms() == 0 && ds > 0) {
+                    Malformation im = TipcCodec.validateFrame(b, d, ds);
+                    if (!im.isOk()) return Malformation.of("inner." + im.field(), im.reason());
+                }
+                return Malformation.OK;
+            default:
+                return Malformation.OK;
+        }
     }
 
     static void describeMedia(TipcMsg m, FieldSink sink) {
-        sink.bytes("media_addr", m.buffer(), m.mediaAddrOffset(), Tipc.MEDIA_INFO_SIZE);
+        new MediaAddress().wrap(m.buffer(), m.mediaAddrOffset()).describe(sink);
+    }
+
+    private static void rest(FieldSink sink, String name, byte[] b, int from, int to) {
+        if (to > from) sink.bytes(name, b, from, to - from);
     }
 
     static Malformation describeBody(TipcMsg m, FieldSink sink) {
+        int user = m.user();
         int ds = m.dataSize();
-        if (ds > 0) sink.bytes("data", m.buffer(), m.dataOffset(), ds);
-        return validateBody(m);
+        byte[] b = m.buffer();
+        int d = m.dataOffset();
+        int end = d + ds;
+        Malformation v = validateBody(m);
+        switch (user) {
+            case Tipc.LINK_CONFIG:
+                if (ds >= Tipc.NODE_ID_LEN) {
+                    sink.text("node_id", NodeId.toString(b, d));
+                    sink.bytes("node_id_raw", b, d, Tipc.NODE_ID_LEN);
+                    rest(sink, "data_extra", b, d + Tipc.NODE_ID_LEN, end);
+                } else {
+                    rest(sink, "data", b, d, end);
+                }
+                break;
+            case Tipc.LINK_PROTOCOL:
+                if (m.type() == Tipc.STATE_MSG) {
+                    describeState(b, d, ds, sink);
+                } else if ((m.type() == Tipc.RESET_MSG || m.type() == Tipc.ACTIVATE_MSG) && ds >= 16) {
+                    int n = 0;
+                    while (n < 16 && b[d + n] != 0) n++;
+                    sink.text("if_name", new String(b, d, n, StandardCharsets.ISO_8859_1));
+                    sink.bytes("if_name_raw", b, d, 16);
+                    rest(sink, "data_extra", b, d + 16, end);
+                } else {
+                    rest(sink, "data", b, d, end);
+                }
+                break;
+            case Tipc.NAME_DISTRIBUTOR: {
+                int n = ds / Tipc.ITEM_SIZE;
+                DistrItem it = new DistrItem();
+                for (int i = 0; i < n; i++) {
+                    it.wrap(b, d + i * Tipc.ITEM_SIZE);
+                    sink.beginGroup("item[" + i + "]");
+                    sink.field("type", it.type() & 0xffffffffL, null);
+                    sink.field("lower", it.lower() & 0xffffffffL, null);
+                    sink.field("upper", it.upper() & 0xffffffffL, null);
+                    sink.field("port", it.port() & 0xffffffffL, null);
+                    sink.field("key", it.key() & 0xffffffffL, null);
+                    sink.endGroup();
+                }
+                rest(sink, "data_extra", b, d + n * Tipc.ITEM_SIZE, end);
+                break;
+            }
+            case Tipc.MSG_CRYPTO:
+                if (m.type() == Tipc.KEY_DISTR_MSG && ds >= AeadKey.HEADER) {
+                    AeadKey k = new AeadKey().wrap(b, d, ds);
+                    sink.beginGroup("aead_key");
+                    sink.text("alg_name", k.algName());
+                    sink.bytes("alg_name_raw", b, d, Tipc.AEAD_ALG_NAME);
+                    long kl = k.keylen();
+                    sink.field("keylen", kl, null);
+                    int have = (int) Math.min(kl, ds - AeadKey.HEADER);
+                    sink.bytes("key", b, k.keyOffset(), have);
+                    sink.endGroup();
+                    rest(sink, "data_extra", b, k.keyOffset() + have, end);
+                } else {
+                    rest(sink, "data", b, d, end);
+                }
+                break;
+            default:
+                rest(sink, "data", b, d, end);
+        }
+        return v;
+    }
+
+    private static void describeState(byte[] b, int d, int ds, FieldSink sink) {
+        int end = d + ds;
+        if (ds < GapAckBlocks.HEADER) {
+            rest(sink, "data", b, d, end);
+            return;
+        }
+        GapAckBlocks g = new GapAckBlocks().wrap(b, d, ds);
+        int glen = g.len();
+        sink.beginGroup("gap_ack_blocks");
+        sink.field("len", glen, null);
+        sink.field("ugack_cnt", g.ugackCnt(), null);
+        sink.field("bgack_cnt", g.bgackCnt(), null);
+        boolean ok = g.validate().isOk();
+        if (ok) {
+            int bc = g.bcBlocks();
+            for (int i = 0; i < g.blockCount(); i++) {
+                sink.beginGroup("gap_ack[" + i + "]");
+                sink.text("list", i < bc ? "broadcast" : "unicast");
+                sink.field("ack", g.ack(i), null);
+                sink.field("gap", g.gap(i), null);
+                sink.endGroup();
+            }
+        }
+        sink.endGroup();
+        if (!ok || glen > ds) {
+            rest(sink, "data", b, d + GapAckBlocks.HEADER, end);
+            return;
+        }
+        int rs = ds - glen;
+        if (rs == 0) return;
+        int p = d + glen;
+        MonitorDomain dom = new MonitorDomain().wrap(b, p, rs);
+        if (rs >= MonitorDomain.HEADER) {
+            sink.beginGroup("domain_record");
+            sink.field("len", dom.len(), null);
+            sink.field("gen", dom.gen(), null);
+            sink.field("ack_gen", dom.ackGen(), null);
+            sink.field("member_cnt", dom.memberCnt(), null);
+            sink.field("up_map", dom.upMap(), "0x" + Long.toHexString(dom.upMap()));
+            int n = Math.min(dom.memberCnt(), (rs - MonitorDomain.HEADER) / 4);
+            for (int i = 0; i < n; i++) {
+                sink.field("member[" + i + "]", dom.member(i) & 0xffffffffL, TipcAddr.toHex(dom.member(i)));
+            }
+            sink.endGroup();
+            rest(sink, "data_extra", b, p + MonitorDomain.HEADER + 4 * n, end);
+        } else {
+            rest(sink, "data_extra", b, p, end);
+        }
+    }
+
+    private static void copy(TipcMsg s, TipcMsg d, int from, int to) {
+        if (to > from) System.arraycopy(s.buffer(), s.dataOffset() + from, d.buffer(), d.dataOffset() + from, to - from);
     }
 
     static void reencodeBody(TipcMsg s, TipcMsg d) {
-        int hs = s.hdrSize();
-        if (HeaderLayout.hasMedia(s.user(), hs)) {
-            System.arraycopy(s.buffer(), s.offset() + 20, d.buffer(), d.offset() + 20, 32);
+        int user = s.user();
+        int ds = s.dataSize();
+        byte[] sb = s.buffer();
+        int sd = s.dataOffset();
+        if (HeaderLayout.hasMedia(user, s.hdrSize())) {
+            MediaAddress.reencode(new MediaAddress().wrap(sb, s.mediaAddrOffset()),
+                new MediaAddress().wrap(d.buffer(), d.mediaAddrOffset()));
         }
-        System.arraycopy(s.buffer(), s.offset() + hs, d.buffer(), d.offset() + hs, s.size() - hs);
+        int done = 0;
+        switch (user) {
+            case Tipc.LINK_PROTOCOL:
+                if (s.type() == Tipc.STATE_MSG && ds >= GapAckBlocks.HEADER) {
+                    GapAckBlocks g = new GapAckBlocks().wrap(sb, sd, ds);
+                    if (!g.validate().isOk()) break;
+                    GapAckBlocks dg = new GapAckBlocks().wrap(d.buffer(), d.dataOffset(), ds);
+                    dg.setLen(g.len()).setUgackCnt(g.ugackCnt()).setBgackCnt(g.bgackCnt());
+                    for (int i = 0; i < g.blockCount(); i++) dg.setAck(i, g.ack(i)).setGap(i, g.gap(i));
+                    // legacy layout: byte 3 kept by setBgackCnt above; bytes between blocks and len: none
+                    done = g.len();
+                    int rs = ds - done;
+                    MonitorDomain dom = new MonitorDomain().wrap(sb, sd + done, rs);
+                    if (rs > 0 && dom.validate().isOk()) {
+                        MonitorDomain dd = new MonitorDomain().wrap(d.buffer(), d.dataOffset() + done, rs);
+                        dd.setLen(dom.len()).setGen(dom.gen()).setAckGen(dom.ackGen()).setMemberCnt(dom.memberCnt())
+                            .setUpMap(dom.upMap());
+                        for (int i = 0; i < dom.memberCnt(); i++) dd.setMember(i, dom.member(i));
+                        done = ds;
+                    }
+                }
+                break;
+            case Tipc.NAME_DISTRIBUTOR: {
+                int n = ds / Tipc.ITEM_SIZE;
+                DistrItem si = new DistrItem();
+                DistrItem di = new DistrItem();
+                for (int i = 0; i < n; i++) {
+                    si.wrap(sb, sd + i * Tipc.ITEM_SIZE);
+                    di.wrap(d.buffer(), d.dataOffset() + i * Tipc.ITEM_SIZE);
+                    di.setType(si.type()).setLower(si.lower()).setUpper(si.upper()).setPort(si.port()).setKey(si.key());
+                }
+                done = n * Tipc.ITEM_SIZE;
+                break;
+            }
+            case Tipc.MSG_CRYPTO:
+                if (s.type() == Tipc.KEY_DISTR_MSG && ds >= AeadKey.HEADER) {
+                    AeadKey k = new AeadKey().wrap(sb, sd, ds);
+                    AeadKey dk = new AeadKey().wrap(d.buffer(), d.dataOffset(), ds);
+                    copy(s, d, 0, Tipc.AEAD_ALG_NAME); // alg_name[32] as bytes (padding kept)
+                    dk.setKeylen((int) k.keylen());
+                    int have = (int) Math.min(k.keylen(), ds - AeadKey.HEADER);
+                    dk.setKey(sb, k.keyOffset(), have);
+                    done = AeadKey.HEADER + have;
+                }
+                break;
+            default:
+                break;
+        }
+        copy(s, d, done, ds);
     }
 }

@@ -55,12 +55,17 @@ public final class PcapReader implements Closeable {
      *                     the reader then reports it through {@link #error()})
      */
     public static PcapReader open(Path file) throws IOException {
-        return open(Files.newInputStream(file));
+        return open(Files.newInputStream(file), 1 << 20);
     }
 
-    /** As {@link #open(Path)} over a stream; the reader closes it. */
+    /** As {@link #open(Path)} over a stream (64 KiB read buffer); the reader closes it. */
     public static PcapReader open(InputStream raw) throws IOException {
-        InputStream in = new BufferedInputStream(raw, 1 << 20);
+        return open(raw, 1 << 16);
+    }
+
+    /** As {@link #open(Path)} over a stream with a read buffer of {@code bufferSize} bytes. */
+    public static PcapReader open(InputStream raw, int bufferSize) throws IOException {
+        InputStream in = new BufferedInputStream(raw, bufferSize);
         byte[] m = new byte[4];
         int n = readUpTo(in, m, 0, 4);
         if (n < 4) {

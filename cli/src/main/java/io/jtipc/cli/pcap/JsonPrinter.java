@@ -81,6 +81,8 @@ final class JsonPrinter implements Printer, FieldSink {
             Ehdr.describe(m.encryptionHeader(), 0, m.encryptionHeaderLength(), this);
             g.writeEndObject();
             g.writeNumberField("ciphertext_len", m.length() - m.encryptionHeaderLength() - 16);
+            bytes("ciphertext", m.buf(), m.offset() + m.encryptionHeaderLength(), m.length() - m.encryptionHeaderLength() - 16);
+            bytes("tag", m.buf(), m.offset() + m.length() - 16, 16);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -28,8 +28,10 @@ import java.util.concurrent.Callable;
  * arguments.
  */
 @Command(name = "pcap", sortOptions = false,
+        subcommands = {LinksCommand.class, NamesCommand.class, StatsCommand.class},
         description = {"Dissect the TIPC traffic of a pcap or pcapng capture: one line per TIPC message",
-            "(bundled, tunnelled, reassembled and decrypted messages included)."},
+            "(bundled, tunnelled, reassembled and decrypted messages included).",
+            "Analysis verbs: 'jtipc pcap links|names|stats FILE' (see their --help)."},
         footer = {"", "Exit status: 0 capture read, 1 unreadable or corrupt capture, 2 bad arguments."})
 public final class PcapCommand implements Callable<Integer> {
 
@@ -42,8 +44,7 @@ public final class PcapCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object per message (field names as the kernel's accessors)")
     boolean json;
 
-    @Option(names = "--key", paramLabel = "HEX", description = {"key given to 'tipc node set key' (AES key + 4-byte salt, hex; ",
-        "repeatable): decrypts encrypted frames"})
+    @Option(names = "--key", paramLabel = "HEX", description = "key given to 'tipc node set key' (AES key + 4-byte salt, hex; repeatable): decrypts encrypted frames")
     List<String> keys = new ArrayList<>();
 
     @Option(names = "--udp-port", paramLabel = "N", description = "also take UDP port N as TIPC (besides 6118; repeatable)")

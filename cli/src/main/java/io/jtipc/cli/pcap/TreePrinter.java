@@ -41,13 +41,10 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
     @Override public void onEncrypted(CapturedMessage m) {
         super.onEncrypted(m);
         indent = 2;
-        line("encryption header (" + m.encryptionHeaderLength() + " bytes):");
+        line("encrypted frame, " + m.length() + " bytes (no key decrypts it):");
         indent += 2;
-        Ehdr.describe(m.encryptionHeader(), 0, m.encryptionHeaderLength(), this);
+        Ehdr.describe(m.buf(), m.offset(), m.length(), this);
         indent -= 2;
-        bytes("encrypted", m.buf(), m.offset() + m.encryptionHeaderLength(),
-                m.length() - m.encryptionHeaderLength() - 16);
-        bytes("tag", m.buf(), m.offset() + m.length() - 16, 16);
     }
 
     @Override public void onMalformed(CapturedFrame f, String field, String reason) {

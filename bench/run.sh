@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# jtipc benchmarks, run by hand (never by the tests):
+#   bench/run.sh           both parts below
+#   bench/run.sh compare   jtipc pcap vs tshark on a >= 200 000-frame capture built from real frames
+#   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
+# Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (minimum frames, default 200000),
+# JMH_ARGS (default: short settings, about a minute in all).
+# Writes bench/target/report.md (and bench/target/jmh.txt).
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+cd "$root"
+what="${1:-all}"
+RUNS="${RUNS:-5}"
+FRAMES="${FRAMES:-200000}"
+JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
+target="$root/bench/target"
+report="$target/report.md"
+
+command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
+echo "bench: building cli and bench jars..." >&2
+mvn -B -q -ntp -DskipTests -pl cli,bench -am package >&2
+jar="$root/cli/target/jtipc.jar"
+benchjar="$target/jtipc-benchmarks.jar"
+
+now_ns() { date +%s%N; }
+# rate FRAMES NANOS -> frames per second (integer)
+rate() { echo $(( $1 * 1000000000 / $2 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+{
+  echo "# jtipc benchmark report"
+  echo
+  echo "Date: $(date -u +%FT%TZ); host: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1)"
+  command -v tshark >/dev/null 2>&1 && echo "tshark: $(tshark --version 2>/dev/null | head -1)"
+  echo
+} > "$report"
+
+if [ "$what" = all ] || [ "$what" = compare ]; then
+  command -v tshark >/dev/null 2>&1 || "$root/bin/setup"
+  big="$target/eth-6.1-repeated.pcap"
+  frames=$(java -cp "$benchjar" io.jtipc.bench.CaptureRepeater "$root/samples/eth-6.1.pcap" "$big" "$FRAMES")
+  size=$(stat -c %s "$big")
+  echo "bench: $big: $frames frames, $size bytes" >&2
+  jt=(); ts=()
+  for i in $(seq 1 "$RUNS"); do
+    t0=$(now_ns); java ${JTIPC_JAVA_OPTS:-} -jar "$jar" pcap "$big" > /dev/null; t1=$(now_ns)
+    jt+=($((t1 - t0)))
+    t0=$(now_ns); tshark -r "$big" > /dev/null 2>&1; t1=$(now_ns)
+    ts+=($((t1 - t0)))
+    echo "bench: run $i: jtipc $(( jt[-1] / 1000000 )) ms, tshark $(( ts[-1] / 1000000 )) ms" >&2
+  done
+  jmed=$(printf '%s\n' "${jt[@]}" | median); tmed=$(printf '%s\n' "${ts[@]}" | median)
+  jmin=$(printf '%s\n' "${jt[@]}" | sort -n | head -1); tmin=$(printf '%s\n' "${ts[@]}" | sort -n | head -1)
+  ratio=$(awk -v a="$tmed" -v b="$jmed" 'BEGIN {printf "%.1f", a / b}')
+  {
+    echo "## jtipc pcap vs tshark (one line per frame, output to /dev/null)"
+    echo
+    echo "Input: samples/eth-6.1.pcap repeated with shifted timestamps: $frames frames, $size bytes."
+    echo "Commands: \`java -jar cli/target/jtipc.jar pcap FILE > /dev/null\` and \`tshark -r FILE > /dev/null\`,"
+    echo "$RUNS runs each, interleaved, wall clock including JVM start-up."
+    echo
+    echo "| tool | median ms | best ms | frames/s (median) |"
+    echo "|---|---|---|---|"
+    echo "| jtipc pcap | $((jmed / 1000000)) | $((jmin / 1000000)) | $(rate "$frames" "$jmed") |"
+    echo "| tshark -r | $((tmed / 1000000)) | $((tmin / 1000000)) | $(rate "$frames" "$tmed") |"
+    echo
+    echo "Ratio (tshark time / jtipc time, medians): **${ratio}×**"
+    echo
+  } >> "$report"
+fi
+
+if [ "$what" = all ] || [ "$what" = jmh ]; then
+  # shellcheck disable=SC2086
+  java -jar "$benchjar" HeaderDecodeBenchmark -prof gc $JMH_ARGS | tee "$target/jmh.txt" >&2
+  {
+    echo "## JMH: header decoding on real frames (\`-prof gc\`, $JMH_ARGS)"
+    echo
+    echo '```'
+    grep -E '^(Benchmark|HeaderDecodeBenchmark)' "$target/jmh.txt" | grep -Ev 'gc\.(count|time)|churn' || true
+    echo '```'
+    echo
+  } >> "$report"
+fi
+cat "$report"

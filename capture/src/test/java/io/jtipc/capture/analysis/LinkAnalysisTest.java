@@ -1,0 +1,173 @@
+package io.jtipc.capture.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jtipc.capture.CaptureSummary;
+import io.jtipc.capture.DissectorOptions;
+import io.jtipc.capture.TipcCaptureDissector;
+import io.jtipc.wire.Tipc;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinkAnalysisTest {
+
+    private static LinkAnalysis analyse(String sample) {
+        LinkAnalysis la = new LinkAnalysis();
+        CaptureSummary s = Samples.dissect(sample, la);
+        assertThat(s.fileError()).isNull();
+        return la;
+    }
+
+    private static LinkAnalysis.Direction from(LinkAnalysis la, LinkAnalysis.Link l, String node) {
+        return la.nodeName(l.a().node()).equals(node) ? l.a() : l.b();
+    }
+
+    @Test
+    void ethLinkComesUpWithKernelNameMtuAndSessions() {
+        LinkAnalysis la = analyse("eth-6.1.pcap");
+        assertThat(la.links()).hasSize(1);
+        LinkAnalysis.Link l = la.links().get(0);
+        // the kernels call it srv-node:eth0-cli-node:eth0 / cli-node:eth0-srv-node:eth0 (logs)
+        assertThat(la.name(l)).isIn("srv-node:eth0-cli-node:eth0", "cli-node:eth0-srv-node:eth0");
+        assertThat(l.mtu()).isEqualTo(1500);
+        assertThat(l.establishments()).hasSize(1);
+        LinkAnalysis.Establishment e = l.establishments().get(0);
+        // the sessions in use when it came up are those of the RESET/ACTIVATE each side sent
+        assertThat(l.events().get(0).what()).contains("from " + la.nodeName(l.a().node()) + " session " + e.sessionA() + " ");
+        assertThat(l.events().get(1).what()).contains("from " + la.nodeName(l.b().node()) + " session " + e.sessionB() + " ");
+        // establishment: a RESET, an ACTIVATE, then the link is up; at the end srv-node resets it
+        assertThat(l.events()).extracting(LinkAnalysis.Event::what)
+                .anySatisfy(w -> assertThat(w).startsWith("RESET from"))
+                .anySatisfy(w -> assertThat(w).startsWith("ACTIVATE from"))
+                .anySatisfy(w -> assertThat(w).isEqualTo("link up"))
+                .anySatisfy(w -> assertThat(w).startsWith("link down: srv-node reset it"));
+        assertThat(l.downs()).isEqualTo(1);
+        assertThat(l.state()).isEqualTo(LinkAnalysis.State.DOWN);
+        assertThat(l.upNanos()).isLessThan(l.downNanos());
+        assertThat(l.a().interfaceName()).isEqualTo("eth0");
+        assertThat(l.b().interfaceName()).isEqualTo("eth0");
+    }
+
+    /** The counts agree with what cli-node's kernel printed in 'tipc link stat show' (samples/*.b.log). */
+    @Test
+    void countsMatchTheKernelsLinkStatistics() throws Exception {
+        for (String name : List.of("eth-6.1", "udpcrypto-6.1")) {
+            LinkAnalysis la = analyse(name + ".pcap");
+            LinkAnalysis.Link l = la.links().get(0);
+            LinkAnalysis.Direction cli = from(la, l, "cli-node");
+            LinkAnalysis.Direction srv = l.other(cli);
+            String log = name + ".b.log";
+            assertThat(cli.sequenced()).as(name + " TX packets").isEqualTo(Samples.linkStat(log, "TX", "packets"));
+            assertThat(srv.sequenced()).as(name + " RX packets").isEqualTo(Samples.linkStat(log, "RX", "packets"));
+            assertThat(cli.highestSeqno()).isEqualTo((int) Samples.linkStat(log, "TX", "packets"));
+            assertThat(cli.states()).as(name + " TX states").isEqualTo(Samples.linkStat(log, "TX", "states"));
+            assertThat(cli.probes()).as(name + " TX probes").isEqualTo(Samples.linkStat(log, "TX", "probes"));
+            assertThat(cli.retransmissions()).isEqualTo(Samples.linkStat(log, "TX", "retrans"));
+            assertThat(cli.nacks()).isEqualTo(Samples.linkStat(log, "TX", "naks"));
+            // srv-node went on probing after cli-node printed its statistics: at least as many
+            assertThat(srv.states()).isGreaterThanOrEqualTo(Samples.linkStat(log, "RX", "states"));
+            assertThat(srv.probes()).isGreaterThanOrEqualTo(Samples.linkStat(log, "RX", "probes"));
+        }
+    }
+
+    /** Packet, sequenced and retransmission counts agree with a recount straight from the pcap bytes. */
+    @Test
+    void countsMatchAnIndependentRecount() throws Exception {
+        LinkAnalysis la = analyse("eth-6.1.pcap");
+        LinkAnalysis.Link l = la.links().get(0);
+        Map<String, Long> packets = new HashMap<>();
+        Map<String, Set<Integer>> seqnos = new HashMap<>();
+        Map<String, Long> repeats = new HashMap<>();
+        Map<String, Long> states = new HashMap<>();
+        for (Samples.RawFrame f : Samples.rawEthernetTipc("eth-6.1.pcap")) {
+            int user = (f.word(0) >>> 25) & 15;
+            boolean nonSeq = (f.word(0) & (1 << 20)) != 0;
+            if (user == Tipc.LINK_CONFIG || nonSeq || f.dstMac().startsWith("ff:")) continue;
+            packets.merge(f.srcMac(), 1L, Long::sum);
+            if (user == Tipc.LINK_PROTOCOL) {
+                if ((f.word(1) >>> 29) == 0) states.merge(f.srcMac(), 1L, Long::sum);
+                continue;
+            }
+            if (!seqnos.computeIfAbsent(f.srcMac(), k -> new HashSet<>()).add(f.word(2) & 0xffff)) {
+                repeats.merge(f.srcMac(), 1L, Long::sum);
+            }
+        }
+        for (LinkAnalysis.Direction d : List.of(l.a(), l.b())) {
+            String mac = d.media().toString();
+            assertThat(d.packets()).as(mac).isEqualTo(packets.get(mac));
+            assertThat(d.sequenced()).as(mac).isEqualTo(seqnos.get(mac).size());
+            assertThat(d.retransmissions()).as(mac).isEqualTo(repeats.getOrDefault(mac, 0L));
+            assertThat(d.states()).as(mac).isEqualTo(states.get(mac));
+        }
+        assertThat(l.a().packets() + l.b().packets()).isGreaterThan(1000);
+    }
+
+    @Test
+    void retransmissionsNacksAndGapAckBlocksAreCounted(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        c.establish(true, Tipc.RESET_MSG, 100, 1500);
+        c.establish(false, Tipc.ACTIVATE_MSG, 200, 1400);
+        c.state(true, 100, 0, 0, false);
+        for (int s = 1; s <= 5; s++) c.data(true, s);
+        c.state(false, 200, 1, 2, false, 5, 0);  // NACK: 2 and 3 missing, block <5,0>
+        c.data(true, 2);                           // retransmissions
+        c.data(true, 3);
+        c.state(false, 200, 5, 0, true);           // probe
+        c.state(true, 100, 0, 0, false);
+        c.data(false, 1);
+        c.data(false, 1);                          // retransmission in the other direction
+        Path file = c.write(tmp, "synthetic.pcap");
+
+        LinkAnalysis la = new LinkAnalysis();
+        CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, la);
+        assertThat(s.malformed()).isZero();
+        assertThat(la.links()).hasSize(1);
+        LinkAnalysis.Link l = la.links().get(0);
+        LinkAnalysis.Direction a = l.a();
+        LinkAnalysis.Direction b = l.b();
+        assertThat(a.sequenced()).isEqualTo(5);
+        assertThat(a.retransmissions()).isEqualTo(2);
+        assertThat(b.sequenced()).isEqualTo(1);
+        assertThat(b.retransmissions()).isEqualTo(1);
+        assertThat(b.nacks()).isEqualTo(1);
+        assertThat(b.nackedPackets()).isEqualTo(2);
+        assertThat(b.gapAckBlocks()).isEqualTo(1);
+        assertThat(b.gapAckStates()).isEqualTo(1);
+        assertThat(b.probes()).isEqualTo(1);
+        assertThat(a.probes()).isZero();
+        assertThat(l.mtu()).isEqualTo(1400);
+        assertThat(l.state()).isEqualTo(LinkAnalysis.State.UP);
+        assertThat(l.establishments()).singleElement()
+                .satisfies(e -> assertThat(e.sessionA()).isEqualTo(100))
+                .satisfies(e -> assertThat(e.sessionB()).isEqualTo(200));
+        assertThat(la.format()).contains("retransmissions").contains("MTU 1400");
+    }
+
+    @Test
+    void aResetStartsANewSessionWhoseSeqnosAreNotRetransmissions(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        c.establish(true, Tipc.RESET_MSG, 100, 1500);
+        c.establish(false, Tipc.ACTIVATE_MSG, 200, 1500);
+        c.data(true, 1);
+        c.data(true, 2);
+        c.establish(true, Tipc.RESET_MSG, 101, 1500);   // link reset by A: down
+        c.establish(false, Tipc.ACTIVATE_MSG, 201, 1500);
+        c.data(true, 1);                                 // new session: not a retransmission
+        Path file = c.write(tmp, "reset.pcap");
+        LinkAnalysis la = new LinkAnalysis();
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, la);
+        LinkAnalysis.Link l = la.links().get(0);
+        assertThat(l.a().retransmissions()).isZero();
+        assertThat(l.a().sequenced()).isEqualTo(3);
+        assertThat(l.downs()).isEqualTo(1);
+        assertThat(l.establishments()).hasSize(2);
+        assertThat(l.establishments().get(1).sessionA()).isEqualTo(101);
+        assertThat(l.state()).isEqualTo(LinkAnalysis.State.UP);
+    }
+}

@@ -1,0 +1,95 @@
+package io.jtipc.capture.analysis;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Builds small classic-pcap files of TIPC-over-Ethernet frames for cases the real captures do not show
+ * (retransmissions, NACKs, gap-ACK blocks). Headers are written with the wire module's flyweight.
+ */
+final class SyntheticCapture {
+    static final byte[] MAC_A = {0x52, 0x54, 0, 0, 0, 0x0a};
+    static final byte[] MAC_B = {0x52, 0x54, 0, 0, 0, 0x0b};
+    static final int NODE_A = 0x1d1d1248;
+    static final int NODE_B = 0x0d030d48;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private long micros = 1_000_000;
+
+    SyntheticCapture() {
+        ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        out.writeBytes(h.array());
+    }
+
+    /** A 40-byte-header message from A (fromA) or B with the given user/type; returns it for more fields. */
+    TipcMsg msg(int user, int type, int dataLen) {
+        byte[] b = new byte[40 + dataLen];
+        TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
+        m.setVersion(2).setUser(user).setHdrSize(40).setSize(b.length).setType(type);
+        return m;
+    }
+
+    void send(boolean fromA, TipcMsg m) {
+        m.setPrevnode(fromA ? NODE_A : NODE_B).setOrignode(fromA ? NODE_A : NODE_B)
+                .setDestnode(fromA ? NODE_B : NODE_A);
+        byte[] tipc = m.buffer();
+        ByteBuffer rec = ByteBuffer.allocate(16 + 14 + tipc.length).order(ByteOrder.LITTLE_ENDIAN);
+        micros += 1000;
+        int len = 14 + tipc.length;
+        rec.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(len).putInt(len);
+        rec.order(ByteOrder.BIG_ENDIAN);
+        rec.put(fromA ? MAC_B : MAC_A).put(fromA ? MAC_A : MAC_B).putShort((short) 0x88CA).put(tipc);
+        out.writeBytes(rec.array());
+    }
+
+    /** RESET or ACTIVATE with interface name "eth0". */
+    void establish(boolean fromA, int type, int session, int mtu) {
+        TipcMsg m = msg(Tipc.LINK_PROTOCOL, type, 16);
+        m.setSession(session).setMaxPkt(mtu);
+        byte[] name = "eth0".getBytes();
+        System.arraycopy(name, 0, m.buffer(), 40, name.length);
+        send(fromA, m);
+    }
+
+    /** STATE with ack, optional NACK gap, and a gap-ACK record with the given unicast blocks (ack, gap). */
+    void state(boolean fromA, int session, int ack, int gap, boolean probe, int... ucBlocks) {
+        int nBlocks = ucBlocks.length / 2;
+        TipcMsg m = msg(Tipc.LINK_PROTOCOL, Tipc.STATE_MSG, 4 + 4 * nBlocks);
+        m.setSession(session).setAck(ack).setSeqGap(gap).setProbe(probe ? 1 : 0);
+        if (probe) m.setIsKeepalive(1);
+        ByteBuffer d = ByteBuffer.wrap(m.buffer(), 40, 4 + 4 * nBlocks);
+        d.putShort((short) (4 + 4 * nBlocks)).put((byte) nBlocks).put((byte) 0);
+        for (int i = 0; i < nBlocks; i++) d.putShort((short) ucBlocks[2 * i]).putShort((short) ucBlocks[2 * i + 1]);
+        send(fromA, m);
+    }
+
+    /** A sequenced data packet (DIRECT_MSG, 32 bytes of payload) with link seqno {@code seqno}. */
+    void data(boolean fromA, int seqno) {
+        byte[] b = new byte[32 + 32];
+        TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
+        m.setVersion(2).setUser(Tipc.LOW_IMPORTANCE).setHdrSize(32).setSize(b.length).setType(Tipc.TIPC_DIRECT_MSG)
+                .setSeqno(seqno);
+        send(fromA, m);
+    }
+
+    /** A NAME_DISTRIBUTOR message with one item, sequenced on the link with {@code seqno}. */
+    void publish(boolean fromA, int seqno, boolean withdraw, int type, int lower, int upper, int port) {
+        TipcMsg m = msg(Tipc.NAME_DISTRIBUTOR, withdraw ? Tipc.WITHDRAWAL : Tipc.PUBLICATION, 20);
+        m.setSeqno(seqno);
+        ByteBuffer.wrap(m.buffer(), 40, 20).putInt(type).putInt(lower).putInt(upper).putInt(port).putInt(port + 1);
+        send(fromA, m);
+    }
+
+    Path write(Path dir, String name) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, out.toByteArray());
+        return p;
+    }
+}

@@ -1,0 +1,221 @@
+package io.jtipc.cli.pcap;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.jtipc.capture.CaptureSummary;
+import io.jtipc.capture.DissectorOptions;
+import io.jtipc.capture.TipcCaptureDissector;
+import io.jtipc.capture.TipcMessageListener;
+import io.jtipc.capture.analysis.LinkAnalysis;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jtipc pcap links FILE}: the unicast links of a capture, their establishment, traffic per
+ * direction, retransmissions, NACKs, probes, MTU and resets ({@link LinkAnalysis}).
+ */
+@Command(name = "links", mixinStandardHelpOptions = true,
+        description = {"Per link (node pair + bearer): establishment (RESET/ACTIVATE, sessions, time up), packets "
+                + "each way, retransmissions, NACKs and gap-ACK blocks, probes, MTU, tolerance/priority, "
+                + "link down events."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})
+public final class LinksCommand implements Callable<Integer> {
+
+    /** Options shared by the analysis verbs: the capture file, keys, UDP ports, JSON output. */
+    public static final class CaptureArgs {
+        @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+        Path file;
+
+        @Option(names = "--key", paramLabel = "HEX",
+                description = "master key as given to 'tipc node set key' (AES key + 4-byte salt, hex; "
+                        + "repeatable)")
+        List<String> keys = new ArrayList<>();
+
+        @Option(names = "--udp-port", paramLabel = "N",
+                description = "extra UDP port carrying TIPC besides 6118 (repeatable)")
+        List<Integer> udpPorts = new ArrayList<>();
+
+        @Option(names = "--json", description = "print JSON instead of text")
+        boolean json;
+
+        /**
+         * Checks the arguments and builds dissector options.
+         *
+         * @throws CommandLine.ParameterException (exit code 2) naming the bad argument
+         */
+        DissectorOptions options(CommandLine cl) {
+            DissectorOptions.Builder b = DissectorOptions.builder();
+            for (String k : keys) {
+                try {
+                    b.addKey(DissectorOptions.parseKeyHex(k));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cl, "--key: " + e.getMessage());
+                }
+            }
+            for (int p : udpPorts) {
+                try {
+                    b.addUdpPort(p);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cl, "--udp-port: " + e.getMessage());
+                }
+            }
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new CommandLine.ParameterException(cl, "cannot read capture file '" + file + "'"
+                        + (Files.exists(file) ? "" : ": no such file"));
+            }
+            return b.build();
+        }
+
+        /**
+         * Dissects the file into {@code l}; returns the summary. A file that could not be read to its
+         * end is reported on stderr (what was read is still analysed).
+         */
+        CaptureSummary dissect(CommandLine cl, TipcMessageListener l) throws IOException {
+            CaptureSummary s = new TipcCaptureDissector(options(cl)).dissect(file, l);
+            if (s.fileError() != null) {
+                cl.getErr().println("jtipc: " + file + ": reading stopped early: " + s.fileError());
+                cl.getErr().flush();
+            }
+            if (s.undecryptedFrames() > 0) {
+                cl.getErr().println("jtipc: " + file + ": " + s.undecryptedFrames() + " encrypted frame(s) not "
+                        + "decrypted" + (keys.isEmpty() ? " (give the key with --key HEX)" : " (wrong key?)"));
+                cl.getErr().flush();
+            }
+            return s;
+        }
+    }
+
+    static JsonGenerator json(Writer w) throws IOException {
+        JsonGenerator g = new JsonFactory().createGenerator(w);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET); // never close stdout
+        g.useDefaultPrettyPrinter();
+        return g;
+    }
+
+    static int exitCode(CaptureSummary s) {
+        return s.fileError() == null ? 0 : 1;
+    }
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CaptureArgs args;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cl = spec.commandLine();
+        LinkAnalysis links = new LinkAnalysis();
+        CaptureSummary s = args.dissect(cl, links);
+        long origin = io.jtipc.capture.analysis.FileTotals.firstTimestamp(args.file);
+        if (origin >= 0) links.setOrigin(origin);
+        PrintWriter out = cl.getOut();
+        if (args.json) {
+            writeJson(links, out);
+        } else {
+            out.print(links.format());
+        }
+        out.flush();
+        return exitCode(s);
+    }
+
+    static void writeJson(LinkAnalysis la, Writer w) throws IOException {
+        try (JsonGenerator g = json(w)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("links");
+            for (LinkAnalysis.Link l : la.links()) {
+                g.writeStartObject();
+                g.writeStringField("name", la.name(l));
+                g.writeStringField("media", l.a().media().kind().name());
+                g.writeStringField("state", l.state().name());
+                g.writeNumberField("mtu", l.mtu());
+                g.writeNumberField("downs", l.downs());
+                if (l.upNanos() >= 0) g.writeNumberField("up_s", la.seconds(l.upNanos()));
+                if (l.downNanos() >= 0) g.writeNumberField("down_s", la.seconds(l.downNanos()));
+                g.writeArrayFieldStart("establishments");
+                for (LinkAnalysis.Establishment e : l.establishments()) {
+                    g.writeStartObject();
+                    g.writeNumberField("up_s", la.seconds(e.upNanos()));
+                    g.writeNumberField("frame", e.upFrame());
+                    g.writeNumberField("session_a", e.sessionA());
+                    g.writeNumberField("session_b", e.sessionB());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("directions");
+                for (LinkAnalysis.Direction d : List.of(l.a(), l.b())) {
+                    g.writeStartObject();
+                    g.writeStringField("from", la.nodeName(d.node()));
+                    g.writeStringField("node_addr", Integer.toHexString(d.node()));
+                    g.writeStringField("media", d.media().toString());
+                    g.writeStringField("interface", d.interfaceName());
+                    g.writeNumberField("packets", d.packets());
+                    g.writeNumberField("bytes", d.bytes());
+                    g.writeNumberField("sequenced", d.sequenced());
+                    g.writeNumberField("retransmissions", d.retransmissions());
+                    g.writeNumberField("highest_seqno", d.highestSeqno());
+                    g.writeNumberField("fragments", d.fragments());
+                    g.writeNumberField("bundles", d.bundles());
+                    g.writeNumberField("bundled_messages", d.bundledMessages());
+                    g.writeNumberField("name_distributor", d.nameDistributor());
+                    g.writeNumberField("tunnel", d.tunnelPackets());
+                    g.writeNumberField("states", d.states());
+                    g.writeNumberField("probes", d.probes());
+                    g.writeNumberField("probe_replies", d.probeReplies());
+                    g.writeNumberField("nacks", d.nacks());
+                    g.writeNumberField("nacked_packets", d.nackedPackets());
+                    g.writeNumberField("gap_ack_blocks", d.gapAckBlocks());
+                    g.writeNumberField("bc_gap_ack_blocks", d.broadcastGapAckBlocks());
+                    g.writeNumberField("resets", d.resets());
+                    g.writeNumberField("activates", d.activates());
+                    g.writeNumberField("session", d.session());
+                    g.writeNumberField("advertised_mtu", d.advertisedMtu());
+                    g.writeNumberField("tolerance_ms", d.tolerance());
+                    g.writeNumberField("priority", d.priority());
+                    g.writeNumberField("bearer_id", d.bearerId());
+                    g.writeNumberField("max_packet", d.maxPacket());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("events");
+                for (LinkAnalysis.Event e : l.events()) {
+                    g.writeStartObject();
+                    g.writeNumberField("t_s", la.seconds(e.nanos()));
+                    g.writeNumberField("frame", e.frame());
+                    g.writeStringField("what", e.what());
+                    g.writeNumberField("count", e.count());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("broadcast");
+            for (LinkAnalysis.BroadcastSender b : la.broadcastSenders()) {
+                g.writeStartObject();
+                g.writeStringField("from", la.nodeName(b.node()));
+                g.writeNumberField("packets", b.packets());
+                g.writeNumberField("bytes", b.bytes());
+                g.writeNumberField("sequenced", b.sequenced());
+                g.writeNumberField("retransmissions", b.retransmissions());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        w.write(System.lineSeparator());
+    }
+}

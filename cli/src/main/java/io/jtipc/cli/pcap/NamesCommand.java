@@ -1,0 +1,124 @@
+package io.jtipc.cli.pcap;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.jtipc.capture.CaptureSummary;
+import io.jtipc.capture.analysis.BindingTableAnalysis;
+import io.jtipc.capture.analysis.FileTotals;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jtipc pcap names FILE [--at S] [--history]}: the binding table rebuilt from NAME_DISTRIBUTOR
+ * traffic ({@link BindingTableAnalysis}), per node, printed like {@code tipc nametable show}.
+ */
+@Command(name = "names", mixinStandardHelpOptions = true,
+        description = {"Binding table rebuilt from the capture's NAME_DISTRIBUTOR traffic (bulk and incremental "
+                + "publications/withdrawals; a node's bindings vanish from a peer's table when their last link "
+                + "goes down), one table per node, as 'tipc nametable show' prints it. Only cluster-scope "
+                + "bindings are distributed, so node-scope ones never appear."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})
+public final class NamesCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    LinksCommand.CaptureArgs args;
+
+    @Option(names = "--at", paramLabel = "SECONDS",
+            description = "show the table as it stood SECONDS after the first frame (default: end of capture)")
+    Double at;
+
+    @Option(names = "--history", description = "also list every publication, withdrawal and link change "
+            + "with its time and publishing node")
+    boolean history;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cl = spec.commandLine();
+        if (at != null && (at.isNaN() || at < 0)) {
+            throw new CommandLine.ParameterException(cl, "--at: must be a number of seconds >= 0, got " + at);
+        }
+        args.options(cl); // checks the arguments before the file is touched
+        BindingTableAnalysis names = new BindingTableAnalysis();
+        long origin = FileTotals.firstTimestamp(args.file);
+        if (origin >= 0) names.setOrigin(origin);
+        CaptureSummary s = args.dissect(cl, names);
+        long when = at == null ? Long.MAX_VALUE : names.atSeconds(at);
+        PrintWriter out = cl.getOut();
+        if (args.json) {
+            writeJson(names, when, history, out);
+        } else {
+            if (history) {
+                out.println("History (times in seconds since the first frame):");
+                out.print(names.formatHistory());
+                out.println();
+            }
+            out.print(names.formatViews(when));
+        }
+        out.flush();
+        return LinksCommand.exitCode(s);
+    }
+
+    static void writeJson(BindingTableAnalysis bt, long when, boolean history, Writer w) throws IOException {
+        try (JsonGenerator g = LinksCommand.json(w)) {
+            g.writeStartObject();
+            g.writeNumberField("at_s", bt.seconds(Math.min(when, bt.lastNanos())));
+            g.writeArrayFieldStart("tables");
+            for (BindingTableAnalysis.View v : bt.viewsAt(when)) {
+                g.writeStartObject();
+                g.writeStringField("node", bt.nodeName(v.node()));
+                g.writeStringField("node_addr", Integer.toHexString(v.node()));
+                g.writeArrayFieldStart("bindings");
+                for (BindingTableAnalysis.Binding b : v.bindings()) {
+                    binding(g, bt, b);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (history) {
+                g.writeArrayFieldStart("history");
+                for (BindingTableAnalysis.Entry e : bt.history()) {
+                    g.writeStartObject();
+                    g.writeNumberField("t_s", bt.seconds(e.nanos()));
+                    if (e.frame() >= 0) g.writeNumberField("frame", e.frame());
+                    g.writeStringField("event", e.kind().name());
+                    g.writeStringField("node", bt.nodeName(e.node()));
+                    if (e.binding() != null) {
+                        g.writeBooleanField("bulk", e.bulk());
+                        g.writeFieldName("binding");
+                        binding(g, bt, e.binding());
+                    } else {
+                        g.writeStringField("peer", bt.nodeName(e.peer()));
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        w.write(System.lineSeparator());
+    }
+
+    private static void binding(JsonGenerator g, BindingTableAnalysis bt, BindingTableAnalysis.Binding b)
+            throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("type", b.type());
+        g.writeNumberField("lower", b.lower());
+        g.writeNumberField("upper", b.upper());
+        g.writeStringField("scope", "cluster");
+        g.writeNumberField("port", b.port());
+        g.writeNumberField("key", b.key());
+        g.writeStringField("node", bt.nodeName(b.node()));
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,98 @@
+package io.jtipc.cli.pcap;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.jtipc.capture.CaptureSummary;
+import io.jtipc.capture.analysis.FileTotals;
+import io.jtipc.capture.analysis.StatsAnalysis;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jtipc pcap stats FILE}: frame and byte totals, TIPC messages per user and type, encrypted and
+ * decrypted frames, malformed frames with reasons ({@link StatsAnalysis}).
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = {"Counts: frames and bytes, TIPC messages per user/type (top level and nested), "
+                + "encrypted/decrypted frames, malformed frames with their reasons."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})
+public final class StatsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    LinksCommand.CaptureArgs args;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cl = spec.commandLine();
+        StatsAnalysis stats = new StatsAnalysis();
+        CaptureSummary s = args.dissect(cl, stats);
+        FileTotals totals = FileTotals.of(args.file);
+        PrintWriter out = cl.getOut();
+        if (args.json) {
+            writeJson(stats, totals, s, out);
+        } else {
+            out.print(stats.format(totals));
+        }
+        out.flush();
+        return LinksCommand.exitCode(s);
+    }
+
+    static void writeJson(StatsAnalysis st, FileTotals t, CaptureSummary s, Writer w) throws IOException {
+        try (JsonGenerator g = LinksCommand.json(w)) {
+            g.writeStartObject();
+            g.writeNumberField("frames", t.frames());
+            g.writeNumberField("captured_bytes", t.capturedBytes());
+            g.writeNumberField("wire_bytes", t.wireBytes());
+            g.writeNumberField("duration_s", t.firstNanos() < 0 ? 0 : (t.lastNanos() - t.firstNanos()) / 1e9);
+            g.writeNumberField("tipc_frames", st.tipcFrames());
+            g.writeNumberField("messages", st.messages());
+            g.writeNumberField("encrypted_frames", st.encryptedFrames());
+            g.writeNumberField("decrypted_frames", st.decryptedFrames());
+            g.writeNumberField("undecrypted_frames", st.undecryptedFrames());
+            g.writeNumberField("malformed", st.malformedTotal());
+            if (s.fileError() != null) g.writeStringField("file_error", s.fileError());
+            g.writeArrayFieldStart("counts");
+            for (StatsAnalysis.Count c : st.counts()) {
+                g.writeStartObject();
+                g.writeNumberField("user", c.user());
+                g.writeStringField("user_name", c.userName());
+                g.writeNumberField("type", c.type());
+                g.writeStringField("type_name", c.typeName());
+                g.writeNumberField("top", c.top());
+                g.writeNumberField("nested", c.nested());
+                g.writeNumberField("bytes", c.bytes());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("malformed_reasons");
+            for (Map.Entry<String, Long> e : st.malformedByReason().entrySet()) {
+                g.writeStartObject();
+                g.writeStringField("reason", e.getKey());
+                g.writeNumberField("count", e.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("malformed_frames");
+            for (StatsAnalysis.Malformed m : st.malformed()) {
+                g.writeStartObject();
+                g.writeNumberField("frame", m.frame());
+                g.writeStringField("field", m.field());
+                g.writeStringField("reason", m.reason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        w.write(System.lineSeparator());
+    }
+}

@@ -195,7 +195,7 @@ public final class LabCommand implements Callable<Integer> {
                 return Outcome.QUIT;
             }
             case "help" -> {
-                CommandLine.usage(this, out);
+                spec.commandLine().usage(out);
                 return Outcome.OK;
             }
             case "nodes" -> {

@@ -20,12 +20,12 @@ import java.util.Map;
  * decoded, no malformed report.
  *
  * <p>It also finds <em>late fragments</em>: a MSG_FRAGMENTER frame (user 12) whose link sequence
- * number is below one the same sender already put on the wire, seen for the first time (not a
- * retransmission of a frame already captured). Kernel senders do this now and then under qemu (a
- * fragment leaves after later ones of its message); the receiving link puts it back in order
- * (net/tipc/link.c, deferred queue) before reassembly (msg.c tipc_buf_append). A dissector that
+ * number is below one the same sender already put on the wire, seen for the first time. Kernel
+ * senders under qemu produce them regularly: frames dropped before the wire (the guest's device queue)
+ * go out again as retransmissions after later ones. The receiving link puts packets back in seqno
+ * order (net/tipc/link.c, deferred queue) before reassembly (msg.c tipc_buf_append); a dissector that
  * reassembles in capture order reports such a message as too short ({@code tipc.reassembled.*}).
- * {@link Report#requireClean(boolean)} can tolerate exactly those, one per late fragment at most.
+ * {@link Report#requireClean(boolean)} can tolerate exactly those, at most one per late fragment.
  */
 public final class CaptureCheck {
     private static final int MSG_FRAGMENTER = 12;

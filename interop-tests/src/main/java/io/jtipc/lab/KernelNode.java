@@ -90,6 +90,11 @@ public final class KernelNode {
         return tap;
     }
 
+    /** Where a file passed at boot under {@code key} reads in the guest (qemu fw_cfg). */
+    public String fwCfgPath(String key) {
+        return "/sys/firmware/qemu_fw_cfg/by_name/opt/jtipc/" + key + "/raw";
+    }
+
     /** The guest console log (kernel messages, /init's JTIPC-LAB lines), appended across reboots. */
     public Path consoleLog() {
         return dir.resolve("console.log");
@@ -267,7 +272,7 @@ public final class KernelNode {
                 "-device", "virtserialport,chardev=ctl,name=ctl"));
         for (Map.Entry<String, Path> f : files.entrySet()) {
             cmd.add("-fw_cfg");
-            cmd.add("name=opt/jtipc/" + f.getKey() + ",file=" + f.getValue());
+            cmd.add("name=opt/jtipc/" + f.getKey() + ",file=" + f.getValue().toAbsolutePath());
         }
         try {
             Files.writeString(consoleLog(), "\n==== jtipc lab: booting " + name + " (" + image + ") ====\n",

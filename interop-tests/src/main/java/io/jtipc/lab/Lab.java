@@ -128,6 +128,15 @@ public final class Lab implements AutoCloseable {
         return netns;
     }
 
+    /**
+     * {@code /run/netns/NETNS}: a thread that calls {@code setns(open(this), CLONE_NEWNET)} (e.g. through
+     * jnr-ffi) enters the lab namespace, and sockets it opens there (AF_PACKET on a {@link Veth}, UDP on
+     * its address) stay in it. The other way in is a process under {@link #inNetns}.
+     */
+    public Path netnsPath() {
+        return Path.of("/run/netns", netns);
+    }
+
     /** The bridge every node is on. */
     public String bridge() {
         return "br0";
@@ -166,17 +175,32 @@ public final class Lab implements AutoCloseable {
      * @throws LabException stage DOWNLOAD/BUILD/BOOT/MODULE_LOAD with the console tail
      */
     public KernelNode boot(KernelVersion version, String name) {
+        return boot(version, name, Map.of());
+    }
+
+    /**
+     * Boots one kernel node with files handed to the guest through qemu's fw_cfg: file {@code F} under
+     * key {@code K} reads in the guest as {@link KernelNode#fwCfgPath(String) /sys/firmware/qemu_fw_cfg/by_name/opt/jtipc/K/raw}
+     * (keys, scripts, configuration).
+     */
+    public KernelNode boot(KernelVersion version, String name, Map<String, Path> fwCfgFiles) {
         ensureOpen();
-        return boot(options.images().image(version, options.progress()), name);
+        return start(prepare(options.images().image(version, options.progress()), name, fwCfgFiles));
     }
 
     /** Boots a node from a given image (a custom or deliberately broken one: tests of the lab itself). */
     KernelNode boot(BootImage image, String name) {
-        return start(prepare(image, name));
+        return start(prepare(image, name, Map.of()));
     }
 
     /** Allocates a node's index, tap, MAC and address (sequentially, so names follow call order). */
-    private KernelNode prepare(BootImage image, String name) {
+    private KernelNode prepare(BootImage image, String name, Map<String, Path> files) {
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            if (!f.getKey().matches("[A-Za-z0-9_.-]{1,40}") || !Files.isReadable(f.getValue())) {
+                throw new IllegalArgumentException("fw_cfg file " + f.getKey() + " -> " + f.getValue()
+                        + ": key must be 1-40 of [A-Za-z0-9_.-], the file readable");
+            }
+        }
         ensureOpen();
         int k = nodeCounter.incrementAndGet();
         if (k > 80) {
@@ -192,7 +216,7 @@ public final class Lab implements AutoCloseable {
         String mac = String.format("52:54:00:4a:00:%02x", k);
         Path dir = options.workDir().resolve(n);
         KernelNode node = new KernelNode(this, n, image, mac, SUBNET + (10 + k), PREFIX, tap, dir,
-                socketDir.resolve(n + ".sock"), Map.of());
+                socketDir.resolve(n + ".sock"), files);
         synchronized (nodes) {
             if (nodes.containsKey(n)) {
                 throw new IllegalArgumentException("a node named " + n + " exists");
@@ -217,7 +241,7 @@ public final class Lab implements AutoCloseable {
     public List<KernelNode> bootAll(KernelVersion... versions) {
         List<KernelNode> prepared = new ArrayList<>();
         for (KernelVersion v : versions) {
-            prepared.add(prepare(options.images().image(v, options.progress()), null));
+            prepared.add(prepare(options.images().image(v, options.progress()), null, Map.of()));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(2, Math.max(1, versions.length)));
         try {

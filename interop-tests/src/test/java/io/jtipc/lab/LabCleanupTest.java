@@ -49,11 +49,14 @@ class LabCleanupTest {
     }
 
     @Test
-    void execTimeoutKillsTheCommandAndTheNodeStaysUsable() {
+    void execTimeoutKillsTheCommandAndTheNodeStaysUsable(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         try (Lab lab = Lab.create(LabOptions.defaults("LabCleanupTest-exec"))) {
             namespaces.add(lab.netns());
-            KernelNode n = lab.boot(KernelVersion.V6_1);
+            assertThat(lab.netnsPath()).exists();
+            Path greeting = Files.writeString(tmp.resolve("greeting.txt"), "hello from the host\n");
+            KernelNode n = lab.boot(KernelVersion.V6_1, "n1", java.util.Map.of("greeting", greeting));
             qemus.addAll(qemuChildren());
+            assertThat(n.exec("cat " + n.fwCfgPath("greeting")).requireOk().output()).isEqualTo("hello from the host");
             ExecResult r = n.exec("echo started; sleep 30", Duration.ofSeconds(1));
             assertThat(r.timedOut()).isTrue();
             assertThat(r.exitCode()).isEqualTo(137);

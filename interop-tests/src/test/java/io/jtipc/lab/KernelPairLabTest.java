@@ -134,6 +134,33 @@ abstract class KernelPairLabTest {
         assertThat(a.exec("ping -c 2 -W 3 " + v.ipv4(), T).requireOk().output()).contains("2 packets received");
         assertThat(Host.run(java.time.Duration.ofSeconds(10), v.command("ip", "-o", "link", "show", v.name())).output())
                 .contains(v.mac());
+        // kernel TIPC frames (discovery broadcasts, every ~1-2 s once linked) reach the jtipc port
+        Host.Result seen = Host.run(Duration.ofSeconds(20),
+                v.command("timeout", "15", "tcpdump", "-i", v.name(), "-c", "1", "-nn", "-e", "ether", "proto", "0x88ca"));
+        assertThat(seen.output()).as("tcpdump on %s", v.name()).contains("1 packet captured").contains("(0x88ca)").contains("52:54:00:4a:00:");
+    }
+
+    @Test
+    @Order(8)
+    void rdmSurvivesAnImpairedLink() {
+        a.impair("loss 7% reorder 5% delay 2ms");
+        try (GuestJob echo = b.startAgent("rdm-echo", "1003", "1").awaitReady(T)) {
+            ExecResult ping = a.agent(T, "rdm-ping", "1003", "1", "50", "3000", "20000").requireOk();
+            assertThat(ping.lines()).contains("DONE sent 50 ok 50");
+        } finally {
+            a.clearImpairment();
+        }
+        assertThat(a.exec(KernelNode.TC + " qdisc show dev eth0").requireOk().output()).doesNotContain("netem");
+    }
+
+    @Test
+    @Order(9)
+    void udpBearersLinkTheNodesToo() {
+        a.enableUdpBearer("u1");
+        b.enableUdpBearer("u1");
+        a.awaitUpLinks(2, Duration.ofSeconds(30));
+        b.awaitUpLinks(2, Duration.ofSeconds(30));
+        assertThat(a.upLinks()).anyMatch(l -> l.contains(":u1-")).anyMatch(l -> l.contains(":eth0-"));
     }
 
     @Test

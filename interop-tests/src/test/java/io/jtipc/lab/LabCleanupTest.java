@@ -92,6 +92,30 @@ class LabCleanupTest {
         }
     }
 
+    @Test
+    void namespacesOfDeadLabsAreRemovedByTheNextLab() throws Exception {
+        long dead = 4_000_000L;
+        while (ProcessHandle.of(dead).isPresent()) {
+            dead++;
+        }
+        String stale = Lab.NETNS_PREFIX + dead + "-1";
+        namespaces.add(stale);
+        assertThat(Host.run("ip", "netns", "add", stale).ok()).isTrue();
+        Process orphan = new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "300").start();
+        try {
+            assertThat(Lab.namespaceExists(stale)).isTrue();
+            try (Lab lab = Lab.create(LabOptions.defaults("LabCleanupTest-stale"))) {
+                namespaces.add(lab.netns());
+                assertThat(Lab.namespaceExists(stale)).isFalse();
+                assertThat(orphan.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(Lab.namespaceExists(lab.netns())).isTrue();
+            }
+        } finally {
+            orphan.destroyForcibly();
+            Host.run("ip", "netns", "delete", stale);
+        }
+    }
+
     @AfterAll
     static void nothingIsLeft() {
         for (String ns : namespaces) {

@@ -89,7 +89,10 @@ refresh_h=${JTIPC_LAB_REFRESH_HOURS:-24}
 stamp="$apt_dir/lists/.updated"
 if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +$((refresh_h * 60)) -print)" ]; then
   progress "$suite: refreshing package lists from $mirror"
-  if apt-get -qq "${apt_opts[@]}" update >"$apt_dir/update.log" 2>&1 && ! grep -q '^[WE]:' "$apt_dir/update.log"; then
+  if apt-get -qq "${apt_opts[@]}" update >"$apt_dir/update.log" 2>&1 \
+     && ! grep -qE "^E:|Failed to fetch .*/dists/$suite/" "$apt_dir/update.log"; then
+    # the main suite is what matters; a security suite that failed only means older kernels
+    grep -q 'Failed to fetch' "$apt_dir/update.log" && progress "$suite: $(grep -m1 'Failed to fetch' "$apt_dir/update.log")"
     touch "$stamp"
   elif [ -f "$stamp" ]; then
     progress "$suite: list refresh failed, using lists of $(date -r "$stamp" -u +%FT%TZ)"
@@ -97,15 +100,15 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +$((refresh_h * 60)) -print)
     progress "$suite: list refresh failed, using built image $img"
     echo "IMAGE $img"; exit 0
   else
-    fail download "apt-get update for $suite failed: $(grep -m3 '^[WE]:' "$apt_dir/update.log" | tr '\n' ' ')"
+    fail download "apt-get update for $suite failed: $(grep -m3 '^[WE]:' "$apt_dir/update.log" | tr '\n' ' ')(log: $apt_dir/update.log)"
   fi
 fi
 
 # ---- which kernel: the cloud metapackage's dependency ------------------------------------------
 meta=linux-image-cloud-amd64
-pkg=$(apt-cache "${apt_opts[@]}" depends "$meta" 2>/dev/null | awk '$1=="Depends:" && $2 ~ /^linux-image-/ {print $2; exit}')
+pkg=$(apt-cache "${apt_opts[@]}" depends "$meta" 2>/dev/null | awk '$1=="Depends:" && $2 ~ /^linux-image-/ {print $2; exit}') || true
 [ -n "$pkg" ] || fail download "$suite: cannot resolve $meta (apt-cache depends gave no linux-image dependency)"
-ver=$(apt-cache "${apt_opts[@]}" policy "$pkg" 2>/dev/null | awk '$1=="Candidate:" {print $2}')
+ver=$(apt-cache "${apt_opts[@]}" policy "$pkg" 2>/dev/null | awk '$1=="Candidate:" {print $2}') || true
 [ -n "$ver" ] && [ "$ver" != "(none)" ] || fail download "$suite: no candidate version for $pkg"
 key="${pkg}_${ver//[:~]/_}"
 out="$cache/images/$suite/$key-$recipe"

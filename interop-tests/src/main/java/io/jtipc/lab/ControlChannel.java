@@ -96,6 +96,12 @@ final class ControlChannel implements AutoCloseable {
         String id = "j" + ids.incrementAndGet();
         GuestJob job = new GuestJob(node, id, command);
         jobs.put(id, job);
+        String down = brokenReason;
+        if (down != null) {
+            jobs.remove(id);
+            job.end(-1, down);
+            return job;
+        }
         try {
             send("RUN " + id + " " + Math.max(0, timeoutMs) + " " + command);
         } catch (IOException e) {

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +35,21 @@ public final class LabImages {
     private static final long BUILD_TIMEOUT_MIN = 15;
 
     private final Path cacheDir;
+    private final Map<String, String> environment;
     private final ConcurrentHashMap<KernelVersion, BootImage> built = new ConcurrentHashMap<>();
 
     public LabImages(Path cacheDir) {
+        this(cacheDir, Map.of());
+    }
+
+    /**
+     * @param environment extra environment of the build script: {@code JTIPC_LAB_MIRROR},
+     *                    {@code JTIPC_LAB_SECURITY_MIRROR} (Debian mirror URLs, default: the host's apt
+     *                    sources), {@code JTIPC_LAB_REFRESH_HOURS} (package list age, default 24)
+     */
+    public LabImages(Path cacheDir, Map<String, String> environment) {
         this.cacheDir = cacheDir.toAbsolutePath();
+        this.environment = Map.copyOf(environment);
     }
 
     /** The cache of {@code $JTIPC_LAB_CACHE} / {@code $XDG_CACHE_HOME/jtipc-lab} / {@code ~/.cache/jtipc-lab}. */
@@ -91,7 +103,9 @@ public final class LabImages {
         Process p;
         try {
             Files.createDirectories(cacheDir);
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(environment);
+            p = pb.start();
         } catch (IOException e) {
             throw new LabException(LabException.Stage.PREREQUISITE, "cannot run the image build: " + e.getMessage(), "");
         }

@@ -15,6 +15,14 @@ class Kernel6_1PairLabTest extends KernelPairLabTest {
         java.util.List<String> links;
         do {
             links = a.upLinks();
+            if (!links.isEmpty()) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         } while (!links.isEmpty() && System.nanoTime() - t0 < 20_000_000_000L);
         assertThat(links).as("links of %s after %s was killed", a.name(), b.name()).isEmpty();
         b.reboot();

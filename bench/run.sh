@@ -3,7 +3,8 @@
 #   bench/run.sh           both parts below
 #   bench/run.sh compare   jtipc pcap vs tshark on a >= 200 000-frame capture built from real frames
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
-# Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (minimum frames, default 200000),
+# Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (list of minimum frame counts, default
+# "200000 1000000"), PROFILE (1: JFR profile of jtipc on the largest input, default 1),
 # JMH_ARGS (default: short settings, about a minute in all).
 # Writes bench/target/report.md (and bench/target/jmh.txt).
 set -euo pipefail
@@ -11,7 +12,7 @@ root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$root"
 what="${1:-all}"
 RUNS="${RUNS:-5}"
-FRAMES="${FRAMES:-200000}"
+FRAMES="${FRAMES:-200000 1000000}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 target="$root/bench/target"
 report="$target/report.md"
@@ -30,43 +31,64 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[
 {
   echo "# jtipc benchmark report"
   echo
-  echo "Date: $(date -u +%FT%TZ); host: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1)"
-  command -v tshark >/dev/null 2>&1 && echo "tshark: $(tshark --version 2>/dev/null | head -1)"
+  echo "Date: $(date -u +%FT%TZ); host: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | awk 'NR==1')"
+  command -v tshark >/dev/null 2>&1 && echo "tshark: $(tshark --version 2>/dev/null | awk 'NR==1')"
   echo
 } > "$report"
 
 if [ "$what" = all ] || [ "$what" = compare ]; then
   command -v tshark >/dev/null 2>&1 || "$root/bin/setup"
-  big="$target/eth-6.1-repeated.pcap"
-  frames=$(java -cp "$benchjar" io.jtipc.bench.CaptureRepeater "$root/samples/eth-6.1.pcap" "$big" "$FRAMES")
-  size=$(stat -c %s "$big")
-  echo "bench: $big: $frames frames, $size bytes" >&2
-  jt=(); ts=()
-  for i in $(seq 1 "$RUNS"); do
-    t0=$(now_ns); java ${JTIPC_JAVA_OPTS:-} -jar "$jar" pcap "$big" > /dev/null; t1=$(now_ns)
-    jt+=($((t1 - t0)))
-    t0=$(now_ns); tshark -r "$big" > /dev/null 2>&1; t1=$(now_ns)
-    ts+=($((t1 - t0)))
-    echo "bench: run $i: jtipc $(( jt[-1] / 1000000 )) ms, tshark $(( ts[-1] / 1000000 )) ms" >&2
-  done
-  jmed=$(printf '%s\n' "${jt[@]}" | median); tmed=$(printf '%s\n' "${ts[@]}" | median)
-  jmin=$(printf '%s\n' "${jt[@]}" | sort -n | head -1); tmin=$(printf '%s\n' "${ts[@]}" | sort -n | head -1)
-  ratio=$(awk -v a="$tmed" -v b="$jmed" 'BEGIN {printf "%.1f", a / b}')
   {
     echo "## jtipc pcap vs tshark (one line per frame, output to /dev/null)"
     echo
-    echo "Input: samples/eth-6.1.pcap repeated with shifted timestamps: $frames frames, $size bytes."
+    echo "Input: samples/eth-6.1.pcap (1 218 real kernel frames) repeated with shifted timestamps."
     echo "Commands: \`java -jar cli/target/jtipc.jar pcap FILE > /dev/null\` and \`tshark -r FILE > /dev/null\`,"
-    echo "$RUNS runs each, interleaved, wall clock including JVM start-up."
+    echo "$RUNS runs each, interleaved, wall clock including JVM start-up; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
-    echo "| tool | median ms | best ms | frames/s (median) |"
-    echo "|---|---|---|---|"
-    echo "| jtipc pcap | $((jmed / 1000000)) | $((jmin / 1000000)) | $(rate "$frames" "$jmed") |"
-    echo "| tshark -r | $((tmed / 1000000)) | $((tmin / 1000000)) | $(rate "$frames" "$tmed") |"
-    echo
-    echo "Ratio (tshark time / jtipc time, medians): **${ratio}×**"
-    echo
+    echo "| frames | file bytes | jtipc median ms (best) | tshark median ms (best) | jtipc frames/s | tshark frames/s | ratio |"
+    echo "|---|---|---|---|---|---|---|"
   } >> "$report"
+  for want in $FRAMES; do
+    big="$target/eth-6.1-x$want.pcap"
+    frames=$(java -cp "$benchjar" io.jtipc.bench.CaptureRepeater "$root/samples/eth-6.1.pcap" "$big" "$want")
+    size=$(stat -c %s "$big")
+    echo "bench: $big: $frames frames, $size bytes" >&2
+    jt=(); ts=()
+    for i in $(seq 1 "$RUNS"); do
+      t0=$(now_ns); java ${JTIPC_JAVA_OPTS:-} -jar "$jar" pcap "$big" > /dev/null 2>&1; t1=$(now_ns)
+      jt+=($((t1 - t0)))
+      t0=$(now_ns); tshark -r "$big" > /dev/null 2>&1; t1=$(now_ns)
+      ts+=($((t1 - t0)))
+      echo "bench: $frames frames, run $i: jtipc $(( jt[-1] / 1000000 )) ms, tshark $(( ts[-1] / 1000000 )) ms" >&2
+    done
+    jmed=$(printf '%s\n' "${jt[@]}" | median); tmed=$(printf '%s\n' "${ts[@]}" | median)
+    jmin=$(printf '%s\n' "${jt[@]}" | sort -n | awk 'NR==1'); tmin=$(printf '%s\n' "${ts[@]}" | sort -n | awk 'NR==1')
+    ratio=$(awk -v a="$tmed" -v b="$jmed" 'BEGIN {printf "%.1f", a / b}')
+    echo "| $frames | $size | $((jmed / 1000000)) ($((jmin / 1000000))) | $((tmed / 1000000)) ($((tmin / 1000000))) | $(rate "$frames" "$jmed") | $(rate "$frames" "$tmed") | **${ratio}×** |" >> "$report"
+  done
+  echo >> "$report"
+  if [ "${PROFILE:-1}" = 1 ]; then
+    # where jtipc's time goes: JFR execution samples every 1 ms on the largest input
+    jfrfile="$target/jtipc-pcap.jfr"
+    java -XX:StartFlightRecording=filename="$jfrfile",settings=profile,jdk.ExecutionSample#period=1ms \
+      -jar "$jar" pcap "$big" > /dev/null 2>&1
+    jfr print --events jdk.ExecutionSample "$jfrfile" > "$target/jfr-samples.txt"
+    total=$(grep -c 'jdk.ExecutionSample' "$target/jfr-samples.txt" || true)
+    {
+      echo "### Profile of \`jtipc pcap\` on $frames frames (JFR, $total samples at 1 ms)"
+      echo
+      echo "Top frames (self time):"
+      echo '```'
+      grep -A1 'stackTrace = \[' "$target/jfr-samples.txt" | grep -v 'stackTrace\|^--' \
+        | sed 's/line:.*//;s/^ *//' | sort | uniq -c | sort -rn | awk 'NR<=15'
+      echo '```'
+      echo "jtipc methods on the stack (inclusive samples):"
+      echo '```'
+      grep -E '^\s+io\.jtipc' "$target/jfr-samples.txt" | sed 's/line:.*//;s/^ *//' | sort | uniq -c | sort -rn | awk 'NR<=12'
+      echo '```'
+      echo
+    } >> "$report"
+  fi
 fi
 
 if [ "$what" = all ] || [ "$what" = jmh ]; then

@@ -13,10 +13,13 @@ package io.jtipc.capture;
  *                          reading stops at the first one
  * @param ipFragmentsDropped IP datagrams given up incomplete (timeout, memory bound or end of capture)
  * @param fileError         null if the whole file was read, else why reading stopped early
+ * @param unsupportedLinkFrames frames whose link type the dissector does not read (see
+ *                          {@link TipcCaptureDissector}); they cannot hold TIPC as far as it knows
+ * @param unsupportedLinkType the first such LINKTYPE_ value, or -1
  */
 public record CaptureSummary(long frames, long tipcFrames, long messages, long encryptedFrames,
                              long decryptedFrames, long malformed, long badRecords, long ipFragmentsDropped,
-                             String fileError) {
+                             String fileError, long unsupportedLinkFrames, int unsupportedLinkType) {
 
     /** Encrypted frames no key decrypted. */
     public long undecryptedFrames() { return encryptedFrames - decryptedFrames; }

@@ -7,6 +7,7 @@ package io.jtipc.capture;
 public final class CapturedFrame {
     long frameNumber;
     long timestampNanos;
+    long captureStartNanos;
     int linkType;
     int interfaceId;
     int originalLength;
@@ -24,6 +25,9 @@ public final class CapturedFrame {
 
     /** Capture time in nanoseconds since the Unix epoch (pcap µs/ns, pcapng per-interface resolution). */
     public long timestampNanos() { return timestampNanos; }
+
+    /** Capture time of the file's first record (frame 1), for times relative to the capture's start. */
+    public long captureStartNanos() { return captureStartNanos; }
 
     /** LINKTYPE_ value of the record's interface (1 Ethernet, 113 SLL, 276 SLL2, 101/228/229 raw IP...). */
     public int linkType() { return linkType; }

@@ -18,12 +18,14 @@ public final class MediaEndpoint {
     private final byte[] address;
     private final int port;
     private final String text;
+    private final int hash;
 
     private MediaEndpoint(Kind kind, byte[] address, int port) {
         this.kind = kind;
         this.address = address;
         this.port = port;
         this.text = format(kind, address, port);
+        this.hash = (kind.ordinal() * 31 + Arrays.hashCode(address)) * 31 + port;
     }
 
     /** An Ethernet endpoint; {@code mac} is 6 bytes at {@code off}. */
@@ -66,10 +68,10 @@ public final class MediaEndpoint {
         if (this == o) return true;
         if (!(o instanceof MediaEndpoint)) return false;
         MediaEndpoint e = (MediaEndpoint) o;
-        return kind == e.kind && port == e.port && Arrays.equals(address, e.address);
+        return hash == e.hash && kind == e.kind && port == e.port && Arrays.equals(address, e.address);
     }
 
-    @Override public int hashCode() { return (kind.hashCode() * 31 + Arrays.hashCode(address)) * 31 + port; }
+    @Override public int hashCode() { return hash; }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 

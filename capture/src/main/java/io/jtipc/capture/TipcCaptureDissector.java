@@ -39,6 +39,15 @@ public final class TipcCaptureDissector {
     static final int ETH_P_TIPC = 0x88CA;
     static final int MAX_DEPTH = 8;
     static final int MAX_MSG = 66060;
+    /** Link directions with fragment state kept at once (least recently used dropped first). */
+    static final int MAX_FRAG_KEYS = 1024;
+    /** Incomplete messages kept per direction; the oldest is given up (and reported) beyond. */
+    static final int MAX_PENDING_PER_DIRECTION = 16;
+    /** Highest fragment number accepted (66060 bytes in pieces of at least 16). */
+    static final int MAX_PIECES = 4200;
+    /** Fragment bytes held for incomplete messages in all directions; least recently used given up beyond. */
+    static final long MAX_PENDING_BYTES = 32L << 20;
+    private long pendingBytes;
 
     private final DissectorOptions options;
     private final boolean[] udpPorts = new boolean[65536];
@@ -49,13 +58,18 @@ public final class TipcCaptureDissector {
     private IpReassembler ip;
     private final Map<Long, MediaEndpoint> endpoints = new HashMap<>();
     private final Map<String, MediaEndpoint> endpoints6 = new HashMap<>();
-    private final LinkedHashMap<FragKey, FragState> frags = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override protected boolean removeEldestEntry(Map.Entry<FragKey, FragState> e) { return size() > 4096; }
+    private final LinkedHashMap<FragKey, Direction> frags = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<FragKey, Direction> e) {
+            if (size() <= MAX_FRAG_KEYS) return false;
+            pendingBytes -= e.getValue().bytes();
+            return true;
+        }
     };
     private final CapturedMessage[] pool = new CapturedMessage[MAX_DEPTH + 1];
     private final CapturedFrame frame = new CapturedFrame();
     private TipcMessageListener listener;
-    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed;
+    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed, unsupportedLinkFrames;
+    private int unsupportedLinkType = -1;
 
     public TipcCaptureDissector(DissectorOptions o) {
         this.options = Objects.requireNonNull(o, "options");
@@ -92,14 +106,18 @@ public final class TipcCaptureDissector {
         decryptor = new TipcDecryptor(options.keys());
         ip = new IpReassembler(options.ipReassemblyTimeoutNanos(), options.ipReassemblyMaxBytes());
         frags.clear();
+        pendingBytes = 0;
         endpoints.clear();
         endpoints6.clear();
-        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = 0;
+        java.util.Arrays.fill(recentEp, null);
+        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
+        unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
         PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {
+            if (frames == 0) frame.captureStartNanos = rec.timestampNanos;
             frames++;
             frame.frameNumber = rec.number;
             frame.timestampNanos = rec.timestampNanos;
@@ -136,7 +154,7 @@ public final class TipcCaptureDissector {
         ip.flush();
         long dropped = ip.dropped();
         return new CaptureSummary(frames, tipcFrames, messages, encryptedFrames, decryptedFrames, malformed,
-                bad, dropped, err);
+                bad, dropped, err, unsupportedLinkFrames, unsupportedLinkType);
     }
 
     // ------------------------------------------------------------------ link layer
@@ -149,7 +167,9 @@ public final class TipcCaptureDissector {
             case 101: case 12: case 14: rawIp(b, off, len); return;
             case 228: ipv4(b, off, len); return;
             case 229: ipv6(b, off, len); return;
-            default: // not a link type TIPC can be on: ignore silently
+            default: // not a link type this dissector reads: counted, reported in the summary
+                unsupportedLinkFrames++;
+                if (unsupportedLinkType < 0) unsupportedLinkType = frame.linkType;
         }
     }
 
@@ -158,8 +178,6 @@ public final class TipcCaptureDissector {
             // short non-TIPC junk is not ours to judge unless it claims TIPC; it cannot: no ethertype
             return;
         }
-        frame.dst = ethEndpoint(b, off);
-        frame.src = ethEndpoint(b, off + 6);
         int p = off + 12;
         int end = off + len;
         int type = u16(b, p);
@@ -176,6 +194,10 @@ public final class TipcCaptureDissector {
                 malformed("vlan", "more than 8 VLAN tags");
                 return;
             }
+        }
+        if (type == ETH_P_TIPC) { // MACs are the media endpoints only for TIPC directly on Ethernet
+            frame.dst = ethEndpoint(b, off);
+            frame.src = ethEndpoint(b, off + 6);
         }
         etherType(type, b, p, end - p);
     }
@@ -244,7 +266,7 @@ public final class TipcCaptureDissector {
         int proto = b[off + 9] & 0xff;
         if (proto != 17) return;
         if (total > len) {
-            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured");
+            malformed("ipv4.total_length", "total length " + total + " but only " + len + " bytes captured" + snapNote());
             return;
         }
         int flagsFrag = u16(b, off + 6);
@@ -295,7 +317,7 @@ public final class TipcCaptureDissector {
         }
         int plen = u16(b, off + 4);
         if (40 + plen > len) {
-            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured");
+            malformed("ipv6.payload_length", "payload length " + plen + " but only " + (len - 40) + " bytes captured" + snapNote());
             return;
         }
         int next = b[off + 6] & 0xff;
@@ -498,7 +520,7 @@ public final class TipcCaptureDissector {
             return -1;
         }
         if (size > avail) {
-            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present");
+            malformed(path + ".size", "message size " + size + " exceeds the " + avail + " bytes present" + snapNote());
             return -1;
         }
         return size;
@@ -543,20 +565,14 @@ public final class TipcCaptureDissector {
         int w4 = be32(b, p + 16);
         int fragNo = w4 >>> 16, fragCnt = w4 & 0xffff;
         if (fragCnt != 0) {
-            // enhanced FAILOVER piece (tipc_msg_fragment): number fragNo of fragCnt
-            FragState st = fragState(true, true);
-            if (fragNo == 1) {
-                st.len = 0;
-                st.active = true;
-            } else if (!st.active) {
-                malformed(path + ".fragm_no", "tunnel piece " + fragNo + "/" + fragCnt + " without piece 1");
+            // enhanced FAILOVER piece (tipc_msg_fragment): number fragNo of fragCnt; as tipc_link_tnl_rcv,
+            // fragm_no 1 starts, fragm_no < nof_fragms continues, anything else ends
+            int seqno = be32(b, p + 8) & 0xffff;
+            if (fragNo == 0) {
+                malformed(path + ".fragm_no", "tunnel piece number 0 (pieces count from 1)");
                 return;
             }
-            if (!append(st, b, p + hs, dataSz, path)) return;
-            if (fragNo == fragCnt) {
-                st.active = false;
-                message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
-            }
+            addPiece(direction(true, true, b, p), seqno, fragNo, fragNo >= fragCnt, b, p + hs, dataSz, depth, enc, path);
             return;
         }
         if (dataSz < 24) {
@@ -566,58 +582,81 @@ public final class TipcCaptureDissector {
         message(b, p + hs, dataSz, Origin.TUNNELLED, depth + 1, enc, 0, path + ".tunnel");
     }
 
+    /**
+     * MSG_FRAGMENTER. The kernel concatenates fragment payloads in link order (tipc_buf_append), after the
+     * link has put packets back in seqno order and dropped duplicates. A capture shows packets in wire
+     * order: retransmissions, and frames dropped before the wire and sent again after later ones. So
+     * fragments are placed by number: a fragment with link seqno S and fragment number F (w4 31-16,
+     * 1-based) belongs to the message whose first fragment has seqno S - F + 1; the message is delivered
+     * once its first through last fragments are all there, whatever their capture order.
+     */
     private void fragment(byte[] b, int p, int size, int hs, int depth, boolean enc, boolean tunnelled, String path) {
         int type = (be32(b, p + 4) >>> 29) & 7;
         int seqno = be32(b, p + 8) & 0xffff;
-        FragState st = fragState(tunnelled, false);
-        if (!tunnelled && st.lastSeq >= 0) {
-            int d = (seqno - st.lastSeq) & 0xffff;
-            if (d == 0 || d >= 32768) return; // retransmission of a fragment already taken
-        }
-        st.lastSeq = seqno;
+        int fragNo = be32(b, p + 16) >>> 16;
         if (depth + 1 > MAX_DEPTH) {
             malformed(path, "nesting deeper than " + MAX_DEPTH);
             return;
         }
-        int dataSz = size - hs;
-        switch (type) {
-            case 0: // FIRST_FRAGMENT
-                if (st.active) {
-                    malformed(path + ".type", "FIRST_FRAGMENT while a reassembly was in progress (discarded "
-                            + st.len + " bytes)");
-                }
-                st.len = 0;
-                st.active = true;
-                append(st, b, p + hs, dataSz, path);
-                return;
-            case 1: // FRAGMENT
-            case 2: // LAST_FRAGMENT
-                if (!st.active) {
-                    // capture started mid-message: not the sender's fault, and not decodable
-                    return;
-                }
-                if (!append(st, b, p + hs, dataSz, path)) return;
-                if (type == 2) {
-                    st.active = false;
-                    message(st.buf, 0, st.len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
-                }
-                return;
-            default:
-                malformed(path + ".type", "fragment type " + type + " is not FIRST/FRAGMENT/LAST");
+        if (type > 2) {
+            malformed(path + ".type", "fragment type " + type + " is not FIRST/FRAGMENT/LAST");
+            return;
         }
+        if (fragNo == 0 || (type == 0) != (fragNo == 1)) {
+            malformed(path + ".fragm_no", "fragment number " + fragNo + " with type " + type
+                    + " (FIRST_FRAGMENT is number 1, the others count on from it)");
+            return;
+        }
+        addPiece(direction(tunnelled, false, b, p), seqno, fragNo, type == 2, b, p + hs, size - hs, depth, enc, path);
     }
 
-    private boolean append(FragState st, byte[] b, int p, int n, String path) {
-        if (st.len + n > MAX_MSG) {
-            malformed(path + ".size", "reassembled message would exceed " + MAX_MSG + " bytes");
-            st.active = false;
-            st.len = 0;
-            return false;
+    private void addPiece(Direction d, int seqno, int fragNo, boolean last, byte[] b, int p, int n, int depth,
+                          boolean enc, String path) {
+        if (fragNo > MAX_PIECES) {
+            malformed(path + ".fragm_no", "fragment number " + fragNo + " above " + MAX_PIECES);
+            return;
         }
-        if (st.buf.length < st.len + n) st.buf = java.util.Arrays.copyOf(st.buf, Math.min(MAX_MSG, Math.max(st.len + n, st.buf.length * 2)));
-        System.arraycopy(b, p, st.buf, st.len, n);
-        st.len += n;
-        return true;
+        int base = (seqno - fragNo + 1) & 0xffff;
+        if (d.recentlyDone(base)) return; // retransmission of a fragment of a delivered message
+        Assembly a = d.pending.get(base);
+        if (a == null) {
+            if (d.pending.size() >= MAX_PENDING_PER_DIRECTION) {
+                Map.Entry<Integer, Assembly> old = d.pending.entrySet().iterator().next();
+                d.pending.remove(old.getKey());
+                pendingBytes -= old.getValue().bytes;
+                malformed(path, "message whose first fragment has seqno " + old.getKey() + " given up: "
+                        + old.getValue().count + " fragment(s) captured, the rest never seen");
+            }
+            a = new Assembly();
+            d.pending.put(base, a);
+        }
+        if (fragNo > a.pieces.length) a.pieces = java.util.Arrays.copyOf(a.pieces, Math.max(fragNo, a.pieces.length * 2));
+        if (a.pieces[fragNo - 1] != null) return; // captured twice: a retransmission
+        if (a.bytes + n > MAX_MSG) {
+            d.pending.remove(base);
+            pendingBytes -= a.bytes;
+            malformed(path + ".size", "reassembled message would exceed " + MAX_MSG + " bytes");
+            return;
+        }
+        a.pieces[fragNo - 1] = java.util.Arrays.copyOfRange(b, p, p + n);
+        a.count++;
+        a.bytes += n;
+        pendingBytes += n;
+        if (pendingBytes > MAX_PENDING_BYTES) shed(d, path);
+        if (last) a.lastNo = fragNo;
+        if (a.lastNo < 0 || a.count < a.lastNo) return;
+        for (int i = 0; i < a.lastNo; i++) if (a.pieces[i] == null) return;
+        byte[] out = reasmOut[depth];
+        if (out == null || out.length < a.bytes) out = reasmOut[depth] = new byte[Math.max(a.bytes, 4096)];
+        int len = 0;
+        for (int i = 0; i < a.lastNo; i++) {
+            System.arraycopy(a.pieces[i], 0, out, len, a.pieces[i].length);
+            len += a.pieces[i].length;
+        }
+        d.pending.remove(base);
+        pendingBytes -= a.bytes;
+        d.markDone(base);
+        message(out, 0, len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
     }
 
     private void keyDistr(byte[] b, int p, int size, int hs) {
@@ -653,42 +692,94 @@ public final class TipcCaptureDissector {
 
     private static final class FragKey {
         final MediaEndpoint src, dst;
-        final boolean tunnelled, pieces;
+        final int flags;
 
-        FragKey(MediaEndpoint src, MediaEndpoint dst, boolean tunnelled, boolean pieces) {
+        FragKey(MediaEndpoint src, MediaEndpoint dst, int flags) {
             this.src = src;
             this.dst = dst;
-            this.tunnelled = tunnelled;
-            this.pieces = pieces;
+            this.flags = flags;
         }
 
         @Override public boolean equals(Object o) {
             if (!(o instanceof FragKey)) return false;
             FragKey k = (FragKey) o;
-            return src.equals(k.src) && dst.equals(k.dst) && tunnelled == k.tunnelled && pieces == k.pieces;
+            return flags == k.flags && src.equals(k.src) && dst.equals(k.dst);
         }
 
-        @Override public int hashCode() { return (src.hashCode() * 31 + dst.hashCode()) * 4 + (tunnelled ? 2 : 0) + (pieces ? 1 : 0); }
+        @Override public int hashCode() { return (src.hashCode() * 31 + dst.hashCode()) * 8 + flags; }
     }
 
-    private static final class FragState {
-        byte[] buf = new byte[4096];
-        int len;
-        boolean active;
-        int lastSeq = -1;
+    /** One message being rebuilt: payloads by fragment number. */
+    private static final class Assembly {
+        byte[][] pieces = new byte[8][];
+        int count;
+        int bytes;
+        int lastNo = -1;
     }
 
-    private FragState fragState(boolean tunnelled, boolean pieces) {
-        FragKey k = new FragKey(frame.src, frame.dst, tunnelled, pieces);
-        FragState s = frags.get(k);
-        if (s == null) {
-            s = new FragState();
-            frags.put(k, s);
+    /** Fragment state of one link direction (media source, destination, unicast/broadcast link, tunnel). */
+    private static final class Direction {
+        final LinkedHashMap<Integer, Assembly> pending = new LinkedHashMap<>();
+
+        long bytes() {
+            long n = 0;
+            for (Assembly a : pending.values()) n += a.bytes;
+            return n;
         }
-        return s;
+        private final int[] done = new int[32];
+        private int doneN, doneNext;
+
+        boolean recentlyDone(int base) {
+            for (int i = 0; i < doneN; i++) if (done[i] == base) return true;
+            return false;
+        }
+
+        void markDone(int base) {
+            done[doneNext] = base;
+            doneNext = (doneNext + 1) % done.length;
+            if (doneN < done.length) doneN++;
+        }
+    }
+
+    private final byte[][] reasmOut = new byte[MAX_DEPTH + 1][];
+
+    /** Over the memory bound: give up the incomplete messages of the least recently used other directions. */
+    private void shed(Direction keep, String path) {
+        long dropped = 0;
+        for (Direction d : frags.values()) {
+            if (pendingBytes <= MAX_PENDING_BYTES / 2) break;
+            if (d == keep) continue;
+            for (Assembly a : d.pending.values()) {
+                pendingBytes -= a.bytes;
+                dropped++;
+            }
+            d.pending.clear();
+        }
+        if (dropped > 0) {
+            malformed(path, dropped + " incomplete fragmented message(s) given up: more than "
+                    + (MAX_PENDING_BYTES >> 20) + " MiB of fragments waiting");
+        }
+    }
+
+    /** State for the direction of the current frame; broadcast-link packets (non_seq) number apart. */
+    private Direction direction(boolean tunnelled, boolean pieces, byte[] b, int p) {
+        int nonSeq = (be32(b, p) >>> 20) & 1;
+        FragKey k = new FragKey(frame.src, frame.dst, (tunnelled ? 4 : 0) | (pieces ? 2 : 0) | nonSeq);
+        Direction d = frags.get(k);
+        if (d == null) {
+            d = new Direction();
+            frags.put(k, d);
+        }
+        return d;
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private String snapNote() {
+        return frame.originalLength > frame.length
+                ? " (the capture kept " + frame.length + " of the frame's " + frame.originalLength + " bytes: snap length)"
+                : "";
+    }
 
     private void malformed(String field, String reason) {
         malformed++;
@@ -706,24 +797,53 @@ public final class TipcCaptureDissector {
         }
     }
 
+    // the last few endpoints seen, checked before the map (no boxing on the common path)
+    private final long[] recentKey = new long[4];
+    private final MediaEndpoint[] recentEp = new MediaEndpoint[4];
+    private int recentNext;
+
+    private MediaEndpoint recent(long key) {
+        for (int i = 0; i < 4; i++) if (recentKey[i] == key && recentEp[i] != null) return recentEp[i];
+        return null;
+    }
+
+    private MediaEndpoint remember(long key, MediaEndpoint e) {
+        recentKey[recentNext] = key;
+        recentEp[recentNext] = e;
+        recentNext = (recentNext + 1) & 3;
+        return e;
+    }
+
+    /** Interning is only a saving: past this many endpoints the table starts again (equality is by value). */
+    static final int MAX_INTERNED = 65536;
+
+    private void intern(long key, MediaEndpoint e) {
+        if (endpoints.size() >= MAX_INTERNED) endpoints.clear();
+        endpoints.put(key, e);
+    }
+
     private MediaEndpoint ethEndpoint(byte[] b, int o) {
         long key = (1L << 56) | ((long) u16(b, o) << 32) | (be32(b, o + 2) & 0xffffffffL);
-        MediaEndpoint e = endpoints.get(key);
+        MediaEndpoint e = recent(key);
+        if (e != null) return e;
+        e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.ethernet(b, o);
-            endpoints.put(key, e);
+            intern(key, e);
         }
-        return e;
+        return remember(key, e);
     }
 
     private MediaEndpoint udp4Endpoint(byte[] b, int o, int port) {
         long key = (2L << 56) | ((be32(b, o) & 0xffffffffL) << 16) | port;
-        MediaEndpoint e = endpoints.get(key);
+        MediaEndpoint e = recent(key);
+        if (e != null) return e;
+        e = endpoints.get(key);
         if (e == null) {
             e = MediaEndpoint.udp4(b, o, port);
-            endpoints.put(key, e);
+            intern(key, e);
         }
-        return e;
+        return remember(key, e);
     }
 
     private MediaEndpoint udp6Endpoint(byte[] b, int o, int port) {
@@ -733,6 +853,7 @@ public final class TipcCaptureDissector {
         MediaEndpoint e = endpoints6.get(key);
         if (e == null) {
             e = MediaEndpoint.udp6(b, o, port);
+            if (endpoints6.size() >= MAX_INTERNED) endpoints6.clear();
             endpoints6.put(key, e);
         }
         return e;

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Header fields of LINK_PROTOCOL (7), NAME_DISTRIBUTOR (11), MSG_FRAGMENTER (12) and LINK_CONFIG (13)
- * messages in samples/eth-6.1.pcap agree with tshark 4.0 (its "tipcv2.*" fields; addresses shown Z.C.N).
+ * Header fields of LINK_PROTOCOL (7), NAME_DISTRIBUTOR (11, plus its first binding), MSG_FRAGMENTER (12)
+ * and LINK_CONFIG (13) messages in samples/eth-6.1.pcap agree with tshark 4.0 (its "tipcv2.*" fields;
+ * addresses shown Z.C.N).
  * Skipped, saying why, when tshark is not installed (CI installs it through bin/setup).
  */
 class TsharkCrossCheckTest {
@@ -35,6 +36,7 @@ class TsharkCrossCheckTest {
         "tipcv2.naming_msg_type", "tipcv2.fragmenter_msg_type", "tipcv2.fragment_number",
         "tipcv2.fragment_msg_number", "tipcv2.data_msg_type", "tipcv2.node_sig", "tipcv2.destination_domain",
         "tipcv2.network_id", "tipcv2.media_id",
+        "tipc.name_dist_type", "tipc.name_dist_lower", "tipc.name_dist_upper", "tipc.dist_port", "tipc.dist_key",
     };
 
     static String zcn(long a) { return (a >>> 24) + "." + ((a >>> 12) & 0xfff) + "." + (a & 0xfff); }
@@ -81,15 +83,17 @@ class TsharkCrossCheckTest {
             }
             Map<String, Long> f = new HashMap<>();
             TipcDescriber.describe(m.buf(), m.offset(), m.length(), new FieldSink() {
-                @Override public void field(String name, long value, String symbolic) { f.putIfAbsent(name, value); }
+                String group = "";
+
+                @Override public void field(String name, long value, String symbolic) { f.putIfAbsent(group + name, value); }
 
                 @Override public void text(String name, String value) { }
 
                 @Override public void bytes(String name, byte[] buf, int off, int len) { }
 
-                @Override public void beginGroup(String name) { }
+                @Override public void beginGroup(String name) { group = name + "."; }
 
-                @Override public void endGroup() { }
+                @Override public void endGroup() { group = ""; }
             });
             Map<String, String> ours = new HashMap<>();
             ours.put("tipc.usr", str(f.get("user")));
@@ -132,6 +136,12 @@ class TsharkCrossCheckTest {
             } else if (user == 11) {
                 ours.put("tipcv2.naming_msg_type", str(f.get("type")));
                 ours.put("tipcv2.broadcast_ack_no", str(f.get("bcast_ack")));
+                // first binding of the message (tshark's first occurrence)
+                ours.put("tipc.name_dist_type", str(f.get("item[0].type")));
+                ours.put("tipc.name_dist_lower", str(f.get("item[0].lower")));
+                ours.put("tipc.name_dist_upper", str(f.get("item[0].upper")));
+                ours.put("tipc.dist_port", str(f.get("item[0].port")));
+                ours.put("tipc.dist_key", str(f.get("item[0].key")));
             } else if (user == 12) {
                 ours.put("tipcv2.fragmenter_msg_type", str(f.get("type")));
                 ours.put("tipcv2.fragment_number", str(f.get("fragm_no")));

@@ -43,7 +43,7 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("1218 frames").contains("1201 messages").contains("0 malformed");
         assertThat(r.lines()).hasSize(1201);
-        assertThat(r.lines()).anyMatch(l -> l.matches(" +45 +1\\.719483 cli-node/d030d48 → srv-node/1d1d1248 LINK_PROTOCOL STATE_MSG seqno 1 ack 0 session 5025 next-sent 1"));
+        assertThat(r.lines()).anyMatch(l -> l.matches(" +45 +6\\.565580 cli-node/d030d48 → srv-node/1d1d1248 LINK_PROTOCOL STATE_MSG seqno 1 ack 0 session 5025 next-sent 1"));
         assertThat(r.lines()).anyMatch(l -> l.contains("srv-node/1d1d1248 → * LINK_CONFIG DSC_REQ_MSG net 4711") && l.contains("id srv-node"));
         assertThat(r.lines()).anyMatch(l -> l.contains("NAME_DISTRIBUTOR PUBLICATION") && l.contains("bulk"));
         assertThat(r.lines()).anyMatch(l -> l.contains("[reassembled]") && l.contains("NAMED_MSG") && l.contains("name {1000,1}")

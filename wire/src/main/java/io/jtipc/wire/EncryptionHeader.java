@@ -100,6 +100,19 @@ public final class EncryptionHeader {
     /** Offset of the 16-byte tag (last 16 bytes). */
     public int tagOffset() { return off + len - Tipc.AES_GCM_TAG_SIZE; }
 
+    /**
+     * Builds the 12-byte AES-GCM nonce as {@code tipc_aead_encrypt/decrypt} (crypto.c) do on a
+     * little-endian host (x86-64, arm64): {@code out[i] = salt[i] ^ (addr >>> 8i)} for i = 0..3, then
+     * the 8 sequence-number bytes big-endian. For a cluster (master) key {@code addr} is header bytes
+     * 12-15 read big-endian ({@link #addr()}; for discovery the first 4 node-id bytes); for a
+     * per-node key it is the destination (sender side) / own (receiver side) address when destined = 1,
+     * else 0. Checked against samples/udpcrypto-6.1.pcap.
+     */
+    public static void iv(byte[] salt4, int addr, long seqno, byte[] out, int outOff) {
+        for (int i = 0; i < 4; i++) out[outOff + i] = (byte) (salt4[i] ^ (addr >>> (8 * i)));
+        Bytes.putLong(out, outOff + 4, seqno);
+    }
+
     /** tipc_ehdr_validate: ≥ 16 bytes, version 7, header present, and more than header + tag. */
     public Malformation validate() {
         if (buf == null || off < 0 || len < 0 || off > buf.length - len) {

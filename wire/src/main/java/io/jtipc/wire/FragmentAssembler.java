@@ -17,8 +17,12 @@ import java.util.Map;
  * </ul>
  * Fragment numbers (w4) are not checked, like the kernel. Memory is bounded: at most
  * {@code maxKeys} reassemblies (the oldest is evicted) and {@link Tipc#MAX_MSG_SIZE} bytes each.
- * Not thread safe. (The different TUNNEL_PROTOCOL FAILOVER fragmentation of {@code tipc_msg_fragment}
- * is not handled here.)
+ * Not thread safe.
+ *
+ * <p>Fragmented TUNNEL_PROTOCOL FAILOVER packets ({@code tipc_msg_fragment}, peers with
+ * TIPC_TUNNEL_ENHANCED: nof_fragms &gt; 0) are accepted too: as {@code tipc_link_tnl_rcv} does, fragm_no 1
+ * counts as FIRST, fragm_no &lt; nof_fragms as FRAGMENT, otherwise LAST. Use a key separate from the
+ * link's ordinary reassembly (the kernel keeps {@code reasm_tnlmsg} apart).
  */
 public final class FragmentAssembler<K> {
     /** Outcome of {@link #append}. */
@@ -71,10 +75,16 @@ public final class FragmentAssembler<K> {
             return new Result(Status.ERROR, null, frame);
         }
         TipcMsg m = new TipcMsg().wrap(buf, off, len);
-        if (m.user() != Tipc.MSG_FRAGMENTER) {
-            return new Result(Status.ERROR, null, Malformation.of("user", "user " + m.user() + " is not MSG_FRAGMENTER (12)"));
+        int type;
+        if (m.user() == Tipc.MSG_FRAGMENTER) {
+            type = m.type();
+        } else if (m.user() == Tipc.TUNNEL_PROTOCOL && m.nofFragms() != 0) {
+            int no = m.fragmNo();
+            type = no == 1 ? Tipc.FIRST_FRAGMENT : no < m.nofFragms() ? Tipc.FRAGMENT : Tipc.LAST_FRAGMENT;
+        } else {
+            return new Result(Status.ERROR, null, Malformation.of("user", "user " + m.user()
+                + " is neither MSG_FRAGMENTER (12) nor a fragmented TUNNEL_PROTOCOL (10) message"));
         }
-        int type = m.type();
         Buf head = inProgress.get(key);
         if (type == Tipc.FIRST_FRAGMENT) {
             if (head != null) {

@@ -49,9 +49,10 @@ import io.jtipc.wire.HeaderField.Sym;
 public final class HeaderLayout {
     private HeaderLayout() {}
 
-    private static final HeaderField[][] CACHE = new HeaderField[1 << 12][];
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<HeaderField[]> CACHE =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(1 << 12);
 
-    /** Fields of the header of the wrapped message (cached, do not modify the array). */
+    /** Fields of the header of the wrapped message (cached and thread safe; do not modify the array). */
     public static HeaderField[] of(TipcMsg m) {
         return of(m.user(), m.type(), m.hdrSize(), m.nonSeq() != 0);
     }
@@ -64,10 +65,10 @@ public final class HeaderLayout {
     public static HeaderField[] of(int user, int type, int hdrSize, boolean nonSeq) {
         int hw = Math.min(15, hdrSize >>> 2);
         int key = (user & 15) << 8 | (type & 7) << 5 | (hw & 15) << 1 | (nonSeq ? 1 : 0);
-        HeaderField[] r = CACHE[key];
+        HeaderField[] r = CACHE.get(key);
         if (r == null) {
             r = build(user & 15, type & 7, hw, nonSeq);
-            CACHE[key] = r;
+            CACHE.set(key, r);
         }
         return r;
     }

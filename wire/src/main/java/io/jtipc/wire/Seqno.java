@@ -11,7 +11,7 @@ public final class Seqno {
     /** 2^16. */
     public static final int MODULUS = 1 << 16;
 
-    /** Value modulo 2^16 (core.h/link.c {@code mod(x)} = x & 0xffff). */
+    /** Value modulo 2^16 (core.h/link.c {@code mod(x) = x & 0xffff}). */
     public static int mod(int x) {
         return x & 0xffff;
     }

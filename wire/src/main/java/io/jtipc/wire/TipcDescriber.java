@@ -51,4 +51,16 @@ public final class TipcDescriber {
         }
         return MessageBodies.describeBody(m, sink);
     }
+
+    /**
+     * Describes a frame payload that may be encrypted: if its first 3 bits are 7
+     * ({@link EncryptionHeader#isEncrypted}) the encryption header is described (ciphertext and tag
+     * as bytes), otherwise the plaintext message as {@link #describe}.
+     */
+    public static Malformation describeFrame(byte[] buf, int off, int len, FieldSink sink) {
+        if (buf != null && off >= 0 && len >= 0 && off <= buf.length - len && EncryptionHeader.isEncrypted(buf, off, len)) {
+            return new EncryptionHeader().wrap(buf, off, len).describe(sink);
+        }
+        return describe(buf, off, len, sink);
+    }
 }

@@ -55,6 +55,15 @@ public final class TipcMsg {
         return this;
     }
 
+    /**
+     * Wraps the remaining bytes of a heap ByteBuffer (position..limit); the buffer's position is not
+     * changed. Throws IllegalArgumentException for a buffer without an accessible array.
+     */
+    public TipcMsg wrap(java.nio.ByteBuffer bb) {
+        if (!bb.hasArray()) throw new IllegalArgumentException("ByteBuffer without accessible array");
+        return wrap(bb.array(), bb.arrayOffset() + bb.position(), bb.remaining());
+    }
+
     public byte[] buffer() {
         return buf;
     }
@@ -71,6 +80,20 @@ public final class TipcMsg {
     /** Offset in {@link #buffer()} of the data area: offset + hdr_sz. */
     public int dataOffset() {
         return off + hdrSize();
+    }
+
+    /**
+     * As the kernel's {@code tipc_msg_init} (msg.c): zeroes {@code hsize} bytes, sets version 2, user,
+     * hdr_sz = size = hsize, prevnode = ownNode, type, and for headers longer than 24 bytes
+     * orignode = ownNode and destnode = dnode. The wrapped length must be ≥ hsize.
+     */
+    public TipcMsg init(int ownNode, int user, int type, int hsize, int dnode) {
+        java.util.Arrays.fill(buf, off, off + hsize, (byte) 0);
+        setVersion(Tipc.VERSION).setUser(user).setHdrSize(hsize).setSize(hsize).setPrevnode(ownNode).setType(type);
+        if (hsize > Tipc.SHORT_H_SIZE) {
+            setOrignode(ownNode).setDestnode(dnode);
+        }
+        return this;
     }
 
     /** Full validation, see {@link TipcCodec#validate(byte[], int, int)}. */
@@ -229,7 +252,9 @@ public final class TipcMsg {
 
     /** msg.h msg_is_legacy (NAME_DISTRIBUTOR): 1 when w1 bit 26 (non-legacy flag) is 0. */
     public int isLegacy() { return bits(1, 26, 1) ^ 1; }
-    /** msg.h msg_set_legacy_dist: legacy 1 clears w1 bit 26, 0 sets it (6.1 senders set it). */
+    /** msg.h msg_set_non_legacy: sets w1 bit 26 to {@code v} (1 = non-legacy, what 6.1 sends). */
+    public TipcMsg setNonLegacy(int v) { return setBits(1, 26, 1, v); }
+    /** Legacy flag setter: legacy 1 clears w1 bit 26, 0 sets it (6.1 senders set it). */
     public TipcMsg setLegacy(int legacy) { return setBits(1, 26, 1, (legacy & 1) ^ 1); }
 
     // ------------------------------------------------------------ word 2
@@ -362,6 +387,23 @@ public final class TipcMsg {
     public int bcGap() { return bits(8, 0, 0x3ff); }
     public TipcMsg setBcGap(int v) { return setBits(8, 0, 0x3ff, v); }
 
+    /** Alias of {@link #nametype()}. */
+    public int nameType() { return nametype(); }
+    /** Alias of {@link #setNametype(int)}. */
+    public TipcMsg setNameType(int v) { return setNametype(v); }
+    /** Alias of {@link #nameinst()}. */
+    public int nameInst() { return nameinst(); }
+    /** Alias of {@link #setNameinst(int)}. */
+    public TipcMsg setNameInst(int v) { return setNameinst(v); }
+    /** Alias of {@link #namelower()}. */
+    public int nameLower() { return namelower(); }
+    /** Alias of {@link #setNamelower(int)}. */
+    public TipcMsg setNameLower(int v) { return setNamelower(v); }
+    /** Alias of {@link #nameupper()}. */
+    public int nameUpper() { return nameupper(); }
+    /** Alias of {@link #setNameupper(int)}. */
+    public TipcMsg setNameUpper(int v) { return setNameupper(v); }
+
     /** w9, msg.h msg_nameinst (NAMED, group data). */
     public int nameinst() { return word(9); }
     public TipcMsg setNameinst(int v) { return setWord(9, v); }
@@ -436,4 +478,27 @@ public final class TipcMsg {
 
     /** Offset in {@link #buffer()} of the 32-byte media address block (LINK_CONFIG, w5-w12). */
     public int mediaAddrOffset() { return off + Tipc.MEDIA_INFO_OFFSET; }
+
+    /**
+     * Debug text: every header field of the message's layout as {@code name=value[(symbolic)]}, words
+     * beyond the wrapped length omitted. Allocates; not for the hot path.
+     */
+    @Override
+    public String toString() {
+        if (buf == null) return "TipcMsg(unwrapped)";
+        if (len < 4) return "TipcMsg(" + len + " bytes)";
+        StringBuilder sb = new StringBuilder("TipcMsg(");
+        int words = Math.min(hdrSize(), len) / 4;
+        boolean first = true;
+        for (HeaderField f : HeaderLayout.of(this)) {
+            if (f.word() >= Math.max(words, 1)) continue;
+            long v = f.get(this);
+            if (!first) sb.append(' ');
+            first = false;
+            sb.append(f.name()).append('=').append(v);
+            String sym = f.symbolic(this, v);
+            if (sym != null) sb.append('(').append(sym).append(')');
+        }
+        return sb.append(')').toString();
+    }
 }

@@ -66,6 +66,32 @@ class BodiesTest {
     }
 
     @Test
+    void initAsTipcMsgInit() {
+        byte[] b = new byte[40];
+        Arrays.fill(b, (byte) 0x77);
+        TipcMsg m = new TipcMsg().wrap(b, 0, 40).init(0x1001001, Tipc.CONN_MANAGER, Tipc.CONN_PROBE, 40, 0x1001002);
+        assertThat(m.word(0)).isEqualTo(0x51400028);
+        assertThat(m.type()).isEqualTo(Tipc.CONN_PROBE);
+        assertThat(m.prevnode()).isEqualTo(0x1001001);
+        assertThat(m.orignode()).isEqualTo(0x1001001);
+        assertThat(m.destnode()).isEqualTo(0x1001002);
+        assertThat(m.word(9)).isZero();
+        byte[] s = new byte[24];
+        TipcMsg sm = new TipcMsg().wrap(s, 0, 24).init(5, 0, Tipc.TIPC_CONN_MSG, 24, 9);
+        assertThat(sm.orignode()).isEqualTo(5);
+        assertThat(TipcCodec.validate(s, 0, 24)).isEqualTo(Malformation.OK);
+        // encrypted frames are dispatched to the encryption header
+        byte[] e = new byte[16 + 24 + 16];
+        new EncryptionHeader().wrap(e, 0, e.length).setVersion(7).setSeqno(3).setAddr(5);
+        TestUtil.RecordingSink rs = new TestUtil.RecordingSink();
+        assertThat(TipcDescriber.describeFrame(e, 0, e.length, rs)).isEqualTo(Malformation.OK);
+        assertThat(rs.values).containsKeys("tx_key", "seqno", "ciphertext", "tag");
+        TestUtil.RecordingSink ps = new TestUtil.RecordingSink();
+        assertThat(TipcDescriber.describeFrame(s, 0, 24, ps)).isEqualTo(Malformation.OK);
+        assertThat(ps.values).containsKey("origport");
+    }
+
+    @Test
     void reservedBitsSurviveReencode() {
         byte[] b = new byte[40];
         msg(b, 0, Tipc.TIPC_NAMED_MSG, 40, 40).setBits(1, 16, 7, 5);
@@ -421,6 +447,26 @@ class BodiesTest {
         assertThat(a3.append("k", b2, 0, b2.length).malformation().field()).isEqualTo("size");
     }
 
+    @Test
+    void fragmentedFailoverTunnelReassembles() {
+        byte[] whole = innerData(70);
+        FragmentAssembler<String> asm = new FragmentAssembler<>(1);
+        int[][] parts = {{0, 40}, {40, 40}, {80, 14}};
+        FragmentAssembler.Result r = null;
+        for (int i = 0; i < 3; i++) {
+            byte[] t = new byte[40 + parts[i][1]];
+            msg(t, Tipc.TUNNEL_PROTOCOL, Tipc.FAILOVER_MSG, 40, t.length).setFragmNo(i + 1).setNofFragms(3).setMsgcnt(1);
+            System.arraycopy(whole, parts[i][0], t, 40, parts[i][1]);
+            roundTrip(t);
+            r = asm.append("tnl", t, 0, t.length);
+        }
+        assertThat(r.status()).isEqualTo(FragmentAssembler.Status.COMPLETE);
+        assertThat(r.message()).isEqualTo(whole);
+        byte[] plain = new byte[40];
+        msg(plain, Tipc.TUNNEL_PROTOCOL, Tipc.SYNCH_MSG, 40, 40);
+        assertThat(asm.append("tnl", plain, 0, 40).malformation().field()).isEqualTo("user");
+    }
+
     static byte[] frag(int type, int no, byte[] src, int off, int n) {
         byte[] f = new byte[40 + n];
         msg(f, Tipc.MSG_FRAGMENTER, type, 40, f.length).setFragmNo(no).setImportance(2);
@@ -459,6 +505,13 @@ class BodiesTest {
         assertThat(EncryptionHeader.reencode(c, 0, c.length, new byte[c.length], 0)).isEqualTo(c.length);
         assertThat(new EncryptionHeader().wrap(c, 0, 40).validate().field()).isEqualTo("size");
         assertThat(new EncryptionHeader().wrap(c, 0, 10).validate().field()).isEqualTo("ehdr");
+    }
+
+    @Test
+    void ivFollowsLittleEndianHostRuleOfReference() {
+        byte[] iv = new byte[12];
+        EncryptionHeader.iv(TestUtil.hex("11223344"), 0x01001002, 0x0102030405060708L, iv, 0);
+        assertThat(Bytes.hex(iv, 0, 12)).isEqualTo("13323345" + "0102030405060708");
     }
 
     @Test

@@ -69,10 +69,8 @@ final class TestUtil {
     static byte[] decrypt(byte[] f) throws Exception {
         EncryptionHeader e = new EncryptionHeader().wrap(f, 0, f.length);
         int hs = e.headerSize();
-        int a = Bytes.getInt(f, 12);
         byte[] iv = new byte[12];
-        for (int i = 0; i < 4; i++) iv[i] = (byte) (SALT[i] ^ (a >>> (8 * i)));
-        System.arraycopy(f, 4, iv, 4, 8);
+        EncryptionHeader.iv(SALT, e.addr(), e.seqno(), iv, 0);
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(KEY, "AES"), new GCMParameterSpec(128, iv));
         c.updateAAD(f, 0, hs);

@@ -93,6 +93,44 @@ class TipcMsgTest {
     }
 
     @Test
+    void gettersReadExactlyTheDeclaredBits() {
+        java.util.Random r = new java.util.Random(1);
+        for (int user = 0; user < 16; user++) {
+            for (int type = 0; type < 8; type++) {
+                for (int hs : new int[] {24, 32, 40, 44, 60}) {
+                    byte[] b = new byte[60];
+                    r.nextBytes(b);
+                    TipcMsg m = new TipcMsg().wrap(b, 0, 60).setUser(user).setType(type).setHdrSize(hs);
+                    for (HeaderField f : HeaderLayout.of(m)) {
+                        long raw = (m.word(f.word()) & (long) f.rawMask() & 0xffffffffL) >>> f.shift();
+                        long expect = switch (f.name()) {
+                            case "hdr_sz" -> raw * 4;
+                            case "max_pkt" -> raw * 4;
+                            case "is_legacy" -> raw ^ 1;
+                            default -> raw;
+                        };
+                        assertThat(f.get(m)).as("%s user %d type %d", f, user, type).isEqualTo(expect);
+                        // setter writes only its own bits
+                        byte[] c = b.clone();
+                        TipcMsg n = new TipcMsg().wrap(c, 0, 60);
+                        f.set(n, f.get(m));
+                        assertThat(c).as("%s", f).isEqualTo(b);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void toStringListsFields() {
+        byte[] b = new byte[40];
+        TipcMsg m = new TipcMsg().wrap(b, 0, 40).init(1, Tipc.LINK_PROTOCOL, Tipc.RESET_MSG, 40, 2).setMaxPkt(1500);
+        assertThat(m.toString()).contains("user=7(LINK_PROTOCOL)", "type=1(RESET_MSG)", "max_pkt=1500", "destnode=2(2)");
+        assertThat(new TipcMsg().wrap(b, 0, 2).toString()).isEqualTo("TipcMsg(2 bytes)");
+        assertThat(new TipcMsg().toString()).isEqualTo("TipcMsg(unwrapped)");
+    }
+
+    @Test
     void seqnoArithmetic() {
         assertThat(Seqno.less(65535, 0)).isTrue();
         assertThat(Seqno.more(0, 65535)).isTrue();

@@ -20,7 +20,9 @@ import java.util.Map;
  * {@code TipcCaptureDissector} reports (feed it as the listener, or forward to it).
  *
  * <p>A link is identified by its pair of media endpoints (one bearer on each node: MAC addresses or
- * UDP ip:port), as a kernel link joins one bearer of each node (net/tipc/link.c). Only TOP-level
+ * UDP ip:port), as a kernel link joins one bearer of each node (net/tipc/link.c). In captures that
+ * record no destination address (Linux cooked, SLL/SLL2) the peer end is found through the
+ * destination node (w7) and the peer's own packets. Only TOP-level
  * messages sent to a unicast media address are link traffic; LINK_CONFIG (discovery) and packets
  * with the non-sequenced bit (w0 bit 20: broadcast link, also when replicast over UDP) are not. The
  * latter are counted per sending node as broadcast-link traffic.
@@ -77,7 +79,7 @@ public final class LinkAnalysis implements TipcMessageListener {
 
     /** Traffic sent by one end of a link (one media endpoint = one bearer of one node). */
     public static final class Direction {
-        final MediaEndpoint media;
+        MediaEndpoint media;
         int node;
         String ifName;
         long packets, bytes, sequenced, retransmissions, fragments, bundles, bundledMessages, tunnelPackets;
@@ -92,7 +94,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             this.media = media;
         }
 
-        /** Media endpoint this direction is sent from. */
+        /** Media endpoint this direction is sent from (null while not seen, in captures without destinations). */
         public MediaEndpoint media() { return media; }
         /** Node address of the sender (w3 prevnode), 0 if not seen yet. */
         public int node() { return node; }
@@ -199,7 +201,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         }
 
         Direction from(MediaEndpoint src) {
-            return a.media.equals(src) ? a : b;
+            return src.equals(a.media) ? a : b;
         }
 
         /** The opposite direction of {@code d}. */
@@ -227,6 +229,9 @@ public final class LinkAnalysis implements TipcMessageListener {
         public long retransmissions() { return retransmissions; }
     }
 
+    /** Establishments (and twice as many events) printed at each end of a long list by {@link #format}. */
+    private static final int MAX_LISTED = 5;
+
     private final Map<String, Link> links = new LinkedHashMap<>();
     private final Map<Integer, BroadcastSender> broadcast = new LinkedHashMap<>();
     private NodeDirectory nodes;
@@ -236,6 +241,8 @@ public final class LinkAnalysis implements TipcMessageListener {
     private boolean lastTopRetransmitted;
     private final List<LinkListener> listeners = new ArrayList<>();
     private final TipcMsg hdr = new TipcMsg();
+    private Link lastLink;
+    private final Map<MediaEndpoint, Link> lastBySource = new java.util.HashMap<>();
 
     /** Told when a link between two nodes comes up or goes down. */
     public interface LinkListener {
@@ -265,12 +272,14 @@ public final class LinkAnalysis implements TipcMessageListener {
         boolean nonSeq = h.nonSeq() != 0;
         MediaEndpoint src = m.src();
         MediaEndpoint dst = m.dst();
-        if (nonSeq || dst == null || src == null || dst.isBroadcastOrMulticast()
-                || dst.kind() == MediaEndpoint.Kind.UNKNOWN || src.kind() == MediaEndpoint.Kind.UNKNOWN) {
+        if (nonSeq || src == null || src.kind() == MediaEndpoint.Kind.UNKNOWN
+                || dst != null && dst.isBroadcastOrMulticast()) {
             if (nonSeq) broadcastPacket(h);
             return;
         }
-        Link link = linkFor(src, dst);
+        Link link = dst == null || dst.kind() == MediaEndpoint.Kind.UNKNOWN
+                ? linkWithoutDestination(src, h) : linkFor(src, dst);
+        if (link == null) return;
         Direction d = link.from(src);
         d.node = h.prevnode();
         d.packets++;
@@ -282,6 +291,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             linkProtocol(link, d, m, h);
             return;
         }
+        markUp(link, m); // before the seqno: coming up starts both directions at seqno 1
         int seqno = h.seqno();
         if (d.resetPending) { // the sender reset: its seqnos start again at 1 (kept until now for reports)
             d.seqnos.clear();
@@ -303,7 +313,6 @@ public final class LinkAnalysis implements TipcMessageListener {
             case Tipc.NAME_DISTRIBUTOR -> d.nameDistributor++;
             default -> { }
         }
-        markUp(link, m);
     }
 
     private void broadcastPacket(TipcMsg h) {
@@ -424,12 +433,33 @@ public final class LinkAnalysis implements TipcMessageListener {
         // a side goes up on ACTIVATE, the other on the first STATE/sequenced packet after that)
         if (link.state != State.UNKNOWN && !link.activateSeen) return;
         boolean atStart = link.state == State.UNKNOWN;
+        if (!atStart) {
+            // a fresh link: both ends number their packets from 1 again (net/tipc/link.c tipc_link_reset)
+            link.a.seqnos.clear();
+            link.b.seqnos.clear();
+            link.a.resetPending = false;
+            link.b.resetPending = false;
+            // a node with no other link up may have restarted: its broadcast numbering starts again too
+            for (int node : new int[] {link.a.node, link.b.node}) {
+                if (!hasUpLink(node)) {
+                    BroadcastSender bs = broadcast.get(node);
+                    if (bs != null) bs.seqnos.clear();
+                }
+            }
+        }
         link.state = State.UP;
         link.upNanos = m.timestampNanos();
         link.establishments.add(new Establishment(m.timestampNanos(), m.frameNumber(), link.a.session,
                 link.b.session));
         event(link, m, atStart ? "link already up when the capture starts" : "link up", null);
         for (LinkListener l : listeners) l.linkUp(link, m.timestampNanos());
+    }
+
+    private boolean hasUpLink(int node) {
+        for (Link l : links.values()) {
+            if (l.state == State.UP && (l.a.node == node || l.b.node == node)) return true;
+        }
+        return false;
     }
 
     private void event(Link link, CapturedMessage m, String what, String foldKey) {
@@ -444,7 +474,55 @@ public final class LinkAnalysis implements TipcMessageListener {
         link.events.add(new Event(m.timestampNanos(), m.frameNumber(), what, foldKey));
     }
 
+    /**
+     * Link of a packet whose media destination the capture does not give (Linux cooked captures, SLL:
+     * only the sender's address is recorded): the link from {@code src} to the destination node (w7),
+     * or for 24-byte headers (no w7) the last link {@code src} sent on. The peer's endpoint is filled in
+     * when the peer's first packet to this node is seen.
+     */
+    private Link linkWithoutDestination(MediaEndpoint src, TipcMsg h) {
+        int self = h.prevnode();
+        int peer = h.hdrSize() > Tipc.SHORT_H_SIZE ? h.destnode() : 0;
+        if (peer == 0) {
+            Link l = lastBySource.get(src);
+            return l;
+        }
+        Link found = null;
+        for (Link l : links.values()) {
+            if (src.equals(l.a.media) && l.b.node == peer || src.equals(l.b.media) && l.a.node == peer) {
+                found = l;
+                break;
+            }
+        }
+        if (found == null) {
+            for (Link l : links.values()) { // the peer's half of a link we saw from its other end
+                if (l.b.media == null && l.b.node == self && l.a.node == peer) {
+                    l.b.media = src;
+                    found = l;
+                    break;
+                }
+            }
+        }
+        if (found == null) {
+            found = new Link(src, null);
+            found.b.node = peer;
+            links.put("?" + links.size() + "|" + src + "|" + Integer.toHexString(peer), found);
+        }
+        lastBySource.put(src, found);
+        return found;
+    }
+
     private Link linkFor(MediaEndpoint src, MediaEndpoint dst) {
+        Link last = lastLink; // consecutive packets are mostly on the same link: no key built then
+        if (last != null && (src.equals(last.a.media) && dst.equals(last.b.media)
+                || dst.equals(last.a.media) && src.equals(last.b.media))) {
+            return last;
+        }
+        lastLink = linkForKey(src, dst);
+        return lastLink;
+    }
+
+    private Link linkForKey(MediaEndpoint src, MediaEndpoint dst) {
         String ks = src.toString();
         String kd = dst.toString();
         String key = ks.compareTo(kd) <= 0 ? ks + "|" + kd : kd + "|" + ks;
@@ -505,7 +583,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     }
 
     private static String ifOrMedia(Direction d) {
-        return d.ifName != null ? d.ifName : d.media.toString();
+        return d.ifName != null ? d.ifName : d.media != null ? d.media.toString() : "unknown";
     }
 
     /** Seconds since the origin (first message, or what {@code setOrigin} set). */
@@ -528,7 +606,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             String an = nodeName(a.node);
             String bn = nodeName(b.node);
             sb.append("Link <").append(name(l)).append(">  ").append(a.media.kind()).append(' ')
-                    .append(a.media).append(" <-> ").append(b.media).append('\n');
+                    .append(a.media).append(" <-> ").append(b.media == null ? "?" : b.media).append('\n');
             sb.append("  state at end: ").append(l.state);
             if (l.upNanos >= 0) sb.append(", last up at ").append(rel(l.upNanos)).append(" s");
             if (l.downNanos >= 0) sb.append(", last down at ").append(rel(l.downNanos)).append(" s");
@@ -541,7 +619,13 @@ public final class LinkAnalysis implements TipcMessageListener {
                 }
             }
             sb.append('\n');
-            for (Establishment e : l.establishments) {
+            List<Establishment> ups = l.establishments;
+            for (int i = 0; i < ups.size(); i++) {
+                if (i == MAX_LISTED && ups.size() > 2 * MAX_LISTED) {
+                    sb.append("  ... ").append(ups.size() - 2 * MAX_LISTED).append(" more (--json lists all)\n");
+                    i = ups.size() - MAX_LISTED;
+                }
+                Establishment e = ups.get(i);
                 sb.append("  up at ").append(rel(e.upNanos())).append(" s (frame ").append(e.upFrame())
                         .append("), sessions ").append(an).append(' ').append(e.sessionA() < 0 ? "?" : e.sessionA())
                         .append(" / ").append(bn).append(' ').append(e.sessionB() < 0 ? "?" : e.sessionB())
@@ -580,7 +664,12 @@ public final class LinkAnalysis implements TipcMessageListener {
             row(sb, rowFmt, "ACTIVATE", a.activates, b.activates);
             row(sb, rowFmt, "interface", String.valueOf(a.ifName), String.valueOf(b.ifName));
             sb.append("  events:\n");
-            for (Event e : l.events) {
+            for (int i = 0; i < l.events.size(); i++) {
+                if (i == 2 * MAX_LISTED && l.events.size() > 4 * MAX_LISTED) {
+                    sb.append("    ... ").append(l.events.size() - 4 * MAX_LISTED).append(" more (--json lists all)\n");
+                    i = l.events.size() - 2 * MAX_LISTED;
+                }
+                Event e = l.events.get(i);
                 sb.append("    ").append(String.format(Locale.ROOT, "%12s", rel(e.nanos))).append(" s  frame ")
                         .append(String.format(Locale.ROOT, "%-7d", e.frame)).append(e.what);
                 if (e.count > 1) {

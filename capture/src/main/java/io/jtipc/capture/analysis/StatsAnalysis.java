@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Counts what a capture holds: TIPC messages per user and type (TOP-level and nested: bundled,
@@ -49,7 +48,8 @@ public final class StatsAnalysis implements TipcMessageListener {
 
     private static final int MAX_KEPT = 1000;
 
-    private final Map<Integer, Count> counts = new TreeMap<>();
+    /** Indexed by user * 8 + type (4-bit user, 3-bit type): no boxing per message. */
+    private final Count[] counts = new Count[128];
     private final Map<String, Long> malformedByField = new LinkedHashMap<>();
     private final List<Malformed> malformed = new ArrayList<>();
     private long malformedTotal;
@@ -71,7 +71,11 @@ public final class StatsAnalysis implements TipcMessageListener {
         }
         int user = m.user();
         int type = m.type();
-        Count c = counts.computeIfAbsent(user * 8 + type, k -> new Count(user, type));
+        Count c = counts[user * 8 + type];
+        if (c == null) {
+            c = new Count(user, type);
+            counts[user * 8 + type] = c;
+        }
         if (m.origin() == Origin.TOP) c.top++; else c.nested++;
         c.bytes += m.length();
     }
@@ -95,7 +99,13 @@ public final class StatsAnalysis implements TipcMessageListener {
     }
 
     /** Per (user, type) counts, ordered by user then type. */
-    public List<Count> counts() { return List.copyOf(counts.values()); }
+    public List<Count> counts() {
+        List<Count> list = new ArrayList<>();
+        for (Count c : counts) {
+            if (c != null) list.add(c);
+        }
+        return list;
+    }
 
     /** The first malformation reports (at most 1000 kept). */
     public List<Malformed> malformed() { return Collections.unmodifiableList(malformed); }
@@ -139,7 +149,7 @@ public final class StatsAnalysis implements TipcMessageListener {
                 encryptedFrames, decryptedFrames, undecryptedFrames));
         sb.append('\n');
         sb.append(String.format(Locale.ROOT, "%-30s %-22s %10s %10s %12s%n", "User", "Type", "Top", "Nested", "Bytes"));
-        for (Count c : counts.values()) {
+        for (Count c : counts()) {
             sb.append(String.format(Locale.ROOT, "%-30s %-22s %10d %10d %12d%n",
                     c.userName() + " (" + c.user + ")", c.typeName() + " (" + c.type + ")", c.top, c.nested, c.bytes));
         }

@@ -89,6 +89,60 @@ class BindingTableAnalysisTest {
         assertThat(view(bt, firstWithdrawal, "cli-node").bindings()).hasSize(cluster(name + ".b.log").size() - 1);
     }
 
+    /**
+     * The scenario three times in a row (same kernels, same session numbers, seqnos from 1 again): each
+     * run's packets are new, not retransmissions, so the table at the end is again what srv-node printed.
+     */
+    @Test
+    void aRepeatedScenarioIsAnalysedLikeTheFirstRun(@TempDir Path tmp) throws Exception {
+        Path file = Samples.repeat("eth-6.1.pcap", 3, tmp.resolve("x3.pcap"));
+        BindingTableAnalysis bt = new BindingTableAnalysis();
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, bt);
+        assertThat(view(bt, Long.MAX_VALUE, "srv-node").bindings()).extracting(BindingTableAnalysisTest::key)
+                .containsExactlyElementsOf(cluster("eth-6.1.a.log"));
+        assertThat(bt.history()).filteredOn(e -> e.kind() == BindingTableAnalysis.Kind.WITHDRAWAL).hasSize(9);
+        LinkAnalysis.Link l = bt.links().links().get(0);
+        assertThat(l.establishments()).hasSize(3);
+        assertThat(l.downs()).isEqualTo(3);
+        assertThat(l.a().retransmissions() + l.b().retransmissions()).isZero();
+        assertThat(l.a().sequenced() + l.b().sequenced()).isEqualTo(3 * (348 + 346));
+        assertThat(bt.links().broadcastSenders()).allSatisfy(s -> assertThat(s.retransmissions()).isZero());
+    }
+
+    /**
+     * Three nodes, links A-B, A-C, B-C. When A-B goes down, A and B drop each other's bindings but C
+     * still sees both; the link keyed by media endpoints keeps the three links apart.
+     */
+    @Test
+    void threeNodesEachTableFollowsItsOwnLinks(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        int[][] pairs = {{0, 1}, {0, 2}, {1, 2}};
+        for (int[] p : pairs) {
+            c.establish(p[0], p[1], io.jtipc.wire.Tipc.RESET_MSG, 10 + p[0]);
+            c.establish(p[1], p[0], io.jtipc.wire.Tipc.ACTIVATE_MSG, 20 + p[1]);
+        }
+        // each node publishes one binding to each peer (replicast over unicast links)
+        for (int[] p : pairs) {
+            c.publish(p[0], p[1], 1, false, 100 + p[0], 0, 0, 1000 + p[0]);
+            c.publish(p[1], p[0], 1, false, 100 + p[1], 0, 0, 1000 + p[1]);
+        }
+        c.establish(0, 1, io.jtipc.wire.Tipc.RESET_MSG, 11); // A resets its link to B: A-B down
+        Path file = c.write(tmp, "three.pcap");
+        BindingTableAnalysis bt = new BindingTableAnalysis();
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, bt);
+        assertThat(bt.links().links()).hasSize(3);
+        assertThat(bt.links().links()).filteredOn(l -> l.state() == LinkAnalysis.State.DOWN).singleElement()
+                .satisfies(l -> assertThat(java.util.Set.of(l.a().node(), l.b().node()))
+                        .containsExactlyInAnyOrder(SyntheticCapture.node(0), SyntheticCapture.node(1)));
+        java.util.Map<Integer, List<Long>> types = new java.util.HashMap<>();
+        for (BindingTableAnalysis.View v : bt.views()) {
+            types.put(v.node(), v.bindings().stream().map(BindingTableAnalysis.Binding::type).toList());
+        }
+        assertThat(types.get(SyntheticCapture.node(0))).containsExactlyInAnyOrder(100L, 102L);
+        assertThat(types.get(SyntheticCapture.node(1))).containsExactlyInAnyOrder(101L, 102L);
+        assertThat(types.get(SyntheticCapture.node(2))).containsExactlyInAnyOrder(100L, 101L, 102L);
+    }
+
     @Test
     void atSecondsIsRelativeToTheOrigin() throws Exception {
         BindingTableAnalysis bt = new BindingTableAnalysis();

@@ -108,6 +108,35 @@ class LinkAnalysisTest {
         assertThat(l.a().packets() + l.b().packets()).isGreaterThan(1000);
     }
 
+    /**
+     * A Linux cooked capture (SLL: no destination address) of the same traffic gives the same link:
+     * the peer's endpoint is learnt from the destination node in the headers.
+     */
+    @Test
+    void cookedCaptureWithoutDestinationsGivesTheSameLink(@TempDir Path tmp) throws Exception {
+        Path sll = Samples.toSll("eth-6.1.pcap", tmp.resolve("sll.pcap"));
+        LinkAnalysis cooked = new LinkAnalysis();
+        CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(sll, cooked);
+        assertThat(s.fileError()).isNull();
+        LinkAnalysis eth = analyse("eth-6.1.pcap");
+        assertThat(cooked.links()).hasSize(1);
+        LinkAnalysis.Link c = cooked.links().get(0);
+        LinkAnalysis.Link e = eth.links().get(0);
+        assertThat(cooked.name(c)).isEqualTo(eth.name(e));
+        assertThat(c.b().media()).isEqualTo(e.b().media());
+        for (String node : List.of("cli-node", "srv-node")) {
+            LinkAnalysis.Direction dc = from(cooked, c, node);
+            LinkAnalysis.Direction de = from(eth, e, node);
+            assertThat(dc.packets()).as(node).isEqualTo(de.packets());
+            assertThat(dc.sequenced()).as(node).isEqualTo(de.sequenced());
+            assertThat(dc.retransmissions()).as(node).isEqualTo(de.retransmissions());
+            assertThat(dc.states()).as(node).isEqualTo(de.states());
+            assertThat(dc.fragments()).as(node).isEqualTo(de.fragments());
+        }
+        assertThat(c.establishments()).isEqualTo(e.establishments());
+        assertThat(c.downs()).isEqualTo(e.downs());
+    }
+
     @Test
     void retransmissionsNacksAndGapAckBlocksAreCounted(@TempDir Path tmp) throws Exception {
         SyntheticCapture c = new SyntheticCapture();

@@ -116,6 +116,63 @@ final class Samples {
         return out;
     }
 
+    /**
+     * Writes {@code copies} back-to-back copies of a classic little-endian µs pcap, each shifted in time
+     * by the capture's span plus one second (the same kernels "running the scenario again").
+     */
+    static Path repeat(String name, int copies, Path out) throws IOException {
+        byte[] f = Files.readAllBytes(file(name));
+        ByteBuffer bb = ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN);
+        long first = -1, last = 0;
+        for (int pos = 24; pos + 16 <= f.length; pos += 16 + bb.getInt(pos + 8)) {
+            long t = bb.getInt(pos) * 1_000_000L + bb.getInt(pos + 4);
+            if (first < 0) first = t;
+            last = t;
+        }
+        long shift = last - first + 1_000_000L;
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        o.write(f, 0, 24);
+        for (int c = 0; c < copies; c++) {
+            for (int pos = 24; pos + 16 <= f.length; pos += 16 + bb.getInt(pos + 8)) {
+                long t = bb.getInt(pos) * 1_000_000L + bb.getInt(pos + 4) + c * shift;
+                ByteBuffer rec = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+                rec.putInt((int) (t / 1_000_000L)).putInt((int) (t % 1_000_000L)).putInt(bb.getInt(pos + 8))
+                        .putInt(bb.getInt(pos + 12));
+                o.write(rec.array(), 0, 16);
+                o.write(f, pos + 16, bb.getInt(pos + 8));
+            }
+        }
+        return Files.write(out, o.toByteArray());
+    }
+
+    /**
+     * Rewrites an Ethernet classic pcap as a Linux cooked capture (LINKTYPE_LINUX_SLL 113, what
+     * {@code tcpdump -i any} writes): each 14-byte Ethernet header becomes the 16-byte SLL header, which
+     * keeps the source MAC and the ethertype but not the destination.
+     */
+    static Path toSll(String name, Path out) throws IOException {
+        byte[] f = Files.readAllBytes(file(name));
+        ByteBuffer bb = ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN);
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        ByteBuffer gh = ByteBuffer.wrap(java.util.Arrays.copyOf(f, 24)).order(ByteOrder.LITTLE_ENDIAN);
+        gh.putInt(20, 113);
+        o.write(gh.array(), 0, 24);
+        for (int pos = 24; pos + 16 <= f.length; pos += 16 + bb.getInt(pos + 8)) {
+            int cap = bb.getInt(pos + 8);
+            int d = pos + 16;
+            if (cap < 14) continue;
+            ByteBuffer rec = ByteBuffer.allocate(16 + 16).order(ByteOrder.LITTLE_ENDIAN);
+            rec.putInt(bb.getInt(pos)).putInt(bb.getInt(pos + 4)).putInt(cap + 2).putInt(bb.getInt(pos + 12) + 2);
+            rec.order(ByteOrder.BIG_ENDIAN);
+            boolean multicast = (f[d] & 1) != 0;
+            rec.putShort((short) (multicast ? 2 : 0)).putShort((short) 1).putShort((short) 6);
+            rec.put(f, d + 6, 6).putShort((short) 0).put(f, d + 12, 2);
+            o.write(rec.array(), 0, 32);
+            o.write(f, d + 14, cap - 14);
+        }
+        return Files.write(out, o.toByteArray());
+    }
+
     private static String mac(byte[] f, int off) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 6; i++) {

@@ -37,16 +37,45 @@ final class SyntheticCapture {
     }
 
     void send(boolean fromA, TipcMsg m) {
-        m.setPrevnode(fromA ? NODE_A : NODE_B).setOrignode(fromA ? NODE_A : NODE_B)
-                .setDestnode(fromA ? NODE_B : NODE_A);
+        send(fromA ? 0 : 1, fromA ? 1 : 0, m);
+    }
+
+    /** Node i (0 = A, 1 = B, 2 = C ...): MAC 52:54:00:00:00:0a+i, address NODE_A/NODE_B/0x01001000+i. */
+    static int node(int i) {
+        return i == 0 ? NODE_A : i == 1 ? NODE_B : 0x01001000 + i;
+    }
+
+    static byte[] mac(int i) {
+        return new byte[] {0x52, 0x54, 0, 0, 0, (byte) (0x0a + i)};
+    }
+
+    /** Sends {@code m} from node {@code from} to node {@code to} over Ethernet. */
+    void send(int from, int to, TipcMsg m) {
+        m.setPrevnode(node(from)).setOrignode(node(from)).setDestnode(node(to));
         byte[] tipc = m.buffer();
         ByteBuffer rec = ByteBuffer.allocate(16 + 14 + tipc.length).order(ByteOrder.LITTLE_ENDIAN);
         micros += 1000;
         int len = 14 + tipc.length;
         rec.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(len).putInt(len);
         rec.order(ByteOrder.BIG_ENDIAN);
-        rec.put(fromA ? MAC_B : MAC_A).put(fromA ? MAC_A : MAC_B).putShort((short) 0x88CA).put(tipc);
+        rec.put(mac(to)).put(mac(from)).putShort((short) 0x88CA).put(tipc);
         out.writeBytes(rec.array());
+    }
+
+    /** RESET/ACTIVATE between any two nodes. */
+    void establish(int from, int to, int type, int session) {
+        TipcMsg m = msg(Tipc.LINK_PROTOCOL, type, 16);
+        m.setSession(session).setMaxPkt(1500);
+        System.arraycopy("eth0".getBytes(), 0, m.buffer(), 40, 4);
+        send(from, to, m);
+    }
+
+    /** A NAME_DISTRIBUTOR item between any two nodes, sequenced with {@code seqno}. */
+    void publish(int from, int to, int seqno, boolean withdraw, int type, int lower, int upper, int port) {
+        TipcMsg m = msg(Tipc.NAME_DISTRIBUTOR, withdraw ? Tipc.WITHDRAWAL : Tipc.PUBLICATION, 20);
+        m.setSeqno(seqno);
+        ByteBuffer.wrap(m.buffer(), 40, 20).putInt(type).putInt(lower).putInt(upper).putInt(port).putInt(port + 1);
+        send(from, to, m);
     }
 
     /** RESET or ACTIVATE with interface name "eth0". */

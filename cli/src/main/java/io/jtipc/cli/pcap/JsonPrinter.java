@@ -11,7 +11,7 @@ import io.jtipc.wire.TipcDescriber;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.util.ArrayDeque;
 
 /**
@@ -31,10 +31,10 @@ final class JsonPrinter implements Printer, FieldSink {
     private String openArray; // indexed-group array open in the current object, or null
     private final StringBuilder hex = new StringBuilder(2 * MAX_BYTES_SHOWN + 8);
 
-    JsonPrinter(Writer out) {
+    JsonPrinter(OutputStream out) {
         try {
             JsonFactory f = JsonFactory.builder().build();
-            g = f.createGenerator(out);
+            g = f.createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8);
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.configure(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM, false);
             g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));

@@ -26,8 +26,7 @@ import picocli.CommandLine.Spec;
  * {@code jtipc pcap links FILE}: the unicast links of a capture, their establishment, traffic per
  * direction, retransmissions, NACKs, probes, MTU and resets ({@link LinkAnalysis}).
  */
-@Command(name = "links", mixinStandardHelpOptions = true,
-        description = {"Per link (node pair + bearer): establishment (RESET/ACTIVATE, sessions, time up), packets "
+@Command(name = "links", description = {"Per link (node pair + bearer): establishment (RESET/ACTIVATE, sessions, time up), packets "
                 + "each way, retransmissions, NACKs and gap-ACK blocks, probes, MTU, tolerance/priority, "
                 + "link down events."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -50,6 +49,9 @@ public final class LinksCommand implements Callable<Integer> {
 
         @Option(names = "--json", description = "print JSON instead of text")
         boolean json;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
 
         /**
          * Checks the arguments and builds dissector options.
@@ -160,7 +162,7 @@ public final class LinksCommand implements Callable<Integer> {
                     g.writeStartObject();
                     g.writeStringField("from", la.nodeName(d.node()));
                     g.writeStringField("node_addr", Integer.toHexString(d.node()));
-                    g.writeStringField("media", d.media().toString());
+                    g.writeStringField("media", d.media() == null ? null : d.media().toString());
                     g.writeStringField("interface", d.interfaceName());
                     g.writeNumberField("packets", d.packets());
                     g.writeNumberField("bytes", d.bytes());

@@ -18,8 +18,7 @@ import picocli.CommandLine.Spec;
  * {@code jtipc pcap names FILE [--at S] [--history]}: the binding table rebuilt from NAME_DISTRIBUTOR
  * traffic ({@link BindingTableAnalysis}), per node, printed like {@code tipc nametable show}.
  */
-@Command(name = "names", mixinStandardHelpOptions = true,
-        description = {"Binding table rebuilt from the capture's NAME_DISTRIBUTOR traffic (bulk and incremental "
+@Command(name = "names", description = {"Binding table rebuilt from the capture's NAME_DISTRIBUTOR traffic (bulk and incremental "
                 + "publications/withdrawals; a node's bindings vanish from a peer's table when their last link "
                 + "goes down), one table per node, as 'tipc nametable show' prints it. Only cluster-scope "
                 + "bindings are distributed, so node-scope ones never appear."},

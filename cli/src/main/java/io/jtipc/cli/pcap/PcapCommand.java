@@ -8,13 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -92,7 +90,7 @@ public final class PcapCommand implements Callable<Integer> {
             err.println("jtipc pcap: " + file + " is a directory, not a capture file");
             return 1;
         }
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        BufferedOutputStream w = new BufferedOutputStream(out, 1 << 18);
         Printer printer = json ? new JsonPrinter(w) : verbose ? new TreePrinter(w) : new PlainPrinter(w);
         TipcCaptureDissector d = new TipcCaptureDissector(b.build());
         CaptureSummary s;
@@ -121,6 +119,10 @@ public final class PcapCommand implements Callable<Integer> {
         sum.append(", ").append(s.malformed()).append(" malformed");
         if (s.ipFragmentsDropped() > 0) sum.append(", ").append(s.ipFragmentsDropped()).append(" incomplete IP datagrams");
         err.println(sum);
+        if (s.unsupportedLinkFrames() > 0) {
+            err.println("jtipc pcap: " + s.unsupportedLinkFrames() + " frames of link type " + s.unsupportedLinkType()
+                    + " were skipped (readable link types: 1 Ethernet, 113 Linux SLL, 276 SLL2, 101/12/14/228/229 raw IP)");
+        }
         if (s.fileError() != null) {
             err.println("jtipc pcap: " + file + " is corrupt: " + s.fileError() + " (" + s.badRecords()
                     + " bad record" + (s.badRecords() == 1 ? "" : "s") + ", " + s.frames() + " frames read before)");
@@ -133,7 +135,7 @@ public final class PcapCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void flushQuietly(Writer w) {
+    private static void flushQuietly(OutputStream w) {
         try {
             w.flush();
         } catch (IOException ignored) {

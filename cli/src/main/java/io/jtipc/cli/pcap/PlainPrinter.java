@@ -7,24 +7,27 @@ import io.jtipc.capture.Origin;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One line per TIPC message: frame number, time since the first frame (s), sender → receiver (node id
+ * One line per TIPC message: frame number, time since the capture's first frame (s, as tshark),
+ * sender → receiver (node id
  * string / hash), user, type and the message's key fields. Nested messages are indented and tagged.
- * Builds each line in a reused StringBuilder; no formatting calls on the hot path.
+ * Builds each line as UTF-8 bytes in a reused {@link Line}; no String formatting on the hot path.
  */
 class PlainPrinter implements Printer {
-    final Writer out;
-    final StringBuilder sb = new StringBuilder(256);
+    static final byte[] ARROW = " \u2192 ".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    static final byte[] ELLIPSIS = " \u2026".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    final OutputStream out;
+    final Line sb = new Line();
     private long t0 = Long.MIN_VALUE;
     private final Map<Integer, String> labels = new HashMap<>();
     private NodeDirectory labelsFor;
     private int labelsForSize = -1;
 
-    PlainPrinter(Writer out) {
+    PlainPrinter(OutputStream out) {
         this.out = out;
     }
 
@@ -46,8 +49,9 @@ class PlainPrinter implements Printer {
         sb.setLength(0);
         appendPad(sb, f.frameNumber(), 6);
         sb.append(' ');
+        if (t0 == Long.MIN_VALUE && f.frameNumber() > 0) t0 = f.captureStartNanos();
         time(f.timestampNanos());
-        sb.append(" MALFORMED ").append(field).append(": ").append(reason);
+        sb.ascii(" MALFORMED ").append(field).ascii(": ").append(reason);
         flushLine();
     }
 
@@ -57,7 +61,7 @@ class PlainPrinter implements Printer {
     void flushLine() {
         sb.append('\n');
         try {
-            out.append(sb);
+            sb.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -66,11 +70,12 @@ class PlainPrinter implements Printer {
     void prefix(CapturedMessage m) {
         appendPad(sb, m.frameNumber(), 6);
         sb.append(' ');
+        if (t0 == Long.MIN_VALUE && m.frame() != null) t0 = m.frame().captureStartNanos();
         time(m.timestampNanos());
         sb.append(' ');
-        for (int i = 0; i < m.depth(); i++) sb.append("  ");
+        for (int i = 0; i < m.depth(); i++) sb.ascii("  ");
         if (m.origin() != Origin.TOP) {
-            sb.append('[').append(originName(m.origin())).append("] ");
+            sb.append('[').append(originName(m.origin())).ascii("] ");
         }
     }
 
@@ -97,152 +102,162 @@ class PlainPrinter implements Printer {
         appendZero(sb, us, 6);
     }
 
+    private final int[] cacheAddr = new int[16];
+    private final String[] cacheLabel = new String[16];
+    private int cacheN;
+
     String label(NodeDirectory nodes, int addr) {
         if (nodes != labelsFor || nodes.size() != labelsForSize) {
             labels.clear();
+            cacheN = 0;
             labelsFor = nodes;
             labelsForSize = nodes.size();
         }
+        for (int i = 0; i < cacheN; i++) if (cacheAddr[i] == addr) return cacheLabel[i];
         String s = labels.get(addr);
         if (s == null) {
             s = nodes.label(addr);
             labels.put(addr, s);
         }
+        if (cacheN < cacheAddr.length) {
+            cacheAddr[cacheN] = addr;
+            cacheLabel[cacheN++] = s;
+        }
         return s;
     }
 
     /** Sender → receiver, user, type, key fields. */
-    void summary(CapturedMessage m, StringBuilder sb) {
+    void summary(CapturedMessage m, Line sb) {
         int user = m.user(), type = m.type(), hs = m.headerSize();
         int w0 = m.word(0), w1 = m.word(1), w2 = m.word(2);
         NodeDirectory nodes = m.nodes();
-        sb.append(label(nodes, m.srcNode())).append(" → ");
+        sb.ascii(label(nodes, m.srcNode())).appendUtf8(ARROW);
         int dn = m.dstNode();
-        if (dn == 0 && m.dst() != null && m.dst().isBroadcastOrMulticast()) sb.append("*");
-        else sb.append(label(nodes, dn));
-        sb.append(' ').append(Names.user(user)).append(' ').append(Names.type(user, type));
-        if (m.wasEncrypted()) sb.append(" (decrypted)");
+        if (dn == 0 && m.dst() != null && m.dst().isBroadcastOrMulticast()) sb.ascii("*");
+        else sb.ascii(label(nodes, dn));
+        sb.append(' ').ascii(Names.user(user)).append(' ').ascii(Names.type(user, type));
+        if (m.wasEncrypted()) sb.ascii(" (decrypted)");
         boolean linkLevel = user != 13 && (m.origin() == Origin.TOP || m.origin() == Origin.TUNNELLED)
                 && (w0 & (1 << 20)) == 0;
         boolean bcast = user != 13 && m.origin() == Origin.TOP && (w0 & (1 << 20)) != 0;
         if (linkLevel) {
-            sb.append(" seqno ").append(w2 & 0xffff).append(" ack ").append(w2 >>> 16);
+            sb.ascii(" seqno ").append(w2 & 0xffff).ascii(" ack ").append(w2 >>> 16);
         } else if (bcast) {
-            sb.append(" bcast-seqno ").append(w2 & 0xffff);
+            sb.ascii(" bcast-seqno ").append(w2 & 0xffff);
         }
         int size = m.length();
         switch (user) {
             case 0: case 1: case 2: case 3: data(m, sb, type, hs, w0, w1); break;
-            case 5: sb.append(" last-bcast ").append(m.word(4) >>> 16); break;
-            case 6: sb.append(" msgcnt ").append(m.word(9) >>> 16); break;
+            case 5: sb.ascii(" last-bcast ").append(m.word(4) >>> 16); break;
+            case 6: sb.ascii(" msgcnt ").append(m.word(9) >>> 16); break;
             case 7: linkProto(m, sb, type, w0, w1); break;
             case 8: {
-                sb.append(" port ").append(u32(m.word(4))).append(" → ").append(u32(m.word(5)));
+                sb.ascii(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
                 if (type == 2) {
                     int w9 = m.word(9);
-                    sb.append(" acked ").append(w9 >>> 16).append(" adv-win ").append(w9 & 0xffff);
+                    sb.ascii(" acked ").append(w9 >>> 16).ascii(" adv-win ").append(w9 & 0xffff);
                 }
                 int err = (w1 >>> 25) & 15;
-                if (err != 0) sb.append(" err ").append(Names.error(err));
+                if (err != 0) sb.ascii(" err ").ascii(Names.error(err));
                 break;
             }
             case 9: group(m, sb, type); break;
             case 10: {
-                sb.append(" msgcnt ").append(m.word(9) >>> 16).append(" bearer ").append((m.word(5) >>> 9) & 7);
+                sb.ascii(" msgcnt ").append(m.word(9) >>> 16).ascii(" bearer ").append((m.word(5) >>> 9) & 7);
                 break;
             }
             case 11: named(m, sb, hs, w1); break;
             case 12: {
                 int w4 = m.word(4);
-                sb.append(" fragm ").append(w4 >>> 16).append(" len ").append(size - hs);
+                sb.ascii(" fragm ").append(w4 >>> 16).ascii(" len ").append(size - hs);
                 break;
             }
             case 13: discovery(m, sb, hs, w1, w2); break;
             case 14: {
                 int w4 = m.word(4);
-                sb.append(" gen ").append(w4 >>> 16).append(" mode ").append(w4 & 15);
+                sb.ascii(" gen ").append(w4 >>> 16).ascii(" mode ").append(w4 & 15);
                 break;
             }
             default:
-                sb.append(" size ").append(size);
+                sb.ascii(" size ").append(size);
         }
     }
 
-    private void data(CapturedMessage m, StringBuilder sb, int type, int hs, int w0, int w1) {
-        sb.append(" port ").append(u32(m.word(4))).append(" → ").append(u32(m.word(5)));
+    private void data(CapturedMessage m, Line sb, int type, int hs, int w0, int w1) {
+        sb.ascii(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
         if (hs >= 40 && (type == 2)) {
-            sb.append(" name {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}');
+            sb.ascii(" name {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}');
         } else if (hs >= 44 && type == 1) {
-            sb.append(" range {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append(',')
+            sb.ascii(" range {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append(',')
                     .append(u32(m.word(10))).append('}');
         } else if (hs >= 44 && type >= 4) {
-            sb.append(" group {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}')
+            sb.ascii(" group {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}')
                     .append(" grp-seqno ").append(m.word(10) >>> 16);
         }
-        if ((w0 & (1 << 17)) != 0) sb.append(" SYN");
+        if ((w0 & (1 << 17)) != 0) sb.ascii(" SYN");
         int err = (w1 >>> 25) & 15;
-        if (err != 0) sb.append(" err ").append(Names.error(err));
-        sb.append(" len ").append(m.length() - hs);
+        if (err != 0) sb.ascii(" err ").ascii(Names.error(err));
+        sb.ascii(" len ").append(m.length() - hs);
     }
 
-    private void linkProto(CapturedMessage m, StringBuilder sb, int type, int w0, int w1) {
+    private void linkProto(CapturedMessage m, Line sb, int type, int w0, int w1) {
         int w4 = m.word(4), w5 = m.word(5), w9 = m.word(9);
-        sb.append(" session ").append(w5 >>> 16);
+        sb.ascii(" session ").append(w5 >>> 16);
         if (type == 0) {
             int gap = (w1 >>> 16) & 0x1fff;
-            if (gap != 0) sb.append(" gap ").append(gap);
+            if (gap != 0) sb.ascii(" gap ").append(gap);
             int bcGap = m.word(8) & 0x3ff;
-            if (bcGap != 0) sb.append(" bc-gap ").append(bcGap);
-            if ((w5 & 1) != 0) sb.append(" probe");
-            if ((w0 & (1 << 19)) != 0) sb.append(" keepalive");
+            if (bcGap != 0) sb.ascii(" bc-gap ").append(bcGap);
+            if ((w5 & 1) != 0) sb.ascii(" probe");
+            if ((w0 & (1 << 19)) != 0) sb.ascii(" keepalive");
         } else {
-            sb.append(" max-pkt ").append((w9 >>> 16) * 4);
+            sb.ascii(" max-pkt ").append((w9 >>> 16) * 4);
         }
-        sb.append(" next-sent ").append(w4 & 0xffff);
+        sb.ascii(" next-sent ").append(w4 & 0xffff);
         int tol = w9 & 0xffff;
-        if (tol != 0) sb.append(" tolerance ").append(tol);
+        if (tol != 0) sb.ascii(" tolerance ").append(tol);
         int prio = (w5 >>> 4) & 31;
-        if (prio != 0) sb.append(" priority ").append(prio);
-        if ((w5 & (1 << 13)) != 0) sb.append(" peer-stopping");
+        if (prio != 0) sb.ascii(" priority ").append(prio);
+        if ((w5 & (1 << 13)) != 0) sb.ascii(" peer-stopping");
     }
 
-    private void group(CapturedMessage m, StringBuilder sb, int type) {
-        sb.append(" port ").append(u32(m.word(4))).append(" → ").append(u32(m.word(5)));
+    private void group(CapturedMessage m, Line sb, int type) {
+        sb.ascii(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
         int w9 = m.word(9);
         switch (type) {
-            case 0: sb.append(" bc-synch ").append(w9 >>> 16).append(" adv-win ").append(w9 & 0xffff); break;
-            case 1: sb.append(" bc-synch ").append(w9 >>> 16); break;
-            case 2: sb.append(" adv-win ").append(w9 & 0xffff); break;
-            case 3: sb.append(" bc-acked ").append(w9 >>> 16); break;
-            case 5: sb.append(" remitted ").append(w9 >>> 16); break;
+            case 0: sb.ascii(" bc-synch ").append(w9 >>> 16).ascii(" adv-win ").append(w9 & 0xffff); break;
+            case 1: sb.ascii(" bc-synch ").append(w9 >>> 16); break;
+            case 2: sb.ascii(" adv-win ").append(w9 & 0xffff); break;
+            case 3: sb.ascii(" bc-acked ").append(w9 >>> 16); break;
+            case 5: sb.ascii(" remitted ").append(w9 >>> 16); break;
             default:
         }
     }
 
-    private void named(CapturedMessage m, StringBuilder sb, int hs, int w1) {
+    private void named(CapturedMessage m, Line sb, int hs, int w1) {
         int items = (m.length() - hs) / 20;
-        sb.append(" items ").append(items);
+        sb.ascii(" items ").append(items);
         if (items > 0) {
             byte[] b = m.buf();
             int p = m.offset() + hs;
-            sb.append(" {").append(u32(be32(b, p))).append(',').append(u32(be32(b, p + 4))).append(',')
+            sb.ascii(" {").append(u32(be32(b, p))).append(',').append(u32(be32(b, p + 4))).append(',')
                     .append(u32(be32(b, p + 8))).append('}');
-            if (items > 1) sb.append(" …");
+            if (items > 1) sb.appendUtf8(ELLIPSIS);
         }
-        sb.append(" named-seqno ").append(m.word(4) & 0xffff);
-        if ((w1 & (1 << 28)) != 0) sb.append(" bulk");
-        if ((w1 & (1 << 27)) != 0) sb.append(" last-bulk");
+        sb.ascii(" named-seqno ").append(m.word(4) & 0xffff);
+        if ((w1 & (1 << 28)) != 0) sb.ascii(" bulk");
+        if ((w1 & (1 << 27)) != 0) sb.ascii(" last-bulk");
     }
 
-    private void discovery(CapturedMessage m, StringBuilder sb, int hs, int w1, int w2) {
-        sb.append(" net ").append(u32(m.word(4)));
-        sb.append(" caps 0x").append(Integer.toHexString((w1 >>> 15) & 0x1fff));
-        if (w2 != 0) sb.append(" dest-domain ").append(Integer.toHexString(w2));
+    private void discovery(CapturedMessage m, Line sb, int hs, int w1, int w2) {
+        sb.ascii(" net ").append(u32(m.word(4)));
+        sb.ascii(" caps 0x").ascii(Integer.toHexString((w1 >>> 15) & 0x1fff));
+        if (w2 != 0) sb.ascii(" dest-domain ").ascii(Integer.toHexString(w2));
         byte[] b = m.buf();
         int p = m.offset();
         int mediaType = b[p + 23] & 0xff;
         if (mediaType == 1) {
-            sb.append(" mac ");
+            sb.ascii(" mac ");
             for (int i = 0; i < 6; i++) {
                 if (i > 0) sb.append(':');
                 hex2(sb, b[p + 24 + i]);
@@ -251,34 +266,34 @@ class PlainPrinter implements Printer {
             int proto = ((b[p + 24] & 0xff) << 8) | (b[p + 25] & 0xff);
             int port = ((b[p + 26] & 0xff) << 8) | (b[p + 27] & 0xff);
             if (proto == 0x0800) {
-                sb.append(" udp ");
+                sb.ascii(" udp ");
                 for (int i = 0; i < 4; i++) {
                     if (i > 0) sb.append('.');
                     sb.append(b[p + 28 + i] & 0xff);
                 }
                 sb.append(':').append(port);
             } else {
-                sb.append(" udp6 port ").append(port);
+                sb.ascii(" udp6 port ").append(port);
             }
         }
         if (m.length() >= hs + 16) {
-            sb.append(" id ").append(NodeDirectory.idString(b, p + hs));
+            sb.ascii(" id ").ascii(NodeDirectory.idString(b, p + hs));
         }
     }
 
-    void encryptedSummary(CapturedMessage m, StringBuilder sb) {
+    void encryptedSummary(CapturedMessage m, Line sb) {
         byte[] e = m.encryptionHeader();
         int w0 = be32(e, 0);
         int user = (w0 >>> 25) & 15;
-        sb.append(m.src()).append(" → ").append(m.dst()).append(" ENCRYPTED");
-        sb.append(" user ").append(user).append(" tx-key ").append((w0 >>> 22) & 3);
-        if ((w0 & (1 << 24)) != 0) sb.append(" destined rx-key ").append((w0 >>> 20) & 3);
-        if ((w0 & (1 << 18)) != 0) sb.append(" master");
+        sb.ascii(m.src().toString()).appendUtf8(ARROW).ascii(m.dst().toString()).ascii(" ENCRYPTED");
+        sb.ascii(" user ").append(user).ascii(" tx-key ").append((w0 >>> 22) & 3);
+        if ((w0 & (1 << 24)) != 0) sb.ascii(" destined rx-key ").append((w0 >>> 20) & 3);
+        if ((w0 & (1 << 18)) != 0) sb.ascii(" master");
         long seq = ((long) be32(e, 4) << 32) | (be32(e, 8) & 0xffffffffL);
-        sb.append(" seqno ").append(seq);
-        if (m.encryptionHeaderLength() == 28) sb.append(" id ").append(NodeDirectory.idString(e, 12));
-        else sb.append(" addr ").append(Integer.toHexString(be32(e, 12)));
-        sb.append(" len ").append(m.length() - m.encryptionHeaderLength() - 16);
+        sb.ascii(" seqno ").append(seq);
+        if (m.encryptionHeaderLength() == 28) sb.ascii(" id ").ascii(NodeDirectory.idString(e, 12));
+        else sb.ascii(" addr ").ascii(Integer.toHexString(be32(e, 12)));
+        sb.ascii(" len ").append(m.length() - m.encryptionHeaderLength() - 16);
     }
 
     static long u32(int v) { return v & 0xffffffffL; }
@@ -290,6 +305,24 @@ class PlainPrinter implements Printer {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     static void hex2(StringBuilder sb, byte v) { sb.append(HEX[(v >> 4) & 15]).append(HEX[v & 15]); }
+
+    static void hex2(Line sb, byte v) { sb.append(HEX[(v >> 4) & 15]).append(HEX[v & 15]); }
+
+    static void appendPad(Line sb, long v, int width) {
+        int digits = 1;
+        for (long x = v; x >= 10; x /= 10) digits++;
+        for (int i = digits; i < width; i++) sb.append(' ');
+        sb.append(v);
+    }
+
+    static void appendZero(Line sb, long v, int width) {
+        long lim = 10;
+        for (int i = 1; i < width; i++) {
+            if (v < lim) sb.append('0');
+            lim *= 10;
+        }
+        sb.append(v);
+    }
 
     static void appendPad(StringBuilder sb, long v, int width) {
         int digits = 1;

@@ -18,8 +18,7 @@ import picocli.CommandLine.Spec;
  * {@code jtipc pcap stats FILE}: frame and byte totals, TIPC messages per user and type, encrypted and
  * decrypted frames, malformed frames with reasons ({@link StatsAnalysis}).
  */
-@Command(name = "stats", mixinStandardHelpOptions = true,
-        description = {"Counts: frames and bytes, TIPC messages per user/type (top level and nested), "
+@Command(name = "stats", description = {"Counts: frames and bytes, TIPC messages per user/type (top level and nested), "
                 + "encrypted/decrypted frames, malformed frames with their reasons."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})

@@ -6,7 +6,7 @@ import io.jtipc.wire.FieldSink;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.TipcDescriber;
 
-import java.io.Writer;
+import java.io.OutputStream;
 
 /**
  * {@code -V}: the summary line of each message, then every field as an indented tree (names are the
@@ -18,7 +18,7 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
     static final int MAX_BYTES_SHOWN = 64;
     private int indent;
 
-    TreePrinter(Writer out) {
+    TreePrinter(OutputStream out) {
         super(out);
     }
 

@@ -181,6 +181,28 @@ class AnalysisCommandsTest {
         assertThat(badAt.code()).isEqualTo(2);
     }
 
+    @Test
+    void aTruncatedCaptureIsAnalysedAsFarAsItGoesAndExitsWith1(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws IOException {
+        byte[] whole = Files.readAllBytes(samples().resolve("eth-6.1.pcap"));
+        Path cut = Files.write(tmp.resolve("cut.pcap"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Result r = run(new LinksCommand(), cut.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("reading stopped early");
+        assertThat(r.out()).contains("link up");  // the first half still shows the link coming up
+        Result s = run(new StatsCommand(), cut.toString(), "--json");
+        assertThat(s.code()).isEqualTo(1);
+        assertThat(s.out()).contains("\"file_error\"");
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        Result r = run(new NamesCommand(), "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("--at=SECONDS").contains("--history").contains("--key=HEX").contains("--udp-port=N")
+                .contains("--json");
+    }
+
     private static long[] row(String out, String label) {
         Matcher m = Pattern.compile("(?m)^  " + Pattern.quote(label) + "\\s+(\\d+)\\s+(\\d+)\\s*$").matcher(out);
         assertThat(m.find()).as(label).isTrue();

@@ -28,13 +28,28 @@ public final class NodeDirectory {
         byte[] copy = Arrays.copyOfRange(id, off, off + 16);
         idByAddr.put(addr, copy);
         idStringByAddr.put(addr, idString(copy, 0));
+        version++;
     }
+
+    private int version;
+    // the last endpoint learnt and the last one looked up: most frames repeat them (no boxing, no hashing)
+    private MediaEndpoint lastLearnt, lastAsked;
+    private int lastLearntAddr, lastAskedAddr;
+
+    /** Changes whenever an identity is learnt or replaced (callers caching {@link #label} compare it). */
+    public int version() { return version; }
 
     /** Records that frames from media endpoint {@code e} come from node {@code addr}. */
     public void learnEndpoint(MediaEndpoint e, int addr) {
+        if (e == lastLearnt && addr == lastLearntAddr) return;
         if (e == null || e == MediaEndpoint.UNKNOWN || addr == 0 || e.isBroadcastOrMulticast()) return;
         Integer old = addrByEndpoint.get(e);
-        if (old == null || old != addr) addrByEndpoint.put(e, addr);
+        if (old == null || old != addr) {
+            addrByEndpoint.put(e, addr);
+            lastAsked = null;
+        }
+        lastLearnt = e;
+        lastLearntAddr = addr;
     }
 
     /** Node identity string of {@code nodeAddr} (tipc_nodeid2string rules), or null if not learnt. */
@@ -48,8 +63,11 @@ public final class NodeDirectory {
 
     /** Node address learnt for media endpoint {@code e}, or 0 if none. */
     public int addressOf(MediaEndpoint e) {
+        if (e != null && e == lastAsked) return lastAskedAddr;
         Integer a = addrByEndpoint.get(e);
-        return a == null ? 0 : a;
+        lastAsked = e;
+        lastAskedAddr = a == null ? 0 : a;
+        return lastAskedAddr;
     }
 
     /** The node's hash as {@code tipc node list} prints it: the address in lower-case hex, no padding. */

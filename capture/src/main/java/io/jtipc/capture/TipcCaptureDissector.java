@@ -113,7 +113,7 @@ public final class TipcCaptureDissector {
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
         unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
+        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20).zeroCopy(true);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {
@@ -124,7 +124,7 @@ public final class TipcCaptureDissector {
             frame.linkType = rec.linkType;
             frame.interfaceId = rec.interfaceId;
             frame.buf = rec.data;
-            frame.offset = 0;
+            frame.offset = rec.offset;
             frame.length = rec.capturedLength;
             frame.originalLength = rec.originalLength;
             frame.src = MediaEndpoint.UNKNOWN;
@@ -134,7 +134,7 @@ public final class TipcCaptureDissector {
                 continue;
             }
             try {
-                linkLayer(rec.data, 0, rec.capturedLength);
+                linkLayer(rec.data, rec.offset, rec.capturedLength);
             } catch (ListenerFailure e) {
                 throw (RuntimeException) e.getCause(); // the listener's own exception goes to the caller
             } catch (RuntimeException e) {

@@ -157,6 +157,17 @@ final class Line {
         return this;
     }
 
+    /** Exactly 8 lower-case hex digits. */
+    Line hex8(int v) {
+        ensure(8);
+        for (int p = n + 7; p >= n; p--) {
+            b[p] = HEX[v & 15];
+            v >>>= 4;
+        }
+        n += 8;
+        return this;
+    }
+
     /** Two lower-case hex digits of a byte. */
     Line hex2(byte v) {
         ensure(2);

@@ -68,6 +68,22 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
         flushLine();
     }
 
+    /** Addresses formatted here, as the kernel prints them (hex), without a String. */
+    @Override public void address(String name, int addr) {
+        pad();
+        sb.append(name).append(": ").append(addr & 0xffffffffL).ascii(" (").hex(addr).append(')');
+        flushLine();
+    }
+
+    @Override public void bitmap(String name, long value) {
+        pad();
+        sb.append(name).append(": ").append(value).ascii(" (0x");
+        if ((value >>> 32) != 0) sb.hex((int) (value >>> 32)).hex8((int) value);
+        else sb.hex((int) value);
+        sb.append(')');
+        flushLine();
+    }
+
     @Override public void text(String name, String value) {
         pad();
         sb.append(name).append(": \"").append(value).append('"');

@@ -32,24 +32,31 @@ public final class NodeDirectory {
     }
 
     private int version;
-    // the last endpoint learnt and the last one looked up: most frames repeat them (no boxing, no hashing)
-    private MediaEndpoint lastLearnt, lastAsked;
-    private int lastLearntAddr, lastAskedAddr;
+    // the endpoints seen last with their addresses: most frames repeat them (no boxing, no hashing)
+    private final MediaEndpoint[] recentEp = new MediaEndpoint[4];
+    private final int[] recentAddr = new int[4];
+    private int recentNext;
 
     /** Changes whenever an identity is learnt or replaced (callers caching {@link #label} compare it). */
     public int version() { return version; }
 
     /** Records that frames from media endpoint {@code e} come from node {@code addr}. */
     public void learnEndpoint(MediaEndpoint e, int addr) {
-        if (e == lastLearnt && addr == lastLearntAddr) return;
-        if (e == null || e == MediaEndpoint.UNKNOWN || addr == 0 || e.isBroadcastOrMulticast()) return;
+        if (e == null || e == MediaEndpoint.UNKNOWN || addr == 0) return;
+        for (int i = 0; i < 4; i++) if (recentEp[i] == e && recentAddr[i] == addr) return;
+        if (e.isBroadcastOrMulticast()) return;
         Integer old = addrByEndpoint.get(e);
         if (old == null || old != addr) {
             addrByEndpoint.put(e, addr);
-            lastAsked = null;
+            Arrays.fill(recentEp, null);
         }
-        lastLearnt = e;
-        lastLearntAddr = addr;
+        remember(e, addr);
+    }
+
+    private void remember(MediaEndpoint e, int addr) {
+        recentEp[recentNext] = e;
+        recentAddr[recentNext] = addr;
+        recentNext = (recentNext + 1) & 3;
     }
 
     /** Node identity string of {@code nodeAddr} (tipc_nodeid2string rules), or null if not learnt. */
@@ -63,11 +70,13 @@ public final class NodeDirectory {
 
     /** Node address learnt for media endpoint {@code e}, or 0 if none. */
     public int addressOf(MediaEndpoint e) {
-        if (e != null && e == lastAsked) return lastAskedAddr;
+        if (e == null) return 0;
+        for (int i = 0; i < 4; i++) if (recentEp[i] == e) return recentAddr[i];
+        if (e.isBroadcastOrMulticast()) return 0; // never learnt
         Integer a = addrByEndpoint.get(e);
-        lastAsked = e;
-        lastAskedAddr = a == null ? 0 : a;
-        return lastAskedAddr;
+        int addr = a == null ? 0 : a;
+        remember(e, addr);
+        return addr;
     }
 
     /** The node's hash as {@code tipc node list} prints it: the address in lower-case hex, no padding. */

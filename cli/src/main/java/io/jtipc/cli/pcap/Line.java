@@ -194,21 +194,23 @@ final class Line {
     /** Writes {@code v} (≥ 0, {@code d} digits) from the right, two digits at a time. */
     private void digits(int v, int d) {
         ensure(d);
+        byte[] a = b;
         int p = n + d;
+        n = p;
         while (v >= 100) {
             int q = v / 100;
             int r = (v - q * 100) << 1;
-            b[--p] = PAIRS[r + 1];
-            b[--p] = PAIRS[r];
+            a[p - 1] = PAIRS[r + 1];
+            a[p - 2] = PAIRS[r];
+            p -= 2;
             v = q;
         }
         if (v >= 10) {
-            b[--p] = PAIRS[(v << 1) + 1];
-            b[--p] = PAIRS[v << 1];
+            a[p - 1] = PAIRS[(v << 1) + 1];
+            a[p - 2] = PAIRS[v << 1];
         } else {
-            b[--p] = (byte) ('0' + v);
+            a[p - 1] = (byte) ('0' + v);
         }
-        n += d;
     }
 
     private Line appendLongSlow(long v) {

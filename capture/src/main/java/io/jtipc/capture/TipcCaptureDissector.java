@@ -285,6 +285,11 @@ public final class TipcCaptureDissector {
     }
 
     private void udp4(byte[] ipHdr, int ipOff, byte[] b, int p, int len) {
+        udp(false, ipHdr, ipOff + 12, b, p, len);
+    }
+
+    /** UDP datagram at {@code b[p..p+len)}; its IP source address at {@code ipHdr[addrOff]}, destination after. */
+    private void udp(boolean v6, byte[] ipHdr, int addrOff, byte[] b, int p, int len) {
         if (len < 8) {
             malformed("udp", "header truncated (" + len + " bytes)");
             return;
@@ -295,8 +300,13 @@ public final class TipcCaptureDissector {
             malformed("udp.length", "length " + ulen + " with " + len + " bytes present");
             return;
         }
-        frame.src = udp4Endpoint(ipHdr, ipOff + 12, sport);
-        frame.dst = udp4Endpoint(ipHdr, ipOff + 16, dport);
+        if (v6) {
+            frame.src = udp6Endpoint(ipHdr, addrOff, sport);
+            frame.dst = udp6Endpoint(ipHdr, addrOff + 16, dport);
+        } else {
+            frame.src = udp4Endpoint(ipHdr, addrOff, sport);
+            frame.dst = udp4Endpoint(ipHdr, addrOff + 4, dport);
+        }
         tipcFrame(b, p + 8, ulen - 8);
     }
 
@@ -369,19 +379,7 @@ public final class TipcCaptureDissector {
     }
 
     private void udp6(byte[] ipHdr, int ipOff, byte[] b, int p, int len) {
-        if (len < 8) {
-            malformed("udp", "header truncated (" + len + " bytes)");
-            return;
-        }
-        int sport = u16(b, p), dport = u16(b, p + 2), ulen = u16(b, p + 4);
-        if (!udpPorts[sport] && !udpPorts[dport]) return;
-        if (ulen < 8 || ulen > len) {
-            malformed("udp.length", "length " + ulen + " with " + len + " bytes present");
-            return;
-        }
-        frame.src = udp6Endpoint(ipHdr, ipOff + 8, sport);
-        frame.dst = udp6Endpoint(ipHdr, ipOff + 24, dport);
-        tipcFrame(b, p + 8, ulen - 8);
+        udp(true, ipHdr, ipOff + 8, b, p, len);
     }
 
     // ------------------------------------------------------------------ TIPC

@@ -11,10 +11,7 @@ import org.junit.jupiter.api.Test;
 class AllocationTest {
     @Test
     void hotPathDoesNotAllocate() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "HotSpot allocation counter");
-        com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
-        Assumptions.assumeTrue(hs.isThreadAllocatedMemorySupported() && hs.isThreadAllocatedMemoryEnabled());
+        com.sun.management.ThreadMXBean hs = allocationCounter();
         byte[] b = BodiesTest.discovery(Tipc.DSC_REQ_MSG);
         TipcMsg m = new TipcMsg();
         long sink = 0;
@@ -32,10 +29,7 @@ class AllocationTest {
      *  overrides FieldSink's String-building defaults, and validate, allocate nothing. */
     @Test
     void describeIntoAStringFreeSinkDoesNotAllocate() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "HotSpot allocation counter");
-        com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
-        Assumptions.assumeTrue(hs.isThreadAllocatedMemorySupported() && hs.isThreadAllocatedMemoryEnabled());
+        com.sun.management.ThreadMXBean hs = allocationCounter();
         byte[] b = BodiesTest.discovery(Tipc.DSC_REQ_MSG);
         long[] sum = new long[1];
         FieldSink sink = new FieldSink() {
@@ -61,6 +55,15 @@ class AllocationTest {
         long after = hs.getThreadAllocatedBytes(tid);
         assertThat(sum[0]).isNotZero();
         assertThat(after - before).isLessThan(64 * 1024);
+    }
+
+    /** HotSpot's per-thread allocation counter (the test is skipped without it). */
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "HotSpot allocation counter");
+        com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
+        Assumptions.assumeTrue(hs.isThreadAllocatedMemorySupported() && hs.isThreadAllocatedMemoryEnabled());
+        return hs;
     }
 
     private static long run(TipcMsg m, byte[] b) {

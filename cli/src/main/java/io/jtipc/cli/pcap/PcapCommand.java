@@ -73,21 +73,7 @@ public final class PcapCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         if (file == null) throw new CommandLine.ParameterException(cl, "missing capture FILE (try 'jtipc pcap --help')");
         if (verbose && json) throw new CommandLine.ParameterException(cl, "-V and --json cannot be used together");
-        DissectorOptions.Builder b = DissectorOptions.builder();
-        for (String k : keys) {
-            try {
-                b.addKey(DissectorOptions.parseKeyHex(k));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "bad --key: " + e.getMessage());
-            }
-        }
-        for (int p : udpPorts) {
-            try {
-                b.addUdpPort(p);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "bad --udp-port: " + e.getMessage());
-            }
-        }
+        DissectorOptions.Builder b = LinksCommand.CaptureArgs.builder(cl, keys, udpPorts, "bad ");
         if (Files.isDirectory(file)) {
             err.println("jtipc pcap: " + file + " is a directory, not a capture file");
             return 1;

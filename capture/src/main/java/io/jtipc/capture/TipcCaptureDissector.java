@@ -1,5 +1,6 @@
 package io.jtipc.capture;
 
+import io.jtipc.capture.pcap.MappedFileInputStream;
 import io.jtipc.capture.pcap.PcapReader;
 import io.jtipc.capture.pcap.PcapRecord;
 
@@ -87,7 +88,9 @@ public final class TipcCaptureDissector {
      *                     summary ({@link CaptureSummary#fileError()}, counts) and through the listener
      */
     public CaptureSummary dissect(Path pcapFile, TipcMessageListener l) throws IOException {
-        try (InputStream in = Files.newInputStream(pcapFile)) {
+        // regular files through memory maps (one copy less than read(2)); pipes and devices as streams
+        try (InputStream in = Files.isRegularFile(pcapFile) ? MappedFileInputStream.open(pcapFile)
+                : Files.newInputStream(pcapFile)) {
             return dissect(in, l);
         }
     }

@@ -41,6 +41,11 @@ public final class TipcCaptureDissector {
     static final int ETH_P_TIPC = 0x88CA;
     static final int MAX_DEPTH = 8;
     static final int MAX_MSG = 66060;
+    /**
+     * Read buffer: records are dissected straight from it, so it is kept small enough to stay in the CPU
+     * cache between the copy into it and the dissection (1 MiB measured slower than 128 KiB).
+     */
+    static final int READ_BUFFER = Integer.getInteger("jtipc.readBuffer", 128 << 10);
     /** Link directions with fragment state kept at once (least recently used dropped first). */
     static final int MAX_FRAG_KEYS = 1024;
     /** Incomplete messages kept per direction; the oldest is given up (and reported) beyond. */
@@ -110,7 +115,7 @@ public final class TipcCaptureDissector {
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
         unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20).zeroCopy(true);
+        PcapReader reader = PcapReader.open(new NonClosing(in), READ_BUFFER).zeroCopy(true);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {

@@ -26,7 +26,7 @@ class PcapReaderTest {
             c.timestampNanos = rec.timestampNanos;
             c.linkType = rec.linkType;
             c.interfaceId = rec.interfaceId;
-            c.data = Arrays.copyOf(rec.data, rec.capturedLength);
+            c.data = Arrays.copyOfRange(rec.data, rec.offset, rec.offset + rec.capturedLength);
             c.capturedLength = rec.capturedLength;
             c.originalLength = rec.originalLength;
             c.error = rec.error;
@@ -36,6 +36,48 @@ class PcapReaderTest {
     }
 
     static PcapReader open(byte[] b) throws IOException { return PcapReader.open(new ByteArrayInputStream(b)); }
+
+    /** Zero-copy records (views into the read buffer) and mapped files read the same records as copies,
+     *  whatever the buffer size: records straddling refills, records larger than the buffer, a cut tail. */
+    @Test
+    void zeroCopyAndMappedReadingGiveTheSameRecords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        Random rnd = new Random(7);
+        List<byte[]> frames = new ArrayList<>();
+        List<long[]> ts = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] f = new byte[1 + rnd.nextInt(i % 50 == 0 ? 5000 : 200)];
+            rnd.nextBytes(f);
+            frames.add(f);
+            ts.add(new long[] {1_700_000_000_000_000_000L + i * 1000L});
+        }
+        byte[] file = CaptureFiles.pcap(false, false, 1, ts, frames);
+        byte[] cut = Arrays.copyOf(file, file.length - 7);
+        java.nio.file.Path p = dir.resolve("c.pcap");
+        for (byte[] bytes : List.of(file, cut)) {
+            java.nio.file.Files.write(p, bytes);
+            PcapReader plain = open(bytes);
+            List<PcapRecord> expected = readAll(plain);
+            String expectedError = plain.error();
+            for (int size : new int[] {64, 1000, 4096, 1 << 17}) {
+                for (boolean mapped : new boolean[] {false, true}) {
+                    PcapReader r = PcapReader.open(mapped ? MappedFileInputStream.open(p) : new ByteArrayInputStream(bytes), size)
+                            .zeroCopy(true);
+                    List<PcapRecord> got = readAll(r);
+                    r.close();
+                    assertThat(got).as("buffer %d mapped %s", size, mapped).hasSameSizeAs(expected);
+                    for (int i = 0; i < got.size(); i++) {
+                        assertThat(got.get(i).data).as("record %d", i).isEqualTo(expected.get(i).data);
+                        assertThat(got.get(i).timestampNanos).isEqualTo(expected.get(i).timestampNanos);
+                        assertThat(got.get(i).originalLength).isEqualTo(expected.get(i).originalLength);
+                    }
+                    assertThat(r.badRecords()).isEqualTo(bytes == cut ? 1 : 0);
+                    assertThat(r.error()).isEqualTo(expectedError);
+                }
+            }
+            assertThat(expectedError == null).isEqualTo(bytes == file);
+        }
+        assertThat(frames).hasSize(300);
+    }
 
     @Test
     void classicPcapAllByteOrdersAndResolutions() throws IOException {

@@ -93,16 +93,32 @@ public final class TipcCaptureDissector {
      *                     summary ({@link CaptureSummary#fileError()}, counts) and through the listener
      */
     public CaptureSummary dissect(Path pcapFile, TipcMessageListener l) throws IOException {
-        // regular files through memory maps (one copy less than read(2)); pipes and devices as streams
-        try (InputStream in = Files.isRegularFile(pcapFile) ? MappedFileInputStream.open(pcapFile)
-                : Files.newInputStream(pcapFile)) {
-            return dissect(in, l);
+        // regular files through memory maps (one copy less than read(2)), read ahead on another core when
+        // there is one and the file is large; pipes and devices as streams
+        boolean regular = Files.isRegularFile(pcapFile);
+        boolean prefetch = regular && Runtime.getRuntime().availableProcessors() > 1
+                && Files.size(pcapFile) >= PREFETCH_MIN_BYTES;
+        try (InputStream in = regular ? MappedFileInputStream.open(pcapFile) : Files.newInputStream(pcapFile)) {
+            return dissect(in, l, prefetch);
         }
     }
+
+    /** Files from this size on are read ahead by a second thread. */
+    static final long PREFETCH_MIN_BYTES = 8L << 20;
 
     /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed; IOException only if reading
      *  it fails). */
     public CaptureSummary dissect(InputStream in, TipcMessageListener l) throws IOException {
+        return dissect(in, l, false);
+    }
+
+    private CaptureSummary dissect(InputStream in, TipcMessageListener l, boolean prefetch) throws IOException {
+        try (PcapReader reader = PcapReader.open(new NonClosing(in), READ_BUFFER, prefetch).zeroCopy(true)) {
+            return dissect(reader, l);
+        }
+    }
+
+    private CaptureSummary dissect(PcapReader reader, TipcMessageListener l) throws IOException {
         this.listener = Objects.requireNonNull(l, "listener");
         nodes = new NodeDirectory();
         decryptor = new TipcDecryptor(options.keys());
@@ -115,7 +131,6 @@ public final class TipcCaptureDissector {
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
         unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in), READ_BUFFER).zeroCopy(true);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {

@@ -65,7 +65,17 @@ public final class PcapReader implements Closeable {
 
     /** As {@link #open(Path)} over a stream with a read buffer of {@code bufferSize} bytes. */
     public static PcapReader open(InputStream raw, int bufferSize) throws IOException {
-        Input in = new Input(raw, Math.max(bufferSize, 64));
+        return open(raw, bufferSize, false);
+    }
+
+    /**
+     * As {@link #open(InputStream, int)}; with {@code prefetch} a background thread (daemon, stopped by
+     * {@link #close}) reads the stream ahead into a few buffers of {@code bufferSize} bytes that the records
+     * are then taken from, so reading (copying the file's bytes) overlaps with the caller's work on another
+     * core. The stream must then not be used by anyone else until the reader is closed.
+     */
+    public static PcapReader open(InputStream raw, int bufferSize, boolean prefetch) throws IOException {
+        Input in = prefetch ? new PrefetchInput(raw, Math.max(bufferSize, 64)) : new Input(raw, Math.max(bufferSize, 64));
         byte[] m = new byte[4];
         int n = readUpTo(in, m, 0, 4);
         if (n < 4) {
@@ -159,7 +169,8 @@ public final class PcapReader implements Closeable {
             int h = in.pos;
             long incl = i32(b, h + 8) & 0xffffffffL;
             if (incl <= MAX_BLOCK && (in.available() >= 16 + incl || in.fill(16 + (int) incl) >= 16 + incl)) {
-                h = in.pos; // fill may have moved the bytes
+                b = in.buf; // fill may have moved the bytes (or, prefetching, switched buffers)
+                h = in.pos;
                 long sec = i32(b, h) & 0xffffffffL;
                 long frac = i32(b, h + 4) & 0xffffffffL;
                 long orig = i32(b, h + 12) & 0xffffffffL;
@@ -479,7 +490,7 @@ public final class PcapReader implements Closeable {
     }
 
     /** The file's bytes through one reusable read buffer (not synchronized, no second copy for records). */
-    private static final class Input {
+    private static class Input {
         final InputStream raw;
         byte[] buf;
         int pos, lim;
@@ -548,6 +559,137 @@ public final class PcapReader implements Closeable {
         }
 
         void close() throws IOException { raw.close(); }
+    }
+
+    /**
+     * Input whose buffers a background thread fills: each chunk has {@code head} free bytes in front, where
+     * the unread tail of the previous chunk (a record cut in two) is copied, so records stay contiguous
+     * without copying the chunk itself. A tail longer than that (a record over {@code head} bytes) is
+     * joined in a new array.
+     */
+    private static final class PrefetchInput extends Input {
+        private static final int CHUNKS = 4;
+
+        private static final class Chunk {
+            final byte[] b;
+            int len;
+            boolean last;
+            IOException err;
+
+            Chunk(int size) {
+                b = new byte[size];
+            }
+        }
+
+        private final int head, size;
+        private final java.util.concurrent.ArrayBlockingQueue<Chunk> free = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS);
+        private final java.util.concurrent.ArrayBlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS);
+        private final Thread reader;
+        private Chunk current;
+
+        PrefetchInput(InputStream raw, int size) {
+            super(raw, 0);
+            this.size = size;
+            this.head = Math.min(size, 128 << 10);
+            for (int i = 0; i < CHUNKS; i++) free.add(new Chunk(head + size));
+            reader = new Thread(this::produce, "jtipc-pcap-read");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void produce() {
+            try {
+                while (true) {
+                    Chunk c = free.take();
+                    int n = 0;
+                    try {
+                        while (n < size) {
+                            int k;
+                            try {
+                                k = raw.read(c.b, head + n, size - n);
+                            } catch (EOFException e) {
+                                k = -1;
+                            }
+                            if (k < 0) {
+                                c.last = true;
+                                break;
+                            }
+                            n += k;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        c.err = e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
+                        c.last = true;
+                    }
+                    c.len = n;
+                    full.put(c);
+                    if (c.last) return;
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }
+
+        @Override int fill(int want) throws IOException {
+            while (lim - pos < want && !eof) {
+                Chunk c;
+                try {
+                    c = full.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading the capture");
+                }
+                int left = lim - pos;
+                if (left <= head) {
+                    if (left > 0) System.arraycopy(buf, pos, c.b, head - left, left);
+                    buf = c.b;
+                    pos = head - left;
+                    lim = head + c.len;
+                    recycle(current);
+                    current = c;
+                } else { // a record longer than the head room: joined in an array of its own
+                    byte[] nb = new byte[left + c.len];
+                    System.arraycopy(buf, pos, nb, 0, left);
+                    System.arraycopy(c.b, head, nb, left, c.len);
+                    buf = nb;
+                    pos = 0;
+                    lim = nb.length;
+                    recycle(current);
+                    current = null;
+                    if (c.err == null) recycle(c);
+                }
+                if (c.last) eof = true;
+                if (c.err != null) throw c.err;
+            }
+            return lim - pos;
+        }
+
+        private void recycle(Chunk c) {
+            if (c == null) return;
+            c.len = 0;
+            free.offer(c);
+        }
+
+        @Override int read(byte[] b, int off, int len) throws IOException {
+            int total = 0;
+            while (total < len) {
+                if (lim - pos == 0 && fill(1) == 0) break;
+                int k = Math.min(lim - pos, len - total);
+                System.arraycopy(buf, pos, b, off + total, k);
+                pos += k;
+                total += k;
+            }
+            return total;
+        }
+
+        @Override void close() throws IOException {
+            reader.interrupt();
+            try {
+                reader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            raw.close();
+        }
     }
 
     private int i32(byte[] b, int o) { return bigEndian ? be32(b, o) : le32(b, o); }

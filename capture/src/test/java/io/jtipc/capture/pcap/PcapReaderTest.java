@@ -37,8 +37,8 @@ class PcapReaderTest {
 
     static PcapReader open(byte[] b) throws IOException { return PcapReader.open(new ByteArrayInputStream(b)); }
 
-    /** Zero-copy records (views into the read buffer) and mapped files read the same records as copies,
-     *  whatever the buffer size: records straddling refills, records larger than the buffer, a cut tail. */
+    /** Zero-copy records (views into the read buffer), mapped files and read-ahead give the same records as
+     *  copies, whatever the buffer size: records straddling refills, records larger than the buffer, a cut tail. */
     @Test
     void zeroCopyAndMappedReadingGiveTheSameRecords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
         Random rnd = new Random(7);
@@ -59,12 +59,13 @@ class PcapReaderTest {
             List<PcapRecord> expected = readAll(plain);
             String expectedError = plain.error();
             for (int size : new int[] {64, 1000, 4096, 1 << 17}) {
-                for (boolean mapped : new boolean[] {false, true}) {
-                    PcapReader r = PcapReader.open(mapped ? MappedFileInputStream.open(p) : new ByteArrayInputStream(bytes), size)
-                            .zeroCopy(true);
+                for (int mode = 0; mode < 3; mode++) { // stream, mapped file, mapped file read ahead by a thread
+                    boolean mapped = mode > 0;
+                    PcapReader r = PcapReader.open(mapped ? MappedFileInputStream.open(p) : new ByteArrayInputStream(bytes), size,
+                            mode == 2).zeroCopy(true);
                     List<PcapRecord> got = readAll(r);
                     r.close();
-                    assertThat(got).as("buffer %d mapped %s", size, mapped).hasSameSizeAs(expected);
+                    assertThat(got).as("buffer %d mode %d", size, mode).hasSameSizeAs(expected);
                     for (int i = 0; i < got.size(); i++) {
                         assertThat(got.get(i).data).as("record %d", i).isEqualTo(expected.get(i).data);
                         assertThat(got.get(i).timestampNanos).isEqualTo(expected.get(i).timestampNanos);

@@ -76,6 +76,19 @@ public final class PcapReader implements Closeable {
      */
     public static PcapReader open(InputStream raw, int bufferSize, boolean prefetch) throws IOException {
         Input in = prefetch ? new PrefetchInput(raw, Math.max(bufferSize, 64)) : new Input(raw, Math.max(bufferSize, 64));
+        try {
+            return open(in);
+        } catch (IOException | RuntimeException e) {
+            try {
+                in.close(); // stops the read-ahead thread
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static PcapReader open(Input in) throws IOException {
         byte[] m = new byte[4];
         int n = readUpTo(in, m, 0, 4);
         if (n < 4) {

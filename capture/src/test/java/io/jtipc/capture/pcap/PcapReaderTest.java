@@ -37,6 +37,38 @@ class PcapReaderTest {
 
     static PcapReader open(byte[] b) throws IOException { return PcapReader.open(new ByteArrayInputStream(b)); }
 
+    /** Closing a read-ahead reader part way stops its thread; an input error reaches the caller. */
+    @Test
+    void readAheadStopsOnCloseAndReportsReadErrors() throws IOException {
+        List<byte[]> frames = new ArrayList<>();
+        List<long[]> ts = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            frames.add(new byte[100]);
+            ts.add(new long[] {1_700_000_000_000_000_000L});
+        }
+        byte[] file = CaptureFiles.pcap(false, false, 1, ts, frames);
+        PcapReader r = PcapReader.open(new ByteArrayInputStream(file), 1024, true);
+        PcapRecord rec = new PcapRecord();
+        assertThat(r.next(rec)).isTrue();
+        r.close();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("jtipc-pcap-read") && t.isAlive());
+        java.io.InputStream failing = new java.io.InputStream() {
+            int left = 3000;
+
+            @Override public int read() throws IOException {
+                if (left-- > 0) return left < 2976 ? 0 : file[2999 - left];
+                throw new IOException("disk on fire");
+            }
+        };
+        try (PcapReader f = PcapReader.open(failing, 256, true)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                while (f.next(rec)) {
+                    // read until the stream fails
+                }
+            }).isInstanceOf(IOException.class).hasMessageContaining("disk on fire");
+        }
+    }
+
     /** Zero-copy records (views into the read buffer), mapped files and read-ahead give the same records as
      *  copies, whatever the buffer size: records straddling refills, records larger than the buffer, a cut tail. */
     @Test

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # jtipc benchmarks, run by hand (never by the tests):
 #   bench/run.sh           both parts below
-#   bench/run.sh compare   jtipc pcap vs tshark on a >= 200 000-frame capture built from real frames
+#   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000 and >= 2 000 000 real frames
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
 # Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (list of minimum frame counts, default
-# "200000 1000000"), PROFILE (1: JFR profile of jtipc on the largest input, default 1),
-# JMH_ARGS (default: short settings, about a minute in all).
+# "200000 2000000"), PROFILE (1: JFR profile of jtipc on the largest input, default 1),
+# C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 1), JMH_ARGS (default: short settings, about
+# a minute in all).
 # Writes bench/target/report.md (and bench/target/jmh.txt).
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$root"
 what="${1:-all}"
 RUNS="${RUNS:-5}"
-FRAMES="${FRAMES:-200000 1000000}"
+FRAMES="${FRAMES:-200000 2000000}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 target="$root/bench/target"
 report="$target/report.md"
@@ -38,35 +39,78 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[
 
 if [ "$what" = all ] || [ "$what" = compare ]; then
   command -v tshark >/dev/null 2>&1 || "$root/bin/setup"
+  jtipc="$root/bin/jtipc"
+  export JTIPC_NO_BUILD=1 # built above; sources edited during the run must not trigger a build
+  rm -f "$target/volume.txt"
+  # the commands timed: tshark, jtipc as bin/jtipc runs it, and (C1=1, default) jtipc with C1-only JIT
+  c1opts="-XX:TieredStopAtLevel=1"
+  tools=(tshark jtipc); [ "${C1:-1}" = 1 ] && tools+=(jtipc-c1)
+  runtool() { # runtool TOOL FILE: one run, output to /dev/null
+    case "$1" in
+      tshark) tshark -r "$2" > /dev/null 2>&1 ;;
+      jtipc) "$jtipc" pcap "$2" > /dev/null 2>&1 ;;
+      jtipc-c1) JTIPC_JAVA_OPTS="$c1opts" "$jtipc" pcap "$2" > /dev/null 2>&1 ;;
+    esac
+  }
+  # times TOOL... over FILE, RUNS interleaved rounds: sets med[TOOL], best[TOOL] (ns)
+  declare -A med best
+  timeall() {
+    local f="$1"; declare -A all
+    for i in $(seq 1 "$RUNS"); do
+      for t in "${tools[@]}"; do
+        t0=$(now_ns); runtool "$t" "$f"; t1=$(now_ns); all[$t]="${all[$t]:-} $((t1 - t0))"
+      done
+      echo "bench: $(basename "$f") run $i:$(for t in "${tools[@]}"; do printf ' %s %d ms' "$t" "$(( ${all[$t]##* } / 1000000 ))"; done)" >&2
+    done
+    for t in "${tools[@]}"; do
+      med[$t]=$(printf '%s\n' ${all[$t]} | median)
+      best[$t]=$(printf '%s\n' ${all[$t]} | sort -n | awk 'NR==1')
+    done
+  }
+  # start-up: the same commands on a capture with no frames (pcap file header only)
+  empty="$target/empty.pcap"
+  printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' > "$empty"
+  "$jtipc" pcap "$empty" > /dev/null 2>&1 || true # first run after a build writes the AppCDS archive
+  timeall "$empty"
+  declare -A start
+  for t in "${tools[@]}"; do start[$t]=${med[$t]}; done
   {
-    echo "## jtipc pcap vs tshark (one line per frame, output to /dev/null)"
+    echo "## jtipc pcap vs tshark (default one-line output, both to /dev/null)"
     echo
     echo "Input: samples/eth-6.1.pcap (1 218 real kernel frames) repeated with shifted timestamps."
-    echo "Commands: \`java -jar cli/target/jtipc.jar pcap FILE > /dev/null\` and \`tshark -r FILE > /dev/null\`,"
-    echo "$RUNS runs each, interleaved, wall clock including JVM start-up; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Commands: \`bin/jtipc pcap FILE > /dev/null\` (java -jar cli/target/jtipc.jar with the options and AppCDS"
+    echo "archive of bin/jtipc), the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT) and"
+    echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds, wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Start-up = median of the same command on a capture with no frames:$(for t in "${tools[@]}"; do printf ' %s %d ms,' "$t" "$(( start[$t] / 1000000 ))"; done)"
+    echo "\"with start-up\" = frames / whole run (median); \"without\" = frames / (median run − start-up). Ratio = tshark time / jtipc time."
     echo
-    echo "| frames | file bytes | jtipc median ms (best) | tshark median ms (best) | jtipc frames/s | tshark frames/s | ratio |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| frames | file MB | tool | ms median (best) | frames/s with start-up | frames/s without | ratio with start-up | ratio without |"
+    echo "|---|---|---|---|---|---|---|---|"
   } >> "$report"
   for want in $FRAMES; do
     big="$target/eth-6.1-x$want.pcap"
     frames=$(java -cp "$benchjar" io.jtipc.bench.CaptureRepeater "$root/samples/eth-6.1.pcap" "$big" "$want")
     size=$(stat -c %s "$big")
     echo "bench: $big: $frames frames, $size bytes" >&2
-    jt=(); ts=()
-    for i in $(seq 1 "$RUNS"); do
-      t0=$(now_ns); java ${JTIPC_JAVA_OPTS:-} -jar "$jar" pcap "$big" > /dev/null 2>&1; t1=$(now_ns)
-      jt+=($((t1 - t0)))
-      t0=$(now_ns); tshark -r "$big" > /dev/null 2>&1; t1=$(now_ns)
-      ts+=($((t1 - t0)))
-      echo "bench: $frames frames, run $i: jtipc $(( jt[-1] / 1000000 )) ms, tshark $(( ts[-1] / 1000000 )) ms" >&2
+    # one untimed run each: page cache, same output volume check
+    jl=$("$jtipc" pcap "$big" 2>/dev/null | wc -l); tl=$(tshark -r "$big" 2>/dev/null | wc -l)
+    timeall "$big"
+    tnet=$(( med[tshark] > start[tshark] ? med[tshark] - start[tshark] : 1 ))
+    for t in "${tools[@]}"; do
+      net=$(( med[$t] > start[$t] ? med[$t] - start[$t] : 1 ))
+      if [ "$t" = tshark ]; then r1="1"; r2="1"; else
+        r1=$(awk -v a="${med[tshark]}" -v b="${med[$t]}" 'BEGIN {printf "**%.1f×**", a / b}')
+        r2=$(awk -v a="$tnet" -v b="$net" 'BEGIN {printf "**%.1f×**", a / b}')
+      fi
+      echo "| $frames | $((size / 1000000)) | $t | $((med[$t] / 1000000)) ($((best[$t] / 1000000))) | $(rate "$frames" "${med[$t]}") | $(rate "$frames" "$net") | $r1 | $r2 |" >> "$report"
     done
-    jmed=$(printf '%s\n' "${jt[@]}" | median); tmed=$(printf '%s\n' "${ts[@]}" | median)
-    jmin=$(printf '%s\n' "${jt[@]}" | sort -n | awk 'NR==1'); tmin=$(printf '%s\n' "${ts[@]}" | sort -n | awk 'NR==1')
-    ratio=$(awk -v a="$tmed" -v b="$jmed" 'BEGIN {printf "%.1f", a / b}')
-    echo "| $frames | $size | $((jmed / 1000000)) ($((jmin / 1000000))) | $((tmed / 1000000)) ($((tmin / 1000000))) | $(rate "$frames" "$jmed") | $(rate "$frames" "$tmed") | **${ratio}×** |" >> "$report"
+    echo "  $frames frames: output lines jtipc $jl (one per TIPC message), tshark $tl (one per frame)" >> "$target/volume.txt"
   done
   echo >> "$report"
+  if [ -f "$target/volume.txt" ]; then
+    { echo "Output volume (one untimed run each):"; echo '```'; cat "$target/volume.txt"; echo '```'; echo; } >> "$report"
+    rm -f "$target/volume.txt"
+  fi
   if [ "${PROFILE:-1}" = 1 ]; then
     # where jtipc's time goes: JFR execution samples every 1 ms on the largest input
     jfrfile="$target/jtipc-pcap.jfr"

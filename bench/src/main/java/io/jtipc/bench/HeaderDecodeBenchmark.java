@@ -4,6 +4,7 @@ import io.jtipc.wire.FieldSink;
 import io.jtipc.wire.HeaderField;
 import io.jtipc.wire.HeaderLayout;
 import io.jtipc.wire.Malformation;
+import io.jtipc.wire.TipcCodec;
 import io.jtipc.wire.TipcDescriber;
 import io.jtipc.wire.TipcMsg;
 import java.io.IOException;
@@ -31,7 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #readAllHeaderFields}: wrap the flyweight and read every field of the header layout of
  *       that user/type/size through its kernel-named getter;</li>
  *   <li>{@link #describeToNoOpSink}: {@link TipcDescriber#describe} (header and body fields) into a sink
- *       that only folds the values into a checksum;</li>
+ *       that only folds the values into a checksum, taking addresses, bit maps and texts as numbers and
+ *       bytes (FieldSink's String-free overrides);</li>
+ *   <li>{@link #describeToStringSink}: the same with a sink that keeps FieldSink's defaults (address hex,
+ *       node id, MAC and IP texts as Strings);</li>
+ *   <li>{@link #validate}: {@link TipcCodec#validate}, framing and body structure;</li>
  *   <li>{@link #wrapAndReadCommonFields}: the handful of getters a link layer reads per packet.</li>
  * </ul>
  * Run with {@code -prof gc} to see the allocation per operation ({@code gc.alloc.rate.norm}, B/op).
@@ -53,7 +58,7 @@ public class HeaderDecodeBenchmark {
     private final ChecksumSink sink = new ChecksumSink();
 
     /** Folds every field into a checksum; keeps no reference to anything. */
-    static final class ChecksumSink implements FieldSink {
+    static class ChecksumSink implements FieldSink {
         long sum;
 
         @Override public void field(String name, long value, String symbolic) {
@@ -74,6 +79,21 @@ public class HeaderDecodeBenchmark {
 
         @Override public void endGroup() {
             sum--;
+        }
+    }
+
+    /** As {@link ChecksumSink}, and takes addresses, bit maps and byte-rendered texts as numbers/bytes. */
+    static final class NoOpSink extends ChecksumSink {
+        @Override public void text(String name, TextKind kind, byte[] buf, int off, int len) {
+            sum = sum * 31 + len;
+        }
+
+        @Override public void address(String name, int addr) {
+            sum = sum * 31 + addr;
+        }
+
+        @Override public void bitmap(String name, long value) {
+            sum = sum * 31 + value;
         }
     }
 
@@ -130,8 +150,25 @@ public class HeaderDecodeBenchmark {
     @Benchmark
     public long describeToNoOpSink() {
         int i = nextIndex();
+        Malformation r = TipcDescriber.describe(data, offsets[i], lengths[i], noOp);
+        return noOp.sum + (r.isOk() ? 0 : 1);
+    }
+
+    private final NoOpSink noOp = new NoOpSink();
+
+    /** A sink that takes the default String forms (address hex, node id and MAC texts). */
+    @Benchmark
+    public long describeToStringSink() {
+        int i = nextIndex();
         Malformation r = TipcDescriber.describe(data, offsets[i], lengths[i], sink);
         return sink.sum + (r.isOk() ? 0 : 1);
+    }
+
+    /** {@link TipcCodec#validate}: framing and body structure. */
+    @Benchmark
+    public long validate() {
+        int i = nextIndex();
+        return TipcCodec.validate(data, offsets[i], lengths[i]).isOk() ? 1 : 0;
     }
 
     @Benchmark

@@ -28,13 +28,35 @@ public final class NodeDirectory {
         byte[] copy = Arrays.copyOfRange(id, off, off + 16);
         idByAddr.put(addr, copy);
         idStringByAddr.put(addr, idString(copy, 0));
+        version++;
     }
+
+    private int version;
+    // the endpoints seen last with their addresses: most frames repeat them (no boxing, no hashing)
+    private final MediaEndpoint[] recentEp = new MediaEndpoint[4];
+    private final int[] recentAddr = new int[4];
+    private int recentNext;
+
+    /** Changes whenever an identity is learnt or replaced (callers caching {@link #label} compare it). */
+    public int version() { return version; }
 
     /** Records that frames from media endpoint {@code e} come from node {@code addr}. */
     public void learnEndpoint(MediaEndpoint e, int addr) {
-        if (e == null || e == MediaEndpoint.UNKNOWN || addr == 0 || e.isBroadcastOrMulticast()) return;
+        if (e == null || e == MediaEndpoint.UNKNOWN || addr == 0) return;
+        for (int i = 0; i < 4; i++) if (recentEp[i] == e && recentAddr[i] == addr) return;
+        if (e.isBroadcastOrMulticast()) return;
         Integer old = addrByEndpoint.get(e);
-        if (old == null || old != addr) addrByEndpoint.put(e, addr);
+        if (old == null || old != addr) {
+            addrByEndpoint.put(e, addr);
+            Arrays.fill(recentEp, null);
+        }
+        remember(e, addr);
+    }
+
+    private void remember(MediaEndpoint e, int addr) {
+        recentEp[recentNext] = e;
+        recentAddr[recentNext] = addr;
+        recentNext = (recentNext + 1) & 3;
     }
 
     /** Node identity string of {@code nodeAddr} (tipc_nodeid2string rules), or null if not learnt. */
@@ -48,8 +70,13 @@ public final class NodeDirectory {
 
     /** Node address learnt for media endpoint {@code e}, or 0 if none. */
     public int addressOf(MediaEndpoint e) {
+        if (e == null) return 0;
+        for (int i = 0; i < 4; i++) if (recentEp[i] == e) return recentAddr[i];
+        if (e.isBroadcastOrMulticast()) return 0; // never learnt
         Integer a = addrByEndpoint.get(e);
-        return a == null ? 0 : a;
+        int addr = a == null ? 0 : a;
+        remember(e, addr);
+        return addr;
     }
 
     /** The node's hash as {@code tipc node list} prints it: the address in lower-case hex, no padding. */

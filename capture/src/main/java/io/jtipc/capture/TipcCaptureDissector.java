@@ -1,8 +1,11 @@
 package io.jtipc.capture;
 
+import io.jtipc.capture.pcap.MappedFileInputStream;
 import io.jtipc.capture.pcap.PcapReader;
 import io.jtipc.capture.pcap.PcapRecord;
 
+import io.jtipc.wire.BundleCursor;
+import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.TipcCodec;
 
@@ -11,7 +14,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -39,15 +41,19 @@ public final class TipcCaptureDissector {
     static final int ETH_P_TIPC = 0x88CA;
     static final int MAX_DEPTH = 8;
     static final int MAX_MSG = 66060;
+    /**
+     * Read buffer: records are dissected straight from it, so it is kept small enough to stay in the CPU
+     * cache between the copy into it and the dissection (1 MiB measured slower than 128 KiB).
+     */
+    static final int READ_BUFFER = Integer.getInteger("jtipc.readBuffer", 128 << 10);
     /** Link directions with fragment state kept at once (least recently used dropped first). */
     static final int MAX_FRAG_KEYS = 1024;
     /** Incomplete messages kept per direction; the oldest is given up (and reported) beyond. */
     static final int MAX_PENDING_PER_DIRECTION = 16;
-    /** Highest fragment number accepted (66060 bytes in pieces of at least 16). */
-    static final int MAX_PIECES = 4200;
     /** Fragment bytes held for incomplete messages in all directions; least recently used given up beyond. */
     static final long MAX_PENDING_BYTES = 32L << 20;
-    private long pendingBytes;
+    private final FragmentAssembler<FragKey> reasm =
+            FragmentAssembler.byNumber(MAX_FRAG_KEYS, MAX_PENDING_PER_DIRECTION, MAX_PENDING_BYTES);
 
     private final DissectorOptions options;
     private final boolean[] udpPorts = new boolean[65536];
@@ -58,13 +64,6 @@ public final class TipcCaptureDissector {
     private IpReassembler ip;
     private final Map<Long, MediaEndpoint> endpoints = new HashMap<>();
     private final Map<String, MediaEndpoint> endpoints6 = new HashMap<>();
-    private final LinkedHashMap<FragKey, Direction> frags = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override protected boolean removeEldestEntry(Map.Entry<FragKey, Direction> e) {
-            if (size() <= MAX_FRAG_KEYS) return false;
-            pendingBytes -= e.getValue().bytes();
-            return true;
-        }
-    };
     private final CapturedMessage[] pool = new CapturedMessage[MAX_DEPTH + 1];
     private final CapturedFrame frame = new CapturedFrame();
     private TipcMessageListener listener;
@@ -76,6 +75,7 @@ public final class TipcCaptureDissector {
         udpPorts[DissectorOptions.TIPC_UDP_PORT] = true;
         for (int p : o.extraUdpPorts()) udpPorts[p] = true;
         for (int i = 0; i < pool.length; i++) pool[i] = new CapturedMessage();
+        for (int i = 0; i < cursors.length; i++) cursors[i] = new BundleCursor();
     }
 
     public DissectorOptions options() { return options; }
@@ -93,27 +93,44 @@ public final class TipcCaptureDissector {
      *                     summary ({@link CaptureSummary#fileError()}, counts) and through the listener
      */
     public CaptureSummary dissect(Path pcapFile, TipcMessageListener l) throws IOException {
-        try (InputStream in = Files.newInputStream(pcapFile)) {
-            return dissect(in, l);
+        // regular files through memory maps (one copy less than read(2)), read ahead on another core when
+        // there is one and the file is large; pipes and devices as streams
+        boolean regular = Files.isRegularFile(pcapFile);
+        boolean prefetch = regular && Runtime.getRuntime().availableProcessors() > 1
+                && Files.size(pcapFile) >= PREFETCH_MIN_BYTES;
+        try (InputStream in = regular ? MappedFileInputStream.open(pcapFile) : Files.newInputStream(pcapFile)) {
+            return dissect(in, l, prefetch);
         }
     }
+
+    /** Files from this size on are read ahead by a second thread. */
+    static final long PREFETCH_MIN_BYTES = 8L << 20;
 
     /** As {@link #dissect(Path, TipcMessageListener)} over a stream (not closed; IOException only if reading
      *  it fails). */
     public CaptureSummary dissect(InputStream in, TipcMessageListener l) throws IOException {
+        return dissect(in, l, false);
+    }
+
+    private CaptureSummary dissect(InputStream in, TipcMessageListener l, boolean prefetch) throws IOException {
+        try (PcapReader reader = PcapReader.open(new NonClosing(in), READ_BUFFER, prefetch).zeroCopy(true)) {
+            return dissect(reader, l);
+        }
+    }
+
+    private CaptureSummary dissect(PcapReader reader, TipcMessageListener l) throws IOException {
         this.listener = Objects.requireNonNull(l, "listener");
         nodes = new NodeDirectory();
         decryptor = new TipcDecryptor(options.keys());
         ip = new IpReassembler(options.ipReassemblyTimeoutNanos(), options.ipReassemblyMaxBytes());
-        frags.clear();
-        pendingBytes = 0;
+        reasm.clear();
+        java.util.Arrays.fill(recentKeys, null);
         endpoints.clear();
         endpoints6.clear();
         java.util.Arrays.fill(recentEp, null);
         tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
         unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
-        PcapReader reader = PcapReader.open(new NonClosing(in), 1 << 20);
         PcapRecord rec = new PcapRecord();
         long frames = 0;
         while (reader.next(rec)) {
@@ -124,7 +141,7 @@ public final class TipcCaptureDissector {
             frame.linkType = rec.linkType;
             frame.interfaceId = rec.interfaceId;
             frame.buf = rec.data;
-            frame.offset = 0;
+            frame.offset = rec.offset;
             frame.length = rec.capturedLength;
             frame.originalLength = rec.originalLength;
             frame.src = MediaEndpoint.UNKNOWN;
@@ -134,7 +151,7 @@ public final class TipcCaptureDissector {
                 continue;
             }
             try {
-                linkLayer(rec.data, 0, rec.capturedLength);
+                linkLayer(rec.data, rec.offset, rec.capturedLength);
             } catch (ListenerFailure e) {
                 throw (RuntimeException) e.getCause(); // the listener's own exception goes to the caller
             } catch (RuntimeException e) {
@@ -291,6 +308,11 @@ public final class TipcCaptureDissector {
     }
 
     private void udp4(byte[] ipHdr, int ipOff, byte[] b, int p, int len) {
+        udp(false, ipHdr, ipOff + 12, b, p, len);
+    }
+
+    /** UDP datagram at {@code b[p..p+len)}; its IP source address at {@code ipHdr[addrOff]}, destination after. */
+    private void udp(boolean v6, byte[] ipHdr, int addrOff, byte[] b, int p, int len) {
         if (len < 8) {
             malformed("udp", "header truncated (" + len + " bytes)");
             return;
@@ -301,8 +323,13 @@ public final class TipcCaptureDissector {
             malformed("udp.length", "length " + ulen + " with " + len + " bytes present");
             return;
         }
-        frame.src = udp4Endpoint(ipHdr, ipOff + 12, sport);
-        frame.dst = udp4Endpoint(ipHdr, ipOff + 16, dport);
+        if (v6) {
+            frame.src = udp6Endpoint(ipHdr, addrOff, sport);
+            frame.dst = udp6Endpoint(ipHdr, addrOff + 16, dport);
+        } else {
+            frame.src = udp4Endpoint(ipHdr, addrOff, sport);
+            frame.dst = udp4Endpoint(ipHdr, addrOff + 4, dport);
+        }
         tipcFrame(b, p + 8, ulen - 8);
     }
 
@@ -375,19 +402,7 @@ public final class TipcCaptureDissector {
     }
 
     private void udp6(byte[] ipHdr, int ipOff, byte[] b, int p, int len) {
-        if (len < 8) {
-            malformed("udp", "header truncated (" + len + " bytes)");
-            return;
-        }
-        int sport = u16(b, p), dport = u16(b, p + 2), ulen = u16(b, p + 4);
-        if (!udpPorts[sport] && !udpPorts[dport]) return;
-        if (ulen < 8 || ulen > len) {
-            malformed("udp.length", "length " + ulen + " with " + len + " bytes present");
-            return;
-        }
-        frame.src = udp6Endpoint(ipHdr, ipOff + 8, sport);
-        frame.dst = udp6Endpoint(ipHdr, ipOff + 24, dport);
-        tipcFrame(b, p + 8, ulen - 8);
+        udp(true, ipHdr, ipOff + 8, b, p, len);
     }
 
     // ------------------------------------------------------------------ TIPC
@@ -478,8 +493,8 @@ public final class TipcCaptureDissector {
             if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
         }
         switch (user) {
-            case 6: bundle(b, p, size, hs, depth, enc, path); break;
-            case 12: fragment(b, p, size, hs, depth, enc, origin == Origin.TUNNELLED, path); break;
+            case 6: bundle(b, p, size, depth, enc, path); break;
+            case 12: fragment(b, p, size, depth, enc, origin == Origin.TUNNELLED, path); break;
             case 10: tunnel(b, p, size, hs, depth, enc, path); break;
             case 14: if (enc) keyDistr(b, p, size, hs); break;
             default:
@@ -526,34 +541,36 @@ public final class TipcCaptureDissector {
         return size;
     }
 
-    private void bundle(byte[] b, int p, int size, int hs, int depth, boolean enc, String path) {
-        int count = (be32(b, p + 36) >>> 16) & 0xffff;
+    /** MSG_BUNDLER contents through wire's {@link BundleCursor} (tipc_msg_extract's walk). */
+    private void bundle(byte[] b, int p, int size, int depth, boolean enc, String path) {
         if (depth + 1 > MAX_DEPTH) {
             malformed(path, "nesting deeper than " + MAX_DEPTH);
             return;
         }
-        int dataSz = size - hs;
-        int pos = 0;
+        BundleCursor c = cursors[depth].wrap(b, p, size);
         int i = 0;
-        while (pos <= dataSz - 24) {
-            int at = p + hs + pos;
-            int isz = be32(b, at) & 0x1ffff;
-            String ipath = depth == 0 && "tipc".equals(path) ? "bundle[" + i + "]" : path + ".bundle[" + i + "]";
-            if (isz < 24 || pos + isz > dataSz) {
-                malformed(ipath + ".size", "inner message size " + isz + " does not fit the "
-                        + (dataSz - pos) + " bytes left in the bundle");
-                return;
-            }
-            long before = malformed;
-            message(b, at, isz, Origin.BUNDLED, depth + 1, enc, 0, ipath);
-            if (malformed != before) return;
-            pos += (isz + 3) & ~3;
+        while (c.next()) {
+            message(b, c.offset(), c.length(), Origin.BUNDLED, depth + 1, enc, 0, bundlePath(path, i));
             i++;
         }
-        if (i != count) {
-            malformed(path + ".msgcnt", "bundle says " + count + " messages, " + i + " found");
+        Malformation why = c.malformation();
+        if (!why.isOk()) {
+            String f = why.field();
+            // the cursor names inner messages msg[i]; the dissector's paths say bundle[i]
+            if (f.startsWith("msg[")) {
+                int dot = f.indexOf('.');
+                malformed(bundlePath(path, i) + (dot < 0 ? "" : f.substring(dot)), why.reason());
+            } else {
+                malformed(path + "." + f, why.reason());
+            }
         }
     }
+
+    private static String bundlePath(String path, int i) {
+        return "tipc".equals(path) ? "bundle[" + i + "]" : path + ".bundle[" + i + "]";
+    }
+
+    private final BundleCursor[] cursors = new BundleCursor[MAX_DEPTH + 1];
 
     private void tunnel(byte[] b, int p, int size, int hs, int depth, boolean enc, String path) {
         int dataSz = size - hs;
@@ -562,17 +579,9 @@ public final class TipcCaptureDissector {
             malformed(path, "nesting deeper than " + MAX_DEPTH);
             return;
         }
-        int w4 = be32(b, p + 16);
-        int fragNo = w4 >>> 16, fragCnt = w4 & 0xffff;
-        if (fragCnt != 0) {
-            // enhanced FAILOVER piece (tipc_msg_fragment): number fragNo of fragCnt; as tipc_link_tnl_rcv,
-            // fragm_no 1 starts, fragm_no < nof_fragms continues, anything else ends
-            int seqno = be32(b, p + 8) & 0xffff;
-            if (fragNo == 0) {
-                malformed(path + ".fragm_no", "tunnel piece number 0 (pieces count from 1)");
-                return;
-            }
-            addPiece(direction(true, true, b, p), seqno, fragNo, fragNo >= fragCnt, b, p + hs, dataSz, depth, enc, path);
+        if ((be32(b, p + 16) & 0xffff) != 0) {
+            // enhanced FAILOVER piece (tipc_msg_fragment, nof_fragms > 0): reassembled by number
+            addPiece(direction(true, true, b, p), b, p, size, depth, enc, path);
             return;
         }
         if (dataSz < 24) {
@@ -586,77 +595,34 @@ public final class TipcCaptureDissector {
      * MSG_FRAGMENTER. The kernel concatenates fragment payloads in link order (tipc_buf_append), after the
      * link has put packets back in seqno order and dropped duplicates. A capture shows packets in wire
      * order: retransmissions, and frames dropped before the wire and sent again after later ones. So
-     * fragments are placed by number: a fragment with link seqno S and fragment number F (w4 31-16,
-     * 1-based) belongs to the message whose first fragment has seqno S - F + 1; the message is delivered
-     * once its first through last fragments are all there, whatever their capture order.
+     * fragments are placed by number (wire's {@link FragmentAssembler} in by-number mode, one key per link
+     * direction): the message is delivered once its first through last fragments are all there, whatever
+     * their capture order.
      */
-    private void fragment(byte[] b, int p, int size, int hs, int depth, boolean enc, boolean tunnelled, String path) {
-        int type = (be32(b, p + 4) >>> 29) & 7;
-        int seqno = be32(b, p + 8) & 0xffff;
-        int fragNo = be32(b, p + 16) >>> 16;
+    private void fragment(byte[] b, int p, int size, int depth, boolean enc, boolean tunnelled, String path) {
         if (depth + 1 > MAX_DEPTH) {
             malformed(path, "nesting deeper than " + MAX_DEPTH);
             return;
         }
-        if (type > 2) {
-            malformed(path + ".type", "fragment type " + type + " is not FIRST/FRAGMENT/LAST");
-            return;
-        }
-        if (fragNo == 0 || (type == 0) != (fragNo == 1)) {
-            malformed(path + ".fragm_no", "fragment number " + fragNo + " with type " + type
-                    + " (FIRST_FRAGMENT is number 1, the others count on from it)");
-            return;
-        }
-        addPiece(direction(tunnelled, false, b, p), seqno, fragNo, type == 2, b, p + hs, size - hs, depth, enc, path);
+        addPiece(direction(tunnelled, false, b, p), b, p, size, depth, enc, path);
     }
 
-    private void addPiece(Direction d, int seqno, int fragNo, boolean last, byte[] b, int p, int n, int depth,
-                          boolean enc, String path) {
-        if (fragNo > MAX_PIECES) {
-            malformed(path + ".fragm_no", "fragment number " + fragNo + " above " + MAX_PIECES);
-            return;
-        }
-        int base = (seqno - fragNo + 1) & 0xffff;
-        if (d.recentlyDone(base)) return; // retransmission of a fragment of a delivered message
-        Assembly a = d.pending.get(base);
-        if (a == null) {
-            if (d.pending.size() >= MAX_PENDING_PER_DIRECTION) {
-                Map.Entry<Integer, Assembly> old = d.pending.entrySet().iterator().next();
-                d.pending.remove(old.getKey());
-                pendingBytes -= old.getValue().bytes;
-                malformed(path, "message whose first fragment has seqno " + old.getKey() + " given up: "
-                        + old.getValue().count + " fragment(s) captured, the rest never seen");
+    private void addPiece(FragKey k, byte[] b, int p, int size, int depth, boolean enc, String path) {
+        FragmentAssembler.Result r = reasm.append(k, b, p, size);
+        for (Malformation g : r.givenUp()) malformed(path, g.reason());
+        switch (r.status()) {
+            case COMPLETE: {
+                byte[] whole = r.message();
+                message(whole, 0, whole.length, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
+                return;
             }
-            a = new Assembly();
-            d.pending.put(base, a);
+            case ERROR: {
+                Malformation why = r.malformation();
+                malformed(path + "." + why.field(), why.reason());
+                return;
+            }
+            default:
         }
-        if (fragNo > a.pieces.length) a.pieces = java.util.Arrays.copyOf(a.pieces, Math.max(fragNo, a.pieces.length * 2));
-        if (a.pieces[fragNo - 1] != null) return; // captured twice: a retransmission
-        if (a.bytes + n > MAX_MSG) {
-            d.pending.remove(base);
-            pendingBytes -= a.bytes;
-            malformed(path + ".size", "reassembled message would exceed " + MAX_MSG + " bytes");
-            return;
-        }
-        a.pieces[fragNo - 1] = java.util.Arrays.copyOfRange(b, p, p + n);
-        a.count++;
-        a.bytes += n;
-        pendingBytes += n;
-        if (pendingBytes > MAX_PENDING_BYTES) shed(d, path);
-        if (last) a.lastNo = fragNo;
-        if (a.lastNo < 0 || a.count < a.lastNo) return;
-        for (int i = 0; i < a.lastNo; i++) if (a.pieces[i] == null) return;
-        byte[] out = reasmOut[depth];
-        if (out == null || out.length < a.bytes) out = reasmOut[depth] = new byte[Math.max(a.bytes, 4096)];
-        int len = 0;
-        for (int i = 0; i < a.lastNo; i++) {
-            System.arraycopy(a.pieces[i], 0, out, len, a.pieces[i].length);
-            len += a.pieces[i].length;
-        }
-        d.pending.remove(base);
-        pendingBytes -= a.bytes;
-        d.markDone(base);
-        message(out, 0, len, Origin.REASSEMBLED, depth + 1, enc, 0, path + ".reassembled");
     }
 
     private void keyDistr(byte[] b, int p, int size, int hs) {
@@ -690,6 +656,7 @@ public final class TipcCaptureDissector {
 
     // ------------------------------------------------------------------ fragments per link direction
 
+    /** A link direction: media source, destination, and which stream (unicast/broadcast link, tunnel). */
     private static final class FragKey {
         final MediaEndpoint src, dst;
         final int flags;
@@ -709,68 +676,19 @@ public final class TipcCaptureDissector {
         @Override public int hashCode() { return (src.hashCode() * 31 + dst.hashCode()) * 8 + flags; }
     }
 
-    /** One message being rebuilt: payloads by fragment number. */
-    private static final class Assembly {
-        byte[][] pieces = new byte[8][];
-        int count;
-        int bytes;
-        int lastNo = -1;
-    }
+    private final FragKey[] recentKeys = new FragKey[4];
+    private int recentKeyNext;
 
-    /** Fragment state of one link direction (media source, destination, unicast/broadcast link, tunnel). */
-    private static final class Direction {
-        final LinkedHashMap<Integer, Assembly> pending = new LinkedHashMap<>();
-
-        long bytes() {
-            long n = 0;
-            for (Assembly a : pending.values()) n += a.bytes;
-            return n;
+    /** Key for the direction of the current frame; broadcast-link packets (non_seq) number apart. */
+    private FragKey direction(boolean tunnelled, boolean pieces, byte[] b, int p) {
+        int flags = (tunnelled ? 4 : 0) | (pieces ? 2 : 0) | ((be32(b, p) >>> 20) & 1);
+        for (FragKey k : recentKeys) {
+            if (k != null && k.src == frame.src && k.dst == frame.dst && k.flags == flags) return k;
         }
-        private final int[] done = new int[32];
-        private int doneN, doneNext;
-
-        boolean recentlyDone(int base) {
-            for (int i = 0; i < doneN; i++) if (done[i] == base) return true;
-            return false;
-        }
-
-        void markDone(int base) {
-            done[doneNext] = base;
-            doneNext = (doneNext + 1) % done.length;
-            if (doneN < done.length) doneN++;
-        }
-    }
-
-    private final byte[][] reasmOut = new byte[MAX_DEPTH + 1][];
-
-    /** Over the memory bound: give up the incomplete messages of the least recently used other directions. */
-    private void shed(Direction keep, String path) {
-        long dropped = 0;
-        for (Direction d : frags.values()) {
-            if (pendingBytes <= MAX_PENDING_BYTES / 2) break;
-            if (d == keep) continue;
-            for (Assembly a : d.pending.values()) {
-                pendingBytes -= a.bytes;
-                dropped++;
-            }
-            d.pending.clear();
-        }
-        if (dropped > 0) {
-            malformed(path, dropped + " incomplete fragmented message(s) given up: more than "
-                    + (MAX_PENDING_BYTES >> 20) + " MiB of fragments waiting");
-        }
-    }
-
-    /** State for the direction of the current frame; broadcast-link packets (non_seq) number apart. */
-    private Direction direction(boolean tunnelled, boolean pieces, byte[] b, int p) {
-        int nonSeq = (be32(b, p) >>> 20) & 1;
-        FragKey k = new FragKey(frame.src, frame.dst, (tunnelled ? 4 : 0) | (pieces ? 2 : 0) | nonSeq);
-        Direction d = frags.get(k);
-        if (d == null) {
-            d = new Direction();
-            frags.put(k, d);
-        }
-        return d;
+        FragKey k = new FragKey(frame.src, frame.dst, flags);
+        recentKeys[recentKeyNext] = k;
+        recentKeyNext = (recentKeyNext + 1) & 3;
+        return k;
     }
 
     // ------------------------------------------------------------------ helpers

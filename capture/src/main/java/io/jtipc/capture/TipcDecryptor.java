@@ -109,35 +109,25 @@ final class TipcDecryptor {
             int n = tryKey(cached, in, off, len, ehdrLen, addr, knownNodes);
             if (n >= 0) return n;
         }
-        if (txKey == 0) {
-            for (AesKey k : masters) {
-                if (k == cached) continue;
-                int n = tryKey(k, in, off, len, ehdrLen, addr, knownNodes);
-                if (n >= 0) {
-                    bySlot.put(slotKey, k);
-                    return n;
-                }
-            }
-        }
-        for (int i = sessions.size() - 1; i >= 0; i--) {
-            AesKey k = sessions.get(i);
-            if (k == cached) continue;
+        int n;
+        if (txKey == 0 && (n = tryEach(masters, false, cached, slotKey, in, off, len, ehdrLen, addr, knownNodes)) >= 0) return n;
+        if ((n = tryEach(sessions, true, cached, slotKey, in, off, len, ehdrLen, addr, knownNodes)) >= 0) return n;
+        // a frame naming a session slot may still be under a master key (e.g. a cluster key set as a
+        // session key by the user)
+        if (txKey != 0) return tryEach(masters, false, cached, slotKey, in, off, len, ehdrLen, addr, knownNodes);
+        return -1;
+    }
+
+    /** Tries the keys of {@code keys} (newest first if {@code newestFirst}) but {@code skip}; remembers a hit. */
+    private int tryEach(List<AesKey> keys, boolean newestFirst, AesKey skip, long slotKey, byte[] in, int off, int len,
+                        int ehdrLen, int addr, Iterable<Integer> knownNodes) {
+        for (int j = 0, size = keys.size(); j < size; j++) {
+            AesKey k = keys.get(newestFirst ? size - 1 - j : j);
+            if (k == skip) continue;
             int n = tryKey(k, in, off, len, ehdrLen, addr, knownNodes);
             if (n >= 0) {
                 bySlot.put(slotKey, k);
                 return n;
-            }
-        }
-        if (txKey != 0) {
-            // a frame naming a session slot may still be under a master key (e.g. a cluster key set
-            // as a session key by the user)
-            for (AesKey k : masters) {
-                if (k == cached) continue;
-                int n = tryKey(k, in, off, len, ehdrLen, addr, knownNodes);
-                if (n >= 0) {
-                    bySlot.put(slotKey, k);
-                    return n;
-                }
             }
         }
         return -1;

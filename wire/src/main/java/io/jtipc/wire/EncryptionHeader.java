@@ -151,10 +151,10 @@ public final class EncryptionHeader {
         sink.field("seqno", seqno(), null);
         int hs = headerSize();
         if (hs == Tipc.EHDR_CFG_SIZE && len >= hs) {
-            sink.text("node_id", NodeId.toString(buf, off + 12));
+            sink.text("node_id", FieldSink.TextKind.NODE_ID, buf, off + 12, Tipc.NODE_ID_LEN);
             sink.bytes("node_id_raw", buf, off + 12, Tipc.NODE_ID_LEN);
         } else if (hs == Tipc.EHDR_SIZE) {
-            sink.field("addr", addr() & 0xffffffffL, TipcAddr.toHex(addr()));
+            sink.address("addr", addr());
         }
         if (v.isOk()) {
             sink.bytes("ciphertext", buf, ciphertextOffset(), ciphertextLength());

@@ -1,12 +1,20 @@
 package io.jtipc.wire;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reassembles MSG_FRAGMENTER messages as {@code tipc_buf_append} ({@code net/tipc/msg.c}) does, one
- * reassembly per caller-chosen key (e.g. a link or a (node, bearer) pair):
+ * Reassembles MSG_FRAGMENTER messages, one reassembly stream per caller-chosen key (e.g. a link, a
+ * (node, bearer) pair, a captured link direction). Two modes:
+ *
+ * <p><b>In order</b> ({@link #FragmentAssembler(int)}, what a node's link uses): exactly as
+ * {@code tipc_buf_append} ({@code net/tipc/msg.c}), which relies on the link delivering packets in
+ * sequence without duplicates:
  * <ul>
  *   <li>FIRST_FRAGMENT (type 0) starts a reassembly; one already in progress for the key is an
  *       error and both are dropped (the kernel then fails the link);</li>
@@ -15,29 +23,49 @@ import java.util.Map;
  *   <li>LAST_FRAGMENT (type 2) completes: the concatenated bytes (a whole TIPC message, header
  *       included) must pass {@link TipcCodec#validateFrame}.</li>
  * </ul>
- * Fragment numbers (w4) are not checked, like the kernel. Memory is bounded: at most
- * {@code maxKeys} reassemblies (the oldest is evicted) and {@link Tipc#MAX_MSG_SIZE} bytes each.
- * Not thread safe.
+ * Fragment numbers (w4) are not checked, like the kernel. At most {@code maxKeys} reassemblies
+ * (the oldest is evicted) and {@link Tipc#MAX_MSG_SIZE} bytes each.
  *
- * <p>Fragmented TUNNEL_PROTOCOL FAILOVER packets ({@code tipc_msg_fragment}, peers with
+ * <p><b>By fragment number</b> ({@link #byNumber}, what a capture dissector needs): packets come in wire
+ * order, with retransmissions and late packets, so a fragment is placed by its number: a fragment with
+ * link seqno S (w2 bits 15-0) and fragm_no F (w4 bits 31-16, 1-based) belongs to the message whose first
+ * fragment has seqno S - F + 1, and that message completes once its first through last fragments are
+ * all there, in whatever order they came. A fragment seen twice, or one of a message completed recently
+ * (the last 32 per key), is skipped. FIRST_FRAGMENT must be number 1 and the others above 1; types above
+ * LAST_FRAGMENT are errors. Bounded: at most {@code maxKeys} keys (least recently used dropped),
+ * {@code maxPendingPerKey} incomplete messages per key (the oldest is given up) and
+ * {@code maxPendingBytes} held in all (incomplete messages of the least recently used other keys given up);
+ * every message given up is reported in {@link Result#givenUp()}.
+ *
+ * <p>In both modes, fragmented TUNNEL_PROTOCOL FAILOVER packets ({@code tipc_msg_fragment}, peers with
  * TIPC_TUNNEL_ENHANCED: nof_fragms &gt; 0) are accepted too: as {@code tipc_link_tnl_rcv} does, fragm_no 1
  * counts as FIRST, fragm_no &lt; nof_fragms as FRAGMENT, otherwise LAST. Use a key separate from the
- * link's ordinary reassembly (the kernel keeps {@code reasm_tnlmsg} apart).
+ * link's ordinary reassembly (the kernel keeps {@code reasm_tnlmsg} apart). Never throws on bad bytes.
+ * Not thread safe.
  */
 public final class FragmentAssembler<K> {
     /** Outcome of {@link #append}. */
     public enum Status { INCOMPLETE, COMPLETE, ERROR }
+
+    /** Highest fragment number accepted by number (66060 bytes in pieces of at least 16). */
+    public static final int MAX_FRAGM_NO = 4200;
 
     /** Result: status, the whole message when COMPLETE, the problem when ERROR. */
     public static final class Result {
         private final Status status;
         private final byte[] message;
         private final Malformation problem;
+        private final List<Malformation> givenUp;
 
         Result(Status status, byte[] message, Malformation problem) {
+            this(status, message, problem, Collections.emptyList());
+        }
+
+        Result(Status status, byte[] message, Malformation problem, List<Malformation> givenUp) {
             this.status = status;
             this.message = message;
             this.problem = problem;
+            this.givenUp = givenUp;
         }
 
         public Status status() { return status; }
@@ -45,46 +73,100 @@ public final class FragmentAssembler<K> {
         public byte[] message() { return message; }
         /** OK unless ERROR. */
         public Malformation malformation() { return problem; }
+        /**
+         * Incomplete messages given up during this call to stay within the bounds (by-number mode; empty
+         * otherwise), whatever the status.
+         */
+        public List<Malformation> givenUp() { return givenUp; }
     }
 
     private static final Result INCOMPLETE = new Result(Status.INCOMPLETE, null, Malformation.OK);
 
+    private final boolean byNumber;
+    private final int maxKeys;
+    private final TipcMsg m = new TipcMsg();
+    private long evictions;
+
+    // ---- in order
     private static final class Buf {
         byte[] data = new byte[2048];
         int len;
     }
 
-    private final int maxKeys;
     private final LinkedHashMap<K, Buf> inProgress = new LinkedHashMap<>();
-    private long evictions;
 
-    /** @param maxKeys maximum concurrent reassemblies (≥ 1) */
+    // ---- by number
+    private final int maxPendingPerKey;
+    private final long maxPendingBytes;
+    private long pendingBytes;
+    private List<Malformation> notes;
+    private final LinkedHashMap<K, Direction> directions;
+
+    /** In-order mode (tipc_buf_append); {@code maxKeys} ≥ 1 concurrent reassemblies. */
     public FragmentAssembler(int maxKeys) {
-        if (maxKeys < 1) throw new IllegalArgumentException("maxKeys must be >= 1");
-        this.maxKeys = maxKeys;
+        this(false, maxKeys, 1, Long.MAX_VALUE);
     }
 
     /**
-     * Adds one MSG_FRAGMENTER message (whole message, 40-byte header included) for {@code key}.
-     * Never throws on bad bytes.
+     * By-number mode for captures (see the class comment).
+     *
+     * @param maxKeys          keys with state kept at once (≥ 1)
+     * @param maxPendingPerKey incomplete messages kept per key (≥ 1)
+     * @param maxPendingBytes  fragment bytes held for incomplete messages in all keys
+     */
+    public static <K> FragmentAssembler<K> byNumber(int maxKeys, int maxPendingPerKey, long maxPendingBytes) {
+        return new FragmentAssembler<>(true, maxKeys, maxPendingPerKey, maxPendingBytes);
+    }
+
+    private FragmentAssembler(boolean byNumber, int maxKeys, int maxPendingPerKey, long maxPendingBytes) {
+        if (maxKeys < 1) throw new IllegalArgumentException("maxKeys must be >= 1");
+        if (maxPendingPerKey < 1) throw new IllegalArgumentException("maxPendingPerKey must be >= 1");
+        this.byNumber = byNumber;
+        this.maxKeys = maxKeys;
+        this.maxPendingPerKey = maxPendingPerKey;
+        this.maxPendingBytes = maxPendingBytes;
+        this.directions = !byNumber ? null : new LinkedHashMap<>(64, 0.75f, true) {
+            @Override protected boolean removeEldestEntry(Map.Entry<K, Direction> e) {
+                if (size() <= FragmentAssembler.this.maxKeys) return false;
+                pendingBytes -= e.getValue().bytes();
+                evictions++;
+                return true;
+            }
+        };
+    }
+
+    /** True in by-number mode. */
+    public boolean isByNumber() { return byNumber; }
+
+    /**
+     * Adds one MSG_FRAGMENTER message (or fragmented FAILOVER piece), whole message with its header,
+     * for {@code key}.
      */
     public Result append(K key, byte[] buf, int off, int len) {
         Malformation frame = TipcCodec.validateFrame(buf, off, len);
         if (!frame.isOk()) {
-            inProgress.remove(key);
+            if (!byNumber) inProgress.remove(key);
             return new Result(Status.ERROR, null, frame);
         }
-        TipcMsg m = new TipcMsg().wrap(buf, off, len);
+        m.wrap(buf, off, len);
         int type;
+        boolean tunnel = false;
         if (m.user() == Tipc.MSG_FRAGMENTER) {
             type = m.type();
         } else if (m.user() == Tipc.TUNNEL_PROTOCOL && m.nofFragms() != 0) {
             int no = m.fragmNo();
             type = no == 1 ? Tipc.FIRST_FRAGMENT : no < m.nofFragms() ? Tipc.FRAGMENT : Tipc.LAST_FRAGMENT;
+            tunnel = true;
         } else {
             return new Result(Status.ERROR, null, Malformation.of("user", "user " + m.user()
                 + " is neither MSG_FRAGMENTER (12) nor a fragmented TUNNEL_PROTOCOL (10) message"));
         }
+        return byNumber ? appendByNumber(key, type, tunnel) : appendInOrder(key, type);
+    }
+
+    // ------------------------------------------------------------------ in order (tipc_buf_append)
+
+    private Result appendInOrder(K key, int type) {
         Buf head = inProgress.get(key);
         if (type == Tipc.FIRST_FRAGMENT) {
             if (head != null) {
@@ -115,12 +197,15 @@ public final class FragmentAssembler<K> {
         }
         if (type != Tipc.LAST_FRAGMENT) return INCOMPLETE;
         inProgress.remove(key);
-        byte[] whole = java.util.Arrays.copyOf(head.data, head.len);
+        return complete(Arrays.copyOf(head.data, head.len), Collections.emptyList());
+    }
+
+    private static Result complete(byte[] whole, List<Malformation> givenUp) {
         Malformation v = TipcCodec.validateFrame(whole, 0, whole.length);
         if (!v.isOk()) {
-            return new Result(Status.ERROR, null, Malformation.of("reassembled." + v.field(), v.reason()));
+            return new Result(Status.ERROR, null, Malformation.of("reassembled." + v.field(), v.reason()), givenUp);
         }
-        return new Result(Status.COMPLETE, whole, Malformation.OK);
+        return new Result(Status.COMPLETE, whole, Malformation.OK, givenUp);
     }
 
     private static Result tooBig() {
@@ -131,24 +216,198 @@ public final class FragmentAssembler<K> {
         int n = m.dataSize();
         if (b.len + n > Tipc.MAX_MSG_SIZE) return false;
         if (b.len + n > b.data.length) {
-            b.data = java.util.Arrays.copyOf(b.data, Math.min(Tipc.MAX_MSG_SIZE, Math.max(b.len + n, b.data.length * 2)));
+            b.data = Arrays.copyOf(b.data, Math.min(Tipc.MAX_MSG_SIZE, Math.max(b.len + n, b.data.length * 2)));
         }
         System.arraycopy(m.buffer(), m.dataOffset(), b.data, b.len, n);
         b.len += n;
         return true;
     }
 
-    /** Drops the reassembly of {@code key}, if any (e.g. link reset). */
+    // ------------------------------------------------------------------ by fragment number (captures)
+
+    /** One message being rebuilt: payloads by fragment number. */
+    private static final class Assembly {
+        final int base;
+        byte[][] pieces = new byte[8][];
+        int count;
+        int bytes;
+        int lastNo = -1;
+
+        Assembly(int base) {
+            this.base = base;
+        }
+    }
+
+    /** State of one key: incomplete messages (oldest first) and the first seqnos of recent completions. */
+    private static final class Direction {
+        final ArrayList<Assembly> pending = new ArrayList<>(4);
+        private final int[] done = new int[32];
+        private int doneN, doneNext;
+
+        long bytes() {
+            long n = 0;
+            for (Assembly a : pending) n += a.bytes;
+            return n;
+        }
+
+        Assembly find(int base) {
+            for (int i = 0, n = pending.size(); i < n; i++) {
+                Assembly a = pending.get(i);
+                if (a.base == base) return a;
+            }
+            return null;
+        }
+
+        boolean recentlyDone(int base) {
+            for (int i = 0; i < doneN; i++) if (done[i] == base) return true;
+            return false;
+        }
+
+        void markDone(int base) {
+            done[doneNext] = base;
+            doneNext = (doneNext + 1) % done.length;
+            if (doneN < done.length) doneN++;
+        }
+    }
+
+    private Result appendByNumber(K key, int type, boolean tunnel) {
+        int fragNo = m.fragmNo();
+        if (tunnel) {
+            if (fragNo == 0) return error("fragm_no", "tunnel piece number 0 (pieces count from 1)");
+        } else {
+            if (type > Tipc.LAST_FRAGMENT) {
+                return error("type", "fragment type " + type + " is not FIRST/FRAGMENT/LAST");
+            }
+            if (fragNo == 0 || (type == Tipc.FIRST_FRAGMENT) != (fragNo == 1)) {
+                return error("fragm_no", "fragment number " + fragNo + " with type " + type
+                    + " (FIRST_FRAGMENT is number 1, the others count on from it)");
+            }
+        }
+        if (fragNo > MAX_FRAGM_NO) return error("fragm_no", "fragment number " + fragNo + " above " + MAX_FRAGM_NO);
+        notes = null;
+        Direction d = directions.get(key);
+        if (d == null) {
+            d = new Direction();
+            directions.put(key, d);
+        }
+        int base = (m.seqno() - fragNo + 1) & 0xffff;
+        if (d.recentlyDone(base)) return INCOMPLETE; // retransmission of a fragment of a delivered message
+        Assembly a = d.find(base);
+        if (a == null) {
+            if (d.pending.size() >= maxPendingPerKey) {
+                Assembly old = d.pending.remove(0);
+                pendingBytes -= old.bytes;
+                note(Malformation.of("fragments", "message whose first fragment has seqno " + old.base + " given up: "
+                    + old.count + " fragment(s) captured, the rest never seen"));
+            }
+            a = new Assembly(base);
+            d.pending.add(a);
+        }
+        if (fragNo > a.pieces.length) a.pieces = Arrays.copyOf(a.pieces, Math.max(fragNo, a.pieces.length * 2));
+        if (a.pieces[fragNo - 1] != null) return notesOr(INCOMPLETE); // captured twice: a retransmission
+        int n = m.dataSize();
+        if (a.bytes + n > Tipc.MAX_MSG_SIZE) {
+            d.pending.remove(a);
+            pendingBytes -= a.bytes;
+            return withNotes(Status.ERROR, null, Malformation.of("size", "reassembled message would exceed "
+                + Tipc.MAX_MSG_SIZE + " bytes"));
+        }
+        a.pieces[fragNo - 1] = Arrays.copyOfRange(m.buffer(), m.dataOffset(), m.dataOffset() + n);
+        a.count++;
+        a.bytes += n;
+        pendingBytes += n;
+        if (pendingBytes > maxPendingBytes) shed(d);
+        // a tunnel piece numbered nof_fragms is the last one (even the only one)
+        if (tunnel ? fragNo >= m.nofFragms() : type == Tipc.LAST_FRAGMENT) a.lastNo = fragNo;
+        if (a.lastNo < 0 || a.count < a.lastNo) return notesOr(INCOMPLETE);
+        for (int i = 0; i < a.lastNo; i++) if (a.pieces[i] == null) return notesOr(INCOMPLETE);
+        byte[] whole = new byte[a.bytes];
+        int len = 0;
+        for (int i = 0; i < a.lastNo; i++) {
+            System.arraycopy(a.pieces[i], 0, whole, len, a.pieces[i].length);
+            len += a.pieces[i].length;
+        }
+        d.pending.remove(a);
+        pendingBytes -= a.bytes;
+        d.markDone(base);
+        return complete(len == whole.length ? whole : Arrays.copyOf(whole, len), givenUpSoFar());
+    }
+
+    /** Over the memory bound: give up the incomplete messages of the least recently used other keys. */
+    private void shed(Direction keep) {
+        long dropped = 0;
+        for (Direction d : directions.values()) {
+            if (pendingBytes <= maxPendingBytes / 2) break;
+            if (d == keep) continue;
+            for (Assembly a : d.pending) {
+                pendingBytes -= a.bytes;
+                dropped++;
+            }
+            d.pending.clear();
+        }
+        if (dropped > 0) {
+            note(Malformation.of("fragments", dropped + " incomplete fragmented message(s) given up: more than "
+                + (maxPendingBytes >> 20) + " MiB of fragments waiting"));
+        }
+    }
+
+    private void note(Malformation why) {
+        if (notes == null) notes = new ArrayList<>(2);
+        notes.add(why);
+    }
+
+    private List<Malformation> givenUpSoFar() {
+        List<Malformation> n = notes == null ? Collections.emptyList() : notes;
+        notes = null;
+        return n;
+    }
+
+    private Result notesOr(Result r) {
+        return notes == null ? r : new Result(r.status, r.message, r.problem, givenUpSoFar());
+    }
+
+    private Result withNotes(Status s, byte[] msg, Malformation why) {
+        return new Result(s, msg, why, givenUpSoFar());
+    }
+
+    private static Result error(String field, String reason) {
+        return new Result(Status.ERROR, null, Malformation.of(field, reason));
+    }
+
+    // ------------------------------------------------------------------ both
+
+    /** Drops the reassembly state of {@code key}, if any (e.g. link reset). */
     public void reset(K key) {
-        inProgress.remove(key);
+        if (byNumber) {
+            Direction d = directions.remove(key);
+            if (d != null) pendingBytes -= d.bytes();
+        } else {
+            inProgress.remove(key);
+        }
     }
 
-    /** Number of reassemblies in progress. */
+    /** Drops all state. */
+    public void clear() {
+        inProgress.clear();
+        if (directions != null) directions.clear();
+        pendingBytes = 0;
+        notes = null;
+    }
+
+    /** Number of reassemblies in progress (by-number mode: incomplete messages over all keys). */
     public int inProgress() {
-        return inProgress.size();
+        if (!byNumber) return inProgress.size();
+        int n = 0;
+        for (Direction d : directions.values()) n += d.pending.size();
+        return n;
     }
 
-    /** Number of reassemblies evicted because maxKeys was reached. */
+    /** Fragment bytes held for incomplete messages (by-number mode; 0 in order). */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Number of reassemblies (in order) or keys (by number) evicted because maxKeys was reached. */
     public long evictions() {
         return evictions;
     }

@@ -73,10 +73,12 @@ public final class HeaderField {
             case SCOPE: return Tipc.scopeName((int) v);
             case ADDR: return TipcAddr.toHex((int) v);
             case CAPS: return Tipc.capabilitiesString((int) v);
-            case PLANE: return String.valueOf((char) ('A' + v));
+            case PLANE: return v >= 0 && v < PLANES.length ? PLANES[(int) v] : String.valueOf((char) ('A' + v));
             default: return null;
         }
     }
+
+    private static final String[] PLANES = {"A", "B", "C", "D", "E", "F", "G", "H"};
 
     @Override
     public String toString() {

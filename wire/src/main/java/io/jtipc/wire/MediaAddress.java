@@ -99,12 +99,24 @@ public final class MediaAddress {
      * (reported as "raw") and this returns an empty array.
      */
     public int[] reservedRanges() {
+        return ranges().clone();
+    }
+
+    private static final int[] R_ETH = {0, 3, 10, 32}, R_UDP4 = {0, 3, 12, 32}, R_UDP6 = {0, 3, 24, 32},
+        R_IB = {20, 32}, R_NONE = {};
+    private static final String[] RESERVED_NAME = new String[SIZE];
+
+    static {
+        for (int i = 0; i < SIZE; i++) RESERVED_NAME[i] = "reserved_" + i;
+    }
+
+    /** {@link #reservedRanges()} as a shared constant (not to be modified). */
+    private int[] ranges() {
         switch (mediaType()) {
-            case Tipc.MEDIA_TYPE_ETH: return new int[] {0, 3, 10, 32};
-            case Tipc.MEDIA_TYPE_UDP:
-                return udpProto() == UDP_PROTO_IPV4 ? new int[] {0, 3, 12, 32} : new int[] {0, 3, 24, 32};
-            case Tipc.MEDIA_TYPE_IB: return new int[] {20, 32};
-            default: return new int[0];
+            case Tipc.MEDIA_TYPE_ETH: return R_ETH;
+            case Tipc.MEDIA_TYPE_UDP: return udpProto() == UDP_PROTO_IPV4 ? R_UDP4 : R_UDP6;
+            case Tipc.MEDIA_TYPE_IB: return R_IB;
+            default: return R_NONE;
         }
     }
 
@@ -125,7 +137,7 @@ public final class MediaAddress {
                 System.arraycopy(s.buf, s.off, d.buf, d.off, SIZE);
                 return;
         }
-        int[] r = s.reservedRanges();
+        int[] r = s.ranges();
         for (int i = 0; i < r.length; i += 2) System.arraycopy(s.buf, s.off + r[i], d.buf, d.off + r[i], r[i + 1] - r[i]);
     }
 
@@ -138,14 +150,14 @@ public final class MediaAddress {
         switch (t) {
             case Tipc.MEDIA_TYPE_ETH:
                 sink.bytes("addr", buf, macOffset(), 6);
-                sink.text("eth_addr", macString());
+                sink.text("eth_addr", FieldSink.TextKind.MAC, buf, macOffset(), 6);
                 break;
             case Tipc.MEDIA_TYPE_UDP: {
                 int p = udpProto();
                 sink.field("proto", p, p == UDP_PROTO_IPV4 ? "IPv4" : p == UDP_PROTO_IPV6 ? "IPv6" : "UNKNOWN_PROTO");
                 sink.field("port", udpPort(), null);
                 sink.bytes("addr", buf, ipOffset(), ipLength());
-                sink.text("ip", ipString());
+                sink.text("ip", FieldSink.TextKind.IP, buf, ipOffset(), ipLength());
                 break;
             }
             case Tipc.MEDIA_TYPE_IB:
@@ -154,11 +166,11 @@ public final class MediaAddress {
             default:
                 sink.bytes("raw", buf, off, SIZE);
         }
-        int[] r = reservedRanges();
+        int[] r = ranges();
         for (int i = 0; i < r.length; i += 2) {
             boolean nz = false;
             for (int j = r[i]; j < r[i + 1]; j++) nz |= buf[off + j] != 0;
-            if (nz) sink.bytes("reserved_" + r[i], buf, off + r[i], r[i + 1] - r[i]);
+            if (nz) sink.bytes(RESERVED_NAME[r[i]], buf, off + r[i], r[i + 1] - r[i]);
         }
         sink.endGroup();
     }

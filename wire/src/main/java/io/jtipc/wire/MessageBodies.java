@@ -1,7 +1,5 @@
 package io.jtipc.wire;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Per user/type body validation, description and re-encoding (package private; reached through
  * {@link TipcCodec} and {@link TipcDescriber}). Preconditions: framing valid (validateFrame OK),
@@ -10,11 +8,72 @@ import java.nio.charset.StandardCharsets;
 final class MessageBodies {
     private MessageBodies() {}
 
+    /**
+     * The flyweights one validation or description needs, reused per thread so that the static entry
+     * points ({@link TipcCodec#validate}, {@link TipcDescriber#describe}) allocate nothing. A nested call on
+     * the same thread (a sink describing from inside a callback) gets a fresh set.
+     */
+    static final class Scratch {
+        final TipcMsg msg = new TipcMsg();
+        final GapAckBlocks gap = new GapAckBlocks();
+        final MonitorDomain dom = new MonitorDomain();
+        final BundleCursor bundle = new BundleCursor();
+        final AeadKey key = new AeadKey();
+        final DistrItem item = new DistrItem();
+        final MediaAddress media = new MediaAddress();
+        final EncryptionHeader ehdr = new EncryptionHeader();
+        boolean busy;
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** This thread's set, marked busy until {@link #release}; a fresh set if it is already in use. */
+    static Scratch acquire() {
+        Scratch s = SCRATCH.get();
+        if (s.busy) s = new Scratch();
+        s.busy = true;
+        return s;
+    }
+
+    static void release(Scratch s) {
+        s.busy = false;
+    }
+
+    /** "item[0]", "item[1]" ...: group names built once. */
+    static final IndexedNames ITEM = new IndexedNames("item"), GAP_ACK = new IndexedNames("gap_ack"),
+        MEMBER = new IndexedNames("member");
+
+    /** {@code prefix[i]} names, cached for i below 4096 (the most a 66000-byte body can hold of any). */
+    static final class IndexedNames {
+        private final String prefix;
+        private final String[] names = new String[4096];
+
+        IndexedNames(String prefix) {
+            this.prefix = prefix;
+        }
+
+        String get(int i) {
+            if (i < 0 || i >= names.length) return prefix + "[" + i + "]";
+            String n = names[i]; // benign race: Strings are immutable
+            if (n == null) names[i] = n = prefix + "[" + i + "]";
+            return n;
+        }
+    }
+
     static boolean isInternalWithIntHeader(int user) {
         return user >= Tipc.BCAST_PROTOCOL && user <= Tipc.MSG_CRYPTO && user != Tipc.LINK_CONFIG;
     }
 
     static Malformation validateBody(TipcMsg m) {
+        Scratch s = acquire();
+        try {
+            return validateBody(m, s);
+        } finally {
+            release(s);
+        }
+    }
+
+    static Malformation validateBody(TipcMsg m, Scratch s) {
         int user = m.user();
         int type = m.type();
         int hs = m.hdrSize();
@@ -36,12 +95,12 @@ final class MessageBodies {
             case Tipc.LINK_PROTOCOL:
                 if (type == Tipc.STATE_MSG) {
                     if (ds == 0) return Malformation.OK;
-                    GapAckBlocks g = new GapAckBlocks().wrap(b, d, ds);
+                    GapAckBlocks g = s.gap.wrap(b, d, ds);
                     Malformation gm = g.validate();
                     if (!gm.isOk()) return gm;
                     int rest = ds - g.len();
                     if (rest == 0) return Malformation.OK;
-                    return new MonitorDomain().wrap(b, d + g.len(), rest).validate();
+                    return s.dom.wrap(b, d + g.len(), rest).validate();
                 }
                 if ((type == Tipc.RESET_MSG || type == Tipc.ACTIVATE_MSG) && ds < 16) {
                     return Malformation.of("if_name", "data size " + ds + " < 16 (TIPC_MAX_IF_NAME)");
@@ -53,10 +112,10 @@ final class MessageBodies {
                 }
                 return Malformation.OK;
             case Tipc.MSG_CRYPTO:
-                if (type == Tipc.KEY_DISTR_MSG) return new AeadKey().wrap(b, d, ds).validate();
+                if (type == Tipc.KEY_DISTR_MSG) return s.key.wrap(b, d, ds).validate();
                 return Malformation.OK;
             case Tipc.MSG_BUNDLER: {
-                BundleCursor c = new BundleCursor().wrap(b, m.offset(), m.length());
+                BundleCursor c = s.bundle.wrap(b, m.offset(), m.length());
                 while (c.next()) {
                     // walk only
                 }
@@ -73,25 +132,25 @@ final class MessageBodies {
         }
     }
 
-    static void describeMedia(TipcMsg m, FieldSink sink) {
-        new MediaAddress().wrap(m.buffer(), m.mediaAddrOffset()).describe(sink);
+    static void describeMedia(TipcMsg m, FieldSink sink, Scratch s) {
+        s.media.wrap(m.buffer(), m.mediaAddrOffset()).describe(sink);
     }
 
     private static void rest(FieldSink sink, String name, byte[] b, int from, int to) {
         if (to > from) sink.bytes(name, b, from, to - from);
     }
 
-    static Malformation describeBody(TipcMsg m, FieldSink sink) {
+    static Malformation describeBody(TipcMsg m, FieldSink sink, Scratch s) {
         int user = m.user();
         int ds = m.dataSize();
         byte[] b = m.buffer();
         int d = m.dataOffset();
         int end = d + ds;
-        Malformation v = validateBody(m);
+        Malformation v = validateBody(m, s);
         switch (user) {
             case Tipc.LINK_CONFIG:
                 if (ds >= Tipc.NODE_ID_LEN) {
-                    sink.text("node_id", NodeId.toString(b, d));
+                    sink.text("node_id", FieldSink.TextKind.NODE_ID, b, d, Tipc.NODE_ID_LEN);
                     sink.bytes("node_id_raw", b, d, Tipc.NODE_ID_LEN);
                     rest(sink, "data_extra", b, d + Tipc.NODE_ID_LEN, end);
                 } else {
@@ -100,11 +159,9 @@ final class MessageBodies {
                 break;
             case Tipc.LINK_PROTOCOL:
                 if (m.type() == Tipc.STATE_MSG) {
-                    describeState(b, d, ds, sink);
+                    describeState(b, d, ds, sink, s);
                 } else if ((m.type() == Tipc.RESET_MSG || m.type() == Tipc.ACTIVATE_MSG) && ds >= 16) {
-                    int n = 0;
-                    while (n < 16 && b[d + n] != 0) n++;
-                    sink.text("if_name", new String(b, d, n, StandardCharsets.ISO_8859_1));
+                    sink.text("if_name", FieldSink.TextKind.LATIN1, b, d, 16);
                     sink.bytes("if_name_raw", b, d, 16);
                     rest(sink, "data_extra", b, d + 16, end);
                 } else {
@@ -113,10 +170,10 @@ final class MessageBodies {
                 break;
             case Tipc.NAME_DISTRIBUTOR: {
                 int n = ds / Tipc.ITEM_SIZE;
-                DistrItem it = new DistrItem();
+                DistrItem it = s.item;
                 for (int i = 0; i < n; i++) {
                     it.wrap(b, d + i * Tipc.ITEM_SIZE);
-                    sink.beginGroup("item[" + i + "]");
+                    sink.beginGroup(ITEM.get(i));
                     sink.field("type", it.type() & 0xffffffffL, null);
                     sink.field("lower", it.lower() & 0xffffffffL, null);
                     sink.field("upper", it.upper() & 0xffffffffL, null);
@@ -129,9 +186,9 @@ final class MessageBodies {
             }
             case Tipc.MSG_CRYPTO:
                 if (m.type() == Tipc.KEY_DISTR_MSG && ds >= AeadKey.HEADER) {
-                    AeadKey k = new AeadKey().wrap(b, d, ds);
+                    AeadKey k = s.key.wrap(b, d, ds);
                     sink.beginGroup("aead_key");
-                    sink.text("alg_name", k.algName());
+                    sink.text("alg_name", FieldSink.TextKind.LATIN1, b, d, Math.min(Tipc.AEAD_ALG_NAME, ds));
                     sink.bytes("alg_name_raw", b, d, Tipc.AEAD_ALG_NAME);
                     long kl = k.keylen();
                     sink.field("keylen", kl, null);
@@ -149,13 +206,13 @@ final class MessageBodies {
         return v;
     }
 
-    private static void describeState(byte[] b, int d, int ds, FieldSink sink) {
+    private static void describeState(byte[] b, int d, int ds, FieldSink sink, Scratch s) {
         int end = d + ds;
         if (ds < GapAckBlocks.HEADER) {
             rest(sink, "data", b, d, end);
             return;
         }
-        GapAckBlocks g = new GapAckBlocks().wrap(b, d, ds);
+        GapAckBlocks g = s.gap.wrap(b, d, ds);
         int glen = g.len();
         sink.beginGroup("gap_ack_blocks");
         sink.field("len", glen, null);
@@ -165,7 +222,7 @@ final class MessageBodies {
         if (ok) {
             int bc = g.bcBlocks();
             for (int i = 0; i < g.blockCount(); i++) {
-                sink.beginGroup("gap_ack[" + i + "]");
+                sink.beginGroup(GAP_ACK.get(i));
                 sink.text("list", i < bc ? "broadcast" : "unicast");
                 sink.field("ack", g.ack(i), null);
                 sink.field("gap", g.gap(i), null);
@@ -180,17 +237,17 @@ final class MessageBodies {
         int rs = ds - glen;
         if (rs == 0) return;
         int p = d + glen;
-        MonitorDomain dom = new MonitorDomain().wrap(b, p, rs);
+        MonitorDomain dom = s.dom.wrap(b, p, rs);
         if (rs >= MonitorDomain.HEADER) {
             sink.beginGroup("domain_record");
             sink.field("len", dom.len(), null);
             sink.field("gen", dom.gen(), null);
             sink.field("ack_gen", dom.ackGen(), null);
             sink.field("member_cnt", dom.memberCnt(), null);
-            sink.field("up_map", dom.upMap(), "0x" + Long.toHexString(dom.upMap()));
+            sink.bitmap("up_map", dom.upMap());
             int n = Math.min(dom.memberCnt(), (rs - MonitorDomain.HEADER) / 4);
             for (int i = 0; i < n; i++) {
-                sink.field("member[" + i + "]", dom.member(i) & 0xffffffffL, TipcAddr.toHex(dom.member(i)));
+                sink.address(MEMBER.get(i), dom.member(i));
             }
             sink.endGroup();
             rest(sink, "data_extra", b, p + MonitorDomain.HEADER + 4 * n, end);

@@ -177,30 +177,28 @@ public final class Tipc {
 
     /** Kernel name of a message type for a user, or null if unknown. */
     public static String typeName(int user, int type) {
-        String[] t;
-        switch (user) {
-            case 0: case 1: case 2: case 3:
-                t = new String[] {"TIPC_CONN_MSG", "TIPC_MCAST_MSG", "TIPC_NAMED_MSG", "TIPC_DIRECT_MSG",
-                    "TIPC_GRP_MEMBER_EVT", "TIPC_GRP_BCAST_MSG", "TIPC_GRP_MCAST_MSG", "TIPC_GRP_UCAST_MSG"};
-                break;
-            case BCAST_PROTOCOL: t = new String[] {"STATE_MSG"}; break;
-            case MSG_BUNDLER: t = new String[] {"BUNDLE"}; break;
-            case LINK_PROTOCOL: t = new String[] {"STATE_MSG", "RESET_MSG", "ACTIVATE_MSG"}; break;
-            case CONN_MANAGER: t = new String[] {"CONN_PROBE", "CONN_PROBE_REPLY", "CONN_ACK"}; break;
-            case GROUP_PROTOCOL:
-                t = new String[] {"GRP_JOIN_MSG", "GRP_LEAVE_MSG", "GRP_ADV_MSG", "GRP_ACK_MSG",
-                    "GRP_RECLAIM_MSG", "GRP_REMIT_MSG"};
-                break;
-            case TUNNEL_PROTOCOL: t = new String[] {"SYNCH_MSG", "FAILOVER_MSG"}; break;
-            case NAME_DISTRIBUTOR: t = new String[] {"PUBLICATION", "WITHDRAWAL"}; break;
-            case MSG_FRAGMENTER: t = new String[] {"FIRST_FRAGMENT", "FRAGMENT", "LAST_FRAGMENT"}; break;
-            case LINK_CONFIG:
-                t = new String[] {"DSC_REQ_MSG", "DSC_RESP_MSG", "DSC_TRIAL_MSG", "DSC_TRIAL_FAIL_MSG"};
-                break;
-            case MSG_CRYPTO: t = new String[] {"KEY_DISTR_MSG"}; break;
-            default: return null;
-        }
-        return type >= 0 && type < t.length ? t[type] : null;
+        String[] t = user >= 0 && user < TYPE_NAMES.length ? TYPE_NAMES[user] : null;
+        return t != null && type >= 0 && type < t.length ? t[type] : null;
+    }
+
+    /** Type names per user (null: user without named types). */
+    private static final String[][] TYPE_NAMES = new String[16][];
+
+    static {
+        String[] data = {"TIPC_CONN_MSG", "TIPC_MCAST_MSG", "TIPC_NAMED_MSG", "TIPC_DIRECT_MSG",
+            "TIPC_GRP_MEMBER_EVT", "TIPC_GRP_BCAST_MSG", "TIPC_GRP_MCAST_MSG", "TIPC_GRP_UCAST_MSG"};
+        for (int u = 0; u < 4; u++) TYPE_NAMES[u] = data;
+        TYPE_NAMES[BCAST_PROTOCOL] = new String[] {"STATE_MSG"};
+        TYPE_NAMES[MSG_BUNDLER] = new String[] {"BUNDLE"};
+        TYPE_NAMES[LINK_PROTOCOL] = new String[] {"STATE_MSG", "RESET_MSG", "ACTIVATE_MSG"};
+        TYPE_NAMES[CONN_MANAGER] = new String[] {"CONN_PROBE", "CONN_PROBE_REPLY", "CONN_ACK"};
+        TYPE_NAMES[GROUP_PROTOCOL] = new String[] {"GRP_JOIN_MSG", "GRP_LEAVE_MSG", "GRP_ADV_MSG", "GRP_ACK_MSG",
+            "GRP_RECLAIM_MSG", "GRP_REMIT_MSG"};
+        TYPE_NAMES[TUNNEL_PROTOCOL] = new String[] {"SYNCH_MSG", "FAILOVER_MSG"};
+        TYPE_NAMES[NAME_DISTRIBUTOR] = new String[] {"PUBLICATION", "WITHDRAWAL"};
+        TYPE_NAMES[MSG_FRAGMENTER] = new String[] {"FIRST_FRAGMENT", "FRAGMENT", "LAST_FRAGMENT"};
+        TYPE_NAMES[LINK_CONFIG] = new String[] {"DSC_REQ_MSG", "DSC_RESP_MSG", "DSC_TRIAL_MSG", "DSC_TRIAL_FAIL_MSG"};
+        TYPE_NAMES[MSG_CRYPTO] = new String[] {"KEY_DISTR_MSG"};
     }
 
     /** uapi tipc.h error code names, or null. */
@@ -239,6 +237,18 @@ public final class Tipc {
 
     /** Capability bits as "NAME|NAME|0x1000" (unknown bits in hex); "" for 0. */
     public static String capabilitiesString(int caps) {
+        if (caps >= 0 && caps < CAPS_TEXT.length) {
+            String c = CAPS_TEXT[caps]; // a benign race: Strings are immutable, any thread may fill a slot
+            if (c == null) CAPS_TEXT[caps] = c = capsText(caps);
+            return c;
+        }
+        return capsText(caps);
+    }
+
+    /** Texts of the 13-bit capability fields seen so far (node_capabilities, w1 bits 27-15). */
+    private static final String[] CAPS_TEXT = new String[1 << 13];
+
+    private static String capsText(int caps) {
         StringBuilder sb = new StringBuilder();
         int rest = caps;
         for (int i = 0; i < CAP_NAMES.length; i++) {

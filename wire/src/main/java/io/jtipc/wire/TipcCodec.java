@@ -54,7 +54,12 @@ public final class TipcCodec {
     public static Malformation validate(byte[] buf, int off, int len) {
         Malformation m = validateFrame(buf, off, len);
         if (!m.isOk()) return m;
-        return MessageBodies.validateBody(new TipcMsg().wrap(buf, off, len));
+        MessageBodies.Scratch s = MessageBodies.acquire();
+        try {
+            return MessageBodies.validateBody(s.msg.wrap(buf, off, len), s);
+        } finally {
+            MessageBodies.release(s);
+        }
     }
 
     /**

@@ -10,6 +10,11 @@ package io.jtipc.wire;
  *
  * <p>Never throws on any input; emits as much as the bytes allow and returns the first
  * {@link Malformation} found (or OK).
+ *
+ * <p>Allocation free (its flyweights are reused per thread) when the sink overrides the defaults that
+ * build Strings: {@link FieldSink#address}, {@link FieldSink#bitmap} and
+ * {@link FieldSink#text(String, FieldSink.TextKind, byte[], int, int)}. Symbolic names (user, type,
+ * error code, scope, capabilities, media) are shared constants.
  */
 public final class TipcDescriber {
     private TipcDescriber() {}
@@ -23,7 +28,15 @@ public final class TipcDescriber {
         if (buf == null || off < 0 || len < 0 || off > buf.length - len) {
             return Malformation.of("buffer", "offset/length outside the array");
         }
-        TipcMsg m = new TipcMsg().wrap(buf, off, len);
+        MessageBodies.Scratch s = MessageBodies.acquire();
+        try {
+            return describe(s.msg.wrap(buf, off, len), buf, off, len, sink, s);
+        } finally {
+            MessageBodies.release(s);
+        }
+    }
+
+    private static Malformation describe(TipcMsg m, byte[] buf, int off, int len, FieldSink sink, MessageBodies.Scratch s) {
         Malformation frame = TipcCodec.validateFrame(buf, off, len);
         if (len < 4) {
             sink.bytes("data", buf, off, len);
@@ -37,11 +50,12 @@ public final class TipcDescriber {
         for (HeaderField f : fields) {
             if (f.word() < words) {
                 long v = f.get(m);
-                sink.field(f.name(), v, f.symbolic(m, v));
+                if (f.sym() == HeaderField.Sym.ADDR) sink.address(f.name(), (int) v);
+                else sink.field(f.name(), v, f.symbolic(m, v));
             }
             if (f.word() == 4 && HeaderLayout.hasMedia(m.user(), words * 4)) {
                 // media block occupies w5-w12, emitted in wire position
-                MessageBodies.describeMedia(m, sink);
+                MessageBodies.describeMedia(m, sink, s);
             }
         }
         if (!frame.isOk()) {
@@ -49,7 +63,7 @@ public final class TipcDescriber {
             if (len > start) sink.bytes("data", buf, off + start, len - start);
             return frame;
         }
-        return MessageBodies.describeBody(m, sink);
+        return MessageBodies.describeBody(m, sink, s);
     }
 
     /**
@@ -59,7 +73,12 @@ public final class TipcDescriber {
      */
     public static Malformation describeFrame(byte[] buf, int off, int len, FieldSink sink) {
         if (buf != null && off >= 0 && len >= 0 && off <= buf.length - len && EncryptionHeader.isEncrypted(buf, off, len)) {
-            return new EncryptionHeader().wrap(buf, off, len).describe(sink);
+            MessageBodies.Scratch s = MessageBodies.acquire();
+            try {
+                return s.ehdr.wrap(buf, off, len).describe(sink);
+            } finally {
+                MessageBodies.release(s);
+            }
         }
         return describe(buf, off, len, sink);
     }

@@ -1,6 +1,5 @@
 package io.jtipc.capture.pcap;
 
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -29,8 +28,9 @@ public final class PcapReader implements Closeable {
     private static final int PCAPNG_SHB = 0x0a0d0d0a;
     private static final int BOM = 0x1a2b3c4d;
 
-    private final InputStream in;
+    private final Input in;
     private final boolean ng;
+    private boolean zeroCopy;
     private boolean bigEndian;
     private boolean nanos;
     private int pcapLinkType;
@@ -43,7 +43,7 @@ public final class PcapReader implements Closeable {
     private byte[] block = new byte[4096];
     private final byte[] hdr = new byte[32];
 
-    private PcapReader(InputStream in, boolean ng) {
+    private PcapReader(Input in, boolean ng) {
         this.in = in;
         this.ng = ng;
     }
@@ -65,7 +65,30 @@ public final class PcapReader implements Closeable {
 
     /** As {@link #open(Path)} over a stream with a read buffer of {@code bufferSize} bytes. */
     public static PcapReader open(InputStream raw, int bufferSize) throws IOException {
-        InputStream in = new BufferedInputStream(raw, bufferSize);
+        return open(raw, bufferSize, false);
+    }
+
+    /**
+     * As {@link #open(InputStream, int)}; with {@code prefetch} a background thread (daemon, stopped by
+     * {@link #close}) reads the stream ahead into a few buffers of {@code bufferSize} bytes that the records
+     * are then taken from, so reading (copying the file's bytes) overlaps with the caller's work on another
+     * core. The stream must then not be used by anyone else until the reader is closed.
+     */
+    public static PcapReader open(InputStream raw, int bufferSize, boolean prefetch) throws IOException {
+        Input in = prefetch ? new PrefetchInput(raw, Math.max(bufferSize, 64)) : new Input(raw, Math.max(bufferSize, 64));
+        try {
+            return open(in);
+        } catch (IOException | RuntimeException e) {
+            try {
+                in.close(); // stops the read-ahead thread
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static PcapReader open(Input in) throws IOException {
         byte[] m = new byte[4];
         int n = readUpTo(in, m, 0, 4);
         if (n < 4) {
@@ -95,6 +118,16 @@ public final class PcapReader implements Closeable {
             r.readPcapHeader();
         }
         return r;
+    }
+
+    /**
+     * Zero-copy mode (off by default): classic pcap records are then returned as a view into the reader's
+     * own read buffer ({@link PcapRecord#data} is that buffer and {@link PcapRecord#offset} where the record
+     * starts), valid until the next call. Off: the bytes are copied into the record's own array at offset 0.
+     */
+    public PcapReader zeroCopy(boolean on) {
+        zeroCopy = on;
+        return this;
     }
 
     /** True for pcapng. */
@@ -143,6 +176,39 @@ public final class PcapReader implements Closeable {
     }
 
     private boolean nextPcap(PcapRecord r) throws IOException {
+        if (in.available() >= 16 || in.fill(16) >= 16) {
+            // fast path: the record header (and usually the record) is in the read buffer
+            byte[] b = in.buf;
+            int h = in.pos;
+            long incl = i32(b, h + 8) & 0xffffffffL;
+            if (incl <= MAX_BLOCK && (in.available() >= 16 + incl || in.fill(16 + (int) incl) >= 16 + incl)) {
+                b = in.buf; // fill may have moved the bytes (or, prefetching, switched buffers)
+                h = in.pos;
+                long sec = i32(b, h) & 0xffffffffL;
+                long frac = i32(b, h + 4) & 0xffffffffL;
+                long orig = i32(b, h + 12) & 0xffffffffL;
+                int cap = (int) incl;
+                if (zeroCopy) {
+                    r.data = b;
+                    r.offset = h + 16;
+                } else {
+                    ensure(r, cap);
+                    System.arraycopy(b, h + 16, r.data, 0, cap);
+                    r.offset = 0;
+                }
+                in.pos = h + 16 + cap;
+                position += 16 + cap;
+                number++;
+                r.number = number;
+                r.error = null;
+                r.timestampNanos = sec * 1_000_000_000L + (nanos ? frac : frac * 1000L);
+                r.linkType = pcapLinkType;
+                r.interfaceId = 0;
+                r.capturedLength = cap;
+                r.originalLength = (int) Math.min(Integer.MAX_VALUE, Math.max(orig, incl));
+                return true;
+            }
+        }
         int n = readUpTo(in, hdr, 0, 16);
         if (n == 0) {
             done = true;
@@ -166,6 +232,7 @@ public final class PcapReader implements Closeable {
             return false;
         }
         ensure(r, (int) incl);
+        r.offset = 0;
         int got = readUpTo(in, r.data, 0, (int) incl);
         position += got;
         if (got < incl) {
@@ -382,6 +449,7 @@ public final class PcapReader implements Closeable {
     private void fill(PcapRecord r, byte[] b, int off, int cap, long orig, int ifId, long[] ifc, long ts) {
         ensure(r, cap);
         System.arraycopy(b, off, r.data, 0, cap);
+        r.offset = 0;
         number++;
         r.number = number;
         r.error = null;
@@ -424,23 +492,217 @@ public final class PcapReader implements Closeable {
         return block;
     }
 
-    private static void ensure(PcapRecord r, int n) {
-        if (r.data.length < n) r.data = new byte[Math.max(n, r.data.length * 2)];
+    /** Gives the record an array of its own (not the read buffer lent in zero-copy mode) of at least n bytes. */
+    private void ensure(PcapRecord r, int n) {
+        if (r.data == in.buf) r.data = new byte[Math.max(n, 2048)];
+        else if (r.data.length < n) r.data = new byte[Math.max(n, r.data.length * 2)];
     }
 
-    private static int readUpTo(InputStream in, byte[] b, int off, int len) throws IOException {
-        int total = 0;
-        while (total < len) {
-            int k;
-            try {
-                k = in.read(b, off + total, len - total);
-            } catch (EOFException e) {
-                break;
-            }
-            if (k < 0) break;
-            total += k;
+    private static int readUpTo(Input in, byte[] b, int off, int len) throws IOException {
+        return in.read(b, off, len);
+    }
+
+    /** The file's bytes through one reusable read buffer (not synchronized, no second copy for records). */
+    private static class Input {
+        final InputStream raw;
+        byte[] buf;
+        int pos, lim;
+        boolean eof;
+
+        Input(InputStream raw, int size) {
+            this.raw = raw;
+            this.buf = new byte[size];
         }
-        return total;
+
+        int available() { return lim - pos; }
+
+        /** Tries to have {@code want} bytes buffered (want ≤ buffer size); returns how many are. */
+        int fill(int want) throws IOException {
+            if (lim - pos >= want) return lim - pos;
+            if (want > buf.length) return lim - pos;
+            if (pos > 0) {
+                System.arraycopy(buf, pos, buf, 0, lim - pos);
+                lim -= pos;
+                pos = 0;
+            }
+            while (!eof && lim < want) {
+                int k;
+                try {
+                    k = raw.read(buf, lim, buf.length - lim);
+                } catch (EOFException e) {
+                    k = -1;
+                }
+                if (k < 0) eof = true;
+                else lim += k;
+            }
+            return lim - pos;
+        }
+
+        /** Reads up to {@code len} bytes (fewer only at the end of the file). */
+        int read(byte[] b, int off, int len) throws IOException {
+            int total = 0;
+            while (total < len) {
+                int have = lim - pos;
+                if (have == 0) {
+                    if (eof) break;
+                    if (len - total >= buf.length) { // large: straight from the stream
+                        int k;
+                        try {
+                            k = raw.read(b, off + total, len - total);
+                        } catch (EOFException e) {
+                            k = -1;
+                        }
+                        if (k < 0) {
+                            eof = true;
+                            break;
+                        }
+                        total += k;
+                        continue;
+                    }
+                    pos = lim = 0;
+                    fill(1);
+                    continue;
+                }
+                int k = Math.min(have, len - total);
+                System.arraycopy(buf, pos, b, off + total, k);
+                pos += k;
+                total += k;
+            }
+            return total;
+        }
+
+        void close() throws IOException { raw.close(); }
+    }
+
+    /**
+     * Input whose buffers a background thread fills: each chunk has {@code head} free bytes in front, where
+     * the unread tail of the previous chunk (a record cut in two) is copied, so records stay contiguous
+     * without copying the chunk itself. A tail longer than that (a record over {@code head} bytes) is
+     * joined in a new array.
+     */
+    private static final class PrefetchInput extends Input {
+        private static final int CHUNKS = 4;
+
+        private static final class Chunk {
+            final byte[] b;
+            int len;
+            boolean last;
+            IOException err;
+
+            Chunk(int size) {
+                b = new byte[size];
+            }
+        }
+
+        private final int head, size;
+        private final java.util.concurrent.ArrayBlockingQueue<Chunk> free = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS);
+        private final java.util.concurrent.ArrayBlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS);
+        private final Thread reader;
+        private Chunk current;
+
+        PrefetchInput(InputStream raw, int size) {
+            super(raw, 0);
+            this.size = size;
+            this.head = Math.min(size, 128 << 10);
+            for (int i = 0; i < CHUNKS; i++) free.add(new Chunk(head + size));
+            reader = new Thread(this::produce, "jtipc-pcap-read");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void produce() {
+            try {
+                while (true) {
+                    Chunk c = free.take();
+                    int n = 0;
+                    try {
+                        while (n < size) {
+                            int k;
+                            try {
+                                k = raw.read(c.b, head + n, size - n);
+                            } catch (EOFException e) {
+                                k = -1;
+                            }
+                            if (k < 0) {
+                                c.last = true;
+                                break;
+                            }
+                            n += k;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        c.err = e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
+                        c.last = true;
+                    }
+                    c.len = n;
+                    full.put(c);
+                    if (c.last) return;
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }
+
+        @Override int fill(int want) throws IOException {
+            while (lim - pos < want && !eof) {
+                Chunk c;
+                try {
+                    c = full.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading the capture");
+                }
+                int left = lim - pos;
+                if (left <= head) {
+                    if (left > 0) System.arraycopy(buf, pos, c.b, head - left, left);
+                    buf = c.b;
+                    pos = head - left;
+                    lim = head + c.len;
+                    recycle(current);
+                    current = c;
+                } else { // a record longer than the head room: joined in an array of its own
+                    byte[] nb = new byte[left + c.len];
+                    System.arraycopy(buf, pos, nb, 0, left);
+                    System.arraycopy(c.b, head, nb, left, c.len);
+                    buf = nb;
+                    pos = 0;
+                    lim = nb.length;
+                    recycle(current);
+                    current = null;
+                    if (c.err == null) recycle(c);
+                }
+                if (c.last) eof = true;
+                if (c.err != null) throw c.err;
+            }
+            return lim - pos;
+        }
+
+        private void recycle(Chunk c) {
+            if (c == null) return;
+            c.len = 0;
+            free.offer(c);
+        }
+
+        @Override int read(byte[] b, int off, int len) throws IOException {
+            int total = 0;
+            while (total < len) {
+                if (lim - pos == 0 && fill(1) == 0) break;
+                int k = Math.min(lim - pos, len - total);
+                System.arraycopy(buf, pos, b, off + total, k);
+                pos += k;
+                total += k;
+            }
+            return total;
+        }
+
+        @Override void close() throws IOException {
+            reader.interrupt();
+            try {
+                reader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            raw.close();
+        }
     }
 
     private int i32(byte[] b, int o) { return bigEndian ? be32(b, o) : le32(b, o); }

@@ -10,8 +10,10 @@ public final class PcapRecord {
     public int linkType;
     /** pcapng interface id (0 for pcap). */
     public int interfaceId;
-    /** Bytes captured: data[0..capturedLength). The array is reused and may be longer. */
+    /** Bytes captured: data[offset..offset+capturedLength). The array is reused and may be longer. */
     public byte[] data = new byte[2048];
+    /** Where the record starts in {@link #data}: 0 unless the reader is in {@link PcapReader#zeroCopy} mode. */
+    public int offset;
     public int capturedLength;
     /** Non-null if this record is unusable (the reader says why; no data); reading can go on. */
     public String error;

@@ -26,7 +26,7 @@ class PcapReaderTest {
             c.timestampNanos = rec.timestampNanos;
             c.linkType = rec.linkType;
             c.interfaceId = rec.interfaceId;
-            c.data = Arrays.copyOf(rec.data, rec.capturedLength);
+            c.data = Arrays.copyOfRange(rec.data, rec.offset, rec.offset + rec.capturedLength);
             c.capturedLength = rec.capturedLength;
             c.originalLength = rec.originalLength;
             c.error = rec.error;
@@ -36,6 +36,81 @@ class PcapReaderTest {
     }
 
     static PcapReader open(byte[] b) throws IOException { return PcapReader.open(new ByteArrayInputStream(b)); }
+
+    /** Closing a read-ahead reader part way stops its thread; an input error reaches the caller. */
+    @Test
+    void readAheadStopsOnCloseAndReportsReadErrors() throws IOException {
+        List<byte[]> frames = new ArrayList<>();
+        List<long[]> ts = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            frames.add(new byte[100]);
+            ts.add(new long[] {1_700_000_000_000_000_000L});
+        }
+        byte[] file = CaptureFiles.pcap(false, false, 1, ts, frames);
+        PcapReader r = PcapReader.open(new ByteArrayInputStream(file), 1024, true);
+        PcapRecord rec = new PcapRecord();
+        assertThat(r.next(rec)).isTrue();
+        r.close();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("jtipc-pcap-read") && t.isAlive());
+        java.io.InputStream failing = new java.io.InputStream() {
+            int left = 3000;
+
+            @Override public int read() throws IOException {
+                if (left-- > 0) return left < 2976 ? 0 : file[2999 - left];
+                throw new IOException("disk on fire");
+            }
+        };
+        try (PcapReader f = PcapReader.open(failing, 256, true)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                while (f.next(rec)) {
+                    // read until the stream fails
+                }
+            }).isInstanceOf(IOException.class).hasMessageContaining("disk on fire");
+        }
+    }
+
+    /** Zero-copy records (views into the read buffer), mapped files and read-ahead give the same records as
+     *  copies, whatever the buffer size: records straddling refills, records larger than the buffer, a cut tail. */
+    @Test
+    void zeroCopyAndMappedReadingGiveTheSameRecords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        Random rnd = new Random(7);
+        List<byte[]> frames = new ArrayList<>();
+        List<long[]> ts = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] f = new byte[1 + rnd.nextInt(i % 50 == 0 ? 5000 : 200)];
+            rnd.nextBytes(f);
+            frames.add(f);
+            ts.add(new long[] {1_700_000_000_000_000_000L + i * 1000L});
+        }
+        byte[] file = CaptureFiles.pcap(false, false, 1, ts, frames);
+        byte[] cut = Arrays.copyOf(file, file.length - 7);
+        java.nio.file.Path p = dir.resolve("c.pcap");
+        for (byte[] bytes : List.of(file, cut)) {
+            java.nio.file.Files.write(p, bytes);
+            PcapReader plain = open(bytes);
+            List<PcapRecord> expected = readAll(plain);
+            String expectedError = plain.error();
+            for (int size : new int[] {64, 1000, 4096, 1 << 17}) {
+                for (int mode = 0; mode < 3; mode++) { // stream, mapped file, mapped file read ahead by a thread
+                    boolean mapped = mode > 0;
+                    PcapReader r = PcapReader.open(mapped ? MappedFileInputStream.open(p) : new ByteArrayInputStream(bytes), size,
+                            mode == 2).zeroCopy(true);
+                    List<PcapRecord> got = readAll(r);
+                    r.close();
+                    assertThat(got).as("buffer %d mode %d", size, mode).hasSameSizeAs(expected);
+                    for (int i = 0; i < got.size(); i++) {
+                        assertThat(got.get(i).data).as("record %d", i).isEqualTo(expected.get(i).data);
+                        assertThat(got.get(i).timestampNanos).isEqualTo(expected.get(i).timestampNanos);
+                        assertThat(got.get(i).originalLength).isEqualTo(expected.get(i).originalLength);
+                    }
+                    assertThat(r.badRecords()).isEqualTo(bytes == cut ? 1 : 0);
+                    assertThat(r.error()).isEqualTo(expectedError);
+                }
+            }
+            assertThat(expectedError == null).isEqualTo(bytes == file);
+        }
+        assertThat(frames).hasSize(300);
+    }
 
     @Test
     void classicPcapAllByteOrdersAndResolutions() throws IOException {

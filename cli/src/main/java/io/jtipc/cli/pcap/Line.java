@@ -2,13 +2,29 @@ package io.jtipc.cli.pcap;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
- * A reusable output line built directly as UTF-8 bytes (ASCII fast path), so that printing a message
- * costs no String, no char→byte encoder and no formatting call.
+ * The output buffer of the text printers: lines are built directly as UTF-8 bytes (ASCII fast path,
+ * numbers and hex digits written by hand) one after the other, and written out in large chunks
+ * ({@link #endLine}), so printing a message costs no String, no char→byte encoder, no formatting call
+ * and no write call of its own.
  */
 final class Line {
-    private byte[] b = new byte[512];
+    /** Bytes collected before they are written out. */
+    static final int CHUNK = 1 << 16;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** "00" "01" ... "99": two digits per division by 100. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    private byte[] b = new byte[CHUNK + 4096];
     private int n;
 
     void setLength(int len) { n = len; }
@@ -17,6 +33,19 @@ final class Line {
 
     private void ensure(int more) {
         if (n + more > b.length) b = java.util.Arrays.copyOf(b, Math.max(b.length * 2, n + more));
+    }
+
+    /** Ends the current line with '\n'; writes the buffer to {@code out} once it holds a chunk. */
+    void endLine(OutputStream out) throws IOException {
+        ensure(1);
+        b[n++] = '\n';
+        if (n >= CHUNK) flush(out);
+    }
+
+    /** Writes out everything collected. */
+    void flush(OutputStream out) throws IOException {
+        if (n > 0) out.write(b, 0, n);
+        n = 0;
     }
 
     Line append(char c) {
@@ -64,20 +93,130 @@ final class Line {
         return this;
     }
 
-    /** Appends bytes already encoded as UTF-8. */
+    /** Appends bytes already encoded (UTF-8 / ASCII constants). */
     Line appendUtf8(byte[] u) {
-        ensure(u.length);
-        System.arraycopy(u, 0, b, n, u.length);
-        n += u.length;
+        int len = u.length;
+        ensure(len);
+        System.arraycopy(u, 0, b, n, len);
+        n += len;
         return this;
     }
 
-    Line append(int v) { return append((long) v); }
+    /** Same as {@link #appendUtf8}: an ASCII constant. */
+    Line ascii(byte[] u) { return appendUtf8(u); }
+
+    Line append(int v) {
+        if (v >= 0) {
+            digits(v, digitCount(v));
+            return this;
+        }
+        return append((long) v);
+    }
 
     Line append(long v) {
+        if (v >= 0 && v <= Integer.MAX_VALUE) {
+            int i = (int) v;
+            digits(i, digitCount(i));
+            return this;
+        }
+        return appendLongSlow(v);
+    }
+
+    /** {@code v} right-aligned in {@code width} columns, padded with spaces (wider values as they are). */
+    Line padded(long v, int width) {
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            int d = v < 0 ? 1 : 0;
+            for (long x = Math.abs(v); x >= 1; x /= 10) d++;
+            pad(' ', width - Math.max(d, 1));
+            return append(v);
+        }
+        int i = (int) v;
+        int d = digitCount(i);
+        pad(' ', width - d);
+        digits(i, d);
+        return this;
+    }
+
+    /** {@code v} (0 ≤ v) in at least {@code width} digits, zero-padded. */
+    Line zeroPadded(int v, int width) {
+        int d = digitCount(v);
+        pad('0', width - d);
+        digits(v, d);
+        return this;
+    }
+
+    /** Lower-case hex without leading zeros, as {@link Integer#toHexString}. */
+    Line hex(int v) {
+        int d = v == 0 ? 1 : (35 - Integer.numberOfLeadingZeros(v)) >> 2;
+        ensure(d);
+        for (int p = n + d - 1; p >= n; p--) {
+            b[p] = HEX[v & 15];
+            v >>>= 4;
+        }
+        n += d;
+        return this;
+    }
+
+    /** Exactly 8 lower-case hex digits. */
+    Line hex8(int v) {
+        ensure(8);
+        for (int p = n + 7; p >= n; p--) {
+            b[p] = HEX[v & 15];
+            v >>>= 4;
+        }
+        n += 8;
+        return this;
+    }
+
+    /** Two lower-case hex digits of a byte. */
+    Line hex2(byte v) {
+        ensure(2);
+        b[n++] = HEX[(v >> 4) & 15];
+        b[n++] = HEX[v & 15];
+        return this;
+    }
+
+    private void pad(char c, int count) {
+        if (count <= 0) return;
+        ensure(count);
+        for (int i = 0; i < count; i++) b[n++] = (byte) c;
+    }
+
+    static int digitCount(int v) {
+        if (v < 100000) {
+            if (v < 100) return v < 10 ? 1 : 2;
+            return v < 1000 ? 3 : v < 10000 ? 4 : 5;
+        }
+        if (v < 10000000) return v < 1000000 ? 6 : 7;
+        return v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    }
+
+    /** Writes {@code v} (≥ 0, {@code d} digits) from the right, two digits at a time. */
+    private void digits(int v, int d) {
+        ensure(d);
+        byte[] a = b;
+        int p = n + d;
+        n = p;
+        while (v >= 100) {
+            int q = v / 100;
+            int r = (v - q * 100) << 1;
+            a[p - 1] = PAIRS[r + 1];
+            a[p - 2] = PAIRS[r];
+            p -= 2;
+            v = q;
+        }
+        if (v >= 10) {
+            a[p - 1] = PAIRS[(v << 1) + 1];
+            a[p - 2] = PAIRS[v << 1];
+        } else {
+            a[p - 1] = (byte) ('0' + v);
+        }
+    }
+
+    private Line appendLongSlow(long v) {
         ensure(20);
         if (v < 0) {
-            if (v == Long.MIN_VALUE) return append("-9223372036854775808");
+            if (v == Long.MIN_VALUE) return ascii("-9223372036854775808");
             b[n++] = '-';
             v = -v;
         }
@@ -96,5 +235,5 @@ final class Line {
 
     void writeTo(OutputStream out) throws IOException { out.write(b, 0, n); }
 
-    @Override public String toString() { return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8); }
+    @Override public String toString() { return new String(b, 0, n, StandardCharsets.UTF_8); }
 }

@@ -35,6 +35,30 @@ public final class LinksCommand implements Callable<Integer> {
 
     /** Options shared by the analysis verbs: the capture file, keys, UDP ports, JSON output. */
     public static final class CaptureArgs {
+        /**
+         * Dissector options from --key and --udp-port values.
+         *
+         * @throws CommandLine.ParameterException (exit code 2) naming the bad argument, after {@code prefix}
+         */
+        static DissectorOptions.Builder builder(CommandLine cl, List<String> keys, List<Integer> udpPorts, String prefix) {
+            DissectorOptions.Builder b = DissectorOptions.builder();
+            for (String k : keys) {
+                try {
+                    b.addKey(DissectorOptions.parseKeyHex(k));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cl, prefix + "--key: " + e.getMessage());
+                }
+            }
+            for (int p : udpPorts) {
+                try {
+                    b.addUdpPort(p);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cl, prefix + "--udp-port: " + e.getMessage());
+                }
+            }
+            return b;
+        }
+
         @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
         Path file;
 
@@ -59,21 +83,7 @@ public final class LinksCommand implements Callable<Integer> {
          * @throws CommandLine.ParameterException (exit code 2) naming the bad argument
          */
         DissectorOptions options(CommandLine cl) {
-            DissectorOptions.Builder b = DissectorOptions.builder();
-            for (String k : keys) {
-                try {
-                    b.addKey(DissectorOptions.parseKeyHex(k));
-                } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(cl, "--key: " + e.getMessage());
-                }
-            }
-            for (int p : udpPorts) {
-                try {
-                    b.addUdpPort(p);
-                } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(cl, "--udp-port: " + e.getMessage());
-                }
-            }
+            DissectorOptions.Builder b = builder(cl, keys, udpPorts, "");
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 throw new CommandLine.ParameterException(cl, "cannot read capture file '" + file + "'"
                         + (Files.exists(file) ? "" : ": no such file"));

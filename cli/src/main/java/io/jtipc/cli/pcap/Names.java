@@ -30,6 +30,23 @@ final class Names {
 
     static String user(int u) { return USERS[u & 15]; }
 
+    private static final byte[][] USER_BYTES = new byte[16][];
+    /** [user][type] → name bytes. */
+    private static final byte[][][] TYPE_BYTES = new byte[16][8][];
+
+    static {
+        for (int u = 0; u < 16; u++) {
+            USER_BYTES[u] = USERS[u].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int t = 0; t < 8; t++) TYPE_BYTES[u][t] = type(u, t).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** {@link #user} as ASCII bytes (a shared constant: do not modify). */
+    static byte[] userBytes(int u) { return USER_BYTES[u & 15]; }
+
+    /** {@link #type} as ASCII bytes (a shared constant: do not modify). */
+    static byte[] typeBytes(int user, int type) { return TYPE_BYTES[user & 15][type & 7]; }
+
     static String type(int user, int type) {
         String[] t;
         switch (user) {

@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -71,26 +73,16 @@ public final class PcapCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         if (file == null) throw new CommandLine.ParameterException(cl, "missing capture FILE (try 'jtipc pcap --help')");
         if (verbose && json) throw new CommandLine.ParameterException(cl, "-V and --json cannot be used together");
-        DissectorOptions.Builder b = DissectorOptions.builder();
-        for (String k : keys) {
-            try {
-                b.addKey(DissectorOptions.parseKeyHex(k));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "bad --key: " + e.getMessage());
-            }
-        }
-        for (int p : udpPorts) {
-            try {
-                b.addUdpPort(p);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "bad --udp-port: " + e.getMessage());
-            }
-        }
+        DissectorOptions.Builder b = LinksCommand.CaptureArgs.builder(cl, keys, udpPorts, "bad ");
         if (Files.isDirectory(file)) {
             err.println("jtipc pcap: " + file + " is a directory, not a capture file");
             return 1;
         }
-        BufferedOutputStream w = new BufferedOutputStream(out, 1 << 18);
+        // the process's standard output goes straight to file descriptor 1 (no PrintStream lock or char
+        // encoding; the printers build bytes and write them in large chunks)
+        if (out == System.out) System.out.flush();
+        OutputStream raw = out == System.out ? new FileOutputStream(FileDescriptor.out) : out;
+        OutputStream w = json ? new BufferedOutputStream(raw, 1 << 18) : raw;
         Printer printer = json ? new JsonPrinter(w) : verbose ? new TreePrinter(w) : new PlainPrinter(w);
         TipcCaptureDissector d = new TipcCaptureDissector(b.build());
         CaptureSummary s;
@@ -99,11 +91,11 @@ public final class PcapCommand implements Callable<Integer> {
             printer.finish();
             w.flush();
         } catch (NoSuchFileException e) {
-            flushQuietly(w);
+            flushQuietly(printer, w);
             err.println("jtipc pcap: cannot read " + file + ": no such file");
             return 1;
         } catch (IOException e) {
-            flushQuietly(w);
+            flushQuietly(printer, w);
             err.println("jtipc pcap: cannot read " + file + ": " + e.getMessage());
             return 1;
         } catch (UncheckedIOException e) {
@@ -135,10 +127,11 @@ public final class PcapCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void flushQuietly(OutputStream w) {
+    private static void flushQuietly(Printer p, OutputStream w) {
         try {
+            p.finish();
             w.flush();
-        } catch (IOException ignored) {
+        } catch (IOException | UncheckedIOException ignored) {
             // output already broken; the read error is what we report
         }
     }

@@ -6,10 +6,9 @@ import io.jtipc.capture.NodeDirectory;
 import io.jtipc.capture.Origin;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
-import java.util.HashMap;
-import java.util.Map;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One line per TIPC message: frame number, time since the capture's first frame (s, as tshark),
@@ -18,36 +17,37 @@ import java.util.Map;
  * Builds each line as UTF-8 bytes in a reused {@link Line}; no String formatting on the hot path.
  */
 class PlainPrinter implements Printer {
-    static final byte[] ARROW = " \u2192 ".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    static final byte[] ELLIPSIS = " \u2026".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    static final byte[] ARROW = " \u2192 ".getBytes(StandardCharsets.UTF_8);
+    static final byte[] ELLIPSIS = " \u2026".getBytes(StandardCharsets.UTF_8);
+    private static final byte[][] ORIGIN = {a(""), a("[bundled] "), a("[tunnelled] "), a("[reassembled] ")};
     final OutputStream out;
     final Line sb = new Line();
     private long t0 = Long.MIN_VALUE;
-    private final Map<Integer, String> labels = new HashMap<>();
+    /** Node labels as bytes by address (valid for {@link #labelsFor} at {@link #labelsVersion}). */
+    private final IntTable<byte[]> labels = new IntTable<>();
     private NodeDirectory labelsFor;
-    private int labelsForSize = -1;
+    private int labelsVersion = -1;
 
     PlainPrinter(OutputStream out) {
         this.out = out;
     }
 
+    static byte[] a(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
     @Override public void onMessage(CapturedMessage m) {
-        sb.setLength(0);
         prefix(m);
         summary(m, sb);
         flushLine();
     }
 
     @Override public void onEncrypted(CapturedMessage m) {
-        sb.setLength(0);
         prefix(m);
         encryptedSummary(m, sb);
         flushLine();
     }
 
     @Override public void onMalformed(CapturedFrame f, String field, String reason) {
-        sb.setLength(0);
-        appendPad(sb, f.frameNumber(), 6);
+        sb.padded(f.frameNumber(), 6);
         sb.append(' ');
         if (t0 == Long.MIN_VALUE && f.frameNumber() > 0) t0 = f.captureStartNanos();
         time(f.timestampNanos());
@@ -56,28 +56,35 @@ class PlainPrinter implements Printer {
     }
 
     @Override public void finish() {
+        try {
+            sb.flush(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
+    /** Ends the line; the bytes go out in large chunks (and at {@link #finish}). */
     void flushLine() {
-        sb.append('\n');
         try {
-            sb.writeTo(out);
+            sb.endLine(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     void prefix(CapturedMessage m) {
-        appendPad(sb, m.frameNumber(), 6);
+        sb.padded(m.frameNumber(), 6);
         sb.append(' ');
         if (t0 == Long.MIN_VALUE && m.frame() != null) t0 = m.frame().captureStartNanos();
         time(m.timestampNanos());
         sb.append(' ');
-        for (int i = 0; i < m.depth(); i++) sb.ascii("  ");
-        if (m.origin() != Origin.TOP) {
-            sb.append('[').append(originName(m.origin())).ascii("] ");
-        }
+        for (int i = m.depth(); i > 0; i--) sb.ascii(INDENT2);
+        if (m.origin() != Origin.TOP) sb.ascii(ORIGIN[m.origin().ordinal()]);
     }
+
+    private static final byte[] INDENT2 = a("  ");
+    /** Node identity texts of the identities seen last. */
+    private final NodeIdTexts ids = new NodeIdTexts();
 
     static String originName(Origin o) {
         switch (o) {
@@ -96,32 +103,24 @@ class PlainPrinter implements Printer {
             d = -d;
         }
         long sec = d / 1_000_000_000L;
-        long us = (d % 1_000_000_000L) / 1000;
-        appendPad(sb, sec, 4);
+        int us = (int) ((d % 1_000_000_000L) / 1000);
+        sb.padded(sec, 4);
         sb.append('.');
-        appendZero(sb, us, 6);
+        sb.zeroPadded(us, 6);
     }
 
-    private final int[] cacheAddr = new int[16];
-    private final String[] cacheLabel = new String[16];
-    private int cacheN;
-
-    String label(NodeDirectory nodes, int addr) {
-        if (nodes != labelsFor || nodes.size() != labelsForSize) {
+    /** The node's label ("srv-node/1001002", the hash alone, "?") as ASCII bytes, cached per address. */
+    byte[] label(NodeDirectory nodes, int addr) {
+        if (nodes != labelsFor || nodes.version() != labelsVersion) {
             labels.clear();
-            cacheN = 0;
             labelsFor = nodes;
-            labelsForSize = nodes.size();
+            labelsVersion = nodes.version();
         }
-        for (int i = 0; i < cacheN; i++) if (cacheAddr[i] == addr) return cacheLabel[i];
-        String s = labels.get(addr);
+        byte[] s = labels.get(addr);
         if (s == null) {
-            s = nodes.label(addr);
+            if (labels.size() >= 65536) labels.clear();
+            s = a(nodes.label(addr));
             labels.put(addr, s);
-        }
-        if (cacheN < cacheAddr.length) {
-            cacheAddr[cacheN] = addr;
-            cacheLabel[cacheN++] = s;
         }
         return s;
     }
@@ -135,7 +134,7 @@ class PlainPrinter implements Printer {
         int dn = m.dstNode();
         if (dn == 0 && m.dst() != null && m.dst().isBroadcastOrMulticast()) sb.ascii("*");
         else sb.ascii(label(nodes, dn));
-        sb.append(' ').ascii(Names.user(user)).append(' ').ascii(Names.type(user, type));
+        sb.append(' ').ascii(Names.userBytes(user)).append(' ').ascii(Names.typeBytes(user, type));
         if (m.wasEncrypted()) sb.ascii(" (decrypted)");
         boolean linkLevel = user != 13 && (m.origin() == Origin.TOP || m.origin() == Origin.TUNNELLED)
                 && (w0 & (1 << 20)) == 0;
@@ -251,8 +250,8 @@ class PlainPrinter implements Printer {
 
     private void discovery(CapturedMessage m, Line sb, int hs, int w1, int w2) {
         sb.ascii(" net ").append(u32(m.word(4)));
-        sb.ascii(" caps 0x").ascii(Integer.toHexString((w1 >>> 15) & 0x1fff));
-        if (w2 != 0) sb.ascii(" dest-domain ").ascii(Integer.toHexString(w2));
+        sb.ascii(" caps 0x").hex((w1 >>> 15) & 0x1fff);
+        if (w2 != 0) sb.ascii(" dest-domain ").hex(w2);
         byte[] b = m.buf();
         int p = m.offset();
         int mediaType = b[p + 23] & 0xff;
@@ -260,7 +259,7 @@ class PlainPrinter implements Printer {
             sb.ascii(" mac ");
             for (int i = 0; i < 6; i++) {
                 if (i > 0) sb.append(':');
-                hex2(sb, b[p + 24 + i]);
+                sb.hex2(b[p + 24 + i]);
             }
         } else if (mediaType == 3) {
             int proto = ((b[p + 24] & 0xff) << 8) | (b[p + 25] & 0xff);
@@ -277,7 +276,7 @@ class PlainPrinter implements Printer {
             }
         }
         if (m.length() >= hs + 16) {
-            sb.ascii(" id ").ascii(NodeDirectory.idString(b, p + hs));
+            sb.ascii(" id ").ascii(ids.text(b, p + hs));
         }
     }
 
@@ -291,8 +290,8 @@ class PlainPrinter implements Printer {
         if ((w0 & (1 << 18)) != 0) sb.ascii(" master");
         long seq = ((long) be32(e, 4) << 32) | (be32(e, 8) & 0xffffffffL);
         sb.ascii(" seqno ").append(seq);
-        if (m.encryptionHeaderLength() == 28) sb.ascii(" id ").ascii(NodeDirectory.idString(e, 12));
-        else sb.ascii(" addr ").ascii(Integer.toHexString(be32(e, 12)));
+        if (m.encryptionHeaderLength() == 28) sb.ascii(" id ").ascii(ids.text(e, 12));
+        else sb.ascii(" addr ").hex(be32(e, 12));
         sb.ascii(" len ").append(m.length() - m.encryptionHeaderLength() - 16);
     }
 
@@ -305,31 +304,6 @@ class PlainPrinter implements Printer {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     static void hex2(StringBuilder sb, byte v) { sb.append(HEX[(v >> 4) & 15]).append(HEX[v & 15]); }
-
-    static void hex2(Line sb, byte v) { sb.append(HEX[(v >> 4) & 15]).append(HEX[v & 15]); }
-
-    static void appendPad(Line sb, long v, int width) {
-        int digits = 1;
-        for (long x = v; x >= 10; x /= 10) digits++;
-        for (int i = digits; i < width; i++) sb.append(' ');
-        sb.append(v);
-    }
-
-    static void appendZero(Line sb, long v, int width) {
-        long lim = 10;
-        for (int i = 1; i < width; i++) {
-            if (v < lim) sb.append('0');
-            lim *= 10;
-        }
-        sb.append(v);
-    }
-
-    static void appendPad(StringBuilder sb, long v, int width) {
-        int digits = 1;
-        for (long x = v; x >= 10; x /= 10) digits++;
-        for (int i = digits; i < width; i++) sb.append(' ');
-        sb.append(v);
-    }
 
     static void appendZero(StringBuilder sb, long v, int width) {
         long lim = 10;

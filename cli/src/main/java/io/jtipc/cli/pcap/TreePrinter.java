@@ -52,7 +52,6 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
     }
 
     private void line(String s) {
-        sb.setLength(0);
         pad();
         sb.append(s);
         flushLine();
@@ -63,33 +62,45 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
     }
 
     @Override public void field(String name, long value, String symbolic) {
-        sb.setLength(0);
         pad();
         sb.append(name).append(": ").append(value);
         if (symbolic != null) sb.append(" (").append(symbolic).append(')');
         flushLine();
     }
 
+    /** Addresses formatted here, as the kernel prints them (hex), without a String. */
+    @Override public void address(String name, int addr) {
+        pad();
+        sb.append(name).append(": ").append(addr & 0xffffffffL).ascii(" (").hex(addr).append(')');
+        flushLine();
+    }
+
+    @Override public void bitmap(String name, long value) {
+        pad();
+        sb.append(name).append(": ").append(value).ascii(" (0x");
+        if ((value >>> 32) != 0) sb.hex((int) (value >>> 32)).hex8((int) value);
+        else sb.hex((int) value);
+        sb.append(')');
+        flushLine();
+    }
+
     @Override public void text(String name, String value) {
-        sb.setLength(0);
         pad();
         sb.append(name).append(": \"").append(value).append('"');
         flushLine();
     }
 
     @Override public void bytes(String name, byte[] buf, int off, int len) {
-        sb.setLength(0);
         pad();
         sb.append(name).append(": ").append(len).append(" bytes");
         if (len > 0) sb.append(' ');
         int n = Math.min(len, MAX_BYTES_SHOWN);
-        for (int i = 0; i < n; i++) hex2(sb, buf[off + i]);
+        for (int i = 0; i < n; i++) sb.hex2(buf[off + i]);
         if (n < len) sb.append('…');
         flushLine();
     }
 
     @Override public void beginGroup(String name) {
-        sb.setLength(0);
         pad();
         sb.append(name).append(':');
         flushLine();

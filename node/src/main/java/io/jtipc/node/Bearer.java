@@ -1,0 +1,32 @@
+package io.jtipc.node;
+
+/**
+ * An enabled bearer ({@code struct tipc_bearer}, net/tipc/bearer.c): a slot id 0-2, its configuration and
+ * its {@link Discoverer}.
+ */
+public final class Bearer {
+    /** MAX_BEARERS. */
+    public static final int MAX_BEARERS = 3;
+
+    final int id;
+    final BearerConfig config;
+    final byte[] ownAddr;
+    Discoverer disc;
+
+    Bearer(int id, BearerConfig config) {
+        this.id = id;
+        this.config = config;
+        this.ownAddr = config.ownAddr();
+    }
+
+    public int id() { return id; }
+
+    public BearerConfig config() { return config; }
+
+    public Discoverer discoverer() { return disc; }
+
+    /** tipc_bearer_min_mtu: MAX_H_SIZE + INT_H_SIZE (100) + encapsulation (0 Ethernet, 28 UDP/IPv4). */
+    int minMtu() {
+        return 100 + (config.media() == Media.UDP ? 28 : 0);
+    }
+}

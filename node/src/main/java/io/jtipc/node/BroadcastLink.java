@@ -1,0 +1,200 @@
+package io.jtipc.node;
+
+import java.util.ArrayList;
+
+import io.jtipc.wire.BundleCursor;
+import io.jtipc.wire.FragmentAssembler;
+import io.jtipc.wire.Seqno;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * The broadcast receive link for one peer ({@code n->bc_entry.link}, link.c {@code tipc_link_bc_*},
+ * bcast.c {@code tipc_bcast_rcv}, {@code tipc_bcast_sync_rcv}), i.e. what a kernel peer expects of us as
+ * a member of its broadcast link:
+ * <ul>
+ *   <li>initialised by the peer's BCAST_PROTOCOL "bc init" message on the unicast link (peers with
+ *       TIPC_BCAST_SYNCH; {@code tipc_link_bc_init_rcv}): {@code rcv_nxt = last_bcast + 1}, up;</li>
+ *   <li>broadcast packets (non-seq frames with w5 = network id) are sequenced by w2 seqno, delivered in
+ *       order, held out of order, duplicates dropped ({@code tipc_link_rcv} on the bc receive link);</li>
+ *   <li>acknowledged through the unicast link: w1 bcast ack = {@code rcv_nxt - 1} in every unicast packet,
+ *       and in STATE messages the bc gap (w8) and broadcast gap-ACK blocks; a STATE is requested at the
+ *       kernel's thinning points ({@code tipc_link_build_state_msg}, {@code tipc_link_build_nack_msg}) and
+ *       when the peer's STATE shows a broadcast gap ({@code tipc_link_bc_sync_rcv}).</li>
+ * </ul>
+ * jtipc never sends on a broadcast link of its own: its {@code bc_snd_nxt} stays 1 (last_bcast 0); its
+ * binding updates and multicasts are replicated over unicast links.
+ */
+public final class BroadcastLink {
+    final Peer peer;
+    final NodeCore core;
+    boolean up;
+    /** Set when the peer acknowledged our bc init (msg_ack != 0 in its STATE), link.c bc_peer_is_up. */
+    boolean bcPeerIsUp;
+    int rcvNxt = 1;
+    /** The peer's broadcast snd_nxt as learnt from its STATE messages. */
+    int sndNxt = 1;
+    int rcvUnacked;
+    int tolerance = 1500;
+    long deferredCnt;
+    long received;
+    long duplicates;
+    final ArrayList<Pkt> deferdq = new ArrayList<>();
+    private final FragmentAssembler<BroadcastLink> reasm = new FragmentAssembler<>(1);
+
+    BroadcastLink(NodeCore core, Peer peer) {
+        this.core = core;
+        this.peer = peer;
+    }
+
+    public boolean isUp() { return up; }
+
+    /** Next broadcast seqno expected from the peer (16 bits). */
+    public int rcvNxt() { return rcvNxt; }
+
+    public int deferredLength() { return deferdq.size(); }
+
+    public long received() { return received; }
+
+    /** link_bc_rcv_gap. */
+    int rcvGap() {
+        int gap = 0;
+        if (Seqno.more(sndNxt, rcvNxt)) gap = (sndNxt - rcvNxt) & 0xffff;
+        if (!deferdq.isEmpty()) gap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
+        return gap;
+    }
+
+    /** tipc_link_bc_init_rcv. */
+    void initRcv(TipcMsg h) {
+        if (up) return;
+        int peersSndNxt = (h.lastBcast() + 1) & 0xffff;
+        if (h.user() == Tipc.BCAST_PROTOCOL) {
+            rcvNxt = peersSndNxt;
+            sndNxt = peersSndNxt;
+            up = true;
+            return;
+        }
+        if ((peer.caps & Tipc.TIPC_BCAST_SYNCH) != 0) return;
+        if (peerNodeIsUp(h)) return;
+        if (h.type() == Tipc.RESET_MSG || h.type() == Tipc.ACTIVATE_MSG) {
+            rcvNxt = peersSndNxt;
+            sndNxt = peersSndNxt;
+        }
+    }
+
+    /** msg.h msg_peer_node_is_up. */
+    static boolean peerNodeIsUp(TipcMsg h) {
+        if (h.user() != Tipc.LINK_PROTOCOL || h.type() == Tipc.STATE_MSG) return true;
+        return h.redundantLink() != 0;
+    }
+
+    /**
+     * tipc_bcast_sync_rcv for a LINK_PROTOCOL message from the peer.
+     *
+     * @return true if a STATE should be sent to report a broadcast gap
+     */
+    boolean syncRcv(TipcMsg h) {
+        if (h.type() != Tipc.STATE_MSG) {
+            initRcv(h);
+            return false;
+        }
+        if (h.bcAckInvalid() != 0) return false;
+        // tipc_link_bc_ack_rcv: nothing of ours is ever outstanding on a broadcast link
+        if (!up) return false;
+        if (!peerNodeIsUp(h)) return false;
+        if (h.ack() != 0) bcPeerIsUp = true;
+        if (!bcPeerIsUp) return false;
+        int peersSndNxt = (h.lastBcast() + 1) & 0xffff;
+        if (Seqno.more(peersSndNxt, (rcvNxt + Link.MAX_LINK_WIN) & 0xffff)) return false;
+        sndNxt = peersSndNxt;
+        return rcvGap() != 0;
+    }
+
+    /**
+     * tipc_bcast_rcv → tipc_link_rcv on this link: one broadcast packet from the peer.
+     *
+     * @return true if a STATE should be sent to the peer now (ack or NACK thinning points)
+     */
+    boolean rcv(byte[] buf, int off, int len, long now, Outbox out) {
+        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        if (h.mcNetid() != core.config.netId() || !up) return false;
+        if (h.user() == Tipc.BCAST_PROTOCOL) return false; // legacy NACK: we never send on a broadcast link
+        boolean sndState = false;
+        Pkt pending = null;
+        while (true) {
+            if (pending != null) h.wrap(pending.buf, 0, pending.len);
+            int seqno = h.seqno();
+            if (Seqno.less(seqno, rcvNxt) || Seqno.more(seqno, (rcvNxt + Link.MAX_LINK_WIN) & 0xffff)) {
+                duplicates++;
+                break;
+            }
+            if (seqno != rcvNxt) {
+                Pkt p = pending != null ? pending : Pkt.copyOf(buf, off, Math.min(len, h.size()));
+                if (!deferSorted(p)) duplicates++;
+                // tipc_link_build_nack_msg for a bc receive link
+                if ((++deferredCnt & 0xf) == (core.ownAddr() & 0xf)) sndState = true;
+                break;
+            }
+            rcvNxt = (rcvNxt + 1) & 0xffff;
+            if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
+            received++;
+            if (pending != null) input(pending.buf, 0, pending.len, now, out);
+            else input(buf, off, Math.min(len, h.size()), now, out);
+            if (!up) break;
+            if (++rcvUnacked >= Link.MIN_LINK_WIN) {
+                // tipc_link_build_state_msg for a bc receive link: thinned by own address
+                if (((rcvNxt ^ core.ownAddr()) & 0xf) == 0xf) {
+                    rcvUnacked = 0;
+                    sndState = true;
+                }
+            }
+            if (deferdq.isEmpty() || deferdq.get(0).seqno() != rcvNxt) break;
+            pending = deferdq.remove(0);
+        }
+        return sndState;
+    }
+
+    private boolean deferSorted(Pkt p) {
+        int s = p.seqno();
+        int i = deferdq.size();
+        while (i > 0) {
+            int q = deferdq.get(i - 1).seqno();
+            if (q == s) return false;
+            if (Seqno.less(q, s)) break;
+            i--;
+        }
+        deferdq.add(i, p);
+        return true;
+    }
+
+    private void input(byte[] buf, int off, int len, long now, Outbox out) {
+        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        switch (h.user()) {
+            case Tipc.MSG_BUNDLER: {
+                BundleCursor c = new BundleCursor().wrap(buf, off, len);
+                while (c.next()) core.linkDeliver(peer, true, buf, c.offset(), c.length(), now, out);
+                break;
+            }
+            case Tipc.MSG_FRAGMENTER: {
+                FragmentAssembler.Result r = reasm.append(this, buf, off, len);
+                if (r.status() == FragmentAssembler.Status.COMPLETE) {
+                    core.linkDeliver(peer, true, r.message(), 0, r.message().length, now, out);
+                }
+                break;
+            }
+            default:
+                core.linkDeliver(peer, true, buf, off, len, now, out);
+        }
+    }
+
+    /** Broadcast state purged when contact with the peer is lost (tipc_bcast_remove_peer). */
+    void reset() {
+        up = false;
+        bcPeerIsUp = false;
+        rcvNxt = 1;
+        sndNxt = 1;
+        rcvUnacked = 0;
+        deferdq.clear();
+        reasm.reset(this);
+    }
+}

@@ -1,0 +1,828 @@
+package io.jtipc.node;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+
+import io.jtipc.wire.BundleCursor;
+import io.jtipc.wire.FragmentAssembler;
+import io.jtipc.wire.GapAckBlocks;
+import io.jtipc.wire.Seqno;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * A unicast link endpoint ({@code struct tipc_link}, net/tipc/link.c of Linux 6.1), sans-IO.
+ *
+ * <p>Implemented: the link FSM ({@code tipc_link_fsm_evt}) without the failover/synch states (jtipc runs
+ * one link per peer); sessions and {@code tipc_link_validate_msg}; RESET/ACTIVATE/STATE building
+ * ({@code tipc_link_build_proto_msg}) with STATE sequence numbers (TIPC_LINK_PROTO_SEQNO) and the gap-ACK
+ * record (TIPC_GAP_ACK_BLOCK, broadcast part from the peer's {@link BroadcastLink}); tolerance, probing
+ * and the abort limit ({@code tipc_link_timeout}); 16-bit sequencing, acks, the deferred queue and NACKs
+ * ({@code tipc_link_rcv}, {@code tipc_link_build_nack_msg}); release and retransmission on ack, gap and
+ * gap-ACK blocks ({@code tipc_link_advance_transmq}) with the 1 ms retransmit restriction and the
+ * retransmission-failure rule ({@code link_retransmit_failure}, tolerance × 10); the congestion window
+ * ({@code tipc_link_update_cwin}: slow start from the minimum window, congestion avoidance above ssthresh,
+ * fast recovery on retransmission, back to slow start on an idle tick), one
+ * backlog with per-importance limits ({@code tipc_link_set_queue_limits}) and bundling of backlogged
+ * messages ({@code tipc_msg_try_bundle}); MTU negotiation; fragment reassembly and bundle extraction on
+ * receive ({@code tipc_link_input}).
+ *
+ * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
+ * parallel links, synch and failover (TUNNEL_PROTOCOL is dropped), priority changes.
+ *
+ * <p>Times are ms on the caller's clock. Not thread safe: owned by the {@link NodeCore}.
+ */
+public final class Link {
+    /** Link FSM states (link.c). */
+    public enum State { RESETTING, RESET, PEER_RESET, ESTABLISHING, ESTABLISHED }
+
+    static final int LINK_UP_EVT = 1;
+    static final int LINK_DOWN_EVT = 2;
+    static final int LINK_SND_STATE = 4;
+
+    /** TIPC_MAX_LINK_WIN: receive window, packets. */
+    static final int MAX_LINK_WIN = 8191;
+    /** TIPC_MIN_LINK_WIN: a STATE ack is sent after this many unacked received packets. */
+    static final int MIN_LINK_WIN = 16;
+    /** TIPC_DEF_LINK_WIN: minimum (initial) congestion window, packets. */
+    static final int DEF_LINK_WIN = 50;
+    /** TIPC_UC_RETR_TIME: minimum time between two retransmissions of one packet, ms. */
+    static final int UC_RETR_TIME = 1;
+    /** TIPC_MAX_IF_NAME. */
+    static final int MAX_IF_NAME = 16;
+    static final int MAX_GAP_ACK_BLKS = 128;
+
+    final NodeCore core;
+    final Peer peer;
+    final Bearer bearer;
+    byte[] maddr;
+
+    private State state = State.RESETTING;
+    int session;
+    int peerSession;
+    boolean inSession;
+    int peerBearerId;
+    final int advertisedMtu;
+    int mtu;
+    int tolerance;
+    int priority;
+    int netPlane;
+    /** Congestion window (l->window), packets. */
+    int window;
+    final int minWin;
+    final int maxWin;
+    int ssthresh;
+    int congAcks;
+    int abortLimit = 4;
+    int silentIntvCnt;
+    int rstCnt;
+    int checkpoint;
+    String peerIfName = "unknown";
+
+    int sndNxt = 1;
+    int rcvNxt = 1;
+    int rcvUnacked;
+    int sndNxtState = 1;
+    int rcvNxtState = 1;
+
+    final ArrayDeque<Pkt> transmq = new ArrayDeque<>();
+    final ArrayDeque<Pkt> backlogq = new ArrayDeque<>();
+    final int[] backlogLen = new int[5];
+    final int[] backlogLimit = new int[5];
+    final Pkt[] target = new Pkt[5];
+    /** A sender got ELINKCONG and waits for {@link NodeListener#linkUncongested}. */
+    boolean congestedUsers;
+    /** Deferred (out-of-order) received packets, sorted by seqno. */
+    final ArrayList<Pkt> deferdq = new ArrayList<>();
+    private final FragmentAssembler<Link> reasm = new FragmentAssembler<>(1);
+
+    private final TipcMsg m = new TipcMsg();
+    private final TipcMsg m2 = new TipcMsg();
+    private final byte[] protoBuf = new byte[Tipc.INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS];
+
+    // statistics (link.c struct tipc_stats subset)
+    long sentPkts, recvPkts, retransmitted, duplicates, sentNacks, recvNacks, sentStates, recvStates, sentProbes,
+        deferredRecv, sentBundles, sentBundled, sentFragmented;
+
+    Link(NodeCore core, Peer peer, Bearer bearer, byte[] maddr, int session) {
+        this.core = core;
+        this.peer = peer;
+        this.bearer = bearer;
+        this.maddr = maddr;
+        this.session = session & 0xffff;
+        BearerConfig c = bearer.config;
+        this.advertisedMtu = c.mtu() & ~3;
+        this.mtu = advertisedMtu;
+        this.tolerance = c.tolerance();
+        this.priority = c.priority();
+        this.netPlane = bearer.id;
+        this.maxWin = Math.min(c.window(), c.media().maxWindow());
+        this.minWin = Math.min(DEF_LINK_WIN, maxWin);
+        this.window = minWin;
+        this.ssthresh = maxWin;
+        setQueueLimits();
+    }
+
+    private void setQueueLimits() {
+        backlogLimit[0] = minWin * 2;
+        backlogLimit[1] = minWin * 4;
+        backlogLimit[2] = minWin * 6;
+        backlogLimit[3] = minWin * 8;
+        backlogLimit[4] = 65535 / (mtu / Tipc.ITEM_SIZE);
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    public State state() { return state; }
+
+    /** Up = ESTABLISHED (link.c link_is_up; SYNCHING does not exist here). */
+    public boolean isUp() { return state == State.ESTABLISHED; }
+
+    /** link.c tipc_link_is_reset: RESET or ESTABLISHING (FAILINGOVER does not exist here). */
+    public boolean isReset() { return state == State.RESET || state == State.ESTABLISHING; }
+
+    /** Negotiated link MTU, bytes. */
+    public int mtu() { return mtu; }
+
+    /** Maximum message size offered to users ({@code tipc_link_mss}, no crypto): mtu - 40 bytes. */
+    public int mss() { return mtu - Tipc.INT_H_SIZE; }
+
+    /** Current tolerance, ms. */
+    public int tolerance() { return tolerance; }
+
+    public int session() { return session; }
+
+    public int peerSession() { return peerSession; }
+
+    /** Peer node address. */
+    public int peerAddr() { return peer.addr; }
+
+    public int bearerId() { return bearer.id; }
+
+    /** Next seqno to send (16 bits). */
+    public int sndNxt() { return sndNxt; }
+
+    /** Next seqno expected (16 bits). */
+    public int rcvNxt() { return rcvNxt; }
+
+    /** Packets sent but not yet acknowledged. */
+    public int transmitQueueLength() { return transmq.size(); }
+
+    /** Current congestion window, packets. */
+    public int window() { return window; }
+
+    /** Messages waiting for window space. */
+    public int backlogLength() { return backlogq.size(); }
+
+    /** Out-of-order packets held. */
+    public int deferredLength() { return deferdq.size(); }
+
+    public long retransmitted() { return retransmitted; }
+
+    public long duplicates() { return duplicates; }
+
+    public long sentStates() { return sentStates; }
+
+    /** Link name as the kernel forms it: own-id:if-peer-id:peer-if (link.c tipc_link_create). */
+    public String name() {
+        return core.nodeIdName() + ":" + bearer.config.ifName() + "-" + peer.idName() + ":" + peerIfName;
+    }
+
+    /** True if the backlog of {@code importance} (0-3) is at its limit (a send would get -ELINKCONG). */
+    public boolean congested(int importance) {
+        return backlogLen[importance] >= backlogLimit[importance];
+    }
+
+    @Override
+    public String toString() {
+        return name() + " " + state + " snd_nxt=" + sndNxt + " rcv_nxt=" + rcvNxt + " transmq=" + transmq.size()
+            + " backlog=" + backlogq.size() + " deferdq=" + deferdq.size();
+    }
+
+    // ------------------------------------------------------------------ FSM
+
+    /** tipc_link_fsm_evt restricted to the non-failover events. Returns LINK_* flags. */
+    int fsmPeerReset() {
+        switch (state) {
+            case RESETTING: state = State.PEER_RESET; return 0;
+            case RESET: state = State.ESTABLISHING; return 0;
+            case ESTABLISHED: state = State.PEER_RESET; return LINK_DOWN_EVT;
+            default: return 0;
+        }
+    }
+
+    int fsmFailure() {
+        if (state == State.ESTABLISHED) {
+            state = State.RESETTING;
+            return LINK_DOWN_EVT;
+        }
+        return 0;
+    }
+
+    void fsmReset() {
+        switch (state) {
+            case RESETTING: case ESTABLISHING: case ESTABLISHED: state = State.RESET; break;
+            case PEER_RESET: state = State.ESTABLISHING; break;
+            default: break;
+        }
+    }
+
+    void fsmEstablish() {
+        if (state == State.ESTABLISHING) state = State.ESTABLISHED;
+    }
+
+    /** tipc_link_reset: new session, queues purged, sequence numbers back to 1. */
+    void reset() {
+        inSession = false;
+        peerSession = (peerSession - 1) & 0xffff;
+        session = (session + 1) & 0xffff;
+        mtu = advertisedMtu;
+        transmq.clear();
+        backlogq.clear();
+        deferdq.clear();
+        for (int i = 0; i < 5; i++) {
+            backlogLen[i] = 0;
+            target[i] = null;
+        }
+        if (congestedUsers) {
+            congestedUsers = false;
+            core.linkUncongested(this);
+        }
+        reasm.reset(this);
+        rcvUnacked = 0;
+        sndNxt = 1;
+        rcvNxt = 1;
+        sndNxtState = 1;
+        rcvNxtState = 1;
+        silentIntvCnt = 0;
+        rstCnt = 0;
+        setQueueLimits();
+    }
+
+    // ------------------------------------------------------------------ timer
+
+    /** tipc_link_timeout: one node-timer tick. Returns LINK_* flags. */
+    int timeout(long now, Outbox out) {
+        boolean st = false, probe = false, setup = false;
+        int mtyp = -1;
+        switch (state) {
+            case ESTABLISHED:
+                mtyp = Tipc.STATE_MSG;
+                if (silentIntvCnt > abortLimit) return fsmFailure();
+                BroadcastLink bcl = peer.bcRcv;
+                st = bcl.rcvUnacked != 0;
+                st |= rcvUnacked != 0;
+                st |= !transmq.isEmpty();
+                probe = silentIntvCnt != 0;
+                // monitoring inactive (<= 32 peers): every peer counts as monitored
+                silentIntvCnt++;
+                probe |= !deferdq.isEmpty();
+                if (sndNxt == checkpoint) {
+                    updateCwin(0, false);
+                    probe = true;
+                }
+                checkpoint = sndNxt;
+                break;
+            case RESET:
+                setup = rstCnt++ <= 4;
+                setup |= rstCnt % 16 == 0;
+                mtyp = Tipc.RESET_MSG;
+                break;
+            case ESTABLISHING:
+                setup = true;
+                mtyp = Tipc.ACTIVATE_MSG;
+                break;
+            default:
+                break;
+        }
+        if (st || probe || setup) buildProto(mtyp, probe, false, 0, out);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ protocol messages
+
+    boolean isBlocked() {
+        return state == State.RESETTING || state == State.PEER_RESET;
+    }
+
+    /**
+     * tipc_link_build_proto_msg: builds and sends one LINK_PROTOCOL message.
+     *
+     * @return the length of the message written into {@link #protoBuf}, or 0 if nothing was sent
+     */
+    int buildProto(int mtyp, boolean probe, boolean probeReply, int rcvgap, Outbox out) {
+        if (isBlocked()) return 0;
+        if (!isUp() && mtyp == Tipc.STATE_MSG) return 0;
+        if ((probe || probeReply) && !deferdq.isEmpty()) rcvgap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
+        BroadcastLink bcl = peer.bcRcv;
+        boolean nodeUp = bcl.up;
+        byte[] b = protoBuf;
+        java.util.Arrays.fill(b, 0, Tipc.INT_H_SIZE + MAX_IF_NAME, (byte) 0);
+        m.wrap(b, 0, b.length);
+        core.initHeader(m, Tipc.LINK_PROTOCOL, mtyp, Tipc.INT_H_SIZE, peer.addr);
+        m.setSession(session);
+        m.setBearerId(bearer.id);
+        m.setNetPlane(netPlane);
+        m.setNextSent(sndNxt);
+        m.setAck(rcvNxt - 1);
+        m.setBcastAck(bcl.rcvNxt - 1);
+        m.setBcAckInvalid(nodeUp ? 0 : 1);
+        m.setLastBcast(core.bcSndNxt() - 1);
+        m.setLinkTolerance(0);
+        m.setLinkprio(0);
+        m.setRedundantLink(nodeUp ? 1 : 0);
+        m.setSeqGap(0);
+        m.setSeqno(sndNxt + 32767);
+        int size;
+        if (mtyp == Tipc.STATE_MSG) {
+            if ((peer.caps & Tipc.TIPC_LINK_PROTO_SEQNO) != 0) {
+                m.setSeqno(sndNxtState);
+                sndNxtState = (sndNxtState + 1) & 0xffff;
+            }
+            m.setSeqGap(rcvgap);
+            int bcGap = bcl.rcvGap();
+            m.setBcGap(bcGap);
+            m.setProbe(probe ? 1 : 0);
+            m.setIsKeepalive(probe || probeReply ? 1 : 0);
+            int glen = 0;
+            if ((peer.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0) glen = buildGapAckBlocks(b, Tipc.INT_H_SIZE, rcvgap != 0);
+            size = Tipc.INT_H_SIZE + glen;
+            sentStates++;
+            rcvUnacked = 0;
+            bcl.rcvUnacked = 0;
+        } else {
+            if (mtyp == Tipc.ACTIVATE_MSG) {
+                m.setDestSessionValid(1);
+                m.setDestSession(peerSession);
+            }
+            m.setMaxPkt(advertisedMtu);
+            byte[] ifn = bearer.config.ifName().getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(ifn, 0, b, Tipc.INT_H_SIZE, Math.min(ifn.length, MAX_IF_NAME - 1));
+            size = Tipc.INT_H_SIZE + MAX_IF_NAME;
+        }
+        m.setSize(size);
+        if (probe) sentProbes++;
+        if (rcvgap != 0) sentNacks++;
+        out.send(bearer.id, maddr, b, 0, size);
+        return size;
+    }
+
+    /** tipc_build_gap_ack_blks: broadcast blocks first (from the peer's broadcast receive link), then unicast. */
+    private int buildGapAckBlocks(byte[] b, int off, boolean withUc) {
+        GapAckBlocks ga = new GapAckBlocks().wrap(b, off, 4 + 4 * MAX_GAP_ACK_BLKS);
+        int bc = blocks(peer.bcRcv.deferdq, ga, 0);
+        int uc = withUc ? blocks(deferdq, ga, bc) : 0;
+        int len = 4 + 4 * (bc + uc);
+        ga.setLen(len).setUgackCnt(uc).setBgackCnt(bc);
+        return len;
+    }
+
+    /** __tipc_build_gap_ack_blks over a sorted deferred queue. */
+    static int blocks(ArrayList<Pkt> dq, GapAckBlocks ga, int start) {
+        if (dq.isEmpty()) return 0;
+        int n = 0;
+        int expect = dq.get(0).seqno();
+        int seqno = 0;
+        for (Pkt p : dq) {
+            seqno = p.seqno();
+            if (Seqno.more(seqno, expect)) {
+                ga.setAck(start + n, (expect - 1) & 0xffff);
+                ga.setGap(start + n, (seqno - expect) & 0xffff);
+                if (++n >= MAX_GAP_ACK_BLKS / 2) return n;
+            } else if (Seqno.less(seqno, expect)) {
+                continue;
+            }
+            expect = (seqno + 1) & 0xffff;
+        }
+        ga.setAck(start + n, seqno);
+        ga.setGap(start + n, 0);
+        return n + 1;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /**
+     * tipc_link_xmit for one message already built (and fragmented by the caller if larger than the MSS):
+     * sends it if the window allows, else queues it in the backlog, bundling when possible.
+     *
+     * @return 0, or {@link NodeCore#ELINKCONG} if the importance's backlog was already at its limit (the
+     *         message is queued anyway: one message of oversubscription, as the kernel), or
+     *         {@link NodeCore#ENOBUFS} on a system-importance overflow (the caller resets the link)
+     */
+    int xmit(byte[] msg, int len, long now, Outbox out) {
+        m2.wrap(msg, 0, len);
+        int imp = m2.importance();
+        int rc = 0;
+        if (backlogLen[imp] >= backlogLimit[imp]) {
+            if (imp == Tipc.SYSTEM_IMPORTANCE) return NodeCore.ENOBUFS;
+            rc = NodeCore.ELINKCONG;
+            congestedUsers = true;
+        }
+        if (transmq.size() < window && backlogq.isEmpty()) {
+            Pkt p = Pkt.copyOf(msg, 0, len);
+            sendNew(p, out);
+            return rc;
+        }
+        if (tryBundle(imp, msg, len)) return rc;
+        Pkt p = Pkt.copyOf(msg, 0, len);
+        backlogq.addLast(p);
+        backlogLen[imp]++;
+        target[imp] = bundleable(msg, len) ? p : null;
+        return rc;
+    }
+
+    private void sendNew(Pkt p, Outbox out) {
+        m2.wrap(p.buf, 0, p.len);
+        m2.setSeqno(sndNxt);
+        m2.setAck(rcvNxt - 1);
+        m2.setBcastAck(peer.bcRcv.rcvNxt - 1);
+        sndNxt = (sndNxt + 1) & 0xffff;
+        transmq.addLast(p);
+        rcvUnacked = 0;
+        peer.bcRcv.rcvUnacked = 0;
+        sentPkts++;
+        out.send(bearer.id, maddr, p.buf, 0, p.len);
+    }
+
+    private boolean bundleable(byte[] msg, int len) {
+        m2.wrap(msg, 0, len);
+        int u = m2.user();
+        if (u == Tipc.MSG_FRAGMENTER || u == Tipc.TUNNEL_PROTOCOL || u == Tipc.BCAST_PROTOCOL) return false;
+        return mss() > Tipc.INT_H_SIZE + m2.size();
+    }
+
+    /** tipc_msg_try_bundle + tipc_msg_bundle into the backlog target of this importance. */
+    private boolean tryBundle(int imp, byte[] msg, int len) {
+        if (!bundleable(msg, len)) {
+            target[imp] = null;
+            return false;
+        }
+        Pkt t = target[imp];
+        if (t == null) return false;
+        int mss = mss();
+        m2.wrap(t.buf, 0, t.len);
+        if (m2.user() != Tipc.MSG_BUNDLER) {
+            int tsz = m2.size();
+            if (mss < align4(Tipc.INT_H_SIZE + tsz) + len) return false;
+            // wrap the target into a new bundle
+            byte[] nb = new byte[mss];
+            System.arraycopy(t.buf, 0, nb, Tipc.INT_H_SIZE, tsz);
+            TipcMsg inner = new TipcMsg().wrap(nb, Tipc.INT_H_SIZE, tsz);
+            TipcMsg outer = m2.wrap(nb, 0, mss);
+            core.initHeaderFrom(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, peer.addr);
+            outer.setImportance(inner.importance());
+            outer.setSize(Tipc.INT_H_SIZE + tsz);
+            outer.setMsgcnt(1);
+            t.buf = nb;
+            t.len = Tipc.INT_H_SIZE + tsz;
+            sentBundles++;
+        } else if (t.buf.length < mss) {
+            t.buf = java.util.Arrays.copyOf(t.buf, mss);
+        }
+        m2.wrap(t.buf, 0, t.buf.length);
+        int bsz = m2.size();
+        int start = align4(bsz);
+        int pad = start - bsz;
+        if (start + len > mss) return false;
+        System.arraycopy(msg, 0, t.buf, start, len);
+        java.util.Arrays.fill(t.buf, bsz, bsz + pad, (byte) 0);
+        m2.setSize(start + len);
+        m2.setMsgcnt(m2.msgcnt() + 1);
+        t.len = start + len;
+        sentBundled++;
+        return true;
+    }
+
+    static int align4(int v) {
+        return (v + 3) & ~3;
+    }
+
+    /** tipc_link_advance_backlog; wakes blocked senders (link_prepare_wakeup) once no class is at its limit. */
+    private void advanceBacklog(Outbox out) {
+        while (!backlogq.isEmpty() && transmq.size() < window) {
+            Pkt p = backlogq.pollFirst();
+            int imp = new TipcMsg().wrap(p.buf, 0, p.len).importance();
+            backlogLen[imp]--;
+            if (target[imp] == p) target[imp] = null;
+            sendNew(p, out);
+        }
+        if (congestedUsers) {
+            for (int i = 0; i <= Tipc.CRITICAL_IMPORTANCE; i++) if (congested(i)) return;
+            congestedUsers = false;
+            core.linkUncongested(this);
+        }
+    }
+
+    /**
+     * tipc_link_advance_transmq for a unicast link: releases packets up to {@code acked}, retransmits
+     * (acked, acked + gap], then walks the gap-ACK blocks. Returns LINK_* flags (DOWN on retransmit failure).
+     */
+    private int advanceTransmq(int acked, int gap, GapAckBlocks ga, long now, Outbox out) {
+        int nacked = acked, ngap = gap;
+        int n = 0;
+        int gackCnt = 0, gStart = 0;
+        if (ga != null) {
+            gackCnt = ga.ugackCnt();
+            gStart = ga.bcBlocks();
+        }
+        int rc = 0;
+        Iterator<Pkt> it = transmq.iterator();
+        int released = 0;
+        boolean retrans = false;
+        outer:
+        while (it.hasNext()) {
+            Pkt p = it.next();
+            int seqno = p.seqno();
+            while (true) {
+                if (Seqno.lessEq(seqno, nacked)) {
+                    it.remove();
+                    released++;
+                    break;
+                } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {
+                    if (seqno == ((acked + 1) & 0xffff) && retransmitFailure(now)) {
+                        rc = fsmFailure();
+                        break outer;
+                    }
+                    if (now < p.nxtRetr) break;
+                    p.nxtRetr = now + UC_RETR_TIME;
+                    m2.wrap(p.buf, 0, p.len);
+                    m2.setAck(rcvNxt - 1);
+                    m2.setBcastAck(peer.bcRcv.rcvNxt - 1);
+                    out.send(bearer.id, maddr, p.buf, 0, p.len);
+                    retransmitted++;
+                    retrans = true;
+                    if (p.retrCnt++ == 0) p.retrStamp = now;
+                    break;
+                } else {
+                    if (n >= gackCnt) break outer;
+                    nacked = ga.ack(gStart + n);
+                    ngap = ga.gap(gStart + n);
+                    n++;
+                }
+            }
+        }
+        if (released > 0 || retrans) updateCwin(released, retrans);
+        if (released > 0) advanceBacklog(out);
+        return rc;
+    }
+
+    /** tipc_link_update_cwin. */
+    void updateCwin(int released, boolean retrans) {
+        int bklogLen = backlogq.size();
+        int txqLen = transmq.size();
+        int cwin = window;
+        if (retrans) {
+            ssthresh = Math.max(window / 2, 300);
+            window = Math.min(ssthresh, window);
+            return;
+        }
+        if (released == 0) {
+            ssthresh = Math.max(window / 2, 300);
+            window = minWin;
+            return;
+        }
+        if (txqLen + bklogLen < cwin) return;
+        if (txqLen > 0 && ((transmq.peekLast().seqno() - transmq.peekFirst().seqno()) & 0xffff) != txqLen - 1) return;
+        congAcks += released;
+        if (cwin <= ssthresh) {
+            window = Math.min(cwin + released, maxWin);
+            return;
+        }
+        if (congAcks < cwin) return;
+        window = Math.min(cwin + 1, maxWin);
+        congAcks = 0;
+    }
+
+    /** link_retransmit_failure: the oldest packet was first retransmitted more than tolerance × 10 ms ago. */
+    private boolean retransmitFailure(long now) {
+        Pkt p = transmq.peekFirst();
+        if (p == null || p.retrCnt == 0) return false;
+        return now > p.retrStamp + tolerance * 10L;
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /**
+     * tipc_link_rcv: one sequenced packet (or LINK_PROTOCOL message) from the peer.
+     *
+     * @return LINK_* flags for the node
+     */
+    int rcv(byte[] buf, int off, int len, long now, Outbox out) {
+        m.wrap(buf, off, len);
+        if (m.user() == Tipc.LINK_PROTOCOL) return protoRcv(buf, off, len, now, out);
+        silentIntvCnt = 0;
+        int rc = 0;
+        Pkt pending = null;
+        while (true) {
+            TipcMsg h = pending == null ? m.wrap(buf, off, len) : m.wrap(pending.buf, 0, pending.len);
+            int seqno = h.seqno();
+            if (!isUp()) {
+                if (state == State.ESTABLISHING) rc = LINK_UP_EVT;
+                break;
+            }
+            if (Seqno.less(seqno, rcvNxt) || Seqno.more(seqno, (rcvNxt + MAX_LINK_WIN) & 0xffff)) {
+                duplicates++;
+                break;
+            }
+            rc |= advanceTransmq(h.ack(), 0, null, now, out);
+            if ((rc & LINK_DOWN_EVT) != 0) break;
+            if (seqno != rcvNxt) {
+                if (!deferSorted(pending != null ? pending : Pkt.copyOf(buf, off, h.size()))) duplicates++;
+                buildNack(out);
+                break;
+            }
+            rcvNxt = (rcvNxt + 1) & 0xffff;
+            recvPkts++;
+            if (pending != null) input(pending.buf, 0, pending.len, now, out);
+            else input(buf, off, len, now, out);
+            if (state != State.ESTABLISHED) {
+                rc |= LINK_DOWN_EVT;
+                break;
+            }
+            if (++rcvUnacked >= MIN_LINK_WIN) {
+                rcvUnacked = 0;
+                buildProto(Tipc.STATE_MSG, false, false, 0, out);
+            }
+            if (deferdq.isEmpty() || deferdq.get(0).seqno() != rcvNxt) break;
+            pending = deferdq.remove(0);
+        }
+        return rc;
+    }
+
+    private boolean deferSorted(Pkt p) {
+        int s = p.seqno();
+        int i = deferdq.size();
+        while (i > 0) {
+            int q = deferdq.get(i - 1).seqno();
+            if (q == s) return false;
+            if (Seqno.less(q, s)) break;
+            i--;
+        }
+        deferdq.add(i, p);
+        deferredRecv++;
+        return true;
+    }
+
+    /** tipc_link_build_nack_msg (unicast): NACK when the deferred queue reaches 3, 19, 35, ... packets. */
+    private void buildNack(Outbox out) {
+        int n = deferdq.size();
+        if (n >= 3 && (n - 3) % 16 == 0) {
+            int rcvgap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
+            buildProto(Tipc.STATE_MSG, false, false, rcvgap, out);
+        }
+    }
+
+    /** tipc_link_input / tipc_data_input: one in-sequence packet. */
+    private void input(byte[] buf, int off, int len, long now, Outbox out) {
+        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        int user = h.user();
+        switch (user) {
+            case Tipc.MSG_BUNDLER: {
+                BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
+                while (c.next()) {
+                    TipcMsg in = new TipcMsg().wrap(buf, c.offset(), c.length());
+                    int iu = in.user();
+                    if (iu == Tipc.MSG_BUNDLER || iu == Tipc.MSG_FRAGMENTER || iu == Tipc.LINK_PROTOCOL) continue;
+                    core.linkDeliver(peer, false, buf, c.offset(), c.length(), now, out);
+                }
+                break;
+            }
+            case Tipc.MSG_FRAGMENTER: {
+                FragmentAssembler.Result r = reasm.append(this, buf, off, Math.min(len, h.size()));
+                if (r.status() == FragmentAssembler.Status.COMPLETE) {
+                    byte[] whole = r.message();
+                    core.linkDeliver(peer, false, whole, 0, whole.length, now, out);
+                } else if (r.status() == FragmentAssembler.Status.ERROR) {
+                    // link.c: reassembly failure fails the link
+                    core.log("link " + name() + ": fragment reassembly error " + r.malformation());
+                    fsmFailure();
+                }
+                break;
+            }
+            case Tipc.BCAST_PROTOCOL:
+                peer.bcRcv.initRcv(h);
+                break;
+            case Tipc.TUNNEL_PROTOCOL:
+                break; // no parallel links: synch/failover not implemented
+            default:
+                core.linkDeliver(peer, false, buf, off, Math.min(len, h.size()), now, out);
+        }
+    }
+
+    /** tipc_link_validate_msg for LINK_PROTOCOL. */
+    private boolean validateProto(TipcMsg h) {
+        int sess = h.session();
+        switch (h.type()) {
+            case Tipc.RESET_MSG:
+                return !inSession || Seqno.more(sess, peerSession);
+            case Tipc.ACTIVATE_MSG:
+                return !inSession || !Seqno.less(sess, peerSession);
+            case Tipc.STATE_MSG:
+                if (!inSession || sess != peerSession) return false;
+                if (!isUp() && h.ack() != 0) return false;
+                if ((peer.caps & Tipc.TIPC_LINK_PROTO_SEQNO) == 0) return true;
+                return !Seqno.less(h.seqno(), rcvNxtState);
+            default:
+                return false;
+        }
+    }
+
+    /** tipc_link_proto_rcv. */
+    private int protoRcv(byte[] buf, int off, int len, long now, Outbox out) {
+        TipcMsg h = m.wrap(buf, off, len);
+        int rc = 0;
+        if (isBlocked()) return 0;
+        if (Integer.compareUnsigned(core.ownAddr(), h.prevnode()) > 0) {
+            netPlane = h.netPlane();
+        }
+        if (!validateProto(h)) return 0;
+        int mtyp = h.type();
+        int peersTol = h.linkTolerance();
+        int peersPrio = h.linkprio();
+        int ack = h.ack();
+        int gap = h.seqGap();
+        int peersSndNxt = h.nextSent();
+        int dlen = h.dataSize();
+        switch (mtyp) {
+            case Tipc.RESET_MSG:
+            case Tipc.ACTIVATE_MSG: {
+                if (h.maxPkt() < bearer.minMtu()) return 0;
+                if (dlen < MAX_IF_NAME) return 0;
+                int d = h.dataOffset();
+                int n = 0;
+                while (n < MAX_IF_NAME && buf[d + n] != 0) n++;
+                peerIfName = new String(buf, d, n, StandardCharsets.ISO_8859_1);
+                if (peersTol >= 50 && peersTol <= 30000) setTolerance(peersTol);
+                if (peersPrio > priority && peersPrio <= 31) priority = peersPrio;
+                if (h.peerStopping() != 0) return fsmFailure();
+                if (mtyp == Tipc.ACTIVATE_MSG && h.destSessionValid() != 0 && session != h.destSession()) {
+                    if (Seqno.less(session, h.destSession())) session = (h.destSession() + 1) & 0xffff;
+                    return 0;
+                }
+                if (mtyp == Tipc.RESET_MSG || !isUp()) rc = fsmPeerReset();
+                if (mtyp == Tipc.ACTIVATE_MSG && state == State.ESTABLISHING) rc = LINK_UP_EVT;
+                peerSession = h.session();
+                inSession = true;
+                peerBearerId = h.bearerId();
+                if (mtu > h.maxPkt()) {
+                    mtu = h.maxPkt();
+                    setQueueLimits();
+                }
+                return rc;
+            }
+            case Tipc.STATE_MSG: {
+                GapAckBlocks ga = null;
+                if ((peer.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0 && dlen >= GapAckBlocks.HEADER) {
+                    GapAckBlocks g = new GapAckBlocks().wrap(buf, h.dataOffset(), dlen);
+                    if (g.len() > dlen) return 0;
+                    if (g.validate().isOk() && g.ugackCnt() > 0) ga = g;
+                }
+                rcvNxtState = (h.seqno() + 1) & 0xffff;
+                if (peersTol >= 50 && peersTol <= 30000) setTolerance(peersTol);
+                if (peersPrio != priority && peersPrio >= 1 && peersPrio <= 31) {
+                    priority = peersPrio;
+                    rc = fsmFailure();
+                }
+                silentIntvCnt = 0;
+                recvStates++;
+                if (!isUp()) {
+                    if (state == State.ESTABLISHING) rc = LINK_UP_EVT;
+                    return rc;
+                }
+                boolean reply = h.probe() != 0;
+                int rcvgap = 0;
+                if ((reply || h.isKeepalive() != 0) && Seqno.more(peersSndNxt, rcvNxt) && deferdq.isEmpty()) {
+                    rcvgap = (peersSndNxt - rcvNxt) & 0xffff;
+                }
+                if (rcvgap != 0 || reply) buildProto(Tipc.STATE_MSG, false, reply, rcvgap, out);
+                if (gap != 0) recvNacks++;
+                rc |= advanceTransmq(ack, gap, ga, now, out);
+                return rc;
+            }
+            default:
+                return 0;
+        }
+    }
+
+    void setTolerance(int tol) {
+        tolerance = tol;
+        peer.bcRcv.tolerance = tol;
+    }
+
+    /** Builds the RESET (or ACTIVATE when ESTABLISHING) sent at link down; peer-stopping if RESET (tipc_link_build_reset_msg). */
+    void buildResetMsg(Outbox out) {
+        int mtyp = state == State.ESTABLISHING ? Tipc.ACTIVATE_MSG : Tipc.RESET_MSG;
+        int len = buildProtoHeld(mtyp);
+        if (len == 0) return;
+        if (state == State.RESET) m.wrap(protoBuf, 0, len).setPeerStopping(1);
+        out.send(bearer.id, maddr, protoBuf, 0, len);
+    }
+
+    private int buildProtoHeld(int mtyp) {
+        final int[] size = {0};
+        buildProto(mtyp, false, false, 0, (b, d, buf, o, l) -> size[0] = l);
+        return size[0];
+    }
+}

@@ -1,0 +1,24 @@
+package io.jtipc.node;
+
+/**
+ * Where the sans-IO core puts the frames it wants transmitted. Supplied by the caller on every call
+ * into {@link NodeCore}; the core never keeps a reference to it.
+ *
+ * <p>The bytes passed to {@link #send} are a complete TIPC message (header + data, no link-layer
+ * header) and are only valid for the duration of the call: the core may reuse or retain the array
+ * (e.g. a packet kept for retransmission), so an implementation that queues frames must copy them.
+ */
+@FunctionalInterface
+public interface Outbox {
+    /**
+     * One frame to transmit.
+     *
+     * @param bearerId  bearer slot (0-2) the frame goes out on, as given to {@link NodeCore#enableBearer}
+     * @param dest      destination media address (raw, e.g. 6-byte MAC for Ethernet, see {@link Media}),
+     *                  or {@code null} for the bearer's broadcast address (discovery requests)
+     * @param buf       array holding the frame
+     * @param off       offset of the first byte of the TIPC header
+     * @param len       frame length in bytes (= TIPC msg_size)
+     */
+    void send(int bearerId, byte[] dest, byte[] buf, int off, int len);
+}

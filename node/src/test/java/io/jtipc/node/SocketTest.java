@@ -1,0 +1,163 @@
+package io.jtipc.node;
+
+import static io.jtipc.node.TwoNodeTest.linkedUp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+class SocketTest {
+    SimNetwork net = new SimNetwork(21);
+    SimNode a = net.addNode("alpha", 1, 0x11112222);
+    SimNode b = net.addNode("beta", 2, 0x33334444);
+    SimNode c = net.addNode("gamma", 3, 0x55556666);
+
+    SocketTest() {
+        assertThat(net.runUntil(() -> linkedUp(a, b) && linkedUp(a, c) && linkedUp(b, c), 5000)).isTrue();
+    }
+
+    private void settle() {
+        net.runFor(200);
+    }
+
+    @Test
+    void anycastRoundRobinsOverBindingsOfAllNodes() {
+        List<Delivery> got = new ArrayList<>();
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 100, 0, 10, b);
+        c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 100, 0, 10, c);
+        settle();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        byte[] x = {1, 2, 3};
+        for (int i = 0; i < 6; i++) assertThat(a.core.sendToName(net.now(), pa, 100, 5, 0, x, 0, 3, a)).isZero();
+        settle();
+        assertThat(got).hasSize(6);
+        assertThat(got.stream().filter(d -> d.port() == pb)).hasSize(3);
+        assertThat(got.stream().filter(d -> d.port() == pc)).hasSize(3);
+        assertThat(got.get(0).port()).isNotEqualTo(got.get(1).port());
+        // no binding: the sender gets EHOSTUNREACH at once
+        assertThat(a.core.sendToName(net.now(), pa, 101, 5, 0, x, 0, 3, a)).isEqualTo(NodeCore.EHOSTUNREACH);
+    }
+
+    @Test
+    void nodeScopeBindingsStayLocalAndLocalDeliveryWorks() {
+        int pa2 = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        a.core.bind(net.now(), pa2, Tipc.TIPC_NODE_SCOPE, 200, 1, 1, a);
+        settle();
+        assertThat(b.core.bindingTable().publications(200, 1, 1)).isEmpty();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        assertThat(a.core.sendToName(net.now(), pa, 200, 1, 0, new byte[] {9}, 0, 1, a)).isZero();
+        assertThat(a.received).singleElement().satisfies(d -> {
+            assertThat(d.srcNode()).isEqualTo(a.core.ownAddr());
+            assertThat(d.srcPort()).isEqualTo(pa);
+            assertThat(d.nameType()).isEqualTo(200);
+        });
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        assertThat(b.core.sendToName(net.now(), pb, 200, 1, 0, new byte[] {9}, 0, 1, b)).isEqualTo(NodeCore.EHOSTUNREACH);
+    }
+
+    @Test
+    void undeliverableMessagesAreReturnedWithKernelErrorCodesUnlessDestDroppable() {
+        List<Delivery> back = new ArrayList<>();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, back::add);
+        // default RDM: dest-droppable, silently dropped
+        assertThat(a.core.sendToPort(net.now(), pa, b.core.ownAddr(), 12345, new byte[] {1}, 0, 1, a)).isZero();
+        settle();
+        assertThat(back).isEmpty();
+        a.core.setDestDroppable(pa, false);
+        byte[] payload = new byte[3000];
+        payload[2999] = 7;
+        assertThat(a.core.sendToPort(net.now(), pa, b.core.ownAddr(), 12345, payload, 0, payload.length, a)).isZero();
+        settle();
+        assertThat(back).singleElement().satisfies(d -> {
+            assertThat(d.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_PORT);
+            assertThat(d.srcNode()).isEqualTo(b.core.ownAddr());
+            assertThat(d.srcPort()).isEqualTo(12345);
+            assertThat(d.data()).hasSize(1024); // msg.c tipc_msg_reverse keeps at most 1024 bytes
+        });
+        // named message whose socket vanished after the lookup: TIPC_ERR_NO_NAME
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 300, 0, 0, b);
+        settle();
+        back.clear();
+        assertThat(a.core.sendToName(net.now(), pa, 300, 0, 0, new byte[] {5}, 0, 1, a)).isZero();
+        b.core.closeSocket(net.now(), pb, b); // withdrawn, but the message is already under way
+        settle();
+        assertThat(back).singleElement().satisfies(d -> {
+            assertThat(d.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_NAME);
+            assertThat(d.msgType()).isEqualTo(Tipc.TIPC_NAMED_MSG);
+            assertThat(d.nameType()).isEqualTo(300);
+        });
+    }
+
+    @Test
+    void namedMessageToAVanishedSocketIsReroutedToAnotherBinding() {
+        List<Delivery> got = new ArrayList<>();
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pb2 = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 400, 0, 0, b);
+        settle();
+        b.core.bind(net.now(), pb2, Tipc.TIPC_NODE_SCOPE, 400, 0, 0, b);
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        assertThat(a.core.sendToName(net.now(), pa, 400, 0, 0, new byte[] {5}, 0, 1, a)).isZero();
+        b.core.closeSocket(net.now(), pb, b);
+        settle();
+        assertThat(got).singleElement().satisfies(d -> assertThat(d.port()).isEqualTo(pb2));
+    }
+
+    @Test
+    void multicastReachesEveryMatchingSocketOnEveryNodeOnce() {
+        List<Delivery> got = new ArrayList<>();
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pc2 = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 500, 0, 9, b);
+        c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 500, 5, 5, c);
+        c.core.bind(net.now(), pc2, Tipc.TIPC_CLUSTER_SCOPE, 500, 20, 30, c);
+        a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, 500, 3, 3, a);
+        settle();
+        b.recordFrames = true;
+        a.recordFrames = true;
+        byte[] x = "mc".getBytes();
+        assertThat(a.core.multicast(net.now(), pa, 500, 0, 10, x, 0, x.length, a)).isZero();
+        settle();
+        assertThat(got).extracting(Delivery::port).containsExactlyInAnyOrder(pb, pc, pa);
+        assertThat(got).allSatisfy(d -> {
+            assertThat(d.msgType()).isEqualTo(Tipc.TIPC_MCAST_MSG);
+            assertThat(d.nameLower()).isZero();
+            assertThat(d.nameUpper()).isEqualTo(10);
+        });
+        TipcMsg sent = a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_MCAST_MSG).findFirst().orElseThrow();
+        assertThat(sent.hdrSize()).isEqualTo(Tipc.MCAST_H_SIZE);
+        assertThat(sent.isRcast()).isOne();
+        assertThat(a.core.multicast(net.now(), pa, 501, 0, 10, x, 0, x.length, a)).isEqualTo(NodeCore.EHOSTUNREACH);
+    }
+
+    @Test
+    void importanceIsCarriedAndReportedAndReservedTypesRefused() {
+        int pb = b.core.openSocket(NodeCore.SocketType.DGRAM, b.received::add);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(NodeCore.EINVAL);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 9, 3, b)).isEqualTo(NodeCore.EINVAL);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 0, 0, b)).isZero();
+        settle();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        a.core.setImportance(pa, Tipc.CRITICAL_IMPORTANCE);
+        assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[0], 0, 0, a)).isZero();
+        settle();
+        assertThat(b.received).singleElement().satisfies(d -> {
+            assertThat(d.importance()).isEqualTo(3);
+            assertThat(d.data()).isEmpty();
+        });
+        assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[66001], 0, 66001, a)).isEqualTo(NodeCore.EMSGSIZE);
+    }
+}

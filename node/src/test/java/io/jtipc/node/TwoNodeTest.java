@@ -1,0 +1,78 @@
+package io.jtipc.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Tipc;
+
+class TwoNodeTest {
+
+    static boolean linkedUp(SimNode a, SimNode b) {
+        Peer pa = a.core.peer(b.core.ownAddr());
+        Peer pb = b.core.peer(a.core.ownAddr());
+        return pa != null && pb != null && pa.isUp() && pb.isUp()
+            && pa.state() == Peer.NodeState.SELF_UP_PEER_UP && pb.state() == Peer.NodeState.SELF_UP_PEER_UP;
+    }
+
+    @Test
+    void discoverLinkUpAndStayUpThroughIdleProbing() {
+        SimNetwork net = new SimNetwork(1);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(a.core.addressCommitted()).isFalse();
+        assertThat(net.runUntil(() -> a.core.addressCommitted() && b.core.addressCommitted(), 2000)).isTrue();
+        assertThat(a.core.ownAddr()).isEqualTo(NodeId.parse("alpha").hash());
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        long upAt = net.now();
+        Link la = a.core.peer(b.core.ownAddr()).link();
+        assertThat(la.name()).isEqualTo("alpha:eth0-beta:eth0");
+        assertThat(la.mtu()).isEqualTo(1500);
+        long downs[] = {0};
+        a.core.setListener(new NodeListener() {
+            @Override
+            public void linkDown(Link l) {
+                downs[0]++;
+            }
+        });
+        net.runFor(60_000);
+        assertThat(downs[0]).isZero();
+        assertThat(linkedUp(a, b)).isTrue();
+        // probing happened: about one STATE per 375 ms tick
+        assertThat(la.sentStates()).isGreaterThan(100);
+        // discovery doubles past the 1 s cap once a peer was found ... up to the 60 s cap
+        assertThat(a.core.bearer(0).discoverer().timerInterval()).isEqualTo(32_000);
+        net.runFor(70_000);
+        assertThat(a.core.bearer(0).discoverer().timerInterval()).isEqualTo(Discoverer.DISC_SLOW);
+        assertThat(downs[0]).isZero();
+        // bindings exchanged: each has the other's node-state binding {0, addr, addr}
+        assertThat(a.core.bindingTable().publications(0, b.core.ownAddr(), b.core.ownAddr())).hasSize(1);
+        assertThat(b.core.bindingTable().publications(0, a.core.ownAddr(), a.core.ownAddr())).hasSize(1);
+        assertThat(upAt).isLessThan(3000);
+    }
+
+    @Test
+    void bindingsPublishedAndWithdrawnReachThePeer() {
+        SimNetwork net = new SimNetwork(2);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        assertThat(a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, 1000, 1, 1, a)).isZero();
+        assertThat(a.core.bind(net.now(), pa, Tipc.TIPC_NODE_SCOPE, 1001, 5, 9, a)).isZero();
+        net.runFor(100);
+        assertThat(b.core.bindingTable().publications(1000, 1, 1)).singleElement()
+            .satisfies(p -> {
+                assertThat(p.node()).isEqualTo(a.core.ownAddr());
+                assertThat(p.port()).isEqualTo(pa);
+                assertThat(p.key()).isEqualTo(pa + 1);
+            });
+        assertThat(b.core.bindingTable().publications(1001, 5, 9)).isEmpty();
+        assertThat(a.core.unbind(net.now(), pa, 1000, 1, 1, a)).isZero();
+        net.runFor(100);
+        assertThat(b.core.bindingTable().publications(1000, 1, 1)).isEmpty();
+    }
+}

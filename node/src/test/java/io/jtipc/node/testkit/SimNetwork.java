@@ -1,0 +1,169 @@
+package io.jtipc.node.testkit;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+import io.jtipc.node.BearerConfig;
+import io.jtipc.node.Delivery;
+import io.jtipc.node.NodeConfig;
+import io.jtipc.node.NodeCore;
+import io.jtipc.node.Outbox;
+import io.jtipc.wire.NodeId;
+
+/**
+ * A deterministic in-memory Ethernet segment for sans-IO {@link NodeCore}s: a virtual clock (ms), a seeded
+ * random source, and configurable loss, reordering, duplication and delay applied to every frame.
+ * Reusable by any test: create nodes with {@link #addNode}, then {@link #runFor} / {@link #runUntil}.
+ */
+public final class SimNetwork {
+    /** Frame fate parameters (probabilities 0-1, delays ms). */
+    public double loss;
+    public double reorder;
+    public double duplicate;
+    public int delayMin = 1;
+    public int delayMax = 1;
+    /** Extra delay of a reordered frame, ms. */
+    public int reorderDelay = 5;
+    /** Frames for which this returns true are dropped (after counting), e.g. to cut one kind of traffic. */
+    public java.util.function.BiPredicate<SimNode, byte[]> drop = (n, f) -> false;
+
+    private final Random rnd;
+    private long now;
+    private long seq;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final PriorityQueue<Ev> queue = new PriorityQueue<>();
+    public long framesSent;
+    public long framesLost;
+
+    private record Ev(long time, long seq, SimNode dst, byte[] src, byte[] frame) implements Comparable<Ev> {
+        @Override
+        public int compareTo(Ev o) {
+            return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
+        }
+    }
+
+    public SimNetwork(long seed) {
+        this.rnd = new Random(seed);
+    }
+
+    public long now() { return now; }
+
+    public Random random() { return rnd; }
+
+    public List<SimNode> nodes() { return nodes; }
+
+    /** A node of the network. */
+    public final class SimNode implements Outbox {
+        public final String name;
+        public final byte[] mac;
+        public NodeCore core;
+        public boolean paused;
+        public final List<Delivery> received = new ArrayList<>();
+        public final List<byte[]> sentFrames = new ArrayList<>();
+        public boolean recordFrames;
+
+        SimNode(String name, byte[] mac) {
+            this.name = name;
+            this.mac = mac;
+        }
+
+        @Override
+        public void send(int bearerId, byte[] dest, byte[] buf, int off, int len) {
+            if (paused) return;
+            byte[] f = Arrays.copyOfRange(buf, off, off + len);
+            if (recordFrames) sentFrames.add(f);
+            for (SimNode n : nodes) {
+                if (n == this) continue;
+                if (dest != null && !Arrays.equals(dest, n.mac)) continue;
+                transmit(this, n, f);
+            }
+        }
+
+        /** Replaces the core by a fresh one with the same identity (a reboot) and enables its bearer now. */
+        public void reboot(NodeConfig cfg) {
+            core = new NodeCore(cfg);
+            core.enableBearer(now, BearerConfig.ethernet("eth0", mac), this);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private void transmit(SimNode from, SimNode to, byte[] f) {
+        framesSent++;
+        if (drop.test(from, f) || rnd.nextDouble() < loss) {
+            framesLost++;
+            return;
+        }
+        int copies = rnd.nextDouble() < duplicate ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            long d = delayMin + (delayMax > delayMin ? rnd.nextInt(delayMax - delayMin + 1) : 0);
+            if (rnd.nextDouble() < reorder) d += 1 + rnd.nextInt(reorderDelay);
+            queue.add(new Ev(now + d, seq++, to, from.mac, f));
+        }
+    }
+
+    /** Adds a node with id text {@code name}, random {@code random}, a MAC ending in {@code index}, bearer "eth0". */
+    public SimNode addNode(String name, int index, int random) {
+        byte[] mac = {0x52, 0x54, 0, 0, (byte) (index >> 8), (byte) index};
+        return addNode(NodeConfig.of(NodeId.parse(name), random, random * 31L + index), mac);
+    }
+
+    public SimNode addNode(NodeConfig cfg, byte[] mac) {
+        return addNode(cfg, BearerConfig.ethernet("eth0", mac));
+    }
+
+    /** Adds a node whose single bearer is {@code bearer} (its own address is the node's MAC on this medium). */
+    public SimNode addNode(NodeConfig cfg, BearerConfig bearer) {
+        SimNode n = new SimNode(cfg.nodeId().toString(), bearer.ownAddr());
+        nodes.add(n);
+        n.core = new NodeCore(cfg);
+        n.core.enableBearer(now, bearer, n);
+        return n;
+    }
+
+    /** Advances the clock to {@code until}, delivering frames and firing timers in time order. */
+    public void runFor(long ms) {
+        runUntil(() -> false, now + ms);
+    }
+
+    /**
+     * Runs until {@code cond} holds (checked after every step) or the clock reaches {@code limit}.
+     *
+     * @return whether {@code cond} held
+     */
+    public boolean runUntil(BooleanSupplier cond, long limit) {
+        if (cond.getAsBoolean()) return true;
+        while (true) {
+            long next = Long.MAX_VALUE;
+            Ev e = queue.peek();
+            if (e != null) next = e.time;
+            for (SimNode n : nodes) if (!n.paused) next = Math.min(next, n.core.nextDeadline());
+            if (next > limit) {
+                now = Math.max(now, limit);
+                return cond.getAsBoolean();
+            }
+            now = Math.max(now, next);
+            if (e != null && e.time <= now) {
+                queue.poll();
+                if (!e.dst.paused) e.dst.core.onFrame(now, 0, e.src, e.frame, 0, e.frame.length, e.dst);
+            } else {
+                for (SimNode n : nodes) {
+                    if (!n.paused && n.core.nextDeadline() <= now) n.core.onTimer(now, n);
+                }
+            }
+            if (cond.getAsBoolean()) return true;
+        }
+    }
+
+    /** Frames in flight. */
+    public int inFlight() {
+        return queue.size();
+    }
+}

@@ -1,0 +1,184 @@
+package io.jtipc.bearer.udp;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@code tipc bearer enable media udp name NAME localip IP [localport P] [remoteip IP]
+ * [remoteport P]} configures, for {@link UdpBearer#open(UdpBearerConfig)}. Mutable, fluent; checked
+ * when the bearer opens.
+ *
+ * <p>Discovery runs one of two ways, as in {@code tipc_udp_enable} (udp_media.c), chosen by the
+ * remote address:
+ * <ul>
+ * <li><b>multicast</b> (the default): broadcast-class frames (discovery, broadcast link) go to one
+ *     multicast group, by default iproute2's group for net id {@value UdpMedia#DEFAULT_NET_ID}
+ *     ({@code 228.0.18.103:6118} for IPv4, {@code [ff02::4711]:6118} for IPv6), see
+ *     {@link #multicast(InetSocketAddress)} and {@link #multicastForNetId(int)};</li>
+ * <li><b>replicast</b>: a unicast remote address makes the bearer copy every broadcast-class frame
+ *     to each configured peer ({@code tipc_udp_rcast_add}); {@link #replicast} sets the first peers,
+ *     {@link UdpBearer#addPeer} adds more at run time.</li>
+ * </ul>
+ * A multicast address passed to {@link #replicast} or {@link #remote} selects multicast mode, as
+ * a multicast {@code remoteip} does for the kernel.
+ */
+public final class UdpBearerConfig {
+    private final InetSocketAddress local;
+    private String name;
+    private InetSocketAddress group;
+    private final List<InetSocketAddress> peers = new ArrayList<>();
+    private boolean replicast;
+    private int netId = UdpMedia.DEFAULT_NET_ID;
+    private int multicastTtl = 64;
+    private boolean multicastLoop = true;
+    private boolean learnPeers = true;
+    private int receiveBufferSize = 4 << 20;
+    private int sendBufferSize = 1 << 20;
+    private int mtu;
+
+    private UdpBearerConfig(InetSocketAddress local) {
+        this.local = Objects.requireNonNull(local, "local");
+    }
+
+    /**
+     * Local IP and port ({@code localip}, {@code localport}); port 0 takes a free ephemeral port
+     * (a jtipc extension; the media address then advertises the port actually bound).
+     */
+    public static UdpBearerConfig local(InetSocketAddress local) {
+        return new UdpBearerConfig(local);
+    }
+
+    /** Local IP and port. */
+    public static UdpBearerConfig local(InetAddress ip, int port) {
+        return new UdpBearerConfig(new InetSocketAddress(ip, port));
+    }
+
+    /**
+     * Local {@code IP[:port]}, numeric ({@code 10.0.0.1}, {@code 10.0.0.1:6118}, {@code [::1]:6118});
+     * port {@value UdpMedia#DEFAULT_PORT} when none is given.
+     *
+     * @throws IllegalArgumentException if the text is not a numeric IP[:port]
+     */
+    public static UdpBearerConfig local(String ipPort) {
+        return new UdpBearerConfig(UdpMedia.parse(ipPort, UdpMedia.DEFAULT_PORT));
+    }
+
+    /** Bearer name after "udp:" (the kernel's {@code name NAME}); default "u" + the bound port. */
+    public UdpBearerConfig name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** Multicast discovery to {@code group} (IP and port); the group must be a multicast address. */
+    public UdpBearerConfig multicast(InetSocketAddress group) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.replicast = false;
+        this.peers.clear();
+        return this;
+    }
+
+    /** Multicast discovery to iproute2's group for {@code netId} ({@link UdpMedia#multicastGroup}), port 6118. */
+    public UdpBearerConfig multicastForNetId(int netId) {
+        this.netId = netId;
+        this.group = null;
+        this.replicast = false;
+        this.peers.clear();
+        return this;
+    }
+
+    /**
+     * Replicast discovery to these peers (possibly none yet: peers can be added at run time or
+     * learnt, see {@link #learnPeers}). A multicast address among them selects multicast mode
+     * with that group instead, like the kernel's {@code remoteip}.
+     */
+    public UdpBearerConfig replicast(InetSocketAddress... peers) {
+        this.group = null;
+        this.peers.clear();
+        this.replicast = true;
+        for (InetSocketAddress p : peers) {
+            remote(p);
+        }
+        return this;
+    }
+
+    /** The kernel's {@code remoteip}/{@code remoteport}: a multicast IP sets the group, a unicast one adds a replicast peer. */
+    public UdpBearerConfig remote(InetSocketAddress remote) {
+        Objects.requireNonNull(remote, "remote");
+        if (remote.getAddress() != null && remote.getAddress().isMulticastAddress()) {
+            return multicast(remote);
+        }
+        if (group != null) {
+            throw new IllegalArgumentException("bearer is configured for multicast group " + UdpMedia.format(group)
+                    + "; cannot add replicast peer " + UdpMedia.format(remote));
+        }
+        this.replicast = true;
+        if (!peers.contains(remote)) {
+            peers.add(remote);
+        }
+        return this;
+    }
+
+    /** IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS; default 64, the route hop limit the kernel's UDP tunnel uses. */
+    public UdpBearerConfig multicastTtl(int ttl) {
+        if (ttl < 0 || ttl > 255) {
+            throw new IllegalArgumentException("multicast TTL " + ttl + " is not in 0..255");
+        }
+        this.multicastTtl = ttl;
+        return this;
+    }
+
+    /**
+     * IP_MULTICAST_LOOP; default true as for the kernel's socket, so bearers on one host hear each
+     * other (the bearer also receives its own multicast frames; discovery drops them as the kernel's does).
+     */
+    public UdpBearerConfig multicastLoop(boolean loop) {
+        this.multicastLoop = loop;
+        return this;
+    }
+
+    /**
+     * Replicast only: add the source IP:port of a received LINK_CONFIG (discovery) datagram to the
+     * peer list when it is not there yet ({@code tipc_udp_rcast_disc}). Default true. Note: the
+     * kernel only reaches that code while the bearer is not yet up, so a kernel node in practice
+     * learns nothing; configure peers on the kernel side explicitly.
+     */
+    public UdpBearerConfig learnPeers(boolean learn) {
+        this.learnPeers = learn;
+        return this;
+    }
+
+    /** SO_RCVBUF requested, bytes (default 4 MiB; the OS may cap it at net.core.rmem_max). */
+    public UdpBearerConfig receiveBufferSize(int bytes) {
+        this.receiveBufferSize = bytes;
+        return this;
+    }
+
+    /** SO_SNDBUF requested, bytes (default 1 MiB). */
+    public UdpBearerConfig sendBufferSize(int bytes) {
+        this.sendBufferSize = bytes;
+        return this;
+    }
+
+    /** Bearer MTU in bytes; 0 (default) = the kernel's: 14000 IPv4, 1280 IPv6. See {@link UdpBearer#setMtu}. */
+    public UdpBearerConfig mtu(int mtu) {
+        this.mtu = mtu;
+        return this;
+    }
+
+    public InetSocketAddress localAddress() { return local; }
+    public String name() { return name; }
+    /** The group set explicitly, or null (then the net id rule applies in multicast mode). */
+    public InetSocketAddress group() { return group; }
+    public List<InetSocketAddress> peers() { return List.copyOf(peers); }
+    public boolean isReplicast() { return replicast && group == null; }
+    public int netId() { return netId; }
+    public int multicastTtl() { return multicastTtl; }
+    public boolean multicastLoop() { return multicastLoop; }
+    public boolean learnPeers() { return learnPeers; }
+    public int receiveBufferSize() { return receiveBufferSize; }
+    public int sendBufferSize() { return sendBufferSize; }
+    public int mtu() { return mtu; }
+}

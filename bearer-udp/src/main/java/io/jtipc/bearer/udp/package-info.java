@@ -1,0 +1,16 @@
+/**
+ * The UDP bearer's I/O shell: TIPC over IPv4/IPv6 UDP ({@code net/tipc/udp_media.c}) on
+ * {@link java.nio.channels.DatagramChannel}, no root needed.
+ *
+ * <ul>
+ * <li>{@link io.jtipc.bearer.udp.UdpBearer}: open (optionally inside a network namespace), send to
+ *     a peer's media address, broadcast (multicast group or replicast copies), receive by thread or
+ *     by poll, replicast peers added/removed/learnt at run time;</li>
+ * <li>{@link io.jtipc.bearer.udp.UdpBearerConfig}: local IP[:port], multicast group or replicast
+ *     peers and socket options, as {@code tipc bearer enable media udp ...} takes them;</li>
+ * <li>{@link io.jtipc.bearer.udp.UdpMedia}: the UDP media address block (through the wire module's
+ *     {@link io.jtipc.wire.MediaAddress}), iproute2's default group rule, MTU constants, parsing;</li>
+ * <li>{@link io.jtipc.bearer.udp.UdpBearerException}: errors in plain words with a reason.</li>
+ * </ul>
+ */
+package io.jtipc.bearer.udp;

@@ -1,0 +1,100 @@
+package io.jtipc.bearer.udp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.function.IntFunction;
+
+
+
+/** Ports, frames and uid for the bearer tests. */
+final class TestSupport {
+    private static final Random RND = new Random();
+
+    private TestSupport() {
+    }
+
+    /** A random high port (20000..59999). */
+    static synchronized int randomPort() {
+        return 20000 + RND.nextInt(40000);
+    }
+
+    /** Opens a bearer from {@code cfg(port)} with random ports, retrying while a port is taken. */
+    static UdpBearer openRetrying(IntFunction<UdpBearerConfig> cfg) throws IOException {
+        for (int i = 0; ; i++) {
+            try {
+                return UdpBearer.open(cfg.apply(randomPort()));
+            } catch (UdpBearerException e) {
+                if (e.reason() != UdpBearerException.Reason.PORT_IN_USE || i >= 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Opens two bearers sharing one random port (a.port == b.port), retrying while it is taken. */
+    static UdpBearer[] openPair(IntFunction<UdpBearerConfig> a, IntFunction<UdpBearerConfig> b) throws IOException {
+        for (int i = 0; ; i++) {
+            int p = randomPort();
+            UdpBearer first = null;
+            try {
+                first = UdpBearer.open(a.apply(p));
+                return new UdpBearer[] {first, UdpBearer.open(b.apply(p))};
+            } catch (UdpBearerException e) {
+                if (first != null) {
+                    first.close();
+                }
+                if (e.reason() != UdpBearerException.Reason.PORT_IN_USE || i >= 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static InetSocketAddress sa(String ip, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(ip), port);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A frame of {@code size} bytes: w0 with TIPC version 2 and {@code user}, the sequence number in
+     * bytes 4-7, the rest pseudo-random from {@code seq}.
+     */
+    static byte[] frame(int user, int seq, int size) {
+        byte[] f = new byte[size];
+        new Random(seq * 31L + size).nextBytes(f);
+        if (size >= 1) {
+            f[0] = (byte) (2 << 5 | user << 1);
+        }
+        if (size >= 8) {
+            f[4] = (byte) (seq >>> 24);
+            f[5] = (byte) (seq >>> 16);
+            f[6] = (byte) (seq >>> 8);
+            f[7] = (byte) seq;
+        }
+        return f;
+    }
+
+    static int seqOf(byte[] f) {
+        return (f[4] & 0xFF) << 24 | (f[5] & 0xFF) << 16 | (f[6] & 0xFF) << 8 | (f[7] & 0xFF);
+    }
+
+    static byte[] data(int seq, int size) {
+        return frame(0, seq, size); // user 0: TIPC_LOW_IMPORTANCE data
+    }
+
+    /** The effective uid of this JVM. */
+    static int uid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+}

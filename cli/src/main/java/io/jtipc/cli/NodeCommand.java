@@ -246,6 +246,7 @@ public final class NodeCommand implements Callable<Integer> {
             netns = veth.netns();
             int rc = runNode(lab, k, todo, echoAddr, out, err);
             if (pcap != null) {
+                Thread.sleep(500); // the node's last frames (RESET, peer stopping) reach the capture
                 out.println("CAPTURE " + pcap.stop());
             }
             return rc;

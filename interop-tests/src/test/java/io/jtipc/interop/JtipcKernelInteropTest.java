@@ -288,6 +288,24 @@ abstract class JtipcKernelInteropTest {
     }
 
     @Test
+    @Order(8)
+    void kernelSeesTheJtipcNodeLeaveAtOnce() throws Exception {
+        try (TipcSocket s = TipcSocket.rdm(node)) {
+            s.bind(TipcAddress.ofService(18885, 1));
+            awaitGuest(() -> k.tipc("nametable", "show").output().contains("18885 "), "jtipc binding in the guest");
+        }
+        int tolerance = node.links().get(0).tolerance();
+        long t0 = System.nanoTime();
+        node.close();
+        // jtipc's RESET with the peer-stopping bit takes the kernel's link down without waiting for the tolerance
+        awaitGuest(() -> k.upLinks().isEmpty(), "the kernel's link down");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.err.printf("[jtipc-interop] %s: kernel link down %d ms after the jtipc node closed%n", version(), ms);
+        assertThat(ms).isLessThan(tolerance);
+        awaitGuest(() -> !k.tipc("nametable", "show").output().contains(JTIPC_ID), "jtipc's bindings withdrawn in the guest");
+    }
+
+    @Test
     @Order(100)
     void captureHasNoMalformedFrame() throws Exception {
         Path file = capture.stop();

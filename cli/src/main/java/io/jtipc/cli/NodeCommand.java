@@ -246,7 +246,9 @@ public final class NodeCommand implements Callable<Integer> {
             netns = veth.netns();
             int rc = runNode(lab, k, todo, echoAddr, out, err);
             if (pcap != null) {
-                Thread.sleep(500); // the node's last frames (RESET, peer stopping) reach the capture
+                // tcpdump (no --immediate-mode) hands frames over in ring blocks of up to ~1 s and drops what it
+                // has not read when stopped: give it time to see the node's last frames (RESET, peer stopping)
+                Thread.sleep(2000);
                 out.println("CAPTURE " + pcap.stop());
             }
             return rc;

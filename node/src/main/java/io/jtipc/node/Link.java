@@ -185,6 +185,35 @@ public final class Link {
 
     public long sentStates() { return sentStates; }
 
+    /** Statistics as {@code tipc link stat show} names them (link.c struct tipc_stats subset). */
+    public long sentPackets() { return sentPkts; }
+
+    public long receivedPackets() { return recvPkts; }
+
+    public long receivedStates() { return recvStates; }
+
+    public long sentProbes() { return sentProbes; }
+
+    public long sentNacks() { return sentNacks; }
+
+    public long receivedNacks() { return recvNacks; }
+
+    public long deferredReceived() { return deferredRecv; }
+
+    public long sentBundles() { return sentBundles; }
+
+    public long sentBundled() { return sentBundled; }
+
+    public long sentFragmented() { return sentFragmented; }
+
+    /** Minimum and maximum congestion window, packets. */
+    public int minWindow() { return minWin; }
+
+    public int maxWindow() { return maxWin; }
+
+    /** Peer's interface name from its RESET/ACTIVATE, "unknown" before. */
+    public String peerInterface() { return peerIfName; }
+
     /** Link name as the kernel forms it: own-id:if-peer-id:peer-if (link.c tipc_link_create). */
     public String name() {
         return core.nodeIdName() + ":" + bearer.config.ifName() + "-" + peer.idName() + ":" + peerIfName;
@@ -441,7 +470,6 @@ public final class Link {
         sndNxt = (sndNxt + 1) & 0xffff;
         transmq.addLast(p);
         rcvUnacked = 0;
-        peer.bcRcv.rcvUnacked = 0;
         sentPkts++;
         out.send(bearer.id, maddr, p.buf, 0, p.len);
     }
@@ -711,8 +739,9 @@ public final class Link {
         }
     }
 
-    /** tipc_link_validate_msg for LINK_PROTOCOL. */
-    private boolean validateProto(TipcMsg h) {
+    /** tipc_link_validate_msg: session (and STATE seqno) check of LINK_PROTOCOL messages; others pass. */
+    boolean validateProto(TipcMsg h) {
+        if (h.user() != Tipc.LINK_PROTOCOL) return true;
         int sess = h.session();
         switch (h.type()) {
             case Tipc.RESET_MSG:

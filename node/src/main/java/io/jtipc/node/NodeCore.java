@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Random;
 
 import io.jtipc.nametable.BindingTable;
-import io.jtipc.nametable.DistrItem;
 import io.jtipc.nametable.DistrMessage;
 import io.jtipc.nametable.McastNodes;
 import io.jtipc.nametable.NameDistributor;
@@ -83,6 +82,9 @@ public final class NodeCore {
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
         | Tipc.TIPC_NAMED_BCAST;
 
+    /** jtipc limit on known peers (memory bound against discovery floods; the kernel has none). */
+    public static final int MAX_PEERS = 4096;
+
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = 300_000;
 
@@ -95,6 +97,7 @@ public final class NodeCore {
     public static final int EMSGSIZE = -90;
     public static final int EINVAL = -22;
     public static final int EADDRINUSE = -98;
+    public static final int EACCES = -13;
     public static final int ENOTCONN = -107;
 
     /** socket.c socket types jtipc implements. */
@@ -103,7 +106,14 @@ public final class NodeCore {
     /** Receives the messages of one socket. */
     @FunctionalInterface
     public interface MessageHandler {
-        void onMessage(Delivery d);
+        /**
+         * One message for the socket.
+         *
+         * @return true if accepted; false if the socket's receive queue is full: the message is then rejected
+         *         with TIPC_ERR_OVERLOAD and returned to its sender unless dest-droppable (socket.c
+         *         tipc_sk_filter_rcv, rcvbuf_limit)
+         */
+        boolean onMessage(Delivery d);
     }
 
     final NodeConfig config;
@@ -122,6 +132,9 @@ public final class NodeCore {
     private final ArrayDeque<Runnable> events = new ArrayDeque<>();
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
     private int depth;
+    /** Time and outbox of the outermost call while its deferred events run (for rejections), else -1/null. */
+    private long deferredNow = -1;
+    private Outbox deferredOut;
     private long droppedFrames;
     private final TipcMsg m = new TipcMsg();
     private final List<String> log = new ArrayList<>();
@@ -293,19 +306,28 @@ public final class NodeCore {
 
     /** Runs deferred local deliveries and events once the outermost call is done. */
     private void leave(long now, Outbox out) {
-        if (depth == 1) {
-            int guard = 0;
-            while ((!localq.isEmpty() || !events.isEmpty()) && guard++ < 1_000_000) {
-                byte[] lm = localq.pollFirst();
-                if (lm != null) {
-                    sockRcv(lm, 0, lm.length, now, out, true);
-                    continue;
+        try {
+            if (depth == 1) {
+                deferredNow = now;
+                deferredOut = out;
+                int guard = 0;
+                while ((!localq.isEmpty() || !events.isEmpty()) && guard++ < 1_000_000) {
+                    byte[] lm = localq.pollFirst();
+                    if (lm != null) {
+                        sockRcv(lm, 0, lm.length, now, out, true);
+                        continue;
+                    }
+                    events.pollFirst().run();
                 }
-                Runnable r = events.pollFirst();
-                r.run();
             }
+        } finally {
+            // a throwing handler leaves the remaining events queued for the next call
+            if (depth == 1) {
+                deferredNow = -1;
+                deferredOut = null;
+            }
+            depth--;
         }
-        depth--;
     }
 
     private void rcv(long now, int bearerId, byte[] buf, int off, int len, Outbox out) {
@@ -361,9 +383,9 @@ public final class NodeCore {
 
     /** node.c tipc_node_check_state (no failover/synch). */
     private boolean checkState(Peer n, TipcMsg h) {
+        if (n.state == Peer.NodeState.SELF_UP_PEER_UP) return true;
+        if (!n.link.validateProto(h)) return false;
         switch (n.state) {
-            case SELF_UP_PEER_UP:
-                return true;
             case SELF_UP_PEER_COMING: {
                 if (!n.link.isUp()) return true;
                 if (h.user() == Tipc.LINK_PROTOCOL && h.type() != Tipc.STATE_MSG) return true;
@@ -452,7 +474,7 @@ public final class NodeCore {
         ownAddr = trialAddr;
         table = new BindingTable(ownAddr);
         distr = new NameDistributor(table);
-        distr.publish(TipcConstants.NODE_STATE, ownAddr, ownAddr, TipcConstants.CLUSTER_SCOPE, 0, ownAddr);
+        distr.publishNodeState();
         flushNamed(now, out);
         int a = ownAddr;
         events.add(() -> listener.addressCommitted(a));
@@ -469,6 +491,10 @@ public final class NodeCore {
             // a peer known under another address (it rebooted and re-hashed): forget the old entry if down
             for (Peer p : new ArrayList<>(peers.values())) {
                 if (p.id.equals(peerId) && !p.isUp()) removePeer(p);
+            }
+            if (peers.size() >= MAX_PEERS) {
+                log("peer table full (" + MAX_PEERS + "), discovery from " + Integer.toHexString(addr) + " ignored");
+                return false;
             }
             n = new Peer(this, addr, peerId, caps);
             n.deleteAt = now + NODE_CLEANUP_AFTER;
@@ -577,7 +603,7 @@ public final class NodeCore {
         l.xmit(bc, bc.length, now, out);
         // notifications: link-state binding, then the binding-table bulk (tipc_named_node_up)
         int linkId = (l.peerBearerId << 16) | l.bearer.id;
-        distr.publish(TipcConstants.LINK_STATE, n.addr, n.addr, TipcConstants.NODE_SCOPE, linkId, linkId);
+        distr.linkUp(n.addr, linkId);
         distr.nodeUp(n.addr, n.caps, l.mss());
         n.upCaps = n.caps;
         n.namedUp = true;
@@ -610,7 +636,7 @@ public final class NodeCore {
             if (wasUp) {
                 events.add(() -> listener.linkDown(l));
                 int linkId = (l.peerBearerId << 16) | l.bearer.id;
-                distr.withdraw(TipcConstants.LINK_STATE, n.addr, n.addr, linkId);
+                distr.linkDown(n.addr, linkId);
                 lostContact(n, now, out);
                 flushNamed(now, out);
             }
@@ -717,23 +743,14 @@ public final class NodeCore {
         }
     }
 
-    /** name_distr.c named_prepare_buf + tipc_node_xmit. */
+    /** name_distr.c named_prepare_buf (the nametable module's encoder) + tipc_node_xmit. */
     private void sendNamed(Peer p, DistrMessage dm, int dest, long now, Outbox out) {
-        int size = Tipc.INT_H_SIZE + dm.dataSize();
-        byte[] b = new byte[size];
-        TipcMsg h = new TipcMsg().wrap(b, 0, size);
-        initHeader(h, Tipc.NAME_DISTRIBUTOR, dm.msgType(), Tipc.INT_H_SIZE, dest);
-        h.setSize(size);
-        h.setIsBulk(dm.bulk() ? 1 : 0);
-        h.setIsLastBulk(dm.lastBulk() ? 1 : 0);
-        h.setLegacy(dm.nonLegacy() ? 0 : 1);
-        h.setNamedSeqno(dm.namedSeqno());
-        h.setBcAckInvalid(dm.bcAckInvalid() ? 1 : 0);
-        int o = Tipc.INT_H_SIZE;
-        for (DistrItem it : dm.items()) {
-            it.encode(b, o);
-            o += DistrItem.SIZE;
+        if (dm.destNode() != dest) {
+            dm = new DistrMessage(dm.msgType(), dm.origNode(), dest, dm.bulk(), dm.lastBulk(), dm.nonLegacy(),
+                dm.namedSeqno(), dm.bcAckInvalid(), dm.items());
         }
+        byte[] b = new byte[dm.encodedSize()];
+        int size = dm.encode(b, 0);
         int rc = p.link.xmit(b, size, now, out);
         if (rc == ENOBUFS) {
             log("link " + p.link.name() + ": system backlog overflow, resetting");
@@ -753,10 +770,7 @@ public final class NodeCore {
         } else if (user == Tipc.NAME_DISTRIBUTOR) {
             if (!bcast) p.bcRcv.up = true; // link.c tipc_data_input: NAME_DISTRIBUTOR opens the bc receive link
             if (h.dataSize() % Tipc.ITEM_SIZE != 0 || distr == null) return;
-            List<DistrItem> items = DistrItem.decodeAll(buf, h.dataOffset(), h.dataSize());
-            DistrMessage dm = new DistrMessage(h.type(), h.orignode(), h.destnode(), h.isBulk() != 0,
-                h.isLastBulk() != 0, h.isLegacy() == 0, h.namedSeqno(), h.bcAckInvalid() != 0, items);
-            distr.receive(dm);
+            distr.receive(DistrMessage.fromWire(h));
         }
         // CONN_MANAGER, GROUP_PROTOCOL, MSG_CRYPTO: not implemented, dropped
     }
@@ -772,6 +786,13 @@ public final class NodeCore {
     public int openSocket(SocketType type, MessageHandler handler) {
         while (nextPort == 0 || socks.containsKey(nextPort)) nextPort++;
         int port = nextPort++;
+        socks.put(port, new Sock(port, type, handler));
+        return port;
+    }
+
+    /** Opens a socket on a given port (for replaying captures, where the peer addresses a known port). */
+    int openSocketAt(int port, SocketType type, MessageHandler handler) {
+        if (port == 0 || socks.containsKey(port)) throw new IllegalArgumentException("port " + port + " not free");
         socks.put(port, new Sock(port, type, handler));
         return port;
     }
@@ -810,12 +831,14 @@ public final class NodeCore {
      * Binds a service range (socket.c tipc_sk_publish): key = port + number of earlier binds + 1.
      *
      * @param scope {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}
-     * @return 0, {@link #EINVAL} (type &lt; 64, lower &gt; upper, address not yet committed), {@link #EADDRINUSE}
+     * @return 0, {@link #EACCES} (type &lt; 64, TIPC_RESERVED_TYPES), {@link #EINVAL} (lower &gt; upper, scope not
+     *         cluster/node, address not yet committed), {@link #EADDRINUSE} (same range and key already bound)
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
-        if (distr == null || Integer.compareUnsigned(type, TipcConstants.RESERVED_TYPES) < 0
-            || Integer.compareUnsigned(lower, upper) > 0) return EINVAL;
+        if (Integer.compareUnsigned(type, TipcConstants.RESERVED_TYPES) < 0) return EACCES;
+        if (distr == null || Integer.compareUnsigned(lower, upper) > 0
+            || (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE)) return EINVAL;
         enter();
         try {
             int key = port + s.pubCount + 1;
@@ -1051,7 +1074,17 @@ public final class NodeCore {
         }
         Delivery d = new Delivery(s.port, h.orignode(), h.origport(), mtype, nt, lo, up, h.errcode(),
             h.user() & 3, data);
-        events.add(() -> s.handler.onMessage(d));
+        byte[] hdr = Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + hs);
+        events.add(() -> {
+            if (!s.handler.onMessage(d) && deferredNow >= 0) {
+                // rebuild the message (header + payload) and return it: TIPC_ERR_OVERLOAD
+                byte[] whole = Arrays.copyOf(hdr, hdr.length + data.length);
+                System.arraycopy(data, 0, whole, hdr.length, data.length);
+                TipcMsg w = new TipcMsg().wrap(whole, 0, whole.length);
+                if (mtype == Tipc.TIPC_MCAST_MSG) w.setDestport(s.port);
+                reject(w, Tipc.TIPC_ERR_OVERLOAD, deferredNow, deferredOut);
+            }
+        });
     }
 
     /** msg.c tipc_msg_reverse + send back: not when dest-droppable or already an error message. */

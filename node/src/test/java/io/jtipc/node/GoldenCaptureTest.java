@@ -220,6 +220,13 @@ class GoldenCaptureTest {
         assertThat(l.name()).isEqualTo("cli-node:eth0-srv-node:eth0");
         assertThat(b.core.peer(addrA).state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
 
+        // after the trial: the periodic DSC_REQ and the DSC_RESP to srv-node's request, byte for byte
+        Sent req = b.first(m -> is(m, Tipc.LINK_CONFIG, Tipc.DSC_REQ_MSG));
+        assertThat(req.tipc).isEqualTo(frame(fs, 31).tipc);
+        Sent resp = b.first(m -> is(m, Tipc.LINK_CONFIG, Tipc.DSC_RESP_MSG));
+        assertThat(resp.dest).isEqualTo(MAC_A);
+        assertThat(resp.tipc).isEqualTo(frame(fs, 38).tipc);
+
         // RESET, first STATE and the bc-init: field by field as kernel cli-node sent them
         Sent reset = b.first(m -> is(m, Tipc.LINK_PROTOCOL, Tipc.RESET_MSG));
         assertThat(reset.dest).isEqualTo(MAC_A);
@@ -358,6 +365,49 @@ class GoldenCaptureTest {
             b.core.onFrame(b.now, 0, MAC_A, x, 0, x.length, b::record);
         }
         assertThat(b.core.log()).noneMatch(s -> s.contains("internal error"));
+    }
+
+    @Test
+    void kernelRdmEchoRepliesIncludingFragmented66000ByteOnesAreDeliveredIntact() throws IOException {
+        List<Frame> fs = frames();
+        // the kernel client's two RDM sockets (100-byte and 66000-byte pings): where srv-node's DIRECT echo
+        // replies go
+        Set<Integer> clientPorts = Set.of(0x95d050a2, 0xa603074c);
+        Replay b = new Replay(kernelLike("cli-node", RANDOM_B), SESSION_B, MAC_B, frame(fs, 11).timeMs);
+        List<Delivery> got = new ArrayList<>();
+        for (int port : clientPorts) b.core.openSocketAt(port, NodeCore.SocketType.RDM, got::add);
+        for (Frame f : fs) {
+            if (Arrays.equals(f.src, MAC_A) && f.timeMs < 47_000) b.feed(f);
+        }
+        // what the kernel client sent to {1000,1}: reassemble its frames with the wire module's assembler
+        List<byte[]> requests = new ArrayList<>();
+        io.jtipc.wire.FragmentAssembler<String> fa = new io.jtipc.wire.FragmentAssembler<>(1);
+        for (Frame f : fs) {
+            if (!Arrays.equals(f.src, MAC_B)) continue;
+            TipcMsg m = f.msg();
+            byte[] whole = null;
+            if (m.user() == Tipc.MSG_FRAGMENTER) {
+                var r = fa.append("b", f.tipc, 0, f.tipc.length);
+                if (r.status() == io.jtipc.wire.FragmentAssembler.Status.COMPLETE) whole = r.message();
+            } else if (m.user() == 0 && m.nonSeq() == 0) {
+                whole = f.tipc;
+            }
+            if (whole == null) continue;
+            TipcMsg w = new TipcMsg().wrap(whole, 0, whole.length);
+            if (w.type() == Tipc.TIPC_NAMED_MSG && w.nametype() == 1000 && clientPorts.contains(w.origport())) {
+                requests.add(Arrays.copyOfRange(whole, w.hdrSize(), w.size()));
+            }
+        }
+        assertThat(requests).hasSize(24);
+        assertThat(got).hasSize(24);
+        for (int i = 0; i < 24; i++) {
+            Delivery d = got.get(i);
+            assertThat(d.srcNode()).isEqualTo(NodeId.parse("srv-node").hash());
+            assertThat(d.msgType()).isEqualTo(Tipc.TIPC_DIRECT_MSG);
+            assertThat(d.data()).as("echo %d", i).isEqualTo(requests.get(i));
+        }
+        assertThat(got.stream().filter(d -> d.data().length == 66000)).hasSize(4);
+        assertThat(got.stream().filter(d -> d.data().length == 100)).hasSize(20);
     }
 
     record GapAckBlocksView(int uc, int bc, int[] acks, int[] gaps) {

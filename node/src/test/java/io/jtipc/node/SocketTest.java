@@ -53,14 +53,14 @@ class SocketTest {
         a.core.bind(net.now(), pa2, Tipc.TIPC_NODE_SCOPE, 200, 1, 1, a);
         settle();
         assertThat(b.core.bindingTable().publications(200, 1, 1)).isEmpty();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
         assertThat(a.core.sendToName(net.now(), pa, 200, 1, 0, new byte[] {9}, 0, 1, a)).isZero();
         assertThat(a.received).singleElement().satisfies(d -> {
             assertThat(d.srcNode()).isEqualTo(a.core.ownAddr());
             assertThat(d.srcPort()).isEqualTo(pa);
             assertThat(d.nameType()).isEqualTo(200);
         });
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> true);
         assertThat(b.core.sendToName(net.now(), pb, 200, 1, 0, new byte[] {9}, 0, 1, b)).isEqualTo(NodeCore.EHOSTUNREACH);
     }
 
@@ -84,7 +84,7 @@ class SocketTest {
             assertThat(d.data()).hasSize(1024); // msg.c tipc_msg_reverse keeps at most 1024 bytes
         });
         // named message whose socket vanished after the lookup: TIPC_ERR_NO_NAME
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> true);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 300, 0, 0, b);
         settle();
         back.clear();
@@ -106,7 +106,7 @@ class SocketTest {
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 400, 0, 0, b);
         settle();
         b.core.bind(net.now(), pb2, Tipc.TIPC_NODE_SCOPE, 400, 0, 0, b);
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
         assertThat(a.core.sendToName(net.now(), pa, 400, 0, 0, new byte[] {5}, 0, 1, a)).isZero();
         b.core.closeSocket(net.now(), pb, b);
         settle();
@@ -146,11 +146,12 @@ class SocketTest {
     @Test
     void importanceIsCarriedAndReportedAndReservedTypesRefused() {
         int pb = b.core.openSocket(NodeCore.SocketType.DGRAM, b.received::add);
-        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(NodeCore.EINVAL);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(NodeCore.EACCES);
+        assertThat(b.core.bind(net.now(), pb, 1, 600, 0, 0, b)).isEqualTo(NodeCore.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 9, 3, b)).isEqualTo(NodeCore.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 0, 0, b)).isZero();
         settle();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> { });
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
         a.core.setImportance(pa, Tipc.CRITICAL_IMPORTANCE);
         assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[0], 0, 0, a)).isZero();
         settle();
@@ -159,5 +160,60 @@ class SocketTest {
             assertThat(d.data()).isEmpty();
         });
         assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[66001], 0, 66001, a)).isEqualTo(NodeCore.EMSGSIZE);
+    }
+
+    @Test
+    void aFullReceiveQueueRejectsWithOverloadAndAThrowingHandlerDoesNotWedgeTheCore() {
+        int[] calls = {0};
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> ++calls[0] > 1);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 700, 0, 0, b);
+        settle();
+        List<Delivery> back = new ArrayList<>();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, back::add);
+        a.core.setDestDroppable(pa, false);
+        assertThat(a.core.sendToName(net.now(), pa, 700, 0, 0, new byte[] {1, 2}, 0, 2, a)).isZero();
+        settle();
+        assertThat(back).singleElement().satisfies(d -> {
+            assertThat(d.errcode()).isEqualTo(Tipc.TIPC_ERR_OVERLOAD);
+            assertThat(d.data()).containsExactly(1, 2);
+        });
+        assertThat(a.core.sendToName(net.now(), pa, 700, 0, 0, new byte[] {3}, 0, 1, a)).isZero();
+        settle();
+        assertThat(calls[0]).isEqualTo(2);
+        assertThat(back).hasSize(1);
+        // a handler that throws: the exception reaches the caller, the core keeps working
+        int pc = c.core.openSocket(NodeCore.SocketType.RDM, d -> {
+            throw new IllegalStateException("app bug");
+        });
+        List<Delivery> ok = new ArrayList<>();
+        int pc2 = c.core.openSocket(NodeCore.SocketType.RDM, ok::add);
+        c.core.bind(net.now(), pc, Tipc.TIPC_NODE_SCOPE, 701, 0, 0, c);
+        c.core.bind(net.now(), pc2, Tipc.TIPC_NODE_SCOPE, 702, 0, 0, c);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> c.core.sendToName(net.now(), pc2, 701, 0, 0, new byte[] {1}, 0, 1, c)).hasMessage("app bug");
+        assertThat(c.core.sendToName(net.now(), pc, 702, 0, 0, new byte[] {1}, 0, 1, c)).isZero();
+        assertThat(ok).hasSize(1);
+    }
+
+    @Test
+    void lookupOnAnotherNodeIsResolvedThere() {
+        List<Delivery> got = new ArrayList<>();
+        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 800, 0, 0, b);
+        c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 800, 0, 0, c);
+        settle();
+        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        a.recordFrames = true;
+        for (int i = 0; i < 4; i++) {
+            assertThat(a.core.sendToName(net.now(), pa, 800, 0, c.core.ownAddr(), new byte[] {1}, 0, 1, a)).isZero();
+        }
+        settle();
+        assertThat(got).hasSize(4).allSatisfy(d -> assertThat(d.port()).isEqualTo(pc));
+        TipcMsg m = a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(x -> x.user() == 0 && x.type() == Tipc.TIPC_NAMED_MSG).findFirst().orElseThrow();
+        assertThat(m.destport()).isZero();
+        assertThat(m.destnode()).isEqualTo(c.core.ownAddr());
+        assertThat(m.lookupScope()).isEqualTo(Tipc.TIPC_NODE_SCOPE);
     }
 }

@@ -606,6 +606,14 @@ public final class UdpBearer implements AutoCloseable {
         return sendTo(dst, frame, off, len);
     }
 
+    /**
+     * {@link #send(byte[], int, byte[], int, int)} with the media block at {@code dstMedia[0..31]}:
+     * the same shape as {@code EthBearer.send(destMac, frame, off, len)}.
+     */
+    public boolean send(byte[] dstMedia, byte[] frame, int off, int len) throws IOException {
+        return send(dstMedia, 0, frame, off, len);
+    }
+
     /** {@link #send(byte[], int, byte[], int, int)} to an IP:port. */
     public boolean send(InetSocketAddress dst, byte[] frame, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, frame.length);
@@ -703,6 +711,14 @@ public final class UdpBearer implements AutoCloseable {
             Objects.checkFromIndexSize(srcOff, UdpMedia.BLOCK_SIZE, srcMedia.length);
         }
         return receive(buf, off, len, srcMedia, srcOff, timeoutMs);
+    }
+
+    /**
+     * {@link #poll(byte[], int, int, byte[], int, int)} with the source block written to
+     * {@code srcMedia[0..31]}: the same shape as {@code EthBearer.poll(buf, off, len, srcMac, timeoutMs)}.
+     */
+    public int poll(byte[] buf, int off, int len, byte[] srcMedia, int timeoutMs) throws IOException {
+        return poll(buf, off, len, srcMedia, 0, timeoutMs);
     }
 
     private int receive(byte[] buf, int off, int len, byte[] srcMedia, int srcOff, long timeoutMs) throws IOException {

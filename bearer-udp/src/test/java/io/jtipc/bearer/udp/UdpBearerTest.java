@@ -74,12 +74,18 @@ class UdpBearerTest {
                 assertThat(receive(a)).as("b->a " + size).isEqualTo(g);
                 assertThat(src).isEqualTo(b.address());
             }
+            // EthBearer-shaped overloads: block at offset 0
+            byte[] e = data(seq++, 77);
+            assertThat(a.send(b.address(), e, 0, e.length)).isTrue();
+            assertThat(b.poll(rx, 0, rx.length, src, 5000)).isEqualTo(77);
+            assertThat(Arrays.copyOf(rx, 77)).isEqualTo(e);
+            assertThat(src).isEqualTo(a.address());
             // broadcast = one copy per replicast peer
             byte[] d = frame(Tipc.LINK_CONFIG, 99, 60);
             assertThat(a.broadcast(d, 0, d.length)).isTrue();
             assertThat(receive(b)).isEqualTo(d);
-            assertThat(a.framesSent()).isEqualTo(8);
-            assertThat(b.framesReceived()).isEqualTo(8);
+            assertThat(a.framesSent()).isEqualTo(9);
+            assertThat(b.framesReceived()).isEqualTo(9);
             assertThat(a.sendsDropped()).isZero();
         }
     }

@@ -20,10 +20,14 @@ package io.jtipc.api;
  * @param retransmitted packets retransmitted
  * @param duplicates    duplicate packets received
  * @param statesSent    STATE messages sent
+ * @param packetsSent   sequenced packets sent (link.c stats sent_pkts)
+ * @param packetsReceived sequenced packets received (recv_pkts)
+ * @param nacksSent     STATE messages sent reporting a gap
  */
 public record LinkInfo(String name, String state, boolean up, int peerNode, String peerId, String bearer, int mtu,
                        int tolerance, int window, int sndNxt, int rcvNxt, int transmitQueue, int backlog, int deferred,
-                       long retransmitted, long duplicates, long statesSent) {
+                       long retransmitted, long duplicates, long statesSent, long packetsSent,
+                       long packetsReceived, long nacksSent) {
     /** {@code NAME: up} / {@code NAME: down}, as {@code tipc link list} prints a link. */
     @Override
     public String toString() {

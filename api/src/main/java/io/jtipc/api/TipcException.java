@@ -34,6 +34,7 @@ public class TipcException extends IOException {
             case -90: return "EMSGSIZE";
             case -22: return "EINVAL";
             case -98: return "EADDRINUSE";
+            case -13: return "EACCES";
             case -107: return "ENOTCONN";
             default: return "errno " + rc;
         }

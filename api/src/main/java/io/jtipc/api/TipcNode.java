@@ -504,7 +504,7 @@ public final class TipcNode implements AutoCloseable {
         return new LinkInfo(l.name(), l.state().name(), l.isUp(), l.peerAddr(), p == null || p.id() == null ? "" : p.id().toString(),
                 b == null ? "" : b.config().name(), l.mtu(), l.tolerance(), l.window(), l.sndNxt(), l.rcvNxt(),
                 l.transmitQueueLength(), l.backlogLength(), l.deferredLength(), l.retransmitted(), l.duplicates(),
-                l.sentStates());
+                l.sentStates(), l.sentPackets(), l.receivedPackets(), l.sentNacks());
     }
 
     /** A snapshot of every link. */

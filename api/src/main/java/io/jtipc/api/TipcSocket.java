@@ -80,17 +80,20 @@ public final class TipcSocket implements AutoCloseable {
         return TipcAddress.ofSocket(port, node.address());
     }
 
-    /** Messages dropped because {@link #RECEIVE_QUEUE_LIMIT} unread messages were waiting. */
+    /**
+     * Messages refused because {@link #RECEIVE_QUEUE_LIMIT} unread messages were waiting (rejected with
+     * TIPC_ERR_OVERLOAD: returned to the sender unless it set dest-droppable, as the kernel does on rcvbuf overflow).
+     */
     public long droppedMessages() {
         return dropped.get();
     }
 
-    /** Called on the loop thread. */
-    private void onDelivery(Delivery d) {
-        if (closed) return;
+    /** Called on the loop thread; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
+    private boolean onDelivery(Delivery d) {
+        if (closed) return true;
         if (rx.size() >= RECEIVE_QUEUE_LIMIT) {
             dropped.incrementAndGet();
-            return;
+            return false;
         }
         TipcAddress dest = null;
         if (d.msgType() == Tipc.TIPC_NAMED_MSG) {
@@ -102,6 +105,7 @@ public final class TipcSocket implements AutoCloseable {
         }
         rx.offer(new TipcMessage(TipcAddress.ofSocket(d.srcPort(), d.srcNode()), dest, d.data(), d.errcode(),
                 d.importance()));
+        return true;
     }
 
     /** Binds a service or service range at cluster scope. See {@link #bind(TipcAddress, Scope)}. */
@@ -113,7 +117,7 @@ public final class TipcSocket implements AutoCloseable {
      * Binds a service {type, instance} or range {type, lower, upper} (socket.c tipc_sk_publish): cluster scope
      * bindings are distributed to every peer node.
      *
-     * @throws TipcException EINVAL (type below 64, a socket address), EADDRINUSE (the socket holds that binding)
+     * @throws TipcException EACCES (type below 64, reserved), EINVAL (bad range or scope, a socket address)
      */
     public void bind(TipcAddress name, Scope scope) throws TipcException {
         checkOpen();

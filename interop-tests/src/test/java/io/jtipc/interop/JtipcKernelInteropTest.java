@@ -312,7 +312,7 @@ abstract class JtipcKernelInteropTest {
         assertThat(Files.size(file)).isGreaterThan(24);
         CaptureCheck.Report r = CaptureCheck.check(file);
         System.err.println("[jtipc-interop] " + r);
-        r.requireClean(true);
+        r.requireClean();
         assertThat(r.summary().tipcFrames()).isGreaterThan(1000);
     }
 

@@ -57,8 +57,24 @@ class UdpTwoNodeTest {
                 a.awaitBinding(x -> x.type() == 18891, TwoNodeChecks.T);
                 int n = 5000;
                 long t0 = System.nanoTime();
-                // UDP links have a window of 50 and a low-importance backlog limit of 100 packets: this flood
-                // meets ELINKCONG many times; each send then waits for the link to drain
+                // UDP links have a window of 50 and a low-importance backlog limit of 100 packets. b's loop is held
+                // for 400 ms (well within the 1500 ms tolerance), so no ack comes back and the flood surely meets
+                // ELINKCONG; each such send then waits for the link to drain
+                Thread hold = new Thread(() -> {
+                    try {
+                        b.call(now -> {
+                            try {
+                                Thread.sleep(400);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return null;
+                        });
+                    } catch (TipcException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                hold.start();
                 for (int i = 0; i < n; i++) {
                     tx.send(TipcAddress.ofService(18891, 1), TwoNodeChecks.pattern(1000, i));
                 }

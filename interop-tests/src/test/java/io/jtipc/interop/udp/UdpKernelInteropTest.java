@@ -160,6 +160,56 @@ abstract class UdpKernelInteropTest {
         node = null;
     }
 
+    /**
+     * Two parallel links to one kernel node: kernel A keeps its Ethernet bearer and adds a UDP one; jtipc has
+     * {@code eth:jt0} and {@code udp:JT1,remote=A}. The second link to come up makes the kernel send a SYNCH tunnel
+     * message; both links must come up on both sides and stay up while 10 000 messages go through in order.
+     */
+    @Test
+    @Order(4)
+    void twoParallelLinksToOneKernelNode() throws Exception {
+        kb.tipc("bearer", "disable", "media", "udp", "name", "u1");
+        awaitGuest(() -> ka.upLinks().isEmpty(), "kernel A's link down after the mixed test");
+        ka.tipc("bearer", "enable", "media", "udp", "name", "u2", "localip", ka.ipv4(), "remoteip", jt1.ipv4());
+        List<LinkInfo> downs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        node = TipcNode.builder().identity("jtpar").netns(lab.netns()).bearer("eth:" + jt0.name())
+                .bearer("udp:" + jt1.ipv4() + ",remote=" + ka.ipv4() + ",name=p1").start();
+        node.addLinkListener(new io.jtipc.api.LinkListener() {
+            @Override
+            public void linkDown(LinkInfo l) {
+                downs.add(l);
+            }
+        });
+        String ethName = "jtpar:" + jt0.name() + "-" + ka.name() + ":eth0";
+        String udpName = "jtpar:p1-" + ka.name() + ":u2";
+        node.awaitLink(x -> x.up() && x.name().equals(ethName), T);
+        node.awaitLink(x -> x.up() && x.name().equals(udpName), T);
+        ka.awaitUpLinks(2, T);
+        System.err.println("[jtipc-udp] " + version() + " parallel: A " + ka.linkList() + " jtipc " + node.linkList());
+        assertThat(ka.upLinks()).containsExactlyInAnyOrder(ka.name() + ":eth0-jtpar:" + jt0.name(),
+                ka.name() + ":u2-jtpar:p1");
+        try (GuestJob echo = ka.startAgent("rdm-echo", "18930", "1").awaitReady(T);
+                TipcSocket s = TipcSocket.rdm(node)) {
+            node.awaitBinding(x -> x.type() == 18930 && x.nodeName().equals(ka.name()), T);
+            UdpRdmScenario.pingPong(s, TipcAddress.ofService(18930, 1), 20, 66000);
+            UdpRdmScenario.inOrder(s, TipcAddress.ofService(18930, 1), 10_000, 48);
+        }
+        // jtipc's binding reaches the kernel, and both links are still up on both sides
+        try (TipcSocket s = TipcSocket.rdm(node)) {
+            s.bind(TipcAddress.ofService(18931, 3));
+            awaitGuest(() -> ka.tipc("nametable", "show").output().contains("jtpar"), "jtipc binding on kernel A");
+        }
+        Thread.sleep(3000);
+        assertThat(downs).as("links lost").isEmpty();
+        assertThat(node.links()).hasSize(2).allMatch(LinkInfo::up);
+        assertThat(ka.upLinks()).hasSize(2);
+        System.err.println("[jtipc-udp] " + version() + " parallel after traffic: A " + ka.linkList() + " jtipc "
+                + node.links());
+        node.close();
+        node = null;
+        awaitGuest(() -> ka.upLinks().isEmpty(), "kernel A's links down after jtipc left");
+    }
+
     /** Bindings both ways and compared; RDM echo both ways incl. 66000-byte messages. */
     private void scenario(KernelNode k, int type) throws Exception {
         // binding tables agree: the kernel's publication in jtipc's table, jtipc's in the kernel's
@@ -236,6 +286,42 @@ abstract class UdpKernelInteropTest {
         assertThat(sums[1]).as("jtipc datagrams with checksum 0").isEqualTo(sums[0]);
         assertThat(sums[2]).as("kernel datagrams in the capture").isGreaterThan(100);
         assertThat(sums[3]).as("kernel datagrams with checksum 0").isEqualTo(sums[2]);
+        // the parallel-link test made the kernel send SYNCH tunnel messages on its second link to jtipc
+        int synch = synchMessages(Files.readAllBytes(file));
+        System.err.println("[jtipc-udp] TUNNEL_PROTOCOL SYNCH messages in the capture: " + synch);
+        assertThat(synch).as("SYNCH messages (the second link came up while the first was up)").isGreaterThan(0);
+    }
+
+    /** TUNNEL_PROTOCOL (user 10) SYNCH_MSG (type 0) messages, on Ethernet (0x88CA) or in UDP/6118 first fragments. */
+    static int synchMessages(byte[] pcap) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(pcap);
+        int magic = bb.getInt(0);
+        if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) bb.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer be = java.nio.ByteBuffer.wrap(pcap);
+        int n = 0;
+        int off = 24;
+        while (off + 16 <= pcap.length) {
+            int incl = bb.getInt(off + 8);
+            int p = off + 16;
+            off = p + incl;
+            if (off > pcap.length || incl < 14 + 24) break;
+            int et = be.getShort(p + 12) & 0xffff;
+            int t;
+            if (et == 0x88ca) {
+                t = p + 14;
+            } else if (et == 0x0800 && pcap[p + 23] == 17 && (be.getShort(p + 20) & 0x1fff) == 0) {
+                int u = p + 14 + (pcap[p + 14] & 0x0f) * 4;
+                if ((be.getShort(u) & 0xffff) != 6118 && (be.getShort(u + 2) & 0xffff) != 6118) continue;
+                t = u + 8;
+            } else {
+                continue;
+            }
+            if (t + 8 > off) continue;
+            int user = (be.getInt(t) >>> 25) & 0xf;
+            int type = (be.getInt(t + 4) >>> 29) & 0x7;
+            if (user == 10 && type == 0) n++;
+        }
+        return n;
     }
 
     /**

@@ -114,6 +114,9 @@ public final class UdpBearer implements AutoCloseable {
     private final Selector selector;
     private volatile int mtu;
     private volatile boolean checksumsOff;
+    private java.util.SplittableRandom lossRandom;
+    private double lossFraction;
+    private volatile long droppedByLoss;
 
     private final Object peerLock = new Object();
     private volatile Peer[] peers = new Peer[0];
@@ -282,6 +285,10 @@ public final class UdpBearer implements AutoCloseable {
             }
             UdpBearer b = new UdpBearer(bearerName, v6, nif, bound, grp, cfg.learnPeers(), mtu, uc, gc, sel);
             b.checksumsOff = noCheck == null;
+            if (cfg.receiveLoss() > 0) {
+                b.lossRandom = new java.util.SplittableRandom(cfg.lossSeed());
+                b.lossFraction = cfg.receiveLoss();
+            }
             for (InetSocketAddress p : cfg.peers()) {
                 b.addPeer(p);
             }
@@ -793,6 +800,10 @@ public final class UdpBearer implements AutoCloseable {
                 continue;
             }
             nextChannel = idx + 1;
+            if (lossRandom != null && lossRandom.nextDouble() < lossFraction) {
+                droppedByLoss++;
+                continue;
+            }
             int n = rxBuf.position();
             rxBuf.flip();
             int c = Math.min(n, len);
@@ -922,6 +933,9 @@ public final class UdpBearer implements AutoCloseable {
 
     /** Datagrams received (both sockets). */
     public long framesReceived() { return framesReceived; }
+
+    /** Datagrams dropped by the configured receive loss ({@link UdpBearerConfig#receiveLoss}). */
+    public long framesDroppedByLoss() { return droppedByLoss; }
     /** Datagrams sent (each replicast copy counts). */
     public long framesSent() { return framesSent; }
     /** Sends dropped because the socket send buffer was full. */

@@ -31,8 +31,10 @@ import org.junit.jupiter.api.TestInstance;
  * readable by nobody). Run as another user the scenario runs in this JVM, which is then unprivileged already
  * (CapEff checked as well). Without setpriv as root the test is skipped with that reason.
  *
- * <p>Loss: netem cannot act on loopback without root, and neither the UDP bearer nor TipcNode has a loss hook,
- * so the 10 000-message run here is loss-free (the lab classes run it under netem loss on kernels).
+ * <p>Loss: netem cannot act on loopback without root, so in the IPv4 run both bearers drop 2 % of received
+ * datagrams on purpose ({@code loss=2}, UdpBearerConfig.receiveLoss) and the scenario requires retransmissions
+ * (a lost ping waits for the next probe to be noticed, so the rate is kept low to keep the test short); the IPv6
+ * run is loss-free.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UdpLoopbackRdmTest {
@@ -94,7 +96,8 @@ class UdpLoopbackRdmTest {
     @Test
     void ipv4ReplicastOn127001And127002() throws Exception {
         int p = port();
-        scenario("udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p, "udp:127.0.0.2:" + p + ",remote=127.0.0.1:" + p);
+        scenario("udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p + ",loss=2",
+                "udp:127.0.0.2:" + p + ",remote=127.0.0.1:" + p + ",loss=2");
     }
 
     @Test

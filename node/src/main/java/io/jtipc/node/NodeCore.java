@@ -423,6 +423,19 @@ public final class NodeCore {
         }
         int oseqno = h.seqno();
         if (usr != Tipc.LINK_PROTOCOL && Seqno.less(oseqno, l.rcvNxt())) return true; // duplicate
+        if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.FAILOVER_MSG) {
+            // The peer lost its end of the parallel link and fails its traffic over to this one. jtipc does not
+            // take over the tunnelled packets (the link drops them), but, as node.c does, it takes its own end of
+            // the parallel link down and answers once with a dummy FAILOVER (tipc_link_create_dummy_tnl_msg), whose
+            // seqno gives the peer its synch point, so the peer leaves NODE_FAILINGOVER and the lost link can come
+            // back.
+            if (pl != null && !pl.isReset()) nodeLinkDown(n, pl, now, out);
+            if (!n.failoverSent && l.isUp()) {
+                n.failoverSent = true;
+                sendDummyFailover(n, l, now, out);
+            }
+            return true;
+        }
         if (pl == null || !pl.isUp()) return true; // no synching needed with one link
         if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.SYNCH_MSG && oseqno == 1) {
             // jtipc does not advertise TIPC_TUNNEL_ENHANCED: the synch point is the last tunnelled packet's seqno
@@ -653,6 +666,7 @@ public final class NodeCore {
         int bid = l.bearer.id;
         n.working[bid] = true;
         n.workingLinks++;
+        n.failoverSent = false;
         l.bearer.disc.addDest();
         // "Ensure that a STATE message goes first"
         l.rcvUnacked = 0;
@@ -689,6 +703,20 @@ public final class NodeCore {
         flushNamed(now, out);
         events.add(() -> listener.linkUp(l));
         events.add(() -> listener.nodeUp(n));
+    }
+
+    /** link.c tipc_link_create_dummy_tnl_msg: FAILOVER, msgcnt 1, wrapping a DIRECT_MSG with TIPC_ERR_NO_PORT. */
+    private void sendDummyFailover(Peer n, Link l, long now, Outbox out) {
+        byte[] b = new byte[Tipc.INT_H_SIZE + Tipc.BASIC_H_SIZE];
+        TipcMsg h = new TipcMsg().wrap(b, 0, Tipc.INT_H_SIZE);
+        initHeader(h, Tipc.TUNNEL_PROTOCOL, Tipc.FAILOVER_MSG, Tipc.INT_H_SIZE, n.addr);
+        h.setSize(b.length);
+        h.setMsgcnt(1);
+        h.setBearerId(l.peerBearerId);
+        TipcMsg in = new TipcMsg().wrap(b, Tipc.INT_H_SIZE, Tipc.BASIC_H_SIZE);
+        initHeader(in, Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, n.addr);
+        in.setErrcode(Tipc.TIPC_ERR_NO_PORT);
+        l.xmit(b, b.length, now, out);
     }
 
     /**

@@ -40,6 +40,8 @@ public final class Peer {
     int slot1 = -1;
     /** node.c sync_point: the parallel link's sequence number to reach before a synching link delivers. */
     int syncPoint;
+    /** A dummy FAILOVER answered the peer's failover since a link last came up (node.c failover_sent). */
+    boolean failoverSent;
     /** Which links count in {@link #workingLinks} (came up and were not taken down since), by bearer id. */
     final boolean[] working = new boolean[Bearer.MAX_BEARERS];
     int workingLinks;

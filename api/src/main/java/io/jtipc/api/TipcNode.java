@@ -72,6 +72,7 @@ public final class TipcNode implements AutoCloseable {
     private final NodeCore core;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedFrames = new AtomicLong();
+    private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new ArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
@@ -394,6 +395,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** Waits (at most 10 s) until a link reports room again after {@code epoch}. */
     void awaitUncongested(long epoch) throws TipcException {
+        congestionWaits.incrementAndGet();
         long end = System.nanoTime() + 10_000_000_000L;
         synchronized (congestion) {
             while (congestionEpoch == epoch && running) {
@@ -612,6 +614,11 @@ public final class TipcNode implements AutoCloseable {
     /** Bearer sends that failed (interface down, ...). */
     public long sendErrors() {
         return sendErrors;
+    }
+
+    /** Sends that found a link congested (ELINKCONG) and waited for it to drain. */
+    public long congestionWaits() {
+        return congestionWaits.get();
     }
 
     /** Unexpected exceptions caught by the loop. */

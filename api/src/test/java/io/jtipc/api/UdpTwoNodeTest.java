@@ -35,6 +35,63 @@ class UdpTwoNodeTest {
     }
 
     @Test
+    void floodWaitsForTheCongestedLinkAndLosesNothing() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a1 = "127.0.0.1:" + port;
+        String b1 = "127.0.0.2:" + port;
+        try (TipcNode a = TipcNode.builder().identity("jt-flood-a").bearer("udp:" + a1 + ",remote=" + b1).build();
+             TipcNode b = TipcNode.builder().identity("jt-flood-b").bearer("udp:" + b1 + ",remote=" + a1).build()) {
+            Thread sb = new Thread(() -> {
+                try {
+                    b.start();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            sb.start();
+            a.start();
+            sb.join();
+            a.awaitLinkUp(TwoNodeChecks.T);
+            try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
+                rx.bind(TipcAddress.ofService(18891, 1));
+                a.awaitBinding(x -> x.type() == 18891, TwoNodeChecks.T);
+                int n = 5000;
+                long t0 = System.nanoTime();
+                // UDP links have a window of 50 and a low-importance backlog limit of 100 packets. b's loop is held
+                // for 400 ms (well within the 1500 ms tolerance), so no ack comes back and the flood surely meets
+                // ELINKCONG; each such send then waits for the link to drain
+                Thread hold = new Thread(() -> {
+                    try {
+                        b.call(now -> {
+                            try {
+                                Thread.sleep(400);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return null;
+                        });
+                    } catch (TipcException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                hold.start();
+                for (int i = 0; i < n; i++) {
+                    tx.send(TipcAddress.ofService(18891, 1), TwoNodeChecks.pattern(1000, i));
+                }
+                for (int i = 0; i < n; i++) {
+                    TipcMessage m = rx.receive(TwoNodeChecks.T);
+                    assertThat(m).as("message %d", i).isNotNull();
+                    assertThat(m.payload()).as("message %d in order", i).isEqualTo(TwoNodeChecks.pattern(1000, i));
+                }
+                assertThat(rx.receive(java.time.Duration.ofMillis(200))).isNull();
+                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
+                assertThat(a.links().get(0).up()).isTrue();
+                assertThat(a.congestionWaits()).as("sends that waited for the congested link").isPositive();
+            }
+        }
+    }
+
+    @Test
     void errorsAreReportedNotFatal() throws Exception {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
         try (TipcNode a = TipcNode.builder().identity("jt-lonely").bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.3:" + port)

@@ -270,8 +270,8 @@ abstract class JtipcKernelInteropTest {
                 version(), downMs, tolerance);
         // the kernel's rule (link.c tipc_link_timeout, abort_limit = tolerance / (tolerance / 4) = 4): the link is
         // reset at the first probe tick after more than 4 silent intervals of tolerance/4, i.e. 1.25-1.5 x the
-        // tolerance after the last frame; the kernel declares it the same way. Allow 250 ms for the host.
-        assertThat(downMs).isLessThanOrEqualTo(tolerance * 3L / 2 + 250);
+        // tolerance after the last frame; the kernel declares it the same way. Allow 500 ms for a loaded CI host.
+        assertThat(downMs).isLessThanOrEqualTo(tolerance * 3L / 2 + 500);
         pub.close();
 
         k.reboot();

@@ -41,7 +41,10 @@ import io.jtipc.lab.Veth;
  *       228.0.18.103:6118) and jtipc {@code udp:IP} on veth jt0;</li>
  *   <li>replicast: kernel B {@code ... localip IP remoteip JTIPC_IP} and jtipc {@code udp:IP,remote=B} on jt1;</li>
  *   <li>mixed cluster: kernel A switched to an Ethernet bearer, kernel B still on UDP replicast, one jtipc node with
- *       both bearers ({@code eth:jt0} and {@code udp:JT1,remote=B}) reaches both and each kernel sees its binding.</li>
+ *       both bearers ({@code eth:jt0} and {@code udp:JT1,remote=B}) reaches both and each kernel sees its binding;</li>
+ *   <li>parallel links: kernel A on Ethernet and UDP, jtipc on both: two links to one node survive the kernel's
+ *       SYNCH and 10 000 in-order messages; cutting jtipc's Ethernet plane makes the kernel fail over (jtipc answers
+ *       with a dummy FAILOVER), the node stays up and the link comes back.</li>
  * </ol>
  * For 1 and 2: link up on both sides, RDM echo both ways incl. 20 x 66000 B (the kernel IP-fragments its 14000-byte
  * UDP datagrams), binding tables agree. The capture of the class dissects with no malformed frame.

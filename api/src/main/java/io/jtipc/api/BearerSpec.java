@@ -12,9 +12,10 @@ import io.jtipc.bearer.udp.UdpMedia;
  * A bearer to enable, parsed from the text the CLI and {@link TipcNode.Builder#bearer(String)} take:
  * <ul>
  *   <li>{@code eth:IFACE}: raw Ethernet (AF_PACKET, needs CAP_NET_RAW) on interface IFACE;</li>
- *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME]}: UDP on LOCALIP (port 6118 by default);
- *       with remote peers discovery is replicast to them, without any it is multicast to iproute2's group for
- *       the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}.</li>
+ *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME][,loss=PERCENT]}: UDP on LOCALIP (port 6118 by
+ *       default); with remote peers discovery is replicast to them, without any it is multicast to iproute2's group
+ *       for the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}. {@code loss} drops
+ *       that percentage (0-50) of received datagrams on purpose, for tests (UdpBearerConfig.receiveLoss).</li>
  * </ul>
  * Either may be opened inside a named network namespace ({@code netns}, /var/run/netns/NAME; needs CAP_SYS_ADMIN).
  */
@@ -28,6 +29,7 @@ public final class BearerSpec {
     private final List<InetSocketAddress> remotes;
     private final String udpName;
     private final String netns;
+    private double lossPercent;
 
     private BearerSpec(Kind kind, String iface, InetSocketAddress local, List<InetSocketAddress> remotes, String udpName,
                        String netns) {
@@ -63,18 +65,31 @@ public final class BearerSpec {
             InetSocketAddress local = UdpMedia.parse(parts[0], UdpMedia.DEFAULT_PORT);
             List<InetSocketAddress> remotes = new ArrayList<>();
             String name = null;
+            double loss = 0;
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].trim();
                 if (p.startsWith("remote=")) {
                     remotes.add(UdpMedia.parse(p.substring(7), UdpMedia.DEFAULT_PORT));
                 } else if (p.startsWith("name=")) {
                     name = p.substring(5);
+                } else if (p.startsWith("loss=")) {
+                    try {
+                        loss = Double.parseDouble(p.substring(5));
+                    } catch (NumberFormatException e) {
+                        loss = -1;
+                    }
+                    if (!(loss >= 0 && loss <= 50)) {
+                        throw new IllegalArgumentException("bad UDP bearer option '" + p + "' in '" + spec
+                                + "': loss is a percentage from 0 to 50");
+                    }
                 } else {
                     throw new IllegalArgumentException("bad UDP bearer option '" + p + "' in '" + spec
-                            + "': want remote=IP[:PORT] or name=NAME");
+                            + "': want remote=IP[:PORT], name=NAME or loss=PERCENT");
                 }
             }
-            return new BearerSpec(Kind.UDP, null, local, List.copyOf(remotes), name, netns);
+            BearerSpec b = new BearerSpec(Kind.UDP, null, local, List.copyOf(remotes), name, netns);
+            b.lossPercent = loss;
+            return b;
         }
         throw new IllegalArgumentException("bad bearer '" + spec + "': want eth:IFACE or udp:LOCALIP[:PORT][,remote=IP[:PORT]...]");
     }
@@ -91,6 +106,7 @@ public final class BearerSpec {
     UdpBearerConfig udpConfig(int netId) {
         UdpBearerConfig c = UdpBearerConfig.local(local);
         if (udpName != null) c.name(udpName);
+        if (lossPercent > 0) c.receiveLoss(lossPercent / 100, local.hashCode() * 31L + netId);
         if (remotes.isEmpty()) {
             c.multicastForNetId(netId);
         } else {

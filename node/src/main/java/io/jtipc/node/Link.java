@@ -30,7 +30,8 @@ import io.jtipc.wire.TipcMsg;
  * receive ({@code tipc_link_input}).
  *
  * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
- * parallel links, synch and failover (TUNNEL_PROTOCOL is dropped), priority changes.
+ * failover and the sending side of synch (received TUNNEL_PROTOCOL content is dropped: the node keeps a SYNCH's
+ * link from delivering until the parallel link reached the synch point, see NodeCore), priority changes.
  *
  * <p>Times are ms on the caller's clock. Not thread safe: owned by the {@link NodeCore}.
  */
@@ -68,6 +69,8 @@ public final class Link {
     int mtu;
     int tolerance;
     int priority;
+    /** LINK_SYNCHING (link.c): this link came up second and waits for the parallel link to reach the synch point. */
+    boolean synching;
     int netPlane;
     /** Congestion window (l->window), packets. */
     int window;

@@ -19,6 +19,7 @@ import io.jtipc.nametable.SocketAddr;
 import io.jtipc.nametable.TipcConstants;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Seqno;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcCodec;
 import io.jtipc.wire.TipcMsg;
@@ -71,7 +72,8 @@ public final class NodeCore {
      *   <li>TIPC_LINK_PROTO_SEQNO (0x40): YES. STATE messages carry/check their own counter.</li>
      *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
      *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
-     *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. No parallel links, synch or failover.</li>
+     *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. Up to two parallel links per peer come up and stay up (received
+     *       SYNCH handled with the legacy synch point), but jtipc sends no SYNCH/FAILOVER tunnel messages.</li>
      *   <li>TIPC_NAGLE (0x400): NO. No stream sockets.</li>
      *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
      *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
@@ -198,7 +200,7 @@ public final class NodeCore {
     /** All links. */
     public List<Link> links() {
         List<Link> l = new ArrayList<>();
-        for (Peer p : peers.values()) if (p.link != null) l.add(p.link);
+        for (Peer p : peers.values()) for (Link x : p.links) if (x != null) l.add(x);
         return l;
     }
 
@@ -364,34 +366,52 @@ public final class NodeCore {
             return;
         }
         Peer p = peers.get(m.prevnode());
-        if (p == null || p.link == null || p.link.bearer != b) {
+        Link l = p == null ? null : p.link(bearerId);
+        if (l == null) {
             droppedFrames++;
             return;
         }
         if (usr == Tipc.LINK_PROTOCOL) {
-            // tipc_node_bc_sync_rcv
-            if (p.bcRcv.syncRcv(m) && m.probe() == 0 && p.link.isUp()) {
-                p.link.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+            // tipc_node_bc_sync_rcv (on the link it arrived on)
+            if (p.bcRcv.syncRcv(m) && m.probe() == 0 && l.isUp()) {
+                l.buildProto(Tipc.STATE_MSG, false, false, 0, out);
             }
             m.wrap(buf, off, len);
         }
-        if (!checkState(p, m)) return;
-        int rc = p.link.rcv(buf, off, size, now, out);
-        if ((rc & Link.LINK_UP_EVT) != 0) nodeLinkUp(p, now, out);
-        if ((rc & Link.LINK_DOWN_EVT) != 0) nodeLinkDown(p, now, out);
+        if (!checkState(p, l, m, now, out)) return;
+        m.wrap(buf, off, len);
+        int rc = l.rcv(buf, off, size, now, out);
+        if ((rc & Link.LINK_UP_EVT) != 0) nodeLinkUp(p, l, now, out);
+        if ((rc & Link.LINK_DOWN_EVT) != 0) nodeLinkDown(p, l, now, out);
     }
 
-    /** node.c tipc_node_check_state (no failover/synch). */
-    private boolean checkState(Peer n, TipcMsg h) {
-        if (n.state == Peer.NodeState.SELF_UP_PEER_UP) return true;
-        if (!n.link.validateProto(h)) return false;
-        switch (n.state) {
-            case SELF_UP_PEER_COMING: {
-                if (!n.link.isUp()) return true;
-                if (h.user() == Tipc.LINK_PROTOCOL && h.type() != Tipc.STATE_MSG) return true;
-                n.fsmPeerEstabl();
-                return true;
+    /**
+     * node.c tipc_node_check_state. Parallel links: a SYNCH tunnel message (seqno 1 on a link that comes up while
+     * another is up) brings that link up and starts NODE_SYNCHING; until the parallel link has received past the
+     * synch point, data arriving on the synching link is dropped unacknowledged (the peer retransmits it), so
+     * messages stay in order across the two links. The tunnelled copies themselves are consumed by the link
+     * ({@link Link} drops TUNNEL_PROTOCOL content: the parallel link delivers the originals). FAILOVER is not
+     * implemented (jtipc never enters NODE_FAILINGOVER).
+     */
+    private boolean checkState(Peer n, Link l, TipcMsg h, long now, Outbox out) {
+        int usr = h.user();
+        int mtyp = h.type();
+        if (n.state == Peer.NodeState.SELF_UP_PEER_UP && usr != Tipc.TUNNEL_PROTOCOL) return true;
+        Link pl = null;
+        for (Link x : n.links) {
+            if (x != null && x != l) {
+                pl = x;
+                break;
             }
+        }
+        if (!l.validateProto(h)) return false;
+        switch (n.state) {
+            case SELF_UP_PEER_COMING:
+                if (!l.isUp()) return true;
+                // msg_peer_link_is_up: anything but RESET/ACTIVATE says the peer's link is up
+                if (usr == Tipc.LINK_PROTOCOL && mtyp != Tipc.STATE_MSG) return true;
+                n.fsmPeerEstabl();
+                break;
             case SELF_DOWN_PEER_LEAVING:
                 if (BroadcastLink.peerNodeIsUp(h)) return false;
                 n.fsmPeerLost();
@@ -399,8 +419,54 @@ public final class NodeCore {
             case SELF_LEAVING_PEER_DOWN:
                 return false;
             default:
-                return true;
+                break;
         }
+        int oseqno = h.seqno();
+        if (usr != Tipc.LINK_PROTOCOL && Seqno.less(oseqno, l.rcvNxt())) return true; // duplicate
+        if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.FAILOVER_MSG) {
+            // The peer lost its end of the parallel link and fails its traffic over to this one. jtipc does not
+            // take over the tunnelled packets (the link drops them), but, as node.c does, it takes its own end of
+            // the parallel link down and answers once with a dummy FAILOVER (tipc_link_create_dummy_tnl_msg), whose
+            // seqno gives the peer its synch point, so the peer leaves NODE_FAILINGOVER and the lost link can come
+            // back.
+            if (pl != null && !pl.isReset()) nodeLinkDown(n, pl, now, out);
+            if (!n.failoverSent && l.isUp()) {
+                n.failoverSent = true;
+                sendDummyFailover(n, l, now, out);
+            }
+            return true;
+        }
+        if (pl == null || !pl.isUp()) return true; // no synching needed with one link
+        if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.SYNCH_MSG && oseqno == 1) {
+            // jtipc does not advertise TIPC_TUNNEL_ENHANCED: the synch point is the last tunnelled packet's seqno
+            int iseqno = h.dataSize() >= Tipc.BASIC_H_SIZE ? new TipcMsg().wrap(h.buffer(), h.dataOffset(),
+                    h.dataSize()).seqno() : 0;
+            int syncpt = (iseqno + h.msgcnt() - 1) & 0xffff;
+            if (!l.isUp()) nodeLinkUp(n, l, now, out);
+            if (n.state == Peer.NodeState.SELF_UP_PEER_UP) {
+                n.syncPoint = syncpt;
+                l.synching = true;
+                n.state = Peer.NodeState.NODE_SYNCHING;
+            }
+        }
+        if (n.state == Peer.NodeState.NODE_SYNCHING) {
+            Link tnl;
+            if (l.synching) {
+                tnl = l;
+            } else {
+                tnl = pl;
+                pl = l;
+            }
+            if (Seqno.more(pl.rcvNxt(), n.syncPoint)) {
+                tnl.synching = false;
+                n.state = Peer.NodeState.SELF_UP_PEER_UP;
+                return true;
+            }
+            if (l == pl) return true;
+            if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.SYNCH_MSG) return true;
+            return usr == Tipc.LINK_PROTOCOL;
+        }
+        return true;
     }
 
     // ====================================================================== discovery
@@ -509,8 +575,7 @@ public final class NodeCore {
             }
             n.caps = caps;
         }
-        Link l = n.link;
-        if (l != null && l.bearer != b) return false; // jtipc: one link per peer
+        Link l = n.link(b.id);
         boolean linkUp = l != null && l.isUp();
         boolean addrMatch = l != null && Arrays.equals(l.maddr, maddr);
         boolean signMatch = signature == n.signature;
@@ -536,15 +601,18 @@ public final class NodeCore {
         }
         if (!acceptAddr) return respond;
         if (l == null) {
+            if (n.linkCnt == 2) return respond; // node.c: at most two links per peer
             l = new Link(this, n, b, maddr, sessionSource.getAsInt());
             l.reset();
             l.fsmReset();
-            n.link = l;
+            n.links[b.id] = l;
+            n.linkCnt++;
+            n.updateLink();
             calculateTimer(n, l);
-            n.timerDue = now + n.keepaliveIntv;
+            if (n.linkCnt == 1) n.timerDue = now + n.keepaliveIntv;
         }
         l.maddr = maddr;
-        if (reset && !l.isReset()) nodeLinkDown(n, now, out);
+        if (reset && !l.isReset()) nodeLinkDown(n, l, now, out);
         return respond;
     }
 
@@ -570,26 +638,52 @@ public final class NodeCore {
             return;
         }
         n.keepaliveIntv = 10000;
-        Link l = n.link;
-        if (l != null) {
+        for (Link l : n.links) {
+            if (l == null) continue;
             calculateTimer(n, l);
             int rc = l.timeout(now, out);
-            if ((rc & Link.LINK_DOWN_EVT) != 0) nodeLinkDown(n, now, out);
+            if ((rc & Link.LINK_DOWN_EVT) != 0) nodeLinkDown(n, l, now, out);
         }
+        maybeSwitchActive(n);
         n.timerDue = now + n.keepaliveIntv;
     }
 
-    /** __tipc_node_link_up + the node-up notifications of tipc_node_write_unlock. */
-    private void nodeLinkUp(Peer n, long now, Outbox out) {
-        Link l = n.link;
+    /**
+     * __tipc_node_link_up + the link-up/node-up notifications of tipc_node_write_unlock. The first link takes both
+     * active slots and brings the node up (bc-init, binding-table bulk); a second link is announced (link-state
+     * binding) and takes slot 1 if its priority equals the first's, or becomes the preferred link if higher.
+     *
+     * <p>jtipc sends every message on slot 0 ({@link Peer#link()}) and moves slot 0 to a higher-priority link only
+     * once the current one has nothing unacknowledged or backlogged ({@link #maybeSwitchActive}); the kernel splits
+     * traffic by selector over equal-priority links and re-orders it with a SYNCH tunnel, which jtipc does not send.
+     * One link carrying everything needs no synch, so the peer always receives in order.
+     */
+    private void nodeLinkUp(Peer n, Link l, long now, Outbox out) {
         if (l == null || l.isUp()) return;
+        Link ol = n.slot0 >= 0 ? n.links[n.slot0] : null;
         l.fsmEstablish();
         if (!l.isUp()) return;
+        int bid = l.bearer.id;
+        n.working[bid] = true;
         n.workingLinks++;
+        n.failoverSent = false;
         l.bearer.disc.addDest();
         // "Ensure that a STATE message goes first"
         l.rcvUnacked = 0;
         l.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+        int linkId = (l.peerBearerId << 16) | bid;
+        if (ol != null) {
+            // second link => redistribute slots (node.c), jtipc keeps sending on slot 0 until it may switch
+            if (l.priority == ol.priority) n.slot1 = bid;
+            distr.linkUp(n.addr, linkId);
+            flushNamed(now, out);
+            events.add(() -> listener.linkUp(l));
+            maybeSwitchActive(n);
+            return;
+        }
+        n.slot0 = bid;
+        n.slot1 = bid;
+        n.updateLink();
         n.fsmSelfEstabl();
         // tipc_bcast_add_peer → tipc_link_build_bc_init_msg
         byte[] bc = new byte[Tipc.INT_H_SIZE];
@@ -602,7 +696,6 @@ public final class NodeCore {
         h.setBcAckInvalid(1);
         l.xmit(bc, bc.length, now, out);
         // notifications: link-state binding, then the binding-table bulk (tipc_named_node_up)
-        int linkId = (l.peerBearerId << 16) | l.bearer.id;
         distr.linkUp(n.addr, linkId);
         distr.nodeUp(n.addr, n.caps, l.mss());
         n.upCaps = n.caps;
@@ -612,9 +705,45 @@ public final class NodeCore {
         events.add(() -> listener.nodeUp(n));
     }
 
-    /** tipc_node_link_down / __tipc_node_link_down for the peer's only link. */
-    private void nodeLinkDown(Peer n, long now, Outbox out) {
-        Link l = n.link;
+    /** link.c tipc_link_create_dummy_tnl_msg: FAILOVER, msgcnt 1, wrapping a DIRECT_MSG with TIPC_ERR_NO_PORT. */
+    private void sendDummyFailover(Peer n, Link l, long now, Outbox out) {
+        byte[] b = new byte[Tipc.INT_H_SIZE + Tipc.BASIC_H_SIZE];
+        TipcMsg h = new TipcMsg().wrap(b, 0, Tipc.INT_H_SIZE);
+        initHeader(h, Tipc.TUNNEL_PROTOCOL, Tipc.FAILOVER_MSG, Tipc.INT_H_SIZE, n.addr);
+        h.setSize(b.length);
+        h.setMsgcnt(1);
+        h.setBearerId(l.peerBearerId);
+        TipcMsg in = new TipcMsg().wrap(b, Tipc.INT_H_SIZE, Tipc.BASIC_H_SIZE);
+        initHeader(in, Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, n.addr);
+        in.setErrcode(Tipc.TIPC_ERR_NO_PORT);
+        l.xmit(b, b.length, now, out);
+    }
+
+    /**
+     * Moves slot 0 to the highest-priority working link when it is better than the current one and the current one
+     * has no unacknowledged or backlogged message (so nothing can overtake anything: no synch needed).
+     */
+    private void maybeSwitchActive(Peer n) {
+        if (n.slot0 < 0 || n.workingLinks < 2) return;
+        Link cur = n.links[n.slot0];
+        Link best = cur;
+        for (int i = 0; i < n.links.length; i++) {
+            Link x = n.links[i];
+            if (x != null && n.working[i] && x.isUp() && x.priority > best.priority) best = x;
+        }
+        if (best == cur || cur.transmitQueueLength() != 0 || cur.backlogLength() != 0) return;
+        n.slot0 = best.bearer.id;
+        n.slot1 = best.bearer.id;
+        n.updateLink();
+    }
+
+    /**
+     * tipc_node_link_down / __tipc_node_link_down. The last working link going down takes the node down (the peer's
+     * bindings withdrawn). With another link still working the lost one is reset and the other takes the active
+     * slots; jtipc does no failover (the kernel's FAILOVER tunnel), so messages unacknowledged on the lost link
+     * are lost.
+     */
+    private void nodeLinkDown(Peer n, Link l, long now, Outbox out) {
         if (l == null) return;
         if (l.state() == Link.State.ESTABLISHING) {
             l.reset();
@@ -622,11 +751,32 @@ public final class NodeCore {
             return;
         }
         if (l.isReset()) return;
-        boolean wasUp = n.workingLinks > 0;
+        int bid = l.bearer.id;
+        boolean wasUp = n.working[bid];
         if (wasUp) {
+            n.working[bid] = false;
             n.workingLinks--;
             l.bearer.disc.removeDest(now);
         }
+        // select the new active link(s), if any
+        n.slot0 = -1;
+        n.slot1 = -1;
+        int highest = 0;
+        for (int i = 0; i < n.links.length; i++) {
+            Link x = n.links[i];
+            if (x == null || x == l || !n.working[i]) continue;
+            if (x.priority < highest) continue;
+            if (x.priority > highest || n.slot0 < 0) {
+                highest = x.priority;
+                n.slot0 = i;
+                n.slot1 = i;
+                continue;
+            }
+            n.slot1 = i;
+        }
+        n.updateLink();
+        l.synching = false;
+        int linkId = (l.peerBearerId << 16) | bid;
         if (n.workingLinks == 0) {
             if (l.state() == Link.State.PEER_RESET) n.fsmPeerLost();
             n.fsmSelfLost();
@@ -635,11 +785,21 @@ public final class NodeCore {
             l.buildResetMsg(out);
             if (wasUp) {
                 events.add(() -> listener.linkDown(l));
-                int linkId = (l.peerBearerId << 16) | l.bearer.id;
                 distr.linkDown(n.addr, linkId);
                 lostContact(n, now, out);
                 flushNamed(now, out);
             }
+            return;
+        }
+        // another link works: end any synch with it, reset this one (it may come back through discovery)
+        if (n.state == Peer.NodeState.NODE_SYNCHING) n.state = Peer.NodeState.SELF_UP_PEER_UP;
+        for (Link x : n.links) if (x != null) x.synching = false;
+        l.fsmReset();
+        l.reset();
+        if (wasUp) {
+            events.add(() -> listener.linkDown(l));
+            distr.linkDown(n.addr, linkId);
+            flushNamed(now, out);
         }
     }
 
@@ -666,22 +826,31 @@ public final class NodeCore {
         enter();
         try {
             for (Peer n : new ArrayList<>(peers.values())) {
-                Link l = n.link;
-                if (l == null || l.bearer != b) continue;
-                if (l.isUp()) {
-                    l.fsmFailure();
-                    nodeLinkDown(n, now, out);
-                } else {
-                    l.buildResetMsg(out);
-                }
-                n.link = null;
-                n.timerDue = Long.MAX_VALUE;
+                Link l = n.link(bearerId);
+                if (l == null) continue;
+                stopLink(n, l, now, out);
+                n.links[bearerId] = null;
+                n.linkCnt--;
+                n.updateLink();
+                if (n.linkCnt == 0) n.timerDue = Long.MAX_VALUE;
             }
             b.disc.due = Long.MAX_VALUE;
             bearers[bearerId] = null;
             return true;
         } finally {
             leave(now, out);
+        }
+    }
+
+    /** Takes one link down for good: node-level link down, and a RESET with the peer-stopping bit in any case. */
+    private void stopLink(Peer n, Link l, long now, Outbox out) {
+        if (l.isUp()) {
+            l.fsmFailure();
+            nodeLinkDown(n, l, now, out);
+            // the last link's RESET went out in nodeLinkDown; with another link working it did not
+            if (n.workingLinks > 0) l.buildResetMsg(out);
+        } else {
+            l.buildResetMsg(out);
         }
     }
 
@@ -693,14 +862,7 @@ public final class NodeCore {
         enter();
         try {
             for (Peer n : new ArrayList<>(peers.values())) {
-                Link l = n.link;
-                if (l == null) continue;
-                if (l.isUp()) {
-                    l.fsmFailure();
-                    nodeLinkDown(n, now, out);
-                } else {
-                    l.buildResetMsg(out);
-                }
+                for (Link l : n.links) if (l != null) stopLink(n, l, now, out);
                 n.timerDue = Long.MAX_VALUE;
             }
             for (Bearer b : bearers) if (b != null) b.disc.due = Long.MAX_VALUE;
@@ -751,11 +913,12 @@ public final class NodeCore {
         }
         byte[] b = new byte[dm.encodedSize()];
         int size = dm.encode(b, 0);
-        int rc = p.link.xmit(b, size, now, out);
+        Link l = p.link;
+        int rc = l.xmit(b, size, now, out);
         if (rc == ENOBUFS) {
-            log("link " + p.link.name() + ": system backlog overflow, resetting");
-            p.link.fsmFailure();
-            nodeLinkDown(p, now, out);
+            log("link " + l.name() + ": system backlog overflow, resetting");
+            l.fsmFailure();
+            nodeLinkDown(p, l, now, out);
         }
     }
 

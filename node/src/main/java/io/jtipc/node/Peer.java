@@ -4,13 +4,16 @@ import io.jtipc.wire.NodeId;
 
 /**
  * A peer node ({@code struct tipc_node}, net/tipc/node.c): identity, capabilities, discovery signature,
- * node FSM state, its link (jtipc keeps one link per peer) and its broadcast receive link.
+ * node FSM state, its links (one per bearer, at most two, node.c {@code links[MAX_BEARERS]}, {@code link_cnt}),
+ * the active link slots and its broadcast receive link.
  */
 public final class Peer {
     /** Node FSM states (node.c). */
     public enum NodeState {
         SELF_DOWN_PEER_DOWN, SELF_UP_PEER_UP, SELF_DOWN_PEER_LEAVING, SELF_UP_PEER_COMING,
-        SELF_COMING_PEER_UP, SELF_LEAVING_PEER_DOWN
+        SELF_COMING_PEER_UP, SELF_LEAVING_PEER_DOWN,
+        /** A second link came up and the peer asked to synch it (SYNCH tunnel message, node.c NODE_SYNCHING). */
+        NODE_SYNCHING
     }
 
     /** INVALID_NODE_SIG: a new node never matches the first signature it sees. */
@@ -23,7 +26,24 @@ public final class Peer {
     int signature = INVALID_NODE_SIG;
     int peerHashMix;
     NodeState state = NodeState.SELF_DOWN_PEER_LEAVING;
+    /**
+     * The link messages to this peer are sent on (node.c active_links[0]); while no link is up, the first link
+     * created (so its establishment can be followed). jtipc sends all traffic on one link, see NodeCore.
+     */
     Link link;
+    /** Links by local bearer id (node.c n->links[bearer_id].link). */
+    final Link[] links = new Link[Bearer.MAX_BEARERS];
+    /** node.c link_cnt: links that exist (at most 2). */
+    int linkCnt;
+    /** node.c active_links[0..1]: bearer ids of the active links, -1 (INVALID_BEARER_ID) if none. */
+    int slot0 = -1;
+    int slot1 = -1;
+    /** node.c sync_point: the parallel link's sequence number to reach before a synching link delivers. */
+    int syncPoint;
+    /** A dummy FAILOVER answered the peer's failover since a link last came up (node.c failover_sent). */
+    boolean failoverSent;
+    /** Which links count in {@link #workingLinks} (came up and were not taken down since), by bearer id. */
+    final boolean[] working = new boolean[Bearer.MAX_BEARERS];
     int workingLinks;
     final BroadcastLink bcRcv;
     long keepaliveIntv = 10000;
@@ -53,8 +73,28 @@ public final class Peer {
 
     public NodeState state() { return state; }
 
-    /** The link to this peer, or null. */
+    /** The link to this peer messages are sent on (the active one), or null. */
     public Link link() { return link; }
+
+    /** The link on local bearer {@code bearerId}, or null. */
+    public Link link(int bearerId) {
+        return bearerId >= 0 && bearerId < links.length ? links[bearerId] : null;
+    }
+
+    /** Points {@link #link} at the active link, else the first link that exists. */
+    void updateLink() {
+        if (slot0 >= 0 && links[slot0] != null) {
+            link = links[slot0];
+            return;
+        }
+        link = null;
+        for (Link l : links) {
+            if (l != null) {
+                link = l;
+                return;
+            }
+        }
+    }
 
     public BroadcastLink broadcastLink() { return bcRcv; }
 
@@ -76,7 +116,8 @@ public final class Peer {
     void fsmSelfLost() {
         switch (state) {
             case SELF_UP_PEER_COMING: state = NodeState.SELF_DOWN_PEER_DOWN; break;
-            case SELF_UP_PEER_UP: state = NodeState.SELF_DOWN_PEER_LEAVING; break;
+            case SELF_UP_PEER_UP:
+            case NODE_SYNCHING: state = NodeState.SELF_DOWN_PEER_LEAVING; break;
             case SELF_LEAVING_PEER_DOWN: state = NodeState.SELF_DOWN_PEER_DOWN; break;
             default: break;
         }
@@ -90,7 +131,8 @@ public final class Peer {
     void fsmPeerLost() {
         switch (state) {
             case SELF_COMING_PEER_UP: state = NodeState.SELF_DOWN_PEER_DOWN; break;
-            case SELF_UP_PEER_UP: state = NodeState.SELF_LEAVING_PEER_DOWN; break;
+            case SELF_UP_PEER_UP:
+            case NODE_SYNCHING: state = NodeState.SELF_LEAVING_PEER_DOWN; break;
             case SELF_DOWN_PEER_LEAVING: state = NodeState.SELF_DOWN_PEER_DOWN; break;
             default: break;
         }
@@ -98,6 +140,6 @@ public final class Peer {
 
     @Override
     public String toString() {
-        return "Peer[" + Integer.toHexString(addr) + " " + id + " " + state + " link=" + link + "]";
+        return "Peer[" + Integer.toHexString(addr) + " " + id + " " + state + " links=" + java.util.Arrays.toString(links) + "]";
     }
 }

@@ -113,6 +113,10 @@ public final class UdpBearer implements AutoCloseable {
     private final DatagramChannel[] channels;
     private final Selector selector;
     private volatile int mtu;
+    private volatile boolean checksumsOff;
+    private java.util.SplittableRandom lossRandom;
+    private double lossFraction;
+    private volatile long droppedByLoss;
 
     private final Object peerLock = new Object();
     private volatile Peer[] peers = new Peer[0];
@@ -247,6 +251,12 @@ public final class UdpBearer implements AutoCloseable {
                 throw new UdpBearerException(UdpBearerException.Reason.SOCKET, "cannot bind " + where + ": " + e.getMessage(), e);
             }
             InetSocketAddress bound = (InetSocketAddress) uc.getLocalAddress();
+            // IPv4 datagrams leave with UDP checksum 0, as the kernel's (udp_media.c, nocheck); see UdpNoCheck
+            String noCheck = v6 ? "IPv6 keeps UDP checksums (as the kernel)" : UdpNoCheck.apply(bound);
+            if (!v6 && noCheck != null) {
+                LOG.log(System.Logger.Level.WARNING, "UDP bearer on " + bound + ": checksums stay on ("
+                        + noCheck + "); the kernel accepts them");
+            }
             if (cfg.name() == null) {
                 bearerName = "udp:u" + bound.getPort();
             }
@@ -274,6 +284,11 @@ public final class UdpBearer implements AutoCloseable {
                 gc.register(sel, SelectionKey.OP_READ);
             }
             UdpBearer b = new UdpBearer(bearerName, v6, nif, bound, grp, cfg.learnPeers(), mtu, uc, gc, sel);
+            b.checksumsOff = noCheck == null;
+            if (cfg.receiveLoss() > 0) {
+                b.lossRandom = new java.util.SplittableRandom(cfg.lossSeed());
+                b.lossFraction = cfg.receiveLoss();
+            }
             for (InetSocketAddress p : cfg.peers()) {
                 b.addPeer(p);
             }
@@ -474,6 +489,15 @@ public final class UdpBearer implements AutoCloseable {
     /** Writes the bearer's 32-byte media address block to {@code dst[off..off+31]} (TIPC_MEDIA_INFO_OFFSET of a discovery message). */
     public void address(byte[] dst, int off) {
         System.arraycopy(address, 0, dst, off, UdpMedia.BLOCK_SIZE);
+    }
+
+    /**
+     * Whether IPv4 datagrams leave with UDP checksum 0 like the kernel's (SO_NO_CHECK set, see
+     * {@code UdpNoCheck}); false for IPv6 (checksums are mandatory there and the kernel computes them) or
+     * when the socket could not be found (logged at open; the kernel accepts checksummed datagrams).
+     */
+    public boolean udpChecksumsOff() {
+        return checksumsOff;
     }
 
     /** True for IPv6, false for IPv4. */
@@ -776,6 +800,10 @@ public final class UdpBearer implements AutoCloseable {
                 continue;
             }
             nextChannel = idx + 1;
+            if (lossRandom != null && lossRandom.nextDouble() < lossFraction) {
+                droppedByLoss++;
+                continue;
+            }
             int n = rxBuf.position();
             rxBuf.flip();
             int c = Math.min(n, len);
@@ -905,6 +933,9 @@ public final class UdpBearer implements AutoCloseable {
 
     /** Datagrams received (both sockets). */
     public long framesReceived() { return framesReceived; }
+
+    /** Datagrams dropped by the configured receive loss ({@link UdpBearerConfig#receiveLoss}). */
+    public long framesDroppedByLoss() { return droppedByLoss; }
     /** Datagrams sent (each replicast copy counts). */
     public long framesSent() { return framesSent; }
     /** Sends dropped because the socket send buffer was full. */

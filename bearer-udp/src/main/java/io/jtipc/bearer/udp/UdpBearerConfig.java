@@ -67,6 +67,9 @@ public final class UdpBearerConfig {
     }
 
     /** Bearer name after "udp:" (the kernel's {@code name NAME}); default "u" + the bound port. */
+    private double receiveLoss;
+    private long lossSeed;
+
     public UdpBearerConfig name(String name) {
         this.name = name;
         return this;
@@ -167,6 +170,28 @@ public final class UdpBearerConfig {
         this.mtu = mtu;
         return this;
     }
+
+    /**
+     * Fault injection, for tests (what netem loss does on a real interface, which loopback cannot have without
+     * root): drop this fraction of received datagrams, chosen by a generator seeded with {@code seed}, before they
+     * reach the handler or poll. Dropped datagrams are counted ({@link UdpBearer#framesDroppedByLoss()}).
+     * Default 0.
+     *
+     * @param fraction 0 (none) up to 0.5
+     * @throws IllegalArgumentException outside that range
+     */
+    public UdpBearerConfig receiveLoss(double fraction, long seed) {
+        if (!(fraction >= 0 && fraction <= 0.5)) {
+            throw new IllegalArgumentException("receive loss must be between 0 and 0.5, not " + fraction);
+        }
+        this.receiveLoss = fraction;
+        this.lossSeed = seed;
+        return this;
+    }
+
+    /** Fraction of received datagrams dropped on purpose (see {@link #receiveLoss}). */
+    public double receiveLoss() { return receiveLoss; }
+    public long lossSeed() { return lossSeed; }
 
     public InetSocketAddress localAddress() { return local; }
     public String name() { return name; }

@@ -1,0 +1,105 @@
+package io.jtipc.bearer.udp;
+
+import static io.jtipc.bearer.udp.TestSupport.sa;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.bearer.eth.internal.LibC;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * IPv4 datagrams leave with UDP checksum 0, as the kernel's UDP bearer sends them
+ * (net/tipc/udp_media.c: udp_conf.use_udp_checksums = false, udp_tunnel_xmit_skb(..., nocheck = true)).
+ */
+class UdpChecksumTest {
+
+    @Test
+    void procNetUdpLineIsMatchedByAddressAndPort() {
+        List<String> table = List.of(
+                "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops",
+                "  193: 0200007F:17E6 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 0",
+                "  193: 0100007F:17E6 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 777 2 0000000000000000 0",
+                "  194: 0100007F:17E7 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 778 2 0000000000000000 0");
+        Assumptions.assumeTrue(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN, "table written for x86");
+        assertThat(UdpNoCheck.inodeOf(table, sa("127.0.0.1", 6118))).isEqualTo(777);
+        assertThat(UdpNoCheck.inodeOf(table, sa("127.0.0.2", 6118))).isEqualTo(4242);
+        assertThat(UdpNoCheck.inodeOf(table, sa("127.0.0.1", 6120))).isEqualTo(-1);
+    }
+
+    @Test
+    void ipv4BearerSocketHasNoCheckSetIpv6KeepsChecksums() throws Exception {
+        try (UdpBearer a = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast());
+                UdpBearer b = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("::1", p)).replicast())) {
+            assertThat(a.udpChecksumsOff()).isTrue();
+            int fd = UdpNoCheck.fdOf(a.localAddress());
+            assertThat(fd).isGreaterThan(2);
+            assertThat(UdpNoCheck.get(fd)).isEqualTo(1);
+            assertThat(b.udpChecksumsOff()).isFalse();
+            // a plain channel of ours has it off: the check reads the real option
+            try (DatagramChannel c = DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
+                c.bind(new InetSocketAddress("127.0.0.1", 0));
+                int cfd = UdpNoCheck.fdOf((InetSocketAddress) c.getLocalAddress());
+                assertThat(cfd).isGreaterThan(2).isNotEqualTo(fd);
+                assertThat(UdpNoCheck.get(cfd)).isEqualTo(0);
+            }
+        }
+    }
+
+    /**
+     * As root: a raw IPv4 socket (SOCK_RAW, IPPROTO_UDP) sees the UDP headers of looped-back datagrams. The
+     * bearer's carry checksum 0; a plain DatagramChannel's do not (on lo the field holds at least the
+     * pseudo-header sum, as the checksum is left to the "hardware").
+     */
+    @Test
+    void checksumFieldOnTheWireIsZeroForTheBearerOnly() throws Exception {
+        LibC libc = LibC.Native.libc();
+        Assumptions.assumeTrue(libc.geteuid() == 0, "needs root (CAP_NET_RAW) for a raw socket");
+        int raw = libc.socket(2 /* AF_INET */, 3 /* SOCK_RAW */ | LibC.SOCK_CLOEXEC, 17 /* IPPROTO_UDP */);
+        assertThat(raw).as("raw socket, errno " + LibC.Native.errno()).isGreaterThanOrEqualTo(0);
+        try (UdpBearer a = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.4", p)).replicast());
+                UdpBearer b = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.5", p)).replicast());
+                DatagramChannel plain = DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
+            plain.bind(new InetSocketAddress("127.0.0.4", 0));
+            int plainPort = ((InetSocketAddress) plain.getLocalAddress()).getPort();
+            byte[] f = new byte[300];
+            Arrays.fill(f, (byte) 0x5a);
+            for (int i = 0; i < 3; i++) {
+                assertThat(a.send(b.address(), 0, f, 0, f.length)).isTrue();
+                plain.send(ByteBuffer.wrap(f), b.localAddress());
+            }
+            Pointer buf = Memory.allocateDirect(LibC.Native.runtime(), 2048);
+            List<Integer> bearerSums = new ArrayList<>();
+            List<Integer> plainSums = new ArrayList<>();
+            long end = System.nanoTime() + 5_000_000_000L;
+            while ((bearerSums.size() < 3 || plainSums.size() < 3) && System.nanoTime() < end) {
+                long n = libc.recvfrom(raw, buf, 2048, LibC.MSG_DONTWAIT, null, null);
+                if (n < 0) {
+                    Thread.sleep(5);
+                    continue;
+                }
+                int ihl = (buf.getByte(0) & 0x0f) * 4;
+                int dst = buf.getByte(16) & 0xff;
+                int srcPort = (buf.getByte(ihl) & 0xff) << 8 | buf.getByte(ihl + 1) & 0xff;
+                int dstPort = (buf.getByte(ihl + 2) & 0xff) << 8 | buf.getByte(ihl + 3) & 0xff;
+                int sum = (buf.getByte(ihl + 6) & 0xff) << 8 | buf.getByte(ihl + 7) & 0xff;
+                if (dst != 127 || dstPort != b.localAddress().getPort()) continue;
+                if (srcPort == a.localAddress().getPort()) bearerSums.add(sum);
+                if (srcPort == plainPort) plainSums.add(sum);
+            }
+            assertThat(bearerSums).as("UDP checksums of the bearer's datagrams").hasSize(3).containsOnly(0);
+            assertThat(plainSums).as("UDP checksums of a plain socket's datagrams").hasSize(3).doesNotContain(0);
+        } finally {
+            libc.close(raw);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.jtipc.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Tipc;
+
+/**
+ * Two nodes joined by two network planes (bearer 0 "eth0" and bearer 1 "eth1" on each): one link per bearer pair
+ * (node.c links[bearer_id]), both up, the node up once; all traffic on slot 0; a plane cut takes only its link
+ * down (the node stays up, its bindings stay), and the link comes back when the plane heals; a higher-priority
+ * second link takes slot 0 once the first has nothing unacknowledged.
+ */
+class ParallelLinksTest {
+
+    /** A two-plane network: a frame sent on bearer i reaches the other node's bearer i after 1 ms. */
+    static final class Net {
+        record Ev(long time, long seq, int to, int plane, byte[] src, byte[] frame) {}
+
+        final NodeCore[] cores = new NodeCore[2];
+        final byte[][][] macs = new byte[2][2][];
+        final boolean[] planeCut = new boolean[2];
+        final PriorityQueue<Ev> q = new PriorityQueue<>((x, y) -> x.time != y.time ? Long.compare(x.time, y.time)
+                : Long.compare(x.seq, y.seq));
+        final List<List<Delivery>> received = List.of(new ArrayList<>(), new ArrayList<>());
+        final Outbox[] outs = new Outbox[2];
+        long now;
+        long seq;
+
+        Net(int prio1) {
+            for (int n = 0; n < 2; n++) {
+                int me = n;
+                cores[n] = new NodeCore(NodeConfig.of(NodeId.parse(n == 0 ? "pa" : "pb"), 0x1000 + n, 77 + n));
+                outs[n] = (bearerId, dest, buf, off, len) -> {
+                    if (planeCut[bearerId]) return;
+                    int other = 1 - me;
+                    if (dest != null && !Arrays.equals(dest, macs[other][bearerId])) return;
+                    q.add(new Ev(now + 1, seq++, other, bearerId, macs[me][bearerId],
+                            Arrays.copyOfRange(buf, off, off + len)));
+                };
+                for (int b = 0; b < 2; b++) {
+                    macs[n][b] = new byte[] {0x52, 0x54, 0, 0, (byte) b, (byte) (n + 1)};
+                    BearerConfig c = BearerConfig.ethernet("eth" + b, macs[n][b]);
+                    if (b == 1) c = new BearerConfig(c.name(), c.media(), c.ownAddr(), c.mtu(), prio1, c.tolerance(),
+                            c.window(), c.domain());
+                    assertThat(cores[n].enableBearer(now, c, outs[n])).isEqualTo(b);
+                }
+            }
+        }
+
+        boolean runUntil(BooleanSupplier cond, long limit) {
+            while (!cond.getAsBoolean()) {
+                Ev e = q.peek();
+                long next = Math.min(e == null ? Long.MAX_VALUE : e.time,
+                        Math.min(cores[0].nextDeadline(), cores[1].nextDeadline()));
+                if (next > limit) {
+                    now = limit;
+                    return cond.getAsBoolean();
+                }
+                now = Math.max(now, next);
+                if (e != null && e.time <= now) {
+                    q.poll();
+                    cores[e.to].onFrame(now, e.plane, e.src, e.frame, 0, e.frame.length, outs[e.to]);
+                } else {
+                    for (int n = 0; n < 2; n++) if (cores[n].nextDeadline() <= now) cores[n].onTimer(now, outs[n]);
+                }
+            }
+            return true;
+        }
+
+        void runFor(long ms) {
+            runUntil(() -> false, now + ms);
+        }
+
+        Peer peerOf(int n) {
+            return cores[n].peer(cores[1 - n].ownAddr());
+        }
+
+        boolean bothLinksUp() {
+            for (int n = 0; n < 2; n++) {
+                Peer p = cores[n].addressCommitted() ? peerOf(n) : null;
+                if (p == null || p.link(0) == null || p.link(1) == null || !p.link(0).isUp() || !p.link(1).isUp()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    @Test
+    void oneLinkPerPlaneBothUpTrafficOnSlotZeroPlaneCutTakesOnlyItsLink() {
+        Net net = new Net(10);
+        List<String> events = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+            String who = n == 0 ? "A" : "B";
+            net.cores[n].setListener(new NodeListener() {
+                @Override
+                public void linkUp(Link l) {
+                    events.add(who + " up " + l.bearerId());
+                }
+
+                @Override
+                public void linkDown(Link l) {
+                    events.add(who + " down " + l.bearerId());
+                }
+
+                @Override
+                public void nodeUp(Peer p) {
+                    events.add(who + " node up");
+                }
+
+                @Override
+                public void nodeDown(Peer p) {
+                    events.add(who + " node down");
+                }
+            });
+        }
+        assertThat(net.runUntil(net::bothLinksUp, 10_000)).isTrue();
+        net.runFor(100);
+        Peer pa = net.peerOf(0);
+        assertThat(pa.state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
+        assertThat(pa.link(0).name()).isEqualTo("pa:eth0-pb:eth0");
+        assertThat(pa.link(1).name()).isEqualTo("pa:eth1-pb:eth1");
+        assertThat(net.cores[0].links()).hasSize(2);
+        assertThat(events.stream().filter(e -> e.startsWith("A node up"))).hasSize(1);
+        assertThat(events).contains("A up 0", "A up 1", "B up 0", "B up 1");
+
+        // traffic: all on one link, in order
+        int sp = net.cores[1].openSocket(NodeCore.SocketType.RDM, d -> net.received.get(1).add(d));
+        assertThat(net.cores[1].bind(net.now, sp, Tipc.TIPC_CLUSTER_SCOPE, 3000, 1, 1, net.outs[1])).isZero();
+        int cp = net.cores[0].openSocket(NodeCore.SocketType.RDM, d -> net.received.get(0).add(d));
+        net.runFor(100);
+        Link active = pa.link();
+        int other = 1 - active.bearerId();
+        int idleSndNxt = pa.link(other).sndNxt();
+        for (int i = 0; i < 2000; i++) {
+            byte[] m = ByteBuffer.allocate(64).putInt(i).array();
+            assertThat(net.cores[0].sendToName(net.now, cp, 3000, 1, 0, m, 0, m.length, net.outs[0]))
+                    .isIn(0, NodeCore.ELINKCONG);
+            if (i % 20 == 19) net.runFor(5);
+        }
+        net.runFor(1000);
+        assertThat(net.received.get(1)).hasSize(2000);
+        for (int i = 0; i < 2000; i++) {
+            assertThat(ByteBuffer.wrap(net.received.get(1).get(i).data()).getInt()).isEqualTo(i);
+        }
+        assertThat(pa.link(other).sndNxt()).as("nothing sent on the other link").isEqualTo(idleSndNxt);
+
+        // cut the active plane: only that link goes down, the node and the binding stay, traffic moves over
+        events.clear();
+        net.planeCut[active.bearerId()] = true;
+        assertThat(net.runUntil(() -> !pa.link(active.bearerId()).isUp(), 10_000)).isTrue();
+        net.runFor(500);
+        assertThat(events).contains("A down " + active.bearerId()).doesNotContain("A node down", "B node down");
+        assertThat(pa.isUp()).isTrue();
+        assertThat(pa.link()).isSameAs(pa.link(other));
+        assertThat(net.cores[0].bindingTable().publications(3000, 1, 1)).hasSize(1);
+        net.received.get(1).clear();
+        byte[] m = "after the cut".getBytes();
+        assertThat(net.cores[0].sendToName(net.now, cp, 3000, 1, 0, m, 0, m.length, net.outs[0])).isZero();
+        net.runFor(100);
+        assertThat(net.received.get(1)).singleElement().satisfies(d -> assertThat(d.data()).isEqualTo(m));
+
+        // heal: the link comes back, both up again, nothing else went down
+        net.planeCut[active.bearerId()] = false;
+        assertThat(net.runUntil(net::bothLinksUp, 20_000)).isTrue();
+        net.runFor(5000);
+        assertThat(net.bothLinksUp()).isTrue();
+        assertThat(events).doesNotContain("A node down", "B node down", "A down " + other, "B down " + other);
+    }
+
+    @Test
+    void higherPrioritySecondLinkTakesSlotZero() {
+        Net net = new Net(20);
+        assertThat(net.runUntil(net::bothLinksUp, 10_000)).isTrue();
+        net.runFor(1000);
+        for (int n = 0; n < 2; n++) {
+            Peer p = net.peerOf(n);
+            assertThat(p.link().bearerId()).as("node %d sends on the priority-20 link", n).isEqualTo(1);
+            assertThat(p.state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
+        }
+    }
+}

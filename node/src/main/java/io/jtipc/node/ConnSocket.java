@@ -191,11 +191,21 @@ public final class ConnSocket {
     private void fail(int code) {
         disconnect();
         err = code;
-        core.events.add(() -> handler.failed(port, code));
+        post(() -> handler.failed(port, code));
+    }
+
+    /** Set when the socket is closed: no more handler calls. */
+    boolean closed;
+
+    /** Queues a handler call to run after the current core call, unless the socket is closed by then. */
+    private void post(Runnable r) {
+        core.events.add(() -> {
+            if (!closed) r.run();
+        });
     }
 
     private void notifyReadable() {
-        core.events.add(() -> handler.readable(port));
+        post(() -> handler.readable(port));
     }
 
     /** tsk_peer_msg. */
@@ -244,7 +254,7 @@ public final class ConnSocket {
                     if (e != 0) break;
                     finishConn(oport, onode, now);
                     core.setSockImportance(port, h.user() & 3);
-                    core.events.add(() -> handler.connected(port));
+                    post(() -> handler.connected(port));
                     if (h.dataSize() > 0) return true;
                     h.setDestDroppable(1); // empty ACK: dropped silently
                     return false;
@@ -301,7 +311,7 @@ public final class ConnSocket {
             boolean wasCong = congested();
             sntUnacked = Math.max(0, sntUnacked - h.connAck());
             if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) != 0) sndWin = h.advWin();
-            if (wasCong && !congested() && !linkCong) core.events.add(() -> handler.writable(port));
+            if (wasCong && !congested() && !linkCong) post(() -> handler.writable(port));
         }
     }
 
@@ -596,6 +606,6 @@ public final class ConnSocket {
     void linkUncongested() {
         if (!linkCong) return;
         linkCong = false;
-        if (state == State.ESTABLISHED && !congested()) core.events.add(() -> handler.writable(port));
+        if (state == State.ESTABLISHED && !congested()) post(() -> handler.writable(port));
     }
 }

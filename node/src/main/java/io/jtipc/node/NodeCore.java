@@ -854,6 +854,7 @@ public final class NodeCore {
             if (s.conn != null) {
                 // tipc_release: __tipc_shutdown(TIPC_ERR_NO_PORT)
                 s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
+                s.conn.closed = true;
                 conns.remove(port);
             }
             socks.remove(port);

@@ -16,7 +16,11 @@ import io.jtipc.nametable.McastNodes;
 import io.jtipc.nametable.NameDistributor;
 import io.jtipc.nametable.Publication;
 import io.jtipc.nametable.SocketAddr;
+import io.jtipc.nametable.Subscription;
 import io.jtipc.nametable.TipcConstants;
+import io.jtipc.nametable.TipcSubscr;
+import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.nametable.TopologySubscriptions;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
@@ -139,6 +143,8 @@ public final class NodeCore {
     private final Map<Integer, Peer> peers = new HashMap<>();
     private BindingTable table;
     private NameDistributor distr;
+    private TopologySubscriptions topology;
+    private TopologyServer topsrv;
     private final Map<Integer, Sock> socks = new HashMap<>();
     /** The SEQPACKET/STREAM sockets among {@link #socks}. */
     private final Map<Integer, ConnSocket> conns = new HashMap<>();
@@ -279,6 +285,7 @@ public final class NodeCore {
         for (Bearer b : bearers) if (b != null) d = Math.min(d, b.disc.due);
         for (Peer p : peers.values()) d = Math.min(d, p.timerDue);
         for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
+        if (topology != null) d = Math.min(d, topology.nextDeadline());
         return d;
     }
 
@@ -295,6 +302,7 @@ public final class NodeCore {
             for (ConnSocket c : new ArrayList<>(conns.values())) {
                 if (c.nextDeadline() <= now) c.timeout(now, out);
             }
+            if (topology != null && topology.nextDeadline() <= now) topology.onTimer(now);
         } finally {
             leave(now, out);
         }
@@ -497,6 +505,8 @@ public final class NodeCore {
         distr = new NameDistributor(table);
         distr.publishNodeState();
         flushNamed(now, out);
+        topology = new TopologySubscriptions(table);
+        topsrv = new TopologyServer(this, topology, now, out);
         int a = ownAddr;
         events.add(() -> listener.addressCommitted(a));
     }
@@ -1105,6 +1115,35 @@ public final class NodeCore {
         } finally {
             leave(now, out);
         }
+    }
+
+    /**
+     * Subscribes to the bindings of {@code type} overlapping {@code [lower, upper]} (unsigned) as a topology-service
+     * subscriber would (subscr.c): the current matching bindings are reported to {@code sink} before this returns,
+     * then every change as it is applied (on this thread, during the core call that applies it: the sink must not
+     * call into the core), then one TIPC_SUBSCR_TIMEOUT after {@code timeoutMs} ({@link TipcConstants#WAIT_FOREVER}
+     * = never). Node up/down are the node-state bindings {0, node} and link up/down the link-state bindings
+     * {2, peer} (node scope) that this core publishes.
+     *
+     * @param filter {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE}
+     * @return the subscription ({@link Subscription#cancel()} ends it), or null if the request is illegal, the
+     *         node's subscription limit is reached, or the address is not yet committed
+     */
+    public Subscription subscribe(long now, int filter, int type, int lower, int upper, int timeoutMs,
+                                  java.util.function.Consumer<TopologyEvent> sink) {
+        if (topology == null) return null;
+        return topology.connect(sink).subscribe(
+            new TipcSubscr(type, lower, upper, timeoutMs, filter, 0L, TopologyServer.HOST_ORDER), now);
+    }
+
+    /** The topology server (null until the address is committed). */
+    public TopologyServer topologyServer() {
+        return topsrv;
+    }
+
+    /** Runs {@code r} with the outermost call's time and outbox once the current call's processing is done. */
+    void post(java.util.function.BiConsumer<Long, Outbox> r) {
+        events.add(() -> r.accept(deferredNow, deferredOut));
     }
 
     /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */

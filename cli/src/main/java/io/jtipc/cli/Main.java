@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  */
 @Command(name = "jtipc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "TIPC (Linux net/tipc) in user space for the JVM: tools.",
-        subcommands = {PcapCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PcapCommand.class, LabCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

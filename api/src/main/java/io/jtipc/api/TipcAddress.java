@@ -1,0 +1,123 @@
+package io.jtipc.api;
+
+/**
+ * A TIPC address as {@code struct sockaddr_tipc} holds it (include/uapi/linux/tipc.h): a service address
+ * {type, instance} (TIPC_SERVICE_ADDR), a service range {type, lower, upper} (TIPC_SERVICE_RANGE, used to
+ * bind and to multicast) or a socket address {port, node} (TIPC_SOCKET_ADDR). All numbers are unsigned 32-bit
+ * values kept in an {@code int}.
+ */
+public final class TipcAddress {
+    /** The address family variants (tipc.h TIPC_SERVICE_RANGE = 1, TIPC_SERVICE_ADDR = 2, TIPC_SOCKET_ADDR = 3). */
+    public enum Kind { SERVICE_RANGE, SERVICE, SOCKET }
+
+    private final Kind kind;
+    private final int type;
+    private final int lower;
+    private final int upper;
+    private final int port;
+    private final int node;
+
+    private TipcAddress(Kind kind, int type, int lower, int upper, int port, int node) {
+        this.kind = kind;
+        this.type = type;
+        this.lower = lower;
+        this.upper = upper;
+        this.port = port;
+        this.node = node;
+    }
+
+    /** A service address {type, instance}: anycast send target, or a single-instance binding. */
+    public static TipcAddress ofService(int type, int instance) {
+        return new TipcAddress(Kind.SERVICE, type, instance, instance, 0, 0);
+    }
+
+    /**
+     * A service range {type, lower, upper}: a binding or a multicast target.
+     *
+     * @throws IllegalArgumentException if lower &gt; upper (unsigned)
+     */
+    public static TipcAddress ofServiceRange(int type, int lower, int upper) {
+        if (Integer.compareUnsigned(lower, upper) > 0) {
+            throw new IllegalArgumentException("lower " + Integer.toUnsignedString(lower) + " > upper "
+                    + Integer.toUnsignedString(upper));
+        }
+        return new TipcAddress(Kind.SERVICE_RANGE, type, lower, upper, 0, 0);
+    }
+
+    /** A socket address {port, node} (node = the 32-bit node address, e.g. {@link TipcNode#address()}). */
+    public static TipcAddress ofSocket(int port, int node) {
+        return new TipcAddress(Kind.SOCKET, 0, 0, 0, port, node);
+    }
+
+    /**
+     * Parses {@code TYPE:INSTANCE}, {@code TYPE:LOWER:UPPER} (decimal or 0x hex) or {@code PORT@NODE}
+     * (node in hex as {@code tipc} prints it, with or without 0x).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static TipcAddress parse(String s) {
+        try {
+            int at = s.indexOf('@');
+            if (at > 0) {
+                String n = s.substring(at + 1);
+                if (n.startsWith("0x") || n.startsWith("0X")) n = n.substring(2);
+                return ofSocket(num(s.substring(0, at)), Integer.parseUnsignedInt(n, 16));
+            }
+            String[] p = s.split(":");
+            if (p.length == 2) return ofService(num(p[0]), num(p[1]));
+            if (p.length == 3) return ofServiceRange(num(p[0]), num(p[1]), num(p[2]));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad TIPC address '" + s + "': " + e.getMessage());
+        }
+        throw new IllegalArgumentException("bad TIPC address '" + s + "': want TYPE:INSTANCE, TYPE:LOWER:UPPER or PORT@NODE");
+    }
+
+    private static int num(String t) {
+        t = t.trim();
+        if (t.startsWith("0x") || t.startsWith("0X")) return Integer.parseUnsignedInt(t.substring(2), 16);
+        return Integer.parseUnsignedInt(t);
+    }
+
+    public Kind kind() { return kind; }
+
+    /** Service type (0 for socket addresses). */
+    public int type() { return type; }
+
+    /** Instance of a service address, lower bound of a range. */
+    public int instance() { return lower; }
+
+    public int lower() { return lower; }
+
+    public int upper() { return upper; }
+
+    /** Port of a socket address (0 otherwise). */
+    public int port() { return port; }
+
+    /** Node address of a socket address (0 otherwise). */
+    public int node() { return node; }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TipcAddress a && a.kind == kind && a.type == type && a.lower == lower && a.upper == upper
+                && a.port == port && a.node == node;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((kind.ordinal() * 31 + type) * 31 + lower) * 31 + upper + 17 * port + 131 * node;
+    }
+
+    /** {@code {type, instance}}, {@code {type, lower, upper}} or {@code <node:port>} (hex node), as the kernel's logs write them. */
+    @Override
+    public String toString() {
+        switch (kind) {
+            case SERVICE:
+                return "{" + Integer.toUnsignedString(type) + ", " + Integer.toUnsignedString(lower) + "}";
+            case SERVICE_RANGE:
+                return "{" + Integer.toUnsignedString(type) + ", " + Integer.toUnsignedString(lower) + ", "
+                        + Integer.toUnsignedString(upper) + "}";
+            default:
+                return "<" + Integer.toHexString(node) + ":" + Integer.toUnsignedString(port) + ">";
+        }
+    }
+}

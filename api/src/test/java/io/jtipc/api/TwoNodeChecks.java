@@ -1,0 +1,108 @@
+package io.jtipc.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The checks shared by the two-node tests over veth and over UDP. */
+final class TwoNodeChecks {
+    static final Duration T = Duration.ofSeconds(20);
+
+    private TwoNodeChecks() {
+    }
+
+    /** Links up both ways with kernel-format names, bindings exchanged, RDM echo with content checked, unbind withdrawn. */
+    static void linkBindingsEcho(TipcNode a, TipcNode b, String ifA, String ifB) throws Exception {
+        LinkInfo la = a.awaitLinkUp(T);
+        LinkInfo lb = b.awaitLinkUp(T);
+        assertThat(la.name()).isEqualTo(a.identity() + ":" + ifA + "-" + b.identity() + ":" + ifB);
+        assertThat(lb.name()).isEqualTo(b.identity() + ":" + ifB + "-" + a.identity() + ":" + ifA);
+        assertThat(la.state()).isEqualTo("ESTABLISHED");
+        assertThat(la.peerNode()).isEqualTo(b.address());
+        assertThat(a.linkList()).contains(la.name() + ": up");
+
+        try (TipcSocket echo = TipcSocket.rdm(b); TipcSocket client = TipcSocket.rdm(a)) {
+            echo.bind(TipcAddress.ofService(18888, 17));
+            Binding seen = a.awaitBinding(x -> x.type() == 18888 && x.lower() == 17, T);
+            assertThat(seen.node()).isEqualTo(b.address());
+            assertThat(seen.port()).isEqualTo(echo.port());
+            assertThat(seen.nodeName()).isEqualTo(b.identity().toString());
+            assertThat(a.nametableShow()).contains("Type       Lower      Upper      Scope    Port       Node")
+                    .containsPattern("18888\\s+17\\s+17\\s+cluster\\s+" + Integer.toUnsignedString(echo.port()) + "\\s+"
+                            + b.identity());
+
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        TipcMessage m = echo.receive();
+                        echo.send(m.source(), m.payload());
+                    }
+                } catch (Exception e) {
+                    // closed
+                }
+            }, "echo");
+            t.setDaemon(true);
+            t.start();
+
+            for (int size : new int[] {1, 100, 1500, 66000}) {
+                for (int i = 0; i < 5; i++) {
+                    byte[] p = pattern(size, i);
+                    client.send(TipcAddress.ofService(18888, 17), p);
+                    TipcMessage r = client.receive(T);
+                    assertThat(r).as("echo of %d bytes #%d", size, i).isNotNull();
+                    assertThat(r.errcode()).isZero();
+                    assertThat(r.source()).isEqualTo(echo.address());
+                    assertThat(Arrays.equals(r.payload(), p)).as("payload of %d bytes #%d", size, i).isTrue();
+                }
+            }
+            // a named message carries its destination name
+            try (TipcSocket probe = TipcSocket.rdm(b)) {
+                probe.bind(TipcAddress.ofServiceRange(18889, 0, 99));
+                a.awaitBinding(x -> x.type() == 18889, T);
+                client.send(TipcAddress.ofService(18889, 42), "to a name".getBytes(StandardCharsets.US_ASCII));
+                TipcMessage m = probe.receive(T);
+                assertThat(m.destination()).isEqualTo(TipcAddress.ofService(18889, 42));
+                client.send(TipcAddress.ofServiceRange(18889, 40, 50), "mcast".getBytes(StandardCharsets.US_ASCII));
+                TipcMessage mc = probe.receive(T);
+                assertThat(mc.destination()).isEqualTo(TipcAddress.ofServiceRange(18889, 40, 50));
+                assertThat(new String(mc.payload(), StandardCharsets.US_ASCII)).isEqualTo("mcast");
+                probe.unbind(TipcAddress.ofServiceRange(18889, 0, 99));
+                a.awaitNoBinding(x -> x.type() == 18889, T);
+            }
+            echo.close();
+            a.awaitNoBinding(x -> x.type() == 18888, T);
+        }
+    }
+
+    /** Closing b brings a's link down promptly (RESET with peer-stopping) and withdraws b's bindings on a. */
+    static void closeTakesLinkDown(TipcNode a, TipcNode b) throws Exception {
+        List<LinkInfo> downs = new CopyOnWriteArrayList<>();
+        a.addLinkListener(new LinkListener() {
+            @Override
+            public void linkDown(LinkInfo l) {
+                downs.add(l);
+            }
+        });
+        try (TipcSocket s = TipcSocket.rdm(b)) {
+            s.bind(TipcAddress.ofService(18890, 1));
+            a.awaitBinding(x -> x.type() == 18890, T);
+            b.close();
+            long t0 = System.nanoTime();
+            a.awaitNoBinding(x -> x.type() == 18890, T);
+            // well below the 1500 ms tolerance: the RESET with the peer-stopping bit took the link down at once
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
+        }
+        assertThat(downs).hasSize(1);
+        assertThat(a.links()).noneMatch(LinkInfo::up);
+    }
+
+    static byte[] pattern(int size, int seed) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) b[i] = (byte) (i * 31 + seed * 7 + (i >> 8));
+        return b;
+    }
+}

@@ -1,0 +1,60 @@
+package io.jtipc.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.Test;
+
+/** Two TipcNodes in this JVM over UDP on 127.0.0.1 and 127.0.0.2, replicast discovery (no privilege needed). */
+class UdpTwoNodeTest {
+    @Test
+    void linkBindingsEchoAndShutdown() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a1 = "127.0.0.1:" + port;
+        String b1 = "127.0.0.2:" + port;
+        try (TipcNode a = TipcNode.builder().identity("jt-udp-a").bearer("udp:" + a1 + ",remote=" + b1 + ",name=ua").build();
+             TipcNode b = TipcNode.builder().identity("jt-udp-b").bearer("udp:" + b1 + ",remote=" + a1 + ",name=ub").build()) {
+            Thread sa = new Thread(() -> {
+                try {
+                    a.start();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            sa.start();
+            b.start();
+            sa.join();
+            assertThat(a.address()).isNotZero().isNotEqualTo(b.address());
+            TwoNodeChecks.linkBindingsEcho(a, b, "ua", "ub");
+            assertThat(a.droppedFrames()).isZero();
+            assertThat(a.internalErrors()).isZero();
+            TwoNodeChecks.closeTakesLinkDown(a, b);
+        }
+    }
+
+    @Test
+    void errorsAreReportedNotFatal() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (TipcNode a = TipcNode.builder().identity("jt-lonely").bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.3:" + port)
+                .start();
+             TipcSocket s = TipcSocket.rdm(a)) {
+            assertThatThrownBy(() -> s.send(TipcAddress.ofService(5000, 1), new byte[10]))
+                    .isInstanceOf(TipcException.class).hasMessageContaining("EHOSTUNREACH");
+            assertThatThrownBy(() -> s.bind(TipcAddress.ofService(1, 1))).hasMessageContaining("EACCES");
+            s.bind(TipcAddress.ofService(5000, 1));
+            // local delivery: a socket on the same node
+            try (TipcSocket c = TipcSocket.rdm(a)) {
+                c.send(TipcAddress.ofService(5000, 1), new byte[] {1, 2, 3});
+                TipcMessage m = s.receive(TwoNodeChecks.T);
+                assertThat(m.payload()).containsExactly(1, 2, 3);
+                assertThat(m.source()).isEqualTo(c.address());
+            }
+            assertThat(a.nametableShow()).contains("5000       1          1          cluster");
+        }
+        assertThatThrownBy(() -> TipcNode.builder().identity("x").bearer("udp:").build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TipcNode.builder().bearer("eth:x").build()).hasMessageContaining("identity");
+    }
+}

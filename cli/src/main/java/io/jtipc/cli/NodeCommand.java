@@ -1,0 +1,421 @@
+package io.jtipc.cli;
+
+import io.jtipc.api.LinkInfo;
+import io.jtipc.api.LinkListener;
+import io.jtipc.api.TipcAddress;
+import io.jtipc.api.TipcMessage;
+import io.jtipc.api.TipcNode;
+import io.jtipc.api.TipcSocket;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jtipc node}: runs a jtipc TIPC node (io.jtipc.api.TipcNode) on raw Ethernet or UDP bearers and performs
+ * scriptable actions with it. Exit codes: 0 done, 1 failed (bearer cannot open, no link, send failed), 2 bad
+ * arguments.
+ */
+@Command(name = "node", sortOptions = false,
+        description = {"Run a jtipc TIPC node that joins a Linux TIPC cluster (raw Ethernet needs CAP_NET_RAW; UDP needs "
+                + "no privilege), then do the ACTIONS in order:",
+                "  links                      print the links as 'tipc link list' does",
+                "  nametable                  print the binding table as 'tipc nametable show' does",
+                "  send TYPE:INSTANCE TEXT    send TEXT (RDM) and print the reply if one comes within --timeout",
+                "  sleep SECONDS              wait",
+                "  kernel COMMAND             (--lab) run a shell command in the kernel node, print its output",
+                "  kernel-echo TYPE:INSTANCE  (--lab) start the kernel's RDM echo agent bound to TYPE:INSTANCE",
+                "  kernel-ping TYPE:INSTANCE COUNT SIZE  (--lab) the kernel's agent sends COUNT RDM messages, checks the echoes",
+                "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends; with "
+                        + "no action and no --echo it stays up until killed or --for ends, printing link events.",
+                "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast "
+                        + "discovery to iproute2's group for the cluster id)."})
+public final class NodeCommand implements Callable<Integer> {
+
+    @Option(names = "--identity", required = true, paramLabel = "ID",
+            description = "node identity (as 'tipc node set identity': up to 16 characters, or 32 hex digits)")
+    String identity;
+
+    @Option(names = "--bearer", paramLabel = "SPEC", description = "eth:IFACE or udp:... (repeatable, at most 3; required without --lab)")
+    List<String> bearers = new ArrayList<>();
+
+    @Option(names = "--lab", paramLabel = "VERSION",
+            description = "boot a Linux kernel TIPC node (5.10, 6.1 or 6.12, under qemu) in a fresh lab network namespace "
+                    + "and run this node on a veth port of the lab's bridge (eth:jt0); needs root. Enables the kernel-* actions")
+    String labVersion;
+
+    @Option(names = "--capture", paramLabel = "PCAP", description = "with --lab: capture the lab bridge into PCAP")
+    java.nio.file.Path capture;
+
+    @Option(names = "--netns", paramLabel = "NAME", description = "open the bearers inside network namespace NAME (/var/run/netns/NAME)")
+    String netns;
+
+    @Option(names = "--cluster", paramLabel = "ID", defaultValue = "4711", description = "cluster id 1-9999 (default ${DEFAULT-VALUE})")
+    int cluster;
+
+    @Option(names = "--wait-link", paramLabel = "SECONDS", defaultValue = "0",
+            description = "before the actions, wait up to SECONDS for a link to come up; fail if none does")
+    double waitLink;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5", description = "reply timeout of send (default ${DEFAULT-VALUE})")
+    double timeout;
+
+    @Option(names = "--echo", paramLabel = "TYPE:INSTANCE",
+            description = "bind TYPE:INSTANCE (or TYPE:LOWER:UPPER) and echo RDM messages, from the start on")
+    String echo;
+
+    @Option(names = "--for", paramLabel = "SECONDS", defaultValue = "0",
+            description = "stay up SECONDS after the start (0: until killed when there are no actions, else end after them)")
+    double runFor;
+
+    @Option(names = {"-v", "--verbose"}, description = "DEBUG logs (dropped frames, bearer errors)")
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Parameters(paramLabel = "ACTION", arity = "0..*", description = "links | nametable | send TYPE:INSTANCE TEXT | sleep SECONDS")
+    List<String> actions = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private sealed interface Action permits Links, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing {}
+
+    private record Kernel(String command) implements Action {}
+
+    private record KernelEcho(TipcAddress at) implements Action {}
+
+    private record KernelPing(TipcAddress at, int count, int size) implements Action {}
+
+    private record Links() implements Action {}
+
+    private record Nametable() implements Action {}
+
+    private record Send(TipcAddress to, String text) implements Action {}
+
+    private record Sleep(double seconds) implements Action {}
+
+    private List<Action> parseActions(CommandLine cl) {
+        List<Action> r = new ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            String a = actions.get(i);
+            switch (a) {
+                case "links" -> r.add(new Links());
+                case "nametable" -> r.add(new Nametable());
+                case "send" -> {
+                    if (i + 2 >= actions.size()) {
+                        throw new CommandLine.ParameterException(cl, "send needs TYPE:INSTANCE and TEXT");
+                    }
+                    r.add(new Send(address(cl, actions.get(i + 1)), actions.get(i + 2)));
+                    i += 2;
+                }
+                case "sleep" -> {
+                    if (i + 1 >= actions.size()) throw new CommandLine.ParameterException(cl, "sleep needs SECONDS");
+                    r.add(new Sleep(seconds(cl, actions.get(++i), "sleep")));
+                }
+                case "kernel" -> {
+                    if (i + 1 >= actions.size()) throw new CommandLine.ParameterException(cl, "kernel needs COMMAND");
+                    r.add(new Kernel(actions.get(++i)));
+                }
+                case "kernel-echo" -> {
+                    if (i + 1 >= actions.size()) throw new CommandLine.ParameterException(cl, "kernel-echo needs TYPE:INSTANCE");
+                    r.add(new KernelEcho(service(cl, actions.get(++i))));
+                }
+                case "kernel-ping" -> {
+                    if (i + 3 >= actions.size()) {
+                        throw new CommandLine.ParameterException(cl, "kernel-ping needs TYPE:INSTANCE COUNT SIZE");
+                    }
+                    r.add(new KernelPing(service(cl, actions.get(i + 1)), count(cl, actions.get(i + 2), 1_000_000),
+                            count(cl, actions.get(i + 3), 66000)));
+                    i += 3;
+                }
+                default -> throw new CommandLine.ParameterException(cl, "unknown action '" + a
+                        + "' (links, nametable, send TYPE:INSTANCE TEXT, sleep SECONDS, kernel COMMAND, kernel-echo "
+                        + "TYPE:INSTANCE, kernel-ping TYPE:INSTANCE COUNT SIZE)");
+            }
+        }
+        return r;
+    }
+
+    private static TipcAddress address(CommandLine cl, String s) {
+        try {
+            return TipcAddress.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+    }
+
+    private static TipcAddress service(CommandLine cl, String s) {
+        TipcAddress a = address(cl, s);
+        if (a.kind() != TipcAddress.Kind.SERVICE) throw new CommandLine.ParameterException(cl, "want TYPE:INSTANCE, got " + s);
+        return a;
+    }
+
+    private static int count(CommandLine cl, String s, int max) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n < 0 || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cl, "bad number '" + s + "' (0-" + max + ")");
+        }
+    }
+
+    private static double seconds(CommandLine cl, String s, String what) {
+        try {
+            double d = Double.parseDouble(s);
+            if (d < 0 || Double.isNaN(d) || d > 1e6) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cl, what + ": bad number of seconds '" + s + "'");
+        }
+    }
+
+    private static Duration dur(double s) {
+        return Duration.ofMillis((long) (s * 1000));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cl = spec.commandLine();
+        PrintWriter out = cl.getOut();
+        PrintWriter err = cl.getErr();
+        if (waitLink < 0 || timeout < 0 || runFor < 0) {
+            throw new CommandLine.ParameterException(cl, "--wait-link, --timeout and --for take seconds >= 0");
+        }
+        List<Action> todo = parseActions(cl);
+        TipcAddress echoAddr = echo == null ? null : address(cl, echo);
+        if (echoAddr != null && echoAddr.kind() == TipcAddress.Kind.SOCKET) {
+            throw new CommandLine.ParameterException(cl, "--echo takes TYPE:INSTANCE or TYPE:LOWER:UPPER");
+        }
+        configureLogging(verbose);
+        io.jtipc.lab.KernelVersion kv = null;
+        if (labVersion != null) {
+            try {
+                kv = io.jtipc.lab.KernelVersion.parse(labVersion);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+        } else {
+            if (bearers.isEmpty()) throw new CommandLine.ParameterException(cl, "give --bearer (or --lab VERSION)");
+            if (capture != null) throw new CommandLine.ParameterException(cl, "--capture needs --lab");
+            for (Action a : todo) {
+                if (a instanceof Kernel || a instanceof KernelEcho || a instanceof KernelPing) {
+                    throw new CommandLine.ParameterException(cl, "kernel actions need --lab");
+                }
+            }
+        }
+        try {
+            TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0));
+            for (String s : bearers) io.jtipc.api.BearerSpec.parse(s, null);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (kv == null) {
+            return runNode(null, null, todo, echoAddr, out, err);
+        }
+        java.util.Optional<String> why = io.jtipc.lab.Lab.unavailableReason();
+        if (why.isPresent()) {
+            err.println("jtipc node: --lab: " + why.get());
+            return 1;
+        }
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jtipc-node-lab-");
+        io.jtipc.lab.LabOptions options = io.jtipc.lab.LabOptions.defaults("node").withWorkDir(dir).withProgress(line -> {
+            err.println("lab: " + line);
+            err.flush();
+        });
+        try (io.jtipc.lab.Lab lab = io.jtipc.lab.Lab.create(options)) {
+            io.jtipc.lab.PacketCapture pcap = capture == null ? null : lab.capture(capture.toAbsolutePath());
+            io.jtipc.lab.Veth veth = lab.addVeth("jt0");
+            io.jtipc.lab.KernelNode k = lab.boot(kv);
+            k.setIdentity(k.name()).enableEthBearer();
+            out.println("LAB " + lab.netns() + ": kernel node " + k.name() + " (" + k.kernelRelease() + ", " + k.mac()
+                    + "), jtipc on " + veth.name() + " (" + veth.mac() + ")");
+            out.flush();
+            bearers = new ArrayList<>(bearers);
+            bearers.add(0, "eth:" + veth.name());
+            netns = veth.netns();
+            int rc = runNode(lab, k, todo, echoAddr, out, err);
+            if (pcap != null) {
+                // tcpdump (no --immediate-mode) hands frames over in ring blocks of up to ~1 s and drops what it
+                // has not read when stopped: give it time to see the node's last frames (RESET, peer stopping)
+                Thread.sleep(2000);
+                out.println("CAPTURE " + pcap.stop());
+            }
+            return rc;
+        } catch (io.jtipc.lab.LabException e) {
+            err.println("jtipc node: lab: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int runNode(io.jtipc.lab.Lab lab, io.jtipc.lab.KernelNode k, List<Action> todo, TipcAddress echoAddr,
+                        PrintWriter out, PrintWriter err) throws Exception {
+        long t0 = System.nanoTime();
+        TipcNode.Builder b = TipcNode.builder().identity(identity).clusterId(cluster).netns(netns);
+        for (String s : bearers) b.bearer(s);
+        List<io.jtipc.lab.GuestJob> jobs = new ArrayList<>();
+        try (TipcNode node = b.start()) {
+            out.println("NODE " + node.identity() + " address " + Integer.toHexString(node.address()) + " cluster " + cluster);
+            out.flush();
+            node.addLinkListener(new LinkListener() {
+                @Override
+                public void linkUp(LinkInfo l) {
+                    out.println("LINK up " + l.name());
+                    out.flush();
+                }
+
+                @Override
+                public void linkDown(LinkInfo l) {
+                    out.println("LINK down " + l.name());
+                    out.flush();
+                }
+            });
+            Thread echoThread = echoAddr == null ? null : startEcho(node, echoAddr, out);
+            if (waitLink > 0) {
+                try {
+                    node.awaitLinkUp(dur(waitLink));
+                } catch (io.jtipc.api.TipcException e) {
+                    err.println("jtipc: no link came up within " + waitLink + " s (bearers " + bearers + ")");
+                    return 1;
+                }
+            }
+            int rc = 0;
+            for (Action a : todo) {
+                if (a instanceof Links) {
+                    out.print(node.linkList());
+                } else if (a instanceof Nametable) {
+                    out.print(node.nametableShow());
+                } else if (a instanceof Sleep s) {
+                    Thread.sleep((long) (s.seconds() * 1000));
+                } else if (a instanceof Send s) {
+                    rc |= send(node, s, out, err);
+                } else if (a instanceof Kernel kc) {
+                    io.jtipc.lab.ExecResult r = k.exec(kc.command(), Duration.ofSeconds(120));
+                    out.println(k.name() + "$ " + kc.command());
+                    for (String l : r.lines()) out.println(l);
+                    if (!r.ok()) {
+                        err.println("jtipc node: '" + kc.command() + "' in " + k.name() + " failed (exit " + r.exitCode() + ")");
+                        rc = 1;
+                    }
+                } else if (a instanceof KernelEcho ke) {
+                    io.jtipc.lab.GuestJob j = k.startAgent("rdm-echo", Integer.toUnsignedString(ke.at().type()),
+                            Integer.toUnsignedString(ke.at().instance()));
+                    jobs.add(j);
+                    j.awaitReady(Duration.ofSeconds(60));
+                    out.println(k.name() + ": READY rdm-echo " + ke.at());
+                } else if (a instanceof KernelPing kp) {
+                    // the agent waits (topology subscription) until the service is known in the kernel
+                    io.jtipc.lab.ExecResult r = k.agent(Duration.ofSeconds(300), "rdm-ping",
+                            Integer.toUnsignedString(kp.at().type()), Integer.toUnsignedString(kp.at().instance()),
+                            String.valueOf(kp.count()), String.valueOf(kp.size()), String.valueOf((long) (timeout * 1000)));
+                    out.println(k.name() + "$ tipc-agent rdm-ping " + kp.at().type() + " " + kp.at().instance() + " "
+                            + kp.count() + " " + kp.size());
+                    List<String> ls = r.lines();
+                    for (int i = 0; i < ls.size(); i++) {
+                        if (ls.size() <= 12 || i < 5 || i >= ls.size() - 5) out.println(ls.get(i));
+                        else if (i == 5) out.println("... (" + (ls.size() - 10) + " more lines)");
+                    }
+                    if (!r.ok()) rc = 1;
+                }
+                out.flush();
+            }
+            if (runFor > 0) {
+                long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
+                if (left > 0) Thread.sleep(left);
+            } else if (todo.isEmpty()) {
+                new CountDownLatch(1).await();
+            }
+            if (echoThread != null) echoThread.interrupt();
+            return rc;
+        } finally {
+            for (io.jtipc.lab.GuestJob j : jobs) j.close();
+        }
+    }
+
+    private int send(TipcNode node, Send s, PrintWriter out, PrintWriter err) throws Exception {
+        TipcAddress to = s.to();
+        if (to.kind() != TipcAddress.Kind.SOCKET) {
+            // a script may send right after the link came up: give the binding up to --timeout to arrive
+            try {
+                node.awaitBinding(x -> x.type() == to.type() && Integer.compareUnsigned(x.lower(), to.upper()) <= 0
+                        && Integer.compareUnsigned(to.lower(), x.upper()) <= 0, dur(timeout));
+            } catch (io.jtipc.api.TipcException e) {
+                // no such binding: the send below reports EHOSTUNREACH
+            }
+        }
+        try (TipcSocket sock = TipcSocket.rdm(node)) {
+            sock.setDestDroppable(false);
+            byte[] data = s.text().getBytes(StandardCharsets.UTF_8);
+            sock.send(s.to(), data);
+            out.println("SENT " + data.length + " bytes to " + s.to());
+            out.flush();
+            TipcMessage m = sock.receive(dur(timeout));
+            if (m == null) {
+                out.println("NO REPLY within " + timeout + " s");
+            } else if (m.isReturned()) {
+                out.println("RETURNED errcode " + m.errcode() + " from " + m.source());
+                return 1;
+            } else {
+                out.println("REPLY " + m.payload().length + " bytes from " + m.source() + ": "
+                        + new String(m.payload(), StandardCharsets.UTF_8));
+            }
+            return 0;
+        } catch (io.jtipc.api.TipcException e) {
+            err.println("jtipc: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private Thread startEcho(TipcNode node, TipcAddress at, PrintWriter out) throws Exception {
+        TipcSocket sock = TipcSocket.rdm(node);
+        sock.bind(at);
+        out.println("READY echo " + at);
+        out.flush();
+        Thread t = new Thread(() -> {
+            try (sock) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    TipcMessage m = sock.receive();
+                    if (m.isReturned()) continue;
+                    try {
+                        sock.send(m.source(), m.payload());
+                        synchronized (out) {
+                            out.println("ECHO " + m.payload().length + " bytes to " + m.source());
+                            out.flush();
+                        }
+                    } catch (io.jtipc.api.TipcException e) {
+                        out.println("ECHO failed to " + m.source() + ": " + e.getMessage());
+                    }
+                }
+            } catch (Exception e) {
+                // node closed or interrupted
+            }
+        }, "jtipc-echo");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** slf4j-simple: INFO (DEBUG with -v) to stderr, short lines; only if not configured by the user. */
+    static void configureLogging(boolean verbose) {
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "info");
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    }
+
+    private static void setIfAbsent(String k, String v) {
+        if (System.getProperty(k) == null) System.setProperty(k, v);
+    }
+}

@@ -1,0 +1,46 @@
+package io.jtipc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code jtipc node} in-process: two nodes over UDP on 127.0.0.1 / 127.0.0.2 (no privilege needed). */
+class NodeCommandTest {
+
+    @Test
+    void echoNodeAndScriptedSender() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        CompletableFuture<MainTest.Result> echo = CompletableFuture.supplyAsync(() -> MainTest.run("node", "--identity", "cli-echo",
+                "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--echo", "18888:17", "--for", "12"));
+        MainTest.Result r = MainTest.run("node", "--identity", "cli-send", "--bearer", "udp:" + b + ",remote=" + a + ",name=ub",
+                "--wait-link", "15", "--timeout", "8", "send", "18888:17", "hello kernel", "links", "nametable");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("SENT 12 bytes to {18888, 17}")
+                .containsPattern("REPLY 12 bytes from <[0-9a-f]+:\\d+>: hello kernel")
+                .contains("broadcast-link: up\n").contains("cli-send:ub-cli-echo:ua: up")
+                .contains("Type       Lower      Upper      Scope    Port       Node")
+                .containsPattern("18888\\s+17\\s+17\\s+cluster\\s+\\d+\\s+cli-echo");
+        MainTest.Result e = echo.get(30, TimeUnit.SECONDS);
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("READY echo {18888, 17}").containsPattern("ECHO 12 bytes to <[0-9a-f]+:\\d+>");
+    }
+
+    @Test
+    void badArgumentsAndMissingInterface() {
+        MainTest.Result r = MainTest.run("node", "--identity", "x", "--bearer", "tcp:1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("bad bearer 'tcp:1'");
+        r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "frobnicate");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown action 'frobnicate'");
+        r = MainTest.run("node", "--identity", "x", "--bearer", "eth:nosuch0", "links");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("jtipc: ").contains("nosuch0");
+    }
+}

@@ -63,6 +63,7 @@ public final class Lab implements AutoCloseable {
     private final Map<String, KernelNode> nodes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Veth> veths = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<PacketCapture> captures = Collections.synchronizedList(new ArrayList<>());
+    private final List<NetnsProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger nodeCounter = new AtomicInteger();
     private final AtomicInteger vethCounter = new AtomicInteger();
     private volatile boolean closed;
@@ -321,6 +322,38 @@ public final class Lab implements AutoCloseable {
         return v;
     }
 
+    // ---- host processes in the namespace -------------------------------------------------------
+
+    /**
+     * Starts {@code COMMAND} under {@code ip netns exec NETNS}: it sees the bridge, the veths and the
+     * lab subnet, nothing of the host's network. Killed by {@link #close()} at the latest.
+     */
+    public NetnsProcess startInNetns(String... command) {
+        ensureOpen();
+        NetnsProcess p = new NetnsProcess(inNetns(command));
+        processes.add(p);
+        return p;
+    }
+
+    /**
+     * Starts a JVM like this one (same {@code java}, same class path) running {@code mainClass} in the
+     * lab namespace: the way a jtipc node joins the segment through a {@link Veth} (AF_PACKET) or a
+     * UDP bearer on the veth's address.
+     *
+     * @param jvmOptions e.g. {@code -Xmx256m}, {@code -Dkey=value}
+     */
+    public NetnsProcess startJava(List<String> jvmOptions, String mainClass, String... args) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(Arrays.asList(args));
+        return startInNetns(cmd.toArray(new String[0]));
+    }
+
     // ---- captures ------------------------------------------------------------------------------
 
     /** Starts {@code tcpdump} on the bridge into {@code pcap}; returns once it listens. */
@@ -350,6 +383,13 @@ public final class Lab implements AutoCloseable {
         for (PacketCapture c : List.copyOf(captures)) {
             try {
                 c.stop();
+            } catch (RuntimeException ignored) {
+                // keep tearing down
+            }
+        }
+        for (NetnsProcess p : List.copyOf(processes)) {
+            try {
+                p.close();
             } catch (RuntimeException ignored) {
                 // keep tearing down
             }

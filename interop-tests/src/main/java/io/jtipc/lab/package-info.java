@@ -5,7 +5,9 @@
  *
  * <ul>
  *   <li>{@link io.jtipc.lab.Lab}: the namespace and bridge; boots {@link io.jtipc.lab.KernelNode}s,
- *       adds {@link io.jtipc.lab.Veth} ports for jtipc nodes, captures ({@link io.jtipc.lab.PacketCapture});
+ *       adds {@link io.jtipc.lab.Veth} ports for jtipc nodes, runs host processes or a JVM in the
+ *       namespace ({@link io.jtipc.lab.NetnsProcess}: {@code startInNetns}, {@code startJava}), captures
+ *       ({@link io.jtipc.lab.PacketCapture});
  *       {@code close()} (also from a shutdown hook) leaves nothing behind.</li>
  *   <li>{@link io.jtipc.lab.KernelNode}: {@code exec}, {@code tipc(...)}, {@code startAgent(...)} (the
  *       guest's {@code tipc-agent}: RDM / SEQPACKET / STREAM echo and ping, publish, subscribe,

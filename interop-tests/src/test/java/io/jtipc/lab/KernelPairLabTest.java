@@ -141,6 +141,23 @@ abstract class KernelPairLabTest {
     }
 
     @Test
+    @Order(10)
+    void aJvmInTheNamespaceReachesKernelNodesOverItsVeth() throws Exception {
+        Veth v = lab.addVeth("jtj");
+        try (NetnsProcess jvm = lab.startJava(List.of("-Xmx64m"), NetnsProbe.class.getName(), v.ipv4(), "6999")) {
+            jvm.awaitLine("READY"::equals, T, "READY");
+            // it sees the lab's interfaces (those with an address: Java lists no others), none of the host's
+            List<String> hostInterfaces = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                    .stream().map(ni -> "IF " + ni.getName()).filter(n -> !n.equals("IF lo")).toList();
+            assertThat(jvm.lines()).contains("IF " + v.name(), "IF lo").doesNotContainAnyElementsOf(hostInterfaces);
+            // busybox nc in the guest: a line over TCP to the JVM, its echo back
+            ExecResult r = a.exec("echo hello-jvm | nc -w 5 " + v.ipv4() + " 6999", T);
+            assertThat(r.output()).contains("hello-jvm");
+            jvm.awaitLine(l -> l.startsWith("ECHO "), T, "ECHO line");
+        }
+    }
+
+    @Test
     @Order(8)
     void rdmSurvivesAnImpairedLink() {
         a.impair("loss 7% reorder 5% delay 2ms");

@@ -43,6 +43,14 @@ class LabCleanupTest {
                 assertThat(qemus).isNotEmpty();
                 assertThat(n.exec("echo hello; exit 3").exitCode()).isEqualTo(3);
                 assertThat(Lab.namespaceExists(lab.netns())).isTrue();
+                // a node that dies under a running job: the job ends with the reason, exec says why
+                GuestJob job = n.start("echo started; sleep 60");
+                job.awaitLine("started"::equals, Duration.ofSeconds(10), "started");
+                n.kill();
+                assertThatThrownBy(() -> job.await(Duration.ofSeconds(5))).isInstanceOf(LabException.class)
+                        .satisfies(e -> assertThat(((LabException) e).stage()).isEqualTo(LabException.Stage.CONTROL));
+                assertThatThrownBy(() -> n.exec("true")).isInstanceOf(LabException.class)
+                        .hasMessageContaining("n1 is not running");
                 throw new IllegalStateException("deliberate failure inside the lab");
             }
         }).hasMessage("deliberate failure inside the lab");

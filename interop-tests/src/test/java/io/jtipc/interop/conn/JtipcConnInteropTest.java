@@ -85,7 +85,7 @@ abstract class JtipcConnInteropTest {
                     TipcConnection c = ls.accept();
                     Thread w = new Thread(() -> {
                         try (c) {
-                            byte[] buf = new byte[1 << 16];
+                            byte[] buf = new byte[66000];
                             int n;
                             while ((n = c.read(buf, 0, 66000)) > 0) {
                                 c.write(buf, 0, n);

@@ -89,20 +89,22 @@ public final class TipcConnection implements AutoCloseable {
         }
     }
 
-    /** Waits until an event after {@code e} or until {@code deadlineNanos}; false on timeout. */
+    /**
+     * Waits until an event after {@code e}, at most one second (the caller then asks the node again, which also
+     * notices a closed node) and at most until {@code deadlineNanos}; false if the deadline passed.
+     */
     private boolean await(long e, long deadlineNanos) throws InterruptedIOException {
         synchronized (lock) {
-            while (epoch == e && !closed) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) return false;
-                try {
-                    lock.wait(Math.max(1, Math.min(left / 1_000_000, 1000)));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted");
-                }
+            if (epoch != e || closed) return true;
+            long left = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+            if (left <= 0) return false;
+            try {
+                lock.wait(Math.max(1, Math.min(left / 1_000_000, 1000)));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted");
             }
-            return true;
+            return epoch != e || closed || deadlineNanos == Long.MAX_VALUE || deadlineNanos - System.nanoTime() > 0;
         }
     }
 

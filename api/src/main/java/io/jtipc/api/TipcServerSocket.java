@@ -102,8 +102,9 @@ public final class TipcServerSocket implements AutoCloseable {
             if (rc > 0) return c;
             if (rc != NodeCore.EAGAIN) throw new TipcException(rc, "accept: " + TipcConnection.errnoName(rc));
             synchronized (lock) {
-                while (epoch == e && !closed) {
-                    long left = deadline - System.nanoTime();
+                // one slice of at most 1 s, then ask the node again (which also notices a closed node)
+                if (epoch == e && !closed) {
+                    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
                     if (left <= 0) return null;
                     try {
                         lock.wait(Math.max(1, Math.min(left / 1_000_000, 1000)));

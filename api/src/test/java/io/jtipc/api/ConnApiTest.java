@@ -182,4 +182,58 @@ class ConnApiTest {
             }
         }
     }
+
+    /** A connection inside one node (local delivery), and a blocked reader released when the node closes. */
+    @Test
+    void localConnectionAndReaderReleasedByNodeClose() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        TipcNode a = TipcNode.builder().identity("jt-local").bearer("udp:127.0.0.1:" + port
+            + ",remote=127.0.0.3:" + port).start();
+        try (TipcServerSocket ls = TipcServerSocket.listen(a, TipcAddress.ofService(4242, 1),
+                TipcConnection.Type.STREAM, TipcSocket.Scope.NODE)) {
+            TipcConnection[] srv = new TipcConnection[1];
+            Thread acc = new Thread(() -> {
+                try {
+                    srv[0] = ls.accept(T);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            acc.start();
+            TipcConnection c = TipcConnection.connect(a, TipcAddress.ofService(4242, 1), TipcConnection.Type.STREAM, T);
+            acc.join(10_000);
+            c.write("ping".getBytes());
+            byte[] buf = new byte[10];
+            assertThat(srv[0].read(buf)).isEqualTo(4);
+            srv[0].shutdown();
+            assertThat(c.read(buf)).isEqualTo(-1);
+            Throwable[] blocked = new Throwable[1];
+            TipcConnection c2;
+            Thread acc2 = new Thread(() -> {
+                try {
+                    srv[0] = ls.accept(T);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            acc2.start();
+            c2 = TipcConnection.connect(a, TipcAddress.ofService(4242, 1), TipcConnection.Type.STREAM, T);
+            acc2.join(10_000);
+            Thread reader = new Thread(() -> {
+                try {
+                    c2.read(buf);
+                } catch (Throwable e) {
+                    blocked[0] = e;
+                }
+            });
+            reader.start();
+            Thread.sleep(200);
+            a.close();
+            reader.join(5000);
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(blocked[0]).isInstanceOf(TipcException.class);
+        } finally {
+            a.close();
+        }
+    }
 }

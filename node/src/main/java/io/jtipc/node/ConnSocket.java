@@ -35,6 +35,9 @@ public final class ConnSocket {
     public static final int RCVBUF_DEF = FLOWCTL_BLK_SZ * 1024 * 2;
     /** socket.c CONN_TIMEOUT_DEFAULT, ms. */
     public static final int CONN_TIMEOUT_DEFAULT = 8000;
+    /** socket.c NAGLE_START_INIT / NAGLE_START_MAX: writes before Nagle starts bundling. */
+    public static final int NAGLE_START_INIT = 4;
+    public static final int NAGLE_START_MAX = 1024;
     /** socket.c CONN_PROBING_INTV, ms (1 hour). */
     public static final int CONN_PROBING_INTV = 3_600_000;
     /** socket.c TIPC_ACK_RATE: acknowledge at a quarter of the receive window. */
@@ -69,6 +72,17 @@ public final class ConnSocket {
     int rcvqBytes;
     int rcvqBlocks;
     int maxRcvqBlocks;
+    /** Nagle state (socket.c): largest bundled message (0 = off), writes since the last reception, ... */
+    int maxnagle;
+    boolean nodelay;
+    int nagleStart = NAGLE_START_INIT;
+    int oneway;
+    int sndBacklog;
+    int msgAcc;
+    int pktCnt;
+    boolean expectAck;
+    /** Messages held by Nagle (the kernel's sk_write_queue of an established socket). */
+    final ArrayDeque<Pending> txq = new ArrayDeque<>();
     /** Bytes of the head message already read (STREAM partial reads). */
     int bytesRead;
 
@@ -174,10 +188,18 @@ public final class ConnSocket {
         probeDue = now + CONN_PROBING_INTV;
         state = State.ESTABLISHED;
         peerCaps = core.connCapabilities(pnode);
+        setNagle();
         if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) == 0) {
             rcvWin = FLOWCTL_MSG_WIN;
             sndWin = FLOWCTL_MSG_WIN;
         }
+    }
+
+    /** socket.c tsk_set_nagle: STREAM only, not with TIPC_NODELAY, only to peers with TIPC_NAGLE. */
+    void setNagle() {
+        maxnagle = 0;
+        if (!stream || nodelay || (peerCaps & Tipc.TIPC_NAGLE) == 0) return;
+        maxnagle = peerNode == core.ownAddr() ? 1500 : core.connMtu(peerNode);
     }
 
     private void disconnect() {
@@ -248,6 +270,7 @@ public final class ConnSocket {
         int onode = h.orignode();
         int e = h.errcode();
         if (h.type() == Tipc.TIPC_MCAST_MSG) return false;
+        oneway = 0;
         switch (state) {
             case CONNECTING:
                 if (conMsg) {
@@ -272,6 +295,7 @@ public final class ConnSocket {
                 if (h.isSyn() == 0 && (core.nodeCapabilities(onode) & Tipc.TIPC_SYN_BIT) != 0) return false;
                 return !conMsg && e == 0;
             case ESTABLISHED:
+                if (!txq.isEmpty()) pushBacklog(false, now, out);
                 if (conMsg && e == 0 && oport == peerPort && onode == peerNode) {
                     if (h.ackRequired() != 0) sendAck(true, now, out);
                     return true;
@@ -309,6 +333,7 @@ public final class ConnSocket {
             core.xmitData(r, peerNode, now, out);
         } else if (mtyp == Tipc.CONN_ACK) {
             boolean wasCong = congested();
+            pushBacklog(h.nagleAck() != 0, now, out);
             sntUnacked = Math.max(0, sntUnacked - h.connAck());
             if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) != 0) sndWin = h.advWin();
             if (wasCong && !congested() && !linkCong) post(() -> handler.writable(port));
@@ -459,32 +484,134 @@ public final class ConnSocket {
         if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return NodeCore.EMSGSIZE;
         int sent = 0;
         int rc = 0;
-        int imp = core.sockImportance(port);
-        boolean dd = core.sockDestDroppable(port);
         do {
             if (linkCong || congested()) {
                 rc = NodeCore.EAGAIN;
                 break;
             }
             int n = Math.min(len - sent, Tipc.MAX_USER_MSG_SIZE);
-            byte[] b = new byte[Tipc.SHORT_H_SIZE + n];
-            TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
-            core.initHeader(h, imp, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
-            h.setSize(b.length);
-            h.setOrigport(port);
-            h.setDestport(peerPort);
-            h.setDestDroppable(dd ? 1 : 0);
-            System.arraycopy(data, off + sent, b, Tipc.SHORT_H_SIZE, n);
-            rc = core.xmitData(b, peerNode, now, out);
-            if (rc == NodeCore.ELINKCONG) {
-                linkCong = true;
-                rc = 0;
+            int blocks = sndBacklog;
+            if (oneway++ >= nagleStart && maxnagle > 0 && n <= maxnagle) {
+                // Nagle: append to the last queued message; hold while an ACK is expected and little is queued
+                blocks += append(data, off + sent, n);
+                msgAcc++;
+                if (blocks <= 64 && expectAck) {
+                    sndBacklog = blocks;
+                    sent += n;
+                    break;
+                } else if (blocks > 64) {
+                    pktCnt += txq.size();
+                } else {
+                    txq.peekLast().msg().setAckRequired(1);
+                    expectAck = true;
+                    msgAcc = 0;
+                    pktCnt = 0;
+                }
+            } else {
+                Pending b = newMessage(n);
+                System.arraycopy(data, off + sent, b.buf, Tipc.SHORT_H_SIZE, n);
+                b.size = Tipc.SHORT_H_SIZE + n;
+                b.msg().setSize(b.size);
+                blocks += inc(n + Tipc.MIN_H_SIZE);
             }
+            rc = xmitTxq(now, out);
             if (rc != 0) break;
-            sntUnacked += inc(n + Tipc.MIN_H_SIZE);
+            sntUnacked += blocks;
+            sndBacklog = 0;
             sent += n;
         } while (sent < len);
         return sent > 0 ? sent : rc;
+    }
+
+    /** A message being built in the send queue (the kernel's sk_write_queue). */
+    static final class Pending {
+        final byte[] buf;
+        int size;
+
+        Pending(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        TipcMsg msg() {
+            return new TipcMsg().wrap(buf, 0, buf.length);
+        }
+    }
+
+    private Pending newMessage(int dataCapacity) {
+        Pending p = new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
+        TipcMsg h = p.msg();
+        core.initHeader(h, core.sockImportance(port), Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
+        h.setOrigport(port);
+        h.setDestport(peerPort);
+        h.setDestDroppable(core.sockDestDroppable(port) ? 1 : 0);
+        p.size = Tipc.SHORT_H_SIZE;
+        h.setSize(p.size);
+        txq.addLast(p);
+        return p;
+    }
+
+    /** msg.c tipc_msg_append: adds {@code len} bytes to the queue's last message, opening new ones of maxnagle. */
+    private int append(byte[] data, int off, int len) {
+        Pending p = txq.peekLast();
+        int accounted = p == null ? 0 : blocks(p.size);
+        int total = accounted;
+        int rem = len;
+        do {
+            if (p == null || p.size >= maxnagle) {
+                p = newMessage(maxnagle - Tipc.SHORT_H_SIZE);
+                total += 1;
+            }
+            int curr = blocks(p.size);
+            int cpy = Math.min(rem, maxnagle - p.size);
+            System.arraycopy(data, off + len - rem, p.buf, p.size, cpy);
+            p.size += cpy;
+            p.msg().setSize(p.size);
+            rem -= cpy;
+            total += blocks(p.size) - curr;
+        } while (rem > 0);
+        return total - accounted;
+    }
+
+    /** tipc_node_xmit of the whole send queue; ELINKCONG marks the link congested (the messages are queued). */
+    private int xmitTxq(long now, Outbox out) {
+        int rc = 0;
+        Pending p;
+        while ((p = txq.pollFirst()) != null) {
+            int r = core.xmitData(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
+            if (r == NodeCore.ELINKCONG) {
+                linkCong = true;
+            } else if (r != 0 && rc == 0) {
+                rc = r;
+            }
+        }
+        return rc;
+    }
+
+    /** socket.c tipc_sk_push_backlog: sends what Nagle holds; a nagle-ack also re-evaluates Nagle's usefulness. */
+    void pushBacklog(boolean nagleAck, long now, Outbox out) {
+        if (nagleAck) {
+            pktCnt += txq.size();
+            if (pktCnt == 0 || msgAcc / pktCnt < 2) {
+                oneway = 0;
+                if (nagleStart < NAGLE_START_MAX) nagleStart *= 2;
+                expectAck = false;
+            } else {
+                nagleStart = NAGLE_START_INIT;
+                if (!txq.isEmpty()) {
+                    txq.peekLast().msg().setAckRequired(1);
+                    expectAck = true;
+                } else {
+                    expectAck = false;
+                }
+            }
+            msgAcc = 0;
+            pktCnt = 0;
+        }
+        if (txq.isEmpty() || linkCong) return;
+        if (msgAcc > 0) pktCnt += txq.size();
+        sntUnacked += sndBacklog;
+        sndBacklog = 0;
+        xmitTxq(now, out);
     }
 
     private void consumed(int msgLen, long now, Outbox out) {
@@ -570,6 +697,8 @@ public final class ConnSocket {
      * a listener rejects its pending SYNs.
      */
     void shutdown(int error, long now, Outbox out) {
+        if (state == State.ESTABLISHED) pushBacklog(false, now, out);
+        txq.clear();
         if (bytesRead > 0 && !rcvq.isEmpty()) dequeue();
         TipcMsg h = new TipcMsg();
         switch (state) {
@@ -606,6 +735,9 @@ public final class ConnSocket {
     void linkUncongested() {
         if (!linkCong) return;
         linkCong = false;
+        if (!txq.isEmpty()) core.post((now, out) -> {
+            if (!closed && state == State.ESTABLISHED) pushBacklog(false, now, out);
+        });
         if (state == State.ESTABLISHED && !congested()) post(() -> handler.writable(port));
     }
 }

@@ -79,14 +79,17 @@ public final class NodeCore {
      *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
      *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
      *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. No parallel links, synch or failover.</li>
-     *   <li>TIPC_NAGLE (0x400): NO. Stream sockets send every write at once (no Nagle bundling, no ACK_REQUIRED);
-     *       a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK as the kernel does.</li>
+     *   <li>TIPC_NAGLE (0x400): YES. STREAM sockets to peers with this bit bundle small writes (up to the link's
+     *       MSS) while an acknowledgement is expected, marking the last message ACK_REQUIRED (w0 bit 18) and flushing
+     *       on the nagle-ack CONN_ACK; a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK
+     *       ({@link ConnSocket}, socket.c tipc_msg_append / tipc_sk_push_backlog). TIPC_NODELAY: {@link #setNoDelay}.</li>
      *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
      *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
      * </ul>
-     * = 0x97F.
+     * = 0xD7F.
      */
-    public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
+    public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_NAGLE
+        | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
         | Tipc.TIPC_NAMED_BCAST;
 
@@ -1159,6 +1162,22 @@ public final class NodeCore {
      */
     int connCapabilities(int addr) {
         return nodeCapabilities(addr) & config.capabilities();
+    }
+
+    /** node.c tipc_node_get_mtu for connections: the link's maximum message size to {@code addr}. */
+    int connMtu(int addr) {
+        Peer p = peers.get(addr);
+        return p == null || p.link == null ? Tipc.MAX_MSG_SIZE : p.link.mss();
+    }
+
+    /**
+     * TIPC_NODELAY of a STREAM socket (socket.c tsk_set_nagle): true sends every write at once; false (default)
+     * lets small writes to peers with TIPC_NAGLE be bundled while an acknowledgement is awaited.
+     */
+    public void setNoDelay(int port, boolean v) {
+        ConnSocket c = conn(port);
+        c.nodelay = v;
+        if (c.state == ConnSocket.State.ESTABLISHED) c.setNagle();
     }
 
     int random16() {

@@ -304,4 +304,43 @@ class ConnTest {
         assertThat(net.runUntil(() -> srv.got.size() == 2_000_000, net.now() + 60_000)).isTrue();
         assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
     }
+
+    @Test
+    void nagleBundlesSmallStreamWritesAndNoDelayDoesNot() {
+        for (boolean nodelay : new boolean[] {false, true}) {
+            Endpoint[] p = connectPair(SocketType.STREAM, nodelay ? 2801 : 2800);
+            Endpoint cli = p[0], srv = p[1];
+            if (nodelay) a.core.setNoDelay(cli.port, true);
+            a.recordFrames = true;
+            a.sentFrames.clear();
+            byte[] all = pattern(200_000, 9);
+            int off = 0;
+            // 20 000 writes of 10 bytes, in bursts of 100 between network steps
+            while (off < all.length) {
+                for (int i = 0; i < 100 && off < all.length; i++) {
+                    int rc = a.core.send(net.now(), cli.port, all, off, 10, a);
+                    if (rc < 0) break;
+                    off += rc;
+                }
+                net.runFor(1);
+            }
+            assertThat(net.runUntil(() -> srv.got.size() == all.length, net.now() + 10_000)).isTrue();
+            assertThat(srv.got.toByteArray()).isEqualTo(all);
+            // socket messages, also those the link bundled (MSG_BUNDLER) or fragmented
+            List<TipcMsg> msgs = new ArrayList<>();
+            for (byte[] f : a.sentFrames) ConnGoldenTest.messages(f, msgs::add);
+            long dataMsgs = msgs.stream().filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_CONN_MSG
+                && m.dataSize() > 0).count();
+            long bundledAckReq = msgs.stream().filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_CONN_MSG
+                && m.ackRequired() == 1).count();
+            if (nodelay) {
+                assertThat(dataMsgs).isEqualTo(20_000);
+                assertThat(bundledAckReq).isZero();
+            } else {
+                assertThat(dataMsgs).isLessThan(2_000);
+                assertThat(bundledAckReq).isPositive();
+            }
+            a.recordFrames = false;
+        }
+    }
 }

@@ -166,6 +166,38 @@ abstract class JtipcConnInteropTest {
     }
 
     @Test
+    @Order(2)
+    void jtipcSmallStreamWritesWithNagleToKernelEcho() throws Exception {
+        // 20 000 writes of 10 bytes: jtipc bundles them (TIPC_NAGLE, ACK_REQUIRED), the kernel nagle-acks
+        try (GuestJob echo = k.startAgent("conn-echo", "stream", "18904", "1").awaitReady(T)) {
+            node.awaitBinding(x -> x.type() == 18904, T);
+            byte[] data = new byte[200_000];
+            new Random(18904).nextBytes(data);
+            try (TipcConnection c = TipcConnection.connect(node, TipcAddress.ofService(18904, 1),
+                    TipcConnection.Type.STREAM, T)) {
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                Thread reader = new Thread(() -> {
+                    byte[] buf = new byte[66000];
+                    try {
+                        while (got.size() < data.length) {
+                            int n = c.read(buf);
+                            if (n < 0) break;
+                            got.write(buf, 0, n);
+                        }
+                    } catch (Exception e) {
+                        // checked below
+                    }
+                });
+                reader.start();
+                for (int off = 0; off < data.length; off += 10) c.write(data, off, 10);
+                reader.join(120_000);
+                assertThat(got.size()).isEqualTo(data.length);
+                assertThat(Arrays.equals(got.toByteArray(), data)).isTrue();
+            }
+        }
+    }
+
+    @Test
     @Order(3)
     void connectToUnboundNameAndToANonListeningSocket() throws Exception {
         assertThatThrownBy(() -> TipcConnection.connect(node, TipcAddress.ofService(18999, 1),

@@ -284,6 +284,18 @@ public final class TipcConnection implements AutoCloseable {
         };
     }
 
+    /**
+     * TIPC_NODELAY (STREAM): true sends every write at once; false (default, as the kernel) bundles small writes
+     * to peers with TIPC_NAGLE while an acknowledgement is awaited.
+     */
+    public void setNoDelay(boolean on) throws TipcException {
+        checkOpen();
+        node.call(now -> {
+            node.core().setNoDelay(port, on);
+            return null;
+        });
+    }
+
     /** Orderly shutdown (socket.c tipc_shutdown): the peer reads end of stream. */
     public void shutdown() throws TipcException {
         checkOpen();

@@ -34,6 +34,12 @@ import picocli.CommandLine.Parameters;
                 "  kernel COMMAND             (--lab) run a shell command in the kernel node, print its output",
                 "  kernel-echo TYPE:INSTANCE  (--lab) start the kernel's RDM echo agent bound to TYPE:INSTANCE",
                 "  kernel-ping TYPE:INSTANCE COUNT SIZE  (--lab) the kernel's agent sends COUNT RDM messages, checks the echoes",
+                "  connect TYPE:INSTANCE      connect (SEQPACKET, --stream: STREAM; --wait SECONDS for the service to appear),",
+                "                             pipe stdin to it and what comes back to stdout (like tipc-pipe / netcat)",
+                "  listen TYPE:INSTANCE       accept one connection and pipe it the same way",
+                "  subscribe TYPE:LOWER:UPPER print topology events (TIPC_SUB_PORTS) as struct tipc_event describes them",
+                "With --echo-conn the node runs a STREAM listener echoing every connection's bytes (SEQPACKET and STREAM "
+                        + "clients both work).",
                 "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends; with "
                         + "no action and no --echo it stays up until killed or --for ends, printing link events.",
                 "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast "
@@ -76,6 +82,17 @@ public final class NodeCommand implements Callable<Integer> {
             description = "stay up SECONDS after the start (0: until killed when there are no actions, else end after them)")
     double runFor;
 
+    @Option(names = "--echo-conn", paramLabel = "TYPE:INSTANCE",
+            description = "echo the bytes of every connection to TYPE:INSTANCE (a STREAM listener)")
+    String echoConn;
+
+    @Option(names = "--stream", description = "connect/listen: SOCK_STREAM instead of SOCK_SEQPACKET")
+    boolean stream;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "connect: wait up to SECONDS for the service to appear (default ${DEFAULT-VALUE})")
+    double connWait;
+
     @Option(names = {"-v", "--verbose"}, description = "DEBUG logs (dropped frames, bearer errors)")
     boolean verbose;
 
@@ -88,7 +105,9 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private sealed interface Action permits Links, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing {}
+    private sealed interface Action permits Links, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, Conn {}
+
+    private record Conn(ConnActions.Step step) implements Action {}
 
     private record Kernel(String command) implements Action {}
 
@@ -108,6 +127,10 @@ public final class NodeCommand implements Callable<Integer> {
         List<Action> r = new ArrayList<>();
         for (int i = 0; i < actions.size(); i++) {
             String a = actions.get(i);
+            if (ConnActions.handles(a)) {
+                i = ConnActions.parse(cl, actions, i, st -> r.add(new Conn(st)));
+                continue;
+            }
             switch (a) {
                 case "links" -> r.add(new Links());
                 case "nametable" -> r.add(new Nametable());
@@ -197,6 +220,10 @@ public final class NodeCommand implements Callable<Integer> {
         if (echoAddr != null && echoAddr.kind() == TipcAddress.Kind.SOCKET) {
             throw new CommandLine.ParameterException(cl, "--echo takes TYPE:INSTANCE or TYPE:LOWER:UPPER");
         }
+        if (echoConn != null && address(cl, echoConn).kind() != TipcAddress.Kind.SERVICE) {
+            throw new CommandLine.ParameterException(cl, "--echo-conn takes TYPE:INSTANCE");
+        }
+        if (connWait < 0) throw new CommandLine.ParameterException(cl, "--wait takes seconds >= 0");
         configureLogging(verbose);
         io.jtipc.lab.KernelVersion kv = null;
         if (labVersion != null) {
@@ -281,6 +308,7 @@ public final class NodeCommand implements Callable<Integer> {
                 }
             });
             Thread echoThread = echoAddr == null ? null : startEcho(node, echoAddr, out);
+            Thread echoConnThread = echoConn == null ? null : ConnActions.startEchoConn(node, address(spec.commandLine(), echoConn), out);
             if (waitLink > 0) {
                 try {
                     node.awaitLinkUp(dur(waitLink));
@@ -299,6 +327,8 @@ public final class NodeCommand implements Callable<Integer> {
                     Thread.sleep((long) (s.seconds() * 1000));
                 } else if (a instanceof Send s) {
                     rc |= send(node, s, out, err);
+                } else if (a instanceof Conn c) {
+                    rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
                 } else if (a instanceof Kernel kc) {
                     io.jtipc.lab.ExecResult r = k.exec(kc.command(), Duration.ofSeconds(120));
                     out.println(k.name() + "$ " + kc.command());
@@ -332,10 +362,11 @@ public final class NodeCommand implements Callable<Integer> {
             if (runFor > 0) {
                 long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
                 if (left > 0) Thread.sleep(left);
-            } else if (todo.isEmpty()) {
+            } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof Conn c && c.step().background())) {
                 new CountDownLatch(1).await();
             }
             if (echoThread != null) echoThread.interrupt();
+            if (echoConnThread != null) echoConnThread.interrupt();
             return rc;
         } finally {
             for (io.jtipc.lab.GuestJob j : jobs) j.close();

@@ -16,7 +16,11 @@ import io.jtipc.nametable.McastNodes;
 import io.jtipc.nametable.NameDistributor;
 import io.jtipc.nametable.Publication;
 import io.jtipc.nametable.SocketAddr;
+import io.jtipc.nametable.Subscription;
 import io.jtipc.nametable.TipcConstants;
+import io.jtipc.nametable.TipcSubscr;
+import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.nametable.TopologySubscriptions;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Seqno;
@@ -60,12 +64,15 @@ public final class NodeCore {
     /**
      * Capabilities jtipc advertises (node.h bit names), each decided by what is really implemented:
      * <ul>
-     *   <li>TIPC_SYN_BIT (0x1): NO. jtipc has no connection-oriented sockets, it never sends SYNs.</li>
+     *   <li>TIPC_SYN_BIT (0x1): YES. Every connect sends its first message with the SYN bit (w0 bit 17), and a
+     *       listening socket accepts only SYN messages from peers that advertise this bit ({@link ConnSocket}).</li>
      *   <li>TIPC_BCAST_SYNCH (0x2): YES. The broadcast receive link is initialised only by the peer's
      *       BCAST_PROTOCOL bc-init message, and jtipc sends its own bc-init at link up.</li>
      *   <li>TIPC_BCAST_STATE_NACK (0x4): YES. Broadcast gaps are reported in STATE (w8 bc gap + broadcast
      *       gap-ACK blocks); jtipc never sends legacy BCAST_PROTOCOL NACKs.</li>
-     *   <li>TIPC_BLOCK_FLOWCTL (0x8): NO. No connection flow control.</li>
+     *   <li>TIPC_BLOCK_FLOWCTL (0x8): YES. Connections count 1024-byte blocks, acknowledge consumed blocks in
+     *       CONN_ACK (w9 bits 31-16) with the advertised window (w9 bits 15-0) and honour the peer's window; with
+     *       peers lacking the bit, the legacy 512-message window ({@link ConnSocket}).</li>
      *   <li>TIPC_BCAST_RCAST (0x10): YES. Multicast arriving as replicated unicast (and on the broadcast
      *       link) is delivered.</li>
      *   <li>TIPC_NODE_ID128 (0x20): YES. 128-bit identity in discovery.</li>
@@ -73,14 +80,19 @@ public final class NodeCore {
      *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
      *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
      *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. Up to two parallel links per peer come up and stay up (received
-     *       SYNCH handled with the legacy synch point), but jtipc sends no SYNCH/FAILOVER tunnel messages.</li>
-     *   <li>TIPC_NAGLE (0x400): NO. No stream sockets.</li>
+     *       SYNCH handled with the legacy synch point), but jtipc sends no SYNCH and no tunnelled
+     *       packets (only the empty FAILOVER a kernel needs to leave NODE_FAILINGOVER): no failover.</li>
+     *   <li>TIPC_NAGLE (0x400): YES. STREAM sockets to peers with this bit bundle small writes (up to the link's
+     *       MSS) while an acknowledgement is expected, marking the last message ACK_REQUIRED (w0 bit 18) and flushing
+     *       on the nagle-ack CONN_ACK; a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK
+     *       ({@link ConnSocket}, socket.c tipc_msg_append / tipc_sk_push_backlog). TIPC_NODELAY: {@link #setNoDelay}.</li>
      *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
      *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
      * </ul>
-     * = 0x976.
+     * = 0xD7F.
      */
-    public static final int JTIPC_CAPABILITIES = Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
+    public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_NAGLE
+        | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
         | Tipc.TIPC_NAMED_BCAST;
 
@@ -101,9 +113,18 @@ public final class NodeCore {
     public static final int EADDRINUSE = -98;
     public static final int EACCES = -13;
     public static final int ENOTCONN = -107;
+    public static final int EAGAIN = -11;
+    public static final int EPIPE = -32;
+    public static final int EISCONN = -106;
+    public static final int EALREADY = -114;
+    public static final int EOPNOTSUPP = -95;
+    public static final int ECONNREFUSED = -111;
+    public static final int ECONNRESET = -104;
+    public static final int ECONNABORTED = -103;
+    public static final int ETIMEDOUT = -110;
 
     /** socket.c socket types jtipc implements. */
-    public enum SocketType { RDM, DGRAM }
+    public enum SocketType { RDM, DGRAM, SEQPACKET, STREAM }
 
     /** Receives the messages of one socket. */
     @FunctionalInterface
@@ -128,10 +149,14 @@ public final class NodeCore {
     private final Map<Integer, Peer> peers = new HashMap<>();
     private BindingTable table;
     private NameDistributor distr;
+    private TopologySubscriptions topology;
+    private TopologyServer topsrv;
     private final Map<Integer, Sock> socks = new HashMap<>();
+    /** The SEQPACKET/STREAM sockets among {@link #socks}. */
+    private final Map<Integer, ConnSocket> conns = new HashMap<>();
     private int nextPort;
     private NodeListener listener = new NodeListener() {};
-    private final ArrayDeque<Runnable> events = new ArrayDeque<>();
+    final ArrayDeque<Runnable> events = new ArrayDeque<>();
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
     private int depth;
     /** Time and outbox of the outermost call while its deferred events run (for rejections), else -1/null. */
@@ -145,6 +170,8 @@ public final class NodeCore {
         final int port;
         final SocketType type;
         final MessageHandler handler;
+        /** Connection state of a SEQPACKET/STREAM socket, null for RDM/DGRAM. */
+        ConnSocket conn;
         int importance;
         boolean destDroppable = true;
         int pubCount;
@@ -263,6 +290,8 @@ public final class NodeCore {
         long d = Long.MAX_VALUE;
         for (Bearer b : bearers) if (b != null) d = Math.min(d, b.disc.due);
         for (Peer p : peers.values()) d = Math.min(d, p.timerDue);
+        for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
+        if (topology != null) d = Math.min(d, topology.nextDeadline());
         return d;
     }
 
@@ -276,6 +305,10 @@ public final class NodeCore {
             for (Peer p : new ArrayList<>(peers.values())) {
                 if (p.timerDue <= now) nodeTimeout(p, now, out);
             }
+            for (ConnSocket c : new ArrayList<>(conns.values())) {
+                if (c.nextDeadline() <= now) c.timeout(now, out);
+            }
+            if (topology != null && topology.nextDeadline() <= now) topology.onTimer(now);
         } finally {
             leave(now, out);
         }
@@ -542,6 +575,8 @@ public final class NodeCore {
         distr = new NameDistributor(table);
         distr.publishNodeState();
         flushNamed(now, out);
+        topology = new TopologySubscriptions(table);
+        topsrv = new TopologyServer(this, topology, now, out);
         int a = ownAddr;
         events.add(() -> listener.addressCommitted(a));
     }
@@ -807,6 +842,10 @@ public final class NodeCore {
     private void lostContact(Peer n, long now, Outbox out) {
         n.deleteAt = now + NODE_CLEANUP_AFTER;
         n.bcRcv.reset();
+        // tipc_node_remove_conn via node_lost_contact: every connection to the node gets a TIPC_ERR_NO_NODE abort
+        for (ConnSocket c : new ArrayList<>(conns.values())) {
+            if (c.peerNode == n.addr) c.peerLost(now, out);
+        }
         if (n.namedUp) {
             distr.nodeDown(n.addr, n.upCaps);
             n.namedUp = false;
@@ -935,7 +974,10 @@ public final class NodeCore {
             if (h.dataSize() % Tipc.ITEM_SIZE != 0 || distr == null) return;
             distr.receive(DistrMessage.fromWire(h));
         }
-        // CONN_MANAGER, GROUP_PROTOCOL, MSG_CRYPTO: not implemented, dropped
+        else if (user == Tipc.CONN_MANAGER) {
+            sockRcv(buf, off, len, now, out, false);
+        }
+        // GROUP_PROTOCOL, MSG_CRYPTO: not implemented, dropped
     }
 
     // ====================================================================== sockets
@@ -947,6 +989,9 @@ public final class NodeCore {
      * @return the port number
      */
     public int openSocket(SocketType type, MessageHandler handler) {
+        if (type == SocketType.SEQPACKET || type == SocketType.STREAM) {
+            throw new IllegalArgumentException(type + " sockets are opened with openConnSocket");
+        }
         while (nextPort == 0 || socks.containsKey(nextPort)) nextPort++;
         int port = nextPort++;
         socks.put(port, new Sock(port, type, handler));
@@ -979,10 +1024,18 @@ public final class NodeCore {
 
     /** Closes a socket, withdrawing its bindings. */
     public void closeSocket(long now, int port, Outbox out) {
-        Sock s = socks.remove(port);
-        if (s == null || distr == null) return;
+        Sock s = socks.get(port);
+        if (s == null) return;
         enter();
         try {
+            if (s.conn != null) {
+                // tipc_release: __tipc_shutdown(TIPC_ERR_NO_PORT)
+                s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
+                s.conn.closed = true;
+                conns.remove(port);
+            }
+            socks.remove(port);
+            if (distr == null) return;
             for (Publication p : s.publs) distr.withdraw(p.type(), p.lower(), p.upper(), p.key());
             flushNamed(now, out);
         } finally {
@@ -1000,6 +1053,13 @@ public final class NodeCore {
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
         if (Integer.compareUnsigned(type, TipcConstants.RESERVED_TYPES) < 0) return EACCES;
+        return bindAny(now, port, scope, type, lower, upper, out);
+    }
+
+    /** tipc_sk_publish without the reserved-type check (the topology server binds {1,1}). */
+    int bindAny(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
+        Sock s = sock(port);
+        if (s.conn != null && s.conn.state == ConnSocket.State.ESTABLISHED) return EINVAL;
         if (distr == null || Integer.compareUnsigned(lower, upper) > 0
             || (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE)) return EINVAL;
         enter();
@@ -1035,6 +1095,270 @@ public final class NodeCore {
         } finally {
             leave(now, out);
         }
+    }
+
+
+    // ====================================================================== connection-oriented sockets
+
+    /**
+     * Opens a SEQPACKET or STREAM socket (socket.c tipc_sk_create): random free port, importance low, messages
+     * returned to the sender when undeliverable (not dest-droppable).
+     *
+     * @return the port number
+     * @throws IllegalArgumentException for RDM/DGRAM (use {@link #openSocket})
+     */
+    public int openConnSocket(SocketType type, ConnHandler handler) {
+        if (type != SocketType.SEQPACKET && type != SocketType.STREAM) {
+            throw new IllegalArgumentException("not a connection-oriented type: " + type);
+        }
+        while (nextPort == 0 || socks.containsKey(nextPort)) nextPort++;
+        int port = nextPort++;
+        Sock s = new Sock(port, type, null);
+        s.destDroppable = false;
+        s.conn = new ConnSocket(this, port, type == SocketType.STREAM, handler);
+        socks.put(port, s);
+        conns.put(port, s.conn);
+        return port;
+    }
+
+    /** The connection state of a SEQPACKET/STREAM socket, null if none (for inspection; do not keep across calls). */
+    public ConnSocket connSocket(int port) {
+        return conns.get(port);
+    }
+
+    private ConnSocket conn(int port) {
+        ConnSocket c = conns.get(port);
+        if (c == null) throw new IllegalArgumentException("no SEQPACKET/STREAM socket with port " + port);
+        return c;
+    }
+
+    /** Sets the handler of a connection-oriented socket (e.g. after {@link #accept} with null). */
+    public void setConnHandler(int port, ConnHandler handler) {
+        conn(port).handler = handler == null ? new ConnHandler() {} : handler;
+    }
+
+    /**
+     * socket.c tipc_listen.
+     *
+     * @return 0, or {@link #EINVAL} if the socket is not open (connecting, connected, already listening)
+     */
+    public int listen(int port) {
+        ConnSocket c = conn(port);
+        if (c.state != ConnSocket.State.OPEN) return EINVAL;
+        c.state = ConnSocket.State.LISTEN;
+        return 0;
+    }
+
+    /**
+     * Connects to a service address {type, instance} (socket.c tipc_connect): the anycast lookup picks the listener,
+     * a SYN goes out and the socket is CONNECTING. Completion is reported to the handler: {@link ConnHandler#connected}
+     * on the peer's ACK, {@link ConnHandler#failed} with {@link #ECONNREFUSED} if the SYN is rejected (no socket,
+     * not listening) or {@link #ETIMEDOUT} after {@code timeoutMs}.
+     *
+     * @param lookupNode 0 for a cluster-wide lookup, else the node whose bindings are used (node scope)
+     * @param timeoutMs  connect timeout, ms ({@link ConnSocket#CONN_TIMEOUT_DEFAULT} as the kernel); 0 = none
+     * @param data       SYN+ data (may be null with len 0), at most 66000 bytes
+     * @return 0 (in progress), {@link #EHOSTUNREACH} (no binding, or no link to its node), {@link #EISCONN},
+     *         {@link #EALREADY} (connecting), {@link #EINVAL} (listening/closed), {@link #EOPNOTSUPP} (socket has
+     *         bindings), {@link #EMSGSIZE}
+     */
+    public int connect(long now, int port, int type, int instance, int lookupNode, int timeoutMs,
+                       byte[] data, int off, int len, Outbox out) {
+        return connect(now, port, true, type, instance, lookupNode, timeoutMs, data, off, len, out);
+    }
+
+    /** {@link #connect} to a socket address {node, port} (TIPC_SOCKET_ADDR): the SYN is a DIRECT message. */
+    public int connectToSocket(long now, int port, int destNode, int destPort, int timeoutMs,
+                               byte[] data, int off, int len, Outbox out) {
+        return connect(now, port, false, destNode, destPort, 0, timeoutMs, data, off, len, out);
+    }
+
+    private int connect(long now, int port, boolean byName, int a, int b, int lookupNode, int timeoutMs,
+                        byte[] data, int off, int len, Outbox out) {
+        Sock s = sock(port);
+        ConnSocket c = conn(port);
+        switch (c.state) {
+            case ESTABLISHED: return EISCONN;
+            case CONNECTING: return EALREADY;
+            case OPEN: break;
+            default: return EINVAL;
+        }
+        if (!s.publs.isEmpty()) return EOPNOTSUPP;
+        if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
+        if (table == null) return EHOSTUNREACH;
+        enter();
+        try {
+            int dnode, dport;
+            if (byName) {
+                SocketAddr dst = table.lookupAnycast(a, b, lookupNode);
+                if (dst == null) return EHOSTUNREACH;
+                dnode = dst.node();
+                dport = dst.port();
+            } else {
+                dnode = a;
+                dport = b;
+            }
+            int scope = lookupNode != 0 ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE;
+            return c.connect(now, dnode, dport, byName, a, b, scope, timeoutMs, s.importance, s.destDroppable,
+                data == null ? new byte[0] : data, off, len, out);
+        } finally {
+            leave(now, out);
+        }
+    }
+
+    /**
+     * socket.c tipc_accept, never blocking: takes the first pending connection request of a listening socket,
+     * opens a connected socket for it (same type, importance of the SYN) and sends the ACK (an empty CONN_MSG).
+     * A SYN+ message's data is the new socket's first message.
+     *
+     * @param handler handler of the new socket (null: none until {@link #setConnHandler})
+     * @return the new socket's port, {@link #EAGAIN} if no request is pending, {@link #EINVAL} if not listening
+     */
+    public int accept(long now, int listenPort, ConnHandler handler, Outbox out) {
+        ConnSocket l = conn(listenPort);
+        if (l.state != ConnSocket.State.LISTEN) return EINVAL;
+        if (l.rcvq.isEmpty()) return EAGAIN;
+        enter();
+        try {
+            int np = openConnSocket(l.stream ? SocketType.STREAM : SocketType.SEQPACKET, handler);
+            l.accept(conns.get(np), now, out);
+            return np;
+        } finally {
+            leave(now, out);
+        }
+    }
+
+    /**
+     * Sends on a connection (SEQPACKET: one message of at most 66000 bytes; STREAM: any length, split into
+     * 66000-byte messages), never blocking: when the peer's window or the link is full it stops and
+     * {@link ConnHandler#writable} follows when it opens.
+     *
+     * @return bytes sent (STREAM may send fewer than {@code len}), {@link #EAGAIN} (nothing sent: congested),
+     *         {@link #ENOTCONN}, {@link #EPIPE} (connection ended), {@link #EMSGSIZE}
+     */
+    public int send(long now, int port, byte[] data, int off, int len, Outbox out) {
+        ConnSocket c = conn(port);
+        enter();
+        try {
+            return c.send(now, data, off, len, out);
+        } finally {
+            leave(now, out);
+        }
+    }
+
+    /**
+     * Reads from a connection (SEQPACKET: one message, truncated to {@code len}; STREAM: the bytes available, up to
+     * {@code len}); consumed data is acknowledged to the sender in CONN_ACKs.
+     *
+     * @return bytes read, 0 at end of stream (the peer shut down), {@link #ECONNRESET} (aborted: peer closed, node
+     *         lost, rejected), {@link #EAGAIN} (nothing queued), {@link #ENOTCONN}, {@link #EINVAL}
+     */
+    public int recv(long now, int port, byte[] buf, int off, int len, Outbox out) {
+        ConnSocket c = conn(port);
+        enter();
+        try {
+            return c.recv(now, buf, off, len, out);
+        } finally {
+            leave(now, out);
+        }
+    }
+
+    /**
+     * socket.c tipc_shutdown(SHUT_RDWR): the peer gets a FIN (an empty CONN_MSG with error TIPC_CONN_SHUTDOWN, its
+     * recv returns 0), unread messages are discarded.
+     *
+     * @return 0, or {@link #ENOTCONN} if there was no connection
+     */
+    public int shutdown(long now, int port, Outbox out) {
+        ConnSocket c = conn(port);
+        enter();
+        try {
+            c.shutdown(Tipc.TIPC_CONN_SHUTDOWN, now, out);
+            if (c.state == ConnSocket.State.DISCONNECTING) {
+                while (c.dequeue() != null) { /* discard */ }
+                return 0;
+            }
+            return ENOTCONN;
+        } finally {
+            leave(now, out);
+        }
+    }
+
+    /**
+     * Subscribes to the bindings of {@code type} overlapping {@code [lower, upper]} (unsigned) as a topology-service
+     * subscriber would (subscr.c): the current matching bindings are reported to {@code sink} before this returns,
+     * then every change as it is applied (on this thread, during the core call that applies it: the sink must not
+     * call into the core), then one TIPC_SUBSCR_TIMEOUT after {@code timeoutMs} ({@link TipcConstants#WAIT_FOREVER}
+     * = never). Node up/down are the node-state bindings {0, node} and link up/down the link-state bindings
+     * {2, peer} (node scope) that this core publishes.
+     *
+     * @param filter {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE}
+     * @return the subscription ({@link Subscription#cancel()} ends it), or null if the request is illegal, the
+     *         node's subscription limit is reached, or the address is not yet committed
+     */
+    public Subscription subscribe(long now, int filter, int type, int lower, int upper, int timeoutMs,
+                                  java.util.function.Consumer<TopologyEvent> sink) {
+        if (topology == null) return null;
+        return topology.connect(sink).subscribe(
+            new TipcSubscr(type, lower, upper, timeoutMs, filter, 0L, TopologyServer.HOST_ORDER), now);
+    }
+
+    /** The topology server (null until the address is committed). */
+    public TopologyServer topologyServer() {
+        return topsrv;
+    }
+
+    /** Runs {@code r} with the outermost call's time and outbox once the current call's processing is done. */
+    void post(java.util.function.BiConsumer<Long, Outbox> r) {
+        events.add(() -> r.accept(deferredNow, deferredOut));
+    }
+
+    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */
+    int nodeCapabilities(int addr) {
+        if (addr == ownAddr) return config.capabilities();
+        Peer p = peers.get(addr);
+        return p == null ? 0 : p.caps;
+    }
+
+    /**
+     * Capabilities a connection to {@code addr} may use: the peer's, limited to what this node advertises (a node
+     * configured without TIPC_BLOCK_FLOWCTL behaves as a legacy node on both sides).
+     */
+    int connCapabilities(int addr) {
+        return nodeCapabilities(addr) & config.capabilities();
+    }
+
+    /** node.c tipc_node_get_mtu for connections: the link's maximum message size to {@code addr}. */
+    int connMtu(int addr) {
+        Peer p = peers.get(addr);
+        return p == null || p.link == null ? Tipc.MAX_MSG_SIZE : p.link.mss();
+    }
+
+    /**
+     * TIPC_NODELAY of a STREAM socket (socket.c tsk_set_nagle): true sends every write at once; false (default)
+     * lets small writes to peers with TIPC_NAGLE be bundled while an acknowledgement is awaited.
+     */
+    public void setNoDelay(int port, boolean v) {
+        ConnSocket c = conn(port);
+        c.nodelay = v;
+        if (c.state == ConnSocket.State.ESTABLISHED) c.setNagle();
+    }
+
+    int random16() {
+        return rnd.nextInt(0x10000);
+    }
+
+    void setSockImportance(int port, int imp) {
+        Sock s = socks.get(port);
+        if (s != null) s.importance = imp;
+    }
+
+    int sockImportance(int port) {
+        return sock(port).importance;
+    }
+
+    boolean sockDestDroppable(int port) {
+        return sock(port).destDroppable;
     }
 
     private byte[] buildData(Sock s, int mtype, int hsize, int destNode, int destPort, byte[] data, int off, int len) {
@@ -1138,6 +1462,9 @@ public final class NodeCore {
     }
 
     void linkUncongested(Link l) {
+        for (ConnSocket c : conns.values()) {
+            if (c.peerNode == l.peer.addr) c.linkUncongested();
+        }
         events.add(() -> listener.linkUncongested(l));
     }
 
@@ -1148,7 +1475,7 @@ public final class NodeCore {
     }
 
     /** tipc_node_xmit: local delivery or the peer's link, fragmenting to the link MSS (msg.c tipc_msg_build). */
-    private int xmitData(byte[] msg, int destNode, long now, Outbox out) {
+    int xmitData(byte[] msg, int destNode, long now, Outbox out) {
         if (destNode == ownAddr) {
             localq.add(msg);
             return 0;
@@ -1193,7 +1520,7 @@ public final class NodeCore {
                 : table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_CLUSTER_SCOPE, true);
             for (int port : ports) {
                 Sock s = socks.get(port);
-                if (s != null) deliver(s, h);
+                if (s != null && s.conn == null) deliver(s, h);
             }
             return;
         }
@@ -1218,6 +1545,11 @@ public final class NodeCore {
             reject(h, mtype == Tipc.TIPC_NAMED_MSG ? Tipc.TIPC_ERR_NO_NAME : Tipc.TIPC_ERR_NO_PORT, now, out);
             return;
         }
+        if (s.conn != null) {
+            s.conn.rcv(h, now, out);
+            return;
+        }
+        if (h.user() > Tipc.CRITICAL_IMPORTANCE) return;
         if (mtype == Tipc.TIPC_CONN_MSG || mtype > Tipc.TIPC_DIRECT_MSG) {
             reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
             return;
@@ -1251,7 +1583,7 @@ public final class NodeCore {
     }
 
     /** msg.c tipc_msg_reverse + send back: not when dest-droppable or already an error message. */
-    private void reject(TipcMsg h, int err, long now, Outbox out) {
+    void reject(TipcMsg h, int err, long now, Outbox out) {
         if (h.destDroppable() != 0 || h.errcode() != 0) return;
         int hs = h.hdrSize();
         int nhs = hs == Tipc.SHORT_H_SIZE ? Tipc.BASIC_H_SIZE : hs;

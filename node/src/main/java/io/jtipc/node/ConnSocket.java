@@ -1,0 +1,743 @@
+package io.jtipc.node;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * The connection-oriented part of a TIPC socket (Linux 6.1 net/tipc/socket.c for SOCK_SEQPACKET and SOCK_STREAM):
+ * connect with the SYN bit, listen/accept, the 24-byte header of established connections, CONN_ACK flow control
+ * (1024-byte blocks with an advertised window when the peer has TIPC_BLOCK_FLOWCTL, else the legacy 512-message
+ * window), connection probing, FIN/abort, rejected connects. Owned and driven by {@link NodeCore}: applications use
+ * {@link NodeCore#connect}, {@link NodeCore#listen}, {@link NodeCore#accept}, {@link NodeCore#send},
+ * {@link NodeCore#recv}, {@link NodeCore#shutdown} and {@link NodeCore#closeSocket}; this class holds the state.
+ *
+ * <h2>Flow control (socket.c tsk_inc, tsk_adv_blocks, tipc_sk_build_ack)</h2>
+ * A message of {@code h + d} bytes counts {@code (h + d) / 1024 + 1} blocks (1 message in legacy mode). The sender
+ * may send while its unacknowledged count is at most the window ({@code snt_unacked <= snd_win}); the reader
+ * acknowledges what it has consumed once that reaches a quarter of its window, advertising
+ * {@code rcvbuf / 1024 / 4} = 512 blocks for the kernel's default 2 MiB receive buffer. Both windows start at
+ * {@code RCVBUF_MIN / 1024 / 4} = 128 blocks, or 512 messages each in legacy mode.
+ */
+public final class ConnSocket {
+    /** socket.c socket states (TIPC_OPEN ... TIPC_DISCONNECTING). */
+    public enum State { OPEN, LISTEN, CONNECTING, ESTABLISHED, DISCONNECTING }
+
+    /** socket.h FLOWCTL_BLK_SZ, bytes. */
+    public static final int FLOWCTL_BLK_SZ = 1024;
+    /** socket.h FLOWCTL_MSG_WIN: legacy message-count window. */
+    public static final int FLOWCTL_MSG_WIN = 512;
+    /** socket.h RCVBUF_MIN (initial windows are derived from it). */
+    public static final int RCVBUF_MIN = FLOWCTL_BLK_SZ * 512;
+    /** socket.h RCVBUF_DEF = sysctl tipc_rmem[1], the default socket receive buffer. */
+    public static final int RCVBUF_DEF = FLOWCTL_BLK_SZ * 1024 * 2;
+    /** socket.c CONN_TIMEOUT_DEFAULT, ms. */
+    public static final int CONN_TIMEOUT_DEFAULT = 8000;
+    /** socket.c NAGLE_START_INIT / NAGLE_START_MAX: writes before Nagle starts bundling. */
+    public static final int NAGLE_START_INIT = 4;
+    public static final int NAGLE_START_MAX = 1024;
+    /** socket.c CONN_PROBING_INTV, ms (1 hour). */
+    public static final int CONN_PROBING_INTV = 3_600_000;
+    /** socket.c TIPC_ACK_RATE: acknowledge at a quarter of the receive window. */
+    public static final int TIPC_ACK_RATE = 4;
+
+    final NodeCore core;
+    final int port;
+    final boolean stream;
+    ConnHandler handler;
+    State state = State.OPEN;
+    int peerNode;
+    int peerPort;
+    int peerCaps;
+    boolean named;
+    int connType;
+    int connInstance;
+    int sntUnacked;
+    int sndWin = advBlocks(RCVBUF_MIN);
+    int rcvUnacked;
+    int rcvWin = sndWin;
+    boolean probeUnacked;
+    boolean linkCong;
+    int err;
+    int connTimeout = CONN_TIMEOUT_DEFAULT;
+    /** The SYN kept for a retry after an overload rejection (the kernel's write-queue clone). */
+    byte[] syn;
+    long probeDue = Long.MAX_VALUE;
+    long retryDue = Long.MAX_VALUE;
+    long connectDeadline = Long.MAX_VALUE;
+    /** Receive queue: whole messages (header + data); on a listener, the pending SYNs. */
+    final ArrayDeque<byte[]> rcvq = new ArrayDeque<>();
+    int rcvqBytes;
+    int rcvqBlocks;
+    int maxRcvqBlocks;
+    /** Nagle state (socket.c): largest bundled message (0 = off), writes since the last reception, ... */
+    int maxnagle;
+    boolean nodelay;
+    int nagleStart = NAGLE_START_INIT;
+    int oneway;
+    int sndBacklog;
+    int msgAcc;
+    int pktCnt;
+    boolean expectAck;
+    /** Messages held by Nagle (the kernel's sk_write_queue of an established socket). */
+    final ArrayDeque<Pending> txq = new ArrayDeque<>();
+    /** Bytes of the head message already read (STREAM partial reads). */
+    int bytesRead;
+
+    ConnSocket(NodeCore core, int port, boolean stream, ConnHandler handler) {
+        this.core = core;
+        this.port = port;
+        this.stream = stream;
+        this.handler = handler == null ? new ConnHandler() {} : handler;
+    }
+
+    /** socket.c tsk_adv_blocks. */
+    static int advBlocks(int len) {
+        return len / FLOWCTL_BLK_SZ / 4;
+    }
+
+    /** socket.c tsk_blocks: blocks of a message of {@code len} bytes (header included). */
+    public static int blocks(int len) {
+        return len / FLOWCTL_BLK_SZ + 1;
+    }
+
+    /** socket.c tsk_inc: blocks, or 1 message without TIPC_BLOCK_FLOWCTL. */
+    int inc(int msglen) {
+        return (peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) != 0 ? blocks(msglen) : 1;
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    public int port() { return port; }
+    public boolean isStream() { return stream; }
+    public State state() { return state; }
+    /** Peer node (valid once connecting). */
+    public int peerNode() { return peerNode; }
+    /** Peer port (valid once established). */
+    public int peerPort() { return peerPort; }
+    /** Peer capabilities at connection set-up. */
+    public int peerCaps() { return peerCaps; }
+    /** Blocks (or messages in legacy mode) sent and not yet acknowledged. */
+    public int sntUnacked() { return sntUnacked; }
+    /** Send window, blocks (messages in legacy mode): last advertised by the peer. */
+    public int sndWin() { return sndWin; }
+    /** Receive window, blocks: what this socket advertises. */
+    public int rcvWin() { return rcvWin; }
+    /** Messages in the receive queue. */
+    public int queuedMessages() { return rcvq.size(); }
+    /** Bytes (headers included) in the receive queue. */
+    public int queuedBytes() { return rcvqBytes; }
+    /** Blocks in the receive queue, as the sender counts them ({@link #blocks}). */
+    public int queuedBlocks() { return rcvqBlocks; }
+    /** Highest {@link #queuedBlocks()} ever seen. */
+    public int maxQueuedBlocks() { return maxRcvqBlocks; }
+    /** Socket error (sk_err) as a negative NodeCore code ({@link NodeCore#ECONNREFUSED}, ...), 0 if none. */
+    public int error() { return err; }
+    /** True if a send would have to wait (tsk_conn_cong or a congested link). */
+    public boolean sendBlocked() { return linkCong || congested(); }
+    /** Service the connection was made to/accepted on, if by name. */
+    public boolean named() { return named; }
+    public int connType() { return connType; }
+    public int connInstance() { return connInstance; }
+
+    boolean congested() {
+        return sntUnacked > sndWin;
+    }
+
+    long nextDeadline() {
+        return Math.min(probeDue, Math.min(retryDue, connectDeadline));
+    }
+
+    // ------------------------------------------------------------------ queue
+
+    private void enqueue(byte[] msg) {
+        rcvq.addLast(msg);
+        rcvqBytes += msg.length;
+        rcvqBlocks += blocks(msg.length);
+        maxRcvqBlocks = Math.max(maxRcvqBlocks, rcvqBlocks);
+    }
+
+    byte[] dequeue() {
+        byte[] m = rcvq.pollFirst();
+        if (m != null) {
+            rcvqBytes -= m.length;
+            rcvqBlocks -= blocks(m.length);
+        }
+        bytesRead = 0;
+        return m;
+    }
+
+    /** socket.c rcvbuf_limit for connection messages. */
+    private int rcvbufLimit(TipcMsg h) {
+        if (h.type() != Tipc.TIPC_CONN_MSG) return RCVBUF_DEF << (h.user() & 3);
+        if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) != 0) return RCVBUF_DEF;
+        return (FLOWCTL_MSG_WIN * 2 + 1) * (Tipc.MAX_USER_MSG_SIZE + Tipc.MAX_H_SIZE);
+    }
+
+    // ------------------------------------------------------------------ state changes
+
+    /** socket.c tipc_sk_finish_conn. */
+    void finishConn(int pport, int pnode, long now) {
+        syn = null;
+        retryDue = Long.MAX_VALUE;
+        connectDeadline = Long.MAX_VALUE;
+        peerPort = pport;
+        peerNode = pnode;
+        probeDue = now + CONN_PROBING_INTV;
+        state = State.ESTABLISHED;
+        peerCaps = core.connCapabilities(pnode);
+        setNagle();
+        if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) == 0) {
+            rcvWin = FLOWCTL_MSG_WIN;
+            sndWin = FLOWCTL_MSG_WIN;
+        }
+    }
+
+    /** socket.c tsk_set_nagle: STREAM only, not with TIPC_NODELAY, only to peers with TIPC_NAGLE. */
+    void setNagle() {
+        maxnagle = 0;
+        if (!stream || nodelay || (peerCaps & Tipc.TIPC_NAGLE) == 0) return;
+        maxnagle = peerNode == core.ownAddr() ? 1500 : core.connMtu(peerNode);
+    }
+
+    private void disconnect() {
+        state = State.DISCONNECTING;
+        probeDue = Long.MAX_VALUE;
+        retryDue = Long.MAX_VALUE;
+        connectDeadline = Long.MAX_VALUE;
+        syn = null;
+    }
+
+    private void fail(int code) {
+        disconnect();
+        err = code;
+        post(() -> handler.failed(port, code));
+    }
+
+    /** Set when the socket is closed: no more handler calls. */
+    boolean closed;
+
+    /** Queues a handler call to run after the current core call, unless the socket is closed by then. */
+    private void post(Runnable r) {
+        core.events.add(() -> {
+            if (!closed) r.run();
+        });
+    }
+
+    private void notifyReadable() {
+        post(() -> handler.readable(port));
+    }
+
+    /** tsk_peer_msg. */
+    private boolean peerMsg(TipcMsg h) {
+        if (state != State.ESTABLISHED) return false;
+        if (h.origport() != peerPort) return false;
+        int on = h.orignode();
+        int self = core.ownAddr();
+        return on == peerNode || (on == 0 && peerNode == self) || (peerNode == 0 && on == self);
+    }
+
+    // ------------------------------------------------------------------ receive
+
+    /**
+     * socket.c tipc_sk_filter_rcv + tipc_sk_filter_connect + tipc_sk_conn_proto_rcv for one message addressed
+     * to this socket.
+     */
+    void rcv(TipcMsg h, long now, Outbox out) {
+        if (h.user() == Tipc.CONN_MANAGER) {
+            protoRcv(h, now, out);
+            return;
+        }
+        if (h.user() > Tipc.CRITICAL_IMPORTANCE) return;
+        int size = h.size();
+        if (!filterConnect(h, now, out)) {
+            core.reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
+            return;
+        }
+        if (rcvqBytes + size >= rcvbufLimit(h)) {
+            core.reject(h, Tipc.TIPC_ERR_OVERLOAD, now, out);
+            return;
+        }
+        enqueue(Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + size));
+        notifyReadable();
+    }
+
+    private boolean filterConnect(TipcMsg h, long now, Outbox out) {
+        boolean conMsg = h.type() == Tipc.TIPC_CONN_MSG;
+        int oport = h.origport();
+        int onode = h.orignode();
+        int e = h.errcode();
+        if (h.type() == Tipc.TIPC_MCAST_MSG) return false;
+        oneway = 0;
+        switch (state) {
+            case CONNECTING:
+                if (conMsg) {
+                    if (e != 0) break;
+                    finishConn(oport, onode, now);
+                    core.setSockImportance(port, h.user() & 3);
+                    post(() -> handler.connected(port));
+                    if (h.dataSize() > 0) return true;
+                    h.setDestDroppable(1); // empty ACK: dropped silently
+                    return false;
+                }
+                if (oport != peerPort || onode != peerNode) return false;
+                if (e != Tipc.TIPC_ERR_OVERLOAD) break;
+                if (syn == null) break;
+                // overloaded listener: retry the SYN after 100 ms + a random part of a quarter of the timeout
+                retryDue = now + 100 + core.random16() % Math.max(1, connTimeout / 4);
+                return false;
+            case OPEN:
+            case DISCONNECTING:
+                return false;
+            case LISTEN:
+                if (h.isSyn() == 0 && (core.nodeCapabilities(onode) & Tipc.TIPC_SYN_BIT) != 0) return false;
+                return !conMsg && e == 0;
+            case ESTABLISHED:
+                if (!txq.isEmpty()) pushBacklog(false, now, out);
+                if (conMsg && e == 0 && oport == peerPort && onode == peerNode) {
+                    if (h.ackRequired() != 0) sendAck(true, now, out);
+                    return true;
+                }
+                if (!peerMsg(h)) return false;
+                if (e == 0) return true;
+                disconnect();
+                return true;
+            default:
+                return false;
+        }
+        // connection set-up aborted: the message goes to the queue, connect() fails with ECONNREFUSED
+        fail(NodeCore.ECONNREFUSED);
+        return true;
+    }
+
+    /** socket.c tipc_sk_conn_proto_rcv. */
+    private void protoRcv(TipcMsg h, long now, Outbox out) {
+        if (!peerMsg(h)) return;
+        if (h.errcode() != 0) {
+            disconnect();
+            // converted into an abort message in the receive queue
+            byte[] b = Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + Tipc.BASIC_H_SIZE);
+            TipcMsg a = new TipcMsg().wrap(b, 0, b.length);
+            a.setUser(Tipc.CRITICAL_IMPORTANCE).setType(Tipc.TIPC_CONN_MSG).setHdrSize(Tipc.BASIC_H_SIZE)
+                .setSize(Tipc.BASIC_H_SIZE);
+            enqueue(b);
+            notifyReadable();
+            return;
+        }
+        probeUnacked = false;
+        int mtyp = h.type();
+        if (mtyp == Tipc.CONN_PROBE) {
+            byte[] r = buildProto(Tipc.CONN_PROBE_REPLY);
+            core.xmitData(r, peerNode, now, out);
+        } else if (mtyp == Tipc.CONN_ACK) {
+            boolean wasCong = congested();
+            pushBacklog(h.nagleAck() != 0, now, out);
+            sntUnacked = Math.max(0, sntUnacked - h.connAck());
+            if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) != 0) sndWin = h.advWin();
+            if (wasCong && !congested() && !linkCong) post(() -> handler.writable(port));
+        }
+    }
+
+    /** A CONN_MANAGER message to the peer (tipc_msg_create with INT_H_SIZE). */
+    private byte[] buildProto(int type) {
+        byte[] b = new byte[Tipc.INT_H_SIZE];
+        TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
+        core.initHeader(m, Tipc.CONN_MANAGER, type, Tipc.INT_H_SIZE, peerNode);
+        m.setOrigport(port);
+        m.setDestport(peerPort);
+        return b;
+    }
+
+    /** socket.c tipc_sk_build_ack + tipc_sk_send_ack. */
+    void sendAck(boolean nagleAck, long now, Outbox out) {
+        if (state != State.ESTABLISHED) return;
+        byte[] b = buildProto(Tipc.CONN_ACK);
+        TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
+        m.setConnAck(rcvUnacked);
+        rcvUnacked = 0;
+        if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) != 0) {
+            rcvWin = advBlocks(RCVBUF_DEF);
+            m.setAdvWin(rcvWin);
+        }
+        if (nagleAck) m.setNagleAck(1);
+        core.xmitData(b, peerNode, now, out);
+    }
+
+    /** Peer node lost (node.c tipc_node_remove_conn / node_lost_contact): a TIPC_ERR_NO_NODE abort from the peer. */
+    void peerLost(long now, Outbox out) {
+        if (state != State.ESTABLISHED) return;
+        byte[] b = new byte[Tipc.SHORT_H_SIZE];
+        TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
+        core.initHeaderFrom(m, peerNode, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, 0);
+        m.setOrigport(peerPort);
+        m.setDestport(port);
+        m.setErrcode(Tipc.TIPC_ERR_NO_NODE);
+        rcv(m, now, out);
+    }
+
+    /** socket.c tipc_sk_timeout: probing of established connections, SYN retry, connect timeout. */
+    void timeout(long now, Outbox out) {
+        if (state == State.ESTABLISHED && probeDue <= now) {
+            if (probeUnacked) {
+                fail(NodeCore.ECONNABORTED);
+                return;
+            }
+            core.xmitData(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
+            probeUnacked = true;
+            probeDue = now + CONN_PROBING_INTV;
+        }
+        if (state == State.CONNECTING) {
+            if (connectDeadline <= now) {
+                fail(NodeCore.ETIMEDOUT);
+                return;
+            }
+            if (retryDue <= now) {
+                retryDue = Long.MAX_VALUE;
+                if (syn != null) {
+                    byte[] c = syn.clone();
+                    int rc = core.xmitData(c, peerNode, now, out);
+                    if (rc == NodeCore.ELINKCONG) linkCong = true;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ operations (through NodeCore)
+
+    /**
+     * socket.c tipc_connect / __tipc_sendmsg with syn: a NAMED (by service) or DIRECT (by socket) message with the
+     * SYN bit, optionally carrying data (SYN+). The destination was resolved by the caller.
+     */
+    int connect(long now, int dnode, int dport, boolean byName, int type, int inst, int lookupScope, int timeoutMs,
+                int importance, boolean destDroppable, byte[] data, int off, int len, Outbox out) {
+        int hs = byName ? Tipc.NAMED_H_SIZE : Tipc.BASIC_H_SIZE;
+        byte[] b = new byte[hs + len];
+        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        core.initHeader(h, importance, byName ? Tipc.TIPC_NAMED_MSG : Tipc.TIPC_DIRECT_MSG, hs, dnode);
+        h.setSize(b.length);
+        h.setOrigport(port);
+        h.setDestport(dport);
+        h.setDestDroppable(destDroppable ? 1 : 0);
+        h.setSyn(1);
+        if (byName) {
+            h.setNametype(type);
+            h.setNameinst(inst);
+            h.setLookupScope(lookupScope);
+        }
+        if (len > 0) System.arraycopy(data, off, b, hs, len);
+        byte[] copy = b.clone();
+        int rc = core.xmitData(b, dnode, now, out);
+        if (rc == NodeCore.ELINKCONG) {
+            linkCong = true;
+            rc = 0;
+        }
+        if (rc != 0) return rc;
+        syn = copy;
+        state = State.CONNECTING;
+        peerNode = dnode;
+        peerPort = dport;
+        named = byName;
+        connType = type;
+        connInstance = inst;
+        connTimeout = timeoutMs;
+        if (timeoutMs > 0) connectDeadline = now + timeoutMs;
+        if (len > 0) {
+            // __tipc_sendstream implicit connect: the SYN's data counts against the window
+            peerCaps = core.connCapabilities(dnode);
+            sntUnacked = inc(len + hs);
+        }
+        return 0;
+    }
+
+    /** socket.c tipc_accept on this listening socket: connects {@code child} to the first pending SYN's sender. */
+    void accept(ConnSocket child, long now, Outbox out) {
+        byte[] m = dequeue();
+        TipcMsg h = new TipcMsg().wrap(m, 0, m.length);
+        child.finishConn(h.origport(), h.orignode(), now);
+        core.setSockImportance(child.port, h.user() & 3);
+        if (h.type() == Tipc.TIPC_NAMED_MSG && h.hdrSize() >= Tipc.NAMED_H_SIZE) {
+            child.named = true;
+            child.connType = h.nametype();
+            child.connInstance = h.nameinst();
+        }
+        if (h.dataSize() > 0) {
+            // SYN+: its data is the new socket's first message
+            child.enqueue(m);
+            child.notifyReadable();
+        }
+        // the ACK: an empty connection message (__tipc_sendstream with no data)
+        child.send(now, m, 0, 0, out);
+    }
+
+    /**
+     * socket.c __tipc_sendstream (STREAM: split into messages of at most 66000 bytes) / tipc_send_packet
+     * (SEQPACKET: one message), never blocking: stops when the connection window or the link is congested.
+     *
+     * @return bytes sent (STREAM: possibly fewer than {@code len}), or {@link NodeCore#EAGAIN} if nothing could be
+     *         sent, {@link NodeCore#EPIPE}, {@link NodeCore#ENOTCONN}, {@link NodeCore#EMSGSIZE}
+     */
+    int send(long now, byte[] data, int off, int len, Outbox out) {
+        if (state == State.DISCONNECTING) return NodeCore.EPIPE;
+        if (state != State.ESTABLISHED) return NodeCore.ENOTCONN;
+        if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return NodeCore.EMSGSIZE;
+        int sent = 0;
+        int rc = 0;
+        do {
+            if (linkCong || congested()) {
+                rc = NodeCore.EAGAIN;
+                break;
+            }
+            int n = Math.min(len - sent, Tipc.MAX_USER_MSG_SIZE);
+            int blocks = sndBacklog;
+            if (oneway++ >= nagleStart && maxnagle > 0 && n <= maxnagle) {
+                // Nagle: append to the last queued message; hold while an ACK is expected and little is queued
+                blocks += append(data, off + sent, n);
+                msgAcc++;
+                if (blocks <= 64 && expectAck) {
+                    sndBacklog = blocks;
+                    sent += n;
+                    break;
+                } else if (blocks > 64) {
+                    pktCnt += txq.size();
+                } else {
+                    txq.peekLast().msg().setAckRequired(1);
+                    expectAck = true;
+                    msgAcc = 0;
+                    pktCnt = 0;
+                }
+            } else {
+                Pending b = newMessage(n);
+                System.arraycopy(data, off + sent, b.buf, Tipc.SHORT_H_SIZE, n);
+                b.size = Tipc.SHORT_H_SIZE + n;
+                b.msg().setSize(b.size);
+                blocks += inc(n + Tipc.MIN_H_SIZE);
+            }
+            rc = xmitTxq(now, out);
+            if (rc != 0) break;
+            sntUnacked += blocks;
+            sndBacklog = 0;
+            sent += n;
+        } while (sent < len);
+        return sent > 0 ? sent : rc;
+    }
+
+    /** A message being built in the send queue (the kernel's sk_write_queue). */
+    static final class Pending {
+        final byte[] buf;
+        int size;
+
+        Pending(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        TipcMsg msg() {
+            return new TipcMsg().wrap(buf, 0, buf.length);
+        }
+    }
+
+    private Pending newMessage(int dataCapacity) {
+        Pending p = new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
+        TipcMsg h = p.msg();
+        core.initHeader(h, core.sockImportance(port), Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
+        h.setOrigport(port);
+        h.setDestport(peerPort);
+        h.setDestDroppable(core.sockDestDroppable(port) ? 1 : 0);
+        p.size = Tipc.SHORT_H_SIZE;
+        h.setSize(p.size);
+        txq.addLast(p);
+        return p;
+    }
+
+    /** msg.c tipc_msg_append: adds {@code len} bytes to the queue's last message, opening new ones of maxnagle. */
+    private int append(byte[] data, int off, int len) {
+        Pending p = txq.peekLast();
+        int accounted = p == null ? 0 : blocks(p.size);
+        int total = accounted;
+        int rem = len;
+        do {
+            if (p == null || p.size >= maxnagle) {
+                p = newMessage(maxnagle - Tipc.SHORT_H_SIZE);
+                total += 1;
+            }
+            int curr = blocks(p.size);
+            int cpy = Math.min(rem, maxnagle - p.size);
+            System.arraycopy(data, off + len - rem, p.buf, p.size, cpy);
+            p.size += cpy;
+            p.msg().setSize(p.size);
+            rem -= cpy;
+            total += blocks(p.size) - curr;
+        } while (rem > 0);
+        return total - accounted;
+    }
+
+    /** tipc_node_xmit of the whole send queue; ELINKCONG marks the link congested (the messages are queued). */
+    private int xmitTxq(long now, Outbox out) {
+        int rc = 0;
+        Pending p;
+        while ((p = txq.pollFirst()) != null) {
+            int r = core.xmitData(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
+            if (r == NodeCore.ELINKCONG) {
+                linkCong = true;
+            } else if (r != 0 && rc == 0) {
+                rc = r;
+            }
+        }
+        return rc;
+    }
+
+    /** socket.c tipc_sk_push_backlog: sends what Nagle holds; a nagle-ack also re-evaluates Nagle's usefulness. */
+    void pushBacklog(boolean nagleAck, long now, Outbox out) {
+        if (nagleAck) {
+            pktCnt += txq.size();
+            if (pktCnt == 0 || msgAcc / pktCnt < 2) {
+                oneway = 0;
+                if (nagleStart < NAGLE_START_MAX) nagleStart *= 2;
+                expectAck = false;
+            } else {
+                nagleStart = NAGLE_START_INIT;
+                if (!txq.isEmpty()) {
+                    txq.peekLast().msg().setAckRequired(1);
+                    expectAck = true;
+                } else {
+                    expectAck = false;
+                }
+            }
+            msgAcc = 0;
+            pktCnt = 0;
+        }
+        if (txq.isEmpty() || linkCong) return;
+        if (msgAcc > 0) pktCnt += txq.size();
+        sntUnacked += sndBacklog;
+        sndBacklog = 0;
+        xmitTxq(now, out);
+    }
+
+    private void consumed(int msgLen, long now, Outbox out) {
+        rcvUnacked += inc(msgLen);
+        if (rcvUnacked >= rcvWin / TIPC_ACK_RATE) sendAck(false, now, out);
+    }
+
+    /**
+     * socket.c tipc_recvmsg (SEQPACKET: one message, the rest of a longer one discarded) / tipc_recvstream (STREAM:
+     * as many bytes as are queued, up to {@code len}), never blocking.
+     *
+     * @return bytes read; 0 at the peer's orderly shutdown (FIN with TIPC_CONN_SHUTDOWN); {@link NodeCore#ECONNRESET}
+     *         if the connection was aborted (any other error; repeated on every call); {@link NodeCore#EAGAIN} if
+     *         nothing is queued; {@link NodeCore#ENOTCONN} if not connected or the end was already read
+     */
+    int recv(long now, byte[] buf, int off, int len, Outbox out) {
+        if (state == State.OPEN) return NodeCore.ENOTCONN;
+        if (state == State.LISTEN || len <= 0) return NodeCore.EINVAL;
+        TipcMsg h = new TipcMsg();
+        if (!stream) {
+            byte[] m;
+            while (true) {
+                m = rcvq.peekFirst();
+                if (m == null) return state == State.DISCONNECTING ? NodeCore.ENOTCONN : NodeCore.EAGAIN;
+                h.wrap(m, 0, m.length);
+                if (h.dataSize() > 0 || h.errcode() != 0) break;
+                dequeue();
+            }
+            int dlen = h.dataSize();
+            int hlen = h.hdrSize();
+            int e = h.errcode();
+            int copy = 0;
+            if (e == 0) {
+                copy = Math.min(dlen, len);
+                System.arraycopy(m, hlen, buf, off, copy);
+            } else if (e != Tipc.TIPC_CONN_SHUTDOWN) {
+                return NodeCore.ECONNRESET;
+            }
+            dequeue();
+            consumed(hlen + dlen, now, out);
+            return copy;
+        }
+        int copied = 0;
+        int rc = 0;
+        while (true) {
+            byte[] m = rcvq.peekFirst();
+            if (m == null) {
+                if (copied == 0) rc = state == State.DISCONNECTING ? NodeCore.ENOTCONN : NodeCore.EAGAIN;
+                break;
+            }
+            h.wrap(m, 0, m.length);
+            int dlen = h.dataSize();
+            int hlen = h.hdrSize();
+            int e = h.errcode();
+            if (dlen == 0 && e == 0) {
+                dequeue();
+                continue;
+            }
+            if (e == 0) {
+                int o = bytesRead;
+                int c = Math.min(dlen - o, len - copied);
+                System.arraycopy(m, hlen + o, buf, off + copied, c);
+                copied += c;
+                o += c;
+                if (o < dlen) {
+                    bytesRead = o;
+                    break;
+                }
+            } else {
+                rc = e != Tipc.TIPC_CONN_SHUTDOWN ? NodeCore.ECONNRESET : 0;
+                if (copied > 0 || rc != 0) break;
+            }
+            dequeue();
+            consumed(hlen + dlen, now, out);
+            if (copied == len || e != 0) break;
+        }
+        return copied > 0 ? copied : rc;
+    }
+
+    /**
+     * socket.c __tipc_shutdown: a partially read message is discarded; a connection sends the first unread
+     * message back with {@code error}, or else a FIN (a critical, empty CONN_MSG carrying {@code error});
+     * a listener rejects its pending SYNs.
+     */
+    void shutdown(int error, long now, Outbox out) {
+        if (state == State.ESTABLISHED) pushBacklog(false, now, out);
+        txq.clear();
+        if (bytesRead > 0 && !rcvq.isEmpty()) dequeue();
+        TipcMsg h = new TipcMsg();
+        switch (state) {
+            case CONNECTING:
+            case ESTABLISHED: {
+                int dnode = peerNode;
+                disconnect();
+                byte[] m = dequeue();
+                if (m != null) {
+                    while (dequeue() != null) { /* purge */ }
+                    core.reject(h.wrap(m, 0, m.length), error, now, out);
+                    break;
+                }
+                byte[] b = new byte[Tipc.SHORT_H_SIZE];
+                h.wrap(b, 0, b.length);
+                core.initHeader(h, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, dnode);
+                h.setOrigport(port);
+                h.setDestport(peerPort);
+                h.setErrcode(error);
+                core.xmitData(b, dnode, now, out);
+                break;
+            }
+            case LISTEN: {
+                byte[] m;
+                while ((m = dequeue()) != null) core.reject(h.wrap(m, 0, m.length), error, now, out);
+                break;
+            }
+            default:
+                while (dequeue() != null) { /* purge */ }
+        }
+    }
+
+    /** Link to the peer uncongested (SOCK_WAKEUP). */
+    void linkUncongested() {
+        if (!linkCong) return;
+        linkCong = false;
+        if (!txq.isEmpty()) core.post((now, out) -> {
+            if (!closed && state == State.ESTABLISHED) pushBacklog(false, now, out);
+        });
+        if (state == State.ESTABLISHED && !congested()) post(() -> handler.writable(port));
+    }
+}

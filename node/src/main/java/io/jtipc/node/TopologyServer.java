@@ -1,0 +1,166 @@
+package io.jtipc.node;
+
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.jtipc.nametable.TipcConstants;
+import io.jtipc.nametable.TipcSubscr;
+import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.nametable.TopologySubscriptions;
+import io.jtipc.wire.Tipc;
+
+/**
+ * The topology server of a node (Linux 6.1 net/tipc/topsrv.c), sans-IO, built on nametable's
+ * {@link TopologySubscriptions}: a SEQPACKET socket listening on the service {1,1,1} (TIPC_TOP_SRV, node scope),
+ * opened by {@link NodeCore} when its address is committed. Each accepted connection carries 28-byte
+ * {@code struct tipc_subscr} requests (one per message, in the subscriber's byte order, detected from the filter
+ * field as {@code tipc_sub_read} does) and gets 48-byte {@code struct tipc_event} messages back in the same order.
+ *
+ * <h2>Rules (topsrv.c tipc_conn_rcv_from_sock, tipc_conn_rcv_sub)</h2>
+ * <ul>
+ *   <li>A message that is not exactly 28 bytes, an illegal request (PORTS with SERVICE, lower &gt; upper) or one
+ *       beyond TIPC_MAX_SUBSCR closes the connection (its subscriptions are deleted, no event).</li>
+ *   <li>TIPC_SUB_CANCEL deletes the connection's identical subscription(s).</li>
+ *   <li>On subscribe the current matching bindings are reported at once, then every change; TIPC_SUBSCR_TIMEOUT
+ *       after the timeout, then the subscription is gone.</li>
+ *   <li>Closing the connection deletes its subscriptions.</li>
+ * </ul>
+ * The byte order regarded as the server's "host" order is little-endian (the x86 kernels jtipc interoperates
+ * with); a subscriber in either order is understood.
+ */
+public final class TopologyServer {
+    /** Byte order the server treats as native (the CPU order of the kernels the lab runs, x86-64). */
+    public static final ByteOrder HOST_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    private final NodeCore core;
+    private final TopologySubscriptions subs;
+    private final int listenPort;
+    private final Map<Integer, Conn> conns = new HashMap<>();
+    private final byte[] rbuf = new byte[TipcSubscr.SIZE + 1];
+
+    private final class Conn implements ConnHandler {
+        final int port;
+        final TopologySubscriptions.Connection subConn;
+        final ArrayDeque<byte[]> outq = new ArrayDeque<>();
+        boolean flushPosted;
+        boolean closed;
+
+        Conn(int port) {
+            this.port = port;
+            this.subConn = subs.connect(this::event);
+        }
+
+        /** Called synchronously by the subscriptions (during a table change or a timeout). */
+        private void event(TopologyEvent e) {
+            if (closed) return;
+            byte[] b = new byte[TopologyEvent.SIZE];
+            e.encode(b, 0);
+            outq.add(b);
+            if (!flushPosted) {
+                flushPosted = true;
+                core.post((now, out) -> {
+                    flushPosted = false;
+                    flush(now, out);
+                });
+            }
+        }
+
+        void flush(long now, Outbox out) {
+            while (!closed && !outq.isEmpty()) {
+                byte[] b = outq.peekFirst();
+                int rc = core.send(now, port, b, 0, b.length, out);
+                if (rc == NodeCore.EAGAIN) return; // window full: resumed by writable()
+                outq.pollFirst();
+                if (rc < 0) {
+                    close(now, out);
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void writable(int p) {
+            core.post(this::flush);
+        }
+
+        @Override
+        public void readable(int p) {
+            core.post(this::read);
+        }
+
+        @Override
+        public void failed(int p, int errno) {
+            core.post(this::close);
+        }
+
+        void read(long now, Outbox out) {
+            while (!closed) {
+                int n = core.recv(now, port, rbuf, 0, rbuf.length, out);
+                if (n == NodeCore.EAGAIN) return;
+                if (n != TipcSubscr.SIZE) {
+                    // end of connection, abort, or a malformed request: tipc_conn_close
+                    close(now, out);
+                    return;
+                }
+                TipcSubscr s = TipcSubscr.decode(rbuf, 0, HOST_ORDER);
+                if (!subConn.receive(s, now)) {
+                    close(now, out);
+                    return;
+                }
+            }
+        }
+
+        void close(long now, Outbox out) {
+            if (closed) return;
+            closed = true;
+            subConn.close();
+            outq.clear();
+            conns.remove(port);
+            core.closeSocket(now, port, out);
+        }
+    }
+
+    TopologyServer(NodeCore core, TopologySubscriptions subs, long now, Outbox out) {
+        this.core = core;
+        this.subs = subs;
+        this.listenPort = core.openConnSocket(NodeCore.SocketType.SEQPACKET, new ConnHandler() {
+            @Override
+            public void readable(int p) {
+                core.post(TopologyServer.this::acceptAll);
+            }
+        });
+        core.setImportance(listenPort, Tipc.CRITICAL_IMPORTANCE);
+        core.listen(listenPort);
+        core.bindAny(now, listenPort, Tipc.TIPC_NODE_SCOPE, TipcConstants.TOP_SRV, TipcConstants.TOP_SRV,
+            TipcConstants.TOP_SRV, out);
+    }
+
+    private void acceptAll(long now, Outbox out) {
+        while (true) {
+            int p = core.accept(now, listenPort, null, out);
+            if (p < 0) return;
+            Conn c = new Conn(p);
+            conns.put(p, c);
+            core.setConnHandler(p, c);
+            // a SYN+ may already have carried the first request
+            c.read(now, out);
+        }
+    }
+
+    /** Port of the listening socket bound to {1,1,1}. */
+    public int listenPort() {
+        return listenPort;
+    }
+
+    /** Number of open subscriber connections. */
+    public int connections() {
+        return conns.size();
+    }
+
+    /** The subscriptions (shared with the Java-level {@link NodeCore#subscribe}). */
+    public TopologySubscriptions subscriptions() {
+        return subs;
+    }
+}

@@ -1,0 +1,346 @@
+package io.jtipc.node;
+
+import static io.jtipc.node.TwoNodeTest.linkedUp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.jtipc.node.NodeCore.SocketType;
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+class ConnTest {
+    SimNetwork net = new SimNetwork(61);
+    SimNode a = net.addNode("alpha", 1, 0x11112222);
+    SimNode b = net.addNode("beta", 2, 0x33334444);
+
+    ConnTest() {
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+    }
+
+    /** One endpoint: sends {@code toSend} as fast as the windows allow, collects what it receives. */
+    static final class Endpoint implements ConnHandler {
+        final SimNetwork net;
+        final SimNode node;
+        int port;
+        byte[] toSend = new byte[0];
+        int sent;
+        int chunk = 66000;
+        final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        final List<Integer> sizes = new ArrayList<>();
+        boolean connected;
+        boolean eof;
+        int failed;
+        int readErr;
+        boolean reading = true;
+        final byte[] buf = new byte[70000];
+
+        Endpoint(SimNetwork net, SimNode node) {
+            this.net = net;
+            this.node = node;
+        }
+
+        @Override
+        public void connected(int p) {
+            connected = true;
+            pump();
+        }
+
+        @Override
+        public void writable(int p) {
+            pump();
+        }
+
+        @Override
+        public void readable(int p) {
+            if (reading) drain();
+        }
+
+        @Override
+        public void failed(int p, int errno) {
+            failed = errno;
+        }
+
+        void pump() {
+            while (sent < toSend.length) {
+                int n = Math.min(chunk, toSend.length - sent);
+                int rc = node.core.send(net.now(), port, toSend, sent, n, node);
+                if (rc <= 0) return;
+                sent += rc;
+            }
+        }
+
+        void drain() {
+            while (true) {
+                int rc = node.core.recv(net.now(), port, buf, 0, buf.length, node);
+                if (rc > 0) {
+                    got.write(buf, 0, rc);
+                    sizes.add(rc);
+                } else {
+                    if (rc == 0) eof = true;
+                    else if (rc != NodeCore.EAGAIN) readErr = rc;
+                    return;
+                }
+            }
+        }
+    }
+
+    static byte[] pattern(int len, int seed) {
+        byte[] d = new byte[len];
+        java.util.Random r = new java.util.Random(seed);
+        r.nextBytes(d);
+        return d;
+    }
+
+    /** Sets up a listener on b {type,1} and a connected pair; returns {client, server}. */
+    Endpoint[] connectPair(SocketType type, int svc) {
+        Endpoint srv = new Endpoint(net, b);
+        Endpoint cli = new Endpoint(net, a);
+        int lp = b.core.openConnSocket(type, new ConnHandler() {
+            @Override
+            public void readable(int p) {
+                int np = b.core.accept(net.now(), p, srv, b);
+                if (np > 0) {
+                    srv.port = np;
+                    srv.connected = true;
+                    srv.pump();
+                    srv.drain();
+                }
+            }
+        });
+        assertThat(b.core.listen(lp)).isZero();
+        assertThat(b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, svc, 1, 1, b)).isZero();
+        net.runFor(100);
+        cli.port = a.core.openConnSocket(type, cli);
+        assertThat(a.core.connect(net.now(), cli.port, svc, 1, 0, 8000, null, 0, 0, a)).isZero();
+        assertThat(net.runUntil(() -> cli.connected && srv.connected, net.now() + 2000)).isTrue();
+        return new Endpoint[] {cli, srv};
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SocketType.class, names = {"SEQPACKET", "STREAM"})
+    void tenMegabytesEachWayUnderLoss(SocketType type) {
+        net.loss = 0.02;
+        net.reorder = 0.01;
+        Endpoint[] p = connectPair(type, 2000);
+        Endpoint cli = p[0], srv = p[1];
+        int len = 10 * 1024 * 1024;
+        cli.toSend = pattern(len, 1);
+        srv.toSend = pattern(len, 2);
+        if (type == SocketType.STREAM) cli.chunk = 250_000; // stream writes larger than one message are split
+        else cli.chunk = 66000;
+        cli.pump();
+        srv.pump();
+        assertThat(net.runUntil(() -> cli.got.size() == len && srv.got.size() == len, net.now() + 600_000)).isTrue();
+        assertThat(cli.got.toByteArray()).isEqualTo(srv.toSend);
+        assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
+        if (type == SocketType.SEQPACKET) assertThat(srv.sizes).allMatch(s -> s <= 66000);
+        assertThat(net.framesLost).isGreaterThan(100);
+        ConnSocket cs = a.core.connSocket(cli.port);
+        assertThat(cs.peerCaps() & Tipc.TIPC_BLOCK_FLOWCTL).isNotZero();
+        assertThat(cs.sndWin()).isEqualTo(512);
+        // orderly shutdown: the peer reads end-of-stream
+        assertThat(a.core.shutdown(net.now(), cli.port, a)).isZero();
+        net.runFor(100);
+        assertThat(srv.eof).isTrue();
+        assertThat(b.core.connSocket(srv.port).state()).isEqualTo(ConnSocket.State.DISCONNECTING);
+        assertThat(b.core.send(net.now(), srv.port, new byte[1], 0, 1, b)).isEqualTo(NodeCore.EPIPE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SocketType.class, names = {"SEQPACKET", "STREAM"})
+    void slowReaderQueueNeverExceedsTheAdvertisedWindow(SocketType type) {
+        Endpoint[] p = connectPair(type, 2100);
+        Endpoint cli = p[0], srv = p[1];
+        srv.reading = false;
+        cli.toSend = pattern(3 * 1024 * 1024, 3);
+        cli.chunk = 10_000;
+        cli.pump();
+        net.runFor(2000);
+        ConnSocket rs = b.core.connSocket(srv.port);
+        ConnSocket ss = a.core.connSocket(cli.port);
+        // the sender stopped at its window: what is queued is bounded by window + one message
+        int bound = rs.rcvWin() + ConnSocket.blocks(10_000 + 24);
+        assertThat(ss.sendBlocked()).isTrue();
+        assertThat(rs.maxQueuedBlocks()).isLessThanOrEqualTo(bound).isGreaterThan(64);
+        // the slow reader reads now and then; the queue stays bounded the whole way
+        for (int i = 0; i < 400 && srv.got.size() < cli.toSend.length; i++) {
+            byte[] small = new byte[30_000];
+            int rc = b.core.recv(net.now(), srv.port, small, 0, small.length, b);
+            if (rc > 0) srv.got.write(small, 0, rc);
+            net.runFor(20);
+            assertThat(rs.queuedBlocks()).isLessThanOrEqualTo(rs.rcvWin() + ConnSocket.blocks(10_000 + 24));
+        }
+        srv.reading = true;
+        srv.drain();
+        assertThat(net.runUntil(() -> { srv.drain(); return srv.got.size() == cli.toSend.length; },
+            net.now() + 60_000)).isTrue();
+        assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
+        assertThat(rs.maxQueuedBlocks()).isLessThanOrEqualTo(512 + ConnSocket.blocks(10_000 + 24));
+    }
+
+    @Test
+    void connectToUnboundNameFailsAtOnceAndToAVanishedSocketIsRefused() {
+        int p = a.core.openConnSocket(SocketType.SEQPACKET, null);
+        assertThat(a.core.connect(net.now(), p, 2200, 1, 0, 8000, null, 0, 0, a)).isEqualTo(NodeCore.EHOSTUNREACH);
+        // bound but not listening: the SYN is rejected with TIPC_ERR_NO_PORT, connect fails with ECONNREFUSED
+        int np = b.core.openConnSocket(SocketType.SEQPACKET, null);
+        b.core.bind(net.now(), np, Tipc.TIPC_CLUSTER_SCOPE, 2200, 1, 1, b);
+        net.runFor(100);
+        int[] failed = {0};
+        int c = a.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
+            @Override
+            public void failed(int port, int errno) {
+                failed[0] = errno;
+            }
+        });
+        assertThat(a.core.connect(net.now(), c, 2200, 1, 0, 8000, null, 0, 0, a)).isZero();
+        assertThat(a.core.connSocket(c).state()).isEqualTo(ConnSocket.State.CONNECTING);
+        net.runFor(100);
+        assertThat(failed[0]).isEqualTo(NodeCore.ECONNREFUSED);
+        assertThat(a.core.connSocket(c).error()).isEqualTo(NodeCore.ECONNREFUSED);
+        // a listener that vanished after the lookup: TIPC_ERR_NO_NAME, also refused
+        int lp = b.core.openConnSocket(SocketType.STREAM, null);
+        b.core.listen(lp);
+        b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, 2201, 1, 1, b);
+        net.runFor(100);
+        failed[0] = 0;
+        int c2 = a.core.openConnSocket(SocketType.STREAM, new ConnHandler() {
+            @Override
+            public void failed(int port, int errno) {
+                failed[0] = errno;
+            }
+        });
+        assertThat(a.core.connect(net.now(), c2, 2201, 1, 0, 8000, null, 0, 0, a)).isZero();
+        b.core.closeSocket(net.now(), lp, b);
+        net.runFor(100);
+        assertThat(failed[0]).isEqualTo(NodeCore.ECONNREFUSED);
+    }
+
+    @Test
+    void connectTimesOutWhenNoAnswer() {
+        int lp = b.core.openConnSocket(SocketType.SEQPACKET, null);
+        b.core.listen(lp);
+        b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, 2300, 1, 1, b);
+        net.runFor(100);
+        int[] failed = {0};
+        int c = a.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
+            @Override
+            public void failed(int port, int errno) {
+                failed[0] = errno;
+            }
+        });
+        // the listener never accepts: no ACK
+        assertThat(a.core.connect(net.now(), c, 2300, 1, 0, 3000, null, 0, 0, a)).isZero();
+        net.runFor(2900);
+        assertThat(failed[0]).isZero();
+        net.runFor(200);
+        assertThat(failed[0]).isEqualTo(NodeCore.ETIMEDOUT);
+    }
+
+    @Test
+    void peerCloseAbortsTheConnectionWithReset() {
+        Endpoint[] p = connectPair(SocketType.SEQPACKET, 2400);
+        Endpoint cli = p[0], srv = p[1];
+        b.recordFrames = true;
+        b.core.closeSocket(net.now(), srv.port, b);
+        net.runFor(100);
+        assertThat(cli.readErr).isEqualTo(NodeCore.ECONNRESET);
+        assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.DISCONNECTING);
+        // the FIN as the kernel sends it on close(): critical, 24-byte CONN_MSG, TIPC_ERR_NO_PORT
+        TipcMsg fin = b.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(m -> m.user() == Tipc.CRITICAL_IMPORTANCE && m.type() == Tipc.TIPC_CONN_MSG).findFirst().orElseThrow();
+        assertThat(fin.hdrSize()).isEqualTo(24);
+        assertThat(fin.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_PORT);
+        assertThat(fin.origport()).isEqualTo(srv.port);
+        assertThat(fin.destport()).isEqualTo(cli.port);
+        assertThat(a.core.send(net.now(), cli.port, new byte[1], 0, 1, a)).isEqualTo(NodeCore.EPIPE);
+    }
+
+    @Test
+    void peerNodeLossAbortsTheConnection() {
+        Endpoint[] p = connectPair(SocketType.STREAM, 2500);
+        Endpoint cli = p[0];
+        b.paused = true;
+        // link tolerance 1500 ms: the link fails, the node is lost, the connection aborted with TIPC_ERR_NO_NODE
+        assertThat(net.runUntil(() -> cli.readErr == NodeCore.ECONNRESET, net.now() + 3000)).isTrue();
+        assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.DISCONNECTING);
+    }
+
+    @Test
+    void probingAbortsASilentConnectionAndKeepsALiveOne() {
+        Endpoint[] p = connectPair(SocketType.SEQPACKET, 2600);
+        Endpoint cli = p[0];
+        net.runFor(ConnSocket.CONN_PROBING_INTV + 1000L);
+        assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.ESTABLISHED);
+        // the peer's socket vanishes without a FIN (its messages are lost): probe, then abort
+        net.drop = (n, f) -> n == b && new TipcMsg().wrap(f, 0, f.length).user() != Tipc.LINK_PROTOCOL;
+        net.runFor(2L * ConnSocket.CONN_PROBING_INTV + 1000L);
+        assertThat(cli.failed).isEqualTo(NodeCore.ECONNABORTED);
+    }
+
+    @Test
+    void legacyPeerGetsMessageCountFlowControl() {
+        net = new SimNetwork(62);
+        a = net.addNode(NodeConfig.of(io.jtipc.wire.NodeId.parse("alpha"), 1, 1).withCapabilities(
+            NodeCore.JTIPC_CAPABILITIES & ~Tipc.TIPC_BLOCK_FLOWCTL), new byte[] {0x52, 0x54, 0, 0, 0, 1});
+        b = net.addNode("beta", 2, 0x33334444);
+        boolean up = net.runUntil(() -> linkedUp(a, b), 5000);
+        assertThat(up).as("%s %s %s", a.core.peers(), b.core.peers(), a.core.log()).isTrue();
+        Endpoint[] p = connectPair(SocketType.STREAM, 2700);
+        Endpoint cli = p[0], srv = p[1];
+        ConnSocket cs = b.core.connSocket(srv.port);
+        assertThat(cs.sndWin()).isEqualTo(ConnSocket.FLOWCTL_MSG_WIN);
+        cli.toSend = pattern(2_000_000, 4);
+        cli.pump();
+        assertThat(net.runUntil(() -> srv.got.size() == 2_000_000, net.now() + 60_000)).isTrue();
+        assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
+    }
+
+    @Test
+    void nagleBundlesSmallStreamWritesAndNoDelayDoesNot() {
+        for (boolean nodelay : new boolean[] {false, true}) {
+            Endpoint[] p = connectPair(SocketType.STREAM, nodelay ? 2801 : 2800);
+            Endpoint cli = p[0], srv = p[1];
+            if (nodelay) a.core.setNoDelay(cli.port, true);
+            a.recordFrames = true;
+            a.sentFrames.clear();
+            byte[] all = pattern(200_000, 9);
+            int off = 0;
+            // 20 000 writes of 10 bytes, in bursts of 100 between network steps
+            while (off < all.length) {
+                for (int i = 0; i < 100 && off < all.length; i++) {
+                    int rc = a.core.send(net.now(), cli.port, all, off, 10, a);
+                    if (rc < 0) break;
+                    off += rc;
+                }
+                net.runFor(1);
+            }
+            assertThat(net.runUntil(() -> srv.got.size() == all.length, net.now() + 10_000)).isTrue();
+            assertThat(srv.got.toByteArray()).isEqualTo(all);
+            // socket messages, also those the link bundled (MSG_BUNDLER) or fragmented
+            List<TipcMsg> msgs = new ArrayList<>();
+            for (byte[] f : a.sentFrames) ConnGoldenTest.messages(f, msgs::add);
+            long dataMsgs = msgs.stream().filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_CONN_MSG
+                && m.dataSize() > 0).count();
+            long bundledAckReq = msgs.stream().filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_CONN_MSG
+                && m.ackRequired() == 1).count();
+            if (nodelay) {
+                assertThat(dataMsgs).isEqualTo(20_000);
+                assertThat(bundledAckReq).isZero();
+            } else {
+                assertThat(dataMsgs).isLessThan(2_000);
+                assertThat(bundledAckReq).isPositive();
+            }
+            a.recordFrames = false;
+        }
+    }
+}

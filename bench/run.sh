@@ -5,8 +5,11 @@
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
 # Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (list of minimum frame counts, default
 # "200000 2000000"), PROFILE (1: JFR profile of jtipc on the largest input, default 1),
-# C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 1), JMH_ARGS (default: short settings, about
-# a minute in all).
+# C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 1), J25 (java of a JDK >= 24: also time jtipc on
+# it with a JEP 483 AOT cache, row jtipc-jdk25-aot; default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java if present,
+# J25= to skip), KEEP (1: keep generated captures above 2 GB, default 0: deleted after use), JMH_ARGS (default:
+# short settings, about a minute in all). FRAMES="200000 2000000 10000000" adds a 7.6 GB capture (checked
+# against the free space first).
 # Writes bench/target/report.md (and bench/target/jmh.txt).
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -45,11 +48,21 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
   # the commands timed: tshark, jtipc as bin/jtipc runs it, and (C1=1, default) jtipc with C1-only JIT
   c1opts="-XX:TieredStopAtLevel=1"
   tools=(tshark jtipc); [ "${C1:-1}" = 1 ] && tools+=(jtipc-c1)
+  # JDK >= 24 with an AOT cache (JEP 483/515) made by a training run on the sample, the same JVM options as bin/jtipc
+  J25="${J25-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+  aot="$target/jtipc-jdk25.aot"
+  j25vm=(-XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr)
+  if [ -n "$J25" ] && [ -x "$J25" ]; then
+    rm -f "$aot"
+    "$J25" "${j25vm[@]}" -XX:AOTCacheOutput="$aot" -jar "$jar" pcap "$root/samples/eth-6.1.pcap" > /dev/null 2>&1 || true
+    [ -s "$aot" ] && tools+=(jtipc-jdk25-aot)
+  fi
   runtool() { # runtool TOOL FILE: one run, output to /dev/null
     case "$1" in
       tshark) tshark -r "$2" > /dev/null 2>&1 ;;
       jtipc) "$jtipc" pcap "$2" > /dev/null 2>&1 ;;
       jtipc-c1) JTIPC_JAVA_OPTS="$c1opts" "$jtipc" pcap "$2" > /dev/null 2>&1 ;;
+      jtipc-jdk25-aot) "$J25" "${j25vm[@]}" -XX:AOTCache="$aot" -jar "$jar" pcap "$2" > /dev/null 2>&1 ;;
     esac
   }
   # times TOOL... over FILE, RUNS interleaved rounds: sets med[TOOL], best[TOOL] (ns)
@@ -71,6 +84,8 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
   empty="$target/empty.pcap"
   printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' > "$empty"
   "$jtipc" pcap "$empty" > /dev/null 2>&1 || true # first run after a build writes the AppCDS archive
+  classes=$(JTIPC_JAVA_OPTS=-Xlog:class+load "$jtipc" pcap "$empty" 2>/dev/null | grep -c 'class,load' || true)
+  fromjar=$(JTIPC_JAVA_OPTS=-Xlog:class+load "$jtipc" pcap "$empty" 2>/dev/null | grep 'class,load' | grep -vc 'shared objects file' || true)
   timeall "$empty"
   declare -A start
   for t in "${tools[@]}"; do start[$t]=${med[$t]}; done
@@ -78,8 +93,9 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
     echo "## jtipc pcap vs tshark (default one-line output, both to /dev/null)"
     echo
     echo "Input: samples/eth-6.1.pcap (1 218 real kernel frames) repeated with shifted timestamps."
-    echo "Commands: \`bin/jtipc pcap FILE > /dev/null\` (java -jar cli/target/jtipc.jar with the options and AppCDS"
-    echo "archive of bin/jtipc), the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT) and"
+    echo "Commands: \`bin/jtipc pcap FILE > /dev/null\` (java -jar cli/target/jtipc.jar with the options and static AppCDS"
+    echo "archive of bin/jtipc; $classes classes loaded on an empty capture, $fromjar of them not from the archive),"
+    echo "the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT),$([ -s "$aot" ] && echo " the jar on $("$J25" -version 2>&1 | awk 'NR==1') with a JEP 483 AOT cache from a training run on the sample (jtipc-jdk25-aot),") and"
     echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds, wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Start-up = median of the same command on a capture with no frames:$(for t in "${tools[@]}"; do printf ' %s %d ms,' "$t" "$(( start[$t] / 1000000 ))"; done)"
     echo "\"with start-up\" = frames / whole run (median); \"without\" = frames / (median run − start-up). Ratio = tshark time / jtipc time."
@@ -89,6 +105,11 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
   } >> "$report"
   for want in $FRAMES; do
     big="$target/eth-6.1-x$want.pcap"
+    need=$(( want * 780 / 1024 + 1048576 )) # KiB: ~760 bytes per frame, 1 GiB spare
+    if [ ! -f "$big" ] && [ "$(df -Pk "$target" | awk 'NR==2 {print $4}')" -lt "$need" ]; then
+      echo "bench: not enough free space for $want frames ($((need / 1048576)) GiB needed), skipped" >&2
+      continue
+    fi
     frames=$(java -cp "$benchjar" io.jtipc.bench.CaptureRepeater "$root/samples/eth-6.1.pcap" "$big" "$want")
     size=$(stat -c %s "$big")
     echo "bench: $big: $frames frames, $size bytes" >&2
@@ -105,21 +126,24 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
       echo "| $frames | $((size / 1000000)) | $t | $((med[$t] / 1000000)) ($((best[$t] / 1000000))) | $(rate "$frames" "${med[$t]}") | $(rate "$frames" "$net") | $r1 | $r2 |" >> "$report"
     done
     echo "  $frames frames: output lines jtipc $jl (one per TIPC message), tshark $tl (one per frame)" >> "$target/volume.txt"
+    if [ "${PROFILE:-1}" = 1 ] && [ "$want" = "${FRAMES##* }" ]; then profiled="$big"; profiledframes=$frames; continue; fi
+    [ "${KEEP:-0}" = 1 ] || [ "$size" -lt 2000000000 ] || rm -f "$big"
   done
   echo >> "$report"
   if [ -f "$target/volume.txt" ]; then
     { echo "Output volume (one untimed run each):"; echo '```'; cat "$target/volume.txt"; echo '```'; echo; } >> "$report"
     rm -f "$target/volume.txt"
   fi
-  if [ "${PROFILE:-1}" = 1 ]; then
+  if [ "${PROFILE:-1}" = 1 ] && [ -n "${profiled:-}" ]; then
     # where jtipc's time goes: JFR execution samples every 1 ms on the largest input
     jfrfile="$target/jtipc-pcap.jfr"
     java -XX:StartFlightRecording=filename="$jfrfile",settings=profile,jdk.ExecutionSample#period=1ms \
-      -jar "$jar" pcap "$big" > /dev/null 2>&1
+      -jar "$jar" pcap "$profiled" > /dev/null 2>&1
+    [ "${KEEP:-0}" = 1 ] || [ "$(stat -c %s "$profiled")" -lt 2000000000 ] || rm -f "$profiled"
     jfr print --events jdk.ExecutionSample "$jfrfile" > "$target/jfr-samples.txt"
     total=$(grep -c 'jdk.ExecutionSample' "$target/jfr-samples.txt" || true)
     {
-      echo "### Profile of \`jtipc pcap\` on $frames frames (JFR, $total samples at 1 ms)"
+      echo "### Profile of \`jtipc pcap\` on $profiledframes frames (JFR, $total samples at 1 ms)"
       echo
       echo "Top frames (self time):"
       echo '```'

@@ -33,6 +33,8 @@ public final class Main implements Runnable {
 
     /** Runs the command in-process, writing to {@code out} / {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        Integer fast = PcapCommand.runFast(args, out, err); // `jtipc pcap FILE` without the whole command tree
+        if (fast != null) return fast;
         CommandLine cl = commandLine(out, err);
         return cl.execute(args);
     }

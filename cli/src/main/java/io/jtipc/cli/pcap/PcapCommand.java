@@ -20,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -69,11 +70,68 @@ public final class PcapCommand implements Callable<Integer> {
         }
     }
 
-    @Override public Integer call() {
-        CommandLine cl = spec.commandLine();
+    /** Names of this command's subcommands (the {@code subcommands} of its {@code @Command}; a test keeps them equal). */
+    static final Set<String> SUBCOMMAND_NAMES = Set.of("links", "names", "stats");
+
+    /**
+     * Start-up fast path for {@code jtipc pcap [options] FILE}: parses the arguments with a {@link
+     * CommandLine} built through picocli's programmatic API for this one command (the same options), which
+     * skips reading the annotations of the whole command tree (about half of picocli's start-up).
+     *
+     * @param args the whole command line ({@code args[0]} must be {@code pcap})
+     * @return the exit code, or null when the fast path does not apply (another command, a subcommand, help,
+     *     or any argument error): the caller then runs the full command tree, which prints the usual usage
+     *     and error messages. Nothing has been written when null is returned.
+     */
+    public static Integer runFast(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 2 || !"pcap".equals(args[0])) return null;
+        for (int i = 1; i < args.length; i++) {
+            if (SUBCOMMAND_NAMES.contains(args[i]) || "help".equals(args[i])) return null;
+        }
+        CommandLine.Model.CommandSpec s = CommandLine.Model.CommandSpec.create().name("pcap");
+        s.addOption(CommandLine.Model.OptionSpec.builder("-V", "--verbose").type(boolean.class).build());
+        s.addOption(CommandLine.Model.OptionSpec.builder("--json").type(boolean.class).build());
+        s.addOption(CommandLine.Model.OptionSpec.builder("--key").type(List.class).auxiliaryTypes(String.class).arity("1").build());
+        s.addOption(CommandLine.Model.OptionSpec.builder("--udp-port").type(List.class).auxiliaryTypes(Integer.class).arity("1").build());
+        s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").type(boolean.class).build());
+        s.addPositional(CommandLine.Model.PositionalParamSpec.builder().index("0").arity("0..1").type(Path.class).build());
+        CommandLine cl = new CommandLine(s);
+        PcapCommand p = new PcapCommand();
+        p.out = out;
+        p.err = err;
+        try {
+            CommandLine.ParseResult r = cl.parseArgs(java.util.Arrays.copyOfRange(args, 1, args.length));
+            if (r.hasMatchedOption("-h")) return null;
+            p.verbose = r.matchedOptionValue("-V", false);
+            p.json = r.matchedOptionValue("--json", false);
+            p.keys.addAll(r.matchedOptionValue("--key", List.<String>of()));
+            p.udpPorts.addAll(r.matchedOptionValue("--udp-port", List.<Integer>of()));
+            p.file = r.matchedPositionalValue(0, null);
+            DissectorOptions.Builder b = p.checkArguments(cl);
+            try {
+                return p.dissect(b);
+            } catch (RuntimeException e) { // as Main's execution exception handler
+                err.println("jtipc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                err.flush();
+                return 1;
+            }
+        } catch (CommandLine.ParameterException e) {
+            return null;
+        }
+    }
+
+    /** Checks the arguments; returns the dissector options. @throws CommandLine.ParameterException if bad */
+    private DissectorOptions.Builder checkArguments(CommandLine cl) {
         if (file == null) throw new CommandLine.ParameterException(cl, "missing capture FILE (try 'jtipc pcap --help')");
         if (verbose && json) throw new CommandLine.ParameterException(cl, "-V and --json cannot be used together");
-        DissectorOptions.Builder b = LinksCommand.CaptureArgs.builder(cl, keys, udpPorts, "bad ");
+        return LinksCommand.CaptureArgs.builder(cl, keys, udpPorts, "bad ");
+    }
+
+    @Override public Integer call() {
+        return dissect(checkArguments(spec.commandLine()));
+    }
+
+    private Integer dissect(DissectorOptions.Builder b) {
         if (Files.isDirectory(file)) {
             err.println("jtipc pcap: " + file + " is a directory, not a capture file");
             return 1;

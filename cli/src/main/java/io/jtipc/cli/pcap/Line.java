@@ -137,6 +137,50 @@ final class Line {
         return this;
     }
 
+    /** The 32 bits of {@code v} as an unsigned decimal (as {@code append(v & 0xffffffffL)}). */
+    Line u32(int v) {
+        if (v >= 0) {
+            digits(v, digitCount(v));
+            return this;
+        }
+        // 2^31 .. 2^32-1: always 10 digits, the first one 2, 3 or 4
+        long x = v & 0xffffffffL;
+        int first = (int) (x / 1_000_000_000L);
+        ensure(10);
+        b[n++] = (byte) ('0' + first);
+        fixed((int) (x - first * 1_000_000_000L), 9);
+        return this;
+    }
+
+    /** Exactly {@code d} digits of {@code v} (0 ≤ v < 10^d), with leading zeros, two at a time from the right. */
+    Line fixed(int v, int d) {
+        ensure(d);
+        byte[] a = b;
+        int p = n + d;
+        n = p;
+        for (; d >= 2; d -= 2) {
+            int q = v / 100;
+            int r = (v - q * 100) << 1;
+            a[p - 1] = PAIRS[r + 1];
+            a[p - 2] = PAIRS[r];
+            p -= 2;
+            v = q;
+        }
+        if (d == 1) a[p - 1] = (byte) ('0' + v);
+        return this;
+    }
+
+    /** The backing array (valid until the next append) for callers that copy a range of it. */
+    byte[] array() { return b; }
+
+    /** Appends {@code len} bytes of {@code u} from {@code off}. */
+    Line appendBytes(byte[] u, int off, int len) {
+        ensure(len);
+        System.arraycopy(u, off, b, n, len);
+        n += len;
+        return this;
+    }
+
     /** {@code v} (0 ≤ v) in at least {@code width} digits, zero-padded. */
     Line zeroPadded(int v, int width) {
         int d = digitCount(v);

@@ -47,10 +47,8 @@ class PlainPrinter implements Printer {
     }
 
     @Override public void onMalformed(CapturedFrame f, String field, String reason) {
-        sb.padded(f.frameNumber(), 6);
-        sb.append(' ');
         if (t0 == Long.MIN_VALUE && f.frameNumber() > 0) t0 = f.captureStartNanos();
-        time(f.timestampNanos());
+        frameAndTime(f.frameNumber(), f.timestampNanos());
         sb.ascii(" MALFORMED ").append(field).ascii(": ").append(reason);
         flushLine();
     }
@@ -73,10 +71,8 @@ class PlainPrinter implements Printer {
     }
 
     void prefix(CapturedMessage m) {
-        sb.padded(m.frameNumber(), 6);
-        sb.append(' ');
         if (t0 == Long.MIN_VALUE && m.frame() != null) t0 = m.frame().captureStartNanos();
-        time(m.timestampNanos());
+        frameAndTime(m.frameNumber(), m.timestampNanos());
         sb.append(' ');
         for (int i = m.depth(); i > 0; i--) sb.ascii(INDENT2);
         if (m.origin() != Origin.TOP) sb.ascii(ORIGIN[m.origin().ordinal()]);
@@ -95,18 +91,116 @@ class PlainPrinter implements Printer {
         }
     }
 
+    /*
+     * The "frame time" part of a line is the same for every message of a frame and its frame number
+     * usually the previous one plus 1, so both are kept as text: messages of the same frame copy the
+     * last text, the next frame increments the frame number's digits in place, and the seconds are
+     * formatted again only when they change (the microseconds are 6 fixed digits, three pairs).
+     */
+    private boolean lastValid;
+    private long lastFrame, lastTs, lastT0;
+    private final byte[] lastText = new byte[64];
+    private int lastLen;
+    private long fnVal = -1;
+    private final byte[] fnText = new byte[24];
+    private int fnLen;
+    private long secVal = -1;
+    private final byte[] secText = new byte[24];
+    private int secLen;
+
+    /** Frame number (right-aligned in 6 columns), a space and {@link #time}: as the text of the last call when equal. */
+    void frameAndTime(long frame, long ts) {
+        if (lastValid && frame == lastFrame && ts == lastTs && t0 == lastT0) {
+            sb.appendBytes(lastText, 0, lastLen);
+            return;
+        }
+        int start = sb.length();
+        frameNumber(frame);
+        sb.append(' ');
+        time(ts);
+        int len = sb.length() - start;
+        lastValid = len <= lastText.length;
+        if (lastValid) {
+            System.arraycopy(sb.array(), start, lastText, 0, len);
+            lastLen = len;
+            lastFrame = frame;
+            lastTs = ts;
+            lastT0 = t0;
+        }
+    }
+
+    /** As {@code sb.padded(frame, 6)}. */
+    private void frameNumber(long frame) {
+        if (frame != fnVal) {
+            if (fnVal < 0 || frame != fnVal + 1 || !increment(fnText, fnLen)) {
+                int start = sb.length();
+                sb.padded(frame, 6);
+                int len = sb.length() - start;
+                if (frame >= 0 && len <= fnText.length) {
+                    System.arraycopy(sb.array(), start, fnText, 0, len);
+                    fnLen = len;
+                    fnVal = frame;
+                } else {
+                    fnVal = -1;
+                }
+                return;
+            }
+            fnVal = frame;
+        }
+        sb.appendBytes(fnText, 0, fnLen);
+    }
+
+    /** Adds 1 to the space-padded decimal text {@code t[0..len)}; false if it needs one more column. */
+    static boolean increment(byte[] t, int len) {
+        for (int i = len - 1; i >= 0; i--) {
+            byte c = t[i];
+            if (c == '9') {
+                t[i] = '0';
+            } else if (c >= '0' && c <= '8') {
+                t[i] = (byte) (c + 1);
+                return true;
+            } else if (c == ' ') {
+                t[i] = '1';
+                return true;
+            } else {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Seconds since {@code t0} (at least 4 columns, right-aligned), '.', microseconds (6 digits). */
     void time(long ts) {
         if (t0 == Long.MIN_VALUE) t0 = ts;
         long d = ts - t0;
         if (d < 0) {
             sb.append('-');
             d = -d;
+            if (d < 0) { // Long.MIN_VALUE: as the general code always printed it
+                sb.padded(d / 1_000_000_000L, 4);
+                sb.append('.');
+                sb.zeroPadded((int) ((d % 1_000_000_000L) / 1000), 6);
+                return;
+            }
         }
         long sec = d / 1_000_000_000L;
-        int us = (int) ((d % 1_000_000_000L) / 1000);
-        sb.padded(sec, 4);
+        int us = (int) (d - sec * 1_000_000_000L) / 1000;
+        if (sec != secVal) {
+            int start = sb.length();
+            sb.padded(sec, 4);
+            int len = sb.length() - start;
+            if (len <= secText.length) {
+                System.arraycopy(sb.array(), start, secText, 0, len);
+                secLen = len;
+                secVal = sec;
+            } else {
+                secVal = -1;
+            }
+        } else {
+            sb.appendBytes(secText, 0, secLen);
+        }
         sb.append('.');
-        sb.zeroPadded(us, 6);
+        sb.fixed(us, 6);
     }
 
     /** The node's label ("srv-node/1001002", the hash alone, "?") as ASCII bytes, cached per address. */
@@ -151,7 +245,7 @@ class PlainPrinter implements Printer {
             case 6: sb.ascii(" msgcnt ").append(m.word(9) >>> 16); break;
             case 7: linkProto(m, sb, type, w0, w1); break;
             case 8: {
-                sb.ascii(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
+                sb.ascii(" port ").u32(m.word(4)).appendUtf8(ARROW).u32(m.word(5));
                 if (type == 2) {
                     int w9 = m.word(9);
                     sb.ascii(" acked ").append(w9 >>> 16).ascii(" adv-win ").append(w9 & 0xffff);
@@ -183,14 +277,14 @@ class PlainPrinter implements Printer {
     }
 
     private void data(CapturedMessage m, Line sb, int type, int hs, int w0, int w1) {
-        sb.ascii(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
+        sb.ascii(" port ").u32(m.word(4)).appendUtf8(ARROW).u32(m.word(5));
         if (hs >= 40 && (type == 2)) {
-            sb.ascii(" name {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}');
+            sb.ascii(" name {").u32(m.word(8)).append(',').u32(m.word(9)).append('}');
         } else if (hs >= 44 && type == 1) {
-            sb.ascii(" range {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append(',')
-                    .append(u32(m.word(10))).append('}');
+            sb.ascii(" range {").u32(m.word(8)).append(',').u32(m.word(9)).append(',')
+                    .u32(m.word(10)).append('}');
         } else if (hs >= 44 && type >= 4) {
-            sb.ascii(" group {").append(u32(m.word(8))).append(',').append(u32(m.word(9))).append('}')
+            sb.ascii(" group {").u32(m.word(8)).append(',').u32(m.word(9)).append('}')
                     .append(" grp-seqno ").append(m.word(10) >>> 16);
         }
         if ((w0 & (1 << 17)) != 0) sb.ascii(" SYN");
@@ -221,7 +315,7 @@ class PlainPrinter implements Printer {
     }
 
     private void group(CapturedMessage m, Line sb, int type) {
-        sb.ascii(" port ").append(u32(m.word(4))).appendUtf8(ARROW).append(u32(m.word(5)));
+        sb.ascii(" port ").u32(m.word(4)).appendUtf8(ARROW).u32(m.word(5));
         int w9 = m.word(9);
         switch (type) {
             case 0: sb.ascii(" bc-synch ").append(w9 >>> 16).ascii(" adv-win ").append(w9 & 0xffff); break;
@@ -239,8 +333,8 @@ class PlainPrinter implements Printer {
         if (items > 0) {
             byte[] b = m.buf();
             int p = m.offset() + hs;
-            sb.ascii(" {").append(u32(be32(b, p))).append(',').append(u32(be32(b, p + 4))).append(',')
-                    .append(u32(be32(b, p + 8))).append('}');
+            sb.ascii(" {").u32(be32(b, p)).append(',').u32(be32(b, p + 4)).append(',')
+                    .u32(be32(b, p + 8)).append('}');
             if (items > 1) sb.appendUtf8(ELLIPSIS);
         }
         sb.ascii(" named-seqno ").append(m.word(4) & 0xffff);
@@ -249,7 +343,7 @@ class PlainPrinter implements Printer {
     }
 
     private void discovery(CapturedMessage m, Line sb, int hs, int w1, int w2) {
-        sb.ascii(" net ").append(u32(m.word(4)));
+        sb.ascii(" net ").u32(m.word(4));
         sb.ascii(" caps 0x").hex((w1 >>> 15) & 0x1fff);
         if (w2 != 0) sb.ascii(" dest-domain ").hex(w2);
         byte[] b = m.buf();

@@ -23,12 +23,40 @@ public final class NodeDirectory {
     /** Records that {@code addr} has node identity {@code id[off..off+16)}. */
     public void learn(int addr, byte[] id, int off) {
         if (addr == 0) return;
+        // most discovery messages repeat what the last few said: no boxing, no map lookup then
+        for (int i = 0; i < 4; i++) {
+            if (recentIdAddr[i] == addr && recentId[i] != null) {
+                if (Arrays.equals(recentId[i], 0, 16, id, off, off + 16)) return;
+                break;
+            }
+        }
         byte[] old = idByAddr.get(addr);
-        if (old != null && Arrays.equals(old, 0, 16, id, off, off + 16)) return;
+        if (old != null && Arrays.equals(old, 0, 16, id, off, off + 16)) {
+            rememberId(addr, old);
+            return;
+        }
         byte[] copy = Arrays.copyOfRange(id, off, off + 16);
         idByAddr.put(addr, copy);
         idStringByAddr.put(addr, idString(copy, 0));
         version++;
+        rememberId(addr, copy);
+    }
+
+    // the identities learnt last (each the current value of idByAddr for its address)
+    private final int[] recentIdAddr = new int[4];
+    private final byte[][] recentId = new byte[4][];
+    private int recentIdNext;
+
+    private void rememberId(int addr, byte[] id) {
+        for (int i = 0; i < 4; i++) {
+            if (recentIdAddr[i] == addr && recentId[i] != null) {
+                recentId[i] = id;
+                return;
+            }
+        }
+        recentIdAddr[recentIdNext] = addr;
+        recentId[recentIdNext] = id;
+        recentIdNext = (recentIdNext + 1) & 3;
     }
 
     private int version;

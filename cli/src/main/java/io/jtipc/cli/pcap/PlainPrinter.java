@@ -221,11 +221,14 @@ class PlainPrinter implements Printer {
 
     /** Sender → receiver, user, type, key fields. */
     void summary(CapturedMessage m, Line sb) {
-        int user = m.user(), type = m.type(), hs = m.headerSize();
+        // the header words read once (m.user(), m.srcNode() etc. would read w0 again and again: the line's
+        // byte stores in between keep the JIT from reusing the loads)
         int w0 = m.word(0), w1 = m.word(1), w2 = m.word(2);
+        int user = (w0 >>> 25) & 0xf, type = (w1 >>> 29) & 0x7, hs = ((w0 >>> 21) & 0xf) << 2;
+        boolean longHeader = user != 13 && hs > 24; // as CapturedMessage.srcNode()/dstNode()
         NodeDirectory nodes = m.nodes();
-        sb.ascii(label(nodes, m.srcNode())).appendUtf8(ARROW);
-        int dn = m.dstNode();
+        sb.ascii(label(nodes, longHeader ? m.word(6) : m.word(3))).appendUtf8(ARROW);
+        int dn = longHeader ? m.word(7) : m.dstNode();
         if (dn == 0 && m.dst() != null && m.dst().isBroadcastOrMulticast()) sb.ascii("*");
         else sb.ascii(label(nodes, dn));
         sb.append(' ').ascii(Names.userBytes(user)).append(' ').ascii(Names.typeBytes(user, type));

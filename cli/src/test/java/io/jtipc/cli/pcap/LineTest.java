@@ -15,7 +15,7 @@ class LineTest {
             -1, -2, (int) 3_000_000_000L, (int) 2_999_999_999L, (int) 4_000_000_000L, (int) 4_000_000_009L};
         for (int v : edges) assertThat(u32(v)).isEqualTo(Long.toString(v & 0xffffffffL));
         SplittableRandom r = new SplittableRandom(42);
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 20_000; i++) {
             int v = r.nextInt();
             assertThat(u32(v)).isEqualTo(Long.toString(v & 0xffffffffL));
         }
@@ -30,7 +30,7 @@ class LineTest {
     }
 
     @Test void incrementMatchesPaddedFormatting() {
-        for (long v = 0; v < 1_100_000; v++) {
+        for (long v = 0; v < 1_001_000; v = v == 2_000 ? 99_000 : v == 101_000 ? 998_000 : v + 1) {
             String want = String.format("%6d", v + 1);
             byte[] t = new byte[24];
             byte[] s = String.format("%6d", v).getBytes(StandardCharsets.US_ASCII);

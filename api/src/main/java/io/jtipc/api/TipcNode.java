@@ -385,6 +385,11 @@ public final class TipcNode implements AutoCloseable {
         return core;
     }
 
+    /** Runs {@code r} on the loop thread after the work in hand (never inline, so safe inside a core callback). */
+    void later(Runnable r) {
+        inbox.offer(r);
+    }
+
     Outbox outbox() {
         return outbox;
     }

@@ -164,7 +164,7 @@ public final class NodeCore {
     private Outbox deferredOut;
     private long droppedFrames;
     private final TipcMsg m = new TipcMsg();
-    private final List<String> log = new ArrayList<>();
+    private final ArrayDeque<String> log = new ArrayDeque<>();
 
     private static final class Sock {
         final int port;
@@ -237,10 +237,10 @@ public final class NodeCore {
     public long droppedFrames() { return droppedFrames; }
 
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
-    public List<String> log() { return Collections.unmodifiableList(log); }
+    public List<String> log() { return List.copyOf(log); }
 
     void log(String s) {
-        if (log.size() >= 1000) log.remove(0);
+        if (log.size() >= 1000) log.pollFirst();
         log.add(s);
     }
 

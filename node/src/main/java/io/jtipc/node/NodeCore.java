@@ -165,7 +165,7 @@ public final class NodeCore {
     private long droppedFrames;
     private long foreignFrames;
     private final TipcMsg m = new TipcMsg();
-    private final List<String> log = new ArrayList<>();
+    private final ArrayDeque<String> log = new ArrayDeque<>();
 
     private static final class Sock {
         final int port;
@@ -244,10 +244,10 @@ public final class NodeCore {
     public long foreignFrames() { return foreignFrames; }
 
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
-    public List<String> log() { return Collections.unmodifiableList(log); }
+    public List<String> log() { return List.copyOf(log); }
 
     void log(String s) {
-        if (log.size() >= 1000) log.remove(0);
+        if (log.size() >= 1000) log.pollFirst();
         log.add(s);
     }
 

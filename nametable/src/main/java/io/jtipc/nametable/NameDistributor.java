@@ -345,7 +345,7 @@ public final class NameDistributor {
 
     /** 16-bit serial "before" ({@code less()}, net/tipc/link.h / msg.h). */
     static boolean less(int left, int right) {
-        return ((right - left) & 0xFFFF) < 32768 && ((left ^ right) & 0xFFFF) != 0;
+        return io.jtipc.wire.Seqno.less(left, right);
     }
 
     /** Items not applied: duplicate/illegal publications, withdrawals of unknown bindings, unknown types. */

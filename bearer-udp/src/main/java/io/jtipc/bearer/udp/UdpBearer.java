@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.jtipc.bearer.eth.NetNs;
+import io.jtipc.bearer.eth.ReceiveErrorBackoff;
 import io.jtipc.wire.Tipc;
 
 /**
@@ -988,6 +989,7 @@ public final class UdpBearer implements AutoCloseable {
     }
 
     private void receiveLoop(FrameHandler handler, Consumer<IOException> onError) {
+        ReceiveErrorBackoff errors = new ReceiveErrorBackoff(name, LOG);
         byte[] buf = new byte[MAX_FRAME];
         byte[] src = new byte[UdpMedia.BLOCK_SIZE];
         while (running) {
@@ -999,22 +1001,14 @@ public final class UdpBearer implements AutoCloseable {
                     break;
                 }
                 receiveErrors++;
-                if (onError != null) {
-                    try {
-                        onError.accept(e);
-                    } catch (RuntimeException re) {
-                        LOG.log(System.Logger.Level.WARNING, "error handler of " + name + " failed", re);
-                    }
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, name + ": " + e.getMessage());
-                }
                 try {
-                    Thread.sleep(20);
+                    Thread.sleep(errors.failed(e, onError));
                 } catch (InterruptedException ie) {
                     break;
                 }
                 continue;
             }
+            errors.succeeded();
             if (n < 0) {
                 continue; // WAKEUP (close clears running first) or TIMEOUT
             }

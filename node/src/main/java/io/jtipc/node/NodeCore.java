@@ -987,7 +987,7 @@ public final class NodeCore {
         } else if (user == Tipc.NAME_DISTRIBUTOR) {
             if (!bcast) p.bcRcv.up = true; // link.c tipc_data_input: NAME_DISTRIBUTOR opens the bc receive link
             if (h.dataSize() % Tipc.ITEM_SIZE != 0 || distr == null) return;
-            distr.receive(DistrMessage.fromWire(h));
+            distr.receive(p.addr, DistrMessage.fromWire(h)); // state per link peer, as node.c
         }
         else if (user == Tipc.CONN_MANAGER) {
             sockRcv(buf, off, len, now, out, false);

@@ -35,18 +35,7 @@ final class TwoNodeChecks {
                     .containsPattern("18888\\s+17\\s+17\\s+cluster\\s+" + Integer.toUnsignedString(echo.port()) + "\\s+"
                             + b.identity());
 
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        TipcMessage m = echo.receive();
-                        echo.send(m.source(), m.payload());
-                    }
-                } catch (Exception e) {
-                    // closed
-                }
-            }, "echo");
-            t.setDaemon(true);
-            t.start();
+            startEcho(echo);
 
             for (int size : new int[] {1, 100, 1500, 66000}) {
                 for (int i = 0; i < 5; i++) {
@@ -110,18 +99,7 @@ final class TwoNodeChecks {
         try (TipcSocket echo = TipcSocket.rdm(b); TipcSocket client = TipcSocket.rdm(a)) {
             echo.bind(TipcAddress.ofService(18891, 1));
             a.awaitBinding(x -> x.type() == 18891, T);
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        TipcMessage m = echo.receive();
-                        echo.send(m.source(), m.payload());
-                    }
-                } catch (Exception e) {
-                    // closed
-                }
-            }, "echo-scenario");
-            t.setDaemon(true);
-            t.start();
+            startEcho(echo);
             TipcAddress to = TipcAddress.ofService(18891, 1);
             for (int[] run : new int[][] {{1000, 100}, {20, 66000}}) {
                 for (int i = 0; i < run[0]; i++) {
@@ -150,6 +128,22 @@ final class TwoNodeChecks {
             }
             assertThat(client.receive(Duration.ofMillis(500))).as("nothing after the last").isNull();
         }
+    }
+
+    /** A daemon thread that sends every message {@code echo} receives back to its source, until it is closed. */
+    static void startEcho(TipcSocket echo) {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    TipcMessage m = echo.receive();
+                    echo.send(m.source(), m.payload());
+                }
+            } catch (Exception e) {
+                // the socket was closed: the echo ends
+            }
+        }, "echo-" + echo.port());
+        t.setDaemon(true);
+        t.start();
     }
 
     static byte[] numbered(int seq) {

@@ -7,6 +7,7 @@
  *   OK <n> bytes <rtt_us> us       one echoed message came back intact (pings)
  *   ECHO <n> bytes                 the echo side returned one message / chunk
  *   DONE sent <n> ok <m>           a ping finished (exit 0 only if m == n)
+ *   MCAST sent <n>                 mcast-send finished
  *   EVENT <published|withdrawn|timeout> <type> <lower> <upper> <port> <node>
  *   MEMBER <up|down> <group> <member> <port> <node>
  *   RECV <n> bytes from <port> <node> [member <m>]
@@ -22,6 +23,10 @@
  *   subscribe TYPE LOWER UPPER [ports|service] [SECONDS]
  *   wait-service TYPE INST [TIMEOUT_MS]
  *   group-join GROUP MEMBER [BCASTS [SIZE]]     (BCASTS > 0: wait for a peer member, broadcast)
+ *   mcast-send TYPE LOWER UPPER COUNT SIZE [TIMEOUT_MS]
+ *                                               (waits for LOWER to be bound, then sends COUNT
+ *                                               multicasts to the range; message i carries i as a
+ *                                               big-endian u32 then the fill pattern of i)
  *   serve DEVICE                                (the lab control server, see serve() below)
  */
 #define _GNU_SOURCE
@@ -242,6 +247,45 @@ static int cmd_rdm_ping(int argc, char **argv)
 	}
 	printf("DONE sent %u ok %u\n", count, ok);
 	return ok == count ? 0 : 1;
+}
+
+/* Multicast to a service range: sendto with a TIPC_SERVICE_RANGE (TIPC_ADDR_MCAST) address. */
+static int cmd_mcast_send(int argc, char **argv)
+{
+	if (argc < 5 || argc > 6)
+		die_usage("mcast-send TYPE LOWER UPPER COUNT SIZE [TIMEOUT_MS]");
+	uint32_t type = num(argv[0]), lower = num(argv[1]), upper = num(argv[2]);
+	uint32_t count = num(argv[3]), size = num(argv[4]);
+	uint32_t tmo = argc > 5 ? num(argv[5]) : 5000;
+	if (size > MAX_MSG || size < 4)
+		die_usage("SIZE must be 4..66000");
+	wait_service(type, lower, tmo);
+	int sd = socket(AF_TIPC, SOCK_RDM, 0);
+	if (sd < 0)
+		die_errno("socket");
+	struct sockaddr_tipc dst;
+	memset(&dst, 0, sizeof(dst));
+	dst.family = AF_TIPC;
+	dst.addrtype = TIPC_ADDR_MCAST;
+	dst.scope = TIPC_CLUSTER_SCOPE;
+	dst.addr.nameseq.type = type;
+	dst.addr.nameseq.lower = lower;
+	dst.addr.nameseq.upper = upper;
+	static char out[MAX_MSG];
+	for (uint32_t i = 0; i < count; i++) {
+		fill_pattern(out, size, i);
+		out[0] = (char)(i >> 24);
+		out[1] = (char)(i >> 16);
+		out[2] = (char)(i >> 8);
+		out[3] = (char)i;
+		while (sendto(sd, out, size, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("sendto-mcast");
+		}
+	}
+	printf("MCAST sent %u\n", count);
+	return 0;
 }
 
 static int conn_type(const char *s)
@@ -825,6 +869,8 @@ int main(int argc, char **argv)
 		return cmd_wait_service(n, a);
 	if (!strcmp(c, "group-join"))
 		return cmd_group_join(n, a);
+	if (!strcmp(c, "mcast-send"))
+		return cmd_mcast_send(n, a);
 	if (!strcmp(c, "serve") && n == 1)
 		return serve(a[0]);
 	die_usage("unknown subcommand");

@@ -104,7 +104,7 @@ public final class BearerSpec {
 
     /** UDP bearer configuration for cluster {@code netId}. */
     UdpBearerConfig udpConfig(int netId) {
-        UdpBearerConfig c = UdpBearerConfig.local(local);
+        UdpBearerConfig c = UdpBearerConfig.local(local).netId(netId);
         if (udpName != null) c.name(udpName);
         if (lossPercent > 0) c.receiveLoss(lossPercent / 100, local.hashCode() * 31L + netId);
         if (remotes.isEmpty()) {

@@ -192,6 +192,8 @@ public final class TipcNode implements AutoCloseable {
      * @return this
      * @throws IOException a bearer cannot be opened (the bearer module's message, e.g. "AF_PACKET needs CAP_NET_RAW
      *                     ..."); nothing stays open
+     * @throws TipcException the node address was not committed within 10 s, or a bearer could not be enabled;
+     *                     the node is then closed (no thread, bearer or socket stays open)
      * @throws IllegalStateException if already started
      */
     public synchronized TipcNode start() throws IOException {
@@ -210,26 +212,32 @@ public final class TipcNode implements AutoCloseable {
             closed = true;
             throw e;
         }
-        running = true;
-        Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
-        t.setDaemon(true);
-        loop = t;
-        t.start();
-        for (BearerIo b : bearers) {
-            var cfg = b.config();
-            int id = call(now -> core.enableBearer(now, cfg, outbox));
-            b.coreId = id;
-            byCoreId[id] = b;
-            LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
-            b.start(this::received, e -> LOG.debug("bearer {}: receive error {}", b, e.toString()));
-        }
         try {
-            address = committed.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the node address");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new TipcException("node address not committed within 10 s", e);
+            running = true;
+            Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
+            t.setDaemon(true);
+            loop = t;
+            t.start();
+            for (BearerIo b : bearers) {
+                var cfg = b.config();
+                int id = call(now -> core.enableBearer(now, cfg, outbox));
+                b.coreId = id;
+                byCoreId[id] = b;
+                LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
+                b.start(this::received, e -> LOG.debug("bearer {}: receive error {}", b, e.toString()));
+            }
+            try {
+                address = committed.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the node address");
+            } catch (ExecutionException | TimeoutException e) {
+                throw new TipcException("node address not committed within 10 s", e);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the loop thread, receive threads and sockets started so far must not outlive a failed start
+            close();
+            throw e;
         }
         return this;
     }
@@ -375,6 +383,11 @@ public final class TipcNode implements AutoCloseable {
 
     NodeCore core() {
         return core;
+    }
+
+    /** Runs {@code r} on the loop thread after the work in hand (never inline, so safe inside a core callback). */
+    void later(Runnable r) {
+        inbox.offer(r);
     }
 
     Outbox outbox() {

@@ -40,8 +40,25 @@ public final class TipcSocket implements AutoCloseable {
         }
     }
 
-    /** Messages kept unread before new ones are dropped (the kernel's receive buffer limit, counted in messages). */
-    public static final int RECEIVE_QUEUE_LIMIT = 100_000;
+    /**
+     * Receive buffer in bytes: the kernel's default sk_rcvbuf for TIPC sockets (RCVBUF_DEF = 2 MiB, sysctl
+     * tipc_rmem, net/tipc/socket.c).
+     */
+    public static final int RECEIVE_BUFFER = 2 << 20;
+
+    /**
+     * Bytes counted per queued message on top of its payload: the TIPC header plus a share of buffer bookkeeping,
+     * standing in for the skb overhead the kernel counts in truesize, so that empty messages also fill the queue.
+     */
+    public static final int MESSAGE_OVERHEAD = 256;
+
+    /**
+     * Bytes of unread messages of importance {@code importance} (0-3) kept before a new one is refused: the
+     * kernel's connectionless rcvbuf_limit, sk_rcvbuf shifted left by the message importance (2, 4, 8, 16 MiB).
+     */
+    public static long receiveLimit(int importance) {
+        return (long) RECEIVE_BUFFER << Math.max(0, Math.min(3, importance));
+    }
 
     private static final Object CLOSED = new Object();
 
@@ -50,6 +67,8 @@ public final class TipcSocket implements AutoCloseable {
     private final int port;
     private final LinkedBlockingQueue<Object> rx = new LinkedBlockingQueue<>();
     private final AtomicLong dropped = new AtomicLong();
+    /** Bytes (payload + {@link #MESSAGE_OVERHEAD} each) of the messages waiting in {@link #rx}. */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
 
     private TipcSocket(TipcNode node, Type type) throws TipcException {
@@ -81,7 +100,7 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     /**
-     * Messages refused because {@link #RECEIVE_QUEUE_LIMIT} unread messages were waiting (rejected with
+     * Messages refused because unread messages filled the receive buffer ({@link #receiveLimit}) (rejected with
      * TIPC_ERR_OVERLOAD: returned to the sender unless it set dest-droppable, as the kernel does on rcvbuf overflow).
      */
     public long droppedMessages() {
@@ -91,10 +110,13 @@ public final class TipcSocket implements AutoCloseable {
     /** Called on the loop thread; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
     private boolean onDelivery(Delivery d) {
         if (closed) return true;
-        if (rx.size() >= RECEIVE_QUEUE_LIMIT) {
+        long size = (long) d.data().length + MESSAGE_OVERHEAD;
+        // socket.c tipc_sk_filter_rcv: refuse when the queued bytes plus this message reach the limit
+        if (queuedBytes.get() + size >= receiveLimit(d.importance())) {
             dropped.incrementAndGet();
             return false;
         }
+        queuedBytes.addAndGet(size);
         TipcAddress dest = null;
         if (d.msgType() == Tipc.TIPC_NAMED_MSG) {
             dest = TipcAddress.ofService(d.nameType(), d.nameLower());
@@ -243,7 +265,14 @@ public final class TipcSocket implements AutoCloseable {
             rx.offer(CLOSED); // for other receivers
             throw new TipcException(0, "socket " + Integer.toUnsignedString(port) + " closed");
         }
-        return (TipcMessage) o;
+        TipcMessage m = (TipcMessage) o;
+        queuedBytes.addAndGet(-((long) m.payload().length + MESSAGE_OVERHEAD));
+        return m;
+    }
+
+    /** Bytes counted for the unread messages (payload + {@link #MESSAGE_OVERHEAD} each). */
+    public long queuedBytes() {
+        return queuedBytes.get();
     }
 
     private void checkOpen() throws TipcException {

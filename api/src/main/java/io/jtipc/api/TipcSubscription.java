@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.jtipc.nametable.Subscription;
 import io.jtipc.nametable.TipcConstants;
 import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.node.NodeCore;
 
 /**
  * A topology subscription on a {@link TipcNode} (net/tipc/subscr.c semantics): the bindings of a service range,
@@ -29,15 +30,25 @@ public final class TipcSubscription implements AutoCloseable {
         }
     }
 
+    /**
+     * Unread events kept before the subscription is closed for overflow (48-byte tipc_event each, 3 MiB). The
+     * kernel's topology server never lets a subscriber's backlog grow without bound either: a connection whose
+     * event cannot be sent is closed with all its subscriptions (topsrv.c tipc_conn_send_to_sock).
+     */
+    public static final int EVENT_QUEUE_LIMIT = 65_536;
+
     private static final TopologyEvent END = new TopologyEvent(0, 0, 0, 0, 0, null);
 
     private final TipcNode node;
     private final LinkedBlockingQueue<TopologyEvent> q = new LinkedBlockingQueue<>();
     private volatile Subscription sub;
     private volatile boolean closed;
+    private volatile boolean overflowed;
+    private final int limit;
 
-    private TipcSubscription(TipcNode node) {
+    private TipcSubscription(TipcNode node, int limit) {
         this.node = node;
+        this.limit = limit;
     }
 
     /**
@@ -48,28 +59,70 @@ public final class TipcSubscription implements AutoCloseable {
      */
     public static TipcSubscription open(TipcNode node, TipcAddress range, Filter filter, Duration timeout)
             throws TipcException {
+        return open(node, range, filter, timeout, EVENT_QUEUE_LIMIT);
+    }
+
+    /** {@link #open(TipcNode, TipcAddress, Filter, Duration)} with another event queue limit (tests). */
+    static TipcSubscription open(TipcNode node, TipcAddress range, Filter filter, Duration timeout, int limit)
+            throws TipcException {
         if (range.kind() == TipcAddress.Kind.SOCKET) {
             throw new TipcException(-22, "subscribe needs a service or range, not " + range);
         }
         int t = timeout == null ? TipcConstants.WAIT_FOREVER
             : (int) Math.min(0xFFFFFFFEL, Math.max(0, timeout.toMillis()));
-        TipcSubscription s = new TipcSubscription(node);
-        s.sub = node.call(now -> node.core().subscribe(now, filter.value, range.type(), range.lower(), range.upper(),
-            t, e -> s.q.offer(e)));
+        TipcSubscription s = new TipcSubscription(node, limit);
+        s.sub = node.call(now -> {
+            Subscription su = node.core().subscribe(now, filter.value, range.type(), range.lower(), range.upper(),
+                t, s::event);
+            if (su != null && s.overflowed) su.cancel(); // the replay alone overflowed the queue
+            return su;
+        });
         if (s.sub == null) throw new TipcException(-22, "subscription to " + range + " rejected");
         return s;
+    }
+
+    /** Called on the loop thread by the core. */
+    private void event(TopologyEvent e) {
+        if (closed || overflowed) return;
+        if (q.size() >= limit) {
+            // the reader fell too far behind: drop the subscription (cancelled after this callback returns)
+            overflowed = true;
+            q.offer(END);
+            node.later(() -> {
+                Subscription su = sub;
+                if (su != null) su.cancel();
+            });
+            return;
+        }
+        q.offer(e);
+    }
+
+    /** The core's subscription (tests). */
+    Subscription coreSubscription() {
+        return sub;
+    }
+
+    /** True when the subscription was closed because {@link #EVENT_QUEUE_LIMIT} events were left unread. */
+    public boolean overflowed() {
+        return overflowed;
     }
 
     /**
      * Next event, waiting at most {@code timeout}.
      *
      * @return the event, or null if none arrived in time or the subscription is closed
+     * @throws TipcException (ENOBUFS) once the events queued before an overflow are read: the subscription was
+     *                       closed because {@link #EVENT_QUEUE_LIMIT} events were left unread; later events are lost
      */
-    public TopologyEvent poll(Duration timeout) throws InterruptedIOException {
+    public TopologyEvent poll(Duration timeout) throws InterruptedIOException, TipcException {
         try {
             TopologyEvent e = q.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
             if (e == END) {
                 q.offer(END);
+                if (overflowed && !closed) {
+                    throw new TipcException(NodeCore.ENOBUFS, "topology subscription closed: more than " + limit
+                        + " events left unread (overflow, ENOBUFS)");
+                }
                 return null;
             }
             return e;

@@ -35,18 +35,7 @@ final class TwoNodeChecks {
                     .containsPattern("18888\\s+17\\s+17\\s+cluster\\s+" + Integer.toUnsignedString(echo.port()) + "\\s+"
                             + b.identity());
 
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        TipcMessage m = echo.receive();
-                        echo.send(m.source(), m.payload());
-                    }
-                } catch (Exception e) {
-                    // closed
-                }
-            }, "echo");
-            t.setDaemon(true);
-            t.start();
+            startEcho(echo);
 
             for (int size : new int[] {1, 100, 1500, 66000}) {
                 for (int i = 0; i < 5; i++) {
@@ -98,6 +87,69 @@ final class TwoNodeChecks {
         }
         assertThat(downs).hasSize(1);
         assertThat(a.links()).noneMatch(LinkInfo::up);
+    }
+
+    /**
+     * Issue 4's RDM scenario from a to an echo socket on b: 1000 x 100 B and 20 x 66000 B ping-pong with content
+     * checked, then 10 000 messages (at most {@code window} outstanding) that must come back complete, in order and
+     * without a duplicate.
+     */
+    static void rdmScenario(TipcNode a, TipcNode b, int window) throws Exception {
+        a.awaitLinkUp(T);
+        try (TipcSocket echo = TipcSocket.rdm(b); TipcSocket client = TipcSocket.rdm(a)) {
+            echo.bind(TipcAddress.ofService(18891, 1));
+            a.awaitBinding(x -> x.type() == 18891, T);
+            startEcho(echo);
+            TipcAddress to = TipcAddress.ofService(18891, 1);
+            for (int[] run : new int[][] {{1000, 100}, {20, 66000}}) {
+                for (int i = 0; i < run[0]; i++) {
+                    byte[] p = pattern(run[1], i);
+                    client.send(to, p);
+                    TipcMessage r = client.receive(T);
+                    assertThat(r).as("echo %d of %d (%d B)", i, run[0], run[1]).isNotNull();
+                    assertThat(r.errcode()).isZero();
+                    assertThat(Arrays.equals(r.payload(), p)).as("content of echo %d (%d B)", i, run[1]).isTrue();
+                }
+            }
+            int n = 10_000;
+            int sent = 0;
+            int received = 0;
+            while (received < n) {
+                while (sent < n && sent - received < window) {
+                    client.send(to, numbered(sent));
+                    sent++;
+                }
+                TipcMessage r = client.receive(T);
+                assertThat(r).as("echo %d (sent %d)", received, sent).isNotNull();
+                assertThat(java.nio.ByteBuffer.wrap(r.payload()).getInt()).as("in order, no loss, no duplicate")
+                        .isEqualTo(received);
+                assertThat(r.payload()).isEqualTo(numbered(received));
+                received++;
+            }
+            assertThat(client.receive(Duration.ofMillis(500))).as("nothing after the last").isNull();
+        }
+    }
+
+    /** A daemon thread that sends every message {@code echo} receives back to its source, until it is closed. */
+    static void startEcho(TipcSocket echo) {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    TipcMessage m = echo.receive();
+                    echo.send(m.source(), m.payload());
+                }
+            } catch (Exception e) {
+                // the socket was closed: the echo ends
+            }
+        }, "echo-" + echo.port());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static byte[] numbered(int seq) {
+        byte[] p = pattern(100, seq);
+        java.nio.ByteBuffer.wrap(p).putInt(seq);
+        return p;
     }
 
     static byte[] pattern(int size, int seed) {

@@ -56,6 +56,30 @@ class VethTwoNodeTest {
         }
     }
 
+    /**
+     * Issue 4's RDM scenario over the veth pair, then b "reboots" (closes, and a new node with the same identity
+     * starts on the same interface): a declares the link down, withdraws b's bindings, and the link comes back.
+     */
+    @Test
+    void rdmScenarioAndRelinkAfterRestartOverEthernet() throws Exception {
+        try (TipcNode a = TipcNode.builder().identity("jt-eth-c").netns(NS).bearer("eth:va").start()) {
+            try (TipcNode b = TipcNode.builder().identity("jt-eth-d").netns(NS).bearer("eth:vb").start()) {
+                TwoNodeChecks.rdmScenario(a, b, 64);
+                assertThat(a.droppedFrames()).isZero();
+                TwoNodeChecks.closeTakesLinkDown(a, b);
+            }
+            try (TipcNode b2 = TipcNode.builder().identity("jt-eth-d").netns(NS).bearer("eth:vb").start()) {
+                LinkInfo l = a.awaitLink(x -> x.up(), TwoNodeChecks.T);
+                assertThat(l.name()).isEqualTo("jt-eth-c:va-jt-eth-d:vb");
+                b2.awaitLinkUp(TwoNodeChecks.T);
+                try (TipcSocket s = TipcSocket.rdm(b2)) {
+                    s.bind(TipcAddress.ofService(18892, 1));
+                    a.awaitBinding(x -> x.type() == 18892, TwoNodeChecks.T);
+                }
+            }
+        }
+    }
+
     @Test
     void missingInterfaceIsAClearError() {
         org.assertj.core.api.Assertions.assertThatThrownBy(

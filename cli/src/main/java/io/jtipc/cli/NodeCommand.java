@@ -273,9 +273,10 @@ public final class NodeCommand implements Callable<Integer> {
             netns = veth.netns();
             int rc = runNode(lab, k, todo, echoAddr, out, err);
             if (pcap != null) {
-                // the lab's tcpdump runs in immediate mode; a short pause lets the node's last frames (RESET with
-                // peer stopping) cross the bridge before it is stopped
-                Thread.sleep(300);
+                // tcpdump hands frames over in ring blocks of up to ~1 s and drops what it has not read when
+                // stopped: give it time to see the node's last frames (RESET, peer stopping). Immediate mode would
+                // avoid the wait but makes tcpdump lose frames on a loaded 2-core machine (seen in the lab).
+                Thread.sleep(2000);
                 out.println("CAPTURE " + pcap.stop());
             }
             return rc;

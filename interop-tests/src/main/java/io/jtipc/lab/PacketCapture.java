@@ -21,7 +21,7 @@ public final class PacketCapture implements AutoCloseable {
 
     PacketCapture(Lab lab, Path file) {
         this.file = file.toAbsolutePath();
-        List<String> cmd = List.of("ip", "netns", "exec", lab.netns(), "tcpdump", "-i", lab.bridge(), "-U", "--immediate-mode", "-Z", "root",
+        List<String> cmd = List.of("ip", "netns", "exec", lab.netns(), "tcpdump", "-i", lab.bridge(), "-U", "-B", "65536", "-Z", "root",
                 "-s", "0", "-w", this.file.toString());
         try {
             java.nio.file.Files.createDirectories(this.file.getParent());

@@ -32,6 +32,14 @@ import java.util.Map;
  * </ul>
  *
  * <h2>Receiving ({@code tipc_named_rcv} / {@code tipc_named_dequeue}), per peer</h2>
+ * The receive state (queue, {@code rcv_nxt}, open) belongs to the peer node whose link delivered the message,
+ * as in the kernel (node.c passes {@code n->bc_entry.namedq}/{@code named_rcv_nxt}/{@code named_open} of the
+ * link's node), never to the message's sender-controlled originating node: {@link #receive(int, DistrMessage)}.
+ * The kernel applies items with node = {@code msg_orignode}; a conforming peer always sends its own address
+ * there, and a message whose originating node is not the delivering peer is dropped and counted
+ * ({@link #foreignOrigin()}), so a peer can neither grow state for invented nodes nor publish in another
+ * node's name. At most {@link #maxDeferred()} messages wait per peer; beyond that new ones are dropped and
+ * counted ({@link #droppedOverflow()}).
  * Received messages are queued; the queue is scanned from the head repeatedly:
  * a message with last-bulk sets {@code rcv_nxt = its seqno} and opens the stream; bulk and legacy messages
  * are applied at once; a non-bulk non-legacy message is applied when the stream is open and its seqno equals
@@ -57,6 +65,12 @@ public final class NameDistributor {
     private int sndNxt;
     private long rejectedItems;
     private long droppedStale;
+    private long droppedOverflow;
+    private long foreignOrigin;
+    private int maxDeferred = DEFAULT_MAX_DEFERRED;
+
+    /** Default cap on messages held back per peer (waiting for the last bulk or an earlier seqno). */
+    public static final int DEFAULT_MAX_DEFERRED = 1024;
 
     /** @param table the node's binding table; this node's address is {@link BindingTable#ownNode()} */
     public NameDistributor(BindingTable table) {
@@ -189,6 +203,9 @@ public final class NameDistributor {
         Peer peer = peers.get(node);
         if (peer != null) {
             peer.queue.clear();
+            if (!peer.open) {
+                peers.remove(node); // nothing worth keeping: no stream was opened
+            }
         }
         List<Publication> removed = table.removeAllOfNode(node);
         if ((capabilities & TipcConstants.CAP_NAMED_BCAST) == 0) {
@@ -241,10 +258,37 @@ public final class NameDistributor {
      * Receives one NAME_DISTRIBUTOR message (from the unicast or the broadcast link) and applies every update
      * that the sequencing rules now allow.
      *
+     * Same as {@link #receive(int, DistrMessage)} with the message's originating node as the delivering peer:
+     * only for input already known to come from that node (tests, replays).
+     *
      * @return the number of messages applied by this call (possibly earlier-queued ones)
      */
     public int receive(DistrMessage m) {
-        Peer peer = peers.computeIfAbsent(m.origNode(), k -> new Peer());
+        return receive(m.origNode(), m);
+    }
+
+    /**
+     * Receives one NAME_DISTRIBUTOR message delivered by the link(s) to {@code linkPeer} (unicast or broadcast
+     * link) and applies every update that the sequencing rules now allow. A message whose originating node is
+     * not {@code linkPeer} is dropped ({@link #foreignOrigin()}); one that would exceed {@link #maxDeferred()}
+     * held-back messages is dropped ({@link #droppedOverflow()}) unless it is a bulk or legacy message (those are
+     * applied at once).
+     *
+     * @param linkPeer the node address of the link's peer (not a message field)
+     * @return the number of messages applied by this call (possibly earlier-queued ones)
+     */
+    public int receive(int linkPeer, DistrMessage m) {
+        if (m.origNode() != linkPeer) {
+            foreignOrigin++;
+            return 0;
+        }
+        Peer peer = peers.computeIfAbsent(linkPeer, k -> new Peer());
+        // bulk and legacy messages never wait (dequeue applies them at once), so they always get in: a full
+        // queue must not lock out the last bulk that releases it
+        if (peer.queue.size() >= maxDeferred && m.nonLegacy() && !m.bulk()) {
+            droppedOverflow++;
+            return 0;
+        }
         peer.queue.addLast(m);
         int applied = 0;
         DistrMessage next;
@@ -301,7 +345,7 @@ public final class NameDistributor {
 
     /** 16-bit serial "before" ({@code less()}, net/tipc/link.h / msg.h). */
     static boolean less(int left, int right) {
-        return ((right - left) & 0xFFFF) < 32768 && ((left ^ right) & 0xFFFF) != 0;
+        return io.jtipc.wire.Seqno.less(left, right);
     }
 
     /** Items not applied: duplicate/illegal publications, withdrawals of unknown bindings, unknown types. */
@@ -312,6 +356,38 @@ public final class NameDistributor {
     /** Non-bulk messages dropped because their named seqno was already passed. */
     public long droppedStale() {
         return droppedStale;
+    }
+
+    /** Messages dropped because the peer already had {@link #maxDeferred()} held back. */
+    public long droppedOverflow() {
+        return droppedOverflow;
+    }
+
+    /** Messages dropped because their originating node was not the link peer that delivered them. */
+    public long foreignOrigin() {
+        return foreignOrigin;
+    }
+
+    /** Cap on messages held back per peer. */
+    public int maxDeferred() {
+        return maxDeferred;
+    }
+
+    /**
+     * Sets the cap on messages held back per peer (default {@value #DEFAULT_MAX_DEFERRED}).
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public void setMaxDeferred(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max deferred " + max + " < 1");
+        }
+        this.maxDeferred = max;
+    }
+
+    /** Number of peers with receive state (queue, rcv_nxt) held. */
+    public int peersWithState() {
+        return peers.size();
     }
 
     /** Messages from {@code node} held back waiting for earlier seqnos or the last bulk. */

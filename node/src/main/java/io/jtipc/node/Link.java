@@ -15,8 +15,9 @@ import io.jtipc.wire.TipcMsg;
 /**
  * A unicast link endpoint ({@code struct tipc_link}, net/tipc/link.c of Linux 6.1), sans-IO.
  *
- * <p>Implemented: the link FSM ({@code tipc_link_fsm_evt}) without the failover/synch states (jtipc runs
- * one link per peer); sessions and {@code tipc_link_validate_msg}; RESET/ACTIVATE/STATE building
+ * <p>Implemented: the link FSM ({@code tipc_link_fsm_evt}) without the failover/synch link states (a peer
+ * may have up to two parallel links; {@link NodeCore} keeps the node-level synch state); sessions and
+ * {@code tipc_link_validate_msg}; RESET/ACTIVATE/STATE building
  * ({@code tipc_link_build_proto_msg}) with STATE sequence numbers (TIPC_LINK_PROTO_SEQNO) and the gap-ACK
  * record (TIPC_GAP_ACK_BLOCK, broadcast part from the peer's {@link BroadcastLink}); tolerance, probing
  * and the abort limit ({@code tipc_link_timeout}); 16-bit sequencing, acks, the deferred queue and NACKs
@@ -30,8 +31,10 @@ import io.jtipc.wire.TipcMsg;
  * receive ({@code tipc_link_input}).
  *
  * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
- * failover and the sending side of synch (received TUNNEL_PROTOCOL content is dropped: the node keeps a SYNCH's
- * link from delivering until the parallel link reached the synch point, see NodeCore), priority changes.
+ * failover and the sending side of synch, priority changes. A received SYNCH is handled by {@link NodeCore}
+ * (the synching link delivers nothing until the parallel link reached the synch point) and a kernel's FAILOVER
+ * is answered with one empty FAILOVER; the tunnelled packets themselves are dropped here, never taken over, so
+ * the in-flight messages of a failed parallel link are lost.
  *
  * <p>Times are ms on the caller's clock. Not thread safe: owned by the {@link NodeCore}.
  */
@@ -736,7 +739,7 @@ public final class Link {
                 peer.bcRcv.initRcv(h);
                 break;
             case Tipc.TUNNEL_PROTOCOL:
-                break; // no parallel links: synch/failover not implemented
+                break; // tunnelled packets are not taken over (SYNCH/FAILOVER handled in NodeCore; no failover)
             default:
                 core.linkDeliver(peer, false, buf, off, Math.min(len, h.size()), now, out);
         }

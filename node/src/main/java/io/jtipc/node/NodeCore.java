@@ -163,8 +163,9 @@ public final class NodeCore {
     private long deferredNow = -1;
     private Outbox deferredOut;
     private long droppedFrames;
+    private long foreignFrames;
     private final TipcMsg m = new TipcMsg();
-    private final List<String> log = new ArrayList<>();
+    private final ArrayDeque<String> log = new ArrayDeque<>();
 
     private static final class Sock {
         final int port;
@@ -236,11 +237,17 @@ public final class NodeCore {
     /** Received frames dropped as malformed or unroutable. */
     public long droppedFrames() { return droppedFrames; }
 
+    /**
+     * Received unicast link messages (long header) discarded because their destination node (w7) is not this node
+     * (node.c tipc_rcv): e.g. a peer's RESETs to the node that had this media address before.
+     */
+    public long foreignFrames() { return foreignFrames; }
+
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
-    public List<String> log() { return Collections.unmodifiableList(log); }
+    public List<String> log() { return List.copyOf(log); }
 
     void log(String s) {
-        if (log.size() >= 1000) log.remove(0);
+        if (log.size() >= 1000) log.pollFirst();
         log.add(s);
     }
 
@@ -396,6 +403,14 @@ public final class NodeCore {
         }
         if (ownAddr == 0) {
             droppedFrames++;
+            return;
+        }
+        // node.c tipc_rcv: a unicast link message (long header) addressed to another node is discarded. A media
+        // address can outlive the node that used it: a peer still holds a link to the previous owner of our MAC/UDP
+        // address and keeps sending it RESETs (every 16th tick) and STATEs; taken as ours they would reset our
+        // link to that peer and teach it a foreign session.
+        if (m.hdrSize() != Tipc.SHORT_H_SIZE && m.destnode() != ownAddr) {
+            foreignFrames++;
             return;
         }
         Peer p = peers.get(m.prevnode());
@@ -972,7 +987,7 @@ public final class NodeCore {
         } else if (user == Tipc.NAME_DISTRIBUTOR) {
             if (!bcast) p.bcRcv.up = true; // link.c tipc_data_input: NAME_DISTRIBUTOR opens the bc receive link
             if (h.dataSize() % Tipc.ITEM_SIZE != 0 || distr == null) return;
-            distr.receive(DistrMessage.fromWire(h));
+            distr.receive(p.addr, DistrMessage.fromWire(h)); // state per link peer, as node.c
         }
         else if (user == Tipc.CONN_MANAGER) {
             sockRcv(buf, off, len, now, out, false);

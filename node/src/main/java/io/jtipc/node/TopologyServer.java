@@ -26,6 +26,10 @@ import io.jtipc.wire.Tipc;
  *   <li>On subscribe the current matching bindings are reported at once, then every change; TIPC_SUBSCR_TIMEOUT
  *       after the timeout, then the subscription is gone.</li>
  *   <li>Closing the connection deletes its subscriptions.</li>
+ *   <li>A subscriber that lets more than {@link #OUTQ_LIMIT} events pile up unsent (it does not read, so the
+ *       connection window stays full) has its connection closed and its subscriptions deleted, as the kernel
+ *       closes a subscriber connection whose event cannot be sent (tipc_conn_send_to_sock); the kernel's queue
+ *       is bounded only by memory, ours by this limit.</li>
  * </ul>
  * The byte order regarded as the server's "host" order is little-endian (the x86 kernels jtipc interoperates
  * with); a subscriber in either order is understood.
@@ -37,7 +41,12 @@ public final class TopologyServer {
     private final NodeCore core;
     private final TopologySubscriptions subs;
     private final int listenPort;
+    /** Unsent events (48 bytes each, 3 MiB) a connection may hold before it is closed for overflow. */
+    public static final int OUTQ_LIMIT = 65_536;
+
     private final Map<Integer, Conn> conns = new HashMap<>();
+    private int outqLimit = OUTQ_LIMIT;
+    private long overflowCloses;
     private final byte[] rbuf = new byte[TipcSubscr.SIZE + 1];
 
     private final class Conn implements ConnHandler {
@@ -46,6 +55,7 @@ public final class TopologyServer {
         final ArrayDeque<byte[]> outq = new ArrayDeque<>();
         boolean flushPosted;
         boolean closed;
+        boolean overflowed;
 
         Conn(int port) {
             this.port = port;
@@ -54,7 +64,18 @@ public final class TopologyServer {
 
         /** Called synchronously by the subscriptions (during a table change or a timeout). */
         private void event(TopologyEvent e) {
-            if (closed) return;
+            if (closed || overflowed) return;
+            if (outq.size() >= outqLimit) {
+                // the subscriber does not read: drop it. Closing deletes subscriptions, which must not happen
+                // while the subscriptions are reporting, so the close is posted.
+                overflowed = true;
+                outq.clear();
+                overflowCloses++;
+                core.log("topology server: subscriber connection " + Integer.toUnsignedString(port) + " left more than "
+                    + outqLimit + " events unread (overflow), connection closed");
+                core.post(this::close);
+                return;
+            }
             byte[] b = new byte[TopologyEvent.SIZE];
             e.encode(b, 0);
             outq.add(b);
@@ -152,6 +173,16 @@ public final class TopologyServer {
     /** Port of the listening socket bound to {1,1,1}. */
     public int listenPort() {
         return listenPort;
+    }
+
+    /** Connections closed because their unsent events exceeded {@link #OUTQ_LIMIT}. */
+    public long overflowCloses() {
+        return overflowCloses;
+    }
+
+    /** Sets the unsent-event limit per connection (tests; default {@link #OUTQ_LIMIT}). */
+    void outqLimit(int limit) {
+        this.outqLimit = limit;
     }
 
     /** Number of open subscriber connections. */

@@ -36,6 +36,7 @@ class TopologyServerTest {
         final int port;
         final List<Ev> events = new ArrayList<>();
         boolean connected;
+        boolean paused; // when set, the client does not read (its receive window fills up)
         int err;
 
         Client(SimNode n, ByteOrder order) {
@@ -54,6 +55,7 @@ class TopologyServerTest {
 
         @Override
         public void readable(int p) {
+            if (paused) return;
             byte[] buf = new byte[100];
             int rc;
             while ((rc = n.core.recv(net.now(), port, buf, 0, buf.length, n)) > 0) {
@@ -176,5 +178,34 @@ class TopologyServerTest {
             .containsExactly(TipcConstants.PUBLISHED, TipcConstants.WITHDRAWN, TipcConstants.SUBSCR_TIMEOUT);
         assertThat(a.core.subscribe(net.now(), TipcConstants.SUB_PORTS | TipcConstants.SUB_SERVICE, 5000, 0, 10,
             1000, evs::add)).isNull();
+    }
+
+    @Test
+    void aSubscriberThatDoesNotReadIsDroppedWhenItsQueueOverflows() {
+        a.core.topologyServer().outqLimit(10);
+        Client c = new Client(a, ByteOrder.LITTLE_ENDIAN);
+        c.subscribe(6000, 0, 10_000, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 9);
+        Client reader = new Client(a, ByteOrder.LITTLE_ENDIAN);
+        reader.subscribe(6000, 0, 10_000, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 10);
+        assertThat(a.core.topologyServer().subscriptions().count()).isEqualTo(2);
+        c.paused = true;
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        // far more events than the connection window (and then the 10-event queue) can hold
+        for (int i = 0; i < 2000; i++) {
+            a.core.bind(net.now(), p, Tipc.TIPC_NODE_SCOPE, 6000, i, i, a);
+            if (i % 100 == 0) net.runFor(5);
+        }
+        net.runFor(100);
+        assertThat(a.core.topologyServer().overflowCloses()).isEqualTo(1);
+        assertThat(a.core.topologyServer().connections()).isEqualTo(1);
+        assertThat(a.core.topologyServer().subscriptions().count()).isEqualTo(1);
+        assertThat(a.core.log()).anySatisfy(l -> assertThat(l).contains("overflow"));
+        // the client that keeps reading got every event
+        assertThat(reader.events).hasSize(2000);
+        // the stalled client finds its connection closed once it reads again
+        c.paused = false;
+        c.readable(c.port);
+        assertThat(c.events.size()).isLessThan(2000);
+        assertThat(c.err).isEqualTo(NodeCore.ECONNRESET);
     }
 }

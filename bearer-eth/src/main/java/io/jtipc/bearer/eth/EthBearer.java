@@ -206,6 +206,7 @@ public final class EthBearer implements AutoCloseable {
     }
 
     private void receiveLoop(FrameHandler handler, Consumer<IOException> onError) {
+        ReceiveErrorBackoff errors = new ReceiveErrorBackoff(name(), LOG);
         byte[] buf = new byte[AfPacketSocket.MAX_FRAME];
         byte[] src = new byte[EthMedia.MAC_LENGTH];
         while (running) {
@@ -217,22 +218,14 @@ public final class EthBearer implements AutoCloseable {
                     break;
                 }
                 receiveErrors++;
-                if (onError != null) {
-                    try {
-                        onError.accept(e);
-                    } catch (RuntimeException re) {
-                        LOG.log(System.Logger.Level.WARNING, "error handler of " + name() + " failed", re);
-                    }
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, name() + ": " + e.getMessage());
-                }
                 try {
-                    Thread.sleep(20);
+                    Thread.sleep(errors.failed(e, onError));
                 } catch (InterruptedException ie) {
                     break;
                 }
                 continue;
             }
+            errors.succeeded();
             if (n < 0) {
                 continue; // WAKEUP (close sets running = false first) or TIMEOUT
             }

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.jtipc.bearer.eth.NetNs;
+import io.jtipc.bearer.eth.ReceiveErrorBackoff;
 import io.jtipc.wire.Tipc;
 
 /**
@@ -45,7 +46,14 @@ import io.jtipc.wire.Tipc;
  * TIPC_REPLICAST_SUPPORT). Peers are added and removed at run time with {@link #addPeer} and
  * {@link #removePeer} without disturbing traffic to the others (copy-on-write list; a broadcast in
  * progress uses the list as it was when it started), and, unless disabled, learnt from the source
- * of received discovery (LINK_CONFIG) datagrams ({@code tipc_udp_rcast_disc}).
+ * of received discovery datagrams ({@code tipc_udp_rcast_disc}). Learning is guarded, unlike the
+ * kernel's first-byte check: only a datagram that validates as a TIPC frame
+ * ({@code TipcCodec.validateFrame}) and is a LINK_CONFIG DSC_REQ/DSC_RESP of the configured net id
+ * teaches a peer; at most {@link UdpBearerConfig#maxLearntPeers} are learnt (the rest are counted in
+ * {@link #peersNotLearnt}) and a learnt peer silent for {@link UdpBearerConfig#learntPeerExpiryMs}
+ * is forgotten (checked before each replicast broadcast, on the configured clock). The bearer does not
+ * decide whether the sender is a real node: the core's discovery does that for links; this only bounds
+ * whom broadcasts are copied to.
  *
  * <h2>Sockets</h2>
  * One socket bound to the local IP:port sends everything and receives unicast, so frames leave
@@ -139,16 +147,28 @@ public final class UdpBearer implements AutoCloseable {
     private volatile long sendsDropped;
     private volatile long truncatedFrames;
     private volatile long peersLearnt;
+    private volatile long peersNotLearnt;
+    private volatile long peersExpired;
+    private int netId = UdpMedia.DEFAULT_NET_ID;
+    private int maxLearnt = UdpBearerConfig.DEFAULT_MAX_LEARNT_PEERS;
+    private long learntExpiryMs = UdpBearerConfig.DEFAULT_LEARNT_PEER_EXPIRY_MS;
+    private java.util.function.LongSupplier clockMs = () -> System.nanoTime() / 1_000_000;
     private volatile long handlerFailures;
     private volatile long receiveErrors;
 
     private static final class Peer {
         final InetSocketAddress addr;
         final byte[] block;
+        /** Learnt from discovery (counts toward the cap, expires); false for configured peers. */
+        final boolean learnt;
+        /** Clock ms of the last valid discovery frame from a learnt peer. */
+        volatile long lastSeenMs;
 
-        Peer(InetSocketAddress addr) {
+        Peer(InetSocketAddress addr, boolean learnt, long nowMs) {
             this.addr = addr;
             this.block = UdpMedia.addrToMsg(addr);
+            this.learnt = learnt;
+            this.lastSeenMs = nowMs;
         }
     }
 
@@ -285,6 +305,10 @@ public final class UdpBearer implements AutoCloseable {
             }
             UdpBearer b = new UdpBearer(bearerName, v6, nif, bound, grp, cfg.learnPeers(), mtu, uc, gc, sel);
             b.checksumsOff = noCheck == null;
+            b.netId = cfg.netId();
+            b.maxLearnt = cfg.maxLearntPeers();
+            b.learntExpiryMs = cfg.learntPeerExpiryMs();
+            b.clockMs = cfg.clockMs();
             if (cfg.receiveLoss() > 0) {
                 b.lossRandom = new java.util.SplittableRandom(cfg.lossSeed());
                 b.lossFraction = cfg.receiveLoss();
@@ -549,6 +573,10 @@ public final class UdpBearer implements AutoCloseable {
      * @throws IllegalArgumentException for a multicast, wildcard, port-0 or other-family address
      */
     public boolean addPeer(InetSocketAddress peer) {
+        return addPeer(peer, false);
+    }
+
+    private boolean addPeer(InetSocketAddress peer, boolean learnt) {
         if (group != null) {
             throw new IllegalStateException("cannot add replicast peer " + UdpMedia.format(peer) + " to multicast bearer "
                     + name + " (group " + UdpMedia.format(group) + ")");
@@ -556,13 +584,21 @@ public final class UdpBearer implements AutoCloseable {
         checkPeer(ipv6, peer);
         synchronized (peerLock) {
             Peer[] cur = peers;
+            int learntCount = 0;
             for (Peer p : cur) {
                 if (p.addr.equals(peer)) {
                     return false;
                 }
+                if (p.learnt) {
+                    learntCount++;
+                }
+            }
+            if (learnt && learntCount >= maxLearnt) {
+                peersNotLearnt++;
+                return false;
             }
             Peer[] next = java.util.Arrays.copyOf(cur, cur.length + 1);
-            next[cur.length] = new Peer(peer);
+            next[cur.length] = new Peer(peer, learnt, learnt ? clockMs.getAsLong() : 0);
             peers = next;
         }
         LOG.log(System.Logger.Level.DEBUG, name + ": new replicast peer " + UdpMedia.format(peer));
@@ -658,6 +694,7 @@ public final class UdpBearer implements AutoCloseable {
         if (group != null) {
             return sendTo(group, frame, off, len);
         }
+        expireLearntPeers();
         boolean all = true;
         UdpBearerException first = null;
         for (Peer p : peers) {
@@ -818,7 +855,7 @@ public final class UdpBearer implements AutoCloseable {
                 System.arraycopy(block, 0, srcMedia, srcOff, UdpMedia.BLOCK_SIZE);
             }
             framesReceived++;
-            if (learn && group == null && n >= 4 && ((rxBuf.get(0) >> 1) & 0xF) == Tipc.LINK_CONFIG) {
+            if (learn && group == null && isOwnDiscovery(buf, off, c)) {
                 learnPeer(src);
             }
             return c;
@@ -826,18 +863,84 @@ public final class UdpBearer implements AutoCloseable {
         return -1;
     }
 
-    /** {@code tipc_udp_rcast_disc}: a discovery datagram from an unknown unicast source adds its IP:port as a peer. */
+    /**
+     * True if {@code buf[off..off+len)} frames as a valid TIPC message (TipcCodec.validateFrame) and
+     * is a LINK_CONFIG DSC_REQ/DSC_RESP for this bearer's net id (w4, msg_bc_netid): the only
+     * datagrams that may teach a replicast peer. Allocates nothing.
+     */
+    private boolean isOwnDiscovery(byte[] buf, int off, int len) {
+        if (len < Tipc.MIN_H_SIZE || ((buf[off] >> 1) & 0xF) != Tipc.LINK_CONFIG) {
+            return false; // cheap pre-check: most datagrams are not discovery
+        }
+        if (!io.jtipc.wire.TipcCodec.validateFrame(buf, off, len).isOk()) {
+            return false;
+        }
+        int type = (buf[off + 4] >> 5) & 7;
+        if (type != Tipc.DSC_REQ_MSG && type != Tipc.DSC_RESP_MSG) {
+            return false;
+        }
+        int w4 = (buf[off + 16] & 0xFF) << 24 | (buf[off + 17] & 0xFF) << 16 | (buf[off + 18] & 0xFF) << 8
+                | (buf[off + 19] & 0xFF);
+        return w4 == netId;
+    }
+
+    /**
+     * Removes learnt peers that sent no valid discovery frame for the configured expiry; called
+     * before each replicast broadcast and before learning a new peer.
+     *
+     * @return how many were removed
+     */
+    public int expireLearntPeers() {
+        long now = clockMs.getAsLong();
+        Peer[] cur = peers;
+        boolean any = false;
+        for (Peer p : cur) {
+            if (p.learnt && now - p.lastSeenMs > learntExpiryMs) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return 0;
+        }
+        int removed = 0;
+        synchronized (peerLock) {
+            cur = peers;
+            List<Peer> keep = new ArrayList<>(cur.length);
+            for (Peer p : cur) {
+                if (p.learnt && now - p.lastSeenMs > learntExpiryMs) {
+                    removed++;
+                    LOG.log(System.Logger.Level.INFO, name + ": forgetting learnt replicast peer "
+                            + UdpMedia.format(p.addr) + ": no discovery for " + (now - p.lastSeenMs) + " ms");
+                } else {
+                    keep.add(p);
+                }
+            }
+            peers = keep.toArray(new Peer[0]);
+        }
+        peersExpired += removed;
+        return removed;
+    }
+
+    /**
+     * {@code tipc_udp_rcast_disc}: a valid discovery datagram from an unknown unicast source adds its
+     * IP:port as a learnt peer (within the cap); from a learnt peer it refreshes its expiry.
+     */
     private void learnPeer(InetSocketAddress src) {
         for (Peer p : peers) {
             if (p.addr.equals(src)) {
+                if (p.learnt) {
+                    p.lastSeenMs = clockMs.getAsLong();
+                }
                 return;
             }
         }
         if (src.equals(local) || src.getPort() == 0 || src.getAddress().isMulticastAddress()) {
             return;
         }
+        expireLearntPeers();
         try {
-            if (addPeer(src)) {
+            if (addPeer(src, true)) {
                 peersLearnt++;
                 LOG.log(System.Logger.Level.INFO, name + ": learnt replicast peer " + UdpMedia.format(src)
                         + " from its discovery");
@@ -886,6 +989,7 @@ public final class UdpBearer implements AutoCloseable {
     }
 
     private void receiveLoop(FrameHandler handler, Consumer<IOException> onError) {
+        ReceiveErrorBackoff errors = new ReceiveErrorBackoff(name, LOG);
         byte[] buf = new byte[MAX_FRAME];
         byte[] src = new byte[UdpMedia.BLOCK_SIZE];
         while (running) {
@@ -897,22 +1001,14 @@ public final class UdpBearer implements AutoCloseable {
                     break;
                 }
                 receiveErrors++;
-                if (onError != null) {
-                    try {
-                        onError.accept(e);
-                    } catch (RuntimeException re) {
-                        LOG.log(System.Logger.Level.WARNING, "error handler of " + name + " failed", re);
-                    }
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, name + ": " + e.getMessage());
-                }
                 try {
-                    Thread.sleep(20);
+                    Thread.sleep(errors.failed(e, onError));
                 } catch (InterruptedException ie) {
                     break;
                 }
                 continue;
             }
+            errors.succeeded();
             if (n < 0) {
                 continue; // WAKEUP (close clears running first) or TIMEOUT
             }
@@ -944,6 +1040,12 @@ public final class UdpBearer implements AutoCloseable {
     public long truncatedFrames() { return truncatedFrames; }
     /** Replicast peers learnt from discovery datagrams. */
     public long peersLearnt() { return peersLearnt; }
+
+    /** Valid discovery frames from new sources not learnt because the learnt-peer cap was reached. */
+    public long peersNotLearnt() { return peersNotLearnt; }
+
+    /** Learnt replicast peers removed because they sent no valid discovery for the expiry time. */
+    public long peersExpired() { return peersExpired; }
     /** Handler calls that threw. */
     public long handlerFailures() { return handlerFailures; }
     /** Receive errors seen by the receive thread. */

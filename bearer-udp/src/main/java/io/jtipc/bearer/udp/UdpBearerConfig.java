@@ -26,6 +26,11 @@ import java.util.Objects;
  * a multicast {@code remoteip} does for the kernel.
  */
 public final class UdpBearerConfig {
+    /** Default cap on replicast peers learnt from discovery (configured peers do not count). */
+    public static final int DEFAULT_MAX_LEARNT_PEERS = 64;
+    /** Default time after which a learnt peer that sent no valid discovery frame is forgotten, ms. */
+    public static final long DEFAULT_LEARNT_PEER_EXPIRY_MS = 60_000;
+
     private final InetSocketAddress local;
     private String name;
     private InetSocketAddress group;
@@ -35,6 +40,9 @@ public final class UdpBearerConfig {
     private int multicastTtl = 64;
     private boolean multicastLoop = true;
     private boolean learnPeers = true;
+    private int maxLearntPeers = DEFAULT_MAX_LEARNT_PEERS;
+    private long learntPeerExpiryMs = DEFAULT_LEARNT_PEER_EXPIRY_MS;
+    private java.util.function.LongSupplier clockMs = UdpBearerConfig::monotonicMs;
     private int receiveBufferSize = 4 << 20;
     private int sendBufferSize = 1 << 20;
     private int mtu;
@@ -143,14 +151,66 @@ public final class UdpBearerConfig {
     }
 
     /**
-     * Replicast only: add the source IP:port of a received LINK_CONFIG (discovery) datagram to the
-     * peer list when it is not there yet ({@code tipc_udp_rcast_disc}). Default true. Note: the
-     * kernel only reaches that code while the bearer is not yet up, so a kernel node in practice
-     * learns nothing; configure peers on the kernel side explicitly.
+     * Replicast only: add the source IP:port of a received discovery datagram to the peer list when
+     * it is not there yet ({@code tipc_udp_rcast_disc}). Default true. Only a datagram that frames
+     * as a valid TIPC message ({@code TipcCodec.validateFrame}) and is a LINK_CONFIG DSC_REQ or
+     * DSC_RESP of this bearer's {@link #netId(int) net id} teaches a peer; at most
+     * {@link #maxLearntPeers} are kept, and a learnt peer is forgotten when it sent no such frame for
+     * {@link #learntPeerExpiryMs} (configured peers never are). Note: the kernel only reaches that
+     * code while the bearer is not yet up, so a kernel node in practice learns nothing; configure
+     * peers on the kernel side explicitly.
      */
     public UdpBearerConfig learnPeers(boolean learn) {
         this.learnPeers = learn;
         return this;
+    }
+
+    /**
+     * Network (cluster) id, default {@value UdpMedia#DEFAULT_NET_ID}: discovery frames of another
+     * net id teach no replicast peer; in multicast mode without an explicit group it also selects
+     * iproute2's group ({@link UdpMedia#defaultGroup}). Does not change the mode.
+     */
+    public UdpBearerConfig netId(int netId) {
+        this.netId = netId;
+        return this;
+    }
+
+    /**
+     * Cap on learnt replicast peers (default {@value #DEFAULT_MAX_LEARNT_PEERS}); discovery frames
+     * from further sources are dropped from learning and counted ({@link UdpBearer#peersNotLearnt()}).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public UdpBearerConfig maxLearntPeers(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max learnt peers " + max + " < 0");
+        }
+        this.maxLearntPeers = max;
+        return this;
+    }
+
+    /**
+     * A learnt peer that sent no valid discovery frame for this long is removed, ms (default
+     * {@value #DEFAULT_LEARNT_PEER_EXPIRY_MS}; the kernel's discovery repeats at most every 2 s).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public UdpBearerConfig learntPeerExpiryMs(long ms) {
+        if (ms <= 0) {
+            throw new IllegalArgumentException("learnt peer expiry " + ms + " ms is not positive");
+        }
+        this.learntPeerExpiryMs = ms;
+        return this;
+    }
+
+    /** Monotonic clock in ms used for learnt peer expiry (default from System.nanoTime; tests inject one). */
+    public UdpBearerConfig clockMs(java.util.function.LongSupplier clockMs) {
+        this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
+        return this;
+    }
+
+    private static long monotonicMs() {
+        return System.nanoTime() / 1_000_000;
     }
 
     /** SO_RCVBUF requested, bytes (default 4 MiB; the OS may cap it at net.core.rmem_max). */
@@ -203,6 +263,9 @@ public final class UdpBearerConfig {
     public int multicastTtl() { return multicastTtl; }
     public boolean multicastLoop() { return multicastLoop; }
     public boolean learnPeers() { return learnPeers; }
+    public int maxLearntPeers() { return maxLearntPeers; }
+    public long learntPeerExpiryMs() { return learntPeerExpiryMs; }
+    public java.util.function.LongSupplier clockMs() { return clockMs; }
     public int receiveBufferSize() { return receiveBufferSize; }
     public int sendBufferSize() { return sendBufferSize; }
     public int mtu() { return mtu; }

@@ -97,4 +97,14 @@ final class TestSupport {
             return -1;
         }
     }
+
+    /** A valid 76-byte LINK_CONFIG discovery frame (DSC_REQ_MSG) of {@code netId}, from node {@code node}. */
+    static byte[] discovery(int netId, int node) {
+        byte[] f = new byte[io.jtipc.wire.Tipc.DSC_MSG_SIZE];
+        io.jtipc.wire.TipcMsg m = new io.jtipc.wire.TipcMsg().wrap(f, 0, f.length);
+        m.init(node, io.jtipc.wire.Tipc.LINK_CONFIG, io.jtipc.wire.Tipc.DSC_REQ_MSG, io.jtipc.wire.Tipc.DSC_MSG_SIZE - 16, 0);
+        m.setSize(f.length);
+        m.setBcNetid(netId);
+        return f;
+    }
 }

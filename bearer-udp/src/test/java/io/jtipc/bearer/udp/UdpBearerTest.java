@@ -322,7 +322,7 @@ class UdpBearerTest {
             assertThat(receive(b)).isEqualTo(nothing);
             assertThat(b.peers()).isEmpty();
             // a discovery (LINK_CONFIG) frame from an unknown source adds it: tipc_udp_rcast_disc
-            byte[] disc = frame(Tipc.LINK_CONFIG, 2, 60);
+            byte[] disc = TestSupport.discovery(4711, 2);
             a.broadcast(disc, 0, disc.length);
             assertThat(receive(b)).isEqualTo(disc);
             assertThat(b.peers()).containsExactly(a.localAddress());
@@ -340,7 +340,7 @@ class UdpBearerTest {
                 p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast(sa("127.0.0.2", p)),
                 p -> UdpBearerConfig.local(sa("127.0.0.2", p)).replicast().learnPeers(false));
         try (UdpBearer c = cd[0]; UdpBearer d = cd[1]) {
-            byte[] disc = frame(Tipc.LINK_CONFIG, 4, 60);
+            byte[] disc = TestSupport.discovery(4711, 4);
             c.broadcast(disc, 0, disc.length);
             assertThat(receive(d)).isEqualTo(disc);
             assertThat(d.peers()).isEmpty();

@@ -93,35 +93,6 @@ class UdpMulticastTest {
     }
 
     @Test
-    void ipv6MulticastOnLoopbackIfRouted() throws Exception {
-        int netId = 1 + new SecureRandom().nextInt(9999);
-        int g = TestSupport.randomPort();
-        InetSocketAddress group = new InetSocketAddress(UdpMedia.multicastGroup(netId, true), g);
-        UdpBearer a;
-        UdpBearer b;
-        try {
-            a = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("::1", p)).multicast(group));
-            b = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("::1", p)).multicast(group));
-        } catch (UdpBearerException e) {
-            Assumptions.assumeTrue(e.reason() != UdpBearerException.Reason.MULTICAST_SETUP,
-                    "this host cannot do IPv6 multicast on lo: " + e.getMessage());
-            throw e;
-        }
-        try (a; b) {
-            byte[] probe = frame(Tipc.LINK_CONFIG, 0, 60);
-            try {
-                a.broadcast(probe, 0, probe.length);
-            } catch (UdpBearerException e) {
-                Assumptions.assumeTrue(false, "IPv6 multicast is not routed out of lo on this host (needs a route "
-                        + "that only root may add; the namespace test covers IPv6 multicast): " + e.getMessage());
-            }
-            assertThat(receive(b)).isEqualTo(probe);
-            receive(a);
-            exchange(a, b);
-        }
-    }
-
-    @Test
     void multicastBetweenTwoNamespaces() throws Exception {
         String why = LabPair.whyNot();
         Assumptions.assumeTrue(why == null, why);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
@@ -26,12 +28,14 @@ import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcServerSocket;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.api.TipcSubscription;
+import io.jtipc.lab.CaptureCheck;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
 import io.jtipc.lab.LabExtension;
+import io.jtipc.lab.PacketCapture;
 import io.jtipc.lab.Veth;
 import io.jtipc.nametable.TipcConstants;
 import io.jtipc.nametable.TopologyEvent;
@@ -52,13 +56,14 @@ abstract class JtipcConnInteropTest {
     KernelNode k;
     Veth veth;
     TipcNode node;
+    PacketCapture capture;
 
     abstract KernelVersion version();
 
     @BeforeAll
     void start(Lab lab) throws Exception {
         this.lab = lab;
-        lab.capture(LabExtension.pcapPath(lab, "conn-" + version().label()));
+        capture = lab.capture(LabExtension.pcapPath(lab, "conn-" + version().label()));
         veth = lab.addVeth("jt0");
         k = lab.boot(version());
         k.setIdentity(k.name()).enableEthBearer();
@@ -302,5 +307,17 @@ abstract class JtipcConnInteropTest {
         assertThat(ms).isLessThan(5000);
         ping.close();
         node = startNode();
+    }
+
+    /** The capture of the whole class (10 MB each way, aborts) dissects without a malformed frame. */
+    @Test
+    @Order(100)
+    void captureHasNoMalformedFrame() throws Exception {
+        Path file = capture.stop();
+        assertThat(Files.size(file)).isGreaterThan(24);
+        CaptureCheck.Report r = CaptureCheck.check(file);
+        System.err.println("[jtipc-interop] " + r);
+        r.requireClean();
+        assertThat(r.summary().tipcFrames()).isGreaterThan(1000);
     }
 }

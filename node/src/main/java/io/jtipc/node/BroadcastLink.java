@@ -130,7 +130,7 @@ public final class BroadcastLink {
             }
             if (seqno != rcvNxt) {
                 Pkt p = pending != null ? pending : Pkt.copyOf(buf, off, Math.min(len, h.size()));
-                if (!deferSorted(p)) duplicates++;
+                if (!Pkt.queueSorted(deferdq, p)) duplicates++;
                 // tipc_link_build_nack_msg for a bc receive link
                 if ((++deferredCnt & 0xf) == (core.ownAddr() & 0xf)) sndState = true;
                 break;
@@ -152,19 +152,6 @@ public final class BroadcastLink {
             pending = deferdq.remove(0);
         }
         return sndState;
-    }
-
-    private boolean deferSorted(Pkt p) {
-        int s = p.seqno();
-        int i = deferdq.size();
-        while (i > 0) {
-            int q = deferdq.get(i - 1).seqno();
-            if (q == s) return false;
-            if (Seqno.less(q, s)) break;
-            i--;
-        }
-        deferdq.add(i, p);
-        return true;
     }
 
     private void input(byte[] buf, int off, int len, long now, Outbox out) {

@@ -686,15 +686,7 @@ public final class Link {
     }
 
     private boolean deferSorted(Pkt p) {
-        int s = p.seqno();
-        int i = deferdq.size();
-        while (i > 0) {
-            int q = deferdq.get(i - 1).seqno();
-            if (q == s) return false;
-            if (Seqno.less(q, s)) break;
-            i--;
-        }
-        deferdq.add(i, p);
+        if (!Pkt.queueSorted(deferdq, p)) return false;
         deferredRecv++;
         return true;
     }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
@@ -157,32 +156,13 @@ abstract class JtipcKernelInteropTest {
     void kernelPingsJtipcEcho() throws Exception {
         try (TipcSocket echo = TipcSocket.rdm(node)) {
             echo.bind(TipcAddress.ofService(18881, 1));
-            AtomicBoolean run = new AtomicBoolean(true);
-            AtomicLong echoed = new AtomicLong();
-            Thread t = new Thread(() -> {
-                try {
-                    while (run.get()) {
-                        TipcMessage m = echo.receive(Duration.ofMillis(200));
-                        if (m == null) continue;
-                        echo.send(m.source(), m.payload());
-                        echoed.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    // closed
-                }
-            }, "jtipc-echo");
-            t.setDaemon(true);
-            t.start();
-            try {
+            try (RdmEcho echoing = RdmEcho.start(echo)) {
                 // rdm-ping checks every echo's content and prints OK per message
                 ExecResult small = k.agent(Duration.ofSeconds(240), "rdm-ping", "18881", "1", "1000", "100", "10000");
                 assertThat(small.lines()).as(small.toString()).contains("DONE sent 1000 ok 1000");
                 ExecResult big = k.agent(Duration.ofSeconds(240), "rdm-ping", "18881", "1", "20", "66000", "10000");
                 assertThat(big.lines()).as(big.toString()).contains("DONE sent 20 ok 20");
-                assertThat(echoed.get()).isEqualTo(1020);
-            } finally {
-                run.set(false);
-                t.join(2000);
+                assertThat(echoing.echoed()).isEqualTo(1020);
             }
         }
     }
@@ -193,28 +173,9 @@ abstract class JtipcKernelInteropTest {
         try (GuestJob echo = k.startAgent("rdm-echo", "18882", "1").awaitReady(T);
              TipcSocket s = TipcSocket.rdm(node)) {
             node.awaitBinding(x -> x.type() == 18882, T);
-            pingPong(s, TipcAddress.ofService(18882, 1), 1000, 100);
-            pingPong(s, TipcAddress.ofService(18882, 1), 20, 66000);
+            RdmEcho.pingPong(s, TipcAddress.ofService(18882, 1), 1000, 100);
+            RdmEcho.pingPong(s, TipcAddress.ofService(18882, 1), 20, 66000);
         }
-    }
-
-    private void pingPong(TipcSocket s, TipcAddress to, int count, int size) throws Exception {
-        for (int i = 0; i < count; i++) {
-            byte[] p = payload(i, size);
-            s.send(to, p);
-            TipcMessage r = s.receive(Duration.ofSeconds(20));
-            assertThat(r).as("echo %d of %d (%d bytes)", i, count, size).isNotNull();
-            assertThat(r.errcode()).isZero();
-            assertThat(r.payload().length).isEqualTo(size);
-            assertThat(Arrays.equals(r.payload(), p)).as("content of echo %d (%d bytes)", i, size).isTrue();
-        }
-    }
-
-    static byte[] payload(int seq, int size) {
-        byte[] b = new byte[size];
-        for (int i = 4; i < size; i++) b[i] = (byte) (seq * 13 + i * 7);
-        if (size >= 4) ByteBuffer.wrap(b).putInt(seq);
-        return b;
     }
 
     @Test
@@ -233,14 +194,14 @@ abstract class JtipcKernelInteropTest {
             long t0 = System.nanoTime();
             while (received < n) {
                 while (sent < n && sent - received < window) {
-                    s.send(to, payload(sent, 100));
+                    s.send(to, RdmEcho.payload(sent, 100));
                     sent++;
                 }
                 TipcMessage r = s.receive(Duration.ofSeconds(30));
                 assertThat(r).as("echo %d (sent %d)", received, sent).isNotNull();
                 int seq = ByteBuffer.wrap(r.payload()).getInt();
                 assertThat(seq).as("sequence (in order, no duplicate, no loss)").isEqualTo(received);
-                assertThat(Arrays.equals(r.payload(), payload(seq, 100))).isTrue();
+                assertThat(Arrays.equals(r.payload(), RdmEcho.payload(seq, 100))).isTrue();
                 received++;
             }
             assertThat(s.receive(Duration.ofMillis(500))).as("no duplicate after the last").isNull();
@@ -287,7 +248,7 @@ abstract class JtipcKernelInteropTest {
         try (GuestJob echo = k.startAgent("rdm-echo", "18884", "1").awaitReady(T);
              TipcSocket s = TipcSocket.rdm(node)) {
             node.awaitBinding(x -> x.type() == 18884, T);
-            pingPong(s, TipcAddress.ofService(18884, 1), 10, 1000);
+            RdmEcho.pingPong(s, TipcAddress.ofService(18884, 1), 10, 1000);
         }
     }
 

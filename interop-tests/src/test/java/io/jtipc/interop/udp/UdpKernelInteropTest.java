@@ -1,13 +1,13 @@
 package io.jtipc.interop.udp;
 
+import io.jtipc.interop.RdmEcho;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.jtipc.api.LinkInfo;
 import io.jtipc.api.TipcAddress;
-import io.jtipc.api.TipcMessage;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.lab.CaptureCheck;
@@ -152,10 +151,10 @@ abstract class UdpKernelInteropTest {
                     GuestJob eb = kb.startAgent("rdm-echo", "18922", "1").awaitReady(T)) {
                 node.awaitBinding(x -> x.type() == 18921 && x.nodeName().equals(ka.name()), T);
                 node.awaitBinding(x -> x.type() == 18922 && x.nodeName().equals(kb.name()), T);
-                UdpRdmScenario.pingPong(s, TipcAddress.ofService(18921, 1), 50, 1000);
-                UdpRdmScenario.pingPong(s, TipcAddress.ofService(18922, 1), 50, 1000);
-                UdpRdmScenario.pingPong(s, TipcAddress.ofService(18921, 1), 3, 66000);
-                UdpRdmScenario.pingPong(s, TipcAddress.ofService(18922, 1), 3, 66000);
+                RdmEcho.pingPong(s, TipcAddress.ofService(18921, 1), 50, 1000);
+                RdmEcho.pingPong(s, TipcAddress.ofService(18922, 1), 50, 1000);
+                RdmEcho.pingPong(s, TipcAddress.ofService(18921, 1), 3, 66000);
+                RdmEcho.pingPong(s, TipcAddress.ofService(18922, 1), 3, 66000);
             }
         }
         assertThat(node.links()).hasSize(2).allMatch(LinkInfo::up);
@@ -194,7 +193,7 @@ abstract class UdpKernelInteropTest {
         try (GuestJob echo = ka.startAgent("rdm-echo", "18930", "1").awaitReady(T);
                 TipcSocket s = TipcSocket.rdm(node)) {
             node.awaitBinding(x -> x.type() == 18930 && x.nodeName().equals(ka.name()), T);
-            UdpRdmScenario.pingPong(s, TipcAddress.ofService(18930, 1), 20, 66000);
+            RdmEcho.pingPong(s, TipcAddress.ofService(18930, 1), 20, 66000);
             UdpRdmScenario.inOrder(s, TipcAddress.ofService(18930, 1), 10_000, 48);
         }
         // jtipc's binding reaches the kernel, and both links are still up on both sides
@@ -227,7 +226,7 @@ abstract class UdpKernelInteropTest {
             try (GuestJob echo = ka.startAgent("rdm-echo", "18932", "1").awaitReady(T);
                     TipcSocket s = TipcSocket.rdm(node)) {
                 node.awaitBinding(x -> x.type() == 18932 && x.nodeName().equals(ka.name()), T);
-                UdpRdmScenario.pingPong(s, TipcAddress.ofService(18932, 1), 50, 1000);
+                RdmEcho.pingPong(s, TipcAddress.ofService(18932, 1), 50, 1000);
             }
             assertThat(ka.tipc("nametable", "show").output()).as("jtipc's bindings stay: the node is up").contains("jtpar");
         } finally {
@@ -273,40 +272,21 @@ abstract class UdpKernelInteropTest {
         // kernel -> jtipc echo
         try (TipcSocket echo = TipcSocket.rdm(node)) {
             echo.bind(TipcAddress.ofService(type + 2, 1));
-            AtomicBoolean run = new AtomicBoolean(true);
-            AtomicLong echoed = new AtomicLong();
-            Thread t = new Thread(() -> {
-                try {
-                    while (run.get()) {
-                        TipcMessage m = echo.receive(Duration.ofMillis(200));
-                        if (m == null) continue;
-                        echo.send(m.source(), m.payload());
-                        echoed.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    // closed
-                }
-            }, "jtipc-echo");
-            t.setDaemon(true);
-            t.start();
-            try {
+            try (RdmEcho echoing = RdmEcho.start(echo)) {
                 awaitGuest(() -> k.tipc("nametable", "show").output().contains((type + 2) + " "), "echo binding in guest");
                 ExecResult small = k.agent(Duration.ofSeconds(240), "rdm-ping", String.valueOf(type + 2), "1", "1000", "100", "10000");
                 assertThat(small.lines()).as(small.toString()).contains("DONE sent 1000 ok 1000");
                 ExecResult big = k.agent(Duration.ofSeconds(240), "rdm-ping", String.valueOf(type + 2), "1", "20", "66000", "10000");
                 assertThat(big.lines()).as(big.toString()).contains("DONE sent 20 ok 20");
-                assertThat(echoed.get()).isEqualTo(1020);
-            } finally {
-                run.set(false);
-                t.join(2000);
+                assertThat(echoing.echoed()).isEqualTo(1020);
             }
         }
         // jtipc -> kernel echo
         try (GuestJob echo = k.startAgent("rdm-echo", String.valueOf(type + 3), "1").awaitReady(T);
                 TipcSocket s = TipcSocket.rdm(node)) {
             node.awaitBinding(x -> x.type() == type + 3, T);
-            UdpRdmScenario.pingPong(s, TipcAddress.ofService(type + 3, 1), 1000, 100);
-            UdpRdmScenario.pingPong(s, TipcAddress.ofService(type + 3, 1), 20, 66000);
+            RdmEcho.pingPong(s, TipcAddress.ofService(type + 3, 1), 1000, 100);
+            RdmEcho.pingPong(s, TipcAddress.ofService(type + 3, 1), 20, 66000);
         }
         assertThat(node.links()).singleElement().matches(LinkInfo::up, "up");
     }

@@ -1,5 +1,7 @@
 package io.jtipc.interop.udp;
 
+import io.jtipc.interop.RdmEcho;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -64,7 +66,7 @@ class UdpParallelLinksTest {
                 t.start();
                 try {
                     a.awaitBinding(x -> x.type() == 18940, Duration.ofSeconds(10));
-                    UdpRdmScenario.pingPong(s, TipcAddress.ofService(18940, 1), 20, 66000);
+                    RdmEcho.pingPong(s, TipcAddress.ofService(18940, 1), 20, 66000);
                     UdpRdmScenario.inOrder(s, TipcAddress.ofService(18940, 1), 10_000, 48);
                 } finally {
                     run.set(false);

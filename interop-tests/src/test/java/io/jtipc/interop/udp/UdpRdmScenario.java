@@ -1,13 +1,13 @@
 package io.jtipc.interop.udp;
 
+import io.jtipc.interop.RdmEcho;
+
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.jtipc.api.LinkInfo;
 import io.jtipc.api.TipcAddress;
@@ -68,27 +68,11 @@ public final class UdpRdmScenario {
             // B echoes
             try (TipcSocket echo = TipcSocket.rdm(b); TipcSocket s = TipcSocket.rdm(a)) {
                 echo.bind(TipcAddress.ofService(18892, 1));
-                AtomicBoolean run = new AtomicBoolean(true);
-                AtomicLong echoed = new AtomicLong();
-                Thread t = new Thread(() -> {
-                    try {
-                        while (run.get()) {
-                            TipcMessage m = echo.receive(Duration.ofMillis(200));
-                            if (m == null) continue;
-                            echo.send(m.source(), m.payload());
-                            echoed.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        // closed
-                    }
-                }, "udp-echo");
-                t.setDaemon(true);
-                t.start();
-                try {
+                try (RdmEcho echoing = RdmEcho.start(echo)) {
                     a.awaitBinding(x -> x.type() == 18892, T);
                     TipcAddress to = TipcAddress.ofService(18892, 1);
-                    pingPong(s, to, 1000, 100);
-                    pingPong(s, to, 20, 66000);
+                    RdmEcho.pingPong(s, to, 1000, 100);
+                    RdmEcho.pingPong(s, to, 20, 66000);
                     out.println("echo 1000 x 100 B and 20 x 66000 B ok");
                     long t0 = System.nanoTime();
                     inOrder(s, to, 10_000, 48);
@@ -98,24 +82,10 @@ public final class UdpRdmScenario {
                     if (specA.contains("loss=") && specB.contains("loss=")) {
                         check(al.retransmitted() > 0, "no retransmission although both bearers drop datagrams");
                     }
-                } finally {
-                    run.set(false);
-                    t.join(2000);
+                    check(echoing.echoed() == 11_020, "echoed " + echoing.echoed());
                 }
-                check(echoed.get() == 11_020, "echoed " + echoed.get());
             }
             check(a.links().size() == 1 && a.links().get(0).up(), "A's link still up: " + a.links());
-        }
-    }
-
-    static void pingPong(TipcSocket s, TipcAddress to, int count, int size) throws Exception {
-        for (int i = 0; i < count; i++) {
-            byte[] p = payload(i, size);
-            s.send(to, p);
-            TipcMessage r = s.receive(Duration.ofSeconds(20));
-            check(r != null, "echo " + i + " of " + count + " (" + size + " bytes) missing");
-            check(r.errcode() == 0, "echo " + i + " returned with error " + r.errcode());
-            check(Arrays.equals(r.payload(), p), "content of echo " + i + " (" + size + " bytes)");
         }
     }
 
@@ -124,24 +94,17 @@ public final class UdpRdmScenario {
         int received = 0;
         while (received < n) {
             while (sent < n && sent - received < window) {
-                s.send(to, payload(sent, 100));
+                s.send(to, RdmEcho.payload(sent, 100));
                 sent++;
             }
             TipcMessage r = s.receive(Duration.ofSeconds(30));
             check(r != null, "echo " + received + " (sent " + sent + ") missing");
             int seq = ByteBuffer.wrap(r.payload()).getInt();
             check(seq == received, "sequence " + seq + ", want " + received + " (in order, no duplicate, no loss)");
-            check(Arrays.equals(r.payload(), payload(seq, 100)), "content of " + seq);
+            check(Arrays.equals(r.payload(), RdmEcho.payload(seq, 100)), "content of " + seq);
             received++;
         }
         check(s.receive(Duration.ofMillis(500)) == null, "a duplicate after the last");
-    }
-
-    static byte[] payload(int seq, int size) {
-        byte[] b = new byte[size];
-        for (int i = 4; i < size; i++) b[i] = (byte) (seq * 13 + i * 7);
-        if (size >= 4) ByteBuffer.wrap(b).putInt(seq);
-        return b;
     }
 
     static void check(boolean ok, String what) {

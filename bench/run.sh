@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # jtipc benchmarks, run by hand (never by the tests):
 #   bench/run.sh           both parts below
-#   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000 and >= 2 000 000 real frames
+#   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000, 2 000 000 and 10 000 000 real frames
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
 # Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (list of minimum frame counts, default
-# "200000 2000000"), PROFILE (1: JFR profile of jtipc on the largest input, default 1),
-# C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 1), J25 (java of a JDK >= 24: also time jtipc on
+# "200000 2000000 10000000"; the 7.6 GB one only if the disk has room, deleted after use), PROFILE (1: JFR profile
+# of jtipc on the largest input, default 1), C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 0), J25 (java of a JDK >= 24: also time jtipc on
 # it with a JEP 483 AOT cache, row jtipc-jdk25-aot; default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java if present,
 # J25= to skip), KEEP (1: keep generated captures above 2 GB, default 0: deleted after use), JMH_ARGS (default:
-# short settings, about a minute in all). FRAMES="200000 2000000 10000000" adds a 7.6 GB capture (checked
-# against the free space first).
+# short settings, about a minute in all). The whole run takes about 8 minutes on 2 cores (tshark on 10M frames:
+# ~47 s a run). Besides the per-capture ratios, the report gives each tool's rate after start-up and warm-up:
+# the slope between the smallest and the largest capture.
 # Writes bench/target/report.md (and bench/target/jmh.txt).
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$root"
 what="${1:-all}"
 RUNS="${RUNS:-5}"
-FRAMES="${FRAMES:-200000 2000000}"
+FRAMES="${FRAMES:-200000 2000000 10000000}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 target="$root/bench/target"
 report="$target/report.md"
@@ -47,7 +48,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
   rm -f "$target/volume.txt"
   # the commands timed: tshark, jtipc as bin/jtipc runs it, and (C1=1, default) jtipc with C1-only JIT
   c1opts="-XX:TieredStopAtLevel=1"
-  tools=(tshark jtipc); [ "${C1:-1}" = 1 ] && tools+=(jtipc-c1)
+  tools=(tshark jtipc); [ "${C1:-0}" = 1 ] && tools+=(jtipc-c1)
   # JDK >= 24 with an AOT cache (JEP 483/515) made by a training run on the sample, the same JVM options as bin/jtipc
   J25="${J25-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
   aot="$target/jtipc-jdk25.aot"
@@ -66,7 +67,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
     esac
   }
   # times TOOL... over FILE, RUNS interleaved rounds: sets med[TOOL], best[TOOL] (ns)
-  declare -A med best
+  declare -A med best slope_t0 slope_t1
   timeall() {
     local f="$1"; declare -A all
     for i in $(seq 1 "$RUNS"); do
@@ -125,11 +126,32 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
       fi
       echo "| $frames | $((size / 1000000)) | $t | $((med[$t] / 1000000)) ($((best[$t] / 1000000))) | $(rate "$frames" "${med[$t]}") | $(rate "$frames" "$net") | $r1 | $r2 |" >> "$report"
     done
+    # kept for the rate after start-up and warm-up (the slope between the smallest and largest capture)
+    if [ -z "${slope_f0:-}" ]; then slope_f0=$frames; for t in "${tools[@]}"; do slope_t0[$t]=${med[$t]}; done; fi
+    slope_f1=$frames; for t in "${tools[@]}"; do slope_t1[$t]=${med[$t]}; done
     echo "  $frames frames: output lines jtipc $jl (one per TIPC message), tshark $tl (one per frame)" >> "$target/volume.txt"
     if [ "${PROFILE:-1}" = 1 ] && [ "$want" = "${FRAMES##* }" ]; then profiled="$big"; profiledframes=$frames; continue; fi
     [ "${KEEP:-0}" = 1 ] || [ "$size" -lt 2000000000 ] || rm -f "$big"
   done
   echo >> "$report"
+  if [ -n "${slope_f0:-}" ] && [ "$slope_f1" -gt "$slope_f0" ]; then
+    # a tool's steady rate: the frames added between the smallest and the largest capture over the time added
+    # (medians), so the fixed costs (start-up, JIT warm-up, tshark's own set-up) cancel out for both tools
+    {
+      echo "Rate after start-up and warm-up (slope between the $slope_f0- and $slope_f1-frame captures: extra frames / extra median time):"
+      echo
+      echo "| tool | frames/s | ratio to tshark |"
+      echo "|---|---|---|"
+      dt=$(( slope_t1[tshark] - slope_t0[tshark] ))
+      for t in "${tools[@]}"; do
+        d=$(( slope_t1[$t] - slope_t0[$t] ))
+        if [ "$d" -le 0 ] || [ "$dt" -le 0 ]; then echo "| $t | (no slope: the larger capture was not slower) | |"; continue; fi
+        r=$([ "$t" = tshark ] && echo 1 || awk -v a="$dt" -v b="$d" 'BEGIN {printf "**%.1f×**", a / b}')
+        echo "| $t | $(rate $(( slope_f1 - slope_f0 )) "$d") | $r |"
+      done
+      echo
+    } >> "$report"
+  fi
   if [ -f "$target/volume.txt" ]; then
     { echo "Output volume (one untimed run each):"; echo '```'; cat "$target/volume.txt"; echo '```'; echo; } >> "$report"
     rm -f "$target/volume.txt"

@@ -489,7 +489,7 @@ public final class TipcCaptureDissector {
             throw new ListenerFailure(e);
         }
         if (user != 6) { // bundles: the walk below checks (and names) every inner message itself
-            Malformation body = TipcCodec.validate(b, p, size);
+            Malformation body = validator.validate(b, p, size);
             if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
         }
         switch (user) {
@@ -507,6 +507,8 @@ public final class TipcCaptureDissector {
 
     private byte[] encHdrSrc;
     private int encHdrOff;
+    /** Body checks of every message (wire's msg.c rules), with flyweights of this dissector's own. */
+    private final TipcCodec.Validator validator = new TipcCodec.Validator();
 
     /** Returns the message size or -1 (reported). */
     private int validate(byte[] b, int p, int avail, String path) {

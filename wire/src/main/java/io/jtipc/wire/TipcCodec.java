@@ -63,6 +63,22 @@ public final class TipcCodec {
     }
 
     /**
+     * {@link TipcCodec#validate} for one thread's loop over many messages (a capture dissector, a link's
+     * receive path): it owns its flyweights, so a call costs no thread-local lookup. Not thread-safe; one
+     * instance per thread. Allocates nothing unless the message is malformed (the {@link Malformation}).
+     */
+    public static final class Validator {
+        private final MessageBodies.Scratch scratch = new MessageBodies.Scratch();
+
+        /** As {@link TipcCodec#validate}: framing, then the body checks of the message's user and type. */
+        public Malformation validate(byte[] buf, int off, int len) {
+            Malformation m = validateFrame(buf, off, len);
+            if (!m.isOk()) return m;
+            return MessageBodies.validateBody(scratch.msg.wrap(buf, off, len), scratch);
+        }
+    }
+
+    /**
      * Re-encodes a message field by field: every header field of its user/type (including reserved
      * bit ranges) is read through its {@link TipcMsg} getter and written through the setter into
      * {@code dst} at {@code dstOff} (which is zeroed first over the message length); structured

@@ -42,15 +42,18 @@ class AllocationTest {
             @Override public void beginGroup(String name) { sum[0]++; }
             @Override public void endGroup() { sum[0]--; }
         };
+        TipcCodec.Validator validator = new TipcCodec.Validator();
         for (int i = 0; i < 20000; i++) {
             TipcDescriber.describe(b, 0, b.length, sink);
             TipcCodec.validate(b, 0, b.length);
+            validator.validate(b, 0, b.length);
         }
         long tid = Thread.currentThread().getId();
         long before = hs.getThreadAllocatedBytes(tid);
         for (int i = 0; i < 100000; i++) {
             if (!TipcDescriber.describe(b, 0, b.length, sink).isOk()) sum[0]++;
             if (!TipcCodec.validate(b, 0, b.length).isOk()) sum[0]++;
+            if (!validator.validate(b, 0, b.length).isOk()) sum[0]++;
         }
         long after = hs.getThreadAllocatedBytes(tid);
         assertThat(sum[0]).isNotZero();

@@ -31,10 +31,14 @@ class GarbageTest {
         @Override public void endGroup() { depth--; assertThat(depth).isGreaterThanOrEqualTo(0); }
     }
 
+    private static final TipcCodec.Validator VALIDATOR = new TipcCodec.Validator();
+
     static void exercise(byte[] b, int off, int len) {
         Malformation frame = TipcCodec.validateFrame(b, off, len);
         Malformation full = TipcCodec.validate(b, off, len);
         assertThat(full).isNotNull();
+        // the reusable validator (one per dissector thread) says exactly what the static entry point says
+        assertThat(VALIDATOR.validate(b, off, len)).isEqualTo(full);
         if (!frame.isOk()) assertThat(full).isEqualTo(frame);
         CheckingSink s = new CheckingSink();
         Malformation d = TipcDescriber.describe(b, off, len, s);

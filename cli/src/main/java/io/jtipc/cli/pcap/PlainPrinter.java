@@ -209,15 +209,31 @@ class PlainPrinter implements Printer {
             labels.clear();
             labelsFor = nodes;
             labelsVersion = nodes.version();
+            recentLabel0 = recentLabel1 = null;
         }
-        byte[] s = labels.get(addr);
-        if (s == null) {
-            if (labels.size() >= 65536) labels.clear();
-            s = a(nodes.label(addr));
-            labels.put(addr, s);
+        // most lines name the same two nodes: the last two labels first, then the table
+        if (recentLabel0 != null && recentAddr0 == addr) return recentLabel0;
+        byte[] s;
+        if (recentLabel1 != null && recentAddr1 == addr) {
+            s = recentLabel1;
+        } else {
+            s = labels.get(addr);
+            if (s == null) {
+                if (labels.size() >= 65536) labels.clear();
+                s = a(nodes.label(addr));
+                labels.put(addr, s);
+            }
         }
+        recentAddr1 = recentAddr0;
+        recentLabel1 = recentLabel0;
+        recentAddr0 = addr;
+        recentLabel0 = s;
         return s;
     }
+
+    /** The labels returned last and the one before (null: none; valid for {@link #labelsVersion}). */
+    private byte[] recentLabel0, recentLabel1;
+    private int recentAddr0, recentAddr1;
 
     /** Sender → receiver, user, type, key fields. */
     void summary(CapturedMessage m, Line sb) {

@@ -3,7 +3,8 @@
 #   bench/run.sh           both parts below
 #   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000, 2 000 000 and 10 000 000 real frames
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
-# Knobs (environment): RUNS (timed runs per tool, default 5), FRAMES (list of minimum frame counts, default
+# Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
+# 2; the order of the tools rotates from round to round), FRAMES (list of minimum frame counts, default
 # "200000 2000000 10000000"; the 7.6 GB one only if the disk has room, deleted after use), PROFILE (1: JFR profile
 # of jtipc on the largest input, default 1), C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 0), J25 (java of a JDK >= 24: also time jtipc on
 # it with a JEP 483 AOT cache, row jtipc-jdk25-aot; default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java if present,
@@ -17,6 +18,7 @@ root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$root"
 what="${1:-all}"
 RUNS="${RUNS:-5}"
+SETTLE="${SETTLE:-2}"
 FRAMES="${FRAMES:-200000 2000000 10000000}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 target="$root/bench/target"
@@ -70,8 +72,13 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
   declare -A med best slope_t0 slope_t1
   timeall() {
     local f="$1"; declare -A all
+    local n=${#tools[@]}
     for i in $(seq 1 "$RUNS"); do
-      for t in "${tools[@]}"; do
+      # the order rotates from round to round, so no tool always runs right after another one (the run after
+      # tshark pays for the 7.5 GB tshark frees at exit on the 10M capture); SETTLE seconds of rest before each
+      for k in $(seq 0 $((n - 1))); do
+        t=${tools[$(( (i - 1 + k) % n ))]}
+        sleep "$SETTLE"
         t0=$(now_ns); runtool "$t" "$f"; t1=$(now_ns); all[$t]="${all[$t]:-} $((t1 - t0))"
       done
       echo "bench: $(basename "$f") run $i:$(for t in "${tools[@]}"; do printf ' %s %d ms' "$t" "$(( ${all[$t]##* } / 1000000 ))"; done)" >&2
@@ -97,7 +104,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
     echo "Commands: \`bin/jtipc pcap FILE > /dev/null\` (java -jar cli/target/jtipc.jar with the options and static AppCDS"
     echo "archive of bin/jtipc; $classes classes loaded on an empty capture, $fromjar of them not from the archive),"
     echo "the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT),$([ -n "$J25" ] && [ -s "$aot" ] && echo " the jar on $("$J25" -version 2>&1 | awk 'NR==1') with a JEP 483 AOT cache from a training run on the sample (jtipc-jdk25-aot),") and"
-    echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds, wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds (order rotated each round, ${SETTLE} s rest before each run), wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Start-up = median of the same command on a capture with no frames:$(for t in "${tools[@]}"; do printf ' %s %d ms,' "$t" "$(( start[$t] / 1000000 ))"; done)"
     echo "\"with start-up\" = frames / whole run (median); \"without\" = frames / (median run − start-up). Ratio = tshark time / jtipc time."
     echo
@@ -112,6 +119,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
       continue
     fi
     frames=$(java -cp "$benchjar" io.jtipc.bench.CaptureRepeater "$root/samples/eth-6.1.pcap" "$big" "$want")
+    sync "$big" # written back before the timings, not during them
     size=$(stat -c %s "$big")
     echo "bench: $big: $frames frames, $size bytes" >&2
     # one untimed run each: page cache, same output volume check

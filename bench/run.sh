@@ -4,7 +4,8 @@
 #   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000, 2 000 000 and 10 000 000 real frames
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
 # Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
-# 2; the order of the tools rotates from round to round), FRAMES (list of minimum frame counts, default
+# 1; the order of the tools rotates from round to round, and the capture is read once before each run so that no
+# run reads it from disk), FRAMES (list of minimum frame counts, default
 # "200000 2000000 10000000"; the 7.6 GB one only if the disk has room, deleted after use), PROFILE (1: JFR profile
 # of jtipc on the largest input, default 1), C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 0), J25 (java of a JDK >= 24: also time jtipc on
 # it with a JEP 483 AOT cache, row jtipc-jdk25-aot; default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java if present,
@@ -18,7 +19,7 @@ root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$root"
 what="${1:-all}"
 RUNS="${RUNS:-5}"
-SETTLE="${SETTLE:-2}"
+SETTLE="${SETTLE:-1}"
 FRAMES="${FRAMES:-200000 2000000 10000000}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
 target="$root/bench/target"
@@ -74,10 +75,12 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
     local f="$1"; declare -A all
     local n=${#tools[@]}
     for i in $(seq 1 "$RUNS"); do
-      # the order rotates from round to round, so no tool always runs right after another one (the run after
-      # tshark pays for the 7.5 GB tshark frees at exit on the 10M capture); SETTLE seconds of rest before each
+      # the order rotates from round to round, so no tool always runs right after another one; before each run the
+      # capture is read into the page cache (file pages idle for a minute are paged out here, and the run after
+      # a 45 s tshark run took hundreds of major faults), then SETTLE seconds of rest
       for k in $(seq 0 $((n - 1))); do
         t=${tools[$(( (i - 1 + k) % n ))]}
+        cat "$f" > /dev/null # the capture in the page cache for every run (this machine's DAMON pages idle file pages out)
         sleep "$SETTLE"
         t0=$(now_ns); runtool "$t" "$f"; t1=$(now_ns); all[$t]="${all[$t]:-} $((t1 - t0))"
       done
@@ -104,7 +107,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
     echo "Commands: \`bin/jtipc pcap FILE > /dev/null\` (java -jar cli/target/jtipc.jar with the options and static AppCDS"
     echo "archive of bin/jtipc; $classes classes loaded on an empty capture, $fromjar of them not from the archive),"
     echo "the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT),$([ -n "$J25" ] && [ -s "$aot" ] && echo " the jar on $("$J25" -version 2>&1 | awk 'NR==1') with a JEP 483 AOT cache from a training run on the sample (jtipc-jdk25-aot),") and"
-    echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds (order rotated each round, ${SETTLE} s rest before each run), wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds (order rotated each round; before each run the capture is read into the page cache, then ${SETTLE} s rest), wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Start-up = median of the same command on a capture with no frames:$(for t in "${tools[@]}"; do printf ' %s %d ms,' "$t" "$(( start[$t] / 1000000 ))"; done)"
     echo "\"with start-up\" = frames / whole run (median); \"without\" = frames / (median run − start-up). Ratio = tshark time / jtipc time."
     echo

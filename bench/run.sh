@@ -106,7 +106,7 @@ if [ "$what" = all ] || [ "$what" = compare ]; then
     echo "Input: samples/eth-6.1.pcap (1 218 real kernel frames) repeated with shifted timestamps."
     echo "Commands: \`bin/jtipc pcap FILE > /dev/null\` (java -jar cli/target/jtipc.jar with the options and static AppCDS"
     echo "archive of bin/jtipc; $classes classes loaded on an empty capture, $fromjar of them not from the archive),"
-    echo "the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT),$([ -n "$J25" ] && [ -s "$aot" ] && echo " the jar on $("$J25" -version 2>&1 | awk 'NR==1') with a JEP 483 AOT cache from a training run on the sample (jtipc-jdk25-aot),") and"
+    echo "$([ "${C1:-0}" = 1 ] && echo "the same with \`JTIPC_JAVA_OPTS=$c1opts\` (jtipc-c1, C1-only JIT),")$([ -n "$J25" ] && [ -s "$aot" ] && echo " the jar on $("$J25" -version 2>&1 | awk 'NR==1') with a JEP 483 AOT cache from a training run on the sample (jtipc-jdk25-aot),") and"
     echo "\`tshark -r FILE > /dev/null\`; $RUNS interleaved rounds (order rotated each round; before each run the capture is read into the page cache, then ${SETTLE} s rest), wall clock; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Start-up = median of the same command on a capture with no frames:$(for t in "${tools[@]}"; do printf ' %s %d ms,' "$t" "$(( start[$t] / 1000000 ))"; done)"
     echo "\"with start-up\" = frames / whole run (median); \"without\" = frames / (median run − start-up). Ratio = tshark time / jtipc time."

@@ -63,9 +63,9 @@ public final class TipcCodec {
     }
 
     /**
-     * {@link TipcCodec#validate} for one thread's loop over many messages (a capture dissector, a link's
-     * receive path): it owns its flyweights, so a call costs no thread-local lookup. Not thread-safe; one
-     * instance per thread. Allocates nothing unless the message is malformed (the {@link Malformation}).
+     * {@link TipcCodec#validate} for one thread's loop over many messages (the capture dissector checks
+     * every message it finds with one): it owns its flyweights, so a call costs no thread-local lookup. Not
+     * thread-safe; one instance per thread. Allocates nothing unless the message is malformed (the {@link Malformation}).
      */
     public static final class Validator {
         private final MessageBodies.Scratch scratch = new MessageBodies.Scratch();

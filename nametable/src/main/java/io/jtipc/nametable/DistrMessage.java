@@ -10,7 +10,7 @@ import java.util.List;
  * distribution uses, and the items. {@link #fromWire(TipcMsg)} and {@link #encode(byte[], int)} convert from/to
  * bytes with the wire module's {@link TipcMsg} / {@link io.jtipc.wire.DistrItem} flyweights.
  *
- * @param msgType      {@link TipcConstants#PUBLICATION} 0 or {@link TipcConstants#WITHDRAWAL} 1 (w1 bits 31-29)
+ * @param msgType      {@link Tipc#PUBLICATION} 0 or {@link Tipc#WITHDRAWAL} 1 (w1 bits 31-29)
  * @param origNode     originating node = publishing node of every item (w6)
  * @param destNode     destination node (w7); 0 for an update meant for every peer: send it once on the
  *                     broadcast link, or a copy with w7 = peer on each unicast link ("replicast"), see

@@ -1,5 +1,7 @@
 package io.jtipc.nametable;
 
+import io.jtipc.wire.Tipc;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +24,7 @@ import java.util.Map;
  *       {@code snd_nxt++}, destination 0 ({@code tipc_named_publish}). {@link #withdraw} likewise with
  *       WITHDRAWAL ({@code tipc_named_withdraw}).</li>
  *   <li>An update with destination 0 goes once on the broadcast link when {@link #broadcastUpdates()} (no up
- *       peer lacks {@link TipcConstants#CAP_NAMED_BCAST}, {@code rc_dests == 0}) and the broadcast link is not
+ *       peer lacks {@link Tipc#TIPC_NAMED_BCAST}, {@code rc_dests == 0}) and the broadcast link is not
  *       in forced replicast mode; otherwise a copy with w7 = peer on each peer's unicast link
  *       ({@code tipc_node_broadcast}). That choice is the caller's (it owns the links).</li>
  *   <li>{@link #nodeUp}: the bulk ({@code tipc_named_node_up}/{@code named_distribute}): all own cluster-scope
@@ -106,7 +108,7 @@ public final class NameDistributor {
             nodeScope.add(p);
         } else {
             clusterScope.add(p);
-            outbox.add(update(TipcConstants.PUBLICATION, p));
+            outbox.add(update(Tipc.PUBLICATION, p));
         }
         return p;
     }
@@ -124,7 +126,7 @@ public final class NameDistributor {
         localPublCount--;
         nodeScope.remove(p);
         if (clusterScope.remove(p)) {
-            outbox.add(update(TipcConstants.WITHDRAWAL, p));
+            outbox.add(update(Tipc.WITHDRAWAL, p));
         }
         return p;
     }
@@ -170,13 +172,13 @@ public final class NameDistributor {
      * @throws IllegalArgumentException if {@code linkMss < 60}
      */
     public void nodeUp(int node, int capabilities, int linkMss) {
-        if (linkMss < TipcConstants.INT_H_SIZE + DistrItem.SIZE) {
+        if (linkMss < Tipc.INT_H_SIZE + DistrItem.SIZE) {
             throw new IllegalArgumentException("link MSS " + linkMss + " below 60 bytes");
         }
-        if ((capabilities & TipcConstants.CAP_NAMED_BCAST) == 0) {
+        if ((capabilities & Tipc.TIPC_NAMED_BCAST) == 0) {
             rcDests++;
         }
-        int perMsg = (linkMss - TipcConstants.INT_H_SIZE) / DistrItem.SIZE;
+        int perMsg = (linkMss - Tipc.INT_H_SIZE) / DistrItem.SIZE;
         List<DistrItem> all = new ArrayList<>(clusterScope.size());
         for (Publication p : clusterScope) {
             all.add(DistrItem.of(p));
@@ -187,7 +189,7 @@ public final class NameDistributor {
         for (int i = 0; i < n; i++) {
             boolean last = i == n - 1;
             List<DistrItem> chunk = all.subList(Math.min(all.size(), i * perMsg), Math.min(all.size(), (i + 1) * perMsg));
-            outbox.add(new DistrMessage(TipcConstants.PUBLICATION, self, node, true, last, true, last ? sndNxt : 0,
+            outbox.add(new DistrMessage(Tipc.PUBLICATION, self, node, true, last, true, last ? sndNxt : 0,
                     true, chunk));
         }
     }
@@ -208,7 +210,7 @@ public final class NameDistributor {
             }
         }
         List<Publication> removed = table.removeAllOfNode(node);
-        if ((capabilities & TipcConstants.CAP_NAMED_BCAST) == 0) {
+        if ((capabilities & Tipc.TIPC_NAMED_BCAST) == 0) {
             rcDests--;
         }
         return removed;
@@ -226,7 +228,7 @@ public final class NameDistributor {
         return out;
     }
 
-    /** Number of up peers lacking {@link TipcConstants#CAP_NAMED_BCAST} ({@code nt->rc_dests}). */
+    /** Number of up peers lacking {@link Tipc#TIPC_NAMED_BCAST} ({@code nt->rc_dests}). */
     public int rcDests() {
         return rcDests;
     }
@@ -329,10 +331,10 @@ public final class NameDistributor {
         int node = m.origNode();
         for (DistrItem i : m.items()) {
             boolean ok;
-            if (m.msgType() == TipcConstants.PUBLICATION) {
+            if (m.msgType() == Tipc.PUBLICATION) {
                 ok = table.insert(i.type(), i.lower(), i.upper(), TipcConstants.CLUSTER_SCOPE, i.port(), node,
                         i.key()) != null;
-            } else if (m.msgType() == TipcConstants.WITHDRAWAL) {
+            } else if (m.msgType() == Tipc.WITHDRAWAL) {
                 ok = table.remove(i.type(), i.lower(), i.upper(), node, i.key()) != null;
             } else {
                 ok = false;

@@ -5,6 +5,11 @@ package io.jtipc.nametable;
  *
  * <p>All service types, instances, ports, node addresses and keys in this package are unsigned
  * 32-bit values carried in Java {@code int}s; compare them with {@link Integer#compareUnsigned}.
+ *
+ * <p>Only the service-level names of include/uapi/linux/tipc.h and the binding table's limits live here; message
+ * level constants (NAME_DISTRIBUTOR types PUBLICATION/WITHDRAWAL, INT_H_SIZE, the TIPC_NAMED_BCAST capability)
+ * are wire's {@link io.jtipc.wire.Tipc}. Note {@link #TOP_SRV} is the topology server's service type 1
+ * (TIPC_TOP_SRV), not {@link io.jtipc.wire.Tipc#TOP_SRV}, the message user 15 of net/tipc/msg.h.
  */
 public final class TipcConstants {
     private TipcConstants() {
@@ -58,14 +63,6 @@ public final class TipcConstants {
     /** Number of hash buckets of the binding table; dump order follows them (name_table.h TIPC_NAMETBL_SIZE). */
     public static final int NAMETBL_SIZE = 1024;
 
-    /** NAME_DISTRIBUTOR message type PUBLICATION (net/tipc/msg.h). */
-    public static final int PUBLICATION = 0;
-    /** NAME_DISTRIBUTOR message type WITHDRAWAL (net/tipc/msg.h). */
-    public static final int WITHDRAWAL = 1;
-    /** Capability bit: the peer accepts binding updates on the broadcast link (net/tipc/node.h TIPC_NAMED_BCAST). */
-    public static final int CAP_NAMED_BCAST = 1 << 11;
-    /** Internal (NAME_DISTRIBUTOR) header size in bytes (net/tipc/msg.h INT_H_SIZE). */
-    public static final int INT_H_SIZE = 40;
 
     /** Legacy Z.C.N address masks (net/tipc/addr.h): zone+cluster part. */
     static final int ZONE_CLUSTER_MASK = 0xFFFFF000;

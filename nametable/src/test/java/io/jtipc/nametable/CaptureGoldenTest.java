@@ -127,7 +127,7 @@ class CaptureGoldenTest {
             d.publish(i.type(), i.lower(), i.upper(), CLUSTER_SCOPE, i.port(), i.key());
         }
         d.drainOutgoing();
-        d.nodeUp(CLI, 0x7FF | TipcConstants.CAP_NAMED_BCAST, 1500);
+        d.nodeUp(CLI, 0x7FF | Tipc.TIPC_NAMED_BCAST, 1500);
         assertThat(d.drainOutgoing()).containsExactly(frames.get(1));
         d.withdraw(4000, 10, 20, 930934177);
         d.withdraw(77, 1, 1, (int) 2381633086L);

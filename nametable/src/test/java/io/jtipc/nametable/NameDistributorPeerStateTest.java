@@ -1,6 +1,8 @@
 package io.jtipc.nametable;
 
-import static io.jtipc.nametable.TipcConstants.PUBLICATION;
+import io.jtipc.wire.Tipc;
+
+import static io.jtipc.wire.Tipc.PUBLICATION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -67,8 +69,8 @@ class NameDistributorPeerStateTest {
     void nodeDownClearsEverythingFromThatPeer() {
         BindingTable t = new BindingTable(B);
         NameDistributor r = new NameDistributor(t);
-        r.nodeUp(A, TipcConstants.CAP_NAMED_BCAST, 1500);
-        r.nodeUp(C, TipcConstants.CAP_NAMED_BCAST, 1500);
+        r.nodeUp(A, Tipc.TIPC_NAMED_BCAST, 1500);
+        r.nodeUp(C, Tipc.TIPC_NAMED_BCAST, 1500);
         r.receive(A, lastBulk(A, 0));
         r.receive(A, upd(A, 0, 3000, 1));
         r.receive(A, upd(A, 5, 3000, 2)); // held: waits for seqno 1..4
@@ -81,13 +83,13 @@ class NameDistributorPeerStateTest {
         r.receive(C, upd(A, 1, 3000, 9));
         assertThat(r.deferred(A)).isEqualTo(1);
 
-        assertThat(r.nodeDown(A, TipcConstants.CAP_NAMED_BCAST)).hasSize(1);
+        assertThat(r.nodeDown(A, Tipc.TIPC_NAMED_BCAST)).hasSize(1);
         assertThat(r.deferred(A)).isZero();
         assertThat(t.publicationsOfNode(A)).isEmpty();
         assertThat(t.publicationsOfNode(C)).hasSize(1);
         // a peer that never opened its stream leaves no state behind
         r.receive(A, upd(A, 7, 3000, 4));
-        r.nodeDown(A, TipcConstants.CAP_NAMED_BCAST);
+        r.nodeDown(A, Tipc.TIPC_NAMED_BCAST);
         assertThat(r.deferred(A)).isZero();
     }
 }

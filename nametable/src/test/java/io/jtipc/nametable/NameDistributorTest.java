@@ -1,10 +1,10 @@
 package io.jtipc.nametable;
 
-import static io.jtipc.nametable.TipcConstants.CAP_NAMED_BCAST;
+import static io.jtipc.wire.Tipc.TIPC_NAMED_BCAST;
 import static io.jtipc.nametable.TipcConstants.CLUSTER_SCOPE;
 import static io.jtipc.nametable.TipcConstants.NODE_SCOPE;
-import static io.jtipc.nametable.TipcConstants.PUBLICATION;
-import static io.jtipc.nametable.TipcConstants.WITHDRAWAL;
+import static io.jtipc.wire.Tipc.PUBLICATION;
+import static io.jtipc.wire.Tipc.WITHDRAWAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,7 +95,7 @@ class NameDistributorTest {
     @Test
     void emptyBulkStillOpensThePeerStream() {
         NameDistributor d = new NameDistributor(new BindingTable(A));
-        d.nodeUp(B, CAP_NAMED_BCAST, 1500);
+        d.nodeUp(B, TIPC_NAMED_BCAST, 1500);
         DistrMessage m = d.pollOutgoing();
         assertThat(m.lastBulk()).isTrue();
         assertThat(m.items()).isEmpty();
@@ -193,7 +193,7 @@ class NameDistributorTest {
         r.receive(lastBulk(3, new DistrItem(1000, 1, 1, 10, 11), new DistrItem(1000, 2, 2, 12, 13),
                 new DistrItem(0, A, A, 0, A)));
         r.receive(upd(PUBLICATION, 9, new DistrItem(1000, 3, 3, 14, 15)));
-        List<Publication> removed = r.nodeDown(A, CAP_NAMED_BCAST);
+        List<Publication> removed = r.nodeDown(A, TIPC_NAMED_BCAST);
         assertThat(removed).extracting(Publication::port).containsExactly(10, 12, 0);
         assertThat(r.deferred(A)).isZero();
         assertThat(t.publications()).extracting(Publication::node).containsExactly(B);

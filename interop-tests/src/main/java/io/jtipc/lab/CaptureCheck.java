@@ -8,6 +8,7 @@ import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcCaptureDissector;
 import io.jtipc.capture.TipcMessageListener;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -55,6 +56,28 @@ public final class CaptureCheck {
             return file + ": " + summary + ", " + lateFragments.size() + " late fragment(s)"
                     + (malformed.isEmpty() ? "" : ", malformed: " + malformed);
         }
+    }
+
+    /**
+     * The closing check of a lab test class: stops {@code capture}, dissects its file, prints the report on
+     * stderr tagged {@code [tag]} and requires it clean with more than {@code moreThanTipcFrames} TIPC frames.
+     *
+     * @return the report (its {@link Report#file()} for further checks)
+     * @throws AssertionError if the capture holds no packet, is not clean or has too few TIPC frames
+     * @throws IOException    if the capture file cannot be read
+     */
+    public static Report requireCleanCapture(PacketCapture capture, String tag, long moreThanTipcFrames) throws IOException {
+        Path file = capture.stop();
+        long size = Files.size(file);
+        if (size <= 24) throw new AssertionError("capture " + file + " holds no packet (" + size + " bytes)");
+        Report r = check(file);
+        System.err.println("[" + tag + "] " + r);
+        r.requireClean();
+        if (r.summary().tipcFrames() <= moreThanTipcFrames) {
+            throw new AssertionError("capture " + file + ": " + r.summary().tipcFrames() + " TIPC frames, expected more than "
+                    + moreThanTipcFrames);
+        }
+        return r;
     }
 
     /** Dissects {@code pcap} (no keys, UDP port 6118). */

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import io.jtipc.bearer.eth.EthBearer;
 import io.jtipc.bearer.udp.UdpBearer;
 import io.jtipc.node.BearerConfig;
-import io.jtipc.node.Media;
+import io.jtipc.node.MediaType;
 import io.jtipc.wire.Tipc;
 
 /** The I/O side of one bearer as the event loop sees it: send raw media addresses, deliver received frames. */
@@ -73,10 +73,10 @@ abstract class BearerIo implements AutoCloseable {
 
         @Override
         BearerConfig config() {
-            byte[] raw = Arrays.copyOfRange(b.address(), 4, 4 + Media.UDP.addrLen());
+            byte[] raw = Arrays.copyOfRange(b.address(), 4, 4 + MediaType.UDP.addrLen());
             // kernel UDP defaults: priority 10, tolerance 1500 ms, window 50 (udp_media.c)
             String n = b.name().startsWith("udp:") ? b.name() : "udp:" + b.name();
-            return new BearerConfig(n, Media.UDP, raw, b.mtu(), 10, 1500, Media.UDP.maxWindow(), 0);
+            return new BearerConfig(n, MediaType.UDP, raw, b.mtu(), 10, 1500, MediaType.UDP.maxWindow(), 0);
         }
 
         @Override
@@ -84,7 +84,7 @@ abstract class BearerIo implements AutoCloseable {
             if (dest == null) {
                 b.broadcast(buf, off, len);
             } else {
-                Media.UDP.addrToMsg(dest, block, 0);
+                MediaType.UDP.addrToMsg(dest, block, 0);
                 b.send(block, 0, buf, off, len);
             }
         }
@@ -92,7 +92,7 @@ abstract class BearerIo implements AutoCloseable {
         @Override
         void start(Consumer<Rx> sink, Consumer<IOException> onError) {
             b.start((src, frame, len) -> {
-                byte[] raw = Arrays.copyOfRange(src, 4, 4 + Media.UDP.addrLen());
+                byte[] raw = Arrays.copyOfRange(src, 4, 4 + MediaType.UDP.addrLen());
                 sink.accept(new Rx(this, raw, Arrays.copyOf(frame, len)));
             }, onError);
         }

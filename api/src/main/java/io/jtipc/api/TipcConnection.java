@@ -1,5 +1,6 @@
 package io.jtipc.api;
 
+import io.jtipc.node.Errno;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -110,15 +111,15 @@ public final class TipcConnection implements AutoCloseable {
 
     static String errnoName(int rc) {
         switch (rc) {
-            case NodeCore.EAGAIN: return "EAGAIN";
-            case NodeCore.EPIPE: return "EPIPE";
-            case NodeCore.EISCONN: return "EISCONN";
-            case NodeCore.EALREADY: return "EALREADY";
-            case NodeCore.EOPNOTSUPP: return "EOPNOTSUPP";
-            case NodeCore.ECONNREFUSED: return "ECONNREFUSED";
-            case NodeCore.ECONNRESET: return "ECONNRESET";
-            case NodeCore.ECONNABORTED: return "ECONNABORTED";
-            case NodeCore.ETIMEDOUT: return "ETIMEDOUT";
+            case Errno.EAGAIN: return "EAGAIN";
+            case Errno.EPIPE: return "EPIPE";
+            case Errno.EISCONN: return "EISCONN";
+            case Errno.EALREADY: return "EALREADY";
+            case Errno.EOPNOTSUPP: return "EOPNOTSUPP";
+            case Errno.ECONNREFUSED: return "ECONNREFUSED";
+            case Errno.ECONNRESET: return "ECONNRESET";
+            case Errno.ECONNABORTED: return "ECONNABORTED";
+            case Errno.ETIMEDOUT: return "ETIMEDOUT";
             default: return TipcException.errnoName(rc);
         }
     }
@@ -134,7 +135,7 @@ public final class TipcConnection implements AutoCloseable {
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout)
             throws TipcException, InterruptedIOException {
         if (dest.kind() == TipcAddress.Kind.SERVICE_RANGE) {
-            throw new TipcException(NodeCore.EINVAL, "cannot connect to a service range " + dest);
+            throw new TipcException(Errno.EINVAL, "cannot connect to a service range " + dest);
         }
         TipcConnection c = new TipcConnection(node, type);
         int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
@@ -157,7 +158,7 @@ public final class TipcConnection implements AutoCloseable {
             e = c.epoch();
         }
         if (!c.connected) {
-            int f = c.failure != 0 ? c.failure : NodeCore.ETIMEDOUT;
+            int f = c.failure != 0 ? c.failure : Errno.ETIMEDOUT;
             c.close();
             throw new TipcException(f, "connect to " + dest + ": " + errnoName(f));
         }
@@ -203,7 +204,7 @@ public final class TipcConnection implements AutoCloseable {
             int pos = off + done;
             int n = len - done;
             int rc = node.call(now -> node.core().send(now, port, data, pos, n, node.outbox()));
-            if (rc == NodeCore.EAGAIN) {
+            if (rc == Errno.EAGAIN) {
                 await(e, Long.MAX_VALUE);
                 continue;
             }
@@ -243,8 +244,8 @@ public final class TipcConnection implements AutoCloseable {
             int rc = node.call(now -> node.core().recv(now, port, buf, off, len, node.outbox()));
             if (rc > 0) return rc;
             if (rc == 0) return -1;
-            if (rc != NodeCore.EAGAIN) {
-                if (rc == NodeCore.ENOTCONN && failure == 0 && connected) return -1;
+            if (rc != Errno.EAGAIN) {
+                if (rc == Errno.ENOTCONN && failure == 0 && connected) return -1;
                 throw new TipcException(rc, "read: " + errnoName(rc));
             }
             if (!await(e, deadline)) return 0;

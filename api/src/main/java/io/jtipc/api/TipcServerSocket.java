@@ -1,5 +1,6 @@
 package io.jtipc.api;
 
+import io.jtipc.node.Errno;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public final class TipcServerSocket implements AutoCloseable {
                                           TipcSocket.Scope scope) throws TipcException {
         Objects.requireNonNull(node, "node");
         if (service.kind() == TipcAddress.Kind.SOCKET) {
-            throw new TipcException(NodeCore.EINVAL, "listen needs a service or range, not " + service);
+            throw new TipcException(Errno.EINVAL, "listen needs a service or range, not " + service);
         }
         TipcServerSocket[] holder = new TipcServerSocket[1];
         ConnHandler h = new ConnHandler() {
@@ -100,7 +101,7 @@ public final class TipcServerSocket implements AutoCloseable {
                 return p;
             });
             if (rc > 0) return c;
-            if (rc != NodeCore.EAGAIN) throw new TipcException(rc, "accept: " + TipcConnection.errnoName(rc));
+            if (rc != Errno.EAGAIN) throw new TipcException(rc, "accept: " + TipcConnection.errnoName(rc));
             synchronized (lock) {
                 // one slice of at most 1 s, then ask the node again (which also notices a closed node)
                 if (epoch == e && !closed) {

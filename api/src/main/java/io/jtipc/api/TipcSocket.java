@@ -1,5 +1,6 @@
 package io.jtipc.api;
 
+import io.jtipc.node.Errno;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -144,7 +145,7 @@ public final class TipcSocket implements AutoCloseable {
     public void bind(TipcAddress name, Scope scope) throws TipcException {
         checkOpen();
         if (name.kind() == TipcAddress.Kind.SOCKET) {
-            throw new TipcException(NodeCore.EINVAL, "cannot bind a socket address " + name + "; bind a service or range");
+            throw new TipcException(Errno.EINVAL, "cannot bind a socket address " + name + "; bind a service or range");
         }
         int rc = node.call(now -> node.core().bind(now, port, scope.value, name.type(), name.lower(), name.upper(),
                 node.outbox()));
@@ -219,7 +220,7 @@ public final class TipcSocket implements AutoCloseable {
                     return c.multicast(now, port, dest.type(), dest.lower(), dest.upper(), data, off, len, node.outbox());
             }
         });
-        if (rc == NodeCore.ELINKCONG) {
+        if (rc == Errno.ELINKCONG) {
             // the message is queued; like a blocking sendmsg, wait for room before returning
             node.awaitUncongested(epoch);
             return;

@@ -1,5 +1,6 @@
 package io.jtipc.api;
 
+import io.jtipc.node.Errno;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -120,7 +121,7 @@ public final class TipcSubscription implements AutoCloseable {
             if (e == END) {
                 q.offer(END);
                 if (overflowed && !closed) {
-                    throw new TipcException(NodeCore.ENOBUFS, "topology subscription closed: more than " + limit
+                    throw new TipcException(Errno.ENOBUFS, "topology subscription closed: more than " + limit
                         + " events left unread (overflow, ENOBUFS)");
                 }
                 return null;

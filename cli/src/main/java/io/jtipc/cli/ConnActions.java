@@ -1,5 +1,6 @@
 package io.jtipc.cli;
 
+import io.jtipc.node.Errno;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -178,7 +179,7 @@ final class ConnActions {
                 n = c.read(buf, 0, buf.length, dur(Math.max(0.2, o.timeoutSeconds())));
             } catch (TipcException e) {
                 err.println("jtipc: connection " + e.getMessage());
-                rc = e.errno() == io.jtipc.node.NodeCore.ECONNRESET ? 0 : 1;
+                rc = e.errno() == io.jtipc.node.Errno.ECONNRESET ? 0 : 1;
                 break;
             }
             if (n < 0) break;

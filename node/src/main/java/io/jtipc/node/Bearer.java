@@ -27,6 +27,6 @@ public final class Bearer {
 
     /** tipc_bearer_min_mtu: MAX_H_SIZE + INT_H_SIZE (100) + encapsulation (0 Ethernet, 28 UDP/IPv4). */
     int minMtu() {
-        return 100 + (config.media() == Media.UDP ? 28 : 0);
+        return 100 + (config.media() == MediaType.UDP ? 28 : 0);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param name      bearer name, e.g. "eth:eth0" (the part after ':' is the interface name sent in
  *                  RESET/ACTIVATE, at most 15 characters)
  * @param media     media type
- * @param ownAddr   this node's raw media address on the bearer (see {@link Media})
+ * @param ownAddr   this node's raw media address on the bearer (see {@link MediaType})
  * @param mtu       bearer MTU in bytes (advertised in RESET/ACTIVATE w9), at least 100
  * @param priority  link priority 0-31
  * @param tolerance link tolerance in ms, 50-30000
@@ -17,7 +17,7 @@ import java.util.Objects;
  *                  50 UDP); the congestion window starts at min(50, this)
  * @param domain    discovery domain, 0 = any node
  */
-public record BearerConfig(String name, Media media, byte[] ownAddr, int mtu, int priority, int tolerance,
+public record BearerConfig(String name, MediaType media, byte[] ownAddr, int mtu, int priority, int tolerance,
                            int window, int domain) {
     public BearerConfig {
         Objects.requireNonNull(name, "name");
@@ -35,7 +35,7 @@ public record BearerConfig(String name, Media media, byte[] ownAddr, int mtu, in
 
     /** Ethernet bearer "eth:ifName" with kernel defaults (MTU 1500, priority 10, tolerance 1500 ms, window 50-8191). */
     public static BearerConfig ethernet(String ifName, byte[] mac) {
-        return new BearerConfig("eth:" + ifName, Media.ETH, mac, 1500, 10, 1500, 8191, 0);
+        return new BearerConfig("eth:" + ifName, MediaType.ETH, mac, 1500, 10, 1500, 8191, 0);
     }
 
     public BearerConfig withMtu(int m) {

@@ -20,8 +20,8 @@ public interface ConnHandler {
     default void writable(int port) {}
 
     /**
-     * The connection failed without a message to read: connect refused ({@link NodeCore#ECONNREFUSED}) or timed
-     * out ({@link NodeCore#ETIMEDOUT}), or probing aborted it ({@link NodeCore#ECONNABORTED}).
+     * The connection failed without a message to read: connect refused ({@link Errno#ECONNREFUSED}) or timed
+     * out ({@link Errno#ETIMEDOUT}), or probing aborted it ({@link Errno#ECONNABORTED}).
      */
     default void failed(int port, int errno) {}
 }

@@ -133,7 +133,7 @@ public final class ConnSocket {
     public int queuedBlocks() { return rcvqBlocks; }
     /** Highest {@link #queuedBlocks()} ever seen. */
     public int maxQueuedBlocks() { return maxRcvqBlocks; }
-    /** Socket error (sk_err) as a negative NodeCore code ({@link NodeCore#ECONNREFUSED}, ...), 0 if none. */
+    /** Socket error (sk_err) as a negative NodeCore code ({@link Errno#ECONNREFUSED}, ...), 0 if none. */
     public int error() { return err; }
     /** True if a send would have to wait (tsk_conn_cong or a congested link). */
     public boolean sendBlocked() { return linkCong || congested(); }
@@ -308,7 +308,7 @@ public final class ConnSocket {
                 return false;
         }
         // connection set-up aborted: the message goes to the queue, connect() fails with ECONNREFUSED
-        fail(NodeCore.ECONNREFUSED);
+        fail(Errno.ECONNREFUSED);
         return true;
     }
 
@@ -381,7 +381,7 @@ public final class ConnSocket {
     void timeout(long now, Outbox out) {
         if (state == State.ESTABLISHED && probeDue <= now) {
             if (probeUnacked) {
-                fail(NodeCore.ECONNABORTED);
+                fail(Errno.ECONNABORTED);
                 return;
             }
             core.xmitData(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
@@ -390,7 +390,7 @@ public final class ConnSocket {
         }
         if (state == State.CONNECTING) {
             if (connectDeadline <= now) {
-                fail(NodeCore.ETIMEDOUT);
+                fail(Errno.ETIMEDOUT);
                 return;
             }
             if (retryDue <= now) {
@@ -398,7 +398,7 @@ public final class ConnSocket {
                 if (syn != null) {
                     byte[] c = syn.clone();
                     int rc = core.xmitData(c, peerNode, now, out);
-                    if (rc == NodeCore.ELINKCONG) linkCong = true;
+                    if (rc == Errno.ELINKCONG) linkCong = true;
                 }
             }
         }
@@ -429,7 +429,7 @@ public final class ConnSocket {
         if (len > 0) System.arraycopy(data, off, b, hs, len);
         byte[] copy = b.clone();
         int rc = core.xmitData(b, dnode, now, out);
-        if (rc == NodeCore.ELINKCONG) {
+        if (rc == Errno.ELINKCONG) {
             linkCong = true;
             rc = 0;
         }
@@ -475,18 +475,18 @@ public final class ConnSocket {
      * socket.c __tipc_sendstream (STREAM: split into messages of at most 66000 bytes) / tipc_send_packet
      * (SEQPACKET: one message), never blocking: stops when the connection window or the link is congested.
      *
-     * @return bytes sent (STREAM: possibly fewer than {@code len}), or {@link NodeCore#EAGAIN} if nothing could be
-     *         sent, {@link NodeCore#EPIPE}, {@link NodeCore#ENOTCONN}, {@link NodeCore#EMSGSIZE}
+     * @return bytes sent (STREAM: possibly fewer than {@code len}), or {@link Errno#EAGAIN} if nothing could be
+     *         sent, {@link Errno#EPIPE}, {@link Errno#ENOTCONN}, {@link Errno#EMSGSIZE}
      */
     int send(long now, byte[] data, int off, int len, Outbox out) {
-        if (state == State.DISCONNECTING) return NodeCore.EPIPE;
-        if (state != State.ESTABLISHED) return NodeCore.ENOTCONN;
-        if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return NodeCore.EMSGSIZE;
+        if (state == State.DISCONNECTING) return Errno.EPIPE;
+        if (state != State.ESTABLISHED) return Errno.ENOTCONN;
+        if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return Errno.EMSGSIZE;
         int sent = 0;
         int rc = 0;
         do {
             if (linkCong || congested()) {
-                rc = NodeCore.EAGAIN;
+                rc = Errno.EAGAIN;
                 break;
             }
             int n = Math.min(len - sent, Tipc.MAX_USER_MSG_SIZE);
@@ -578,7 +578,7 @@ public final class ConnSocket {
         Pending p;
         while ((p = txq.pollFirst()) != null) {
             int r = core.xmitData(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
-            if (r == NodeCore.ELINKCONG) {
+            if (r == Errno.ELINKCONG) {
                 linkCong = true;
             } else if (r != 0 && rc == 0) {
                 rc = r;
@@ -623,19 +623,19 @@ public final class ConnSocket {
      * socket.c tipc_recvmsg (SEQPACKET: one message, the rest of a longer one discarded) / tipc_recvstream (STREAM:
      * as many bytes as are queued, up to {@code len}), never blocking.
      *
-     * @return bytes read; 0 at the peer's orderly shutdown (FIN with TIPC_CONN_SHUTDOWN); {@link NodeCore#ECONNRESET}
-     *         if the connection was aborted (any other error; repeated on every call); {@link NodeCore#EAGAIN} if
-     *         nothing is queued; {@link NodeCore#ENOTCONN} if not connected or the end was already read
+     * @return bytes read; 0 at the peer's orderly shutdown (FIN with TIPC_CONN_SHUTDOWN); {@link Errno#ECONNRESET}
+     *         if the connection was aborted (any other error; repeated on every call); {@link Errno#EAGAIN} if
+     *         nothing is queued; {@link Errno#ENOTCONN} if not connected or the end was already read
      */
     int recv(long now, byte[] buf, int off, int len, Outbox out) {
-        if (state == State.OPEN) return NodeCore.ENOTCONN;
-        if (state == State.LISTEN || len <= 0) return NodeCore.EINVAL;
+        if (state == State.OPEN) return Errno.ENOTCONN;
+        if (state == State.LISTEN || len <= 0) return Errno.EINVAL;
         TipcMsg h = new TipcMsg();
         if (!stream) {
             byte[] m;
             while (true) {
                 m = rcvq.peekFirst();
-                if (m == null) return state == State.DISCONNECTING ? NodeCore.ENOTCONN : NodeCore.EAGAIN;
+                if (m == null) return state == State.DISCONNECTING ? Errno.ENOTCONN : Errno.EAGAIN;
                 h.wrap(m, 0, m.length);
                 if (h.dataSize() > 0 || h.errcode() != 0) break;
                 dequeue();
@@ -648,7 +648,7 @@ public final class ConnSocket {
                 copy = Math.min(dlen, len);
                 System.arraycopy(m, hlen, buf, off, copy);
             } else if (e != Tipc.TIPC_CONN_SHUTDOWN) {
-                return NodeCore.ECONNRESET;
+                return Errno.ECONNRESET;
             }
             dequeue();
             consumed(hlen + dlen, now, out);
@@ -659,7 +659,7 @@ public final class ConnSocket {
         while (true) {
             byte[] m = rcvq.peekFirst();
             if (m == null) {
-                if (copied == 0) rc = state == State.DISCONNECTING ? NodeCore.ENOTCONN : NodeCore.EAGAIN;
+                if (copied == 0) rc = state == State.DISCONNECTING ? Errno.ENOTCONN : Errno.EAGAIN;
                 break;
             }
             h.wrap(m, 0, m.length);
@@ -681,7 +681,7 @@ public final class ConnSocket {
                     break;
                 }
             } else {
-                rc = e != Tipc.TIPC_CONN_SHUTDOWN ? NodeCore.ECONNRESET : 0;
+                rc = e != Tipc.TIPC_CONN_SHUTDOWN ? Errno.ECONNRESET : 0;
                 if (copied > 0 || rc != 0) break;
             }
             dequeue();

@@ -442,17 +442,17 @@ public final class Link {
      * tipc_link_xmit for one message already built (and fragmented by the caller if larger than the MSS):
      * sends it if the window allows, else queues it in the backlog, bundling when possible.
      *
-     * @return 0, or {@link NodeCore#ELINKCONG} if the importance's backlog was already at its limit (the
+     * @return 0, or {@link Errno#ELINKCONG} if the importance's backlog was already at its limit (the
      *         message is queued anyway: one message of oversubscription, as the kernel), or
-     *         {@link NodeCore#ENOBUFS} on a system-importance overflow (the caller resets the link)
+     *         {@link Errno#ENOBUFS} on a system-importance overflow (the caller resets the link)
      */
     int xmit(byte[] msg, int len, long now, Outbox out) {
         m2.wrap(msg, 0, len);
         int imp = m2.importance();
         int rc = 0;
         if (backlogLen[imp] >= backlogLimit[imp]) {
-            if (imp == Tipc.SYSTEM_IMPORTANCE) return NodeCore.ENOBUFS;
-            rc = NodeCore.ELINKCONG;
+            if (imp == Tipc.SYSTEM_IMPORTANCE) return Errno.ENOBUFS;
+            rc = Errno.ELINKCONG;
             congestedUsers = true;
         }
         if (transmq.size() < window && backlogq.isEmpty()) {

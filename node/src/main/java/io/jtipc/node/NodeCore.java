@@ -1,5 +1,7 @@
 package io.jtipc.node;
 
+import static io.jtipc.node.Errno.*;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,8 +58,8 @@ import io.jtipc.wire.TipcMsg;
  *
  * <h2>Capabilities</h2> See {@link #JTIPC_CAPABILITIES}.
  *
- * <h2>Errors</h2> Socket operations return 0 or a negative errno-style code ({@link #EHOSTUNREACH},
- * {@link #ELINKCONG}, ...). Malformed received frames are dropped and counted ({@link #droppedFrames()});
+ * <h2>Errors</h2> Socket operations return 0 or a negative errno-style code ({@link Errno#EHOSTUNREACH},
+ * {@link Errno#ELINKCONG}, ...). Malformed received frames are dropped and counted ({@link #droppedFrames()});
  * nothing received ever throws.
  */
 public final class NodeCore {
@@ -105,23 +107,6 @@ public final class NodeCore {
     /** Address trial period, ms (discover.c). */
     public static final int TRIAL_PERIOD = 1000;
 
-    public static final int EHOSTUNREACH = -113;
-    public static final int ELINKCONG = -80;
-    public static final int ENOBUFS = -105;
-    public static final int EMSGSIZE = -90;
-    public static final int EINVAL = -22;
-    public static final int EADDRINUSE = -98;
-    public static final int EACCES = -13;
-    public static final int ENOTCONN = -107;
-    public static final int EAGAIN = -11;
-    public static final int EPIPE = -32;
-    public static final int EISCONN = -106;
-    public static final int EALREADY = -114;
-    public static final int EOPNOTSUPP = -95;
-    public static final int ECONNREFUSED = -111;
-    public static final int ECONNRESET = -104;
-    public static final int ECONNABORTED = -103;
-    public static final int ETIMEDOUT = -110;
 
     /** socket.c socket types jtipc implements. */
     public enum SocketType { RDM, DGRAM, SEQPACKET, STREAM }
@@ -1062,8 +1047,8 @@ public final class NodeCore {
      * Binds a service range (socket.c tipc_sk_publish): key = port + number of earlier binds + 1.
      *
      * @param scope {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}
-     * @return 0, {@link #EACCES} (type &lt; 64, TIPC_RESERVED_TYPES), {@link #EINVAL} (lower &gt; upper, scope not
-     *         cluster/node, address not yet committed), {@link #EADDRINUSE} (same range and key already bound)
+     * @return 0, {@link Errno#EACCES} (type &lt; 64, TIPC_RESERVED_TYPES), {@link Errno#EINVAL} (lower &gt; upper, scope not
+     *         cluster/node, address not yet committed), {@link Errno#EADDRINUSE} (same range and key already bound)
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
@@ -1155,7 +1140,7 @@ public final class NodeCore {
     /**
      * socket.c tipc_listen.
      *
-     * @return 0, or {@link #EINVAL} if the socket is not open (connecting, connected, already listening)
+     * @return 0, or {@link Errno#EINVAL} if the socket is not open (connecting, connected, already listening)
      */
     public int listen(int port) {
         ConnSocket c = conn(port);
@@ -1167,15 +1152,15 @@ public final class NodeCore {
     /**
      * Connects to a service address {type, instance} (socket.c tipc_connect): the anycast lookup picks the listener,
      * a SYN goes out and the socket is CONNECTING. Completion is reported to the handler: {@link ConnHandler#connected}
-     * on the peer's ACK, {@link ConnHandler#failed} with {@link #ECONNREFUSED} if the SYN is rejected (no socket,
-     * not listening) or {@link #ETIMEDOUT} after {@code timeoutMs}.
+     * on the peer's ACK, {@link ConnHandler#failed} with {@link Errno#ECONNREFUSED} if the SYN is rejected (no socket,
+     * not listening) or {@link Errno#ETIMEDOUT} after {@code timeoutMs}.
      *
      * @param lookupNode 0 for a cluster-wide lookup, else the node whose bindings are used (node scope)
      * @param timeoutMs  connect timeout, ms ({@link ConnSocket#CONN_TIMEOUT_DEFAULT} as the kernel); 0 = none
      * @param data       SYN+ data (may be null with len 0), at most 66000 bytes
-     * @return 0 (in progress), {@link #EHOSTUNREACH} (no binding, or no link to its node), {@link #EISCONN},
-     *         {@link #EALREADY} (connecting), {@link #EINVAL} (listening/closed), {@link #EOPNOTSUPP} (socket has
-     *         bindings), {@link #EMSGSIZE}
+     * @return 0 (in progress), {@link Errno#EHOSTUNREACH} (no binding, or no link to its node), {@link Errno#EISCONN},
+     *         {@link Errno#EALREADY} (connecting), {@link Errno#EINVAL} (listening/closed), {@link Errno#EOPNOTSUPP} (socket has
+     *         bindings), {@link Errno#EMSGSIZE}
      */
     public int connect(long now, int port, int type, int instance, int lookupNode, int timeoutMs,
                        byte[] data, int off, int len, Outbox out) {
@@ -1227,7 +1212,7 @@ public final class NodeCore {
      * A SYN+ message's data is the new socket's first message.
      *
      * @param handler handler of the new socket (null: none until {@link #setConnHandler})
-     * @return the new socket's port, {@link #EAGAIN} if no request is pending, {@link #EINVAL} if not listening
+     * @return the new socket's port, {@link Errno#EAGAIN} if no request is pending, {@link Errno#EINVAL} if not listening
      */
     public int accept(long now, int listenPort, ConnHandler handler, Outbox out) {
         ConnSocket l = conn(listenPort);
@@ -1248,8 +1233,8 @@ public final class NodeCore {
      * 66000-byte messages), never blocking: when the peer's window or the link is full it stops and
      * {@link ConnHandler#writable} follows when it opens.
      *
-     * @return bytes sent (STREAM may send fewer than {@code len}), {@link #EAGAIN} (nothing sent: congested),
-     *         {@link #ENOTCONN}, {@link #EPIPE} (connection ended), {@link #EMSGSIZE}
+     * @return bytes sent (STREAM may send fewer than {@code len}), {@link Errno#EAGAIN} (nothing sent: congested),
+     *         {@link Errno#ENOTCONN}, {@link Errno#EPIPE} (connection ended), {@link Errno#EMSGSIZE}
      */
     public int send(long now, int port, byte[] data, int off, int len, Outbox out) {
         ConnSocket c = conn(port);
@@ -1265,8 +1250,8 @@ public final class NodeCore {
      * Reads from a connection (SEQPACKET: one message, truncated to {@code len}; STREAM: the bytes available, up to
      * {@code len}); consumed data is acknowledged to the sender in CONN_ACKs.
      *
-     * @return bytes read, 0 at end of stream (the peer shut down), {@link #ECONNRESET} (aborted: peer closed, node
-     *         lost, rejected), {@link #EAGAIN} (nothing queued), {@link #ENOTCONN}, {@link #EINVAL}
+     * @return bytes read, 0 at end of stream (the peer shut down), {@link Errno#ECONNRESET} (aborted: peer closed, node
+     *         lost, rejected), {@link Errno#EAGAIN} (nothing queued), {@link Errno#ENOTCONN}, {@link Errno#EINVAL}
      */
     public int recv(long now, int port, byte[] buf, int off, int len, Outbox out) {
         ConnSocket c = conn(port);
@@ -1282,7 +1267,7 @@ public final class NodeCore {
      * socket.c tipc_shutdown(SHUT_RDWR): the peer gets a FIN (an empty CONN_MSG with error TIPC_CONN_SHUTDOWN, its
      * recv returns 0), unread messages are discarded.
      *
-     * @return 0, or {@link #ENOTCONN} if there was no connection
+     * @return 0, or {@link Errno#ENOTCONN} if there was no connection
      */
     public int shutdown(long now, int port, Outbox out) {
         ConnSocket c = conn(port);
@@ -1394,8 +1379,8 @@ public final class NodeCore {
      * the destination is chosen here by the binding table's round-robin anycast lookup.
      *
      * @param lookupNode 0 for cluster-wide lookup, else the node that must resolve it (node scope)
-     * @return 0, {@link #EHOSTUNREACH} (no binding / no link), {@link #ELINKCONG} (sent, but the link's
-     *         backlog for this importance is full: wait before sending more), {@link #EMSGSIZE}, {@link #EINVAL}
+     * @return 0, {@link Errno#EHOSTUNREACH} (no binding / no link), {@link Errno#ELINKCONG} (sent, but the link's
+     *         backlog for this importance is full: wait before sending more), {@link Errno#EMSGSIZE}, {@link Errno#EINVAL}
      */
     public int sendToName(long now, int port, int type, int instance, int lookupNode, byte[] data, int off, int len,
                           Outbox out) {
@@ -1440,8 +1425,8 @@ public final class NodeCore {
      * (socket.c tipc_sendmcast, TIPC_SERVICE_RANGE): one copy per destination node over its unicast link
      * (replicast, w0 bit 18 set, w7 = that node), one local delivery per matching local socket.
      *
-     * @return 0, {@link #EHOSTUNREACH} if no node has a matching binding, {@link #ELINKCONG} if some link was
-     *         congested, {@link #EMSGSIZE}
+     * @return 0, {@link Errno#EHOSTUNREACH} if no node has a matching binding, {@link Errno#ELINKCONG} if some link was
+     *         congested, {@link Errno#EMSGSIZE}
      */
     public int multicast(long now, int port, int type, int lower, int upper, byte[] data, int off, int len,
                          Outbox out) {
@@ -1483,7 +1468,7 @@ public final class NodeCore {
         events.add(() -> listener.linkUncongested(l));
     }
 
-    /** True if sending at {@code importance} to {@code node} would currently get {@link #ELINKCONG}. */
+    /** True if sending at {@code importance} to {@code node} would currently get {@link Errno#ELINKCONG}. */
     public boolean congested(int node, int importance) {
         Peer p = peers.get(node);
         return p != null && p.link != null && p.link.congested(importance);

@@ -18,7 +18,7 @@ public interface NodeListener {
     default void nodeUp(Peer peer) {}
 
     /**
-     * A link whose backlog made a send return {@link NodeCore#ELINKCONG} has room again for every importance
+     * A link whose backlog made a send return {@link Errno#ELINKCONG} has room again for every importance
      * (link.c link_prepare_wakeup), or was reset: blocked senders may retry.
      */
     default void linkUncongested(Link link) {}

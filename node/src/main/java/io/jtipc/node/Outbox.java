@@ -14,7 +14,7 @@ public interface Outbox {
      * One frame to transmit.
      *
      * @param bearerId  bearer slot (0-2) the frame goes out on, as given to {@link NodeCore#enableBearer}
-     * @param dest      destination media address (raw, e.g. 6-byte MAC for Ethernet, see {@link Media}),
+     * @param dest      destination media address (raw, e.g. 6-byte MAC for Ethernet, see {@link MediaType}),
      *                  or {@code null} for the bearer's broadcast address (discovery requests)
      * @param buf       array holding the frame
      * @param off       offset of the first byte of the TIPC header

@@ -92,7 +92,7 @@ public final class TopologyServer {
             while (!closed && !outq.isEmpty()) {
                 byte[] b = outq.peekFirst();
                 int rc = core.send(now, port, b, 0, b.length, out);
-                if (rc == NodeCore.EAGAIN) return; // window full: resumed by writable()
+                if (rc == Errno.EAGAIN) return; // window full: resumed by writable()
                 outq.pollFirst();
                 if (rc < 0) {
                     close(now, out);
@@ -119,7 +119,7 @@ public final class TopologyServer {
         void read(long now, Outbox out) {
             while (!closed) {
                 int n = core.recv(now, port, rbuf, 0, rbuf.length, out);
-                if (n == NodeCore.EAGAIN) return;
+                if (n == Errno.EAGAIN) return;
                 if (n != TipcSubscr.SIZE) {
                     // end of connection, abort, or a malformed request: tipc_conn_close
                     close(now, out);

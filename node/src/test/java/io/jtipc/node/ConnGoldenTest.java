@@ -113,7 +113,7 @@ class ConnGoldenTest {
                     if (n > 0) {
                         assertThat(a.core.send(net.now(), p, sbuf, 0, n, recA)).isEqualTo(n);
                     } else {
-                        if (n != NodeCore.EAGAIN) a.core.closeSocket(net.now(), p, recA);
+                        if (n != Errno.EAGAIN) a.core.closeSocket(net.now(), p, recA);
                         return;
                     }
                 }

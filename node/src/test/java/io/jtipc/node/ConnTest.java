@@ -86,7 +86,7 @@ class ConnTest {
                     sizes.add(rc);
                 } else {
                     if (rc == 0) eof = true;
-                    else if (rc != NodeCore.EAGAIN) readErr = rc;
+                    else if (rc != Errno.EAGAIN) readErr = rc;
                     return;
                 }
             }
@@ -152,7 +152,7 @@ class ConnTest {
         net.runFor(100);
         assertThat(srv.eof).isTrue();
         assertThat(b.core.connSocket(srv.port).state()).isEqualTo(ConnSocket.State.DISCONNECTING);
-        assertThat(b.core.send(net.now(), srv.port, new byte[1], 0, 1, b)).isEqualTo(NodeCore.EPIPE);
+        assertThat(b.core.send(net.now(), srv.port, new byte[1], 0, 1, b)).isEqualTo(Errno.EPIPE);
     }
 
     @ParameterizedTest
@@ -190,7 +190,7 @@ class ConnTest {
     @Test
     void connectToUnboundNameFailsAtOnceAndToAVanishedSocketIsRefused() {
         int p = a.core.openConnSocket(SocketType.SEQPACKET, null);
-        assertThat(a.core.connect(net.now(), p, 2200, 1, 0, 8000, null, 0, 0, a)).isEqualTo(NodeCore.EHOSTUNREACH);
+        assertThat(a.core.connect(net.now(), p, 2200, 1, 0, 8000, null, 0, 0, a)).isEqualTo(Errno.EHOSTUNREACH);
         // bound but not listening: the SYN is rejected with TIPC_ERR_NO_PORT, connect fails with ECONNREFUSED
         int np = b.core.openConnSocket(SocketType.SEQPACKET, null);
         b.core.bind(net.now(), np, Tipc.TIPC_CLUSTER_SCOPE, 2200, 1, 1, b);
@@ -205,8 +205,8 @@ class ConnTest {
         assertThat(a.core.connect(net.now(), c, 2200, 1, 0, 8000, null, 0, 0, a)).isZero();
         assertThat(a.core.connSocket(c).state()).isEqualTo(ConnSocket.State.CONNECTING);
         net.runFor(100);
-        assertThat(failed[0]).isEqualTo(NodeCore.ECONNREFUSED);
-        assertThat(a.core.connSocket(c).error()).isEqualTo(NodeCore.ECONNREFUSED);
+        assertThat(failed[0]).isEqualTo(Errno.ECONNREFUSED);
+        assertThat(a.core.connSocket(c).error()).isEqualTo(Errno.ECONNREFUSED);
         // a listener that vanished after the lookup: TIPC_ERR_NO_NAME, also refused
         int lp = b.core.openConnSocket(SocketType.STREAM, null);
         b.core.listen(lp);
@@ -222,7 +222,7 @@ class ConnTest {
         assertThat(a.core.connect(net.now(), c2, 2201, 1, 0, 8000, null, 0, 0, a)).isZero();
         b.core.closeSocket(net.now(), lp, b);
         net.runFor(100);
-        assertThat(failed[0]).isEqualTo(NodeCore.ECONNREFUSED);
+        assertThat(failed[0]).isEqualTo(Errno.ECONNREFUSED);
     }
 
     @Test
@@ -243,7 +243,7 @@ class ConnTest {
         net.runFor(2900);
         assertThat(failed[0]).isZero();
         net.runFor(200);
-        assertThat(failed[0]).isEqualTo(NodeCore.ETIMEDOUT);
+        assertThat(failed[0]).isEqualTo(Errno.ETIMEDOUT);
     }
 
     @Test
@@ -253,7 +253,7 @@ class ConnTest {
         b.recordFrames = true;
         b.core.closeSocket(net.now(), srv.port, b);
         net.runFor(100);
-        assertThat(cli.readErr).isEqualTo(NodeCore.ECONNRESET);
+        assertThat(cli.readErr).isEqualTo(Errno.ECONNRESET);
         assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.DISCONNECTING);
         // the FIN as the kernel sends it on close(): critical, 24-byte CONN_MSG, TIPC_ERR_NO_PORT
         TipcMsg fin = b.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
@@ -262,7 +262,7 @@ class ConnTest {
         assertThat(fin.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_PORT);
         assertThat(fin.origport()).isEqualTo(srv.port);
         assertThat(fin.destport()).isEqualTo(cli.port);
-        assertThat(a.core.send(net.now(), cli.port, new byte[1], 0, 1, a)).isEqualTo(NodeCore.EPIPE);
+        assertThat(a.core.send(net.now(), cli.port, new byte[1], 0, 1, a)).isEqualTo(Errno.EPIPE);
     }
 
     @Test
@@ -271,7 +271,7 @@ class ConnTest {
         Endpoint cli = p[0];
         b.paused = true;
         // link tolerance 1500 ms: the link fails, the node is lost, the connection aborted with TIPC_ERR_NO_NODE
-        assertThat(net.runUntil(() -> cli.readErr == NodeCore.ECONNRESET, net.now() + 3000)).isTrue();
+        assertThat(net.runUntil(() -> cli.readErr == Errno.ECONNRESET, net.now() + 3000)).isTrue();
         assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.DISCONNECTING);
     }
 
@@ -284,7 +284,7 @@ class ConnTest {
         // the peer's socket vanishes without a FIN (its messages are lost): probe, then abort
         net.drop = (n, f) -> n == b && new TipcMsg().wrap(f, 0, f.length).user() != Tipc.LINK_PROTOCOL;
         net.runFor(2L * ConnSocket.CONN_PROBING_INTV + 1000L);
-        assertThat(cli.failed).isEqualTo(NodeCore.ECONNABORTED);
+        assertThat(cli.failed).isEqualTo(Errno.ECONNABORTED);
     }
 
     @Test

@@ -23,7 +23,7 @@ class DataTransferTest {
         port[0] = b.core.openSocket(NodeCore.SocketType.RDM, d -> {
             b.received.add(d);
             int rc = b.core.sendToPort(net.now(), port[0], d.srcNode(), d.srcPort(), d.data(), 0, d.data().length, b);
-            assertThat(rc).isIn(0, NodeCore.ELINKCONG);
+            assertThat(rc).isIn(0, Errno.ELINKCONG);
             return true;
         });
         assertThat(b.core.bind(net.now(), port[0], Tipc.TIPC_CLUSTER_SCOPE, 1000, 1, 1, b)).isZero();
@@ -58,7 +58,7 @@ class DataTransferTest {
             while (a.core.congested(bAddr, 0)) net.runFor(1);
             byte[] p = payload(r, i, size);
             sent.add(p);
-            assertThat(a.core.sendToName(net.now(), cp, 1000, 1, 0, p, 0, p.length, a)).isIn(0, NodeCore.ELINKCONG);
+            assertThat(a.core.sendToName(net.now(), cp, 1000, 1, 0, p, 0, p.length, a)).isIn(0, Errno.ELINKCONG);
             if (i % 10 == 9) net.runFor(1);
         }
         assertThat(net.runUntil(() -> a.received.size() >= count, net.now() + 60_000)).isTrue();
@@ -114,7 +114,7 @@ class DataTransferTest {
         for (int i = 0; i < n; i++) {
             while (a.core.congested(b.core.ownAddr(), 0)) net.runFor(1);
             byte[] p = payload(r, i, 20 + r.nextInt(200));
-            assertThat(a.core.sendToName(net.now(), cp, 2000, i % 100, 0, p, 0, p.length, a)).isIn(0, NodeCore.ELINKCONG);
+            assertThat(a.core.sendToName(net.now(), cp, 2000, i % 100, 0, p, 0, p.length, a)).isIn(0, Errno.ELINKCONG);
             if (i % 20 == 19) net.runFor(1);
         }
         assertThat(net.runUntil(() -> b.received.size() >= n, net.now() + 120_000)).isTrue();

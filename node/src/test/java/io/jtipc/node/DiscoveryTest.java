@@ -53,13 +53,13 @@ class DiscoveryTest {
     void udpMediaAddressBlockIsTheKernelLayout() {
         byte[] a = HexFormat.of().parseHex("080017e60a000001" + "00".repeat(12));
         byte[] block = new byte[32];
-        Media.UDP.addrToMsg(a, block, 0);
+        MediaType.UDP.addrToMsg(a, block, 0);
         assertThat(HexFormat.of().formatHex(block)).isEqualTo("00000003080017e60a000001" + "00".repeat(20));
-        assertThat(Media.UDP.msgToAddr(block, 0)).isEqualTo(a);
-        assertThat(Media.UDP.isBroadcast(a)).isFalse();
-        assertThat(Media.UDP.isBroadcast(HexFormat.of().parseHex("080017e6e4001267" + "00".repeat(12)))).isTrue();
-        assertThat(Media.ETH.isBroadcast(HexFormat.of().parseHex("ffffffffffff"))).isTrue();
-        assertThat(Media.ETH.msgToAddr(block, 0)).isNull();
+        assertThat(MediaType.UDP.msgToAddr(block, 0)).isEqualTo(a);
+        assertThat(MediaType.UDP.isBroadcast(a)).isFalse();
+        assertThat(MediaType.UDP.isBroadcast(HexFormat.of().parseHex("080017e6e4001267" + "00".repeat(12)))).isTrue();
+        assertThat(MediaType.ETH.isBroadcast(HexFormat.of().parseHex("ffffffffffff"))).isTrue();
+        assertThat(MediaType.ETH.msgToAddr(block, 0)).isNull();
     }
 
     @Test
@@ -68,9 +68,9 @@ class DiscoveryTest {
         byte[] ua = HexFormat.of().parseHex("080017e60a000001" + "00".repeat(12));
         byte[] ub = HexFormat.of().parseHex("080017e60a000002" + "00".repeat(12));
         SimNode a = net.addNode(NodeConfig.of(NodeId.parse("ua"), 1, 1),
-            new BearerConfig("udp:u1", Media.UDP, ua, 14000, 10, 1500, 8191, 0));
+            new BearerConfig("udp:u1", MediaType.UDP, ua, 14000, 10, 1500, 8191, 0));
         SimNode b = net.addNode(NodeConfig.of(NodeId.parse("ub"), 2, 2),
-            new BearerConfig("udp:u1", Media.UDP, ub, 14000, 10, 1500, 8191, 0));
+            new BearerConfig("udp:u1", MediaType.UDP, ub, 14000, 10, 1500, 8191, 0));
         assertThat(net.runUntil(() -> TwoNodeTest.linkedUp(a, b), 5000)).isTrue();
         Link l = a.core.peer(b.core.ownAddr()).link();
         assertThat(l.mtu()).isEqualTo(14000);

@@ -115,7 +115,7 @@ class LinkTest {
             rc = a.core.sendToName(net.now(), pa, 902, 0, 0, new byte[] {(byte) sent}, 0, 1, a);
             sent++;
         }
-        assertThat(rc).isEqualTo(NodeCore.ELINKCONG);
+        assertThat(rc).isEqualTo(Errno.ELINKCONG);
         assertThat(l.transmitQueueLength()).isEqualTo(50);
         assertThat(l.sentBundled).isPositive();
         assertThat(a.core.congested(b.core.ownAddr(), 0)).isTrue();

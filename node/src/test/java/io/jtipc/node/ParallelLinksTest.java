@@ -155,7 +155,7 @@ class ParallelLinksTest {
         for (int i = 0; i < 2000; i++) {
             byte[] m = ByteBuffer.allocate(64).putInt(i).array();
             assertThat(net.cores[0].sendToName(net.now, cp, 3000, 1, 0, m, 0, m.length, net.outs[0]))
-                    .isIn(0, NodeCore.ELINKCONG);
+                    .isIn(0, Errno.ELINKCONG);
             if (i % 20 == 19) net.runFor(5);
         }
         net.runFor(1000);

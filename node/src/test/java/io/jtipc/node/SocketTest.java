@@ -44,7 +44,7 @@ class SocketTest {
         assertThat(got.stream().filter(d -> d.port() == pc)).hasSize(3);
         assertThat(got.get(0).port()).isNotEqualTo(got.get(1).port());
         // no binding: the sender gets EHOSTUNREACH at once
-        assertThat(a.core.sendToName(net.now(), pa, 101, 5, 0, x, 0, 3, a)).isEqualTo(NodeCore.EHOSTUNREACH);
+        assertThat(a.core.sendToName(net.now(), pa, 101, 5, 0, x, 0, 3, a)).isEqualTo(Errno.EHOSTUNREACH);
     }
 
     @Test
@@ -61,7 +61,7 @@ class SocketTest {
             assertThat(d.nameType()).isEqualTo(200);
         });
         int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> true);
-        assertThat(b.core.sendToName(net.now(), pb, 200, 1, 0, new byte[] {9}, 0, 1, b)).isEqualTo(NodeCore.EHOSTUNREACH);
+        assertThat(b.core.sendToName(net.now(), pb, 200, 1, 0, new byte[] {9}, 0, 1, b)).isEqualTo(Errno.EHOSTUNREACH);
     }
 
     @Test
@@ -140,15 +140,15 @@ class SocketTest {
             .filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_MCAST_MSG).findFirst().orElseThrow();
         assertThat(sent.hdrSize()).isEqualTo(Tipc.MCAST_H_SIZE);
         assertThat(sent.isRcast()).isOne();
-        assertThat(a.core.multicast(net.now(), pa, 501, 0, 10, x, 0, x.length, a)).isEqualTo(NodeCore.EHOSTUNREACH);
+        assertThat(a.core.multicast(net.now(), pa, 501, 0, 10, x, 0, x.length, a)).isEqualTo(Errno.EHOSTUNREACH);
     }
 
     @Test
     void importanceIsCarriedAndReportedAndReservedTypesRefused() {
         int pb = b.core.openSocket(NodeCore.SocketType.DGRAM, b.received::add);
-        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(NodeCore.EACCES);
-        assertThat(b.core.bind(net.now(), pb, 1, 600, 0, 0, b)).isEqualTo(NodeCore.EINVAL);
-        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 9, 3, b)).isEqualTo(NodeCore.EINVAL);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(Errno.EACCES);
+        assertThat(b.core.bind(net.now(), pb, 1, 600, 0, 0, b)).isEqualTo(Errno.EINVAL);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 9, 3, b)).isEqualTo(Errno.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 0, 0, b)).isZero();
         settle();
         int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
@@ -159,7 +159,7 @@ class SocketTest {
             assertThat(d.importance()).isEqualTo(3);
             assertThat(d.data()).isEmpty();
         });
-        assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[66001], 0, 66001, a)).isEqualTo(NodeCore.EMSGSIZE);
+        assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[66001], 0, 66001, a)).isEqualTo(Errno.EMSGSIZE);
     }
 
     @Test

@@ -66,7 +66,7 @@ class TopologyServerTest {
                 long handle = java.nio.ByteBuffer.wrap(buf, 40, 8).getLong();
                 events.add(new Ev(e.event(), e.foundLower(), e.foundUpper(), e.portRef(), e.portNode(), subType, handle));
             }
-            if (rc != NodeCore.EAGAIN) err = rc;
+            if (rc != Errno.EAGAIN) err = rc;
         }
 
         void subscribe(int type, int lower, int upper, int timeout, int filter, long handle) {
@@ -132,7 +132,7 @@ class TopologyServerTest {
         // PORTS | SERVICE is illegal: the server closes the connection
         c.subscribe(3000, 0, 100, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS | TipcConstants.SUB_SERVICE, 7);
         net.runFor(20);
-        assertThat(c.err).isEqualTo(NodeCore.ECONNRESET);
+        assertThat(c.err).isEqualTo(Errno.ECONNRESET);
         assertThat(a.core.topologyServer().connections()).isZero();
     }
 
@@ -206,6 +206,6 @@ class TopologyServerTest {
         c.paused = false;
         c.readable(c.port);
         assertThat(c.events.size()).isLessThan(2000);
-        assertThat(c.err).isEqualTo(NodeCore.ECONNRESET);
+        assertThat(c.err).isEqualTo(Errno.ECONNRESET);
     }
 }

@@ -14,7 +14,7 @@ import io.jtipc.wire.Tipc;
  * <p>Raw address shapes: Ethernet = 6-byte MAC; UDP = 20-byte {@code struct udp_media_addr}
  * (proto BE16, port BE16, 16-byte IP union: IPv4 in the first 4 bytes).
  */
-public enum Media {
+public enum MediaType {
     /** eth_media.c: type 1, MAC in block bytes 4-9; default MTU 1500, tolerance 1500 ms, window 50/8191. */
     ETH(Tipc.MEDIA_TYPE_ETH, 6, 1500, 8191),
     /** udp_media.c: type 3, struct udp_media_addr in block bytes 4-23; MTU 14000 (IPv4), window 50/50. */
@@ -25,7 +25,7 @@ public enum Media {
     private final int defaultMtu;
     private final int maxWindow;
 
-    Media(int type, int addrLen, int defaultMtu, int maxWindow) {
+    MediaType(int type, int addrLen, int defaultMtu, int maxWindow) {
         this.type = type;
         this.addrLen = addrLen;
         this.defaultMtu = defaultMtu;

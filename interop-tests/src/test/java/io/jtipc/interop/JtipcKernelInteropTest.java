@@ -25,13 +25,13 @@ import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcMessage;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
-import io.jtipc.lab.CaptureCheck;
+import io.jtipc.lab.junit.CaptureCheck;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
-import io.jtipc.lab.LabExtension;
+import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.lab.PacketCapture;
 import io.jtipc.lab.Veth;
 

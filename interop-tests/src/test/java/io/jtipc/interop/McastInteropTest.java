@@ -26,7 +26,7 @@ import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
-import io.jtipc.lab.LabExtension;
+import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.lab.Veth;
 
 /**

@@ -189,8 +189,11 @@ public final class Lab implements AutoCloseable {
         return start(prepare(options.images().image(version, options.progress()), name, fwCfgFiles));
     }
 
-    /** Boots a node from a given image (a custom or deliberately broken one: tests of the lab itself). */
-    KernelNode boot(BootImage image, String name) {
+    /**
+     * Boots a node from a given image instead of the cache's image of a kernel line (a custom or a
+     * deliberately broken one: tests of the lab itself).
+     */
+    public KernelNode boot(BootImage image, String name) {
         return start(prepare(image, name, Map.of()));
     }
 

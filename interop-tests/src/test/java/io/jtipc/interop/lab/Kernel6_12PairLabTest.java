@@ -1,4 +1,6 @@
-package io.jtipc.lab;
+package io.jtipc.interop.lab;
+
+import io.jtipc.lab.KernelVersion;
 
 /** Kernel pair self-test of the lab: 6_12 and 6_12 (see {@link KernelPairLabTest}). */
 class Kernel6_12PairLabTest extends KernelPairLabTest {

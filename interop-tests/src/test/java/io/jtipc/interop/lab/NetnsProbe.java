@@ -1,4 +1,4 @@
-package io.jtipc.lab;
+package io.jtipc.interop.lab;
 
 import java.io.InputStream;
 import java.io.OutputStream;

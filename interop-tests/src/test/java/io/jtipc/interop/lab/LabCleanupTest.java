@@ -1,9 +1,17 @@
-package io.jtipc.lab;
+package io.jtipc.interop.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jtipc.lab.BootImage;
+import io.jtipc.lab.ExecResult;
+import io.jtipc.lab.GuestJob;
+import io.jtipc.lab.KernelNode;
+import io.jtipc.lab.KernelVersion;
+import io.jtipc.lab.Lab;
+import io.jtipc.lab.LabException;
+import io.jtipc.lab.LabOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -108,7 +116,7 @@ class LabCleanupTest {
         }
         String stale = Lab.NETNS_PREFIX + dead + "-1";
         namespaces.add(stale);
-        assertThat(Host.run("ip", "netns", "add", stale).ok()).isTrue();
+        assertThat(HostCommand.run("ip", "netns", "add", stale).ok()).isTrue();
         Process orphan = new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "300").start();
         try {
             assertThat(Lab.namespaceExists(stale)).isTrue();
@@ -120,7 +128,7 @@ class LabCleanupTest {
             }
         } finally {
             orphan.destroyForcibly();
-            Host.run("ip", "netns", "delete", stale);
+            HostCommand.run("ip", "netns", "delete", stale);
         }
     }
 

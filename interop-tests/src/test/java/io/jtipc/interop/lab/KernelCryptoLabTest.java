@@ -1,8 +1,15 @@
-package io.jtipc.lab;
+package io.jtipc.interop.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jtipc.capture.DissectorOptions;
+import io.jtipc.lab.GuestJob;
+import io.jtipc.lab.KernelNode;
+import io.jtipc.lab.KernelVersion;
+import io.jtipc.lab.Lab;
+import io.jtipc.lab.PacketCapture;
+import io.jtipc.lab.junit.CaptureCheck;
+import io.jtipc.lab.junit.LabExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -14,12 +14,13 @@
  *       group), {@code impair(netem)}, {@code kill()}, {@code reboot()}, console log.</li>
  *   <li>{@link io.jtipc.lab.LabImages}: kernel download and initramfs build, cached
  *       ({@code $JTIPC_LAB_CACHE} or {@code ~/.cache/jtipc-lab}).</li>
- *   <li>{@link io.jtipc.lab.LabExtension}: JUnit 5, one lab per test class, tests skipped with the
- *       reason where the lab cannot run.</li>
- *   <li>{@link io.jtipc.lab.CaptureCheck}: a capture dissected by jtipc's capture module must be clean.</li>
  *   <li>Failures are {@link io.jtipc.lab.LabException}s naming the stage (download, boot, module
  *       load, link timeout, ...) with the guest console attached.</li>
  * </ul>
+ *
+ * <p>This module needs nothing but the JDK. Its use in JUnit 5 tests ({@code LabExtension}: one lab per test
+ * class, tests skipped with the reason where the lab cannot run; {@code CaptureCheck}: a capture dissected by
+ * jtipc's capture module must be clean) is the module {@code lab-junit}, package {@code io.jtipc.lab.junit}.
  *
  * <p>The guest recipe (agent C source, /init, module list, image build script) lives in the
  * repository's {@code docker/peer/} and ships in this jar as resources {@code io/jtipc/lab/peer/}.

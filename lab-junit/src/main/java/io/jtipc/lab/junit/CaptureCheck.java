@@ -1,4 +1,4 @@
-package io.jtipc.lab;
+package io.jtipc.lab.junit;
 
 import io.jtipc.capture.CaptureSummary;
 import io.jtipc.capture.CapturedFrame;
@@ -7,6 +7,7 @@ import io.jtipc.capture.DissectorOptions;
 import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcCaptureDissector;
 import io.jtipc.capture.TipcMessageListener;
+import io.jtipc.lab.PacketCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,6 @@
-package io.jtipc.lab;
+package io.jtipc.interop.lab;
+
+import io.jtipc.lab.KernelVersion;
 
 /** Kernel pair self-test of the lab: 5_10 and 6_12 (see {@link KernelPairLabTest}). */
 class KernelMixed5_10And6_12PairLabTest extends KernelPairLabTest {

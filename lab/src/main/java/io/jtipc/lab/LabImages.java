@@ -165,7 +165,7 @@ public final class LabImages {
                 try (InputStream in = LabImages.class.getResourceAsStream("peer/" + name)) {
                     if (in == null) {
                         throw new LabException(LabException.Stage.BUILD, "lab recipe resource io/jtipc/lab/peer/" + name
-                                + " is missing from the classpath (build interop-tests with Maven)", "");
+                                + " is missing from the classpath (build the lab module with Maven)", "");
                     }
                     byte[] b = in.readAllBytes();
                     contents.add(b);

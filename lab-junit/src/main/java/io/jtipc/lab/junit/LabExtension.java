@@ -1,5 +1,8 @@
-package io.jtipc.lab;
+package io.jtipc.lab.junit;
 
+import io.jtipc.lab.KernelNode;
+import io.jtipc.lab.Lab;
+import io.jtipc.lab.LabOptions;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;

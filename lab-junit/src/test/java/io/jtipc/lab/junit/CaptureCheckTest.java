@@ -1,4 +1,4 @@
-package io.jtipc.lab;
+package io.jtipc.lab.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,8 @@
-package io.jtipc.lab;
+package io.jtipc.interop.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jtipc.lab.KernelVersion;
 
 /** Kernel pair self-test of the lab: 6_1 and 6_1 (see {@link KernelPairLabTest}). */
 class Kernel6_1PairLabTest extends KernelPairLabTest {

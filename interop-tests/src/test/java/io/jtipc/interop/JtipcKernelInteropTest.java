@@ -25,15 +25,15 @@ import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcMessage;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
-import io.jtipc.lab.junit.CaptureCheck;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
-import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.lab.PacketCapture;
 import io.jtipc.lab.Veth;
+import io.jtipc.lab.junit.CaptureCheck;
+import io.jtipc.lab.junit.LabExtension;
 
 /**
  * Issue 4: a jtipc node joins a Linux TIPC cluster over raw Ethernet. One kernel node (booted once per class) and

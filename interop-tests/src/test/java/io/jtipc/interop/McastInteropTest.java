@@ -26,8 +26,8 @@ import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
-import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.lab.Veth;
+import io.jtipc.lab.junit.LabExtension;
 
 /**
  * A kernel's service-range multicast reaches jtipc (jtipc advertises TIPC_BCAST_RCAST): a 6.1 kernel node and a

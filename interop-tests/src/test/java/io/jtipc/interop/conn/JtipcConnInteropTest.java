@@ -26,15 +26,15 @@ import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcServerSocket;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.api.TipcSubscription;
-import io.jtipc.lab.junit.CaptureCheck;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
-import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.lab.PacketCapture;
 import io.jtipc.lab.Veth;
+import io.jtipc.lab.junit.CaptureCheck;
+import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.nametable.TipcConstants;
 import io.jtipc.nametable.TopologyEvent;
 

@@ -22,15 +22,15 @@ import io.jtipc.api.LinkInfo;
 import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
-import io.jtipc.lab.junit.CaptureCheck;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
-import io.jtipc.lab.junit.LabExtension;
 import io.jtipc.lab.PacketCapture;
 import io.jtipc.lab.Veth;
+import io.jtipc.lab.junit.CaptureCheck;
+import io.jtipc.lab.junit.LabExtension;
 
 /**
  * Issue 5 against real kernels: jtipc nodes with UDP bearers opened inside the lab namespace join kernel nodes'

@@ -1,5 +1,6 @@
 package io.jtipc.api;
 
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,15 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+
 import org.junit.jupiter.api.Test;
 
 import io.jtipc.nametable.BindingChange;
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
 import io.jtipc.nametable.SubscriptionEvent;
-import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
-import io.jtipc.wire.TipcSubscr;
 import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * Late listeners on other threads join while the table's thread keeps changing the table: each must get a

@@ -1,11 +1,19 @@
 package io.jtipc.api;
 
+import static io.jtipc.nametable.Subscription.TIPC_SUB_CLUSTER_SCOPE;
+import static io.jtipc.nametable.Subscription.TIPC_SUB_NODE_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
+import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 
 import io.jtipc.nametable.BindingTable;
@@ -13,13 +21,6 @@ import io.jtipc.nametable.Publication;
 import io.jtipc.nametable.Subscription;
 import io.jtipc.nametable.SubscriptionEvent;
 import io.jtipc.nametable.TopologySubscriptions;
-import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
-import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
-import static io.jtipc.nametable.Subscription.TIPC_SUB_CLUSTER_SCOPE;
-import static io.jtipc.nametable.Subscription.TIPC_SUB_NODE_SCOPE;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
-import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
 
 /**
  * The cross-thread {@link ConcurrentBindingView.TopologyFeed} yields exactly the events of an in-core

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
-import io.jtipc.wire.TipcSubscr;
+
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * The binding table of one node (kernel net/tipc/name_table.c): every publication this node knows,

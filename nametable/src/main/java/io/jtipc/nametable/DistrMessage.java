@@ -1,9 +1,10 @@
 package io.jtipc.nametable;
 
-import io.jtipc.wire.Tipc;
-import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 
 /**
  * A NAME_DISTRIBUTOR message (user 11, 40-byte header) as plain values: the header fields that name

@@ -1,7 +1,5 @@
 package io.jtipc.nametable;
 
-import io.jtipc.wire.Tipc;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +7,8 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+
+import io.jtipc.wire.Tipc;
 
 /**
  * Binding-table distribution of one node (kernel net/tipc/name_distr.c and the publish/withdraw part of

@@ -1,9 +1,10 @@
 package io.jtipc.nametable;
 
 import java.util.function.Consumer;
-import io.jtipc.wire.TipcSubscr;
+
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * One active topology subscription (kernel {@code struct tipc_subscription}, net/tipc/subscr.h), created

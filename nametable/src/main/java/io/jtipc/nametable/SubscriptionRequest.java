@@ -1,6 +1,7 @@
 package io.jtipc.nametable;
 
 import java.nio.ByteOrder;
+
 import io.jtipc.wire.TipcSubscr;
 
 /**

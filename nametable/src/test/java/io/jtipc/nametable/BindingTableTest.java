@@ -1,5 +1,7 @@
 package io.jtipc.nametable;
 
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -8,9 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
-import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
-import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
 
 class BindingTableTest {
     static final int SELF = 0x1001;

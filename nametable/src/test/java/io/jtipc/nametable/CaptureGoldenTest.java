@@ -1,5 +1,6 @@
 package io.jtipc.nametable;
 
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,15 +9,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.jtipc.wire.Tipc;
-import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
-import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
+
+import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcMsg;
 import io.jtipc.wire.TipcSubscr;
 
 /**

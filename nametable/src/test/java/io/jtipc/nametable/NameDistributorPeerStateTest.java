@@ -1,13 +1,14 @@
 package io.jtipc.nametable;
 
-import io.jtipc.wire.Tipc;
-
 import static io.jtipc.wire.Tipc.PUBLICATION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import io.jtipc.wire.Tipc;
 
 /** Receive state is keyed by the delivering link peer, bounded, and cleared by nodeDown. */
 class NameDistributorPeerStateTest {

@@ -1,7 +1,9 @@
 package io.jtipc.nametable;
 
-import static io.jtipc.wire.Tipc.TIPC_NAMED_BCAST;
 import static io.jtipc.wire.Tipc.PUBLICATION;
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_NAMED_BCAST;
+import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
 import static io.jtipc.wire.Tipc.WITHDRAWAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
-import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
-import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
+
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcSubscr;
 

@@ -1,5 +1,10 @@
 package io.jtipc.nametable;
 
+import static io.jtipc.wire.TipcEvent.TIPC_PUBLISHED;
+import static io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
+import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -7,12 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+
 import org.junit.jupiter.api.Test;
-import static io.jtipc.wire.TipcEvent.TIPC_PUBLISHED;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
-import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
-import static io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN;
 
 /**
  * Random publish/withdraw/node-down interleaved with subscription registration and cancel, checked against an

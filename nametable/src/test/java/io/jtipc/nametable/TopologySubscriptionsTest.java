@@ -1,5 +1,14 @@
 package io.jtipc.nametable;
 
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
+import static io.jtipc.wire.TipcEvent.TIPC_PUBLISHED;
+import static io.jtipc.wire.TipcEvent.TIPC_SUBSCR_TIMEOUT;
+import static io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_CANCEL;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
+import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,16 +16,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
-import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
-import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
-import static io.jtipc.wire.TipcEvent.TIPC_PUBLISHED;
-import static io.jtipc.wire.TipcEvent.TIPC_SUBSCR_TIMEOUT;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_CANCEL;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
-import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
-import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
-import static io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN;
 
 class TopologySubscriptionsTest {
     static final int SELF = 0x1001;

@@ -2,10 +2,12 @@ package io.jtipc.nametable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jtipc.wire.TipcEvent;
 import java.nio.ByteOrder;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
+
+import io.jtipc.wire.TipcEvent;
 
 /** The value types here and the wire module's flyweights agree on every byte. */
 class WireInteropTest {

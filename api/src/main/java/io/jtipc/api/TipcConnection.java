@@ -109,20 +109,6 @@ public final class TipcConnection implements AutoCloseable {
         }
     }
 
-    static String errnoName(int rc) {
-        switch (rc) {
-            case Errno.EAGAIN: return "EAGAIN";
-            case Errno.EPIPE: return "EPIPE";
-            case Errno.EISCONN: return "EISCONN";
-            case Errno.EALREADY: return "EALREADY";
-            case Errno.EOPNOTSUPP: return "EOPNOTSUPP";
-            case Errno.ECONNREFUSED: return "ECONNREFUSED";
-            case Errno.ECONNRESET: return "ECONNRESET";
-            case Errno.ECONNABORTED: return "ECONNABORTED";
-            case Errno.ETIMEDOUT: return "ETIMEDOUT";
-            default: return TipcException.errnoName(rc);
-        }
-    }
 
     /**
      * Connects to a service {type, instance} (anycast lookup) or a socket {port, node}: sends the SYN and waits for
@@ -135,7 +121,7 @@ public final class TipcConnection implements AutoCloseable {
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout)
             throws TipcException, InterruptedIOException {
         if (dest.kind() == TipcAddress.Kind.SERVICE_RANGE) {
-            throw new TipcException(Errno.EINVAL, "cannot connect to a service range " + dest);
+            throw new TipcException(TipcError.EINVAL, "cannot connect to a service range " + dest);
         }
         TipcConnection c = new TipcConnection(node, type);
         int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
@@ -150,7 +136,7 @@ public final class TipcConnection implements AutoCloseable {
             if (r != 0) core.closeSocket(now, p, node.outbox());
             return r;
         });
-        if (rc != 0) throw new TipcException(rc, "connect to " + dest + ": " + errnoName(rc));
+        if (rc != 0) throw TipcException.of(rc, "connect to " + dest);
         long deadline = System.nanoTime() + timeout.toNanos() + 1_000_000_000L;
         long e = e0;
         while (!c.connected && c.failure == 0) {
@@ -160,7 +146,7 @@ public final class TipcConnection implements AutoCloseable {
         if (!c.connected) {
             int f = c.failure != 0 ? c.failure : Errno.ETIMEDOUT;
             c.close();
-            throw new TipcException(f, "connect to " + dest + ": " + errnoName(f));
+            throw TipcException.of(f, "connect to " + dest);
         }
         return c;
     }
@@ -208,7 +194,7 @@ public final class TipcConnection implements AutoCloseable {
                 await(e, Long.MAX_VALUE);
                 continue;
             }
-            if (rc < 0) throw new TipcException(rc, "write: " + errnoName(rc));
+            if (rc < 0) throw TipcException.of(rc, "write");
             done += rc;
         } while (done < len);
     }
@@ -246,7 +232,7 @@ public final class TipcConnection implements AutoCloseable {
             if (rc == 0) return -1;
             if (rc != Errno.EAGAIN) {
                 if (rc == Errno.ENOTCONN && failure == 0 && connected) return -1;
-                throw new TipcException(rc, "read: " + errnoName(rc));
+                throw TipcException.of(rc, "read");
             }
             if (!await(e, deadline)) return 0;
         }
@@ -304,7 +290,7 @@ public final class TipcConnection implements AutoCloseable {
     }
 
     private void checkOpen() throws TipcException {
-        if (closed) throw new TipcException(0, "connection " + Integer.toUnsignedString(port) + " closed");
+        if (closed) throw new TipcException(TipcError.NONE, "connection " + Integer.toUnsignedString(port) + " closed");
     }
 
     /** Closes the socket (as close(2): the peer sees its connection reset unless this side shut down first). */

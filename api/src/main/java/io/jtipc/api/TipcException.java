@@ -3,40 +3,43 @@ package io.jtipc.api;
 import java.io.IOException;
 
 /**
- * A socket or node operation failed. {@link #errno()} is the negative errno the kernel's socket call would have
- * returned (-113 EHOSTUNREACH, -22 EINVAL, -98 EADDRINUSE, -90 EMSGSIZE, ...), 0 when none applies (closed,
- * timeout of an internal command).
+ * A socket or node operation failed. {@link #error()} says why: the errno the kernel's socket call would have
+ * returned ({@link TipcError#EHOSTUNREACH}, {@link TipcError#EINVAL}, {@link TipcError#EADDRINUSE},
+ * {@link TipcError#EMSGSIZE}, ...), or {@link TipcError#NONE} when none applies (closed, timeout of an internal
+ * command).
  */
 public class TipcException extends IOException {
     private static final long serialVersionUID = 1L;
-    private final int errno;
+    private final TipcError error;
 
-    public TipcException(int errno, String message) {
+    public TipcException(TipcError error, String message) {
         super(message);
-        this.errno = errno;
+        this.error = java.util.Objects.requireNonNull(error, "error");
     }
 
+    /** An exception with no errno ({@link TipcError#NONE}) caused by {@code cause}. */
     public TipcException(String message, Throwable cause) {
         super(message, cause);
-        this.errno = 0;
+        this.error = TipcError.NONE;
     }
 
+    /** Why the operation failed. */
+    public TipcError error() {
+        return error;
+    }
+
+    /** {@link #error()} as the kernel's negated errno (-113 EHOSTUNREACH, ...), 0 for {@link TipcError#NONE}. */
     public int errno() {
-        return errno;
+        return error.errno();
     }
 
-    /** Symbolic name of a negative errno the core returns. */
-    static String errnoName(int rc) {
-        switch (rc) {
-            case -113: return "EHOSTUNREACH";
-            case -80: return "ELINKCONG";
-            case -105: return "ENOBUFS";
-            case -90: return "EMSGSIZE";
-            case -22: return "EINVAL";
-            case -98: return "EADDRINUSE";
-            case -13: return "EACCES";
-            case -107: return "ENOTCONN";
-            default: return "errno " + rc;
-        }
+    /**
+     * The exception for a negative errno {@code rc} the protocol core returned: message {@code "what: NAME"}.
+     *
+     * @throws IllegalArgumentException if {@code rc} is not one of {@link TipcError}
+     */
+    static TipcException of(int rc, String what) {
+        TipcError e = TipcError.ofErrno(rc);
+        return new TipcException(e, what + ": " + e.name());
     }
 }

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 import io.jtipc.bearer.eth.EthBearer;
 import io.jtipc.bearer.udp.UdpBearer;
+import io.jtipc.nametable.BindingChange;
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
-import io.jtipc.nametable.TipcConstants;
 import io.jtipc.node.Link;
 import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
@@ -34,6 +34,7 @@ import io.jtipc.node.NodeListener;
 import io.jtipc.node.Outbox;
 import io.jtipc.node.Peer;
 import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Tipc;
 
 /**
  * A jtipc node: the sans-IO protocol core ({@link NodeCore}) driven by one event-loop thread over real bearers
@@ -65,6 +66,8 @@ public final class TipcNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
     /** Frames waiting for the loop beyond which new frames are dropped (the loop is far behind). */
     static final int INBOX_FRAME_LIMIT = 200_000;
+    /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
+    static final int BINDING_FEED_CAPACITY = 4096;
 
     private final NodeId nodeId;
     private final int clusterId;
@@ -83,6 +86,8 @@ public final class TipcNode implements AutoCloseable {
     private final Outbox outbox = this::transmit;
     private volatile long congestionEpoch;
     private volatile Thread loop;
+    /** The binding table as seen from API threads; attached on the loop thread when the address is committed. */
+    private volatile ConcurrentBindingView bindingView;
     private volatile boolean running;
     private volatile boolean closed;
     private volatile int address;
@@ -275,6 +280,8 @@ public final class TipcNode implements AutoCloseable {
         running = false;
         for (BearerIo b : bearers) b.close();
         for (TipcSocket s : sockets) s.nodeClosed();
+        ConcurrentBindingView v = bindingView;
+        if (v != null) v.close(); // binding waiters wake and find the node stopped
         synchronized (congestion) {
             congestionEpoch++;
             congestion.notifyAll();
@@ -357,7 +364,7 @@ public final class TipcNode implements AutoCloseable {
     <T> T call(LongFunction<T> f) throws TipcException {
         Thread t = loop;
         if (Thread.currentThread() == t) return f.apply(now());
-        if (t == null || !running) throw new TipcException(0, "node " + nodeId + " is not running");
+        if (t == null || !running) throw new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
         CompletableFuture<T> cf = new CompletableFuture<>();
         inbox.offer((Runnable) () -> {
             try {
@@ -435,6 +442,7 @@ public final class TipcNode implements AutoCloseable {
         @Override
         public void addressCommitted(int addr) {
             address = addr;
+            bindingView = ConcurrentBindingView.attach(core.bindingTable());
             LOG.info("Node identity {}, cluster identity {}, address {}", nodeId, clusterId, Integer.toHexString(addr));
             committed.complete(addr);
         }
@@ -550,7 +558,7 @@ public final class TipcNode implements AutoCloseable {
         while (true) {
             List<LinkInfo> ls = links();
             for (LinkInfo l : ls) if (p.test(l)) return l;
-            if (System.nanoTime() >= end) throw new TipcException(0, "no matching link within " + timeout + "; links " + ls);
+            if (System.nanoTime() >= end) throw new TipcException(TipcError.NONE, "no matching link within " + timeout + "; links " + ls);
             sleep(50);
         }
     }
@@ -579,7 +587,7 @@ public final class TipcNode implements AutoCloseable {
             List<Binding> r = new ArrayList<>();
             if (t == null) return r;
             for (Publication p : t.publications()) {
-                String scope = p.scope() == TipcConstants.NODE_SCOPE ? "node" : p.scope() == TipcConstants.CLUSTER_SCOPE
+                String scope = p.scope() == Tipc.TIPC_NODE_SCOPE ? "node" : p.scope() == Tipc.TIPC_CLUSTER_SCOPE
                         ? "cluster" : "zone";
                 r.add(new Binding(p.type(), p.lower(), p.upper(), scope, p.port(), p.node(), nodeName(p.node())));
             }
@@ -595,22 +603,66 @@ public final class TipcNode implements AutoCloseable {
         });
     }
 
-    /** Waits until a binding matches {@code p}. */
+    /**
+     * Waits until a binding matches {@code p}: tests the table, then again after every binding change (woken by the
+     * event loop as it changes the table, no polling), until {@code timeout}.
+     *
+     * @return the first matching binding in {@link #bindings()} order
+     * @throws TipcException none matched within {@code timeout}, or the node is not running
+     */
     public Binding awaitBinding(Predicate<Binding> p, Duration timeout) throws TipcException, InterruptedIOException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (Binding b : bindings()) if (p.test(b)) return b;
-            if (System.nanoTime() >= end) throw new TipcException(0, "no matching binding within " + timeout);
-            sleep(50);
-        }
+        Binding[] found = new Binding[1];
+        awaitBindings(bs -> {
+            for (Binding b : bs) {
+                if (p.test(b)) {
+                    found[0] = b;
+                    return true;
+                }
+            }
+            return false;
+        }, timeout, "no matching binding within " + timeout);
+        return found[0];
     }
 
-    /** Waits until no binding matches {@code p}. */
+    /**
+     * Waits until no binding matches {@code p} (tested as in {@link #awaitBinding}).
+     *
+     * @throws TipcException one still matched after {@code timeout}, or the node is not running
+     */
     public void awaitNoBinding(Predicate<Binding> p, Duration timeout) throws TipcException, InterruptedIOException {
+        awaitBindings(bs -> bs.stream().noneMatch(p), timeout, "binding still present after " + timeout);
+    }
+
+    /**
+     * Tests {@link #bindings()} until {@code done} holds, sleeping in between until the table changes. The change
+     * feed is opened before the first test: every change after that test wakes the waiter (the view delivers each
+     * change after its registration, see {@link ConcurrentBindingView}), so none is missed.
+     */
+    private void awaitBindings(Predicate<List<Binding>> done, Duration timeout, String failure)
+            throws TipcException, InterruptedIOException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (bindings().stream().anyMatch(p)) {
-            if (System.nanoTime() >= end) throw new TipcException(0, "binding still present after " + timeout);
-            sleep(50);
+        ConcurrentBindingView v = bindingView;
+        if (v == null || !running) throw new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
+        ConcurrentBindingView.Feed f = v.openAll(BINDING_FEED_CAPACITY);
+        try {
+            while (!done.test(bindings())) {
+                long left = end - System.nanoTime();
+                if (left <= 0) throw new TipcException(TipcError.NONE, failure);
+                try {
+                    // null: timed out (tested once more above) or the node closed (bindings() then throws)
+                    BindingChange c = f.take(left, TimeUnit.NANOSECONDS);
+                    while (c != null) c = f.poll(); // one test covers every change pending now
+                } catch (IllegalStateException overflow) {
+                    // more than the capacity of changes since the last test: test again on a fresh feed
+                    f.close();
+                    f = v.openAll(BINDING_FEED_CAPACITY);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a binding");
+        } finally {
+            f.close();
         }
     }
 

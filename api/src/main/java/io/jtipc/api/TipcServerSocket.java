@@ -35,7 +35,7 @@ public final class TipcServerSocket implements AutoCloseable {
                                           TipcSocket.Scope scope) throws TipcException {
         Objects.requireNonNull(node, "node");
         if (service.kind() == TipcAddress.Kind.SOCKET) {
-            throw new TipcException(Errno.EINVAL, "listen needs a service or range, not " + service);
+            throw new TipcException(TipcError.EINVAL, "listen needs a service or range, not " + service);
         }
         TipcServerSocket[] holder = new TipcServerSocket[1];
         ConnHandler h = new ConnHandler() {
@@ -55,7 +55,7 @@ public final class TipcServerSocket implements AutoCloseable {
             return p;
         });
         if (rc[0] != 0) {
-            throw new TipcException(rc[0], "bind " + service + ": " + TipcConnection.errnoName(rc[0]));
+            throw TipcException.of(rc[0], "bind " + service);
         }
         TipcServerSocket s = new TipcServerSocket(node, type, port);
         holder[0] = s;
@@ -89,7 +89,7 @@ public final class TipcServerSocket implements AutoCloseable {
     public TipcConnection accept(Duration timeout) throws TipcException, InterruptedIOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (closed) throw new TipcException(0, "listening socket closed");
+            if (closed) throw new TipcException(TipcError.NONE, "listening socket closed");
             long e;
             synchronized (lock) {
                 e = epoch;
@@ -101,7 +101,7 @@ public final class TipcServerSocket implements AutoCloseable {
                 return p;
             });
             if (rc > 0) return c;
-            if (rc != Errno.EAGAIN) throw new TipcException(rc, "accept: " + TipcConnection.errnoName(rc));
+            if (rc != Errno.EAGAIN) throw TipcException.of(rc, "accept");
             synchronized (lock) {
                 // one slice of at most 1 s, then ask the node again (which also notices a closed node)
                 if (epoch == e && !closed) {

@@ -145,12 +145,12 @@ public final class TipcSocket implements AutoCloseable {
     public void bind(TipcAddress name, Scope scope) throws TipcException {
         checkOpen();
         if (name.kind() == TipcAddress.Kind.SOCKET) {
-            throw new TipcException(Errno.EINVAL, "cannot bind a socket address " + name + "; bind a service or range");
+            throw new TipcException(TipcError.EINVAL, "cannot bind a socket address " + name + "; bind a service or range");
         }
         int rc = node.call(now -> node.core().bind(now, port, scope.value, name.type(), name.lower(), name.upper(),
                 node.outbox()));
         if (rc != 0) {
-            throw new TipcException(rc, "bind " + name + " " + scope + ": " + TipcException.errnoName(rc));
+            throw TipcException.of(rc, "bind " + name + " " + scope);
         }
     }
 
@@ -163,7 +163,7 @@ public final class TipcSocket implements AutoCloseable {
         checkOpen();
         int rc = node.call(now -> node.core().unbind(now, port, name.type(), name.lower(), name.upper(), node.outbox()));
         if (rc != 0) {
-            throw new TipcException(rc, "unbind " + name + ": " + TipcException.errnoName(rc));
+            throw TipcException.of(rc, "unbind " + name);
         }
     }
 
@@ -226,7 +226,7 @@ public final class TipcSocket implements AutoCloseable {
             return;
         }
         if (rc != 0) {
-            throw new TipcException(rc, "send to " + dest + ": " + TipcException.errnoName(rc));
+            throw TipcException.of(rc, "send to " + dest);
         }
     }
 
@@ -264,7 +264,7 @@ public final class TipcSocket implements AutoCloseable {
     private TipcMessage take(Object o) throws TipcException {
         if (o == CLOSED) {
             rx.offer(CLOSED); // for other receivers
-            throw new TipcException(0, "socket " + Integer.toUnsignedString(port) + " closed");
+            throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
         }
         TipcMessage m = (TipcMessage) o;
         queuedBytes.addAndGet(-((long) m.payload().length + MESSAGE_OVERHEAD));
@@ -277,7 +277,7 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     private void checkOpen() throws TipcException {
-        if (closed) throw new TipcException(0, "socket " + Integer.toUnsignedString(port) + " closed");
+        if (closed) throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
 
     /** Closes the socket, withdrawing its bindings. Idempotent. */

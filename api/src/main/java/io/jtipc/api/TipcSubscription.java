@@ -1,15 +1,14 @@
 package io.jtipc.api;
 
-import io.jtipc.node.Errno;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.jtipc.nametable.Subscription;
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TopologyEvent;
-import io.jtipc.node.NodeCore;
+import io.jtipc.nametable.SubscriptionEvent;
+import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * A topology subscription on a {@link TipcNode} (net/tipc/subscr.c semantics): the bindings of a service range,
@@ -20,9 +19,12 @@ import io.jtipc.node.NodeCore;
  * Node up/down: subscribe to {0, 0, ~0} (node-state bindings); link up/down: {2, 0, ~0}.
  */
 public final class TipcSubscription implements AutoCloseable {
-    /** Filters. */
+    /** Filters (uapi tipc.h TIPC_SUB_PORTS, TIPC_SUB_SERVICE). */
     public enum Filter {
-        PORTS(TipcConstants.SUB_PORTS), SERVICE(TipcConstants.SUB_SERVICE);
+        /** An event for every matching binding published or withdrawn. */
+        PORTS(TipcSubscr.TIPC_SUB_PORTS),
+        /** An event for the first binding of each exact range appearing and the last one disappearing. */
+        SERVICE(TipcSubscr.TIPC_SUB_SERVICE);
 
         final int value;
 
@@ -38,7 +40,9 @@ public final class TipcSubscription implements AutoCloseable {
      */
     public static final int EVENT_QUEUE_LIMIT = 65_536;
 
-    private static final TopologyEvent END = new TopologyEvent(0, 0, 0, 0, 0, null);
+    /** Queued after the last event (closed or overflowed); compared by identity. */
+    private static final TopologyEvent END = new TopologyEvent(TopologyEvent.Kind.TIMEOUT,
+        TipcAddress.ofServiceRange(0, 0, 0), 0, 0);
 
     private final TipcNode node;
     private final LinkedBlockingQueue<TopologyEvent> q = new LinkedBlockingQueue<>();
@@ -67,9 +71,9 @@ public final class TipcSubscription implements AutoCloseable {
     static TipcSubscription open(TipcNode node, TipcAddress range, Filter filter, Duration timeout, int limit)
             throws TipcException {
         if (range.kind() == TipcAddress.Kind.SOCKET) {
-            throw new TipcException(-22, "subscribe needs a service or range, not " + range);
+            throw new TipcException(TipcError.EINVAL, "subscribe needs a service or range, not " + range);
         }
-        int t = timeout == null ? TipcConstants.WAIT_FOREVER
+        int t = timeout == null ? TipcSubscr.TIPC_WAIT_FOREVER
             : (int) Math.min(0xFFFFFFFEL, Math.max(0, timeout.toMillis()));
         TipcSubscription s = new TipcSubscription(node, limit);
         s.sub = node.call(now -> {
@@ -78,12 +82,12 @@ public final class TipcSubscription implements AutoCloseable {
             if (su != null && s.overflowed) su.cancel(); // the replay alone overflowed the queue
             return su;
         });
-        if (s.sub == null) throw new TipcException(-22, "subscription to " + range + " rejected");
+        if (s.sub == null) throw new TipcException(TipcError.EINVAL, "subscription to " + range + " rejected");
         return s;
     }
 
     /** Called on the loop thread by the core. */
-    private void event(TopologyEvent e) {
+    private void event(SubscriptionEvent e) {
         if (closed || overflowed) return;
         if (q.size() >= limit) {
             // the reader fell too far behind: drop the subscription (cancelled after this callback returns)
@@ -95,7 +99,19 @@ public final class TipcSubscription implements AutoCloseable {
             });
             return;
         }
-        q.offer(e);
+        q.offer(toApi(e));
+    }
+
+    /** The api's form of a core event: the range is the binding's (or, on timeout, the subscribed one). */
+    private static TopologyEvent toApi(SubscriptionEvent e) {
+        TopologyEvent.Kind k = switch (e.event()) {
+            case TipcEvent.TIPC_PUBLISHED -> TopologyEvent.Kind.PUBLISHED;
+            case TipcEvent.TIPC_WITHDRAWN -> TopologyEvent.Kind.WITHDRAWN;
+            case TipcEvent.TIPC_SUBSCR_TIMEOUT -> TopologyEvent.Kind.TIMEOUT;
+            default -> throw new IllegalStateException("topology event " + e.event());
+        };
+        return new TopologyEvent(k, TipcAddress.ofServiceRange(e.subscription().type(), e.foundLower(),
+            e.foundUpper()), e.port(), e.node());
     }
 
     /** The core's subscription (tests). */
@@ -121,7 +137,7 @@ public final class TipcSubscription implements AutoCloseable {
             if (e == END) {
                 q.offer(END);
                 if (overflowed && !closed) {
-                    throw new TipcException(Errno.ENOBUFS, "topology subscription closed: more than " + limit
+                    throw new TipcException(TipcError.ENOBUFS, "topology subscription closed: more than " + limit
                         + " events left unread (overflow, ENOBUFS)");
                 }
                 return null;

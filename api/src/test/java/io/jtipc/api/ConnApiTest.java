@@ -15,8 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TopologyEvent;
 
 /** Connections and subscriptions through the blocking API, over UDP on loopback (no privilege needed). */
 class ConnApiTest {
@@ -168,7 +166,7 @@ class ConnApiTest {
                 TopologyEvent e;
                 while ((e = subs.get(i).poll(Duration.ofMillis(200))) != null) {
                     String k = e.foundLower() + "-" + e.foundUpper() + ":" + e.port();
-                    if (e.event() == TipcConstants.PUBLISHED) assertThat(live.add(k)).as("dup %s", k).isTrue();
+                    if (e.kind() == TopologyEvent.Kind.PUBLISHED) assertThat(live.add(k)).as("dup %s", k).isTrue();
                     else assertThat(live.remove(k)).as("gap %s", k).isTrue();
                 }
                 Set<String> want = new HashSet<>();

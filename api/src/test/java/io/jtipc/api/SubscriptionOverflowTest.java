@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
 
-import io.jtipc.nametable.TipcConstants;
 
 /** A subscriber that leaves too many events unread loses the subscription with a clear error, never memory. */
 class SubscriptionOverflowTest {
@@ -33,11 +32,12 @@ class SubscriptionOverflowTest {
             assertThat(a.<Boolean>call(now -> s.coreSubscription().deleted()).booleanValue()).isTrue();
             assertThat(s.overflowed()).isTrue();
             for (int i = 0; i < 5; i++) {
-                assertThat(s.poll(T).event()).isEqualTo(TipcConstants.PUBLISHED);
+                assertThat(s.poll(T).kind()).isEqualTo(TopologyEvent.Kind.PUBLISHED);
             }
             assertThatThrownBy(() -> s.poll(T)).isInstanceOf(TipcException.class)
                 .hasMessageContaining("overflow")
-                .satisfies(e -> assertThat(((TipcException) e).errno()).isEqualTo(-105)); // ENOBUFS
+                .satisfies(e -> assertThat(((TipcException) e).errno()).isEqualTo(-105)) // ENOBUFS
+                .satisfies(e -> assertThat(((TipcException) e).error()).isEqualTo(TipcError.ENOBUFS));
             // and keeps saying so
             assertThatThrownBy(() -> s.poll(Duration.ofMillis(10))).hasMessageContaining("overflow");
         } finally {

@@ -1,6 +1,5 @@
 package io.jtipc.cli;
 
-import io.jtipc.node.Errno;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -11,13 +10,13 @@ import java.util.function.Consumer;
 
 import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcConnection;
+import io.jtipc.api.TipcError;
 import io.jtipc.api.TipcException;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcServerSocket;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.api.TipcSubscription;
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.api.TopologyEvent;
 import picocli.CommandLine;
 
 /**
@@ -116,7 +115,7 @@ final class ConnActions {
             try (TipcSubscription s = TipcSubscription.open(node, TipcAddress.ofService(at.type(), at.instance()),
                     TipcSubscription.Filter.SERVICE, dur(o.waitSeconds()))) {
                 TopologyEvent e = s.poll(dur(o.waitSeconds()));
-                if (e == null || e.event() != TipcConstants.PUBLISHED) {
+                if (e == null || e.kind() != TopologyEvent.Kind.PUBLISHED) {
                     err.println("jtipc: " + at + " did not appear within " + o.waitSeconds() + " s");
                     return 1;
                 }
@@ -179,7 +178,7 @@ final class ConnActions {
                 n = c.read(buf, 0, buf.length, dur(Math.max(0.2, o.timeoutSeconds())));
             } catch (TipcException e) {
                 err.println("jtipc: connection " + e.getMessage());
-                rc = e.errno() == io.jtipc.node.Errno.ECONNRESET ? 0 : 1;
+                rc = e.error() == TipcError.ECONNRESET ? 0 : 1;
                 break;
             }
             if (n < 0) break;
@@ -197,9 +196,13 @@ final class ConnActions {
         return rc;
     }
 
-    static String eventName(int e) {
-        return e == TipcConstants.PUBLISHED ? "TIPC_PUBLISHED" : e == TipcConstants.WITHDRAWN ? "TIPC_WITHDRAWN"
-            : e == TipcConstants.SUBSCR_TIMEOUT ? "TIPC_SUBSCR_TIMEOUT" : "event " + e;
+    /** The uapi name of an event kind, as the kernel's tipc_event.event values are called. */
+    static String eventName(TopologyEvent.Kind k) {
+        return switch (k) {
+            case PUBLISHED -> "TIPC_PUBLISHED";
+            case WITHDRAWN -> "TIPC_WITHDRAWN";
+            case TIMEOUT -> "TIPC_SUBSCR_TIMEOUT";
+        };
     }
 
     /** Prints one line per struct tipc_event field set, in a background thread. */
@@ -214,7 +217,7 @@ final class ConnActions {
                     TopologyEvent e = s.poll(Duration.ofSeconds(1));
                     if (e == null) continue;
                     synchronized (out) {
-                        out.println(eventName(e.event()) + " found " + Integer.toUnsignedString(e.foundLower()) + "-"
+                        out.println(eventName(e.kind()) + " found " + Integer.toUnsignedString(e.foundLower()) + "-"
                             + Integer.toUnsignedString(e.foundUpper()) + " port.ref "
                             + Integer.toUnsignedString(e.port()) + " port.node " + String.format("%08x", e.node())
                             + " s.seq {" + Integer.toUnsignedString(at.type()) + "," + Integer.toUnsignedString(at.lower())

@@ -105,9 +105,9 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private sealed interface Action permits Links, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, Conn {}
+    private sealed interface Action permits Links, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep {}
 
-    private record Conn(ConnActions.Step step) implements Action {}
+    private record ConnStep(ConnActions.Step step) implements Action {}
 
     private record Kernel(String command) implements Action {}
 
@@ -128,7 +128,7 @@ public final class NodeCommand implements Callable<Integer> {
         for (int i = 0; i < actions.size(); i++) {
             String a = actions.get(i);
             if (ConnActions.handles(a)) {
-                i = ConnActions.parse(cl, actions, i, st -> r.add(new Conn(st)));
+                i = ConnActions.parse(cl, actions, i, st -> r.add(new ConnStep(st)));
                 continue;
             }
             switch (a) {
@@ -328,7 +328,7 @@ public final class NodeCommand implements Callable<Integer> {
                     Thread.sleep((long) (s.seconds() * 1000));
                 } else if (a instanceof Send s) {
                     rc |= send(node, s, out, err);
-                } else if (a instanceof Conn c) {
+                } else if (a instanceof ConnStep c) {
                     rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
                 } else if (a instanceof Kernel kc) {
                     io.jtipc.lab.ExecResult r = k.exec(kc.command(), Duration.ofSeconds(120));
@@ -363,7 +363,7 @@ public final class NodeCommand implements Callable<Integer> {
             if (runFor > 0) {
                 long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
                 if (left > 0) Thread.sleep(left);
-            } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof Conn c && c.step().background())) {
+            } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof ConnStep c && c.step().background())) {
                 new CountDownLatch(1).await();
             }
             if (echoThread != null) echoThread.interrupt();

@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
 
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
+
 /**
  * The binding table of one node (kernel net/tipc/name_table.c): every publication this node knows,
  * its own and its peers', organised as the kernel does so that lookups, rotation and dump order are
@@ -35,16 +39,23 @@ import java.util.function.IntFunction;
  *
  * <h2>Threading</h2>
  * Not thread-safe: one thread (the node's event loop) owns it. Subscriptions attached by
- * {@link TopologySubscriptions} and {@link BindingListener}s are called synchronously on that thread. For
- * other threads use {@link ConcurrentBindingView}. Every successful insert or remove increments
- * {@link #changeCount()} by exactly one.
+ * {@link TopologySubscriptions} and {@link BindingListener}s are called synchronously on that thread; a
+ * listener that hands changes to other threads does its own locking (the api module's event loop does so).
+ * Every successful insert or remove increments {@link #changeCount()} by exactly one.
  */
 public final class BindingTable {
+    /** Hash buckets of the binding table; {@link #publications()} dump order follows them (name_table.h TIPC_NAMETBL_SIZE). */
+    public static final int TIPC_NAMETBL_SIZE = 1024;
+    /** Legacy Z.C.N address mask, zone and cluster part (net/tipc/addr.h). */
+    private static final int ZONE_CLUSTER_MASK = 0xFFFFF000;
+    /** Legacy Z.C.N address mask, zone part (net/tipc/addr.h). */
+    private static final int ZONE_MASK = 0xFF000000;
+
     private final int ownNode;
     private boolean legacyAddrFormat;
     private final Map<Integer, Service> services = new HashMap<>();
     @SuppressWarnings("unchecked")
-    private final ArrayList<Service>[] buckets = new ArrayList[TipcConstants.NAMETBL_SIZE];
+    private final ArrayList<Service>[] buckets = new ArrayList[TIPC_NAMETBL_SIZE];
     private final Map<Integer, LinkedHashSet<Publication>> byNode = new HashMap<>();
     private final List<BindingListener> listeners = new ArrayList<>();
     private long changeCount;
@@ -107,7 +118,7 @@ public final class BindingTable {
      * @param type  service type
      * @param lower lower bound (unsigned)
      * @param upper upper bound (unsigned), must be {@code >= lower}
-     * @param scope {@link TipcConstants#CLUSTER_SCOPE} or {@link TipcConstants#NODE_SCOPE} (stored as given)
+     * @param scope {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE} (stored as given)
      * @param port  socket reference
      * @param node  node of the socket
      * @param key   publication key
@@ -143,7 +154,7 @@ public final class BindingTable {
         size++;
         changeCount++;
         for (Subscription sub : new ArrayList<>(sc.subscriptions)) {
-            sub.reportOverlap(p, TipcConstants.PUBLISHED, first);
+            sub.reportOverlap(p, TipcEvent.TIPC_PUBLISHED, first);
         }
         fire(new BindingChange(changeCount, true, p));
         return p;
@@ -189,7 +200,7 @@ public final class BindingTable {
         changeCount++;
         boolean last = sr.allPubl.isEmpty();
         for (Subscription sub : new ArrayList<>(sc.subscriptions)) {
-            sub.reportOverlap(p, TipcConstants.WITHDRAWN, last);
+            sub.reportOverlap(p, TipcEvent.TIPC_WITHDRAWN, last);
         }
         if (last) {
             sc.ranges.remove(sr);
@@ -428,9 +439,9 @@ public final class BindingTable {
 
     private static String scopeName(int scope) {
         switch (scope) {
-            case TipcConstants.ZONE_SCOPE: return "zone";
-            case TipcConstants.CLUSTER_SCOPE: return "cluster";
-            case TipcConstants.NODE_SCOPE: return "node";
+            case Tipc.TIPC_ZONE_SCOPE: return "zone";
+            case Tipc.TIPC_CLUSTER_SCOPE: return "cluster";
+            case Tipc.TIPC_NODE_SCOPE: return "node";
             default: return "";
         }
     }
@@ -441,7 +452,7 @@ public final class BindingTable {
     /**
      * Attaches a subscription to its service type and replays the matching bindings (kernel
      * {@code tipc_nametbl_subscribe} / {@code tipc_service_subscribe}): unless the filter has
-     * {@link TipcConstants#SUB_NO_STATUS}, PUBLISHED events for every overlapping binding (SUB_PORTS) or for
+     * {@link Subscription#TIPC_SUB_NO_STATUS}, PUBLISHED events for every overlapping binding (SUB_PORTS) or for
      * the oldest binding of each overlapping range (otherwise), sorted by age. Later changes are reported
      * live by {@link #insert}/{@link #remove}; being single-threaded there is no gap between the two.
      */
@@ -452,14 +463,14 @@ public final class BindingTable {
             sc = createService(type);
         }
         sc.subscriptions.add(0, sub);
-        if ((sub.filter() & TipcConstants.SUB_NO_STATUS) != 0) {
+        if ((sub.filter() & Subscription.TIPC_SUB_NO_STATUS) != 0) {
             return;
         }
         List<Publication> list = new ArrayList<>();
         for (ServiceRange sr : matching(sc, sub.lower(), sub.upper())) {
             Publication first = null;
             for (Publication p : sr.allPubl) {
-                if ((sub.filter() & TipcConstants.SUB_PORTS) != 0) {
+                if ((sub.filter() & TipcSubscr.TIPC_SUB_PORTS) != 0) {
                     list.add(p);
                 } else if (first == null || after(first.id(), p.id())) {
                     first = p;
@@ -471,7 +482,7 @@ public final class BindingTable {
         }
         list.sort((a, b) -> after(a.id(), b.id()) ? 1 : (after(b.id(), a.id()) ? -1 : 0));
         for (Publication p : list) {
-            sub.reportOverlap(p, TipcConstants.PUBLISHED, true);
+            sub.reportOverlap(p, TipcEvent.TIPC_PUBLISHED, true);
         }
     }
 
@@ -485,8 +496,11 @@ public final class BindingTable {
         maybeDeleteService(sc);
     }
 
-    /** {@code time_after32(a, b)}: a is later than b in modulo-2^32 order. */
-    static boolean after(int a, int b) {
+    /**
+     * {@code time_after32(a, b)}: a is later than b in modulo-2^32 order; how publication ids ({@link Publication#id()},
+     * per service type) order bindings by age.
+     */
+    public static boolean after(int a, int b) {
         return b - a < 0;
     }
 
@@ -505,13 +519,13 @@ public final class BindingTable {
         if (!legacyAddrFormat) {
             return false;
         }
-        return domain == (ownNode & TipcConstants.ZONE_CLUSTER_MASK) || domain == (ownNode & TipcConstants.ZONE_MASK);
+        return domain == (ownNode & ZONE_CLUSTER_MASK) || domain == (ownNode & ZONE_MASK);
     }
 
     private Service createService(int type) {
         Service sc = new Service(type);
         services.put(type, sc);
-        int h = type & (TipcConstants.NAMETBL_SIZE - 1);
+        int h = type & (TIPC_NAMETBL_SIZE - 1);
         if (buckets[h] == null) {
             buckets[h] = new ArrayList<>(2);
         }
@@ -522,7 +536,7 @@ public final class BindingTable {
     private void maybeDeleteService(Service sc) {
         if (sc.ranges.isEmpty() && sc.subscriptions.isEmpty()) {
             services.remove(sc.type);
-            buckets[sc.type & (TipcConstants.NAMETBL_SIZE - 1)].remove(sc);
+            buckets[sc.type & (TIPC_NAMETBL_SIZE - 1)].remove(sc);
         }
     }
 

@@ -1,9 +1,10 @@
 package io.jtipc.nametable;
 
-import io.jtipc.wire.Tipc;
-import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 
 /**
  * A NAME_DISTRIBUTOR message (user 11, 40-byte header) as plain values: the header fields that name
@@ -23,7 +24,7 @@ import java.util.List;
  * @param items        the bindings
  */
 public record DistrMessage(int msgType, int origNode, int destNode, boolean bulk, boolean lastBulk,
-                           boolean nonLegacy, int namedSeqno, boolean bcAckInvalid, List<DistrItem> items) {
+                           boolean nonLegacy, int namedSeqno, boolean bcAckInvalid, List<PublicationItem> items) {
     public DistrMessage {
         items = List.copyOf(items);
         namedSeqno &= 0xFFFF;
@@ -31,7 +32,7 @@ public record DistrMessage(int msgType, int origNode, int destNode, boolean bulk
 
     /** Message data size in bytes ({@code items * 20}). */
     public int dataSize() {
-        return items.size() * DistrItem.SIZE;
+        return items.size() * PublicationItem.SIZE;
     }
 
     /** Encoded size in bytes: 40-byte header plus the items. */
@@ -52,10 +53,10 @@ public record DistrMessage(int msgType, int origNode, int destNode, boolean bulk
         }
         io.jtipc.wire.DistrItem it = new io.jtipc.wire.DistrItem();
         int n = io.jtipc.wire.DistrItem.count(m);
-        List<DistrItem> items = new ArrayList<>(n);
+        List<PublicationItem> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             it.wrap(m, i);
-            items.add(new DistrItem(it.type(), it.lower(), it.upper(), it.port(), it.key()));
+            items.add(new PublicationItem(it.type(), it.lower(), it.upper(), it.port(), it.key()));
         }
         return new DistrMessage(m.type(), m.orignode(), m.destnode(), m.isBulk() != 0, m.isLastBulk() != 0,
                 m.isLegacy() == 0, m.namedSeqno(), m.bcAckInvalid() != 0, items);
@@ -82,7 +83,7 @@ public record DistrMessage(int msgType, int origNode, int destNode, boolean bulk
                 .setIsBulk(bulk ? 1 : 0).setIsLastBulk(lastBulk ? 1 : 0).setLegacy(nonLegacy ? 0 : 1)
                 .setNamedSeqno(namedSeqno).setBcAckInvalid(bcAckInvalid ? 1 : 0);
         for (int i = 0; i < items.size(); i++) {
-            items.get(i).encode(buf, off + Tipc.INT_H_SIZE + i * DistrItem.SIZE);
+            items.get(i).encode(buf, off + Tipc.INT_H_SIZE + i * PublicationItem.SIZE);
         }
         return size;
     }

@@ -1,7 +1,5 @@
 package io.jtipc.nametable;
 
-import io.jtipc.wire.Tipc;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +7,8 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+
+import io.jtipc.wire.Tipc;
 
 /**
  * Binding-table distribution of one node (kernel net/tipc/name_distr.c and the publish/withdraw part of
@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <h2>Sending</h2>
  * <ul>
- *   <li>{@link #publish}: inserts with node = self; limit {@link TipcConstants#MAX_PUBL} local publications.
+ *   <li>{@link #publish}: inserts with node = self; limit {@link #TIPC_MAX_PUBL} local publications.
  *       Node scope stays local; cluster scope yields one PUBLICATION with one item, non-legacy bit, named seqno
  *       {@code snd_nxt++}, destination 0 ({@code tipc_named_publish}). {@link #withdraw} likewise with
  *       WITHDRAWAL ({@code tipc_named_withdraw}).</li>
@@ -56,11 +56,14 @@ import java.util.Map;
  * reset; the next bulk's last message resets it.
  */
 public final class NameDistributor {
+    /** Most publications this node may make (net/tipc/subscr.h TIPC_MAX_PUBL). */
+    public static final int TIPC_MAX_PUBL = 65535;
+
     private final BindingTable table;
     private final int self;
     private final LinkedHashSet<Publication> nodeScope = new LinkedHashSet<>();
     private final LinkedHashSet<Publication> clusterScope = new LinkedHashSet<>();
-    private final Map<Integer, Peer> peers = new HashMap<>();
+    private final Map<Integer, NamedRcv> peers = new HashMap<>();
     private final ArrayDeque<DistrMessage> outbox = new ArrayDeque<>();
     private int localPublCount;
     private int rcDests;
@@ -91,20 +94,20 @@ public final class NameDistributor {
     /**
      * Publishes a binding of a socket on this node (kernel {@code tipc_nametbl_publish}).
      *
-     * @param scope {@link TipcConstants#NODE_SCOPE}; any other value means cluster scope (socket.c)
+     * @param scope {@link Tipc#TIPC_NODE_SCOPE}; any other value means cluster scope (socket.c)
      * @return the publication, or null if the limit is reached, {@code lower > upper} or it is a duplicate
      */
     public Publication publish(int type, int lower, int upper, int scope, int port, int key) {
-        if (localPublCount >= TipcConstants.MAX_PUBL) {
+        if (localPublCount >= TIPC_MAX_PUBL) {
             return null;
         }
-        int sc = scope == TipcConstants.NODE_SCOPE ? TipcConstants.NODE_SCOPE : TipcConstants.CLUSTER_SCOPE;
+        int sc = scope == Tipc.TIPC_NODE_SCOPE ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE;
         Publication p = table.insert(type, lower, upper, sc, port, self, key);
         if (p == null) {
             return null;
         }
         localPublCount++;
-        if (sc == TipcConstants.NODE_SCOPE) {
+        if (sc == Tipc.TIPC_NODE_SCOPE) {
             nodeScope.add(p);
         } else {
             clusterScope.add(p);
@@ -137,7 +140,7 @@ public final class NameDistributor {
      * this node's availability from it (TIPC_NODE_STATE subscriptions).
      */
     public Publication publishNodeState() {
-        return publish(TipcConstants.NODE_STATE, self, self, TipcConstants.CLUSTER_SCOPE, 0, self);
+        return publish(Tipc.TIPC_NODE_STATE, self, self, Tipc.TIPC_CLUSTER_SCOPE, 0, self);
     }
 
     /**
@@ -147,17 +150,17 @@ public final class NameDistributor {
      * @param linkId peer bearer id × 65536 + own bearer id ({@code tipc_link_id})
      */
     public Publication linkUp(int peer, int linkId) {
-        return publish(TipcConstants.LINK_STATE, peer, peer, TipcConstants.NODE_SCOPE, linkId, linkId);
+        return publish(Tipc.TIPC_LINK_STATE, peer, peer, Tipc.TIPC_NODE_SCOPE, linkId, linkId);
     }
 
     /** A link to {@code peer} went down: withdraws what {@link #linkUp} published. */
     public Publication linkDown(int peer, int linkId) {
-        return withdraw(TipcConstants.LINK_STATE, peer, peer, linkId);
+        return withdraw(Tipc.TIPC_LINK_STATE, peer, peer, linkId);
     }
 
     private DistrMessage update(int msgType, Publication p) {
         DistrMessage m = new DistrMessage(msgType, self, 0, false, false, true, sndNxt, false,
-                List.of(DistrItem.of(p)));
+                List.of(PublicationItem.of(p)));
         sndNxt = (sndNxt + 1) & 0xFFFF;
         return m;
     }
@@ -172,23 +175,23 @@ public final class NameDistributor {
      * @throws IllegalArgumentException if {@code linkMss < 60}
      */
     public void nodeUp(int node, int capabilities, int linkMss) {
-        if (linkMss < Tipc.INT_H_SIZE + DistrItem.SIZE) {
+        if (linkMss < Tipc.INT_H_SIZE + PublicationItem.SIZE) {
             throw new IllegalArgumentException("link MSS " + linkMss + " below 60 bytes");
         }
         if ((capabilities & Tipc.TIPC_NAMED_BCAST) == 0) {
             rcDests++;
         }
-        int perMsg = (linkMss - Tipc.INT_H_SIZE) / DistrItem.SIZE;
-        List<DistrItem> all = new ArrayList<>(clusterScope.size());
+        int perMsg = (linkMss - Tipc.INT_H_SIZE) / PublicationItem.SIZE;
+        List<PublicationItem> all = new ArrayList<>(clusterScope.size());
         for (Publication p : clusterScope) {
-            all.add(DistrItem.of(p));
+            all.add(PublicationItem.of(p));
         }
         // The kernel always has at least its node-state binding here; with nothing to send we still send one
         // empty last-bulk message so that the peer opens its named stream.
         int n = Math.max(1, (all.size() + perMsg - 1) / perMsg);
         for (int i = 0; i < n; i++) {
             boolean last = i == n - 1;
-            List<DistrItem> chunk = all.subList(Math.min(all.size(), i * perMsg), Math.min(all.size(), (i + 1) * perMsg));
+            List<PublicationItem> chunk = all.subList(Math.min(all.size(), i * perMsg), Math.min(all.size(), (i + 1) * perMsg));
             outbox.add(new DistrMessage(Tipc.PUBLICATION, self, node, true, last, true, last ? sndNxt : 0,
                     true, chunk));
         }
@@ -202,7 +205,7 @@ public final class NameDistributor {
      * @return the removed bindings, oldest first
      */
     public List<Publication> nodeDown(int node, int capabilities) {
-        Peer peer = peers.get(node);
+        NamedRcv peer = peers.get(node);
         if (peer != null) {
             peer.queue.clear();
             if (!peer.open) {
@@ -284,7 +287,7 @@ public final class NameDistributor {
             foreignOrigin++;
             return 0;
         }
-        Peer peer = peers.computeIfAbsent(linkPeer, k -> new Peer());
+        NamedRcv peer = peers.computeIfAbsent(linkPeer, k -> new NamedRcv());
         // bulk and legacy messages never wait (dequeue applies them at once), so they always get in: a full
         // queue must not lock out the last bulk that releases it
         if (peer.queue.size() >= maxDeferred && m.nonLegacy() && !m.bulk()) {
@@ -301,7 +304,7 @@ public final class NameDistributor {
         return applied;
     }
 
-    private DistrMessage dequeue(Peer peer) {
+    private DistrMessage dequeue(NamedRcv peer) {
         Iterator<DistrMessage> it = peer.queue.iterator();
         while (it.hasNext()) {
             DistrMessage m = it.next();
@@ -329,10 +332,10 @@ public final class NameDistributor {
 
     private void apply(DistrMessage m) {
         int node = m.origNode();
-        for (DistrItem i : m.items()) {
+        for (PublicationItem i : m.items()) {
             boolean ok;
             if (m.msgType() == Tipc.PUBLICATION) {
-                ok = table.insert(i.type(), i.lower(), i.upper(), TipcConstants.CLUSTER_SCOPE, i.port(), node,
+                ok = table.insert(i.type(), i.lower(), i.upper(), Tipc.TIPC_CLUSTER_SCOPE, i.port(), node,
                         i.key()) != null;
             } else if (m.msgType() == Tipc.WITHDRAWAL) {
                 ok = table.remove(i.type(), i.lower(), i.upper(), node, i.key()) != null;
@@ -394,23 +397,24 @@ public final class NameDistributor {
 
     /** Messages from {@code node} held back waiting for earlier seqnos or the last bulk. */
     public int deferred(int node) {
-        Peer p = peers.get(node);
+        NamedRcv p = peers.get(node);
         return p == null ? 0 : p.queue.size();
     }
 
     /** Whether the named stream from {@code node} is open (its last-bulk message was received). */
     public boolean streamOpen(int node) {
-        Peer p = peers.get(node);
+        NamedRcv p = peers.get(node);
         return p != null && p.open;
     }
 
     /** Next expected named seqno from {@code node} ({@code named_rcv_nxt}). */
     public int rcvNxt(int node) {
-        Peer p = peers.get(node);
+        NamedRcv p = peers.get(node);
         return p == null ? 0 : p.rcvNxt;
     }
 
-    private static final class Peer {
+    /** One peer's named receive state (kernel {@code struct tipc_node} namedq, named_rcv_nxt, named_open). */
+    private static final class NamedRcv {
         final ArrayDeque<DistrMessage> queue = new ArrayDeque<>();
         int rcvNxt;
         boolean open;

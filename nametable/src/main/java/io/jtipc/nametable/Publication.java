@@ -1,5 +1,7 @@
 package io.jtipc.nametable;
 
+import io.jtipc.wire.Tipc;
+
 /**
  * One binding of a service range to a socket (kernel {@code struct publication}, net/tipc/name_table.h).
  *
@@ -8,7 +10,7 @@ package io.jtipc.nametable;
  * @param type  service type
  * @param lower lower bound of the service range (inclusive)
  * @param upper upper bound of the service range (inclusive), {@code lower <= upper} unsigned
- * @param scope {@link TipcConstants#CLUSTER_SCOPE} or {@link TipcConstants#NODE_SCOPE}
+ * @param scope {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}
  * @param port  socket reference ("port id") of the bound socket
  * @param node  node address of the bound socket
  * @param key   publication key; together with the node it identifies the binding within its range
@@ -25,7 +27,7 @@ public record Publication(int type, int lower, int upper, int scope, int port, i
     @Override
     public String toString() {
         return "{" + Integer.toUnsignedString(type) + "," + Integer.toUnsignedString(lower) + ","
-                + Integer.toUnsignedString(upper) + "} " + (scope == TipcConstants.NODE_SCOPE ? "node" : "cluster")
+                + Integer.toUnsignedString(upper) + "} " + (scope == Tipc.TIPC_NODE_SCOPE ? "node" : "cluster")
                 + " " + Integer.toUnsignedString(port) + "@" + Integer.toHexString(node) + " key "
                 + Integer.toUnsignedString(key);
     }

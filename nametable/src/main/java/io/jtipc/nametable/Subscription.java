@@ -2,26 +2,37 @@ package io.jtipc.nametable;
 
 import java.util.function.Consumer;
 
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
+
 /**
  * One active topology subscription (kernel {@code struct tipc_subscription}, net/tipc/subscr.h), created
  * by {@link TopologySubscriptions}. Events go synchronously to the sink given at creation.
  *
  * <p>Event rules ({@code tipc_sub_report_overlap}, net/tipc/subscr.c): a binding is reported if its range
- * overlaps the subscribed range; with {@link TipcConstants#SUB_PORTS} every binding change is reported,
+ * overlaps the subscribed range; with {@link TipcSubscr#TIPC_SUB_PORTS} every binding change is reported,
  * otherwise only "must" changes: the first binding of an exact service range appearing, or the last one
- * disappearing. The kernel-internal {@link TipcConstants#SUB_CLUSTER_SCOPE} / {@link TipcConstants#SUB_NODE_SCOPE}
+ * disappearing. The kernel-internal {@link #TIPC_SUB_CLUSTER_SCOPE} / {@link #TIPC_SUB_NODE_SCOPE}
  * bits restrict by binding scope. After the timeout event the subscription is inactive and reports nothing.
  */
 public final class Subscription {
-    private final TipcSubscr request;
-    private final Consumer<TopologyEvent> sink;
+    /** Kernel-internal filter bit: report only cluster-scope bindings (net/tipc/topsrv.h TIPC_SUB_CLUSTER_SCOPE). */
+    public static final int TIPC_SUB_CLUSTER_SCOPE = 0x20;
+    /** Kernel-internal filter bit: report only node-scope bindings (net/tipc/topsrv.h TIPC_SUB_NODE_SCOPE). */
+    public static final int TIPC_SUB_NODE_SCOPE = 0x40;
+    /** Kernel-internal filter bit: no replay of the existing bindings (net/tipc/topsrv.h TIPC_SUB_NO_STATUS). */
+    public static final int TIPC_SUB_NO_STATUS = 0x80;
+
+    private final SubscriptionRequest request;
+    private final Consumer<SubscriptionEvent> sink;
     final TopologySubscriptions.Connection owner;
     final long seq;
     long deadline = Long.MAX_VALUE;
     boolean inactive;
     boolean deleted;
 
-    Subscription(TipcSubscr request, Consumer<TopologyEvent> sink, TopologySubscriptions.Connection owner, long seq) {
+    Subscription(SubscriptionRequest request, Consumer<SubscriptionEvent> sink, TopologySubscriptions.Connection owner, long seq) {
         this.request = request;
         this.sink = sink;
         this.owner = owner;
@@ -29,7 +40,7 @@ public final class Subscription {
     }
 
     /** The request as received (filter included). */
-    public TipcSubscr request() {
+    public SubscriptionRequest request() {
         return request;
     }
 
@@ -80,19 +91,19 @@ public final class Subscription {
             return;
         }
         int filter = request.filter();
-        if (!must && (filter & TipcConstants.SUB_PORTS) == 0) {
+        if (!must && (filter & TipcSubscr.TIPC_SUB_PORTS) == 0) {
             return;
         }
-        if ((filter & TipcConstants.SUB_CLUSTER_SCOPE) != 0 && p.scope() == TipcConstants.NODE_SCOPE) {
+        if ((filter & TIPC_SUB_CLUSTER_SCOPE) != 0 && p.scope() == Tipc.TIPC_NODE_SCOPE) {
             return;
         }
-        if ((filter & TipcConstants.SUB_NODE_SCOPE) != 0 && p.scope() != TipcConstants.NODE_SCOPE) {
+        if ((filter & TIPC_SUB_NODE_SCOPE) != 0 && p.scope() != Tipc.TIPC_NODE_SCOPE) {
             return;
         }
         if (inactive) {
             return;
         }
-        sink.accept(new TopologyEvent(event, p.lower(), p.upper(), p.port(), p.node(), request));
+        sink.accept(new SubscriptionEvent(event, p.lower(), p.upper(), p.port(), p.node(), request));
     }
 
     void sendTimeout() {
@@ -100,7 +111,7 @@ public final class Subscription {
             return;
         }
         inactive = true;
-        sink.accept(new TopologyEvent(TipcConstants.SUBSCR_TIMEOUT, request.lower(), request.upper(), 0, 0, request));
+        sink.accept(new SubscriptionEvent(TipcEvent.TIPC_SUBSCR_TIMEOUT, request.lower(), request.upper(), 0, 0, request));
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
+import io.jtipc.wire.TipcSubscr;
+
 /**
  * The subscription side of the topology service (kernel net/tipc/subscr.c, topsrv.c), sans-IO and
  * single-threaded: the same thread that changes the {@link BindingTable} calls this. No clock inside: every
@@ -13,20 +15,23 @@ import java.util.function.Consumer;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li>A request with both {@link TipcConstants#SUB_PORTS} and {@link TipcConstants#SUB_SERVICE}, or with
- *       {@code lower > upper}, is rejected; so is any request beyond {@link TipcConstants#MAX_SUBSCR}
+ *   <li>A request with both {@link TipcSubscr#TIPC_SUB_PORTS} and {@link TipcSubscr#TIPC_SUB_SERVICE}, or with
+ *       {@code lower > upper}, is rejected; so is any request beyond {@link #TIPC_MAX_SUBSCR}
  *       subscriptions on the node. The kernel then closes the subscriber's connection
  *       ({@code tipc_conn_rcv_sub}).</li>
- *   <li>A request with {@link TipcConstants#SUB_CANCEL} deletes this connection's subscriptions equal to it
+ *   <li>A request with {@link TipcSubscr#TIPC_SUB_CANCEL} deletes this connection's subscriptions equal to it
  *       with the cancel bit cleared (kernel: memcmp of the struct); no event, never rejected.</li>
  *   <li>On subscribe, existing matching bindings are reported at once (see {@link BindingTable}), then every
  *       change live, with no gap and no duplicate (same thread).</li>
  *   <li>Timeout {@code t} ms (unsigned) fires at {@code now + t}: one SUBSCR_TIMEOUT event carrying the
- *       subscribed range, port 0, node 0; then the subscription is deleted. {@link TipcConstants#WAIT_FOREVER}
+ *       subscribed range, port 0, node 0; then the subscription is deleted. {@link TipcSubscr#TIPC_WAIT_FOREVER}
  *       never fires.</li>
  * </ul>
  */
 public final class TopologySubscriptions {
+    /** Most topology subscriptions on this node (net/tipc/subscr.h TIPC_MAX_SUBSCR). */
+    public static final int TIPC_MAX_SUBSCR = 65535;
+
     private final BindingTable table;
     private final TreeSet<Subscription> timers = new TreeSet<>((a, b) -> {
         int c = Long.compare(a.deadline, b.deadline);
@@ -45,7 +50,7 @@ public final class TopologySubscriptions {
     }
 
     /** Opens a subscriber connection whose events go to {@code sink} (synchronously, on this thread). */
-    public Connection connect(Consumer<TopologyEvent> sink) {
+    public Connection connect(Consumer<SubscriptionEvent> sink) {
         return new Connection(sink);
     }
 
@@ -56,14 +61,14 @@ public final class TopologySubscriptions {
      * @param type      service type
      * @param lower     lower bound (unsigned)
      * @param upper     upper bound (unsigned)
-     * @param timeoutMs timeout in ms (unsigned), {@link TipcConstants#WAIT_FOREVER} for none
+     * @param timeoutMs timeout in ms (unsigned), {@link TipcSubscr#TIPC_WAIT_FOREVER} for none
      * @param nowMs     current time, ms
      * @param sink      receives the replay events (before this returns) then live events
      * @return the subscription, or null if rejected
      */
     public Subscription subscribe(int filter, int type, int lower, int upper, int timeoutMs, long nowMs,
-                                  Consumer<TopologyEvent> sink) {
-        return connect(sink).subscribe(TipcSubscr.of(type, lower, upper, timeoutMs, filter, 0L), nowMs);
+                                  Consumer<SubscriptionEvent> sink) {
+        return connect(sink).subscribe(SubscriptionRequest.of(type, lower, upper, timeoutMs, filter, 0L), nowMs);
     }
 
     /** Number of live subscriptions on this node. */
@@ -96,21 +101,21 @@ public final class TopologySubscriptions {
 
     /** One subscriber connection (kernel {@code struct tipc_conn} of the topology server). */
     public final class Connection {
-        private final Consumer<TopologyEvent> sink;
+        private final Consumer<SubscriptionEvent> sink;
         private final List<Subscription> subs = new ArrayList<>();
         private boolean closed;
 
-        Connection(Consumer<TopologyEvent> sink) {
+        Connection(Consumer<SubscriptionEvent> sink) {
             this.sink = sink;
         }
 
         /**
-         * Handles one received request: cancel if it has {@link TipcConstants#SUB_CANCEL}, otherwise subscribe.
+         * Handles one received request: cancel if it has {@link TipcSubscr#TIPC_SUB_CANCEL}, otherwise subscribe.
          *
          * @return false if the request was rejected (the kernel closes the connection; call {@link #close()})
          */
-        public boolean receive(TipcSubscr s, long nowMs) {
-            if ((s.filter() & TipcConstants.SUB_CANCEL) != 0) {
+        public boolean receive(SubscriptionRequest s, long nowMs) {
+            if ((s.filter() & TipcSubscr.TIPC_SUB_CANCEL) != 0) {
                 cancel(s);
                 return true;
             }
@@ -123,12 +128,12 @@ public final class TopologySubscriptions {
          *
          * @return the subscription, or null if rejected (illegal filter/range, limit, connection closed)
          */
-        public Subscription subscribe(TipcSubscr s, long nowMs) {
-            if (closed || count >= TipcConstants.MAX_SUBSCR) {
+        public Subscription subscribe(SubscriptionRequest s, long nowMs) {
+            if (closed || count >= TIPC_MAX_SUBSCR) {
                 return null;
             }
             int filter = s.filter();
-            if (((filter & TipcConstants.SUB_PORTS) != 0 && (filter & TipcConstants.SUB_SERVICE) != 0)
+            if (((filter & TipcSubscr.TIPC_SUB_PORTS) != 0 && (filter & TipcSubscr.TIPC_SUB_SERVICE) != 0)
                     || Integer.compareUnsigned(s.lower(), s.upper()) > 0) {
                 return null;
             }
@@ -136,7 +141,7 @@ public final class TopologySubscriptions {
             subs.add(0, sub);
             count++;
             table.attach(sub);
-            if (s.timeout() != TipcConstants.WAIT_FOREVER && !sub.deleted) {
+            if (s.timeout() != TipcSubscr.TIPC_WAIT_FOREVER && !sub.deleted) {
                 sub.deadline = nowMs + Integer.toUnsignedLong(s.timeout());
                 timers.add(sub);
             }
@@ -148,8 +153,8 @@ public final class TopologySubscriptions {
          *
          * @return number deleted
          */
-        public int cancel(TipcSubscr s) {
-            return deleteMatching(s.withFilter(s.filter() & ~TipcConstants.SUB_CANCEL));
+        public int cancel(SubscriptionRequest s) {
+            return deleteMatching(s.withFilter(s.filter() & ~TipcSubscr.TIPC_SUB_CANCEL));
         }
 
         /** Closes the connection, deleting all its subscriptions (no events). */
@@ -165,7 +170,7 @@ public final class TopologySubscriptions {
             return List.copyOf(subs);
         }
 
-        int deleteMatching(TipcSubscr s) {
+        int deleteMatching(SubscriptionRequest s) {
             int n = 0;
             for (Subscription sub : new ArrayList<>(subs)) {
                 if (sub.request().equals(s)) {

@@ -1,7 +1,7 @@
 package io.jtipc.nametable;
 
-import static io.jtipc.nametable.TipcConstants.CLUSTER_SCOPE;
-import static io.jtipc.nametable.TipcConstants.NODE_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_NODE_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 class BindingTableTest {
@@ -20,17 +21,17 @@ class BindingTableTest {
     @Test
     void illegalRangeAndDuplicatesAreRefused() {
         BindingTable t = new BindingTable(SELF);
-        assertThat(t.insert(100, 5, 4, CLUSTER_SCOPE, 1, SELF, 1)).isNull();
-        assertThat(t.insert(100, 1, 2, CLUSTER_SCOPE, 1, SELF, 7)).isNotNull();
+        assertThat(t.insert(100, 5, 4, TIPC_CLUSTER_SCOPE, 1, SELF, 1)).isNull();
+        assertThat(t.insert(100, 1, 2, TIPC_CLUSTER_SCOPE, 1, SELF, 7)).isNotNull();
         // same range, same key, same node: duplicate, whatever the port
-        assertThat(t.insert(100, 1, 2, CLUSTER_SCOPE, 99, SELF, 7)).isNull();
+        assertThat(t.insert(100, 1, 2, TIPC_CLUSTER_SCOPE, 99, SELF, 7)).isNull();
         // same key on another node is another binding
-        assertThat(t.insert(100, 1, 2, CLUSTER_SCOPE, 1, N2, 7)).isNotNull();
+        assertThat(t.insert(100, 1, 2, TIPC_CLUSTER_SCOPE, 1, N2, 7)).isNotNull();
         // same key in another exact range is another binding
-        assertThat(t.insert(100, 1, 3, CLUSTER_SCOPE, 1, SELF, 7)).isNotNull();
+        assertThat(t.insert(100, 1, 3, TIPC_CLUSTER_SCOPE, 1, SELF, 7)).isNotNull();
         // an existing binding with node 0 blocks that key for every node
-        assertThat(t.insert(101, 1, 1, NODE_SCOPE, 5, 0, 3)).isNotNull();
-        assertThat(t.insert(101, 1, 1, NODE_SCOPE, 6, N3, 3)).isNull();
+        assertThat(t.insert(101, 1, 1, TIPC_NODE_SCOPE, 5, 0, 3)).isNotNull();
+        assertThat(t.insert(101, 1, 1, TIPC_NODE_SCOPE, 6, N3, 3)).isNull();
         assertThat(t.size()).isEqualTo(4);
         assertThat(t.changeCount()).isEqualTo(4);
     }
@@ -38,8 +39,8 @@ class BindingTableTest {
     @Test
     void unsignedRangesWork() {
         BindingTable t = new BindingTable(SELF);
-        assertThat(t.insert(100, 0x80000000, 0xFFFFFFFF, CLUSTER_SCOPE, 1, SELF, 1)).isNotNull();
-        assertThat(t.insert(100, 0xFFFFFFFF, 0x80000000, CLUSTER_SCOPE, 1, SELF, 2)).isNull();
+        assertThat(t.insert(100, 0x80000000, 0xFFFFFFFF, TIPC_CLUSTER_SCOPE, 1, SELF, 1)).isNotNull();
+        assertThat(t.insert(100, 0xFFFFFFFF, 0x80000000, TIPC_CLUSTER_SCOPE, 1, SELF, 2)).isNull();
         assertThat(t.lookupAnycast(100, 0xF0000000, 0)).isEqualTo(new SocketAddr(1, SELF));
         assertThat(t.lookupAnycast(100, 5, 0)).isNull();
     }
@@ -47,8 +48,8 @@ class BindingTableTest {
     @Test
     void removeMatchesRangeKeyAndNodeButNotPort() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(100, 1, 1, CLUSTER_SCOPE, 11, N2, 5);
-        t.insert(100, 1, 1, CLUSTER_SCOPE, 12, N3, 5);
+        t.insert(100, 1, 1, TIPC_CLUSTER_SCOPE, 11, N2, 5);
+        t.insert(100, 1, 1, TIPC_CLUSTER_SCOPE, 12, N3, 5);
         assertThat(t.remove(100, 1, 2, N2, 5)).isNull(); // not the exact range
         assertThat(t.remove(100, 1, 1, N2, 6)).isNull(); // wrong key
         Publication p = t.remove(100, 1, 1, N3, 5);
@@ -63,9 +64,9 @@ class BindingTableTest {
     @Test
     void roundRobinTakesNewestFirstThenRotates() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 1, N2, 1);  // A
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 2, N3, 2);  // B
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 3, SELF, 3); // C (local)
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 1, N2, 1);  // A
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 2, N3, 2);  // B
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 3, SELF, 3); // C (local)
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             ports.add(t.lookupAnycast(1000, 1, 0).port());
@@ -79,10 +80,10 @@ class BindingTableTest {
     @Test
     void lookupOnOwnNodeUsesOnlyLocalBindingsAndSkipsRangesWithout() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(1000, 1, 10, CLUSTER_SCOPE, 1, N2, 1);
-        t.insert(1000, 5, 5, CLUSTER_SCOPE, 2, SELF, 2);
-        t.insert(1000, 5, 5, CLUSTER_SCOPE, 3, SELF, 3);
-        t.insert(1000, 5, 5, CLUSTER_SCOPE, 4, N2, 4);
+        t.insert(1000, 1, 10, TIPC_CLUSTER_SCOPE, 1, N2, 1);
+        t.insert(1000, 5, 5, TIPC_CLUSTER_SCOPE, 2, SELF, 2);
+        t.insert(1000, 5, 5, TIPC_CLUSTER_SCOPE, 3, SELF, 3);
+        t.insert(1000, 5, 5, TIPC_CLUSTER_SCOPE, 4, N2, 4);
         // cluster lookup: first matching range {1,10} (lower 1 before lower 5)
         assertThat(t.lookupAnycast(1000, 5, 0)).isEqualTo(new SocketAddr(1, N2));
         // own-node lookup: {1,10} has no local binding, so {5,5}'s local list is used: newest local first
@@ -98,8 +99,8 @@ class BindingTableTest {
     @Test
     void legacyAddressFormatPrefersLocalBindings() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 1, SELF, 1);
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 2, N2, 2);
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 1, SELF, 1);
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 2, N2, 2);
         assertThat(t.lookupAnycast(1000, 1, 0).port()).isEqualTo(2);
         t.setLegacyAddressFormat(true);
         assertThat(t.lookupAnycast(1000, 1, 0).port()).isEqualTo(1);
@@ -111,9 +112,9 @@ class BindingTableTest {
     @Test
     void overlappingRangesAreMatchedInKernelTreeOrder() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(200, 5, 15, CLUSTER_SCOPE, 1, N2, 1);
-        t.insert(200, 5, 7, CLUSTER_SCOPE, 2, N2, 2);
-        t.insert(200, 1, 3, CLUSTER_SCOPE, 3, N2, 3);
+        t.insert(200, 5, 15, TIPC_CLUSTER_SCOPE, 1, N2, 1);
+        t.insert(200, 5, 7, TIPC_CLUSTER_SCOPE, 2, N2, 2);
+        t.insert(200, 1, 3, TIPC_CLUSTER_SCOPE, 3, N2, 3);
         // equal lower bounds: the kernel inserts to the left, so the newer range {5,7} comes first
         assertThat(t.lookupAnycast(200, 6, 0).port()).isEqualTo(2);
         assertThat(t.lookupAnycast(200, 6, 0).port()).isEqualTo(2);
@@ -141,7 +142,7 @@ class BindingTableTest {
                     final int up = upper;
                     if (ranges.stream().noneMatch(x -> x[0] == lo && x[1] == up)) {
                         ranges.add(new int[] {lower, upper, created++});
-                        t.insert(9, lower, upper, CLUSTER_SCOPE, created, SELF, created);
+                        t.insert(9, lower, upper, TIPC_CLUSTER_SCOPE, created, SELF, created);
                     }
                 } else {
                     int[] x = ranges.remove(r.nextInt(ranges.size()));
@@ -171,16 +172,16 @@ class BindingTableTest {
     @Test
     void multicastLookups() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(300, 1, 10, CLUSTER_SCOPE, 11, SELF, 1);
-        t.insert(300, 5, 20, NODE_SCOPE, 12, SELF, 2);
-        t.insert(300, 5, 20, CLUSTER_SCOPE, 13, N2, 3);
-        t.insert(300, 15, 30, CLUSTER_SCOPE, 14, N3, 4);
-        t.insert(300, 8, 8, CLUSTER_SCOPE, 11, SELF, 5); // same port again: reported once
-        assertThat(t.lookupMcastSockets(300, 1, 100, CLUSTER_SCOPE, true)).containsExactly(11);
-        assertThat(t.lookupMcastSockets(300, 1, 100, NODE_SCOPE, true)).containsExactly(12);
-        // not exact: scopes numerically below NODE_SCOPE (cluster) also match
-        assertThat(t.lookupMcastSockets(300, 1, 100, NODE_SCOPE, false)).containsExactly(12, 11);
-        assertThat(t.lookupMcastSockets(300, 21, 100, CLUSTER_SCOPE, false)).isEmpty();
+        t.insert(300, 1, 10, TIPC_CLUSTER_SCOPE, 11, SELF, 1);
+        t.insert(300, 5, 20, TIPC_NODE_SCOPE, 12, SELF, 2);
+        t.insert(300, 5, 20, TIPC_CLUSTER_SCOPE, 13, N2, 3);
+        t.insert(300, 15, 30, TIPC_CLUSTER_SCOPE, 14, N3, 4);
+        t.insert(300, 8, 8, TIPC_CLUSTER_SCOPE, 11, SELF, 5); // same port again: reported once
+        assertThat(t.lookupMcastSockets(300, 1, 100, TIPC_CLUSTER_SCOPE, true)).containsExactly(11);
+        assertThat(t.lookupMcastSockets(300, 1, 100, TIPC_NODE_SCOPE, true)).containsExactly(12);
+        // not exact: scopes numerically below TIPC_NODE_SCOPE (cluster) also match
+        assertThat(t.lookupMcastSockets(300, 1, 100, TIPC_NODE_SCOPE, false)).containsExactly(12, 11);
+        assertThat(t.lookupMcastSockets(300, 21, 100, TIPC_CLUSTER_SCOPE, false)).isEmpty();
         McastNodes n = t.lookupMcastNodes(300, 9, 16);
         assertThat(n.local()).isTrue();
         assertThat(n.remote()).containsExactly(N3, N2);
@@ -192,23 +193,23 @@ class BindingTableTest {
     @Test
     void groupLookupUsesFirstRangeOnlyAndExcludesSelf() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(77, 1, 1, CLUSTER_SCOPE, 10, SELF, 1);
-        t.insert(77, 1, 1, CLUSTER_SCOPE, 20, N2, 2);
-        t.insert(77, 1, 1, NODE_SCOPE, 30, SELF, 3);
-        assertThat(t.lookupGroup(77, 1, CLUSTER_SCOPE, 10, true)).containsExactly(new SocketAddr(20, N2));
-        assertThat(t.lookupGroup(77, 1, CLUSTER_SCOPE, 0, true))
+        t.insert(77, 1, 1, TIPC_CLUSTER_SCOPE, 10, SELF, 1);
+        t.insert(77, 1, 1, TIPC_CLUSTER_SCOPE, 20, N2, 2);
+        t.insert(77, 1, 1, TIPC_NODE_SCOPE, 30, SELF, 3);
+        assertThat(t.lookupGroup(77, 1, TIPC_CLUSTER_SCOPE, 10, true)).containsExactly(new SocketAddr(20, N2));
+        assertThat(t.lookupGroup(77, 1, TIPC_CLUSTER_SCOPE, 0, true))
                 .containsExactlyInAnyOrder(new SocketAddr(20, N2), new SocketAddr(10, SELF));
-        assertThat(t.lookupGroup(77, 1, CLUSTER_SCOPE, 0, false)).hasSize(1);
-        assertThat(t.lookupGroup(77, 2, CLUSTER_SCOPE, 0, false)).isEmpty();
+        assertThat(t.lookupGroup(77, 1, TIPC_CLUSTER_SCOPE, 0, false)).hasSize(1);
+        assertThat(t.lookupGroup(77, 2, TIPC_CLUSTER_SCOPE, 0, false)).isEmpty();
     }
 
     @Test
     void removeAllOfNodeWithdrawsEverythingThatNodePublishedOldestFirst() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(1, 1, 1, CLUSTER_SCOPE, 1, N2, 1);
-        t.insert(5000, 1, 9, CLUSTER_SCOPE, 2, N2, 2);
-        t.insert(5000, 1, 9, CLUSTER_SCOPE, 3, N3, 3);
-        t.insert(0, N2, N2, CLUSTER_SCOPE, 0, N2, N2);
+        t.insert(1, 1, 1, TIPC_CLUSTER_SCOPE, 1, N2, 1);
+        t.insert(5000, 1, 9, TIPC_CLUSTER_SCOPE, 2, N2, 2);
+        t.insert(5000, 1, 9, TIPC_CLUSTER_SCOPE, 3, N3, 3);
+        t.insert(0, N2, N2, TIPC_CLUSTER_SCOPE, 0, N2, N2);
         List<BindingChange> changes = new ArrayList<>();
         t.addListener(changes::add);
         List<Publication> removed = t.removeAllOfNode(N2);
@@ -222,13 +223,13 @@ class BindingTableTest {
     @Test
     void dumpOrderFollowsHashBuckets() {
         BindingTable t = new BindingTable(SELF);
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 1, SELF, 1);
-        t.insert(2000, 1, 1, CLUSTER_SCOPE, 2, SELF, 2);
-        t.insert(3000, 1, 1, CLUSTER_SCOPE, 3, SELF, 3);
-        t.insert(1, 1, 1, NODE_SCOPE, 4, SELF, 4);
-        t.insert(0, SELF, SELF, CLUSTER_SCOPE, 0, SELF, SELF);
-        t.insert(5, 1, 1, CLUSTER_SCOPE, 5, SELF, 5);
-        t.insert(1029, 1, 1, CLUSTER_SCOPE, 6, SELF, 6); // same bucket as 5, newer service first
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 1, SELF, 1);
+        t.insert(2000, 1, 1, TIPC_CLUSTER_SCOPE, 2, SELF, 2);
+        t.insert(3000, 1, 1, TIPC_CLUSTER_SCOPE, 3, SELF, 3);
+        t.insert(1, 1, 1, TIPC_NODE_SCOPE, 4, SELF, 4);
+        t.insert(0, SELF, SELF, TIPC_CLUSTER_SCOPE, 0, SELF, SELF);
+        t.insert(5, 1, 1, TIPC_CLUSTER_SCOPE, 5, SELF, 5);
+        t.insert(1029, 1, 1, TIPC_CLUSTER_SCOPE, 6, SELF, 6); // same bucket as 5, newer service first
         assertThat(t.publications()).extracting(Publication::type).containsExactly(0, 1, 1029, 5, 3000, 2000, 1000);
     }
 
@@ -238,11 +239,11 @@ class BindingTableTest {
         int srv = 488444488;
         BindingTable t = new BindingTable(srv);
         // agent start order on the server: RDM {1000,1}, SEQPACKET {2000,1}, STREAM {3000,1}
-        t.insert(0, srv, srv, CLUSTER_SCOPE, 0, srv, srv);
-        t.insert(1, 1, 1, NODE_SCOPE, 370056394, srv, 370056395);
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, 1604773177, srv, 1604773178);
-        t.insert(2000, 1, 1, CLUSTER_SCOPE, 317474701, srv, 317474702);
-        t.insert(3000, 1, 1, CLUSTER_SCOPE, 1079069851, srv, 1079069852);
+        t.insert(0, srv, srv, TIPC_CLUSTER_SCOPE, 0, srv, srv);
+        t.insert(1, 1, 1, TIPC_NODE_SCOPE, 370056394, srv, 370056395);
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 1604773177, srv, 1604773178);
+        t.insert(2000, 1, 1, TIPC_CLUSTER_SCOPE, 317474701, srv, 317474702);
+        t.insert(3000, 1, 1, TIPC_CLUSTER_SCOPE, 1079069851, srv, 1079069852);
         String out = t.format(n -> n == srv ? "srv-node" : Integer.toHexString(n));
         assertThat(out).isEqualTo(tableFromLog("eth-6.1.a.log"));
     }
@@ -252,16 +253,16 @@ class BindingTableTest {
         int cli = 218303816;
         int srv = 488444488;
         BindingTable t = new BindingTable(cli);
-        t.insert(0, cli, cli, CLUSTER_SCOPE, 0, cli, cli);
-        t.insert(1, 1, 1, NODE_SCOPE, 1898535297, cli, 1898535298);
-        t.insert(0, srv, srv, CLUSTER_SCOPE, 0, srv, srv);
-        t.insert(3000, 1, 1, CLUSTER_SCOPE, (int) 2494776106L, srv, 1);
-        t.insert(4000, 10, 20, CLUSTER_SCOPE, 411117534, srv, 2);
-        t.insert(77, 1, 1, CLUSTER_SCOPE, (int) 3166650888L, srv, 3);
-        t.insert(2, srv, srv, NODE_SCOPE, 0, cli, 0);
-        t.insert(77, 2, 2, CLUSTER_SCOPE, (int) 2576581428L, cli, 4);
-        t.insert(1000, 1, 1, CLUSTER_SCOPE, (int) 3035934870L, srv, 5);
-        t.insert(2000, 1, 1, CLUSTER_SCOPE, 150532814, srv, 6);
+        t.insert(0, cli, cli, TIPC_CLUSTER_SCOPE, 0, cli, cli);
+        t.insert(1, 1, 1, TIPC_NODE_SCOPE, 1898535297, cli, 1898535298);
+        t.insert(0, srv, srv, TIPC_CLUSTER_SCOPE, 0, srv, srv);
+        t.insert(3000, 1, 1, TIPC_CLUSTER_SCOPE, (int) 2494776106L, srv, 1);
+        t.insert(4000, 10, 20, TIPC_CLUSTER_SCOPE, 411117534, srv, 2);
+        t.insert(77, 1, 1, TIPC_CLUSTER_SCOPE, (int) 3166650888L, srv, 3);
+        t.insert(2, srv, srv, TIPC_NODE_SCOPE, 0, cli, 0);
+        t.insert(77, 2, 2, TIPC_CLUSTER_SCOPE, (int) 2576581428L, cli, 4);
+        t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, (int) 3035934870L, srv, 5);
+        t.insert(2000, 1, 1, TIPC_CLUSTER_SCOPE, 150532814, srv, 6);
         Map<Integer, String> names = Map.of(cli, "cli-node", srv, "srv-node");
         assertThat(t.format(names::get)).isEqualTo(tableFromLog("udpcrypto-6.1.b.log"));
     }

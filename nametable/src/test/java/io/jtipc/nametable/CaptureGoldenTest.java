@@ -1,6 +1,6 @@
 package io.jtipc.nametable;
 
-import static io.jtipc.nametable.TipcConstants.CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,13 +9,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.jtipc.wire.Tipc;
-import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcMsg;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * Golden checks against the NAME_DISTRIBUTOR frames that two Linux 6.1 kernels exchanged in
@@ -92,9 +96,9 @@ class CaptureGoldenTest {
         assertThat(frames).hasSize(5);
         NameDistributor atSrv = new NameDistributor(new BindingTable(SRV));
         NameDistributor atCli = new NameDistributor(new BindingTable(CLI));
-        List<TopologyEvent> events = new ArrayList<>();
-        new TopologySubscriptions(atCli.table()).subscribe(TipcConstants.SUB_PORTS, 1000, 0, 5000,
-                TipcConstants.WAIT_FOREVER, 0, events::add);
+        List<SubscriptionEvent> events = new ArrayList<>();
+        new TopologySubscriptions(atCli.table()).subscribe(TipcSubscr.TIPC_SUB_PORTS, 1000, 0, 5000,
+                TipcSubscr.TIPC_WAIT_FOREVER, 0, events::add);
         for (DistrMessage m : frames) {
             (m.origNode() == SRV ? atCli : atSrv).receive(m);
         }
@@ -110,7 +114,7 @@ class CaptureGoldenTest {
         assertThat(atSrv.table().publicationsOfNode(CLI)).extracting(Publication::type).containsExactly(0);
         // cli-node's {1000,0,5000} SUB_PORTS subscription: the kernel agent printed
         // "EVENT published 1000 1-1 port 1604773177 node 1d1d1248"
-        assertThat(events).containsExactly(new TopologyEvent(TipcConstants.PUBLISHED, 1, 1, 1604773177, SRV,
+        assertThat(events).containsExactly(new SubscriptionEvent(TipcEvent.TIPC_PUBLISHED, 1, 1, 1604773177, SRV,
                 events.get(0).subscription()));
     }
 
@@ -123,8 +127,8 @@ class CaptureGoldenTest {
     void ownBulkAndUpdatesMatchTheKernelFrames() throws IOException {
         List<DistrMessage> frames = nameDistributorFrames("eth-6.1.pcap");
         NameDistributor d = new NameDistributor(new BindingTable(SRV));
-        for (DistrItem i : frames.get(1).items()) {
-            d.publish(i.type(), i.lower(), i.upper(), CLUSTER_SCOPE, i.port(), i.key());
+        for (PublicationItem i : frames.get(1).items()) {
+            d.publish(i.type(), i.lower(), i.upper(), TIPC_CLUSTER_SCOPE, i.port(), i.key());
         }
         d.drainOutgoing();
         d.nodeUp(CLI, 0x7FF | Tipc.TIPC_NAMED_BCAST, 1500);

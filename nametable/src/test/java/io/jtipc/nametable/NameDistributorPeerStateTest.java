@@ -1,13 +1,14 @@
 package io.jtipc.nametable;
 
-import io.jtipc.wire.Tipc;
-
 import static io.jtipc.wire.Tipc.PUBLICATION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import io.jtipc.wire.Tipc;
 
 /** Receive state is keyed by the delivering link peer, bounded, and cleared by nodeDown. */
 class NameDistributorPeerStateTest {
@@ -17,7 +18,7 @@ class NameDistributorPeerStateTest {
 
     static DistrMessage upd(int orig, int seqno, int type, int inst) {
         return new DistrMessage(PUBLICATION, orig, 0, false, false, true, seqno, false,
-                List.of(new DistrItem(type, inst, inst, 100 + inst, 200 + inst)));
+                List.of(new PublicationItem(type, inst, inst, 100 + inst, 200 + inst)));
     }
 
     static DistrMessage lastBulk(int orig, int seqno) {
@@ -38,7 +39,7 @@ class NameDistributorPeerStateTest {
         assertThat(t.size()).isZero();
         // a forged bulk in another node's name publishes nothing either
         assertThat(r.receive(A, new DistrMessage(PUBLICATION, C, B, true, true, true, 0, true,
-                List.of(new DistrItem(3001, 1, 1, 5, 6))))).isZero();
+                List.of(new PublicationItem(3001, 1, 1, 5, 6))))).isZero();
         assertThat(t.publicationsOfNode(C)).isEmpty();
         // A's own messages are accepted
         assertThat(r.receive(A, lastBulk(A, 5))).isEqualTo(1);

@@ -1,10 +1,10 @@
 package io.jtipc.nametable;
 
-import static io.jtipc.nametable.TipcConstants.PUBLISHED;
-import static io.jtipc.nametable.TipcConstants.SUB_PORTS;
-import static io.jtipc.nametable.TipcConstants.SUB_SERVICE;
-import static io.jtipc.nametable.TipcConstants.WAIT_FOREVER;
-import static io.jtipc.nametable.TipcConstants.WITHDRAWN;
+import static io.jtipc.wire.TipcEvent.TIPC_PUBLISHED;
+import static io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS;
+import static io.jtipc.wire.TipcSubscr.TIPC_SUB_SERVICE;
+import static io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +31,7 @@ class SubscriptionPropertyTest {
     }
 
     record Ev(int event, int lower, int upper, int port, int node) {
-        static Ev of(TopologyEvent e) {
+        static Ev of(SubscriptionEvent e) {
             return new Ev(e.event(), e.foundLower(), e.foundUpper(), e.port(), e.node());
         }
 
@@ -90,8 +91,8 @@ class SubscriptionPropertyTest {
                     accepted++;
                     live.add(p);
                     for (Tracker k : trackers) {
-                        if (k.active && k.matches(p) && ((k.filter & SUB_PORTS) != 0 || first)) {
-                            k.expected.add(Ev.of(PUBLISHED, p));
+                        if (k.active && k.matches(p) && ((k.filter & TIPC_SUB_PORTS) != 0 || first)) {
+                            k.expected.add(Ev.of(TIPC_PUBLISHED, p));
                         }
                     }
                 }
@@ -114,18 +115,18 @@ class SubscriptionPropertyTest {
                 }
             } else if (dice < 95) {
                 int a = r.nextInt(25);
-                Tracker k = new Tracker(r.nextBoolean() ? SUB_PORTS : SUB_SERVICE, 1 + r.nextInt(2), a, a + r.nextInt(8));
+                Tracker k = new Tracker(r.nextBoolean() ? TIPC_SUB_PORTS : TIPC_SUB_SERVICE, 1 + r.nextInt(2), a, a + r.nextInt(8));
                 // replay expected: PORTS all matching by age; SERVICE the oldest of each matching exact range, by age
                 for (MPub q : live) {
                     if (!k.matches(q)) {
                         continue;
                     }
                     boolean oldestOfRange = live.stream().filter(x -> x.sameRange(q)).findFirst().get() == q;
-                    if ((k.filter & SUB_PORTS) != 0 || oldestOfRange) {
-                        k.expected.add(Ev.of(PUBLISHED, q));
+                    if ((k.filter & TIPC_SUB_PORTS) != 0 || oldestOfRange) {
+                        k.expected.add(Ev.of(TIPC_PUBLISHED, q));
                     }
                 }
-                k.sub = top.subscribe(k.filter, k.type, k.lower, k.upper, WAIT_FOREVER, op,
+                k.sub = top.subscribe(k.filter, k.type, k.lower, k.upper, TIPC_WAIT_FOREVER, op,
                         e -> k.actual.add(Ev.of(e)));
                 trackers.add(k);
             } else if (!trackers.isEmpty()) {
@@ -137,12 +138,12 @@ class SubscriptionPropertyTest {
         for (Tracker k : trackers) {
             assertThat(k.actual).as("seed %d subscription %x %d %d-%d", seed, k.filter, k.type, k.lower, k.upper)
                     .containsExactlyElementsOf(k.expected);
-            if (k.active && (k.filter & SUB_PORTS) != 0) {
+            if (k.active && (k.filter & TIPC_SUB_PORTS) != 0) {
                 // folding the stream reproduces the current matching set: no loss, no duplicate
                 Set<Ev> state = new HashSet<>();
                 for (Ev e : k.actual) {
                     Ev key = new Ev(0, e.lower, e.upper, e.port, e.node);
-                    if (e.event == PUBLISHED) {
+                    if (e.event == TIPC_PUBLISHED) {
                         assertThat(state.add(key)).isTrue();
                     } else {
                         assertThat(state.remove(key)).isTrue();
@@ -166,8 +167,8 @@ class SubscriptionPropertyTest {
         live.remove(p);
         boolean last = live.stream().noneMatch(q -> q.sameRange(p));
         for (Tracker k : trackers) {
-            if (k.active && k.matches(p) && ((k.filter & SUB_PORTS) != 0 || last)) {
-                k.expected.add(Ev.of(WITHDRAWN, p));
+            if (k.active && k.matches(p) && ((k.filter & TIPC_SUB_PORTS) != 0 || last)) {
+                k.expected.add(Ev.of(TIPC_WITHDRAWN, p));
             }
         }
     }

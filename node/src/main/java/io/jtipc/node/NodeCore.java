@@ -19,9 +19,8 @@ import io.jtipc.nametable.NameDistributor;
 import io.jtipc.nametable.Publication;
 import io.jtipc.nametable.SocketAddr;
 import io.jtipc.nametable.Subscription;
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TipcSubscr;
-import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.nametable.SubscriptionRequest;
+import io.jtipc.nametable.SubscriptionEvent;
 import io.jtipc.nametable.TopologySubscriptions;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.NodeId;
@@ -29,6 +28,7 @@ import io.jtipc.wire.Seqno;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcCodec;
 import io.jtipc.wire.TipcMsg;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * The sans-IO TIPC protocol core of one node (Linux 6.1 net/tipc: core.c, node.c, discover.c, link.c,
@@ -1052,7 +1052,7 @@ public final class NodeCore {
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
-        if (Integer.compareUnsigned(type, TipcConstants.RESERVED_TYPES) < 0) return EACCES;
+        if (Integer.compareUnsigned(type, Tipc.TIPC_RESERVED_TYPES) < 0) return EACCES;
         return bindAny(now, port, scope, type, lower, upper, out);
     }
 
@@ -1288,19 +1288,19 @@ public final class NodeCore {
      * Subscribes to the bindings of {@code type} overlapping {@code [lower, upper]} (unsigned) as a topology-service
      * subscriber would (subscr.c): the current matching bindings are reported to {@code sink} before this returns,
      * then every change as it is applied (on this thread, during the core call that applies it: the sink must not
-     * call into the core), then one TIPC_SUBSCR_TIMEOUT after {@code timeoutMs} ({@link TipcConstants#WAIT_FOREVER}
+     * call into the core), then one TIPC_SUBSCR_TIMEOUT after {@code timeoutMs} ({@link TipcSubscr#TIPC_WAIT_FOREVER}
      * = never). Node up/down are the node-state bindings {0, node} and link up/down the link-state bindings
      * {2, peer} (node scope) that this core publishes.
      *
-     * @param filter {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE}
+     * @param filter {@link TipcSubscr#TIPC_SUB_PORTS} or {@link TipcSubscr#TIPC_SUB_SERVICE}
      * @return the subscription ({@link Subscription#cancel()} ends it), or null if the request is illegal, the
      *         node's subscription limit is reached, or the address is not yet committed
      */
     public Subscription subscribe(long now, int filter, int type, int lower, int upper, int timeoutMs,
-                                  java.util.function.Consumer<TopologyEvent> sink) {
+                                  java.util.function.Consumer<SubscriptionEvent> sink) {
         if (topology == null) return null;
         return topology.connect(sink).subscribe(
-            new TipcSubscr(type, lower, upper, timeoutMs, filter, 0L, TopologyServer.HOST_ORDER), now);
+            new SubscriptionRequest(type, lower, upper, timeoutMs, filter, 0L, TopologyServer.HOST_ORDER), now);
     }
 
     /** The topology server (null until the address is committed). */

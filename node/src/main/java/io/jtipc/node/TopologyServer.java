@@ -5,9 +5,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TipcSubscr;
-import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.nametable.SubscriptionRequest;
+import io.jtipc.nametable.SubscriptionEvent;
 import io.jtipc.nametable.TopologySubscriptions;
 import io.jtipc.wire.Tipc;
 
@@ -47,7 +46,7 @@ public final class TopologyServer {
     private final Map<Integer, Conn> conns = new HashMap<>();
     private int outqLimit = OUTQ_LIMIT;
     private long overflowCloses;
-    private final byte[] rbuf = new byte[TipcSubscr.SIZE + 1];
+    private final byte[] rbuf = new byte[SubscriptionRequest.SIZE + 1];
 
     private final class Conn implements ConnHandler {
         final int port;
@@ -63,7 +62,7 @@ public final class TopologyServer {
         }
 
         /** Called synchronously by the subscriptions (during a table change or a timeout). */
-        private void event(TopologyEvent e) {
+        private void event(SubscriptionEvent e) {
             if (closed || overflowed) return;
             if (outq.size() >= outqLimit) {
                 // the subscriber does not read: drop it. Closing deletes subscriptions, which must not happen
@@ -76,7 +75,7 @@ public final class TopologyServer {
                 core.post(this::close);
                 return;
             }
-            byte[] b = new byte[TopologyEvent.SIZE];
+            byte[] b = new byte[SubscriptionEvent.SIZE];
             e.encode(b, 0);
             outq.add(b);
             if (!flushPosted) {
@@ -120,12 +119,12 @@ public final class TopologyServer {
             while (!closed) {
                 int n = core.recv(now, port, rbuf, 0, rbuf.length, out);
                 if (n == Errno.EAGAIN) return;
-                if (n != TipcSubscr.SIZE) {
+                if (n != SubscriptionRequest.SIZE) {
                     // end of connection, abort, or a malformed request: tipc_conn_close
                     close(now, out);
                     return;
                 }
-                TipcSubscr s = TipcSubscr.decode(rbuf, 0, HOST_ORDER);
+                SubscriptionRequest s = SubscriptionRequest.decode(rbuf, 0, HOST_ORDER);
                 if (!subConn.receive(s, now)) {
                     close(now, out);
                     return;
@@ -154,8 +153,8 @@ public final class TopologyServer {
         });
         core.setImportance(listenPort, Tipc.CRITICAL_IMPORTANCE);
         core.listen(listenPort);
-        core.bindAny(now, listenPort, Tipc.TIPC_NODE_SCOPE, TipcConstants.TOP_SRV, TipcConstants.TOP_SRV,
-            TipcConstants.TOP_SRV, out);
+        core.bindAny(now, listenPort, Tipc.TIPC_NODE_SCOPE, Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV,
+            Tipc.TIPC_TOP_SRV, out);
     }
 
     private void acceptAll(long now, Outbox out) {

@@ -14,14 +14,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.jtipc.nametable.Publication;
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TipcSubscr;
-import io.jtipc.nametable.TopologyEvent;
+import io.jtipc.nametable.SubscriptionRequest;
+import io.jtipc.nametable.SubscriptionEvent;
 import io.jtipc.node.NodeCore.SocketType;
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * Property: a subscription registered at any moment, while local and remote bindings are published and withdrawn
@@ -39,8 +39,8 @@ class SubscriptionReplayRaceTest {
 
         void apply(int event, int lower, int upper, int port, int node) {
             String k = lower + "-" + upper + "@" + Integer.toHexString(node) + ":" + port;
-            if (event == TipcConstants.PUBLISHED && !live.add(k)) errors.add("duplicate PUBLISHED " + k);
-            if (event == TipcConstants.WITHDRAWN && !live.remove(k)) errors.add("WITHDRAWN of unknown " + k);
+            if (event == TipcEvent.TIPC_PUBLISHED && !live.add(k)) errors.add("duplicate PUBLISHED " + k);
+            if (event == TipcEvent.TIPC_WITHDRAWN && !live.remove(k)) errors.add("WITHDRAWN of unknown " + k);
         }
     }
 
@@ -79,8 +79,8 @@ class SubscriptionReplayRaceTest {
                 Replay rp = new Replay();
                 int lo = r.nextInt(40);
                 int up = lo + r.nextInt(30);
-                assertThat(a.core.subscribe(net.now(), TipcConstants.SUB_PORTS, TYPE, lo, up,
-                    TipcConstants.WAIT_FOREVER, (TopologyEvent e) -> rp.apply(e.event(), e.foundLower(), e.foundUpper(),
+                assertThat(a.core.subscribe(net.now(), TipcSubscr.TIPC_SUB_PORTS, TYPE, lo, up,
+                    TipcSubscr.TIPC_WAIT_FOREVER, (SubscriptionEvent e) -> rp.apply(e.event(), e.foundLower(), e.foundUpper(),
                         e.port(), e.node()))).isNotNull();
                 replays.add(rp);
                 ranges.add(new int[] {lo, up});
@@ -94,8 +94,8 @@ class SubscriptionReplayRaceTest {
                 cp[0] = a.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
                     @Override
                     public void connected(int p) {
-                        byte[] s = new byte[TipcSubscr.SIZE];
-                        new TipcSubscr(TYPE, lo, up, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 0, order)
+                        byte[] s = new byte[SubscriptionRequest.SIZE];
+                        new SubscriptionRequest(TYPE, lo, up, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 0, order)
                             .encode(s, 0);
                         a.core.send(net.now(), p, s, 0, s.length, a);
                     }
@@ -109,7 +109,7 @@ class SubscriptionReplayRaceTest {
                         }
                     }
                 });
-                assertThat(a.core.connect(net.now(), cp[0], TipcConstants.TOP_SRV, TipcConstants.TOP_SRV,
+                assertThat(a.core.connect(net.now(), cp[0], Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV,
                     a.core.ownAddr(), 8000, null, 0, 0, a)).isZero();
                 replays.add(rp);
                 ranges.add(new int[] {lo, up});

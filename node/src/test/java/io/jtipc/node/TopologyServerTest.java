@@ -9,13 +9,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TipcSubscr;
+import io.jtipc.nametable.SubscriptionRequest;
 import io.jtipc.node.NodeCore.SocketType;
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /** The topology server on {1,1}: a SEQPACKET client speaking struct tipc_subscr / tipc_event, as kernel code would. */
 class TopologyServerTest {
@@ -43,7 +43,7 @@ class TopologyServerTest {
             this.n = n;
             this.order = order;
             this.port = n.core.openConnSocket(SocketType.SEQPACKET, this);
-            assertThat(n.core.connect(net.now(), port, TipcConstants.TOP_SRV, TipcConstants.TOP_SRV,
+            assertThat(n.core.connect(net.now(), port, Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV,
                 n.core.ownAddr(), 8000, null, 0, 0, n)).isZero();
             assertThat(net.runUntil(() -> connected, net.now() + 100)).isTrue();
         }
@@ -70,8 +70,8 @@ class TopologyServerTest {
         }
 
         void subscribe(int type, int lower, int upper, int timeout, int filter, long handle) {
-            byte[] b = new byte[TipcSubscr.SIZE];
-            new TipcSubscr(type, lower, upper, timeout, filter, handle, order).encode(b, 0);
+            byte[] b = new byte[SubscriptionRequest.SIZE];
+            new SubscriptionRequest(type, lower, upper, timeout, filter, handle, order).encode(b, 0);
             assertThat(n.core.send(net.now(), port, b, 0, b.length, n)).isEqualTo(b.length);
             net.runFor(20);
         }
@@ -84,9 +84,9 @@ class TopologyServerTest {
         net.runFor(100);
         for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
             Client c = new Client(a, order);
-            c.subscribe(1000, 0, 5000, 2000, TipcConstants.SUB_PORTS, 0x0102030405060708L);
+            c.subscribe(1000, 0, 5000, 2000, TipcSubscr.TIPC_SUB_PORTS, 0x0102030405060708L);
             // replay: the existing binding of node b
-            assertThat(c.events).containsExactly(new Ev(TipcConstants.PUBLISHED, 0, 9, pb, b.core.ownAddr(), 1000,
+            assertThat(c.events).containsExactly(new Ev(TipcEvent.TIPC_PUBLISHED, 0, 9, pb, b.core.ownAddr(), 1000,
                 0x0102030405060708L));
             // live: a local publication and its withdrawal
             int pa = a.core.openSocket(SocketType.RDM, d -> true);
@@ -95,13 +95,13 @@ class TopologyServerTest {
             a.core.closeSocket(net.now(), pa, a);
             net.runFor(20);
             assertThat(c.events).hasSize(3);
-            assertThat(c.events.get(1)).isEqualTo(new Ev(TipcConstants.PUBLISHED, 42, 42, pa, a.core.ownAddr(), 1000,
+            assertThat(c.events.get(1)).isEqualTo(new Ev(TipcEvent.TIPC_PUBLISHED, 42, 42, pa, a.core.ownAddr(), 1000,
                 0x0102030405060708L));
-            assertThat(c.events.get(2).event()).isEqualTo(TipcConstants.WITHDRAWN);
+            assertThat(c.events.get(2).event()).isEqualTo(TipcEvent.TIPC_WITHDRAWN);
             // timeout 2000 ms after subscribing: one TIMEOUT with the subscribed range, port and node 0
             net.runFor(2000);
             assertThat(c.events).hasSize(4);
-            assertThat(c.events.get(3)).isEqualTo(new Ev(TipcConstants.SUBSCR_TIMEOUT, 0, 5000, 0, 0, 1000,
+            assertThat(c.events.get(3)).isEqualTo(new Ev(TipcEvent.TIPC_SUBSCR_TIMEOUT, 0, 5000, 0, 0, 1000,
                 0x0102030405060708L));
         }
     }
@@ -109,28 +109,28 @@ class TopologyServerTest {
     @Test
     void serviceFilterCancelAndIllegalRequestClosesTheConnection() {
         Client c = new Client(a, ByteOrder.LITTLE_ENDIAN);
-        c.subscribe(3000, 0, 100, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_SERVICE, 7);
+        c.subscribe(3000, 0, 100, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_SERVICE, 7);
         int p1 = b.core.openSocket(SocketType.RDM, d -> true);
         int p2 = b.core.openSocket(SocketType.RDM, d -> true);
         b.core.bind(net.now(), p1, Tipc.TIPC_CLUSTER_SCOPE, 3000, 5, 5, b);
         b.core.bind(net.now(), p2, Tipc.TIPC_CLUSTER_SCOPE, 3000, 5, 5, b);
         net.runFor(100);
         // SUB_SERVICE: only the first binding of the range is reported
-        assertThat(c.events).extracting(Ev::event).containsExactly(TipcConstants.PUBLISHED);
+        assertThat(c.events).extracting(Ev::event).containsExactly(TipcEvent.TIPC_PUBLISHED);
         b.core.closeSocket(net.now(), p1, b);
         net.runFor(100);
         assertThat(c.events).hasSize(1);
         b.core.closeSocket(net.now(), p2, b);
         net.runFor(100);
-        assertThat(c.events).extracting(Ev::event).containsExactly(TipcConstants.PUBLISHED, TipcConstants.WITHDRAWN);
+        assertThat(c.events).extracting(Ev::event).containsExactly(TipcEvent.TIPC_PUBLISHED, TipcEvent.TIPC_WITHDRAWN);
         // cancel: no more events
-        c.subscribe(3000, 0, 100, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_SERVICE | TipcConstants.SUB_CANCEL, 7);
+        c.subscribe(3000, 0, 100, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_SERVICE | TipcSubscr.TIPC_SUB_CANCEL, 7);
         b.core.bind(net.now(), b.core.openSocket(SocketType.RDM, d -> true), Tipc.TIPC_CLUSTER_SCOPE, 3000, 5, 5, b);
         net.runFor(100);
         assertThat(c.events).hasSize(2);
         assertThat(a.core.topologyServer().subscriptions().count()).isZero();
         // PORTS | SERVICE is illegal: the server closes the connection
-        c.subscribe(3000, 0, 100, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS | TipcConstants.SUB_SERVICE, 7);
+        c.subscribe(3000, 0, 100, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS | TipcSubscr.TIPC_SUB_SERVICE, 7);
         net.runFor(20);
         assertThat(c.err).isEqualTo(Errno.ECONNRESET);
         assertThat(a.core.topologyServer().connections()).isZero();
@@ -139,13 +139,13 @@ class TopologyServerTest {
     @Test
     void nodeStateSubscriptionSeesPeerUpAndAllBindingsOfALostNodeWithdrawn() {
         Client c = new Client(a, ByteOrder.LITTLE_ENDIAN);
-        c.subscribe(TipcConstants.NODE_STATE, 0, -1, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 1);
-        c.subscribe(4000, 0, 100, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 2);
-        c.subscribe(TipcConstants.LINK_STATE, 0, -1, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 3);
+        c.subscribe(Tipc.TIPC_NODE_STATE, 0, -1, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 1);
+        c.subscribe(4000, 0, 100, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 2);
+        c.subscribe(Tipc.TIPC_LINK_STATE, 0, -1, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 3);
         int bAddr = b.core.ownAddr();
-        assertThat(c.events).contains(new Ev(TipcConstants.PUBLISHED, bAddr, bAddr, 0, bAddr, 0, 1));
+        assertThat(c.events).contains(new Ev(TipcEvent.TIPC_PUBLISHED, bAddr, bAddr, 0, bAddr, 0, 1));
         assertThat(c.events).anySatisfy(e -> {
-            assertThat(e.subType()).isEqualTo(TipcConstants.LINK_STATE);
+            assertThat(e.subType()).isEqualTo(Tipc.TIPC_LINK_STATE);
             assertThat(e.lower()).isEqualTo(bAddr);
         });
         for (int i = 0; i < 3; i++) {
@@ -156,27 +156,27 @@ class TopologyServerTest {
         b.paused = true;
         net.runFor(3000);
         // the lost node's node-state binding, link-state binding and all three of its bindings are withdrawn
-        assertThat(c.events).filteredOn(e -> e.event() == TipcConstants.WITHDRAWN).hasSize(5);
+        assertThat(c.events).filteredOn(e -> e.event() == TipcEvent.TIPC_WITHDRAWN).hasSize(5);
         assertThat(c.events).filteredOn(e -> e.subType() == 4000).hasSize(3)
             .allSatisfy(e -> assertThat(e.node()).isEqualTo(bAddr));
     }
 
     @Test
     void javaSubscriptionApiSeesTheSameEvents() {
-        List<io.jtipc.nametable.TopologyEvent> evs = new ArrayList<>();
+        List<io.jtipc.nametable.SubscriptionEvent> evs = new ArrayList<>();
         int pb = b.core.openSocket(SocketType.RDM, d -> true);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 5000, 1, 1, b);
         net.runFor(100);
-        assertThat(a.core.subscribe(net.now(), TipcConstants.SUB_PORTS, 5000, 0, 10, 1000, evs::add)).isNotNull();
+        assertThat(a.core.subscribe(net.now(), TipcSubscr.TIPC_SUB_PORTS, 5000, 0, 10, 1000, evs::add)).isNotNull();
         assertThat(evs).singleElement().satisfies(e -> assertThat(e.port()).isEqualTo(pb));
         b.core.closeSocket(net.now(), pb, b);
         net.runFor(100);
-        assertThat(evs).extracting(io.jtipc.nametable.TopologyEvent::event)
-            .containsExactly(TipcConstants.PUBLISHED, TipcConstants.WITHDRAWN);
+        assertThat(evs).extracting(io.jtipc.nametable.SubscriptionEvent::event)
+            .containsExactly(TipcEvent.TIPC_PUBLISHED, TipcEvent.TIPC_WITHDRAWN);
         net.runFor(1000);
-        assertThat(evs).extracting(io.jtipc.nametable.TopologyEvent::event)
-            .containsExactly(TipcConstants.PUBLISHED, TipcConstants.WITHDRAWN, TipcConstants.SUBSCR_TIMEOUT);
-        assertThat(a.core.subscribe(net.now(), TipcConstants.SUB_PORTS | TipcConstants.SUB_SERVICE, 5000, 0, 10,
+        assertThat(evs).extracting(io.jtipc.nametable.SubscriptionEvent::event)
+            .containsExactly(TipcEvent.TIPC_PUBLISHED, TipcEvent.TIPC_WITHDRAWN, TipcEvent.TIPC_SUBSCR_TIMEOUT);
+        assertThat(a.core.subscribe(net.now(), TipcSubscr.TIPC_SUB_PORTS | TipcSubscr.TIPC_SUB_SERVICE, 5000, 0, 10,
             1000, evs::add)).isNull();
     }
 
@@ -184,9 +184,9 @@ class TopologyServerTest {
     void aSubscriberThatDoesNotReadIsDroppedWhenItsQueueOverflows() {
         a.core.topologyServer().outqLimit(10);
         Client c = new Client(a, ByteOrder.LITTLE_ENDIAN);
-        c.subscribe(6000, 0, 10_000, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 9);
+        c.subscribe(6000, 0, 10_000, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 9);
         Client reader = new Client(a, ByteOrder.LITTLE_ENDIAN);
-        reader.subscribe(6000, 0, 10_000, TipcConstants.WAIT_FOREVER, TipcConstants.SUB_PORTS, 10);
+        reader.subscribe(6000, 0, 10_000, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 10);
         assertThat(a.core.topologyServer().subscriptions().count()).isEqualTo(2);
         c.paused = true;
         int p = a.core.openSocket(SocketType.RDM, d -> true);

@@ -104,9 +104,26 @@ public final class Tipc {
     public static final int TIPC_ERR_OVERLOAD = 4;
     public static final int TIPC_CONN_SHUTDOWN = 5;
 
-    // ---- lookup scope (uapi tipc.h) ----
+    // ---- lookup and binding scope (uapi tipc.h) ----
+    /** Deprecated zone scope; the kernel treats it as cluster scope. */
+    public static final int TIPC_ZONE_SCOPE = 1;
+    /** Cluster scope: a binding is distributed to every peer node. */
     public static final int TIPC_CLUSTER_SCOPE = 2;
+    /** Node scope: a binding stays on its own node. */
     public static final int TIPC_NODE_SCOPE = 3;
+
+    // ---- reserved service types (uapi tipc.h); topology filters/events are in TipcSubscr/TipcEvent ----
+    /** Node-state bindings {0, addr, addr}, one per node (TIPC_NODE_STATE). */
+    public static final int TIPC_NODE_STATE = 0;
+    /**
+     * The topology server's service type, bound as {1, 1, 1} (TIPC_TOP_SRV). Not {@link #TOP_SRV}, the node-local
+     * message user 15 of msg.h.
+     */
+    public static final int TIPC_TOP_SRV = 1;
+    /** Link-state bindings {2, peer, peer}, one per link (TIPC_LINK_STATE). */
+    public static final int TIPC_LINK_STATE = 2;
+    /** User sockets may not bind service types below this (TIPC_RESERVED_TYPES). */
+    public static final int TIPC_RESERVED_TYPES = 64;
 
     // ---- capabilities, node.h; LINK_CONFIG w1 bits 27-15 ----
     public static final int TIPC_SYN_BIT = 1;

@@ -26,6 +26,7 @@ import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcServerSocket;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.api.TipcSubscription;
+import io.jtipc.api.TopologyEvent;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
@@ -35,8 +36,6 @@ import io.jtipc.lab.PacketCapture;
 import io.jtipc.lab.Veth;
 import io.jtipc.lab.junit.CaptureCheck;
 import io.jtipc.lab.junit.LabExtension;
-import io.jtipc.nametable.TipcConstants;
-import io.jtipc.nametable.TopologyEvent;
 
 /**
  * Issue 6 in the lab: SEQPACKET and STREAM connections between a kernel node and a jtipc node, both directions,
@@ -238,14 +237,14 @@ abstract class JtipcConnInteropTest {
             try (GuestJob pub = k.startAgent("publish", "18911", "7", "9").awaitReady(T)) {
                 TopologyEvent e = sub.poll(T);
                 assertThat(e).isNotNull();
-                assertThat(e.event()).isEqualTo(TipcConstants.PUBLISHED);
+                assertThat(e.kind()).isEqualTo(TopologyEvent.Kind.PUBLISHED);
                 assertThat(e.foundLower()).isEqualTo(7);
                 assertThat(e.foundUpper()).isEqualTo(9);
                 assertThat(e.node()).isNotEqualTo(node.address());
             }
             TopologyEvent w = sub.poll(T);
             assertThat(w).isNotNull();
-            assertThat(w.event()).isEqualTo(TipcConstants.WITHDRAWN);
+            assertThat(w.kind()).isEqualTo(TopologyEvent.Kind.WITHDRAWN);
         }
     }
 
@@ -260,8 +259,8 @@ abstract class JtipcConnInteropTest {
             TipcSubscription.Filter.PORTS, null);
         TipcSubscription sub2 = TipcSubscription.open(node, TipcAddress.ofServiceRange(18921, 0, ~0),
             TipcSubscription.Filter.PORTS, null);
-        assertThat(sub.poll(T).event()).isEqualTo(TipcConstants.PUBLISHED);
-        assertThat(sub2.poll(T).event()).isEqualTo(TipcConstants.PUBLISHED);
+        assertThat(sub.poll(T).kind()).isEqualTo(TopologyEvent.Kind.PUBLISHED);
+        assertThat(sub2.poll(T).kind()).isEqualTo(TopologyEvent.Kind.PUBLISHED);
         TipcConnection c = TipcConnection.connect(node, TipcAddress.ofService(18920, 1), TipcConnection.Type.STREAM, T);
         c.write(new byte[] {1, 2, 3});
         byte[] buf = new byte[10];
@@ -273,8 +272,8 @@ abstract class JtipcConnInteropTest {
             .hasMessageContaining("ECONNRESET");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(ms).isLessThan(5000);
-        assertThat(sub.poll(T).event()).isEqualTo(TipcConstants.WITHDRAWN);
-        assertThat(sub2.poll(T).event()).isEqualTo(TipcConstants.WITHDRAWN);
+        assertThat(sub.poll(T).kind()).isEqualTo(TopologyEvent.Kind.WITHDRAWN);
+        assertThat(sub2.poll(T).kind()).isEqualTo(TopologyEvent.Kind.WITHDRAWN);
         c.close();
         sub.close();
         sub2.close();

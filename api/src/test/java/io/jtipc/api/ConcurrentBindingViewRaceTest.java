@@ -1,6 +1,6 @@
-package io.jtipc.nametable;
+package io.jtipc.api;
 
-import static io.jtipc.nametable.TipcConstants.CLUSTER_SCOPE;
+import static io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+
 import org.junit.jupiter.api.Test;
+
+import io.jtipc.nametable.BindingChange;
+import io.jtipc.nametable.BindingTable;
+import io.jtipc.nametable.Publication;
+import io.jtipc.nametable.SubscriptionEvent;
+import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * Late listeners on other threads join while the table's thread keeps changing the table: each must get a
@@ -39,7 +47,7 @@ class ConcurrentBindingViewRaceTest {
         Random r = new Random(seed);
         BindingTable table = new BindingTable(SELF);
         for (int i = 0; i < 20; i++) {
-            table.insert(1 + r.nextInt(3), i, i + r.nextInt(4), CLUSTER_SCOPE, i + 1, SELF, i);
+            table.insert(1 + r.nextInt(3), i, i + r.nextInt(4), TIPC_CLUSTER_SCOPE, i + 1, SELF, i);
         }
         ConcurrentBindingView view = ConcurrentBindingView.attach(table);
         AtomicLong finalCount = new AtomicLong(-1);
@@ -96,7 +104,7 @@ class ConcurrentBindingViewRaceTest {
         for (int op = 0; op < OPS; op++) {
             if (live.isEmpty() || r.nextInt(100) < 55) {
                 int lower = r.nextInt(40);
-                Publication p = table.insert(1 + r.nextInt(3), lower, lower + r.nextInt(5), CLUSTER_SCOPE, ++port,
+                Publication p = table.insert(1 + r.nextInt(3), lower, lower + r.nextInt(5), TIPC_CLUSTER_SCOPE, ++port,
                         r.nextBoolean() ? SELF : 0x2002, r.nextInt(8));
                 if (p != null) {
                     live.add(p);
@@ -192,10 +200,10 @@ class ConcurrentBindingViewRaceTest {
         while (view.changeCount() < openAt + 20 && finalCount.get() < 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(20_000);
         }
-        ConcurrentBindingView.TopologyFeed f = view.openTopology(TipcConstants.SUB_SERVICE, range[0], range[1],
+        ConcurrentBindingView.TopologyFeed f = view.openTopology(TipcSubscr.TIPC_SUB_SERVICE, range[0], range[1],
                 range[2], 1 << 20);
         while (true) {
-            TopologyEvent e = f.take(5, TimeUnit.MILLISECONDS);
+            SubscriptionEvent e = f.take(5, TimeUnit.MILLISECONDS);
             if (e == null) {
                 if (finalCount.get() >= 0 && view.changeCount() >= finalCount.get() && f.poll() == null) {
                     break;
@@ -206,7 +214,7 @@ class ConcurrentBindingViewRaceTest {
                 continue;
             }
             long rk = ((long) e.foundLower() << 32) | e.foundUpper();
-            boolean ok = e.event() == TipcConstants.PUBLISHED ? up.add(rk) : up.remove(rk);
+            boolean ok = e.event() == TipcEvent.TIPC_PUBLISHED ? up.add(rk) : up.remove(rk);
             if (!ok) {
                 throw new AssertionError("duplicate or lost SUB_SERVICE event " + e);
             }
@@ -220,7 +228,7 @@ class ConcurrentBindingViewRaceTest {
         ConcurrentBindingView view = ConcurrentBindingView.attach(table);
         ConcurrentBindingView.Feed f = view.openAll(2);
         for (int i = 0; i < 3; i++) {
-            table.insert(100, i, i, CLUSTER_SCOPE, i + 1, SELF, i);
+            table.insert(100, i, i, TIPC_CLUSTER_SCOPE, i + 1, SELF, i);
         }
         assertThat(f.overflowed()).isTrue();
         assertThat(f.poll().changeCount()).isEqualTo(1);

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One binding as carried in a NAME_DISTRIBUTOR message (kernel {@code struct distr_item},
- * net/tipc/name_distr.h): 20 bytes, every field big-endian.
+ * One publication as carried in a NAME_DISTRIBUTOR message (kernel {@code struct distr_item},
+ * net/tipc/name_distr.h, filled by {@code publ_to_item}): a value; the wire module's {@link io.jtipc.wire.DistrItem}
+ * is the flyweight over the same 20 bytes, every field big-endian.
  *
  * <pre>
  *  offset  size  field
@@ -18,13 +19,13 @@ import java.util.List;
  *
  * The publishing node is not in the item: it is the message's originating node (header word 6).
  */
-public record DistrItem(int type, int lower, int upper, int port, int key) {
+public record PublicationItem(int type, int lower, int upper, int port, int key) {
     /** Encoded size in bytes ({@code ITEM_SIZE}). */
     public static final int SIZE = io.jtipc.wire.DistrItem.SIZE;
 
     /** The item describing a publication ({@code publ_to_item}). */
-    public static DistrItem of(Publication p) {
-        return new DistrItem(p.type(), p.lower(), p.upper(), p.port(), p.key());
+    public static PublicationItem of(Publication p) {
+        return new PublicationItem(p.type(), p.lower(), p.upper(), p.port(), p.key());
     }
 
     /** Writes the 20 bytes at {@code off} through the wire flyweight. */
@@ -33,21 +34,21 @@ public record DistrItem(int type, int lower, int upper, int port, int key) {
     }
 
     /** Reads 20 bytes at {@code off}. @throws IndexOutOfBoundsException if fewer are available */
-    public static DistrItem decode(byte[] b, int off) {
+    public static PublicationItem decode(byte[] b, int off) {
         if (off < 0 || b.length - off < SIZE) {
             throw new IndexOutOfBoundsException("distr_item needs 20 bytes at " + off);
         }
         io.jtipc.wire.DistrItem w = new io.jtipc.wire.DistrItem().wrap(b, off);
-        return new DistrItem(w.type(), w.lower(), w.upper(), w.port(), w.key());
+        return new PublicationItem(w.type(), w.lower(), w.upper(), w.port(), w.key());
     }
 
     /**
      * Decodes a message's data area as the kernel does ({@code tipc_named_rcv}): {@code len / 20} items, a
      * trailing partial item is ignored. Never throws for {@code 0 <= off, len <= b.length - off}.
      */
-    public static List<DistrItem> decodeAll(byte[] b, int off, int len) {
+    public static List<PublicationItem> decodeAll(byte[] b, int off, int len) {
         int n = Math.max(0, len) / SIZE;
-        List<DistrItem> out = new ArrayList<>(n);
+        List<PublicationItem> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(decode(b, off + i * SIZE));
         }
@@ -55,7 +56,7 @@ public record DistrItem(int type, int lower, int upper, int port, int key) {
     }
 
     /** Encodes items back to back. */
-    public static byte[] encodeAll(List<DistrItem> items) {
+    public static byte[] encodeAll(List<PublicationItem> items) {
         byte[] b = new byte[items.size() * SIZE];
         for (int i = 0; i < items.size(); i++) {
             items.get(i).encode(b, i * SIZE);

@@ -1,4 +1,4 @@
-package io.jtipc.nametable;
+package io.jtipc.api;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,6 +7,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import io.jtipc.nametable.BindingChange;
+import io.jtipc.nametable.BindingListener;
+import io.jtipc.nametable.BindingTable;
+import io.jtipc.nametable.Publication;
+import io.jtipc.nametable.Subscription;
+import io.jtipc.nametable.SubscriptionEvent;
+import io.jtipc.nametable.SubscriptionRequest;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcEvent;
+import io.jtipc.wire.TipcSubscr;
 
 /**
  * Thread-safe facade over a single-threaded {@link BindingTable}: lets listeners on any thread join late and
@@ -25,13 +36,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Threads</h2>
  * {@link #attach(BindingTable)} must run on the table's thread (it reads the table). {@link #onChange} is
- * called by the table. Everything else may be called from any thread.
+ * called by the table. Everything else may be called from any thread. The lock lives here, in the module that
+ * owns the threads ({@link TipcNode}'s event loop is the table's thread), so that the binding table itself
+ * stays lock-free. {@link TipcNode#awaitBinding} and {@link TipcNode#awaitNoBinding} sleep on a {@link Feed}
+ * and wake on the next binding change.
  */
-public final class ConcurrentBindingView implements BindingListener {
+final class ConcurrentBindingView implements BindingListener {
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<Publication, Boolean> mirror = new LinkedHashMap<>();
     private final List<Feed> feeds = new ArrayList<>();
     private long lastChange;
+    private boolean closed;
 
     private ConcurrentBindingView(List<Publication> initial, long changeCount) {
         initial = new ArrayList<>(initial);
@@ -97,6 +112,22 @@ public final class ConcurrentBindingView implements BindingListener {
     }
 
     /**
+     * Closes every feed (their {@link Feed#take} returns null at once) and every feed opened later: the table's
+     * thread has stopped. Idempotent.
+     */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            for (Feed f : new ArrayList<>(feeds)) {
+                f.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Opens a feed of the bindings of {@code type} overlapping {@code [lower, upper]} (unsigned).
      *
      * @param capacity maximum number of undelivered changes before the feed overflows
@@ -124,7 +155,11 @@ public final class ConcurrentBindingView implements BindingListener {
                 }
             }
             f.snapshot = List.copyOf(snap);
-            feeds.add(f);
+            if (closed) {
+                f.closed = true; // the node is gone: no change will ever come
+            } else {
+                feeds.add(f);
+            }
             return f;
         } finally {
             lock.unlock();
@@ -138,16 +173,16 @@ public final class ConcurrentBindingView implements BindingListener {
      * overlapping binding; otherwise the oldest of each overlapping exact range; oldest first), then one event
      * per relevant later change. Timeouts are not handled here (the caller has the clock).
      *
-     * @param filter   {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE} (plus the scope bits)
+     * @param filter   {@link TipcSubscr#TIPC_SUB_PORTS} or {@link TipcSubscr#TIPC_SUB_SERVICE} (plus the scope bits)
      * @param capacity see {@link #open(int, int, int, int)}
      * @throws IllegalArgumentException for PORTS together with SERVICE, or {@code lower > upper}
      */
     public TopologyFeed openTopology(int filter, int type, int lower, int upper, int capacity) {
-        if (((filter & TipcConstants.SUB_PORTS) != 0 && (filter & TipcConstants.SUB_SERVICE) != 0)
+        if (((filter & TipcSubscr.TIPC_SUB_PORTS) != 0 && (filter & TipcSubscr.TIPC_SUB_SERVICE) != 0)
                 || Integer.compareUnsigned(lower, upper) > 0) {
             throw new IllegalArgumentException("illegal subscription filter 0x" + Integer.toHexString(filter));
         }
-        return new TopologyFeed(TipcSubscr.of(type, lower, upper, TipcConstants.WAIT_FOREVER, filter, 0L),
+        return new TopologyFeed(SubscriptionRequest.of(type, lower, upper, TipcSubscr.TIPC_WAIT_FOREVER, filter, 0L),
                 open(type, lower, upper, capacity));
     }
 
@@ -156,12 +191,12 @@ public final class ConcurrentBindingView implements BindingListener {
      * from one reader thread.
      */
     public static final class TopologyFeed implements AutoCloseable {
-        private final TipcSubscr request;
+        private final SubscriptionRequest request;
         private final Feed feed;
         private final java.util.HashMap<Long, Integer> rangeCounts = new java.util.HashMap<>();
-        private final ArrayDeque<TopologyEvent> pending = new ArrayDeque<>();
+        private final ArrayDeque<SubscriptionEvent> pending = new ArrayDeque<>();
 
-        TopologyFeed(TipcSubscr request, Feed feed) {
+        TopologyFeed(SubscriptionRequest request, Feed feed) {
             this.request = request;
             this.feed = feed;
             java.util.HashSet<Long> seenRange = new java.util.HashSet<>();
@@ -169,14 +204,14 @@ public final class ConcurrentBindingView implements BindingListener {
                 long rk = rangeKey(p);
                 rangeCounts.merge(rk, 1, Integer::sum);
                 boolean oldestOfRange = seenRange.add(rk);
-                if (((request.filter() & TipcConstants.SUB_PORTS) != 0 || oldestOfRange) && inScope(p)) {
-                    pending.add(event(TipcConstants.PUBLISHED, p));
+                if (((request.filter() & TipcSubscr.TIPC_SUB_PORTS) != 0 || oldestOfRange) && inScope(p)) {
+                    pending.add(event(TipcEvent.TIPC_PUBLISHED, p));
                 }
             }
         }
 
         /** The subscription the events carry. */
-        public TipcSubscr request() {
+        public SubscriptionRequest request() {
             return request;
         }
 
@@ -190,7 +225,7 @@ public final class ConcurrentBindingView implements BindingListener {
          *
          * @throws IllegalStateException if the underlying feed overflowed
          */
-        public TopologyEvent poll() {
+        public SubscriptionEvent poll() {
             while (pending.isEmpty()) {
                 BindingChange c = feed.poll();
                 if (c == null) {
@@ -202,7 +237,7 @@ public final class ConcurrentBindingView implements BindingListener {
         }
 
         /** Next event, waiting up to {@code timeout}; null on timeout. */
-        public TopologyEvent take(long timeout, TimeUnit unit) throws InterruptedException {
+        public SubscriptionEvent take(long timeout, TimeUnit unit) throws InterruptedException {
             long end = System.nanoTime() + unit.toNanos(timeout);
             while (pending.isEmpty()) {
                 long left = end - System.nanoTime();
@@ -218,11 +253,11 @@ public final class ConcurrentBindingView implements BindingListener {
         private void apply(BindingChange c) {
             Publication p = c.publication();
             long rk = rangeKey(p);
-            boolean ports = (request.filter() & TipcConstants.SUB_PORTS) != 0;
+            boolean ports = (request.filter() & TipcSubscr.TIPC_SUB_PORTS) != 0;
             if (c.published()) {
                 int before = rangeCounts.merge(rk, 1, Integer::sum) - 1;
                 if ((ports || before == 0) && inScope(p)) {
-                    pending.add(event(TipcConstants.PUBLISHED, p));
+                    pending.add(event(TipcEvent.TIPC_PUBLISHED, p));
                 }
             } else {
                 Integer n = rangeCounts.get(rk);
@@ -233,21 +268,21 @@ public final class ConcurrentBindingView implements BindingListener {
                     rangeCounts.put(rk, after);
                 }
                 if ((ports || after == 0) && inScope(p)) {
-                    pending.add(event(TipcConstants.WITHDRAWN, p));
+                    pending.add(event(TipcEvent.TIPC_WITHDRAWN, p));
                 }
             }
         }
 
         private boolean inScope(Publication p) {
             int f = request.filter();
-            if ((f & TipcConstants.SUB_CLUSTER_SCOPE) != 0 && p.scope() == TipcConstants.NODE_SCOPE) {
+            if ((f & Subscription.TIPC_SUB_CLUSTER_SCOPE) != 0 && p.scope() == Tipc.TIPC_NODE_SCOPE) {
                 return false;
             }
-            return (f & TipcConstants.SUB_NODE_SCOPE) == 0 || p.scope() == TipcConstants.NODE_SCOPE;
+            return (f & Subscription.TIPC_SUB_NODE_SCOPE) == 0 || p.scope() == Tipc.TIPC_NODE_SCOPE;
         }
 
-        private TopologyEvent event(int ev, Publication p) {
-            return new TopologyEvent(ev, p.lower(), p.upper(), p.port(), p.node(), request);
+        private SubscriptionEvent event(int ev, Publication p) {
+            return new SubscriptionEvent(ev, p.lower(), p.upper(), p.port(), p.node(), request);
         }
 
         private static long rangeKey(Publication p) {

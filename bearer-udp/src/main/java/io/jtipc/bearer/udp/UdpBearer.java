@@ -23,8 +23,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.jtipc.bearer.eth.NetNs;
-import io.jtipc.bearer.eth.ReceiveErrorBackoff;
+import io.jtipc.bearer.NetNs;
+import io.jtipc.bearer.ReceiveErrorBackoff;
 import io.jtipc.wire.Tipc;
 
 /**

@@ -4,107 +4,85 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
+import io.jtipc.bearer.Media;
 import io.jtipc.bearer.eth.EthBearer;
 import io.jtipc.bearer.udp.UdpBearer;
 import io.jtipc.node.BearerConfig;
 import io.jtipc.node.MediaType;
-import io.jtipc.wire.Tipc;
 
-/** The I/O side of one bearer as the event loop sees it: send raw media addresses, deliver received frames. */
-abstract class BearerIo implements AutoCloseable {
+/**
+ * One bearer as the event loop sees it: its {@link Media} and the core configuration it is enabled
+ * with. Media addresses pass through unchanged: the core's raw addresses (6-byte MAC, 20-byte
+ * {@code udp_media_addr}) are the media's own, so nothing is converted here.
+ */
+final class BearerIo implements AutoCloseable {
     /** A received frame handed to the loop: private copies. */
     record Rx(BearerIo bearer, byte[] src, byte[] frame) {}
 
+    /** Kernel UDP bearer defaults (udp_media.c): priority 10, tolerance 1500 ms. */
+    private static final int UDP_PRIORITY = 10;
+    private static final int UDP_TOLERANCE_MS = 1500;
+
+    private final Media media;
+    private final BearerConfig config;
     int coreId = -1;
 
-    /** Core configuration (name, media, own raw address, MTU). */
-    abstract BearerConfig config() throws IOException;
+    private BearerIo(Media media, BearerConfig config) {
+        this.media = media;
+        this.config = config;
+    }
 
-    /** Sends to a raw media address (6-byte MAC / 20-byte udp_media_addr), or to the broadcast address when null. */
-    abstract void send(byte[] dest, byte[] buf, int off, int len) throws IOException;
-
-    /** Starts the receive thread; each frame is copied and given to {@code sink}. */
-    abstract void start(Consumer<Rx> sink, Consumer<IOException> onError);
-
-    @Override
-    public abstract void close();
-
-    static final class Eth extends BearerIo {
-        final EthBearer b;
-
-        Eth(EthBearer b) {
-            this.b = b;
-        }
-
-        @Override
-        BearerConfig config() throws IOException {
-            return BearerConfig.ethernet(b.interfaceName(), b.address()).withMtu(b.mtu());
-        }
-
-        @Override
-        void send(byte[] dest, byte[] buf, int off, int len) throws IOException {
-            if (dest == null) b.broadcast(buf, off, len);
-            else b.send(dest, buf, off, len);
-        }
-
-        @Override
-        void start(Consumer<Rx> sink, Consumer<IOException> onError) {
-            b.start((src, frame, len) -> sink.accept(new Rx(this, src.clone(), Arrays.copyOf(frame, len))), onError);
-        }
-
-        @Override
-        public void close() {
-            b.close();
-        }
-
-        @Override
-        public String toString() {
-            return b.name();
+    /**
+     * Opens the bearer {@code spec} describes (inside its network namespace, if any).
+     *
+     * @param clusterId the node's cluster (net) id: the UDP bearer's multicast group and discovery filter
+     * @throws IOException the bearer module's error in words; nothing stays open
+     */
+    static BearerIo open(BearerSpec spec, int clusterId) throws IOException {
+        Media m = spec.kind() == BearerSpec.Kind.ETH ? EthBearer.open(spec.netns(), spec.iface())
+                : UdpBearer.open(spec.netns(), spec.udpConfig(clusterId));
+        try {
+            return new BearerIo(m, configOf(m));
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
         }
     }
 
-    static final class Udp extends BearerIo {
-        final UdpBearer b;
-        private final byte[] block = new byte[Tipc.MEDIA_INFO_SIZE];
-
-        Udp(UdpBearer b) {
-            this.b = b;
+    private static BearerConfig configOf(Media m) throws IOException {
+        if (m instanceof EthBearer e) {
+            return BearerConfig.ethernet(e.interfaceName(), e.address()).withMtu(e.mtu());
         }
+        return new BearerConfig(m.name(), MediaType.UDP, m.address(), m.mtu(), UDP_PRIORITY, UDP_TOLERANCE_MS,
+                MediaType.UDP.maxWindow(), 0);
+    }
 
-        @Override
-        BearerConfig config() {
-            byte[] raw = Arrays.copyOfRange(b.address(), 4, 4 + MediaType.UDP.addrLen());
-            // kernel UDP defaults: priority 10, tolerance 1500 ms, window 50 (udp_media.c)
-            String n = b.name().startsWith("udp:") ? b.name() : "udp:" + b.name();
-            return new BearerConfig(n, MediaType.UDP, raw, b.mtu(), 10, 1500, MediaType.UDP.maxWindow(), 0);
-        }
+    /** Core configuration (name, media, own raw address, MTU). */
+    BearerConfig config() {
+        return config;
+    }
 
-        @Override
-        void send(byte[] dest, byte[] buf, int off, int len) throws IOException {
-            if (dest == null) {
-                b.broadcast(buf, off, len);
-            } else {
-                MediaType.UDP.addrToMsg(dest, block, 0);
-                b.send(block, 0, buf, off, len);
-            }
+    /** Sends to a raw media address, or to the broadcast address when {@code dest} is null. */
+    void send(byte[] dest, byte[] buf, int off, int len) throws IOException {
+        if (dest == null) {
+            media.broadcast(buf, off, len);
+        } else {
+            media.send(dest, 0, buf, off, len);
         }
+    }
 
-        @Override
-        void start(Consumer<Rx> sink, Consumer<IOException> onError) {
-            b.start((src, frame, len) -> {
-                byte[] raw = Arrays.copyOfRange(src, 4, 4 + MediaType.UDP.addrLen());
-                sink.accept(new Rx(this, raw, Arrays.copyOf(frame, len)));
-            }, onError);
-        }
+    /** Starts the receive thread; each frame and its source address are copied and given to {@code sink}. */
+    void start(Consumer<Rx> sink, Consumer<IOException> onError) {
+        media.start((src, frame, len) -> sink.accept(new Rx(this, src.clone(), Arrays.copyOf(frame, len))), onError);
+    }
 
-        @Override
-        public void close() {
-            b.close();
-        }
+    @Override
+    public void close() {
+        media.close();
+    }
 
-        @Override
-        public String toString() {
-            return "udp:" + b.name();
-        }
+    @Override
+    public String toString() {
+        return media.name();
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.jtipc.bearer.RandomLossGenerator;
 import io.jtipc.bearer.udp.UdpBearerConfig;
 import io.jtipc.bearer.udp.UdpMedia;
 
@@ -15,7 +16,8 @@ import io.jtipc.bearer.udp.UdpMedia;
  *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME][,loss=PERCENT]}: UDP on LOCALIP (port 6118 by
  *       default); with remote peers discovery is replicast to them, without any it is multicast to iproute2's group
  *       for the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}. {@code loss} drops
- *       that percentage (0-50) of received datagrams on purpose, for tests (UdpBearerConfig.receiveLoss).</li>
+ *       that percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
+ *       bearer's {@code UdpBearerConfig.lossGenerator}).</li>
  * </ul>
  * Either may be opened inside a named network namespace ({@code netns}, /var/run/netns/NAME; needs CAP_SYS_ADMIN).
  */
@@ -106,7 +108,7 @@ public final class BearerSpec {
     UdpBearerConfig udpConfig(int netId) {
         UdpBearerConfig c = UdpBearerConfig.local(local).netId(netId);
         if (udpName != null) c.name(udpName);
-        if (lossPercent > 0) c.receiveLoss(lossPercent / 100, local.hashCode() * 31L + netId);
+        if (lossPercent > 0) c.lossGenerator(new RandomLossGenerator(lossPercent / 100, local.hashCode() * 31L + netId));
         if (remotes.isEmpty()) {
             c.multicastForNetId(netId);
         } else {

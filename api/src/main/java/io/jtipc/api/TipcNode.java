@@ -22,8 +22,6 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.jtipc.bearer.eth.EthBearer;
-import io.jtipc.bearer.udp.UdpBearer;
 import io.jtipc.nametable.BindingChange;
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
@@ -205,11 +203,7 @@ public final class TipcNode implements AutoCloseable {
         if (loop != null || closed) throw new IllegalStateException("node already started");
         try {
             for (BearerSpec s : specs) {
-                if (s.kind() == BearerSpec.Kind.ETH) {
-                    bearers.add(new BearerIo.Eth(EthBearer.open(s.netns(), s.iface())));
-                } else {
-                    bearers.add(new BearerIo.Udp(UdpBearer.open(s.netns(), s.udpConfig(clusterId))));
-                }
+                bearers.add(BearerIo.open(s, clusterId));
             }
         } catch (IOException | RuntimeException e) {
             for (BearerIo b : bearers) b.close();

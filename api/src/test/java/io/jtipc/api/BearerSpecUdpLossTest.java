@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import io.jtipc.bearer.LossGenerator;
+import io.jtipc.bearer.RandomLossGenerator;
+
 /** The UDP bearer spec's loss option (fault injection for tests). */
 class BearerSpecUdpLossTest {
 
     @Test
     void lossPercentBecomesTheBearersReceiveLoss() {
         BearerSpec s = BearerSpec.parse("udp:127.0.0.1:6118,remote=127.0.0.2,loss=7.5", null);
-        assertThat(s.udpConfig(4711).receiveLoss()).isEqualTo(0.075);
-        assertThat(BearerSpec.parse("udp:127.0.0.1", null).udpConfig(4711).receiveLoss()).isZero();
+        assertThat(s.udpConfig(4711).lossGenerator()).isInstanceOfSatisfying(RandomLossGenerator.class,
+                g -> assertThat(g.fraction()).isEqualTo(0.075));
+        assertThat(BearerSpec.parse("udp:127.0.0.1", null).udpConfig(4711).lossGenerator()).isSameAs(LossGenerator.NONE);
     }
 
     @Test

@@ -1,12 +1,15 @@
 package io.jtipc.bearer.eth;
 
-import io.jtipc.bearer.eth.internal.LibC;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.jtipc.bearer.LibC;
+import io.jtipc.bearer.Media;
+import io.jtipc.bearer.NetNs;
+import io.jtipc.bearer.SyscallException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -54,10 +57,10 @@ import jnr.ffi.Pointer;
  * never reused under a running call.
  */
 public final class AfPacketSocket implements AutoCloseable {
-    /** {@link #receive} result: the timeout passed with no frame. */
-    public static final int TIMEOUT = -1;
-    /** {@link #receive} result: {@link #wakeup()} or {@link #close()} interrupted the wait. */
-    public static final int WAKEUP = -2;
+    /** {@link #receive} result: the timeout passed with no frame ({@link Media#TIMEOUT}). */
+    public static final int TIMEOUT = Media.TIMEOUT;
+    /** {@link #receive} result: {@link #wakeup()} or {@link #close()} interrupted the wait ({@link Media#WAKEUP}). */
+    public static final int WAKEUP = Media.WAKEUP;
 
     /** Largest frame payload received: 65535 bytes (covers any MTU an Ethernet device may have). */
     public static final int MAX_FRAME = 65535;
@@ -80,6 +83,11 @@ public final class AfPacketSocket implements AutoCloseable {
 
     /** Longest interface name, IFNAMSIZ - 1 (include/uapi/linux/if.h). */
     public static final int MAX_IFNAME = 15;
+
+    // <linux/socket.h>, <linux/if_packet.h>: the AF_PACKET family and its socket options
+    private static final int AF_PACKET = 17;
+    private static final int SOL_PACKET = 263;
+    private static final int PACKET_STATISTICS = 6;
 
     // struct sockaddr_ll (20 bytes): family u16, protocol be16, ifindex s32, hatype u16,
     // pkttype u8, halen u8, addr[8]
@@ -140,7 +148,7 @@ public final class AfPacketSocket implements AutoCloseable {
         wakeOne.putLong(0, 1L);
         ifreq = Memory.allocateDirect(rt, IFREQ_SIZE, true);
 
-        int s = libc.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        int s = libc.socket(AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (s < 0) {
             throw AfPacketException.forSocket("socket", LibC.Native.errno(), ifname);
         }
@@ -212,7 +220,13 @@ public final class AfPacketSocket implements AutoCloseable {
         if (ethertype < 0x0600 || ethertype > 0xFFFF) {
             throw new IllegalArgumentException("ethertype must be 0x0600..0xffff, got 0x" + Integer.toHexString(ethertype));
         }
-        return NetNs.runIn(netns, () -> new AfPacketSocket(ifname, ethertype));
+        try {
+            return NetNs.runIn(netns, () -> new AfPacketSocket(ifname, ethertype));
+        } catch (AfPacketException e) {
+            throw e;
+        } catch (SyscallException e) {
+            throw new AfPacketException(e); // the namespace could not be entered
+        }
     }
 
     /** Interface name given at open. */
@@ -304,13 +318,13 @@ public final class AfPacketSocket implements AutoCloseable {
                     return true;
                 }
                 int err = LibC.Native.errno();
-                if (err == AfPacketException.EINTR) {
+                if (err == SyscallException.EINTR) {
                     continue;
                 }
-                if (err == AfPacketException.EAGAIN || err == AfPacketException.ENOBUFS) {
+                if (err == SyscallException.EAGAIN || err == SyscallException.ENOBUFS) {
                     return false;
                 }
-                if (err == AfPacketException.EMSGSIZE) {
+                if (err == SyscallException.EMSGSIZE) {
                     throw new AfPacketException("sendto", err, "frame of " + len
                             + " bytes is larger than the MTU of interface " + ifname + " (sendto failed: EMSGSIZE)");
                 }
@@ -360,7 +374,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 int r = libc.poll(pollFds, 2, waitMs);
                 if (r < 0) {
                     int err = LibC.Native.errno();
-                    if (err != AfPacketException.EINTR) {
+                    if (err != SyscallException.EINTR) {
                         throw AfPacketException.forSocket("poll", err, ifname);
                     }
                 } else if (r > 0) {
@@ -406,7 +420,7 @@ public final class AfPacketSocket implements AutoCloseable {
         long n = libc.recvfrom(s, rxBuf, MAX_FRAME, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, rxAddr, rxAddrLen);
         if (n < 0) {
             int err = LibC.Native.errno();
-            if (err == AfPacketException.EAGAIN || err == AfPacketException.EINTR) {
+            if (err == SyscallException.EAGAIN || err == SyscallException.EINTR) {
                 return -1;
             }
             throw AfPacketException.forSocket("recvfrom", err, ifname);
@@ -513,7 +527,7 @@ public final class AfPacketSocket implements AutoCloseable {
             int s = checkOpen();
             ifreq.setMemory(0, 16, (byte) 0);
             ifreq.putInt(8, 8);
-            if (libc.getsockopt(s, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, ifreq, ifreq.slice(8)) != 0) {
+            if (libc.getsockopt(s, SOL_PACKET, PACKET_STATISTICS, ifreq, ifreq.slice(8)) != 0) {
                 throw AfPacketException.forSocket("getsockopt(PACKET_STATISTICS)", LibC.Native.errno(), ifname);
             }
             // struct tpacket_stats {unsigned tp_packets; unsigned tp_drops;}
@@ -570,7 +584,7 @@ public final class AfPacketSocket implements AutoCloseable {
 
     private void fillSll(Pointer sll, int index) {
         sll.setMemory(0, SLL_SIZE, (byte) 0);
-        sll.putShort(0, (short) LibC.AF_PACKET);
+        sll.putShort(0, (short) AF_PACKET);
         // sll_protocol is in network byte order (htons)
         sll.putByte(SLL_PROTOCOL, (byte) (ethertype >> 8));
         sll.putByte(SLL_PROTOCOL + 1, (byte) ethertype);
@@ -596,7 +610,7 @@ public final class AfPacketSocket implements AutoCloseable {
         byte[] n = ifname.getBytes(StandardCharsets.UTF_8);
         if (n.length == 0 || n.length > MAX_IFNAME || ifname.indexOf('/') >= 0 || ifname.indexOf(':') >= 0
                 || ifname.chars().anyMatch(Character::isWhitespace) || ifname.equals(".") || ifname.equals("..")) {
-            throw new AfPacketException(name, AfPacketException.ENODEV, "no such interface " + ifname
+            throw new AfPacketException(name, SyscallException.ENODEV, "no such interface " + ifname
                     + " (a Linux interface name has 1-15 bytes and no '/', ':' or white space)");
         }
         ifreq.setMemory(0, IFREQ_SIZE, (byte) 0);

@@ -1,19 +1,23 @@
 package io.jtipc.bearer.eth;
 
 import java.io.IOException;
-import java.util.Objects;
 import java.util.function.Consumer;
 
+import io.jtipc.bearer.Media;
+import io.jtipc.bearer.NetNs;
+import io.jtipc.bearer.ReceiveLoop;
+
 /**
- * The Ethernet bearer's I/O shell: one {@link AfPacketSocket} for ethertype 0x88CA on one interface,
- * moving whole TIPC messages between the wire and the sans-IO protocol core. It holds no protocol
- * state: the core decides what to send where; the bearer sends it and hands every received frame
- * with its source MAC back.
+ * The Ethernet bearer's I/O shell ({@code net/tipc/eth_media.c}): the {@link Media} of one
+ * {@link AfPacketSocket} for ethertype 0x88CA on one interface, moving whole TIPC messages between
+ * the wire and the sans-IO protocol core. It holds no protocol state: the core decides what to send
+ * where; the bearer sends it and hands every received frame with its source MAC back. Its media
+ * address is the 6-byte MAC.
  *
  * <p>Two ways to receive, choose one per bearer:
  * <ul>
- * <li>{@link #start}: a receive thread ({@code jtipc-eth-rx-<ifname>}) calls a {@link FrameHandler}
- *     for every frame;</li>
+ * <li>{@link #start}: a receive thread ({@code jtipc-eth-rx-<ifname>}, a {@link ReceiveLoop}) calls a
+ *     {@link Media.FrameHandler} for every frame;</li>
  * <li>{@link #poll}: the caller's event loop asks for the next frame with a timeout (0 = do not
  *     wait) and uses {@link #wakeup()} to interrupt a wait.</li>
  * </ul>
@@ -25,31 +29,15 @@ import java.util.function.Consumer;
  * {@link #MIN_BEARER_MTU}. Received lengths are Ethernet payload lengths; a short TIPC message
  * arrives padded to 46 bytes on real NICs, so the core takes the message size from the TIPC header.
  */
-public final class EthBearer implements AutoCloseable {
+public final class EthBearer implements Media {
     /** TIPC_MIN_BEARER_MTU = MAX_H_SIZE + INT_H_SIZE = 60 + 40 bytes (net/tipc/bearer.h). */
     public static final int MIN_BEARER_MTU = 100;
-
-    /** Receives frames on the bearer's receive thread. */
-    @FunctionalInterface
-    public interface FrameHandler {
-        /**
-         * One received frame.
-         *
-         * @param srcMac 6-byte source MAC (reused for the next frame)
-         * @param frame  buffer holding the Ethernet payload, the TIPC message, at index 0 (reused)
-         * @param length payload length in bytes
-         */
-        void onFrame(byte[] srcMac, byte[] frame, int length);
-    }
 
     private static final System.Logger LOG = System.getLogger(EthBearer.class.getName());
 
     private final AfPacketSocket socket;
     private final byte[] address;
-    private volatile Thread rxThread;
-    private volatile boolean running;
-    private volatile long handlerFailures;
-    private volatile long receiveErrors;
+    private final ReceiveLoop receiveLoop;
 
     private EthBearer(AfPacketSocket socket) throws IOException {
         this.socket = socket;
@@ -69,6 +57,8 @@ public final class EthBearer implements AutoCloseable {
                     + MIN_BEARER_MTU);
         }
         this.address = socket.macAddress();
+        this.receiveLoop = new ReceiveLoop("eth:" + ifname, "jtipc-eth-rx-" + ifname, AfPacketSocket.MAX_FRAME,
+                EthMedia.MAC_LENGTH, socket::receive, socket::isOpen, LOG);
     }
 
     /**
@@ -112,6 +102,7 @@ public final class EthBearer implements AutoCloseable {
     }
 
     /** Bearer name as the kernel names it: {@code eth:<ifname>}. */
+    @Override
     public String name() {
         return "eth:" + socket.interfaceName();
     }
@@ -121,7 +112,14 @@ public final class EthBearer implements AutoCloseable {
         return socket.interfaceName();
     }
 
+    /** 6: the media address is a MAC (ETH_ALEN). */
+    @Override
+    public int addressLength() {
+        return EthMedia.MAC_LENGTH;
+    }
+
     /** The bearer's media address: the interface MAC read at open, as a new 6-byte array. */
+    @Override
     public byte[] address() {
         return address.clone();
     }
@@ -132,6 +130,7 @@ public final class EthBearer implements AutoCloseable {
     }
 
     /** The interface's current MTU in bytes (read from the device each call): the largest TIPC message sendable. */
+    @Override
     public int mtu() throws IOException {
         return socket.mtu();
     }
@@ -148,104 +147,71 @@ public final class EthBearer implements AutoCloseable {
     }
 
     /**
-     * Sends a TIPC message {@code frame[off..off+len)} to {@code destMac} (6 bytes). Never blocks.
+     * Sends a TIPC message {@code frame[off..off+len)} to the MAC at {@code destMac[macOff..macOff+5]}.
+     * Never blocks.
      *
      * @return true if sent, false if dropped because the send queue is full (retransmission covers it)
      * @throws AfPacketException for a message over the MTU, a down or vanished interface
      */
-    public boolean send(byte[] destMac, byte[] frame, int off, int len) throws IOException {
-        return socket.send(destMac, 0, frame, off, len);
+    @Override
+    public boolean send(byte[] destMac, int macOff, byte[] frame, int off, int len) throws IOException {
+        return socket.send(destMac, macOff, frame, off, len);
     }
 
     private static final byte[] BROADCAST_MAC = EthMedia.broadcastMac();
 
     /** Sends to ff:ff:ff:ff:ff:ff, as discovery and the broadcast link do; see {@link #send}. */
+    @Override
     public boolean broadcast(byte[] frame, int off, int len) throws IOException {
         return socket.send(BROADCAST_MAC, 0, frame, off, len);
     }
 
     /**
-     * Event-loop receive: see {@link AfPacketSocket#receive(byte[], int, int, byte[], int, int)}.
+     * Event-loop receive: see {@link AfPacketSocket#receive(byte[], int, int, byte[], int, int)}; the
+     * source MAC goes to {@code srcMac[srcOff..srcOff+5]}.
      *
-     * @return payload length, {@link AfPacketSocket#TIMEOUT} or {@link AfPacketSocket#WAKEUP}
+     * @return payload length, {@link #TIMEOUT} or {@link #WAKEUP}
      * @throws IllegalStateException if the receive thread was started
      */
-    public int poll(byte[] buf, int off, int len, byte[] srcMac, int timeoutMs) throws IOException {
-        if (rxThread != null) {
-            throw new IllegalStateException("bearer " + name() + " has a receive thread; poll() is for event loops");
-        }
-        return socket.receive(buf, off, len, srcMac, 0, timeoutMs);
+    @Override
+    public int poll(byte[] buf, int off, int len, byte[] srcMac, int srcOff, int timeoutMs) throws IOException {
+        receiveLoop.checkNotStarted();
+        return socket.receive(buf, off, len, srcMac, srcOff, timeoutMs);
     }
 
-    /** Makes a waiting {@link #poll} (or the next one) return {@link AfPacketSocket#WAKEUP}. */
+    /** Makes a waiting {@link #poll} (or the next one) return {@link #WAKEUP}. */
+    @Override
     public void wakeup() {
         socket.wakeup();
     }
 
     /**
-     * Starts the receive thread; each frame goes to {@code handler}. An exception from the handler
-     * is logged and counted ({@link #handlerFailures()}) and the loop goes on; a receive error
-     * (ENETDOWN while the interface is down, ...) goes to {@code onError} (null = log it), is counted
-     * ({@link #receiveErrors()}) and the loop goes on after 20 ms.
+     * Starts the receive thread {@code jtipc-eth-rx-<ifname>}; each frame goes to {@code handler}
+     * with its source MAC. An exception from the handler is logged and counted
+     * ({@link #handlerFailures()}) and the loop goes on; a receive error (ENETDOWN while the
+     * interface is down, ...) goes to {@code onError} (null = log it), is counted
+     * ({@link #receiveErrors()}) and the loop goes on after a pause (20 ms, doubling to 1 s).
      *
      * @throws IllegalStateException if already started or closed
      */
-    public synchronized void start(FrameHandler handler, Consumer<IOException> onError) {
-        Objects.requireNonNull(handler, "handler");
-        if (rxThread != null) {
-            throw new IllegalStateException("bearer " + name() + " already started");
-        }
-        if (!socket.isOpen()) {
-            throw new IllegalStateException("bearer " + name() + " is closed");
-        }
-        running = true;
-        Thread t = new Thread(() -> receiveLoop(handler, onError), "jtipc-eth-rx-" + socket.interfaceName());
-        t.setDaemon(true);
-        rxThread = t;
-        t.start();
+    @Override
+    public void start(Media.FrameHandler handler, Consumer<IOException> onError) {
+        receiveLoop.start(handler, onError);
     }
 
-    private void receiveLoop(FrameHandler handler, Consumer<IOException> onError) {
-        ReceiveErrorBackoff errors = new ReceiveErrorBackoff(name(), LOG);
-        byte[] buf = new byte[AfPacketSocket.MAX_FRAME];
-        byte[] src = new byte[EthMedia.MAC_LENGTH];
-        while (running) {
-            int n;
-            try {
-                n = socket.receive(buf, 0, buf.length, src, 0, -1);
-            } catch (IOException e) {
-                if (!running || !socket.isOpen()) {
-                    break;
-                }
-                receiveErrors++;
-                try {
-                    Thread.sleep(errors.failed(e, onError));
-                } catch (InterruptedException ie) {
-                    break;
-                }
-                continue;
-            }
-            errors.succeeded();
-            if (n < 0) {
-                continue; // WAKEUP (close sets running = false first) or TIMEOUT
-            }
-            try {
-                handler.onFrame(src, buf, n);
-            } catch (RuntimeException e) {
-                handlerFailures++;
-                LOG.log(System.Logger.Level.WARNING, "frame handler of " + name() + " failed", e);
-            }
-        }
-    }
-
-    /** Handler calls that threw. */
+    @Override
     public long handlerFailures() {
-        return handlerFailures;
+        return receiveLoop.handlerFailures();
     }
 
-    /** Receive errors seen by the receive thread. */
+    @Override
     public long receiveErrors() {
-        return receiveErrors;
+        return receiveLoop.receiveErrors();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return socket.isOpen();
     }
 
     /**
@@ -254,19 +220,7 @@ public final class EthBearer implements AutoCloseable {
      */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = rxThread;
-        }
-        socket.wakeup();
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        receiveLoop.stop(socket::wakeup);
         socket.close();
     }
 

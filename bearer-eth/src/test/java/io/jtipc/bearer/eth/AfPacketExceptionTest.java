@@ -1,11 +1,10 @@
 package io.jtipc.bearer.eth;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.jtipc.bearer.eth.internal.LibC;
+import io.jtipc.bearer.LibC;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.junit.jupiter.api.Test;
@@ -43,16 +42,6 @@ class AfPacketExceptionTest {
                 .isEqualTo("poll failed: errno 12: Cannot allocate memory");
     }
 
-    @Test
-    void namespaceErrorsAreExplained() {
-        assertThat(AfPacketException.forNetns("open", 2, "lab1", "/var/run/netns/lab1").getMessage())
-                .isEqualTo("no such network namespace lab1 (/var/run/netns/lab1 not found; create it with `ip netns add lab1`)");
-        assertThat(AfPacketException.forNetns("setns", 1, "lab1", "/var/run/netns/lab1").getMessage())
-                .startsWith("entering network namespace lab1 needs CAP_SYS_ADMIN");
-        assertThat(AfPacketException.forNetns("setns", 22, "x", "/tmp/x").getMessage())
-                .isEqualTo("/tmp/x is not a network namespace (setns failed: EINVAL)");
-    }
-
     /**
      * Capabilities are per thread on Linux: a thread of our own drops CAP_NET_RAW from its effective
      * set (when the process has it, e.g. as root) and then opens a socket, which the kernel refuses
@@ -78,14 +67,6 @@ class AfPacketExceptionTest {
                 .hasMessageStartingWith(AfPacketException.NEEDS_CAP_NET_RAW)
                 .hasMessageContaining("socket failed: EPERM");
         assertThat(((AfPacketException) thrown.get()).errno()).isEqualTo(1);
-    }
-
-    @Test
-    void netnsWithBadNameIsRefused() {
-        assertThatThrownBy(() -> NetNs.pathOf("")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> NetNs.pathOf("..")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(NetNs.pathOf("lab").toString()).isEqualTo("/var/run/netns/lab");
-        assertThat(NetNs.pathOf("/proc/1/ns/net").toString()).isEqualTo("/proc/1/ns/net");
     }
 
     /** capget/capset on the calling thread only (pid 0 = this thread); clears one bit of the effective set. */

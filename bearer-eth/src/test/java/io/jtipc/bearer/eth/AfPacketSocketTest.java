@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.jtipc.bearer.LabNetns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -266,6 +267,15 @@ class AfPacketSocketTest {
         assertThatThrownBy(() -> b.mtu()).isInstanceOf(ClosedChannelException.class);
         b.close(); // idempotent
         b.wakeup(); // no-op
+    }
+
+    @Test
+    void socketKeepsItsNamespaceAfterTheThreadEnds() throws Exception {
+        // the lab's va exists only in the lab; used from this (host-namespace) thread afterwards
+        try (AfPacketSocket s = AfPacketSocket.open(lab.name, "va", EthMedia.ETH_P_TIPC)) {
+            assertThat(s.macAddress()).isEqualTo(EthMedia.parse(LabNetns.MAC_A));
+            assertThat(s.mtu()).isEqualTo(MTU);
+        }
     }
 
     @Test

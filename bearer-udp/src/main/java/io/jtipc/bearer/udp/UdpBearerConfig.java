@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.jtipc.bearer.LossGenerator;
+
 /**
  * What {@code tipc bearer enable media udp name NAME localip IP [localport P] [remoteip IP]
  * [remoteport P]} configures, for {@link UdpBearer#open(UdpBearerConfig)}. Mutable, fluent; checked
@@ -46,6 +48,7 @@ public final class UdpBearerConfig {
     private int receiveBufferSize = 4 << 20;
     private int sendBufferSize = 1 << 20;
     private int mtu;
+    private LossGenerator lossGenerator = LossGenerator.NONE;
 
     private UdpBearerConfig(InetSocketAddress local) {
         this.local = Objects.requireNonNull(local, "local");
@@ -75,9 +78,6 @@ public final class UdpBearerConfig {
     }
 
     /** Bearer name after "udp:" (the kernel's {@code name NAME}); default "u" + the bound port. */
-    private double receiveLoss;
-    private long lossSeed;
-
     public UdpBearerConfig name(String name) {
         this.name = name;
         return this;
@@ -233,25 +233,17 @@ public final class UdpBearerConfig {
 
     /**
      * Fault injection, for tests (what netem loss does on a real interface, which loopback cannot have without
-     * root): drop this fraction of received datagrams, chosen by a generator seeded with {@code seed}, before they
-     * reach the handler or poll. Dropped datagrams are counted ({@link UdpBearer#framesDroppedByLoss()}).
-     * Default 0.
-     *
-     * @param fraction 0 (none) up to 0.5
-     * @throws IllegalArgumentException outside that range
+     * root): {@code loss} decides, for each received datagram, whether it is dropped before it reaches the handler
+     * or poll, e.g. {@code new RandomLossGenerator(0.2, seed)}. Dropped datagrams are counted
+     * ({@link UdpBearer#framesDroppedByLoss()}). Default {@link LossGenerator#NONE}.
      */
-    public UdpBearerConfig receiveLoss(double fraction, long seed) {
-        if (!(fraction >= 0 && fraction <= 0.5)) {
-            throw new IllegalArgumentException("receive loss must be between 0 and 0.5, not " + fraction);
-        }
-        this.receiveLoss = fraction;
-        this.lossSeed = seed;
+    public UdpBearerConfig lossGenerator(LossGenerator loss) {
+        this.lossGenerator = Objects.requireNonNull(loss, "loss");
         return this;
     }
 
-    /** Fraction of received datagrams dropped on purpose (see {@link #receiveLoss}). */
-    public double receiveLoss() { return receiveLoss; }
-    public long lossSeed() { return lossSeed; }
+    /** What drops received datagrams on purpose (see {@link #lossGenerator(LossGenerator)}). */
+    public LossGenerator lossGenerator() { return lossGenerator; }
 
     public InetSocketAddress localAddress() { return local; }
     public String name() { return name; }

@@ -28,10 +28,14 @@ import io.jtipc.wire.Tipc;
  *                   IPv6 address.
  * </pre>
  *
- * <p>The block itself is the wire module's {@link MediaAddress} flyweight; this class adds the
- * kernel's conversions: {@link #addrToMsg} is {@code tipc_udp_addr2msg} (block zeroed, type byte 3
- * set to {@link Tipc#MEDIA_TYPE_UDP}, the 20-byte {@code udp_media_addr} copied to byte 4) and
- * {@link #msgToAddr} is {@code tipc_udp_msg2addr} (refuses a block whose type byte is not UDP).
+ * <p>The bearer's raw media address is the 20-byte {@code struct udp_media_addr} itself (what the
+ * kernel keeps in {@code tipc_media_addr.value}): {@link #mediaAddr} builds it from an IP:port and
+ * {@link #socketAddress} reads it back; {@link UdpBearer} does each once per destination or source
+ * and caches the result. The block is the wire module's {@link MediaAddress} flyweight; this class
+ * adds the kernel's conversions: {@link #addrToMsg} is {@code tipc_udp_addr2msg} (block zeroed,
+ * type byte 3 set to {@link Tipc#MEDIA_TYPE_UDP}, the 20-byte {@code udp_media_addr} copied to
+ * byte 4) and {@link #msgToAddr} is {@code tipc_udp_msg2addr} (refuses a block whose type byte is
+ * not UDP). The protocol core does that conversion for discovery with the node's own media type.
  *
  * <p>The default multicast group is iproute2's rule ({@code generate_multicast}), not the
  * kernel's: with no {@code remoteip}, {@code tipc bearer enable media udp} uses
@@ -63,32 +67,125 @@ public final class UdpMedia {
     public static final int BLOCK_SIZE = Tipc.MEDIA_INFO_SIZE;
 
     /**
-     * Writes the UDP media address block of {@code addr} ({@code tipc_udp_addr2msg}) into the 32
-     * bytes at {@code block[off]}: zeroes them, byte 3 = {@link Tipc#MEDIA_TYPE_UDP}, bytes 4-5 proto,
-     * 6-7 port, 8.. the IPv4 (4 bytes) or IPv6 (16 bytes) address, all big-endian.
+     * Writes {@code struct udp_media_addr} of {@code addr}, the UDP bearer's raw media address (what
+     * the kernel keeps in {@code tipc_media_addr.value}, and what the core and {@link UdpBearer} pass
+     * around), to the {@value #UDP_ADDR_SIZE} bytes at {@code dst[off]}: bytes 0-1 proto 0x0800 or
+     * 0x86DD, 2-3 port, 4-19 the IPv4 address (4 bytes, 12 zero bytes follow) or the IPv6 address;
+     * big-endian. An IPv6 scope is not part of it.
+     *
+     * @throws IllegalArgumentException if {@code addr} is unresolved
+     * @throws IndexOutOfBoundsException if the 20 bytes do not fit
+     */
+    public static void mediaAddr(InetSocketAddress addr, byte[] dst, int off) {
+        Objects.checkFromIndexSize(off, UDP_ADDR_SIZE, dst.length);
+        InetAddress ip = addr.getAddress();
+        if (ip == null) {
+            throw new IllegalArgumentException("unresolved address " + addr + "; give a numeric IP");
+        }
+        byte[] raw = ip.getAddress();
+        int proto = raw.length == 4 ? MediaAddress.UDP_PROTO_IPV4 : MediaAddress.UDP_PROTO_IPV6;
+        int port = addr.getPort();
+        Arrays.fill(dst, off, off + UDP_ADDR_SIZE, (byte) 0);
+        dst[off] = (byte) (proto >> 8);
+        dst[off + 1] = (byte) proto;
+        dst[off + 2] = (byte) (port >> 8);
+        dst[off + 3] = (byte) port;
+        System.arraycopy(raw, 0, dst, off + 4, raw.length);
+    }
+
+    /** A new {@value #UDP_ADDR_SIZE}-byte raw media address for {@code addr}; see {@link #mediaAddr(InetSocketAddress, byte[], int)}. */
+    public static byte[] mediaAddr(InetSocketAddress addr) {
+        byte[] a = new byte[UDP_ADDR_SIZE];
+        mediaAddr(addr, a, 0);
+        return a;
+    }
+
+    /**
+     * Why the raw media address at {@code addr[off]} cannot be sent to, or null if it can: the proto
+     * must be 0x0800 or 0x86DD (the kernel cannot send to anything else).
+     */
+    public static String mediaAddrProblem(byte[] addr, int off) {
+        Objects.checkFromIndexSize(off, UDP_ADDR_SIZE, addr.length);
+        int p = (addr[off] & 0xFF) << 8 | (addr[off + 1] & 0xFF);
+        if (p != MediaAddress.UDP_PROTO_IPV4 && p != MediaAddress.UDP_PROTO_IPV6) {
+            return "UDP media address proto 0x" + Integer.toHexString(p) + " is neither IPv4 (0x0800) nor IPv6 (0x86dd)";
+        }
+        return null;
+    }
+
+    /**
+     * The IP address and port of the raw media address at {@code addr[off]}, or null if
+     * {@link #mediaAddrProblem} names a problem. IPv6 link-local (and link-local multicast)
+     * addresses get the scope of {@code scope} when it is not null, as the kernel sends them out of
+     * the bearer's interface.
+     */
+    public static InetSocketAddress socketAddress(byte[] addr, int off, NetworkInterface scope) {
+        if (mediaAddrProblem(addr, off) != null) {
+            return null;
+        }
+        int port = (addr[off + 2] & 0xFF) << 8 | (addr[off + 3] & 0xFF);
+        boolean v4 = addr[off] == 0x08;
+        try {
+            if (v4) {
+                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(addr, off + 4, off + 8)), port);
+            }
+            byte[] raw = Arrays.copyOfRange(addr, off + 4, off + 20);
+            InetAddress a = InetAddress.getByAddress(raw); // ::ffff:a.b.c.d comes back as Inet4Address
+            if (scope != null && a instanceof Inet6Address && needsScope(a)) {
+                a = Inet6Address.getByAddress(null, raw, scope.getIndex()); // by index: the JDK cannot derive it inside a namespace
+            }
+            return new InetSocketAddress(a, port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes are always an IP address", e);
+        }
+    }
+
+    /** {@link #socketAddress(byte[], int, NetworkInterface)} without a scope. */
+    public static InetSocketAddress socketAddress(byte[] addr, int off) {
+        return socketAddress(addr, off, null);
+    }
+
+    /**
+     * Writes the media address block of the raw media address {@code addr[addrOff..+20)} into the 32
+     * bytes at {@code block[blockOff]} ({@code tipc_udp_addr2msg}): zeroes them, sets byte 3 to
+     * {@link Tipc#MEDIA_TYPE_UDP} and copies the 20 bytes to byte 4.
+     *
+     * @throws IndexOutOfBoundsException if either range does not fit its array
+     */
+    public static void addrToMsg(byte[] addr, int addrOff, byte[] block, int blockOff) {
+        Objects.checkFromIndexSize(addrOff, UDP_ADDR_SIZE, addr.length);
+        Objects.checkFromIndexSize(blockOff, BLOCK_SIZE, block.length);
+        Arrays.fill(block, blockOff, blockOff + BLOCK_SIZE, (byte) 0);
+        new MediaAddress().wrap(block, blockOff).setMediaType(Tipc.MEDIA_TYPE_UDP);
+        System.arraycopy(addr, addrOff, block, blockOff + 4, UDP_ADDR_SIZE);
+    }
+
+    /**
+     * Writes the UDP media address block of {@code addr} ({@code tipc_udp_addr2msg} of its
+     * {@link #mediaAddr raw media address}) into the 32 bytes at {@code block[off]}: zeroes them,
+     * byte 3 = {@link Tipc#MEDIA_TYPE_UDP}, bytes 4-5 proto, 6-7 port, 8.. the IPv4 (4 bytes) or IPv6
+     * (16 bytes) address, all big-endian.
      *
      * @throws IllegalArgumentException if {@code addr} is unresolved
      * @throws IndexOutOfBoundsException if the block does not fit
      */
     public static void addrToMsg(InetSocketAddress addr, byte[] block, int off) {
         Objects.checkFromIndexSize(off, BLOCK_SIZE, block.length);
-        InetAddress ip = addr.getAddress();
-        if (ip == null) {
-            throw new IllegalArgumentException("unresolved address " + addr + "; give a numeric IP");
-        }
-        byte[] raw = ip.getAddress();
-        Arrays.fill(block, off, off + BLOCK_SIZE, (byte) 0);
-        new MediaAddress().wrap(block, off)
-                .setMediaType(Tipc.MEDIA_TYPE_UDP)
-                .setUdpProto(raw.length == 4 ? MediaAddress.UDP_PROTO_IPV4 : MediaAddress.UDP_PROTO_IPV6)
-                .setUdpPort(addr.getPort())
-                .setIp(raw, 0, raw.length);
+        byte[] raw = mediaAddr(addr);
+        addrToMsg(raw, 0, block, off);
     }
 
-    /** A new 32-byte media address block for {@code addr}; see {@link #addrToMsg}. */
+    /** A new 32-byte media address block for {@code addr}; see {@link #addrToMsg(InetSocketAddress, byte[], int)}. */
     public static byte[] addrToMsg(InetSocketAddress addr) {
         byte[] b = new byte[BLOCK_SIZE];
         addrToMsg(addr, b, 0);
+        return b;
+    }
+
+    /** A new 32-byte media address block for the raw media address {@code addr[0..20)}; see {@link #addrToMsg(byte[], int, byte[], int)}. */
+    public static byte[] addrToMsg(byte[] addr) {
+        byte[] b = new byte[BLOCK_SIZE];
+        addrToMsg(addr, 0, b, 0);
         return b;
     }
 
@@ -104,38 +201,20 @@ public final class UdpMedia {
         if (m.mediaType() != Tipc.MEDIA_TYPE_UDP) {
             return "media type " + m.mediaType() + " is not UDP (" + Tipc.MEDIA_TYPE_UDP + ")";
         }
-        int p = m.udpProto();
-        if (p != MediaAddress.UDP_PROTO_IPV4 && p != MediaAddress.UDP_PROTO_IPV6) {
-            return "UDP media address proto 0x" + Integer.toHexString(p) + " is neither IPv4 (0x0800) nor IPv6 (0x86dd)";
-        }
-        return null;
+        return mediaAddrProblem(block, off + 4);
     }
 
     /**
      * The IP address and port in the media address block at {@code block[off]}
-     * ({@code tipc_udp_msg2addr}), or null if {@link #problem} names a problem. IPv6 link-local
-     * (and link-local multicast) addresses get the scope of {@code scope} when it is not null, as
-     * the kernel sends them out of the bearer's interface.
+     * ({@code tipc_udp_msg2addr}, then {@link #socketAddress}), or null if {@link #problem} names a
+     * problem. IPv6 link-local (and link-local multicast) addresses get the scope of {@code scope}
+     * when it is not null, as the kernel sends them out of the bearer's interface.
      */
     public static InetSocketAddress msgToAddr(byte[] block, int off, NetworkInterface scope) {
         if (problem(block, off) != null) {
             return null;
         }
-        MediaAddress m = new MediaAddress().wrap(block, off);
-        int port = m.udpPort();
-        try {
-            if (m.udpProto() == MediaAddress.UDP_PROTO_IPV4) {
-                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(block, m.ipOffset(), m.ipOffset() + 4)), port);
-            }
-            byte[] raw = Arrays.copyOfRange(block, m.ipOffset(), m.ipOffset() + 16);
-            InetAddress a = InetAddress.getByAddress(raw); // ::ffff:a.b.c.d comes back as Inet4Address
-            if (scope != null && a instanceof Inet6Address && needsScope(a)) {
-                a = Inet6Address.getByAddress(null, raw, scope.getIndex()); // by index: the JDK cannot derive it inside a namespace
-            }
-            return new InetSocketAddress(a, port);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("4 or 16 bytes are always an IP address", e);
-        }
+        return socketAddress(block, off + 4, scope);
     }
 
     /** {@link #msgToAddr(byte[], int, NetworkInterface)} without a scope. */

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.jtipc.bearer.eth.internal.LibC;
+import io.jtipc.bearer.LibC;
 import jnr.ffi.Pointer;
 
 /**

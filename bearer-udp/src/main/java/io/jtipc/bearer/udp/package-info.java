@@ -3,13 +3,15 @@
  * {@link java.nio.channels.DatagramChannel}, no root needed.
  *
  * <ul>
- * <li>{@link io.jtipc.bearer.udp.UdpBearer}: open (optionally inside a network namespace), send to
- *     a peer's media address, broadcast (multicast group or replicast copies), receive by thread or
- *     by poll, replicast peers added/removed/learnt at run time;</li>
+ * <li>{@link io.jtipc.bearer.udp.UdpBearer}: the UDP {@link io.jtipc.bearer.Media}: open (optionally
+ *     inside a network namespace), send to a peer's media address, broadcast (multicast group or
+ *     replicast copies), receive by thread or by poll; with {@code UdpSockets} (socket set-up),
+ *     {@code ReplicastPeers} (peers added/removed/learnt at run time) and the address caches;</li>
  * <li>{@link io.jtipc.bearer.udp.UdpBearerConfig}: local IP[:port], multicast group or replicast
  *     peers and socket options, as {@code tipc bearer enable media udp ...} takes them;</li>
- * <li>{@link io.jtipc.bearer.udp.UdpMedia}: the UDP media address block (through the wire module's
- *     {@link io.jtipc.wire.MediaAddress}), iproute2's default group rule, MTU constants, parsing;</li>
+ * <li>{@link io.jtipc.bearer.udp.UdpMedia}: the raw UDP media address ({@code struct udp_media_addr})
+ *     and its discovery block (through the wire module's {@link io.jtipc.wire.MediaAddress}),
+ *     iproute2's default group rule, MTU constants, parsing;</li>
  * <li>{@link io.jtipc.bearer.udp.UdpBearerException}: errors in plain words with a reason.</li>
  * </ul>
  */

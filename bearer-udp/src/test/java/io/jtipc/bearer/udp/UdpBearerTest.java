@@ -33,7 +33,7 @@ import io.jtipc.wire.TipcMsg;
 @Timeout(60)
 class UdpBearerTest {
     private final byte[] rx = new byte[UdpBearer.MAX_FRAME];
-    private final byte[] src = new byte[32];
+    private final byte[] src = new byte[UdpMedia.UDP_ADDR_SIZE];
 
     /** Polls {@code b} for up to 5 s and returns the frame (copied); fails on timeout. */
     private byte[] receive(UdpBearer b) throws IOException {
@@ -58,7 +58,7 @@ class UdpBearerTest {
             assertThat(a.isIpv6()).isFalse();
             assertThat(a.mtu()).isEqualTo(14000);
             assertThat(a.peers()).containsExactly(b.localAddress());
-            assertThat(UdpMedia.msgToAddr(a.address(), 0)).isEqualTo(a.localAddress());
+            assertThat(UdpMedia.socketAddress(a.address(), 0)).isEqualTo(a.localAddress());
             int seq = 0;
             for (int size : new int[] {1, 24, 100, 1500, 9000, 14000, UdpMedia.MAX_PAYLOAD_IPV4}) {
                 // a -> b to b's media address (what b's discovery advertises)
@@ -74,7 +74,7 @@ class UdpBearerTest {
                 assertThat(receive(a)).as("b->a " + size).isEqualTo(g);
                 assertThat(src).isEqualTo(b.address());
             }
-            // EthBearer-shaped overloads: block at offset 0
+            // EthBearer-shaped overloads (Media's): media address at offset 0
             byte[] e = data(seq++, 77);
             assertThat(a.send(b.address(), e, 0, e.length)).isTrue();
             assertThat(b.poll(rx, 0, rx.length, src, 5000)).isEqualTo(77);
@@ -150,7 +150,7 @@ class UdpBearerTest {
             assertThat(a.addPeer(b.localAddress())).isTrue();
             assertThat(a.isIpv6()).isTrue();
             assertThat(a.mtu()).isEqualTo(1280);
-            MediaAddress m = new MediaAddress().wrap(a.address(), 0);
+            MediaAddress m = new MediaAddress().wrap(UdpMedia.addrToMsg(a.address()), 0);
             assertThat(m.udpProto()).isEqualTo(MediaAddress.UDP_PROTO_IPV6);
             assertThat(m.udpPort()).isEqualTo(a.localAddress().getPort());
             assertThat(m.ipString()).isEqualTo("0:0:0:0:0:0:0:1");
@@ -168,7 +168,7 @@ class UdpBearerTest {
             }
             // an IPv4 destination cannot be reached from an IPv6 bearer
             byte[] f = data(1, 10);
-            assertThatThrownBy(() -> a.send(UdpMedia.addrToMsg(sa("127.0.0.1", 9)), 0, f, 0, f.length))
+            assertThatThrownBy(() -> a.send(UdpMedia.mediaAddr(sa("127.0.0.1", 9)), 0, f, 0, f.length))
                     .isInstanceOfSatisfying(UdpBearerException.class,
                             e -> assertThat(e.reason()).isEqualTo(UdpBearerException.Reason.SEND_FAILED))
                     .hasMessageContaining("cannot send to 127.0.0.1:9 from IPv6 bearer");
@@ -495,11 +495,13 @@ class UdpBearerTest {
             assertThatThrownBy(() -> a.addPeer(sa("228.0.0.1", 6118))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("replicast peer 228.0.0.1:6118 must be a unicast address");
             assertThatThrownBy(() -> a.addPeer(sa("127.0.0.2", 0))).hasMessage("replicast peer 127.0.0.2:0 has no port");
-            byte[] eth = new byte[32];
-            eth[3] = Tipc.MEDIA_TYPE_ETH;
+            // an Ethernet media address (a MAC, zero-padded) is not a udp_media_addr
+            byte[] eth = new byte[UdpMedia.UDP_ADDR_SIZE];
+            System.arraycopy(new byte[] {0x02, 0x00, 0x5e, 0x10, 0x00, 0x0a}, 0, eth, 0, 6);
             byte[] f = data(1, 10);
             assertThatThrownBy(() -> a.send(eth, 0, f, 0, f.length)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("cannot send to this media address: media type 1 is not UDP (3)");
+                    .hasMessage("cannot send to this media address: UDP media address proto 0x200 is neither IPv4 (0x0800) "
+                            + "nor IPv6 (0x86dd)");
             a.setMtu(1500);
             assertThat(a.mtu()).isEqualTo(1500);
             assertThatThrownBy(() -> a.setMtu(127)).hasMessage("UDP bearer MTU 127 is not in 128..65507");

@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import io.jtipc.bearer.eth.internal.LibC;
+import io.jtipc.bearer.LibC;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 

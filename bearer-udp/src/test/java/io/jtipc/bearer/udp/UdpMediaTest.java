@@ -95,6 +95,35 @@ class UdpMediaTest {
     }
 
     @Test
+    void rawMediaAddressIsTheBlockWithoutItsTypeWord() throws Exception {
+        // struct udp_media_addr (tipc_media_addr.value) = block bytes 4..23; converted once each way
+        for (InetSocketAddress a : new InetSocketAddress[] {new InetSocketAddress("169.254.10.1", 6118),
+                new InetSocketAddress(InetAddress.getByName("fd00::1:2"), 40000)}) {
+            byte[] raw = UdpMedia.mediaAddr(a);
+            assertThat(raw).hasSize(UdpMedia.UDP_ADDR_SIZE);
+            byte[] block = UdpMedia.addrToMsg(a);
+            assertThat(raw).isEqualTo(java.util.Arrays.copyOfRange(block, 4, 24));
+            assertThat(UdpMedia.addrToMsg(raw)).isEqualTo(block);
+            assertThat(UdpMedia.mediaAddrProblem(raw, 0)).isNull();
+            assertThat(UdpMedia.socketAddress(raw, 0)).isEqualTo(a);
+            byte[] at = new byte[30];
+            UdpMedia.mediaAddr(a, at, 7);
+            assertThat(UdpMedia.socketAddress(at, 7)).isEqualTo(a);
+        }
+        // a link-local IPv6 destination is scoped by index; the raw address carries no scope
+        java.net.NetworkInterface lo = java.net.NetworkInterface.getByName("lo");
+        byte[] ll = UdpMedia.mediaAddr(new InetSocketAddress(InetAddress.getByName("fe80::1"), 1));
+        if (lo != null) {
+            assertThat(((java.net.Inet6Address) UdpMedia.socketAddress(ll, 0, lo).getAddress()).getScopeId())
+                    .isEqualTo(lo.getIndex());
+        }
+        byte[] bad = new byte[UdpMedia.UDP_ADDR_SIZE];
+        bad[0] = 0x12;
+        assertThat(UdpMedia.mediaAddrProblem(bad, 0)).contains("proto 0x1200");
+        assertThat(UdpMedia.socketAddress(bad, 0)).isNull();
+    }
+
+    @Test
     void badBlocksAreReportedNotThrown() {
         byte[] eth = new byte[32];
         eth[3] = Tipc.MEDIA_TYPE_ETH;

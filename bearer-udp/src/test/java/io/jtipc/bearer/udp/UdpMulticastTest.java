@@ -7,19 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.jtipc.bearer.LabNetns;
 import io.jtipc.wire.Tipc;
 
 /**
@@ -30,7 +28,7 @@ import io.jtipc.wire.Tipc;
 @Timeout(60)
 class UdpMulticastTest {
     private final byte[] rx = new byte[UdpBearer.MAX_FRAME];
-    private final byte[] src = new byte[32];
+    private final byte[] src = new byte[UdpMedia.UDP_ADDR_SIZE];
 
     private byte[] receive(UdpBearer b) throws IOException {
         int n = b.poll(rx, 0, rx.length, src, 0, 5000);
@@ -129,22 +127,15 @@ class UdpMulticastTest {
         }
 
         static String whyNot() {
-            if (TestSupport.uid() != 0) {
-                return "multicast between network namespaces needs root (creates namespaces and a veth pair); "
-                        + "running as uid " + TestSupport.uid();
-            }
-            for (String d : new String[] {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
-                if (Files.isExecutable(Path.of(d))) {
-                    return null;
-                }
-            }
-            return "needs the `ip` command (iproute2) to create network namespaces";
+            return LabNetns.whyNotRunnable("multicast between network namespaces: creates namespaces and a veth pair");
+        }
+
+        private static String ip(String... args) throws IOException {
+            return LabNetns.ip(args);
         }
 
         static LabPair create() throws IOException {
-            byte[] r = new byte[4];
-            new SecureRandom().nextBytes(r);
-            LabPair lab = new LabPair(String.format("jtipc-udp-%02x%02x%02x%02x", r[0], r[1], r[2], r[3]));
+            LabPair lab = new LabPair(LabNetns.randomName("jtipc-udp"));
             try {
                 ip("netns", "add", lab.nsA);
                 ip("netns", "add", lab.nsB);
@@ -178,27 +169,6 @@ class UdpMulticastTest {
             } catch (IOException | RuntimeException e) {
                 lab.close();
                 throw e;
-            }
-        }
-
-        static String ip(String... args) throws IOException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add("ip");
-            cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IOException("timed out: " + cmd);
-                }
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (p.exitValue() != 0) {
-                    throw new IOException(cmd + " exited " + p.exitValue() + ": " + out.trim());
-                }
-                return out;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted: " + cmd, e);
             }
         }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import io.jtipc.bearer.RandomLossGenerator;
+
 /** Receive loss (fault injection): about the configured fraction of datagrams never reaches poll, counted. */
 class UdpReceiveLossTest {
 
@@ -13,7 +15,7 @@ class UdpReceiveLossTest {
     void aboutTheConfiguredFractionIsDroppedAndCounted() throws Exception {
         try (UdpBearer a = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast());
                 UdpBearer b = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.2", p)).replicast()
-                        .receiveLoss(0.2, 42))) {
+                        .lossGenerator(new RandomLossGenerator(0.2, 42)))) {
             byte[] f = new byte[100];
             byte[] rx = new byte[200];
             int got = 0;
@@ -28,7 +30,7 @@ class UdpReceiveLossTest {
             assertThat(got + b.framesDroppedByLoss()).isEqualTo(sent);
             assertThat(b.framesDroppedByLoss()).isBetween(120L, 280L); // 20 % of 1000, generously
         }
-        assertThatThrownBy(() -> UdpBearerConfig.local("127.0.0.1").receiveLoss(0.6, 1))
+        assertThatThrownBy(() -> UdpBearerConfig.local("127.0.0.1").lossGenerator(new RandomLossGenerator(0.6, 1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

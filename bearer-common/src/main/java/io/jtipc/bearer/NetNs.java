@@ -1,6 +1,5 @@
-package io.jtipc.bearer.eth;
+package io.jtipc.bearer;
 
-import io.jtipc.bearer.eth.internal.LibC;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
@@ -21,9 +20,9 @@ import java.util.concurrent.Callable;
  * <p>A socket belongs for its whole life to the namespace of the thread that created it. After
  * {@code runIn} returns, the socket it created may be used from any thread: sends go out of the
  * namespace's interface, and ioctls on the socket (interface index, MAC, MTU, flags) are resolved
- * in the socket's namespace. That is why {@link AfPacketSocket} looks interfaces up through its own
- * descriptor instead of {@code if_nametoindex(3)}, which would open a new socket in the caller's
- * namespace. Code that creates a new socket later must be run through {@code runIn} again.
+ * in the socket's namespace. That is why the Ethernet bearer's {@code AfPacketSocket} looks
+ * interfaces up through its own descriptor instead of {@code if_nametoindex(3)}, which would open
+ * a new socket in the caller's namespace. Code that creates a new socket later must be run through {@code runIn} again.
  */
 public final class NetNs {
     private NetNs() {
@@ -51,7 +50,7 @@ public final class NetNs {
      *
      * @param netns a name under {@value #NETNS_RUN_DIR} or a path to a namespace file, or null
      * @return what {@code task} returned
-     * @throws AfPacketException with a clear message if the namespace does not exist, is not a
+     * @throws SyscallException  with a clear message if the namespace does not exist, is not a
      *         network namespace, or entering it is not permitted (needs CAP_SYS_ADMIN)
      * @throws IOException       an IOException thrown by the task, as it was thrown; another checked
      *         exception of the task wrapped in an IOException; an interrupt while waiting as
@@ -101,19 +100,41 @@ public final class NetNs {
     }
 
     /** Moves the calling thread into the namespace; only for the thread {@link #runIn} created. */
-    private static void enter(String netns, String path) throws AfPacketException {
+    private static void enter(String netns, String path) throws SyscallException {
         LibC libc = LibC.Native.libc();
         int fd = libc.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) {
-            throw AfPacketException.forNetns("open", LibC.Native.errno(), netns, path);
+            throw error("open", LibC.Native.errno(), netns, path);
         }
         try {
             if (libc.setns(fd, LibC.CLONE_NEWNET) != 0) {
-                throw AfPacketException.forNetns("setns", LibC.Native.errno(), netns, path);
+                throw error("setns", LibC.Native.errno(), netns, path);
             }
         } finally {
             libc.close(fd);
         }
+    }
+
+    /** Maps an errno of opening or entering a network namespace to an exception with a clear message. */
+    static SyscallException error(String operation, int errno, String netns, String path) {
+        String msg;
+        switch (errno) {
+            case SyscallException.ENOENT:
+                msg = "no such network namespace " + netns + " (" + path
+                        + " not found; create it with `ip netns add " + netns + "`)";
+                break;
+            case SyscallException.EPERM:
+            case SyscallException.EACCES:
+                msg = "entering network namespace " + netns + " needs CAP_SYS_ADMIN: run as root ("
+                        + operation + " " + path + " failed: " + SyscallException.errnoName(errno) + ")";
+                break;
+            case SyscallException.EINVAL:
+                msg = path + " is not a network namespace (" + operation + " failed: EINVAL)";
+                break;
+            default:
+                msg = operation + " " + path + " failed: " + SyscallException.describe(errno);
+        }
+        return new SyscallException(operation, errno, msg);
     }
 
     private static <T> T callRethrowing(Callable<T> task) throws IOException {

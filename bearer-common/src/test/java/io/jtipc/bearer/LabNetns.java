@@ -1,6 +1,5 @@
-package io.jtipc.bearer.eth;
+package io.jtipc.bearer;
 
-import io.jtipc.bearer.eth.internal.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,25 +12,36 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network namespace owned by one test: {@code jtipc-test-<random>}, holding a veth pair va/vb with
  * fixed MACs. All test traffic stays inside it. {@link #close()} deletes it (deleting the namespace
- * also deletes the veth pair).
+ * also deletes the veth pair). Shared with the bearer modules' tests through this module's test-jar;
+ * {@link #ip} and {@link #whyNotRunnable} serve tests that build another topology.
  */
-final class LabNetns implements AutoCloseable {
-    static final String VA = "va";
-    static final String VB = "vb";
-    static final String MAC_A = "02:00:5e:10:00:0a";
-    static final String MAC_B = "02:00:5e:10:00:0b";
+public final class LabNetns implements AutoCloseable {
+    public static final String VA = "va";
+    public static final String VB = "vb";
+    public static final String MAC_A = "02:00:5e:10:00:0a";
+    public static final String MAC_B = "02:00:5e:10:00:0b";
 
-    final String name;
+    /** The namespace's name under /var/run/netns. */
+    public final String name;
 
     private LabNetns(String name) {
         this.name = name;
     }
 
     /** Why root tests cannot run here, or null if they can. */
-    static String whyNotRunnable() {
+    public static String whyNotRunnable() {
+        return whyNotRunnable("creates a network namespace and veth pair, opens AF_PACKET sockets: "
+                + "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW");
+    }
+
+    /**
+     * Why a test that needs root and iproute2 cannot run here, or null if it can.
+     *
+     * @param what what the test does with root, for the skip reason
+     */
+    public static String whyNotRunnable(String what) {
         if (LibC.Native.libc().geteuid() != 0) {
-            return "needs root (creates a network namespace and veth pair, opens AF_PACKET sockets: "
-                    + "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW); running as uid " + LibC.Native.libc().geteuid();
+            return "needs root (" + what + "); running as uid " + LibC.Native.libc().geteuid();
         }
         if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))
                 && !Files.isExecutable(Path.of("/usr/bin/ip")) && !Files.isExecutable(Path.of("/bin/ip"))) {
@@ -40,11 +50,16 @@ final class LabNetns implements AutoCloseable {
         return null;
     }
 
-    /** Creates the namespace and a veth pair va (MAC_A) / vb (MAC_B), both up, with MTU {@code mtu}. */
-    static LabNetns create(int mtu) throws IOException {
+    /** {@code PREFIX-<8 random hex digits>}, a fresh namespace name. */
+    public static String randomName(String prefix) {
         byte[] r = new byte[4];
         new SecureRandom().nextBytes(r);
-        String name = String.format("jtipc-test-%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+        return String.format("%s-%02x%02x%02x%02x", prefix, r[0], r[1], r[2], r[3]);
+    }
+
+    /** Creates the namespace and a veth pair va (MAC_A) / vb (MAC_B), both up, with MTU {@code mtu}. */
+    public static LabNetns create(int mtu) throws IOException {
+        String name = randomName("jtipc-test");
         LabNetns ns = new LabNetns(name);
         try {
             ip("netns", "add", name);
@@ -59,13 +74,15 @@ final class LabNetns implements AutoCloseable {
         }
     }
 
-    void ipIn(String... args) throws IOException {
+    /** Runs {@code ip -n NAME args...}. */
+    public void ipIn(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("-n", name));
         cmd.addAll(List.of(args));
         ip(cmd.toArray(new String[0]));
     }
 
-    static String ip(String... args) throws IOException {
+    /** Runs {@code ip args...} and returns its output. @throws IOException if it fails or takes over 20 s */
+    public static String ip(String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add("ip");
         cmd.addAll(List.of(args));
@@ -86,7 +103,8 @@ final class LabNetns implements AutoCloseable {
         }
     }
 
-    static boolean exists(String name) throws IOException {
+    /** True if {@code ip netns list} shows a namespace of that name. */
+    public static boolean exists(String name) throws IOException {
         for (String line : ip("netns", "list").split("\n")) {
             String first = line.trim().split("\\s+")[0];
             if (first.equals(name)) {

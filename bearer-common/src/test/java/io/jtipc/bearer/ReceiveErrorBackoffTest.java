@@ -1,4 +1,4 @@
-package io.jtipc.bearer.eth;
+package io.jtipc.bearer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

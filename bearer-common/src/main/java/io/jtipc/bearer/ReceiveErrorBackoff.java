@@ -1,4 +1,4 @@
-package io.jtipc.bearer.eth;
+package io.jtipc.bearer;
 
 import java.io.IOException;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package io.jtipc.bearer.eth.internal;
+package io.jtipc.bearer;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
@@ -8,17 +8,18 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The few libc calls the Ethernet bearer needs, bound through jnr-ffi (no JNI code of ours).
+ * The few libc calls the bearers need, bound through jnr-ffi (no JNI code of ours): the Ethernet
+ * bearer's AF_PACKET socket, {@link NetNs}, the UDP bearer's {@code SO_NO_CHECK}, test fixtures.
  *
  * <p>Every buffer argument is a {@link Pointer} to native memory the caller allocated once, so a
  * call allocates nothing on the Java heap. errno is saved after each call and read with
- * {@link Native#errno()}. Internal to the Ethernet bearer, not an API: public only because jnr-ffi
- * generates its implementation in another class loader. Constants are the Linux x86_64/aarch64 values from the uapi headers
- * named next to each one.
+ * {@link Native#errno()}. Shared by the bearer modules, not an application API (public because
+ * they live in other packages and jnr-ffi generates the implementation in another class loader).
+ * Constants are the Linux x86_64/aarch64 values from the uapi headers named next to each one;
+ * those of one socket family stay with their user (AF_PACKET's in {@code AfPacketSocket}).
  */
 public interface LibC {
-    // <linux/socket.h>, <linux/if_packet.h>, <linux/if_ether.h>
-    int AF_PACKET = 17;
+    // <linux/socket.h>, <asm-generic/socket.h>
     int SOCK_DGRAM = 2;
     int SOCK_CLOEXEC = 0x80000;
     int MSG_DONTWAIT = 0x40;
@@ -26,8 +27,6 @@ public interface LibC {
     int SOL_SOCKET = 1;
     int SO_RCVBUF = 8;
     int SO_RCVBUFFORCE = 33;
-    int SOL_PACKET = 263;
-    int PACKET_STATISTICS = 6;
 
     // <linux/sockios.h>: ioctls on any socket, resolved in the socket's network namespace
     long SIOCGIFFLAGS = 0x8913;

@@ -1,0 +1,159 @@
+package io.jtipc.bearer;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The receive thread of a {@link Media}: waits for frames without a timeout, hands each with its
+ * source address to the {@link Media.FrameHandler}, and keeps going through handler exceptions
+ * (logged, counted) and receive errors (reported and paced by {@link ReceiveErrorBackoff}). Both
+ * bearers run the same loop; each gives it its own blocking receive.
+ *
+ * <p>Buffers are allocated once per thread, so a frame costs no allocation; the handler must copy
+ * what it keeps. {@link #stop} wakes the thread through the media's wakeup and waits up to 5 s for
+ * it to end (not when called from the handler itself, which would wait for itself).
+ */
+public final class ReceiveLoop {
+    /** The media's blocking receive: {@link Media#poll} without the started-thread check. */
+    @FunctionalInterface
+    public interface Receiver {
+        /** @return bytes received, {@link Media#TIMEOUT} or {@link Media#WAKEUP} */
+        int receive(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException;
+    }
+
+    private final String bearer;
+    private final String threadName;
+    private final int maxFrame;
+    private final int addressLength;
+    private final Receiver receiver;
+    private final BooleanSupplier open;
+    private final System.Logger log;
+
+    private volatile Thread thread;
+    private volatile boolean running;
+    private volatile long handlerFailures;
+    private volatile long receiveErrors;
+
+    /**
+     * @param bearer        bearer name for messages ("eth:eth1", "udp:u1")
+     * @param threadName    name of the receive thread
+     * @param maxFrame      receive buffer size, bytes (the largest frame the media delivers)
+     * @param addressLength bytes of a raw media address ({@link Media#addressLength()})
+     * @param receiver      the media's blocking receive
+     * @param open          false once the media is closed: a receive error then ends the loop
+     * @param log           where handler failures and unhandled receive errors are logged
+     */
+    public ReceiveLoop(String bearer, String threadName, int maxFrame, int addressLength, Receiver receiver,
+            BooleanSupplier open, System.Logger log) {
+        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.threadName = Objects.requireNonNull(threadName, "threadName");
+        this.maxFrame = maxFrame;
+        this.addressLength = addressLength;
+        this.receiver = Objects.requireNonNull(receiver, "receiver");
+        this.open = Objects.requireNonNull(open, "open");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /**
+     * Starts the receive thread (a daemon) with this handler; see {@link Media#start}.
+     *
+     * @throws IllegalStateException "bearer X already started", or "bearer X is closed"
+     */
+    public synchronized void start(Media.FrameHandler handler, Consumer<IOException> onError) {
+        Objects.requireNonNull(handler, "handler");
+        if (thread != null) {
+            throw new IllegalStateException("bearer " + bearer + " already started");
+        }
+        if (!open.getAsBoolean()) {
+            throw new IllegalStateException("bearer " + bearer + " is closed");
+        }
+        running = true;
+        Thread t = new Thread(() -> run(handler, onError), threadName);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * For the media's event-loop receive: a media with a receive thread must not be polled.
+     *
+     * @throws IllegalStateException "bearer X has a receive thread; poll() is for event loops"
+     */
+    public void checkNotStarted() {
+        if (thread != null) {
+            throw new IllegalStateException("bearer " + bearer + " has a receive thread; poll() is for event loops");
+        }
+    }
+
+    /** True while the receive thread runs. */
+    public boolean isAlive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    /**
+     * Ends the loop: clears the running flag, calls {@code wakeup} (the media's, so a blocked
+     * receive returns) and waits up to 5 s for the thread, unless called on that thread. The caller
+     * closes the sockets afterwards. Idempotent; a no-op when never started (but {@code wakeup} runs).
+     */
+    public void stop(Runnable wakeup) {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        wakeup.run();
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Handler calls that threw. */
+    public long handlerFailures() {
+        return handlerFailures;
+    }
+
+    /** Receive errors seen by the thread. */
+    public long receiveErrors() {
+        return receiveErrors;
+    }
+
+    private void run(Media.FrameHandler handler, Consumer<IOException> onError) {
+        ReceiveErrorBackoff errors = new ReceiveErrorBackoff(bearer, log);
+        byte[] buf = new byte[maxFrame];
+        byte[] src = new byte[addressLength];
+        while (running) {
+            int n;
+            try {
+                n = receiver.receive(buf, 0, buf.length, src, 0, -1);
+            } catch (IOException e) {
+                if (!running || !open.getAsBoolean()) {
+                    break;
+                }
+                receiveErrors++;
+                try {
+                    Thread.sleep(errors.failed(e, onError));
+                } catch (InterruptedException ie) {
+                    break;
+                }
+                continue;
+            }
+            errors.succeeded();
+            if (n < 0) {
+                continue; // WAKEUP (stop clears running first) or TIMEOUT
+            }
+            try {
+                handler.onFrame(src, buf, n);
+            } catch (RuntimeException e) {
+                handlerFailures++;
+                log.log(System.Logger.Level.WARNING, "frame handler of " + bearer + " failed", e);
+            }
+        }
+    }
+}

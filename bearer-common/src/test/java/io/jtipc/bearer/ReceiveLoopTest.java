@@ -1,0 +1,97 @@
+package io.jtipc.bearer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The shared receive thread over a scripted receiver: hand-off, handler failures, receive errors, stop. */
+@Timeout(20)
+class ReceiveLoopTest {
+    /** A receiver fed from a queue: byte[] = a frame from source {7, 7}, IOException = a failed receive. */
+    private final BlockingQueue<Object> script = new LinkedBlockingQueue<>();
+    private volatile boolean open = true;
+
+    private int receive(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException {
+        Object o;
+        try {
+            o = script.take();
+        } catch (InterruptedException e) {
+            return Media.WAKEUP;
+        }
+        if (o instanceof IOException e) {
+            throw e;
+        }
+        if (o == Boolean.FALSE) {
+            return Media.WAKEUP;
+        }
+        byte[] f = (byte[]) o;
+        System.arraycopy(f, 0, buf, off, f.length);
+        src[srcOff] = 7;
+        src[srcOff + 1] = 7;
+        return f.length;
+    }
+
+    private ReceiveLoop loop() {
+        return new ReceiveLoop("test:x", "jtipc-test-rx-x", 100, 2, this::receive, () -> open,
+                System.getLogger("test"));
+    }
+
+    @Test
+    void framesReachTheHandlerWhichMayFailAndErrorsArePaced() throws Exception {
+        ReceiveLoop l = loop();
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        List<IOException> errors = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        l.start((src, frame, len) -> {
+            threads.add(Thread.currentThread());
+            if (len == 3) {
+                throw new IllegalStateException("handler bug on purpose");
+            }
+            got.add(src.length + ":" + src[0] + src[1] + ":" + len);
+        }, errors::add);
+        assertThatThrownBy(() -> l.start((s, f, n) -> { }, null)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("bearer test:x already started");
+        assertThatThrownBy(l::checkNotStarted).isInstanceOf(IllegalStateException.class)
+                .hasMessage("bearer test:x has a receive thread; poll() is for event loops");
+        script.add(new byte[5]);
+        script.add(new byte[3]);
+        script.add(new IOException("boom"));
+        script.add(new byte[4]);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("2:77:5");
+        assertThat(got.poll(5, TimeUnit.SECONDS)).as("after a failing handler and a receive error").isEqualTo("2:77:4");
+        assertThat(l.handlerFailures()).isEqualTo(1);
+        assertThat(l.receiveErrors()).isEqualTo(1);
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessage("boom"));
+        assertThat(threads).allSatisfy(t -> assertThat(t.getName()).isEqualTo("jtipc-test-rx-x"));
+        assertThat(l.isAlive()).isTrue();
+        l.stop(() -> script.add(Boolean.FALSE));
+        assertThat(l.isAlive()).isFalse();
+    }
+
+    @Test
+    void aClosedMediaCannotStartAndAnErrorAfterCloseEndsTheLoop() throws Exception {
+        open = false;
+        assertThatThrownBy(() -> loop().start((s, f, n) -> { }, null)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("bearer test:x is closed");
+        open = true;
+        ReceiveLoop l = loop();
+        l.start((s, f, n) -> { }, null);
+        open = false;
+        script.add(new IOException("socket closed under the receive"));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (l.isAlive() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(l.isAlive()).isFalse();
+        assertThat(l.receiveErrors()).as("not counted once closed").isZero();
+    }
+}

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestInstance;
  * (CapEff checked as well). Without setpriv as root the test is skipped with that reason.
  *
  * <p>Loss: netem cannot act on loopback without root, so in the IPv4 run both bearers drop 2 % of received
- * datagrams on purpose ({@code loss=2}, UdpBearerConfig.receiveLoss) and the scenario requires retransmissions
+ * datagrams on purpose ({@code loss=2}, a RandomLossGenerator injected through UdpBearerConfig.lossGenerator) and the scenario requires retransmissions
  * (a lost ping waits for the next probe to be noticed, so the rate is kept low to keep the test short); the IPv6
  * run is loss-free.
  */

@@ -21,6 +21,7 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -267,12 +268,19 @@ class ArchitectureTest {
     static ArchCondition<JavaClass> takeNoLocks() {
         return new ArchCondition<>("take no locks (synchronized methods or blocks, Object.wait/notify/notifyAll, "
             + "java.util.concurrent.locks)") {
+            private Map<String, List<MonitorEnters.Found>> monitorEnters = Map.of();
+
+            @Override
+            public void init(Collection<JavaClass> allObjectsToTest) {
+                monitorEnters = MonitorEnters.in(allObjectsToTest);
+            }
+
             @Override
             public void check(JavaClass c, ConditionEvents events) {
                 for (JavaMethod m : c.getMethods())
                     if (m.getModifiers().contains(JavaModifier.SYNCHRONIZED))
                         events.add(SimpleConditionEvent.violated(c, "synchronized method " + m.getFullName() + " in " + where(m)));
-                for (MonitorEnters.Found f : MonitorEnters.in(c))
+                for (MonitorEnters.Found f : monitorEnters.getOrDefault(c.getName(), List.of()))
                     events.add(SimpleConditionEvent.violated(c, "synchronized block in " + c.getName() + " member '"
                         + f.member() + "' in (" + c.getSimpleName() + ".java:" + f.line() + ")"));
                 for (JavaAccess<?> a : c.getAccessesFromSelf()) {

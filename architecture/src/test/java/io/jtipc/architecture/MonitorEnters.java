@@ -7,7 +7,10 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -33,27 +36,40 @@ final class MonitorEnters {
     /** One {@code monitorenter}: the member's javap declaration and the source line (-1 if unknown). */
     record Found(String member, int line) {}
 
-    /** Every {@code monitorenter} in the class file of {@code c} (empty if its class file cannot be located). */
-    static List<Found> in(JavaClass c) {
-        if (c.getSource().isEmpty()) return List.of();
-        URI uri = c.getSource().get().getUri();
-        String target = "file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int rc = JAVAP.run(new PrintWriter(out), new PrintWriter(err), "-c", "-l", "-p", target);
-        if (rc != 0) throw new IllegalStateException("javap " + target + " failed (" + rc + "): " + err);
+    /** A class header in javap's output, at column 0: modifiers, then class/interface and the binary name. */
+    private static final Pattern CLASS = Pattern.compile("^(?:[\\w-]+ )*?(?:class|interface) ([\\w.$]+)");
 
-        List<Found> found = new ArrayList<>();
-        String member = null;
+    /**
+     * Every {@code monitorenter} in the class files of {@code classes}, by class name (classes without one are
+     * absent). One javap run for all of them: starting javap costs far more than reading a class.
+     */
+    static Map<String, List<Found>> in(Collection<JavaClass> classes) {
+        List<String> args = new ArrayList<>(List.of("-c", "-l", "-p"));
+        for (JavaClass c : classes) {
+            if (c.getSource().isEmpty()) continue;
+            URI uri = c.getSource().get().getUri();
+            args.add("file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString());
+        }
+        Map<String, List<Found>> found = new HashMap<>();
+        if (args.size() == 3) return found;
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int rc = JAVAP.run(new PrintWriter(out), new PrintWriter(err), args.toArray(new String[0]));
+        if (rc != 0) throw new IllegalStateException("javap failed (" + rc + "): " + err);
+
+        String cls = null, member = null;
         List<Integer> pcs = new ArrayList<>();
         NavigableMap<Integer, Integer> lines = new TreeMap<>(); // start pc -> source line
         for (String l : (out + "\n  end;").split("\n")) {
             Matcher m = MEMBER.matcher(l);
-            if (m.matches()) {
+            Matcher c = CLASS.matcher(l);
+            boolean header = !l.startsWith(" ") && c.find();
+            if (m.matches() || header) {
                 for (int pc : pcs) {
                     var e = lines.floorEntry(pc);
-                    found.add(new Found(member, e == null ? -1 : e.getValue()));
+                    found.computeIfAbsent(cls, k -> new ArrayList<>()).add(new Found(member, e == null ? -1 : e.getValue()));
                 }
-                member = m.group(1);
+                if (header) cls = c.group(1);
+                member = header ? null : m.group(1);
                 pcs.clear();
                 lines.clear();
                 continue;

@@ -35,7 +35,7 @@ import java.util.Set;
 public final class BindingTableAnalysis implements TipcMessageListener {
 
     /** One binding (publication) as distributed: service range, socket (port, node) and key. */
-    public record Binding(long type, long lower, long upper, long port, long key, int node) {}
+    public record CapturedBinding(long type, long lower, long upper, long port, long key, int node) {}
 
     /** Kind of a history entry. */
     public enum Kind { PUBLICATION, WITHDRAWAL, LINK_UP, LINK_DOWN }
@@ -44,10 +44,10 @@ public final class BindingTableAnalysis implements TipcMessageListener {
      * One history entry: a distributed item (binding set, {@code bulk} if part of a bulk dump) or a
      * link change between {@code node} and {@code peer} (binding null).
      */
-    public record Entry(long nanos, long frame, Kind kind, int node, int peer, boolean bulk, Binding binding) {}
+    public record Entry(long nanos, long frame, Kind kind, int node, int peer, boolean bulk, CapturedBinding binding) {}
 
     /** The binding table of one node at some time. */
-    public record View(int node, List<Binding> bindings) {}
+    public record View(int node, List<CapturedBinding> bindings) {}
 
     private final LinkAnalysis links;
     private final boolean ownLinks;
@@ -73,12 +73,12 @@ public final class BindingTableAnalysis implements TipcMessageListener {
     private BindingTableAnalysis(LinkAnalysis links, boolean own) {
         this.links = links;
         this.ownLinks = own;
-        links.addLinkListener(new LinkAnalysis.LinkListener() {
-            @Override public void linkUp(LinkAnalysis.Link l, long nanos) {
+        links.addLinkListener(new LinkAnalysis.CapturedLinkListener() {
+            @Override public void linkUp(LinkAnalysis.CapturedLink l, long nanos) {
                 history.add(new Entry(nanos, -1, Kind.LINK_UP, l.a().node(), l.b().node(), false, null));
             }
 
-            @Override public void linkDown(LinkAnalysis.Link l, long nanos) {
+            @Override public void linkDown(LinkAnalysis.CapturedLink l, long nanos) {
                 history.add(new Entry(nanos, -1, Kind.LINK_DOWN, l.a().node(), l.b().node(), false, null));
             }
         });
@@ -108,7 +108,7 @@ public final class BindingTableAnalysis implements TipcMessageListener {
         Kind kind = type == Tipc.PUBLICATION ? Kind.PUBLICATION : Kind.WITHDRAWAL;
         for (int p = hs; p + Tipc.ITEM_SIZE <= m.length(); p += Tipc.ITEM_SIZE) {
             int w = p / 4; // struct distr_item: type, lower, upper, port, key (net/tipc/name_distr.h)
-            Binding b = new Binding(u32(h.word(w)), u32(h.word(w + 1)), u32(h.word(w + 2)),
+            CapturedBinding b = new CapturedBinding(u32(h.word(w)), u32(h.word(w + 1)), u32(h.word(w + 2)),
                     u32(h.word(w + 3)), u32(h.word(w + 4)), publisher);
             history.add(new Entry(t, m.frameNumber(), kind, publisher, 0, bulk, b));
         }
@@ -143,7 +143,7 @@ public final class BindingTableAnalysis implements TipcMessageListener {
      * net/tipc/name_table.c), then type, lower, upper, then publication order.
      */
     public List<View> viewsAt(long nanos) {
-        Map<Integer, LinkedHashMap<Binding, Long>> published = new LinkedHashMap<>();
+        Map<Integer, LinkedHashMap<CapturedBinding, Long>> published = new LinkedHashMap<>();
         Map<Long, Integer> upLinks = new HashMap<>();
         Set<Integer> nodes = new LinkedHashSet<>();
         long seq = 0;
@@ -156,7 +156,7 @@ public final class BindingTableAnalysis implements TipcMessageListener {
                 }
                 case WITHDRAWAL -> {
                     nodes.add(e.node());
-                    LinkedHashMap<Binding, Long> own = published.get(e.node());
+                    LinkedHashMap<CapturedBinding, Long> own = published.get(e.node());
                     if (own != null) own.remove(e.binding());
                 }
                 case LINK_UP -> {
@@ -169,13 +169,13 @@ public final class BindingTableAnalysis implements TipcMessageListener {
         }
         List<View> views = new ArrayList<>();
         for (int n : nodes) {
-            Map<Binding, Long> visible = new HashMap<>();
-            for (Map.Entry<Integer, LinkedHashMap<Binding, Long>> pe : published.entrySet()) {
+            Map<CapturedBinding, Long> visible = new HashMap<>();
+            for (Map.Entry<Integer, LinkedHashMap<CapturedBinding, Long>> pe : published.entrySet()) {
                 int p = pe.getKey();
                 if (p == n || upLinks.containsKey(pair(n, p))) visible.putAll(pe.getValue());
             }
-            List<Binding> list = new ArrayList<>(visible.keySet());
-            list.sort(Comparator.<Binding>comparingLong(b -> b.type() & 1023).thenComparingLong(Binding::type)
+            List<CapturedBinding> list = new ArrayList<>(visible.keySet());
+            list.sort(Comparator.<CapturedBinding>comparingLong(b -> b.type() & 1023).thenComparingLong(Binding::type)
                     .thenComparingLong(Binding::lower).thenComparingLong(Binding::upper)
                     .thenComparingLong(visible::get));
             views.add(new View(n, list));
@@ -205,7 +205,7 @@ public final class BindingTableAnalysis implements TipcMessageListener {
                     .append(" s, cluster-scope bindings as distributed:\n");
             sb.append(String.format(Locale.ROOT, "%-10s %-10s %-10s %-8s %-10s %-33s%n", "Type", "Lower", "Upper",
                     "Scope", "Port", "Node"));
-            for (Binding b : v.bindings()) {
+            for (CapturedBinding b : v.bindings()) {
                 sb.append(String.format(Locale.ROOT, "%-10d %-10d %-10d %-8s %-10d %s%n", b.type(), b.lower(),
                         b.upper(), "cluster", b.port(), nodeName(b.node())));
             }
@@ -221,7 +221,7 @@ public final class BindingTableAnalysis implements TipcMessageListener {
                 "Time", "Frame", "Node", "Event", "Type", "Lower", "Upper", "Scope", "Port", "Key", "Note"));
         for (Entry e : history) {
             if (e.binding() != null) {
-                Binding b = e.binding();
+                CapturedBinding b = e.binding();
                 sb.append(String.format(Locale.ROOT, "%-12s %-7d %-16s %-11s %-10d %-10d %-10d %-8s %-10d %-10d %s%n",
                         rel(e.nanos()), e.frame(), nodeName(e.node()),
                         e.kind() == Kind.PUBLICATION ? "PUBLISH" : "WITHDRAW", b.type(), b.lower(), b.upper(),

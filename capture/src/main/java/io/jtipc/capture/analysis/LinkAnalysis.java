@@ -160,7 +160,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     }
 
     /** A unicast link between two media endpoints. */
-    public static final class Link {
+    public static final class CapturedLink {
         final Direction a;
         final Direction b;
         State state = State.UNKNOWN;
@@ -171,7 +171,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         long downs;
         boolean activateSeen;
 
-        Link(MediaEndpoint first, MediaEndpoint second) {
+        CapturedLink(MediaEndpoint first, MediaEndpoint second) {
             a = new Direction(first);
             b = new Direction(second);
         }
@@ -232,27 +232,27 @@ public final class LinkAnalysis implements TipcMessageListener {
     /** Establishments (and twice as many events) printed at each end of a long list by {@link #format}. */
     private static final int MAX_LISTED = 5;
 
-    private final Map<String, Link> links = new LinkedHashMap<>();
+    private final Map<String, CapturedLink> links = new LinkedHashMap<>();
     private final Map<Integer, BroadcastSender> broadcast = new LinkedHashMap<>();
     private NodeDirectory nodes;
     private long firstNanos = -1;
     private long lastNanos = -1;
     private long lastTopFrame = -1;
     private boolean lastTopRetransmitted;
-    private final List<LinkListener> listeners = new ArrayList<>();
+    private final List<CapturedLinkListener> listeners = new ArrayList<>();
     private final TipcMsg hdr = new TipcMsg();
-    private Link lastLink;
-    private final Map<MediaEndpoint, Link> lastBySource = new java.util.HashMap<>();
+    private CapturedLink lastLink;
+    private final Map<MediaEndpoint, CapturedLink> lastBySource = new java.util.HashMap<>();
 
     /** Told when a link between two nodes comes up or goes down. */
-    public interface LinkListener {
-        void linkUp(Link link, long nanos);
+    public interface CapturedLinkListener {
+        void linkUp(CapturedLink link, long nanos);
 
-        void linkDown(Link link, long nanos);
+        void linkDown(CapturedLink link, long nanos);
     }
 
     /** Registers a listener for link up/down events. */
-    public void addLinkListener(LinkListener l) {
+    public void addLinkListener(CapturedLinkListener l) {
         listeners.add(l);
     }
 
@@ -277,7 +277,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             if (nonSeq) broadcastPacket(h);
             return;
         }
-        Link link = dst == null || dst.kind() == MediaEndpoint.Kind.UNKNOWN
+        CapturedLink link = dst == null || dst.kind() == MediaEndpoint.Kind.UNKNOWN
                 ? linkWithoutDestination(src, h) : linkFor(src, dst);
         if (link == null) return;
         Direction d = link.from(src);
@@ -328,7 +328,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         }
     }
 
-    private void linkProtocol(Link link, Direction d, CapturedMessage m, TipcMsg h) {
+    private void linkProtocol(CapturedLink link, Direction d, CapturedMessage m, TipcMsg h) {
         int type = h.type();
         int hs = h.hdrSize();
         boolean full = hs >= Tipc.INT_H_SIZE; // w9 present
@@ -361,7 +361,7 @@ public final class LinkAnalysis implements TipcMessageListener {
                             + (stopping ? " (peer-stopping bit: it lost its last link to " + nodeName(o.node) + ")" : "")
                             + String.format(Locale.ROOT, "; last packet from %s %.3f s before", nodeName(o.node),
                                     silence / 1e9), null);
-                    for (LinkListener l : listeners) l.linkDown(link, m.timestampNanos());
+                    for (CapturedLinkListener l : listeners) l.linkDown(link, m.timestampNanos());
                 } else if (link.state == State.UNKNOWN) {
                     link.state = State.ESTABLISHING;
                 }
@@ -427,7 +427,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         }
     }
 
-    private void markUp(Link link, CapturedMessage m) {
+    private void markUp(CapturedLink link, CapturedMessage m) {
         if (link.state == State.UP) return;
         // after a reset the link is up again only once an ACTIVATE was exchanged (net/tipc/link.c:
         // a side goes up on ACTIVATE, the other on the first STATE/sequenced packet after that)
@@ -452,17 +452,17 @@ public final class LinkAnalysis implements TipcMessageListener {
         link.establishments.add(new Establishment(m.timestampNanos(), m.frameNumber(), link.a.session,
                 link.b.session));
         event(link, m, atStart ? "link already up when the capture starts" : "link up", null);
-        for (LinkListener l : listeners) l.linkUp(link, m.timestampNanos());
+        for (CapturedLinkListener l : listeners) l.linkUp(link, m.timestampNanos());
     }
 
     private boolean hasUpLink(int node) {
-        for (Link l : links.values()) {
+        for (CapturedLink l : links.values()) {
             if (l.state == State.UP && (l.a.node == node || l.b.node == node)) return true;
         }
         return false;
     }
 
-    private void event(Link link, CapturedMessage m, String what, String foldKey) {
+    private void event(CapturedLink link, CapturedMessage m, String what, String foldKey) {
         if (foldKey != null && !link.events.isEmpty()) {
             Event last = link.events.get(link.events.size() - 1);
             if (foldKey.equals(last.foldKey)) {
@@ -480,22 +480,22 @@ public final class LinkAnalysis implements TipcMessageListener {
      * or for 24-byte headers (no w7) the last link {@code src} sent on. The peer's endpoint is filled in
      * when the peer's first packet to this node is seen.
      */
-    private Link linkWithoutDestination(MediaEndpoint src, TipcMsg h) {
+    private CapturedLink linkWithoutDestination(MediaEndpoint src, TipcMsg h) {
         int self = h.prevnode();
         int peer = h.hdrSize() > Tipc.SHORT_H_SIZE ? h.destnode() : 0;
         if (peer == 0) {
-            Link l = lastBySource.get(src);
+            CapturedLink l = lastBySource.get(src);
             return l;
         }
-        Link found = null;
-        for (Link l : links.values()) {
+        CapturedLink found = null;
+        for (CapturedLink l : links.values()) {
             if (src.equals(l.a.media) && l.b.node == peer || src.equals(l.b.media) && l.a.node == peer) {
                 found = l;
                 break;
             }
         }
         if (found == null) {
-            for (Link l : links.values()) { // the peer's half of a link we saw from its other end
+            for (CapturedLink l : links.values()) { // the peer's half of a link we saw from its other end
                 if (l.b.media == null && l.b.node == self && l.a.node == peer) {
                     l.b.media = src;
                     found = l;
@@ -504,7 +504,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             }
         }
         if (found == null) {
-            found = new Link(src, null);
+            found = new CapturedLink(src, null);
             found.b.node = peer;
             links.put("?" + links.size() + "|" + src + "|" + Integer.toHexString(peer), found);
         }
@@ -512,8 +512,8 @@ public final class LinkAnalysis implements TipcMessageListener {
         return found;
     }
 
-    private Link linkFor(MediaEndpoint src, MediaEndpoint dst) {
-        Link last = lastLink; // consecutive packets are mostly on the same link: no key built then
+    private CapturedLink linkFor(MediaEndpoint src, MediaEndpoint dst) {
+        CapturedLink last = lastLink; // consecutive packets are mostly on the same link: no key built then
         if (last != null && (src.equals(last.a.media) && dst.equals(last.b.media)
                 || dst.equals(last.a.media) && src.equals(last.b.media))) {
             return last;
@@ -522,13 +522,13 @@ public final class LinkAnalysis implements TipcMessageListener {
         return lastLink;
     }
 
-    private Link linkForKey(MediaEndpoint src, MediaEndpoint dst) {
+    private CapturedLink linkForKey(MediaEndpoint src, MediaEndpoint dst) {
         String ks = src.toString();
         String kd = dst.toString();
         String key = ks.compareTo(kd) <= 0 ? ks + "|" + kd : kd + "|" + ks;
-        Link l = links.get(key);
+        CapturedLink l = links.get(key);
         if (l == null) {
-            l = new Link(src, dst);
+            l = new CapturedLink(src, dst);
             links.put(key, l);
         }
         return l;
@@ -544,7 +544,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     }
 
     /** Links in order of first appearance. */
-    public List<Link> links() {
+    public List<CapturedLink> links() {
         return List.copyOf(links.values());
     }
 
@@ -578,7 +578,7 @@ public final class LinkAnalysis implements TipcMessageListener {
      * {@code "<a-node>:<a-if>-<b-node>:<b-if>"}; an interface name not learnt from RESET/ACTIVATE is
      * replaced by the media address.
      */
-    public String name(Link l) {
+    public String name(CapturedLink l) {
         return nodeName(l.a.node) + ":" + ifOrMedia(l.a) + "-" + nodeName(l.b.node) + ":" + ifOrMedia(l.b);
     }
 
@@ -600,7 +600,7 @@ public final class LinkAnalysis implements TipcMessageListener {
     public String format() {
         StringBuilder sb = new StringBuilder();
         if (links.isEmpty()) sb.append("No unicast links in the capture.\n");
-        for (Link l : links.values()) {
+        for (CapturedLink l : links.values()) {
             Direction a = l.a;
             Direction b = l.b;
             String an = nodeName(a.node);

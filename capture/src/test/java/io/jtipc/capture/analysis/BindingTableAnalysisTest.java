@@ -20,7 +20,7 @@ class BindingTableAnalysisTest {
         return new Key(r.type(), r.lower(), r.upper(), r.port());
     }
 
-    private static Key key(BindingTableAnalysis.Binding b) {
+    private static Key key(BindingTableAnalysis.CapturedBinding b) {
         return new Key(b.type(), b.lower(), b.upper(), b.port());
     }
 
@@ -101,7 +101,7 @@ class BindingTableAnalysisTest {
         assertThat(view(bt, Long.MAX_VALUE, "srv-node").bindings()).extracting(BindingTableAnalysisTest::key)
                 .containsExactlyElementsOf(cluster("eth-6.1.a.log"));
         assertThat(bt.history()).filteredOn(e -> e.kind() == BindingTableAnalysis.Kind.WITHDRAWAL).hasSize(9);
-        LinkAnalysis.Link l = bt.links().links().get(0);
+        LinkAnalysis.CapturedLink l = bt.links().links().get(0);
         assertThat(l.establishments()).hasSize(3);
         assertThat(l.downs()).isEqualTo(3);
         assertThat(l.a().retransmissions() + l.b().retransmissions()).isZero();
@@ -136,7 +136,7 @@ class BindingTableAnalysisTest {
                         .containsExactlyInAnyOrder(SyntheticCapture.node(0), SyntheticCapture.node(1)));
         java.util.Map<Integer, List<Long>> types = new java.util.HashMap<>();
         for (BindingTableAnalysis.View v : bt.views()) {
-            types.put(v.node(), v.bindings().stream().map(BindingTableAnalysis.Binding::type).toList());
+            types.put(v.node(), v.bindings().stream().map(BindingTableAnalysis.CapturedBinding::type).toList());
         }
         assertThat(types.get(SyntheticCapture.node(0))).containsExactlyInAnyOrder(100L, 102L);
         assertThat(types.get(SyntheticCapture.node(1))).containsExactlyInAnyOrder(101L, 102L);
@@ -175,13 +175,13 @@ class BindingTableAnalysisTest {
         long down = bt.history().get(4).nanos();
         List<BindingTableAnalysis.View> before = bt.viewsAt(down - 1);
         assertThat(before).hasSize(2);
-        assertThat(before).allSatisfy(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.Binding::type)
+        assertThat(before).allSatisfy(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.CapturedBinding::type)
                 .containsExactly(6000L));
         List<BindingTableAnalysis.View> end = bt.views();
         assertThat(end).filteredOn(v -> v.node() == SyntheticCapture.NODE_A).singleElement()
                 .satisfies(v -> assertThat(v.bindings()).isEmpty());
         assertThat(end).filteredOn(v -> v.node() == SyntheticCapture.NODE_B).singleElement()
-                .satisfies(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.Binding::type)
+                .satisfies(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.CapturedBinding::type)
                         .containsExactly(6000L));
     }
 }

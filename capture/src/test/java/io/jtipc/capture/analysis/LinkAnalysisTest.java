@@ -24,7 +24,7 @@ class LinkAnalysisTest {
         return la;
     }
 
-    private static LinkAnalysis.Direction from(LinkAnalysis la, LinkAnalysis.Link l, String node) {
+    private static LinkAnalysis.Direction from(LinkAnalysis la, LinkAnalysis.CapturedLink l, String node) {
         return la.nodeName(l.a().node()).equals(node) ? l.a() : l.b();
     }
 
@@ -32,7 +32,7 @@ class LinkAnalysisTest {
     void ethLinkComesUpWithKernelNameMtuAndSessions() {
         LinkAnalysis la = analyse("eth-6.1.pcap");
         assertThat(la.links()).hasSize(1);
-        LinkAnalysis.Link l = la.links().get(0);
+        LinkAnalysis.CapturedLink l = la.links().get(0);
         // the kernels call it srv-node:eth0-cli-node:eth0 / cli-node:eth0-srv-node:eth0 (logs)
         assertThat(la.name(l)).isIn("srv-node:eth0-cli-node:eth0", "cli-node:eth0-srv-node:eth0");
         assertThat(l.mtu()).isEqualTo(1500);
@@ -59,7 +59,7 @@ class LinkAnalysisTest {
     void countsMatchTheKernelsLinkStatistics() throws Exception {
         for (String name : List.of("eth-6.1", "udpcrypto-6.1")) {
             LinkAnalysis la = analyse(name + ".pcap");
-            LinkAnalysis.Link l = la.links().get(0);
+            LinkAnalysis.CapturedLink l = la.links().get(0);
             LinkAnalysis.Direction cli = from(la, l, "cli-node");
             LinkAnalysis.Direction srv = l.other(cli);
             String log = name + ".b.log";
@@ -80,7 +80,7 @@ class LinkAnalysisTest {
     @Test
     void countsMatchAnIndependentRecount() throws Exception {
         LinkAnalysis la = analyse("eth-6.1.pcap");
-        LinkAnalysis.Link l = la.links().get(0);
+        LinkAnalysis.CapturedLink l = la.links().get(0);
         Map<String, Long> packets = new HashMap<>();
         Map<String, Set<Integer>> seqnos = new HashMap<>();
         Map<String, Long> repeats = new HashMap<>();
@@ -120,8 +120,8 @@ class LinkAnalysisTest {
         assertThat(s.fileError()).isNull();
         LinkAnalysis eth = analyse("eth-6.1.pcap");
         assertThat(cooked.links()).hasSize(1);
-        LinkAnalysis.Link c = cooked.links().get(0);
-        LinkAnalysis.Link e = eth.links().get(0);
+        LinkAnalysis.CapturedLink c = cooked.links().get(0);
+        LinkAnalysis.CapturedLink e = eth.links().get(0);
         assertThat(cooked.name(c)).isEqualTo(eth.name(e));
         assertThat(c.b().media()).isEqualTo(e.b().media());
         for (String node : List.of("cli-node", "srv-node")) {
@@ -157,7 +157,7 @@ class LinkAnalysisTest {
         CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, la);
         assertThat(s.malformed()).isZero();
         assertThat(la.links()).hasSize(1);
-        LinkAnalysis.Link l = la.links().get(0);
+        LinkAnalysis.CapturedLink l = la.links().get(0);
         LinkAnalysis.Direction a = l.a();
         LinkAnalysis.Direction b = l.b();
         assertThat(a.sequenced()).isEqualTo(5);
@@ -191,7 +191,7 @@ class LinkAnalysisTest {
         Path file = c.write(tmp, "reset.pcap");
         LinkAnalysis la = new LinkAnalysis();
         new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, la);
-        LinkAnalysis.Link l = la.links().get(0);
+        LinkAnalysis.CapturedLink l = la.links().get(0);
         assertThat(l.a().retransmissions()).isZero();
         assertThat(l.a().sequenced()).isEqualTo(3);
         assertThat(l.downs()).isEqualTo(1);

@@ -148,7 +148,7 @@ public final class LinksCommand implements Callable<Integer> {
         try (JsonGenerator g = json(w)) {
             g.writeStartObject();
             g.writeArrayFieldStart("links");
-            for (LinkAnalysis.Link l : la.links()) {
+            for (LinkAnalysis.CapturedLink l : la.links()) {
                 g.writeStartObject();
                 g.writeStringField("name", la.name(l));
                 g.writeStringField("media", l.a().media().kind().name());

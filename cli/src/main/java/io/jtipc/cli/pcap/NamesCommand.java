@@ -77,7 +77,7 @@ public final class NamesCommand implements Callable<Integer> {
                 g.writeStringField("node", bt.nodeName(v.node()));
                 g.writeStringField("node_addr", Integer.toHexString(v.node()));
                 g.writeArrayFieldStart("bindings");
-                for (BindingTableAnalysis.Binding b : v.bindings()) {
+                for (BindingTableAnalysis.CapturedBinding b : v.bindings()) {
                     binding(g, bt, b);
                 }
                 g.writeEndArray();
@@ -108,7 +108,7 @@ public final class NamesCommand implements Callable<Integer> {
         w.write(System.lineSeparator());
     }
 
-    private static void binding(JsonGenerator g, BindingTableAnalysis bt, BindingTableAnalysis.Binding b)
+    private static void binding(JsonGenerator g, BindingTableAnalysis bt, BindingTableAnalysis.CapturedBinding b)
             throws IOException {
         g.writeStartObject();
         g.writeNumberField("type", b.type());

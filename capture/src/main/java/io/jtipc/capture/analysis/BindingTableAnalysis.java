@@ -175,8 +175,8 @@ public final class BindingTableAnalysis implements TipcMessageListener {
                 if (p == n || upLinks.containsKey(pair(n, p))) visible.putAll(pe.getValue());
             }
             List<CapturedBinding> list = new ArrayList<>(visible.keySet());
-            list.sort(Comparator.<CapturedBinding>comparingLong(b -> b.type() & 1023).thenComparingLong(Binding::type)
-                    .thenComparingLong(Binding::lower).thenComparingLong(Binding::upper)
+            list.sort(Comparator.<CapturedBinding>comparingLong(b -> b.type() & 1023).thenComparingLong(CapturedBinding::type)
+                    .thenComparingLong(CapturedBinding::lower).thenComparingLong(CapturedBinding::upper)
                     .thenComparingLong(visible::get));
             views.add(new View(n, list));
         }

@@ -41,6 +41,12 @@ final class Net {
         this.config = config;
     }
 
+    /** Sets the time and outbox deferred work runs with (the outermost call's; -1/null outside). */
+    void deferTo(long now, Outbox out) {
+        deferredNow = now;
+        deferredOut = out;
+    }
+
     /** Runs {@code r} with the outermost call's time and outbox once the current call's processing is done. */
     void post(BiConsumer<Long, Outbox> r) {
         events.add(() -> r.accept(deferredNow, deferredOut));

@@ -20,44 +20,22 @@ import io.jtipc.wire.TipcCodec;
 import io.jtipc.wire.TipcMsg;
 
 /**
- * The sans-IO TIPC protocol core of one node (Linux 6.1 net/tipc core.c and net.c): the façade over the bearers and
- * their {@link Discoverer}s (discover.c), the {@link NodeTable} of peer {@link Node}s (node.c) with their {@link Link}s
- * (link.c) and {@link BroadcastLink}s (bcast.c), the {@link SocketTable} (socket.c) and the {@link TopologyServer}
- * (topsrv.c). Single-threaded: every method must be called from one thread (the caller's event loop). Nothing inside
- * reads a clock, opens a socket or starts a thread.
+ * The sans-IO TIPC protocol core of one node (Linux 6.1 net/tipc core.c, net.c): the façade over the bearers and their
+ * {@link Discoverer}s (discover.c), the {@link NodeTable} of {@link Node}s (node.c) with their {@link Link}s (link.c)
+ * and {@link BroadcastLink}s (bcast.c), the {@link SocketTable} and {@link ConnSocket}s (socket.c) and the
+ * {@link TopologyServer} (topsrv.c). Single-threaded (the caller's event loop); no clock, socket or thread inside.
  *
- * <h2>Driving it</h2>
- * <ul>
- *   <li>{@link #enableBearer}: starts discovery on a bearer (sends the first request).</li>
- *   <li>{@link #onFrame}: every TIPC frame received on a bearer (the TIPC message only: for Ethernet the
- *       bytes after the 14-byte Ethernet header with ethertype 0x88CA).</li>
- *   <li>{@link #onTimer}: call when {@code now >= }{@link #nextDeadline()} (calling it earlier is harmless).</li>
- *   <li>Frames to transmit are handed to the {@link Outbox} passed to each call; the bytes are valid only
- *       during {@link Outbox#send}.</li>
- *   <li>Socket operations: {@link #openSocket}, {@link #bind}, {@link #unbind}, {@link #sendToName},
- *       {@link #sendToPort}, {@link #multicast}, {@link #closeSocket}. Received messages go to the socket's
- *       {@link MessageHandler}, link/node events to the {@link NodeListener}; both are called after the
- *       triggering frame/timer/send has been fully processed, so handlers may call back into the core.</li>
- * </ul>
- * Times are milliseconds on any monotonic clock of the caller's choice ({@code nowMs}); only differences
- * matter. Sequence numbers are 16 bits, addresses 32 bits (unsigned, kept in an int).
- *
- * <h2>Identity and address (discover.c, node.c {@code tipc_node_try_addr}, core.h {@code hash128to32})</h2>
- * The node has a 128-bit id; its address is first tried as {@code hash128to32(id)} for 1000 ms while
- * DSC_TRIAL messages go out every 125 ms; a DSC_TRIAL_FAIL with a suggestion restarts the trial with it.
- * When the trial ends the address is committed and the node-state binding {0, addr, addr} is published.
- *
- * <h2>Capabilities</h2> See {@link NodeConfig#JTIPC_CAPABILITIES}.
- *
- * <h2>Errors</h2> Socket operations return 0 or a negative errno-style code ({@link Errno#EHOSTUNREACH},
- * {@link Errno#ELINKCONG}, ...). Malformed received frames are dropped and counted ({@link #droppedFrames()});
- * nothing received ever throws.
+ * <p>{@link #enableBearer} starts discovery; {@link #onFrame} takes every TIPC frame received (the TIPC message only);
+ * {@link #onTimer} runs when {@code now >= }{@link #nextDeadline()}. Frames to transmit go to the {@link Outbox} of each
+ * call. Socket handlers and the {@link NodeListener} are called after the triggering call's processing, so they may
+ * call back in. Times are ms on the caller's monotonic clock. The address is committed after the 1000 ms trial
+ * ({@link Discoverer}); capabilities: {@link NodeConfig#JTIPC_CAPABILITIES}. Socket operations return 0 or a negative
+ * {@link Errno} code; malformed frames are dropped and counted ({@link #droppedFrames()}), never thrown.
  */
 public final class NodeCore {
     /** Capabilities jtipc advertises, 0xD7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
     public static final int JTIPC_CAPABILITIES = NodeConfig.JTIPC_CAPABILITIES;
-
-    /** jtipc limit on known peers (memory bound against discovery floods; the kernel has none). */
+    /** jtipc limit on known peers (against discovery floods; the kernel has none). */
     public static final int MAX_PEERS = NodeTable.MAX_PEERS;
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = NodeTable.NODE_CLEANUP_AFTER;
@@ -67,15 +45,12 @@ public final class NodeCore {
     /** socket.c socket types jtipc implements. */
     public enum SocketType { RDM, DGRAM, SEQPACKET, STREAM }
 
-    /** Receives the messages of one socket. */
+    /** Receives the messages of one RDM/DGRAM socket. */
     @FunctionalInterface
     public interface MessageHandler {
         /**
-         * One message for the socket.
-         *
-         * @return true if accepted; false if the socket's receive queue is full: the message is then rejected
-         *         with TIPC_ERR_OVERLOAD and returned to its sender unless dest-droppable (socket.c
-         *         tipc_sk_filter_rcv, rcvbuf_limit)
+         * @return true if accepted; false if the receive queue is full: the message is then returned to its sender
+         *         with TIPC_ERR_OVERLOAD unless dest-droppable (socket.c tipc_sk_filter_rcv, rcvbuf_limit)
          */
         boolean onMessage(Delivery d);
     }
@@ -87,7 +62,7 @@ public final class NodeCore {
     private final SocketTable sockets;
     private TopologySubscriptions topology;
     private TopologyServer topsrv;
-    /** Nesting of core calls (handlers may call back in); deferred work runs when the outermost one ends. */
+    /** Nesting of core calls (handlers may call back in). */
     private int depth;
     private final TipcMsg m = new TipcMsg();
 
@@ -101,8 +76,7 @@ public final class NodeCore {
     }
 
     /**
-     * Replaces the source of the random 16-bit session numbers given to new links (node.c
-     * tipc_node_check_dest: get_random_bytes; the link then increments it once at its first reset). For
+     * Replaces the source of the random 16-bit session numbers of new links (node.c tipc_node_check_dest), for
      * deterministic replays of captures; by default a PRNG seeded from {@link NodeConfig#seed()}.
      */
     public void setSessionSource(IntSupplier source) {
@@ -110,96 +84,65 @@ public final class NodeCore {
     }
 
     // ====================================================================== inspection
-
     public NodeConfig config() { return net.config; }
-
     /** This node's 32-bit address, 0 while the address trial runs. */
     public int ownAddr() { return net.ownAddr; }
-
     /** Address currently tried (= own address once committed). */
     public int trialAddress() { return trial.addr; }
-
     public boolean addressCommitted() { return net.ownAddr != 0; }
-
     /** The binding table, null until the address is committed. */
     public BindingTable bindingTable() { return net.table; }
-
     /** The name distributor, null until the address is committed. */
     public NameDistributor nameDistributor() { return net.distr; }
-
     /** Known peer nodes. */
     public Collection<Node> peers() { return Collections.unmodifiableCollection(nodes.all()); }
-
     public Node peer(int addr) { return nodes.find(addr); }
-
     /** All links. */
     public List<Link> links() { return nodes.links(); }
-
     public Bearer bearer(int id) { return id >= 0 && id < bearers.length ? bearers[id] : null; }
-
     /** Received frames dropped as malformed or unroutable. */
     public long droppedFrames() { return net.droppedFrames; }
-
-    /**
-     * Received unicast link messages (long header) discarded because their destination node (w7) is not this node
-     * (node.c tipc_rcv): e.g. a peer's RESETs to the node that had this media address before.
-     */
+    /** Unicast link messages discarded as addressed (w7) to another node (node.c tipc_rcv), e.g. a media address's previous owner's. */
     public long foreignFrames() { return net.foreignFrames; }
-
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
     public List<String> log() { return net.log(); }
-
     void log(String s) { net.log(s); }
-
     public void setListener(NodeListener l) { net.listener = l == null ? new NodeListener() {} : l; }
 
     // ====================================================================== driving
-
     /**
      * Runs one core call: {@code body}, then, if this is the outermost call, the deferred work it caused (local
      * deliveries, then handler and listener calls, in order). A handler that throws propagates to the caller and
      * leaves the remaining work queued for the next call.
      */
     private int run(long now, Outbox out, IntSupplier body) {
-        depth++;
+        boolean outermost = depth++ == 0;
         try {
             return body.getAsInt();
         } finally {
             try {
-                if (depth == 1) {
-                    net.deferredNow = now;
-                    net.deferredOut = out;
-                    int guard = 0;
-                    while ((sockets.hasLocal() || !net.events.isEmpty()) && guard++ < 1_000_000) {
+                if (outermost) {
+                    net.deferTo(now, out);
+                    for (int guard = 0; (sockets.hasLocal() || !net.events.isEmpty()) && guard < 1_000_000; guard++) {
                         if (!sockets.rcvLocal(now, out)) net.events.pollFirst().run();
                     }
                 }
             } finally {
-                if (depth == 1) {
-                    net.deferredNow = -1;
-                    net.deferredOut = null;
-                }
+                if (outermost) net.deferTo(-1, null);
                 depth--;
             }
         }
     }
 
     /**
-     * Enables a bearer (bearer.c tipc_enable_bearer): starts its discoverer, sending the first request now.
-     * A bearer enabled without an address (re)starts the 1000 ms address trial.
+     * Enables a bearer (bearer.c tipc_enable_bearer): its discoverer sends the first request now (and, without an
+     * address yet, (re)starts the 1000 ms address trial).
      *
      * @return the bearer id (0-2)
      * @throws IllegalStateException if 3 bearers are enabled or one has the same name
      */
     public int enableBearer(long now, BearerConfig cfg, Outbox out) {
-        int id = -1;
-        for (int i = 0; i < bearers.length; i++) {
-            if (bearers[i] != null && bearers[i].config.name().equals(cfg.name())) {
-                throw new IllegalStateException("bearer " + cfg.name() + " already enabled");
-            }
-            if (bearers[i] == null && id < 0) id = i;
-        }
-        if (id < 0) throw new IllegalStateException("all " + Bearer.MAX_BEARERS + " bearer slots in use");
+        int id = Bearer.freeSlot(bearers, cfg);
         Bearer b = new Bearer(id, cfg);
         bearers[id] = b;
         b.disc = new Discoverer(net, nodes, trial, b);
@@ -207,12 +150,7 @@ public final class NodeCore {
         return id;
     }
 
-    /**
-     * Disables a bearer (bearer.c bearer_disable → node.c tipc_node_delete_links): every link on it is reset
-     * with a RESET carrying the peer-stopping bit, then deleted; its discoverer stops.
-     *
-     * @return false if no such bearer
-     */
+    /** Disables a bearer (bearer.c bearer_disable): its links send a peer-stopping RESET and are deleted. False if none. */
     public boolean disableBearer(long now, int bearerId, Outbox out) {
         Bearer b = bearer(bearerId);
         if (b == null) return false;
@@ -225,10 +163,7 @@ public final class NodeCore {
         return true;
     }
 
-    /**
-     * Stops the node as the kernel does when its last bearer goes: every up link is reset and a RESET with the
-     * peer-stopping bit goes out (link.c tipc_link_build_reset_msg).
-     */
+    /** Stops the node as when its last bearer goes: every link sends a RESET with the peer-stopping bit. */
     public void shutdown(long now, Outbox out) {
         run(now, out, () -> {
             nodes.stop(now, out);
@@ -260,13 +195,8 @@ public final class NodeCore {
     }
 
     /**
-     * One received frame (node.c tipc_rcv): discovery messages to the bearer's {@link Discoverer}, the rest to the
-     * {@link NodeTable}. Never throws on bad bytes.
-     *
-     * @param bearerId     bearer it arrived on
-     * @param srcMediaAddr link-layer source address (informational; the kernel uses the address inside
-     *                     discovery messages and the one learnt at link creation), may be null
-     * @param buf          frame bytes; {@code len} may exceed msg_size (e.g. Ethernet padding)
+     * One received frame (node.c tipc_rcv): discovery to the bearer's {@link Discoverer}, the rest to the {@link NodeTable}.
+     * {@code srcMediaAddr} is informational (may be null); {@code len} may exceed msg_size (padding). Never throws.
      */
     public void onFrame(long now, int bearerId, byte[] srcMediaAddr, byte[] buf, int off, int len, Outbox out) {
         run(now, out, () -> {
@@ -315,18 +245,14 @@ public final class NodeCore {
     }
 
     // ====================================================================== connectionless sockets (SocketTable)
-
     /** Opens an RDM/DGRAM socket (socket.c tipc_sk_create): random free port, importance low, dest-droppable. */
     public int openSocket(SocketType type, MessageHandler handler) { return sockets.openSocket(type, handler); }
 
     /** Opens a socket on a given port (for replaying captures, where the peer addresses a known port). */
-    int openSocketAt(int port, SocketType type, MessageHandler handler) {
-        return sockets.openSocketAt(port, type, handler);
-    }
+    int openSocketAt(int port, SocketType type, MessageHandler h) { return sockets.openSocketAt(port, type, h); }
 
     /** Importance 0-3 of the socket's messages (TIPC_IMPORTANCE). */
     public void setImportance(int port, int importance) { sockets.setImportance(port, importance); }
-
     /** TIPC_DEST_DROPPABLE: whether undeliverable messages sent by this socket are dropped (true) or returned. */
     public void setDestDroppable(int port, boolean v) { sockets.setDestDroppable(port, v); }
 
@@ -336,28 +262,26 @@ public final class NodeCore {
     }
 
     /**
-     * Binds a service range (socket.c tipc_sk_publish): key = port + number of earlier binds + 1.
+     * Binds a service range (socket.c tipc_sk_publish) in {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}.
      *
-     * @param scope {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}
-     * @return 0, {@link Errno#EACCES} (type &lt; 64, TIPC_RESERVED_TYPES), {@link Errno#EINVAL} (lower &gt; upper, scope not
-     *         cluster/node, address not yet committed), {@link Errno#EADDRINUSE} (same range and key already bound)
+     * @return 0, {@link Errno#EACCES} (type &lt; 64), {@link Errno#EINVAL} (lower &gt; upper, bad scope, address not
+     *         committed), {@link Errno#EADDRINUSE}
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         return run(now, out, () -> sockets.bind(now, port, scope, type, lower, upper, out));
     }
 
-    /** Withdraws the socket's binding(s) of exactly {@code {type, lower, upper}}: 0 or {@link Errno#EINVAL}. */
+    /** Withdraws the socket's bindings of exactly {@code {type, lower, upper}}: 0 or {@link Errno#EINVAL}. */
     public int unbind(long now, int port, int type, int lower, int upper, Outbox out) {
         return run(now, out, () -> sockets.unbind(now, port, type, lower, upper, out));
     }
 
     /**
-     * Sends a datagram to a service address {type, instance} (socket.c __tipc_sendmsg, TIPC_SERVICE_ADDR), the
-     * destination chosen by the binding table's round-robin anycast lookup.
+     * Sends a datagram to a service address {type, instance} (socket.c __tipc_sendmsg), by round-robin anycast lookup.
      *
      * @param lookupNode 0 for cluster-wide lookup, else the node that must resolve it (node scope)
-     * @return 0, {@link Errno#EHOSTUNREACH} (no binding / no link), {@link Errno#ELINKCONG} (sent, but the link's
-     *         backlog for this importance is full: wait before sending more), {@link Errno#EMSGSIZE}, {@link Errno#EINVAL}
+     * @return 0, {@link Errno#EHOSTUNREACH} (no binding / no link), {@link Errno#ELINKCONG} (sent, but the backlog of
+     *         this importance is full: wait for {@link NodeListener#linkUncongested}), {@link Errno#EMSGSIZE}
      */
     public int sendToName(long now, int port, int type, int instance, int lookupNode, byte[] data, int off, int len,
                           Outbox out) {
@@ -370,11 +294,10 @@ public final class NodeCore {
     }
 
     /**
-     * Multicasts to every socket bound to a range overlapping {type, lower, upper} (socket.c tipc_sendmcast): one copy
-     * per destination node over its unicast link (replicast, w0 bit 18), one local delivery per matching local socket.
+     * Multicasts to every socket bound to a range overlapping {type, lower, upper} (socket.c tipc_sendmcast) by
+     * replicast: one copy per node over its link, one local delivery per matching local socket.
      *
-     * @return 0, {@link Errno#EHOSTUNREACH} if no node has a matching binding, {@link Errno#ELINKCONG} if some link was
-     *         congested, {@link Errno#EMSGSIZE}
+     * @return 0, {@link Errno#EHOSTUNREACH} (no binding), {@link Errno#ELINKCONG} (some link congested), {@link Errno#EMSGSIZE}
      */
     public int multicast(long now, int port, int type, int lower, int upper, byte[] data, int off, int len, Outbox out) {
         return run(now, out, () -> sockets.multicast(now, port, type, lower, upper, data, off, len, out));
@@ -384,30 +307,21 @@ public final class NodeCore {
     public boolean congested(int node, int importance) { return nodes.congested(node, importance); }
 
     // ====================================================================== connection sockets (ConnSocket)
-
     /** Opens a SEQPACKET or STREAM socket (tipc_sk_create): random free port, importance low, not dest-droppable. */
     public int openConnSocket(SocketType type, ConnHandler handler) { return sockets.openConnSocket(type, handler); }
-
     /** The connection state of a SEQPACKET/STREAM socket, null if none (for inspection; do not keep across calls). */
     public ConnSocket connSocket(int port) { return sockets.connSocket(port); }
-
     /** Sets the handler of a connection-oriented socket (e.g. after {@link #accept} with null). */
     public void setConnHandler(int port, ConnHandler handler) { sockets.conn(port).setHandler(handler); }
-
     /** socket.c tipc_listen: 0, or {@link Errno#EINVAL} if the socket is not open (connecting, connected, listening). */
     public int listen(int port) { return sockets.conn(port).listen(); }
 
     /**
-     * Connects to a service address {type, instance} (socket.c tipc_connect): the anycast lookup picks the listener,
-     * a SYN goes out and the socket is CONNECTING. Completion is reported to the handler: {@link ConnHandler#connected}
-     * on the peer's ACK, {@link ConnHandler#failed} with {@link Errno#ECONNREFUSED} if the SYN is rejected or
-     * {@link Errno#ETIMEDOUT} after {@code timeoutMs} ({@link ConnSocket#CONN_TIMEOUT_DEFAULT} as the kernel; 0 = none).
-     *
-     * @param lookupNode 0 for a cluster-wide lookup, else the node whose bindings are used (node scope)
-     * @param data       SYN+ data (may be null with len 0), at most 66000 bytes
-     * @return 0 (in progress), {@link Errno#EHOSTUNREACH} (no binding, or no link to its node), {@link Errno#EISCONN},
-     *         {@link Errno#EALREADY}, {@link Errno#EINVAL} (listening/closed), {@link Errno#EOPNOTSUPP} (socket has
-     *         bindings), {@link Errno#EMSGSIZE}
+     * Connects to a service address (socket.c tipc_connect): a SYN (SYN+ with {@code data}, may be null) to the listener
+     * the anycast lookup picks ({@code lookupNode} 0: cluster-wide); then {@link ConnHandler#connected}, or
+     * {@link ConnHandler#failed} with {@link Errno#ECONNREFUSED} or {@link Errno#ETIMEDOUT} after {@code timeoutMs}
+     * ({@link ConnSocket#CONN_TIMEOUT_DEFAULT} as the kernel; 0 = none). Returns 0 (in progress), {@link Errno#EHOSTUNREACH},
+     * {@link Errno#EISCONN}, {@link Errno#EALREADY}, {@link Errno#EINVAL}, {@link Errno#EOPNOTSUPP}, {@link Errno#EMSGSIZE}.
      */
     public int connect(long now, int port, int type, int instance, int lookupNode, int timeoutMs,
                        byte[] data, int off, int len, Outbox out) {
@@ -423,10 +337,9 @@ public final class NodeCore {
     }
 
     /**
-     * socket.c tipc_accept, never blocking: opens a connected socket (same type, importance of the SYN) for the first
-     * pending request and sends the ACK; a SYN+ message's data is the new socket's first message.
+     * socket.c tipc_accept, never blocking: a connected socket for the first pending SYN ({@code handler} may be null
+     * until {@link #setConnHandler}), the ACK sent.
      *
-     * @param handler handler of the new socket (null: none until {@link #setConnHandler})
      * @return the new socket's port, {@link Errno#EAGAIN} if no request is pending, {@link Errno#EINVAL} if not listening
      */
     public int accept(long now, int listenPort, ConnHandler handler, Outbox out) {
@@ -434,11 +347,10 @@ public final class NodeCore {
     }
 
     /**
-     * Sends on a connection (SEQPACKET: one message of at most 66000 bytes; STREAM: any length, split into
-     * 66000-byte messages), never blocking ({@link ConnSocket#send}).
+     * Sends on a connection, never blocking (SEQPACKET: one message of at most 66000 bytes; STREAM: any length).
      *
-     * @return bytes sent (STREAM may send fewer than {@code len}), {@link Errno#EAGAIN} (nothing sent: congested; wait
-     *         for {@link ConnHandler#writable}), {@link Errno#ENOTCONN}, {@link Errno#EPIPE}, {@link Errno#EMSGSIZE}
+     * @return bytes sent (STREAM may send fewer), {@link Errno#EAGAIN} (congested: wait for {@link ConnHandler#writable}),
+     *         {@link Errno#ENOTCONN}, {@link Errno#EPIPE}, {@link Errno#EMSGSIZE}
      */
     public int send(long now, int port, byte[] data, int off, int len, Outbox out) {
         ConnSocket c = sockets.conn(port);
@@ -446,46 +358,34 @@ public final class NodeCore {
     }
 
     /**
-     * Reads from a connection (SEQPACKET: one message, truncated to {@code len}; STREAM: the bytes available, up to
-     * {@code len}); consumed data is acknowledged to the sender in CONN_ACKs ({@link ConnSocket#recv}).
+     * Reads from a connection (SEQPACKET: one message, truncated to {@code len}; STREAM: what is there, up to {@code len}).
      *
-     * @return bytes read, 0 at end of stream, {@link Errno#ECONNRESET} (aborted), {@link Errno#EAGAIN},
-     *         {@link Errno#ENOTCONN}, {@link Errno#EINVAL}
+     * @return bytes read, 0 at end of stream, {@link Errno#ECONNRESET} (aborted), {@link Errno#EAGAIN}, {@link Errno#ENOTCONN}
      */
     public int recv(long now, int port, byte[] buf, int off, int len, Outbox out) {
         ConnSocket c = sockets.conn(port);
         return run(now, out, () -> c.recv(now, buf, off, len, out));
     }
 
-    /**
-     * socket.c tipc_shutdown(SHUT_RDWR): the peer gets a FIN (TIPC_CONN_SHUTDOWN), unread messages are discarded.
-     *
-     * @return 0, or {@link Errno#ENOTCONN} if there was no connection
-     */
+    /** socket.c tipc_shutdown(SHUT_RDWR): a FIN to the peer, unread messages discarded. 0 or {@link Errno#ENOTCONN}. */
     public int shutdown(long now, int port, Outbox out) {
         sockets.conn(port);
         return run(now, out, () -> sockets.shutdown(now, port, out));
     }
 
-    /**
-     * TIPC_NODELAY of a STREAM socket (socket.c tsk_set_nagle): true sends every write at once; false (default)
-     * lets small writes to peers with TIPC_NAGLE be bundled while an acknowledgement is awaited.
-     */
+    /** TIPC_NODELAY (socket.c tsk_set_nagle): true sends every STREAM write at once, false (default) allows Nagle. */
     public void setNoDelay(int port, boolean v) { sockets.conn(port).setNoDelay(v); }
 
     // ====================================================================== topology
-
     /**
-     * Subscribes to the bindings of {@code type} overlapping {@code [lower, upper]} (unsigned) as a topology-service
-     * subscriber would (subscr.c): the current matching bindings are reported to {@code sink} before this returns,
-     * then every change as it is applied (on this thread, during the core call that applies it: the sink must not
-     * call into the core), then one TIPC_SUBSCR_TIMEOUT after {@code timeoutMs} ({@link TipcConstants#WAIT_FOREVER}
-     * = never). Node up/down are the node-state bindings {0, node} and link up/down the link-state bindings
-     * {2, peer} (node scope) that this core publishes.
+     * Subscribes to the bindings of {@code type} overlapping {@code [lower, upper]} as a topology subscriber (subscr.c,
+     * {@code filter} {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE}): the matching bindings are
+     * reported to {@code sink} before this returns, then every change as applied (during the core call that applies
+     * it: the sink must not call into the core), then TIPC_SUBSCR_TIMEOUT after {@code timeoutMs}
+     * ({@link TipcConstants#WAIT_FOREVER} = never). Node and link state are the bindings {0, node} and {2, peer}.
      *
-     * @param filter {@link TipcConstants#SUB_PORTS} or {@link TipcConstants#SUB_SERVICE}
-     * @return the subscription ({@link Subscription#cancel()} ends it), or null if the request is illegal, the
-     *         node's subscription limit is reached, or the address is not yet committed
+     * @return the subscription ({@link Subscription#cancel()} ends it), or null if illegal, over the limit, or the
+     *         address is not yet committed
      */
     public Subscription subscribe(long now, int filter, int type, int lower, int upper, int timeoutMs,
                                   Consumer<TopologyEvent> sink) {

@@ -141,7 +141,7 @@ public final class ConnSocket {
     public int queuedBlocks() { return rcvqBlocks; }
     /** Highest {@link #queuedBlocks()} ever seen. */
     public int maxQueuedBlocks() { return maxRcvqBlocks; }
-    /** Socket error (sk_err) as a negative NodeCore code ({@link Errno#ECONNREFUSED}, ...), 0 if none. */
+    /** Socket error (sk_err) as a negative {@link Errno} code ({@link Errno#ECONNREFUSED}, ...), 0 if none. */
     public int error() { return err; }
     /** True if a send would have to wait (tsk_conn_cong or a congested link). */
     public boolean sendBlocked() { return linkCong || congested(); }
@@ -429,7 +429,7 @@ public final class ConnSocket {
         }
     }
 
-    // ------------------------------------------------------------------ operations (through NodeCore)
+    // ------------------------------------------------------------------ operations (NodeCore → SocketTable → here)
 
     /**
      * socket.c tipc_connect / __tipc_sendmsg with syn: a NAMED (by service) or DIRECT (by socket) message with the

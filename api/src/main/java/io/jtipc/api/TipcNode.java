@@ -30,7 +30,7 @@ import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.NodeListener;
 import io.jtipc.node.Outbox;
-import io.jtipc.node.Peer;
+import io.jtipc.node.Node;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 
@@ -469,12 +469,12 @@ public final class TipcNode implements AutoCloseable {
         }
 
         @Override
-        public void nodeUp(Peer p) {
+        public void nodeUp(Node p) {
             LOG.debug("node {} ({}) up", Integer.toHexString(p.addr()), p.id());
         }
 
         @Override
-        public void nodeDown(Peer p) {
+        public void nodeDown(Node p) {
             LOG.info("Node {} ({}) down: its bindings are withdrawn", Integer.toHexString(p.addr()), p.id());
         }
 
@@ -516,7 +516,7 @@ public final class TipcNode implements AutoCloseable {
     }
 
     private LinkInfo info(Link l) {
-        Peer p = core.peer(l.peerAddr());
+        Node p = core.peer(l.peerAddr());
         var b = core.bearer(l.bearerId());
         return new LinkInfo(l.name(), l.state().name(), l.isUp(), l.peerAddr(), p == null || p.id() == null ? "" : p.id().toString(),
                 b == null ? "" : b.config().name(), l.mtu(), l.tolerance(), l.window(), l.sndNxt(), l.rcvNxt(),
@@ -569,7 +569,7 @@ public final class TipcNode implements AutoCloseable {
     /** A node address as {@code tipc} prints it: the node's identity string if known, else the address in hex. */
     private String nodeName(int addr) {
         if (addr == core.ownAddr()) return nodeId.toString();
-        Peer p = core.peer(addr);
+        Node p = core.peer(addr);
         if (p != null && p.id() != null) return p.id().toString();
         return Integer.toHexString(addr);
     }

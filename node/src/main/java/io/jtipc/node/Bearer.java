@@ -19,6 +19,23 @@ public final class Bearer {
         this.ownAddr = config.ownAddr();
     }
 
+    /**
+     * bearer.c tipc_enable_bearer's checks: the first free slot for a bearer named as {@code cfg}.
+     *
+     * @throws IllegalStateException if all {@link #MAX_BEARERS} slots are used or a bearer has the same name
+     */
+    static int freeSlot(Bearer[] bearers, BearerConfig cfg) {
+        int id = -1;
+        for (int i = 0; i < bearers.length; i++) {
+            if (bearers[i] != null && bearers[i].config.name().equals(cfg.name())) {
+                throw new IllegalStateException("bearer " + cfg.name() + " already enabled");
+            }
+            if (bearers[i] == null && id < 0) id = i;
+        }
+        if (id < 0) throw new IllegalStateException("all " + MAX_BEARERS + " bearer slots in use");
+        return id;
+    }
+
     public int id() { return id; }
 
     public BearerConfig config() { return config; }

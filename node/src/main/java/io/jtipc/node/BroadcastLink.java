@@ -26,8 +26,11 @@ import io.jtipc.wire.TipcMsg;
  * binding updates and multicasts are replicated over unicast links.
  */
 public final class BroadcastLink {
-    final Peer peer;
-    final NodeCore core;
+    /** Our own broadcast link's snd_nxt (bc-init and STATE w4 last_bcast + 1): jtipc never broadcasts, so 1. */
+    static final int OWN_SND_NXT = 1;
+
+    final Node node;
+    private final Net net;
     boolean up;
     /** Set when the peer acknowledged our bc init (msg_ack != 0 in its STATE), link.c bc_peer_is_up. */
     boolean bcPeerIsUp;
@@ -42,9 +45,9 @@ public final class BroadcastLink {
     final ArrayList<Pkt> deferdq = new ArrayList<>();
     private final FragmentAssembler<BroadcastLink> reasm = new FragmentAssembler<>(1);
 
-    BroadcastLink(NodeCore core, Peer peer) {
-        this.core = core;
-        this.peer = peer;
+    BroadcastLink(Net net, Node node) {
+        this.net = net;
+        this.node = node;
     }
 
     public boolean isUp() { return up; }
@@ -74,7 +77,7 @@ public final class BroadcastLink {
             up = true;
             return;
         }
-        if ((peer.caps & Tipc.TIPC_BCAST_SYNCH) != 0) return;
+        if ((node.caps & Tipc.TIPC_BCAST_SYNCH) != 0) return;
         if (peerNodeIsUp(h)) return;
         if (h.type() == Tipc.RESET_MSG || h.type() == Tipc.ACTIVATE_MSG) {
             rcvNxt = peersSndNxt;
@@ -113,11 +116,12 @@ public final class BroadcastLink {
     /**
      * tipc_bcast_rcv → tipc_link_rcv on this link: one broadcast packet from the peer.
      *
+     * @param in the node's input queue for broadcast messages (the kernel's {@code bc_entry.inputq1})
      * @return true if a STATE should be sent to the peer now (ack or NACK thinning points)
      */
-    boolean rcv(byte[] buf, int off, int len, long now, Outbox out) {
+    boolean rcv(byte[] buf, int off, int len, long now, Outbox out, Link.Input in) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
-        if (h.mcNetid() != core.config.netId() || !up) return false;
+        if (h.mcNetid() != net.config.netId() || !up) return false;
         if (h.user() == Tipc.BCAST_PROTOCOL) return false; // legacy NACK: we never send on a broadcast link
         boolean sndState = false;
         Pkt pending = null;
@@ -132,18 +136,18 @@ public final class BroadcastLink {
                 Pkt p = pending != null ? pending : Pkt.copyOf(buf, off, Math.min(len, h.size()));
                 if (!Pkt.queueSorted(deferdq, p)) duplicates++;
                 // tipc_link_build_nack_msg for a bc receive link
-                if ((++deferredCnt & 0xf) == (core.ownAddr() & 0xf)) sndState = true;
+                if ((++deferredCnt & 0xf) == (net.ownAddr & 0xf)) sndState = true;
                 break;
             }
             rcvNxt = (rcvNxt + 1) & 0xffff;
             if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
             received++;
-            if (pending != null) input(pending.buf, 0, pending.len, now, out);
-            else input(buf, off, Math.min(len, h.size()), now, out);
+            if (pending != null) input(pending.buf, 0, pending.len, now, out, in);
+            else input(buf, off, Math.min(len, h.size()), now, out, in);
             if (!up) break;
             if (++rcvUnacked >= Link.MIN_LINK_WIN) {
                 // tipc_link_build_state_msg for a bc receive link: thinned by own address
-                if (((rcvNxt ^ core.ownAddr()) & 0xf) == 0xf) {
+                if (((rcvNxt ^ net.ownAddr) & 0xf) == 0xf) {
                     rcvUnacked = 0;
                     sndState = true;
                 }
@@ -154,23 +158,23 @@ public final class BroadcastLink {
         return sndState;
     }
 
-    private void input(byte[] buf, int off, int len, long now, Outbox out) {
+    private void input(byte[] buf, int off, int len, long now, Outbox out, Link.Input in) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         switch (h.user()) {
             case Tipc.MSG_BUNDLER: {
                 BundleCursor c = new BundleCursor().wrap(buf, off, len);
-                while (c.next()) core.linkDeliver(peer, true, buf, c.offset(), c.length(), now, out);
+                while (c.next()) in.rcv(buf, c.offset(), c.length(), now, out);
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
                 FragmentAssembler.Result r = reasm.append(this, buf, off, len);
                 if (r.status() == FragmentAssembler.Status.COMPLETE) {
-                    core.linkDeliver(peer, true, r.message(), 0, r.message().length, now, out);
+                    in.rcv(r.message(), 0, r.message().length, now, out);
                 }
                 break;
             }
             default:
-                core.linkDeliver(peer, true, buf, off, len, now, out);
+                in.rcv(buf, off, len, now, out);
         }
     }
 

@@ -10,9 +10,10 @@ import io.jtipc.wire.TipcMsg;
  * The connection-oriented part of a TIPC socket (Linux 6.1 net/tipc/socket.c for SOCK_SEQPACKET and SOCK_STREAM):
  * connect with the SYN bit, listen/accept, the 24-byte header of established connections, CONN_ACK flow control
  * (1024-byte blocks with an advertised window when the peer has TIPC_BLOCK_FLOWCTL, else the legacy 512-message
- * window), connection probing, FIN/abort, rejected connects. Owned and driven by {@link NodeCore}: applications use
- * {@link NodeCore#connect}, {@link NodeCore#listen}, {@link NodeCore#accept}, {@link NodeCore#send},
- * {@link NodeCore#recv}, {@link NodeCore#shutdown} and {@link NodeCore#closeSocket}; this class holds the state.
+ * window), connection probing, FIN/abort, rejected connects, and the socket's own options (importance,
+ * dest-droppable, TIPC_NODELAY). Owned by the node's {@link SocketTable}, through which it sends ({@link SocketTable#xmit},
+ * {@link SocketTable#reject}); applications use {@link NodeCore#connect}, {@link NodeCore#listen}, {@link NodeCore#accept},
+ * {@link NodeCore#send}, {@link NodeCore#recv}, {@link NodeCore#shutdown} and {@link NodeCore#closeSocket}.
  *
  * <h2>Flow control (socket.c tsk_inc, tsk_adv_blocks, tipc_sk_build_ack)</h2>
  * A message of {@code h + d} bytes counts {@code (h + d) / 1024 + 1} blocks (1 message in legacy mode). The sender
@@ -43,7 +44,8 @@ public final class ConnSocket {
     /** socket.c TIPC_ACK_RATE: acknowledge at a quarter of the receive window. */
     public static final int TIPC_ACK_RATE = 4;
 
-    final NodeCore core;
+    private final Net net;
+    private final SocketTable sockets;
     final int port;
     final boolean stream;
     ConnHandler handler;
@@ -86,8 +88,14 @@ public final class ConnSocket {
     /** Bytes of the head message already read (STREAM partial reads). */
     int bytesRead;
 
-    ConnSocket(NodeCore core, int port, boolean stream, ConnHandler handler) {
-        this.core = core;
+    /** TIPC_IMPORTANCE of the messages sent (0-3); an accepted or connected socket takes the peer's. */
+    int importance;
+    /** TIPC_DEST_DROPPABLE: off for connection sockets (undeliverable messages come back). */
+    boolean destDroppable;
+
+    ConnSocket(Net net, SocketTable sockets, int port, boolean stream, ConnHandler handler) {
+        this.net = net;
+        this.sockets = sockets;
         this.port = port;
         this.stream = stream;
         this.handler = handler == null ? new ConnHandler() {} : handler;
@@ -133,7 +141,7 @@ public final class ConnSocket {
     public int queuedBlocks() { return rcvqBlocks; }
     /** Highest {@link #queuedBlocks()} ever seen. */
     public int maxQueuedBlocks() { return maxRcvqBlocks; }
-    /** Socket error (sk_err) as a negative NodeCore code ({@link Errno#ECONNREFUSED}, ...), 0 if none. */
+    /** Socket error (sk_err) as a negative {@link Errno} code ({@link Errno#ECONNREFUSED}, ...), 0 if none. */
     public int error() { return err; }
     /** True if a send would have to wait (tsk_conn_cong or a congested link). */
     public boolean sendBlocked() { return linkCong || congested(); }
@@ -187,7 +195,7 @@ public final class ConnSocket {
         peerNode = pnode;
         probeDue = now + CONN_PROBING_INTV;
         state = State.ESTABLISHED;
-        peerCaps = core.connCapabilities(pnode);
+        peerCaps = sockets.connCapabilities(pnode);
         setNagle();
         if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) == 0) {
             rcvWin = FLOWCTL_MSG_WIN;
@@ -199,7 +207,24 @@ public final class ConnSocket {
     void setNagle() {
         maxnagle = 0;
         if (!stream || nodelay || (peerCaps & Tipc.TIPC_NAGLE) == 0) return;
-        maxnagle = peerNode == core.ownAddr() ? 1500 : core.connMtu(peerNode);
+        maxnagle = peerNode == net.ownAddr ? 1500 : sockets.mtu(peerNode);
+    }
+
+    /** socket.c tipc_listen: 0, or {@link Errno#EINVAL} if the socket is not open. */
+    int listen() {
+        if (state != State.OPEN) return Errno.EINVAL;
+        state = State.LISTEN;
+        return 0;
+    }
+
+    /** TIPC_NODELAY (socket.c tsk_set_nagle on change). */
+    void setNoDelay(boolean v) {
+        nodelay = v;
+        if (state == State.ESTABLISHED) setNagle();
+    }
+
+    void setHandler(ConnHandler h) {
+        handler = h == null ? new ConnHandler() {} : h;
     }
 
     private void disconnect() {
@@ -221,7 +246,7 @@ public final class ConnSocket {
 
     /** Queues a handler call to run after the current core call, unless the socket is closed by then. */
     private void post(Runnable r) {
-        core.events.add(() -> {
+        net.events.add(() -> {
             if (!closed) r.run();
         });
     }
@@ -235,7 +260,7 @@ public final class ConnSocket {
         if (state != State.ESTABLISHED) return false;
         if (h.origport() != peerPort) return false;
         int on = h.orignode();
-        int self = core.ownAddr();
+        int self = net.ownAddr;
         return on == peerNode || (on == 0 && peerNode == self) || (peerNode == 0 && on == self);
     }
 
@@ -253,11 +278,11 @@ public final class ConnSocket {
         if (h.user() > Tipc.CRITICAL_IMPORTANCE) return;
         int size = h.size();
         if (!filterConnect(h, now, out)) {
-            core.reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
+            sockets.reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
             return;
         }
         if (rcvqBytes + size >= rcvbufLimit(h)) {
-            core.reject(h, Tipc.TIPC_ERR_OVERLOAD, now, out);
+            sockets.reject(h, Tipc.TIPC_ERR_OVERLOAD, now, out);
             return;
         }
         enqueue(Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + size));
@@ -276,7 +301,7 @@ public final class ConnSocket {
                 if (conMsg) {
                     if (e != 0) break;
                     finishConn(oport, onode, now);
-                    core.setSockImportance(port, h.user() & 3);
+                    importance = h.user() & 3;
                     post(() -> handler.connected(port));
                     if (h.dataSize() > 0) return true;
                     h.setDestDroppable(1); // empty ACK: dropped silently
@@ -286,13 +311,13 @@ public final class ConnSocket {
                 if (e != Tipc.TIPC_ERR_OVERLOAD) break;
                 if (syn == null) break;
                 // overloaded listener: retry the SYN after 100 ms + a random part of a quarter of the timeout
-                retryDue = now + 100 + core.random16() % Math.max(1, connTimeout / 4);
+                retryDue = now + 100 + sockets.random16() % Math.max(1, connTimeout / 4);
                 return false;
             case OPEN:
             case DISCONNECTING:
                 return false;
             case LISTEN:
-                if (h.isSyn() == 0 && (core.nodeCapabilities(onode) & Tipc.TIPC_SYN_BIT) != 0) return false;
+                if (h.isSyn() == 0 && (sockets.capabilities(onode) & Tipc.TIPC_SYN_BIT) != 0) return false;
                 return !conMsg && e == 0;
             case ESTABLISHED:
                 if (!txq.isEmpty()) pushBacklog(false, now, out);
@@ -330,7 +355,7 @@ public final class ConnSocket {
         int mtyp = h.type();
         if (mtyp == Tipc.CONN_PROBE) {
             byte[] r = buildProto(Tipc.CONN_PROBE_REPLY);
-            core.xmitData(r, peerNode, now, out);
+            sockets.xmit(r, peerNode, now, out);
         } else if (mtyp == Tipc.CONN_ACK) {
             boolean wasCong = congested();
             pushBacklog(h.nagleAck() != 0, now, out);
@@ -344,7 +369,7 @@ public final class ConnSocket {
     private byte[] buildProto(int type) {
         byte[] b = new byte[Tipc.INT_H_SIZE];
         TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
-        core.initHeader(m, Tipc.CONN_MANAGER, type, Tipc.INT_H_SIZE, peerNode);
+        Msg.init(m, net.ownAddr, Tipc.CONN_MANAGER, type, Tipc.INT_H_SIZE, peerNode);
         m.setOrigport(port);
         m.setDestport(peerPort);
         return b;
@@ -362,7 +387,7 @@ public final class ConnSocket {
             m.setAdvWin(rcvWin);
         }
         if (nagleAck) m.setNagleAck(1);
-        core.xmitData(b, peerNode, now, out);
+        sockets.xmit(b, peerNode, now, out);
     }
 
     /** Peer node lost (node.c tipc_node_remove_conn / node_lost_contact): a TIPC_ERR_NO_NODE abort from the peer. */
@@ -370,7 +395,7 @@ public final class ConnSocket {
         if (state != State.ESTABLISHED) return;
         byte[] b = new byte[Tipc.SHORT_H_SIZE];
         TipcMsg m = new TipcMsg().wrap(b, 0, b.length);
-        core.initHeaderFrom(m, peerNode, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, 0);
+        Msg.init(m, peerNode, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, 0);
         m.setOrigport(peerPort);
         m.setDestport(port);
         m.setErrcode(Tipc.TIPC_ERR_NO_NODE);
@@ -384,7 +409,7 @@ public final class ConnSocket {
                 fail(Errno.ECONNABORTED);
                 return;
             }
-            core.xmitData(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
+            sockets.xmit(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
             probeUnacked = true;
             probeDue = now + CONN_PROBING_INTV;
         }
@@ -397,25 +422,25 @@ public final class ConnSocket {
                 retryDue = Long.MAX_VALUE;
                 if (syn != null) {
                     byte[] c = syn.clone();
-                    int rc = core.xmitData(c, peerNode, now, out);
+                    int rc = sockets.xmit(c, peerNode, now, out);
                     if (rc == Errno.ELINKCONG) linkCong = true;
                 }
             }
         }
     }
 
-    // ------------------------------------------------------------------ operations (through NodeCore)
+    // ------------------------------------------------------------------ operations (NodeCore → SocketTable → here)
 
     /**
      * socket.c tipc_connect / __tipc_sendmsg with syn: a NAMED (by service) or DIRECT (by socket) message with the
      * SYN bit, optionally carrying data (SYN+). The destination was resolved by the caller.
      */
     int connect(long now, int dnode, int dport, boolean byName, int type, int inst, int lookupScope, int timeoutMs,
-                int importance, boolean destDroppable, byte[] data, int off, int len, Outbox out) {
+                byte[] data, int off, int len, Outbox out) {
         int hs = byName ? Tipc.NAMED_H_SIZE : Tipc.BASIC_H_SIZE;
         byte[] b = new byte[hs + len];
         TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
-        core.initHeader(h, importance, byName ? Tipc.TIPC_NAMED_MSG : Tipc.TIPC_DIRECT_MSG, hs, dnode);
+        Msg.init(h, net.ownAddr, importance, byName ? Tipc.TIPC_NAMED_MSG : Tipc.TIPC_DIRECT_MSG, hs, dnode);
         h.setSize(b.length);
         h.setOrigport(port);
         h.setDestport(dport);
@@ -428,7 +453,7 @@ public final class ConnSocket {
         }
         if (len > 0) System.arraycopy(data, off, b, hs, len);
         byte[] copy = b.clone();
-        int rc = core.xmitData(b, dnode, now, out);
+        int rc = sockets.xmit(b, dnode, now, out);
         if (rc == Errno.ELINKCONG) {
             linkCong = true;
             rc = 0;
@@ -445,7 +470,7 @@ public final class ConnSocket {
         if (timeoutMs > 0) connectDeadline = now + timeoutMs;
         if (len > 0) {
             // __tipc_sendstream implicit connect: the SYN's data counts against the window
-            peerCaps = core.connCapabilities(dnode);
+            peerCaps = sockets.connCapabilities(dnode);
             sntUnacked = inc(len + hs);
         }
         return 0;
@@ -456,7 +481,7 @@ public final class ConnSocket {
         byte[] m = dequeue();
         TipcMsg h = new TipcMsg().wrap(m, 0, m.length);
         child.finishConn(h.origport(), h.orignode(), now);
-        core.setSockImportance(child.port, h.user() & 3);
+        child.importance = h.user() & 3;
         if (h.type() == Tipc.TIPC_NAMED_MSG && h.hdrSize() >= Tipc.NAMED_H_SIZE) {
             child.named = true;
             child.connType = h.nametype();
@@ -540,10 +565,10 @@ public final class ConnSocket {
     private Pending newMessage(int dataCapacity) {
         Pending p = new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
         TipcMsg h = p.msg();
-        core.initHeader(h, core.sockImportance(port), Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
+        Msg.init(h, net.ownAddr, importance, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
         h.setOrigport(port);
         h.setDestport(peerPort);
-        h.setDestDroppable(core.sockDestDroppable(port) ? 1 : 0);
+        h.setDestDroppable(destDroppable ? 1 : 0);
         p.size = Tipc.SHORT_H_SIZE;
         h.setSize(p.size);
         txq.addLast(p);
@@ -577,7 +602,7 @@ public final class ConnSocket {
         int rc = 0;
         Pending p;
         while ((p = txq.pollFirst()) != null) {
-            int r = core.xmitData(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
+            int r = sockets.xmit(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
             if (r == Errno.ELINKCONG) {
                 linkCong = true;
             } else if (r != 0 && rc == 0) {
@@ -709,21 +734,21 @@ public final class ConnSocket {
                 byte[] m = dequeue();
                 if (m != null) {
                     while (dequeue() != null) { /* purge */ }
-                    core.reject(h.wrap(m, 0, m.length), error, now, out);
+                    sockets.reject(h.wrap(m, 0, m.length), error, now, out);
                     break;
                 }
                 byte[] b = new byte[Tipc.SHORT_H_SIZE];
                 h.wrap(b, 0, b.length);
-                core.initHeader(h, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, dnode);
+                Msg.init(h, net.ownAddr, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, dnode);
                 h.setOrigport(port);
                 h.setDestport(peerPort);
                 h.setErrcode(error);
-                core.xmitData(b, dnode, now, out);
+                sockets.xmit(b, dnode, now, out);
                 break;
             }
             case LISTEN: {
                 byte[] m;
-                while ((m = dequeue()) != null) core.reject(h.wrap(m, 0, m.length), error, now, out);
+                while ((m = dequeue()) != null) sockets.reject(h.wrap(m, 0, m.length), error, now, out);
                 break;
             }
             default:
@@ -735,7 +760,7 @@ public final class ConnSocket {
     void linkUncongested() {
         if (!linkCong) return;
         linkCong = false;
-        if (!txq.isEmpty()) core.post((now, out) -> {
+        if (!txq.isEmpty()) net.post((now, out) -> {
             if (!closed && state == State.ESTABLISHED) pushBacklog(false, now, out);
         });
         if (state == State.ESTABLISHED && !congested()) post(() -> handler.writable(port));

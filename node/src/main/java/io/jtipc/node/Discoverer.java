@@ -2,6 +2,7 @@ package io.jtipc.node;
 
 import java.util.Arrays;
 
+import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
 
@@ -19,6 +20,13 @@ import io.jtipc.wire.TipcMsg;
  * while no peer was discovered on the bearer, or 60 s (TIPC_DISC_SLOW) once one was. Losing the last peer
  * restarts at 125 ms ({@code tipc_disc_remove_dest}). The expiry that finds the trial over commits the
  * address and re-arms 125 ms without sending.
+ *
+ * <p>Receiving ({@code tipc_disc_rcv}): the address trial ({@code tipc_disc_addr_trial_msg}: a DSC_TRIAL_FAIL with a
+ * suggestion restarts our trial with it; a peer trying an address in use is sent a DSC_TRIAL_FAIL with a suggestion,
+ * node.c {@code tipc_node_try_addr}), then the neighbour: {@link NodeTable#checkDest} creates the node and link as
+ * needed, and a request is answered with a DSC_RESP. The trial state ({@link Trial}) is shared by the discoverers of
+ * all bearers; committing the address (net.c {@code tipc_net_finalize}) is the core's, told by {@link #timeout} and
+ * {@link #rcv} returning {@link #COMMIT}.
  */
 public final class Discoverer {
     public static final int DISC_INIT = 125;
@@ -26,7 +34,31 @@ public final class Discoverer {
     public static final int DISC_SLOW = 60000;
     public static final int DISC_INACTIVE = Integer.MAX_VALUE;
 
-    private final NodeCore core;
+    /** Address trial period, ms (discover.c: msecs_to_jiffies(1000)). */
+    public static final int TRIAL_PERIOD = 1000;
+
+    /** {@link #rcv} result: the message ends the address trial; commit the address, then hand the message in again. */
+    static final int COMMIT = 1;
+
+    /**
+     * The address trial of the node (core.h {@code tn->trial_addr}, {@code tn->addr_trial_end}), shared by the
+     * discoverers of all its bearers: the address is first tried as {@code hash128to32(node id)} for
+     * {@link #TRIAL_PERIOD} ms; a DSC_TRIAL_FAIL with a suggestion restarts the trial with it.
+     */
+    static final class Trial {
+        /** Address on trial (= own address once committed). */
+        int addr;
+        /** End of the trial, ms. */
+        long end;
+
+        Trial(int addr) {
+            this.addr = addr;
+        }
+    }
+
+    private final Net net;
+    private final NodeTable nodes;
+    private final Trial trial;
     private final Bearer bearer;
     final byte[] msg = new byte[Tipc.DSC_MSG_SIZE];
     private final TipcMsg m = new TipcMsg();
@@ -35,8 +67,10 @@ public final class Discoverer {
     long due = Long.MAX_VALUE;
     long sent;
 
-    Discoverer(NodeCore core, Bearer bearer) {
-        this.core = core;
+    Discoverer(Net net, NodeTable nodes, Trial trial, Bearer bearer) {
+        this.net = net;
+        this.nodes = nodes;
+        this.trial = trial;
         this.bearer = bearer;
     }
 
@@ -58,20 +92,24 @@ public final class Discoverer {
         TipcMsg h = new TipcMsg().wrap(buf, 0, Tipc.DSC_MSG_SIZE);
         h.setVersion(Tipc.VERSION).setUser(Tipc.LINK_CONFIG).setHdrSize(Tipc.MAX_H_SIZE).setSize(Tipc.DSC_MSG_SIZE);
         h.setType(mtyp);
-        h.setPrevnode(core.trialAddr);
+        h.setPrevnode(trial.addr);
         h.setNonSeq(1);
-        h.setNodeSig(core.config.random() & 0xffff);
-        h.setNodeCapabilities(core.config.capabilities());
+        h.setNodeSig(net.config.random() & 0xffff);
+        h.setNodeCapabilities(net.config.capabilities());
         h.setDestDomain(destDomain);
-        h.setBcNetid(core.config.netId());
+        h.setBcNetid(net.config.netId());
         bearer.config.media().addrToMsg(bearer.ownAddr, buf, Tipc.MEDIA_INFO_OFFSET);
-        h.setPeerNetHash(core.config.random());
-        core.config.nodeId().copyTo(buf, Tipc.MAX_H_SIZE);
+        h.setPeerNetHash(net.config.random());
+        net.config.nodeId().copyTo(buf, Tipc.MAX_H_SIZE);
     }
 
-    /** tipc_disc_create: builds the request (TRIAL while the address is on trial), sends it now, arms 125 ms. */
+    /**
+     * tipc_disc_create: builds the request (TRIAL while the address is on trial, which then (re)starts for
+     * {@link #TRIAL_PERIOD} ms), sends it now, arms 125 ms.
+     */
     void start(long now, Outbox out) {
-        initMsg(msg, core.ownAddr() == 0 ? Tipc.DSC_TRIAL_MSG : Tipc.DSC_REQ_MSG, bearer.config.domain());
+        if (net.ownAddr == 0) trial.end = now + TRIAL_PERIOD;
+        initMsg(msg, net.ownAddr == 0 ? Tipc.DSC_TRIAL_MSG : Tipc.DSC_REQ_MSG, bearer.config.domain());
         timerIntv = DISC_INIT;
         due = now + timerIntv;
         send(out);
@@ -82,32 +120,36 @@ public final class Discoverer {
         out.send(bearer.id, null, msg, 0, Tipc.DSC_MSG_SIZE);
     }
 
-    /** tipc_disc_timeout. */
-    void timeout(long now, Outbox out) {
+    /**
+     * tipc_disc_timeout.
+     *
+     * @return true if the trial is over and the address must be committed now (net.c tipc_net_finalize)
+     */
+    boolean timeout(long now, Outbox out) {
         m.wrap(msg, 0, msg.length);
         int dom = bearer.config.domain();
         if ((dom & 0xfff) != 0 && numNodes > 0) {
             // the kernel's tipc_node(domain): a specific node was asked for and found
             timerIntv = DISC_INACTIVE;
             due = Long.MAX_VALUE;
-            return;
+            return false;
         }
-        if (now >= core.trialEnd && core.ownAddr() == 0) {
+        if (now >= trial.end && net.ownAddr == 0) {
             due = now + DISC_INIT;
-            core.commitAddress(now, out);
-            return;
+            return true;
         }
-        if (now < core.trialEnd) {
+        if (now < trial.end) {
             timerIntv = DISC_INIT;
         } else {
             timerIntv *= 2;
             if (numNodes > 0 && timerIntv > DISC_SLOW) timerIntv = DISC_SLOW;
             else if (numNodes == 0 && timerIntv > DISC_FAST) timerIntv = DISC_FAST;
             m.setType(Tipc.DSC_REQ_MSG);
-            m.setPrevnode(core.trialAddr);
+            m.setPrevnode(trial.addr);
         }
         due = now + timerIntv;
         send(out);
+        return false;
     }
 
     /** A link on this bearer came up (tipc_disc_add_dest). */
@@ -125,30 +167,71 @@ public final class Discoverer {
     }
 
     /**
-     * tipc_disc_addr_trial_msg: trial handling of a received discovery message.
+     * discover.c tipc_disc_rcv of one discovery message on this bearer. Malformed ones (no node id, bad media address)
+     * are counted in {@link Net#droppedFrames}.
      *
-     * @return true if the message is consumed
+     * @return 0, or {@link #COMMIT} if the message ends the address trial: the caller commits the address and hands
+     *         the same message in again (nothing else was done with it)
      */
-    boolean addrTrialMsg(long now, byte[] maddr, int dst, int src, int sugg, byte[] peerId, int mtyp, Outbox out) {
-        boolean trial = now < core.trialEnd;
-        int self = core.ownAddr();
+    int rcv(long now, byte[] buf, int off, int len, Outbox out) {
+        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        int caps = h.nodeCapabilities();
+        int sugg = h.suggNodeAddr();
+        int signature = h.nodeSig();
+        int dst = h.destDomain();
+        int netId = h.bcNetid();
+        int src = h.prevnode();
+        int mtyp = h.type();
+        int pnetHash = h.peerNetHash();
+        byte[] peerId = new byte[Tipc.NODE_ID_LEN];
+        if ((caps & Tipc.TIPC_NODE_ID128) != 0) {
+            if (h.dataSize() < Tipc.NODE_ID_LEN) {
+                net.droppedFrames++;
+                return 0;
+            }
+            System.arraycopy(buf, h.dataOffset(), peerId, 0, Tipc.NODE_ID_LEN);
+        } else {
+            peerId = NodeId.fromAddress(src).bytes();
+        }
+        byte[] maddr = bearer.config.media().msgToAddr(buf, h.mediaAddrOffset());
+        if (maddr == null || bearer.config.media().isBroadcast(maddr)) {
+            net.droppedFrames++;
+            return 0;
+        }
+        if (Arrays.equals(maddr, bearer.ownAddr)) return 0;
+        if (netId != net.config.netId()) return 0;
+        // tipc_disc_addr_trial_msg
+        boolean onTrial = now < trial.end;
         if (mtyp == Tipc.DSC_TRIAL_FAIL_MSG) {
-            if (!trial) return true;
-            if (dst != core.trialAddr) return true;
-            core.trialAddr = sugg;
+            if (!onTrial || dst != trial.addr) return 0;
+            trial.addr = sugg;
             m.wrap(msg, 0, msg.length).setPrevnode(sugg);
-            core.trialEnd = now + NodeCore.TRIAL_PERIOD;
-            return true;
+            trial.end = now + TRIAL_PERIOD;
+            return 0;
         }
-        if (!trial && self == 0) {
-            core.commitAddress(now, out);
-            m.wrap(msg, 0, msg.length).setPrevnode(core.trialAddr);
+        if (!onTrial && net.ownAddr == 0) {
+            m.wrap(msg, 0, msg.length).setPrevnode(trial.addr);
             m.setType(Tipc.DSC_REQ_MSG);
+            return COMMIT;
         }
-        if (mtyp != Tipc.DSC_TRIAL_MSG) return trial;
-        int s = core.tryAddr(peerId, src);
-        if (s != 0) xmit(Tipc.DSC_TRIAL_FAIL_MSG, src, s, maddr, out);
-        return true;
+        if (mtyp == Tipc.DSC_TRIAL_MSG) {
+            int s = nodes.tryAddr(peerId, src, trial.addr, net.config.random());
+            if (s != 0) xmit(Tipc.DSC_TRIAL_FAIL_MSG, src, s, maddr, out);
+            return 0;
+        }
+        if (onTrial) return 0;
+        // the neighbour
+        int self = net.ownAddr;
+        if (src == self || src == 0) {
+            net.log("duplicate node address " + Integer.toHexString(src) + " seen on " + bearer.config.name());
+            return 0;
+        }
+        if (dst != 0 && dst != self) return 0;
+        int dom = bearer.config.domain();
+        if (dom != 0 && dom != src) return 0;
+        boolean respond = nodes.checkDest(now, src, NodeId.of(peerId), bearer, caps, signature, pnetHash, maddr, out);
+        if (respond && mtyp == Tipc.DSC_REQ_MSG) xmit(Tipc.DSC_RESP_MSG, src, 0, maddr, out);
+        return 0;
     }
 
     /** tipc_disc_msg_xmit: a one-off RESP or TRIAL_FAIL unicast to {@code maddr}. */

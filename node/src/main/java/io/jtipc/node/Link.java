@@ -16,7 +16,7 @@ import io.jtipc.wire.TipcMsg;
  * A unicast link endpoint ({@code struct tipc_link}, net/tipc/link.c of Linux 6.1), sans-IO.
  *
  * <p>Implemented: the link FSM ({@code tipc_link_fsm_evt}) without the failover/synch link states (a peer
- * may have up to two parallel links; {@link NodeCore} keeps the node-level synch state); sessions and
+ * may have up to two parallel links; {@link Node} keeps the node-level synch state); sessions and
  * {@code tipc_link_validate_msg}; RESET/ACTIVATE/STATE building
  * ({@code tipc_link_build_proto_msg}) with STATE sequence numbers (TIPC_LINK_PROTO_SEQNO) and the gap-ACK
  * record (TIPC_GAP_ACK_BLOCK, broadcast part from the peer's {@link BroadcastLink}); tolerance, probing
@@ -31,16 +31,28 @@ import io.jtipc.wire.TipcMsg;
  * receive ({@code tipc_link_input}).
  *
  * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
- * failover and the sending side of synch, priority changes. A received SYNCH is handled by {@link NodeCore}
+ * failover and the sending side of synch, priority changes. A received SYNCH is handled by {@link Node}
  * (the synching link delivers nothing until the parallel link reached the synch point) and a kernel's FAILOVER
  * is answered with one empty FAILOVER; the tunnelled packets themselves are dropped here, never taken over, so
  * the in-flight messages of a failed parallel link are lost.
  *
- * <p>Times are ms on the caller's clock. Not thread safe: owned by the {@link NodeCore}.
+ * <p>Times are ms on the caller's clock. Not thread safe: owned by its {@link Node}.
  */
 public final class Link {
     /** Link FSM states (link.c). */
     public enum State { RESETTING, RESET, PEER_RESET, ESTABLISHING, ESTABLISHED }
+
+    /**
+     * Where a link hands the messages it has received in sequence (after bundle extraction and reassembly): the
+     * kernel's {@code l->inputq}, drained by the node into the sockets ({@code tipc_sk_rcv}) and the name distributor
+     * ({@code tipc_named_rcv}). Given by the owning {@link Node} for each received packet; each message is taken at
+     * once, in sequence order, so anything sent in answer keeps its place relative to the link's own acknowledgements.
+     * The bytes are valid only during the call.
+     */
+    @FunctionalInterface
+    interface Input {
+        void rcv(byte[] buf, int off, int len, long now, Outbox out);
+    }
 
     static final int LINK_UP_EVT = 1;
     static final int LINK_DOWN_EVT = 2;
@@ -58,8 +70,9 @@ public final class Link {
     static final int MAX_IF_NAME = 16;
     static final int MAX_GAP_ACK_BLKS = 128;
 
-    final NodeCore core;
-    final Peer peer;
+    private final Net net;
+    /** The peer node this link leads to (its owner). */
+    final Node node;
     final Bearer bearer;
     byte[] maddr;
 
@@ -112,9 +125,9 @@ public final class Link {
     long sentPkts, recvPkts, retransmitted, duplicates, sentNacks, recvNacks, sentStates, recvStates, sentProbes,
         deferredRecv, sentBundles, sentBundled, sentFragmented;
 
-    Link(NodeCore core, Peer peer, Bearer bearer, byte[] maddr, int session) {
-        this.core = core;
-        this.peer = peer;
+    Link(Net net, Node node, Bearer bearer, byte[] maddr, int session) {
+        this.net = net;
+        this.node = node;
         this.bearer = bearer;
         this.maddr = maddr;
         this.session = session & 0xffff;
@@ -163,7 +176,7 @@ public final class Link {
     public int peerSession() { return peerSession; }
 
     /** Peer node address. */
-    public int peerAddr() { return peer.addr; }
+    public int peerAddr() { return node.addr; }
 
     public int bearerId() { return bearer.id; }
 
@@ -222,7 +235,7 @@ public final class Link {
 
     /** Link name as the kernel forms it: own-id:if-peer-id:peer-if (link.c tipc_link_create). */
     public String name() {
-        return core.nodeIdName() + ":" + bearer.config.ifName() + "-" + peer.idName() + ":" + peerIfName;
+        return net.nodeIdName() + ":" + bearer.config.ifName() + "-" + node.idName() + ":" + peerIfName;
     }
 
     /** True if the backlog of {@code importance} (0-3) is at its limit (a send would get -ELINKCONG). */
@@ -283,7 +296,7 @@ public final class Link {
         }
         if (congestedUsers) {
             congestedUsers = false;
-            core.linkUncongested(this);
+            node.nodes.linkUncongested(this);
         }
         reasm.reset(this);
         rcvUnacked = 0;
@@ -306,7 +319,7 @@ public final class Link {
             case ESTABLISHED:
                 mtyp = Tipc.STATE_MSG;
                 if (silentIntvCnt > abortLimit) return fsmFailure();
-                BroadcastLink bcl = peer.bcRcv;
+                BroadcastLink bcl = node.bcRcv;
                 st = bcl.rcvUnacked != 0;
                 st |= rcvUnacked != 0;
                 st |= !transmq.isEmpty();
@@ -351,12 +364,12 @@ public final class Link {
         if (isBlocked()) return 0;
         if (!isUp() && mtyp == Tipc.STATE_MSG) return 0;
         if ((probe || probeReply) && !deferdq.isEmpty()) rcvgap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
-        BroadcastLink bcl = peer.bcRcv;
+        BroadcastLink bcl = node.bcRcv;
         boolean nodeUp = bcl.up;
         byte[] b = protoBuf;
         java.util.Arrays.fill(b, 0, Tipc.INT_H_SIZE + MAX_IF_NAME, (byte) 0);
         m.wrap(b, 0, b.length);
-        core.initHeader(m, Tipc.LINK_PROTOCOL, mtyp, Tipc.INT_H_SIZE, peer.addr);
+        Msg.init(m, net.ownAddr, Tipc.LINK_PROTOCOL, mtyp, Tipc.INT_H_SIZE, node.addr);
         m.setSession(session);
         m.setBearerId(bearer.id);
         m.setNetPlane(netPlane);
@@ -364,7 +377,7 @@ public final class Link {
         m.setAck(rcvNxt - 1);
         m.setBcastAck(bcl.rcvNxt - 1);
         m.setBcAckInvalid(nodeUp ? 0 : 1);
-        m.setLastBcast(core.bcSndNxt() - 1);
+        m.setLastBcast(BroadcastLink.OWN_SND_NXT - 1);
         m.setLinkTolerance(0);
         m.setLinkprio(0);
         m.setRedundantLink(nodeUp ? 1 : 0);
@@ -372,7 +385,7 @@ public final class Link {
         m.setSeqno(sndNxt + 32767);
         int size;
         if (mtyp == Tipc.STATE_MSG) {
-            if ((peer.caps & Tipc.TIPC_LINK_PROTO_SEQNO) != 0) {
+            if ((node.caps & Tipc.TIPC_LINK_PROTO_SEQNO) != 0) {
                 m.setSeqno(sndNxtState);
                 sndNxtState = (sndNxtState + 1) & 0xffff;
             }
@@ -382,7 +395,7 @@ public final class Link {
             m.setProbe(probe ? 1 : 0);
             m.setIsKeepalive(probe || probeReply ? 1 : 0);
             int glen = 0;
-            if ((peer.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0) glen = buildGapAckBlocks(b, Tipc.INT_H_SIZE, rcvgap != 0);
+            if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0) glen = buildGapAckBlocks(b, Tipc.INT_H_SIZE, rcvgap != 0);
             size = Tipc.INT_H_SIZE + glen;
             sentStates++;
             rcvUnacked = 0;
@@ -407,7 +420,7 @@ public final class Link {
     /** tipc_build_gap_ack_blks: broadcast blocks first (from the peer's broadcast receive link), then unicast. */
     private int buildGapAckBlocks(byte[] b, int off, boolean withUc) {
         GapAckBlocks ga = new GapAckBlocks().wrap(b, off, 4 + 4 * MAX_GAP_ACK_BLKS);
-        int bc = blocks(peer.bcRcv.deferdq, ga, 0);
+        int bc = blocks(node.bcRcv.deferdq, ga, 0);
         int uc = withUc ? blocks(deferdq, ga, bc) : 0;
         int len = 4 + 4 * (bc + uc);
         ga.setLen(len).setUgackCnt(uc).setBgackCnt(bc);
@@ -472,7 +485,7 @@ public final class Link {
         m2.wrap(p.buf, 0, p.len);
         m2.setSeqno(sndNxt);
         m2.setAck(rcvNxt - 1);
-        m2.setBcastAck(peer.bcRcv.rcvNxt - 1);
+        m2.setBcastAck(node.bcRcv.rcvNxt - 1);
         sndNxt = (sndNxt + 1) & 0xffff;
         transmq.addLast(p);
         rcvUnacked = 0;
@@ -505,7 +518,7 @@ public final class Link {
             System.arraycopy(t.buf, 0, nb, Tipc.INT_H_SIZE, tsz);
             TipcMsg inner = new TipcMsg().wrap(nb, Tipc.INT_H_SIZE, tsz);
             TipcMsg outer = m2.wrap(nb, 0, mss);
-            core.initHeaderFrom(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, peer.addr);
+            Msg.init(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, node.addr);
             outer.setImportance(inner.importance());
             outer.setSize(Tipc.INT_H_SIZE + tsz);
             outer.setMsgcnt(1);
@@ -545,7 +558,7 @@ public final class Link {
         if (congestedUsers) {
             for (int i = 0; i <= Tipc.CRITICAL_IMPORTANCE; i++) if (congested(i)) return;
             congestedUsers = false;
-            core.linkUncongested(this);
+            node.nodes.linkUncongested(this);
         }
     }
 
@@ -583,7 +596,7 @@ public final class Link {
                     p.nxtRetr = now + UC_RETR_TIME;
                     m2.wrap(p.buf, 0, p.len);
                     m2.setAck(rcvNxt - 1);
-                    m2.setBcastAck(peer.bcRcv.rcvNxt - 1);
+                    m2.setBcastAck(node.bcRcv.rcvNxt - 1);
                     out.send(bearer.id, maddr, p.buf, 0, p.len);
                     retransmitted++;
                     retrans = true;
@@ -639,11 +652,11 @@ public final class Link {
     // ------------------------------------------------------------------ receiving
 
     /**
-     * tipc_link_rcv: one sequenced packet (or LINK_PROTOCOL message) from the peer.
+     * tipc_link_rcv: one sequenced packet (or LINK_PROTOCOL message) from the node.
      *
      * @return LINK_* flags for the node
      */
-    int rcv(byte[] buf, int off, int len, long now, Outbox out) {
+    int rcv(byte[] buf, int off, int len, long now, Outbox out, Input in) {
         m.wrap(buf, off, len);
         if (m.user() == Tipc.LINK_PROTOCOL) return protoRcv(buf, off, len, now, out);
         silentIntvCnt = 0;
@@ -669,8 +682,8 @@ public final class Link {
             }
             rcvNxt = (rcvNxt + 1) & 0xffff;
             recvPkts++;
-            if (pending != null) input(pending.buf, 0, pending.len, now, out);
-            else input(buf, off, len, now, out);
+            if (pending != null) input(pending.buf, 0, pending.len, now, out, in);
+            else input(buf, off, len, now, out, in);
             if (state != State.ESTABLISHED) {
                 rc |= LINK_DOWN_EVT;
                 break;
@@ -701,17 +714,16 @@ public final class Link {
     }
 
     /** tipc_link_input / tipc_data_input: one in-sequence packet. */
-    private void input(byte[] buf, int off, int len, long now, Outbox out) {
+    private void input(byte[] buf, int off, int len, long now, Outbox out, Input in) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         int user = h.user();
         switch (user) {
             case Tipc.MSG_BUNDLER: {
                 BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
                 while (c.next()) {
-                    TipcMsg in = new TipcMsg().wrap(buf, c.offset(), c.length());
-                    int iu = in.user();
+                    int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
                     if (iu == Tipc.MSG_BUNDLER || iu == Tipc.MSG_FRAGMENTER || iu == Tipc.LINK_PROTOCOL) continue;
-                    core.linkDeliver(peer, false, buf, c.offset(), c.length(), now, out);
+                    in.rcv(buf, c.offset(), c.length(), now, out);
                 }
                 break;
             }
@@ -719,21 +731,21 @@ public final class Link {
                 FragmentAssembler.Result r = reasm.append(this, buf, off, Math.min(len, h.size()));
                 if (r.status() == FragmentAssembler.Status.COMPLETE) {
                     byte[] whole = r.message();
-                    core.linkDeliver(peer, false, whole, 0, whole.length, now, out);
+                    in.rcv(whole, 0, whole.length, now, out);
                 } else if (r.status() == FragmentAssembler.Status.ERROR) {
                     // link.c: reassembly failure fails the link
-                    core.log("link " + name() + ": fragment reassembly error " + r.malformation());
+                    net.log("link " + name() + ": fragment reassembly error " + r.malformation());
                     fsmFailure();
                 }
                 break;
             }
             case Tipc.BCAST_PROTOCOL:
-                peer.bcRcv.initRcv(h);
+                node.bcRcv.initRcv(h);
                 break;
             case Tipc.TUNNEL_PROTOCOL:
-                break; // tunnelled packets are not taken over (SYNCH/FAILOVER handled in NodeCore; no failover)
+                break; // tunnelled packets are not taken over (SYNCH/FAILOVER handled in Node; no failover)
             default:
-                core.linkDeliver(peer, false, buf, off, Math.min(len, h.size()), now, out);
+                in.rcv(buf, off, Math.min(len, h.size()), now, out);
         }
     }
 
@@ -749,7 +761,7 @@ public final class Link {
             case Tipc.STATE_MSG:
                 if (!inSession || sess != peerSession) return false;
                 if (!isUp() && h.ack() != 0) return false;
-                if ((peer.caps & Tipc.TIPC_LINK_PROTO_SEQNO) == 0) return true;
+                if ((node.caps & Tipc.TIPC_LINK_PROTO_SEQNO) == 0) return true;
                 return !Seqno.less(h.seqno(), rcvNxtState);
             default:
                 return false;
@@ -761,7 +773,7 @@ public final class Link {
         TipcMsg h = m.wrap(buf, off, len);
         int rc = 0;
         if (isBlocked()) return 0;
-        if (Integer.compareUnsigned(core.ownAddr(), h.prevnode()) > 0) {
+        if (Integer.compareUnsigned(net.ownAddr, h.prevnode()) > 0) {
             netPlane = h.netPlane();
         }
         if (!validateProto(h)) return 0;
@@ -801,7 +813,7 @@ public final class Link {
             }
             case Tipc.STATE_MSG: {
                 GapAckBlocks ga = null;
-                if ((peer.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0 && dlen >= GapAckBlocks.HEADER) {
+                if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0 && dlen >= GapAckBlocks.HEADER) {
                     GapAckBlocks g = new GapAckBlocks().wrap(buf, h.dataOffset(), dlen);
                     if (g.len() > dlen) return 0;
                     if (g.validate().isOk() && g.ugackCnt() > 0) ga = g;
@@ -835,7 +847,7 @@ public final class Link {
 
     void setTolerance(int tol) {
         tolerance = tol;
-        peer.bcRcv.tolerance = tol;
+        node.bcRcv.tolerance = tol;
     }
 
     /** Builds the RESET (or ACTIVATE when ESTABLISHING) sent at link down; peer-stopping if RESET (tipc_link_build_reset_msg). */

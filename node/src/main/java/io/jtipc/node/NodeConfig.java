@@ -3,6 +3,7 @@ package io.jtipc.node;
 import java.util.Objects;
 
 import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Tipc;
 
 /**
  * Node-wide configuration ({@code struct tipc_net}, net/tipc/core.h).
@@ -14,17 +15,52 @@ import io.jtipc.wire.NodeId;
  *                     the peer-net hash (w13) and the XOR key of address suggestions
  * @param seed         seed of the core's own pseudo random generator (link sessions, port numbers)
  * @param capabilities capability bits advertised in discovery (w1 bits 27-15); normally
- *                     {@link NodeCore#JTIPC_CAPABILITIES}. Only change it for tests
+ *                     {@link #JTIPC_CAPABILITIES}. Only change it for tests
  */
 public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities) {
+    /**
+     * Capabilities jtipc advertises (node.h bit names), each decided by what is really implemented:
+     * <ul>
+     *   <li>TIPC_SYN_BIT (0x1): YES. Every connect sends its first message with the SYN bit (w0 bit 17), and a
+     *       listening socket accepts only SYN messages from peers that advertise this bit ({@link ConnSocket}).</li>
+     *   <li>TIPC_BCAST_SYNCH (0x2): YES. The broadcast receive link is initialised only by the peer's
+     *       BCAST_PROTOCOL bc-init message, and jtipc sends its own bc-init at link up.</li>
+     *   <li>TIPC_BCAST_STATE_NACK (0x4): YES. Broadcast gaps are reported in STATE (w8 bc gap + broadcast
+     *       gap-ACK blocks); jtipc never sends legacy BCAST_PROTOCOL NACKs.</li>
+     *   <li>TIPC_BLOCK_FLOWCTL (0x8): YES. Connections count 1024-byte blocks, acknowledge consumed blocks in
+     *       CONN_ACK (w9 bits 31-16) with the advertised window (w9 bits 15-0) and honour the peer's window; with
+     *       peers lacking the bit, the legacy 512-message window ({@link ConnSocket}).</li>
+     *   <li>TIPC_BCAST_RCAST (0x10): YES. Multicast arriving as replicated unicast (and on the broadcast
+     *       link) is delivered.</li>
+     *   <li>TIPC_NODE_ID128 (0x20): YES. 128-bit identity in discovery.</li>
+     *   <li>TIPC_LINK_PROTO_SEQNO (0x40): YES. STATE messages carry/check their own counter.</li>
+     *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
+     *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
+     *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. Up to two parallel links per peer come up and stay up (received
+     *       SYNCH handled with the legacy synch point), but jtipc sends no SYNCH and no tunnelled
+     *       packets (only the empty FAILOVER a kernel needs to leave NODE_FAILINGOVER): no failover.</li>
+     *   <li>TIPC_NAGLE (0x400): YES. STREAM sockets to peers with this bit bundle small writes (up to the link's
+     *       MSS) while an acknowledgement is expected, marking the last message ACK_REQUIRED (w0 bit 18) and flushing
+     *       on the nagle-ack CONN_ACK; a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK
+     *       ({@link ConnSocket}, socket.c tipc_msg_append / tipc_sk_push_backlog). TIPC_NODELAY: {@link NodeCore#setNoDelay}.</li>
+     *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
+     *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
+     * </ul>
+     * = 0xD7F.
+     */
+    public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_NAGLE
+        | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
+        | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
+        | Tipc.TIPC_NAMED_BCAST;
+
     public NodeConfig {
         Objects.requireNonNull(nodeId, "nodeId");
         if (netId < 1 || netId > 9999) throw new IllegalArgumentException("netId not in 1-9999");
     }
 
-    /** Defaults: net id 4711, the given random and seed, {@link NodeCore#JTIPC_CAPABILITIES}. */
+    /** Defaults: net id 4711, the given random and seed, {@link #JTIPC_CAPABILITIES}. */
     public static NodeConfig of(NodeId id, int random, long seed) {
-        return new NodeConfig(id, 4711, random, seed, NodeCore.JTIPC_CAPABILITIES);
+        return new NodeConfig(id, 4711, random, seed, JTIPC_CAPABILITIES);
     }
 
     public NodeConfig withNetId(int n) {

@@ -12,10 +12,10 @@ public interface NodeListener {
     default void linkDown(Link link) {}
 
     /** Contact with a peer was lost: its bindings were withdrawn (node.c node_lost_contact). */
-    default void nodeDown(Peer peer) {}
+    default void nodeDown(Node node) {}
 
     /** A peer became reachable (first link up). */
-    default void nodeUp(Peer peer) {}
+    default void nodeUp(Node node) {}
 
     /**
      * A link whose backlog made a send return {@link Errno#ELINKCONG} has room again for every importance

@@ -5,15 +5,15 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.jtipc.nametable.SubscriptionRequest;
 import io.jtipc.nametable.SubscriptionEvent;
+import io.jtipc.nametable.SubscriptionRequest;
 import io.jtipc.nametable.TopologySubscriptions;
 import io.jtipc.wire.Tipc;
 
 /**
  * The topology server of a node (Linux 6.1 net/tipc/topsrv.c), sans-IO, built on nametable's
  * {@link TopologySubscriptions}: a SEQPACKET socket listening on the service {1,1,1} (TIPC_TOP_SRV, node scope),
- * opened by {@link NodeCore} when its address is committed. Each accepted connection carries 28-byte
+ * opened on the node's {@link SocketTable} when its address is committed. Each accepted connection carries 28-byte
  * {@code struct tipc_subscr} requests (one per message, in the subscriber's byte order, detected from the filter
  * field as {@code tipc_sub_read} does) and gets 48-byte {@code struct tipc_event} messages back in the same order.
  *
@@ -37,7 +37,8 @@ public final class TopologyServer {
     /** Byte order the server treats as native (the CPU order of the kernels the lab runs, x86-64). */
     public static final ByteOrder HOST_ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    private final NodeCore core;
+    private final Net net;
+    private final SocketTable sockets;
     private final TopologySubscriptions subs;
     private final int listenPort;
     /** Unsent events (48 bytes each, 3 MiB) a connection may hold before it is closed for overflow. */
@@ -70,9 +71,9 @@ public final class TopologyServer {
                 overflowed = true;
                 outq.clear();
                 overflowCloses++;
-                core.log("topology server: subscriber connection " + Integer.toUnsignedString(port) + " left more than "
+                net.log("topology server: subscriber connection " + Integer.toUnsignedString(port) + " left more than "
                     + outqLimit + " events unread (overflow), connection closed");
-                core.post(this::close);
+                net.post(this::close);
                 return;
             }
             byte[] b = new byte[SubscriptionEvent.SIZE];
@@ -80,7 +81,7 @@ public final class TopologyServer {
             outq.add(b);
             if (!flushPosted) {
                 flushPosted = true;
-                core.post((now, out) -> {
+                net.post((now, out) -> {
                     flushPosted = false;
                     flush(now, out);
                 });
@@ -90,7 +91,7 @@ public final class TopologyServer {
         void flush(long now, Outbox out) {
             while (!closed && !outq.isEmpty()) {
                 byte[] b = outq.peekFirst();
-                int rc = core.send(now, port, b, 0, b.length, out);
+                int rc = sockets.conn(port).send(now, b, 0, b.length, out);
                 if (rc == Errno.EAGAIN) return; // window full: resumed by writable()
                 outq.pollFirst();
                 if (rc < 0) {
@@ -102,22 +103,22 @@ public final class TopologyServer {
 
         @Override
         public void writable(int p) {
-            core.post(this::flush);
+            net.post(this::flush);
         }
 
         @Override
         public void readable(int p) {
-            core.post(this::read);
+            net.post(this::read);
         }
 
         @Override
         public void failed(int p, int errno) {
-            core.post(this::close);
+            net.post(this::close);
         }
 
         void read(long now, Outbox out) {
             while (!closed) {
-                int n = core.recv(now, port, rbuf, 0, rbuf.length, out);
+                int n = sockets.conn(port).recv(now, rbuf, 0, rbuf.length, out);
                 if (n == Errno.EAGAIN) return;
                 if (n != SubscriptionRequest.SIZE) {
                     // end of connection, abort, or a malformed request: tipc_conn_close
@@ -138,32 +139,33 @@ public final class TopologyServer {
             subConn.close();
             outq.clear();
             conns.remove(port);
-            core.closeSocket(now, port, out);
+            sockets.closeSocket(now, port, out);
         }
     }
 
-    TopologyServer(NodeCore core, TopologySubscriptions subs, long now, Outbox out) {
-        this.core = core;
+    TopologyServer(Net net, SocketTable sockets, TopologySubscriptions subs, long now, Outbox out) {
+        this.net = net;
+        this.sockets = sockets;
         this.subs = subs;
-        this.listenPort = core.openConnSocket(NodeCore.SocketType.SEQPACKET, new ConnHandler() {
+        this.listenPort = sockets.openConnSocket(NodeCore.SocketType.SEQPACKET, new ConnHandler() {
             @Override
             public void readable(int p) {
-                core.post(TopologyServer.this::acceptAll);
+                net.post(TopologyServer.this::acceptAll);
             }
         });
-        core.setImportance(listenPort, Tipc.CRITICAL_IMPORTANCE);
-        core.listen(listenPort);
-        core.bindAny(now, listenPort, Tipc.TIPC_NODE_SCOPE, Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV,
+        sockets.setImportance(listenPort, Tipc.CRITICAL_IMPORTANCE);
+        sockets.conn(listenPort).listen();
+        sockets.bindAny(now, listenPort, Tipc.TIPC_NODE_SCOPE, Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV,
             Tipc.TIPC_TOP_SRV, out);
     }
 
     private void acceptAll(long now, Outbox out) {
         while (true) {
-            int p = core.accept(now, listenPort, null, out);
+            int p = sockets.accept(now, listenPort, null, out);
             if (p < 0) return;
             Conn c = new Conn(p);
             conns.put(p, c);
-            core.setConnHandler(p, c);
+            sockets.conn(p).setHandler(c);
             // a SYN+ may already have carried the first request
             c.read(now, out);
         }

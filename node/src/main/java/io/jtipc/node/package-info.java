@@ -1,9 +1,12 @@
 /**
- * The sans-IO TIPC protocol core (Linux 6.1 {@code net/tipc}): neighbour discovery ({@link io.jtipc.node.Discoverer},
- * discover.c), the unicast link ({@link io.jtipc.node.Link}, link.c), peer nodes and the node FSM
- * ({@link io.jtipc.node.Peer}, node.c), the broadcast receive link ({@link io.jtipc.node.BroadcastLink}, bcast.c),
- * binding-table distribution through the nametable module's {@code NameDistributor} (name_distr.c) and
- * connectionless sockets (socket.c), all behind the {@link io.jtipc.node.NodeCore} façade.
+ * The sans-IO TIPC protocol core (Linux 6.1 {@code net/tipc}), one class per kernel file: neighbour discovery and the
+ * address trial ({@link io.jtipc.node.Discoverer}, discover.c), peer nodes and the node FSM
+ * ({@link io.jtipc.node.Node} and {@code NodeTable}, node.c), the unicast link
+ * ({@link io.jtipc.node.Link}, link.c), the broadcast receive link ({@link io.jtipc.node.BroadcastLink}, bcast.c),
+ * message building ({@code Msg}, msg.c), sockets ({@code SocketTable} and {@link io.jtipc.node.ConnSocket}, socket.c),
+ * the topology server ({@link io.jtipc.node.TopologyServer}, topsrv.c) and binding-table distribution through the
+ * nametable module's {@code NameDistributor} (name_distr.c), all behind the {@link io.jtipc.node.NodeCore} façade
+ * (core.c, net.c). node/README.md maps every class to its kernel file.
  *
  * <h2>Contract</h2>
  * <pre>{@code

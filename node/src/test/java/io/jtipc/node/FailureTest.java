@@ -37,7 +37,7 @@ class FailureTest {
             }
 
             @Override
-            public void nodeDown(Peer p) {
+            public void nodeDown(Node p) {
                 events.add("nodeDown " + Integer.toHexString(p.addr()));
             }
 

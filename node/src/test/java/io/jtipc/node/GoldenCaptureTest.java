@@ -218,7 +218,7 @@ class GoldenCaptureTest {
         Link l = b.core.peer(addrA).link();
         assertThat(l.isUp()).isTrue();
         assertThat(l.name()).isEqualTo("cli-node:eth0-srv-node:eth0");
-        assertThat(b.core.peer(addrA).state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
+        assertThat(b.core.peer(addrA).state()).isEqualTo(Node.NodeState.SELF_UP_PEER_UP);
 
         // after the trial: the periodic DSC_REQ and the DSC_RESP to srv-node's request, byte for byte
         Sent req = b.first(m -> is(m, Tipc.LINK_CONFIG, Tipc.DSC_REQ_MSG));

@@ -91,13 +91,13 @@ class ParallelLinksTest {
             runUntil(() -> false, now + ms);
         }
 
-        Peer peerOf(int n) {
+        Node peerOf(int n) {
             return cores[n].peer(cores[1 - n].ownAddr());
         }
 
         boolean bothLinksUp() {
             for (int n = 0; n < 2; n++) {
-                Peer p = cores[n].addressCommitted() ? peerOf(n) : null;
+                Node p = cores[n].addressCommitted() ? peerOf(n) : null;
                 if (p == null || p.link(0) == null || p.link(1) == null || !p.link(0).isUp() || !p.link(1).isUp()) {
                     return false;
                 }
@@ -124,20 +124,20 @@ class ParallelLinksTest {
                 }
 
                 @Override
-                public void nodeUp(Peer p) {
+                public void nodeUp(Node p) {
                     events.add(who + " node up");
                 }
 
                 @Override
-                public void nodeDown(Peer p) {
+                public void nodeDown(Node p) {
                     events.add(who + " node down");
                 }
             });
         }
         assertThat(net.runUntil(net::bothLinksUp, 10_000)).isTrue();
         net.runFor(100);
-        Peer pa = net.peerOf(0);
-        assertThat(pa.state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
+        Node pa = net.peerOf(0);
+        assertThat(pa.state()).isEqualTo(Node.NodeState.SELF_UP_PEER_UP);
         assertThat(pa.link(0).name()).isEqualTo("pa:eth0-pb:eth0");
         assertThat(pa.link(1).name()).isEqualTo("pa:eth1-pb:eth1");
         assertThat(net.cores[0].links()).hasSize(2);
@@ -212,7 +212,7 @@ class ParallelLinksTest {
         net.cores[1].shutdown(net.now, net.outs[1]);
         // after its first five RESETs (one per tick) A's stale link sends one every 16th tick, as link.c does
         net.runFor(2500);
-        Peer stale = net.cores[0].peer(oldAddr);
+        Node stale = net.cores[0].peer(oldAddr);
         assertThat(stale.isUp()).isFalse();
         net.start(1, "pc", 0x2000, 99);
         List<String> events = new ArrayList<>();
@@ -247,9 +247,9 @@ class ParallelLinksTest {
         assertThat(net.runUntil(net::bothLinksUp, 10_000)).isTrue();
         net.runFor(1000);
         for (int n = 0; n < 2; n++) {
-            Peer p = net.peerOf(n);
+            Node p = net.peerOf(n);
             assertThat(p.link().bearerId()).as("node %d sends on the priority-20 link", n).isEqualTo(1);
-            assertThat(p.state()).isEqualTo(Peer.NodeState.SELF_UP_PEER_UP);
+            assertThat(p.state()).isEqualTo(Node.NodeState.SELF_UP_PEER_UP);
         }
     }
 }

@@ -12,10 +12,10 @@ import io.jtipc.wire.Tipc;
 class TwoNodeTest {
 
     static boolean linkedUp(SimNode a, SimNode b) {
-        Peer pa = a.core.peer(b.core.ownAddr());
-        Peer pb = b.core.peer(a.core.ownAddr());
+        Node pa = a.core.peer(b.core.ownAddr());
+        Node pb = b.core.peer(a.core.ownAddr());
         return pa != null && pb != null && pa.isUp() && pb.isUp()
-            && pa.state() == Peer.NodeState.SELF_UP_PEER_UP && pb.state() == Peer.NodeState.SELF_UP_PEER_UP;
+            && pa.state() == Node.NodeState.SELF_UP_PEER_UP && pb.state() == Node.NodeState.SELF_UP_PEER_UP;
     }
 
     @Test

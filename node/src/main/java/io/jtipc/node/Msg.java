@@ -1,0 +1,98 @@
+package io.jtipc.node;
+
+import java.util.Arrays;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * Building messages (Linux 6.1 net/tipc/msg.c): header initialisation ({@code tipc_msg_init}), fragmentation to a
+ * link's maximum segment size ({@code tipc_msg_build} / {@code tipc_msg_fragment}) and the rejected copy returned to a
+ * sender ({@code tipc_msg_reverse}). Stateless: the own node address is a parameter, as in the kernel. (Bundling,
+ * {@code tipc_msg_try_bundle}, works on a link's backlog and lives in {@link Link}.)
+ */
+final class Msg {
+    /** msg.c tipc_msg_reverse: payload bytes a returned message keeps at most. */
+    static final int REVERSE_DATA_MAX = 1024;
+
+    private Msg() {
+    }
+
+    /**
+     * msg.c tipc_msg_init: zero-fills {@code hsize} header bytes and sets version, user, header size, size =
+     * {@code hsize}, type and the previous node; for long headers also the originating and destination node.
+     *
+     * @param own   the originating node address (32 bits), 0 while the address trial runs
+     * @param hsize header size, bytes (24, 32, 40, 44 or 60)
+     * @param dnode destination node address
+     */
+    static void init(TipcMsg h, int own, int user, int type, int hsize, int dnode) {
+        Arrays.fill(h.buffer(), h.offset(), h.offset() + hsize, (byte) 0);
+        h.setVersion(Tipc.VERSION).setUser(user).setHdrSize(hsize).setSize(hsize);
+        h.setPrevnode(own);
+        h.setType(type);
+        if (hsize > Tipc.SHORT_H_SIZE) {
+            h.setOrignode(own);
+            h.setDestnode(dnode);
+        }
+    }
+
+    /**
+     * Splits a message longer than {@code mss} into MSG_FRAGMENTER messages (40-byte header, FIRST_FRAGMENT,
+     * FRAGMENT..., LAST_FRAGMENT, fragment numbers from 1, {@code mss - 40} payload bytes each, the importance of the
+     * original): msg.c tipc_msg_build's fragmenting branch.
+     *
+     * @param mss the link's maximum message size, bytes ({@link Link#mss()})
+     * @return the fragments in sending order
+     */
+    static byte[][] fragment(byte[] msg, int mss, int own, int destNode) {
+        int imp = new TipcMsg().wrap(msg, 0, msg.length).importance();
+        int chunk = mss - Tipc.INT_H_SIZE;
+        byte[][] frags = new byte[(msg.length + chunk - 1) / chunk][];
+        int pos = 0;
+        int no = 1;
+        while (pos < msg.length) {
+            int n = Math.min(chunk, msg.length - pos);
+            byte[] f = new byte[Tipc.INT_H_SIZE + n];
+            TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+            int type = pos == 0 ? Tipc.FIRST_FRAGMENT : pos + n >= msg.length ? Tipc.LAST_FRAGMENT : Tipc.FRAGMENT;
+            init(h, own, Tipc.MSG_FRAGMENTER, type, Tipc.INT_H_SIZE, destNode);
+            h.setSize(f.length);
+            h.setFragmNo(no);
+            h.setImportance(imp);
+            System.arraycopy(msg, pos, f, Tipc.INT_H_SIZE, n);
+            frags[no - 1] = f;
+            no++;
+            pos += n;
+        }
+        return frags;
+    }
+
+    /**
+     * msg.c tipc_msg_reverse: the copy of {@code h} returned to its sender with error {@code err}: a 24-byte header
+     * grows to 32, at most {@link #REVERSE_DATA_MAX} payload bytes are kept, ports swapped, the destination is the
+     * previous node and this node the origin.
+     *
+     * @return the returned message, or null when it is not returned (dest-droppable, or already an error message)
+     */
+    static byte[] reverse(TipcMsg h, int err, int own) {
+        if (h.destDroppable() != 0 || h.errcode() != 0) return null;
+        int hs = h.hdrSize();
+        int nhs = hs == Tipc.SHORT_H_SIZE ? Tipc.BASIC_H_SIZE : hs;
+        int dlen = Math.min(h.dataSize(), REVERSE_DATA_MAX);
+        byte[] b = new byte[nhs + dlen];
+        System.arraycopy(h.buffer(), h.offset(), b, 0, Math.min(hs, nhs));
+        System.arraycopy(h.buffer(), h.offset() + hs, b, nhs, dlen);
+        TipcMsg r = new TipcMsg().wrap(b, 0, b.length);
+        r.setHdrSize(nhs);
+        r.setSize(nhs + dlen);
+        r.setErrcode(err);
+        r.setNonSeq(0);
+        r.setOrigport(h.destport());
+        r.setDestport(h.origport());
+        r.setDestnode(h.prevnode());
+        r.setPrevnode(own);
+        r.setOrignode(own);
+        return b;
+    }
+}

@@ -1,0 +1,70 @@
+package io.jtipc.node;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+import io.jtipc.nametable.BindingTable;
+import io.jtipc.nametable.NameDistributor;
+
+/**
+ * What every part of one node shares (Linux 6.1 net/tipc/core.h {@code struct tipc_net}): the configuration, the own
+ * address once committed, the binding table and name distributor (created at the commit, net.c
+ * {@code tipc_net_finalize}), the node listener, the diagnostic log, and the queue of deferred work: handler and
+ * listener calls that run once the triggering core call has done its processing (the kernel's deferred
+ * notifications, node.c {@code tipc_node_write_unlock}, and socket wake-ups). Owned by {@link NodeCore}, which drains
+ * the queue; its parts only add to it.
+ */
+final class Net {
+    /** Diagnostic lines kept, oldest dropped first. */
+    static final int LOG_LIMIT = 1000;
+
+    final NodeConfig config;
+    /** This node's address, 0 until the address trial ends (tn->node_addr). */
+    int ownAddr;
+    /** Binding table and name distributor, null until the address is committed (tn->nametbl). */
+    BindingTable table;
+    NameDistributor distr;
+    NodeListener listener = new NodeListener() {};
+    /** Received frames dropped as malformed or unroutable. */
+    long droppedFrames;
+    /** Unicast link messages discarded because addressed to another node (node.c tipc_rcv). */
+    long foreignFrames;
+    /** Deferred work, run in order by the outermost core call before it returns. */
+    final ArrayDeque<Runnable> events = new ArrayDeque<>();
+    /** Time and outbox of the outermost call while its deferred work runs, else -1/null. */
+    long deferredNow = -1;
+    Outbox deferredOut;
+    private final ArrayDeque<String> log = new ArrayDeque<>();
+
+    Net(NodeConfig config) {
+        this.config = config;
+    }
+
+    /** Sets the time and outbox deferred work runs with (the outermost call's; -1/null outside). */
+    void deferTo(long now, Outbox out) {
+        deferredNow = now;
+        deferredOut = out;
+    }
+
+    /** Runs {@code r} with the outermost call's time and outbox once the current call's processing is done. */
+    void post(BiConsumer<Long, Outbox> r) {
+        events.add(() -> r.accept(deferredNow, deferredOut));
+    }
+
+    /** Adds a diagnostic line (kernel pr_warn equivalents). */
+    void log(String s) {
+        if (log.size() >= LOG_LIMIT) log.pollFirst();
+        log.add(s);
+    }
+
+    List<String> log() {
+        return List.copyOf(log);
+    }
+
+    /** The node id string, or the hex address if that is longer than 16 characters (link names, link.c). */
+    String nodeIdName() {
+        String s = config.nodeId().toString();
+        return s.length() > 16 ? Integer.toHexString(ownAddr) : s;
+    }
+}

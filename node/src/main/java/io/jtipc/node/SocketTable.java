@@ -1,0 +1,475 @@
+package io.jtipc.node;
+
+import static io.jtipc.node.Errno.*;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.jtipc.nametable.McastNodes;
+import io.jtipc.nametable.Publication;
+import io.jtipc.nametable.SocketAddr;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * The sockets of one node and the connectionless half of Linux 6.1 net/tipc/socket.c: the socket table
+ * ({@code tipc_sk_rht}, random free ports), bind/unbind ({@code tipc_sk_publish}, {@code tipc_sk_withdraw}), RDM/DGRAM
+ * sending ({@code __tipc_sendmsg}, {@code tipc_sendmcast}) and receiving ({@code tipc_sk_rcv},
+ * {@code tipc_sk_filter_rcv}, {@code tipc_msg_lookup_dest}), local delivery and rejected messages returned to their
+ * sender ({@code tipc_sk_respond}). Messages for SEQPACKET/STREAM sockets are handed to their {@link ConnSocket}, which
+ * sends through {@link #xmit} and {@link #reject}.
+ *
+ * <p>Local deliveries (destination node = this node) are queued and handed in by the core once the current call's
+ * processing is done ({@link #rcvLocal}), as the kernel's loopback inputq.
+ */
+final class SocketTable {
+    /** A socket: RDM/DGRAM state here, SEQPACKET/STREAM state in {@link #conn}. */
+    private static final class Sock {
+        final int port;
+        final NodeCore.SocketType type;
+        final NodeCore.MessageHandler handler;
+        /** Connection state of a SEQPACKET/STREAM socket, null for RDM/DGRAM. */
+        final ConnSocket conn;
+        private int importance;
+        private boolean destDroppable = true;
+        int pubCount;
+        final List<Publication> publs = new ArrayList<>();
+
+        Sock(int port, NodeCore.SocketType type, NodeCore.MessageHandler handler, ConnSocket conn) {
+            this.port = port;
+            this.type = type;
+            this.handler = handler;
+            this.conn = conn;
+        }
+
+        int importance() { return conn != null ? conn.importance : importance; }
+
+        boolean destDroppable() { return conn != null ? conn.destDroppable : destDroppable; }
+    }
+
+    private final Net net;
+    private final NodeTable nodes;
+    private final Random rnd;
+    private final Map<Integer, Sock> socks = new HashMap<>();
+    /** The SEQPACKET/STREAM sockets among {@link #socks}. */
+    private final Map<Integer, ConnSocket> conns = new HashMap<>();
+    private int nextPort;
+    private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
+
+    /** @param rnd the node's PRNG: the first port, then SYN retry jitter (socket.c get_random_u32) */
+    SocketTable(Net net, NodeTable nodes, Random rnd) {
+        this.net = net;
+        this.nodes = nodes;
+        this.rnd = rnd;
+        this.nextPort = 1 + rnd.nextInt(Integer.MAX_VALUE);
+    }
+
+    int random16() {
+        return rnd.nextInt(0x10000);
+    }
+
+    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */
+    int capabilities(int addr) {
+        return nodes.capabilities(addr);
+    }
+
+    /**
+     * Capabilities a connection to {@code addr} may use: the peer's, limited to what this node advertises (a node
+     * configured without TIPC_BLOCK_FLOWCTL behaves as a legacy node on both sides).
+     */
+    int connCapabilities(int addr) {
+        return nodes.capabilities(addr) & net.config.capabilities();
+    }
+
+    /** node.c tipc_node_get_mtu for connections: the link's maximum message size to {@code addr}, bytes. */
+    int mtu(int addr) {
+        return nodes.mtu(addr);
+    }
+
+    // ====================================================================== table
+
+    private int freePort() {
+        while (nextPort == 0 || socks.containsKey(nextPort)) nextPort++;
+        return nextPort++;
+    }
+
+    /** socket.c tipc_sk_create for RDM/DGRAM: a random free port in [1, 2^32-1], importance low, dest-droppable. */
+    int openSocket(NodeCore.SocketType type, NodeCore.MessageHandler handler) {
+        if (type == NodeCore.SocketType.SEQPACKET || type == NodeCore.SocketType.STREAM) {
+            throw new IllegalArgumentException(type + " sockets are opened with openConnSocket");
+        }
+        int port = freePort();
+        socks.put(port, new Sock(port, type, handler, null));
+        return port;
+    }
+
+    /** Opens a socket on a given port (for replaying captures, where the peer addresses a known port). */
+    int openSocketAt(int port, NodeCore.SocketType type, NodeCore.MessageHandler handler) {
+        if (port == 0 || socks.containsKey(port)) throw new IllegalArgumentException("port " + port + " not free");
+        socks.put(port, new Sock(port, type, handler, null));
+        return port;
+    }
+
+    /** socket.c tipc_sk_create for SEQPACKET/STREAM: random free port, importance low, not dest-droppable. */
+    int openConnSocket(NodeCore.SocketType type, ConnHandler handler) {
+        if (type != NodeCore.SocketType.SEQPACKET && type != NodeCore.SocketType.STREAM) {
+            throw new IllegalArgumentException("not a connection-oriented type: " + type);
+        }
+        int port = freePort();
+        ConnSocket c = new ConnSocket(net, this, port, type == NodeCore.SocketType.STREAM, handler);
+        socks.put(port, new Sock(port, type, null, c));
+        conns.put(port, c);
+        return port;
+    }
+
+    private Sock sock(int port) {
+        Sock s = socks.get(port);
+        if (s == null) throw new IllegalArgumentException("no socket with port " + port);
+        return s;
+    }
+
+    /** The connection state of a SEQPACKET/STREAM socket, null if none. */
+    ConnSocket connSocket(int port) {
+        return conns.get(port);
+    }
+
+    ConnSocket conn(int port) {
+        ConnSocket c = conns.get(port);
+        if (c == null) throw new IllegalArgumentException("no SEQPACKET/STREAM socket with port " + port);
+        return c;
+    }
+
+    /** TIPC_IMPORTANCE, 0-3. */
+    void setImportance(int port, int importance) {
+        if (importance < 0 || importance > 3) throw new IllegalArgumentException("importance not in 0-3");
+        Sock s = sock(port);
+        if (s.conn != null) s.conn.importance = importance;
+        else s.importance = importance;
+    }
+
+    /** TIPC_DEST_DROPPABLE. */
+    void setDestDroppable(int port, boolean v) {
+        Sock s = sock(port);
+        if (s.conn != null) s.conn.destDroppable = v;
+        else s.destDroppable = v;
+    }
+
+    /** tipc_release: a connection is shut down with TIPC_ERR_NO_PORT, the socket's bindings withdrawn. */
+    void closeSocket(long now, int port, Outbox out) {
+        Sock s = socks.get(port);
+        if (s == null) return;
+        if (s.conn != null) {
+            s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
+            s.conn.closed = true;
+            conns.remove(port);
+        }
+        socks.remove(port);
+        if (net.distr == null) return;
+        for (Publication p : s.publs) net.distr.withdraw(p.type(), p.lower(), p.upper(), p.key());
+        nodes.flushNamed(now, out);
+    }
+
+    /** socket.c tipc_sk_publish after the reserved-type check. See {@link NodeCore#bind}. */
+    int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
+        sock(port);
+        if (Integer.compareUnsigned(type, Tipc.TIPC_RESERVED_TYPES) < 0) return EACCES;
+        return bindAny(now, port, scope, type, lower, upper, out);
+    }
+
+    /** tipc_sk_publish without the reserved-type check (the topology server binds {1,1}): key = port + binds + 1. */
+    int bindAny(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
+        Sock s = sock(port);
+        if (s.conn != null && s.conn.state == ConnSocket.State.ESTABLISHED) return EINVAL;
+        if (net.distr == null || Integer.compareUnsigned(lower, upper) > 0
+            || (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE)) return EINVAL;
+        int key = port + s.pubCount + 1;
+        Publication p = net.distr.publish(type, lower, upper, scope, port, key);
+        if (p == null) return EADDRINUSE;
+        s.pubCount++;
+        s.publs.add(p);
+        nodes.flushNamed(now, out);
+        return 0;
+    }
+
+    /** socket.c tipc_sk_withdraw of exactly {@code {type, lower, upper}}. */
+    int unbind(long now, int port, int type, int lower, int upper, Outbox out) {
+        Sock s = sock(port);
+        if (net.distr == null) return EINVAL;
+        int n = 0;
+        for (Publication p : new ArrayList<>(s.publs)) {
+            if (p.type() == type && p.lower() == lower && p.upper() == upper) {
+                net.distr.withdraw(type, lower, upper, p.key());
+                s.publs.remove(p);
+                n++;
+            }
+        }
+        nodes.flushNamed(now, out);
+        return n > 0 ? 0 : EINVAL;
+    }
+
+    // ====================================================================== sending
+
+    /** A data message of socket {@code s}: header of {@code hsize} bytes (tipc_msg_init + socket fields), then data. */
+    private byte[] buildData(Sock s, int mtype, int hsize, int destNode, int destPort, byte[] data, int off, int len) {
+        byte[] b = new byte[hsize + len];
+        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        Msg.init(h, net.ownAddr, s.importance(), mtype, hsize, destNode);
+        h.setSize(hsize + len);
+        h.setOrigport(s.port);
+        h.setDestport(destPort);
+        h.setDestDroppable(s.destDroppable() ? 1 : 0);
+        if (s.type == NodeCore.SocketType.DGRAM) h.setSrcDroppable(1);
+        System.arraycopy(data, off, b, hsize, len);
+        return b;
+    }
+
+    /** socket.c __tipc_sendmsg to a service address. See {@link NodeCore#sendToName}. */
+    int sendToName(long now, int port, int type, int instance, int lookupNode, byte[] data, int off, int len,
+                   Outbox out) {
+        Sock s = sock(port);
+        if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
+        if (net.table == null) return EHOSTUNREACH;
+        SocketAddr dst = net.table.lookupAnycast(type, instance, lookupNode);
+        if (dst == null) return EHOSTUNREACH;
+        byte[] b = buildData(s, Tipc.TIPC_NAMED_MSG, Tipc.NAMED_H_SIZE, dst.node(), dst.port(), data, off, len);
+        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        h.setNametype(type);
+        h.setNameinst(instance);
+        h.setLookupScope(lookupNode != 0 ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE);
+        return xmit(b, dst.node(), now, out);
+    }
+
+    /** socket.c __tipc_sendmsg to a socket address. See {@link NodeCore#sendToPort}. */
+    int sendToPort(long now, int port, int destNode, int destPort, byte[] data, int off, int len, Outbox out) {
+        Sock s = sock(port);
+        if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
+        if (net.ownAddr == 0) return EHOSTUNREACH;
+        byte[] b = buildData(s, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, destNode, destPort, data, off, len);
+        return xmit(b, destNode, now, out);
+    }
+
+    /** socket.c tipc_sendmcast by replicast. See {@link NodeCore#multicast}. */
+    int multicast(long now, int port, int type, int lower, int upper, byte[] data, int off, int len, Outbox out) {
+        Sock s = sock(port);
+        if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
+        if (net.table == null) return EHOSTUNREACH;
+        McastNodes dsts = net.table.lookupMcastNodes(type, lower, upper);
+        if (!dsts.local() && dsts.remote().isEmpty()) return EHOSTUNREACH;
+        int rc = 0;
+        for (int node : dsts.remote()) {
+            byte[] b = buildMcast(s, type, lower, upper, node, data, off, len);
+            new TipcMsg().wrap(b, 0, b.length).setIsRcast(1);
+            int r = xmit(b, node, now, out);
+            if (r == ELINKCONG) rc = ELINKCONG;
+        }
+        if (dsts.local()) localq.add(buildMcast(s, type, lower, upper, 0, data, off, len));
+        return rc;
+    }
+
+    private byte[] buildMcast(Sock s, int type, int lower, int upper, int node, byte[] data, int off, int len) {
+        byte[] b = buildData(s, Tipc.TIPC_MCAST_MSG, Tipc.MCAST_H_SIZE, node, 0, data, off, len);
+        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        h.setNametype(type);
+        h.setNamelower(lower);
+        h.setNameupper(upper);
+        h.setLookupScope(Tipc.TIPC_CLUSTER_SCOPE);
+        return b;
+    }
+
+    /**
+     * tipc_node_xmit as sockets use it: a message to this node is queued for local delivery, any other goes to the
+     * node table (its link, fragmented as needed).
+     *
+     * @return 0, {@link Errno#EHOSTUNREACH}, {@link Errno#ELINKCONG} (queued, wait for the link)
+     */
+    int xmit(byte[] msg, int destNode, long now, Outbox out) {
+        if (destNode == net.ownAddr) {
+            localq.add(msg);
+            return 0;
+        }
+        return nodes.xmit(msg, destNode, now, out);
+    }
+
+    /** msg.c tipc_msg_reverse + send back (tipc_sk_respond): not when dest-droppable or already an error message. */
+    void reject(TipcMsg h, int err, long now, Outbox out) {
+        int dnode = h.prevnode();
+        byte[] b = Msg.reverse(h, err, net.ownAddr);
+        if (b != null) xmit(b, dnode, now, out);
+    }
+
+    // ====================================================================== receiving
+
+    /** Hands in the oldest queued local delivery; false if none was queued. */
+    boolean rcvLocal(long now, Outbox out) {
+        byte[] lm = localq.pollFirst();
+        if (lm == null) return false;
+        rcv(lm, 0, lm.length, now, out, true);
+        return true;
+    }
+
+    boolean hasLocal() {
+        return !localq.isEmpty();
+    }
+
+    /** socket.c tipc_sk_rcv / tipc_sk_filter_rcv for one message (connection messages go to the {@link ConnSocket}). */
+    void rcv(byte[] buf, int off, int len, long now, Outbox out, boolean local) {
+        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        int mtype = h.type();
+        if (mtype == Tipc.TIPC_MCAST_MSG && h.errcode() == 0) {
+            if (net.table == null) return;
+            List<Integer> ports = local
+                ? net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_NODE_SCOPE, false)
+                : net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_CLUSTER_SCOPE, true);
+            for (int port : ports) {
+                Sock s = socks.get(port);
+                if (s != null && s.conn == null) deliver(s, h);
+            }
+            return;
+        }
+        int dport = h.destport();
+        Sock s = socks.get(dport);
+        if (s == null) {
+            if (mtype == Tipc.TIPC_NAMED_MSG && h.errcode() == 0 && h.rerouteCnt() == 0 && net.table != null) {
+                // tipc_msg_lookup_dest: one second lookup
+                int lookupNode = h.lookupScope() == Tipc.TIPC_NODE_SCOPE ? net.ownAddr : 0;
+                SocketAddr d = net.table.lookupAnycast(h.nametype(), h.nameinst(), lookupNode);
+                if (d != null && d.port() != 0) {
+                    byte[] c = Arrays.copyOfRange(buf, off, off + h.size());
+                    TipcMsg ch = new TipcMsg().wrap(c, 0, c.length);
+                    ch.setRerouteCnt(1);
+                    ch.setDestport(d.port());
+                    ch.setDestnode(d.node());
+                    if (d.node() != net.ownAddr) ch.setPrevnode(net.ownAddr);
+                    xmit(c, d.node(), now, out);
+                    return;
+                }
+            }
+            reject(h, mtype == Tipc.TIPC_NAMED_MSG ? Tipc.TIPC_ERR_NO_NAME : Tipc.TIPC_ERR_NO_PORT, now, out);
+            return;
+        }
+        if (s.conn != null) {
+            s.conn.rcv(h, now, out);
+            return;
+        }
+        if (h.user() > Tipc.CRITICAL_IMPORTANCE) return;
+        if (mtype == Tipc.TIPC_CONN_MSG || mtype > Tipc.TIPC_DIRECT_MSG) {
+            reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
+            return;
+        }
+        deliver(s, h);
+    }
+
+    /**
+     * Queues the message for the socket's handler (run after the current call); a handler refusing it (queue full)
+     * gets it returned to the sender with TIPC_ERR_OVERLOAD (socket.c tipc_sk_filter_rcv, rcvbuf_limit).
+     */
+    private void deliver(Sock s, TipcMsg h) {
+        int hs = h.hdrSize();
+        byte[] data = Arrays.copyOfRange(h.buffer(), h.offset() + hs, h.offset() + h.size());
+        int mtype = h.type();
+        int nt = 0, lo = 0, up = 0;
+        if (hs >= Tipc.NAMED_H_SIZE && (mtype == Tipc.TIPC_NAMED_MSG || mtype == Tipc.TIPC_MCAST_MSG)) {
+            nt = h.nametype();
+            lo = h.nameinst();
+            up = mtype == Tipc.TIPC_MCAST_MSG && hs >= Tipc.MCAST_H_SIZE ? h.nameupper() : lo;
+        }
+        Delivery d = new Delivery(s.port, h.orignode(), h.origport(), mtype, nt, lo, up, h.errcode(),
+            h.user() & 3, data);
+        byte[] hdr = Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + hs);
+        net.events.add(() -> {
+            if (!s.handler.onMessage(d) && net.deferredNow >= 0) {
+                // rebuild the message (header + payload) and return it: TIPC_ERR_OVERLOAD
+                byte[] whole = Arrays.copyOf(hdr, hdr.length + data.length);
+                System.arraycopy(data, 0, whole, hdr.length, data.length);
+                TipcMsg w = new TipcMsg().wrap(whole, 0, whole.length);
+                if (mtype == Tipc.TIPC_MCAST_MSG) w.setDestport(s.port);
+                reject(w, Tipc.TIPC_ERR_OVERLOAD, net.deferredNow, net.deferredOut);
+            }
+        });
+    }
+
+    // ====================================================================== connections
+
+    /** socket.c tipc_connect: resolves the destination, then {@link ConnSocket#connect}. See {@link NodeCore#connect}. */
+    int connect(long now, int port, boolean byName, int a, int b, int lookupNode, int timeoutMs,
+                byte[] data, int off, int len, Outbox out) {
+        Sock s = sock(port);
+        ConnSocket c = conn(port);
+        switch (c.state) {
+            case ESTABLISHED: return EISCONN;
+            case CONNECTING: return EALREADY;
+            case OPEN: break;
+            default: return EINVAL;
+        }
+        if (!s.publs.isEmpty()) return EOPNOTSUPP;
+        if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
+        if (net.table == null) return EHOSTUNREACH;
+        int dnode, dport;
+        if (byName) {
+            SocketAddr dst = net.table.lookupAnycast(a, b, lookupNode);
+            if (dst == null) return EHOSTUNREACH;
+            dnode = dst.node();
+            dport = dst.port();
+        } else {
+            dnode = a;
+            dport = b;
+        }
+        int scope = lookupNode != 0 ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE;
+        return c.connect(now, dnode, dport, byName, a, b, scope, timeoutMs,
+            data == null ? new byte[0] : data, off, len, out);
+    }
+
+    /** socket.c tipc_accept, never blocking. See {@link NodeCore#accept}. */
+    int accept(long now, int listenPort, ConnHandler handler, Outbox out) {
+        ConnSocket l = conn(listenPort);
+        if (l.state != ConnSocket.State.LISTEN) return EINVAL;
+        if (l.rcvq.isEmpty()) return EAGAIN;
+        int np = openConnSocket(l.stream ? NodeCore.SocketType.STREAM : NodeCore.SocketType.SEQPACKET, handler);
+        l.accept(conns.get(np), now, out);
+        return np;
+    }
+
+    /** socket.c tipc_shutdown(SHUT_RDWR). See {@link NodeCore#shutdown(long, int, Outbox)}. */
+    int shutdown(long now, int port, Outbox out) {
+        ConnSocket c = conn(port);
+        c.shutdown(Tipc.TIPC_CONN_SHUTDOWN, now, out);
+        if (c.state == ConnSocket.State.DISCONNECTING) {
+            while (c.dequeue() != null) { /* discard */ }
+            return 0;
+        }
+        return ENOTCONN;
+    }
+
+    /** node_lost_contact → tipc_node_remove_conn: every connection to {@code node} is aborted (TIPC_ERR_NO_NODE). */
+    void nodeLost(int node, long now, Outbox out) {
+        for (ConnSocket c : new ArrayList<>(conns.values())) {
+            if (c.peerNode == node) c.peerLost(now, out);
+        }
+    }
+
+    /** The link to {@code node} is uncongested (SOCK_WAKEUP): its connections may send again. */
+    void linkUncongested(int node) {
+        for (ConnSocket c : conns.values()) {
+            if (c.peerNode == node) c.linkUncongested();
+        }
+    }
+
+    /** Earliest connection timer, ms (Long.MAX_VALUE if none). */
+    long nextDeadline() {
+        long d = Long.MAX_VALUE;
+        for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
+        return d;
+    }
+
+    /** socket.c tipc_sk_timeout of every connection that is due. */
+    void timeout(long now, Outbox out) {
+        for (ConnSocket c : new ArrayList<>(conns.values())) {
+            if (c.nextDeadline() <= now) c.timeout(now, out);
+        }
+    }
+}

@@ -119,7 +119,7 @@ public final class BroadcastLink {
      * @param in the node's input queue for broadcast messages (the kernel's {@code bc_entry.inputq1})
      * @return true if a STATE should be sent to the peer now (ack or NACK thinning points)
      */
-    boolean rcv(byte[] buf, int off, int len, long now, Outbox out, Link.Input in) {
+    boolean rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         if (h.mcNetid() != net.config.netId() || !up) return false;
         if (h.user() == Tipc.BCAST_PROTOCOL) return false; // legacy NACK: we never send on a broadcast link
@@ -158,23 +158,23 @@ public final class BroadcastLink {
         return sndState;
     }
 
-    private void input(byte[] buf, int off, int len, long now, Outbox out, Link.Input in) {
+    private void input(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         switch (h.user()) {
             case Tipc.MSG_BUNDLER: {
                 BundleCursor c = new BundleCursor().wrap(buf, off, len);
-                while (c.next()) in.rcv(buf, c.offset(), c.length(), now, out);
+                while (c.next()) in.add(buf, c.offset(), c.length());
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
                 FragmentAssembler.Result r = reasm.append(this, buf, off, len);
                 if (r.status() == FragmentAssembler.Status.COMPLETE) {
-                    in.rcv(r.message(), 0, r.message().length, now, out);
+                    in.add(r.message(), 0, r.message().length);
                 }
                 break;
             }
             default:
-                in.rcv(buf, off, len, now, out);
+                in.add(buf, off, len);
         }
     }
 

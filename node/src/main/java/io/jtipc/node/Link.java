@@ -42,18 +42,6 @@ public final class Link {
     /** Link FSM states (link.c). */
     public enum State { RESETTING, RESET, PEER_RESET, ESTABLISHING, ESTABLISHED }
 
-    /**
-     * Where a link hands the messages it has received in sequence (after bundle extraction and reassembly): the
-     * kernel's {@code l->inputq}, drained by the node into the sockets ({@code tipc_sk_rcv}) and the name distributor
-     * ({@code tipc_named_rcv}). Given by the owning {@link Node} for each received packet; each message is taken at
-     * once, in sequence order, so anything sent in answer keeps its place relative to the link's own acknowledgements.
-     * The bytes are valid only during the call.
-     */
-    @FunctionalInterface
-    interface Input {
-        void rcv(byte[] buf, int off, int len, long now, Outbox out);
-    }
-
     static final int LINK_UP_EVT = 1;
     static final int LINK_DOWN_EVT = 2;
     static final int LINK_SND_STATE = 4;
@@ -654,9 +642,11 @@ public final class Link {
     /**
      * tipc_link_rcv: one sequenced packet (or LINK_PROTOCOL message) from the node.
      *
+     * @param in the node's input queue ({@code l->inputq}): every message received in sequence is appended to it,
+     *           after bundle extraction and reassembly; the node drains it after this call returns
      * @return LINK_* flags for the node
      */
-    int rcv(byte[] buf, int off, int len, long now, Outbox out, Input in) {
+    int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
         m.wrap(buf, off, len);
         if (m.user() == Tipc.LINK_PROTOCOL) return protoRcv(buf, off, len, now, out);
         silentIntvCnt = 0;
@@ -714,7 +704,7 @@ public final class Link {
     }
 
     /** tipc_link_input / tipc_data_input: one in-sequence packet. */
-    private void input(byte[] buf, int off, int len, long now, Outbox out, Input in) {
+    private void input(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         int user = h.user();
         switch (user) {
@@ -723,7 +713,7 @@ public final class Link {
                 while (c.next()) {
                     int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
                     if (iu == Tipc.MSG_BUNDLER || iu == Tipc.MSG_FRAGMENTER || iu == Tipc.LINK_PROTOCOL) continue;
-                    in.rcv(buf, c.offset(), c.length(), now, out);
+                    in.add(buf, c.offset(), c.length());
                 }
                 break;
             }
@@ -731,7 +721,7 @@ public final class Link {
                 FragmentAssembler.Result r = reasm.append(this, buf, off, Math.min(len, h.size()));
                 if (r.status() == FragmentAssembler.Status.COMPLETE) {
                     byte[] whole = r.message();
-                    in.rcv(whole, 0, whole.length, now, out);
+                    in.add(whole, 0, whole.length);
                 } else if (r.status() == FragmentAssembler.Status.ERROR) {
                     // link.c: reassembly failure fails the link
                     net.log("link " + name() + ": fragment reassembly error " + r.malformation());
@@ -745,7 +735,7 @@ public final class Link {
             case Tipc.TUNNEL_PROTOCOL:
                 break; // tunnelled packets are not taken over (SYNCH/FAILOVER handled in Node; no failover)
             default:
-                in.rcv(buf, off, Math.min(len, h.size()), now, out);
+                in.add(buf, off, Math.min(len, h.size()));
         }
     }
 

@@ -64,10 +64,10 @@ public final class Node {
     int upCaps;
     boolean namedUp;
 
-    /** The unicast links' input queue (l->inputq): delivered here in sequence order. */
-    final Link.Input ucInput = (buf, off, len, now, out) -> input(false, buf, off, len, now, out);
+    /** The unicast links' input queue (l->inputq), drained after each packet a link has processed. */
+    private final InputQueue inputq = new InputQueue();
     /** The broadcast link's input queue (bc_entry.inputq1). */
-    final Link.Input bcInput = (buf, off, len, now, out) -> input(true, buf, off, len, now, out);
+    private final InputQueue bcInputq = new InputQueue();
 
     Node(NodeTable nodes, Net net, int addr, NodeId id, int caps) {
         this.nodes = nodes;
@@ -172,15 +172,29 @@ public final class Node {
         }
         if (!checkState(l, h, now, out)) return;
         h.wrap(buf, off, len);
-        int rc = l.rcv(buf, off, size, now, out, ucInput);
+        int rc = l.rcv(buf, off, size, now, out, inputq);
         if ((rc & Link.LINK_UP_EVT) != 0) linkUp(l, now, out);
         if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
+        drain(inputq, false, now, out); // tipc_node_rcv: tipc_sk_rcv(le->inputq) after link up/down
     }
 
     /** node.c tipc_rcv for a broadcast packet of this node (tipc_bcast_rcv), acknowledged in a STATE when due. */
     void bcastRcv(byte[] buf, int off, int size, long now, Outbox out) {
-        if (bcRcv.rcv(buf, off, size, now, out, bcInput) && link.isUp()) {
+        boolean sndState = bcRcv.rcv(buf, off, size, now, out, bcInputq);
+        drain(bcInputq, true, now, out);
+        if (sndState && link.isUp()) {
             link.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+        }
+    }
+
+    /** node.c tipc_node_rcv after tipc_link_rcv: what the link queued goes to the sockets and the distributor. */
+    private void drain(InputQueue q, boolean bcast, long now, Outbox out) {
+        while (!q.isEmpty()) {
+            byte[] b = q.buf();
+            int o = q.off();
+            int n = q.len();
+            q.remove();
+            input(bcast, b, o, n, now, out);
         }
     }
 

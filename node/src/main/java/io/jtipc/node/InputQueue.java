@@ -1,0 +1,73 @@
+package io.jtipc.node;
+
+/**
+ * A link's input queue, the kernel's {@code l->inputq} / {@code bc_entry.inputq1} (net/tipc/link.c
+ * {@code tipc_data_input}, drained by node.c {@code tipc_node_rcv} → {@code tipc_sk_rcv} once the link is done
+ * with the packet). The link appends every message it has received in sequence (after bundle extraction and
+ * reassembly); the owning {@link Node} drains the queue after {@code Link.rcv} returns.
+ *
+ * <p>Entries are views {@code (buf, off, len)}, not copies: each refers to the frame being processed, to a packet
+ * taken off the link's deferred queue, or to a freshly reassembled message, all of which stay unchanged until the
+ * node has drained the queue within the same {@code onFrame} call. A FIFO ring of three parallel arrays that
+ * doubles when full, so steady-state use allocates nothing.
+ */
+final class InputQueue {
+    private byte[][] bufs = new byte[16][];
+    private int[] offs = new int[16];
+    private int[] lens = new int[16];
+    private int head;
+    private int size;
+
+    /** Appends a message view: {@code buf[off, off + len)}. */
+    void add(byte[] buf, int off, int len) {
+        if (size == bufs.length) grow();
+        int i = (head + size) & (bufs.length - 1);
+        bufs[i] = buf;
+        offs[i] = off;
+        lens[i] = len;
+        size++;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Buffer of the oldest entry. */
+    byte[] buf() {
+        return bufs[head];
+    }
+
+    /** Offset of the oldest entry in {@link #buf()}, bytes. */
+    int off() {
+        return offs[head];
+    }
+
+    /** Length of the oldest entry, bytes. */
+    int len() {
+        return lens[head];
+    }
+
+    /** Drops the oldest entry (and its buffer reference). */
+    void remove() {
+        bufs[head] = null;
+        head = (head + 1) & (bufs.length - 1);
+        size--;
+    }
+
+    private void grow() {
+        int n = bufs.length;
+        byte[][] b = new byte[n * 2][];
+        int[] o = new int[n * 2];
+        int[] l = new int[n * 2];
+        for (int k = 0; k < size; k++) {
+            int i = (head + k) & (n - 1);
+            b[k] = bufs[i];
+            o[k] = offs[i];
+            l[k] = lens[i];
+        }
+        bufs = b;
+        offs = o;
+        lens = l;
+        head = 0;
+    }
+}

@@ -12,19 +12,25 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Runs host commands for the lab (ip, tcpdump, qemu checks). Package-private plumbing. */
-final class Host {
+/**
+ * Runs host commands for the lab (ip, tcpdump, qemu checks) and for tests that inspect what the lab made:
+ * stdout and stderr merged, exit code 127 when the command cannot start, 124 when it outlives its timeout,
+ * 130 when interrupted.
+ */
+public final class Host {
     private Host() {
     }
 
-    /** A finished host command. */
-    record Result(List<String> command, int exitCode, String output) {
-        boolean ok() {
+    /** A finished host command: what ran, its exit code and its merged output. */
+    public record Result(List<String> command, int exitCode, String output) {
+        /** Exit code 0. */
+        public boolean ok() {
             return exitCode == 0;
         }
     }
 
-    static Result run(Duration timeout, List<String> command) {
+    /** Runs {@code command}, waiting at most {@code timeout} for it to end. */
+    public static Result run(Duration timeout, List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Process p;
         try {
@@ -49,7 +55,8 @@ final class Host {
         }
     }
 
-    static Result run(String... command) {
+    /** {@link #run(Duration, List)} with 30 s. */
+    public static Result run(String... command) {
         return run(Duration.ofSeconds(30), Arrays.asList(command));
     }
 

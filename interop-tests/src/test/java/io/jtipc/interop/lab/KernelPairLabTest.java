@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
+import io.jtipc.lab.Host;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
@@ -141,10 +142,10 @@ abstract class KernelPairLabTest {
         // the jtipc end lives in the lab namespace, with its own MAC and an address of the lab subnet
         assertThat(v.netns()).isEqualTo(lab.netns());
         assertThat(a.exec("ping -c 2 -W 3 " + v.ipv4(), T).requireOk().output()).contains("2 packets received");
-        assertThat(HostCommand.run(java.time.Duration.ofSeconds(10), v.command("ip", "-o", "link", "show", v.name())).output())
+        assertThat(Host.run(java.time.Duration.ofSeconds(10), v.command("ip", "-o", "link", "show", v.name())).output())
                 .contains(v.mac());
         // kernel TIPC frames (discovery broadcasts, every ~1-2 s once linked) reach the jtipc port
-        HostCommand.Result seen = HostCommand.run(Duration.ofSeconds(20),
+        Host.Result seen = Host.run(Duration.ofSeconds(20),
                 v.command("timeout", "15", "tcpdump", "-i", v.name(), "-c", "1", "-nn", "-e", "ether", "proto", "0x88ca"));
         assertThat(seen.output()).as("tcpdump on %s", v.name()).contains("1 packet captured").contains("(0x88ca)").contains("52:54:00:4a:00:");
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jtipc.lab.BootImage;
 import io.jtipc.lab.ExecResult;
 import io.jtipc.lab.GuestJob;
+import io.jtipc.lab.Host;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
@@ -116,7 +117,7 @@ class LabCleanupTest {
         }
         String stale = Lab.NETNS_PREFIX + dead + "-1";
         namespaces.add(stale);
-        assertThat(HostCommand.run("ip", "netns", "add", stale).ok()).isTrue();
+        assertThat(Host.run("ip", "netns", "add", stale).ok()).isTrue();
         Process orphan = new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "300").start();
         try {
             assertThat(Lab.namespaceExists(stale)).isTrue();
@@ -128,7 +129,7 @@ class LabCleanupTest {
             }
         } finally {
             orphan.destroyForcibly();
-            HostCommand.run("ip", "netns", "delete", stale);
+            Host.run("ip", "netns", "delete", stale);
         }
     }
 

@@ -488,7 +488,7 @@ public final class Link {
         return mss() > Tipc.INT_H_SIZE + m2.size();
     }
 
-    /** tipc_msg_try_bundle + tipc_msg_bundle into the backlog target of this importance. */
+    /** tipc_msg_try_bundle + tipc_msg_bundle into the backlog target of this importance ({@link Msg#bundle}). */
     private boolean tryBundle(int imp, byte[] msg, int len) {
         if (!bundleable(msg, len)) {
             target[imp] = null;
@@ -496,42 +496,11 @@ public final class Link {
         }
         Pkt t = target[imp];
         if (t == null) return false;
-        int mss = mss();
-        m2.wrap(t.buf, 0, t.len);
-        if (m2.user() != Tipc.MSG_BUNDLER) {
-            int tsz = m2.size();
-            if (mss < align4(Tipc.INT_H_SIZE + tsz) + len) return false;
-            // wrap the target into a new bundle
-            byte[] nb = new byte[mss];
-            System.arraycopy(t.buf, 0, nb, Tipc.INT_H_SIZE, tsz);
-            TipcMsg inner = new TipcMsg().wrap(nb, Tipc.INT_H_SIZE, tsz);
-            TipcMsg outer = m2.wrap(nb, 0, mss);
-            Msg.init(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, node.addr);
-            outer.setImportance(inner.importance());
-            outer.setSize(Tipc.INT_H_SIZE + tsz);
-            outer.setMsgcnt(1);
-            t.buf = nb;
-            t.len = Tipc.INT_H_SIZE + tsz;
-            sentBundles++;
-        } else if (t.buf.length < mss) {
-            t.buf = java.util.Arrays.copyOf(t.buf, mss);
-        }
-        m2.wrap(t.buf, 0, t.buf.length);
-        int bsz = m2.size();
-        int start = align4(bsz);
-        int pad = start - bsz;
-        if (start + len > mss) return false;
-        System.arraycopy(msg, 0, t.buf, start, len);
-        java.util.Arrays.fill(t.buf, bsz, bsz + pad, (byte) 0);
-        m2.setSize(start + len);
-        m2.setMsgcnt(m2.msgcnt() + 1);
-        t.len = start + len;
+        int r = Msg.bundle(m2, t, msg, len, mss(), node.addr);
+        if (r == Msg.BUNDLE_NONE) return false;
+        if (r == Msg.BUNDLE_NEW) sentBundles++;
         sentBundled++;
         return true;
-    }
-
-    static int align4(int v) {
-        return (v + 3) & ~3;
     }
 
     /** tipc_link_advance_backlog; wakes blocked senders (link_prepare_wakeup) once no class is at its limit. */

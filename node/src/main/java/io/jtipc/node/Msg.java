@@ -8,14 +8,68 @@ import io.jtipc.wire.TipcMsg;
 /**
  * Building messages (Linux 6.1 net/tipc/msg.c): header initialisation ({@code tipc_msg_init}), fragmentation to a
  * link's maximum segment size ({@code tipc_msg_build} / {@code tipc_msg_fragment}) and the rejected copy returned to a
- * sender ({@code tipc_msg_reverse}). Stateless: the own node address is a parameter, as in the kernel. (Bundling,
- * {@code tipc_msg_try_bundle}, works on a link's backlog and lives in {@link Link}.)
+ * sender ({@code tipc_msg_reverse}) and bundling into a backlogged packet ({@code tipc_msg_try_bundle},
+ * {@code tipc_msg_bundle}; which packet may take more is the {@link Link}'s choice). Stateless: the own node address
+ * is a parameter, as in the kernel.
  */
 final class Msg {
     /** msg.c tipc_msg_reverse: payload bytes a returned message keeps at most. */
     static final int REVERSE_DATA_MAX = 1024;
 
+    /** {@link #bundle} results: not bundled; appended to an existing bundle; target wrapped into a new bundle first. */
+    static final int BUNDLE_NONE = 0, BUNDLE_APPENDED = 1, BUNDLE_NEW = 2;
+
     private Msg() {
+    }
+
+    /**
+     * msg.c tipc_msg_try_bundle + tipc_msg_bundle: appends {@code msg[0, len)} to the backlogged packet {@code t},
+     * 4-byte aligned with zero padding. A {@code t} that is not yet a MSG_BUNDLER is first moved behind a new 40-byte
+     * MSG_BUNDLER header (importance of the inner message, msgcnt 1); its buffer grows to {@code mss} bytes.
+     * The caller has checked that {@code msg} may be bundled at all (not a fragment, tunnel or broadcast protocol
+     * message, and small enough).
+     *
+     * @param scratch a flyweight the call may rewrap
+     * @param mss     the link's maximum message size, bytes: a bundle never grows past it
+     * @param own     the own node address (prevnode/orignode of a new bundle)
+     * @return {@link #BUNDLE_NONE} if it does not fit (nothing changed), {@link #BUNDLE_APPENDED}, or
+     *         {@link #BUNDLE_NEW}
+     */
+    static int bundle(TipcMsg scratch, Pkt t, byte[] msg, int len, int mss, int own) {
+        int result = BUNDLE_APPENDED;
+        scratch.wrap(t.buf, 0, t.len);
+        if (scratch.user() != Tipc.MSG_BUNDLER) {
+            int tsz = scratch.size();
+            if (mss < align4(Tipc.INT_H_SIZE + tsz) + len) return BUNDLE_NONE;
+            byte[] nb = new byte[mss];
+            System.arraycopy(t.buf, 0, nb, Tipc.INT_H_SIZE, tsz);
+            TipcMsg inner = new TipcMsg().wrap(nb, Tipc.INT_H_SIZE, tsz);
+            TipcMsg outer = scratch.wrap(nb, 0, mss);
+            init(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, own);
+            outer.setImportance(inner.importance());
+            outer.setSize(Tipc.INT_H_SIZE + tsz);
+            outer.setMsgcnt(1);
+            t.buf = nb;
+            t.len = Tipc.INT_H_SIZE + tsz;
+            result = BUNDLE_NEW;
+        } else if (t.buf.length < mss) {
+            t.buf = Arrays.copyOf(t.buf, mss);
+        }
+        scratch.wrap(t.buf, 0, t.buf.length);
+        int bsz = scratch.size();
+        int start = align4(bsz);
+        if (start + len > mss) return BUNDLE_NONE; // only an existing bundle can be this full
+        System.arraycopy(msg, 0, t.buf, start, len);
+        Arrays.fill(t.buf, bsz, start, (byte) 0);
+        scratch.setSize(start + len);
+        scratch.setMsgcnt(scratch.msgcnt() + 1);
+        t.len = start + len;
+        return result;
+    }
+
+    /** {@code v} rounded up to a multiple of 4 (msg.h align()). */
+    static int align4(int v) {
+        return (v + 3) & ~3;
     }
 
     /**

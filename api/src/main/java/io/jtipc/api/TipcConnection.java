@@ -10,6 +10,7 @@ import java.util.Objects;
 import io.jtipc.node.ConnHandler;
 import io.jtipc.node.ConnSocket;
 import io.jtipc.node.NodeCore;
+import io.jtipc.node.SocketType;
 
 /**
  * A connection-oriented TIPC socket of a {@link TipcNode}: {@code SOCK_SEQPACKET} (messages of at most 66000 bytes,
@@ -29,11 +30,11 @@ import io.jtipc.node.NodeCore;
 public final class TipcConnection implements AutoCloseable {
     /** Socket types. */
     public enum Type {
-        SEQPACKET(NodeCore.SocketType.SEQPACKET), STREAM(NodeCore.SocketType.STREAM);
+        SEQPACKET(SocketType.SEQPACKET), STREAM(SocketType.STREAM);
 
-        final NodeCore.SocketType core;
+        final SocketType core;
 
-        Type(NodeCore.SocketType t) {
+        Type(SocketType t) {
             this.core = t;
         }
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.jtipc.node.Delivery;
 import io.jtipc.node.NodeCore;
+import io.jtipc.node.SocketType;
 import io.jtipc.wire.Tipc;
 
 /**
@@ -75,7 +76,7 @@ public final class TipcSocket implements AutoCloseable {
     private TipcSocket(TipcNode node, Type type) throws TipcException {
         this.node = Objects.requireNonNull(node, "node");
         this.type = type;
-        NodeCore.SocketType st = type == Type.RDM ? NodeCore.SocketType.RDM : NodeCore.SocketType.DGRAM;
+        SocketType st = type == Type.RDM ? SocketType.RDM : SocketType.DGRAM;
         this.port = node.call(now -> node.core().openSocket(st, this::onDelivery));
         node.registered(this);
     }

@@ -116,10 +116,11 @@ public final class BroadcastLink {
     /**
      * tipc_bcast_rcv → tipc_link_rcv on this link: one broadcast packet from the peer.
      *
-     * @param in the node's input queue for broadcast messages (the kernel's {@code bc_entry.inputq1})
+     * @param inputq the node's input queue for broadcast messages (the kernel's {@code bc_entry.inputq1})
+     * @param namedq the node's binding-update queue ({@code bc_entry.namedq})
      * @return true if a STATE should be sent to the peer now (ack or NACK thinning points)
      */
-    boolean rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
+    boolean rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         if (h.mcNetid() != net.config.netId() || !up) return false;
         if (h.user() == Tipc.BCAST_PROTOCOL) return false; // legacy NACK: we never send on a broadcast link
@@ -142,8 +143,8 @@ public final class BroadcastLink {
             rcvNxt = (rcvNxt + 1) & 0xffff;
             if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
             received++;
-            if (pending != null) input(pending.buf, 0, pending.len, now, out, in);
-            else input(buf, off, Math.min(len, h.size()), now, out, in);
+            if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);
+            else input(buf, off, Math.min(len, h.size()), inputq, namedq);
             if (!up) break;
             if (++rcvUnacked >= Link.MIN_LINK_WIN) {
                 // tipc_link_build_state_msg for a bc receive link: thinned by own address
@@ -158,23 +159,29 @@ public final class BroadcastLink {
         return sndState;
     }
 
-    private void input(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
+    /** tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link Link#dataInput}. */
+    private void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         switch (h.user()) {
             case Tipc.MSG_BUNDLER: {
                 BundleCursor c = new BundleCursor().wrap(buf, off, len);
-                while (c.next()) in.add(buf, c.offset(), c.length());
+                while (c.next()) {
+                    int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
+                    Link.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq);
+                }
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
                 FragmentAssembler.Result r = reasm.append(this, buf, off, len);
                 if (r.status() == FragmentAssembler.Status.COMPLETE) {
-                    in.add(r.message(), 0, r.message().length);
+                    byte[] whole = r.message();
+                    Link.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
+                        namedq);
                 }
                 break;
             }
             default:
-                in.add(buf, off, len);
+                Link.dataInput(h.user(), buf, off, len, inputq, namedq);
         }
     }
 

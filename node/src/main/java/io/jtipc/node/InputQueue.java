@@ -54,6 +54,11 @@ final class InputQueue {
         size--;
     }
 
+    /** Drops every entry (and its buffer reference). */
+    void clear() {
+        while (size > 0) remove();
+    }
+
     private void grow() {
         int n = bufs.length;
         byte[][] b = new byte[n * 2][];

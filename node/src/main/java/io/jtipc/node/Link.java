@@ -26,9 +26,10 @@ import io.jtipc.wire.TipcMsg;
  * retransmission-failure rule ({@code link_retransmit_failure}, tolerance × 10); the congestion window
  * ({@code tipc_link_update_cwin}: slow start from the minimum window, congestion avoidance above ssthresh,
  * fast recovery on retransmission, back to slow start on an idle tick), one
- * backlog with per-importance limits ({@code tipc_link_set_queue_limits}) and bundling of backlogged
- * messages ({@code tipc_msg_try_bundle}); MTU negotiation; fragment reassembly and bundle extraction on
- * receive ({@code tipc_link_input}).
+ * backlog with per-importance limits ({@code tipc_link_set_queue_limits}) whose last packet takes bundles
+ * ({@link Msg#bundle}); MTU negotiation; fragment reassembly and bundle extraction on receive
+ * ({@code tipc_link_input}), in-sequence messages appended to the node's input and binding-update queues
+ * ({@code tipc_data_input}, {@link InputQueue}).
  *
  * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
  * failover and the sending side of synch, priority changes. A received SYNCH is handled by {@link Node}
@@ -611,11 +612,13 @@ public final class Link {
     /**
      * tipc_link_rcv: one sequenced packet (or LINK_PROTOCOL message) from the node.
      *
-     * @param in the node's input queue ({@code l->inputq}): every message received in sequence is appended to it,
-     *           after bundle extraction and reassembly; the node drains it after this call returns
+     * @param inputq the node's input queue ({@code l->inputq}): socket messages received in sequence (after bundle
+     *               extraction and reassembly) are appended to it; the node drains it after this call returns
+     * @param namedq the node's binding-update queue ({@code l->namedq}, {@code bc_entry.namedq}): NAME_DISTRIBUTOR
+     *               messages, likewise
      * @return LINK_* flags for the node
      */
-    int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
+    int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
         m.wrap(buf, off, len);
         if (m.user() == Tipc.LINK_PROTOCOL) return protoRcv(buf, off, len, now, out);
         silentIntvCnt = 0;
@@ -641,8 +644,8 @@ public final class Link {
             }
             rcvNxt = (rcvNxt + 1) & 0xffff;
             recvPkts++;
-            if (pending != null) input(pending.buf, 0, pending.len, now, out, in);
-            else input(buf, off, len, now, out, in);
+            if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);
+            else input(buf, off, len, inputq, namedq);
             if (state != State.ESTABLISHED) {
                 rc |= LINK_DOWN_EVT;
                 break;
@@ -672,8 +675,8 @@ public final class Link {
         }
     }
 
-    /** tipc_link_input / tipc_data_input: one in-sequence packet. */
-    private void input(byte[] buf, int off, int len, long now, Outbox out, InputQueue in) {
+    /** tipc_link_input: one in-sequence packet, unbundled or reassembled into {@link #dataInput}. */
+    private void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         int user = h.user();
         switch (user) {
@@ -681,8 +684,7 @@ public final class Link {
                 BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
                 while (c.next()) {
                     int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
-                    if (iu == Tipc.MSG_BUNDLER || iu == Tipc.MSG_FRAGMENTER || iu == Tipc.LINK_PROTOCOL) continue;
-                    in.add(buf, c.offset(), c.length());
+                    if (dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
                 }
                 break;
             }
@@ -690,7 +692,8 @@ public final class Link {
                 FragmentAssembler.Result r = reasm.append(this, buf, off, Math.min(len, h.size()));
                 if (r.status() == FragmentAssembler.Status.COMPLETE) {
                     byte[] whole = r.message();
-                    in.add(whole, 0, whole.length);
+                    int wu = new TipcMsg().wrap(whole, 0, whole.length).user();
+                    if (dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
                 } else if (r.status() == FragmentAssembler.Status.ERROR) {
                     // link.c: reassembly failure fails the link
                     net.log("link " + name() + ": fragment reassembly error " + r.malformation());
@@ -704,8 +707,26 @@ public final class Link {
             case Tipc.TUNNEL_PROTOCOL:
                 break; // tunnelled packets are not taken over (SYNCH/FAILOVER handled in Node; no failover)
             default:
-                in.add(buf, off, Math.min(len, h.size()));
+                if (dataInput(user, buf, off, Math.min(len, h.size()), inputq, namedq)) node.bcRcv.up = true;
         }
+    }
+
+    /**
+     * link.c tipc_data_input: a socket message (importance 0-3, CONN_MANAGER) goes to {@code inputq}, a binding update
+     * (NAME_DISTRIBUTOR) to {@code namedq}; anything else (GROUP_PROTOCOL, MSG_CRYPTO: not implemented; nested
+     * bundles, fragments or link protocol inside a bundle) is dropped. Shared with the {@link BroadcastLink}.
+     *
+     * @return true for a NAME_DISTRIBUTOR message: on a unicast link it opens the peer's broadcast receive link
+     *         ({@code l->bc_rcvlink->state = LINK_ESTABLISHED})
+     */
+    static boolean dataInput(int user, byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
+        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER) {
+            inputq.add(buf, off, len);
+        } else if (user == Tipc.NAME_DISTRIBUTOR) {
+            namedq.add(buf, off, len);
+            return true;
+        }
+        return false;
     }
 
     /** tipc_link_validate_msg: session (and STATE seqno) check of LINK_PROTOCOL messages; others pass. */

@@ -31,11 +31,12 @@ final class Msg {
      *
      * @param scratch a flyweight the call may rewrap
      * @param mss     the link's maximum message size, bytes: a bundle never grows past it
-     * @param own     the own node address (prevnode/orignode of a new bundle)
-     * @return {@link #BUNDLE_NONE} if it does not fit (nothing changed), {@link #BUNDLE_APPENDED}, or
+     * @param dnode   the destination node address (of a new bundle's header; its prevnode is the inner message's)
+     * @return {@link #BUNDLE_NONE} if it does not fit (the bundle's content unchanged; its buffer may have grown to
+     *         {@code mss}), {@link #BUNDLE_APPENDED}, or
      *         {@link #BUNDLE_NEW}
      */
-    static int bundle(TipcMsg scratch, Pkt t, byte[] msg, int len, int mss, int own) {
+    static int bundle(TipcMsg scratch, Pkt t, byte[] msg, int len, int mss, int dnode) {
         int result = BUNDLE_APPENDED;
         scratch.wrap(t.buf, 0, t.len);
         if (scratch.user() != Tipc.MSG_BUNDLER) {
@@ -45,7 +46,7 @@ final class Msg {
             System.arraycopy(t.buf, 0, nb, Tipc.INT_H_SIZE, tsz);
             TipcMsg inner = new TipcMsg().wrap(nb, Tipc.INT_H_SIZE, tsz);
             TipcMsg outer = scratch.wrap(nb, 0, mss);
-            init(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, own);
+            init(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, dnode);
             outer.setImportance(inner.importance());
             outer.setSize(Tipc.INT_H_SIZE + tsz);
             outer.setMsgcnt(1);

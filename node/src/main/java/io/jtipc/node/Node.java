@@ -68,6 +68,8 @@ public final class Node {
     private final InputQueue inputq = new InputQueue();
     /** The broadcast link's input queue (bc_entry.inputq1). */
     private final InputQueue bcInputq = new InputQueue();
+    /** Binding updates from any of this node's links (bc_entry.namedq), applied before the socket messages. */
+    private final InputQueue namedq = new InputQueue();
 
     Node(NodeTable nodes, Net net, int addr, NodeId id, int caps) {
         this.nodes = nodes;
@@ -172,48 +174,55 @@ public final class Node {
         }
         if (!checkState(l, h, now, out)) return;
         h.wrap(buf, off, len);
-        int rc = l.rcv(buf, off, size, now, out, inputq);
-        if ((rc & Link.LINK_UP_EVT) != 0) linkUp(l, now, out);
-        if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
-        drain(inputq, false, now, out); // tipc_node_rcv: tipc_sk_rcv(le->inputq) after link up/down
+        try {
+            int rc = l.rcv(buf, off, size, now, out, inputq, namedq);
+            if ((rc & Link.LINK_UP_EVT) != 0) linkUp(l, now, out);
+            if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out); // lost contact purges namedq
+            // tipc_rcv after the link: tipc_named_rcv(namedq), then tipc_sk_rcv(le->inputq)
+            applyNamed(now, out);
+            deliver(inputq, now, out);
+        } finally {
+            // entries point into the caller's frame: none may outlive this call, even after an exception
+            inputq.clear();
+            namedq.clear();
+        }
     }
 
     /** node.c tipc_rcv for a broadcast packet of this node (tipc_bcast_rcv), acknowledged in a STATE when due. */
     void bcastRcv(byte[] buf, int off, int size, long now, Outbox out) {
-        boolean sndState = bcRcv.rcv(buf, off, size, now, out, bcInputq);
-        drain(bcInputq, true, now, out);
-        if (sndState && link.isUp()) {
-            link.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+        try {
+            boolean sndState = bcRcv.rcv(buf, off, size, now, out, bcInputq, namedq);
+            if (sndState && link.isUp()) {
+                link.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+            }
+            // tipc_node_bc_rcv: tipc_node_mcast_rcv(inputq1), then tipc_named_rcv(namedq)
+            deliver(bcInputq, now, out);
+            applyNamed(now, out);
+        } finally {
+            bcInputq.clear();
+            namedq.clear();
         }
     }
 
-    /** node.c tipc_node_rcv after tipc_link_rcv: what the link queued goes to the sockets and the distributor. */
-    private void drain(InputQueue q, boolean bcast, long now, Outbox out) {
+    /** tipc_sk_rcv: the socket messages a link queued, in order. */
+    private void deliver(InputQueue q, long now, Outbox out) {
         while (!q.isEmpty()) {
             byte[] b = q.buf();
             int o = q.off();
             int n = q.len();
             q.remove();
-            input(bcast, b, o, n, now, out);
+            nodes.sockets.rcv(b, o, n, now, out, false);
         }
     }
 
-    /**
-     * One in-sequence message from this node's unicast or broadcast link (after bundle extraction and reassembly):
-     * node.c tipc_rcv's {@code tipc_sk_rcv} for socket messages, {@code tipc_named_rcv} for binding updates
-     * (link.c tipc_data_input sorts them).
-     */
-    private void input(boolean bcast, byte[] buf, int off, int len, long now, Outbox out) {
-        TipcMsg h = new TipcMsg().wrap(buf, off, len);
-        int user = h.user();
-        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER) {
-            nodes.sockets.rcv(buf, off, len, now, out, false);
-        } else if (user == Tipc.NAME_DISTRIBUTOR) {
-            if (!bcast) bcRcv.up = true; // link.c tipc_data_input: NAME_DISTRIBUTOR opens the bc receive link
-            if (h.dataSize() % Tipc.ITEM_SIZE != 0 || net.distr == null) return;
-            net.distr.receive(addr, DistrMessage.fromWire(h)); // state per link peer, as node.c
+    /** tipc_named_rcv: the binding updates this node's links queued, in order (state per link peer, as node.c). */
+    private void applyNamed(long now, Outbox out) {
+        while (!namedq.isEmpty()) {
+            TipcMsg h = new TipcMsg().wrap(namedq.buf(), namedq.off(), namedq.len());
+            namedq.remove();
+            if (h.dataSize() % Tipc.ITEM_SIZE != 0 || net.distr == null) continue;
+            net.distr.receive(addr, DistrMessage.fromWire(h));
         }
-        // GROUP_PROTOCOL, MSG_CRYPTO: not implemented, dropped
     }
 
     /**
@@ -491,7 +500,10 @@ public final class Node {
     private void lostContact(long now, Outbox out) {
         deleteAt = now + NodeTable.NODE_CLEANUP_AFTER;
         bcRcv.reset();
-        // tipc_node_remove_conn via node_lost_contact: every connection to the node gets a TIPC_ERR_NO_NODE abort
+        namedq.clear(); // skb_queue_purge(&n->bc_entry.namedq): no binding of a lost node is applied
+        // node_lost_contact appends a TIPC_ERR_NO_NODE abort per connection to the node behind the socket messages
+        // already in le->inputq: those are delivered first, then the aborts
+        deliver(inputq, now, out);
         nodes.sockets.nodeLost(addr, now, out);
         if (namedUp) {
             net.distr.nodeDown(addr, upCaps);

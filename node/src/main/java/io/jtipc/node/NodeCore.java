@@ -35,25 +35,8 @@ import io.jtipc.wire.TipcSubscr;
 public final class NodeCore {
     /** Capabilities jtipc advertises, 0xD7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
     public static final int JTIPC_CAPABILITIES = NodeConfig.JTIPC_CAPABILITIES;
-    /** jtipc limit on known peers (against discovery floods; the kernel has none). */
-    public static final int MAX_PEERS = NodeTable.MAX_PEERS;
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = NodeTable.NODE_CLEANUP_AFTER;
-    /** Address trial period, ms (discover.c). */
-    public static final int TRIAL_PERIOD = Discoverer.TRIAL_PERIOD;
-
-    /** socket.c socket types jtipc implements. */
-    public enum SocketType { RDM, DGRAM, SEQPACKET, STREAM }
-
-    /** Receives the messages of one RDM/DGRAM socket. */
-    @FunctionalInterface
-    public interface MessageHandler {
-        /**
-         * @return true if accepted; false if the receive queue is full: the message is then returned to its sender
-         *         with TIPC_ERR_OVERLOAD unless dest-droppable (socket.c tipc_sk_filter_rcv, rcvbuf_limit)
-         */
-        boolean onMessage(Delivery d);
-    }
 
     private final Net net;
     private final Discoverer.Trial trial;
@@ -87,8 +70,6 @@ public final class NodeCore {
     public NodeConfig config() { return net.config; }
     /** This node's 32-bit address, 0 while the address trial runs. */
     public int ownAddr() { return net.ownAddr; }
-    /** Address currently tried (= own address once committed). */
-    public int trialAddress() { return trial.addr; }
     public boolean addressCommitted() { return net.ownAddr != 0; }
     /** The binding table, null until the address is committed. */
     public BindingTable bindingTable() { return net.table; }

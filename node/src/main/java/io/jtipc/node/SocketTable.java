@@ -31,8 +31,8 @@ final class SocketTable {
     /** A socket: RDM/DGRAM state here, SEQPACKET/STREAM state in {@link #conn}. */
     private static final class Sock {
         final int port;
-        final NodeCore.SocketType type;
-        final NodeCore.MessageHandler handler;
+        final SocketType type;
+        final MessageHandler handler;
         /** Connection state of a SEQPACKET/STREAM socket, null for RDM/DGRAM. */
         final ConnSocket conn;
         private int importance;
@@ -40,7 +40,7 @@ final class SocketTable {
         int pubCount;
         final List<Publication> publs = new ArrayList<>();
 
-        Sock(int port, NodeCore.SocketType type, NodeCore.MessageHandler handler, ConnSocket conn) {
+        Sock(int port, SocketType type, MessageHandler handler, ConnSocket conn) {
             this.port = port;
             this.type = type;
             this.handler = handler;
@@ -99,8 +99,8 @@ final class SocketTable {
     }
 
     /** socket.c tipc_sk_create for RDM/DGRAM: a random free port in [1, 2^32-1], importance low, dest-droppable. */
-    int openSocket(NodeCore.SocketType type, NodeCore.MessageHandler handler) {
-        if (type == NodeCore.SocketType.SEQPACKET || type == NodeCore.SocketType.STREAM) {
+    int openSocket(SocketType type, MessageHandler handler) {
+        if (type == SocketType.SEQPACKET || type == SocketType.STREAM) {
             throw new IllegalArgumentException(type + " sockets are opened with openConnSocket");
         }
         int port = freePort();
@@ -109,19 +109,19 @@ final class SocketTable {
     }
 
     /** Opens a socket on a given port (for replaying captures, where the peer addresses a known port). */
-    int openSocketAt(int port, NodeCore.SocketType type, NodeCore.MessageHandler handler) {
+    int openSocketAt(int port, SocketType type, MessageHandler handler) {
         if (port == 0 || socks.containsKey(port)) throw new IllegalArgumentException("port " + port + " not free");
         socks.put(port, new Sock(port, type, handler, null));
         return port;
     }
 
     /** socket.c tipc_sk_create for SEQPACKET/STREAM: random free port, importance low, not dest-droppable. */
-    int openConnSocket(NodeCore.SocketType type, ConnHandler handler) {
-        if (type != NodeCore.SocketType.SEQPACKET && type != NodeCore.SocketType.STREAM) {
+    int openConnSocket(SocketType type, ConnHandler handler) {
+        if (type != SocketType.SEQPACKET && type != SocketType.STREAM) {
             throw new IllegalArgumentException("not a connection-oriented type: " + type);
         }
         int port = freePort();
-        ConnSocket c = new ConnSocket(net, this, port, type == NodeCore.SocketType.STREAM, handler);
+        ConnSocket c = new ConnSocket(net, this, port, type == SocketType.STREAM, handler);
         socks.put(port, new Sock(port, type, null, c));
         conns.put(port, c);
         return port;
@@ -223,7 +223,7 @@ final class SocketTable {
         h.setOrigport(s.port);
         h.setDestport(destPort);
         h.setDestDroppable(s.destDroppable() ? 1 : 0);
-        if (s.type == NodeCore.SocketType.DGRAM) h.setSrcDroppable(1);
+        if (s.type == SocketType.DGRAM) h.setSrcDroppable(1);
         System.arraycopy(data, off, b, hsize, len);
         return b;
     }
@@ -429,7 +429,7 @@ final class SocketTable {
         ConnSocket l = conn(listenPort);
         if (l.state != ConnSocket.State.LISTEN) return EINVAL;
         if (l.rcvq.isEmpty()) return EAGAIN;
-        int np = openConnSocket(l.stream ? NodeCore.SocketType.STREAM : NodeCore.SocketType.SEQPACKET, handler);
+        int np = openConnSocket(l.stream ? SocketType.STREAM : SocketType.SEQPACKET, handler);
         l.accept(conns.get(np), now, out);
         return np;
     }

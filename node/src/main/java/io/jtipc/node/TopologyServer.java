@@ -147,7 +147,7 @@ public final class TopologyServer {
         this.net = net;
         this.sockets = sockets;
         this.subs = subs;
-        this.listenPort = sockets.openConnSocket(NodeCore.SocketType.SEQPACKET, new ConnHandler() {
+        this.listenPort = sockets.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
             @Override
             public void readable(int p) {
                 net.post(TopologyServer.this::acceptAll);

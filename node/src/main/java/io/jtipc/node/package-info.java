@@ -1,5 +1,6 @@
 /**
- * The sans-IO TIPC protocol core (Linux 6.1 {@code net/tipc}), one class per kernel file: neighbour discovery and the
+ * The sans-IO TIPC protocol core (Linux 6.1 {@code net/tipc}), each class one concern of one kernel file: neighbour
+ * discovery and the
  * address trial ({@link io.jtipc.node.Discoverer}, discover.c), peer nodes and the node FSM
  * ({@link io.jtipc.node.Node} and {@code NodeTable}, node.c), the unicast link
  * ({@link io.jtipc.node.Link}, link.c), the broadcast receive link ({@link io.jtipc.node.BroadcastLink}, bcast.c),
@@ -15,7 +16,7 @@
  * // event loop (one thread):
  * core.onFrame(nowMs, bearer, srcMac, buf, off, len, outbox);  // every received TIPC frame
  * if (nowMs >= core.nextDeadline()) core.onTimer(nowMs, outbox);
- * int port = core.openSocket(NodeCore.SocketType.RDM, delivery -> ...);
+ * int port = core.openSocket(SocketType.RDM, delivery -> ...);
  * core.bind(nowMs, port, Tipc.TIPC_CLUSTER_SCOPE, 1000, 1, 1, outbox);
  * core.sendToName(nowMs, port, 1000, 1, 0, data, 0, data.length, outbox);
  * }</pre>

@@ -33,7 +33,7 @@ class ClusterTest {
         assertThat(net.runUntil(() -> fullMesh(ns), 20_000)).isTrue();
         for (int i = 0; i < 6; i++) {
             SimNode n = ns.get(i);
-            int p = n.core.openSocket(NodeCore.SocketType.RDM, n.received::add);
+            int p = n.core.openSocket(SocketType.RDM, n.received::add);
             assertThat(n.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 3000, i, i, n)).isZero();
         }
         assertThat(net.runUntil(() -> ns.stream().allMatch(n -> n.core.bindingTable().publications(3000, 0, 10).size() == 6),
@@ -41,7 +41,7 @@ class ClusterTest {
         // every node multicasts to the whole range once
         for (int i = 0; i < 6; i++) {
             SimNode n = ns.get(i);
-            int p = n.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+            int p = n.core.openSocket(SocketType.RDM, d -> true);
             byte[] x = {(byte) i};
             assertThat(n.core.multicast(net.now(), p, 3000, 0, 10, x, 0, 1, n)).isZero();
         }

@@ -20,7 +20,7 @@ class DataTransferTest {
     /** b echoes everything its socket bound to {1000,1} receives back to the sender's socket address. */
     private static int echoServer(SimNetwork net, SimNode b) {
         int[] port = new int[1];
-        port[0] = b.core.openSocket(NodeCore.SocketType.RDM, d -> {
+        port[0] = b.core.openSocket(SocketType.RDM, d -> {
             b.received.add(d);
             int rc = b.core.sendToPort(net.now(), port[0], d.srcNode(), d.srcPort(), d.data(), 0, d.data().length, b);
             assertThat(rc).isIn(0, Errno.ELINKCONG);
@@ -50,7 +50,7 @@ class DataTransferTest {
         SimNode b = net.nodes().get(1);
         int sp = echoServer(net, b);
         assertThat(net.runUntil(() -> !a.core.bindingTable().publications(1000, 1, 1).isEmpty(), net.now() + 1000)).isTrue();
-        int cp = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int cp = a.core.openSocket(SocketType.RDM, a.received::add);
         Random r = new Random(size);
         List<byte[]> sent = new ArrayList<>();
         int bAddr = b.core.ownAddr();
@@ -105,10 +105,10 @@ class DataTransferTest {
         net.delayMax = 3;
         SimNode a = net.nodes().get(0);
         SimNode b = net.nodes().get(1);
-        int sp = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int sp = b.core.openSocket(SocketType.RDM, b.received::add);
         assertThat(b.core.bind(net.now(), sp, Tipc.TIPC_CLUSTER_SCOPE, 2000, 0, 99, b)).isZero();
         assertThat(net.runUntil(() -> !a.core.bindingTable().publications(2000, 0, 99).isEmpty(), net.now() + 5000)).isTrue();
-        int cp = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int cp = a.core.openSocket(SocketType.RDM, a.received::add);
         int n = 10_000;
         Random r = new Random(5);
         for (int i = 0; i < n; i++) {

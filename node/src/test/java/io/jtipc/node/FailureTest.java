@@ -22,7 +22,7 @@ class FailureTest {
         SimNode a = net.addNode("alpha", 1, 0x11112222);
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 5000, 1, 10, b)).isZero();
         net.runFor(500);
         int bAddr = b.core.ownAddr();
@@ -103,7 +103,7 @@ class FailureTest {
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
         b.recordFrames = true;
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 7000, 0, 0, b);
         net.runFor(1000);
         List<byte[]> samples = new ArrayList<>(b.sentFrames);
@@ -128,7 +128,7 @@ class FailureTest {
         net.runFor(5000);
         assertThat(a.core.log()).allSatisfy(s -> assertThat(s).doesNotContain("internal error"));
         assertThat(net.runUntil(() -> linkedUp(a, b), net.now() + 10_000)).isTrue();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
         assertThat(net.runUntil(() -> !a.core.bindingTable().publications(7000, 0, 0).isEmpty(), net.now() + 5000)).isTrue();
         int before = b.received.size();
         byte[] msg = "still alive".getBytes();

@@ -375,7 +375,7 @@ class GoldenCaptureTest {
         Set<Integer> clientPorts = Set.of(0x95d050a2, 0xa603074c);
         Replay b = new Replay(kernelLike("cli-node", RANDOM_B), SESSION_B, MAC_B, frame(fs, 11).timeMs);
         List<Delivery> got = new ArrayList<>();
-        for (int port : clientPorts) b.core.openSocketAt(port, NodeCore.SocketType.RDM, got::add);
+        for (int port : clientPorts) b.core.openSocketAt(port, SocketType.RDM, got::add);
         for (Frame f : fs) {
             if (Arrays.equals(f.src, MAC_A) && f.timeMs < 47_000) b.feed(f);
         }

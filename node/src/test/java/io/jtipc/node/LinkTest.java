@@ -51,7 +51,7 @@ class LinkTest {
         SimNode a = net.addNode("alpha", 1, 0x11112222);
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 900, 0, 0, b);
         net.runFor(200);
         // from now on every data frame from a is lost; protocol traffic still flows both ways
@@ -63,7 +63,7 @@ class LinkTest {
                 down[0] = net.now();
             }
         });
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         long t0 = net.now();
         assertThat(a.core.sendToName(net.now(), pa, 900, 0, 0, new byte[10], 0, 10, a)).isZero();
         assertThat(net.runUntil(() -> down[0] >= 0, t0 + 30_000)).isTrue();
@@ -80,12 +80,12 @@ class LinkTest {
         SimNode a = net.addNode("alpha", 1, 0x11112222);
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 901, 0, 0, b);
         net.runFor(200);
         int[] left = {3};
         net.drop = (from, f) -> from == a && new TipcMsg().wrap(f, 0, f.length).user() == 0 && left[0]-- > 0;
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         for (int i = 0; i < 3; i++) assertThat(a.core.sendToName(net.now(), pa, 901, 0, 0, new byte[] {(byte) i}, 0, 1, a)).isZero();
         assertThat(net.runUntil(() -> b.received.size() == 3, net.now() + 3000)).isTrue();
         assertThat(b.received).extracting(d -> d.data()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
@@ -97,10 +97,10 @@ class LinkTest {
         SimNode a = net.addNode("alpha", 1, 0x11112222);
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 902, 0, 0, b);
         net.runFor(200);
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         Link l = a.core.peer(b.core.ownAddr()).link();
         List<Long> wakeups = new ArrayList<>();
         a.core.setListener(new NodeListener() {
@@ -175,11 +175,11 @@ class LinkTest {
         assertThat(net.runUntil(() -> linkedUp(a, small), 5000)).isTrue();
         assertThat(a.core.peer(small.core.ownAddr()).link().mtu()).isEqualTo(1000);
         assertThat(small.core.peer(a.core.ownAddr()).link().mtu()).isEqualTo(1000);
-        int ps = small.core.openSocket(NodeCore.SocketType.RDM, small.received::add);
+        int ps = small.core.openSocket(SocketType.RDM, small.received::add);
         small.core.bind(net.now(), ps, Tipc.TIPC_CLUSTER_SCOPE, 903, 0, 0, small);
         net.runFor(200);
         a.recordFrames = true;
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         byte[] big = new byte[5000];
         Arrays.fill(big, (byte) 0x5a);
         assertThat(a.core.sendToName(net.now(), pa, 903, 0, 0, big, 0, big.length, a)).isZero();
@@ -195,10 +195,10 @@ class LinkTest {
         SimNode a = net.addNode("alpha", 1, 0x11112222);
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, b.received::add);
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 904, 0, 0, b);
         net.runFor(200);
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         Link l = a.core.peer(b.core.ownAddr()).link();
         assertThat(l.window()).isEqualTo(50);
         int maxWin = 0;

@@ -145,9 +145,9 @@ class ParallelLinksTest {
         assertThat(events).contains("A up 0", "A up 1", "B up 0", "B up 1");
 
         // traffic: all on one link, in order
-        int sp = net.cores[1].openSocket(NodeCore.SocketType.RDM, d -> net.received.get(1).add(d));
+        int sp = net.cores[1].openSocket(SocketType.RDM, d -> net.received.get(1).add(d));
         assertThat(net.cores[1].bind(net.now, sp, Tipc.TIPC_CLUSTER_SCOPE, 3000, 1, 1, net.outs[1])).isZero();
-        int cp = net.cores[0].openSocket(NodeCore.SocketType.RDM, d -> net.received.get(0).add(d));
+        int cp = net.cores[0].openSocket(SocketType.RDM, d -> net.received.get(0).add(d));
         net.runFor(100);
         Link active = pa.link();
         int other = 1 - active.bearerId();

@@ -30,12 +30,12 @@ class SocketTest {
     @Test
     void anycastRoundRobinsOverBindingsOfAllNodes() {
         List<Delivery> got = new ArrayList<>();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
-        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pb = b.core.openSocket(SocketType.RDM, got::add);
+        int pc = c.core.openSocket(SocketType.RDM, got::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 100, 0, 10, b);
         c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 100, 0, 10, c);
         settle();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
         byte[] x = {1, 2, 3};
         for (int i = 0; i < 6; i++) assertThat(a.core.sendToName(net.now(), pa, 100, 5, 0, x, 0, 3, a)).isZero();
         settle();
@@ -49,25 +49,25 @@ class SocketTest {
 
     @Test
     void nodeScopeBindingsStayLocalAndLocalDeliveryWorks() {
-        int pa2 = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int pa2 = a.core.openSocket(SocketType.RDM, a.received::add);
         a.core.bind(net.now(), pa2, Tipc.TIPC_NODE_SCOPE, 200, 1, 1, a);
         settle();
         assertThat(b.core.bindingTable().publications(200, 1, 1)).isEmpty();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         assertThat(a.core.sendToName(net.now(), pa, 200, 1, 0, new byte[] {9}, 0, 1, a)).isZero();
         assertThat(a.received).singleElement().satisfies(d -> {
             assertThat(d.srcNode()).isEqualTo(a.core.ownAddr());
             assertThat(d.srcPort()).isEqualTo(pa);
             assertThat(d.nameType()).isEqualTo(200);
         });
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
         assertThat(b.core.sendToName(net.now(), pb, 200, 1, 0, new byte[] {9}, 0, 1, b)).isEqualTo(Errno.EHOSTUNREACH);
     }
 
     @Test
     void undeliverableMessagesAreReturnedWithKernelErrorCodesUnlessDestDroppable() {
         List<Delivery> back = new ArrayList<>();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, back::add);
+        int pa = a.core.openSocket(SocketType.RDM, back::add);
         // default RDM: dest-droppable, silently dropped
         assertThat(a.core.sendToPort(net.now(), pa, b.core.ownAddr(), 12345, new byte[] {1}, 0, 1, a)).isZero();
         settle();
@@ -84,7 +84,7 @@ class SocketTest {
             assertThat(d.data()).hasSize(1024); // msg.c tipc_msg_reverse keeps at most 1024 bytes
         });
         // named message whose socket vanished after the lookup: TIPC_ERR_NO_NAME
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 300, 0, 0, b);
         settle();
         back.clear();
@@ -101,12 +101,12 @@ class SocketTest {
     @Test
     void namedMessageToAVanishedSocketIsReroutedToAnotherBinding() {
         List<Delivery> got = new ArrayList<>();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
-        int pb2 = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pb = b.core.openSocket(SocketType.RDM, got::add);
+        int pb2 = b.core.openSocket(SocketType.RDM, got::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 400, 0, 0, b);
         settle();
         b.core.bind(net.now(), pb2, Tipc.TIPC_NODE_SCOPE, 400, 0, 0, b);
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         assertThat(a.core.sendToName(net.now(), pa, 400, 0, 0, new byte[] {5}, 0, 1, a)).isZero();
         b.core.closeSocket(net.now(), pb, b);
         settle();
@@ -116,10 +116,10 @@ class SocketTest {
     @Test
     void multicastReachesEveryMatchingSocketOnEveryNodeOnce() {
         List<Delivery> got = new ArrayList<>();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
-        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
-        int pc2 = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pb = b.core.openSocket(SocketType.RDM, got::add);
+        int pc = c.core.openSocket(SocketType.RDM, got::add);
+        int pc2 = c.core.openSocket(SocketType.RDM, got::add);
+        int pa = a.core.openSocket(SocketType.RDM, got::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 500, 0, 9, b);
         c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 500, 5, 5, c);
         c.core.bind(net.now(), pc2, Tipc.TIPC_CLUSTER_SCOPE, 500, 20, 30, c);
@@ -145,13 +145,13 @@ class SocketTest {
 
     @Test
     void importanceIsCarriedAndReportedAndReservedTypesRefused() {
-        int pb = b.core.openSocket(NodeCore.SocketType.DGRAM, b.received::add);
+        int pb = b.core.openSocket(SocketType.DGRAM, b.received::add);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 63, 0, 0, b)).isEqualTo(Errno.EACCES);
         assertThat(b.core.bind(net.now(), pb, 1, 600, 0, 0, b)).isEqualTo(Errno.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 9, 3, b)).isEqualTo(Errno.EINVAL);
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 600, 0, 0, b)).isZero();
         settle();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
         a.core.setImportance(pa, Tipc.CRITICAL_IMPORTANCE);
         assertThat(a.core.sendToName(net.now(), pa, 600, 0, 0, new byte[0], 0, 0, a)).isZero();
         settle();
@@ -165,11 +165,11 @@ class SocketTest {
     @Test
     void aFullReceiveQueueRejectsWithOverloadAndAThrowingHandlerDoesNotWedgeTheCore() {
         int[] calls = {0};
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, d -> ++calls[0] > 1);
+        int pb = b.core.openSocket(SocketType.RDM, d -> ++calls[0] > 1);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 700, 0, 0, b);
         settle();
         List<Delivery> back = new ArrayList<>();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, back::add);
+        int pa = a.core.openSocket(SocketType.RDM, back::add);
         a.core.setDestDroppable(pa, false);
         assertThat(a.core.sendToName(net.now(), pa, 700, 0, 0, new byte[] {1, 2}, 0, 2, a)).isZero();
         settle();
@@ -182,11 +182,11 @@ class SocketTest {
         assertThat(calls[0]).isEqualTo(2);
         assertThat(back).hasSize(1);
         // a handler that throws: the exception reaches the caller, the core keeps working
-        int pc = c.core.openSocket(NodeCore.SocketType.RDM, d -> {
+        int pc = c.core.openSocket(SocketType.RDM, d -> {
             throw new IllegalStateException("app bug");
         });
         List<Delivery> ok = new ArrayList<>();
-        int pc2 = c.core.openSocket(NodeCore.SocketType.RDM, ok::add);
+        int pc2 = c.core.openSocket(SocketType.RDM, ok::add);
         c.core.bind(net.now(), pc, Tipc.TIPC_NODE_SCOPE, 701, 0, 0, c);
         c.core.bind(net.now(), pc2, Tipc.TIPC_NODE_SCOPE, 702, 0, 0, c);
         org.assertj.core.api.Assertions.assertThatThrownBy(
@@ -198,12 +198,12 @@ class SocketTest {
     @Test
     void lookupOnAnotherNodeIsResolvedThere() {
         List<Delivery> got = new ArrayList<>();
-        int pb = b.core.openSocket(NodeCore.SocketType.RDM, got::add);
-        int pc = c.core.openSocket(NodeCore.SocketType.RDM, got::add);
+        int pb = b.core.openSocket(SocketType.RDM, got::add);
+        int pc = c.core.openSocket(SocketType.RDM, got::add);
         b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 800, 0, 0, b);
         c.core.bind(net.now(), pc, Tipc.TIPC_CLUSTER_SCOPE, 800, 0, 0, c);
         settle();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
         a.recordFrames = true;
         for (int i = 0; i < 4; i++) {
             assertThat(a.core.sendToName(net.now(), pa, 800, 0, c.core.ownAddr(), new byte[] {1}, 0, 1, a)).isZero();

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.jtipc.nametable.Publication;
 import io.jtipc.nametable.SubscriptionRequest;
 import io.jtipc.nametable.SubscriptionEvent;
-import io.jtipc.node.NodeCore.SocketType;
+import io.jtipc.node.SocketType;
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.Tipc;

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.jtipc.nametable.SubscriptionRequest;
-import io.jtipc.node.NodeCore.SocketType;
+import io.jtipc.node.SocketType;
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.Tipc;

@@ -60,7 +60,7 @@ class TwoNodeTest {
         SimNode a = net.addNode("alpha", 1, 0x11112222);
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
-        int pa = a.core.openSocket(NodeCore.SocketType.RDM, a.received::add);
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
         assertThat(a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, 1000, 1, 1, a)).isZero();
         assertThat(a.core.bind(net.now(), pa, Tipc.TIPC_NODE_SCOPE, 1001, 5, 9, a)).isZero();
         net.runFor(100);

@@ -132,13 +132,16 @@ public final class ReceiveLoop {
             int n;
             try {
                 n = receiver.receive(buf, 0, buf.length, src, 0, -1);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // a RuntimeException is a bug below us (or in an injected LossGenerator): the thread must not die
+                // deaf over it; it is counted, reported and paced like an I/O error
                 if (!running || !open.getAsBoolean()) {
                     break;
                 }
                 receiveErrors++;
+                IOException io = e instanceof IOException x ? x : new IOException("receive failed: " + e, e);
                 try {
-                    Thread.sleep(errors.failed(e, onError));
+                    Thread.sleep(errors.failed(io, onError));
                 } catch (InterruptedException ie) {
                     break;
                 }

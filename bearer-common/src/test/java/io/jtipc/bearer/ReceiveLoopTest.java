@@ -30,6 +30,9 @@ class ReceiveLoopTest {
         if (o instanceof IOException e) {
             throw e;
         }
+        if (o instanceof RuntimeException e) {
+            throw e;
+        }
         if (o == Boolean.FALSE) {
             return Media.WAKEUP;
         }
@@ -43,6 +46,23 @@ class ReceiveLoopTest {
     private ReceiveLoop loop() {
         return new ReceiveLoop("test:x", "jtipc-test-rx-x", 100, 2, this::receive, () -> open,
                 System.getLogger("test"));
+    }
+
+    @Test
+    void aReceiverBugIsCountedAndReportedAndTheThreadGoesOn() throws Exception {
+        ReceiveLoop l = loop();
+        BlockingQueue<Integer> got = new LinkedBlockingQueue<>();
+        List<IOException> errors = new CopyOnWriteArrayList<>();
+        l.start((src, frame, len) -> got.add(len), errors::add);
+        script.add(new IllegalStateException("receiver bug on purpose"));
+        script.add(new byte[6]);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).as("the frame after the failure").isEqualTo(6);
+        assertThat(l.receiveErrors()).isEqualTo(1);
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("receiver bug on purpose")
+                .hasCauseInstanceOf(IllegalStateException.class));
+        assertThat(l.isAlive()).isTrue();
+        l.stop(() -> script.add(Boolean.FALSE));
+        assertThat(l.isAlive()).isFalse();
     }
 
     @Test

@@ -40,7 +40,13 @@ final class DestinationCache {
 
     /** Remembers {@code dst} as the destination of the 20 bytes at {@code addr[off]}. */
     void put(byte[] addr, int off, InetSocketAddress dst) {
-        int i = size < v.length ? size++ : next++ % v.length;
+        int i;
+        if (size < v.length) {
+            i = size++;
+        } else {
+            i = next; // oldest entry, first in first out
+            next = (next + 1) % v.length;
+        }
         k0[i] = getLong(addr, off);
         k1[i] = getLong(addr, off + 8);
         k2[i] = getInt(addr, off + 16);

@@ -172,8 +172,8 @@ final class ReplicastPeers {
                 }
             }
             peers = keep.toArray(new ReplicastPeer[0]);
+            expired += removed; // under the lock: the event loop and the receive thread both expire
         }
-        expired += removed;
         return removed;
     }
 

@@ -27,7 +27,13 @@ final class SourceCache {
                 return addrs[i];
             }
         }
-        int i = size < keys.length ? size++ : next++ % keys.length;
+        int i;
+        if (size < keys.length) {
+            i = size++;
+        } else {
+            i = next; // oldest entry, first in first out
+            next = (next + 1) % keys.length;
+        }
         keys[i] = src;
         addrs[i] = UdpMedia.mediaAddr(src);
         return addrs[i];

@@ -235,7 +235,10 @@ public final class UdpBearerConfig {
      * Fault injection, for tests (what netem loss does on a real interface, which loopback cannot have without
      * root): {@code loss} decides, for each received datagram, whether it is dropped before it reaches the handler
      * or poll, e.g. {@code new RandomLossGenerator(0.2, seed)}. Dropped datagrams are counted
-     * ({@link UdpBearer#framesDroppedByLoss()}). Default {@link LossGenerator#NONE}.
+     * ({@link UdpBearer#framesDroppedByLoss()}). Default {@link LossGenerator#NONE}. The generator is asked on the
+     * bearer's receiving thread, so give each bearer its own (a {@code RandomLossGenerator} is not thread-safe, and
+     * one shared by two bearers would make a seeded run unrepeatable); in {@code poll} mode a dropped datagram may
+     * already have been copied into the caller's buffer, whose content is defined only for the length returned.
      */
     public UdpBearerConfig lossGenerator(LossGenerator loss) {
         this.lossGenerator = Objects.requireNonNull(loss, "loss");

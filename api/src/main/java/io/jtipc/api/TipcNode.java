@@ -78,6 +78,7 @@ public final class TipcNode implements AutoCloseable {
     private final BearerIo[] byCoreId = new BearerIo[3];
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<TipcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
     private final Object congestion = new Object();
     private final long t0 = System.nanoTime();
@@ -274,6 +275,7 @@ public final class TipcNode implements AutoCloseable {
         running = false;
         for (BearerIo b : bearers) b.close();
         for (TipcSocket s : sockets) s.nodeClosed();
+        for (TipcSubscription s : subscriptions) s.nodeClosed(); // waiting polls return null at once
         ConcurrentBindingView v = bindingView;
         if (v != null) v.close(); // binding waiters wake and find the node stopped
         synchronized (congestion) {
@@ -401,6 +403,14 @@ public final class TipcNode implements AutoCloseable {
 
     void unregistered(TipcSocket s) {
         sockets.remove(s);
+    }
+
+    void registered(TipcSubscription s) {
+        subscriptions.add(s);
+    }
+
+    void unregistered(TipcSubscription s) {
+        subscriptions.remove(s);
     }
 
     long congestionEpoch() {

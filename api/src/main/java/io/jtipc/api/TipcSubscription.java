@@ -83,7 +83,14 @@ public final class TipcSubscription implements AutoCloseable {
             return su;
         });
         if (s.sub == null) throw new TipcException(TipcError.EINVAL, "subscription to " + range + " rejected");
+        node.registered(s);
         return s;
+    }
+
+    /** The node closed: a waiting {@link #poll} returns null at once, as after {@link #close()}. */
+    void nodeClosed() {
+        closed = true;
+        q.offer(END);
     }
 
     /** Called on the loop thread by the core. */
@@ -127,7 +134,7 @@ public final class TipcSubscription implements AutoCloseable {
     /**
      * Next event, waiting at most {@code timeout}.
      *
-     * @return the event, or null if none arrived in time or the subscription is closed
+     * @return the event, or null if none arrived in time or the subscription (or its node) is closed
      * @throws TipcException (ENOBUFS) once the events queued before an overflow are read: the subscription was
      *                       closed because {@link #EVENT_QUEUE_LIMIT} events were left unread; later events are lost
      */
@@ -155,6 +162,7 @@ public final class TipcSubscription implements AutoCloseable {
         if (closed) return;
         closed = true;
         q.offer(END);
+        node.unregistered(this);
         try {
             node.call(now -> {
                 sub.cancel();

@@ -11,7 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 
-/** A subscriber that leaves too many events unread loses the subscription with a clear error, never memory. */
+/**
+ * A subscriber that leaves too many events unread loses the subscription with a clear error, never memory; a
+ * subscriber waiting when its node closes is woken.
+ */
 class SubscriptionOverflowTest {
     static final Duration T = Duration.ofSeconds(10);
 
@@ -43,6 +46,28 @@ class SubscriptionOverflowTest {
         } finally {
             for (TipcSocket k : socks) k.close();
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void closingTheNodeEndsAWaitingPoll() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        TipcNode a = TipcNode.builder().identity("jt-subclose").bearer("udp:127.0.0.1:" + port
+                + ",remote=127.0.0.3:" + port).start();
+        TipcSubscription s = TipcSubscription.open(a, TipcAddress.ofServiceRange(7102, 0, 100),
+                TipcSubscription.Filter.PORTS, null);
+        java.util.concurrent.CompletableFuture<TopologyEvent> polled = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return s.poll(Duration.ofHours(1)); // only the node's close can end this wait
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        a.close();
+        assertThat(polled.get()).isNull();
+        assertThat(s.poll(Duration.ofHours(1))).isNull(); // and stays ended
+        s.close(); // idempotent after the node's close
     }
 
     @Test

@@ -41,10 +41,22 @@ final class Net {
         this.config = config;
     }
 
-    /** Sets the time and outbox deferred work runs with (the outermost call's; -1/null outside). */
-    void deferTo(long now, Outbox out) {
+    /**
+     * Runs, at the end of the outermost core call, the work it deferred: the sockets' local deliveries, then the
+     * queued handler and listener calls, in order, until none is left (they may queue more; bounded against a
+     * handler that requeues itself forever). {@link #post}ed work sees this call's {@code now} and {@code out}.
+     */
+    void runDeferred(long now, Outbox out, SocketTable sockets) {
         deferredNow = now;
         deferredOut = out;
+        try {
+            for (int guard = 0; (sockets.hasLocal() || !events.isEmpty()) && guard < 1_000_000; guard++) {
+                if (!sockets.rcvLocal(now, out)) events.pollFirst().run();
+            }
+        } finally {
+            deferredNow = -1;
+            deferredOut = null;
+        }
     }
 
     /** Runs {@code r} with the outermost call's time and outbox once the current call's processing is done. */
@@ -60,11 +72,5 @@ final class Net {
 
     List<String> log() {
         return List.copyOf(log);
-    }
-
-    /** The node id string, or the hex address if that is longer than 16 characters (link names, link.c). */
-    String nodeIdName() {
-        String s = config.nodeId().toString();
-        return s.length() > 16 ? Integer.toHexString(ownAddr) : s;
     }
 }

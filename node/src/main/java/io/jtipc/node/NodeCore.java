@@ -94,24 +94,30 @@ public final class NodeCore {
     /**
      * Runs one core call: {@code body}, then, if this is the outermost call, the deferred work it caused (local
      * deliveries, then handler and listener calls, in order). A handler that throws propagates to the caller and
-     * leaves the remaining work queued for the next call.
+     * leaves the remaining work queued for the next call. The per-message entry points ({@link #onFrame}, the sends
+     * and {@link #recv}) open-code the same {@link #enter}/{@link #leave} pair instead: a capturing lambda would be
+     * one allocation per message.
      */
     private int run(long now, Outbox out, IntSupplier body) {
-        boolean outermost = depth++ == 0;
+        boolean outermost = enter();
         try {
             return body.getAsInt();
         } finally {
-            try {
-                if (outermost) {
-                    net.deferTo(now, out);
-                    for (int guard = 0; (sockets.hasLocal() || !net.events.isEmpty()) && guard < 1_000_000; guard++) {
-                        if (!sockets.rcvLocal(now, out)) net.events.pollFirst().run();
-                    }
-                }
-            } finally {
-                if (outermost) net.deferTo(-1, null);
-                depth--;
-            }
+            leave(outermost, now, out);
+        }
+    }
+
+    /** Starts a core call; true if it is the outermost one (handlers may call back in). */
+    private boolean enter() {
+        return depth++ == 0;
+    }
+
+    /** Ends a core call started by {@link #enter}: the outermost one runs the deferred work (see {@link #run}). */
+    private void leave(boolean outermost, long now, Outbox out) {
+        try {
+            if (outermost) net.runDeferred(now, out, sockets);
+        } finally {
+            depth--;
         }
     }
 
@@ -180,16 +186,16 @@ public final class NodeCore {
      * {@code srcMediaAddr} is informational (may be null); {@code len} may exceed msg_size (padding). Never throws.
      */
     public void onFrame(long now, int bearerId, byte[] srcMediaAddr, byte[] buf, int off, int len, Outbox out) {
-        run(now, out, () -> {
-            try {
-                rcv(now, bearerId, buf, off, len, out);
-            } catch (RuntimeException e) {
-                // decoding is total, but the core must survive any bug triggered by hostile input
-                net.droppedFrames++;
-                net.log("frame dropped after internal error: " + e);
-            }
-            return 0;
-        });
+        boolean outermost = enter();
+        try {
+            rcv(now, bearerId, buf, off, len, out);
+        } catch (RuntimeException e) {
+            // decoding is total, but the core must survive any bug triggered by hostile input
+            net.droppedFrames++;
+            net.log("frame dropped after internal error: " + e);
+        } finally {
+            leave(outermost, now, out);
+        }
     }
 
     private void rcv(long now, int bearerId, byte[] buf, int off, int len, Outbox out) {
@@ -266,12 +272,16 @@ public final class NodeCore {
      */
     public int sendToName(long now, int port, int type, int instance, int lookupNode, byte[] data, int off, int len,
                           Outbox out) {
-        return run(now, out, () -> sockets.sendToName(now, port, type, instance, lookupNode, data, off, len, out));
+        boolean outermost = enter();
+        try { return sockets.sendToName(now, port, type, instance, lookupNode, data, off, len, out); }
+        finally { leave(outermost, now, out); }
     }
 
     /** Sends a datagram to a socket address {port, node} (TIPC_SOCKET_ADDR, DIRECT, 32-byte header): as {@link #sendToName}. */
     public int sendToPort(long now, int port, int destNode, int destPort, byte[] data, int off, int len, Outbox out) {
-        return run(now, out, () -> sockets.sendToPort(now, port, destNode, destPort, data, off, len, out));
+        boolean outermost = enter();
+        try { return sockets.sendToPort(now, port, destNode, destPort, data, off, len, out); }
+        finally { leave(outermost, now, out); }
     }
 
     /**
@@ -281,7 +291,9 @@ public final class NodeCore {
      * @return 0, {@link Errno#EHOSTUNREACH} (no binding), {@link Errno#ELINKCONG} (some link congested), {@link Errno#EMSGSIZE}
      */
     public int multicast(long now, int port, int type, int lower, int upper, byte[] data, int off, int len, Outbox out) {
-        return run(now, out, () -> sockets.multicast(now, port, type, lower, upper, data, off, len, out));
+        boolean outermost = enter();
+        try { return sockets.multicast(now, port, type, lower, upper, data, off, len, out); }
+        finally { leave(outermost, now, out); }
     }
 
     /** True if sending at {@code importance} to {@code node} would currently get {@link Errno#ELINKCONG}. */
@@ -335,7 +347,9 @@ public final class NodeCore {
      */
     public int send(long now, int port, byte[] data, int off, int len, Outbox out) {
         ConnSocket c = sockets.conn(port);
-        return run(now, out, () -> c.send(now, data, off, len, out));
+        boolean outermost = enter();
+        try { return c.send(now, data, off, len, out); }
+        finally { leave(outermost, now, out); }
     }
 
     /**
@@ -345,7 +359,9 @@ public final class NodeCore {
      */
     public int recv(long now, int port, byte[] buf, int off, int len, Outbox out) {
         ConnSocket c = sockets.conn(port);
-        return run(now, out, () -> c.recv(now, buf, off, len, out));
+        boolean outermost = enter();
+        try { return c.recv(now, buf, off, len, out); }
+        finally { leave(outermost, now, out); }
     }
 
     /** socket.c tipc_shutdown(SHUT_RDWR): a FIN to the peer, unread messages discarded. 0 or {@link Errno#ENOTCONN}. */

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import io.jtipc.wire.BundleCursor;
 import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.GapAckBlocks;
+import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Seqno;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
@@ -224,7 +225,14 @@ public final class Link {
 
     /** Link name as the kernel forms it: own-id:if-peer-id:peer-if (link.c tipc_link_create). */
     public String name() {
-        return net.nodeIdName() + ":" + bearer.config.ifName() + "-" + node.idName() + ":" + peerIfName;
+        return nodeName(net.config.nodeId(), net.ownAddr) + ":" + bearer.config.ifName() + "-"
+            + nodeName(node.id, node.addr) + ":" + peerIfName;
+    }
+
+    /** A node's part of a link name: its id string, or its hex address if the string is longer than 16 characters. */
+    private static String nodeName(NodeId id, int addr) {
+        String s = id.toString();
+        return s.length() > 16 ? Integer.toHexString(addr) : s;
     }
 
     /** True if the backlog of {@code importance} (0-3) is at its limit (a send would get -ELINKCONG). */

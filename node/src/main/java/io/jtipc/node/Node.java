@@ -119,12 +119,6 @@ public final class Node {
     /** node_is_up: the peer has a working link. */
     public boolean isUp() { return workingLinks > 0; }
 
-    /** Id string, or the hex address if that string is longer than 16 characters (link names, link.c). */
-    String idName() {
-        String s = id.toString();
-        return s.length() > 16 ? Integer.toHexString(addr) : s;
-    }
-
     /** tipc_node_fsm_evt for the events used without parallel links. */
     void fsmSelfEstabl() {
         if (state == NodeState.SELF_DOWN_PEER_DOWN) state = NodeState.SELF_UP_PEER_COMING;

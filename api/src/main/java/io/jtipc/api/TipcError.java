@@ -61,9 +61,16 @@ public enum TipcError {
      * @throws IllegalArgumentException for a value that is none of these
      */
     public static TipcError ofErrno(int errno) {
+        TipcError e = find(errno);
+        if (e == null) throw new IllegalArgumentException("no TipcError for errno " + errno);
+        return e;
+    }
+
+    /** The constant for a negated errno, or null. */
+    static TipcError find(int errno) {
         for (TipcError e : values()) {
             if (e.errno == errno) return e;
         }
-        throw new IllegalArgumentException("no TipcError for errno " + errno);
+        return null;
     }
 }

@@ -39,9 +39,8 @@ public class TipcException extends IOException {
      * with message {@code "what: errno N"} rather than hiding the failure behind another exception.
      */
     static TipcException of(int rc, String what) {
-        for (TipcError e : TipcError.values()) {
-            if (e.errno() == rc && e != TipcError.NONE) return new TipcException(e, what + ": " + e.name());
-        }
-        return new TipcException(TipcError.NONE, what + ": errno " + rc);
+        TipcError e = TipcError.find(rc);
+        return e == null || e == TipcError.NONE ? new TipcException(TipcError.NONE, what + ": errno " + rc)
+            : new TipcException(e, what + ": " + e.name());
     }
 }

@@ -37,6 +37,16 @@ class TipcErrorTest {
     }
 
     @Test
+    void aCoreErrnoBecomesItsConstantAndAnUnknownOneKeepsItsNumber() {
+        TipcException known = TipcException.of(-113, "send");
+        assertThat(known.error()).isSameAs(TipcError.EHOSTUNREACH);
+        assertThat(known).hasMessage("send: EHOSTUNREACH");
+        TipcException unknown = TipcException.of(-9999, "send");
+        assertThat(unknown.error()).isSameAs(TipcError.NONE);
+        assertThat(unknown).hasMessage("send: errno -9999");
+    }
+
+    @Test
     void exceptionCarriesTheConstantAndItsNumber() {
         TipcException e = TipcException.of(Errno.EHOSTUNREACH, "send to {18888, 17}");
         assertThat(e.error()).isSameAs(TipcError.EHOSTUNREACH);

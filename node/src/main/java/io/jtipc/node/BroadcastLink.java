@@ -1,9 +1,6 @@
 package io.jtipc.node;
 
-import java.util.ArrayList;
-
 import io.jtipc.wire.BundleCursor;
-import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.Seqno;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
@@ -42,12 +39,16 @@ public final class BroadcastLink {
     long deferredCnt;
     long received;
     long duplicates;
-    final ArrayList<Pkt> deferdq = new ArrayList<>();
-    private final FragmentAssembler<BroadcastLink> reasm = new FragmentAssembler<>(1);
+    /** Out-of-order broadcast packets, bounded like a unicast link's ({@link DeferredQueue}). */
+    final DeferredQueue deferdq;
+    /** Fragment reassembly, bounded like a unicast link's ({@link LinkReassembly}). */
+    final LinkReassembly reasm;
 
     BroadcastLink(Net net, Node node) {
         this.net = net;
         this.node = node;
+        this.deferdq = new DeferredQueue(net.deferredTotal);
+        this.reasm = new LinkReassembly(net.reasmTotal);
     }
 
     public boolean isUp() { return up; }
@@ -57,13 +58,22 @@ public final class BroadcastLink {
 
     public int deferredLength() { return deferdq.size(); }
 
+    /** Bytes of the out-of-order broadcast packets held (at most 8 MiB per peer, 64 MiB per node with the links'). */
+    public long deferredBytes() { return deferdq.bytes(); }
+
+    /** Out-of-order broadcast packets not kept because the deferred budget was full (the peer retransmits them). */
+    public long deferredDropped() { return deferdq.dropped; }
+
+    /** Fragment reassembly failures on this broadcast link; each reset all links to the peer (node.c tipc_node_bc_rcv). */
+    public long reassemblyErrors() { return reasm.errors; }
+
     public long received() { return received; }
 
     /** link_bc_rcv_gap. */
     int rcvGap() {
         int gap = 0;
         if (Seqno.more(sndNxt, rcvNxt)) gap = (sndNxt - rcvNxt) & 0xffff;
-        if (!deferdq.isEmpty()) gap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
+        if (!deferdq.isEmpty()) gap = (deferdq.firstSeqno() - rcvNxt) & 0xffff;
         return gap;
     }
 
@@ -118,12 +128,13 @@ public final class BroadcastLink {
      *
      * @param inputq the node's input queue for broadcast messages (the kernel's {@code bc_entry.inputq1})
      * @param namedq the node's binding-update queue ({@code bc_entry.namedq})
-     * @return true if a STATE should be sent to the peer now (ack or NACK thinning points)
+     * @return {@link Link#LINK_SND_STATE} if a STATE should be sent to the peer now (ack or NACK thinning points),
+     *         {@link Link#LINK_DOWN_EVT} after a reassembly failure (node.c: all links to the peer are reset), or 0
      */
-    boolean rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
+    int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
-        if (h.mcNetid() != net.config.netId() || !up) return false;
-        if (h.user() == Tipc.BCAST_PROTOCOL) return false; // legacy NACK: we never send on a broadcast link
+        if (h.mcNetid() != net.config.netId() || !up) return 0;
+        if (h.user() == Tipc.BCAST_PROTOCOL) return 0; // legacy NACK: we never send on a broadcast link
         boolean sndState = false;
         Pkt pending = null;
         while (true) {
@@ -134,8 +145,14 @@ public final class BroadcastLink {
                 break;
             }
             if (seqno != rcvNxt) {
-                Pkt p = pending != null ? pending : Pkt.copyOf(buf, off, Math.min(len, h.size()));
-                if (!Pkt.queueSorted(deferdq, p)) duplicates++;
+                int r = pending != null ? deferdq.add(pending) : deferdq.add(buf, off, Math.min(len, h.size()));
+                if (r == DeferredQueue.DUPLICATE) duplicates++;
+                if (r == DeferredQueue.NO_ROOM) {
+                    // not kept: the STATE's broadcast gap asks for it again (first drop, then every 16th)
+                    String note = deferdq.noRoom(seqno, net.deferredTotal);
+                    if (note != null) net.log("broadcast link peer " + Integer.toHexString(node.addr) + ": " + note);
+                    if ((deferdq.dropped & 15) == 1) sndState = true;
+                }
                 // tipc_link_build_nack_msg for a bc receive link
                 if ((++deferredCnt & 0xf) == (net.ownAddr & 0xf)) sndState = true;
                 break;
@@ -143,8 +160,9 @@ public final class BroadcastLink {
             rcvNxt = (rcvNxt + 1) & 0xffff;
             if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
             received++;
-            if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);
-            else input(buf, off, Math.min(len, h.size()), inputq, namedq);
+            boolean ok = pending != null ? input(pending.buf, 0, pending.len, inputq, namedq)
+                : input(buf, off, Math.min(len, h.size()), inputq, namedq);
+            if (!ok) return Link.LINK_DOWN_EVT;
             if (!up) break;
             if (++rcvUnacked >= Link.MIN_LINK_WIN) {
                 // tipc_link_build_state_msg for a bc receive link: thinned by own address
@@ -153,14 +171,18 @@ public final class BroadcastLink {
                     sndState = true;
                 }
             }
-            if (deferdq.isEmpty() || deferdq.get(0).seqno() != rcvNxt) break;
-            pending = deferdq.remove(0);
+            if (deferdq.isEmpty() || deferdq.firstSeqno() != rcvNxt) break;
+            pending = deferdq.pollFirst();
         }
-        return sndState;
+        return sndState ? Link.LINK_SND_STATE : 0;
     }
 
-    /** tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link Link#dataInput}. */
-    private void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
+    /**
+     * tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link Link#dataInput}.
+     *
+     * @return false after a reassembly failure (the reassembly buffer is freed)
+     */
+    private boolean input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         switch (h.user()) {
             case Tipc.MSG_BUNDLER: {
@@ -172,17 +194,19 @@ public final class BroadcastLink {
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
-                FragmentAssembler.Result r = reasm.append(this, buf, off, len);
-                if (r.status() == FragmentAssembler.Status.COMPLETE) {
-                    byte[] whole = r.message();
+                byte[] whole = reasm.append(buf, off, len);
+                if (whole != null) {
                     Link.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
                         namedq);
+                } else if (reasm.failed) {
+                    return false; // the node resets the links and logs reasm.lastError
                 }
                 break;
             }
             default:
                 Link.dataInput(h.user(), buf, off, len, inputq, namedq);
         }
+        return true;
     }
 
     /** Broadcast state purged when contact with the peer is lost (tipc_bcast_remove_peer). */
@@ -193,6 +217,6 @@ public final class BroadcastLink {
         sndNxt = 1;
         rcvUnacked = 0;
         deferdq.clear();
-        reasm.reset(this);
+        reasm.reset();
     }
 }

@@ -43,6 +43,17 @@ public final class ConnSocket {
     public static final int CONN_PROBING_INTV = 3_600_000;
     /** socket.c TIPC_ACK_RATE: acknowledge at a quarter of the receive window. */
     public static final int TIPC_ACK_RATE = 4;
+    /**
+     * Bytes a queued message counts on top of its own against the receive limit, standing in for the skb overhead
+     * the kernel's {@code truesize} adds (so that a flood of empty messages fills the queue too); the api's
+     * TipcSocket counts the same for RDM/DGRAM.
+     */
+    public static final int RCV_MSG_OVERHEAD = 256;
+    /**
+     * Messages a connection from a peer without TIPC_BLOCK_FLOWCTL may have queued: twice its 512-message window
+     * plus one, what the kernel's FLOWCTL_MSG_LIM is sized for (socket.c); the kernel counts it in bytes only.
+     */
+    public static final int LEGACY_RCVQ_MSGS = FLOWCTL_MSG_WIN * 2 + 1;
 
     private final Net net;
     private final SocketTable sockets;
@@ -74,6 +85,8 @@ public final class ConnSocket {
     int rcvqBytes;
     int rcvqBlocks;
     int maxRcvqBlocks;
+    /** Messages refused with TIPC_ERR_OVERLOAD because the receive queue was full. */
+    long overloads;
     /** Nagle state (socket.c): largest bundled message (0 = off), writes since the last reception, ... */
     int maxnagle;
     boolean nodelay;
@@ -137,6 +150,8 @@ public final class ConnSocket {
     public int queuedMessages() { return rcvq.size(); }
     /** Bytes (headers included) in the receive queue. */
     public int queuedBytes() { return rcvqBytes; }
+    /** Messages refused with TIPC_ERR_OVERLOAD because the receive queue was full (each aborts a connection). */
+    public long overloads() { return overloads; }
     /** Blocks in the receive queue, as the sender counts them ({@link #blocks}). */
     public int queuedBlocks() { return rcvqBlocks; }
     /** Highest {@link #queuedBlocks()} ever seen. */
@@ -175,6 +190,18 @@ public final class ConnSocket {
         }
         bytesRead = 0;
         return m;
+    }
+
+    /**
+     * socket.c tipc_sk_filter_rcv: no room for a message of {@code size} bytes when the queue's bytes (each message
+     * counting {@link #RCV_MSG_OVERHEAD} more) would reach {@link #rcvbufLimit}, or, for a legacy peer's connection
+     * message, when {@link #LEGACY_RCVQ_MSGS} are queued.
+     */
+    private boolean noRoom(TipcMsg h, int size) {
+        long held = rcvqBytes + (long) rcvq.size() * RCV_MSG_OVERHEAD;
+        if (held + size + RCV_MSG_OVERHEAD >= rcvbufLimit(h)) return true;
+        return h.type() == Tipc.TIPC_CONN_MSG && (peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) == 0
+            && rcvq.size() >= LEGACY_RCVQ_MSGS;
     }
 
     /** socket.c rcvbuf_limit for connection messages. */
@@ -281,8 +308,10 @@ public final class ConnSocket {
             sockets.reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
             return;
         }
-        if (rcvqBytes + size >= rcvbufLimit(h)) {
-            sockets.reject(h, Tipc.TIPC_ERR_OVERLOAD, now, out);
+        if (noRoom(h, size)) {
+            overloads++;
+            sockets.overload(h, now, out);
+            if (state == State.ESTABLISHED && h.type() == Tipc.TIPC_CONN_MSG) abortOverloaded(h);
             return;
         }
         enqueue(Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + size));
@@ -335,6 +364,23 @@ public final class ConnSocket {
         // connection set-up aborted: the message goes to the queue, connect() fails with ECONNREFUSED
         fail(Errno.ECONNREFUSED);
         return true;
+    }
+
+    /**
+     * The peer sent past its flow-control window: the kernel returns the message with TIPC_ERR_OVERLOAD, which ends
+     * the connection at the peer (tipc_sk_filter_connect) but leaves this end established with a hole in its stream.
+     * jtipc aborts this end too: after the messages already queued, recv returns ECONNRESET.
+     */
+    private void abortOverloaded(TipcMsg h) {
+        disconnect();
+        byte[] b = Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + Tipc.BASIC_H_SIZE);
+        new TipcMsg().wrap(b, 0, b.length).setUser(Tipc.CRITICAL_IMPORTANCE).setHdrSize(Tipc.BASIC_H_SIZE)
+            .setSize(Tipc.BASIC_H_SIZE).setErrcode(Tipc.TIPC_ERR_OVERLOAD);
+        enqueue(b);
+        notifyReadable();
+        net.log("connection " + Integer.toUnsignedString(port) + " to " + Integer.toHexString(peerNode) + ":"
+            + Integer.toUnsignedString(peerPort) + ": peer overran the receive queue (" + rcvq.size() + " messages, "
+            + rcvqBytes + " bytes), aborted (overloads " + overloads + ")");
     }
 
     /** socket.c tipc_sk_conn_proto_rcv. */

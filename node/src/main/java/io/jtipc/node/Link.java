@@ -2,11 +2,9 @@ package io.jtipc.node;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
 
 import io.jtipc.wire.BundleCursor;
-import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.GapAckBlocks;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Seqno;
@@ -103,9 +101,14 @@ public final class Link {
     final Pkt[] target = new Pkt[5];
     /** A sender got ELINKCONG and waits for {@link NodeListener#linkUncongested}. */
     boolean congestedUsers;
-    /** Deferred (out-of-order) received packets, sorted by seqno. */
-    final ArrayList<Pkt> deferdq = new ArrayList<>();
-    private final FragmentAssembler<Link> reasm = new FragmentAssembler<>(1);
+    /** Deferred (out-of-order) received packets, sorted by seqno, bounded in bytes and packets. */
+    final DeferredQueue deferdq;
+    private final LinkReassembly reasm;
+    /** Bytes and packets in {@link #backlogq} (per link, charging {@link Net#backlogTotal}). */
+    private final HoldBudget backlogBudget;
+    /** Counters of {@link #holdStats()}: backlog overflows, resets and the last reset's reason. */
+    long backlogOverflows, resets;
+    String lastResetReason = "";
 
     private final TipcMsg m = new TipcMsg();
     private final TipcMsg m2 = new TipcMsg();
@@ -131,6 +134,10 @@ public final class Link {
         this.minWin = Math.min(DEF_LINK_WIN, maxWin);
         this.window = minWin;
         this.ssthresh = maxWin;
+        this.deferdq = new DeferredQueue(net.deferredTotal);
+        this.reasm = new LinkReassembly(net.reasmTotal);
+        this.backlogBudget = new HoldBudget(HoldBudget.BACKLOG_LINK_BYTES, HoldBudget.BACKLOG_LINK_PACKETS,
+            net.backlogTotal);
         setQueueLimits();
     }
 
@@ -187,6 +194,12 @@ public final class Link {
 
     /** Out-of-order packets held. */
     public int deferredLength() { return deferdq.size(); }
+
+    /** What this link holds for its peer against the node's budgets, and the drops and resets they caused. */
+    public LinkHoldStats holdStats() {
+        return new LinkHoldStats(deferdq.bytes(), deferdq.dropped, reasm.bytes(), reasm.errors, backlogBudget.bytes(),
+            backlogOverflows, resets, lastResetReason);
+    }
 
     public long retransmitted() { return retransmitted; }
 
@@ -278,6 +291,15 @@ public final class Link {
         if (state == State.ESTABLISHING) state = State.ESTABLISHED;
     }
 
+    /** Counts and logs why this up link goes down, once per event: "link NAME peer ADDR: reset: REASON (resets N)". */
+    void logReset(String reason) {
+        if (!isUp()) return;
+        resets++;
+        lastResetReason = reason;
+        net.log("link " + name() + " peer " + Integer.toHexString(node.addr) + ": reset: " + reason + " (resets "
+            + resets + ")");
+    }
+
     /** tipc_link_reset: new session, queues purged, sequence numbers back to 1. */
     void reset() {
         inSession = false;
@@ -286,6 +308,7 @@ public final class Link {
         mtu = advertisedMtu;
         transmq.clear();
         backlogq.clear();
+        backlogBudget.giveAll();
         deferdq.clear();
         for (int i = 0; i < 5; i++) {
             backlogLen[i] = 0;
@@ -295,7 +318,7 @@ public final class Link {
             congestedUsers = false;
             node.nodes.linkUncongested(this);
         }
-        reasm.reset(this);
+        reasm.reset();
         rcvUnacked = 0;
         sndNxt = 1;
         rcvNxt = 1;
@@ -315,7 +338,10 @@ public final class Link {
         switch (state) {
             case ESTABLISHED:
                 mtyp = Tipc.STATE_MSG;
-                if (silentIntvCnt > abortLimit) return fsmFailure();
+                if (silentIntvCnt > abortLimit) {
+                    logReset("peer silent for " + silentIntvCnt + " intervals (tolerance " + tolerance + " ms)");
+                    return fsmFailure();
+                }
                 BroadcastLink bcl = node.bcRcv;
                 st = bcl.rcvUnacked != 0;
                 st |= rcvUnacked != 0;
@@ -360,7 +386,7 @@ public final class Link {
     int buildProto(int mtyp, boolean probe, boolean probeReply, int rcvgap, Outbox out) {
         if (isBlocked()) return 0;
         if (!isUp() && mtyp == Tipc.STATE_MSG) return 0;
-        if ((probe || probeReply) && !deferdq.isEmpty()) rcvgap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
+        if ((probe || probeReply) && !deferdq.isEmpty()) rcvgap = (deferdq.firstSeqno() - rcvNxt) & 0xffff;
         BroadcastLink bcl = node.bcRcv;
         boolean nodeUp = bcl.up;
         byte[] b = protoBuf;
@@ -417,33 +443,11 @@ public final class Link {
     /** tipc_build_gap_ack_blks: broadcast blocks first (from the peer's broadcast receive link), then unicast. */
     private int buildGapAckBlocks(byte[] b, int off, boolean withUc) {
         GapAckBlocks ga = new GapAckBlocks().wrap(b, off, 4 + 4 * MAX_GAP_ACK_BLKS);
-        int bc = blocks(node.bcRcv.deferdq, ga, 0);
-        int uc = withUc ? blocks(deferdq, ga, bc) : 0;
+        int bc = node.bcRcv.deferdq.gapAckBlocks(ga, 0);
+        int uc = withUc ? deferdq.gapAckBlocks(ga, bc) : 0;
         int len = 4 + 4 * (bc + uc);
         ga.setLen(len).setUgackCnt(uc).setBgackCnt(bc);
         return len;
-    }
-
-    /** __tipc_build_gap_ack_blks over a sorted deferred queue. */
-    static int blocks(ArrayList<Pkt> dq, GapAckBlocks ga, int start) {
-        if (dq.isEmpty()) return 0;
-        int n = 0;
-        int expect = dq.get(0).seqno();
-        int seqno = 0;
-        for (Pkt p : dq) {
-            seqno = p.seqno();
-            if (Seqno.more(seqno, expect)) {
-                ga.setAck(start + n, (expect - 1) & 0xffff);
-                ga.setGap(start + n, (seqno - expect) & 0xffff);
-                if (++n >= MAX_GAP_ACK_BLKS / 2) return n;
-            } else if (Seqno.less(seqno, expect)) {
-                continue;
-            }
-            expect = (seqno + 1) & 0xffff;
-        }
-        ga.setAck(start + n, seqno);
-        ga.setGap(start + n, 0);
-        return n + 1;
     }
 
     // ------------------------------------------------------------------ sending
@@ -454,14 +458,16 @@ public final class Link {
      *
      * @return 0, or {@link Errno#ELINKCONG} if the importance's backlog was already at its limit (the
      *         message is queued anyway: one message of oversubscription, as the kernel), or
-     *         {@link Errno#ENOBUFS} on a system-importance overflow (the caller resets the link)
+     *         {@link Errno#ENOBUFS} (not queued) on a SYSTEM overflow or over the byte bound ({@link HoldBudget}):
+     *         the caller resets the link (node.c tipc_node_xmit)
      */
     int xmit(byte[] msg, int len, long now, Outbox out) {
         m2.wrap(msg, 0, len);
         int imp = m2.importance();
         int rc = 0;
         if (backlogLen[imp] >= backlogLimit[imp]) {
-            if (imp == Tipc.SYSTEM_IMPORTANCE) return Errno.ENOBUFS;
+            if (imp == Tipc.SYSTEM_IMPORTANCE) return overflow("SYSTEM importance backlog at its limit of "
+                + backlogLimit[imp] + " packets");
             rc = Errno.ELINKCONG;
             congestedUsers = true;
         }
@@ -471,11 +477,21 @@ public final class Link {
             return rc;
         }
         if (tryBundle(imp, msg, len)) return rc;
+        if (!backlogBudget.take(len, 1)) {
+            return overflow("backlog byte bound reached (" + backlogBudget.bytes() + " bytes in " + backlogq.size()
+                + " packets on the link, " + net.backlogTotal.bytes() + " on the node)");
+        }
         Pkt p = Pkt.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;
         target[imp] = bundleable(msg, len) ? p : null;
         return rc;
+    }
+
+    /** A message refused for lack of backlog room: counted and logged as the reset the caller does; ENOBUFS. */
+    private int overflow(String why) {
+        logReset(why + " (backlog overflows " + ++backlogOverflows + ")");
+        return Errno.ENOBUFS;
     }
 
     private void sendNew(Pkt p, Outbox out) {
@@ -505,7 +521,12 @@ public final class Link {
         }
         Pkt t = target[imp];
         if (t == null) return false;
+        // a bundle grows its buffer to the MSS: charge the growth first, give it back if nothing was bundled
+        int before = t.buf.length;
+        int grow = Math.max(0, mss() - before);
+        if (!backlogBudget.take(grow, 0)) return false;
         int r = Msg.bundle(m2, t, msg, len, mss(), node.addr);
+        backlogBudget.give(grow - (t.buf.length - before), 0);
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) sentBundles++;
         sentBundled++;
@@ -516,6 +537,7 @@ public final class Link {
     private void advanceBacklog(Outbox out) {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
+            backlogBudget.give(p.buf.length, 1);
             int imp = new TipcMsg().wrap(p.buf, 0, p.len).importance();
             backlogLen[imp]--;
             if (target[imp] == p) target[imp] = null;
@@ -555,6 +577,8 @@ public final class Link {
                     break;
                 } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {
                     if (seqno == ((acked + 1) & 0xffff) && retransmitFailure(now)) {
+                        logReset("retransmission failure: seqno " + seqno + " unacknowledged for "
+                            + (now - p.retrStamp) + " ms after " + p.retrCnt + " retransmissions");
                         rc = fsmFailure();
                         break outer;
                     }
@@ -646,8 +670,11 @@ public final class Link {
             rc |= advanceTransmq(h.ack(), 0, null, now, out);
             if ((rc & LINK_DOWN_EVT) != 0) break;
             if (seqno != rcvNxt) {
-                if (!deferSorted(pending != null ? pending : Pkt.copyOf(buf, off, h.size()))) duplicates++;
-                buildNack(out);
+                int r = pending != null ? deferdq.add(pending) : deferdq.add(buf, off, Math.min(len, h.size()));
+                if (r == DeferredQueue.DUPLICATE) duplicates++;
+                if (r == DeferredQueue.ADDED) deferredRecv++;
+                if (r == DeferredQueue.NO_ROOM) deferNoRoom(seqno, out);
+                else buildNack(out);
                 break;
             }
             rcvNxt = (rcvNxt + 1) & 0xffff;
@@ -662,23 +689,27 @@ public final class Link {
                 rcvUnacked = 0;
                 buildProto(Tipc.STATE_MSG, false, false, 0, out);
             }
-            if (deferdq.isEmpty() || deferdq.get(0).seqno() != rcvNxt) break;
-            pending = deferdq.remove(0);
+            if (deferdq.isEmpty() || deferdq.firstSeqno() != rcvNxt) break;
+            pending = deferdq.pollFirst();
         }
         return rc;
     }
 
-    private boolean deferSorted(Pkt p) {
-        if (!Pkt.queueSorted(deferdq, p)) return false;
-        deferredRecv++;
-        return true;
+    /** An out-of-order packet found no room ({@link DeferredQueue#noRoom}): logged once, NACKed (thinned). */
+    private void deferNoRoom(int seqno, Outbox out) {
+        String note = deferdq.noRoom(seqno, net.deferredTotal);
+        if (note != null) net.log("link " + name() + " peer " + Integer.toHexString(node.addr) + ": " + note);
+        if ((deferdq.dropped & 15) == 1) {
+            buildProto(Tipc.STATE_MSG, false, false, ((deferdq.isEmpty() ? seqno : deferdq.firstSeqno()) - rcvNxt)
+                & 0xffff, out);
+        }
     }
 
     /** tipc_link_build_nack_msg (unicast): NACK when the deferred queue reaches 3, 19, 35, ... packets. */
     private void buildNack(Outbox out) {
         int n = deferdq.size();
         if (n >= 3 && (n - 3) % 16 == 0) {
-            int rcvgap = (deferdq.get(0).seqno() - rcvNxt) & 0xffff;
+            int rcvgap = (deferdq.firstSeqno() - rcvNxt) & 0xffff;
             buildProto(Tipc.STATE_MSG, false, false, rcvgap, out);
         }
     }
@@ -697,14 +728,14 @@ public final class Link {
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
-                FragmentAssembler.Result r = reasm.append(this, buf, off, Math.min(len, h.size()));
-                if (r.status() == FragmentAssembler.Status.COMPLETE) {
-                    byte[] whole = r.message();
+                byte[] whole = reasm.append(buf, off, Math.min(len, h.size()));
+                if (whole != null) {
                     int wu = new TipcMsg().wrap(whole, 0, whole.length).user();
                     if (dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
-                } else if (r.status() == FragmentAssembler.Status.ERROR) {
-                    // link.c: reassembly failure fails the link
-                    net.log("link " + name() + ": fragment reassembly error " + r.malformation());
+                } else if (reasm.failed) {
+                    // link.c tipc_link_input: a reassembly failure fails the link (the buffer is already freed)
+                    logReset("fragment reassembly error: " + reasm.lastError + " (reassembly errors " + reasm.errors
+                        + ")");
                     fsmFailure();
                 }
                 break;
@@ -783,11 +814,15 @@ public final class Link {
                 peerIfName = new String(buf, d, n, StandardCharsets.ISO_8859_1);
                 if (peersTol >= 50 && peersTol <= 30000) setTolerance(peersTol);
                 if (peersPrio > priority && peersPrio <= 31) priority = peersPrio;
-                if (h.peerStopping() != 0) return fsmFailure();
+                if (h.peerStopping() != 0) {
+                    logReset("peer stopping (" + (mtyp == Tipc.RESET_MSG ? "RESET" : "ACTIVATE") + ")");
+                    return fsmFailure();
+                }
                 if (mtyp == Tipc.ACTIVATE_MSG && h.destSessionValid() != 0 && session != h.destSession()) {
                     if (Seqno.less(session, h.destSession())) session = (h.destSession() + 1) & 0xffff;
                     return 0;
                 }
+                if (mtyp == Tipc.RESET_MSG) logReset("peer reset (RESET, session " + h.session() + ")");
                 if (mtyp == Tipc.RESET_MSG || !isUp()) rc = fsmPeerReset();
                 if (mtyp == Tipc.ACTIVATE_MSG && state == State.ESTABLISHING) rc = LINK_UP_EVT;
                 peerSession = h.session();
@@ -809,6 +844,7 @@ public final class Link {
                 rcvNxtState = (h.seqno() + 1) & 0xffff;
                 if (peersTol >= 50 && peersTol <= 30000) setTolerance(peersTol);
                 if (peersPrio != priority && peersPrio >= 1 && peersPrio <= 31) {
+                    logReset("peer changed the link priority " + priority + " -> " + peersPrio);
                     priority = peersPrio;
                     rc = fsmFailure();
                 }

@@ -30,6 +30,10 @@ final class Net {
     long droppedFrames;
     /** Unicast link messages discarded because addressed to another node (node.c tipc_rcv). */
     long foreignFrames;
+    /** Node-wide budgets of what peers can make the links hold (per-link budgets charge these too). */
+    final HoldBudget deferredTotal = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
+    final HoldBudget reasmTotal = new HoldBudget(HoldBudget.REASM_TOTAL_BYTES, HoldBudget.REASM_TOTAL_MESSAGES, null);
+    final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
     /** Deferred work, run in order by the outermost core call before it returns. */
     final ArrayDeque<Runnable> events = new ArrayDeque<>();
     /** Time and outbox of the outermost call while its deferred work runs, else -1/null. */

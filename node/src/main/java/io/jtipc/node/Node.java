@@ -60,6 +60,8 @@ public final class Node {
     long timerDue = Long.MAX_VALUE;
     /** When a peer that is not up is forgotten (node.c delete_at, NODE_CLEANUP_AFTER after creation/loss). */
     long deleteAt;
+    /** Messages from this peer refused with TIPC_ERR_OVERLOAD because a socket's receive queue was full. */
+    long socketOverloads;
     /** Capabilities the name distributor was told at node up (to balance nodeDown). */
     int upCaps;
     boolean namedUp;
@@ -90,6 +92,9 @@ public final class Node {
     public int capabilities() { return caps; }
 
     public NodeState state() { return state; }
+
+    /** Messages from this peer refused with TIPC_ERR_OVERLOAD: a socket's receive queue was full (socket.c rcvbuf). */
+    public long socketOverloads() { return socketOverloads; }
 
     /** The link to this peer messages are sent on (the active one), or null. */
     public Link link() { return link; }
@@ -185,9 +190,20 @@ public final class Node {
     /** node.c tipc_rcv for a broadcast packet of this node (tipc_bcast_rcv), acknowledged in a STATE when due. */
     void bcastRcv(byte[] buf, int off, int size, long now, Outbox out) {
         try {
-            boolean sndState = bcRcv.rcv(buf, off, size, now, out, bcInputq, namedq);
-            if (sndState && link.isUp()) {
+            int rc = bcRcv.rcv(buf, off, size, now, out, bcInputq, namedq);
+            if ((rc & Link.LINK_SND_STATE) != 0 && link.isUp()) {
                 link.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+            }
+            if ((rc & Link.LINK_DOWN_EVT) != 0) {
+                // node.c tipc_node_bc_rcv: a broadcast reassembly failure resets all links to the peer
+                String why = "broadcast fragment reassembly error: " + bcRcv.reasm.lastError
+                    + " (broadcast reassembly errors " + bcRcv.reasm.errors + ")";
+                for (Link x : links) {
+                    if (x == null || !x.isUp()) continue;
+                    x.logReset(why);
+                    x.fsmFailure();
+                    linkDown(x, now, out);
+                }
             }
             // tipc_node_bc_rcv: tipc_node_mcast_rcv(inputq1), then tipc_named_rcv(namedq)
             deliver(bcInputq, now, out);
@@ -528,8 +544,7 @@ public final class Node {
         int size = dm.encode(b, 0);
         Link l = link;
         int rc = l.xmit(b, size, now, out);
-        if (rc == Errno.ENOBUFS) {
-            net.log("link " + l.name() + ": system backlog overflow, resetting");
+        if (rc == Errno.ENOBUFS) { // logged by the link (backlog overflow)
             l.fsmFailure();
             linkDown(l, now, out);
         }

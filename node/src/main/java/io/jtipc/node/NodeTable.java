@@ -244,13 +244,23 @@ final class NodeTable {
         if (p == null || !p.isUp() || p.link == null) return Errno.EHOSTUNREACH;
         Link l = p.link;
         int mss = l.mss();
-        if (msg.length <= mss) return l.xmit(msg, msg.length, now, out);
+        if (msg.length <= mss) return overflowed(p, l, l.xmit(msg, msg.length, now, out), now, out);
         int rc = 0;
         byte[][] frags = Msg.fragment(msg, mss, net.ownAddr, destNode);
         for (int i = 0; i < frags.length; i++) {
             int r = l.xmit(frags[i], frags[i].length, now, out);
             if (i == 0) rc = r;
             l.sentFragmented++;
+            if (r == Errno.ENOBUFS) return overflowed(p, l, r, now, out);
+        }
+        return rc;
+    }
+
+    /** node.c tipc_node_xmit: ENOBUFS from the link (backlog overflow, logged by the link) resets it. */
+    private static int overflowed(Node p, Link l, int rc, long now, Outbox out) {
+        if (rc == Errno.ENOBUFS) {
+            l.fsmFailure();
+            p.linkDown(l, now, out);
         }
         return rc;
     }

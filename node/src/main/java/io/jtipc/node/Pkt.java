@@ -31,26 +31,6 @@ final class Pkt {
         return ((buf[10] & 0xff) << 8) | (buf[11] & 0xff);
     }
 
-    /**
-     * Inserts {@code p} into {@code q}, kept in ascending 16-bit seqno order, unless a packet with the same seqno
-     * is already there (net/tipc/msg.c {@code __tipc_skb_queue_sorted}, used by the unicast and broadcast
-     * links' deferred queues). Searches from the tail, where out-of-order arrivals usually belong.
-     *
-     * @return false for a duplicate (not inserted)
-     */
-    static boolean queueSorted(java.util.List<Pkt> q, Pkt p) {
-        int s = p.seqno();
-        int i = q.size();
-        while (i > 0) {
-            int other = q.get(i - 1).seqno();
-            if (other == s) return false;
-            if (io.jtipc.wire.Seqno.less(other, s)) break;
-            i--;
-        }
-        q.add(i, p);
-        return true;
-    }
-
     int user() {
         return (buf[0] >> 1) & 0xf;
     }

@@ -302,6 +302,17 @@ final class SocketTable {
         if (b != null) xmit(b, dnode, now, out);
     }
 
+    /**
+     * A message refused because its socket's receive queue is full (socket.c tipc_sk_filter_rcv, rcvbuf_limit):
+     * counted for the peer it came from ({@link Node#socketOverloads()}) and returned with TIPC_ERR_OVERLOAD unless
+     * dest-droppable.
+     */
+    void overload(TipcMsg h, long now, Outbox out) {
+        Node p = h.prevnode() == net.ownAddr ? null : nodes.find(h.prevnode());
+        if (p != null) p.socketOverloads++;
+        reject(h, Tipc.TIPC_ERR_OVERLOAD, now, out);
+    }
+
     // ====================================================================== receiving
 
     /** Hands in the oldest queued local delivery; false if none was queued. */
@@ -339,6 +350,12 @@ final class SocketTable {
                 int lookupNode = h.lookupScope() == Tipc.TIPC_NODE_SCOPE ? net.ownAddr : 0;
                 SocketAddr d = net.table.lookupAnycast(h.nametype(), h.nameinst(), lookupNode);
                 if (d != null && d.port() != 0) {
+                    if (d.node() != net.ownAddr && nodes.congested(d.node(), h.importance())) {
+                        // jtipc: not forwarded into a full backlog (the kernel queues it with ELINKCONG and nobody
+                        // waits): a peer could otherwise grow our backlog to a third node without bound
+                        overload(h, now, out);
+                        return;
+                    }
                     byte[] c = Arrays.copyOfRange(buf, off, off + h.size());
                     TipcMsg ch = new TipcMsg().wrap(c, 0, c.length);
                     ch.setRerouteCnt(1);
@@ -388,7 +405,7 @@ final class SocketTable {
                 System.arraycopy(data, 0, whole, hdr.length, data.length);
                 TipcMsg w = new TipcMsg().wrap(whole, 0, whole.length);
                 if (mtype == Tipc.TIPC_MCAST_MSG) w.setDestport(s.port);
-                reject(w, Tipc.TIPC_ERR_OVERLOAD, net.deferredNow, net.deferredOut);
+                overload(w, net.deferredNow, net.deferredOut);
             }
         });
     }

@@ -26,11 +26,11 @@ class LinkTest {
     @Test
     void gapAckBlocksAreBuiltAsTheKernelCommentExample() {
         // link.c __tipc_build_gap_ack_blks: held 1-4, 10-11, 13-15, 20 -> <4,5> <11,1> <15,4> <20,0>
-        ArrayList<Pkt> dq = new ArrayList<>();
+        DeferredQueue dq = new DeferredQueue(new HoldBudget(1 << 20, 100, null));
         for (int s : new int[] {1, 2, 3, 4, 10, 11, 13, 14, 15, 20}) dq.add(pkt(s));
         byte[] b = new byte[100];
         GapAckBlocks ga = new GapAckBlocks().wrap(b, 0, b.length);
-        int n = Link.blocks(dq, ga, 0);
+        int n = dq.gapAckBlocks(ga, 0);
         assertThat(n).isEqualTo(4);
         int[][] exp = {{4, 5}, {11, 1}, {15, 4}, {20, 0}};
         for (int i = 0; i < 4; i++) {
@@ -40,7 +40,7 @@ class LinkTest {
         // across the 16-bit wrap
         dq.clear();
         for (int s : new int[] {65534, 65535, 0, 3}) dq.add(pkt(s));
-        n = Link.blocks(dq, ga, 2);
+        n = dq.gapAckBlocks(ga, 2);
         assertThat(n).isEqualTo(2);
         assertThat(new int[] {ga.ack(2), ga.gap(2), ga.ack(3), ga.gap(3)}).containsExactly(0, 2, 3, 0);
     }

@@ -402,9 +402,15 @@ public final class FragmentAssembler<K> {
         return n;
     }
 
-    /** Fragment bytes held for incomplete messages (by-number mode; 0 in order). */
+    /**
+     * Bytes held for incomplete messages: by number, the fragment bytes; in order, the size of the reassembly
+     * buffers in progress (what the memory costs: they grow by doubling, to at most {@link Tipc#MAX_MSG_SIZE} each).
+     */
     public long pendingBytes() {
-        return pendingBytes;
+        if (byNumber) return pendingBytes;
+        long n = 0;
+        for (Buf b : inProgress.values()) n += b.data.length;
+        return n;
     }
 
     /** Number of reassemblies (in order) or keys (by number) evicted because maxKeys was reached. */

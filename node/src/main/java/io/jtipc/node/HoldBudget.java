@@ -1,0 +1,100 @@
+package io.jtipc.node;
+
+/**
+ * A bound on memory the node holds because of what a peer sent it: bytes and a count (packets or messages), for one
+ * link and, through its parent, in total across all links of the node. {@link #take} succeeds only if this budget
+ * and its parent both have room, so neither is ever exceeded. Not thread safe (core thread only).
+ *
+ * <p>The defaults below are jtipc's: the kernel bounds none of these queues in bytes (link.c keeps any packet inside
+ * the 8191-packet receive window, {@code tipc_link_rcv}; the reassembly buffer only by the message size,
+ * {@code tipc_buf_append}). An honest peer never needs more than a fraction of them; what a hostile peer can make the
+ * node hold is at most the per-link value per link, and the total over all its peers.
+ */
+final class HoldBudget {
+    /**
+     * Deferred (out-of-order) packets one link (unicast, or a peer's broadcast receive link) may hold: 8 MiB. An
+     * honest link on a 1500-byte MTU with the largest window (8191 packets) that loses one packet defers up to ~12 MB,
+     * so a loss at full Ethernet window costs extra retransmissions, nothing more; the UDP media (window 50, MTU
+     * 14000) defers at most 700 KB.
+     */
+    static final long DEFERRED_LINK_BYTES = 8L << 20;
+    /** Deferred packets one link may hold: the receive window (link.c TIPC_MAX_LINK_WIN, the kernel's only bound). */
+    static final int DEFERRED_LINK_PACKETS = Link.MAX_LINK_WIN;
+    /** Deferred bytes held by all links of the node together: 64 MiB. */
+    static final long DEFERRED_TOTAL_BYTES = 64L << 20;
+    /** Deferred packets held by all links of the node together. */
+    static final int DEFERRED_TOTAL_PACKETS = 65536;
+
+    /**
+     * Reassembly buffer of one link (unicast or broadcast receive link): one message at a time, as the kernel's
+     * {@code l->reasm_buf}, of at most {@code Tipc.MAX_MSG_SIZE} (66000) bytes; beyond, the reassembly fails and the
+     * link is reset (link.c tipc_link_input).
+     */
+    static final long REASM_LINK_BYTES = io.jtipc.wire.Tipc.MAX_MSG_SIZE;
+    /** Messages in reassembly per link (the kernel's single reasm_buf). */
+    static final int REASM_LINK_MESSAGES = 1;
+    /** Reassembly bytes of all links together: 32 MiB (about 500 links with a 64 KB message half received). */
+    static final long REASM_TOTAL_BYTES = 32L << 20;
+    /** Messages in reassembly on all links together. */
+    static final int REASM_TOTAL_MESSAGES = 4096;
+
+    /**
+     * Backlog bytes of one link (messages waiting for the send window). Each importance is limited in packets as the
+     * kernel does (tipc_link_set_queue_limits: 2, 4, 6, 8 × the minimum window, and the binding-table bulk for
+     * SYSTEM); this bounds the packets queued beyond those limits (one per sender at congestion, link.c
+     * tipc_link_xmit) in bytes: 16 MiB. A message that does not fit is refused with ENOBUFS and the link is reset,
+     * as node.c tipc_node_xmit does on ENOBUFS.
+     */
+    static final long BACKLOG_LINK_BYTES = 16L << 20;
+    /** Backlog packets of one link, all importances together (the kernel's limits sum to ~1000 + SYSTEM's ≤ 3276). */
+    static final int BACKLOG_LINK_PACKETS = 8192;
+    /** Backlog bytes of all links together: 128 MiB. */
+    static final long BACKLOG_TOTAL_BYTES = 128L << 20;
+    /** Backlog packets of all links together. */
+    static final int BACKLOG_TOTAL_PACKETS = 262144;
+
+    private final HoldBudget parent;
+    /** Bounds: bytes and count. */
+    final long maxBytes;
+    final int maxCount;
+    private long bytes;
+    private int count;
+
+    /** @param parent the node-wide total this budget also charges, or null for a total itself */
+    HoldBudget(long maxBytes, int maxCount, HoldBudget parent) {
+        this.maxBytes = maxBytes;
+        this.maxCount = maxCount;
+        this.parent = parent;
+    }
+
+    /** Bytes held now. */
+    long bytes() { return bytes; }
+
+    /** Count (packets or messages) held now. */
+    int count() { return count; }
+
+    /**
+     * Takes {@code n} bytes and {@code c} more items if both this budget and its parent have room for them.
+     *
+     * @return false (nothing taken) if either would be exceeded
+     */
+    boolean take(long n, int c) {
+        if (bytes + n > maxBytes || count + c > maxCount) return false;
+        if (parent != null && !parent.take(n, c)) return false;
+        bytes += n;
+        count += c;
+        return true;
+    }
+
+    /** Gives back {@code n} bytes and {@code c} items taken earlier (here and from the parent). */
+    void give(long n, int c) {
+        bytes -= n;
+        count -= c;
+        if (parent != null) parent.give(n, c);
+    }
+
+    /** Gives back everything this budget holds. */
+    void giveAll() {
+        give(bytes, count);
+    }
+}

@@ -1,0 +1,341 @@
+package io.jtipc.node;
+
+import static io.jtipc.node.TwoNodeTest.linkedUp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * Issue 15: what a hostile peer that links like any other can make a node hold is bounded in bytes, per link and in
+ * total ({@link HoldBudget}), with the kernel's reaction when exceeded (drop and NACK, reset the link, reject with
+ * TIPC_ERR_OVERLOAD), counted per link/peer and logged once per event with the peer.
+ *
+ * <p>Three jtipc nodes link up on a {@link SimNetwork}: alpha (the victim), beta (an honest peer) and mallory. Then
+ * frames "from mallory" are built by hand and handed to alpha's {@link NodeCore#onFrame}, the clock standing still.
+ */
+class HoldBudgetTest {
+    static final int SVC = 5150;
+
+    final SimNetwork net = new SimNetwork(15);
+    final SimNode a = net.addNode("alpha", 1, 0x11112222);
+    final SimNode b = net.addNode("beta", 2, 0x33334444);
+    final SimNode m = net.addNode("mallory", 3, 0x55556666);
+    /** What alpha sends while frames are fed to it by hand. */
+    final LinkInputOrderTest.Capture fromA = new LinkInputOrderTest.Capture();
+
+    HoldBudgetTest() {
+        assertThat(net.runUntil(() -> linkedUp(a, b) && linkedUp(a, m) && linkedUp(b, m), 10_000)).isTrue();
+        net.runFor(500);
+    }
+
+    int mAddr() { return m.core.ownAddr(); }
+
+    Link link() { return a.core.peer(mAddr()).link(); }
+
+    /** A sequenced data message of {@code size} bytes from mallory to alpha with link seqno {@code seqno}. */
+    byte[] data(int seqno, int size) {
+        byte[] f = new byte[size];
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        Msg.init(h, mAddr(), Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, a.core.ownAddr());
+        h.setSize(size);
+        h.setDestDroppable(1); // no rejections back: only the budget matters
+        h.setOrigport(77);
+        h.setDestport(1);
+        stamp(h, seqno);
+        return f;
+    }
+
+    /** Link seqno and acks as mallory's own link would send them (everything of alpha's acknowledged). */
+    void stamp(TipcMsg h, int seqno) {
+        Link ml = m.core.peer(a.core.ownAddr()).link();
+        h.setSeqno(seqno & 0xffff);
+        h.setAck((ml.rcvNxt() - 1) & 0xffff);
+        h.setBcastAck((m.core.peer(a.core.ownAddr()).broadcastLink().rcvNxt() - 1) & 0xffff);
+    }
+
+    void feed(byte[] f) {
+        a.core.onFrame(net.now(), 0, m.mac, f, 0, f.length, fromA);
+    }
+
+    List<String> logLines(String part) {
+        List<String> r = new ArrayList<>();
+        for (String s : a.core.log()) if (s.contains(part)) r.add(s);
+        return r;
+    }
+
+    // ------------------------------------------------------------------ deferred queue
+
+    @Test
+    void outOfOrderFloodIsBoundedNackedLoggedOnceAndTheLinkRecovers() {
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
+        a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, SVC, 0, 0, a);
+        net.runFor(200);
+        Link l = link();
+        int r = l.rcvNxt();
+        int size = 60_000;
+        int flood = 400; // 24 MB behind one gap: three times the link's budget
+        for (int i = 1; i <= flood; i++) feed(data(r + i, size));
+
+        long kept = HoldBudget.DEFERRED_LINK_BYTES / size;
+        assertThat((long) l.deferredLength() * size).as("bytes held").isLessThanOrEqualTo(HoldBudget.DEFERRED_LINK_BYTES);
+        assertThat(l.deferredLength()).isEqualTo((int) kept);
+        LinkHoldStats st = l.holdStats();
+        assertThat(st.deferredBytes()).isEqualTo(kept * size);
+        assertThat(st.deferredDropped()).isEqualTo(flood - kept);
+        assertThat(link().isUp()).isTrue();
+        // the first drop was NACKed: a STATE asking for everything from rcv_nxt on
+        assertThat(fromA.states()).anySatisfy(s -> assertThat(s.seqGap()).isEqualTo(1));
+        // NACKs are thinned: not one per dropped packet
+        assertThat(fromA.states().size()).isLessThan((int) (flood - kept) / 8);
+        List<String> full = logLines("deferred queue full");
+        assertThat(full).hasSize(1);
+        assertThat(full.get(0)).contains("peer " + Integer.toHexString(mAddr())).contains("deferred dropped 1");
+
+        // honest traffic from beta still arrives
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(b.core.sendToName(net.now(), pb, SVC, 0, 0, new byte[] {1, 2, 3}, 0, 3, b)).isZero();
+        assertThat(net.runUntil(() -> !a.received.isEmpty(), net.now() + 1000)).isTrue();
+        assertThat(a.received.get(0).srcNode()).isEqualTo(b.core.ownAddr());
+
+        // mallory fills the gap: what was kept is delivered and released, the link is up and takes the rest in order
+        int rn = link().rcvNxt();
+        feed(data(rn, 100));
+        assertThat(link().rcvNxt()).isEqualTo((rn + 1 + (int) kept) & 0xffff);
+        assertThat(link().holdStats().deferredBytes()).isZero();
+        assertThat(link().deferredLength()).isZero();
+        int next = link().rcvNxt();
+        for (int i = 0; i < 10; i++) feed(data(next + i, 100));
+        assertThat(link().rcvNxt()).isEqualTo((next + 10) & 0xffff);
+        assertThat(link().isUp()).isTrue();
+    }
+
+    @Test
+    void theNodeTotalBoundsTheDeferredQueuesOfAllLinksTogether() {
+        HoldBudget total = new HoldBudget(3_000, 1000, null);
+        DeferredQueue q1 = new DeferredQueue(total);
+        DeferredQueue q2 = new DeferredQueue(total);
+        byte[] f = new byte[1000];
+        for (int s = 2; s < 6; s++) {
+            f[10] = 0;
+            f[11] = (byte) s;
+            q1.add(f, 0, f.length);
+        }
+        assertThat(q1.size()).isEqualTo(3);
+        assertThat(q1.dropped).isEqualTo(1);
+        f[11] = 9;
+        assertThat(q2.add(f, 0, f.length)).isEqualTo(DeferredQueue.NO_ROOM);
+        assertThat(total.bytes()).isEqualTo(3_000);
+        assertThat(q1.pollFirst().seqno()).isEqualTo(2);
+        assertThat(q2.add(f, 0, f.length)).isEqualTo(DeferredQueue.ADDED);
+        assertThat(q2.add(f, 0, f.length)).isEqualTo(DeferredQueue.DUPLICATE);
+        q1.clear();
+        q2.clear();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+    }
+
+    // ------------------------------------------------------------------ reassembly
+
+    /** A MSG_FRAGMENTER packet of {@code type} carrying {@code payload} zero bytes. */
+    byte[] fragment(int seqno, int type, int no, int payload) {
+        byte[] f = new byte[Tipc.INT_H_SIZE + payload];
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        Msg.init(h, mAddr(), Tipc.MSG_FRAGMENTER, type, Tipc.INT_H_SIZE, a.core.ownAddr());
+        h.setSize(f.length);
+        h.setFragmNo(no);
+        if (type == Tipc.FIRST_FRAGMENT) {
+            // the inner header the reassembled message would start with
+            TipcMsg in = new TipcMsg().wrap(f, Tipc.INT_H_SIZE, payload);
+            Msg.init(in, mAddr(), Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, a.core.ownAddr());
+            in.setSize(Tipc.MAX_MSG_SIZE);
+        }
+        stamp(h, seqno);
+        return f;
+    }
+
+    @Test
+    void aReassemblyFloodResetsTheLinkWithALoggedReasonAndFreesTheBuffer() {
+        Link l = link();
+        int r = l.rcvNxt();
+        feed(fragment(r, Tipc.FIRST_FRAGMENT, 1, 1400));
+        int s = 1;
+        while (link().isUp() && s < 100) {
+            if (s == 10) assertThat(link().holdStats().reassemblyBytes()).isGreaterThan(10 * 1400);
+            feed(fragment(r + s, Tipc.FRAGMENT, s + 1, 1400));
+            s++;
+        }
+        assertThat(l.isUp()).as("link reset after " + s + " fragments").isFalse();
+        assertThat(s).isLessThanOrEqualTo(Tipc.MAX_MSG_SIZE / 1400 + 2);
+        LinkHoldStats st = l.holdStats();
+        assertThat(st.reassemblyBytes()).isZero();
+        assertThat(st.reassemblyErrors()).isEqualTo(1);
+        assertThat(st.resets()).isEqualTo(1);
+        assertThat(st.lastResetReason()).contains("fragment reassembly error");
+        List<String> lines = logLines("fragment reassembly error");
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).contains("peer " + Integer.toHexString(mAddr())).contains(l.name())
+            .contains("reassembly errors 1").contains("resets 1");
+        assertThat(a.core.peer(b.core.ownAddr()).isUp()).isTrue();
+    }
+
+    @Test
+    void theNodeTotalBoundsReassemblyAcrossLinks() {
+        HoldBudget total = new HoldBudget(100_000, 10, null);
+        LinkReassembly r1 = new LinkReassembly(total);
+        LinkReassembly r2 = new LinkReassembly(total);
+        int s = 0;
+        assertThat(r1.append(fragment(s++, Tipc.FIRST_FRAGMENT, 1, 1400), 0, 1440)).isNull();
+        for (int i = 0; i < 40; i++) r1.append(fragment(s++, Tipc.FRAGMENT, i + 2, 1400), 0, 1440);
+        assertThat(r1.failed).isFalse();
+        long held = r1.bytes();
+        assertThat(held).isGreaterThan(40 * 1400);
+        assertThat(r2.append(fragment(s++, Tipc.FIRST_FRAGMENT, 1, 1400), 0, 1440)).isNull();
+        for (int i = 0; i < 40 && !r2.failed; i++) r2.append(fragment(s++, Tipc.FRAGMENT, i + 2, 1400), 0, 1440);
+        assertThat(r2.failed).isTrue();
+        assertThat(r2.lastError).contains("reassembly budget full");
+        assertThat(total.bytes()).isEqualTo(held).isLessThanOrEqualTo(100_000);
+        r1.reset();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+    }
+
+    @Test
+    void aBroadcastReassemblyErrorResetsTheLinksToThatPeer() {
+        BroadcastLink bl = a.core.peer(mAddr()).broadcastLink();
+        assertThat(bl.isUp()).isTrue();
+        byte[] f = new byte[Tipc.INT_H_SIZE + 100];
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        Msg.init(h, mAddr(), Tipc.MSG_FRAGMENTER, Tipc.FRAGMENT, Tipc.INT_H_SIZE, 0);
+        h.setSize(f.length);
+        h.setNonSeq(1);
+        h.setMcNetid(a.core.config().netId());
+        h.setFragmNo(2);
+        h.setSeqno(bl.rcvNxt());
+        feed(f);
+        assertThat(a.core.peer(mAddr()).isUp()).isFalse();
+        assertThat(bl.reassemblyErrors()).isEqualTo(1);
+        assertThat(logLines("broadcast fragment reassembly error")).hasSize(1);
+        assertThat(a.core.peer(b.core.ownAddr()).isUp()).isTrue();
+    }
+
+    // ------------------------------------------------------------------ backlog
+
+    @Test
+    void aPeerThatNeverAcknowledgesCannotGrowTheBacklogPastItsBound() {
+        m.paused = true; // mallory receives nothing and acknowledges nothing from now on
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] big = new byte[Tipc.MAX_USER_MSG_SIZE];
+        int rc = 0;
+        int sent = 0;
+        // an application that ignores ELINKCONG (the core still queues each message: one oversubscription per send)
+        while (sent < 400 && rc != Errno.ENOBUFS && rc != Errno.EHOSTUNREACH) {
+            rc = a.core.sendToPort(net.now(), pa, mAddr(), 1234, big, 0, big.length, a);
+            sent++;
+            Link l = link();
+            assertThat(l.holdStats().backlogBytes()).isLessThanOrEqualTo(HoldBudget.BACKLOG_LINK_BYTES);
+            assertThat((long) l.backlogLength() * l.mtu()).isLessThanOrEqualTo(2 * HoldBudget.BACKLOG_LINK_BYTES);
+        }
+        assertThat(rc).as("after " + sent + " sends").isEqualTo(Errno.ENOBUFS);
+        Link l = link();
+        assertThat(l.isUp()).isFalse();
+        assertThat(l.holdStats().backlogOverflows()).isEqualTo(1);
+        assertThat(l.holdStats().backlogBytes()).isZero();
+        assertThat(logLines("backlog")).hasSize(1);
+        assertThat(logLines("backlog").get(0)).contains("peer " + Integer.toHexString(mAddr()));
+    }
+
+    // ------------------------------------------------------------------ socket receive queues
+
+    @Test
+    void anRdmSocketWhoseQueueIsFullReturnsOverloadAndCountsItForThePeer() {
+        int pa = a.core.openSocket(SocketType.RDM, d -> false); // a queue that is always full
+        a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, SVC, 0, 0, a);
+        net.runFor(200);
+        List<Delivery> back = new ArrayList<>();
+        int pm = m.core.openSocket(SocketType.RDM, d -> back.add(d));
+        m.core.setDestDroppable(pm, false);
+        for (int i = 0; i < 3; i++) m.core.sendToName(net.now(), pm, SVC, 0, 0, new byte[] {7}, 0, 1, m);
+        net.runFor(100);
+        assertThat(back).hasSize(3).allSatisfy(d -> assertThat(d.errcode()).isEqualTo(Tipc.TIPC_ERR_OVERLOAD));
+        assertThat(a.core.peer(mAddr()).socketOverloads()).isEqualTo(3);
+        assertThat(a.core.peer(b.core.ownAddr()).socketOverloads()).isZero();
+    }
+
+    /** A connection mallory → alpha whose reader on alpha never reads; returns {alpha's port, mallory's port}. */
+    int[] connection(List<Integer> errs) {
+        int lp = a.core.openConnSocket(SocketType.SEQPACKET, null);
+        a.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, SVC + 1, 0, 0, a);
+        a.core.listen(lp);
+        net.runFor(200);
+        int cp = m.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
+            @Override public void failed(int port, int errno) { errs.add(errno); }
+        });
+        m.core.connect(net.now(), cp, SVC + 1, 0, 0, 5000, null, 0, 0, m);
+        int[] ap = {-1};
+        net.runUntil(() -> (ap[0] = a.core.accept(net.now(), lp, null, a)) > 0, net.now() + 1000);
+        assertThat(ap[0]).isPositive();
+        assertThat(net.runUntil(() -> m.core.connSocket(cp).state() == ConnSocket.State.ESTABLISHED,
+            net.now() + 1000)).isTrue();
+        return new int[] {ap[0], cp};
+    }
+
+    @Test
+    void aConnectionPeerThatOverrunsTheWindowIsRejectedWithOverloadAndAbortedOnBothEnds() {
+        List<Integer> errs = new ArrayList<>();
+        int[] p = connection(errs);
+        ConnSocket mine = a.core.connSocket(p[0]);
+        ConnSocket theirs = m.core.connSocket(p[1]);
+        theirs.sndWin = 1 << 30; // mallory ignores alpha's advertised window
+        byte[] msg = new byte[10_000];
+        for (int i = 0; i < 400 && theirs.state() == ConnSocket.State.ESTABLISHED; i++) {
+            m.core.send(net.now(), p[1], msg, 0, msg.length, m);
+            net.runFor(2);
+        }
+        net.runFor(100);
+        // what was accepted stayed under the kernel's sk_rcvbuf; the 24-byte abort marker came on top
+        assertThat(mine.queuedBytes() + (long) mine.queuedMessages() * ConnSocket.RCV_MSG_OVERHEAD)
+            .isLessThan(ConnSocket.RCVBUF_DEF + Tipc.BASIC_H_SIZE + ConnSocket.RCV_MSG_OVERHEAD);
+        assertThat(mine.overloads()).isPositive();
+        assertThat(a.core.peer(mAddr()).socketOverloads()).isEqualTo(mine.overloads());
+        assertThat(theirs.state()).as("the OVERLOAD rejection ends mallory's end").isEqualTo(ConnSocket.State.DISCONNECTING);
+        assertThat(mine.state()).as("and alpha's").isEqualTo(ConnSocket.State.DISCONNECTING);
+        // alpha's reader gets the queued data, then ECONNRESET
+        byte[] buf = new byte[20_000];
+        int n = 0;
+        int rc;
+        while ((rc = a.core.recv(net.now(), p[0], buf, 0, buf.length, a)) > 0) n++;
+        assertThat(n).isPositive();
+        assertThat(rc).isEqualTo(Errno.ECONNRESET);
+        assertThat(logLines("overran the receive queue")).hasSize(1);
+    }
+
+    @Test
+    void aLegacyPeersConnectionIsBoundedInMessagesToo() {
+        // mallory claims no TIPC_BLOCK_FLOWCTL: the kernel's limit is then ~67 MB of bytes, whatever the count
+        m.reboot(m.core.config().withCapabilities(NodeConfig.JTIPC_CAPABILITIES & ~Tipc.TIPC_BLOCK_FLOWCTL));
+        assertThat(net.runUntil(() -> linkedUp(a, m), net.now() + 10_000)).isTrue();
+        net.runFor(500);
+        List<Integer> errs = new ArrayList<>();
+        int[] p = connection(errs);
+        ConnSocket mine = a.core.connSocket(p[0]);
+        ConnSocket theirs = m.core.connSocket(p[1]);
+        theirs.sndWin = 1 << 30;
+        byte[] msg = new byte[1];
+        for (int i = 0; i < 3000 && theirs.state() == ConnSocket.State.ESTABLISHED; i++) {
+            m.core.send(net.now(), p[1], msg, 0, msg.length, m);
+            if (i % 10 == 0) net.runFor(2);
+        }
+        net.runFor(100);
+        assertThat(mine.queuedMessages()).isLessThanOrEqualTo(ConnSocket.LEGACY_RCVQ_MSGS + 1);
+        assertThat(mine.overloads()).isPositive();
+        assertThat(mine.state()).isEqualTo(ConnSocket.State.DISCONNECTING);
+    }
+}

@@ -23,11 +23,23 @@ package io.jtipc.api;
  * @param packetsSent   sequenced packets sent (link.c stats sent_pkts)
  * @param packetsReceived sequenced packets received (recv_pkts)
  * @param nacksSent     STATE messages sent reporting a gap
+ * @param deferredBytes bytes of the out-of-order packets held (jtipc bounds them: 8 MiB per link, 64 MiB per node)
+ * @param deferredDropped out-of-order packets not kept because that bound was reached (asked for again by NACK)
+ * @param reassemblyErrors fragment reassembly failures (malformed, too large, or the node's 32 MiB reassembly
+ *                      bound reached); each reset the link
+ * @param backlogOverflows messages refused because the backlog was full (SYSTEM importance limit, or the 16 MiB per
+ *                      link / 128 MiB per node byte bound); each reset the link
+ * @param resets        times the link went down after being up, for any reason (each reason is logged once)
+ * @param lastResetReason why it last went down, "" if never (text from the core; may quote peer-supplied names)
+ * @param socketOverloads messages from the peer node refused with TIPC_ERR_OVERLOAD because a socket's receive
+ *                      queue was full (per peer node, the same on each of its links)
  */
 public record LinkInfo(String name, String state, boolean up, int peerNode, String peerId, String bearer, int mtu,
                        int tolerance, int window, int sndNxt, int rcvNxt, int transmitQueue, int backlog, int deferred,
                        long retransmitted, long duplicates, long statesSent, long packetsSent,
-                       long packetsReceived, long nacksSent) {
+                       long packetsReceived, long nacksSent, long deferredBytes, long deferredDropped,
+                       long reassemblyErrors, long backlogOverflows, long resets, String lastResetReason,
+                       long socketOverloads) {
     /** {@code NAME: up} / {@code NAME: down}, as {@code tipc link list} prints a link. */
     @Override
     public String toString() {

@@ -528,10 +528,13 @@ public final class TipcNode implements AutoCloseable {
     private LinkInfo info(Link l) {
         Node p = core.peer(l.peerAddr());
         var b = core.bearer(l.bearerId());
+        var h = l.holdStats();
         return new LinkInfo(l.name(), l.state().name(), l.isUp(), l.peerAddr(), p == null || p.id() == null ? "" : p.id().toString(),
                 b == null ? "" : b.config().name(), l.mtu(), l.tolerance(), l.window(), l.sndNxt(), l.rcvNxt(),
                 l.transmitQueueLength(), l.backlogLength(), l.deferredLength(), l.retransmitted(), l.duplicates(),
-                l.sentStates(), l.sentPackets(), l.receivedPackets(), l.sentNacks());
+                l.sentStates(), l.sentPackets(), l.receivedPackets(), l.sentNacks(), h.deferredBytes(),
+                h.deferredDropped(), h.reassemblyErrors(), h.backlogOverflows(), h.resets(), h.lastResetReason(),
+                p == null ? 0 : p.socketOverloads());
     }
 
     /** A snapshot of every link. */

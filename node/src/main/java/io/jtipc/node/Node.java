@@ -281,7 +281,10 @@ public final class Node {
             // the parallel link down and answers once with a dummy FAILOVER (tipc_link_create_dummy_tnl_msg), whose
             // seqno gives the peer its synch point, so the peer leaves NODE_FAILINGOVER and the lost link can come
             // back.
-            if (pl != null && !pl.isReset()) linkDown(pl, now, out);
+            if (pl != null && !pl.isReset()) {
+                pl.logReset("peer failed over to the parallel link " + l.name());
+                linkDown(pl, now, out);
+            }
             if (!failoverSent && l.isUp()) {
                 failoverSent = true;
                 sendDummyFailover(l, now, out);
@@ -525,6 +528,7 @@ public final class Node {
     /** Takes one link down for good: node-level link down, and a RESET with the peer-stopping bit in any case. */
     void stopLink(Link l, long now, Outbox out) {
         if (l.isUp()) {
+            l.logReset("stopped here (bearer disabled or node stopping)");
             l.fsmFailure();
             linkDown(l, now, out);
             // the last link's RESET went out in linkDown; with another link working it did not

@@ -444,7 +444,13 @@ class BodiesTest {
         byte[] b1 = frag(Tipc.FIRST_FRAGMENT, 1, big, 0, 40000);
         byte[] b2 = frag(Tipc.FRAGMENT, 2, big, 0, 40000);
         a3.append("k", b1, 0, b1.length);
+        // in order, pendingBytes is the reassembly buffer's size (what a node charges to its reassembly budget)
+        assertThat(a3.pendingBytes()).isGreaterThanOrEqualTo(40000).isLessThanOrEqualTo(Tipc.MAX_MSG_SIZE);
         assertThat(a3.append("k", b2, 0, b2.length).malformation().field()).isEqualTo("size");
+        assertThat(a3.pendingBytes()).isZero();
+        a3.append("k", b1, 0, b1.length);
+        a3.reset("k");
+        assertThat(a3.pendingBytes()).isZero();
     }
 
     @Test

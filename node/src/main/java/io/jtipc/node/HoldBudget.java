@@ -67,6 +67,16 @@ final class HoldBudget {
         this.parent = parent;
     }
 
+    /** A link's backlog budget ({@link #BACKLOG_LINK_BYTES}, {@link #BACKLOG_LINK_PACKETS}) charging {@code total}. */
+    static HoldBudget backlogOfLink(HoldBudget total) {
+        return new HoldBudget(BACKLOG_LINK_BYTES, BACKLOG_LINK_PACKETS, total);
+    }
+
+    /** "B bytes in N (link), B bytes in N (node total)": what is held, for log lines. */
+    String describe() {
+        return bytes + " bytes in " + count + (parent == null ? "" : " (link), " + parent.describe() + " (node total)");
+    }
+
     /** Bytes held now. */
     long bytes() { return bytes; }
 

@@ -136,8 +136,7 @@ public final class Link {
         this.ssthresh = maxWin;
         this.deferdq = new DeferredQueue(net.deferredTotal);
         this.reasm = new LinkReassembly(net.reasmTotal);
-        this.backlogBudget = new HoldBudget(HoldBudget.BACKLOG_LINK_BYTES, HoldBudget.BACKLOG_LINK_PACKETS,
-            net.backlogTotal);
+        this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
         setQueueLimits();
     }
 
@@ -466,8 +465,7 @@ public final class Link {
         int imp = m2.importance();
         int rc = 0;
         if (backlogLen[imp] >= backlogLimit[imp]) {
-            if (imp == Tipc.SYSTEM_IMPORTANCE) return overflow("SYSTEM importance backlog at its limit of "
-                + backlogLimit[imp] + " packets");
+            if (imp == Tipc.SYSTEM_IMPORTANCE) return overflow("SYSTEM backlog full: " + backlogLimit[imp] + " packets");
             rc = Errno.ELINKCONG;
             congestedUsers = true;
         }
@@ -477,10 +475,7 @@ public final class Link {
             return rc;
         }
         if (tryBundle(imp, msg, len)) return rc;
-        if (!backlogBudget.take(len, 1)) {
-            return overflow("backlog byte bound reached (" + backlogBudget.bytes() + " bytes in " + backlogq.size()
-                + " packets on the link, " + net.backlogTotal.bytes() + " on the node)");
-        }
+        if (!backlogBudget.take(len, 1)) return overflow("backlog bound reached: " + backlogBudget.describe());
         Pkt p = Pkt.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;

@@ -194,8 +194,11 @@ public final class Node {
             if ((rc & Link.LINK_SND_STATE) != 0 && link.isUp()) {
                 link.buildProto(Tipc.STATE_MSG, false, false, 0, out);
             }
+            // tipc_node_bc_rcv: tipc_node_mcast_rcv(inputq1), then tipc_named_rcv(namedq)
+            deliver(bcInputq, now, out);
+            applyNamed(now, out);
             if ((rc & Link.LINK_DOWN_EVT) != 0) {
-                // node.c tipc_node_bc_rcv: a broadcast reassembly failure resets all links to the peer
+                // then: a broadcast reassembly failure resets all links to the peer (tipc_node_reset_links)
                 String why = "broadcast fragment reassembly error: " + bcRcv.reasm.lastError
                     + " (broadcast reassembly errors " + bcRcv.reasm.errors + ")";
                 for (Link x : links) {
@@ -205,9 +208,6 @@ public final class Node {
                     linkDown(x, now, out);
                 }
             }
-            // tipc_node_bc_rcv: tipc_node_mcast_rcv(inputq1), then tipc_named_rcv(namedq)
-            deliver(bcInputq, now, out);
-            applyNamed(now, out);
         } finally {
             bcInputq.clear();
             namedq.clear();

@@ -40,6 +40,36 @@ public record LinkInfo(String name, String state, boolean up, int peerNode, Stri
                        long packetsReceived, long nacksSent, long deferredBytes, long deferredDropped,
                        long reassemblyErrors, long backlogOverflows, long resets, String lastResetReason,
                        long socketOverloads) {
+    /**
+     * The link's statistics in the layout of {@code tipc link stat show} (the kernel's subset jtipc counts), plus a
+     * line of the hostile-input counters, each line ending in a newline:
+     * <pre>
+     * Link &lt;NAME&gt;
+     *   ACTIVE  MTU:1500  Tolerance:1500 ms  Window:50 packets
+     *   RX packets:0 dups:0
+     *   TX packets:0 states:0 naks:0 retrans:0
+     *   Queues transmit:0 backlog:0 deferred:0 (0 bytes)
+     *   Limits deferred-dropped:0 reassembly-errors:0 backlog-overflows:0 peer-socket-overloads:0 resets:0
+     * </pre>
+     * and {@code   Last reset: REASON} when the link was reset.
+     */
+    public String statShow() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Link <").append(name).append(">\n");
+        sb.append("  ").append(up ? "ACTIVE" : "DEFUNCT").append("  MTU:").append(mtu).append("  Tolerance:")
+                .append(tolerance).append(" ms  Window:").append(window).append(" packets\n");
+        sb.append("  RX packets:").append(packetsReceived).append(" dups:").append(duplicates).append('\n');
+        sb.append("  TX packets:").append(packetsSent).append(" states:").append(statesSent).append(" naks:")
+                .append(nacksSent).append(" retrans:").append(retransmitted).append('\n');
+        sb.append("  Queues transmit:").append(transmitQueue).append(" backlog:").append(backlog).append(" deferred:")
+                .append(deferred).append(" (").append(deferredBytes).append(" bytes)\n");
+        sb.append("  Limits deferred-dropped:").append(deferredDropped).append(" reassembly-errors:")
+                .append(reassemblyErrors).append(" backlog-overflows:").append(backlogOverflows)
+                .append(" peer-socket-overloads:").append(socketOverloads).append(" resets:").append(resets).append('\n');
+        if (!lastResetReason.isEmpty()) sb.append("  Last reset: ").append(lastResetReason).append('\n');
+        return sb.toString();
+    }
+
     /** {@code NAME: up} / {@code NAME: down}, as {@code tipc link list} prints a link. */
     @Override
     public String toString() {

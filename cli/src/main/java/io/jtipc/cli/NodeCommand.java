@@ -28,6 +28,8 @@ import picocli.CommandLine.Parameters;
         description = {"Run a jtipc TIPC node that joins a Linux TIPC cluster (raw Ethernet needs CAP_NET_RAW; UDP needs "
                 + "no privilege), then do the ACTIONS in order:",
                 "  links                      print the links as 'tipc link list' does",
+                "  link-stats                 print each link's statistics as 'tipc link stat show' does, with the",
+                "                             hostile-input counters (drops, reassembly errors, overflows, resets)",
                 "  nametable                  print the binding table as 'tipc nametable show' does",
                 "  send TYPE:INSTANCE TEXT    send TEXT (RDM) and print the reply if one comes within --timeout",
                 "  sleep SECONDS              wait",
@@ -105,7 +107,7 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private sealed interface Action permits Links, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep {}
+    private sealed interface Action permits Links, LinkStats, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep {}
 
     private record ConnStep(ConnActions.Step step) implements Action {}
 
@@ -116,6 +118,8 @@ public final class NodeCommand implements Callable<Integer> {
     private record KernelPing(TipcAddress at, int count, int size) implements Action {}
 
     private record Links() implements Action {}
+
+    private record LinkStats() implements Action {}
 
     private record Nametable() implements Action {}
 
@@ -133,6 +137,7 @@ public final class NodeCommand implements Callable<Integer> {
             }
             switch (a) {
                 case "links" -> r.add(new Links());
+                case "link-stats" -> r.add(new LinkStats());
                 case "nametable" -> r.add(new Nametable());
                 case "send" -> {
                     if (i + 2 >= actions.size()) {
@@ -162,7 +167,7 @@ public final class NodeCommand implements Callable<Integer> {
                     i += 3;
                 }
                 default -> throw new CommandLine.ParameterException(cl, "unknown action '" + a
-                        + "' (links, nametable, send TYPE:INSTANCE TEXT, sleep SECONDS, kernel COMMAND, kernel-echo "
+                        + "' (links, link-stats, nametable, send TYPE:INSTANCE TEXT, sleep SECONDS, kernel COMMAND, kernel-echo "
                         + "TYPE:INSTANCE, kernel-ping TYPE:INSTANCE COUNT SIZE)");
             }
         }
@@ -322,6 +327,8 @@ public final class NodeCommand implements Callable<Integer> {
             for (Action a : todo) {
                 if (a instanceof Links) {
                     out.print(node.linkList());
+                } else if (a instanceof LinkStats) {
+                    for (LinkInfo l : node.links()) out.print(l.statShow());
                 } else if (a instanceof Nametable) {
                     out.print(node.nametableShow());
                 } else if (a instanceof Sleep s) {

@@ -304,13 +304,21 @@ final class SocketTable {
 
     /**
      * A message refused because its socket's receive queue is full (socket.c tipc_sk_filter_rcv, rcvbuf_limit):
-     * counted for the peer it came from ({@link Node#socketOverloads()}) and returned with TIPC_ERR_OVERLOAD unless
-     * dest-droppable.
+     * counted for the peer it came from ({@link Node#socketOverloads()}, logged at the 1st, 10th, 100th, ... refusal)
+     * and returned with TIPC_ERR_OVERLOAD unless dest-droppable.
      */
     void overload(TipcMsg h, long now, Outbox out) {
         Node p = h.prevnode() == net.ownAddr ? null : nodes.find(h.prevnode());
-        if (p != null) p.socketOverloads++;
+        if (p != null && isPowerOfTen(++p.socketOverloads)) {
+            net.log("peer " + Integer.toHexString(p.addr) + ": message to port " + Integer.toUnsignedString(h.destport())
+                + " refused with TIPC_ERR_OVERLOAD, socket receive queue full (socket overloads " + p.socketOverloads + ")");
+        }
         reject(h, Tipc.TIPC_ERR_OVERLOAD, now, out);
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) n /= 10;
+        return n == 1;
     }
 
     // ====================================================================== receiving

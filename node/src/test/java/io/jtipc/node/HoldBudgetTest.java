@@ -266,10 +266,16 @@ class HoldBudgetTest {
         List<Delivery> back = new ArrayList<>();
         int pm = m.core.openSocket(SocketType.RDM, d -> back.add(d));
         m.core.setDestDroppable(pm, false);
-        for (int i = 0; i < 3; i++) m.core.sendToName(net.now(), pm, SVC, 0, 0, new byte[] {7}, 0, 1, m);
+        for (int i = 0; i < 12; i++) {
+            m.core.sendToName(net.now(), pm, SVC, 0, 0, new byte[] {7}, 0, 1, m);
+            net.runFor(5);
+        }
         net.runFor(100);
-        assertThat(back).hasSize(3).allSatisfy(d -> assertThat(d.errcode()).isEqualTo(Tipc.TIPC_ERR_OVERLOAD));
-        assertThat(a.core.peer(mAddr()).socketOverloads()).isEqualTo(3);
+        assertThat(back).hasSize(12).allSatisfy(d -> assertThat(d.errcode()).isEqualTo(Tipc.TIPC_ERR_OVERLOAD));
+        assertThat(a.core.peer(mAddr()).socketOverloads()).isEqualTo(12);
+        // logged at the 1st and the 10th refusal, not at each
+        assertThat(logLines("socket receive queue full")).hasSize(2).allSatisfy(l -> assertThat(l)
+            .contains("peer " + Integer.toHexString(mAddr())));
         assertThat(a.core.peer(b.core.ownAddr()).socketOverloads()).isZero();
     }
 

@@ -27,8 +27,8 @@ package io.jtipc.api;
  * @param deferredDropped out-of-order packets not kept because that bound was reached (asked for again by NACK)
  * @param reassemblyErrors fragment reassembly failures (malformed, too large, or the node's 32 MiB reassembly
  *                      bound reached); each reset the link
- * @param backlogOverflows messages refused because the backlog was full (SYSTEM importance limit, or the 16 MiB per
- *                      link / 128 MiB per node byte bound); each reset the link
+ * @param backlogOverflows messages refused because the backlog was full (SYSTEM importance limit, or the byte
+ *                      bound: 16 MiB per link, more on a large MTU; 128 MiB per node); each reset the link
  * @param resets        times the link went down after being up, for any reason (each reason is logged once)
  * @param lastResetReason why it last went down, "" if never (text from the core; may quote peer-supplied names)
  * @param socketOverloads messages from the peer node refused with TIPC_ERR_OVERLOAD because a socket's receive

@@ -39,14 +39,15 @@ final class HoldBudget {
     static final int REASM_TOTAL_MESSAGES = 4096;
 
     /**
-     * Backlog bytes of one link (messages waiting for the send window). Each importance is limited in packets as the
+     * Backlog bytes of one link (messages waiting for the send window), at most 16 MiB, or twice the kernel's
+     * packet limits times the link MTU if more ({@link #backlogLimits}). Each importance is limited in packets as the
      * kernel does (tipc_link_set_queue_limits: 2, 4, 6, 8 × the minimum window, and the binding-table bulk for
-     * SYSTEM); this bounds the packets queued beyond those limits (one per sender at congestion, link.c
-     * tipc_link_xmit) in bytes: 16 MiB. A message that does not fit is refused with ENOBUFS and the link is reset,
-     * as node.c tipc_node_xmit does on ENOBUFS.
+     * SYSTEM), but a sender may queue beyond them (one message per sender at congestion, link.c tipc_link_xmit, and
+     * nothing stops a sender that ignores ELINKCONG); this bounds the whole in bytes. A message that does not fit is
+     * refused with ENOBUFS and the link is reset, as node.c tipc_node_xmit does on ENOBUFS.
      */
     static final long BACKLOG_LINK_BYTES = 16L << 20;
-    /** Backlog packets of one link, all importances together (the kernel's limits sum to ~1000 + SYSTEM's ≤ 3276). */
+    /** Backlog packets of one link, all importances together, at least (or twice the kernel's limits if more). */
     static final int BACKLOG_LINK_PACKETS = 8192;
     /** Backlog bytes of all links together: 128 MiB. */
     static final long BACKLOG_TOTAL_BYTES = 128L << 20;
@@ -55,8 +56,8 @@ final class HoldBudget {
 
     private final HoldBudget parent;
     /** Bounds: bytes and count. */
-    final long maxBytes;
-    final int maxCount;
+    long maxBytes;
+    int maxCount;
     private long bytes;
     private int count;
 
@@ -70,6 +71,18 @@ final class HoldBudget {
     /** A link's backlog budget ({@link #BACKLOG_LINK_BYTES}, {@link #BACKLOG_LINK_PACKETS}) charging {@code total}. */
     static HoldBudget backlogOfLink(HoldBudget total) {
         return new HoldBudget(BACKLOG_LINK_BYTES, BACKLOG_LINK_PACKETS, total);
+    }
+
+    /**
+     * Sets a link's backlog bounds for its current limits: {@link #BACKLOG_LINK_BYTES} and
+     * {@link #BACKLOG_LINK_PACKETS}, or twice the sum of the per-importance packet limits (× the MTU for bytes) when
+     * that is more, so that a sender within the kernel's limits never meets the byte bound.
+     */
+    void backlogLimits(int[] limits, int mtu) {
+        long sum = 0;
+        for (int l : limits) sum += l;
+        maxBytes = Math.max(BACKLOG_LINK_BYTES, 2 * sum * mtu);
+        maxCount = (int) Math.max(BACKLOG_LINK_PACKETS, 2 * sum);
     }
 
     /** "B bytes in N (link), B bytes in N (node total)": what is held, for log lines. */

@@ -146,6 +146,7 @@ public final class Link {
         backlogLimit[2] = minWin * 6;
         backlogLimit[3] = minWin * 8;
         backlogLimit[4] = 65535 / (mtu / Tipc.ITEM_SIZE);
+        backlogBudget.backlogLimits(backlogLimit, mtu);
     }
 
     // ------------------------------------------------------------------ inspection

@@ -11,7 +11,8 @@ package io.jtipc.node;
  * @param reassemblyBytes  bytes held in fragment reassembly (at most 66000 per link, 32 MiB per node)
  * @param reassemblyErrors fragment reassembly failures (malformed sequence, too large, budget full); each reset the
  *                         link (link.c tipc_link_input)
- * @param backlogBytes     bytes of the messages in the backlog (at most 16 MiB per link, 128 MiB per node)
+ * @param backlogBytes     bytes of the messages in the backlog (at most 16 MiB per link, more on a large MTU;
+ *                         128 MiB per node)
  * @param backlogOverflows messages refused because the backlog was full (SYSTEM importance limit or the byte bound);
  *                         each reset the link (node.c tipc_node_xmit on ENOBUFS)
  * @param resets           times the link went down after being up, for any reason (each logged once)

@@ -28,7 +28,8 @@ import io.jtipc.wire.TipcMsg;
  * backlog with per-importance limits ({@code tipc_link_set_queue_limits}) whose last packet takes bundles
  * ({@link Msg#bundle}); MTU negotiation; fragment reassembly and bundle extraction on receive
  * ({@code tipc_link_input}), in-sequence messages appended to the node's input and binding-update queues
- * ({@code tipc_data_input}, {@link InputQueue}).
+ * ({@code tipc_data_input}, {@link InputQueue}). Unlike the kernel's, the deferred queue, the reassembly buffer and the
+ * backlog are bounded in bytes, per link and per node ({@link HoldBudget}); reset causes are logged ({@link #logReset}).
  *
  * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
  * failover and the sending side of synch, priority changes. A received SYNCH is handled by {@link Node}

@@ -38,7 +38,8 @@ final class NodeTable {
      * Approximate heap cost of one peer entry that has not linked, bytes (64-bit JVM, compressed oops): the
      * {@link Node} with its three input queues (16-slot arrays) and broadcast receive link, one {@link Link} with its
      * empty queues and its 556-byte protocol-message buffer, the node id and media address copies, and the table's map
-     * and eviction-order entries. Measured order of magnitude, documented for the bound: about 4 KiB.
+     * and eviction-order entries. Measured (JDK 17, heap after GC, 4 000 never-linked peers): about 3 000 bytes each;
+     * 4 KiB is the documented bound, so a full table of never-linked peers stays under 16 MiB.
      */
     static final int PEER_BYTES = 4096;
 

@@ -334,7 +334,7 @@ public final class Node {
             if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
         }
         maybeSwitchActive();
-        timerDue = now + keepaliveIntv;
+        nodes.arm(this, now + keepaliveIntv);
         return true;
     }
 

@@ -27,6 +27,10 @@ import io.jtipc.wire.TipcMsg;
  * needed, and a request is answered with a DSC_RESP. The trial state ({@link Trial}) is shared by the discoverers of
  * all bearers; committing the address (net.c {@code tipc_net_finalize}) is the core's, told by {@link #timeout} and
  * {@link #rcv} returning {@link #COMMIT}.
+ *
+ * <p>Hostile input (jtipc, not in the kernel): before {@link #rcv}, {@link #admit} applies a per-source rate limit
+ * ({@link DiscoveryLimiter}); a full peer table evicts never-linked peers first ({@link NodeTable}). Counters:
+ * {@link #rateLimited()}, {@link #peersEvicted()}, {@link #peersRejected()}.
  */
 public final class Discoverer {
     public static final int DISC_INIT = 125;

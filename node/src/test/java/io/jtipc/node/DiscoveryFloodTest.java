@@ -170,6 +170,21 @@ class DiscoveryFloodTest {
         assertThat(full.get(1)).contains("evicted 201 never-linked");
     }
 
+    @Test
+    void theLimiterTracksABoundedNumberOfSourcesAndItsBucketsRefill() {
+        DiscoveryLimiter l = new DiscoveryLimiter(new Net(NodeConfig.of(NodeId.parse("x"), 1, 1)), "eth:eth0");
+        for (int i = 0; i < DiscoveryLimiter.BURST; i++) assertThat(l.admit(1000, mac(1))).isTrue();
+        assertThat(l.admit(1000, mac(1))).isFalse();
+        assertThat(l.admit(1000 + DiscoveryLimiter.INTERVAL - 1, mac(1))).isFalse();
+        assertThat(l.admit(1000 + DiscoveryLimiter.INTERVAL, mac(1))).isTrue();
+        assertThat(l.dropped(mac(1))).isEqualTo(2);
+        assertThat(l.admit(1000, null)).as("unknown sources share one bucket").isTrue();
+        for (int i = 2; i < 3 * DiscoveryLimiter.MAX_SOURCES; i++) l.admit(2000, mac(i));
+        assertThat(l.sources()).isEqualTo(DiscoveryLimiter.MAX_SOURCES);
+        // a full minute later the bucket is full again: a whole burst passes
+        for (int i = 0; i < DiscoveryLimiter.BURST; i++) assertThat(l.admit(62_000, mac(5))).isTrue();
+    }
+
     /** The NodeTable behind a SimNode's core (package access). */
     static NodeTable tableOf(SimNode n) {
         Node any = n.core.peers().iterator().next();

@@ -27,6 +27,10 @@ import io.jtipc.wire.TipcMsg;
  * needed, and a request is answered with a DSC_RESP. The trial state ({@link Trial}) is shared by the discoverers of
  * all bearers; committing the address (net.c {@code tipc_net_finalize}) is the core's, told by {@link #timeout} and
  * {@link #rcv} returning {@link #COMMIT}.
+ *
+ * <p>Hostile input (jtipc, not in the kernel): before {@link #rcv}, {@link #admit} applies a per-source rate limit
+ * ({@link DiscoveryLimiter}); a full peer table evicts never-linked peers first ({@link NodeTable}). Counters:
+ * {@link #rateLimited()}, {@link #peersEvicted()}, {@link #peersRejected()}.
  */
 public final class Discoverer {
     public static final int DISC_INIT = 125;
@@ -66,12 +70,19 @@ public final class Discoverer {
     long timerIntv = DISC_INIT;
     long due = Long.MAX_VALUE;
     long sent;
+    /** Per-source rate limit of received discovery messages (jtipc, {@link DiscoveryLimiter}). */
+    final DiscoveryLimiter limiter;
+    /** Peers evicted from the full peer table to make room for a peer discovered on this bearer ({@link NodeTable}). */
+    long peersEvicted;
+    /** Discovery messages of new peers ignored on this bearer: the table was full of peers that may not be evicted. */
+    long peersRejected;
 
     Discoverer(Net net, NodeTable nodes, Trial trial, Bearer bearer) {
         this.net = net;
         this.nodes = nodes;
         this.trial = trial;
         this.bearer = bearer;
+        this.limiter = new DiscoveryLimiter(net, bearer.config.name());
     }
 
     /** Current interval, ms. */
@@ -85,6 +96,31 @@ public final class Discoverer {
 
     /** Requests sent so far. */
     public long sent() { return sent; }
+
+    /** Received discovery messages dropped by the per-source rate limit ({@link DiscoveryLimiter}), in total. */
+    public long rateLimited() { return limiter.dropped; }
+
+    /** Received discovery messages from source media address {@code src} dropped by the rate limit (0 if untracked). */
+    public long rateLimited(byte[] src) { return limiter.dropped(src); }
+
+    /** Peers evicted from the full peer table (never-linked first) to make room for a peer discovered here. */
+    public long peersEvicted() { return peersEvicted; }
+
+    /** New peers ignored here because the peer table was full of peers that may not be evicted. */
+    public long peersRejected() { return peersRejected; }
+
+    /**
+     * The per-source rate limit, before {@link #rcv}: {@code src} is the frame's source media address as the bearer
+     * shell reports it; if null, the media address block of the message ({@code buf[off, off + len)}) stands for it.
+     *
+     * @return false if the message is to be dropped unprocessed (counted in {@link #rateLimited()})
+     */
+    boolean admit(long now, byte[] src, byte[] buf, int off, int len) {
+        if (src == null && len >= Tipc.MEDIA_INFO_OFFSET + Tipc.MEDIA_INFO_SIZE) {
+            src = bearer.config.media().msgToAddr(buf, off + Tipc.MEDIA_INFO_OFFSET);
+        }
+        return limiter.admit(now, src);
+    }
 
     /** tipc_disc_init_msg into {@code buf} (76 bytes at 0). */
     void initMsg(byte[] buf, int mtyp, int destDomain) {

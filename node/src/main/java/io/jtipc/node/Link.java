@@ -7,6 +7,7 @@ import java.util.Iterator;
 import io.jtipc.wire.BundleCursor;
 import io.jtipc.wire.GapAckBlocks;
 import io.jtipc.wire.NodeId;
+import io.jtipc.wire.PeerText;
 import io.jtipc.wire.Seqno;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
@@ -234,7 +235,7 @@ public final class Link {
 
     public int maxWindow() { return maxWin; }
 
-    /** Peer's interface name from its RESET/ACTIVATE, "unknown" before. */
+    /** Peer's interface name from its RESET/ACTIVATE, escaped ({@link PeerText#latin1}); "unknown" before. */
     public String peerInterface() { return peerIfName; }
 
     /** Link name as the kernel forms it: own-id:if-peer-id:peer-if (link.c tipc_link_create). */
@@ -805,10 +806,7 @@ public final class Link {
             case Tipc.ACTIVATE_MSG: {
                 if (h.maxPkt() < bearer.minMtu()) return 0;
                 if (dlen < MAX_IF_NAME) return 0;
-                int d = h.dataOffset();
-                int n = 0;
-                while (n < MAX_IF_NAME && buf[d + n] != 0) n++;
-                peerIfName = new String(buf, d, n, StandardCharsets.ISO_8859_1);
+                peerIfName = PeerText.latin1(buf, h.dataOffset(), MAX_IF_NAME); // peer-chosen: escaped
                 if (peersTol >= 50 && peersTol <= 30000) setTolerance(peersTol);
                 if (peersPrio > priority && peersPrio <= 31) priority = peersPrio;
                 if (h.peerStopping() != 0) {

@@ -62,6 +62,8 @@ public final class Node {
     long deleteAt;
     /** Messages from this peer refused with TIPC_ERR_OVERLOAD because a socket's receive queue was full. */
     long socketOverloads;
+    /** Eviction tier in the full peer table ({@link NodeTable#TIER_FRESH} ...), TIER_NONE while up. */
+    int tier = NodeTable.TIER_NONE;
     /** Capabilities the name distributor was told at node up (to balance nodeDown). */
     int upCaps;
     boolean namedUp;
@@ -175,6 +177,7 @@ public final class Node {
         h.wrap(buf, off, len);
         try {
             int rc = l.rcv(buf, off, size, now, out, inputq, namedq);
+            if (tier == NodeTable.TIER_FRESH && l.inSession) nodes.setTier(this, NodeTable.TIER_LINKING);
             if ((rc & Link.LINK_UP_EVT) != 0) linkUp(l, now, out);
             if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out); // lost contact purges namedq
             // tipc_rcv after the link: tipc_named_rcv(namedq), then tipc_sk_rcv(le->inputq)
@@ -350,7 +353,7 @@ public final class Node {
             if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
         }
         maybeSwitchActive();
-        timerDue = now + keepaliveIntv;
+        nodes.arm(this, now + keepaliveIntv);
         return true;
     }
 
@@ -390,6 +393,7 @@ public final class Node {
         slot0 = bid;
         slot1 = bid;
         updateLink();
+        nodes.setTier(this, NodeTable.TIER_NONE); // up: never evicted
         fsmSelfEstabl();
         // tipc_bcast_add_peer → tipc_link_build_bc_init_msg
         byte[] bc = new byte[Tipc.INT_H_SIZE];
@@ -512,6 +516,7 @@ public final class Node {
     /** node_lost_contact: broadcast state purged, connections aborted, the peer's bindings withdrawn. */
     private void lostContact(long now, Outbox out) {
         deleteAt = now + NodeTable.NODE_CLEANUP_AFTER;
+        nodes.setTier(this, NodeTable.TIER_LOST);
         bcRcv.reset();
         namedq.clear(); // skb_queue_purge(&n->bc_entry.namedq): no binding of a lost node is applied
         // node_lost_contact appends a TIPC_ERR_NO_NODE abort per connection to the node behind the socket messages

@@ -183,12 +183,12 @@ public final class NodeCore {
 
     /**
      * One received frame (node.c tipc_rcv): discovery to the bearer's {@link Discoverer}, the rest to the {@link NodeTable}.
-     * {@code srcMediaAddr} is informational (may be null); {@code len} may exceed msg_size (padding). Never throws.
+     * {@code srcMediaAddr} (may be null) keys the per-source discovery rate limit; {@code len} may exceed msg_size. Never throws.
      */
     public void onFrame(long now, int bearerId, byte[] srcMediaAddr, byte[] buf, int off, int len, Outbox out) {
         boolean outermost = enter();
         try {
-            rcv(now, bearerId, buf, off, len, out);
+            rcv(now, bearerId, srcMediaAddr, buf, off, len, out);
         } catch (RuntimeException e) {
             // decoding is total, but the core must survive any bug triggered by hostile input
             net.droppedFrames++;
@@ -198,7 +198,7 @@ public final class NodeCore {
         }
     }
 
-    private void rcv(long now, int bearerId, byte[] buf, int off, int len, Outbox out) {
+    private void rcv(long now, int bearerId, byte[] src, byte[] buf, int off, int len, Outbox out) {
         Bearer b = bearer(bearerId);
         if (b == null || buf == null || off < 0 || len < 0 || off + len > buf.length
             || !TipcCodec.validateFrame(buf, off, len).isOk()) {
@@ -208,7 +208,7 @@ public final class NodeCore {
         m.wrap(buf, off, len);
         if (m.nonSeq() != 0 && m.user() == Tipc.LINK_CONFIG) {
             int size = m.size();
-            if (b.disc.rcv(now, buf, off, size, out) == Discoverer.COMMIT) {
+            if (b.disc.admit(now, src, buf, off, size) && b.disc.rcv(now, buf, off, size, out) == Discoverer.COMMIT) {
                 commitAddress(now, out);
                 b.disc.rcv(now, buf, off, size, out);
             }

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
@@ -23,14 +25,54 @@ import io.jtipc.wire.TipcMsg;
  * The state and FSM of one node are {@link Node}'s.
  */
 final class NodeTable {
-    /** jtipc limit on known peers (memory bound against discovery floods; the kernel has none). */
+    /**
+     * jtipc limit on known peers, count (the kernel has none: node.c tipc_node_create allocates for every new node id
+     * discovery brings). One entry that never linked costs about {@link #PEER_BYTES} bytes, so the table holds at
+     * most {@code MAX_PEERS * PEER_BYTES} ≈ 16 MiB of never-linked peers; queues of linked peers are bounded by the
+     * link's own limits. When the table is full, a newly discovered peer takes the slot of an evictable one
+     * ({@link #makeRoom}), so a discovery flood of fresh node ids cannot lock an honest node out.
+     */
     static final int MAX_PEERS = 4096;
+
+    /**
+     * Approximate heap cost of one peer entry that has not linked, bytes (64-bit JVM, compressed oops): the
+     * {@link Node} with its three input queues (16-slot arrays) and broadcast receive link, one {@link Link} with its
+     * empty queues and its 556-byte protocol-message buffer, the node id and media address copies, and the table's map
+     * and eviction-order entries. Measured (JDK 17, heap after GC, 4 000 never-linked peers): about 3 000 bytes each;
+     * 4 KiB is the documented bound, so a full table of never-linked peers stays under 16 MiB.
+     */
+    static final int PEER_BYTES = 4096;
 
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     static final int NODE_CLEANUP_AFTER = 300_000;
 
+    /** Minimum time between two "peer table full" log lines, ms. */
+    static final int FULL_LOG_INTERVAL = 60_000;
+
+    /**
+     * Eviction tiers of the peers that are not up ({@link Node#tier}), evicted in this order, oldest first within a
+     * tier: FRESH peers sent only discovery (never a link-protocol message our link accepted), LINKING peers' links
+     * accepted a RESET or ACTIVATE but never came up, LOST peers were up once (their bindings are withdrawn and their
+     * connections aborted at loss of contact). A peer that is up is in no tier (TIER_NONE) and is never evicted.
+     */
+    static final int TIER_NONE = 0, TIER_FRESH = 1, TIER_LINKING = 2, TIER_LOST = 3;
+
     private final Net net;
     private final Map<Integer, Node> nodes = new HashMap<>();
+    /** One armed node timer (heap entry; stale once its node is re-armed or deleted). */
+    private record Timer(long due, Node node) { }
+    /** The node timers by due time ({@link #arm}). */
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((x, y) -> Long.compare(x.due, y.due));
+    /** The nodes by identity (usually one each; a node up under one address and down under another gives two). */
+    private final Map<NodeId, List<Node>> byId = new HashMap<>();
+    /** The eviction tiers, each in the order its nodes entered it. */
+    private final List<LinkedHashSet<Node>> tiers = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(),
+        new LinkedHashSet<>(), new LinkedHashSet<>());
+    /** Evictions by the tier evicted from, and rejections, since the last "peer table full" line. */
+    private final long[] evictedSinceLog = new long[4];
+    private long rejectedSinceLog;
+    private boolean fullLogged;
+    private long fullLoggedAt;
     /** The socket layer messages are delivered to (node.c → socket.c tipc_sk_rcv); set once by the owner. */
     SocketTable sockets;
     /** Source of the random 16-bit session numbers of new links (node.c tipc_node_check_dest: get_random_bytes). */
@@ -105,9 +147,8 @@ final class NodeTable {
             if (Arrays.equals(n.id.bytes(), id)) return 0;
             return suggestAddr(addr, trialAddr, random);
         }
-        for (Node p : nodes.values()) {
-            if (Arrays.equals(p.id.bytes(), id)) return p.addr;
-        }
+        List<Node> same = byId.get(NodeId.of(id));
+        if (same != null && !same.isEmpty()) return same.get(0).addr;
         if (trialAddr == addr) return suggestAddr(addr, trialAddr, random);
         return 0;
     }
@@ -130,23 +171,25 @@ final class NodeTable {
         Node n = nodes.get(addr);
         if (n == null) {
             // a peer known under another address (it rebooted and re-hashed): forget the old entry if down
-            for (Node p : new ArrayList<>(nodes.values())) {
-                if (p.id.equals(peerId) && !p.isUp()) nodes.remove(p.addr);
+            List<Node> same = byId.get(peerId);
+            if (same != null) {
+                for (Node p : new ArrayList<>(same)) if (!p.isUp()) delete(p);
             }
-            if (nodes.size() >= MAX_PEERS) {
-                net.log("peer table full (" + MAX_PEERS + "), discovery from " + Integer.toHexString(addr) + " ignored");
-                return false;
-            }
+            if (nodes.size() >= MAX_PEERS && !makeRoom(now, b.disc)) return false;
             n = new Node(this, net, addr, peerId, caps);
             n.deleteAt = now + NODE_CLEANUP_AFTER;
             nodes.put(addr, n);
+            index(n);
+            setTier(n, TIER_FRESH);
         } else {
             if (!n.id.equals(peerId)) {
                 if (n.isUp()) {
                     net.log("duplicate node address " + Integer.toHexString(addr) + " used by " + peerId);
                     return false;
                 }
+                unindex(n);
                 n.id = peerId;
+                index(n);
             }
             n.caps = caps;
         }
@@ -184,7 +227,7 @@ final class NodeTable {
             n.linkCnt++;
             n.updateLink();
             n.calculateTimer(l);
-            if (n.linkCnt == 1) n.timerDue = now + n.keepaliveIntv;
+            if (n.linkCnt == 1) arm(n, now + n.keepaliveIntv);
         }
         l.maddr = maddr;
         if (reset && !l.isReset()) n.linkDown(l, now, out);
@@ -193,18 +236,121 @@ final class NodeTable {
 
     // ====================================================================== timers, bearers
 
+    /**
+     * Arms (or, with Long.MAX_VALUE, disarms) the node timer of {@code n} at {@code due} ms (node.c mod_timer). The
+     * timers are a heap with lazy deletion: an entry counts only while its node is in the table with that due time, so
+     * finding and running the due timers costs O(log n) per timer, not a pass over the table (a discovery flood fills
+     * the table with 4 096 peers, each ticking every 375 ms).
+     */
+    void arm(Node n, long due) {
+        n.timerDue = due;
+        if (due != Long.MAX_VALUE) timers.add(new Timer(due, n));
+    }
+
+    private boolean live(Timer t) {
+        return t.node.timerDue == t.due && nodes.get(t.node.addr) == t.node;
+    }
+
     /** Earliest node timer, ms (Long.MAX_VALUE if none). */
     long nextDeadline() {
-        long d = Long.MAX_VALUE;
-        for (Node p : nodes.values()) d = Math.min(d, p.timerDue);
-        return d;
+        Timer t;
+        while ((t = timers.peek()) != null && !live(t)) timers.poll();
+        return t == null ? Long.MAX_VALUE : t.due;
     }
 
     /** tipc_node_timeout of every node that is due; nodes not up for NODE_CLEANUP_AFTER are deleted (tipc_node_cleanup). */
     void timeout(long now, Outbox out) {
-        for (Node p : new ArrayList<>(nodes.values())) {
-            if (p.timerDue <= now && !p.timeout(now, out)) nodes.remove(p.addr);
+        List<Timer> due = new ArrayList<>();
+        while (!timers.isEmpty() && timers.peek().due <= now) due.add(timers.poll());
+        for (Timer t : due) {
+            // an earlier timeout of this round may have deleted or re-armed the node
+            if (live(t) && !t.node.timeout(now, out)) delete(t.node);
         }
+    }
+
+    // ====================================================================== peer-table bound and eviction (jtipc)
+
+    /**
+     * Frees one slot of the full table for a peer discovered on {@code disc}'s bearer: the oldest evictable peer of the
+     * first non-empty tier (FRESH, then LINKING, then LOST, see {@link #TIER_FRESH}) is deleted with its links, as
+     * tipc_node_cleanup would after {@link #NODE_CLEANUP_AFTER}, without a message (its links never came up, or came
+     * down already). Never a peer that is up, has a link up or has bindings. A full table is logged at most once per
+     * {@link #FULL_LOG_INTERVAL} with the tier counts and what was evicted or rejected since the last such line.
+     *
+     * @return true if a slot was freed; false if every peer is up (the discovery is ignored, counted in
+     *         {@link Discoverer#peersRejected()})
+     */
+    private boolean makeRoom(long now, Discoverer disc) {
+        Node victim = null;
+        int tier = TIER_FRESH;
+        for (; tier <= TIER_LOST && victim == null; tier++) {
+            for (Node p : tiers.get(tier)) {
+                if (evictable(p)) {
+                    victim = p;
+                    break;
+                }
+            }
+        }
+        if (victim == null) {
+            disc.peersRejected++;
+            rejectedSinceLog++;
+        } else {
+            disc.peersEvicted++;
+            evictedSinceLog[victim.tier]++;
+        }
+        if (!fullLogged || now - fullLoggedAt >= FULL_LOG_INTERVAL) {
+            fullLogged = true;
+            fullLoggedAt = now;
+            int up = nodes.size() - tiers.get(TIER_FRESH).size() - tiers.get(TIER_LINKING).size()
+                - tiers.get(TIER_LOST).size();
+            net.log("peer table full (" + MAX_PEERS + " peers): " + tiers.get(TIER_FRESH).size() + " never linked, "
+                + tiers.get(TIER_LINKING).size() + " linking, " + tiers.get(TIER_LOST).size() + " down, " + up
+                + " up; since the last report evicted " + evictedSinceLog[TIER_FRESH] + " never-linked, "
+                + evictedSinceLog[TIER_LINKING] + " linking and " + evictedSinceLog[TIER_LOST]
+                + " down peer(s), ignored " + rejectedSinceLog + " new peer(s)");
+            Arrays.fill(evictedSinceLog, 0);
+            rejectedSinceLog = 0;
+        }
+        if (victim == null) return false;
+        delete(victim);
+        return true;
+    }
+
+    /** A peer that may be evicted: not up, no link up, no bindings (and so no connection, which needs it up). */
+    private static boolean evictable(Node p) {
+        if (p.isUp() || p.namedUp) return false;
+        for (Link l : p.links) if (l != null && l.isUp()) return false;
+        return true;
+    }
+
+    /** Moves {@code n} to eviction tier {@code t} (the end of it), out of its previous one. */
+    void setTier(Node n, int t) {
+        if (n.tier != TIER_NONE) tiers.get(n.tier).remove(n);
+        n.tier = t;
+        if (t != TIER_NONE) tiers.get(t).add(n);
+    }
+
+    /** Peers in eviction tier {@code t} (for tests). */
+    int tierSize(int t) {
+        return tiers.get(t).size();
+    }
+
+    private void index(Node n) {
+        byId.computeIfAbsent(n.id, k -> new ArrayList<>(1)).add(n);
+    }
+
+    private void unindex(Node n) {
+        List<Node> l = byId.get(n.id);
+        if (l == null) return;
+        l.remove(n);
+        if (l.isEmpty()) byId.remove(n.id);
+    }
+
+    /** Forgets {@code n}: the table, the identity index, its tier (tipc_node_delete). */
+    private void delete(Node n) {
+        if (nodes.get(n.addr) == n) nodes.remove(n.addr);
+        unindex(n);
+        setTier(n, TIER_NONE);
     }
 
     /**
@@ -219,7 +365,7 @@ final class NodeTable {
             n.links[bearerId] = null;
             n.linkCnt--;
             n.updateLink();
-            if (n.linkCnt == 0) n.timerDue = Long.MAX_VALUE;
+            if (n.linkCnt == 0) arm(n, Long.MAX_VALUE);
         }
     }
 
@@ -227,7 +373,7 @@ final class NodeTable {
     void stop(long now, Outbox out) {
         for (Node n : new ArrayList<>(nodes.values())) {
             for (Link l : n.links) if (l != null) n.stopLink(l, now, out);
-            n.timerDue = Long.MAX_VALUE;
+            arm(n, Long.MAX_VALUE);
         }
     }
 

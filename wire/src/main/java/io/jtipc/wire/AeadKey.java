@@ -30,12 +30,9 @@ public final class AeadKey {
         return this;
     }
 
-    /** Algorithm name up to the first NUL (ASCII). */
+    /** Algorithm name up to the first NUL, escaped by {@link PeerText#latin1} (a peer chooses it). */
     public String algName() {
-        int n = 0;
-        int max = Math.min(Tipc.AEAD_ALG_NAME, avail);
-        while (n < max && buf[off + n] != 0) n++;
-        return new String(buf, off, n, StandardCharsets.ISO_8859_1);
+        return PeerText.latin1(buf, off, Math.max(0, Math.min(Tipc.AEAD_ALG_NAME, avail)));
     }
 
     public AeadKey setAlgName(String s) {

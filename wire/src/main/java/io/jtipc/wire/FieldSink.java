@@ -15,7 +15,10 @@ public interface FieldSink {
     enum TextKind {
         /** 16-byte node identity, {@link NodeId#toString} (tipc_nodeid2string). */
         NODE_ID,
-        /** NUL-padded Latin-1 name (interface name, algorithm name): the bytes before the first NUL. */
+        /**
+         * NUL-padded Latin-1 name (interface name, algorithm name): the bytes before the first NUL, escaped by
+         * {@link PeerText#latin1} (a peer chooses them: no control character reaches a printer).
+         */
         LATIN1,
         /** 6-byte MAC, "52:54:00:00:00:0a". */
         MAC,
@@ -26,11 +29,7 @@ public interface FieldSink {
         public String format(byte[] buf, int off, int len) {
             switch (this) {
                 case NODE_ID: return NodeId.toString(buf, off);
-                case LATIN1: {
-                    int n = 0;
-                    while (n < len && buf[off + n] != 0) n++;
-                    return new String(buf, off, n, java.nio.charset.StandardCharsets.ISO_8859_1);
-                }
+                case LATIN1: return PeerText.latin1(buf, off, len);
                 case MAC: {
                     StringBuilder sb = new StringBuilder(17);
                     for (int i = 0; i < len; i++) {

@@ -405,7 +405,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             int c = b[p + i] & 0xff;
             if (c < 0x21 || c > 0x7e) return null;
         }
-        return n == 0 ? null : new String(b, p, n, StandardCharsets.US_ASCII);
+        return n == 0 ? null : io.jtipc.wire.PeerText.escape(new String(b, p, n, StandardCharsets.US_ASCII));
     }
 
     private static void gapAckBlocks(Direction d, CapturedMessage m, int hs) {

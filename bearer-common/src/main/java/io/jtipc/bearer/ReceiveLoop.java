@@ -13,9 +13,10 @@ import java.util.function.Consumer;
  *
  * <p>Any other {@link Throwable} (an {@link OutOfMemoryError} while a frame is copied, a
  * {@link StackOverflowError}, ...) is never swallowed and never leaves the thread silently dead: it
- * is logged once at ERROR, recorded ({@link #failure()}), handed to the error handler as a
- * {@link ReceiveThreadDiedException} (at once, not paced), and the thread ends, since the state
- * of what threw is unknown. The bearer's user then closes the bearer.
+ * is recorded ({@link #failure()}) and reported once, at once (not paced): to the error handler
+ * as a {@link ReceiveThreadDiedException}, or logged at ERROR when there is no handler or it
+ * fails. Then the thread ends, since the state of what threw is unknown; the bearer's user closes
+ * the bearer.
  *
  * <p>Buffers are allocated once per thread, so a frame costs no allocation; the handler must copy
  * what it keeps. {@link #stop} wakes the thread through the media's wakeup and waits up to 5 s for
@@ -179,29 +180,31 @@ public final class ReceiveLoop {
     }
 
     /**
-     * The thread ends over {@code e}: recorded, logged at ERROR, reported to {@code onError}. Each step on its own
-     * guard: after an OutOfMemoryError the logger or the handler may fail too, and the next step must still run.
+     * The thread ends over {@code e}: recorded, then reported once: to {@code onError} as a
+     * {@link ReceiveThreadDiedException} (whose owner logs it), or logged here at ERROR when there is no handler or
+     * the handler itself fails. Each step on its own guard: after an OutOfMemoryError the handler or the logger may
+     * fail too, and the next step must still run.
      */
     private void died(Throwable e, Consumer<IOException> onError) {
         failure = e;
         running = false;
+        Throwable handlerFailed = null;
+        if (onError != null) {
+            try {
+                onError.accept(new ReceiveThreadDiedException(bearer, e));
+                return;
+            } catch (Throwable t) {
+                handlerFailed = t;
+            }
+        }
         try {
             log.log(System.Logger.Level.ERROR, "receive thread of " + bearer + " died; the bearer receives nothing more",
                     e);
-        } catch (Throwable ignored) {
-            // nothing left to tell it with; the error handler below still runs
-        }
-        if (onError == null) {
-            return;
-        }
-        try {
-            onError.accept(new ReceiveThreadDiedException(bearer, e));
-        } catch (Throwable t) {
-            try {
-                log.log(System.Logger.Level.ERROR, "error handler of " + bearer + " failed", t);
-            } catch (Throwable ignored) {
-                // as above
+            if (handlerFailed != null) {
+                log.log(System.Logger.Level.ERROR, "error handler of " + bearer + " failed", handlerFailed);
             }
+        } catch (Throwable ignored) {
+            // nothing left to tell it with
         }
     }
 }

@@ -167,8 +167,7 @@ class ReceiveLoopTest {
             assertThat(e.bearer()).isEqualTo("test:x");
             assertThat(e).hasCause(oom).hasMessageContaining("OutOfMemoryError");
         });
-        assertThat(log.lines).singleElement().asString().startsWith("ERROR receive thread of test:x died")
-                .contains("OutOfMemoryError");
+        assertThat(log.lines).as("the error handler's owner logs it").isEmpty();
         assertThat(l.receiveErrors()).as("not a paced receive error").isZero();
         assertThat(got).as("nothing after the error").isEmpty();
         l.stop(() -> script.add(Boolean.FALSE));
@@ -191,6 +190,19 @@ class ReceiveLoopTest {
         assertThat(log.lines).hasSize(2);
         assertThat(log.lines.get(0)).startsWith("ERROR receive thread of test:y died").contains("StackOverflowError");
         assertThat(log.lines.get(1)).startsWith("ERROR error handler of test:y failed");
+        l.stop(() -> script.add(Boolean.FALSE));
+    }
+
+    @Test
+    void withoutAnErrorHandlerTheDeathIsLoggedAtErrorOnce() throws Exception {
+        Recording log = new Recording();
+        ReceiveLoop l = new ReceiveLoop("test:z", "jtipc-test-rx-z", 100, 2, this::receive, () -> open, log);
+        l.start((src, frame, len) -> { }, null);
+        script.add(new OutOfMemoryError("injected"));
+        awaitDead(l);
+        assertThat(l.isAlive()).isFalse();
+        assertThat(log.lines).singleElement().asString().startsWith("ERROR receive thread of test:z died")
+                .contains("OutOfMemoryError: injected");
         l.stop(() -> script.add(Boolean.FALSE));
     }
 }

@@ -92,11 +92,16 @@ class NodeFailureTest {
 
         /** Lines logged at ERROR by the logger whose name ends with {@code logger}. */
         List<String> errors(String logger) {
+            return lines(logger).stream().filter(l -> l.contains(" ERROR ")).toList();
+        }
+
+        /** Lines logged by the logger whose name contains {@code logger}. */
+        List<String> lines(String logger) {
             String s;
             synchronized (this) {
                 s = buf.toString(StandardCharsets.UTF_8);
             }
-            return s.lines().filter(l -> l.contains(" ERROR ") && l.contains(logger)).toList();
+            return s.lines().filter(l -> l.contains(" " + logger + " - ") || l.contains("." + logger + " - ")).toList();
         }
 
         @Override

@@ -69,9 +69,9 @@ import io.jtipc.wire.Tipc;
  * <h2>Failures</h2>
  * An {@link Error} (an {@link OutOfMemoryError}, ...) or any other unexpected throwable is never silent. In a
  * bearer's receive thread it ends that thread: the node logs it at ERROR once, disables and closes the bearer and
- * becomes {@link NodeState#DEGRADED}, or {@link NodeState#FAILED} when no bearer is left. In the event loop (a frame,
- * a timer, a command) the core's state is unknown: the node logs it, becomes {@link NodeState#FAILED} and closes.
- * {@link #state()}, {@link #failure()} and {@link NodeStateListener}s tell the application; every blocked call
+ * becomes {@link TipcNodeState#DEGRADED}, or {@link TipcNodeState#FAILED} when no bearer is left. In the event loop (a frame,
+ * a timer, a command) the core's state is unknown: the node logs it, becomes {@link TipcNodeState#FAILED} and closes.
+ * {@link #state()}, {@link #failure()} and {@link TipcNodeStateListener}s tell the application; every blocked call
  * ({@link TipcSocket#receive}, a send waiting for a congested link, a command) wakes with a {@link TipcException}
  * naming the cause. A {@link RuntimeException} in the loop is a bug that leaves the core consistent: it is
  * logged, counted ({@link #internalErrors()}) and the loop goes on.
@@ -118,12 +118,12 @@ public final class TipcNode implements AutoCloseable {
     private final long t0 = System.nanoTime();
     private final Outbox outbox = this::transmit;
     private final UnaryOperator<Media> mediaWrapper;
-    private final List<NodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
             () -> System.nanoTime() / 1_000_000L);
     /** Bumped when {@link #uncongestedEvents} is cleared: every waiter wakes. */
     private volatile long congestionEpoch;
-    private volatile NodeState state = NodeState.NEW;
+    private volatile TipcNodeState state = TipcNodeState.NEW;
     private volatile Throwable failure;
     private long coreLogSeen;
     private volatile Thread loop;
@@ -264,7 +264,7 @@ public final class TipcNode implements AutoCloseable {
         }
         try {
             running = true;
-            state = NodeState.RUNNING;
+            state = TipcNodeState.RUNNING;
             Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
             t.setDaemon(true);
             loop = t;
@@ -305,7 +305,7 @@ public final class TipcNode implements AutoCloseable {
             if (closed && loop == null) return;
             closed = true;
         }
-        if (state != NodeState.FAILED) state = NodeState.CLOSED;
+        if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED;
         Thread t = loop;
         if (t != null && running) {
             try {
@@ -347,25 +347,25 @@ public final class TipcNode implements AutoCloseable {
 
     // ================================================================================ failures
 
-    /** The state: NEW, RUNNING, DEGRADED, FAILED or CLOSED (see {@link NodeState}). */
-    public NodeState state() {
+    /** The state: NEW, RUNNING, DEGRADED, FAILED or CLOSED (see {@link TipcNodeState}). */
+    public TipcNodeState state() {
         return state;
     }
 
     /**
-     * What made the node {@link NodeState#DEGRADED} or {@link NodeState#FAILED}: the first throwable that ended a
+     * What made the node {@link TipcNodeState#DEGRADED} or {@link TipcNodeState#FAILED}: the first throwable that ended a
      * receive thread or the event loop; null while none did.
      */
     public Throwable failure() {
         return failure;
     }
 
-    /** Adds a listener for DEGRADED and FAILED (see {@link NodeStateListener} for its thread). */
-    public void addStateListener(NodeStateListener l) {
+    /** Adds a listener for DEGRADED and FAILED (see {@link TipcNodeStateListener} for its thread). */
+    public void addStateListener(TipcNodeStateListener l) {
         stateListeners.add(Objects.requireNonNull(l));
     }
 
-    public void removeStateListener(NodeStateListener l) {
+    public void removeStateListener(TipcNodeStateListener l) {
         stateListeners.remove(l);
     }
 
@@ -404,9 +404,9 @@ public final class TipcNode implements AutoCloseable {
             // after an OutOfMemoryError the logger may fail too; the state below still tells the application
         }
         synchronized (this) {
-            if (state != NodeState.RUNNING) return; // FAILED or CLOSED meanwhile: nothing left to degrade
+            if (state != TipcNodeState.RUNNING) return; // FAILED or CLOSED meanwhile: nothing left to degrade
             if (failure == null) failure = cause;
-            state = NodeState.DEGRADED;
+            state = TipcNodeState.DEGRADED;
         }
         later(() -> {
             int id = b.coreId;
@@ -417,7 +417,7 @@ public final class TipcNode implements AutoCloseable {
             }
             b.close();
         });
-        tell(NodeState.DEGRADED, cause);
+        tell(TipcNodeState.DEGRADED, cause);
     }
 
     /**
@@ -426,9 +426,9 @@ public final class TipcNode implements AutoCloseable {
      */
     private void fail(String where, Throwable cause) {
         synchronized (this) {
-            if (state == NodeState.FAILED || state == NodeState.CLOSED) return;
+            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             failure = cause;
-            state = NodeState.FAILED;
+            state = TipcNodeState.FAILED;
             closed = true;
         }
         running = false;
@@ -439,11 +439,11 @@ public final class TipcNode implements AutoCloseable {
         }
         release();
         inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
-        tell(NodeState.FAILED, cause);
+        tell(TipcNodeState.FAILED, cause);
     }
 
-    private void tell(NodeState st, Throwable cause) {
-        for (NodeStateListener l : stateListeners) {
+    private void tell(TipcNodeState st, Throwable cause) {
+        for (TipcNodeStateListener l : stateListeners) {
             try {
                 l.stateChanged(st, cause);
             } catch (RuntimeException e) {
@@ -462,7 +462,7 @@ public final class TipcNode implements AutoCloseable {
     }
 
     private TipcException notRunning() {
-        return failure != null && state == NodeState.FAILED ? failed()
+        return failure != null && state == TipcNodeState.FAILED ? failed()
                 : new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
     }
 
@@ -678,7 +678,7 @@ public final class TipcNode implements AutoCloseable {
                 }
             }
         }
-        if (state == NodeState.FAILED) throw failed();
+        if (state == TipcNodeState.FAILED) throw failed();
     }
 
     private boolean changed(CongestionWait w) {

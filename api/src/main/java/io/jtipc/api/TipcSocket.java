@@ -309,7 +309,7 @@ public final class TipcSocket implements AutoCloseable {
     private TipcMessage take(Object o) throws TipcException {
         if (o == CLOSED) {
             rx.offer(CLOSED); // for other receivers
-            if (node.state() == NodeState.FAILED) throw node.failed();
+            if (node.state() == TipcNodeState.FAILED) throw node.failed();
             throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
         }
         TipcMessage m = (TipcMessage) o;
@@ -323,7 +323,7 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     private void checkOpen() throws TipcException {
-        if (closed && node.state() == NodeState.FAILED) throw node.failed();
+        if (closed && node.state() == TipcNodeState.FAILED) throw node.failed();
         if (closed) throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
 

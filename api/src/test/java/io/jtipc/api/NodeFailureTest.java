@@ -121,11 +121,11 @@ class NodeFailureTest {
             startBoth(a, b);
             await("two links up", () -> upLinks(a) == 2 && upLinks(b) == 2);
             a.addStateListener((st, cause) -> events.add(st + " " + cause));
-            assertThat(a.state()).isEqualTo(NodeState.RUNNING);
+            assertThat(a.state()).isEqualTo(TipcNodeState.RUNNING);
             assertThat(a.failure()).isNull();
 
             media.get("udp:a1").poison();
-            await("DEGRADED", () -> a.state() == NodeState.DEGRADED);
+            await("DEGRADED", () -> a.state() == TipcNodeState.DEGRADED);
             assertThat(a.failure()).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("injected");
             await("the listener told", () -> !events.isEmpty());
             assertThat(events).containsExactly("DEGRADED java.lang.OutOfMemoryError: Java heap space (injected by FaultyMedia)");
@@ -143,7 +143,7 @@ class NodeFailureTest {
                 assertThat(rx.receive(TwoNodeChecks.T).payload()).containsExactly(4, 2);
             }
             assertThat(a.isRunning()).isTrue();
-            assertThat(a.state()).isEqualTo(NodeState.DEGRADED);
+            assertThat(a.state()).isEqualTo(TipcNodeState.DEGRADED);
             assertThat(err.errors("TipcNode")).as("logged once").singleElement().asString().contains("udp:a1")
                     .contains("receive thread died");
         }
@@ -169,7 +169,7 @@ class NodeFailureTest {
             });
             Thread.sleep(100);
             media.get("udp:a1").poison();
-            await("FAILED", () -> a.state() == NodeState.FAILED);
+            await("FAILED", () -> a.state() == TipcNodeState.FAILED);
             await("the listener told", () -> !events.isEmpty());
             assertThat(events).containsExactly("FAILED OutOfMemoryError");
             assertThat(a.isRunning()).isFalse();
@@ -181,7 +181,7 @@ class NodeFailureTest {
             assertThatThrownBy(() -> s.send(TipcAddress.ofService(1000, 1), new byte[1]))
                     .hasMessageContaining("OutOfMemoryError");
             a.close();
-            assertThat(a.state()).as("close() keeps the failure").isEqualTo(NodeState.FAILED);
+            assertThat(a.state()).as("close() keeps the failure").isEqualTo(TipcNodeState.FAILED);
             assertThat(err.errors("TipcNode")).as("logged once").singleElement().asString().contains("udp:a1");
             // the peer notices: no more traffic from a, its link times out (UDP tolerance 1.5 s)
             await("b's link down", () -> upLinks(b) == 0);
@@ -213,7 +213,7 @@ class NodeFailureTest {
             Object r = queued.get(10, TimeUnit.SECONDS);
             assertThat(r).isInstanceOfSatisfying(TipcException.class, e -> assertThat(e)
                     .hasMessage("node jt-loop failed: java.lang.OutOfMemoryError: injected in the event loop"));
-            await("FAILED", () -> a.state() == NodeState.FAILED);
+            await("FAILED", () -> a.state() == TipcNodeState.FAILED);
             await("the listener told", () -> !events.isEmpty());
             assertThat(events).containsExactly("FAILED injected in the event loop");
             assertThat(err.errors("TipcNode")).singleElement().asString().contains("the event loop died");

@@ -1,11 +1,11 @@
 package io.jtipc.api;
 
 /**
- * The life of a {@link TipcNode}, as {@link TipcNode#state()} reports it and {@link NodeStateListener} announces it.
+ * The life of a {@link TipcNode}, as {@link TipcNode#state()} reports it and {@link TipcNodeStateListener} announces it.
  * The kernel has no such state: a kernel bearer whose receive path fails is simply gone; jtipc runs in a JVM where an
  * {@link OutOfMemoryError} or a bug can end a thread, and says so instead of running deaf.
  */
-public enum NodeState {
+public enum TipcNodeState {
     /** Built, not started. */
     NEW,
     /** Started: the event loop and every bearer's receive thread run. */

@@ -438,6 +438,7 @@ public final class TipcNode implements AutoCloseable {
             // as in bearerDied
         }
         release();
+        committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
         inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
         tell(TipcNodeState.FAILED, cause);
     }

@@ -19,7 +19,10 @@ import java.util.function.LongSupplier;
  * link names), "peer table full (4096), discovery from 1001234 ignored" for any address is one. Each kind is printed
  * at most once per {@value #INTERVAL_MS} ms; lines of that kind in between are counted and the next printed one ends
  * with " (N more like this suppressed)". At most {@value #KINDS_LIMIT} kinds are remembered (least recently seen
- * forgotten first: a forgotten kind may print again at once, its count lost).
+ * forgotten first: a forgotten kind may print again at once, its count lost). Since a peer may vary a line's words
+ * (each a new kind), at most {@value #TOTAL_PER_INTERVAL} lines in all are printed per {@value #INTERVAL_MS} ms window
+ * (the kernel's {@code net_ratelimit} is global: 10 per 5 s); the lines beyond are counted and the first line printed
+ * in a later window is preceded by "(N more core log lines suppressed ...)".
  *
  * <p>Used on the event-loop thread only (not thread-safe); costs nothing per frame: the loop asks the core for new
  * lines once per batch of work ({@link io.jtipc.node.NodeCore#logSince}), O(1) when there are none.
@@ -27,6 +30,8 @@ import java.util.function.LongSupplier;
 final class CoreLogForwarder implements Consumer<String> {
     /** Shortest time between two printed lines of one kind, ms. */
     static final long INTERVAL_MS = 10_000;
+    /** Lines printed per {@link #INTERVAL_MS} window in all kinds together. */
+    static final int TOTAL_PER_INTERVAL = 100;
     /** Kinds remembered with their time and suppressed count. */
     static final int KINDS_LIMIT = 256;
     /** Characters of a line that make its kind. */
@@ -50,6 +55,11 @@ final class CoreLogForwarder implements Consumer<String> {
     };
     private long printed;
     private long suppressed;
+    private boolean windowOpen;
+    private long windowStart;
+    private int windowPrinted;
+    /** Lines held back by {@link #TOTAL_PER_INTERVAL} since the last summary. */
+    private long overflow;
 
     /** @param out where printed lines go (the logger at INFO); @param clockMs a monotonic clock, ms */
     CoreLogForwarder(Consumer<String> out, LongSupplier clockMs) {
@@ -61,12 +71,28 @@ final class CoreLogForwarder implements Consumer<String> {
     @Override
     public void accept(String line) {
         long now = clockMs.getAsLong();
+        if (!windowOpen || now - windowStart >= INTERVAL_MS) {
+            windowOpen = true;
+            windowStart = now;
+            windowPrinted = 0;
+        }
         Kind k = kinds.computeIfAbsent(kind(line), x -> new Kind());
         if (k.printedOnce && now - k.printedAt < INTERVAL_MS) {
             k.suppressed++;
             suppressed++;
             return;
         }
+        if (windowPrinted >= TOTAL_PER_INTERVAL) {
+            overflow++;
+            suppressed++;
+            return;
+        }
+        if (overflow > 0) {
+            out.accept("(" + overflow + " more core log lines suppressed: over " + TOTAL_PER_INTERVAL + " per "
+                    + INTERVAL_MS + " ms)");
+            overflow = 0;
+        }
+        windowPrinted++;
         String text = k.suppressed == 0 ? line : line + " (" + k.suppressed + " more like this suppressed)";
         k.printedOnce = true;
         k.printedAt = now;
@@ -83,6 +109,11 @@ final class CoreLogForwarder implements Consumer<String> {
     /** Lines suppressed so far. */
     long suppressed() {
         return suppressed;
+    }
+
+    /** Kinds remembered now (at most {@link #KINDS_LIMIT}). */
+    int kindsTracked() {
+        return kinds.size();
     }
 
     /** The kind of {@code line} (see the class comment). */

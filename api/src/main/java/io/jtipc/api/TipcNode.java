@@ -64,7 +64,7 @@ import io.jtipc.wire.Tipc;
  * is counted ({@link #sendErrors()}); no bad input from the network stops the loop. Link up/down are logged at
  * INFO with the kernel's link names ("node1:if1-node2:if2"). The core's diagnostic lines ({@link NodeCore#log()}:
  * link reset reasons, a full peer table, ...) reach the logger {@value #CORE_LOGGER} at INFO, each kind at most
- * once per {@value CoreLogForwarder#INTERVAL_MS} ms (see {@link CoreLogForwarder}).
+ * once per 10 s and at most 100 lines per 10 s in all, with counts of those held back.
  *
  * <h2>Failures</h2>
  * An {@link Error} (an {@link OutOfMemoryError}, ...) or any other unexpected throwable is never silent. In a

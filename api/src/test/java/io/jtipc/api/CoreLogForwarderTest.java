@@ -49,12 +49,18 @@ class CoreLogForwarderTest {
     }
 
     @Test
-    void aFloodOfDistinctKindsKeepsTheTableBounded() {
+    void aFloodOfDistinctKindsIsCappedInAllAndKeepsTheTableBounded() {
         for (int i = 0; i < 10_000; i++) f.accept("kind" + (char) ('a' + i % 26) + (char) ('a' + i / 26 % 26)
                 + (char) ('a' + i / 676 % 26) + " happened");
-        // 26^3 > 10 000 distinct kinds: every one is new, so each prints once; memory stays at KINDS_LIMIT entries
-        assertThat(f.printed()).isEqualTo(10_000);
-        f.accept("kindaaa happened");
-        assertThat(out).as("forgotten long ago: prints again").hasSize(10_001);
+        // 26^3 > 10 000: every line is a new kind, yet one window prints at most TOTAL_PER_INTERVAL of them
+        assertThat(f.printed()).isEqualTo(CoreLogForwarder.TOTAL_PER_INTERVAL);
+        assertThat(f.suppressed()).isEqualTo(10_000 - CoreLogForwarder.TOTAL_PER_INTERVAL);
+        assertThat(f.kindsTracked()).isEqualTo(CoreLogForwarder.KINDS_LIMIT);
+        now += CoreLogForwarder.INTERVAL_MS;
+        f.accept("duplicate address 1001001 on udp:u1");
+        assertThat(out).hasSize(CoreLogForwarder.TOTAL_PER_INTERVAL + 2);
+        assertThat(out.get(out.size() - 2)).isEqualTo("(" + (10_000 - CoreLogForwarder.TOTAL_PER_INTERVAL)
+                + " more core log lines suppressed: over 100 per 10000 ms)");
+        assertThat(out).last().isEqualTo("duplicate address 1001001 on udp:u1");
     }
 }

@@ -296,6 +296,15 @@ public final class NodeCommand implements Callable<Integer> {
         try (TipcNode node = b.start()) {
             out.println("NODE " + node.identity() + " address " + Integer.toHexString(node.address()) + " cluster " + cluster);
             out.flush();
+            CountDownLatch failed = new CountDownLatch(1);
+            node.addStateListener((st, cause) -> {
+                // DEGRADED: a bearer's receive thread died (the node runs on); FAILED: the node closed, so do we
+                synchronized (out) {
+                    out.println("NODE " + st + ": " + cause);
+                    out.flush();
+                }
+                if (st == io.jtipc.api.TipcNodeState.FAILED) failed.countDown();
+            });
             node.addLinkListener(new LinkListener() {
                 @Override
                 public void linkUp(LinkInfo l) {
@@ -363,12 +372,16 @@ public final class NodeCommand implements Callable<Integer> {
             }
             if (runFor > 0) {
                 long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
-                if (left > 0) Thread.sleep(left);
+                if (left > 0) failed.await(left, TimeUnit.MILLISECONDS);
             } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof ConnStep c && c.step().background())) {
-                new CountDownLatch(1).await();
+                failed.await();
             }
             if (echoThread != null) echoThread.interrupt();
             if (echoConnThread != null) echoConnThread.interrupt();
+            if (failed.getCount() == 0) {
+                err.println("jtipc: node failed: " + node.failure());
+                return 1;
+            }
             return rc;
         } finally {
             for (io.jtipc.lab.GuestJob j : jobs) j.close();

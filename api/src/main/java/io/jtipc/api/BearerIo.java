@@ -3,6 +3,7 @@ package io.jtipc.api;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.eth.EthBearer;
@@ -26,6 +27,8 @@ final class BearerIo implements AutoCloseable {
     private final Media media;
     private final BearerConfig config;
     int coreId = -1;
+    /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
+    private final java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BearerIo(Media media, BearerConfig config) {
         this.media = media;
@@ -36,12 +39,15 @@ final class BearerIo implements AutoCloseable {
      * Opens the bearer {@code spec} describes (inside its network namespace, if any).
      *
      * @param clusterId the node's cluster (net) id: the UDP bearer's multicast group and discovery filter
+     * @param wrap      applied to the opened media (tests put a fault-injecting media around the real one; normally
+     *                  the identity)
      * @throws IOException the bearer module's error in words; nothing stays open
      */
-    static BearerIo open(BearerSpec spec, int clusterId) throws IOException {
+    static BearerIo open(BearerSpec spec, int clusterId, UnaryOperator<Media> wrap) throws IOException {
         Media m = spec.kind() == BearerSpec.Kind.ETH ? EthBearer.open(spec.netns(), spec.iface())
                 : UdpBearer.open(spec.netns(), spec.udpConfig(clusterId));
         try {
+            m = wrap.apply(m);
             return new BearerIo(m, configOf(m));
         } catch (IOException | RuntimeException e) {
             m.close();
@@ -74,6 +80,16 @@ final class BearerIo implements AutoCloseable {
     /** Starts the receive thread; each frame and its source address are copied and given to {@code sink}. */
     void start(Consumer<Rx> sink, Consumer<IOException> onError) {
         media.start((src, frame, len) -> sink.accept(new Rx(this, src.clone(), Arrays.copyOf(frame, len))), onError);
+    }
+
+    /** Marks the bearer dead; true for the first caller only (its failure is reported once). */
+    boolean markDead() {
+        return dead.compareAndSet(false, true);
+    }
+
+    /** True once its receive thread died. */
+    boolean isDead() {
+        return dead.get();
     }
 
     @Override

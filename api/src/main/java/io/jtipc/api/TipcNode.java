@@ -18,10 +18,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.jtipc.bearer.Media;
+import io.jtipc.bearer.ReceiveThreadDiedException;
 import io.jtipc.nametable.BindingChange;
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
@@ -31,6 +34,7 @@ import io.jtipc.node.NodeCore;
 import io.jtipc.node.NodeListener;
 import io.jtipc.node.Outbox;
 import io.jtipc.node.Node;
+import io.jtipc.node.Errno;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 
@@ -58,7 +62,25 @@ import io.jtipc.wire.Tipc;
  * <h2>Robustness</h2>
  * A frame the core rejects is counted ({@link #droppedFrames()}) and logged at DEBUG; a failing send on a bearer
  * is counted ({@link #sendErrors()}); no bad input from the network stops the loop. Link up/down are logged at
- * INFO with the kernel's link names ("node1:if1-node2:if2").
+ * INFO with the kernel's link names ("node1:if1-node2:if2"). The core's diagnostic lines ({@link NodeCore#log()}:
+ * link reset reasons, a full peer table, ...) reach the logger {@value #CORE_LOGGER} at INFO, each kind at most
+ * once per 10 s and at most 100 lines per 10 s in all, with counts of those held back.
+ *
+ * <h2>Failures</h2>
+ * An {@link Error} (an {@link OutOfMemoryError}, ...) or any other unexpected throwable is never silent. In a
+ * bearer's receive thread it ends that thread: the node logs it at ERROR once, disables and closes the bearer and
+ * becomes {@link TipcNodeState#DEGRADED}, or {@link TipcNodeState#FAILED} when no bearer is left. In the event loop (a frame,
+ * a timer, a command) the core's state is unknown: the node logs it, becomes {@link TipcNodeState#FAILED} and closes.
+ * {@link #state()}, {@link #failure()} and {@link TipcNodeStateListener}s tell the application; every blocked call
+ * ({@link TipcSocket#receive}, a send waiting for a congested link, a command) wakes with a {@link TipcException}
+ * naming the cause. A {@link RuntimeException} in the loop is a bug that leaves the core consistent: it is
+ * logged, counted ({@link #internalErrors()}) and the loop goes on.
+ *
+ * <h2>Back-pressure</h2>
+ * A send that finds its link congested ({@code ELINKCONG}: the message is queued) waits, like a blocking
+ * {@code sendmsg}, but only for the links it was queued on (socket.c keeps the congested links per socket,
+ * {@code tsk->cong_links}, and waits in {@code tipc_wait_for_cond} for its own): a send to another, uncongested,
+ * peer never waits behind it. {@link TipcSocket#trySend} never waits.
  */
 public final class TipcNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
@@ -66,6 +88,15 @@ public final class TipcNode implements AutoCloseable {
     static final int INBOX_FRAME_LIMIT = 200_000;
     /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
     static final int BINDING_FEED_CAPACITY = 4096;
+    /** The SLF4J logger that receives the core's diagnostic lines ({@link NodeCore#log()}). */
+    public static final String CORE_LOGGER = "io.jtipc.node.NodeCore";
+    /** Longest wait of a send for its congested link, ms (then it returns; the message is queued anyway). */
+    static final long CONGESTION_WAIT_MS = 10_000;
+    /**
+     * Peers whose uncongested/down events are counted for waiting senders before the counts are cleared (a sender
+     * waiting then wakes and returns: its message is queued, it only waited for room). Twice the core's peer table.
+     */
+    static final int CONGESTION_PEERS_LIMIT = 8192;
 
     private final NodeId nodeId;
     private final int clusterId;
@@ -80,10 +111,21 @@ public final class TipcNode implements AutoCloseable {
     private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<TipcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
+    /** Monitor of the congestion waits; notified on every uncongested/down event and when the node stops. */
     private final Object congestion = new Object();
+    /** Per peer node address: uncongested and link-down events so far (written on the loop thread under congestion). */
+    private final ConcurrentHashMap<Integer, Long> uncongestedEvents = new ConcurrentHashMap<>();
     private final long t0 = System.nanoTime();
     private final Outbox outbox = this::transmit;
+    private final UnaryOperator<Media> mediaWrapper;
+    private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
+            () -> System.nanoTime() / 1_000_000L);
+    /** Bumped when {@link #uncongestedEvents} is cleared: every waiter wakes. */
     private volatile long congestionEpoch;
+    private volatile TipcNodeState state = TipcNodeState.NEW;
+    private volatile Throwable failure;
+    private long coreLogSeen;
     private volatile Thread loop;
     /** The binding table as seen from API threads; attached on the loop thread when the address is committed. */
     private volatile ConcurrentBindingView bindingView;
@@ -99,6 +141,7 @@ public final class TipcNode implements AutoCloseable {
         this.nodeId = b.nodeId;
         this.clusterId = b.clusterId;
         this.specs = List.copyOf(b.bearers);
+        this.mediaWrapper = b.mediaWrapper;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
         this.core = new NodeCore(cfg);
@@ -117,8 +160,15 @@ public final class TipcNode implements AutoCloseable {
         private String netns;
         private final List<BearerSpec> bearers = new ArrayList<>();
         private final List<String> raw = new ArrayList<>();
+        private UnaryOperator<Media> mediaWrapper = UnaryOperator.identity();
 
         private Builder() {
+        }
+
+        /** Tests only: wraps each opened media (fault injection: a media that throws, drops, ...). */
+        Builder mediaWrapper(UnaryOperator<Media> w) {
+            this.mediaWrapper = Objects.requireNonNull(w);
+            return this;
         }
 
         /**
@@ -204,7 +254,7 @@ public final class TipcNode implements AutoCloseable {
         if (loop != null || closed) throw new IllegalStateException("node already started");
         try {
             for (BearerSpec s : specs) {
-                bearers.add(BearerIo.open(s, clusterId));
+                bearers.add(BearerIo.open(s, clusterId, mediaWrapper));
             }
         } catch (IOException | RuntimeException e) {
             for (BearerIo b : bearers) b.close();
@@ -214,6 +264,7 @@ public final class TipcNode implements AutoCloseable {
         }
         try {
             running = true;
+            state = TipcNodeState.RUNNING;
             Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
             t.setDaemon(true);
             loop = t;
@@ -224,7 +275,7 @@ public final class TipcNode implements AutoCloseable {
                 b.coreId = id;
                 byCoreId[id] = b;
                 LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
-                b.start(this::received, e -> LOG.debug("bearer {}: receive error {}", b, e.toString()));
+                b.start(this::received, e -> receiveError(b, e));
             }
             try {
                 address = committed.get(10, TimeUnit.SECONDS);
@@ -232,6 +283,8 @@ public final class TipcNode implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for the node address");
             } catch (ExecutionException | TimeoutException e) {
+                Throwable f = failure;
+                if (f != null) throw failed();
                 throw new TipcException("node address not committed within 10 s", e);
             }
         } catch (IOException | RuntimeException e) {
@@ -252,6 +305,7 @@ public final class TipcNode implements AutoCloseable {
             if (closed && loop == null) return;
             closed = true;
         }
+        if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED;
         Thread t = loop;
         if (t != null && running) {
             try {
@@ -273,16 +327,144 @@ public final class TipcNode implements AutoCloseable {
             }
         }
         running = false;
+        release();
+        loop = null;
+    }
+
+    /** Closes bearers, sockets and views and wakes every waiter; for {@link #close()} and {@link #fail}. */
+    private void release() {
         for (BearerIo b : bearers) b.close();
         for (TipcSocket s : sockets) s.nodeClosed();
         for (TipcSubscription s : subscriptions) s.nodeClosed(); // waiting polls return null at once
         ConcurrentBindingView v = bindingView;
         if (v != null) v.close(); // binding waiters wake and find the node stopped
+        failQueuedCommands();
         synchronized (congestion) {
             congestionEpoch++;
             congestion.notifyAll();
         }
-        loop = null;
+    }
+
+    // ================================================================================ failures
+
+    /** The state: NEW, RUNNING, DEGRADED, FAILED or CLOSED (see {@link TipcNodeState}). */
+    public TipcNodeState state() {
+        return state;
+    }
+
+    /**
+     * What made the node {@link TipcNodeState#DEGRADED} or {@link TipcNodeState#FAILED}: the first throwable that ended a
+     * receive thread or the event loop; null while none did.
+     */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Adds a listener for DEGRADED and FAILED (see {@link TipcNodeStateListener} for its thread). */
+    public void addStateListener(TipcNodeStateListener l) {
+        stateListeners.add(Objects.requireNonNull(l));
+    }
+
+    public void removeStateListener(TipcNodeStateListener l) {
+        stateListeners.remove(l);
+    }
+
+    /** The exception blocked and later calls get once the node failed: names the cause. */
+    TipcException failed() {
+        Throwable f = failure;
+        return new TipcException("node " + nodeId + " failed: " + f, f);
+    }
+
+    /** A bearer's receive error: a dead receive thread closes the bearer; any other is only logged (DEBUG). */
+    private void receiveError(BearerIo b, IOException e) {
+        if (e instanceof ReceiveThreadDiedException d) {
+            bearerDied(b, d.getCause());
+        } else {
+            LOG.debug("bearer {}: receive error {}", b, e.toString());
+        }
+    }
+
+    /**
+     * The receive thread of {@code b} died over {@code cause} (on that thread, now ending): logged at ERROR once, the
+     * bearer disabled in the core (its links reset with a peer-stopping RESET) and closed on the loop thread, the
+     * node DEGRADED, or FAILED when it was the last live bearer.
+     */
+    private void bearerDied(BearerIo b, Throwable cause) {
+        if (!b.markDead()) return;
+        boolean last = true;
+        for (BearerIo x : bearers) if (!x.isDead()) last = false;
+        if (last) {
+            fail("the receive thread of " + b + ", the last bearer,", cause);
+            return;
+        }
+        try {
+            LOG.error("bearer {}: receive thread died; the bearer is disabled and closed, the node runs on its other bearers",
+                    b, cause);
+        } catch (Throwable ignored) {
+            // after an OutOfMemoryError the logger may fail too; the state below still tells the application
+        }
+        synchronized (this) {
+            if (state != TipcNodeState.RUNNING) return; // FAILED or CLOSED meanwhile: nothing left to degrade
+            if (failure == null) failure = cause;
+            state = TipcNodeState.DEGRADED;
+        }
+        later(() -> {
+            int id = b.coreId;
+            if (id >= 0) {
+                core.disableBearer(now(), id, outbox);
+                byCoreId[id] = null;
+                b.coreId = -1;
+            }
+            b.close();
+        });
+        tell(TipcNodeState.DEGRADED, cause);
+    }
+
+    /**
+     * The node fails over {@code cause} (found in {@code where}): logged at ERROR once, state FAILED, the loop ends,
+     * everything is released and every waiter wakes with {@link #failed()}. Safe on any thread, idempotent.
+     */
+    private void fail(String where, Throwable cause) {
+        synchronized (this) {
+            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
+            failure = cause;
+            state = TipcNodeState.FAILED;
+            closed = true;
+        }
+        running = false;
+        try {
+            LOG.error("node {} failed: {} died; the node is closed", nodeId, where, cause);
+        } catch (Throwable ignored) {
+            // as in bearerDied
+        }
+        release();
+        committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
+        inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
+        tell(TipcNodeState.FAILED, cause);
+    }
+
+    private void tell(TipcNodeState st, Throwable cause) {
+        for (TipcNodeStateListener l : stateListeners) {
+            try {
+                l.stateChanged(st, cause);
+            } catch (RuntimeException e) {
+                LOG.warn("node state listener failed", e);
+            }
+        }
+    }
+
+    /** Completes every queued command with {@link #failed()} (or "not running"): nobody waits 30 s for a dead loop. */
+    private void failQueuedCommands() {
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            if (o instanceof Command<?> c) c.cancel();
+            else if (o instanceof BearerIo.Rx) queuedFrames.decrementAndGet();
+        }
+    }
+
+    private TipcException notRunning() {
+        return failure != null && state == TipcNodeState.FAILED ? failed()
+                : new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
     }
 
     // ================================================================================ the loop
@@ -301,26 +483,39 @@ public final class TipcNode implements AutoCloseable {
     }
 
     private void runLoop() {
-        while (running) {
-            try {
-                long now = now();
-                long due = core.nextDeadline();
-                if (due <= now) {
-                    core.onTimer(now, outbox);
-                    continue;
+        try {
+            while (running) {
+                try {
+                    long now = now();
+                    long due = core.nextDeadline();
+                    if (due <= now) {
+                        core.onTimer(now, outbox);
+                        forwardCoreLog();
+                        continue;
+                    }
+                    Object o = inbox.poll(Math.min(due - now, 1000), TimeUnit.MILLISECONDS);
+                    for (int n = 0; o != null && n < 1024 && running; n++) {
+                        handle(o);
+                        o = n < 1023 ? inbox.poll() : null;
+                    }
+                    forwardCoreLog();
+                } catch (InterruptedException e) {
+                    if (!running) break;
+                } catch (RuntimeException e) {
+                    internalErrors++;
+                    LOG.warn("event loop: internal error (the node goes on)", e);
                 }
-                Object o = inbox.poll(Math.min(due - now, 1000), TimeUnit.MILLISECONDS);
-                for (int n = 0; o != null && n < 1024 && running; n++) {
-                    handle(o);
-                    o = n < 1023 ? inbox.poll() : null;
-                }
-            } catch (InterruptedException e) {
-                if (!running) break;
-            } catch (RuntimeException e) {
-                internalErrors++;
-                LOG.warn("event loop: internal error (the node goes on)", e);
             }
+        } catch (Throwable e) {
+            // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state is
+            // unknown, so the node stops rather than run on it
+            fail("the event loop", e);
         }
+    }
+
+    /** Hands the core's log lines added since the last call to the rate-limited forwarder (cheap when none). */
+    private void forwardCoreLog() {
+        coreLogSeen = core.logSince(coreLogSeen, coreLog);
     }
 
     private void handle(Object o) {
@@ -331,10 +526,7 @@ public final class TipcNode implements AutoCloseable {
             long d = core.droppedFrames();
             if (d != lastDropped) {
                 lastDropped = d;
-                if (LOG.isDebugEnabled()) {
-                    List<String> l = core.log();
-                    LOG.debug("frame dropped on {} ({} so far){}", rx.bearer(), d, l.isEmpty() ? "" : ": " + l.get(l.size() - 1));
-                }
+                LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
             }
         } else {
             ((Runnable) o).run();
@@ -360,27 +552,53 @@ public final class TipcNode implements AutoCloseable {
     <T> T call(LongFunction<T> f) throws TipcException {
         Thread t = loop;
         if (Thread.currentThread() == t) return f.apply(now());
-        if (t == null || !running) throw new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
-        CompletableFuture<T> cf = new CompletableFuture<>();
-        inbox.offer((Runnable) () -> {
-            try {
-                cf.complete(f.apply(now()));
-            } catch (Throwable e) {
-                cf.completeExceptionally(e);
-            }
-        });
+        if (t == null || !running) throw notRunning();
+        Command<T> cmd = new Command<>(f);
+        inbox.offer(cmd);
+        if (!running) failQueuedCommands(); // stopped between the test and the offer: nobody else drains it now
         try {
-            return cf.get(30, TimeUnit.SECONDS);
+            return cmd.cf.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (c instanceof TipcException te) throw te;
             if (c instanceof RuntimeException re) throw re;
-            if (c instanceof Error er) throw er;
+            if (c instanceof Error) throw failed(); // it killed the loop: the node failed over it
             throw new TipcException("command failed", c);
         } catch (TimeoutException e) {
-            throw new TipcException(running ? "event loop did not answer within 30 s" : "node closed", e);
+            throw running ? new TipcException("event loop did not answer within 30 s", e) : notRunning();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TipcException("interrupted", e);
+        }
+    }
+
+    /**
+     * A command for the loop thread: its result or RuntimeException goes to the caller; any other throwable goes to
+     * the caller and is rethrown so that it ends the loop ({@link #runLoop}: the node fails).
+     */
+    private final class Command<T> implements Runnable {
+        final LongFunction<T> f;
+        final CompletableFuture<T> cf = new CompletableFuture<>();
+
+        Command(LongFunction<T> f) {
+            this.f = f;
+        }
+
+        @Override
+        public void run() {
+            try {
+                cf.complete(f.apply(now()));
+            } catch (RuntimeException e) {
+                cf.completeExceptionally(e);
+            } catch (Throwable e) {
+                cf.completeExceptionally(e);
+                throw e;
+            }
+        }
+
+        /** Never to run: the node stopped. */
+        void cancel() {
+            cf.completeExceptionally(notRunning());
         }
     }
 
@@ -413,16 +631,44 @@ public final class TipcNode implements AutoCloseable {
         subscriptions.remove(s);
     }
 
-    long congestionEpoch() {
-        return congestionEpoch;
+    /**
+     * What a send that got ELINKCONG waits for: an uncongested or link-down event on any of {@code nodes} after the
+     * counts in {@code seen} (taken on the loop thread, where the events are counted, so none is missed).
+     */
+    record CongestionWait(int[] nodes, long[] seen, long epoch) {}
+
+    /**
+     * On the loop thread, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
+     * socket address waits for the link to {@code destNode}; a send by name or a multicast, whose node(s) the core's
+     * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
+     *
+     * @param destNode the destination node, or 0 when the core chose it
+     */
+    CongestionWait congestionWait(int destNode, int importance) {
+        int[] nodes;
+        if (destNode != 0) {
+            nodes = new int[] {destNode};
+        } else {
+            nodes = core.links().stream().mapToInt(Link::peerAddr).distinct()
+                    .filter(n -> core.congested(n, importance)).toArray();
+        }
+        long[] seen = new long[nodes.length];
+        for (int i = 0; i < nodes.length; i++) seen[i] = uncongestedEvents.getOrDefault(nodes[i], 0L);
+        return new CongestionWait(nodes, seen, congestionEpoch);
     }
 
-    /** Waits (at most 10 s) until a link reports room again after {@code epoch}. */
-    void awaitUncongested(long epoch) throws TipcException {
+    /**
+     * Waits, at most {@value #CONGESTION_WAIT_MS} ms, until one of the links {@code w} names reports room again or
+     * goes down (then the send returns; its message was queued). Other peers' congestion never wakes nor holds it.
+     *
+     * @throws TipcException the node failed (names the cause), or the thread was interrupted
+     */
+    void awaitUncongested(CongestionWait w) throws TipcException {
+        if (w.nodes().length == 0) return;
         congestionWaits.incrementAndGet();
-        long end = System.nanoTime() + 10_000_000_000L;
+        long end = System.nanoTime() + CONGESTION_WAIT_MS * 1_000_000L;
         synchronized (congestion) {
-            while (congestionEpoch == epoch && running) {
+            while (running && !changed(w)) {
                 long left = end - System.nanoTime();
                 if (left <= 0) return;
                 try {
@@ -433,11 +679,25 @@ public final class TipcNode implements AutoCloseable {
                 }
             }
         }
+        if (state == TipcNodeState.FAILED) throw failed();
     }
 
-    private void bumpCongestion() {
+    private boolean changed(CongestionWait w) {
+        if (congestionEpoch != w.epoch()) return true;
+        for (int i = 0; i < w.nodes().length; i++) {
+            if (uncongestedEvents.getOrDefault(w.nodes()[i], 0L) != w.seen()[i]) return true;
+        }
+        return false;
+    }
+
+    /** The link to {@code peer} has room again or went down: its waiters (only theirs) may go on. Loop thread. */
+    private void uncongested(int peer) {
         synchronized (congestion) {
-            congestionEpoch++;
+            if (uncongestedEvents.size() >= CONGESTION_PEERS_LIMIT && !uncongestedEvents.containsKey(peer)) {
+                uncongestedEvents.clear();
+                congestionEpoch++;
+            }
+            uncongestedEvents.merge(peer, 1L, Long::sum);
             congestion.notifyAll();
         }
     }
@@ -468,7 +728,7 @@ public final class TipcNode implements AutoCloseable {
         public void linkDown(Link l) {
             LinkInfo i = info(l);
             LOG.info("Lost link <{}> on network plane {}", i.name(), (char) ('A' + l.bearerId()));
-            bumpCongestion();
+            uncongested(l.peerAddr());
             for (LinkListener x : listeners) {
                 try {
                     x.linkDown(i);
@@ -490,7 +750,7 @@ public final class TipcNode implements AutoCloseable {
 
         @Override
         public void linkUncongested(Link l) {
-            bumpCongestion();
+            uncongested(l.peerAddr());
         }
     }
 
@@ -511,7 +771,7 @@ public final class TipcNode implements AutoCloseable {
         return address;
     }
 
-    /** True between {@link #start()} and {@link #close()}. */
+    /** True between {@link #start()} and {@link #close()} (or the node's failure, see {@link #state()}). */
     public boolean isRunning() {
         return running;
     }

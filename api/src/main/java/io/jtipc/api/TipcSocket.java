@@ -17,7 +17,8 @@ import io.jtipc.wire.Tipc;
  * A connectionless TIPC socket of a {@link TipcNode}: {@code SOCK_RDM} (reliable datagrams) or {@code SOCK_DGRAM}
  * (datagrams the network may drop), as net/tipc/socket.c implements them. Thread-safe: any thread may send while
  * another receives. Sends never block on the network; a send that finds the link's backlog full for the
- * socket's importance waits (as the kernel's blocking {@code sendmsg} does) until the link reports room again.
+ * socket's importance waits (as the kernel's blocking {@code sendmsg} does) until that link reports room again:
+ * only that link, so a congested peer never holds up sends to the others. {@link #trySend} never waits.
  *
  * <pre>{@code
  * try (TipcSocket s = TipcSocket.rdm(node)) {
@@ -63,6 +64,8 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     private static final Object CLOSED = new Object();
+    /** Importance of this socket's messages as last set (the core keeps its own copy), for congestion checks. */
+    private volatile int importance = Tipc.LOW_IMPORTANCE;
 
     private final TipcNode node;
     private final Type type;
@@ -180,6 +183,7 @@ public final class TipcSocket implements AutoCloseable {
             node.core().setImportance(port, importance);
             return null;
         });
+        this.importance = importance;
     }
 
     /**
@@ -209,26 +213,66 @@ public final class TipcSocket implements AutoCloseable {
     public void send(TipcAddress dest, byte[] data, int off, int len) throws TipcException {
         Objects.checkFromIndexSize(off, len, data.length);
         checkOpen();
-        long epoch = node.congestionEpoch();
+        TipcNode.CongestionWait[] wait = new TipcNode.CongestionWait[1];
         int rc = node.call(now -> {
-            NodeCore c = node.core();
-            switch (dest.kind()) {
-                case SERVICE:
-                    return c.sendToName(now, port, dest.type(), dest.instance(), 0, data, off, len, node.outbox());
-                case SOCKET:
-                    return c.sendToPort(now, port, dest.node(), dest.port(), data, off, len, node.outbox());
-                default:
-                    return c.multicast(now, port, dest.type(), dest.lower(), dest.upper(), data, off, len, node.outbox());
-            }
+            int r = transmit(now, dest, data, off, len);
+            // counted on the loop thread, so no uncongested event between the send and this snapshot is missed
+            if (r == Errno.ELINKCONG) wait[0] = node.congestionWait(dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0,
+                    importance);
+            return r;
         });
         if (rc == Errno.ELINKCONG) {
-            // the message is queued; like a blocking sendmsg, wait for room before returning
-            node.awaitUncongested(epoch);
+            // the message is queued; like a blocking sendmsg, wait for room on its own link(s) before returning
+            node.awaitUncongested(wait[0]);
             return;
         }
         if (rc != 0) {
             throw TipcException.of(rc, "send to " + dest);
         }
+    }
+
+    private int transmit(long now, TipcAddress dest, byte[] data, int off, int len) {
+        NodeCore c = node.core();
+        switch (dest.kind()) {
+            case SERVICE:
+                return c.sendToName(now, port, dest.type(), dest.instance(), 0, data, off, len, node.outbox());
+            case SOCKET:
+                return c.sendToPort(now, port, dest.node(), dest.port(), data, off, len, node.outbox());
+            default:
+                return c.multicast(now, port, dest.type(), dest.lower(), dest.upper(), data, off, len, node.outbox());
+        }
+    }
+
+    /** {@link #trySend(TipcAddress, byte[], int, int)} of all of {@code data}. */
+    public boolean trySend(TipcAddress dest, byte[] data) throws TipcException {
+        return trySend(dest, data, 0, data.length);
+    }
+
+    /**
+     * Sends one message to a socket address {port, node} unless the link to that node is congested for this socket's
+     * importance; never waits (the kernel's {@code sendmsg} with {@code MSG_DONTWAIT}, which fails with EAGAIN when
+     * the destination's link is in the socket's congested list, socket.c {@code __tipc_sendmsg}). A server answering
+     * many peers (an echo) uses it so that one peer that does not acknowledge costs only its own replies.
+     *
+     * @return true if sent (queued on the link; it may have just become congested), false if not sent because the
+     *         link to {@code dest}'s node is congested: nothing was queued
+     * @throws IllegalArgumentException {@code dest} is not a socket address (a service's node is only known to the
+     *                                  lookup: use {@link #send})
+     * @throws TipcException EHOSTUNREACH (no link to the node), EMSGSIZE, or the node is closed
+     */
+    public boolean trySend(TipcAddress dest, byte[] data, int off, int len) throws TipcException {
+        Objects.checkFromIndexSize(off, len, data.length);
+        if (dest.kind() != TipcAddress.Kind.SOCKET) {
+            throw new IllegalArgumentException("trySend needs a socket address {port, node}, not " + dest);
+        }
+        checkOpen();
+        int rc = node.call(now -> node.core().congested(dest.node(), importance) ? Errno.EAGAIN
+                : transmit(now, dest, data, off, len));
+        if (rc == Errno.EAGAIN) return false;
+        if (rc != 0 && rc != Errno.ELINKCONG) {
+            throw TipcException.of(rc, "send to " + dest);
+        }
+        return true;
     }
 
     /**
@@ -265,6 +309,7 @@ public final class TipcSocket implements AutoCloseable {
     private TipcMessage take(Object o) throws TipcException {
         if (o == CLOSED) {
             rx.offer(CLOSED); // for other receivers
+            if (node.state() == TipcNodeState.FAILED) throw node.failed();
             throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
         }
         TipcMessage m = (TipcMessage) o;
@@ -278,6 +323,7 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     private void checkOpen() throws TipcException {
+        if (closed && node.state() == TipcNodeState.FAILED) throw node.failed();
         if (closed) throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
 

@@ -106,7 +106,9 @@ public interface Media extends AutoCloseable {
      * Starts the receive thread: each frame goes to {@code handler}; a handler exception is logged
      * and counted ({@link #handlerFailures()}), a receive error goes to {@code onError} (null = log
      * it), is counted ({@link #receiveErrors()}) and the loop goes on after a pause
-     * ({@link ReceiveErrorBackoff}).
+     * ({@link ReceiveErrorBackoff}). Any other throwable (an {@link OutOfMemoryError}, ...) ends the
+     * thread: it is logged at ERROR and handed to {@code onError} once as a
+     * {@link ReceiveThreadDiedException}; the bearer then receives nothing more and should be closed.
      *
      * @throws IllegalStateException if already started or closed
      */

@@ -11,6 +11,13 @@ import java.util.function.Consumer;
  * (logged, counted) and receive errors (reported and paced by {@link ReceiveErrorBackoff}). Both
  * bearers run the same loop; each gives it its own blocking receive.
  *
+ * <p>Any other {@link Throwable} (an {@link OutOfMemoryError} while a frame is copied, a
+ * {@link StackOverflowError}, ...) is never swallowed and never leaves the thread silently dead: it
+ * is recorded ({@link #failure()}) and reported once, at once (not paced): to the error handler
+ * as a {@link ReceiveThreadDiedException}, or logged at ERROR when there is no handler or it
+ * fails. Then the thread ends, since the state of what threw is unknown; the bearer's user closes
+ * the bearer.
+ *
  * <p>Buffers are allocated once per thread, so a frame costs no allocation; the handler must copy
  * what it keeps. {@link #stop} wakes the thread through the media's wakeup and waits up to 5 s for
  * it to end (not when called from the handler itself, which would wait for itself).
@@ -35,6 +42,7 @@ public final class ReceiveLoop {
     private volatile boolean running;
     private volatile long handlerFailures;
     private volatile long receiveErrors;
+    private volatile Throwable failure;
 
     /**
      * @param bearer        bearer name for messages ("eth:eth1", "udp:u1")
@@ -124,6 +132,11 @@ public final class ReceiveLoop {
         return receiveErrors;
     }
 
+    /** What ended the receive thread (see the class comment), or null while it runs or after a normal stop. */
+    public Throwable failure() {
+        return failure;
+    }
+
     private void run(Media.FrameHandler handler, Consumer<IOException> onError) {
         ReceiveErrorBackoff errors = new ReceiveErrorBackoff(bearer, log);
         byte[] buf = new byte[maxFrame];
@@ -146,6 +159,9 @@ public final class ReceiveLoop {
                     break;
                 }
                 continue;
+            } catch (Throwable e) {
+                died(e, onError);
+                return;
             }
             errors.succeeded();
             if (n < 0) {
@@ -156,7 +172,39 @@ public final class ReceiveLoop {
             } catch (RuntimeException e) {
                 handlerFailures++;
                 log.log(System.Logger.Level.WARNING, "frame handler of " + bearer + " failed", e);
+            } catch (Throwable e) {
+                died(e, onError);
+                return;
             }
+        }
+    }
+
+    /**
+     * The thread ends over {@code e}: recorded, then reported once: to {@code onError} as a
+     * {@link ReceiveThreadDiedException} (whose owner logs it), or logged here at ERROR when there is no handler or
+     * the handler itself fails. Each step on its own guard: after an OutOfMemoryError the handler or the logger may
+     * fail too, and the next step must still run.
+     */
+    private void died(Throwable e, Consumer<IOException> onError) {
+        failure = e;
+        running = false;
+        Throwable handlerFailed = null;
+        if (onError != null) {
+            try {
+                onError.accept(new ReceiveThreadDiedException(bearer, e));
+                return;
+            } catch (Throwable t) {
+                handlerFailed = t;
+            }
+        }
+        try {
+            log.log(System.Logger.Level.ERROR, "receive thread of " + bearer + " died; the bearer receives nothing more",
+                    e);
+            if (handlerFailed != null) {
+                log.log(System.Logger.Level.ERROR, "error handler of " + bearer + " failed", handlerFailed);
+            }
+        } catch (Throwable ignored) {
+            // nothing left to tell it with
         }
     }
 }

@@ -33,6 +33,9 @@ class ReceiveLoopTest {
         if (o instanceof RuntimeException e) {
             throw e;
         }
+        if (o instanceof Error e) {
+            throw e;
+        }
         if (o == Boolean.FALSE) {
             return Media.WAKEUP;
         }
@@ -113,5 +116,93 @@ class ReceiveLoopTest {
         }
         assertThat(l.isAlive()).isFalse();
         assertThat(l.receiveErrors()).as("not counted once closed").isZero();
+    }
+
+    /** A System.Logger that keeps "LEVEL message" lines. */
+    private static final class Recording implements System.Logger {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String getName() {
+            return "recording";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
+            lines.add(level + " " + msg + (thrown == null ? "" : " / " + thrown));
+        }
+
+        @Override
+        public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+            lines.add(level + " " + format);
+        }
+    }
+
+    private static void awaitDead(ReceiveLoop l) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (l.isAlive() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void anOutOfMemoryErrorInTheReceiveEndsTheThreadLoudlyOnce() throws Exception {
+        Recording log = new Recording();
+        ReceiveLoop l = new ReceiveLoop("test:x", "jtipc-test-rx-x", 100, 2, this::receive, () -> open, log);
+        List<IOException> errors = new CopyOnWriteArrayList<>();
+        BlockingQueue<Integer> got = new LinkedBlockingQueue<>();
+        l.start((src, frame, len) -> got.add(len), errors::add);
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space (injected)");
+        script.add(oom);
+        script.add(new byte[6]);
+        awaitDead(l);
+        assertThat(l.isAlive()).as("the thread ends: its state after the error is unknown").isFalse();
+        assertThat(l.failure()).isSameAs(oom);
+        assertThat(errors).singleElement().isInstanceOfSatisfying(ReceiveThreadDiedException.class, e -> {
+            assertThat(e.bearer()).isEqualTo("test:x");
+            assertThat(e).hasCause(oom).hasMessageContaining("OutOfMemoryError");
+        });
+        assertThat(log.lines).as("the error handler's owner logs it").isEmpty();
+        assertThat(l.receiveErrors()).as("not a paced receive error").isZero();
+        assertThat(got).as("nothing after the error").isEmpty();
+        l.stop(() -> script.add(Boolean.FALSE));
+    }
+
+    @Test
+    void anErrorInTheHandlerEndsTheThreadLoudlyAndAFailingErrorHandlerDoesNotHideIt() throws Exception {
+        Recording log = new Recording();
+        ReceiveLoop l = new ReceiveLoop("test:y", "jtipc-test-rx-y", 100, 2, this::receive, () -> open, log);
+        l.start((src, frame, len) -> {
+            throw new StackOverflowError("injected");
+        }, e -> {
+            throw new IllegalStateException("error handler bug on purpose");
+        });
+        script.add(new byte[3]);
+        awaitDead(l);
+        assertThat(l.isAlive()).isFalse();
+        assertThat(l.failure()).isInstanceOf(StackOverflowError.class);
+        assertThat(l.handlerFailures()).as("not an ordinary handler failure").isZero();
+        assertThat(log.lines).hasSize(2);
+        assertThat(log.lines.get(0)).startsWith("ERROR receive thread of test:y died").contains("StackOverflowError");
+        assertThat(log.lines.get(1)).startsWith("ERROR error handler of test:y failed");
+        l.stop(() -> script.add(Boolean.FALSE));
+    }
+
+    @Test
+    void withoutAnErrorHandlerTheDeathIsLoggedAtErrorOnce() throws Exception {
+        Recording log = new Recording();
+        ReceiveLoop l = new ReceiveLoop("test:z", "jtipc-test-rx-z", 100, 2, this::receive, () -> open, log);
+        l.start((src, frame, len) -> { }, null);
+        script.add(new OutOfMemoryError("injected"));
+        awaitDead(l);
+        assertThat(l.isAlive()).isFalse();
+        assertThat(log.lines).singleElement().asString().startsWith("ERROR receive thread of test:z died")
+                .contains("OutOfMemoryError: injected");
+        l.stop(() -> script.add(Boolean.FALSE));
     }
 }

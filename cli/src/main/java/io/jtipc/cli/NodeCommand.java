@@ -42,7 +42,8 @@ import picocli.CommandLine.Parameters;
                 "  subscribe TYPE:LOWER:UPPER print topology events (TIPC_SUB_PORTS) as struct tipc_event describes them",
                 "With --echo-conn the node runs a STREAM listener echoing every connection's bytes (SEQPACKET and STREAM "
                         + "clients both work).",
-                "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends; with "
+                "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to "
+                        + "a node whose link is congested is dropped and counted, never waited for); with "
                         + "no action and no --echo it stays up until killed or --for ends, printing link events.",
                 "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast "
                         + "discovery to iproute2's group for the cluster id)."})
@@ -300,6 +301,15 @@ public final class NodeCommand implements Callable<Integer> {
         try (TipcNode node = b.start()) {
             out.println("NODE " + node.identity() + " address " + Integer.toHexString(node.address()) + " cluster " + cluster);
             out.flush();
+            CountDownLatch failed = new CountDownLatch(1);
+            node.addStateListener((st, cause) -> {
+                // DEGRADED: a bearer's receive thread died (the node runs on); FAILED: the node closed, so do we
+                synchronized (out) {
+                    out.println("NODE " + st + ": " + cause);
+                    out.flush();
+                }
+                if (st == io.jtipc.api.TipcNodeState.FAILED) failed.countDown();
+            });
             node.addLinkListener(new LinkListener() {
                 @Override
                 public void linkUp(LinkInfo l) {
@@ -313,7 +323,7 @@ public final class NodeCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-            Thread echoThread = echoAddr == null ? null : startEcho(node, echoAddr, out);
+            Thread echoThread = echoAddr == null ? null : RdmEcho.start(node, echoAddr, out).thread();
             Thread echoConnThread = echoConn == null ? null : ConnActions.startEchoConn(node, address(spec.commandLine(), echoConn), out);
             if (waitLink > 0) {
                 try {
@@ -369,12 +379,16 @@ public final class NodeCommand implements Callable<Integer> {
             }
             if (runFor > 0) {
                 long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
-                if (left > 0) Thread.sleep(left);
+                if (left > 0) failed.await(left, TimeUnit.MILLISECONDS);
             } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof ConnStep c && c.step().background())) {
-                new CountDownLatch(1).await();
+                failed.await();
             }
             if (echoThread != null) echoThread.interrupt();
             if (echoConnThread != null) echoConnThread.interrupt();
+            if (failed.getCount() == 0) {
+                err.println("jtipc: node failed: " + node.failure());
+                return 1;
+            }
             return rc;
         } finally {
             for (io.jtipc.lab.GuestJob j : jobs) j.close();
@@ -413,35 +427,6 @@ public final class NodeCommand implements Callable<Integer> {
             err.println("jtipc: " + e.getMessage());
             return 1;
         }
-    }
-
-    private Thread startEcho(TipcNode node, TipcAddress at, PrintWriter out) throws Exception {
-        TipcSocket sock = TipcSocket.rdm(node);
-        sock.bind(at);
-        out.println("READY echo " + at);
-        out.flush();
-        Thread t = new Thread(() -> {
-            try (sock) {
-                while (!Thread.currentThread().isInterrupted()) {
-                    TipcMessage m = sock.receive();
-                    if (m.isReturned()) continue;
-                    try {
-                        sock.send(m.source(), m.payload());
-                        synchronized (out) {
-                            out.println("ECHO " + m.payload().length + " bytes to " + m.source());
-                            out.flush();
-                        }
-                    } catch (io.jtipc.api.TipcException e) {
-                        out.println("ECHO failed to " + m.source() + ": " + e.getMessage());
-                    }
-                }
-            } catch (Exception e) {
-                // node closed or interrupted
-            }
-        }, "jtipc-echo");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     /** slf4j-simple: INFO (DEBUG with -v) to stderr, short lines; only if not configured by the user. */

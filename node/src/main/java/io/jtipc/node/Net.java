@@ -3,6 +3,7 @@ package io.jtipc.node;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.NameDistributor;
@@ -68,10 +69,28 @@ final class Net {
         events.add(() -> r.accept(deferredNow, deferredOut));
     }
 
+    /** Lines ever added by {@link #log(String)}: the sequence number of the next one. */
+    private long logCount;
+
     /** Adds a diagnostic line (kernel pr_warn equivalents). */
     void log(String s) {
         if (log.size() >= LOG_LIMIT) log.pollFirst();
         log.add(s);
+        logCount++;
+    }
+
+    /**
+     * Gives {@code sink} the lines added after the first {@code seen} ever added, oldest first (those still kept: at
+     * most {@link #LOG_LIMIT}), and returns the new count to pass next time. O(1) when there is none.
+     */
+    long logSince(long seen, Consumer<String> sink) {
+        long fresh = Math.min(logCount - seen, log.size());
+        if (fresh <= 0) return logCount;
+        var it = log.descendingIterator();
+        String[] l = new String[(int) fresh];
+        for (int i = l.length - 1; i >= 0; i--) l[i] = it.next();
+        for (String x : l) sink.accept(x);
+        return logCount;
     }
 
     List<String> log() {

@@ -88,6 +88,8 @@ public final class NodeCore {
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
     public List<String> log() { return net.log(); }
     void log(String s) { net.log(s); }
+    /** Gives {@code sink} the {@link #log()} lines added after the first {@code seen}, returns the count so far. O(1) if none. */
+    public long logSince(long seen, java.util.function.Consumer<String> sink) { return net.logSince(seen, sink); }
     public void setListener(NodeListener l) { net.listener = l == null ? new NodeListener() {} : l; }
 
     // ====================================================================== driving

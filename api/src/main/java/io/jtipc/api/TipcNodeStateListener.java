@@ -1,0 +1,16 @@
+package io.jtipc.api;
+
+/**
+ * Told when a {@link TipcNode} becomes {@link TipcNodeState#DEGRADED} or {@link TipcNodeState#FAILED} (not on a normal start or
+ * close). Called once per change on the thread that found the failure (a bearer's receive thread, or the event loop
+ * as it dies): return quickly, never block, never call blocking {@link TipcNode}/{@link TipcSocket} methods from here.
+ * An exception thrown here is logged and ignored.
+ */
+@FunctionalInterface
+public interface TipcNodeStateListener {
+    /**
+     * @param state the new state
+     * @param cause what caused it: the {@link Throwable} that ended a receive thread or the event loop
+     */
+    void stateChanged(TipcNodeState state, Throwable cause);
+}

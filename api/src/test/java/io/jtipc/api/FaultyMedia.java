@@ -1,0 +1,127 @@
+package io.jtipc.api;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+import io.jtipc.bearer.Media;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * Test-only fault injection around a real media (shared with other modules' tests through jtipc-api's test-jar):
+ * <ul>
+ * <li>{@link #poison()}: the next received frame makes the frame handler throw an {@link OutOfMemoryError} on the
+ *     media's receive thread, as an allocation in the receive path would when the heap is exhausted;</li>
+ * <li>{@link #freezeAcks()}: from now on every unicast frame this node sends carries the link acknowledge it sent
+ *     last before the call: a peer that links, keeps its link alive, but never acknowledges again, so the other
+ *     side's link to it stays congested (the hostile peer of issue 15).</li>
+ * </ul>
+ */
+public final class FaultyMedia implements Media {
+    private final Media inner;
+    private volatile boolean poisoned;
+    private volatile boolean frozen;
+    private volatile int lastAck = -1;
+    private volatile int frozenAck;
+
+    public FaultyMedia(Media inner) {
+        this.inner = inner;
+    }
+
+    /** Builds {@code b} with every bearer's media wrapped by {@code w} (the package-private hook of the builder). */
+    public static TipcNode.Builder wrapping(TipcNode.Builder b, UnaryOperator<Media> w) {
+        return b.mediaWrapper(w);
+    }
+
+    /** The next received frame throws OutOfMemoryError in the frame handler. */
+    public void poison() {
+        poisoned = true;
+    }
+
+    /** From now on, sent unicast frames carry the last acknowledge sent so far. */
+    public void freezeAcks() {
+        frozenAck = lastAck;
+        frozen = true;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public int addressLength() {
+        return inner.addressLength();
+    }
+
+    @Override
+    public byte[] address() {
+        return inner.address();
+    }
+
+    @Override
+    public int mtu() throws IOException {
+        return inner.mtu();
+    }
+
+    @Override
+    public boolean send(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        if (len >= 24) {
+            TipcMsg h = new TipcMsg().wrap(frame, off, len);
+            if (!frozen) {
+                lastAck = h.ack();
+            } else if (frozenAck >= 0) {
+                byte[] c = Arrays.copyOfRange(frame, off, off + len); // the link keeps the original for retransmission
+                new TipcMsg().wrap(c, 0, len).setAck(frozenAck);
+                return inner.send(dest, destOff, c, 0, len);
+            }
+        }
+        return inner.send(dest, destOff, frame, off, len);
+    }
+
+    @Override
+    public boolean broadcast(byte[] frame, int off, int len) throws IOException {
+        return inner.broadcast(frame, off, len);
+    }
+
+    @Override
+    public int poll(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException {
+        return inner.poll(buf, off, len, src, srcOff, timeoutMs);
+    }
+
+    @Override
+    public void wakeup() {
+        inner.wakeup();
+    }
+
+    @Override
+    public void start(FrameHandler handler, Consumer<IOException> onError) {
+        inner.start((src, frame, length) -> {
+            if (poisoned) {
+                throw new OutOfMemoryError("Java heap space (injected by FaultyMedia)");
+            }
+            handler.onFrame(src, frame, length);
+        }, onError);
+    }
+
+    @Override
+    public long handlerFailures() {
+        return inner.handlerFailures();
+    }
+
+    @Override
+    public long receiveErrors() {
+        return inner.receiveErrors();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}

@@ -102,11 +102,17 @@ class HostilePeerLiveTest {
         }
     }
 
-    /** The target's log lines naming {@code a} (IP or identity), link lifecycle lines excepted. */
+    /**
+     * The target's log lines naming {@code a}, link lifecycle lines excepted: by its IP, its identity (link names),
+     * its node address in hex, or its UDP media address in hex (as the discovery rate limiter reports a source).
+     */
     List<String> attackLines(UdpAttacker a) {
-        String ipText = a.self.getAddress().getHostAddress();
+        List<String> names = new ArrayList<>(List.of(a.self.getAddress().getHostAddress(), a.identity,
+            java.util.HexFormat.of().formatHex(a.maddr)));
+        int addr = a.address();
+        if (addr != 0) names.add(Integer.toHexString(addr));
         return target.stderr().lines()
-            .filter(l -> l.contains(ipText) || l.contains(a.identity))
+            .filter(l -> names.stream().anyMatch(l::contains))
             .filter(l -> !l.contains("Established link") && !l.contains("Lost link") && !l.contains("down: its bindings"))
             .toList();
     }

@@ -102,8 +102,8 @@ public final class HostileKit {
      * are. Built one by one by the caller through this method's result to keep memory small: returns packet {@code i}.
      */
     public static byte[] floodPacket(int ownAddr, Link attackerLink, int i, int size) {
-        return outOfOrderData(ownAddr, attackerLink.peerAddr(), (attackerLink.sndNxt + 1 + i) & 0xffff,
-            attackerLink.rcvNxt - 1, attackerLink.node.bcRcv.rcvNxt - 1, size);
+        return outOfOrderData(ownAddr, attackerLink.peerAddr(), (attackerLink.sndNxt() + 1 + i) & 0xffff,
+            attackerLink.rcvNxt() - 1, attackerLink.node.broadcastLink().rcvNxt() - 1, size);
     }
 
     /** The receive window a target's link accepts behind its next expected seqno (link.c: TIPC_MAX_LINK_WIN 8191). */
@@ -143,7 +143,7 @@ public final class HostileKit {
 
     /** The attacker link's next sequence number to send. */
     public static int sndNxt(Link l) {
-        return l.sndNxt;
+        return l.sndNxt();
     }
 
     /**
@@ -151,7 +151,7 @@ public final class HostileKit {
      * pace themselves with this (the target acknowledges as it processes).
      */
     public static boolean hasRoom(Link l) {
-        return l.isUp() && l.transmq.size() < l.window && l.backlogq.isEmpty();
+        return l.isUp() && l.transmitQueueLength() < l.window() && l.backlogLength() == 0;
     }
 
     /**

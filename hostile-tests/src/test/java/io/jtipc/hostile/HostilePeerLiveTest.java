@@ -28,8 +28,8 @@ import io.jtipc.wire.Tipc;
  * child JVM with {@code -Xmx512m} ({@link TargetJvm}), while an honest {@link TipcNode} in this JVM pings the echo
  * service every 100 ms ({@link EchoPinger}). After each attack: every honest echo came back within 1 s, the honest link
  * never went down, the child is alive with no OutOfMemoryError and its heap after a full GC is under
- * {@value #HEAP_BOUND_MIB} MiB, and its log names the attacker (address or identity) at least once (where the issue
- * says the attack must show) and at most {@value #MAX_ATTACK_LINES} times (rate-limited).
+ * {@value #HEAP_BOUND_MIB} MiB, and its log names an attacker (address or identity) at least once (where the issue
+ * says the attack must show) and each attacker at most {@value #MAX_ATTACK_LINES} times (rate-limited).
  *
  * <p>Every test uses its own addresses 127.15.N.x and a random port, and kills its child on the way out. Traffic goes
  * to 127.0.0.0/8 only. Each attack is bounded in count and in time (flood loops stop at a deadline).
@@ -130,12 +130,16 @@ class HostilePeerLiveTest {
         long heap = target.heapUsedAfterGc();
         assertThat(heap).as(attack + ": target heap after GC, bytes (-1: jcmd failed)")
             .isBetween(0L, HEAP_BOUND_MIB << 20);
+        List<String> all = new ArrayList<>();
         for (UdpAttacker a : attackers) {
             List<String> lines = attackLines(a);
-            if (logged) assertThat(lines).as(attack + ": the log names " + a + "; log tail:\n" + tail).isNotEmpty();
+            all.addAll(lines);
             assertThat(lines).as(attack + ": log lines naming " + a + " (rate-limited)")
                 .hasSizeLessThanOrEqualTo(MAX_ATTACK_LINES);
         }
+        // "the attack shows in the log once": a line naming an attacker (with two attackers at once, a rate limit
+        // per kind of line may print only the first one's)
+        if (logged) assertThat(all).as(attack + ": the log names an attacker; log tail:\n" + tail).isNotEmpty();
     }
 
     static String tail(String s) {

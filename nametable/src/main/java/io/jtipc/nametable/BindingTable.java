@@ -887,7 +887,7 @@ public final class BindingTable {
     }
 
     /** One service range: a tree node of its service's range tree and the heads of its binding lists. */
-    static final class Range {
+    private static final class Range {
         final int lower;
         final int upper;
         final long seq;
@@ -973,7 +973,7 @@ public final class BindingTable {
      * ({@code RB_DECLARE_CALLBACKS_MAX}, name_table.c), plus the same maximum restricted to ranges with local
      * bindings. Height O(log r); every operation is recursive to that depth.
      */
-    static final class Avl {
+    private static final class Avl {
         private Avl() {
         }
 
@@ -1123,11 +1123,6 @@ public final class BindingTable {
             update(n);
             update(r);
             return r;
-        }
-
-        /** Height of a tree (for tests). */
-        static int heightOf(Range root) {
-            return height(root);
         }
     }
 }

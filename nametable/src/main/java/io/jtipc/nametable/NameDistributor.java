@@ -109,7 +109,11 @@ public final class NameDistributor {
         return limits;
     }
 
-    /** Replaces the bounds; bindings already held stay (only new publications are checked). */
+    /**
+     * Replaces the bounds; bindings already held stay (only new publications are checked).
+     *
+     * @throws NullPointerException if {@code limits} is null
+     */
     public void setLimits(BindingLimits limits) {
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }

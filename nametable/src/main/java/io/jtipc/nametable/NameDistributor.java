@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.jtipc.wire.Tipc;
 
@@ -19,7 +20,8 @@ import io.jtipc.wire.Tipc;
  *
  * <h2>Sending</h2>
  * <ul>
- *   <li>{@link #publish}: inserts with node = self; limit {@link #TIPC_MAX_PUBL} local publications.
+ *   <li>{@link #publish}: inserts with node = self; limit {@link BindingLimits#localCount()} (the kernel's
+ *       {@link #TIPC_MAX_PUBL}) local publications and {@link BindingLimits#localBytes()}.
  *       Node scope stays local; cluster scope yields one PUBLICATION with one item, non-legacy bit, named seqno
  *       {@code snd_nxt++}, destination 0 ({@code tipc_named_publish}). {@link #withdraw} likewise with
  *       WITHDRAWAL ({@code tipc_named_withdraw}).</li>
@@ -42,6 +44,9 @@ import io.jtipc.wire.Tipc;
  * ({@link #foreignOrigin()}), so a peer can neither grow state for invented nodes nor publish in another
  * node's name. At most {@link #maxDeferred()} messages wait per peer; beyond that new ones are dropped and
  * counted ({@link #droppedOverflow()}).
+ * PUBLICATION items beyond the {@link BindingLimits} (per peer, all peers together) are dropped and counted
+ * ({@link #droppedOverLimit(int)}); the first drop of an episode is logged, the episode ends when the peer (and the
+ * total) is back under 3/4 of the limits or the peer goes down.
  * Received messages are queued; the queue is scanned from the head repeatedly:
  * a message with last-bulk sets {@code rcv_nxt = its seqno} and opens the stream; bulk and legacy messages
  * are applied at once; a non-bulk non-legacy message is applied when the stream is open and its seqno equals
@@ -73,14 +78,44 @@ public final class NameDistributor {
     private long droppedOverflow;
     private long foreignOrigin;
     private int maxDeferred = DEFAULT_MAX_DEFERRED;
+    private final Consumer<String> log;
+    private BindingLimits limits = BindingLimits.DEFAULT;
+    private long droppedOverLimit;
+    private long localOverLimit;
+    private boolean localLimitLogged;
+    private boolean lastPublishOverLimit;
 
     /** Default cap on messages held back per peer (waiting for the last bulk or an earlier seqno). */
     public static final int DEFAULT_MAX_DEFERRED = 1024;
 
     /** @param table the node's binding table; this node's address is {@link BindingTable#ownNode()} */
     public NameDistributor(BindingTable table) {
+        this(table, s -> { });
+    }
+
+    /**
+     * @param table the node's binding table; this node's address is {@link BindingTable#ownNode()}
+     * @param log   receives one line when a peer (or this node) first exceeds its {@link BindingLimits} in an
+     *              episode; the lines contain only numbers (addresses in hex), no peer-supplied text
+     */
+    public NameDistributor(BindingTable table, Consumer<String> log) {
         this.table = table;
         this.self = table.ownNode();
+        this.log = log;
+    }
+
+    /** The bounds applied to bindings (default {@link BindingLimits#DEFAULT}). */
+    public BindingLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Replaces the bounds; bindings already held stay (only new publications are checked).
+     *
+     * @throws NullPointerException if {@code limits} is null
+     */
+    public void setLimits(BindingLimits limits) {
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     /** The table this distributor feeds. */
@@ -95,10 +130,24 @@ public final class NameDistributor {
      * Publishes a binding of a socket on this node (kernel {@code tipc_nametbl_publish}).
      *
      * @param scope {@link Tipc#TIPC_NODE_SCOPE}; any other value means cluster scope (socket.c)
-     * @return the publication, or null if the limit is reached, {@code lower > upper} or it is a duplicate
+     * @return the publication, or null if a local limit is reached ({@link #lastPublishOverLimit()} then true;
+     *         the kernel's {@code tipc_sk_publish} fails with -EINVAL), {@code lower > upper} or it is a duplicate
      */
     public Publication publish(int type, int lower, int upper, int scope, int port, int key) {
-        if (localPublCount >= TIPC_MAX_PUBL) {
+        lastPublishOverLimit = false;
+        long cost = table.insertCost(type, lower, upper, self, key);
+        if (cost < 0) {
+            return null;
+        }
+        if (localPublCount >= limits.localCount() || table.bytes(self) + cost > limits.localBytes()) {
+            lastPublishOverLimit = true;
+            localOverLimit++;
+            if (!localLimitLogged) {
+                localLimitLogged = true;
+                log.accept("binding table: local limit of " + limits.localCount() + " bindings / "
+                        + limits.localBytes() + " bytes reached (" + localPublCount + " bindings, "
+                        + table.bytes(self) + " bytes): bind refused");
+            }
             return null;
         }
         int sc = scope == Tipc.TIPC_NODE_SCOPE ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE;
@@ -127,6 +176,10 @@ public final class NameDistributor {
             return null;
         }
         localPublCount--;
+        if (localLimitLogged && BindingLimits.wellUnder(localPublCount, table.bytes(self), limits.localCount(),
+                limits.localBytes())) {
+            localLimitLogged = false;
+        }
         nodeScope.remove(p);
         if (clusterScope.remove(p)) {
             outbox.add(update(Tipc.WITHDRAWAL, p));
@@ -208,8 +261,9 @@ public final class NameDistributor {
         NamedRcv peer = peers.get(node);
         if (peer != null) {
             peer.queue.clear();
-            if (!peer.open) {
-                peers.remove(node); // nothing worth keeping: no stream was opened
+            peer.limitLogged = false; // a new episode if it floods again
+            if (!peer.open && peer.droppedOverLimit == 0) {
+                peers.remove(node); // nothing worth keeping: no stream was opened, nothing counted
             }
         }
         List<Publication> removed = table.removeAllOfNode(node);
@@ -217,6 +271,16 @@ public final class NameDistributor {
             rcDests--;
         }
         return removed;
+    }
+
+    /** Whether the last {@link #publish} failed because of a local limit ({@link BindingLimits#localCount()}, bytes). */
+    public boolean lastPublishOverLimit() {
+        return lastPublishOverLimit;
+    }
+
+    /** Local publications refused because of a local limit. */
+    public long localOverLimit() {
+        return localOverLimit;
     }
 
     /** Takes the next message to send, or null. */
@@ -298,7 +362,7 @@ public final class NameDistributor {
         int applied = 0;
         DistrMessage next;
         while ((next = dequeue(peer)) != null) {
-            apply(next);
+            apply(peer, next);
             applied++;
         }
         return applied;
@@ -330,15 +394,24 @@ public final class NameDistributor {
         return null;
     }
 
-    private void apply(DistrMessage m) {
+    private void apply(NamedRcv peer, DistrMessage m) {
         int node = m.origNode();
         for (PublicationItem i : m.items()) {
             boolean ok;
             if (m.msgType() == Tipc.PUBLICATION) {
-                ok = table.insert(i.type(), i.lower(), i.upper(), Tipc.TIPC_CLUSTER_SCOPE, i.port(), node,
-                        i.key()) != null;
+                long cost = table.insertCost(i.type(), i.lower(), i.upper(), node, i.key());
+                if (cost >= 0 && overLimit(peer, node, cost)) {
+                    continue;
+                }
+                ok = cost >= 0 && table.insert(i.type(), i.lower(), i.upper(), Tipc.TIPC_CLUSTER_SCOPE, i.port(),
+                        node, i.key()) != null;
             } else if (m.msgType() == Tipc.WITHDRAWAL) {
                 ok = table.remove(i.type(), i.lower(), i.upper(), node, i.key()) != null;
+                if (ok && peer.limitLogged && BindingLimits.wellUnder(table.size(node), table.bytes(node),
+                        limits.peerCount(), limits.peerBytes()) && BindingLimits.wellUnder(remoteCount(),
+                        remoteBytes(), limits.totalCount(), limits.totalBytes())) {
+                    peer.limitLogged = false; // episode over
+                }
             } else {
                 ok = false;
             }
@@ -348,12 +421,64 @@ public final class NameDistributor {
         }
     }
 
+    /**
+     * Whether a binding of {@code cost} bytes from {@code node} would exceed a peer or total limit; if so counts it
+     * and logs the first one of the episode.
+     */
+    private boolean overLimit(NamedRcv peer, int node, long cost) {
+        int count = table.size(node);
+        long bytes = table.bytes(node);
+        String what;
+        if (count >= limits.peerCount() || bytes + cost > limits.peerBytes()) {
+            what = "peer " + Integer.toHexString(node) + " reached its limit of " + limits.peerCount() + " bindings / "
+                    + limits.peerBytes() + " bytes (holds " + count + " bindings, " + bytes + " bytes)";
+        } else if (remoteCount() >= limits.totalCount() || remoteBytes() + cost > limits.totalBytes()) {
+            what = "all peers reached their limit of " + limits.totalCount() + " bindings / " + limits.totalBytes()
+                    + " bytes (hold " + remoteCount() + " bindings, " + remoteBytes() + " bytes; peer "
+                    + Integer.toHexString(node) + " holds " + count + ")";
+        } else {
+            return false;
+        }
+        peer.droppedOverLimit++;
+        droppedOverLimit++;
+        if (!peer.limitLogged) {
+            peer.limitLogged = true;
+            log.accept("binding table: " + what + ": publications from " + Integer.toHexString(node)
+                    + " dropped (logged once until it is under 3/4 of the limits or goes down)");
+        }
+        return true;
+    }
+
+    /** Bindings of all peer nodes (not this node, not node 0). */
+    private int remoteCount() {
+        return table.size() - table.size(self) - table.size(0);
+    }
+
+    /** Estimated bytes of the bindings of all peer nodes. */
+    private long remoteBytes() {
+        return table.bytes() - table.bytes(self) - table.bytes(0);
+    }
+
+    /** PUBLICATION items from peers dropped because of a {@link BindingLimits} peer or total bound. */
+    public long droppedOverLimit() {
+        return droppedOverLimit;
+    }
+
+    /** PUBLICATION items from {@code node} dropped because of a {@link BindingLimits} peer or total bound. */
+    public long droppedOverLimit(int node) {
+        NamedRcv p = peers.get(node);
+        return p == null ? 0 : p.droppedOverLimit;
+    }
+
     /** 16-bit serial "before" ({@code less()}, net/tipc/link.h / msg.h). */
     static boolean less(int left, int right) {
         return io.jtipc.wire.Seqno.less(left, right);
     }
 
-    /** Items not applied: duplicate/illegal publications, withdrawals of unknown bindings, unknown types. */
+    /**
+     * Items not applied: duplicate/illegal publications, withdrawals of unknown bindings, unknown types (not the
+     * ones dropped over a limit: {@link #droppedOverLimit()}).
+     */
     public long rejectedItems() {
         return rejectedItems;
     }
@@ -418,5 +543,9 @@ public final class NameDistributor {
         final ArrayDeque<DistrMessage> queue = new ArrayDeque<>();
         int rcvNxt;
         boolean open;
+        /** PUBLICATION items dropped over a limit. */
+        long droppedOverLimit;
+        /** Whether the current over-limit episode has been logged. */
+        boolean limitLogged;
     }
 }

@@ -224,7 +224,7 @@ public final class NodeCore {
         if (net.ownAddr != 0) return;
         net.ownAddr = trial.addr;
         net.table = new BindingTable(net.ownAddr);
-        net.distr = new NameDistributor(net.table);
+        net.distr = new NameDistributor(net.table, net::log);
         net.distr.publishNodeState();
         nodes.flushNamed(now, out);
         topology = new TopologySubscriptions(net.table);
@@ -254,7 +254,7 @@ public final class NodeCore {
      * Binds a service range (socket.c tipc_sk_publish) in {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}.
      *
      * @return 0, {@link Errno#EACCES} (type &lt; 64), {@link Errno#EINVAL} (lower &gt; upper, bad scope, address not
-     *         committed), {@link Errno#EADDRINUSE}
+     *         committed, local binding limit reached as in the kernel: BindingLimits), {@link Errno#EADDRINUSE}
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         return run(now, out, () -> sockets.bind(now, port, scope, type, lower, upper, out));

@@ -189,7 +189,7 @@ final class SocketTable {
             || (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE)) return EINVAL;
         int key = port + s.pubCount + 1;
         Publication p = net.distr.publish(type, lower, upper, scope, port, key);
-        if (p == null) return EADDRINUSE;
+        if (p == null) return net.distr.lastPublishOverLimit() ? EINVAL : EADDRINUSE; // limit: -EINVAL as tipc_sk_publish
         s.pubCount++;
         s.publs.add(p);
         nodes.flushNamed(now, out);

@@ -51,12 +51,12 @@ public final class TargetProbe {
     }
 
     /**
-     * Binding items the target refused (duplicates, over a limit): the per-peer refusal count of the fix, read through
-     * the name distributor's counter that exists on main ({@code rejectedItems}); a fix that counts refusals
-     * elsewhere must still count them here or be read here.
+     * Binding items the target refused: duplicates and malformed items ({@code rejectedItems}), held-back overflow
+     * ({@code droppedOverflow}) and publications over the per-peer or total binding limits ({@code droppedOverLimit}).
      */
     public static long refusedBindings(NodeCore target) {
-        return target.nameDistributor().rejectedItems() + target.nameDistributor().droppedOverflow();
+        return target.nameDistributor().rejectedItems() + target.nameDistributor().droppedOverflow()
+                + target.nameDistributor().droppedOverLimit();
     }
 
     /** Peers (nodes) the target keeps. */

@@ -29,8 +29,9 @@ import io.jtipc.wire.TipcMsg;
  *
  * <p>Checked after every frame: the result has a status; COMPLETE carries a message that passes validateFrame,
  * ERROR and every message given up name a field ({@link Checks#precise}); the by-number assembler holds at most
- * {@link #MAX_PENDING_BYTES} bytes and {@link #MAX_KEYS} × {@link #MAX_PENDING_PER_KEY} incomplete messages, the
- * in-order one at most {@link #MAX_KEYS} reassemblies.
+ * {@link #MAX_PENDING_BYTES} bytes plus what the key that last grew holds itself (its bound gives up the other keys'
+ * messages, FragmentAssembler's class comment), and {@link #MAX_KEYS} × {@link #MAX_PENDING_PER_KEY} incomplete
+ * messages; the in-order one at most {@link #MAX_KEYS} reassemblies.
  *
  * <p>Seeds: a real message of samples/eth-6.1.pcap cut into fragments on two interleaved keys, as FIRST / FRAGMENT /
  * LAST messages and as fragmented FAILOVER tunnel pieces; the capture's own first and last fragments of a 66000-byte
@@ -39,7 +40,8 @@ import io.jtipc.wire.TipcMsg;
 class FragmentFuzzTest {
     static final int MAX_KEYS = 3;
     static final int MAX_PENDING_PER_KEY = 2;
-    static final long MAX_PENDING_BYTES = 16 * 1024;
+    /** Small, so that inputs of a few KiB (libFuzzer's default length limit is 4096) can reach it. */
+    static final long MAX_PENDING_BYTES = 600;
 
     private static final Runs RUNS = new Runs("fragments");
 
@@ -49,15 +51,20 @@ class FragmentFuzzTest {
         RUNS.count();
         FragmentAssembler<Integer> inOrder = new FragmentAssembler<>(MAX_KEYS);
         FragmentAssembler<Integer> byNumber = FragmentAssembler.byNumber(MAX_KEYS, MAX_PENDING_PER_KEY, MAX_PENDING_BYTES);
+        long[] fed = new long[4]; // bytes given to the by-number assembler per key since its last reset
+        int grown = -1; // the key whose append last added bytes to the by-number assembler
         for (Frames.Frame f : Frames.split(data)) {
             int c = f.control();
             Integer key = c & 3;
             if ((c >>> 6) == 3) {
                 inOrder.clear();
                 byNumber.clear();
+                java.util.Arrays.fill(fed, 0);
+                grown = -1;
             } else if ((c >>> 4 & 3) == 3) {
                 inOrder.reset(key);
                 byNumber.reset(key);
+                fed[key] = 0;
             }
             byte[] b = f.bytes();
             if ((c & 8) == 0) {
@@ -65,9 +72,14 @@ class FragmentFuzzTest {
                 check(inOrder.inProgress() <= MAX_KEYS, "in-order: " + inOrder.inProgress() + " reassemblies > " + MAX_KEYS);
             }
             if ((c & 4) == 0) {
+                long before = byNumber.pendingBytes();
                 result("by-number", byNumber.append(key, b, 0, b.length));
-                check(byNumber.pendingBytes() >= 0 && byNumber.pendingBytes() <= MAX_PENDING_BYTES,
-                    "by-number holds " + byNumber.pendingBytes() + " bytes > " + MAX_PENDING_BYTES);
+                fed[key] += b.length;
+                if (byNumber.pendingBytes() > before) grown = key;
+                // the bound gives up other keys' messages, never those of the key that just grew (class comment)
+                long bound = MAX_PENDING_BYTES + (grown < 0 ? 0 : fed[grown]);
+                check(byNumber.pendingBytes() >= 0 && byNumber.pendingBytes() <= bound, "by-number holds "
+                    + byNumber.pendingBytes() + " bytes > " + MAX_PENDING_BYTES + " + the bytes given to key " + grown);
                 check(byNumber.inProgress() <= MAX_KEYS * MAX_PENDING_PER_KEY,
                     "by-number: " + byNumber.inProgress() + " incomplete messages");
             }

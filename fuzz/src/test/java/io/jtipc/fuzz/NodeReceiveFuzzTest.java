@@ -54,7 +54,8 @@ import io.jtipc.wire.TipcSubscr;
  * queue stays within the receive window (link.c TIPC_MAX_LINK_WIN); the peer table stays within its 4096 entries.
  *
  * <p>Seeds: srv-node's frames after the link came up (keepalives, bindings, group traffic, RDM echo replies, a
- * 66000-byte message in fragments), as captured and with the fix-ups.
+ * 66000-byte message in fragments), as captured and with the fix-ups; each other kind of message srv-node sent (its
+ * binding bulk and withdrawals, group, connection and data messages) re-sequenced onto the link.
  */
 class NodeReceiveFuzzTest {
     static final byte[] MAC_A = {0x52, 0x54, 0, 0, 0, 0x0a};
@@ -268,7 +269,8 @@ class NodeReceiveFuzzTest {
 
     static Stream<Arguments> seeds() {
         List<String> names = List.of("srv-node after link up, as captured", "data and fragments in sequence, no STATE",
-            "srv-node after link up, fixed up", "link up, then silence past the tolerance, then the peer again");
+            "srv-node after link up, fixed up", "link up, then silence past the tolerance, then the peer again",
+            "every other message kind of srv-node, re-sequenced and aimed at the sockets");
         List<byte[]> s = seedList();
         return java.util.stream.IntStream.range(0, s.size()).mapToObj(i -> Arguments.of(Named.of(names.get(i), s.get(i))));
     }
@@ -311,10 +313,22 @@ class NodeReceiveFuzzTest {
         for (int i = 0; i < 6; i++) silence.add(0, after.get(i).frame());
         silence.add(time(1024 * 3), new byte[0]);
         for (int i = 6; i < 30; i++) silence.add(time(100), after.get(i).frame());
+        // 5: srv-node's other message kinds, re-sequenced onto the link (fix-up 2) and aimed at the sockets (3): the
+        // binding bulk (sent during set-up), the withdrawals of its shutdown, connection traffic and data
+        Frames.Builder kinds = new Frames.Builder();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Captures.Record r : FROM_A) {
+            TipcMsg m = new TipcMsg().wrap(r.frame(), 0, r.frame().length);
+            int user = m.user();
+            if (user == Tipc.LINK_PROTOCOL || user == Tipc.LINK_CONFIG || user == Tipc.MSG_FRAGMENTER) continue;
+            if (!seen.add(user + "/" + m.type() + "/" + m.isSyn())) continue;
+            kinds.add((user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER ? 3 : 2) << 2, r.frame());
+        }
         seeds.add(asCaptured.build());
         seeds.add(data.build());
         seeds.add(fixed.build());
         seeds.add(silence.build());
+        seeds.add(kinds.build());
         return seeds;
     }
 

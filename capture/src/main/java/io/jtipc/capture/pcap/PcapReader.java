@@ -651,6 +651,10 @@ public final class PcapReader implements Closeable {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted while reading the capture");
                 }
+                // read the chunk's end mark and error before it can go back to the read-ahead thread (the join
+                // below recycles it at once, and that thread may refill it with the file's last bytes)
+                boolean last = c.last;
+                IOException err = c.err;
                 int left = lim - pos;
                 if (left <= head) {
                     if (left > 0) System.arraycopy(buf, pos, c.b, head - left, left);
@@ -668,10 +672,10 @@ public final class PcapReader implements Closeable {
                     lim = nb.length;
                     recycle(current);
                     current = null;
-                    if (c.err == null) recycle(c);
+                    if (err == null) recycle(c);
                 }
-                if (c.last) eof = true;
-                if (c.err != null) throw c.err;
+                if (last) eof = true;
+                if (err != null) throw err;
             }
             return lim - pos;
         }

@@ -72,6 +72,8 @@ class NodeReceiveFuzzTest {
     static final int MAX_LINK_WIN = 8191;
     /** node.c: at most this many peers (NodeTable.MAX_PEERS). */
     static final int MAX_PEERS = 4096;
+    /** A link's deferred-queue byte budget (node HoldBudget.DEFERRED_LINK_BYTES: 8 MiB). */
+    static final long DEFERRED_LINK_BYTES = 8L << 20;
     /** Timer runs per time step before the target reports a spinning timer. */
     static final int MAX_TIMER_RUNS = 10_000;
 
@@ -201,6 +203,10 @@ class NodeReceiveFuzzTest {
             }
             for (Link l : core.links()) {
                 check(l.deferredLength() <= MAX_LINK_WIN, "deferred queue " + l.deferredLength() + " > window: " + l);
+                // the per-link byte budgets documented in node/README.md "Limits and hostile input" (HoldBudget)
+                io.jtipc.node.LinkHoldStats hs = l.holdStats();
+                check(hs.deferredBytes() <= DEFERRED_LINK_BYTES, "deferred bytes " + hs.deferredBytes() + " over budget: " + l);
+                check(hs.reassemblyBytes() <= Tipc.MAX_MSG_SIZE, "reassembly bytes " + hs.reassemblyBytes() + " over budget: " + l);
             }
             for (String line : core.log()) {
                 check(!line.contains("internal error"), "the core caught an unexpected exception: " + line);

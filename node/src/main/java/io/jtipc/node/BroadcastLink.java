@@ -157,6 +157,10 @@ public final class BroadcastLink {
                 if ((++deferredCnt & 0xf) == (net.ownAddr & 0xf)) sndState = true;
                 break;
             }
+            if (!reasm.roomFor(h)) { // node's reassembly total full: not received, not acked; the peer resends it
+                if (pending != null) deferdq.add(pending);
+                break;
+            }
             rcvNxt = (rcvNxt + 1) & 0xffff;
             if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
             received++;

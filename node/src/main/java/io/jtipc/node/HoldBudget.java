@@ -109,6 +109,12 @@ final class HoldBudget {
         return true;
     }
 
+    /** Whether {@link #take}{@code (n, c)} would succeed now (nothing is taken). */
+    boolean fits(long n, int c) {
+        if (bytes + n > maxBytes || count + c > maxCount) return false;
+        return parent == null || parent.fits(n, c);
+    }
+
     /** Gives back {@code n} bytes and {@code c} items taken earlier (here and from the parent). */
     void give(long n, int c) {
         bytes -= n;

@@ -675,6 +675,10 @@ public final class Link {
                 else buildNack(out);
                 break;
             }
+            if (!reasm.roomFor(h)) { // node's reassembly total full: not received, not acked; the peer resends it
+                if (pending != null) deferdq.add(pending);
+                break;
+            }
             rcvNxt = (rcvNxt + 1) & 0xffff;
             recvPkts++;
             if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);

@@ -2,13 +2,18 @@ package io.jtipc.node;
 
 import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.Malformation;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 
 /**
  * A link's fragment reassembly ({@code l->reasm_buf}, msg.c {@code tipc_buf_append}) with its memory charged to a
  * per-link and a node-wide budget ({@link HoldBudget#REASM_LINK_BYTES}, {@link HoldBudget#REASM_TOTAL_BYTES}). The
- * bytes charged are the reassembly buffer's size. A fragment that would take either budget past its bound fails the
- * reassembly like any other reassembly error: the buffer is freed and the caller resets the link (link.c
- * tipc_link_input: "Unable to build fragment list", LINK_FAILURE_EVT).
+ * bytes charged are the reassembly buffer's size. A fragment that would take the link's own budget past its bound fails
+ * the reassembly like any other reassembly error: the buffer is freed and the caller resets the link (link.c
+ * tipc_link_input: "Unable to build fragment list", LINK_FAILURE_EVT). A fragment for which only the node-wide total
+ * has no room is not this peer's fault: the link asks {@link #roomFor} before it accepts an in-sequence fragment and,
+ * if refused, treats the packet as not received (rcv_nxt not advanced, not acked), so the sender retransmits it once
+ * other links have freed their buffers. The kernel has no node-wide bound, so it never refuses.
  */
 final class LinkReassembly {
     private final FragmentAssembler<LinkReassembly> asm = new FragmentAssembler<>(1);
@@ -17,6 +22,8 @@ final class LinkReassembly {
     private long charged;
     /** Reassembly errors (each reset the link), since the link was created. */
     long errors;
+    /** In-sequence fragments refused because the node-wide total had no room ({@link #roomFor}), since creation. */
+    long refused;
     /** What the last error was. */
     String lastError = "";
 
@@ -51,6 +58,30 @@ final class LinkReassembly {
         }
         return r.status() == FragmentAssembler.Status.COMPLETE ? r.message() : null;
     }
+
+    /**
+     * Whether the node-wide total has room for what appending this in-sequence packet may add to the reassembly
+     * buffer (a buffer grows by doubling, to at most {@code Tipc.MAX_MSG_SIZE}: this asks for the largest step). True
+     * for anything but a MSG_FRAGMENTER packet, for a fragment the assembler will reject anyway (FRAGMENT without
+     * FIRST_FRAGMENT, FIRST_FRAGMENT during a reassembly) and when the link's own bound is what would be exceeded:
+     * {@link #append} then fails it and the link is reset, a real reassembly error. False (counted in
+     * {@link #refused}) only when the link's own budget has room and the node total has not.
+     */
+    boolean roomFor(TipcMsg h) {
+        if (h.user() != Tipc.MSG_FRAGMENTER || (charged == 0) != (h.type() == Tipc.FIRST_FRAGMENT)) return true;
+        long n = Math.max(0, h.dataSize());
+        long after = Math.min(Tipc.MAX_MSG_SIZE, charged == 0 ? Math.max(2 * FIRST_BUFFER, n)
+            : Math.max(2 * charged, charged + n));
+        long extra = Math.max(0, after - charged);
+        int c = charged == 0 ? 1 : 0;
+        if (budget.bytes() + extra > budget.maxBytes || budget.count() + c > budget.maxCount) return true;
+        if (budget.fits(extra, c)) return true;
+        refused++;
+        return false;
+    }
+
+    /** Initial size of the assembler's buffer (FragmentAssembler: 2048 bytes), for {@link #roomFor}'s estimate. */
+    private static final long FIRST_BUFFER = 2048;
 
     /** The last {@link #append} failed: state freed, the link is to be reset. */
     boolean failed;

@@ -48,7 +48,7 @@ public final class BroadcastLink {
         this.net = net;
         this.node = node;
         this.deferdq = new DeferredQueue(net.deferredTotal);
-        this.reasm = new LinkReassembly(net.reasmTotal);
+        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
     }
 
     public boolean isUp() { return up; }
@@ -157,7 +157,7 @@ public final class BroadcastLink {
                 if ((++deferredCnt & 0xf) == (net.ownAddr & 0xf)) sndState = true;
                 break;
             }
-            if (!reasm.roomFor(h)) { // node's reassembly total full: not received, not acked; the peer resends it
+            if (!reasm.roomFor(h, now)) { // node's reassembly total full: not received, not acked; the peer resends it
                 if (pending != null) deferdq.add(pending);
                 break;
             }

@@ -137,7 +137,7 @@ public final class Link {
         this.window = minWin;
         this.ssthresh = maxWin;
         this.deferdq = new DeferredQueue(net.deferredTotal);
-        this.reasm = new LinkReassembly(net.reasmTotal);
+        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
         this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
         setQueueLimits();
     }
@@ -675,7 +675,7 @@ public final class Link {
                 else buildNack(out);
                 break;
             }
-            if (!reasm.roomFor(h)) { // node's reassembly total full: not received, not acked; the peer resends it
+            if (!reasm.roomFor(h, now)) { // node's reassembly total full: not received, not acked; the peer resends it
                 if (pending != null) deferdq.add(pending);
                 break;
             }

@@ -1,5 +1,7 @@
 package io.jtipc.node;
 
+import java.util.Set;
+
 import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.Tipc;
@@ -27,9 +29,30 @@ final class LinkReassembly {
     /** What the last error was. */
     String lastError = "";
 
+    /** The node's reassemblies holding a buffer ({@link Net#reasmActive}), for eviction; null: none evicted. */
+    private final Set<LinkReassembly> active;
+    /** Time (ms) this link's reassembly last took a fragment. */
+    private long progress;
+
+    /**
+     * A reassembly without progress for this long (ms) may be evicted when an in-sequence fragment of another link
+     * finds the node-wide total full: 1 s, under the default link tolerance (1.5 s, link.c), so that a link whose
+     * fragment was refused gets room before its sender gives up retransmitting it. jtipc's rule (no kernel bound).
+     */
+    static final long STALL_EVICT_MS = 1000;
+
     /** @param total the node-wide reassembly budget ({@link Net#reasmTotal}) */
     LinkReassembly(HoldBudget total) {
+        this(total, null);
+    }
+
+    /**
+     * @param total  the node-wide reassembly budget ({@link Net#reasmTotal})
+     * @param active the node's reassemblies holding a buffer ({@link Net#reasmActive}), shared by all links
+     */
+    LinkReassembly(HoldBudget total, Set<LinkReassembly> active) {
         this.budget = new HoldBudget(HoldBudget.REASM_LINK_BYTES, HoldBudget.REASM_LINK_MESSAGES, total);
+        this.active = active;
     }
 
     /**
@@ -51,10 +74,12 @@ final class LinkReassembly {
                     : "node total: " + HoldBudget.REASM_TOTAL_BYTES) + " bytes)");
                 return null;
             }
+            if (charged == 0 && active != null) active.add(this);
             charged = held;
         } else if (held < charged) {
             budget.give(charged - held, held == 0 ? 1 : 0);
             charged = held;
+            if (held == 0 && active != null) active.remove(this);
         }
         return r.status() == FragmentAssembler.Status.COMPLETE ? r.message() : null;
     }
@@ -64,10 +89,41 @@ final class LinkReassembly {
      * buffer (a buffer grows by doubling, to at most {@code Tipc.MAX_MSG_SIZE}: this asks for the largest step). True
      * for anything but a MSG_FRAGMENTER packet, for a fragment the assembler will reject anyway (FRAGMENT without
      * FIRST_FRAGMENT, FIRST_FRAGMENT during a reassembly) and when the link's own bound is what would be exceeded:
-     * {@link #append} then fails it and the link is reset, a real reassembly error. False (counted in
-     * {@link #refused}) only when the link's own budget has room and the node total has not.
+     * {@link #append} then fails it and the link is reset, a real reassembly error. When only the node total is
+     * full, the reassemblies of other links stalled for {@link #STALL_EVICT_MS} or more are evicted, the longest
+     * stalled first, until there is room (an evicted link's next fragment finds no FIRST_FRAGMENT: a reassembly error
+     * that resets that link, as the kernel would on a lost buffer). False (counted in {@link #refused}) if there is
+     * still no room: the caller treats the packet as not received.
+     *
+     * @param now the time in ms
      */
-    boolean roomFor(TipcMsg h) {
+    boolean roomFor(TipcMsg h, long now) {
+        boolean ok = roomFor(h);
+        while (!ok && evictStalled(now)) ok = roomFor(h);
+        if (ok) progress = now;
+        else refused++;
+        return ok;
+    }
+
+    /** Evicts the other reassembly that has taken no fragment for longest, if for {@link #STALL_EVICT_MS} or more. */
+    private boolean evictStalled(long now) {
+        if (active == null) return false;
+        LinkReassembly oldest = null;
+        for (LinkReassembly r : active) {
+            if (r != this && now - r.progress >= STALL_EVICT_MS && (oldest == null || r.progress < oldest.progress)) {
+                oldest = r;
+            }
+        }
+        if (oldest == null) return false;
+        oldest.reset();
+        oldest.evicted++;
+        return true;
+    }
+
+    /** Reassemblies dropped to make room for another link's ({@link #roomFor}), since the link was created. */
+    long evicted;
+
+    private boolean roomFor(TipcMsg h) {
         if (h.user() != Tipc.MSG_FRAGMENTER || (charged == 0) != (h.type() == Tipc.FIRST_FRAGMENT)) return true;
         long n = Math.max(0, h.dataSize());
         long after = Math.min(Tipc.MAX_MSG_SIZE, charged == 0 ? Math.max(2 * FIRST_BUFFER, n)
@@ -75,9 +131,7 @@ final class LinkReassembly {
         long extra = Math.max(0, after - charged);
         int c = charged == 0 ? 1 : 0;
         if (budget.bytes() + extra > budget.maxBytes || budget.count() + c > budget.maxCount) return true;
-        if (budget.fits(extra, c)) return true;
-        refused++;
-        return false;
+        return budget.fits(extra, c);
     }
 
     /** Initial size of the assembler's buffer (FragmentAssembler: 2048 bytes), for {@link #roomFor}'s estimate. */
@@ -97,6 +151,7 @@ final class LinkReassembly {
     private void release() {
         if (charged > 0) budget.give(charged, 1);
         charged = 0;
+        if (active != null) active.remove(this);
     }
 
     /** Drops the message in reassembly (link reset). */

@@ -34,6 +34,8 @@ final class Net {
     /** Node-wide budgets of what peers can make the links hold (per-link budgets charge these too). */
     final HoldBudget deferredTotal = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
     final HoldBudget reasmTotal = new HoldBudget(HoldBudget.REASM_TOTAL_BYTES, HoldBudget.REASM_TOTAL_MESSAGES, null);
+    /** Reassemblies holding a buffer, on all links ({@link LinkReassembly#roomFor} evicts the longest stalled). */
+    final java.util.Set<LinkReassembly> reasmActive = new java.util.LinkedHashSet<>();
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
     /** Deferred work, run in order by the outermost core call before it returns. */
     final ArrayDeque<Runnable> events = new ArrayDeque<>();

@@ -4,12 +4,15 @@ import static io.jtipc.node.TwoNodeTest.linkedUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 
 /**
  * Issue 15 review: the node-wide hold budgets filled by other (hostile) links must not lock an honest link out.
@@ -64,5 +67,64 @@ class HoldFairnessTest {
         assertThat(l.holdStats().resets()).isZero();
         assertThat(l.holdStats().reassemblyErrors()).isZero();
         assertThat(total.bytes()).isZero();
+    }
+
+    /** A MSG_FRAGMENTER packet from {@code src} of {@code type} carrying {@code payload} bytes. */
+    static byte[] fragment(int src, int dst, int type, int no, int payload) {
+        byte[] f = new byte[Tipc.INT_H_SIZE + payload];
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        Msg.init(h, src, Tipc.MSG_FRAGMENTER, type, Tipc.INT_H_SIZE, dst);
+        h.setSize(f.length);
+        h.setFragmNo(no);
+        if (type == Tipc.FIRST_FRAGMENT) {
+            TipcMsg in = new TipcMsg().wrap(f, Tipc.INT_H_SIZE, payload);
+            Msg.init(in, src, Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, dst);
+            in.setSize(Tipc.MAX_MSG_SIZE);
+        }
+        return f;
+    }
+
+    @Test
+    void reassembliesStalledOnOtherLinksAreEvictedForAnHonestLinkWhoseFragmentFoundTheTotalFull() throws Exception {
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
+        a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, SVC, 0, 0, a);
+        net.runFor(200);
+        Net an = netOf(a.core);
+        HoldBudget total = an.reasmTotal;
+        // ~500 linked fake peers: each sends the first 64 KB of a message, then never the rest
+        List<LinkReassembly> fakes = new ArrayList<>();
+        TipcMsg h = new TipcMsg();
+        while (true) {
+            LinkReassembly r = new LinkReassembly(total, an.reasmActive);
+            byte[] f = fragment(0x01001000 + fakes.size(), a.core.ownAddr(), Tipc.FIRST_FRAGMENT, 1, 1400);
+            if (!r.roomFor(h.wrap(f, 0, f.length), net.now())) break;
+            r.append(f, 0, f.length);
+            for (int i = 2; i < 47 && !r.failed; i++) {
+                f = fragment(0x01001000 + fakes.size(), a.core.ownAddr(), Tipc.FRAGMENT, i, 1400);
+                if (!r.roomFor(h.wrap(f, 0, f.length), net.now())) break;
+                r.append(f, 0, f.length);
+            }
+            assertThat(r.failed).isFalse();
+            fakes.add(r);
+        }
+        assertThat(total.bytes()).isGreaterThan(HoldBudget.REASM_TOTAL_BYTES - 70_000);
+
+        byte[] msg = new byte[20_000];
+        for (int i = 0; i < msg.length; i++) msg[i] = (byte) (i * 7);
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(b.core.sendToName(net.now(), pb, SVC, 0, 0, msg, 0, msg.length, b)).isZero();
+        assertThat(net.runUntil(() -> !a.received.isEmpty(), net.now() + 5000)).isTrue();
+        assertThat(a.received.get(0).data()).isEqualTo(msg);
+        Link l = linkAB();
+        assertThat(l.isUp()).isTrue();
+        assertThat(l.holdStats().resets()).isZero();
+        assertThat(l.holdStats().reassemblyErrors()).isZero();
+        long evicted = 0;
+        for (LinkReassembly r : fakes) evicted += r.evicted;
+        assertThat(evicted).isBetween(1L, 3L);
+        assertThat(total.bytes()).isLessThanOrEqualTo(HoldBudget.REASM_TOTAL_BYTES);
+        for (LinkReassembly r : fakes) r.reset();
+        assertThat(total.bytes()).isZero();
+        assertThat(an.reasmActive).isEmpty();
     }
 }

@@ -26,7 +26,10 @@ final class DeferredQueue {
     private final HoldBudget budget;
     /** Packets not kept for lack of room, since the link was created. */
     long dropped;
-    /** Packets are being dropped for lack of room and the queue has not drained since (one log line per episode). */
+    /**
+     * Packets are being dropped for lack of room, and since then the queue has neither drained nor kept a packet
+     * while at most half full (one log line per episode).
+     */
     boolean overflowing;
 
     /** @param total the node-wide deferred budget ({@link Net#deferredTotal}) */
@@ -48,6 +51,7 @@ final class DeferredQueue {
             dropped++;
             return NO_ROOM;
         }
+        added();
         q.add(i, Pkt.copyOf(buf, off, len));
         return ADDED;
     }
@@ -60,8 +64,18 @@ final class DeferredQueue {
             dropped++;
             return NO_ROOM;
         }
+        added();
         q.add(i, p);
         return ADDED;
+    }
+
+    /**
+     * A packet was kept: an overflow episode ends once the link holds at most half its own byte bound again (the
+     * node total had room for it), so a later overflow is logged even if this queue never drains; a queue
+     * oscillating at its own bound (an honest full window) stays in one episode.
+     */
+    private void added() {
+        if (overflowing && budget.bytes() <= budget.maxBytes / 2) overflowing = false;
     }
 
     /** Insertion index for seqno {@code s}, searching from the tail where late packets usually belong; -1 if held. */
@@ -78,7 +92,7 @@ final class DeferredQueue {
 
     /**
      * After {@link #NO_ROOM} for {@code seqno}: the line to log at the first drop of an overflow episode (until the
-     * queue drains), else null. The link NACKs the first drop and every 16th after ({@code dropped & 15 == 1}), so a
+     * queue drains or keeps a packet while at most half full, {@link #overflowing}), else null. The link NACKs the first drop and every 16th after ({@code dropped & 15 == 1}), so a
      * flood is not answered packet for packet while an honest sender still learns what to retransmit.
      */
     String noRoom(int seqno, HoldBudget total) {

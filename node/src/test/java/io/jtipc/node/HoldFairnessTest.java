@@ -127,4 +127,31 @@ class HoldFairnessTest {
         assertThat(total.bytes()).isZero();
         assertThat(an.reasmActive).isEmpty();
     }
+
+    /** A deferred packet of {@code size} bytes with link seqno {@code seqno}. */
+    static byte[] pkt(int seqno, int size) {
+        byte[] f = new byte[size];
+        f[10] = (byte) (seqno >> 8);
+        f[11] = (byte) seqno;
+        return f;
+    }
+
+    @Test
+    void aDeferredOverflowEpisodeEndsWhenTheQueueKeepsAPacketAgainEvenIfItNeverDrains() {
+        HoldBudget total = new HoldBudget(3_000, 1000, null);
+        DeferredQueue other = new DeferredQueue(total);
+        DeferredQueue q = new DeferredQueue(total);
+        assertThat(other.add(pkt(2, 3000), 0, 3000)).isEqualTo(DeferredQueue.ADDED);
+        assertThat(q.add(pkt(10, 500), 0, 500)).isEqualTo(DeferredQueue.NO_ROOM);
+        assertThat(q.noRoom(10, total)).contains("deferred queue full");
+        assertThat(q.add(pkt(11, 500), 0, 500)).isEqualTo(DeferredQueue.NO_ROOM);
+        assertThat(q.noRoom(11, total)).as("same episode").isNull();
+        other.clear();
+        assertThat(q.add(pkt(12, 500), 0, 500)).isEqualTo(DeferredQueue.ADDED);
+        assertThat(other.add(pkt(2, 2500), 0, 2500)).isEqualTo(DeferredQueue.ADDED);
+        assertThat(q.add(pkt(13, 500), 0, 500)).isEqualTo(DeferredQueue.NO_ROOM);
+        assertThat(q.noRoom(13, total)).as("a new episode, the queue never drained").contains("deferred queue full");
+        assertThat(q.size()).isEqualTo(1);
+        assertThat(q.dropped).isEqualTo(3);
+    }
 }

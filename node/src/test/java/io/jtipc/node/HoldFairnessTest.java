@@ -154,4 +154,20 @@ class HoldFairnessTest {
         assertThat(q.size()).isEqualTo(1);
         assertThat(q.dropped).isEqualTo(3);
     }
+
+    @Test
+    void theProbeCountsWhatPeersBroadcastLinksDefer() {
+        BroadcastLink bl = a.core.peer(b.core.ownAddr()).broadcastLink();
+        assertThat(bl.isUp()).isTrue();
+        byte[] f = new byte[600];
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        Msg.init(h, b.core.ownAddr(), Tipc.LOW_IMPORTANCE, Tipc.TIPC_MCAST_MSG, Tipc.MCAST_H_SIZE, 0);
+        h.setSize(f.length);
+        h.setNonSeq(1);
+        h.setMcNetid(a.core.config().netId());
+        h.setSeqno((bl.rcvNxt() + 5) & 0xffff);
+        a.core.onFrame(net.now(), 0, b.mac, f, 0, f.length, new LinkInputOrderTest.Capture());
+        assertThat(bl.deferredBytes()).isEqualTo(600);
+        assertThat(TargetProbe.deferredBytes(a.core)).isEqualTo(600);
+    }
 }

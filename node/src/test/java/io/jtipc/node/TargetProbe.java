@@ -38,10 +38,11 @@ public final class TargetProbe {
         return l.holdStats().deferredBytes();
     }
 
-    /** Bytes held in the deferred queues of every link of {@code target}. */
+    /** Bytes held in the deferred queues of every link of {@code target}: unicast links and peers' broadcast links. */
     public static long deferredBytes(NodeCore target) {
         long n = 0;
         for (Link l : target.links()) n += deferredBytes(l);
+        for (Node p : target.peers()) n += p.broadcastLink().deferredBytes();
         return n;
     }
 

@@ -47,7 +47,7 @@ public final class BroadcastLink {
     BroadcastLink(Net net, Node node) {
         this.net = net;
         this.node = node;
-        this.deferdq = new DeferredQueue(net.deferredTotal);
+        this.deferdq = DeferredQueue.ofLink(net.deferredTotal);
         this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
     }
 

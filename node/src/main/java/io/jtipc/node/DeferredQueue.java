@@ -14,7 +14,8 @@ import io.jtipc.wire.Seqno;
  * ({@link HoldBudget#DEFERRED_LINK_BYTES}, {@link HoldBudget#DEFERRED_TOTAL_BYTES}, ...): a packet that does not fit is
  * not kept ({@link #NO_ROOM}); the link then asks for it again with a NACK, as the kernel does for a packet it could
  * not hold, and the sender retransmits it once the gap before it is filled. A packet counts its message bytes
- * ({@code msg_size}, at most the frame).
+ * ({@code msg_size}, at most the frame). A link's queue has a reserve outside the node total
+ * ({@link HoldBudget#DEFERRED_LINK_RESERVE_BYTES}), so links that fill the total cannot starve it.
  */
 final class DeferredQueue {
     /** {@link #add} results. */
@@ -32,9 +33,25 @@ final class DeferredQueue {
      */
     boolean overflowing;
 
-    /** @param total the node-wide deferred budget ({@link Net#deferredTotal}) */
+    /** @param total the node-wide deferred budget ({@link Net#deferredTotal}); no reserve outside it */
     DeferredQueue(HoldBudget total) {
-        this.budget = new HoldBudget(HoldBudget.DEFERRED_LINK_BYTES, HoldBudget.DEFERRED_LINK_PACKETS, total);
+        this(total, 0, 0);
+    }
+
+    /**
+     * @param total         the node-wide deferred budget ({@link Net#deferredTotal})
+     * @param reserveBytes  bytes this queue may hold without charging {@code total}
+     *                      ({@link HoldBudget#DEFERRED_LINK_RESERVE_BYTES} for a link)
+     * @param reservePackets packets likewise ({@link HoldBudget#DEFERRED_LINK_RESERVE_PACKETS})
+     */
+    DeferredQueue(HoldBudget total, long reserveBytes, int reservePackets) {
+        this.budget = new HoldBudget(HoldBudget.DEFERRED_LINK_BYTES, HoldBudget.DEFERRED_LINK_PACKETS, total,
+            reserveBytes, reservePackets);
+    }
+
+    /** A link's queue: the link budget, with the per-link reserve outside {@code total}. */
+    static DeferredQueue ofLink(HoldBudget total) {
+        return new DeferredQueue(total, HoldBudget.DEFERRED_LINK_RESERVE_BYTES, HoldBudget.DEFERRED_LINK_RESERVE_PACKETS);
     }
 
     /**

@@ -24,6 +24,15 @@ final class HoldBudget {
     static final long DEFERRED_TOTAL_BYTES = 64L << 20;
     /** Deferred packets held by all links of the node together. */
     static final int DEFERRED_TOTAL_PACKETS = 65536;
+    /**
+     * Deferred bytes every link may hold outside {@link #DEFERRED_TOTAL_BYTES}: 1 MiB (at least the UDP media's
+     * default window of 50 packets × 14000-byte MTU). Links that fill the shared total (8 behind never-filled gaps
+     * suffice) cannot starve the others: an honest link still keeps up to this much out of order. The node's
+     * deferred memory is thus bounded by the total plus this reserve per link. jtipc's rule (the kernel has no bound).
+     */
+    static final long DEFERRED_LINK_RESERVE_BYTES = 1L << 20;
+    /** Deferred packets every link may hold outside {@link #DEFERRED_TOTAL_PACKETS}: 1024. */
+    static final int DEFERRED_LINK_RESERVE_PACKETS = 1024;
 
     /**
      * Reassembly buffer of one link (unicast or broadcast receive link): one message at a time, as the kernel's
@@ -58,15 +67,36 @@ final class HoldBudget {
     /** Bounds: bytes and count. */
     long maxBytes;
     int maxCount;
+    /** What this budget holds without charging its parent (a guaranteed reserve outside the shared total). */
+    private final long reserveBytes;
+    private final int reserveCount;
     private long bytes;
     private int count;
 
     /** @param parent the node-wide total this budget also charges, or null for a total itself */
     HoldBudget(long maxBytes, int maxCount, HoldBudget parent) {
+        this(maxBytes, maxCount, parent, 0, 0);
+    }
+
+    /**
+     * @param parent       the node-wide total this budget also charges, or null for a total itself
+     * @param reserveBytes bytes held without charging {@code parent}: only what this budget holds beyond them is
+     *                     charged to it (the first bytes held are the reserve)
+     * @param reserveCount likewise, of the count
+     */
+    HoldBudget(long maxBytes, int maxCount, HoldBudget parent, long reserveBytes, int reserveCount) {
         this.maxBytes = maxBytes;
         this.maxCount = maxCount;
         this.parent = parent;
+        this.reserveBytes = reserveBytes;
+        this.reserveCount = reserveCount;
     }
+
+    /** Bytes of {@code b} held here that are charged to the parent. */
+    private long overB(long b) { return Math.max(0, b - reserveBytes); }
+
+    /** Count of {@code c} held here that is charged to the parent. */
+    private int overC(int c) { return Math.max(0, c - reserveCount); }
 
     /** A link's backlog budget ({@link #BACKLOG_LINK_BYTES}, {@link #BACKLOG_LINK_PACKETS}) charging {@code total}. */
     static HoldBudget backlogOfLink(HoldBudget total) {
@@ -97,13 +127,16 @@ final class HoldBudget {
     int count() { return count; }
 
     /**
-     * Takes {@code n} bytes and {@code c} more items if both this budget and its parent have room for them.
+     * Takes {@code n} bytes and {@code c} more items if both this budget and its parent have room for them (the
+     * parent is charged only for what goes beyond this budget's reserve).
      *
      * @return false (nothing taken) if either would be exceeded
      */
     boolean take(long n, int c) {
         if (bytes + n > maxBytes || count + c > maxCount) return false;
-        if (parent != null && !parent.take(n, c)) return false;
+        if (parent != null && !parent.take(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count))) {
+            return false;
+        }
         bytes += n;
         count += c;
         return true;
@@ -112,14 +145,16 @@ final class HoldBudget {
     /** Whether {@link #take}{@code (n, c)} would succeed now (nothing is taken). */
     boolean fits(long n, int c) {
         if (bytes + n > maxBytes || count + c > maxCount) return false;
-        return parent == null || parent.fits(n, c);
+        return parent == null || parent.fits(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
     }
 
     /** Gives back {@code n} bytes and {@code c} items taken earlier (here and from the parent). */
     void give(long n, int c) {
+        long pn = overB(bytes) - overB(bytes - n);
+        int pc = overC(count) - overC(count - c);
         bytes -= n;
         count -= c;
-        if (parent != null) parent.give(n, c);
+        if (parent != null) parent.give(pn, pc);
     }
 
     /** Gives back everything this budget holds. */

@@ -170,4 +170,35 @@ class HoldFairnessTest {
         assertThat(bl.deferredBytes()).isEqualTo(600);
         assertThat(TargetProbe.deferredBytes(a.core)).isEqualTo(600);
     }
+
+    @Test
+    void linksFillingTheDeferredTotalLeaveEveryOtherLinkItsReserve() {
+        HoldBudget total = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
+        int size = 60_000;
+        List<DeferredQueue> hostile = new ArrayList<>();
+        for (int k = 0; k < 10; k++) { // 8 suffice without the reserves, 10 with
+            DeferredQueue q = DeferredQueue.ofLink(total);
+            for (int s = 2; q.add(pkt(s, size), 0, size) == DeferredQueue.ADDED; s++) {
+                assertThat(s).isLessThan(1000);
+            }
+            hostile.add(q);
+        }
+        assertThat(total.bytes()).isGreaterThan(HoldBudget.DEFERRED_TOTAL_BYTES - size);
+        long hostileHeld = total.bytes();
+        // an honest link behind one lost packet still keeps what follows it, up to its reserve
+        DeferredQueue honest = DeferredQueue.ofLink(total);
+        int kept = 0;
+        for (int s = 2; s < 100; s++) if (honest.add(pkt(s, 1500), 0, 1500) == DeferredQueue.ADDED) kept++;
+        assertThat(kept).isEqualTo(98);
+        for (int s = 100; s < 2000; s++) if (honest.add(pkt(s, 1500), 0, 1500) == DeferredQueue.ADDED) kept++;
+        // its reserve, plus what the total had left (less than one hostile packet)
+        assertThat((long) kept * 1500).isLessThanOrEqualTo(HoldBudget.DEFERRED_LINK_RESERVE_BYTES + size)
+            .isGreaterThan(HoldBudget.DEFERRED_LINK_RESERVE_BYTES - 1500);
+        while (honest.pollFirst() != null) kept--;
+        assertThat(kept).isZero();
+        assertThat(total.bytes()).isEqualTo(hostileHeld);
+        for (DeferredQueue q : hostile) q.clear();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+    }
 }

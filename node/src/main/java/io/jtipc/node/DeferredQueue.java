@@ -1,7 +1,5 @@
 package io.jtipc.node;
 
-import java.util.ArrayList;
-
 import io.jtipc.wire.GapAckBlocks;
 import io.jtipc.wire.Seqno;
 
@@ -23,8 +21,30 @@ final class DeferredQueue {
     static final int DUPLICATE = 1;
     static final int NO_ROOM = 2;
 
-    private final ArrayList<Pkt> q = new ArrayList<>();
+    /**
+     * Slots of the ring: packets indexed by {@code seqno & (ring.length - 1)}. The ring grows by powers of two from
+     * {@link #MIN_RING} to {@link #MAX_RING} as the span between the lowest and the highest seqno held needs, and is
+     * let go when the queue drains, so an idle link holds none. At most 32 KiB + 1 KiB of slots and bitmap per link.
+     */
+    private Pkt[] ring;
+    /** Bitmap of the occupied slots (a bit per slot) and its summary (a bit per non-empty word), for O(1) scans. */
+    private long[] used;
+    private final long[] usedSummary = new long[2];
+    /** Words of {@link #used} that are full (every slot occupied), for the run ends of the gap-ACK blocks. */
+    private final long[] fullSummary = new long[2];
+    /** Packets held, the lowest and the highest seqno held (valid when size &gt; 0). */
+    private int size;
+    private int first;
+    private int last;
     private final HoldBudget budget;
+    /** Smallest ring, in slots. */
+    static final int MIN_RING = 64;
+    /**
+     * Largest ring: 8192 slots, one per seqno of the receive window (link.c TIPC_MAX_LINK_WIN 8191, plus the packet at
+     * rcv_nxt): held seqnos span less than this, so no two share a slot. A packet that would make the span reach it
+     * is not kept ({@link #NO_ROOM}); the link's window check keeps that from happening.
+     */
+    static final int MAX_RING = 8192;
     /** Packets not kept for lack of room, since the link was created. */
     long dropped;
     /**
@@ -62,28 +82,114 @@ final class DeferredQueue {
      */
     int add(byte[] buf, int off, int len) {
         int s = ((buf[off + 10] & 0xff) << 8) | (buf[off + 11] & 0xff);
-        int i = slot(s);
-        if (i < 0) return DUPLICATE;
-        if (!budget.take(len, 1)) {
+        if (contains(s)) return DUPLICATE;
+        if (!fitsRing(s) || !budget.take(len, 1)) {
             dropped++;
             return NO_ROOM;
         }
         added();
-        q.add(i, Pkt.copyOf(buf, off, len));
+        put(s, Pkt.copyOf(buf, off, len));
         return ADDED;
     }
 
     /** {@link #add} for a packet already copied. */
     int add(Pkt p) {
-        int i = slot(p.seqno());
-        if (i < 0) return DUPLICATE;
-        if (!budget.take(p.len, 1)) {
+        int s = p.seqno();
+        if (contains(s)) return DUPLICATE;
+        if (!fitsRing(s) || !budget.take(p.len, 1)) {
             dropped++;
             return NO_ROOM;
         }
         added();
-        q.add(i, p);
+        put(s, p);
         return ADDED;
+    }
+
+    /** Whether a packet with seqno {@code s} is held: O(1). */
+    boolean contains(int s) {
+        if (size == 0) return false;
+        Pkt p = ring[s & (ring.length - 1)];
+        return p != null && p.seqno() == s;
+    }
+
+    /** Whether seqno {@code s} keeps the span of the held seqnos under {@link #MAX_RING}. */
+    private boolean fitsRing(int s) {
+        if (size == 0) return true;
+        int lo = Seqno.less(s, first) ? s : first;
+        int hi = Seqno.more(s, last) ? s : last;
+        return ((hi - lo) & 0xffff) < MAX_RING;
+    }
+
+    /** Places a packet not held yet, growing the ring if the span needs it: O(1), amortized over a growth. */
+    private void put(int s, Pkt p) {
+        if (size == 0) {
+            first = s;
+            last = s;
+        } else {
+            if (Seqno.less(s, first)) first = s;
+            if (Seqno.more(s, last)) last = s;
+        }
+        int span = ((last - first) & 0xffff) + 1;
+        if (ring == null || span > ring.length) grow(span);
+        int i = s & (ring.length - 1);
+        ring[i] = p;
+        mark(i);
+        size++;
+    }
+
+    private void grow(int span) {
+        int cap = ring == null ? MIN_RING : ring.length;
+        while (cap < span) cap <<= 1;
+        Pkt[] old = ring;
+        ring = new Pkt[cap];
+        used = new long[cap >> 6];
+        usedSummary[0] = usedSummary[1] = fullSummary[0] = fullSummary[1] = 0;
+        if (old == null) return;
+        for (Pkt p : old) {
+            if (p == null) continue;
+            int i = p.seqno() & (cap - 1);
+            ring[i] = p;
+            mark(i);
+        }
+    }
+
+    private void mark(int i) {
+        int w = i >> 6;
+        used[w] |= 1L << i;
+        usedSummary[w >> 6] |= 1L << w;
+        if (used[w] == -1L) fullSummary[w >> 6] |= 1L << w;
+    }
+
+    private void unmark(int i) {
+        int w = i >> 6;
+        used[w] &= ~(1L << i);
+        fullSummary[w >> 6] &= ~(1L << w);
+        if (used[w] == 0) usedSummary[w >> 6] &= ~(1L << w);
+    }
+
+    /** First slot at or after {@code i}, going round the ring, that is occupied ({@code set}) or free; -1 if none. */
+    private int next(int i, boolean set) {
+        int r = nextFrom(i, set);
+        return r >= 0 || i == 0 ? r : nextFrom(0, set);
+    }
+
+    /** {@link #next} without wrapping: at most two summary words and two bitmap words looked at. */
+    private int nextFrom(int i, boolean set) {
+        int words = used.length;
+        int w = i >> 6;
+        if (w >= words) return -1;
+        long x = (set ? used[w] : ~used[w]) & (-1L << i);
+        if (x != 0) return (w << 6) + Long.numberOfTrailingZeros(x);
+        for (int sw = (w + 1) >> 6, from = w + 1; sw < 2 && from < words; sw++, from = sw << 6) {
+            long y = set ? usedSummary[sw] : ~fullSummary[sw];
+            y &= -1L << from;
+            if (words - (sw << 6) < 64) y &= (1L << (words - (sw << 6))) - 1;
+            if (y == 0) continue;
+            int ww = (sw << 6) + Long.numberOfTrailingZeros(y);
+            long z = set ? used[ww] : ~used[ww];
+            return (ww << 6) + Long.numberOfTrailingZeros(z);
+        }
+        return -1;
     }
 
     /**
@@ -95,18 +201,6 @@ final class DeferredQueue {
         if (overflowing && budget.bytes() <= budget.maxBytes / 2) overflowing = false;
     }
 
-    /** Insertion index for seqno {@code s}, searching from the tail where late packets usually belong; -1 if held. */
-    private int slot(int s) {
-        int i = q.size();
-        while (i > 0) {
-            int other = q.get(i - 1).seqno();
-            if (other == s) return -1;
-            if (Seqno.less(other, s)) break;
-            i--;
-        }
-        return i;
-    }
-
     /**
      * After {@link #NO_ROOM} for {@code seqno}: the line to log at the first drop of an overflow episode (until the
      * queue drains or keeps a packet while at most half full, {@link #overflowing}), else null. The link NACKs the first drop and every 16th after ({@code dropped & 15 == 1}), so a
@@ -115,30 +209,47 @@ final class DeferredQueue {
     String noRoom(int seqno, HoldBudget total) {
         if (overflowing) return null;
         overflowing = true;
-        return "deferred queue full (" + q.size() + " packets, " + budget.bytes() + " bytes held; node total "
+        return "deferred queue full (" + size + " packets, " + budget.bytes() + " bytes held; node total "
             + total.bytes() + " bytes), dropping out-of-order packets from seqno " + seqno + " (deferred dropped "
             + dropped + ")";
     }
 
-    boolean isEmpty() { return q.isEmpty(); }
+    boolean isEmpty() { return size == 0; }
 
-    int size() { return q.size(); }
+    int size() { return size; }
 
     /** Seqno of the first (lowest) packet; the queue must not be empty. */
-    int firstSeqno() { return q.get(0).seqno(); }
+    int firstSeqno() {
+        if (size == 0) throw new java.util.NoSuchElementException("deferred queue empty");
+        return first;
+    }
 
-    /** Removes and returns the first packet, or null; its bytes go back to the budgets. */
+    /** Removes and returns the first packet, or null; its bytes go back to the budgets. O(1). */
     Pkt pollFirst() {
-        if (q.isEmpty()) return null;
-        Pkt p = q.remove(0);
+        if (size == 0) return null;
+        int i = first & (ring.length - 1);
+        Pkt p = ring[i];
+        ring[i] = null;
+        unmark(i);
+        size--;
         budget.give(p.len, 1);
-        if (q.isEmpty()) overflowing = false;
+        if (size == 0) {
+            overflowing = false;
+            ring = null; // an idle link holds no ring
+            used = null;
+            usedSummary[0] = usedSummary[1] = fullSummary[0] = fullSummary[1] = 0;
+        } else {
+            first = ring[next(i, true)].seqno();
+        }
         return p;
     }
 
     /** Drops every packet (link reset). */
     void clear() {
-        q.clear();
+        size = 0;
+        ring = null;
+        used = null;
+        usedSummary[0] = usedSummary[1] = fullSummary[0] = fullSummary[1] = 0;
         budget.giveAll();
         overflowing = false;
     }
@@ -148,28 +259,33 @@ final class DeferredQueue {
 
     /**
      * link.c __tipc_build_gap_ack_blks: writes the gap-ACK blocks of this queue into {@code ga} from block
-     * {@code start} on (at most {@link Link#MAX_GAP_ACK_BLKS} / 2).
+     * {@code start} on (at most {@link Link#MAX_GAP_ACK_BLKS} / 2), run by run through the bitmap: O(blocks), not
+     * O(packets).
      *
      * @return the number of blocks written
      */
     int gapAckBlocks(GapAckBlocks ga, int start) {
-        if (q.isEmpty()) return 0;
+        if (size == 0) return 0;
+        int mask = ring.length - 1;
+        int base = first & mask;
+        int lastOff = (last - first) & 0xffff;
         int n = 0;
-        int expect = q.get(0).seqno();
-        int seqno = 0;
-        for (Pkt p : q) {
-            seqno = p.seqno();
-            if (Seqno.more(seqno, expect)) {
-                ga.setAck(start + n, (expect - 1) & 0xffff);
-                ga.setGap(start + n, (seqno - expect) & 0xffff);
-                if (++n >= Link.MAX_GAP_ACK_BLKS / 2) return n;
-            } else if (Seqno.less(seqno, expect)) {
-                continue;
+        int runOff = 0; // offset from first of the run being looked at (held)
+        while (true) {
+            // end of the run: the slot before the next free one (the ring always has one past last, or is full)
+            int free = next((base + runOff) & mask, false);
+            int freeOff = (free - base) & mask;
+            int endOff = free < 0 || freeOff < runOff ? lastOff : Math.min(lastOff, freeOff - 1);
+            if (endOff >= lastOff) {
+                ga.setAck(start + n, last);
+                ga.setGap(start + n, 0);
+                return n + 1;
             }
-            expect = (seqno + 1) & 0xffff;
+            int nextOff = (next((base + endOff + 1) & mask, true) - base) & mask;
+            ga.setAck(start + n, (first + endOff) & 0xffff);
+            ga.setGap(start + n, nextOff - endOff - 1);
+            if (++n >= Link.MAX_GAP_ACK_BLKS / 2) return n;
+            runOff = nextOff;
         }
-        ga.setAck(start + n, seqno);
-        ga.setGap(start + n, 0);
-        return n + 1;
     }
 }

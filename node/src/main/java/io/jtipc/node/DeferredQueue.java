@@ -14,6 +14,10 @@ import io.jtipc.wire.Seqno;
  * not hold, and the sender retransmits it once the gap before it is filled. A packet counts its message bytes
  * ({@code msg_size}, at most the frame). A link's queue has a reserve outside the node total
  * ({@link HoldBudget#DEFERRED_LINK_RESERVE_BYTES}), so links that fill the total cannot starve it.
+ *
+ * <p>Cost: a ring of slots indexed by seqno (at most {@link #MAX_RING}, the receive window) with a two-level bitmap,
+ * so add, duplicate check, first packet and poll are O(1) per packet, and the gap-ACK blocks of a STATE are built in
+ * O(blocks) (at most {@link Link#MAX_GAP_ACK_BLKS} / 2), where the kernel's sorted list costs O(queue) for each.
  */
 final class DeferredQueue {
     /** {@link #add} results. */

@@ -47,7 +47,7 @@ public final class BroadcastLink {
     BroadcastLink(Net net, Node node) {
         this.net = net;
         this.node = node;
-        this.deferdq = DeferredQueue.ofLink(net.deferredTotal);
+        this.deferdq = DeferredQueue.ofLink(net);
         this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
     }
 

@@ -69,13 +69,22 @@ final class DeferredQueue {
      * @param reservePackets packets likewise ({@link HoldBudget#DEFERRED_LINK_RESERVE_PACKETS})
      */
     DeferredQueue(HoldBudget total, long reserveBytes, int reservePackets) {
-        this.budget = new HoldBudget(HoldBudget.DEFERRED_LINK_BYTES, HoldBudget.DEFERRED_LINK_PACKETS, total,
-            reserveBytes, reservePackets);
+        this(total, reserveBytes, reservePackets, null);
     }
 
-    /** A link's queue: the link budget, with the per-link reserve outside {@code total}. */
-    static DeferredQueue ofLink(HoldBudget total) {
-        return new DeferredQueue(total, HoldBudget.DEFERRED_LINK_RESERVE_BYTES, HoldBudget.DEFERRED_LINK_RESERVE_PACKETS);
+    /** @param reservePool what the reserves of all links together may hold ({@link Net#deferredReserve}), or null */
+    DeferredQueue(HoldBudget total, long reserveBytes, int reservePackets, HoldBudget reservePool) {
+        this.budget = new HoldBudget(HoldBudget.DEFERRED_LINK_BYTES, HoldBudget.DEFERRED_LINK_PACKETS, total,
+            reserveBytes, reservePackets, reservePool);
+    }
+
+    /**
+     * A link's queue: the link budget, with the per-link reserve outside {@code net}'s shared total and inside its
+     * reserve pool ({@link HoldBudget#DEFERRED_RESERVE_TOTAL_BYTES}).
+     */
+    static DeferredQueue ofLink(Net net) {
+        return new DeferredQueue(net.deferredTotal, HoldBudget.DEFERRED_LINK_RESERVE_BYTES,
+            HoldBudget.DEFERRED_LINK_RESERVE_PACKETS, net.deferredReserve);
     }
 
     /**

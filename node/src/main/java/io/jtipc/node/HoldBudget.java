@@ -27,12 +27,21 @@ final class HoldBudget {
     /**
      * Deferred bytes every link may hold outside {@link #DEFERRED_TOTAL_BYTES}: 1 MiB (at least the UDP media's
      * default window of 50 packets × 14000-byte MTU). Links that fill the shared total (8 behind never-filled gaps
-     * suffice) cannot starve the others: an honest link still keeps up to this much out of order. The node's
-     * deferred memory is thus bounded by the total plus this reserve per link. jtipc's rule (the kernel has no bound).
+     * suffice) cannot starve the others: an honest link still keeps up to this much out of order. The reserves of
+     * all links together draw on {@link #DEFERRED_RESERVE_TOTAL_BYTES}, so the node's deferred memory stays bounded
+     * by the two totals whatever the number of links. jtipc's rule (the kernel has no bound).
      */
     static final long DEFERRED_LINK_RESERVE_BYTES = 1L << 20;
     /** Deferred packets every link may hold outside {@link #DEFERRED_TOTAL_PACKETS}: 1024. */
     static final int DEFERRED_LINK_RESERVE_PACKETS = 1024;
+    /**
+     * Reserve bytes held by all links together: 16 MiB, so sixteen links use their whole reserve at once. Past it a
+     * link has only what is left of the shared {@link #DEFERRED_TOTAL_BYTES}: more than 16 flooding peers can then
+     * push an honest link back to go-back-N retransmission (slower, nothing lost), never the node out of memory.
+     */
+    static final long DEFERRED_RESERVE_TOTAL_BYTES = 16L << 20;
+    /** Reserve packets held by all links together. */
+    static final int DEFERRED_RESERVE_TOTAL_PACKETS = 16384;
 
     /**
      * Reassembly buffer of one link (unicast or broadcast receive link): one message at a time, as the kernel's
@@ -67,9 +76,11 @@ final class HoldBudget {
     /** Bounds: bytes and count. */
     long maxBytes;
     int maxCount;
-    /** What this budget holds without charging its parent (a guaranteed reserve outside the shared total). */
+    /** What this budget holds without charging its parent (a reserve outside the shared total). */
     private final long reserveBytes;
     private final int reserveCount;
+    /** The node-wide bound the reserves of all budgets draw on, or null (reserve unbounded in total: tests only). */
+    private final HoldBudget reservePool;
     private long bytes;
     private int count;
 
@@ -85,12 +96,28 @@ final class HoldBudget {
      * @param reserveCount likewise, of the count
      */
     HoldBudget(long maxBytes, int maxCount, HoldBudget parent, long reserveBytes, int reserveCount) {
+        this(maxBytes, maxCount, parent, reserveBytes, reserveCount, null);
+    }
+
+    /**
+     * @param reservePool the node-wide bound what is held within the reserve is charged to (e.g. {@link
+     *                    Net#deferredReserve}), or null
+     */
+    HoldBudget(long maxBytes, int maxCount, HoldBudget parent, long reserveBytes, int reserveCount,
+               HoldBudget reservePool) {
         this.maxBytes = maxBytes;
         this.maxCount = maxCount;
         this.parent = parent;
         this.reserveBytes = reserveBytes;
         this.reserveCount = reserveCount;
+        this.reservePool = reservePool;
     }
+
+    /** Bytes of {@code b} held here that are within the reserve (charged to the reserve pool). */
+    private long inB(long b) { return Math.min(b, reserveBytes); }
+
+    /** Count of {@code c} held here that is within the reserve. */
+    private int inC(int c) { return Math.min(c, reserveCount); }
 
     /** Bytes of {@code b} held here that are charged to the parent. */
     private long overB(long b) { return Math.max(0, b - reserveBytes); }
@@ -134,7 +161,11 @@ final class HoldBudget {
      */
     boolean take(long n, int c) {
         if (bytes + n > maxBytes || count + c > maxCount) return false;
+        long rn = inB(bytes + n) - inB(bytes);
+        int rc = inC(count + c) - inC(count);
+        if (reservePool != null && !reservePool.take(rn, rc)) return false;
         if (parent != null && !parent.take(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count))) {
+            if (reservePool != null) reservePool.give(rn, rc);
             return false;
         }
         bytes += n;
@@ -145,6 +176,9 @@ final class HoldBudget {
     /** Whether {@link #take}{@code (n, c)} would succeed now (nothing is taken). */
     boolean fits(long n, int c) {
         if (bytes + n > maxBytes || count + c > maxCount) return false;
+        if (reservePool != null && !reservePool.fits(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count))) {
+            return false;
+        }
         return parent == null || parent.fits(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
     }
 
@@ -152,9 +186,12 @@ final class HoldBudget {
     void give(long n, int c) {
         long pn = overB(bytes) - overB(bytes - n);
         int pc = overC(count) - overC(count - c);
+        long rn = inB(bytes) - inB(bytes - n);
+        int rc = inC(count) - inC(count - c);
         bytes -= n;
         count -= c;
         if (parent != null) parent.give(pn, pc);
+        if (reservePool != null) reservePool.give(rn, rc);
     }
 
     /** Gives back everything this budget holds. */

@@ -136,7 +136,7 @@ public final class Link {
         this.minWin = Math.min(DEF_LINK_WIN, maxWin);
         this.window = minWin;
         this.ssthresh = maxWin;
-        this.deferdq = DeferredQueue.ofLink(net.deferredTotal);
+        this.deferdq = DeferredQueue.ofLink(net);
         this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
         this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
         setQueueLimits();

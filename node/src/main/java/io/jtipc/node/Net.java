@@ -33,6 +33,9 @@ final class Net {
     long foreignFrames;
     /** Node-wide budgets of what peers can make the links hold (per-link budgets charge these too). */
     final HoldBudget deferredTotal = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
+    /** What the per-link deferred reserves of all links hold together (outside {@link #deferredTotal}). */
+    final HoldBudget deferredReserve = new HoldBudget(HoldBudget.DEFERRED_RESERVE_TOTAL_BYTES,
+        HoldBudget.DEFERRED_RESERVE_TOTAL_PACKETS, null);
     final HoldBudget reasmTotal = new HoldBudget(HoldBudget.REASM_TOTAL_BYTES, HoldBudget.REASM_TOTAL_MESSAGES, null);
     /** Reassemblies holding a buffer, on all links ({@link LinkReassembly#roomFor} evicts the longest stalled). */
     final java.util.Set<LinkReassembly> reasmActive = new java.util.LinkedHashSet<>();

@@ -171,13 +171,44 @@ class HoldFairnessTest {
         assertThat(TargetProbe.deferredBytes(a.core)).isEqualTo(600);
     }
 
+    private static HoldBudget reservePool() {
+        return new HoldBudget(HoldBudget.DEFERRED_RESERVE_TOTAL_BYTES, HoldBudget.DEFERRED_RESERVE_TOTAL_PACKETS, null);
+    }
+
+    private static DeferredQueue linkQueue(HoldBudget total, HoldBudget pool) {
+        return new DeferredQueue(total, HoldBudget.DEFERRED_LINK_RESERVE_BYTES, HoldBudget.DEFERRED_LINK_RESERVE_PACKETS,
+            pool);
+    }
+
+    @Test
+    void theReservesOfManyLinksStayWithinTheReservePool() {
+        HoldBudget total = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
+        HoldBudget pool = reservePool();
+        int size = 60_000;
+        List<DeferredQueue> hostile = new ArrayList<>();
+        long held = 0;
+        for (int k = 0; k < 40; k++) { // far more links than the total and the pool together can serve
+            DeferredQueue q = linkQueue(total, pool);
+            for (int s = 2; q.add(pkt(s, size), 0, size) == DeferredQueue.ADDED; s++) held += size;
+            hostile.add(q);
+        }
+        // whatever the number of links: the shared total plus the reserve pool, never a reserve per link on top
+        assertThat(held).isLessThanOrEqualTo(HoldBudget.DEFERRED_TOTAL_BYTES + HoldBudget.DEFERRED_RESERVE_TOTAL_BYTES)
+            .isGreaterThan(HoldBudget.DEFERRED_TOTAL_BYTES + HoldBudget.DEFERRED_RESERVE_TOTAL_BYTES - 2L * 40 * size);
+        assertThat(pool.bytes()).isLessThanOrEqualTo(HoldBudget.DEFERRED_RESERVE_TOTAL_BYTES);
+        for (DeferredQueue q : hostile) q.clear();
+        assertThat(pool.bytes()).isZero();
+        assertThat(total.bytes()).isZero();
+    }
+
     @Test
     void linksFillingTheDeferredTotalLeaveEveryOtherLinkItsReserve() {
         HoldBudget total = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
+        HoldBudget pool = reservePool();
         int size = 60_000;
         List<DeferredQueue> hostile = new ArrayList<>();
         for (int k = 0; k < 10; k++) { // 8 suffice without the reserves, 10 with
-            DeferredQueue q = DeferredQueue.ofLink(total);
+            DeferredQueue q = linkQueue(total, pool);
             for (int s = 2; q.add(pkt(s, size), 0, size) == DeferredQueue.ADDED; s++) {
                 assertThat(s).isLessThan(1000);
             }
@@ -186,7 +217,7 @@ class HoldFairnessTest {
         assertThat(total.bytes()).isGreaterThan(HoldBudget.DEFERRED_TOTAL_BYTES - size);
         long hostileHeld = total.bytes();
         // an honest link behind one lost packet still keeps what follows it, up to its reserve
-        DeferredQueue honest = DeferredQueue.ofLink(total);
+        DeferredQueue honest = linkQueue(total, pool);
         int kept = 0;
         for (int s = 2; s < 100; s++) if (honest.add(pkt(s, 1500), 0, 1500) == DeferredQueue.ADDED) kept++;
         assertThat(kept).isEqualTo(98);

@@ -200,7 +200,7 @@ public final class Link {
     /** What this link holds for its peer against the node's budgets, and the drops and resets they caused. */
     public LinkHoldStats holdStats() {
         return new LinkHoldStats(deferdq.bytes(), deferdq.dropped, reasm.bytes(), reasm.errors, backlogBudget.bytes(),
-            backlogOverflows, resets, lastResetReason);
+            backlogOverflows, resets, lastResetReason, reasm.refused);
     }
 
     public long retransmitted() { return retransmitted; }

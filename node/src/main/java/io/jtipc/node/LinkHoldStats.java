@@ -17,7 +17,10 @@ package io.jtipc.node;
  *                         each reset the link (node.c tipc_node_xmit on ENOBUFS)
  * @param resets           times the link went down after being up, for any reason (each logged once)
  * @param lastResetReason  why it last went down ("" if never), e.g. "peer reset (RESET, session 3)"
+ * @param reassemblyRefused in-sequence fragments refused unacknowledged because the node-wide reassembly total was
+ *                         full (the peer resends them; no reset)
  */
 public record LinkHoldStats(long deferredBytes, long deferredDropped, long reassemblyBytes, long reassemblyErrors,
-                            long backlogBytes, long backlogOverflows, long resets, String lastResetReason) {
+                            long backlogBytes, long backlogOverflows, long resets, String lastResetReason,
+                            long reassemblyRefused) {
 }

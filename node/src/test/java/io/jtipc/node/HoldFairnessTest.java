@@ -59,6 +59,7 @@ class HoldFairnessTest {
         assertThat(l.isUp()).isTrue();
         assertThat(l.holdStats().reassemblyErrors()).isZero();
         assertThat(l.holdStats().resets()).isZero();
+        assertThat(l.holdStats().reassemblyRefused()).as("fragments refused while the total was full").isPositive();
 
         total.give(others, 500); // the other links are reset or finish: the honest message is resent and arrives
         assertThat(net.runUntil(() -> !a.received.isEmpty(), net.now() + 5000)).isTrue();

@@ -387,7 +387,8 @@ public final class TipcNode implements AutoCloseable {
     /**
      * The receive thread of {@code b} died over {@code cause} (on that thread, now ending): logged at ERROR once, the
      * bearer disabled in the core (its links reset with a peer-stopping RESET) and closed on the loop thread, the
-     * node DEGRADED, or FAILED when it was the last live bearer.
+     * node DEGRADED, or FAILED when it was the last live bearer. A node already DEGRADED (an earlier bearer died)
+     * stays DEGRADED and does the same for this bearer; its listeners are told DEGRADED again, once per bearer lost.
      */
     private void bearerDied(BearerIo b, Throwable cause) {
         if (!b.markDead()) return;
@@ -404,9 +405,11 @@ public final class TipcNode implements AutoCloseable {
             // after an OutOfMemoryError the logger may fail too; the state below still tells the application
         }
         synchronized (this) {
-            if (state != TipcNodeState.RUNNING) return; // FAILED or CLOSED meanwhile: nothing left to degrade
+            // FAILED or CLOSED meanwhile: everything is released already. DEGRADED (an earlier bearer died): this one
+            // must still be disabled, closed and reported
+            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             if (failure == null) failure = cause;
-            state = TipcNodeState.DEGRADED;
+            if (state == TipcNodeState.RUNNING) state = TipcNodeState.DEGRADED;
         }
         later(() -> {
             int id = b.coreId;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -123,6 +124,15 @@ public final class TipcNode implements AutoCloseable {
             () -> System.nanoTime() / 1_000_000L);
     /** Bumped when {@link #uncongestedEvents} is cleared: every waiter wakes. */
     private volatile long congestionEpoch;
+    /**
+     * Guards every change of {@link #state} (compare-and-set: RUNNING -> DEGRADED -> FAILED or CLOSED, never back) and
+     * {@link #notices}. Never held while a listener runs, and the loop only takes it for those short sections.
+     */
+    private final Object stateLock = new Object();
+    /** State changes not yet told to the listeners, in the order they happened (guarded by {@link #stateLock}). */
+    private final ArrayDeque<Notice> notices = new ArrayDeque<>();
+    /** A thread is telling the listeners now (guarded by {@link #stateLock}): others leave their notice to it. */
+    private boolean notifying;
     private volatile TipcNodeState state = TipcNodeState.NEW;
     private volatile Throwable failure;
     private long coreLogSeen;
@@ -264,7 +274,9 @@ public final class TipcNode implements AutoCloseable {
         }
         try {
             running = true;
-            state = TipcNodeState.RUNNING;
+            synchronized (stateLock) {
+                if (state == TipcNodeState.NEW) state = TipcNodeState.RUNNING;
+            }
             Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
             t.setDaemon(true);
             loop = t;
@@ -305,7 +317,9 @@ public final class TipcNode implements AutoCloseable {
             if (closed && loop == null) return;
             closed = true;
         }
-        if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED;
+        synchronized (stateLock) {
+            if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED; // a failure found first stays the state
+        }
         Thread t = loop;
         if (t != null && running) {
             try {
@@ -404,12 +418,13 @@ public final class TipcNode implements AutoCloseable {
         } catch (Throwable ignored) {
             // after an OutOfMemoryError the logger may fail too; the state below still tells the application
         }
-        synchronized (this) {
+        synchronized (stateLock) {
             // FAILED or CLOSED meanwhile: everything is released already. DEGRADED (an earlier bearer died): this one
             // must still be disabled, closed and reported
             if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             if (failure == null) failure = cause;
             if (state == TipcNodeState.RUNNING) state = TipcNodeState.DEGRADED;
+            notices.add(new Notice(TipcNodeState.DEGRADED, cause));
         }
         later(() -> {
             int id = b.coreId;
@@ -420,7 +435,7 @@ public final class TipcNode implements AutoCloseable {
             }
             b.close();
         });
-        tell(TipcNodeState.DEGRADED, cause);
+        tellListeners();
     }
 
     /**
@@ -428,11 +443,12 @@ public final class TipcNode implements AutoCloseable {
      * everything is released and every waiter wakes with {@link #failed()}. Safe on any thread, idempotent.
      */
     private void fail(String where, Throwable cause) {
-        synchronized (this) {
+        synchronized (stateLock) {
             if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             failure = cause;
             state = TipcNodeState.FAILED;
             closed = true;
+            notices.add(new Notice(TipcNodeState.FAILED, cause));
         }
         running = false;
         try {
@@ -443,15 +459,39 @@ public final class TipcNode implements AutoCloseable {
         release();
         committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
         inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
-        tell(TipcNodeState.FAILED, cause);
+        tellListeners();
     }
 
-    private void tell(TipcNodeState st, Throwable cause) {
-        for (TipcNodeStateListener l : stateListeners) {
+    /** A state change for the listeners. */
+    private record Notice(TipcNodeState state, Throwable cause) {}
+
+    /**
+     * Tells the listeners every queued {@link Notice}, in order, one at a time: the thread that queued a notice calls
+     * this; if another thread is telling already, that one takes the new notice too (it polls until none is left).
+     * So listeners see the changes in the order they were made (never FAILED before DEGRADED), never two at once,
+     * and no lock is held while they run.
+     */
+    private void tellListeners() {
+        while (true) {
+            Notice n;
+            synchronized (stateLock) {
+                if (notifying) return;
+                n = notices.poll();
+                if (n == null) return;
+                notifying = true;
+            }
             try {
-                l.stateChanged(st, cause);
-            } catch (RuntimeException e) {
-                LOG.warn("node state listener failed", e);
+                for (TipcNodeStateListener l : stateListeners) {
+                    try {
+                        l.stateChanged(n.state(), n.cause());
+                    } catch (RuntimeException e) {
+                        LOG.warn("node state listener failed", e);
+                    }
+                }
+            } finally {
+                synchronized (stateLock) {
+                    notifying = false;
+                }
             }
         }
     }

@@ -209,6 +209,41 @@ class NodeFailureTest {
     }
 
     @Test
+    void listenersAreToldOneChangeAtATimeInOrder() throws Exception {
+        int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (TipcNode a = faulty("jt-ord-a", "udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p + ",name=a1",
+                "udp:127.0.0.1:" + (p + 1) + ",remote=127.0.0.2:" + (p + 1) + ",name=a2").build();
+             TipcNode b = TipcNode.builder().identity("jt-ord-b").bearer("udp:127.0.0.2:" + p + ",remote=127.0.0.1:" + p
+                     + ",name=b1").bearer("udp:127.0.0.2:" + (p + 1) + ",remote=127.0.0.1:" + (p + 1) + ",name=b2").build();
+             Stderr err = new Stderr()) {
+            startBoth(a, b);
+            await("two links up", () -> upLinks(a) == 2);
+            a.addStateListener((st, cause) -> {
+                events.add("begin " + st);
+                if (st == TipcNodeState.DEGRADED) {
+                    // still telling DEGRADED when the loop fails: FAILED must wait for this call to end
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (a.state() != TipcNodeState.FAILED && System.nanoTime() < end) Thread.onSpinWait();
+                    // the node is FAILED now; give a FAILED call on another thread (the old, unordered way) 2 s to
+                    // begin while this one still runs
+                    end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while (!events.contains("begin FAILED") && System.nanoTime() < end) Thread.onSpinWait();
+                }
+                events.add("end " + st);
+            });
+            media.get("udp:a1").poison();
+            await("DEGRADED being told", () -> events.contains("begin DEGRADED"));
+            a.later(() -> {
+                throw new OutOfMemoryError("injected in the event loop");
+            });
+            await("FAILED told", () -> events.size() == 4);
+            assertThat(events).containsExactly("begin DEGRADED", "end DEGRADED", "begin FAILED", "end FAILED");
+            a.close();
+            assertThat(a.state()).isEqualTo(TipcNodeState.FAILED);
+        }
+    }
+
+    @Test
     void theLastBearersDeadReceiveThreadFailsTheNodeAndWakesBlockedCalls() throws Exception {
         int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
         try (TipcNode a = faulty("jt-fail-a", "udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p + ",name=a1").build();

@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -85,8 +86,20 @@ import io.jtipc.wire.Tipc;
  */
 public final class TipcNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
-    /** Frames waiting for the loop beyond which new frames are dropped (the loop is far behind). */
+    /**
+     * Frames (count) received by the bearers and waiting for the loop beyond which new frames are dropped (the loop is
+     * far behind), for the whole node (every bearer and sender together). See {@link #INBOX_BYTE_LIMIT}.
+     */
     static final int INBOX_FRAME_LIMIT = 200_000;
+    /**
+     * Bytes of frames (each frame's length as received) waiting for the loop beyond which new frames are dropped and
+     * counted ({@link #droppedInboxFrames()}): 64 MiB for the whole node, every bearer and sender together. Any UDP
+     * source can fill this queue (no link is needed), so the frame count alone (200 000 frames of up to 64 KiB,
+     * about 13 GB) would not bound the heap. The kernel has no such queue: it handles a frame in the softirq that
+     * received it and drops beyond the device backlog ({@code net.core.netdev_max_backlog}, packets) or the UDP
+     * socket's receive buffer ({@code sk_rcvbuf}, bytes).
+     */
+    static final long INBOX_BYTE_LIMIT = 64L << 20;
     /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
     static final int BINDING_FEED_CAPACITY = 4096;
     /** The SLF4J logger that receives the core's diagnostic lines ({@link NodeCore#log()}). */
@@ -105,6 +118,8 @@ public final class TipcNode implements AutoCloseable {
     private final NodeCore core;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedFrames = new AtomicLong();
+    /** Bytes of the frames in {@link #inbox} (see {@link #INBOX_BYTE_LIMIT}). */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new ArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
@@ -142,7 +157,8 @@ public final class TipcNode implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private volatile int address;
-    private volatile long droppedInbox;
+    /** Frames dropped over the inbox limits; incremented by every bearer's receive thread. */
+    private final LongAdder droppedInbox = new LongAdder();
     private volatile long sendErrors;
     private volatile long internalErrors;
     private long lastDropped;
@@ -501,7 +517,7 @@ public final class TipcNode implements AutoCloseable {
         Object o;
         while ((o = inbox.poll()) != null) {
             if (o instanceof Command<?> c) c.cancel();
-            else if (o instanceof BearerIo.Rx) queuedFrames.decrementAndGet();
+            else if (o instanceof BearerIo.Rx rx) dequeued(rx);
         }
     }
 
@@ -516,13 +532,25 @@ public final class TipcNode implements AutoCloseable {
         return (System.nanoTime() - t0) / 1_000_000L;
     }
 
-    private void received(BearerIo.Rx rx) {
-        if (queuedFrames.get() >= INBOX_FRAME_LIMIT) {
-            droppedInbox++;
+    /**
+     * A frame from a bearer's receive thread (several call this at once): queued for the loop, or dropped and counted
+     * when {@value #INBOX_FRAME_LIMIT} frames or {@value #INBOX_BYTE_LIMIT} bytes wait already.
+     */
+    void received(BearerIo.Rx rx) {
+        int len = rx.frame().length;
+        // reserve first, then test: two receive threads cannot both pass the test and overshoot
+        if (queuedFrames.incrementAndGet() > INBOX_FRAME_LIMIT | queuedBytes.addAndGet(len) > INBOX_BYTE_LIMIT) {
+            queuedFrames.decrementAndGet();
+            queuedBytes.addAndGet(-len);
+            droppedInbox.increment();
             return;
         }
-        queuedFrames.incrementAndGet();
         inbox.offer(rx);
+    }
+
+    private void dequeued(BearerIo.Rx rx) {
+        queuedFrames.decrementAndGet();
+        queuedBytes.addAndGet(-rx.frame().length);
     }
 
     private void runLoop() {
@@ -563,7 +591,7 @@ public final class TipcNode implements AutoCloseable {
 
     private void handle(Object o) {
         if (o instanceof BearerIo.Rx rx) {
-            queuedFrames.decrementAndGet();
+            dequeued(rx);
             if (rx.bearer().coreId < 0) return;
             core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
             long d = core.droppedFrames();
@@ -647,6 +675,11 @@ public final class TipcNode implements AutoCloseable {
 
     NodeCore core() {
         return core;
+    }
+
+    /** The bearers opened by {@link #start()} (tests). */
+    List<BearerIo> bearers() {
+        return List.copyOf(bearers);
     }
 
     /** Runs {@code r} on the loop thread after the work in hand (never inline, so safe inside a core callback). */
@@ -981,9 +1014,12 @@ public final class TipcNode implements AutoCloseable {
         return call(now -> core.droppedFrames());
     }
 
-    /** Frames dropped before the core because the loop was {@value #INBOX_FRAME_LIMIT} frames behind. */
+    /**
+     * Frames dropped before the core because the loop was {@value #INBOX_FRAME_LIMIT} frames or
+     * {@value #INBOX_BYTE_LIMIT} bytes behind.
+     */
     public long droppedInboxFrames() {
-        return droppedInbox;
+        return droppedInbox.sum();
     }
 
     /** Bearer sends that failed (interface down, ...). */

@@ -677,6 +677,11 @@ public final class TipcNode implements AutoCloseable {
         return core;
     }
 
+    /** Commands from API calls waiting in the inbox for the loop (tests: a command queued behind a given one). */
+    long queuedCommands() {
+        return inbox.stream().filter(o -> o instanceof Command).count();
+    }
+
     /** The bearers opened by {@link #start()} (tests). */
     List<BearerIo> bearers() {
         return List.copyOf(bearers);

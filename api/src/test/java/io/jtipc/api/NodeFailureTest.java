@@ -290,11 +290,9 @@ class NodeFailureTest {
                      .start()) {
             a.addStateListener((st, cause) -> events.add(st + " " + cause.getMessage()));
             a.later(() -> {
-                try {
-                    Thread.sleep(300); // the command below queues behind this one
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                // the command below queues behind this one (bounded wait: the test's own timeout does the rest)
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (a.queuedCommands() == 0 && System.nanoTime() < end) Thread.onSpinWait();
                 throw new OutOfMemoryError("injected in the event loop");
             });
             CompletableFuture<Object> queued = CompletableFuture.supplyAsync(() -> {

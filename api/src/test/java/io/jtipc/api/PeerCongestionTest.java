@@ -98,6 +98,11 @@ class PeerCongestionTest {
                         throw new RuntimeException(e);
                     }
                 });
+                long waiting = System.nanoTime() + TwoNodeChecks.T.toNanos();
+                while (a.congestionWaits() == waitsBefore) { // the send to c got ELINKCONG and waits now
+                    assertThat(System.nanoTime()).as("the send to c waits within 20 s").isLessThan(waiting);
+                    Thread.sleep(10);
+                }
                 for (int i = 0; i < 20; i++) {
                     long t0 = System.nanoTime();
                     assertThat(tx.trySend(toB, new byte[] {(byte) i})).isTrue();

@@ -15,6 +15,19 @@ package io.jtipc.api;
  * @param importance  0-3 (w0 user field)
  */
 public record TipcMessage(TipcAddress source, TipcAddress destination, byte[] payload, int errcode, int importance) {
+    /**
+     * The payload decoded as UTF-8 (malformed bytes become U+FFFD) and made safe to print on a console or in a log:
+     * a peer chooses these bytes, and printed raw a newline forges a line and an ESC sequence rewrites the terminal.
+     * The rule is the one for every string from the wire ({@code io.jtipc.wire.PeerText}): printable ASCII is kept
+     * except backslash and quotes; those and other characters below 0x100 become {@code \xNN}, the rest
+     * {@code \}{@code uNNNN}. The whole payload is kept (at most 66 000 bytes in a TIPC message, so at most 6 times
+     * that in characters).
+     */
+    public String payloadText() {
+        return io.jtipc.wire.PeerText.escape(new String(payload, java.nio.charset.StandardCharsets.UTF_8),
+                Integer.MAX_VALUE);
+    }
+
     /** True if this is an undelivered message returned to its sender. */
     public boolean isReturned() {
         return errcode != 0;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -84,8 +86,20 @@ import io.jtipc.wire.Tipc;
  */
 public final class TipcNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
-    /** Frames waiting for the loop beyond which new frames are dropped (the loop is far behind). */
+    /**
+     * Frames (count) received by the bearers and waiting for the loop beyond which new frames are dropped (the loop is
+     * far behind), for the whole node (every bearer and sender together). See {@link #INBOX_BYTE_LIMIT}.
+     */
     static final int INBOX_FRAME_LIMIT = 200_000;
+    /**
+     * Bytes of frames (each frame's length as received) waiting for the loop beyond which new frames are dropped and
+     * counted ({@link #droppedInboxFrames()}): 64 MiB for the whole node, every bearer and sender together. Any UDP
+     * source can fill this queue (no link is needed), so the frame count alone (200 000 frames of up to 64 KiB,
+     * about 13 GB) would not bound the heap. The kernel has no such queue: it handles a frame in the softirq that
+     * received it and drops beyond the device backlog ({@code net.core.netdev_max_backlog}, packets) or the UDP
+     * socket's receive buffer ({@code sk_rcvbuf}, bytes).
+     */
+    static final long INBOX_BYTE_LIMIT = 64L << 20;
     /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
     static final int BINDING_FEED_CAPACITY = 4096;
     /** The SLF4J logger that receives the core's diagnostic lines ({@link NodeCore#log()}). */
@@ -104,6 +118,8 @@ public final class TipcNode implements AutoCloseable {
     private final NodeCore core;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedFrames = new AtomicLong();
+    /** Bytes of the frames in {@link #inbox} (see {@link #INBOX_BYTE_LIMIT}). */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new ArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
@@ -123,6 +139,15 @@ public final class TipcNode implements AutoCloseable {
             () -> System.nanoTime() / 1_000_000L);
     /** Bumped when {@link #uncongestedEvents} is cleared: every waiter wakes. */
     private volatile long congestionEpoch;
+    /**
+     * Guards every change of {@link #state} (compare-and-set: RUNNING -> DEGRADED -> FAILED or CLOSED, never back) and
+     * {@link #notices}. Never held while a listener runs, and the loop only takes it for those short sections.
+     */
+    private final Object stateLock = new Object();
+    /** State changes not yet told to the listeners, in the order they happened (guarded by {@link #stateLock}). */
+    private final ArrayDeque<Notice> notices = new ArrayDeque<>();
+    /** A thread is telling the listeners now (guarded by {@link #stateLock}): others leave their notice to it. */
+    private boolean notifying;
     private volatile TipcNodeState state = TipcNodeState.NEW;
     private volatile Throwable failure;
     private long coreLogSeen;
@@ -132,7 +157,8 @@ public final class TipcNode implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private volatile int address;
-    private volatile long droppedInbox;
+    /** Frames dropped over the inbox limits; incremented by every bearer's receive thread. */
+    private final LongAdder droppedInbox = new LongAdder();
     private volatile long sendErrors;
     private volatile long internalErrors;
     private long lastDropped;
@@ -264,7 +290,9 @@ public final class TipcNode implements AutoCloseable {
         }
         try {
             running = true;
-            state = TipcNodeState.RUNNING;
+            synchronized (stateLock) {
+                if (state == TipcNodeState.NEW) state = TipcNodeState.RUNNING;
+            }
             Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
             t.setDaemon(true);
             loop = t;
@@ -305,7 +333,9 @@ public final class TipcNode implements AutoCloseable {
             if (closed && loop == null) return;
             closed = true;
         }
-        if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED;
+        synchronized (stateLock) {
+            if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED; // a failure found first stays the state
+        }
         Thread t = loop;
         if (t != null && running) {
             try {
@@ -387,7 +417,8 @@ public final class TipcNode implements AutoCloseable {
     /**
      * The receive thread of {@code b} died over {@code cause} (on that thread, now ending): logged at ERROR once, the
      * bearer disabled in the core (its links reset with a peer-stopping RESET) and closed on the loop thread, the
-     * node DEGRADED, or FAILED when it was the last live bearer.
+     * node DEGRADED, or FAILED when it was the last live bearer. A node already DEGRADED (an earlier bearer died)
+     * stays DEGRADED and does the same for this bearer; its listeners are told DEGRADED again, once per bearer lost.
      */
     private void bearerDied(BearerIo b, Throwable cause) {
         if (!b.markDead()) return;
@@ -403,10 +434,13 @@ public final class TipcNode implements AutoCloseable {
         } catch (Throwable ignored) {
             // after an OutOfMemoryError the logger may fail too; the state below still tells the application
         }
-        synchronized (this) {
-            if (state != TipcNodeState.RUNNING) return; // FAILED or CLOSED meanwhile: nothing left to degrade
+        synchronized (stateLock) {
+            // FAILED or CLOSED meanwhile: everything is released already. DEGRADED (an earlier bearer died): this one
+            // must still be disabled, closed and reported
+            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             if (failure == null) failure = cause;
-            state = TipcNodeState.DEGRADED;
+            if (state == TipcNodeState.RUNNING) state = TipcNodeState.DEGRADED;
+            notices.add(new Notice(TipcNodeState.DEGRADED, cause));
         }
         later(() -> {
             int id = b.coreId;
@@ -417,7 +451,7 @@ public final class TipcNode implements AutoCloseable {
             }
             b.close();
         });
-        tell(TipcNodeState.DEGRADED, cause);
+        tellListeners();
     }
 
     /**
@@ -425,11 +459,12 @@ public final class TipcNode implements AutoCloseable {
      * everything is released and every waiter wakes with {@link #failed()}. Safe on any thread, idempotent.
      */
     private void fail(String where, Throwable cause) {
-        synchronized (this) {
+        synchronized (stateLock) {
             if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             failure = cause;
             state = TipcNodeState.FAILED;
             closed = true;
+            notices.add(new Notice(TipcNodeState.FAILED, cause));
         }
         running = false;
         try {
@@ -440,15 +475,39 @@ public final class TipcNode implements AutoCloseable {
         release();
         committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
         inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
-        tell(TipcNodeState.FAILED, cause);
+        tellListeners();
     }
 
-    private void tell(TipcNodeState st, Throwable cause) {
-        for (TipcNodeStateListener l : stateListeners) {
+    /** A state change for the listeners. */
+    private record Notice(TipcNodeState state, Throwable cause) {}
+
+    /**
+     * Tells the listeners every queued {@link Notice}, in order, one at a time: the thread that queued a notice calls
+     * this; if another thread is telling already, that one takes the new notice too (it polls until none is left).
+     * So listeners see the changes in the order they were made (never FAILED before DEGRADED), never two at once,
+     * and no lock is held while they run.
+     */
+    private void tellListeners() {
+        while (true) {
+            Notice n;
+            synchronized (stateLock) {
+                if (notifying) return;
+                n = notices.poll();
+                if (n == null) return;
+                notifying = true;
+            }
             try {
-                l.stateChanged(st, cause);
-            } catch (RuntimeException e) {
-                LOG.warn("node state listener failed", e);
+                for (TipcNodeStateListener l : stateListeners) {
+                    try {
+                        l.stateChanged(n.state(), n.cause());
+                    } catch (RuntimeException e) {
+                        LOG.warn("node state listener failed", e);
+                    }
+                }
+            } finally {
+                synchronized (stateLock) {
+                    notifying = false;
+                }
             }
         }
     }
@@ -458,7 +517,7 @@ public final class TipcNode implements AutoCloseable {
         Object o;
         while ((o = inbox.poll()) != null) {
             if (o instanceof Command<?> c) c.cancel();
-            else if (o instanceof BearerIo.Rx) queuedFrames.decrementAndGet();
+            else if (o instanceof BearerIo.Rx rx) dequeued(rx);
         }
     }
 
@@ -473,13 +532,25 @@ public final class TipcNode implements AutoCloseable {
         return (System.nanoTime() - t0) / 1_000_000L;
     }
 
-    private void received(BearerIo.Rx rx) {
-        if (queuedFrames.get() >= INBOX_FRAME_LIMIT) {
-            droppedInbox++;
+    /**
+     * A frame from a bearer's receive thread (several call this at once): queued for the loop, or dropped and counted
+     * when {@value #INBOX_FRAME_LIMIT} frames or {@value #INBOX_BYTE_LIMIT} bytes wait already.
+     */
+    void received(BearerIo.Rx rx) {
+        int len = rx.frame().length;
+        // reserve first, then test: two receive threads cannot both pass the test and overshoot
+        if (queuedFrames.incrementAndGet() > INBOX_FRAME_LIMIT | queuedBytes.addAndGet(len) > INBOX_BYTE_LIMIT) {
+            queuedFrames.decrementAndGet();
+            queuedBytes.addAndGet(-len);
+            droppedInbox.increment();
             return;
         }
-        queuedFrames.incrementAndGet();
         inbox.offer(rx);
+    }
+
+    private void dequeued(BearerIo.Rx rx) {
+        queuedFrames.decrementAndGet();
+        queuedBytes.addAndGet(-rx.frame().length);
     }
 
     private void runLoop() {
@@ -520,7 +591,7 @@ public final class TipcNode implements AutoCloseable {
 
     private void handle(Object o) {
         if (o instanceof BearerIo.Rx rx) {
-            queuedFrames.decrementAndGet();
+            dequeued(rx);
             if (rx.bearer().coreId < 0) return;
             core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
             long d = core.droppedFrames();
@@ -604,6 +675,16 @@ public final class TipcNode implements AutoCloseable {
 
     NodeCore core() {
         return core;
+    }
+
+    /** Commands from API calls waiting in the inbox for the loop (tests: a command queued behind a given one). */
+    long queuedCommands() {
+        return inbox.stream().filter(o -> o instanceof Command).count();
+    }
+
+    /** The bearers opened by {@link #start()} (tests). */
+    List<BearerIo> bearers() {
+        return List.copyOf(bearers);
     }
 
     /** Runs {@code r} on the loop thread after the work in hand (never inline, so safe inside a core callback). */
@@ -938,9 +1019,12 @@ public final class TipcNode implements AutoCloseable {
         return call(now -> core.droppedFrames());
     }
 
-    /** Frames dropped before the core because the loop was {@value #INBOX_FRAME_LIMIT} frames behind. */
+    /**
+     * Frames dropped before the core because the loop was {@value #INBOX_FRAME_LIMIT} frames or
+     * {@value #INBOX_BYTE_LIMIT} bytes behind.
+     */
     public long droppedInboxFrames() {
-        return droppedInbox;
+        return droppedInbox.sum();
     }
 
     /** Bearer sends that failed (interface down, ...). */

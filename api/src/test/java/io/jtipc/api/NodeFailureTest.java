@@ -150,6 +150,100 @@ class NodeFailureTest {
     }
 
     @Test
+    void aSecondDeadBearerIsDisabledAndReportedTooAndTheThirdFailsTheNode() throws Exception {
+        int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        // a peer has at most two links to a node (node.c tipc_node_check_dest): a1 and a2 go to b, a3 to c
+        String[] as = new String[3];
+        for (int i = 0; i < 3; i++) {
+            String peer = i < 2 ? "127.0.0.2" : "127.0.0.3";
+            as[i] = "udp:127.0.0.1:" + (p + i) + ",remote=" + peer + ":" + (p + i) + ",name=a" + (i + 1);
+        }
+        try (TipcNode a = faulty("jt-deg3-a", as).build();
+             TipcNode b = TipcNode.builder().identity("jt-deg3-b").bearer("udp:127.0.0.2:" + p + ",remote=127.0.0.1:" + p
+                     + ",name=b1").bearer("udp:127.0.0.2:" + (p + 1) + ",remote=127.0.0.1:" + (p + 1) + ",name=b2").build();
+             TipcNode c = TipcNode.builder().identity("jt-deg3-c").bearer("udp:127.0.0.3:" + (p + 2) + ",remote=127.0.0.1:"
+                     + (p + 2) + ",name=c3").build();
+             Stderr err = new Stderr()) {
+            startBoth(a, b);
+            c.start();
+            await("three links up", () -> upLinks(a) == 3 && upLinks(b) == 2 && upLinks(c) == 1);
+            a.addStateListener((st, cause) -> events.add(st.toString()));
+
+            media.get("udp:a1").poison();
+            await("DEGRADED", () -> events.size() == 1);
+            assertThat(a.state()).isEqualTo(TipcNodeState.DEGRADED);
+            await("a1 disabled", () -> {
+                try {
+                    return a.links().stream().noneMatch(l -> l.bearer().equals("udp:a1"));
+                } catch (TipcException e) {
+                    return false;
+                }
+            });
+
+            // the node is DEGRADED already: the second dead bearer must still be disabled, closed and reported
+            media.get("udp:a2").poison();
+            await("the second death reported", () -> events.size() == 2);
+            assertThat(a.state()).isEqualTo(TipcNodeState.DEGRADED);
+            await("a2 disabled in the core", () -> {
+                try {
+                    return a.links().stream().noneMatch(l -> l.bearer().equals("udp:a2"));
+                } catch (TipcException e) {
+                    return false;
+                }
+            });
+            assertThat(a.links()).singleElement().satisfies(l -> {
+                assertThat(l.bearer()).isEqualTo("udp:a3");
+                assertThat(l.up()).isTrue();
+            });
+            await("b's links over b1 and b2 down", () -> upLinks(b) == 0);
+            assertThat(err.errors("TipcNode")).as("each death logged once").hasSize(2);
+            assertThat(a.isRunning()).isTrue();
+
+            // the third was the last live bearer
+            media.get("udp:a3").poison();
+            await("FAILED", () -> a.state() == TipcNodeState.FAILED);
+            await("the listener told", () -> events.size() == 3);
+            assertThat(events).containsExactly("DEGRADED", "DEGRADED", "FAILED");
+            assertThat(a.isRunning()).isFalse();
+        }
+    }
+
+    @Test
+    void listenersAreToldOneChangeAtATimeInOrder() throws Exception {
+        int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (TipcNode a = faulty("jt-ord-a", "udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p + ",name=a1",
+                "udp:127.0.0.1:" + (p + 1) + ",remote=127.0.0.2:" + (p + 1) + ",name=a2").build();
+             TipcNode b = TipcNode.builder().identity("jt-ord-b").bearer("udp:127.0.0.2:" + p + ",remote=127.0.0.1:" + p
+                     + ",name=b1").bearer("udp:127.0.0.2:" + (p + 1) + ",remote=127.0.0.1:" + (p + 1) + ",name=b2").build();
+             Stderr err = new Stderr()) {
+            startBoth(a, b);
+            await("two links up", () -> upLinks(a) == 2);
+            a.addStateListener((st, cause) -> {
+                events.add("begin " + st);
+                if (st == TipcNodeState.DEGRADED) {
+                    // still telling DEGRADED when the loop fails: FAILED must wait for this call to end
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (a.state() != TipcNodeState.FAILED && System.nanoTime() < end) Thread.onSpinWait();
+                    // the node is FAILED now; give a FAILED call on another thread (the old, unordered way) 2 s to
+                    // begin while this one still runs
+                    end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while (!events.contains("begin FAILED") && System.nanoTime() < end) Thread.onSpinWait();
+                }
+                events.add("end " + st);
+            });
+            media.get("udp:a1").poison();
+            await("DEGRADED being told", () -> events.contains("begin DEGRADED"));
+            a.later(() -> {
+                throw new OutOfMemoryError("injected in the event loop");
+            });
+            await("FAILED told", () -> events.size() == 4);
+            assertThat(events).containsExactly("begin DEGRADED", "end DEGRADED", "begin FAILED", "end FAILED");
+            a.close();
+            assertThat(a.state()).isEqualTo(TipcNodeState.FAILED);
+        }
+    }
+
+    @Test
     void theLastBearersDeadReceiveThreadFailsTheNodeAndWakesBlockedCalls() throws Exception {
         int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
         try (TipcNode a = faulty("jt-fail-a", "udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p + ",name=a1").build();
@@ -196,11 +290,9 @@ class NodeFailureTest {
                      .start()) {
             a.addStateListener((st, cause) -> events.add(st + " " + cause.getMessage()));
             a.later(() -> {
-                try {
-                    Thread.sleep(300); // the command below queues behind this one
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                // the command below queues behind this one (bounded wait: the test's own timeout does the rest)
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (a.queuedCommands() == 0 && System.nanoTime() < end) Thread.onSpinWait();
                 throw new OutOfMemoryError("injected in the event loop");
             });
             CompletableFuture<Object> queued = CompletableFuture.supplyAsync(() -> {

@@ -68,7 +68,12 @@ class PeerCongestionTest {
                 TipcAddress toC = crx.address();
                 tx.send(toC, new byte[] {1});
                 assertThat(crx.receive(TwoNodeChecks.T)).isNotNull();
-                Thread.sleep(300); // c's acknowledge of it goes out before the freeze
+                // c's acknowledge of it goes out (a has nothing unacknowledged for c) before the freeze
+                long acked = System.nanoTime() + TwoNodeChecks.T.toNanos();
+                while (linkTo(a, c).transmitQueue() != 0) {
+                    assertThat(System.nanoTime()).as("c acknowledged within 20 s").isLessThan(acked);
+                    Thread.sleep(10);
+                }
                 cMedia.get().freezeAcks();
                 int size = Math.min(60_000, linkTo(a, c).mtu() * 6 / 10); // one message per packet
                 byte[] big = new byte[size];
@@ -93,6 +98,11 @@ class PeerCongestionTest {
                         throw new RuntimeException(e);
                     }
                 });
+                long waiting = System.nanoTime() + TwoNodeChecks.T.toNanos();
+                while (a.congestionWaits() == waitsBefore) { // the send to c got ELINKCONG and waits now
+                    assertThat(System.nanoTime()).as("the send to c waits within 20 s").isLessThan(waiting);
+                    Thread.sleep(10);
+                }
                 for (int i = 0; i < 20; i++) {
                     long t0 = System.nanoTime();
                     assertThat(tx.trySend(toB, new byte[] {(byte) i})).isTrue();

@@ -419,8 +419,8 @@ public final class NodeCommand implements Callable<Integer> {
                 out.println("RETURNED errcode " + m.errcode() + " from " + m.source());
                 return 1;
             } else {
-                out.println("REPLY " + m.payload().length + " bytes from " + m.source() + ": "
-                        + new String(m.payload(), StandardCharsets.UTF_8));
+                // a peer chose these bytes: escaped (no newline, no ESC reaches the console)
+                out.println("REPLY " + m.payload().length + " bytes from " + m.source() + ": " + m.payloadText());
             }
             return 0;
         } catch (io.jtipc.api.TipcException e) {

@@ -12,6 +12,32 @@ import org.junit.jupiter.api.Test;
 class NodeCommandTest {
 
     @Test
+    void aHostileReplyIsPrintedEscaped() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        try (io.jtipc.api.TipcNode peer = io.jtipc.api.TipcNode.builder().identity("cli-hostile")
+                .bearer("udp:" + a + ",remote=" + b + ",name=ha").start();
+             io.jtipc.api.TipcSocket s = io.jtipc.api.TipcSocket.rdm(peer)) {
+            s.bind(io.jtipc.api.TipcAddress.ofService(18891, 1));
+            CompletableFuture<Void> replier = CompletableFuture.runAsync(() -> {
+                try {
+                    io.jtipc.api.TipcMessage m = s.receive(java.time.Duration.ofSeconds(30));
+                    if (m != null) s.send(m.source(), "\n[INFO] x\u001b[31m".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            MainTest.Result r = MainTest.run("node", "--identity", "cli-victim", "--bearer", "udp:" + b + ",remote=" + a
+                    + ",name=hb", "--wait-link", "15", "--timeout", "8", "send", "18891:1", "hi");
+            replier.get(30, TimeUnit.SECONDS);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).containsPattern("REPLY 14 bytes from <[0-9a-f]+:\\d+>: \\\\x0a\\[INFO\\] x\\\\x1b\\[31m\n")
+                    .doesNotContain("\u001b").doesNotContain("\n[INFO] x");
+        }
+    }
+
+    @Test
     void echoNodeAndScriptedSender() throws Exception {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
         String a = "127.0.0.1:" + port;

@@ -68,7 +68,8 @@ import io.jtipc.wire.Tipc;
  * <h2>Node down</h2>
  * {@link #nodeDown} removes every binding the peer published ({@code tipc_publ_notify}) and drops its queued
  * messages (node.c {@code node_lost_contact}). As in the kernel, the peer's {@code rcv_nxt}/open state is not
- * reset; the next bulk's last message resets it.
+ * reset; the next bulk's last message resets it. That state (and the peer's counters) goes when the node entry
+ * is deleted ({@link #nodeDeleted}, node.c {@code tipc_node_delete}), so it is bounded by the peer table.
  */
 public final class NameDistributor {
     /** Most publications this node may make (net/tipc/subscr.h TIPC_MAX_PUBL). */
@@ -304,7 +305,7 @@ public final class NameDistributor {
             peer.held.clear();
             peer.limitLogged = false; // a new episode if it floods again
             peer.heldLogged = false;
-            if (!peer.open && peer.droppedOverLimit == 0) {
+            if (!peer.open && peer.droppedOverLimit == 0 && peer.droppedOverflow == 0) {
                 peers.remove(node); // nothing worth keeping: no stream was opened, nothing counted
             }
         }
@@ -313,6 +314,24 @@ public final class NameDistributor {
             rcDests--;
         }
         return removed;
+    }
+
+    /**
+     * The peer's node entry was deleted (node.c {@code tipc_node_delete}: not up for {@code NODE_CLEANUP_AFTER}, or
+     * evicted from a full peer table): forgets its receive state ({@code named_rcv_nxt}, {@code named_open}, held
+     * messages, its per-peer counters), which {@link #nodeDown} keeps as the kernel does. Its bindings are not
+     * touched ({@link #nodeDown} removed them when it went down). A node that links again starts afresh, as a new
+     * kernel {@code tipc_node} would.
+     */
+    public void nodeDeleted(int node) {
+        NamedRcv peer = peers.remove(node);
+        if (peer != null) {
+            for (ArrayDeque<DistrMessage> q : peer.held.values()) {
+                for (DistrMessage m : q) {
+                    unhold(peer, m);
+                }
+            }
+        }
     }
 
     /** Whether the last {@link #publish} failed because of a local limit ({@link BindingLimits#localCount()}, bytes). */

@@ -3,10 +3,10 @@ package io.jtipc.nametable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import io.jtipc.wire.Tipc;
@@ -42,23 +42,34 @@ import io.jtipc.wire.Tipc;
  * The kernel applies items with node = {@code msg_orignode}; a conforming peer always sends its own address
  * there, and a message whose originating node is not the delivering peer is dropped and counted
  * ({@link #foreignOrigin()}), so a peer can neither grow state for invented nodes nor publish in another
- * node's name. At most {@link #maxDeferred()} messages wait per peer; beyond that new ones are dropped and
- * counted ({@link #droppedOverflow()}).
+ * node's name. Messages held back (below) are bounded per peer and in total, in count and estimated heap bytes
+ * ({@link #DEFAULT_MAX_DEFERRED} messages / {@link #DEFAULT_MAX_DEFERRED_BYTES} per peer,
+ * {@link #DEFAULT_MAX_DEFERRED_TOTAL} / {@link #DEFAULT_MAX_DEFERRED_TOTAL_BYTES} in total, see
+ * {@link #setDeferredLimits}); the kernel's namedq has no bound. A message beyond them is dropped and counted
+ * ({@link #droppedOverflow()}, {@link #droppedOverflow(int)}), the first of an episode logged (it ends when the peer
+ * holds under 3/4 of its budgets or goes down). Bulk and legacy messages and the one in turn are never held, so
+ * they always get in.
  * PUBLICATION items beyond the {@link BindingLimits} (per peer, all peers together) are dropped and counted
  * ({@link #droppedOverLimit(int)}); the first drop of an episode is logged, the episode ends when the peer (and the
  * total) is back under 3/4 of the limits or the peer goes down.
- * Received messages are queued; the queue is scanned from the head repeatedly:
- * a message with last-bulk sets {@code rcv_nxt = its seqno} and opens the stream; bulk and legacy messages
- * are applied at once; a non-bulk non-legacy message is applied when the stream is open and its seqno equals
- * {@code rcv_nxt} (then {@code rcv_nxt++}); one whose seqno is before {@code rcv_nxt} (16-bit serial
- * arithmetic) is dropped; others stay queued. PUBLICATION items insert with cluster scope and node = the
+ * Sequencing is the kernel's ({@code tipc_named_dequeue} scanning the queue from the head after each arrival),
+ * computed without the scan: a message with last-bulk sets {@code rcv_nxt = its seqno} and opens the stream; bulk
+ * and legacy messages are applied at once; a non-bulk non-legacy message is applied when the stream is open and its
+ * seqno equals {@code rcv_nxt} (then {@code rcv_nxt++}); one whose seqno is before {@code rcv_nxt} (16-bit serial
+ * arithmetic) is dropped ({@link #droppedStale()}); others are held back, keyed by seqno. After an applied message
+ * the held message with seqno {@code rcv_nxt} (the first received of that seqno; later copies are stale) is applied
+ * while there is one: O(log n) per message instead of the kernel's rescan. After a last bulk the held messages
+ * before the new {@code rcv_nxt} are dropped at once; the kernel, scanning while {@code rcv_nxt} advances, may keep
+ * one exactly 32 767 or 32 768 behind, a difference only a peer sending seqnos half the space apart could see.
+ * PUBLICATION items insert with cluster scope and node = the
  * message's originating node; WITHDRAWAL items remove by (range, node, key). Items with lower &gt; upper,
  * duplicates and unknown withdrawals are ignored (the kernel only logs them), counted in {@link #rejectedItems()}.
  *
  * <h2>Node down</h2>
  * {@link #nodeDown} removes every binding the peer published ({@code tipc_publ_notify}) and drops its queued
  * messages (node.c {@code node_lost_contact}). As in the kernel, the peer's {@code rcv_nxt}/open state is not
- * reset; the next bulk's last message resets it.
+ * reset; the next bulk's last message resets it. That state (and the peer's counters) goes when the node entry
+ * is deleted ({@link #nodeDeleted}, node.c {@code tipc_node_delete}), so it is bounded by the peer table.
  */
 public final class NameDistributor {
     /** Most publications this node may make (net/tipc/subscr.h TIPC_MAX_PUBL). */
@@ -78,6 +89,13 @@ public final class NameDistributor {
     private long droppedOverflow;
     private long foreignOrigin;
     private int maxDeferred = DEFAULT_MAX_DEFERRED;
+    private long maxDeferredBytes = DEFAULT_MAX_DEFERRED_BYTES;
+    private int maxDeferredTotal = DEFAULT_MAX_DEFERRED_TOTAL;
+    private long maxDeferredTotalBytes = DEFAULT_MAX_DEFERRED_TOTAL_BYTES;
+    /** Messages held back, all peers. */
+    private int heldCount;
+    /** Estimated heap bytes of the messages held back, all peers. */
+    private long heldBytes;
     private final Consumer<String> log;
     private BindingLimits limits = BindingLimits.DEFAULT;
     private long droppedOverLimit;
@@ -85,8 +103,27 @@ public final class NameDistributor {
     private boolean localLimitLogged;
     private boolean lastPublishOverLimit;
 
-    /** Default cap on messages held back per peer (waiting for the last bulk or an earlier seqno). */
+    /**
+     * Default cap on messages held back per peer (waiting for the last bulk or an earlier seqno), count. The kernel's
+     * namedq ({@code tipc_named_rcv}) has no bound.
+     */
     public static final int DEFAULT_MAX_DEFERRED = 1024;
+    /**
+     * Default cap on the estimated heap bytes of the messages held back per peer: 4 MiB (about 31 reassembled
+     * 66 000-byte messages of 3 298 items, or 1024 one-item updates). The kernel has no bound.
+     */
+    public static final long DEFAULT_MAX_DEFERRED_BYTES = 4L << 20;
+    /** Default cap on messages held back, all peers together, count (8 peers at {@link #DEFAULT_MAX_DEFERRED}). */
+    public static final int DEFAULT_MAX_DEFERRED_TOTAL = 8192;
+    /** Default cap on the estimated heap bytes of the messages held back, all peers together: 32 MiB. */
+    public static final long DEFAULT_MAX_DEFERRED_TOTAL_BYTES = 32L << 20;
+    /**
+     * Estimated heap bytes one held message costs besides its items (64-bit JVM, compressed references): the
+     * {@link DistrMessage} (40), its immutable item list (32), the seqno map entry, key and per-seqno deque (120).
+     */
+    public static final int HELD_MESSAGE_BYTES = 192;
+    /** Estimated heap bytes one item of a held message costs: the {@link PublicationItem} (32) and its slot (8). */
+    public static final int HELD_ITEM_BYTES = 40;
 
     /** @param table the node's binding table; this node's address is {@link BindingTable#ownNode()} */
     public NameDistributor(BindingTable table) {
@@ -260,9 +297,15 @@ public final class NameDistributor {
     public List<Publication> nodeDown(int node, int capabilities) {
         NamedRcv peer = peers.get(node);
         if (peer != null) {
-            peer.queue.clear();
+            for (ArrayDeque<DistrMessage> q : peer.held.values()) {
+                for (DistrMessage m : q) {
+                    unhold(peer, m);
+                }
+            }
+            peer.held.clear();
             peer.limitLogged = false; // a new episode if it floods again
-            if (!peer.open && peer.droppedOverLimit == 0) {
+            peer.heldLogged = false;
+            if (!peer.open && peer.droppedOverLimit == 0 && peer.droppedOverflow == 0) {
                 peers.remove(node); // nothing worth keeping: no stream was opened, nothing counted
             }
         }
@@ -271,6 +314,24 @@ public final class NameDistributor {
             rcDests--;
         }
         return removed;
+    }
+
+    /**
+     * The peer's node entry was deleted (node.c {@code tipc_node_delete}: not up for {@code NODE_CLEANUP_AFTER}, or
+     * evicted from a full peer table): forgets its receive state ({@code named_rcv_nxt}, {@code named_open}, held
+     * messages, its per-peer counters), which {@link #nodeDown} keeps as the kernel does. Its bindings are not
+     * touched ({@link #nodeDown} removed them when it went down). A node that links again starts afresh, as a new
+     * kernel {@code tipc_node} would.
+     */
+    public void nodeDeleted(int node) {
+        NamedRcv peer = peers.remove(node);
+        if (peer != null) {
+            for (ArrayDeque<DistrMessage> q : peer.held.values()) {
+                for (DistrMessage m : q) {
+                    unhold(peer, m);
+                }
+            }
+        }
     }
 
     /** Whether the last {@link #publish} failed because of a local limit ({@link BindingLimits#localCount()}, bytes). */
@@ -339,8 +400,8 @@ public final class NameDistributor {
     /**
      * Receives one NAME_DISTRIBUTOR message delivered by the link(s) to {@code linkPeer} (unicast or broadcast
      * link) and applies every update that the sequencing rules now allow. A message whose originating node is
-     * not {@code linkPeer} is dropped ({@link #foreignOrigin()}); one that would exceed {@link #maxDeferred()}
-     * held-back messages is dropped ({@link #droppedOverflow()}) unless it is a bulk or legacy message (those are
+     * not {@code linkPeer} is dropped ({@link #foreignOrigin()}); one that would have to be held back beyond a
+     * budget is dropped ({@link #droppedOverflow()}); bulk and legacy messages and the one in turn never wait (they are
      * applied at once).
      *
      * @param linkPeer the node address of the link's peer (not a message field)
@@ -352,46 +413,122 @@ public final class NameDistributor {
             return 0;
         }
         NamedRcv peer = peers.computeIfAbsent(linkPeer, k -> new NamedRcv());
-        // bulk and legacy messages never wait (dequeue applies them at once), so they always get in: a full
-        // queue must not lock out the last bulk that releases it
-        if (peer.queue.size() >= maxDeferred && m.nonLegacy() && !m.bulk()) {
-            droppedOverflow++;
+        // What tipc_named_dequeue does with the queue after this message is appended. Every held message was
+        // found not ready (and not stale) by the previous call and the state has not changed since, so the
+        // kernel's scan from the head first reaches the new message with nothing to do before it.
+        int seqno = m.namedSeqno();
+        boolean reset = m.lastBulk();
+        if (reset) {
+            peer.rcvNxt = seqno;
+            peer.open = true;
+        }
+        if (m.bulk() || !m.nonLegacy()) {
+            // applied at once, whatever its seqno
+        } else if (peer.open && peer.rcvNxt == seqno) {
+            peer.rcvNxt = (peer.rcvNxt + 1) & 0xFFFF;
+        } else if (less(seqno, peer.rcvNxt)) {
+            droppedStale++;
+            return 0;
+        } else {
+            hold(linkPeer, peer, m);
             return 0;
         }
-        peer.queue.addLast(m);
-        int applied = 0;
-        DistrMessage next;
-        while ((next = dequeue(peer)) != null) {
+        apply(peer, m);
+        int applied = 1;
+        if (reset) {
+            dropStale(peer);
+        }
+        // the following scans: the held message whose seqno is rcv_nxt (the first one received of that seqno),
+        // while there is one; later copies of an applied seqno are stale from then on
+        ArrayDeque<DistrMessage> same;
+        while (peer.open && (same = peer.held.remove(peer.rcvNxt)) != null) {
+            DistrMessage next = same.poll();
+            unhold(peer, next);
+            for (DistrMessage dup : same) {
+                unhold(peer, dup);
+                droppedStale++;
+            }
+            peer.rcvNxt = (peer.rcvNxt + 1) & 0xFFFF;
             apply(peer, next);
             applied++;
+        }
+        if (peer.heldLogged && peer.heldCount <= maxDeferred / 4 * 3 && peer.heldBytes <= maxDeferredBytes / 4 * 3) {
+            peer.heldLogged = false; // episode over
         }
         return applied;
     }
 
-    private DistrMessage dequeue(NamedRcv peer) {
-        Iterator<DistrMessage> it = peer.queue.iterator();
-        while (it.hasNext()) {
-            DistrMessage m = it.next();
-            int seqno = m.namedSeqno();
-            if (m.lastBulk()) {
-                peer.rcvNxt = seqno;
-                peer.open = true;
-            }
-            if (m.bulk() || !m.nonLegacy()) {
-                it.remove();
-                return m;
-            }
-            if (peer.open && peer.rcvNxt == seqno) {
-                peer.rcvNxt = (peer.rcvNxt + 1) & 0xFFFF;
-                it.remove();
-                return m;
-            }
-            if (less(seqno, peer.rcvNxt)) {
-                it.remove();
+    /**
+     * Holds back a non-bulk update that is not yet in turn, within the per-peer and total count and byte budgets
+     * (the kernel's namedq has no bound); beyond them the message is dropped, counted and the first drop of an
+     * episode logged.
+     */
+    private void hold(int node, NamedRcv peer, DistrMessage m) {
+        long cost = heldBytes(m);
+        String what;
+        if (peer.heldCount >= maxDeferred || peer.heldBytes + cost > maxDeferredBytes) {
+            what = "peer " + Integer.toHexString(node) + " reached its limit of " + maxDeferred + " messages / "
+                    + maxDeferredBytes + " bytes (holds " + peer.heldCount + " messages, " + peer.heldBytes + " bytes)";
+        } else if (heldCount >= maxDeferredTotal || heldBytes + cost > maxDeferredTotalBytes) {
+            what = "all peers reached their limit of " + maxDeferredTotal + " messages / " + maxDeferredTotalBytes
+                    + " bytes (hold " + heldCount + " messages, " + heldBytes + " bytes; peer "
+                    + Integer.toHexString(node) + " holds " + peer.heldCount + ")";
+        } else {
+            peer.held.computeIfAbsent(m.namedSeqno(), k -> new ArrayDeque<>(1)).addLast(m);
+            peer.heldCount++;
+            peer.heldBytes += cost;
+            heldCount++;
+            heldBytes += cost;
+            return;
+        }
+        droppedOverflow++;
+        peer.droppedOverflow++;
+        if (!peer.heldLogged) {
+            peer.heldLogged = true;
+            log.accept("name distributor: " + what + ": out-of-turn updates from " + Integer.toHexString(node)
+                    + " dropped (logged once until it holds under 3/4 of the limits or goes down)");
+        }
+    }
+
+    private void unhold(NamedRcv peer, DistrMessage m) {
+        long cost = heldBytes(m);
+        peer.heldCount--;
+        peer.heldBytes -= cost;
+        heldCount--;
+        heldBytes -= cost;
+    }
+
+    /**
+     * Drops the held messages whose seqno is before {@code rcv_nxt} (16-bit serial arithmetic): the circular range
+     * {@code [rcv_nxt - 32767, rcv_nxt - 1]}. Needed after a last bulk reset {@code rcv_nxt} only.
+     */
+    private void dropStale(NamedRcv peer) {
+        if (peer.held.isEmpty()) {
+            return;
+        }
+        int lo = (peer.rcvNxt - 32767) & 0xFFFF;
+        int hi = (peer.rcvNxt - 1) & 0xFFFF;
+        if (lo <= hi) {
+            dropAll(peer, peer.held.subMap(lo, true, hi, true));
+        } else {
+            dropAll(peer, peer.held.tailMap(lo, true));
+            dropAll(peer, peer.held.headMap(hi, true));
+        }
+    }
+
+    private void dropAll(NamedRcv peer, Map<Integer, ArrayDeque<DistrMessage>> range) {
+        for (ArrayDeque<DistrMessage> q : range.values()) {
+            for (DistrMessage m : q) {
+                unhold(peer, m);
                 droppedStale++;
             }
         }
-        return null;
+        range.clear();
+    }
+
+    /** Estimated heap bytes a held message costs ({@link #HELD_MESSAGE_BYTES} + items × {@link #HELD_ITEM_BYTES}). */
+    static long heldBytes(DistrMessage m) {
+        return HELD_MESSAGE_BYTES + (long) m.items().size() * HELD_ITEM_BYTES;
     }
 
     private void apply(NamedRcv peer, DistrMessage m) {
@@ -488,9 +625,19 @@ public final class NameDistributor {
         return droppedStale;
     }
 
-    /** Messages dropped because the peer already had {@link #maxDeferred()} held back. */
+    /**
+     * Out-of-turn messages dropped because holding them back would exceed a per-peer or total budget
+     * ({@link #maxDeferred()}, {@link #maxDeferredBytes()}, {@link #maxDeferredTotal()},
+     * {@link #maxDeferredTotalBytes()}).
+     */
     public long droppedOverflow() {
         return droppedOverflow;
+    }
+
+    /** Like {@link #droppedOverflow()}, for the messages delivered by the link(s) to {@code node}. */
+    public long droppedOverflow(int node) {
+        NamedRcv p = peers.get(node);
+        return p == null ? 0 : p.droppedOverflow;
     }
 
     /** Messages dropped because their originating node was not the link peer that delivered them. */
@@ -515,6 +662,57 @@ public final class NameDistributor {
         this.maxDeferred = max;
     }
 
+    /** Cap on the estimated heap bytes held back per peer (default {@value #DEFAULT_MAX_DEFERRED_BYTES}). */
+    public long maxDeferredBytes() {
+        return maxDeferredBytes;
+    }
+
+    /** Cap on messages held back, all peers (default {@value #DEFAULT_MAX_DEFERRED_TOTAL}). */
+    public int maxDeferredTotal() {
+        return maxDeferredTotal;
+    }
+
+    /** Cap on the estimated heap bytes held back, all peers (default {@value #DEFAULT_MAX_DEFERRED_TOTAL_BYTES}). */
+    public long maxDeferredTotalBytes() {
+        return maxDeferredTotalBytes;
+    }
+
+    /**
+     * Sets the budgets of held-back messages; messages already held stay (only new ones are checked).
+     *
+     * @param peerCount  messages per peer ({@link #setMaxDeferred})
+     * @param peerBytes  estimated heap bytes per peer ({@link #heldBytes})
+     * @param totalCount messages, all peers
+     * @param totalBytes estimated heap bytes, all peers
+     * @throws IllegalArgumentException if a count is below 1 or a byte budget below {@link #HELD_MESSAGE_BYTES}
+     */
+    public void setDeferredLimits(int peerCount, long peerBytes, int totalCount, long totalBytes) {
+        if (peerCount < 1 || totalCount < 1 || peerBytes < HELD_MESSAGE_BYTES || totalBytes < HELD_MESSAGE_BYTES) {
+            throw new IllegalArgumentException("deferred limits " + peerCount + "/" + peerBytes + " bytes per peer, "
+                    + totalCount + "/" + totalBytes + " bytes total");
+        }
+        this.maxDeferred = peerCount;
+        this.maxDeferredBytes = peerBytes;
+        this.maxDeferredTotal = totalCount;
+        this.maxDeferredTotalBytes = totalBytes;
+    }
+
+    /** Estimated heap bytes of the messages held back from {@code node} ({@link #heldBytes}). */
+    public long deferredBytes(int node) {
+        NamedRcv p = peers.get(node);
+        return p == null ? 0 : p.heldBytes;
+    }
+
+    /** Messages held back, all peers. */
+    public int deferredTotal() {
+        return heldCount;
+    }
+
+    /** Estimated heap bytes of the messages held back, all peers. */
+    public long deferredBytesTotal() {
+        return heldBytes;
+    }
+
     /** Number of peers with receive state (queue, rcv_nxt) held. */
     public int peersWithState() {
         return peers.size();
@@ -523,7 +721,7 @@ public final class NameDistributor {
     /** Messages from {@code node} held back waiting for earlier seqnos or the last bulk. */
     public int deferred(int node) {
         NamedRcv p = peers.get(node);
-        return p == null ? 0 : p.queue.size();
+        return p == null ? 0 : p.heldCount;
     }
 
     /** Whether the named stream from {@code node} is open (its last-bulk message was received). */
@@ -540,7 +738,16 @@ public final class NameDistributor {
 
     /** One peer's named receive state (kernel {@code struct tipc_node} namedq, named_rcv_nxt, named_open). */
     private static final class NamedRcv {
-        final ArrayDeque<DistrMessage> queue = new ArrayDeque<>();
+        /** Held-back updates by named seqno, each seqno's copies in arrival order (the kernel's namedq). */
+        final TreeMap<Integer, ArrayDeque<DistrMessage>> held = new TreeMap<>();
+        /** Messages in {@link #held}. */
+        int heldCount;
+        /** Estimated heap bytes of {@link #held} ({@link NameDistributor#heldBytes}). */
+        long heldBytes;
+        /** Messages dropped over a held-back budget. */
+        long droppedOverflow;
+        /** Whether the current held-back over-budget episode has been logged. */
+        boolean heldLogged;
         int rcvNxt;
         boolean open;
         /** PUBLICATION items dropped over a limit. */

@@ -93,4 +93,36 @@ class NameDistributorPeerStateTest {
         r.nodeDown(A, Tipc.TIPC_NAMED_BCAST);
         assertThat(r.deferred(A)).isZero();
     }
+
+    @Test
+    void nodeDeletedForgetsTheReceiveStateNodeDownKeeps() {
+        BindingTable t = new BindingTable(B);
+        NameDistributor r = new NameDistributor(t);
+        r.setLimits(new BindingLimits(1, 1 << 20, 100, 1 << 20, 100, 1 << 20));
+        // 100 addresses link, open their stream, one over its binding limit, then go down
+        for (int i = 1; i <= 100; i++) {
+            int peer = 0x01001000 + i;
+            r.nodeUp(peer, Tipc.TIPC_NAMED_BCAST, 1500);
+            r.receive(peer, lastBulk(peer, 0));
+            r.receive(peer, upd(peer, 0, 3000, i));
+            r.receive(peer, upd(peer, 1, 3000, 1000 + i)); // over the per-peer limit of 1
+            r.receive(peer, upd(peer, 5, 3000, 2000 + i)); // held back
+            r.nodeDown(peer, Tipc.TIPC_NAMED_BCAST);
+        }
+        assertThat(r.peersWithState()).isEqualTo(100);
+        assertThat(r.droppedOverLimit(0x01001001)).isEqualTo(1);
+        assertThat(r.deferredTotal()).isZero();
+        for (int i = 1; i <= 100; i++) {
+            r.nodeDeleted(0x01001000 + i);
+        }
+        assertThat(r.peersWithState()).isZero();
+        assertThat(r.streamOpen(0x01001001)).isFalse();
+        // deleting a node with held messages refunds them
+        r.receive(A, upd(A, 3, 3000, 1));
+        assertThat(r.deferredTotal()).isEqualTo(1);
+        r.nodeDeleted(A);
+        assertThat(r.deferredTotal()).isZero();
+        assertThat(r.deferredBytesTotal()).isZero();
+        r.nodeDeleted(C); // unknown: nothing
+    }
 }

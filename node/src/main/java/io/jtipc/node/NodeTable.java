@@ -348,7 +348,10 @@ final class NodeTable {
 
     /** Forgets {@code n}: the table, the identity index, its tier (tipc_node_delete). */
     private void delete(Node n) {
-        if (nodes.get(n.addr) == n) nodes.remove(n.addr);
+        if (nodes.get(n.addr) == n) {
+            nodes.remove(n.addr);
+            if (net.distr != null) net.distr.nodeDeleted(n.addr); // its named receive state goes with it
+        }
         unindex(n);
         setTier(n, TIER_NONE);
     }

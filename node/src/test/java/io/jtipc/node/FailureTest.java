@@ -147,13 +147,19 @@ class FailureTest {
         SimNode b = net.addNode("beta", 2, 0x33334444);
         assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
         int bAddr = b.core.ownAddr();
+        assertThat(net.runUntil(() -> a.core.nameDistributor().streamOpen(bAddr), net.now() + 5000)).isTrue();
         b.paused = true;
         net.runFor(10_000);
         assertThat(a.core.peer(bAddr)).isNotNull();
+        // down: its named receive state stays (node.c keeps named_rcv_nxt/named_open in the node)
+        assertThat(a.core.nameDistributor().streamOpen(bAddr)).isTrue();
         // after losing its only peer, discovery is back to the fast rate
         assertThat(a.core.bearer(0).discoverer().timerInterval()).isEqualTo(Discoverer.DISC_FAST);
         net.runFor(NodeCore.NODE_CLEANUP_AFTER);
         assertThat(a.core.peer(bAddr)).isNull();
+        // deleted: the name distributor forgets it too (one entry per address ever linked otherwise)
+        assertThat(a.core.nameDistributor().peersWithState()).isZero();
+        assertThat(a.core.nameDistributor().streamOpen(bAddr)).isFalse();
         b.paused = false;
         assertThat(net.runUntil(() -> linkedUp(a, b), net.now() + 10_000)).isTrue();
     }

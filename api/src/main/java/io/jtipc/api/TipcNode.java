@@ -120,6 +120,8 @@ public final class TipcNode implements AutoCloseable {
     private final AtomicLong queuedFrames = new AtomicLong();
     /** Bytes of the frames in {@link #inbox} (see {@link #INBOX_BYTE_LIMIT}). */
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Frames taken from {@link #inbox}, per sender (loop thread only). */
+    private final SourceLanes lanes = new SourceLanes();
     private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new ArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
@@ -564,10 +566,17 @@ public final class TipcNode implements AutoCloseable {
                         forwardCoreLog();
                         continue;
                     }
-                    Object o = inbox.poll(Math.min(due - now, 1000), TimeUnit.MILLISECONDS);
-                    for (int n = 0; o != null && n < 1024 && running; n++) {
-                        handle(o);
-                        o = n < 1023 ? inbox.poll() : null;
+                    // frames are served round-robin per sender (SourceLanes), commands as they come
+                    Object o = lanes.isEmpty() ? inbox.poll(Math.min(due - now, 1000), TimeUnit.MILLISECONDS) : null;
+                    for (int n = 0; n < 1024 && running; n++) {
+                        for (; o != null; o = inbox.poll()) {
+                            if (o instanceof BearerIo.Rx rx) lanes.add(rx);
+                            else handle(o);
+                        }
+                        BearerIo.Rx rx = lanes.poll();
+                        if (rx == null) break;
+                        handle(rx);
+                        o = inbox.poll();
                     }
                     forwardCoreLog();
                 } catch (InterruptedException e) {

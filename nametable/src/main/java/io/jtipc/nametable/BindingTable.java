@@ -89,6 +89,7 @@ public final class BindingTable {
     /** Bindings per node of their socket, oldest first ({@code n->publ_list}). */
     private final Map<Integer, NodeBindings> byNode = new HashMap<>();
     private final List<BindingListener> listeners = new ArrayList<>();
+    private static final BindingListener[] NO_LISTENERS = {};
     private long changeCount;
     private int size;
     private long bytes;
@@ -833,7 +834,9 @@ public final class BindingTable {
         if (listeners.isEmpty()) {
             return;
         }
-        for (BindingListener l : new ArrayList<>(listeners)) {
+        // a copy of the listener array, not of the list, per change (a listener may remove itself)
+        BindingListener[] ls = listeners.toArray(NO_LISTENERS);
+        for (BindingListener l : ls) {
             l.onChange(c);
         }
     }

@@ -533,9 +533,20 @@ public final class NameDistributor {
 
     private void apply(NamedRcv peer, DistrMessage m) {
         int node = m.origNode();
-        for (PublicationItem i : m.items()) {
+        List<PublicationItem> items = m.items();
+        for (int n = 0; n < items.size(); n++) {
+            PublicationItem i = items.get(n);
             boolean ok;
             if (m.msgType() == Tipc.PUBLICATION) {
+                if (table.size(node) >= limits.peerCount() || remoteCount() >= limits.totalCount()) {
+                    // a count limit is reached: no later item of this PUBLICATION can lower a count, so the rest is
+                    // dropped in one step (a flood past the limit costs O(1) per message, not a lookup per item)
+                    overLimit(peer, node, 0);
+                    int rest = items.size() - n - 1;
+                    peer.droppedOverLimit += rest;
+                    droppedOverLimit += rest;
+                    return;
+                }
                 long cost = table.insertCost(i.type(), i.lower(), i.upper(), node, i.key());
                 if (cost >= 0 && overLimit(peer, node, cost)) {
                     continue;
@@ -565,14 +576,11 @@ public final class NameDistributor {
     private boolean overLimit(NamedRcv peer, int node, long cost) {
         int count = table.size(node);
         long bytes = table.bytes(node);
-        String what;
+        boolean peerLimit;
         if (count >= limits.peerCount() || bytes + cost > limits.peerBytes()) {
-            what = "peer " + Integer.toHexString(node) + " reached its limit of " + limits.peerCount() + " bindings / "
-                    + limits.peerBytes() + " bytes (holds " + count + " bindings, " + bytes + " bytes)";
+            peerLimit = true;
         } else if (remoteCount() >= limits.totalCount() || remoteBytes() + cost > limits.totalBytes()) {
-            what = "all peers reached their limit of " + limits.totalCount() + " bindings / " + limits.totalBytes()
-                    + " bytes (hold " + remoteCount() + " bindings, " + remoteBytes() + " bytes; peer "
-                    + Integer.toHexString(node) + " holds " + count + ")";
+            peerLimit = false;
         } else {
             return false;
         }
@@ -580,6 +588,14 @@ public final class NameDistributor {
         droppedOverLimit++;
         if (!peer.limitLogged) {
             peer.limitLogged = true;
+            // the line is built only when it is logged: a flood past a limit must not pay for it per item
+            String what = peerLimit
+                    ? "peer " + Integer.toHexString(node) + " reached its limit of " + limits.peerCount()
+                            + " bindings / " + limits.peerBytes() + " bytes (holds " + count + " bindings, " + bytes
+                            + " bytes)"
+                    : "all peers reached their limit of " + limits.totalCount() + " bindings / " + limits.totalBytes()
+                            + " bytes (hold " + remoteCount() + " bindings, " + remoteBytes() + " bytes; peer "
+                            + Integer.toHexString(node) + " holds " + count + ")";
             log.accept("binding table: " + what + ": publications from " + Integer.toHexString(node)
                     + " dropped (logged once until it is under 3/4 of the limits or goes down)");
         }

@@ -691,6 +691,11 @@ public final class TipcNode implements AutoCloseable {
         return inbox.stream().filter(o -> o instanceof Command).count();
     }
 
+    /** Bytes of received frames not yet handed to the core, in the inbox or the loop's per-sender lanes (tests). */
+    long queuedFrameBytes() {
+        return queuedBytes.get();
+    }
+
     /** The bearers opened by {@link #start()} (tests). */
     List<BearerIo> bearers() {
         return List.copyOf(bearers);

@@ -47,7 +47,11 @@ class InboxLimitTest {
             } finally {
                 release.countDown();
             }
-            a.call(now -> null); // behind every queued frame: the inbox is empty again
+            // the loop serves commands as they come and frames per sender (SourceLanes): wait until it has handed
+            // every queued frame to the core
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (a.queuedFrameBytes() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(a.queuedFrameBytes()).as("the loop caught up").isZero();
             a.received(new BearerIo.Rx(bearer, src, frame));
             assertThat(a.droppedInboxFrames()).as("room again once the loop caught up").isEqualTo(before + 11);
             assertThat(a.isRunning()).isTrue();

@@ -39,6 +39,7 @@ final class NodeTable {
     NodeTable(Net net, IntSupplier sessionSource) {
         this.net = net;
         this.sessionSource = sessionSource;
+        net.crypto.nodes = this;
     }
 
     Node find(int addr) {
@@ -197,7 +198,7 @@ final class NodeTable {
     long nextDeadline() {
         long d = Long.MAX_VALUE;
         for (Node p : nodes.values()) d = Math.min(d, p.timerDue);
-        return d;
+        return Math.min(d, net.crypto.nextDeadline());
     }
 
     /** tipc_node_timeout of every node that is due; nodes not up for NODE_CLEANUP_AFTER are deleted (tipc_node_cleanup). */
@@ -205,6 +206,7 @@ final class NodeTable {
         for (Node p : new ArrayList<>(nodes.values())) {
             if (p.timerDue <= now && !p.timeout(now, out)) nodes.remove(p.addr);
         }
+        if (net.crypto.nextDeadline() <= now) net.crypto.timeout(now, out);
     }
 
     /**

@@ -82,6 +82,7 @@ public final class NodeCrypto {
         this.rnd = new Random(net.config.seed() ^ 0x7e3c_1d5a_9b42_f081L);
         this.tx = new Crypto(0, rnd.nextInt(), 0);
         everKeyed = config != null && !config.keys().isEmpty();
+        start(); // the configured keys are in place before the first frame leaves (no plaintext discovery)
     }
 
     // ====================================================================== inspection
@@ -173,7 +174,7 @@ public final class NodeCrypto {
                         if (rc > 0 && out != null) keyDistr(rc, 0, now, out);
                         return rc;
                     }
-                    Node n = findById(k.nodeId());
+                    Node n = nodes == null ? null : findById(k.nodeId());
                     if (n == null) {
                         peerKeys.put(k.nodeId(), m.clone());
                         return 0;
@@ -405,6 +406,12 @@ public final class NodeCrypto {
                 return DROP;
             }
         } else {
+            // our own discovery looped back by the media (UDP multicast): discovery ignores it anyway, and a
+            // per-node key of ours cannot open it on RX (crypto.c drops it as "no key"): not a wrong key
+            if (NodeId.hash(buf, e.nodeIdOffset()) == net.config.nodeId().hash()
+                && Arrays.equals(net.config.nodeId().bytes(), 0, 16, buf, e.nodeIdOffset(), e.nodeIdOffset() + 16)) {
+                return DROP;
+            }
             n = findById(buf, e.nodeIdOffset());
         }
         Crypto r = n == null ? null : rxOf(n.addr);

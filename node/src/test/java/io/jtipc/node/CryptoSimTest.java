@@ -223,4 +223,37 @@ class CryptoSimTest {
         assertThat(a.core.log()).anyMatch(l -> l.contains("revoked"));
         assertThat(net.runUntil(() -> !linkedUp(a, b), net.now() + 30_000)).isTrue();
     }
+
+    @Test
+    void ownDiscoveryLoopedBackIsNotTakenForAWrongKey() {
+        SimNetwork net = new SimNetwork(20);
+        SimNode a = node(net, "alpha", 1, keys(NodeKey.perNode(K2, NodeId.parse("alpha"))));
+        a.recordFrames = true;
+        net.runFor(2_000);
+        byte[] own = a.sentFrames.get(0);
+        assertThat(new EncryptionHeader().wrap(own, 0, own.length).user()).isEqualTo(Tipc.LINK_CONFIG);
+        a.core.onFrame(net.now(), 0, a.mac, own, 0, own.length, a);
+        assertThat(a.core.crypto().undecryptable()).isZero();
+        assertThat(a.core.log()).noneMatch(l -> l.contains("no key of ours"));
+        // a stranger's discovery under a key we lack is counted
+        SimNetwork other = new SimNetwork(21);
+        SimNode b = node(other, "beta", 2, keys(NodeKey.perNode(K1, NodeId.parse("beta"))));
+        b.recordFrames = true;
+        other.runFor(2_000);
+        byte[] theirs = b.sentFrames.get(0);
+        a.core.onFrame(net.now(), 0, b.mac, theirs, 0, theirs.length, a);
+        assertThat(a.core.crypto().undecryptable()).isEqualTo(1);
+    }
+
+    @Test
+    void theVeryFirstDiscoveryIsAlreadyEncrypted() {
+        for (NodeKey k : new NodeKey[] {NodeKey.master(K1), NodeKey.cluster(K1), NodeKey.perNode(K2, NodeId.parse("alpha"))}) {
+            List<byte[]> frames = new ArrayList<>();
+            NodeCore core = new NodeCore(NodeConfig.of(NodeId.parse("alpha"), 7, 7).withCrypto(keys(k)));
+            core.enableBearer(1_000_000, BearerConfig.ethernet("eth0", new byte[] {0x52, 0x54, 0, 0, 0, 1}),
+                (id, dest, buf, off, len) -> frames.add(java.util.Arrays.copyOfRange(buf, off, off + len)));
+            assertThat(frames).as(k.toString()).isNotEmpty();
+            assertThat(frames).allMatch(f -> EncryptionHeader.isEncrypted(f, 0, f.length));
+        }
+    }
 }

@@ -370,7 +370,13 @@ public final class NodeCrypto {
      * @return the plaintext length (padded message), or -1 if the tag does not verify
      */
     static int open(Aead a, byte[] f, int off, int len, int ownAddr, byte[] out, byte[] ivBuf) {
-        EncryptionHeader e = new EncryptionHeader().wrap(f, off, len);
+        return open(a, new EncryptionHeader().wrap(f, off, len), ownAddr, out, ivBuf);
+    }
+
+    /** {@link #open(Aead, byte[], int, int, int, byte[], byte[])} over the frame {@code e} wraps, allocation free. */
+    static int open(Aead a, EncryptionHeader e, int ownAddr, byte[] out, byte[] ivBuf) {
+        byte[] f = e.buffer();
+        int off = e.offset(), len = e.length();
         EncryptionHeader.iv(a.salt, EncryptedFrame.ivAddr(a.mode, e, ownAddr), e.seqno(), ivBuf, 0);
         return EncryptedFrame.open(a.gcm, ivBuf, f, off, len, e.headerSize(), out);
     }
@@ -424,7 +430,7 @@ public final class NodeCrypto {
         if (r != null && k != Crypto.KEY_MASTER && (k == r.active || k == r.pending || k == r.passive || r.tryAlign(k))) {
             a = r.aead[k];
             if (a == null) return noKey(r, k);
-            pl = open(a, buf, off, len, net.ownAddr, plain, iv);
+            pl = open(a, e, net.ownAddr, plain, iv);
             if (pl < 0) {
                 a.usersDec(Integer.MIN_VALUE);
                 return badMsg(r);
@@ -437,7 +443,7 @@ public final class NodeCrypto {
                 a = tx.aead[Crypto.KEY_MASTER];
                 if (a != null) {
                     tries++;
-                    pl = open(a, buf, off, len, net.ownAddr, plain, iv);
+                    pl = open(a, e, net.ownAddr, plain, iv);
                 }
             } else {
                 int[] order = {tx.pending, tx.active, tx.passive};
@@ -446,7 +452,7 @@ public final class NodeCrypto {
                     if (c == null || c.mode != Tipc.CLUSTER_KEY) continue;
                     tries++;
                     a = c;
-                    pl = open(c, buf, off, len, net.ownAddr, plain, iv);
+                    pl = open(c, e, net.ownAddr, plain, iv);
                 }
             }
             if (tries == 0) return noKey(r, k);

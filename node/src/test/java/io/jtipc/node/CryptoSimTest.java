@@ -256,4 +256,25 @@ class CryptoSimTest {
             assertThat(frames).allMatch(f -> EncryptionHeader.isEncrypted(f, 0, f.length));
         }
     }
+
+    @Test
+    void aKeyDistrInPlaintextIsNotTaken() {
+        SimNetwork net = new SimNetwork(22);
+        SimNode a = node(net, "alpha", 1, keys(NodeKey.master(K1)));
+        SimNode b = node(net, "beta", 2, keys(NodeKey.master(K1)));
+        assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
+        Aead k = Aead.of(NodeKey.cluster(K2).material(), Tipc.PER_NODE_KEY);
+        byte[] plain = a.core.crypto().keyDistrMsg(k, b.core.ownAddr());
+        b.core.onFrame(net.now(), 0, a.mac, plain, 0, plain.length, b);
+        net.runFor(1_000);
+        Crypto rx = b.core.crypto().rxOf(a.core.ownAddr());
+        assertThat(rx.skey).isNull();
+        assertThat(rx.hasSessionKeys()).isFalse();
+        // the same key arriving encrypted is taken (crypto.c tipc_crypto_key_rcv, then attached)
+        a.core.crypto().tx.attach(k, 0, false);
+        a.core.crypto().keyDistr(1, b.core.ownAddr(), net.now(), a);
+        net.runFor(1_000);
+        assertThat(rx.hasSessionKeys()).isTrue();
+        assertThat(rx.aead[rx.pending != 0 ? rx.pending : rx.active].sameKey(k)).isTrue();
+    }
 }

@@ -131,4 +131,38 @@ class CryptoCaptureTest {
         e.setDestined(0); // AAD changes too: must fail however the IV is formed
         assertThat(NodeCrypto.open(a, frame, 0, len, 0x1001002, plain, iv)).isEqualTo(-1);
     }
+
+    @Test
+    void aNodeWithTheMasterKeyTakesTheKernelsEncryptedDiscoveryAndAnswersEncrypted() throws IOException {
+        byte[] key = AeadKey.parseHex(KEY);
+        Aead master = Aead.of(key, Tipc.CLUSTER_KEY);
+        byte[] plain = new byte[70_000], iv = new byte[12];
+        List<byte[]> disc = new ArrayList<>();
+        for (byte[] f : payloads()) {
+            if (EncryptionHeader.isEncrypted(f, 0, f.length) && new EncryptionHeader().wrap(f, 0, f.length).user() == Tipc.LINK_CONFIG) {
+                disc.add(f);
+            }
+        }
+        assertThat(disc).isNotEmpty();
+        // our UDP address: the kernel's own (struct udp_media_addr in its discovery, w6-w10) with another IPv4 host
+        int pl = NodeCrypto.open(master, disc.get(0), 0, disc.get(0).length, 0, plain, iv);
+        assertThat(pl).isPositive();
+        TipcMsg kernel = new TipcMsg().wrap(plain, 0, pl);
+        byte[] own = Arrays.copyOfRange(plain, Tipc.MEDIA_INFO_OFFSET + 4, Tipc.MEDIA_INFO_OFFSET + 24);
+        own[7] = 99;
+        List<byte[]> sent = new ArrayList<>();
+        NodeCore core = new NodeCore(NodeConfig.of(NodeId.parse("jtipc-probe"), 5, 5)
+            .withCrypto(CryptoConfig.of(null, NodeKey.master(KEY))));
+        Outbox out = (id, dest, buf, off, len) -> sent.add(Arrays.copyOfRange(buf, off, off + len));
+        core.enableBearer(0, new BearerConfig("udp:u1", MediaType.UDP, own, 14000, 10, 1500, 50, 0), out);
+        for (long t = 0; t <= 2_000; t += 100) if (core.nextDeadline() <= t) core.onTimer(t, out);
+        assertThat(core.addressCommitted()).isTrue();
+        for (byte[] f : disc) core.onFrame(2_000, 0, null, f, 0, f.length, out);
+        assertThat(core.crypto().undecryptable()).isZero();
+        assertThat(core.peer(kernel.prevnode())).isNotNull();
+        assertThat(core.peer(kernel.prevnode()).id()).isEqualTo(NodeId.of(disc.get(0), 12));
+        // everything we sent, the answers to the kernel included, is encrypted and opens with the master key
+        assertThat(sent).isNotEmpty().allMatch(f -> EncryptionHeader.isEncrypted(f, 0, f.length)
+            && NodeCrypto.open(master, f, 0, f.length, 0, new byte[f.length], new byte[12]) > 0);
+    }
 }

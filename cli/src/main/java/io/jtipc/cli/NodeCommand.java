@@ -70,6 +70,19 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--cluster", paramLabel = "ID", defaultValue = "4711", description = "cluster id 1-9999 (default ${DEFAULT-VALUE})")
     int cluster;
 
+    @Option(names = "--key", paramLabel = "KEY",
+        description = "encrypt as after 'tipc node set key KEY': hex AES key + 4-byte salt (40, 56 or 72 digits, optional 0x); never printed")
+    String key;
+
+    @Option(names = "--key-master", description = "with --key: the cluster master key ('... master')")
+    boolean keyMaster;
+
+    @Option(names = "--key-node", paramLabel = "ID", description = "with --key: a per-node key of node ID ('... nodeid ID'; own identity = our TX key)")
+    String keyNode;
+
+    @Option(names = "--rekeying", paramLabel = "MINUTES", description = "with --key: automatic rekeying interval (default 1440, 0 = never)")
+    Integer rekeying;
+
     @Option(names = "--wait-link", paramLabel = "SECONDS", defaultValue = "0",
             description = "before the actions, wait up to SECONDS for a link to come up; fail if none does")
     double waitLink;
@@ -247,8 +260,12 @@ public final class NodeCommand implements Callable<Integer> {
                 }
             }
         }
+        if (key == null && (keyMaster || keyNode != null || rekeying != null)) {
+            throw new CommandLine.ParameterException(cl, "--key-master, --key-node and --rekeying need --key");
+        }
+        if (keyMaster && keyNode != null) throw new CommandLine.ParameterException(cl, "--key-master and --key-node exclude each other");
         try {
-            TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0));
+            withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0)));
             for (String s : bearers) io.jtipc.api.BearerSpec.parse(s, null);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
@@ -292,10 +309,20 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
+    /** --key and its companions on a builder (the key string as 'tipc node set key' takes it). */
+    private TipcNode.Builder withKey(TipcNode.Builder b) {
+        if (key == null) return b;
+        if (keyMaster) b.masterKey(key);
+        else if (keyNode != null) b.key(key, keyNode);
+        else b.key(key);
+        if (rekeying != null) b.rekeying(rekeying);
+        return b;
+    }
+
     private int runNode(io.jtipc.lab.Lab lab, io.jtipc.lab.KernelNode k, List<Action> todo, TipcAddress echoAddr,
                         PrintWriter out, PrintWriter err) throws Exception {
         long t0 = System.nanoTime();
-        TipcNode.Builder b = TipcNode.builder().identity(identity).clusterId(cluster).netns(netns);
+        TipcNode.Builder b = withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns));
         for (String s : bearers) b.bearer(s);
         List<io.jtipc.lab.GuestJob> jobs = new ArrayList<>();
         try (TipcNode node = b.start()) {

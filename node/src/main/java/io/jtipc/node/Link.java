@@ -164,8 +164,12 @@ public final class Link {
     /** Negotiated link MTU, bytes. */
     public int mtu() { return mtu; }
 
-    /** Maximum message size offered to users ({@code tipc_link_mss}, no crypto): mtu - 40 bytes. */
-    public int mss() { return mtu - Tipc.INT_H_SIZE; }
+    /**
+     * Maximum message size offered to users (link.c {@code tipc_link_mss}): mtu - 40 bytes, and 32 bytes less
+     * ({@code EMSG_OVERHEAD}) once a key was set ({@link NodeCrypto#EMSG_OVERHEAD}; a kernel built with
+     * CONFIG_TIPC_CRYPTO always subtracts it).
+     */
+    public int mss() { return mtu - Tipc.INT_H_SIZE - net.crypto.mssOverhead(); }
 
     /** Current tolerance, ms. */
     public int tolerance() { return tolerance; }
@@ -438,7 +442,7 @@ public final class Link {
         m.setSize(size);
         if (probe) sentProbes++;
         if (rcvgap != 0) sentNacks++;
-        out.send(bearer.id, maddr, b, 0, size);
+        net.xmit(out, bearer.id, maddr, b, 0, size, node);
         return size;
     }
 
@@ -501,7 +505,7 @@ public final class Link {
         transmq.addLast(p);
         rcvUnacked = 0;
         sentPkts++;
-        out.send(bearer.id, maddr, p.buf, 0, p.len);
+        net.xmit(out, bearer.id, maddr, p.buf, 0, p.len, node);
     }
 
     private boolean bundleable(byte[] msg, int len) {
@@ -585,7 +589,7 @@ public final class Link {
                     m2.wrap(p.buf, 0, p.len);
                     m2.setAck(rcvNxt - 1);
                     m2.setBcastAck(node.bcRcv.rcvNxt - 1);
-                    out.send(bearer.id, maddr, p.buf, 0, p.len);
+                    net.xmit(out, bearer.id, maddr, p.buf, 0, p.len, node);
                     retransmitted++;
                     retrans = true;
                     if (p.retrCnt++ == 0) p.retrStamp = now;
@@ -879,7 +883,7 @@ public final class Link {
         int len = buildProtoHeld(mtyp);
         if (len == 0) return;
         if (state == State.RESET) m.wrap(protoBuf, 0, len).setPeerStopping(1);
-        out.send(bearer.id, maddr, protoBuf, 0, len);
+        net.xmit(out, bearer.id, maddr, protoBuf, 0, len, node);
     }
 
     private int buildProtoHeld(int mtyp) {

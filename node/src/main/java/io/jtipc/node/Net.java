@@ -46,9 +46,21 @@ final class Net {
     long deferredNow = -1;
     Outbox deferredOut;
     private final ArrayDeque<String> log = new ArrayDeque<>();
+    /** Encryption (crypto.c): every frame leaves through {@link #xmit}. */
+    final NodeCrypto crypto;
 
     Net(NodeConfig config) {
         this.config = config;
+        this.crypto = new NodeCrypto(this);
+    }
+
+    /**
+     * bearer.c tipc_bearer_xmit: one frame to the media, encrypted first once a TX key exists (crypto.c
+     * tipc_crypto_xmit). {@code dnode}: the destination node ({@code __dnode}), null for discovery.
+     */
+    void xmit(Outbox out, int bearerId, byte[] dest, byte[] buf, int off, int len, Node dnode) {
+        if (crypto.working()) crypto.xmit(out, bearerId, dest, buf, off, len, dnode);
+        else out.send(bearerId, dest, buf, off, len);
     }
 
     /**

@@ -16,8 +16,10 @@ import io.jtipc.wire.Tipc;
  * @param seed         seed of the core's own pseudo random generator (link sessions, port numbers)
  * @param capabilities capability bits advertised in discovery (w1 bits 27-15); normally
  *                     {@link #JTIPC_CAPABILITIES}. Only change it for tests
+ * @param crypto       keys and encryption settings ({@link NodeCrypto}), null = none (plaintext, as without
+ *                     {@code tipc node set key})
  */
-public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities) {
+public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities, CryptoConfig crypto) {
     /**
      * Capabilities jtipc advertises (node.h bit names), each decided by what is really implemented:
      * <ul>
@@ -58,16 +60,26 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
         if (netId < 1 || netId > 9999) throw new IllegalArgumentException("netId not in 1-9999");
     }
 
+    /** Without encryption. */
+    public NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities) {
+        this(nodeId, netId, random, seed, capabilities, null);
+    }
+
     /** Defaults: net id 4711, the given random and seed, {@link #JTIPC_CAPABILITIES}. */
     public static NodeConfig of(NodeId id, int random, long seed) {
         return new NodeConfig(id, 4711, random, seed, JTIPC_CAPABILITIES);
     }
 
     public NodeConfig withNetId(int n) {
-        return new NodeConfig(nodeId, n, random, seed, capabilities);
+        return new NodeConfig(nodeId, n, random, seed, capabilities, crypto);
     }
 
     public NodeConfig withCapabilities(int c) {
-        return new NodeConfig(nodeId, netId, random, seed, c);
+        return new NodeConfig(nodeId, netId, random, seed, c, crypto);
+    }
+
+    /** The same with keys and encryption settings (null = none). */
+    public NodeConfig withCrypto(CryptoConfig c) {
+        return new NodeConfig(nodeId, netId, random, seed, capabilities, c);
     }
 }

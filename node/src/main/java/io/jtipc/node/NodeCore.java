@@ -62,9 +62,7 @@ public final class NodeCore {
      * Replaces the source of the random 16-bit session numbers of new links (node.c tipc_node_check_dest), for
      * deterministic replays of captures; by default a PRNG seeded from {@link NodeConfig#seed()}.
      */
-    public void setSessionSource(IntSupplier source) {
-        nodes.sessionSource = Objects.requireNonNull(source);
-    }
+    public void setSessionSource(IntSupplier source) { nodes.sessionSource = Objects.requireNonNull(source); }
 
     // ====================================================================== inspection
     public NodeConfig config() { return net.config; }
@@ -85,6 +83,8 @@ public final class NodeCore {
     public long droppedFrames() { return net.droppedFrames; }
     /** Unicast link messages discarded as addressed (w7) to another node (node.c tipc_rcv), e.g. a media address's previous owner's. */
     public long foreignFrames() { return net.foreignFrames; }
+    /** Encryption: keys, counters ({@link NodeCrypto}); call it only from the core's thread, like every method here. */
+    public NodeCrypto crypto() { return net.crypto; }
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
     public List<String> log() { return net.log(); }
     void log(String s) { net.log(s); }
@@ -202,8 +202,10 @@ public final class NodeCore {
 
     private void rcv(long now, int bearerId, byte[] src, byte[] buf, int off, int len, Outbox out) {
         Bearer b = bearer(bearerId);
-        if (b == null || buf == null || off < 0 || len < 0 || off + len > buf.length
-            || !TipcCodec.validateFrame(buf, off, len).isOk()) {
+        int pl = b == null || buf == null || off < 0 || len < 0 || off + len > buf.length ? NodeCrypto.DROP
+            : net.crypto.rcv(now, buf, off, len); // node.c tipc_rcv: decryption first (crypto.c tipc_crypto_rcv)
+        if (pl >= 0) { buf = net.crypto.plain(); off = 0; len = pl; }
+        if (pl == NodeCrypto.DROP || !TipcCodec.validateFrame(buf, off, len).isOk()) {
             net.droppedFrames++;
             return;
         }

@@ -81,6 +81,7 @@ final class NodeTable {
     NodeTable(Net net, IntSupplier sessionSource) {
         this.net = net;
         this.sessionSource = sessionSource;
+        net.crypto.nodes = this;
     }
 
     Node find(int addr) {
@@ -255,7 +256,7 @@ final class NodeTable {
     long nextDeadline() {
         Timer t;
         while ((t = timers.peek()) != null && !live(t)) timers.poll();
-        return t == null ? Long.MAX_VALUE : t.due;
+        return Math.min(t == null ? Long.MAX_VALUE : t.due, net.crypto.nextDeadline());
     }
 
     /** tipc_node_timeout of every node that is due; nodes not up for NODE_CLEANUP_AFTER are deleted (tipc_node_cleanup). */
@@ -266,6 +267,7 @@ final class NodeTable {
             // an earlier timeout of this round may have deleted or re-armed the node
             if (live(t) && !t.node.timeout(now, out)) delete(t.node);
         }
+        if (net.crypto.nextDeadline() <= now) net.crypto.timeout(now, out);
     }
 
     // ====================================================================== peer-table bound and eviction (jtipc)

@@ -108,12 +108,18 @@ public final class TipcGroup implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long[] seen = new long[1];
-            int rc = node.call(now -> {
-                synchronized (lock) {
-                    seen[0] = writableSeq;
-                }
-                return s.send(node.core().groups(), now);
-            });
+            int rc;
+            try {
+                rc = node.call(now -> {
+                    synchronized (lock) {
+                        seen[0] = writableSeq;
+                    }
+                    return s.send(node.core().groups(), now);
+                });
+            } catch (IllegalArgumentException e) { // closed by another thread meanwhile
+                checkOpen();
+                throw e;
+            }
             if (rc == 0) return;
             if (rc != Errno.EAGAIN) throw TipcException.of(rc, what);
             if (!await(seen[0], deadline, true)) {
@@ -195,12 +201,18 @@ public final class TipcGroup implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long[] seen = new long[1];
-            GroupMessage m = node.call(now -> {
-                synchronized (lock) {
-                    seen[0] = readableSeq;
-                }
-                return node.core().groups().recv(now, port, node.outbox());
-            });
+            GroupMessage m;
+            try {
+                m = node.call(now -> {
+                    synchronized (lock) {
+                        seen[0] = readableSeq;
+                    }
+                    return node.core().groups().recv(now, port, node.outbox());
+                });
+            } catch (IllegalArgumentException e) { // closed by another thread meanwhile
+                checkOpen();
+                throw e;
+            }
             if (m != null) return convert(m);
             if (!await(seen[0], deadline, false)) return null;
         }

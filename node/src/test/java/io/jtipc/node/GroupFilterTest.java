@@ -85,4 +85,32 @@ class GroupFilterTest {
         inject(net, na, msg(nb, b.port, na, 0, 0, bc, s0 + 3, "late"));
         assertThat(texts(a, nb)).hasSize(6);
     }
+
+    @Test
+    void aPeerCannotGrowTheGroupStateWithoutBound() {
+        SimNetwork net = new SimNetwork(6);
+        List<SimNode> ns = GroupTest.cluster(net, 2);
+        SimNode na = ns.get(0), nb = ns.get(1);
+        Member a = new Member(net, na, 0, 1);
+        Member b = new Member(net, nb, 1, 2);
+        GroupTest.joinAll(net, List.of(a, b));
+        Group g = na.core.sockets.group(a.port).grp;
+        // JOINs from 3000 ports that never bind: at most MAX_JOINING kept
+        for (int p = 1; p <= 3000; p++) {
+            inject(net, na, msg(nb, 0x70000000 + p, na, a.port, Tipc.GROUP_PROTOCOL, Tipc.GRP_JOIN_MSG, 0, ""));
+        }
+        assertThat(g.size()).isEqualTo(1 + Group.MAX_JOINING);
+        assertThat(g.joinDrops).isEqualTo(3000 - Group.MAX_JOINING);
+        assertThat(na.core.log()).anyMatch(l -> l.contains("JOIN from") && l.contains("dropped"));
+        // broadcasts of the real member far ahead of its next seqno: held back up to DEFERRED_LIMIT_BYTES only
+        int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
+        String big = "x".repeat(1400);
+        for (int i = 0; i < 3000; i++) {
+            inject(net, na, msg(nb, b.port, na, 0, 0, Tipc.TIPC_GRP_BCAST_MSG, s0 + 5 + i % 20000, big));
+        }
+        GroupMember mb = g.find(nb.core.ownAddr(), b.port);
+        assertThat(mb.deferredBytes).isLessThanOrEqualTo(Group.DEFERRED_LIMIT_BYTES);
+        assertThat(g.deferredDrops).isPositive();
+        assertThat(a.got.stream().filter(x -> !x.oob()).count()).isZero();
+    }
 }

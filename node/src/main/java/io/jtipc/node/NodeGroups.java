@@ -35,8 +35,13 @@ public final class NodeGroups {
         finally { core.leave(o, now, out); }
     }
 
-    /** Leaves the group (socket.c tipc_sk_leave: LEAVE to every member, the binding withdrawn) and closes the socket. */
+    /**
+     * Leaves the group (socket.c tipc_sk_leave: LEAVE to every member, the binding withdrawn) and closes the socket.
+     *
+     * @throws IllegalArgumentException if {@code port} is not an open group socket
+     */
     public void leave(long now, int port, Outbox out) {
+        core.sockets.group(port); // IllegalArgumentException if not a group socket
         core.closeSocket(now, port, out);
     }
 

@@ -40,8 +40,12 @@ import picocli.CommandLine.Parameters;
                 "                             pipe stdin to it and what comes back to stdout (like tipc-pipe / netcat)",
                 "  listen TYPE:INSTANCE       accept one connection and pipe it the same way",
                 "  subscribe TYPE:LOWER:UPPER print topology events (TIPC_SUB_PORTS) as struct tipc_event describes them",
+                "  group-bcast COUNT TEXT     (--group) broadcast COUNT messages 'TEXT 0' ... 'TEXT COUNT-1' to the group",
                 "With --echo-conn the node runs a STREAM listener echoing every connection's bytes (SEQPACKET and STREAM "
                         + "clients both work).",
+                "With --group TYPE:MEMBER the node joins group TYPE as MEMBER (cluster scope, member events on), prints "
+                        + "'MEMBER joined|left M node N port P' (N hex) and 'GOT TEXT' per message, and echoes unicast and "
+                        + "anycast messages to their sender.",
                 "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to "
                         + "a node whose link is congested is dropped and counted, never waited for); with "
                         + "no action and no --echo it stays up until killed or --for ends, printing link events.",
@@ -102,6 +106,10 @@ public final class NodeCommand implements Callable<Integer> {
             description = "echo the bytes of every connection to TYPE:INSTANCE (a STREAM listener)")
     String echoConn;
 
+    @Option(names = "--group", paramLabel = "TYPE:MEMBER",
+            description = "join group TYPE as member MEMBER from the start on (TIPC_GROUP_JOIN, member events on)")
+    String group;
+
     @Option(names = "--stream", description = "connect/listen: SOCK_STREAM instead of SOCK_SEQPACKET")
     boolean stream;
 
@@ -121,7 +129,10 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private sealed interface Action permits Links, LinkStats, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep {}
+    private sealed interface Action permits Links, LinkStats, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep,
+            GroupBcast {}
+
+    private record GroupBcast(int count, String text) implements Action {}
 
     private record ConnStep(ConnActions.Step step) implements Action {}
 
@@ -151,6 +162,11 @@ public final class NodeCommand implements Callable<Integer> {
             }
             switch (a) {
                 case "links" -> r.add(new Links());
+                case "group-bcast" -> {
+                    if (i + 2 >= actions.size()) throw new CommandLine.ParameterException(cl, "group-bcast needs COUNT and TEXT");
+                    r.add(new GroupBcast(count(cl, actions.get(i + 1), 1_000_000), actions.get(i + 2)));
+                    i += 2;
+                }
                 case "link-stats" -> r.add(new LinkStats());
                 case "nametable" -> r.add(new Nametable());
                 case "send" -> {
@@ -243,6 +259,12 @@ public final class NodeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--echo-conn takes TYPE:INSTANCE");
         }
         if (connWait < 0) throw new CommandLine.ParameterException(cl, "--wait takes seconds >= 0");
+        if (group != null && address(cl, group).kind() != TipcAddress.Kind.SERVICE) {
+            throw new CommandLine.ParameterException(cl, "--group takes TYPE:MEMBER");
+        }
+        if (group == null && todo.stream().anyMatch(a -> a instanceof GroupBcast)) {
+            throw new CommandLine.ParameterException(cl, "group-bcast needs --group TYPE:MEMBER");
+        }
         configureLogging(verbose);
         io.jtipc.lab.KernelVersion kv = null;
         if (labVersion != null) {
@@ -352,6 +374,7 @@ public final class NodeCommand implements Callable<Integer> {
             });
             Thread echoThread = echoAddr == null ? null : RdmEcho.start(node, echoAddr, out).thread();
             Thread echoConnThread = echoConn == null ? null : ConnActions.startEchoConn(node, address(spec.commandLine(), echoConn), out);
+            GroupAgent groupAgent = group == null ? null : GroupAgent.start(node, address(spec.commandLine(), group), out);
             if (waitLink > 0) {
                 try {
                     node.awaitLinkUp(dur(waitLink));
@@ -372,6 +395,8 @@ public final class NodeCommand implements Callable<Integer> {
                     Thread.sleep((long) (s.seconds() * 1000));
                 } else if (a instanceof Send s) {
                     rc |= send(node, s, out, err);
+                } else if (a instanceof GroupBcast gb) {
+                    rc |= groupAgent.broadcast(gb.count(), gb.text(), GroupAgent.BCAST_TIMEOUT, err);
                 } else if (a instanceof ConnStep c) {
                     rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
                 } else if (a instanceof Kernel kc) {
@@ -412,6 +437,7 @@ public final class NodeCommand implements Callable<Integer> {
             }
             if (echoThread != null) echoThread.interrupt();
             if (echoConnThread != null) echoConnThread.interrupt();
+            if (groupAgent != null) groupAgent.stop();
             if (failed.getCount() == 0) {
                 err.println("jtipc: node failed: " + node.failure());
                 return 1;

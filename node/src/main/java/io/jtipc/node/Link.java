@@ -758,14 +758,14 @@ public final class Link {
 
     /**
      * link.c tipc_data_input: a socket message (importance 0-3, CONN_MANAGER) goes to {@code inputq}, a binding update
-     * (NAME_DISTRIBUTOR) to {@code namedq}; anything else (GROUP_PROTOCOL, MSG_CRYPTO: not implemented; nested
+     * (NAME_DISTRIBUTOR) to {@code namedq}; GROUP_PROTOCOL to {@code inputq} too; anything else (MSG_CRYPTO; nested
      * bundles, fragments or link protocol inside a bundle) is dropped. Shared with the {@link BroadcastLink}.
      *
      * @return true for a NAME_DISTRIBUTOR message: on a unicast link it opens the peer's broadcast receive link
      *         ({@code l->bc_rcvlink->state = LINK_ESTABLISHED})
      */
     static boolean dataInput(int user, byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
-        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER) {
+        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER || user == Tipc.GROUP_PROTOCOL) {
             inputq.add(buf, off, len);
         } else if (user == Tipc.NAME_DISTRIBUTOR) {
             namedq.add(buf, off, len);

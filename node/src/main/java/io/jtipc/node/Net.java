@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.NameDistributor;
+import io.jtipc.nametable.TopologySubscriptions;
 
 /**
  * What every part of one node shares (Linux 6.1 net/tipc/core.h {@code struct tipc_net}): the configuration, the own
@@ -26,6 +27,8 @@ final class Net {
     /** Binding table and name distributor, null until the address is committed (tn->nametbl). */
     BindingTable table;
     NameDistributor distr;
+    /** The topology subscriptions (group sockets subscribe to their group's bindings), null until the commit. */
+    TopologySubscriptions topology;
     NodeListener listener = new NodeListener() {};
     /** Received frames dropped as malformed or unroutable. */
     long droppedFrames;

@@ -42,12 +42,12 @@ public final class NodeCore {
     private final Discoverer.Trial trial;
     private final Bearer[] bearers = new Bearer[Bearer.MAX_BEARERS];
     private final NodeTable nodes;
-    private final SocketTable sockets;
+    final SocketTable sockets;
     private TopologySubscriptions topology;
     private TopologyServer topsrv;
-    /** Nesting of core calls (handlers may call back in). */
-    private int depth;
+    private int depth; // nesting of core calls (handlers may call back in)
     private final TipcMsg m = new TipcMsg();
+    private final NodeGroups groups = new NodeGroups(this);
 
     public NodeCore(NodeConfig config) {
         this.net = new Net(config);
@@ -110,12 +110,12 @@ public final class NodeCore {
     }
 
     /** Starts a core call; true if it is the outermost one (handlers may call back in). */
-    private boolean enter() {
+    boolean enter() {
         return depth++ == 0;
     }
 
     /** Ends a core call started by {@link #enter}: the outermost one runs the deferred work (see {@link #run}). */
-    private void leave(boolean outermost, long now, Outbox out) {
+    void leave(boolean outermost, long now, Outbox out) {
         try {
             if (outermost) net.runDeferred(now, out, sockets);
         } finally {
@@ -229,7 +229,7 @@ public final class NodeCore {
         net.distr = new NameDistributor(net.table, net::log);
         net.distr.publishNodeState();
         nodes.flushNamed(now, out);
-        topology = new TopologySubscriptions(net.table);
+        topology = net.topology = new TopologySubscriptions(net.table);
         topsrv = new TopologyServer(net, sockets, topology, now, out);
         int a = net.ownAddr;
         net.events.add(() -> net.listener.addressCommitted(a));
@@ -397,4 +397,6 @@ public final class NodeCore {
 
     /** The topology server (null until the address is committed). */
     public TopologyServer topologyServer() { return topsrv; }
+    /** Group sockets (group.c): join, the four send modes, receive. */
+    public NodeGroups groups() { return groups; }
 }

@@ -110,9 +110,7 @@ public final class NodeCore {
     }
 
     /** Starts a core call; true if it is the outermost one (handlers may call back in). */
-    boolean enter() {
-        return depth++ == 0;
-    }
+    boolean enter() { return depth++ == 0; }
 
     /** Ends a core call started by {@link #enter}: the outermost one runs the deferred work (see {@link #run}). */
     void leave(boolean outermost, long now, Outbox out) {

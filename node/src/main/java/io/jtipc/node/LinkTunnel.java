@@ -36,8 +36,12 @@ final class LinkTunnel {
     /** l->reasm_tnlmsg: a fragmented FAILOVER message being rebuilt (fragments arrive in tunnel-link order). */
     private ByteArrayOutputStream tnlmsg;
     private int tnlmsgNext;
-    /** Statistics: tunnel messages sent and received by type (SYNCH, FAILOVER), inner packets delivered. */
-    long sentSynch, sentFailover, recvSynch, recvFailover, tunnelledDelivered;
+    /**
+     * Statistics: tunnel messages sent and received by type (SYNCH, FAILOVER); FAILOVER fragments sent (of packets too
+     * large for this link); failed-link packets delivered from the tunnel; out-of-order packets of a failed link taken
+     * over at failover (its deferred queue).
+     */
+    long sentSynch, sentFailover, recvSynch, recvFailover, sentFailoverFragments, tunnelledDelivered, deferredTakenOver;
 
     LinkTunnel(Link l, Net net) {
         this.l = l;
@@ -108,6 +112,7 @@ final class LinkTunnel {
                     if (mtyp == Tipc.FAILOVER_MSG && enhanced) {
                         List<byte[]> frags = fragment(net.ownAddr, l, p.buf, pktlen, tnl.mtu);
                         pktcnt += frags.size() - 1;
+                        tnl.tunnel.sentFailoverFragments += frags.size();
                         tnlq.addAll(frags);
                         continue;
                     }
@@ -141,7 +146,10 @@ final class LinkTunnel {
             t.fdefq.clear();
         }
         Pkt p;
-        while ((p = l.deferdq.pollFirst()) != null) t.fdefq.add(p);
+        while ((p = l.deferdq.pollFirst()) != null) {
+            t.fdefq.add(p);
+            t.deferredTakenOver++;
+        }
     }
 
     /**

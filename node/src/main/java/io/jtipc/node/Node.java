@@ -579,11 +579,15 @@ public final class Node {
         }
     }
 
-    /** node_lost_contact: broadcast state purged, connections aborted, the peer's bindings withdrawn. */
+    /**
+     * node_lost_contact: broadcast state purged, any link failover aborted (LINK_FAILOVER_END_EVT: FAILINGOVER → RESET),
+     * connections aborted, the peer's bindings withdrawn.
+     */
     private void lostContact(long now, Outbox out) {
         deleteAt = now + NodeTable.NODE_CLEANUP_AFTER;
         nodes.setTier(this, NodeTable.TIER_LOST);
         bcRcv.reset();
+        for (Link x : links) if (x != null) x.fsmFailoverEnd();
         namedq.clear(); // skb_queue_purge(&n->bc_entry.namedq): no binding of a lost node is applied
         // node_lost_contact appends a TIPC_ERR_NO_NODE abort per connection to the node behind the socket messages
         // already in le->inputq: those are delivered first, then the aborts

@@ -77,8 +77,8 @@ public final class Link {
     int netPlane;
     /** Congestion window (l->window), packets. */
     int window;
-    final int minWin;
-    final int maxWin;
+    int minWin;
+    int maxWin;
     int ssthresh;
     int congAcks;
     int abortLimit = 4;
@@ -142,7 +142,7 @@ public final class Link {
         setQueueLimits();
     }
 
-    private void setQueueLimits() {
+    void setQueueLimits() {
         backlogLimit[0] = minWin * 2;
         backlogLimit[1] = minWin * 4;
         backlogLimit[2] = minWin * 6;

@@ -410,7 +410,7 @@ public final class Node {
         fsmEvt(Evt.NODE_SYNCH_END);
         syncPoint = (tnl.rcvNxt() + 0xffff / 2 - 1) & 0xffff;
         LinkTunnel.failoverPrepare(tnl, now, out);
-        if (l != null && l.isUp()) l.fsmFailoverBegin();
+        if (l != null) l.fsmFailoverBegin(); // RESET/ESTABLISHING → FAILINGOVER: it waits for the failover end
         fsmEvt(Evt.NODE_FAILOVER_BEGIN);
     }
 

@@ -335,6 +335,95 @@ class FailoverTest {
         assertThat(pb.link(1).tunnel.deferredTakenOver).isEqualTo(29);
     }
 
+    /**
+     * tipc link set priority at run time (link.c tipc_link_set_prio): the STATE carrying the new priority makes the
+     * peer fail its end, both ends come back with it, and the higher-priority link takes both slots (node.c
+     * __tipc_node_link_up), the other becomes standby; a stream running meanwhile loses, duplicates and reorders
+     * nothing (failover, then synch).
+     */
+    @Test
+    void priorityChangeAtRunTimeMakesTheLinkPreferredWithoutLoss() {
+        start(41, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        Node pb = peer(b);
+        RdmStream st = new RdmStream(2);
+        boolean changed = false;
+        long deadline = net.now() + 60_000;
+        while (net.now() < deadline && (st.sentTotal() < 20_000 || !changed || !preferred(pa, 1) || !preferred(pb, 1)
+            || st.sentTotal() < 60_000)) {
+            st.pump(20);
+            net.runFor(1);
+            if (!changed && st.sentTotal() >= 20_000) {
+                changed = true;
+                assertThat(LinkSettings.setPriority(pa.link(1), 20, a)).isZero();
+            }
+        }
+        assertThat(preferred(pa, 1) && preferred(pb, 1)).as("link 1 preferred on both sides").isTrue();
+        assertThat(pb.link(1).resets).as("the peer failed its end on the new priority").isPositive();
+        assertThat(net.runUntil(st::done, net.now() + 30_000)).isTrue();
+        st.assertExactlyOnceInOrder();
+        // standby: link 0 carries no data any more
+        long idle = pa.link(0).sentPackets();
+        int before = st.sentTotal();
+        while (st.sentTotal() < before + 5000) {
+            st.pump(20);
+            net.runFor(1);
+        }
+        assertThat(net.runUntil(st::done, net.now() + 30_000)).isTrue();
+        assertThat(pa.link(0).sentPackets()).isEqualTo(idle);
+        assertThat(LinkSettings.setPriority(pa.link(1), 32, a)).isEqualTo(Errno.EINVAL);
+    }
+
+    /** Link 1 is up with priority 20 and holds both active slots of {@code p}, link 0 is up too (standby). */
+    static boolean preferred(Node p, int bearer) {
+        return p.link(bearer).isUp() && p.link(1 - bearer).isUp() && p.link(bearer).priority == 20
+            && p.activeLink(0) == p.link(bearer) && p.activeLink(1) == p.link(bearer)
+            && p.state() == Node.NodeState.SELF_UP_PEER_UP;
+    }
+
+    /** tipc link set tolerance / window and tipc bearer set tolerance / priority / window (range checks included). */
+    @Test
+    void toleranceAndWindowAtRunTime() {
+        start(51, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        Node pb = peer(b);
+        // link tolerance: sent in a STATE and adopted by the peer
+        assertThat(LinkSettings.setTolerance(pa.link(0), 4000, a)).isZero();
+        net.runFor(10);
+        assertThat(pa.link(0).tolerance()).isEqualTo(4000);
+        assertThat(pb.link(0).tolerance()).isEqualTo(4000);
+        assertThat(pb.link(1).tolerance()).isEqualTo(1500);
+        assertThat(LinkSettings.setTolerance(pa.link(0), 49, a)).isEqualTo(Errno.EINVAL);
+        assertThat(LinkSettings.setTolerance(pa.link(0), 30001, a)).isEqualTo(Errno.EINVAL);
+        // the peer now tolerates 4 s of silence on that link: a 3 s cut of plane 0 keeps it up
+        net.planeCut[0] = true;
+        net.runFor(3000);
+        assertThat(pb.link(0).isUp()).isTrue();
+        net.planeCut[0] = false;
+        net.runFor(100);
+        // bearer tolerance: every link on the bearer, and the peer's end
+        assertThat(LinkSettings.setBearerTolerance(a.core, 1, 800, a)).isZero();
+        net.runFor(10);
+        assertThat(a.core.bearer(1).config().tolerance()).isEqualTo(800);
+        assertThat(pa.link(1).tolerance()).isEqualTo(800);
+        assertThat(pb.link(1).tolerance()).isEqualTo(800);
+        assertThat(LinkSettings.setBearerTolerance(a.core, 2, 800, a)).as("no bearer 2").isEqualTo(Errno.EINVAL);
+        // window: local, the congestion window restarts at its minimum
+        assertThat(LinkSettings.setWindow(pa.link(0), 100)).isZero();
+        assertThat(pa.link(0).maxWindow()).isEqualTo(100);
+        assertThat(pa.link(0).window()).isEqualTo(pa.link(0).minWindow());
+        assertThat(LinkSettings.setWindow(pa.link(0), 15)).isEqualTo(Errno.EINVAL);
+        assertThat(LinkSettings.setWindow(pa.link(0), 8192)).isEqualTo(Errno.EINVAL);
+        // bearer priority and window: for links created later
+        assertThat(LinkSettings.setBearerPriority(a.core, 0, 5)).isZero();
+        assertThat(LinkSettings.setBearerWindow(a.core, 0, 200)).isZero();
+        assertThat(a.core.bearer(0).config().priority()).isEqualTo(5);
+        assertThat(a.core.bearer(0).config().window()).isEqualTo(200);
+        assertThat(pa.link(0).priority).isEqualTo(10);
+        assertThat(LinkSettings.setBearerPriority(a.core, 0, 32)).isEqualTo(Errno.EINVAL);
+        assertThat(bothLinksUp()).isTrue();
+    }
+
     @Test
     void nodeFsmFollowsTheKernelTable() {
         start(21, NodeConfig.JTIPC_CAPABILITIES, 1500);

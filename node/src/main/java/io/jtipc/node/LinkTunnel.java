@@ -29,7 +29,12 @@ final class LinkTunnel {
     private final Link l;
     /** l->drop_point: inner seqno of the next failed-link packet to deliver; older ones are discarded. */
     int dropPoint = 1;
-    /** l->failover_deferdq: tunnelled packets after a gap, by inner seqno, bounded as the link's deferred queue. */
+    /**
+     * l->failover_deferdq: tunnelled packets after a gap, by inner seqno. Bounded like a link's deferred queue
+     * ({@link HoldBudget#DEFERRED_LINK_BYTES}, node total), unlike the kernel's: a packet that finds no room is logged
+     * and lost. It holds at most the failed link's own deferred packets plus tunnel packets that overtook them, so the
+     * bound is reached only if the failed link's deferred queue was already near it.
+     */
     final DeferredQueue fdefq;
     /** l->failover_reasm_skb: the failed link's fragment reassembly, moved here at failover. */
     LinkReassembly reasm;
@@ -298,8 +303,12 @@ final class LinkTunnel {
             if (Seqno.less(seqno, dropPoint)) {
                 // older than the drop point: delivered already on the failed link
             } else if (seqno != dropPoint) {
-                if (next == null) fdefq.add(ib, ioff, ilen);
-                else fdefq.add(next);
+                int r = next == null ? fdefq.add(ib, ioff, ilen) : fdefq.add(next);
+                if (r == DeferredQueue.NO_ROOM) {
+                    // jtipc bound (the kernel's queue has none): this packet of the failed link is lost
+                    l.net.log("link " + l.name() + ": failover deferred queue full: tunnelled packet " + seqno
+                        + " dropped (" + fdefq.size() + " held)");
+                }
             } else {
                 dropPoint = (dropPoint + 1) & 0xffff;
                 tunnelledDelivered++;

@@ -17,6 +17,7 @@ import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 
 /**
  * Link redundancy without loss (Linux 6.1 net/tipc/node.c, link.c tunnels; issue 12): two nodes on two planes
@@ -422,6 +423,48 @@ class FailoverTest {
         assertThat(pa.link(0).priority).isEqualTo(10);
         assertThat(LinkSettings.setBearerPriority(a.core, 0, 32)).isEqualTo(Errno.EINVAL);
         assertThat(bothLinksUp()).isTrue();
+    }
+
+    /**
+     * node.c tipc_node_link_failover (the half failover): b's link 0 is up while a's end of it is still ESTABLISHING
+     * (b's STATEs on plane 0 are lost, its RESETs arrive). When b's link 0 times out, b fails it over and a receives
+     * a FAILOVER for a link that is already reset on its side: a answers with the dummy FAILOVER (link.c
+     * tipc_link_failover_prepare) and enters NODE_FAILINGOVER, so both nodes leave their failover and link 0 can
+     * come back.
+     */
+    @Test
+    void failoverOfALinkTheOtherSideNeverSawUpIsAnsweredWithTheDummy() {
+        start(61, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        Node pb = peer(b);
+        // plane 0 down until both sides failed link 0 over and ended the failover
+        net.planeCut[0] = true;
+        assertThat(net.runUntil(() -> pa.link(0).state() == Link.State.RESET && pb.link(0).state() == Link.State.RESET
+            && pa.state() == Node.NodeState.SELF_UP_PEER_UP && pb.state() == Node.NodeState.SELF_UP_PEER_UP,
+            net.now() + 20_000)).isTrue();
+        // plane 0 back, but b's link messages on it other than RESET are lost, and so is b's SYNCH (only link 0
+        // carries one): a's end stays ESTABLISHING, b's comes up on a's ACTIVATE
+        net.drop = (from, f) -> {
+            TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+            return from == b && (h.user() == Tipc.LINK_PROTOCOL && h.bearerId() == 0 && h.type() != Tipc.RESET_MSG
+                || h.user() == Tipc.TUNNEL_PROTOCOL && h.type() == Tipc.SYNCH_MSG);
+        };
+        net.planeCut[0] = false;
+        assertThat(net.runUntil(() -> pb.link(0).isUp() && pa.link(0).state() == Link.State.ESTABLISHING,
+            net.now() + 20_000)).isTrue();
+        long dummies = pa.link(1).tunnel.sentFailover;
+        boolean[] aFailingOver = {false};
+        // b's link 0 hears nothing but ACTIVATEs: it times out and b fails it over onto link 1
+        assertThat(net.runUntil(() -> {
+            aFailingOver[0] |= pa.state() == Node.NodeState.NODE_FAILINGOVER;
+            assertThat(pa.link(0).isUp()).as("a's link 0 never comes up").isFalse();
+            return aFailingOver[0] && !pb.link(0).isUp() && pa.state() == Node.NodeState.SELF_UP_PEER_UP
+                && pb.state() == Node.NodeState.SELF_UP_PEER_UP;
+        }, net.now() + 10_000)).as("both left the failover").isTrue();
+        assertThat(pa.link(1).tunnel.sentFailover).as("a's dummy FAILOVER").isEqualTo(dummies + 1);
+        assertThat(pa.link(0).isUp()).isFalse();
+        net.drop = (from, f) -> false;
+        assertThat(net.runUntil(this::bothLinksUp, net.now() + 30_000)).as("link 0 back").isTrue();
     }
 
     @Test

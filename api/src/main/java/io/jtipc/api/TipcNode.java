@@ -36,6 +36,7 @@ import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.NodeListener;
 import io.jtipc.node.Outbox;
+import io.jtipc.node.LinkSettings;
 import io.jtipc.node.Node;
 import io.jtipc.node.Errno;
 import io.jtipc.node.NodeKey;
@@ -952,6 +953,60 @@ public final class TipcNode implements AutoCloseable {
             r.sort((a, c) -> a.name().compareTo(c.name()));
             return r;
         });
+    }
+
+    /**
+     * {@code tipc link set tolerance|priority|window VALUE link NAME} (Linux 6.1 node.c tipc_nl_node_set_link; the
+     * core's LinkSettings): tolerance (ms) and priority are sent to the peer in a STATE message and honoured by it,
+     * the window (packets) is local.
+     *
+     * @param linkName the link's name as {@link #links()} shows it
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such link or the value is out of range (tolerance
+     *                       50-30000 ms, priority 0-31, window 16-8191 packets); or if the node is not running
+     */
+    public void setLink(String linkName, LinkProperty property, int value) throws TipcException {
+        int rc = call(now -> {
+            for (Link l : core.links()) {
+                if (!l.name().equals(linkName)) continue;
+                return switch (property) {
+                    case TOLERANCE -> LinkSettings.setTolerance(l, value, outbox);
+                    case PRIORITY -> LinkSettings.setPriority(l, value, outbox);
+                    case WINDOW -> LinkSettings.setWindow(l, value);
+                };
+            }
+            return Errno.EINVAL;
+        });
+        if (rc != 0) {
+            throw new TipcException(TipcError.EINVAL, "link set " + property.name().toLowerCase() + " " + value
+                + ": no link " + linkName + " or value out of range");
+        }
+    }
+
+    /**
+     * {@code tipc bearer set tolerance|priority|window VALUE media ...} (bearer.c __tipc_nl_bearer_set): the bearer's
+     * setting for links created from now on; a tolerance is also applied to every link on the bearer (node.c
+     * tipc_node_apply_property).
+     *
+     * @param bearerName the bearer's name (e.g. "eth:eth0", as given to the builder)
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer or the value is out of range
+     */
+    public void setBearer(String bearerName, LinkProperty property, int value) throws TipcException {
+        int rc = call(now -> {
+            for (int id = 0; id < 3; id++) {
+                var b = core.bearer(id);
+                if (b == null || !b.config().name().equals(bearerName)) continue;
+                return switch (property) {
+                    case TOLERANCE -> LinkSettings.setBearerTolerance(core, id, value, outbox);
+                    case PRIORITY -> LinkSettings.setBearerPriority(core, id, value);
+                    case WINDOW -> LinkSettings.setBearerWindow(core, id, value);
+                };
+            }
+            return Errno.EINVAL;
+        });
+        if (rc != 0) {
+            throw new TipcException(TipcError.EINVAL, "bearer set " + property.name().toLowerCase() + " " + value
+                + ": no bearer " + bearerName + " or value out of range");
+        }
     }
 
     /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */

@@ -32,6 +32,11 @@ import picocli.CommandLine.Parameters;
                 "                             hostile-input counters (drops, reassembly errors, overflows, resets)",
                 "  nametable                  print the binding table as 'tipc nametable show' does",
                 "  send TYPE:INSTANCE TEXT    send TEXT (RDM) and print the reply if one comes within --timeout",
+                "  ping TYPE:INSTANCE COUNT SIZE  send COUNT numbered RDM messages of SIZE bytes to an --echo service and",
+                "                             print 'PING sent N echoed E lost L duplicated D reordered R' (fails unless",
+                "                             all came back once and in order)",
+                "  link-set PROP VALUE LINK   'tipc link set PROP VALUE link LINK': PROP tolerance (ms), priority or window",
+                "  bearer-set PROP VALUE BEARER  'tipc bearer set PROP VALUE' for BEARER (e.g. udp:NAME or eth:IFACE)",
                 "  sleep SECONDS              wait",
                 "  kernel COMMAND             (--lab) run a shell command in the kernel node, print its output",
                 "  kernel-echo TYPE:INSTANCE  (--lab) start the kernel's RDM echo agent bound to TYPE:INSTANCE",
@@ -130,9 +135,14 @@ public final class NodeCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private sealed interface Action permits Links, LinkStats, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep,
-            GroupBcast {}
+            GroupBcast, Ping, SetProp {}
 
     private record GroupBcast(int count, String text) implements Action {}
+
+    private record Ping(TipcAddress at, int count, int size) implements Action {}
+
+    /** link-set (bearer false) or bearer-set (bearer true) of {@code prop} to {@code value} on {@code name}. */
+    private record SetProp(boolean bearer, io.jtipc.api.LinkProperty prop, int value, String name) implements Action {}
 
     private record ConnStep(ConnActions.Step step) implements Action {}
 
@@ -176,6 +186,24 @@ public final class NodeCommand implements Callable<Integer> {
                     r.add(new Send(address(cl, actions.get(i + 1)), actions.get(i + 2)));
                     i += 2;
                 }
+                case "ping" -> {
+                    if (i + 3 >= actions.size()) throw new CommandLine.ParameterException(cl, "ping needs TYPE:INSTANCE COUNT SIZE");
+                    int size = count(cl, actions.get(i + 3), 66000);
+                    if (size < 4) throw new CommandLine.ParameterException(cl, "ping SIZE must be at least 4 (the number)");
+                    r.add(new Ping(service(cl, actions.get(i + 1)), count(cl, actions.get(i + 2), 10_000_000), size));
+                    i += 3;
+                }
+                case "link-set", "bearer-set" -> {
+                    if (i + 3 >= actions.size()) throw new CommandLine.ParameterException(cl, a + " needs PROP VALUE NAME");
+                    io.jtipc.api.LinkProperty prop;
+                    try {
+                        prop = io.jtipc.api.LinkProperty.valueOf(actions.get(i + 1).toUpperCase(java.util.Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(cl, a + ": PROP is tolerance, priority or window");
+                    }
+                    r.add(new SetProp(a.equals("bearer-set"), prop, count(cl, actions.get(i + 2), 30000), actions.get(i + 3)));
+                    i += 3;
+                }
                 case "sleep" -> {
                     if (i + 1 >= actions.size()) throw new CommandLine.ParameterException(cl, "sleep needs SECONDS");
                     r.add(new Sleep(seconds(cl, actions.get(++i), "sleep")));
@@ -197,7 +225,8 @@ public final class NodeCommand implements Callable<Integer> {
                     i += 3;
                 }
                 default -> throw new CommandLine.ParameterException(cl, "unknown action '" + a
-                        + "' (links, link-stats, nametable, send TYPE:INSTANCE TEXT, sleep SECONDS, kernel COMMAND, kernel-echo "
+                        + "' (links, link-stats, nametable, send TYPE:INSTANCE TEXT, ping TYPE:INSTANCE COUNT SIZE, link-set "
+                        + "PROP VALUE LINK, bearer-set PROP VALUE BEARER, sleep SECONDS, kernel COMMAND, kernel-echo "
                         + "TYPE:INSTANCE, kernel-ping TYPE:INSTANCE COUNT SIZE)");
             }
         }
@@ -397,6 +426,22 @@ public final class NodeCommand implements Callable<Integer> {
                     rc |= send(node, s, out, err);
                 } else if (a instanceof GroupBcast gb) {
                     rc |= groupAgent.broadcast(gb.count(), gb.text(), GroupAgent.BCAST_TIMEOUT, err);
+                } else if (a instanceof Ping p) {
+                    awaitService(node, p.at());
+                    RdmPing.Result res = RdmPing.run(node, p.at(), p.count(), p.size(), dur(timeout));
+                    out.println(res.line());
+                    if (res.failure() != null) err.println("jtipc: ping: " + res.failure());
+                    if (!res.ok()) rc = 1;
+                } else if (a instanceof SetProp sp) {
+                    try {
+                        if (sp.bearer()) node.setBearer(sp.name(), sp.prop(), sp.value());
+                        else node.setLink(sp.name(), sp.prop(), sp.value());
+                        out.println((sp.bearer() ? "BEARER " : "LINK ") + sp.name() + " " + sp.prop().name().toLowerCase()
+                                + " " + sp.value());
+                    } catch (io.jtipc.api.TipcException e) {
+                        err.println("jtipc: " + e.getMessage());
+                        rc = 1;
+                    }
                 } else if (a instanceof ConnStep c) {
                     rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
                 } else if (a instanceof Kernel kc) {
@@ -448,17 +493,19 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    private int send(TipcNode node, Send s, PrintWriter out, PrintWriter err) throws Exception {
-        TipcAddress to = s.to();
-        if (to.kind() != TipcAddress.Kind.SOCKET) {
-            // a script may send right after the link came up: give the binding up to --timeout to arrive
-            try {
-                node.awaitBinding(x -> x.type() == to.type() && Integer.compareUnsigned(x.lower(), to.upper()) <= 0
-                        && Integer.compareUnsigned(to.lower(), x.upper()) <= 0, dur(timeout));
-            } catch (io.jtipc.api.TipcException e) {
-                // no such binding: the send below reports EHOSTUNREACH
-            }
+    /** A script may send right after the link came up: gives a service's binding up to --timeout to arrive. */
+    private void awaitService(TipcNode node, TipcAddress to) throws Exception {
+        if (to.kind() == TipcAddress.Kind.SOCKET) return;
+        try {
+            node.awaitBinding(x -> x.type() == to.type() && Integer.compareUnsigned(x.lower(), to.upper()) <= 0
+                    && Integer.compareUnsigned(to.lower(), x.upper()) <= 0, dur(timeout));
+        } catch (io.jtipc.api.TipcException e) {
+            // no such binding: the send reports EHOSTUNREACH
         }
+    }
+
+    private int send(TipcNode node, Send s, PrintWriter out, PrintWriter err) throws Exception {
+        awaitService(node, s.to());
         try (TipcSocket sock = TipcSocket.rdm(node)) {
             sock.setDestDroppable(false);
             byte[] data = s.text().getBytes(StandardCharsets.UTF_8);

@@ -38,9 +38,10 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
      *   <li>TIPC_LINK_PROTO_SEQNO (0x40): YES. STATE messages carry/check their own counter.</li>
      *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
      *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
-     *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. Up to two parallel links per peer come up and stay up (received
-     *       SYNCH handled with the legacy synch point), but jtipc sends no SYNCH and no tunnelled
-     *       packets (only the empty FAILOVER a kernel needs to leave NODE_FAILINGOVER): no failover.</li>
+     *   <li>TIPC_TUNNEL_ENHANCED (0x200): YES. A second link synchs with one 40-byte SYNCH_MSG carrying the synch
+     *       point (w9 31-16), and a FAILOVER tunnel fragments packets too large for the tunnel link (w4 fragment
+     *       number/count), both ways ({@link LinkTunnel}; link.c tipc_link_tnl_prepare, tipc_link_tnl_rcv); legacy
+     *       peers get (and send) the tunnelled duplicates.</li>
      *   <li>TIPC_NAGLE (0x400): YES. STREAM sockets to peers with this bit bundle small writes (up to the link's
      *       MSS) while an acknowledgement is expected, marking the last message ACK_REQUIRED (w0 bit 18) and flushing
      *       on the nagle-ack CONN_ACK; a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK
@@ -48,12 +49,12 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
      *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
      *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
      * </ul>
-     * = 0xD7F.
+     * = 0xF7F (the kernel's TIPC_NODE_CAPABILITIES, node.h of 6.1, is 0xFFF: all but TIPC_MCAST_RBCTL).
      */
     public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_NAGLE
         | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
-        | Tipc.TIPC_NAMED_BCAST;
+        | Tipc.TIPC_TUNNEL_ENHANCED | Tipc.TIPC_NAMED_BCAST;
 
     public NodeConfig {
         Objects.requireNonNull(nodeId, "nodeId");

@@ -33,7 +33,7 @@ import io.jtipc.wire.TipcSubscr;
  * {@link Errno} code; malformed frames are dropped and counted ({@link #droppedFrames()}), never thrown.
  */
 public final class NodeCore {
-    /** Capabilities jtipc advertises, 0xD7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
+    /** Capabilities jtipc advertises, 0xF7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
     public static final int JTIPC_CAPABILITIES = NodeConfig.JTIPC_CAPABILITIES;
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = NodeTable.NODE_CLEANUP_AFTER;

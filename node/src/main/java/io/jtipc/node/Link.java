@@ -732,7 +732,7 @@ public final class Link {
 
     /**
      * tipc_link_input: one in-sequence packet, unbundled or reassembled (in {@code rsm}: this link's, or the failover
-     * reassembly for a tunnelled packet) into {@link #dataInput}.
+     * reassembly for a tunnelled packet) into {@link InputQueue#dataInput}.
      */
     void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq, LinkReassembly rsm) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
@@ -742,7 +742,7 @@ public final class Link {
                 BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
                 while (c.next()) {
                     int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
-                    if (dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
+                    if (InputQueue.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
                 }
                 break;
             }
@@ -750,7 +750,7 @@ public final class Link {
                 byte[] whole = rsm.append(buf, off, Math.min(len, h.size()));
                 if (whole != null) {
                     int wu = new TipcMsg().wrap(whole, 0, whole.length).user();
-                    if (dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
+                    if (InputQueue.dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
                 } else if (rsm.failed) {
                     // link.c tipc_link_input: a reassembly failure fails the link (the buffer is already freed)
                     logReset("fragment reassembly error: " + rsm.lastError + " (reassembly errors " + rsm.errors + ")");
@@ -764,26 +764,8 @@ public final class Link {
             case Tipc.TUNNEL_PROTOCOL:
                 break; // a tunnel packet inside a tunnel or bundle: dropped (link.c tipc_link_input frees it)
             default:
-                if (dataInput(user, buf, off, Math.min(len, h.size()), inputq, namedq)) node.bcRcv.up = true;
+                if (InputQueue.dataInput(user, buf, off, Math.min(len, h.size()), inputq, namedq)) node.bcRcv.up = true;
         }
-    }
-
-    /**
-     * link.c tipc_data_input: a socket message (importance 0-3, CONN_MANAGER) goes to {@code inputq}, a binding update
-     * (NAME_DISTRIBUTOR) to {@code namedq}; GROUP_PROTOCOL to {@code inputq} too; anything else (MSG_CRYPTO; nested
-     * bundles, fragments or link protocol inside a bundle) is dropped. Shared with the {@link BroadcastLink}.
-     *
-     * @return true for a NAME_DISTRIBUTOR message: on a unicast link it opens the peer's broadcast receive link
-     *         ({@code l->bc_rcvlink->state = LINK_ESTABLISHED})
-     */
-    static boolean dataInput(int user, byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
-        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER || user == Tipc.GROUP_PROTOCOL) {
-            inputq.add(buf, off, len);
-        } else if (user == Tipc.NAME_DISTRIBUTOR) {
-            namedq.add(buf, off, len);
-            return true;
-        }
-        return false;
     }
 
     /** tipc_link_validate_msg: session (and STATE seqno) check of LINK_PROTOCOL messages; others pass. */

@@ -30,13 +30,16 @@ import io.jtipc.bearer.ReceiveThreadDiedException;
 import io.jtipc.nametable.BindingChange;
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
+import io.jtipc.node.CryptoConfig;
 import io.jtipc.node.Link;
 import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.NodeListener;
 import io.jtipc.node.Outbox;
+import io.jtipc.node.LinkSettings;
 import io.jtipc.node.Node;
 import io.jtipc.node.Errno;
+import io.jtipc.node.NodeKey;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 
@@ -164,6 +167,7 @@ public final class TipcNode implements AutoCloseable {
     private volatile long sendErrors;
     private volatile long internalErrors;
     private long lastDropped;
+    private boolean cryptoWarned;
 
     private TipcNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -172,6 +176,9 @@ public final class TipcNode implements AutoCloseable {
         this.mediaWrapper = b.mediaWrapper;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
+        if (!b.keys.isEmpty() || b.strict) {
+            cfg = cfg.withCrypto(new CryptoConfig(b.keys, b.rekeying, b.strict, true, r::nextBytes));
+        }
         this.core = new NodeCore(cfg);
         core.setListener(new Events());
     }
@@ -189,6 +196,9 @@ public final class TipcNode implements AutoCloseable {
         private final List<BearerSpec> bearers = new ArrayList<>();
         private final List<String> raw = new ArrayList<>();
         private UnaryOperator<Media> mediaWrapper = UnaryOperator.identity();
+        private final List<NodeKey> keys = new ArrayList<>();
+        private int rekeying = 60 * 24;
+        private boolean strict;
 
         private Builder() {
         }
@@ -196,6 +206,49 @@ public final class TipcNode implements AutoCloseable {
         /** Tests only: wraps each opened media (fault injection: a media that throws, drops, ...). */
         Builder mediaWrapper(UnaryOperator<Media> w) {
             this.mediaWrapper = Objects.requireNonNull(w);
+            return this;
+        }
+
+        /**
+         * A cluster key, as {@code tipc node set key KEY algname "gcm(aes)"} takes it: hex digits (optional "0x"),
+         * an AES-128/192/256 key followed by a 4-byte salt (40, 56 or 72 digits). Every frame is then encrypted
+         * (net/tipc/crypto.c). Repeatable with {@link #masterKey} and {@link #key(String, String)}. The key is never
+         * printed or logged.
+         *
+         * @throws IllegalArgumentException if malformed (the message names no key digit)
+         */
+        public Builder key(String key) {
+            keys.add(NodeKey.cluster(key));
+            return this;
+        }
+
+        /** The cluster master key ({@code tipc node set key KEY … master}). @throws IllegalArgumentException if malformed */
+        public Builder masterKey(String key) {
+            keys.add(NodeKey.master(key));
+            return this;
+        }
+
+        /**
+         * A per-node key ({@code tipc node set key KEY … nodeid ID}): this node's TX key when {@code nodeId} is its own
+         * identity, else the key node {@code nodeId} encrypts with.
+         *
+         * @throws IllegalArgumentException if the key or the identity is malformed
+         */
+        public Builder key(String key, String nodeId) {
+            keys.add(NodeKey.perNode(key, NodeId.parse(Objects.requireNonNull(nodeId, "nodeId"))));
+            return this;
+        }
+
+        /** Automatic rekeying interval, minutes (0 = never; default 1440 as the kernel's {@code rekeying_intv}). */
+        public Builder rekeying(int minutes) {
+            if (minutes < 0) throw new IllegalArgumentException("rekeying interval < 0");
+            this.rekeying = minutes;
+            return this;
+        }
+
+        /** jtipc's strict mode (off by default, the kernel has none): once keyed, plaintext frames are dropped. */
+        public Builder strictEncryption(boolean on) {
+            this.strict = on;
             return this;
         }
 
@@ -603,6 +656,11 @@ public final class TipcNode implements AutoCloseable {
             dequeued(rx);
             if (rx.bearer().coreId < 0) return;
             core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
+            if (!cryptoWarned && core.crypto().undecryptable() > 0) {
+                cryptoWarned = true;
+                LOG.warn("encrypted TIPC frames received that no key of this node decrypts (wrong key, or none): "
+                    + "they are dropped and counted (undecryptableFrames), no link comes up with their sender");
+            }
             long d = core.droppedFrames();
             if (d != lastDropped) {
                 lastDropped = d;
@@ -902,6 +960,60 @@ public final class TipcNode implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code tipc link set tolerance|priority|window VALUE link NAME} (Linux 6.1 node.c tipc_nl_node_set_link; the
+     * core's LinkSettings): tolerance (ms) and priority are sent to the peer in a STATE message and honoured by it,
+     * the window (packets) is local.
+     *
+     * @param linkName the link's name as {@link #links()} shows it
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such link or the value is out of range (tolerance
+     *                       50-30000 ms, priority 0-31, window 16-8191 packets); or if the node is not running
+     */
+    public void setLink(String linkName, LinkProperty property, int value) throws TipcException {
+        int rc = call(now -> {
+            for (Link l : core.links()) {
+                if (!l.name().equals(linkName)) continue;
+                return switch (property) {
+                    case TOLERANCE -> LinkSettings.setTolerance(l, value, outbox);
+                    case PRIORITY -> LinkSettings.setPriority(l, value, outbox);
+                    case WINDOW -> LinkSettings.setWindow(l, value);
+                };
+            }
+            return Errno.EINVAL;
+        });
+        if (rc != 0) {
+            throw new TipcException(TipcError.EINVAL, "link set " + property.name().toLowerCase() + " " + value
+                + ": no link " + linkName + " or value out of range");
+        }
+    }
+
+    /**
+     * {@code tipc bearer set tolerance|priority|window VALUE media ...} (bearer.c __tipc_nl_bearer_set): the bearer's
+     * setting for links created from now on; a tolerance is also applied to every link on the bearer (node.c
+     * tipc_node_apply_property).
+     *
+     * @param bearerName the bearer's name (e.g. "eth:eth0", as given to the builder)
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer or the value is out of range
+     */
+    public void setBearer(String bearerName, LinkProperty property, int value) throws TipcException {
+        int rc = call(now -> {
+            for (int id = 0; id < 3; id++) {
+                var b = core.bearer(id);
+                if (b == null || !b.config().name().equals(bearerName)) continue;
+                return switch (property) {
+                    case TOLERANCE -> LinkSettings.setBearerTolerance(core, id, value, outbox);
+                    case PRIORITY -> LinkSettings.setBearerPriority(core, id, value);
+                    case WINDOW -> LinkSettings.setBearerWindow(core, id, value);
+                };
+            }
+            return Errno.EINVAL;
+        });
+        if (rc != 0) {
+            throw new TipcException(TipcError.EINVAL, "bearer set " + property.name().toLowerCase() + " " + value
+                + ": no bearer " + bearerName + " or value out of range");
+        }
+    }
+
     /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */
     public String linkList() throws TipcException {
         StringBuilder sb = new StringBuilder("broadcast-link: up\n");
@@ -1039,6 +1151,33 @@ public final class TipcNode implements AutoCloseable {
      */
     public long droppedInboxFrames() {
         return droppedInbox.sum();
+    }
+
+    /**
+     * Sets a key at run time, as {@code tipc node set key}: {@code kind} "cluster" (distributed to the peers in
+     * KEY_DISTR), "master", or a node identity (a per-node key of that node; its own identity = this node's TX key).
+     *
+     * @throws IllegalArgumentException if the key or kind is malformed
+     * @throws TipcException            if the node is not running or no key slot is free (EBUSY)
+     */
+    public void setKey(String key, String kind) throws TipcException {
+        NodeKey k = "cluster".equals(kind) ? NodeKey.cluster(key) : "master".equals(kind) ? NodeKey.master(key)
+            : NodeKey.perNode(key, NodeId.parse(Objects.requireNonNull(kind, "kind")));
+        int rc = call(now -> core.crypto().setKey(now, k, outbox));
+        if (rc < 0) throw new TipcException(TipcError.NONE, "no key slot free for the new key (EBUSY)");
+    }
+
+    /** Starts a rekeying now ({@code tipc node set key rekeying now}): a fresh session key, distributed to all. */
+    public void rekeyNow() throws TipcException {
+        call(now -> {
+            core.crypto().setRekeying(now, -1);
+            return 0;
+        });
+    }
+
+    /** Encrypted frames no key decrypted (wrong key or none), and replayed frames rejected. */
+    public long undecryptableFrames() throws TipcException {
+        return call(now -> core.crypto().undecryptable() + core.crypto().replays());
     }
 
     /** Bearer sends that failed (interface down, ...). */

@@ -54,26 +54,7 @@ public final class DissectorOptions {
      * @throws IllegalArgumentException with a message saying what is wrong
      */
     public static byte[] parseKeyHex(String s) {
-        if (s == null) throw new IllegalArgumentException("key is missing");
-        String h = s.trim();
-        if (h.startsWith("0x") || h.startsWith("0X")) h = h.substring(2);
-        if (h.isEmpty()) throw new IllegalArgumentException("key is empty");
-        if ((h.length() & 1) != 0) throw new IllegalArgumentException("key has an odd number of hex digits (" + h.length() + ")");
-        byte[] out = new byte[h.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(h.charAt(2 * i), 16);
-            int lo = Character.digit(h.charAt(2 * i + 1), 16);
-            if (hi < 0 || lo < 0) {
-                int bad = hi < 0 ? 2 * i : 2 * i + 1;
-                throw new IllegalArgumentException("key has a non-hex character '" + h.charAt(bad) + "' at position " + bad);
-            }
-            out[i] = (byte) ((hi << 4) | lo);
-        }
-        if (out.length != 20 && out.length != 28 && out.length != 36) {
-            throw new IllegalArgumentException("key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt "
-                    + "(20, 28 or 36 bytes = 40, 56 or 72 hex digits), got " + out.length + " bytes");
-        }
-        return out;
+        return io.jtipc.wire.AeadKey.parseHex(s);
     }
 
     /** Builder of {@link DissectorOptions}. */

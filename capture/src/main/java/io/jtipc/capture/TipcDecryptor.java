@@ -1,11 +1,8 @@
 package io.jtipc.capture;
 
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.GCMBlockCipher;
-import org.bouncycastle.crypto.modes.GCMModeCipher;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
+import io.jtipc.wire.AesGcm;
+import io.jtipc.wire.EncryptedFrame;
+import io.jtipc.wire.EncryptionHeader;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +21,9 @@ import java.util.Map;
  * <li>AAD = the whole encryption header (16 bytes, 28 for LINK_CONFIG); the last 16 bytes are the tag.</li>
  * </ul>
  * Keys: the master keys given by the user, and session keys learnt from KEY_DISTR messages, kept per
- * (sender node, TX key slot) once a frame proves which slot a key occupies.
+ * (sender node, TX key slot) once a frame proves which slot a key occupies. The cipher and the IV/AAD rules are
+ * the node's too ({@link AesGcm}, {@link EncryptedFrame}, {@link EncryptionHeader#iv} in {@code wire}); what is
+ * the analyser's own is only which key to try.
  */
 final class TipcDecryptor {
     static final int TAG = 16;
@@ -34,33 +33,23 @@ final class TipcDecryptor {
         final byte[] salt;
         final boolean master;
         final int mode; // 1 cluster, 2 per-node
-        private final GCMModeCipher gcm = GCMBlockCipher.newInstance(AESEngine.newInstance());
-        private boolean keyed;
-        private final KeyParameter kp;
+        private final AesGcm gcm;
+        private final byte[] iv = new byte[AesGcm.IV_SIZE];
 
         AesKey(byte[] material, boolean master, int mode) {
             this.material = material.clone();
             this.salt = Arrays.copyOfRange(material, material.length - 4, material.length);
-            this.kp = new KeyParameter(material, 0, material.length - 4);
+            this.gcm = AesGcm.of(this.material, 0, material.length - 4);
             this.master = master;
             this.mode = mode;
         }
 
         /** Tries to decrypt; returns the plaintext length or -1 if the tag does not verify. */
         int tryDecrypt(byte[] in, int off, int len, int ehdrLen, int ivAddr, boolean xor, byte[] out) {
-            byte[] iv = new byte[12];
-            for (int i = 0; i < 4; i++) iv[i] = (byte) (salt[i] ^ (xor ? (ivAddr >>> (8 * i)) & 0xff : 0));
-            System.arraycopy(in, off + 4, iv, 4, 8);
-            try {
-                gcm.init(false, new AEADParameters(keyed ? null : kp, 128, iv));
-                keyed = true;
-                gcm.processAADBytes(in, off, ehdrLen);
-                int n = gcm.processBytes(in, off + ehdrLen, len - ehdrLen, out, 0);
-                n += gcm.doFinal(out, n);
-                return n;
-            } catch (InvalidCipherTextException | RuntimeException e) {
-                return -1;
-            }
+            long seqno = 0;
+            for (int i = 0; i < 8; i++) seqno = (seqno << 8) | (in[off + 4 + i] & 0xff);
+            EncryptionHeader.iv(salt, xor ? ivAddr : 0, seqno, iv, 0);
+            return EncryptedFrame.open(gcm, iv, in, off, len, ehdrLen, out);
         }
     }
 

@@ -32,6 +32,11 @@ import picocli.CommandLine.Parameters;
                 "                             hostile-input counters (drops, reassembly errors, overflows, resets)",
                 "  nametable                  print the binding table as 'tipc nametable show' does",
                 "  send TYPE:INSTANCE TEXT    send TEXT (RDM) and print the reply if one comes within --timeout",
+                "  ping TYPE:INSTANCE COUNT SIZE  send COUNT numbered RDM messages of SIZE bytes to an --echo service and",
+                "                             print 'PING sent N echoed E lost L duplicated D reordered R' (fails unless",
+                "                             all came back once and in order)",
+                "  link-set PROP VALUE LINK   'tipc link set PROP VALUE link LINK': PROP tolerance (ms), priority or window",
+                "  bearer-set PROP VALUE BEARER  'tipc bearer set PROP VALUE' for BEARER (e.g. udp:NAME or eth:IFACE)",
                 "  sleep SECONDS              wait",
                 "  kernel COMMAND             (--lab) run a shell command in the kernel node, print its output",
                 "  kernel-echo TYPE:INSTANCE  (--lab) start the kernel's RDM echo agent bound to TYPE:INSTANCE",
@@ -40,8 +45,12 @@ import picocli.CommandLine.Parameters;
                 "                             pipe stdin to it and what comes back to stdout (like tipc-pipe / netcat)",
                 "  listen TYPE:INSTANCE       accept one connection and pipe it the same way",
                 "  subscribe TYPE:LOWER:UPPER print topology events (TIPC_SUB_PORTS) as struct tipc_event describes them",
+                "  group-bcast COUNT TEXT     (--group) broadcast COUNT messages 'TEXT 0' ... 'TEXT COUNT-1' to the group",
                 "With --echo-conn the node runs a STREAM listener echoing every connection's bytes (SEQPACKET and STREAM "
                         + "clients both work).",
+                "With --group TYPE:MEMBER the node joins group TYPE as MEMBER (cluster scope, member events on), prints "
+                        + "'MEMBER joined|left M node N port P' (N hex) and 'GOT TEXT' per message, and echoes unicast and "
+                        + "anycast messages to their sender.",
                 "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to "
                         + "a node whose link is congested is dropped and counted, never waited for); with "
                         + "no action and no --echo it stays up until killed or --for ends, printing link events.",
@@ -70,6 +79,19 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--cluster", paramLabel = "ID", defaultValue = "4711", description = "cluster id 1-9999 (default ${DEFAULT-VALUE})")
     int cluster;
 
+    @Option(names = "--key", paramLabel = "KEY",
+        description = "encrypt as after 'tipc node set key KEY': hex AES key + 4-byte salt (40, 56 or 72 digits, optional 0x); never printed")
+    String key;
+
+    @Option(names = "--key-master", description = "with --key: the cluster master key ('... master')")
+    boolean keyMaster;
+
+    @Option(names = "--key-node", paramLabel = "ID", description = "with --key: a per-node key of node ID ('... nodeid ID'; own identity = our TX key)")
+    String keyNode;
+
+    @Option(names = "--rekeying", paramLabel = "MINUTES", description = "with --key: automatic rekeying interval (default 1440, 0 = never)")
+    Integer rekeying;
+
     @Option(names = "--wait-link", paramLabel = "SECONDS", defaultValue = "0",
             description = "before the actions, wait up to SECONDS for a link to come up; fail if none does")
     double waitLink;
@@ -88,6 +110,10 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--echo-conn", paramLabel = "TYPE:INSTANCE",
             description = "echo the bytes of every connection to TYPE:INSTANCE (a STREAM listener)")
     String echoConn;
+
+    @Option(names = "--group", paramLabel = "TYPE:MEMBER",
+            description = "join group TYPE as member MEMBER from the start on (TIPC_GROUP_JOIN, member events on)")
+    String group;
 
     @Option(names = "--stream", description = "connect/listen: SOCK_STREAM instead of SOCK_SEQPACKET")
     boolean stream;
@@ -108,7 +134,15 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private sealed interface Action permits Links, LinkStats, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep {}
+    private sealed interface Action permits Links, LinkStats, Nametable, Send, Sleep, Kernel, KernelEcho, KernelPing, ConnStep,
+            GroupBcast, Ping, SetProp {}
+
+    private record GroupBcast(int count, String text) implements Action {}
+
+    private record Ping(TipcAddress at, int count, int size) implements Action {}
+
+    /** link-set (bearer false) or bearer-set (bearer true) of {@code prop} to {@code value} on {@code name}. */
+    private record SetProp(boolean bearer, io.jtipc.api.LinkProperty prop, int value, String name) implements Action {}
 
     private record ConnStep(ConnActions.Step step) implements Action {}
 
@@ -138,6 +172,11 @@ public final class NodeCommand implements Callable<Integer> {
             }
             switch (a) {
                 case "links" -> r.add(new Links());
+                case "group-bcast" -> {
+                    if (i + 2 >= actions.size()) throw new CommandLine.ParameterException(cl, "group-bcast needs COUNT and TEXT");
+                    r.add(new GroupBcast(count(cl, actions.get(i + 1), 1_000_000), actions.get(i + 2)));
+                    i += 2;
+                }
                 case "link-stats" -> r.add(new LinkStats());
                 case "nametable" -> r.add(new Nametable());
                 case "send" -> {
@@ -146,6 +185,24 @@ public final class NodeCommand implements Callable<Integer> {
                     }
                     r.add(new Send(address(cl, actions.get(i + 1)), actions.get(i + 2)));
                     i += 2;
+                }
+                case "ping" -> {
+                    if (i + 3 >= actions.size()) throw new CommandLine.ParameterException(cl, "ping needs TYPE:INSTANCE COUNT SIZE");
+                    int size = count(cl, actions.get(i + 3), 66000);
+                    if (size < 4) throw new CommandLine.ParameterException(cl, "ping SIZE must be at least 4 (the number)");
+                    r.add(new Ping(service(cl, actions.get(i + 1)), count(cl, actions.get(i + 2), 10_000_000), size));
+                    i += 3;
+                }
+                case "link-set", "bearer-set" -> {
+                    if (i + 3 >= actions.size()) throw new CommandLine.ParameterException(cl, a + " needs PROP VALUE NAME");
+                    io.jtipc.api.LinkProperty prop;
+                    try {
+                        prop = io.jtipc.api.LinkProperty.valueOf(actions.get(i + 1).toUpperCase(java.util.Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(cl, a + ": PROP is tolerance, priority or window");
+                    }
+                    r.add(new SetProp(a.equals("bearer-set"), prop, count(cl, actions.get(i + 2), 30000), actions.get(i + 3)));
+                    i += 3;
                 }
                 case "sleep" -> {
                     if (i + 1 >= actions.size()) throw new CommandLine.ParameterException(cl, "sleep needs SECONDS");
@@ -168,7 +225,8 @@ public final class NodeCommand implements Callable<Integer> {
                     i += 3;
                 }
                 default -> throw new CommandLine.ParameterException(cl, "unknown action '" + a
-                        + "' (links, link-stats, nametable, send TYPE:INSTANCE TEXT, sleep SECONDS, kernel COMMAND, kernel-echo "
+                        + "' (links, link-stats, nametable, send TYPE:INSTANCE TEXT, ping TYPE:INSTANCE COUNT SIZE, link-set "
+                        + "PROP VALUE LINK, bearer-set PROP VALUE BEARER, sleep SECONDS, kernel COMMAND, kernel-echo "
                         + "TYPE:INSTANCE, kernel-ping TYPE:INSTANCE COUNT SIZE)");
             }
         }
@@ -230,6 +288,12 @@ public final class NodeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--echo-conn takes TYPE:INSTANCE");
         }
         if (connWait < 0) throw new CommandLine.ParameterException(cl, "--wait takes seconds >= 0");
+        if (group != null && address(cl, group).kind() != TipcAddress.Kind.SERVICE) {
+            throw new CommandLine.ParameterException(cl, "--group takes TYPE:MEMBER");
+        }
+        if (group == null && todo.stream().anyMatch(a -> a instanceof GroupBcast)) {
+            throw new CommandLine.ParameterException(cl, "group-bcast needs --group TYPE:MEMBER");
+        }
         configureLogging(verbose);
         io.jtipc.lab.KernelVersion kv = null;
         if (labVersion != null) {
@@ -247,8 +311,12 @@ public final class NodeCommand implements Callable<Integer> {
                 }
             }
         }
+        if (key == null && (keyMaster || keyNode != null || rekeying != null)) {
+            throw new CommandLine.ParameterException(cl, "--key-master, --key-node and --rekeying need --key");
+        }
+        if (keyMaster && keyNode != null) throw new CommandLine.ParameterException(cl, "--key-master and --key-node exclude each other");
         try {
-            TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0));
+            withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0)));
             for (String s : bearers) io.jtipc.api.BearerSpec.parse(s, null);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
@@ -292,10 +360,20 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
+    /** --key and its companions on a builder (the key string as 'tipc node set key' takes it). */
+    private TipcNode.Builder withKey(TipcNode.Builder b) {
+        if (key == null) return b;
+        if (keyMaster) b.masterKey(key);
+        else if (keyNode != null) b.key(key, keyNode);
+        else b.key(key);
+        if (rekeying != null) b.rekeying(rekeying);
+        return b;
+    }
+
     private int runNode(io.jtipc.lab.Lab lab, io.jtipc.lab.KernelNode k, List<Action> todo, TipcAddress echoAddr,
                         PrintWriter out, PrintWriter err) throws Exception {
         long t0 = System.nanoTime();
-        TipcNode.Builder b = TipcNode.builder().identity(identity).clusterId(cluster).netns(netns);
+        TipcNode.Builder b = withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns));
         for (String s : bearers) b.bearer(s);
         List<io.jtipc.lab.GuestJob> jobs = new ArrayList<>();
         try (TipcNode node = b.start()) {
@@ -325,6 +403,7 @@ public final class NodeCommand implements Callable<Integer> {
             });
             Thread echoThread = echoAddr == null ? null : RdmEcho.start(node, echoAddr, out).thread();
             Thread echoConnThread = echoConn == null ? null : ConnActions.startEchoConn(node, address(spec.commandLine(), echoConn), out);
+            GroupAgent groupAgent = group == null ? null : GroupAgent.start(node, address(spec.commandLine(), group), out);
             if (waitLink > 0) {
                 try {
                     node.awaitLinkUp(dur(waitLink));
@@ -345,6 +424,24 @@ public final class NodeCommand implements Callable<Integer> {
                     Thread.sleep((long) (s.seconds() * 1000));
                 } else if (a instanceof Send s) {
                     rc |= send(node, s, out, err);
+                } else if (a instanceof GroupBcast gb) {
+                    rc |= groupAgent.broadcast(gb.count(), gb.text(), GroupAgent.BCAST_TIMEOUT, err);
+                } else if (a instanceof Ping p) {
+                    awaitService(node, p.at());
+                    RdmPing.Result res = RdmPing.run(node, p.at(), p.count(), p.size(), dur(timeout));
+                    out.println(res.line());
+                    if (res.failure() != null) err.println("jtipc: ping: " + res.failure());
+                    if (!res.ok()) rc = 1;
+                } else if (a instanceof SetProp sp) {
+                    try {
+                        if (sp.bearer()) node.setBearer(sp.name(), sp.prop(), sp.value());
+                        else node.setLink(sp.name(), sp.prop(), sp.value());
+                        out.println((sp.bearer() ? "BEARER " : "LINK ") + sp.name() + " " + sp.prop().name().toLowerCase()
+                                + " " + sp.value());
+                    } catch (io.jtipc.api.TipcException e) {
+                        err.println("jtipc: " + e.getMessage());
+                        rc = 1;
+                    }
                 } else if (a instanceof ConnStep c) {
                     rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
                 } else if (a instanceof Kernel kc) {
@@ -385,6 +482,7 @@ public final class NodeCommand implements Callable<Integer> {
             }
             if (echoThread != null) echoThread.interrupt();
             if (echoConnThread != null) echoConnThread.interrupt();
+            if (groupAgent != null) groupAgent.stop();
             if (failed.getCount() == 0) {
                 err.println("jtipc: node failed: " + node.failure());
                 return 1;
@@ -395,17 +493,19 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    private int send(TipcNode node, Send s, PrintWriter out, PrintWriter err) throws Exception {
-        TipcAddress to = s.to();
-        if (to.kind() != TipcAddress.Kind.SOCKET) {
-            // a script may send right after the link came up: give the binding up to --timeout to arrive
-            try {
-                node.awaitBinding(x -> x.type() == to.type() && Integer.compareUnsigned(x.lower(), to.upper()) <= 0
-                        && Integer.compareUnsigned(to.lower(), x.upper()) <= 0, dur(timeout));
-            } catch (io.jtipc.api.TipcException e) {
-                // no such binding: the send below reports EHOSTUNREACH
-            }
+    /** A script may send right after the link came up: gives a service's binding up to --timeout to arrive. */
+    private void awaitService(TipcNode node, TipcAddress to) throws Exception {
+        if (to.kind() == TipcAddress.Kind.SOCKET) return;
+        try {
+            node.awaitBinding(x -> x.type() == to.type() && Integer.compareUnsigned(x.lower(), to.upper()) <= 0
+                    && Integer.compareUnsigned(to.lower(), x.upper()) <= 0, dur(timeout));
+        } catch (io.jtipc.api.TipcException e) {
+            // no such binding: the send reports EHOSTUNREACH
         }
+    }
+
+    private int send(TipcNode node, Send s, PrintWriter out, PrintWriter err) throws Exception {
+        awaitService(node, s.to());
         try (TipcSocket sock = TipcSocket.rdm(node)) {
             sock.setDestDroppable(false);
             byte[] data = s.text().getBytes(StandardCharsets.UTF_8);

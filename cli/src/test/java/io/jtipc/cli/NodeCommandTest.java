@@ -57,6 +57,38 @@ class NodeCommandTest {
         assertThat(e.out()).contains("READY echo {18888, 17}").containsPattern("ECHO 12 bytes to <[0-9a-f]+:\\d+>");
     }
 
+    /** ping (issue 12) against an --echo node, and link-set / bearer-set; bad ping and set arguments. */
+    @Test
+    void pingCountsEveryEchoAndLinkSetChangesTheLink() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        CompletableFuture<MainTest.Result> echo = CompletableFuture.supplyAsync(() -> MainTest.run("node", "--identity", "cli-pecho",
+                "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--echo", "18889:1", "--for", "15"));
+        MainTest.Result r = MainTest.run("node", "--identity", "cli-ping", "--bearer", "udp:" + b + ",remote=" + a + ",name=ub",
+                "--wait-link", "15", "--timeout", "5", "ping", "18889:1", "2000", "700",
+                "link-set", "tolerance", "3000", "cli-ping:ub-cli-pecho:ua", "bearer-set", "window", "100", "udp:ub",
+                "link-stats");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("PING sent 2000 echoed 2000 lost 0 duplicated 0 reordered 0")
+                .contains("LINK cli-ping:ub-cli-pecho:ua tolerance 3000").contains("BEARER udp:ub window 100")
+                .containsPattern("Tolerance:3000 ms");
+        MainTest.Result e = echo.get(30, TimeUnit.SECONDS);
+        assertThat(e.code()).as(e.err()).isZero();
+        // no peer any more: nothing can be sent (EHOSTUNREACH), everything lost, exit 1
+        r = MainTest.run("node", "--identity", "cli-ping2", "--bearer", "udp:" + b + ",remote=" + a + ",name=ub",
+                "--timeout", "1", "ping", "18889:2", "3", "8", "link-set", "priority", "5", "no-such-link");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("PING sent 0 echoed 0 lost 3 duplicated 0 reordered 0");
+        assertThat(r.err()).contains("jtipc: ping: ").contains("no link no-such-link");
+        r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "ping", "1:1", "3", "2");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("ping SIZE must be at least 4");
+        r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "link-set", "mtu", "3", "l");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("PROP is tolerance, priority or window");
+    }
+
     @Test
     void badArgumentsAndMissingInterface() {
         MainTest.Result r = MainTest.run("node", "--identity", "x", "--bearer", "tcp:1");

@@ -9,7 +9,7 @@ public final class Bearer {
     public static final int MAX_BEARERS = 3;
 
     final int id;
-    final BearerConfig config;
+    BearerConfig config;
     final byte[] ownAddr;
     Discoverer disc;
 

@@ -182,7 +182,7 @@ public final class BroadcastLink {
     }
 
     /**
-     * tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link Link#dataInput}.
+     * tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link InputQueue#dataInput}.
      *
      * @return false after a reassembly failure (the reassembly buffer is freed)
      */
@@ -193,14 +193,14 @@ public final class BroadcastLink {
                 BundleCursor c = new BundleCursor().wrap(buf, off, len);
                 while (c.next()) {
                     int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
-                    Link.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq);
+                    InputQueue.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq);
                 }
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
                 byte[] whole = reasm.append(buf, off, len);
                 if (whole != null) {
-                    Link.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
+                    InputQueue.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
                         namedq);
                 } else if (reasm.failed) {
                     return false; // the node resets the links and logs reasm.lastError
@@ -208,7 +208,7 @@ public final class BroadcastLink {
                 break;
             }
             default:
-                Link.dataInput(h.user(), buf, off, len, inputq, namedq);
+                InputQueue.dataInput(h.user(), buf, off, len, inputq, namedq);
         }
         return true;
     }

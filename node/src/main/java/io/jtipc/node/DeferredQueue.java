@@ -301,4 +301,20 @@ final class DeferredQueue {
             runOff = nextOff;
         }
     }
+
+    /**
+     * link.c tipc_build_gap_ack_blks: the gap-ACK record at {@code b[off..]}: the broadcast blocks of {@code bc} (the
+     * peer's broadcast receive link) first, then the unicast blocks of {@code uc} (null: none).
+     *
+     * @param max most blocks the record may hold (link.c MAX_GAP_ACK_BLKS)
+     * @return the record's length, bytes (4 + 4 per block)
+     */
+    static int buildGapAckBlocks(DeferredQueue bc, DeferredQueue uc, byte[] b, int off, int max) {
+        GapAckBlocks ga = new GapAckBlocks().wrap(b, off, 4 + 4 * max);
+        int nbc = bc.gapAckBlocks(ga, 0);
+        int nuc = uc != null ? uc.gapAckBlocks(ga, nbc) : 0;
+        int len = 4 + 4 * (nbc + nuc);
+        ga.setLen(len).setUgackCnt(nuc).setBgackCnt(nbc);
+        return len;
+    }
 }

@@ -153,7 +153,7 @@ public final class Discoverer {
 
     private void send(Outbox out) {
         sent++;
-        out.send(bearer.id, null, msg, 0, Tipc.DSC_MSG_SIZE);
+        net.xmit(out, bearer.id, null, msg, 0, Tipc.DSC_MSG_SIZE, null);
     }
 
     /**
@@ -275,6 +275,6 @@ public final class Discoverer {
         byte[] b = new byte[Tipc.DSC_MSG_SIZE];
         initMsg(b, mtyp, dst);
         new TipcMsg().wrap(b, 0, b.length).setSuggNodeAddr(sugg);
-        out.send(bearer.id, maddr, b, 0, b.length);
+        net.xmit(out, bearer.id, maddr, b, 0, b.length, null);
     }
 }

@@ -1,5 +1,7 @@
 package io.jtipc.node;
 
+import io.jtipc.wire.Tipc;
+
 /**
  * A link's input queue, the kernel's {@code l->inputq} / {@code bc_entry.inputq1} (net/tipc/link.c
  * {@code tipc_data_input}, drained by node.c {@code tipc_node_rcv} → {@code tipc_sk_rcv} once the link is done
@@ -74,5 +76,23 @@ final class InputQueue {
         offs = o;
         lens = l;
         head = 0;
+    }
+
+    /**
+     * link.c tipc_data_input: a socket message (importance 0-3, CONN_MANAGER) goes to {@code inputq}, a binding update
+     * (NAME_DISTRIBUTOR) to {@code namedq}; GROUP_PROTOCOL to {@code inputq} too; anything else (MSG_CRYPTO; nested
+     * bundles, fragments or link protocol inside a bundle) is dropped. Used by the {@link Link} and the {@link BroadcastLink}.
+     *
+     * @return true for a NAME_DISTRIBUTOR message: on a unicast link it opens the peer's broadcast receive link
+     *         ({@code l->bc_rcvlink->state = LINK_ESTABLISHED})
+     */
+    static boolean dataInput(int user, byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
+        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER || user == Tipc.GROUP_PROTOCOL) {
+            inputq.add(buf, off, len);
+        } else if (user == Tipc.NAME_DISTRIBUTOR) {
+            namedq.add(buf, off, len);
+            return true;
+        }
+        return false;
     }
 }

@@ -15,8 +15,8 @@ import io.jtipc.wire.TipcMsg;
 /**
  * A unicast link endpoint ({@code struct tipc_link}, net/tipc/link.c of Linux 6.1), sans-IO.
  *
- * <p>Implemented: the link FSM ({@code tipc_link_fsm_evt}) without the failover/synch link states (a peer
- * may have up to two parallel links; {@link Node} keeps the node-level synch state); sessions and
+ * <p>Implemented: the link FSM ({@code tipc_link_fsm_evt}: LINK_FAILINGOVER is {@link State#FAILINGOVER},
+ * LINK_SYNCHING is an up link with {@link #synching}; {@link Node} drives both); sessions and
  * {@code tipc_link_validate_msg}; RESET/ACTIVATE/STATE building
  * ({@code tipc_link_build_proto_msg}) with STATE sequence numbers (TIPC_LINK_PROTO_SEQNO) and the gap-ACK
  * record (TIPC_GAP_ACK_BLOCK, broadcast part from the peer's {@link BroadcastLink}); tolerance, probing
@@ -32,17 +32,14 @@ import io.jtipc.wire.TipcMsg;
  * ({@code tipc_data_input}, {@link InputQueue}). Unlike the kernel's, the deferred queue, the reassembly buffer and the
  * backlog are bounded in bytes, per link and per node ({@link HoldBudget}); reset causes are logged ({@link #logReset}).
  *
- * <p>Not implemented: neighbour monitoring (no domain records are sent; received ones are ignored),
- * failover and the sending side of synch, priority changes. A received SYNCH is handled by {@link Node}
- * (the synching link delivers nothing until the parallel link reached the synch point) and a kernel's FAILOVER
- * is answered with one empty FAILOVER; the tunnelled packets themselves are dropped here, never taken over, so
- * the in-flight messages of a failed parallel link are lost.
+ * The SYNCH and FAILOVER tunnels (building and receiving) are {@link LinkTunnel}'s. Not implemented: neighbour
+ * monitoring (no domain records are sent; received ones are ignored).
  *
  * <p>Times are ms on the caller's clock. Not thread safe: owned by its {@link Node}.
  */
 public final class Link {
     /** Link FSM states (link.c). */
-    public enum State { RESETTING, RESET, PEER_RESET, ESTABLISHING, ESTABLISHED }
+    public enum State { RESETTING, RESET, PEER_RESET, ESTABLISHING, ESTABLISHED, FAILINGOVER }
 
     static final int LINK_UP_EVT = 1;
     static final int LINK_DOWN_EVT = 2;
@@ -60,7 +57,7 @@ public final class Link {
     static final int MAX_IF_NAME = 16;
     static final int MAX_GAP_ACK_BLKS = 128;
 
-    private final Net net;
+    final Net net;
     /** The peer node this link leads to (its owner). */
     final Node node;
     final Bearer bearer;
@@ -80,8 +77,8 @@ public final class Link {
     int netPlane;
     /** Congestion window (l->window), packets. */
     int window;
-    final int minWin;
-    final int maxWin;
+    int minWin;
+    int maxWin;
     int ssthresh;
     int congAcks;
     int abortLimit = 4;
@@ -105,7 +102,9 @@ public final class Link {
     boolean congestedUsers;
     /** Deferred (out-of-order) received packets, sorted by seqno, bounded in bytes and packets. */
     final DeferredQueue deferdq;
-    private final LinkReassembly reasm;
+    LinkReassembly reasm;
+    /** Failover/synch tunnel state and functions (link.c tipc_link_tnl_*). */
+    final LinkTunnel tunnel;
     /** Bytes and packets in {@link #backlogq} (per link, charging {@link Net#backlogTotal}). */
     private final HoldBudget backlogBudget;
     /** Counters of {@link #holdStats()}: backlog overflows, resets and the last reset's reason. */
@@ -138,11 +137,12 @@ public final class Link {
         this.ssthresh = maxWin;
         this.deferdq = DeferredQueue.ofLink(net);
         this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
+        this.tunnel = new LinkTunnel(this, net);
         this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
         setQueueLimits();
     }
 
-    private void setQueueLimits() {
+    void setQueueLimits() {
         backlogLimit[0] = minWin * 2;
         backlogLimit[1] = minWin * 4;
         backlogLimit[2] = minWin * 6;
@@ -155,17 +155,21 @@ public final class Link {
 
     public State state() { return state; }
 
-    /** Up = ESTABLISHED (link.c link_is_up; SYNCHING does not exist here). */
+    /** Up = ESTABLISHED, synching or not (link.c link_is_up: ESTABLISHED | SYNCHING). */
     public boolean isUp() { return state == State.ESTABLISHED; }
 
-    /** link.c tipc_link_is_reset: RESET or ESTABLISHING (FAILINGOVER does not exist here). */
-    public boolean isReset() { return state == State.RESET || state == State.ESTABLISHING; }
+    /** link.c tipc_link_is_reset: RESET, FAILINGOVER or ESTABLISHING. */
+    public boolean isReset() { return state == State.RESET || state == State.ESTABLISHING || state == State.FAILINGOVER; }
 
     /** Negotiated link MTU, bytes. */
     public int mtu() { return mtu; }
 
-    /** Maximum message size offered to users ({@code tipc_link_mss}, no crypto): mtu - 40 bytes. */
-    public int mss() { return mtu - Tipc.INT_H_SIZE; }
+    /**
+     * Maximum message size offered to users (link.c {@code tipc_link_mss}): mtu - 40 bytes, and 32 bytes less
+     * ({@code EMSG_OVERHEAD}) once a key was set ({@link NodeCrypto#EMSG_OVERHEAD}; a kernel built with
+     * CONFIG_TIPC_CRYPTO always subtracts it).
+     */
+    public int mss() { return mtu - Tipc.INT_H_SIZE - net.crypto.mssOverhead(); }
 
     /** Current tolerance, ms. */
     public int tolerance() { return tolerance; }
@@ -293,6 +297,16 @@ public final class Link {
         if (state == State.ESTABLISHING) state = State.ESTABLISHED;
     }
 
+    /** LINK_FAILOVER_BEGIN_EVT: RESET or ESTABLISHING → FAILINGOVER (link.c tipc_link_fsm_evt). */
+    void fsmFailoverBegin() {
+        if (state == State.RESET || state == State.ESTABLISHING) state = State.FAILINGOVER;
+    }
+
+    /** LINK_FAILOVER_END_EVT: FAILINGOVER → RESET; the link may then re-establish (link.c tipc_link_fsm_evt). */
+    void fsmFailoverEnd() {
+        if (state == State.FAILINGOVER) state = State.RESET;
+    }
+
     /** Counts and logs why this up link goes down, once per event: "link NAME peer ADDR: reset: REASON (resets N)". */
     void logReset(String reason) {
         if (!isUp()) return;
@@ -321,6 +335,7 @@ public final class Link {
             node.nodes.linkUncongested(this);
         }
         reasm.reset();
+        tunnel.reset();
         rcvUnacked = 0;
         sndNxt = 1;
         rcvNxt = 1;
@@ -376,8 +391,9 @@ public final class Link {
 
     // ------------------------------------------------------------------ protocol messages
 
+    /** link.c tipc_link_is_blocked: RESETTING, PEER_RESET or FAILINGOVER. */
     boolean isBlocked() {
-        return state == State.RESETTING || state == State.PEER_RESET;
+        return state == State.RESETTING || state == State.PEER_RESET || state == State.FAILINGOVER;
     }
 
     /**
@@ -420,7 +436,8 @@ public final class Link {
             m.setProbe(probe ? 1 : 0);
             m.setIsKeepalive(probe || probeReply ? 1 : 0);
             int glen = 0;
-            if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0) glen = buildGapAckBlocks(b, Tipc.INT_H_SIZE, rcvgap != 0);
+            if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0) glen = DeferredQueue.buildGapAckBlocks(node.bcRcv.deferdq,
+                rcvgap != 0 ? deferdq : null, b, Tipc.INT_H_SIZE, MAX_GAP_ACK_BLKS);
             size = Tipc.INT_H_SIZE + glen;
             sentStates++;
             rcvUnacked = 0;
@@ -438,18 +455,8 @@ public final class Link {
         m.setSize(size);
         if (probe) sentProbes++;
         if (rcvgap != 0) sentNacks++;
-        out.send(bearer.id, maddr, b, 0, size);
+        net.xmit(out, bearer.id, maddr, b, 0, size, node);
         return size;
-    }
-
-    /** tipc_build_gap_ack_blks: broadcast blocks first (from the peer's broadcast receive link), then unicast. */
-    private int buildGapAckBlocks(byte[] b, int off, boolean withUc) {
-        GapAckBlocks ga = new GapAckBlocks().wrap(b, off, 4 + 4 * MAX_GAP_ACK_BLKS);
-        int bc = node.bcRcv.deferdq.gapAckBlocks(ga, 0);
-        int uc = withUc ? deferdq.gapAckBlocks(ga, bc) : 0;
-        int len = 4 + 4 * (bc + uc);
-        ga.setLen(len).setUgackCnt(uc).setBgackCnt(bc);
-        return len;
     }
 
     // ------------------------------------------------------------------ sending
@@ -464,10 +471,15 @@ public final class Link {
      *         the caller resets the link (node.c tipc_node_xmit)
      */
     int xmit(byte[] msg, int len, long now, Outbox out) {
+        return xmit(msg, len, now, out, true);
+    }
+
+    /** {@link #xmit}; {@code checkLimit} false for the messages after the first of one list (tipc_link_xmit). */
+    int xmit(byte[] msg, int len, long now, Outbox out, boolean checkLimit) {
         m2.wrap(msg, 0, len);
         int imp = m2.importance();
         int rc = 0;
-        if (backlogLen[imp] >= backlogLimit[imp]) {
+        if (checkLimit && backlogLen[imp] >= backlogLimit[imp]) {
             if (imp == Tipc.SYSTEM_IMPORTANCE) return overflow("SYSTEM backlog full: " + backlogLimit[imp] + " packets");
             rc = Errno.ELINKCONG;
             congestedUsers = true;
@@ -501,7 +513,7 @@ public final class Link {
         transmq.addLast(p);
         rcvUnacked = 0;
         sentPkts++;
-        out.send(bearer.id, maddr, p.buf, 0, p.len);
+        net.xmit(out, bearer.id, maddr, p.buf, 0, p.len, node);
     }
 
     private boolean bundleable(byte[] msg, int len) {
@@ -585,7 +597,7 @@ public final class Link {
                     m2.wrap(p.buf, 0, p.len);
                     m2.setAck(rcvNxt - 1);
                     m2.setBcastAck(node.bcRcv.rcvNxt - 1);
-                    out.send(bearer.id, maddr, p.buf, 0, p.len);
+                    net.xmit(out, bearer.id, maddr, p.buf, 0, p.len, node);
                     retransmitted++;
                     retrans = true;
                     if (p.retrCnt++ == 0) p.retrStamp = now;
@@ -681,8 +693,10 @@ public final class Link {
             }
             rcvNxt = (rcvNxt + 1) & 0xffff;
             recvPkts++;
-            if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);
-            else input(buf, off, len, inputq, namedq);
+            byte[] pb = pending != null ? pending.buf : buf;
+            int po = pending != null ? 0 : off, pl = pending != null ? pending.len : len;
+            if (h.user() == Tipc.TUNNEL_PROTOCOL) rc |= tunnel.rcv(pb, po, pl, inputq, namedq);
+            else input(pb, po, pl, inputq, namedq, reasm);
             if (state != State.ESTABLISHED) {
                 rc |= LINK_DOWN_EVT;
                 break;
@@ -716,8 +730,11 @@ public final class Link {
         }
     }
 
-    /** tipc_link_input: one in-sequence packet, unbundled or reassembled into {@link #dataInput}. */
-    private void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
+    /**
+     * tipc_link_input: one in-sequence packet, unbundled or reassembled (in {@code rsm}: this link's, or the failover
+     * reassembly for a tunnelled packet) into {@link InputQueue#dataInput}.
+     */
+    void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq, LinkReassembly rsm) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         int user = h.user();
         switch (user) {
@@ -725,19 +742,18 @@ public final class Link {
                 BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
                 while (c.next()) {
                     int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
-                    if (dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
+                    if (InputQueue.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
                 }
                 break;
             }
             case Tipc.MSG_FRAGMENTER: {
-                byte[] whole = reasm.append(buf, off, Math.min(len, h.size()));
+                byte[] whole = rsm.append(buf, off, Math.min(len, h.size()));
                 if (whole != null) {
                     int wu = new TipcMsg().wrap(whole, 0, whole.length).user();
-                    if (dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
-                } else if (reasm.failed) {
+                    if (InputQueue.dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
+                } else if (rsm.failed) {
                     // link.c tipc_link_input: a reassembly failure fails the link (the buffer is already freed)
-                    logReset("fragment reassembly error: " + reasm.lastError + " (reassembly errors " + reasm.errors
-                        + ")");
+                    logReset("fragment reassembly error: " + rsm.lastError + " (reassembly errors " + rsm.errors + ")");
                     fsmFailure();
                 }
                 break;
@@ -746,28 +762,10 @@ public final class Link {
                 node.bcRcv.initRcv(h);
                 break;
             case Tipc.TUNNEL_PROTOCOL:
-                break; // tunnelled packets are not taken over (SYNCH/FAILOVER handled in Node; no failover)
+                break; // a tunnel packet inside a tunnel or bundle: dropped (link.c tipc_link_input frees it)
             default:
-                if (dataInput(user, buf, off, Math.min(len, h.size()), inputq, namedq)) node.bcRcv.up = true;
+                if (InputQueue.dataInput(user, buf, off, Math.min(len, h.size()), inputq, namedq)) node.bcRcv.up = true;
         }
-    }
-
-    /**
-     * link.c tipc_data_input: a socket message (importance 0-3, CONN_MANAGER) goes to {@code inputq}, a binding update
-     * (NAME_DISTRIBUTOR) to {@code namedq}; anything else (GROUP_PROTOCOL, MSG_CRYPTO: not implemented; nested
-     * bundles, fragments or link protocol inside a bundle) is dropped. Shared with the {@link BroadcastLink}.
-     *
-     * @return true for a NAME_DISTRIBUTOR message: on a unicast link it opens the peer's broadcast receive link
-     *         ({@code l->bc_rcvlink->state = LINK_ESTABLISHED})
-     */
-    static boolean dataInput(int user, byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
-        if (user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER) {
-            inputq.add(buf, off, len);
-        } else if (user == Tipc.NAME_DISTRIBUTOR) {
-            namedq.add(buf, off, len);
-            return true;
-        }
-        return false;
     }
 
     /** tipc_link_validate_msg: session (and STATE seqno) check of LINK_PROTOCOL messages; others pass. */
@@ -879,7 +877,7 @@ public final class Link {
         int len = buildProtoHeld(mtyp);
         if (len == 0) return;
         if (state == State.RESET) m.wrap(protoBuf, 0, len).setPeerStopping(1);
-        out.send(bearer.id, maddr, protoBuf, 0, len);
+        net.xmit(out, bearer.id, maddr, protoBuf, 0, len, node);
     }
 
     private int buildProtoHeld(int mtyp) {

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.NameDistributor;
+import io.jtipc.nametable.TopologySubscriptions;
 
 /**
  * What every part of one node shares (Linux 6.1 net/tipc/core.h {@code struct tipc_net}): the configuration, the own
@@ -26,6 +27,8 @@ final class Net {
     /** Binding table and name distributor, null until the address is committed (tn->nametbl). */
     BindingTable table;
     NameDistributor distr;
+    /** The topology subscriptions (group sockets subscribe to their group's bindings), null until the commit. */
+    TopologySubscriptions topology;
     NodeListener listener = new NodeListener() {};
     /** Received frames dropped as malformed or unroutable. */
     long droppedFrames;
@@ -46,9 +49,21 @@ final class Net {
     long deferredNow = -1;
     Outbox deferredOut;
     private final ArrayDeque<String> log = new ArrayDeque<>();
+    /** Encryption (crypto.c): every frame leaves through {@link #xmit}. */
+    final NodeCrypto crypto;
 
     Net(NodeConfig config) {
         this.config = config;
+        this.crypto = new NodeCrypto(this);
+    }
+
+    /**
+     * bearer.c tipc_bearer_xmit: one frame to the media, encrypted first once a TX key exists (crypto.c
+     * tipc_crypto_xmit). {@code dnode}: the destination node ({@code __dnode}), null for discovery.
+     */
+    void xmit(Outbox out, int bearerId, byte[] dest, byte[] buf, int off, int len, Node dnode) {
+        if (crypto.working()) crypto.xmit(out, bearerId, dest, buf, off, len, dnode);
+        else out.send(bearerId, dest, buf, off, len);
     }
 
     /**

@@ -21,8 +21,22 @@ public final class Node {
     public enum NodeState {
         SELF_DOWN_PEER_DOWN, SELF_UP_PEER_UP, SELF_DOWN_PEER_LEAVING, SELF_UP_PEER_COMING,
         SELF_COMING_PEER_UP, SELF_LEAVING_PEER_DOWN,
-        /** A second link came up and the peer asked to synch it (SYNCH tunnel message, node.c NODE_SYNCHING). */
+        /**
+         * A link failed while another is up: its unacknowledged packets are tunnelled over the other (FAILOVER) until
+         * the tunnel link has received past the synch point (node.c NODE_FAILINGOVER, 0xf0).
+         */
+        NODE_FAILINGOVER,
+        /**
+         * A second link came up while one is up: the new link delivers nothing until the old one has delivered
+         * past the synch point (node.c NODE_SYNCHING, 0xcc).
+         */
         NODE_SYNCHING
+    }
+
+    /** Node FSM events (node.c SELF_ESTABL_CONTACT_EVT ... NODE_SYNCH_END_EVT). */
+    enum Evt {
+        SELF_ESTABL_CONTACT, SELF_LOST_CONTACT, PEER_ESTABL_CONTACT, PEER_LOST_CONTACT, NODE_FAILOVER_BEGIN,
+        NODE_FAILOVER_END, NODE_SYNCH_BEGIN, NODE_SYNCH_END
     }
 
     /** INVALID_NODE_SIG: a new node never matches the first signature it sees. */
@@ -37,8 +51,8 @@ public final class Node {
     int peerHashMix;
     NodeState state = NodeState.SELF_DOWN_PEER_LEAVING;
     /**
-     * The link messages to this peer are sent on (node.c active_links[0]); while no link is up, the first link
-     * created (so its establishment can be followed). jtipc sends all traffic on one link, see {@link #linkUp}.
+     * The link of active slot 0 (node.c active_links[0]: selector-0 traffic, binding updates); while no link is up,
+     * the first link created (so its establishment can be followed). Sockets use {@link #link(int)} by selector.
      */
     Link link;
     /** Links by local bearer id (node.c n->links[bearer_id].link). */
@@ -48,10 +62,11 @@ public final class Node {
     /** node.c active_links[0..1]: bearer ids of the active links, -1 (INVALID_BEARER_ID) if none. */
     int slot0 = -1;
     int slot1 = -1;
-    /** node.c sync_point: the parallel link's sequence number to reach before a synching link delivers. */
+    /**
+     * node.c sync_point (16-bit seqno): NODE_SYNCHING: the old link's seqno to deliver past before the synching link
+     * delivers; NODE_FAILINGOVER: the tunnel link's seqno to receive past before the failover ends.
+     */
     int syncPoint;
-    /** A dummy FAILOVER answered the peer's failover since a link last came up (node.c failover_sent). */
-    boolean failoverSent;
     /** Which links count in {@link #workingLinks} (came up and were not taken down since), by bearer id. */
     final boolean[] working = new boolean[Bearer.MAX_BEARERS];
     int workingLinks;
@@ -106,6 +121,15 @@ public final class Node {
         return bearerId >= 0 && bearerId < links.length ? links[bearerId] : null;
     }
 
+    /**
+     * The link a message with link selector {@code selector} goes on (node.c tipc_node_xmit: active_links[selector &
+     * 1]; selector = the sending port), or null when no link is up.
+     */
+    Link activeLink(int selector) {
+        int b = (selector & 1) == 0 ? slot0 : slot1;
+        return b >= 0 ? links[b] : null;
+    }
+
     /** Points {@link #link} at the active link, else the first link that exists. */
     void updateLink() {
         if (slot0 >= 0 && links[slot0] != null) {
@@ -126,35 +150,68 @@ public final class Node {
     /** node_is_up: the peer has a working link. */
     public boolean isUp() { return workingLinks > 0; }
 
-    /** tipc_node_fsm_evt for the events used without parallel links. */
-    void fsmSelfEstabl() {
-        if (state == NodeState.SELF_DOWN_PEER_DOWN) state = NodeState.SELF_UP_PEER_COMING;
-        else if (state == NodeState.SELF_COMING_PEER_UP) state = NodeState.SELF_UP_PEER_UP;
-    }
-
-    void fsmSelfLost() {
-        switch (state) {
-            case SELF_UP_PEER_COMING: state = NodeState.SELF_DOWN_PEER_DOWN; break;
+    /**
+     * node.c tipc_node_fsm_evt: every transition of the kernel's table; events a state ignores leave it, events it
+     * does not expect are logged as illegal ("Illegal node fsm evt") and leave it too.
+     */
+    void fsmEvt(Evt evt) {
+        NodeState s = state;
+        NodeState to = null;
+        boolean ignored = false;
+        switch (s) {
+            case SELF_DOWN_PEER_DOWN:
+                if (evt == Evt.SELF_ESTABL_CONTACT) to = NodeState.SELF_UP_PEER_COMING;
+                else if (evt == Evt.PEER_ESTABL_CONTACT) to = NodeState.SELF_COMING_PEER_UP;
+                else ignored = evt == Evt.SELF_LOST_CONTACT || evt == Evt.PEER_LOST_CONTACT;
+                break;
             case SELF_UP_PEER_UP:
-            case NODE_SYNCHING: state = NodeState.SELF_DOWN_PEER_LEAVING; break;
-            case SELF_LEAVING_PEER_DOWN: state = NodeState.SELF_DOWN_PEER_DOWN; break;
-            default: break;
+                if (evt == Evt.SELF_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_LEAVING;
+                else if (evt == Evt.PEER_LOST_CONTACT) to = NodeState.SELF_LEAVING_PEER_DOWN;
+                else if (evt == Evt.NODE_SYNCH_BEGIN) to = NodeState.NODE_SYNCHING;
+                else if (evt == Evt.NODE_FAILOVER_BEGIN) to = NodeState.NODE_FAILINGOVER;
+                else ignored = true; // SELF/PEER_ESTABL, SYNCH_END, FAILOVER_END
+                break;
+            case SELF_DOWN_PEER_LEAVING:
+                if (evt == Evt.PEER_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_DOWN;
+                else ignored = evt == Evt.SELF_ESTABL_CONTACT || evt == Evt.PEER_ESTABL_CONTACT
+                    || evt == Evt.SELF_LOST_CONTACT;
+                break;
+            case SELF_UP_PEER_COMING:
+                if (evt == Evt.PEER_ESTABL_CONTACT) to = NodeState.SELF_UP_PEER_UP;
+                else if (evt == Evt.SELF_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_DOWN;
+                else ignored = evt == Evt.SELF_ESTABL_CONTACT || evt == Evt.PEER_LOST_CONTACT
+                    || evt == Evt.NODE_SYNCH_END || evt == Evt.NODE_FAILOVER_BEGIN;
+                break;
+            case SELF_COMING_PEER_UP:
+                if (evt == Evt.SELF_ESTABL_CONTACT) to = NodeState.SELF_UP_PEER_UP;
+                else if (evt == Evt.PEER_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_DOWN;
+                else ignored = evt == Evt.SELF_LOST_CONTACT || evt == Evt.PEER_ESTABL_CONTACT;
+                break;
+            case SELF_LEAVING_PEER_DOWN:
+                if (evt == Evt.SELF_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_DOWN;
+                else ignored = evt == Evt.SELF_ESTABL_CONTACT || evt == Evt.PEER_ESTABL_CONTACT
+                    || evt == Evt.PEER_LOST_CONTACT;
+                break;
+            case NODE_FAILINGOVER:
+                if (evt == Evt.SELF_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_LEAVING;
+                else if (evt == Evt.PEER_LOST_CONTACT) to = NodeState.SELF_LEAVING_PEER_DOWN;
+                else if (evt == Evt.NODE_FAILOVER_END) to = NodeState.SELF_UP_PEER_UP;
+                else ignored = evt == Evt.NODE_FAILOVER_BEGIN || evt == Evt.SELF_ESTABL_CONTACT
+                    || evt == Evt.PEER_ESTABL_CONTACT;
+                break;
+            case NODE_SYNCHING:
+                if (evt == Evt.SELF_LOST_CONTACT) to = NodeState.SELF_DOWN_PEER_LEAVING;
+                else if (evt == Evt.PEER_LOST_CONTACT) to = NodeState.SELF_LEAVING_PEER_DOWN;
+                else if (evt == Evt.NODE_SYNCH_END) to = NodeState.SELF_UP_PEER_UP;
+                else if (evt == Evt.NODE_FAILOVER_BEGIN) to = NodeState.NODE_FAILINGOVER;
+                else ignored = evt == Evt.NODE_SYNCH_BEGIN || evt == Evt.SELF_ESTABL_CONTACT
+                    || evt == Evt.PEER_ESTABL_CONTACT;
+                break;
+            default:
+                break;
         }
-    }
-
-    void fsmPeerEstabl() {
-        if (state == NodeState.SELF_DOWN_PEER_DOWN) state = NodeState.SELF_COMING_PEER_UP;
-        else if (state == NodeState.SELF_UP_PEER_COMING) state = NodeState.SELF_UP_PEER_UP;
-    }
-
-    void fsmPeerLost() {
-        switch (state) {
-            case SELF_COMING_PEER_UP: state = NodeState.SELF_DOWN_PEER_DOWN; break;
-            case SELF_UP_PEER_UP:
-            case NODE_SYNCHING: state = NodeState.SELF_LEAVING_PEER_DOWN; break;
-            case SELF_DOWN_PEER_LEAVING: state = NodeState.SELF_DOWN_PEER_DOWN; break;
-            default: break;
-        }
+        if (to != null) state = to;
+        else if (!ignored) net.log("node " + Integer.toHexString(addr) + ": illegal node FSM event " + evt + " in " + s);
     }
 
     // ====================================================================== receiving (node.c tipc_rcv)
@@ -239,18 +296,24 @@ public final class Node {
     }
 
     /**
-     * node.c tipc_node_check_state. Parallel links: a SYNCH tunnel message (seqno 1 on a link that comes up while
-     * another is up) brings that link up and starts NODE_SYNCHING; until the parallel link has received past the
-     * synch point, data arriving on the synching link is dropped unacknowledged (the peer retransmits it), so
-     * messages stay in order across the two links. The tunnelled copies themselves are consumed by the link
-     * ({@link Link} drops TUNNEL_PROTOCOL content: the parallel link delivers the originals). FAILOVER is not
-     * implemented (jtipc never enters NODE_FAILINGOVER).
+     * node.c tipc_node_check_state: what a packet arriving on {@code l} may do outside the steady state. Peer contact
+     * events (SELF_UP_PEER_COMING, SELF_DOWN_PEER_LEAVING, SELF_LEAVING_PEER_DOWN); a FAILOVER tunnel message takes
+     * the parallel link down (starting this side's failover) or, if that was down already, starts a failover without
+     * packets ({@link #linkFailover}), and lowers the synch point to its seqno + msgcnt - 1 (tunnel-link numbering);
+     * the failover ends (node and failed link) once the tunnel link's rcv_nxt is past it. A SYNCH tunnel message with
+     * seqno 1 on a link (synch point from w9 if the peer has TIPC_TUNNEL_ENHANCED, else the inner seqno + msgcnt - 1)
+     * brings it up and starts NODE_SYNCHING; until the parallel link has delivered past the synch point, only SYNCH
+     * tunnel and LINK_PROTOCOL messages of the synching link are processed (data is dropped unacknowledged and sent
+     * again by the peer), so messages stay in order across the two links.
      *
      * @return whether the link may process the message
      */
     private boolean checkState(Link l, TipcMsg h, long now, Outbox out) {
         int usr = h.user();
         int mtyp = h.type();
+        int oseqno = h.seqno();
+        int expPkts = h.msgcnt();
+        int rcvNxt = l.rcvNxt();
         if (state == NodeState.SELF_UP_PEER_UP && usr != Tipc.TUNNEL_PROTOCOL) return true;
         Link pl = null;
         for (Link x : links) {
@@ -265,46 +328,51 @@ public final class Node {
                 if (!l.isUp()) return true;
                 // msg_peer_link_is_up: anything but RESET/ACTIVATE says the peer's link is up
                 if (usr == Tipc.LINK_PROTOCOL && mtyp != Tipc.STATE_MSG) return true;
-                fsmPeerEstabl();
+                fsmEvt(Evt.PEER_ESTABL_CONTACT);
                 break;
             case SELF_DOWN_PEER_LEAVING:
                 if (BroadcastLink.peerNodeIsUp(h)) return false;
-                fsmPeerLost();
+                fsmEvt(Evt.PEER_LOST_CONTACT);
                 return true;
             case SELF_LEAVING_PEER_DOWN:
                 return false;
             default:
                 break;
         }
-        int oseqno = h.seqno();
-        if (usr != Tipc.LINK_PROTOCOL && Seqno.less(oseqno, l.rcvNxt())) return true; // duplicate
+        if (usr != Tipc.LINK_PROTOCOL && Seqno.less(oseqno, rcvNxt)) return true; // duplicate
         if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.FAILOVER_MSG) {
-            // The peer lost its end of the parallel link and fails its traffic over to this one. jtipc does not
-            // take over the tunnelled packets (the link drops them), but, as node.c does, it takes its own end of
-            // the parallel link down and answers once with a dummy FAILOVER (tipc_link_create_dummy_tnl_msg), whose
-            // seqno gives the peer its synch point, so the peer leaves NODE_FAILINGOVER and the lost link can come
-            // back.
+            int syncpt = (oseqno + expPkts - 1) & 0xffff;
             if (pl != null && !pl.isReset()) {
+                // the peer lost its end of pl: take ours down too, failing it over onto l (__tipc_node_link_down)
                 pl.logReset("peer failed over to the parallel link " + l.name());
                 linkDown(pl, now, out);
             }
-            if (!failoverSent && l.isUp()) {
-                failoverSent = true;
-                sendDummyFailover(l, now, out);
-            }
+            // pl was down before l came up: no failover started here, but the peer waits for our FAILOVER
+            if (state != NodeState.NODE_FAILINGOVER) linkFailover(pl, l, now, out);
+            // tunnel packets out of order: the lowest synch point counts
+            if (Seqno.less(syncpt, syncPoint)) syncPoint = syncpt;
+        }
+        if (state == NodeState.NODE_FAILINGOVER && l.isUp()) {
+            if (!Seqno.more(rcvNxt, syncPoint)) return true;
+            fsmEvt(Evt.NODE_FAILOVER_END);
+            if (pl != null) pl.fsmFailoverEnd();
             return true;
         }
         if (pl == null || !pl.isUp()) return true; // no synching needed with one link
         if (usr == Tipc.TUNNEL_PROTOCOL && mtyp == Tipc.SYNCH_MSG && oseqno == 1) {
-            // jtipc does not advertise TIPC_TUNNEL_ENHANCED: the synch point is the last tunnelled packet's seqno
-            int iseqno = h.dataSize() >= Tipc.BASIC_H_SIZE ? new TipcMsg().wrap(h.buffer(), h.dataOffset(),
-                    h.dataSize()).seqno() : 0;
-            int syncpt = (iseqno + h.msgcnt() - 1) & 0xffff;
+            int syncpt;
+            if ((caps & Tipc.TIPC_TUNNEL_ENHANCED) != 0) {
+                syncpt = h.syncpt();
+            } else {
+                int iseqno = h.dataSize() >= Tipc.SHORT_H_SIZE
+                    ? new TipcMsg().wrap(h.buffer(), h.dataOffset(), h.dataSize()).seqno() : 0;
+                syncpt = (iseqno + expPkts - 1) & 0xffff;
+            }
             if (!l.isUp()) linkUp(l, now, out);
             if (state == NodeState.SELF_UP_PEER_UP) {
                 syncPoint = syncpt;
-                l.synching = true;
-                state = NodeState.NODE_SYNCHING;
+                l.synching = true; // LINK_SYNCH_BEGIN_EVT
+                fsmEvt(Evt.NODE_SYNCH_BEGIN);
             }
         }
         if (state == NodeState.NODE_SYNCHING) {
@@ -315,9 +383,10 @@ public final class Node {
                 tnl = pl;
                 pl = l;
             }
+            // dlv_nxt = rcv_nxt - inputq length: jtipc drains the input queue after every packet
             if (Seqno.more(pl.rcvNxt(), syncPoint)) {
-                tnl.synching = false;
-                state = NodeState.SELF_UP_PEER_UP;
+                tnl.synching = false; // LINK_SYNCH_END_EVT
+                fsmEvt(Evt.NODE_SYNCH_END);
                 return true;
             }
             if (l == pl) return true;
@@ -325,6 +394,24 @@ public final class Node {
             return usr == Tipc.LINK_PROTOCOL;
         }
         return true;
+    }
+
+    /**
+     * node.c tipc_node_link_failover: a FAILOVER arrived on {@code tnl} while this side is not failing over and the
+     * failed link {@code l} (null if deleted) is already reset: end any synch, synch point = tnl's rcv_nxt + 32766
+     * (U16_MAX / 2 - 1, lowered by the peer's tunnel messages), send the dummy FAILOVER with drop point 1
+     * ({@link LinkTunnel#failoverPrepare}) and enter NODE_FAILINGOVER. Nothing if tnl is not up ("self-failover") or
+     * l is still resetting.
+     */
+    void linkFailover(Link l, Link tnl, long now, Outbox out) {
+        if (!tnl.isUp()) return;
+        if (l != null && !l.isReset()) return;
+        tnl.synching = false;
+        fsmEvt(Evt.NODE_SYNCH_END);
+        syncPoint = (tnl.rcvNxt() + 0xffff / 2 - 1) & 0xffff;
+        LinkTunnel.failoverPrepare(tnl, now, out);
+        if (l != null) l.fsmFailoverBegin(); // RESET/ESTABLISHING → FAILINGOVER: it waits for the failover end
+        fsmEvt(Evt.NODE_FAILOVER_BEGIN);
     }
 
     // ====================================================================== links and timer
@@ -352,7 +439,6 @@ public final class Node {
             int rc = l.timeout(now, out);
             if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
         }
-        maybeSwitchActive();
         nodes.arm(this, now + keepaliveIntv);
         return true;
     }
@@ -360,12 +446,10 @@ public final class Node {
     /**
      * __tipc_node_link_up + the link-up/node-up notifications of tipc_node_write_unlock. The first link takes both
      * active slots and brings the node up (bc-init, binding-table bulk); a second link is announced (link-state
-     * binding) and takes slot 1 if its priority equals the first's, or becomes the preferred link if higher.
-     *
-     * <p>jtipc sends every message on slot 0 ({@link #link()}) and moves slot 0 to a higher-priority link only
-     * once the current one has nothing unacknowledged or backlogged ({@link #maybeSwitchActive}); the kernel splits
-     * traffic by selector over equal-priority links and re-orders it with a SYNCH tunnel, which jtipc does not send.
-     * One link carrying everything needs no synch, so the peer always receives in order.
+     * binding): with a higher priority than the active link it takes both slots (the old one becomes standby), with an
+     * equal priority slot 1 (load sharing by selector), with a lower one it is standby; in every case the old link's
+     * traffic is synched onto it ({@link LinkTunnel#prepare} with SYNCH_MSG), so the peer delivers in order across
+     * the two links.
      */
     void linkUp(Link l, long now, Outbox out) {
         if (l == null || l.isUp()) return;
@@ -375,26 +459,31 @@ public final class Node {
         int bid = l.bearer.id;
         working[bid] = true;
         workingLinks++;
-        failoverSent = false;
         l.bearer.disc.addDest();
         // "Ensure that a STATE message goes first"
         l.rcvUnacked = 0;
         l.buildProto(Tipc.STATE_MSG, false, false, 0, out);
         int linkId = (l.peerBearerId << 16) | bid;
         if (ol != null) {
-            // second link => redistribute slots (node.c), jtipc keeps sending on slot 0 until it may switch
-            if (l.priority == ol.priority) slot1 = bid;
+            // second link => redistribute slots, then synch with the first link
+            if (l.priority > ol.priority) {
+                slot0 = bid;
+                slot1 = bid;
+            } else if (l.priority == ol.priority) {
+                slot1 = bid;
+            }
+            updateLink();
+            LinkTunnel.prepare(ol, l, Tipc.SYNCH_MSG, now, out);
             net.distr.linkUp(addr, linkId);
             nodes.flushNamed(now, out);
             net.events.add(() -> net.listener.linkUp(l));
-            maybeSwitchActive();
             return;
         }
         slot0 = bid;
         slot1 = bid;
         updateLink();
         nodes.setTier(this, NodeTable.TIER_NONE); // up: never evicted
-        fsmSelfEstabl();
+        fsmEvt(Evt.SELF_ESTABL_CONTACT);
         // tipc_bcast_add_peer → tipc_link_build_bc_init_msg
         byte[] bc = new byte[Tipc.INT_H_SIZE];
         TipcMsg h = new TipcMsg().wrap(bc, 0, bc.length);
@@ -415,47 +504,18 @@ public final class Node {
         net.events.add(() -> net.listener.nodeUp(this));
     }
 
-    /** link.c tipc_link_create_dummy_tnl_msg: FAILOVER, msgcnt 1, wrapping a DIRECT_MSG with TIPC_ERR_NO_PORT. */
-    private void sendDummyFailover(Link l, long now, Outbox out) {
-        byte[] b = new byte[Tipc.INT_H_SIZE + Tipc.BASIC_H_SIZE];
-        TipcMsg h = new TipcMsg().wrap(b, 0, Tipc.INT_H_SIZE);
-        Msg.init(h, net.ownAddr, Tipc.TUNNEL_PROTOCOL, Tipc.FAILOVER_MSG, Tipc.INT_H_SIZE, addr);
-        h.setSize(b.length);
-        h.setMsgcnt(1);
-        h.setBearerId(l.peerBearerId);
-        TipcMsg in = new TipcMsg().wrap(b, Tipc.INT_H_SIZE, Tipc.BASIC_H_SIZE);
-        Msg.init(in, net.ownAddr, Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, addr);
-        in.setErrcode(Tipc.TIPC_ERR_NO_PORT);
-        l.xmit(b, b.length, now, out);
-    }
-
     /**
-     * Moves slot 0 to the highest-priority working link when it is better than the current one and the current one
-     * has no unacknowledged or backlogged message (so nothing can overtake anything: no synch needed).
-     */
-    private void maybeSwitchActive() {
-        if (slot0 < 0 || workingLinks < 2) return;
-        Link cur = links[slot0];
-        Link best = cur;
-        for (int i = 0; i < links.length; i++) {
-            Link x = links[i];
-            if (x != null && working[i] && x.isUp() && x.priority > best.priority) best = x;
-        }
-        if (best == cur || cur.transmitQueueLength() != 0 || cur.backlogLength() != 0) return;
-        slot0 = best.bearer.id;
-        slot1 = best.bearer.id;
-        updateLink();
-    }
-
-    /**
-     * tipc_node_link_down / __tipc_node_link_down. The last working link going down takes the node down (the peer's
-     * bindings withdrawn). With another link still working the lost one is reset and the other takes the active
-     * slots; jtipc does no failover (the kernel's FAILOVER tunnel), so messages unacknowledged on the lost link
-     * are lost.
+     * tipc_node_link_down / __tipc_node_link_down. The highest-priority links still up take the active slots. The
+     * last link going down takes the node down (a RESET is sent, the peer's bindings withdrawn, lost contact). With
+     * another link up, the lost one fails over to the new slot-0 link: any synch ends, synch point = its rcv_nxt +
+     * 32766, the lost link's transmit queue and backlog are tunnelled ({@link LinkTunnel#prepare} with FAILOVER_MSG,
+     * which also hands over what it received but did not deliver), it is reset and enters FAILINGOVER, and the node
+     * NODE_FAILINGOVER, so nothing it held is lost.
      */
     void linkDown(Link l, long now, Outbox out) {
         if (l == null) return;
         if (l.state() == Link.State.ESTABLISHING) {
+            // defuse a pending link up
             l.reset();
             l.fsmReset();
             return;
@@ -474,22 +534,23 @@ public final class Node {
         int highest = 0;
         for (int i = 0; i < links.length; i++) {
             Link x = links[i];
-            if (x == null || x == l || !working[i]) continue;
+            if (x == null || x == l || !x.isUp()) continue;
             if (x.priority < highest) continue;
-            if (x.priority > highest || slot0 < 0) {
+            if (x.priority > highest) {
                 highest = x.priority;
                 slot0 = i;
                 slot1 = i;
                 continue;
             }
+            if (slot0 < 0) slot0 = i;
             slot1 = i;
         }
         updateLink();
         l.synching = false;
         int linkId = (l.peerBearerId << 16) | bid;
-        if (workingLinks == 0) {
-            if (l.state() == Link.State.PEER_RESET) fsmPeerLost();
-            fsmSelfLost();
+        if (slot0 < 0) {
+            if (l.state() == Link.State.PEER_RESET) fsmEvt(Evt.PEER_LOST_CONTACT);
+            fsmEvt(Evt.SELF_LOST_CONTACT);
             l.fsmReset();
             l.reset();
             l.buildResetMsg(out);
@@ -501,11 +562,16 @@ public final class Node {
             }
             return;
         }
-        // another link works: end any synch with it, reset this one (it may come back through discovery)
-        if (state == NodeState.NODE_SYNCHING) state = NodeState.SELF_UP_PEER_UP;
-        for (Link x : links) if (x != null) x.synching = false;
-        l.fsmReset();
+        // there is still a working link => failover
+        Link tnl = links[slot0];
+        tnl.synching = false;
+        fsmEvt(Evt.NODE_SYNCH_END);
+        syncPoint = (tnl.rcvNxt() + 0xffff / 2 - 1) & 0xffff;
+        LinkTunnel.prepare(l, tnl, Tipc.FAILOVER_MSG, now, out);
         l.reset();
+        l.fsmReset();
+        l.fsmFailoverBegin();
+        fsmEvt(Evt.NODE_FAILOVER_BEGIN);
         if (wasUp) {
             net.events.add(() -> net.listener.linkDown(l));
             net.distr.linkDown(addr, linkId);
@@ -513,11 +579,15 @@ public final class Node {
         }
     }
 
-    /** node_lost_contact: broadcast state purged, connections aborted, the peer's bindings withdrawn. */
+    /**
+     * node_lost_contact: broadcast state purged, any link failover aborted (LINK_FAILOVER_END_EVT: FAILINGOVER → RESET),
+     * connections aborted, the peer's bindings withdrawn.
+     */
     private void lostContact(long now, Outbox out) {
         deleteAt = now + NodeTable.NODE_CLEANUP_AFTER;
         nodes.setTier(this, NodeTable.TIER_LOST);
         bcRcv.reset();
+        for (Link x : links) if (x != null) x.fsmFailoverEnd();
         namedq.clear(); // skb_queue_purge(&n->bc_entry.namedq): no binding of a lost node is applied
         // node_lost_contact appends a TIPC_ERR_NO_NODE abort per connection to the node behind the socket messages
         // already in le->inputq: those are delivered first, then the aborts
@@ -536,7 +606,8 @@ public final class Node {
             l.logReset("stopped here (bearer disabled or node stopping)");
             l.fsmFailure();
             linkDown(l, now, out);
-            // the last link's RESET went out in linkDown; with another link working it did not
+            // the last link's RESET went out in linkDown; a link failed over is FAILINGOVER (blocked: nothing is sent),
+            // the peer takes its end down on the FAILOVER tunnel
             if (workingLinks > 0) l.buildResetMsg(out);
         } else {
             l.buildResetMsg(out);

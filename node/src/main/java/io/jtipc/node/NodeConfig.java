@@ -16,8 +16,10 @@ import io.jtipc.wire.Tipc;
  * @param seed         seed of the core's own pseudo random generator (link sessions, port numbers)
  * @param capabilities capability bits advertised in discovery (w1 bits 27-15); normally
  *                     {@link #JTIPC_CAPABILITIES}. Only change it for tests
+ * @param crypto       keys and encryption settings ({@link NodeCrypto}), null = none (plaintext, as without
+ *                     {@code tipc node set key})
  */
-public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities) {
+public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities, CryptoConfig crypto) {
     /**
      * Capabilities jtipc advertises (node.h bit names), each decided by what is really implemented:
      * <ul>
@@ -36,9 +38,10 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
      *   <li>TIPC_LINK_PROTO_SEQNO (0x40): YES. STATE messages carry/check their own counter.</li>
      *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
      *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
-     *   <li>TIPC_TUNNEL_ENHANCED (0x200): NO. Up to two parallel links per peer come up and stay up (received
-     *       SYNCH handled with the legacy synch point), but jtipc sends no SYNCH and no tunnelled
-     *       packets (only the empty FAILOVER a kernel needs to leave NODE_FAILINGOVER): no failover.</li>
+     *   <li>TIPC_TUNNEL_ENHANCED (0x200): YES. A second link synchs with one 40-byte SYNCH_MSG carrying the synch
+     *       point (w9 31-16), and a FAILOVER tunnel fragments packets too large for the tunnel link (w4 fragment
+     *       number/count), both ways ({@link LinkTunnel}; link.c tipc_link_tnl_prepare, tipc_link_tnl_rcv); legacy
+     *       peers get (and send) the tunnelled duplicates.</li>
      *   <li>TIPC_NAGLE (0x400): YES. STREAM sockets to peers with this bit bundle small writes (up to the link's
      *       MSS) while an acknowledgement is expected, marking the last message ACK_REQUIRED (w0 bit 18) and flushing
      *       on the nagle-ack CONN_ACK; a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK
@@ -46,16 +49,21 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
      *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
      *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
      * </ul>
-     * = 0xD7F.
+     * = 0xF7F (the kernel's TIPC_NODE_CAPABILITIES, node.h of 6.1, is 0xFFF: all but TIPC_MCAST_RBCTL).
      */
     public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_NAGLE
         | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
-        | Tipc.TIPC_NAMED_BCAST;
+        | Tipc.TIPC_TUNNEL_ENHANCED | Tipc.TIPC_NAMED_BCAST;
 
     public NodeConfig {
         Objects.requireNonNull(nodeId, "nodeId");
         if (netId < 1 || netId > 9999) throw new IllegalArgumentException("netId not in 1-9999");
+    }
+
+    /** Without encryption. */
+    public NodeConfig(NodeId nodeId, int netId, int random, long seed, int capabilities) {
+        this(nodeId, netId, random, seed, capabilities, null);
     }
 
     /** Defaults: net id 4711, the given random and seed, {@link #JTIPC_CAPABILITIES}. */
@@ -64,10 +72,15 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
     }
 
     public NodeConfig withNetId(int n) {
-        return new NodeConfig(nodeId, n, random, seed, capabilities);
+        return new NodeConfig(nodeId, n, random, seed, capabilities, crypto);
     }
 
     public NodeConfig withCapabilities(int c) {
-        return new NodeConfig(nodeId, netId, random, seed, c);
+        return new NodeConfig(nodeId, netId, random, seed, c, crypto);
+    }
+
+    /** The same with keys and encryption settings (null = none). */
+    public NodeConfig withCrypto(CryptoConfig c) {
+        return new NodeConfig(nodeId, netId, random, seed, capabilities, c);
     }
 }

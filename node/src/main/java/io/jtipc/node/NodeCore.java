@@ -33,7 +33,7 @@ import io.jtipc.wire.TipcSubscr;
  * {@link Errno} code; malformed frames are dropped and counted ({@link #droppedFrames()}), never thrown.
  */
 public final class NodeCore {
-    /** Capabilities jtipc advertises, 0xD7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
+    /** Capabilities jtipc advertises, 0xF7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
     public static final int JTIPC_CAPABILITIES = NodeConfig.JTIPC_CAPABILITIES;
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = NodeTable.NODE_CLEANUP_AFTER;
@@ -42,12 +42,12 @@ public final class NodeCore {
     private final Discoverer.Trial trial;
     private final Bearer[] bearers = new Bearer[Bearer.MAX_BEARERS];
     private final NodeTable nodes;
-    private final SocketTable sockets;
+    final SocketTable sockets;
     private TopologySubscriptions topology;
     private TopologyServer topsrv;
-    /** Nesting of core calls (handlers may call back in). */
-    private int depth;
+    private int depth; // nesting of core calls (handlers may call back in)
     private final TipcMsg m = new TipcMsg();
+    private final NodeGroups groups = new NodeGroups(this);
 
     public NodeCore(NodeConfig config) {
         this.net = new Net(config);
@@ -62,9 +62,7 @@ public final class NodeCore {
      * Replaces the source of the random 16-bit session numbers of new links (node.c tipc_node_check_dest), for
      * deterministic replays of captures; by default a PRNG seeded from {@link NodeConfig#seed()}.
      */
-    public void setSessionSource(IntSupplier source) {
-        nodes.sessionSource = Objects.requireNonNull(source);
-    }
+    public void setSessionSource(IntSupplier source) { nodes.sessionSource = Objects.requireNonNull(source); }
 
     // ====================================================================== inspection
     public NodeConfig config() { return net.config; }
@@ -85,6 +83,8 @@ public final class NodeCore {
     public long droppedFrames() { return net.droppedFrames; }
     /** Unicast link messages discarded as addressed (w7) to another node (node.c tipc_rcv), e.g. a media address's previous owner's. */
     public long foreignFrames() { return net.foreignFrames; }
+    /** Encryption: keys, counters ({@link NodeCrypto}); call it only from the core's thread, like every method here. */
+    public NodeCrypto crypto() { return net.crypto; }
     /** Diagnostic messages (kernel pr_warn equivalents), oldest first, at most 1000 kept. */
     public List<String> log() { return net.log(); }
     void log(String s) { net.log(s); }
@@ -110,12 +110,10 @@ public final class NodeCore {
     }
 
     /** Starts a core call; true if it is the outermost one (handlers may call back in). */
-    private boolean enter() {
-        return depth++ == 0;
-    }
+    boolean enter() { return depth++ == 0; }
 
     /** Ends a core call started by {@link #enter}: the outermost one runs the deferred work (see {@link #run}). */
-    private void leave(boolean outermost, long now, Outbox out) {
+    void leave(boolean outermost, long now, Outbox out) {
         try {
             if (outermost) net.runDeferred(now, out, sockets);
         } finally {
@@ -202,8 +200,10 @@ public final class NodeCore {
 
     private void rcv(long now, int bearerId, byte[] src, byte[] buf, int off, int len, Outbox out) {
         Bearer b = bearer(bearerId);
-        if (b == null || buf == null || off < 0 || len < 0 || off + len > buf.length
-            || !TipcCodec.validateFrame(buf, off, len).isOk()) {
+        int pl = b == null || buf == null || off < 0 || len < 0 || off + len > buf.length ? NodeCrypto.DROP
+            : net.crypto.rcv(now, buf, off, len); // node.c tipc_rcv: decryption first (crypto.c tipc_crypto_rcv)
+        if (pl >= 0) { buf = net.crypto.plain(); off = 0; len = pl; }
+        if (pl == NodeCrypto.DROP || !TipcCodec.validateFrame(buf, off, len).isOk()) {
             net.droppedFrames++;
             return;
         }
@@ -227,7 +227,7 @@ public final class NodeCore {
         net.distr = new NameDistributor(net.table, net::log);
         net.distr.publishNodeState();
         nodes.flushNamed(now, out);
-        topology = new TopologySubscriptions(net.table);
+        topology = net.topology = new TopologySubscriptions(net.table);
         topsrv = new TopologyServer(net, sockets, topology, now, out);
         int a = net.ownAddr;
         net.events.add(() -> net.listener.addressCommitted(a));
@@ -395,4 +395,6 @@ public final class NodeCore {
 
     /** The topology server (null until the address is committed). */
     public TopologyServer topologyServer() { return topsrv; }
+    /** Group sockets (group.c): join, the four send modes, receive. */
+    public NodeGroups groups() { return groups; }
 }

@@ -81,6 +81,7 @@ final class NodeTable {
     NodeTable(Net net, IntSupplier sessionSource) {
         this.net = net;
         this.sessionSource = sessionSource;
+        net.crypto.nodes = this;
     }
 
     Node find(int addr) {
@@ -255,7 +256,7 @@ final class NodeTable {
     long nextDeadline() {
         Timer t;
         while ((t = timers.peek()) != null && !live(t)) timers.poll();
-        return t == null ? Long.MAX_VALUE : t.due;
+        return Math.min(t == null ? Long.MAX_VALUE : t.due, net.crypto.nextDeadline());
     }
 
     /** tipc_node_timeout of every node that is due; nodes not up for NODE_CLEANUP_AFTER are deleted (tipc_node_cleanup). */
@@ -266,6 +267,7 @@ final class NodeTable {
             // an earlier timeout of this round may have deleted or re-armed the node
             if (live(t) && !t.node.timeout(now, out)) delete(t.node);
         }
+        if (net.crypto.nextDeadline() <= now) net.crypto.timeout(now, out);
     }
 
     // ====================================================================== peer-table bound and eviction (jtipc)
@@ -383,15 +385,16 @@ final class NodeTable {
     // ====================================================================== sending
 
     /**
-     * node.c tipc_node_xmit to another node: the node's active link, fragmenting to the link MSS (msg.c tipc_msg_build).
+     * node.c tipc_node_xmit to another node: the active link of the message's selector ({@link #selector}),
+     * fragmenting to the link MSS (msg.c tipc_msg_build).
      *
      * @return 0, {@link Errno#EHOSTUNREACH} (no node or not up), or the first fragment's {@link Link#xmit} result
      *         ({@link Errno#ELINKCONG}, ...)
      */
     int xmit(byte[] msg, int destNode, long now, Outbox out) {
         Node p = nodes.get(destNode);
-        if (p == null || !p.isUp() || p.link == null) return Errno.EHOSTUNREACH;
-        Link l = p.link;
+        Link l = p == null || !p.isUp() ? null : p.activeLink(selector(msg));
+        if (l == null) return Errno.EHOSTUNREACH;
         int mss = l.mss();
         if (msg.length <= mss) return overflowed(p, l, l.xmit(msg, msg.length, now, out), now, out);
         int rc = 0;
@@ -403,6 +406,16 @@ final class NodeTable {
             if (r == Errno.ENOBUFS) return overflowed(p, l, r, now, out);
         }
         return rc;
+    }
+
+    /**
+     * The link selector socket.c passes to tipc_node_xmit: the sending port ({@code tsk->portid} = msg_origport, w4) for
+     * socket and connection messages (importance 0-3, CONN_MANAGER), 0 for anything else (name_distr.c); only bit 0
+     * matters (active_links[selector & 1]).
+     */
+    static int selector(byte[] msg) {
+        int user = (msg[0] >> 1) & 0xf;
+        return user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER ? msg[19] & 1 : 0;
     }
 
     /** node.c tipc_node_xmit: ENOBUFS from the link (backlog overflow, logged by the link) resets it. */

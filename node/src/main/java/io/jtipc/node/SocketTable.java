@@ -35,6 +35,8 @@ final class SocketTable {
         final MessageHandler handler;
         /** Connection state of a SEQPACKET/STREAM socket, null for RDM/DGRAM. */
         final ConnSocket conn;
+        /** Group state of a socket that joined a group (socket.c tsk->group), else null. */
+        GroupSocket group;
         private int importance;
         private boolean destDroppable = true;
         int pubCount;
@@ -58,6 +60,8 @@ final class SocketTable {
     private final Map<Integer, Sock> socks = new HashMap<>();
     /** The SEQPACKET/STREAM sockets among {@link #socks}. */
     private final Map<Integer, ConnSocket> conns = new HashMap<>();
+    /** The group sockets among {@link #socks}. */
+    private final Map<Integer, GroupSocket> groups = new HashMap<>();
     private int nextPort;
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
 
@@ -127,6 +131,43 @@ final class SocketTable {
         return port;
     }
 
+    /**
+     * socket.c tipc_sk_create (RDM) + tipc_sk_join: a new socket joins group {@code type} as member {@code instance}.
+     *
+     * @return the port, or {@link Errno#EACCES} (type &lt; 64), {@link Errno#EINVAL} (bad scope, address not committed,
+     *         binding refused), {@link Errno#ENOBUFS}, {@link Errno#EADDRINUSE}
+     */
+    int openGroup(long now, int type, int instance, int scope, int flags, GroupHandler handler, Outbox out) {
+        if (Integer.compareUnsigned(type, Tipc.TIPC_RESERVED_TYPES) < 0) return EACCES;
+        if (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE) return EINVAL;
+        int port = freePort();
+        Sock s = new Sock(port, SocketType.RDM, null, null);
+        socks.put(port, s);
+        GroupSocket g = new GroupSocket(net, this, port, type, instance, scope, flags, handler);
+        int rc = g.join(now, out);
+        if (rc != 0) {
+            socks.remove(port);
+            return rc;
+        }
+        s.group = g;
+        groups.put(port, g);
+        return port;
+    }
+
+    /** The group socket with this port; IllegalArgumentException if none. */
+    GroupSocket group(int port) {
+        GroupSocket g = groups.get(port);
+        if (g == null) throw new IllegalArgumentException("no group socket with port " + port);
+        return g;
+    }
+
+    /** node.c tipc_node_is_up as group.c asks it: this node, or a peer with a working link. */
+    boolean nodeUp(int addr) {
+        if (addr == net.ownAddr) return true;
+        Node n = nodes.find(addr);
+        return n != null && n.isUp();
+    }
+
     private Sock sock(int port) {
         Sock s = socks.get(port);
         if (s == null) throw new IllegalArgumentException("no socket with port " + port);
@@ -150,6 +191,7 @@ final class SocketTable {
         Sock s = sock(port);
         if (s.conn != null) s.conn.importance = importance;
         else s.importance = importance;
+        if (s.group != null) s.group.importance = importance;
     }
 
     /** TIPC_DEST_DROPPABLE. */
@@ -167,6 +209,10 @@ final class SocketTable {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
             s.conn.closed = true;
             conns.remove(port);
+        }
+        if (s.group != null) { // tipc_sk_leave: LEAVE to the members before the binding goes
+            s.group.leave(now, out);
+            groups.remove(port);
         }
         socks.remove(port);
         if (net.distr == null) return;
@@ -339,7 +385,19 @@ final class SocketTable {
     void rcv(byte[] buf, int off, int len, long now, Outbox out, boolean local) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         int mtype = h.type();
-        if (mtype == Tipc.TIPC_MCAST_MSG && h.errcode() == 0) {
+        boolean grpData = h.user() <= Tipc.CRITICAL_IMPORTANCE && h.hdrSize() >= Tipc.GROUP_H_SIZE
+            && (mtype == Tipc.TIPC_GRP_BCAST_MSG || mtype == Tipc.TIPC_GRP_MCAST_MSG);
+        if (grpData && h.errcode() == 0) {
+            // socket.c tipc_sk_mcast_rcv for a group broadcast: every local socket bound to the group type in exactly
+            // the message's lookup scope (tipc_nametbl_lookup_mcast_sockets)
+            if (net.table == null) return;
+            for (int port : net.table.lookupMcastSockets(h.nametype(), 0, -1, h.lookupScope(), true)) {
+                Sock s = socks.get(port);
+                if (s != null && s.group != null) s.group.rcv(h, now, out);
+            }
+            return;
+        }
+        if (mtype == Tipc.TIPC_MCAST_MSG && h.errcode() == 0 && h.user() != Tipc.GROUP_PROTOCOL) { // GRP_LEAVE is type 1 too
             if (net.table == null) return;
             List<Integer> ports = local
                 ? net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_NODE_SCOPE, false)
@@ -379,6 +437,10 @@ final class SocketTable {
         }
         if (s.conn != null) {
             s.conn.rcv(h, now, out);
+            return;
+        }
+        if (s.group != null) {
+            s.group.rcv(h, now, out);
             return;
         }
         if (h.user() > Tipc.CRITICAL_IMPORTANCE) return;
@@ -482,6 +544,7 @@ final class SocketTable {
         for (ConnSocket c : conns.values()) {
             if (c.peerNode == node) c.linkUncongested();
         }
+        for (GroupSocket g : groups.values()) g.linkUncongested(node);
     }
 
     /** Earliest connection timer, ms (Long.MAX_VALUE if none). */

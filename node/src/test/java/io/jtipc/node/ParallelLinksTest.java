@@ -16,9 +16,9 @@ import io.jtipc.wire.Tipc;
 
 /**
  * Two nodes joined by two network planes (bearer 0 "eth0" and bearer 1 "eth1" on each): one link per bearer pair
- * (node.c links[bearer_id]), both up, the node up once; all traffic on slot 0; a plane cut takes only its link
- * down (the node stays up, its bindings stay), and the link comes back when the plane heals; a higher-priority
- * second link takes slot 0 once the first has nothing unacknowledged.
+ * (node.c links[bearer_id]), both up, the node up once; a socket's traffic on its selector's slot; a plane cut takes
+ * only its link down (the node stays up, its bindings stay), and the link comes back when the plane heals; a
+ * higher-priority second link takes both slots (node.c __tipc_node_link_up).
  */
 class ParallelLinksTest {
 
@@ -149,7 +149,9 @@ class ParallelLinksTest {
         assertThat(net.cores[1].bind(net.now, sp, Tipc.TIPC_CLUSTER_SCOPE, 3000, 1, 1, net.outs[1])).isZero();
         int cp = net.cores[0].openSocket(SocketType.RDM, d -> net.received.get(0).add(d));
         net.runFor(100);
-        Link active = pa.link();
+        // equal priorities: both links active, a socket's messages on active_links[port & 1] (node.c tipc_node_xmit)
+        Link active = pa.activeLink(cp);
+        assertThat(pa.activeLink(cp + 1)).isNotSameAs(active);
         int other = 1 - active.bearerId();
         int idleSndNxt = pa.link(other).sndNxt();
         for (int i = 0; i < 2000; i++) {
@@ -163,7 +165,7 @@ class ParallelLinksTest {
         for (int i = 0; i < 2000; i++) {
             assertThat(ByteBuffer.wrap(net.received.get(1).get(i).data()).getInt()).isEqualTo(i);
         }
-        assertThat(pa.link(other).sndNxt()).as("nothing sent on the other link").isEqualTo(idleSndNxt);
+        assertThat(pa.link(other).sndNxt()).as("nothing of this socket sent on the other link").isEqualTo(idleSndNxt);
 
         // cut the active plane: only that link goes down, the node and the binding stay, traffic moves over
         events.clear();

@@ -67,4 +67,40 @@ public final class AeadKey {
         if (avail != HEADER + kl) return Malformation.of("keylen", "data size " + avail + " != 36 + keylen " + kl);
         return Malformation.OK;
     }
+
+    /**
+     * Parses the key string {@code tipc node set key} takes (tipc-config / iproute2 {@code tipc}: hex digits with an
+     * optional "0x" prefix): an AES key of 16, 24 or 32 bytes followed by the 4-byte salt, i.e. 40, 56 or 72 hex
+     * digits ({@code TIPC_AEAD_KEYLEN_MIN}..{@code _MAX}, crypto.c tipc_aead_key_validate). The one parser used by the
+     * capture analyser, the node API and the CLI. The exception's message names at most the one offending non-hex character, never key digits.
+     *
+     * @return the key material, AES key ‖ salt
+     * @throws IllegalArgumentException with a message saying what is wrong (missing, odd length, a non-hex
+     *                                  character's position, wrong length)
+     */
+    public static byte[] parseHex(String s) {
+        if (s == null) throw new IllegalArgumentException("key is missing");
+        String h = s.trim();
+        if (h.startsWith("0x") || h.startsWith("0X")) h = h.substring(2);
+        if (h.isEmpty()) throw new IllegalArgumentException("key is empty");
+        if ((h.length() & 1) != 0) throw new IllegalArgumentException("key has an odd number of hex digits (" + h.length() + ")");
+        byte[] out = new byte[h.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            int hi = Character.digit(h.charAt(2 * i), 16);
+            int lo = Character.digit(h.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+                int bad = hi < 0 ? 2 * i : 2 * i + 1;
+                java.util.Arrays.fill(out, (byte) 0);
+                throw new IllegalArgumentException("key has a non-hex character '" + h.charAt(bad) + "' at position " + bad);
+            }
+            out[i] = (byte) ((hi << 4) | lo);
+        }
+        if (out.length != 20 && out.length != 28 && out.length != 36) {
+            int n = out.length;
+            java.util.Arrays.fill(out, (byte) 0);
+            throw new IllegalArgumentException("key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt "
+                    + "(20, 28 or 36 bytes = 40, 56 or 72 hex digits), got " + n + " bytes");
+        }
+        return out;
+    }
 }

@@ -18,6 +18,13 @@ import io.jtipc.wire.NodeId;
  * A deterministic in-memory Ethernet segment for sans-IO {@link NodeCore}s: a virtual clock (ms), a seeded
  * random source, and configurable loss, reordering, duplication and delay applied to every frame.
  * Reusable by any test: create nodes with {@link #addNode}, then {@link #runFor} / {@link #runUntil}.
+ *
+ * <p>Several network planes: bearer id {@code i} of every node is attached to plane {@code i} (a node's first bearer,
+ * {@link #addNode}, to plane 0; more with {@link #addBearer}). A frame sent on bearer {@code i} reaches only the other
+ * nodes' bearer {@code i}. Per plane, {@link #planeCut} drops every frame, sent or on the wire (an interface or cable
+ * down), and
+ * {@link #planeLoss} / {@link #planeReorder} add loss and reordering to the network-wide {@link #loss} /
+ * {@link #reorder}.
  */
 public final class SimNetwork {
     /** Frame fate parameters (probabilities 0-1, delays ms). */
@@ -30,6 +37,16 @@ public final class SimNetwork {
     public int reorderDelay = 5;
     /** Frames for which this returns true are dropped (after counting), e.g. to cut one kind of traffic. */
     public java.util.function.BiPredicate<SimNode, byte[]> drop = (n, f) -> false;
+    /** Planes (bearer ids) whose frames are all dropped. */
+    public final boolean[] planeCut = new boolean[MAX_PLANES];
+    /** Extra loss and reorder probability per plane (0-1). */
+    public final double[] planeLoss = new double[MAX_PLANES];
+    public final double[] planeReorder = new double[MAX_PLANES];
+    /** Frames sent and lost per plane. */
+    public final long[] planeFrames = new long[MAX_PLANES];
+    public final long[] planeFramesLost = new long[MAX_PLANES];
+    /** Planes (bearer ids per node), as node.c MAX_BEARERS. */
+    public static final int MAX_PLANES = 3;
 
     private final Random rnd;
     private long now;
@@ -39,7 +56,7 @@ public final class SimNetwork {
     public long framesSent;
     public long framesLost;
 
-    private record Ev(long time, long seq, SimNode dst, byte[] src, byte[] frame) implements Comparable<Ev> {
+    private record Ev(long time, long seq, SimNode dst, int plane, byte[] src, byte[] frame) implements Comparable<Ev> {
         @Override
         public int compareTo(Ev o) {
             return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
@@ -60,6 +77,8 @@ public final class SimNetwork {
     public final class SimNode implements Outbox {
         public final String name;
         public final byte[] mac;
+        /** Media address per bearer id ({@link #mac} for bearer 0), null where the node has no bearer. */
+        public final byte[][] macs = new byte[MAX_PLANES][];
         public NodeCore core;
         public boolean paused;
         public final List<Delivery> received = new ArrayList<>();
@@ -69,6 +88,7 @@ public final class SimNetwork {
         SimNode(String name, byte[] mac) {
             this.name = name;
             this.mac = mac;
+            this.macs[0] = mac;
         }
 
         @Override
@@ -77,14 +97,15 @@ public final class SimNetwork {
             byte[] f = Arrays.copyOfRange(buf, off, off + len);
             if (recordFrames) sentFrames.add(f);
             for (SimNode n : nodes) {
-                if (n == this) continue;
-                if (dest != null && !Arrays.equals(dest, n.mac)) continue;
-                transmit(this, n, f);
+                if (n == this || bearerId >= MAX_PLANES || n.macs[bearerId] == null) continue;
+                if (dest != null && !Arrays.equals(dest, n.macs[bearerId])) continue;
+                transmit(this, n, bearerId, f);
             }
         }
 
-        /** Replaces the core by a fresh one with the same identity (a reboot) and enables its bearer now. */
+        /** Replaces the core by a fresh one with the same identity (a reboot) and enables its bearer 0 now. */
         public void reboot(NodeConfig cfg) {
+            for (int i = 1; i < MAX_PLANES; i++) macs[i] = null;
             core = new NodeCore(cfg);
             core.enableBearer(now, BearerConfig.ethernet("eth0", mac), this);
         }
@@ -95,17 +116,22 @@ public final class SimNetwork {
         }
     }
 
-    private void transmit(SimNode from, SimNode to, byte[] f) {
+    private void transmit(SimNode from, SimNode to, int plane, byte[] f) {
         framesSent++;
-        if (drop.test(from, f) || rnd.nextDouble() < loss) {
+        planeFrames[plane]++;
+        if (planeCut[plane] || drop.test(from, f) || rnd.nextDouble() < loss
+            || (planeLoss[plane] > 0 && rnd.nextDouble() < planeLoss[plane])) {
             framesLost++;
+            planeFramesLost[plane]++;
             return;
         }
         int copies = rnd.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long d = delayMin + (delayMax > delayMin ? rnd.nextInt(delayMax - delayMin + 1) : 0);
-            if (rnd.nextDouble() < reorder) d += 1 + rnd.nextInt(reorderDelay);
-            queue.add(new Ev(now + d, seq++, to, from.mac, f));
+            if (rnd.nextDouble() < reorder || (planeReorder[plane] > 0 && rnd.nextDouble() < planeReorder[plane])) {
+                d += 1 + rnd.nextInt(reorderDelay);
+            }
+            queue.add(new Ev(now + d, seq++, to, plane, from.macs[plane], f));
         }
     }
 
@@ -126,6 +152,18 @@ public final class SimNetwork {
         n.core = new NodeCore(cfg);
         n.core.enableBearer(now, bearer, n);
         return n;
+    }
+
+    /**
+     * Enables {@code bearer} on {@code n} now; it is attached to the plane of the bearer id it gets (its own address is
+     * the node's media address on that plane).
+     *
+     * @return the bearer id
+     */
+    public int addBearer(SimNode n, BearerConfig bearer) {
+        int id = n.core.enableBearer(now, bearer, n);
+        if (id >= 0) n.macs[id] = bearer.ownAddr();
+        return id;
     }
 
     /** Advances the clock to {@code until}, delivering frames and firing timers in time order. */
@@ -152,7 +190,13 @@ public final class SimNetwork {
             now = Math.max(now, next);
             if (e != null && e.time <= now) {
                 queue.poll();
-                if (!e.dst.paused) e.dst.core.onFrame(now, 0, e.src, e.frame, 0, e.frame.length, e.dst);
+                if (planeCut[e.plane]) {
+                    // a plane cut also loses the frames on the wire
+                    framesLost++;
+                    planeFramesLost[e.plane]++;
+                } else if (!e.dst.paused) {
+                    e.dst.core.onFrame(now, e.plane, e.src, e.frame, 0, e.frame.length, e.dst);
+                }
             } else {
                 for (SimNode n : nodes) {
                     if (!n.paused && n.core.nextDeadline() <= now) n.core.onTimer(now, n);

@@ -1,0 +1,52 @@
+package io.jtipc.node;
+
+import java.util.ArrayList;
+
+/**
+ * One other member of a {@link Group} as a group socket sees it (Linux 6.1 net/tipc/group.c {@code struct tipc_member}):
+ * its socket address {node, port}, its member instance, its state, the flow-control windows both ways and the
+ * broadcast sequence state of what it sends to us. All window and sequence fields are 16-bit (u16 in group.c) and kept
+ * masked to 16 bits here.
+ */
+final class GroupMember {
+    /** group.c enum mbr_state, in the kernel's order. */
+    enum State { MBR_JOINING, MBR_PUBLISHED, MBR_JOINED, MBR_PENDING, MBR_ACTIVE, MBR_RECLAIMING, MBR_REMITTED, MBR_LEAVING }
+
+    final int node;
+    final int port;
+    /** The member's instance (its binding {type, instance, instance}); 0 until its binding is seen. */
+    int instance;
+    State state;
+    /** Receive window we advertised to it and it has not used yet, blocks of 1024 bytes (u16). */
+    int advertised;
+    /** Send window it advertised to us and we have not used yet, blocks (u16). */
+    int window;
+    /** Next broadcast seqno expected from it (u16). */
+    int bcRcvNxt;
+    /** Its broadcast seqno at its JOIN or LEAVE: the synch point of our JOINED/LEFT event for it (u16). */
+    int bcSyncpt;
+    /** Our last broadcast it acknowledged (u16). */
+    int bcAcked;
+    /** Its messages waiting for earlier broadcasts (group.c deferredq), ordered by broadcast seqno. */
+    final ArrayList<byte[]> deferredq = new ArrayList<>();
+    /** Bytes held in {@link #deferredq}; bounded by {@link Group#DEFERRED_LIMIT_BYTES}. */
+    int deferredBytes;
+
+    GroupMember(int node, int port, int instance, State state) {
+        this.node = node;
+        this.port = port;
+        this.instance = instance;
+        this.state = state;
+    }
+
+    /** The members' tree key of group.c: node in the high 32 bits, port in the low 32 (compared unsigned). */
+    static long key(int node, int port) {
+        return (long) node << 32 | (port & 0xFFFFFFFFL);
+    }
+
+    @Override
+    public String toString() {
+        return "Member[" + Integer.toHexString(node) + ":" + Integer.toUnsignedString(port) + " inst " + instance + " "
+            + state + " win " + window + " adv " + advertised + "]";
+    }
+}

@@ -1,0 +1,714 @@
+package io.jtipc.node;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.jtipc.wire.AeadKey;
+import io.jtipc.wire.BundleCursor;
+import io.jtipc.wire.EncryptedFrame;
+import io.jtipc.wire.EncryptionHeader;
+import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcCodec;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * The node-wide part of TIPC encryption (Linux 6.1 net/tipc/crypto.c): the TX {@link Crypto} and one RX
+ * {@link Crypto} per peer, and the functions that need the node: {@code tipc_crypto_xmit} (key choice per packet,
+ * {@code tipc_ehdr_build}, {@code tipc_aead_encrypt}), {@code tipc_crypto_rcv} (RX slot choice, re-alignment, TX
+ * cluster keys as fallback, {@code tipc_aead_decrypt}, {@code tipc_crypto_rcv_complete}, {@code tipc_crypto_key_synch}),
+ * the key exchange ({@code tipc_crypto_key_distr}, {@code _key_xmit}, {@code _msg_rcv}, {@code _key_rcv},
+ * {@code tipc_crypto_work_rx}), rekeying ({@code tipc_crypto_rekeying_sched}, {@code tipc_crypto_work_tx}) and the
+ * key setting of node.c {@code __tipc_nl_node_set_key}. AES-GCM and the IV/AAD rules are {@code wire}'s
+ * ({@link EncryptedFrame}), shared with the capture analyser.
+ *
+ * <p>Deviations from the kernel, each deliberate: one sequence counter per TX key for every frame (the kernel uses a
+ * per-peer counter it resets for per-node keys, reusing IVs); replayed or duplicate sequence numbers are rejected
+ * ({@link ReplayWindow}); a strict mode drops plaintext once keyed; MSG_CRYPTO is taken when its frame is decrypted
+ * (not in link order; a repeat is refused by the key-generation check as in the kernel); KEY_DISTR "to all" is
+ * replicated on every link that is up (jtipc has no broadcast send link). Single-threaded; times are the core's ms.
+ */
+public final class NodeCrypto {
+    /** crypto.c TIPC_REKEYING_INTV_DEF: one day, minutes. */
+    public static final int REKEYING_INTV_DEF = 60 * 24;
+    /** crypto.h EMSG_OVERHEAD = EHDR_SIZE + tag: what the link MSS shrinks by (link.c tipc_link_mss), bytes. */
+    public static final int EMSG_OVERHEAD = Tipc.EHDR_SIZE + Tipc.AES_GCM_TAG_SIZE;
+    /** How often the crypto timeout runs (the kernel runs it on every node timer tick), ms. */
+    static final long TICK = 250;
+    /** Errno values of crypto.c (x86-64). */
+    static final int EBUSY = -16, EBADMSG = -74, ENOKEY = -126, EKEYREVOKED = -128;
+
+    /** {@link #rcv} results besides a plaintext length: not encrypted (go on with the frame as is), dropped. */
+    static final int PLAIN = -2, DROP = -1;
+
+    private static final int XMIT_NORMAL = 0, XMIT_PROBING = 1, XMIT_GRACING = 2;
+
+    private final Net net;
+    /** The peers, for RX contexts and key distribution; set once by the owner. */
+    NodeTable nodes;
+    final Crypto tx;
+    private final Map<Integer, Crypto> rx = new HashMap<>();
+    /** Per-node RX keys set for peers not known yet (node.c creates a preliminary node; jtipc waits for it). */
+    private final Map<NodeId, byte[]> peerKeys = new HashMap<>();
+    private final Random rnd;
+    private final CryptoConfig config;
+    private boolean started;
+    /** Keys are set but the time base (timers, first rekeying) waits for the first call that knows the time. */
+    private boolean needTimeBase;
+    private Crypto lastRx;
+    private boolean everKeyed;
+    private long lastNow;
+    private long tickDue = Long.MAX_VALUE;
+
+    private final TipcMsg hdr = new TipcMsg();
+    private final EncryptionHeader ehdr = new EncryptionHeader();
+    private final byte[] iv = new byte[12];
+    private byte[] frame = new byte[2048];
+    private byte[] pad = new byte[2048];
+    private byte[] plain = new byte[2048];
+    /** True while the frame being received was decrypted (for MSG_CRYPTO, crypto.c TIPC_SKB_CB(skb)->decrypted). */
+    boolean decrypted;
+
+    private long plaintextDropped, replays, undecryptable, unknownSender, badPlaintext;
+    private boolean loggedBadKey, loggedNoKey;
+
+    NodeCrypto(Net net) {
+        this.net = net;
+        this.config = net.config.crypto();
+        this.rnd = new Random(net.config.seed() ^ 0x7e3c_1d5a_9b42_f081L);
+        this.tx = new Crypto(0, rnd.nextInt(), 0);
+        everKeyed = config != null && !config.keys().isEmpty();
+        start(); // the configured keys are in place before the first frame leaves (no plaintext discovery)
+    }
+
+    // ====================================================================== inspection
+
+    /** True once a key exists for TX ({@code tx->working}): every frame sent is encrypted. */
+    public boolean working() { return tx.working; }
+    /** Plaintext frames dropped in strict mode. */
+    public long plaintextDropped() { return plaintextDropped; }
+    /** Encrypted frames dropped as replayed or duplicated. */
+    public long replays() { return replays; }
+    /** Encrypted frames no key decrypted (wrong key, or none): crypto.c STAT_NOKEYS + STAT_BADMSGS of all contexts. */
+    public long undecryptable() { return undecryptable; }
+    /** Encrypted frames from a node address no node has (node.c tipc_rcv "discard"). */
+    public long unknownSender() { return unknownSender; }
+    /** Frames sent encrypted (crypto.c TX STAT_OK). */
+    public long encrypted() { return tx.stats[Crypto.STAT_OK]; }
+    /** Frames not sent for want of a usable TX key or after a key was revoked (TX STAT_NOK). */
+    public long txFailed() { return tx.stats[Crypto.STAT_NOK]; }
+    /** Key states as the kernel's key dump shows them, without material, e.g. "TX[- act -] master; RX(1001001)[...]". */
+    public String state() {
+        StringBuilder b = new StringBuilder(tx.toString());
+        for (Crypto c : rx.values()) b.append("; ").append(c);
+        return b.toString();
+    }
+
+    /** Bytes the link MSS shrinks by: {@link #EMSG_OVERHEAD} once a key was ever set (kernel: always, CONFIG_TIPC_CRYPTO). */
+    int mssOverhead() { return everKeyed ? EMSG_OVERHEAD : 0; }
+
+    Crypto rxOf(int addr) {
+        if (lastRx != null && lastRx.nodeAddr == addr) return lastRx;
+        Crypto c = rx.get(addr);
+        if (c == null) {
+            c = new Crypto(addr, 0, lastNow);
+            rx.put(addr, c);
+            Node n = nodes == null ? null : nodes.find(addr);
+            byte[] k = n == null ? null : peerKeys.remove(n.id);
+            if (k != null) keyInit(c, k, Tipc.PER_NODE_KEY, false);
+        }
+        return lastRx = c;
+    }
+
+    /** Sets the configured keys (nothing can be sent yet: no node is up). */
+    private void start() {
+        started = true;
+        needTimeBase = true;
+        if (config == null) return;
+        for (NodeKey k : config.keys()) setKey(0, k, null);
+    }
+
+    /** Every entry that knows the time: the first one sets the timers and schedules the first rekeying. */
+    private void clock(long now) {
+        if (!started) start();
+        if (now > lastNow) lastNow = now;
+        if (needTimeBase) {
+            needTimeBase = false;
+            lastNow = now;
+            tx.timer1 = tx.timer2 = now;
+            for (Crypto c : rx.values()) c.timer1 = c.timer2 = now;
+            if (config != null && !config.keys().isEmpty()) rekeyingSched(now, true, config.rekeyingMinutes());
+        }
+    }
+
+    // ====================================================================== keys (node.c __tipc_nl_node_set_key)
+
+    /**
+     * Sets a key as {@code tipc node set key} does: a master key to TX slot 0, a cluster key or the own per-node key
+     * as a new TX key (pending) distributed to every node that is up, a peer's per-node key to its RX context.
+     * {@code out} may be null (nothing is sent then).
+     *
+     * @return the slot used (0-3), or {@link #EBUSY} if no slot is free
+     */
+    public int setKey(long now, NodeKey k, Outbox out) {
+        if (!started) start();
+        if (!needTimeBase) clock(now);
+        everKeyed = true;
+        byte[] m = k.material();
+        try {
+            switch (k.kind()) {
+                case MASTER:
+                    return keyInit(tx, m, Tipc.CLUSTER_KEY, true);
+                case CLUSTER: {
+                    int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, false);
+                    if (rc > 0 && out != null) keyDistr(rc, 0, now, out);
+                    return rc;
+                }
+                default: {
+                    if (k.nodeId().equals(net.config.nodeId())) {
+                        int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false);
+                        if (rc > 0 && out != null) keyDistr(rc, 0, now, out);
+                        return rc;
+                    }
+                    Node n = nodes == null ? null : findById(k.nodeId());
+                    if (n == null) {
+                        peerKeys.put(k.nodeId(), m.clone());
+                        return 0;
+                    }
+                    return keyInit(rxOf(n.addr), m, Tipc.PER_NODE_KEY, false);
+                }
+            }
+        } finally {
+            Arrays.fill(m, (byte) 0);
+        }
+    }
+
+    /**
+     * crypto.c tipc_crypto_rekeying_sched: {@code minutes} becomes the interval (0 = off) and the next rekeying is
+     * that far from now; {@code minutes} = -1 rekeys now (TIPC_REKEYING_NOW) without changing the interval.
+     */
+    public void setRekeying(long now, int minutes) {
+        clock(now);
+        rekeyingSched(now, true, minutes);
+    }
+
+    /** tipc node flush key: every TX and RX key removed (tipc_crypto_key_flush). */
+    public void flush(long now) {
+        clock(now);
+        tx.flush(tx, now);
+        for (Crypto c : rx.values()) c.flush(tx, now);
+    }
+
+    /** crypto.c tipc_crypto_key_init: a new AEAD attached to {@code c}. Returns the slot or {@link #EBUSY}. */
+    private int keyInit(Crypto c, byte[] material, int mode, boolean master) {
+        int rc = c.attach(Aead.of(material, mode), 0, master);
+        if (rc >= 0) net.log("crypto: " + (c.isTx() ? "TX" : "RX(" + Integer.toHexString(c.nodeAddr) + ")") + " key["
+            + rc + "] set (" + (master ? "master" : mode == Tipc.CLUSTER_KEY ? "cluster" : "per-node") + " mode)");
+        return rc;
+    }
+
+    private void rekeyingSched(long now, boolean changed, int newIntv) {
+        boolean rekeyNow = false;
+        if (changed) {
+            if (newIntv == -1) rekeyNow = true;
+            else tx.rekeyingIntv = newIntv;
+            tx.workDue = Long.MAX_VALUE;
+        }
+        if (tx.rekeyingIntv != 0 || rekeyNow) tx.workDue = rekeyNow ? now : now + tx.rekeyingIntv * 60_000L;
+    }
+
+    /** crypto.c tipc_crypto_work_tx: a fresh random key of the current key's length, attached (PER_NODE) and sent to all. */
+    private void workTx(long now, Outbox out) {
+        tx.workDue = Long.MAX_VALUE;
+        if (tx.pending == 0) {
+            Aead t = tx.aead[tx.active != 0 ? tx.active : Crypto.KEY_MASTER];
+            if (t == null) return; // at least one key must exist for securing
+            if (config == null || config.entropy() == null) {
+                net.log("crypto: rekeying skipped, no entropy source configured");
+            } else {
+                byte[] m = new byte[t.keylen()];
+                config.entropy().nextBytes(m);
+                int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false);
+                Arrays.fill(m, (byte) 0);
+                if (rc > 0) rc = keyDistr(rc, 0, now, out);
+                if (rc < 0) net.log("crypto: rekeying returns " + rc);
+            }
+        }
+        rekeyingSched(now, false, 0);
+    }
+
+    // ====================================================================== transmit (crypto.c tipc_crypto_xmit)
+
+    /**
+     * Sends one message on bearer {@code bearerId} encrypted with the key crypto.c's rules choose: the pending key if
+     * there is neither a master nor an active key, if the destination reports it active, or for a probing copy
+     * (discovery and link protocol go out once more with it); the master key if there is no active key, for vital
+     * messages (discovery, RESET, KEY_DISTR) and during the grace period after a peer reported no key, as the
+     * destination's state allows; else the active key. Without a usable key the message is dropped and counted.
+     *
+     * @param dnode the destination node ({@code __dnode}), null when unknown (discovery)
+     */
+    void xmit(Outbox out, int bearerId, byte[] dest, byte[] buf, int off, int len, Node dnode) {
+        if (!started) start();
+        xmit(out, bearerId, dest, buf, off, len, dnode, XMIT_NORMAL);
+    }
+
+    private void xmit(Outbox out, int bearerId, byte[] dest, byte[] buf, int off, int len, Node dnode, int type) {
+        Crypto r = dnode == null ? null : rxOf(dnode.addr);
+        hdr.wrap(buf, off, len);
+        int user = hdr.user(), mtyp = hdr.type();
+        if (tx.pending != 0) {
+            int k = tx.pending;
+            if ((!tx.keyMaster && tx.active == 0) || (r != null && r.peerRxActive == k) || type == XMIT_PROBING) {
+                encrypt(k, r, dnode, out, bearerId, dest, buf, off, len);
+                return;
+            }
+            if (user == Tipc.LINK_CONFIG || user == Tipc.LINK_PROTOCOL) {
+                xmit(out, bearerId, dest, buf, off, len, dnode, XMIT_PROBING);
+            }
+        }
+        if (tx.keyMaster) {
+            if (tx.active == 0 || type == XMIT_GRACING) {
+                encrypt(Crypto.KEY_MASTER, r, dnode, out, bearerId, dest, buf, off, len);
+                return;
+            }
+            if (user == Tipc.LINK_CONFIG || (user == Tipc.LINK_PROTOCOL && mtyp == Tipc.RESET_MSG)
+                || (user == Tipc.MSG_CRYPTO && mtyp == Tipc.KEY_DISTR_MSG) || lastNow < tx.timer2 + Crypto.TX_GRACE_PERIOD) {
+                if (r != null && r.keyMaster && r.peerRxActive == 0) {
+                    encrypt(Crypto.KEY_MASTER, r, dnode, out, bearerId, dest, buf, off, len);
+                    return;
+                }
+                if (r == null) {
+                    if (!tx.legacyUser) {
+                        encrypt(Crypto.KEY_MASTER, r, dnode, out, bearerId, dest, buf, off, len);
+                        return;
+                    }
+                    xmit(out, bearerId, dest, buf, off, len, dnode, XMIT_GRACING);
+                }
+            }
+        }
+        if (tx.active != 0) {
+            encrypt(tx.active, r, dnode, out, bearerId, dest, buf, off, len);
+            return;
+        }
+        tx.stats[Crypto.STAT_NOK]++;
+        tx.stats[Crypto.STAT_NOKEYS]++;
+    }
+
+    /** tipc_ehdr_build + tipc_aead_encrypt with TX slot {@code k}, then the frame goes to {@code out}. */
+    private void encrypt(int k, Crypto r, Node dnode, Outbox out, int bearerId, byte[] dest, byte[] buf, int off, int len) {
+        Aead a = tx.aead[k];
+        if (a == null) {
+            tx.stats[Crypto.STAT_NOK]++;
+            tx.stats[Crypto.STAT_NOKEYS]++;
+            return;
+        }
+        long seqno = a.seqno + 1;
+        if (seqno == 0) {
+            tx.revoke(k);
+            tx.stats[Crypto.STAT_NOK]++;
+            tx.stats[Crypto.STAT_BADKEYS]++;
+            net.log("crypto: TX key[" + k + "] is revoked (sequence number wrapped)");
+            return;
+        }
+        a.seqno = seqno;
+        int ehsz = hdr.wrap(buf, off, len).user() == Tipc.LINK_CONFIG ? Tipc.EHDR_CFG_SIZE : Tipc.EHDR_SIZE;
+        int flen = EncryptedFrame.frameLength(ehsz, len);
+        if (frame.length < flen) frame = new byte[Math.max(flen, frame.length * 2)];
+        if (pad.length < flen) pad = new byte[Math.max(flen, pad.length * 2)];
+        buildEhdr(ehdr.wrap(frame, 0, ehsz), hdr, k, seqno, r, tx.keyMaster, net.config.nodeId());
+        int n = seal(a, ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv);
+        tx.stats[Crypto.STAT_OK]++;
+        out.send(bearerId, dest, frame, 0, n);
+    }
+
+    /**
+     * crypto.c tipc_ehdr_build: version 7, user 13 (LINK_CONFIG, then the own node id) or 7 (LINK_PROTOCOL STATE, with
+     * its keepalive bit) or 0, D and the RX active key and N bit of the destination's RX context if known, M if we
+     * have a master key, the sequence number, and the message's w3 (prevnode) for non-discovery.
+     *
+     * @param h the message to be encrypted
+     */
+    static void buildEhdr(EncryptionHeader e, TipcMsg h, int txKey, long seqno, Crypto r, boolean master, NodeId own) {
+        Arrays.fill(e.buffer(), e.offset(), e.offset() + e.length(), (byte) 0);
+        e.setVersion(Tipc.EVERSION).setTxKey(txKey).setDestined(r != null ? 1 : 0)
+            .setRxKeyActive(r != null ? r.active : 0).setRxNokey(r != null && r.nokey ? 1 : 0)
+            .setMasterKey(master ? 1 : 0).setSeqno(seqno);
+        if (h.user() == Tipc.LINK_CONFIG) {
+            e.setUser(Tipc.LINK_CONFIG);
+            own.copyTo(e.buffer(), e.nodeIdOffset());
+        } else {
+            if (h.user() == Tipc.LINK_PROTOCOL && h.type() == Tipc.STATE_MSG) {
+                e.setUser(Tipc.LINK_PROTOCOL).setKeepalive(h.isKeepalive());
+            }
+            e.setAddr(h.word(3));
+        }
+    }
+
+    /**
+     * tipc_aead_encrypt: the message padded to 4 bytes, sealed after the header {@code e} (already built in its
+     * buffer), with the IV of the key's mode: cluster key → salt XOR the header's address; per-node key → salt XOR
+     * {@code dnodeAddr} (0 = unknown destination, no XOR).
+     *
+     * @return the frame length (header + padded message + 16)
+     */
+    static int seal(Aead a, EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch,
+                    byte[] ivBuf) {
+        EncryptionHeader.iv(a.salt, a.mode == Tipc.CLUSTER_KEY ? e.addr() : dnodeAddr, e.seqno(), ivBuf, 0);
+        return EncryptedFrame.seal(a.gcm, ivBuf, e.buffer(), e.offset(), e.length(), msg, off, len, scratch);
+    }
+
+    /**
+     * tipc_aead_decrypt: opens the frame {@code f[off, off+len)} (a valid encryption header first) into
+     * {@code out[0]} with the IV of the key's mode: cluster → salt XOR the header's address; per-node → salt XOR
+     * {@code ownAddr} if D is set, else no XOR.
+     *
+     * @return the plaintext length (padded message), or -1 if the tag does not verify
+     */
+    static int open(Aead a, byte[] f, int off, int len, int ownAddr, byte[] out, byte[] ivBuf) {
+        return open(a, new EncryptionHeader().wrap(f, off, len), ownAddr, out, ivBuf);
+    }
+
+    /** {@link #open(Aead, byte[], int, int, int, byte[], byte[])} over the frame {@code e} wraps, allocation free. */
+    static int open(Aead a, EncryptionHeader e, int ownAddr, byte[] out, byte[] ivBuf) {
+        byte[] f = e.buffer();
+        int off = e.offset(), len = e.length();
+        EncryptionHeader.iv(a.salt, EncryptedFrame.ivAddr(a.mode, e, ownAddr), e.seqno(), ivBuf, 0);
+        return EncryptedFrame.open(a.gcm, ivBuf, f, off, len, e.headerSize(), out);
+    }
+
+    // ====================================================================== receive (crypto.c tipc_crypto_rcv)
+
+    /**
+     * node.c tipc_rcv's crypto step for one received frame. An encrypted frame from a known node (by the header's
+     * address; discovery by its node id, or none) is decrypted with the RX key of the slot it names (re-aligning a
+     * pending key if needed), else with the TX cluster keys (at most 2 tried); then replay-checked, the key states
+     * synchronised with the peer's header bits, and a KEY_DISTR inside taken.
+     *
+     * @return {@link #PLAIN} if the frame is not encrypted (and may be used as is), {@link #DROP}, or the plaintext
+     *         length, the plaintext being at {@link #plain()} offset 0
+     */
+    int rcv(long now, byte[] buf, int off, int len) {
+        clock(now);
+        decrypted = false;
+        if (!EncryptionHeader.isEncrypted(buf, off, len)) {
+            if (config != null && config.strict() && tx.working) {
+                plaintextDropped++;
+                return DROP;
+            }
+            return PLAIN;
+        }
+        EncryptionHeader e = ehdr.wrap(buf, off, len);
+        if (!e.validate().isOk()) return DROP;
+        Node n;
+        if (e.user() != Tipc.LINK_CONFIG) {
+            n = nodes.find(e.addr());
+            if (n == null) {
+                unknownSender++;
+                return DROP;
+            }
+        } else {
+            // our own discovery looped back by the media (UDP multicast): discovery ignores it anyway, and a
+            // per-node key of ours cannot open it on RX (crypto.c drops it as "no key"): not a wrong key
+            if (NodeId.hash(buf, e.nodeIdOffset()) == net.config.nodeId().hash()
+                && Arrays.equals(net.config.nodeId().bytes(), 0, 16, buf, e.nodeIdOffset(), e.nodeIdOffset() + 16)) {
+                return DROP;
+            }
+            n = findById(buf, e.nodeIdOffset());
+        }
+        Crypto r = n == null ? null : rxOf(n.addr);
+        int k = e.txKey();
+        boolean destined = e.destined() != 0;
+        if (plain.length < len) plain = new byte[Math.max(len, plain.length * 2)];
+        Aead a = null;
+        boolean fromTx = false;
+        int pl = -1;
+        if (r != null && k != Crypto.KEY_MASTER && (k == r.active || k == r.pending || k == r.passive || r.tryAlign(k))) {
+            a = r.aead[k];
+            if (a == null) return noKey(r, k);
+            pl = open(a, e, net.ownAddr, plain, iv);
+            if (pl < 0) {
+                a.usersDec(Integer.MIN_VALUE);
+                return badMsg(r);
+            }
+        } else {
+            // no RX key fits: try our TX keys (crypto.c tipc_crypto_key_pick_tx): the master key for slot 0, else
+            // cluster keys, pending first, at most 2 attempts
+            int tries = 0;
+            if (k == Crypto.KEY_MASTER) {
+                a = tx.aead[Crypto.KEY_MASTER];
+                if (a != null) {
+                    tries++;
+                    pl = open(a, e, net.ownAddr, plain, iv);
+                }
+            } else {
+                int[] order = {tx.pending, tx.active, tx.passive};
+                for (int i = 0; i < 3 && pl < 0 && tries < 2; i++) {
+                    Aead c = order[i] == 0 ? null : tx.aead[order[i]];
+                    if (c == null || c.mode != Tipc.CLUSTER_KEY) continue;
+                    tries++;
+                    a = c;
+                    pl = open(c, e, net.ownAddr, plain, iv);
+                }
+            }
+            if (tries == 0) return noKey(r, k);
+            if (pl < 0) return badMsg(r != null ? r : tx);
+            fromTx = true;
+        }
+        // authenticated: replay check (jtipc) before any state changes
+        if (r != null && !fresh(r, k, destined, e.user() == Tipc.LINK_CONFIG, e.seqno(), a)) {
+            replays++;
+            r.stats[Crypto.STAT_REPLAYS]++;
+            return DROP;
+        }
+        // tipc_crypto_rcv_complete
+        if (fromTx) {
+            if (r != null && k != Crypto.KEY_MASTER) {
+                Aead clone = a.cloneKey();
+                if (clone != null && r.attach(clone, k, false) >= 0) {
+                    clone.users = 1;
+                    r.timer1 = now;
+                }
+            }
+        } else {
+            a.users = 1;
+            r.timer1 = now;
+        }
+        if (r != null && r.passive != 0 && k == r.passive) r.timer2 = now;
+        if (!TipcCodec.validateFrame(plain, 0, pl).isOk()) {
+            badPlaintext++;
+            net.log("crypto: packet dropped after decryption (not a valid TIPC message)");
+            return DROP;
+        }
+        (r != null ? r : tx).stats[Crypto.STAT_OK]++;
+        if (r != null) keySynch(r, e, plain, pl, now);
+        decrypted = true;
+        cryptoMsgs(plain, pl, now);
+        return pl;
+    }
+
+    /** The plaintext of the last {@link #rcv} that returned a length (valid until the next call). */
+    byte[] plain() { return plain; }
+
+    /**
+     * jtipc's replay check. Counters restart legitimately in two cases, accepted: a discovery frame far below the
+     * window (the peer rebooted; its key counter starts at 1 again) resets that slot's windows; a destined frame of a
+     * per-node key far below the window with a small seqno (the kernel restarts its per-peer counter when our RX
+     * active key changes, crypto.c tipc_crypto_key_synch) resets that window.
+     */
+    private static boolean fresh(Crypto r, int k, boolean destined, boolean discovery, long seqno, Aead a) {
+        ReplayWindow w = r.window(k, destined);
+        if (w.belowWindow(seqno)) {
+            if (discovery) {
+                r.window(k, false).reset();
+                r.window(k, true).reset();
+            } else if (destined && a.mode == Tipc.PER_NODE_KEY && Long.compareUnsigned(seqno, ReplayWindow.SIZE) <= 0) {
+                w.reset();
+            }
+        }
+        return w.accept(seqno);
+    }
+
+    private int noKey(Crypto r, int k) {
+        undecryptable++;
+        if (r != null) {
+            r.stats[Crypto.STAT_NOK]++;
+            r.stats[Crypto.STAT_NOKEYS]++;
+            int next = Crypto.keyNext(k);
+            r.nokey = !(r.skey != null || r.aead[next] != null);
+        } else {
+            tx.stats[Crypto.STAT_NOKEYS]++;
+        }
+        if (!loggedNoKey) {
+            loggedNoKey = true;
+            net.log("crypto: encrypted frames received that no key of ours can decrypt (no key for TX key slot " + k
+                + "); dropped and counted, logged once");
+        }
+        return DROP;
+    }
+
+    private int badMsg(Crypto c) {
+        undecryptable++;
+        c.stats[Crypto.STAT_NOK]++;
+        c.stats[Crypto.STAT_BADMSGS]++;
+        if (!loggedBadKey) {
+            loggedBadKey = true;
+            net.log("crypto: encrypted frames fail authentication (wrong key?); dropped and counted, logged once");
+        }
+        return DROP;
+    }
+
+    /**
+     * crypto.c tipc_crypto_key_synch: the peer's M bit; for a frame destined to us, N = 1 starts the master-key grace
+     * period and schedules sending our key to the peer 500-2500 ms later; a change of the RX active key it reports
+     * moves the users of our TX keys and marks the time (timer1).
+     */
+    private void keySynch(Crypto r, EncryptionHeader e, byte[] m, int len, long now) {
+        r.keyMaster = e.masterKey() != 0;
+        if (!r.keyMaster) tx.legacyUser = true;
+        TipcMsg h = hdr.wrap(m, 0, len);
+        if (e.destined() == 0 || h.hdrSize() == Tipc.SHORT_H_SIZE || h.destnode() != net.ownAddr) return;
+        if (e.rxNokey() != 0) {
+            tx.timer2 = now;
+            if (tx.hasSessionKeys() && r.keyDistr == 0) {
+                r.keyDistr = Crypto.KEY_DISTR_SCHED;
+                r.workDue = Math.min(r.workDue, now + 500L * (1 + rnd.nextInt(5)));
+            }
+        } else {
+            r.keyDistr = 0;
+        }
+        int cur = r.peerRxActive, nw = e.rxKeyActive();
+        if (tx.hasSessionKeys() && cur != nw) {
+            r.peerRxActive = nw;
+            if (nw != 0 && tx.aead[nw] != null) tx.aead[nw].usersInc(Integer.MAX_VALUE);
+            if (cur != 0 && tx.aead[cur] != null) tx.aead[cur].usersDec(0);
+            tx.timer1 = now;
+        }
+    }
+
+    // ====================================================================== key exchange
+
+    /** MSG_CRYPTO/KEY_DISTR_MSG in a decrypted frame, alone or bundled (crypto.c tipc_crypto_msg_rcv). */
+    private void cryptoMsgs(byte[] m, int len, long now) {
+        TipcMsg h = hdr.wrap(m, 0, len);
+        if (h.user() == Tipc.MSG_CRYPTO) {
+            msgRcv(m, 0, h.size(), now);
+        } else if (h.user() == Tipc.MSG_BUNDLER) {
+            BundleCursor c = new BundleCursor().wrap(m, 0, Math.min(len, h.size()));
+            while (c.next()) {
+                if (new TipcMsg().wrap(m, c.offset(), c.length()).user() == Tipc.MSG_CRYPTO) msgRcv(m, c.offset(), c.length(), now);
+            }
+        }
+    }
+
+    private void msgRcv(byte[] m, int off, int len, long now) {
+        TipcMsg h = new TipcMsg().wrap(m, off, len);
+        if (h.type() != Tipc.KEY_DISTR_MSG || len < h.size()) return;
+        if (nodes.find(h.prevnode()) == null) return;
+        keyRcv(rxOf(h.prevnode()), h, now);
+    }
+
+    /**
+     * crypto.c tipc_crypto_key_rcv: the session key in a KEY_DISTR message is kept for attaching (at once, by the RX
+     * work), unless one is already waiting or it has the generation of the keys we have.
+     *
+     * @return true if the key was taken
+     */
+    boolean keyRcv(Crypto r, TipcMsg h, long now) {
+        int gen = h.bits(4, 16, 0xffff);
+        if (r.skey != null || (gen == r.keyGen && r.hasSessionKeys())) {
+            net.log("crypto: RX(" + Integer.toHexString(r.nodeAddr) + ") key exists, gen " + gen + " vs " + r.keyGen);
+            return false;
+        }
+        AeadKey body = new AeadKey().wrap(h.buffer(), h.dataOffset(), h.size() - h.hdrSize());
+        if (!body.validate().isOk() || !Aead.ALG_NAME.equals(body.algName())
+            || (body.keylen() != 20 && body.keylen() != 28 && body.keylen() != 36)) {
+            net.log("crypto: RX(" + Integer.toHexString(r.nodeAddr) + ") malformed KEY_DISTR ignored");
+            return false;
+        }
+        r.keyGen = gen;
+        r.skeyMode = h.bits(4, 0, 0xf);
+        r.skey = Arrays.copyOfRange(h.buffer(), body.keyOffset(), body.keyOffset() + (int) body.keylen());
+        r.nokey = false;
+        r.workDue = now;
+        return true;
+    }
+
+    /** crypto.c tipc_crypto_work_rx: a scheduled key distribution to the peer, then attaching a received key. */
+    private void workRx(Crypto r, long now, Outbox out) {
+        boolean resched = false;
+        if (r.keyDistr == Crypto.KEY_DISTR_SCHED) {
+            r.keyDistr = Crypto.KEY_DISTR_COMPL;
+            int key = tx.pending != 0 ? tx.pending : tx.active;
+            int rc = keyDistr(key, r.nodeAddr, now, out);
+            if (rc < 0) net.log("crypto: unable to distribute key[" + key + "] to " + Integer.toHexString(r.nodeAddr) + ", err " + rc);
+            resched = true;
+        } else if (r.keyDistr == Crypto.KEY_DISTR_COMPL) {
+            r.keyDistr = 0;
+        }
+        if (r.skey != null) {
+            int mode = r.skeyMode == Tipc.PER_NODE_KEY ? Tipc.PER_NODE_KEY : Tipc.CLUSTER_KEY;
+            int rc = keyInit(r, r.skey, mode, false);
+            if (rc == EBUSY) {
+                resched = true;
+            } else {
+                Arrays.fill(r.skey, (byte) 0);
+                r.skey = null;
+            }
+        }
+        r.workDue = resched ? now + 5_000 : Long.MAX_VALUE;
+    }
+
+    /**
+     * crypto.c tipc_crypto_key_distr + tipc_crypto_key_xmit: TX key {@code key} in a MSG_CRYPTO/KEY_DISTR_MSG (40-byte
+     * header, w4 generation and mode, then struct tipc_aead_key) to {@code dnode}, or to every node that is up if 0.
+     *
+     * @return 0, {@link #ENOKEY} (no such key), or the unicast send's error
+     */
+    int keyDistr(int key, int dnode, long now, Outbox out) {
+        if (config != null && !config.keyExchange()) return 0;
+        Aead a = key == 0 ? null : tx.aead[key];
+        if (a == null) return ENOKEY;
+        if (dnode != 0) return nodes.xmit(keyDistrMsg(a, dnode), dnode, now, out);
+        List<Node> up = new ArrayList<>();
+        for (Node n : nodes.all()) if (n.isUp()) up.add(n);
+        for (Node n : up) nodes.xmit(keyDistrMsg(a, n.addr), n.addr, now, out);
+        return 0;
+    }
+
+    /** The KEY_DISTR message for key {@code a} addressed to {@code dnode}. */
+    byte[] keyDistrMsg(Aead a, int dnode) {
+        int size = Tipc.INT_H_SIZE + AeadKey.HEADER + a.keylen();
+        byte[] b = new byte[size];
+        TipcMsg h = new TipcMsg().wrap(b, 0, size);
+        Msg.init(h, net.ownAddr, Tipc.MSG_CRYPTO, Tipc.KEY_DISTR_MSG, Tipc.INT_H_SIZE, dnode);
+        h.setSize(size);
+        h.setBits(4, 16, 0xffff, a.gen);
+        h.setBits(4, 0, 0xf, a.mode);
+        AeadKey body = new AeadKey().wrap(b, Tipc.INT_H_SIZE, size - Tipc.INT_H_SIZE);
+        body.setAlgName(Aead.ALG_NAME).setKeylen(a.keylen());
+        a.copyMaterial(b, body.keyOffset());
+        return b;
+    }
+
+    // ====================================================================== timers
+
+    /** Earliest time the crypto has work (timeouts, key distribution/attach, rekeying), ms; Long.MAX_VALUE if none. */
+    long nextDeadline() {
+        long d = tx.workDue;
+        if (tx.working || !rx.isEmpty()) d = Math.min(d, tickDue == Long.MAX_VALUE ? lastNow + TICK : tickDue);
+        for (Crypto c : rx.values()) d = Math.min(d, c.workDue);
+        return d;
+    }
+
+    /**
+     * The crypto's timers: every {@link #TICK} ms crypto.c tipc_crypto_timeout for each peer (contexts of deleted
+     * nodes dropped), then each due RX work and the rekeying.
+     */
+    void timeout(long now, Outbox out) {
+        clock(now);
+        if (tickDue == Long.MAX_VALUE || now >= tickDue) {
+            tickDue = now + TICK;
+            if (rx.values().removeIf(c -> nodes.find(c.nodeAddr) == null)) lastRx = null;
+            for (Crypto c : rx.values()) c.timeout(tx, now);
+        }
+        for (Crypto c : new ArrayList<>(rx.values())) if (c.workDue <= now) workRx(c, now, out);
+        if (tx.workDue <= now) workTx(now, out);
+    }
+
+    private Node findById(NodeId id) {
+        for (Node n : nodes.all()) if (n.id.equals(id)) return n;
+        return null;
+    }
+
+    private Node findById(byte[] b, int off) {
+        for (Node n : nodes.all()) {
+            if (Arrays.equals(n.id.bytes(), 0, Tipc.NODE_ID_LEN, b, off, off + Tipc.NODE_ID_LEN)) return n;
+        }
+        return null;
+    }
+}

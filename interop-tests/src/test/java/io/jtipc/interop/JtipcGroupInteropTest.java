@@ -1,0 +1,349 @@
+package io.jtipc.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.jtipc.api.TipcAddress;
+import io.jtipc.api.TipcGroup;
+import io.jtipc.api.TipcGroupMessage;
+import io.jtipc.api.TipcGroupMessage.Mode;
+import io.jtipc.api.TipcNode;
+import io.jtipc.api.TipcSocket;
+import io.jtipc.lab.GuestJob;
+import io.jtipc.lab.KernelNode;
+import io.jtipc.lab.KernelVersion;
+import io.jtipc.lab.Lab;
+import io.jtipc.lab.PacketCapture;
+import io.jtipc.lab.Veth;
+import io.jtipc.lab.junit.CaptureCheck;
+import io.jtipc.lab.junit.LabExtension;
+
+/**
+ * Issue 13: jtipc group members and kernel group members (the guest agent's {@code group-member}) in one
+ * communication group over raw Ethernet. One kernel node booted once per class: JOINED and LEFT seen in order on
+ * both sides; unicast, anycast, multicast and broadcast both ways with content and order checked; a jtipc member
+ * flooded by three kernel senders loses nothing and slows them; a kernel member whose node crashes is reported
+ * LEFT after its last message; the capture dissects without a malformed frame. Subclasses choose the kernel.
+ */
+@ExtendWith(LabExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class JtipcGroupInteropTest {
+    static final Duration T = Duration.ofSeconds(60);
+    static final int GROUP = 4711;
+    static final int EVENTS = TipcGroup.MEMBER_EVENTS;
+
+    Lab lab;
+    PacketCapture capture;
+    KernelNode k;
+    Veth veth;
+    TipcNode node;
+    /** jtipc member 1, present through the whole class. */
+    TipcGroup j1;
+    int kernelNode;
+
+    abstract KernelVersion version();
+
+    @BeforeAll
+    void start(Lab lab) throws Exception {
+        this.lab = lab;
+        capture = lab.capture(LabExtension.pcapPath(lab, "jtipc-group-" + version().label()));
+        veth = lab.addVeth("jg0");
+        k = lab.boot(version());
+        k.setIdentity(k.name()).enableEthBearer();
+        node = TipcNode.builder().identity("jtipcg").netns(veth.netns()).bearer("eth:" + veth.name()).start();
+        node.awaitLinkUp(T);
+        k.awaitUpLinks(1, T);
+        kernelNode = node.links().get(0).peerNode();
+    }
+
+    @AfterAll
+    void stop() {
+        if (j1 != null) j1.close();
+        if (node != null) node.close();
+        if (lab != null) System.err.println("[jtipc-group] " + lab + " workdir " + lab.workDir());
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** Next message or event of {@code g}, failing after {@link #T}. */
+    static TipcGroupMessage next(TipcGroup g) throws Exception {
+        TipcGroupMessage m = g.receive(T);
+        assertThat(m).as("a message or member event on %s within %s", g, T).isNotNull();
+        return m;
+    }
+
+    static TipcGroupMessage expectEvent(TipcGroup g, Mode mode, int instance) throws Exception {
+        TipcGroupMessage m = next(g);
+        assertThat(m.mode()).as("event on %s: %s", g, describe(m)).isEqualTo(mode);
+        assertThat(m.senderInstance()).as("instance of %s", describe(m)).isEqualTo(instance);
+        return m;
+    }
+
+    static String text(TipcGroupMessage m) {
+        return new String(m.payload(), StandardCharsets.US_ASCII);
+    }
+
+    static String describe(TipcGroupMessage m) {
+        String t = text(m);
+        return m.mode() + " from " + m.sender() + " member " + m.senderInstance() + " '"
+            + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "'";
+    }
+
+    /** The text of every RECV line of a group-member job so far (the agent prints bytes as text). */
+    static List<String> received(GuestJob job) {
+        List<String> out = new ArrayList<>();
+        for (String l : job.lines()) {
+            int i = l.indexOf(" text ");
+            if (l.startsWith("RECV ") && i > 0) out.add(l.substring(i + 6));
+        }
+        return out;
+    }
+
+    static List<String> texts(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> prefix + " " + i).toList();
+    }
+
+    static void awaitCount(GuestJob job, int count, String what) throws Exception {
+        long end = System.nanoTime() + T.toNanos();
+        while (received(job).size() < count) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what + ": " + job.output());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    String memberUpLine(int instance, TipcAddress a) {
+        return String.format("MEMBER up %d %d 0x%x 0x%x", GROUP, instance, a.port(), a.node());
+    }
+
+    String memberDownLine(int instance, TipcAddress a) {
+        return String.format("MEMBER down %d %d 0x%x 0x%x", GROUP, instance, a.port(), a.node());
+    }
+
+    GuestJob kernelMember(int instance, int peers, String... actions) {
+        List<String> args = new ArrayList<>(List.of("group-member", String.valueOf(GROUP), String.valueOf(instance),
+            String.valueOf(peers)));
+        args.addAll(List.of(actions));
+        return k.startAgent(args.toArray(String[]::new)).awaitReady(T);
+    }
+
+    // ---- tests ------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void membersSeeEachOtherJoinAndLeaveInOrder() throws Exception {
+        j1 = TipcGroup.join(node, GROUP, 1, TipcSocket.Scope.CLUSTER, EVENTS);
+        try (GuestJob k10 = kernelMember(10, 0)) {
+            TipcGroupMessage up = expectEvent(j1, Mode.MEMBER_JOINED, 10);
+            assertThat(up.sender().node()).isEqualTo(kernelNode);
+            k10.awaitLine(memberUpLine(1, j1.address())::equals, T, "jtipc member 1 up");
+            TipcAddress k10addr = up.sender();
+
+            TipcGroup j2 = TipcGroup.join(node, GROUP, 2, TipcSocket.Scope.CLUSTER, EVENTS);
+            TipcAddress j2addr = j2.address();
+            expectEvent(j1, Mode.MEMBER_JOINED, 2);
+            // j2 learns of both members already there
+            List<Integer> seenByJ2 = List.of(next(j2).senderInstance(), next(j2).senderInstance());
+            assertThat(seenByJ2).containsExactlyInAnyOrder(1, 10);
+            k10.awaitLine(memberUpLine(2, j2addr)::equals, T, "jtipc member 2 up");
+            j2.close();
+            k10.awaitLine(memberDownLine(2, j2addr)::equals, T, "jtipc member 2 down");
+            expectEvent(j1, Mode.MEMBER_LEFT, 2);
+            assertThat(k10.lines()).filteredOn(l -> l.startsWith("MEMBER ")).containsExactly(
+                memberUpLine(1, j1.address()), memberUpLine(2, j2addr), memberDownLine(2, j2addr));
+            k10.close();
+            TipcGroupMessage left = expectEvent(j1, Mode.MEMBER_LEFT, 10);
+            assertThat(left.sender()).isEqualTo(k10addr);
+        }
+        assertThat(j1.receive(Duration.ofMillis(300))).as("nothing after the LEFT").isNull();
+    }
+
+    @Test
+    @Order(2)
+    void allFourModesBothWays() throws Exception {
+        try (GuestJob ka = kernelMember(10, 0)) {
+            TipcAddress kaAddr = expectEvent(j1, Mode.MEMBER_JOINED, 10).sender();
+            try (GuestJob kb = kernelMember(10, 0)) {
+                TipcAddress kbAddr = expectEvent(j1, Mode.MEMBER_JOINED, 10).sender();
+                ka.awaitLine(l -> l.startsWith("MEMBER up " + GROUP + " 10 "), T, "kb up at ka");
+
+                // jtipc -> kernel: unicast to ka, anycast / multicast to instance 10 (ka and kb), broadcast
+                for (int i = 0; i < 5; i++) j1.send(kaAddr, ("JU " + i).getBytes(StandardCharsets.US_ASCII), T);
+                for (int i = 0; i < 6; i++) j1.anycast(10, ("JA " + i).getBytes(StandardCharsets.US_ASCII), T);
+                for (int i = 0; i < 5; i++) j1.multicast(10, ("JM " + i).getBytes(StandardCharsets.US_ASCII), T);
+                for (int i = 0; i < 5; i++) j1.broadcast(("JB " + i).getBytes(StandardCharsets.US_ASCII), T);
+                long end = System.nanoTime() + T.toNanos();
+                while (received(ka).size() + received(kb).size() < 5 + 6 + 10 + 10 && System.nanoTime() < end) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(300); // anything extra (a duplicate) would show now
+                List<String> atA = received(ka);
+                List<String> atB = received(kb);
+                System.err.printf("[jtipc-group] %s: ka got %s%n kb got %s%n", version(), atA, atB);
+                assertThat(atA.stream().filter(t -> t.startsWith("JU ")).toList()).isEqualTo(texts("JU", 5));
+                assertThat(atB.stream().filter(t -> t.startsWith("JU ")).toList()).isEmpty();
+                List<String> sentOrder = new ArrayList<>();
+                for (String p : List.of("JU 5", "JA 6", "JM 5", "JB 5")) {
+                    sentOrder.addAll(texts(p.substring(0, 2), Integer.parseInt(p.substring(3))));
+                }
+                for (List<String> at : List.of(atA, atB)) {
+                    assertThat(at.stream().filter(t -> t.startsWith("JM ")).toList()).isEqualTo(texts("JM", 5));
+                    assertThat(at.stream().filter(t -> t.startsWith("JB ")).toList()).isEqualTo(texts("JB", 5));
+                    // per sender order across the four modes: what each member got is in the order it was sent
+                    List<Integer> idx = at.stream().map(sentOrder::indexOf).toList();
+                    assertThat(idx).as("known texts, in send order: %s", at).doesNotContain(-1).isSorted();
+                    assertThat(at).doesNotHaveDuplicates();
+                }
+                List<String> anycasts = new ArrayList<>();
+                anycasts.addAll(atA.stream().filter(t -> t.startsWith("JA ")).toList());
+                anycasts.addAll(atB.stream().filter(t -> t.startsWith("JA ")).toList());
+                assertThat(anycasts).as("each anycast at exactly one member").containsExactlyInAnyOrderElementsOf(texts("JA", 6));
+                assertThat(atA).filteredOn(t -> t.startsWith("JA ")).isSorted();
+                assertThat(atB).filteredOn(t -> t.startsWith("JA ")).isSorted();
+                assertThat(atA.size() + atB.size()).isEqualTo(5 + 6 + 10 + 10);
+                int aBefore = atA.size();
+
+                // kernel -> jtipc: a third kernel member sends all four modes, then leaves
+                try (GuestJob kc = kernelMember(11, 3, "ucast:1:5:KU", "acast:1:5:KA", "mcast:1:5:KM", "bcast:5:KB",
+                    "exit")) {
+                    TipcAddress kcAddr = expectEvent(j1, Mode.MEMBER_JOINED, 11).sender();
+                    List<String> got = new ArrayList<>();
+                    List<Mode> modes = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        TipcGroupMessage m = next(j1);
+                        assertThat(m.sender()).as(describe(m)).isEqualTo(kcAddr);
+                        assertThat(m.senderInstance()).isEqualTo(11);
+                        got.add(text(m));
+                        modes.add(m.mode());
+                    }
+                    List<String> want = new ArrayList<>();
+                    want.addAll(texts("KU", 5));
+                    want.addAll(texts("KA", 5));
+                    want.addAll(texts("KM", 5));
+                    want.addAll(texts("KB", 5));
+                    assertThat(got).as("content and order across the four modes").isEqualTo(want);
+                    List<Mode> wantModes = new ArrayList<>();
+                    wantModes.addAll(java.util.Collections.nCopies(10, Mode.UNICAST));
+                    wantModes.addAll(java.util.Collections.nCopies(5, Mode.MULTICAST));
+                    wantModes.addAll(java.util.Collections.nCopies(5, Mode.BROADCAST));
+                    assertThat(modes).isEqualTo(wantModes);
+                    // the LEFT comes after the last message
+                    TipcGroupMessage left = expectEvent(j1, Mode.MEMBER_LEFT, 11);
+                    assertThat(left.sender()).isEqualTo(kcAddr);
+                    assertThat(kc.await(T).exitCode()).isZero();
+                    // ka and kb saw kc's broadcasts (and only those)
+                    awaitCount(ka, aBefore + 5, "kc's broadcasts at ka");
+                    assertThat(received(ka).subList(aBefore, received(ka).size())).isEqualTo(texts("KB", 5));
+                }
+            }
+            expectEvent(j1, Mode.MEMBER_LEFT, 10);
+        }
+        expectEvent(j1, Mode.MEMBER_LEFT, 10);
+        assertThat(j1.receive(Duration.ofMillis(300))).isNull();
+    }
+
+    @Test
+    @Order(3)
+    void floodFromThreeKernelSendersLosesNothing() throws Exception {
+        int n = 1500;
+        int size = 600;
+        String[] kinds = {"ucast", "acast", "mcast"};
+        List<GuestJob> senders = new ArrayList<>();
+        Map<Integer, Mode> modeOf = new HashMap<>();
+        try {
+            for (int s = 0; s < 3; s++) {
+                // PEERS: j1 and the senders started before this one
+                senders.add(kernelMember(20 + s, 1 + s, kinds[s] + ":1:" + n + ":F" + s + ":" + size, "exit"));
+                modeOf.put(20 + s, s == 2 ? Mode.MULTICAST : Mode.UNICAST);
+            }
+            // j1 does not read for 3 s: the senders must be held back by the window, not dropped
+            Thread.sleep(3000);
+            for (GuestJob s : senders) {
+                assertThat(s.lines()).as("sender %s slowed while the receiver does not read", s).noneMatch(
+                    l -> l.startsWith("SENT "));
+            }
+            Map<Integer, Integer> nextSeq = new HashMap<>();
+            Map<Integer, Boolean> left = new HashMap<>();
+            long t0 = System.nanoTime();
+            int total = 0;
+            while (left.size() < 3) {
+                TipcGroupMessage m = next(j1);
+                int inst = m.senderInstance();
+                assertThat(inst).as(describe(m)).isBetween(20, 22);
+                if (m.mode() == Mode.MEMBER_JOINED) continue;
+                if (m.mode() == Mode.MEMBER_LEFT) {
+                    assertThat(nextSeq.getOrDefault(inst, 0)).as("LEFT of %d after its last message", inst).isEqualTo(n);
+                    left.put(inst, true);
+                    continue;
+                }
+                assertThat(left).as("message after LEFT: %s", describe(m)).doesNotContainKey(inst);
+                int seq = nextSeq.getOrDefault(inst, 0);
+                String want = "F" + (inst - 20) + " " + seq;
+                String got = text(m);
+                assertThat(m.mode()).isEqualTo(modeOf.get(inst));
+                assertThat(got).hasSize(size).startsWith(want + ".");
+                assertThat(got.substring(want.length())).matches("\\.+");
+                nextSeq.put(inst, seq + 1);
+                total++;
+            }
+            System.err.printf("[jtipc-group] %s: %d flood messages of %d B from 3 kernel senders in %d ms%n", version(),
+                total, size, (System.nanoTime() - t0) / 1_000_000);
+            assertThat(total).isEqualTo(3 * n);
+            for (GuestJob s : senders) {
+                assertThat(s.await(T).exitCode()).isZero();
+                assertThat(s.lines()).contains("SENT " + kinds[senders.indexOf(s)] + " " + n);
+            }
+        } finally {
+            senders.forEach(GuestJob::close);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void crashedKernelMemberIsLeftAfterItsLastMessage() throws Exception {
+        int n = 300;
+        GuestJob kc = kernelMember(30, 1, "bcast:" + n + ":KC:200");
+        TipcAddress kcAddr = expectEvent(j1, Mode.MEMBER_JOINED, 30).sender();
+        int seq = 0;
+        for (; seq < n / 2; seq++) {
+            TipcGroupMessage m = next(j1);
+            assertThat(text(m)).as(describe(m)).startsWith("KC " + seq + ".");
+        }
+        k.kill();
+        TipcGroupMessage m;
+        while ((m = next(j1)).mode() == Mode.BROADCAST) {
+            assertThat(m.sender()).isEqualTo(kcAddr);
+            assertThat(text(m)).startsWith("KC " + seq + ".");
+            seq++;
+        }
+        assertThat(m.mode()).as("after the last message: %s", describe(m)).isEqualTo(Mode.MEMBER_LEFT);
+        assertThat(m.sender()).isEqualTo(kcAddr);
+        System.err.printf("[jtipc-group] %s: %d of %d broadcasts before the node crashed, then LEFT%n", version(), seq, n);
+        assertThat(j1.receive(Duration.ofMillis(300))).isNull();
+        assertThat(j1.memberCount()).isZero();
+    }
+
+    @Test
+    @Order(100)
+    void captureHasNoMalformedFrame() throws Exception {
+        CaptureCheck.requireCleanCapture(capture, "jtipc-group", 1000);
+    }
+}

@@ -58,19 +58,37 @@ abstract class JtipcGroupInteropTest {
     TipcGroup j1;
     int kernelNode;
 
+    /** The kernels of the class: the first hosts most kernel members; more than one makes a mixed cluster. */
+    List<KernelNode> kernels;
+
     abstract KernelVersion version();
+
+    /** Further kernels booted with the first (a mixed cluster); none by default. */
+    List<KernelVersion> moreVersions() {
+        return List.of();
+    }
+
+    /** Where kernel member number {@code i} of a test runs: round robin over the kernels. */
+    KernelNode kernel(int i) {
+        return kernels.get(i % kernels.size());
+    }
 
     @BeforeAll
     void start(Lab lab) throws Exception {
         this.lab = lab;
         capture = lab.capture(LabExtension.pcapPath(lab, "jtipc-group-" + version().label()));
         veth = lab.addVeth("jg0");
-        k = lab.boot(version());
-        k.setIdentity(k.name()).enableEthBearer();
+        List<KernelVersion> versions = new ArrayList<>(List.of(version()));
+        versions.addAll(moreVersions());
+        kernels = lab.bootCluster(versions.toArray(KernelVersion[]::new));
+        k = kernels.get(0);
         node = TipcNode.builder().identity("jtipcg").netns(veth.netns()).bearer("eth:" + veth.name()).start();
-        node.awaitLinkUp(T);
-        k.awaitUpLinks(1, T);
-        kernelNode = node.links().get(0).peerNode();
+        for (KernelNode kn : kernels) {
+            node.awaitLink(l -> l.up() && l.name().contains("-" + kn.name() + ":"), T);
+            kn.awaitUpLinks(kernels.size(), T);
+        }
+        kernelNode = node.links().stream().filter(l -> l.name().contains("-" + k.name() + ":")).findFirst()
+            .orElseThrow().peerNode();
     }
 
     @AfterAll
@@ -139,10 +157,14 @@ abstract class JtipcGroupInteropTest {
     }
 
     GuestJob kernelMember(int instance, int peers, String... actions) {
+        return kernelMember(k, instance, peers, actions);
+    }
+
+    GuestJob kernelMember(KernelNode on, int instance, int peers, String... actions) {
         List<String> args = new ArrayList<>(List.of("group-member", String.valueOf(GROUP), String.valueOf(instance),
             String.valueOf(peers)));
         args.addAll(List.of(actions));
-        return k.startAgent(args.toArray(String[]::new)).awaitReady(T);
+        return on.startAgent(args.toArray(String[]::new)).awaitReady(T);
     }
 
     // ---- tests ------------------------------------------------------------------------------------------------
@@ -181,7 +203,7 @@ abstract class JtipcGroupInteropTest {
     void allFourModesBothWays() throws Exception {
         try (GuestJob ka = kernelMember(10, 0)) {
             TipcAddress kaAddr = expectEvent(j1, Mode.MEMBER_JOINED, 10).sender();
-            try (GuestJob kb = kernelMember(10, 0)) {
+            try (GuestJob kb = kernelMember(kernel(1), 10, 0)) {
                 TipcAddress kbAddr = expectEvent(j1, Mode.MEMBER_JOINED, 10).sender();
                 ka.awaitLine(l -> l.startsWith("MEMBER up " + GROUP + " 10 "), T, "kb up at ka");
 
@@ -222,7 +244,7 @@ abstract class JtipcGroupInteropTest {
                 int aBefore = atA.size();
 
                 // kernel -> jtipc: a third kernel member sends all four modes, then leaves
-                try (GuestJob kc = kernelMember(11, 3, "ucast:1:5:KU", "acast:1:5:KA", "mcast:1:5:KM", "bcast:5:KB",
+                try (GuestJob kc = kernelMember(kernel(2), 11, 3, "ucast:1:5:KU", "acast:1:5:KA", "mcast:1:5:KM", "bcast:5:KB",
                     "exit")) {
                     TipcAddress kcAddr = expectEvent(j1, Mode.MEMBER_JOINED, 11).sender();
                     List<String> got = new ArrayList<>();
@@ -271,7 +293,7 @@ abstract class JtipcGroupInteropTest {
         try {
             for (int s = 0; s < 3; s++) {
                 // PEERS: j1 and the senders started before this one
-                senders.add(kernelMember(20 + s, 1 + s, kinds[s] + ":1:" + n + ":F" + s + ":" + size, "exit"));
+                senders.add(kernelMember(kernel(s), 20 + s, 1 + s, kinds[s] + ":1:" + n + ":F" + s + ":" + size, "exit"));
                 modeOf.put(20 + s, s == 2 ? Mode.MULTICAST : Mode.UNICAST);
             }
             // j1 does not read for 3 s: the senders must be held back by the window, not dropped
@@ -320,14 +342,15 @@ abstract class JtipcGroupInteropTest {
     @Order(4)
     void crashedKernelMemberIsLeftAfterItsLastMessage() throws Exception {
         int n = 300;
-        GuestJob kc = kernelMember(30, 1, "bcast:" + n + ":KC:200");
+        KernelNode crashing = kernel(1);
+        GuestJob kc = kernelMember(crashing, 30, 1, "bcast:" + n + ":KC:200");
         TipcAddress kcAddr = expectEvent(j1, Mode.MEMBER_JOINED, 30).sender();
         int seq = 0;
         for (; seq < n / 2; seq++) {
             TipcGroupMessage m = next(j1);
             assertThat(text(m)).as(describe(m)).startsWith("KC " + seq + ".");
         }
-        k.kill();
+        crashing.kill();
         TipcGroupMessage m;
         while ((m = next(j1)).mode() == Mode.BROADCAST) {
             assertThat(m.sender()).isEqualTo(kcAddr);

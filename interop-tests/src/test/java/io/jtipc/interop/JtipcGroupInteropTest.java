@@ -25,6 +25,10 @@ import io.jtipc.api.TipcGroupMessage;
 import io.jtipc.api.TipcGroupMessage.Mode;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
+import io.jtipc.capture.CapturedMessage;
+import io.jtipc.capture.DissectorOptions;
+import io.jtipc.capture.TipcCaptureDissector;
+import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.lab.GuestJob;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
@@ -54,6 +58,12 @@ abstract class JtipcGroupInteropTest {
     KernelNode k;
     Veth veth;
     TipcNode node;
+    /**
+     * A second jtipc node: with two peer nodes to reach, the kernel sends group broadcasts and multicasts over its
+     * broadcast link (bcast.c tipc_bcast_select_xmit_method: more destination nodes than bc_threshold) instead of
+     * replicating them over the unicast links.
+     */
+    TipcNode node2;
     /** jtipc member 1, present through the whole class. */
     TipcGroup j1;
     int kernelNode;
@@ -83,9 +93,13 @@ abstract class JtipcGroupInteropTest {
         kernels = lab.bootCluster(versions.toArray(KernelVersion[]::new));
         k = kernels.get(0);
         node = TipcNode.builder().identity("jtipcg").netns(veth.netns()).bearer("eth:" + veth.name()).start();
+        Veth veth2 = lab.addVeth("jg1");
+        node2 = TipcNode.builder().identity("jtipch").netns(veth2.netns()).bearer("eth:" + veth2.name()).start();
         for (KernelNode kn : kernels) {
-            node.awaitLink(l -> l.up() && l.name().contains("-" + kn.name() + ":"), T);
-            kn.awaitUpLinks(kernels.size(), T);
+            for (TipcNode jn : List.of(node, node2)) {
+                jn.awaitLink(l -> l.up() && l.name().contains("-" + kn.name() + ":"), T);
+            }
+            kn.awaitUpLinks(kernels.size() + 1, T);
         }
         kernelNode = node.links().stream().filter(l -> l.name().contains("-" + k.name() + ":")).findFirst()
             .orElseThrow().peerNode();
@@ -95,6 +109,7 @@ abstract class JtipcGroupInteropTest {
     void stop() {
         if (j1 != null) j1.close();
         if (node != null) node.close();
+        if (node2 != null) node2.close();
         if (lab != null) System.err.println("[jtipc-group] " + lab + " workdir " + lab.workDir());
     }
 
@@ -253,10 +268,11 @@ abstract class JtipcGroupInteropTest {
                 assertThat(atA.size() + atB.size()).isEqualTo(5 + 6 + 10 + 10);
                 int aBefore = atA.size();
 
-                // kernel -> jtipc: a second jtipc member with instance 1 (so that a multicast to 1 is a real
-                // TIPC_GRP_MCAST_MSG: the kernel sends one to a single member as a unicast), then a third kernel
-                // member sends all four modes to instance 1 and leaves
-                try (TipcGroup j3 = TipcGroup.join(node, GROUP, 1, TipcSocket.Scope.CLUSTER, EVENTS)) {
+                // kernel -> jtipc: a second jtipc member with instance 1, on the second jtipc node (so that a
+                // multicast to 1 is a real TIPC_GRP_MCAST_MSG: the kernel sends one to a single member as a unicast;
+                // and with two jtipc nodes the kernel uses its broadcast link), then a third kernel member sends all
+                // four modes to instance 1 and leaves
+                try (TipcGroup j3 = TipcGroup.join(node2, GROUP, 1, TipcSocket.Scope.CLUSTER, EVENTS)) {
                     expectEvent(j1, Mode.MEMBER_JOINED, 1);
                     List<Integer> seenByJ3 = List.of(next(j3).senderInstance(), next(j3).senderInstance(),
                         next(j3).senderInstance());
@@ -402,5 +418,18 @@ abstract class JtipcGroupInteropTest {
     @Order(100)
     void captureHasNoMalformedFrame() throws Exception {
         CaptureCheck.requireCleanCapture(capture, "jtipc-group", 1000);
+        // the kernel's group broadcasts / multicasts went over its broadcast link too (non-sequenced data frames, w0
+        // bit 20), not only replicated over the unicast links
+        long[] overBcastLink = {0};
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(capture.file(), new TipcMessageListener() {
+            @Override
+            public void onMessage(CapturedMessage m) {
+                boolean nonSeq = ((m.word(0) >>> 20) & 1) == 1;
+                if (nonSeq && m.user() <= 3 && (m.type() == 5 || m.type() == 6)) overBcastLink[0]++;
+            }
+        });
+        System.err.printf("[jtipc-group] %s: %d kernel group broadcasts/multicasts over the broadcast link%n", version(),
+            overBcastLink[0]);
+        assertThat(overBcastLink[0]).as("GRP_BCAST/GRP_MCAST messages over the kernel's broadcast link").isGreaterThan(0);
     }
 }

@@ -30,6 +30,7 @@ import io.jtipc.capture.DissectorOptions;
 import io.jtipc.capture.TipcCaptureDissector;
 import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.lab.GuestJob;
+import io.jtipc.lab.Host;
 import io.jtipc.lab.KernelNode;
 import io.jtipc.lab.KernelVersion;
 import io.jtipc.lab.Lab;
@@ -64,6 +65,7 @@ abstract class JtipcGroupInteropTest {
      * replicating them over the unicast links.
      */
     TipcNode node2;
+    Veth veth2;
     /** jtipc member 1, present through the whole class. */
     TipcGroup j1;
     int kernelNode;
@@ -93,7 +95,7 @@ abstract class JtipcGroupInteropTest {
         kernels = lab.bootCluster(versions.toArray(KernelVersion[]::new));
         k = kernels.get(0);
         node = TipcNode.builder().identity("jtipcg").netns(veth.netns()).bearer("eth:" + veth.name()).start();
-        Veth veth2 = lab.addVeth("jg1");
+        veth2 = lab.addVeth("jg1");
         node2 = TipcNode.builder().identity("jtipch").netns(veth2.netns()).bearer("eth:" + veth2.name()).start();
         for (KernelNode kn : kernels) {
             for (TipcNode jn : List.of(node, node2)) {
@@ -386,6 +388,42 @@ abstract class JtipcGroupInteropTest {
 
     @Test
     @Order(4)
+    void jtipcMemberWhoseNodeFallsSilentIsLeftAtTheKernelAfterItsLastMessage() throws Exception {
+        drainStale();
+        int n = 2000;
+        try (GuestJob kw = kernelMember(41, 0)) {
+            expectEvent(j1, Mode.MEMBER_JOINED, 41);
+            TipcGroup jc = TipcGroup.join(node2, GROUP, 40, TipcSocket.Scope.CLUSTER, EVENTS);
+            TipcAddress jcAddr = jc.address();
+            kw.awaitLine(memberUpLine(40, jcAddr)::equals, T, "jtipc member 40 up");
+            TipcAddress kwAddr = null;
+            for (int i = 0; i < 2; i++) {
+                TipcGroupMessage m = next(jc);
+                assertThat(m.mode()).isEqualTo(Mode.MEMBER_JOINED);
+                if (m.senderInstance() == 41) kwAddr = m.sender();
+            }
+            assertThat(kwAddr).as("jc saw the kernel member join").isNotNull();
+            expectEvent(j1, Mode.MEMBER_JOINED, 40);
+            for (int i = 0; i < n; i++) jc.send(kwAddr, ("JC " + i).getBytes(StandardCharsets.US_ASCII), T);
+            // node2 falls silent at once (its veth goes down): no LEAVE, no RESET; the kernel's link times out
+            Host.Result cut = Host.run(Duration.ofSeconds(10), veth2.command("ip", "link", "set", veth2.name(), "down"));
+            assertThat(cut.ok()).as("%s", cut).isTrue();
+            String down = memberDownLine(40, jcAddr);
+            kw.awaitLine(down::equals, T, "jtipc member 40 down");
+            List<String> member = kw.lines().stream().filter(l -> l.startsWith("RECV ") || l.startsWith("MEMBER ")).toList();
+            assertThat(member.get(member.size() - 1)).as("the LEFT after the last message").isEqualTo(down);
+            List<String> got = received(kw);
+            System.err.printf("[jtipc-group] %s: kernel member got %d of %d unicasts before node2 fell silent, then LEFT%n",
+                version(), got.size(), n);
+            assertThat(got).as("a gapless prefix").isEqualTo(texts("JC", got.size()));
+            assertThat(got).isNotEmpty();
+            expectEvent(j1, Mode.MEMBER_LEFT, 40);
+        }
+        expectEvent(j1, Mode.MEMBER_LEFT, 41);
+    }
+
+    @Test
+    @Order(5)
     void crashedKernelMemberIsLeftAfterItsLastMessage() throws Exception {
         drainStale();
         // more than the member's window (ADV_ACTIVE 780 blocks) beyond what j1 reads before the crash: the kernel is

@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +47,7 @@ import io.jtipc.lab.junit.LabExtension;
  * Issue 13: jtipc group members and kernel group members (the guest agent's {@code group-member}) in one
  * communication group over raw Ethernet. One kernel node booted once per class: JOINED and LEFT seen in order on
  * both sides; unicast, anycast, multicast and broadcast both ways with content and order checked; a jtipc member
- * flooded by three kernel senders loses nothing and slows them; a kernel member whose node crashes is reported
+ * flooded by four kernel senders loses nothing and slows them; a kernel member whose node crashes is reported
  * LEFT after its last message; the capture dissects without a malformed frame. Subclasses choose the kernel.
  */
 @ExtendWith(LabExtension.class)
@@ -330,20 +334,41 @@ abstract class JtipcGroupInteropTest {
 
     @Test
     @Order(3)
-    void floodFromThreeKernelSendersLosesNothing() throws Exception {
+    void floodFromFourKernelSendersLosesNothing() throws Exception {
         drainStale();
         int n = 1500;
         int size = 600;
-        String[] kinds = {"ucast", "acast", "mcast"};
+        // three senders to j1 (unicast, anycast, multicast; a multicast to an instance with one member goes as a
+        // unicast, socket.c tipc_send_group_mcast) and one broadcasting to j1 and jb: with jb on the second jtipc
+        // node, the kernel's broadcast link carries those under flow control
+        String[] kinds = {"ucast", "acast", "mcast", "bcast"};
         List<GuestJob> senders = new ArrayList<>();
         Map<Integer, Mode> modeOf = new HashMap<>();
-        try {
-            for (int s = 0; s < 3; s++) {
-                // PEERS: j1 and the senders started before this one
-                senders.add(kernelMember(kernel(s), 20 + s, 1 + s, kinds[s] + ":1:" + n + ":F" + s + ":" + size, "exit"));
-                // a multicast to an instance with one member goes as a unicast (socket.c tipc_send_group_mcast)
-                modeOf.put(20 + s, Mode.UNICAST);
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try (TipcGroup jb = TipcGroup.join(node2, GROUP, 2, TipcSocket.Scope.CLUSTER, EVENTS)) {
+            expectEvent(j1, Mode.MEMBER_JOINED, 2);
+            expectEvent(jb, Mode.MEMBER_JOINED, 1);
+            for (int s = 0; s < 4; s++) {
+                String action = s == 3 ? "bcast:" + n + ":F3:" + size : kinds[s] + ":1:" + n + ":F" + s + ":" + size;
+                // PEERS: j1, jb and the senders started before this one
+                senders.add(kernelMember(kernel(s), 20 + s, 2 + s, action, "exit"));
+                modeOf.put(20 + s, s == 3 ? Mode.BROADCAST : Mode.UNICAST);
             }
+            // jb reads all along: the broadcaster's stream, in order, then its LEFT
+            Future<Integer> atJb = ex.submit(() -> {
+                int seq = 0;
+                while (true) {
+                    TipcGroupMessage m = next(jb);
+                    if (m.isEvent()) {
+                        if (m.mode() == Mode.MEMBER_LEFT && m.senderInstance() == 23) return seq;
+                        continue;
+                    }
+                    assertThat(m.senderInstance()).as(describe(m)).isEqualTo(23);
+                    assertThat(m.mode()).isEqualTo(Mode.BROADCAST);
+                    assertThat(text(m)).hasSize(size).startsWith("F3 " + seq + ".");
+                    seq++;
+                }
+            });
             // j1 does not read for 3 s: the senders must be held back by the window, not dropped
             Thread.sleep(3000);
             for (GuestJob s : senders) {
@@ -354,10 +379,10 @@ abstract class JtipcGroupInteropTest {
             Map<Integer, Boolean> left = new HashMap<>();
             long t0 = System.nanoTime();
             int total = 0;
-            while (left.size() < 3) {
+            while (left.size() < 4) {
                 TipcGroupMessage m = next(j1);
                 int inst = m.senderInstance();
-                assertThat(inst).as(describe(m)).isBetween(20, 22);
+                assertThat(inst).as(describe(m)).isBetween(20, 23);
                 if (m.mode() == Mode.MEMBER_JOINED) continue;
                 if (m.mode() == Mode.MEMBER_LEFT) {
                     assertThat(nextSeq.getOrDefault(inst, 0)).as("LEFT of %d after its last message", inst).isEqualTo(n);
@@ -368,22 +393,25 @@ abstract class JtipcGroupInteropTest {
                 int seq = nextSeq.getOrDefault(inst, 0);
                 String want = "F" + (inst - 20) + " " + seq;
                 String got = text(m);
-                assertThat(m.mode()).isEqualTo(modeOf.get(inst));
+                assertThat(m.mode()).as(describe(m)).isEqualTo(modeOf.get(inst));
                 assertThat(got).hasSize(size).startsWith(want + ".");
                 assertThat(got.substring(want.length())).matches("\\.+");
                 nextSeq.put(inst, seq + 1);
                 total++;
             }
-            System.err.printf("[jtipc-group] %s: %d flood messages of %d B from 3 kernel senders in %d ms%n", version(),
+            System.err.printf("[jtipc-group] %s: %d flood messages of %d B from 4 kernel senders in %d ms%n", version(),
                 total, size, (System.nanoTime() - t0) / 1_000_000);
-            assertThat(total).isEqualTo(3 * n);
+            assertThat(total).isEqualTo(4 * n);
+            assertThat(atJb.get(T.toSeconds(), TimeUnit.SECONDS)).as("broadcasts at jb").isEqualTo(n);
             for (GuestJob s : senders) {
                 assertThat(s.await(T).exitCode()).isZero();
                 assertThat(s.lines()).contains("SENT " + kinds[senders.indexOf(s)] + " " + n);
             }
         } finally {
+            ex.shutdownNow();
             senders.forEach(GuestJob::close);
         }
+        expectEvent(j1, Mode.MEMBER_LEFT, 2);
     }
 
     @Test

@@ -416,6 +416,43 @@ abstract class JtipcGroupInteropTest {
 
     @Test
     @Order(4)
+    void jtipcBroadcastFloodReachesEveryKernelMemberComplete() throws Exception {
+        drainStale();
+        int n = 1000;
+        int size = 600;
+        try (GuestJob ra = kernelMember(kernel(0), 50, 0); GuestJob rb = kernelMember(kernel(1), 51, 0)) {
+            expectEvent(j1, Mode.MEMBER_JOINED, 50);
+            expectEvent(j1, Mode.MEMBER_JOINED, 51);
+            ra.awaitLine(l -> l.startsWith(memberUpLine(1, j1.address())), T, "j1 up at ra");
+            rb.awaitLine(l -> l.startsWith(memberUpLine(1, j1.address())), T, "j1 up at rb");
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                byte[] b = new byte[size];
+                java.util.Arrays.fill(b, (byte) '.');
+                byte[] head = ("JF " + i).getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(head, 0, b, 0, head.length);
+                j1.broadcast(b, T);
+            }
+            awaitCount(ra, n, "all broadcasts at ra");
+            awaitCount(rb, n, "all broadcasts at rb");
+            System.err.printf("[jtipc-group] %s: %d jtipc broadcasts of %d B at 2 kernel members in %d ms%n", version(), n,
+                size, (System.nanoTime() - t0) / 1_000_000);
+            for (GuestJob r : List.of(ra, rb)) {
+                List<String> got = received(r);
+                assertThat(got).hasSize(n);
+                for (int i = 0; i < n; i++) {
+                    // the agent prints at most 255 bytes of a message
+                    assertThat(got.get(i)).as("message %d at %s", i, r).startsWith("JF " + i + ".").hasSize(255);
+                }
+                assertThat(r.lines()).filteredOn(l -> l.startsWith("RECV ")).allMatch(l -> l.startsWith("RECV 600 bytes"));
+            }
+        }
+        expectEvent(j1, Mode.MEMBER_LEFT, 51);
+        expectEvent(j1, Mode.MEMBER_LEFT, 50);
+    }
+
+    @Test
+    @Order(5)
     void jtipcMemberWhoseNodeFallsSilentIsLeftAtTheKernelAfterItsLastMessage() throws Exception {
         drainStale();
         int n = 2000;
@@ -451,7 +488,7 @@ abstract class JtipcGroupInteropTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void crashedKernelMemberIsLeftAfterItsLastMessage() throws Exception {
         drainStale();
         // more than the member's window (ADV_ACTIVE 780 blocks) beyond what j1 reads before the crash: the kernel is

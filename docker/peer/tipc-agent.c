@@ -10,7 +10,8 @@
  *   MCAST sent <n>                 mcast-send finished
  *   EVENT <published|withdrawn|timeout> <type> <lower> <upper> <port> <node>
  *   MEMBER <up|down> <group> <member> <port> <node>
- *   RECV <n> bytes from <port> <node> [member <m>]
+ *   RECV <n> bytes from <port> <node> [member <m>] [text <payload>]
+ *   SENT <ucast|acast|mcast|bcast> <count>      one group-member action finished
  *   ERROR <operation> <ERRNO_NAME> <text>   (exit status 2)
  * Node and port are printed in hex (0x...) as `tipc` prints them.
  *
@@ -23,6 +24,19 @@
  *   subscribe TYPE LOWER UPPER [ports|service] [SECONDS]
  *   wait-service TYPE INST [TIMEOUT_MS]
  *   group-join GROUP MEMBER [BCASTS [SIZE]]     (BCASTS > 0: wait for a peer member, broadcast)
+ *   group-member GROUP MEMBER PEERS [ACTION...]
+ *                                               (joins with member events; prints MEMBER up/down
+ *                                               and, per message, RECV ... member <m> text <payload,
+ *                                               bytes outside printable ASCII as '?'>; once PEERS
+ *                                               other members are up, runs the ACTIONs in order:
+ *                                                 ucast:INST:COUNT:TEXT[:SIZE]  to each member INST
+ *                                                                               by its socket address
+ *                                                 acast:INST:COUNT:TEXT[:SIZE]  anycast to INST
+ *                                                 mcast:INST:COUNT:TEXT[:SIZE]  multicast to INST
+ *                                                 bcast:COUNT:TEXT[:SIZE]       broadcast
+ *                                                 exit                          leave and exit 0
+ *                                               message i of an action is "TEXT i" padded with '.'
+ *                                               to SIZE bytes; sends block while flow-controlled)
  *   mcast-send TYPE LOWER UPPER COUNT SIZE [TIMEOUT_MS]
  *                                               (waits for LOWER to be bound, then sends COUNT
  *                                               multicasts to the range; message i carries i as a
@@ -565,6 +579,167 @@ static int cmd_group_join(int argc, char **argv)
 	return 0;
 }
 
+/* group-member: a kernel group member driven by its command line (see the header). */
+#define MAX_MEMBERS 64
+struct member { uint32_t inst, port, node; int up; };
+static struct member members[MAX_MEMBERS];
+
+static void member_event(uint32_t inst, uint32_t port, uint32_t node, int up)
+{
+	struct member *free_slot = NULL;
+	for (int i = 0; i < MAX_MEMBERS; i++) {
+		struct member *m = &members[i];
+		if (m->up && m->port == port && m->node == node) {
+			m->up = up;
+			return;
+		}
+		if (!m->up && !free_slot)
+			free_slot = m;
+	}
+	if (up && free_slot)
+		*free_slot = (struct member){ .inst = inst, .port = port, .node = node, .up = 1 };
+}
+
+static void group_send(int sd, struct sockaddr_tipc *dst, const char *buf, size_t len, const char *op)
+{
+	for (;;) {
+		ssize_t r = dst ? sendto(sd, buf, len, 0, (struct sockaddr *)dst, sizeof(*dst))
+				: send(sd, buf, len, 0);
+		if (r >= 0)
+			return;
+		if (errno == EINTR)
+			continue;
+		die_errno(op);
+	}
+}
+
+static void group_action(int sd, uint32_t group, char *spec)
+{
+	if (!strcmp(spec, "exit")) {
+		close(sd);
+		printf("LEFT\n");
+		fflush(stdout);
+		exit(0);
+	}
+	char *f[6];
+	int nf = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(spec, ":", &save); t && nf < 6; t = strtok_r(NULL, ":", &save))
+		f[nf++] = t;
+	int bc = nf > 0 && !strcmp(f[0], "bcast");
+	int base = bc ? 1 : 2;
+	if (nf < base + 2 || nf > base + 3)
+		die_usage("group action must be ucast|acast|mcast:INST:COUNT:TEXT[:SIZE], bcast:COUNT:TEXT[:SIZE] or exit");
+	uint32_t inst = bc ? 0 : num(f[1]), count = num(f[base]);
+	const char *text = f[base + 1];
+	uint32_t size = nf > base + 2 ? num(f[base + 2]) : 0;
+	if (size > MAX_MSG)
+		die_usage("SIZE too large");
+	static char buf[MAX_MSG];
+	for (uint32_t i = 0; i < count; i++) {
+		int len = snprintf(buf, sizeof(buf), "%s %u", text, i);
+		if ((uint32_t)len < size) {
+			memset(buf + len, '.', size - len);
+			len = size;
+		}
+		if (bc) {
+			group_send(sd, NULL, buf, len, "group-bcast");
+		} else if (!strcmp(f[0], "ucast")) {
+			int sent = 0;
+			for (int k = 0; k < MAX_MEMBERS; k++) {
+				struct member *m = &members[k];
+				if (!m->up || m->inst != inst)
+					continue;
+				struct sockaddr_tipc a;
+				memset(&a, 0, sizeof(a));
+				a.family = AF_TIPC;
+				a.addrtype = TIPC_SOCKET_ADDR;
+				a.addr.id.ref = m->port;
+				a.addr.id.node = m->node;
+				group_send(sd, &a, buf, len, "group-ucast");
+				sent++;
+			}
+			if (!sent) {
+				printf("ERROR group-ucast EHOSTUNREACH no member %u is up\n", inst);
+				exit(2);
+			}
+		} else if (!strcmp(f[0], "acast")) {
+			struct sockaddr_tipc a = service_addr(group, inst);
+			group_send(sd, &a, buf, len, "group-acast");
+		} else if (!strcmp(f[0], "mcast")) {
+			struct sockaddr_tipc a;
+			memset(&a, 0, sizeof(a));
+			a.family = AF_TIPC;
+			a.addrtype = TIPC_SERVICE_RANGE;
+			a.scope = TIPC_CLUSTER_SCOPE;
+			a.addr.nameseq.type = group;
+			a.addr.nameseq.lower = inst;
+			a.addr.nameseq.upper = inst;
+			group_send(sd, &a, buf, len, "group-mcast");
+		} else {
+			die_usage("unknown group action");
+		}
+	}
+	printf("SENT %s %u\n", f[0], count);
+	fflush(stdout);
+}
+
+static int cmd_group_member(int argc, char **argv)
+{
+	if (argc < 3)
+		die_usage("group-member GROUP MEMBER PEERS [ACTION...]");
+	uint32_t group = num(argv[0]), member = num(argv[1]), want = num(argv[2]);
+	int sd = socket(AF_TIPC, SOCK_RDM, 0);
+	if (sd < 0)
+		die_errno("socket");
+	struct tipc_group_req req = { .type = group, .instance = member,
+				      .scope = TIPC_CLUSTER_SCOPE, .flags = TIPC_GROUP_MEMBER_EVTS };
+	if (setsockopt(sd, SOL_TIPC, TIPC_GROUP_JOIN, &req, sizeof(req)) < 0)
+		die_errno("group-join");
+	printf("READY group-member %u %u\n", group, member);
+	fflush(stdout);
+	static char buf[MAX_MSG];
+	static char text[256];
+	uint32_t peers = 0;
+	int acted = 0;
+	for (;;) {
+		if (!acted && peers >= want) {
+			acted = 1;
+			for (int i = 3; i < argc; i++)
+				group_action(sd, group, argv[i]);
+		}
+		struct sockaddr_tipc addr[2];
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr m = { .msg_name = addr, .msg_namelen = sizeof(addr),
+				    .msg_iov = &iov, .msg_iovlen = 1 };
+		memset(addr, 0, sizeof(addr));
+		ssize_t n = recvmsg(sd, &m, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("recvmsg");
+		}
+		if (m.msg_flags & MSG_OOB) {
+			int down = (m.msg_flags & MSG_EOR) != 0;
+			uint32_t inst = addr[1].addr.name.name.instance;
+			printf("MEMBER %s %u %u 0x%x 0x%x\n", down ? "down" : "up",
+			       addr[1].addr.name.name.type, inst, addr[0].addr.id.ref, addr[0].addr.id.node);
+			fflush(stdout);
+			member_event(inst, addr[0].addr.id.ref, addr[0].addr.id.node, !down);
+			peers += down ? -1 : 1;
+			continue;
+		}
+		size_t t = (size_t)n < sizeof(text) - 1 ? (size_t)n : sizeof(text) - 1;
+		for (size_t i = 0; i < t; i++)
+			text[i] = buf[i] >= 0x20 && buf[i] <= 0x7e ? buf[i] : '?';
+		text[t] = 0;
+		printf("RECV %zd bytes from 0x%x 0x%x member %u text %s\n", n, addr[0].addr.id.ref,
+		       addr[0].addr.id.node, addr[1].addr.name.name.instance, text);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * serve DEVICE: the lab control server (PID 1 of the guest after /init).
  *
@@ -869,6 +1044,8 @@ int main(int argc, char **argv)
 		return cmd_wait_service(n, a);
 	if (!strcmp(c, "group-join"))
 		return cmd_group_join(n, a);
+	if (!strcmp(c, "group-member"))
+		return cmd_group_member(n, a);
 	if (!strcmp(c, "mcast-send"))
 		return cmd_mcast_send(n, a);
 	if (!strcmp(c, "serve") && n == 1)

@@ -184,18 +184,64 @@ abstract class KeyedKernelInteropTest {
     @Test
     @Order(200)
     void wrongKeyDoesNotLink() throws Exception {
-        try (TipcNode bad = keyed(TipcNode.builder().identity("jtk-bad").netns(jt1.netns()).bearer("eth:" + jt1.name()),
-                WRONG_KEY).start()) {
-            assertNoLink(bad, "jtk-bad");
-        }
+        String log = withLogTap(() -> {
+            try (TipcNode bad = keyed(TipcNode.builder().identity("jtk-bad").netns(jt1.netns())
+                    .bearer("eth:" + jt1.name()), WRONG_KEY).start()) {
+                assertNoLink(bad, "jtk-bad");
+            }
+        });
+        assertLoggedOnce(log);
+        assertThat(log).as("key material in the log").doesNotContain(WRONG_KEY.substring(2, 18))
+                .doesNotContain(KEY.substring(2, 18));
     }
 
     @Test
     @Order(201)
     void noKeyDoesNotLink() throws Exception {
-        try (TipcNode none = TipcNode.builder().identity("jtk-none").netns(jt1.netns()).bearer("eth:" + jt1.name())
-                .start()) {
-            assertNoLink(none, "jtk-none");
+        String log = withLogTap(() -> {
+            try (TipcNode none = TipcNode.builder().identity("jtk-none").netns(jt1.netns()).bearer("eth:" + jt1.name())
+                    .start()) {
+                assertNoLink(none, "jtk-none");
+            }
+        });
+        assertLoggedOnce(log);
+    }
+
+    /** The API's warning about undecryptable frames: once per node, however many frames came (no log storm). */
+    static void assertLoggedOnce(String log) {
+        long warnings = log.lines().filter(l -> l.contains("no key of this node decrypts")).count();
+        assertThat(warnings).as("warnings about undecryptable frames in:\n" + log).isEqualTo(1);
+    }
+
+    /** Runs {@code a} with System.err (slf4j-simple's target, looked up per line) also copied into the result. */
+    static String withLogTap(Action a) throws Exception {
+        java.io.PrintStream orig = System.err;
+        java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream tee = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                orig.write(b);
+                synchronized (copy) {
+                    copy.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                orig.write(b, off, len);
+                synchronized (copy) {
+                    copy.write(b, off, len);
+                }
+            }
+        };
+        System.setErr(new java.io.PrintStream(tee, true));
+        try {
+            a.run();
+        } finally {
+            System.setErr(orig);
+        }
+        synchronized (copy) {
+            return copy.toString();
         }
     }
 

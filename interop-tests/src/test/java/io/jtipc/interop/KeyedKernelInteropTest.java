@@ -190,7 +190,7 @@ abstract class KeyedKernelInteropTest {
                 assertNoLink(bad, "jtk-bad");
             }
         });
-        assertLoggedOnce(log);
+        assertLoggedOnce(log, "jtk-bad");
         assertThat(log).as("key material in the log").doesNotContain(WRONG_KEY.substring(2, 18))
                 .doesNotContain(KEY.substring(2, 18));
     }
@@ -204,13 +204,19 @@ abstract class KeyedKernelInteropTest {
                 assertNoLink(none, "jtk-none");
             }
         });
-        assertLoggedOnce(log);
+        assertLoggedOnce(log, "jtk-none");
     }
 
-    /** The API's warning about undecryptable frames: once per node, however many frames came (no log storm). */
-    static void assertLoggedOnce(String log) {
-        long warnings = log.lines().filter(l -> l.contains("no key of this node decrypts")).count();
-        assertThat(warnings).as("warnings about undecryptable frames in:\n" + log).isEqualTo(1);
+    /**
+     * The API's warning about undecryptable frames: once by node {@code id}, however many frames came (no log storm),
+     * and at most once by any node (the keyed node hears the other's frames too and may warn once itself).
+     */
+    static void assertLoggedOnce(String log, String id) {
+        java.util.Map<String, Long> byNode = log.lines().filter(l -> l.contains("no key of this node decrypts"))
+                .collect(java.util.stream.Collectors.groupingBy(l -> l.replaceAll("^\\[([^\\]]*)\\].*", "$1"),
+                        java.util.stream.Collectors.counting()));
+        assertThat(byNode).as("warnings about undecryptable frames per node thread in:\n" + log)
+                .containsEntry("jtipc-node-" + id, 1L).allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
     }
 
     /** Runs {@code a} with System.err (slf4j-simple's target, looked up per line) also copied into the result. */
@@ -254,6 +260,10 @@ abstract class KeyedKernelInteropTest {
     @Order(300)
     void kernelRekeyingLosesNothing() throws Exception {
         Assumptions.assumeTrue(masterKey(), "rekeying checked in master-key mode (6.1, 6.12)");
+        // the kernel makes session keys with the crypto API's default RNG (crypto.c tipc_aead_key_generate,
+        // crypto_get_default_rng): built in on 6.12; a module (drbg) on 6.1 that the lab image does not carry yet
+        Assumptions.assumeTrue(k.exec("grep -q '^name *: stdrng' /proc/crypto").ok(),
+                "the guest kernel has no stdrng (drbg) for session keys: docker/peer/modules.list lacks drbg");
         rekeyUnderTraffic(18800, () -> k.tipc("node", "set", "key", "rekeying", "now"), k.mac(), "kernel");
     }
 
@@ -347,11 +357,13 @@ abstract class KeyedKernelInteropTest {
         long dropped = other.undecryptableFrames();
         System.err.println("[jtipc-keyed] " + version() + " " + id + ": " + dropped + " undecryptable frames, kernel "
                 + k.linkList());
-        assertThat(dropped).as("encrypted frames " + id + " could not decrypt").isGreaterThan(2);
+        assertThat(dropped).as("encrypted frames " + id + " could not decrypt").isPositive();
         // the kernel is up and still talks to the keyed jtipc node
         assertThat(k.isRunning()).isTrue();
         assertThat(k.upLinks()).containsExactly(k.name() + ":eth0-jtk-eth:" + jt0.name());
-        assertThat(node.links()).singleElement().matches(LinkInfo::up, "up");
+        // the keyed node keeps its link; like the kernel (non-strict mode) it may hold a down link to a plaintext node
+        assertThat(node.links()).filteredOn(LinkInfo::up).extracting(LinkInfo::name)
+                .containsExactly("jtk-eth:" + jt0.name() + "-" + k.name() + ":eth0");
         try (GuestJob echo = k.startAgent("rdm-echo", "18790", "1").awaitReady(T);
              TipcSocket s = TipcSocket.rdm(node)) {
             node.awaitBinding(x -> x.type() == 18790, T);

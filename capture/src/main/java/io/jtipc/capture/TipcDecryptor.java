@@ -17,7 +17,9 @@ import java.util.Map;
  * <li>IV (12 bytes) = 4-byte prefix {@code salt[i] ^ ((A >>> 8i) & 0xff)}, i = 0..3 (little-endian host
  *     rule), then the 8-byte sequence number from encryption-header bytes 4-11. For cluster keys A is the
  *     sender address (ehdr bytes 12-15, BE; for discovery the first 4 node-id bytes); per-node session
- *     keys use the destination address (D=1) or no XOR.</li>
+ *     keys use the destination address (D=1) or no XOR.
+ *     Linux 5.10 (before the 5.11 sparse fix) XORs a cluster key's salt with the raw address bytes instead
+ *     ({@code salt[i] ^ ((A >>> (24 - 8i)) & 0xff)}); both forms are tried.</li>
  * <li>AAD = the whole encryption header (16 bytes, 28 for LINK_CONFIG); the last 16 bytes are the tag.</li>
  * </ul>
  * Keys: the master keys given by the user, and session keys learnt from KEY_DISTR messages, kept per
@@ -124,7 +126,10 @@ final class TipcDecryptor {
 
     private int tryKey(AesKey k, byte[] in, int off, int len, int ehdrLen, int addr, Iterable<Integer> knownNodes) {
         int n = k.tryDecrypt(in, off, len, ehdrLen, addr, true, out);
-        if (n >= 0 || k.mode != 2) return n;
+        if (n >= 0) return n;
+        // Linux before 5.11 XORs a cluster key's salt with the raw big-endian address bytes (salt ^= ehdr->addr),
+        // later kernels with the address value (salt ^= __be32_to_cpu(ehdr->addr)): try the 5.10 form too
+        if (k.mode != 2) return k.tryDecrypt(in, off, len, ehdrLen, Integer.reverseBytes(addr), true, out);
         // per-node key: IV prefix uses the destination node (D=1) or nothing
         n = k.tryDecrypt(in, off, len, ehdrLen, 0, false, out);
         if (n >= 0) return n;

@@ -190,10 +190,24 @@ public final class KernelNode {
         return this;
     }
 
-    /** {@code tipc node set key 0xHEX algname "gcm(aes)" master}: cluster key mode. */
+    /** {@code tipc node set key 0xHEX algname "gcm(aes)" master}: the cluster master key (TX slot 0). */
     public KernelNode setMasterKey(String hexKey) {
         String k = hexKey.startsWith("0x") ? hexKey : "0x" + hexKey;
         tipc("node", "set", "key", k, "algname", "gcm(aes)", "master");
+        return this;
+    }
+
+    /** {@code tipc node set key 0xHEX algname "gcm(aes)"}: a cluster key (the TX key, cluster mode). */
+    public KernelNode setClusterKey(String hexKey) {
+        String k = hexKey.startsWith("0x") ? hexKey : "0x" + hexKey;
+        tipc("node", "set", "key", k, "algname", "gcm(aes)");
+        return this;
+    }
+
+    /** {@code tipc node set key 0xHEX algname "gcm(aes)" nodeid ID}: the per-node key of node {@code nodeId}. */
+    public KernelNode setNodeKey(String hexKey, String nodeId) {
+        String k = hexKey.startsWith("0x") ? hexKey : "0x" + hexKey;
+        tipc("node", "set", "key", k, "algname", "gcm(aes)", "nodeid", nodeId);
         return this;
     }
 

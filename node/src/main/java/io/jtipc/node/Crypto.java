@@ -54,6 +54,8 @@ final class Crypto {
     /** TX: start of the master-key grace period; RX: when the passive key last worked ({@code timer2}), ms. */
     long timer2;
     boolean working, keyMaster, legacyUser, nokey;
+    /** RX: the peer encrypts cluster/master-key frames with the pre-5.11 IV form (NodeCrypto.legacySeen). */
+    boolean legacyIv;
     final long[] stats = new long[MAX_STATS];
     /** Replay windows per slot, [0] frames not destined (D = 0), [1] destined (RX only). */
     final ReplayWindow[][] windows;

@@ -74,6 +74,17 @@ public final class NodeCrypto {
     boolean decrypted;
 
     private long plaintextDropped, replays, undecryptable, unknownSender, badPlaintext;
+    /**
+     * Linux before 5.11 XORs the cluster-key salt with the header address as raw big-endian bytes
+     * ({@code salt ^= ehdr->addr}); later kernels with the address value ({@code salt ^= __be32_to_cpu(ehdr->addr)},
+     * the sparse fix), so the two cannot read each other's cluster/master-key frames. jtipc reads both (modern first)
+     * and answers each peer in the form it uses: true once a frame of some peer opened in the legacy form (then
+     * discovery leaves in both forms), and the node ids of such peers not known yet as nodes.
+     */
+    private boolean legacySeen;
+    private final java.util.Set<NodeId> legacyIds = new java.util.HashSet<>();
+    /** Set by {@link #openEither}: the last frame opened in the legacy IV form. */
+    private boolean lastLegacy;
     private boolean loggedBadKey, loggedNoKey;
 
     NodeCrypto(Net net) {
@@ -120,6 +131,7 @@ public final class NodeCrypto {
             Node n = nodes == null ? null : nodes.find(addr);
             byte[] k = n == null ? null : peerKeys.remove(n.id);
             if (k != null) keyInit(c, k, Tipc.PER_NODE_KEY, false);
+            if (n != null && legacyIds.remove(n.id)) c.legacyIv = true;
         }
         return lastRx = c;
     }
@@ -321,9 +333,18 @@ public final class NodeCrypto {
         if (frame.length < flen) frame = new byte[Math.max(flen, frame.length * 2)];
         if (pad.length < flen) pad = new byte[Math.max(flen, pad.length * 2)];
         buildEhdr(ehdr.wrap(frame, 0, ehsz), hdr, k, seqno, r, tx.keyMaster, net.config.nodeId());
-        int n = seal(a, ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv);
+        boolean legacy = a.mode == Tipc.CLUSTER_KEY && r != null && r.legacyIv;
+        int n = seal(a, ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv, legacy);
         tx.stats[Crypto.STAT_OK]++;
         out.send(bearerId, dest, frame, 0, n);
+        if (dnode == null && legacySeen && a.mode == Tipc.CLUSTER_KEY && a.seqno + 1 != 0) {
+            // a pre-5.11 kernel is around: the same frame once more in its IV form (discovery reaches every kernel)
+            a.seqno++;
+            buildEhdr(ehdr.wrap(frame, 0, ehsz), hdr, k, a.seqno, r, tx.keyMaster, net.config.nodeId());
+            n = seal(a, ehdr, 0, buf, off, len, pad, iv, true);
+            tx.stats[Crypto.STAT_OK]++;
+            out.send(bearerId, dest, frame, 0, n);
+        }
     }
 
     /**
@@ -358,7 +379,14 @@ public final class NodeCrypto {
      */
     static int seal(Aead a, EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch,
                     byte[] ivBuf) {
-        EncryptionHeader.iv(a.salt, a.mode == Tipc.CLUSTER_KEY ? e.addr() : dnodeAddr, e.seqno(), ivBuf, 0);
+        return seal(a, e, dnodeAddr, msg, off, len, scratch, ivBuf, false);
+    }
+
+    /** {@link #seal} with the pre-5.11 cluster-key IV form if {@code legacy} (see {@link #legacySeen}). */
+    static int seal(Aead a, EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch,
+                    byte[] ivBuf, boolean legacy) {
+        int addr = a.mode == Tipc.CLUSTER_KEY ? (legacy ? Integer.reverseBytes(e.addr()) : e.addr()) : dnodeAddr;
+        EncryptionHeader.iv(a.salt, addr, e.seqno(), ivBuf, 0);
         return EncryptedFrame.seal(a.gcm, ivBuf, e.buffer(), e.offset(), e.length(), msg, off, len, scratch);
     }
 
@@ -371,6 +399,20 @@ public final class NodeCrypto {
      */
     static int open(Aead a, byte[] f, int off, int len, int ownAddr, byte[] out, byte[] ivBuf) {
         return open(a, new EncryptionHeader().wrap(f, off, len), ownAddr, out, ivBuf);
+    }
+
+    /**
+     * {@link #open(Aead, EncryptionHeader, int, byte[], byte[])}, and for a cluster (or master) key that fails, the
+     * pre-5.11 IV form ({@link #legacySeen}); {@link #lastLegacy} says which form opened it.
+     */
+    private int openEither(Aead a, EncryptionHeader e, byte[] out) {
+        lastLegacy = false;
+        int pl = open(a, e, net.ownAddr, out, iv);
+        if (pl >= 0 || a.mode != Tipc.CLUSTER_KEY) return pl;
+        EncryptionHeader.iv(a.salt, Integer.reverseBytes(e.addr()), e.seqno(), iv, 0);
+        pl = EncryptedFrame.open(a.gcm, iv, e.buffer(), e.offset(), e.length(), e.headerSize(), out);
+        lastLegacy = pl >= 0;
+        return pl;
     }
 
     /** {@link #open(Aead, byte[], int, int, int, byte[], byte[])} over the frame {@code e} wraps, allocation free. */
@@ -430,7 +472,7 @@ public final class NodeCrypto {
         if (r != null && k != Crypto.KEY_MASTER && (k == r.active || k == r.pending || k == r.passive || r.tryAlign(k))) {
             a = r.aead[k];
             if (a == null) return noKey(r, k);
-            pl = open(a, e, net.ownAddr, plain, iv);
+            pl = openEither(a, e, plain);
             if (pl < 0) {
                 a.usersDec(Integer.MIN_VALUE);
                 return badMsg(r);
@@ -443,7 +485,7 @@ public final class NodeCrypto {
                 a = tx.aead[Crypto.KEY_MASTER];
                 if (a != null) {
                     tries++;
-                    pl = open(a, e, net.ownAddr, plain, iv);
+                    pl = openEither(a, e, plain);
                 }
             } else {
                 int[] order = {tx.pending, tx.active, tx.passive};
@@ -452,12 +494,19 @@ public final class NodeCrypto {
                     if (c == null || c.mode != Tipc.CLUSTER_KEY) continue;
                     tries++;
                     a = c;
-                    pl = open(c, e, net.ownAddr, plain, iv);
+                    pl = openEither(c, e, plain);
                 }
             }
             if (tries == 0) return noKey(r, k);
             if (pl < 0) return badMsg(r != null ? r : tx);
             fromTx = true;
+        }
+        if (lastLegacy) {
+            legacySeen = true;
+            if (r != null) r.legacyIv = true;
+            else if (e.user() == Tipc.LINK_CONFIG) legacyIds.add(NodeId.of(buf, e.nodeIdOffset()));
+        } else if (r != null && a.mode == Tipc.CLUSTER_KEY) {
+            r.legacyIv = false;
         }
         // authenticated: replay check (jtipc) before any state changes
         if (r != null && !fresh(r, k, destined, e.user() == Tipc.LINK_CONFIG, e.seqno(), a)) {

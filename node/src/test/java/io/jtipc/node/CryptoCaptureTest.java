@@ -97,6 +97,40 @@ class CryptoCaptureTest {
         assertThat(state).isPositive();
     }
 
+    /**
+     * Linux 5.10's cluster/master-key IV prefix is salt XOR the header's address bytes as they are on the wire
+     * ({@code salt ^= ehdr->addr}, before the 5.11 sparse fix), checked here with the JDK's cipher directly: every
+     * frame of the sample sealed in the legacy form opens with that IV, and not with 6.1's.
+     */
+    @Test
+    void theLegacyIvFormXorsTheRawAddressBytes() throws Exception {
+        byte[] key = AeadKey.parseHex(KEY);
+        Aead master = Aead.of(key, Tipc.CLUSTER_KEY);
+        byte[] plain = new byte[70_000], scratch = new byte[70_000], iv = new byte[12];
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        javax.crypto.spec.SecretKeySpec k = new javax.crypto.spec.SecretKeySpec(key, 0, 32, "AES");
+        int n = 0;
+        for (byte[] f : payloads()) {
+            if (!EncryptionHeader.isEncrypted(f, 0, f.length) || n >= 40) continue;
+            int pl = NodeCrypto.open(master, f, 0, f.length, 0, plain, iv);
+            EncryptionHeader kh = new EncryptionHeader().wrap(f, 0, f.length);
+            int hs = kh.headerSize();
+            byte[] frame = Arrays.copyOf(f, f.length);
+            EncryptionHeader ours = new EncryptionHeader().wrap(frame, 0, hs);
+            assertThat(NodeCrypto.seal(master, ours, 0, plain, 0, pl, scratch, iv, true)).isEqualTo(f.length);
+            byte[] want = new byte[12];
+            for (int i = 0; i < 4; i++) want[i] = (byte) (key[32 + i] ^ frame[12 + i]);
+            System.arraycopy(frame, 4, want, 4, 8);
+            c.init(javax.crypto.Cipher.DECRYPT_MODE, k, new javax.crypto.spec.GCMParameterSpec(128, want));
+            c.updateAAD(frame, 0, hs);
+            byte[] opened = c.doFinal(frame, hs, frame.length - hs);
+            assertThat(opened).isEqualTo(Arrays.copyOf(plain, pl));
+            assertThat(NodeCrypto.open(master, frame, 0, frame.length, 0, plain, iv)).as("6.1's IV form").isEqualTo(-1);
+            n++;
+        }
+        assertThat(n).isEqualTo(40);
+    }
+
     @Test
     void aWrongKeyOrAFlippedBitFailsAuthentication() throws IOException {
         byte[] key = AeadKey.parseHex(KEY);

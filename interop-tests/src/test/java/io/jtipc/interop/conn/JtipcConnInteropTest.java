@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.jtipc.api.TipcAddress;
+import io.jtipc.interop.ConnTraffic;
 import io.jtipc.api.TipcConnection;
 import io.jtipc.api.TipcException;
 import io.jtipc.api.TipcNode;
@@ -81,32 +81,7 @@ abstract class JtipcConnInteropTest {
 
     /** A jtipc echo server on {type,1}: every accepted connection echoed until the client goes. */
     Thread echoServer(TipcServerSocket ls, AtomicLong echoed) {
-        Thread t = new Thread(() -> {
-            try {
-                while (true) {
-                    TipcConnection c = ls.accept();
-                    Thread w = new Thread(() -> {
-                        try (c) {
-                            byte[] buf = new byte[66000];
-                            int n;
-                            while ((n = c.read(buf, 0, 66000)) > 0) {
-                                c.write(buf, 0, n);
-                                echoed.addAndGet(n);
-                            }
-                        } catch (Exception e) {
-                            // reset by the client's close
-                        }
-                    });
-                    w.setDaemon(true);
-                    w.start();
-                }
-            } catch (Exception e) {
-                // listener closed
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return t;
+        return ConnTraffic.echoServer(ls, echoed);
     }
 
     @Test
@@ -139,29 +114,8 @@ abstract class JtipcConnInteropTest {
                 byte[] data = new byte[TEN_MB];
                 new Random(svc).nextBytes(data);
                 try (TipcConnection c = TipcConnection.connect(node, TipcAddress.ofService(svc, 1), type, T)) {
-                    ByteArrayOutputStream got = new ByteArrayOutputStream();
-                    AtomicReference<Exception> readErr = new AtomicReference<>();
-                    Thread reader = new Thread(() -> {
-                        byte[] buf = new byte[66000];
-                        try {
-                            while (got.size() < data.length) {
-                                int n = c.read(buf);
-                                if (n < 0) break;
-                                got.write(buf, 0, n);
-                            }
-                        } catch (Exception e) {
-                            readErr.set(e);
-                        }
-                    });
-                    reader.start();
-                    int chunk = type == TipcConnection.Type.STREAM ? 200_000 : 66000;
-                    for (int off = 0; off < data.length; off += chunk) {
-                        c.write(data, off, Math.min(chunk, data.length - off));
-                    }
-                    reader.join(600_000);
-                    assertThat(readErr.get()).isNull();
-                    assertThat(got.size()).isEqualTo(data.length);
-                    assertThat(Arrays.equals(got.toByteArray(), data)).isTrue();
+                    ConnTraffic.roundTrip(c, data, type == TipcConnection.Type.STREAM ? 200_000 : 66000,
+                        Duration.ofSeconds(600));
                 }
             }
         }

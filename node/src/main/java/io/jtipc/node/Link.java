@@ -688,7 +688,10 @@ public final class Link {
                 break;
             }
             if (!reasm.roomFor(h, now)) { // node's reassembly total full: not received, not acked; the peer resends it
-                if (pending != null) deferdq.add(pending);
+                if (pending != null) { // from the deferred queue: gap-ACKed, the peer may have freed it: reset instead
+                    logReset("reassembly total full for a gap-acknowledged fragment (seqno " + seqno + ")");
+                    rc |= fsmFailure();
+                }
                 break;
             }
             rcvNxt = (rcvNxt + 1) & 0xffff;

@@ -70,6 +70,45 @@ class HoldFairnessTest {
         assertThat(total.bytes()).isZero();
     }
 
+    /**
+     * A fragment that waited in the deferred queue was gap-acknowledged: the peer may already have released it, so
+     * when it comes in sequence and the node's reassembly total cannot take it the link is reset (as the kernel does
+     * for a reassembly failure) rather than the fragment being put back (which would stall the link for good).
+     * The first fragment of a message is lost once; the rest wait deferred; the total leaves room for the first
+     * fragment's buffer (4096 B charged) but not for its growth (4096 B more) when the first deferred one follows.
+     */
+    @Test
+    void aGapAcknowledgedFragmentThatTheFullTotalRefusesResetsTheLink() throws Exception {
+        int pa = a.core.openSocket(SocketType.RDM, a.received::add);
+        a.core.bind(net.now(), pa, Tipc.TIPC_CLUSTER_SCOPE, SVC, 0, 0, a);
+        net.runFor(200);
+        HoldBudget total = netOf(a.core).reasmTotal;
+        long others = total.maxBytes - total.bytes() - 6000;
+        assertThat(total.take(others, 500)).isTrue();
+        boolean[] dropped = {false};
+        net.drop = (from, f) -> {
+            TipcMsg m = new TipcMsg().wrap(f, 0, f.length);
+            if (from != b || dropped[0] || m.user() != Tipc.MSG_FRAGMENTER || m.type() != Tipc.FIRST_FRAGMENT) {
+                return false;
+            }
+            return dropped[0] = true;
+        };
+        Link l = linkAB();
+        long resetsBefore = l.holdStats().resets();
+        byte[] msg = new byte[20_000];
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(b.core.sendToName(net.now(), pb, SVC, 0, 0, msg, 0, msg.length, b)).isZero();
+        assertThat(net.runUntil(() -> linkAB() != l || !l.isUp() || l.holdStats().resets() > resetsBefore,
+            net.now() + 3000)).as("link reset").isTrue();
+        assertThat(dropped[0]).isTrue();
+        assertThat(l.holdStats().resets()).isEqualTo(resetsBefore + 1);
+        assertThat(l.holdStats().lastResetReason()).contains("gap-acknowledged fragment");
+        assertThat(a.received).isEmpty();
+        total.give(others, 500);
+        net.drop = (from, f) -> false;
+        assertThat(net.runUntil(() -> linkedUp(a, b), net.now() + 10_000)).as("link back up").isTrue();
+    }
+
     /** A MSG_FRAGMENTER packet from {@code src} of {@code type} carrying {@code payload} bytes. */
     static byte[] fragment(int src, int dst, int type, int no, int payload) {
         byte[] f = new byte[Tipc.INT_H_SIZE + payload];

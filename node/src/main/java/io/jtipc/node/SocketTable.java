@@ -397,7 +397,9 @@ final class SocketTable {
             }
             return;
         }
-        if (mtype == Tipc.TIPC_MCAST_MSG && h.errcode() == 0 && h.user() != Tipc.GROUP_PROTOCOL) { // GRP_LEAVE is type 1 too
+        // link.c tipc_data_input: only data messages (importance 0-3) are multicast by type; a CONN_MANAGER
+        // CONN_PROBE_REPLY and a GROUP_PROTOCOL GRP_LEAVE_MSG carry type 1 (TIPC_MCAST_MSG) too
+        if (mtype == Tipc.TIPC_MCAST_MSG && h.errcode() == 0 && h.user() <= Tipc.CRITICAL_IMPORTANCE) {
             if (net.table == null) return;
             List<Integer> ports = local
                 ? net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_NODE_SCOPE, false)

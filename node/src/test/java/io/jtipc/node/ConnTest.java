@@ -281,10 +281,41 @@ class ConnTest {
         Endpoint cli = p[0];
         net.runFor(ConnSocket.CONN_PROBING_INTV + 1000L);
         assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.ESTABLISHED);
-        // the peer's socket vanishes without a FIN (its messages are lost): probe, then abort
-        net.drop = (n, f) -> n == b && new TipcMsg().wrap(f, 0, f.length).user() != Tipc.LINK_PROTOCOL;
-        net.runFor(2L * ConnSocket.CONN_PROBING_INTV + 1000L);
+        // the peer's socket goes deaf while its node and link stay up (no FIN, no reply to probes, no probes of its
+        // own): the client's probe stays unanswered and the next probing interval aborts the connection
+        ConnSocket server = b.core.connSocket(p[1].port);
+        server.peerPort = -1;
+        for (int i = 0; i < 3 && cli.failed == 0; i++) {
+            server.probeDue = Long.MAX_VALUE;
+            net.runFor(ConnSocket.CONN_PROBING_INTV);
+        }
         assertThat(cli.failed).isEqualTo(Errno.ECONNABORTED);
+        assertThat(a.core.peer(b.core.ownAddr()).link().isUp()).as("the link stays up").isTrue();
+    }
+
+    /**
+     * A CONN_PROBE_REPLY (CONN_MANAGER type 1, the value of TIPC_MCAST_MSG) reaches the probing connection: with the
+     * peer's own probes lost, only its replies keep the connection alive (socket.c tipc_sk_conn_proto_rcv clears
+     * probe_unacked on any connection-manager message).
+     */
+    @Test
+    void probeRepliesAloneKeepAConnectionAlive() {
+        Endpoint[] p = connectPair(SocketType.SEQPACKET, 2650);
+        Endpoint cli = p[0];
+        ConnSocket server = b.core.connSocket(p[1].port);
+        long[] replies = {0};
+        net.drop = (n, f) -> {
+            TipcMsg m = new TipcMsg().wrap(f, 0, f.length);
+            if (n == b && m.user() == Tipc.CONN_MANAGER && m.type() == Tipc.CONN_PROBE_REPLY) replies[0]++;
+            return false;
+        };
+        for (int i = 0; i < 4; i++) {
+            server.probeDue = Long.MAX_VALUE; // the peer itself never probes: only its replies reach the client
+            net.runFor(ConnSocket.CONN_PROBING_INTV);
+        }
+        assertThat(replies[0]).as("probe replies sent by the peer").isGreaterThanOrEqualTo(3);
+        assertThat(cli.failed).isZero();
+        assertThat(a.core.connSocket(cli.port).state()).isEqualTo(ConnSocket.State.ESTABLISHED);
     }
 
     @Test

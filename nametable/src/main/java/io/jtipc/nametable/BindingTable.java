@@ -1,5 +1,7 @@
 package io.jtipc.nametable;
 
+import static io.jtipc.nametable.RangeNode.u;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -7,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
-import java.util.function.Predicate;
 
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcEvent;
@@ -85,7 +86,7 @@ public final class BindingTable {
     /** Head of each hash chain ({@code nt->services[]}). */
     private final Service[] buckets = new Service[TIPC_NAMETBL_SIZE];
     /** Every binding by identity. */
-    private final Map<Ident, Entry> index = new HashMap<>();
+    private final Map<Ident, BindingEntry> index = new HashMap<>();
     /** Bindings per node of their socket, oldest first ({@code n->publ_list}). */
     private final Map<Integer, NodeBindings> byNode = new HashMap<>();
     private final List<BindingListener> listeners = new ArrayList<>();
@@ -174,7 +175,7 @@ public final class BindingTable {
         if (sc == null || sc.ranges == null) {
             return cost + SERVICE_BYTES + RANGE_BYTES + NODE_GROUP_BYTES;
         }
-        Range sr = sc.exact.get(rangeKey(lower, upper));
+        RangeNode sr = sc.exact.get(rangeKey(lower, upper));
         if (sr == null) {
             return cost + RANGE_BYTES + NODE_GROUP_BYTES;
         }
@@ -210,10 +211,10 @@ public final class BindingTable {
         if (sc.ranges == null) {
             charge += SERVICE_BYTES; // new, or kept only by subscriptions: the first binding pays for it
         }
-        Range sr = sc.exact.get(rangeKey(lower, upper));
+        RangeNode sr = sc.exact.get(rangeKey(lower, upper));
         if (sr == null) {
-            sr = new Range(lower, upper, sc.rangeSeq++);
-            sc.ranges = Avl.insert(sc.ranges, sr);
+            sr = new RangeNode(lower, upper, sc.rangeSeq++);
+            sc.ranges = RangeTree.insert(sc.ranges, sr);
             sc.exact.put(rangeKey(lower, upper), sr);
             charge += RANGE_BYTES;
         } else if (isDuplicate(type, lower, upper, node, key)) {
@@ -221,7 +222,7 @@ public final class BindingTable {
         }
         boolean first = sr.allHead == null;
         Publication p = new Publication(type, lower, upper, scope, port, node, key, sc.publCnt++);
-        Entry e = new Entry(p, sr);
+        BindingEntry e = new BindingEntry(p, sr);
         // all_publ: list_add (head)
         e.label = sr.labelLo--;
         e.allNext = sr.allHead;
@@ -242,7 +243,7 @@ public final class BindingTable {
             }
             sr.localHead = e;
             if (sr.localCount++ == 0) {
-                sc.ranges = Avl.touch(sc.ranges, sr);
+                sc.ranges = RangeTree.touch(sc.ranges, sr);
             }
         }
         // age list: tail
@@ -254,9 +255,9 @@ public final class BindingTable {
         }
         sr.ageTail = e;
         // the node's list within the range: head (the entry has the smallest label)
-        NodeGroup g = sr.groups.get(node);
+        BindingNodeGroup g = sr.groups.get(node);
         if (g == null) {
-            g = new NodeGroup(node);
+            g = new BindingNodeGroup(node);
             sr.groups.put(node, g);
             charge += NODE_GROUP_BYTES;
         }
@@ -302,17 +303,17 @@ public final class BindingTable {
      * @return the removed publication, or null if none matched
      */
     public Publication remove(int type, int lower, int upper, int node, int key) {
-        Entry e;
+        BindingEntry e;
         if (node != 0) {
             e = index.get(new Ident(type, lower, upper, node, key));
         } else {
             e = null;
             Service sc = services.get(type);
-            Range sr = sc == null ? null : sc.exact.get(rangeKey(lower, upper));
+            RangeNode sr = sc == null ? null : sc.exact.get(rangeKey(lower, upper));
             if (sr != null) {
                 // the first in all_publ order with this key: per node at most one, the one with the lowest label
-                for (NodeGroup g : sr.groups.values()) {
-                    Entry c = index.get(new Ident(type, lower, upper, g.node, key));
+                for (BindingNodeGroup g : sr.groups.values()) {
+                    BindingEntry c = index.get(new Ident(type, lower, upper, g.node, key));
                     if (c != null && (e == null || c.label < e.label)) {
                         e = c;
                     }
@@ -339,7 +340,7 @@ public final class BindingTable {
             return List.of();
         }
         List<Publication> out = new ArrayList<>(nb.count);
-        Entry e;
+        BindingEntry e;
         while ((e = nb.head) != null) {
             removeEntry(e);
             out.add(e.p);
@@ -354,7 +355,7 @@ public final class BindingTable {
             return List.of();
         }
         List<Publication> out = new ArrayList<>(nb.count);
-        for (Entry e = nb.head; e != null; e = e.nodeNext) {
+        for (BindingEntry e = nb.head; e != null; e = e.nodeNext) {
             out.add(e.p);
         }
         return Collections.unmodifiableList(out);
@@ -366,15 +367,15 @@ public final class BindingTable {
                 || (node != 0 && index.containsKey(new Ident(type, lower, upper, 0, key)));
     }
 
-    private void removeEntry(Entry e) {
-        Range sr = e.range;
+    private void removeEntry(BindingEntry e) {
+        RangeNode sr = e.range;
         Publication p = e.p;
         Service sc = services.get(p.type());
         unlinkAll(sr, e);
         if (e.local) {
             unlinkLocal(sr, e);
             if (--sr.localCount == 0 && sr.allHead != null) {
-                sc.ranges = Avl.touch(sc.ranges, sr);
+                sc.ranges = RangeTree.touch(sc.ranges, sr);
             }
         }
         // age list
@@ -389,7 +390,7 @@ public final class BindingTable {
             sr.ageTail = e.agePrev;
         }
         // the node's list within the range
-        NodeGroup g = e.group;
+        BindingNodeGroup g = e.group;
         unlinkGroup(g, e);
         if (g.head == null) {
             sr.groups.remove(g.node);
@@ -422,14 +423,14 @@ public final class BindingTable {
             }
         }
         if (last) {
-            sc.ranges = Avl.delete(sc.ranges, sr);
+            sc.ranges = RangeTree.delete(sc.ranges, sr);
             sc.exact.remove(rangeKey(sr.lower, sr.upper));
         }
         maybeDeleteService(sc);
         fire(new BindingChange(changeCount, false, p));
     }
 
-    private static void unlinkAll(Range sr, Entry e) {
+    private static void unlinkAll(RangeNode sr, BindingEntry e) {
         if (e.allPrev != null) {
             e.allPrev.allNext = e.allNext;
         } else {
@@ -444,7 +445,7 @@ public final class BindingTable {
         e.allNext = null;
     }
 
-    private static void unlinkLocal(Range sr, Entry e) {
+    private static void unlinkLocal(RangeNode sr, BindingEntry e) {
         if (e.localPrev != null) {
             e.localPrev.localNext = e.localNext;
         } else {
@@ -459,7 +460,7 @@ public final class BindingTable {
         e.localNext = null;
     }
 
-    private static void unlinkGroup(NodeGroup g, Entry e) {
+    private static void unlinkGroup(BindingNodeGroup g, BindingEntry e) {
         if (e.groupPrev != null) {
             e.groupPrev.groupNext = e.groupNext;
         } else {
@@ -475,7 +476,7 @@ public final class BindingTable {
     }
 
     /** {@code list_move_tail(&p->all_publ, &sr->all_publ)}: O(1); keeps the node's list in the same order. */
-    private static void rotateAll(Range sr, Entry e) {
+    private static void rotateAll(RangeNode sr, BindingEntry e) {
         if (sr.allTail == e) {
             return;
         }
@@ -484,7 +485,7 @@ public final class BindingTable {
         e.allPrev = sr.allTail;
         sr.allTail.allNext = e;
         sr.allTail = e;
-        NodeGroup g = e.group;
+        BindingNodeGroup g = e.group;
         if (g.tail != e) {
             unlinkGroup(g, e);
             e.groupPrev = g.tail;
@@ -494,7 +495,7 @@ public final class BindingTable {
     }
 
     /** {@code list_move_tail(&p->local_publ, &sr->local_publ)}: O(1). */
-    private static void rotateLocal(Range sr, Entry e) {
+    private static void rotateLocal(RangeNode sr, BindingEntry e) {
         if (sr.localTail == e) {
             return;
         }
@@ -538,9 +539,9 @@ public final class BindingTable {
             return null;
         }
         boolean own = lookupNode == ownNode;
-        Entry[] chosen = new Entry[1];
-        Avl.walk(sc.ranges, u(instance), u(instance), own, sr -> {
-            Entry p;
+        BindingEntry[] chosen = new BindingEntry[1];
+        RangeTree.walk(sc.ranges, u(instance), u(instance), own, sr -> {
+            BindingEntry p;
             if (own || (legacyAddrFormat && lookupNode == 0 && sr.localHead != null)) {
                 p = sr.localHead;
                 if (p == null) {
@@ -572,8 +573,8 @@ public final class BindingTable {
         LinkedHashSet<Integer> found = new LinkedHashSet<>();
         Service sc = services.get(type);
         if (sc != null) {
-            Avl.walk(sc.ranges, u(lower), u(upper), true, sr -> {
-                for (Entry e = sr.localHead; e != null; e = e.localNext) {
+            RangeTree.walk(sc.ranges, u(lower), u(upper), true, sr -> {
+                for (BindingEntry e = sr.localHead; e != null; e = e.localNext) {
                     Publication p = e.p;
                     if (p.scope() == scope || (!exact && p.scope() < scope)) {
                         found.add(p.port());
@@ -598,13 +599,13 @@ public final class BindingTable {
         LinkedHashSet<Integer> remote = new LinkedHashSet<>();
         Service sc = services.get(type);
         if (sc != null) {
-            List<NodeGroup> gs = new ArrayList<>();
-            Avl.walk(sc.ranges, u(lower), u(upper), false, sr -> {
+            List<BindingNodeGroup> gs = new ArrayList<>();
+            RangeTree.walk(sc.ranges, u(lower), u(upper), false, sr -> {
                 gs.clear();
                 gs.addAll(sr.groups.values());
                 // a node's first binding in all_publ order is the head of its list in the range
                 gs.sort((a, b) -> Long.compare(a.head.label, b.head.label));
-                for (NodeGroup g : gs) {
+                for (BindingNodeGroup g : gs) {
                     if (g.node == ownNode) {
                         local[0] = true;
                     } else {
@@ -631,14 +632,14 @@ public final class BindingTable {
         LinkedHashSet<SocketAddr> dsts = new LinkedHashSet<>();
         Service sc = services.get(type);
         if (sc != null) {
-            Range[] first = new Range[1];
-            Avl.walk(sc.ranges, u(instance), u(instance), false, r -> {
+            RangeNode[] first = new RangeNode[1];
+            RangeTree.walk(sc.ranges, u(instance), u(instance), false, r -> {
                 first[0] = r;
                 return true;
             });
-            Range sr = first[0];
+            RangeNode sr = first[0];
             if (sr != null) {
-                for (Entry e = sr.allHead; e != null; e = e.allNext) {
+                for (BindingEntry e = sr.allHead; e != null; e = e.allNext) {
                     Publication p = e.p;
                     if (p.scope() != scope) {
                         continue;
@@ -668,7 +669,7 @@ public final class BindingTable {
         List<Publication> out = new ArrayList<>(size);
         for (Service head : buckets) {
             for (Service sc = head; sc != null; sc = sc.bucketNext) {
-                Avl.walk(sc.ranges, 0, 0xFFFFFFFFL, false, sr -> {
+                RangeTree.walk(sc.ranges, 0, 0xFFFFFFFFL, false, sr -> {
                     addAll(out, sr);
                     return false;
                 });
@@ -682,7 +683,7 @@ public final class BindingTable {
         List<Publication> out = new ArrayList<>();
         Service sc = services.get(type);
         if (sc != null) {
-            Avl.walk(sc.ranges, u(lower), u(upper), false, sr -> {
+            RangeTree.walk(sc.ranges, u(lower), u(upper), false, sr -> {
                 addAll(out, sr);
                 return false;
             });
@@ -690,8 +691,8 @@ public final class BindingTable {
         return out;
     }
 
-    private static void addAll(List<Publication> out, Range sr) {
-        for (Entry e = sr.allHead; e != null; e = e.allNext) {
+    private static void addAll(List<Publication> out, RangeNode sr) {
+        for (BindingEntry e = sr.allHead; e != null; e = e.allNext) {
             out.add(e.p);
         }
     }
@@ -754,7 +755,7 @@ public final class BindingTable {
         }
         List<Publication> list = new ArrayList<>();
         boolean ports = (sub.filter() & TipcSubscr.TIPC_SUB_PORTS) != 0;
-        Avl.walk(sc.ranges, u(sub.lower()), u(sub.upper()), false, sr -> {
+        RangeTree.walk(sc.ranges, u(sub.lower()), u(sub.upper()), false, sr -> {
             if (ports) {
                 addAll(list, sr);
             } else if (sr.ageHead != null) {
@@ -845,10 +846,6 @@ public final class BindingTable {
         return ((long) lower << 32) | (upper & 0xFFFFFFFFL);
     }
 
-    private static long u(int v) {
-        return v & 0xFFFFFFFFL;
-    }
-
     /**
      * Identity of a binding in the index. Comparable so that a hash map bin filled by crafted colliding
      * identities degrades to a tree (O(log n)), not a list.
@@ -875,9 +872,9 @@ public final class BindingTable {
         int publCnt;
         long rangeSeq;
         /** Root of the range tree (kernel rb-tree order: lower ascending unsigned, equal lower newest first). */
-        Range ranges;
+        RangeNode ranges;
         /** Exact range lookup by {@link #rangeKey} (Long keys are Comparable: crafted collisions stay O(log n)). */
-        final Map<Long, Range> exact = new HashMap<>();
+        final Map<Long, RangeNode> exact = new HashMap<>();
         /** Hash chain neighbours. */
         Service bucketPrev;
         Service bucketNext;
@@ -889,243 +886,14 @@ public final class BindingTable {
         }
     }
 
-    /** One service range: a tree node of its service's range tree and the heads of its binding lists. */
-    private static final class Range {
-        final int lower;
-        final int upper;
-        final long seq;
-        // AVL tree node, augmented
-        Range left;
-        Range right;
-        int height = 1;
-        /** Largest upper bound (unsigned, as long) in this subtree. */
-        long max;
-        /** Largest upper bound among ranges with local bindings in this subtree, -1 if none. */
-        long maxLocal = -1;
-        // lists
-        Entry allHead;
-        Entry allTail;
-        Entry localHead;
-        Entry localTail;
-        int localCount;
-        Entry ageHead;
-        Entry ageTail;
-        /** Labels giving all_publ order: head insertions count down, moves to the tail count up. */
-        long labelLo;
-        long labelHi;
-        final Map<Integer, NodeGroup> groups = new HashMap<>(2);
-
-        Range(int lower, int upper, long seq) {
-            this.lower = lower;
-            this.upper = upper;
-            this.seq = seq;
-            this.max = u(upper);
-        }
-    }
-
-    /** One binding with its list links. */
-    private static final class Entry {
-        final Publication p;
-        final Range range;
-        NodeGroup group;
-        /** Position in all_publ: smaller = nearer the head. */
-        long label;
-        boolean local;
-        int charge;
-        Entry allPrev;
-        Entry allNext;
-        Entry localPrev;
-        Entry localNext;
-        Entry agePrev;
-        Entry ageNext;
-        Entry groupPrev;
-        Entry groupNext;
-        Entry nodePrev;
-        Entry nodeNext;
-
-        Entry(Publication p, Range range) {
-            this.p = p;
-            this.range = range;
-        }
-    }
-
-    /** One node's bindings within one range, in all_publ order. */
-    private static final class NodeGroup {
-        final int node;
-        Entry head;
-        Entry tail;
-
-        NodeGroup(int node) {
-            this.node = node;
-        }
-    }
-
     /** One node's bindings, oldest first, with their count and charged bytes. */
     private static final class NodeBindings {
-        Entry head;
-        Entry tail;
+        BindingEntry head;
+        BindingEntry tail;
         int count;
         long bytes;
 
         NodeBindings(int node) {
-        }
-    }
-
-    /**
-     * AVL tree of service ranges with the kernel's order and the max-upper augmentation
-     * ({@code RB_DECLARE_CALLBACKS_MAX}, name_table.c), plus the same maximum restricted to ranges with local
-     * bindings. Height O(log r); every operation is recursive to that depth.
-     */
-    private static final class Avl {
-        private Avl() {
-        }
-
-        /** Kernel order: lower ascending (unsigned), equal lower newest (higher seq) first. */
-        static int compare(Range a, Range b) {
-            int c = Integer.compareUnsigned(a.lower, b.lower);
-            return c != 0 ? c : Long.compare(b.seq, a.seq);
-        }
-
-        static Range insert(Range n, Range r) {
-            if (n == null) {
-                update(r);
-                return r;
-            }
-            if (compare(r, n) < 0) {
-                n.left = insert(n.left, r);
-            } else {
-                n.right = insert(n.right, r);
-            }
-            return balance(n);
-        }
-
-        static Range delete(Range n, Range r) {
-            if (n == null) {
-                return null;
-            }
-            if (n == r) {
-                if (n.left == null) {
-                    return n.right;
-                }
-                if (n.right == null) {
-                    return n.left;
-                }
-                Range m = n.right;
-                while (m.left != null) {
-                    m = m.left;
-                }
-                m.right = deleteMin(n.right);
-                m.left = n.left;
-                return balance(m);
-            }
-            if (compare(r, n) < 0) {
-                n.left = delete(n.left, r);
-            } else {
-                n.right = delete(n.right, r);
-            }
-            return balance(n);
-        }
-
-        private static Range deleteMin(Range n) {
-            if (n.left == null) {
-                return n.right;
-            }
-            n.left = deleteMin(n.left);
-            return balance(n);
-        }
-
-        /** Recomputes the augmentation on the path to {@code r} after its local bindings changed. */
-        static Range touch(Range n, Range r) {
-            if (n == null) {
-                return null;
-            }
-            if (n != r) {
-                if (compare(r, n) < 0) {
-                    touch(n.left, r);
-                } else {
-                    touch(n.right, r);
-                }
-            }
-            update(n);
-            return n;
-        }
-
-        /**
-         * Visits, in tree order, the ranges overlapping {@code [start, end]} (unsigned values as longs), only those
-         * with local bindings if {@code localOnly}, until the visitor returns true ({@code service_range_foreach_match}).
-         *
-         * @return true if the visitor stopped the walk
-         */
-        static boolean walk(Range n, long start, long end, boolean localOnly, Predicate<Range> v) {
-            if (n == null || (localOnly ? n.maxLocal : n.max) < start) {
-                return false;
-            }
-            if (walk(n.left, start, end, localOnly, v)) {
-                return true;
-            }
-            if (u(n.lower) > end) {
-                return false; // every later range starts after end
-            }
-            if (u(n.upper) >= start && (!localOnly || n.localCount > 0) && v.test(n)) {
-                return true;
-            }
-            return walk(n.right, start, end, localOnly, v);
-        }
-
-        private static int height(Range n) {
-            return n == null ? 0 : n.height;
-        }
-
-        private static void update(Range n) {
-            n.height = 1 + Math.max(height(n.left), height(n.right));
-            long m = u(n.upper);
-            long ml = n.localCount > 0 ? u(n.upper) : -1;
-            if (n.left != null) {
-                m = Math.max(m, n.left.max);
-                ml = Math.max(ml, n.left.maxLocal);
-            }
-            if (n.right != null) {
-                m = Math.max(m, n.right.max);
-                ml = Math.max(ml, n.right.maxLocal);
-            }
-            n.max = m;
-            n.maxLocal = ml;
-        }
-
-        private static Range balance(Range n) {
-            update(n);
-            int bf = height(n.left) - height(n.right);
-            if (bf > 1) {
-                if (height(n.left.left) < height(n.left.right)) {
-                    n.left = rotateLeft(n.left);
-                }
-                return rotateRight(n);
-            }
-            if (bf < -1) {
-                if (height(n.right.right) < height(n.right.left)) {
-                    n.right = rotateRight(n.right);
-                }
-                return rotateLeft(n);
-            }
-            return n;
-        }
-
-        private static Range rotateRight(Range n) {
-            Range l = n.left;
-            n.left = l.right;
-            l.right = n;
-            update(n);
-            update(l);
-            return l;
-        }
-
-        private static Range rotateLeft(Range n) {
-            Range r = n.right;
-            n.right = r.left;
-            r.left = n;
-            update(n);
-            update(r);
-            return r;
         }
     }
 }

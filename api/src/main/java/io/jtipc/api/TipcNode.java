@@ -32,6 +32,7 @@ import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
 import io.jtipc.node.CryptoConfig;
 import io.jtipc.node.Link;
+import io.jtipc.node.LinkTunnelStats;
 import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.NodeListener;
@@ -942,12 +943,14 @@ public final class TipcNode implements AutoCloseable {
         Node p = core.peer(l.peerAddr());
         var b = core.bearer(l.bearerId());
         var h = l.holdStats();
+        var t = LinkTunnelStats.of(l);
         return new LinkInfo(l.name(), l.state().name(), l.isUp(), l.peerAddr(), p == null || p.id() == null ? "" : p.id().toString(),
                 b == null ? "" : b.config().name(), l.mtu(), l.tolerance(), l.window(), l.sndNxt(), l.rcvNxt(),
                 l.transmitQueueLength(), l.backlogLength(), l.deferredLength(), l.retransmitted(), l.duplicates(),
                 l.sentStates(), l.sentPackets(), l.receivedPackets(), l.sentNacks(), h.deferredBytes(),
                 h.deferredDropped(), h.reassemblyErrors(), h.backlogOverflows(), h.resets(), h.lastResetReason(),
-                p == null ? 0 : p.socketOverloads());
+                p == null ? 0 : p.socketOverloads(), t.synchSent(), t.synchReceived(), t.failoverSent(),
+                t.failoverReceived());
     }
 
     /** A snapshot of every link. */

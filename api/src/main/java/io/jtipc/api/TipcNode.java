@@ -797,14 +797,15 @@ public final class TipcNode implements AutoCloseable {
      * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
      *
      * @param destNode the destination node, or 0 when the core chose it
+     * @param port     the sending port: the link selector, so only the link it sends on counts (node.c active_links)
      */
-    CongestionWait congestionWait(int destNode, int importance) {
+    CongestionWait congestionWait(int destNode, int importance, int port) {
         int[] nodes;
         if (destNode != 0) {
             nodes = new int[] {destNode};
         } else {
             nodes = core.links().stream().mapToInt(Link::peerAddr).distinct()
-                    .filter(n -> core.congested(n, importance)).toArray();
+                    .filter(n -> core.congested(n, importance, port)).toArray();
         }
         long[] seen = new long[nodes.length];
         for (int i = 0; i < nodes.length; i++) seen[i] = uncongestedEvents.getOrDefault(nodes[i], 0L);

@@ -27,6 +27,11 @@ final class BearerIo implements AutoCloseable {
     private final Media media;
     private final BearerConfig config;
     int coreId = -1;
+    /**
+     * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frame sent on it. Loop thread
+     * only (see TipcNode.interfaceDown).
+     */
+    boolean netDown;
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
     private final java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
 

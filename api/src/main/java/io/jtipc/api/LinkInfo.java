@@ -39,10 +39,11 @@ public record LinkInfo(String name, String state, boolean up, int peerNode, Stri
                        long retransmitted, long duplicates, long statesSent, long packetsSent,
                        long packetsReceived, long nacksSent, long deferredBytes, long deferredDropped,
                        long reassemblyErrors, long backlogOverflows, long resets, String lastResetReason,
-                       long socketOverloads) {
+                       long socketOverloads, long synchSent, long synchReceived, long failoverSent,
+                       long failoverReceived) {
     /**
      * The link's statistics in the layout of {@code tipc link stat show} (the kernel's subset jtipc counts), plus a
-     * line of the hostile-input counters, each line ending in a newline:
+     * line of the hostile-input counters and one of the tunnel counters (failover, synch), each line ending in a newline:
      * <pre>
      * Link &lt;NAME&gt;
      *   ACTIVE  MTU:1500  Tolerance:1500 ms  Window:50 packets
@@ -50,6 +51,7 @@ public record LinkInfo(String name, String state, boolean up, int peerNode, Stri
      *   TX packets:0 states:0 naks:0 retrans:0
      *   Queues transmit:0 backlog:0 deferred:0 (0 bytes)
      *   Limits deferred-dropped:0 reassembly-errors:0 backlog-overflows:0 peer-socket-overloads:0 resets:0
+     *   Tunnel synch-sent:0 synch-rcvd:0 failover-sent:0 failover-rcvd:0
      * </pre>
      * and {@code   Last reset: REASON} when the link was reset.
      */
@@ -66,6 +68,9 @@ public record LinkInfo(String name, String state, boolean up, int peerNode, Stri
         sb.append("  Limits deferred-dropped:").append(deferredDropped).append(" reassembly-errors:")
                 .append(reassemblyErrors).append(" backlog-overflows:").append(backlogOverflows)
                 .append(" peer-socket-overloads:").append(socketOverloads).append(" resets:").append(resets).append('\n');
+        sb.append("  Tunnel synch-sent:").append(synchSent).append(" synch-rcvd:").append(synchReceived)
+                .append(" failover-sent:").append(failoverSent).append(" failover-rcvd:").append(failoverReceived)
+                .append('\n');
         if (!lastResetReason.isEmpty()) sb.append("  Last reset: ").append(lastResetReason).append('\n');
         return sb.toString();
     }

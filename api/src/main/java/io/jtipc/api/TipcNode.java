@@ -30,8 +30,10 @@ import io.jtipc.bearer.ReceiveThreadDiedException;
 import io.jtipc.nametable.BindingChange;
 import io.jtipc.nametable.BindingTable;
 import io.jtipc.nametable.Publication;
+import io.jtipc.bearer.SyscallException;
 import io.jtipc.node.CryptoConfig;
 import io.jtipc.node.Link;
+import io.jtipc.node.LinkTunnelStats;
 import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.NodeListener;
@@ -466,6 +468,7 @@ public final class TipcNode implements AutoCloseable {
             bearerDied(b, d.getCause());
         } else {
             LOG.debug("bearer {}: receive error {}", b, e.toString());
+            if (isNetDown(e)) later(() -> interfaceDown(b));
         }
     }
 
@@ -676,9 +679,46 @@ public final class TipcNode implements AutoCloseable {
         if (b == null) return;
         try {
             b.send(dest, buf, off, len);
+            b.netDown = false;
         } catch (IOException | RuntimeException e) {
             sendErrors++;
             LOG.debug("bearer {}: send failed: {}", b, e.toString());
+            // not here: the core may be in the middle of the call that sent this frame
+            if (isNetDown(e) && !b.netDown) later(() -> interfaceDown(b));
+        }
+    }
+
+    /**
+     * ENETDOWN from an AF_PACKET send or receive (also as the cause of a receive-error report that sums up several):
+     * the bearer's interface went down.
+     */
+    private static boolean isNetDown(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SyscallException s && s.errno() == SyscallException.ENETDOWN) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The interface of {@code b} is down (ENETDOWN), as the kernel's netdev notifier reports NETDEV_GOING_DOWN or a
+     * lost carrier (bearer.c tipc_l2_device_event, tipc_reset_bearer "Resetting bearer"): its links are taken down at
+     * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
+     * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
+     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread.
+     */
+    private void interfaceDown(BearerIo b) {
+        int id = b.coreId;
+        var cur = id < 0 || b.netDown ? null : core.bearer(id);
+        if (cur == null) return;
+        b.netDown = true;
+        LOG.info("Resetting bearer <{}>: interface down", b);
+        var cfg = cur.config();
+        core.disableBearer(now(), id, outbox);
+        int again = core.enableBearer(now(), cfg, outbox);
+        if (again != id) { // never: the slot just freed is the lowest free one (Bearer.freeSlot)
+            byCoreId[id] = null;
+            byCoreId[again] = b;
+            b.coreId = again;
         }
     }
 
@@ -796,14 +836,15 @@ public final class TipcNode implements AutoCloseable {
      * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
      *
      * @param destNode the destination node, or 0 when the core chose it
+     * @param port     the sending port: the link selector, so only the link it sends on counts (node.c active_links)
      */
-    CongestionWait congestionWait(int destNode, int importance) {
+    CongestionWait congestionWait(int destNode, int importance, int port) {
         int[] nodes;
         if (destNode != 0) {
             nodes = new int[] {destNode};
         } else {
             nodes = core.links().stream().mapToInt(Link::peerAddr).distinct()
-                    .filter(n -> core.congested(n, importance)).toArray();
+                    .filter(n -> core.congested(n, importance, port)).toArray();
         }
         long[] seen = new long[nodes.length];
         for (int i = 0; i < nodes.length; i++) seen[i] = uncongestedEvents.getOrDefault(nodes[i], 0L);
@@ -942,12 +983,14 @@ public final class TipcNode implements AutoCloseable {
         Node p = core.peer(l.peerAddr());
         var b = core.bearer(l.bearerId());
         var h = l.holdStats();
+        var t = LinkTunnelStats.of(l);
         return new LinkInfo(l.name(), l.state().name(), l.isUp(), l.peerAddr(), p == null || p.id() == null ? "" : p.id().toString(),
                 b == null ? "" : b.config().name(), l.mtu(), l.tolerance(), l.window(), l.sndNxt(), l.rcvNxt(),
                 l.transmitQueueLength(), l.backlogLength(), l.deferredLength(), l.retransmitted(), l.duplicates(),
                 l.sentStates(), l.sentPackets(), l.receivedPackets(), l.sentNacks(), h.deferredBytes(),
                 h.deferredDropped(), h.reassemblyErrors(), h.backlogOverflows(), h.resets(), h.lastResetReason(),
-                p == null ? 0 : p.socketOverloads());
+                p == null ? 0 : p.socketOverloads(), t.synchSent(), t.synchReceived(), t.failoverSent(),
+                t.failoverReceived());
     }
 
     /** A snapshot of every link. */

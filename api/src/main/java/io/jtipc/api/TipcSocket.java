@@ -218,7 +218,7 @@ public final class TipcSocket implements AutoCloseable {
             int r = transmit(now, dest, data, off, len);
             // counted on the loop thread, so no uncongested event between the send and this snapshot is missed
             if (r == Errno.ELINKCONG) wait[0] = node.congestionWait(dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0,
-                    importance);
+                    importance, port);
             return r;
         });
         if (rc == Errno.ELINKCONG) {
@@ -266,7 +266,7 @@ public final class TipcSocket implements AutoCloseable {
             throw new IllegalArgumentException("trySend needs a socket address {port, node}, not " + dest);
         }
         checkOpen();
-        int rc = node.call(now -> node.core().congested(dest.node(), importance) ? Errno.EAGAIN
+        int rc = node.call(now -> node.core().congested(dest.node(), importance, port) ? Errno.EAGAIN
                 : transmit(now, dest, data, off, len));
         if (rc == Errno.EAGAIN) return false;
         if (rc != 0 && rc != Errno.ELINKCONG) {

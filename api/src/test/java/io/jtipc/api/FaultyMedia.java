@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import io.jtipc.bearer.Media;
+import io.jtipc.bearer.SyscallException;
 import io.jtipc.wire.TipcMsg;
 
 /**
@@ -15,7 +16,9 @@ import io.jtipc.wire.TipcMsg;
  *     media's receive thread, as an allocation in the receive path would when the heap is exhausted;</li>
  * <li>{@link #freezeAcks()}: from now on every unicast frame this node sends carries the link acknowledge it sent
  *     last before the call: a peer that links, keeps its link alive, but never acknowledges again, so the other
- *     side's link to it stays congested (the hostile peer of issue 15).</li>
+ *     side's link to it stays congested (the hostile peer of issue 15);</li>
+ * <li>{@link #netDown(boolean)}: while set, the media behaves as an AF_PACKET socket on an interface that is down:
+ *     every send throws ENETDOWN, nothing is received (issue 12).</li>
  * </ul>
  */
 public final class FaultyMedia implements Media {
@@ -24,6 +27,7 @@ public final class FaultyMedia implements Media {
     private volatile boolean frozen;
     private volatile int lastAck = -1;
     private volatile int frozenAck;
+    private volatile boolean down;
 
     public FaultyMedia(Media inner) {
         this.inner = inner;
@@ -37,6 +41,18 @@ public final class FaultyMedia implements Media {
     /** The next received frame throws OutOfMemoryError in the frame handler. */
     public void poison() {
         poisoned = true;
+    }
+
+    /** Takes the "interface" down (sends throw ENETDOWN, received frames are dropped) or up again. */
+    public void netDown(boolean on) {
+        down = on;
+    }
+
+    private void checkUp() throws IOException {
+        if (down) {
+            throw new SyscallException("sendto", SyscallException.ENETDOWN, "interface " + inner.name()
+                + " is down (sendto failed: ENETDOWN; injected by FaultyMedia)");
+        }
     }
 
     /** From now on, sent unicast frames carry the last acknowledge sent so far. */
@@ -67,6 +83,7 @@ public final class FaultyMedia implements Media {
 
     @Override
     public boolean send(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        checkUp();
         if (len >= 24) {
             TipcMsg h = new TipcMsg().wrap(frame, off, len);
             if (!frozen) {
@@ -82,6 +99,7 @@ public final class FaultyMedia implements Media {
 
     @Override
     public boolean broadcast(byte[] frame, int off, int len) throws IOException {
+        checkUp();
         return inner.broadcast(frame, off, len);
     }
 
@@ -101,6 +119,7 @@ public final class FaultyMedia implements Media {
             if (poisoned) {
                 throw new OutOfMemoryError("Java heap space (injected by FaultyMedia)");
             }
+            if (down) return;
             handler.onFrame(src, frame, length);
         }, onError);
     }

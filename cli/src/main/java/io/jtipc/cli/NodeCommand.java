@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
                 "  links                      print the links as 'tipc link list' does",
                 "  link-stats                 print each link's statistics as 'tipc link stat show' does, with the",
                 "                             hostile-input counters (drops, reassembly errors, overflows, resets)",
+                "                             and the tunnel counters (SYNCH/FAILOVER messages sent and received)",
                 "  nametable                  print the binding table as 'tipc nametable show' does",
                 "  send TYPE:INSTANCE TEXT    send TEXT (RDM) and print the reply if one comes within --timeout",
                 "  ping TYPE:INSTANCE COUNT SIZE  send COUNT numbered RDM messages of SIZE bytes to an --echo service and",

@@ -72,7 +72,8 @@ class NodeCommandTest {
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("PING sent 2000 echoed 2000 lost 0 duplicated 0 reordered 0")
                 .contains("LINK cli-ping:ub-cli-pecho:ua tolerance 3000").contains("BEARER udp:ub window 100")
-                .containsPattern("Tolerance:3000 ms");
+                .containsPattern("Tolerance:3000 ms")
+                .containsPattern("Tunnel synch-sent:\\d+ synch-rcvd:\\d+ failover-sent:\\d+ failover-rcvd:\\d+");
         MainTest.Result e = echo.get(30, TimeUnit.SECONDS);
         assertThat(e.code()).as(e.err()).isZero();
         // no peer any more: nothing can be sent (EHOSTUNREACH), everything lost, exit 1

@@ -298,8 +298,8 @@ public final class NodeCore {
         finally { leave(outermost, now, out); }
     }
 
-    /** True if sending at {@code importance} to {@code node} would currently get {@link Errno#ELINKCONG}. */
-    public boolean congested(int node, int importance) { return nodes.congested(node, importance); }
+    /** True if {@code port} sending at {@code importance} to {@code node} would get {@link Errno#ELINKCONG} on its link. */
+    public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port); }
 
     // ====================================================================== connection sockets (ConnSocket)
     /** Opens a SEQPACKET or STREAM socket (tipc_sk_create): random free port, importance low, not dest-droppable. */

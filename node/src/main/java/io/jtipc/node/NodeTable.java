@@ -452,10 +452,16 @@ final class NodeTable {
         net.events.add(() -> net.listener.linkUncongested(l));
     }
 
-    /** True if sending at {@code importance} to {@code node} would currently get {@link Errno#ELINKCONG}. */
-    boolean congested(int node, int importance) {
+    /**
+     * True if a message of {@code importance} with link selector {@code selector} (the sending port, see
+     * {@link #selector}) to {@code node} would currently get {@link Errno#ELINKCONG}: the link it would go on (node.c
+     * tipc_node_xmit: active_links[selector &amp; 1]) has that importance's backlog full. With two active links of equal
+     * priority the other link's congestion does not hold this sender back.
+     */
+    boolean congested(int node, int importance, int selector) {
         Node p = nodes.get(node);
-        return p != null && p.link != null && p.link.congested(importance);
+        Link l = p == null ? null : p.isUp() ? p.activeLink(selector) : p.link;
+        return l != null && l.congested(importance);
     }
 
     /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */

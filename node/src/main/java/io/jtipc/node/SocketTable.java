@@ -418,7 +418,7 @@ final class SocketTable {
                 int lookupNode = h.lookupScope() == Tipc.TIPC_NODE_SCOPE ? net.ownAddr : 0;
                 SocketAddr d = net.table.lookupAnycast(h.nametype(), h.nameinst(), lookupNode);
                 if (d != null && d.port() != 0) {
-                    if (d.node() != net.ownAddr && nodes.congested(d.node(), h.importance())) {
+                    if (d.node() != net.ownAddr && nodes.congested(d.node(), h.importance(), h.origport())) {
                         // jtipc: not forwarded into a full backlog (the kernel queues it with ELINKCONG and nobody
                         // waits): a peer could otherwise grow our backlog to a third node without bound
                         overload(h, now, out);

@@ -49,7 +49,7 @@ class CryptoSimTest {
         Random r = new Random(size);
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            while (a.core.congested(b.core.ownAddr(), 0)) net.runFor(1);
+            while (a.core.congested(b.core.ownAddr(), 0, cp)) net.runFor(1);
             byte[] p = new byte[size];
             r.nextBytes(p);
             ByteBuffer.wrap(p).putInt(0, i);

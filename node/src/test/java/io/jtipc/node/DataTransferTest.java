@@ -55,7 +55,7 @@ class DataTransferTest {
         List<byte[]> sent = new ArrayList<>();
         int bAddr = b.core.ownAddr();
         for (int i = 0; i < count; i++) {
-            while (a.core.congested(bAddr, 0)) net.runFor(1);
+            while (a.core.congested(bAddr, 0, cp)) net.runFor(1);
             byte[] p = payload(r, i, size);
             sent.add(p);
             assertThat(a.core.sendToName(net.now(), cp, 1000, 1, 0, p, 0, p.length, a)).isIn(0, Errno.ELINKCONG);
@@ -112,7 +112,7 @@ class DataTransferTest {
         int n = 10_000;
         Random r = new Random(5);
         for (int i = 0; i < n; i++) {
-            while (a.core.congested(b.core.ownAddr(), 0)) net.runFor(1);
+            while (a.core.congested(b.core.ownAddr(), 0, cp)) net.runFor(1);
             byte[] p = payload(r, i, 20 + r.nextInt(200));
             assertThat(a.core.sendToName(net.now(), cp, 2000, i % 100, 0, p, 0, p.length, a)).isIn(0, Errno.ELINKCONG);
             if (i % 20 == 19) net.runFor(1);

@@ -302,6 +302,43 @@ class FailoverTest {
     }
 
     /**
+     * With two active links of equal priority a sender is congested only when the link its selector picks (node.c
+     * tipc_node_xmit: active_links[port &amp; 1]) is: a full backlog on one link neither blocks (NodeCore.congested)
+     * nor delays the ports that send on the other.
+     */
+    @Test
+    void congestionIsThatOfTheSendingPortsOwnLink() {
+        start(41, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        int bAddr = b.core.ownAddr();
+        int sp = b.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(b.core.bind(net.now(), sp, Tipc.TIPC_CLUSTER_SCOPE, SVC, 0, 100, b)).isZero();
+        net.runFor(200);
+        int[] byParity = new int[2];
+        while (byParity[0] == 0 || byParity[1] == 0) {
+            int p = a.core.openSocket(SocketType.RDM, d -> true);
+            if (byParity[p & 1] == 0) byParity[p & 1] = p;
+        }
+        assertThat(pa.activeLink(byParity[0])).isNotSameAs(pa.activeLink(byParity[1]));
+        for (int full = 0; full < 2; full++) {
+            int congestedPort = byParity[full];
+            int otherPort = byParity[1 - full];
+            int rc = 0;
+            byte[] m = new byte[1000];
+            for (int i = 0; i < 100_000 && rc == 0; i++) {
+                rc = a.core.sendToName(net.now(), congestedPort, SVC, 1, 0, m, 0, m.length, a);
+            }
+            assertThat(rc).isEqualTo(Errno.ELINKCONG);
+            assertThat(a.core.congested(bAddr, Tipc.LOW_IMPORTANCE, congestedPort)).isTrue();
+            assertThat(a.core.congested(bAddr, Tipc.LOW_IMPORTANCE, otherPort)).isFalse();
+            assertThat(a.core.sendToName(net.now(), otherPort, SVC, 1, 0, m, 0, m.length, a)).isZero();
+            assertThat(net.runUntil(() -> !a.core.congested(bAddr, Tipc.LOW_IMPORTANCE, congestedPort),
+                net.now() + 10_000)).isTrue();
+            net.runFor(500);
+        }
+    }
+
+    /**
      * link.c tipc_link_tnl_prepare hands the failed link's deferred queue to the tunnel link: packets the receiver
      * holds after a gap were released by the sender on their gap-ACK blocks and are in no tunnel. One data frame on
      * plane 0 is lost, the next 29 are deferred and gap-acknowledged, then the plane is cut before the retransmission

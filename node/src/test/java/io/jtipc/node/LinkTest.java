@@ -118,11 +118,11 @@ class LinkTest {
         assertThat(rc).isEqualTo(Errno.ELINKCONG);
         assertThat(l.transmitQueueLength()).isEqualTo(50);
         assertThat(l.sentBundled).isPositive();
-        assertThat(a.core.congested(b.core.ownAddr(), 0)).isTrue();
+        assertThat(a.core.congested(b.core.ownAddr(), 0, pa)).isTrue();
         int total = sent;
         assertThat(net.runUntil(() -> b.received.size() == total, net.now() + 5000)).isTrue();
         for (int i = 0; i < total; i++) assertThat(b.received.get(i).data()[0]).isEqualTo((byte) i);
-        assertThat(a.core.congested(b.core.ownAddr(), 0)).isFalse();
+        assertThat(a.core.congested(b.core.ownAddr(), 0, pa)).isFalse();
         assertThat(wakeups).hasSize(1);
     }
 
@@ -204,7 +204,7 @@ class LinkTest {
         int maxWin = 0;
         byte[] big = new byte[1000];
         for (int i = 0; i < 5000; i++) {
-            while (a.core.congested(b.core.ownAddr(), 0)) net.runFor(1);
+            while (a.core.congested(b.core.ownAddr(), 0, pa)) net.runFor(1);
             a.core.sendToName(net.now(), pa, 904, 0, 0, big, 0, big.length, a);
             maxWin = Math.max(maxWin, l.window());
         }

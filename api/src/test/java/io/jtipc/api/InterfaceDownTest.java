@@ -1,0 +1,61 @@
+package io.jtipc.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A bearer whose interface goes down (its media throws ENETDOWN, as an AF_PACKET socket on a down interface does) is
+ * reset at once, as the kernel resets it on NETDEV_GOING_DOWN (bearer.c tipc_l2_device_event, tipc_reset_bearer):
+ * its link is deleted and fails over to the parallel link, instead of staying until the tolerance finds the peer
+ * silent; when the interface is back, discovery brings the link up again. Two nodes with two UDP bearers each on
+ * loopback, unprivileged; the real-interface version is interop-tests' VethFailoverTest.
+ */
+@Timeout(90)
+class InterfaceDownTest {
+    private final Map<String, FaultyMedia> media = new ConcurrentHashMap<>();
+
+    @Test
+    void aDownInterfaceResetsItsBearerAndTheLinkComesBackWithIt() throws Exception {
+        int p = 20000 + new Random().nextInt(30000);
+        TipcNode.Builder ab = TipcNode.builder().identity("ifdA")
+            .bearer("udp:127.0.0.1:" + p + ",remote=127.0.0.3:" + p + ",name=a1")
+            .bearer("udp:127.0.0.2:" + p + ",remote=127.0.0.4:" + p + ",name=a2");
+        ab = FaultyMedia.wrapping(ab, m -> {
+            FaultyMedia f = new FaultyMedia(m);
+            media.put(m.name(), f);
+            return f;
+        });
+        try (TipcNode a = ab.start();
+             TipcNode b = TipcNode.builder().identity("ifdB")
+                 .bearer("udp:127.0.0.3:" + p + ",remote=127.0.0.1:" + p + ",name=b1")
+                 .bearer("udp:127.0.0.4:" + p + ",remote=127.0.0.2:" + p + ",name=b2").start()) {
+            for (String bearer : List.of("udp:a1", "udp:a2")) {
+                a.awaitLink(x -> x.up() && x.bearer().equals(bearer), Duration.ofSeconds(20));
+            }
+            String name = a.links().stream().filter(x -> x.bearer().equals("udp:a1")).findFirst().orElseThrow().name();
+            FaultyMedia a1 = media.values().stream().filter(f -> f.name().equals("udp:a1")).findFirst().orElseThrow();
+            a1.netDown(true);
+            // the link's next STATE (tolerance/4) meets ENETDOWN: the bearer is reset and the link deleted, not reset
+            // by the tolerance (which would leave it listed, down, with "peer silent" as its reason)
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (a.links().stream().anyMatch(x -> x.name().equals(name)) && System.nanoTime() < end) Thread.sleep(5);
+            assertThat(a.links()).as("the link on the down interface is deleted with its bearer's reset")
+                .noneMatch(x -> x.name().equals(name));
+            assertThat(a.links()).filteredOn(x -> x.bearer().equals("udp:a2")).singleElement()
+                .satisfies(x -> assertThat(x.up()).isTrue())
+                .satisfies(x -> assertThat(x.failoverSent()).as("the surviving link tunnelled (FAILOVER)").isPositive());
+            a1.netDown(false);
+            a.awaitLink(x -> x.up() && x.name().equals(name), Duration.ofSeconds(20));
+            b.awaitLink(x -> x.up() && x.bearer().equals("udp:b1"), Duration.ofSeconds(20));
+            assertThat(a.links()).hasSize(2).allMatch(LinkInfo::up);
+        }
+    }
+}

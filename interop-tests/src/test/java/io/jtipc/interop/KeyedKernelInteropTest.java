@@ -261,9 +261,10 @@ abstract class KeyedKernelInteropTest {
     void kernelRekeyingLosesNothing() throws Exception {
         Assumptions.assumeTrue(masterKey(), "rekeying checked in master-key mode (6.1, 6.12)");
         // the kernel makes session keys with the crypto API's default RNG (crypto.c tipc_aead_key_generate,
-        // crypto_get_default_rng): built in on 6.12; a module (drbg) on 6.1 that the lab image does not carry yet
-        Assumptions.assumeTrue(k.exec("grep -q '^name *: stdrng' /proc/crypto").ok(),
-                "the guest kernel has no stdrng (drbg) for session keys: docker/peer/modules.list lacks drbg");
+        // crypto_get_default_rng): built in on 6.12, modules on 6.1 (drbg, jitterentropy_rng, sha512_generic) that
+        // docker/peer/modules.list loads; a guest without it cannot rekey, which must fail here, not skip
+        assertThat(k.exec("grep -q '^name *: stdrng' /proc/crypto").ok())
+                .as("stdrng (drbg) in the guest's /proc/crypto: see docker/peer/modules.list").isTrue();
         rekeyUnderTraffic(18800, () -> k.tipc("node", "set", "key", "rekeying", "now"), k.mac(), "kernel");
     }
 

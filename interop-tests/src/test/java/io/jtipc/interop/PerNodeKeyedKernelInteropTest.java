@@ -37,8 +37,9 @@ import io.jtipc.lab.junit.LabExtension;
  * identity} and jtipc's {@code identity()} take.
  *
  * <p>The kernel gets its own TX key {@link #K_KERNEL} and jtipc's {@link #K_JTIPC}; the jtipc node the mirror
- * ({@code TipcNode.Builder.key(key, nodeId)}). On Ethernet: the link comes up, bindings both ways, RDM echo both ways
- * (1000 x 100 B, 20 x 66000 B, content checked), a SEQPACKET and a STREAM connection of 10 MB each way; the capture
+ * ({@code TipcNode.Builder.key(key, nodeId)}). On UDP (multicast discovery), then with a new jtipc node of the same id
+ * on Ethernet: the link comes up, bindings both ways, RDM echo both ways (1000 x 100 B, 20 x 66000 B, content checked);
+ * on Ethernet also a SEQPACKET and a STREAM connection of 10 MB each way; the capture of both
  * holds only encrypted frames, none under a master key (TX key slot 0), and the capture analyser decrypts every one
  * given both keys. One kernel per class.
  */
@@ -78,32 +79,56 @@ abstract class PerNodeKeyedKernelInteropTest {
         if (lab != null) System.err.println("[jtipc-pernode] " + lab + " workdir " + lab.workDir());
     }
 
+    TipcNode.Builder keyed(TipcNode.Builder b) {
+        return b.identity(JTIPC_ID).key(K_JTIPC, JTIPC_ID).key(K_KERNEL, k.name());
+    }
+
     @Test
     @Order(1)
-    void ethernetLinkComesUpWithPerNodeKeys() throws Exception {
-        k.enableEthBearer();
-        node = TipcNode.builder().identity(JTIPC_ID).netns(jt0.netns()).bearer("eth:" + jt0.name())
-                .key(K_JTIPC, JTIPC_ID).key(K_KERNEL, k.name()).start();
+    void udpLinkComesUpWithPerNodeKeys() throws Exception {
+        k.enableUdpBearer("u1");
+        node = keyed(TipcNode.builder().netns(lab.netns()).bearer("udp:" + jt0.ipv4() + ",name=m1")).start();
         LinkInfo l = node.awaitLinkUp(T);
         k.awaitUpLinks(1, T);
-        System.err.println("[jtipc-pernode] " + version() + " eth: kernel " + k.linkList() + " jtipc " + node.linkList()
+        System.err.println("[jtipc-pernode] " + version() + " udp: kernel " + k.linkList() + " jtipc " + node.linkList()
                 + "\n" + k.tipc("node", "list").output());
+        assertThat(l.name()).isEqualTo(JTIPC_ID + ":m1-" + k.name() + ":u1");
+        assertThat(k.upLinks()).containsExactly(k.name() + ":u1-" + JTIPC_ID + ":m1");
+        assertThat(node.undecryptableFrames()).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void udpBindingsAndRdmEchoBothWays() throws Exception {
+        KeyedTraffic.bindings(k, node, 18900);
+        KeyedTraffic.rdmEchoBothWays(k, node, 18910);
+        assertThat(node.undecryptableFrames()).isZero();
+    }
+
+    /** A new jtipc node with the same id and keys on Ethernet (the kernel keeps its RX key for that id). */
+    @Test
+    @Order(3)
+    void ethernetLinkComesUpWithPerNodeKeys() throws Exception {
+        node.close();
+        node = null;
+        KeyedTraffic.awaitGuest(() -> k.upLinks().isEmpty(), "the kernel's UDP link down after the jtipc node left");
+        k.tipc("bearer", "disable", "media", "udp", "name", "u1");
+        k.enableEthBearer();
+        node = keyed(TipcNode.builder().netns(jt0.netns()).bearer("eth:" + jt0.name())).start();
+        LinkInfo l = node.awaitLinkUp(T);
+        k.awaitUpLinks(1, T);
+        System.err.println("[jtipc-pernode] " + version() + " eth: kernel " + k.linkList() + " jtipc " + node.linkList());
         assertThat(l.name()).isEqualTo(JTIPC_ID + ":" + jt0.name() + "-" + k.name() + ":eth0");
         assertThat(k.upLinks()).containsExactly(k.name() + ":eth0-" + JTIPC_ID + ":" + jt0.name());
         assertThat(node.undecryptableFrames()).isZero();
     }
 
     @Test
-    @Order(2)
-    void bindingsAndRdmEchoBothWays() throws Exception {
-        KeyedTraffic.bindings(k, node, 18900);
-        KeyedTraffic.rdmEchoBothWays(k, node, 18910);
-    }
-
-    @Test
-    @Order(3)
-    void connectionsTenMegabytesEachWay() throws Exception {
-        KeyedTraffic.connections(version() + " per-node", k, node, 18920, KeyedKernelInteropTest.TEN_MB);
+    @Order(4)
+    void ethernetBindingsRdmEchoAndConnectionsTenMegabytesEachWay() throws Exception {
+        KeyedTraffic.bindings(k, node, 18930);
+        KeyedTraffic.rdmEchoBothWays(k, node, 18940);
+        KeyedTraffic.connections(version() + " per-node", k, node, 18950, KeyedKernelInteropTest.TEN_MB);
         assertThat(node.undecryptableFrames()).isZero();
         assertThat(node.links()).singleElement().matches(LinkInfo::up, "up");
     }

@@ -17,7 +17,8 @@ import java.util.Map;
  * <li>IV (12 bytes) = 4-byte prefix {@code salt[i] ^ ((A >>> 8i) & 0xff)}, i = 0..3 (little-endian host
  *     rule), then the 8-byte sequence number from encryption-header bytes 4-11. For cluster keys A is the
  *     sender address (ehdr bytes 12-15, BE; for discovery the first 4 node-id bytes); per-node session
- *     keys use the destination address (D=1) or no XOR.
+ *     keys (session keys, and keys set with {@code … nodeid ID}) use the destination address (D=1) or no XOR;
+ *     a key the user gives may be either kind, so both forms are tried.
  *     Linux 5.10 (before the 5.11 sparse fix) XORs a cluster key's salt with the raw address bytes instead
  *     ({@code salt[i] ^ ((A >>> (24 - 8i)) & 0xff)}); both forms are tried.</li>
  * <li>AAD = the whole encryption header (16 bytes, 28 for LINK_CONFIG); the last 16 bytes are the tag.</li>
@@ -34,7 +35,7 @@ final class TipcDecryptor {
         final byte[] material; // key || salt
         final byte[] salt;
         final boolean master;
-        final int mode; // 1 cluster, 2 per-node
+        final int mode; // 1 cluster, 2 per-node, 0 given by the user: either (a cluster/master key or a per-node key)
         private final AesGcm gcm;
         private final byte[] iv = new byte[AesGcm.IV_SIZE];
 
@@ -62,7 +63,9 @@ final class TipcDecryptor {
     private int sessionLearnt;
 
     TipcDecryptor(List<byte[]> masterKeys) {
-        for (byte[] k : masterKeys) masters.add(new AesKey(k, true, 1));
+        // 'tipc node set key' keys: master or cluster keys, or per-node keys ('... nodeid ID'); which one the capture
+        // does not say, so both IV forms are tried
+        for (byte[] k : masterKeys) masters.add(new AesKey(k, true, 0));
     }
 
     boolean hasKeys() { return !masters.isEmpty() || !sessions.isEmpty(); }
@@ -129,7 +132,10 @@ final class TipcDecryptor {
         if (n >= 0) return n;
         // Linux before 5.11 XORs a cluster key's salt with the raw big-endian address bytes (salt ^= ehdr->addr),
         // later kernels with the address value (salt ^= __be32_to_cpu(ehdr->addr)): try the 5.10 form too
-        if (k.mode != 2) return k.tryDecrypt(in, off, len, ehdrLen, Integer.reverseBytes(addr), true, out);
+        if (k.mode != 2) {
+            n = k.tryDecrypt(in, off, len, ehdrLen, Integer.reverseBytes(addr), true, out);
+            if (n >= 0 || k.mode == 1) return n;
+        }
         // per-node key: IV prefix uses the destination node (D=1) or nothing
         n = k.tryDecrypt(in, off, len, ehdrLen, 0, false, out);
         if (n >= 0) return n;

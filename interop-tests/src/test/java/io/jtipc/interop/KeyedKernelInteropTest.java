@@ -261,9 +261,10 @@ abstract class KeyedKernelInteropTest {
     void kernelRekeyingLosesNothing() throws Exception {
         Assumptions.assumeTrue(masterKey(), "rekeying checked in master-key mode (6.1, 6.12)");
         // the kernel makes session keys with the crypto API's default RNG (crypto.c tipc_aead_key_generate,
-        // crypto_get_default_rng): built in on 6.12; a module (drbg) on 6.1 that the lab image does not carry yet
-        Assumptions.assumeTrue(k.exec("grep -q '^name *: stdrng' /proc/crypto").ok(),
-                "the guest kernel has no stdrng (drbg) for session keys: docker/peer/modules.list lacks drbg");
+        // crypto_get_default_rng): built in on 6.12, modules on 6.1 (drbg, jitterentropy_rng, sha512_generic) that
+        // docker/peer/modules.list loads; a guest without it cannot rekey, which must fail here, not skip
+        assertThat(k.exec("grep -q '^name *: stdrng' /proc/crypto").ok())
+                .as("stdrng (drbg) in the guest's /proc/crypto: see docker/peer/modules.list").isTrue();
         rekeyUnderTraffic(18800, () -> k.tipc("node", "set", "key", "rekeying", "now"), k.mac(), "kernel");
     }
 
@@ -371,85 +372,22 @@ abstract class KeyedKernelInteropTest {
         }
     }
 
-    /** The kernel's publication in jtipc's table, jtipc's in the kernel's, both withdrawn. */
+    /** {@link KeyedTraffic#bindings} with this class's kernel and node. */
     void bindings(int type) throws Exception {
-        try (GuestJob pub = k.startAgent("publish", String.valueOf(type), "5", "7").awaitReady(T);
-             TipcSocket s = TipcSocket.rdm(node)) {
-            var b = node.awaitBinding(x -> x.type() == type && x.lower() == 5 && x.upper() == 7, T);
-            assertThat(b.nodeName()).isEqualTo(k.name());
-            s.bind(TipcAddress.ofServiceRange(type + 1, 10, 20));
-            Pattern want = Pattern.compile("(?m)^" + (type + 1) + "\\s+10\\s+20\\s+cluster\\s+"
-                    + Integer.toUnsignedString(s.port()) + "\\s");
-            awaitGuest(() -> want.matcher(k.tipc("nametable", "show").output()).find(), "jtipc binding in the guest");
-        }
-        awaitGuest(() -> !k.tipc("nametable", "show").output().contains((type + 1) + " "), "jtipc binding withdrawn");
-        node.awaitNoBinding(x -> x.type() == type, T);
+        KeyedTraffic.bindings(k, node, type);
     }
 
-    /** Kernel pings a jtipc echo and jtipc pings a kernel echo: 1000 x 100 B and 20 x 66000 B, content checked. */
+    /** {@link KeyedTraffic#rdmEchoBothWays} with this class's kernel and node. */
     void rdmEchoBothWays(int type) throws Exception {
-        try (TipcSocket echo = TipcSocket.rdm(node)) {
-            echo.bind(TipcAddress.ofService(type, 1));
-            try (RdmEcho echoing = RdmEcho.start(echo)) {
-                awaitGuest(() -> k.tipc("nametable", "show").output().contains(type + " "), "jtipc echo in the guest");
-                ExecResult small = k.agent(Duration.ofSeconds(240), "rdm-ping", String.valueOf(type), "1", "1000", "100",
-                        "10000");
-                assertThat(small.lines()).as(small.toString()).contains("DONE sent 1000 ok 1000");
-                ExecResult big = k.agent(Duration.ofSeconds(240), "rdm-ping", String.valueOf(type), "1", "20", "66000",
-                        "10000");
-                assertThat(big.lines()).as(big.toString()).contains("DONE sent 20 ok 20");
-                assertThat(echoing.echoed()).isEqualTo(1020);
-            }
-        }
-        try (GuestJob echo = k.startAgent("rdm-echo", String.valueOf(type + 1), "1").awaitReady(T);
-             TipcSocket s = TipcSocket.rdm(node)) {
-            node.awaitBinding(x -> x.type() == type + 1, T);
-            RdmEcho.pingPong(s, TipcAddress.ofService(type + 1, 1), 1000, 100);
-            RdmEcho.pingPong(s, TipcAddress.ofService(type + 1, 1), 20, 66000);
-        }
+        KeyedTraffic.rdmEchoBothWays(k, node, type);
     }
 
-    /**
-     * A SEQPACKET connection from a kernel client to a jtipc echo server and a STREAM one from a jtipc client to a
-     * kernel echo server, {@code bytes} each way each, content checked.
-     */
+    /** {@link KeyedTraffic#connections} with this class's kernel and node. */
     void connections(int type, int bytes) throws Exception {
-        long t0 = System.nanoTime();
-        try (TipcServerSocket ls = TipcServerSocket.listen(node, TipcAddress.ofService(type, 1),
-                TipcConnection.Type.SEQPACKET, TipcSocket.Scope.CLUSTER)) {
-            AtomicLong echoed = new AtomicLong();
-            ConnTraffic.echoServer(ls, echoed);
-            int size = 65536;
-            int count = bytes / size;
-            ExecResult r = k.agent(Duration.ofSeconds(600), "conn-ping", "seqpacket", String.valueOf(type), "1",
-                    String.valueOf(count), String.valueOf(size), "20000");
-            assertThat(r.lines()).as(r.toString()).contains("DONE sent " + count + " ok " + count);
-            assertThat(echoed.get()).isEqualTo((long) count * size);
-        }
-        long t1 = System.nanoTime();
-        try (GuestJob echo = k.startAgent("conn-echo", "stream", String.valueOf(type + 1), "1").awaitReady(T)) {
-            node.awaitBinding(x -> x.type() == type + 1, T);
-            byte[] data = new byte[bytes];
-            new Random(type).nextBytes(data);
-            try (TipcConnection c = TipcConnection.connect(node, TipcAddress.ofService(type + 1, 1),
-                    TipcConnection.Type.STREAM, T)) {
-                ConnTraffic.roundTrip(c, data, 200_000, Duration.ofSeconds(600));
-            }
-        }
-        System.err.printf("[jtipc-keyed] %s %s: seqpacket kernel->jtipc %d bytes each way in %d ms, stream jtipc->kernel"
-                + " in %d ms%n", version(), node.links().get(0).name(), bytes, (t1 - t0) / 1_000_000,
-                (System.nanoTime() - t1) / 1_000_000);
+        KeyedTraffic.connections(version().toString(), k, node, type, bytes);
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static void awaitGuest(Check c, String what) throws Exception {
-        long end = System.nanoTime() + T.toNanos();
-        while (!c.ok()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(200);
-        }
+    static void awaitGuest(KeyedTraffic.Check c, String what) throws Exception {
+        KeyedTraffic.awaitGuest(c, what);
     }
 }

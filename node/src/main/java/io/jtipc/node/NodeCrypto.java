@@ -52,8 +52,20 @@ public final class NodeCrypto {
     NodeTable nodes;
     final Crypto tx;
     private final Map<Integer, Crypto> rx = new HashMap<>();
-    /** Per-node RX keys set for peers not known yet (node.c creates a preliminary node; jtipc waits for it). */
+    /**
+     * Per-node RX keys set for peers not known yet, by node id (node.c __tipc_nl_node_set_key creates a preliminary
+     * node holding the RX context). At most one entry per configured peer id; a second key for the same unknown id
+     * replaces the first (the kernel would attach it to the next slot).
+     */
     private final Map<NodeId, byte[]> peerKeys = new HashMap<>();
+    /**
+     * The RX context made from {@link #peerKeys} when that peer's first discovery frame arrives, before the discovery
+     * creates the node (the kernel decrypts it with the preliminary node's {@code crypto_rx}, found by the id in the
+     * encryption header): keyed by id, addressed with the header's address, moved to {@link #rx} by {@link #rxOf}
+     * once a node with that id and address exists. Without it a peer known only by a per-node key could never be
+     * discovered. Bounded by {@link #peerKeys}.
+     */
+    private final Map<NodeId, Crypto> prelim = new HashMap<>();
     private final Random rnd;
     private final CryptoConfig config;
     private boolean started;
@@ -126,11 +138,17 @@ public final class NodeCrypto {
         if (lastRx != null && lastRx.nodeAddr == addr) return lastRx;
         Crypto c = rx.get(addr);
         if (c == null) {
-            c = new Crypto(addr, 0, lastNow);
-            rx.put(addr, c);
             Node n = nodes == null ? null : nodes.find(addr);
+            Crypto p = n == null ? null : prelim.remove(n.id);
             byte[] k = n == null ? null : peerKeys.remove(n.id);
-            if (k != null) keyInit(c, k, Tipc.PER_NODE_KEY, false);
+            if (p != null && p.nodeAddr == addr) {
+                c = p; // the context that decrypted the peer's first discovery, with its key states and windows
+            } else {
+                c = new Crypto(addr, 0, lastNow);
+                if (k != null) keyInit(c, k, Tipc.PER_NODE_KEY, false);
+            }
+            if (k != null) Arrays.fill(k, (byte) 0);
+            rx.put(addr, c);
             if (n != null && legacyIds.remove(n.id)) c.legacyIv = true;
         }
         return lastRx = c;
@@ -188,7 +206,9 @@ public final class NodeCrypto {
                     }
                     Node n = nodes == null ? null : findById(k.nodeId());
                     if (n == null) {
-                        peerKeys.put(k.nodeId(), m.clone());
+                        byte[] old = peerKeys.put(k.nodeId(), m.clone());
+                        if (old != null) Arrays.fill(old, (byte) 0);
+                        prelim.remove(k.nodeId());
                         return 0;
                     }
                     return keyInit(rxOf(n.addr), m, Tipc.PER_NODE_KEY, false);
@@ -213,6 +233,9 @@ public final class NodeCrypto {
         clock(now);
         tx.flush(tx, now);
         for (Crypto c : rx.values()) c.flush(tx, now);
+        for (byte[] k : peerKeys.values()) Arrays.fill(k, (byte) 0);
+        peerKeys.clear(); // the kernel flushes the preliminary nodes' contexts too (they are on its node list)
+        prelim.clear();
     }
 
     /** crypto.c tipc_crypto_key_init: a new AEAD attached to {@code c}. Returns the slot or {@link #EBUSY}. */
@@ -462,7 +485,7 @@ public final class NodeCrypto {
             }
             n = findById(buf, e.nodeIdOffset());
         }
-        Crypto r = n == null ? null : rxOf(n.addr);
+        Crypto r = n != null ? rxOf(n.addr) : e.user() == Tipc.LINK_CONFIG ? preliminary(buf, e) : null;
         int k = e.txKey();
         boolean destined = e.destined() != 0;
         if (plain.length < len) plain = new byte[Math.max(len, plain.length * 2)];
@@ -538,6 +561,23 @@ public final class NodeCrypto {
         decrypted = true;
         cryptoMsgs(plain, pl, now);
         return pl;
+    }
+
+    /**
+     * The RX context of a peer not known as a node whose discovery frame ({@code e}) names an id a per-node key was
+     * set for ({@link #prelim}), made on first use; null if there is none or the header has no address.
+     */
+    private Crypto preliminary(byte[] buf, EncryptionHeader e) {
+        if (peerKeys.isEmpty() || e.addr() == 0) return null;
+        NodeId id = NodeId.of(buf, e.nodeIdOffset());
+        Crypto p = prelim.get(id);
+        if (p != null && p.nodeAddr == e.addr()) return p;
+        byte[] k = peerKeys.get(id);
+        if (k == null) return null;
+        p = new Crypto(e.addr(), 0, lastNow);
+        keyInit(p, k, Tipc.PER_NODE_KEY, false);
+        prelim.put(id, p);
+        return p;
     }
 
     /** The plaintext of the last {@link #rcv} that returned a length (valid until the next call). */

@@ -77,7 +77,7 @@ public final class BcAesGcm implements AesGcm {
             n = gcm.processBytes(in, inOff, len, out, outOff);
             return n + gcm.doFinal(out, outOff + n);
         } catch (InvalidCipherTextException | RuntimeException e) {
-            Arrays.fill(out, outOff, outOff + Math.min(len - TAG_SIZE, out.length - outOff), (byte) 0);
+            Arrays.fill(out, outOff, outOff + Math.max(0, Math.min(len - TAG_SIZE, out.length - outOff)), (byte) 0);
             return -1;
         }
     }

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Output: a Markdown table of medians over the rounds (msg/s, MB/s of payload, process CPU time per message, i.e.
  * both nodes and both threads) and the ratio encrypted / plaintext per size; exit code 1 if a check failed.
- * Arguments: {@code [--sizes 64,1000,60000] [--rounds 5] [--seconds 3] [--warmup 2]} (warm-up: seconds of untimed
+ * Arguments: {@code [--sizes 64,1000,60000] [--rounds 7] [--seconds 3] [--warmup 2]} (warm-up: seconds of untimed
  * traffic per pair and size before the rounds).
  */
 public final class EncryptedThroughput {
@@ -47,6 +47,8 @@ public final class EncryptedThroughput {
     static final String KEY = "0x" + "6a7469706320626e63682061657320323536206b657920666f722062656e6368" + "53414c54";
     /** Time to wait for a message before declaring the run broken, ms. */
     static final Duration STALL = Duration.ofSeconds(20);
+    /** A send taking longer than this gets the threads dumped ({@link #watchdog}). */
+    static final Duration SLOW_SEND = Duration.ofSeconds(5);
     static final int DATA = 0, END = 1, ACK = 2;
     /** Bytes of the numbering header at the start of each message. */
     static final int HEAD = 12;
@@ -104,6 +106,38 @@ public final class EncryptedThroughput {
         double msgPerSec() { return messages * 1e9 / nanos; }
     }
 
+    /** When the sender's current {@link TipcSocket#send} started (System.nanoTime), 0 when not in one. */
+    private static volatile long sendStarted;
+
+    /**
+     * Prints every thread's stack once when a send has taken more than {@code SLOW_SEND} (a stalled event loop or a
+     * link that stays congested), while the nodes are still running: the figures of such a round are not kept, the
+     * dump says where it hung.
+     */
+    private static void watchdog() {
+        long dumped = 0;
+        while (true) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long s = sendStarted;
+            if (s != 0 && s != dumped && System.nanoTime() - s > SLOW_SEND.toNanos()) {
+                dumped = s;
+                System.err.println("bench: a send has been waiting for " + SLOW_SEND.toSeconds() + " s; threads:");
+                dumpThreads();
+            }
+        }
+    }
+
+    static void dumpThreads() {
+        for (var t : Thread.getAllStackTraces().entrySet()) {
+            System.err.println("thread " + t.getKey().getName() + " " + t.getKey().getState());
+            for (StackTraceElement f : t.getValue()) System.err.println("    at " + f);
+        }
+    }
+
     private static int window(int size) {
         return (int) Math.max(1, Math.min(4096, TipcSocket.RECEIVE_BUFFER / 2 / (size + TipcSocket.MESSAGE_OVERHEAD)));
     }
@@ -114,6 +148,17 @@ public final class EncryptedThroughput {
      * @throws IllegalStateException on any check failing (lost, reordered, corrupt, returned, stalled)
      */
     static Round round(Pair p, int round, int size, double seconds, byte[] template) throws Exception {
+        try {
+            return roundChecked(p, round, size, seconds, template);
+        } catch (IllegalStateException | TipcException e) {
+            // where every thread is (a stalled event loop, a sender waiting for room on a link), nodes still open
+            System.err.println("bench: " + p.name + " round " + round + " failed: " + e.getMessage() + "; threads:");
+            dumpThreads();
+            throw e;
+        }
+    }
+
+    private static Round roundChecked(Pair p, int round, int size, double seconds, byte[] template) throws Exception {
         int window = window(size);
         int ackEvery = Math.max(1, window / 4);
         TipcAddress dest = TipcAddress.ofSocket(p.rx.port(), p.b.address());
@@ -137,7 +182,9 @@ public final class EncryptedThroughput {
             while (System.nanoTime() < end) {
                 while (sent - acked < window && System.nanoTime() < end) {
                     mb.putInt(0, DATA).putInt(4, round).putInt(8, sent);
+                    sendStarted = System.nanoTime();
                     p.tx.send(dest, m);
+                    sendStarted = 0;
                     sent++;
                 }
                 acked = Math.max(acked, takeAck(p, round, sent, Duration.ZERO, acked));
@@ -216,7 +263,7 @@ public final class EncryptedThroughput {
         Locale.setDefault(Locale.ROOT);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         int[] sizes = {64, 1000, 60000};
-        int rounds = 5;
+        int rounds = 7;
         double seconds = 3, warmup = 2;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -225,11 +272,14 @@ public final class EncryptedThroughput {
                 case "--seconds": seconds = Double.parseDouble(args[++i]); break;
                 case "--warmup": warmup = Double.parseDouble(args[++i]); break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]
-                    + " (want [--sizes 64,1000,60000] [--rounds 5] [--seconds 3] [--warmup 2])");
+                    + " (want [--sizes 64,1000,60000] [--rounds 7] [--seconds 3] [--warmup 2])");
             }
         }
         for (int s : sizes) if (s < HEAD || s > 66000) throw new IllegalArgumentException("size not in 12-66000: " + s);
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        Thread dog = new Thread(EncryptedThroughput::watchdog, "bench-watchdog");
+        dog.setDaemon(true);
+        dog.start();
         try (Pair plain = new Pair("plain", null, port); Pair aes = new Pair("aes", KEY, port + 1)) {
             Pair[] pairs = {plain, aes};
             int id = 0;
@@ -272,6 +322,7 @@ public final class EncryptedThroughput {
             if (undecryptable != 0) throw new IllegalStateException("undecryptable frames: " + undecryptable);
         } catch (IllegalStateException | TipcException e) {
             System.err.println("bench: crypto FAILED: " + e.getMessage());
+            e.printStackTrace();
             System.exit(1);
         }
     }

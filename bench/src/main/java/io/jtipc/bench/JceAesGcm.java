@@ -3,15 +3,16 @@ package io.jtipc.bench;
 import io.jtipc.wire.AesGcm;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
-import javax.crypto.AEADBadTagException;
+import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * {@link AesGcm} on {@code AES/GCM/NoPadding} of a given JCE provider: the same code as {@link io.jtipc.wire.JdkAesGcm}
- * but for the provider, so that the BouncyCastle JCE provider can be measured on the path the JDK's takes. Not
- * thread-safe.
+ * but for the provider, so that the BouncyCastle JCE provider can be measured on the path the JDK's takes, and for
+ * one thing: a failed {@link #open} wipes the output, since BouncyCastle's provider writes plaintext before it checks
+ * the tag. Not thread-safe.
  */
 public final class JceAesGcm implements AesGcm {
     private final SecretKeySpec key;
@@ -51,9 +52,10 @@ public final class JceAesGcm implements AesGcm {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_SIZE * 8, iv, 0, IV_SIZE));
             cipher.updateAAD(aad, aadOff, aadLen);
             return cipher.doFinal(in, inOff, len, out, outOff);
-        } catch (AEADBadTagException e) {
-            return -1;
         } catch (GeneralSecurityException | RuntimeException e) {
+            // SunJCE holds the plaintext back until the tag verifies, BouncyCastle's provider does not: wipe what it
+            // wrote (AesGcm promises no plaintext on -1)
+            Arrays.fill(out, outOff, outOff + Math.max(0, Math.min(len - TAG_SIZE, out.length - outOff)), (byte) 0);
             return -1;
         }
     }

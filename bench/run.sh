@@ -17,7 +17,7 @@
 # J25= to skip), KEEP (1: keep generated captures above 2 GB, default 0: deleted after use), JMH_ARGS (default:
 # short settings, about a minute in all; also used by crypto-jmh), CRYPTO_ARGS (EncryptedThroughput's arguments,
 # default "--sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2").
-# The whole run takes about 8 minutes on 2 cores (tshark on 10M frames:
+# The compare part takes about 8 minutes on 2 cores (tshark on 10M frames:
 # ~47 s a run). Besides the per-capture ratios, the report gives each tool's rate after start-up and warm-up:
 # the slope between the smallest and the largest capture.
 # Writes bench/target/report.md (and bench/target/jmh.txt).

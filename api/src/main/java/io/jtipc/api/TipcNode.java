@@ -631,7 +631,7 @@ public final class TipcNode implements AutoCloseable {
                         handle(rx);
                         o = inbox.poll();
                     }
-                    // the last poll may have taken a command or a frame after the 1024th turn: keep it (dropped here, a
+                    // the poll after a turn's 1024th frame may have taken a command or a frame: keep it (dropped here, a
                     // command left its caller waiting the 30 s of call() and a frame was lost uncounted)
                     if (o instanceof BearerIo.Rx rx) lanes.add(rx);
                     else if (o != null && running) handle(o);

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # jtipc benchmarks, run by hand (never by the tests):
-#   bench/run.sh           both parts below
+#   bench/run.sh           every part below
 #   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000, 2 000 000 and 10 000 000 real frames
 #   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
+#   bench/run.sh crypto    both crypto parts: crypto-jmh then crypto-rdm (about 9 minutes)
+#   bench/run.sh crypto-jmh  JMH: AES-256-GCM seal/open of 64, 1 400 and 66 000 B as the data path does it, JDK vs
+#                          BouncyCastle (lightweight API, 4k and 64k GHASH tables; JCE provider), -prof gc (B/op)
+#   bench/run.sh crypto-rdm  RDM throughput over UDP loopback, two jtipc nodes with a cluster key vs two without,
+#                          64, 1 000 and 60 000 B messages, numbered and checked (io.jtipc.bench.EncryptedThroughput)
 # Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
 # 1; the order of the tools rotates from round to round, and the capture is read once before each run so that no
 # run reads it from disk), FRAMES (list of minimum frame counts, default
@@ -10,7 +15,9 @@
 # of jtipc on the largest input, default 1), C1 (1: also time jtipc with -XX:TieredStopAtLevel=1, default 0), J25 (java of a JDK >= 24: also time jtipc on
 # it with a JEP 483 AOT cache, row jtipc-jdk25-aot; default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java if present,
 # J25= to skip), KEEP (1: keep generated captures above 2 GB, default 0: deleted after use), JMH_ARGS (default:
-# short settings, about a minute in all). The whole run takes about 8 minutes on 2 cores (tshark on 10M frames:
+# short settings, about a minute in all; also used by crypto-jmh), CRYPTO_ARGS (EncryptedThroughput's arguments,
+# default "--sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2").
+# The compare part takes about 8 minutes on 2 cores (tshark on 10M frames:
 # ~47 s a run). Besides the per-capture ratios, the report gives each tool's rate after start-up and warm-up:
 # the slope between the smallest and the largest capture.
 # Writes bench/target/report.md (and bench/target/jmh.txt).
@@ -26,8 +33,18 @@ target="$root/bench/target"
 report="$target/report.md"
 
 command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
-echo "bench: building cli and bench jars..." >&2
-mvn -B -q -ntp -DskipTests -pl cli,bench -am package >&2
+case "$what" in
+  all|compare|jmh|crypto|crypto-jmh|crypto-rdm) ;;
+  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm]" >&2; exit 2 ;;
+esac
+CRYPTO_ARGS="${CRYPTO_ARGS:---sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2}"
+if [ "$what" = all ] || [ "$what" = compare ]; then
+  echo "bench: building cli and bench jars..." >&2
+  mvn -B -q -ntp -DskipTests -pl cli,bench -am package >&2
+else
+  echo "bench: building the bench jar..." >&2
+  mvn -B -q -ntp -DskipTests -pl bench -am package >&2
+fi
 jar="$root/cli/target/jtipc.jar"
 benchjar="$target/jtipc-benchmarks.jar"
 
@@ -201,6 +218,40 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
     echo '```'
     grep -E '^(Benchmark|HeaderDecodeBenchmark)' "$target/jmh.txt" | grep -Ev 'gc\.(count|time)|churn' || true
     echo '```'
+    echo
+  } >> "$report"
+fi
+if [ "$what" = all ] || [ "$what" = crypto ] || [ "$what" = crypto-jmh ]; then
+  # every implementation and size with the data path's 16-byte header, then the 28-byte discovery header on 64 B
+  # shellcheck disable=SC2086
+  java -jar "$benchjar" AesGcmBenchmark -prof gc -p ehdr=16 $JMH_ARGS | tee "$target/jmh-crypto.txt" >&2
+  # shellcheck disable=SC2086
+  java -jar "$benchjar" AesGcmBenchmark -prof gc -p ehdr=28 -p size=64 $JMH_ARGS | tee "$target/jmh-crypto28.txt" >&2
+  {
+    echo "## JMH: AES-256-GCM seal/open as the data path does it (\`-prof gc\`, $JMH_ARGS)"
+    echo
+    echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the CPU: compare within the table)."
+    echo
+    echo '```'
+    grep -hE '^(Benchmark|AesGcmBenchmark)' "$target/jmh-crypto.txt" | grep -Ev 'gc\.(count|time)|churn|alloc\.rate ' || true
+    grep -hE '^AesGcmBenchmark' "$target/jmh-crypto28.txt" | grep -Ev 'gc\.(count|time)|churn|alloc\.rate ' || true
+    echo '```'
+    echo
+  } >> "$report"
+fi
+
+if [ "$what" = all ] || [ "$what" = crypto ] || [ "$what" = crypto-rdm ]; then
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  # shellcheck disable=SC2086
+  java -cp "$benchjar" io.jtipc.bench.EncryptedThroughput $CRYPTO_ARGS > "$target/crypto-rdm.md"
+  {
+    echo "## RDM throughput over UDP loopback: cluster key (AES-256-GCM) vs no key"
+    echo
+    echo "One JVM, two pairs of jtipc nodes (TipcNode/TipcSocket), one sender and one receiver thread per pair, rounds"
+    echo "alternating between the pairs; \`java -cp bench/target/jtipc-benchmarks.jar io.jtipc.bench.EncryptedThroughput $CRYPTO_ARGS\`;"
+    echo "load average before: $load. CPU µs/msg = process CPU time (both nodes, all threads) / messages."
+    echo
+    cat "$target/crypto-rdm.md"
     echo
   } >> "$report"
 fi

@@ -634,6 +634,11 @@ public final class TipcNode implements AutoCloseable {
                         handle(rx);
                         o = inbox.poll();
                     }
+                    // the poll after a turn's 1024th frame may have taken a command or a frame: keep it (dropped here, a
+                    // command left its caller waiting the 30 s of call() and a frame was lost uncounted)
+                    if (o instanceof BearerIo.Rx rx) lanes.add(rx);
+                    else if (o != null && running) handle(o);
+                    else if (o instanceof Command<?> c) c.cancel();
                     forwardCoreLog();
                 } catch (InterruptedException e) {
                     if (!running) break;

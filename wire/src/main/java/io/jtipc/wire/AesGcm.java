@@ -6,9 +6,10 @@ package io.jtipc.wire;
  * 12-byte IV, 16-byte tag appended to the ciphertext ({@code TIPC_AES_GCM_IV_SIZE}, {@code TIPC_AES_GCM_TAG_SIZE},
  * crypto.h). How TIPC forms the IV and the AAD is {@link EncryptedFrame}'s.
  *
- * <p>The implementation used everywhere today is {@link JdkAesGcm} (the JDK's {@code AES/GCM/NoPadding}, no extra
- * dependency, AES-NI/CLMUL intrinsics on x86-64 and arm64); a BouncyCastle one can be put behind this interface for
- * the JMH comparison the issue asks for. Not thread-safe: one instance per thread (the node core has one thread).
+ * <p>The implementation used everywhere is {@link JdkAesGcm} (the JDK's {@code AES/GCM/NoPadding}, no extra
+ * dependency, AES-NI/CLMUL intrinsics on x86-64 and arm64), the faster in bench's JMH comparison with BouncyCastle's,
+ * which implements this interface there ({@code io.jtipc.bench.BcAesGcm}; bench/RESULTS.md). Not thread-safe: one
+ * instance per thread (the node core has one thread).
  */
 public interface AesGcm {
     /** Nonce length, bytes. */

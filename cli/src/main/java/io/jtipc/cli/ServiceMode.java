@@ -32,7 +32,14 @@ final class ServiceMode implements AutoCloseable {
         }
     }
 
-    private final List<Object[]> previous = new ArrayList<>();
+    /** The running services a signal stops (several in one JVM when tests run nodes in-process). */
+    private static final List<ServiceMode> ACTIVE = new ArrayList<>();
+    /** The JVM's handlers before the first service took the signals; restored when the last one closes. */
+    private static final List<Object[]> PREVIOUS = new ArrayList<>();
+
+    private CountDownLatch stop;
+    private Thread main;
+    private TipcNode node;
     private final Thread hook;
     private final ControlServer control;
     private volatile String signal;
@@ -69,20 +76,39 @@ final class ServiceMode implements AutoCloseable {
         Thread hook = new Thread(node::close, "jtipc-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         ServiceMode s = new ServiceMode(hook, control);
+        s.stop = stop;
+        s.main = main;
+        s.node = node;
+        synchronized (ACTIVE) {
+            if (ACTIVE.isEmpty()) takeSignals();
+            ACTIVE.add(s);
+        }
+        return s;
+    }
+
+    /** Installs the SIGTERM/SIGINT handler that stops every active service (called with ACTIVE locked). */
+    private static void takeSignals() {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal sig = new sun.misc.Signal(name);
                 sun.misc.SignalHandler old = sun.misc.Signal.handle(sig, x -> {
-                    s.signal = "SIG" + name;
-                    stop.countDown();
-                    main.interrupt();
+                    List<ServiceMode> all;
+                    synchronized (ACTIVE) {
+                        all = List.copyOf(ACTIVE);
+                    }
+                    for (ServiceMode m : all) {
+                        m.signal = "SIG" + name;
+                        // the RESETs leave now, not after the main thread has unwound its actions
+                        m.node.close();
+                        m.stop.countDown();
+                        m.main.interrupt();
+                    }
                 });
-                s.previous.add(new Object[] {sig, old});
+                PREVIOUS.add(new Object[] {sig, old});
             } catch (IllegalArgumentException | LinkageError e) {
                 // the JVM keeps this signal (e.g. -Xrs): the shutdown hook still closes the node
             }
         }
-        return s;
     }
 
     /** The control socket's path, or null without one. */
@@ -99,8 +125,12 @@ final class ServiceMode implements AutoCloseable {
     @Override
     public void close() {
         if (control != null) control.close();
-        for (Object[] p : previous) sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);
-        previous.clear();
+        synchronized (ACTIVE) {
+            if (ACTIVE.remove(this) && ACTIVE.isEmpty()) {
+                for (Object[] p : PREVIOUS) sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);
+                PREVIOUS.clear();
+            }
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {

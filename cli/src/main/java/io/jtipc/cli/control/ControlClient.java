@@ -119,7 +119,11 @@ public final class ControlClient {
                 }
             }, ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             ByteBuffer req = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8));
-            while (req.hasRemaining()) c.write(req);
+            try {
+                while (req.hasRemaining()) c.write(req);
+            } catch (IOException e) {
+                // the node refused the connection (busy) before the request: its answer is read below
+            }
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(65536);
             while (c.read(buf) >= 0) {

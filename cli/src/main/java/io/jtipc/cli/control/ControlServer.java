@@ -102,10 +102,10 @@ public final class ControlServer implements AutoCloseable {
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
+        if (answers(path)) throw new IOException("control socket " + path + " is in use by a running node");
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (!isSocket(path)) throw new FileAlreadyExistsException(path + " exists and is not a socket");
-            if (answers(path)) throw new IOException("control socket " + path + " is in use by a running node");
-            Files.delete(path);
+            Files.delete(path); // stale: its node is gone
         }
         Path dir = Files.createTempDirectory(parent, ".jtipc-ctl-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -224,9 +224,35 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** The request line without its newline; null if longer than the bound, cut short, or not UTF-8. */
+    /**
+     * The request line without its newline; null if longer than the bound, cut short, or not UTF-8. The rest of an
+     * oversized line is read and dropped (up to {@value #DRAIN_BYTES} bytes, within the request timeout) so that the
+     * client gets the answer instead of a connection reset.
+     */
     private static String readLine(SocketChannel c) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(MAX_REQUEST_BYTES);
+        try {
+            return readLine(c, buf);
+        } finally {
+            if (!buf.hasRemaining()) drain(c);
+        }
+    }
+
+    /** Bytes of an oversized request read and dropped before the answer. */
+    static final int DRAIN_BYTES = 1 << 20;
+
+    private static void drain(SocketChannel c) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        for (int total = 0; total < DRAIN_BYTES; ) {
+            int n = c.read(buf);
+            if (n < 0) return;
+            for (int i = 0; i < buf.position(); i++) if (buf.get(i) == '\n') return;
+            total += n;
+            buf.clear();
+        }
+    }
+
+    private static String readLine(SocketChannel c, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             int n = c.read(buf);
             if (n < 0) return null;

@@ -64,6 +64,7 @@ final class ServiceMode implements AutoCloseable {
             ControlCommands commands = new ControlCommands(node);
             Path path = controlOption != null ? Path.of(controlOption) : ControlPaths.defaultPath(identity);
             try {
+                if (controlOption == null) ControlPaths.ensurePrivate(path.getParent());
                 control = ControlServer.start(path, commands::execute);
             } catch (IOException e) {
                 if (controlOption != null) throw new ControlUnavailableException(e);

@@ -36,7 +36,8 @@ import java.util.function.Function;
  * link). A response is framed by the end of the connection, so no output line can be mistaken for the status.
  *
  * <h2>Bounds</h2>
- * At most {@value #MAX_CLIENTS} clients are served at once (one more gets {@code %ERR busy} and is closed); a client
+ * At most {@value #MAX_CLIENTS} clients are served at once (one more gets {@code %ERR busy} and is closed, further
+ * ones while that refusal is pending are closed at once); a client
  * has {@value #REQUEST_TIMEOUT_MS} ms to send its request and {@value #SESSION_TIMEOUT_MS} ms in all (the command
  * included: a node command waits at most 30 s for the event loop) before its connection is closed, so a client that
  * hangs holds one of the slots for that long at most and never blocks the node.
@@ -54,6 +55,8 @@ public final class ControlServer implements AutoCloseable {
     public static final int MAX_CLIENTS = 4;
     /** Time a client has to send its request line, ms. */
     public static final int REQUEST_TIMEOUT_MS = 5_000;
+    /** Time a client over the limit has to send its request before it is closed without an answer, ms. */
+    public static final int REFUSAL_TIMEOUT_MS = 1_000;
     /** Time a connection may last in all (request, command, response), ms. */
     public static final int SESSION_TIMEOUT_MS = 45_000;
 
@@ -72,6 +75,8 @@ public final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Function<List<String>, Reply> handler;
     private final Semaphore slots = new Semaphore(MAX_CLIENTS);
+    /** The one thread that answers clients over the limit. */
+    private final Semaphore refuser = new Semaphore(1);
     private final ScheduledExecutorService timer;
     private final Thread acceptor;
     private volatile boolean closed;
@@ -167,13 +172,7 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             if (!slots.tryAcquire()) {
-                try (c) {
-                    c.configureBlocking(false);
-                    c.write(ByteBuffer.wrap(("%ERR busy: " + MAX_CLIENTS + " clients are being served\n")
-                        .getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException ignored) {
-                    // a client that cannot take the refusal is refused all the same
-                }
+                refuse(c);
                 continue;
             }
             Thread t = new Thread(() -> {
@@ -186,6 +185,34 @@ public final class ControlServer implements AutoCloseable {
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /**
+     * Answers {@code %ERR busy} to a client over {@link #MAX_CLIENTS}: on one extra thread, which reads the request
+     * first (so that the client gets the answer, not a connection reset) within {@link #REFUSAL_TIMEOUT_MS}; while
+     * that thread is taken, further clients are closed at once.
+     */
+    private void refuse(SocketChannel c) {
+        if (!refuser.tryAcquire()) {
+            closeQuietly(c);
+            return;
+        }
+        Thread t = new Thread(() -> {
+            ScheduledFuture<?> limit = timer.schedule(() -> closeQuietly(c), REFUSAL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try (c) {
+                readLine(c);
+                ByteBuffer out = ByteBuffer.wrap(("%ERR busy: " + MAX_CLIENTS + " clients are being served\n")
+                    .getBytes(StandardCharsets.UTF_8));
+                while (out.hasRemaining()) c.write(out);
+            } catch (IOException ignored) {
+                // a client that cannot take the refusal is refused all the same
+            } finally {
+                limit.cancel(false);
+                refuser.release();
+            }
+        }, "jtipc-control-refuse");
+        t.setDaemon(true);
+        t.start();
     }
 
     private void serve(SocketChannel c) {

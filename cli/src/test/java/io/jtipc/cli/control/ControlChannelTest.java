@@ -328,6 +328,18 @@ class ControlChannelTest {
         }
     }
 
+    @Test
+    void theDefaultDirectoryMustBePrivate() throws Exception {
+        Path mine = dir.resolve("rt");
+        ControlPaths.ensurePrivate(mine);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mine))).isEqualTo("rwx------");
+        ControlPaths.ensurePrivate(mine); // again: fine
+        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+            () -> ControlPaths.ensurePrivate(mine));
+        assertThat(e.getMessage()).contains("is not private");
+    }
+
     static int connectAsNobody(Path setpriv, Path python, Path sock) throws Exception {
         Process p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
             python.toString(), "-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])",

@@ -87,6 +87,18 @@ final class BearerIo implements AutoCloseable {
         media.start((src, frame, len) -> sink.accept(new Rx(this, src.clone(), Arrays.copyOf(frame, len))), onError);
     }
 
+    /**
+     * Adds a replicast peer to a UDP bearer (udp_media.c tipc_udp_rcast_add).
+     *
+     * @return false if it was a peer already
+     * @throws IllegalStateException not a UDP bearer, or a multicast one
+     * @throws IllegalArgumentException a multicast, wildcard, port-0 or other-family address
+     */
+    boolean addUdpPeer(java.net.InetSocketAddress peer) {
+        if (!(media instanceof UdpBearer u)) throw new IllegalStateException(media.name() + " is not a UDP bearer");
+        return u.addPeer(peer);
+    }
+
     /** Marks the bearer dead; true for the first caller only (its failure is reported once). */
     boolean markDead() {
         return dead.compareAndSet(false, true);

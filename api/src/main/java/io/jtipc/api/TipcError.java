@@ -9,6 +9,10 @@ package io.jtipc.api;
 public enum TipcError {
     /** No errno applies: the socket or node is closed, or an internal command of the node timed out. */
     NONE(0),
+    /** No such device or address: a peer removal named no known node. */
+    ENXIO(-6),
+    /** Device or resource busy: a peer removal named a node that is not down. */
+    EBUSY(-16),
     /** Permission denied: binding a reserved service type (below 64, TIPC_RESERVED_TYPES). */
     EACCES(-13),
     /** Try again: nothing to read, or the peer's receive window is full (a blocking call waits instead). */

@@ -128,7 +128,7 @@ public final class TipcNode implements AutoCloseable {
     /** Frames taken from {@link #inbox}, per sender (loop thread only). */
     private final SourceLanes lanes = new SourceLanes();
     private final AtomicLong congestionWaits = new AtomicLong();
-    private final List<BearerIo> bearers = new ArrayList<>();
+    private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
@@ -166,6 +166,10 @@ public final class TipcNode implements AutoCloseable {
     private volatile int address;
     /** Frames dropped over the inbox limits; incremented by every bearer's receive thread. */
     private final LongAdder droppedInbox = new LongAdder();
+    /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
+    private final NodeAdmin admin = new NodeAdmin(this);
+    /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
+    private final String netns;
     private volatile long sendErrors;
     private volatile long internalErrors;
     private long lastDropped;
@@ -176,6 +180,7 @@ public final class TipcNode implements AutoCloseable {
         this.clusterId = b.clusterId;
         this.specs = List.copyOf(b.bearers);
         this.mediaWrapper = b.mediaWrapper;
+        this.netns = b.netns;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
         if (!b.keys.isEmpty() || b.strict) {
@@ -984,7 +989,7 @@ public final class TipcNode implements AutoCloseable {
         listeners.remove(l);
     }
 
-    private LinkInfo info(Link l) {
+    LinkInfo info(Link l) {
         Node p = core.peer(l.peerAddr());
         var b = core.bearer(l.bearerId());
         var h = l.holdStats();
@@ -1002,7 +1007,7 @@ public final class TipcNode implements AutoCloseable {
     public List<LinkInfo> links() throws TipcException {
         return call(now -> {
             List<LinkInfo> r = new ArrayList<>();
-            for (Link l : core.links()) r.add(info(l));
+            for (Link l : core.links()) r.add(admin.stats.apply(l, info(l)));
             r.sort((a, c) -> a.name().compareTo(c.name()));
             return r;
         });
@@ -1060,6 +1065,137 @@ public final class TipcNode implements AutoCloseable {
             throw new TipcException(TipcError.EINVAL, "bearer set " + property.name().toLowerCase() + " " + value
                 + ": no bearer " + bearerName + " or value out of range");
         }
+    }
+
+    // ================================================================================ run-time operations (tipc)
+
+    /**
+     * {@code tipc bearer enable media eth device IFACE} / {@code ... media udp name N localip IP [remoteip IP]}
+     * (bearer.c tipc_enable_bearer) on the running node: opens the bearer {@code spec} describes (the syntax of
+     * {@link Builder#bearer(String)}, in the builder's network namespace) and starts discovery on it.
+     *
+     * @return the bearer's name, as {@link #bearerNames()} lists it
+     * @throws IllegalArgumentException a malformed spec
+     * @throws IOException the bearer cannot be opened (nothing stays open)
+     * @throws TipcException {@link TipcError#EINVAL} if 3 bearers are enabled (MAX_BEARERS) or one has the same
+     *                       name (the bearer is closed again); or the node is not running
+     */
+    public String addBearer(String spec) throws IOException {
+        BearerSpec bs = BearerSpec.parse(spec, netns);
+        synchronized (this) {
+            if (!running) throw notRunning();
+            BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
+            var cfg = b.config();
+            try {
+                int id = call(now -> {
+                    int i = core.enableBearer(now, cfg, outbox);
+                    b.coreId = i;
+                    byCoreId[i] = b;
+                    return i;
+                });
+                bearers.add(b);
+                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
+                b.start(this::received, e -> receiveError(b, e));
+                return cfg.name();
+            } catch (IllegalStateException e) {
+                b.close();
+                throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
+            } catch (TipcException | RuntimeException e) {
+                b.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * {@code tipc bearer disable name NAME} (bearer.c bearer_disable): every link on the bearer sends a RESET with
+     * the peer-stopping bit (the peer takes it down at once) and is deleted, then the bearer closes.
+     *
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer; or the node is not running
+     */
+    public void removeBearer(String name) throws TipcException {
+        synchronized (this) {
+            BearerIo found = null;
+            for (BearerIo b : bearers) if (b.coreId >= 0 && b.config().name().equals(name)) found = b;
+            BearerIo b = found;
+            if (b == null) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
+            call(now -> {
+                int id = b.coreId;
+                if (id >= 0) {
+                    core.disableBearer(now, id, outbox);
+                    byCoreId[id] = null;
+                    b.coreId = -1;
+                }
+                return null;
+            });
+            bearers.remove(b);
+            b.close();
+            LOG.info("Disabled bearer <{}>", name);
+        }
+    }
+
+    /** {@code tipc bearer list}: the names of the enabled bearers, in bearer id order (e.g. "eth:eth0", "udp:b1"). */
+    public List<String> bearerNames() throws TipcException {
+        return call(now -> {
+            List<String> r = new ArrayList<>();
+            for (int id = 0; id < byCoreId.length; id++) {
+                var b = core.bearer(id);
+                if (b != null) r.add(b.config().name());
+            }
+            return r;
+        });
+    }
+
+    /**
+     * {@code tipc bearer add media udp name NAME remoteip IP remoteport PORT} (udp_media.c tipc_udp_rcast_add): adds a
+     * replicast peer to a running UDP bearer; discovery reaches it from the next broadcast on.
+     *
+     * @return false if it was a peer already
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer, it is not UDP, or it is a multicast
+     *                       bearer (the kernel refuses too), or the address is multicast, wildcard or of the other
+     *                       IP family
+     */
+    public boolean addUdpRemote(String bearerName, java.net.InetSocketAddress remote) throws TipcException {
+        for (BearerIo b : bearers) {
+            if (b.coreId < 0 || !b.config().name().equals(bearerName)) continue;
+            try {
+                return b.addUdpPeer(remote);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new TipcException(TipcError.EINVAL, "bearer add " + bearerName + ": " + e.getMessage());
+            }
+        }
+        throw new TipcException(TipcError.EINVAL, "bearer add: no bearer " + bearerName);
+    }
+
+    /**
+     * {@code tipc link stat reset link NAME} (link.c tipc_link_reset_stats): zeroes the link's counters as
+     * {@link #links()} reports them; {@code linkName} null resets every link.
+     *
+     * @throws TipcException {@link TipcError#EINVAL} if there is no such link; or the node is not running
+     */
+    public void resetLinkStats(String linkName) throws TipcException {
+        admin.resetLinkStats(linkName);
+    }
+
+    /** {@code tipc socket list}: this node's sockets (the topology server's included), by port. */
+    public List<SocketInfo> sockets() throws TipcException {
+        return admin.sockets();
+    }
+
+    /** {@code tipc node list}: this node and every peer node known, by address. */
+    public List<PeerInfo> nodes() throws TipcException {
+        return admin.nodes();
+    }
+
+    /**
+     * {@code tipc peer remove address ADDR} (node.c tipc_nl_peer_rm): forgets a peer node that is down, with its
+     * links (a node that comes back is discovered afresh).
+     *
+     * @throws TipcException {@link TipcError#ENXIO} if no such peer, {@link TipcError#EBUSY} if it is not down
+     *                       (the kernel's errors too); or the node is not running
+     */
+    public void removePeer(int address) throws TipcException {
+        admin.removePeer(address);
     }
 
     /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */

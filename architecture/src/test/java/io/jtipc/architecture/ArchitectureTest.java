@@ -175,10 +175,10 @@ class ArchitectureTest {
         .that().resideInAPackage("io.jtipc.cli..").and().resideOutsideOfPackage("io.jtipc.cli.pcap..")
         .should().onlyDependOnClassesThat().resideInAnyPackage(
             "io.jtipc.cli..", "io.jtipc.api..", "io.jtipc.capture..", "io.jtipc.lab..",
-            "java..", "javax..", "picocli..", "com.fasterxml.jackson..", "org.slf4j..")
+            "java..", "javax..", "picocli..", "com.fasterxml.jackson..", "org.slf4j..", "sun.misc..")
         .because("the jtipc command is a client of the public faces (issue 10): api for nodes, capture for "
             + "captures, lab for the kernel lab; only the dissector's printer (io.jtipc.cli.pcap) reads the wire "
-            + "codecs directly");
+            + "codecs directly (sun.misc: jdk.unsupported's Signal, for the service mode's SIGTERM/SIGINT, issue 17)");
 
     // ---------------------------------------------------------------- 7. direction of module dependencies
 

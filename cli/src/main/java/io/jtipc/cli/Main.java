@@ -14,7 +14,14 @@ import java.nio.charset.StandardCharsets;
  * 2 bad command-line arguments.
  */
 @Command(name = "jtipc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "TIPC (Linux net/tipc) in user space for the JVM: tools.",
+        description = {"TIPC (Linux net/tipc) in user space for the JVM: tools.",
+            "A running 'jtipc node' is operated through its control socket, as iproute2's tipc operates the kernel:",
+            "  jtipc [--node SOCKET|IDENTITY] COMMAND [--json]   (exit 0 done, 1 failed, 2 bad command), COMMAND:",
+            "    link list | link stat show [link NAME] | link stat reset [link NAME]",
+            "    link set tolerance|priority|window VALUE link NAME",
+            "    bearer list | bearer enable SPEC | bearer disable NAME | bearer add name NAME remoteip IP [remoteport P]",
+            "    nametable show | node list | socket list | peer remove address ADDR",
+            "  Without --node: the one node in the default directory ($XDG_RUNTIME_DIR/jtipc, /run/jtipc or /tmp/jtipc-UID)."},
         subcommands = {PcapCommand.class, LabCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -35,6 +42,8 @@ public final class Main implements Runnable {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Integer fast = PcapCommand.runFast(args, out, err); // `jtipc pcap FILE` without the whole command tree
         if (fast != null) return fast;
+        Integer control = io.jtipc.cli.control.ControlClient.runIfControl(args, out, err); // `jtipc link list` etc.
+        if (control != null) return control;
         CommandLine cl = commandLine(out, err);
         return cl.execute(args);
     }

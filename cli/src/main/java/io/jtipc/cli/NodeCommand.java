@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jtipc node}: runs a jtipc TIPC node (io.jtipc.api.TipcNode) on raw Ethernet or UDP bearers and performs
- * scriptable actions with it. Exit codes: 0 done, 1 failed (bearer cannot open, no link, send failed), 2 bad
- * arguments.
+ * scriptable actions with it. Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 1 failed (bearer cannot open, no
+ * link, send failed, the node failed), 2 bad arguments. Service mode and the control socket: {@link ServiceMode}.
  */
 @Command(name = "node", sortOptions = false,
         description = {"Run a jtipc TIPC node that joins a Linux TIPC cluster (raw Ethernet needs CAP_NET_RAW; UDP needs "
@@ -56,7 +56,13 @@ import picocli.CommandLine.Parameters;
                         + "a node whose link is congested is dropped and counted, never waited for); with "
                         + "no action and no --echo it stays up until killed or --for ends, printing link events.",
                 "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast "
-                        + "discovery to iproute2's group for the cluster id)."})
+                        + "discovery to iproute2's group for the cluster id).",
+                "Service mode: once up the node prints 'READY identity ID address HEX cluster N control PATH|none' on stderr; "
+                        + "SIGTERM or SIGINT closes it gracefully (each up link sends a RESET with the peer-stopping bit: "
+                        + "peers see the link down at once) and it exits 0. While it runs, 'jtipc [--node PATH|ID] link list' "
+                        + "etc. operate it through its control socket (mode 0600; see 'jtipc --help').",
+                "Exit codes: 0 done or stopped by SIGTERM/SIGINT, 1 runtime failure (bearer, link, send, node failed, "
+                        + "control socket in use), 2 usage."})
 public final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--identity", required = true, paramLabel = "ID",
@@ -122,6 +128,12 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
             description = "connect: wait up to SECONDS for the service to appear (default ${DEFAULT-VALUE})")
     double connWait;
+
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "the control socket (mode 0600) for 'jtipc link|bearer|nametable|node list|socket|peer ...'; "
+                    + "'none': no socket. Default: $XDG_RUNTIME_DIR/jtipc/ID.ctl, /run/jtipc/ID.ctl (root) or "
+                    + "/tmp/jtipc-UID/ID.ctl (directory mode 0700); a default path in use is reported and skipped")
+    String control;
 
     @Option(names = {"-v", "--verbose"}, description = "DEBUG logs (dropped frames, bearer errors)")
     boolean verbose;
@@ -377,10 +389,13 @@ public final class NodeCommand implements Callable<Integer> {
         TipcNode.Builder b = withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns));
         for (String s : bearers) b.bearer(s);
         List<io.jtipc.lab.GuestJob> jobs = new ArrayList<>();
-        try (TipcNode node = b.start()) {
+        CountDownLatch failed = new CountDownLatch(1); // the node failed, or SIGTERM/SIGINT (svc.signal())
+        ServiceMode[] service = new ServiceMode[1];
+        try (TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
+                Thread.currentThread(), err)) {
+            service[0] = svc;
             out.println("NODE " + node.identity() + " address " + Integer.toHexString(node.address()) + " cluster " + cluster);
             out.flush();
-            CountDownLatch failed = new CountDownLatch(1);
             node.addStateListener((st, cause) -> {
                 // DEGRADED: a bearer's receive thread died (the node runs on); FAILED: the node closed, so do we
                 synchronized (out) {
@@ -405,92 +420,117 @@ public final class NodeCommand implements Callable<Integer> {
             Thread echoThread = echoAddr == null ? null : RdmEcho.start(node, echoAddr, out).thread();
             Thread echoConnThread = echoConn == null ? null : ConnActions.startEchoConn(node, address(spec.commandLine(), echoConn), out);
             GroupAgent groupAgent = group == null ? null : GroupAgent.start(node, address(spec.commandLine(), group), out);
-            if (waitLink > 0) {
-                try {
-                    node.awaitLinkUp(dur(waitLink));
-                } catch (io.jtipc.api.TipcException e) {
-                    err.println("jtipc: no link came up within " + waitLink + " s (bearers " + bearers + ")");
-                    return 1;
-                }
+            synchronized (err) {
+                err.println("READY identity " + node.identity() + " address " + Integer.toHexString(node.address())
+                        + " cluster " + cluster + " control " + (svc.controlPath() == null ? "none" : svc.controlPath()));
+                err.flush();
             }
             int rc = 0;
-            for (Action a : todo) {
-                if (a instanceof Links) {
-                    out.print(node.linkList());
-                } else if (a instanceof LinkStats) {
-                    for (LinkInfo l : node.links()) out.print(l.statShow());
-                } else if (a instanceof Nametable) {
-                    out.print(node.nametableShow());
-                } else if (a instanceof Sleep s) {
-                    Thread.sleep((long) (s.seconds() * 1000));
-                } else if (a instanceof Send s) {
-                    rc |= send(node, s, out, err);
-                } else if (a instanceof GroupBcast gb) {
-                    rc |= groupAgent.broadcast(gb.count(), gb.text(), GroupAgent.BCAST_TIMEOUT, err);
-                } else if (a instanceof Ping p) {
-                    awaitService(node, p.at());
-                    RdmPing.Result res = RdmPing.run(node, p.at(), p.count(), p.size(), dur(timeout));
-                    out.println(res.line());
-                    if (res.failure() != null) err.println("jtipc: ping: " + res.failure());
-                    if (!res.ok()) rc = 1;
-                } else if (a instanceof SetProp sp) {
+            try {
+                if (waitLink > 0) {
                     try {
-                        if (sp.bearer()) node.setBearer(sp.name(), sp.prop(), sp.value());
-                        else node.setLink(sp.name(), sp.prop(), sp.value());
-                        out.println((sp.bearer() ? "BEARER " : "LINK ") + sp.name() + " " + sp.prop().name().toLowerCase()
-                                + " " + sp.value());
+                        node.awaitLinkUp(dur(waitLink));
                     } catch (io.jtipc.api.TipcException e) {
-                        err.println("jtipc: " + e.getMessage());
-                        rc = 1;
+                        err.println("jtipc: no link came up within " + waitLink + " s (bearers " + bearers + ")");
+                        return 1;
                     }
-                } else if (a instanceof ConnStep c) {
-                    rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
-                } else if (a instanceof Kernel kc) {
-                    io.jtipc.lab.ExecResult r = k.exec(kc.command(), Duration.ofSeconds(120));
-                    out.println(k.name() + "$ " + kc.command());
-                    for (String l : r.lines()) out.println(l);
-                    if (!r.ok()) {
-                        err.println("jtipc node: '" + kc.command() + "' in " + k.name() + " failed (exit " + r.exitCode() + ")");
-                        rc = 1;
-                    }
-                } else if (a instanceof KernelEcho ke) {
-                    io.jtipc.lab.GuestJob j = k.startAgent("rdm-echo", Integer.toUnsignedString(ke.at().type()),
-                            Integer.toUnsignedString(ke.at().instance()));
-                    jobs.add(j);
-                    j.awaitReady(Duration.ofSeconds(60));
-                    out.println(k.name() + ": READY rdm-echo " + ke.at());
-                } else if (a instanceof KernelPing kp) {
-                    // the agent waits (topology subscription) until the service is known in the kernel
-                    io.jtipc.lab.ExecResult r = k.agent(Duration.ofSeconds(300), "rdm-ping",
-                            Integer.toUnsignedString(kp.at().type()), Integer.toUnsignedString(kp.at().instance()),
-                            String.valueOf(kp.count()), String.valueOf(kp.size()), String.valueOf((long) (timeout * 1000)));
-                    out.println(k.name() + "$ tipc-agent rdm-ping " + kp.at().type() + " " + kp.at().instance() + " "
-                            + kp.count() + " " + kp.size());
-                    List<String> ls = r.lines();
-                    for (int i = 0; i < ls.size(); i++) {
-                        if (ls.size() <= 12 || i < 5 || i >= ls.size() - 5) out.println(ls.get(i));
-                        else if (i == 5) out.println("... (" + (ls.size() - 10) + " more lines)");
-                    }
-                    if (!r.ok()) rc = 1;
                 }
-                out.flush();
+                for (Action a : todo) {
+                    if (a instanceof Links) {
+                        out.print(node.linkList());
+                    } else if (a instanceof LinkStats) {
+                        for (LinkInfo l : node.links()) out.print(l.statShow());
+                    } else if (a instanceof Nametable) {
+                        out.print(node.nametableShow());
+                    } else if (a instanceof Sleep s) {
+                        Thread.sleep((long) (s.seconds() * 1000));
+                    } else if (a instanceof Send s) {
+                        rc |= send(node, s, out, err);
+                    } else if (a instanceof GroupBcast gb) {
+                        rc |= groupAgent.broadcast(gb.count(), gb.text(), GroupAgent.BCAST_TIMEOUT, err);
+                    } else if (a instanceof Ping p) {
+                        awaitService(node, p.at());
+                        RdmPing.Result res = RdmPing.run(node, p.at(), p.count(), p.size(), dur(timeout));
+                        out.println(res.line());
+                        if (res.failure() != null) err.println("jtipc: ping: " + res.failure());
+                        if (!res.ok()) rc = 1;
+                    } else if (a instanceof SetProp sp) {
+                        try {
+                            if (sp.bearer()) node.setBearer(sp.name(), sp.prop(), sp.value());
+                            else node.setLink(sp.name(), sp.prop(), sp.value());
+                            out.println((sp.bearer() ? "BEARER " : "LINK ") + sp.name() + " " + sp.prop().name().toLowerCase()
+                                    + " " + sp.value());
+                        } catch (io.jtipc.api.TipcException e) {
+                            err.println("jtipc: " + e.getMessage());
+                            rc = 1;
+                        }
+                    } else if (a instanceof ConnStep c) {
+                        rc |= c.step().run(node, new ConnActions.Options(stream, connWait, timeout), out, err);
+                    } else if (a instanceof Kernel kc) {
+                        io.jtipc.lab.ExecResult r = k.exec(kc.command(), Duration.ofSeconds(120));
+                        out.println(k.name() + "$ " + kc.command());
+                        for (String l : r.lines()) out.println(l);
+                        if (!r.ok()) {
+                            err.println("jtipc node: '" + kc.command() + "' in " + k.name() + " failed (exit " + r.exitCode() + ")");
+                            rc = 1;
+                        }
+                    } else if (a instanceof KernelEcho ke) {
+                        io.jtipc.lab.GuestJob j = k.startAgent("rdm-echo", Integer.toUnsignedString(ke.at().type()),
+                                Integer.toUnsignedString(ke.at().instance()));
+                        jobs.add(j);
+                        j.awaitReady(Duration.ofSeconds(60));
+                        out.println(k.name() + ": READY rdm-echo " + ke.at());
+                    } else if (a instanceof KernelPing kp) {
+                        // the agent waits (topology subscription) until the service is known in the kernel
+                        io.jtipc.lab.ExecResult r = k.agent(Duration.ofSeconds(300), "rdm-ping",
+                                Integer.toUnsignedString(kp.at().type()), Integer.toUnsignedString(kp.at().instance()),
+                                String.valueOf(kp.count()), String.valueOf(kp.size()), String.valueOf((long) (timeout * 1000)));
+                        out.println(k.name() + "$ tipc-agent rdm-ping " + kp.at().type() + " " + kp.at().instance() + " "
+                                + kp.count() + " " + kp.size());
+                        List<String> ls = r.lines();
+                        for (int i = 0; i < ls.size(); i++) {
+                            if (ls.size() <= 12 || i < 5 || i >= ls.size() - 5) out.println(ls.get(i));
+                            else if (i == 5) out.println("... (" + (ls.size() - 10) + " more lines)");
+                        }
+                        if (!r.ok()) rc = 1;
+                    }
+                    out.flush();
+                }
+                if (runFor > 0) {
+                    long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
+                    if (left > 0) failed.await(left, TimeUnit.MILLISECONDS);
+                } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof ConnStep c && c.step().background())) {
+                    failed.await();
+                }
+            } catch (InterruptedException | java.io.InterruptedIOException e) {
+                if (svc.signal() == null) throw e;
             }
-            if (runFor > 0) {
-                long left = (long) (runFor * 1000) - (System.nanoTime() - t0) / 1_000_000;
-                if (left > 0) failed.await(left, TimeUnit.MILLISECONDS);
-            } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof ConnStep c && c.step().background())) {
-                failed.await();
+            Thread.interrupted(); // a signal's interrupt must not disturb the close
+            if (svc.signal() != null) {
+                synchronized (err) {
+                    err.println("jtipc node: " + svc.signal() + ": stopping (links reset with peer-stopping)");
+                    err.flush();
+                }
             }
             if (echoThread != null) echoThread.interrupt();
             if (echoConnThread != null) echoConnThread.interrupt();
             if (groupAgent != null) groupAgent.stop();
-            if (failed.getCount() == 0) {
+            if (failed.getCount() == 0 && svc.signal() == null) {
                 err.println("jtipc: node failed: " + node.failure());
                 return 1;
             }
             return rc;
+        } catch (ServiceMode.ControlUnavailableException e) {
+            err.println("jtipc node: " + e.getMessage()); // the control socket cannot be opened
+            return 1;
         } finally {
             for (io.jtipc.lab.GuestJob j : jobs) j.close();
+            if (service[0] != null && service[0].signal() != null) {
+                synchronized (err) {
+                    err.println("jtipc node: stopped");
+                    err.flush();
+                }
+            }
         }
     }
 

@@ -11,7 +11,11 @@ package io.jtipc.node;
 public final class Errno {
     private Errno() {}
 
+    /** No such device or address (a peer removal of an unknown node, node.c tipc_nl_peer_rm). */
+    public static final int ENXIO = -6;
     public static final int EACCES = -13;
+    /** Device or resource busy (a peer removal of a node that is not down, node.c tipc_nl_peer_rm). */
+    public static final int EBUSY = -16;
     public static final int EAGAIN = -11;
     public static final int EINVAL = -22;
     public static final int EPIPE = -32;

@@ -63,7 +63,6 @@ public final class NodeCore {
      * deterministic replays of captures; by default a PRNG seeded from {@link NodeConfig#seed()}.
      */
     public void setSessionSource(IntSupplier source) { nodes.sessionSource = Objects.requireNonNull(source); }
-
     // ====================================================================== inspection
     public NodeConfig config() { return net.config; }
     /** This node's 32-bit address, 0 while the address trial runs. */
@@ -76,6 +75,10 @@ public final class NodeCore {
     /** Known peer nodes. */
     public Collection<Node> peers() { return Collections.unmodifiableCollection(nodes.all()); }
     public Node peer(int addr) { return nodes.find(addr); }
+    /** node.c tipc_nl_peer_rm ({@code tipc peer remove}): 0, {@link Errno#ENXIO} (unknown) or {@link Errno#EBUSY} (not down). */
+    public int removePeer(int addr) { return nodes.removePeer(addr); }
+    /** The open sockets' ports, ascending ({@code tipc socket list}, socket.c tipc_nl_sk_dump); a new array. */
+    public int[] ports() { return sockets.ports(); }
     /** All links. */
     public List<Link> links() { return nodes.links(); }
     public Bearer bearer(int id) { return id >= 0 && id < bearers.length ? bearers[id] : null; }
@@ -91,7 +94,6 @@ public final class NodeCore {
     /** Gives {@code sink} the {@link #log()} lines added after the first {@code seen}, returns the count so far. O(1) if none. */
     public long logSince(long seen, java.util.function.Consumer<String> sink) { return net.logSince(seen, sink); }
     public void setListener(NodeListener l) { net.listener = l == null ? new NodeListener() {} : l; }
-
     // ====================================================================== driving
     /**
      * Runs one core call: {@code body}, then, if this is the outermost call, the deferred work it caused (local
@@ -232,7 +234,6 @@ public final class NodeCore {
         int a = net.ownAddr;
         net.events.add(() -> net.listener.addressCommitted(a));
     }
-
     // ====================================================================== connectionless sockets (SocketTable)
     /** Opens an RDM/DGRAM socket (socket.c tipc_sk_create): random free port, importance low, dest-droppable. */
     public int openSocket(SocketType type, MessageHandler handler) { return sockets.openSocket(type, handler); }
@@ -300,7 +301,6 @@ public final class NodeCore {
 
     /** True if {@code port} sending at {@code importance} to {@code node} would get {@link Errno#ELINKCONG} on its link. */
     public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port); }
-
     // ====================================================================== connection sockets (ConnSocket)
     /** Opens a SEQPACKET or STREAM socket (tipc_sk_create): random free port, importance low, not dest-droppable. */
     public int openConnSocket(SocketType type, ConnHandler handler) { return sockets.openConnSocket(type, handler); }

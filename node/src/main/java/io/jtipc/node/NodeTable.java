@@ -374,6 +374,25 @@ final class NodeTable {
         }
     }
 
+    /**
+     * node.c tipc_nl_peer_rm ({@code tipc peer remove address ADDR}): forgets a peer that is down (node state
+     * SELF_DOWN_PEER_DOWN or SELF_DOWN_PEER_LEAVING), with its links (tipc_node_clear_links, tipc_node_delete). jtipc
+     * also refuses while one of its links is up or its bindings are still held (a down node has neither).
+     *
+     * @return 0, {@link Errno#ENXIO} if no such peer, {@link Errno#EBUSY} if it is not down
+     */
+    int removePeer(int addr) {
+        Node n = nodes.get(addr);
+        if (n == null) return Errno.ENXIO;
+        boolean down = n.state == Node.NodeState.SELF_DOWN_PEER_DOWN || n.state == Node.NodeState.SELF_DOWN_PEER_LEAVING;
+        if (!down || !evictable(n)) return Errno.EBUSY;
+        Arrays.fill(n.links, null);
+        n.linkCnt = 0;
+        arm(n, Long.MAX_VALUE);
+        delete(n);
+        return 0;
+    }
+
     /** Every link stopped (RESET with the peer-stopping bit) and every node timer disarmed (tipc_node_stop). */
     void stop(long now, Outbox out) {
         for (Node n : new ArrayList<>(nodes.values())) {

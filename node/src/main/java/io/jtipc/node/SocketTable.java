@@ -102,6 +102,12 @@ final class SocketTable {
         return nextPort++;
     }
 
+    /** The open sockets' ports in ascending unsigned order (socket.c tipc_nl_sk_dump walks them all); a new array. */
+    int[] ports() {
+        return socks.keySet().stream().mapToInt(Integer::intValue).boxed()
+            .sorted(Integer::compareUnsigned).mapToInt(Integer::intValue).toArray();
+    }
+
     /** socket.c tipc_sk_create for RDM/DGRAM: a random free port in [1, 2^32-1], importance low, dest-droppable. */
     int openSocket(SocketType type, MessageHandler handler) {
         if (type == SocketType.SEQPACKET || type == SocketType.STREAM) {

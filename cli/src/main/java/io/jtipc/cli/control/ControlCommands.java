@@ -1,0 +1,392 @@
+package io.jtipc.cli.control;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.jtipc.api.Binding;
+import io.jtipc.api.LinkInfo;
+import io.jtipc.api.LinkProperty;
+import io.jtipc.api.PeerInfo;
+import io.jtipc.api.SocketInfo;
+import io.jtipc.api.TipcException;
+import io.jtipc.api.TipcNode;
+import io.jtipc.cli.control.ControlServer.Reply;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The commands of the control channel, in iproute2 {@code tipc}'s vocabulary and text layout, each with
+ * {@code --json} (one compact JSON document; keys in snake_case as {@code jtipc pcap --json} names them: "name",
+ * "state", "mtu", "tolerance_ms", "node_addr" (hex), "packets", "retransmissions", "resets"). Runs a request against
+ * a {@link TipcNode}; every failure is a {@link Reply} (never an exception), and a peer-supplied string in an error
+ * is escaped by the server.
+ */
+public final class ControlCommands {
+    /** The usage text of the control commands (for {@code jtipc --help} and bad requests). */
+    public static final String USAGE = String.join("\n",
+        "link list",
+        "link stat show [link NAME]",
+        "link stat reset [link NAME]",
+        "link set tolerance|priority|window VALUE link NAME",
+        "bearer list",
+        "bearer enable SPEC                  (SPEC as for 'jtipc node --bearer': eth:IFACE or udp:LOCALIP[:PORT],...)",
+        "bearer disable [name] NAME",
+        "bearer add name NAME remoteip IP [remoteport PORT]",
+        "nametable show",
+        "node list",
+        "socket list",
+        "peer remove address ADDR            (ADDR: the node's hash as 'node list' shows it)",
+        "each with --json");
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final TipcNode node;
+
+    public ControlCommands(TipcNode node) {
+        this.node = node;
+    }
+
+    /** Runs one request (its arguments, {@code --json} anywhere among them). */
+    public Reply execute(List<String> request) {
+        List<String> a = new ArrayList<>(request);
+        boolean json = a.remove("--json");
+        try {
+            return dispatch(a, json);
+        } catch (TipcException e) {
+            return json ? jsonError(e.getMessage()) : Reply.error(e.getMessage());
+        } catch (IOException e) {
+            return Reply.error(e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return Reply.usage(e.getMessage());
+        }
+    }
+
+    private static Reply jsonError(String message) {
+        return new Reply(Reply.Status.ERR, json(g -> g.writeStringField("error", message)), message);
+    }
+
+    private Reply dispatch(List<String> a, boolean json) throws IOException {
+        String cmd = String.join(" ", a.subList(0, Math.min(2, a.size())));
+        switch (cmd) {
+            case "link list" -> {
+                end(a, 2);
+                List<LinkInfo> ls = node.links();
+                if (!json) return Reply.ok(node.linkList());
+                return Reply.ok(json(g -> {
+                    g.writeArrayFieldStart("links");
+                    for (LinkInfo l : ls) {
+                        g.writeStartObject();
+                        g.writeStringField("name", l.name());
+                        g.writeBooleanField("up", l.up());
+                        g.writeStringField("state", l.state());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }));
+            }
+            case "link stat" -> {
+                return linkStat(a, json);
+            }
+            case "link set" -> {
+                if (a.size() != 6 || !a.get(4).equals("link")) throw usage("link set tolerance|priority|window VALUE link NAME");
+                LinkProperty p;
+                try {
+                    p = LinkProperty.valueOf(a.get(2).toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw usage("link set: PROPERTY is tolerance, priority or window, not '" + a.get(2) + "'");
+                }
+                node.setLink(a.get(5), p, number(a.get(3), "VALUE"));
+                return done(json);
+            }
+            case "bearer list" -> {
+                end(a, 2);
+                List<String> bs = node.bearerNames();
+                if (!json) return Reply.ok(bs.isEmpty() ? "" : String.join("\n", bs) + "\n");
+                return Reply.ok(json(g -> {
+                    g.writeArrayFieldStart("bearers");
+                    for (String b : bs) {
+                        g.writeStartObject();
+                        g.writeStringField("name", b);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }));
+            }
+            case "bearer enable" -> {
+                if (a.size() != 3) throw usage("bearer enable SPEC");
+                String name = node.addBearer(a.get(2));
+                return json ? Reply.ok(json(g -> g.writeStringField("name", name))) : Reply.ok("");
+            }
+            case "bearer disable" -> {
+                if (a.size() == 4 && a.get(2).equals("name")) node.removeBearer(a.get(3));
+                else if (a.size() == 3) node.removeBearer(a.get(2));
+                else throw usage("bearer disable [name] NAME");
+                return done(json);
+            }
+            case "bearer add" -> {
+                return bearerAdd(a, json);
+            }
+            case "nametable show" -> {
+                end(a, 2);
+                if (!json) return Reply.ok(node.nametableShow());
+                List<Binding> bs = node.bindings();
+                return Reply.ok(json(g -> {
+                    g.writeArrayFieldStart("bindings");
+                    for (Binding b : bs) {
+                        g.writeStartObject();
+                        writeRange(g, b);
+                        g.writeStringField("scope", b.scope());
+                        g.writeNumberField("port", Integer.toUnsignedLong(b.port()));
+                        g.writeStringField("node_addr", Integer.toHexString(b.node()));
+                        g.writeStringField("node", b.nodeName());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }));
+            }
+            case "node list" -> {
+                end(a, 2);
+                return nodeList(json);
+            }
+            case "socket list" -> {
+                end(a, 2);
+                return socketList(json);
+            }
+            case "peer remove" -> {
+                if (a.size() != 4 || !a.get(2).equals("address")) throw usage("peer remove address ADDR");
+                int addr;
+                try {
+                    addr = Integer.parseUnsignedInt(a.get(3).startsWith("0x") ? a.get(3).substring(2) : a.get(3), 16);
+                } catch (NumberFormatException e) {
+                    throw usage("peer remove: ADDR is a node hash in hex (as 'node list' shows it), not '" + a.get(3) + "'");
+                }
+                node.removePeer(addr);
+                return done(json);
+            }
+            default -> throw usage(a.isEmpty() ? "missing command" : "unknown command '" + String.join(" ", a) + "'");
+        }
+    }
+
+    private Reply linkStat(List<String> a, boolean json) throws TipcException {
+        if (a.size() < 3) throw usage("link stat show|reset [link NAME]");
+        String name = null;
+        if (a.size() == 5 && a.get(3).equals("link")) name = a.get(4);
+        else if (a.size() != 3) throw usage("link stat " + a.get(2) + " [link NAME]");
+        switch (a.get(2)) {
+            case "reset" -> {
+                node.resetLinkStats(name);
+                return done(json);
+            }
+            case "show" -> {
+                List<LinkInfo> ls = new ArrayList<>();
+                for (LinkInfo l : node.links()) if (name == null || l.name().equals(name)) ls.add(l);
+                if (name != null && ls.isEmpty()) throw new TipcException(io.jtipc.api.TipcError.EINVAL, "link stat show: no link " + name);
+                if (!json) {
+                    StringBuilder sb = new StringBuilder();
+                    for (LinkInfo l : ls) sb.append(l.statShow());
+                    return Reply.ok(sb.toString());
+                }
+                return Reply.ok(json(g -> {
+                    g.writeArrayFieldStart("links");
+                    for (LinkInfo l : ls) writeLinkStats(g, l);
+                    g.writeEndArray();
+                }));
+            }
+            default -> throw usage("link stat show|reset [link NAME], not '" + a.get(2) + "'");
+        }
+    }
+
+    private static void writeLinkStats(JsonGenerator g, LinkInfo l) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", l.name());
+        g.writeBooleanField("up", l.up());
+        g.writeStringField("state", l.state());
+        g.writeStringField("bearer", l.bearer());
+        g.writeStringField("peer", l.peerId());
+        g.writeStringField("node_addr", Integer.toHexString(l.peerNode()));
+        g.writeNumberField("mtu", l.mtu());
+        g.writeNumberField("tolerance_ms", l.tolerance());
+        g.writeNumberField("window", l.window());
+        g.writeObjectFieldStart("rx");
+        g.writeNumberField("packets", l.packetsReceived());
+        g.writeNumberField("duplicates", l.duplicates());
+        g.writeEndObject();
+        g.writeObjectFieldStart("tx");
+        g.writeNumberField("packets", l.packetsSent());
+        g.writeNumberField("states", l.statesSent());
+        g.writeNumberField("naks", l.nacksSent());
+        g.writeNumberField("retransmissions", l.retransmitted());
+        g.writeEndObject();
+        g.writeObjectFieldStart("queues");
+        g.writeNumberField("transmit", l.transmitQueue());
+        g.writeNumberField("backlog", l.backlog());
+        g.writeNumberField("deferred", l.deferred());
+        g.writeNumberField("deferred_bytes", l.deferredBytes());
+        g.writeEndObject();
+        g.writeObjectFieldStart("limits");
+        g.writeNumberField("deferred_dropped", l.deferredDropped());
+        g.writeNumberField("reassembly_errors", l.reassemblyErrors());
+        g.writeNumberField("backlog_overflows", l.backlogOverflows());
+        g.writeNumberField("peer_socket_overloads", l.socketOverloads());
+        g.writeEndObject();
+        g.writeNumberField("resets", l.resets());
+        if (!l.lastResetReason().isEmpty()) g.writeStringField("last_reset", l.lastResetReason());
+        g.writeEndObject();
+    }
+
+    private Reply bearerAdd(List<String> a, boolean json) throws TipcException {
+        // tipc bearer add media udp name NAME remoteip IP remoteport PORT ("media udp" optional here)
+        List<String> r = new ArrayList<>(a.subList(2, a.size()));
+        if (r.size() >= 2 && r.get(0).equals("media")) {
+            if (!r.get(1).equals("udp")) throw usage("bearer add: only UDP bearers take remote peers");
+            r = r.subList(2, r.size());
+        }
+        String name = null, ip = null;
+        int port = 6118;
+        for (int i = 0; i + 1 < r.size(); i += 2) {
+            switch (r.get(i)) {
+                case "name" -> name = r.get(i + 1);
+                case "remoteip" -> ip = r.get(i + 1);
+                case "remoteport" -> port = number(r.get(i + 1), "remoteport");
+                default -> throw usage("bearer add: unknown option '" + r.get(i) + "'");
+            }
+        }
+        if (r.size() % 2 != 0 || name == null || ip == null || port < 1 || port > 65535) {
+            throw usage("bearer add name NAME remoteip IP [remoteport PORT]");
+        }
+        if (!ip.matches("[0-9a-fA-F.:]+")) throw usage("bearer add: remoteip is an IP address literal, not '" + ip + "'");
+        InetSocketAddress remote;
+        try {
+            remote = new InetSocketAddress(InetAddress.getByName(ip), port);
+        } catch (java.net.UnknownHostException e) {
+            throw usage("bearer add: bad remoteip '" + ip + "'");
+        }
+        boolean added = node.addUdpRemote(name, remote);
+        return json ? Reply.ok(json(g -> g.writeBooleanField("added", added))) : Reply.ok("");
+    }
+
+    private Reply nodeList(boolean json) throws TipcException {
+        List<PeerInfo> ns = node.nodes();
+        if (json) {
+            return Reply.ok(json(g -> {
+                g.writeArrayFieldStart("nodes");
+                for (PeerInfo p : ns) {
+                    g.writeStartObject();
+                    g.writeStringField("identity", p.identity());
+                    g.writeStringField("node_addr", Integer.toHexString(p.address()));
+                    g.writeBooleanField("up", p.up());
+                    g.writeBooleanField("self", p.self());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }));
+        }
+        // iproute2 tipc/node.c cmd_node_list / node_list_cb
+        StringBuilder sb = new StringBuilder("Node Identity                    Hash     State\n");
+        for (PeerInfo p : ns) {
+            String id = p.identity().isEmpty() ? Integer.toHexString(p.address()) : p.identity();
+            sb.append(String.format("%-32s %08x %s%n", id, p.address(), p.up() ? "up" : "down"));
+        }
+        return Reply.ok(sb.toString());
+    }
+
+    private Reply socketList(boolean json) throws TipcException {
+        List<SocketInfo> ss = node.sockets();
+        if (json) {
+            return Reply.ok(json(g -> {
+                g.writeArrayFieldStart("sockets");
+                for (SocketInfo s : ss) {
+                    g.writeStartObject();
+                    g.writeNumberField("port", Integer.toUnsignedLong(s.port()));
+                    g.writeArrayFieldStart("bindings");
+                    for (Binding b : s.bindings()) {
+                        g.writeStartObject();
+                        writeRange(g, b);
+                        g.writeStringField("scope", b.scope());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    if (s.connected()) {
+                        g.writeObjectFieldStart("connected");
+                        g.writeStringField("node_addr", Integer.toHexString(s.peerNode()));
+                        g.writeNumberField("port", Integer.toUnsignedLong(s.peerPort()));
+                        if (s.connType() >= 0) {
+                            g.writeNumberField("type", s.connType());
+                            g.writeNumberField("instance", Integer.toUnsignedLong(s.connInstance()));
+                        }
+                        g.writeEndObject();
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }));
+        }
+        // iproute2 tipc/socket.c sock_list_cb: the port, then where it is connected or what it is bound to
+        StringBuilder sb = new StringBuilder();
+        for (SocketInfo s : ss) {
+            sb.append("socket ").append(Integer.toUnsignedString(s.port())).append('\n');
+            if (s.connected()) {
+                sb.append("\tconnected to ").append(Integer.toHexString(s.peerNode())).append(':')
+                    .append(Integer.toUnsignedString(s.peerPort()));
+                if (s.connType() >= 0) sb.append(" via {").append(s.connType()).append(',')
+                    .append(Integer.toUnsignedString(s.connInstance())).append('}');
+                sb.append('\n');
+            } else {
+                for (Binding b : s.bindings()) {
+                    sb.append("\tbound to {").append(Integer.toUnsignedString(b.type())).append(',')
+                        .append(Integer.toUnsignedString(b.lower())).append(',').append(Integer.toUnsignedString(b.upper()))
+                        .append("}\n");
+                }
+            }
+        }
+        return Reply.ok(sb.toString());
+    }
+
+    private static void writeRange(JsonGenerator g, Binding b) throws IOException {
+        g.writeNumberField("type", Integer.toUnsignedLong(b.type()));
+        g.writeNumberField("lower", Integer.toUnsignedLong(b.lower()));
+        g.writeNumberField("upper", Integer.toUnsignedLong(b.upper()));
+    }
+
+    private static Reply done(boolean json) {
+        return Reply.ok(json ? json(g -> g.writeBooleanField("ok", true)) : "");
+    }
+
+    private static void end(List<String> a, int n) {
+        if (a.size() != n) throw usage(String.join(" ", a.subList(0, n)) + " takes no more arguments");
+    }
+
+    private static int number(String s, String what) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw usage(what + " must be a number, not '" + s + "'");
+        }
+    }
+
+    private static IllegalArgumentException usage(String message) {
+        return new IllegalArgumentException(message);
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** One compact JSON object holding what {@code body} writes, and a newline. */
+    private static String json(Body body) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w + "\n";
+    }
+}

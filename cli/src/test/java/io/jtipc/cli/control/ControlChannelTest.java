@@ -1,0 +1,372 @@
+package io.jtipc.cli.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jtipc.api.Binding;
+import io.jtipc.api.LinkInfo;
+import io.jtipc.api.TipcAddress;
+import io.jtipc.api.TipcNode;
+import io.jtipc.api.TipcSocket;
+import io.jtipc.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control channel against a real node: node A (with the {@link ControlServer}) linked to node B over UDP
+ * loopback, every command through {@code jtipc --node SOCKET ...} (the client, the socket, the server, the
+ * commands), text and {@code --json} checked on real values; bad requests; the socket's permissions.
+ */
+class ControlChannelTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Result(int code, String out, String err) {}
+
+    @TempDir
+    Path dir;
+    int port;
+    String ipA;
+    String ipB;
+    TipcNode a;
+    TipcNode b;
+    ControlServer server;
+    Path ctl;
+    String link;
+
+    @BeforeEach
+    void start() throws Exception {
+        port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        ipA = "127.0.0.1:" + port;
+        ipB = "127.0.0.2:" + port;
+        a = TipcNode.builder().identity("ctl-a").bearer(specA()).start();
+        b = TipcNode.builder().identity("ctl-b").bearer("udp:" + ipB + ",remote=" + ipA + ",name=cb").start();
+        ctl = dir.resolve("a.ctl");
+        ControlCommands commands = new ControlCommands(a);
+        server = ControlServer.start(ctl, commands::execute);
+        link = a.awaitLinkUp(Duration.ofSeconds(20)).name();
+        b.awaitLinkUp(Duration.ofSeconds(20));
+    }
+
+    String specA() {
+        return "udp:" + ipA + ",remote=" + ipB + ",name=ca";
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+        if (b != null) b.close();
+        if (a != null) a.close();
+    }
+
+    Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of("--node", ctl.toString()));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(all.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    JsonNode json(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--json");
+        Result r = run(all.toArray(new String[0]));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().strip()).as("one compact JSON document").doesNotContain("\n");
+        return JSON.readTree(r.out());
+    }
+
+    @Test
+    void linkListAndStatsAndSettings() throws Exception {
+        assertThat(link).isEqualTo("ctl-a:ca-ctl-b:cb");
+        Result r = run("link", "list");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("broadcast-link: up\nctl-a:ca-ctl-b:cb: up\n");
+        JsonNode j = json("link", "list");
+        assertThat(j.get("links")).hasSize(1);
+        assertThat(j.get("links").get(0).get("name").asText()).isEqualTo(link);
+        assertThat(j.get("links").get(0).get("up").asBoolean()).isTrue();
+        assertThat(j.get("links").get(0).get("state").asText()).isEqualTo("ESTABLISHED");
+
+        // traffic A -> B: the packet counters move
+        try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
+            rx.bind(TipcAddress.ofService(18950, 1));
+            a.awaitBinding(x -> x.type() == 18950, Duration.ofSeconds(10));
+            for (int i = 0; i < 20; i++) tx.send(TipcAddress.ofService(18950, 1), new byte[100]);
+            for (int i = 0; i < 20; i++) assertThat(rx.receive(Duration.ofSeconds(10))).isNotNull();
+        }
+        JsonNode s = json("link", "stat", "show", "link", link).get("links").get(0);
+        long sent = s.get("tx").get("packets").asLong();
+        assertThat(sent).isGreaterThanOrEqualTo(20);
+        assertThat(s.get("node_addr").asText()).isEqualTo(Integer.toHexString(b.address()));
+        assertThat(s.get("tolerance_ms").asInt()).isEqualTo(1500);
+        r = run("link", "stat", "show");
+        assertThat(r.out()).contains("Link <" + link + ">\n  ACTIVE  MTU:").containsPattern("TX packets:(\\d+) states:");
+        long textSent = Long.parseLong(r.out().replaceAll("(?s).*TX packets:(\\d+).*", "$1"));
+        assertThat(textSent).isGreaterThanOrEqualTo(sent);
+
+        r = run("link", "stat", "reset", "link", link);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEmpty();
+        s = json("link", "stat", "show").get("links").get(0);
+        assertThat(s.get("tx").get("packets").asLong()).as("TX packets after reset").isZero();
+        assertThat(s.get("rx").get("packets").asLong()).as("RX packets after reset").isZero();
+        assertThat(a.links().get(0).packetsSent()).isZero();
+
+        assertThat(json("link", "set", "tolerance", "5000", "link", link).get("ok").asBoolean()).isTrue();
+        assertThat(a.links().get(0).tolerance()).isEqualTo(5000);
+        b.awaitLink(l -> l.tolerance() == 5000, Duration.ofSeconds(10)); // sent to the peer in a STATE message
+        assertThat(run("link", "set", "window", "100", "link", link).code()).isZero();
+        assertThat(run("link", "set", "window", "5", "link", link).code()).as("below the minimum 16").isEqualTo(1);
+        assertThat(run("link", "set", "priority", "7", "link", link).code()).isZero();
+    }
+
+    @Test
+    void nametableNodesSocketsAndPeers() throws Exception {
+        try (TipcSocket sb = TipcSocket.rdm(b); TipcSocket sa = TipcSocket.rdm(a)) {
+            sb.bind(TipcAddress.ofService(18960, 42));
+            sa.bind(TipcAddress.ofServiceRange(18961, 1, 9));
+            Binding bound = a.awaitBinding(x -> x.type() == 18960, Duration.ofSeconds(10));
+            Result r = run("nametable", "show");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("Type       Lower      Upper      Scope    Port       Node")
+                .containsPattern("18960\\s+42\\s+42\\s+cluster\\s+" + Integer.toUnsignedString(bound.port()) + "\\s+ctl-b");
+            JsonNode j = json("nametable", "show");
+            assertThat(j.get("bindings")).anySatisfy(x -> {
+                assertThat(x.get("type").asLong()).isEqualTo(18960);
+                assertThat(x.get("lower").asLong()).isEqualTo(42);
+                assertThat(x.get("node").asText()).isEqualTo("ctl-b");
+                assertThat(x.get("node_addr").asText()).isEqualTo(Integer.toHexString(b.address()));
+            });
+
+            r = run("socket", "list");
+            assertThat(r.out()).contains("socket " + Integer.toUnsignedString(sa.port()) + "\n\tbound to {18961,1,9}\n");
+            j = json("socket", "list");
+            assertThat(j.get("sockets")).anySatisfy(x -> {
+                assertThat(x.get("port").asLong()).isEqualTo(Integer.toUnsignedLong(sa.port()));
+                assertThat(x.get("bindings").get(0).get("upper").asLong()).isEqualTo(9);
+            });
+        }
+
+        Result r = run("node", "list");
+        assertThat(r.out()).startsWith("Node Identity                    Hash     State\n")
+            .contains(String.format("ctl-a%s %08x up%n", " ".repeat(27), a.address()))
+            .contains(String.format("ctl-b%s %08x up%n", " ".repeat(27), b.address()));
+        JsonNode j = json("node", "list");
+        assertThat(j.get("nodes")).hasSize(2).anySatisfy(x -> {
+            assertThat(x.get("identity").asText()).isEqualTo("ctl-b");
+            assertThat(x.get("up").asBoolean()).isTrue();
+            assertThat(x.get("self").asBoolean()).isFalse();
+        });
+
+        String hexB = Integer.toHexString(b.address());
+        r = run("peer", "remove", "address", hexB);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("is not down");
+        b.close(); // peer-stopping RESET: A sees the node down at once
+        a.awaitLink(l -> !l.up(), Duration.ofSeconds(5));
+        r = run("peer", "remove", "address", hexB);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(run("node", "list").out()).doesNotContain("ctl-b");
+        assertThat(a.links()).isEmpty();
+        r = run("peer", "remove", "address", hexB);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no peer node " + hexB);
+    }
+
+    @Test
+    void bearerDisableTakesTheLinkDownAndEnableBringsItBack() throws Exception {
+        Result r = run("bearer", "list");
+        assertThat(r.out()).isEqualTo("udp:ca\n");
+        assertThat(json("bearer", "list").get("bearers").get(0).get("name").asText()).isEqualTo("udp:ca");
+
+        r = run("bearer", "disable", "udp:ca");
+        assertThat(r.code()).as(r.err()).isZero();
+        // the peer-stopping RESET: B takes the link down at once, far within its 1.5 s tolerance
+        b.awaitLink(l -> !l.up(), Duration.ofSeconds(1));
+        assertThat(a.links()).isEmpty();
+        assertThat(run("bearer", "list").out()).isEmpty();
+        r = run("bearer", "disable", "udp:ca");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no bearer udp:ca");
+
+        JsonNode j = json("bearer", "enable", specA());
+        assertThat(j.get("name").asText()).isEqualTo("udp:ca");
+        a.awaitLinkUp(Duration.ofSeconds(20));
+        b.awaitLinkUp(Duration.ofSeconds(20));
+        assertThat(run("link", "list").out()).contains("ctl-a:ca-ctl-b:cb: up");
+        r = run("bearer", "enable", specA());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("already in use");
+
+        // a replicast peer added at run time (tipc bearer add ... remoteip): a third node is discovered through it
+        int port2 = port + 1;
+        try (TipcNode c = TipcNode.builder().identity("ctl-c").bearer("udp:127.0.0.3:" + port
+                + ",remote=" + ipA + ",name=cc").start()) {
+            assertThat(json("bearer", "add", "name", "udp:ca", "remoteip", "127.0.0.3", "remoteport",
+                String.valueOf(port)).get("added").asBoolean()).isTrue();
+            c.awaitLinkUp(Duration.ofSeconds(20));
+            a.awaitLink(l -> l.up() && l.peerId().equals("ctl-c"), Duration.ofSeconds(20));
+        }
+        assertThat(port2).isPositive();
+    }
+
+    @Test
+    void badRequestsGetAClearErrorAndTheNodeRunsOn() throws Exception {
+        Result r = run("link", "frobnicate");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown command 'link frobnicate'");
+        r = run("link", "set", "tolerance", "5000", "link", "no-such-link");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no link no-such-link");
+        r = run("link", "set", "tolerance", "lots", "link", link);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("VALUE must be a number");
+        r = run("link", "stat", "show", "link", "nope");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no link nope");
+        r = run("peer", "remove", "address", "zz");
+        assertThat(r.code()).isEqualTo(2);
+        r = run("link", "stat", "show", "link", "nope", "--json");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(JSON.readTree(r.out()).get("error").asText()).contains("no link nope");
+
+        // an oversized line, and a line with an escape character, straight on the socket
+        assertThat(raw("x".repeat(ControlServer.MAX_REQUEST_BYTES + 10) + "\n"))
+            .startsWith("%USAGE request longer than " + ControlServer.MAX_REQUEST_BYTES);
+        assertThat(raw("link \u001b[31m\n")).isEqualTo("%USAGE unknown command 'link \\x1b[31m'\n");
+
+        // clients that connect and say nothing do not block the others (and are dropped after the timeout)
+        List<SocketChannel> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < ControlServer.MAX_CLIENTS - 1; i++) {
+                idle.add(SocketChannel.open(UnixDomainSocketAddress.of(ctl)));
+            }
+            Thread.sleep(200);
+            r = run("link", "list");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains(link + ": up");
+            idle.add(SocketChannel.open(UnixDomainSocketAddress.of(ctl))); // now every slot is taken
+            Thread.sleep(200);
+            r = run("link", "list");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains("busy");
+            Thread.sleep(ControlServer.REQUEST_TIMEOUT_MS + 1000);
+            ByteBuffer buf = ByteBuffer.allocate(100);
+            assertThat(idle.get(0).read(buf)).as("an idle client is closed after the timeout").isNotPositive();
+        } finally {
+            for (SocketChannel c : idle) c.close();
+        }
+        r = run("link", "list");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(a.isRunning()).isTrue();
+    }
+
+    String raw(String request) throws Exception {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(ctl));
+            ByteBuffer req = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
+            while (req.hasRemaining()) c.write(req);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            while (c.read(buf) >= 0) {
+                got.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return got.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theSocketIsForItsOwnerOnly() throws Exception {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ctl))).isEqualTo("rw-------");
+        assertThat(Files.getPosixFilePermissions(ctl.getParent()))
+            .doesNotContain(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        // no temporary directory is left next to it
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("a.ctl");
+        }
+        // as another user (nobody), through a directory everyone may traverse: refused by the socket's mode alone
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(ControlPaths.uid() == 0, "needs root to run a process as nobody");
+        assumeTrue(Files.isExecutable(setpriv) && Files.isExecutable(python), "needs setpriv and python3");
+        Path open = Files.createTempDirectory("jtipc-ctl-perm-");
+        try {
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path sock = open.resolve("n.ctl");
+            try (ControlServer s2 = ControlServer.start(sock, new ControlCommands(a)::execute)) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-------");
+                assertThat(connectAsNobody(setpriv, python, sock)).as("nobody connects to the 0600 socket").isNotZero();
+                // the check can fail: with the socket opened to everyone, nobody gets in
+                Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw-rw-"));
+                assertThat(connectAsNobody(setpriv, python, sock)).as("nobody connects to a 0666 socket").isZero();
+            }
+        } finally {
+            try (var s = Files.list(open)) {
+                for (Path p : s.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(open);
+        }
+    }
+
+    @Test
+    void theDefaultDirectoryMustBePrivate() throws Exception {
+        Path mine = dir.resolve("rt");
+        ControlPaths.ensurePrivate(mine);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mine))).isEqualTo("rwx------");
+        ControlPaths.ensurePrivate(mine); // again: fine
+        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+            () -> ControlPaths.ensurePrivate(mine));
+        assertThat(e.getMessage()).contains("is not private");
+    }
+
+    static int connectAsNobody(Path setpriv, Path python, Path sock) throws Exception {
+        Process p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+            python.toString(), "-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])",
+            sock.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    @Test
+    void aLiveSocketIsNotTakenOverAndAStaleOneIsReplaced() throws Exception {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+            () -> ControlServer.start(ctl, x -> ControlServer.Reply.ok("")));
+        assertThat(e.getMessage()).contains("in use by a running node");
+        assertThat(run("link", "list").code()).isZero(); // still ours
+        server.close();
+        // a stale socket file (its server gone without deleting it) is replaced
+        try (java.nio.channels.ServerSocketChannel stale = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            stale.bind(UnixDomainSocketAddress.of(ctl));
+        }
+        assertThat(Files.exists(ctl)).isTrue();
+        server = ControlServer.start(ctl, new ControlCommands(a)::execute);
+        assertThat(run("link", "list").code()).isZero();
+        server.close();
+        Files.writeString(ctl, "not a socket");
+        e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+            () -> ControlServer.start(ctl, x -> ControlServer.Reply.ok("")));
+        assertThat(e.getMessage()).contains("not a socket");
+        server = null;
+    }
+}

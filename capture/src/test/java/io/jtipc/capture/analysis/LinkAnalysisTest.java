@@ -199,4 +199,30 @@ class LinkAnalysisTest {
         assertThat(l.establishments().get(1).sessionA()).isEqualTo(101);
         assertThat(l.state()).isEqualTo(LinkAnalysis.State.UP);
     }
+
+    /** Issue 12: SYNCH and FAILOVER tunnel packets are counted apart, per direction, in text and counts. */
+    @Test
+    void synchAndFailoverTunnelPacketsAreCountedPerDirection(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        c.establish(true, Tipc.RESET_MSG, 100, 1500);
+        c.establish(false, Tipc.ACTIVATE_MSG, 200, 1500);
+        c.data(true, 1);
+        c.tunnel(true, 2, Tipc.SYNCH_MSG, 7);       // A: synch point for a parallel link
+        c.tunnel(true, 3, Tipc.FAILOVER_MSG, 40);   // A: two packets of a failed link tunnelled
+        c.tunnel(true, 4, Tipc.FAILOVER_MSG, 41);
+        c.tunnel(true, 4, Tipc.FAILOVER_MSG, 41);   // retransmitted: counted again, like every tunnel packet
+        c.tunnel(false, 1, Tipc.FAILOVER_MSG, 9);   // B: one
+        Path file = c.write(tmp, "tunnel.pcap");
+        LinkAnalysis la = new LinkAnalysis();
+        CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, la);
+        assertThat(s.malformed()).isZero();
+        LinkAnalysis.CapturedLink l = la.links().get(0);
+        assertThat(l.a().tunnelPackets()).isEqualTo(4);
+        assertThat(l.a().synchPackets()).isEqualTo(1);
+        assertThat(l.a().failoverPackets()).isEqualTo(3);
+        assertThat(l.a().retransmissions()).isEqualTo(1);
+        assertThat(l.b().synchPackets()).isZero();
+        assertThat(l.b().failoverPackets()).isEqualTo(1);
+        assertThat(la.format()).containsPattern("\\n  +SYNCH +1 +0\\n").containsPattern("\\n  +FAILOVER +3 +1\\n");
+    }
 }

@@ -116,6 +116,28 @@ final class SyntheticCapture {
         send(fromA, m);
     }
 
+    /**
+     * A TUNNEL_PROTOCOL packet sequenced on the link with {@code seqno}: SYNCH_MSG as the kernel's enhanced form (the
+     * bare 40-byte header, synch point in w9 msgcnt) or FAILOVER_MSG carrying one inner data packet (32-byte header,
+     * 32 bytes of payload, inner seqno {@code inner}).
+     */
+    void tunnel(boolean fromA, int seqno, int type, int inner) {
+        TipcMsg m;
+        if (type == Tipc.SYNCH_MSG) {
+            m = msg(Tipc.TUNNEL_PROTOCOL, type, 0);
+            m.setMsgcnt(inner);
+        } else {
+            m = msg(Tipc.TUNNEL_PROTOCOL, type, 64);
+            TipcMsg in = new TipcMsg().wrap(m.buffer(), 40, 64);
+            in.setVersion(2).setUser(Tipc.LOW_IMPORTANCE).setHdrSize(32).setSize(64).setType(Tipc.TIPC_DIRECT_MSG)
+                    .setSeqno(inner);
+            in.setPrevnode(node(fromA ? 0 : 1)).setOrignode(node(fromA ? 0 : 1)).setDestnode(node(fromA ? 1 : 0));
+            m.setMsgcnt(1);
+        }
+        m.setSeqno(seqno);
+        send(fromA, m);
+    }
+
     Path write(Path dir, String name) throws IOException {
         Path p = dir.resolve(name);
         Files.write(p, out.toByteArray());

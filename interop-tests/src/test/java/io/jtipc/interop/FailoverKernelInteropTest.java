@@ -74,7 +74,7 @@ abstract class FailoverKernelInteropTest {
     /** RDM messages each way per phase, by default (the 100 000 with jtipc.lab.full). */
     static final int DEFAULT_RDM = 20_000;
     /** Bytes per connection per phase, by default (the 50 MB with jtipc.lab.full). */
-    static final int DEFAULT_BYTES = 4 << 20;
+    static final int DEFAULT_BYTES = 10 << 20;
     static final boolean FULL = Boolean.getBoolean("jtipc.lab.full");
     static final int RDM = Integer.getInteger("jtipc.lab.failover.rdm", FULL ? 100_000 : DEFAULT_RDM);
     static final int BYTES = Integer.getInteger("jtipc.lab.failover.bytes", FULL ? 50 << 20 : DEFAULT_BYTES);

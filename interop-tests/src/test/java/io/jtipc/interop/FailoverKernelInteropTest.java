@@ -275,6 +275,8 @@ abstract class FailoverKernelInteropTest {
         int other = 1 - busy;
         long progressAtCut = jtipcRdmProgress.get();
         assertThat(progressAtCut).as("the RDM stream still running at the cut (raise the sizes)").isLessThan(RDM);
+        List<String> runningAtCut = transfers.entrySet().stream().filter(e -> !e.getValue().isDone())
+                .map(Map.Entry::getKey).toList();
         int downsBefore = downs.size();
         long tCut = System.nanoTime();
         if (jtipcSide) {
@@ -313,8 +315,8 @@ abstract class FailoverKernelInteropTest {
         strLs.close();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.err.printf("[failover] %s phase %d (%s side cut of link %d at %d/%d RDM): down on both sides in %d ms,"
-                        + " both up again %d ms after the restore, phase %d ms%n  %s%n", version(), p, side, busy,
-                progressAtCut, RDM, downMs, upMs, ms, String.join("\n  ", results));
+                        + " both up again %d ms after the restore, phase %d ms; running at the cut: %s%n  %s%n", version(),
+                p, side, busy, progressAtCut, RDM, downMs, upMs, ms, runningAtCut, String.join("\n  ", results));
         System.err.println("[failover] counters before:\n" + before + "\nduring the cut (start):\n" + c1
                 + "\nduring the cut (+1.5 s):\n" + c2 + "\nafter:\n" + after);
         System.err.println("[failover] kernel tipc link stat show:\n" + k.linkStatShow());

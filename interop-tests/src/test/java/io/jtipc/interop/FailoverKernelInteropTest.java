@@ -80,6 +80,8 @@ abstract class FailoverKernelInteropTest {
     static final int BYTES = Integer.getInteger("jtipc.lab.failover.bytes", FULL ? 50 << 20 : DEFAULT_BYTES);
     static final int RDM_SIZE = 200;
     static final int WINDOW = 48;
+    /** Link 0's priority in the active/standby phases (link 1 keeps the bearer default, 10). */
+    static final int ACTIVE_PRIORITY = 20;
     /** Longest a whole phase may take (transfers included). */
     static final Duration PHASE = Duration.ofSeconds(Integer.getInteger("jtipc.lab.failover.phaseSeconds", FULL ? 3600 : 600));
 
@@ -163,13 +165,41 @@ abstract class FailoverKernelInteropTest {
     @Test
     @Order(2)
     void jtipcSideCutOfTheBusyLinkLosesNothing() throws Exception {
-        runPhase(true);
+        runPhase(true, false);
     }
 
     @Test
     @Order(3)
     void kernelSideCutOfTheBusyLinkLosesNothing() throws Exception {
-        runPhase(false);
+        runPhase(false, false);
+    }
+
+    /**
+     * Active/standby: link 0's priority raised to {@value #ACTIVE_PRIORITY} on the jtipc side; the kernel adopts the
+     * higher priority a peer announces (link.c tipc_link_proto_rcv), resetting its link once; afterwards link 0 is
+     * the only active link on both sides and link 1 the standby.
+     */
+    @Test
+    @Order(4)
+    void raisingLinkZerosPriorityMakesLinkOneTheStandby() throws Exception {
+        awaitBothLinksUp();
+        node.setLink(jtipcLink(0), io.jtipc.api.LinkProperty.PRIORITY, ACTIVE_PRIORITY);
+        awaitGuest(() -> k.linkStatShow().contains("Link <" + kernelLink(0) + ">\n  ACTIVE  MTU:1500  Priority:"
+                + ACTIVE_PRIORITY), "kernel link 0 at priority " + ACTIVE_PRIORITY);
+        awaitBothLinksUp();
+        System.err.println("[failover] " + version() + " after the priority change:\n" + k.linkStatShow());
+    }
+
+    @Test
+    @Order(5)
+    void jtipcSideCutOfTheActiveLinkLosesNothing() throws Exception {
+        runPhase(true, true);
+    }
+
+    @Test
+    @Order(6)
+    void kernelSideCutOfTheActiveLinkLosesNothing() throws Exception {
+        runPhase(false, true);
     }
 
     @Test
@@ -194,15 +224,26 @@ abstract class FailoverKernelInteropTest {
                 version(), synch[0], failover[0], synch[1], failover[1]);
         // each cut made both sides fail over (the kernel always sends at least one FAILOVER packet, a dummy when
         // nothing is in flight: link.c tipc_link_tnl_prepare); each restore made both sides synch
-        assertThat(failover[1]).as("kernel FAILOVER packets").isGreaterThanOrEqualTo(2);
-        assertThat(synch[1]).as("kernel SYNCH packets").isGreaterThanOrEqualTo(2);
-        assertThat(failover[0]).as("jtipc FAILOVER packets").isGreaterThanOrEqualTo(1);
-        assertThat(synch[0]).as("jtipc SYNCH packets").isGreaterThanOrEqualTo(1);
+        // (4 cuts, 4 restores)
+        assertThat(failover[1]).as("kernel FAILOVER packets").isGreaterThanOrEqualTo(4);
+        assertThat(synch[1]).as("kernel SYNCH packets").isGreaterThanOrEqualTo(4);
+        assertThat(failover[0]).as("jtipc FAILOVER packets").isGreaterThanOrEqualTo(4);
+        assertThat(synch[0]).as("jtipc SYNCH packets").isGreaterThanOrEqualTo(4);
     }
 
-    /** One phase: the transfers in both directions, the busiest link cut (jtipc or kernel side) and restored. */
-    void runPhase(boolean jtipcSide) throws Exception {
+    /**
+     * One phase: the transfers in both directions, a link cut (jtipc or kernel side) and restored: with equal
+     * priorities (load sharing) the one that carried the most in the last half second, with {@code standby} link 0
+     * (the active one; link 1 must have been idle until the cut).
+     */
+    void runPhase(boolean jtipcSide, boolean standby) throws Exception {
         awaitBothLinksUp();
+        if (standby) {
+            // a kernel-side cut deletes the kernel's link (bearer.c tipc_reset_bearer); the new one takes the
+            // priority jtipc's RESET announces (link.c tipc_link_proto_rcv)
+            awaitGuest(() -> k.linkStatShow().contains("Link <" + kernelLink(0) + ">\n  ACTIVE  MTU:1500  Priority:"
+                    + ACTIVE_PRIORITY), "kernel link 0 at priority " + ACTIVE_PRIORITY);
+        }
         int p = ++phase;
         int base = 19000 + 10 * p;
         long t0 = System.nanoTime();
@@ -265,18 +306,28 @@ abstract class FailoverKernelInteropTest {
         }
 
         // let the traffic spread over both links, then cut the one that carried the most in the last second
-        while (jtipcRdmProgress.get() < RDM / 10 && System.nanoTime() - t0 < T.toNanos()) {
-            Thread.sleep(50);
+        while (jtipcRdmProgress.get() < RDM / 50 && System.nanoTime() - t0 < T.toNanos()) {
+            Thread.sleep(20);
         }
         LinkSnapshot s1 = snapshot();
-        Thread.sleep(1000);
+        Thread.sleep(500);
         LinkSnapshot s2 = snapshot();
-        int busy = s2.jtipcPackets(0) - s1.jtipcPackets(0) >= s2.jtipcPackets(1) - s1.jtipcPackets(1) ? 0 : 1;
+        int busy = standby || s2.jtipcPackets(0) - s1.jtipcPackets(0) >= s2.jtipcPackets(1) - s1.jtipcPackets(1) ? 0 : 1;
         int other = 1 - busy;
+        if (standby) {
+            // the standby link carries probes only, on both sides
+            assertThat(s2.jtipcPackets(1) - s1.jtipcPackets(1)).as("jtipc: standby link 1 idle before the cut\n%s\n%s", s1, s2)
+                    .isLessThan(20);
+            assertThat(s2.kernelTx(1) - s1.kernelTx(1) + s2.kernelRx(1) - s1.kernelRx(1))
+                    .as("kernel: standby link 1 idle before the cut\n%s\n%s", s1, s2).isLessThan(20);
+            assertThat(s2.jtipcPackets(0) - s1.jtipcPackets(0)).as("jtipc: active link 0 busy").isGreaterThan(100);
+        }
         long progressAtCut = jtipcRdmProgress.get();
         assertThat(progressAtCut).as("the RDM stream still running at the cut (raise the sizes)").isLessThan(RDM);
         List<String> runningAtCut = transfers.entrySet().stream().filter(e -> !e.getValue().isDone())
                 .map(Map.Entry::getKey).toList();
+        assertThat(runningAtCut).as("every transfer still running at the cut (raise the sizes)")
+                .containsExactlyElementsOf(transfers.keySet());
         int downsBefore = downs.size();
         long tCut = System.nanoTime();
         if (jtipcSide) {

@@ -351,6 +351,8 @@ abstract class FailoverKernelInteropTest {
         long tRestore = System.nanoTime();
         awaitBothLinksUp();
         long upMs = (System.nanoTime() - tRestore) / 1_000_000;
+        List<String> runningAtRestore = transfers.entrySet().stream().filter(e -> !e.getValue().isDone())
+                .map(Map.Entry::getKey).toList();
 
         List<String> results = new ArrayList<>();
         for (Map.Entry<String, Future<String>> e : transfers.entrySet()) {
@@ -366,12 +368,16 @@ abstract class FailoverKernelInteropTest {
         strLs.close();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.err.printf("[failover] %s phase %d (%s side cut of link %d at %d/%d RDM): down on both sides in %d ms,"
-                        + " both up again %d ms after the restore, phase %d ms; running at the cut: %s%n  %s%n", version(),
-                p, side, busy, progressAtCut, RDM, downMs, upMs, ms, runningAtCut, String.join("\n  ", results));
+                        + " both up again %d ms after the restore, phase %d ms; running at the cut: %s, when"
+                        + " both links were up again: %s%n  %s%n", version(), p, side, busy, progressAtCut, RDM, downMs, upMs,
+                ms, runningAtCut, runningAtRestore, String.join("\n  ", results));
         System.err.println("[failover] counters before:\n" + before + "\nduring the cut (start):\n" + c1
                 + "\nduring the cut (+1.5 s):\n" + c2 + "\nafter:\n" + after);
         System.err.println("[failover] kernel tipc link stat show:\n" + k.linkStatShow());
 
+        // the returning link was synchronised under traffic (at least the RDM streams went on)
+        assertThat(runningAtRestore).as("RDM streams still running when the cut link was back (raise the sizes)")
+                .contains("RDM jtipc->kernel", "RDM kernel->jtipc");
         // the cut link went down once on jtipc's side (and came back)
         assertThat(downs.subList(downsBefore, downs.size())).containsExactly(jtipcLink(busy));
         // while it was down, the other link carried the traffic on both sides and the cut one nothing

@@ -151,12 +151,20 @@ abstract class FailoverKernelInteropTest {
     }
 
     void awaitBothLinksUp() throws Exception {
-        for (int i = 0; i < 2; i++) {
-            int j = i;
-            node.awaitLink(l -> l.up() && l.name().equals(jtipcLink(j)), T);
+        try {
+            for (int i = 0; i < 2; i++) {
+                int j = i;
+                node.awaitLink(l -> l.up() && l.name().equals(jtipcLink(j)), T);
+            }
+            k.awaitUpLinks(2, T);
+            assertThat(k.upLinks()).containsExactlyInAnyOrder(kernelLink(0), kernelLink(1));
+        } catch (Exception | AssertionError e) {
+            // what the guest says about its NICs and links (a stalled virtio queue, a TIPC warning)
+            System.err.println("[failover] " + version() + " links not up: guest diagnostics:\n"
+                    + k.exec("dmesg | tail -40; ip -s link; /usr/sbin/tipc link stat show", Duration.ofSeconds(20))
+                    .output() + "\njtipc:\n" + node.links().stream().map(LinkInfo::statShow).toList());
+            throw e;
         }
-        k.awaitUpLinks(2, T);
-        assertThat(k.upLinks()).containsExactlyInAnyOrder(kernelLink(0), kernelLink(1));
     }
 
     @Test

@@ -161,10 +161,31 @@ abstract class FailoverKernelInteropTest {
         } catch (Exception | AssertionError e) {
             // what the guest says about its NICs and links (a stalled virtio queue, a TIPC warning)
             System.err.println("[failover] " + version() + " links not up: guest diagnostics:\n"
-                    + k.exec("dmesg | tail -40; ip -s link; /usr/sbin/tipc link stat show", Duration.ofSeconds(20))
-                    .output() + "\njtipc:\n" + node.links().stream().map(LinkInfo::statShow).toList());
+                    + k.exec(GUEST_DIAGNOSTICS, Duration.ofSeconds(30)).output() + "\nhost taps: "
+                    + hostTapStats() + "\njtipc:\n" + node.links().stream().map(LinkInfo::statShow).toList());
             throw e;
         }
+    }
+
+    /** Guest state worth seeing when links do not come back: NIC counters twice a second apart (a stalled TX queue), qdisc, TIPC. */
+    static final String GUEST_DIAGNOSTICS = "dmesg | tail -15; for r in 1 2; do for i in eth0 eth1; do echo $i"
+            + " tx_packets $(cat /sys/class/net/$i/statistics/tx_packets) rx_packets"
+            + " $(cat /sys/class/net/$i/statistics/rx_packets) tx_dropped $(cat /sys/class/net/$i/statistics/tx_dropped)"
+            + " operstate $(cat /sys/class/net/$i/operstate); done; sleep 1; done; /usr/sbin/tc -s qdisc show;"
+            + " /usr/sbin/tipc link list; /usr/sbin/tipc node list; /usr/sbin/tipc link stat show";
+
+    String hostTapStats() {
+        StringBuilder sb = new StringBuilder();
+        for (KernelNode.Nic n : k.nics()) {
+            try {
+                Process p = new ProcessBuilder(lab.inNetns("ip", "-s", "link", "show", n.tap())).redirectErrorStream(true).start();
+                sb.append(new String(p.getInputStream().readAllBytes())).append('\n');
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                sb.append(n.tap()).append(": ").append(e).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     @Test

@@ -107,6 +107,11 @@ abstract class FailoverKernelInteropTest {
 
     abstract KernelVersion version();
 
+    /** Extra guest kernel command line words (see {@link Failover5_10InteropTest}). */
+    List<String> kernelArgs() {
+        return List.of();
+    }
+
     @BeforeAll
     void start(Lab lab) throws Exception {
         this.lab = lab;
@@ -114,7 +119,7 @@ abstract class FailoverKernelInteropTest {
         veths[1] = lab.addVeth("jt1", 1);
         cap0 = lab.capture(LabExtension.pcapPath(lab, "failover-" + version().label() + "-br0"), lab.bridge(0));
         cap1 = lab.capture(LabExtension.pcapPath(lab, "failover-" + version().label() + "-br1"), lab.bridge(1));
-        k = lab.boot(version(), null, 2);
+        k = lab.boot(version(), null, 2, kernelArgs());
         k.setIdentity(k.name()).enableEthBearer("eth0").enableEthBearer("eth1");
         node = TipcNode.builder().identity(JTIPC_ID).netns(lab.netns()).bearer("eth:" + veths[0].name())
                 .bearer("eth:" + veths[1].name()).start();

@@ -42,6 +42,7 @@ public final class KernelNode {
     private final Path dir;
     private final Path socket;
     private final Map<String, Path> files;
+    private volatile List<String> kernelArgs = List.of();
     private volatile Process qemu;
     private volatile ControlChannel control;
     private volatile long bootMillis;
@@ -103,6 +104,10 @@ public final class KernelNode {
     /** The host tap device (a bridge port) of eth0. */
     public String tap() {
         return tap;
+    }
+
+    void kernelArgs(List<String> args) {
+        kernelArgs = List.copyOf(args);
     }
 
     /** The guest's NICs, {@code eth0} first ({@link Lab#boot(KernelVersion, String, int)}). */
@@ -329,7 +334,8 @@ public final class KernelNode {
                 "-name", name, "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", String.valueOf(lab.options().memoryMb()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
                 "-kernel", image.vmlinuz().toString(), "-initrd", image.initrd().toString(),
-                "-append", "console=ttyS0 quiet panic=-1 jtipc.name=" + name + " jtipc.ip=" + ipv4 + "/" + prefixLength,
+                "-append", "console=ttyS0 quiet panic=-1 jtipc.name=" + name + " jtipc.ip=" + ipv4 + "/" + prefixLength
+                        + (kernelArgs.isEmpty() ? "" : " " + String.join(" ", kernelArgs)),
                 "-chardev", "file,id=con,path=" + consoleLog() + ",append=on", "-serial", "chardev:con",
                 "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
                 "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="));

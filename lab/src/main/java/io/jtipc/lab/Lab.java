@@ -237,11 +237,29 @@ public final class Lab implements AutoCloseable {
      * @param nics 1 to {@link #MAX_BRIDGES}
      */
     public KernelNode boot(KernelVersion version, String name, int nics) {
+        return boot(version, name, nics, List.of());
+    }
+
+    /**
+     * {@link #boot(KernelVersion, String, int)} with extra kernel command line words, e.g.
+     * {@code jtipc.modopt=virtio_net:napi_tx=0} (the guest's /init passes {@code PARAM=VALUE} to the insmod of
+     * {@code MODULE}).
+     *
+     * @param kernelArgs words of {@code [A-Za-z0-9_.:=,-]}, each at most 100 characters
+     */
+    public KernelNode boot(KernelVersion version, String name, int nics, List<String> kernelArgs) {
         ensureOpen();
         if (nics < 1 || nics > MAX_BRIDGES) {
             throw new IllegalArgumentException("nics must be 1.." + MAX_BRIDGES + ": " + nics);
         }
-        return start(prepare(options.images().image(version, options.progress()), name, Map.of(), nics));
+        for (String a : kernelArgs) {
+            if (!a.matches("[A-Za-z0-9_.:=,-]{1,100}")) {
+                throw new IllegalArgumentException("kernel argument must be 1-100 of [A-Za-z0-9_.:=,-]: " + a);
+            }
+        }
+        KernelNode n = prepare(options.images().image(version, options.progress()), name, Map.of(), nics);
+        n.kernelArgs(kernelArgs);
+        return start(n);
     }
 
     /**

@@ -197,7 +197,8 @@ abstract class FailoverKernelInteropTest {
     @Order(1)
     void twoParallelLinksComeUpOnBothSides() throws Exception {
         awaitBothLinksUp();
-        System.err.println("[failover] " + version() + " kernel: " + k.linkList() + "\njtipc: " + node.linkList());
+        System.err.println("[failover] " + version() + " kernel: " + k.linkList() + "\njtipc: " + node.linkList()
+                + "\nguest virtio_net napi_tx: " + k.exec("cat /sys/module/virtio_net/parameters/napi_tx").output().trim());
         assertThat(node.linkList()).contains(jtipcLink(0)).contains(jtipcLink(1));
     }
 

@@ -52,17 +52,18 @@ import io.jtipc.lab.junit.LabExtension;
 /**
  * Issue 12 in the lab: a kernel node with two NICs ({@code eth0} on bridge 0, {@code eth1} on bridge 1), both Ethernet
  * bearers enabled, and a jtipc node with two Ethernet bearers on veths of the same two bridges: two parallel links.
- * In each of two phases a set of transfers runs in both directions at once (numbered RDM streams jtipc to a kernel
+ * In each of four phases a set of transfers runs in both directions at once (numbered RDM streams jtipc to a kernel
  * echo and kernel to a jtipc echo, a SEQPACKET and a STREAM connection from jtipc to a kernel echo server and from
- * the kernel to a jtipc one, every byte content-checked) while the link carrying the most traffic is cut and
- * restored: first on the jtipc side ({@code ip link set VETH down} in the lab namespace), then on the kernel side
+ * the kernel to a jtipc one, every byte content-checked) while a link is cut and restored (with equal priorities the
+ * one carrying the most traffic; then, link 0 raised to priority 20 by jtipc and adopted by the kernel, the active
+ * one, link 1 being the standby): first on the jtipc side ({@code ip link set VETH down} in the lab namespace), then on the kernel side
  * ({@code ip link set ethN down} in the guest). Nothing may be lost, duplicated or reordered; during the cut both
  * sides' counters show the other link carrying the traffic ({@code tipc link stat show} and {@link LinkInfo}). The
  * captures of both bridges dissect without a malformed frame and {@code pcap links} counts the SYNCH and FAILOVER
  * tunnel packets each side sent.
  *
  * <p>Sizes: by default the issue's {@value #FULL_RDM} RDM messages each way and {@value #FULL_BYTES} bytes per
- * connection per phase (measured on the CI host: 2 min 40 s for the class with 6.1, of which 4 phases of 25-45 s);
+ * connection per phase (measured on the CI host: 87-113 s for the class, 4 phases of 17-25 s);
  * {@code -Djtipc.lab.quick=true} runs {@value #QUICK_RDM} and {@value #QUICK_BYTES} (about 1 min) for iterating,
  * {@code -Djtipc.lab.failover.rdm=N} / {@code -Djtipc.lab.failover.bytes=N} set them directly.
  */

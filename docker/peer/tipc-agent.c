@@ -16,8 +16,16 @@
  * Node and port are printed in hex (0x...) as `tipc` prints them.
  *
  * Subcommands (TYPE, INST, ... are decimal or 0x hex; scope is always cluster):
- *   rdm-echo TYPE INST
+ *   rdm-echo TYPE INST [quiet]                  (quiet: no ECHO line per message)
  *   rdm-ping TYPE INST COUNT SIZE [TIMEOUT_MS]
+ *   rdm-stream TYPE INST COUNT SIZE WINDOW [TIMEOUT_MS]
+ *                                               (COUNT numbered messages to an echo, at most WINDOW
+ *                                               unanswered; message i is i as a big-endian u32 then
+ *                                               the fill pattern of i; checks every echo and prints
+ *                                               STREAM sent <n> echoed <e> lost <l> duplicated <d>
+ *                                               reordered <r> bad <b> us <elapsed>; exit 0 only if
+ *                                               e = n and l = d = r = b = 0. TIMEOUT_MS (default
+ *                                               5000): longest wait for one echo)
  *   conn-echo seqpacket|stream TYPE INST
  *   conn-ping seqpacket|stream TYPE INST COUNT SIZE [TIMEOUT_MS]
  *   publish TYPE LOWER UPPER [SECONDS]          (0 or absent: until killed)
@@ -196,9 +204,10 @@ static void wait_service(uint32_t type, uint32_t inst, uint32_t timeout_ms)
 
 static int cmd_rdm_echo(int argc, char **argv)
 {
-	if (argc != 2)
-		die_usage("rdm-echo TYPE INST");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "quiet")))
+		die_usage("rdm-echo TYPE INST [quiet]");
 	uint32_t type = num(argv[0]), inst = num(argv[1]);
+	int quiet = argc == 3;
 	int sd = socket(AF_TIPC, SOCK_RDM, 0);
 	if (sd < 0)
 		die_errno("socket");
@@ -217,10 +226,100 @@ static int cmd_rdm_echo(int argc, char **argv)
 		}
 		if (sendto(sd, buf, n, 0, (struct sockaddr *)&peer, plen) < 0)
 			die_errno("sendto");
-		printf("ECHO %zd bytes\n", n);
-		fflush(stdout);
+		if (!quiet) {
+			printf("ECHO %zd bytes\n", n);
+			fflush(stdout);
+		}
 	}
 	return 0;
+}
+
+/* Message i of rdm-stream: i big-endian, then the fill pattern of i. */
+static void stream_msg(char *buf, uint32_t size, uint32_t i)
+{
+	fill_pattern(buf, size, i);
+	buf[0] = (char)(i >> 24);
+	buf[1] = (char)(i >> 16);
+	buf[2] = (char)(i >> 8);
+	buf[3] = (char)i;
+}
+
+#define MAX_STREAM_COUNT 10000000u
+
+static int cmd_rdm_stream(int argc, char **argv)
+{
+	if (argc < 5 || argc > 6)
+		die_usage("rdm-stream TYPE INST COUNT SIZE WINDOW [TIMEOUT_MS]");
+	uint32_t type = num(argv[0]), inst = num(argv[1]), count = num(argv[2]), size = num(argv[3]);
+	uint32_t window = num(argv[4]);
+	uint32_t tmo = argc > 5 ? num(argv[5]) : 5000;
+	if (size < 4 || size > MAX_MSG || count > MAX_STREAM_COUNT || window < 1)
+		die_usage("SIZE must be 4..66000, COUNT at most 10000000, WINDOW at least 1");
+	wait_service(type, inst, tmo);
+	int sd = socket(AF_TIPC, SOCK_RDM, 0);
+	if (sd < 0)
+		die_errno("socket");
+	set_rcv_timeout(sd, tmo);
+	unsigned char *seen = calloc(count ? count : 1, 1);
+	if (!seen)
+		die_errno("calloc");
+	static char out[MAX_MSG], in[MAX_MSG], want[MAX_MSG];
+	struct sockaddr_tipc dst = service_addr(type, inst);
+	uint32_t sent = 0, echoed = 0, distinct = 0, dup = 0, reord = 0, bad = 0, next = 0;
+	int64_t t0 = now_us();
+	while (distinct < count) {
+		while (sent < count && sent - echoed < window) {
+			stream_msg(out, size, sent);
+			if (sendto(sd, out, size, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+				if (errno == EINTR)
+					continue;
+				die_errno("sendto");
+			}
+			sent++;
+		}
+		ssize_t n = recv(sd, in, sizeof(in), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				printf("ERROR recv ETIMEDOUT no echo within %u ms (sent %u, echoed %u)\n", tmo, sent, echoed);
+				break;
+			}
+			die_errno("recv");
+		}
+		echoed++;
+		uint32_t seq = n >= 4 ? ((uint32_t)(unsigned char)in[0] << 24 | (uint32_t)(unsigned char)in[1] << 16
+					 | (uint32_t)(unsigned char)in[2] << 8 | (unsigned char)in[3]) : UINT32_MAX;
+		if (seq >= sent || (uint32_t)n != size) {
+			bad++;
+			continue;
+		}
+		stream_msg(want, size, seq);
+		if (memcmp(in, want, size)) {
+			bad++;
+			continue;
+		}
+		if (seen[seq]) {
+			dup++;
+			continue;
+		}
+		seen[seq] = 1;
+		distinct++;
+		if (seq != next)
+			reord++;
+		next = seq + 1;
+	}
+	/* a duplicate may still be on its way: look for one more echo briefly */
+	set_rcv_timeout(sd, 300);
+	while (recv(sd, in, sizeof(in), 0) >= 0) {
+		echoed++;
+		dup++;
+	}
+	printf("STREAM sent %u echoed %u lost %u duplicated %u reordered %u bad %u us %lld\n", sent, echoed,
+	       count - distinct, dup, reord, bad, (long long)(now_us() - t0));
+	free(seen);
+	close(sd);
+	return distinct == count && dup == 0 && reord == 0 && bad == 0 ? 0 : 1;
 }
 
 static int cmd_rdm_ping(int argc, char **argv)
@@ -1032,6 +1131,8 @@ int main(int argc, char **argv)
 		return cmd_rdm_echo(n, a);
 	if (!strcmp(c, "rdm-ping"))
 		return cmd_rdm_ping(n, a);
+	if (!strcmp(c, "rdm-stream"))
+		return cmd_rdm_stream(n, a);
 	if (!strcmp(c, "conn-echo"))
 		return cmd_conn_echo(n, a);
 	if (!strcmp(c, "conn-ping"))

@@ -6,6 +6,7 @@ import io.jtipc.capture.pcap.PcapRecord;
 
 import io.jtipc.wire.BundleCursor;
 import io.jtipc.wire.FragmentAssembler;
+import io.jtipc.wire.Tipc;
 import io.jtipc.wire.Malformation;
 import io.jtipc.wire.TipcCodec;
 
@@ -497,8 +498,23 @@ public final class TipcCaptureDissector {
             case 12: fragment(b, p, size, depth, enc, origin == Origin.TUNNELLED, path); break;
             case 10: tunnel(b, p, size, hs, depth, enc, path); break;
             case 14: if (enc) keyDistr(b, p, size, hs); break;
+            case 7: if (depth == 0) linkReset(b, p); break;
             default:
         }
+    }
+
+    /**
+     * A RESET or ACTIVATE sent on a link: the sender's link starts a new session whose seqnos begin at 1 again, and it
+     * drops its partial reassemblies (link.c tipc_link_reset frees reasm_buf and the failover reassembly). Fragments of
+     * the old session still pending in this direction would otherwise pair with new-session fragments of the same
+     * first seqno (seen in the failover lab: a message mixed from two). Its unicast reassemblies, plain and tunnelled,
+     * are dropped.
+     */
+    private void linkReset(byte[] b, int p) {
+        int type = (be32(b, p + 4) >>> 29) & 7;
+        if (type != Tipc.RESET_MSG && type != Tipc.ACTIVATE_MSG) return;
+        if (frame.src == null || frame.dst == null) return;
+        for (int flags : new int[] {0, 2, 4, 6}) reasm.reset(new FragKey(frame.src, frame.dst, flags));
     }
 
     private void copyEhdr(CapturedMessage m, int ehdrLen) {

@@ -34,6 +34,7 @@ public final class KernelNode {
     private final Lab lab;
     private final String name;
     private final BootImage image;
+    private final List<Nic> nics;
     private final String mac;
     private final String ipv4;
     private final int prefixLength;
@@ -41,19 +42,34 @@ public final class KernelNode {
     private final Path dir;
     private final Path socket;
     private final Map<String, Path> files;
+    private volatile List<String> kernelArgs = List.of();
     private volatile Process qemu;
     private volatile ControlChannel control;
     private volatile long bootMillis;
 
-    KernelNode(Lab lab, String name, BootImage image, String mac, String ipv4, int prefixLength, String tap, Path dir,
-               Path socket, Map<String, Path> files) {
+    /**
+     * One virtio NIC of the guest.
+     *
+     * @param ifname       the guest's interface, {@code eth0}, {@code eth1}, ...
+     * @param tap          the host tap device (a port of {@code bridge}) behind it
+     * @param mac          its MAC address
+     * @param ipv4         its IPv4 address, without prefix
+     * @param prefixLength the prefix length of the bridge's subnet
+     * @param bridge       the lab bridge it is on
+     */
+    public record Nic(String ifname, String tap, String mac, String ipv4, int prefixLength, String bridge) {
+    }
+
+    KernelNode(Lab lab, String name, BootImage image, List<Nic> nics, Path dir, Path socket, Map<String, Path> files) {
         this.lab = lab;
         this.name = name;
         this.image = image;
-        this.mac = mac;
-        this.ipv4 = ipv4;
-        this.prefixLength = prefixLength;
-        this.tap = tap;
+        this.nics = List.copyOf(nics);
+        Nic eth0 = nics.get(0);
+        this.mac = eth0.mac();
+        this.ipv4 = eth0.ipv4();
+        this.prefixLength = eth0.prefixLength();
+        this.tap = eth0.tap();
         this.dir = dir;
         this.socket = socket;
         this.files = new TreeMap<>(files);
@@ -88,6 +104,24 @@ public final class KernelNode {
     /** The host tap device (a bridge port) of eth0. */
     public String tap() {
         return tap;
+    }
+
+    void kernelArgs(List<String> args) {
+        kernelArgs = List.copyOf(args);
+    }
+
+    /** The guest's NICs, {@code eth0} first ({@link Lab#boot(KernelVersion, String, int)}). */
+    public List<Nic> nics() {
+        return nics;
+    }
+
+    /**
+     * NIC {@code ethI}.
+     *
+     * @throws IndexOutOfBoundsException when the guest has fewer NICs
+     */
+    public Nic nic(int index) {
+        return nics.get(index);
     }
 
     /** Where a file passed at boot under {@code key} reads in the guest (qemu fw_cfg). */
@@ -184,6 +218,29 @@ public final class KernelNode {
         return this;
     }
 
+    /** {@code tipc bearer enable media eth device DEV}, e.g. {@code eth1} of a node with two NICs. */
+    public KernelNode enableEthBearer(String device) {
+        tipc("bearer", "enable", "media", "eth", "device", device);
+        return this;
+    }
+
+    /**
+     * Cuts or restores the kernel side of a link inside the guest: {@code ip link set IF down|up}. The kernel's
+     * Ethernet bearer sees NETDEV_DOWN and resets its links at once (net/tipc/bearer.c tipc_l2_device_event), and
+     * comes back with NETDEV_UP; compare {@link Lab#setInterfaceUp} on {@link Nic#tap()}, which cuts the wire and
+     * lets the links time out.
+     *
+     * @throws LabException (stage EXEC) when the command fails
+     */
+    public void setInterfaceUp(String ifname, boolean up) {
+        exec("ip link set " + Host.shellQuote(ifname) + (up ? " up" : " down"), DEFAULT_EXEC_TIMEOUT).requireOk();
+    }
+
+    /** {@code tipc link stat show}: the kernel's per-link counters (all links). */
+    public String linkStatShow() {
+        return tipc("link", "stat", "show").output();
+    }
+
     /** {@code tipc bearer enable media udp name NAME localip <eth0's address>} (multicast discovery). */
     public KernelNode enableUdpBearer(String bearerName) {
         tipc("bearer", "enable", "media", "udp", "name", bearerName, "localip", ipv4);
@@ -277,11 +334,17 @@ public final class KernelNode {
                 "-name", name, "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", String.valueOf(lab.options().memoryMb()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
                 "-kernel", image.vmlinuz().toString(), "-initrd", image.initrd().toString(),
-                "-append", "console=ttyS0 quiet panic=-1 jtipc.name=" + name + " jtipc.ip=" + ipv4 + "/" + prefixLength,
+                "-append", "console=ttyS0 quiet panic=-1 jtipc.name=" + name + " jtipc.ip=" + ipv4 + "/" + prefixLength
+                        + (kernelArgs.isEmpty() ? "" : " " + String.join(" ", kernelArgs)),
                 "-chardev", "file,id=con,path=" + consoleLog() + ",append=on", "-serial", "chardev:con",
                 "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile=",
-                "-device", "virtio-serial-pci",
+                "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="));
+        for (int j = 1; j < nics.size(); j++) {
+            Nic x = nics.get(j);
+            cmd.addAll(List.of("-netdev", "tap,id=n" + j + ",ifname=" + x.tap() + ",script=no,downscript=no",
+                    "-device", "virtio-net-pci,netdev=n" + j + ",mac=" + x.mac() + ",romfile="));
+        }
+        cmd.addAll(List.of("-device", "virtio-serial-pci",
                 "-chardev", "socket,id=ctl,path=" + socket + ",server=on,wait=off",
                 "-device", "virtserialport,chardev=ctl,name=ctl"));
         for (Map.Entry<String, Path> f : files.entrySet()) {
@@ -315,6 +378,27 @@ public final class KernelNode {
                     String.join("\n", failedModules) + "\n--- console tail of " + name + ":\n" + consoleTail(40));
             kill();
             throw e;
+        }
+        configureExtraNics();
+    }
+
+    /**
+     * /init configures eth0 only: the other NICs are brought up with their address here, after checking the guest
+     * named them in the order of the qemu command line (ethJ has NIC J's MAC).
+     */
+    private void configureExtraNics() {
+        for (int j = 1; j < nics.size(); j++) {
+            Nic x = nics.get(j);
+            String i = Host.shellQuote(x.ifname());
+            ExecResult r = exec("test \"$(cat /sys/class/net/" + i + "/address)\" = " + Host.shellQuote(x.mac())
+                    + " && ip link set " + i + " up && ip addr add " + Host.shellQuote(x.ipv4() + "/" + x.prefixLength())
+                    + " dev " + i, Duration.ofSeconds(20));
+            if (!r.ok()) {
+                String links = exec("ip -o link", Duration.ofSeconds(10)).output();
+                kill();
+                throw new LabException(LabException.Stage.BOOT, name + ": cannot configure " + x.ifname() + " ("
+                        + x.mac() + ")", r + "\n--- ip -o link:\n" + links);
+            }
         }
     }
 

@@ -44,6 +44,8 @@ public final class Lab implements AutoCloseable {
     /** Prefix of every lab namespace: {@code jtipc-lab-PID-N}. */
     public static final String NETNS_PREFIX = "jtipc-lab-";
     private static final String SUBNET = "10.99.0.";
+    /** Bridges a lab can have: {@code br0} (made by {@link #create}) and up to 3 more on demand ({@link #bridge(int)}). */
+    public static final int MAX_BRIDGES = 4;
     private static final int PREFIX = 24;
     private static final AtomicInteger LABS = new AtomicInteger();
     private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
@@ -66,6 +68,7 @@ public final class Lab implements AutoCloseable {
     private final List<NetnsProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger nodeCounter = new AtomicInteger();
     private final AtomicInteger vethCounter = new AtomicInteger();
+    private final Set<Integer> bridges = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Lab(LabOptions options, String netns, Path socketDir) {
@@ -143,6 +146,43 @@ public final class Lab implements AutoCloseable {
         return "br0";
     }
 
+    /**
+     * Bridge {@code brI}, created (up, no STP) on first use: a second, separate segment for nodes with two
+     * bearers, subnet {@code 10.99.I.0/24}. Nothing connects two bridges. {@code bridge(0)} is {@link #bridge()}.
+     *
+     * @param index 0 to {@link #MAX_BRIDGES} - 1
+     * @throws LabException stage NETWORK when the bridge cannot be made
+     */
+    public synchronized String bridge(int index) {
+        ensureOpen();
+        if (index < 0 || index >= MAX_BRIDGES) {
+            throw new IllegalArgumentException("bridge index must be 0.." + (MAX_BRIDGES - 1) + ": " + index);
+        }
+        String br = "br" + index;
+        if (index > 0 && bridges.add(index)) {
+            nsCheck("bridge " + br, "ip", "link", "add", br, "type", "bridge", "forward_delay", "0", "stp_state", "0");
+            nsCheck("bridge " + br + " up", "ip", "link", "set", br, "up");
+        }
+        return br;
+    }
+
+    /** The IPv4 prefix of bridge {@code index}'s subnet, e.g. {@code 10.99.1.}. */
+    static String subnet(int index) {
+        return "10.99." + index + ".";
+    }
+
+    /**
+     * Takes an interface of the lab namespace down or up ({@code ip link set IF down|up}): a {@link Veth}'s jtipc
+     * end (the jtipc side of a link cut: its AF_PACKET socket stops sending and receiving) or a kernel node's tap
+     * (the wire of a guest NIC cut on the host side, the guest's interface stays up).
+     *
+     * @throws LabException stage NETWORK when {@code ip} fails (e.g. no such interface)
+     */
+    public void setInterfaceUp(String ifname, boolean up) {
+        ensureOpen();
+        nsCheck((up ? "up " : "down ") + ifname, "ip", "link", "set", ifname, up ? "up" : "down");
+    }
+
     public Path workDir() {
         return options.workDir();
     }
@@ -190,6 +230,39 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
+     * Boots one kernel node with {@code nics} virtio NICs: {@code ethJ} on {@link #bridge(int) bridge J} (created when
+     * missing), each with its own tap, MAC ({@code 52:54:00:4a:0J:K}) and address ({@code 10.99.J.(10+K)}); see
+     * {@link KernelNode#nics()}. TIPC is left unconfigured.
+     *
+     * @param nics 1 to {@link #MAX_BRIDGES}
+     */
+    public KernelNode boot(KernelVersion version, String name, int nics) {
+        return boot(version, name, nics, List.of());
+    }
+
+    /**
+     * {@link #boot(KernelVersion, String, int)} with extra kernel command line words, e.g.
+     * {@code jtipc.modopt=virtio_net:napi_tx=0} (the guest's /init passes {@code PARAM=VALUE} to the insmod of
+     * {@code MODULE}).
+     *
+     * @param kernelArgs words of {@code [A-Za-z0-9_.:=,-]}, each at most 100 characters
+     */
+    public KernelNode boot(KernelVersion version, String name, int nics, List<String> kernelArgs) {
+        ensureOpen();
+        if (nics < 1 || nics > MAX_BRIDGES) {
+            throw new IllegalArgumentException("nics must be 1.." + MAX_BRIDGES + ": " + nics);
+        }
+        for (String a : kernelArgs) {
+            if (!a.matches("[A-Za-z0-9_.:=,-]{1,100}")) {
+                throw new IllegalArgumentException("kernel argument must be 1-100 of [A-Za-z0-9_.:=,-]: " + a);
+            }
+        }
+        KernelNode n = prepare(options.images().image(version, options.progress()), name, Map.of(), nics);
+        n.kernelArgs(kernelArgs);
+        return start(n);
+    }
+
+    /**
      * Boots a node from a given image instead of the cache's image of a kernel line (a custom or a
      * deliberately broken one: tests of the lab itself).
      */
@@ -199,6 +272,10 @@ public final class Lab implements AutoCloseable {
 
     /** Allocates a node's index, tap, MAC and address (sequentially, so names follow call order). */
     private KernelNode prepare(BootImage image, String name, Map<String, Path> files) {
+        return prepare(image, name, files, 1);
+    }
+
+    private KernelNode prepare(BootImage image, String name, Map<String, Path> files, int nicCount) {
         for (Map.Entry<String, Path> f : files.entrySet()) {
             if (!f.getKey().matches("[A-Za-z0-9_.-]{1,40}") || !Files.isReadable(f.getValue())) {
                 throw new IllegalArgumentException("fw_cfg file " + f.getKey() + " -> " + f.getValue()
@@ -218,9 +295,18 @@ public final class Lab implements AutoCloseable {
         nsCheck("tap for " + n, "ip", "tuntap", "add", "dev", tap, "mode", "tap");
         nsCheck("tap for " + n, "ip", "link", "set", tap, "master", "br0", "up");
         String mac = String.format("52:54:00:4a:00:%02x", k);
+        List<KernelNode.Nic> nics = new ArrayList<>();
+        nics.add(new KernelNode.Nic("eth0", tap, mac, SUBNET + (10 + k), PREFIX, "br0"));
+        for (int j = 1; j < nicCount; j++) {
+            String br = bridge(j);
+            String t = "tap" + k + "x" + j;
+            nsCheck("tap for " + n, "ip", "tuntap", "add", "dev", t, "mode", "tap");
+            nsCheck("tap for " + n, "ip", "link", "set", t, "master", br, "up");
+            nics.add(new KernelNode.Nic("eth" + j, t, String.format("52:54:00:4a:%02x:%02x", j, k),
+                    subnet(j) + (10 + k), PREFIX, br));
+        }
         Path dir = options.workDir().resolve(n);
-        KernelNode node = new KernelNode(this, n, image, mac, SUBNET + (10 + k), PREFIX, tap, dir,
-                socketDir.resolve(n + ".sock"), files);
+        KernelNode node = new KernelNode(this, n, image, nics, dir, socketDir.resolve(n + ".sock"), files);
         synchronized (nodes) {
             if (nodes.containsKey(n)) {
                 throw new IllegalArgumentException("a node named " + n + " exists");
@@ -304,7 +390,18 @@ public final class Lab implements AutoCloseable {
      * @param name 1-12 characters of [A-Za-z0-9_.]
      */
     public Veth addVeth(String name) {
+        return addVeth(name, 0);
+    }
+
+    /**
+     * Adds a veth pair for a jtipc node on {@link #bridge(int) bridge {@code bridgeIndex}} (created when missing), its
+     * address in that bridge's subnet {@code 10.99.I.0/24}: a jtipc node's second bearer on a second segment.
+     *
+     * @param name 1-12 characters of [A-Za-z0-9_.]
+     */
+    public Veth addVeth(String name, int bridgeIndex) {
         ensureOpen();
+        String br = bridge(bridgeIndex);
         if (!name.matches("[A-Za-z0-9_.]{1,12}")) {
             throw new IllegalArgumentException("veth name must be 1-12 of [A-Za-z0-9_.]: " + name);
         }
@@ -314,10 +411,10 @@ public final class Lab implements AutoCloseable {
         }
         String peer = name + "-br";
         String mac = String.format("02:4a:54:00:01:%02x", k);
-        String ip = SUBNET + (100 + k);
+        String ip = subnet(bridgeIndex) + (100 + k);
         nsCheck("veth " + name, "ip", "link", "add", name, "type", "veth", "peer", "name", peer);
         nsCheck("veth " + name, "ip", "link", "set", name, "address", mac);
-        nsCheck("veth " + name, "ip", "link", "set", peer, "master", "br0", "up");
+        nsCheck("veth " + name, "ip", "link", "set", peer, "master", br, "up");
         nsCheck("veth " + name, "ip", "addr", "add", ip + "/" + PREFIX, "dev", name);
         nsCheck("veth " + name, "ip", "link", "set", name, "up");
         Veth v = new Veth(name, peer, netns, mac, ip, PREFIX);
@@ -363,6 +460,17 @@ public final class Lab implements AutoCloseable {
     public PacketCapture capture(Path pcap) {
         ensureOpen();
         PacketCapture c = new PacketCapture(this, pcap);
+        captures.add(c);
+        return c;
+    }
+
+    /**
+     * Starts {@code tcpdump} on an interface of the lab namespace (e.g. {@link #bridge(int) bridge 1}) into
+     * {@code pcap}; returns once it listens.
+     */
+    public PacketCapture capture(Path pcap, String iface) {
+        ensureOpen();
+        PacketCapture c = new PacketCapture(this, pcap, iface);
         captures.add(c);
         return c;
     }

@@ -20,8 +20,12 @@ public final class PacketCapture implements AutoCloseable {
     private final List<String> stderr = new ArrayList<>();
 
     PacketCapture(Lab lab, Path file) {
+        this(lab, file, lab.bridge());
+    }
+
+    PacketCapture(Lab lab, Path file, String iface) {
         this.file = file.toAbsolutePath();
-        List<String> cmd = List.of("ip", "netns", "exec", lab.netns(), "tcpdump", "-i", lab.bridge(), "-U", "-B", "65536", "-Z", "root",
+        List<String> cmd = List.of("ip", "netns", "exec", lab.netns(), "tcpdump", "-i", iface, "-U", "-B", "65536", "-Z", "root",
                 "-s", "0", "-w", this.file.toString());
         try {
             java.nio.file.Files.createDirectories(this.file.getParent());
@@ -51,7 +55,7 @@ public final class PacketCapture implements AutoCloseable {
         try {
             if (!listening.await(10, TimeUnit.SECONDS) || !tcpdump.isAlive()) {
                 tcpdump.destroyForcibly();
-                throw new LabException(LabException.Stage.NETWORK, "tcpdump on " + lab.bridge() + " did not start",
+                throw new LabException(LabException.Stage.NETWORK, "tcpdump on " + iface + " did not start",
                         String.join("\n", output()));
             }
         } catch (InterruptedException e) {

@@ -196,6 +196,10 @@ final class LinkTunnel {
      * checked once, for the first message, so a whole tunnel is queued; one refused for the byte bound is logged.
      */
     static void xmitList(Link tnl, List<byte[]> msgs, long now, Outbox out) {
+        // close tnl's open backlog bundles: a message sent after the tunnel (e.g. of a flow moved off the failed
+        // link) must not join a bundle queued ahead of it and overtake the tunnelled packets. Departs from the
+        // kernel, whose tipc_link_xmit keeps l->backlog[imp].target_bskb across a tunnel (seen reordering against 5.10).
+        java.util.Arrays.fill(tnl.target, null);
         for (int i = 0; i < msgs.size(); i++) {
             byte[] b = msgs.get(i);
             if (tnl.xmit(b, b.length, now, out, i == 0) == Errno.ENOBUFS) {

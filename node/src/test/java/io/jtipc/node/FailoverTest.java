@@ -374,6 +374,62 @@ class FailoverTest {
     }
 
     /**
+     * Found in the lab against 5.10 (a kernel-side cut under load; the kernel echoed message 3069 of a jtipc stream
+     * before 3041-3068): a message sent right after the failover, of a flow that was on the failed link, must not
+     * overtake that link's tunnelled packets. The surviving link's backlog ends in an open bundle of the same
+     * importance (its own congested sender); the FAILOVER tunnel packets (SYSTEM importance) queue behind it, and a later
+     * LOW message bundled into that open bundle would leave before the tunnel: a receiver that delivers what arrives
+     * on the tunnel link at once (the kernel) would deliver it before the older tunnelled ones. Queueing a tunnel closes
+     * the open bundles, so nothing joins a packet ahead of it. (The kernel's tipc_link_xmit keeps a backlog bundle target
+     * per importance across a tunnel too: this is jtipc doing better.)
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {71, 75, 79})
+    void aMessageSentAfterTheFailoverIsNotBundledAheadOfTheTunnel(int queued) {
+        start(41, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        RdmStream st = new RdmStream(2);
+        int f = pa.activeLink(st.ports[0]).bearerId() == 0 ? 0 : 1; // the sender on the link that fails
+        int o = 1 - f;
+        // both links' windows full, backlogs behind them; the survivor's backlog ends in an open bundle
+        for (int i = 0; i < queued; i++) {
+            for (int s : new int[] {f, o}) {
+                byte[] m = ByteBuffer.allocate(100).putInt(s).putInt(st.sent[s]).array();
+                assertThat(a.core.sendToName(net.now(), st.ports[s], SVC, 1, 0, m, 0, m.length, a))
+                    .isIn(0, Errno.ELINKCONG);
+                st.sent[s]++;
+            }
+        }
+        Link survivor = pa.link(o);
+        assertThat(survivor.target[Tipc.LOW_IMPORTANCE]).as("an open bundle at the survivor's backlog tail").isNotNull();
+        net.planeCut[f] = true;
+        assertThat(a.core.disableBearer(net.now(), f, a)).isTrue(); // link down at once: FAILOVER onto the survivor
+        assertThat(pa.activeLink(st.ports[f])).isSameAs(survivor);
+        List<String> aheadOfTunnel = aheadOfTunnel(survivor);
+        assertThat(aheadOfTunnel).as("packets queued ahead of the tunnel").isNotEmpty();
+        for (int i = 0; i < 5; i++) {
+            byte[] m = ByteBuffer.allocate(100).putInt(f).putInt(st.sent[f]).array();
+            assertThat(a.core.sendToName(net.now(), st.ports[f], SVC, 1, 0, m, 0, m.length, a)).isIn(0, Errno.ELINKCONG);
+            st.sent[f]++;
+        }
+        assertThat(aheadOfTunnel(survivor)).as("nothing joined a packet ahead of the tunnel").isEqualTo(aheadOfTunnel);
+        assertThat(net.runUntil(st::done, net.now() + 20_000)).isTrue();
+        net.runFor(1000);
+        st.assertExactlyOnceInOrder();
+    }
+
+    /** The survivor's backlog up to its first tunnel packet: user/message count per packet. */
+    static List<String> aheadOfTunnel(Link l) {
+        List<String> r = new ArrayList<>();
+        for (Pkt p : l.backlogq) {
+            TipcMsg h = new TipcMsg().wrap(p.buf, 0, p.len);
+            if (h.user() == Tipc.TUNNEL_PROTOCOL) return r;
+            r.add(h.user() + (h.user() == Tipc.MSG_BUNDLER ? "/" + h.msgcnt() : ""));
+        }
+        return r;
+    }
+
+    /**
      * tipc link set priority at run time (link.c tipc_link_set_prio): the STATE carrying the new priority makes the
      * peer fail its end, both ends come back with it, and the higher-priority link takes both slots (node.c
      * __tipc_node_link_up), the other becomes standby; a stream running meanwhile loses, duplicates and reorders

@@ -83,6 +83,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         int node;
         String ifName;
         long packets, bytes, sequenced, retransmissions, fragments, bundles, bundledMessages, tunnelPackets;
+        long synchPackets, failoverPackets;
         long nameDistributor, resets, activates, states, probes, probeReplies, nacks, nackedPackets;
         long gapAckStates, gapAckBlocks, bcGapAckBlocks, peerStopping, maxPacket;
         int session = -1, advertisedMtu, tolerance, priority, bearerId = -1;
@@ -118,6 +119,17 @@ public final class LinkAnalysis implements TipcMessageListener {
         public long bundledMessages() { return bundledMessages; }
         /** TUNNEL_PROTOCOL packets (synch/failover). */
         public long tunnelPackets() { return tunnelPackets; }
+        /**
+         * TUNNEL_PROTOCOL packets of type SYNCH_MSG (0): the synch point of a link coming up next to an active one,
+         * or (legacy peers) the tunnelled duplicates of its packets (net/tipc/link.c tipc_link_tnl_prepare).
+         * Counted on the link that carries them, like {@link #tunnelPackets()} (retransmissions included).
+         */
+        public long synchPackets() { return synchPackets; }
+        /**
+         * TUNNEL_PROTOCOL packets of type FAILOVER_MSG (1): a failed parallel link's unacknowledged packets, tunnelled
+         * on this (surviving) link (net/tipc/link.c tipc_link_tnl_prepare, FAILOVER_MSG).
+         */
+        public long failoverPackets() { return failoverPackets; }
         /** NAME_DISTRIBUTOR packets. */
         public long nameDistributor() { return nameDistributor; }
         /** RESET_MSG count. */
@@ -309,7 +321,11 @@ public final class LinkAnalysis implements TipcMessageListener {
                 d.bundles++;
                 if (h.hdrSize() >= Tipc.INT_H_SIZE) d.bundledMessages += h.msgcnt();
             }
-            case Tipc.TUNNEL_PROTOCOL -> d.tunnelPackets++;
+            case Tipc.TUNNEL_PROTOCOL -> {
+                d.tunnelPackets++;
+                if (h.type() == Tipc.SYNCH_MSG) d.synchPackets++;
+                else if (h.type() == Tipc.FAILOVER_MSG) d.failoverPackets++;
+            }
             case Tipc.NAME_DISTRIBUTOR -> d.nameDistributor++;
             default -> { }
         }
@@ -652,6 +668,8 @@ public final class LinkAnalysis implements TipcMessageListener {
             row(sb, rowFmt, "bundled messages", a.bundledMessages, b.bundledMessages);
             row(sb, rowFmt, "name distributor", a.nameDistributor, b.nameDistributor);
             row(sb, rowFmt, "tunnel (synch/failover)", a.tunnelPackets, b.tunnelPackets);
+            row(sb, rowFmt, "  SYNCH", a.synchPackets, b.synchPackets);
+            row(sb, rowFmt, "  FAILOVER", a.failoverPackets, b.failoverPackets);
             row(sb, rowFmt, "STATE", a.states, b.states);
             row(sb, rowFmt, "probes", a.probes, b.probes);
             row(sb, rowFmt, "probe replies", a.probeReplies, b.probeReplies);

@@ -199,4 +199,53 @@ class LinkAnalysisTest {
         assertThat(l.establishments().get(1).sessionA()).isEqualTo(101);
         assertThat(l.state()).isEqualTo(LinkAnalysis.State.UP);
     }
+
+    /** Issue 12: SYNCH and FAILOVER tunnel packets are counted apart, per direction, in text and counts. */
+    @Test
+    void synchAndFailoverTunnelPacketsAreCountedPerDirection(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        c.establish(true, Tipc.RESET_MSG, 100, 1500);
+        c.establish(false, Tipc.ACTIVATE_MSG, 200, 1500);
+        c.data(true, 1);
+        c.tunnel(true, 2, Tipc.SYNCH_MSG, 7);       // A: synch point for a parallel link
+        c.tunnel(true, 3, Tipc.FAILOVER_MSG, 40);   // A: two packets of a failed link tunnelled
+        c.tunnel(true, 4, Tipc.FAILOVER_MSG, 41);
+        c.tunnel(true, 4, Tipc.FAILOVER_MSG, 41);   // retransmitted: counted again, like every tunnel packet
+        c.tunnel(false, 1, Tipc.FAILOVER_MSG, 9);   // B: one
+        Path file = c.write(tmp, "tunnel.pcap");
+        LinkAnalysis la = new LinkAnalysis();
+        CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, la);
+        assertThat(s.malformed()).isZero();
+        LinkAnalysis.CapturedLink l = la.links().get(0);
+        assertThat(l.a().tunnelPackets()).isEqualTo(4);
+        assertThat(l.a().synchPackets()).isEqualTo(1);
+        assertThat(l.a().failoverPackets()).isEqualTo(3);
+        assertThat(l.a().retransmissions()).isEqualTo(1);
+        assertThat(l.b().synchPackets()).isZero();
+        assertThat(l.b().failoverPackets()).isEqualTo(1);
+        assertThat(la.format()).containsPattern("\\n  +SYNCH +1 +0\\n").containsPattern("\\n  +FAILOVER +3 +1\\n");
+    }
+
+    /**
+     * Issue 12 lab: a link reset (RESET/ACTIVATE) starts a new session whose seqnos begin at 1 again; fragments of the
+     * old session left incomplete by the failover must not pair with new-session fragments of the same first seqno.
+     */
+    @Test
+    void fragmentsOfAResetSessionDoNotMixWithTheNextOne(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        c.establish(true, Tipc.RESET_MSG, 100, 1500);
+        c.establish(false, Tipc.ACTIVATE_MSG, 200, 1500);
+        c.fragmented(true, 1, 3000, (byte) 1, 3, 1, 2);      // old session: a 3000-byte message, its last fragment lost
+        c.establish(true, Tipc.RESET_MSG, 101, 1500);          // the link fails and comes back
+        c.establish(false, Tipc.ACTIVATE_MSG, 201, 1500);
+        c.fragmented(true, 1, 1200, (byte) 2, 3, 3, 1, 2);    // new session: a 1200-byte message from seqno 1
+        Path file = c.write(tmp, "reset-fragments.pcap");
+        java.util.List<io.jtipc.capture.CapturedMessage> whole = new java.util.ArrayList<>();
+        CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, m -> {
+            if (m.origin() == io.jtipc.capture.Origin.REASSEMBLED) whole.add(m);
+        });
+        assertThat(s.malformed()).as("malformed").isZero();
+        assertThat(whole).singleElement().satisfies(m -> assertThat(m.length()).isEqualTo(32 + 1200));
+        assertThat(whole.get(0).buf()[whole.get(0).offset() + 32 + 600]).isEqualTo((byte) 2);
+    }
 }

@@ -116,6 +116,51 @@ final class SyntheticCapture {
         send(fromA, m);
     }
 
+    /**
+     * A TUNNEL_PROTOCOL packet sequenced on the link with {@code seqno}: SYNCH_MSG as the kernel's enhanced form (the
+     * bare 40-byte header, synch point in w9 msgcnt) or FAILOVER_MSG carrying one inner data packet (32-byte header,
+     * 32 bytes of payload, inner seqno {@code inner}).
+     */
+    void tunnel(boolean fromA, int seqno, int type, int inner) {
+        TipcMsg m;
+        if (type == Tipc.SYNCH_MSG) {
+            m = msg(Tipc.TUNNEL_PROTOCOL, type, 0);
+            m.setMsgcnt(inner);
+        } else {
+            m = msg(Tipc.TUNNEL_PROTOCOL, type, 64);
+            TipcMsg in = new TipcMsg().wrap(m.buffer(), 40, 64);
+            in.setVersion(2).setUser(Tipc.LOW_IMPORTANCE).setHdrSize(32).setSize(64).setType(Tipc.TIPC_DIRECT_MSG)
+                    .setSeqno(inner);
+            in.setPrevnode(node(fromA ? 0 : 1)).setOrignode(node(fromA ? 0 : 1)).setDestnode(node(fromA ? 1 : 0));
+            m.setMsgcnt(1);
+        }
+        m.setSeqno(seqno);
+        send(fromA, m);
+    }
+
+    /**
+     * A data message (DIRECT_MSG, 32-byte header, {@code dataLen} bytes of {@code fill}) split into {@code n} equal
+     * MSG_FRAGMENTER packets with link seqnos {@code seqno}, {@code seqno + 1}, ...; only the fragments whose numbers
+     * (1-based) are in {@code send} are put on the wire.
+     */
+    void fragmented(boolean fromA, int seqno, int dataLen, byte fill, int n, int... send) {
+        byte[] inner = new byte[32 + dataLen];
+        TipcMsg in = new TipcMsg().wrap(inner, 0, inner.length);
+        in.setVersion(2).setUser(Tipc.LOW_IMPORTANCE).setHdrSize(32).setSize(inner.length).setType(Tipc.TIPC_DIRECT_MSG);
+        in.setPrevnode(node(fromA ? 0 : 1)).setOrignode(node(fromA ? 0 : 1)).setDestnode(node(fromA ? 1 : 0));
+        java.util.Arrays.fill(inner, 32, inner.length, fill);
+        int piece = (inner.length + n - 1) / n;
+        for (int no : send) {
+            int off = (no - 1) * piece;
+            int len = Math.min(piece, inner.length - off);
+            TipcMsg f = msg(Tipc.MSG_FRAGMENTER, no == 1 ? Tipc.FIRST_FRAGMENT : no == n ? Tipc.LAST_FRAGMENT
+                : Tipc.FRAGMENT, len);
+            System.arraycopy(inner, off, f.buffer(), 40, len);
+            f.setFragmNo(no).setSeqno(seqno + no - 1);
+            send(fromA, f);
+        }
+    }
+
     Path write(Path dir, String name) throws IOException {
         Path p = dir.resolve(name);
         Files.write(p, out.toByteArray());

@@ -184,6 +184,8 @@ public final class LinksCommand implements Callable<Integer> {
                     g.writeNumberField("bundled_messages", d.bundledMessages());
                     g.writeNumberField("name_distributor", d.nameDistributor());
                     g.writeNumberField("tunnel", d.tunnelPackets());
+                    g.writeNumberField("tunnel_synch", d.synchPackets());
+                    g.writeNumberField("tunnel_failover", d.failoverPackets());
                     g.writeNumberField("states", d.states());
                     g.writeNumberField("probes", d.probes());
                     g.writeNumberField("probe_replies", d.probeReplies());

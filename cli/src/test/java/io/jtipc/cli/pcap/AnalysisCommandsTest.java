@@ -152,6 +152,8 @@ class AnalysisCommandsTest {
             }
             assertThat(sequencedFields).isEqualTo(4); // 2 directions + 2 broadcast senders
         }
+        // issue 12: the tunnel split per direction (a single-bearer capture has none)
+        assertThat(r.out()).contains("\"tunnel_synch\" : 0").contains("\"tunnel_failover\" : 0");
     }
 
     @Test

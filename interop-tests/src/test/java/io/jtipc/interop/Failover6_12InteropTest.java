@@ -1,0 +1,11 @@
+package io.jtipc.interop;
+
+import io.jtipc.lab.KernelVersion;
+
+/** Failover and synch between jtipc and Debian's 6.12 kernel over two bridges. */
+class Failover6_12InteropTest extends FailoverKernelInteropTest {
+    @Override
+    KernelVersion version() {
+        return KernelVersion.V6_12;
+    }
+}

@@ -224,12 +224,15 @@ abstract class FailoverKernelInteropTest {
     /**
      * Active/standby: link 0's priority raised to {@value #ACTIVE_PRIORITY} on the jtipc side; the kernel adopts the
      * higher priority a peer announces (link.c tipc_link_proto_rcv), resetting its link once; afterwards link 0 is
-     * the only active link on both sides and link 1 the standby.
+     * the only active link on both sides and link 1 the standby. Bearer 0's priority is raised too: a jtipc-side cut
+     * resets the bearer (ENETDOWN, as bearer.c tipc_reset_bearer) and deletes its link, and the link created when
+     * the interface is back takes the bearer's priority (the kernel's rule for a reset bearer as well).
      */
     @Test
     @Order(4)
     void raisingLinkZerosPriorityMakesLinkOneTheStandby() throws Exception {
         awaitBothLinksUp();
+        node.setBearer("eth:" + veths[0].name(), io.jtipc.api.LinkProperty.PRIORITY, ACTIVE_PRIORITY);
         node.setLink(jtipcLink(0), io.jtipc.api.LinkProperty.PRIORITY, ACTIVE_PRIORITY);
         awaitGuest(() -> k.linkStatShow().contains("Link <" + kernelLink(0) + ">\n  ACTIVE  MTU:1500  Priority:"
                 + ACTIVE_PRIORITY), "kernel link 0 at priority " + ACTIVE_PRIORITY);

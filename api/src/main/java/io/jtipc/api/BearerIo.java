@@ -32,6 +32,8 @@ final class BearerIo implements AutoCloseable {
      * only (see TipcNode.interfaceDown).
      */
     boolean netDown;
+    /** An {@code interfaceDown} is queued for the loop and not yet run: one at a time, whatever the failed frames. */
+    final java.util.concurrent.atomic.AtomicBoolean netDownQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
     private final java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
 

@@ -361,9 +361,7 @@ public final class TipcNode implements AutoCloseable {
             t.start();
             for (BearerIo b : bearers) {
                 var cfg = b.config();
-                int id = call(now -> core.enableBearer(now, cfg, outbox));
-                b.coreId = id;
-                byCoreId[id] = b;
+                call(now -> enableInCore(now, b, cfg));
                 LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
                 b.start(this::received, e -> receiveError(b, e));
             }
@@ -473,7 +471,7 @@ public final class TipcNode implements AutoCloseable {
             bearerDied(b, d.getCause());
         } else {
             LOG.debug("bearer {}: receive error {}", b, e.toString());
-            if (isNetDown(e)) later(() -> interfaceDown(b));
+            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) later(() -> interfaceDown(b));
         }
     }
 
@@ -694,7 +692,7 @@ public final class TipcNode implements AutoCloseable {
             sendErrors++;
             LOG.debug("bearer {}: send failed: {}", b, e.toString());
             // not here: the core may be in the middle of the call that sent this frame
-            if (isNetDown(e) && !b.netDown) later(() -> interfaceDown(b));
+            if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) later(() -> interfaceDown(b));
         }
     }
 
@@ -717,19 +715,45 @@ public final class TipcNode implements AutoCloseable {
      * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread.
      */
     private void interfaceDown(BearerIo b) {
+        b.netDownQueued.set(false);
         int id = b.coreId;
-        var cur = id < 0 || b.netDown ? null : core.bearer(id);
+        var cur = !running || id < 0 || b.netDown ? null : core.bearer(id); // not after close()'s shutdown
         if (cur == null) return;
         b.netDown = true;
         LOG.info("Resetting bearer <{}>: interface down", b);
         var cfg = cur.config();
-        core.disableBearer(now(), id, outbox);
-        int again = core.enableBearer(now(), cfg, outbox);
-        if (again != id) { // never: the slot just freed is the lowest free one (Bearer.freeSlot)
-            byCoreId[id] = null;
-            byCoreId[again] = b;
-            b.coreId = again;
+        long now = now();
+        core.disableBearer(now, id, outbox);
+        byCoreId[id] = null;
+        b.coreId = -1;
+        enableInCore(now, b, cfg); // the lowest free slot: this one unless a lower one was freed before
+    }
+
+    /**
+     * Enables {@code b}'s bearer in the core with {@code b} already mapped to the slot the core will choose (the lowest
+     * free one, node Bearer.freeSlot), so that the discovery request {@code enableBearer} sends at once reaches it.
+     * Loop thread.
+     *
+     * @return the core's bearer id
+     * @throws IllegalStateException from {@link NodeCore#enableBearer} (no free slot, same name): nothing mapped
+     */
+    private int enableInCore(long now, BearerIo b, io.jtipc.node.BearerConfig cfg) {
+        int slot = -1;
+        for (int i = 0; i < byCoreId.length && slot < 0; i++) if (core.bearer(i) == null && byCoreId[i] == null) slot = i;
+        if (slot >= 0) byCoreId[slot] = b;
+        int id;
+        try {
+            id = core.enableBearer(now, cfg, outbox);
+        } catch (RuntimeException e) {
+            if (slot >= 0) byCoreId[slot] = null;
+            throw e;
         }
+        if (id != slot) {
+            if (slot >= 0) byCoreId[slot] = null;
+            byCoreId[id] = b;
+        }
+        b.coreId = id;
+        return id;
     }
 
     /**
@@ -1083,17 +1107,17 @@ public final class TipcNode implements AutoCloseable {
     public String addBearer(String spec) throws IOException {
         BearerSpec bs = BearerSpec.parse(spec, netns);
         synchronized (this) {
-            if (!running) throw notRunning();
+            if (closed || !running) throw notRunning();
             BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
             var cfg = b.config();
             try {
-                int id = call(now -> {
-                    int i = core.enableBearer(now, cfg, outbox);
-                    b.coreId = i;
-                    byCoreId[i] = b;
-                    return i;
-                });
+                int id = call(now -> closed || !running ? -1 : enableInCore(now, b, cfg)); // -1: close() got in first
+                if (id < 0) throw notRunning();
                 bearers.add(b);
+                if (closed || !running) { // close() released the bearers meanwhile: this one would stay open
+                    bearers.remove(b);
+                    throw notRunning();
+                }
                 LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
                 b.start(this::received, e -> receiveError(b, e));
                 return cfg.name();

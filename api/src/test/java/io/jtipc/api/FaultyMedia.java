@@ -28,6 +28,8 @@ public final class FaultyMedia implements Media {
     private volatile int lastAck = -1;
     private volatile int frozenAck;
     private volatile boolean down;
+    /** Frames handed to {@link #send} or {@link #broadcast}, whatever became of them. */
+    public final java.util.concurrent.atomic.AtomicLong framesOut = new java.util.concurrent.atomic.AtomicLong();
 
     public FaultyMedia(Media inner) {
         this.inner = inner;
@@ -83,6 +85,7 @@ public final class FaultyMedia implements Media {
 
     @Override
     public boolean send(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        framesOut.incrementAndGet();
         checkUp();
         if (len >= 24) {
             TipcMsg h = new TipcMsg().wrap(frame, off, len);
@@ -99,6 +102,7 @@ public final class FaultyMedia implements Media {
 
     @Override
     public boolean broadcast(byte[] frame, int off, int len) throws IOException {
+        framesOut.incrementAndGet();
         checkUp();
         return inner.broadcast(frame, off, len);
     }

@@ -58,4 +58,28 @@ class InterfaceDownTest {
             assertThat(a.links()).hasSize(2).allMatch(LinkInfo::up);
         }
     }
+
+    /**
+     * A bearer enabled at run time sends its first discovery request while it is being enabled (disc.c
+     * tipc_disc_create sends at once): the shell maps the bearer's slot before the core's enable, so that frame is not
+     * dropped for want of a bearer (the discovery timer would only send the next one later).
+     */
+    @Test
+    void theFirstDiscoveryRequestOfABearerEnabledAtRunTimeGoesOut() throws Exception {
+        int p = 20000 + new Random().nextInt(30000);
+        TipcNode.Builder ab = TipcNode.builder().identity("ifdC").bearer("udp:127.0.0.5:" + p + ",remote=127.0.0.6:" + p
+            + ",name=c1");
+        ab = FaultyMedia.wrapping(ab, m -> {
+            FaultyMedia f = new FaultyMedia(m);
+            media.put(m.name(), f);
+            return f;
+        });
+        try (TipcNode a = ab.start()) {
+            String name = a.addBearer("udp:127.0.0.7:" + p + ",remote=127.0.0.8:" + p + ",name=c2");
+            FaultyMedia c2 = media.get(name);
+            assertThat(c2).isNotNull();
+            // the enable ran on the loop thread inside addBearer's call: its discovery request was sent before it returned
+            assertThat(c2.framesOut.get()).as("frames sent while the bearer was enabled").isPositive();
+        }
+    }
 }

@@ -69,4 +69,32 @@ class CryptoPeerStateTest {
         assertThat(net.runUntil(() -> b.core.removePeer(addr) == 0, net.now() + 60_000)).isTrue();
         assertThat(b.core.crypto().state()).doesNotContain(rxA);
     }
+
+    /**
+     * Discovery frames that fail authentication, whatever they carry, neither replace nor re-key the preliminary
+     * context: the legitimate frame decrypts after them, its replay is caught by the same context, one key setup.
+     */
+    @Test
+    void forgedDiscoveryFramesLeaveThePreliminaryContextAlone() {
+        SimNetwork na = new SimNetwork(44), nb = new SimNetwork(45);
+        SimNode a = node(na, "alpha", 1, keys(NodeKey.perNode(KA, alpha), NodeKey.perNode(KB, beta)));
+        SimNode b = node(nb, "beta", 2, keys(NodeKey.perNode(KB, beta), NodeKey.perNode(KA, alpha)));
+        a.recordFrames = true;
+        na.runFor(3_000);
+        byte[] legit = a.sentFrames.get(0);
+        NodeCrypto cb = b.core.crypto();
+        long now = nb.now();
+        for (int i = 0; i < 20; i++) {
+            byte[] forged = legit.clone();
+            forged[forged.length - 1 - (i % 16)] ^= (byte) (i + 1); // tag (and so authentication) broken
+            forged[8 + (i % 4)] ^= (byte) i;                         // any seqno
+            assertThat(cb.rcv(now, forged, 0, forged.length)).isEqualTo(NodeCrypto.DROP);
+        }
+        assertThat(cb.rcv(now, legit.clone(), 0, legit.length)).isPositive();
+        assertThat(cb.rcv(now, legit.clone(), 0, legit.length)).isEqualTo(NodeCrypto.DROP);
+        assertThat(cb.replays()).isEqualTo(1);
+        assertThat(cb.undecryptable()).isEqualTo(20);
+        assertThat(b.core.log().stream().filter(l -> l.contains("crypto: RX(") && l.contains("per-node mode")))
+            .hasSize(1);
+    }
 }

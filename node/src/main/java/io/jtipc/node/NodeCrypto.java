@@ -164,16 +164,17 @@ public final class NodeCrypto {
     }
 
     /**
-     * Node {@code addr} was deleted from the node table (peer remove, eviction): its RX context goes with it, key
-     * material cleared, as the kernel frees {@code crypto_rx} with the node (node.c tipc_node_free →
-     * crypto.c tipc_crypto_stop).
+     * Node {@code addr} was deleted from the node table (peer remove, eviction, timeout, replaced identity): its RX
+     * context goes with it at once, a received key not attached yet cleared, as the kernel frees {@code crypto_rx}
+     * with the node (node.c tipc_node_free → crypto.c tipc_crypto_stop, which only releases the keys: our TX keys'
+     * users are left as they are, as the lazy removal in {@link #timeout} leaves them).
      */
     void nodeDeleted(int addr) {
         Crypto c = rx.remove(addr);
         if (c == null) return;
         if (lastRx == c) lastRx = null;
         if (c.skey != null) Arrays.fill(c.skey, (byte) 0);
-        c.flush(tx, lastNow);
+        c.skey = null;
     }
 
     /** Sets the configured keys (nothing can be sent yet: no node is up). */

@@ -80,6 +80,10 @@ final class NodeAdmin {
     /** See {@link TipcNode#removePeer}. */
     void removePeer(int address) throws TipcException {
         int rc = node.call(now -> node.core().removePeer(address));
+        if (rc == Errno.ENOTSUPP) {
+            throw new TipcException(TipcError.EOPNOTSUPP, "peer remove: can't remove own address "
+                + Integer.toHexString(address));
+        }
         if (rc == Errno.ENXIO) {
             throw new TipcException(TipcError.ENXIO, "peer remove: no peer node " + Integer.toHexString(address));
         }

@@ -1215,7 +1215,8 @@ public final class TipcNode implements AutoCloseable {
      * {@code tipc peer remove address ADDR} (node.c tipc_nl_peer_rm): forgets a peer node that is down, with its
      * links (a node that comes back is discovered afresh).
      *
-     * @throws TipcException {@link TipcError#ENXIO} if no such peer, {@link TipcError#EBUSY} if it is not down
+     * @throws TipcException {@link TipcError#ENXIO} if no such peer, {@link TipcError#EBUSY} if it is not down,
+     *         {@link TipcError#EOPNOTSUPP} for the own address
      *                       (the kernel's errors too); or the node is not running
      */
     public void removePeer(int address) throws TipcException {

@@ -480,6 +480,8 @@ public final class TipcCaptureDissector {
         int hs = ((w0 >>> 21) & 0xf) << 2;
         if (depth == 0) {
             nodes.learnEndpoint(frame.src, be32(b, p + 12));
+            linkSrcNode = be32(b, p + 12);
+            linkDstNode = hs >= 32 ? be32(b, p + 28) : 0;
         }
         if (user == 13 && size >= hs + 16) {
             nodes.learn(be32(b, p + 12), b, p + hs);
@@ -508,13 +510,23 @@ public final class TipcCaptureDissector {
      * drops its partial reassemblies (link.c tipc_link_reset frees reasm_buf and the failover reassembly). Fragments of
      * the old session still pending in this direction would otherwise pair with new-session fragments of the same
      * first seqno (seen in the failover lab: a message mixed from two). Its unicast reassemblies, plain and tunnelled,
-     * are dropped.
+     * are dropped: those of this link only. Where a media endpoint is unknown (SLL/SLL2 captures carry no
+     * destination, other link types neither) the link is named by the header's prevnode and destnode, as the
+     * fragments' keys are ({@link #direction}); with either of those 0 nothing is dropped.
      */
     private void linkReset(byte[] b, int p) {
         int type = (be32(b, p + 4) >>> 29) & 7;
         if (type != Tipc.RESET_MSG && type != Tipc.ACTIVATE_MSG) return;
         if (frame.src == null || frame.dst == null) return;
-        for (int flags : new int[] {0, 2, 4, 6}) reasm.reset(new FragKey(frame.src, frame.dst, flags));
+        boolean byNode = endpointsUnknown();
+        if (byNode && (linkSrcNode == 0 || linkDstNode == 0)) return;
+        int sn = byNode ? linkSrcNode : 0, dn = byNode ? linkDstNode : 0;
+        for (int flags : new int[] {0, 2, 4, 6}) reasm.reset(new FragKey(frame.src, frame.dst, sn, dn, flags));
+    }
+
+    /** True if the frame's media endpoints cannot tell its link apart from another (either is unknown). */
+    private boolean endpointsUnknown() {
+        return frame.src == MediaEndpoint.UNKNOWN || frame.dst == MediaEndpoint.UNKNOWN;
     }
 
     private void copyEhdr(CapturedMessage m, int ehdrLen) {
@@ -675,24 +687,37 @@ public final class TipcCaptureDissector {
     // ------------------------------------------------------------------ fragments per link direction
 
     /** A link direction: media source, destination, and which stream (unicast/broadcast link, tunnel). */
+    /**
+     * A reassembly direction: media endpoints, and where either is unknown the link's node addresses from the
+     * depth-0 header (prevnode, destnode; 0 when the endpoints are known), and the kind flags.
+     */
     private static final class FragKey {
         final MediaEndpoint src, dst;
+        final int srcNode, dstNode;
         final int flags;
 
-        FragKey(MediaEndpoint src, MediaEndpoint dst, int flags) {
+        FragKey(MediaEndpoint src, MediaEndpoint dst, int srcNode, int dstNode, int flags) {
             this.src = src;
             this.dst = dst;
+            this.srcNode = srcNode;
+            this.dstNode = dstNode;
             this.flags = flags;
         }
 
         @Override public boolean equals(Object o) {
             if (!(o instanceof FragKey)) return false;
             FragKey k = (FragKey) o;
-            return flags == k.flags && src.equals(k.src) && dst.equals(k.dst);
+            return flags == k.flags && srcNode == k.srcNode && dstNode == k.dstNode && src.equals(k.src)
+                && dst.equals(k.dst);
         }
 
-        @Override public int hashCode() { return (src.hashCode() * 31 + dst.hashCode()) * 8 + flags; }
+        @Override public int hashCode() {
+            return (((src.hashCode() * 31 + dst.hashCode()) * 31 + srcNode) * 31 + dstNode) * 8 + flags;
+        }
     }
+
+    /** prevnode and destnode (0 for a short header) of the frame's depth-0 message: the link where endpoints are unknown. */
+    private int linkSrcNode, linkDstNode;
 
     private final FragKey[] recentKeys = new FragKey[4];
     private int recentKeyNext;
@@ -700,10 +725,15 @@ public final class TipcCaptureDissector {
     /** Key for the direction of the current frame; broadcast-link packets (non_seq) number apart. */
     private FragKey direction(boolean tunnelled, boolean pieces, byte[] b, int p) {
         int flags = (tunnelled ? 4 : 0) | (pieces ? 2 : 0) | ((be32(b, p) >>> 20) & 1);
+        boolean byNode = endpointsUnknown();
+        int sn = byNode ? linkSrcNode : 0, dn = byNode ? linkDstNode : 0;
         for (FragKey k : recentKeys) {
-            if (k != null && k.src == frame.src && k.dst == frame.dst && k.flags == flags) return k;
+            if (k != null && k.src == frame.src && k.dst == frame.dst && k.srcNode == sn && k.dstNode == dn
+                && k.flags == flags) {
+                return k;
+            }
         }
-        FragKey k = new FragKey(frame.src, frame.dst, flags);
+        FragKey k = new FragKey(frame.src, frame.dst, sn, dn, flags);
         recentKeys[recentKeyNext] = k;
         recentKeyNext = (recentKeyNext + 1) & 3;
         return k;

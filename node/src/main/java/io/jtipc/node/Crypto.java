@@ -33,8 +33,12 @@ final class Crypto {
         STAT_REPLAYS = 5;
     static final int MAX_STATS = 6;
 
-    /** Peer address for an RX context, 0 for the TX context ({@code is_tx}: no node). */
-    final int nodeAddr;
+    /**
+     * Peer address for an RX context, 0 for the TX context ({@code is_tx}: no node). A preliminary context (a per-node
+     * key of a peer not known yet) holds {@link NodeCrypto#UNBOUND} until a frame decrypted with it names the peer's
+     * address (NodeCrypto binds it then); never 0 for an RX context.
+     */
+    int nodeAddr;
     final Aead[] aead = new Aead[KEY_MAX + 1];
     int pending, active, passive;
     /** The peer's RX active key as it reports it (RX only, {@code peer_rx_active}). */

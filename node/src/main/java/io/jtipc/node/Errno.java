@@ -32,4 +32,9 @@ public final class Errno {
     public static final int ECONNREFUSED = -111;
     public static final int EHOSTUNREACH = -113;
     public static final int EALREADY = -114;
+    /**
+     * Operation not supported, the kernel-internal {@code ENOTSUPP} (524, include/linux/errno.h, not a uapi value):
+     * a peer removal of the own address (node.c tipc_nl_peer_rm).
+     */
+    public static final int ENOTSUPP = -524;
 }

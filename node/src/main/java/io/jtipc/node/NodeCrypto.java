@@ -60,12 +60,19 @@ public final class NodeCrypto {
     private final Map<NodeId, byte[]> peerKeys = new HashMap<>();
     /**
      * The RX context made from {@link #peerKeys} when that peer's first discovery frame arrives, before the discovery
-     * creates the node (the kernel decrypts it with the preliminary node's {@code crypto_rx}, found by the id in the
-     * encryption header): keyed by id, addressed with the header's address, moved to {@link #rx} by {@link #rxOf}
-     * once a node with that id and address exists. Without it a peer known only by a per-node key could never be
-     * discovered. Bounded by {@link #peerKeys}.
+     * creates the node (the kernel decrypts it with the preliminary node's {@code crypto_rx}, a node found and created
+     * by id only: node.c __tipc_nl_node_set_key, tipc_node_create with the preliminary flag). Keyed by id only and
+     * made (keyInit) once per configured key: a discovery frame is not authenticated before it decrypts, so nothing in
+     * it may replace or re-key this context. Its address is {@link #UNBOUND} until a frame decrypted with it (then
+     * the plaintext's prevnode binds it, {@link #prelimBound}); {@link #rxOf} moves it to {@link #rx} when the node
+     * with that id is created at that address. Without it a peer known only by a per-node key could never be
+     * discovered. Bounded by {@link #peerKeys} (one context per configured peer key).
      */
     private final Map<NodeId, Crypto> prelim = new HashMap<>();
+    /** Ids of {@link #prelim} contexts whose address was bound by an authenticated frame. */
+    private final java.util.Set<NodeId> prelimBound = new java.util.HashSet<>();
+    /** {@link Crypto#nodeAddr} of a preliminary context no authenticated frame has named an address for yet. */
+    static final int UNBOUND = -1;
     private final Random rnd;
     private final CryptoConfig config;
     private boolean started;
@@ -140,8 +147,10 @@ public final class NodeCrypto {
         if (c == null) {
             Node n = nodes == null ? null : nodes.find(addr);
             Crypto p = n == null ? null : prelim.remove(n.id);
+            boolean bound = n != null && prelimBound.remove(n.id);
             byte[] k = n == null ? null : peerKeys.remove(n.id);
-            if (p != null && p.nodeAddr == addr) {
+            if (p != null && (!bound || p.nodeAddr == addr)) {
+                p.nodeAddr = addr;
                 c = p; // the context that decrypted the peer's first discovery, with its key states and windows
             } else {
                 c = new Crypto(addr, 0, lastNow);
@@ -152,6 +161,20 @@ public final class NodeCrypto {
             if (n != null && legacyIds.remove(n.id)) c.legacyIv = true;
         }
         return lastRx = c;
+    }
+
+    /**
+     * Node {@code addr} was deleted from the node table (peer remove, eviction, timeout, replaced identity): its RX
+     * context goes with it at once, a received key not attached yet cleared, as the kernel frees {@code crypto_rx}
+     * with the node (node.c tipc_node_free → crypto.c tipc_crypto_stop, which only releases the keys: our TX keys'
+     * users are left as they are, as the lazy removal in {@link #timeout} leaves them).
+     */
+    void nodeDeleted(int addr) {
+        Crypto c = rx.remove(addr);
+        if (c == null) return;
+        if (lastRx == c) lastRx = null;
+        if (c.skey != null) Arrays.fill(c.skey, (byte) 0);
+        c.skey = null;
     }
 
     /** Sets the configured keys (nothing can be sent yet: no node is up). */
@@ -209,6 +232,7 @@ public final class NodeCrypto {
                         byte[] old = peerKeys.put(k.nodeId(), m.clone());
                         if (old != null) Arrays.fill(old, (byte) 0);
                         prelim.remove(k.nodeId());
+                        prelimBound.remove(k.nodeId());
                         return 0;
                     }
                     return keyInit(rxOf(n.addr), m, Tipc.PER_NODE_KEY, false);
@@ -236,6 +260,7 @@ public final class NodeCrypto {
         for (byte[] k : peerKeys.values()) Arrays.fill(k, (byte) 0);
         peerKeys.clear(); // the kernel flushes the preliminary nodes' contexts too (they are on its node list)
         prelim.clear();
+        prelimBound.clear();
     }
 
     /** crypto.c tipc_crypto_key_init: a new AEAD attached to {@code c}. Returns the slot or {@link #EBUSY}. */
@@ -556,6 +581,7 @@ public final class NodeCrypto {
             net.log("crypto: packet dropped after decryption (not a valid TIPC message)");
             return DROP;
         }
+        if (n == null && r != null) bindPreliminary(r, NodeId.of(buf, e.nodeIdOffset()), plain, pl);
         (r != null ? r : tx).stats[Crypto.STAT_OK]++;
         if (r != null) keySynch(r, e, plain, pl, now);
         decrypted = true;
@@ -565,19 +591,27 @@ public final class NodeCrypto {
 
     /**
      * The RX context of a peer not known as a node whose discovery frame ({@code e}) names an id a per-node key was
-     * set for ({@link #prelim}), made on first use; null if there is none or the header has no address.
+     * set for ({@link #prelim}), made on first use, by id only; null if no key was set for that id.
      */
     private Crypto preliminary(byte[] buf, EncryptionHeader e) {
-        if (peerKeys.isEmpty() || e.addr() == 0) return null;
+        if (peerKeys.isEmpty()) return null;
         NodeId id = NodeId.of(buf, e.nodeIdOffset());
         Crypto p = prelim.get(id);
-        if (p != null && p.nodeAddr == e.addr()) return p;
+        if (p != null) return p;
         byte[] k = peerKeys.get(id);
         if (k == null) return null;
-        p = new Crypto(e.addr(), 0, lastNow);
+        p = new Crypto(UNBOUND, 0, lastNow);
         keyInit(p, k, Tipc.PER_NODE_KEY, false);
         prelim.put(id, p);
         return p;
+    }
+
+    /** Binds preliminary context {@code p} to the sender address (prevnode) of the discovery it just decrypted. */
+    private void bindPreliminary(Crypto p, NodeId id, byte[] m, int len) {
+        int addr = hdr.wrap(m, 0, len).prevnode();
+        if (addr == 0 || prelim.get(id) != p) return;
+        p.nodeAddr = addr;
+        prelimBound.add(id);
     }
 
     /** The plaintext of the last {@link #rcv} that returned a length (valid until the next call). */

@@ -353,6 +353,7 @@ final class NodeTable {
         if (nodes.get(n.addr) == n) {
             nodes.remove(n.addr);
             if (net.distr != null) net.distr.nodeDeleted(n.addr); // its named receive state goes with it
+            net.crypto.nodeDeleted(n.addr); // and its RX keys (the kernel frees crypto_rx with the node)
         }
         unindex(n);
         setTier(n, TIER_NONE);
@@ -379,9 +380,11 @@ final class NodeTable {
      * SELF_DOWN_PEER_DOWN or SELF_DOWN_PEER_LEAVING), with its links (tipc_node_clear_links, tipc_node_delete). jtipc
      * also refuses while one of its links is up or its bindings are still held (a down node has neither).
      *
-     * @return 0, {@link Errno#ENXIO} if no such peer, {@link Errno#EBUSY} if it is not down
+     * @return 0, {@link Errno#ENOTSUPP} for the own address (the kernel: "can't remove own address"),
+     *         {@link Errno#ENXIO} if no such peer, {@link Errno#EBUSY} if it is not down
      */
     int removePeer(int addr) {
+        if (addr == net.ownAddr && addr != 0) return Errno.ENOTSUPP;
         Node n = nodes.get(addr);
         if (n == null) return Errno.ENXIO;
         boolean down = n.state == Node.NodeState.SELF_DOWN_PEER_DOWN || n.state == Node.NodeState.SELF_DOWN_PEER_LEAVING;

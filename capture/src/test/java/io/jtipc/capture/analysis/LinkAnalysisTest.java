@@ -248,4 +248,33 @@ class LinkAnalysisTest {
         assertThat(whole).singleElement().satisfies(m -> assertThat(m.length()).isEqualTo(32 + 1200));
         assertThat(whole.get(0).buf()[whole.get(0).offset() + 32 + 600]).isEqualTo((byte) 2);
     }
+
+    /**
+     * SLL (-i any): no destination MAC, so the sender's links to B and to C differ only by the header's destnode. A
+     * RESET on A→B drops A→B's pending fragments, not those of A→C; a RESET on A→C does drop A→C's.
+     */
+    @Test
+    void anSllResetDropsTheFragmentsOfItsOwnLinkOnly(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture(SyntheticCapture.LINKTYPE_SLL);
+        c.establish(0, 1, Tipc.ACTIVATE_MSG, 100);
+        c.establish(0, 2, Tipc.ACTIVATE_MSG, 300);
+        c.fragmented(0, 2, 1, 1200, (byte) 3, 3, 1, 2);  // A→C: fragments 1 and 2 of a 1200-byte message
+        c.fragmented(0, 1, 1, 1200, (byte) 4, 3, 1, 2);  // A→B: fragments 1 and 2, the last one lost
+        c.establish(0, 1, Tipc.RESET_MSG, 101);            // A→B fails: only its pieces go
+        c.fragmented(0, 2, 1, 1200, (byte) 3, 3, 3);     // A→C's last fragment completes A→C's message
+        c.fragmented(0, 1, 1, 1200, (byte) 5, 3, 3);     // A→B new session's fragment 3 alone: nothing to pair with
+        c.fragmented(0, 2, 4, 1200, (byte) 6, 3, 1, 2);  // A→C: a message whose last fragment is lost
+        c.establish(0, 2, Tipc.RESET_MSG, 301);            // A→C fails: its pieces go
+        c.fragmented(0, 2, 1, 1200, (byte) 7, 3, 1, 2, 3); // A→C's new session from seqno 1
+        Path file = c.write(tmp, "sll-reset-fragments.pcap");
+        java.util.List<Byte> fills = new java.util.ArrayList<>();
+        CaptureSummary s = new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, m -> {
+            if (m.origin() == io.jtipc.capture.Origin.REASSEMBLED) {
+                assertThat(m.length()).isEqualTo(32 + 1200);
+                for (int i = 32; i < m.length(); i++) assertThat(m.buf()[m.offset() + i]).isEqualTo(m.buf()[m.offset() + 32]);
+                fills.add(m.buf()[m.offset() + 32]);
+            }
+        });
+        assertThat(fills).containsExactly((byte) 3, (byte) 7);
+    }
 }

@@ -22,9 +22,19 @@ final class SyntheticCapture {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private long micros = 1_000_000;
 
+    /** Linux cooked capture (LINKTYPE_LINUX_SLL, 113: {@code tcpdump -i any}): the sender's MAC only. */
+    static final int LINKTYPE_SLL = 113;
+    private final boolean sll;
+
     SyntheticCapture() {
+        this(1);
+    }
+
+    /** A capture of link type 1 (Ethernet) or {@link #LINKTYPE_SLL}. */
+    SyntheticCapture(int linkType) {
+        sll = linkType == LINKTYPE_SLL;
         ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(linkType);
         out.writeBytes(h.array());
     }
 
@@ -53,12 +63,19 @@ final class SyntheticCapture {
     void send(int from, int to, TipcMsg m) {
         m.setPrevnode(node(from)).setOrignode(node(from)).setDestnode(node(to));
         byte[] tipc = m.buffer();
-        ByteBuffer rec = ByteBuffer.allocate(16 + 14 + tipc.length).order(ByteOrder.LITTLE_ENDIAN);
+        int ll = sll ? 16 : 14;
+        ByteBuffer rec = ByteBuffer.allocate(16 + ll + tipc.length).order(ByteOrder.LITTLE_ENDIAN);
         micros += 1000;
-        int len = 14 + tipc.length;
+        int len = ll + tipc.length;
         rec.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(len).putInt(len);
         rec.order(ByteOrder.BIG_ENDIAN);
-        rec.put(mac(to)).put(mac(from)).putShort((short) 0x88CA).put(tipc);
+        if (sll) {
+            // packet type 4 (outgoing), ARPHRD_ETHER, 6-byte sender address padded to 8, protocol
+            rec.putShort((short) 4).putShort((short) 1).putShort((short) 6).put(mac(from)).putShort((short) 0);
+            rec.putShort((short) 0x88CA).put(tipc);
+        } else {
+            rec.put(mac(to)).put(mac(from)).putShort((short) 0x88CA).put(tipc);
+        }
         out.writeBytes(rec.array());
     }
 
@@ -144,10 +161,15 @@ final class SyntheticCapture {
      * (1-based) are in {@code send} are put on the wire.
      */
     void fragmented(boolean fromA, int seqno, int dataLen, byte fill, int n, int... send) {
+        fragmented(fromA ? 0 : 1, fromA ? 1 : 0, seqno, dataLen, fill, n, send);
+    }
+
+    /** {@link #fragmented(boolean, int, int, byte, int, int...)} from node {@code from} to node {@code to}. */
+    void fragmented(int from, int to, int seqno, int dataLen, byte fill, int n, int... send) {
         byte[] inner = new byte[32 + dataLen];
         TipcMsg in = new TipcMsg().wrap(inner, 0, inner.length);
         in.setVersion(2).setUser(Tipc.LOW_IMPORTANCE).setHdrSize(32).setSize(inner.length).setType(Tipc.TIPC_DIRECT_MSG);
-        in.setPrevnode(node(fromA ? 0 : 1)).setOrignode(node(fromA ? 0 : 1)).setDestnode(node(fromA ? 1 : 0));
+        in.setPrevnode(node(from)).setOrignode(node(from)).setDestnode(node(to));
         java.util.Arrays.fill(inner, 32, inner.length, fill);
         int piece = (inner.length + n - 1) / n;
         for (int no : send) {
@@ -157,7 +179,7 @@ final class SyntheticCapture {
                 : Tipc.FRAGMENT, len);
             System.arraycopy(inner, off, f.buffer(), 40, len);
             f.setFragmNo(no).setSeqno(seqno + no - 1);
-            send(fromA, f);
+            send(from, to, f);
         }
     }
 

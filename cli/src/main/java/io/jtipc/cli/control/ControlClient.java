@@ -127,17 +127,21 @@ public final class ControlClient {
 
     /**
      * Checks that the process at the other end ({@code SO_PEERCRED}) runs as this user or root; where the JDK cannot
-     * tell (no such option), the check is skipped.
+     * tell (no such option or module), the check is skipped.
      *
      * @throws IOException the peer runs as another user
      */
     static void checkPeer(SocketChannel c) throws IOException {
         UserPrincipal peer;
         try {
-            if (!c.supportedOptions().contains(jdk.net.ExtendedSocketOptions.SO_PEERCRED)) return;
-            peer = c.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user();
-        } catch (UnsupportedOperationException | LinkageError e) {
-            return;
+            // jdk.net (module jdk.net) by reflection: the cli depends on the java.* API only (architecture rule)
+            java.net.SocketOption<?> opt = (java.net.SocketOption<?>) Class.forName("jdk.net.ExtendedSocketOptions")
+                .getField("SO_PEERCRED").get(null);
+            if (!c.supportedOptions().contains(opt)) return;
+            Object cred = c.getOption(opt); // a jdk.net.UnixDomainPrincipal
+            peer = (UserPrincipal) cred.getClass().getMethod("user").invoke(cred);
+        } catch (ReflectiveOperationException | UnsupportedOperationException | LinkageError | ClassCastException e) {
+            return; // this JDK cannot tell: the socket's owner and mode were checked
         }
         UserPrincipal me = Files.getOwner(Path.of("/proc/self"));
         if (same(peer, me)) return;

@@ -456,6 +456,31 @@ class ControlChannelTest {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(ctl))) {
             ControlClient.checkPeer(c); // our own node: trusted
         }
+        assumeTrue(ControlPaths.uid() == 0, "needs root to run a node as nobody");
+        Path setpriv = Path.of("/usr/bin/setpriv"), python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(setpriv) && Files.isExecutable(python), "needs setpriv and python3");
+        // a server run as nobody in a directory it owns: the client refuses it (SO_PEERCRED)
+        Path nopen = Files.createTempDirectory("jtipc-ctl-peer-");
+        Path nsock = nopen.resolve("n.ctl");
+        Process p = null;
+        try {
+            Files.setPosixFilePermissions(nopen, PosixFilePermissions.fromString("rwxrwxrwx"));
+            p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", python.toString(),
+                "-c", "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4);"
+                    + " c,_=s.accept(); time.sleep(30)", nsock.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (!Files.exists(nsock) && System.nanoTime() < end) Thread.sleep(50);
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(nsock))) {
+                Exception pe = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> ControlClient.checkPeer(c));
+                assertThat(pe.getMessage()).contains("not as").contains("or root");
+            }
+        } finally {
+            if (p != null) p.destroyForcibly();
+            Files.deleteIfExists(nsock);
+            Files.deleteIfExists(nopen);
+        }
     }
 
     Result runAt(Path socket, String... args) {

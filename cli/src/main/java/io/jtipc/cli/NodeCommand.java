@@ -431,6 +431,7 @@ public final class NodeCommand implements Callable<Integer> {
                     try {
                         node.awaitLinkUp(dur(waitLink));
                     } catch (io.jtipc.api.TipcException e) {
+                        if (svc.signal() != null) throw e; // the signal's close ended the wait: a clean stop
                         err.println("jtipc: no link came up within " + waitLink + " s (bearers " + bearers + ")");
                         return 1;
                     }
@@ -502,7 +503,8 @@ public final class NodeCommand implements Callable<Integer> {
                 } else if (todo.isEmpty() || todo.stream().allMatch(x -> x instanceof ConnStep c && c.step().background())) {
                     failed.await();
                 }
-            } catch (InterruptedException | java.io.InterruptedIOException e) {
+            } catch (InterruptedException | java.io.IOException | RuntimeException e) {
+                // after SIGTERM/SIGINT the node is closed under the actions: what fails then is the stop, not an error
                 if (svc.signal() == null) throw e;
             }
             Thread.interrupted(); // a signal's interrupt must not disturb the close
@@ -519,7 +521,8 @@ public final class NodeCommand implements Callable<Integer> {
                 err.println("jtipc: node failed: " + node.failure());
                 return 1;
             }
-            return rc;
+            // a signal stops the node on purpose: exit 0 whatever the interrupted actions returned
+            return svc.signal() != null ? 0 : rc;
         } catch (ServiceMode.ControlUnavailableException e) {
             err.println("jtipc node: " + e.getMessage()); // the control socket cannot be opened
             return 1;

@@ -87,4 +87,30 @@ class ServiceModeTest {
             assertThat(r.err()).contains("in use by a running node");
         }
     }
+
+    /** SIGTERM while the node waits for its first link (no peer): the wait ends with the node's close, exit 0. */
+    @org.junit.jupiter.api.RepeatedTest(6)
+    void sigtermDuringWaitLinkExitsZero(@TempDir Path dir) throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path errFile = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.jtipc.cli.Main", "node",
+                "--identity", "svc-lonely", "--bearer", "udp:127.0.0.1:" + port + ",remote=127.0.0.2:" + port + ",name=sl",
+                "--wait-link", "120", "--control", "none")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile()).start();
+        try {
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(errFile).contains("READY ") && System.nanoTime() < end && p.isAlive()) Thread.sleep(50);
+            assertThat(Files.readString(errFile)).contains("READY ");
+            Thread.sleep(300 + ThreadLocalRandom.current().nextInt(50)); // into awaitLinkUp, at any point of its 50 ms poll
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            List<String> err = Files.readAllLines(errFile);
+            assertThat(p.exitValue()).as("exit code; stderr %s", err).isZero();
+            assertThat(err).anySatisfy(l -> assertThat(l).contains("SIGTERM: stopping"))
+                    .noneSatisfy(l -> assertThat(l).contains("no link came up"));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

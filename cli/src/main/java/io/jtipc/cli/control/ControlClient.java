@@ -8,8 +8,11 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -84,17 +87,75 @@ public final class ControlClient {
      * otherwise; without {@code node}, the one socket in the default directory.
      */
     static Path resolve(String node) throws IOException {
-        if (node != null) return node.contains("/") ? Path.of(node) : ControlPaths.defaultPath(node);
+        if (node != null && node.contains("/")) return Path.of(node); // the user's own choice
         Path dir = ControlPaths.defaultDirectory();
+        if (node != null) {
+            Path p = ControlPaths.defaultPath(node);
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) checkDefault(dir, p);
+            return p;
+        }
         List<Path> found = new ArrayList<>();
-        if (Files.isDirectory(dir)) {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            ControlPaths.checkPrivate(dir);
             try (Stream<Path> s = Files.list(dir)) {
                 s.filter(p -> p.getFileName().toString().endsWith(ControlPaths.SUFFIX)).sorted().forEach(found::add);
             }
         }
-        if (found.size() == 1) return found.get(0);
+        if (found.size() == 1) {
+            checkDefault(dir, found.get(0));
+            return found.get(0);
+        }
         if (found.isEmpty()) throw new IOException("no running node found in " + dir + " (give --node SOCKET)");
         throw new IOException("several nodes run (" + found + "): choose one with --node SOCKET|IDENTITY");
+    }
+
+    /**
+     * A default socket is trusted only in a private directory ({@link ControlPaths#checkPrivate}) and if it is owned
+     * by this user or root: otherwise another user who made {@code /tmp/jtipc-UID} first could answer in the node's
+     * name.
+     *
+     * @throws IOException the directory is not private or the socket belongs to another user
+     */
+    static void checkDefault(Path dir, Path socket) throws IOException {
+        ControlPaths.checkPrivate(dir);
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) return; // connecting reports it
+        int owner = (Integer) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        if (owner != ControlPaths.uid() && owner != 0) {
+            throw new IOException(socket + " belongs to uid " + owner + ", not to uid " + ControlPaths.uid());
+        }
+    }
+
+    /**
+     * Checks that the process at the other end ({@code SO_PEERCRED}) runs as this user or root; where the JDK cannot
+     * tell (no such option or module), the check is skipped.
+     *
+     * @throws IOException the peer runs as another user
+     */
+    static void checkPeer(SocketChannel c) throws IOException {
+        UserPrincipal peer;
+        try {
+            // jdk.net (module jdk.net) by reflection: the cli depends on the java.* API only (architecture rule)
+            java.net.SocketOption<?> opt = (java.net.SocketOption<?>) Class.forName("jdk.net.ExtendedSocketOptions")
+                .getField("SO_PEERCRED").get(null);
+            if (!c.supportedOptions().contains(opt)) return;
+            Object cred = c.getOption(opt); // a jdk.net.UnixDomainPrincipal
+            peer = (UserPrincipal) cred.getClass().getMethod("user").invoke(cred);
+        } catch (ReflectiveOperationException | UnsupportedOperationException | LinkageError | ClassCastException e) {
+            return; // this JDK cannot tell: the socket's owner and mode were checked
+        }
+        UserPrincipal me = Files.getOwner(Path.of("/proc/self"));
+        if (same(peer, me)) return;
+        try {
+            if (same(peer, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("root"))) return;
+        } catch (IOException e) {
+            // no user named root: only our own uid is trusted
+        }
+        throw new IOException("the node on this socket runs as " + ControlServer.oneLine(peer.getName()) + ", not as "
+            + ControlServer.oneLine(me.getName()) + " or root");
+    }
+
+    private static boolean same(UserPrincipal a, UserPrincipal b) {
+        return a.equals(b) || a.getName().equals(b.getName());
     }
 
     /** Sends one request line and prints the answer: output to {@code out}, the status as the exit code. */
@@ -105,12 +166,7 @@ public final class ControlClient {
             return t;
         });
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                c.connect(UnixDomainSocketAddress.of(socket));
-            } catch (IOException e) {
-                err.println("jtipc: no node answers on " + socket + " (" + e.getMessage() + ")");
-                return 1;
-            }
+            // the bound covers the connect too: a frozen node with a full backlog blocks connect(2) until it is closed
             timer.schedule(() -> {
                 try {
                     c.close();
@@ -118,6 +174,20 @@ public final class ControlClient {
                     // closing to end the wait
                 }
             }, ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try {
+                c.connect(UnixDomainSocketAddress.of(socket));
+            } catch (java.nio.channels.AsynchronousCloseException e) {
+                throw e;
+            } catch (IOException e) {
+                err.println("jtipc: no node answers on " + socket + " (" + ControlServer.oneLine(String.valueOf(e.getMessage())) + ")");
+                return 1;
+            }
+            try {
+                checkPeer(c);
+            } catch (IOException e) {
+                err.println("jtipc: " + e.getMessage());
+                return 1;
+            }
             ByteBuffer req = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8));
             try {
                 while (req.hasRemaining()) c.write(req);
@@ -144,8 +214,13 @@ public final class ControlClient {
         }
     }
 
-    /** Splits an answer into its output and its status line; returns the exit code. */
+    /**
+     * Splits an answer into its output and its status line; returns the exit code. What the node sent is printed with
+     * its control characters (C0 but newline and tab, DEL, C1) escaped as {@code \\xHH}: no escape sequence from a
+     * peer's string reaches the terminal.
+     */
     static int print(String answer, PrintStream out, PrintStream err) {
+        answer = ControlServer.escape(answer, true);
         String body = answer.endsWith("\n") ? answer.substring(0, answer.length() - 1) : answer;
         int nl = body.lastIndexOf('\n');
         String status = body.substring(nl + 1);

@@ -44,6 +44,17 @@ public final class ControlPaths {
                 // made meanwhile: checked below
             }
         }
+        checkPrivate(dir);
+    }
+
+    /**
+     * Checks, without creating anything, that the existing directory {@code dir} is this user's alone: a directory
+     * (not a link) owned by this user, no group or other permission (what the client requires of the default
+     * directory before it trusts a socket in it).
+     *
+     * @throws IOException it is missing, not a directory, or not private
+     */
+    public static void checkPrivate(Path dir) throws IOException {
         if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(dir + " is not a directory");
         }

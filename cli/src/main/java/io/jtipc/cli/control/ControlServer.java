@@ -12,11 +12,12 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -44,9 +45,10 @@ import java.util.function.Function;
  *
  * <h2>Permissions</h2>
  * The socket file is created with mode 0600 before anyone can reach it: it is bound inside a fresh 0700 directory
- * next to the target path, chmod-ed, then renamed into place; connecting needs write permission on it, so other
- * users (root aside) cannot connect. A stale socket at the path (no node answers) is replaced; a live one, or any
- * other file, is an error.
+ * next to the target path, chmod-ed, then hard-linked into place (link(2) never replaces a file); connecting needs write permission on it, so other
+ * users (root aside) cannot connect. A stale socket at the path (connecting is refused: ECONNREFUSED) is replaced; a
+ * live one, one we cannot tell (EACCES, a full backlog), or any other file, is an error. {@link #close()} deletes the
+ * file only if it is still the one this server installed (same file key).
  */
 public final class ControlServer implements AutoCloseable {
     /** Longest request line in bytes, its newline included. */
@@ -72,6 +74,8 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private final Path path;
+    /** The installed socket file's identity (device and inode): close() deletes the file at path only if it is this one. */
+    private final Object key;
     private final ServerSocketChannel server;
     private final Function<List<String>, Reply> handler;
     private final Semaphore slots = new Semaphore(MAX_CLIENTS);
@@ -81,8 +85,9 @@ public final class ControlServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private ControlServer(Path path, ServerSocketChannel server, Function<List<String>, Reply> handler) {
+    private ControlServer(Path path, ServerSocketChannel server, Function<List<String>, Reply> handler, Object key) {
         this.path = path;
+        this.key = key;
         this.server = server;
         this.handler = handler;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -107,10 +112,12 @@ public final class ControlServer implements AutoCloseable {
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        if (answers(path)) throw new IOException("control socket " + path + " is in use by a running node");
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (!isSocket(path)) throw new FileAlreadyExistsException(path + " exists and is not a socket");
-            Files.delete(path); // stale: its node is gone
+            Object key = fileKey(path);
+            if (!isStale(path)) throw new IOException("control socket " + path + " is in use by a running node");
+            // stale: its node is gone (deleted only if it is still the file found stale)
+            if (key != null && key.equals(fileKey(path))) Files.deleteIfExists(path);
         }
         Path dir = Files.createTempDirectory(parent, ".jtipc-ctl-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -119,7 +126,13 @@ public final class ControlServer implements AutoCloseable {
         try {
             ch.bind(UnixDomainSocketAddress.of(tmp), MAX_CLIENTS * 2);
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+            // link(2) never replaces: a socket another node installed meanwhile is kept (and reported in use)
+            try {
+                Files.createLink(path, tmp);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException("control socket " + path + " is in use by a running node", e);
+            }
+            Files.delete(tmp);
         } catch (IOException e) {
             ch.close();
             Files.deleteIfExists(tmp);
@@ -131,7 +144,7 @@ public final class ControlServer implements AutoCloseable {
         } finally {
             Files.deleteIfExists(dir);
         }
-        ControlServer s = new ControlServer(path, ch, handler);
+        ControlServer s = new ControlServer(path, ch, handler, fileKey(path));
         s.acceptor.start();
         return s;
     }
@@ -146,12 +159,27 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** True if a server accepts connections on the socket file {@code p}. */
-    static boolean answers(Path p) {
-        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
-            return c.isConnected();
+    /** The file's key (device and inode on Linux), or null if it has none or is gone. */
+    static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (IOException e) {
-            return false;
+            return null;
+        }
+    }
+
+    /**
+     * True only if connecting to the socket file {@code p} is refused (ECONNREFUSED: no process listens on it). The
+     * connect is non-blocking, so a socket held by a frozen process (full backlog: EAGAIN) cannot hang the start; any
+     * other outcome (accepted, pending, EACCES on another user's socket, EAGAIN) means "not stale".
+     */
+    static boolean isStale(Path p) {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.configureBlocking(false);
+            c.connect(UnixDomainSocketAddress.of(p));
+            return false; // connected or pending: someone listens
+        } catch (IOException e) {
+            return "Connection refused".equals(e.getMessage());
         }
     }
 
@@ -216,7 +244,13 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel c) {
-        ScheduledFuture<?> session = timer.schedule(() -> closeQuietly(c), SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> session;
+        try {
+            session = timer.schedule(() -> closeQuietly(c), SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) { // the server closed (timer shut down) just after the accept
+            closeQuietly(c);
+            return;
+        }
         try (c) {
             ScheduledFuture<?> req = timer.schedule(() -> closeQuietly(c), REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             String line;
@@ -258,10 +292,19 @@ public final class ControlServer implements AutoCloseable {
      */
     private static String readLine(SocketChannel c) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(MAX_REQUEST_BYTES);
+        int nl = -1;
         try {
-            return readLine(c, buf);
+            nl = newline(c, buf);
         } finally {
-            if (!buf.hasRemaining()) drain(c);
+            // only a line cut at the bound has more to drop; one of exactly the bound (newline last) is whole
+            if (nl < 0 && !buf.hasRemaining()) drain(c);
+        }
+        if (nl < 0) return null;
+        try {
+            String s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf.array(), 0, nl)).toString();
+            return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
         }
     }
 
@@ -279,33 +322,41 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static String readLine(SocketChannel c, ByteBuffer buf) throws IOException {
+    /** Reads into {@code buf} up to the first newline; its index, or -1 if the buffer filled or the stream ended first. */
+    private static int newline(SocketChannel c, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             int n = c.read(buf);
-            if (n < 0) return null;
+            if (n < 0) return -1;
             for (int i = buf.position() - n; i < buf.position(); i++) {
-                if (buf.get(i) == '\n') {
-                    byte[] b = Arrays.copyOf(buf.array(), i);
-                    var dec = StandardCharsets.UTF_8.newDecoder();
-                    try {
-                        String s = dec.decode(ByteBuffer.wrap(b)).toString();
-                        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-                    } catch (java.nio.charset.CharacterCodingException e) {
-                        return null;
-                    }
-                }
+                if (buf.get(i) == '\n') return i;
             }
         }
-        return null;
+        return -1;
     }
 
-    /** A message as one printable line: control characters escaped (a request's text may come back in it). */
+    /**
+     * A message as one printable line: control characters (C0, DEL and C1 0x80-0x9f) escaped as {@code \\xHH} (a
+     * request's text may come back in it).
+     */
     static String oneLine(String s) {
-        StringBuilder sb = new StringBuilder();
+        return escape(s, false);
+    }
+
+    /** True for a C0 control, DEL or a C1 control (U+0080-U+009F). */
+    static boolean isControl(char ch) {
+        return ch < 0x20 || ch >= 0x7f && ch <= 0x9f;
+    }
+
+    /** {@code s} with its control characters ({@link #isControl}) as {@code \\xHH}; newline and tab kept if asked. */
+    public static String escape(String s, boolean keepNewlineAndTab) {
+        StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
-            if (ch < 0x20 || ch == 0x7f) sb.append(String.format("\\x%02x", (int) ch));
-            else sb.append(ch);
+            if (isControl(ch) && !(keepNewlineAndTab && (ch == '\n' || ch == '\t'))) {
+                sb.append(String.format("\\x%02x", (int) ch));
+            } else {
+                sb.append(ch);
+            }
         }
         return sb.toString();
     }
@@ -329,7 +380,8 @@ public final class ControlServer implements AutoCloseable {
             // closing
         }
         try {
-            Files.deleteIfExists(path);
+            // only our own socket: a node that found ours stale and replaced it keeps its file
+            if (key != null && key.equals(fileKey(path))) Files.delete(path);
         } catch (IOException ignored) {
             // a file we cannot delete is found stale by the next node and replaced
         }

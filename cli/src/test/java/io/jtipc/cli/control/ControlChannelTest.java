@@ -369,4 +369,126 @@ class ControlChannelTest {
         assertThat(e.getMessage()).contains("not a socket");
         server = null;
     }
+
+    @Test
+    void aRequestOfExactlyTheBoundIsAnswered() throws Exception {
+        String req = "link list";
+        req += " ".repeat(ControlServer.MAX_REQUEST_BYTES - 1 - req.length()) + "\n";
+        assertThat(req.getBytes(StandardCharsets.UTF_8)).hasSize(ControlServer.MAX_REQUEST_BYTES);
+        long t0 = System.nanoTime();
+        String got = raw(req);
+        assertThat(got).contains(link + ": up").endsWith("%OK\n");
+        // not after the request timeout closed it
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(ControlServer.REQUEST_TIMEOUT_MS);
+    }
+
+    @Test
+    void c1ControlsAreEscapedByServerAndClient() throws Exception {
+        assertThat(raw("link \u009b31m\n")).isEqualTo("%USAGE unknown command 'link \\x9b31m'\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = ControlClient.print("a\u001b[31m\tb\u007f\nc\u0085\u009b\n%ERR x\u001b]0;\n",
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("a\\x1b[31m\tb\\x7f\nc\\x85\\x9b\n");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("jtipc: x\\x1b]0;\n");
+    }
+
+    @Test
+    void closeLeavesASocketThatReplacedOurs() throws Exception {
+        Path p = dir.resolve("r.ctl");
+        ControlServer first = ControlServer.start(p, x -> ControlServer.Reply.ok("first\n"));
+        Files.delete(p); // e.g. removed by hand; another node takes the path
+        try (ControlServer second = ControlServer.start(p, x -> ControlServer.Reply.ok("second\n"))) {
+            first.close();
+            assertThat(Files.exists(p)).as("the second node's socket is kept").isTrue();
+            Result r = runAt(p, "link", "list");
+            assertThat(r.out()).isEqualTo("second\n");
+        }
+        assertThat(Files.exists(p)).as("its own socket is removed").isFalse();
+    }
+
+    @Test
+    void aSocketWithAFullBacklogIsNotStaleAndDoesNotHangTheStart() throws Exception {
+        Path p = dir.resolve("frozen.ctl");
+        List<SocketChannel> held = new ArrayList<>();
+        try (java.nio.channels.ServerSocketChannel frozen = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            frozen.bind(UnixDomainSocketAddress.of(p), 1); // never accepts: a frozen node
+            for (int i = 0; i < 64; i++) { // fill its backlog (non-blocking connects until EAGAIN)
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                held.add(c);
+                c.configureBlocking(false);
+                try {
+                    c.connect(UnixDomainSocketAddress.of(p));
+                } catch (java.io.IOException e) {
+                    break;
+                }
+            }
+            var f = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (ControlServer s = ControlServer.start(p, x -> ControlServer.Reply.ok(""))) {
+                    return "started";
+                } catch (java.io.IOException e) {
+                    return e.getMessage();
+                }
+            });
+            String got;
+            try {
+                got = f.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                got = "hung";
+            }
+            assertThat(got).contains("in use by a running node");
+            assertThat(Files.exists(p)).as("the live socket is kept").isTrue();
+        } finally {
+            for (SocketChannel c : held) c.close();
+        }
+    }
+
+    @Test
+    void theClientChecksTheDefaultDirectoryAndThePeer() throws Exception {
+        Path d = dir.resolve("rt2");
+        ControlPaths.ensurePrivate(d);
+        Path sock = d.resolve("x.ctl");
+        ControlClient.checkDefault(d, sock); // private, no socket yet: fine
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+            () -> ControlClient.checkDefault(d, sock));
+        assertThat(e.getMessage()).contains("is not private");
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(ctl))) {
+            ControlClient.checkPeer(c); // our own node: trusted
+        }
+        assumeTrue(ControlPaths.uid() == 0, "needs root to run a node as nobody");
+        Path setpriv = Path.of("/usr/bin/setpriv"), python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(setpriv) && Files.isExecutable(python), "needs setpriv and python3");
+        // a server run as nobody in a directory it owns: the client refuses it (SO_PEERCRED)
+        Path nopen = Files.createTempDirectory("jtipc-ctl-peer-");
+        Path nsock = nopen.resolve("n.ctl");
+        Process p = null;
+        try {
+            Files.setPosixFilePermissions(nopen, PosixFilePermissions.fromString("rwxrwxrwx"));
+            p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", python.toString(),
+                "-c", "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4);"
+                    + " c,_=s.accept(); time.sleep(30)", nsock.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (!Files.exists(nsock) && System.nanoTime() < end) Thread.sleep(50);
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(nsock))) {
+                Exception pe = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> ControlClient.checkPeer(c));
+                assertThat(pe.getMessage()).contains("not as").contains("or root");
+            }
+        } finally {
+            if (p != null) p.destroyForcibly();
+            Files.deleteIfExists(nsock);
+            Files.deleteIfExists(nopen);
+        }
+    }
+
+    Result runAt(Path socket, String... args) {
+        List<String> all = new ArrayList<>(List.of("--node", socket.toString()));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(all.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
 }

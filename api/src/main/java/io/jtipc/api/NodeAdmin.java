@@ -81,7 +81,7 @@ final class NodeAdmin {
     void removePeer(int address) throws TipcException {
         int rc = node.call(now -> node.core().removePeer(address));
         if (rc == Errno.ENOTSUPP) {
-            throw new TipcException(TipcError.EOPNOTSUPP, "peer remove: can't remove own address "
+            throw new TipcException(TipcError.ENOTSUPP, "peer remove: can't remove own address "
                 + Integer.toHexString(address));
         }
         if (rc == Errno.ENXIO) {

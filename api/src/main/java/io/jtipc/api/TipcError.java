@@ -43,6 +43,11 @@ public enum TipcError {
     ETIMEDOUT(-110),
     /** Connection refused: the connection request was rejected (no such socket, or it is not listening). */
     ECONNREFUSED(-111),
+    /**
+     * Not supported (the kernel's internal ENOTSUPP, 524, which netlink passes to user space): removing this node's
+     * own address as a peer (node.c tipc_nl_peer_rm).
+     */
+    ENOTSUPP(-524),
     /** No route to host: no binding for the service, or no link to the node. */
     EHOSTUNREACH(-113),
     /** A connection request is already in progress. */

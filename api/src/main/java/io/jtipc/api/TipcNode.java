@@ -1216,7 +1216,7 @@ public final class TipcNode implements AutoCloseable {
      * links (a node that comes back is discovered afresh).
      *
      * @throws TipcException {@link TipcError#ENXIO} if no such peer, {@link TipcError#EBUSY} if it is not down,
-     *         {@link TipcError#EOPNOTSUPP} for the own address
+     *         {@link TipcError#ENOTSUPP} for the own address
      *                       (the kernel's errors too); or the node is not running
      */
     public void removePeer(int address) throws TipcException {

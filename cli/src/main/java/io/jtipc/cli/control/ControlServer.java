@@ -81,6 +81,11 @@ public final class ControlServer implements AutoCloseable {
     private final Semaphore slots = new Semaphore(MAX_CLIENTS);
     /** The one thread that answers clients over the limit. */
     private final Semaphore refuser = new Semaphore(1);
+
+    /** Clients being served now (at most {@link #MAX_CLIENTS}), for tests. */
+    int clientsServed() {
+        return MAX_CLIENTS - slots.availablePermits();
+    }
     private final ScheduledExecutorService timer;
     private final Thread acceptor;
     private volatile boolean closed;

@@ -260,12 +260,13 @@ class ControlChannelTest {
             for (int i = 0; i < ControlServer.MAX_CLIENTS - 1; i++) {
                 idle.add(SocketChannel.open(UnixDomainSocketAddress.of(ctl)));
             }
-            Thread.sleep(200);
+            awaitServed(ControlServer.MAX_CLIENTS - 1);
             r = run("link", "list");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).contains(link + ": up");
+            awaitServed(ControlServer.MAX_CLIENTS - 1); // that client's slot is released (after its answer)
             idle.add(SocketChannel.open(UnixDomainSocketAddress.of(ctl))); // now every slot is taken
-            Thread.sleep(200);
+            awaitServed(ControlServer.MAX_CLIENTS);
             r = run("link", "list");
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).contains("busy");
@@ -278,6 +279,13 @@ class ControlChannelTest {
         r = run("link", "list");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(a.isRunning()).isTrue();
+    }
+
+    /** Waits (at most 3 s) until the server serves exactly {@code n} clients. */
+    void awaitServed(int n) throws InterruptedException {
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (server.clientsServed() != n && System.nanoTime() < end) Thread.sleep(5);
+        assertThat(server.clientsServed()).as("clients being served").isEqualTo(n);
     }
 
     String raw(String request) throws Exception {

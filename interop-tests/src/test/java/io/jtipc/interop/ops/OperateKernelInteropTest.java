@@ -141,7 +141,7 @@ abstract class OperateKernelInteropTest {
     }
 
     /**
-     * (a) Since Linux 4.x (and in 6.1) a unicast link's {@code RX packets}/{@code TX packets} are the counters
+     * (a) In Linux 6.1 a unicast link's {@code RX packets}/{@code TX packets} are the counters
      * {@code stats.recv_pkts}/{@code stats.sent_pkts} (link.c __tipc_nl_add_link puts them in TIPC_NLA_LINK_RX/TX;
      * __tipc_nl_add_stats puts 0 in TIPC_NLA_STATS_RX_INFO/TX_INFO, which iproute2 subtracts): sequenced packets (a
      * bundle or a fragment is one), zeroed by a link reset and by {@code tipc link stat reset}. jtipc counts the

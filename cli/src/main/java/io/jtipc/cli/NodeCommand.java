@@ -287,12 +287,13 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (waitLink < 0 || timeout < 0 || runFor < 0) {
             throw new CommandLine.ParameterException(cl, "--wait-link, --timeout and --for take seconds >= 0");
         }
         List<Action> todo = parseActions(cl);
+        // connect/listen own standard output (the connection's bytes only): every status line goes to stderr then
+        PrintWriter out = todo.stream().anyMatch(a -> a instanceof ConnStep c && c.step().pipesStdout()) ? err : cl.getOut();
         TipcAddress echoAddr = echo == null ? null : address(cl, echo);
         if (echoAddr != null && echoAddr.kind() == TipcAddress.Kind.SOCKET) {
             throw new CommandLine.ParameterException(cl, "--echo takes TYPE:INSTANCE or TYPE:LOWER:UPPER");

@@ -105,11 +105,29 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Version from the jar manifest, or "dev". */
+    /**
+     * {@code jtipc --version}: "jtipc VERSION", the version the build wrote into {@code io/jtipc/cli/version.properties}
+     * (Maven resource filtering of {@code ${project.version}}), else the jar manifest's {@code Implementation-Version},
+     * else "jtipc (version unknown)".
+     */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"jtipc " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {"jtipc " + version().orElse("(version unknown)")};
+        }
+
+        /** The build's version of this jar, if the build recorded one. */
+        public static java.util.Optional<String> version() {
+            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    java.util.Properties p = new java.util.Properties();
+                    p.load(in);
+                    String v = p.getProperty("version");
+                    if (v != null && !v.isBlank() && !v.contains("${")) return java.util.Optional.of(v.trim());
+                }
+            } catch (java.io.IOException e) {
+                // unreadable resource: fall back to the manifest
+            }
+            return java.util.Optional.ofNullable(Main.class.getPackage().getImplementationVersion());
         }
     }
 }

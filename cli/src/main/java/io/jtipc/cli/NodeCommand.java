@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
  * link, send failed, the node failed), 2 bad arguments. Service mode and the control socket: {@link ServiceMode}.
  */
 @Command(name = "node", sortOptions = false,
+        header = "Run a jtipc TIPC node on Ethernet or UDP bearers and do ACTIONs with it.",
         description = {
             "Run a jtipc TIPC node that joins a Linux TIPC cluster (raw Ethernet needs CAP_NET_RAW; UDP needs no privilege), then do the ACTIONs in order:",
             "  links                   the links, as 'tipc link list' prints them",
@@ -79,7 +80,8 @@ import picocli.CommandLine.Parameters;
             "  jtipc node --identity c --bearer udp:127.0.0.2:6118,remote=127.0.0.1:6118 \\",
             "      --wait-link 10 --wait 5 --stream connect 18888:1 < file > out",
             "  # as root: join a Linux 6.1 kernel node booted in the lab",
-            "  jtipc node --identity j1 --lab 6.1 --wait-link 60 kernel 'tipc link list'"})
+            "  jtipc node --identity j1 --lab 6.1 --wait-link 60 \\",
+            "      kernel '/usr/sbin/tipc link list' nametable"})
 public final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--identity", required = true, paramLabel = "ID",

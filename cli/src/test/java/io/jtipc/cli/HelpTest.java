@@ -45,6 +45,9 @@ class HelpTest {
                 if (line.length() > 80) problems.add(name + ": " + line.length() + " columns: " + line);
             }
             if (!help.contains("Example")) problems.add(name + ": no examples");
+            for (String line : c.getCommandSpec().usageMessage().footer()) { // an example is never wrapped
+                if (line.length() > 80) problems.add(name + ": footer line of " + line.length() + " columns: " + line);
+            }
         }
         assertThat(problems).isEmpty();
     }

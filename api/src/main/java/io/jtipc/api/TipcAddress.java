@@ -5,8 +5,16 @@ package io.jtipc.api;
  * {type, instance} (TIPC_SERVICE_ADDR), a service range {type, lower, upper} (TIPC_SERVICE_RANGE, used to
  * bind and to multicast) or a socket address {port, node} (TIPC_SOCKET_ADDR). All numbers are unsigned 32-bit
  * values kept in an {@code int}.
+ *
+ * <p>A {@link java.net.SocketAddress}, as junixsocket-tipc's {@code AFTIPCSocketAddress} is, so code written against
+ * {@code SocketAddress} can hold one. Immutable; {@link java.io.Serializable} through a serialization proxy: the
+ * stream holds the kind and the five numbers, and reading it back goes through {@link #ofService},
+ * {@link #ofServiceRange} or {@link #ofSocket}, so a stream cannot create an address those factories refuse
+ * (e.g. lower &gt; upper); such a stream fails with {@link java.io.InvalidObjectException}.
  */
-public final class TipcAddress {
+public final class TipcAddress extends java.net.SocketAddress {
+    private static final long serialVersionUID = 1L;
+
     /** The address family variants (tipc.h TIPC_SERVICE_RANGE = 1, TIPC_SERVICE_ADDR = 2, TIPC_SOCKET_ADDR = 3). */
     public enum Kind { SERVICE_RANGE, SERVICE, SOCKET }
 
@@ -105,6 +113,56 @@ public final class TipcAddress {
     @Override
     public int hashCode() {
         return ((kind.ordinal() * 31 + type) * 31 + lower) * 31 + upper + 17 * port + 131 * node;
+    }
+
+    /** Serialization writes a {@link Form} in place of the address (the serialization proxy pattern). */
+    private Object writeReplace() {
+        return new Form(kind.ordinal(), type, lower, upper, port, node);
+    }
+
+    /** An address is never read directly, only through its {@link Form}: a crafted stream is refused. */
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("TipcAddress is read through its serialized form only");
+    }
+
+    /**
+     * The serialized form of a {@link TipcAddress}: {@code kind} (the {@link Kind} ordinal: 0 SERVICE_RANGE, 1 SERVICE,
+     * 2 SOCKET) and the unsigned 32-bit numbers; unused numbers are 0. Read back through the factories.
+     */
+    static final class Form implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int kind;
+        private final int type;
+        private final int lower;
+        private final int upper;
+        private final int port;
+        private final int node;
+
+        Form(int kind, int type, int lower, int upper, int port, int node) {
+            this.kind = kind;
+            this.type = type;
+            this.lower = lower;
+            this.upper = upper;
+            this.port = port;
+            this.node = node;
+        }
+
+        private Object readResolve() throws java.io.ObjectStreamException {
+            try {
+                TipcAddress a = switch (kind) {
+                    case 0 -> ofServiceRange(type, lower, upper);
+                    case 1 -> ofService(type, lower);
+                    case 2 -> ofSocket(port, node);
+                    default -> throw new IllegalArgumentException("unknown kind " + kind);
+                };
+                if (!a.equals(new TipcAddress(a.kind, type, lower, upper, port, node))) {
+                    throw new IllegalArgumentException("numbers a " + a.kind + " address does not have");
+                }
+                return a;
+            } catch (IllegalArgumentException e) {
+                throw new java.io.InvalidObjectException("bad serialized TipcAddress: " + e.getMessage());
+            }
+        }
     }
 
     /** {@code {type, instance}}, {@code {type, lower, upper}} or {@code <node:port>} (hex node), as the kernel's logs write them. */

@@ -111,6 +111,40 @@ class DocSnippetsTest {
         assertThat(snippets()).as("```java blocks found in README.md").anyMatch(s -> s.file().equals("README.md"));
     }
 
+    /**
+     * Issue 18 ("every Java snippet in README and docs compiles"): no Markdown file of the repository with a
+     * {@code ```java} fence escapes {@link #markdownFiles} (a README two levels down, a new docs folder, ...), and the
+     * docs are read.
+     */
+    @Test
+    void every_markdown_file_with_a_java_block_is_read() throws IOException {
+        Path root = repoRoot();
+        List<Path> read = markdownFiles(root);
+        List<String> missed;
+        try (Stream<Path> all = Files.walk(root)) {
+            missed = all.filter(p -> p.toString().endsWith(".md") && Files.isRegularFile(p))
+                .filter(p -> { // build output and hidden directories (.git, .m2) are not the project's documents
+                    for (Path part : root.relativize(p)) {
+                        String n = part.toString();
+                        if (n.equals("target") || n.startsWith(".")) return false;
+                    }
+                    return true;
+                })
+                .filter(p -> hasJavaFence(p) && !read.contains(p))
+                .map(p -> root.relativize(p).toString()).sorted().collect(Collectors.toList());
+        }
+        assertThat(missed).as("Markdown files with ```java blocks that DocSnippetsTest does not compile").isEmpty();
+        assertThat(snippets()).as("```java blocks found in docs/").anyMatch(s -> s.file().startsWith("docs/"));
+    }
+
+    private static boolean hasJavaFence(Path p) {
+        try {
+            return Files.readAllLines(p, StandardCharsets.UTF_8).stream().anyMatch(l -> FENCE_OPEN.matcher(l).matches());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ------------------------------------------------------------------ collecting the blocks
 
     static Path repoRoot() {

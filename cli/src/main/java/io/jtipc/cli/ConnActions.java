@@ -43,6 +43,28 @@ final class ConnActions {
         default boolean background() {
             return false;
         }
+
+        /**
+         * True if it writes a connection's bytes to standard output (connect, listen): the node's status lines
+         * ({@code NODE ...}, {@code LINK up ...}, action results) then go to standard error, so that standard output
+         * carries only the data, as with tipc-pipe or netcat.
+         */
+        default boolean pipesStdout() {
+            return false;
+        }
+    }
+
+    /** A connect or listen step: its bytes go to standard output. */
+    private record PipeStep(Step body) implements Step {
+        @Override
+        public int run(TipcNode node, Options o, PrintWriter out, PrintWriter err) throws Exception {
+            return body.run(node, o, out, err);
+        }
+
+        @Override
+        public boolean pipesStdout() {
+            return true;
+        }
     }
 
     /** Options of NodeCommand the actions use. */
@@ -77,13 +99,13 @@ final class ConnActions {
                 if (at.kind() == TipcAddress.Kind.SERVICE_RANGE) {
                     throw new CommandLine.ParameterException(cl, "connect takes TYPE:INSTANCE or a socket address");
                 }
-                sink.accept((node, o, out, err) -> connect(node, at, o, err));
+                sink.accept(new PipeStep((node, o, out, err) -> connect(node, at, o, err)));
             }
             case "listen" -> {
                 if (at.kind() == TipcAddress.Kind.SOCKET) {
                     throw new CommandLine.ParameterException(cl, "listen takes TYPE:INSTANCE");
                 }
-                sink.accept((node, o, out, err) -> listen(node, at, o, err));
+                sink.accept(new PipeStep((node, o, out, err) -> listen(node, at, o, err)));
             }
             default -> {
                 if (at.kind() == TipcAddress.Kind.SOCKET) {

@@ -33,10 +33,14 @@ import picocli.CommandLine.Option;
         description = {"Boot Linux kernel TIPC nodes (Debian 5.10 / 6.1 / 6.12 kernels under qemu) on a bridge in a new "
                 + "network namespace, link them over an Ethernet bearer, then run a script or give a prompt. Needs root.",
                 "",
-                "Script / prompt lines:  NODE COMMAND   run a shell command in a node (n1, n2, ... or 'all'; ",
-                "                                       iproute2 is /usr/sbin/tipc and /usr/sbin/tc, the agent /bin/tipc-agent)",
-                "                        sleep MS | nodes | help | quit        ('#' starts a comment)",
-                "A script stops at the first command that fails (exit status 1)."})
+                "Script / prompt lines:",
+                "  NODE COMMAND   run a shell command in a node (n1, n2, ... or 'all'; iproute2",
+                "                 is /usr/sbin/tipc and /usr/sbin/tc, the agent /bin/tipc-agent)",
+                "  sleep MS | nodes | help | quit        ('#' starts a comment)",
+                "A script stops at the first command that fails (exit status 1)."},
+        footer = {"", "Examples:",
+            "  sudo jtipc lab --version 6.1 --nodes 2     # then: n1 /usr/sbin/tipc link list",
+            "  sudo jtipc lab --version 5.10,6.12 --script FILE --capture out.pcap"})
 public final class LabCommand implements Callable<Integer> {
 
     @Option(names = "--version", paramLabel = "V[,V...]", split = ",", defaultValue = "6.1",

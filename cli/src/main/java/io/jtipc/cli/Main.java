@@ -16,12 +16,20 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "jtipc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"TIPC (Linux net/tipc) in user space for the JVM: tools.",
             "A running 'jtipc node' is operated through its control socket, as iproute2's tipc operates the kernel:",
-            "  jtipc [--node SOCKET|IDENTITY] COMMAND [--json]   (exit 0 done, 1 failed, 2 bad command), COMMAND:",
+            "  jtipc [--node SOCKET|IDENTITY] COMMAND [--json]",
+            "  (exit 0 done, 1 failed, 2 bad command), COMMAND:",
             "    link list | link stat show [link NAME] | link stat reset [link NAME]",
             "    link set tolerance|priority|window VALUE link NAME",
-            "    bearer list | bearer enable SPEC | bearer disable NAME | bearer add name NAME remoteip IP [remoteport P]",
+            "    bearer list | bearer enable SPEC | bearer disable NAME",
+            "    bearer add name NAME remoteip IP [remoteport P]",
             "    nametable show | node list | socket list | peer remove address ADDR",
-            "  Without --node: the one node in the default directory ($XDG_RUNTIME_DIR/jtipc, /run/jtipc or /tmp/jtipc-UID)."},
+            "Without --node: the one node in the default directory ($XDG_RUNTIME_DIR/jtipc, /run/jtipc or /tmp/jtipc-UID)."},
+        footer = {"", "Examples:",
+            "  jtipc pcap -V samples/eth-6.1.pcap          # dissect a capture, every field",
+            "  jtipc node --identity a --bearer udp:127.0.0.1 --echo 18888:17 &",
+            "  jtipc link list                             # operate the running node",
+            "  sudo jtipc lab --version 6.1 --nodes 2      # two Linux kernel TIPC nodes",
+            "  jtipc help node                             # a command's options"},
         subcommands = {PcapCommand.class, LabCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -59,14 +67,67 @@ public final class Main implements Runnable {
             return 1;
         });
         PcapCommand.attach(cl, out, err);
+        addExamples(cl);
         return cl;
     }
 
-    /** Version from the jar manifest, or "dev". */
+    /**
+     * Every command's help wraps at the terminal's width (80 columns when it cannot be told); examples for the
+     * commands whose {@code @Command} declares none (the pcap commands, help) are appended to their footer, each line
+     * at most 80 columns.
+     */
+    private static void addExamples(CommandLine cl) {
+        java.util.Map<String, String[]> examples = java.util.Map.of(
+            "jtipc pcap", new String[] {
+                "  jtipc pcap samples/eth-6.1.pcap               # one line per TIPC message",
+                "  jtipc pcap -V samples/eth-6.1.pcap            # every field, as a tree",
+                "  jtipc pcap --json samples/eth-6.1.pcap        # one JSON object per message",
+                "  jtipc pcap --key 0xKEY...SALT samples/udpcrypto-6.1.pcap   # decrypt"},
+            "jtipc pcap links", new String[] {"  jtipc pcap links samples/eth-6.1.pcap"},
+            "jtipc pcap names", new String[] {
+                "  jtipc pcap names samples/eth-6.1.pcap",
+                "  jtipc pcap names --at 5.5 --history samples/eth-6.1.pcap"},
+            "jtipc pcap stats", new String[] {"  jtipc pcap stats samples/eth-6.1.pcap"},
+            "jtipc help", new String[] {"  jtipc help node", "  jtipc help pcap links"});
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(cl));
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            c.setUsageHelpAutoWidth(true);
+            String[] ex = examples.get(c.getCommandSpec().qualifiedName());
+            CommandLine.Model.UsageMessageSpec u = c.getCommandSpec().usageMessage();
+            if (ex == null || String.join("\n", u.footer()).contains("Example")) continue;
+            java.util.List<String> f = new java.util.ArrayList<>(java.util.List.of(u.footer()));
+            f.add("");
+            f.add("Examples:");
+            f.addAll(java.util.List.of(ex));
+            u.footer(f.toArray(String[]::new));
+        }
+    }
+
+    /**
+     * {@code jtipc --version}: "jtipc VERSION", the version the build wrote into {@code io/jtipc/cli/version.properties}
+     * (Maven resource filtering of {@code ${project.version}}), else the jar manifest's {@code Implementation-Version},
+     * else "jtipc (version unknown)".
+     */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"jtipc " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {"jtipc " + version().orElse("(version unknown)")};
+        }
+
+        /** The build's version of this jar, if the build recorded one. */
+        public static java.util.Optional<String> version() {
+            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    java.util.Properties p = new java.util.Properties();
+                    p.load(in);
+                    String v = p.getProperty("version");
+                    if (v != null && !v.isBlank() && !v.contains("${")) return java.util.Optional.of(v.trim());
+                }
+            } catch (java.io.IOException e) {
+                // unreadable resource: fall back to the manifest
+            }
+            return java.util.Optional.ofNullable(Main.class.getPackage().getImplementationVersion());
         }
     }
 }

@@ -25,44 +25,63 @@ import picocli.CommandLine.Parameters;
  * link, send failed, the node failed), 2 bad arguments. Service mode and the control socket: {@link ServiceMode}.
  */
 @Command(name = "node", sortOptions = false,
-        description = {"Run a jtipc TIPC node that joins a Linux TIPC cluster (raw Ethernet needs CAP_NET_RAW; UDP needs "
-                + "no privilege), then do the ACTIONS in order:",
-                "  links                      print the links as 'tipc link list' does",
-                "  link-stats                 print each link's statistics as 'tipc link stat show' does, with the",
-                "                             hostile-input counters (drops, reassembly errors, overflows, resets)",
-                "                             and the tunnel counters (SYNCH/FAILOVER messages sent and received)",
-                "  nametable                  print the binding table as 'tipc nametable show' does",
-                "  send TYPE:INSTANCE TEXT    send TEXT (RDM) and print the reply if one comes within --timeout",
-                "  ping TYPE:INSTANCE COUNT SIZE  send COUNT numbered RDM messages of SIZE bytes to an --echo service and",
-                "                             print 'PING sent N echoed E lost L duplicated D reordered R' (fails unless",
-                "                             all came back once and in order)",
-                "  link-set PROP VALUE LINK   'tipc link set PROP VALUE link LINK': PROP tolerance (ms), priority or window",
-                "  bearer-set PROP VALUE BEARER  'tipc bearer set PROP VALUE' for BEARER (e.g. udp:NAME or eth:IFACE)",
-                "  sleep SECONDS              wait",
-                "  kernel COMMAND             (--lab) run a shell command in the kernel node, print its output",
-                "  kernel-echo TYPE:INSTANCE  (--lab) start the kernel's RDM echo agent bound to TYPE:INSTANCE",
-                "  kernel-ping TYPE:INSTANCE COUNT SIZE  (--lab) the kernel's agent sends COUNT RDM messages, checks the echoes",
-                "  connect TYPE:INSTANCE      connect (SEQPACKET, --stream: STREAM; --wait SECONDS for the service to appear),",
-                "                             pipe stdin to it and what comes back to stdout (like tipc-pipe / netcat)",
-                "  listen TYPE:INSTANCE       accept one connection and pipe it the same way",
-                "  subscribe TYPE:LOWER:UPPER print topology events (TIPC_SUB_PORTS) as struct tipc_event describes them",
-                "  group-bcast COUNT TEXT     (--group) broadcast COUNT messages 'TEXT 0' ... 'TEXT COUNT-1' to the group",
-                "With --echo-conn the node runs a STREAM listener echoing every connection's bytes (SEQPACKET and STREAM "
-                        + "clients both work).",
-                "With --group TYPE:MEMBER the node joins group TYPE as MEMBER (cluster scope, member events on), prints "
-                        + "'MEMBER joined|left M node N port P' (N hex) and 'GOT TEXT' per message, and echoes unicast and "
-                        + "anycast messages to their sender.",
-                "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to "
-                        + "a node whose link is congested is dropped and counted, never waited for); with "
-                        + "no action and no --echo it stays up until killed or --for ends, printing link events.",
-                "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast "
-                        + "discovery to iproute2's group for the cluster id).",
-                "Service mode: once up the node prints 'READY identity ID address HEX cluster N control PATH|none' on stderr; "
-                        + "SIGTERM or SIGINT closes it gracefully (each up link sends a RESET with the peer-stopping bit: "
-                        + "peers see the link down at once) and it exits 0. While it runs, 'jtipc [--node PATH|ID] link list' "
-                        + "etc. operate it through its control socket (mode 0600; see 'jtipc --help').",
-                "Exit codes: 0 done or stopped by SIGTERM/SIGINT, 1 runtime failure (bearer, link, send, node failed, "
-                        + "control socket in use), 2 usage."})
+        header = "Run a jtipc TIPC node on Ethernet or UDP bearers and do ACTIONs with it.",
+        description = {
+            "Run a jtipc TIPC node that joins a Linux TIPC cluster (raw Ethernet needs CAP_NET_RAW; UDP needs no privilege), then do the ACTIONs in order:",
+            "  links                   the links, as 'tipc link list' prints them",
+            "  link-stats              each link's statistics as 'tipc link stat show', with",
+            "                          the hostile-input counters (drops, reassembly errors,",
+            "                          overflows, resets) and SYNCH/FAILOVER counters",
+            "  nametable               the binding table, as 'tipc nametable show'",
+            "  send TYPE:INST TEXT     send TEXT (RDM), print the reply if one comes within",
+            "                          --timeout",
+            "  ping TYPE:INST COUNT SIZE",
+            "                          send COUNT numbered RDM messages of SIZE bytes to an",
+            "                          --echo service, print 'PING sent N echoed E lost L",
+            "                          duplicated D reordered R' (fails unless all came",
+            "                          back once and in order)",
+            "  link-set PROP VALUE LINK",
+            "                          'tipc link set PROP VALUE link LINK': PROP is",
+            "                          tolerance (ms), priority or window",
+            "  bearer-set PROP VALUE BEARER",
+            "                          'tipc bearer set PROP VALUE' on BEARER (udp:NAME,",
+            "                          eth:IFACE)",
+            "  sleep SECONDS           wait",
+            "  connect TYPE:INST       connect (SEQPACKET; --stream: STREAM; --wait SECONDS",
+            "                          for the service to appear), pipe stdin to it and",
+            "                          what comes back to stdout (like tipc-pipe, netcat)",
+            "  listen TYPE:INST        accept one connection, pipe it the same way",
+            "  subscribe TYPE:LOW:UP   print topology events (TIPC_SUB_PORTS) as struct",
+            "                          tipc_event describes them",
+            "  group-bcast COUNT TEXT  (--group) broadcast COUNT messages 'TEXT 0' ...",
+            "                          'TEXT COUNT-1' to the group",
+            "  kernel COMMAND          (--lab) run a shell command in the kernel node",
+            "  kernel-echo TYPE:INST   (--lab) start the kernel's RDM echo agent",
+            "  kernel-ping TYPE:INST COUNT SIZE",
+            "                          (--lab) the kernel's agent sends COUNT RDM messages",
+            "                          of SIZE bytes and checks the echoes",
+            "Output: results and status lines ('NODE ...', 'LINK up ...') on stdout, logs on stderr; with connect or listen stdout carries only the connection's bytes and every status line goes to stderr.",
+            "With --echo-conn the node runs a STREAM listener echoing every connection's bytes (SEQPACKET and STREAM clients both work).",
+            "With --group TYPE:MEMBER the node joins group TYPE as MEMBER (cluster scope, member events on), prints 'MEMBER joined|left M node N port P' (N hex) and 'GOT TEXT' per message, and echoes unicast and anycast messages to their sender.",
+            "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to a node whose link is congested is dropped and counted, never waited for); with no action and no --echo it stays up until killed or --for ends, printing link events.",
+            "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast discovery to iproute2's group for the cluster id).",
+            "Service mode: once up the node prints 'READY identity ID address HEX cluster N control PATH|none' on stderr; SIGTERM or SIGINT closes it gracefully (each up link sends a RESET with the peer-stopping bit: peers see the link down at once) and it exits 0. While it runs, 'jtipc [--node PATH|ID] link list' etc. operate it through its control socket (mode 0600; see 'jtipc --help').",
+            "Exit codes: 0 done or stopped by SIGTERM/SIGINT, 1 runtime failure (bearer, link, send, node failed, control socket in use), 2 usage."},
+        footer = {
+            "",
+            "Examples:",
+            "  # two nodes over UDP on one host, no privilege: an RDM echo service ...",
+            "  jtipc node --identity a --bearer udp:127.0.0.1:6118,remote=127.0.0.2:6118 \\",
+            "      --echo 18888:17 --echo-conn 18888:1 &",
+            "  # ... and a node that sends to it, then prints its links and binding table",
+            "  jtipc node --identity b --bearer udp:127.0.0.2:6118,remote=127.0.0.1:6118 \\",
+            "      --wait-link 10 send 18888:17 hello links nametable",
+            "  # pipe a file through a STREAM connection: out gets only the echoed bytes",
+            "  jtipc node --identity c --bearer udp:127.0.0.2:6118,remote=127.0.0.1:6118 \\",
+            "      --wait-link 10 --wait 5 --stream connect 18888:1 < file > out",
+            "  # as root: join a Linux 6.1 kernel node booted in the lab",
+            "  jtipc node --identity j1 --lab 6.1 --wait-link 60 \\",
+            "      kernel '/usr/sbin/tipc link list' nametable"})
 public final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--identity", required = true, paramLabel = "ID",
@@ -141,7 +160,9 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
 
-    @Parameters(paramLabel = "ACTION", arity = "0..*", description = "links | nametable | send TYPE:INSTANCE TEXT | sleep SECONDS")
+    @Parameters(paramLabel = "ACTION", arity = "0..*", description = "links | link-stats | nametable | send | ping | link-set | "
+            + "bearer-set | sleep | connect | listen | subscribe | group-bcast | kernel | kernel-echo | kernel-ping "
+            + "(with their arguments, as listed above)")
     List<String> actions = new ArrayList<>();
 
     @CommandLine.Spec
@@ -239,8 +260,9 @@ public final class NodeCommand implements Callable<Integer> {
                 }
                 default -> throw new CommandLine.ParameterException(cl, "unknown action '" + a
                         + "' (links, link-stats, nametable, send TYPE:INSTANCE TEXT, ping TYPE:INSTANCE COUNT SIZE, link-set "
-                        + "PROP VALUE LINK, bearer-set PROP VALUE BEARER, sleep SECONDS, kernel COMMAND, kernel-echo "
-                        + "TYPE:INSTANCE, kernel-ping TYPE:INSTANCE COUNT SIZE)");
+                        + "PROP VALUE LINK, bearer-set PROP VALUE BEARER, sleep SECONDS, connect TYPE:INSTANCE, listen "
+                        + "TYPE:INSTANCE, subscribe TYPE:LOWER:UPPER, group-bcast COUNT TEXT, kernel COMMAND, kernel-echo "
+                        + "TYPE:INSTANCE, kernel-ping TYPE:INSTANCE COUNT SIZE; see 'jtipc node --help')");
             }
         }
         return r;
@@ -287,12 +309,13 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (waitLink < 0 || timeout < 0 || runFor < 0) {
             throw new CommandLine.ParameterException(cl, "--wait-link, --timeout and --for take seconds >= 0");
         }
         List<Action> todo = parseActions(cl);
+        // connect/listen own standard output (the connection's bytes only): every status line goes to stderr then
+        PrintWriter out = todo.stream().anyMatch(a -> a instanceof ConnStep c && c.step().pipesStdout()) ? err : cl.getOut();
         TipcAddress echoAddr = echo == null ? null : address(cl, echo);
         if (echoAddr != null && echoAddr.kind() == TipcAddress.Kind.SOCKET) {
             throw new CommandLine.ParameterException(cl, "--echo takes TYPE:INSTANCE or TYPE:LOWER:UPPER");

@@ -33,7 +33,7 @@ class ConnCommandTest {
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(data.toString(StandardCharsets.UTF_8)).isEqualTo("hello over seqpacket\n");
             assertThat(r.err()).contains("CONNECTED SEQPACKET to {18889, 1}").contains("CLOSED");
-            assertThat(r.out()).contains("SUBSCRIBED {18889,0,10}").containsPattern("TIPC_PUBLISHED found 1-1 port.ref \\d+ port.node [0-9a-f]{8}");
+            assertThat(r.err()).contains("SUBSCRIBED {18889,0,10}").containsPattern("TIPC_PUBLISHED found 1-1 port.ref \\d+ port.node [0-9a-f]{8}");
             data.reset();
             ConnActions.stdin = in.stream("x".repeat(200_000));
             r = MainTest.run("node", "--identity", "cli-conn2", "--bearer", "udp:" + b + ",remote=" + a + ",name=ub",
@@ -53,6 +53,86 @@ class ConnCommandTest {
         assertThat(e.code()).as(e.err()).isZero();
         assertThat(e.out()).contains("READY echo-conn {18889, 1}").contains("ECHO-CONN 21 bytes")
             .contains("ECHO-CONN 200000 bytes");
+    }
+
+    /**
+     * Issue 18: {@code jtipc node ... connect S < f > out} leaves in {@code out} exactly the bytes the service echoed;
+     * the node's status lines ({@code NODE ...}, {@code LINK up ...}) go to stderr. The command's own standard output
+     * and the connection's sink are one stream here, as in a real process.
+     */
+    @Test
+    void connectWritesOnlyTheEchoedBytesToStdout() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        CompletableFuture<MainTest.Result> echo = CompletableFuture.supplyAsync(() -> MainTest.run("node", "--identity",
+            "cli-echoraw", "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--echo-conn", "18892:1", "--for", "12"));
+        byte[] sent = new byte[100_000];
+        new java.util.Random(18).nextBytes(sent); // every byte value, newlines included
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream so = new PrintStream(stdout, true);
+        ConnActions.stdin = new ByteArrayInputStream(sent);
+        ConnActions.stdout = so;
+        try {
+            int rc = Main.run(new String[] {"node", "--identity", "cli-rawc", "--bearer", "udp:" + b + ",remote=" + a
+                + ",name=ub", "--wait-link", "15", "--wait", "10", "--timeout", "1", "--stream", "connect", "18892:1"},
+                so, new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            String err = stderr.toString(StandardCharsets.UTF_8);
+            assertThat(rc).as(err).isZero();
+            assertThat(stdout.toByteArray()).as(err).isEqualTo(sent);
+            assertThat(err).contains("NODE cli-rawc").contains("LINK up ").contains("CONNECTED STREAM");
+        } finally {
+            ConnActions.stdin = System.in;
+            ConnActions.stdout = System.out;
+        }
+        MainTest.Result e = echo.get(30, TimeUnit.SECONDS);
+        assertThat(e.out()).contains("ECHO-CONN 100000 bytes");
+    }
+
+    /** The same for {@code listen}: standard output holds exactly what the connecting peer sent. */
+    @Test
+    void listenWritesOnlyThePeersBytesToStdout() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        byte[] fromPeer = new byte[50_000];
+        new java.util.Random(81).nextBytes(fromPeer);
+        byte[] fromStdin = "answer from the listener\n".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream so = new PrintStream(stdout, true);
+        ConnActions.stdin = new ByteArrayInputStream(fromStdin);
+        ConnActions.stdout = so;
+        try (io.jtipc.api.TipcNode client = io.jtipc.api.TipcNode.builder().identity("cli-lclient")
+                 .bearer("udp:" + b + ",remote=" + a + ",name=ub").start()) {
+            CompletableFuture<Integer> listener = CompletableFuture.supplyAsync(() -> Main.run(new String[] {"node",
+                "--identity", "cli-listen", "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--timeout", "5",
+                "--stream", "listen", "18893:1"}, so, new PrintStream(stderr, true, StandardCharsets.UTF_8)));
+            client.awaitLinkUp(java.time.Duration.ofSeconds(15));
+            io.jtipc.api.TipcAddress at = io.jtipc.api.TipcAddress.ofService(18893, 1);
+            client.awaitBinding(x -> x.type() == 18893, java.time.Duration.ofSeconds(15));
+            try (io.jtipc.api.TipcConnection c = io.jtipc.api.TipcConnection.connect(client, at,
+                     io.jtipc.api.TipcConnection.Type.STREAM, java.time.Duration.ofSeconds(8))) {
+                c.write(fromPeer);
+                byte[] got = new byte[fromStdin.length];
+                int n = 0;
+                while (n < got.length) {
+                    int k = c.read(got, n, got.length - n, java.time.Duration.ofSeconds(10));
+                    assertThat(k).as("bytes from the listener's stdin").isPositive();
+                    n += k;
+                }
+                assertThat(got).isEqualTo(fromStdin);
+            }
+            int rc = listener.get(30, TimeUnit.SECONDS);
+            String err = stderr.toString(StandardCharsets.UTF_8);
+            assertThat(rc).as(err).isZero();
+            assertThat(stdout.toByteArray()).as(err).isEqualTo(fromPeer);
+            assertThat(err).contains("NODE cli-listen").contains("LINK up ").contains("ACCEPTED from");
+        } finally {
+            ConnActions.stdin = System.in;
+            ConnActions.stdout = System.out;
+        }
     }
 
     @Test

@@ -196,4 +196,17 @@ class MainTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("jtipc ");
     }
+
+    /** Issue 18: {@code --version} prints the version the build has (the parent version in this module's pom.xml). */
+    @Test
+    void versionIsTheBuildsVersion() throws Exception {
+        String pom = Files.readString(Path.of(System.getProperty("basedir", ".")).resolve("pom.xml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<parent>.*?<version>([^<]+)</version>.*?</parent>",
+            java.util.regex.Pattern.DOTALL).matcher(pom);
+        assertThat(m.find()).as("parent version in cli/pom.xml").isTrue();
+        Result r = run("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo("jtipc " + m.group(1) + "\n");
+        assertThat(Main.Version.version()).contains(m.group(1));
+    }
 }

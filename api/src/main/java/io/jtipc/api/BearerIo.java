@@ -70,6 +70,11 @@ final class BearerIo implements AutoCloseable {
                 MediaType.UDP.maxWindow(), 0);
     }
 
+    /** The media (the traffic tap reads its addresses). */
+    Media media() {
+        return media;
+    }
+
     /** Core configuration (name, media, own raw address, MTU). */
     BearerConfig config() {
         return config;

@@ -2,6 +2,7 @@ package io.jtipc.api;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -139,7 +140,20 @@ public final class TipcNode implements AutoCloseable {
     /** Per peer node address: uncongested and link-down events so far (written on the loop thread under congestion). */
     private final ConcurrentHashMap<Integer, Long> uncongestedEvents = new ConcurrentHashMap<>();
     private final long t0 = System.nanoTime();
-    private final Outbox outbox = this::transmit;
+    private final Outbox outbox = new Outbox() {
+        @Override
+        public void send(int bearerId, byte[] dest, byte[] buf, int off, int len) {
+            transmit(bearerId, dest, buf, off, len);
+        }
+
+        @Override
+        public void loopback(byte[] buf, int off, int len) {
+            TrafficTap t = tap;
+            if (t != null) t.loopback(buf, off, len);
+        }
+    };
+    /** The traffic tap ({@link Builder#capture}), null without one; set by {@link #start()}. */
+    private volatile TrafficTap tap;
     private final UnaryOperator<Media> mediaWrapper;
     private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
@@ -171,6 +185,9 @@ public final class TipcNode implements AutoCloseable {
     /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
     private final String netns;
     private volatile long sendErrors;
+    private final Path capture;
+    private final long captureMaxBytes;
+    private final int captureFiles;
     private volatile long internalErrors;
     private long lastDropped;
     private boolean cryptoWarned;
@@ -181,6 +198,9 @@ public final class TipcNode implements AutoCloseable {
         this.specs = List.copyOf(b.bearers);
         this.mediaWrapper = b.mediaWrapper;
         this.netns = b.netns;
+        this.capture = b.capture;
+        this.captureMaxBytes = b.captureMaxBytes;
+        this.captureFiles = b.captureFiles;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
         if (!b.keys.isEmpty() || b.strict) {
@@ -206,8 +226,40 @@ public final class TipcNode implements AutoCloseable {
         private final List<NodeKey> keys = new ArrayList<>();
         private int rekeying = 60 * 24;
         private boolean strict;
+        private Path capture;
+        private long captureMaxBytes = TrafficTap.DEFAULT_MAX_FILE_BYTES;
+        private int captureFiles = TrafficTap.DEFAULT_FILES;
 
         private Builder() {
+        }
+
+        /**
+         * Traffic tap: every frame the node sends and receives on each bearer, and every node-local delivery (as the
+         * kernel's loopback tracking shows it), written to the pcapng file {@code file} (one interface per bearer,
+         * one named "node-local"), flushed at least every second and on close, rotated at 64 MiB with 4 files kept
+         * ({@code file}, {@code file.1} ... {@code file.3}). See {@link #capture(Path, long, int)}.
+         */
+        public Builder capture(Path file) {
+            return capture(file, 64L << 20, 4);
+        }
+
+        /**
+         * Traffic tap with a size bound: {@code file} grows to at most {@code maxFileBytes} bytes, then is renamed
+         * {@code file.1} (older ones shift to {@code file.2} ...) and a new {@code file} starts; at most {@code files}
+         * files are kept (the oldest is deleted), so the tap never holds more than {@code maxFileBytes * files}
+         * bytes on disk. Frames the tap cannot keep up with are dropped and counted ({@link TipcNode#captureDropped()}),
+         * never delaying the node; a write failure (disk full) is logged once and the node runs on.
+         *
+         * @param maxFileBytes bytes per file, at least 131072 (128 KiB); default 67108864 (64 MiB)
+         * @param files        files kept, 1-1000; default 4
+         * @throws IllegalArgumentException a bound out of range
+         */
+        public Builder capture(Path file, long maxFileBytes, int files) {
+            TrafficTap.checkBounds(maxFileBytes, files);
+            this.capture = Objects.requireNonNull(file, "file");
+            this.captureMaxBytes = maxFileBytes;
+            this.captureFiles = files;
+            return this;
         }
 
         /** Tests only: wraps each opened media (fault injection: a media that throws, drops, ...). */
@@ -341,12 +393,14 @@ public final class TipcNode implements AutoCloseable {
     public synchronized TipcNode start() throws IOException {
         if (loop != null || closed) throw new IllegalStateException("node already started");
         try {
+            if (capture != null) tap = new TrafficTap(capture, captureMaxBytes, captureFiles, nodeId.toString());
             for (BearerSpec s : specs) {
                 bearers.add(BearerIo.open(s, clusterId, mediaWrapper));
             }
         } catch (IOException | RuntimeException e) {
             for (BearerIo b : bearers) b.close();
             bearers.clear();
+            if (tap != null) tap.close();
             closed = true;
             throw e;
         }
@@ -418,6 +472,8 @@ public final class TipcNode implements AutoCloseable {
         }
         running = false;
         release();
+        TrafficTap tp = tap;
+        if (tp != null) tp.close(); // after the loop's last frames (the shutdown RESETs)
         loop = null;
     }
 
@@ -599,6 +655,8 @@ public final class TipcNode implements AutoCloseable {
      */
     void received(BearerIo.Rx rx) {
         int len = rx.frame().length;
+        TrafficTap t = tap;
+        if (t != null) t.received(rx.bearer(), rx.src(), rx.frame(), len);
         // reserve first, then test: two receive threads cannot both pass the test and overshoot
         if (queuedFrames.incrementAndGet() > INBOX_FRAME_LIMIT | queuedBytes.addAndGet(len) > INBOX_BYTE_LIMIT) {
             queuedFrames.decrementAndGet();
@@ -688,6 +746,8 @@ public final class TipcNode implements AutoCloseable {
         try {
             b.send(dest, buf, off, len);
             b.netDown = false;
+            TrafficTap t = tap;
+            if (t != null) t.sent(b, dest, buf, off, len);
         } catch (IOException | RuntimeException e) {
             sendErrors++;
             LOG.debug("bearer {}: send failed: {}", b, e.toString());
@@ -1387,6 +1447,26 @@ public final class TipcNode implements AutoCloseable {
     /** Encrypted frames no key decrypted (wrong key or none), and replayed frames rejected. */
     public long undecryptableFrames() throws TipcException {
         return call(now -> core.crypto().undecryptable() + core.crypto().replays());
+    }
+
+    /** Frames the traffic tap ({@link Builder#capture}) wrote to its files; 0 without a tap. */
+    public long capturedFrames() {
+        TrafficTap t = tap;
+        return t == null ? 0 : t.written();
+    }
+
+    /**
+     * Frames the traffic tap did not write: its queue ({@value TrafficTap#QUEUE_FRAMES} frames, 32 MiB) was full, or
+     * a write had failed; 0 without a tap.
+     */
+    public long captureDropped() {
+        TrafficTap t = tap;
+        return t == null ? 0 : t.dropped();
+    }
+
+    /** The traffic tap, null without one (tests). */
+    TrafficTap tap() {
+        return tap;
     }
 
     /** Bearer sends that failed (interface down, ...). */

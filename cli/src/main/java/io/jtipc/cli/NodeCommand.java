@@ -96,8 +96,19 @@ public final class NodeCommand implements Callable<Integer> {
                     + "and run this node on a veth port of the lab's bridge (eth:jt0); needs root. Enables the kernel-* actions")
     String labVersion;
 
-    @Option(names = "--capture", paramLabel = "PCAP", description = "with --lab: capture the lab bridge into PCAP")
+    @Option(names = "--capture", paramLabel = "PCAP", description = "traffic tap: write every frame the node sends and "
+            + "receives on each bearer, and its node-local deliveries, to PCAP (pcapng: one interface per bearer and "
+            + "'node-local'; flushed every second and on exit; rotated, see --capture-size); with --lab: capture the lab "
+            + "bridge into PCAP instead")
     java.nio.file.Path capture;
+
+    @Option(names = "--capture-size", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "--capture: bytes per file (>= 131072) before PCAP becomes PCAP.1 (default ${DEFAULT-VALUE}, 64 MiB)")
+    long captureSize;
+
+    @Option(names = "--capture-files", paramLabel = "N", defaultValue = "4",
+            description = "--capture: files kept (PCAP, PCAP.1 ... PCAP.N-1; default ${DEFAULT-VALUE})")
+    int captureFiles;
 
     @Option(names = "--netns", paramLabel = "NAME", description = "open the bearers inside network namespace NAME (/var/run/netns/NAME)")
     String netns;
@@ -340,7 +351,6 @@ public final class NodeCommand implements Callable<Integer> {
             }
         } else {
             if (bearers.isEmpty()) throw new CommandLine.ParameterException(cl, "give --bearer (or --lab VERSION)");
-            if (capture != null) throw new CommandLine.ParameterException(cl, "--capture needs --lab");
             for (Action a : todo) {
                 if (a instanceof Kernel || a instanceof KernelEcho || a instanceof KernelPing) {
                     throw new CommandLine.ParameterException(cl, "kernel actions need --lab");
@@ -354,6 +364,7 @@ public final class NodeCommand implements Callable<Integer> {
         try {
             withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0)));
             for (String s : bearers) io.jtipc.api.BearerSpec.parse(s, null);
+            if (capture != null) TipcNode.builder().capture(capture, captureSize, captureFiles); // checks the bounds
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
@@ -411,6 +422,7 @@ public final class NodeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         TipcNode.Builder b = withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns));
         for (String s : bearers) b.bearer(s);
+        if (capture != null && lab == null) b.capture(capture, captureSize, captureFiles);
         List<io.jtipc.lab.GuestJob> jobs = new ArrayList<>();
         CountDownLatch failed = new CountDownLatch(1); // the node failed, or SIGTERM/SIGINT (svc.signal())
         ServiceMode[] service = new ServiceMode[1];

@@ -21,4 +21,18 @@ public interface Outbox {
      * @param len       frame length in bytes (= TIPC msg_size)
      */
     void send(int bearerId, byte[] dest, byte[] buf, int off, int len);
+
+    /**
+     * A message delivered node-locally (destination = this node), handed in just before the local socket layer
+     * receives it: the kernel's loopback tracking (Linux 6.1 bearer.h {@code tipc_loopback_trace}, called by node.c
+     * {@code tipc_node_xmit} for an own-node destination and by bcast.c {@code tipc_mcast_xmit} for the local copy of
+     * a multicast) clones exactly these messages to the loopback device so capture tools see them. Nothing is sent:
+     * a shell that records traffic (a capture tap) copies the bytes, the default ignores them.
+     *
+     * @param buf the complete TIPC message (header + data, no link-layer header), valid for the call only
+     * @param off offset of the first header byte
+     * @param len message length in bytes (= msg_size)
+     */
+    default void loopback(byte[] buf, int off, int len) {
+    }
 }

@@ -379,6 +379,7 @@ final class SocketTable {
     boolean rcvLocal(long now, Outbox out) {
         byte[] lm = localq.pollFirst();
         if (lm == null) return false;
+        out.loopback(lm, 0, lm.length); // bearer.h tipc_loopback_trace, right before tipc_sk_rcv
         rcv(lm, 0, lm.length, now, out, true);
         return true;
     }

@@ -174,6 +174,10 @@ public final class TipcNode implements AutoCloseable {
     private volatile long internalErrors;
     private long lastDropped;
     private boolean cryptoWarned;
+    /** Whether {@link #start()} registers the MXBeans ({@link Builder#jmx}). */
+    private final boolean jmx;
+    /** The MXBeans while running with {@link Builder#jmx} on; closed by {@link #close()}. */
+    private volatile NodeMBeans mbeans;
 
     private TipcNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -181,6 +185,7 @@ public final class TipcNode implements AutoCloseable {
         this.specs = List.copyOf(b.bearers);
         this.mediaWrapper = b.mediaWrapper;
         this.netns = b.netns;
+        this.jmx = b.jmx;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
         if (!b.keys.isEmpty() || b.strict) {
@@ -206,8 +211,19 @@ public final class TipcNode implements AutoCloseable {
         private final List<NodeKey> keys = new ArrayList<>();
         private int rekeying = 60 * 24;
         private boolean strict;
+        private boolean jmx = true;
 
         private Builder() {
+        }
+
+        /**
+         * JMX MXBeans of the node, its links and bearers in the platform MBeanServer ({@code io.jtipc:type=Node|Link|
+         * Bearer,node=IDENTITY,...}, see {@link TipcNodeMXBean}): on by default; registered at {@link TipcNode#start()},
+         * followed as links and bearers come and go, all unregistered at {@link TipcNode#close()}.
+         */
+        public Builder jmx(boolean on) {
+            this.jmx = on;
+            return this;
         }
 
         /** Tests only: wraps each opened media (fault injection: a media that throws, drops, ...). */
@@ -375,6 +391,7 @@ public final class TipcNode implements AutoCloseable {
                 if (f != null) throw failed();
                 throw new TipcException("node address not committed within 10 s", e);
             }
+            if (jmx) mbeans = NodeMBeans.register(this);
         } catch (IOException | RuntimeException e) {
             // the loop thread, receive threads and sockets started so far must not outlive a failed start
             close();
@@ -396,6 +413,8 @@ public final class TipcNode implements AutoCloseable {
         synchronized (stateLock) {
             if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED; // a failure found first stays the state
         }
+        NodeMBeans m = mbeans;
+        if (m != null) m.close();
         Thread t = loop;
         if (t != null && running) {
             try {

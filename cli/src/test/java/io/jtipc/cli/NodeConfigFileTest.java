@@ -31,14 +31,14 @@ class NodeConfigFileTest {
         Path f = write(dir, """
                 # a node from its config file
                 identity = cfg-file   # trailing comment
-                bearer = udp:127.0.0.1:%d,name=f1
-                bearer = udp:127.0.0.2:%d,name=f2
+                bearer = udp:127.0.0.1:%d,remote=127.0.0.4:%d,name=f1
+                bearer = udp:127.0.0.2:%d,remote=127.0.0.5:%d,name=f2
                 cluster = 321
                 control = none
 
                 for = 0.2
                 verbose = false
-                """.formatted(p, p));
+                """.formatted(p, p, p, p));
         MainTest.Result r = MainTest.run("node", "--config", f.toString(), "bearer-set", "window", "100", "udp:f1",
                 "bearer-set", "window", "90", "udp:f2");
         assertThat(r.code()).as(r.err()).isZero();
@@ -47,10 +47,10 @@ class NodeConfigFileTest {
 
         // flags override: identity, cluster, and --bearer replaces both bearers of the file
         r = MainTest.run("node", "--config", f.toString(), "--identity", "cfg-cli", "--cluster", "77",
-                "--bearer", "udp:127.0.0.3:" + p + ",name=c1", "bearer-set", "window", "100", "udp:c1");
+                "--bearer", "udp:127.0.0.3:" + p + ",remote=127.0.0.6:" + p + ",name=c1", "bearer-set", "window", "100", "udp:c1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("NODE cfg-cli address [0-9a-f]+ cluster 77").contains("BEARER udp:c1 window 100");
-        r = MainTest.run("node", "--config", f.toString(), "--bearer", "udp:127.0.0.3:" + p + ",name=c1",
+        r = MainTest.run("node", "--config", f.toString(), "--bearer", "udp:127.0.0.3:" + p + ",remote=127.0.0.6:" + p + ",name=c1",
                 "bearer-set", "window", "100", "udp:f1");
         assertThat(r.code()).as("the file's bearer udp:f1 is not enabled: " + r.out()).isEqualTo(1);
     }

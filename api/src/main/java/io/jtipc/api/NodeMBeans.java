@@ -169,11 +169,13 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
      *
      * @throws TipcException the node is not running
      */
-    synchronized void refresh() throws TipcException {
-        if (closed) return;
-        Snapshot s = read();
-        sync(links, s.links().keySet(), n -> linkName(n), n -> new LinkBean(n));
-        sync(bearers, s.bearers().keySet(), n -> bearerName(n), n -> new BearerBean(n));
+    void refresh() throws TipcException {
+        Snapshot s = read(); // not under the monitor: close() on the loop thread must not wait for a loop command
+        synchronized (this) {
+            if (closed) return;
+            sync(links, s.links().keySet(), n -> linkName(n), n -> new LinkBean(n, s));
+            sync(bearers, s.bearers().keySet(), n -> bearerName(n), n -> new BearerBean(n, s));
+        }
     }
 
     private void sync(Map<String, ObjectName> registered, Set<String> now,
@@ -347,10 +349,11 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
         private volatile LinkInfo last;
         private volatile int lastPriority;
 
-        LinkBean(String name) {
+        /** For link {@code name} of snapshot {@code s} (which holds it). */
+        LinkBean(String name, Snapshot s) {
             this.name = name;
-            this.last = snapshot.links().get(name);
-            Integer p = snapshot.priorities().get(name);
+            this.last = s.links().get(name);
+            Integer p = s.priorities().get(name);
             this.lastPriority = p == null ? 0 : p;
         }
 
@@ -414,9 +417,10 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
         private final String name;
         private volatile BearerConfig last;
 
-        BearerBean(String name) {
+        /** For bearer {@code name} of snapshot {@code s} (which holds it). */
+        BearerBean(String name, Snapshot s) {
             this.name = name;
-            this.last = snapshot.bearers().get(name);
+            this.last = s.bearers().get(name);
         }
 
         private BearerConfig config() {

@@ -191,6 +191,10 @@ public final class TipcNode implements AutoCloseable {
     private volatile long internalErrors;
     private long lastDropped;
     private boolean cryptoWarned;
+    /** Whether {@link #start()} registers the MXBeans ({@link Builder#jmx}). */
+    private final boolean jmx;
+    /** The MXBeans while running with {@link Builder#jmx} on; closed by {@link #close()}. */
+    private volatile NodeMBeans mbeans;
 
     private TipcNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -201,6 +205,7 @@ public final class TipcNode implements AutoCloseable {
         this.capture = b.capture;
         this.captureMaxBytes = b.captureMaxBytes;
         this.captureFiles = b.captureFiles;
+        this.jmx = b.jmx;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
         if (!b.keys.isEmpty() || b.strict) {
@@ -229,6 +234,7 @@ public final class TipcNode implements AutoCloseable {
         private Path capture;
         private long captureMaxBytes = TrafficTap.DEFAULT_MAX_FILE_BYTES;
         private int captureFiles = TrafficTap.DEFAULT_FILES;
+        private boolean jmx = true;
 
         private Builder() {
         }
@@ -240,7 +246,7 @@ public final class TipcNode implements AutoCloseable {
          * ({@code file}, {@code file.1} ... {@code file.3}). See {@link #capture(Path, long, int)}.
          */
         public Builder capture(Path file) {
-            return capture(file, 64L << 20, 4);
+            return capture(file, TrafficTap.DEFAULT_MAX_FILE_BYTES, TrafficTap.DEFAULT_FILES);
         }
 
         /**
@@ -259,6 +265,16 @@ public final class TipcNode implements AutoCloseable {
             this.capture = Objects.requireNonNull(file, "file");
             this.captureMaxBytes = maxFileBytes;
             this.captureFiles = files;
+            return this;
+        }
+
+        /**
+         * JMX MXBeans of the node, its links and bearers in the platform MBeanServer ({@code io.jtipc:type=Node|Link|
+         * Bearer,node=IDENTITY,...}, see {@link TipcNodeMXBean}): on by default; registered at {@link TipcNode#start()},
+         * followed as links and bearers come and go, all unregistered at {@link TipcNode#close()}.
+         */
+        public Builder jmx(boolean on) {
+            this.jmx = on;
             return this;
         }
 
@@ -429,6 +445,7 @@ public final class TipcNode implements AutoCloseable {
                 if (f != null) throw failed();
                 throw new TipcException("node address not committed within 10 s", e);
             }
+            if (jmx) mbeans = NodeMBeans.register(this);
         } catch (IOException | RuntimeException e) {
             // the loop thread, receive threads and sockets started so far must not outlive a failed start
             close();
@@ -450,6 +467,8 @@ public final class TipcNode implements AutoCloseable {
         synchronized (stateLock) {
             if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED; // a failure found first stays the state
         }
+        NodeMBeans m = mbeans;
+        if (m != null) m.close();
         Thread t = loop;
         if (t != null && running) {
             try {

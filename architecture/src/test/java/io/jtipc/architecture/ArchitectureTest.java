@@ -228,6 +228,20 @@ class ArchitectureTest {
         .because("the capture dissector reads what the codecs decode and never runs a node or a bearer");
 
     @ArchTest
+    static final ArchRule micrometer_binder_uses_only_the_api = classes().that().resideInAPackage("io.jtipc.micrometer..")
+        .should().onlyDependOnClassesThat(not(resideInAPackage("io.jtipc.."))
+            .or(resideInAnyPackage("io.jtipc.micrometer..", "io.jtipc.api..", "io.jtipc.wire.."))
+            .as("classes outside io.jtipc or in io.jtipc.micrometer, io.jtipc.api, io.jtipc.wire"))
+        .because("the optional metrics module (issue 17) reads a node through its public API only, like any user "
+            + "(io.jtipc.wire: the NodeId that TipcNode.identity() returns)");
+
+    @ArchTest
+    static final ArchRule only_the_micrometer_module_uses_micrometer = noClasses()
+        .that().resideOutsideOfPackage("io.jtipc.micrometer..")
+        .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+        .because("Micrometer is optional (issue 17): the api offers JMX, which needs no dependency");
+
+    @ArchTest
     static final ArchRule nothing_depends_on_the_cli = noClasses().that().resideOutsideOfPackage("io.jtipc.cli..")
         .should().dependOnClassesThat().resideInAPackage("io.jtipc.cli..")
         .because("the jtipc command is the top of the graph");

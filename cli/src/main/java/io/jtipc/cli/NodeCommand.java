@@ -66,7 +66,8 @@ import picocli.CommandLine.Parameters;
             "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to a node whose link is congested is dropped and counted, never waited for); with no action and no --echo it stays up until killed or --for ends, printing link events.",
             "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME] (no remote: multicast discovery to iproute2's group for the cluster id).",
             "Service mode: once up the node prints 'READY identity ID address HEX cluster N control PATH|none' on stderr; SIGTERM or SIGINT closes it gracefully (each up link sends a RESET with the peer-stopping bit: peers see the link down at once) and it exits 0. While it runs, 'jtipc [--node PATH|ID] link list' etc. operate it through its control socket (mode 0600; see 'jtipc --help').",
-            "Exit codes: 0 done or stopped by SIGTERM/SIGINT, 1 runtime failure (bearer, link, send, node failed, control socket in use), 2 usage."},
+            "Config file (--config FILE): the same keys as the long options, e.g. 'identity = n1', 'bearer = udp:10.0.0.1' (repeatable), 'control = /run/jtipc/n1.ctl', 'verbose'; the command line overrides it.",
+            "Exit codes: 0 done or stopped by SIGTERM/SIGINT (graceful close), 1 runtime failure (bearer, link, send, node failed, control socket in use), 2 usage error (bad option, action or value, bad --config file)."},
         footer = {
             "",
             "Examples:",
@@ -84,8 +85,14 @@ import picocli.CommandLine.Parameters;
             "      kernel '/usr/sbin/tipc link list' nametable"})
 public final class NodeCommand implements Callable<Integer> {
 
-    @Option(names = "--identity", required = true, paramLabel = "ID",
-            description = "node identity (as 'tipc node set identity': up to 16 characters, or 32 hex digits)")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "read options from FILE: 'key = value' lines, the keys being the long option names without "
+                    + "'--' (bearer repeatable), '#' comments; options on the command line win (a --bearer there "
+                    + "replaces every bearer of the file). Unknown keys and bad values: exit 2, naming FILE:LINE")
+    java.nio.file.Path config;
+
+    @Option(names = "--identity", paramLabel = "ID",
+            description = "node identity (as 'tipc node set identity': up to 16 characters, or 32 hex digits); required")
     String identity;
 
     @Option(names = "--bearer", paramLabel = "SPEC", description = "eth:IFACE or udp:... (repeatable, at most 3; required without --lab)")
@@ -321,6 +328,8 @@ public final class NodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
+        if (config != null) NodeConfigFile.apply(cl, config);
+        if (identity == null) throw new CommandLine.ParameterException(cl, "give --identity (or 'identity = ID' in --config FILE)");
         if (waitLink < 0 || timeout < 0 || runFor < 0) {
             throw new CommandLine.ParameterException(cl, "--wait-link, --timeout and --for take seconds >= 0");
         }

@@ -47,6 +47,11 @@ public final class LinkSettings {
         return 0;
     }
 
+    /** link.c tipc_link_prio: the link's priority, 0-31 (what TIPC_NLA_PROP_PRIO reports for it). */
+    public static int priority(Link l) {
+        return l.priority;
+    }
+
     /**
      * link.c tipc_link_set_prio: priority {@code prio} on link {@code l} and a STATE carrying it (sent only if the link
      * is up, as tipc_link_build_proto_msg does).

@@ -1,0 +1,32 @@
+package io.jtipc.api;
+
+/**
+ * JMX view of one enabled bearer ({@code io.jtipc:type=Bearer,node=IDENTITY,bearer="NAME"}), registered by
+ * {@link TipcNode} while the bearer is enabled (see {@link NodeMBeans}); what {@code tipc bearer get} shows
+ * (Linux 6.1 bearer.c __tipc_nl_add_bearer: TIPC_NLA_BEARER_NAME, TIPC_NLA_PROP_PRIO/_TOL/_WIN/_MTU).
+ */
+public interface TipcBearerMXBean {
+    /** The bearer's name, e.g. "eth:eth0" or "udp:b1" (TIPC_NLA_BEARER_NAME). */
+    String getName();
+
+    /** Media MTU, bytes (TIPC_NLA_PROP_MTU). */
+    int getMtu();
+
+    /** Priority given to links created on it, 0-31 (TIPC_NLA_PROP_PRIO). */
+    int getPriority();
+
+    /** Tolerance of links created on it, ms (TIPC_NLA_PROP_TOL). */
+    int getTolerance();
+
+    /** Maximum send window of links created on it, packets (TIPC_NLA_PROP_WIN). */
+    int getWindow();
+
+    /** Links on this bearer now, up or not (count). */
+    int getLinks();
+
+    /** Links on this bearer that are up (count). */
+    int getUpLinks();
+
+    /** Zeroes the counters of every link on this bearer ({@code tipc link stat reset} for each). */
+    void resetStats() throws TipcException;
+}

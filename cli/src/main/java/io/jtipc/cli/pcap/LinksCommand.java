@@ -41,6 +41,17 @@ public final class LinksCommand implements Callable<Integer> {
          * @throws CommandLine.ParameterException (exit code 2) naming the bad argument, after {@code prefix}
          */
         static DissectorOptions.Builder builder(CommandLine cl, List<String> keys, List<Integer> udpPorts, String prefix) {
+            return builder(cl, keys, null, System::getenv, udpPorts, prefix);
+        }
+
+        /**
+         * Dissector options from --key, --key-file, the environment's {@value KeyFile#ENV} (keys from all three
+         * are tried) and --udp-port values.
+         *
+         * @throws CommandLine.ParameterException (exit code 2) naming the bad argument, after {@code prefix}
+         */
+        static DissectorOptions.Builder builder(CommandLine cl, List<String> keys, Path keyFile,
+                java.util.function.UnaryOperator<String> getenv, List<Integer> udpPorts, String prefix) {
             DissectorOptions.Builder b = DissectorOptions.builder();
             for (String k : keys) {
                 try {
@@ -48,6 +59,12 @@ public final class LinksCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(cl, prefix + "--key: " + e.getMessage());
                 }
+            }
+            try {
+                if (keyFile != null) KeyFile.read(keyFile).forEach(b::addKey);
+                KeyFile.fromEnv(getenv.apply(KeyFile.ENV)).forEach(b::addKey);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, prefix + e.getMessage());
             }
             for (int p : udpPorts) {
                 try {
@@ -64,8 +81,13 @@ public final class LinksCommand implements Callable<Integer> {
 
         @Option(names = "--key", paramLabel = "HEX",
                 description = "master key as given to 'tipc node set key' (AES key + 4-byte salt, hex; "
-                        + "repeatable)")
+                        + "repeatable). Visible to other users in ps: prefer --key-file or $" + KeyFile.ENV)
         List<String> keys = new ArrayList<>();
+
+        @Option(names = "--key-file", paramLabel = "FILE",
+                description = "read the keys from FILE (one per line, # comments; mode 600). The keys in $"
+                        + KeyFile.ENV + " are used too")
+        Path keyFile;
 
         @Option(names = "--udp-port", paramLabel = "N",
                 description = "extra UDP port carrying TIPC besides 6118 (repeatable)")
@@ -83,7 +105,7 @@ public final class LinksCommand implements Callable<Integer> {
          * @throws CommandLine.ParameterException (exit code 2) naming the bad argument
          */
         DissectorOptions options(CommandLine cl) {
-            DissectorOptions.Builder b = builder(cl, keys, udpPorts, "");
+            DissectorOptions.Builder b = builder(cl, keys, keyFile, System::getenv, udpPorts, "");
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 throw new CommandLine.ParameterException(cl, "cannot read capture file '" + file + "'"
                         + (Files.exists(file) ? "" : ": no such file"));
@@ -103,7 +125,7 @@ public final class LinksCommand implements Callable<Integer> {
             }
             if (s.undecryptedFrames() > 0) {
                 cl.getErr().println("jtipc: " + file + ": " + s.undecryptedFrames() + " encrypted frame(s) not "
-                        + "decrypted" + (keys.isEmpty() ? " (give the key with --key HEX)" : " (wrong key?)"));
+                        + "decrypted" + (keys.isEmpty() && keyFile == null ? " (give the key with --key-file FILE or $" + KeyFile.ENV + ")" : " (wrong key?)"));
                 cl.getErr().flush();
             }
             return s;

@@ -92,7 +92,7 @@ public final class FieldRecord {
         s.endGroup();
         int h = m.encryptionHeaderLength();
         s.field("ciphertext_len", m.length() - h - 16, null);
-        s.bytes("ciphertext", m.buf(), m.offset() + h, m.length() - h - 16);
+        s.bytes("ciphertext", m.buf(), m.offset() + h, m.length() - h - 16, false); // ciphertext_len is above
         s.bytes("tag", m.buf(), m.offset() + m.length() - 16, 16);
         return r;
     }
@@ -171,6 +171,10 @@ public final class FieldRecord {
         @Override public void text(String name, String value) { str(path(name), value); }
 
         @Override public void bytes(String name, byte[] buf, int off, int len) {
+            bytes(name, buf, off, len, true);
+        }
+
+        void bytes(String name, byte[] buf, int off, int len, boolean withLen) {
             int n = Math.max(0, Math.min(len, MAX_BYTES_SHOWN));
             StringBuilder hex = new StringBuilder(2 * n);
             for (int i = 0; i < n; i++) {
@@ -180,7 +184,7 @@ public final class FieldRecord {
             String p = path(name);
             str(p, hex.toString());
             if (n < len) {
-                num(p + "_len", len);
+                if (withLen) num(p + "_len", len);
                 bool(p + "_truncated", true);
             }
         }

@@ -1,6 +1,5 @@
 package io.jtipc.cli.pcap;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jtipc.capture.CaptureSummary;
 import io.jtipc.capture.DissectorOptions;
@@ -93,7 +92,7 @@ public final class LinksCommand implements Callable<Integer> {
                 description = "extra UDP port carrying TIPC besides 6118 (repeatable)")
         List<Integer> udpPorts = new ArrayList<>();
 
-        @Option(names = "--json", description = "print JSON instead of text")
+        @Option(names = "--json", description = "print JSON Lines (one object per line, keys as 'jtipc pcap --json') instead of text")
         boolean json;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
@@ -132,13 +131,6 @@ public final class LinksCommand implements Callable<Integer> {
         }
     }
 
-    static JsonGenerator json(Writer w) throws IOException {
-        JsonGenerator g = new JsonFactory().createGenerator(w);
-        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET); // never close stdout
-        g.useDefaultPrettyPrinter();
-        return g;
-    }
-
     static int exitCode(CaptureSummary s) {
         return s.fileError() == null ? 0 : 1;
     }
@@ -166,92 +158,91 @@ public final class LinksCommand implements Callable<Integer> {
         return exitCode(s);
     }
 
+    /**
+     * JSON Lines ({@link JsonLines}): one {@code "kind": "link"} object per link (its establishments, both
+     * directions and events inside), then one {@code "kind": "broadcast"} object per broadcast sender.
+     */
     static void writeJson(LinkAnalysis la, Writer w) throws IOException {
-        try (JsonGenerator g = json(w)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("links");
-            for (LinkAnalysis.CapturedLink l : la.links()) {
+        JsonGenerator g = JsonLines.open(w);
+        boolean any = false;
+        for (LinkAnalysis.CapturedLink l : la.links()) {
+            any = true;
+            JsonLines.begin(g, "link");
+            g.writeStringField("name", la.name(l));
+            g.writeStringField("media", l.a().media().kind().name());
+            g.writeStringField("state", l.state().name());
+            g.writeNumberField("mtu", l.mtu());
+            g.writeNumberField("downs", l.downs());
+            if (l.upNanos() >= 0) g.writeNumberField("up_s", la.seconds(l.upNanos()));
+            if (l.downNanos() >= 0) g.writeNumberField("down_s", la.seconds(l.downNanos()));
+            g.writeArrayFieldStart("establishments");
+            for (LinkAnalysis.Establishment e : l.establishments()) {
                 g.writeStartObject();
-                g.writeStringField("name", la.name(l));
-                g.writeStringField("media", l.a().media().kind().name());
-                g.writeStringField("state", l.state().name());
-                g.writeNumberField("mtu", l.mtu());
-                g.writeNumberField("downs", l.downs());
-                if (l.upNanos() >= 0) g.writeNumberField("up_s", la.seconds(l.upNanos()));
-                if (l.downNanos() >= 0) g.writeNumberField("down_s", la.seconds(l.downNanos()));
-                g.writeArrayFieldStart("establishments");
-                for (LinkAnalysis.Establishment e : l.establishments()) {
-                    g.writeStartObject();
-                    g.writeNumberField("up_s", la.seconds(e.upNanos()));
-                    g.writeNumberField("frame", e.upFrame());
-                    g.writeNumberField("session_a", e.sessionA());
-                    g.writeNumberField("session_b", e.sessionB());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("directions");
-                for (LinkAnalysis.Direction d : List.of(l.a(), l.b())) {
-                    g.writeStartObject();
-                    g.writeStringField("from", la.nodeName(d.node()));
-                    g.writeStringField("node_addr", Integer.toHexString(d.node()));
-                    g.writeStringField("media", d.media() == null ? null : d.media().toString());
-                    g.writeStringField("interface", d.interfaceName());
-                    g.writeNumberField("packets", d.packets());
-                    g.writeNumberField("bytes", d.bytes());
-                    g.writeNumberField("sequenced", d.sequenced());
-                    g.writeNumberField("retransmissions", d.retransmissions());
-                    g.writeNumberField("highest_seqno", d.highestSeqno());
-                    g.writeNumberField("fragments", d.fragments());
-                    g.writeNumberField("bundles", d.bundles());
-                    g.writeNumberField("bundled_messages", d.bundledMessages());
-                    g.writeNumberField("name_distributor", d.nameDistributor());
-                    g.writeNumberField("tunnel", d.tunnelPackets());
-                    g.writeNumberField("tunnel_synch", d.synchPackets());
-                    g.writeNumberField("tunnel_failover", d.failoverPackets());
-                    g.writeNumberField("states", d.states());
-                    g.writeNumberField("probes", d.probes());
-                    g.writeNumberField("probe_replies", d.probeReplies());
-                    g.writeNumberField("nacks", d.nacks());
-                    g.writeNumberField("nacked_packets", d.nackedPackets());
-                    g.writeNumberField("gap_ack_blocks", d.gapAckBlocks());
-                    g.writeNumberField("bc_gap_ack_blocks", d.broadcastGapAckBlocks());
-                    g.writeNumberField("resets", d.resets());
-                    g.writeNumberField("activates", d.activates());
-                    g.writeNumberField("session", d.session());
-                    g.writeNumberField("advertised_mtu", d.advertisedMtu());
-                    g.writeNumberField("tolerance_ms", d.tolerance());
-                    g.writeNumberField("priority", d.priority());
-                    g.writeNumberField("bearer_id", d.bearerId());
-                    g.writeNumberField("max_packet", d.maxPacket());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("events");
-                for (LinkAnalysis.Event e : l.events()) {
-                    g.writeStartObject();
-                    g.writeNumberField("t_s", la.seconds(e.nanos()));
-                    g.writeNumberField("frame", e.frame());
-                    g.writeStringField("what", e.what());
-                    g.writeNumberField("count", e.count());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                g.writeNumberField("up_s", la.seconds(e.upNanos()));
+                g.writeNumberField("frame", e.upFrame());
+                g.writeNumberField("session_a", e.sessionA());
+                g.writeNumberField("session_b", e.sessionB());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("broadcast");
-            for (LinkAnalysis.BroadcastSender b : la.broadcastSenders()) {
+            g.writeArrayFieldStart("directions");
+            for (LinkAnalysis.Direction d : List.of(l.a(), l.b())) {
                 g.writeStartObject();
-                g.writeStringField("from", la.nodeName(b.node()));
-                g.writeNumberField("packets", b.packets());
-                g.writeNumberField("bytes", b.bytes());
-                g.writeNumberField("sequenced", b.sequenced());
-                g.writeNumberField("retransmissions", b.retransmissions());
+                JsonLines.node(g, "sender", d.node(), la.nodeId(d.node()));
+                g.writeStringField("src", d.media() == null ? null : d.media().toString());
+                g.writeStringField("interface", d.interfaceName());
+                g.writeNumberField("packets", d.packets());
+                g.writeNumberField("bytes", d.bytes());
+                g.writeNumberField("sequenced", d.sequenced());
+                g.writeNumberField("retransmissions", d.retransmissions());
+                g.writeNumberField("highest_seqno", d.highestSeqno());
+                g.writeNumberField("fragments", d.fragments());
+                g.writeNumberField("bundles", d.bundles());
+                g.writeNumberField("bundled_messages", d.bundledMessages());
+                g.writeNumberField("name_distributor", d.nameDistributor());
+                g.writeNumberField("tunnel", d.tunnelPackets());
+                g.writeNumberField("tunnel_synch", d.synchPackets());
+                g.writeNumberField("tunnel_failover", d.failoverPackets());
+                g.writeNumberField("states", d.states());
+                g.writeNumberField("probes", d.probes());
+                g.writeNumberField("probe_replies", d.probeReplies());
+                g.writeNumberField("nacks", d.nacks());
+                g.writeNumberField("nacked_packets", d.nackedPackets());
+                g.writeNumberField("gap_ack_blocks", d.gapAckBlocks());
+                g.writeNumberField("bc_gap_ack_blocks", d.broadcastGapAckBlocks());
+                g.writeNumberField("resets", d.resets());
+                g.writeNumberField("activates", d.activates());
+                g.writeNumberField("session", d.session());
+                g.writeNumberField("advertised_mtu", d.advertisedMtu());
+                g.writeNumberField("tolerance_ms", d.tolerance());
+                g.writeNumberField("priority", d.priority());
+                g.writeNumberField("bearer_id", d.bearerId());
+                g.writeNumberField("max_packet", d.maxPacket());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("events");
+            for (LinkAnalysis.Event e : l.events()) {
+                g.writeStartObject();
+                g.writeNumberField("t_s", la.seconds(e.nanos()));
+                g.writeNumberField("frame", e.frame());
+                g.writeStringField("what", e.what());
+                g.writeNumberField("count", e.count());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         }
-        w.write(System.lineSeparator());
+        for (LinkAnalysis.BroadcastSender b : la.broadcastSenders()) {
+            any = true;
+            JsonLines.begin(g, "broadcast");
+            JsonLines.node(g, "sender", b.node(), la.nodeId(b.node()));
+            g.writeNumberField("packets", b.packets());
+            g.writeNumberField("bytes", b.bytes());
+            g.writeNumberField("sequenced", b.sequenced());
+            g.writeNumberField("retransmissions", b.retransmissions());
+            g.writeEndObject();
+        }
+        JsonLines.close(g, w, any);
     }
 }

@@ -232,8 +232,21 @@ public final class PcapCommand implements Callable<Integer> {
                 + System.lineSeparator() + "  " + " ".repeat(col) + "^";
     }
 
+    /** Exit code of a usage error. */
+    static final int USAGE = 2;
+
     @Override public Integer call() {
-        return dissect(checkArguments(spec.commandLine()));
+        Setup setup;
+        try {
+            setup = checkArguments(spec.commandLine());
+        } catch (CommandLine.ParameterException e) {
+            // the message (a bad filter's with its caret line) and a hint, without the whole help text under it
+            err.println("jtipc pcap: " + e.getMessage());
+            if (!e.getMessage().contains("--help")) err.println("(try 'jtipc pcap --help')");
+            err.flush();
+            return USAGE;
+        }
+        return dissect(setup);
     }
 
     private Integer dissect(Setup setup) {
@@ -282,8 +295,12 @@ public final class PcapCommand implements Callable<Integer> {
             listener.finish();
             w.flush();
             if (pcapOut != null) {
-                pcapOut.flush();
-                if (!stdoutPcap) pcapOut.close();
+                try {
+                    pcapOut.flush();
+                    if (!stdoutPcap) pcapOut.close();
+                } catch (IOException e) {
+                    throw new FrameSelector.PcapWriteFailure(e);
+                }
             }
         } catch (NoSuchFileException e) {
             flushQuietly(listener, w);
@@ -295,6 +312,7 @@ public final class PcapCommand implements Callable<Integer> {
             err.println("jtipc pcap: cannot read " + name + ": " + e.getMessage());
             return 1;
         } catch (FrameSelector.PcapWriteFailure e) {
+            if (sink.closed()) return 0; // -w - into a pipe its reader closed
             err.println("jtipc pcap: cannot write " + writeFile + ": " + e.getCause().getMessage());
             return 1;
         } catch (UncheckedIOException e) {

@@ -41,9 +41,9 @@ public final class DisplayFilter {
     public static final int MAX_DEPTH = 64;
 
     private final String text;
-    private final Node root;
+    private final Expr root;
 
-    private DisplayFilter(String text, Node root) {
+    private DisplayFilter(String text, Expr root) {
         this.text = text;
         this.root = root;
     }
@@ -65,7 +65,7 @@ public final class DisplayFilter {
         }
         Parser p = new Parser(filter);
         if (p.peek().kind == T.END) throw new FilterSyntaxException("empty filter", 0);
-        Node n = p.or(0);
+        Expr n = p.or(0);
         Tok t = p.peek();
         if (t.kind != T.END) throw new FilterSyntaxException("unexpected '" + t.text + "'", t.pos);
         return new DisplayFilter(filter, n);
@@ -78,23 +78,23 @@ public final class DisplayFilter {
 
     // ------------------------------------------------------------------ evaluation
 
-    private interface Node {
+    private interface Expr {
         boolean eval(List<FieldRecord.Value> vs);
     }
 
-    private record Or(Node a, Node b) implements Node {
+    private record Or(Expr a, Expr b) implements Expr {
         public boolean eval(List<FieldRecord.Value> vs) { return a.eval(vs) || b.eval(vs); }
     }
 
-    private record And(Node a, Node b) implements Node {
+    private record And(Expr a, Expr b) implements Expr {
         public boolean eval(List<FieldRecord.Value> vs) { return a.eval(vs) && b.eval(vs); }
     }
 
-    private record Not(Node a) implements Node {
+    private record Not(Expr a) implements Expr {
         public boolean eval(List<FieldRecord.Value> vs) { return !a.eval(vs); }
     }
 
-    private record Present(String path) implements Node {
+    private record Present(String path) implements Expr {
         public boolean eval(List<FieldRecord.Value> vs) {
             for (FieldRecord.Value v : vs) {
                 if (v.path().equals(path) && !(v.kind() == FieldRecord.Kind.BOOLEAN && v.number() == 0)) return true;
@@ -136,7 +136,7 @@ public final class DisplayFilter {
         }
     }
 
-    private record Compare(String path, Op op, Literal lit) implements Node {
+    private record Compare(String path, Op op, Literal lit) implements Expr {
         public boolean eval(List<FieldRecord.Value> vs) {
             boolean any = false, seen = false;
             for (FieldRecord.Value v : vs) {
@@ -270,8 +270,8 @@ public final class DisplayFilter {
 
         Tok next() { return toks.get(i++); }
 
-        Node or(int depth) {
-            Node n = and(depth);
+        Expr or(int depth) {
+            Expr n = and(depth);
             while (peek().kind == T.OR) {
                 next();
                 n = new Or(n, and(depth));
@@ -279,8 +279,8 @@ public final class DisplayFilter {
             return n;
         }
 
-        Node and(int depth) {
-            Node n = unary(depth);
+        Expr and(int depth) {
+            Expr n = unary(depth);
             while (peek().kind == T.AND) {
                 next();
                 n = new And(n, unary(depth));
@@ -288,14 +288,14 @@ public final class DisplayFilter {
             return n;
         }
 
-        Node unary(int depth) {
+        Expr unary(int depth) {
             Tok t = next();
             if (depth >= MAX_DEPTH) throw new FilterSyntaxException("filter nested deeper than " + MAX_DEPTH, t.pos);
             switch (t.kind) {
                 case NOT:
                     return new Not(unary(depth + 1));
                 case LPAREN: {
-                    Node n = or(depth + 1);
+                    Expr n = or(depth + 1);
                     Tok r = next();
                     if (r.kind != T.RPAREN) throw new FilterSyntaxException("expected ')' but found " + describe(r), r.pos);
                     return n;
@@ -307,7 +307,7 @@ public final class DisplayFilter {
             }
         }
 
-        private Node test(Tok field) {
+        private Expr test(Tok field) {
             String path = field.text;
             if (!path.matches("[A-Za-z][A-Za-z0-9_.]*") || path.endsWith(".") || path.contains("..")) {
                 throw new FilterSyntaxException("'" + path + "' is not a field name", field.pos);

@@ -24,7 +24,8 @@ import java.util.Locale;
  *
  * <p>Semantics (one record; a field may occur several times in it, e.g. {@code item.type}):
  * <ul>
- * <li>A bare FIELD is true when the field occurs and is not the boolean {@code false}.</li>
+ * <li>A bare FIELD is true when the field occurs and is not the boolean {@code false}; a bare group
+ * ({@code malformed}, {@code ehdr}) when some field inside it occurs.</li>
  * <li>{@code FIELD op value} is true when some occurrence compares so ({@code !=}: the field occurs and no
  * occurrence equals the value, as Wireshark 3.6+ {@code !=}). Numbers compare as numbers (decimal, {@code 0x}
  * hex, fractions for {@code time}); a non-numeric value compares with string fields and with the symbolic
@@ -97,7 +98,9 @@ public final class DisplayFilter {
     private record Present(String path) implements Expr {
         public boolean eval(List<FieldRecord.Value> vs) {
             for (FieldRecord.Value v : vs) {
-                if (v.path().equals(path) && !(v.kind() == FieldRecord.Kind.BOOLEAN && v.number() == 0)) return true;
+                String p = v.path();
+                if (p.equals(path) && !(v.kind() == FieldRecord.Kind.BOOLEAN && v.number() == 0)) return true;
+                if (p.length() > path.length() && p.charAt(path.length()) == '.' && p.startsWith(path)) return true;
             }
             return false;
         }

@@ -7,7 +7,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The field paths a {@link FieldRecord} can hold: what a display filter or {@code -T fields -e} may name.
+ * The field paths a {@link FieldRecord} can hold, and the groups (JSON objects) they are in ({@code malformed},
+ * {@code ehdr}, {@code sender}): what a display filter or {@code -T fields -e} may name.
  * A name outside it is a usage error rather than a filter that silently never matches.
  *
  * <p>Built once from the describers themselves, not from a hand-kept list: the capture context keys, plus
@@ -46,7 +47,7 @@ public final class FieldCatalog {
 
     private static Set<String> build() {
         TreeSet<String> s = new TreeSet<>();
-        for (String c : CONTEXT) s.add(c);
+        for (String c : CONTEXT) addWithGroups(s, c);
         SplittableRandom rnd = new SplittableRandom(18);
         byte[] b = new byte[60 + 600];
         for (int user = 0; user < 16; user++) {
@@ -82,7 +83,13 @@ public final class FieldCatalog {
     }
 
     private static void add(Set<String> s, FieldRecord r) {
-        for (FieldRecord.Value v : r.values()) s.add(v.path());
+        for (FieldRecord.Value v : r.values()) addWithGroups(s, v.path());
+    }
+
+    /** {@code path} and the groups it is in ("gap_ack_blocks.gap_ack.ack" adds "gap_ack_blocks.gap_ack" too). */
+    private static void addWithGroups(Set<String> s, String path) {
+        s.add(path);
+        for (int i = path.lastIndexOf('.'); i > 0; i = path.lastIndexOf('.', i - 1)) s.add(path.substring(0, i));
     }
 
     private static void put(byte[] b, int p, int v) {

@@ -99,6 +99,10 @@ class DisplayFilterTest {
         // encrypted frames without a key: ehdr fields and the decrypted flag
         assertThat(count(UDP, "decrypted == false")).isEqualTo(count(UDP, "ehdr.tx_key")).isPositive();
         assertThat(count(UDP, "encrypted && !decrypted")).isEqualTo(count(UDP, "decrypted == false"));
+        // a bare group: some field inside it occurs
+        assertThat(count(UDP, "ehdr")).isEqualTo(count(UDP, "ehdr.tx_key"));
+        assertThat(count(ETH, "malformed")).isZero();
+        assertThat(count(ETH, "sender")).isEqualTo(ETH.size());
     }
 
     @Test
@@ -167,5 +171,7 @@ class DisplayFilterTest {
         }
         assertThat(FieldCatalog.isKnown("tpye")).isFalse();
         assertThat(FieldCatalog.isKnown("reserved_w5_3")).isTrue();
+        assertThat(FieldCatalog.isKnown("malformed")).isTrue();
+        assertThat(FieldCatalog.isKnown("gap_ack_blocks")).isTrue();
     }
 }

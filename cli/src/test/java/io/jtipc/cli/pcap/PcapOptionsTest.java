@@ -122,6 +122,19 @@ class PcapOptionsTest {
     }
 
     @Test
+    void aFileErrorAfterTheLastRecordIsARecordOfItsOwn(@TempDir Path dir) throws Exception {
+        byte[] whole = Files.readAllBytes(Path.of(ETH));
+        Path cut = Files.write(dir.resolve("cut.pcap"), Arrays.copyOf(whole, whole.length / 2 + 7));
+        Result r = run("-Y", "malformed", "-T", "fields", "-e", "frame", "-e", "malformed.field", cut.toString());
+        assertThat(r.code()).isEqualTo(1); // corrupt capture, as without -Y
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).matches("[0-9]+\tpcap");
+        assertThat(run("-Y", "!malformed", "-T", "fields", "-e", "frame", cut.toString()).out())
+                .doesNotContain(lines.get(0).split("\t")[0] + "\n");
+    }
+
+    @Test
     void badFiltersAndFieldsAreUsageErrorsWithThePosition() {
         Result r = run("-Y", "user == LINK_PROTOCOL && tpye == STATE", ETH);
         assertThat(r.code()).isEqualTo(2);

@@ -31,9 +31,14 @@ import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 
 /**
- * {@code jtipc pcap FILE}: dissects the TIPC traffic in a pcap/pcapng capture. Exit code 0 when the file
- * was read to its end, 1 when it is unreadable or corrupt (a count of bad records is printed), 2 for bad
- * arguments.
+ * {@code jtipc pcap FILE}: dissects the TIPC traffic in a pcap/pcapng capture, with tshark's options: {@code -r FILE}
+ * or {@code -} (standard input), {@code -Y FILTER} ({@link DisplayFilter}, whole frames: {@link FrameSelector}),
+ * {@code -c N}, {@code -T text|json|fields -e FIELD [-E header=y]} ({@link FieldsPrinter}), {@code -w OUT.pcapng}
+ * ({@link PcapngWriter}; {@code -P} prints too), keys from {@code --key}, {@code --key-file} or {@code $JTIPC_KEY}
+ * ({@link KeyFile}). Exit code 0 when the file was read to its end, when {@code -c} was reached, or when the reader
+ * of standard output went away ({@link StdoutSink}: quiet, as tshark); 1 when the capture is unreadable or corrupt
+ * (a count of bad records is printed) or {@code -w} cannot be written; 2 for bad arguments (a bad filter with the
+ * position).
  */
 @Command(name = "pcap", sortOptions = false,
         subcommands = {LinksCommand.class, NamesCommand.class, StatsCommand.class},

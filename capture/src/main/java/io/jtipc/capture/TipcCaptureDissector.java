@@ -147,18 +147,23 @@ public final class TipcCaptureDissector {
             frame.originalLength = rec.originalLength;
             frame.src = MediaEndpoint.UNKNOWN;
             frame.dst = MediaEndpoint.UNKNOWN;
-            if (rec.error != null) {
-                malformed("pcap.record", rec.error);
-                continue;
-            }
             try {
-                linkLayer(rec.data, rec.offset, rec.capturedLength);
+                if (rec.error != null) {
+                    malformed("pcap.record", rec.error);
+                } else {
+                    try {
+                        linkLayer(rec.data, rec.offset, rec.capturedLength);
+                    } catch (ListenerFailure e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // a decoding bug must not stop the whole capture: report it against the frame
+                        malformed("frame", "internal error: " + e);
+                    }
+                }
             } catch (ListenerFailure e) {
                 throw (RuntimeException) e.getCause(); // the listener's own exception goes to the caller
-            } catch (RuntimeException e) {
-                // a decoding bug must not stop the whole capture: report it against the frame
-                malformed("frame", "internal error: " + e);
             }
+            listener.onFrameEnd(frame); // the listener's exceptions (e.g. a stop request) go to the caller
         }
         String err = reader.error();
         long bad = reader.badRecords();

@@ -26,4 +26,16 @@ public interface TipcMessageListener {
      */
     default void onMalformed(CapturedFrame f, String field, String reason) {
     }
+
+    /**
+     * The record {@code f} has been dissected: every message, encrypted frame and malformation it produced
+     * has been reported (REASSEMBLED messages completed by it included). Called once per record of the file,
+     * TIPC or not, in file order, while {@code f} still holds the record's bytes; a listener that selects
+     * whole frames (display filters, {@code -c}, writing matching frames) decides here. An exception thrown
+     * here ends {@link TipcCaptureDissector#dissect} and reaches its caller (no summary is returned): the way
+     * to stop reading early. A file-level error found after the last record is reported through
+     * {@link #onMalformed} with no {@code onFrameEnd} after it.
+     */
+    default void onFrameEnd(CapturedFrame f) {
+    }
 }

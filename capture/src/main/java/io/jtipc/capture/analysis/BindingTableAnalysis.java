@@ -194,6 +194,11 @@ public final class BindingTableAnalysis implements TipcMessageListener {
         return links.nodeName(addr);
     }
 
+    /** The node identity string learnt for {@code addr}, or null ({@link LinkAnalysis#nodeId}). */
+    public String nodeId(int addr) {
+        return links.nodeId(addr);
+    }
+
     /** The tables at {@code nanos} in the format of {@code tipc nametable show}, one per node. */
     public String formatViews(long nanos) {
         StringBuilder sb = new StringBuilder();

@@ -580,6 +580,11 @@ public final class LinkAnalysis implements TipcMessageListener {
         firstNanos = nanos;
     }
 
+    /** The node identity string learnt from discovery for {@code addr}, or null when not learnt. */
+    public String nodeId(int addr) {
+        return nodes == null ? null : nodes.idString(addr);
+    }
+
     /**
      * Node name as in kernel link names (net/tipc/link.c): the node identity string if known and at most
      * 16 characters, else the 32-bit address in lower-case hex.

@@ -81,7 +81,8 @@ final class JsonPrinter implements Printer, FieldSink {
             Ehdr.describe(m.encryptionHeader(), 0, m.encryptionHeaderLength(), this);
             g.writeEndObject();
             g.writeNumberField("ciphertext_len", m.length() - m.encryptionHeaderLength() - 16);
-            bytes("ciphertext", m.buf(), m.offset() + m.encryptionHeaderLength(), m.length() - m.encryptionHeaderLength() - 16);
+            // ciphertext_len is written above: not again when the hex is cut (no duplicate key)
+            bytes("ciphertext", m.buf(), m.offset() + m.encryptionHeaderLength(), m.length() - m.encryptionHeaderLength() - 16, false);
             bytes("tag", m.buf(), m.offset() + m.length() - 16, 16);
             g.writeEndObject();
         } catch (IOException e) {
@@ -168,6 +169,10 @@ final class JsonPrinter implements Printer, FieldSink {
     }
 
     @Override public void bytes(String name, byte[] buf, int off, int len) {
+        bytes(name, buf, off, len, true);
+    }
+
+    private void bytes(String name, byte[] buf, int off, int len, boolean withLen) {
         try {
             closeArray();
             hex.setLength(0);
@@ -176,7 +181,7 @@ final class JsonPrinter implements Printer, FieldSink {
             g.writeFieldName(name);
             g.writeString(hex.toString());
             if (n < len) {
-                g.writeNumberField(name + "_len", len);
+                if (withLen) g.writeNumberField(name + "_len", len);
                 g.writeBooleanField(name + "_truncated", true);
             }
         } catch (IOException e) {

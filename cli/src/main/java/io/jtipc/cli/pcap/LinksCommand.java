@@ -1,6 +1,5 @@
 package io.jtipc.cli.pcap;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jtipc.capture.CaptureSummary;
 import io.jtipc.capture.DissectorOptions;
@@ -41,6 +40,17 @@ public final class LinksCommand implements Callable<Integer> {
          * @throws CommandLine.ParameterException (exit code 2) naming the bad argument, after {@code prefix}
          */
         static DissectorOptions.Builder builder(CommandLine cl, List<String> keys, List<Integer> udpPorts, String prefix) {
+            return builder(cl, keys, null, System::getenv, udpPorts, prefix);
+        }
+
+        /**
+         * Dissector options from --key, --key-file, the environment's {@value KeyFile#ENV} (keys from all three
+         * are tried) and --udp-port values.
+         *
+         * @throws CommandLine.ParameterException (exit code 2) naming the bad argument, after {@code prefix}
+         */
+        static DissectorOptions.Builder builder(CommandLine cl, List<String> keys, Path keyFile,
+                java.util.function.UnaryOperator<String> getenv, List<Integer> udpPorts, String prefix) {
             DissectorOptions.Builder b = DissectorOptions.builder();
             for (String k : keys) {
                 try {
@@ -48,6 +58,12 @@ public final class LinksCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(cl, prefix + "--key: " + e.getMessage());
                 }
+            }
+            try {
+                if (keyFile != null) KeyFile.read(keyFile).forEach(b::addKey);
+                KeyFile.fromEnv(getenv.apply(KeyFile.ENV)).forEach(b::addKey);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, prefix + e.getMessage());
             }
             for (int p : udpPorts) {
                 try {
@@ -64,14 +80,19 @@ public final class LinksCommand implements Callable<Integer> {
 
         @Option(names = "--key", paramLabel = "HEX",
                 description = "master key as given to 'tipc node set key' (AES key + 4-byte salt, hex; "
-                        + "repeatable)")
+                        + "repeatable). Visible to other users in ps: prefer --key-file or $" + KeyFile.ENV)
         List<String> keys = new ArrayList<>();
+
+        @Option(names = "--key-file", paramLabel = "FILE",
+                description = "read the keys from FILE (one per line, # comments; mode 600). The keys in $"
+                        + KeyFile.ENV + " are used too")
+        Path keyFile;
 
         @Option(names = "--udp-port", paramLabel = "N",
                 description = "extra UDP port carrying TIPC besides 6118 (repeatable)")
         List<Integer> udpPorts = new ArrayList<>();
 
-        @Option(names = "--json", description = "print JSON instead of text")
+        @Option(names = "--json", description = "print JSON Lines (one object per line, keys as 'jtipc pcap --json') instead of text")
         boolean json;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
@@ -83,7 +104,7 @@ public final class LinksCommand implements Callable<Integer> {
          * @throws CommandLine.ParameterException (exit code 2) naming the bad argument
          */
         DissectorOptions options(CommandLine cl) {
-            DissectorOptions.Builder b = builder(cl, keys, udpPorts, "");
+            DissectorOptions.Builder b = builder(cl, keys, keyFile, System::getenv, udpPorts, "");
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 throw new CommandLine.ParameterException(cl, "cannot read capture file '" + file + "'"
                         + (Files.exists(file) ? "" : ": no such file"));
@@ -103,18 +124,11 @@ public final class LinksCommand implements Callable<Integer> {
             }
             if (s.undecryptedFrames() > 0) {
                 cl.getErr().println("jtipc: " + file + ": " + s.undecryptedFrames() + " encrypted frame(s) not "
-                        + "decrypted" + (keys.isEmpty() ? " (give the key with --key HEX)" : " (wrong key?)"));
+                        + "decrypted" + (keys.isEmpty() && keyFile == null ? " (give the key with --key-file FILE or $" + KeyFile.ENV + ")" : " (wrong key?)"));
                 cl.getErr().flush();
             }
             return s;
         }
-    }
-
-    static JsonGenerator json(Writer w) throws IOException {
-        JsonGenerator g = new JsonFactory().createGenerator(w);
-        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET); // never close stdout
-        g.useDefaultPrettyPrinter();
-        return g;
     }
 
     static int exitCode(CaptureSummary s) {
@@ -144,92 +158,91 @@ public final class LinksCommand implements Callable<Integer> {
         return exitCode(s);
     }
 
+    /**
+     * JSON Lines ({@link JsonLines}): one {@code "kind": "link"} object per link (its establishments, both
+     * directions and events inside), then one {@code "kind": "broadcast"} object per broadcast sender.
+     */
     static void writeJson(LinkAnalysis la, Writer w) throws IOException {
-        try (JsonGenerator g = json(w)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("links");
-            for (LinkAnalysis.CapturedLink l : la.links()) {
+        JsonGenerator g = JsonLines.open(w);
+        boolean any = false;
+        for (LinkAnalysis.CapturedLink l : la.links()) {
+            any = true;
+            JsonLines.begin(g, "link");
+            g.writeStringField("name", la.name(l));
+            g.writeStringField("media", l.a().media().kind().name());
+            g.writeStringField("state", l.state().name());
+            g.writeNumberField("mtu", l.mtu());
+            g.writeNumberField("downs", l.downs());
+            if (l.upNanos() >= 0) g.writeNumberField("up_s", la.seconds(l.upNanos()));
+            if (l.downNanos() >= 0) g.writeNumberField("down_s", la.seconds(l.downNanos()));
+            g.writeArrayFieldStart("establishments");
+            for (LinkAnalysis.Establishment e : l.establishments()) {
                 g.writeStartObject();
-                g.writeStringField("name", la.name(l));
-                g.writeStringField("media", l.a().media().kind().name());
-                g.writeStringField("state", l.state().name());
-                g.writeNumberField("mtu", l.mtu());
-                g.writeNumberField("downs", l.downs());
-                if (l.upNanos() >= 0) g.writeNumberField("up_s", la.seconds(l.upNanos()));
-                if (l.downNanos() >= 0) g.writeNumberField("down_s", la.seconds(l.downNanos()));
-                g.writeArrayFieldStart("establishments");
-                for (LinkAnalysis.Establishment e : l.establishments()) {
-                    g.writeStartObject();
-                    g.writeNumberField("up_s", la.seconds(e.upNanos()));
-                    g.writeNumberField("frame", e.upFrame());
-                    g.writeNumberField("session_a", e.sessionA());
-                    g.writeNumberField("session_b", e.sessionB());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("directions");
-                for (LinkAnalysis.Direction d : List.of(l.a(), l.b())) {
-                    g.writeStartObject();
-                    g.writeStringField("from", la.nodeName(d.node()));
-                    g.writeStringField("node_addr", Integer.toHexString(d.node()));
-                    g.writeStringField("media", d.media() == null ? null : d.media().toString());
-                    g.writeStringField("interface", d.interfaceName());
-                    g.writeNumberField("packets", d.packets());
-                    g.writeNumberField("bytes", d.bytes());
-                    g.writeNumberField("sequenced", d.sequenced());
-                    g.writeNumberField("retransmissions", d.retransmissions());
-                    g.writeNumberField("highest_seqno", d.highestSeqno());
-                    g.writeNumberField("fragments", d.fragments());
-                    g.writeNumberField("bundles", d.bundles());
-                    g.writeNumberField("bundled_messages", d.bundledMessages());
-                    g.writeNumberField("name_distributor", d.nameDistributor());
-                    g.writeNumberField("tunnel", d.tunnelPackets());
-                    g.writeNumberField("tunnel_synch", d.synchPackets());
-                    g.writeNumberField("tunnel_failover", d.failoverPackets());
-                    g.writeNumberField("states", d.states());
-                    g.writeNumberField("probes", d.probes());
-                    g.writeNumberField("probe_replies", d.probeReplies());
-                    g.writeNumberField("nacks", d.nacks());
-                    g.writeNumberField("nacked_packets", d.nackedPackets());
-                    g.writeNumberField("gap_ack_blocks", d.gapAckBlocks());
-                    g.writeNumberField("bc_gap_ack_blocks", d.broadcastGapAckBlocks());
-                    g.writeNumberField("resets", d.resets());
-                    g.writeNumberField("activates", d.activates());
-                    g.writeNumberField("session", d.session());
-                    g.writeNumberField("advertised_mtu", d.advertisedMtu());
-                    g.writeNumberField("tolerance_ms", d.tolerance());
-                    g.writeNumberField("priority", d.priority());
-                    g.writeNumberField("bearer_id", d.bearerId());
-                    g.writeNumberField("max_packet", d.maxPacket());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("events");
-                for (LinkAnalysis.Event e : l.events()) {
-                    g.writeStartObject();
-                    g.writeNumberField("t_s", la.seconds(e.nanos()));
-                    g.writeNumberField("frame", e.frame());
-                    g.writeStringField("what", e.what());
-                    g.writeNumberField("count", e.count());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                g.writeNumberField("up_s", la.seconds(e.upNanos()));
+                g.writeNumberField("frame", e.upFrame());
+                g.writeNumberField("session_a", e.sessionA());
+                g.writeNumberField("session_b", e.sessionB());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("broadcast");
-            for (LinkAnalysis.BroadcastSender b : la.broadcastSenders()) {
+            g.writeArrayFieldStart("directions");
+            for (LinkAnalysis.Direction d : List.of(l.a(), l.b())) {
                 g.writeStartObject();
-                g.writeStringField("from", la.nodeName(b.node()));
-                g.writeNumberField("packets", b.packets());
-                g.writeNumberField("bytes", b.bytes());
-                g.writeNumberField("sequenced", b.sequenced());
-                g.writeNumberField("retransmissions", b.retransmissions());
+                JsonLines.node(g, "sender", d.node(), la.nodeId(d.node()));
+                g.writeStringField("src", d.media() == null ? null : d.media().toString());
+                g.writeStringField("interface", d.interfaceName());
+                g.writeNumberField("packets", d.packets());
+                g.writeNumberField("bytes", d.bytes());
+                g.writeNumberField("sequenced", d.sequenced());
+                g.writeNumberField("retransmissions", d.retransmissions());
+                g.writeNumberField("highest_seqno", d.highestSeqno());
+                g.writeNumberField("fragments", d.fragments());
+                g.writeNumberField("bundles", d.bundles());
+                g.writeNumberField("bundled_messages", d.bundledMessages());
+                g.writeNumberField("name_distributor", d.nameDistributor());
+                g.writeNumberField("tunnel", d.tunnelPackets());
+                g.writeNumberField("tunnel_synch", d.synchPackets());
+                g.writeNumberField("tunnel_failover", d.failoverPackets());
+                g.writeNumberField("states", d.states());
+                g.writeNumberField("probes", d.probes());
+                g.writeNumberField("probe_replies", d.probeReplies());
+                g.writeNumberField("nacks", d.nacks());
+                g.writeNumberField("nacked_packets", d.nackedPackets());
+                g.writeNumberField("gap_ack_blocks", d.gapAckBlocks());
+                g.writeNumberField("bc_gap_ack_blocks", d.broadcastGapAckBlocks());
+                g.writeNumberField("resets", d.resets());
+                g.writeNumberField("activates", d.activates());
+                g.writeNumberField("session", d.session());
+                g.writeNumberField("advertised_mtu", d.advertisedMtu());
+                g.writeNumberField("tolerance_ms", d.tolerance());
+                g.writeNumberField("priority", d.priority());
+                g.writeNumberField("bearer_id", d.bearerId());
+                g.writeNumberField("max_packet", d.maxPacket());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("events");
+            for (LinkAnalysis.Event e : l.events()) {
+                g.writeStartObject();
+                g.writeNumberField("t_s", la.seconds(e.nanos()));
+                g.writeNumberField("frame", e.frame());
+                g.writeStringField("what", e.what());
+                g.writeNumberField("count", e.count());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         }
-        w.write(System.lineSeparator());
+        for (LinkAnalysis.BroadcastSender b : la.broadcastSenders()) {
+            any = true;
+            JsonLines.begin(g, "broadcast");
+            JsonLines.node(g, "sender", b.node(), la.nodeId(b.node()));
+            g.writeNumberField("packets", b.packets());
+            g.writeNumberField("bytes", b.bytes());
+            g.writeNumberField("sequenced", b.sequenced());
+            g.writeNumberField("retransmissions", b.retransmissions());
+            g.writeEndObject();
+        }
+        JsonLines.close(g, w, any);
     }
 }

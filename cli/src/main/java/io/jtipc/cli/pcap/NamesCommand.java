@@ -67,57 +67,56 @@ public final class NamesCommand implements Callable<Integer> {
         return LinksCommand.exitCode(s);
     }
 
+    /**
+     * JSON Lines ({@link JsonLines}): one {@code "kind": "binding"} object per binding of each node's table at
+     * {@code when} ({@code at_s}, the table's {@code node}, the binding's fields, its {@code publisher}); with
+     * {@code history} then one {@code "kind": "event"} object per publication, withdrawal or link change.
+     */
     static void writeJson(BindingTableAnalysis bt, long when, boolean history, Writer w) throws IOException {
-        try (JsonGenerator g = LinksCommand.json(w)) {
-            g.writeStartObject();
-            g.writeNumberField("at_s", bt.seconds(Math.min(when, bt.lastNanos())));
-            g.writeArrayFieldStart("tables");
-            for (BindingTableAnalysis.View v : bt.viewsAt(when)) {
-                g.writeStartObject();
-                g.writeStringField("node", bt.nodeName(v.node()));
-                g.writeStringField("node_addr", Integer.toHexString(v.node()));
-                g.writeArrayFieldStart("bindings");
-                for (BindingTableAnalysis.CapturedBinding b : v.bindings()) {
-                    binding(g, bt, b);
-                }
-                g.writeEndArray();
+        JsonGenerator g = JsonLines.open(w);
+        boolean any = false;
+        double at = bt.seconds(Math.min(when, bt.lastNanos()));
+        for (BindingTableAnalysis.View v : bt.viewsAt(when)) {
+            for (BindingTableAnalysis.CapturedBinding b : v.bindings()) {
+                any = true;
+                JsonLines.begin(g, "binding");
+                g.writeNumberField("at_s", at);
+                JsonLines.node(g, "node", v.node(), bt.nodeId(v.node()));
+                binding(g, bt, b);
                 g.writeEndObject();
             }
-            g.writeEndArray();
-            if (history) {
-                g.writeArrayFieldStart("history");
-                for (BindingTableAnalysis.Entry e : bt.history()) {
-                    g.writeStartObject();
-                    g.writeNumberField("t_s", bt.seconds(e.nanos()));
-                    if (e.frame() >= 0) g.writeNumberField("frame", e.frame());
-                    g.writeStringField("event", e.kind().name());
-                    g.writeStringField("node", bt.nodeName(e.node()));
-                    if (e.binding() != null) {
-                        g.writeBooleanField("bulk", e.bulk());
-                        g.writeFieldName("binding");
-                        binding(g, bt, e.binding());
-                    } else {
-                        g.writeStringField("peer", bt.nodeName(e.peer()));
-                    }
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
-            g.writeEndObject();
         }
-        w.write(System.lineSeparator());
+        if (history) {
+            for (BindingTableAnalysis.Entry e : bt.history()) {
+                any = true;
+                JsonLines.begin(g, "event");
+                g.writeNumberField("t_s", bt.seconds(e.nanos()));
+                if (e.frame() >= 0) g.writeNumberField("frame", e.frame());
+                g.writeStringField("event", e.kind().name());
+                JsonLines.node(g, "node", e.node(), bt.nodeId(e.node()));
+                if (e.binding() != null) {
+                    g.writeBooleanField("bulk", e.bulk());
+                    g.writeObjectFieldStart("binding");
+                    binding(g, bt, e.binding());
+                    g.writeEndObject();
+                } else {
+                    JsonLines.node(g, "peer", e.peer(), bt.nodeId(e.peer()));
+                }
+                g.writeEndObject();
+            }
+        }
+        JsonLines.close(g, w, any);
     }
 
+    /** The fields of a binding, as the item of a NAME_DISTRIBUTOR message names them in pcap --json. */
     private static void binding(JsonGenerator g, BindingTableAnalysis bt, BindingTableAnalysis.CapturedBinding b)
             throws IOException {
-        g.writeStartObject();
         g.writeNumberField("type", b.type());
         g.writeNumberField("lower", b.lower());
         g.writeNumberField("upper", b.upper());
         g.writeStringField("scope", "cluster");
         g.writeNumberField("port", b.port());
         g.writeNumberField("key", b.key());
-        g.writeStringField("node", bt.nodeName(b.node()));
-        g.writeEndObject();
+        JsonLines.node(g, "publisher", b.node(), bt.nodeId(b.node()));
     }
 }

@@ -23,6 +23,10 @@ class PlainPrinter implements Printer {
     final OutputStream out;
     final Line sb = new Line();
     private long t0 = Long.MIN_VALUE;
+
+    @Override public void captureStart(long nanos) {
+        if (t0 == Long.MIN_VALUE) t0 = nanos;
+    }
     /** Node labels as bytes by address (valid for {@link #labelsFor} at {@link #labelsVersion}). */
     private final IntTable<byte[]> labels = new IntTable<>();
     private NodeDirectory labelsFor;

@@ -46,52 +46,53 @@ public final class StatsCommand implements Callable<Integer> {
         return LinksCommand.exitCode(s);
     }
 
+    /**
+     * JSON Lines ({@link JsonLines}): one {@code "kind": "summary"} object (frames, bytes, duration, TIPC and
+     * encrypted counts, file_error), one {@code "kind": "count"} per user/type (user, user_sym, type, type_sym as
+     * pcap --json names them), one {@code "kind": "malformed_reason"} per reason and one {@code "kind":
+     * "malformed"} per malformed frame ({@code frame}, {@code "malformed": {"field", "reason"}} as pcap --json).
+     */
     static void writeJson(StatsAnalysis st, FileTotals t, CaptureSummary s, Writer w) throws IOException {
-        try (JsonGenerator g = LinksCommand.json(w)) {
-            g.writeStartObject();
-            g.writeNumberField("frames", t.frames());
-            g.writeNumberField("captured_bytes", t.capturedBytes());
-            g.writeNumberField("wire_bytes", t.wireBytes());
-            g.writeNumberField("duration_s", t.firstNanos() < 0 ? 0 : (t.lastNanos() - t.firstNanos()) / 1e9);
-            g.writeNumberField("tipc_frames", st.tipcFrames());
-            g.writeNumberField("messages", st.messages());
-            g.writeNumberField("encrypted_frames", st.encryptedFrames());
-            g.writeNumberField("decrypted_frames", st.decryptedFrames());
-            g.writeNumberField("undecrypted_frames", st.undecryptedFrames());
-            g.writeNumberField("malformed", st.malformedTotal());
-            if (s.fileError() != null) g.writeStringField("file_error", s.fileError());
-            g.writeArrayFieldStart("counts");
-            for (StatsAnalysis.Count c : st.counts()) {
-                g.writeStartObject();
-                g.writeNumberField("user", c.user());
-                g.writeStringField("user_name", c.userName());
-                g.writeNumberField("type", c.type());
-                g.writeStringField("type_name", c.typeName());
-                g.writeNumberField("top", c.top());
-                g.writeNumberField("nested", c.nested());
-                g.writeNumberField("bytes", c.bytes());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("malformed_reasons");
-            for (Map.Entry<String, Long> e : st.malformedByReason().entrySet()) {
-                g.writeStartObject();
-                g.writeStringField("reason", e.getKey());
-                g.writeNumberField("count", e.getValue());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("malformed_frames");
-            for (StatsAnalysis.Malformed m : st.malformed()) {
-                g.writeStartObject();
-                g.writeNumberField("frame", m.frame());
-                g.writeStringField("field", m.field());
-                g.writeStringField("reason", m.reason());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+        JsonGenerator g = JsonLines.open(w);
+        JsonLines.begin(g, "summary");
+        g.writeNumberField("frames", t.frames());
+        g.writeNumberField("captured_bytes", t.capturedBytes());
+        g.writeNumberField("wire_bytes", t.wireBytes());
+        g.writeNumberField("duration_s", t.firstNanos() < 0 ? 0 : (t.lastNanos() - t.firstNanos()) / 1e9);
+        g.writeNumberField("tipc_frames", st.tipcFrames());
+        g.writeNumberField("messages", st.messages());
+        g.writeNumberField("encrypted_frames", st.encryptedFrames());
+        g.writeNumberField("decrypted_frames", st.decryptedFrames());
+        g.writeNumberField("undecrypted_frames", st.undecryptedFrames());
+        g.writeNumberField("malformed", st.malformedTotal());
+        if (s.fileError() != null) g.writeStringField("file_error", s.fileError());
+        g.writeEndObject();
+        for (StatsAnalysis.Count c : st.counts()) {
+            JsonLines.begin(g, "count");
+            g.writeNumberField("user", c.user());
+            g.writeStringField("user_sym", c.userName());
+            g.writeNumberField("type", c.type());
+            g.writeStringField("type_sym", c.typeName());
+            g.writeNumberField("top", c.top());
+            g.writeNumberField("nested", c.nested());
+            g.writeNumberField("bytes", c.bytes());
             g.writeEndObject();
         }
-        w.write(System.lineSeparator());
+        for (Map.Entry<String, Long> e : st.malformedByReason().entrySet()) {
+            JsonLines.begin(g, "malformed_reason");
+            g.writeStringField("reason", e.getKey());
+            g.writeNumberField("count", e.getValue());
+            g.writeEndObject();
+        }
+        for (StatsAnalysis.Malformed m : st.malformed()) {
+            JsonLines.begin(g, "malformed");
+            g.writeNumberField("frame", m.frame());
+            g.writeObjectFieldStart("malformed");
+            g.writeStringField("field", m.field());
+            g.writeStringField("reason", m.reason());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        JsonLines.close(g, w, true);
     }
 }

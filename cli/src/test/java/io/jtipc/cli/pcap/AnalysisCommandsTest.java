@@ -153,7 +153,7 @@ class AnalysisCommandsTest {
             assertThat(sequencedFields).isEqualTo(4); // 2 directions + 2 broadcast senders
         }
         // issue 12: the tunnel split per direction (a single-bearer capture has none)
-        assertThat(r.out()).contains("\"tunnel_synch\" : 0").contains("\"tunnel_failover\" : 0");
+        assertThat(r.out()).contains("\"tunnel_synch\":0").contains("\"tunnel_failover\":0");
     }
 
     @Test
@@ -166,7 +166,7 @@ class AnalysisCommandsTest {
         assertThat(with.out()).containsPattern("Encrypted frames: (\\d+), decrypted: \\1, not decrypted: 0")
                 .contains("LINK_PROTOCOL").contains("Frames: 1198");
         Result json = run(new StatsCommand(), sample("eth-6.1.pcap"), "--json");
-        assertThat(json.out()).contains("\"frames\" : 1218").contains("\"malformed\" : 0");
+        assertThat(json.out()).contains("\"frames\":1218").contains("\"malformed\":0");
     }
 
     @Test

@@ -61,10 +61,21 @@ import io.jtipc.wire.Tipc;
  * }</pre>
  *
  * <h2>Threads</h2>
- * One thread, {@code jtipc-node-ID}, owns the core: it waits on one queue that receives (a) frames, copied there
- * by the bearers' receive threads, and (b) commands from API calls (socket operations, views), and wakes for the
- * core's timers ({@link NodeCore#nextDeadline()}). No lock is taken inside the core. API calls from other threads
- * are queued and wait for their result; {@link LinkListener}s run on the loop thread.
+ * The core runs under one lock, the node's core lock ({@link #coreLock}), on the thread that has work for it, so a
+ * message crosses at most one thread hand-off between the wire and the application (issue 14), as in the kernel,
+ * where the softirq that received a frame runs the protocol and the caller of {@code sendmsg} runs the send path:
+ * <ul>
+ * <li>a received frame is handed to the core on its bearer's receive thread, which then transmits what the core
+ * sent (acknowledgements, retransmissions) and wakes the receiving sockets; no queue of frames between the bearer
+ * and the core: the bearer's kernel socket buffer ({@link io.jtipc.bearer.SocketBuffers}) bounds what peers can
+ * have waiting, and frames beyond it are dropped by the kernel and retransmitted by the link;</li>
+ * <li>an API call (a send, a bind, a view) runs the core on the calling thread: a send returns once its message is
+ * queued on the link (or the link was congested: then it waits, see below), like the kernel's {@code sendmsg};</li>
+ * <li>the thread {@code jtipc-node-ID} (the "loop") runs the core's timers ({@link NodeCore#nextDeadline()}) and the
+ * deferred work of {@link #later} under the same lock; a call or frame that makes a timer due earlier wakes it.</li>
+ * </ul>
+ * No lock is taken inside the core (it stays sans-IO). {@link LinkListener}s and socket notifications run under the
+ * core lock on whichever of these threads caused them: return quickly, never block.
  *
  * <h2>Robustness</h2>
  * A frame the core rejects is counted ({@link #droppedFrames()}) and logged at DEBUG; a failing send on a bearer
@@ -91,20 +102,6 @@ import io.jtipc.wire.Tipc;
  */
 public final class TipcNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
-    /**
-     * Frames (count) received by the bearers and waiting for the loop beyond which new frames are dropped (the loop is
-     * far behind), for the whole node (every bearer and sender together). See {@link #INBOX_BYTE_LIMIT}.
-     */
-    static final int INBOX_FRAME_LIMIT = 200_000;
-    /**
-     * Bytes of frames (each frame's length as received) waiting for the loop beyond which new frames are dropped and
-     * counted ({@link #droppedInboxFrames()}): 64 MiB for the whole node, every bearer and sender together. Any UDP
-     * source can fill this queue (no link is needed), so the frame count alone (200 000 frames of up to 64 KiB,
-     * about 13 GB) would not bound the heap. The kernel has no such queue: it handles a frame in the softirq that
-     * received it and drops beyond the device backlog ({@code net.core.netdev_max_backlog}, packets) or the UDP
-     * socket's receive buffer ({@code sk_rcvbuf}, bytes).
-     */
-    static final long INBOX_BYTE_LIMIT = 64L << 20;
     /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
     static final int BINDING_FEED_CAPACITY = 4096;
     /** The SLF4J logger that receives the core's diagnostic lines ({@link NodeCore#log()}). */
@@ -121,12 +118,20 @@ public final class TipcNode implements AutoCloseable {
     private final int clusterId;
     private final List<BearerSpec> specs;
     private final NodeCore core;
+    /** Deferred work for the loop thread ({@link #later}) and its wake-ups; never frames nor API calls. */
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedFrames = new AtomicLong();
-    /** Bytes of the frames in {@link #inbox} (see {@link #INBOX_BYTE_LIMIT}). */
-    private final AtomicLong queuedBytes = new AtomicLong();
-    /** Frames taken from {@link #inbox}, per sender (loop thread only). */
-    private final SourceLanes lanes = new SourceLanes();
+    /**
+     * The node's core lock: held by whichever thread runs the core (a bearer's receive thread for a frame, an API
+     * caller for a command, the loop for timers and deferred work). Reentrant: a listener called under it may call
+     * back into the node. Fair: threads waiting for it get it in arrival order, so a bearer thread or an API caller
+     * waits behind at most one run of the core of each other waiting thread, however fast one peer floods (what the
+     * per-sender lanes of the earlier frame inbox guaranteed, issue 15).
+     */
+    private final java.util.concurrent.locks.ReentrantLock coreLock = new java.util.concurrent.locks.ReentrantLock(true);
+    /** When the loop will next look at the core's timers (ms on {@link #now()}); under {@link #coreLock}. */
+    private long loopWakeAt = Long.MAX_VALUE;
+    /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
+    private final LongAdder framesHandled = new LongAdder();
     private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
@@ -164,8 +169,6 @@ public final class TipcNode implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private volatile int address;
-    /** Frames dropped over the inbox limits; incremented by every bearer's receive thread. */
-    private final LongAdder droppedInbox = new LongAdder();
     /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
     private final NodeAdmin admin = new NodeAdmin(this);
     /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
@@ -408,7 +411,8 @@ public final class TipcNode implements AutoCloseable {
             }
             running = false;
             inbox.offer((Runnable) () -> { });
-            if (Thread.currentThread() != t) {
+            // not from the loop, nor under the core lock (a listener's close): the loop may be waiting for it
+            if (Thread.currentThread() != t && !coreLock.isHeldByCurrentThread()) {
                 try {
                     t.join(5000);
                 } catch (InterruptedException e) {
@@ -573,13 +577,9 @@ public final class TipcNode implements AutoCloseable {
         }
     }
 
-    /** Completes every queued command with {@link #failed()} (or "not running"): nobody waits 30 s for a dead loop. */
+    /** Drops the deferred work left for the loop: the node stopped (API callers never wait in the inbox). */
     private void failQueuedCommands() {
-        Object o;
-        while ((o = inbox.poll()) != null) {
-            if (o instanceof Command<?> c) c.cancel();
-            else if (o instanceof BearerIo.Rx rx) dequeued(rx);
-        }
+        inbox.clear();
     }
 
     private TipcException notRunning() {
@@ -594,66 +594,78 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /**
-     * A frame from a bearer's receive thread (several call this at once): queued for the loop, or dropped and counted
-     * when {@value #INBOX_FRAME_LIMIT} frames or {@value #INBOX_BYTE_LIMIT} bytes wait already.
+     * A frame from a bearer's receive thread (several call this at once): handed to the core on this thread under
+     * {@link #coreLock}, which transmits what the core sends and wakes the sockets it delivered to. No queue in
+     * between (issue 14): a peer can have no more waiting than the bearer's kernel socket buffer holds
+     * ({@link io.jtipc.bearer.SocketBuffers#DEFAULT_RECEIVE_BUFFER_BYTES}); beyond it the kernel drops, as the
+     * kernel's own bearer drops beyond {@code net.core.netdev_max_backlog}, and the link retransmits.
      */
     void received(BearerIo.Rx rx) {
-        int len = rx.frame().length;
-        // reserve first, then test: two receive threads cannot both pass the test and overshoot
-        if (queuedFrames.incrementAndGet() > INBOX_FRAME_LIMIT | queuedBytes.addAndGet(len) > INBOX_BYTE_LIMIT) {
-            queuedFrames.decrementAndGet();
-            queuedBytes.addAndGet(-len);
-            droppedInbox.increment();
-            return;
+        coreLock.lock();
+        try {
+            if (!running) return;
+            handleFrame(rx);
+            afterCore();
+        } catch (RuntimeException e) {
+            internalErrors++;
+            LOG.warn("receive: internal error (the node goes on)", e);
+        } catch (Throwable e) {
+            // as in the loop: the core's state is unknown, the node stops (not only this bearer)
+            fail("the event loop (a frame on " + rx.bearer() + ")", e);
+        } finally {
+            coreLock.unlock();
         }
-        inbox.offer(rx);
-    }
-
-    private void dequeued(BearerIo.Rx rx) {
-        queuedFrames.decrementAndGet();
-        queuedBytes.addAndGet(-rx.frame().length);
     }
 
     private void runLoop() {
-        try {
-            while (running) {
-                try {
-                    long now = now();
-                    long due = core.nextDeadline();
-                    if (due <= now) {
-                        core.onTimer(now, outbox);
-                        forwardCoreLog();
-                        continue;
-                    }
-                    // frames are served round-robin per sender (SourceLanes), commands as they come
-                    Object o = lanes.isEmpty() ? inbox.poll(Math.min(due - now, 1000), TimeUnit.MILLISECONDS) : null;
-                    for (int n = 0; n < 1024 && running; n++) {
-                        for (; o != null; o = inbox.poll()) {
-                            if (o instanceof BearerIo.Rx rx) lanes.add(rx);
-                            else handle(o);
-                        }
-                        BearerIo.Rx rx = lanes.poll();
-                        if (rx == null) break;
-                        handle(rx);
-                        o = inbox.poll();
-                    }
-                    // the poll after a turn's 1024th frame may have taken a command or a frame: keep it (dropped here, a
-                    // command left its caller waiting the 30 s of call() and a frame was lost uncounted)
-                    if (o instanceof BearerIo.Rx rx) lanes.add(rx);
-                    else if (o != null && running) handle(o);
-                    else if (o instanceof Command<?> c) c.cancel();
+        while (running) {
+            long wait;
+            coreLock.lock();
+            try {
+                if (!running) break;
+                long now = now();
+                long due = core.nextDeadline();
+                if (due <= now) {
+                    core.onTimer(now, outbox);
                     forwardCoreLog();
-                } catch (InterruptedException e) {
-                    if (!running) break;
+                    continue;
+                }
+                wait = Math.min(due - now, 1000);
+                loopWakeAt = now + wait;
+            } catch (RuntimeException e) {
+                internalErrors++;
+                LOG.warn("event loop: internal error (the node goes on)", e);
+                continue;
+            } catch (Throwable e) {
+                // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state
+                // is unknown, so the node stops rather than run on it (failed under the lock: no call runs on it)
+                fail("the event loop", e);
+                return;
+            } finally {
+                coreLock.unlock();
+            }
+            Object o;
+            try {
+                o = inbox.poll(wait, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            for (; o != null && running; o = inbox.poll()) {
+                if (o == WAKE) continue;
+                coreLock.lock();
+                try {
+                    if (running) handle(o);
+                    forwardCoreLog();
                 } catch (RuntimeException e) {
                     internalErrors++;
                     LOG.warn("event loop: internal error (the node goes on)", e);
+                } catch (Throwable e) {
+                    fail("the event loop", e);
+                    return;
+                } finally {
+                    coreLock.unlock();
                 }
             }
-        } catch (Throwable e) {
-            // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state is
-            // unknown, so the node stops rather than run on it
-            fail("the event loop", e);
         }
     }
 
@@ -664,7 +676,16 @@ public final class TipcNode implements AutoCloseable {
 
     private void handle(Object o) {
         if (o instanceof BearerIo.Rx rx) {
-            dequeued(rx);
+            handleFrame(rx);
+        } else {
+            ((Runnable) o).run();
+        }
+    }
+
+    /** One received frame into the core. Under {@link #coreLock}. */
+    private void handleFrame(BearerIo.Rx rx) {
+        {
+            framesHandled.increment();
             if (rx.bearer().coreId < 0) return;
             core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
             if (!cryptoWarned && core.crypto().undecryptable() > 0) {
@@ -677,8 +698,6 @@ public final class TipcNode implements AutoCloseable {
                 lastDropped = d;
                 LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
             }
-        } else {
-            ((Runnable) o).run();
         }
     }
 
@@ -762,70 +781,66 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException when the node is not running, or the command took longer than 30 s
      */
     <T> T call(LongFunction<T> f) throws TipcException {
-        Thread t = loop;
-        if (Thread.currentThread() == t) return f.apply(now());
-        if (t == null || !running) throw notRunning();
-        Command<T> cmd = new Command<>(f);
-        inbox.offer(cmd);
-        if (!running) failQueuedCommands(); // stopped between the test and the offer: nobody else drains it now
+        if (coreLock.isHeldByCurrentThread()) return f.apply(now());
+        if (loop == null || !running) throw notRunning();
         try {
-            return cmd.cf.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof TipcException te) throw te;
-            if (c instanceof RuntimeException re) throw re;
-            if (c instanceof Error) throw failed(); // it killed the loop: the node failed over it
-            throw new TipcException("command failed", c);
-        } catch (TimeoutException e) {
-            throw running ? new TipcException("event loop did not answer within 30 s", e) : notRunning();
+            if (!coreLock.tryLock(CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw running ? new TipcException(TipcError.NONE, "the node's core was busy for " + CALL_WAIT_MS / 1000 + " s") : notRunning();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TipcException("interrupted", e);
         }
+        try {
+            if (!running) throw notRunning();
+            T r;
+            try {
+                r = f.apply(now());
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Throwable e) {
+                // an Error with the core half-way through the call: its state is unknown, the node stops
+                fail("the event loop (a command)", e);
+                throw failed();
+            }
+            afterCore();
+            return r;
+        } finally {
+            coreLock.unlock();
+        }
     }
+
+    /** Longest wait of an API call for the core lock, ms (then it fails with a TipcException). */
+    static final long CALL_WAIT_MS = 30_000;
 
     /**
-     * A command for the loop thread: its result or RuntimeException goes to the caller; any other throwable goes to
-     * the caller and is rethrown so that it ends the loop ({@link #runLoop}: the node fails).
+     * After any run of the core outside the loop (under {@link #coreLock}): forwards its log lines and wakes the loop
+     * when a timer became due before the loop's planned wake-up (once per change).
      */
-    private final class Command<T> implements Runnable {
-        final LongFunction<T> f;
-        final CompletableFuture<T> cf = new CompletableFuture<>();
-
-        Command(LongFunction<T> f) {
-            this.f = f;
-        }
-
-        @Override
-        public void run() {
-            try {
-                cf.complete(f.apply(now()));
-            } catch (RuntimeException e) {
-                cf.completeExceptionally(e);
-            } catch (Throwable e) {
-                cf.completeExceptionally(e);
-                throw e;
-            }
-        }
-
-        /** Never to run: the node stopped. */
-        void cancel() {
-            cf.completeExceptionally(notRunning());
+    private void afterCore() {
+        forwardCoreLog();
+        long due = core.nextDeadline();
+        if (due < loopWakeAt) {
+            loopWakeAt = due;
+            inbox.offer(WAKE);
         }
     }
+
+    /** Wakes the loop to look at the timers again. */
+    private static final Runnable WAKE = () -> { };
 
     NodeCore core() {
         return core;
     }
 
-    /** Commands from API calls waiting in the inbox for the loop (tests: a command queued behind a given one). */
+    /** API calls and frames waiting for the core lock (tests: a command queued behind a given one). */
     long queuedCommands() {
-        return inbox.stream().filter(o -> o instanceof Command).count();
+        return coreLock.getQueueLength();
     }
 
-    /** Bytes of received frames not yet handed to the core, in the inbox or the loop's per-sender lanes (tests). */
-    long queuedFrameBytes() {
-        return queuedBytes.get();
+    /** Frames handed to the core so far, every bearer (tests). */
+    long framesHandled() {
+        return framesHandled.sum();
     }
 
     /** The bearers opened by {@link #start()} (tests). */
@@ -1355,11 +1370,13 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /**
-     * Frames dropped before the core because the loop was {@value #INBOX_FRAME_LIMIT} frames or
-     * {@value #INBOX_BYTE_LIMIT} bytes behind.
+     * Frames dropped between the bearers and the core. Always 0 since issue 14: there is no such queue any more
+     * (frames go from a bearer's receive thread straight into the core); frames a peer sends faster than the node
+     * handles them are dropped by the kernel at the bearer's socket buffer and retransmitted by their link. Kept for
+     * callers of the earlier inbox counter.
      */
     public long droppedInboxFrames() {
-        return droppedInbox.sum();
+        return 0;
     }
 
     /**

@@ -112,7 +112,7 @@ public final class TipcSocket implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Called on the loop thread; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
+    /** Called under the node's core lock; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
     private boolean onDelivery(Delivery d) {
         if (closed) return true;
         long size = (long) d.data().length + MESSAGE_OVERHEAD;

@@ -46,7 +46,7 @@ import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 
 /**
- * A jtipc node: the sans-IO protocol core ({@link NodeCore}) driven by one event-loop thread over real bearers
+ * A jtipc node: the sans-IO protocol core ({@link NodeCore}) run under one lock by the bearers' receive threads, the API callers and one timer thread, over real bearers
  * (raw Ethernet, UDP). It joins a Linux TIPC cluster as one more node: discovery, links, binding distribution
  * and connectionless sockets ({@link TipcSocket}).
  *
@@ -141,7 +141,7 @@ public final class TipcNode implements AutoCloseable {
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
     /** Monitor of the congestion waits; notified on every uncongested/down event and when the node stops. */
     private final Object congestion = new Object();
-    /** Per peer node address: uncongested and link-down events so far (written on the loop thread under congestion). */
+    /** Per peer node address: uncongested and link-down events so far (written under the core lock and congestion). */
     private final ConcurrentHashMap<Integer, Long> uncongestedEvents = new ConcurrentHashMap<>();
     private final long t0 = System.nanoTime();
     private final Outbox outbox = this::transmit;
@@ -164,7 +164,7 @@ public final class TipcNode implements AutoCloseable {
     private volatile Throwable failure;
     private long coreLogSeen;
     private volatile Thread loop;
-    /** The binding table as seen from API threads; attached on the loop thread when the address is committed. */
+    /** The binding table as seen from API threads; attached under the core lock when the address is committed. */
     private volatile ConcurrentBindingView bindingView;
     private volatile boolean running;
     private volatile boolean closed;
@@ -731,7 +731,7 @@ public final class TipcNode implements AutoCloseable {
      * lost carrier (bearer.c tipc_l2_device_event, tipc_reset_bearer "Resetting bearer"): its links are taken down at
      * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
      * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
-     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread.
+     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread (via later).
      */
     private void interfaceDown(BearerIo b) {
         b.netDownQueued.set(false);
@@ -776,16 +776,19 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /**
-     * Runs {@code f} on the loop thread (directly when called from it) and returns its result.
+     * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
+     * its result; the core's time is read after the lock is taken, so it never goes back between two runs.
      *
-     * @throws TipcException when the node is not running, or the command took longer than 30 s
+     * @throws TipcException when the node is not running (or failed: names the cause), or the core lock was busy for
+     *                       {@value #CALL_WAIT_MS} ms
      */
     <T> T call(LongFunction<T> f) throws TipcException {
         if (coreLock.isHeldByCurrentThread()) return f.apply(now());
         if (loop == null || !running) throw notRunning();
         try {
             if (!coreLock.tryLock(CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                throw running ? new TipcException(TipcError.NONE, "the node's core was busy for " + CALL_WAIT_MS / 1000 + " s") : notRunning();
+                throw running ? new TipcException(TipcError.NONE, "the node's core was busy for "
+                        + CALL_WAIT_MS / 1000 + " s") : notRunning();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -875,12 +878,12 @@ public final class TipcNode implements AutoCloseable {
 
     /**
      * What a send that got ELINKCONG waits for: an uncongested or link-down event on any of {@code nodes} after the
-     * counts in {@code seen} (taken on the loop thread, where the events are counted, so none is missed).
+     * counts in {@code seen} (taken under the core lock, where the events are counted, so none is missed).
      */
     record CongestionWait(int[] nodes, long[] seen, long epoch) {}
 
     /**
-     * On the loop thread, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
+     * Under the core lock, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
      * socket address waits for the link to {@code destNode}; a send by name or a multicast, whose node(s) the core's
      * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
      *
@@ -933,7 +936,7 @@ public final class TipcNode implements AutoCloseable {
         return false;
     }
 
-    /** The link to {@code peer} has room again or went down: its waiters (only theirs) may go on. Loop thread. */
+    /** The link to {@code peer} has room again or went down: its waiters (only theirs) may go on. Under the core lock. */
     private void uncongested(int peer) {
         synchronized (congestion) {
             if (uncongestedEvents.size() >= CONGESTION_PEERS_LIMIT && !uncongestedEvents.containsKey(peer)) {
@@ -1019,7 +1022,7 @@ public final class TipcNode implements AutoCloseable {
         return running;
     }
 
-    /** Adds a listener for link up/down (called on the loop thread). */
+    /** Adds a listener for link up/down (called under the core lock, see {@link LinkListener}). */
     public void addLinkListener(LinkListener l) {
         listeners.add(Objects.requireNonNull(l));
     }

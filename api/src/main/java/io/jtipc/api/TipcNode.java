@@ -128,6 +128,12 @@ public final class TipcNode implements AutoCloseable {
      * per-sender lanes of the earlier frame inbox guaranteed, issue 15).
      */
     private final java.util.concurrent.locks.ReentrantLock coreLock = new java.util.concurrent.locks.ReentrantLock(true);
+    /**
+     * Work a core run deferred with {@link #later} while holding {@link #coreLock}: run by the same thread right after
+     * that run, before the lock is released, so the next holder (another API call, a frame) finds it done, as it did
+     * when both were queued on the loop. Under {@link #coreLock}.
+     */
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     /** When the loop will next look at the core's timers (ms on {@link #now()}); under {@link #coreLock}. */
     private long loopWakeAt = Long.MAX_VALUE;
     /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
@@ -627,6 +633,7 @@ public final class TipcNode implements AutoCloseable {
                 long due = core.nextDeadline();
                 if (due <= now) {
                     core.onTimer(now, outbox);
+                    runDeferred();
                     forwardCoreLog();
                     continue;
                 }
@@ -655,6 +662,7 @@ public final class TipcNode implements AutoCloseable {
                 coreLock.lock();
                 try {
                     if (running) handle(o);
+                    runDeferred();
                     forwardCoreLog();
                 } catch (RuntimeException e) {
                     internalErrors++;
@@ -798,7 +806,11 @@ public final class TipcNode implements AutoCloseable {
             if (!running) throw notRunning();
             T r;
             try {
-                r = f.apply(now());
+                try {
+                    r = f.apply(now());
+                } finally {
+                    afterCore();
+                }
             } catch (RuntimeException e) {
                 throw e;
             } catch (Throwable e) {
@@ -806,7 +818,6 @@ public final class TipcNode implements AutoCloseable {
                 fail("the event loop (a command)", e);
                 throw failed();
             }
-            afterCore();
             return r;
         } finally {
             coreLock.unlock();
@@ -821,11 +832,25 @@ public final class TipcNode implements AutoCloseable {
      * when a timer became due before the loop's planned wake-up (once per change).
      */
     private void afterCore() {
+        runDeferred();
         forwardCoreLog();
         long due = core.nextDeadline();
         if (due < loopWakeAt) {
             loopWakeAt = due;
             inbox.offer(WAKE);
+        }
+    }
+
+    /** Runs the work deferred by the core run that just ended (see {@link #deferred}). Under {@link #coreLock}. */
+    private void runDeferred() {
+        Runnable r;
+        while ((r = deferred.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                internalErrors++;
+                LOG.warn("deferred work: internal error (the node goes on)", e);
+            }
         }
     }
 
@@ -851,9 +876,16 @@ public final class TipcNode implements AutoCloseable {
         return List.copyOf(bearers);
     }
 
-    /** Runs {@code r} on the loop thread after the work in hand (never inline, so safe inside a core callback). */
+    /**
+     * Runs {@code r} after the work in hand, never inline (so safe inside a core callback): called under the core lock,
+     * by the same thread right after its core run, before the lock is released; otherwise on the loop thread.
+     */
     void later(Runnable r) {
-        inbox.offer(r);
+        if (coreLock.isHeldByCurrentThread()) {
+            deferred.add(r);
+        } else {
+            inbox.offer(r);
+        }
     }
 
     Outbox outbox() {

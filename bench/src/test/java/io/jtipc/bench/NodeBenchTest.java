@@ -29,9 +29,11 @@ class NodeBenchTest {
             if (!r.transport().equals("udp")) {
                 assertThat(r.lost() + r.reordered() + r.returned()).as(r.transport() + " " + r.test().label()).isZero();
             }
-            assertThat(r.cost().cpuNs()).isPositive();
+            // process CPU time is coarse (clock ticks): a test of a few ms may show 0 on both sides
+            assertThat(r.cost().cpuNs()).isNotNegative();
             assertThat(r.cost().alloc()).isPositive();
         }
+        assertThat(results.stream().mapToLong(r -> r.cost().cpuNs()).sum()).as("CPU time measured").isPositive();
         String out = table.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("| one way 64 B | jtipc |", "| 64 B round trip | udp |", "| stream 2 MB | tcp |", "jtipc / TCP");
     }

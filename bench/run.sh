@@ -8,6 +8,10 @@
 #                          BouncyCastle (lightweight API, 4k and 64k GHASH tables; JCE provider), -prof gc (B/op)
 #   bench/run.sh crypto-rdm  RDM throughput over UDP loopback, two jtipc nodes with a cluster key vs two without,
 #                          64, 1 000 and 60 000 B messages, numbered and checked (io.jtipc.bench.EncryptedThroughput)
+#   bench/run.sh node      two JVMs on this host: two jtipc nodes over UDP loopback next to Java TCP and raw UDP
+#                          (RDM 64/1 000/60 000 B one way, 64 B round trip, STREAM 200 MB), with CPU s per million
+#                          messages, context switches and bytes allocated per message (io.jtipc.bench.NodeBench);
+#                          NODE_ARGS (default "--rounds 3")
 # Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
 # 1; the order of the tools rotates from round to round, and the capture is read once before each run so that no
 # run reads it from disk), FRAMES (list of minimum frame counts, default
@@ -34,8 +38,8 @@ report="$target/report.md"
 
 command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
 case "$what" in
-  all|compare|jmh|crypto|crypto-jmh|crypto-rdm) ;;
-  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm]" >&2; exit 2 ;;
+  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node) ;;
+  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node]" >&2; exit 2 ;;
 esac
 CRYPTO_ARGS="${CRYPTO_ARGS:---sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2}"
 if [ "$what" = all ] || [ "$what" = compare ]; then
@@ -252,6 +256,20 @@ if [ "$what" = all ] || [ "$what" = crypto ] || [ "$what" = crypto-rdm ]; then
     echo "load average before: $load. CPU µs/msg = process CPU time (both nodes, all threads) / messages."
     echo
     cat "$target/crypto-rdm.md"
+    echo
+  } >> "$report"
+fi
+if [ "$what" = all ] || [ "$what" = node ]; then
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  NODE_ARGS="${NODE_ARGS:---rounds 3}"
+  # shellcheck disable=SC2086
+  java -cp "$benchjar" io.jtipc.bench.NodeBench $NODE_ARGS > "$target/node.md"
+  {
+    echo "## Live messaging: two JVMs, jtipc over UDP loopback vs Java TCP and raw UDP"
+    echo
+    echo "\`java -cp bench/target/jtipc-benchmarks.jar io.jtipc.bench.NodeBench $NODE_ARGS\`; load average before: $load."
+    echo
+    cat "$target/node.md"
     echo
   } >> "$report"
 fi

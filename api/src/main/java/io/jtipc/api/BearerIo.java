@@ -28,7 +28,7 @@ final class BearerIo implements AutoCloseable {
     private final BearerConfig config;
     int coreId = -1;
     /**
-     * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frame sent on it. Loop thread
+     * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frame sent on it. Under the core lock
      * only (see TipcNode.interfaceDown).
      */
     boolean netDown;

@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * (the kernel's {@code net_ratelimit} is global: 10 per 5 s); the lines beyond are counted and the first line printed
  * in a later window is preceded by "(N more core log lines suppressed ...)".
  *
- * <p>Used on the event-loop thread only (not thread-safe); costs nothing per frame: the loop asks the core for new
+ * <p>Used under the node's core lock only (not thread-safe); costs nothing per frame: the loop asks the core for new
  * lines once per batch of work ({@link io.jtipc.node.NodeCore#logSince}), O(1) when there are none.
  */
 final class CoreLogForwarder implements Consumer<String> {

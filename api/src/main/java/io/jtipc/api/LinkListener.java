@@ -1,8 +1,10 @@
 package io.jtipc.api;
 
 /**
- * Link events. Called on the node's event-loop thread: return quickly, never block, never call blocking
- * {@link TipcNode}/{@link TipcSocket} methods from here (they would wait for the very thread that calls you).
+ * Link events. Called under the node's core lock, on the thread that ran the core when the link changed (a bearer's
+ * receive thread, the node's timer thread, or an API caller): return quickly, never block, never wait for another
+ * thread that uses the node (it would wait for the lock you hold). Calling {@link TipcNode} methods from here is
+ * allowed (the lock is reentrant).
  */
 public interface LinkListener {
     /** A link came up. */

@@ -9,7 +9,7 @@ import java.util.WeakHashMap;
  * core: the counters of each {@link Link} object at the last reset are kept here and subtracted from what the link
  * reports. Keyed by the Link object (weakly): a link deleted and created again (bearer disabled and enabled, peer
  * removed) starts from zero by itself and needs no baseline. Gauges (queue lengths, held bytes) and the last reset
- * reason are not counters and are shown as they are. Used on the node's loop thread only.
+ * reason are not counters and are shown as they are. Used under the node's core lock only.
  */
 final class LinkStatsBaseline {
     private final Map<Link, LinkInfo> base = new WeakHashMap<>();

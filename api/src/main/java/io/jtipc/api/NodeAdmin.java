@@ -13,12 +13,12 @@ import java.util.List;
 
 /**
  * The run-time operations of iproute2's {@code tipc} that {@link TipcNode} offers beyond its views: link statistics
- * reset, socket list, node list and peer removal. Each runs on the node's loop thread ({@link TipcNode#call}); kept
+ * reset, socket list, node list and peer removal. Each runs under the node's core lock ({@link TipcNode#call}); kept
  * apart so that TipcNode stays the lifecycle and the I/O.
  */
 final class NodeAdmin {
     private final TipcNode node;
-    /** Counter baselines of {@code tipc link stat reset}; read and written on the loop thread only. */
+    /** Counter baselines of {@code tipc link stat reset}; read and written under the core lock only. */
     final LinkStatsBaseline stats = new LinkStatsBaseline();
 
     NodeAdmin(TipcNode node) {

@@ -48,7 +48,7 @@ public final class TipcConnection implements AutoCloseable {
     private volatile int failure;
     private volatile boolean connected;
 
-    /** Wakes waiters on every event of the socket (called on the loop thread). */
+    /** Wakes waiters on every event of the socket (called under the node's core lock). */
     final ConnHandler handler = new ConnHandler() {
         @Override
         public void connected(int p) {

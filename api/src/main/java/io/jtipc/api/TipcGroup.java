@@ -36,7 +36,7 @@ public final class TipcGroup implements AutoCloseable {
     private final int instance;
     private final int port;
     private final Object lock = new Object();
-    /** Bumped on the loop thread by the core's readable/writable notifications (no lost wake-up: read in the call). */
+    /** Bumped under the core lock by the core's readable/writable notifications (no lost wake-up: read in the call). */
     private long readableSeq;
     private long writableSeq;
     private volatile boolean closed;
@@ -100,7 +100,7 @@ public final class TipcGroup implements AutoCloseable {
     }
 
     /**
-     * Runs one send on the loop thread; while it returns EAGAIN (the kernel's sendmsg would wait) waits for a writable
+     * Runs one send under the core lock; while it returns EAGAIN (the kernel's sendmsg would wait) waits for a writable
      * notification, at most {@code timeout}.
      */
     private void send(String what, Duration timeout, Send s) throws TipcException, InterruptedIOException {

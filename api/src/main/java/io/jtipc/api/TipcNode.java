@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
@@ -47,7 +48,7 @@ import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 
 /**
- * A jtipc node: the sans-IO protocol core ({@link NodeCore}) driven by one event-loop thread over real bearers
+ * A jtipc node: the sans-IO protocol core ({@link NodeCore}) run under one lock by the bearers' receive threads, the API callers and one timer thread, over real bearers
  * (raw Ethernet, UDP). It joins a Linux TIPC cluster as one more node: discovery, links, binding distribution
  * and connectionless sockets ({@link TipcSocket}).
  *
@@ -62,10 +63,21 @@ import io.jtipc.wire.Tipc;
  * }</pre>
  *
  * <h2>Threads</h2>
- * One thread, {@code jtipc-node-ID}, owns the core: it waits on one queue that receives (a) frames, copied there
- * by the bearers' receive threads, and (b) commands from API calls (socket operations, views), and wakes for the
- * core's timers ({@link NodeCore#nextDeadline()}). No lock is taken inside the core. API calls from other threads
- * are queued and wait for their result; {@link LinkListener}s run on the loop thread.
+ * The core runs under one lock, the node's core lock ({@link #coreLock}), on the thread that has work for it, so a
+ * message crosses at most one thread hand-off between the wire and the application (issue 14), as in the kernel,
+ * where the softirq that received a frame runs the protocol and the caller of {@code sendmsg} runs the send path:
+ * <ul>
+ * <li>a received frame is handed to the core on its bearer's receive thread, which then transmits what the core
+ * sent (acknowledgements, retransmissions) and wakes the receiving sockets; no queue of frames between the bearer
+ * and the core: the bearer's kernel socket buffer ({@link io.jtipc.bearer.SocketBuffers}) bounds what peers can
+ * have waiting, and frames beyond it are dropped by the kernel and retransmitted by the link;</li>
+ * <li>an API call (a send, a bind, a view) runs the core on the calling thread: a send returns once its message is
+ * queued on the link (or the link was congested: then it waits, see below), like the kernel's {@code sendmsg};</li>
+ * <li>the thread {@code jtipc-node-ID} (the "loop") runs the core's timers ({@link NodeCore#nextDeadline()}) and the
+ * deferred work of {@link #later} under the same lock; a call or frame that makes a timer due earlier wakes it.</li>
+ * </ul>
+ * No lock is taken inside the core (it stays sans-IO). {@link LinkListener}s and socket notifications run under the
+ * core lock on whichever of these threads caused them: return quickly, never block.
  *
  * <h2>Robustness</h2>
  * A frame the core rejects is counted ({@link #droppedFrames()}) and logged at DEBUG; a failing send on a bearer
@@ -92,20 +104,6 @@ import io.jtipc.wire.Tipc;
  */
 public final class TipcNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
-    /**
-     * Frames (count) received by the bearers and waiting for the loop beyond which new frames are dropped (the loop is
-     * far behind), for the whole node (every bearer and sender together). See {@link #INBOX_BYTE_LIMIT}.
-     */
-    static final int INBOX_FRAME_LIMIT = 200_000;
-    /**
-     * Bytes of frames (each frame's length as received) waiting for the loop beyond which new frames are dropped and
-     * counted ({@link #droppedInboxFrames()}): 64 MiB for the whole node, every bearer and sender together. Any UDP
-     * source can fill this queue (no link is needed), so the frame count alone (200 000 frames of up to 64 KiB,
-     * about 13 GB) would not bound the heap. The kernel has no such queue: it handles a frame in the softirq that
-     * received it and drops beyond the device backlog ({@code net.core.netdev_max_backlog}, packets) or the UDP
-     * socket's receive buffer ({@code sk_rcvbuf}, bytes).
-     */
-    static final long INBOX_BYTE_LIMIT = 64L << 20;
     /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
     static final int BINDING_FEED_CAPACITY = 4096;
     /** The SLF4J logger that receives the core's diagnostic lines ({@link NodeCore#log()}). */
@@ -122,12 +120,26 @@ public final class TipcNode implements AutoCloseable {
     private final int clusterId;
     private final List<BearerSpec> specs;
     private final NodeCore core;
+    /** Deferred work for the loop thread ({@link #later}) and its wake-ups; never frames nor API calls. */
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedFrames = new AtomicLong();
-    /** Bytes of the frames in {@link #inbox} (see {@link #INBOX_BYTE_LIMIT}). */
-    private final AtomicLong queuedBytes = new AtomicLong();
-    /** Frames taken from {@link #inbox}, per sender (loop thread only). */
-    private final SourceLanes lanes = new SourceLanes();
+    /**
+     * The node's core lock: held by whichever thread runs the core (a bearer's receive thread for a frame, an API
+     * caller for a command, the loop for timers and deferred work). Reentrant: a listener called under it may call
+     * back into the node. Fair: threads waiting for it get it in arrival order, so a bearer thread or an API caller
+     * waits behind at most one run of the core of each other waiting thread, however fast one peer floods (what the
+     * per-sender lanes of the earlier frame inbox guaranteed, issue 15).
+     */
+    private final java.util.concurrent.locks.ReentrantLock coreLock = new java.util.concurrent.locks.ReentrantLock(true);
+    /**
+     * Work a core run deferred with {@link #later} while holding {@link #coreLock}: run by the same thread right after
+     * that run, before the lock is released, so the next holder (another API call, a frame) finds it done, as it did
+     * when both were queued on the loop. Under {@link #coreLock}.
+     */
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    /** When the loop will next look at the core's timers (ms on {@link #now()}); under {@link #coreLock}. */
+    private long loopWakeAt = Long.MAX_VALUE;
+    /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
+    private final LongAdder framesHandled = new LongAdder();
     private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
@@ -137,7 +149,7 @@ public final class TipcNode implements AutoCloseable {
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
     /** Monitor of the congestion waits; notified on every uncongested/down event and when the node stops. */
     private final Object congestion = new Object();
-    /** Per peer node address: uncongested and link-down events so far (written on the loop thread under congestion). */
+    /** Per peer node address: uncongested and link-down events so far (written under the core lock and congestion). */
     private final ConcurrentHashMap<Integer, Long> uncongestedEvents = new ConcurrentHashMap<>();
     private final long t0 = System.nanoTime();
     private final Outbox outbox = new Outbox() {
@@ -149,11 +161,19 @@ public final class TipcNode implements AutoCloseable {
         @Override
         public void loopback(byte[] buf, int off, int len) {
             TrafficTap t = tap;
-            if (t != null) t.loopback(buf, off, len);
+            if (t == null) return;
+            try {
+                t.loopback(buf, off, len);
+            } catch (RuntimeException e) {
+                tapFailed(e); // the tap never disturbs a delivery
+            }
         }
     };
     /** The traffic tap ({@link Builder#capture}), null without one; set by {@link #start()}. */
     private volatile TrafficTap tap;
+    /** Frames the tap failed on with an unexpected exception (see {@link #tapFailed}). */
+    private final LongAdder tapErrors = new LongAdder();
+    private final AtomicBoolean tapFailureLogged = new AtomicBoolean();
     private final UnaryOperator<Media> mediaWrapper;
     private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
@@ -173,13 +193,11 @@ public final class TipcNode implements AutoCloseable {
     private volatile Throwable failure;
     private long coreLogSeen;
     private volatile Thread loop;
-    /** The binding table as seen from API threads; attached on the loop thread when the address is committed. */
+    /** The binding table as seen from API threads; attached under the core lock when the address is committed. */
     private volatile ConcurrentBindingView bindingView;
     private volatile boolean running;
     private volatile boolean closed;
     private volatile int address;
-    /** Frames dropped over the inbox limits; incremented by every bearer's receive thread. */
-    private final LongAdder droppedInbox = new LongAdder();
     /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
     private final NodeAdmin admin = new NodeAdmin(this);
     /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
@@ -481,7 +499,8 @@ public final class TipcNode implements AutoCloseable {
             }
             running = false;
             inbox.offer((Runnable) () -> { });
-            if (Thread.currentThread() != t) {
+            // not from the loop, nor under the core lock (a listener's close): the loop may be waiting for it
+            if (Thread.currentThread() != t && !coreLock.isHeldByCurrentThread()) {
                 try {
                     t.join(5000);
                 } catch (InterruptedException e) {
@@ -609,6 +628,10 @@ public final class TipcNode implements AutoCloseable {
             // as in bearerDied
         }
         release();
+        NodeMBeans m = mbeans;
+        if (m != null) m.close(); // a failed node is closed as by close(): no MBean or JMX thread stays
+        TrafficTap tp = tap;
+        if (tp != null) tp.close();
         committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
         inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
         tellListeners();
@@ -648,13 +671,9 @@ public final class TipcNode implements AutoCloseable {
         }
     }
 
-    /** Completes every queued command with {@link #failed()} (or "not running"): nobody waits 30 s for a dead loop. */
+    /** Drops the deferred work left for the loop: the node stopped (API callers never wait in the inbox). */
     private void failQueuedCommands() {
-        Object o;
-        while ((o = inbox.poll()) != null) {
-            if (o instanceof Command<?> c) c.cancel();
-            else if (o instanceof BearerIo.Rx rx) dequeued(rx);
-        }
+        inbox.clear();
     }
 
     private TipcException notRunning() {
@@ -669,68 +688,82 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /**
-     * A frame from a bearer's receive thread (several call this at once): queued for the loop, or dropped and counted
-     * when {@value #INBOX_FRAME_LIMIT} frames or {@value #INBOX_BYTE_LIMIT} bytes wait already.
+     * A frame from a bearer's receive thread (several call this at once): handed to the core on this thread under
+     * {@link #coreLock}, which transmits what the core sends and wakes the sockets it delivered to. No queue in
+     * between (issue 14): a peer can have no more waiting than the bearer's kernel socket buffer holds
+     * ({@link io.jtipc.bearer.SocketBuffers#DEFAULT_RECEIVE_BUFFER_BYTES}); beyond it the kernel drops, as the
+     * kernel's own bearer drops beyond {@code net.core.netdev_max_backlog}, and the link retransmits.
      */
     void received(BearerIo.Rx rx) {
-        int len = rx.frame().length;
         TrafficTap t = tap;
-        if (t != null) t.received(rx.bearer(), rx.src(), rx.frame(), len);
-        // reserve first, then test: two receive threads cannot both pass the test and overshoot
-        if (queuedFrames.incrementAndGet() > INBOX_FRAME_LIMIT | queuedBytes.addAndGet(len) > INBOX_BYTE_LIMIT) {
-            queuedFrames.decrementAndGet();
-            queuedBytes.addAndGet(-len);
-            droppedInbox.increment();
-            return;
+        if (t != null) tapReceived(t, rx);
+        coreLock.lock();
+        try {
+            if (!running) return;
+            handleFrame(rx);
+            afterCore();
+        } catch (RuntimeException e) {
+            internalErrors++;
+            LOG.warn("receive: internal error (the node goes on)", e);
+        } catch (Throwable e) {
+            // as in the loop: the core's state is unknown, the node stops (not only this bearer)
+            fail("the event loop (a frame on " + rx.bearer() + ")", e);
+        } finally {
+            coreLock.unlock();
         }
-        inbox.offer(rx);
-    }
-
-    private void dequeued(BearerIo.Rx rx) {
-        queuedFrames.decrementAndGet();
-        queuedBytes.addAndGet(-rx.frame().length);
     }
 
     private void runLoop() {
-        try {
-            while (running) {
-                try {
-                    long now = now();
-                    long due = core.nextDeadline();
-                    if (due <= now) {
-                        core.onTimer(now, outbox);
-                        forwardCoreLog();
-                        continue;
-                    }
-                    // frames are served round-robin per sender (SourceLanes), commands as they come
-                    Object o = lanes.isEmpty() ? inbox.poll(Math.min(due - now, 1000), TimeUnit.MILLISECONDS) : null;
-                    for (int n = 0; n < 1024 && running; n++) {
-                        for (; o != null; o = inbox.poll()) {
-                            if (o instanceof BearerIo.Rx rx) lanes.add(rx);
-                            else handle(o);
-                        }
-                        BearerIo.Rx rx = lanes.poll();
-                        if (rx == null) break;
-                        handle(rx);
-                        o = inbox.poll();
-                    }
-                    // the poll after a turn's 1024th frame may have taken a command or a frame: keep it (dropped here, a
-                    // command left its caller waiting the 30 s of call() and a frame was lost uncounted)
-                    if (o instanceof BearerIo.Rx rx) lanes.add(rx);
-                    else if (o != null && running) handle(o);
-                    else if (o instanceof Command<?> c) c.cancel();
+        while (running) {
+            long wait;
+            coreLock.lock();
+            try {
+                if (!running) break;
+                long now = now();
+                long due = core.nextDeadline();
+                if (due <= now) {
+                    core.onTimer(now, outbox);
+                    runDeferred();
                     forwardCoreLog();
-                } catch (InterruptedException e) {
-                    if (!running) break;
+                    continue;
+                }
+                wait = Math.min(due - now, 1000);
+                loopWakeAt = now + wait;
+            } catch (RuntimeException e) {
+                internalErrors++;
+                LOG.warn("event loop: internal error (the node goes on)", e);
+                continue;
+            } catch (Throwable e) {
+                // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state
+                // is unknown, so the node stops rather than run on it (failed under the lock: no call runs on it)
+                fail("the event loop", e);
+                return;
+            } finally {
+                coreLock.unlock();
+            }
+            Object o;
+            try {
+                o = inbox.poll(wait, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            for (; o != null && running; o = inbox.poll()) {
+                if (o == WAKE) continue;
+                coreLock.lock();
+                try {
+                    if (running) handle(o);
+                    runDeferred();
+                    forwardCoreLog();
                 } catch (RuntimeException e) {
                     internalErrors++;
                     LOG.warn("event loop: internal error (the node goes on)", e);
+                } catch (Throwable e) {
+                    fail("the event loop", e);
+                    return;
+                } finally {
+                    coreLock.unlock();
                 }
             }
-        } catch (Throwable e) {
-            // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state is
-            // unknown, so the node stops rather than run on it
-            fail("the event loop", e);
         }
     }
 
@@ -741,7 +774,16 @@ public final class TipcNode implements AutoCloseable {
 
     private void handle(Object o) {
         if (o instanceof BearerIo.Rx rx) {
-            dequeued(rx);
+            handleFrame(rx);
+        } else {
+            ((Runnable) o).run();
+        }
+    }
+
+    /** One received frame into the core. Under {@link #coreLock}. */
+    private void handleFrame(BearerIo.Rx rx) {
+        {
+            framesHandled.increment();
             if (rx.bearer().coreId < 0) return;
             core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
             if (!cryptoWarned && core.crypto().undecryptable() > 0) {
@@ -754,8 +796,6 @@ public final class TipcNode implements AutoCloseable {
                 lastDropped = d;
                 LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
             }
-        } else {
-            ((Runnable) o).run();
         }
     }
 
@@ -765,14 +805,35 @@ public final class TipcNode implements AutoCloseable {
         try {
             b.send(dest, buf, off, len);
             b.netDown = false;
-            TrafficTap t = tap;
-            if (t != null) t.sent(b, dest, buf, off, len);
         } catch (IOException | RuntimeException e) {
             sendErrors++;
             LOG.debug("bearer {}: send failed: {}", b, e.toString());
             // not here: the core may be in the middle of the call that sent this frame
             if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) later(() -> interfaceDown(b));
+            return;
         }
+        TrafficTap t = tap;
+        if (t == null) return;
+        try {
+            t.sent(b, dest, buf, off, len);
+        } catch (RuntimeException e) {
+            tapFailed(e); // a tap bug is not a send error
+        }
+    }
+
+    /** A received frame for the tap; a tap bug never reaches the bearer's receive thread. */
+    private void tapReceived(TrafficTap t, BearerIo.Rx rx) {
+        try {
+            t.received(rx.bearer(), rx.src(), rx.frame(), rx.frame().length);
+        } catch (RuntimeException e) {
+            tapFailed(e);
+        }
+    }
+
+    /** An unexpected exception in the traffic tap: counted ({@link #captureDropped()}), logged once. */
+    private void tapFailed(RuntimeException e) {
+        tapErrors.increment();
+        if (!tapFailureLogged.getAndSet(true)) LOG.error("traffic tap: internal error, the frame is not captured (logged once)", e);
     }
 
     /**
@@ -791,7 +852,7 @@ public final class TipcNode implements AutoCloseable {
      * lost carrier (bearer.c tipc_l2_device_event, tipc_reset_bearer "Resetting bearer"): its links are taken down at
      * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
      * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
-     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread.
+     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread (via later).
      */
     private void interfaceDown(BearerIo b) {
         b.netDownQueued.set(false);
@@ -836,75 +897,91 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /**
-     * Runs {@code f} on the loop thread (directly when called from it) and returns its result.
+     * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
+     * its result; the core's time is read after the lock is taken, so it never goes back between two runs.
      *
-     * @throws TipcException when the node is not running, or the command took longer than 30 s
+     * @throws TipcException when the node is not running (or failed: names the cause), or the core lock was busy for
+     *                       {@value #CALL_WAIT_MS} ms
      */
     <T> T call(LongFunction<T> f) throws TipcException {
-        Thread t = loop;
-        if (Thread.currentThread() == t) return f.apply(now());
-        if (t == null || !running) throw notRunning();
-        Command<T> cmd = new Command<>(f);
-        inbox.offer(cmd);
-        if (!running) failQueuedCommands(); // stopped between the test and the offer: nobody else drains it now
+        if (coreLock.isHeldByCurrentThread()) return f.apply(now());
+        if (loop == null || !running) throw notRunning();
         try {
-            return cmd.cf.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof TipcException te) throw te;
-            if (c instanceof RuntimeException re) throw re;
-            if (c instanceof Error) throw failed(); // it killed the loop: the node failed over it
-            throw new TipcException("command failed", c);
-        } catch (TimeoutException e) {
-            throw running ? new TipcException("event loop did not answer within 30 s", e) : notRunning();
+            if (!coreLock.tryLock(CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw running ? new TipcException(TipcError.NONE, "the node's core was busy for "
+                        + CALL_WAIT_MS / 1000 + " s") : notRunning();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TipcException("interrupted", e);
         }
+        try {
+            if (!running) throw notRunning();
+            T r;
+            try {
+                try {
+                    r = f.apply(now());
+                } finally {
+                    afterCore();
+                }
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Throwable e) {
+                // an Error with the core half-way through the call: its state is unknown, the node stops
+                fail("the event loop (a command)", e);
+                throw failed();
+            }
+            return r;
+        } finally {
+            coreLock.unlock();
+        }
     }
+
+    /** Longest wait of an API call for the core lock, ms (then it fails with a TipcException). */
+    static final long CALL_WAIT_MS = 30_000;
 
     /**
-     * A command for the loop thread: its result or RuntimeException goes to the caller; any other throwable goes to
-     * the caller and is rethrown so that it ends the loop ({@link #runLoop}: the node fails).
+     * After any run of the core outside the loop (under {@link #coreLock}): forwards its log lines and wakes the loop
+     * when a timer became due before the loop's planned wake-up (once per change).
      */
-    private final class Command<T> implements Runnable {
-        final LongFunction<T> f;
-        final CompletableFuture<T> cf = new CompletableFuture<>();
-
-        Command(LongFunction<T> f) {
-            this.f = f;
-        }
-
-        @Override
-        public void run() {
-            try {
-                cf.complete(f.apply(now()));
-            } catch (RuntimeException e) {
-                cf.completeExceptionally(e);
-            } catch (Throwable e) {
-                cf.completeExceptionally(e);
-                throw e;
-            }
-        }
-
-        /** Never to run: the node stopped. */
-        void cancel() {
-            cf.completeExceptionally(notRunning());
+    private void afterCore() {
+        runDeferred();
+        forwardCoreLog();
+        long due = core.nextDeadline();
+        if (due < loopWakeAt) {
+            loopWakeAt = due;
+            inbox.offer(WAKE);
         }
     }
+
+    /** Runs the work deferred by the core run that just ended (see {@link #deferred}). Under {@link #coreLock}. */
+    private void runDeferred() {
+        Runnable r;
+        while ((r = deferred.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                internalErrors++;
+                LOG.warn("deferred work: internal error (the node goes on)", e);
+            }
+        }
+    }
+
+    /** Wakes the loop to look at the timers again. */
+    private static final Runnable WAKE = () -> { };
 
     NodeCore core() {
         return core;
     }
 
-    /** Commands from API calls waiting in the inbox for the loop (tests: a command queued behind a given one). */
+    /** API calls and frames waiting for the core lock (tests: a command queued behind a given one). */
     long queuedCommands() {
-        return inbox.stream().filter(o -> o instanceof Command).count();
+        return coreLock.getQueueLength();
     }
 
-    /** Bytes of received frames not yet handed to the core, in the inbox or the loop's per-sender lanes (tests). */
-    long queuedFrameBytes() {
-        return queuedBytes.get();
+    /** Frames handed to the core so far, every bearer (tests). */
+    long framesHandled() {
+        return framesHandled.sum();
     }
 
     /** The bearers opened by {@link #start()} (tests). */
@@ -912,9 +989,16 @@ public final class TipcNode implements AutoCloseable {
         return List.copyOf(bearers);
     }
 
-    /** Runs {@code r} on the loop thread after the work in hand (never inline, so safe inside a core callback). */
+    /**
+     * Runs {@code r} after the work in hand, never inline (so safe inside a core callback): called under the core lock,
+     * by the same thread right after its core run, before the lock is released; otherwise on the loop thread.
+     */
     void later(Runnable r) {
-        inbox.offer(r);
+        if (coreLock.isHeldByCurrentThread()) {
+            deferred.add(r);
+        } else {
+            inbox.offer(r);
+        }
     }
 
     Outbox outbox() {
@@ -939,12 +1023,12 @@ public final class TipcNode implements AutoCloseable {
 
     /**
      * What a send that got ELINKCONG waits for: an uncongested or link-down event on any of {@code nodes} after the
-     * counts in {@code seen} (taken on the loop thread, where the events are counted, so none is missed).
+     * counts in {@code seen} (taken under the core lock, where the events are counted, so none is missed).
      */
     record CongestionWait(int[] nodes, long[] seen, long epoch) {}
 
     /**
-     * On the loop thread, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
+     * Under the core lock, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
      * socket address waits for the link to {@code destNode}; a send by name or a multicast, whose node(s) the core's
      * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
      *
@@ -997,7 +1081,7 @@ public final class TipcNode implements AutoCloseable {
         return false;
     }
 
-    /** The link to {@code peer} has room again or went down: its waiters (only theirs) may go on. Loop thread. */
+    /** The link to {@code peer} has room again or went down: its waiters (only theirs) may go on. Under the core lock. */
     private void uncongested(int peer) {
         synchronized (congestion) {
             if (uncongestedEvents.size() >= CONGESTION_PEERS_LIMIT && !uncongestedEvents.containsKey(peer)) {
@@ -1083,7 +1167,7 @@ public final class TipcNode implements AutoCloseable {
         return running;
     }
 
-    /** Adds a listener for link up/down (called on the loop thread). */
+    /** Adds a listener for link up/down (called under the core lock, see {@link LinkListener}). */
     public void addLinkListener(LinkListener l) {
         listeners.add(Objects.requireNonNull(l));
     }
@@ -1434,11 +1518,13 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /**
-     * Frames dropped before the core because the loop was {@value #INBOX_FRAME_LIMIT} frames or
-     * {@value #INBOX_BYTE_LIMIT} bytes behind.
+     * Frames dropped between the bearers and the core. Always 0 since issue 14: there is no such queue any more
+     * (frames go from a bearer's receive thread straight into the core); frames a peer sends faster than the node
+     * handles them are dropped by the kernel at the bearer's socket buffer and retransmitted by their link. Kept for
+     * callers of the earlier inbox counter.
      */
     public long droppedInboxFrames() {
-        return droppedInbox.sum();
+        return 0;
     }
 
     /**
@@ -1476,11 +1562,11 @@ public final class TipcNode implements AutoCloseable {
 
     /**
      * Frames the traffic tap did not write: its queue ({@value TrafficTap#QUEUE_FRAMES} frames, 32 MiB) was full, or
-     * a write had failed; 0 without a tap.
+     * a write had failed, or the tap failed on it with an internal error (logged once); 0 without a tap.
      */
     public long captureDropped() {
         TrafficTap t = tap;
-        return t == null ? 0 : t.dropped();
+        return t == null ? 0 : t.dropped() + tapErrors.sum();
     }
 
     /** The traffic tap, null without one (tests). */

@@ -112,7 +112,7 @@ public final class TipcSocket implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Called on the loop thread; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
+    /** Called under the node's core lock; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
     private boolean onDelivery(Delivery d) {
         if (closed) return true;
         long size = (long) d.data().length + MESSAGE_OVERHEAD;
@@ -216,7 +216,7 @@ public final class TipcSocket implements AutoCloseable {
         TipcNode.CongestionWait[] wait = new TipcNode.CongestionWait[1];
         int rc = node.call(now -> {
             int r = transmit(now, dest, data, off, len);
-            // counted on the loop thread, so no uncongested event between the send and this snapshot is missed
+            // counted under the core lock, so no uncongested event between the send and this snapshot is missed
             if (r == Errno.ELINKCONG) wait[0] = node.congestionWait(dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0,
                     importance, port);
             return r;

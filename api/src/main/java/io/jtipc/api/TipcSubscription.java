@@ -93,7 +93,7 @@ public final class TipcSubscription implements AutoCloseable {
         q.offer(END);
     }
 
-    /** Called on the loop thread by the core. */
+    /** Called under the node's core lock by the core. */
     private void event(SubscriptionEvent e) {
         if (closed || overflowed) return;
         if (q.size() >= limit) {

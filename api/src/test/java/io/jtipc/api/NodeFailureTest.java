@@ -289,12 +289,18 @@ class NodeFailureTest {
              TipcNode a = TipcNode.builder().identity("jt-loop").bearer("udp:127.0.0.1:" + p + ",remote=127.0.0.3:" + p)
                      .start()) {
             a.addStateListener((st, cause) -> events.add(st + " " + cause.getMessage()));
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
             a.later(() -> {
-                // the command below queues behind this one (bounded wait: the test's own timeout does the rest)
+                running.countDown();
+                // the command below waits for the core lock this run holds (bounded wait: the test's own timeout does
+                // the rest)
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (a.queuedCommands() == 0 && System.nanoTime() < end) Thread.onSpinWait();
                 throw new OutOfMemoryError("injected in the event loop");
             });
+            // issue 14: commands no longer queue in the loop's inbox behind this task, they wait for the core lock; so
+            // the command is issued once the task holds the lock
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Object> queued = CompletableFuture.supplyAsync(() -> {
                 try {
                     return a.links();

@@ -25,7 +25,9 @@ public interface LibC {
     int MSG_DONTWAIT = 0x40;
     int MSG_TRUNC = 0x20;
     int SOL_SOCKET = 1;
+    int SO_SNDBUF = 7;
     int SO_RCVBUF = 8;
+    int SO_SNDBUFFORCE = 32;
     int SO_RCVBUFFORCE = 33;
 
     // <linux/sockios.h>: ioctls on any socket, resolved in the socket's network namespace

@@ -508,6 +508,44 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
+     * Sets the socket's send buffer (SO_SNDBUF) to {@code bytes}; the kernel doubles the value for its
+     * bookkeeping. Tries SO_SNDBUFFORCE first (CAP_NET_ADMIN, passes net.core.wmem_max), then SO_SNDBUF
+     * (capped at wmem_max). A full send buffer makes a blocking {@code sendto} wait (packet_snd,
+     * sock_alloc_send_skb), so a link window's burst is paced rather than refused.
+     *
+     * @return the size now in effect, as {@link #sendBufferSize()} reports it
+     * @throws IllegalArgumentException if {@code bytes <= 0}
+     * @throws AfPacketException if both setsockopt calls fail or the socket is closed
+     */
+    public int setSendBufferSize(int bytes) throws IOException {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("send buffer size must be positive, got " + bytes);
+        }
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.putInt(0, bytes);
+            if (libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, ifreq, 4) != 0
+                    && libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUF, ifreq, 4) != 0) {
+                throw AfPacketException.forSocket("setsockopt(SO_SNDBUF)", LibC.Native.errno(), ifname);
+            }
+        }
+        return sendBufferSize();
+    }
+
+    /** The socket's send buffer size in bytes (SO_SNDBUF as the kernel reports it, i.e. doubled). */
+    public int sendBufferSize() throws IOException {
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.putInt(0, 0);
+            ifreq.putInt(8, 4);
+            if (libc.getsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUF, ifreq, ifreq.slice(8)) != 0) {
+                throw AfPacketException.forSocket("getsockopt(SO_SNDBUF)", LibC.Native.errno(), ifname);
+            }
+            return ifreq.getInt(0);
+        }
+    }
+
+    /**
      * Frames the kernel dropped for this socket since it was opened because its receive buffer was
      * full (PACKET_STATISTICS tp_drops, summed here because reading resets the kernel's counter).
      */

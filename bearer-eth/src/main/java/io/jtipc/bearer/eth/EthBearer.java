@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
 import io.jtipc.bearer.ReceiveLoop;
+import io.jtipc.bearer.SocketBuffers;
 
 /**
  * The Ethernet bearer's I/O shell ({@code net/tipc/eth_media.c}): the {@link Media} of one
@@ -57,8 +58,27 @@ public final class EthBearer implements Media {
                     + MIN_BEARER_MTU);
         }
         this.address = socket.macAddress();
+        requestBuffers(socket);
         this.receiveLoop = new ReceiveLoop("eth:" + ifname, "jtipc-eth-rx-" + ifname, AfPacketSocket.MAX_FRAME,
                 EthMedia.MAC_LENGTH, socket::receive, socket::isOpen, LOG);
+    }
+
+    /**
+     * Asks for {@link SocketBuffers#DEFAULT_RECEIVE_BUFFER_BYTES} / {@link SocketBuffers#DEFAULT_SEND_BUFFER_BYTES}
+     * (SO_RCVBUFFORCE/SO_SNDBUFFORCE when root, else capped by net.core.rmem_max/wmem_max) so a link window's
+     * burst fits instead of being dropped by the AF_PACKET socket (the kernel default holds ~150 frames). A short
+     * grant is logged once per process; a failure to set either is logged and the bearer keeps the kernel default.
+     */
+    private static void requestBuffers(AfPacketSocket socket) {
+        String name = "eth:" + socket.interfaceName();
+        try {
+            SocketBuffers.checkGrant(name, "receive", SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES,
+                    socket.setReceiveBufferSize(SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES));
+            SocketBuffers.checkGrant(name, "send", SocketBuffers.DEFAULT_SEND_BUFFER_BYTES,
+                    socket.setSendBufferSize(SocketBuffers.DEFAULT_SEND_BUFFER_BYTES));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, name + ": socket buffers left at the kernel default: " + e.getMessage());
+        }
     }
 
     /**

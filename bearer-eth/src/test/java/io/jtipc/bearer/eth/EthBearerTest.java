@@ -125,6 +125,16 @@ class EthBearerTest {
         }
     }
 
+    /** A link window's burst must fit: the bearer asks for 16 MiB each way (forced as root, past rmem_max). */
+    @Test
+    void socketBuffersAreRaisedToTheNamedDefault() throws IOException {
+        try (EthBearer a = EthBearer.open(lab.name, "va")) {
+            // getsockopt reports twice the size set (sock_setsockopt); the kernel default is ~208 KiB
+            assertThat(a.socket().receiveBufferSize()).isGreaterThanOrEqualTo(io.jtipc.bearer.SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES);
+            assertThat(a.socket().sendBufferSize()).isGreaterThanOrEqualTo(io.jtipc.bearer.SocketBuffers.DEFAULT_SEND_BUFFER_BYTES);
+        }
+    }
+
     @Test
     void refusesLoopbackAndNonTipcSockets() throws IOException {
         assertThatThrownBy(() -> EthBearer.open(lab.name, "lo"))

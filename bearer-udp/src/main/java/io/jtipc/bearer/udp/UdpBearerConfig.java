@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.jtipc.bearer.LossGenerator;
+import io.jtipc.bearer.SocketBuffers;
 
 /**
  * What {@code tipc bearer enable media udp name NAME localip IP [localport P] [remoteip IP]
@@ -45,8 +46,8 @@ public final class UdpBearerConfig {
     private int maxLearntPeers = DEFAULT_MAX_LEARNT_PEERS;
     private long learntPeerExpiryMs = DEFAULT_LEARNT_PEER_EXPIRY_MS;
     private java.util.function.LongSupplier clockMs = UdpBearerConfig::monotonicMs;
-    private int receiveBufferSize = 4 << 20;
-    private int sendBufferSize = 1 << 20;
+    private int receiveBufferSize = SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES;
+    private int sendBufferSize = SocketBuffers.DEFAULT_SEND_BUFFER_BYTES;
     private int mtu;
     private LossGenerator lossGenerator = LossGenerator.NONE;
 
@@ -213,13 +214,20 @@ public final class UdpBearerConfig {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** SO_RCVBUF requested, bytes (default 4 MiB; the OS may cap it at net.core.rmem_max). */
+    /**
+     * SO_RCVBUF requested, bytes (default {@link SocketBuffers#DEFAULT_RECEIVE_BUFFER_BYTES}, 16 MiB; 0 = keep the
+     * kernel default). Set with SO_RCVBUF, then, on IPv4 when the kernel capped it at net.core.rmem_max, with
+     * SO_RCVBUFFORCE (CAP_NET_ADMIN); a short grant is logged once per process.
+     */
     public UdpBearerConfig receiveBufferSize(int bytes) {
         this.receiveBufferSize = bytes;
         return this;
     }
 
-    /** SO_SNDBUF requested, bytes (default 1 MiB). */
+    /**
+     * SO_SNDBUF requested, bytes (default {@link SocketBuffers#DEFAULT_SEND_BUFFER_BYTES}, 16 MiB; 0 = kernel
+     * default), set as {@link #receiveBufferSize(int)} with SO_SNDBUFFORCE and net.core.wmem_max.
+     */
     public UdpBearerConfig sendBufferSize(int bytes) {
         this.sendBufferSize = bytes;
         return this;

@@ -59,6 +59,40 @@ final class UdpNoCheck {
         }
     }
 
+    /**
+     * Forces the buffers of the IPv4 UDP socket bound to {@code bound} (found as for {@link #apply}) with
+     * SO_RCVBUFFORCE/SO_SNDBUFFORCE (CAP_NET_ADMIN; not capped by net.core.rmem_max/wmem_max). A size of 0 is
+     * left alone. Used when plain SO_RCVBUF/SO_SNDBUF was capped.
+     *
+     * @return null on success, else why not (for the log)
+     */
+    static String forceBuffers(InetSocketAddress bound, int receiveBytes, int sendBytes) {
+        if (!(bound.getAddress() instanceof Inet4Address)) return "not IPv4";
+        try {
+            long inode = inodeOf(Files.readAllLines(Path.of("/proc/thread-self/net/udp")), bound);
+            if (inode <= 0) return "no socket bound to " + bound + " in /proc/thread-self/net/udp";
+            int fd = fdOfInode(inode);
+            if (fd < 0) return "no descriptor of socket inode " + inode + " in /proc/self/fd";
+            LibC libc = LibC.Native.libc();
+            Pointer v = jnr.ffi.Memory.allocateDirect(LibC.Native.runtime(), 4);
+            if (receiveBytes > 0) {
+                v.putInt(0, receiveBytes);
+                if (libc.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, v, 4) != 0) {
+                    return "setsockopt(SO_RCVBUFFORCE) failed: errno " + LibC.Native.errno();
+                }
+            }
+            if (sendBytes > 0) {
+                v.putInt(0, sendBytes);
+                if (libc.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, v, 4) != 0) {
+                    return "setsockopt(SO_SNDBUFFORCE) failed: errno " + LibC.Native.errno();
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return e.toString();
+        }
+    }
+
     /** Reads SO_NO_CHECK of descriptor {@code fd} (tests): 1 on, 0 off, -errno on failure. */
     static int get(int fd) {
         LibC libc = LibC.Native.libc();

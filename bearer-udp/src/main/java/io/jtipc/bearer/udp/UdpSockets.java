@@ -17,6 +17,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
+import io.jtipc.bearer.SocketBuffers;
+
 /**
  * The sockets of one UDP bearer and how they are set up ({@code tipc_udp_enable}, udp_media.c): the
  * configuration checked as the kernel checks it, the local IP:port bound (IPv4 without UDP
@@ -129,6 +131,7 @@ final class UdpSockets {
             if (cfg.name() == null) {
                 bearerName = "udp:u" + bound.getPort();
             }
+            checkBuffers(uc, bound, cfg);
             if (bearerName.length() > 31) {
                 throw new IllegalArgumentException("bearer name " + bearerName + " is longer than 31 characters "
                         + "(TIPC_MAX_BEARER_NAME)");
@@ -229,6 +232,31 @@ final class UdpSockets {
         }
         if (cfg.sendBufferSize() > 0) {
             ch.setOption(StandardSocketOptions.SO_SNDBUF, cfg.sendBufferSize());
+        }
+    }
+
+    /**
+     * After bind: when SO_RCVBUF/SO_SNDBUF was capped below the request (net.core.rmem_max/wmem_max), retries with
+     * SO_RCVBUFFORCE/SO_SNDBUFFORCE through the descriptor (IPv4, CAP_NET_ADMIN), then logs a grant still short
+     * once per process ({@link SocketBuffers#checkGrant}). The kernel reports twice the size it was given.
+     */
+    private static void checkBuffers(DatagramChannel ch, InetSocketAddress bound, UdpBearerConfig cfg) throws IOException {
+        int rcv = cfg.receiveBufferSize();
+        int snd = cfg.sendBufferSize();
+        boolean shortRcv = rcv > 0 && ch.getOption(StandardSocketOptions.SO_RCVBUF) < rcv;
+        boolean shortSnd = snd > 0 && ch.getOption(StandardSocketOptions.SO_SNDBUF) < snd;
+        if (shortRcv || shortSnd) {
+            String why = UdpNoCheck.forceBuffers(bound, shortRcv ? rcv : 0, shortSnd ? snd : 0);
+            if (why != null) {
+                LOG.log(System.Logger.Level.DEBUG, "UDP bearer on " + bound + ": cannot force buffer sizes: " + why);
+            }
+        }
+        String name = "UDP bearer on " + bound;
+        if (rcv > 0) {
+            SocketBuffers.checkGrant(name, "receive", rcv, ch.getOption(StandardSocketOptions.SO_RCVBUF));
+        }
+        if (snd > 0) {
+            SocketBuffers.checkGrant(name, "send", snd, ch.getOption(StandardSocketOptions.SO_SNDBUF));
         }
     }
 

@@ -56,6 +56,33 @@ class UdpChecksumTest {
     }
 
     /**
+     * The bearer's socket buffers are the named 16 MiB default: as root forced past net.core.rmem_max/wmem_max
+     * (SO_RCVBUFFORCE), otherwise at least what plain SO_RCVBUF grants a channel asking the same.
+     */
+    @Test
+    void socketBuffersAreRaisedToTheNamedDefault() throws Exception {
+        try (UdpBearer a = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast());
+                DatagramChannel plain = DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
+            int fd = UdpNoCheck.fdOf(a.localAddress());
+            Pointer v = Memory.allocateDirect(LibC.Native.runtime(), 4);
+            Pointer l = Memory.allocateDirect(LibC.Native.runtime(), 4);
+            l.putInt(0, 4);
+            assertThat(LibC.Native.libc().getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, v, l)).isZero();
+            int rcv = v.getInt(0);
+            l.putInt(0, 4);
+            assertThat(LibC.Native.libc().getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, v, l)).isZero();
+            int snd = v.getInt(0);
+            if (LibC.Native.libc().geteuid() == 0) {
+                assertThat(rcv).isGreaterThanOrEqualTo(io.jtipc.bearer.SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES);
+                assertThat(snd).isGreaterThanOrEqualTo(io.jtipc.bearer.SocketBuffers.DEFAULT_SEND_BUFFER_BYTES);
+            } else {
+                plain.setOption(java.net.StandardSocketOptions.SO_RCVBUF, io.jtipc.bearer.SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES);
+                assertThat(rcv).isGreaterThanOrEqualTo(plain.getOption(java.net.StandardSocketOptions.SO_RCVBUF));
+            }
+        }
+    }
+
+    /**
      * As root: a raw IPv4 socket (SOCK_RAW, IPPROTO_UDP) sees the UDP headers of looped-back datagrams. The
      * bearer's carry checksum 0; a plain DatagramChannel's do not (on lo the field holds at least the
      * pseudo-header sum, as the checksum is left to the "hardware").

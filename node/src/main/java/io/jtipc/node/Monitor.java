@@ -35,7 +35,7 @@ public final class Monitor {
     public static final int MAX_DOMAIN = MonitorDomain.MAX_MEMBERS;
     /** TIPC_DEF_MON_THRESHOLD: monitoring is active above this many peers (count, including self). */
     public static final int DEF_THRESHOLD = 32;
-    /** TIPC_CLUSTER_SIZE bound the kernel applies to the configurable threshold (count). */
+    /** jtipc upper bound of the configurable threshold (count of peers). */
     public static final int MAX_THRESHOLD = 4096;
     /** MAX_PEER_DOWN_EVENTS: reports of a peer's loss by its head after which its link is reset (count). */
     static final int MAX_PEER_DOWN_EVENTS = 4;
@@ -372,6 +372,12 @@ public final class Monitor {
 
     /** Peers on this bearer, self included (count). */
     public int peerCount() { return peerCnt; }
+
+    /** The node's threshold: monitoring is active above this many peers (count). */
+    public int threshold() { return net.monThreshold; }
+
+    /** This node's address (the list's start). */
+    public int selfAddress() { return self.addr; }
 
     /** True when monitoring is active (more than the threshold peers). */
     public boolean isActive() { return active(); }

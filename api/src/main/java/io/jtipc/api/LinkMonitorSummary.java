@@ -17,7 +17,8 @@ import io.jtipc.node.NodeCore;
  * @param peerCount peers on the bearer, this node included (the kernel's cluster_size)
  * @param threshold monitoring is active above this many peers (default 32, TIPC_DEF_MON_THRESHOLD)
  * @param active true when peerCount exceeds threshold (domain records are sent)
- * @param monitored up peers this node continuously monitors (domain members and heads; all up peers when inactive)
+ * @param monitored up peers this node continuously monitors (domain members and heads: every up peer while no
+ *        domain records are applied)
  * @param listGeneration the kernel's list_gen (16 bits), changed at each role reassignment
  * @param domainGeneration the own domain record's generation (16 bits)
  * @param appliedRecords peers' domain records applied

@@ -409,10 +409,13 @@ public final class Monitor {
         return r;
     }
 
-    /** Peers this node continuously monitors (its domain members and the heads), count. */
+    /**
+     * Up peers this node continuously monitors (its domain members and the heads, what {@link #getState} tells the
+     * links), count; with no records applied (below the threshold) that is every up peer.
+     */
     public int monitoredCount() {
         int n = 0;
-        for (Peer p = self.next; p != self; p = p.next) if (p.up && (p.local || p.head || !active())) n++;
+        for (Peer p = self.next; p != self; p = p.next) if (p.up && (p.local || p.head)) n++;
         return n;
     }
 }

@@ -1386,6 +1386,22 @@ public final class TipcNode implements AutoCloseable {
         admin.removePeer(address);
     }
 
+    /** {@code tipc link monitor summary} / {@code list}: each bearer's neighbour monitor (monitor.c). */
+    public List<LinkMonitorSummary> linkMonitors() throws TipcException {
+        return call(now -> LinkMonitorSummary.of(core));
+    }
+
+    /**
+     * {@code tipc link monitor set threshold N}: monitoring becomes active on a bearer with more than N peers.
+     *
+     * @throws TipcException EINVAL if N is negative or above {@link io.jtipc.node.Monitor#MAX_THRESHOLD}
+     */
+    public void setMonitorThreshold(int n) throws TipcException {
+        if (call(now -> LinkSettings.setMonitorThreshold(core, n)) != 0) {
+            throw new TipcException(TipcError.EINVAL, "link monitor set threshold " + n + ": out of range");
+        }
+    }
+
     /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */
     public String linkList() throws TipcException {
         StringBuilder sb = new StringBuilder("broadcast-link: up\n");

@@ -12,6 +12,8 @@ public final class Bearer {
     BearerConfig config;
     final byte[] ownAddr;
     Discoverer disc;
+    /** Neighbour monitor of this bearer (tipc_mon_create), made with the bearer's first link; null before. */
+    Monitor mon;
 
     Bearer(int id, BearerConfig config) {
         this.id = id;
@@ -41,6 +43,9 @@ public final class Bearer {
     public BearerConfig config() { return config; }
 
     public Discoverer discoverer() { return disc; }
+
+    /** This bearer's neighbour monitor ({@code tipc link monitor}); null until the bearer has had a link. */
+    public Monitor monitor() { return mon; }
 
     /** tipc_bearer_min_mtu: MAX_H_SIZE + INT_H_SIZE (100) + encapsulation (0 Ethernet, 28 UDP/IPv4). */
     int minMtu() {

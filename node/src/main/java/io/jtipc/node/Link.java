@@ -32,8 +32,8 @@ import io.jtipc.wire.TipcMsg;
  * ({@code tipc_data_input}, {@link InputQueue}). Unlike the kernel's, the deferred queue, the reassembly buffer and the
  * backlog are bounded in bytes, per link and per node ({@link HoldBudget}); reset causes are logged ({@link #logReset}).
  *
- * The SYNCH and FAILOVER tunnels (building and receiving) are {@link LinkTunnel}'s. Not implemented: neighbour
- * monitoring (no domain records are sent; received ones are ignored).
+ * The SYNCH and FAILOVER tunnels (building and receiving) are {@link LinkTunnel}'s; neighbour monitoring
+ * (tipc_mon_prep/rcv/get_state: the domain record after the gap-ACK record of STATE) is the bearer's {@link Monitor}.
  *
  * <p>Times are ms on the caller's clock. Not thread safe: owned by its {@link Node}.
  */
@@ -113,7 +113,9 @@ public final class Link {
 
     private final TipcMsg m = new TipcMsg();
     private final TipcMsg m2 = new TipcMsg();
-    private final byte[] protoBuf = new byte[Tipc.INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS];
+    private final byte[] protoBuf = new byte[Tipc.INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS + 16 + 4 * Monitor.MAX_DOMAIN];
+    /** This link's view of the bearer's monitor (l->mon_state), cleared on reset. */
+    final Monitor.State monState = new Monitor.State();
 
     // statistics (link.c struct tipc_stats subset)
     long sentPkts, recvPkts, retransmitted, duplicates, sentNacks, recvNacks, sentStates, recvStates, sentProbes,
@@ -125,6 +127,7 @@ public final class Link {
         this.bearer = bearer;
         this.maddr = maddr;
         this.session = session & 0xffff;
+        if (bearer.mon == null) bearer.mon = new Monitor(net, bearer.id);
         BearerConfig c = bearer.config;
         this.advertisedMtu = c.mtu() & ~3;
         this.mtu = advertisedMtu;
@@ -173,9 +176,7 @@ public final class Link {
 
     /** Current tolerance, ms. */
     public int tolerance() { return tolerance; }
-
     public int session() { return session; }
-
     public int peerSession() { return peerSession; }
 
     /** Peer node address. */
@@ -208,35 +209,23 @@ public final class Link {
     }
 
     public long retransmitted() { return retransmitted; }
-
     public long duplicates() { return duplicates; }
-
     public long sentStates() { return sentStates; }
 
     /** Statistics as {@code tipc link stat show} names them (link.c struct tipc_stats subset). */
     public long sentPackets() { return sentPkts; }
-
     public long receivedPackets() { return recvPkts; }
-
     public long receivedStates() { return recvStates; }
-
     public long sentProbes() { return sentProbes; }
-
     public long sentNacks() { return sentNacks; }
-
     public long receivedNacks() { return recvNacks; }
-
     public long deferredReceived() { return deferredRecv; }
-
     public long sentBundles() { return sentBundles; }
-
     public long sentBundled() { return sentBundled; }
-
     public long sentFragmented() { return sentFragmented; }
 
     /** Minimum and maximum congestion window, packets. */
     public int minWindow() { return minWin; }
-
     public int maxWindow() { return maxWin; }
 
     /** Peer's interface name from its RESET/ACTIVATE, escaped ({@link PeerText#latin1}); "unknown" before. */
@@ -343,6 +332,7 @@ public final class Link {
         rcvNxtState = 1;
         silentIntvCnt = 0;
         rstCnt = 0;
+        monState.clear();
         setQueueLimits();
     }
 
@@ -355,21 +345,25 @@ public final class Link {
         switch (state) {
             case ESTABLISHED:
                 mtyp = Tipc.STATE_MSG;
-                if (silentIntvCnt > abortLimit) {
-                    logReset("peer silent for " + silentIntvCnt + " intervals (tolerance " + tolerance + " ms)");
+                bearer.mon.tick(now);
+                bearer.mon.getState(node.addr, monState);
+                if (monState.reset || silentIntvCnt > abortLimit) {
+                    logReset(monState.reset ? "peer reported lost by its domain head (monitor)"
+                        : "peer silent for " + silentIntvCnt + " intervals (tolerance " + tolerance + " ms)");
                     return fsmFailure();
                 }
                 BroadcastLink bcl = node.bcRcv;
                 st = bcl.rcvUnacked != 0;
                 st |= rcvUnacked != 0;
                 st |= !transmq.isEmpty();
-                probe = silentIntvCnt != 0;
-                // monitoring inactive (<= 32 peers): every peer counts as monitored
-                silentIntvCnt++;
+                probe = monState.probing || silentIntvCnt != 0;
+                if (probe || monState.monitoring) silentIntvCnt++;
                 probe |= !deferdq.isEmpty();
                 if (sndNxt == checkpoint) {
                     updateCwin(0, false);
-                    probe = true;
+                    // the kernel probes on every idle tick here, unmonitored or not; jtipc only when monitored, so an
+                    // idle node probes O(√N) peers per tick, not N (issue 16)
+                    probe |= monState.monitoring;
                 }
                 checkpoint = sndNxt;
                 break;
@@ -439,6 +433,7 @@ public final class Link {
             if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0) glen = DeferredQueue.buildGapAckBlocks(node.bcRcv.deferdq,
                 rcvgap != 0 ? deferdq : null, b, Tipc.INT_H_SIZE, MAX_GAP_ACK_BLKS);
             size = Tipc.INT_H_SIZE + glen;
+            size += bearer.mon.prep(b, size, monState);
             sentStates++;
             rcvUnacked = 0;
             bcl.rcvUnacked = 0;
@@ -836,9 +831,10 @@ public final class Link {
             }
             case Tipc.STATE_MSG: {
                 GapAckBlocks ga = null;
+                int glen = 0;
                 if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0 && dlen >= GapAckBlocks.HEADER) {
                     GapAckBlocks g = new GapAckBlocks().wrap(buf, h.dataOffset(), dlen);
-                    if (g.len() > dlen) return 0;
+                    if ((glen = g.len()) > dlen) return 0;
                     if (g.validate().isOk() && g.ugackCnt() > 0) ga = g;
                 }
                 rcvNxtState = (h.seqno() + 1) & 0xffff;
@@ -854,6 +850,7 @@ public final class Link {
                     if (state == State.ESTABLISHING) rc = LINK_UP_EVT;
                     return rc;
                 }
+                bearer.mon.rcv(buf, h.dataOffset() + glen, dlen - glen, node.addr, monState);
                 boolean reply = h.probe() != 0;
                 int rcvgap = 0;
                 if ((reply || h.isKeepalive() != 0) && Seqno.more(peersSndNxt, rcvNxt) && deferdq.isEmpty()) {

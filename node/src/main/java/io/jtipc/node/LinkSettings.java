@@ -126,6 +126,22 @@ public final class LinkSettings {
         return 0;
     }
 
+    /**
+     * {@code tipc link monitor set threshold N} (monitor.c tipc_nl_monitor_set_threshold): neighbour monitoring is
+     * active on a bearer with more than N peers (count including this node; default {@link Monitor#DEF_THRESHOLD}).
+     * Takes effect at each link's next timer tick.
+     *
+     * @return 0, or {@link Errno#EINVAL} if N is negative or above {@link Monitor#MAX_THRESHOLD}
+     */
+    public static int setMonitorThreshold(NodeCore core, int n) {
+        if (n < 0 || n > Monitor.MAX_THRESHOLD) return Errno.EINVAL;
+        core.crypto().net().monThreshold = n;
+        return 0;
+    }
+
+    /** The threshold set by {@link #setMonitorThreshold} (count of peers). */
+    public static int monitorThreshold(NodeCore core) { return core.crypto().net().monThreshold; }
+
     /** tipc_link_build_proto_msg(l, STATE_MSG, 0, 0, tolerance, priority): a STATE whose w9 fields carry the values. */
     private static void stateWith(Link l, int tol, int prio, Outbox out) {
         l.buildProto(Tipc.STATE_MSG, false, false, 0, (bid, dest, buf, off, len) -> {

@@ -24,6 +24,8 @@ final class Net {
     final NodeConfig config;
     /** This node's address, 0 until the address trial ends (tn->node_addr). */
     int ownAddr;
+    /** tn->mon_threshold: neighbour monitoring is active above this many peers per bearer (count, default 32). */
+    int monThreshold = Monitor.DEF_THRESHOLD;
     /** Binding table and name distributor, null until the address is committed (tn->nametbl). */
     BindingTable table;
     NameDistributor distr;

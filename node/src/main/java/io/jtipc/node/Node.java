@@ -463,6 +463,7 @@ public final class Node {
         // "Ensure that a STATE message goes first"
         l.rcvUnacked = 0;
         l.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+        l.bearer.mon.peerUp(addr); // TIPC_NOTIFY_LINK_UP → tipc_mon_peer_up
         int linkId = (l.peerBearerId << 16) | bid;
         if (ol != null) {
             // second link => redistribute slots, then synch with the first link
@@ -527,6 +528,7 @@ public final class Node {
             working[bid] = false;
             workingLinks--;
             l.bearer.disc.removeDest(now);
+            l.bearer.mon.peerDown(addr); // TIPC_NOTIFY_LINK_DOWN → tipc_mon_peer_down
         }
         // select the new active link(s), if any
         slot0 = -1;

@@ -106,6 +106,9 @@ public final class NodeCrypto {
     private boolean lastLegacy;
     private boolean loggedBadKey, loggedNoKey;
 
+    /** The node state this crypto belongs to (for {@link LinkSettings#setMonitorThreshold}). */
+    Net net() { return net; }
+
     NodeCrypto(Net net) {
         this.net = net;
         this.config = net.config.crypto();

@@ -355,6 +355,8 @@ final class NodeTable {
             if (net.distr != null) net.distr.nodeDeleted(n.addr); // its named receive state goes with it
             net.crypto.nodeDeleted(n.addr); // and its RX keys (the kernel frees crypto_rx with the node)
         }
+        // a deleted peer leaves its bearers' monitors too (the kernel keeps it until the link is deleted)
+        for (Link x : n.links) if (x != null && x.bearer.mon != null) x.bearer.mon.removePeer(n.addr);
         unindex(n);
         setTier(n, TIER_NONE);
     }
@@ -369,6 +371,7 @@ final class NodeTable {
             if (l == null) continue;
             n.stopLink(l, now, out);
             n.links[bearerId] = null;
+            l.bearer.mon.removePeer(n.addr); // tipc_node_link_down(delete) → tipc_mon_remove_peer
             n.linkCnt--;
             n.updateLink();
             if (n.linkCnt == 0) arm(n, Long.MAX_VALUE);

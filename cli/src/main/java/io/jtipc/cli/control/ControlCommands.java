@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jtipc.api.Binding;
 import io.jtipc.api.LinkInfo;
+import io.jtipc.api.LinkMonitorSummary;
 import io.jtipc.api.LinkProperty;
 import io.jtipc.api.PeerInfo;
 import io.jtipc.api.SocketInfo;
@@ -33,6 +34,8 @@ public final class ControlCommands {
         "link stat show [link NAME]",
         "link stat reset [link NAME]",
         "link set tolerance|priority|window VALUE link NAME",
+        "link monitor summary|list          (neighbour monitoring, monitor.c)",
+        "link monitor set threshold N",
         "bearer list",
         "bearer enable SPEC                  (SPEC as for 'jtipc node --bearer': eth:IFACE or udp:LOCALIP[:PORT],...)",
         "bearer disable [name] NAME",
@@ -102,6 +105,9 @@ public final class ControlCommands {
                 }
                 node.setLink(a.get(5), p, number(a.get(3), "VALUE"));
                 return done(json);
+            }
+            case "link monitor" -> {
+                return linkMonitor(a, json);
             }
             case "bearer list" -> {
                 end(a, 2);
@@ -355,6 +361,67 @@ public final class ControlCommands {
 
     private static Reply done(boolean json) {
         return Reply.ok(json ? json(g -> g.writeBooleanField("ok", true)) : "");
+    }
+
+    /** {@code link monitor summary|list|set threshold N}: each bearer's neighbour monitor (TipcNode#linkMonitors). */
+    private Reply linkMonitor(List<String> a, boolean json) throws IOException {
+        String sub = a.size() > 2 ? a.get(2) : "";
+        if (sub.equals("set")) {
+            if (a.size() != 5 || !a.get(3).equals("threshold")) throw usage("link monitor set threshold N");
+            node.setMonitorThreshold(number(a.get(4), "N"));
+            return done(json);
+        }
+        if (!sub.equals("summary") && !sub.equals("list")) throw usage("link monitor summary|list|set threshold N");
+        end(a, 3);
+        boolean list = sub.equals("list");
+        List<LinkMonitorSummary> ms = node.linkMonitors();
+        if (!json) {
+            StringBuilder sb = new StringBuilder();
+            for (LinkMonitorSummary m : ms) {
+                sb.append(m).append('\n');
+                if (!list) continue;
+                for (LinkMonitorSummary.Peer p : m.peers()) {
+                    sb.append("  ").append(Integer.toHexString(p.address())).append(p.up() ? " up" : " down")
+                        .append(p.monitored() ? " direct" : " indirect").append(" generation ").append(p.domainGeneration())
+                        .append(" applied ").append(p.applied()).append('/').append(p.members().size())
+                        .append(" up_map ").append(Long.toHexString(p.upMap())).append('\n');
+                }
+            }
+            return Reply.ok(sb.toString());
+        }
+        return Reply.ok(json(g -> {
+            g.writeArrayFieldStart("monitors");
+            for (LinkMonitorSummary m : ms) {
+                g.writeStartObject();
+                g.writeStringField("bearer", m.bearer());
+                g.writeStringField("node", Integer.toHexString(m.selfAddress()));
+                g.writeNumberField("cluster_size", m.peerCount());
+                g.writeNumberField("threshold", m.threshold());
+                g.writeBooleanField("active", m.active());
+                g.writeNumberField("monitored", m.monitored());
+                g.writeNumberField("list_gen", m.listGeneration());
+                g.writeNumberField("dom_gen", m.domainGeneration());
+                g.writeNumberField("rejected_records", m.rejectedRecords() + m.rejectedGenJumps());
+                if (list) {
+                    g.writeArrayFieldStart("peers");
+                    for (LinkMonitorSummary.Peer p : m.peers()) {
+                        g.writeStartObject();
+                        g.writeStringField("node", Integer.toHexString(p.address()));
+                        g.writeBooleanField("up", p.up());
+                        g.writeBooleanField("head", p.head());
+                        g.writeBooleanField("local", p.local());
+                        g.writeNumberField("generation", p.domainGeneration());
+                        g.writeNumberField("applied", p.applied());
+                        g.writeNumberField("members", p.members().size());
+                        g.writeStringField("up_map", Long.toHexString(p.upMap()));
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }));
     }
 
     private static void end(List<String> a, int n) {

@@ -140,6 +140,33 @@ class ControlChannelTest {
     }
 
     @Test
+    void linkMonitorSummaryListAndThreshold() throws Exception {
+        Result r = run("link", "monitor", "summary");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("bearer udp:ca node " + Integer.toHexString(a.address())
+            + " cluster_size 2 algorithm overlapping-ring status inactive monitor_threshold 32 monitored 1 rejected_records 0\n");
+        // threshold 1: two peers make the monitor active; records flow in STATE messages and b is a's domain member
+        assertThat(json("link", "monitor", "set", "threshold", "1").get("ok").asBoolean()).isTrue();
+        b.setMonitorThreshold(1);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonNode m;
+        do {
+            Thread.sleep(100);
+            m = json("link", "monitor", "list").get("monitors").get(0);
+        } while (System.nanoTime() < end && m.get("peers").get(0).get("generation").asInt() == 0);
+        assertThat(m.get("active").asBoolean()).isTrue();
+        assertThat(m.get("threshold").asInt()).isEqualTo(1);
+        JsonNode pb = m.get("peers").get(0);
+        assertThat(pb.get("node").asText()).isEqualTo(Integer.toHexString(b.address()));
+        assertThat(pb.get("local").asBoolean()).isTrue();
+        assertThat(pb.get("generation").asInt()).as("b's record applied").isPositive();
+        assertThat(pb.get("members").asInt()).isEqualTo(1);
+        assertThat(run("link", "monitor", "list").out()).contains("  " + Integer.toHexString(b.address()) + " up direct");
+        assertThat(run("link", "monitor", "set", "threshold", "-1").code()).isEqualTo(1);
+        assertThat(run("link", "monitor", "bogus").code()).isNotZero();
+    }
+
+    @Test
     void nametableNodesSocketsAndPeers() throws Exception {
         try (TipcSocket sb = TipcSocket.rdm(b); TipcSocket sa = TipcSocket.rdm(a)) {
             sb.bind(TipcAddress.ofService(18960, 42));

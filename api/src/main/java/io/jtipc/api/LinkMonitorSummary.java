@@ -1,0 +1,88 @@
+package io.jtipc.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.jtipc.node.Bearer;
+import io.jtipc.node.LinkSettings;
+import io.jtipc.node.Monitor;
+import io.jtipc.node.NodeCore;
+
+/**
+ * One bearer's neighbour monitor (Linux 6.1 monitor.c), as {@code tipc link monitor summary} and
+ * {@code tipc link monitor list} show it.
+ *
+ * @param bearer the bearer's name
+ * @param selfAddress this node's address (the start of the monitor's ring)
+ * @param peerCount peers on the bearer, this node included (the kernel's cluster_size)
+ * @param threshold monitoring is active above this many peers (default 32, TIPC_DEF_MON_THRESHOLD)
+ * @param active true when peerCount exceeds threshold (domain records are sent)
+ * @param monitored up peers this node continuously monitors (domain members and heads: every up peer while no
+ *        domain records are applied)
+ * @param listGeneration the kernel's list_gen (16 bits), changed at each role reassignment
+ * @param domainGeneration the own domain record's generation (16 bits)
+ * @param appliedRecords peers' domain records applied
+ * @param rejectedRecords records rejected as malformed (len, member_cnt above 64, truncated)
+ * @param rejectedGenJumps records rejected for a generation more than {@link Monitor#MAX_GEN_JUMP} ahead
+ * @param peers the ring in order, starting after this node and ending with it
+ */
+public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, int threshold, boolean active,
+                                 int monitored, int listGeneration, int domainGeneration, long appliedRecords,
+                                 long rejectedRecords, long rejectedGenJumps, List<Peer> peers) {
+
+    /**
+     * One entry of the ring ({@code tipc link monitor list}).
+     *
+     * @param address the peer's node address
+     * @param up the link to it is up
+     * @param head it heads a domain this node monitors
+     * @param local it is in this node's own domain
+     * @param applied how many members of its last record match the ring after it
+     * @param downCount reports of its loss by its head (4 reset its link)
+     * @param domainGeneration generation of its last record applied
+     * @param upMap its last record's up_map (bit i: member i up)
+     * @param members its last record's members (at most 64)
+     */
+    public record Peer(int address, boolean up, boolean head, boolean local, int applied, int downCount,
+                       int domainGeneration, long upMap, List<Integer> members) {
+        public Peer {
+            members = List.copyOf(members);
+        }
+
+        /** Monitored directly: a local domain member or a head. */
+        public boolean monitored() { return local || head; }
+    }
+
+    public LinkMonitorSummary {
+        peers = List.copyOf(peers);
+    }
+
+    /** Snapshots of every bearer with a monitor (bearers that never had a link have none). On the loop thread. */
+    static List<LinkMonitorSummary> of(NodeCore core) {
+        List<LinkMonitorSummary> r = new ArrayList<>();
+        for (int i = 0; i < Bearer.MAX_BEARERS; i++) {
+            Bearer b = core.bearer(i);
+            Monitor m = b == null ? null : b.monitor();
+            if (m == null) continue;
+            List<Peer> ps = new ArrayList<>();
+            for (Monitor.PeerView v : m.peers()) {
+                List<Integer> mem = new ArrayList<>(v.members().length);
+                for (int a : v.members()) mem.add(a);
+                ps.add(new Peer(v.addr(), v.up(), v.head(), v.local(), v.applied(), v.downCount(), v.domainGen(),
+                    v.upMap(), mem));
+            }
+            r.add(new LinkMonitorSummary(b.config().name(), m.selfAddress(), m.peerCount(), LinkSettings.monitorThreshold(core),
+                m.isActive(), m.monitoredCount(), m.listGeneration(), m.domainGeneration(), m.appliedRecords(),
+                m.rejectedRecords(), m.rejectedGenJumps(), ps));
+        }
+        return r;
+    }
+
+    /** The kernel's summary line: "bearer NAME node ADDR cluster_size N algorithm overlapping-ring status S ...". */
+    @Override
+    public String toString() {
+        return "bearer " + bearer + " node " + Integer.toHexString(selfAddress) + " cluster_size " + peerCount
+            + " algorithm overlapping-ring status " + (active ? "active" : "inactive") + " monitor_threshold "
+            + threshold + " monitored " + monitored + " rejected_records " + (rejectedRecords + rejectedGenJumps);
+    }
+}

@@ -1,0 +1,421 @@
+package io.jtipc.node;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.jtipc.wire.MonitorDomain;
+import io.jtipc.wire.Seqno;
+
+/**
+ * Neighbour monitoring of one bearer ({@code struct tipc_monitor}, net/tipc/monitor.c of Linux 6.1), sans-IO.
+ *
+ * <p>The peers of the bearer form a circular list in ascending address order starting after this node. This node
+ * continuously monitors its own <em>domain</em> (the next {@code dom_size(N) - 1} members of the list, N the peer
+ * count including itself, dom_size = ⌈√N⌉ capped at {@link #MAX_DOMAIN}) and the <em>heads</em>: the first up peer
+ * after each domain as reported by the peers' own domain records. A peer that is neither is not probed while the
+ * link is quiet; its loss is learned from its head's domain record ({@code down_cnt}), which starts probing it, and
+ * {@link #MAX_PEER_DOWN_EVENTS} such reports reset its link. Monitoring is active only with more than
+ * {@link Net#monThreshold} peers (TIPC_DEF_MON_THRESHOLD 32); below it every peer is monitored (full mesh).
+ *
+ * <p>Departures from the kernel, all on received records: a record with {@code member_cnt} above 64, a
+ * {@code len} that is not 16 + 4 × member_cnt or longer than the bytes received, or a generation that jumps ahead
+ * by more than {@link #MAX_GEN_JUMP} is rejected and counted ({@link #rejectedRecords}, {@link #rejectedGenJumps}) —
+ * the kernel bounds member_cnt only by the message size and accepts any forward jump below 2^15. Memory: at most one
+ * stored record of 64 members per peer (≈ 300 bytes), one own record, and a peer entry (≈ 100 bytes) per peer of the
+ * bearer; a peer's record is replaced, never accumulated. Work per received record: O(64) to decode, apply and
+ * compare it, O(log N) to find the peer, plus the role reassignment ({@code mon_assign_roles}) which walks from the
+ * sender's head until it meets an unchanged head — O(64) when roles do not change, O(N) at worst as in the kernel.
+ *
+ * <p>Not thread safe: owned by the node core.
+ */
+public final class Monitor {
+    /** MAX_MON_DOMAIN: maximum members in a domain record (count); a record is at most 16 + 4 × 64 = 272 bytes. */
+    public static final int MAX_DOMAIN = MonitorDomain.MAX_MEMBERS;
+    /** TIPC_DEF_MON_THRESHOLD: monitoring is active above this many peers (count, including self). */
+    public static final int DEF_THRESHOLD = 32;
+    /** jtipc upper bound of the configurable threshold (count of peers). */
+    public static final int MAX_THRESHOLD = 4096;
+    /** MAX_PEER_DOWN_EVENTS: reports of a peer's loss by its head after which its link is reset (count). */
+    static final int MAX_PEER_DOWN_EVENTS = 4;
+    /** MON_TIMEOUT: period of the domain-size re-check (mon_timeout), ms; the kernel adds up to 65 s of jitter. */
+    static final long MON_TIMEOUT = 120_000;
+    /**
+     * jtipc bound, not in the kernel: a received generation more than this ahead of the last one (16-bit serial
+     * arithmetic) is rejected as hostile. A peer's generation advances once per change of its own domain; 1024
+     * changes between two of its STATE messages do not occur in practice.
+     */
+    public static final int MAX_GEN_JUMP = 1024;
+
+    /** struct tipc_peer: one peer (or self) and its latest domain record. */
+    static final class Peer {
+        final int addr;
+        Peer prev, next;
+        /** The peer's domain record (members, up_map, gen), or null. */
+        int[] members;
+        int memberCnt;
+        long upMap;
+        int gen;
+        int applied;
+        int downCnt;
+        boolean up, head, local;
+
+        Peer(int addr) {
+            this.addr = addr;
+            prev = this;
+            next = this;
+        }
+    }
+
+    /** struct tipc_mon_state: one link's view of the monitor (per link, reset with the link). */
+    static final class State {
+        int listGen, peerGen, ackedGen;
+        boolean probing, monitoring, reset, synched;
+
+        void clear() {
+            listGen = peerGen = ackedGen = 0;
+            probing = monitoring = reset = synched = false;
+        }
+    }
+
+    private final Net net;
+    final int bearerId;
+    private final Peer self;
+    /** The peers by unsigned address (O(log N) lookup and ordered insertion), self included. */
+    private final TreeMap<Long, Peer> peers = new TreeMap<>();
+    int peerCnt = 1;
+    int listGen, domGen;
+    /** Own outgoing record, wire form (mon->cache). */
+    private final byte[] cache = new byte[MonitorDomain.HEADER + 4 * MAX_DOMAIN];
+    private final MonitorDomain cacheView = new MonitorDomain();
+    private final MonitorDomain rcvView = new MonitorDomain();
+    private long nextCheck = -1;
+    /** Counters: records applied, records rejected as malformed, records rejected for a generation jump. */
+    long appliedRecords, rejectedRecords, rejectedGenJumps;
+
+    Monitor(Net net, int bearerId) {
+        this.net = net;
+        this.bearerId = bearerId;
+        self = new Peer(net.ownAddr);
+        self.up = true;
+        self.head = true;
+        self.members = new int[MAX_DOMAIN];
+        peers.put(key(self.addr), self);
+        cacheView.wrap(cache, 0, cache.length).setLen(MonitorDomain.HEADER);
+    }
+
+    private static long key(int addr) { return addr & 0xffffffffL; }
+
+    /** dom_size(): ⌈√peers⌉ capped at {@link #MAX_DOMAIN}; own domain = dom_size - 1 members. */
+    static int domSize(int peers) {
+        int i = 0;
+        while (i * i < peers) i++;
+        return Math.min(i, MAX_DOMAIN);
+    }
+
+    /** tipc_mon_is_active: more than the threshold peers (count including self). */
+    boolean active() { return peerCnt > net.monThreshold; }
+
+    private static boolean upBit(long map, int i) { return (map >>> i & 1) != 0; }
+
+    private Peer head(Peer p) {
+        while (!p.head) p = p.prev;
+        return p;
+    }
+
+    /** mon_identify_lost_members: members the peer reported up before and down now (or dropped) are suspected. */
+    private void identifyLost(Peer peer, int[] befMembers, long befUpMap, int appliedBef) {
+        Peer member = peer;
+        for (int i = 0; i < appliedBef; i++) {
+            member = member.next;
+            if (!member.up || !upBit(befUpMap, i)) continue;
+            if (member.local) continue; // loss of a local member is detected by our own probing
+            if (peer.applied == 0 || peer.applied < i) {
+                member.downCnt = 1;
+                continue;
+            }
+            if (!upBit(peer.upMap, i)) member.downCnt = Math.min(member.downCnt + 1, 255);
+        }
+    }
+
+    /** mon_apply_domain: how many of the peer's reported members match the list following it. */
+    private void applyDomain(Peer peer) {
+        if (peer.members == null || !peer.up) return;
+        peer.applied = 0;
+        Peer member = peer.next;
+        for (int i = 0; i < peer.memberCnt; i++) {
+            if (peer.members[i] != member.addr) return;
+            peer.applied++;
+            member = member.next;
+        }
+    }
+
+    /** mon_update_local_domain: recompute the own record; a new generation if anything changed. */
+    private void updateLocalDomain() {
+        long prevUp = self.upMap;
+        int cnt = domSize(peerCnt) - 1;
+        self.applied = cnt;
+        boolean diff = self.memberCnt != cnt;
+        self.memberCnt = cnt;
+        Peer p = self;
+        for (int i = 0; i < cnt; i++) {
+            p = p.next;
+            diff |= self.members[i] != p.addr;
+            self.members[i] = p.addr;
+            self.upMap = p.up ? self.upMap | 1L << i : self.upMap & ~(1L << i);
+            cacheView.setMember(i, p.addr);
+        }
+        diff |= self.upMap != prevUp;
+        if (!diff) return;
+        domGen = (domGen + 1) & 0xffff;
+        self.gen = domGen;
+        cacheView.setLen(MonitorDomain.HEADER + 4 * cnt).setGen(domGen).setMemberCnt(cnt).setUpMap(self.upMap);
+        applyDomain(self);
+    }
+
+    /** mon_update_neighbors: re-apply the records of the dom_size peers preceding (and including) {@code p}. */
+    private void updateNeighbors(Peer p) {
+        int dz = domSize(peerCnt);
+        for (int i = 0; i < dz; i++) {
+            applyDomain(p);
+            p = p.prev;
+        }
+    }
+
+    /** mon_assign_roles: walk from {@code head}, marking domain members and the next heads. */
+    private void assignRoles(Peer head) {
+        Peer p = head.next;
+        int i = 0;
+        for (; p != self; p = p.next) {
+            p.local = false;
+            if (i++ < head.applied) {
+                p.head = false;
+                if (head == self) p.local = true;
+                continue;
+            }
+            if (!p.up) continue;
+            if (p.head) break;
+            head = p;
+            head.head = true;
+            i = 0;
+        }
+        listGen = (listGen + 1) & 0xffff;
+    }
+
+    /** tipc_mon_peer_up (from the node's TIPC_NOTIFY_LINK_UP): adds the peer if new and marks it up. */
+    void peerUp(int addr) {
+        Peer p = peers.get(key(addr));
+        if (p == null) p = add(addr);
+        p.up = true;
+        Peer h = head(p);
+        if (h == self) updateLocalDomain();
+        assignRoles(h);
+    }
+
+    /** tipc_mon_add_peer: insert into the circular list in ascending order after self (O(log N)). */
+    private Peer add(int addr) {
+        Peer p = new Peer(addr);
+        Map.Entry<Long, Peer> e = peers.higherEntry(key(addr));
+        Peer cur = e != null ? e.getValue() : peers.firstEntry().getValue();
+        // insert before cur: cur is the smallest address above addr (wrapping), so the order stays circular
+        p.prev = cur.prev;
+        p.next = cur;
+        cur.prev.next = p;
+        cur.prev = p;
+        peers.put(key(addr), p);
+        peerCnt++;
+        updateNeighbors(p);
+        return p;
+    }
+
+    /** tipc_mon_peer_down (TIPC_NOTIFY_LINK_DOWN): the peer's record is dropped; a head's members are suspected. */
+    void peerDown(int addr) {
+        Peer p = peers.get(key(addr));
+        if (p == null || p == self) return;
+        int appliedBef = p.applied;
+        int[] bef = p.members;
+        long befUp = p.upMap;
+        p.applied = 0;
+        p.members = null;
+        p.memberCnt = 0;
+        if (p.head && bef != null) identifyLost(p, bef, befUp, appliedBef);
+        p.up = false;
+        p.head = false;
+        p.local = false;
+        p.downCnt = 0;
+        Peer h = head(p);
+        if (h == self) updateLocalDomain();
+        assignRoles(h);
+    }
+
+    /** tipc_mon_remove_peer (link deleted): the peer leaves the list; at or below the threshold all records go. */
+    void removePeer(int addr) {
+        Peer p = peers.get(key(addr));
+        if (p == null || p == self) return;
+        Peer prev = p.prev;
+        prev.next = p.next;
+        p.next.prev = prev;
+        peers.remove(key(addr));
+        peerCnt--;
+        Peer h = head(prev);
+        if (h == self) updateLocalDomain();
+        updateNeighbors(prev);
+        if (!active()) {
+            for (Peer x = self.next; x != self; x = x.next) {
+                x.members = null;
+                x.memberCnt = 0;
+                x.applied = 0;
+            }
+        }
+        assignRoles(h);
+    }
+
+    /**
+     * tipc_mon_rcv: a domain record received in a STATE message from {@code addr}.
+     *
+     * @param dlen bytes after the gap-ACK record; 0 = no record (only ends a probe wait)
+     */
+    void rcv(byte[] buf, int off, int dlen, int addr, State st) {
+        boolean probing = st.probing;
+        st.probing = false;
+        if (dlen <= 0) return;
+        MonitorDomain d = rcvView.wrap(buf, off, dlen);
+        int cnt = dlen >= MonitorDomain.HEADER ? d.memberCnt() : -1;
+        int need = MonitorDomain.HEADER + 4 * cnt;
+        if (cnt < 0 || cnt > MAX_DOMAIN || d.len() != need || dlen < need) {
+            rejectedRecords++;
+            return;
+        }
+        int gen = d.gen();
+        int acked = d.ackGen();
+        if (!st.synched) {
+            st.peerGen = (gen - 1) & 0xffff;
+            st.ackedGen = acked;
+            st.synched = true;
+        }
+        int jump = (gen - st.peerGen) & 0xffff;
+        if (jump > MAX_GEN_JUMP && jump < 0x8000) {
+            rejectedGenJumps++;
+            return;
+        }
+        if (Seqno.more(acked, st.ackedGen)) st.ackedGen = acked;
+        boolean newer = jump != 0 && jump < 0x8000;
+        if (!newer && !probing) return;
+        Peer p = peers.get(key(addr));
+        if (p == null || !p.up || p == self) return;
+        p.downCnt = 0; // the peer is confirmed: stop any probing of it
+        if (!newer) return;
+        st.peerGen = gen;
+        int[] bef = p.members;
+        long befUp = p.upMap;
+        int appliedBef = p.applied;
+        int[] m = new int[cnt];
+        for (int i = 0; i < cnt; i++) m[i] = d.member(i);
+        p.members = m;
+        p.memberCnt = cnt;
+        p.upMap = d.upMap();
+        p.gen = gen;
+        appliedRecords++;
+        applyDomain(p);
+        if (bef != null) identifyLost(p, bef, befUp, appliedBef);
+        assignRoles(head(p));
+    }
+
+    /**
+     * tipc_mon_prep: writes the own record for a STATE message to the peer of {@code st}: nothing when monitoring is
+     * inactive, a 16-byte header acking the peer when the peer has our generation, else the full record.
+     *
+     * @return the bytes written at {@code off} (0, 16 or up to 272)
+     */
+    int prep(byte[] b, int off, State st) {
+        if (!active()) return 0;
+        MonitorDomain d = rcvView.wrap(b, off, b.length - off);
+        if (st.ackedGen == domGen) {
+            d.setLen(MonitorDomain.HEADER).setGen(domGen).setAckGen(st.peerGen).setMemberCnt(0).setUpMap(0);
+            return MonitorDomain.HEADER;
+        }
+        int len = cacheView.len();
+        System.arraycopy(cache, 0, b, off, len);
+        d.setAckGen(st.peerGen);
+        return len;
+    }
+
+    /**
+     * tipc_mon_get_state: probing (own record unacked while active, or peer suspected), reset (suspected
+     * {@link #MAX_PEER_DOWN_EVENTS} times), monitoring (domain member or head).
+     */
+    void getState(int addr, State st) {
+        if (!st.probing && st.listGen == listGen && st.ackedGen == domGen) return;
+        Peer p = peers.get(key(addr));
+        if (p == null) return;
+        // the kernel also probes for an unacked own generation while inactive, when no record can carry the ack:
+        // every link of a small cluster would probe on every tick; jtipc probes for it only when active
+        st.probing = active() && st.ackedGen != domGen || p.downCnt != 0;
+        st.reset |= p.downCnt >= MAX_PEER_DOWN_EVENTS;
+        st.monitoring = p.local || p.head;
+        st.listGen = listGen;
+    }
+
+    /** mon_timeout, from the node timer: every {@link #MON_TIMEOUT} ms the own domain is resized to the peer count. */
+    void tick(long now) {
+        if (nextCheck < 0) nextCheck = now + MON_TIMEOUT;
+        if (now < nextCheck) return;
+        nextCheck = now + MON_TIMEOUT;
+        if (domSize(peerCnt) - 1 != self.applied) {
+            updateLocalDomain();
+            assignRoles(self);
+        }
+    }
+
+    // ------------------------------------------------------------------ introspection (tipc link monitor)
+
+    /** Peers on this bearer, self included (count). */
+    public int peerCount() { return peerCnt; }
+
+    /** The node's threshold: monitoring is active above this many peers (count). */
+    public int threshold() { return net.monThreshold; }
+
+    /** This node's address (the list's start). */
+    public int selfAddress() { return self.addr; }
+
+    /** True when monitoring is active (more than the threshold peers). */
+    public boolean isActive() { return active(); }
+
+    /** Own domain generation and list generation (16-bit). */
+    public int domainGeneration() { return domGen; }
+
+    public int listGeneration() { return listGen; }
+
+    /** Records applied, rejected as malformed, rejected for a generation jump above {@link #MAX_GEN_JUMP}. */
+    public long appliedRecords() { return appliedRecords; }
+
+    public long rejectedRecords() { return rejectedRecords; }
+
+    public long rejectedGenJumps() { return rejectedGenJumps; }
+
+    /** One peer as {@code tipc link monitor list} shows it. */
+    public record PeerView(int addr, boolean up, boolean head, boolean local, int applied, int downCount,
+                           int domainGen, long upMap, int[] members) { }
+
+    /** The list in monitor order, starting after self (O(N), for the management interface only). */
+    public List<PeerView> peers() {
+        List<PeerView> r = new ArrayList<>(peerCnt);
+        for (Peer p = self.next; ; p = p.next) {
+            int[] m = p.members == null ? new int[0] : java.util.Arrays.copyOf(p.members, p.memberCnt);
+            r.add(new PeerView(p.addr, p.up, p.head, p.local, p.applied, p.downCnt, p.gen, p.upMap, m));
+            if (p == self) break;
+        }
+        return r;
+    }
+
+    /**
+     * Up peers this node continuously monitors (its domain members and the heads, what {@link #getState} tells the
+     * links), count; with no records applied (below the threshold) that is every up peer.
+     */
+    public int monitoredCount() {
+        int n = 0;
+        for (Peer p = self.next; p != self; p = p.next) if (p.up && (p.local || p.head)) n++;
+        return n;
+    }
+}

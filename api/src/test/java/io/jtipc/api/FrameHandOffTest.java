@@ -36,7 +36,9 @@ class FrameHandOffTest {
 
     private static TipcNode node(String id) throws Exception {
         int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
-        return TipcNode.builder().identity(id).bearer("udp:127.0.0.1:" + p + ",remote=127.0.0.3:" + p).start();
+        // no JMX: its refresh thread would wait for the core too and be counted by queuedCommands()
+        return TipcNode.builder().identity(id).bearer("udp:127.0.0.1:" + p + ",remote=127.0.0.3:" + p).jmx(false)
+                .start();
     }
 
     /** Holds the core (a deferred task on the loop) until the returned latch is counted down. */

@@ -290,4 +290,37 @@ class PcapOptionsTest {
         assertThat(out.strip()).isEqualTo("rc=0");
         assertThat(err).doesNotContain("Broken pipe").doesNotContain("jtipc");
     }
+
+    /** -w never destroys what it should not: the input itself, or an existing output when the input is missing. */
+    @Test
+    void writeKeepsTheInputAndAnOldOutputOnFailure(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.pcap");
+        Files.copy(Path.of(ETH), a);
+        byte[] orig = Files.readAllBytes(a);
+        Result same = run("-r", a.toString(), "-w", a.toString());
+        assertThat(same.code()).as(same.err()).isEqualTo(2);
+        assertThat(same.err()).contains("is the capture being read");
+        assertThat(Files.readAllBytes(a)).isEqualTo(orig);
+        // the same file by another path
+        Result same2 = run("-r", a.toString(), "-w", dir.resolve(".").resolve("a.pcap").toString());
+        assertThat(same2.code()).isEqualTo(2);
+        assertThat(Files.readAllBytes(a)).isEqualTo(orig);
+
+        Path keep = dir.resolve("keep.pcapng");
+        Files.write(keep, orig);
+        Result missing = run("-r", dir.resolve("missing.pcap").toString(), "-w", keep.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(Files.readAllBytes(keep)).isEqualTo(orig);
+        try (var s = Files.list(dir)) { // no temporary file left behind
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("a.pcap", "keep.pcapng");
+        }
+        // success replaces the old output
+        Result ok = run("-Y", "user == LINK_PROTOCOL", "-w", keep.toString(), ETH);
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(records(keep)).isNotEmpty();
+        assertThat(Files.readAllBytes(keep)).isNotEqualTo(orig);
+        try (var s = Files.list(dir)) {
+            assertThat(s.count()).isEqualTo(2);
+        }
+    }
 }

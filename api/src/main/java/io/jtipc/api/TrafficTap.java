@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -125,7 +126,8 @@ final class TrafficTap implements AutoCloseable {
     private final AtomicLong rotations = new AtomicLong();
     private final Thread writer;
     private volatile boolean failed;
-    private volatile boolean closed;
+    /** Set once by the first {@link #close()}: only that call enqueues the end mark. */
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     // writer thread only
     private final List<Iface> declared = new ArrayList<>();
@@ -167,7 +169,7 @@ final class TrafficTap implements AutoCloseable {
 
     /** A frame sent on {@code b} to the raw media address {@code dest} (null: the bearer's broadcast address). */
     void sent(BearerIo b, byte[] dest, byte[] buf, int off, int len) {
-        if (closed) return;
+        if (closed.get()) return;
         Iface i = iface(b);
         long ts = nowNanos();
         if (i.linkType == PcapngWriter.LINKTYPE_ETHERNET) {
@@ -184,7 +186,7 @@ final class TrafficTap implements AutoCloseable {
 
     /** A frame received on {@code b} from the raw media address {@code src}, {@code len} bytes as delivered. */
     void received(BearerIo b, byte[] src, byte[] frame, int len) {
-        if (closed) return;
+        if (closed.get()) return;
         Iface i = iface(b);
         long ts = nowNanos();
         if (i.linkType == PcapngWriter.LINKTYPE_ETHERNET) {
@@ -198,7 +200,7 @@ final class TrafficTap implements AutoCloseable {
 
     /** A node-local delivery (the core's {@code Outbox.loopback}). */
     void loopback(byte[] buf, int off, int len) {
-        if (closed) return;
+        if (closed.get()) return;
         offer(local, nowNanos(), eth(LOOPBACK_MAC, LOOPBACK_MAC, buf, off, len));
     }
 
@@ -372,6 +374,7 @@ final class TrafficTap implements AutoCloseable {
                 }
             }
             for (Rec r; (r = queue.poll()) != null; ) {
+                if (r == END) continue; // never more than one (close() is once), but never written
                 queuedBytes.addAndGet(-r.data.length);
                 if (!failed) write(r);
             }
@@ -459,14 +462,14 @@ final class TrafficTap implements AutoCloseable {
     }
 
     /**
-     * Writes what is queued, flushes and closes the file; waits up to 5 s for the writer. Idempotent.
+     * Writes what is queued, flushes and closes the file; waits up to 5 s for the writer. Idempotent and thread-safe:
+     * of concurrent calls only the first enqueues the end mark and waits.
      *
      * @throws InterruptedIOException never; an interrupt while waiting is kept on the thread
      */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        if (!closed.compareAndSet(false, true)) return;
         while (!queue.offer(END)) {
             Rec r = queue.poll(); // full: make room for the end mark (that frame is counted as dropped)
             if (r != null) {

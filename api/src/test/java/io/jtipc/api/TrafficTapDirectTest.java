@@ -86,4 +86,94 @@ class TrafficTapDirectTest {
         assertThat(t.written()).isEqualTo(frames);
         assertThat(got.get()).isGreaterThan(frames * 1000L);
     }
+
+    private static BearerIo udpBearer(String name) throws Exception {
+        return BearerIo.open(BearerSpec.parse("udp:127.0.0.1:0,name=" + name, null), 4711, m -> m);
+    }
+
+    /** Fills the tap with node-local frames of {@code total} bytes of blocks (each a multiple of 4, 64 to 2048). */
+    private static void fill(TrafficTap t, long total) {
+        while (total > 0) {
+            long blk = total >= 4096 ? 2048 : total > 2048 ? total / 2 & ~3 : total;
+            t.loopback(new byte[(int) blk - 32 - 14], 0, (int) blk - 32 - 14);
+            total -= blk;
+        }
+    }
+
+    /**
+     * Bearer churn: 30 bearers come and go; the tap forgets each removed one, and the file started by the next
+     * rotation declares only node-local and the bearer still in use.
+     */
+    @Test
+    void removedBearersAreForgottenAndNotDeclaredAgain() throws Exception {
+        Path f = dir.resolve("churn.pcapng");
+        TrafficTap t = new TrafficTap(f, TrafficTap.MIN_FILE_BYTES, 2, "churn");
+        BearerIo keep = udpBearer("keep");
+        try {
+            t.sent(keep, keep.config().ownAddr(), new byte[100], 0, 100);
+            for (int i = 0; i < 30; i++) {
+                BearerIo b = udpBearer("gone" + i);
+                t.sent(b, keep.config().ownAddr(), new byte[100], 0, 100);
+                t.bearerRemoved(b);
+                t.sent(b, keep.config().ownAddr(), new byte[100], 0, 100); // not tapped any more
+                b.close();
+            }
+            assertThat(t.bearerInterfaces()).isEqualTo(1);
+            fill(t, TrafficTap.MIN_FILE_BYTES + 1000); // at least one rotation
+            t.sent(keep, keep.config().ownAddr(), new byte[100], 0, 100);
+        } finally {
+            t.close();
+            keep.close();
+        }
+        assertThat(t.failed()).isFalse();
+        assertThat(t.rotations()).isPositive();
+        assertThat(t.written()).isEqualTo(t.tapped());
+        assertThat(TrafficTapTest.interfaces(f)).containsExactly("1 node-local", "101 udp:keep");
+        assertThat(TrafficTapTest.interfaces(dir.resolve("churn.pcapng.1"))).hasSize(32); // node-local, keep, 30 gone
+    }
+
+    /** A new interface that would cross the size bound starts a new file; the bound holds exactly. */
+    @Test
+    void interfaceBlocksCountTowardsTheSizeBound() throws Exception {
+        long max = TrafficTap.MIN_FILE_BYTES;
+        Path probe = dir.resolve("probe.pcapng");
+        new TrafficTap(probe, max, 1, "probe").close();
+        long start = Files.size(probe); // section header and node-local interface
+        Path f = dir.resolve("bound.pcapng");
+        TrafficTap t = new TrafficTap(f, max, 3, "bound");
+        BearerIo b = udpBearer("late");
+        try {
+            fill(t, max - start); // the file is exactly full
+            // the writer declares a new interface as soon as it sees it: let it write the frames before first
+            for (long t0 = System.nanoTime(); t.written() < t.tapped() && System.nanoTime() - t0 < 10_000_000_000L; ) {
+                Thread.sleep(5);
+            }
+            assertThat(t.written()).isEqualTo(t.tapped());
+            t.sent(b, b.config().ownAddr(), new byte[100], 0, 100);
+        } finally {
+            t.close();
+            b.close();
+        }
+        assertThat(t.failed()).isFalse();
+        assertThat(Files.size(f.resolveSibling("bound.pcapng.1"))).isEqualTo(max);
+        assertThat(TrafficTapTest.interfaces(f.resolveSibling("bound.pcapng.1"))).containsExactly("1 node-local");
+        assertThat(Files.size(f)).isLessThanOrEqualTo(max);
+        assertThat(TrafficTapTest.interfaces(f)).containsExactly("1 node-local", "101 udp:late");
+        assertThat(TrafficTap.interfaceBlockBytes("udp:late")).isEqualTo(44);
+    }
+
+    /** FILE.N left by an earlier run with more files (N >= files) are deleted when the tap starts. */
+    @Test
+    void staleRotatedFilesOfAnEarlierRunAreDeleted() throws Exception {
+        Path f = dir.resolve("s.pcapng");
+        for (String n : new String[] {"s.pcapng.1", "s.pcapng.2", "s.pcapng.7", "s.pcapng.x", "other.2"}) {
+            Files.write(dir.resolve(n), new byte[] {1});
+        }
+        new TrafficTap(f, TrafficTap.MIN_FILE_BYTES, 2, "stale").close();
+        assertThat(dir.resolve("s.pcapng.1")).exists(); // within the bound: rotation takes care of it
+        assertThat(dir.resolve("s.pcapng.2")).doesNotExist();
+        assertThat(dir.resolve("s.pcapng.7")).doesNotExist();
+        assertThat(dir.resolve("s.pcapng.x")).exists();
+        assertThat(dir.resolve("other.2")).exists();
+    }
 }

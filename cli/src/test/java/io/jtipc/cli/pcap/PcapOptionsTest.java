@@ -244,6 +244,17 @@ class PcapOptionsTest {
         Files.writeString(kf, "# nothing\n");
         assertThat(run("--key-file", kf.toString(), UDP).err()).contains("holds no key");
         assertThat(run("--key-file", dir.resolve("none").toString(), UDP).err()).contains("no such file");
+        // owned by another user (root may give it away), a FIFO (would block on open): refused, shared with --config
+        Files.writeString(kf, KEY + "\n");
+        Files.setAttribute(kf, "unix:uid", ((Integer) Files.getAttribute(kf, "unix:uid")) + 4242);
+        Result foreign = run("--key-file", kf.toString(), UDP);
+        assertThat(foreign.code()).isEqualTo(2);
+        assertThat(foreign.err()).contains("not owned by the current user").doesNotContain(KEY.substring(2, 20));
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Result pipe = run("--key-file", fifo.toString(), UDP);
+        assertThat(pipe.code()).isEqualTo(2);
+        assertThat(pipe.err()).contains("not a regular file");
         Result badEnv = run(null, k -> KeyFile.ENV.equals(k) ? "0xabc" : null, null, UDP);
         assertThat(badEnv.code()).isEqualTo(2);
         assertThat(badEnv.err()).contains(KeyFile.ENV);

@@ -2,6 +2,7 @@ package io.jtipc.cli;
 
 import io.jtipc.api.BearerSpec;
 import io.jtipc.api.TipcNode;
+import io.jtipc.cli.pcap.PrivateFile;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;

@@ -27,10 +27,10 @@ final class KeyFile {
      * @throws IllegalArgumentException naming the file and line (never the key's bytes) when the file is
      *     missing, not a regular file, unreadable, larger than {@link #MAX_BYTES}, not owned by the current user or
      *     with any group or other permission bit (POSIX file systems, as ssh checks private keys; see
-     *     {@link io.jtipc.cli.PrivateFile}), holds no key or a line that is not a key
+     *     {@link PrivateFile}), holds no key or a line that is not a key
      */
     static List<byte[]> read(Path file) {
-        byte[] raw = io.jtipc.cli.PrivateFile.read(file, MAX_BYTES, "key file").privateBytes();
+        byte[] raw = PrivateFile.read(file, MAX_BYTES, "key file").privateBytes();
         List<byte[]> keys = new ArrayList<>();
         String[] lines = new String(raw, StandardCharsets.US_ASCII).split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {

@@ -1,4 +1,4 @@
-package io.jtipc.cli;
+package io.jtipc.cli.pcap;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,7 +14,8 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Files that hold key material ({@code jtipc pcap --key-file}, a {@code jtipc node --config} file with a
+ * Files that hold key material (in this package so that io.jtipc.cli, which depends on it, and KeyFile share it
+ * without a package cycle) ({@code jtipc pcap --key-file}, a {@code jtipc node --config} file with a
  * {@code key}): read with a size bound, and only if private to the user, as ssh checks a private key: a regular file,
  * owned by the user running the command, with no group or other permission bits. On file systems without POSIX
  * attributes only the regular-file and size checks apply.

@@ -37,6 +37,9 @@ final class BearerIo implements AutoCloseable {
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
     private final java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
+    volatile boolean untapped;
+
     private BearerIo(Media media, BearerConfig config) {
         this.media = media;
         this.config = config;

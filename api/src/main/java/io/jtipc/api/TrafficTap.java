@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -93,7 +94,10 @@ final class TrafficTap implements AutoCloseable {
         /** UDP: the local socket address; the media to ask for replicast peers (null if wrapped or multicast). */
         final InetSocketAddress local;
         final InetSocketAddress group;
-        final UdpBearer udp;
+        /** Cleared when the bearer is removed, so the tap does not keep a closed bearer reachable. */
+        volatile UdpBearer udp;
+        /** Its bearer was removed ({@link #bearerRemoved}): not declared again in a new file. */
+        volatile boolean removed;
 
         Iface(String name, int linkType, byte[] mac, InetSocketAddress local, InetSocketAddress group, UdpBearer udp) {
             this.name = name;
@@ -125,12 +129,15 @@ final class TrafficTap implements AutoCloseable {
     private final AtomicLong rotations = new AtomicLong();
     private final Thread writer;
     private volatile boolean failed;
-    private volatile boolean closed;
+    /** Set once by the first {@link #close()}: only that call enqueues the end mark. */
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     // writer thread only
     private final List<Iface> declared = new ArrayList<>();
     private final Map<Iface, Integer> ids = new IdentityHashMap<>();
     private PcapngWriter out;
+    /** Bytes of the current file once its headers (section, re-declared interfaces) were written. */
+    private long fileStart;
 
     /**
      * Opens (truncates) {@code file}, writes the section header and the node-local interface, and starts the writer
@@ -150,7 +157,9 @@ final class TrafficTap implements AutoCloseable {
         this.files = files;
         this.application = "jtipc node " + nodeName;
         newIfaces.add(local);
+        deleteStale();
         openFile();
+        fileStart = out.bytesWritten();
         writer = new Thread(this::run, "jtipc-tap-" + nodeName);
         writer.setDaemon(true);
         writer.start();
@@ -167,8 +176,9 @@ final class TrafficTap implements AutoCloseable {
 
     /** A frame sent on {@code b} to the raw media address {@code dest} (null: the bearer's broadcast address). */
     void sent(BearerIo b, byte[] dest, byte[] buf, int off, int len) {
-        if (closed) return;
+        if (closed.get()) return;
         Iface i = iface(b);
+        if (i == null) return;
         long ts = nowNanos();
         if (i.linkType == PcapngWriter.LINKTYPE_ETHERNET) {
             offer(i, ts, eth(dest == null || dest.length != 6 ? BROADCAST_MAC : dest, i.mac, buf, off, len));
@@ -178,14 +188,16 @@ final class TrafficTap implements AutoCloseable {
         } else if (i.group != null) {
             offer(i, ts, ip(i.local, i.group, buf, off, len));
         } else if (i.udp != null) {
-            for (InetSocketAddress p : i.udp.peers()) offer(i, ts, ip(i.local, p, buf, off, len));
+            UdpBearer u = i.udp; // read once: bearerRemoved clears it
+            if (u != null) for (InetSocketAddress p : u.peers()) offer(i, ts, ip(i.local, p, buf, off, len));
         }
     }
 
     /** A frame received on {@code b} from the raw media address {@code src}, {@code len} bytes as delivered. */
     void received(BearerIo b, byte[] src, byte[] frame, int len) {
-        if (closed) return;
+        if (closed.get()) return;
         Iface i = iface(b);
+        if (i == null) return;
         long ts = nowNanos();
         if (i.linkType == PcapngWriter.LINKTYPE_ETHERNET) {
             boolean bcast = len > 0 && ((frame[0] & 0xFF) >>> 1 & 0xF) == TIPC_USER_LINK_CONFIG;
@@ -198,16 +210,44 @@ final class TrafficTap implements AutoCloseable {
 
     /** A node-local delivery (the core's {@code Outbox.loopback}). */
     void loopback(byte[] buf, int off, int len) {
-        if (closed) return;
+        if (closed.get()) return;
         offer(local, nowNanos(), eth(LOOPBACK_MAC, LOOPBACK_MAC, buf, off, len));
     }
 
+    /** The interface of {@code b}, created on its first frame; null once {@link #bearerRemoved} was called for it. */
     private Iface iface(BearerIo b) {
-        return ifaces.computeIfAbsent(b, k -> {
-            Iface i = create(b);
-            newIfaces.add(i);
-            return i;
+        if (b.untapped) return null;
+        Iface i = ifaces.computeIfAbsent(b, k -> {
+            Iface n = create(b);
+            newIfaces.add(n);
+            return n;
         });
+        if (b.untapped) { // raced with bearerRemoved: do not keep it
+            ifaces.remove(b, i);
+            i.removed = true;
+            i.udp = null;
+        }
+        return i;
+    }
+
+    /**
+     * The bearer {@code b} was removed (disabled, or closed after its receive thread died): the tap forgets it, so a
+     * closed bearer is not kept reachable, and a file started after this (rotation) declares only the interfaces
+     * still in use; frames of {@code b} still queued are written. Later frames of {@code b} are not tapped. Not for
+     * a bearer reset (the same bearer is enabled again and keeps its interface). Any thread; idempotent.
+     */
+    void bearerRemoved(BearerIo b) {
+        b.untapped = true;
+        Iface i = ifaces.remove(b);
+        if (i != null) {
+            i.removed = true;
+            i.udp = null;
+        }
+    }
+
+    /** Interfaces of bearers the tap knows (not removed), for tests. */
+    int bearerInterfaces() {
+        return ifaces.size();
     }
 
     private static Iface create(BearerIo b) {
@@ -372,6 +412,7 @@ final class TrafficTap implements AutoCloseable {
                 }
             }
             for (Rec r; (r = queue.poll()) != null; ) {
+                if (r == END) continue; // never more than one (close() is once), but never written
                 queuedBytes.addAndGet(-r.data.length);
                 if (!failed) write(r);
             }
@@ -411,17 +452,37 @@ final class TrafficTap implements AutoCloseable {
     }
 
     private void declareNew() throws IOException {
+        declared.removeIf(i -> i.removed); // no longer declared in a new file (ids keeps them for this file's frames)
         for (Iface i; (i = newIfaces.poll()) != null; ) if (!ids.containsKey(i)) declare(i);
     }
 
+    /** Declares {@code i} in the current file, rotating first if its block would not fit the size bound. */
     private int declare(Iface i) throws IOException {
+        if (out.bytesWritten() + interfaceBlockBytes(i.name) > maxFileBytes && out.bytesWritten() > fileStart) {
+            rotate();
+            Integer id = ids.get(i); // rotate() declared it if it was declared before
+            if (id != null) return id;
+        }
         int id = out.addInterface(i.linkType, i.name);
         ids.put(i, id);
-        declared.add(i);
+        if (!i.removed) declared.add(i);
         return id;
     }
 
-    /** FILE -> FILE.1 -> FILE.2 ..., the oldest deleted; a new FILE with every interface declared so far. */
+    /**
+     * Bytes of the interface description block {@link PcapngWriter#addInterface} writes for {@code name}: block type,
+     * length, link type, reserved and snap length (16), the if_name option (4 + name padded to 4), if_tsresol (8),
+     * opt_endofopt (4) and the trailing length (4).
+     */
+    static int interfaceBlockBytes(String name) {
+        int n = name == null ? 0 : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return 16 + (name == null ? 0 : 4 + (n + 3 & ~3)) + 8 + 4 + 4;
+    }
+
+    /**
+     * FILE -> FILE.1 -> FILE.2 ..., the oldest deleted; a new FILE with the interfaces declared so far whose bearer
+     * is still in use (not {@link #bearerRemoved removed}).
+     */
     private void rotate() throws IOException {
         out.close();
         Path last = sibling(files - 1);
@@ -433,8 +494,18 @@ final class TrafficTap implements AutoCloseable {
         if (files == 1) Files.deleteIfExists(file);
         openFile();
         ids.clear();
+        declared.removeIf(i -> i.removed);
         for (Iface i : declared) ids.put(i, out.addInterface(i.linkType, i.name));
+        fileStart = out.bytesWritten();
         rotations.incrementAndGet();
+    }
+
+    /**
+     * Deletes {@code FILE.N} for N >= {@code files} (1 to {@value #MAX_FILES}): rotated files of an earlier run with
+     * a larger {@code files}, which rotation would never reach, so the bound of {@code files} files holds on disk.
+     */
+    private void deleteStale() throws IOException {
+        for (int n = Math.max(files, 1); n < MAX_FILES; n++) Files.deleteIfExists(sibling(n));
     }
 
     private Path sibling(int n) {
@@ -459,14 +530,14 @@ final class TrafficTap implements AutoCloseable {
     }
 
     /**
-     * Writes what is queued, flushes and closes the file; waits up to 5 s for the writer. Idempotent.
+     * Writes what is queued, flushes and closes the file; waits up to 5 s for the writer. Idempotent and thread-safe:
+     * of concurrent calls only the first enqueues the end mark and waits.
      *
      * @throws InterruptedIOException never; an interrupt while waiting is kept on the thread
      */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        if (!closed.compareAndSet(false, true)) return;
         while (!queue.offer(END)) {
             Rec r = queue.poll(); // full: make room for the end mark (that frame is counted as dropped)
             if (r != null) {

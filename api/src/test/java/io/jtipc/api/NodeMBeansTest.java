@@ -54,64 +54,72 @@ class NodeMBeansTest {
                 }
             });
             sb.start();
-            TipcNode a = TipcNode.builder().identity("jmx-a").bearer("udp:" + a1 + ",remote=" + b1 + ",name=m0").start();
-            sb.join();
-            LinkInfo l = a.awaitLinkUp(T);
-            ObjectName node = new ObjectName("io.jtipc:type=Node,node=jmx-a");
-            ObjectName link = new ObjectName("io.jtipc:type=Link,node=jmx-a,link=" + ObjectName.quote(l.name()));
-            ObjectName bearer = new ObjectName("io.jtipc:type=Bearer,node=jmx-a,bearer=" + ObjectName.quote("udp:m0"));
-            assertThat(registered(node)).isTrue();
-            await(() -> registered(link) && registered(bearer), "link and bearer MBeans registered");
-            assertThat(MBS.getAttribute(node, "Identity")).isEqualTo("jmx-a");
-            assertThat(MBS.getAttribute(node, "UpLinks")).isEqualTo(1);
-            assertThat(MBS.getAttribute(link, "Up")).isEqualTo(true);
-            assertThat(MBS.getAttribute(link, "State")).isEqualTo("ESTABLISHED");
-            assertThat(MBS.getAttribute(link, "Tolerance")).isEqualTo(l.tolerance());
-            assertThat(MBS.getAttribute(link, "Mtu")).isEqualTo(l.mtu());
-            assertThat((int) MBS.getAttribute(link, "Priority")).isBetween(1, 31);
-            assertThat(MBS.getAttribute(bearer, "Links")).isEqualTo(1);
+            try (TipcNode a = TipcNode.builder().identity("jmx-a").bearer("udp:" + a1 + ",remote=" + b1 + ",name=m0").start()) {
+                sb.join();
+                LinkInfo l = a.awaitLinkUp(T);
+                ObjectName node = new ObjectName("io.jtipc:type=Node,node=jmx-a");
+                ObjectName link = new ObjectName("io.jtipc:type=Link,node=jmx-a,link=" + ObjectName.quote(l.name()));
+                ObjectName bearer = new ObjectName("io.jtipc:type=Bearer,node=jmx-a,bearer=" + ObjectName.quote("udp:m0"));
+                assertThat(registered(node)).isTrue();
+                await(() -> registered(link) && registered(bearer), "link and bearer MBeans registered");
+                assertThat(MBS.getAttribute(node, "Identity")).isEqualTo("jmx-a");
+                assertThat(MBS.getAttribute(node, "UpLinks")).isEqualTo(1);
+                assertThat(MBS.getAttribute(link, "Up")).isEqualTo(true);
+                assertThat(MBS.getAttribute(link, "State")).isEqualTo("ESTABLISHED");
+                assertThat(MBS.getAttribute(link, "Tolerance")).isEqualTo(l.tolerance());
+                assertThat(MBS.getAttribute(link, "Mtu")).isEqualTo(l.mtu());
+                assertThat((int) MBS.getAttribute(link, "Priority")).isBetween(1, 31);
+                assertThat(MBS.getAttribute(bearer, "Links")).isEqualTo(1);
 
-            // traffic: an RDM message a -> b and back over the link moves RX/TX packets
-            long tx0 = (long) MBS.getAttribute(link, "TxPackets");
-            try (TipcSocket srv = TipcSocket.rdm(b); TipcSocket cli = TipcSocket.rdm(a)) {
-                srv.bind(TipcAddress.ofService(18893, 1));
-                a.awaitBinding(x -> x.type() == 18893, T);
-                for (int i = 0; i < 20; i++) cli.send(TipcAddress.ofService(18893, 1), new byte[100]);
-                for (int i = 0; i < 20; i++) assertThat(srv.receive(T)).isNotNull();
-            }
-            await(() -> {
-                try {
-                    return (long) MBS.getAttribute(link, "TxPackets") >= tx0 + 20;
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
+                // traffic: an RDM message a -> b and back over the link moves RX/TX packets
+                long tx0 = (long) MBS.getAttribute(link, "TxPackets");
+                try (TipcSocket srv = TipcSocket.rdm(b); TipcSocket cli = TipcSocket.rdm(a)) {
+                    srv.bind(TipcAddress.ofService(18893, 1));
+                    a.awaitBinding(x -> x.type() == 18893, T);
+                    for (int i = 0; i < 20; i++) cli.send(TipcAddress.ofService(18893, 1), new byte[100]);
+                    for (int i = 0; i < 20; i++) assertThat(srv.receive(T)).isNotNull();
                 }
-            }, "TxPackets counts the 20 messages");
-            MBS.invoke(link, "resetStats", null, null);
-            assertThat((long) MBS.getAttribute(link, "TxPackets")).isLessThan(tx0 + 20);
-
-            // churn: each cycle deletes the link (bearer disabled) and brings up one of another name
-            String bearerName = "udp:m0";
-            for (int i = 1; i <= 4; i++) {
-                a.removeBearer(bearerName);
-                bearerName = a.addBearer("udp:" + a1 + ",remote=" + b1 + ",name=m" + i);
-                String bn = bearerName;
-                LinkInfo up = a.awaitLink(x -> x.up() && x.bearer().equals(bn), T);
-                ObjectName now = new ObjectName("io.jtipc:type=Link,node=jmx-a,link=" + ObjectName.quote(up.name()));
                 await(() -> {
                     try {
-                        return registered(now) && linksOf("jmx-a").size() == 1;
+                        return (long) MBS.getAttribute(link, "TxPackets") >= tx0 + 20;
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
-                }, "exactly the live link's MBean after cycle " + i);
+                }, "TxPackets counts the 20 messages");
+                MBS.invoke(link, "resetStats", null, null);
+                assertThat((long) MBS.getAttribute(link, "TxPackets")).isLessThan(tx0 + 20);
+
+                // churn: each cycle deletes the link (bearer disabled) and brings up one of another name
+                String bearerName = "udp:m0";
+                for (int i = 1; i <= 4; i++) {
+                    a.removeBearer(bearerName);
+                    bearerName = a.addBearer("udp:" + a1 + ",remote=" + b1 + ",name=m" + i);
+                    String bn = bearerName;
+                    LinkInfo up = a.awaitLink(x -> x.up() && x.bearer().equals(bn), T);
+                    ObjectName now = new ObjectName("io.jtipc:type=Link,node=jmx-a,link=" + ObjectName.quote(up.name()));
+                    await(() -> {
+                        try {
+                            return registered(now) && linksOf("jmx-a").size() == 1;
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    }, "exactly the live link's MBean after cycle " + i);
+                }
+                assertThat(registered(link)).as("the first link's MBean is gone with it").isFalse();
+                assertThat(registered(bearer)).as("the disabled bearer's MBean is gone").isFalse();
+                assertThat(of("jmx-a")).hasSize(3); // node, one link, one bearer
+                a.close();
+                assertThat(of("jmx-a")).as("nothing of the node is left after close").isEmpty();
             }
-            assertThat(registered(link)).as("the first link's MBean is gone with it").isFalse();
-            assertThat(registered(bearer)).as("the disabled bearer's MBean is gone").isFalse();
-            assertThat(of("jmx-a")).hasSize(3); // node, one link, one bearer
-            a.close();
-            assertThat(of("jmx-a")).as("nothing of the node is left after close").isEmpty();
         }
         assertThat(of("jmx-b")).isEmpty();
+        await(() -> jmxThreads("jtipc-jmx-jmx-").isEmpty(), "no JMX refresh thread of jmx-a or jmx-b is left after close");
+    }
+
+    /** Live threads whose name starts with {@code prefix}. */
+    private static java.util.List<String> jmxThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+            .filter(n -> n.startsWith(prefix)).toList();
     }
 
     @Test
@@ -121,6 +129,7 @@ class NodeMBeansTest {
                 .bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.2:" + port).start()) {
             assertThat(a.isRunning()).isTrue();
             assertThat(of("jmx-off")).isEmpty();
+            assertThat(jmxThreads("jtipc-jmx-jmx-off")).isEmpty();
         }
     }
 

@@ -58,6 +58,45 @@ class TrafficTapTest {
         return r;
     }
 
+    /**
+     * Checks the synthesized headers of every frame on a LINKTYPE_RAW interface of {@code f}: the IPv4 header
+     * checksum and the UDP checksum over the pseudo header (RFC 768/791, recomputed here independently of the tap).
+     *
+     * @return the number of IPv4/UDP frames checked
+     */
+    static int checkIpUdpChecksums(Path f) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        List<Integer> linkTypes = new ArrayList<>();
+        int checked = 0;
+        while (b.remaining() >= 12) {
+            int start = b.position(), type = b.getInt(start), len = b.getInt(start + 4);
+            if (type == 1) linkTypes.add(b.getShort(start + 8) & 0xFFFF);
+            if (type == 6 && linkTypes.get(b.getInt(start + 8)) == 101) {
+                int cap = b.getInt(start + 20), d = start + 28;
+                byte[] a = b.array();
+                assertThat(a[d] & 0xFF).as("IPv4, 20-byte header").isEqualTo(0x45);
+                assertThat(ones(a, d, 20, 0)).as("IPv4 header checksum of block at " + start).isEqualTo(0xFFFF);
+                assertThat(a[d + 9]).isEqualTo((byte) 17);
+                int ulen = (a[d + 24] & 0xFF) << 8 | (a[d + 25] & 0xFF);
+                assertThat(ulen).isEqualTo(cap - 20);
+                assertThat((a[d + 26] & 0xFF) << 8 | (a[d + 27] & 0xFF)).as("UDP checksum present").isNotZero();
+                int pseudo = ones(a, d + 12, 8, 17 + ulen);
+                assertThat(ones(a, d + 20, ulen, pseudo)).as("UDP checksum of block at " + start).isEqualTo(0xFFFF);
+                checked++;
+            }
+            b.position(start + len);
+        }
+        return checked;
+    }
+
+    /** One's complement 16-bit sum of {@code len} bytes at {@code off} plus {@code start}, folded. */
+    private static int ones(byte[] a, int off, int len, int start) {
+        long s = start;
+        for (int i = 0; i < len; i += 2) s += (a[off + i] & 0xFF) << 8 | (i + 1 < len ? a[off + i + 1] & 0xFF : 0);
+        while (s > 0xFFFF) s = (s & 0xFFFF) + (s >>> 16);
+        return (int) s;
+    }
+
     /** What the dissector found: the summary, and the data messages on interface {@code localIf}. */
     record Dissected(CaptureSummary summary, List<String> localPayloads, List<String> malformed, long[] perIface) {}
 
@@ -149,6 +188,7 @@ class TrafficTapTest {
         // every frame the bearer sent or received, plus the node-local messages (the tap wrote what it was given)
         assertThat(a.capturedFrames()).isEqualTo(d.summary().frames()).isEqualTo(a.tap().tapped());
         assertThat(d.perIface()[1]).as("frames on the UDP bearer's interface").isEqualTo(bearerFrames);
+        assertThat(checkIpUdpChecksums(cap)).as("UDP frames with correct checksums").isEqualTo((int) bearerFrames);
         for (int i = 0; i < 10; i++) {
             assertThat(d.localPayloads()).contains("local-request-" + i, "local-reply-" + i);
         }

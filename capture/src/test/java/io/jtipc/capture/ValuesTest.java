@@ -69,7 +69,10 @@ class ValuesTest {
         assertThatThrownBy(() -> DissectorOptions.parseKeyHex("0x")).hasMessageContaining("empty");
         assertThatThrownBy(() -> DissectorOptions.parseKeyHex("abc")).hasMessageContaining("odd number");
         assertThatThrownBy(() -> DissectorOptions.parseKeyHex("0123456789abcdef0123456789abcdef1122334g"))
-                .hasMessageContaining("non-hex character 'g' at position 39");
+                .hasMessageContaining("non-hex character at position 39");
+        // no character of the key in the message, not even the bad one
+        assertThatThrownBy(() -> DissectorOptions.parseKeyHex("0123456789abcdef0123456789abcdef112233!4"))
+                .hasMessageContaining("position 38").hasMessageNotContaining("!");
         assertThatThrownBy(() -> DissectorOptions.parseKeyHex("00112233")).hasMessageContaining("got 4 bytes");
         assertThatThrownBy(() -> DissectorOptions.builder().addUdpPort(0)).hasMessageContaining("1..65535");
         assertThatThrownBy(() -> DissectorOptions.builder().addKey(new byte[16])).hasMessageContaining("20, 28 or 36");

@@ -2,12 +2,10 @@ package io.jtipc.cli;
 
 import io.jtipc.api.BearerSpec;
 import io.jtipc.api.TipcNode;
-import java.io.IOException;
+import io.jtipc.cli.pcap.PrivateFile;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +38,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class NodeConfigFile {
     /** Longest config file read, bytes (1 MiB): a node's options fit in far less. */
-    static final long MAX_BYTES = 1 << 20;
+    static final int MAX_BYTES = 1 << 20;
 
     private NodeConfigFile() {
     }
@@ -106,23 +104,35 @@ final class NodeConfigFile {
         return io.jtipc.cli.control.ControlServer.escape(String.valueOf(s), false);
     }
 
-    /** The file's lines (UTF-8), at most {@link #MAX_BYTES}. */
+    /**
+     * The file's lines (UTF-8): a regular file (not a FIFO or device such as /dev/zero) of at most
+     * {@link #MAX_BYTES}. A file that holds a {@code key} must be private to the user (owner, mode 600: see
+     * {@link PrivateFile}), as {@code jtipc pcap --key-file}.
+     */
     private static List<String> read(CommandLine cl, Path file) {
+        PrivateFile.Content c;
         try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw new CommandLine.ParameterException(cl, "--config " + file + ": larger than " + MAX_BYTES + " bytes");
-            }
-            byte[] b = Files.readAllBytes(file);
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
-            return s.lines().toList();
-        } catch (NoSuchFileException e) {
-            throw new CommandLine.ParameterException(cl, "--config " + file + ": no such file");
+            c = PrivateFile.read(file, MAX_BYTES, "--config");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, esc(e.getMessage()));
+        }
+        String s;
+        try {
+            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(c.bytes())).toString();
         } catch (CharacterCodingException e) {
             throw new CommandLine.ParameterException(cl, "--config " + file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new CommandLine.ParameterException(cl, "--config " + file + ": cannot read: " + e.getMessage());
         }
+        List<String> lines = s.lines().toList();
+        for (String l : lines) {
+            String line = stripComment(l).strip();
+            int eq = line.indexOf('=');
+            if (c.notPrivate() != null && (eq < 0 ? line : line.substring(0, eq)).strip().equals("key")) {
+                // the same check as for a key file (jtipc pcap --key-file)
+                throw new CommandLine.ParameterException(cl, esc(c.notPrivate()) + " (it holds a key)");
+            }
+        }
+        return lines;
     }
 
     /** The line without a trailing "# comment" (a '#' at the start or after a blank). */

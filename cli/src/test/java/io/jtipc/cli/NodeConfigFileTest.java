@@ -95,4 +95,58 @@ class NodeConfigFileTest {
                 .contains("Exit codes: 0 done or stopped by SIGTERM/SIGINT (graceful close), 1 runtime failure")
                 .contains("2 usage error (bad option, action or value, bad --config file)");
     }
+
+    /** Only a regular file of at most MAX_BYTES is read: a larger file and /dev/zero are usage errors. */
+    @Test
+    void theFileIsRegularAndBounded(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.conf");
+        Files.write(big, ("#".repeat((int) NodeConfigFile.MAX_BYTES) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        MainTest.Result r = MainTest.run("node", "--config", big.toString(), "links");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("larger than " + NodeConfigFile.MAX_BYTES + " bytes");
+        r = MainTest.run("node", "--config", "/dev/zero", "links");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("/dev/zero is not a regular file");
+    }
+
+    /**
+     * A file with a key must be private to the user as a pcap --key-file: owned by the user, no group/other bits;
+     * the messages never show the key.
+     */
+    @Test
+    void aFileWithAKeyMustBePrivate(@TempDir Path dir) throws Exception {
+        String key = "0123456789abcdef0123456789abcdef11223344";
+        Path f = write(dir, "identity = cfg-key\nkey = " + key + "\nnot-a-key = 1\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        MainTest.Result r = MainTest.run("node", "--config", f.toString(), "links");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("accessible by other users").contains("chmod 600").doesNotContain(key.substring(4, 12));
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        // private: read on, to the next error
+        r = MainTest.run("node", "--config", f.toString(), "links");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(":3: unknown key 'not-a-key'");
+        // owned by another user (the tests may run as root, who can give it away)
+        Object uid = Files.getAttribute(f, "unix:uid");
+        try {
+            Files.setAttribute(f, "unix:uid", ((Integer) uid) + 4242);
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("cannot chown: " + e);
+        }
+        r = MainTest.run("node", "--config", f.toString(), "links");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not owned by the current user");
+        // a bad key: the message names the position only
+        Path g = dir.resolve("bad.conf");
+        Files.writeString(g, "identity = cfg-key\nkey = 0123456789abcdef0123456789abcdef112233%4\n");
+        Files.setPosixFilePermissions(g, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        r = MainTest.run("node", "--config", g.toString(), "links");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(":2: key: ").contains("position 38").doesNotContain("%").doesNotContain("abcdef");
+        // a group-readable file without a key is fine (read on, to the next error)
+        Path h = write(dir, "identity = cfg-key\nnot-a-key = 1\n");
+        Files.setPosixFilePermissions(h, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        r = MainTest.run("node", "--config", h.toString(), "links");
+        assertThat(r.err()).contains(":2: unknown key 'not-a-key'");
+    }
 }

@@ -72,7 +72,7 @@ public final class AeadKey {
      * Parses the key string {@code tipc node set key} takes (tipc-config / iproute2 {@code tipc}: hex digits with an
      * optional "0x" prefix): an AES key of 16, 24 or 32 bytes followed by the 4-byte salt, i.e. 40, 56 or 72 hex
      * digits ({@code TIPC_AEAD_KEYLEN_MIN}..{@code _MAX}, crypto.c tipc_aead_key_validate). The one parser used by the
-     * capture analyser, the node API and the CLI. The exception's message names at most the one offending non-hex character, never key digits.
+     * capture analyser, the node API and the CLI. The exception's message never holds a character of the key (only the position of a non-hex one).
      *
      * @return the key material, AES key ‖ salt
      * @throws IllegalArgumentException with a message saying what is wrong (missing, odd length, a non-hex
@@ -91,7 +91,7 @@ public final class AeadKey {
             if (hi < 0 || lo < 0) {
                 int bad = hi < 0 ? 2 * i : 2 * i + 1;
                 java.util.Arrays.fill(out, (byte) 0);
-                throw new IllegalArgumentException("key has a non-hex character '" + h.charAt(bad) + "' at position " + bad);
+                throw new IllegalArgumentException("key has a non-hex character at position " + bad); // not the character: it may be part of the key
             }
             out[i] = (byte) ((hi << 4) | lo);
         }

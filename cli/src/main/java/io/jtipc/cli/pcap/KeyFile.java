@@ -2,17 +2,10 @@ package io.jtipc.cli.pcap;
 
 import io.jtipc.capture.DissectorOptions;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Decryption keys kept off the command line (where {@code ps} shows them to every user): {@code --key-file FILE}
@@ -32,31 +25,12 @@ final class KeyFile {
      * Reads the keys of {@code file}: one per line; blank lines and lines starting with '#' are skipped.
      *
      * @throws IllegalArgumentException naming the file and line (never the key's bytes) when the file is
-     *     missing, unreadable, larger than {@link #MAX_BYTES}, readable or writable by group or others (POSIX
-     *     file systems, as ssh checks private keys), holds no key or a line that is not a key
+     *     missing, not a regular file, unreadable, larger than {@link #MAX_BYTES}, not owned by the current user or
+     *     with any group or other permission bit (POSIX file systems, as ssh checks private keys; see
+     *     {@link PrivateFile}), holds no key or a line that is not a key
      */
     static List<byte[]> read(Path file) {
-        byte[] raw;
-        try {
-            PosixFileAttributeView v = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-            if (v != null) {
-                Set<PosixFilePermission> p = v.readAttributes().permissions();
-                if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)
-                        || p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-                    throw new IllegalArgumentException("key file " + file + " is accessible by other users (mode "
-                            + PosixFilePermissions.toString(p) + "): run 'chmod 600 " + file + "'");
-                }
-            }
-            if (!Files.isRegularFile(file)) throw new IllegalArgumentException("key file " + file + " is not a regular file");
-            if (Files.size(file) > MAX_BYTES) {
-                throw new IllegalArgumentException("key file " + file + " is larger than " + MAX_BYTES + " bytes");
-            }
-            raw = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("key file " + file + ": no such file");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("key file " + file + ": " + e.getMessage());
-        }
+        byte[] raw = PrivateFile.read(file, MAX_BYTES, "key file").privateBytes();
         List<byte[]> keys = new ArrayList<>();
         String[] lines = new String(raw, StandardCharsets.US_ASCII).split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {

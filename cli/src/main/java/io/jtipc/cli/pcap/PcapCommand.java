@@ -21,9 +21,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -216,6 +218,10 @@ public final class PcapCommand implements Callable<Integer> {
         if (stdoutPcap && (printToo || fields)) {
             throw new CommandLine.ParameterException(cl, "-w - writes the capture to standard output: nothing else can be printed there");
         }
+        if (writeFile != null && !stdoutPcap && !"-".equals(input.toString()) && sameFile(input, writeFile)) {
+            throw new CommandLine.ParameterException(cl, "-w " + PeerText.escape(writeFile.toString(), 200)
+                    + " is the capture being read: write to another file");
+        }
         DisplayFilter filter = null;
         if (displayFilter != null) {
             try {
@@ -254,7 +260,57 @@ public final class PcapCommand implements Callable<Integer> {
         return dissect(setup);
     }
 
+    /** True if both exist and are the same file (a link, another path to it); false if either is missing. */
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // the read or the write reports the problem
+        }
+    }
+
+    /**
+     * Dissects; with {@code -w FILE} the capture is written to a temporary file next to FILE that replaces FILE
+     * (rename) only when the command succeeds (exit 0), so a missing or unreadable input, or a failed write, leaves
+     * an existing FILE as it was. The temporary file is created with mode 0600 and deleted on failure.
+     */
     private Integer dissect(Setup setup) {
+        if (writeFile == null || "-".equals(writeFile.toString())) return dissect(setup, writeFile);
+        Path dir = writeFile.toAbsolutePath().getParent();
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + writeFile.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            err.println("jtipc pcap: cannot write " + writeFile + ": " + message(e));
+            return 1;
+        }
+        boolean moved = false;
+        try {
+            int rc = dissect(setup, tmp);
+            if (rc != 0) return rc;
+            try {
+                Files.move(tmp, writeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, writeFile, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+            return 0;
+        } catch (IOException e) {
+            err.println("jtipc pcap: cannot write " + writeFile + ": " + message(e));
+            return 1;
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // nothing more to do: the command already failed
+                }
+            }
+        }
+    }
+
+    /** Dissects, writing the -w capture (if any) to {@code pcapPath} ("-": standard output). */
+    private Integer dissect(Setup setup, Path pcapPath) {
         Path input = setup.input();
         boolean stdin = "-".equals(input.toString());
         String name = stdin ? "standard input" : input.toString();
@@ -277,7 +333,7 @@ public final class PcapCommand implements Callable<Integer> {
         try {
             if (writeFile != null) {
                 pcapOut = stdoutPcap ? new BufferedOutputStream(sink, 1 << 16)
-                        : new BufferedOutputStream(Files.newOutputStream(writeFile), 1 << 16);
+                        : new BufferedOutputStream(Files.newOutputStream(pcapPath), 1 << 16);
                 pcap = new PcapngWriter(pcapOut, "jtipc pcap");
             }
             if (setup.filter() != null || count != null || setup.fields() || pcap != null) {

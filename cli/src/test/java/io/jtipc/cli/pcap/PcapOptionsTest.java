@@ -244,6 +244,17 @@ class PcapOptionsTest {
         Files.writeString(kf, "# nothing\n");
         assertThat(run("--key-file", kf.toString(), UDP).err()).contains("holds no key");
         assertThat(run("--key-file", dir.resolve("none").toString(), UDP).err()).contains("no such file");
+        // owned by another user (root may give it away), a FIFO (would block on open): refused, shared with --config
+        Files.writeString(kf, KEY + "\n");
+        Files.setAttribute(kf, "unix:uid", ((Integer) Files.getAttribute(kf, "unix:uid")) + 4242);
+        Result foreign = run("--key-file", kf.toString(), UDP);
+        assertThat(foreign.code()).isEqualTo(2);
+        assertThat(foreign.err()).contains("not owned by the current user").doesNotContain(KEY.substring(2, 20));
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Result pipe = run("--key-file", fifo.toString(), UDP);
+        assertThat(pipe.code()).isEqualTo(2);
+        assertThat(pipe.err()).contains("not a regular file");
         Result badEnv = run(null, k -> KeyFile.ENV.equals(k) ? "0xabc" : null, null, UDP);
         assertThat(badEnv.code()).isEqualTo(2);
         assertThat(badEnv.err()).contains(KeyFile.ENV);
@@ -289,5 +300,38 @@ class PcapOptionsTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(out.strip()).isEqualTo("rc=0");
         assertThat(err).doesNotContain("Broken pipe").doesNotContain("jtipc");
+    }
+
+    /** -w never destroys what it should not: the input itself, or an existing output when the input is missing. */
+    @Test
+    void writeKeepsTheInputAndAnOldOutputOnFailure(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.pcap");
+        Files.copy(Path.of(ETH), a);
+        byte[] orig = Files.readAllBytes(a);
+        Result same = run("-r", a.toString(), "-w", a.toString());
+        assertThat(same.code()).as(same.err()).isEqualTo(2);
+        assertThat(same.err()).contains("is the capture being read");
+        assertThat(Files.readAllBytes(a)).isEqualTo(orig);
+        // the same file by another path
+        Result same2 = run("-r", a.toString(), "-w", dir.resolve(".").resolve("a.pcap").toString());
+        assertThat(same2.code()).isEqualTo(2);
+        assertThat(Files.readAllBytes(a)).isEqualTo(orig);
+
+        Path keep = dir.resolve("keep.pcapng");
+        Files.write(keep, orig);
+        Result missing = run("-r", dir.resolve("missing.pcap").toString(), "-w", keep.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(Files.readAllBytes(keep)).isEqualTo(orig);
+        try (var s = Files.list(dir)) { // no temporary file left behind
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("a.pcap", "keep.pcapng");
+        }
+        // success replaces the old output
+        Result ok = run("-Y", "user == LINK_PROTOCOL", "-w", keep.toString(), ETH);
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(records(keep)).isNotEmpty();
+        assertThat(Files.readAllBytes(keep)).isNotEqualTo(orig);
+        try (var s = Files.list(dir)) {
+            assertThat(s.count()).isEqualTo(2);
+        }
     }
 }

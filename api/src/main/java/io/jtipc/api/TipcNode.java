@@ -604,7 +604,7 @@ public final class TipcNode implements AutoCloseable {
                 byCoreId[id] = null;
                 b.coreId = -1;
             }
-            b.close();
+            closeBearer(b);
         });
         tellListeners();
     }
@@ -1285,13 +1285,20 @@ public final class TipcNode implements AutoCloseable {
                 b.start(this::received, e -> receiveError(b, e));
                 return cfg.name();
             } catch (IllegalStateException e) {
-                b.close();
+                closeBearer(b);
                 throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
             } catch (TipcException | RuntimeException e) {
-                b.close();
+                closeBearer(b);
                 throw e;
             }
         }
+    }
+
+    /** Closes a bearer that leaves the node (the node's own close releases them all); the tap forgets it. */
+    private void closeBearer(BearerIo b) {
+        b.close();
+        TrafficTap t = tap;
+        if (t != null) t.bearerRemoved(b);
     }
 
     /**
@@ -1316,7 +1323,7 @@ public final class TipcNode implements AutoCloseable {
                 return null;
             });
             bearers.remove(b);
-            b.close();
+            closeBearer(b);
             LOG.info("Disabled bearer <{}>", name);
         }
     }

@@ -23,12 +23,13 @@ import io.jtipc.node.NodeCore;
  * @param domainGeneration the own domain record's generation (16 bits)
  * @param appliedRecords peers' domain records applied
  * @param rejectedRecords records rejected as malformed (len, member_cnt above 64, truncated)
- * @param rejectedGenJumps records rejected for a generation more than {@link Monitor#MAX_GEN_JUMP} ahead
+ * @param genJumps records applied although their generation was more than {@link Monitor#MAX_GEN_JUMP} ahead (a
+ *                 peer back from below the threshold; the kernel applies them too)
  * @param peers the ring in order, starting after this node and ending with it
  */
 public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, int threshold, boolean active,
                                  int monitored, int listGeneration, int domainGeneration, long appliedRecords,
-                                 long rejectedRecords, long rejectedGenJumps, List<Peer> peers) {
+                                 long rejectedRecords, long genJumps, List<Peer> peers) {
 
     /**
      * One entry of the ring ({@code tipc link monitor list}).
@@ -73,7 +74,7 @@ public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, 
             }
             r.add(new LinkMonitorSummary(b.config().name(), m.selfAddress(), m.peerCount(), LinkSettings.monitorThreshold(core),
                 m.isActive(), m.monitoredCount(), m.listGeneration(), m.domainGeneration(), m.appliedRecords(),
-                m.rejectedRecords(), m.rejectedGenJumps(), ps));
+                m.rejectedRecords(), m.genJumps(), ps));
         }
         return r;
     }
@@ -83,6 +84,6 @@ public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, 
     public String toString() {
         return "bearer " + bearer + " node " + Integer.toHexString(selfAddress) + " cluster_size " + peerCount
             + " algorithm overlapping-ring status " + (active ? "active" : "inactive") + " monitor_threshold "
-            + threshold + " monitored " + monitored + " rejected_records " + (rejectedRecords + rejectedGenJumps);
+            + threshold + " monitored " + monitored + " rejected_records " + (rejectedRecords);
     }
 }

@@ -492,6 +492,9 @@ public final class TipcNode implements AutoCloseable {
             try {
                 call(now -> {
                     core.shutdown(now, outbox);
+                    // still under the core lock: a receive thread waiting for it must find the node stopped, or a
+                    // frame handled after the peer-stopping RESETs could start link set-up again
+                    running = false;
                     return null;
                 });
             } catch (TipcException e) {

@@ -19,10 +19,11 @@ import io.jtipc.wire.Seqno;
  * {@link #MAX_PEER_DOWN_EVENTS} such reports reset its link. Monitoring is active only with more than
  * {@link Net#monThreshold} peers (TIPC_DEF_MON_THRESHOLD 32); below it every peer is monitored (full mesh).
  *
- * <p>Departures from the kernel, all on received records: a record with {@code member_cnt} above 64, a
- * {@code len} that is not 16 + 4 × member_cnt or longer than the bytes received, or a generation that jumps ahead
- * by more than {@link #MAX_GEN_JUMP} is rejected and counted ({@link #rejectedRecords}, {@link #rejectedGenJumps}) —
- * the kernel bounds member_cnt only by the message size and accepts any forward jump below 2^15. Memory: at most one
+ * <p>Received records are checked as 6.1's tipc_mon_rcv does (the CVE-2022-0435 checks): a record with
+ * {@code member_cnt} above 64, or whose {@code len} or byte count is not 16 + 4 × member_cnt, is dropped and counted
+ * ({@link #rejectedRecords}). A generation more than {@link #MAX_GEN_JUMP} ahead is applied as the kernel applies
+ * any forward step below 2^15 (a peer inactive for long may have moved on by thousands) and counted
+ * ({@link #genJumps}). Memory: at most one
  * stored record of 64 members per peer (≈ 300 bytes), one own record, and a peer entry (≈ 100 bytes) per peer of the
  * bearer; a peer's record is replaced, never accumulated. Work per received record: O(64) to decode, apply and
  * compare it, O(log N) to find the peer, plus the role reassignment ({@code mon_assign_roles}) which walks from the
@@ -42,9 +43,9 @@ public final class Monitor {
     /** MON_TIMEOUT: period of the domain-size re-check (mon_timeout), ms; the kernel adds up to 65 s of jitter. */
     static final long MON_TIMEOUT = 120_000;
     /**
-     * jtipc bound, not in the kernel: a received generation more than this ahead of the last one (16-bit serial
-     * arithmetic) is rejected as hostile. A peer's generation advances once per change of its own domain; 1024
-     * changes between two of its STATE messages do not occur in practice.
+     * A received generation more than this ahead of the last one applied (16-bit serial arithmetic) is counted
+     * ({@link #genJumps}) and applied, as the kernel does: a peer that ran below the activation threshold sent no
+     * records while its generation rose with every change of its domain, so a large step is legitimate.
      */
     public static final int MAX_GEN_JUMP = 1024;
 
@@ -91,8 +92,8 @@ public final class Monitor {
     private final MonitorDomain cacheView = new MonitorDomain();
     private final MonitorDomain rcvView = new MonitorDomain();
     private long nextCheck = -1;
-    /** Counters: records applied, records rejected as malformed, records rejected for a generation jump. */
-    long appliedRecords, rejectedRecords, rejectedGenJumps;
+    /** Counters: records applied, records rejected as malformed, records applied after a generation jump. */
+    long appliedRecords, rejectedRecords, genJumps;
 
     Monitor(Net net, int bearerId) {
         this.net = net;
@@ -283,7 +284,7 @@ public final class Monitor {
         MonitorDomain d = rcvView.wrap(buf, off, dlen);
         int cnt = dlen >= MonitorDomain.HEADER ? d.memberCnt() : -1;
         int need = MonitorDomain.HEADER + 4 * cnt;
-        if (cnt < 0 || cnt > MAX_DOMAIN || d.len() != need || dlen < need) {
+        if (cnt < 0 || cnt > MAX_DOMAIN || d.len() != need || dlen != need) {
             rejectedRecords++;
             return;
         }
@@ -294,12 +295,9 @@ public final class Monitor {
             st.ackedGen = acked;
             st.synched = true;
         }
-        int jump = (gen - st.peerGen) & 0xffff;
-        if (jump > MAX_GEN_JUMP && jump < 0x8000) {
-            rejectedGenJumps++;
-            return;
-        }
         if (Seqno.more(acked, st.ackedGen)) st.ackedGen = acked;
+        int jump = (gen - st.peerGen) & 0xffff;
+        if (jump > MAX_GEN_JUMP && jump < 0x8000) genJumps++; // applied below, as the kernel does
         boolean newer = jump != 0 && jump < 0x8000;
         if (!newer && !probing) return;
         Peer p = peers.get(key(addr));
@@ -387,12 +385,12 @@ public final class Monitor {
 
     public int listGeneration() { return listGen; }
 
-    /** Records applied, rejected as malformed, rejected for a generation jump above {@link #MAX_GEN_JUMP}. */
+    /** Records applied, rejected as malformed, applied after a generation jump above {@link #MAX_GEN_JUMP}. */
     public long appliedRecords() { return appliedRecords; }
 
     public long rejectedRecords() { return rejectedRecords; }
 
-    public long rejectedGenJumps() { return rejectedGenJumps; }
+    public long genJumps() { return genJumps; }
 
     /** One peer as {@code tipc link monitor list} shows it. */
     public record PeerView(int addr, boolean up, boolean head, boolean local, int applied, int downCount,

@@ -66,24 +66,41 @@ class MonitorHostileTest {
     }
 
     @Test
-    void hugeGenerationJumpsAreRejectedAndCounted() {
+    void hugeGenerationJumpsAreAppliedAsTheKernelDoesAndCounted() {
         Monitor m = monitor(40);
         int peer = SELF + 7;
         Monitor.State st = new Monitor.State();
         byte[] r = record(100, 6, 40, 40, peer);
         m.rcv(r, 0, r.length, peer, st);
         assertThat(st.peerGen).isEqualTo(100);
+        // a peer back from below the activation threshold: its generation rose while it sent no records
+        int gen = 100;
         for (int jump : new int[] {Monitor.MAX_GEN_JUMP + 1, 5000, 0x7fff}) {
-            byte[] j = record(100 + jump, 6, 40, 40, peer);
+            gen = (gen + jump) & 0xffff;
+            byte[] j = record(gen, 5, 36, 36, peer);
             m.rcv(j, 0, j.length, peer, st);
+            assertThat(st.peerGen).as("applied").isEqualTo(gen);
         }
-        assertThat(m.rejectedGenJumps()).isEqualTo(3);
-        assertThat(st.peerGen).isEqualTo(100);
-        assertThat(view(m, peer).domainGen()).isEqualTo(100);
-        byte[] next = record(100 + Monitor.MAX_GEN_JUMP, 5, 36, 36, peer);
-        m.rcv(next, 0, next.length, peer, st);
-        assertThat(st.peerGen).isEqualTo(100 + Monitor.MAX_GEN_JUMP);
+        assertThat(m.genJumps()).isEqualTo(3);
+        assertThat(m.rejectedRecords()).isZero();
+        assertThat(view(m, peer).domainGen()).isEqualTo(gen);
         assertThat(view(m, peer).members()).hasSize(5);
+        // an older generation after them is not applied
+        byte[] old = record((gen - 10) & 0xffff, 6, 40, 40, peer);
+        m.rcv(old, 0, old.length, peer, st);
+        assertThat(st.peerGen).isEqualTo(gen);
+        assertThat(view(m, peer).members()).hasSize(5);
+    }
+
+    @Test
+    void aRecordWithBytesBeyondItsLenIsDroppedAs61Does() {
+        Monitor m = monitor(40);
+        int peer = SELF + 7;
+        Monitor.State st = new Monitor.State();
+        byte[] r = record(100, 6, 40, 44, peer); // 4 bytes more than len (dlen != len: tipc_mon_rcv drops it)
+        m.rcv(r, 0, r.length, peer, st);
+        assertThat(m.rejectedRecords()).isEqualTo(1);
+        assertThat(m.appliedRecords()).isZero();
     }
 
     @Test

@@ -401,7 +401,7 @@ public final class ControlCommands {
                 g.writeNumberField("monitored", m.monitored());
                 g.writeNumberField("list_gen", m.listGeneration());
                 g.writeNumberField("dom_gen", m.domainGeneration());
-                g.writeNumberField("rejected_records", m.rejectedRecords() + m.rejectedGenJumps());
+                g.writeNumberField("rejected_records", m.rejectedRecords());
                 if (list) {
                     g.writeArrayFieldStart("peers");
                     for (LinkMonitorSummary.Peer p : m.peers()) {

@@ -132,6 +132,22 @@ public final class TipcConnection implements AutoCloseable {
      */
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout)
             throws TipcException, InterruptedIOException {
+        return connect(node, dest, type, timeout, null);
+    }
+
+    /**
+     * As {@link #connect(TipcNode, TipcAddress, Type, Duration)}, carrying {@code data} in the SYN itself (SYN+:
+     * {@code sendmsg} with data on an unconnected SEQPACKET/STREAM socket, which connects implicitly, socket.c
+     * __tipc_sendmsg with {@code tipc_sk_connect}-less SYN; the peer reads the data as the connection's first bytes
+     * after accept).
+     *
+     * @param data the first message (at most 66000 bytes), or null or empty for a plain SYN
+     * @throws TipcException as the plain connect, and EMSGSIZE for data over 66000 bytes
+     */
+    public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout, byte[] data)
+            throws TipcException, InterruptedIOException {
+        byte[] syn = data == null || data.length == 0 ? null : data;
+        int synLen = syn == null ? 0 : syn.length;
         if (dest.kind() == TipcAddress.Kind.SERVICE_RANGE) {
             throw new TipcException(TipcError.EINVAL, "cannot connect to a service range " + dest);
         }
@@ -143,8 +159,8 @@ public final class TipcConnection implements AutoCloseable {
             int p = core.openConnSocket(type.core, c.handler);
             c.port = p;
             int r = dest.kind() == TipcAddress.Kind.SERVICE
-                ? core.connect(now, p, dest.type(), dest.instance(), 0, ms, null, 0, 0, node.outbox())
-                : core.connectToSocket(now, p, dest.node(), dest.port(), ms, null, 0, 0, node.outbox());
+                ? core.connect(now, p, dest.type(), dest.instance(), 0, ms, syn, 0, synLen, node.outbox())
+                : core.connectToSocket(now, p, dest.node(), dest.port(), ms, syn, 0, synLen, node.outbox());
             if (r != 0) core.closeSocket(now, p, node.outbox());
             return r;
         });

@@ -1113,6 +1113,7 @@ public final class TipcNode implements AutoCloseable {
             return f;
         }
         congestionWaits.incrementAndGet();
+        asyncCongestionWaits.removeIf(a -> a.done().isDone()); // timed out with no event since
         asyncCongestionWaits.add(new AsyncCongestionWait(w, f));
         f.completeOnTimeout(null, CONGESTION_WAIT_MS, TimeUnit.MILLISECONDS);
         return f;

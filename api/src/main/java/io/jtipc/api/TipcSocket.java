@@ -252,6 +252,9 @@ public final class TipcSocket implements AutoCloseable {
      * ({@link #listenerErrors()}) and the next message is still delivered. With {@code listener} null the listener is
      * removed (a message in a batch already started may still reach the old one).
      *
+     * <p>{@code executor} must run tasks on its own threads: a direct executor ({@code Runnable::run}) would run the
+     * listener on the bearer's receive thread under the node's lock, stalling the node.
+     *
      * @throws IllegalStateException {@link #receiveAsync()} futures are outstanding
      * @throws TipcException         the socket is closed
      */
@@ -311,7 +314,8 @@ public final class TipcSocket implements AutoCloseable {
                 }
                 if (l == null && carried != null) {
                     synchronized (asyncLock) {
-                        if (pendingReceives.poll() != f) continue;
+                        if (pendingReceives.peek() != f) continue;
+                        pendingReceives.poll();
                     }
                     TipcMessage c = carried;
                     carried = null;

@@ -91,6 +91,32 @@ class AsyncConnectionApiTest {
     }
 
     @Test
+    void synPlusCarriesTheFirstMessage() throws Exception {
+        TipcNode[] n = ConnApiTest.pair("asyn");
+        try (TipcNode a = n[0]; TipcNode b = n[1]) {
+            for (TipcConnection.Type type : TipcConnection.Type.values()) {
+                int svc = type == TipcConnection.Type.STREAM ? 3300 : 2300;
+                try (TipcServerSocket ls = TipcServerSocket.listen(b, TipcAddress.ofService(svc, 1), type,
+                        TipcSocket.Scope.CLUSTER)) {
+                    a.awaitBinding(x -> x.type() == svc, T);
+                    CompletableFuture<TipcConnection> acc = accept(ls);
+                    byte[] hello = "hello with the SYN".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    try (TipcConnection c = TipcConnection.connect(a, TipcAddress.ofService(svc, 1), type, T, hello);
+                         TipcConnection s = acc.get(T.toSeconds(), TimeUnit.SECONDS)) {
+                        ByteBuffer got = ByteBuffer.allocate(100);
+                        while (got.position() < hello.length) {
+                            assertThat(s.read(got)).as(type + " data of the SYN").isPositive();
+                        }
+                        assertThat(java.util.Arrays.copyOf(got.array(), got.position())).isEqualTo(hello);
+                        c.write(new byte[] {1});
+                        assertThat(s.read(ByteBuffer.allocate(4))).isEqualTo(1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void connectionOptions() throws Exception {
         TipcNode[] n = ConnApiTest.pair("aopt");
         try (TipcNode a = n[0]; TipcNode b = n[1]) {

@@ -167,9 +167,11 @@ class AsyncSocketApiTest {
             int n = 1500; // 1500 x (1000 + 256) bytes stay below the receiver's 2 MiB buffer
             long waits0 = a.congestionWaits();
             // b's loop is held 400 ms: no acks, so a's link (window 50, backlog limit 100) congests
+            CountDownLatch held = new CountDownLatch(1);
             Thread hold = new Thread(() -> {
                 try {
                     b.call(now -> {
+                        held.countDown();
                         try {
                             Thread.sleep(400);
                         } catch (InterruptedException e) {
@@ -182,6 +184,7 @@ class AsyncSocketApiTest {
                 }
             });
             hold.start();
+            assertThat(held.await(T.toSeconds(), TimeUnit.SECONDS)).isTrue(); // b's core is held from here
             List<CompletableFuture<Void>> fs = new ArrayList<>();
             int notDoneAtReturn = 0;
             for (int i = 0; i < n; i++) {

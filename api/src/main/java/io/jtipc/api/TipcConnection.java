@@ -4,7 +4,9 @@ import io.jtipc.node.Errno;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 
 import io.jtipc.node.ConnHandler;
@@ -83,7 +85,16 @@ public final class TipcConnection implements AutoCloseable {
             epoch++;
             lock.notifyAll();
         }
+        if (pendingRead != null) TipcSocket.ASYNC_EXECUTOR.execute(this::tryCompleteRead);
     }
+
+    /** The one outstanding {@link #readAsync} (as AsynchronousSocketChannel: one read at a time). */
+    private record PendingRead(ByteBuffer dst, CompletableFuture<Integer> done) {}
+
+    private final Object readLock = new Object();
+    private volatile PendingRead pendingRead;
+    private volatile boolean noDelay;
+    private volatile int importance;
 
     private long epoch() {
         synchronized (lock) {
@@ -121,6 +132,22 @@ public final class TipcConnection implements AutoCloseable {
      */
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout)
             throws TipcException, InterruptedIOException {
+        return connect(node, dest, type, timeout, null);
+    }
+
+    /**
+     * As {@link #connect(TipcNode, TipcAddress, Type, Duration)}, carrying {@code data} in the SYN itself (SYN+:
+     * {@code sendmsg} with data on an unconnected SEQPACKET/STREAM socket, which connects implicitly, socket.c
+     * __tipc_sendmsg with {@code tipc_sk_connect}-less SYN; the peer reads the data as the connection's first bytes
+     * after accept).
+     *
+     * @param data the first message (at most 66000 bytes), or null or empty for a plain SYN
+     * @throws TipcException as the plain connect, and EMSGSIZE for data over 66000 bytes
+     */
+    public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout, byte[] data)
+            throws TipcException, InterruptedIOException {
+        byte[] syn = data == null || data.length == 0 ? null : data;
+        int synLen = syn == null ? 0 : syn.length;
         if (dest.kind() == TipcAddress.Kind.SERVICE_RANGE) {
             throw new TipcException(TipcError.EINVAL, "cannot connect to a service range " + dest);
         }
@@ -132,8 +159,8 @@ public final class TipcConnection implements AutoCloseable {
             int p = core.openConnSocket(type.core, c.handler);
             c.port = p;
             int r = dest.kind() == TipcAddress.Kind.SERVICE
-                ? core.connect(now, p, dest.type(), dest.instance(), 0, ms, null, 0, 0, node.outbox())
-                : core.connectToSocket(now, p, dest.node(), dest.port(), ms, null, 0, 0, node.outbox());
+                ? core.connect(now, p, dest.type(), dest.instance(), 0, ms, syn, 0, synLen, node.outbox())
+                : core.connectToSocket(now, p, dest.node(), dest.port(), ms, syn, 0, synLen, node.outbox());
             if (r != 0) core.closeSocket(now, p, node.outbox());
             return r;
         });
@@ -239,6 +266,163 @@ public final class TipcConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * One read attempt that never waits: as {@link #read(byte[], int, int)}, but 0 at once when nothing is there
+     * (recv with MSG_DONTWAIT, which fails with EAGAIN).
+     *
+     * @return bytes read (at least 1), 0 if none are there (or {@code len} is 0), -1 at end of stream
+     * @throws TipcException ECONNRESET, ENOTCONN, or closed
+     */
+    public int tryRead(byte[] buf, int off, int len) throws TipcException {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        if (len == 0) return 0;
+        checkOpen();
+        int rc = node.call(now -> node.core().recv(now, port, buf, off, len, node.outbox()));
+        if (rc > 0) return rc;
+        if (rc == 0) return -1;
+        if (rc == Errno.EAGAIN) return 0;
+        if (rc == Errno.ENOTCONN && failure == 0 && connected) return -1;
+        throw TipcException.of(rc, "read");
+    }
+
+    /**
+     * {@link #tryRead(byte[], int, int)} into {@code dst} between its position and limit; the position advances by the
+     * bytes read (java.nio channel semantics; heap and direct buffers). A SEQPACKET message longer than
+     * {@code dst.remaining()} is truncated, as {@link #read(byte[], int, int)} truncates.
+     *
+     * @return bytes read, 0 if none are there (or {@code dst} is full), -1 at end of stream
+     */
+    public int tryRead(ByteBuffer dst) throws TipcException {
+        try {
+            return intoBuffer(dst, (b, o, l) -> tryRead(b, o, l));
+        } catch (InterruptedIOException e) {
+            throw new TipcException("interrupted", e); // tryRead never waits, so never interrupted
+        }
+    }
+
+    /**
+     * {@link #read(byte[], int, int)} (waits for data) into {@code dst}; the position advances by the bytes read.
+     *
+     * @return bytes read, or -1 at end of stream (0 only if {@code dst} has no room)
+     */
+    public int read(ByteBuffer dst) throws TipcException, InterruptedIOException {
+        return intoBuffer(dst, (b, o, l) -> read(b, o, l));
+    }
+
+    /**
+     * Writes the bytes between {@code src}'s position and limit (waiting for the peer's window as
+     * {@link #write(byte[], int, int)}); on return the position equals the limit. Direct buffers are copied once.
+     */
+    public void write(ByteBuffer src) throws TipcException, InterruptedIOException {
+        int len = src.remaining();
+        if (src.hasArray()) {
+            write(src.array(), src.arrayOffset() + src.position(), len);
+        } else {
+            byte[] b = new byte[len];
+            src.duplicate().get(b);
+            write(b, 0, len);
+        }
+        src.position(src.limit());
+    }
+
+    /**
+     * Reads into {@code dst} without blocking a thread: the future completes (on
+     * {@link java.util.concurrent.ForkJoinPool#commonPool()}, never under the node's lock) with the bytes read, -1 at
+     * end of stream, or exceptionally with the {@link TipcException} a read would throw (ECONNRESET, closed). The
+     * position of {@code dst} advances as with {@link #read(ByteBuffer)}; do not touch {@code dst} until then.
+     *
+     * @throws IllegalStateException a readAsync is already outstanding (one at a time, as ReadPendingException of
+     *                               AsynchronousSocketChannel)
+     */
+    public CompletableFuture<Integer> readAsync(ByteBuffer dst) {
+        if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        synchronized (readLock) {
+            if (pendingRead != null) throw new IllegalStateException("a readAsync is outstanding");
+            pendingRead = new PendingRead(dst, f);
+        }
+        // set before the first attempt: an event after it schedules another, so none is missed
+        TipcSocket.ASYNC_EXECUTOR.execute(this::tryCompleteRead);
+        return f;
+    }
+
+    private void tryCompleteRead() {
+        PendingRead p;
+        int n;
+        TipcException err = null;
+        synchronized (readLock) {
+            p = pendingRead;
+            if (p == null) return;
+            try {
+                n = tryRead(p.dst());
+                if (n == 0 && p.dst().hasRemaining()) return; // nothing yet: the next event retries
+            } catch (TipcException e) {
+                n = 0;
+                err = e;
+            }
+            pendingRead = null;
+        }
+        if (err != null) p.done().completeExceptionally(err);
+        else p.done().complete(n);
+    }
+
+    private interface ReadFn {
+        int read(byte[] b, int off, int len) throws TipcException, InterruptedIOException;
+    }
+
+    private static int intoBuffer(ByteBuffer dst, ReadFn fn) throws TipcException, InterruptedIOException {
+        if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
+        if (dst.hasArray()) {
+            int n = fn.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            if (n > 0) dst.position(dst.position() + n);
+            return n;
+        }
+        byte[] b = new byte[dst.remaining()];
+        int n = fn.read(b, 0, b.length);
+        if (n > 0) dst.put(b, 0, n);
+        return n;
+    }
+
+    /**
+     * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt): {@link TipcOption#IMPORTANCE} (0-3) and
+     * {@link TipcOption#NODELAY}.
+     *
+     * @throws TipcException {@link TipcError#EINVAL} for a read-only option, a value out of range, or an option a
+     *                       connection does not take here (DEST/SRC_DROPPABLE, CONN_TIMEOUT, LOOKUP_DOMAIN); or closed
+     */
+    public <T> void setOption(TipcOption<T> option, T value) throws TipcException {
+        checkOpen();
+        if (option == null || option.readOnly()) throw TipcOption.invalid(option, "cannot be set");
+        Object v = option.cast(value);
+        if (option == TipcOption.IMPORTANCE) {
+            int i = (Integer) v;
+            if (i < 0 || i > 3) throw TipcOption.invalid(option, "importance not in 0-3: " + i);
+            node.call(now -> {
+                node.core().setImportance(port, i);
+                return null;
+            });
+            importance = i;
+        } else if (option == TipcOption.NODELAY) {
+            setNoDelay((Boolean) v);
+        } else {
+            throw TipcOption.invalid(option, "not an option of a connection here");
+        }
+    }
+
+    /**
+     * Reads a socket option: {@link TipcOption#IMPORTANCE}, {@link TipcOption#NODELAY}.
+     *
+     * @throws TipcException {@link TipcError#EINVAL} for the other options; or closed
+     */
+    public <T> T getOption(TipcOption<T> option) throws TipcException {
+        checkOpen();
+        Object v;
+        if (option == TipcOption.IMPORTANCE) v = importance;
+        else if (option == TipcOption.NODELAY) v = noDelay;
+        else throw TipcOption.invalid(option, "not an option of a connection here");
+        return option.cast(v);
+    }
+
     /** The connection as an InputStream ({@link #read}; -1 at end of stream). */
     public InputStream inputStream() {
         return new InputStream() {
@@ -282,6 +466,7 @@ public final class TipcConnection implements AutoCloseable {
             node.core().setNoDelay(port, on);
             return null;
         });
+        noDelay = on;
     }
 
     /** Orderly shutdown (socket.c tipc_shutdown): the peer reads end of stream. */

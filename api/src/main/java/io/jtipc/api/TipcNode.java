@@ -530,6 +530,7 @@ public final class TipcNode implements AutoCloseable {
             congestionEpoch++;
             congestion.notifyAll();
         }
+        wakeAsyncCongestionWaits();
     }
 
     // ================================================================================ failures
@@ -1093,6 +1094,46 @@ public final class TipcNode implements AutoCloseable {
             }
             uncongestedEvents.merge(peer, 1L, Long::sum);
             congestion.notifyAll();
+        }
+        wakeAsyncCongestionWaits();
+    }
+
+    /** A {@link TipcSocket#sendAsync} that got ELINKCONG: its future completes as {@link #awaitUncongested} returns. */
+    private record AsyncCongestionWait(CongestionWait cw, CompletableFuture<Void> done) {}
+
+    private final java.util.Queue<AsyncCongestionWait> asyncCongestionWaits = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * The non-blocking form of {@link #awaitUncongested}: a future completed (on {@link TipcSocket#ASYNC_EXECUTOR},
+     * never on the thread holding the core lock) when a link {@code w} names reports room or goes down, after at most
+     * {@value #CONGESTION_WAIT_MS} ms, or exceptionally when the node fails. Under the core lock, right after
+     * {@link #congestionWait}, so no event is missed. The waits are bounded by the callers (TipcSocket: per socket).
+     */
+    CompletableFuture<Void> whenUncongested(CongestionWait w) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (w.nodes().length == 0) {
+            f.complete(null);
+            return f;
+        }
+        congestionWaits.incrementAndGet();
+        asyncCongestionWaits.removeIf(a -> a.done().isDone()); // timed out with no event since
+        asyncCongestionWaits.add(new AsyncCongestionWait(w, f));
+        f.completeOnTimeout(null, CONGESTION_WAIT_MS, TimeUnit.MILLISECONDS);
+        return f;
+    }
+
+    private void wakeAsyncCongestionWaits() {
+        if (asyncCongestionWaits.isEmpty()) return;
+        for (java.util.Iterator<AsyncCongestionWait> it = asyncCongestionWaits.iterator(); it.hasNext(); ) {
+            AsyncCongestionWait a = it.next();
+            boolean stopped = !running;
+            if (!stopped && !a.done().isDone() && !changed(a.cw())) continue;
+            it.remove();
+            if (a.done().isDone()) continue;
+            TipcSocket.ASYNC_EXECUTOR.execute(() -> {
+                if (stopped && state == TipcNodeState.FAILED) a.done().completeExceptionally(failed());
+                else a.done().complete(null);
+            });
         }
     }
 

@@ -2,8 +2,16 @@ package io.jtipc.api;
 
 import io.jtipc.node.Errno;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +27,14 @@ import io.jtipc.wire.Tipc;
  * another receives. Sends never block on the network; a send that finds the link's backlog full for the
  * socket's importance waits (as the kernel's blocking {@code sendmsg} does) until that link reports room again:
  * only that link, so a congested peer never holds up sends to the others. {@link #trySend} never waits.
+ *
+ * <p>Non-blocking and asynchronous forms: {@link #tryReceive()} (null when nothing is queued), {@link #receiveAsync()}
+ * (a future, at most {@link #MAX_PENDING_RECEIVES} outstanding), {@link #setMessageListener} (each message handed to
+ * a listener on the caller's executor, in order), {@link #sendAsync} (a future that completes when the blocking
+ * {@link #send} would have returned, with no thread waiting). ByteBuffer forms: {@link #send(TipcAddress, ByteBuffer)},
+ * {@link #receive(ByteBuffer)}, {@link #tryReceive(ByteBuffer)}. Typed options: {@link #setOption}/{@link #getOption}.
+ * A socket is read in one style at a time: a listener excludes the others; the blocking, try and future forms may be
+ * mixed, each message going to exactly one of them.
  *
  * <pre>{@code
  * try (TipcSocket s = TipcSocket.rdm(node)) {
@@ -63,9 +79,39 @@ public final class TipcSocket implements AutoCloseable {
         return (long) RECEIVE_BUFFER << Math.max(0, Math.min(3, importance));
     }
 
+    /**
+     * Most {@link #receiveAsync()} futures outstanding (not yet completed) per socket: 1024. One more fails at once
+     * with {@link TipcError#EAGAIN}. The kernel has no such futures; this bounds the memory a caller that never
+     * reads its futures can pin (the messages themselves are bounded by {@link #receiveLimit}).
+     */
+    public static final int MAX_PENDING_RECEIVES = 1024;
+
+    /**
+     * Most {@link #sendAsync} futures per socket waiting for a congested link: 1024. While that many wait, a further
+     * sendAsync that finds its link congested fails with {@link TipcError#EAGAIN} and sends nothing (the kernel's
+     * {@code MSG_DONTWAIT} answer). Each waiting send's message is already queued on the link (as after a blocking
+     * send's ELINKCONG), so this also bounds what one socket can add past the link's backlog limit.
+     */
+    public static final int MAX_PENDING_SENDS = 1024;
+
+    /**
+     * Most messages a listener is handed in one task on its executor (then the task is submitted again, so one busy
+     * socket does not hold an executor thread forever): 256.
+     */
+    public static final int LISTENER_BATCH = 256;
+
+    /**
+     * Where futures of {@link #receiveAsync()} and {@link #sendAsync} are completed (so that their dependent stages
+     * never run under the node's core lock or on a bearer's receive thread): {@link ForkJoinPool#commonPool()}. Use
+     * the {@code ...Async(fn, executor)} stages of CompletableFuture to move work elsewhere.
+     */
+    static final Executor ASYNC_EXECUTOR = ForkJoinPool.commonPool();
+
     private static final Object CLOSED = new Object();
     /** Importance of this socket's messages as last set (the core keeps its own copy), for congestion checks. */
     private volatile int importance = Tipc.LOW_IMPORTANCE;
+    /** TIPC_DEST_DROPPABLE as last set (default true, socket.c tipc_sk_create for connectionless sockets). */
+    private volatile boolean destDroppable = true;
 
     private final TipcNode node;
     private final Type type;
@@ -75,6 +121,22 @@ public final class TipcSocket implements AutoCloseable {
     /** Bytes (payload + {@link #MESSAGE_OVERHEAD} each) of the messages waiting in {@link #rx}. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
+    /** Node address restricting lookups of sends by name (TipcOption.LOOKUP_DOMAIN), 0 = cluster. */
+    private volatile int lookupDomain;
+    /** Guards {@link #pendingReceives}, {@link #listener}, {@link #listenerExecutor}. */
+    private final Object asyncLock = new Object();
+    private final ArrayDeque<CompletableFuture<TipcMessage>> pendingReceives = new ArrayDeque<>();
+    private Consumer<TipcMessage> listener;
+    private Executor listenerExecutor;
+    /** True while a dispatch task is submitted or running: at most one at a time, so messages stay in order. */
+    private final AtomicBoolean dispatching = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger pendingSends = new java.util.concurrent.atomic.AtomicInteger();
+    /** Listener invocations that threw (the message counts as delivered; the next ones still are). */
+    private final AtomicLong listenerErrors = new AtomicLong();
+    /** A message whose future was cancelled as it was handed over; only the dispatch task touches it. */
+    private volatile TipcMessage carried;
+    /** Whether the one dispatch task has work: a listener, or a future waiting while a message is queued. */
+    private volatile boolean asyncConsumers;
 
     private TipcSocket(TipcNode node, Type type) throws TipcException {
         this.node = Objects.requireNonNull(node, "node");
@@ -132,7 +194,200 @@ public final class TipcSocket implements AutoCloseable {
         }
         rx.offer(new TipcMessage(TipcAddress.ofSocket(d.srcPort(), d.srcNode()), dest, d.data(), d.errcode(),
                 d.importance()));
+        if (asyncConsumers) scheduleDispatch();
         return true;
+    }
+
+    // ================================================================ non-blocking and asynchronous receive
+
+    /**
+     * The next message if one is queued, else null at once (recvmsg with MSG_DONTWAIT, which returns EAGAIN).
+     *
+     * @throws TipcException when the socket or its node is closed
+     * @throws IllegalStateException a message listener is set
+     */
+    public TipcMessage tryReceive() throws TipcException {
+        checkNoListener();
+        Object o = rx.poll();
+        return o == null ? null : take(o);
+    }
+
+    /**
+     * A future completed with the next message, on {@link ForkJoinPool#commonPool()} (never on the bearer's receive
+     * thread nor under the node's lock). Futures complete in the order they were asked for, each with its own message.
+     * Cancelling a future gives up its turn; a message is never handed to a cancelled future.
+     *
+     * @return the future; already failed with {@link TipcException} {@link TipcError#EAGAIN} when
+     *         {@link #MAX_PENDING_RECEIVES} are outstanding, or with the close exception when the socket is closed.
+     *         Outstanding futures fail with a {@link TipcException} when the socket or its node closes.
+     * @throws IllegalStateException a message listener is set
+     */
+    public CompletableFuture<TipcMessage> receiveAsync() {
+        CompletableFuture<TipcMessage> f = new CompletableFuture<>();
+        synchronized (asyncLock) {
+            if (listener != null) throw new IllegalStateException("a message listener is set");
+            if (closed) {
+                f.completeExceptionally(closedException());
+                return f;
+            }
+            pendingReceives.removeIf(CompletableFuture::isDone);
+            if (pendingReceives.size() >= MAX_PENDING_RECEIVES) {
+                f.completeExceptionally(new TipcException(TipcError.EAGAIN, "socket " + Integer.toUnsignedString(port)
+                        + ": " + MAX_PENDING_RECEIVES + " receiveAsync futures outstanding"));
+                return f;
+            }
+            pendingReceives.add(f);
+            asyncConsumers = true;
+        }
+        if (!rx.isEmpty() || carried != null) scheduleDispatch();
+        return f;
+    }
+
+    /**
+     * Hands every message, in arrival order and one at a time, to {@code listener} on {@code executor} (never on the
+     * bearer's receive thread or under the node's lock): the receive path only submits one dispatch task per batch of
+     * at most {@link #LISTENER_BATCH} messages; messages wait in the socket's queue until the listener takes them, so
+     * the receive limit ({@link #receiveLimit}) still applies and nothing queues outside it (a slow listener makes the
+     * node refuse further messages with TIPC_ERR_OVERLOAD, as a slow reader does). A listener that throws is counted
+     * ({@link #listenerErrors()}) and the next message is still delivered. With {@code listener} null the listener is
+     * removed (a message in a batch already started may still reach the old one).
+     *
+     * <p>{@code executor} must run tasks on its own threads: a direct executor ({@code Runnable::run}) would run the
+     * listener on the bearer's receive thread under the node's lock, stalling the node.
+     *
+     * @throws IllegalStateException {@link #receiveAsync()} futures are outstanding
+     * @throws TipcException         the socket is closed
+     */
+    public void setMessageListener(Consumer<TipcMessage> listener, Executor executor) throws TipcException {
+        checkOpen();
+        synchronized (asyncLock) {
+            pendingReceives.removeIf(CompletableFuture::isDone);
+            if (listener != null && !pendingReceives.isEmpty()) {
+                throw new IllegalStateException(pendingReceives.size() + " receiveAsync futures outstanding");
+            }
+            this.listener = listener;
+            this.listenerExecutor = listener == null ? null : Objects.requireNonNull(executor, "executor");
+            asyncConsumers = listener != null || !pendingReceives.isEmpty();
+        }
+        if (listener != null && !rx.isEmpty()) scheduleDispatch();
+    }
+
+    /** Listener invocations that threw an exception. */
+    public long listenerErrors() {
+        return listenerErrors.get();
+    }
+
+    private void checkNoListener() {
+        synchronized (asyncLock) {
+            if (listener != null) throw new IllegalStateException("a message listener is set");
+        }
+    }
+
+    /** Submits the dispatch task unless one is submitted or running. Any thread, also under the core lock. */
+    private void scheduleDispatch() {
+        if (!dispatching.compareAndSet(false, true)) return;
+        Executor ex;
+        synchronized (asyncLock) {
+            ex = listener != null ? listenerExecutor : ASYNC_EXECUTOR;
+        }
+        try {
+            ex.execute(this::dispatch);
+        } catch (RejectedExecutionException e) {
+            // the caller's executor is shut down: the messages stay queued for the next consumer
+            dispatching.set(false);
+        }
+    }
+
+    /** The one dispatch task: pairs queued messages with futures, or feeds the listener, then resubmits if needed. */
+    private void dispatch() {
+        try {
+            for (int n = 0; n < LISTENER_BATCH; n++) {
+                Consumer<TipcMessage> l;
+                CompletableFuture<TipcMessage> f = null;
+                synchronized (asyncLock) {
+                    l = listener;
+                    if (l == null) {
+                        while (!pendingReceives.isEmpty() && pendingReceives.peek().isDone()) pendingReceives.poll();
+                        if (pendingReceives.isEmpty()) break;
+                        f = pendingReceives.peek();
+                    }
+                }
+                if (l == null && carried != null) {
+                    synchronized (asyncLock) {
+                        if (pendingReceives.peek() != f) continue;
+                        pendingReceives.poll();
+                    }
+                    TipcMessage c = carried;
+                    carried = null;
+                    if (!f.complete(c)) carried = c;
+                    continue;
+                }
+                Object o = rx.peek();
+                if (o == null || o == CLOSED) break;
+                if (l != null) {
+                    TipcMessage m = take(rx.poll());
+                    try {
+                        l.accept(m);
+                    } catch (Throwable t) {
+                        listenerErrors.incrementAndGet();
+                    }
+                } else {
+                    synchronized (asyncLock) {
+                        if (pendingReceives.peek() != f || f.isDone()) continue;
+                        pendingReceives.poll();
+                    }
+                    Object m = rx.poll();
+                    if (m == null || m == CLOSED) {
+                        // a concurrent blocking receive took it: keep the future for the next message
+                        synchronized (asyncLock) {
+                            pendingReceives.addFirst(f);
+                        }
+                        if (m == CLOSED) rx.offer(CLOSED);
+                        break;
+                    }
+                    TipcMessage msg = take(m);
+                    // this task runs on ASYNC_EXECUTOR, so dependent stages run here, not under the core lock
+                    while (!f.complete(msg)) {
+                        // cancelled meanwhile: the next outstanding future takes it (or the next one asked for)
+                        synchronized (asyncLock) {
+                            f = pendingReceives.poll();
+                            if (f == null) {
+                                carried = msg;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (TipcException e) {
+            // CLOSED was taken: close() fails the futures
+        } finally {
+            dispatching.set(false);
+        }
+        boolean more;
+        synchronized (asyncLock) {
+            more = (listener != null || !pendingReceives.isEmpty()) && !rx.isEmpty() && rx.peek() != CLOSED;
+        }
+        if (more) scheduleDispatch();
+    }
+
+    private void failPendingReceives() {
+        java.util.List<CompletableFuture<TipcMessage>> fs;
+        synchronized (asyncLock) {
+            fs = new java.util.ArrayList<>(pendingReceives);
+            pendingReceives.clear();
+            listener = null;
+            listenerExecutor = null;
+            asyncConsumers = false;
+        }
+        if (fs.isEmpty()) return;
+        TipcException e = closedException();
+        ASYNC_EXECUTOR.execute(() -> fs.forEach(f -> f.completeExceptionally(e)));
+    }
+
+    private TipcException closedException() {
+        if (node.state() == TipcNodeState.FAILED) return node.failed();
+        return new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
 
     /** Binds a service or service range at cluster scope. See {@link #bind(TipcAddress, Scope)}. */
@@ -196,6 +451,7 @@ public final class TipcSocket implements AutoCloseable {
             node.core().setDestDroppable(port, droppable);
             return null;
         });
+        destDroppable = droppable;
     }
 
     /** Sends all of {@code data}. See {@link #send(TipcAddress, byte[], int, int)}. */
@@ -235,7 +491,7 @@ public final class TipcSocket implements AutoCloseable {
         NodeCore c = node.core();
         switch (dest.kind()) {
             case SERVICE:
-                return c.sendToName(now, port, dest.type(), dest.instance(), 0, data, off, len, node.outbox());
+                return c.sendToName(now, port, dest.type(), dest.instance(), lookupDomain, data, off, len, node.outbox());
             case SOCKET:
                 return c.sendToPort(now, port, dest.node(), dest.port(), data, off, len, node.outbox());
             default:
@@ -276,12 +532,176 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     /**
+     * Sends like {@link #send(TipcAddress, byte[], int, int)} without ever blocking the caller: the message is handed
+     * to the core at once, and the future completes when the blocking send would have returned: at once, or, when
+     * the link's backlog for this socket's importance is full (ELINKCONG: the message is queued anyway), when that
+     * link reports room or goes down (at most {@link TipcNode} CONGESTION_WAIT_MS = 10 s later), on
+     * {@link ForkJoinPool#commonPool()}. Callers that await each future before the next send get the blocking send's
+     * back-pressure with no thread waiting.
+     *
+     * @return completed normally as above; exceptionally with the {@link TipcException} the blocking send throws
+     *         (EHOSTUNREACH, EMSGSIZE, closed), or with {@link TipcError#EAGAIN} and nothing sent when
+     *         {@link #MAX_PENDING_SENDS} futures of this socket wait for a congested link and this destination's link
+     *         (or, by name, any link) is congested at this socket's importance
+     */
+    public CompletableFuture<Void> sendAsync(TipcAddress dest, byte[] data, int off, int len) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        Objects.requireNonNull(dest, "dest");
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        try {
+            checkOpen();
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Void>[] wait = new CompletableFuture[1];
+            int rc = node.call(now -> {
+                int destNode = dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0;
+                if (pendingSends.get() >= MAX_PENDING_SENDS
+                        && node.congestionWait(destNode, importance, port).nodes().length > 0) {
+                    return Errno.EAGAIN;
+                }
+                int r = transmit(now, dest, data, off, len);
+                if (r == Errno.ELINKCONG) wait[0] = node.whenUncongested(node.congestionWait(destNode, importance, port));
+                return r;
+            });
+            if (rc == Errno.EAGAIN) {
+                throw new TipcException(TipcError.EAGAIN, "socket " + Integer.toUnsignedString(port) + ": "
+                        + MAX_PENDING_SENDS + " sendAsync futures wait for a congested link");
+            }
+            if (rc == Errno.ELINKCONG) {
+                pendingSends.incrementAndGet();
+                wait[0].whenComplete((v, e) -> {
+                    pendingSends.decrementAndGet();
+                    if (e != null) f.completeExceptionally(e);
+                    else f.complete(null);
+                });
+                return f;
+            }
+            if (rc != 0) throw TipcException.of(rc, "send to " + dest);
+            f.complete(null);
+        } catch (TipcException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    /** {@link #sendAsync(TipcAddress, byte[], int, int)} of all of {@code data}. */
+    public CompletableFuture<Void> sendAsync(TipcAddress dest, byte[] data) {
+        return sendAsync(dest, data, 0, data.length);
+    }
+
+    /**
+     * Sends the bytes between {@code src}'s position and limit as one message (as {@link #send(TipcAddress, byte[],
+     * int, int)}); on return the position equals the limit (as {@code DatagramChannel.send}). Heap buffers are sent
+     * from their array; a direct (or read-only) buffer's bytes are copied once. On an exception the position is
+     * unchanged.
+     *
+     * @throws TipcException as {@link #send(TipcAddress, byte[], int, int)}
+     */
+    public void send(TipcAddress dest, ByteBuffer src) throws TipcException {
+        int len = src.remaining();
+        if (src.hasArray()) {
+            send(dest, src.array(), src.arrayOffset() + src.position(), len);
+        } else {
+            byte[] b = new byte[len];
+            src.duplicate().get(b);
+            send(dest, b, 0, len);
+        }
+        src.position(src.limit());
+    }
+
+    /**
+     * Waits for the next message and copies its payload into {@code dst} at its position; the position advances by
+     * the bytes copied, the limit is unchanged (java.nio channel semantics). A payload longer than
+     * {@code dst.remaining()} is truncated: the rest is discarded and {@link TipcReceived#truncated()} is true, with
+     * {@link TipcReceived#length()} the full payload length (recvmsg's MSG_TRUNC, socket.c tipc_recvmsg). Heap and
+     * direct buffers both work.
+     *
+     * @throws TipcException when the socket or its node is closed
+     * @throws java.nio.ReadOnlyBufferException {@code dst} is read-only (nothing is received)
+     */
+    public TipcReceived receive(ByteBuffer dst) throws TipcException, InterruptedIOException {
+        if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
+        return TipcReceived.copy(receive(), dst);
+    }
+
+    /**
+     * {@link #receive(ByteBuffer)} without waiting: null (and {@code dst} untouched) when no message is queued.
+     *
+     * @throws TipcException when the socket or its node is closed
+     */
+    public TipcReceived tryReceive(ByteBuffer dst) throws TipcException {
+        if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
+        TipcMessage m = tryReceive();
+        return m == null ? null : TipcReceived.copy(m, dst);
+    }
+
+    // ================================================================ typed options
+
+    /**
+     * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt). Accepted here: {@link TipcOption#IMPORTANCE}
+     * (0-3), {@link TipcOption#DEST_DROPPABLE}, {@link TipcOption#SRC_DROPPABLE} (only to its fixed value: true for
+     * DGRAM, false for RDM), {@link TipcOption#LOOKUP_DOMAIN} (a node address, 0 = cluster).
+     *
+     * @throws TipcException {@link TipcError#EINVAL} for a read-only option ({@link TipcOption#SOCK_RECVQ_DEPTH}), a
+     *                       value out of range, or an option that does not apply to a connectionless socket
+     *                       ({@link TipcOption#CONN_TIMEOUT}, {@link TipcOption#NODELAY}: the kernel's setsockopt
+     *                       answers -EINVAL for an option it does not handle); {@link TipcError#EOPNOTSUPP} for a
+     *                       SRC_DROPPABLE other than the fixed value; or the socket is closed
+     */
+    public <T> void setOption(TipcOption<T> option, T value) throws TipcException {
+        checkOpen();
+        if (option == null || option.readOnly()) throw TipcOption.invalid(option, "cannot be set");
+        Object v = option.cast(value);
+        if (option == TipcOption.IMPORTANCE) {
+            int i = (Integer) v;
+            if (i < 0 || i > 3) throw TipcOption.invalid(option, "importance not in 0-3: " + i);
+            setImportance(i);
+        } else if (option == TipcOption.DEST_DROPPABLE) {
+            setDestDroppable((Boolean) v);
+        } else if (option == TipcOption.SRC_DROPPABLE) {
+            if ((Boolean) v != (type == Type.DGRAM)) {
+                throw new TipcException(TipcError.EOPNOTSUPP, option + ": fixed by socket type (" + type + ")");
+            }
+        } else if (option == TipcOption.LOOKUP_DOMAIN) {
+            lookupDomain = (Integer) v;
+        } else {
+            throw TipcOption.invalid(option, "not an option of a connectionless socket");
+        }
+    }
+
+    /**
+     * Reads a socket option (getsockopt SOL_TIPC, socket.c tipc_getsockopt): {@link TipcOption#IMPORTANCE},
+     * {@link TipcOption#DEST_DROPPABLE}, {@link TipcOption#SRC_DROPPABLE}, {@link TipcOption#SOCK_RECVQ_DEPTH}
+     * (unread messages now), {@link TipcOption#LOOKUP_DOMAIN}.
+     *
+     * @throws TipcException {@link TipcError#EINVAL} for {@link TipcOption#CONN_TIMEOUT} and
+     *                       {@link TipcOption#NODELAY} (not options of a connectionless socket), or the socket is closed
+     */
+    public <T> T getOption(TipcOption<T> option) throws TipcException {
+        checkOpen();
+        Object v;
+        if (option == TipcOption.IMPORTANCE) v = importance;
+        else if (option == TipcOption.DEST_DROPPABLE) v = destDroppable;
+        else if (option == TipcOption.SRC_DROPPABLE) v = type == Type.DGRAM;
+        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = recvqDepth();
+        else if (option == TipcOption.LOOKUP_DOMAIN) v = lookupDomain;
+        else throw TipcOption.invalid(option, "not an option of a connectionless socket");
+        return option.cast(v);
+    }
+
+    private int recvqDepth() {
+        int n = 0;
+        for (Object o : rx) if (o != CLOSED) n++;
+        return n + (carried != null ? 1 : 0);
+    }
+
+    /**
      * Waits for the next message.
      *
      * @throws TipcException when the socket or its node is closed
      * @throws InterruptedIOException when interrupted
      */
     public TipcMessage receive() throws TipcException, InterruptedIOException {
+        checkNoListener();
         try {
             return take(rx.take());
         } catch (InterruptedException e) {
@@ -297,6 +717,7 @@ public final class TipcSocket implements AutoCloseable {
      * @throws TipcException when the socket or its node is closed
      */
     public TipcMessage receive(Duration timeout) throws TipcException, InterruptedIOException {
+        checkNoListener();
         try {
             Object o = rx.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return o == null ? null : take(o);
@@ -333,6 +754,7 @@ public final class TipcSocket implements AutoCloseable {
         if (closed) return;
         closed = true;
         rx.offer(CLOSED);
+        failPendingReceives();
         node.unregistered(this);
         try {
             node.call(now -> {
@@ -348,6 +770,7 @@ public final class TipcSocket implements AutoCloseable {
     void nodeClosed() {
         closed = true;
         rx.offer(CLOSED);
+        failPendingReceives();
     }
 
     @Override

@@ -792,8 +792,9 @@ public final class TipcNode implements AutoCloseable {
             core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
             if (!cryptoWarned && core.crypto().undecryptable() > 0) {
                 cryptoWarned = true;
-                LOG.warn("encrypted TIPC frames received that no key of this node decrypts (wrong key, or none): "
-                    + "they are dropped and counted (undecryptableFrames), no link comes up with their sender");
+                LOG.warn("node {}: encrypted TIPC frames received that no key of this node decrypts (wrong key, or "
+                    + "none): they are dropped and counted (undecryptableFrames), no link comes up with their sender",
+                    nodeId);
             }
             long d = core.droppedFrames();
             if (d != lastDropped) {

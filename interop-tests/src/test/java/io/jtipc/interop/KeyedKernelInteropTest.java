@@ -208,15 +208,16 @@ abstract class KeyedKernelInteropTest {
     }
 
     /**
-     * The API's warning about undecryptable frames: once by node {@code id}, however many frames came (no log storm),
-     * and at most once by any node (the keyed node hears the other's frames too and may warn once itself).
+     * The API's warning about undecryptable frames ("node ID: encrypted TIPC frames received that no key ..."): once
+     * by node {@code id}, however many frames came on whichever receive thread (no log storm), and at most once by any
+     * node (the keyed node hears the other's frames too and may warn once itself).
      */
     static void assertLoggedOnce(String log, String id) {
         java.util.Map<String, Long> byNode = log.lines().filter(l -> l.contains("no key of this node decrypts"))
-                .collect(java.util.stream.Collectors.groupingBy(l -> l.replaceAll("^\\[([^\\]]*)\\].*", "$1"),
-                        java.util.stream.Collectors.counting()));
-        assertThat(byNode).as("warnings about undecryptable frames per node thread in:\n" + log)
-                .containsEntry("jtipc-node-" + id, 1L).allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
+                .collect(java.util.stream.Collectors.groupingBy(
+                        l -> l.replaceAll("^.*? node (\\S+): encrypted .*$", "$1"), java.util.stream.Collectors.counting()));
+        assertThat(byNode).as("warnings about undecryptable frames per node in:\n" + log)
+                .containsEntry(id, 1L).allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
     }
 
     /** Runs {@code a} with System.err (slf4j-simple's target, looked up per line) also copied into the result. */

@@ -38,16 +38,7 @@ class AsyncSocketApiTest {
         String b1 = "127.0.0.2:" + port;
         a = TipcNode.builder().identity("jt-async-a").bearer("udp:" + a1 + ",remote=" + b1).build();
         b = TipcNode.builder().identity("jt-async-b").bearer("udp:" + b1 + ",remote=" + a1).build();
-        Thread sb = new Thread(() -> {
-            try {
-                b.start();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        sb.start();
-        a.start();
-        sb.join();
+        TwoNodeChecks.startBoth(a, b);
         a.awaitLinkUp(T);
         b.awaitLinkUp(T);
     }

@@ -20,16 +20,7 @@ class LinkSettingsApiTest {
         String b1 = "127.0.0.2:" + port;
         try (TipcNode a = TipcNode.builder().identity("jt-set-a").bearer("udp:" + a1 + ",remote=" + b1 + ",name=ua").build();
              TipcNode b = TipcNode.builder().identity("jt-set-b").bearer("udp:" + b1 + ",remote=" + a1 + ",name=ub").build()) {
-            Thread sb = new Thread(() -> {
-                try {
-                    b.start();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            sb.start();
-            a.start();
-            sb.join();
+            TwoNodeChecks.startBoth(a, b);
             LinkInfo la = a.awaitLinkUp(TwoNodeChecks.T);
             b.awaitLinkUp(TwoNodeChecks.T);
             a.setLink(la.name(), LinkProperty.TOLERANCE, 4321);

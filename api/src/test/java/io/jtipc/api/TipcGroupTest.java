@@ -32,16 +32,7 @@ class TipcGroupTest {
         String b1 = "127.0.0.2:" + port;
         try (TipcNode a = TipcNode.builder().identity("jt-grp-a").bearer("udp:" + a1 + ",remote=" + b1).build();
              TipcNode b = TipcNode.builder().identity("jt-grp-b").bearer("udp:" + b1 + ",remote=" + a1).build()) {
-            Thread sb = new Thread(() -> {
-                try {
-                    b.start();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            sb.start();
-            a.start();
-            sb.join();
+            TwoNodeChecks.startBoth(a, b);
             a.awaitLinkUp(T);
             int grp = 4242;
             try (TipcGroup ga = TipcGroup.join(a, grp, 1, TipcSocket.Scope.CLUSTER, TipcGroup.MEMBER_EVENTS)) {

@@ -140,16 +140,7 @@ class TrafficTapTest {
             }).capture(cap).build();
         long nodeLocalSent = 0;
         try (a; TipcNode b = TipcNode.builder().identity("jt-tap-b").bearer("udp:" + b1 + ",remote=" + a1 + ",name=ub").build()) {
-            Thread sb = new Thread(() -> {
-                try {
-                    b.start();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            sb.start();
-            a.start();
-            sb.join();
+            TwoNodeChecks.startBoth(a, b);
             a.awaitLinkUp(TwoNodeChecks.T);
             b.awaitLinkUp(TwoNodeChecks.T);
             // RDM over the link

@@ -7,12 +7,34 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The checks shared by the two-node tests over veth and over UDP. */
 final class TwoNodeChecks {
     static final Duration T = Duration.ofSeconds(20);
 
     private TwoNodeChecks() {
+    }
+
+    /**
+     * Starts {@code a} and {@code b} at the same time ({@code b} on a helper thread): each start() waits for its
+     * address, which a replicast UDP node commits sooner when its peer is up too.
+     *
+     * @throws Exception what either start() threw ({@code b}'s wrapped in a RuntimeException)
+     */
+    static void startBoth(TipcNode a, TipcNode b) throws Exception {
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Thread sb = new Thread(() -> {
+            try {
+                b.start();
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        }, "start-" + b.identity());
+        sb.start();
+        a.start();
+        sb.join();
+        if (failed.get() != null) throw new RuntimeException("starting " + b.identity(), failed.get());
     }
 
     /** Links up both ways with kernel-format names, bindings exchanged, RDM echo with content checked, unbind withdrawn. */

@@ -41,16 +41,7 @@ class UdpTwoNodeTest {
         String b1 = "127.0.0.2:" + port;
         try (TipcNode a = TipcNode.builder().identity("jt-flood-a").bearer("udp:" + a1 + ",remote=" + b1).build();
              TipcNode b = TipcNode.builder().identity("jt-flood-b").bearer("udp:" + b1 + ",remote=" + a1).build()) {
-            Thread sb = new Thread(() -> {
-                try {
-                    b.start();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            sb.start();
-            a.start();
-            sb.join();
+            TwoNodeChecks.startBoth(a, b);
             a.awaitLinkUp(TwoNodeChecks.T);
             try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
                 rx.bind(TipcAddress.ofService(18891, 1));

@@ -344,12 +344,15 @@ public final class Monitor {
      * {@link #MAX_PEER_DOWN_EVENTS} times), monitoring (domain member or head).
      */
     void getState(int addr, State st) {
+        if (!active()) { // as the kernel: below the threshold every peer is monitored, none probed for a record
+            st.probing = false;
+            st.monitoring = true;
+            return;
+        }
         if (!st.probing && st.listGen == listGen && st.ackedGen == domGen) return;
         Peer p = peers.get(key(addr));
         if (p == null) return;
-        // the kernel also probes for an unacked own generation while inactive, when no record can carry the ack:
-        // every link of a small cluster would probe on every tick; jtipc probes for it only when active
-        st.probing = active() && st.ackedGen != domGen || p.downCnt != 0;
+        st.probing = st.ackedGen != domGen || p.downCnt != 0;
         st.reset |= p.downCnt >= MAX_PEER_DOWN_EVENTS;
         st.monitoring = p.local || p.head;
         st.listGen = listGen;

@@ -140,17 +140,14 @@ public final class TipcNode implements AutoCloseable {
     private long loopWakeAt = Long.MAX_VALUE;
     /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
     private final LongAdder framesHandled = new LongAdder();
-    private final AtomicLong congestionWaits = new AtomicLong();
     private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
     private final BearerIo[] byCoreId = new BearerIo[3];
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<TipcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
-    /** Monitor of the congestion waits; notified on every uncongested/down event and when the node stops. */
-    private final Object congestion = new Object();
-    /** Per peer node address: uncongested and link-down events so far (written under the core lock and congestion). */
-    private final ConcurrentHashMap<Integer, Long> uncongestedEvents = new ConcurrentHashMap<>();
+    /** The sends waiting for their congested links. */
+    private final CongestionWaits congestion = new CongestionWaits(this);
     private final long t0 = System.nanoTime();
     private final Outbox outbox = new Outbox() {
         @Override
@@ -178,8 +175,6 @@ public final class TipcNode implements AutoCloseable {
     private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
             () -> System.nanoTime() / 1_000_000L);
-    /** Bumped when {@link #uncongestedEvents} is cleared: every waiter wakes. */
-    private volatile long congestionEpoch;
     /**
      * Guards every change of {@link #state} (compare-and-set: RUNNING -> DEGRADED -> FAILED or CLOSED, never back) and
      * {@link #notices}. Never held while a listener runs, and the loop only takes it for those short sections.
@@ -526,11 +521,7 @@ public final class TipcNode implements AutoCloseable {
         ConcurrentBindingView v = bindingView;
         if (v != null) v.close(); // binding waiters wake and find the node stopped
         failQueuedCommands();
-        synchronized (congestion) {
-            congestionEpoch++;
-            congestion.notifyAll();
-        }
-        wakeAsyncCongestionWaits();
+        congestion.nodeStopped();
     }
 
     // ================================================================================ failures
@@ -1032,110 +1023,19 @@ public final class TipcNode implements AutoCloseable {
      */
     record CongestionWait(int[] nodes, long[] seen, long epoch) {}
 
-    /**
-     * Under the core lock, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
-     * socket address waits for the link to {@code destNode}; a send by name or a multicast, whose node(s) the core's
-     * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
-     *
-     * @param destNode the destination node, or 0 when the core chose it
-     * @param port     the sending port: the link selector, so only the link it sends on counts (node.c active_links)
-     */
+    /** See {@link CongestionWaits#congestionWait}. Under the core lock, right after a send got ELINKCONG. */
     CongestionWait congestionWait(int destNode, int importance, int port) {
-        int[] nodes;
-        if (destNode != 0) {
-            nodes = new int[] {destNode};
-        } else {
-            nodes = core.links().stream().mapToInt(Link::peerAddr).distinct()
-                    .filter(n -> core.congested(n, importance, port)).toArray();
-        }
-        long[] seen = new long[nodes.length];
-        for (int i = 0; i < nodes.length; i++) seen[i] = uncongestedEvents.getOrDefault(nodes[i], 0L);
-        return new CongestionWait(nodes, seen, congestionEpoch);
+        return congestion.congestionWait(destNode, importance, port);
     }
 
-    /**
-     * Waits, at most {@value #CONGESTION_WAIT_MS} ms, until one of the links {@code w} names reports room again or
-     * goes down (then the send returns; its message was queued). Other peers' congestion never wakes nor holds it.
-     *
-     * @throws TipcException the node failed (names the cause), or the thread was interrupted
-     */
+    /** See {@link CongestionWaits#awaitUncongested}: at most {@value #CONGESTION_WAIT_MS} ms. */
     void awaitUncongested(CongestionWait w) throws TipcException {
-        if (w.nodes().length == 0) return;
-        congestionWaits.incrementAndGet();
-        long end = System.nanoTime() + CONGESTION_WAIT_MS * 1_000_000L;
-        synchronized (congestion) {
-            while (running && !changed(w)) {
-                long left = end - System.nanoTime();
-                if (left <= 0) return;
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(congestion, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TipcException("interrupted while the link was congested", e);
-                }
-            }
-        }
-        if (state == TipcNodeState.FAILED) throw failed();
+        congestion.awaitUncongested(w);
     }
 
-    private boolean changed(CongestionWait w) {
-        if (congestionEpoch != w.epoch()) return true;
-        for (int i = 0; i < w.nodes().length; i++) {
-            if (uncongestedEvents.getOrDefault(w.nodes()[i], 0L) != w.seen()[i]) return true;
-        }
-        return false;
-    }
-
-    /** The link to {@code peer} has room again or went down: its waiters (only theirs) may go on. Under the core lock. */
-    private void uncongested(int peer) {
-        synchronized (congestion) {
-            if (uncongestedEvents.size() >= CONGESTION_PEERS_LIMIT && !uncongestedEvents.containsKey(peer)) {
-                uncongestedEvents.clear();
-                congestionEpoch++;
-            }
-            uncongestedEvents.merge(peer, 1L, Long::sum);
-            congestion.notifyAll();
-        }
-        wakeAsyncCongestionWaits();
-    }
-
-    /** A {@link TipcSocket#sendAsync} that got ELINKCONG: its future completes as {@link #awaitUncongested} returns. */
-    private record AsyncCongestionWait(CongestionWait cw, CompletableFuture<Void> done) {}
-
-    private final java.util.Queue<AsyncCongestionWait> asyncCongestionWaits = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    /**
-     * The non-blocking form of {@link #awaitUncongested}: a future completed (on {@link TipcSocket#ASYNC_EXECUTOR},
-     * never on the thread holding the core lock) when a link {@code w} names reports room or goes down, after at most
-     * {@value #CONGESTION_WAIT_MS} ms, or exceptionally when the node fails. Under the core lock, right after
-     * {@link #congestionWait}, so no event is missed. The waits are bounded by the callers (TipcSocket: per socket).
-     */
+    /** See {@link CongestionWaits#whenUncongested}. Under the core lock, right after {@link #congestionWait}. */
     CompletableFuture<Void> whenUncongested(CongestionWait w) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        if (w.nodes().length == 0) {
-            f.complete(null);
-            return f;
-        }
-        congestionWaits.incrementAndGet();
-        asyncCongestionWaits.removeIf(a -> a.done().isDone()); // timed out with no event since
-        asyncCongestionWaits.add(new AsyncCongestionWait(w, f));
-        f.completeOnTimeout(null, CONGESTION_WAIT_MS, TimeUnit.MILLISECONDS);
-        return f;
-    }
-
-    private void wakeAsyncCongestionWaits() {
-        if (asyncCongestionWaits.isEmpty()) return;
-        for (java.util.Iterator<AsyncCongestionWait> it = asyncCongestionWaits.iterator(); it.hasNext(); ) {
-            AsyncCongestionWait a = it.next();
-            boolean stopped = !running;
-            if (!stopped && !a.done().isDone() && !changed(a.cw())) continue;
-            it.remove();
-            if (a.done().isDone()) continue;
-            TipcSocket.ASYNC_EXECUTOR.execute(() -> {
-                if (stopped && state == TipcNodeState.FAILED) a.done().completeExceptionally(failed());
-                else a.done().complete(null);
-            });
-        }
+        return congestion.whenUncongested(w);
     }
 
     private final class Events implements NodeListener {
@@ -1164,7 +1064,7 @@ public final class TipcNode implements AutoCloseable {
         public void linkDown(Link l) {
             LinkInfo i = info(l);
             LOG.info("Lost link <{}> on network plane {}", i.name(), (char) ('A' + l.bearerId()));
-            uncongested(l.peerAddr());
+            congestion.uncongested(l.peerAddr());
             for (LinkListener x : listeners) {
                 try {
                     x.linkDown(i);
@@ -1186,7 +1086,7 @@ public final class TipcNode implements AutoCloseable {
 
         @Override
         public void linkUncongested(Link l) {
-            uncongested(l.peerAddr());
+            congestion.uncongested(l.peerAddr());
         }
     }
 
@@ -1649,7 +1549,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** Sends that found a link congested (ELINKCONG) and waited for it to drain. */
     public long congestionWaits() {
-        return congestionWaits.get();
+        return congestion.count();
     }
 
     /** Unexpected exceptions caught by the loop. */

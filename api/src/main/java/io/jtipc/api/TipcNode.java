@@ -195,6 +195,8 @@ public final class TipcNode implements AutoCloseable {
     private volatile int address;
     /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
     private final NodeAdmin admin = new NodeAdmin(this);
+    /** The views (links, bindings) and the link/bearer settings. */
+    private final NodeViews views = new NodeViews(this);
     /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
     private final String netns;
     private volatile long sendErrors;
@@ -1121,28 +1123,14 @@ public final class TipcNode implements AutoCloseable {
         listeners.remove(l);
     }
 
+    /** A snapshot of link {@code l}. Under the core lock. */
     LinkInfo info(Link l) {
-        Node p = core.peer(l.peerAddr());
-        var b = core.bearer(l.bearerId());
-        var h = l.holdStats();
-        var t = LinkTunnelStats.of(l);
-        return new LinkInfo(l.name(), l.state().name(), l.isUp(), l.peerAddr(), p == null || p.id() == null ? "" : p.id().toString(),
-                b == null ? "" : b.config().name(), l.mtu(), l.tolerance(), l.window(), l.sndNxt(), l.rcvNxt(),
-                l.transmitQueueLength(), l.backlogLength(), l.deferredLength(), l.retransmitted(), l.duplicates(),
-                l.sentStates(), l.sentPackets(), l.receivedPackets(), l.sentNacks(), h.deferredBytes(),
-                h.deferredDropped(), h.reassemblyErrors(), h.backlogOverflows(), h.resets(), h.lastResetReason(),
-                p == null ? 0 : p.socketOverloads(), t.synchSent(), t.synchReceived(), t.failoverSent(),
-                t.failoverReceived());
+        return views.info(l);
     }
 
     /** A snapshot of every link. */
     public List<LinkInfo> links() throws TipcException {
-        return call(now -> {
-            List<LinkInfo> r = new ArrayList<>();
-            for (Link l : core.links()) r.add(admin.stats.apply(l, info(l)));
-            r.sort((a, c) -> a.name().compareTo(c.name()));
-            return r;
-        });
+        return views.links(admin.stats);
     }
 
     /**
@@ -1155,21 +1143,7 @@ public final class TipcNode implements AutoCloseable {
      *                       50-30000 ms, priority 0-31, window 16-8191 packets); or if the node is not running
      */
     public void setLink(String linkName, LinkProperty property, int value) throws TipcException {
-        int rc = call(now -> {
-            for (Link l : core.links()) {
-                if (!l.name().equals(linkName)) continue;
-                return switch (property) {
-                    case TOLERANCE -> LinkSettings.setTolerance(l, value, outbox);
-                    case PRIORITY -> LinkSettings.setPriority(l, value, outbox);
-                    case WINDOW -> LinkSettings.setWindow(l, value);
-                };
-            }
-            return Errno.EINVAL;
-        });
-        if (rc != 0) {
-            throw new TipcException(TipcError.EINVAL, "link set " + property.name().toLowerCase() + " " + value
-                + ": no link " + linkName + " or value out of range");
-        }
+        views.setLink(linkName, property, value);
     }
 
     /**
@@ -1181,22 +1155,7 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer or the value is out of range
      */
     public void setBearer(String bearerName, LinkProperty property, int value) throws TipcException {
-        int rc = call(now -> {
-            for (int id = 0; id < 3; id++) {
-                var b = core.bearer(id);
-                if (b == null || !b.config().name().equals(bearerName)) continue;
-                return switch (property) {
-                    case TOLERANCE -> LinkSettings.setBearerTolerance(core, id, value, outbox);
-                    case PRIORITY -> LinkSettings.setBearerPriority(core, id, value);
-                    case WINDOW -> LinkSettings.setBearerWindow(core, id, value);
-                };
-            }
-            return Errno.EINVAL;
-        });
-        if (rc != 0) {
-            throw new TipcException(TipcError.EINVAL, "bearer set " + property.name().toLowerCase() + " " + value
-                + ": no bearer " + bearerName + " or value out of range");
-        }
+        views.setBearer(bearerName, property, value);
     }
 
     // ================================================================================ run-time operations (tipc)
@@ -1340,7 +1299,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** {@code tipc link monitor summary} / {@code list}: each bearer's neighbour monitor (monitor.c). */
     public List<LinkMonitorSummary> linkMonitors() throws TipcException {
-        return call(now -> LinkMonitorSummary.of(core));
+        return views.linkMonitors();
     }
 
     /**
@@ -1349,16 +1308,12 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException EINVAL if N is negative or above {@link io.jtipc.node.Monitor#MAX_THRESHOLD}
      */
     public void setMonitorThreshold(int n) throws TipcException {
-        if (call(now -> LinkSettings.setMonitorThreshold(core, n)) != 0) {
-            throw new TipcException(TipcError.EINVAL, "link monitor set threshold " + n + ": out of range");
-        }
+        views.setMonitorThreshold(n);
     }
 
     /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */
     public String linkList() throws TipcException {
-        StringBuilder sb = new StringBuilder("broadcast-link: up\n");
-        for (LinkInfo l : links()) sb.append(l).append('\n');
-        return sb.toString();
+        return views.linkList();
     }
 
     /** Waits until at least one link is up. */
@@ -1368,53 +1323,17 @@ public final class TipcNode implements AutoCloseable {
 
     /** Waits until a link matches {@code p}; returns it, or throws a TipcException naming the links at the time out. */
     public LinkInfo awaitLink(Predicate<LinkInfo> p, Duration timeout) throws TipcException, InterruptedIOException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<LinkInfo> ls = links();
-            for (LinkInfo l : ls) if (p.test(l)) return l;
-            if (System.nanoTime() >= end) throw new TipcException(TipcError.NONE, "no matching link within " + timeout + "; links " + ls);
-            sleep(50);
-        }
-    }
-
-    private static void sleep(long ms) throws InterruptedIOException {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException();
-        }
-    }
-
-    /** A node address as {@code tipc} prints it: the node's identity string if known, else the address in hex. */
-    private String nodeName(int addr) {
-        if (addr == core.ownAddr()) return nodeId.toString();
-        Node p = core.peer(addr);
-        if (p != null && p.id() != null) return p.id().toString();
-        return Integer.toHexString(addr);
+        return views.awaitLink(p, timeout);
     }
 
     /** A snapshot of the binding table, in {@code tipc nametable show} order (type, lower, age). */
     public List<Binding> bindings() throws TipcException {
-        return call(now -> {
-            BindingTable t = core.bindingTable();
-            List<Binding> r = new ArrayList<>();
-            if (t == null) return r;
-            for (Publication p : t.publications()) {
-                String scope = p.scope() == Tipc.TIPC_NODE_SCOPE ? "node" : p.scope() == Tipc.TIPC_CLUSTER_SCOPE
-                        ? "cluster" : "zone";
-                r.add(new Binding(p.type(), p.lower(), p.upper(), scope, p.port(), p.node(), nodeName(p.node())));
-            }
-            return r;
-        });
+        return views.bindings();
     }
 
     /** The binding table as {@code tipc nametable show} prints it. */
     public String nametableShow() throws TipcException {
-        return call(now -> {
-            BindingTable t = core.bindingTable();
-            return t == null ? "" : t.format(this::nodeName);
-        });
+        return views.nametableShow();
     }
 
     /**
@@ -1425,17 +1344,7 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException none matched within {@code timeout}, or the node is not running
      */
     public Binding awaitBinding(Predicate<Binding> p, Duration timeout) throws TipcException, InterruptedIOException {
-        Binding[] found = new Binding[1];
-        awaitBindings(bs -> {
-            for (Binding b : bs) {
-                if (p.test(b)) {
-                    found[0] = b;
-                    return true;
-                }
-            }
-            return false;
-        }, timeout, "no matching binding within " + timeout);
-        return found[0];
+        return views.awaitBinding(p, timeout);
     }
 
     /**
@@ -1444,40 +1353,12 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException one still matched after {@code timeout}, or the node is not running
      */
     public void awaitNoBinding(Predicate<Binding> p, Duration timeout) throws TipcException, InterruptedIOException {
-        awaitBindings(bs -> bs.stream().noneMatch(p), timeout, "binding still present after " + timeout);
+        views.awaitNoBinding(p, timeout);
     }
 
-    /**
-     * Tests {@link #bindings()} until {@code done} holds, sleeping in between until the table changes. The change
-     * feed is opened before the first test: every change after that test wakes the waiter (the view delivers each
-     * change after its registration, see {@link ConcurrentBindingView}), so none is missed.
-     */
-    private void awaitBindings(Predicate<List<Binding>> done, Duration timeout, String failure)
-            throws TipcException, InterruptedIOException {
-        long end = System.nanoTime() + timeout.toNanos();
-        ConcurrentBindingView v = bindingView;
-        if (v == null || !running) throw new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
-        ConcurrentBindingView.Feed f = v.openAll(BINDING_FEED_CAPACITY);
-        try {
-            while (!done.test(bindings())) {
-                long left = end - System.nanoTime();
-                if (left <= 0) throw new TipcException(TipcError.NONE, failure);
-                try {
-                    // null: timed out (tested once more above) or the node closed (bindings() then throws)
-                    BindingChange c = f.take(left, TimeUnit.NANOSECONDS);
-                    while (c != null) c = f.poll(); // one test covers every change pending now
-                } catch (IllegalStateException overflow) {
-                    // more than the capacity of changes since the last test: test again on a fresh feed
-                    f.close();
-                    f = v.openAll(BINDING_FEED_CAPACITY);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for a binding");
-        } finally {
-            f.close();
-        }
+    /** The binding table as seen from API threads; null before the address is committed. */
+    ConcurrentBindingView bindingView() {
+        return bindingView;
     }
 
     /** Frames the core dropped as malformed or unroutable. */

@@ -140,8 +140,8 @@ public final class TipcNode implements AutoCloseable {
     private long loopWakeAt = Long.MAX_VALUE;
     /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
     private final LongAdder framesHandled = new LongAdder();
-    private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
-    private final BearerIo[] byCoreId = new BearerIo[3];
+    /** The bearers, the core's outbox and the traffic tap. */
+    private final BearerLifecycle bearerSet;
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<TipcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -149,29 +149,7 @@ public final class TipcNode implements AutoCloseable {
     /** The sends waiting for their congested links. */
     private final CongestionWaits congestion = new CongestionWaits(this);
     private final long t0 = System.nanoTime();
-    private final Outbox outbox = new Outbox() {
-        @Override
-        public void send(int bearerId, byte[] dest, byte[] buf, int off, int len) {
-            transmit(bearerId, dest, buf, off, len);
-        }
-
-        @Override
-        public void loopback(byte[] buf, int off, int len) {
-            TrafficTap t = tap;
-            if (t == null) return;
-            try {
-                t.loopback(buf, off, len);
-            } catch (RuntimeException e) {
-                tapFailed(e); // the tap never disturbs a delivery
-            }
-        }
-    };
-    /** The traffic tap ({@link Builder#capture}), null without one; set by {@link #start()}. */
-    private volatile TrafficTap tap;
-    /** Frames the tap failed on with an unexpected exception (see {@link #tapFailed}). */
-    private final LongAdder tapErrors = new LongAdder();
-    private final AtomicBoolean tapFailureLogged = new AtomicBoolean();
-    private final UnaryOperator<Media> mediaWrapper;
+    private final Outbox outbox;
     private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
             () -> System.nanoTime() / 1_000_000L);
@@ -197,9 +175,6 @@ public final class TipcNode implements AutoCloseable {
     private final NodeAdmin admin = new NodeAdmin(this);
     /** The views (links, bindings) and the link/bearer settings. */
     private final NodeViews views = new NodeViews(this);
-    /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
-    private final String netns;
-    private volatile long sendErrors;
     private final Path capture;
     private final long captureMaxBytes;
     private final int captureFiles;
@@ -215,8 +190,8 @@ public final class TipcNode implements AutoCloseable {
         this.nodeId = b.nodeId;
         this.clusterId = b.clusterId;
         this.specs = List.copyOf(b.bearers);
-        this.mediaWrapper = b.mediaWrapper;
-        this.netns = b.netns;
+        this.bearerSet = new BearerLifecycle(this, b.clusterId, b.mediaWrapper, b.netns);
+        this.outbox = bearerSet.outbox;
         this.capture = b.capture;
         this.captureMaxBytes = b.captureMaxBytes;
         this.captureFiles = b.captureFiles;
@@ -424,14 +399,8 @@ public final class TipcNode implements AutoCloseable {
     public synchronized TipcNode start() throws IOException {
         if (loop != null || closed) throw new IllegalStateException("node already started");
         try {
-            if (capture != null) tap = new TrafficTap(capture, captureMaxBytes, captureFiles, nodeId.toString());
-            for (BearerSpec s : specs) {
-                bearers.add(BearerIo.open(s, clusterId, mediaWrapper));
-            }
+            bearerSet.open(capture, captureMaxBytes, captureFiles, specs);
         } catch (IOException | RuntimeException e) {
-            for (BearerIo b : bearers) b.close();
-            bearers.clear();
-            if (tap != null) tap.close();
             closed = true;
             throw e;
         }
@@ -444,12 +413,7 @@ public final class TipcNode implements AutoCloseable {
             t.setDaemon(true);
             loop = t;
             t.start();
-            for (BearerIo b : bearers) {
-                var cfg = b.config();
-                call(now -> enableInCore(now, b, cfg));
-                LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
-                b.start(this::received, e -> receiveError(b, e));
-            }
+            bearerSet.enableAll();
             try {
                 address = committed.get(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -510,14 +474,13 @@ public final class TipcNode implements AutoCloseable {
         }
         running = false;
         release();
-        TrafficTap tp = tap;
-        if (tp != null) tp.close(); // after the loop's last frames (the shutdown RESETs)
+        bearerSet.closeTap(); // after the loop's last frames (the shutdown RESETs)
         loop = null;
     }
 
     /** Closes bearers, sockets and views and wakes every waiter; for {@link #close()} and {@link #fail}. */
     private void release() {
-        for (BearerIo b : bearers) b.close();
+        bearerSet.closeAll();
         for (TipcSocket s : sockets) s.nodeClosed();
         for (TipcSubscription s : subscriptions) s.nodeClosed(); // waiting polls return null at once
         ConcurrentBindingView v = bindingView;
@@ -556,61 +519,27 @@ public final class TipcNode implements AutoCloseable {
         return new TipcException("node " + nodeId + " failed: " + f, f);
     }
 
-    /** A bearer's receive error: a dead receive thread closes the bearer; any other is only logged (DEBUG). */
-    private void receiveError(BearerIo b, IOException e) {
-        if (e instanceof ReceiveThreadDiedException d) {
-            bearerDied(b, d.getCause());
-        } else {
-            LOG.debug("bearer {}: receive error {}", b, e.toString());
-            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) later(() -> interfaceDown(b));
-        }
-    }
-
     /**
-     * The receive thread of {@code b} died over {@code cause} (on that thread, now ending): logged at ERROR once, the
-     * bearer disabled in the core (its links reset with a peer-stopping RESET) and closed on the loop thread, the
-     * node DEGRADED, or FAILED when it was the last live bearer. A node already DEGRADED (an earlier bearer died)
-     * stays DEGRADED and does the same for this bearer; its listeners are told DEGRADED again, once per bearer lost.
+     * A bearer's receive thread died over {@code cause} and others are left (see {@link BearerLifecycle}): the node
+     * becomes DEGRADED (stays so if it was) and a notice is queued for {@link #tellListeners()}.
+     *
+     * @return false if the node is FAILED or CLOSED already (everything is released: nothing more to do)
      */
-    private void bearerDied(BearerIo b, Throwable cause) {
-        if (!b.markDead()) return;
-        boolean last = true;
-        for (BearerIo x : bearers) if (!x.isDead()) last = false;
-        if (last) {
-            fail("the receive thread of " + b + ", the last bearer,", cause);
-            return;
-        }
-        try {
-            LOG.error("bearer {}: receive thread died; the bearer is disabled and closed, the node runs on its other bearers",
-                    b, cause);
-        } catch (Throwable ignored) {
-            // after an OutOfMemoryError the logger may fail too; the state below still tells the application
-        }
+    boolean degrade(Throwable cause) {
         synchronized (stateLock) {
-            // FAILED or CLOSED meanwhile: everything is released already. DEGRADED (an earlier bearer died): this one
-            // must still be disabled, closed and reported
-            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
+            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return false;
             if (failure == null) failure = cause;
             if (state == TipcNodeState.RUNNING) state = TipcNodeState.DEGRADED;
             notices.add(new Notice(TipcNodeState.DEGRADED, cause));
         }
-        later(() -> {
-            int id = b.coreId;
-            if (id >= 0) {
-                core.disableBearer(now(), id, outbox);
-                byCoreId[id] = null;
-                b.coreId = -1;
-            }
-            closeBearer(b);
-        });
-        tellListeners();
+        return true;
     }
 
     /**
      * The node fails over {@code cause} (found in {@code where}): logged at ERROR once, state FAILED, the loop ends,
      * everything is released and every waiter wakes with {@link #failed()}. Safe on any thread, idempotent.
      */
-    private void fail(String where, Throwable cause) {
+    void fail(String where, Throwable cause) {
         synchronized (stateLock) {
             if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
             failure = cause;
@@ -627,8 +556,7 @@ public final class TipcNode implements AutoCloseable {
         release();
         NodeMBeans m = mbeans;
         if (m != null) m.close(); // a failed node is closed as by close(): no MBean or JMX thread stays
-        TrafficTap tp = tap;
-        if (tp != null) tp.close();
+        bearerSet.closeTap();
         committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
         inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
         tellListeners();
@@ -643,7 +571,7 @@ public final class TipcNode implements AutoCloseable {
      * So listeners see the changes in the order they were made (never FAILED before DEGRADED), never two at once,
      * and no lock is held while they run.
      */
-    private void tellListeners() {
+    void tellListeners() {
         while (true) {
             Notice n;
             synchronized (stateLock) {
@@ -673,14 +601,14 @@ public final class TipcNode implements AutoCloseable {
         inbox.clear();
     }
 
-    private TipcException notRunning() {
+    TipcException notRunning() {
         return failure != null && state == TipcNodeState.FAILED ? failed()
                 : new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
     }
 
     // ================================================================================ the loop
 
-    private long now() {
+    long now() {
         return (System.nanoTime() - t0) / 1_000_000L;
     }
 
@@ -692,8 +620,7 @@ public final class TipcNode implements AutoCloseable {
      * kernel's own bearer drops beyond {@code net.core.netdev_max_backlog}, and the link retransmits.
      */
     void received(BearerIo.Rx rx) {
-        TrafficTap t = tap;
-        if (t != null) tapReceived(t, rx);
+        bearerSet.tapReceived(rx);
         coreLock.lock();
         try {
             if (!running) return;
@@ -797,103 +724,6 @@ public final class TipcNode implements AutoCloseable {
         }
     }
 
-    private void transmit(int bearerId, byte[] dest, byte[] buf, int off, int len) {
-        BearerIo b = bearerId >= 0 && bearerId < byCoreId.length ? byCoreId[bearerId] : null;
-        if (b == null) return;
-        try {
-            b.send(dest, buf, off, len);
-            b.netDown = false;
-        } catch (IOException | RuntimeException e) {
-            sendErrors++;
-            LOG.debug("bearer {}: send failed: {}", b, e.toString());
-            // not here: the core may be in the middle of the call that sent this frame
-            if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) later(() -> interfaceDown(b));
-            return;
-        }
-        TrafficTap t = tap;
-        if (t == null) return;
-        try {
-            t.sent(b, dest, buf, off, len);
-        } catch (RuntimeException e) {
-            tapFailed(e); // a tap bug is not a send error
-        }
-    }
-
-    /** A received frame for the tap; a tap bug never reaches the bearer's receive thread. */
-    private void tapReceived(TrafficTap t, BearerIo.Rx rx) {
-        try {
-            t.received(rx.bearer(), rx.src(), rx.frame(), rx.frame().length);
-        } catch (RuntimeException e) {
-            tapFailed(e);
-        }
-    }
-
-    /** An unexpected exception in the traffic tap: counted ({@link #captureDropped()}), logged once. */
-    private void tapFailed(RuntimeException e) {
-        tapErrors.increment();
-        if (!tapFailureLogged.getAndSet(true)) LOG.error("traffic tap: internal error, the frame is not captured (logged once)", e);
-    }
-
-    /**
-     * ENETDOWN from an AF_PACKET send or receive (also as the cause of a receive-error report that sums up several):
-     * the bearer's interface went down.
-     */
-    private static boolean isNetDown(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SyscallException s && s.errno() == SyscallException.ENETDOWN) return true;
-        }
-        return false;
-    }
-
-    /**
-     * The interface of {@code b} is down (ENETDOWN), as the kernel's netdev notifier reports NETDEV_GOING_DOWN or a
-     * lost carrier (bearer.c tipc_l2_device_event, tipc_reset_bearer "Resetting bearer"): its links are taken down at
-     * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
-     * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
-     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread (via later).
-     */
-    private void interfaceDown(BearerIo b) {
-        b.netDownQueued.set(false);
-        int id = b.coreId;
-        var cur = !running || id < 0 || b.netDown ? null : core.bearer(id); // not after close()'s shutdown
-        if (cur == null) return;
-        b.netDown = true;
-        LOG.info("Resetting bearer <{}>: interface down", b);
-        var cfg = cur.config();
-        long now = now();
-        core.disableBearer(now, id, outbox);
-        byCoreId[id] = null;
-        b.coreId = -1;
-        enableInCore(now, b, cfg); // the lowest free slot: this one unless a lower one was freed before
-    }
-
-    /**
-     * Enables {@code b}'s bearer in the core with {@code b} already mapped to the slot the core will choose (the lowest
-     * free one, node Bearer.freeSlot), so that the discovery request {@code enableBearer} sends at once reaches it.
-     * Loop thread.
-     *
-     * @return the core's bearer id
-     * @throws IllegalStateException from {@link NodeCore#enableBearer} (no free slot, same name): nothing mapped
-     */
-    private int enableInCore(long now, BearerIo b, io.jtipc.node.BearerConfig cfg) {
-        int slot = -1;
-        for (int i = 0; i < byCoreId.length && slot < 0; i++) if (core.bearer(i) == null && byCoreId[i] == null) slot = i;
-        if (slot >= 0) byCoreId[slot] = b;
-        int id;
-        try {
-            id = core.enableBearer(now, cfg, outbox);
-        } catch (RuntimeException e) {
-            if (slot >= 0) byCoreId[slot] = null;
-            throw e;
-        }
-        if (id != slot) {
-            if (slot >= 0) byCoreId[slot] = null;
-            byCoreId[id] = b;
-        }
-        b.coreId = id;
-        return id;
-    }
-
     /**
      * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
      * its result; the core's time is read after the lock is taken, so it never goes back between two runs.
@@ -984,7 +814,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** The bearers opened by {@link #start()} (tests). */
     List<BearerIo> bearers() {
-        return List.copyOf(bearers);
+        return bearerSet.list();
     }
 
     /**
@@ -1109,6 +939,11 @@ public final class TipcNode implements AutoCloseable {
         return address;
     }
 
+    /** True once {@link #close()} began or the node failed. */
+    boolean isClosed() {
+        return closed;
+    }
+
     /** True between {@link #start()} and {@link #close()} (or the node's failure, see {@link #state()}). */
     public boolean isRunning() {
         return running;
@@ -1172,37 +1007,7 @@ public final class TipcNode implements AutoCloseable {
      *                       name (the bearer is closed again); or the node is not running
      */
     public String addBearer(String spec) throws IOException {
-        BearerSpec bs = BearerSpec.parse(spec, netns);
-        synchronized (this) {
-            if (closed || !running) throw notRunning();
-            BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
-            var cfg = b.config();
-            try {
-                int id = call(now -> closed || !running ? -1 : enableInCore(now, b, cfg)); // -1: close() got in first
-                if (id < 0) throw notRunning();
-                bearers.add(b);
-                if (closed || !running) { // close() released the bearers meanwhile: this one would stay open
-                    bearers.remove(b);
-                    throw notRunning();
-                }
-                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
-                b.start(this::received, e -> receiveError(b, e));
-                return cfg.name();
-            } catch (IllegalStateException e) {
-                closeBearer(b);
-                throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
-            } catch (TipcException | RuntimeException e) {
-                closeBearer(b);
-                throw e;
-            }
-        }
-    }
-
-    /** Closes a bearer that leaves the node (the node's own close releases them all); the tap forgets it. */
-    private void closeBearer(BearerIo b) {
-        b.close();
-        TrafficTap t = tap;
-        if (t != null) t.bearerRemoved(b);
+        return bearerSet.addBearer(spec);
     }
 
     /**
@@ -1212,36 +1017,12 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer; or the node is not running
      */
     public void removeBearer(String name) throws TipcException {
-        synchronized (this) {
-            BearerIo found = null;
-            for (BearerIo b : bearers) if (b.coreId >= 0 && b.config().name().equals(name)) found = b;
-            BearerIo b = found;
-            if (b == null) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
-            call(now -> {
-                int id = b.coreId;
-                if (id >= 0) {
-                    core.disableBearer(now, id, outbox);
-                    byCoreId[id] = null;
-                    b.coreId = -1;
-                }
-                return null;
-            });
-            bearers.remove(b);
-            closeBearer(b);
-            LOG.info("Disabled bearer <{}>", name);
-        }
+        bearerSet.removeBearer(name);
     }
 
     /** {@code tipc bearer list}: the names of the enabled bearers, in bearer id order (e.g. "eth:eth0", "udp:b1"). */
     public List<String> bearerNames() throws TipcException {
-        return call(now -> {
-            List<String> r = new ArrayList<>();
-            for (int id = 0; id < byCoreId.length; id++) {
-                var b = core.bearer(id);
-                if (b != null) r.add(b.config().name());
-            }
-            return r;
-        });
+        return bearerSet.bearerNames();
     }
 
     /**
@@ -1254,15 +1035,7 @@ public final class TipcNode implements AutoCloseable {
      *                       IP family
      */
     public boolean addUdpRemote(String bearerName, java.net.InetSocketAddress remote) throws TipcException {
-        for (BearerIo b : bearers) {
-            if (b.coreId < 0 || !b.config().name().equals(bearerName)) continue;
-            try {
-                return b.addUdpPeer(remote);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                throw new TipcException(TipcError.EINVAL, "bearer add " + bearerName + ": " + e.getMessage());
-            }
-        }
-        throw new TipcException(TipcError.EINVAL, "bearer add: no bearer " + bearerName);
+        return bearerSet.addUdpRemote(bearerName, remote);
     }
 
     /**
@@ -1405,8 +1178,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** Frames the traffic tap ({@link Builder#capture}) wrote to its files; 0 without a tap. */
     public long capturedFrames() {
-        TrafficTap t = tap;
-        return t == null ? 0 : t.written();
+        return bearerSet.capturedFrames();
     }
 
     /**
@@ -1414,18 +1186,17 @@ public final class TipcNode implements AutoCloseable {
      * a write had failed, or the tap failed on it with an internal error (logged once); 0 without a tap.
      */
     public long captureDropped() {
-        TrafficTap t = tap;
-        return t == null ? 0 : t.dropped() + tapErrors.sum();
+        return bearerSet.captureDropped();
     }
 
     /** The traffic tap, null without one (tests). */
     TrafficTap tap() {
-        return tap;
+        return bearerSet.tap();
     }
 
     /** Bearer sends that failed (interface down, ...). */
     public long sendErrors() {
-        return sendErrors;
+        return bearerSet.sendErrors();
     }
 
     /** Sends that found a link congested (ELINKCONG) and waited for it to drain. */

@@ -1,0 +1,367 @@
+package io.jtipc.api;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jtipc.bearer.Media;
+import io.jtipc.bearer.ReceiveThreadDiedException;
+import io.jtipc.bearer.SyscallException;
+import io.jtipc.node.BearerConfig;
+import io.jtipc.node.NodeCore;
+import io.jtipc.node.Outbox;
+
+/**
+ * The bearers of a {@link TipcNode} and what passes through them: opening them at start, enabling and disabling
+ * them in the core at run time ({@code tipc bearer enable|disable}, bearer.c), the core's {@link Outbox} (a frame to
+ * a bearer's media, a node-local delivery to the traffic tap), send failures, an interface going down (ENETDOWN) and
+ * a receive thread dying. Also the traffic tap ({@link TrafficTap}) the frames are copied to. Logs to TipcNode's
+ * logger, as before the split.
+ */
+final class BearerLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
+
+    private final TipcNode node;
+    private final int clusterId;
+    private final UnaryOperator<Media> mediaWrapper;
+    /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
+    private final String netns;
+    private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
+    /** The bearer of each core bearer id (MAX_BEARERS = 3 slots); written under the core lock. */
+    private final BearerIo[] byCoreId = new BearerIo[3];
+    private volatile long sendErrors;
+    /** The traffic tap ({@link TipcNode.Builder#capture}), null without one; set by {@link #open}. */
+    private volatile TrafficTap tap;
+    /** Frames the tap failed on with an unexpected exception (see {@link #tapFailed}). */
+    private final LongAdder tapErrors = new LongAdder();
+    private final AtomicBoolean tapFailureLogged = new AtomicBoolean();
+    final Outbox outbox = new Outbox() {
+        @Override
+        public void send(int bearerId, byte[] dest, byte[] buf, int off, int len) {
+            transmit(bearerId, dest, buf, off, len);
+        }
+
+        @Override
+        public void loopback(byte[] buf, int off, int len) {
+            TrafficTap t = tap;
+            if (t == null) return;
+            try {
+                t.loopback(buf, off, len);
+            } catch (RuntimeException e) {
+                tapFailed(e); // the tap never disturbs a delivery
+            }
+        }
+    };
+
+    BearerLifecycle(TipcNode node, int clusterId, UnaryOperator<Media> mediaWrapper, String netns) {
+        this.node = node;
+        this.clusterId = clusterId;
+        this.mediaWrapper = mediaWrapper;
+        this.netns = netns;
+    }
+
+    /**
+     * Start, first step: opens the traffic tap ({@code capture} non-null) and every bearer of {@code specs}.
+     *
+     * @throws IOException a bearer cannot be opened; nothing stays open
+     */
+    void open(Path capture, long captureMaxBytes, int captureFiles, List<BearerSpec> specs) throws IOException {
+        try {
+            if (capture != null) tap = new TrafficTap(capture, captureMaxBytes, captureFiles, node.identity().toString());
+            for (BearerSpec s : specs) {
+                bearers.add(BearerIo.open(s, clusterId, mediaWrapper));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (BearerIo b : bearers) b.close();
+            bearers.clear();
+            if (tap != null) tap.close();
+            throw e;
+        }
+    }
+
+    /** Start, second step (the loop runs): enables every opened bearer in the core and starts its receive thread. */
+    void enableAll() throws TipcException {
+        for (BearerIo b : bearers) {
+            var cfg = b.config();
+            node.call(now -> enableInCore(now, b, cfg));
+            LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
+            b.start(node::received, e -> receiveError(b, e));
+        }
+    }
+
+    /** Closes every bearer (the node stops). */
+    void closeAll() {
+        for (BearerIo b : bearers) b.close();
+    }
+
+    /** Closes the traffic tap, if any (after the node's last frames). */
+    void closeTap() {
+        TrafficTap tp = tap;
+        if (tp != null) tp.close();
+    }
+
+    /** The bearers opened so far (tests). */
+    List<BearerIo> list() {
+        return List.copyOf(bearers);
+    }
+
+    /** A bearer's receive error: a dead receive thread closes the bearer; any other is only logged (DEBUG). */
+    private void receiveError(BearerIo b, IOException e) {
+        if (e instanceof ReceiveThreadDiedException d) {
+            bearerDied(b, d.getCause());
+        } else {
+            LOG.debug("bearer {}: receive error {}", b, e.toString());
+            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) node.later(() -> interfaceDown(b));
+        }
+    }
+
+    /**
+     * The receive thread of {@code b} died over {@code cause} (on that thread, now ending): logged at ERROR once, the
+     * bearer disabled in the core (its links reset with a peer-stopping RESET) and closed on the loop thread, the
+     * node DEGRADED, or FAILED when it was the last live bearer. A node already DEGRADED (an earlier bearer died)
+     * stays DEGRADED and does the same for this bearer; its listeners are told DEGRADED again, once per bearer lost.
+     */
+    private void bearerDied(BearerIo b, Throwable cause) {
+        if (!b.markDead()) return;
+        boolean last = true;
+        for (BearerIo x : bearers) if (!x.isDead()) last = false;
+        if (last) {
+            node.fail("the receive thread of " + b + ", the last bearer,", cause);
+            return;
+        }
+        try {
+            LOG.error("bearer {}: receive thread died; the bearer is disabled and closed, the node runs on its other bearers",
+                    b, cause);
+        } catch (Throwable ignored) {
+            // after an OutOfMemoryError the logger may fail too; the state below still tells the application
+        }
+        // FAILED or CLOSED meanwhile: everything is released already. DEGRADED (an earlier bearer died): this one
+        // must still be disabled, closed and reported
+        if (!node.degrade(cause)) return;
+        node.later(() -> {
+            int id = b.coreId;
+            if (id >= 0) {
+                node.core().disableBearer(node.now(), id, outbox);
+                byCoreId[id] = null;
+                b.coreId = -1;
+            }
+            closeBearer(b);
+        });
+        node.tellListeners();
+    }
+
+    /** Bearer sends that failed (interface down, ...). */
+    long sendErrors() {
+        return sendErrors;
+    }
+
+    private void transmit(int bearerId, byte[] dest, byte[] buf, int off, int len) {
+        BearerIo b = bearerId >= 0 && bearerId < byCoreId.length ? byCoreId[bearerId] : null;
+        if (b == null) return;
+        try {
+            b.send(dest, buf, off, len);
+            b.netDown = false;
+        } catch (IOException | RuntimeException e) {
+            sendErrors++;
+            LOG.debug("bearer {}: send failed: {}", b, e.toString());
+            // not here: the core may be in the middle of the call that sent this frame
+            if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) node.later(() -> interfaceDown(b));
+            return;
+        }
+        TrafficTap t = tap;
+        if (t == null) return;
+        try {
+            t.sent(b, dest, buf, off, len);
+        } catch (RuntimeException e) {
+            tapFailed(e); // a tap bug is not a send error
+        }
+    }
+
+    /** A received frame for the tap, if any; a tap bug never reaches the bearer's receive thread. */
+    void tapReceived(BearerIo.Rx rx) {
+        TrafficTap t = tap;
+        if (t == null) return;
+        try {
+            t.received(rx.bearer(), rx.src(), rx.frame(), rx.frame().length);
+        } catch (RuntimeException e) {
+            tapFailed(e);
+        }
+    }
+
+    /** An unexpected exception in the traffic tap: counted ({@link #captureDropped()}), logged once. */
+    private void tapFailed(RuntimeException e) {
+        tapErrors.increment();
+        if (!tapFailureLogged.getAndSet(true)) LOG.error("traffic tap: internal error, the frame is not captured (logged once)", e);
+    }
+
+    /** The traffic tap, null without one (tests). */
+    TrafficTap tap() {
+        return tap;
+    }
+
+    /** See {@link TipcNode#capturedFrames()}. */
+    long capturedFrames() {
+        TrafficTap t = tap;
+        return t == null ? 0 : t.written();
+    }
+
+    /** See {@link TipcNode#captureDropped()}. */
+    long captureDropped() {
+        TrafficTap t = tap;
+        return t == null ? 0 : t.dropped() + tapErrors.sum();
+    }
+
+    /**
+     * ENETDOWN from an AF_PACKET send or receive (also as the cause of a receive-error report that sums up several):
+     * the bearer's interface went down.
+     */
+    private static boolean isNetDown(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SyscallException s && s.errno() == SyscallException.ENETDOWN) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The interface of {@code b} is down (ENETDOWN), as the kernel's netdev notifier reports NETDEV_GOING_DOWN or a
+     * lost carrier (bearer.c tipc_l2_device_event, tipc_reset_bearer "Resetting bearer"): its links are taken down at
+     * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
+     * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
+     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread (via later).
+     */
+    private void interfaceDown(BearerIo b) {
+        b.netDownQueued.set(false);
+        int id = b.coreId;
+        NodeCore core = node.core();
+        var cur = !node.isRunning() || id < 0 || b.netDown ? null : core.bearer(id); // not after close()'s shutdown
+        if (cur == null) return;
+        b.netDown = true;
+        LOG.info("Resetting bearer <{}>: interface down", b);
+        var cfg = cur.config();
+        long now = node.now();
+        core.disableBearer(now, id, outbox);
+        byCoreId[id] = null;
+        b.coreId = -1;
+        enableInCore(now, b, cfg); // the lowest free slot: this one unless a lower one was freed before
+    }
+
+    /**
+     * Enables {@code b}'s bearer in the core with {@code b} already mapped to the slot the core will choose (the lowest
+     * free one, node Bearer.freeSlot), so that the discovery request {@code enableBearer} sends at once reaches it.
+     * Under the core lock.
+     *
+     * @return the core's bearer id
+     * @throws IllegalStateException from {@link NodeCore#enableBearer} (no free slot, same name): nothing mapped
+     */
+    private int enableInCore(long now, BearerIo b, BearerConfig cfg) {
+        NodeCore core = node.core();
+        int slot = -1;
+        for (int i = 0; i < byCoreId.length && slot < 0; i++) if (core.bearer(i) == null && byCoreId[i] == null) slot = i;
+        if (slot >= 0) byCoreId[slot] = b;
+        int id;
+        try {
+            id = core.enableBearer(now, cfg, outbox);
+        } catch (RuntimeException e) {
+            if (slot >= 0) byCoreId[slot] = null;
+            throw e;
+        }
+        if (id != slot) {
+            if (slot >= 0) byCoreId[slot] = null;
+            byCoreId[id] = b;
+        }
+        b.coreId = id;
+        return id;
+    }
+
+    /** See {@link TipcNode#addBearer}. */
+    String addBearer(String spec) throws IOException {
+        BearerSpec bs = BearerSpec.parse(spec, netns);
+        synchronized (node) {
+            if (node.isClosed() || !node.isRunning()) throw node.notRunning();
+            BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
+            var cfg = b.config();
+            try {
+                // -1: close() got in first
+                int id = node.call(now -> node.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
+                if (id < 0) throw node.notRunning();
+                bearers.add(b);
+                if (node.isClosed() || !node.isRunning()) { // close() released the bearers meanwhile: this one would stay open
+                    bearers.remove(b);
+                    throw node.notRunning();
+                }
+                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
+                b.start(node::received, e -> receiveError(b, e));
+                return cfg.name();
+            } catch (IllegalStateException e) {
+                closeBearer(b);
+                throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
+            } catch (TipcException | RuntimeException e) {
+                closeBearer(b);
+                throw e;
+            }
+        }
+    }
+
+    /** Closes a bearer that leaves the node (the node's own close releases them all); the tap forgets it. */
+    private void closeBearer(BearerIo b) {
+        b.close();
+        TrafficTap t = tap;
+        if (t != null) t.bearerRemoved(b);
+    }
+
+    /** See {@link TipcNode#removeBearer}. */
+    void removeBearer(String name) throws TipcException {
+        synchronized (node) {
+            BearerIo found = null;
+            for (BearerIo b : bearers) if (b.coreId >= 0 && b.config().name().equals(name)) found = b;
+            BearerIo b = found;
+            if (b == null) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
+            node.call(now -> {
+                int id = b.coreId;
+                if (id >= 0) {
+                    node.core().disableBearer(now, id, outbox);
+                    byCoreId[id] = null;
+                    b.coreId = -1;
+                }
+                return null;
+            });
+            bearers.remove(b);
+            closeBearer(b);
+            LOG.info("Disabled bearer <{}>", name);
+        }
+    }
+
+    /** See {@link TipcNode#bearerNames}. */
+    List<String> bearerNames() throws TipcException {
+        return node.call(now -> {
+            List<String> r = new ArrayList<>();
+            for (int id = 0; id < byCoreId.length; id++) {
+                var b = node.core().bearer(id);
+                if (b != null) r.add(b.config().name());
+            }
+            return r;
+        });
+    }
+
+    /** See {@link TipcNode#addUdpRemote}. */
+    boolean addUdpRemote(String bearerName, InetSocketAddress remote) throws TipcException {
+        for (BearerIo b : bearers) {
+            if (b.coreId < 0 || !b.config().name().equals(bearerName)) continue;
+            try {
+                return b.addUdpPeer(remote);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new TipcException(TipcError.EINVAL, "bearer add " + bearerName + ": " + e.getMessage());
+            }
+        }
+        throw new TipcException(TipcError.EINVAL, "bearer add: no bearer " + bearerName);
+    }
+}

@@ -120,26 +120,8 @@ public final class TipcNode implements AutoCloseable {
     private final int clusterId;
     private final List<BearerSpec> specs;
     private final NodeCore core;
-    /** Deferred work for the loop thread ({@link #later}) and its wake-ups; never frames nor API calls. */
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    /**
-     * The node's core lock: held by whichever thread runs the core (a bearer's receive thread for a frame, an API
-     * caller for a command, the loop for timers and deferred work). Reentrant: a listener called under it may call
-     * back into the node. Fair: threads waiting for it get it in arrival order, so a bearer thread or an API caller
-     * waits behind at most one run of the core of each other waiting thread, however fast one peer floods (what the
-     * per-sender lanes of the earlier frame inbox guaranteed, issue 15).
-     */
-    private final java.util.concurrent.locks.ReentrantLock coreLock = new java.util.concurrent.locks.ReentrantLock(true);
-    /**
-     * Work a core run deferred with {@link #later} while holding {@link #coreLock}: run by the same thread right after
-     * that run, before the lock is released, so the next holder (another API call, a frame) finds it done, as it did
-     * when both were queued on the loop. Under {@link #coreLock}.
-     */
-    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
-    /** When the loop will next look at the core's timers (ms on {@link #now()}); under {@link #coreLock}. */
-    private long loopWakeAt = Long.MAX_VALUE;
-    /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
-    private final LongAdder framesHandled = new LongAdder();
+    /** Runs the core under the core lock: frames, API calls, timers and deferred work (the loop thread). */
+    private final CoreRunner runner;
     /** The bearers, the core's outbox and the traffic tap. */
     private final BearerLifecycle bearerSet;
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
@@ -148,11 +130,8 @@ public final class TipcNode implements AutoCloseable {
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
     /** The sends waiting for their congested links. */
     private final CongestionWaits congestion = new CongestionWaits(this);
-    private final long t0 = System.nanoTime();
     private final Outbox outbox;
     private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
-    private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(CORE_LOGGER)::info,
-            () -> System.nanoTime() / 1_000_000L);
     /**
      * Guards every change of {@link #state} (compare-and-set: RUNNING -> DEGRADED -> FAILED or CLOSED, never back) and
      * {@link #notices}. Never held while a listener runs, and the loop only takes it for those short sections.
@@ -164,11 +143,8 @@ public final class TipcNode implements AutoCloseable {
     private boolean notifying;
     private volatile TipcNodeState state = TipcNodeState.NEW;
     private volatile Throwable failure;
-    private long coreLogSeen;
-    private volatile Thread loop;
     /** The binding table as seen from API threads; attached under the core lock when the address is committed. */
     private volatile ConcurrentBindingView bindingView;
-    private volatile boolean running;
     private volatile boolean closed;
     private volatile int address;
     /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
@@ -178,9 +154,6 @@ public final class TipcNode implements AutoCloseable {
     private final Path capture;
     private final long captureMaxBytes;
     private final int captureFiles;
-    private volatile long internalErrors;
-    private long lastDropped;
-    private boolean cryptoWarned;
     /** Whether {@link #start()} registers the MXBeans ({@link Builder#jmx}). */
     private final boolean jmx;
     /** The MXBeans while running with {@link Builder#jmx} on; closed by {@link #close()}. */
@@ -202,6 +175,7 @@ public final class TipcNode implements AutoCloseable {
             cfg = cfg.withCrypto(new CryptoConfig(b.keys, b.rekeying, b.strict, true, r::nextBytes));
         }
         this.core = new NodeCore(cfg);
+        this.runner = new CoreRunner(this, core, outbox);
         core.setListener(new Events());
     }
 
@@ -397,7 +371,7 @@ public final class TipcNode implements AutoCloseable {
      * @throws IllegalStateException if already started
      */
     public synchronized TipcNode start() throws IOException {
-        if (loop != null || closed) throw new IllegalStateException("node already started");
+        if (runner.loopStarted() || closed) throw new IllegalStateException("node already started");
         try {
             bearerSet.open(capture, captureMaxBytes, captureFiles, specs);
         } catch (IOException | RuntimeException e) {
@@ -405,14 +379,11 @@ public final class TipcNode implements AutoCloseable {
             throw e;
         }
         try {
-            running = true;
+            runner.markRunning();
             synchronized (stateLock) {
                 if (state == TipcNodeState.NEW) state = TipcNodeState.RUNNING;
             }
-            Thread t = new Thread(this::runLoop, "jtipc-node-" + nodeId);
-            t.setDaemon(true);
-            loop = t;
-            t.start();
+            runner.startLoop("jtipc-node-" + nodeId);
             bearerSet.enableAll();
             try {
                 address = committed.get(10, TimeUnit.SECONDS);
@@ -440,7 +411,7 @@ public final class TipcNode implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            if (closed && loop == null) return;
+            if (closed && !runner.loopStarted()) return;
             closed = true;
         }
         synchronized (stateLock) {
@@ -448,34 +419,10 @@ public final class TipcNode implements AutoCloseable {
         }
         NodeMBeans m = mbeans;
         if (m != null) m.close();
-        Thread t = loop;
-        if (t != null && running) {
-            try {
-                call(now -> {
-                    core.shutdown(now, outbox);
-                    // still under the core lock: a receive thread waiting for it must find the node stopped, or a
-                    // frame handled after the peer-stopping RESETs could start link set-up again
-                    running = false;
-                    return null;
-                });
-            } catch (TipcException e) {
-                LOG.debug("shutdown: {}", e.toString());
-            }
-            running = false;
-            inbox.offer((Runnable) () -> { });
-            // not from the loop, nor under the core lock (a listener's close): the loop may be waiting for it
-            if (Thread.currentThread() != t && !coreLock.isHeldByCurrentThread()) {
-                try {
-                    t.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        running = false;
+        runner.shutdown(now -> core.shutdown(now, outbox));
         release();
         bearerSet.closeTap(); // after the loop's last frames (the shutdown RESETs)
-        loop = null;
+        runner.forgetLoop();
     }
 
     /** Closes bearers, sockets and views and wakes every waiter; for {@link #close()} and {@link #fail}. */
@@ -485,7 +432,7 @@ public final class TipcNode implements AutoCloseable {
         for (TipcSubscription s : subscriptions) s.nodeClosed(); // waiting polls return null at once
         ConcurrentBindingView v = bindingView;
         if (v != null) v.close(); // binding waiters wake and find the node stopped
-        failQueuedCommands();
+        runner.clearInbox(); // drops the deferred work left for the loop (API callers never wait in it)
         congestion.nodeStopped();
     }
 
@@ -547,7 +494,7 @@ public final class TipcNode implements AutoCloseable {
             closed = true;
             notices.add(new Notice(TipcNodeState.FAILED, cause));
         }
-        running = false;
+        runner.halt();
         try {
             LOG.error("node {} failed: {} died; the node is closed", nodeId, where, cause);
         } catch (Throwable ignored) {
@@ -558,7 +505,7 @@ public final class TipcNode implements AutoCloseable {
         if (m != null) m.close(); // a failed node is closed as by close(): no MBean or JMX thread stays
         bearerSet.closeTap();
         committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
-        inbox.offer((Runnable) () -> { }); // a loop still waiting for work wakes and ends
+        runner.poke(); // a loop still waiting for work wakes and ends
         tellListeners();
     }
 
@@ -596,11 +543,6 @@ public final class TipcNode implements AutoCloseable {
         }
     }
 
-    /** Drops the deferred work left for the loop: the node stopped (API callers never wait in the inbox). */
-    private void failQueuedCommands() {
-        inbox.clear();
-    }
-
     TipcException notRunning() {
         return failure != null && state == TipcNodeState.FAILED ? failed()
                 : new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
@@ -608,195 +550,30 @@ public final class TipcNode implements AutoCloseable {
 
     // ================================================================================ the loop
 
+    /** The core's clock, ms (see {@link CoreRunner#now()}). */
     long now() {
-        return (System.nanoTime() - t0) / 1_000_000L;
+        return runner.now();
     }
 
-    /**
-     * A frame from a bearer's receive thread (several call this at once): handed to the core on this thread under
-     * {@link #coreLock}, which transmits what the core sends and wakes the sockets it delivered to. No queue in
-     * between (issue 14): a peer can have no more waiting than the bearer's kernel socket buffer holds
-     * ({@link io.jtipc.bearer.SocketBuffers#DEFAULT_RECEIVE_BUFFER_BYTES}); beyond it the kernel drops, as the
-     * kernel's own bearer drops beyond {@code net.core.netdev_max_backlog}, and the link retransmits.
-     */
+    /** See {@link CoreRunner#received}: a frame from a bearer's receive thread, into the core on that thread. */
     void received(BearerIo.Rx rx) {
         bearerSet.tapReceived(rx);
-        coreLock.lock();
-        try {
-            if (!running) return;
-            handleFrame(rx);
-            afterCore();
-        } catch (RuntimeException e) {
-            internalErrors++;
-            LOG.warn("receive: internal error (the node goes on)", e);
-        } catch (Throwable e) {
-            // as in the loop: the core's state is unknown, the node stops (not only this bearer)
-            fail("the event loop (a frame on " + rx.bearer() + ")", e);
-        } finally {
-            coreLock.unlock();
-        }
-    }
-
-    private void runLoop() {
-        while (running) {
-            long wait;
-            coreLock.lock();
-            try {
-                if (!running) break;
-                long now = now();
-                long due = core.nextDeadline();
-                if (due <= now) {
-                    core.onTimer(now, outbox);
-                    runDeferred();
-                    forwardCoreLog();
-                    continue;
-                }
-                wait = Math.min(due - now, 1000);
-                loopWakeAt = now + wait;
-            } catch (RuntimeException e) {
-                internalErrors++;
-                LOG.warn("event loop: internal error (the node goes on)", e);
-                continue;
-            } catch (Throwable e) {
-                // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state
-                // is unknown, so the node stops rather than run on it (failed under the lock: no call runs on it)
-                fail("the event loop", e);
-                return;
-            } finally {
-                coreLock.unlock();
-            }
-            Object o;
-            try {
-                o = inbox.poll(wait, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                continue;
-            }
-            for (; o != null && running; o = inbox.poll()) {
-                if (o == WAKE) continue;
-                coreLock.lock();
-                try {
-                    if (running) handle(o);
-                    runDeferred();
-                    forwardCoreLog();
-                } catch (RuntimeException e) {
-                    internalErrors++;
-                    LOG.warn("event loop: internal error (the node goes on)", e);
-                } catch (Throwable e) {
-                    fail("the event loop", e);
-                    return;
-                } finally {
-                    coreLock.unlock();
-                }
-            }
-        }
-    }
-
-    /** Hands the core's log lines added since the last call to the rate-limited forwarder (cheap when none). */
-    private void forwardCoreLog() {
-        coreLogSeen = core.logSince(coreLogSeen, coreLog);
-    }
-
-    private void handle(Object o) {
-        if (o instanceof BearerIo.Rx rx) {
-            handleFrame(rx);
-        } else {
-            ((Runnable) o).run();
-        }
-    }
-
-    /** One received frame into the core. Under {@link #coreLock}. */
-    private void handleFrame(BearerIo.Rx rx) {
-        {
-            framesHandled.increment();
-            if (rx.bearer().coreId < 0) return;
-            core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
-            if (!cryptoWarned && core.crypto().undecryptable() > 0) {
-                cryptoWarned = true;
-                LOG.warn("node {}: encrypted TIPC frames received that no key of this node decrypts (wrong key, or "
-                    + "none): they are dropped and counted (undecryptableFrames), no link comes up with their sender",
-                    nodeId);
-            }
-            long d = core.droppedFrames();
-            if (d != lastDropped) {
-                lastDropped = d;
-                LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
-            }
-        }
+        runner.received(rx);
     }
 
     /**
      * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
-     * its result; the core's time is read after the lock is taken, so it never goes back between two runs.
+     * its result (see {@link CoreRunner#call}).
      *
      * @throws TipcException when the node is not running (or failed: names the cause), or the core lock was busy for
      *                       {@value #CALL_WAIT_MS} ms
      */
     <T> T call(LongFunction<T> f) throws TipcException {
-        if (coreLock.isHeldByCurrentThread()) return f.apply(now());
-        if (loop == null || !running) throw notRunning();
-        try {
-            if (!coreLock.tryLock(CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                throw running ? new TipcException(TipcError.NONE, "the node's core was busy for "
-                        + CALL_WAIT_MS / 1000 + " s") : notRunning();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TipcException("interrupted", e);
-        }
-        try {
-            if (!running) throw notRunning();
-            T r;
-            try {
-                try {
-                    r = f.apply(now());
-                } finally {
-                    afterCore();
-                }
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Throwable e) {
-                // an Error with the core half-way through the call: its state is unknown, the node stops
-                fail("the event loop (a command)", e);
-                throw failed();
-            }
-            return r;
-        } finally {
-            coreLock.unlock();
-        }
+        return runner.call(f);
     }
 
     /** Longest wait of an API call for the core lock, ms (then it fails with a TipcException). */
     static final long CALL_WAIT_MS = 30_000;
-
-    /**
-     * After any run of the core outside the loop (under {@link #coreLock}): forwards its log lines and wakes the loop
-     * when a timer became due before the loop's planned wake-up (once per change).
-     */
-    private void afterCore() {
-        runDeferred();
-        forwardCoreLog();
-        long due = core.nextDeadline();
-        if (due < loopWakeAt) {
-            loopWakeAt = due;
-            inbox.offer(WAKE);
-        }
-    }
-
-    /** Runs the work deferred by the core run that just ended (see {@link #deferred}). Under {@link #coreLock}. */
-    private void runDeferred() {
-        Runnable r;
-        while ((r = deferred.poll()) != null) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                internalErrors++;
-                LOG.warn("deferred work: internal error (the node goes on)", e);
-            }
-        }
-    }
-
-    /** Wakes the loop to look at the timers again. */
-    private static final Runnable WAKE = () -> { };
 
     NodeCore core() {
         return core;
@@ -804,12 +581,12 @@ public final class TipcNode implements AutoCloseable {
 
     /** API calls and frames waiting for the core lock (tests: a command queued behind a given one). */
     long queuedCommands() {
-        return coreLock.getQueueLength();
+        return runner.queuedCommands();
     }
 
     /** Frames handed to the core so far, every bearer (tests). */
     long framesHandled() {
-        return framesHandled.sum();
+        return runner.framesHandled();
     }
 
     /** The bearers opened by {@link #start()} (tests). */
@@ -822,11 +599,7 @@ public final class TipcNode implements AutoCloseable {
      * by the same thread right after its core run, before the lock is released; otherwise on the loop thread.
      */
     void later(Runnable r) {
-        if (coreLock.isHeldByCurrentThread()) {
-            deferred.add(r);
-        } else {
-            inbox.offer(r);
-        }
+        runner.later(r);
     }
 
     Outbox outbox() {
@@ -946,7 +719,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** True between {@link #start()} and {@link #close()} (or the node's failure, see {@link #state()}). */
     public boolean isRunning() {
-        return running;
+        return runner.running();
     }
 
     /** Adds a listener for link up/down (called under the core lock, see {@link LinkListener}). */
@@ -1206,7 +979,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** Unexpected exceptions caught by the loop. */
     public long internalErrors() {
-        return internalErrors;
+        return runner.internalErrors();
     }
 
     @Override

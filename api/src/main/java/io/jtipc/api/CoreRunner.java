@@ -1,0 +1,357 @@
+package io.jtipc.api;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.jtipc.node.NodeCore;
+import io.jtipc.node.Outbox;
+
+/**
+ * Runs a {@link TipcNode}'s sans-IO core under the node's core lock on the thread that has work for it (issue 14):
+ * a bearer's receive thread for a frame ({@link #received}), an API caller for a command ({@link #call}), and the
+ * loop thread {@code jtipc-node-ID} for the core's timers ({@link NodeCore#nextDeadline()}) and the work deferred
+ * with {@link #later}. After each run it runs the deferred work, forwards the core's log lines
+ * ({@link TipcNode#CORE_LOGGER}) and wakes the loop when a timer became due earlier. An {@link Error} in a run makes
+ * the node fail ({@link TipcNode#fail}); a {@link RuntimeException} is counted ({@link #internalErrors()}) and logged.
+ * Logs to TipcNode's logger, as before the split.
+ */
+final class CoreRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
+    /** Wakes the loop to look at the timers again. */
+    private static final Runnable WAKE = () -> { };
+
+    private final TipcNode node;
+    private final NodeCore core;
+    private final Outbox outbox;
+    /** Deferred work for the loop thread ({@link #later}) and its wake-ups; never frames nor API calls. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /**
+     * The node's core lock: held by whichever thread runs the core (a bearer's receive thread for a frame, an API
+     * caller for a command, the loop for timers and deferred work). Reentrant: a listener called under it may call
+     * back into the node. Fair: threads waiting for it get it in arrival order, so a bearer thread or an API caller
+     * waits behind at most one run of the core of each other waiting thread, however fast one peer floods (what the
+     * per-sender lanes of the earlier frame inbox guaranteed, issue 15).
+     */
+    private final ReentrantLock coreLock = new ReentrantLock(true);
+    /**
+     * Work a core run deferred with {@link #later} while holding {@link #coreLock}: run by the same thread right after
+     * that run, before the lock is released, so the next holder (another API call, a frame) finds it done, as it did
+     * when both were queued on the loop. Under {@link #coreLock}.
+     */
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    /** When the loop will next look at the core's timers (ms on {@link #now()}); under {@link #coreLock}. */
+    private long loopWakeAt = Long.MAX_VALUE;
+    /** Frames handed to the core so far (all bearers; tests and the batch accounting of issue 14). */
+    private final LongAdder framesHandled = new LongAdder();
+    private final long t0 = System.nanoTime();
+    private final CoreLogForwarder coreLog = new CoreLogForwarder(LoggerFactory.getLogger(TipcNode.CORE_LOGGER)::info,
+            () -> System.nanoTime() / 1_000_000L);
+    private long coreLogSeen;
+    private volatile Thread loop;
+    private volatile boolean running;
+    private volatile long internalErrors;
+    private long lastDropped;
+    private boolean cryptoWarned;
+
+    CoreRunner(TipcNode node, NodeCore core, Outbox outbox) {
+        this.node = node;
+        this.core = core;
+        this.outbox = outbox;
+    }
+
+    /** The core's clock: ms since this node was built (monotonic). */
+    long now() {
+        return (System.nanoTime() - t0) / 1_000_000L;
+    }
+
+    /** True between {@link #markRunning()} and the node's close or failure. */
+    boolean running() {
+        return running;
+    }
+
+    /** True once {@link #startLoop} ran and until {@link #forgetLoop()}. */
+    boolean loopStarted() {
+        return loop != null;
+    }
+
+    /** Start: the core may run from now on. */
+    void markRunning() {
+        running = true;
+    }
+
+    /** Start: the loop thread, named {@code name}, daemon. */
+    void startLoop(String name) {
+        Thread t = new Thread(this::runLoop, name);
+        t.setDaemon(true);
+        loop = t;
+        t.start();
+    }
+
+    /** The node stops (failure): no core run starts any more; the loop ends at its next look. */
+    void halt() {
+        running = false;
+    }
+
+    /** Wakes a loop waiting for work (it ends if {@link #halt()} was called). */
+    void poke() {
+        inbox.offer((Runnable) () -> { });
+    }
+
+    /**
+     * Close: runs {@code lastRun} (the core's shutdown) under the core lock as the last run of the core, ends the loop
+     * and waits for it (at most 5 s; not from the loop, nor under the core lock: the loop may be waiting for it).
+     */
+    void shutdown(LongConsumer lastRun) {
+        Thread t = loop;
+        if (t != null && running) {
+            try {
+                call(now -> {
+                    lastRun.accept(now);
+                    // still under the core lock: a receive thread waiting for it must find the node stopped, or a
+                    // frame handled after the peer-stopping RESETs could start link set-up again
+                    running = false;
+                    return null;
+                });
+            } catch (TipcException e) {
+                LOG.debug("shutdown: {}", e.toString());
+            }
+            running = false;
+            poke();
+            if (Thread.currentThread() != t && !coreLock.isHeldByCurrentThread()) {
+                try {
+                    t.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        running = false;
+    }
+
+    /** Close, last step: the loop is gone. */
+    void forgetLoop() {
+        loop = null;
+    }
+
+    /** Drops the deferred work left for the loop: the node stopped (API callers never wait in the inbox). */
+    void clearInbox() {
+        inbox.clear();
+    }
+
+    /**
+     * A frame from a bearer's receive thread (several call this at once): handed to the core on this thread under
+     * {@link #coreLock}, which transmits what the core sends and wakes the sockets it delivered to. No queue in
+     * between (issue 14): a peer can have no more waiting than the bearer's kernel socket buffer holds
+     * ({@link io.jtipc.bearer.SocketBuffers#DEFAULT_RECEIVE_BUFFER_BYTES}); beyond it the kernel drops, as the
+     * kernel's own bearer drops beyond {@code net.core.netdev_max_backlog}, and the link retransmits.
+     */
+    void received(BearerIo.Rx rx) {
+        coreLock.lock();
+        try {
+            if (!running) return;
+            handleFrame(rx);
+            afterCore();
+        } catch (RuntimeException e) {
+            internalErrors++;
+            LOG.warn("receive: internal error (the node goes on)", e);
+        } catch (Throwable e) {
+            // as in the loop: the core's state is unknown, the node stops (not only this bearer)
+            node.fail("the event loop (a frame on " + rx.bearer() + ")", e);
+        } finally {
+            coreLock.unlock();
+        }
+    }
+
+    private void runLoop() {
+        while (running) {
+            long wait;
+            coreLock.lock();
+            try {
+                if (!running) break;
+                long now = now();
+                long due = core.nextDeadline();
+                if (due <= now) {
+                    core.onTimer(now, outbox);
+                    runDeferred();
+                    forwardCoreLog();
+                    continue;
+                }
+                wait = Math.min(due - now, 1000);
+                loopWakeAt = now + wait;
+            } catch (RuntimeException e) {
+                internalErrors++;
+                LOG.warn("event loop: internal error (the node goes on)", e);
+                continue;
+            } catch (Throwable e) {
+                // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state
+                // is unknown, so the node stops rather than run on it (failed under the lock: no call runs on it)
+                node.fail("the event loop", e);
+                return;
+            } finally {
+                coreLock.unlock();
+            }
+            Object o;
+            try {
+                o = inbox.poll(wait, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            for (; o != null && running; o = inbox.poll()) {
+                if (o == WAKE) continue;
+                coreLock.lock();
+                try {
+                    if (running) handle(o);
+                    runDeferred();
+                    forwardCoreLog();
+                } catch (RuntimeException e) {
+                    internalErrors++;
+                    LOG.warn("event loop: internal error (the node goes on)", e);
+                } catch (Throwable e) {
+                    node.fail("the event loop", e);
+                    return;
+                } finally {
+                    coreLock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Hands the core's log lines added since the last call to the rate-limited forwarder (cheap when none). */
+    private void forwardCoreLog() {
+        coreLogSeen = core.logSince(coreLogSeen, coreLog);
+    }
+
+    private void handle(Object o) {
+        if (o instanceof BearerIo.Rx rx) {
+            handleFrame(rx);
+        } else {
+            ((Runnable) o).run();
+        }
+    }
+
+    /** One received frame into the core. Under {@link #coreLock}. */
+    private void handleFrame(BearerIo.Rx rx) {
+        framesHandled.increment();
+        if (rx.bearer().coreId < 0) return;
+        core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
+        if (!cryptoWarned && core.crypto().undecryptable() > 0) {
+            cryptoWarned = true;
+            LOG.warn("node {}: encrypted TIPC frames received that no key of this node decrypts (wrong key, or "
+                + "none): they are dropped and counted (undecryptableFrames), no link comes up with their sender",
+                node.identity());
+        }
+        long d = core.droppedFrames();
+        if (d != lastDropped) {
+            lastDropped = d;
+            LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
+        }
+    }
+
+    /**
+     * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
+     * its result; the core's time is read after the lock is taken, so it never goes back between two runs.
+     *
+     * @throws TipcException when the node is not running (or failed: names the cause), or the core lock was busy for
+     *                       {@value TipcNode#CALL_WAIT_MS} ms
+     */
+    <T> T call(LongFunction<T> f) throws TipcException {
+        if (coreLock.isHeldByCurrentThread()) return f.apply(now());
+        if (loop == null || !running) throw node.notRunning();
+        try {
+            if (!coreLock.tryLock(TipcNode.CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw running ? new TipcException(TipcError.NONE, "the node's core was busy for "
+                        + TipcNode.CALL_WAIT_MS / 1000 + " s") : node.notRunning();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TipcException("interrupted", e);
+        }
+        try {
+            if (!running) throw node.notRunning();
+            T r;
+            try {
+                try {
+                    r = f.apply(now());
+                } finally {
+                    afterCore();
+                }
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Throwable e) {
+                // an Error with the core half-way through the call: its state is unknown, the node stops
+                node.fail("the event loop (a command)", e);
+                throw node.failed();
+            }
+            return r;
+        } finally {
+            coreLock.unlock();
+        }
+    }
+
+    /**
+     * After any run of the core outside the loop (under {@link #coreLock}): forwards its log lines and wakes the loop
+     * when a timer became due before the loop's planned wake-up (once per change).
+     */
+    private void afterCore() {
+        runDeferred();
+        forwardCoreLog();
+        long due = core.nextDeadline();
+        if (due < loopWakeAt) {
+            loopWakeAt = due;
+            inbox.offer(WAKE);
+        }
+    }
+
+    /** Runs the work deferred by the core run that just ended (see {@link #deferred}). Under {@link #coreLock}. */
+    private void runDeferred() {
+        Runnable r;
+        while ((r = deferred.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                internalErrors++;
+                LOG.warn("deferred work: internal error (the node goes on)", e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code r} after the work in hand, never inline (so safe inside a core callback): called under the core lock,
+     * by the same thread right after its core run, before the lock is released; otherwise on the loop thread.
+     */
+    void later(Runnable r) {
+        if (coreLock.isHeldByCurrentThread()) {
+            deferred.add(r);
+        } else {
+            inbox.offer(r);
+        }
+    }
+
+    /** True when the calling thread holds the core lock. */
+    boolean heldByCurrentThread() {
+        return coreLock.isHeldByCurrentThread();
+    }
+
+    /** API calls and frames waiting for the core lock (tests: a command queued behind a given one). */
+    long queuedCommands() {
+        return coreLock.getQueueLength();
+    }
+
+    /** Frames handed to the core so far, every bearer (tests). */
+    long framesHandled() {
+        return framesHandled.sum();
+    }
+
+    /** Unexpected exceptions caught by the loop. */
+    long internalErrors() {
+        return internalErrors;
+    }
+}

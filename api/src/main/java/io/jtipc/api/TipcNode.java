@@ -124,40 +124,17 @@ public final class TipcNode implements AutoCloseable {
     private final CoreRunner runner;
     /** The bearers, the core's outbox and the traffic tap. */
     private final BearerLifecycle bearerSet;
-    private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
-    private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
-    private final Set<TipcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-    private final CompletableFuture<Integer> committed = new CompletableFuture<>();
     /** The sends waiting for their congested links. */
     private final CongestionWaits congestion = new CongestionWaits(this);
     private final Outbox outbox;
-    private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
-    /**
-     * Guards every change of {@link #state} (compare-and-set: RUNNING -> DEGRADED -> FAILED or CLOSED, never back) and
-     * {@link #notices}. Never held while a listener runs, and the loop only takes it for those short sections.
-     */
-    private final Object stateLock = new Object();
-    /** State changes not yet told to the listeners, in the order they happened (guarded by {@link #stateLock}). */
-    private final ArrayDeque<Notice> notices = new ArrayDeque<>();
-    /** A thread is telling the listeners now (guarded by {@link #stateLock}): others leave their notice to it. */
-    private boolean notifying;
-    private volatile TipcNodeState state = TipcNodeState.NEW;
-    private volatile Throwable failure;
-    /** The binding table as seen from API threads; attached under the core lock when the address is committed. */
-    private volatile ConcurrentBindingView bindingView;
-    private volatile boolean closed;
-    private volatile int address;
+    /** Start, close, failure and the node's state with its listeners. */
+    private final NodeLifecycle life;
+    /** The core's events: address commit, link up/down (to the link listeners), uncongested. */
+    private final CoreEvents events;
     /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
     private final NodeAdmin admin = new NodeAdmin(this);
     /** The views (links, bindings) and the link/bearer settings. */
     private final NodeViews views = new NodeViews(this);
-    private final Path capture;
-    private final long captureMaxBytes;
-    private final int captureFiles;
-    /** Whether {@link #start()} registers the MXBeans ({@link Builder#jmx}). */
-    private final boolean jmx;
-    /** The MXBeans while running with {@link Builder#jmx} on; closed by {@link #close()}. */
-    private volatile NodeMBeans mbeans;
 
     private TipcNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -165,10 +142,6 @@ public final class TipcNode implements AutoCloseable {
         this.specs = List.copyOf(b.bearers);
         this.bearerSet = new BearerLifecycle(this, b.clusterId, b.mediaWrapper, b.netns);
         this.outbox = bearerSet.outbox;
-        this.capture = b.capture;
-        this.captureMaxBytes = b.captureMaxBytes;
-        this.captureFiles = b.captureFiles;
-        this.jmx = b.jmx;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
         if (!b.keys.isEmpty() || b.strict) {
@@ -176,7 +149,10 @@ public final class TipcNode implements AutoCloseable {
         }
         this.core = new NodeCore(cfg);
         this.runner = new CoreRunner(this, core, outbox);
-        core.setListener(new Events());
+        this.life = new NodeLifecycle(this, runner, bearerSet, congestion, specs, b.capture, b.captureMaxBytes,
+                b.captureFiles, b.jmx);
+        this.events = new CoreEvents(this, life, congestion);
+        core.setListener(events);
     }
 
     /** A builder; identity and at least one bearer are required. */
@@ -370,37 +346,8 @@ public final class TipcNode implements AutoCloseable {
      *                     the node is then closed (no thread, bearer or socket stays open)
      * @throws IllegalStateException if already started
      */
-    public synchronized TipcNode start() throws IOException {
-        if (runner.loopStarted() || closed) throw new IllegalStateException("node already started");
-        try {
-            bearerSet.open(capture, captureMaxBytes, captureFiles, specs);
-        } catch (IOException | RuntimeException e) {
-            closed = true;
-            throw e;
-        }
-        try {
-            runner.markRunning();
-            synchronized (stateLock) {
-                if (state == TipcNodeState.NEW) state = TipcNodeState.RUNNING;
-            }
-            runner.startLoop("jtipc-node-" + nodeId);
-            bearerSet.enableAll();
-            try {
-                address = committed.get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for the node address");
-            } catch (ExecutionException | TimeoutException e) {
-                Throwable f = failure;
-                if (f != null) throw failed();
-                throw new TipcException("node address not committed within 10 s", e);
-            }
-            if (jmx) mbeans = NodeMBeans.register(this);
-        } catch (IOException | RuntimeException e) {
-            // the loop thread, receive threads and sockets started so far must not outlive a failed start
-            close();
-            throw e;
-        }
+    public TipcNode start() throws IOException {
+        life.start();
         return this;
     }
 
@@ -410,37 +357,14 @@ public final class TipcNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed && !runner.loopStarted()) return;
-            closed = true;
-        }
-        synchronized (stateLock) {
-            if (state != TipcNodeState.FAILED) state = TipcNodeState.CLOSED; // a failure found first stays the state
-        }
-        NodeMBeans m = mbeans;
-        if (m != null) m.close();
-        runner.shutdown(now -> core.shutdown(now, outbox));
-        release();
-        bearerSet.closeTap(); // after the loop's last frames (the shutdown RESETs)
-        runner.forgetLoop();
-    }
-
-    /** Closes bearers, sockets and views and wakes every waiter; for {@link #close()} and {@link #fail}. */
-    private void release() {
-        bearerSet.closeAll();
-        for (TipcSocket s : sockets) s.nodeClosed();
-        for (TipcSubscription s : subscriptions) s.nodeClosed(); // waiting polls return null at once
-        ConcurrentBindingView v = bindingView;
-        if (v != null) v.close(); // binding waiters wake and find the node stopped
-        runner.clearInbox(); // drops the deferred work left for the loop (API callers never wait in it)
-        congestion.nodeStopped();
+        life.close();
     }
 
     // ================================================================================ failures
 
     /** The state: NEW, RUNNING, DEGRADED, FAILED or CLOSED (see {@link TipcNodeState}). */
     public TipcNodeState state() {
-        return state;
+        return life.state();
     }
 
     /**
@@ -448,104 +372,41 @@ public final class TipcNode implements AutoCloseable {
      * receive thread or the event loop; null while none did.
      */
     public Throwable failure() {
-        return failure;
+        return life.failure();
     }
 
     /** Adds a listener for DEGRADED and FAILED (see {@link TipcNodeStateListener} for its thread). */
     public void addStateListener(TipcNodeStateListener l) {
-        stateListeners.add(Objects.requireNonNull(l));
+        life.stateListeners().add(Objects.requireNonNull(l));
     }
 
     public void removeStateListener(TipcNodeStateListener l) {
-        stateListeners.remove(l);
+        life.stateListeners().remove(l);
     }
 
     /** The exception blocked and later calls get once the node failed: names the cause. */
     TipcException failed() {
-        Throwable f = failure;
-        return new TipcException("node " + nodeId + " failed: " + f, f);
+        return life.failed();
     }
 
-    /**
-     * A bearer's receive thread died over {@code cause} and others are left (see {@link BearerLifecycle}): the node
-     * becomes DEGRADED (stays so if it was) and a notice is queued for {@link #tellListeners()}.
-     *
-     * @return false if the node is FAILED or CLOSED already (everything is released: nothing more to do)
-     */
+    /** See {@link NodeLifecycle#degrade}: false if the node is FAILED or CLOSED already. */
     boolean degrade(Throwable cause) {
-        synchronized (stateLock) {
-            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return false;
-            if (failure == null) failure = cause;
-            if (state == TipcNodeState.RUNNING) state = TipcNodeState.DEGRADED;
-            notices.add(new Notice(TipcNodeState.DEGRADED, cause));
-        }
-        return true;
+        return life.degrade(cause);
     }
 
-    /**
-     * The node fails over {@code cause} (found in {@code where}): logged at ERROR once, state FAILED, the loop ends,
-     * everything is released and every waiter wakes with {@link #failed()}. Safe on any thread, idempotent.
-     */
+    /** See {@link NodeLifecycle#fail}: the node fails over {@code cause}; any thread, idempotent. */
     void fail(String where, Throwable cause) {
-        synchronized (stateLock) {
-            if (state == TipcNodeState.FAILED || state == TipcNodeState.CLOSED) return;
-            failure = cause;
-            state = TipcNodeState.FAILED;
-            closed = true;
-            notices.add(new Notice(TipcNodeState.FAILED, cause));
-        }
-        runner.halt();
-        try {
-            LOG.error("node {} failed: {} died; the node is closed", nodeId, where, cause);
-        } catch (Throwable ignored) {
-            // as in bearerDied
-        }
-        release();
-        NodeMBeans m = mbeans;
-        if (m != null) m.close(); // a failed node is closed as by close(): no MBean or JMX thread stays
-        bearerSet.closeTap();
-        committed.completeExceptionally(cause); // a start() waiting for the address fails at once, naming it
-        runner.poke(); // a loop still waiting for work wakes and ends
-        tellListeners();
+        life.fail(where, cause);
     }
 
-    /** A state change for the listeners. */
-    private record Notice(TipcNodeState state, Throwable cause) {}
-
-    /**
-     * Tells the listeners every queued {@link Notice}, in order, one at a time: the thread that queued a notice calls
-     * this; if another thread is telling already, that one takes the new notice too (it polls until none is left).
-     * So listeners see the changes in the order they were made (never FAILED before DEGRADED), never two at once,
-     * and no lock is held while they run.
-     */
+    /** Tells the state listeners the queued state changes (see {@link NodeLifecycle#tellListeners()}). */
     void tellListeners() {
-        while (true) {
-            Notice n;
-            synchronized (stateLock) {
-                if (notifying) return;
-                n = notices.poll();
-                if (n == null) return;
-                notifying = true;
-            }
-            try {
-                for (TipcNodeStateListener l : stateListeners) {
-                    try {
-                        l.stateChanged(n.state(), n.cause());
-                    } catch (RuntimeException e) {
-                        LOG.warn("node state listener failed", e);
-                    }
-                }
-            } finally {
-                synchronized (stateLock) {
-                    notifying = false;
-                }
-            }
-        }
+        life.tellListeners();
     }
 
+    /** The exception of a call on a node not running (names the failure once it failed). */
     TipcException notRunning() {
-        return failure != null && state == TipcNodeState.FAILED ? failed()
-                : new TipcException(TipcError.NONE, "node " + nodeId + " is not running");
+        return life.notRunning();
     }
 
     // ================================================================================ the loop
@@ -607,19 +468,19 @@ public final class TipcNode implements AutoCloseable {
     }
 
     void registered(TipcSocket s) {
-        sockets.add(s);
+        life.sockets().add(s);
     }
 
     void unregistered(TipcSocket s) {
-        sockets.remove(s);
+        life.sockets().remove(s);
     }
 
     void registered(TipcSubscription s) {
-        subscriptions.add(s);
+        life.subscriptions().add(s);
     }
 
     void unregistered(TipcSubscription s) {
-        subscriptions.remove(s);
+        life.subscriptions().remove(s);
     }
 
     /**
@@ -643,58 +504,6 @@ public final class TipcNode implements AutoCloseable {
         return congestion.whenUncongested(w);
     }
 
-    private final class Events implements NodeListener {
-        @Override
-        public void addressCommitted(int addr) {
-            address = addr;
-            bindingView = ConcurrentBindingView.attach(core.bindingTable());
-            LOG.info("Node identity {}, cluster identity {}, address {}", nodeId, clusterId, Integer.toHexString(addr));
-            committed.complete(addr);
-        }
-
-        @Override
-        public void linkUp(Link l) {
-            LinkInfo i = info(l);
-            LOG.info("Established link <{}> on network plane {}", i.name(), (char) ('A' + l.bearerId()));
-            for (LinkListener x : listeners) {
-                try {
-                    x.linkUp(i);
-                } catch (RuntimeException e) {
-                    LOG.warn("link listener failed", e);
-                }
-            }
-        }
-
-        @Override
-        public void linkDown(Link l) {
-            LinkInfo i = info(l);
-            LOG.info("Lost link <{}> on network plane {}", i.name(), (char) ('A' + l.bearerId()));
-            congestion.uncongested(l.peerAddr());
-            for (LinkListener x : listeners) {
-                try {
-                    x.linkDown(i);
-                } catch (RuntimeException e) {
-                    LOG.warn("link listener failed", e);
-                }
-            }
-        }
-
-        @Override
-        public void nodeUp(Node p) {
-            LOG.debug("node {} ({}) up", Integer.toHexString(p.addr()), p.id());
-        }
-
-        @Override
-        public void nodeDown(Node p) {
-            LOG.info("Node {} ({}) down: its bindings are withdrawn", Integer.toHexString(p.addr()), p.id());
-        }
-
-        @Override
-        public void linkUncongested(Link l) {
-            congestion.uncongested(l.peerAddr());
-        }
-    }
-
     // ================================================================================ views
 
     /** The node identity. */
@@ -709,12 +518,12 @@ public final class TipcNode implements AutoCloseable {
 
     /** The 32-bit node address (0 before {@link #start()} returned). */
     public int address() {
-        return address;
+        return life.address();
     }
 
     /** True once {@link #close()} began or the node failed. */
     boolean isClosed() {
-        return closed;
+        return life.isClosed();
     }
 
     /** True between {@link #start()} and {@link #close()} (or the node's failure, see {@link #state()}). */
@@ -724,11 +533,11 @@ public final class TipcNode implements AutoCloseable {
 
     /** Adds a listener for link up/down (called under the core lock, see {@link LinkListener}). */
     public void addLinkListener(LinkListener l) {
-        listeners.add(Objects.requireNonNull(l));
+        events.listeners.add(Objects.requireNonNull(l));
     }
 
     public void removeLinkListener(LinkListener l) {
-        listeners.remove(l);
+        events.listeners.remove(l);
     }
 
     /** A snapshot of link {@code l}. Under the core lock. */
@@ -904,7 +713,7 @@ public final class TipcNode implements AutoCloseable {
 
     /** The binding table as seen from API threads; null before the address is committed. */
     ConcurrentBindingView bindingView() {
-        return bindingView;
+        return life.bindingView();
     }
 
     /** Frames the core dropped as malformed or unroutable. */
@@ -984,6 +793,6 @@ public final class TipcNode implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TipcNode " + nodeId + " address " + Integer.toHexString(address) + " bearers " + specs;
+        return "TipcNode " + nodeId + " address " + Integer.toHexString(life.address()) + " bearers " + specs;
     }
 }

@@ -29,7 +29,7 @@ final class BearerIo implements AutoCloseable {
     int coreId = -1;
     /**
      * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frame sent on it. Under the core lock
-     * only (see TipcNode.interfaceDown).
+     * only (see BearerLifecycle.interfaceDown).
      */
     boolean netDown;
     /** An {@code interfaceDown} is queued for the loop and not yet run: one at a time, whatever the failed frames. */

@@ -120,7 +120,7 @@ final class BearerLifecycle {
             bearerDied(b, d.getCause());
         } else {
             LOG.debug("bearer {}: receive error {}", b, e.toString());
-            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) node.later(() -> interfaceDown(b));
+            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
         }
     }
 
@@ -135,7 +135,7 @@ final class BearerLifecycle {
         boolean last = true;
         for (BearerIo x : bearers) if (!x.isDead()) last = false;
         if (last) {
-            node.fail("the receive thread of " + b + ", the last bearer,", cause);
+            node.life.fail("the receive thread of " + b + ", the last bearer,", cause);
             return;
         }
         try {
@@ -146,17 +146,17 @@ final class BearerLifecycle {
         }
         // FAILED or CLOSED meanwhile: everything is released already. DEGRADED (an earlier bearer died): this one
         // must still be disabled, closed and reported
-        if (!node.degrade(cause)) return;
-        node.later(() -> {
+        if (!node.life.degrade(cause)) return;
+        node.runner.later(() -> {
             int id = b.coreId;
             if (id >= 0) {
-                node.core().disableBearer(node.now(), id, outbox);
+                node.core().disableBearer(node.runner.now(), id, outbox);
                 byCoreId[id] = null;
                 b.coreId = -1;
             }
             closeBearer(b);
         });
-        node.tellListeners();
+        node.life.tellListeners();
     }
 
     /** Bearer sends that failed (interface down, ...). */
@@ -174,7 +174,7 @@ final class BearerLifecycle {
             sendErrors++;
             LOG.debug("bearer {}: send failed: {}", b, e.toString());
             // not here: the core may be in the middle of the call that sent this frame
-            if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) node.later(() -> interfaceDown(b));
+            if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
             return;
         }
         TrafficTap t = tap;
@@ -247,7 +247,7 @@ final class BearerLifecycle {
         b.netDown = true;
         LOG.info("Resetting bearer <{}>: interface down", b);
         var cfg = cur.config();
-        long now = node.now();
+        long now = node.runner.now();
         core.disableBearer(now, id, outbox);
         byCoreId[id] = null;
         b.coreId = -1;
@@ -286,17 +286,17 @@ final class BearerLifecycle {
     String addBearer(String spec) throws IOException {
         BearerSpec bs = BearerSpec.parse(spec, netns);
         synchronized (node) {
-            if (node.isClosed() || !node.isRunning()) throw node.notRunning();
+            if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
             BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
             var cfg = b.config();
             try {
                 // -1: close() got in first
-                int id = node.call(now -> node.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
-                if (id < 0) throw node.notRunning();
+                int id = node.call(now -> node.life.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
+                if (id < 0) throw node.life.notRunning();
                 bearers.add(b);
-                if (node.isClosed() || !node.isRunning()) { // close() released the bearers meanwhile: this one would stay open
+                if (node.life.isClosed() || !node.isRunning()) { // close() released the bearers meanwhile: this one would stay open
                     bearers.remove(b);
-                    throw node.notRunning();
+                    throw node.life.notRunning();
                 }
                 LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
                 b.start(node::received, e -> receiveError(b, e));

@@ -38,7 +38,7 @@ final class CoreEvents implements NodeListener {
 
     @Override
     public void linkUp(Link l) {
-        LinkInfo i = node.info(l);
+        LinkInfo i = node.views.info(l);
         LOG.info("Established link <{}> on network plane {}", i.name(), (char) ('A' + l.bearerId()));
         for (LinkListener x : listeners) {
             try {
@@ -51,7 +51,7 @@ final class CoreEvents implements NodeListener {
 
     @Override
     public void linkDown(Link l) {
-        LinkInfo i = node.info(l);
+        LinkInfo i = node.views.info(l);
         LOG.info("Lost link <{}> on network plane {}", i.name(), (char) ('A' + l.bearerId()));
         congestion.uncongested(l.peerAddr());
         for (LinkListener x : listeners) {

@@ -20,7 +20,7 @@ import io.jtipc.node.Outbox;
  * loop thread {@code jtipc-node-ID} for the core's timers ({@link NodeCore#nextDeadline()}) and the work deferred
  * with {@link #later}. After each run it runs the deferred work, forwards the core's log lines
  * ({@link TipcNode#CORE_LOGGER}) and wakes the loop when a timer became due earlier. An {@link Error} in a run makes
- * the node fail ({@link TipcNode#fail}); a {@link RuntimeException} is counted ({@link #internalErrors()}) and logged.
+ * the node fail ({@link NodeLifecycle#fail}); a {@link RuntimeException} is counted ({@link #internalErrors()}) and logged.
  * Logs to TipcNode's logger, as before the split.
  */
 final class CoreRunner {
@@ -164,7 +164,7 @@ final class CoreRunner {
             LOG.warn("receive: internal error (the node goes on)", e);
         } catch (Throwable e) {
             // as in the loop: the core's state is unknown, the node stops (not only this bearer)
-            node.fail("the event loop (a frame on " + rx.bearer() + ")", e);
+            node.life.fail("the event loop (a frame on " + rx.bearer() + ")", e);
         } finally {
             coreLock.unlock();
         }
@@ -193,7 +193,7 @@ final class CoreRunner {
             } catch (Throwable e) {
                 // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state
                 // is unknown, so the node stops rather than run on it (failed under the lock: no call runs on it)
-                node.fail("the event loop", e);
+                node.life.fail("the event loop", e);
                 return;
             } finally {
                 coreLock.unlock();
@@ -215,7 +215,7 @@ final class CoreRunner {
                     internalErrors++;
                     LOG.warn("event loop: internal error (the node goes on)", e);
                 } catch (Throwable e) {
-                    node.fail("the event loop", e);
+                    node.life.fail("the event loop", e);
                     return;
                 } finally {
                     coreLock.unlock();
@@ -264,18 +264,18 @@ final class CoreRunner {
      */
     <T> T call(LongFunction<T> f) throws TipcException {
         if (coreLock.isHeldByCurrentThread()) return f.apply(now());
-        if (loop == null || !running) throw node.notRunning();
+        if (loop == null || !running) throw node.life.notRunning();
         try {
             if (!coreLock.tryLock(TipcNode.CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 throw running ? new TipcException(TipcError.NONE, "the node's core was busy for "
-                        + TipcNode.CALL_WAIT_MS / 1000 + " s") : node.notRunning();
+                        + TipcNode.CALL_WAIT_MS / 1000 + " s") : node.life.notRunning();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TipcException("interrupted", e);
         }
         try {
-            if (!running) throw node.notRunning();
+            if (!running) throw node.life.notRunning();
             T r;
             try {
                 try {
@@ -287,8 +287,8 @@ final class CoreRunner {
                 throw e;
             } catch (Throwable e) {
                 // an Error with the core half-way through the call: its state is unknown, the node stops
-                node.fail("the event loop (a command)", e);
-                throw node.failed();
+                node.life.fail("the event loop (a command)", e);
+                throw node.life.failed();
             }
             return r;
         } finally {

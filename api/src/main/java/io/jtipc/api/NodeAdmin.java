@@ -7,13 +7,16 @@ import io.jtipc.node.Errno;
 import io.jtipc.node.Link;
 import io.jtipc.node.Node;
 import io.jtipc.node.NodeCore;
+import io.jtipc.node.NodeKey;
+import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The run-time operations of iproute2's {@code tipc} that {@link TipcNode} offers beyond its views: link statistics
- * reset, socket list, node list and peer removal. Each runs under the node's core lock ({@link TipcNode#call}); kept
+ * reset, socket list, node list, peer removal and the run-time keys ({@code tipc node set key}). Each runs under the node's core lock ({@link TipcNode#call}); kept
  * apart so that TipcNode stays the lifecycle and the I/O.
  */
 final class NodeAdmin {
@@ -31,7 +34,7 @@ final class NodeAdmin {
             boolean any = false;
             for (Link l : node.core().links()) {
                 if (linkName != null && !l.name().equals(linkName)) continue;
-                stats.reset(l, node.info(l));
+                stats.reset(l, node.views.info(l));
                 any = true;
             }
             return any || linkName == null;
@@ -91,5 +94,21 @@ final class NodeAdmin {
             throw new TipcException(TipcError.EBUSY, "peer remove: node " + Integer.toHexString(address)
                 + " is not down");
         }
+    }
+
+    /** See {@link TipcNode#setKey}. */
+    void setKey(String key, String kind) throws TipcException {
+        NodeKey k = "cluster".equals(kind) ? NodeKey.cluster(key) : "master".equals(kind) ? NodeKey.master(key)
+            : NodeKey.perNode(key, NodeId.parse(Objects.requireNonNull(kind, "kind")));
+        int rc = node.call(now -> node.core().crypto().setKey(now, k, node.outbox()));
+        if (rc < 0) throw new TipcException(TipcError.NONE, "no key slot free for the new key (EBUSY)");
+    }
+
+    /** See {@link TipcNode#rekeyNow}. */
+    void rekeyNow() throws TipcException {
+        node.call(now -> {
+            node.core().crypto().setRekeying(now, -1);
+            return 0;
+        });
     }
 }

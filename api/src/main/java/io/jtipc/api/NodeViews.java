@@ -196,7 +196,7 @@ final class NodeViews {
     private void awaitBindings(Predicate<List<Binding>> done, Duration timeout, String failure)
             throws TipcException, InterruptedIOException {
         long end = System.nanoTime() + timeout.toNanos();
-        ConcurrentBindingView v = node.bindingView();
+        ConcurrentBindingView v = node.life.bindingView();
         if (v == null || !node.isRunning()) {
             throw new TipcException(TipcError.NONE, "node " + node.identity() + " is not running");
         }

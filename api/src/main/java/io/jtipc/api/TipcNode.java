@@ -5,47 +5,22 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.jtipc.bearer.Media;
-import io.jtipc.bearer.ReceiveThreadDiedException;
-import io.jtipc.nametable.BindingChange;
-import io.jtipc.nametable.BindingTable;
-import io.jtipc.nametable.Publication;
-import io.jtipc.bearer.SyscallException;
 import io.jtipc.node.CryptoConfig;
-import io.jtipc.node.Link;
-import io.jtipc.node.LinkTunnelStats;
 import io.jtipc.node.NodeConfig;
 import io.jtipc.node.NodeCore;
-import io.jtipc.node.NodeListener;
 import io.jtipc.node.Outbox;
-import io.jtipc.node.LinkSettings;
-import io.jtipc.node.Node;
-import io.jtipc.node.Errno;
 import io.jtipc.node.NodeKey;
 import io.jtipc.wire.NodeId;
-import io.jtipc.wire.Tipc;
 
 /**
  * A jtipc node: the sans-IO protocol core ({@link NodeCore}) run under one lock by the bearers' receive threads, the API callers and one timer thread, over real bearers
@@ -63,7 +38,7 @@ import io.jtipc.wire.Tipc;
  * }</pre>
  *
  * <h2>Threads</h2>
- * The core runs under one lock, the node's core lock ({@link #coreLock}), on the thread that has work for it, so a
+ * The core runs under one lock, the node's core lock (held by {@code CoreRunner}), on the thread that has work for it, so a
  * message crosses at most one thread hand-off between the wire and the application (issue 14), as in the kernel,
  * where the softirq that received a frame runs the protocol and the caller of {@code sendmsg} runs the send path:
  * <ul>
@@ -103,7 +78,6 @@ import io.jtipc.wire.Tipc;
  * peer never waits behind it. {@link TipcSocket#trySend} never waits.
  */
 public final class TipcNode implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TipcNode.class);
     /** Binding changes a waiter in {@link #awaitBinding} may leave unread before its feed overflows (it reopens). */
     static final int BINDING_FEED_CAPACITY = 4096;
     /** The SLF4J logger that receives the core's diagnostic lines ({@link NodeCore#log()}). */
@@ -121,20 +95,20 @@ public final class TipcNode implements AutoCloseable {
     private final List<BearerSpec> specs;
     private final NodeCore core;
     /** Runs the core under the core lock: frames, API calls, timers and deferred work (the loop thread). */
-    private final CoreRunner runner;
+    final CoreRunner runner;
     /** The bearers, the core's outbox and the traffic tap. */
-    private final BearerLifecycle bearerSet;
+    final BearerLifecycle bearerSet;
     /** The sends waiting for their congested links. */
     private final CongestionWaits congestion = new CongestionWaits(this);
     private final Outbox outbox;
     /** Start, close, failure and the node's state with its listeners. */
-    private final NodeLifecycle life;
+    final NodeLifecycle life;
     /** The core's events: address commit, link up/down (to the link listeners), uncongested. */
     private final CoreEvents events;
     /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
     private final NodeAdmin admin = new NodeAdmin(this);
     /** The views (links, bindings) and the link/bearer settings. */
-    private final NodeViews views = new NodeViews(this);
+    final NodeViews views = new NodeViews(this);
 
     private TipcNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -356,71 +330,26 @@ public final class TipcNode implements AutoCloseable {
      * down at once), the loop ends, bearers and sockets close. Idempotent.
      */
     @Override
-    public void close() {
-        life.close();
-    }
-
-    // ================================================================================ failures
+    public void close() { life.close(); }
 
     /** The state: NEW, RUNNING, DEGRADED, FAILED or CLOSED (see {@link TipcNodeState}). */
-    public TipcNodeState state() {
-        return life.state();
-    }
+    public TipcNodeState state() { return life.state(); }
 
     /**
      * What made the node {@link TipcNodeState#DEGRADED} or {@link TipcNodeState#FAILED}: the first throwable that ended a
      * receive thread or the event loop; null while none did.
      */
-    public Throwable failure() {
-        return life.failure();
-    }
+    public Throwable failure() { return life.failure(); }
 
     /** Adds a listener for DEGRADED and FAILED (see {@link TipcNodeStateListener} for its thread). */
-    public void addStateListener(TipcNodeStateListener l) {
-        life.stateListeners().add(Objects.requireNonNull(l));
-    }
+    public void addStateListener(TipcNodeStateListener l) { life.stateListeners().add(Objects.requireNonNull(l)); }
 
-    public void removeStateListener(TipcNodeStateListener l) {
-        life.stateListeners().remove(l);
-    }
+    public void removeStateListener(TipcNodeStateListener l) { life.stateListeners().remove(l); }
+
+    // ================================================================================ for the api classes and tests
 
     /** The exception blocked and later calls get once the node failed: names the cause. */
-    TipcException failed() {
-        return life.failed();
-    }
-
-    /** See {@link NodeLifecycle#degrade}: false if the node is FAILED or CLOSED already. */
-    boolean degrade(Throwable cause) {
-        return life.degrade(cause);
-    }
-
-    /** See {@link NodeLifecycle#fail}: the node fails over {@code cause}; any thread, idempotent. */
-    void fail(String where, Throwable cause) {
-        life.fail(where, cause);
-    }
-
-    /** Tells the state listeners the queued state changes (see {@link NodeLifecycle#tellListeners()}). */
-    void tellListeners() {
-        life.tellListeners();
-    }
-
-    /** The exception of a call on a node not running (names the failure once it failed). */
-    TipcException notRunning() {
-        return life.notRunning();
-    }
-
-    // ================================================================================ the loop
-
-    /** The core's clock, ms (see {@link CoreRunner#now()}). */
-    long now() {
-        return runner.now();
-    }
-
-    /** See {@link CoreRunner#received}: a frame from a bearer's receive thread, into the core on that thread. */
-    void received(BearerIo.Rx rx) {
-        bearerSet.tapReceived(rx);
-        runner.received(rx);
-    }
+    TipcException failed() { return life.failed(); }
 
     /**
      * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
@@ -429,59 +358,34 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException when the node is not running (or failed: names the cause), or the core lock was busy for
      *                       {@value #CALL_WAIT_MS} ms
      */
-    <T> T call(LongFunction<T> f) throws TipcException {
-        return runner.call(f);
-    }
+    <T> T call(LongFunction<T> f) throws TipcException { return runner.call(f); }
 
     /** Longest wait of an API call for the core lock, ms (then it fails with a TipcException). */
     static final long CALL_WAIT_MS = 30_000;
-
-    NodeCore core() {
-        return core;
-    }
-
-    /** API calls and frames waiting for the core lock (tests: a command queued behind a given one). */
-    long queuedCommands() {
-        return runner.queuedCommands();
-    }
-
-    /** Frames handed to the core so far, every bearer (tests). */
-    long framesHandled() {
-        return runner.framesHandled();
-    }
-
-    /** The bearers opened by {@link #start()} (tests). */
-    List<BearerIo> bearers() {
-        return bearerSet.list();
-    }
 
     /**
      * Runs {@code r} after the work in hand, never inline (so safe inside a core callback): called under the core lock,
      * by the same thread right after its core run, before the lock is released; otherwise on the loop thread.
      */
-    void later(Runnable r) {
-        runner.later(r);
+    void later(Runnable r) { runner.later(r); }
+
+    /** A frame from a bearer's receive thread: to the tap, then into the core on this thread (see {@link CoreRunner}). */
+    void received(BearerIo.Rx rx) {
+        bearerSet.tapReceived(rx);
+        runner.received(rx);
     }
 
-    Outbox outbox() {
-        return outbox;
-    }
+    NodeCore core() { return core; }
 
-    void registered(TipcSocket s) {
-        life.sockets().add(s);
-    }
+    Outbox outbox() { return outbox; }
 
-    void unregistered(TipcSocket s) {
-        life.sockets().remove(s);
-    }
+    void registered(TipcSocket s) { life.sockets().add(s); }
 
-    void registered(TipcSubscription s) {
-        life.subscriptions().add(s);
-    }
+    void unregistered(TipcSocket s) { life.sockets().remove(s); }
 
-    void unregistered(TipcSubscription s) {
-        life.subscriptions().remove(s);
-    }
+    void registered(TipcSubscription s) { life.subscriptions().add(s); }
+
+    void unregistered(TipcSubscription s) { life.subscriptions().remove(s); }
 
     /**
      * What a send that got ELINKCONG waits for: an uncongested or link-down event on any of {@code nodes} after the
@@ -495,60 +399,44 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /** See {@link CongestionWaits#awaitUncongested}: at most {@value #CONGESTION_WAIT_MS} ms. */
-    void awaitUncongested(CongestionWait w) throws TipcException {
-        congestion.awaitUncongested(w);
-    }
+    void awaitUncongested(CongestionWait w) throws TipcException { congestion.awaitUncongested(w); }
 
     /** See {@link CongestionWaits#whenUncongested}. Under the core lock, right after {@link #congestionWait}. */
-    CompletableFuture<Void> whenUncongested(CongestionWait w) {
-        return congestion.whenUncongested(w);
-    }
+    CompletableFuture<Void> whenUncongested(CongestionWait w) { return congestion.whenUncongested(w); }
+
+    /** Tests: API calls and frames waiting for the core lock (a command queued behind a given one). */
+    long queuedCommands() { return runner.queuedCommands(); }
+
+    /** Tests: frames handed to the core so far, every bearer. */
+    long framesHandled() { return runner.framesHandled(); }
+
+    /** Tests: the bearers opened by {@link #start()}. */
+    List<BearerIo> bearers() { return bearerSet.list(); }
+
+    /** Tests: the traffic tap, null without one. */
+    TrafficTap tap() { return bearerSet.tap(); }
 
     // ================================================================================ views
 
     /** The node identity. */
-    public NodeId identity() {
-        return nodeId;
-    }
+    public NodeId identity() { return nodeId; }
 
     /** The cluster id. */
-    public int clusterId() {
-        return clusterId;
-    }
+    public int clusterId() { return clusterId; }
 
     /** The 32-bit node address (0 before {@link #start()} returned). */
-    public int address() {
-        return life.address();
-    }
-
-    /** True once {@link #close()} began or the node failed. */
-    boolean isClosed() {
-        return life.isClosed();
-    }
+    public int address() { return life.address(); }
 
     /** True between {@link #start()} and {@link #close()} (or the node's failure, see {@link #state()}). */
-    public boolean isRunning() {
-        return runner.running();
-    }
+    public boolean isRunning() { return runner.running(); }
 
     /** Adds a listener for link up/down (called under the core lock, see {@link LinkListener}). */
-    public void addLinkListener(LinkListener l) {
-        events.listeners.add(Objects.requireNonNull(l));
-    }
+    public void addLinkListener(LinkListener l) { events.listeners.add(Objects.requireNonNull(l)); }
 
-    public void removeLinkListener(LinkListener l) {
-        events.listeners.remove(l);
-    }
-
-    /** A snapshot of link {@code l}. Under the core lock. */
-    LinkInfo info(Link l) {
-        return views.info(l);
-    }
+    public void removeLinkListener(LinkListener l) { events.listeners.remove(l); }
 
     /** A snapshot of every link. */
-    public List<LinkInfo> links() throws TipcException {
-        return views.links(admin.stats);
-    }
+    public List<LinkInfo> links() throws TipcException { return views.links(admin.stats); }
 
     /**
      * {@code tipc link set tolerance|priority|window VALUE link NAME} (Linux 6.1 node.c tipc_nl_node_set_link; the
@@ -588,9 +476,7 @@ public final class TipcNode implements AutoCloseable {
      * @throws TipcException {@link TipcError#EINVAL} if 3 bearers are enabled (MAX_BEARERS) or one has the same
      *                       name (the bearer is closed again); or the node is not running
      */
-    public String addBearer(String spec) throws IOException {
-        return bearerSet.addBearer(spec);
-    }
+    public String addBearer(String spec) throws IOException { return bearerSet.addBearer(spec); }
 
     /**
      * {@code tipc bearer disable name NAME} (bearer.c bearer_disable): every link on the bearer sends a RESET with
@@ -598,14 +484,10 @@ public final class TipcNode implements AutoCloseable {
      *
      * @throws TipcException {@link TipcError#EINVAL} if there is no such bearer; or the node is not running
      */
-    public void removeBearer(String name) throws TipcException {
-        bearerSet.removeBearer(name);
-    }
+    public void removeBearer(String name) throws TipcException { bearerSet.removeBearer(name); }
 
     /** {@code tipc bearer list}: the names of the enabled bearers, in bearer id order (e.g. "eth:eth0", "udp:b1"). */
-    public List<String> bearerNames() throws TipcException {
-        return bearerSet.bearerNames();
-    }
+    public List<String> bearerNames() throws TipcException { return bearerSet.bearerNames(); }
 
     /**
      * {@code tipc bearer add media udp name NAME remoteip IP remoteport PORT} (udp_media.c tipc_udp_rcast_add): adds a
@@ -626,19 +508,13 @@ public final class TipcNode implements AutoCloseable {
      *
      * @throws TipcException {@link TipcError#EINVAL} if there is no such link; or the node is not running
      */
-    public void resetLinkStats(String linkName) throws TipcException {
-        admin.resetLinkStats(linkName);
-    }
+    public void resetLinkStats(String linkName) throws TipcException { admin.resetLinkStats(linkName); }
 
     /** {@code tipc socket list}: this node's sockets (the topology server's included), by port. */
-    public List<SocketInfo> sockets() throws TipcException {
-        return admin.sockets();
-    }
+    public List<SocketInfo> sockets() throws TipcException { return admin.sockets(); }
 
     /** {@code tipc node list}: this node and every peer node known, by address. */
-    public List<PeerInfo> nodes() throws TipcException {
-        return admin.nodes();
-    }
+    public List<PeerInfo> nodes() throws TipcException { return admin.nodes(); }
 
     /**
      * {@code tipc peer remove address ADDR} (node.c tipc_nl_peer_rm): forgets a peer node that is down, with its
@@ -648,28 +524,20 @@ public final class TipcNode implements AutoCloseable {
      *         {@link TipcError#ENOTSUPP} for the own address
      *                       (the kernel's errors too); or the node is not running
      */
-    public void removePeer(int address) throws TipcException {
-        admin.removePeer(address);
-    }
+    public void removePeer(int address) throws TipcException { admin.removePeer(address); }
 
     /** {@code tipc link monitor summary} / {@code list}: each bearer's neighbour monitor (monitor.c). */
-    public List<LinkMonitorSummary> linkMonitors() throws TipcException {
-        return views.linkMonitors();
-    }
+    public List<LinkMonitorSummary> linkMonitors() throws TipcException { return views.linkMonitors(); }
 
     /**
      * {@code tipc link monitor set threshold N}: monitoring becomes active on a bearer with more than N peers.
      *
      * @throws TipcException EINVAL if N is negative or above {@link io.jtipc.node.Monitor#MAX_THRESHOLD}
      */
-    public void setMonitorThreshold(int n) throws TipcException {
-        views.setMonitorThreshold(n);
-    }
+    public void setMonitorThreshold(int n) throws TipcException { views.setMonitorThreshold(n); }
 
     /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */
-    public String linkList() throws TipcException {
-        return views.linkList();
-    }
+    public String linkList() throws TipcException { return views.linkList(); }
 
     /** Waits until at least one link is up. */
     public LinkInfo awaitLinkUp(Duration timeout) throws TipcException, InterruptedIOException {
@@ -682,14 +550,10 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /** A snapshot of the binding table, in {@code tipc nametable show} order (type, lower, age). */
-    public List<Binding> bindings() throws TipcException {
-        return views.bindings();
-    }
+    public List<Binding> bindings() throws TipcException { return views.bindings(); }
 
     /** The binding table as {@code tipc nametable show} prints it. */
-    public String nametableShow() throws TipcException {
-        return views.nametableShow();
-    }
+    public String nametableShow() throws TipcException { return views.nametableShow(); }
 
     /**
      * Waits until a binding matches {@code p}: tests the table, then again after every binding change (woken by the
@@ -711,15 +575,8 @@ public final class TipcNode implements AutoCloseable {
         views.awaitNoBinding(p, timeout);
     }
 
-    /** The binding table as seen from API threads; null before the address is committed. */
-    ConcurrentBindingView bindingView() {
-        return life.bindingView();
-    }
-
     /** Frames the core dropped as malformed or unroutable. */
-    public long droppedFrames() throws TipcException {
-        return call(now -> core.droppedFrames());
-    }
+    public long droppedFrames() throws TipcException { return call(now -> core.droppedFrames()); }
 
     /**
      * Frames dropped between the bearers and the core. Always 0 since issue 14: there is no such queue any more
@@ -727,9 +584,7 @@ public final class TipcNode implements AutoCloseable {
      * handles them are dropped by the kernel at the bearer's socket buffer and retransmitted by their link. Kept for
      * callers of the earlier inbox counter.
      */
-    public long droppedInboxFrames() {
-        return 0;
-    }
+    public long droppedInboxFrames() { return 0; }
 
     /**
      * Sets a key at run time, as {@code tipc node set key}: {@code kind} "cluster" (distributed to the peers in
@@ -738,20 +593,10 @@ public final class TipcNode implements AutoCloseable {
      * @throws IllegalArgumentException if the key or kind is malformed
      * @throws TipcException            if the node is not running or no key slot is free (EBUSY)
      */
-    public void setKey(String key, String kind) throws TipcException {
-        NodeKey k = "cluster".equals(kind) ? NodeKey.cluster(key) : "master".equals(kind) ? NodeKey.master(key)
-            : NodeKey.perNode(key, NodeId.parse(Objects.requireNonNull(kind, "kind")));
-        int rc = call(now -> core.crypto().setKey(now, k, outbox));
-        if (rc < 0) throw new TipcException(TipcError.NONE, "no key slot free for the new key (EBUSY)");
-    }
+    public void setKey(String key, String kind) throws TipcException { admin.setKey(key, kind); }
 
     /** Starts a rekeying now ({@code tipc node set key rekeying now}): a fresh session key, distributed to all. */
-    public void rekeyNow() throws TipcException {
-        call(now -> {
-            core.crypto().setRekeying(now, -1);
-            return 0;
-        });
-    }
+    public void rekeyNow() throws TipcException { admin.rekeyNow(); }
 
     /** Encrypted frames no key decrypted (wrong key or none), and replayed frames rejected. */
     public long undecryptableFrames() throws TipcException {
@@ -759,37 +604,22 @@ public final class TipcNode implements AutoCloseable {
     }
 
     /** Frames the traffic tap ({@link Builder#capture}) wrote to its files; 0 without a tap. */
-    public long capturedFrames() {
-        return bearerSet.capturedFrames();
-    }
+    public long capturedFrames() { return bearerSet.capturedFrames(); }
 
     /**
      * Frames the traffic tap did not write: its queue ({@value TrafficTap#QUEUE_FRAMES} frames, 32 MiB) was full, or
      * a write had failed, or the tap failed on it with an internal error (logged once); 0 without a tap.
      */
-    public long captureDropped() {
-        return bearerSet.captureDropped();
-    }
-
-    /** The traffic tap, null without one (tests). */
-    TrafficTap tap() {
-        return bearerSet.tap();
-    }
+    public long captureDropped() { return bearerSet.captureDropped(); }
 
     /** Bearer sends that failed (interface down, ...). */
-    public long sendErrors() {
-        return bearerSet.sendErrors();
-    }
+    public long sendErrors() { return bearerSet.sendErrors(); }
 
     /** Sends that found a link congested (ELINKCONG) and waited for it to drain. */
-    public long congestionWaits() {
-        return congestion.count();
-    }
+    public long congestionWaits() { return congestion.count(); }
 
     /** Unexpected exceptions caught by the loop. */
-    public long internalErrors() {
-        return runner.internalErrors();
-    }
+    public long internalErrors() { return runner.internalErrors(); }
 
     @Override
     public String toString() {

@@ -282,32 +282,35 @@ final class BearerLifecycle {
         return id;
     }
 
-    /** See {@link TipcNode#addBearer}. */
+    /**
+     * See {@link TipcNode#addBearer}. Holds no lock while it waits for the core lock: a listener that runs under the
+     * core lock may close the node or add or remove a bearer meanwhile without waiting {@value TipcNode#CALL_WAIT_MS}
+     * ms for it (the TipcNode's monitor, which close() takes, is only held for the short check-and-start below).
+     */
     String addBearer(String spec) throws IOException {
         BearerSpec bs = BearerSpec.parse(spec, netns);
-        synchronized (node) {
-            if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
-            BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
-            var cfg = b.config();
-            try {
-                // -1: close() got in first
-                int id = node.call(now -> node.life.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
-                if (id < 0) throw node.life.notRunning();
+        if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
+        BearerIo b = BearerIo.open(bs, clusterId, mediaWrapper);
+        var cfg = b.config();
+        try {
+            // -1: close() got in first
+            int id = node.call(now -> node.life.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
+            if (id < 0) throw node.life.notRunning();
+            synchronized (node) { // close() marks the node closed under it, then releases the bearers listed
+                if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
                 bearers.add(b);
-                if (node.life.isClosed() || !node.isRunning()) { // close() released the bearers meanwhile: this one would stay open
-                    bearers.remove(b);
-                    throw node.life.notRunning();
-                }
-                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
                 b.start(node::received, e -> receiveError(b, e));
-                return cfg.name();
-            } catch (IllegalStateException e) {
-                closeBearer(b);
-                throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
-            } catch (TipcException | RuntimeException e) {
-                closeBearer(b);
-                throw e;
             }
+            LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
+            return cfg.name();
+        } catch (IllegalStateException e) {
+            bearers.remove(b);
+            closeBearer(b);
+            throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
+        } catch (TipcException | RuntimeException e) {
+            bearers.remove(b);
+            closeBearer(b);
+            throw e;
         }
     }
 
@@ -318,26 +321,27 @@ final class BearerLifecycle {
         if (t != null) t.bearerRemoved(b);
     }
 
-    /** See {@link TipcNode#removeBearer}. */
+    /**
+     * See {@link TipcNode#removeBearer}. Holds no lock while it waits for the core lock (see {@link #addBearer});
+     * of two removals of one bearer, the one that disables it under the core lock closes it, the other fails EINVAL.
+     */
     void removeBearer(String name) throws TipcException {
-        synchronized (node) {
-            BearerIo found = null;
-            for (BearerIo b : bearers) if (b.coreId >= 0 && b.config().name().equals(name)) found = b;
-            BearerIo b = found;
-            if (b == null) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
-            node.call(now -> {
-                int id = b.coreId;
-                if (id >= 0) {
-                    node.core().disableBearer(now, id, outbox);
-                    byCoreId[id] = null;
-                    b.coreId = -1;
-                }
-                return null;
-            });
-            bearers.remove(b);
-            closeBearer(b);
-            LOG.info("Disabled bearer <{}>", name);
-        }
+        BearerIo found = null;
+        for (BearerIo b : bearers) if (b.coreId >= 0 && b.config().name().equals(name)) found = b;
+        BearerIo b = found;
+        if (b == null) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
+        boolean disabled = node.call(now -> {
+            int id = b.coreId;
+            if (id < 0) return false; // another removal (or its receive thread's death) got in first
+            node.core().disableBearer(now, id, outbox);
+            byCoreId[id] = null;
+            b.coreId = -1;
+            return true;
+        });
+        if (!disabled) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
+        bearers.remove(b);
+        closeBearer(b);
+        LOG.info("Disabled bearer <{}>", name);
     }
 
     /** See {@link TipcNode#bearerNames}. */

@@ -38,9 +38,9 @@ import io.jtipc.wire.NodeId;
  * }</pre>
  *
  * <h2>Threads</h2>
- * The core runs under one lock, the node's core lock (held by {@code CoreRunner}), on the thread that has work for it, so a
- * message crosses at most one thread hand-off between the wire and the application (issue 14), as in the kernel,
- * where the softirq that received a frame runs the protocol and the caller of {@code sendmsg} runs the send path:
+ * The core runs under one lock, the node's core lock (held by {@code CoreRunner}), on the thread that has work for
+ * it, so a message crosses at most one thread hand-off between the wire and the application (issue 14), as in the
+ * kernel, where the softirq that received a frame runs the protocol and the caller of {@code sendmsg} runs the send path:
  * <ul>
  * <li>a received frame is handed to the core on its bearer's receive thread, which then transmits what the core
  * sent (acknowledgements, retransmissions) and wakes the receiving sockets; no queue of frames between the bearer
@@ -105,7 +105,7 @@ public final class TipcNode implements AutoCloseable {
     final NodeLifecycle life;
     /** The core's events: address commit, link up/down (to the link listeners), uncongested. */
     private final CoreEvents events;
-    /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal). */
+    /** The run-time operations of {@code tipc} (stats reset, sockets, nodes, peer removal, keys). */
     private final NodeAdmin admin = new NodeAdmin(this);
     /** The views (links, bindings) and the link/bearer settings. */
     final NodeViews views = new NodeViews(this);

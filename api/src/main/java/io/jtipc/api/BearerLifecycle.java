@@ -297,11 +297,13 @@ final class BearerLifecycle {
             int id = node.call(now -> node.life.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
             if (id < 0) throw node.life.notRunning();
             synchronized (node) { // close() marks the node closed under it, then releases the bearers listed
-                if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
+                // listed before the check: fail() (which does not take the monitor) sets closed, then closes the
+                // listed bearers, so either it sees b or we see closed
                 bearers.add(b);
+                if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
+                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
                 b.start(node::received, e -> receiveError(b, e));
             }
-            LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
             return cfg.name();
         } catch (IllegalStateException e) {
             bearers.remove(b);
@@ -338,7 +340,11 @@ final class BearerLifecycle {
             b.coreId = -1;
             return true;
         });
-        if (!disabled) throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
+        if (!disabled) { // its receive thread died (deferred disable) or another removal won: do not list it
+            bearers.remove(b);
+            closeBearer(b);
+            throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
+        }
         bearers.remove(b);
         closeBearer(b);
         LOG.info("Disabled bearer <{}>", name);

@@ -123,8 +123,33 @@ public final class TipcConnection implements AutoCloseable {
 
 
     /**
+     * The kernel's connect timeout, 8000 ms (socket.c CONN_TIMEOUT_DEFAULT: a new socket's TIPC_CONN_TIMEOUT), used by
+     * {@link #connect(TipcNode, TipcAddress, Type)}.
+     */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(ConnSocket.CONN_TIMEOUT_DEFAULT);
+
+    /**
+     * The smallest {@link TipcOption#CONN_TIMEOUT} {@link #setOption} accepts, 4 ms: the SYN retry after an overload
+     * rejection waits a random time below a quarter of the timeout, which must not be 0. Linux 6.1 takes any value
+     * (and divides by zero below 4); later kernels (socket.c tipc_setsockopt) refuse values below 4 with EINVAL too.
+     */
+    public static final int CONN_TIMEOUT_MIN_MS = 4;
+
+    /**
+     * {@link #connect(TipcNode, TipcAddress, Type, Duration)} with the kernel's default timeout,
+     * {@link #DEFAULT_CONNECT_TIMEOUT} (8 s): what connect(2) waits on a socket whose TIPC_CONN_TIMEOUT was never set.
+     *
+     * @throws TipcException as {@link #connect(TipcNode, TipcAddress, Type, Duration)}
+     */
+    public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type)
+            throws TipcException, InterruptedIOException {
+        return connect(node, dest, type, DEFAULT_CONNECT_TIMEOUT, null);
+    }
+
+    /**
      * Connects to a service {type, instance} (anycast lookup) or a socket {port, node}: sends the SYN and waits for
-     * the peer's ACK (socket.c tipc_connect).
+     * the peer's ACK (socket.c tipc_connect). The connection's {@link TipcOption#CONN_TIMEOUT} reads {@code timeout}
+     * in ms afterwards.
      *
      * @param timeout connect timeout (the kernel's default is 8 s)
      * @throws TipcException EHOSTUNREACH (no such binding or no link: at once), ECONNREFUSED (the SYN was rejected:
@@ -384,11 +409,14 @@ public final class TipcConnection implements AutoCloseable {
     }
 
     /**
-     * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt): {@link TipcOption#IMPORTANCE} (0-3) and
-     * {@link TipcOption#NODELAY}.
+     * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt): {@link TipcOption#IMPORTANCE} (0-3),
+     * {@link TipcOption#NODELAY}, and {@link TipcOption#CONN_TIMEOUT} (ms, at least {@link #CONN_TIMEOUT_MIN_MS}).
+     * As in the kernel, the connect timeout only matters while connecting: on a connection it is stored and read back,
+     * nothing more.
      *
-     * @throws TipcException {@link TipcError#EINVAL} for a read-only option, a value out of range, or an option a
-     *                       connection does not take here (DEST/SRC_DROPPABLE, CONN_TIMEOUT, LOOKUP_DOMAIN); or closed
+     * @throws TipcException {@link TipcError#EINVAL} for a read-only option, a value out of range (importance not
+     *                       0-3, a connect timeout below 4 ms), or an option a connection does not take here
+     *                       (DEST/SRC_DROPPABLE, LOOKUP_DOMAIN); or closed
      */
     public <T> void setOption(TipcOption<T> option, T value) throws TipcException {
         checkOpen();
@@ -404,13 +432,23 @@ public final class TipcConnection implements AutoCloseable {
             importance = i;
         } else if (option == TipcOption.NODELAY) {
             setNoDelay((Boolean) v);
+        } else if (option == TipcOption.CONN_TIMEOUT) {
+            int ms = (Integer) v;
+            if (ms < CONN_TIMEOUT_MIN_MS) throw TipcOption.invalid(option, "below " + CONN_TIMEOUT_MIN_MS + " ms: " + ms);
+            onSocket(s -> {
+                s.setConnTimeout(ms);
+                return Boolean.TRUE;
+            });
         } else {
             throw TipcOption.invalid(option, "not an option of a connection here");
         }
     }
 
     /**
-     * Reads a socket option: {@link TipcOption#IMPORTANCE}, {@link TipcOption#NODELAY}.
+     * Reads a socket option (getsockopt SOL_TIPC, socket.c tipc_getsockopt): {@link TipcOption#IMPORTANCE},
+     * {@link TipcOption#NODELAY}, {@link TipcOption#CONN_TIMEOUT} (ms: the timeout this side connected with, 8000 on
+     * an accepted connection as on the kernel's new socket, or the last value set), {@link TipcOption#SOCK_RECVQ_DEPTH}
+     * (messages received and not yet read: skb_queue_len of the receive queue).
      *
      * @throws TipcException {@link TipcError#EINVAL} for the other options; or closed
      */
@@ -419,8 +457,20 @@ public final class TipcConnection implements AutoCloseable {
         Object v;
         if (option == TipcOption.IMPORTANCE) v = importance;
         else if (option == TipcOption.NODELAY) v = noDelay;
+        else if (option == TipcOption.CONN_TIMEOUT) v = onSocket(ConnSocket::connTimeout);
+        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = onSocket(ConnSocket::queuedMessages);
         else throw TipcOption.invalid(option, "not an option of a connection here");
         return option.cast(v);
+    }
+
+    /** Runs {@code fn} on this connection's core socket under the node's lock; ENOTCONN once the core dropped it. */
+    private <R> R onSocket(java.util.function.Function<ConnSocket, R> fn) throws TipcException {
+        R r = node.call(now -> {
+            ConnSocket s = node.core().connSocket(port);
+            return s == null ? null : fn.apply(s);
+        });
+        if (r == null) throw new TipcException(TipcError.ENOTCONN, "connection " + Integer.toUnsignedString(port) + " gone");
+        return r;
     }
 
     /** The connection as an InputStream ({@link #read}; -1 at end of stream). */

@@ -26,12 +26,18 @@ public final class TipcOption<T> {
      */
     public static final TipcOption<Boolean> DEST_DROPPABLE = new TipcOption<>("TIPC_DEST_DROPPABLE", 129, Boolean.class, false);
     /**
-     * TIPC_CONN_TIMEOUT (130): connect timeout in milliseconds (kernel default 8000, CONN_TIMEOUT_DEFAULT). jtipc
-     * takes the connect timeout as an argument of {@link TipcConnection#connect}; no socket accepts this option yet
-     * (EINVAL).
+     * TIPC_CONN_TIMEOUT (130): connect timeout in milliseconds (kernel default 8000, socket.c CONN_TIMEOUT_DEFAULT:
+     * connect(2) waits that long for the peer's ACK, then fails with ETIMEDOUT). jtipc takes it as the
+     * {@code timeout} of {@link TipcConnection#connect(TipcNode, TipcAddress, TipcConnection.Type, java.time.Duration)}
+     * ({@link TipcConnection#DEFAULT_CONNECT_TIMEOUT} without one); a {@link TipcConnection} reads it back and may set
+     * it (at least {@link TipcConnection#CONN_TIMEOUT_MIN_MS}). A connectionless {@link TipcSocket} never connects and
+     * refuses it (EINVAL), where the kernel would store it unused.
      */
     public static final TipcOption<Integer> CONN_TIMEOUT = new TipcOption<>("TIPC_CONN_TIMEOUT", 130, Integer.class, false);
-    /** TIPC_SOCK_RECVQ_DEPTH (132), read-only: the number of unread messages in the socket's receive queue. */
+    /**
+     * TIPC_SOCK_RECVQ_DEPTH (132), read-only: the number of unread messages in the socket's receive queue
+     * ({@link TipcSocket} and {@link TipcConnection}; socket.c tipc_getsockopt, skb_queue_len).
+     */
     public static final TipcOption<Integer> SOCK_RECVQ_DEPTH = new TipcOption<>("TIPC_SOCK_RECVQ_DEPTH", 132, Integer.class, true);
     /** TIPC_NODELAY (138): connections only; true sends every write at once (no Nagle-like bundling). */
     public static final TipcOption<Boolean> NODELAY = new TipcOption<>("TIPC_NODELAY", 138, Boolean.class, false);

@@ -150,4 +150,54 @@ class AsyncConnectionApiTest {
             }
         }
     }
+
+    /**
+     * TIPC_CONN_TIMEOUT reads the timeout the connection was made with (8000 ms on the accepted side and with the
+     * default connect, as the kernel's CONN_TIMEOUT_DEFAULT), takes a new value of at least 4 ms; TIPC_SOCK_RECVQ_DEPTH
+     * counts the messages received and not yet read.
+     */
+    @Test
+    void connectTimeoutAndReceiveQueueDepth() throws Exception {
+        TipcNode[] n = ConnApiTest.pair("actm");
+        try (TipcNode a = n[0]; TipcNode b = n[1]) {
+            try (TipcServerSocket ls = TipcServerSocket.listen(b, TipcAddress.ofService(3300, 1),
+                    TipcConnection.Type.SEQPACKET, TipcSocket.Scope.CLUSTER)) {
+                a.awaitBinding(x -> x.type() == 3300, T);
+                CompletableFuture<TipcConnection> acc = accept(ls);
+                try (TipcConnection c = TipcConnection.connect(a, TipcAddress.ofService(3300, 1),
+                        TipcConnection.Type.SEQPACKET, Duration.ofMillis(12_345));
+                     TipcConnection s = acc.get(T.toSeconds(), TimeUnit.SECONDS)) {
+                    assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).isEqualTo(12_345);
+                    assertThat(s.getOption(TipcOption.CONN_TIMEOUT)).as("accepted: the kernel's default").isEqualTo(8000);
+                    c.setOption(TipcOption.CONN_TIMEOUT, 500);
+                    assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).isEqualTo(500);
+                    c.setOption(TipcOption.CONN_TIMEOUT, TipcConnection.CONN_TIMEOUT_MIN_MS);
+                    assertThatThrownBy(() -> c.setOption(TipcOption.CONN_TIMEOUT, 3))
+                            .satisfies(e -> assertThat(((TipcException) e).error()).isEqualTo(TipcError.EINVAL));
+                    assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).as("unchanged by the refused set").isEqualTo(4);
+
+                    assertThat(s.getOption(TipcOption.SOCK_RECVQ_DEPTH)).isZero();
+                    for (int i = 0; i < 3; i++) c.write(new byte[] {(byte) i});
+                    long end = System.nanoTime() + T.toNanos();
+                    while (s.getOption(TipcOption.SOCK_RECVQ_DEPTH) < 3 && System.nanoTime() < end) Thread.sleep(1);
+                    assertThat(s.getOption(TipcOption.SOCK_RECVQ_DEPTH)).isEqualTo(3);
+                    byte[] one = new byte[4];
+                    assertThat(s.read(one)).isEqualTo(1);
+                    assertThat(one[0]).isZero();
+                    assertThat(s.getOption(TipcOption.SOCK_RECVQ_DEPTH)).isEqualTo(2);
+                    assertThatThrownBy(() -> s.setOption(TipcOption.SOCK_RECVQ_DEPTH, 0))
+                            .satisfies(e -> assertThat(((TipcException) e).error()).isEqualTo(TipcError.EINVAL));
+                }
+                // the default connect waits the kernel's 8000 ms and reads so
+                acc = accept(ls);
+                try (TipcConnection c = TipcConnection.connect(a, TipcAddress.ofService(3300, 1),
+                        TipcConnection.Type.SEQPACKET);
+                     TipcConnection s = acc.get(T.toSeconds(), TimeUnit.SECONDS)) {
+                    assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).isEqualTo(8000);
+                    assertThat(TipcConnection.DEFAULT_CONNECT_TIMEOUT).isEqualTo(Duration.ofSeconds(8));
+                    assertThat(s.peer()).isEqualTo(c.address());
+                }
+            }
+        }
+    }
 }

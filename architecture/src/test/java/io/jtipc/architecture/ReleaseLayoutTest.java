@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
  * {@code Automatic-Module-Name} ({@code jtipc.module.name}: {@code io.jtipc.} + its directory with '-' as '.'); a
  * module is either published and listed in the BOM ({@code bom/pom.xml}, {@code jtipc-bom}, at the reactor's
  * version) or not published ({@code maven.deploy.skip} and {@code maven.install.skip} true) and absent from it; the
- * root holds the Apache-2.0 LICENSE and a NOTICE (the parent packs both into every jar's META-INF).
+ * root holds the Apache-2.0 LICENSE and a NOTICE (the parent packs both into every jar's META-INF). Tests, benchmarks,
+ * fuzzers and test kits are never published: no test-only module is, no pom builds or consumes a test-jar (test kits
+ * are shared as source, {@code src/testkit/java} through the parent's {@code jtipc.testkit}), and a published module
+ * attaches nothing besides its jar, sources and javadoc.
  */
 class ReleaseLayoutTest {
     private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
@@ -85,6 +88,61 @@ class ReleaseLayoutTest {
             .isEqualTo(published);
         assertThat(published).contains("jtipc-api", "jtipc-cli", "jtipc-wire")
             .doesNotContain("jtipc-bench", "jtipc-fuzz", "jtipc-architecture", "jtipc-interop-tests", "jtipc-hostile-tests");
+    }
+
+    /**
+     * Directory names of modules that hold tests, benchmarks or fuzzers only: never published ({@code testcontainers}
+     * is a library for users' tests, not a test module).
+     */
+    private static final Pattern TEST_ONLY_MODULE = Pattern.compile(".*-tests|bench|fuzz|architecture");
+
+    @Test
+    void noTestBenchOrTestKitArtifactWouldBePublished() throws IOException {
+        Path root = DocSnippetsTest.repoRoot();
+        String parent = read(root.resolve("pom.xml"));
+        List<String> poms = new ArrayList<>();
+        poms.add("pom.xml");
+        Matcher mm = MODULE.matcher(parent);
+        while (mm.find()) poms.add(mm.group(1).trim() + "/pom.xml");
+
+        List<String> problems = new ArrayList<>();
+        for (String p : poms) {
+            String pom = read(root.resolve(p));
+            String module = p.equals("pom.xml") ? "(parent)" : p.substring(0, p.indexOf('/'));
+            // a test-jar is an attached artifact: deploy publishes every attached artifact of a published module
+            if (pom.contains("<goal>test-jar</goal>")) problems.add(module + ": builds a test-jar (attached, so published)");
+            if (pom.matches("(?s).*<type>test-jar</type>.*") || pom.matches("(?s).*<classifier>tests?</classifier>.*")) {
+                problems.add(module + ": depends on a test-jar (share test code through src/testkit/java instead)");
+            }
+            if (module.equals("(parent)") || module.equals("bom")) continue;
+            boolean published = !tag(pom, "maven.deploy.skip").equals(Optional.of("true"));
+            if (TEST_ONLY_MODULE.matcher(module).matches()) {
+                if (published) problems.add(module + ": tests/bench/fuzz only, yet published (no maven.deploy.skip)");
+                for (String skip : List.of("maven.source.skip", "maven.javadoc.skip")) {
+                    if (!tag(pom, skip).equals(Optional.of("true"))) problems.add(module + ": not published but no " + skip);
+                }
+            }
+            if (published) {
+                String build = pom.replaceAll("(?s)<dependencies>.*?</dependencies>", "");
+                for (String attach : List.of("<classifier>", "<shadedArtifactAttached>true", "<goal>attach-artifact</goal>",
+                        "<attach>true</attach>")) {
+                    if (build.contains(attach)) problems.add(module + ": attaches another artifact (" + attach + ")");
+                }
+            }
+            Optional<String> kit = tag(pom, "jtipc.testkit");
+            if (kit.isPresent() && !module.equals("(parent)")) {
+                Path dir = root.resolve(module).resolve(kit.get().replace("${project.basedir}/", "")).normalize();
+                if (!Files.isDirectory(dir)) problems.add(module + ": jtipc.testkit " + kit.get() + " is no directory");
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(tag(parent, "jtipc.testkit")).as("the parent's default test kit").contains("${project.basedir}/src/testkit/java");
+        assertThat(parent).as("the parent compiles the tests with the test kit")
+            .contains("<compileSourceRoot>${jtipc.testkit}</compileSourceRoot>");
+        // the test kits stay out of the main source trees (a main jar is published)
+        for (String m : List.of("node", "api", "bearer-common")) {
+            assertThat(root.resolve(m).resolve("src/testkit/java")).isDirectory();
+        }
     }
 
     @Test

@@ -127,6 +127,11 @@ public final class NodeCommand implements Callable<Integer> {
         description = "encrypt as after 'tipc node set key KEY': hex AES key + 4-byte salt (40, 56 or 72 digits, optional 0x); never printed")
     String key;
 
+    @Option(names = "--key-file", paramLabel = "FILE",
+        description = "as --key, the key read from FILE (its one non-comment line; owned by you, mode 600): off the "
+            + "command line, where ps shows it to every user")
+    java.nio.file.Path keyFile;
+
     @Option(names = "--key-master", description = "with --key: the cluster master key ('... master')")
     boolean keyMaster;
 
@@ -366,8 +371,16 @@ public final class NodeCommand implements Callable<Integer> {
                 }
             }
         }
+        if (keyFile != null) {
+            if (key != null) throw new CommandLine.ParameterException(cl, "--key and --key-file exclude each other");
+            try {
+                key = readNodeKey(keyFile);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+        }
         if (key == null && (keyMaster || keyNode != null || rekeying != null)) {
-            throw new CommandLine.ParameterException(cl, "--key-master, --key-node and --rekeying need --key");
+            throw new CommandLine.ParameterException(cl, "--key-master, --key-node and --rekeying need --key or --key-file");
         }
         if (keyMaster && keyNode != null) throw new CommandLine.ParameterException(cl, "--key-master and --key-node exclude each other");
         try {
@@ -414,6 +427,31 @@ public final class NodeCommand implements Callable<Integer> {
             err.println("jtipc node: lab: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** Largest {@code --key-file} read, bytes: a key line is at most 74 characters, comments fit in the rest. */
+    static final int KEY_FILE_MAX_BYTES = 4096;
+
+    /**
+     * The key of a {@code --key-file}: its one line that is neither blank nor a '#' comment, as {@code --key} takes it
+     * (checked by the builder like --key's).
+     *
+     * @throws IllegalArgumentException naming the file, never its content: no such or not a regular file, larger than
+     *                                  {@link #KEY_FILE_MAX_BYTES}, not private to the user (owner, mode 600: as ssh
+     *                                  checks a private key), no key line or more than one
+     */
+    static String readNodeKey(java.nio.file.Path file) {
+        byte[] raw = io.jtipc.cli.pcap.PrivateFile.read(file, KEY_FILE_MAX_BYTES, "key file").privateBytes();
+        String found = null;
+        for (String l : new String(raw, StandardCharsets.US_ASCII).split("\r?\n", -1)) {
+            String k = l.strip();
+            if (k.isEmpty() || k.startsWith("#")) continue;
+            if (found != null) throw new IllegalArgumentException("key file " + file + " holds more than one key line");
+            found = k;
+        }
+        java.util.Arrays.fill(raw, (byte) 0);
+        if (found == null) throw new IllegalArgumentException("key file " + file + " holds no key");
+        return found;
     }
 
     /** --key and its companions on a builder (the key string as 'tipc node set key' takes it). */

@@ -90,6 +90,37 @@ class ConnCommandTest {
         assertThat(e.out()).contains("ECHO-CONN 100000 bytes");
     }
 
+    /**
+     * Issue 18 acceptance as a shell runs it: {@code jtipc node ... connect S < f > out} in its own JVM (the real
+     * System.out, the SLF4J binding's logs, JVM warnings), its standard input and output redirected to files; {@code
+     * out} is byte-identical to {@code f}, which the echo service sent back.
+     */
+    @Test
+    void connectInItsOwnProcessLeavesOutByteIdenticalToTheEcho(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        CompletableFuture<MainTest.Result> echo = CompletableFuture.supplyAsync(() -> MainTest.run("node", "--identity",
+            "cli-echoproc", "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--echo-conn", "18895:1", "--for", "20"));
+        byte[] sent = new byte[200_000];
+        new java.util.Random(1818).nextBytes(sent);
+        java.nio.file.Path f = java.nio.file.Files.write(dir.resolve("f"), sent);
+        java.nio.file.Path out = dir.resolve("out");
+        java.nio.file.Path err = dir.resolve("err");
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
+                "--identity", "cli-procc", "--bearer", "udp:" + b + ",remote=" + a + ",name=ub", "--wait-link", "15",
+                "--wait", "10", "--timeout", "1", "--stream", "connect", "18895:1")
+            .redirectInput(f.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("connect ends").isTrue();
+        String log = java.nio.file.Files.readString(err);
+        assertThat(p.exitValue()).as(log).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(out)).as(log).isEqualTo(sent);
+        assertThat(log).contains("NODE cli-procc").contains("LINK up ").contains("CONNECTED STREAM");
+        assertThat(echo.get(30, TimeUnit.SECONDS).out()).contains("ECHO-CONN 200000 bytes");
+    }
+
     /** The same for {@code listen}: standard output holds exactly what the connecting peer sent. */
     @Test
     void listenWritesOnlyThePeersBytesToStdout() throws Exception {

@@ -64,4 +64,17 @@ class HelpTest {
         String param = r.out().substring(r.out().lastIndexOf("[ACTION...]")).replaceAll("\\s+", " ");
         assertThat(param).contains("connect | listen | subscribe");
     }
+
+    /** The control commands (not picocli subcommands) too: {@code jtipc link --help} etc. fit 80 columns, with examples. */
+    @Test
+    void controlCommandsHelpFitsEightyColumnsAndHasExamples() {
+        for (String[] c : new String[][] {{"link", "--help"}, {"bearer", "-h"}, {"nametable", "--help"}, {"node", "list",
+                "--help"}, {"socket", "--help"}, {"peer", "--help"}}) {
+            MainTest.Result r = MainTest.run(c);
+            String name = String.join(" ", c);
+            assertThat(r.code()).as(name).isZero();
+            assertThat(r.out()).as(name).contains("link stat show", "Examples:", "jtipc link list");
+            for (String line : r.out().split("\n", -1)) assertThat(line.length()).as(name + ": " + line).isLessThanOrEqualTo(80);
+        }
+    }
 }

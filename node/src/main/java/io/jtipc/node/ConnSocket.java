@@ -164,6 +164,19 @@ public final class ConnSocket {
     public boolean named() { return named; }
     public int connType() { return connType; }
     public int connInstance() { return connInstance; }
+    /**
+     * TIPC_CONN_TIMEOUT of this socket in ms (socket.c {@code tsk->conn_timeout}): {@link #CONN_TIMEOUT_DEFAULT} on a
+     * new or accepted socket (tipc_sk_create), the connect's timeout once it connected; 0 = a connect without
+     * deadline. The kernel reads it when connecting (tipc_connect's wait) and for the SYN retry after an overload
+     * rejection (a random delay below a quarter of it, tipc_sk_filter_connect).
+     */
+    public int connTimeout() { return connTimeout; }
+    /**
+     * Sets {@link #connTimeout()} in ms (tipc_setsockopt TIPC_CONN_TIMEOUT; the caller checks the range). On a
+     * connecting socket it changes the spread of the next SYN retry; on an established one nothing else, as in the
+     * kernel.
+     */
+    public void setConnTimeout(int ms) { connTimeout = ms; }
 
     boolean congested() {
         return sntUnacked > sndWin;

@@ -68,6 +68,10 @@ public final class ControlClient {
             if (a.equals("-h") || a.equals("--help")) {
                 out.println("Usage: jtipc [--node SOCKET|IDENTITY] COMMAND [--json], COMMAND one of:");
                 for (String l : ControlCommands.USAGE.split("\n")) out.println("  " + l);
+                out.println("Exit status: 0 done, 1 failed (no node, or the node refused), 2 bad command.");
+                out.println();
+                out.println("Examples:");
+                for (String l : ControlCommands.EXAMPLES.split("\n")) out.println("  " + l);
                 return 0;
             }
             req.add(a);

@@ -37,14 +37,23 @@ public final class ControlCommands {
         "link monitor summary|list          (neighbour monitoring, monitor.c)",
         "link monitor set threshold N",
         "bearer list",
-        "bearer enable SPEC                  (SPEC as for 'jtipc node --bearer': eth:IFACE or udp:LOCALIP[:PORT],...)",
+        "bearer enable SPEC                  (SPEC as 'jtipc node --bearer' takes it:",
+        "                                     eth:IFACE or udp:LOCALIP[:PORT],...)",
         "bearer disable [name] NAME",
         "bearer add name NAME remoteip IP [remoteport PORT]",
         "nametable show",
         "node list",
         "socket list",
-        "peer remove address ADDR            (ADDR: the node's hash as 'node list' shows it)",
+        "peer remove address ADDR            (ADDR: a node hash as 'node list' shows)",
         "each with --json");
+
+    /** Examples of the control commands, each line at most 78 columns (shown indented by 2 in 80). */
+    public static final String EXAMPLES = String.join("\n",
+        "jtipc link list                        # the one node of the default directory",
+        "jtipc --node a link stat show --json   # node 'a' (identity or socket path)",
+        "jtipc link set tolerance 3000 link a:ua-b:ub",
+        "jtipc bearer add name ub remoteip 127.0.0.2",
+        "jtipc nametable show --json | head -1");
 
     private static final JsonFactory JSON = new JsonFactory();
 

@@ -182,21 +182,27 @@ class PcapOptionsTest {
         Result direct = run(concat(fields, "-Y", filter, ETH));
         assertThat(again.out().lines().count()).isEqualTo(frames.size());
         assertThat(again.out()).isEqualTo(direct.out());
-        // re-read by tshark: the same number of frames and the same times
+        // re-read by tshark: the same frames (times, lengths), and tshark's TIPC dissector reads the same user,
+        // message type, sequence number and acknowledgement in each as jtipc pcap reading the written file
         Path tshark = Path.of("/usr/bin/tshark");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(tshark), "tshark not installed");
-        Process p = new ProcessBuilder(tshark.toString(), "-r", out.toString(), "-T", "fields", "-e", "frame.time_epoch",
-                "-e", "frame.len").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(tshark.toString(), "-r", out.toString(), "-T", "fields", "-e", "frame.number",
+                "-e", "frame.time_epoch", "-e", "tipc.usr", "-e", "tipcv2.link_msg_type", "-e", "tipcv2.link_level_seq_no",
+                "-e", "tipcv2.link_level_ack_no", "-e", "frame.len").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String ts = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         List<String> tl = ts.lines().filter(l -> !l.isBlank()).toList();
         assertThat(tl).hasSize(frames.size());
+        List<String> mine = run("-T", "fields", "-e", "frame", "-e", "time", "-e", "user", "-e", "type", "-e", "seqno",
+                "-e", "ack", out.toString()).out().lines().toList();
+        assertThat(mine).hasSize(frames.size());
         for (int i = 0; i < tl.size(); i++) {
             PcapRecord o = orig.get(Integer.parseInt(frames.get(i)) - 1);
             String[] f = tl.get(i).split("\t");
-            assertThat(new java.math.BigDecimal(f[0])).isEqualByComparingTo(
+            assertThat(new java.math.BigDecimal(f[1])).isEqualByComparingTo(
                     new java.math.BigDecimal(o.timestampNanos).movePointLeft(9));
-            assertThat(Integer.parseInt(f[1])).isEqualTo(o.originalLength);
+            assertThat(Integer.parseInt(f[6])).isEqualTo(o.originalLength);
+            assertThat(String.join("\t", Arrays.copyOf(f, 6))).as("tshark's frame %d", i + 1).isEqualTo(mine.get(i));
         }
     }
 

@@ -15,10 +15,11 @@ import io.jtipc.wire.TipcMsg;
  * The attacker's toolkit for the hostile-peer suites (issue 15): frames a hostile TIPC peer sends, built with the
  * {@code wire} flyweights, and the few package-private hooks an attacker needs on its own {@link NodeCore} (it links
  * like any peer, through a real core, then injects traffic through that core's link so that sequence numbers,
- * acknowledgements and retransmission stay right). Published with the node test-jar: the live suite
- * ({@code hostile-tests}) drives the same attacks over UDP.
+ * acknowledgements and retransmission stay right). A test kit, never published: it lives in node's
+ * {@code src/testkit/java}, compiled with node's tests and with those of {@code hostile-tests}, whose live suite drives
+ * the same attacks over UDP (the parent pom's {@code jtipc.testkit}).
  *
- * <p>Nothing here reads the target: what the target exposes about the attack is read through {@link TargetProbe},
+ * <p>Nothing here reads the target: what the target exposes about the attack is read through {@code TargetProbe} (node's tests),
  * kept apart so that the names the fix branches settle on are adjusted in one place.
  */
 public final class HostileKit {

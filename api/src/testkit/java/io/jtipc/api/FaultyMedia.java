@@ -10,7 +10,7 @@ import io.jtipc.bearer.SyscallException;
 import io.jtipc.wire.TipcMsg;
 
 /**
- * Test-only fault injection around a real media (shared with other modules' tests through jtipc-api's test-jar):
+ * Test-only fault injection around a real media (a test kit, never published: api's {@code src/testkit/java}, compiled with api's and the cli's tests):
  * <ul>
  * <li>{@link #poison()}: the next received frame makes the frame handler throw an {@link OutOfMemoryError} on the
  *     media's receive thread, as an allocation in the receive path would when the heap is exhausted;</li>

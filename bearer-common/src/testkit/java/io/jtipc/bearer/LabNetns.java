@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network namespace owned by one test: {@code jtipc-test-<random>}, holding a veth pair va/vb with
  * fixed MACs. All test traffic stays inside it. {@link #close()} deletes it (deleting the namespace
- * also deletes the veth pair). Shared with the bearer modules' tests through this module's test-jar;
+ * also deletes the veth pair). A test kit, never published: bearer-common's
+ * {@code src/testkit/java}, compiled with this module's tests and the bearer modules';
  * {@link #ip} and {@link #whyNotRunnable} serve tests that build another topology.
  */
 public final class LabNetns implements AutoCloseable {

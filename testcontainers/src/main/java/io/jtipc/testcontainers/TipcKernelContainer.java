@@ -221,6 +221,35 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         }
     }
 
+    /**
+     * Enables a UDP bearer on the node's {@code eth0} address ({@code tipc bearer enable media udp name NAME localip
+     * IP}: discovery by multicast to the cluster's group), in addition to the Ethernet one. A {@code TipcNode} joins
+     * it with {@link TipcNetwork#jtipcUdpBearer()}.
+     *
+     * @param bearerName the bearer's name (e.g. {@code "u0"}; its link names read {@code udp:NAME})
+     * @return the node's IPv4 address the bearer uses
+     * @throws IllegalStateException when the node has no IPv4 address on eth0 or {@code tipc} fails
+     */
+    public String enableUdpBearer(String bearerName) {
+        if (!bearerName.matches("[A-Za-z0-9_-]{1,15}")) throw new IllegalArgumentException("bad bearer name " + bearerName);
+        String ip = nodeAddress();
+        execInNode("tipc bearer enable media udp name " + bearerName + " localip " + ip);
+        return ip;
+    }
+
+    /**
+     * The node's IPv4 address on {@code eth0}: in qemu mode the guest's (it took the container's Docker address),
+     * natively the container's.
+     *
+     * @throws IllegalStateException when eth0 has none
+     */
+    public String nodeAddress() {
+        String out = execInNode("ip -4 addr show dev eth0").trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/").matcher(out);
+        if (!m.find()) throw new IllegalStateException(identity + ": no IPv4 address on eth0: " + out);
+        return m.group(1);
+    }
+
     /** The node's {@code tipc link list} output lines. */
     public List<String> linkList() {
         return execInNode("tipc link list").lines().toList();

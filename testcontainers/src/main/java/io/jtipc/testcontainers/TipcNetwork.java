@@ -133,6 +133,15 @@ public final class TipcNetwork implements Network {
         return "eth:" + bridge;
     }
 
+    /**
+     * The UDP bearer spec that makes a jtipc node on the Docker host join the TIPC cluster of this segment's UDP
+     * bearers ({@link TipcKernelContainer#enableUdpBearer}): {@code udp:GATEWAY} (the bridge's own address, port
+     * 6118), discovery by multicast to the cluster's group as the kernel's. Needs no privilege.
+     */
+    public String jtipcUdpBearer() {
+        return "udp:" + gateway;
+    }
+
     /** The Docker networks this module made (label {@value TipcImages#LABEL}) that still exist, by name. */
     public static List<String> leftovers() {
         return TipcImages.docker().listNetworksCmd().withFilter("label", List.of(TipcImages.LABEL)).exec().stream()

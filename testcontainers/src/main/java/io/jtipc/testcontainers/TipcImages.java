@@ -78,7 +78,7 @@ public final class TipcImages {
      * @throws IllegalStateException when debootstrap or the import fails (with the script's output)
      */
     public static synchronized String baseImage() {
-        return BUILT.computeIfAbsent("base", k -> {
+        return cached("base", () -> {
             byte[] script = resource("base/build-base.sh");
             String tag = BASE_REPOSITORY + ":" + BASE_SUITE + "-" + hash(List.of(script, resource("base/Dockerfile"), BASE_SUITE.getBytes(StandardCharsets.UTF_8)));
             if (exists(tag)) return tag;
@@ -109,7 +109,7 @@ public final class TipcImages {
      * @throws IllegalStateException when a build step fails
      */
     public static synchronized String kernelPeerImage(KernelVersion version) {
-        return BUILT.computeIfAbsent("kernel-peer-" + version.label(), k -> {
+        return cached("kernel-peer-" + version.label(), () -> {
             String base = baseImage();
             BootImage boot = LabImages.defaultCache().image(version, line -> LOG.info("lab image: {}", line));
             byte[] dockerfile = resource("kernel-peer/Dockerfile");
@@ -144,7 +144,7 @@ public final class TipcImages {
         byte[] dockerfile = resource("jtipc/Dockerfile");
         String base = baseImage();
         String tag = JTIPC_REPOSITORY + ":" + hash(List.of(dockerfile, jar, base.getBytes(StandardCharsets.UTF_8)));
-        return BUILT.computeIfAbsent(tag, k -> {
+        return cached(tag, () -> {
             if (exists(tag)) return tag;
             Path ctx = workDir("jtipc");
             write(ctx.resolve("Dockerfile"), dockerfile);
@@ -152,6 +152,19 @@ public final class TipcImages {
             build(ctx, base, tag);
             return tag;
         });
+    }
+
+    /**
+     * The image of {@code key} this JVM already has, else {@code build}'s (callers hold the class lock, so builds
+     * never run twice at once; a plain get/put: a build nests another, which {@code computeIfAbsent} forbids).
+     */
+    private static String cached(String key, java.util.function.Supplier<String> build) {
+        String tag = BUILT.get(key);
+        if (tag == null) {
+            tag = build.get();
+            BUILT.put(key, tag);
+        }
+        return tag;
     }
 
     static DockerClient docker() {

@@ -14,7 +14,6 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.LazyFuture;
 
 import io.jtipc.lab.KernelVersion;
@@ -56,6 +55,11 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     public static final String MODE_ENV = "JTIPC_TESTCONTAINERS_MODE";
     /** Longest wait for the kernel node to be up (qemu TCG boot + the control server), default. */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(3);
+    /**
+     * Containers one {@link #start()} tries when a boot fails (a guest panic under a loaded host, say): each failed
+     * one is removed before the next (not Testcontainers' own startup attempts, which leave it behind without Ryuk).
+     */
+    public static final int STARTUP_ATTEMPTS = 2;
     /** Longest run of one {@link #execInNode} command, default (the guest kills it then). */
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(120);
     /** Guest memory in qemu mode, MiB (the lab's default). */
@@ -99,7 +103,7 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         withEnv("JTIPC_MODE", this.mode == Mode.NATIVE ? "native" : "qemu");
         withEnv("JTIPC_MEMORY_MB", String.valueOf(DEFAULT_MEMORY_MB));
         withLabel(TipcImages.LABEL, "kernel");
-        waitingFor(Wait.forLogMessage(".*JTIPC-LAB: ready.*", 1).withStartupTimeout(DEFAULT_STARTUP_TIMEOUT));
+        waitingFor(new KernelReadyWait(DEFAULT_STARTUP_TIMEOUT));
         withCreateContainerCmdModifier(cmd -> {
             var host = cmd.getHostConfig();
             host.withCapAdd(Capability.NET_ADMIN);
@@ -161,6 +165,36 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     /** {@link Mode#NATIVE} or {@link Mode#QEMU}: how this container runs its node. */
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * Starts the container and waits for the kernel node (see {@link KernelReadyWait}), then sets its identity and
+     * enables its Ethernet bearer; a failed attempt's container is removed and, up to {@link #STARTUP_ATTEMPTS}
+     * in all, a fresh one is started.
+     *
+     * @throws org.testcontainers.containers.ContainerLaunchException the last attempt's failure
+     */
+    @Override
+    public void start() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                super.start();
+                return;
+            } catch (RuntimeException e) {
+                String console = "";
+                try {
+                    if (getContainerId() != null) console = KernelReadyWait.tail(getLogs());
+                } catch (RuntimeException ignored) {
+                    // the container is gone already: no console to show
+                }
+                stop();
+                if (attempt >= STARTUP_ATTEMPTS) {
+                    throw new org.testcontainers.containers.ContainerLaunchException(identity + ": the kernel node did not start ("
+                            + attempt + " attempts); console tail of the last:\n" + console, e);
+                }
+                logger().warn("{}: start attempt {} failed, trying a fresh container: {}", identity, attempt, e.toString());
+            }
+        }
     }
 
     @Override

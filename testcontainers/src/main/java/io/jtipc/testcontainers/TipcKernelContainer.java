@@ -54,7 +54,7 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     /** The environment variable that picks the mode of {@link Mode#AUTO} containers (after the property). */
     public static final String MODE_ENV = "JTIPC_TESTCONTAINERS_MODE";
     /** Longest wait for the kernel node to be up (qemu TCG boot + the control server), default. */
-    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(3);
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(2);
     /**
      * Containers one {@link #start()} tries when a boot fails (a guest panic under a loaded host, say): each failed
      * one is removed before the next (not Testcontainers' own startup attempts, which leave it behind without Ryuk).
@@ -168,7 +168,8 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     }
 
     /**
-     * Starts the container and waits for the kernel node (see {@link KernelReadyWait}), then sets its identity and
+     * Starts the container and waits for the kernel node (its console's {@code JTIPC-LAB: ready} line; a guest panic,
+     * a failed module or an exited container fail the attempt at once), then sets its identity and
      * enables its Ethernet bearer; a failed attempt's container is removed and, up to {@link #STARTUP_ATTEMPTS}
      * in all, a fresh one is started.
      *

@@ -248,18 +248,19 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule only_the_cli_uses_the_lab = noClasses()
-        .that().resideOutsideOfPackages("io.jtipc.lab..", "io.jtipc.cli..")
+        .that().resideOutsideOfPackages("io.jtipc.lab..", "io.jtipc.cli..", "io.jtipc.testcontainers..")
         .should().dependOnClassesThat().resideInAPackage("io.jtipc.lab..")
         .because("the kernel lab is a test harness and the `jtipc lab` command's engine; no library module "
-            + "may need qemu to run");
+            + "may need qemu to run (jtipc-testcontainers, test support too, boots the lab's images in containers)");
 
     @ArchTest
     static final ArchRule main_code_needs_no_test_framework = noClasses()
-        .that().resideOutsideOfPackage("io.jtipc.lab.junit..")
+        .that().resideOutsideOfPackages("io.jtipc.lab.junit..", "io.jtipc.testcontainers..")
         .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.assertj..", "io.jtipc.lab.junit..")
         .because("only the lab's JUnit extension (io.jtipc.lab.junit, module lab-junit) is built on a test "
             + "framework: the lab library, the cli and every library module run without one (issue 10: the CLI "
-            + "depends on lab, not on a tests module)");
+            + "depends on lab, not on a tests module); jtipc-testcontainers implements Testcontainers' Network, a "
+            + "JUnit 4 TestRule");
 
     // ================================================================= conditions
 

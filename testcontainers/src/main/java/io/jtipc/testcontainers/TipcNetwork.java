@@ -1,0 +1,182 @@
+package io.jtipc.testcontainers;
+
+import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Network.Ipam;
+import org.junit.runner.Description;
+import org.junit.runners.model.Statement;
+import org.testcontainers.containers.Network;
+
+/**
+ * One Ethernet segment for kernel TIPC nodes ({@link TipcKernelContainer}) and jtipc nodes: a Docker bridge
+ * network, {@code --internal} (no route out, no NAT), on a link-local subnet {@code 169.254.N.0/24}
+ * (N from 1 to 254, one no other Docker network uses), whose Linux bridge on the Docker host has a fixed
+ * name, {@code jtbr-XXXXXXXX} ({@link #bridgeName()}), and the subnet's first address ({@link #gatewayAddress()}).
+ *
+ * <p>A {@code TipcNode} in the test's JVM joins the segment's TIPC cluster with the bearer {@link #jtipcBearer()}:
+ * {@code eth:jtbr-XXXXXXXX}, raw Ethernet (AF_PACKET) on that bridge, which needs CAP_NET_RAW in the Docker
+ * host's network namespace (root) and a JVM on the Docker host itself. TIPC frames (ethertype 0x88CA) cross the
+ * bridge like any other; Docker's iptables rules for internal networks see only IP.
+ *
+ * <p>{@link #close()} removes the network (containers must be stopped first). Create it with
+ * {@link #newNetwork()}, use it with {@link TipcKernelContainer#withNetwork(Network)} or any Testcontainers
+ * container's {@code withNetwork}.
+ */
+public final class TipcNetwork implements Network {
+    /** Prefix of the host bridge's name; 8 hex digits follow (13 characters, within IFNAMSIZ). */
+    public static final String BRIDGE_PREFIX = "jtbr-";
+    /** Subnets tried before giving up (each a random free 169.254.N.0/24). */
+    private static final int CREATE_ATTEMPTS = 8;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String id;
+    private final String name;
+    private final String bridge;
+    private final String subnet;
+    private final String gateway;
+    private volatile boolean closed;
+
+    private TipcNetwork(String id, String name, String bridge, String subnet, String gateway) {
+        this.id = id;
+        this.name = name;
+        this.bridge = bridge;
+        this.subnet = subnet;
+        this.gateway = gateway;
+    }
+
+    /**
+     * Creates the network (Docker bridge driver, internal, a free link-local /24).
+     *
+     * @throws IllegalStateException when no free subnet was found or Docker refused
+     */
+    public static TipcNetwork newNetwork() {
+        var docker = TipcImages.docker();
+        Set<Integer> used = new HashSet<>();
+        for (var n : docker.listNetworksCmd().exec()) {
+            if (n.getIpam() == null || n.getIpam().getConfig() == null) continue;
+            for (Ipam.Config c : n.getIpam().getConfig()) {
+                String s = c.getSubnet();
+                if (s != null && s.startsWith("169.254.")) {
+                    used.add(Integer.parseInt(s.split("\\.")[2]));
+                }
+            }
+        }
+        DockerException last = null;
+        for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+            int n = 1 + RANDOM.nextInt(254);
+            if (used.contains(n)) continue;
+            byte[] r = new byte[4];
+            RANDOM.nextBytes(r);
+            String suffix = HexFormat.of().formatHex(r);
+            String bridge = BRIDGE_PREFIX + suffix;
+            String name = "jtipc-" + suffix;
+            String subnet = "169.254." + n + ".0/24";
+            String gateway = "169.254." + n + ".1";
+            try {
+                String id = docker.createNetworkCmd()
+                        .withName(name)
+                        .withDriver("bridge")
+                        .withInternal(true)
+                        .withCheckDuplicate(true)
+                        .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(subnet).withGateway(gateway)))
+                        .withOptions(Map.of("com.docker.network.bridge.name", bridge))
+                        .withLabels(Map.of(TipcImages.LABEL, "network"))
+                        .exec().getId();
+                return new TipcNetwork(id, name, bridge, subnet, gateway);
+            } catch (DockerException e) {
+                last = e; // most likely: the subnet overlaps one created meanwhile
+                used.add(n);
+            }
+        }
+        throw new IllegalStateException("cannot create a link-local Docker network after " + CREATE_ATTEMPTS + " tries"
+                + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    /** The Docker network's name, {@code jtipc-XXXXXXXX}. */
+    public String name() {
+        return name;
+    }
+
+    /** The Linux bridge of the network on the Docker host, {@code jtbr-XXXXXXXX}. */
+    public String bridgeName() {
+        return bridge;
+    }
+
+    /** The subnet, {@code 169.254.N.0/24}. */
+    public String subnet() {
+        return subnet;
+    }
+
+    /** The bridge's own address on the Docker host, {@code 169.254.N.1}. */
+    public String gatewayAddress() {
+        return gateway;
+    }
+
+    /**
+     * The bearer spec ({@code TipcNode.Builder#bearer}, {@code jtipc node --bearer}) that makes a jtipc node in a
+     * JVM on the Docker host join this segment's TIPC cluster: {@code eth:BRIDGE} (raw Ethernet on the host's
+     * bridge; root or CAP_NET_RAW).
+     */
+    public String jtipcBearer() {
+        return "eth:" + bridge;
+    }
+
+    /**
+     * The UDP bearer spec that makes a jtipc node on the Docker host join the TIPC cluster of this segment's UDP
+     * bearers ({@link TipcKernelContainer#enableUdpBearer}): {@code udp:GATEWAY} (the bridge's own address, port
+     * 6118), discovery by multicast to the cluster's group as the kernel's. Needs no privilege.
+     */
+    public String jtipcUdpBearer() {
+        return "udp:" + gateway;
+    }
+
+    /** The Docker networks this module made (label {@value TipcImages#LABEL}) that still exist, by name. */
+    public static List<String> leftovers() {
+        return TipcImages.docker().listNetworksCmd().withFilter("label", List.of(TipcImages.LABEL)).exec().stream()
+                .map(com.github.dockerjava.api.model.Network::getName).toList();
+    }
+
+    /** Removes the network (idempotent; a network that is already gone is fine). */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            TipcImages.docker().removeNetworkCmd(id).exec();
+        } catch (NotFoundException e) {
+            // already removed
+        }
+    }
+
+    /** JUnit 4 rule: the network for the statement, removed after it. */
+    @Override
+    public Statement apply(Statement base, Description description) {
+        return new Statement() {
+            @Override
+            public void evaluate() throws Throwable {
+                try {
+                    base.evaluate();
+                } finally {
+                    close();
+                }
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + subnet + ", bridge " + bridge + ")";
+    }
+}

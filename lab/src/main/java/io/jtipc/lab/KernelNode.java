@@ -350,7 +350,8 @@ public final class KernelNode {
                 "-name", name, "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", String.valueOf(lab.options().memoryMb()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
                 "-kernel", image.vmlinuz().toString(), "-initrd", image.initrd().toString(),
-                "-append", "console=ttyS0 quiet panic=-1 jtipc.name=" + name + " jtipc.ip=" + ipv4 + "/" + prefixLength
+                // no_timer_check: under TCG on a loaded host the IO-APIC timer check can fail and panic the guest
+                "-append", "console=ttyS0 quiet panic=-1 no_timer_check jtipc.name=" + name + " jtipc.ip=" + ipv4 + "/" + prefixLength
                         + " " + String.join(" ", withDefaultArgs(kernelArgs)),
                 "-chardev", "file,id=con,path=" + consoleLog() + ",append=on", "-serial", "chardev:con",
                 "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",

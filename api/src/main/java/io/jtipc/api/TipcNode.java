@@ -789,7 +789,7 @@ public final class TipcNode implements AutoCloseable {
         {
             framesHandled.increment();
             if (rx.bearer().coreId < 0) return;
-            core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
+            core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.len(), outbox);
             if (!cryptoWarned && core.crypto().undecryptable() > 0) {
                 cryptoWarned = true;
                 LOG.warn("node {}: encrypted TIPC frames received that no key of this node decrypts (wrong key, or "
@@ -829,7 +829,7 @@ public final class TipcNode implements AutoCloseable {
     /** A received frame for the tap; a tap bug never reaches the bearer's receive thread. */
     private void tapReceived(TrafficTap t, BearerIo.Rx rx) {
         try {
-            t.received(rx.bearer(), rx.src(), rx.frame(), rx.frame().length);
+            t.received(rx.bearer(), rx.src(), rx.frame(), rx.len());
         } catch (RuntimeException e) {
             tapFailed(e);
         }

@@ -648,7 +648,7 @@ public final class ConnSocket {
         int rc = 0;
         Pending p;
         while ((p = txq.pollFirst()) != null) {
-            int r = sockets.xmit(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
+            int r = sockets.xmit(p.buf, p.size, peerNode, now, out); // the link (or a local delivery) copies it
             if (r == Errno.ELINKCONG) {
                 linkCong = true;
             } else if (r != 0 && rc == 0) {

@@ -480,13 +480,16 @@ public final class Link {
             congestedUsers = true;
         }
         if (transmq.size() < window && backlogq.isEmpty()) {
-            Pkt p = Pkt.copyOf(msg, 0, len);
+            Pkt p = net.pool.copyOf(msg, 0, len);
             sendNew(p, out);
             return rc;
         }
         if (tryBundle(imp, msg, len)) return rc;
-        if (!backlogBudget.take(len, 1)) return overflow("backlog bound reached: " + backlogBudget.describe());
-        Pkt p = Pkt.copyOf(msg, 0, len);
+        // charged what the packet holds: its pooled array (PktPool.capacity), as advanceBacklog gives it back
+        if (!backlogBudget.take(PktPool.capacity(len), 1)) {
+            return overflow("backlog bound reached: " + backlogBudget.describe());
+        }
+        Pkt p = net.pool.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;
         target[imp] = bundleable(msg, len) ? p : null;
@@ -528,9 +531,9 @@ public final class Link {
         if (t == null) return false;
         // a bundle grows its buffer to the MSS: charge the growth first, give it back if nothing was bundled
         int before = t.buf.length;
-        int grow = Math.max(0, mss() - before);
+        int grow = Math.max(0, PktPool.capacity(mss()) - before);
         if (!backlogBudget.take(grow, 0)) return false;
-        int r = Msg.bundle(m2, t, msg, len, mss(), node.addr);
+        int r = Msg.bundle(m2, t, msg, len, mss(), node.addr, net.pool);
         backlogBudget.give(grow - (t.buf.length - before), 0);
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) sentBundles++;
@@ -543,7 +546,7 @@ public final class Link {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
             backlogBudget.give(p.buf.length, 1);
-            int imp = new TipcMsg().wrap(p.buf, 0, p.len).importance();
+            int imp = m2.wrap(p.buf, 0, p.len).importance();
             backlogLen[imp]--;
             if (target[imp] == p) target[imp] = null;
             sendNew(p, out);
@@ -578,6 +581,7 @@ public final class Link {
             while (true) {
                 if (Seqno.lessEq(seqno, nacked)) {
                     it.remove();
+                    net.pool.give(p); // acknowledged: nothing refers to it any more (kfree_skb)
                     released++;
                     break;
                 } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {

@@ -45,6 +45,8 @@ final class Net {
     /** Reassemblies holding a buffer, on all links ({@link LinkReassembly#roomFor} evicts the longest stalled). */
     final java.util.Set<LinkReassembly> reasmActive = new java.util.LinkedHashSet<>();
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
+    /** Recycled packet buffers of the links' transmit and backlog queues (issue 14: nothing allocated per message). */
+    final PktPool pool = new PktPool();
     /** Deferred work, run in order by the outermost core call before it returns. */
     final ArrayDeque<Runnable> events = new ArrayDeque<>();
     /** Time and outbox of the outermost call while its deferred work runs, else -1/null. */

@@ -407,6 +407,10 @@ final class NodeTable {
         }
     }
 
+    /** The fragment being built by {@link #xmit(byte[], int, int, long, Outbox)} (grows to the largest MSS). */
+    private byte[] fragBuf = new byte[0];
+    private final TipcMsg fragHdr = new TipcMsg();
+
     // ====================================================================== sending
 
     /**
@@ -417,16 +421,28 @@ final class NodeTable {
      *         ({@link Errno#ELINKCONG}, ...)
      */
     int xmit(byte[] msg, int destNode, long now, Outbox out) {
+        return xmit(msg, msg.length, destNode, now, out);
+    }
+
+    /**
+     * {@link #xmit(byte[], int, long, Outbox)} of the message {@code msg[0, len)} (the caller may reuse {@code msg}
+     * once this returns: the link keeps its own copy). Fragments are built one at a time in a reused array (msg.c
+     * tipc_msg_build's fragmenting branch without a buffer per fragment).
+     */
+    int xmit(byte[] msg, int len, int destNode, long now, Outbox out) {
         Node p = nodes.get(destNode);
         Link l = p == null || !p.isUp() ? null : p.activeLink(selector(msg));
         if (l == null) return Errno.EHOSTUNREACH;
         int mss = l.mss();
-        if (msg.length <= mss) return overflowed(p, l, l.xmit(msg, msg.length, now, out), now, out);
+        if (len <= mss) return overflowed(p, l, l.xmit(msg, len, now, out), now, out);
         int rc = 0;
-        byte[][] frags = Msg.fragment(msg, mss, net.ownAddr, destNode);
-        for (int i = 0; i < frags.length; i++) {
-            int r = l.xmit(frags[i], frags[i].length, now, out);
-            if (i == 0) rc = r;
+        if (fragBuf.length < mss) fragBuf = new byte[mss];
+        int imp = fragHdr.wrap(msg, 0, len).importance();
+        int count = Msg.fragments(len, mss);
+        for (int no = 1; no <= count; no++) {
+            int n = Msg.fragment(fragHdr, msg, len, imp, no, mss, net.ownAddr, destNode, fragBuf);
+            int r = l.xmit(fragBuf, n, now, out);
+            if (no == 1) rc = r;
             l.sentFragmented++;
             if (r == Errno.ENOBUFS) return overflowed(p, l, r, now, out);
         }

@@ -264,12 +264,28 @@ final class SocketTable {
         return n > 0 ? 0 : EINVAL;
     }
 
+    /**
+     * Largest array {@link #txBuf} grows to by doubling, bytes: a whole largest message (66 000 B + the 44-byte mcast
+     * header) fits; a larger need gets exactly its size.
+     */
+    static final int TX_BUF_MAX = Tipc.MAX_USER_MSG_SIZE + Tipc.MCAST_H_SIZE;
+    /** Where {@link #buildData} builds each outgoing socket message (issue 14: none allocated per message). */
+    private byte[] txBuf = new byte[256];
+    /** Wraps the message in {@link #txBuf} while it is built. */
+    private final TipcMsg txHdr = new TipcMsg();
+
     // ====================================================================== sending
 
-    /** A data message of socket {@code s}: header of {@code hsize} bytes (tipc_msg_init + socket fields), then data. */
+    /**
+     * A data message of socket {@code s}: header of {@code hsize} bytes (tipc_msg_init + socket fields), then data,
+     * built in {@link #txBuf} (reused by the next message: the links copy what they keep, a local delivery is copied
+     * by {@link #xmit(byte[], int, int, long, Outbox)}); its length is {@code hsize + len}. {@link #txHdr} wraps it.
+     */
     private byte[] buildData(Sock s, int mtype, int hsize, int destNode, int destPort, byte[] data, int off, int len) {
-        byte[] b = new byte[hsize + len];
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        int size = hsize + len;
+        if (txBuf.length < size) txBuf = new byte[Math.max(size, Math.min(2 * txBuf.length, TX_BUF_MAX))];
+        byte[] b = txBuf;
+        TipcMsg h = txHdr.wrap(b, 0, size);
         Msg.init(h, net.ownAddr, s.importance(), mtype, hsize, destNode);
         h.setSize(hsize + len);
         h.setOrigport(s.port);
@@ -289,11 +305,11 @@ final class SocketTable {
         SocketAddr dst = net.table.lookupAnycast(type, instance, lookupNode);
         if (dst == null) return EHOSTUNREACH;
         byte[] b = buildData(s, Tipc.TIPC_NAMED_MSG, Tipc.NAMED_H_SIZE, dst.node(), dst.port(), data, off, len);
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        TipcMsg h = txHdr;
         h.setNametype(type);
         h.setNameinst(instance);
         h.setLookupScope(lookupNode != 0 ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE);
-        return xmit(b, dst.node(), now, out);
+        return xmit(b, Tipc.NAMED_H_SIZE + len, dst.node(), now, out);
     }
 
     /** socket.c __tipc_sendmsg to a socket address. See {@link NodeCore#sendToPort}. */
@@ -302,7 +318,7 @@ final class SocketTable {
         if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
         if (net.ownAddr == 0) return EHOSTUNREACH;
         byte[] b = buildData(s, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, destNode, destPort, data, off, len);
-        return xmit(b, destNode, now, out);
+        return xmit(b, Tipc.BASIC_H_SIZE + len, destNode, now, out);
     }
 
     /** socket.c tipc_sendmcast by replicast. See {@link NodeCore#multicast}. */
@@ -315,17 +331,19 @@ final class SocketTable {
         int rc = 0;
         for (int node : dsts.remote()) {
             byte[] b = buildMcast(s, type, lower, upper, node, data, off, len);
-            new TipcMsg().wrap(b, 0, b.length).setIsRcast(1);
-            int r = xmit(b, node, now, out);
+            txHdr.setIsRcast(1);
+            int r = xmit(b, Tipc.MCAST_H_SIZE + len, node, now, out);
             if (r == ELINKCONG) rc = ELINKCONG;
         }
-        if (dsts.local()) localq.add(buildMcast(s, type, lower, upper, 0, data, off, len));
+        if (dsts.local()) {
+            localq.add(Arrays.copyOf(buildMcast(s, type, lower, upper, 0, data, off, len), Tipc.MCAST_H_SIZE + len));
+        }
         return rc;
     }
 
     private byte[] buildMcast(Sock s, int type, int lower, int upper, int node, byte[] data, int off, int len) {
         byte[] b = buildData(s, Tipc.TIPC_MCAST_MSG, Tipc.MCAST_H_SIZE, node, 0, data, off, len);
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        TipcMsg h = txHdr;
         h.setNametype(type);
         h.setNamelower(lower);
         h.setNameupper(upper);
@@ -345,6 +363,18 @@ final class SocketTable {
             return 0;
         }
         return nodes.xmit(msg, destNode, now, out);
+    }
+
+    /**
+     * {@link #xmit(byte[], int, long, Outbox)} of {@code msg[0, len)} in an array the caller reuses (such as
+     * {@link #txBuf}): a local delivery gets its own copy, the links copy what they keep.
+     */
+    int xmit(byte[] msg, int len, int destNode, long now, Outbox out) {
+        if (destNode == net.ownAddr) {
+            localq.add(Arrays.copyOf(msg, len));
+            return 0;
+        }
+        return nodes.xmit(msg, len, destNode, now, out);
     }
 
     /** msg.c tipc_msg_reverse + send back (tipc_sk_respond): not when dest-droppable or already an error message. */

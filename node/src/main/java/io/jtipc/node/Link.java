@@ -113,6 +113,8 @@ public final class Link {
 
     private final TipcMsg m = new TipcMsg();
     private final TipcMsg m2 = new TipcMsg();
+    /** Flyweights of {@link #input} (never re-entered for one link): the packet, an inner message, a bundle walk. */
+    private final TipcMsg inH = new TipcMsg(), inInner = new TipcMsg(); private final BundleCursor inCursor = new BundleCursor();
     private final byte[] protoBuf = new byte[Tipc.INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS + 16 + 4 * Monitor.MAX_DOMAIN];
     /** This link's view of the bearer's monitor (l->mon_state), cleared on reset. */
     final Monitor.State monState = new Monitor.State();
@@ -737,13 +739,13 @@ public final class Link {
      * reassembly for a tunnelled packet) into {@link InputQueue#dataInput}.
      */
     void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq, LinkReassembly rsm) {
-        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        TipcMsg h = inH.wrap(buf, off, len);
         int user = h.user();
         switch (user) {
             case Tipc.MSG_BUNDLER: {
-                BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
+                BundleCursor c = inCursor.wrap(buf, off, Math.min(len, h.size()));
                 while (c.next()) {
-                    int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
+                    int iu = inInner.wrap(buf, c.offset(), c.length()).user();
                     if (InputQueue.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
                 }
                 break;
@@ -751,7 +753,7 @@ public final class Link {
             case Tipc.MSG_FRAGMENTER: {
                 byte[] whole = rsm.append(buf, off, Math.min(len, h.size()));
                 if (whole != null) {
-                    int wu = new TipcMsg().wrap(whole, 0, whole.length).user();
+                    int wu = inInner.wrap(whole, 0, whole.length).user();
                     if (InputQueue.dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
                 } else if (rsm.failed) {
                     // link.c tipc_link_input: a reassembly failure fails the link (the buffer is already freed)

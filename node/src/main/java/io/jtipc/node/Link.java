@@ -114,7 +114,8 @@ public final class Link {
     private final TipcMsg m = new TipcMsg();
     private final TipcMsg m2 = new TipcMsg();
     /** Flyweights of {@link #input} (never re-entered for one link): the packet, an inner message, a bundle walk. */
-    private final TipcMsg inH = new TipcMsg(), inInner = new TipcMsg(); private final BundleCursor inCursor = new BundleCursor();
+    private final TipcMsg inH = new TipcMsg(), inInner = new TipcMsg();
+    private final BundleCursor inCursor = new BundleCursor();
     private final byte[] protoBuf = new byte[Tipc.INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS + 16 + 4 * Monitor.MAX_DOMAIN];
     /** This link's view of the bearer's monitor (l->mon_state), cleared on reset. */
     final Monitor.State monState = new Monitor.State();

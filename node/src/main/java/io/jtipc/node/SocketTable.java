@@ -115,6 +115,7 @@ final class SocketTable {
         }
         int port = freePort();
         socks.put(port, new Sock(port, type, handler, null));
+        lastSock = null;
         return port;
     }
 
@@ -122,6 +123,7 @@ final class SocketTable {
     int openSocketAt(int port, SocketType type, MessageHandler handler) {
         if (port == 0 || socks.containsKey(port)) throw new IllegalArgumentException("port " + port + " not free");
         socks.put(port, new Sock(port, type, handler, null));
+        lastSock = null;
         return port;
     }
 
@@ -133,6 +135,7 @@ final class SocketTable {
         int port = freePort();
         ConnSocket c = new ConnSocket(net, this, port, type == SocketType.STREAM, handler);
         socks.put(port, new Sock(port, type, null, c));
+        lastSock = null;
         conns.put(port, c);
         return port;
     }
@@ -149,10 +152,12 @@ final class SocketTable {
         int port = freePort();
         Sock s = new Sock(port, SocketType.RDM, null, null);
         socks.put(port, s);
+        lastSock = null;
         GroupSocket g = new GroupSocket(net, this, port, type, instance, scope, flags, handler);
         int rc = g.join(now, out);
         if (rc != 0) {
             socks.remove(port);
+            lastSock = null;
             return rc;
         }
         s.group = g;
@@ -174,8 +179,23 @@ final class SocketTable {
         return n != null && n.isUp();
     }
 
+    /**
+     * {@code socks.get(port)} through a one-entry cache of the last socket found (issue 14: the data path looks up the
+     * same port message after message; a HashMap lookup boxes the port into an Integer for ports above 127).
+     */
+    private Sock find(int port) {
+        Sock s = lastSock;
+        if (s != null && s.port == port) return s;
+        s = socks.get(port);
+        if (s != null) lastSock = s;
+        return s;
+    }
+
+    /** The socket cached by {@link #find}, cleared whenever {@link #socks} changes. */
+    private Sock lastSock;
+
     private Sock sock(int port) {
-        Sock s = socks.get(port);
+        Sock s = find(port);
         if (s == null) throw new IllegalArgumentException("no socket with port " + port);
         return s;
     }
@@ -209,7 +229,7 @@ final class SocketTable {
 
     /** tipc_release: a connection is shut down with TIPC_ERR_NO_PORT, the socket's bindings withdrawn. */
     void closeSocket(long now, int port, Outbox out) {
-        Sock s = socks.get(port);
+        Sock s = find(port);
         if (s == null) return;
         if (s.conn != null) {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
@@ -221,6 +241,7 @@ final class SocketTable {
             groups.remove(port);
         }
         socks.remove(port);
+        lastSock = null;
         if (net.distr == null) return;
         for (Publication p : s.publs) net.distr.withdraw(p.type(), p.lower(), p.upper(), p.key());
         nodes.flushNamed(now, out);
@@ -429,7 +450,7 @@ final class SocketTable {
             // the message's lookup scope (tipc_nametbl_lookup_mcast_sockets)
             if (net.table == null) return;
             for (int port : net.table.lookupMcastSockets(h.nametype(), 0, -1, h.lookupScope(), true)) {
-                Sock s = socks.get(port);
+                Sock s = find(port);
                 if (s != null && s.group != null) s.group.rcv(h, now, out);
             }
             return;
@@ -442,13 +463,13 @@ final class SocketTable {
                 ? net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_NODE_SCOPE, false)
                 : net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_CLUSTER_SCOPE, true);
             for (int port : ports) {
-                Sock s = socks.get(port);
+                Sock s = find(port);
                 if (s != null && s.conn == null) deliver(s, h);
             }
             return;
         }
         int dport = h.destport();
-        Sock s = socks.get(dport);
+        Sock s = find(dport);
         if (s == null) {
             if (mtype == Tipc.TIPC_NAMED_MSG && h.errcode() == 0 && h.rerouteCnt() == 0 && net.table != null) {
                 // tipc_msg_lookup_dest: one second lookup
@@ -589,6 +610,7 @@ final class SocketTable {
     /** Earliest connection timer, ms (Long.MAX_VALUE if none). */
     long nextDeadline() {
         long d = Long.MAX_VALUE;
+        if (conns.isEmpty()) return d; // no iterator allocated per core call when only RDM sockets exist
         for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
         return d;
     }

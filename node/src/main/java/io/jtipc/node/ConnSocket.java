@@ -319,7 +319,13 @@ public final class ConnSocket {
             if (state == State.ESTABLISHED && h.type() == Tipc.TIPC_CONN_MSG) abortOverloaded(h);
             return;
         }
-        enqueue(Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + size));
+        byte[] whole = h.buffer();
+        if (whole == net.reassembled && h.offset() == 0 && size == whole.length) {
+            net.reassembled = null; // a reassembled message nobody else holds: queued as it is (issue 14)
+            enqueue(whole);
+        } else {
+            enqueue(Arrays.copyOfRange(whole, h.offset(), h.offset() + size));
+        }
         notifyReadable();
     }
 

@@ -754,6 +754,7 @@ public final class Link {
             case Tipc.MSG_FRAGMENTER: {
                 byte[] whole = rsm.append(buf, off, Math.min(len, h.size()));
                 if (whole != null) {
+                    net.reassembled = whole;
                     int wu = inInner.wrap(whole, 0, whole.length).user();
                     if (InputQueue.dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
                 } else if (rsm.failed) {

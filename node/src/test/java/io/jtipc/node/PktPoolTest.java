@@ -72,6 +72,7 @@ class PktPoolTest {
     @Test
     void retransmittedPacketsKeepTheirBytesWhileArraysAreReused() {
         SimNetwork net = pair(21);
+        net.reuseFrameBuffer = true;
         net.loss = 0.10;
         net.reorder = 0.05;
         net.delayMin = 1;
@@ -133,5 +134,59 @@ class PktPoolTest {
         assertThat(outer.prevnode()).isEqualTo(0x1001);
         assertThat(outer.msgcnt()).isEqualTo(2);
         assertThat(Arrays.copyOfRange(t.buf, Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + first.length)).isEqualTo(first);
+    }
+
+    /**
+     * Connections (issue 14): the sender builds each message in the array of the last one sent, the receiver queues a
+     * reassembled message without copying it (only that one: any other view, such as the bearer's reused receive
+     * buffer, is copied). Frames come from one array scribbled over after each call ({@link SimNetwork#reuseFrameBuffer});
+     * 66 000-byte writes are fragmented; loss makes the link retransmit. Both directions must arrive exactly.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = SocketType.class, names = {"SEQPACKET", "STREAM"})
+    void connectionDataSurvivesReusedArraysBothWays(SocketType type) {
+        SimNetwork net = pair(31);
+        net.reuseFrameBuffer = true;
+        net.loss = 0.03;
+        net.reorder = 0.02;
+        SimNode a = net.nodes().get(0);
+        SimNode b = net.nodes().get(1);
+        ConnTest.Endpoint srv = new ConnTest.Endpoint(net, b);
+        ConnTest.Endpoint cli = new ConnTest.Endpoint(net, a);
+        int lp = b.core.openConnSocket(type, new ConnHandler() {
+            @Override
+            public void readable(int p) {
+                int np = b.core.accept(net.now(), p, srv, b);
+                if (np > 0) {
+                    srv.port = np;
+                    srv.connected = true;
+                    srv.pump();
+                    srv.drain();
+                }
+            }
+        });
+        assertThat(b.core.listen(lp)).isZero();
+        assertThat(b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, 4000, 1, 1, b)).isZero();
+        net.runFor(100);
+        cli.port = a.core.openConnSocket(type, cli);
+        assertThat(a.core.connect(net.now(), cli.port, 4000, 1, 0, 8000, null, 0, 0, a)).isZero();
+        assertThat(net.runUntil(() -> cli.connected && srv.connected, net.now() + 2000)).isTrue();
+        int len = 3 * 1024 * 1024;
+        cli.toSend = ConnTest.pattern(len, 3);
+        srv.toSend = ConnTest.pattern(len, 4);
+        cli.chunk = 66000;
+        srv.chunk = 1000;
+        cli.reading = false; // read between frames, not inside the delivering call: queued data must outlive it
+        srv.reading = false;
+        cli.pump();
+        srv.pump();
+        assertThat(net.runUntil(() -> {
+            cli.drain();
+            srv.drain();
+            return cli.got.size() == len && srv.got.size() == len;
+        }, net.now() + 600_000)).isTrue();
+        assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
+        assertThat(cli.got.toByteArray()).isEqualTo(srv.toSend);
+        assertThat(a.core.links().get(0).retransmitted).isPositive();
     }
 }

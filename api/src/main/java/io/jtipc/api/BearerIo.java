@@ -1,7 +1,6 @@
 package io.jtipc.api;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -17,8 +16,13 @@ import io.jtipc.node.MediaType;
  * {@code udp_media_addr}) are the media's own, so nothing is converted here.
  */
 final class BearerIo implements AutoCloseable {
-    /** A received frame handed to the loop: private copies. */
-    record Rx(BearerIo bearer, byte[] src, byte[] frame) {}
+    /**
+     * A received frame: views of the media's own buffers ({@code frame[0, len)}, {@code src}), valid during the
+     * handler call only (the media reuses them for its next frame; issue 14: no copy per frame). Whoever keeps
+     * anything copies it: the core copies what it holds (deferred queue, reassembly, socket queues), the traffic
+     * tap copies into its own record.
+     */
+    record Rx(BearerIo bearer, byte[] src, byte[] frame, int len) {}
 
     /** Kernel UDP bearer defaults (udp_media.c): priority 10, tolerance 1500 ms. */
     private static final int UDP_PRIORITY = 10;
@@ -92,9 +96,12 @@ final class BearerIo implements AutoCloseable {
         }
     }
 
-    /** Starts the receive thread; each frame and its source address are copied and given to {@code sink}. */
+    /**
+     * Starts the receive thread; each frame and its source address are given to {@code sink} as views, not copies
+     * (see {@link Rx}): {@code sink} runs on the receive thread and must be done with them when it returns.
+     */
     void start(Consumer<Rx> sink, Consumer<IOException> onError) {
-        media.start((src, frame, len) -> sink.accept(new Rx(this, src.clone(), Arrays.copyOf(frame, len))), onError);
+        media.start((src, frame, len) -> sink.accept(new Rx(this, src, frame, len)), onError);
     }
 
     /**

@@ -191,7 +191,7 @@ final class BearerLifecycle {
         TrafficTap t = tap;
         if (t == null) return;
         try {
-            t.received(rx.bearer(), rx.src(), rx.frame(), rx.frame().length);
+            t.received(rx.bearer(), rx.src(), rx.frame(), rx.len());
         } catch (RuntimeException e) {
             tapFailed(e);
         }

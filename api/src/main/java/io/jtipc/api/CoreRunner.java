@@ -32,7 +32,7 @@ final class CoreRunner {
     private final NodeCore core;
     private final Outbox outbox;
     /** Deferred work for the loop thread ({@link #later}) and its wake-ups; never frames nor API calls. */
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     /**
      * The node's core lock: held by whichever thread runs the core (a bearer's receive thread for a frame, an API
      * caller for a command, the loop for timers and deferred work). Reentrant: a listener called under it may call
@@ -102,7 +102,7 @@ final class CoreRunner {
 
     /** Wakes a loop waiting for work (it ends if {@link #halt()} was called). */
     void poke() {
-        inbox.offer((Runnable) () -> { });
+        inbox.offer(() -> { });
     }
 
     /**
@@ -198,7 +198,7 @@ final class CoreRunner {
             } finally {
                 coreLock.unlock();
             }
-            Object o;
+            Runnable o;
             try {
                 o = inbox.poll(wait, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -229,19 +229,17 @@ final class CoreRunner {
         coreLogSeen = core.logSince(coreLogSeen, coreLog);
     }
 
-    private void handle(Object o) {
-        if (o instanceof BearerIo.Rx rx) {
-            handleFrame(rx);
-        } else {
-            ((Runnable) o).run();
-        }
+    /** Deferred work and wake-ups only: a received frame never waits here ({@link BearerIo.Rx} views the bearer's
+     * own buffer, valid only during {@link #received}). */
+    private void handle(Runnable r) {
+        r.run();
     }
 
     /** One received frame into the core. Under {@link #coreLock}. */
     private void handleFrame(BearerIo.Rx rx) {
         framesHandled.increment();
         if (rx.bearer().coreId < 0) return;
-        core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.frame().length, outbox);
+        core.onFrame(now(), rx.bearer().coreId, rx.src(), rx.frame(), 0, rx.len(), outbox);
         if (!cryptoWarned && core.crypto().undecryptable() > 0) {
             cryptoWarned = true;
             LOG.warn("node {}: encrypted TIPC frames received that no key of this node decrypts (wrong key, or "

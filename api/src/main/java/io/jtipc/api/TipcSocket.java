@@ -469,23 +469,63 @@ public final class TipcSocket implements AutoCloseable {
     public void send(TipcAddress dest, byte[] data, int off, int len) throws TipcException {
         Objects.checkFromIndexSize(off, len, data.length);
         checkOpen();
-        TipcNode.CongestionWait[] wait = new TipcNode.CongestionWait[1];
-        int rc = node.call(now -> {
-            int r = transmit(now, dest, data, off, len);
-            // counted under the core lock, so no uncongested event between the send and this snapshot is missed
-            if (r == Errno.ELINKCONG) wait[0] = node.congestionWait(dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0,
-                    importance, port);
-            return r;
-        });
+        SendOp op = SEND_OPS.get();
+        if (op.sock != null) op = new SendOp(); // a send from a handler run inside this thread's send: its own op
+        op.sock = this;
+        op.dest = dest;
+        op.data = data;
+        op.off = off;
+        op.len = len;
+        int rc;
+        TipcNode.CongestionWait wait;
+        try {
+            rc = node.call(op);
+        } finally {
+            wait = op.wait;
+            op.clear();
+        }
         if (rc == Errno.ELINKCONG) {
             // the message is queued; like a blocking sendmsg, wait for room on its own link(s) before returning
-            node.awaitUncongested(wait[0]);
+            node.awaitUncongested(wait);
             return;
         }
         if (rc != 0) {
             throw TipcException.of(rc, "send to " + dest);
         }
     }
+
+    /**
+     * One {@link #send(TipcAddress, byte[], int, int)} in the core, reused by its thread (issue 14: no lambda or array
+     * allocated per message; the result is an errno or 0, boxed from the Integer cache).
+     */
+    private static final class SendOp implements java.util.function.LongFunction<Integer> {
+        TipcSocket sock;
+        TipcAddress dest;
+        byte[] data;
+        int off, len;
+        TipcNode.CongestionWait wait;
+
+        @Override
+        public Integer apply(long now) {
+            int r = sock.transmit(now, dest, data, off, len);
+            // counted under the core lock, so no uncongested event between the send and this snapshot is missed
+            if (r == Errno.ELINKCONG) {
+                wait = sock.node.congestionWait(dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0,
+                        sock.importance, sock.port);
+            }
+            return r;
+        }
+
+        void clear() {
+            sock = null;
+            dest = null;
+            data = null;
+            wait = null;
+        }
+    }
+
+    /** Each thread's {@link SendOp} (in use while its {@code sock} is set). */
+    private static final ThreadLocal<SendOp> SEND_OPS = ThreadLocal.withInitial(SendOp::new);
 
     private int transmit(long now, TipcAddress dest, byte[] data, int off, int len) {
         NodeCore c = node.core();

@@ -64,7 +64,7 @@ class FrameHandOffTest {
             byte[] frame = new byte[64 * 1024]; // not a TIPC frame: the core drops and counts it
             CountDownLatch release = holdCore(a);
             long before = a.framesHandled();
-            Thread rx = new Thread(() -> a.received(new BearerIo.Rx(bearer, new byte[6], frame)), "test-rx");
+            Thread rx = new Thread(() -> a.received(new BearerIo.Rx(bearer, new byte[6], frame, frame.length)), "test-rx");
             try {
                 rx.start();
                 await("the receive thread waits for the core", () -> a.queuedCommands() == 1);
@@ -90,7 +90,7 @@ class FrameHandOffTest {
             long before = a.framesHandled();
             int frames = 150_000;
             Thread feeder = new Thread(() -> {
-                for (int i = 0; i < frames; i++) a.received(new BearerIo.Rx(bearer, new byte[6], frame));
+                for (int i = 0; i < frames; i++) a.received(new BearerIo.Rx(bearer, new byte[6], frame, frame.length));
             }, "test-feeder");
             feeder.start();
             int calls = 0;
@@ -116,7 +116,7 @@ class FrameHandOffTest {
             CountDownLatch release = holdCore(a);
             long before = a.framesHandled();
             Thread flood = new Thread(() -> {
-                for (int i = 0; i < 20_000; i++) a.received(new BearerIo.Rx(bearer, new byte[6], frame));
+                for (int i = 0; i < 20_000; i++) a.received(new BearerIo.Rx(bearer, new byte[6], frame, frame.length));
             }, "test-flood");
             AtomicLong seen = new AtomicLong(-1);
             Thread caller = new Thread(() -> {

@@ -641,6 +641,9 @@ public final class NodeBench {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
+    /** {@code --only KIND}: only the tests of this kind (oneway, rtt, stream) after the warm-up; null = all. */
+    static volatile String only;
+
     /** Runs the whole plan; returns every result (rounds × tests × transports) and prints the tables to {@code out}. */
     public static List<Result> runAll(boolean quick, int rounds, double seconds, PrintStream out) throws Exception {
         List<Result> all = new ArrayList<>();
@@ -652,6 +655,7 @@ public final class NodeBench {
             }
             for (int round = 0; round < rounds; round++) {
                 for (Test t : plan(quick)) {
+                    if (only != null && !t.kind.equals(only)) continue;
                     List<String> trs = new ArrayList<>(transports(t));
                     java.util.Collections.rotate(trs, round); // no transport always first
                     for (String tr : trs) {
@@ -729,8 +733,9 @@ public final class NodeBench {
                 case "--quick" -> quick = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--only" -> only = args[++i];
                 default -> {
-                    System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S]");
+                    System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S] [--only oneway|rtt|stream]");
                     System.exit(2);
                 }
             }

@@ -98,6 +98,11 @@ public final class ConnSocket {
     boolean expectAck;
     /** Messages held by Nagle (the kernel's sk_write_queue of an established socket). */
     final ArrayDeque<Pending> txq = new ArrayDeque<>();
+    /**
+     * The last message {@link #xmitTxq} sent, reused by the next {@link #newMessage} that fits in it (issue 14: a
+     * STREAM writer of 64 KiB chunks builds every message in the same array; the link copied what it keeps).
+     */
+    private Pending spare;
     /** Bytes of the head message already read (STREAM partial reads). */
     int bytesRead;
 
@@ -327,7 +332,13 @@ public final class ConnSocket {
             if (state == State.ESTABLISHED && h.type() == Tipc.TIPC_CONN_MSG) abortOverloaded(h);
             return;
         }
-        enqueue(Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + size));
+        byte[] whole = h.buffer();
+        if (whole == net.reassembled && h.offset() == 0 && size == whole.length) {
+            net.reassembled = null; // a reassembled message nobody else holds: queued as it is (issue 14)
+            enqueue(whole);
+        } else {
+            enqueue(Arrays.copyOfRange(whole, h.offset(), h.offset() + size));
+        }
         notifyReadable();
     }
 
@@ -622,7 +633,9 @@ public final class ConnSocket {
     }
 
     private Pending newMessage(int dataCapacity) {
-        Pending p = new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
+        Pending p = spare != null && spare.buf.length >= Tipc.SHORT_H_SIZE + dataCapacity ? spare
+            : new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
+        spare = null;
         TipcMsg h = p.msg();
         Msg.init(h, net.ownAddr, importance, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
         h.setOrigport(port);
@@ -661,7 +674,8 @@ public final class ConnSocket {
         int rc = 0;
         Pending p;
         while ((p = txq.pollFirst()) != null) {
-            int r = sockets.xmit(Arrays.copyOf(p.buf, p.size), peerNode, now, out);
+            int r = sockets.xmit(p.buf, p.size, peerNode, now, out); // the link (or a local delivery) copies it
+            spare = p;
             if (r == Errno.ELINKCONG) {
                 linkCong = true;
             } else if (r != 0 && rc == 0) {

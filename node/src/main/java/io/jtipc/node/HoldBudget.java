@@ -62,7 +62,8 @@ final class HoldBudget {
      * kernel does (tipc_link_set_queue_limits: 2, 4, 6, 8 × the minimum window, and the binding-table bulk for
      * SYSTEM), but a sender may queue beyond them (one message per sender at congestion, link.c tipc_link_xmit, and
      * nothing stops a sender that ignores ELINKCONG); this bounds the whole in bytes. A message that does not fit is
-     * refused with ENOBUFS and the link is reset, as node.c tipc_node_xmit does on ENOBUFS.
+     * refused with ENOBUFS and the link is reset, as node.c tipc_node_xmit does on ENOBUFS. Bytes are those held: each
+     * packet's pooled array ({@link PktPool#capacity}, the length rounded up to a power of two, at least 128).
      */
     static final long BACKLOG_LINK_BYTES = 16L << 20;
     /** Backlog packets of one link, all importances together, at least (or twice the kernel's limits if more). */

@@ -113,6 +113,9 @@ public final class Link {
 
     private final TipcMsg m = new TipcMsg();
     private final TipcMsg m2 = new TipcMsg();
+    /** Flyweights of {@link #input} (never re-entered for one link): the packet, an inner message, a bundle walk. */
+    private final TipcMsg inH = new TipcMsg(), inInner = new TipcMsg();
+    private final BundleCursor inCursor = new BundleCursor();
     private final byte[] protoBuf = new byte[Tipc.INT_H_SIZE + 4 + 4 * MAX_GAP_ACK_BLKS + 16 + 4 * Monitor.MAX_DOMAIN];
     /** This link's view of the bearer's monitor (l->mon_state), cleared on reset. */
     final Monitor.State monState = new Monitor.State();
@@ -480,13 +483,16 @@ public final class Link {
             congestedUsers = true;
         }
         if (transmq.size() < window && backlogq.isEmpty()) {
-            Pkt p = Pkt.copyOf(msg, 0, len);
+            Pkt p = net.pool.copyOf(msg, 0, len);
             sendNew(p, out);
             return rc;
         }
         if (tryBundle(imp, msg, len)) return rc;
-        if (!backlogBudget.take(len, 1)) return overflow("backlog bound reached: " + backlogBudget.describe());
-        Pkt p = Pkt.copyOf(msg, 0, len);
+        // charged what the packet holds: its pooled array (PktPool.capacity), as advanceBacklog gives it back
+        if (!backlogBudget.take(PktPool.capacity(len), 1)) {
+            return overflow("backlog bound reached: " + backlogBudget.describe());
+        }
+        Pkt p = net.pool.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;
         target[imp] = bundleable(msg, len) ? p : null;
@@ -528,9 +534,9 @@ public final class Link {
         if (t == null) return false;
         // a bundle grows its buffer to the MSS: charge the growth first, give it back if nothing was bundled
         int before = t.buf.length;
-        int grow = Math.max(0, mss() - before);
+        int grow = Math.max(0, PktPool.capacity(mss()) - before);
         if (!backlogBudget.take(grow, 0)) return false;
-        int r = Msg.bundle(m2, t, msg, len, mss(), node.addr);
+        int r = Msg.bundle(m2, t, msg, len, mss(), node.addr, net.pool);
         backlogBudget.give(grow - (t.buf.length - before), 0);
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) sentBundles++;
@@ -543,7 +549,7 @@ public final class Link {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
             backlogBudget.give(p.buf.length, 1);
-            int imp = new TipcMsg().wrap(p.buf, 0, p.len).importance();
+            int imp = m2.wrap(p.buf, 0, p.len).importance();
             backlogLen[imp]--;
             if (target[imp] == p) target[imp] = null;
             sendNew(p, out);
@@ -578,6 +584,7 @@ public final class Link {
             while (true) {
                 if (Seqno.lessEq(seqno, nacked)) {
                     it.remove();
+                    net.pool.give(p); // acknowledged: nothing refers to it any more (kfree_skb)
                     released++;
                     break;
                 } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {
@@ -733,13 +740,13 @@ public final class Link {
      * reassembly for a tunnelled packet) into {@link InputQueue#dataInput}.
      */
     void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq, LinkReassembly rsm) {
-        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        TipcMsg h = inH.wrap(buf, off, len);
         int user = h.user();
         switch (user) {
             case Tipc.MSG_BUNDLER: {
-                BundleCursor c = new BundleCursor().wrap(buf, off, Math.min(len, h.size()));
+                BundleCursor c = inCursor.wrap(buf, off, Math.min(len, h.size()));
                 while (c.next()) {
-                    int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
+                    int iu = inInner.wrap(buf, c.offset(), c.length()).user();
                     if (InputQueue.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq)) node.bcRcv.up = true;
                 }
                 break;
@@ -747,7 +754,8 @@ public final class Link {
             case Tipc.MSG_FRAGMENTER: {
                 byte[] whole = rsm.append(buf, off, Math.min(len, h.size()));
                 if (whole != null) {
-                    int wu = new TipcMsg().wrap(whole, 0, whole.length).user();
+                    net.reassembled = whole;
+                    int wu = inInner.wrap(whole, 0, whole.length).user();
                     if (InputQueue.dataInput(wu, whole, 0, whole.length, inputq, namedq)) node.bcRcv.up = true;
                 } else if (rsm.failed) {
                     // link.c tipc_link_input: a reassembly failure fails the link (the buffer is already freed)

@@ -37,24 +37,43 @@ final class Msg {
      *         {@link #BUNDLE_NEW}
      */
     static int bundle(TipcMsg scratch, Pkt t, byte[] msg, int len, int mss, int dnode) {
+        return bundle(scratch, t, msg, len, mss, dnode, null);
+    }
+
+    /**
+     * {@link #bundle(TipcMsg, Pkt, byte[], int, int, int)} taking a grown buffer from {@code pool} (of length
+     * {@link PktPool#capacity}{@code (mss)}) and giving the outgrown one back to it; a null pool allocates exactly
+     * {@code mss} bytes.
+     */
+    static int bundle(TipcMsg scratch, Pkt t, byte[] msg, int len, int mss, int dnode, PktPool pool) {
         int result = BUNDLE_APPENDED;
         scratch.wrap(t.buf, 0, t.len);
         if (scratch.user() != Tipc.MSG_BUNDLER) {
             int tsz = scratch.size();
             if (mss < align4(Tipc.INT_H_SIZE + tsz) + len) return BUNDLE_NONE;
-            byte[] nb = new byte[mss];
+            byte[] nb = pool == null ? new byte[mss] : pool.buffer(mss);
             System.arraycopy(t.buf, 0, nb, Tipc.INT_H_SIZE, tsz);
-            TipcMsg inner = new TipcMsg().wrap(nb, Tipc.INT_H_SIZE, tsz);
+            // the inner message's prevnode (w3) and importance (w0 bits 28-25), read before the outer header is written
+            TipcMsg inner = scratch.wrap(nb, Tipc.INT_H_SIZE, tsz);
+            int prev = inner.prevnode(), imp = inner.importance();
             TipcMsg outer = scratch.wrap(nb, 0, mss);
-            init(outer, inner.prevnode(), Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, dnode);
-            outer.setImportance(inner.importance());
+            init(outer, prev, Tipc.MSG_BUNDLER, 0, Tipc.INT_H_SIZE, dnode);
+            outer.setImportance(imp);
             outer.setSize(Tipc.INT_H_SIZE + tsz);
             outer.setMsgcnt(1);
+            if (pool != null) pool.giveBuffer(t.buf);
             t.buf = nb;
             t.len = Tipc.INT_H_SIZE + tsz;
             result = BUNDLE_NEW;
         } else if (t.buf.length < mss) {
-            t.buf = Arrays.copyOf(t.buf, mss);
+            if (pool == null) {
+                t.buf = Arrays.copyOf(t.buf, mss);
+            } else {
+                byte[] nb = pool.buffer(mss);
+                System.arraycopy(t.buf, 0, nb, 0, t.len);
+                pool.giveBuffer(t.buf);
+                t.buf = nb;
+            }
         }
         scratch.wrap(t.buf, 0, t.buf.length);
         int bsz = scratch.size();
@@ -101,26 +120,45 @@ final class Msg {
      * @return the fragments in sending order
      */
     static byte[][] fragment(byte[] msg, int mss, int own, int destNode) {
-        int imp = new TipcMsg().wrap(msg, 0, msg.length).importance();
-        int chunk = mss - Tipc.INT_H_SIZE;
-        byte[][] frags = new byte[(msg.length + chunk - 1) / chunk][];
-        int pos = 0;
-        int no = 1;
-        while (pos < msg.length) {
-            int n = Math.min(chunk, msg.length - pos);
-            byte[] f = new byte[Tipc.INT_H_SIZE + n];
-            TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
-            int type = pos == 0 ? Tipc.FIRST_FRAGMENT : pos + n >= msg.length ? Tipc.LAST_FRAGMENT : Tipc.FRAGMENT;
-            init(h, own, Tipc.MSG_FRAGMENTER, type, Tipc.INT_H_SIZE, destNode);
-            h.setSize(f.length);
-            h.setFragmNo(no);
-            h.setImportance(imp);
-            System.arraycopy(msg, pos, f, Tipc.INT_H_SIZE, n);
-            frags[no - 1] = f;
-            no++;
-            pos += n;
+        TipcMsg scratch = new TipcMsg();
+        int imp = scratch.wrap(msg, 0, msg.length).importance();
+        byte[][] frags = new byte[fragments(msg.length, mss)][];
+        byte[] f = new byte[mss];
+        for (int no = 1; no <= frags.length; no++) {
+            int n = fragment(scratch, msg, msg.length, imp, no, mss, own, destNode, f);
+            frags[no - 1] = Arrays.copyOf(f, n);
         }
         return frags;
+    }
+
+    /** How many fragments {@link #fragment} makes of a {@code len}-byte message for a link of MSS {@code mss}. */
+    static int fragments(int len, int mss) {
+        int chunk = mss - Tipc.INT_H_SIZE;
+        return (len + chunk - 1) / chunk;
+    }
+
+    /**
+     * Fragment {@code no} (1 .. {@link #fragments}) of {@code msg[0, len)} written into {@code out[0, result)}: the
+     * allocation-free form of {@link #fragment(byte[], int, int, int)} (the caller reuses {@code out}, at least
+     * {@code mss} bytes, for each fragment in turn).
+     *
+     * @param imp the original message's importance
+     * @return the fragment's length, bytes (header + payload)
+     */
+    static int fragment(TipcMsg scratch, byte[] msg, int len, int imp, int no, int mss, int own, int destNode,
+                        byte[] out) {
+        int chunk = mss - Tipc.INT_H_SIZE;
+        int pos = (no - 1) * chunk;
+        int n = Math.min(chunk, len - pos);
+        int flen = Tipc.INT_H_SIZE + n;
+        TipcMsg h = scratch.wrap(out, 0, flen);
+        int type = pos == 0 ? Tipc.FIRST_FRAGMENT : pos + n >= len ? Tipc.LAST_FRAGMENT : Tipc.FRAGMENT;
+        init(h, own, Tipc.MSG_FRAGMENTER, type, Tipc.INT_H_SIZE, destNode);
+        h.setSize(flen);
+        h.setFragmNo(no);
+        h.setImportance(imp);
+        System.arraycopy(msg, pos, out, Tipc.INT_H_SIZE, n);
+        return flen;
     }
 
     /**

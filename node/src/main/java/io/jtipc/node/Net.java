@@ -45,6 +45,13 @@ final class Net {
     /** Reassemblies holding a buffer, on all links ({@link LinkReassembly#roomFor} evicts the longest stalled). */
     final java.util.Set<LinkReassembly> reasmActive = new java.util.LinkedHashSet<>();
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
+    /**
+     * The message a link's reassembly returned last ({@code Link.input}): a fresh array no one else refers to, which a
+     * connection may queue without copying it ({@code ConnSocket.rcv}, clearing this); any other receiver copies.
+     */
+    byte[] reassembled;
+    /** Recycled packet buffers of the links' transmit and backlog queues (issue 14: nothing allocated per message). */
+    final PktPool pool = new PktPool();
     /** Deferred work, run in order by the outermost core call before it returns. */
     final ArrayDeque<Runnable> events = new ArrayDeque<>();
     /** Time and outbox of the outermost call while its deferred work runs, else -1/null. */

@@ -85,7 +85,13 @@ final class NodeTable {
     }
 
     Node find(int addr) {
-        return nodes.get(addr);
+        // through a one-entry cache of the last node found (issue 14: the data path looks up the same peer message
+        // after message, and a HashMap lookup boxes the address into an Integer)
+        Node n = lastNode;
+        if (n != null && n.addr == addr) return n;
+        n = nodes.get(addr);
+        if (n != null) lastNode = n;
+        return n;
     }
 
     Collection<Node> all() {
@@ -111,7 +117,7 @@ final class NodeTable {
     void rcv(long now, int bearerId, TipcMsg h, byte[] buf, int off, int len, Outbox out) {
         int size = h.size();
         if (h.nonSeq() != 0) {
-            Node p = nodes.get(h.prevnode());
+            Node p = find(h.prevnode());
             if (p == null || p.link == null || !p.isUp()) {
                 net.droppedFrames++;
                 return;
@@ -130,7 +136,7 @@ final class NodeTable {
             net.foreignFrames++;
             return;
         }
-        Node p = nodes.get(h.prevnode());
+        Node p = find(h.prevnode());
         Link l = p == null ? null : p.link(bearerId);
         if (l == null) {
             net.droppedFrames++;
@@ -143,7 +149,7 @@ final class NodeTable {
 
     /** node.c tipc_node_try_addr: an address to suggest to a peer trying {@code addr} while we try {@code trialAddr}, or 0. */
     int tryAddr(byte[] id, int addr, int trialAddr, int random) {
-        Node n = nodes.get(addr);
+        Node n = find(addr);
         if (n != null) {
             if (Arrays.equals(n.id.bytes(), id)) return 0;
             return suggestAddr(addr, trialAddr, random);
@@ -169,7 +175,7 @@ final class NodeTable {
      */
     boolean checkDest(long now, int addr, NodeId peerId, Bearer b, int caps, int signature, int hashMix,
                       byte[] maddr, Outbox out) {
-        Node n = nodes.get(addr);
+        Node n = find(addr);
         if (n == null) {
             // a peer known under another address (it rebooted and re-hashed): forget the old entry if down
             List<Node> same = byId.get(peerId);
@@ -180,6 +186,7 @@ final class NodeTable {
             n = new Node(this, net, addr, peerId, caps);
             n.deleteAt = now + NODE_CLEANUP_AFTER;
             nodes.put(addr, n);
+            lastNode = null;
             index(n);
             setTier(n, TIER_FRESH);
         } else {
@@ -248,8 +255,11 @@ final class NodeTable {
         if (due != Long.MAX_VALUE) timers.add(new Timer(due, n));
     }
 
+    /** The node cached by {@link #find}, cleared whenever {@link #nodes} changes. */
+    private Node lastNode;
+
     private boolean live(Timer t) {
-        return t.node.timerDue == t.due && nodes.get(t.node.addr) == t.node;
+        return t.node.timerDue == t.due && find(t.node.addr) == t.node;
     }
 
     /** Earliest node timer, ms (Long.MAX_VALUE if none). */
@@ -350,8 +360,9 @@ final class NodeTable {
 
     /** Forgets {@code n}: the table, the identity index, its tier (tipc_node_delete). */
     private void delete(Node n) {
-        if (nodes.get(n.addr) == n) {
+        if (find(n.addr) == n) {
             nodes.remove(n.addr);
+            lastNode = null;
             if (net.distr != null) net.distr.nodeDeleted(n.addr); // its named receive state goes with it
             net.crypto.nodeDeleted(n.addr); // and its RX keys (the kernel frees crypto_rx with the node)
         }
@@ -388,7 +399,7 @@ final class NodeTable {
      */
     int removePeer(int addr) {
         if (addr == net.ownAddr && addr != 0) return Errno.ENOTSUPP;
-        Node n = nodes.get(addr);
+        Node n = find(addr);
         if (n == null) return Errno.ENXIO;
         boolean down = n.state == Node.NodeState.SELF_DOWN_PEER_DOWN || n.state == Node.NodeState.SELF_DOWN_PEER_LEAVING;
         if (!down || !evictable(n)) return Errno.EBUSY;
@@ -407,6 +418,10 @@ final class NodeTable {
         }
     }
 
+    /** The fragment being built by {@link #xmit(byte[], int, int, long, Outbox)} (grows to the largest MSS). */
+    private byte[] fragBuf = new byte[0];
+    private final TipcMsg fragHdr = new TipcMsg();
+
     // ====================================================================== sending
 
     /**
@@ -417,16 +432,28 @@ final class NodeTable {
      *         ({@link Errno#ELINKCONG}, ...)
      */
     int xmit(byte[] msg, int destNode, long now, Outbox out) {
-        Node p = nodes.get(destNode);
+        return xmit(msg, msg.length, destNode, now, out);
+    }
+
+    /**
+     * {@link #xmit(byte[], int, long, Outbox)} of the message {@code msg[0, len)} (the caller may reuse {@code msg}
+     * once this returns: the link keeps its own copy). Fragments are built one at a time in a reused array (msg.c
+     * tipc_msg_build's fragmenting branch without a buffer per fragment).
+     */
+    int xmit(byte[] msg, int len, int destNode, long now, Outbox out) {
+        Node p = find(destNode);
         Link l = p == null || !p.isUp() ? null : p.activeLink(selector(msg));
         if (l == null) return Errno.EHOSTUNREACH;
         int mss = l.mss();
-        if (msg.length <= mss) return overflowed(p, l, l.xmit(msg, msg.length, now, out), now, out);
+        if (len <= mss) return overflowed(p, l, l.xmit(msg, len, now, out), now, out);
         int rc = 0;
-        byte[][] frags = Msg.fragment(msg, mss, net.ownAddr, destNode);
-        for (int i = 0; i < frags.length; i++) {
-            int r = l.xmit(frags[i], frags[i].length, now, out);
-            if (i == 0) rc = r;
+        if (fragBuf.length < mss) fragBuf = new byte[mss];
+        int imp = fragHdr.wrap(msg, 0, len).importance();
+        int count = Msg.fragments(len, mss);
+        for (int no = 1; no <= count; no++) {
+            int n = Msg.fragment(fragHdr, msg, len, imp, no, mss, net.ownAddr, destNode, fragBuf);
+            int r = l.xmit(fragBuf, n, now, out);
+            if (no == 1) rc = r;
             l.sentFragmented++;
             if (r == Errno.ENOBUFS) return overflowed(p, l, r, now, out);
         }
@@ -461,7 +488,7 @@ final class NodeTable {
         DistrMessage dm;
         while ((dm = net.distr.pollOutgoing()) != null) {
             if (dm.destNode() != 0) {
-                Node p = nodes.get(dm.destNode());
+                Node p = find(dm.destNode());
                 if (p != null && p.isUp()) p.sendNamed(dm, now, out);
             } else {
                 for (Node p : nodes.values()) {
@@ -484,7 +511,7 @@ final class NodeTable {
      * priority the other link's congestion does not hold this sender back.
      */
     boolean congested(int node, int importance, int selector) {
-        Node p = nodes.get(node);
+        Node p = find(node);
         Link l = p == null ? null : p.isUp() ? p.activeLink(selector) : p.link;
         return l != null && l.congested(importance);
     }
@@ -492,13 +519,13 @@ final class NodeTable {
     /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */
     int capabilities(int addr) {
         if (addr == net.ownAddr) return net.config.capabilities();
-        Node p = nodes.get(addr);
+        Node p = find(addr);
         return p == null ? 0 : p.caps;
     }
 
     /** node.c tipc_node_get_mtu for connections: the link's maximum message size to {@code addr}. */
     int mtu(int addr) {
-        Node p = nodes.get(addr);
+        Node p = find(addr);
         return p == null || p.link == null ? Tipc.MAX_MSG_SIZE : p.link.mss();
     }
 }

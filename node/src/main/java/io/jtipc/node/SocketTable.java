@@ -115,6 +115,7 @@ final class SocketTable {
         }
         int port = freePort();
         socks.put(port, new Sock(port, type, handler, null));
+        lastSock = null;
         return port;
     }
 
@@ -122,6 +123,7 @@ final class SocketTable {
     int openSocketAt(int port, SocketType type, MessageHandler handler) {
         if (port == 0 || socks.containsKey(port)) throw new IllegalArgumentException("port " + port + " not free");
         socks.put(port, new Sock(port, type, handler, null));
+        lastSock = null;
         return port;
     }
 
@@ -133,6 +135,7 @@ final class SocketTable {
         int port = freePort();
         ConnSocket c = new ConnSocket(net, this, port, type == SocketType.STREAM, handler);
         socks.put(port, new Sock(port, type, null, c));
+        lastSock = null;
         conns.put(port, c);
         return port;
     }
@@ -149,10 +152,12 @@ final class SocketTable {
         int port = freePort();
         Sock s = new Sock(port, SocketType.RDM, null, null);
         socks.put(port, s);
+        lastSock = null;
         GroupSocket g = new GroupSocket(net, this, port, type, instance, scope, flags, handler);
         int rc = g.join(now, out);
         if (rc != 0) {
             socks.remove(port);
+            lastSock = null;
             return rc;
         }
         s.group = g;
@@ -174,8 +179,23 @@ final class SocketTable {
         return n != null && n.isUp();
     }
 
+    /**
+     * {@code socks.get(port)} through a one-entry cache of the last socket found (issue 14: the data path looks up the
+     * same port message after message; a HashMap lookup boxes the port into an Integer for ports above 127).
+     */
+    private Sock find(int port) {
+        Sock s = lastSock;
+        if (s != null && s.port == port) return s;
+        s = socks.get(port);
+        if (s != null) lastSock = s;
+        return s;
+    }
+
+    /** The socket cached by {@link #find}, cleared whenever {@link #socks} changes. */
+    private Sock lastSock;
+
     private Sock sock(int port) {
-        Sock s = socks.get(port);
+        Sock s = find(port);
         if (s == null) throw new IllegalArgumentException("no socket with port " + port);
         return s;
     }
@@ -209,7 +229,7 @@ final class SocketTable {
 
     /** tipc_release: a connection is shut down with TIPC_ERR_NO_PORT, the socket's bindings withdrawn. */
     void closeSocket(long now, int port, Outbox out) {
-        Sock s = socks.get(port);
+        Sock s = find(port);
         if (s == null) return;
         if (s.conn != null) {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
@@ -221,6 +241,7 @@ final class SocketTable {
             groups.remove(port);
         }
         socks.remove(port);
+        lastSock = null;
         if (net.distr == null) return;
         for (Publication p : s.publs) net.distr.withdraw(p.type(), p.lower(), p.upper(), p.key());
         nodes.flushNamed(now, out);
@@ -264,12 +285,28 @@ final class SocketTable {
         return n > 0 ? 0 : EINVAL;
     }
 
+    /**
+     * Largest array {@link #txBuf} grows to by doubling, bytes: a whole largest message (66 000 B + the 44-byte mcast
+     * header) fits; a larger need gets exactly its size.
+     */
+    static final int TX_BUF_MAX = Tipc.MAX_USER_MSG_SIZE + Tipc.MCAST_H_SIZE;
+    /** Where {@link #buildData} builds each outgoing socket message (issue 14: none allocated per message). */
+    private byte[] txBuf = new byte[256];
+    /** Wraps the message in {@link #txBuf} while it is built. */
+    private final TipcMsg txHdr = new TipcMsg();
+
     // ====================================================================== sending
 
-    /** A data message of socket {@code s}: header of {@code hsize} bytes (tipc_msg_init + socket fields), then data. */
+    /**
+     * A data message of socket {@code s}: header of {@code hsize} bytes (tipc_msg_init + socket fields), then data,
+     * built in {@link #txBuf} (reused by the next message: the links copy what they keep, a local delivery is copied
+     * by {@link #xmit(byte[], int, int, long, Outbox)}); its length is {@code hsize + len}. {@link #txHdr} wraps it.
+     */
     private byte[] buildData(Sock s, int mtype, int hsize, int destNode, int destPort, byte[] data, int off, int len) {
-        byte[] b = new byte[hsize + len];
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        int size = hsize + len;
+        if (txBuf.length < size) txBuf = new byte[Math.max(size, Math.min(2 * txBuf.length, TX_BUF_MAX))];
+        byte[] b = txBuf;
+        TipcMsg h = txHdr.wrap(b, 0, size);
         Msg.init(h, net.ownAddr, s.importance(), mtype, hsize, destNode);
         h.setSize(hsize + len);
         h.setOrigport(s.port);
@@ -289,11 +326,11 @@ final class SocketTable {
         SocketAddr dst = net.table.lookupAnycast(type, instance, lookupNode);
         if (dst == null) return EHOSTUNREACH;
         byte[] b = buildData(s, Tipc.TIPC_NAMED_MSG, Tipc.NAMED_H_SIZE, dst.node(), dst.port(), data, off, len);
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        TipcMsg h = txHdr;
         h.setNametype(type);
         h.setNameinst(instance);
         h.setLookupScope(lookupNode != 0 ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE);
-        return xmit(b, dst.node(), now, out);
+        return xmit(b, Tipc.NAMED_H_SIZE + len, dst.node(), now, out);
     }
 
     /** socket.c __tipc_sendmsg to a socket address. See {@link NodeCore#sendToPort}. */
@@ -302,7 +339,7 @@ final class SocketTable {
         if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
         if (net.ownAddr == 0) return EHOSTUNREACH;
         byte[] b = buildData(s, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, destNode, destPort, data, off, len);
-        return xmit(b, destNode, now, out);
+        return xmit(b, Tipc.BASIC_H_SIZE + len, destNode, now, out);
     }
 
     /** socket.c tipc_sendmcast by replicast. See {@link NodeCore#multicast}. */
@@ -315,17 +352,19 @@ final class SocketTable {
         int rc = 0;
         for (int node : dsts.remote()) {
             byte[] b = buildMcast(s, type, lower, upper, node, data, off, len);
-            new TipcMsg().wrap(b, 0, b.length).setIsRcast(1);
-            int r = xmit(b, node, now, out);
+            txHdr.setIsRcast(1);
+            int r = xmit(b, Tipc.MCAST_H_SIZE + len, node, now, out);
             if (r == ELINKCONG) rc = ELINKCONG;
         }
-        if (dsts.local()) localq.add(buildMcast(s, type, lower, upper, 0, data, off, len));
+        if (dsts.local()) {
+            localq.add(Arrays.copyOf(buildMcast(s, type, lower, upper, 0, data, off, len), Tipc.MCAST_H_SIZE + len));
+        }
         return rc;
     }
 
     private byte[] buildMcast(Sock s, int type, int lower, int upper, int node, byte[] data, int off, int len) {
         byte[] b = buildData(s, Tipc.TIPC_MCAST_MSG, Tipc.MCAST_H_SIZE, node, 0, data, off, len);
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        TipcMsg h = txHdr;
         h.setNametype(type);
         h.setNamelower(lower);
         h.setNameupper(upper);
@@ -345,6 +384,18 @@ final class SocketTable {
             return 0;
         }
         return nodes.xmit(msg, destNode, now, out);
+    }
+
+    /**
+     * {@link #xmit(byte[], int, long, Outbox)} of {@code msg[0, len)} in an array the caller reuses (such as
+     * {@link #txBuf}): a local delivery gets its own copy, the links copy what they keep.
+     */
+    int xmit(byte[] msg, int len, int destNode, long now, Outbox out) {
+        if (destNode == net.ownAddr) {
+            localq.add(Arrays.copyOf(msg, len));
+            return 0;
+        }
+        return nodes.xmit(msg, len, destNode, now, out);
     }
 
     /** msg.c tipc_msg_reverse + send back (tipc_sk_respond): not when dest-droppable or already an error message. */
@@ -399,7 +450,7 @@ final class SocketTable {
             // the message's lookup scope (tipc_nametbl_lookup_mcast_sockets)
             if (net.table == null) return;
             for (int port : net.table.lookupMcastSockets(h.nametype(), 0, -1, h.lookupScope(), true)) {
-                Sock s = socks.get(port);
+                Sock s = find(port);
                 if (s != null && s.group != null) s.group.rcv(h, now, out);
             }
             return;
@@ -412,13 +463,13 @@ final class SocketTable {
                 ? net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_NODE_SCOPE, false)
                 : net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_CLUSTER_SCOPE, true);
             for (int port : ports) {
-                Sock s = socks.get(port);
+                Sock s = find(port);
                 if (s != null && s.conn == null) deliver(s, h);
             }
             return;
         }
         int dport = h.destport();
-        Sock s = socks.get(dport);
+        Sock s = find(dport);
         if (s == null) {
             if (mtype == Tipc.TIPC_NAMED_MSG && h.errcode() == 0 && h.rerouteCnt() == 0 && net.table != null) {
                 // tipc_msg_lookup_dest: one second lookup
@@ -559,6 +610,7 @@ final class SocketTable {
     /** Earliest connection timer, ms (Long.MAX_VALUE if none). */
     long nextDeadline() {
         long d = Long.MAX_VALUE;
+        if (conns.isEmpty()) return d; // no iterator allocated per core call when only RDM sockets exist
         for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
         return d;
     }

@@ -89,8 +89,56 @@ public final class FragmentAssembler<K> {
 
     // ---- in order
     private static final class Buf {
-        byte[] data = new byte[2048];
+        byte[] data;
         int len;
+
+        Buf(byte[] data) {
+            this.data = data;
+        }
+    }
+
+    /** Initial in-order buffer, bytes (grown by doubling, see {@link #add}). */
+    private static final int FIRST_BUFFER = 2048;
+    /**
+     * In-order buffers kept for reuse at most, count (and {@link #MAX_SPARE_BYTES} in bytes), per assembler (one per
+     * link): arrays outgrown or finished are reused by a later reassembly needing exactly their length, so a stream of
+     * equally fragmented messages allocates only the message it returns (issue 14; the kernel chains the fragments'
+     * buffers instead, tipc_buf_append). Lengths, and so {@link #pendingBytes()}, are exactly what they would be
+     * without reuse. Only an assembler that has reassembled holds any; {@link #clear()} drops them.
+     */
+    static final int MAX_SPARES = 6;
+    /** Bytes of reuse arrays kept per assembler at most (192 KiB: the 2 KiB → 66 060 B doubling of one message). */
+    static final int MAX_SPARE_BYTES = 192 << 10;
+    private int spareBytes;
+    private final byte[][] spares = new byte[MAX_SPARES][];
+    private int nextSpare;
+
+    /** An array of exactly {@code len} bytes: a spare one if there is one (content undefined), else a new one. */
+    private byte[] array(int len) {
+        for (int i = 0; i < MAX_SPARES; i++) {
+            byte[] b = spares[i];
+            if (b != null && b.length == len) {
+                spares[i] = null;
+                spareBytes -= len;
+                return b;
+            }
+        }
+        return new byte[len];
+    }
+
+    /** Keeps {@code b} for {@link #array} (replacing the oldest kept one when all slots are taken). */
+    private void spare(byte[] b) {
+        int slot = -1;
+        for (int i = 0; i < MAX_SPARES && slot < 0; i++) if (spares[i] == null) slot = i;
+        if (slot < 0) {
+            slot = nextSpare;
+            nextSpare = (nextSpare + 1) % MAX_SPARES;
+            spareBytes -= spares[slot].length;
+            spares[slot] = null;
+        }
+        if (spareBytes + b.length > MAX_SPARE_BYTES) return;
+        spares[slot] = b;
+        spareBytes += b.length;
     }
 
     private final LinkedHashMap<K, Buf> inProgress = new LinkedHashMap<>();
@@ -174,7 +222,7 @@ public final class FragmentAssembler<K> {
                 return new Result(Status.ERROR, null,
                     Malformation.of("type", "FIRST_FRAGMENT while a reassembly is in progress"));
             }
-            head = new Buf();
+            head = new Buf(array(FIRST_BUFFER));
             if (!add(head, m)) {
                 return tooBig();
             }
@@ -197,7 +245,9 @@ public final class FragmentAssembler<K> {
         }
         if (type != Tipc.LAST_FRAGMENT) return INCOMPLETE;
         inProgress.remove(key);
-        return complete(Arrays.copyOf(head.data, head.len), Collections.emptyList());
+        byte[] whole = Arrays.copyOf(head.data, head.len);
+        spare(head.data);
+        return complete(whole, Collections.emptyList());
     }
 
     private static Result complete(byte[] whole, List<Malformation> givenUp) {
@@ -212,11 +262,14 @@ public final class FragmentAssembler<K> {
         return new Result(Status.ERROR, null, Malformation.of("size", "reassembled message exceeds " + Tipc.MAX_MSG_SIZE + " bytes"));
     }
 
-    private static boolean add(Buf b, TipcMsg m) {
+    private boolean add(Buf b, TipcMsg m) {
         int n = m.dataSize();
         if (b.len + n > Tipc.MAX_MSG_SIZE) return false;
         if (b.len + n > b.data.length) {
-            b.data = Arrays.copyOf(b.data, Math.min(Tipc.MAX_MSG_SIZE, Math.max(b.len + n, b.data.length * 2)));
+            byte[] grown = array(Math.min(Tipc.MAX_MSG_SIZE, Math.max(b.len + n, b.data.length * 2)));
+            System.arraycopy(b.data, 0, grown, 0, b.len);
+            spare(b.data);
+            b.data = grown;
         }
         System.arraycopy(m.buffer(), m.dataOffset(), b.data, b.len, n);
         b.len += n;
@@ -389,6 +442,8 @@ public final class FragmentAssembler<K> {
     /** Drops all state. */
     public void clear() {
         inProgress.clear();
+        java.util.Arrays.fill(spares, null);
+        spareBytes = 0;
         if (directions != null) directions.clear();
         pendingBytes = 0;
         notes = null;

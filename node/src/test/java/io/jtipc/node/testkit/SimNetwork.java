@@ -37,6 +37,13 @@ public final class SimNetwork {
     public int reorderDelay = 5;
     /** Frames for which this returns true are dropped (after counting), e.g. to cut one kind of traffic. */
     public java.util.function.BiPredicate<SimNode, byte[]> drop = (n, f) -> false;
+    /**
+     * Deliver every frame from one array that is scribbled over right after {@code onFrame} returns, as a real bearer's
+     * receive loop reuses its buffer (frames are valid during the call only): whatever the core keeps without copying
+     * shows up corrupted. Off by default.
+     */
+    public boolean reuseFrameBuffer;
+    private final byte[] rxBuf = new byte[70_000];
     /** Planes (bearer ids) whose frames are all dropped. */
     public final boolean[] planeCut = new boolean[MAX_PLANES];
     /** Extra loss and reorder probability per plane (0-1). */
@@ -195,7 +202,13 @@ public final class SimNetwork {
                     framesLost++;
                     planeFramesLost[e.plane]++;
                 } else if (!e.dst.paused) {
-                    e.dst.core.onFrame(now, e.plane, e.src, e.frame, 0, e.frame.length, e.dst);
+                    if (reuseFrameBuffer && e.frame.length <= rxBuf.length) {
+                        System.arraycopy(e.frame, 0, rxBuf, 0, e.frame.length);
+                        e.dst.core.onFrame(now, e.plane, e.src, rxBuf, 0, e.frame.length, e.dst);
+                        java.util.Arrays.fill(rxBuf, (byte) 0xEE);
+                    } else {
+                        e.dst.core.onFrame(now, e.plane, e.src, e.frame, 0, e.frame.length, e.dst);
+                    }
                 }
             } else {
                 for (SimNode n : nodes) {

@@ -1,0 +1,121 @@
+package io.jtipc.node;
+
+import java.util.ArrayDeque;
+
+/**
+ * Recycled packet buffers of one node core (issue 14: no allocation per message on the data path). The kernel
+ * allocates an skb per packet and frees it when the link's transmit queue releases it ({@code tipc_link_advance_transmq}
+ * → {@code kfree_skb}); jtipc takes the {@link Pkt} and its array from here and gives them back at the same point, so
+ * a steady stream of messages reuses the same few arrays instead of producing garbage.
+ *
+ * <p>Arrays come in power-of-two size classes from {@link #MIN_CLASS_BYTES} to {@link #MAX_CLASS_BYTES}; an array of
+ * any other length (or a larger one) is never pooled. What is kept idle is bounded per node core: at most
+ * {@link #MAX_IDLE_BYTES} bytes and {@link #MAX_IDLE_PER_CLASS} arrays per class, {@link #MAX_IDLE_PKTS} packet
+ * objects; beyond that a released array is left to the garbage collector. The kernel keeps no such free list (its slab
+ * allocator plays the part).
+ *
+ * <p>Ownership rule: only the holder of a packet gives it back, once nothing refers to it any more: the link when a
+ * packet leaves its transmit queue acknowledged, or when a bundle outgrows its array. A packet given back has
+ * {@code buf == null}, so a stale reference fails fast instead of reading another message. Frames handed to the
+ * {@link Outbox} are valid for the call only (its contract), so recycling after the acknowledgement is safe.
+ * Single-threaded, like every core class.
+ */
+final class PktPool {
+    /** Smallest size class, bytes (2^7: a 64-byte message with its 24-40 byte header fits). */
+    static final int MIN_CLASS_BYTES = 128;
+    /** Largest size class, bytes (2^17: a whole 66 000-byte message with any header; a UDP bearer's MSS is below it). */
+    static final int MAX_CLASS_BYTES = 1 << 17;
+    /** Idle bytes kept per node core at most, in all classes together (default 8 MiB). */
+    static final long MAX_IDLE_BYTES = 8L << 20;
+    /** Idle arrays kept per size class at most (default 8 192: a full link window of the largest kernel window). */
+    static final int MAX_IDLE_PER_CLASS = 8192;
+    /** Idle {@link Pkt} objects kept at most (default 16 384). */
+    static final int MAX_IDLE_PKTS = 16384;
+
+    private static final int MIN_SHIFT = 7;
+    private static final int CLASSES = 17 - MIN_SHIFT + 1;
+
+    @SuppressWarnings("unchecked")
+    private final ArrayDeque<byte[]>[] idle = new ArrayDeque[CLASSES];
+    private final ArrayDeque<Pkt> idlePkts = new ArrayDeque<>();
+    private long idleBytes;
+    /** Arrays handed out from the pool ({@link #reused}) or newly allocated ({@link #allocated}), count. */
+    long reused, allocated;
+
+    PktPool() {
+        for (int i = 0; i < CLASSES; i++) idle[i] = new ArrayDeque<>();
+    }
+
+    /** The size class (array length) for {@code len} bytes: the next power of two, at least {@link #MIN_CLASS_BYTES}. */
+    static int classBytes(int len) {
+        if (len <= MIN_CLASS_BYTES) return MIN_CLASS_BYTES;
+        return Integer.highestOneBit(len - 1) << 1;
+    }
+
+    /** Length of the array {@link #buffer}{@code (len)} returns: what a held packet of {@code len} bytes costs. */
+    static int capacity(int len) {
+        return len > MAX_CLASS_BYTES ? len : classBytes(len);
+    }
+
+    private static int classIndex(int bytes) {
+        return Integer.numberOfTrailingZeros(bytes) - MIN_SHIFT;
+    }
+
+    /**
+     * An array of at least {@code len} bytes: of length {@link #classBytes}{@code (len)} up to
+     * {@link #MAX_CLASS_BYTES}, else exactly {@code len} (not pooled). Its content is undefined.
+     */
+    byte[] buffer(int len) {
+        if (len > MAX_CLASS_BYTES) {
+            allocated++;
+            return new byte[len];
+        }
+        int cb = classBytes(len);
+        byte[] b = idle[classIndex(cb)].pollLast();
+        if (b == null) {
+            allocated++;
+            return new byte[cb];
+        }
+        idleBytes -= cb;
+        reused++;
+        return b;
+    }
+
+    /** Gives an array back; kept if it has a class length and the bounds allow, else left to the GC. */
+    void giveBuffer(byte[] b) {
+        if (b == null) return;
+        int n = b.length;
+        if (n < MIN_CLASS_BYTES || n > MAX_CLASS_BYTES || Integer.bitCount(n) != 1) return;
+        ArrayDeque<byte[]> q = idle[classIndex(n)];
+        if (q.size() >= MAX_IDLE_PER_CLASS || idleBytes + n > MAX_IDLE_BYTES) return;
+        q.addLast(b);
+        idleBytes += n;
+    }
+
+    /** A packet holding a copy of {@code src[off, off + len)} in a pooled array, retransmission fields cleared. */
+    Pkt copyOf(byte[] src, int off, int len) {
+        byte[] b = buffer(len);
+        System.arraycopy(src, off, b, 0, len);
+        Pkt p = idlePkts.pollLast();
+        if (p == null) return new Pkt(b, len);
+        p.buf = b;
+        p.len = len;
+        p.nxtRetr = 0;
+        p.retrCnt = 0;
+        p.retrStamp = 0;
+        return p;
+    }
+
+    /** Gives back a packet and its array; the packet must not be used again ({@code buf} becomes null). */
+    void give(Pkt p) {
+        giveBuffer(p.buf);
+        p.buf = null;
+        p.len = 0;
+        if (idlePkts.size() < MAX_IDLE_PKTS) idlePkts.addLast(p);
+    }
+
+    /** Idle bytes held, for tests and diagnostics. */
+    long idleBytes() {
+        return idleBytes;
+    }
+}

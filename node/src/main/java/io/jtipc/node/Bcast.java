@@ -72,7 +72,8 @@ public final class Bcast {
      */
     static final class Method {
         boolean rcast;
-        boolean mandatory;
+        /** The socket's fixed method (true = replicast), null = chosen per send. */
+        Boolean forced;
         long expires;
     }
 
@@ -187,7 +188,8 @@ public final class Bcast {
 
     /**
      * socket.c tipc_setsockopt TIPC_MCAST_BROADCAST ({@code rcast} false) / TIPC_MCAST_REPLICAST (true) for the socket
-     * {@code port}: its multicasts keep that method (mandatory); null frees the choice again.
+     * {@code port}: its multicasts keep that method (mandatory) from its next send on, with the SYN twin if that is a
+     * switch (see {@link #selectMethod}); null frees the choice again.
      *
      * @throws IllegalArgumentException if no socket has that port
      */
@@ -564,7 +566,12 @@ public final class Bcast {
             return;
         }
         m.expires = now + METHOD_EXPIRE_MS;
-        if (m.mandatory) return;
+        if (m.forced != null) {
+            // socket.c sets mc_method.rcast in setsockopt, so the kernel's next send sees no switch and sends no SYN
+            // twin; jtipc applies the forced method here, so a forced switch is synchronised like any other
+            m.rcast = m.forced;
+            return;
+        }
         if ((clusterCaps & Tipc.TIPC_MCAST_RBCTL) == 0 && now < exp) return;
         if (mode == MODE_BCAST) {
             m.rcast = false;

@@ -366,9 +366,7 @@ final class SocketTable {
      * {@code port} (socket.c tipc_setsockopt: mc_method.rcast, .mandatory).
      */
     void setMcastMethod(int port, Boolean rcast) {
-        Sock s = sock(port);
-        s.mc.mandatory = rcast != null;
-        if (rcast != null) s.mc.rcast = rcast;
+        sock(port).mc.forced = rcast;
     }
 
     private byte[] buildMcast(Sock s, int type, int lower, int upper, int node, byte[] data, int off, int len) {

@@ -1245,10 +1245,14 @@ public final class TipcNode implements AutoCloseable {
         });
     }
 
+    /** The name of this node's broadcast link for {@link #setLink} (bcast.c tipc_bclink_name). */
+    public static final String BROADCAST_LINK = "broadcast-link";
+
     /**
      * {@code tipc link set tolerance|priority|window VALUE link NAME} (Linux 6.1 node.c tipc_nl_node_set_link; the
      * core's LinkSettings): tolerance (ms) and priority are sent to the peer in a STATE message and honoured by it,
-     * the window (packets) is local.
+     * the window (packets) is local. On {@link #BROADCAST_LINK}: window, {@link LinkProperty#BROADCAST} and
+     * {@link LinkProperty#BROADCAST_RATIO} (bcast.c tipc_nl_bc_link_set).
      *
      * @param linkName the link's name as {@link #links()} shows it
      * @throws TipcException {@link TipcError#EINVAL} if there is no such link or the value is out of range (tolerance
@@ -1256,12 +1260,15 @@ public final class TipcNode implements AutoCloseable {
      */
     public void setLink(String linkName, LinkProperty property, int value) throws TipcException {
         int rc = call(now -> {
+            if (BROADCAST_LINK.equals(linkName)) return core.broadcastLink().set(switch (property) {
+                case WINDOW -> 0; case BROADCAST -> 1; case BROADCAST_RATIO -> 2; default -> -1; }, value);
             for (Link l : core.links()) {
                 if (!l.name().equals(linkName)) continue;
                 return switch (property) {
                     case TOLERANCE -> LinkSettings.setTolerance(l, value, outbox);
                     case PRIORITY -> LinkSettings.setPriority(l, value, outbox);
                     case WINDOW -> LinkSettings.setWindow(l, value);
+                    default -> Errno.EINVAL; // broadcast-link properties
                 };
             }
             return Errno.EINVAL;
@@ -1289,6 +1296,7 @@ public final class TipcNode implements AutoCloseable {
                     case TOLERANCE -> LinkSettings.setBearerTolerance(core, id, value, outbox);
                     case PRIORITY -> LinkSettings.setBearerPriority(core, id, value);
                     case WINDOW -> LinkSettings.setBearerWindow(core, id, value);
+                    default -> Errno.EINVAL;
                 };
             }
             return Errno.EINVAL;

@@ -177,6 +177,28 @@ public final class Bcast {
     }
 
     /**
+     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, {@link #WIN_MIN}-8191: fixed window; the
+     * kernel's starts at 32 and grows to it), 1 mode ({@link #setMode}), 2 ratio ({@link #setRatio}).
+     *
+     * @return 0, {@link Errno#EINVAL} or {@link Errno#ENOPROTOOPT}
+     */
+    public int set(int property, int value) {
+        switch (property) {
+            case 0:
+                if (value < WIN_MIN || value > Link.MAX_LINK_WIN) return Errno.EINVAL;
+                window = value;
+                setQueueLimits();
+                return 0;
+            case 1:
+                return setMode(value);
+            case 2:
+                return setRatio(value);
+            default:
+                return Errno.EINVAL;
+        }
+    }
+
+    /**
      * Whether bearer {@code bearerId}'s broadcast address reaches all its peers in one send (default true; false for
      * a UDP bearer in replicast mode, whose shell copies each broadcast frame to every peer: bearer.c
      * tipc_bearer_bcast_support). Without broadcast support multicast always goes by replicast.

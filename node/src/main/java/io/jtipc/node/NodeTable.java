@@ -482,9 +482,7 @@ final class NodeTable {
 
     /** tipc_node_broadcast's choice: no up node lacks TIPC_NAMED_BCAST and the mode is not replicast. */
     private boolean namedByBroadcast() {
-        if (net.bcast.mode == Bcast.MODE_RCAST || net.bcast.ackers == 0) return false;
-        for (Node p : nodes.values()) if (p.isUp() && (p.caps & Tipc.TIPC_NAMED_BCAST) == 0) return false;
-        return true;
+        return net.bcast.mode != Bcast.MODE_RCAST && net.bcast.ackers > 0 && net.distr.broadcastUpdates();
     }
 
     /** node.c tn->capabilities: our capabilities ANDed with every known peer's. */

@@ -898,6 +898,7 @@ public final class TipcNode implements AutoCloseable {
             byCoreId[id] = b;
         }
         b.coreId = id;
+        core.broadcastLink().setBearerBroadcast(id, b.broadcastCapable()); // bearer.c tipc_bearer_bcast_support
         return id;
     }
 

@@ -43,7 +43,8 @@ import io.jtipc.lab.junit.LabExtension;
  * bridge. Each kernel runs the agent's {@code rdm-echo} bound to {TYPE, i} (i = 1..3) and echoes every message it
  * receives to the sender's socket, so the order in which each kernel received jtipc's multicasts comes back to jtipc.
  * jtipc multicasts {@link #COUNT} numbered messages to {TYPE, 1, 3} (three destinations of three peers: more than the
- * threshold 1 + 3 × 10 %, so by broadcast): every kernel receives all, in order; the same with replicast forced
+ * threshold 1 + 3 × 10 %, so by broadcast; at most 256 ahead of the echoes, as multicast has no end-to-end flow
+ * control): every kernel receives all, in order; the same with replicast forced
  * ({@code TIPC_MCAST_REPLICAST}) for the middle third and freed again (two method switches with the SYN twin); each
  * kernel's multicast to a range jtipc is bound in still reaches jtipc. The capture shows every node's discovery
  * capabilities with TIPC_MCAST_RBCTL (so the kernels' cluster capabilities keep it: node.c ANDs them) and jtipc's
@@ -58,6 +59,8 @@ class BcastKernelInteropTest {
     /** Multicasts per test (system property jtipc.bcast.count, default 10 000). */
     static final int COUNT = Integer.getInteger("jtipc.bcast.count", 10_000);
     static final int SIZE = 64;
+    /** Multicasts sent ahead of the slowest kernel's echoes. */
+    static final int WINDOW = 256;
     static final int TIPC_MCAST_RBCTL = 0x80;
 
     Lab lab;
@@ -122,10 +125,19 @@ class BcastKernelInteropTest {
         if (lab != null) System.err.println("[jtipc-bcast] " + lab + " workdir " + lab.workDir());
     }
 
-    /** Multicasts [from, to) to {TYPE, 1, 3}; at {@code forceAt} forces replicast, at {@code freeAt} frees it again. */
+    /**
+     * Multicasts [from, to) to {TYPE, 1, 3}; at {@code forceAt} forces replicast, at {@code freeAt} frees it again.
+     * Multicast has no end-to-end flow control (a full receive queue drops a dest-droppable message), so at most
+     * {@link #WINDOW} messages are sent ahead of the slowest kernel's echoes.
+     */
     private void multicast(int from, int to, int forceAt, int freeAt) throws Exception {
         TipcAddress range = TipcAddress.ofServiceRange(TYPE, 1, kernels.size());
         for (int i = from; i < to; i++) {
+            long end = System.nanoTime() + T.toNanos();
+            while (slowestEcho() < i - WINDOW) {
+                assertThat(System.nanoTime()).as("echoes of message %d within %s", i - WINDOW, T).isLessThan(end);
+                Thread.sleep(1);
+            }
             if (i == forceAt) sock.setOption(TipcOption.MCAST_REPLICAST, true);
             if (i == freeAt) sock.setOption(TipcOption.MCAST_REPLICAST, false);
             byte[] b = new byte[SIZE];
@@ -134,9 +146,16 @@ class BcastKernelInteropTest {
         }
     }
 
+    private int slowestEcho() {
+        if (got.size() < kernels.size()) return 0;
+        int min = Integer.MAX_VALUE;
+        for (List<Integer> l : got.values()) min = Math.min(min, l.size());
+        return min;
+    }
+
     /** Waits until every kernel echoed [0, n) and checks each got them in order, once. */
     private void awaitEchoes(int n) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(Math.max(120, n / 20)).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(Math.max(120, n / 50)).toNanos();
         while (received.get() < n * kernels.size() && System.nanoTime() < end) Thread.sleep(200);
         Thread.sleep(1000); // duplicates would arrive now
         assertThat(got).as("echoes from every kernel").hasSize(kernels.size());
@@ -209,8 +228,8 @@ class BcastKernelInteropTest {
             @Override
             public void onMessage(CapturedMessage m) {
                 if (m.depth() != 0) return;
-                if (m.user() == 12) { // LINK_CONFIG: w1 bits 27-15 node capabilities (msg.h msg_node_capabilities)
-                    capsByNode.merge(m.srcNode(), (m.word(1) >>> 15) & 0x1fff, (a, b) -> a & b);
+                if (m.user() == 13) { // LINK_CONFIG: w1 bits 27-15 node capabilities (msg.h msg_node_capabilities)
+                    capsByNode.merge(m.word(3), (m.word(1) >>> 15) & 0x1fff, (a, b) -> a & b); // w3: prevnode
                 }
                 boolean nonSeq = ((m.word(0) >>> 20) & 1) == 1;
                 if (nonSeq && m.user() <= 3 && m.type() == 1 && m.srcNode() == jtipc) bcastMcast[0]++;

@@ -48,7 +48,8 @@ import io.jtipc.lab.junit.LabExtension;
  * ({@code TIPC_MCAST_REPLICAST}) for the middle third and freed again (two method switches with the SYN twin); each
  * kernel's multicast to a range jtipc is bound in still reaches jtipc. The capture shows every node's discovery
  * capabilities with TIPC_MCAST_RBCTL (so the kernels' cluster capabilities keep it: node.c ANDs them) and jtipc's
- * multicasts as non-sequenced frames of its broadcast link.
+ * multicasts as non-sequenced frames of its broadcast link; the kernels' own method switches are SYN-marked (which
+ * they do only with TIPC_MCAST_RBCTL in their cluster capabilities), as are jtipc's two.
  */
 @ExtendWith(LabExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -224,6 +225,8 @@ class BcastKernelInteropTest {
         int jtipc = node.address();
         Map<Integer, Integer> capsByNode = new HashMap<>();
         long[] bcastMcast = {0};
+        long[] jtipcSyn = {0, 0};
+        java.util.Set<Integer> kernelSyn = new java.util.HashSet<>();
         new TipcCaptureDissector(DissectorOptions.defaults()).dissect(capture.file(), new TipcMessageListener() {
             @Override
             public void onMessage(CapturedMessage m) {
@@ -233,6 +236,11 @@ class BcastKernelInteropTest {
                 }
                 boolean nonSeq = ((m.word(0) >>> 20) & 1) == 1;
                 if (nonSeq && m.user() <= 3 && m.type() == 1 && m.srcNode() == jtipc) bcastMcast[0]++;
+                boolean syn = ((m.word(0) >>> 17) & 1) == 1;
+                if (syn && m.user() <= 3 && m.type() == 1) {
+                    if (m.srcNode() == jtipc) jtipcSyn[nonSeq ? 1 : 0]++;
+                    else kernelSyn.add(m.srcNode());
+                }
             }
         });
         System.err.printf("[jtipc-bcast] discovery capabilities %s; jtipc multicasts on its broadcast link: %d%n",
@@ -240,6 +248,16 @@ class BcastKernelInteropTest {
         assertThat(capsByNode).as("discovery from 3 kernels and jtipc").hasSizeGreaterThanOrEqualTo(4);
         assertThat(capsByNode.values()).as("every node advertises TIPC_MCAST_RBCTL: the cluster keeps it")
             .allSatisfy(c -> assertThat(c & TIPC_MCAST_RBCTL).isNotZero());
+        // a kernel SYN-marks a multicast on a method switch only when its cluster capabilities (node.c: ANDed over
+        // all nodes, jtipc's included) have TIPC_MCAST_RBCTL (bcast.c tipc_mcast_send_sync): each kernel's first
+        // multicast to jtipc (test 3) switched from its initial broadcast to replicast
+        System.err.printf("[jtipc-bcast] SYN-marked multicasts: kernels %s, jtipc unicast %d broadcast link %d%n",
+            kernelSyn, jtipcSyn[0], jtipcSyn[1]);
+        assertThat(kernelSyn).as("kernels that sent a SYN-marked (method switch) multicast").hasSize(kernels.size());
+        // jtipc's two switches in test 2: to replicast (3 SYN copies + the twin on the broadcast link) and back (the
+        // SYN message on the broadcast link + 3 twins)
+        assertThat(jtipcSyn[0]).isEqualTo(6);
+        assertThat(jtipcSyn[1]).isEqualTo(2);
         // test 1 all by broadcast, test 2 two thirds
         assertThat(bcastMcast[0]).as("jtipc's multicasts as non-sequenced frames of its broadcast link")
             .isGreaterThanOrEqualTo(COUNT + 2L * COUNT / 3 - 1);

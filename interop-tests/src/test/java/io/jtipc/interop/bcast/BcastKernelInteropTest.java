@@ -221,7 +221,18 @@ class BcastKernelInteropTest {
     @Test
     @Order(100)
     void captureShowsRbctlEverywhereAndJtipcsMulticastsOnItsBroadcastLink() throws Exception {
+        // tcpdump lags behind the guests under load, and drops what it has not written when stopped: wait until the
+        // file stops growing (at most 2 minutes)
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        long size = -1;
+        while (System.nanoTime() < end) {
+            long s = java.nio.file.Files.size(capture.file());
+            if (s == size) break;
+            size = s;
+            Thread.sleep(3000);
+        }
         CaptureCheck.requireCleanCapture(capture, "jtipc-bcast", 1000);
+        System.err.println("[jtipc-bcast] tcpdump: " + capture.output());
         int jtipc = node.address();
         Map<Integer, Integer> capsByNode = new HashMap<>();
         long[] bcastMcast = {0};

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The broadcast link's knobs between two TipcNodes over replicast UDP on 127.0.0.1/127.0.0.2: {@code tipc link set
  * broadcast|broadcast-ratio|window} on {@link TipcNode#BROADCAST_LINK} (bcast.c tipc_nl_bc_link_set: out-of-range
- * values refused; BROADCAST refused on a bearer without broadcast support, the replicast UDP bearer), and the
+ * values refused; BROADCAST, AUTOSELECT and a ratio refused on a bearer without broadcast support, the replicast UDP
+ * bearer), and the
  * socket options TIPC_MCAST_BROADCAST / TIPC_MCAST_REPLICAST (set, read back, freed) with multicasts delivered under
  * each.
  */
@@ -26,14 +27,15 @@ class BroadcastLinkApiTest {
             TwoNodeChecks.startBoth(a, b);
             a.awaitLinkUp(TwoNodeChecks.T);
             b.awaitLinkUp(TwoNodeChecks.T);
-            a.setLink(TipcNode.BROADCAST_LINK, LinkProperty.BROADCAST_RATIO, 50);
             a.setLink(TipcNode.BROADCAST_LINK, LinkProperty.WINDOW, 64);
             a.setLink(TipcNode.BROADCAST_LINK, LinkProperty.BROADCAST, 2); // REPLICAST
-            a.setLink(TipcNode.BROADCAST_LINK, LinkProperty.BROADCAST, 4); // AUTOSELECT
-            for (int[] bad : new int[][] {{LinkProperty.BROADCAST_RATIO.ordinal(), 0}, {LinkProperty.BROADCAST_RATIO.ordinal(), 101},
+            for (int[] bad : new int[][] {
                 {LinkProperty.WINDOW.ordinal(), 31}, {LinkProperty.BROADCAST.ordinal(), 3},
-                // a replicast UDP bearer cannot broadcast (bearer.c tipc_bearer_bcast_support): ENOPROTOOPT → EINVAL
-                {LinkProperty.BROADCAST.ordinal(), 1}, {LinkProperty.TOLERANCE.ordinal(), 1000}}) {
+                // a replicast UDP bearer cannot broadcast (bearer.c tipc_bearer_bcast_support), so neither BROADCAST
+                // nor AUTOSELECT can be set (bcast.c tipc_bc_link_set_broadcast_mode: ENOPROTOOPT → EINVAL)
+                {LinkProperty.BROADCAST.ordinal(), 1}, {LinkProperty.BROADCAST.ordinal(), 4},
+                {LinkProperty.BROADCAST_RATIO.ordinal(), 50},
+                {LinkProperty.TOLERANCE.ordinal(), 1000}}) {
                 LinkProperty p = LinkProperty.values()[bad[0]];
                 assertThatThrownBy(() -> a.setLink(TipcNode.BROADCAST_LINK, p, bad[1])).as("%s %d", p, bad[1])
                     .isInstanceOfSatisfying(TipcException.class, e -> assertThat(e.error()).isEqualTo(TipcError.EINVAL));

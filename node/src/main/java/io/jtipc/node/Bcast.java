@@ -167,9 +167,11 @@ public final class Bcast {
      * bcast.c tipc_bc_link_set_broadcast_ratio ({@code tipc link set broadcast-ratio}).
      *
      * @param ratio destinations as % of the peers (1-100) up to which multicast is replicast
-     * @return 0 or {@link Errno#EINVAL}
+     * @return 0, {@link Errno#ENOPROTOOPT} (a bearer cannot broadcast or a peer cannot take replicast: there is no
+     *         choice to make) or {@link Errno#EINVAL}
      */
     public int setRatio(int ratio) {
+        if (!bcastSupport || !rcastSupport()) return Errno.ENOPROTOOPT;
         if (ratio <= 0 || ratio > 100) return Errno.EINVAL;
         rcRatio = ratio;
         calcThreshold();

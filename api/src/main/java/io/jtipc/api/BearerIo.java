@@ -87,6 +87,14 @@ final class BearerIo implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Whether one send to the broadcast address reaches every peer (bearer.c tipc_bearer_bcast_support): Ethernet and
+     * multicast UDP; a replicast UDP bearer copies each broadcast frame to every peer, so multicast goes by replicast.
+     */
+    boolean broadcastCapable() {
+        return !(media instanceof UdpBearer u) || u.isMulticast();
+    }
+
     /** Sends to a raw media address, or to the broadcast address when {@code dest} is null. */
     void send(byte[] dest, byte[] buf, int off, int len) throws IOException {
         if (dest == null) {

@@ -279,6 +279,7 @@ final class BearerLifecycle {
             byCoreId[id] = b;
         }
         b.coreId = id;
+        core.broadcastLink().setBearerBroadcast(id, b.broadcastCapable()); // bearer.c tipc_bearer_bcast_support
         return id;
     }
 

@@ -9,6 +9,19 @@ public enum LinkProperty {
     TOLERANCE,
     /** Link priority, 0-31 (TIPC_NLA_PROP_PRIO): the peer resets its end and both come back with it. */
     PRIORITY,
-    /** Maximum link send window, packets, 16-8191 (TIPC_NLA_PROP_WIN): local only. */
-    WINDOW
+    /**
+     * Maximum link send window, packets, 16-8191 (TIPC_NLA_PROP_WIN): local only. On {@link TipcNode#BROADCAST_LINK}:
+     * its fixed window, 32-8191 (bcast.c tipc_bc_link_set_queue_limits; default 50).
+     */
+    WINDOW,
+    /**
+     * {@link TipcNode#BROADCAST_LINK} only (TIPC_NLA_PROP_BROADCAST, {@code tipc link set broadcast}): how multicasts
+     * are replicated: 1 BROADCAST, 2 REPLICAST (binding updates too), 4 AUTOSELECT (default: by destination count).
+     */
+    BROADCAST,
+    /**
+     * {@link TipcNode#BROADCAST_LINK} only (TIPC_NLA_PROP_BROADCAST_RATIO, {@code tipc link set broadcast-ratio}): in
+     * AUTOSELECT, multicasts to at most 1 + peers × ratio / 100 nodes go by replicast, %, 1-100 (default 10).
+     */
+    BROADCAST_RATIO
 }

@@ -60,12 +60,15 @@ final class NodeViews {
     /** See {@link TipcNode#setLink}. */
     void setLink(String linkName, LinkProperty property, int value) throws TipcException {
         int rc = node.call(now -> {
+            if (TipcNode.BROADCAST_LINK.equals(linkName)) return node.core().broadcastLink().set(switch (property) {
+                case WINDOW -> 0; case BROADCAST -> 1; case BROADCAST_RATIO -> 2; default -> -1; }, value);
             for (Link l : node.core().links()) {
                 if (!l.name().equals(linkName)) continue;
                 return switch (property) {
                     case TOLERANCE -> LinkSettings.setTolerance(l, value, node.outbox());
                     case PRIORITY -> LinkSettings.setPriority(l, value, node.outbox());
                     case WINDOW -> LinkSettings.setWindow(l, value);
+                    default -> Errno.EINVAL; // broadcast-link properties
                 };
             }
             return Errno.EINVAL;
@@ -87,6 +90,7 @@ final class NodeViews {
                     case TOLERANCE -> LinkSettings.setBearerTolerance(core, id, value, node.outbox());
                     case PRIORITY -> LinkSettings.setBearerPriority(core, id, value);
                     case WINDOW -> LinkSettings.setBearerWindow(core, id, value);
+                    default -> Errno.EINVAL;
                 };
             }
             return Errno.EINVAL;

@@ -25,6 +25,8 @@ public enum TipcError {
     ELINKCONG(-80),
     /** Message too long: over 66000 bytes (TIPC_MAX_USER_MSG_SIZE). */
     EMSGSIZE(-90),
+    /** Protocol option not available: a broadcast-link mode the bearers or peers cannot do (bcast.c). */
+    ENOPROTOOPT(-92),
     /** Operation not supported on this socket type or state. */
     EOPNOTSUPP(-95),
     /** Address in use: the service is already bound by a listening socket. */

@@ -438,10 +438,14 @@ public final class TipcNode implements AutoCloseable {
     /** A snapshot of every link. */
     public List<LinkInfo> links() throws TipcException { return views.links(admin.stats); }
 
+    /** The name of this node's broadcast link for {@link #setLink} (bcast.c tipc_bclink_name). */
+    public static final String BROADCAST_LINK = "broadcast-link";
+
     /**
      * {@code tipc link set tolerance|priority|window VALUE link NAME} (Linux 6.1 node.c tipc_nl_node_set_link; the
      * core's LinkSettings): tolerance (ms) and priority are sent to the peer in a STATE message and honoured by it,
-     * the window (packets) is local.
+     * the window (packets) is local. On {@link #BROADCAST_LINK}: window, {@link LinkProperty#BROADCAST} and
+     * {@link LinkProperty#BROADCAST_RATIO} (bcast.c tipc_nl_bc_link_set).
      *
      * @param linkName the link's name as {@link #links()} shows it
      * @throws TipcException {@link TipcError#EINVAL} if there is no such link or the value is out of range (tolerance

@@ -39,6 +39,18 @@ public final class TipcOption<T> {
      * ({@link TipcSocket} and {@link TipcConnection}; socket.c tipc_getsockopt, skb_queue_len).
      */
     public static final TipcOption<Integer> SOCK_RECVQ_DEPTH = new TipcOption<>("TIPC_SOCK_RECVQ_DEPTH", 132, Integer.class, true);
+    /**
+     * TIPC_MCAST_BROADCAST (133): true makes this socket's multicasts always go on the node's broadcast link (socket.c
+     * tipc_setsockopt: mc_method.rcast = false, mandatory); false frees the choice again (jtipc: the kernel cannot).
+     * Reads whether it is set. A forced switch is synchronised by the SYN twin like an automatic one (TIPC_MCAST_RBCTL).
+     */
+    public static final TipcOption<Boolean> MCAST_BROADCAST = new TipcOption<>("TIPC_MCAST_BROADCAST", 133, Boolean.class, false);
+    /**
+     * TIPC_MCAST_REPLICAST (134): true makes this socket's multicasts always go as one unicast copy per destination
+     * node (mc_method.rcast = true, mandatory); false frees the choice again. Reads whether it is set. The default
+     * (neither set) chooses per send by the number of destination nodes (bcast.c tipc_bcast_select_xmit_method).
+     */
+    public static final TipcOption<Boolean> MCAST_REPLICAST = new TipcOption<>("TIPC_MCAST_REPLICAST", 134, Boolean.class, false);
     /** TIPC_NODELAY (138): connections only; true sends every write at once (no Nagle-like bundling). */
     public static final TipcOption<Boolean> NODELAY = new TipcOption<>("TIPC_NODELAY", 138, Boolean.class, false);
     /**

@@ -123,6 +123,8 @@ public final class TipcSocket implements AutoCloseable {
     private volatile boolean closed;
     /** Node address restricting lookups of sends by name (TipcOption.LOOKUP_DOMAIN), 0 = cluster. */
     private volatile int lookupDomain;
+    /** Multicast method fixed by TIPC_MCAST_BROADCAST (false) / TIPC_MCAST_REPLICAST (true), null = per send. */
+    private volatile Boolean mcastForced;
     /** Guards {@link #pendingReceives}, {@link #listener}, {@link #listenerExecutor}. */
     private final Object asyncLock = new Object();
     private final ArrayDeque<CompletableFuture<TipcMessage>> pendingReceives = new ArrayDeque<>();
@@ -679,7 +681,8 @@ public final class TipcSocket implements AutoCloseable {
     /**
      * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt). Accepted here: {@link TipcOption#IMPORTANCE}
      * (0-3), {@link TipcOption#DEST_DROPPABLE}, {@link TipcOption#SRC_DROPPABLE} (only to its fixed value: true for
-     * DGRAM, false for RDM), {@link TipcOption#LOOKUP_DOMAIN} (a node address, 0 = cluster).
+     * DGRAM, false for RDM), {@link TipcOption#LOOKUP_DOMAIN} (a node address, 0 = cluster),
+     * {@link TipcOption#MCAST_BROADCAST} / {@link TipcOption#MCAST_REPLICAST} (the multicast method).
      *
      * @throws TipcException {@link TipcError#EINVAL} for a read-only option ({@link TipcOption#SOCK_RECVQ_DEPTH}), a
      *                       value out of range, or an option that does not apply to a connectionless socket
@@ -703,6 +706,14 @@ public final class TipcSocket implements AutoCloseable {
             }
         } else if (option == TipcOption.LOOKUP_DOMAIN) {
             lookupDomain = (Integer) v;
+        } else if (option == TipcOption.MCAST_BROADCAST || option == TipcOption.MCAST_REPLICAST) {
+            Boolean forced = (Boolean) v ? Boolean.valueOf(option == TipcOption.MCAST_REPLICAST)
+                : mcastForced != null && mcastForced == (option == TipcOption.MCAST_REPLICAST) ? null : mcastForced;
+            node.call(now -> {
+                node.core().broadcastLink().setSocketMethod(port, forced);
+                return null;
+            });
+            mcastForced = forced;
         } else {
             throw TipcOption.invalid(option, "not an option of a connectionless socket");
         }
@@ -711,7 +722,8 @@ public final class TipcSocket implements AutoCloseable {
     /**
      * Reads a socket option (getsockopt SOL_TIPC, socket.c tipc_getsockopt): {@link TipcOption#IMPORTANCE},
      * {@link TipcOption#DEST_DROPPABLE}, {@link TipcOption#SRC_DROPPABLE}, {@link TipcOption#SOCK_RECVQ_DEPTH}
-     * (unread messages now), {@link TipcOption#LOOKUP_DOMAIN}.
+     * (unread messages now), {@link TipcOption#LOOKUP_DOMAIN}, {@link TipcOption#MCAST_BROADCAST},
+     * {@link TipcOption#MCAST_REPLICAST}.
      *
      * @throws TipcException {@link TipcError#EINVAL} for {@link TipcOption#CONN_TIMEOUT} and
      *                       {@link TipcOption#NODELAY} (not options of a connectionless socket), or the socket is closed
@@ -724,6 +736,8 @@ public final class TipcSocket implements AutoCloseable {
         else if (option == TipcOption.SRC_DROPPABLE) v = type == Type.DGRAM;
         else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = recvqDepth();
         else if (option == TipcOption.LOOKUP_DOMAIN) v = lookupDomain;
+        else if (option == TipcOption.MCAST_BROADCAST) v = Boolean.FALSE.equals(mcastForced);
+        else if (option == TipcOption.MCAST_REPLICAST) v = Boolean.TRUE.equals(mcastForced);
         else throw TipcOption.invalid(option, "not an option of a connectionless socket");
         return option.cast(v);
     }

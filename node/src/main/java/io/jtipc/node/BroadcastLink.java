@@ -19,13 +19,10 @@ import io.jtipc.wire.TipcMsg;
  *       kernel's thinning points ({@code tipc_link_build_state_msg}, {@code tipc_link_build_nack_msg}) and
  *       when the peer's STATE shows a broadcast gap ({@code tipc_link_bc_sync_rcv}).</li>
  * </ul>
- * jtipc never sends on a broadcast link of its own: its {@code bc_snd_nxt} stays 1 (last_bcast 0); its
- * binding updates and multicasts are replicated over unicast links.
+ * Our own broadcast link (the sending side) is {@link Bcast}; the per-peer part of it (what the peer acknowledged,
+ * its last gap-ACK blocks) is kept here, as the kernel keeps it in the peer's bc receive link.
  */
 public final class BroadcastLink {
-    /** Our own broadcast link's snd_nxt (bc-init and STATE w4 last_bcast + 1): jtipc never broadcasts, so 1. */
-    static final int OWN_SND_NXT = 1;
-
     final Node node;
     private final Net net;
     boolean up;
@@ -36,6 +33,16 @@ public final class BroadcastLink {
     int sndNxt = 1;
     int rcvUnacked;
     int tolerance = 1500;
+    /** Our broadcast seqno the peer acknowledged last (link.c r->acked), 16 bits. */
+    int acked;
+    /** The peer counts as an acker of our broadcast link ({@link Bcast#addPeer} until {@link Bcast#removePeer}). */
+    boolean counted;
+    /** The peer's last broadcast gap-ACK blocks as (ack, gap) pairs, or null (link.c r->last_ga); at most 128 pairs. */
+    int[] lastGa;
+    int lastGaStart;
+    int lastGap;
+    /** Our broadcast packets retransmitted on this peer's request, and its broadcast NACKs. */
+    long retransmitted, recvNacks;
     long deferredCnt;
     long received;
     long duplicates;
@@ -68,6 +75,18 @@ public final class BroadcastLink {
     public long reassemblyErrors() { return reasm.errors; }
 
     public long received() { return received; }
+
+    /** Our broadcast seqno this peer acknowledged last (16 bits). */
+    public int acked() { return acked; }
+
+    /** Our broadcast packets retransmitted because this peer reported a gap. */
+    public long retransmitted() { return retransmitted; }
+
+    void clearGa() {
+        lastGa = null;
+        lastGaStart = 0;
+        lastGap = 0;
+    }
 
     /** link_bc_rcv_gap. */
     int rcvGap() {
@@ -112,7 +131,6 @@ public final class BroadcastLink {
             return false;
         }
         if (h.bcAckInvalid() != 0) return false;
-        // tipc_link_bc_ack_rcv: nothing of ours is ever outstanding on a broadcast link
         if (!up) return false;
         if (!peerNodeIsUp(h)) return false;
         if (h.ack() != 0) bcPeerIsUp = true;
@@ -134,7 +152,7 @@ public final class BroadcastLink {
     int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         if (h.mcNetid() != net.config.netId() || !up) return 0;
-        if (h.user() == Tipc.BCAST_PROTOCOL) return 0; // legacy NACK: we never send on a broadcast link
+        if (h.user() == Tipc.BCAST_PROTOCOL) return 0; // legacy NACK: only sent to peers without TIPC_BCAST_STATE_NACK
         boolean sndState = false;
         Pkt pending = null;
         while (true) {

@@ -21,6 +21,8 @@ public final class Errno {
     public static final int EPIPE = -32;
     public static final int ELINKCONG = -80;
     public static final int EMSGSIZE = -90;
+    /** Protocol option not available (e.g. a broadcast mode the bearers or peers cannot do, bcast.c). */
+    public static final int ENOPROTOOPT = -92;
     public static final int EOPNOTSUPP = -95;
     public static final int EADDRINUSE = -98;
     public static final int ECONNABORTED = -103;

@@ -60,10 +60,18 @@ final class Net {
     private final ArrayDeque<String> log = new ArrayDeque<>();
     /** Encryption (crypto.c): every frame leaves through {@link #xmit}. */
     final NodeCrypto crypto;
+    /** This node's own broadcast link (bcast.c tipc_bc_base, tn->bcl). */
+    final Bcast bcast;
 
     Net(NodeConfig config) {
         this.config = config;
         this.crypto = new NodeCrypto(this);
+        this.bcast = new Bcast(this);
+    }
+
+    /** The last diagnostic line, "" if none. */
+    String lastLog() {
+        return log.isEmpty() ? "" : log.peekLast();
     }
 
     /**

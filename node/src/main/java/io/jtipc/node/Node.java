@@ -224,9 +224,22 @@ public final class Node {
      */
     void rcv(Link l, TipcMsg h, byte[] buf, int off, int len, int size, long now, Outbox out) {
         if (h.user() == Tipc.LINK_PROTOCOL) {
-            // tipc_node_bc_sync_rcv (on the link it arrived on)
+            // tipc_node_bc_sync_rcv (on the link it arrived on): our broadcast link's acks/NACKs, then the peer's
+            int brc = h.type() == Tipc.STATE_MSG ? net.bcast.stateRcv(bcRcv, h, now, out) : 0;
+            h.wrap(buf, off, len);
+            if ((brc & Link.LINK_DOWN_EVT) != 0) {
+                resetLinks("our broadcast link: " + net.lastLog(), now, out);
+                return;
+            }
             if (bcRcv.syncRcv(h) && h.probe() == 0 && l.isUp()) {
                 l.buildProto(Tipc.STATE_MSG, false, false, 0, out);
+            }
+            h.wrap(buf, off, len);
+        } else if (bcRcv.acked != h.bcastAck() && !Bcast.bcAckInvalid(h)) {
+            // tipc_bcast_ack_rcv: w1 of any other packet acknowledges our broadcast packets
+            if ((net.bcast.ackRcv(bcRcv, h.bcastAck(), 0, null, now, out) & Link.LINK_DOWN_EVT) != 0) {
+                resetLinks("our broadcast link: " + net.lastLog(), now, out);
+                return;
             }
             h.wrap(buf, off, len);
         }
@@ -259,18 +272,22 @@ public final class Node {
             applyNamed(now, out);
             if ((rc & Link.LINK_DOWN_EVT) != 0) {
                 // then: a broadcast reassembly failure resets all links to the peer (tipc_node_reset_links)
-                String why = "broadcast fragment reassembly error: " + bcRcv.reasm.lastError
-                    + " (broadcast reassembly errors " + bcRcv.reasm.errors + ")";
-                for (Link x : links) {
-                    if (x == null || !x.isUp()) continue;
-                    x.logReset(why);
-                    x.fsmFailure();
-                    linkDown(x, now, out);
-                }
+                resetLinks("broadcast fragment reassembly error: " + bcRcv.reasm.lastError
+                    + " (broadcast reassembly errors " + bcRcv.reasm.errors + ")", now, out);
             }
         } finally {
             bcInputq.clear();
             namedq.clear();
+        }
+    }
+
+    /** node.c tipc_node_reset_links: every up link to the peer fails (logged with {@code why}). */
+    private void resetLinks(String why, long now, Outbox out) {
+        for (Link x : links) {
+            if (x == null || !x.isUp()) continue;
+            x.logReset(why);
+            x.fsmFailure();
+            linkDown(x, now, out);
         }
     }
 
@@ -460,6 +477,7 @@ public final class Node {
         working[bid] = true;
         workingLinks++;
         l.bearer.disc.addDest();
+        net.bcast.bearerDest(l.bearer, 1); // tipc_bcast_inc_bearer_dst_cnt
         // "Ensure that a STATE message goes first"
         l.rcvUnacked = 0;
         l.buildProto(Tipc.STATE_MSG, false, false, 0, out);
@@ -485,11 +503,12 @@ public final class Node {
         updateLink();
         nodes.setTier(this, NodeTable.TIER_NONE); // up: never evicted
         fsmEvt(Evt.SELF_ESTABL_CONTACT);
-        // tipc_bcast_add_peer → tipc_link_build_bc_init_msg
+        // tipc_bcast_add_peer → tipc_link_build_bc_init_msg: the peer receives our broadcasts from our snd_nxt on
+        net.bcast.addPeer(this);
         byte[] bc = new byte[Tipc.INT_H_SIZE];
         TipcMsg h = new TipcMsg().wrap(bc, 0, bc.length);
         Msg.init(h, net.ownAddr, Tipc.BCAST_PROTOCOL, Tipc.STATE_MSG, Tipc.INT_H_SIZE, addr);
-        h.setLastBcast(BroadcastLink.OWN_SND_NXT - 1);
+        h.setLastBcast(net.bcast.sndNxt - 1);
         h.setBcastAck(bcRcv.rcvNxt - 1);
         h.setBcgapAfter(bcRcv.rcvNxt - 1);
         h.setBcgapTo(bcRcv.rcvNxt - 1);
@@ -528,6 +547,7 @@ public final class Node {
             working[bid] = false;
             workingLinks--;
             l.bearer.disc.removeDest(now);
+            net.bcast.bearerDest(l.bearer, -1); // tipc_bcast_dec_bearer_dst_cnt
             l.bearer.mon.peerDown(addr); // TIPC_NOTIFY_LINK_DOWN → tipc_mon_peer_down
         }
         // select the new active link(s), if any
@@ -588,6 +608,7 @@ public final class Node {
     private void lostContact(long now, Outbox out) {
         deleteAt = now + NodeTable.NODE_CLEANUP_AFTER;
         nodes.setTier(this, NodeTable.TIER_LOST);
+        net.bcast.removePeer(this, now, out); // tipc_bcast_remove_peer: its share of our broadcasts released
         bcRcv.reset();
         for (Link x : links) if (x != null) x.fsmFailoverEnd();
         namedq.clear(); // skb_queue_purge(&n->bc_entry.namedq): no binding of a lost node is applied

@@ -36,7 +36,9 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
      *       link) is delivered.</li>
      *   <li>TIPC_NODE_ID128 (0x20): YES. 128-bit identity in discovery.</li>
      *   <li>TIPC_LINK_PROTO_SEQNO (0x40): YES. STATE messages carry/check their own counter.</li>
-     *   <li>TIPC_MCAST_RBCTL (0x80): NO. The SYN-twin method switch of multicast is not implemented.</li>
+     *   <li>TIPC_MCAST_RBCTL (0x80): YES. A multicast socket switching between broadcast and replicast SYN-marks its
+     *       message and sends the SYN twin by the old method ({@link Bcast}, bcast.c tipc_mcast_send_sync); receiving
+     *       sockets reorder across a peer's switch ({@link McastFilter}, tipc_mcast_filter_msg).</li>
      *   <li>TIPC_GAP_ACK_BLOCK (0x100): YES. Gap-ACK records are built and honoured.</li>
      *   <li>TIPC_TUNNEL_ENHANCED (0x200): YES. A second link synchs with one 40-byte SYNCH_MSG carrying the synch
      *       point (w9 31-16), and a FAILOVER tunnel fragments packets too large for the tunnel link (w4 fragment
@@ -47,14 +49,15 @@ public record NodeConfig(NodeId nodeId, int netId, int random, long seed, int ca
      *       on the nagle-ack CONN_ACK; a received ACK_REQUIRED is answered with a nagle-ack CONN_ACK
      *       ({@link ConnSocket}, socket.c tipc_msg_append / tipc_sk_push_backlog). TIPC_NODELAY: {@link NodeCore#setNoDelay}.</li>
      *   <li>TIPC_NAMED_BCAST (0x800): YES. Binding updates received on the broadcast link are sequenced and
-     *       applied (the nametable module's NameDistributor); jtipc's own updates are replicated unicast.</li>
+     *       applied (the nametable module's NameDistributor); jtipc's own go on its broadcast link ({@link Bcast})
+     *       when every peer has this bit.</li>
      * </ul>
-     * = 0xF7F (the kernel's TIPC_NODE_CAPABILITIES, node.h of 6.1, is 0xFFF: all but TIPC_MCAST_RBCTL).
+     * = 0xFFF, the kernel's TIPC_NODE_CAPABILITIES (node.h of 6.1).
      */
     public static final int JTIPC_CAPABILITIES = Tipc.TIPC_SYN_BIT | Tipc.TIPC_BLOCK_FLOWCTL | Tipc.TIPC_NAGLE
         | Tipc.TIPC_BCAST_SYNCH | Tipc.TIPC_BCAST_STATE_NACK
         | Tipc.TIPC_BCAST_RCAST | Tipc.TIPC_NODE_ID128 | Tipc.TIPC_LINK_PROTO_SEQNO | Tipc.TIPC_GAP_ACK_BLOCK
-        | Tipc.TIPC_TUNNEL_ENHANCED | Tipc.TIPC_NAMED_BCAST;
+        | Tipc.TIPC_TUNNEL_ENHANCED | Tipc.TIPC_NAMED_BCAST | Tipc.TIPC_MCAST_RBCTL;
 
     public NodeConfig {
         Objects.requireNonNull(nodeId, "nodeId");

@@ -33,7 +33,7 @@ import io.jtipc.wire.TipcSubscr;
  * {@link Errno} code; malformed frames are dropped and counted ({@link #droppedFrames()}), never thrown.
  */
 public final class NodeCore {
-    /** Capabilities jtipc advertises, 0xF7F: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is (not) set. */
+    /** Capabilities jtipc advertises, 0xFFF: {@link NodeConfig#JTIPC_CAPABILITIES} says why each bit is set. */
     public static final int JTIPC_CAPABILITIES = NodeConfig.JTIPC_CAPABILITIES;
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = NodeTable.NODE_CLEANUP_AFTER;
@@ -82,6 +82,8 @@ public final class NodeCore {
     /** All links. */
     public List<Link> links() { return nodes.links(); }
     public Bearer bearer(int id) { return id >= 0 && id < bearers.length ? bearers[id] : null; }
+    /** This node's own broadcast link (bcast.c): state, counters and the multicast replication knobs. */
+    public Bcast broadcastLink() { return net.bcast; }
     /** Received frames dropped as malformed or unroutable. */
     public long droppedFrames() { return net.droppedFrames; }
     /** Unicast link messages discarded as addressed (w7) to another node (node.c tipc_rcv), e.g. a media address's previous owner's. */
@@ -110,10 +112,8 @@ public final class NodeCore {
             leave(outermost, now, out);
         }
     }
-
     /** Starts a core call; true if it is the outermost one (handlers may call back in). */
     boolean enter() { return depth++ == 0; }
-
     /** Ends a core call started by {@link #enter}: the outermost one runs the deferred work (see {@link #run}). */
     void leave(boolean outermost, long now, Outbox out) {
         try {
@@ -288,10 +288,10 @@ public final class NodeCore {
     }
 
     /**
-     * Multicasts to every socket bound to a range overlapping {type, lower, upper} (socket.c tipc_sendmcast) by
-     * replicast: one copy per node over its link, one local delivery per matching local socket.
+     * Multicasts to every socket bound to a range overlapping {type, lower, upper} (socket.c tipc_sendmcast): by our
+     * broadcast link or by replicast (one copy per node), as {@link Bcast} chooses; one local delivery per local socket.
      *
-     * @return 0, {@link Errno#EHOSTUNREACH} (no binding), {@link Errno#ELINKCONG} (some link congested), {@link Errno#EMSGSIZE}
+     * @return 0, {@link Errno#EHOSTUNREACH}, {@link Errno#ELINKCONG} (a link congested), {@link Errno#ENOBUFS}, {@link Errno#EMSGSIZE}
      */
     public int multicast(long now, int port, int type, int lower, int upper, byte[] data, int off, int len, Outbox out) {
         boolean outermost = enter();
@@ -299,8 +299,8 @@ public final class NodeCore {
         finally { leave(outermost, now, out); }
     }
 
-    /** True if {@code port} sending at {@code importance} to {@code node} would get {@link Errno#ELINKCONG} on its link. */
-    public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port); }
+    /** True if {@code port} sending at {@code importance} to {@code node} would get ELINKCONG on its link or (a multicast) on the broadcast link. */
+    public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port) || net.bcast.congested(importance); }
     // ====================================================================== connection sockets (ConnSocket)
     /** Opens a SEQPACKET or STREAM socket (tipc_sk_create): random free port, importance low, not dest-droppable. */
     public int openConnSocket(SocketType type, ConnHandler handler) { return sockets.openConnSocket(type, handler); }

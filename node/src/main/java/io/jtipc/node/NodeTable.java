@@ -79,6 +79,7 @@ final class NodeTable {
     IntSupplier sessionSource;
 
     NodeTable(Net net, IntSupplier sessionSource) {
+        net.bcast.nodes = this;
         this.net = net;
         this.sessionSource = sessionSource;
         net.crypto.nodes = this;
@@ -480,8 +481,10 @@ final class NodeTable {
     }
 
     /**
-     * Sends the name distributor's queued messages: unicast for addressed ones, replicated to every node that is up
-     * for updates (name_distr.c tipc_node_broadcast: jtipc replicates, it has no broadcast link of its own).
+     * Sends the name distributor's queued messages: unicast for addressed ones (bulk); updates on our broadcast link
+     * when every node that is up has TIPC_NAMED_BCAST and the mode is not {@link Bcast#MODE_RCAST}, else replicated to
+     * every node that is up (name_distr.c / node.c tipc_node_broadcast with rc_dests). jtipc: an update the broadcast
+     * link refuses (its backlog bound, {@link Errno#ENOBUFS}) is replicated instead of lost.
      */
     void flushNamed(long now, Outbox out) {
         if (net.distr == null) return;
@@ -490,12 +493,30 @@ final class NodeTable {
             if (dm.destNode() != 0) {
                 Node p = find(dm.destNode());
                 if (p != null && p.isUp()) p.sendNamed(dm, now, out);
-            } else {
-                for (Node p : nodes.values()) {
-                    if (p.isUp()) p.sendNamed(dm, now, out);
-                }
+                continue;
+            }
+            if (namedByBroadcast()) {
+                byte[] b = new byte[dm.encodedSize()];
+                int size = dm.encode(b, 0);
+                if (size != b.length) b = java.util.Arrays.copyOf(b, size);
+                if (net.bcast.xmit(b, now, out) != Errno.ENOBUFS) continue;
+            }
+            for (Node p : nodes.values()) {
+                if (p.isUp()) p.sendNamed(dm, now, out);
             }
         }
+    }
+
+    /** tipc_node_broadcast's choice: no up node lacks TIPC_NAMED_BCAST and the mode is not replicast. */
+    private boolean namedByBroadcast() {
+        return net.bcast.mode != Bcast.MODE_RCAST && net.bcast.ackers > 0 && net.distr.broadcastUpdates();
+    }
+
+    /** node.c tn->capabilities: our capabilities ANDed with every known peer's. */
+    int clusterCapabilities() {
+        int c = net.config.capabilities();
+        for (Node p : nodes.values()) c &= p.caps;
+        return c;
     }
 
     /** A link's backlog has room again (link.c link_prepare_wakeup): its connections and the listener are told. */

@@ -15,7 +15,7 @@ public interface Outbox {
      *
      * @param bearerId  bearer slot (0-2) the frame goes out on, as given to {@link NodeCore#enableBearer}
      * @param dest      destination media address (raw, e.g. 6-byte MAC for Ethernet, see {@link MediaType}),
-     *                  or {@code null} for the bearer's broadcast address (discovery requests)
+     *                  or {@code null} for the bearer's broadcast address (discovery, our broadcast link: {@link Bcast})
      * @param buf       array holding the frame
      * @param off       offset of the first byte of the TIPC header
      * @param len       frame length in bytes (= TIPC msg_size)

@@ -14,6 +14,8 @@ final class Pkt {
     int retrCnt;
     /** Time (ms) of the first retransmission. */
     long retrStamp;
+    /** Broadcast link only: peers that have still to acknowledge this packet (link.c TIPC_SKB_CB(skb)->ackers). */
+    int ackers;
 
     Pkt(byte[] buf, int len) {
         this.buf = buf;

@@ -41,6 +41,9 @@ final class SocketTable {
         private boolean destDroppable = true;
         int pubCount;
         final List<Publication> publs = new ArrayList<>();
+        /** Multicast send method (socket.c tsk->mc_method) and the MCAST_RBCTL receive filter, made on first use. */
+        final Bcast.Method mc = new Bcast.Method();
+        McastFilter mcFilter;
 
         Sock(int port, SocketType type, MessageHandler handler, ConnSocket conn) {
             this.port = port;
@@ -342,7 +345,11 @@ final class SocketTable {
         return xmit(b, Tipc.BASIC_H_SIZE + len, destNode, now, out);
     }
 
-    /** socket.c tipc_sendmcast by replicast. See {@link NodeCore#multicast}. */
+    /**
+     * socket.c tipc_sendmcast → bcast.c tipc_mcast_xmit: by broadcast (our {@link Bcast} link) or replicast (one
+     * copy per destination node over its link), as {@link Bcast#selectMethod} chooses; on a change of method the
+     * message is SYN-marked and its twin goes by the old method ({@link #sendSync}). See {@link NodeCore#multicast}.
+     */
     int multicast(long now, int port, int type, int lower, int upper, byte[] data, int off, int len, Outbox out) {
         Sock s = sock(port);
         if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
@@ -350,16 +357,54 @@ final class SocketTable {
         McastNodes dsts = net.table.lookupMcastNodes(type, lower, upper);
         if (!dsts.local() && dsts.remote().isEmpty()) return EHOSTUNREACH;
         int rc = 0;
-        for (int node : dsts.remote()) {
-            byte[] b = buildMcast(s, type, lower, upper, node, data, off, len);
-            txHdr.setIsRcast(1);
-            int r = xmit(b, Tipc.MCAST_H_SIZE + len, node, now, out);
-            if (r == ELINKCONG) rc = ELINKCONG;
+        if (dsts.local()) localq.add(Arrays.copyOf(buildMcast(s, type, lower, upper, 0, data, off, len), Tipc.MCAST_H_SIZE + len));
+        if (dsts.remote().isEmpty()) return 0;
+        // its own array: the broadcast link keeps it until every peer acknowledged it (buildMcast reuses txBuf)
+        byte[] b = Arrays.copyOf(buildMcast(s, type, lower, upper, 0, data, off, len), Tipc.MCAST_H_SIZE + len);
+        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        boolean was = s.mc.rcast;
+        int caps = nodes.clusterCapabilities();
+        net.bcast.selectMethod(dsts.remote().size(), s.mc, caps, now);
+        h.setIsRcast(s.mc.rcast ? 1 : 0);
+        if (was != s.mc.rcast && (caps & Tipc.TIPC_MCAST_RBCTL) != 0) {
+            h.setSyn(1);
+            sendSync(b, s.mc.rcast, dsts.remote(), now, out);
         }
-        if (dsts.local()) {
-            localq.add(Arrays.copyOf(buildMcast(s, type, lower, upper, 0, data, off, len), Tipc.MCAST_H_SIZE + len));
+        if (!s.mc.rcast) return net.bcast.xmit(b, now, out);
+        return rcast(b, dsts.remote(), now, out);
+    }
+
+    /** bcast.c tipc_rcast_xmit: one copy per destination node; ELINKCONG if any link was congested. */
+    private int rcast(byte[] b, List<Integer> dests, long now, Outbox out) {
+        int rc = 0;
+        for (int node : dests) {
+            byte[] c = b.clone();
+            new TipcMsg().wrap(c, 0, c.length).setDestnode(node);
+            if (xmit(c, node, now, out) == ELINKCONG) rc = ELINKCONG;
         }
         return rc;
+    }
+
+    /**
+     * bcast.c tipc_mcast_send_sync: the SYN-marked {@code msg}'s twin (its 44-byte header, no data, errcode
+     * TIPC_ERR_NO_PORT, the other is_rcast value) by the old method, so receivers keep order across the switch.
+     */
+    private void sendSync(byte[] msg, boolean rcastNow, List<Integer> dests, long now, Outbox out) {
+        byte[] d = Arrays.copyOf(msg, Tipc.MCAST_H_SIZE);
+        TipcMsg t = new TipcMsg().wrap(d, 0, d.length);
+        t.setSize(Tipc.MCAST_H_SIZE);
+        t.setIsRcast(rcastNow ? 0 : 1);
+        t.setErrcode(Tipc.TIPC_ERR_NO_PORT);
+        if (rcastNow) net.bcast.xmit(d, now, out);
+        else rcast(d, dests, now, out);
+    }
+
+    /**
+     * Fixes (TIPC_MCAST_BROADCAST: false, TIPC_MCAST_REPLICAST: true) or frees (null) the multicast method of socket
+     * {@code port} (socket.c tipc_setsockopt: mc_method.rcast, .mandatory).
+     */
+    void setMcastMethod(int port, Boolean rcast) {
+        sock(port).mc.forced = rcast;
     }
 
     private byte[] buildMcast(Sock s, int type, int lower, int upper, int node, byte[] data, int off, int len) {
@@ -457,14 +502,25 @@ final class SocketTable {
         }
         // link.c tipc_data_input: only data messages (importance 0-3) are multicast by type; a CONN_MANAGER
         // CONN_PROBE_REPLY and a GROUP_PROTOCOL GRP_LEAVE_MSG carry type 1 (TIPC_MCAST_MSG) too
-        if (mtype == Tipc.TIPC_MCAST_MSG && h.errcode() == 0 && h.user() <= Tipc.CRITICAL_IMPORTANCE) {
+        // (a SYN-marked twin of a method switch carries TIPC_ERR_NO_PORT and goes to the sockets' McastFilter too)
+        if (mtype == Tipc.TIPC_MCAST_MSG && (h.errcode() == 0 || h.isSyn() != 0) && h.user() <= Tipc.CRITICAL_IMPORTANCE) {
             if (net.table == null) return;
             List<Integer> ports = local
                 ? net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_NODE_SCOPE, false)
                 : net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_CLUSTER_SCOPE, true);
             for (int port : ports) {
                 Sock s = find(port);
-                if (s != null && s.conn == null) deliver(s, h);
+                if (s == null || s.conn != null) continue;
+                if (h.isSyn() == 0 && s.mcFilter == null) {
+                    if (h.errcode() == 0) deliver(s, h);
+                    continue;
+                }
+                if (s.mcFilter == null) s.mcFilter = new McastFilter();
+                byte[] c = Arrays.copyOfRange(buf, off, off + h.size());
+                for (byte[] m : s.mcFilter.filter(c, net.ownAddr)) {
+                    TipcMsg mh = new TipcMsg().wrap(m, 0, m.length);
+                    if (mh.errcode() == 0) deliver(s, mh);
+                }
             }
             return;
         }

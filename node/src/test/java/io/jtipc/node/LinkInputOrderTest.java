@@ -49,6 +49,9 @@ class LinkInputOrderTest {
         net.runFor(500); // bulks, bc-init and their acks exchanged: both links idle
         aAddr = a.core.ownAddr();
         bAddr = b.core.ownAddr();
+        // these tests reorder beta's unicast link packets: its binding updates must travel there, not on its
+        // broadcast link (tipc link set broadcast REPLICAST)
+        assertThat(b.core.broadcastLink().setMode(Bcast.MODE_RCAST)).isZero();
     }
 
     /** An {@link Outbox} that keeps copies of the frames sent through it. */

@@ -139,7 +139,11 @@ class SocketTest {
         TipcMsg sent = a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
             .filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_MCAST_MSG).findFirst().orElseThrow();
         assertThat(sent.hdrSize()).isEqualTo(Tipc.MCAST_H_SIZE);
-        assertThat(sent.isRcast()).isOne();
+        // two destination nodes of two peers: more than the threshold 1 + 2 × 10 % → once on a's broadcast link
+        assertThat(sent.isRcast()).isZero();
+        assertThat(sent.nonSeq()).isOne();
+        assertThat(a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_MCAST_MSG)).hasSize(1);
         assertThat(a.core.multicast(net.now(), pa, 501, 0, 10, x, 0, x.length, a)).isEqualTo(Errno.EHOSTUNREACH);
     }
 

@@ -1,0 +1,108 @@
+package io.jtipc.node;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * The receiving side of the multicast method switch (TIPC_MCAST_RBCTL; Linux 6.1 bcast.c
+ * {@code tipc_mcast_filter_msg}, called per socket from socket.c {@code tipc_sk_filter_rcv}): a sender switching
+ * between broadcast and replicast marks its first message by the new method SYN (w0 bit 17) and sends a SYN-marked
+ * twin without data (errcode TIPC_ERR_NO_PORT, the other is_rcast value) by the old method. A socket holds the
+ * messages of a sender (orignode, origport) that arrive by the new method until the twin has arrived by the old one,
+ * so its messages are delivered in sending order across the switch; of the twin pair only the one with data is
+ * delivered.
+ *
+ * <p>Bounded (the kernel's deferred queue is not): at most {@link #MAX_HELD} messages and {@link #MAX_HELD_BYTES}
+ * bytes per socket; a message beyond that releases everything held first, in arrival order (order across that switch
+ * is then not guaranteed, as with a peer without MCAST_RBCTL). Not thread safe: owned by the socket table.
+ */
+final class McastFilter {
+    /** Messages one socket holds while it waits for a SYN twin, count. */
+    static final int MAX_HELD = 1024;
+    /** Bytes one socket holds while it waits for a SYN twin (each message counted by its size). */
+    static final long MAX_HELD_BYTES = 4L << 20;
+
+    private final ArrayDeque<byte[]> defq = new ArrayDeque<>();
+    private long bytes;
+    /** Messages released unordered because the bounds were reached. */
+    long overflows;
+
+    /** Messages held now. */
+    int held() { return defq.size(); }
+
+    /**
+     * One multicast message {@code msg} (a private copy, TIPC_MCAST_MSG) for the socket.
+     *
+     * @param own this node's address: own messages are never held
+     * @return the messages to deliver now, in order (possibly none, possibly the held ones too)
+     */
+    List<byte[]> filter(byte[] msg, int own) {
+        TipcMsg hdr = new TipcMsg().wrap(msg, 0, msg.length);
+        if (hdr.isSyn() == 0 && defq.isEmpty()) return List.of(msg);
+        int node = hdr.orignode();
+        if (node == own) return List.of(msg);
+        int port = hdr.origport();
+        TipcMsg th = new TipcMsg();
+        byte[] twin = null;
+        for (byte[] d : defq) {
+            th.wrap(d, 0, d.length);
+            if (th.orignode() == node && th.origport() == port) {
+                twin = d;
+                break;
+            }
+        }
+        if (twin == null) {
+            if (hdr.isSyn() == 0) return List.of(msg);
+            return hold(msg);
+        }
+        th.wrap(twin, 0, twin.length);
+        if (hdr.isSyn() == 0) {
+            // the old method's stream goes on until its twin arrives; the new method's waits
+            if (hdr.isRcast() != th.isRcast()) return List.of(msg);
+            return hold(msg);
+        }
+        if (hdr.isRcast() == th.isRcast()) return hold(msg);
+        // the matching twin: deliver the one with data, then what the new method sent after it
+        remove(twin);
+        List<byte[]> dl = new ArrayList<>();
+        dl.add(hdr.dataSize() != 0 ? msg : twin);
+        for (Iterator<byte[]> it = defq.iterator(); it.hasNext();) {
+            byte[] d = it.next();
+            th.wrap(d, 0, d.length);
+            if (th.orignode() != node || th.origport() != port) continue;
+            if (th.isSyn() != 0) break;
+            it.remove();
+            bytes -= d.length;
+            dl.add(d);
+        }
+        return dl;
+    }
+
+    private List<byte[]> hold(byte[] msg) {
+        if (defq.size() >= MAX_HELD || bytes + msg.length > MAX_HELD_BYTES) {
+            overflows++;
+            List<byte[]> dl = new ArrayList<>(defq);
+            defq.clear();
+            bytes = 0;
+            dl.add(msg);
+            return dl;
+        }
+        defq.addLast(msg);
+        bytes += msg.length;
+        return List.of();
+    }
+
+    private void remove(byte[] d) {
+        for (Iterator<byte[]> it = defq.iterator(); it.hasNext();) {
+            if (it.next() == d) {
+                it.remove();
+                bytes -= d.length;
+                return;
+            }
+        }
+    }
+}

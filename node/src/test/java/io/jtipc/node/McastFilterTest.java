@@ -1,0 +1,78 @@
+package io.jtipc.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/** {@link McastFilter} (bcast.c tipc_mcast_filter_msg): order across a sender's method switch, and its bounds. */
+class McastFilterTest {
+    static final int OWN = 0x1001;
+    static final int PEER = 0x2002;
+
+    static byte[] mc(int node, int port, boolean syn, boolean rcast, String text) {
+        byte[] d = text == null ? new byte[0] : text.getBytes(StandardCharsets.US_ASCII);
+        byte[] b = new byte[Tipc.MCAST_H_SIZE + d.length];
+        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+        h.setVersion(2);
+        h.setUser(0);
+        h.setHdrSize(Tipc.MCAST_H_SIZE);
+        h.setSize(b.length);
+        h.setType(Tipc.TIPC_MCAST_MSG);
+        h.setOrignode(node);
+        h.setOrigport(port);
+        h.setSyn(syn ? 1 : 0);
+        h.setIsRcast(rcast ? 1 : 0);
+        if (text == null) h.setErrcode(Tipc.TIPC_ERR_NO_PORT);
+        System.arraycopy(d, 0, b, Tipc.MCAST_H_SIZE, d.length);
+        return b;
+    }
+
+    static String text(byte[] b) {
+        return new String(b, Tipc.MCAST_H_SIZE, b.length - Tipc.MCAST_H_SIZE, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void newMethodWaitsForTheSynTwinOfTheOldOne() {
+        McastFilter f = new McastFilter();
+        assertThat(f.filter(mc(PEER, 7, false, false, "b1"), OWN)).extracting(McastFilterTest::text).containsExactly("b1");
+        // switch to replicast: the SYN-marked message and the next one overtake the broadcast stream
+        assertThat(f.filter(mc(PEER, 7, true, true, "r1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, false, true, "r2"), OWN)).isEmpty();
+        // another sender is not held back
+        assertThat(f.filter(mc(PEER, 8, false, true, "x"), OWN)).extracting(McastFilterTest::text).containsExactly("x");
+        // the old method's stream goes on until its twin
+        assertThat(f.filter(mc(PEER, 7, false, false, "b2"), OWN)).extracting(McastFilterTest::text).containsExactly("b2");
+        List<byte[]> dl = f.filter(mc(PEER, 7, true, false, null), OWN);
+        assertThat(dl).extracting(McastFilterTest::text).containsExactly("r1", "r2");
+        assertThat(f.held()).isZero();
+        // the twin first, the data message second: the data message is delivered, the twin never
+        assertThat(f.filter(mc(PEER, 7, true, true, null), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, true, false, "b3"), OWN)).extracting(McastFilterTest::text).containsExactly("b3");
+        assertThat(f.held()).isZero();
+        // own messages are never held
+        assertThat(f.filter(mc(OWN, 7, true, true, "own"), OWN)).hasSize(1);
+    }
+
+    @Test
+    void heldMessagesAreBoundedInCountAndBytes() {
+        McastFilter f = new McastFilter();
+        for (int i = 0; i < McastFilter.MAX_HELD; i++) assertThat(f.filter(mc(PEER, 100 + i, true, true, "s"), OWN)).isEmpty();
+        assertThat(f.held()).isEqualTo(McastFilter.MAX_HELD);
+        List<byte[]> dl = f.filter(mc(PEER, 5000, true, true, "last"), OWN);
+        assertThat(dl).hasSize(McastFilter.MAX_HELD + 1);
+        assertThat(text(dl.get(dl.size() - 1))).isEqualTo("last");
+        assertThat(f.held()).isZero();
+        assertThat(f.overflows).isOne();
+        String big = "y".repeat(60_000);
+        int n = 0;
+        while (f.filter(mc(PEER, 9000 + n, true, true, big), OWN).isEmpty()) n++;
+        assertThat((long) n * (Tipc.MCAST_H_SIZE + big.length())).isLessThanOrEqualTo(McastFilter.MAX_HELD_BYTES);
+        assertThat(f.overflows).isEqualTo(2);
+    }
+}

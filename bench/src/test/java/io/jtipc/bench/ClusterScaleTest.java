@@ -22,7 +22,9 @@ class ClusterScaleTest {
         ClusterScale.Row r = ClusterScale.udp(n, Math.min(3, n - 1), 60_000, 10_000);
         System.out.print(ClusterScale.table(List.of(r)));
         assertThat(r.minLinks()).isEqualTo(n - 1);
+        // the kernel rule's count (a node may keep up to 2 more heads: see ClusterScale.udp)
         assertThat(r.monitored()).isEqualTo(ClusterScale.expectedMonitored(n));
+        assertThat(r.monitoredMax()).isBetween(r.monitored(), r.monitored() + 2);
         assertThat(r.recordBytes()).isEqualTo(ClusterScale.expectedRecordBytes(n));
         if (n == 61) {
             assertThat(r.monitored()).isEqualTo(14);
@@ -30,7 +32,7 @@ class ClusterScaleTest {
         }
         double perTick = r.probesPerNodePerSec() * ClusterScale.TICK_MS / 1000.0;
         // about one probe per monitored peer per tick (timers on a loaded host drift: generous bounds), far below N - 1
-        assertThat(perTick).isBetween(r.monitored() * 0.6, r.monitored() * 1.5);
+        assertThat(perTick).isBetween(r.monitored() * 0.6, r.monitoredMax() * 1.5);
         if (n > 2 * ClusterScale.expectedMonitored(n)) assertThat(perTick).isLessThan((n - 1) * 0.5);
         assertThat(r.victimMonitors()).isPositive();
         assertThat(r.detectMs()).isLessThan(2L * ClusterScale.TOLERANCE_MS + 2L * ClusterScale.TICK_MS + 1500);

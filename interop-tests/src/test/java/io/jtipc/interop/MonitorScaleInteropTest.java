@@ -33,7 +33,8 @@ import io.jtipc.lab.junit.LabExtension;
  * Issue 16, scale with the lab's kernels: 40 jtipc nodes (this JVM, UDP bearers on one lab veth address, ports P..P+39)
  * and a 6.1 and a 6.12 kernel node (UDP bearers, replicast to every jtipc node and to each other): 42 nodes, so
  * neighbour monitoring is active on all of them (threshold 32). Everyone linked (41 links each); the kernels report
- * their monitor active with cluster_size 42 and apply jtipc's domain records; every jtipc node applies the kernels'
+ * cluster_size 42 and algorithm overlapping-ring ({@code tipc link monitor summary}) and apply 6-member domain records
+ * ({@code tipc link monitor list}); every jtipc node applies the kernels'
  * records (dom_size ⌈√42⌉ = 7: 6 members) and rejects none; a jtipc binding reaches both kernels; the 6.12 guest is
  * killed (qemu SIGKILL) and every jtipc node and the 6.1 kernel take their link to it down within 2 × tolerance
  * + 2 ticks + 2 s of polling slack (the kernels' UDP tolerance is 1500 ms).
@@ -124,17 +125,26 @@ class MonitorScaleInteropTest {
         for (KernelNode k : ks) {
             String sum = k.tipc("link", "monitor", "summary").output();
             System.err.println("[monitor-scale] " + k.name() + ": " + sum.trim());
-            assertThat(sum).contains("cluster_size " + (JT + ks.size())).contains("status active");
+            // iproute2: "cluster_size N", "algorithm overlapping-ring" when active, "full-mesh" when not
+            assertThat(sum).containsPattern("cluster_size\\s+" + (JT + ks.size()) + "\\b").contains("algorithm overlapping-ring");
         }
         // jtipc: the kernels' records applied (6 members each once the kernel's domain is sized for 42), none rejected
         int d = (int) Math.ceil(Math.sqrt(JT + ks.size()));
+        int a61 = kernelAddr(nodes.get(0), k61), a612 = kernelAddr(nodes.get(0), k612);
+        assertThat(a61).isNotZero();
+        assertThat(a612).isNotZero();
         await(() -> nodes.stream().allMatch(n -> {
             LinkMonitorSummary m = monitor(n);
             return m.active() && m.peerCount() == JT + ks.size() && m.rejectedRecords() == 0
-                && m.peers().stream().filter(p -> p.address() == kernelAddr(n, k61) || p.address() == kernelAddr(n, k612))
+                && m.peers().stream().filter(p -> p.address() == a61 || p.address() == a612)
                     .allMatch(p -> p.members().size() == d - 1);
         }), Duration.ofSeconds(200), "every jtipc node applied both kernels' " + (d - 1) + "-member records");
         for (TipcNode n : nodes) assertThat(monitor(n).recordBytes()).isEqualTo(16 + 4 * (d - 1));
+        // the kernels apply jtipc's 6-member records: applied_node_status "UUUUU,U" (iproute2 groups by 5) on a peer line
+        for (KernelNode k : ks) {
+            await(() -> k.tipc("link", "monitor", "list").output().contains("UUUUU,U"), Duration.ofSeconds(60),
+                k.name() + " applied a 6-member domain record");
+        }
         String list = k61.tipc("link", "monitor", "list").output();
         System.err.println("[monitor-scale] " + k61.name() + " monitor list:\n" + list);
 
@@ -148,7 +158,7 @@ class MonitorScaleInteropTest {
         }
 
         // the 6.12 guest crashes: every jtipc node and the 6.1 kernel take the link down
-        int dead = kernelAddr(nodes.get(0), k612);
+        int dead = a612;
         long tk = System.nanoTime();
         k612.kill();
         long bound = 2L * TOL + 2L * TOL / 4 + 2000;

@@ -12,6 +12,11 @@
 #                          (RDM 64/1 000/60 000 B one way, 64 B round trip, STREAM 200 MB), with CPU s per million
 #                          messages, context switches and bytes allocated per message (io.jtipc.bench.NodeBench);
 #                          NODE_ARGS (default "--rounds 3")
+#   bench/run.sh scale     issue 16: N = 10, 25, 50, 100 jtipc nodes in memory (SimNetwork) and as separate nodes over
+#                          UDP loopback in 3 child JVMs + the victim's: links, monitored peers, record size, probes/s per
+#                          node against N-1 and √N, heap per node, detection of a SIGKILLed node (io.jtipc.bench.ClusterScale);
+#                          SCALE_ARGS (default "--sim 10,25,50,100 --udp 10,25,50,100"); about 8 minutes (each UDP size above
+#                          32 waits for monitor.c's 120 s domain-size re-check)
 # Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
 # 1; the order of the tools rotates from round to round, and the capture is read once before each run so that no
 # run reads it from disk), FRAMES (list of minimum frame counts, default
@@ -38,8 +43,8 @@ report="$target/report.md"
 
 command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
 case "$what" in
-  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node) ;;
-  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node]" >&2; exit 2 ;;
+  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale) ;;
+  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale]" >&2; exit 2 ;;
 esac
 CRYPTO_ARGS="${CRYPTO_ARGS:---sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2}"
 if [ "$what" = all ] || [ "$what" = compare ]; then
@@ -270,6 +275,20 @@ if [ "$what" = all ] || [ "$what" = node ]; then
     echo "\`java -cp bench/target/jtipc-benchmarks.jar io.jtipc.bench.NodeBench $NODE_ARGS\`; load average before: $load."
     echo
     cat "$target/node.md"
+    echo
+  } >> "$report"
+fi
+if [ "$what" = all ] || [ "$what" = scale ]; then
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  SCALE_ARGS="${SCALE_ARGS:---sim 10,25,50,100 --udp 10,25,50,100}"
+  # shellcheck disable=SC2086
+  java -cp "$benchjar" io.jtipc.bench.ClusterScale $SCALE_ARGS > "$target/scale.md"
+  {
+    echo "## Cluster scale: N nodes in memory and over UDP loopback (issue 16)"
+    echo
+    echo "\`java -cp bench/target/jtipc-benchmarks.jar io.jtipc.bench.ClusterScale $SCALE_ARGS\`; load average before: $load."
+    echo
+    cat "$target/scale.md"
     echo
   } >> "$report"
 fi

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.jtipc.node.Bearer;
+import io.jtipc.node.Link;
 import io.jtipc.node.LinkSettings;
 import io.jtipc.node.Monitor;
 import io.jtipc.node.NodeCore;
@@ -25,11 +26,16 @@ import io.jtipc.node.NodeCore;
  * @param rejectedRecords records rejected as malformed (len, member_cnt above 64, truncated)
  * @param genJumps records applied although their generation was more than {@link Monitor#MAX_GEN_JUMP} ahead (a
  *                 peer back from below the threshold; the kernel applies them too)
+ * @param recordBytes size of the own domain record sent in STATE messages while active, bytes: 16 + 4 × (dom_size - 1),
+ *                    dom_size = ⌈√peerCount⌉ capped at 64 (monitor.c dom_rec_len); 0 while inactive
+ * @param probesSent probe STATE messages sent so far on this bearer's links (count, since each link was created): in an
+ *                   idle cluster about one per monitored peer per node timer tick (tolerance / 4)
  * @param peers the ring in order, starting after this node and ending with it
  */
 public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, int threshold, boolean active,
                                  int monitored, int listGeneration, int domainGeneration, long appliedRecords,
-                                 long rejectedRecords, long genJumps, List<Peer> peers) {
+                                 long rejectedRecords, long genJumps, int recordBytes, long probesSent,
+                                 List<Peer> peers) {
 
     /**
      * One entry of the ring ({@code tipc link monitor list}).
@@ -72,9 +78,11 @@ public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, 
                 ps.add(new Peer(v.addr(), v.up(), v.head(), v.local(), v.applied(), v.downCount(), v.domainGen(),
                     v.upMap(), mem));
             }
+            long probes = 0;
+            for (Link l : core.links()) if (l.bearerId() == i) probes += l.sentProbes();
             r.add(new LinkMonitorSummary(b.config().name(), m.selfAddress(), m.peerCount(), LinkSettings.monitorThreshold(core),
                 m.isActive(), m.monitoredCount(), m.listGeneration(), m.domainGeneration(), m.appliedRecords(),
-                m.rejectedRecords(), m.genJumps(), ps));
+                m.rejectedRecords(), m.genJumps(), m.ownRecordBytes(), probes, ps));
         }
         return r;
     }

@@ -388,6 +388,12 @@ public final class Monitor {
 
     public int listGeneration() { return listGen; }
 
+    /**
+     * Size of the own domain record as sent in STATE messages while active, bytes: 16 + 4 × (dom_size - 1) with
+     * dom_size = ⌈√peers⌉ capped at {@link #MAX_DOMAIN} (monitor.c dom_rec_len); 0 while inactive (no record sent).
+     */
+    public int ownRecordBytes() { return active() ? cacheView.len() : 0; }
+
     /** Records applied, rejected as malformed, applied after a generation jump above {@link #MAX_GEN_JUMP}. */
     public long appliedRecords() { return appliedRecords; }
 

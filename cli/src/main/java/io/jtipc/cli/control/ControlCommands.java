@@ -411,6 +411,8 @@ public final class ControlCommands {
                 g.writeNumberField("list_gen", m.listGeneration());
                 g.writeNumberField("dom_gen", m.domainGeneration());
                 g.writeNumberField("rejected_records", m.rejectedRecords());
+                g.writeNumberField("record_bytes", m.recordBytes());
+                g.writeNumberField("probes_sent", m.probesSent());
                 if (list) {
                     g.writeArrayFieldStart("peers");
                     for (LinkMonitorSummary.Peer p : m.peers()) {

@@ -55,7 +55,7 @@ public final class BroadcastLink {
         this.net = net;
         this.node = node;
         this.deferdq = DeferredQueue.ofLink(net);
-        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
+        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive, net.reasmSpares);
     }
 
     public boolean isUp() { return up; }

@@ -142,7 +142,7 @@ public final class Link {
         this.window = minWin;
         this.ssthresh = maxWin;
         this.deferdq = DeferredQueue.ofLink(net);
-        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive);
+        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive, net.reasmSpares);
         this.tunnel = new LinkTunnel(this, net);
         this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
         setQueueLimits();

@@ -4,6 +4,7 @@ import java.util.Set;
 
 import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.Malformation;
+import io.jtipc.wire.ReassemblySpares;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
 
@@ -18,7 +19,17 @@ import io.jtipc.wire.TipcMsg;
  * other links have freed their buffers. The kernel has no node-wide bound, so it never refuses.
  */
 final class LinkReassembly {
-    private final FragmentAssembler<LinkReassembly> asm = new FragmentAssembler<>(1);
+    private final FragmentAssembler<LinkReassembly> asm;
+
+    /**
+     * Bytes of reassembly arrays kept for reuse by all links of a node together ({@link Net#reasmSpares}): 1 MiB,
+     * about five 66 000-byte messages' doublings (2 KiB → 66 060 B, ~192 KiB each). Outside {@link
+     * HoldBudget#REASM_TOTAL_BYTES}, but bounded once per node whatever the number of links or peers. jtipc's rule
+     * (issue 14): the kernel keeps no arrays, it chains the fragments' buffers (msg.c tipc_buf_append).
+     */
+    static final long SPARE_TOTAL_BYTES = 1L << 20;
+    /** Reassembly arrays kept for reuse by all links of a node together, count: 32. */
+    static final int SPARE_TOTAL_ARRAYS = 32;
     private final HoldBudget budget;
     /** Bytes and messages currently charged to {@link #budget}. */
     private long charged;
@@ -51,6 +62,16 @@ final class LinkReassembly {
      * @param active the node's reassemblies holding a buffer ({@link Net#reasmActive}), shared by all links
      */
     LinkReassembly(HoldBudget total, Set<LinkReassembly> active) {
+        this(total, active, new ReassemblySpares(0, 0));
+    }
+
+    /**
+     * @param total  the node-wide reassembly budget ({@link Net#reasmTotal})
+     * @param active the node's reassemblies holding a buffer ({@link Net#reasmActive}), or null
+     * @param spares the node's arrays kept for reuse ({@link Net#reasmSpares}), shared by all links
+     */
+    LinkReassembly(HoldBudget total, Set<LinkReassembly> active, ReassemblySpares spares) {
+        this.asm = new FragmentAssembler<>(1, spares);
         this.budget = new HoldBudget(HoldBudget.REASM_LINK_BYTES, HoldBudget.REASM_LINK_MESSAGES, total);
         this.active = active;
     }

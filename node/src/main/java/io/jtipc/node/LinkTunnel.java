@@ -51,7 +51,7 @@ final class LinkTunnel {
     LinkTunnel(Link l, Net net) {
         this.l = l;
         this.fdefq = new DeferredQueue(net.deferredTotal);
-        this.reasm = new LinkReassembly(net.reasmTotal);
+        this.reasm = new LinkReassembly(net.reasmTotal, null, net.reasmSpares);
     }
 
     /** Part of tipc_link_reset: the failover queues and reassemblies are purged. */

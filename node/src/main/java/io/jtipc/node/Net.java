@@ -44,6 +44,9 @@ final class Net {
     final HoldBudget reasmTotal = new HoldBudget(HoldBudget.REASM_TOTAL_BYTES, HoldBudget.REASM_TOTAL_MESSAGES, null);
     /** Reassemblies holding a buffer, on all links ({@link LinkReassembly#roomFor} evicts the longest stalled). */
     final java.util.Set<LinkReassembly> reasmActive = new java.util.LinkedHashSet<>();
+    /** Reassembly arrays kept for reuse by all links, bounded ({@link LinkReassembly#SPARE_TOTAL_BYTES}, issue 14). */
+    final io.jtipc.wire.ReassemblySpares reasmSpares = new io.jtipc.wire.ReassemblySpares(
+        LinkReassembly.SPARE_TOTAL_BYTES, LinkReassembly.SPARE_TOTAL_ARRAYS);
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
     /**
      * The message a link's reassembly returned last ({@code Link.input}): a fresh array no one else refers to, which a

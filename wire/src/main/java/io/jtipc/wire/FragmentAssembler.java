@@ -100,45 +100,30 @@ public final class FragmentAssembler<K> {
     /** Initial in-order buffer, bytes (grown by doubling, see {@link #add}). */
     private static final int FIRST_BUFFER = 2048;
     /**
-     * In-order buffers kept for reuse at most, count (and {@link #MAX_SPARE_BYTES} in bytes), per assembler (one per
-     * link): arrays outgrown or finished are reused by a later reassembly needing exactly their length, so a stream of
-     * equally fragmented messages allocates only the message it returns (issue 14; the kernel chains the fragments'
-     * buffers instead, tipc_buf_append). Lengths, and so {@link #pendingBytes()}, are exactly what they would be
-     * without reuse. Only an assembler that has reassembled holds any; {@link #clear()} drops them.
+     * In-order buffers kept for reuse by an assembler that was given no shared {@link ReassemblySpares}, at most, count
+     * (and {@link #MAX_SPARE_BYTES} in bytes): arrays outgrown or finished are reused by a later reassembly needing
+     * exactly their length, so a stream of equally fragmented messages allocates only the message it returns (issue
+     * 14; the kernel chains the fragments' buffers instead, tipc_buf_append). Lengths, and so {@link #pendingBytes()},
+     * are exactly what they would be without reuse. {@link #clear()} drops them. A program with many assemblers
+     * (a node: one per link) gives them all one bounded {@link ReassemblySpares} instead.
      */
     static final int MAX_SPARES = 6;
     /** Bytes of reuse arrays kept per assembler at most (192 KiB: the 2 KiB → 66 060 B doubling of one message). */
     static final int MAX_SPARE_BYTES = 192 << 10;
-    private int spareBytes;
-    private final byte[][] spares = new byte[MAX_SPARES][];
-    private int nextSpare;
+    /** Where outgrown and finished arrays are kept: this assembler's own, or one shared with others. */
+    private final ReassemblySpares spares;
+    /** Whether {@link #spares} is this assembler's own (then {@link #clear()} empties it). */
+    private final boolean ownSpares;
 
     /** An array of exactly {@code len} bytes: a spare one if there is one (content undefined), else a new one. */
     private byte[] array(int len) {
-        for (int i = 0; i < MAX_SPARES; i++) {
-            byte[] b = spares[i];
-            if (b != null && b.length == len) {
-                spares[i] = null;
-                spareBytes -= len;
-                return b;
-            }
-        }
-        return new byte[len];
+        byte[] b = spares.take(len);
+        return b != null ? b : new byte[len];
     }
 
-    /** Keeps {@code b} for {@link #array} (replacing the oldest kept one when all slots are taken). */
+    /** Keeps {@code b} for {@link #array} if the spares' bounds allow. */
     private void spare(byte[] b) {
-        int slot = -1;
-        for (int i = 0; i < MAX_SPARES && slot < 0; i++) if (spares[i] == null) slot = i;
-        if (slot < 0) {
-            slot = nextSpare;
-            nextSpare = (nextSpare + 1) % MAX_SPARES;
-            spareBytes -= spares[slot].length;
-            spares[slot] = null;
-        }
-        if (spareBytes + b.length > MAX_SPARE_BYTES) return;
-        spares[slot] = b;
-        spareBytes += b.length;
+        spares.give(b);
     }
 
     private final LinkedHashMap<K, Buf> inProgress = new LinkedHashMap<>();
@@ -152,7 +137,18 @@ public final class FragmentAssembler<K> {
 
     /** In-order mode (tipc_buf_append); {@code maxKeys} ≥ 1 concurrent reassemblies. */
     public FragmentAssembler(int maxKeys) {
-        this(false, maxKeys, 1, Long.MAX_VALUE);
+        this(false, maxKeys, 1, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * In-order mode (tipc_buf_append) keeping outgrown and finished arrays in {@code spares}, which other assemblers
+     * may share: what they keep together is bounded by its limits ({@link #clear()} leaves it alone).
+     *
+     * @param maxKeys concurrent reassemblies (≥ 1)
+     * @param spares  the shared arrays kept for reuse
+     */
+    public FragmentAssembler(int maxKeys, ReassemblySpares spares) {
+        this(false, maxKeys, 1, Long.MAX_VALUE, java.util.Objects.requireNonNull(spares, "spares"));
     }
 
     /**
@@ -163,10 +159,13 @@ public final class FragmentAssembler<K> {
      * @param maxPendingBytes  fragment bytes held for incomplete messages in all keys
      */
     public static <K> FragmentAssembler<K> byNumber(int maxKeys, int maxPendingPerKey, long maxPendingBytes) {
-        return new FragmentAssembler<>(true, maxKeys, maxPendingPerKey, maxPendingBytes);
+        return new FragmentAssembler<>(true, maxKeys, maxPendingPerKey, maxPendingBytes, null);
     }
 
-    private FragmentAssembler(boolean byNumber, int maxKeys, int maxPendingPerKey, long maxPendingBytes) {
+    private FragmentAssembler(boolean byNumber, int maxKeys, int maxPendingPerKey, long maxPendingBytes,
+                              ReassemblySpares shared) {
+        this.ownSpares = shared == null;
+        this.spares = shared != null ? shared : new ReassemblySpares(byNumber ? 0 : MAX_SPARE_BYTES, byNumber ? 0 : MAX_SPARES);
         if (maxKeys < 1) throw new IllegalArgumentException("maxKeys must be >= 1");
         if (maxPendingPerKey < 1) throw new IllegalArgumentException("maxPendingPerKey must be >= 1");
         this.byNumber = byNumber;
@@ -442,8 +441,7 @@ public final class FragmentAssembler<K> {
     /** Drops all state. */
     public void clear() {
         inProgress.clear();
-        java.util.Arrays.fill(spares, null);
-        spareBytes = 0;
+        if (ownSpares) spares.clear();
         if (directions != null) directions.clear();
         pendingBytes = 0;
         notes = null;

@@ -60,4 +60,51 @@ class FragmentReuseTest {
             assertThat(a.pendingBytes()).isZero();
         }
     }
+
+    /**
+     * Review of issue 14: each assembler kept up to ~189 KiB of spares for its life, outside every bound, so many
+     * links meant GiBs. Assemblers sharing one {@link ReassemblySpares} keep at most its bounds together, and still
+     * reuse arrays.
+     */
+    @Test
+    void assemblersSharingSparesKeepAtMostTheSharedBounds() {
+        ReassemblySpares shared = new ReassemblySpares(1 << 20, 32);
+        byte[] m = innerData(66_000 - 24);
+        List<FragmentAssembler<String>> links = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            FragmentAssembler<String> a = new FragmentAssembler<>(1, shared);
+            links.add(a);
+            Result r = feed(a, m, 1_400);
+            assertThat(r.status()).isEqualTo(Status.COMPLETE);
+            assertThat(r.message()).isEqualTo(m);
+            assertThat(a.pendingBytes()).isZero();
+            assertThat(shared.bytes()).as("after %d links", i + 1).isLessThanOrEqualTo(1 << 20);
+            assertThat(shared.count()).isLessThanOrEqualTo(32);
+        }
+        assertThat(shared.bytes()).isGreaterThan(0); // something is kept for reuse...
+        int before = shared.count();
+        assertThat(feed(links.get(0), m, 1_400).message()).isEqualTo(m);
+        assertThat(shared.count()).isEqualTo(before); // ...and reused: arrays taken and given back, none added
+        links.get(1).clear(); // a shared pool is not this assembler's to drop
+        assertThat(shared.count()).isEqualTo(before);
+    }
+
+    @Test
+    void sparesRespectByteAndCountBounds() {
+        ReassemblySpares s = new ReassemblySpares(10_000, 3);
+        s.give(new byte[4_000]);
+        s.give(new byte[4_000]);
+        assertThat(s.bytes()).isEqualTo(8_000);
+        s.give(new byte[4_000]); // over 10 000 bytes: an older one goes
+        assertThat(s.bytes()).isLessThanOrEqualTo(10_000);
+        s.give(new byte[20_000]); // larger than the whole bound: not kept
+        assertThat(s.bytes()).isLessThanOrEqualTo(10_000);
+        for (int i = 0; i < 10; i++) s.give(new byte[100 + i]);
+        assertThat(s.count()).isEqualTo(3);
+        assertThat(s.take(109)).hasSize(109);
+        assertThat(s.take(109)).isNull();
+        s.clear();
+        assertThat(s.bytes()).isZero();
+        assertThat(s.count()).isZero();
+    }
 }

@@ -98,11 +98,6 @@ public final class ConnSocket {
     boolean expectAck;
     /** Messages held by Nagle (the kernel's sk_write_queue of an established socket). */
     final ArrayDeque<Pending> txq = new ArrayDeque<>();
-    /**
-     * The last message {@link #xmitTxq} sent, reused by the next {@link #newMessage} that fits in it (issue 14: a
-     * STREAM writer of 64 KiB chunks builds every message in the same array; the link copied what it keeps).
-     */
-    private Pending spare;
     /** Bytes of the head message already read (STREAM partial reads). */
     int bytesRead;
 
@@ -633,9 +628,10 @@ public final class ConnSocket {
     }
 
     private Pending newMessage(int dataCapacity) {
+        Pending spare = sockets.connSpare;
         Pending p = spare != null && spare.buf.length >= Tipc.SHORT_H_SIZE + dataCapacity ? spare
             : new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
-        spare = null;
+        if (p == spare) sockets.connSpare = null;
         TipcMsg h = p.msg();
         Msg.init(h, net.ownAddr, importance, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
         h.setOrigport(port);
@@ -675,7 +671,7 @@ public final class ConnSocket {
         Pending p;
         while ((p = txq.pollFirst()) != null) {
             int r = sockets.xmit(p.buf, p.size, peerNode, now, out); // the link (or a local delivery) copies it
-            spare = p;
+            sockets.connSpare = p;
             if (r == Errno.ELINKCONG) {
                 linkCong = true;
             } else if (r != 0 && rc == 0) {

@@ -67,6 +67,13 @@ final class SocketTable {
     private final Map<Integer, GroupSocket> groups = new HashMap<>();
     private int nextPort;
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
+    /**
+     * The last message a connection sent ({@code ConnSocket.xmitTxq}), reused by the next connection message built that
+     * fits in it (issue 14: a STREAM writer of 64 KiB chunks builds every message in the same array; the links and a
+     * local delivery copy what they keep). One per node core, shared by all connections, so idle connections hold none:
+     * at most one array of up to {@code Tipc.MAX_MSG_SIZE} bytes in all. Core thread only.
+     */
+    ConnSocket.Pending connSpare;
 
     /** @param rnd the node's PRNG: the first port, then SYN retry jitter (socket.c get_random_u32) */
     SocketTable(Net net, NodeTable nodes, Random rnd) {

@@ -374,4 +374,27 @@ class ConnTest {
             a.recordFrames = false;
         }
     }
+
+    /**
+     * Review of issue 14: each connection kept its last sent message array (up to ~66 KB) for its life, so 10 000 idle
+     * connections held 660 MB nobody counted. The array is now one per socket table: a second connection builds its
+     * message in the array the first one sent, and idle connections hold none.
+     */
+    @Test
+    void connectionsShareOneSendArrayInsteadOfKeepingOneEach() {
+        Endpoint[] first = connectPair(SocketType.SEQPACKET, 3000);
+        first[0].toSend = pattern(60_000, 7);
+        first[0].pump();
+        assertThat(net.runUntil(() -> first[1].got.size() == 60_000, net.now() + 5000)).isTrue();
+        ConnSocket.Pending kept = a.core.sockets.connSpare;
+        assertThat(kept).isNotNull();
+        assertThat(a.core.connSocket(first[0].port).txq).isEmpty();
+        Endpoint[] second = connectPair(SocketType.SEQPACKET, 3001);
+        second[0].toSend = pattern(60_000, 8);
+        second[0].pump();
+        assertThat(net.runUntil(() -> second[1].got.size() == 60_000, net.now() + 5000)).isTrue();
+        assertThat(second[1].got.toByteArray()).isEqualTo(second[0].toSend);
+        assertThat(first[1].got.toByteArray()).isEqualTo(first[0].toSend);
+        assertThat(a.core.sockets.connSpare).as("the second connection reused the first one's array").isSameAs(kept);
+    }
 }

@@ -211,6 +211,32 @@ class HoldBudgetTest {
         assertThat(total.count()).isZero();
     }
 
+    /**
+     * Review of issue 14: every link's assembler kept the arrays it outgrew (~189 KiB after one 66 KB message) for the
+     * link's life, outside REASM_TOTAL. Links share one bounded spare list: after 100 links each grew a 65 800-byte
+     * reassembly and were reset, what is kept is within the node-wide bound and the budget is back to zero.
+     */
+    @Test
+    void reassemblySparesOfManyLinksStayWithinTheNodeWideBound() {
+        HoldBudget total = new HoldBudget(HoldBudget.REASM_TOTAL_BYTES, HoldBudget.REASM_TOTAL_MESSAGES, null);
+        io.jtipc.wire.ReassemblySpares spares = new io.jtipc.wire.ReassemblySpares(
+            LinkReassembly.SPARE_TOTAL_BYTES, LinkReassembly.SPARE_TOTAL_ARRAYS);
+        int s = 0;
+        for (int link = 0; link < 100; link++) {
+            LinkReassembly r = new LinkReassembly(total, null, spares);
+            r.append(fragment(s++, Tipc.FIRST_FRAGMENT, 1, 1400), 0, 1440);
+            for (int i = 2; i <= 47; i++) r.append(fragment(s++, Tipc.FRAGMENT, i, 1400), 0, 1440);
+            assertThat(r.failed).isFalse();
+            assertThat(r.bytes()).isEqualTo(Tipc.MAX_MSG_SIZE);
+            r.reset();
+            assertThat(spares.bytes()).isLessThanOrEqualTo(LinkReassembly.SPARE_TOTAL_BYTES);
+            assertThat(spares.count()).isLessThanOrEqualTo(LinkReassembly.SPARE_TOTAL_ARRAYS);
+        }
+        assertThat(spares.bytes()).isPositive();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+    }
+
     @Test
     void aBroadcastReassemblyErrorResetsTheLinksToThatPeer() {
         BroadcastLink bl = a.core.peer(mAddr()).broadcastLink();

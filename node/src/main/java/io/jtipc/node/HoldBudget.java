@@ -62,8 +62,10 @@ final class HoldBudget {
      * kernel does (tipc_link_set_queue_limits: 2, 4, 6, 8 × the minimum window, and the binding-table bulk for
      * SYSTEM), but a sender may queue beyond them (one message per sender at congestion, link.c tipc_link_xmit, and
      * nothing stops a sender that ignores ELINKCONG); this bounds the whole in bytes. A message that does not fit is
-     * refused with ENOBUFS and the link is reset, as node.c tipc_node_xmit does on ENOBUFS. Bytes are those held: each
-     * packet's pooled array ({@link PktPool#capacity}, the length rounded up to a power of two, at least 128).
+     * refused with ENOBUFS and the link is reset, as node.c tipc_node_xmit does on ENOBUFS. Bytes are the packets'
+     * lengths, as before pooling (not their pooled arrays, {@link PktPool#capacity}, which would charge a 1500-byte
+     * packet 2048 and a 9000-byte one 16384): the pool's idle arrays are bounded on their own ({@link
+     * PktPool#MAX_IDLE_BYTES}).
      */
     static final long BACKLOG_LINK_BYTES = 16L << 20;
     /** Backlog packets of one link, all importances together, at least (or twice the kernel's limits if more). */

@@ -489,8 +489,8 @@ public final class Link {
             return rc;
         }
         if (tryBundle(imp, msg, len)) return rc;
-        // charged what the packet holds: its pooled array (PktPool.capacity), as advanceBacklog gives it back
-        if (!backlogBudget.take(PktPool.capacity(len), 1)) {
+        // charged the packet's length (not its pooled array: the pool's idle memory has its own bound), as given back
+        if (!backlogBudget.take(len, 1)) {
             return overflow("backlog bound reached: " + backlogBudget.describe());
         }
         Pkt p = net.pool.copyOf(msg, 0, len);
@@ -533,12 +533,12 @@ public final class Link {
         }
         Pkt t = target[imp];
         if (t == null) return false;
-        // a bundle grows its buffer to the MSS: charge the growth first, give it back if nothing was bundled
-        int before = t.buf.length;
-        int grow = Math.max(0, PktPool.capacity(mss()) - before);
+        // a bundle grows to the MSS: charge that much first, give back what its length did not take
+        int before = t.len;
+        int grow = Math.max(0, mss() - before);
         if (!backlogBudget.take(grow, 0)) return false;
         int r = Msg.bundle(m2, t, msg, len, mss(), node.addr, net.pool);
-        backlogBudget.give(grow - (t.buf.length - before), 0);
+        backlogBudget.give(grow - (t.len - before), 0);
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) sentBundles++;
         sentBundled++;
@@ -549,7 +549,7 @@ public final class Link {
     private void advanceBacklog(Outbox out) {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
-            backlogBudget.give(p.buf.length, 1);
+            backlogBudget.give(p.len, 1);
             int imp = m2.wrap(p.buf, 0, p.len).importance();
             backlogLen[imp]--;
             if (target[imp] == p) target[imp] = null;

@@ -282,6 +282,30 @@ class HoldBudgetTest {
         assertThat(logLines("backlog").get(0)).contains("peer " + Integer.toHexString(mAddr()));
     }
 
+    /**
+     * Review of issue 14: the backlog was charged each packet's pooled array (a 1500-byte fragment cost 2048), so links
+     * hit ENOBUFS sooner. It is charged the packets' lengths, and a reset gives back exactly what was charged.
+     */
+    @Test
+    void theBacklogIsChargedPacketLengthsNotPooledArrays() throws Exception {
+        m.paused = true;
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] big = new byte[60_000];
+        for (int i = 0; i < 20; i++) a.core.sendToPort(net.now(), pa, mAddr(), 1234, big, 0, big.length, a);
+        Link l = link();
+        HoldBudget total = HoldFairnessTest.netOf(a.core).backlogTotal;
+        assertThat(l.backlogLength()).isPositive();
+        long charged = l.holdStats().backlogBytes();
+        assertThat(charged).isLessThanOrEqualTo((long) l.backlogLength() * l.mtu())
+            .isGreaterThan((long) l.backlogLength() * (l.mtu() - 200));
+        assertThat(total.bytes()).isEqualTo(charged);
+        assertThat(total.count()).isEqualTo(l.backlogLength());
+        l.reset();
+        assertThat(l.holdStats().backlogBytes()).isZero();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+    }
+
     // ------------------------------------------------------------------ socket receive queues
 
     @Test

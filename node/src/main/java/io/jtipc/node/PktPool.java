@@ -10,8 +10,7 @@ import java.util.ArrayDeque;
  *
  * <p>Arrays come in power-of-two size classes from {@link #MIN_CLASS_BYTES} to {@link #MAX_CLASS_BYTES}; an array of
  * any other length (or a larger one) is never pooled. What is kept idle is bounded per node core: at most
- * {@link #MAX_IDLE_BYTES} bytes and {@link #MAX_IDLE_PER_CLASS} arrays per class, {@link #MAX_IDLE_PKTS} packet
- * objects; beyond that a released array is left to the garbage collector. The kernel keeps no such free list (its slab
+ * {@link #MAX_IDLE_BYTES} bytes and {@link #MAX_IDLE_PER_CLASS} arrays per class; beyond that a released array is left to the garbage collector. The kernel keeps no such free list (its slab
  * allocator plays the part).
  *
  * <p>Ownership rule: only the holder of a packet gives it back, once nothing refers to it any more: the link when a
@@ -29,15 +28,12 @@ final class PktPool {
     static final long MAX_IDLE_BYTES = 8L << 20;
     /** Idle arrays kept per size class at most (default 8 192: a full link window of the largest kernel window). */
     static final int MAX_IDLE_PER_CLASS = 8192;
-    /** Idle {@link Pkt} objects kept at most (default 16 384). */
-    static final int MAX_IDLE_PKTS = 16384;
 
     private static final int MIN_SHIFT = 7;
     private static final int CLASSES = 17 - MIN_SHIFT + 1;
 
     @SuppressWarnings("unchecked")
     private final ArrayDeque<byte[]>[] idle = new ArrayDeque[CLASSES];
-    private final ArrayDeque<Pkt> idlePkts = new ArrayDeque<>();
     private long idleBytes;
     /** Arrays handed out from the pool ({@link #reused}) or newly allocated ({@link #allocated}), count. */
     long reused, allocated;
@@ -92,26 +88,23 @@ final class PktPool {
         idleBytes += n;
     }
 
-    /** A packet holding a copy of {@code src[off, off + len)} in a pooled array, retransmission fields cleared. */
+    /**
+     * A new packet holding a copy of {@code src[off, off + len)} in a pooled array. Only arrays are recycled, never
+     * {@link Pkt} objects (a small, short-lived allocation): a stale reference to a packet given back keeps
+     * {@code buf == null} and fails fast instead of silently reading another packet, and every field (retransmission
+     * state, broadcast {@code ackers}) starts fresh.
+     */
     Pkt copyOf(byte[] src, int off, int len) {
         byte[] b = buffer(len);
         System.arraycopy(src, off, b, 0, len);
-        Pkt p = idlePkts.pollLast();
-        if (p == null) return new Pkt(b, len);
-        p.buf = b;
-        p.len = len;
-        p.nxtRetr = 0;
-        p.retrCnt = 0;
-        p.retrStamp = 0;
-        return p;
+        return new Pkt(b, len);
     }
 
-    /** Gives back a packet and its array; the packet must not be used again ({@code buf} becomes null). */
+    /** Gives back a packet's array; the packet must not be used again ({@code buf} becomes null, for good). */
     void give(Pkt p) {
         giveBuffer(p.buf);
         p.buf = null;
         p.len = 0;
-        if (idlePkts.size() < MAX_IDLE_PKTS) idlePkts.addLast(p);
     }
 
     /** Idle bytes held, for tests and diagnostics. */

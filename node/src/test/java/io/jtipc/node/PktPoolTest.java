@@ -49,6 +49,12 @@ class PktPoolTest {
         assertThat(p.buf).isNull(); // a stale reference fails fast
         Pkt q = pool.copyOf(new byte[] {9}, 0, 1);
         assertThat(q.retrCnt).isZero();
+        // review of issue 14: a packet object is never handed out again, so a stale reference stays dead
+        assertThat(q).isNotSameAs(p);
+        assertThat(p.buf).isNull();
+        p.ackers = 5;
+        pool.give(q);
+        assertThat(pool.copyOf(new byte[] {8}, 0, 1).ackers).isZero();
         // idle bytes are bounded
         for (int i = 0; i < 100; i++) pool.giveBuffer(new byte[PktPool.MAX_CLASS_BYTES]);
         assertThat(pool.idleBytes()).isLessThanOrEqualTo(PktPool.MAX_IDLE_BYTES);

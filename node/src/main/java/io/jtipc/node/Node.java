@@ -257,6 +257,7 @@ public final class Node {
             // entries point into the caller's frame: none may outlive this call, even after an exception
             inputq.clear();
             namedq.clear();
+            net.reassembled = null; // a connection took it or a receiver copied it: not to be kept or reused
         }
     }
 

@@ -397,4 +397,18 @@ class ConnTest {
         assertThat(first[1].got.toByteArray()).isEqualTo(first[0].toSend);
         assertThat(a.core.sockets.connSpare).as("the second connection reused the first one's array").isSameAs(kept);
     }
+
+    /** Review of issue 14: the last reassembled message was kept in Net.reassembled when it went to another socket. */
+    @Test
+    void aReassembledMessageIsNotKeptAfterDelivery() throws Exception {
+        List<Integer> got = new ArrayList<>();
+        int pb = b.core.openSocket(SocketType.RDM, d -> got.add(d.data().length));
+        b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 4000, 0, 0, b);
+        net.runFor(200);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(a.core.sendToName(net.now(), pa, 4000, 0, 0, new byte[60_000], 0, 60_000, a)).isIn(0, Errno.ELINKCONG);
+        assertThat(net.runUntil(() -> !got.isEmpty(), net.now() + 5000)).isTrue();
+        assertThat(got).containsExactly(60_000);
+        assertThat(HoldFairnessTest.netOf(b.core).reassembled).isNull();
+    }
 }

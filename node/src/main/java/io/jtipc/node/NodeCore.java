@@ -74,7 +74,7 @@ public final class NodeCore {
     public NameDistributor nameDistributor() { return net.distr; }
     /** Known peer nodes. */
     public Collection<Node> peers() { return Collections.unmodifiableCollection(nodes.all()); }
-    public Node peer(int addr) { return nodes.find(addr); }
+    /** A known peer or null (core thread only; leaves the lookup cache alone). */ public Node peer(int addr) { return nodes.peek(addr); }
     /** node.c tipc_nl_peer_rm ({@code tipc peer remove}): 0, {@link Errno#ENXIO} (unknown) or {@link Errno#EBUSY} (not down). */
     public int removePeer(int addr) { return nodes.removePeer(addr); }
     /** The open sockets' ports, ascending ({@code tipc socket list}, socket.c tipc_nl_sk_dump); a new array. */

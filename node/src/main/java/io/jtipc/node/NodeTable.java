@@ -95,6 +95,16 @@ final class NodeTable {
         return n;
     }
 
+    /**
+     * {@link #find} without writing its one-entry cache: for read-only lookups from outside the data path ({@link
+     * NodeCore#peer}), so that inspection never changes core state. Still core thread only (the map is not safe to
+     * read concurrently with the core).
+     */
+    Node peek(int addr) {
+        Node n = lastNode;
+        return n != null && n.addr == addr ? n : nodes.get(addr);
+    }
+
     Collection<Node> all() {
         return nodes.values();
     }

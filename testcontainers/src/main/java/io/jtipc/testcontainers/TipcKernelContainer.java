@@ -64,6 +64,12 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(120);
     /** Guest memory in qemu mode, MiB (the lab's default). */
     public static final int DEFAULT_MEMORY_MB = 256;
+    /**
+     * Longest {@link #execInNode} command, in UTF-8 bytes: the guest's {@code tipc-agent serve} reads one request
+     * line into an 8192-byte buffer ({@code RUN <id> <timeout_ms> <command>\n}) and drops longer lines;
+     * {@code tipc-node-exec} checks the same limit.
+     */
+    public static final int MAX_COMMAND_BYTES = 8000;
     /** Exit code of {@code tipc-node-exec} when the node's control server cannot be reached. */
     static final int EXEC_UNREACHABLE = 125;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -146,8 +152,15 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         return this;
     }
 
-    /** Longest run of one {@link #execInNode} command (default {@link #DEFAULT_EXEC_TIMEOUT}). */
+    /**
+     * Longest run of one {@link #execInNode} command (default {@link #DEFAULT_EXEC_TIMEOUT}); whole milliseconds.
+     *
+     * @throws IllegalArgumentException when not positive (at least 1 ms) or longer than 2^31-1 ms
+     */
     public TipcKernelContainer withExecTimeout(Duration timeout) {
+        if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("exec timeout must be 1 ms .. 2^31-1 ms: " + timeout);
+        }
         this.execTimeout = timeout;
         return this;
     }
@@ -243,9 +256,15 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
 
     /**
      * As {@link #execInNode} but returns the exit code and output whatever they are (stdout: the command's
-     * output; stderr: {@code tipc-node-exec}'s own complaints).
+     * output; stderr: {@code tipc-node-exec}'s own complaints). Exit code 124: the command ran past the exec
+     * timeout, or the node did not answer within the timeout plus a margin (15 s); 125: the node's control server
+     * cannot be reached.
+     *
+     * @throws IllegalArgumentException when the command holds a CR or LF (the control protocol is one request per
+     *                                  line) or is longer than {@link #MAX_COMMAND_BYTES}
      */
     public ExecResult execInNodeResult(String shellCommand) {
+        checkCommand(shellCommand);
         try {
             return execInContainer("tipc-node-exec", "-t", String.valueOf(execTimeout.toMillis()), shellCommand);
         } catch (IOException e) {
@@ -253,6 +272,18 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(identity + ": interrupted", e);
+        }
+    }
+
+    /** @throws IllegalArgumentException for a command the control protocol cannot carry as one line */
+    static void checkCommand(String shellCommand) {
+        if (shellCommand.isEmpty()) throw new IllegalArgumentException("empty command");
+        if (shellCommand.indexOf('\n') >= 0 || shellCommand.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("CR or LF in a node command (one request per line): use ';' or '&&'");
+        }
+        int bytes = shellCommand.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_COMMAND_BYTES) {
+            throw new IllegalArgumentException("node command of " + bytes + " bytes, longer than " + MAX_COMMAND_BYTES);
         }
     }
 

@@ -108,7 +108,7 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         this.identity = "k" + version.label().replace(".", "") + "-" + HexFormat.of().formatHex(r);
         withEnv("JTIPC_MODE", this.mode == Mode.NATIVE ? "native" : "qemu");
         withEnv("JTIPC_MEMORY_MB", String.valueOf(DEFAULT_MEMORY_MB));
-        withLabel(TipcImages.LABEL, "kernel");
+        withLabels(DockerCleanup.labels("kernel"));
         waitingFor(new KernelReadyWait(DEFAULT_STARTUP_TIMEOUT));
         withCreateContainerCmdModifier(cmd -> {
             var host = cmd.getHostConfig();
@@ -209,6 +209,19 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
                 logger().warn("{}: start attempt {} failed, trying a fresh container: {}", identity, attempt, e.toString());
             }
         }
+    }
+
+    @Override
+    protected void containerIsCreated(String containerId) {
+        DockerCleanup.registerContainer(containerId);
+    }
+
+    /** Stops and removes the container (and forgets it for the JVM-exit clean-up). */
+    @Override
+    public void stop() {
+        String id = getContainerId();
+        super.stop();
+        DockerCleanup.unregisterContainer(id);
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class TipcNetwork implements Network {
      * @throws IllegalStateException when no free subnet was found or Docker refused
      */
     public static TipcNetwork newNetwork() {
+        DockerCleanup.sweepStaleOnce();
         var docker = TipcImages.docker();
         Set<Integer> used = new HashSet<>();
         for (var n : docker.listNetworksCmd().exec()) {
@@ -87,8 +88,9 @@ public final class TipcNetwork implements Network {
                         .withCheckDuplicate(true)
                         .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(subnet).withGateway(gateway)))
                         .withOptions(Map.of("com.docker.network.bridge.name", bridge))
-                        .withLabels(Map.of(TipcImages.LABEL, "network"))
+                        .withLabels(DockerCleanup.labels("network"))
                         .exec().getId();
+                DockerCleanup.registerNetwork(id);
                 return new TipcNetwork(id, name, bridge, subnet, gateway);
             } catch (DockerException e) {
                 last = e; // most likely: the subnet overlaps one created meanwhile
@@ -148,16 +150,24 @@ public final class TipcNetwork implements Network {
                 .map(com.github.dockerjava.api.model.Network::getName).toList();
     }
 
-    /** Removes the network (idempotent; a network that is already gone is fine). */
+    /**
+     * Removes the network (idempotent; a network that is already gone is fine). When Docker refuses (409: a container
+     * is still attached) the network stays registered, a later {@code close()} tries again, and the JVM's shutdown
+     * hook removes it at exit.
+     *
+     * @throws DockerException when Docker refuses the removal (e.g. {@code ConflictException}: containers still on it)
+     * @throws IllegalStateException when Docker cannot be reached
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
-        closed = true;
         try {
             TipcImages.docker().removeNetworkCmd(id).exec();
         } catch (NotFoundException e) {
             // already removed
         }
+        closed = true;
+        DockerCleanup.unregisterNetwork(id);
     }
 
     /** JUnit 4 rule: the network for the statement, removed after it. */

@@ -44,12 +44,17 @@ class KernelClusterTest {
     static TipcNode node;
     static Set<String> netnsBefore;
     static Set<String> linksBefore;
+    static Set<String> containersBefore;
+    static Set<String> networksBefore;
 
     @BeforeAll
     static void cluster() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "raw Ethernet on the Docker bridge needs root");
         netnsBefore = dockerNetns();
         linksBefore = hostLinks();
+        // another JVM's test may run at the same time: count only what appears during this one
+        containersBefore = new TreeSet<>(TipcKernelContainer.leftovers());
+        networksBefore = new TreeSet<>(TipcNetwork.leftovers());
         net = TipcNetwork.newNetwork();
         k1 = new TipcKernelContainer("6.1").withNetwork(net);
         k2 = new TipcKernelContainer("6.1").withNetwork(net);
@@ -129,12 +134,25 @@ class KernelClusterTest {
     @AfterAll
     static void stopAndCheckNothingIsLeft() throws Exception {
         if (net == null) return;
-        if (node != null) node.close();
-        k1.stop();
-        k2.stop();
-        net.close();
-        assertEquals(java.util.List.of(), TipcKernelContainer.leftovers(), "containers left");
-        assertEquals(java.util.List.of(), TipcNetwork.leftovers(), "networks left");
+        try {
+            if (node != null) node.close();
+        } finally {
+            try {
+                if (k1 != null) k1.stop();
+            } finally {
+                try {
+                    if (k2 != null) k2.stop();
+                } finally {
+                    net.close();
+                }
+            }
+        }
+        Set<String> containers = new TreeSet<>(TipcKernelContainer.leftovers());
+        containers.removeAll(containersBefore);
+        assertEquals(Set.of(), containers, "containers left");
+        Set<String> networks = new TreeSet<>(TipcNetwork.leftovers());
+        networks.removeAll(networksBefore);
+        assertEquals(Set.of(), networks, "networks left");
         Set<String> ns = dockerNetns();
         ns.removeAll(netnsBefore);
         assertEquals(Set.of(), ns, "network namespaces left (mounted under /run/docker/netns)");

@@ -187,14 +187,19 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
      * in all, a fresh one is started.
      *
      * @throws org.testcontainers.containers.ContainerLaunchException the last attempt's failure
+     * @throws IllegalStateException when the container is not on a {@link TipcNetwork} (on Docker's default bridge
+     *                               the node would have NAT to the outside and share a segment with other containers),
+     *                               or the image build fails (not retried)
      */
     @Override
     public void start() {
+        requireTipcNetwork();
+        TipcImages.kernelPeerImage(version); // a failed build fails here, once, without a retry
         for (int attempt = 1; ; attempt++) {
             try {
                 super.start();
                 return;
-            } catch (RuntimeException e) {
+            } catch (org.testcontainers.containers.ContainerLaunchException e) {
                 String console = "";
                 try {
                     if (getContainerId() != null) console = KernelReadyWait.tail(getLogs());
@@ -224,8 +229,19 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         DockerCleanup.unregisterContainer(id);
     }
 
+    private void requireTipcNetwork() {
+        if (!(getNetwork() instanceof TipcNetwork) || getNetworkMode() != null && !getNetworkMode().isEmpty()
+                && !getNetworkMode().equals(getNetwork().getId())) {
+            throw new IllegalStateException(identity + ": a TipcKernelContainer must be on a TipcNetwork "
+                    + "(withNetwork(TipcNetwork.newNetwork())): internal, link-local, no route out; got "
+                    + (getNetwork() == null ? "Docker's default bridge" : getNetwork().getClass().getName())
+                    + (getNetworkMode() == null ? "" : ", network mode " + getNetworkMode()));
+        }
+    }
+
     @Override
     protected void configure() {
+        requireTipcNetwork();
         withEnv("JTIPC_NAME", identity);
     }
 

@@ -167,8 +167,18 @@ public final class TipcImages {
         return tag;
     }
 
+    /**
+     * Testcontainers' Docker client.
+     *
+     * @throws IllegalStateException when no Docker daemon answers (the message says how to start one)
+     */
     static DockerClient docker() {
-        return DockerClientFactory.instance().client();
+        try {
+            return DockerClientFactory.instance().client();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("no Docker daemon answers (as root, bin/setup starts dockerd; "
+                    + "`docker info` must work): " + e.getMessage(), e);
+        }
     }
 
     private static boolean exists(String tag) {

@@ -204,30 +204,53 @@ public final class TipcImages {
         if (id == null || !exists(tag)) throw new IllegalStateException("docker build of " + tag + " gave no image");
     }
 
+    /**
+     * Runs {@code cmd}, its output read on a thread of its own so that the timeout holds even when the process hangs
+     * without closing its output; on expiry it and its descendants are killed.
+     *
+     * @throws IllegalStateException when it cannot start, exits non-zero (with its output), runs past
+     *                               {@code timeoutMin} minutes or the wait is interrupted
+     */
     private static void run(List<String> cmd, long timeoutMin, String what) {
-        List<String> out = new ArrayList<>();
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        Process p;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException(what + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+        Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.add(line);
                     if (line.startsWith("BASE-PROGRESS ")) LOG.info("{}", line.substring(14));
                 }
+            } catch (IOException e) {
+                out.add("(reading the output failed: " + e.getMessage() + ")");
             }
+        }, "jtipc-image-build-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
             if (!p.waitFor(timeoutMin, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(what + " ran longer than " + timeoutMin + " minutes");
+                kill(p);
+                throw new IllegalStateException(what + " ran longer than " + timeoutMin + " minutes:\n" + String.join("\n", List.copyOf(out)));
             }
+            reader.join(TimeUnit.SECONDS.toMillis(10)); // the rest of the output (a background child may hold it open)
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", out));
+                throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", List.copyOf(out)));
             }
-        } catch (IOException e) {
-            throw new IllegalStateException(what + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            kill(p);
             Thread.currentThread().interrupt();
             throw new IllegalStateException(what + ": interrupted", e);
         }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static Path workDir(String name) {

@@ -199,6 +199,7 @@ public final class TipcImages {
                 .withLabels(Map.of(LABEL, "image"))
                 .withPull(false)
                 .withRemove(true)
+                .withForcerm(true) // also the intermediate containers of a failed step
                 .exec(new BuildImageResultCallback())
                 .awaitImageId(30, TimeUnit.MINUTES);
         if (id == null || !exists(tag)) throw new IllegalStateException("docker build of " + tag + " gave no image");

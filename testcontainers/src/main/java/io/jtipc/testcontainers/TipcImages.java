@@ -82,7 +82,8 @@ public final class TipcImages {
             byte[] script = resource("base/build-base.sh");
             String tag = BASE_REPOSITORY + ":" + BASE_SUITE + "-" + hash(List.of(script, resource("base/Dockerfile"), BASE_SUITE.getBytes(StandardCharsets.UTF_8)));
             if (exists(tag)) return tag;
-            Path dir = workDir("base");
+            // a directory of this build's own: two JVMs building at once never share the tar or the context
+            Path dir = tempDir(workDir("base"));
             Path sh = write(dir.resolve("build-base.sh"), script);
             Path tar = dir.resolve("rootfs.tar");
             run(List.of("bash", sh.toString(), BASE_SUITE, tar.toString()), DEBOOTSTRAP_TIMEOUT_MIN, "debootstrap of the base image");
@@ -91,11 +92,7 @@ public final class TipcImages {
             try {
                 build(dir, null, tag);
             } finally {
-                try {
-                    Files.deleteIfExists(tar);
-                } catch (IOException ignored) {
-                    // a stale tar is overwritten by the next build
-                }
+                deleteTree(dir);
             }
             if (!exists(tag)) throw new IllegalStateException("docker import of " + tar + " did not create " + tag);
             return tag;
@@ -135,9 +132,12 @@ public final class TipcImages {
 
     /**
      * The jtipc CLI/node image, {@value #JTIPC_REPOSITORY}{@code :HASH}, of a runnable jar (the cli module's
-     * {@code target/jtipc.jar}), built when absent.
+     * {@code target/jtipc.jar}), built when absent. HASH covers the jar's bytes (each build of the cli makes a new
+     * one), so after a build the older {@value #JTIPC_REPOSITORY} images with the label {@value #LABEL} that no
+     * container uses are removed.
      *
-     * @throws IllegalStateException when a build step fails
+     * @throws IllegalStateException when the base image or the build fails, or Docker cannot be reached
+     * @throws UncheckedIOException  when the jar cannot be read or the build context cannot be written
      */
     public static synchronized String jtipcImage(Path runnableJar) {
         byte[] jar = read(runnableJar);
@@ -150,6 +150,7 @@ public final class TipcImages {
             write(ctx.resolve("Dockerfile"), dockerfile);
             write(ctx.resolve("jtipc.jar"), jar);
             build(ctx, base, tag);
+            pruneOlder(JTIPC_REPOSITORY, tag);
             return tag;
         });
     }
@@ -252,6 +253,39 @@ public final class TipcImages {
     private static void kill(Process p) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
+    }
+
+    /** Removes the images of {@code repository} labelled {@value #LABEL} other than {@code keep}; one in use stays. */
+    private static void pruneOlder(String repository, String keep) {
+        for (var img : docker().listImagesCmd().withReferenceFilter(repository).withLabelFilter(LABEL).exec()) {
+            String[] tags = img.getRepoTags();
+            if (tags == null || java.util.Arrays.asList(tags).contains(keep)) continue;
+            for (String t : tags) {
+                if (!t.startsWith(repository + ":")) continue;
+                try {
+                    docker().removeImageCmd(t).exec();
+                    LOG.info("removed the older image {}", t);
+                } catch (com.github.dockerjava.api.exception.DockerException e) {
+                    LOG.debug("kept {}: {}", t, e.getMessage()); // a container uses it
+                }
+            }
+        }
+    }
+
+    private static Path tempDir(Path parent) {
+        try {
+            return Files.createTempDirectory(parent, "build-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory in " + parent, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover work directory is harmless
+        }
     }
 
     private static Path workDir(String name) {

@@ -199,7 +199,11 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
             try {
                 super.start();
                 return;
-            } catch (org.testcontainers.containers.ContainerLaunchException e) {
+            } catch (RuntimeException e) {
+                if (!(e instanceof org.testcontainers.containers.ContainerLaunchException)) {
+                    stop(); // not a failed launch (Testcontainers wraps those): no retry, but nothing left behind
+                    throw e;
+                }
                 String console = "";
                 try {
                     if (getContainerId() != null) console = KernelReadyWait.tail(getLogs());

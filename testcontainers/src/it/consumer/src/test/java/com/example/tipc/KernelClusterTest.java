@@ -17,6 +17,8 @@ import org.testcontainers.lifecycle.Startables;
 
 import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcConnection;
+import io.jtipc.api.TipcError;
+import io.jtipc.api.TipcException;
 import io.jtipc.api.TipcMessage;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
@@ -111,7 +113,7 @@ class KernelClusterTest {
         byte[] data = new byte[256 * 1024];
         new Random(18).nextBytes(data);
         byte[] got = new byte[data.length];
-        try (TipcConnection c = TipcConnection.connect(node, TipcAddress.ofService(18890, 1), TipcConnection.Type.STREAM, T)) {
+        try (TipcConnection c = connectWhenListening(TipcAddress.ofService(18890, 1), TipcConnection.Type.STREAM)) {
             Thread writer = new Thread(() -> {
                 try {
                     for (int off = 0; off < data.length; off += 8192) c.write(data, off, Math.min(8192, data.length - off));
@@ -129,6 +131,22 @@ class KernelClusterTest {
             writer.join(T.toMillis());
         }
         assertTrue(Arrays.equals(data, got), "the kernel echoed the same bytes");
+    }
+
+    /**
+     * Connects, again after ECONNREFUSED for up to {@link #T}: the agent's server binds its name before it calls
+     * listen(2), so the binding can be visible here while a SYN is still refused.
+     */
+    static TipcConnection connectWhenListening(TipcAddress dest, TipcConnection.Type type) throws Exception {
+        long end = System.nanoTime() + T.toNanos();
+        while (true) {
+            try {
+                return TipcConnection.connect(node, dest, type, T);
+            } catch (TipcException e) {
+                if (e.error() != TipcError.ECONNREFUSED || System.nanoTime() > end) throw e;
+                Thread.sleep(100);
+            }
+        }
     }
 
     @AfterAll

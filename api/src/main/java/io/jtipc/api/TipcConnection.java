@@ -129,9 +129,11 @@ public final class TipcConnection implements AutoCloseable {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(ConnSocket.CONN_TIMEOUT_DEFAULT);
 
     /**
-     * The smallest {@link TipcOption#CONN_TIMEOUT} {@link #setOption} accepts, 4 ms: the SYN retry after an overload
-     * rejection waits a random time below a quarter of the timeout, which must not be 0. Linux 6.1 takes any value
-     * (and divides by zero below 4); later kernels (socket.c tipc_setsockopt) refuse values below 4 with EINVAL too.
+     * The smallest {@link TipcOption#CONN_TIMEOUT} the SYN retry computes with, 4 ms: after an overload rejection it
+     * waits 100 ms plus a random time below a quarter of the timeout, which must not be 0. As the kernel
+     * (socket.c tipc_sk_filter_connect, clamped at the point of use since commit 6c5a9baa15de, "tipc: fix
+     * divide-by-zero in tipc_sk_filter_connect()"; tipc_setsockopt stores any value), {@link #setOption} accepts
+     * 0-3 ms too and {@link #getOption} reads them back; only the retry uses at least this.
      */
     public static final int CONN_TIMEOUT_MIN_MS = 4;
 
@@ -410,12 +412,13 @@ public final class TipcConnection implements AutoCloseable {
 
     /**
      * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt): {@link TipcOption#IMPORTANCE} (0-3),
-     * {@link TipcOption#NODELAY}, and {@link TipcOption#CONN_TIMEOUT} (ms, at least {@link #CONN_TIMEOUT_MIN_MS}).
+     * {@link TipcOption#NODELAY}, and {@link TipcOption#CONN_TIMEOUT} (ms, 0 or more as the kernel's u32; the SYN
+     * retry uses at least {@link #CONN_TIMEOUT_MIN_MS}).
      * As in the kernel, the connect timeout only matters while connecting: on a connection it is stored and read back,
      * nothing more.
      *
      * @throws TipcException {@link TipcError#EINVAL} for a read-only option, a value out of range (importance not
-     *                       0-3, a connect timeout below 4 ms), or an option a connection does not take here
+     *                       0-3, a negative connect timeout: above 2^31-1 ms as the kernel's u32), or an option a connection does not take here
      *                       (DEST/SRC_DROPPABLE, LOOKUP_DOMAIN); or closed
      */
     public <T> void setOption(TipcOption<T> option, T value) throws TipcException {
@@ -434,7 +437,7 @@ public final class TipcConnection implements AutoCloseable {
             setNoDelay((Boolean) v);
         } else if (option == TipcOption.CONN_TIMEOUT) {
             int ms = (Integer) v;
-            if (ms < CONN_TIMEOUT_MIN_MS) throw TipcOption.invalid(option, "below " + CONN_TIMEOUT_MIN_MS + " ms: " + ms);
+            if (ms < 0) throw TipcOption.invalid(option, "negative: " + ms + " ms");
             onSocket(s -> {
                 s.setConnTimeout(ms);
                 return Boolean.TRUE;

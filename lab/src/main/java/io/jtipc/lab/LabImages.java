@@ -109,41 +109,54 @@ public final class LabImages {
         } catch (IOException e) {
             throw new LabException(LabException.Stage.PREREQUISITE, "cannot run the image build: " + e.getMessage(), "");
         }
-        List<String> log = new ArrayList<>();
-        String imageDir = null;
-        String error = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                log.add(line);
-                if (line.startsWith("LAB-PROGRESS ")) {
-                    progress.accept(line.substring("LAB-PROGRESS ".length()));
-                } else if (line.startsWith("LAB-ERROR ")) {
-                    error = line.substring("LAB-ERROR ".length());
-                } else if (line.startsWith("IMAGE ")) {
-                    imageDir = line.substring("IMAGE ".length()).trim();
+        // the output on a thread of its own: the timeout holds even when the build hangs with its output open
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicReference<String> imageRef = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> errorRef = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.add(line);
+                    if (line.startsWith("LAB-PROGRESS ")) {
+                        progress.accept(line.substring("LAB-PROGRESS ".length()));
+                    } else if (line.startsWith("LAB-ERROR ")) {
+                        errorRef.set(line.substring("LAB-ERROR ".length()));
+                    } else if (line.startsWith("IMAGE ")) {
+                        imageRef.set(line.substring("IMAGE ".length()).trim());
+                    }
                 }
+            } catch (IOException e) {
+                errorRef.compareAndSet(null, "reading the build output failed: " + e.getMessage());
             }
+        }, "jtipc-lab-image-build-output");
+        reader.setDaemon(true);
+        reader.start();
+        String error = null;
+        try {
             if (!p.waitFor(BUILD_TIMEOUT_MIN, TimeUnit.MINUTES)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 error = "build ran longer than " + BUILD_TIMEOUT_MIN + " minutes";
-            } else if (p.exitValue() != 0 && error == null) {
-                error = "build-lab-image.sh exited with " + p.exitValue();
+            } else {
+                reader.join(TimeUnit.SECONDS.toMillis(10)); // the rest of the output
+                error = errorRef.get();
+                if (p.exitValue() != 0 && error == null) error = "build-lab-image.sh exited with " + p.exitValue();
             }
-        } catch (IOException e) {
-            error = "reading the build output failed: " + e.getMessage();
         } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             error = "interrupted";
         }
+        String imageDir = imageRef.get();
         if (error != null || imageDir == null) {
             String msg = error == null ? "the build printed no image" : error;
             LabException.Stage stage = msg.startsWith("download") || msg.startsWith("mirror") || msg.startsWith("unpack")
                     ? LabException.Stage.DOWNLOAD
                     : msg.startsWith("tools") ? LabException.Stage.PREREQUISITE : LabException.Stage.BUILD;
             throw new LabException(stage, "boot image for kernel " + version + " (" + version.debianSuite() + "): " + msg,
-                    "build log:\n" + String.join("\n", log));
+                    "build log:\n" + String.join("\n", List.copyOf(log)));
         }
         Path dir = Path.of(imageDir);
         Properties props = new Properties();

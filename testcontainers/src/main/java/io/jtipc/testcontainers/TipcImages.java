@@ -82,7 +82,8 @@ public final class TipcImages {
             byte[] script = resource("base/build-base.sh");
             String tag = BASE_REPOSITORY + ":" + BASE_SUITE + "-" + hash(List.of(script, resource("base/Dockerfile"), BASE_SUITE.getBytes(StandardCharsets.UTF_8)));
             if (exists(tag)) return tag;
-            Path dir = workDir("base");
+            // a directory of this build's own: two JVMs building at once never share the tar or the context
+            Path dir = tempDir(workDir("base"));
             Path sh = write(dir.resolve("build-base.sh"), script);
             Path tar = dir.resolve("rootfs.tar");
             run(List.of("bash", sh.toString(), BASE_SUITE, tar.toString()), DEBOOTSTRAP_TIMEOUT_MIN, "debootstrap of the base image");
@@ -91,11 +92,7 @@ public final class TipcImages {
             try {
                 build(dir, null, tag);
             } finally {
-                try {
-                    Files.deleteIfExists(tar);
-                } catch (IOException ignored) {
-                    // a stale tar is overwritten by the next build
-                }
+                deleteTree(dir);
             }
             if (!exists(tag)) throw new IllegalStateException("docker import of " + tar + " did not create " + tag);
             return tag;
@@ -135,9 +132,12 @@ public final class TipcImages {
 
     /**
      * The jtipc CLI/node image, {@value #JTIPC_REPOSITORY}{@code :HASH}, of a runnable jar (the cli module's
-     * {@code target/jtipc.jar}), built when absent.
+     * {@code target/jtipc.jar}), built when absent. HASH covers the jar's bytes (each build of the cli makes a new
+     * one), so after a build the older {@value #JTIPC_REPOSITORY} images with the label {@value #LABEL} that no
+     * container uses are removed.
      *
-     * @throws IllegalStateException when a build step fails
+     * @throws IllegalStateException when the base image or the build fails, or Docker cannot be reached
+     * @throws UncheckedIOException  when the jar cannot be read or the build context cannot be written
      */
     public static synchronized String jtipcImage(Path runnableJar) {
         byte[] jar = read(runnableJar);
@@ -150,6 +150,7 @@ public final class TipcImages {
             write(ctx.resolve("Dockerfile"), dockerfile);
             write(ctx.resolve("jtipc.jar"), jar);
             build(ctx, base, tag);
+            pruneOlder(JTIPC_REPOSITORY, tag);
             return tag;
         });
     }
@@ -167,8 +168,18 @@ public final class TipcImages {
         return tag;
     }
 
+    /**
+     * Testcontainers' Docker client.
+     *
+     * @throws IllegalStateException when no Docker daemon answers (the message says how to start one)
+     */
     static DockerClient docker() {
-        return DockerClientFactory.instance().client();
+        try {
+            return DockerClientFactory.instance().client();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("no Docker daemon answers (as root, bin/setup starts dockerd; "
+                    + "`docker info` must work): " + e.getMessage(), e);
+        }
     }
 
     private static boolean exists(String tag) {
@@ -189,34 +200,91 @@ public final class TipcImages {
                 .withLabels(Map.of(LABEL, "image"))
                 .withPull(false)
                 .withRemove(true)
+                .withForcerm(true) // also the intermediate containers of a failed step
                 .exec(new BuildImageResultCallback())
                 .awaitImageId(30, TimeUnit.MINUTES);
         if (id == null || !exists(tag)) throw new IllegalStateException("docker build of " + tag + " gave no image");
     }
 
+    /**
+     * Runs {@code cmd}, its output read on a thread of its own so that the timeout holds even when the process hangs
+     * without closing its output; on expiry it and its descendants are killed.
+     *
+     * @throws IllegalStateException when it cannot start, exits non-zero (with its output), runs past
+     *                               {@code timeoutMin} minutes or the wait is interrupted
+     */
     private static void run(List<String> cmd, long timeoutMin, String what) {
-        List<String> out = new ArrayList<>();
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        Process p;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException(what + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+        Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.add(line);
                     if (line.startsWith("BASE-PROGRESS ")) LOG.info("{}", line.substring(14));
                 }
+            } catch (IOException e) {
+                out.add("(reading the output failed: " + e.getMessage() + ")");
             }
+        }, "jtipc-image-build-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
             if (!p.waitFor(timeoutMin, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(what + " ran longer than " + timeoutMin + " minutes");
+                kill(p);
+                throw new IllegalStateException(what + " ran longer than " + timeoutMin + " minutes:\n" + String.join("\n", List.copyOf(out)));
             }
+            reader.join(TimeUnit.SECONDS.toMillis(10)); // the rest of the output (a background child may hold it open)
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", out));
+                throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", List.copyOf(out)));
             }
-        } catch (IOException e) {
-            throw new IllegalStateException(what + ": cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            kill(p);
             Thread.currentThread().interrupt();
             throw new IllegalStateException(what + ": interrupted", e);
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /** Removes the images of {@code repository} labelled {@value #LABEL} other than {@code keep}; one in use stays. */
+    private static void pruneOlder(String repository, String keep) {
+        for (var img : docker().listImagesCmd().withReferenceFilter(repository).withLabelFilter(LABEL).exec()) {
+            String[] tags = img.getRepoTags();
+            if (tags == null || java.util.Arrays.asList(tags).contains(keep)) continue;
+            for (String t : tags) {
+                if (!t.startsWith(repository + ":")) continue;
+                try {
+                    docker().removeImageCmd(t).exec();
+                    LOG.info("removed the older image {}", t);
+                } catch (com.github.dockerjava.api.exception.DockerException e) {
+                    LOG.debug("kept {}: {}", t, e.getMessage()); // a container uses it
+                }
+            }
+        }
+    }
+
+    private static Path tempDir(Path parent) {
+        try {
+            return Files.createTempDirectory(parent, "build-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory in " + parent, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover work directory is harmless
         }
     }
 

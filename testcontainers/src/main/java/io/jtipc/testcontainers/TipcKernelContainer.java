@@ -64,6 +64,12 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(120);
     /** Guest memory in qemu mode, MiB (the lab's default). */
     public static final int DEFAULT_MEMORY_MB = 256;
+    /**
+     * Longest {@link #execInNode} command, in UTF-8 bytes: the guest's {@code tipc-agent serve} reads one request
+     * line into an 8192-byte buffer ({@code RUN <id> <timeout_ms> <command>\n}) and drops longer lines;
+     * {@code tipc-node-exec} checks the same limit.
+     */
+    public static final int MAX_COMMAND_BYTES = 8000;
     /** Exit code of {@code tipc-node-exec} when the node's control server cannot be reached. */
     static final int EXEC_UNREACHABLE = 125;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -102,7 +108,7 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         this.identity = "k" + version.label().replace(".", "") + "-" + HexFormat.of().formatHex(r);
         withEnv("JTIPC_MODE", this.mode == Mode.NATIVE ? "native" : "qemu");
         withEnv("JTIPC_MEMORY_MB", String.valueOf(DEFAULT_MEMORY_MB));
-        withLabel(TipcImages.LABEL, "kernel");
+        withLabels(DockerCleanup.labels("kernel"));
         waitingFor(new KernelReadyWait(DEFAULT_STARTUP_TIMEOUT));
         withCreateContainerCmdModifier(cmd -> {
             var host = cmd.getHostConfig();
@@ -146,8 +152,15 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         return this;
     }
 
-    /** Longest run of one {@link #execInNode} command (default {@link #DEFAULT_EXEC_TIMEOUT}). */
+    /**
+     * Longest run of one {@link #execInNode} command (default {@link #DEFAULT_EXEC_TIMEOUT}); whole milliseconds.
+     *
+     * @throws IllegalArgumentException when not positive (at least 1 ms) or longer than 2^31-1 ms
+     */
     public TipcKernelContainer withExecTimeout(Duration timeout) {
+        if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("exec timeout must be 1 ms .. 2^31-1 ms: " + timeout);
+        }
         this.execTimeout = timeout;
         return this;
     }
@@ -174,14 +187,23 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
      * in all, a fresh one is started.
      *
      * @throws org.testcontainers.containers.ContainerLaunchException the last attempt's failure
+     * @throws IllegalStateException when the container is not on a {@link TipcNetwork} (on Docker's default bridge
+     *                               the node would have NAT to the outside and share a segment with other containers),
+     *                               or the image build fails (not retried)
      */
     @Override
     public void start() {
+        requireTipcNetwork();
+        TipcImages.kernelPeerImage(version); // a failed build fails here, once, without a retry
         for (int attempt = 1; ; attempt++) {
             try {
                 super.start();
                 return;
             } catch (RuntimeException e) {
+                if (!(e instanceof org.testcontainers.containers.ContainerLaunchException)) {
+                    stop(); // not a failed launch (Testcontainers wraps those): no retry, but nothing left behind
+                    throw e;
+                }
                 String console = "";
                 try {
                     if (getContainerId() != null) console = KernelReadyWait.tail(getLogs());
@@ -199,7 +221,31 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     }
 
     @Override
+    protected void containerIsCreated(String containerId) {
+        DockerCleanup.registerContainer(containerId);
+    }
+
+    /** Stops and removes the container (and forgets it for the JVM-exit clean-up). */
+    @Override
+    public void stop() {
+        String id = getContainerId();
+        super.stop();
+        DockerCleanup.unregisterContainer(id);
+    }
+
+    private void requireTipcNetwork() {
+        if (!(getNetwork() instanceof TipcNetwork) || getNetworkMode() != null && !getNetworkMode().isEmpty()
+                && !getNetworkMode().equals(getNetwork().getId())) {
+            throw new IllegalStateException(identity + ": a TipcKernelContainer must be on a TipcNetwork "
+                    + "(withNetwork(TipcNetwork.newNetwork())): internal, link-local, no route out; got "
+                    + (getNetwork() == null ? "Docker's default bridge" : getNetwork().getClass().getName())
+                    + (getNetworkMode() == null ? "" : ", network mode " + getNetworkMode()));
+        }
+    }
+
+    @Override
     protected void configure() {
+        requireTipcNetwork();
         withEnv("JTIPC_NAME", identity);
     }
 
@@ -243,9 +289,15 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
 
     /**
      * As {@link #execInNode} but returns the exit code and output whatever they are (stdout: the command's
-     * output; stderr: {@code tipc-node-exec}'s own complaints).
+     * output; stderr: {@code tipc-node-exec}'s own complaints). Exit code 124: the command ran past the exec
+     * timeout, or the node did not answer within the timeout plus a margin (15 s); 125: the node's control server
+     * cannot be reached.
+     *
+     * @throws IllegalArgumentException when the command holds a CR or LF (the control protocol is one request per
+     *                                  line) or is longer than {@link #MAX_COMMAND_BYTES}
      */
     public ExecResult execInNodeResult(String shellCommand) {
+        checkCommand(shellCommand);
         try {
             return execInContainer("tipc-node-exec", "-t", String.valueOf(execTimeout.toMillis()), shellCommand);
         } catch (IOException e) {
@@ -253,6 +305,18 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(identity + ": interrupted", e);
+        }
+    }
+
+    /** @throws IllegalArgumentException for a command the control protocol cannot carry as one line */
+    static void checkCommand(String shellCommand) {
+        if (shellCommand.isEmpty()) throw new IllegalArgumentException("empty command");
+        if (shellCommand.indexOf('\n') >= 0 || shellCommand.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("CR or LF in a node command (one request per line): use ';' or '&&'");
+        }
+        int bytes = shellCommand.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_COMMAND_BYTES) {
+            throw new IllegalArgumentException("node command of " + bytes + " bytes, longer than " + MAX_COMMAND_BYTES);
         }
     }
 

@@ -17,7 +17,8 @@ import org.testcontainers.containers.Network;
 /**
  * One Ethernet segment for kernel TIPC nodes ({@link TipcKernelContainer}) and jtipc nodes: a Docker bridge
  * network, {@code --internal} (no route out, no NAT), on a link-local subnet {@code 169.254.N.0/24}
- * (N from 1 to 254, one no other Docker network uses), whose Linux bridge on the Docker host has a fixed
+ * (N from 1 to 254 except {@link #RESERVED_THIRD_OCTETS} (cloud metadata services), one no other Docker network uses
+ * and the host has no route into ({@code /proc/net/route}, the default route aside)), whose Linux bridge on the Docker host has a fixed
  * name, {@code jtbr-XXXXXXXX} ({@link #bridgeName()}), and the subnet's first address ({@link #gatewayAddress()}).
  *
  * <p>A {@code TipcNode} in the test's JVM joins the segment's TIPC cluster with the bearer {@link #jtipcBearer()}:
@@ -32,6 +33,11 @@ import org.testcontainers.containers.Network;
 public final class TipcNetwork implements Network {
     /** Prefix of the host bridge's name; 8 hex digits follow (13 characters, within IFNAMSIZ). */
     public static final String BRIDGE_PREFIX = "jtbr-";
+    /**
+     * Third octets of 169.254.N.0/24 never used: 169.254.169.0/24 (169.254.169.254, the metadata service of most
+     * clouds) and 169.254.170.0/24 (169.254.170.2, the ECS task metadata endpoint).
+     */
+    public static final Set<Integer> RESERVED_THIRD_OCTETS = Set.of(169, 170);
     /** Subnets tried before giving up (each a random free 169.254.N.0/24). */
     private static final int CREATE_ATTEMPTS = 8;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -57,6 +63,7 @@ public final class TipcNetwork implements Network {
      * @throws IllegalStateException when no free subnet was found or Docker refused
      */
     public static TipcNetwork newNetwork() {
+        DockerCleanup.sweepStaleOnce();
         var docker = TipcImages.docker();
         Set<Integer> used = new HashSet<>();
         for (var n : docker.listNetworksCmd().exec()) {
@@ -68,10 +75,14 @@ public final class TipcNetwork implements Network {
                 }
             }
         }
+        used.addAll(RESERVED_THIRD_OCTETS);
+        used.addAll(routedThirdOctets(readRoutes()));
         DockerException last = null;
         for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-            int n = 1 + RANDOM.nextInt(254);
-            if (used.contains(n)) continue;
+            List<Integer> free = new java.util.ArrayList<>();
+            for (int i = 1; i <= 254; i++) if (!used.contains(i)) free.add(i);
+            if (free.isEmpty()) break;
+            int n = free.get(RANDOM.nextInt(free.size()));
             byte[] r = new byte[4];
             RANDOM.nextBytes(r);
             String suffix = HexFormat.of().formatHex(r);
@@ -87,8 +98,9 @@ public final class TipcNetwork implements Network {
                         .withCheckDuplicate(true)
                         .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(subnet).withGateway(gateway)))
                         .withOptions(Map.of("com.docker.network.bridge.name", bridge))
-                        .withLabels(Map.of(TipcImages.LABEL, "network"))
+                        .withLabels(DockerCleanup.labels("network"))
                         .exec().getId();
+                DockerCleanup.registerNetwork(id);
                 return new TipcNetwork(id, name, bridge, subnet, gateway);
             } catch (DockerException e) {
                 last = e; // most likely: the subnet overlaps one created meanwhile
@@ -97,6 +109,41 @@ public final class TipcNetwork implements Network {
         }
         throw new IllegalStateException("cannot create a link-local Docker network after " + CREATE_ATTEMPTS + " tries"
                 + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    private static List<String> readRoutes() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/route"));
+        } catch (java.io.IOException e) {
+            return List.of(); // not Linux: Docker's own overlap check still applies
+        }
+    }
+
+    /**
+     * The N of the 169.254.N.0/24 subnets that overlap a route of {@code procNetRoute} (the lines of
+     * {@code /proc/net/route}: destination and mask as little-endian hex); routes with mask 0 (default) are ignored.
+     */
+    static Set<Integer> routedThirdOctets(List<String> procNetRoute) {
+        Set<Integer> out = new HashSet<>();
+        for (String line : procNetRoute) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 8 || f[0].equals("Iface")) continue;
+            int dest;
+            int mask;
+            try {
+                dest = Integer.reverseBytes((int) Long.parseLong(f[1], 16));
+                mask = Integer.reverseBytes((int) Long.parseLong(f[7], 16));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (mask == 0) continue;
+            for (int n = 0; n < 256; n++) {
+                int net = 0xA9FE0000 | n << 8; // 169.254.n.0
+                int m = mask & 0xFFFFFF00;     // the wider of the two prefixes decides the overlap
+                if ((net & m) == (dest & m)) out.add(n);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -148,16 +195,24 @@ public final class TipcNetwork implements Network {
                 .map(com.github.dockerjava.api.model.Network::getName).toList();
     }
 
-    /** Removes the network (idempotent; a network that is already gone is fine). */
+    /**
+     * Removes the network (idempotent; a network that is already gone is fine). When Docker refuses (409: a container
+     * is still attached) the network stays registered, a later {@code close()} tries again, and the JVM's shutdown
+     * hook removes it at exit.
+     *
+     * @throws DockerException when Docker refuses the removal (e.g. {@code ConflictException}: containers still on it)
+     * @throws IllegalStateException when Docker cannot be reached
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
-        closed = true;
         try {
             TipcImages.docker().removeNetworkCmd(id).exec();
         } catch (NotFoundException e) {
             // already removed
         }
+        closed = true;
+        DockerCleanup.unregisterNetwork(id);
     }
 
     /** JUnit 4 rule: the network for the statement, removed after it. */

@@ -11,6 +11,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a test leaves on the Docker host: containers and networks of this module, dockerd's netns, host interfaces. */
 final class DockerLeftovers {
+    static {
+        DockerCleanup.sweepStaleOnce(); // what crashed JVMs left: not this test's doing
+    }
+
+    private final Set<String> containersBefore = new TreeSet<>(TipcKernelContainer.leftovers());
+    private final Set<String> networksBefore = new TreeSet<>(TipcNetwork.leftovers());
     private final Set<String> netnsBefore = netns();
     private final Set<String> linksBefore = links();
 
@@ -36,10 +42,17 @@ final class DockerLeftovers {
         }
     }
 
-    /** Asserts no container or network of this module exists, and no netns or host interface appeared since this object was made. */
+    /**
+     * Asserts no container or network of this module, no netns and no host interface appeared since this object was
+     * made (another JVM's running test may have its own; those present before are not counted).
+     */
     void assertClean(TipcNetwork network) {
-        assertThat(TipcKernelContainer.leftovers()).as("containers labelled " + TipcImages.LABEL).isEmpty();
-        assertThat(TipcNetwork.leftovers()).as("networks labelled " + TipcImages.LABEL).isEmpty();
+        Set<String> containers = new TreeSet<>(TipcKernelContainer.leftovers());
+        containers.removeAll(containersBefore);
+        assertThat(containers).as("containers labelled " + TipcImages.LABEL).isEmpty();
+        Set<String> networks = new TreeSet<>(TipcNetwork.leftovers());
+        networks.removeAll(networksBefore);
+        assertThat(networks).as("networks labelled " + TipcImages.LABEL).isEmpty();
         Set<String> now = netns();
         now.removeAll(netnsBefore);
         assertThat(now).as("network namespaces left (mounted under /run/docker/netns)").isEmpty();

@@ -48,7 +48,7 @@ class JtipcImageTest {
              TipcKernelContainer k = new TipcKernelContainer(KernelVersion.V6_1, TipcKernelContainer.Mode.AUTO).withNetwork(net);
              GenericContainer<?> j = new GenericContainer<>(CompletableFuture.completedFuture(jtipcImage))
                  .withNetwork(net)
-                 .withLabel(TipcImages.LABEL, "jtipc")
+                 .withLabels(DockerCleanup.labels("jtipc"))
                  .withCommand("node", "--identity", "jt-image", "--bearer", "eth:eth0", "--echo", "18888:1")
                  .waitingFor(Wait.forLogMessage(".*NODE jt-image .*", 1).withStartupTimeout(Duration.ofMinutes(2)))) {
             k.start();

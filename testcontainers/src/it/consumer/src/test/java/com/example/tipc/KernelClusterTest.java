@@ -17,6 +17,8 @@ import org.testcontainers.lifecycle.Startables;
 
 import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcConnection;
+import io.jtipc.api.TipcError;
+import io.jtipc.api.TipcException;
 import io.jtipc.api.TipcMessage;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
@@ -44,12 +46,17 @@ class KernelClusterTest {
     static TipcNode node;
     static Set<String> netnsBefore;
     static Set<String> linksBefore;
+    static Set<String> containersBefore;
+    static Set<String> networksBefore;
 
     @BeforeAll
     static void cluster() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "raw Ethernet on the Docker bridge needs root");
         netnsBefore = dockerNetns();
         linksBefore = hostLinks();
+        // another JVM's test may run at the same time: count only what appears during this one
+        containersBefore = new TreeSet<>(TipcKernelContainer.leftovers());
+        networksBefore = new TreeSet<>(TipcNetwork.leftovers());
         net = TipcNetwork.newNetwork();
         k1 = new TipcKernelContainer("6.1").withNetwork(net);
         k2 = new TipcKernelContainer("6.1").withNetwork(net);
@@ -106,7 +113,7 @@ class KernelClusterTest {
         byte[] data = new byte[256 * 1024];
         new Random(18).nextBytes(data);
         byte[] got = new byte[data.length];
-        try (TipcConnection c = TipcConnection.connect(node, TipcAddress.ofService(18890, 1), TipcConnection.Type.STREAM, T)) {
+        try (TipcConnection c = connectWhenListening(TipcAddress.ofService(18890, 1), TipcConnection.Type.STREAM)) {
             Thread writer = new Thread(() -> {
                 try {
                     for (int off = 0; off < data.length; off += 8192) c.write(data, off, Math.min(8192, data.length - off));
@@ -126,15 +133,44 @@ class KernelClusterTest {
         assertTrue(Arrays.equals(data, got), "the kernel echoed the same bytes");
     }
 
+    /**
+     * Connects, again after ECONNREFUSED for up to {@link #T}: the agent's server binds its name before it calls
+     * listen(2), so the binding can be visible here while a SYN is still refused.
+     */
+    static TipcConnection connectWhenListening(TipcAddress dest, TipcConnection.Type type) throws Exception {
+        long end = System.nanoTime() + T.toNanos();
+        while (true) {
+            try {
+                return TipcConnection.connect(node, dest, type, T);
+            } catch (TipcException e) {
+                if (e.error() != TipcError.ECONNREFUSED || System.nanoTime() > end) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
     @AfterAll
     static void stopAndCheckNothingIsLeft() throws Exception {
         if (net == null) return;
-        if (node != null) node.close();
-        k1.stop();
-        k2.stop();
-        net.close();
-        assertEquals(java.util.List.of(), TipcKernelContainer.leftovers(), "containers left");
-        assertEquals(java.util.List.of(), TipcNetwork.leftovers(), "networks left");
+        try {
+            if (node != null) node.close();
+        } finally {
+            try {
+                if (k1 != null) k1.stop();
+            } finally {
+                try {
+                    if (k2 != null) k2.stop();
+                } finally {
+                    net.close();
+                }
+            }
+        }
+        Set<String> containers = new TreeSet<>(TipcKernelContainer.leftovers());
+        containers.removeAll(containersBefore);
+        assertEquals(Set.of(), containers, "containers left");
+        Set<String> networks = new TreeSet<>(TipcNetwork.leftovers());
+        networks.removeAll(networksBefore);
+        assertEquals(Set.of(), networks, "networks left");
         Set<String> ns = dockerNetns();
         ns.removeAll(netnsBefore);
         assertEquals(Set.of(), ns, "network namespaces left (mounted under /run/docker/netns)");

@@ -240,4 +240,59 @@ class BcastTest {
         assertThat(a.core.log()).anyMatch(l -> l.contains("broadcast link peer " + Integer.toHexString(rogue.core.ownAddr())
             + ": reset: broadcast seqno"));
     }
+
+    /** Review bug 1: one acknowledgement beyond snd_nxt (w1 = snd_nxt + 1000) must not freeze the stream for good. */
+    @Test
+    void oneAckBeyondSndNxtIsIgnoredAndTheStreamKeepsMoving() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        SimNode rogue = ns.get(2);
+        bindAll(ns, a);
+        int aAddr = a.core.ownAddr();
+        Bcast bc = a.core.broadcastLink();
+        int[] bogus = {0};
+        // up to 10 of the rogue's packets to a claim w1 = snd_nxt + 1000, while a has packets in flight (with an empty
+        // queue the kernel's rule already ignores it)
+        net.drop = (from, f) -> {
+            if (from == rogue && bogus[0] < 10 && bc.transmitQueueLength() > 0) {
+                TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+                if (h.nonSeq() == 0 && h.user() != Tipc.LINK_CONFIG && h.destnode() == aAddr) {
+                    h.setBcastAck((bc.sndNxt() + 1000) & 0xffff);
+                    bogus[0]++;
+                }
+            }
+            return false;
+        };
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        mcast(a, p, 0, 300);
+        assertThat(bogus[0]).isPositive();
+        assertThat(net.runUntil(() -> allGot(ns, 300) && bc.transmitQueueLength() == 0, net.now() + 60_000)).isTrue();
+        assertThat(bc.invalidAcks()).isPositive();
+        assertThat(bc.stallResets()).isZero();
+    }
+
+    /** Review bug 2: ENOBUFS for a fragmented multicast queues none of its fragments (all or nothing). */
+    @Test
+    void enobufsForAFragmentedMulticastQueuesNoFragment() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        bindAll(ns, a);
+        Bcast bc = a.core.broadcastLink();
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] x = new byte[60_000];
+        int enobufs = 0;
+        // no network time passes: nothing is acknowledged, the backlog fills up to its bound
+        for (int i = 0; i < 2000 && enobufs < 20; i++) {
+            long bytes = bc.backlogBytes();
+            int len = bc.backlogLength();
+            int rc = a.core.multicast(net.now(), p, TYPE, 0, 99, x, 0, x.length - (i % 7) * 1000, a);
+            assertThat(rc).isIn(0, Errno.ELINKCONG, Errno.ENOBUFS);
+            if (rc == Errno.ENOBUFS) {
+                enobufs++;
+                assertThat(bc.backlogBytes()).as("send %d", i).isEqualTo(bytes);
+                assertThat(bc.backlogLength()).as("send %d", i).isEqualTo(len);
+            }
+        }
+        assertThat(enobufs).isPositive();
+    }
 }

@@ -295,4 +295,22 @@ class BcastTest {
         }
         assertThat(enobufs).isPositive();
     }
+
+    /** Review bug 3: a congested broadcast link does not make unicast sends look congested (trySend uses it). */
+    @Test
+    void aMulticastFloodDoesNotCongestUnicast() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        bindAll(ns, a);
+        Bcast bc = a.core.broadcastLink();
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] x = new byte[100];
+        for (int i = 0; i < 1000 && !bc.congested(0); i++) {
+            assertThat(a.core.multicast(net.now(), p, TYPE, 0, 99, x, 0, x.length, a)).isIn(0, Errno.ELINKCONG);
+        }
+        assertThat(bc.congested(0)).isTrue();
+        int b = ns.get(1).core.ownAddr();
+        assertThat(a.core.congested(b, 0, p)).isFalse();
+        assertThat(a.core.sendToPort(net.now(), p, b, 1, x, 0, x.length, a)).isZero();
+    }
 }

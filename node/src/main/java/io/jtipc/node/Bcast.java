@@ -338,13 +338,7 @@ public final class Bcast {
         int mss = mss();
         if (msg.length <= mss) return xmitOne(msg, now, out, true);
         byte[][] frags = Msg.fragment(msg, mss, net.ownAddr, 0);
-        // the whole fragment list is accepted or refused (link.c tipc_link_xmit checks the backlog once for the
-        // list): the fragments that will not fit the window must all fit the backlog budget
-        int direct = backlogq.isEmpty() ? Math.max(0, window - transmq.size()) : 0;
-        long bytes = 0;
-        int queued = 0;
-        for (int i = direct; i < frags.length; i++, queued++) bytes += frags[i].length;
-        if (queued > 0 && !backlogBudget.fits(bytes, queued)) {
+        if (!fits(frags)) {
             congestions++;
             congestedUsers = true;
             return Errno.ENOBUFS;
@@ -357,6 +351,30 @@ public final class Bcast {
             sentFragmented++;
         }
         return rc;
+    }
+
+    /**
+     * Whether {@link #xmit} would accept {@code msg} now (not {@link Errno#ENOBUFS}); nothing is queued. Used before
+     * a method switch's SYN twin, so that the twin never goes without its message (bcast.c tipc_mcast_xmit).
+     */
+    boolean accepts(byte[] msg) {
+        if (ackers == 0) return true;
+        int imp = h.wrap(msg, 0, msg.length).importance();
+        if (imp == Tipc.SYSTEM_IMPORTANCE && backlogLen[imp] >= backlogLimit[imp]) return false;
+        int mss = mss();
+        return fits(msg.length <= mss ? new byte[][] {msg} : Msg.fragment(msg, mss, net.ownAddr, 0));
+    }
+
+    /**
+     * The whole fragment list is accepted or refused (link.c tipc_link_xmit checks the backlog once for the list):
+     * the packets that will not fit the window must all fit the backlog budget.
+     */
+    private boolean fits(byte[][] frags) {
+        int direct = backlogq.isEmpty() ? Math.max(0, window - transmq.size()) : 0;
+        long bytes = 0;
+        int queued = 0;
+        for (int i = direct; i < frags.length; i++, queued++) bytes += frags[i].length;
+        return queued == 0 || backlogBudget.fits(bytes, queued);
     }
 
     private int xmitOne(byte[] msg, long now, Outbox out, boolean checkLimit) {

@@ -313,4 +313,55 @@ class BcastTest {
         assertThat(a.core.congested(b, 0, p)).isFalse();
         assertThat(a.core.sendToPort(net.now(), p, b, 1, x, 0, x.length, a)).isZero();
     }
+
+    /** Fills a's broadcast backlog (no network time passes) until even a small multicast from {@code port} is refused. */
+    void fillBroadcastLink(SimNode a, int port) {
+        byte[] big = new byte[60_000];
+        byte[] small = new byte[8];
+        int rc = 0;
+        for (int i = 0; i < 1000 && rc != Errno.ENOBUFS; i++) rc = a.core.multicast(net.now(), port, TYPE, 0, 99, big, 0, big.length, a);
+        rc = 0;
+        for (int i = 0; i < 100_000 && rc != Errno.ENOBUFS; i++) rc = a.core.multicast(net.now(), port, TYPE, 0, 99, small, 0, 8, a);
+        assertThat(rc).isEqualTo(Errno.ENOBUFS);
+    }
+
+    static List<TipcMsg> synFrames(SimNode a) {
+        return a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_MCAST_MSG && m.isSyn() == 1).toList();
+    }
+
+    /** Review bug 4a/4b: a method switch refused by the broadcast link sends neither the twin nor the message. */
+    @Test
+    void aSwitchRefusedByTheBroadcastLinkSendsNoTwinAndKeepsTheMethod() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        bindAll(ns, a);
+        Bcast bc = a.core.broadcastLink();
+        int filler = a.core.openSocket(SocketType.RDM, d -> true);
+        int toB = a.core.openSocket(SocketType.RDM, d -> true); // replicast → broadcast: the message is refused
+        int toR = a.core.openSocket(SocketType.RDM, d -> true); // broadcast → replicast: the twin is refused
+        byte[] x = {1, 2, 3, 4};
+        bc.setSocketMethod(toB, true);
+        bc.setSocketMethod(toR, false);
+        assertThat(a.core.multicast(net.now(), toB, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        assertThat(a.core.multicast(net.now(), toR, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        fillBroadcastLink(a, filler);
+        a.recordFrames = true;
+        a.sentFrames.clear();
+        bc.setSocketMethod(toB, false);
+        bc.setSocketMethod(toR, true);
+        assertThat(a.core.multicast(net.now(), toB, TYPE, 0, 99, x, 0, 4, a)).isEqualTo(Errno.ENOBUFS);
+        assertThat(a.core.multicast(net.now(), toR, TYPE, 0, 99, x, 0, 4, a)).isEqualTo(Errno.ENOBUFS);
+        assertThat(synFrames(a)).isEmpty();
+        // once the link drains, both switch with their twins and every receiver gets every message once
+        assertThat(net.runUntil(() -> bc.transmitQueueLength() == 0 && bc.backlogLength() == 0, net.now() + 120_000)).isTrue();
+        assertThat(a.core.multicast(net.now(), toB, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        assertThat(a.core.multicast(net.now(), toR, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        assertThat(synFrames(a)).isNotEmpty();
+        net.runFor(2000);
+        for (SimNode n : ns.subList(1, 3)) {
+            long fromB = n.received.stream().filter(d -> d.msgType() == Tipc.TIPC_MCAST_MSG && d.data().length == 4).count();
+            assertThat(fromB).as(n.name).isEqualTo(4);
+        }
+    }
 }

@@ -46,7 +46,8 @@ final class CongestionWaits {
     /**
      * Under the core lock, right after a send returned {@link Errno#ELINKCONG}: what it must wait for. A send to a
      * socket address waits for the link to {@code destNode}; a send by name or a multicast, whose node(s) the core's
-     * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them).
+     * lookup chose, for any link congested at {@code importance} now (the one it was queued on is among them), or for
+     * every link while our broadcast link is congested at {@code importance} (a multicast: Bcast wakes them all).
      *
      * @param destNode the destination node, or 0 when the core chose it
      * @param port     the sending port: the link selector, so only the link it sends on counts (node.c active_links)
@@ -57,8 +58,10 @@ final class CongestionWaits {
             nodes = new int[] {destNode};
         } else {
             NodeCore core = node.core();
+            // a multicast may wait for the broadcast link, which wakes every peer's waiters when it has room
+            boolean bc = core.broadcastLink().congested(importance);
             nodes = core.links().stream().mapToInt(Link::peerAddr).distinct()
-                    .filter(n -> core.congested(n, importance, port)).toArray();
+                    .filter(n -> core.congested(n, importance, port) || bc).toArray();
         }
         long[] seen = new long[nodes.length];
         for (int i = 0; i < nodes.length; i++) seen[i] = uncongestedEvents.getOrDefault(nodes[i], 0L);

@@ -40,8 +40,10 @@ import io.jtipc.wire.TipcMsg;
  * its link tolerance old, its links are reset as on a retransmission failure (logged), releasing its share.
  *
  * <p>Memory: the transmit queue holds at most {@link #WIN_DEFAULT} packets of at most {@link #mtu()} bytes (the
- * lowest bearer MTU, at most {@link #FB_MTU}); per peer 16 bytes of state plus its last broadcast gap-ACK blocks
- * (at most {@link Link#MAX_GAP_ACK_BLKS} × 4 bytes). Single-threaded, times in ms; owned by {@link Net}.
+ * lowest bearer MTU, at most {@link #FB_MTU}), each with one bit per peer ({@link Pkt#owed}: a peer releases a packet
+ * at most once, unlike the kernel's counter); per peer 16 bytes of state. Acknowledgements beyond snd_nxt - 1 and
+ * gap-ACK blocks that are not ascending or reach beyond it are ignored and counted ({@link #invalidAcks()}).
+ * Single-threaded, times in ms; owned by {@link Net}.
  */
 public final class Bcast {
     /** bcast.c BCLINK_WIN_DEFAULT: the broadcast send link's window (minimum = maximum), packets. */
@@ -85,6 +87,8 @@ public final class Bcast {
     int window = WIN_DEFAULT;
     /** Peers that are up: each packet waits for this many acknowledgements (link.c ackers). */
     int ackers;
+    /** Acker slots in use (one per counted peer, {@link BroadcastLink#slot}); a new packet owes all of them. */
+    private final java.util.BitSet slots = new java.util.BitSet();
     final ArrayDeque<Pkt> transmq = new ArrayDeque<>();
     final ArrayDeque<Pkt> backlogq = new ArrayDeque<>();
     final int[] backlogLen = new int[5];
@@ -103,7 +107,7 @@ public final class Bcast {
     int mode = MODE_SEL;
     int rcRatio = DEF_RC_RATIO;
     int bcThreshold = 1;
-    long sentPkts, retransmitted, recvNacks, sentFragmented, congestions, stallResets;
+    long sentPkts, retransmitted, recvNacks, sentFragmented, congestions, stallResets, invalidAcks;
     private final TipcMsg h = new TipcMsg();
 
     Bcast(Net net) {
@@ -140,6 +144,11 @@ public final class Bcast {
     public long congestions() { return congestions; }
     /** Peers reset because they held the stream for {@link #STALL_FACTOR} × tolerance without acknowledging. */
     public long stallResets() { return stallResets; }
+    /**
+     * Acknowledgements ignored (jtipc, stricter than the kernel): a w1 ack beyond snd_nxt - 1, or broadcast gap-ACK
+     * blocks not ascending or beyond snd_nxt - 1 (then only the blocks are ignored).
+     */
+    public long invalidAcks() { return invalidAcks; }
     /** The replication mode ({@link #MODE_SEL} default, {@link #MODE_BCAST}, {@link #MODE_RCAST}). */
     public int mode() { return mode; }
     /** The broadcast ratio, % (1-100). */
@@ -239,8 +248,9 @@ public final class Bcast {
         if (r.counted) return;
         r.counted = true;
         ackers++;
+        r.slot = slots.nextClearBit(0);
+        slots.set(r.slot);
         r.acked = (sndNxt - 1) & 0xffff;
-        r.clearGa();
         selectPrimary();
         calcThreshold();
     }
@@ -253,9 +263,18 @@ public final class Bcast {
         BroadcastLink r = p.bcRcv;
         if (!r.counted) return;
         r.counted = false;
-        int ack = (sndNxt - 1) & 0xffff;
         ackers--;
-        advanceTransmq(r, ack, 0, null, now, out);
+        // its share of every packet still in flight is released
+        boolean released = false;
+        for (Iterator<Pkt> it = transmq.iterator(); it.hasNext(); ) {
+            if (release(it.next(), r)) {
+                it.remove();
+                released = true;
+            }
+        }
+        if (released) headSince = now;
+        slots.clear(r.slot);
+        r.slot = -1;
         advanceBacklog(now, out);
         if (ackers == 0) reset();
         selectPrimary();
@@ -266,6 +285,7 @@ public final class Bcast {
     private void reset() {
         transmq.clear();
         backlogq.clear();
+        slots.clear();
         backlogBudget.giveAll();
         java.util.Arrays.fill(backlogLen, 0);
         sndNxt = 1;
@@ -318,6 +338,11 @@ public final class Bcast {
         int mss = mss();
         if (msg.length <= mss) return xmitOne(msg, now, out, true);
         byte[][] frags = Msg.fragment(msg, mss, net.ownAddr, 0);
+        if (!fits(frags)) {
+            congestions++;
+            congestedUsers = true;
+            return Errno.ENOBUFS;
+        }
         int rc = 0;
         for (int i = 0; i < frags.length; i++) {
             int r = xmitOne(frags[i], now, out, i == 0);
@@ -326,6 +351,30 @@ public final class Bcast {
             sentFragmented++;
         }
         return rc;
+    }
+
+    /**
+     * Whether {@link #xmit} would accept {@code msg} now (not {@link Errno#ENOBUFS}); nothing is queued. Used before
+     * a method switch's SYN twin, so that the twin never goes without its message (bcast.c tipc_mcast_xmit).
+     */
+    boolean accepts(byte[] msg) {
+        if (ackers == 0) return true;
+        int imp = h.wrap(msg, 0, msg.length).importance();
+        if (imp == Tipc.SYSTEM_IMPORTANCE && backlogLen[imp] >= backlogLimit[imp]) return false;
+        int mss = mss();
+        return fits(msg.length <= mss ? new byte[][] {msg} : Msg.fragment(msg, mss, net.ownAddr, 0));
+    }
+
+    /**
+     * The whole fragment list is accepted or refused (link.c tipc_link_xmit checks the backlog once for the list):
+     * the packets that will not fit the window must all fit the backlog budget.
+     */
+    private boolean fits(byte[][] frags) {
+        int direct = backlogq.isEmpty() ? Math.max(0, window - transmq.size()) : 0;
+        long bytes = 0;
+        int queued = 0;
+        for (int i = direct; i < frags.length; i++, queued++) bytes += frags[i].length;
+        return queued == 0 || backlogBudget.fits(bytes, queued);
     }
 
     private int xmitOne(byte[] msg, long now, Outbox out, boolean checkLimit) {
@@ -361,6 +410,7 @@ public final class Bcast {
         h.setMcNetid(net.config.netId());
         sndNxt = (sndNxt + 1) & 0xffff;
         p.ackers = ackers;
+        p.owed = (java.util.BitSet) slots.clone();
         p.nxtRetr = now + RETR_LIM_MS;
         if (transmq.isEmpty()) headSince = now;
         transmq.addLast(p);
@@ -414,6 +464,19 @@ public final class Bcast {
             recvNacks++;
             r.recvNacks++;
         }
+        int last = (sndNxt - 1) & 0xffff;
+        if (Seqno.more(acked, last) || Seqno.more((acked + gap) & 0xffff, last)) {
+            // jtipc, stricter than tipc_link_bc_ack_rcv: an ack of what we never sent (a hostile peer, or a reordered
+            // packet with a w1 from before bc-init) is ignored, counted
+            invalidAcks++;
+            r.invalidAcks++;
+            return stalled(r, now);
+        }
+        if (ga != null && !blocksValid(acked, gap, ga, last)) {
+            invalidAcks++;
+            r.invalidAcks++;
+            ga = null;
+        }
         int rc = 0;
         if (!(Seqno.less(acked, r.acked) || (acked == r.acked && gap == 0 && ga == null))) {
             rc = advanceTransmq(r, acked, gap, ga, now, out);
@@ -448,10 +511,37 @@ public final class Bcast {
         return h.bcAckInvalid() != 0;
     }
 
-    /** The stall rule (class doc): {@code r} has not acknowledged the head for STALL_FACTOR × its tolerance. */
+    /**
+     * Whether the broadcast gap-ACK blocks follow (acked, gap) in ascending order and stay within what we sent: each
+     * block's ack after the previous block's gap, at most {@code last} = snd_nxt - 1 (jtipc; the kernel trusts them).
+     */
+    private static boolean blocksValid(int acked, int gap, GapAckBlocks ga, int last) {
+        int prevEnd = (acked + gap) & 0xffff;
+        int n = Math.min(ga.bcBlocks(), Link.MAX_GAP_ACK_BLKS);
+        for (int i = 0; i < n; i++) {
+            int a = ga.ack(i);
+            int end = (a + ga.gap(i)) & 0xffff;
+            if (Seqno.less(a, prevEnd) || Seqno.more(a, last) || Seqno.more(end, last) || Seqno.less(end, a)) return false;
+            prevEnd = end;
+        }
+        return true;
+    }
+
+    /** Releases {@code r}'s share of {@code p} once; true if no peer owes it any more (to be removed). */
+    private static boolean release(Pkt p, BroadcastLink r) {
+        if (r.slot < 0 || !p.owed.get(r.slot)) return false;
+        p.owed.clear(r.slot);
+        p.ackers--;
+        return p.owed.isEmpty();
+    }
+
+    /**
+     * The stall rule (class doc): the head still waits for {@code r}'s acknowledgement (its slot, not its last ack,
+     * which a peer could have pushed ahead) and has for STALL_FACTOR × its tolerance.
+     */
     private int stalled(BroadcastLink r, long now) {
         Pkt head = transmq.peekFirst();
-        if (head == null || !Seqno.less(r.acked, head.seqno())) return 0;
+        if (head == null || r.slot < 0 || !head.owed.get(r.slot)) return 0;
         if (now - headSince <= (long) STALL_FACTOR * r.tolerance) return 0;
         stallResets++;
         net.log("broadcast link peer " + Integer.toHexString(r.node.addr) + ": reset: broadcast seqno " + head.seqno()
@@ -461,8 +551,8 @@ public final class Bcast {
 
     /**
      * tipc_link_advance_transmq for the broadcast send link and peer {@code r}: its share of packets up to
-     * {@code acked} and of those its gap-ACK blocks cover is released (each packet only once: the peer's last blocks
-     * are kept, as the kernel's r->last_ga), (acked, acked + gap] and the blocks' gaps are retransmitted.
+     * {@code acked} and of those its gap-ACK blocks cover is released (each packet only once: {@link Pkt#owed}),
+     * (acked, acked + gap] and the blocks' gaps are retransmitted.
      */
     private int advanceTransmq(BroadcastLink r, int acked, int gap, GapAckBlocks ga, long now, Outbox out) {
         int[] thisGa = null;
@@ -475,11 +565,8 @@ public final class Bcast {
                 thisGa[2 * i + 1] = ga.gap(i);
             }
         }
-        int[] lastGa = r.lastGa;
         int nacked = acked, ngap = gap, n = 0;
-        int end = r.acked, start = end, offset = r.lastGap;
-        int si = lastGa != null ? r.lastGaStart : 0;
-        boolean bcHasAcked = false, released = false;
+        boolean released = false;
         int rc = 0;
         Iterator<Pkt> it = transmq.iterator();
         outer:
@@ -488,23 +575,15 @@ public final class Bcast {
             int seqno = p.seqno();
             while (true) {
                 if (Seqno.lessEq(seqno, nacked)) {
-                    if (!Seqno.more(seqno, r.acked)) continue outer; // acked before
-                    while (Seqno.more(seqno, end)) { // the peer's last gap-ACK blocks: acked in one of them before?
-                        if (lastGa == null || si >= lastGa.length / 2) break;
-                        start = (end + offset + 1) & 0xffff;
-                        end = lastGa[2 * si];
-                        offset = lastGa[2 * si + 1];
-                        si++;
+                    // jtipc: the peer's share is released at most once (its acker slot, Pkt.owed), whatever its acks
+                    // and blocks repeat; the kernel's r->acked / r->last_ga bookkeeping can count a peer twice
+                    if (release(p, r)) {
+                        it.remove();
+                        released = true;
                     }
-                    if (inRange(seqno, start, end)) continue outer;
-                    bcHasAcked = true;
-                    if (--p.ackers > 0) continue outer;
-                    it.remove();
-                    released = true;
                     continue outer;
                 } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {
                     if (seqno == ((acked + 1) & 0xffff) && retransmitFailure(r, now)) {
-                        thisGa = null;
                         rc = Link.LINK_DOWN_EVT;
                         break outer;
                     }
@@ -523,36 +602,9 @@ public final class Bcast {
                 }
             }
         }
-        if (bcHasAcked) {
-            // renew the last gap-ACK blocks (link.c, end of tipc_link_advance_transmq)
-            if (thisGa != null) {
-                r.lastGa = thisGa;
-                r.lastGaStart = 0;
-                r.lastGap = gap;
-            } else if (lastGa != null) {
-                if (Seqno.less(acked, start)) {
-                    si--;
-                    offset = (start - acked - 1) & 0xffff;
-                } else if (Seqno.less(acked, end)) {
-                    acked = end;
-                }
-                if (si < lastGa.length / 2) {
-                    r.lastGaStart = si;
-                    r.lastGap = offset;
-                } else {
-                    r.clearGa();
-                }
-            } else {
-                r.lastGap = 0;
-            }
-            r.acked = acked;
-        }
+        if (Seqno.more(acked, r.acked)) r.acked = acked;
         if (released) headSince = now;
         return rc;
-    }
-
-    private static boolean inRange(int seqno, int start, int end) {
-        return !Seqno.less(seqno, start) && !Seqno.more(seqno, end);
     }
 
     /**
@@ -563,7 +615,7 @@ public final class Bcast {
         Pkt p = transmq.peekFirst();
         if (p == null || p.retrCnt == 0) return false;
         if (now <= p.retrStamp + r.tolerance * 10L) return false;
-        if (!Seqno.less(r.acked, p.seqno())) return false;
+        if (r.slot < 0 || !p.owed.get(r.slot)) return false;
         net.log("broadcast link peer " + Integer.toHexString(r.node.addr) + ": retransmission failure: seqno "
             + p.seqno() + " after " + p.retrCnt + " retransmissions in " + (now - p.retrStamp) + " ms");
         return true;

@@ -37,10 +37,10 @@ public final class BroadcastLink {
     int acked;
     /** The peer counts as an acker of our broadcast link ({@link Bcast#addPeer} until {@link Bcast#removePeer}). */
     boolean counted;
-    /** The peer's last broadcast gap-ACK blocks as (ack, gap) pairs, or null (link.c r->last_ga); at most 128 pairs. */
-    int[] lastGa;
-    int lastGaStart;
-    int lastGap;
+    /** Our broadcast send link's acker slot for this peer while {@link #counted} (see {@link Pkt#owed}), else -1. */
+    int slot = -1;
+    /** This peer's acknowledgements of our broadcast link ignored (beyond snd_nxt - 1, bad gap-ACK blocks). */
+    long invalidAcks;
     /** Our broadcast packets retransmitted on this peer's request, and its broadcast NACKs. */
     long retransmitted, recvNacks;
     long deferredCnt;
@@ -82,11 +82,8 @@ public final class BroadcastLink {
     /** Our broadcast packets retransmitted because this peer reported a gap. */
     public long retransmitted() { return retransmitted; }
 
-    void clearGa() {
-        lastGa = null;
-        lastGaStart = 0;
-        lastGap = 0;
-    }
+    /** This peer's acknowledgements of our broadcast link ignored as invalid (see {@link Bcast#invalidAcks()}). */
+    public long invalidAcks() { return invalidAcks; }
 
     /** link_bc_rcv_gap. */
     int rcvGap() {

@@ -18,7 +18,8 @@ import io.jtipc.wire.TipcMsg;
  *
  * <p>Bounded (the kernel's deferred queue is not): at most {@link #MAX_HELD} messages and {@link #MAX_HELD_BYTES}
  * bytes per socket; a message beyond that releases everything held first, in arrival order (order across that switch
- * is then not guaranteed, as with a peer without MCAST_RBCTL). Not thread safe: owned by the socket table.
+ * is then not guaranteed, as with a peer without MCAST_RBCTL), and the late other half of a SYN pair released so is
+ * not held (a twin is dropped). Not thread safe: owned by the socket table.
  */
 final class McastFilter {
     /** Messages one socket holds while it waits for a SYN twin, count. */
@@ -26,6 +27,12 @@ final class McastFilter {
     /** Bytes one socket holds while it waits for a SYN twin (each message counted by its size). */
     static final long MAX_HELD_BYTES = 4L << 20;
 
+    /**
+     * Senders (orignode &lt;&lt; 32 | origport) whose SYN-marked message an overflow released unpaired: the other of
+     * the pair, arriving late, is dropped (twin) or delivered (data) instead of being held. At most {@link #MAX_HELD}
+     * entries (oldest forgotten first).
+     */
+    private final java.util.LinkedHashSet<Long> releasedSyn = new java.util.LinkedHashSet<>();
     private final ArrayDeque<byte[]> defq = new ArrayDeque<>();
     private long bytes;
     /** Messages released unordered because the bounds were reached. */
@@ -57,6 +64,7 @@ final class McastFilter {
         }
         if (twin == null) {
             if (hdr.isSyn() == 0) return List.of(msg);
+            if (releasedSyn.remove(key(node, port))) return hdr.dataSize() != 0 ? List.of(msg) : List.of();
             return hold(msg);
         }
         th.wrap(twin, 0, twin.length);
@@ -85,15 +93,26 @@ final class McastFilter {
     private List<byte[]> hold(byte[] msg) {
         if (defq.size() >= MAX_HELD || bytes + msg.length > MAX_HELD_BYTES) {
             overflows++;
-            List<byte[]> dl = new ArrayList<>(defq);
+            TipcMsg th = new TipcMsg();
+            List<byte[]> all = new ArrayList<>(defq);
+            all.add(msg);
+            for (byte[] d : all) {
+                th.wrap(d, 0, d.length);
+                if (th.isSyn() == 0) continue;
+                if (releasedSyn.size() >= MAX_HELD) releasedSyn.remove(releasedSyn.iterator().next());
+                releasedSyn.add(key(th.orignode(), th.origport()));
+            }
             defq.clear();
             bytes = 0;
-            dl.add(msg);
-            return dl;
+            return all;
         }
         defq.addLast(msg);
         bytes += msg.length;
         return List.of();
+    }
+
+    private static long key(int node, int port) {
+        return ((long) node << 32) | (port & 0xffffffffL);
     }
 
     private void remove(byte[] d) {

@@ -299,8 +299,8 @@ public final class NodeCore {
         finally { leave(outermost, now, out); }
     }
 
-    /** True if {@code port} sending at {@code importance} to {@code node} would get ELINKCONG on its link or (a multicast) on the broadcast link. */
-    public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port) || net.bcast.congested(importance); }
+    /** True if {@code port} sending at {@code importance} to {@code node} would get ELINKCONG on its link (a multicast: see {@link Bcast#congested}). */
+    public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port); }
     // ====================================================================== connection sockets (ConnSocket)
     /** Opens a SEQPACKET or STREAM socket (tipc_sk_create): random free port, importance low, not dest-droppable. */
     public int openConnSocket(SocketType type, ConnHandler handler) { return sockets.openConnSocket(type, handler); }

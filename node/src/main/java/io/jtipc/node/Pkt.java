@@ -16,6 +16,11 @@ final class Pkt {
     long retrStamp;
     /** Broadcast link only: peers that have still to acknowledge this packet (link.c TIPC_SKB_CB(skb)->ackers). */
     int ackers;
+    /**
+     * Broadcast link only: the acker slots ({@link BroadcastLink#slot}) of the peers that still owe an
+     * acknowledgement; a peer releases its share once (jtipc: the kernel only counts {@link #ackers}).
+     */
+    java.util.BitSet owed;
 
     Pkt(byte[] buf, int len) {
         this.buf = buf;

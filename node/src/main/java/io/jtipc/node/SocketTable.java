@@ -374,8 +374,19 @@ final class SocketTable {
         net.bcast.selectMethod(dsts.remote().size(), s.mc, caps, now);
         h.setIsRcast(s.mc.rcast ? 1 : 0);
         if (was != s.mc.rcast && (caps & Tipc.TIPC_MCAST_RBCTL) != 0) {
+            // bcast.c tipc_mcast_xmit: a twin that could not be sent aborts the send; jtipc also refuses before the
+            // twin a message the broadcast link would refuse, so no twin is left without its message at receivers.
+            // Either way the method stays as it was (the next send switches, with a fresh twin)
+            if (!s.mc.rcast && !net.bcast.accepts(b)) {
+                s.mc.rcast = was;
+                return ENOBUFS;
+            }
             h.setSyn(1);
-            sendSync(b, s.mc.rcast, dsts.remote(), now, out);
+            int src = sendSync(b, s.mc.rcast, dsts.remote(), now, out);
+            if (src != 0 && src != ELINKCONG) {
+                s.mc.rcast = was;
+                return src;
+            }
         }
         if (!s.mc.rcast) return net.bcast.xmit(b, now, out);
         return rcast(b, dsts.remote(), now, out);
@@ -395,15 +406,16 @@ final class SocketTable {
     /**
      * bcast.c tipc_mcast_send_sync: the SYN-marked {@code msg}'s twin (its 44-byte header, no data, errcode
      * TIPC_ERR_NO_PORT, the other is_rcast value) by the old method, so receivers keep order across the switch.
+     *
+     * @return 0, {@link Errno#ELINKCONG} (queued) or {@link Errno#ENOBUFS} (the broadcast link refused it: not sent)
      */
-    private void sendSync(byte[] msg, boolean rcastNow, List<Integer> dests, long now, Outbox out) {
+    private int sendSync(byte[] msg, boolean rcastNow, List<Integer> dests, long now, Outbox out) {
         byte[] d = Arrays.copyOf(msg, Tipc.MCAST_H_SIZE);
         TipcMsg t = new TipcMsg().wrap(d, 0, d.length);
         t.setSize(Tipc.MCAST_H_SIZE);
         t.setIsRcast(rcastNow ? 0 : 1);
         t.setErrcode(Tipc.TIPC_ERR_NO_PORT);
-        if (rcastNow) net.bcast.xmit(d, now, out);
-        else rcast(d, dests, now, out);
+        return rcastNow ? net.bcast.xmit(d, now, out) : rcast(d, dests, now, out);
     }
 
     /**

@@ -240,4 +240,128 @@ class BcastTest {
         assertThat(a.core.log()).anyMatch(l -> l.contains("broadcast link peer " + Integer.toHexString(rogue.core.ownAddr())
             + ": reset: broadcast seqno"));
     }
+
+    /** Review bug 1: one acknowledgement beyond snd_nxt (w1 = snd_nxt + 1000) must not freeze the stream for good. */
+    @Test
+    void oneAckBeyondSndNxtIsIgnoredAndTheStreamKeepsMoving() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        SimNode rogue = ns.get(2);
+        bindAll(ns, a);
+        int aAddr = a.core.ownAddr();
+        Bcast bc = a.core.broadcastLink();
+        int[] bogus = {0};
+        // up to 10 of the rogue's packets to a claim w1 = snd_nxt + 1000, while a has packets in flight (with an empty
+        // queue the kernel's rule already ignores it)
+        net.drop = (from, f) -> {
+            if (from == rogue && bogus[0] < 10 && bc.transmitQueueLength() > 0) {
+                TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+                if (h.nonSeq() == 0 && h.user() != Tipc.LINK_CONFIG && h.destnode() == aAddr) {
+                    h.setBcastAck((bc.sndNxt() + 1000) & 0xffff);
+                    bogus[0]++;
+                }
+            }
+            return false;
+        };
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        mcast(a, p, 0, 300);
+        assertThat(bogus[0]).isPositive();
+        assertThat(net.runUntil(() -> allGot(ns, 300) && bc.transmitQueueLength() == 0, net.now() + 60_000)).isTrue();
+        assertThat(bc.invalidAcks()).isPositive();
+        assertThat(bc.stallResets()).isZero();
+    }
+
+    /** Review bug 2: ENOBUFS for a fragmented multicast queues none of its fragments (all or nothing). */
+    @Test
+    void enobufsForAFragmentedMulticastQueuesNoFragment() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        bindAll(ns, a);
+        Bcast bc = a.core.broadcastLink();
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] x = new byte[60_000];
+        int enobufs = 0;
+        // no network time passes: nothing is acknowledged, the backlog fills up to its bound
+        for (int i = 0; i < 2000 && enobufs < 20; i++) {
+            long bytes = bc.backlogBytes();
+            int len = bc.backlogLength();
+            int rc = a.core.multicast(net.now(), p, TYPE, 0, 99, x, 0, x.length - (i % 7) * 1000, a);
+            assertThat(rc).isIn(0, Errno.ELINKCONG, Errno.ENOBUFS);
+            if (rc == Errno.ENOBUFS) {
+                enobufs++;
+                assertThat(bc.backlogBytes()).as("send %d", i).isEqualTo(bytes);
+                assertThat(bc.backlogLength()).as("send %d", i).isEqualTo(len);
+            }
+        }
+        assertThat(enobufs).isPositive();
+    }
+
+    /** Review bug 3: a congested broadcast link does not make unicast sends look congested (trySend uses it). */
+    @Test
+    void aMulticastFloodDoesNotCongestUnicast() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        bindAll(ns, a);
+        Bcast bc = a.core.broadcastLink();
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] x = new byte[100];
+        for (int i = 0; i < 1000 && !bc.congested(0); i++) {
+            assertThat(a.core.multicast(net.now(), p, TYPE, 0, 99, x, 0, x.length, a)).isIn(0, Errno.ELINKCONG);
+        }
+        assertThat(bc.congested(0)).isTrue();
+        int b = ns.get(1).core.ownAddr();
+        assertThat(a.core.congested(b, 0, p)).isFalse();
+        assertThat(a.core.sendToPort(net.now(), p, b, 1, x, 0, x.length, a)).isZero();
+    }
+
+    /** Fills a's broadcast backlog (no network time passes) until even a small multicast from {@code port} is refused. */
+    void fillBroadcastLink(SimNode a, int port) {
+        byte[] big = new byte[60_000];
+        byte[] small = new byte[8];
+        int rc = 0;
+        for (int i = 0; i < 1000 && rc != Errno.ENOBUFS; i++) rc = a.core.multicast(net.now(), port, TYPE, 0, 99, big, 0, big.length, a);
+        rc = 0;
+        for (int i = 0; i < 100_000 && rc != Errno.ENOBUFS; i++) rc = a.core.multicast(net.now(), port, TYPE, 0, 99, small, 0, 8, a);
+        assertThat(rc).isEqualTo(Errno.ENOBUFS);
+    }
+
+    static List<TipcMsg> synFrames(SimNode a) {
+        return a.sentFrames.stream().map(f -> new TipcMsg().wrap(f, 0, f.length))
+            .filter(m -> m.user() == 0 && m.type() == Tipc.TIPC_MCAST_MSG && m.isSyn() == 1).toList();
+    }
+
+    /** Review bug 4a/4b: a method switch refused by the broadcast link sends neither the twin nor the message. */
+    @Test
+    void aSwitchRefusedByTheBroadcastLinkSendsNoTwinAndKeepsTheMethod() {
+        List<SimNode> ns = cluster(3);
+        SimNode a = ns.get(0);
+        bindAll(ns, a);
+        Bcast bc = a.core.broadcastLink();
+        int filler = a.core.openSocket(SocketType.RDM, d -> true);
+        int toB = a.core.openSocket(SocketType.RDM, d -> true); // replicast → broadcast: the message is refused
+        int toR = a.core.openSocket(SocketType.RDM, d -> true); // broadcast → replicast: the twin is refused
+        byte[] x = {1, 2, 3, 4};
+        bc.setSocketMethod(toB, true);
+        bc.setSocketMethod(toR, false);
+        assertThat(a.core.multicast(net.now(), toB, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        assertThat(a.core.multicast(net.now(), toR, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        fillBroadcastLink(a, filler);
+        a.recordFrames = true;
+        a.sentFrames.clear();
+        bc.setSocketMethod(toB, false);
+        bc.setSocketMethod(toR, true);
+        assertThat(a.core.multicast(net.now(), toB, TYPE, 0, 99, x, 0, 4, a)).isEqualTo(Errno.ENOBUFS);
+        assertThat(a.core.multicast(net.now(), toR, TYPE, 0, 99, x, 0, 4, a)).isEqualTo(Errno.ENOBUFS);
+        assertThat(synFrames(a)).isEmpty();
+        // once the link drains, both switch with their twins and every receiver gets every message once
+        assertThat(net.runUntil(() -> bc.transmitQueueLength() == 0 && bc.backlogLength() == 0, net.now() + 120_000)).isTrue();
+        assertThat(a.core.multicast(net.now(), toB, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        assertThat(a.core.multicast(net.now(), toR, TYPE, 0, 99, x, 0, 4, a)).isZero();
+        assertThat(synFrames(a)).isNotEmpty();
+        net.runFor(2000);
+        for (SimNode n : ns.subList(1, 3)) {
+            long fromB = n.received.stream().filter(d -> d.msgType() == Tipc.TIPC_MCAST_MSG && d.data().length == 4).count();
+            assertThat(fromB).as(n.name).isEqualTo(4);
+        }
+    }
 }

@@ -75,4 +75,25 @@ class McastFilterTest {
         assertThat((long) n * (Tipc.MCAST_H_SIZE + big.length())).isLessThanOrEqualTo(McastFilter.MAX_HELD_BYTES);
         assertThat(f.overflows).isEqualTo(2);
     }
+
+    /** Review bug 4c: after an overflow released a sender's held messages, its late twin is dropped, not held. */
+    @Test
+    void aLateTwinAfterAnOverflowReleaseIsDroppedAndTheNextSwitchPairsRight() {
+        McastFilter f = new McastFilter();
+        // switch to replicast: held until the broadcast twin, which is late; the bound releases everything
+        assertThat(f.filter(mc(PEER, 7, true, true, "r0"), OWN)).isEmpty();
+        int released = 0;
+        for (int i = 1; released == 0 && i <= McastFilter.MAX_HELD + 1; i++) {
+            released = f.filter(mc(PEER, 7, false, true, "r" + i), OWN).size();
+        }
+        assertThat(released).isEqualTo(McastFilter.MAX_HELD + 1);
+        assertThat(f.held()).isZero();
+        // the late twin: nothing to pair with any more
+        assertThat(f.filter(mc(PEER, 7, true, false, null), OWN)).isEmpty();
+        assertThat(f.held()).isZero();
+        // the next switch (back to broadcast) pairs its own twin
+        assertThat(f.filter(mc(PEER, 7, true, false, "b1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, true, true, null), OWN)).extracting(McastFilterTest::text).containsExactly("b1");
+        assertThat(f.held()).isZero();
+    }
 }

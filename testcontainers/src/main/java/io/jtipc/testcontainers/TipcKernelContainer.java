@@ -230,7 +230,41 @@ public class TipcKernelContainer extends GenericContainer<TipcKernelContainer> {
     public void stop() {
         String id = getContainerId();
         super.stop();
+        if (id != null) awaitRemoved(id);
         DockerCleanup.unregisterContainer(id);
+    }
+
+    /** How long {@link #stop()} waits for Docker to have removed the container (ms). */
+    static final long REMOVE_WAIT_MS = 60_000;
+
+    /**
+     * Testcontainers' stop kills and removes the container but only logs (at debug) a removal that failed, which a
+     * loaded host can make happen (the qemu process slow to die): the removal is retried until the container is gone.
+     *
+     * @throws IllegalStateException if the container still exists after {@link #REMOVE_WAIT_MS} ms
+     */
+    private static void awaitRemoved(String id) {
+        long end = System.nanoTime() + REMOVE_WAIT_MS * 1_000_000;
+        RuntimeException last = null;
+        while (true) {
+            try {
+                TipcImages.docker().inspectContainerCmd(id).exec();
+            } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("container " + id + " still exists " + REMOVE_WAIT_MS
+                        + " ms after stop" + (last == null ? "" : ": " + last.getMessage()), last);
+            }
+            try {
+                TipcImages.docker().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+            } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+                return;
+            } catch (RuntimeException e) { // e.g. 409 removal already in progress: look again shortly
+                last = e;
+            }
+            sleep(500);
+        }
     }
 
     private void requireTipcNetwork() {

@@ -19,7 +19,7 @@ xml.each { f ->
 // the uid this build runs as (`id -u`; the invoker's forked Maven runs as the same user)
 final boolean root = "id -u".execute().text.trim() == "0"
 println "consumer tests: run ${tests}, skipped ${skipped}, failures ${failures}, errors ${errors}"
-if (!root && skipped != 0 && failures == 0 && errors == 0) {
+if (!root && tests >= EXPECTED_TESTS && skipped != 0 && failures == 0 && errors == 0) {
     println "consumer tests: ${skipped} skipped as a non-root user (the kernel lab needs root)"
     return true
 }

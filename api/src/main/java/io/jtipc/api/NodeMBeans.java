@@ -321,11 +321,6 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
         }
 
         @Override
-        public long getDroppedInboxFrames() {
-            return node.droppedInboxFrames();
-        }
-
-        @Override
         public long getSendErrors() {
             return node.sendErrors();
         }

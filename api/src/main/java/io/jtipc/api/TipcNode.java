@@ -583,14 +583,6 @@ public final class TipcNode implements AutoCloseable {
     public long droppedFrames() throws TipcException { return call(now -> core.droppedFrames()); }
 
     /**
-     * Frames dropped between the bearers and the core. Always 0 since issue 14: there is no such queue any more
-     * (frames go from a bearer's receive thread straight into the core); frames a peer sends faster than the node
-     * handles them are dropped by the kernel at the bearer's socket buffer and retransmitted by their link. Kept for
-     * callers of the earlier inbox counter.
-     */
-    public long droppedInboxFrames() { return 0; }
-
-    /**
      * Sets a key at run time, as {@code tipc node set key}: {@code kind} "cluster" (distributed to the peers in
      * KEY_DISTR), "master", or a node identity (a per-node key of that node; its own identity = this node's TX key).
      *

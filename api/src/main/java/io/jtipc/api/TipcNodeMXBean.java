@@ -31,9 +31,6 @@ public interface TipcNodeMXBean {
     /** Frames the core dropped as malformed or unroutable, count ({@link TipcNode#droppedFrames()}). */
     long getDroppedFrames();
 
-    /** Frames dropped because the node's inbox was full, count ({@link TipcNode#droppedInboxFrames()}). */
-    long getDroppedInboxFrames();
-
     /** Failed sends on any bearer, count ({@link TipcNode#sendErrors()}). */
     long getSendErrors();
 

@@ -77,7 +77,6 @@ class FrameHandOffTest {
             rx.join(10_000);
             assertThat(rx.isAlive()).isFalse();
             assertThat(a.framesHandled()).as("handed to the core exactly once").isEqualTo(before + 1);
-            assertThat(a.droppedInboxFrames()).isZero();
             assertThat(a.isRunning()).isTrue();
         }
     }

@@ -20,7 +20,8 @@ import io.jtipc.wire.TipcSubscr;
  * modes ({@code tipc_send_group_unicast}, {@code _anycast}, {@code _mcast}, {@code _bcast}, {@code tipc_send_group_msg}),
  * the receive filter ({@code tipc_sk_filter_rcv} with {@code tipc_sk_proto_rcv} and {@code tipc_group_filter_msg}) and
  * {@code tipc_recvmsg}'s window update. Multicast and broadcast go by replicast: one copy per member node over its
- * unicast link (jtipc has no broadcast link sender), one local delivery for members on this node.
+ * unicast link (group messages do not use the broadcast link sender, {@link Bcast}, yet), one local delivery for
+ * members on this node.
  *
  * <p>Sends never block: where the kernel's sendmsg would wait (a member's window, an unacknowledged replicast, a
  * congested link) they return {@link Errno#EAGAIN} and {@link GroupHandler#writable} follows when it may succeed.

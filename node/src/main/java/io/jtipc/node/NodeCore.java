@@ -13,10 +13,7 @@ import io.jtipc.nametable.NameDistributor;
 import io.jtipc.nametable.Subscription;
 import io.jtipc.nametable.SubscriptionEvent;
 import io.jtipc.nametable.SubscriptionRequest;
-import io.jtipc.nametable.TopologySubscriptions;
 import io.jtipc.wire.Tipc;
-import io.jtipc.wire.TipcCodec;
-import io.jtipc.wire.TipcMsg;
 import io.jtipc.wire.TipcSubscr;
 
 /**
@@ -43,10 +40,9 @@ public final class NodeCore {
     private final Bearer[] bearers = new Bearer[Bearer.MAX_BEARERS];
     private final NodeTable nodes;
     final SocketTable sockets;
-    private TopologySubscriptions topology;
-    private TopologyServer topsrv;
+    /** The receive path and the address commit. */
+    private final FrameIntake intake;
     private int depth; // nesting of core calls (handlers may call back in)
-    private final TipcMsg m = new TipcMsg();
     private final NodeGroups groups = new NodeGroups(this);
 
     public NodeCore(NodeConfig config) {
@@ -56,6 +52,7 @@ public final class NodeCore {
         this.nodes = new NodeTable(net, () -> rnd.nextInt(0x10000));
         this.sockets = new SocketTable(net, nodes, rnd);
         nodes.sockets = sockets;
+        this.intake = new FrameIntake(net, nodes, sockets, trial, bearers);
     }
 
     /**
@@ -63,6 +60,7 @@ public final class NodeCore {
      * deterministic replays of captures; by default a PRNG seeded from {@link NodeConfig#seed()}.
      */
     public void setSessionSource(IntSupplier source) { nodes.sessionSource = Objects.requireNonNull(source); }
+
     // ====================================================================== inspection
     public NodeConfig config() { return net.config; }
     /** This node's 32-bit address, 0 while the address trial runs. */
@@ -74,7 +72,8 @@ public final class NodeCore {
     public NameDistributor nameDistributor() { return net.distr; }
     /** Known peer nodes. */
     public Collection<Node> peers() { return Collections.unmodifiableCollection(nodes.all()); }
-    /** A known peer or null (core thread only; leaves the lookup cache alone). */ public Node peer(int addr) { return nodes.peek(addr); }
+    /** A known peer or null (core thread only; leaves the lookup cache alone). */
+    public Node peer(int addr) { return nodes.peek(addr); }
     /** node.c tipc_nl_peer_rm ({@code tipc peer remove}): 0, {@link Errno#ENXIO} (unknown) or {@link Errno#EBUSY} (not down). */
     public int removePeer(int addr) { return nodes.removePeer(addr); }
     /** The open sockets' ports, ascending ({@code tipc socket list}, socket.c tipc_nl_sk_dump); a new array. */
@@ -94,8 +93,9 @@ public final class NodeCore {
     public List<String> log() { return net.log(); }
     void log(String s) { net.log(s); }
     /** Gives {@code sink} the {@link #log()} lines added after the first {@code seen}, returns the count so far. O(1) if none. */
-    public long logSince(long seen, java.util.function.Consumer<String> sink) { return net.logSince(seen, sink); }
+    public long logSince(long seen, Consumer<String> sink) { return net.logSince(seen, sink); }
     public void setListener(NodeListener l) { net.listener = l == null ? new NodeListener() {} : l; }
+
     // ====================================================================== driving
     /**
      * Runs one core call: {@code body}, then, if this is the outermost call, the deferred work it caused (local
@@ -166,7 +166,7 @@ public final class NodeCore {
         long d = Long.MAX_VALUE;
         for (Bearer b : bearers) if (b != null) d = Math.min(d, b.disc.due);
         d = Math.min(d, Math.min(nodes.nextDeadline(), sockets.nextDeadline()));
-        if (topology != null) d = Math.min(d, topology.nextDeadline());
+        if (net.topology != null) d = Math.min(d, net.topology.nextDeadline());
         return d;
     }
 
@@ -174,11 +174,11 @@ public final class NodeCore {
     public void onTimer(long now, Outbox out) {
         run(now, out, () -> {
             for (Bearer b : bearers) {
-                if (b != null && b.disc.due <= now && b.disc.timeout(now, out)) commitAddress(now, out);
+                if (b != null && b.disc.due <= now && b.disc.timeout(now, out)) intake.commitAddress(now, out);
             }
             nodes.timeout(now, out);
             sockets.timeout(now, out);
-            if (topology != null && topology.nextDeadline() <= now) topology.onTimer(now);
+            if (net.topology != null && net.topology.nextDeadline() <= now) net.topology.onTimer(now);
             return 0;
         });
     }
@@ -190,7 +190,7 @@ public final class NodeCore {
     public void onFrame(long now, int bearerId, byte[] srcMediaAddr, byte[] buf, int off, int len, Outbox out) {
         boolean outermost = enter();
         try {
-            rcv(now, bearerId, srcMediaAddr, buf, off, len, out);
+            intake.rcv(now, bearerId, srcMediaAddr, buf, off, len, out);
         } catch (RuntimeException e) {
             // decoding is total, but the core must survive any bug triggered by hostile input
             net.droppedFrames++;
@@ -200,40 +200,6 @@ public final class NodeCore {
         }
     }
 
-    private void rcv(long now, int bearerId, byte[] src, byte[] buf, int off, int len, Outbox out) {
-        Bearer b = bearer(bearerId);
-        int pl = b == null || buf == null || off < 0 || len < 0 || off + len > buf.length ? NodeCrypto.DROP
-            : net.crypto.rcv(now, buf, off, len); // node.c tipc_rcv: decryption first (crypto.c tipc_crypto_rcv)
-        if (pl >= 0) { buf = net.crypto.plain(); off = 0; len = pl; }
-        if (pl == NodeCrypto.DROP || !TipcCodec.validateFrame(buf, off, len).isOk()) {
-            net.droppedFrames++;
-            return;
-        }
-        m.wrap(buf, off, len);
-        if (m.nonSeq() != 0 && m.user() == Tipc.LINK_CONFIG) {
-            int size = m.size();
-            if (b.disc.admit(now, src, buf, off, size) && b.disc.rcv(now, buf, off, size, out) == Discoverer.COMMIT) {
-                commitAddress(now, out);
-                b.disc.rcv(now, buf, off, size, out);
-            }
-            return;
-        }
-        nodes.rcv(now, bearerId, m, buf, off, len, out);
-    }
-
-    /** net.c tipc_net_finalize: commits the trial address, publishes the node-state binding, opens the topology server. */
-    private void commitAddress(long now, Outbox out) {
-        if (net.ownAddr != 0) return;
-        net.ownAddr = trial.addr;
-        net.table = new BindingTable(net.ownAddr);
-        net.distr = new NameDistributor(net.table, net::log);
-        net.distr.publishNodeState();
-        nodes.flushNamed(now, out);
-        topology = net.topology = new TopologySubscriptions(net.table);
-        topsrv = new TopologyServer(net, sockets, topology, now, out);
-        int a = net.ownAddr;
-        net.events.add(() -> net.listener.addressCommitted(a));
-    }
     // ====================================================================== connectionless sockets (SocketTable)
     /** Opens an RDM/DGRAM socket (socket.c tipc_sk_create): random free port, importance low, dest-droppable. */
     public int openSocket(SocketType type, MessageHandler handler) { return sockets.openSocket(type, handler); }
@@ -299,8 +265,14 @@ public final class NodeCore {
         finally { leave(outermost, now, out); }
     }
 
-    /** True if {@code port} sending at {@code importance} to {@code node} would get ELINKCONG on its link (a multicast: see {@link Bcast#congested}). */
-    public boolean congested(int node, int importance, int port) { return nodes.congested(node, importance, port); }
+    /**
+     * True if {@code port} sending at {@code importance} to {@code node} would get ELINKCONG on its link (unicast only;
+     * a multicast asks {@link #broadcastLink()}: {@link Bcast#congested}).
+     */
+    public boolean congested(int node, int importance, int port) {
+        return nodes.congested(node, importance, port);
+    }
+
     // ====================================================================== connection sockets (ConnSocket)
     /** Opens a SEQPACKET or STREAM socket (tipc_sk_create): random free port, importance low, not dest-droppable. */
     public int openConnSocket(SocketType type, ConnHandler handler) { return sockets.openConnSocket(type, handler); }
@@ -388,13 +360,13 @@ public final class NodeCore {
      */
     public Subscription subscribe(long now, int filter, int type, int lower, int upper, int timeoutMs,
                                   Consumer<SubscriptionEvent> sink) {
-        if (topology == null) return null;
-        return topology.connect(sink).subscribe(
+        if (net.topology == null) return null;
+        return net.topology.connect(sink).subscribe(
             new SubscriptionRequest(type, lower, upper, timeoutMs, filter, 0L, TopologyServer.HOST_ORDER), now);
     }
 
     /** The topology server (null until the address is committed). */
-    public TopologyServer topologyServer() { return topsrv; }
+    public TopologyServer topologyServer() { return intake.topsrv; }
     /** Group sockets (group.c): join, the four send modes, receive. */
     public NodeGroups groups() { return groups; }
 }

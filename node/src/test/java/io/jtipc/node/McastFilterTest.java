@@ -70,8 +70,13 @@ class McastFilterTest {
         assertThat(f.held()).isZero();
         assertThat(f.overflows).isOne();
         String big = "y".repeat(60_000);
+        // bounded: the byte cap must release the held messages within MAX_HELD_BYTES / 60 000 + 1 sends
+        int limit = (int) (McastFilter.MAX_HELD_BYTES / big.length()) + 2;
         int n = 0;
-        while (f.filter(mc(PEER, 9000 + n, true, true, big), OWN).isEmpty()) n++;
+        while (f.filter(mc(PEER, 9000 + n, true, true, big), OWN).isEmpty()) {
+            n++;
+            assertThat(n).as("held messages released by the byte cap").isLessThan(limit);
+        }
         assertThat((long) n * (Tipc.MCAST_H_SIZE + big.length())).isLessThanOrEqualTo(McastFilter.MAX_HELD_BYTES);
         assertThat(f.overflows).isEqualTo(2);
     }

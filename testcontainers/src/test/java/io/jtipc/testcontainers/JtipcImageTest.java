@@ -65,7 +65,9 @@ class JtipcImageTest {
             k.execInNode("tipc-agent rdm-echo 18891 1 quiet >/tmp/udp-echo.log 2>&1 &");
             try (TipcNode node = TipcNode.builder().identity("jt-udp").bearer(net.jtipcUdpBearer()).start()) {
                 k.awaitLinkUp("jt-udp", Duration.ofSeconds(30));
-                assertThat(k.linkList()).anyMatch(l -> l.contains("udp:u0") || l.contains("u0"));
+                // the kernel names a link "<self>:<bearer name after 'udp:'>-<peer>:<peer's if>" (link.c
+                // tipc_link_create): the link to jt-udp is on bearer udp:u0
+                assertThat(k.linkList()).anyMatch(l -> l.contains(":u0-jt-udp:") && l.endsWith(": up"));
                 node.awaitBinding(b -> b.type() == 18891, Duration.ofSeconds(30));
                 try (TipcSocket s = TipcSocket.rdm(node)) {
                     s.send(TipcAddress.ofService(18891, 1), "over udp".getBytes());

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +28,7 @@ import io.jtipc.testcontainers.TipcNetwork;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -89,20 +91,24 @@ class KernelClusterTest {
         // jtipc echo, the other kernel pings
         try (TipcSocket echo = TipcSocket.rdm(node)) {
             echo.bind(TipcAddress.ofService(18889, 1), TipcSocket.Scope.CLUSTER);
+            AtomicReference<Throwable> echoFailure = new AtomicReference<>();
             Thread t = new Thread(() -> {
                 try {
                     for (int i = 0; i < 10; i++) {
                         TipcMessage m = echo.receive(T);
+                        if (m == null) throw new AssertionError("echo: no ping " + i + " within " + T);
                         echo.send(m.source(), m.payload());
                     }
-                } catch (Exception e) {
-                    // the ping's own check fails then
+                } catch (Throwable e) {
+                    echoFailure.set(e);
                 }
             });
             t.start();
             String out = k2.execInNode("tipc-agent wait-service 18889 1 30000 && tipc-agent rdm-ping 18889 1 10 1000 10000");
-            assertTrue(out.contains("DONE sent 10 ok 10"), out);
             t.join(T.toMillis());
+            assertFalse(t.isAlive(), "the echo thread did not finish within " + T);
+            if (echoFailure.get() != null) throw new AssertionError("the echo thread failed", echoFailure.get());
+            assertTrue(out.contains("DONE sent 10 ok 10"), out);
         }
     }
 
@@ -114,21 +120,25 @@ class KernelClusterTest {
         new Random(18).nextBytes(data);
         byte[] got = new byte[data.length];
         try (TipcConnection c = connectWhenListening(TipcAddress.ofService(18890, 1), TipcConnection.Type.STREAM)) {
+            AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             Thread writer = new Thread(() -> {
                 try {
                     for (int off = 0; off < data.length; off += 8192) c.write(data, off, Math.min(8192, data.length - off));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (Throwable e) {
+                    writeFailure.set(e);
                 }
             });
             writer.start();
             int n = 0;
             while (n < got.length) {
                 int r = c.read(got, n, got.length - n, T);
+                if (r <= 0 && writeFailure.get() != null) throw new AssertionError("the writer failed", writeFailure.get());
                 assertTrue(r > 0, "stream ended after " + n + " bytes");
                 n += r;
             }
             writer.join(T.toMillis());
+            assertFalse(writer.isAlive(), "the writer did not finish within " + T);
+            if (writeFailure.get() != null) throw new AssertionError("the writer failed", writeFailure.get());
         }
         assertTrue(Arrays.equals(data, got), "the kernel echoed the same bytes");
     }

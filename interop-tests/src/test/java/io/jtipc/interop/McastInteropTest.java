@@ -44,6 +44,14 @@ class McastInteropTest {
     static final int COUNT = 200;
     static final int SIZE = 1000;
 
+    /**
+     * Forced replicast puts at most one packet on the guest's broadcast link: the SYN-marked twin of the first message
+     * (bcast.c tipc_mcast_send_sync). The agent's new socket starts with the broadcast method, the forced replicast
+     * switches it, and since TIPC_MCAST_RBCTL is in the cluster's capabilities (jtipc advertises it, issue 16) the
+     * twin goes by the old method; the 200 messages themselves go by replicast.
+     */
+    static final String REPLICAST_BC = "replicast: at most the SYN twin on the broadcast link";
+
     Lab lab;
     KernelNode k;
     Veth veth;
@@ -70,14 +78,14 @@ class McastInteropTest {
     @Order(1)
     void replicastReachesOneSocket() throws Exception {
         long bc = multicast("REPLICAST", 19000, 1);
-        assertThat(bc).as("replicast: nothing on the broadcast link").isZero();
+        assertThat(bc).as(REPLICAST_BC).isLessThanOrEqualTo(1);
     }
 
     @Test
     @Order(2)
     void replicastReachesEverySocketInTheRange() throws Exception {
         long bc = multicast("REPLICAST", 19001, 2);
-        assertThat(bc).as("replicast: nothing on the broadcast link").isZero();
+        assertThat(bc).as(REPLICAST_BC).isLessThanOrEqualTo(1);
     }
 
     @Test

@@ -254,7 +254,7 @@ public final class NodeCommand implements Callable<Integer> {
                     if (i + 3 >= actions.size()) throw new CommandLine.ParameterException(cl, a + " needs PROP VALUE NAME");
                     io.jtipc.api.LinkProperty prop;
                     try {
-                        prop = io.jtipc.api.LinkProperty.valueOf(actions.get(i + 1).toUpperCase(java.util.Locale.ROOT));
+                        prop = io.jtipc.api.LinkProperty.valueOf(actions.get(i + 1).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
                     } catch (IllegalArgumentException e) {
                         throw new CommandLine.ParameterException(cl, a + ": PROP is tolerance, priority or window");
                     }

@@ -17,7 +17,8 @@ import io.jtipc.wire.TipcMsg;
  * delivered.
  *
  * <p>Bounded (the kernel's deferred queue is not): at most {@link #MAX_HELD} messages and {@link #MAX_HELD_BYTES}
- * bytes per socket; a message beyond that releases everything held first, in arrival order (order across that switch
+ * bytes per socket, and {@link #TOTAL_HELD} / {@link #TOTAL_HELD_BYTES} over all the sockets of a node
+ * ({@link Total}); a message beyond either releases everything this socket holds first, in arrival order (order across that switch
  * is then not guaranteed, as with a peer without MCAST_RBCTL), and the late other half of a SYN pair released so is
  * not held (a twin is dropped). Not thread safe: owned by the socket table.
  */
@@ -26,6 +27,36 @@ final class McastFilter {
     static final int MAX_HELD = 1024;
     /** Bytes one socket holds while it waits for a SYN twin (each message counted by its size). */
     static final long MAX_HELD_BYTES = 4L << 20;
+    /** Messages all sockets of a node hold while they wait for SYN twins, count. */
+    static final int TOTAL_HELD = 8192;
+    /** Bytes all sockets of a node hold while they wait for SYN twins. */
+    static final long TOTAL_HELD_BYTES = 16L << 20;
+
+    /** What the filters of one node hold together (owned by its socket table; core thread only). */
+    static final class Total {
+        int count;
+        long bytes;
+    }
+
+    private final Total total;
+
+    /** A filter counted in {@code total} (the node's). */
+    McastFilter(Total total) {
+        this.total = total;
+    }
+
+    /** A filter with a total of its own (tests). */
+    McastFilter() {
+        this(new Total());
+    }
+
+    /** Gives back what this filter holds to the node's total (its socket closes); the held messages are dropped. */
+    void release() {
+        total.count -= defq.size();
+        total.bytes -= bytes;
+        defq.clear();
+        bytes = 0;
+    }
 
     /**
      * Senders (orignode &lt;&lt; 32 | origport) whose SYN-marked message an overflow released unpaired: the other of
@@ -85,13 +116,16 @@ final class McastFilter {
             if (th.isSyn() != 0) break;
             it.remove();
             bytes -= d.length;
+            total.count--;
+            total.bytes -= d.length;
             dl.add(d);
         }
         return dl;
     }
 
     private List<byte[]> hold(byte[] msg) {
-        if (defq.size() >= MAX_HELD || bytes + msg.length > MAX_HELD_BYTES) {
+        if (defq.size() >= MAX_HELD || bytes + msg.length > MAX_HELD_BYTES
+                || total.count >= TOTAL_HELD || total.bytes + msg.length > TOTAL_HELD_BYTES) {
             overflows++;
             TipcMsg th = new TipcMsg();
             List<byte[]> all = new ArrayList<>(defq);
@@ -102,12 +136,13 @@ final class McastFilter {
                 if (releasedSyn.size() >= MAX_HELD) releasedSyn.remove(releasedSyn.iterator().next());
                 releasedSyn.add(key(th.orignode(), th.origport()));
             }
-            defq.clear();
-            bytes = 0;
+            release();
             return all;
         }
         defq.addLast(msg);
         bytes += msg.length;
+        total.count++;
+        total.bytes += msg.length;
         return List.of();
     }
 
@@ -120,6 +155,8 @@ final class McastFilter {
             if (it.next() == d) {
                 it.remove();
                 bytes -= d.length;
+                total.count--;
+                total.bytes -= d.length;
                 return;
             }
         }

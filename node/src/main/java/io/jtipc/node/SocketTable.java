@@ -61,6 +61,8 @@ final class SocketTable {
     private final NodeTable nodes;
     private final Random rnd;
     private final Map<Integer, Sock> socks = new HashMap<>();
+    /** What the multicast filters of all sockets hold together, bounded by {@link McastFilter#TOTAL_HELD}/{@link McastFilter#TOTAL_HELD_BYTES}. */
+    final McastFilter.Total mcHeld = new McastFilter.Total();
     /** The SEQPACKET/STREAM sockets among {@link #socks}. */
     private final Map<Integer, ConnSocket> conns = new HashMap<>();
     /** The group sockets among {@link #socks}. */
@@ -250,6 +252,7 @@ final class SocketTable {
             s.group.leave(now, out);
             groups.remove(port);
         }
+        if (s.mcFilter != null) s.mcFilter.release();
         socks.remove(port);
         lastSock = null;
         if (net.distr == null) return;
@@ -534,7 +537,7 @@ final class SocketTable {
                     if (h.errcode() == 0) deliver(s, h);
                     continue;
                 }
-                if (s.mcFilter == null) s.mcFilter = new McastFilter();
+                if (s.mcFilter == null) s.mcFilter = new McastFilter(mcHeld);
                 byte[] c = Arrays.copyOfRange(buf, off, off + h.size());
                 for (byte[] m : s.mcFilter.filter(c, net.ownAddr)) {
                     TipcMsg mh = new TipcMsg().wrap(m, 0, m.length);

@@ -81,6 +81,30 @@ class McastFilterTest {
         assertThat(f.overflows).isEqualTo(2);
     }
 
+    /** The node-wide bound: many sockets each below their own bound together stay within the node's total. */
+    @Test
+    void allSocketsOfANodeTogetherAreBounded() {
+        McastFilter.Total total = new McastFilter.Total();
+        int per = McastFilter.MAX_HELD - 1;
+        int sockets = McastFilter.TOTAL_HELD / per + 2;
+        long releases = 0;
+        McastFilter last = null;
+        for (int s = 0; s < sockets; s++) {
+            McastFilter f = new McastFilter(total);
+            for (int i = 0; i < per; i++) {
+                if (!f.filter(mc(PEER, 10_000 * s + i, true, true, "s"), OWN).isEmpty()) releases++;
+                assertThat(total.count).isLessThanOrEqualTo(McastFilter.TOTAL_HELD);
+            }
+            last = f;
+        }
+        assertThat(releases).as("the node's total released some socket's held messages").isPositive();
+        // a closing socket gives back what it held
+        int before = total.count;
+        int held = last.held();
+        last.release();
+        assertThat(total.count).isEqualTo(before - held);
+    }
+
     /** Review bug 4c: after an overflow released a sender's held messages, its late twin is dropped, not held. */
     @Test
     void aLateTwinAfterAnOverflowReleaseIsDroppedAndTheNextSwitchPairsRight() {

@@ -105,12 +105,15 @@ public final class ControlCommands {
                 return linkStat(a, json);
             }
             case "link set" -> {
-                if (a.size() != 6 || !a.get(4).equals("link")) throw usage("link set tolerance|priority|window VALUE link NAME");
+                if (a.size() != 6 || !a.get(4).equals("link")) {
+                    throw usage("link set tolerance|priority|window|broadcast|broadcast-ratio VALUE link NAME");
+                }
                 LinkProperty p;
                 try {
-                    p = LinkProperty.valueOf(a.get(2).toUpperCase(Locale.ROOT));
+                    p = LinkProperty.valueOf(a.get(2).toUpperCase(Locale.ROOT).replace('-', '_'));
                 } catch (IllegalArgumentException e) {
-                    throw usage("link set: PROPERTY is tolerance, priority or window, not '" + a.get(2) + "'");
+                    throw usage("link set: PROPERTY is tolerance, priority, window, broadcast or broadcast-ratio, not '"
+                            + a.get(2) + "'");
                 }
                 node.setLink(a.get(5), p, number(a.get(3), "VALUE"));
                 return done(json);

@@ -137,6 +137,10 @@ class ControlChannelTest {
         assertThat(run("link", "set", "window", "100", "link", link).code()).isZero();
         assertThat(run("link", "set", "window", "5", "link", link).code()).as("below the minimum 16").isEqualTo(1);
         assertThat(run("link", "set", "priority", "7", "link", link).code()).isZero();
+        // the broadcast link's properties are spelt as the kernel's tipc spells them (a hyphen, not an underscore)
+        Result br = run("link", "set", "broadcast-ratio", "20", "link", "broadcast-link");
+        assertThat(br.err()).doesNotContain("PROPERTY is");
+        assertThat(run("link", "set", "bogus", "20", "link", "broadcast-link").err()).contains("PROPERTY is");
     }
 
     @Test

@@ -17,6 +17,11 @@
 #                          node against N-1 and √N, heap per node, detection of a SIGKILLed node (io.jtipc.bench.ClusterScale);
 #                          SCALE_ARGS (default "--sim 10,25,50,100 --udp 10,25,50,100"); about 8 minutes (each UDP size above
 #                          32 waits for monitor.c's 120 s domain-size re-check)
+#   bench/run.sh veth      issue 14 over Ethernet: a veth pair inside a network namespace this script creates (and deletes);
+#                          the C reference (bench/src/main/c/afpacket_ref.c, AF_PACKET with sendmmsg/recvmmsg) blasts
+#                          1 032-byte frames (a 1 000 B RDM message's size on the wire) and ping-pongs 96-byte ones, then
+#                          two jtipc nodes (eth:vb0 / eth:vb1, two JVMs) run NodeBench's one-way and round-trip tests;
+#                          ratios jtipc / C. Needs root and gcc. VETH_ROUNDS (default 3), VETH_SECONDS (C blast, default 3)
 # Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
 # 1; the order of the tools rotates from round to round, and the capture is read once before each run so that no
 # run reads it from disk), FRAMES (list of minimum frame counts, default
@@ -43,8 +48,8 @@ report="$target/report.md"
 
 command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
 case "$what" in
-  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale) ;;
-  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale]" >&2; exit 2 ;;
+  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth) ;;
+  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth]" >&2; exit 2 ;;
 esac
 CRYPTO_ARGS="${CRYPTO_ARGS:---sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2}"
 if [ "$what" = all ] || [ "$what" = compare ]; then
@@ -291,5 +296,69 @@ if [ "$what" = all ] || [ "$what" = scale ]; then
     cat "$target/scale.md"
     echo
   } >> "$report"
+fi
+if [ "$what" = all ] || [ "$what" = veth ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "bench veth: needs root (AF_PACKET, network namespaces); skipped" >&2
+  else
+    command -v gcc >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gcc >/dev/null; }
+    gcc -O2 -Wall -o "$target/afpacket_ref" "$root/bench/src/main/c/afpacket_ref.c"
+    VETH_ROUNDS="${VETH_ROUNDS:-3}"
+    VETH_SECONDS="${VETH_SECONDS:-3}"
+    ns="jtipc-bench-veth-$$"
+    ip netns add "$ns"
+    trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link add vb0 type veth peer name vb1
+    ip -n "$ns" link set vb0 up
+    ip -n "$ns" link set vb1 up
+    mac1=$(ip -n "$ns" -br link show vb1 | awk '{print $3}')
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    ref="$target/afpacket_ref"
+    : > "$target/veth-c.txt"
+    for r in $(seq 1 "$VETH_ROUNDS"); do
+      ip netns exec "$ns" "$ref" sink vb1 "$VETH_SECONDS" > "$target/veth-sink.txt" &
+      sinkpid=$!
+      sleep 0.3
+      ip netns exec "$ns" "$ref" blast vb0 "$mac1" 1032 "$VETH_SECONDS" >> "$target/veth-c.txt"
+      wait "$sinkpid"
+      grep -v '^ready' "$target/veth-sink.txt" >> "$target/veth-c.txt"
+      ip netns exec "$ns" "$ref" pong vb1 60 > /dev/null &
+      pongpid=$!
+      sleep 0.3
+      ip netns exec "$ns" "$ref" ping vb0 "$mac1" 96 20000 >> "$target/veth-c.txt"
+      kill "$pongpid" 2>/dev/null || true
+      wait "$pongpid" 2>/dev/null || true
+    done
+    # jtipc: NodeBench's one-way and round-trip tests over the same veth pair (node A on vb0 here, B on vb1 in the peer JVM)
+    ip netns exec "$ns" java -cp "$benchjar" io.jtipc.bench.NodeBench --rounds "$VETH_ROUNDS" --only oneway,rtt \
+      --bearer-a eth:vb0 --bearer-b eth:vb1 --no-reference > "$target/veth-jtipc.md"
+    med() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "nan"}'; }
+    c_rate=$(grep '^frames=' "$target/veth-c.txt" | grep -o 'frames_per_s=[0-9]*' | sed 's/.*=//' | med)
+    c_rtt=$(grep -o 'median_us=[0-9.]*' "$target/veth-c.txt" | sed 's/.*=//' | med)
+    j_rate=$(awk -F'|' '$2 ~ /one way 1000 B/ && $3 ~ /jtipc/ {gsub(/ /, "", $5); print $5}' "$target/veth-jtipc.md" | head -1)
+    j_rtt=$(awk -F'|' '$2 ~ /64 B round trip/ && $3 ~ /jtipc/ {gsub(/ /, "", $7); print $7}' "$target/veth-jtipc.md" | head -1)
+    {
+      echo "## Issue 14 over Ethernet: jtipc on a veth pair vs the C AF_PACKET reference on the same pair"
+      echo
+      echo "\`bench/run.sh veth\` ($VETH_ROUNDS rounds; C blast ${VETH_SECONDS} s a round); load average before: $load."
+      echo
+      echo "C reference, every round (blast: sent; sink: received; ping: 96-byte frames to an echoing pong):"
+      echo
+      echo '```'
+      cat "$target/veth-c.txt"
+      echo '```'
+      echo
+      cat "$target/veth-jtipc.md"
+      echo
+      echo "| over one veth pair | jtipc | C AF_PACKET | jtipc / C | issue 14 target |"
+      echo "|---|---|---|---|---|"
+      awk -v j="$j_rate" -v c="$c_rate" 'BEGIN {printf "| 1 000 B one way, received msg/s (C: 1 032 B frames) | %s | %s | %.2f | >= 0.80 |\n", j, c, (c > 0 ? j / c : 0)}'
+      awk -v j="$j_rtt" -v c="$c_rtt" 'BEGIN {printf "| 64 B round trip, median us (C: 96 B frames) | %s | %s | %.2f | <= 3.00 |\n", j, c, (c > 0 ? j / c : 0)}'
+      echo
+    } >> "$report"
+    ip netns del "$ns"
+    trap - EXIT
+  fi
 fi
 cat "$report"

@@ -66,6 +66,12 @@ public interface LibC {
 
     int poll(Pointer fds, long nfds, int timeoutMs);
 
+    /**
+     * recvmmsg(2): up to {@code vlen} datagrams in one call into an array of {@code struct mmsghdr} (64 bytes each on
+     * LP64); {@code timeout} may be null. Returns the number received, or -1 with errno (EAGAIN with MSG_DONTWAIT).
+     */
+    int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
+
     int eventfd(int initval, int flags);
 
     @ssize_t long read(int fd, Pointer buf, @size_t long count);

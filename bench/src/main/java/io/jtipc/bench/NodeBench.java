@@ -158,8 +158,8 @@ public final class NodeBench {
                 switch (f[0]) {
                     case "JTIPC" -> {
                         int port = Integer.parseInt(f[1]);
-                        node = TipcNode.builder().identity("nodebench-b")
-                            .bearer("udp:127.0.0.2:" + port + ",remote=127.0.0.1:" + port).build();
+                        String bearer = f.length > 2 ? f[2] : "udp:127.0.0.2:" + port + ",remote=127.0.0.1:" + port;
+                        node = TipcNode.builder().identity("nodebench-b").bearer(bearer).build();
                         node.start();
                         node.awaitLinkUp(Duration.ofSeconds(30));
                         rdm = TipcSocket.rdm(node);
@@ -392,8 +392,9 @@ public final class NodeBench {
 
         void start(Peer peer) throws Exception {
             int port = freeUdpPort();
-            peer.send("JTIPC " + port);
-            node = TipcNode.builder().identity("nodebench-a").bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.2:" + port).build();
+            peer.send("JTIPC " + port + (bearerB == null ? "" : " " + bearerB));
+            String bearer = bearerA != null ? bearerA : "udp:127.0.0.1:" + port + ",remote=127.0.0.2:" + port;
+            node = TipcNode.builder().identity("nodebench-a").bearer(bearer).build();
             node.start();
             node.awaitLinkUp(Duration.ofSeconds(30));
             String[] f = peer.expect("JTIPC");
@@ -629,6 +630,7 @@ public final class NodeBench {
     }
 
     static List<String> transports(Test t) {
+        if (jtipcOnly) return List.of("jtipc");
         return switch (t.kind) {
             case "rtt" -> List.of("jtipc", "tcp", "udp");
             default -> List.of("jtipc", "tcp");
@@ -641,8 +643,15 @@ public final class NodeBench {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
-    /** {@code --only KIND}: only the tests of this kind (oneway, rtt, stream) after the warm-up; null = all. */
+    /** {@code --only KIND[,KIND]}: only the tests of these kinds (oneway, rtt, stream) after the warm-up; null = all. */
     static volatile String only;
+    /**
+     * {@code --bearer-a SPEC --bearer-b SPEC}: the jtipc nodes' bearers instead of the UDP loopback pair (e.g.
+     * {@code eth:vb0} and {@code eth:vb1} on a veth pair, {@code bench/run.sh veth}); no spaces in SPEC. Null = UDP.
+     */
+    static volatile String bearerA, bearerB;
+    /** {@code --no-reference}: jtipc only (no Java TCP / raw UDP rows), for runs whose reference is elsewhere. */
+    static volatile boolean jtipcOnly;
 
     /** Runs the whole plan; returns every result (rounds × tests × transports) and prints the tables to {@code out}. */
     public static List<Result> runAll(boolean quick, int rounds, double seconds, PrintStream out) throws Exception {
@@ -655,7 +664,7 @@ public final class NodeBench {
             }
             for (int round = 0; round < rounds; round++) {
                 for (Test t : plan(quick)) {
-                    if (only != null && !t.kind.equals(only)) continue;
+                    if (only != null && !List.of(only.split(",")).contains(t.kind)) continue;
                     List<String> trs = new ArrayList<>(transports(t));
                     java.util.Collections.rotate(trs, round); // no transport always first
                     for (String tr : trs) {
@@ -698,7 +707,8 @@ public final class NodeBench {
             fig.put(e.getKey() + "|rtt", med);
         }
         out.println();
-        out.println("| two nodes, UDP loopback | jtipc | Java TCP | raw UDP | jtipc / TCP |");
+        out.println("| two nodes, " + (bearerA == null ? "UDP loopback" : bearerA + " / " + bearerB)
+            + " | jtipc | Java TCP | raw UDP | jtipc / TCP |");
         out.println("|---|---|---|---|---|");
         for (Test t : plan(true)) {
             String l = t.label().startsWith("stream") ? "stream" : t.label();
@@ -734,8 +744,12 @@ public final class NodeBench {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--bearer-a" -> bearerA = args[++i];
+                case "--bearer-b" -> bearerB = args[++i];
+                case "--no-reference" -> jtipcOnly = true;
                 default -> {
-                    System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S] [--only oneway|rtt|stream]");
+                    System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S] [--only oneway|rtt|stream[,...]]"
+                        + " [--bearer-a SPEC --bearer-b SPEC] [--no-reference]");
                     System.exit(2);
                 }
             }

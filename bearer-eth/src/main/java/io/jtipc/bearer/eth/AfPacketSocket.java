@@ -39,9 +39,13 @@ import jnr.ffi.Pointer;
  * once on the next receive and delivers frames again once the interface is up.
  *
  * <h2>Receiving</h2>
- * {@link #receive} waits with {@code poll(2)} on the socket and on an eventfd used by
- * {@link #wakeup()}, then reads one frame with {@code recvfrom(MSG_DONTWAIT | MSG_TRUNC)} into a
- * native buffer allocated once and copies it to the caller's array: no Java allocation per frame.
+ * {@link #receive} hands out the frames of the last batch first; when none is left it reads up to
+ * {@link #RX_BATCH} queued frames with one {@code recvmmsg(MSG_DONTWAIT | MSG_TRUNC)} into native
+ * slots allocated once, and only when nothing is queued waits with {@code poll(2)} on the socket and
+ * on an eventfd used by {@link #wakeup()}. Under load a frame therefore costs a sixteenth of a
+ * system call instead of two ({@code poll} + {@code recvfrom}), the batching the kernel's own
+ * receive path does per NAPI poll (issue 14). Each frame is copied once, to the caller's array: no
+ * Java allocation per frame.
  * Like {@code tipc_l2_rcv_msg} it keeps only packet types PACKET_HOST, PACKET_BROADCAST and
  * PACKET_MULTICAST; frames for other hosts (PACKET_OTHERHOST, seen on a shared medium or in
  * promiscuous mode), our own outgoing frames (PACKET_OUTGOING) and looped-back frames are skipped
@@ -64,6 +68,12 @@ public final class AfPacketSocket implements AutoCloseable {
 
     /** Largest frame payload received: 65535 bytes (covers any MTU an Ethernet device may have). */
     public static final int MAX_FRAME = 65535;
+
+    /**
+     * Frames read per {@code recvmmsg} call (count): 16 slots of {@link #MAX_FRAME} bytes, about 1 MiB of native
+     * memory per socket, allocated once at open.
+     */
+    public static final int RX_BATCH = 16;
 
     /** sockaddr_ll.sll_pkttype values, include/uapi/linux/if_packet.h. */
     public static final int PACKET_HOST = 0;
@@ -103,6 +113,17 @@ public final class AfPacketSocket implements AutoCloseable {
     private static final int IFR_UNION = 16;
     // struct pollfd (8 bytes): fd s32, events s16, revents s16
     private static final int POLLFD_SIZE = 8;
+    // struct mmsghdr on LP64 (64 bytes): struct msghdr {msg_name ptr @0, msg_namelen u32 @8, msg_iov ptr @16,
+    // msg_iovlen size_t @24, msg_control ptr @32, msg_controllen size_t @40, msg_flags s32 @48}, msg_len u32 @56;
+    // struct iovec (16 bytes): iov_base ptr @0, iov_len size_t @8
+    private static final int MMSG_SIZE = 64;
+    private static final int MSG_NAMELEN = 8;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_FLAGS = 48;
+    private static final int MSG_LEN = 56;
+    private static final int IOV_SIZE = 16;
+    private static final int ADDR_SLOT = 32;
 
     private final LibC libc = LibC.Native.libc();
     private final String ifname;
@@ -116,10 +137,15 @@ public final class AfPacketSocket implements AutoCloseable {
     private final Object ioctlLock = new Object();
     private volatile boolean closed;
 
-    // native memory, allocated once per socket
-    private final Pointer rxBuf;
-    private final Pointer rxAddr;
-    private final Pointer rxAddrLen;
+    // native memory, allocated once per socket: the receive batch (frames, source addresses, iovecs, mmsghdrs)
+    private final Pointer rxSlots;
+    private final Pointer rxAddrs;
+    private final Pointer rxIov;
+    private final Pointer rxMsgs;
+    // frames in the current batch and the next one to hand out (guarded by rxLock)
+    private int rxCount;
+    private int rxNext;
+    private volatile long receiveSyscalls;
     private final Pointer pollFds;
     private final Pointer wakeScratch;
     private final Pointer wakeOne;
@@ -137,10 +163,18 @@ public final class AfPacketSocket implements AutoCloseable {
         this.ifname = ifname;
         this.ethertype = ethertype;
         jnr.ffi.Runtime rt = LibC.Native.runtime();
-        rxBuf = Memory.allocateDirect(rt, MAX_FRAME, true);
+        rxSlots = Memory.allocateDirect(rt, (long) RX_BATCH * MAX_FRAME, true);
+        rxAddrs = Memory.allocateDirect(rt, RX_BATCH * ADDR_SLOT, true);
+        rxIov = Memory.allocateDirect(rt, RX_BATCH * IOV_SIZE, true);
+        rxMsgs = Memory.allocateDirect(rt, RX_BATCH * MMSG_SIZE, true);
+        for (int i = 0; i < RX_BATCH; i++) {
+            rxIov.putAddress((long) i * IOV_SIZE, rxSlots.address() + (long) i * MAX_FRAME);
+            rxIov.putLong((long) i * IOV_SIZE + 8, MAX_FRAME);
+            rxMsgs.putAddress((long) i * MMSG_SIZE, rxAddrs.address() + (long) i * ADDR_SLOT);
+            rxMsgs.putAddress((long) i * MMSG_SIZE + MSG_IOV, rxIov.address() + (long) i * IOV_SIZE);
+            rxMsgs.putLong((long) i * MMSG_SIZE + MSG_IOVLEN, 1);
+        }
         txBuf = Memory.allocateDirect(rt, MAX_FRAME, true);
-        rxAddr = Memory.allocateDirect(rt, 32, true);
-        rxAddrLen = Memory.allocateDirect(rt, 4, true);
         txAddr = Memory.allocateDirect(rt, 32, true);
         pollFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
         wakeScratch = Memory.allocateDirect(rt, 8, true);
@@ -369,9 +403,14 @@ public final class AfPacketSocket implements AutoCloseable {
                 if (closed) {
                     return WAKEUP;
                 }
+                int queued = readOne(s, buf, off, len, srcMac, srcOff); // the batch, or what is queued: no poll
+                if (queued >= 0) {
+                    return queued;
+                }
                 pollFds.putShort(6, (short) 0);
                 pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
                 int r = libc.poll(pollFds, 2, waitMs);
+                receiveSyscalls++;
                 if (r < 0) {
                     int err = LibC.Native.errno();
                     if (err != SyscallException.EINTR) {
@@ -414,31 +453,53 @@ public final class AfPacketSocket implements AutoCloseable {
         return receive(buf, 0, buf.length, srcMac, 0, timeoutMs);
     }
 
-    /** Reads one queued frame; returns its length, or -1 if it was skipped or nothing was queued. */
+    /**
+     * The next frame of the batch, reading a new batch with one {@code recvmmsg} when it is used up; returns its
+     * length, or -1 when nothing is queued. Skipped frames (not for us, oversize) are counted and passed over.
+     * Caller holds rxLock.
+     */
     private int readOne(int s, byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
-        rxAddrLen.putInt(0, SLL_SIZE);
-        long n = libc.recvfrom(s, rxBuf, MAX_FRAME, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, rxAddr, rxAddrLen);
-        if (n < 0) {
-            int err = LibC.Native.errno();
-            if (err == SyscallException.EAGAIN || err == SyscallException.EINTR) {
-                return -1;
+        for (;;) {
+            if (rxNext == rxCount) {
+                rxNext = 0;
+                rxCount = 0;
+                for (int i = 0; i < RX_BATCH; i++) {
+                    rxMsgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SLL_SIZE); // value-result: reset every call
+                }
+                int n = libc.recvmmsg(s, rxMsgs, RX_BATCH, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, null);
+                receiveSyscalls++;
+                if (n <= 0) {
+                    if (n == 0) {
+                        return -1;
+                    }
+                    int err = LibC.Native.errno();
+                    if (err == SyscallException.EAGAIN || err == SyscallException.EINTR) {
+                        return -1;
+                    }
+                    throw AfPacketException.forSocket("recvmmsg", err, ifname);
+                }
+                rxCount = n;
             }
-            throw AfPacketException.forSocket("recvfrom", err, ifname);
+            int i = rxNext++;
+            long m = (long) i * MMSG_SIZE;
+            long n = rxMsgs.getInt(m + MSG_LEN) & 0xFFFF_FFFFL; // the frame's real length (MSG_TRUNC)
+            boolean truncated = (rxMsgs.getInt(m + MSG_FLAGS) & LibC.MSG_TRUNC) != 0;
+            long a = (long) i * ADDR_SLOT;
+            int type = rxAddrs.getByte(a + SLL_PKTTYPE) & 0xFF;
+            if (type > PACKET_MULTICAST) {
+                droppedNotForUs++;
+                continue;
+            }
+            if (truncated || n > len || n > MAX_FRAME) {
+                droppedOversize++;
+                continue;
+            }
+            int length = (int) n;
+            rxSlots.get((long) i * MAX_FRAME, buf, off, length);
+            rxAddrs.get(a + SLL_ADDR, srcMac, srcOff, EthMedia.MAC_LENGTH);
+            lastPacketType = type;
+            return length;
         }
-        int type = rxAddr.getByte(SLL_PKTTYPE) & 0xFF;
-        if (type > PACKET_MULTICAST) {
-            droppedNotForUs++;
-            return -1;
-        }
-        if (n > len || n > MAX_FRAME) {
-            droppedOversize++;
-            return -1;
-        }
-        int length = (int) n;
-        rxBuf.get(0, buf, off, length);
-        rxAddr.get(SLL_ADDR, srcMac, srcOff, EthMedia.MAC_LENGTH);
-        lastPacketType = type;
-        return length;
     }
 
     /**
@@ -463,6 +524,14 @@ public final class AfPacketSocket implements AutoCloseable {
     /** Frames skipped because they were not for this host (PACKET_OTHERHOST, PACKET_OUTGOING, loopback). */
     public long droppedNotForUs() {
         return droppedNotForUs;
+    }
+
+    /**
+     * System calls {@link #receive} made since open ({@code recvmmsg} and {@code poll}; count): with frames queued,
+     * about one per {@link #RX_BATCH} frames.
+     */
+    public long receiveSyscalls() {
+        return receiveSyscalls;
     }
 
     /** Frames skipped because they were longer than the buffer given to {@link #receive}. */

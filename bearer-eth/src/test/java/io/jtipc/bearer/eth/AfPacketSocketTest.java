@@ -221,6 +221,38 @@ class AfPacketSocketTest {
     }
 
     @Test
+    void aQueuedBurstIsReadInBatchesInOrderAndIntact() throws IOException {
+        // 3 full batches and a bit, frames for another host and an oversize one among them, all queued before the
+        // first receive: every frame for us comes back in order and intact, with about one system call per batch
+        int frames = 3 * AfPacketSocket.RX_BATCH + 5;
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        long otherBefore = b.droppedNotForUs();
+        b.setReceiveBufferSize(4 << 20); // the whole burst fits (the kernel default holds ~50 such frames)
+        for (int i = 0; i < frames; i++) {
+            byte[] p = payload(60 + 37 * i % (MTU - 60));
+            p[0] = (byte) i;
+            sent.add(p);
+            assertThat(a.send(MAC_B, p, 0, p.length)).isTrue();
+            if (i % 7 == 3) {
+                a.send(EthMedia.parse("02:00:5e:10:00:99"), p, 0, p.length); // PACKET_OTHERHOST: skipped
+            }
+        }
+        long callsBefore = b.receiveSyscalls();
+        for (int i = 0; i < frames; i++) {
+            int n = b.receive(buf, src, 2000);
+            assertThat(n).as("frame %d", i).isEqualTo(sent.get(i).length);
+            assertThat(Arrays.copyOf(buf, n)).as("frame %d", i).isEqualTo(sent.get(i));
+            assertThat(src).isEqualTo(MAC_A);
+        }
+        long calls = b.receiveSyscalls() - callsBefore;
+        int otherHost = (frames + 3) / 7;
+        assertThat(calls).as("system calls for %d frames", frames)
+            .isLessThanOrEqualTo((frames + otherHost) / AfPacketSocket.RX_BATCH + 2L);
+        assertThat(b.receive(buf, src, 0)).isEqualTo(TIMEOUT); // passes over the last frame for another host
+        assertThat(b.droppedNotForUs() - otherBefore).isEqualTo(otherHost);
+    }
+
+    @Test
     void frameLongerThanTheBufferIsSkippedAndCounted() throws IOException {
         byte[] p = payload(300);
         a.send(MAC_B, p, 0, p.length);

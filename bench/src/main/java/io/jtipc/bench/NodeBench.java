@@ -346,8 +346,13 @@ public final class NodeBench {
 
         Peer() throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-Xss1m", "-cp", System.getProperty("java.class.path"),
-                NodeBench.class.getName(), "--peer").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xss1m"));
+            // NODEBENCH_PEER_OPTS: extra JVM options for the peer, split on spaces (e.g. a JFR recording; then add
+            // -Xlog:jfr+startup=error, since the peer's stdout carries the answers)
+            String opts = System.getenv("NODEBENCH_PEER_OPTS");
+            if (opts != null && !opts.isBlank()) cmd.addAll(List.of(opts.trim().split(" +")));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeBench.class.getName(), "--peer"));
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             out = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }

@@ -16,9 +16,9 @@ import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
 
 /**
- * Neighbour monitoring (monitor.c) in in-memory clusters of 40 and 100 nodes: everyone linked, each node monitors its
+ * Neighbour monitoring (monitor.c) in in-memory clusters of 33 to 100 nodes: everyone linked, each node monitors its
  * ⌈√N⌉-1 domain members plus the heads, sends the kernel's domain records, probes O(√N) peers per tick, and a killed
- * node is detected by all.
+ * node is detected by all within the direct-supervision bound plus one message latency ({@link #DETECT_BOUND}).
  */
 class MonitorClusterTest {
     /** Link tolerance of the Ethernet bearer default, ms; node timer = tolerance / 4. */
@@ -335,6 +335,31 @@ class MonitorClusterTest {
         System.out.printf("monitor: %d nodes: probes in the 4 s after the kill (pushes included): %d%n", n,
             rest.stream().mapToLong(MonitorClusterTest::probes).sum() - probesBefore);
         for (SimNode s : rest) assertThat(upLinks(s)).isEqualTo(n - 2);
+    }
+
+    /**
+     * The smallest monitored cluster (33 nodes, one above TIPC_DEF_MON_THRESHOLD): ⌈√33⌉ - 1 = 5 nodes hold any member in
+     * their domain, so the kernel's four reports are reachable (for every N above the default threshold), and a
+     * killed node is detected by all 32 others within {@link #DETECT_BOUND}.
+     */
+    @Test
+    void thirtyThreeNodesHaveFiveReportersAndAllDetectAKilledNodeWithinTheBound() {
+        for (int n = Monitor.DEF_THRESHOLD + 1; n <= Monitor.MAX_THRESHOLD; n++) {
+            assertThat(Monitor.domSize(n) - 1).as("reporters at N = %d", n).isGreaterThanOrEqualTo(5);
+        }
+        int n = 33;
+        SimNetwork net = convergedCluster(n, 33, -1);
+        List<SimNode> ns = net.nodes();
+        SimNode victim = ns.get(5);
+        int va = victim.core.ownAddr();
+        List<SimNode> rest = ns.stream().filter(s -> s != victim).toList();
+        long reporters = rest.stream().filter(s -> mon(s).peers().stream().anyMatch(v -> v.addr() == va && v.local())).count();
+        assertThat(reporters).isEqualTo(5);
+        long[] at = killAndTime(net, victim, rest, 3L * TOL);
+        System.out.printf("monitor: %d nodes: killed node (5 reporters) detected by all %d after %d ms (bound %d ms)%n", n,
+            n - 1, max(at), DETECT_BOUND);
+        assertThat(max(at)).as("all detect the loss within tolerance + 2 ticks + latency").isLessThanOrEqualTo(DETECT_BOUND);
+        assertPushesBounded(rest, n);
     }
 
     /**

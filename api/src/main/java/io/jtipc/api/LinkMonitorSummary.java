@@ -31,11 +31,16 @@ import io.jtipc.node.NodeCore;
  * @param probesSent probe STATE messages sent so far on this bearer's links (count, since each link was created): in an
  *                   idle cluster about one per monitored peer per node timer tick (tolerance / 4)
  * @param peers the ring in order, starting after this node and ending with it
+ * @param recordPushes STATE probes that pushed this node's changed domain record to every up peer at once when it lost
+ *                     a domain member (jtipc, issue 16: the kernel sends it at the next tick; at most one per up peer
+ *                     per domain change, none while the cluster is idle)
+ * @param confirmedLosses links failed at once because four peers' records reported their peer lost (the kernel's
+ *                        MAX_PEER_DOWN_EVENTS; the kernel fails them at the link's next tick)
  */
 public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, int threshold, boolean active,
                                  int monitored, int listGeneration, int domainGeneration, long appliedRecords,
                                  long rejectedRecords, long genJumps, int recordBytes, long probesSent,
-                                 List<Peer> peers) {
+                                 List<Peer> peers, long recordPushes, long confirmedLosses) {
 
     /**
      * One entry of the ring ({@code tipc link monitor list}).
@@ -82,7 +87,7 @@ public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, 
             for (Link l : core.links()) if (l.bearerId() == i) probes += l.sentProbes();
             r.add(new LinkMonitorSummary(b.config().name(), m.selfAddress(), m.peerCount(), LinkSettings.monitorThreshold(core),
                 m.isActive(), m.monitoredCount(), m.listGeneration(), m.domainGeneration(), m.appliedRecords(),
-                m.rejectedRecords(), m.genJumps(), m.ownRecordBytes(), probes, ps));
+                m.rejectedRecords(), m.genJumps(), m.ownRecordBytes(), probes, ps, m.recordPushes(), m.confirmedLosses()));
         }
         return r;
     }

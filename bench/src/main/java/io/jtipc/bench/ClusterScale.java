@@ -141,9 +141,9 @@ public final class ClusterScale {
             .stream().anyMatch(v -> v.addr() == va && (v.local() || v.head()))).count();
         victim.paused = true;
         long k = net.now();
-        while (!ns.stream().filter(s -> s != victim).allMatch(s -> !s.core.peer(va).isUp())) {
-            net.runFor(25);
-            if (net.now() - k > 4L * TOLERANCE_MS) throw new IllegalStateException("killed node not detected by all");
+        // checked after every simulated event (exact to the ms, no polling step)
+        if (!net.runUntil(() -> ns.stream().allMatch(s -> s == victim || !s.core.peer(va).isUp()), k + 4L * TOLERANCE_MS)) {
+            throw new IllegalStateException("killed node not detected by all");
         }
         return new Row("in-memory", n, 1, minLinks, monitored, monitored, recordBytes, perSec, heap, linked, bindMs,
             settled, net.now() - k, victimMonitors);

@@ -130,7 +130,7 @@ public final class Link {
         this.bearer = bearer;
         this.maddr = maddr;
         this.session = session & 0xffff;
-        if (bearer.mon == null) bearer.mon = new Monitor(net, bearer.id);
+        if (bearer.mon == null) bearer.mon = new Monitor(net, bearer.id, node.nodes);
         BearerConfig c = bearer.config;
         this.advertisedMtu = c.mtu() & ~3;
         this.mtu = advertisedMtu;

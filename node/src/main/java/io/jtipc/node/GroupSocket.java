@@ -24,9 +24,9 @@ import io.jtipc.wire.TipcSubscr;
  * per member node over its unicast link), the method chosen per socket by {@link Bcast#selectMethod} (destination
  * nodes against the broadcast ratio, {@code tipc link set broadcast}, TIPC_MCAST_BROADCAST/REPLICAST), plus one local
  * delivery for members on this node. Receivers order a member's broadcasts by that seqno whatever the path, so a
- * switch needs no SYN twin (bcast.c sends one only for TIPC_MCAST_MSG); a broadcast right after a unicast or a JOIN
- * must not overtake it: it goes by replicast on the same links and asks for acks (socket.c mc_method.mandatory), and
- * the next broadcast waits for them.
+ * switch needs no SYN twin (bcast.c sends one only for TIPC_MCAST_MSG); the first broadcast after the join (its
+ * JOINs) or after a unicast must not overtake them: it goes by replicast on the same links and asks for acks
+ * (socket.c mc_method.mandatory), and the next broadcast waits for them.
  *
  * <p>Sends never block: where the kernel's sendmsg would wait (a member's window, an unacknowledged replicast, a
  * congested link) they return {@link Errno#EAGAIN} and {@link GroupHandler#writable} follows when it may succeed.

@@ -76,6 +76,11 @@ public final class Bcast {
         boolean rcast;
         /** The socket's fixed method (true = replicast), null = chosen per send. */
         Boolean forced;
+        /**
+         * tipc_mc_method.mandatory as group sockets use it: {@link #rcast} is kept for the next send whatever the
+         * destinations (set after a group unicast or JOIN, cleared by the next group broadcast). Plain sockets never set it.
+         */
+        boolean mandatory;
         long expires;
     }
 
@@ -627,7 +632,7 @@ public final class Bcast {
      * tipc_bcast_select_xmit_method for {@code dests} remote destination nodes: replicast without bearer broadcast
      * support, broadcast if a peer lacks replicast support; otherwise, unless the socket fixed it, or the cluster
      * lacks TIPC_MCAST_RBCTL and the method was chosen less than {@link #METHOD_EXPIRE_MS} ago: the forced mode, or
-     * replicast for at most {@link #threshold()} destinations.
+     * replicast for at most {@link #threshold()} destinations. A {@link Method#mandatory} method is kept.
      *
      * @param clusterCaps the AND of our and every up peer's capabilities (node.c tn->capabilities)
      */
@@ -642,6 +647,7 @@ public final class Bcast {
             return;
         }
         m.expires = now + METHOD_EXPIRE_MS;
+        if (m.mandatory) return;
         if (m.forced != null) {
             // socket.c sets mc_method.rcast in setsockopt, so the kernel's next send sees no switch and sends no SYN
             // twin; jtipc applies the forced method here, so a forced switch is synchronised like any other

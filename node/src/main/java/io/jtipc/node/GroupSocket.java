@@ -19,9 +19,14 @@ import io.jtipc.wire.TipcSubscr;
  * The group half of a socket (Linux 6.1 net/tipc/socket.c): {@code tipc_sk_join}/{@code tipc_sk_leave}, the four send
  * modes ({@code tipc_send_group_unicast}, {@code _anycast}, {@code _mcast}, {@code _bcast}, {@code tipc_send_group_msg}),
  * the receive filter ({@code tipc_sk_filter_rcv} with {@code tipc_sk_proto_rcv} and {@code tipc_group_filter_msg}) and
- * {@code tipc_recvmsg}'s window update. Multicast and broadcast go by replicast: one copy per member node over its
- * unicast link (group messages do not use the broadcast link sender, {@link Bcast}, yet), one local delivery for
- * members on this node.
+ * {@code tipc_recvmsg}'s window update. Multicast and broadcast go as one message with the group's broadcast seqno,
+ * sent as bcast.c {@code tipc_mcast_xmit} does: on this node's broadcast link ({@link Bcast}) or by replicast (one copy
+ * per member node over its unicast link), the method chosen per socket by {@link Bcast#selectMethod} (destination
+ * nodes against the broadcast ratio, {@code tipc link set broadcast}, TIPC_MCAST_BROADCAST/REPLICAST), plus one local
+ * delivery for members on this node. Receivers order a member's broadcasts by that seqno whatever the path, so a
+ * switch needs no SYN twin (bcast.c sends one only for TIPC_MCAST_MSG); the first broadcast after the join (its
+ * JOINs) or after a unicast must not overtake them: it goes by replicast on the same links and asks for acks
+ * (socket.c mc_method.mandatory), and the next broadcast waits for them.
  *
  * <p>Sends never block: where the kernel's sendmsg would wait (a member's window, an unacknowledged replicast, a
  * congested link) they return {@link Errno#EAGAIN} and {@link GroupHandler#writable} follows when it may succeed.
@@ -45,18 +50,29 @@ final class GroupSocket {
     private int rcvbuf;
     /** Nodes whose link returned ELINKCONG (socket.c tsk->cong_links): no send to them until it drains. */
     private final TreeSet<Integer> congLinks = new TreeSet<>(Integer::compareUnsigned);
-    /** socket.c mc_method.mandatory: the next broadcast asks for acks (set at join and by every unicast). */
-    private boolean mandatory = true;
+    /**
+     * socket.c tsk->mc_method: the socket's method (shared with {@link Bcast#setSocketMethod}); {@code mandatory} with
+     * replicast set at join and by every unicast. (A member that joins later needs no such rule: its JOIN advertises
+     * no window, so nothing is broadcast to it before it has read our JOIN and sent its window.)
+     */
+    private final Bcast.Method mc;
     private Subscription sub;
     boolean closed;
     /** Messages refused because the receive buffer was full (socket.c TIPC_ERR_OVERLOAD). */
     long overloads;
 
-    GroupSocket(Net net, SocketTable st, int port, int type, int instance, int scope, int flags, GroupHandler handler) {
+    /** Key of the broadcast link in {@link #congLinks} (no node has address 0; socket.c counts it in cong_link_cnt). */
+    static final int BCAST_LINK = 0;
+
+    /** @param mc the socket's multicast method ({@code tsk->mc_method}), replicast and mandatory from now on */
+    GroupSocket(Net net, SocketTable st, int port, int type, int instance, int scope, int flags, GroupHandler handler,
+                Bcast.Method mc) {
         this.net = net;
         this.st = st;
         this.port = port;
         this.handler = handler;
+        this.mc = mc;
+        mandatoryRcast(); // socket.c tipc_sk_join: "eliminate any risk that a broadcast overtakes sent JOINs"
         this.grp = new Group(net, st, port, type, instance, scope, (flags & TIPC_GROUP_LOOPBACK) != 0,
             (flags & TIPC_GROUP_MEMBER_EVTS) != 0);
     }
@@ -86,6 +102,12 @@ final class GroupSocket {
         }
         rcvbuf = grp.join(now, out);
         return 0;
+    }
+
+    /** socket.c: the next broadcast follows the unicast links (replicast) and asks for acks. */
+    private void mandatoryRcast() {
+        mc.rcast = true;
+        mc.mandatory = true;
     }
 
     /** socket.c tipc_sk_leave: LEAVE to every member (group.c tipc_group_delete); the caller withdraws the binding. */
@@ -137,7 +159,7 @@ final class GroupSocket {
         byte[] b = build(Tipc.TIPC_GRP_UCAST_MSG, dnode, dport, 0, data, off, len);
         if (st.xmit(b, dnode, now, out) == ELINKCONG) congLinks.add(dnode);
         grp.updateMember(mb, blocks(Tipc.GROUP_H_SIZE + len));
-        mandatory = true; // a broadcast right after must not overtake it: ask for acks
+        mandatoryRcast(); // "a broadcast sent within next EXPIRE period must follow same path": ask for acks
         return 0;
     }
 
@@ -207,12 +229,14 @@ final class GroupSocket {
     }
 
     /**
-     * socket.c tipc_send_group_bcast by replicast (bcast.c tipc_rcast_xmit): blocked while any link is congested, the
-     * last ack-requesting broadcast is unacknowledged or the smallest member window is too small; the ack-request bit
-     * is set on the first broadcast after a unicast (mc_method.mandatory).
+     * socket.c tipc_send_group_bcast: blocked while any link (or the broadcast link) is congested, the last
+     * ack-requesting broadcast is unacknowledged or the smallest member window is too small; then one message with
+     * the group's next broadcast seqno, the ack-request bit set if the method is mandatory replicast, sent by
+     * bcast.c tipc_mcast_xmit (see {@link #mcastXmit}).
      */
     private int bcast(int mtyp, int inst, byte[] data, int off, int len, long now, Outbox out) {
         int blks = blocks(Tipc.MCAST_H_SIZE + len);
+        if (congLinks.contains(BCAST_LINK) && net.bcast.peers() == 0) congLinks.remove(BCAST_LINK); // link reset
         if (!congLinks.isEmpty()) return EAGAIN;
         boolean cong = grp.bcCong(blks, now, out);
         signalWakeup();
@@ -221,27 +245,66 @@ final class GroupSocket {
         boolean[] local = new boolean[1];
         grp.dests(remote, local);
         if (!local[0] && remote.isEmpty()) return EHOSTUNREACH;
-        boolean ack = mandatory;
-        for (int node : remote) {
-            byte[] b = build(mtyp, node, 0, inst, data, off, len);
-            TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
-            h.setIsRcast(1);
-            h.setGrpBcAckReq(ack ? 1 : 0);
-            if (st.xmit(b, node, now, out) == ELINKCONG) congLinks.add(node);
+        boolean ack = mc.mandatory && mc.rcast; // "avoid getting stuck with repeated forced replicasts"
+        int rc = mcastXmit(mtyp, inst, ack, remote, local[0], data, off, len, now, out);
+        if (rc != 0) return rc;
+        grp.updateBcMembers(blks, ack);
+        // the broadcast link is now free to choose the method for the next broadcast
+        mc.mandatory = false;
+        mc.expires = now;
+        return 0;
+    }
+
+    /**
+     * bcast.c tipc_mcast_xmit for a group message: the method selected for the {@code remote} member nodes
+     * ({@link Bcast#selectMethod}; a mandatory one kept), then one message on the broadcast link (destination node
+     * 0) or one copy per member node on its unicast link, and one local copy if members are on this node. No SYN
+     * twin on a switch (tipc_mcast_send_sync sends one only for TIPC_MCAST_MSG): the receivers sort by broadcast seqno.
+     * A congested link is noted in {@link #congLinks} (tipc_bcast_xmit / tipc_rcast_xmit: cong_link_cnt) and the send
+     * counts as done.
+     *
+     * @return 0, or {@link Errno#EAGAIN} when the broadcast link refused the message (its backlog byte or packet
+     *         bound, {@link Errno#ENOBUFS} there): nothing was sent, the group's seqno is unchanged
+     */
+    private int mcastXmit(int mtyp, int inst, boolean ack, List<Integer> remote, boolean local, byte[] data, int off,
+                          int len, long now, Outbox out) {
+        if (!remote.isEmpty()) {
+            net.bcast.selectMethod(remote.size(), mc, st.clusterCapabilities(), now);
+            if (mc.rcast) {
+                for (int node : remote) {
+                    byte[] b = build(mtyp, node, 0, inst, data, off, len);
+                    TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
+                    h.setIsRcast(1);
+                    h.setGrpBcAckReq(ack ? 1 : 0);
+                    if (st.xmit(b, node, now, out) == ELINKCONG) congLinks.add(node);
+                }
+            } else {
+                byte[] b = build(mtyp, 0, 0, inst, data, off, len);
+                new TipcMsg().wrap(b, 0, b.length).setGrpBcAckReq(ack ? 1 : 0);
+                int rc = net.bcast.xmit(b, now, out);
+                if (rc == ENOBUFS) {
+                    congLinks.add(BCAST_LINK); // woken with the other senders once the broadcast link drains
+                    return EAGAIN;
+                }
+                if (rc == ELINKCONG) congLinks.add(BCAST_LINK);
+            }
         }
-        if (local[0]) {
+        if (local) {
             byte[] b = build(mtyp, net.ownAddr, 0, inst, data, off, len);
             new TipcMsg().wrap(b, 0, b.length).setGrpBcAckReq(ack ? 1 : 0);
             st.xmit(b, net.ownAddr, now, out);
         }
-        grp.updateBcMembers(blks, ack);
-        mandatory = false;
         return 0;
     }
 
-    /** The link to {@code node} drained (socket.c tipc_sk_proto_rcv SOCK_WAKEUP): sends to it may go again. */
+    /**
+     * The link to {@code node} drained (socket.c tipc_sk_proto_rcv SOCK_WAKEUP): sends to it may go again; the
+     * broadcast link's drain is told to every peer's link, and counts once no importance of it is congested.
+     */
     void linkUncongested(int node) {
-        if (congLinks.remove(node)) net.events.add(() -> handler.writable(port));
+        boolean w = congLinks.remove(node);
+        if (congLinks.contains(BCAST_LINK) && !net.bcast.congested(importance)) w |= congLinks.remove(BCAST_LINK);
+        if (w) net.events.add(() -> handler.writable(port));
     }
 
     // ====================================================================== receiving

@@ -123,6 +123,32 @@ final class McastFilter {
         return dl;
     }
 
+    /**
+     * Node {@code node} went down (node.c node_lost_contact): its SYN twins will never come, so what this filter holds
+     * of its senders is released, in arrival order (the messages arrived whole and in order after their switch; what
+     * the old method still had in flight is lost with the node, as a lost node's unicasts are), and its senders'
+     * entries of unpaired released SYNs are forgotten: after the node is back, its next switch pairs afresh. jtipc:
+     * the kernel's deferred queue keeps them until another message of the sender arrives.
+     *
+     * @return the released messages (twins included: the caller delivers only those without an error code)
+     */
+    List<byte[]> nodeDown(int node) {
+        releasedSyn.removeIf(k -> (int) (k >>> 32) == node);
+        if (defq.isEmpty()) return List.of();
+        List<byte[]> dl = new ArrayList<>();
+        TipcMsg th = new TipcMsg();
+        for (Iterator<byte[]> it = defq.iterator(); it.hasNext();) {
+            byte[] d = it.next();
+            if (th.wrap(d, 0, d.length).orignode() != node) continue;
+            it.remove();
+            bytes -= d.length;
+            total.count--;
+            total.bytes -= d.length;
+            dl.add(d);
+        }
+        return dl;
+    }
+
     private List<byte[]> hold(byte[] msg) {
         if (defq.size() >= MAX_HELD || bytes + msg.length > MAX_HELD_BYTES
                 || total.count >= TOTAL_HELD || total.bytes + msg.length > TOTAL_HELD_BYTES) {

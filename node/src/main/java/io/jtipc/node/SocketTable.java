@@ -94,6 +94,11 @@ final class SocketTable {
         return nodes.capabilities(addr);
     }
 
+    /** node.c tn->capabilities: the AND of ours and every peer's (multicast method selection). */
+    int clusterCapabilities() {
+        return nodes.clusterCapabilities();
+    }
+
     /**
      * Capabilities a connection to {@code addr} may use: the peer's, limited to what this node advertises (a node
      * configured without TIPC_BLOCK_FLOWCTL behaves as a legacy node on both sides).
@@ -165,7 +170,7 @@ final class SocketTable {
         Sock s = new Sock(port, SocketType.RDM, null, null);
         socks.put(port, s);
         lastSock = null;
-        GroupSocket g = new GroupSocket(net, this, port, type, instance, scope, flags, handler);
+        GroupSocket g = new GroupSocket(net, this, port, type, instance, scope, flags, handler, s.mc);
         int rc = g.join(now, out);
         if (rc != 0) {
             socks.remove(port);
@@ -670,10 +675,21 @@ final class SocketTable {
         return ENOTCONN;
     }
 
-    /** node_lost_contact → tipc_node_remove_conn: every connection to {@code node} is aborted (TIPC_ERR_NO_NODE). */
+    /**
+     * node_lost_contact → tipc_node_remove_conn: every connection to {@code node} is aborted (TIPC_ERR_NO_NODE); the
+     * multicast messages of its senders held for a SYN twin are delivered.
+     */
     void nodeLost(int node, long now, Outbox out) {
         for (ConnSocket c : new ArrayList<>(conns.values())) {
             if (c.peerNode == node) c.peerLost(now, out);
+        }
+        // the multicast filters release what they hold of the node's senders: no SYN twin will come (McastFilter#nodeDown)
+        for (Sock s : socks.values()) {
+            if (s.mcFilter == null) continue;
+            for (byte[] m : s.mcFilter.nodeDown(node)) {
+                TipcMsg mh = new TipcMsg().wrap(m, 0, m.length);
+                if (mh.errcode() == 0) deliver(s, mh);
+            }
         }
     }
 

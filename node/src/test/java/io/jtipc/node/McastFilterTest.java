@@ -125,4 +125,32 @@ class McastFilterTest {
         assertThat(f.filter(mc(PEER, 7, true, true, null), OWN)).extracting(McastFilterTest::text).containsExactly("b1");
         assertThat(f.held()).isZero();
     }
+
+    /** Issue 16: a sender node going down never sends its twin: what is held of it is released at once, in order. */
+    @Test
+    void heldMessagesOfANodeThatGoesDownAreReleasedInOrderAndItsNextSwitchPairsAfresh() {
+        McastFilter.Total total = new McastFilter.Total();
+        McastFilter f = new McastFilter(total);
+        int other = 0x3003;
+        assertThat(f.filter(mc(PEER, 7, true, true, "r1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(other, 9, true, true, "o1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, false, true, "r2"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 8, true, false, "s1"), OWN)).isEmpty();
+        assertThat(f.held()).isEqualTo(4);
+        // PEER goes down: its three held messages come out in arrival order, the other node's stays held
+        assertThat(f.nodeDown(PEER)).extracting(McastFilterTest::text).containsExactly("r1", "r2", "s1");
+        assertThat(f.held()).isOne();
+        assertThat(total.count).isOne();
+        assertThat(total.bytes).isEqualTo(Tipc.MCAST_H_SIZE + 2);
+        assertThat(f.nodeDown(PEER)).isEmpty();
+        // PEER back: its socket's next switch is held until its own twin, not paired with anything stale
+        assertThat(f.filter(mc(PEER, 7, true, false, "b1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, false, false, "b2"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, true, true, null), OWN)).extracting(McastFilterTest::text).containsExactly("b1", "b2");
+        // the other node's message still waits for its twin
+        assertThat(f.filter(mc(other, 9, true, false, null), OWN)).extracting(McastFilterTest::text).containsExactly("o1");
+        assertThat(f.held()).isZero();
+        assertThat(total.count).isZero();
+        assertThat(total.bytes).isZero();
+    }
 }

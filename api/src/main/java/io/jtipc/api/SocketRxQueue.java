@@ -1,0 +1,210 @@
+package io.jtipc.api;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import io.jtipc.node.DeliveredMessage;
+import io.jtipc.wire.Tipc;
+
+/**
+ * The receive queue of one {@link TipcSocket} (the kernel's {@code sk_receive_queue}, net/tipc/socket.c): a ring of
+ * reusable entries, each holding its message's addresses and a payload array it keeps for the next message, so that a
+ * message costs one copy in (from the core's view, {@link #offer}) and one copy out (into the caller's buffer,
+ * {@link #poll(ByteBuffer, TipcMessageInfo)}) and no allocation in steady state (issue 14). The byte limit is the
+ * socket's ({@link TipcSocket#receiveLimit}); this class only stores.
+ *
+ * <p>Memory kept for reuse: an entry keeps its payload array only up to {@link #KEEP_BYTES}; free entries are kept
+ * while they count (array + {@link TipcSocket#MESSAGE_OVERHEAD} each) at most {@link #SPARE_BYTES} in all, the
+ * socket's default receive buffer, so an idle socket holds at most that much after a burst. The ring of entry
+ * references grows by doubling and never shrinks (8 bytes per message of the deepest queue seen).
+ *
+ * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
+ * allocation on the Java heap, unlike a {@code Condition}'s node) and a producer notifies only while a receiver waits.
+ */
+final class SocketRxQueue {
+    /** Largest payload array (bytes) an entry keeps for reuse: 4 096; a larger message gets an array of its own. */
+    static final int KEEP_BYTES = 4096;
+    /** Bytes of free entries kept for reuse: at most {@link TipcSocket#RECEIVE_BUFFER} (2 MiB), counted as above. */
+    static final long SPARE_BYTES = TipcSocket.RECEIVE_BUFFER;
+    private static final byte[] EMPTY = new byte[0];
+
+    /** One queued message. */
+    static final class Entry {
+        int srcPort, srcNode, msgType, nameType, nameLower, nameUpper, errcode, importance;
+        byte[] data = EMPTY;
+        int len;
+    }
+
+    private Entry[] ring = new Entry[16];
+    private int head;
+    /** Queued messages; written under the monitor, read without it by {@link #isEmpty()}. */
+    private volatile int count;
+    private Entry[] spare = new Entry[16];
+    private int spareCount;
+    private long spareBytes;
+    private boolean closed;
+    /** Receivers in {@link Object#wait} on this queue. */
+    private int waiters;
+
+    /** Queues a copy of {@code m} (called by the core's hand-over, under the node's core lock). */
+    synchronized void offer(DeliveredMessage m) {
+        Entry e = spareCount > 0 ? takeSpare() : new Entry();
+        int n = m.dataLength();
+        if (e.data.length < n) e.data = new byte[n];
+        System.arraycopy(m.buffer(), m.dataOffset(), e.data, 0, n);
+        e.len = n;
+        e.srcPort = m.srcPort();
+        e.srcNode = m.srcNode();
+        e.msgType = m.msgType();
+        e.nameType = m.nameType();
+        e.nameLower = m.nameLower();
+        e.nameUpper = m.nameUpper();
+        e.errcode = m.errcode();
+        e.importance = m.importance();
+        if (count == ring.length) {
+            ring = grow(ring, head, count);
+            head = 0;
+        }
+        ring[(head + count) & (ring.length - 1)] = e;
+        count = count + 1;
+        if (waiters > 0) notify();
+    }
+
+    private static Entry[] grow(Entry[] r, int head, int count) {
+        Entry[] n = new Entry[r.length * 2];
+        for (int i = 0; i < count; i++) n[i] = r[(head + i) & (r.length - 1)];
+        return n;
+    }
+
+    private Entry takeSpare() {
+        Entry e = spare[--spareCount];
+        spare[spareCount] = null;
+        spareBytes -= e.data.length + TipcSocket.MESSAGE_OVERHEAD;
+        return e;
+    }
+
+    private Entry dequeue() {
+        Entry e = ring[head];
+        ring[head] = null;
+        head = (head + 1) & (ring.length - 1);
+        if (count == 1) head = 0;
+        count = count - 1;
+        return e;
+    }
+
+    private void recycle(Entry e) {
+        if (e.data.length > KEEP_BYTES) e.data = EMPTY;
+        long cost = e.data.length + TipcSocket.MESSAGE_OVERHEAD;
+        if (spareBytes + cost > SPARE_BYTES) return;
+        if (spareCount == spare.length) spare = Arrays.copyOf(spare, spare.length * 2);
+        spare[spareCount++] = e;
+        spareBytes += cost;
+    }
+
+    /** True if no message is queued (a hint when read without the monitor). */
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Queued messages. */
+    synchronized int size() {
+        return count;
+    }
+
+    /**
+     * Copies the oldest message's payload into {@code dst} (at most {@code dst.remaining()} bytes) and its addresses
+     * into {@code info}, then drops it.
+     *
+     * @return the payload's full length in bytes; -1 if none is queued; -2 if none is and the queue is closed
+     */
+    synchronized int poll(ByteBuffer dst, TipcMessageInfo info) {
+        if (count == 0) return closed ? -2 : -1;
+        Entry e = dequeue();
+        int n = Math.min(e.len, dst.remaining());
+        dst.put(e.data, 0, n);
+        info.srcPort = e.srcPort;
+        info.srcNode = e.srcNode;
+        info.msgType = e.msgType;
+        info.nameType = e.nameType;
+        info.nameLower = e.nameLower;
+        info.nameUpper = e.nameUpper;
+        info.errcode = e.errcode;
+        info.importance = e.importance;
+        info.length = e.len;
+        info.copied = n;
+        info.filled = true;
+        recycle(e);
+        return e.len;
+    }
+
+    /** The oldest message as a new {@link TipcMessage} (dropped from the queue), or null if none is queued. */
+    synchronized TipcMessage pollMessage() {
+        if (count == 0) return null;
+        Entry e = dequeue();
+        byte[] p;
+        if (e.data.length == e.len && e.len > KEEP_BYTES) {
+            p = e.data; // not kept anyway: handed over without a copy
+            e.data = EMPTY;
+        } else {
+            p = Arrays.copyOf(e.data, e.len);
+        }
+        TipcAddress dest = null;
+        if (e.msgType == Tipc.TIPC_NAMED_MSG) {
+            dest = TipcAddress.ofService(e.nameType, e.nameLower);
+        } else if (e.msgType == Tipc.TIPC_MCAST_MSG) {
+            dest = Integer.compareUnsigned(e.nameLower, e.nameUpper) <= 0
+                    ? TipcAddress.ofServiceRange(e.nameType, e.nameLower, e.nameUpper)
+                    : TipcAddress.ofService(e.nameType, e.nameLower);
+        }
+        TipcMessage m = new TipcMessage(TipcAddress.ofSocket(e.srcPort, e.srcNode), dest, p, e.errcode, e.importance);
+        recycle(e);
+        return m;
+    }
+
+    /** True once {@link #close()} ran (messages queued before may still be read). */
+    synchronized boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Waits until a message is queued, the queue is closed, or {@code timeoutNanos} passed (negative: no limit). Spins
+     * first for at most {@code spinNanos} (no system call while a message comes soon), then waits on the monitor.
+     *
+     * @return true if a message is queued or the queue is closed, false on time-out
+     * @throws InterruptedException interrupted while waiting
+     */
+    boolean await(long timeoutNanos, long spinNanos) throws InterruptedException {
+        if (count > 0) return true;
+        long start = System.nanoTime();
+        if (spinNanos > 0) {
+            long spinEnd = start + (timeoutNanos >= 0 ? Math.min(spinNanos, timeoutNanos) : spinNanos);
+            while (count == 0 && System.nanoTime() - spinEnd < 0) Thread.onSpinWait();
+            if (count > 0) return true;
+        }
+        synchronized (this) {
+            while (count == 0 && !closed) {
+                long waitMs;
+                if (timeoutNanos < 0) {
+                    waitMs = 0;
+                } else {
+                    long left = timeoutNanos - (System.nanoTime() - start);
+                    if (left <= 0) return false;
+                    waitMs = Math.max(1, (left + 999_999) / 1_000_000);
+                }
+                waiters++;
+                try {
+                    wait(waitMs);
+                } finally {
+                    waiters--;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** No more messages will be queued; waiting receivers wake up. */
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+}

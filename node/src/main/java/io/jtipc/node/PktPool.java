@@ -139,6 +139,11 @@ final class PktPool {
         return n;
     }
 
+    /** Idle {@link Pkt} objects held, for tests and diagnostics. */
+    int idlePackets() {
+        return idlePkts.size();
+    }
+
     /** Idle bytes held, for tests and diagnostics. */
     long idleBytes() {
         return idleBytes;

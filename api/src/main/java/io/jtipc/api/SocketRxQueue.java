@@ -13,19 +13,28 @@ import io.jtipc.wire.Tipc;
  * {@link #poll(ByteBuffer, TipcMessageInfo)}) and no allocation in steady state (issue 14). The byte limit is the
  * socket's ({@link TipcSocket#receiveLimit}); this class only stores.
  *
- * <p>Memory kept for reuse: an entry keeps its payload array only up to {@link #KEEP_BYTES}; free entries are kept
- * while they count (array + {@link TipcSocket#MESSAGE_OVERHEAD} each) at most {@link #SPARE_BYTES} in all, the
- * socket's default receive buffer, so an idle socket holds at most that much after a burst. The ring of entry
- * references grows by doubling and never shrinks (8 bytes per message of the deepest queue seen).
+ * <p>Memory kept for reuse: at most {@link #SPARE_ENTRIES} free entries, whose payload arrays hold at most
+ * {@link #SPARE_BYTES} together (the socket's default receive buffer); a free entry whose array does not fit in that
+ * budget, or whose array is more than 4 times (and more than 4 KiB) larger than the message it just held, is kept
+ * without it (so arrays follow the sizes in use). An idle socket holds at most about 2.5 MiB after a burst. The ring of entry references
+ * grows by doubling and never shrinks (4-8 bytes per message of the deepest queue seen).
  *
  * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
  * allocation on the Java heap, unlike a {@code Condition}'s node) and a producer notifies only while a receiver waits.
  */
 final class SocketRxQueue {
-    /** Largest payload array (bytes) an entry keeps for reuse: 4 096; a larger message gets an array of its own. */
-    static final int KEEP_BYTES = 4096;
-    /** Bytes of free entries kept for reuse: at most {@link TipcSocket#RECEIVE_BUFFER} (2 MiB), counted as above. */
+    /**
+     * Largest payload array (bytes) an entry keeps for reuse: {@link Tipc#MAX_USER_MSG_SIZE} (66 000, any payload), the
+     * total being bounded by {@link #SPARE_BYTES}.
+     */
+    static final int KEEP_BYTES = Tipc.MAX_USER_MSG_SIZE;
+    /** Bytes of the payload arrays of free entries kept for reuse: at most {@link TipcSocket#RECEIVE_BUFFER} (2 MiB). */
     static final long SPARE_BYTES = TipcSocket.RECEIVE_BUFFER;
+    /**
+     * Free entries kept for reuse at most: 8 192, the most messages an importance-0 queue can hold
+     * ({@link TipcSocket#RECEIVE_BUFFER} / {@link TipcSocket#MESSAGE_OVERHEAD}); an entry object is about 56 bytes.
+     */
+    static final int SPARE_ENTRIES = (int) (TipcSocket.RECEIVE_BUFFER / TipcSocket.MESSAGE_OVERHEAD);
     private static final byte[] EMPTY = new byte[0];
 
     /** One queued message. */
@@ -39,8 +48,13 @@ final class SocketRxQueue {
     private int head;
     /** Queued messages; written under the monitor, read without it by {@link #isEmpty()}. */
     private volatile int count;
-    private Entry[] spare = new Entry[16];
-    private int spareCount;
+    /**
+     * Free entries, oldest first: reused in turn (FIFO), so that large arrays left by earlier large messages come round
+     * and give their share of {@link #SPARE_BYTES} back instead of holding it under a stack of small ones.
+     */
+    private final java.util.ArrayDeque<Entry> spare = new java.util.ArrayDeque<>();
+    /** Free entries without an array, used when {@link #spare} is empty. */
+    private final java.util.ArrayDeque<Entry> bare = new java.util.ArrayDeque<>();
     private long spareBytes;
     private boolean closed;
     /** Receivers in {@link Object#wait} on this queue. */
@@ -48,7 +62,7 @@ final class SocketRxQueue {
 
     /** Queues a copy of {@code m} (called by the core's hand-over, under the node's core lock). */
     synchronized void offer(DeliveredMessage m) {
-        Entry e = spareCount > 0 ? takeSpare() : new Entry();
+        Entry e = !spare.isEmpty() ? takeSpare() : !bare.isEmpty() ? bare.pollFirst() : new Entry();
         int n = m.dataLength();
         if (e.data.length < n) e.data = new byte[n];
         System.arraycopy(m.buffer(), m.dataOffset(), e.data, 0, n);
@@ -77,9 +91,8 @@ final class SocketRxQueue {
     }
 
     private Entry takeSpare() {
-        Entry e = spare[--spareCount];
-        spare[spareCount] = null;
-        spareBytes -= e.data.length + TipcSocket.MESSAGE_OVERHEAD;
+        Entry e = spare.pollFirst();
+        spareBytes -= e.data.length;
         return e;
     }
 
@@ -93,12 +106,14 @@ final class SocketRxQueue {
     }
 
     private void recycle(Entry e) {
-        if (e.data.length > KEEP_BYTES) e.data = EMPTY;
-        long cost = e.data.length + TipcSocket.MESSAGE_OVERHEAD;
-        if (spareBytes + cost > SPARE_BYTES) return;
-        if (spareCount == spare.length) spare = Arrays.copyOf(spare, spare.length * 2);
-        spare[spareCount++] = e;
-        spareBytes += cost;
+        int n = e.data.length;
+        if (n > KEEP_BYTES || (n > 4096 && n > 4L * e.len) || spareBytes + n > SPARE_BYTES) {
+            e.data = EMPTY;
+            if (spare.size() + bare.size() < SPARE_ENTRIES) bare.addLast(e);
+        } else if (spare.size() + bare.size() < SPARE_ENTRIES) {
+            spare.addLast(e);
+            spareBytes += n;
+        }
     }
 
     /** True if no message is queued (a hint when read without the monitor). */
@@ -142,8 +157,8 @@ final class SocketRxQueue {
         if (count == 0) return null;
         Entry e = dequeue();
         byte[] p;
-        if (e.data.length == e.len && e.len > KEEP_BYTES) {
-            p = e.data; // not kept anyway: handed over without a copy
+        if (e.data.length == e.len) {
+            p = e.data; // the message gets the array itself (one array per message either way, no copy)
             e.data = EMPTY;
         } else {
             p = Arrays.copyOf(e.data, e.len);

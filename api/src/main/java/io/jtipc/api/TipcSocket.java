@@ -800,11 +800,12 @@ public final class TipcSocket implements AutoCloseable {
 
     /**
      * Nanoseconds a blocking receive that finds the queue empty checks it again in a loop before it waits (parks):
-     * {@value} (0 = wait at once). A message that arrives within this time is taken without the wake-up's system
-     * calls and context switches on either side. The kernel's blocking recvmsg sleeps at once (socket.c
-     * tipc_wait_for_rcvmsg); busy-polling sockets (SO_BUSY_POLL) spin this way.
+     * system property {@code jtipc.receiveSpinNanos}, default 0 (wait at once), at most 1 000 000 (1 ms). A message
+     * that arrives within this time is taken without the wake-up's system calls and context switches on either side,
+     * at the price of a busy core meanwhile. The kernel's blocking recvmsg sleeps at once (socket.c
+     * tipc_wait_for_rcvmsg); a socket with SO_BUSY_POLL spins this way.
      */
-    static final long RECEIVE_SPIN_NANOS = 0;
+    static final long RECEIVE_SPIN_NANOS = Math.max(0, Math.min(1_000_000, Long.getLong("jtipc.receiveSpinNanos", 0)));
 
     /**
      * Waits for the next message and copies its payload into {@code dst} at its position (at most

@@ -112,6 +112,19 @@ public final class NodeBench {
 
     // ------------------------------------------------------------------------------------------------ costs
 
+    /**
+     * {@link #cost()} for the start of a test: the context switches (read from /proc, which allocates some 16 KB per
+     * thread) first, then the allocated bytes, so that neither end's /proc reading is counted as the test's allocation.
+     */
+    static Cost costStart() {
+        long ctx = contextSwitches();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var tm = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long alloc = 0;
+        for (long a : tm.getThreadAllocatedBytes(tm.getAllThreadIds())) alloc += Math.max(0, a);
+        return new Cost(os.getProcessCpuTime(), ctx, alloc);
+    }
+
     static Cost cost() {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var tm = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -199,7 +212,7 @@ public final class NodeBench {
                     try (Socket s = ss.accept()) {
                         s.setTcpNoDelay(true);
                         s.setSoTimeout((int) STALL.toMillis());
-                        c0 = cost();
+                        c0 = costStart();
                         DataInputStream din = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
                         OutputStream os = s.getOutputStream();
                         int len = t.kind.equals("stream") ? CHUNK : t.size;
@@ -220,7 +233,7 @@ public final class NodeBench {
                 try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
                     s.setSoTimeout((int) STALL.toMillis());
                     out.println("READY " + s.getLocalPort());
-                    c0 = cost();
+                    c0 = costStart();
                     byte[] b = new byte[65536];
                     DatagramPacket p = new DatagramPacket(b, b.length);
                     while (true) {
@@ -241,7 +254,7 @@ public final class NodeBench {
                 if (t.kind.equals("stream")) {
                     out.println("READY 0");
                     try (TipcConnection conn = streamServer.accept(STALL)) {
-                        c0 = cost();
+                        c0 = costStart();
                         byte[] b = new byte[CHUNK];
                         byte[] head = new byte[8];
                         readFully(conn, head);
@@ -259,7 +272,7 @@ public final class NodeBench {
                     }
                 } else {
                     out.println("READY 0");
-                    c0 = cost();
+                    c0 = costStart();
                     int ackEvery = Math.max(1, window(t.size) / 4);
                     byte[] ack = new byte[HEAD];
                     ByteBuffer ab = ByteBuffer.wrap(ack);
@@ -437,7 +450,7 @@ public final class NodeBench {
         peer.send("RUN " + transport + " " + t.kind + " " + t.size + " " + t.count);
         int port = Integer.parseInt(peer.expect("READY")[1]);
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        Cost c0 = cost();
+        Cost c0 = costStart();
         long t0 = System.nanoTime();
         long[] rtts = t.kind.equals("rtt") ? new long[(int) t.count] : null;
         long sent;

@@ -614,6 +614,7 @@ final class SocketTable {
         int size = h.size();
         DeliveredMessage d = spareDeliveries.pollFirst();
         if (d == null) d = new DeliveredMessage(this::handOver);
+        else spareDeliveryBytes -= d.buf.length;
         if (d.buf.length < size) d.buf = new byte[size];
         System.arraycopy(h.buffer(), h.offset(), d.buf, 0, size);
         int mtype = h.type();
@@ -639,16 +640,18 @@ final class SocketTable {
     }
 
     /**
-     * Most {@link DeliveredMessage}s kept for reuse between core calls: 256, each keeping its array only up to
-     * {@link #DELIVERY_SPARE_BYTES} (so at most 256 x 4 KiB = 1 MiB per node). A call that delivers more messages
-     * (a long burst released at once) makes new ones for the rest. The kernel has no such pool: it hands the skb
-     * itself to the socket queue.
+     * Most {@link DeliveredMessage}s kept for reuse between core calls, per node: 256 objects whose arrays hold at most
+     * {@link #DELIVERY_SPARE_BYTES} together (1 MiB); a view beyond either bound is left to the garbage collector with
+     * its array. A call that delivers more messages (a long burst released at once) makes new ones for the rest. The
+     * kernel has no such pool: it hands the skb itself to the socket queue.
      */
     static final int DELIVERY_SPARES = 256;
-    /** Largest array (bytes) a spare {@link DeliveredMessage} keeps: 4 096; a larger one is dropped after its message. */
-    static final int DELIVERY_SPARE_BYTES = 4096;
-    /** Spare delivery views, bounded by {@link #DELIVERY_SPARES}. Core thread only. */
+    /** Bytes of the arrays of spare {@link DeliveredMessage}s kept per node at most: 1 MiB (see {@link #DELIVERY_SPARES}). */
+    static final long DELIVERY_SPARE_BYTES = 1 << 20;
+    /** Spare delivery views, bounded by {@link #DELIVERY_SPARES} and {@link #DELIVERY_SPARE_BYTES}. Core thread only. */
     private final ArrayDeque<DeliveredMessage> spareDeliveries = new ArrayDeque<>();
+    /** Bytes of the arrays of {@link #spareDeliveries}. */
+    private long spareDeliveryBytes;
 
     /**
      * Hands a queued delivery to its socket's handler (after the current call's processing, as the kernel's loopback
@@ -666,8 +669,10 @@ final class SocketTable {
             }
         } finally {
             d.handler = null;
-            if (d.buf.length > DELIVERY_SPARE_BYTES) d.buf = DeliveredMessage.EMPTY;
-            if (spareDeliveries.size() < DELIVERY_SPARES) spareDeliveries.addFirst(d);
+            if (spareDeliveries.size() < DELIVERY_SPARES && spareDeliveryBytes + d.buf.length <= DELIVERY_SPARE_BYTES) {
+                spareDeliveries.addFirst(d);
+                spareDeliveryBytes += d.buf.length;
+            }
         }
     }
 

@@ -182,8 +182,9 @@ final class SocketRxQueue {
     }
 
     /**
-     * Waits until a message is queued, the queue is closed, or {@code timeoutNanos} passed (negative: no limit). Spins
-     * first for at most {@code spinNanos} (no system call while a message comes soon), then waits on the monitor.
+     * Waits until a message is queued, the queue is closed, or {@code timeoutNanos} passed (negative: no limit). First
+     * checks again for at most {@code spinNanos}, yielding the processor in between (no futex wait and wake-up when
+     * a message comes soon), then waits on the monitor.
      *
      * @return true if a message is queued or the queue is closed, false on time-out
      * @throws InterruptedException interrupted while waiting
@@ -193,7 +194,9 @@ final class SocketRxQueue {
         long start = System.nanoTime();
         if (spinNanos > 0) {
             long spinEnd = start + (timeoutNanos >= 0 ? Math.min(spinNanos, timeoutNanos) : spinNanos);
-            while (count == 0 && System.nanoTime() - spinEnd < 0) Thread.onSpinWait();
+            // yield, not onSpinWait: on a small machine the thread that will queue the message (a bearer's receive
+            // thread) needs this core; measured (bench/RESULTS.md) busy-spinning doubled the round trip, yielding cut it
+            while (count == 0 && System.nanoTime() - spinEnd < 0) Thread.yield();
             if (count > 0) return true;
         }
         synchronized (this) {

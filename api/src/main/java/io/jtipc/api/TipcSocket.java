@@ -799,11 +799,13 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     /**
-     * Nanoseconds a blocking receive that finds the queue empty checks it again in a loop before it waits (parks):
-     * system property {@code jtipc.receiveSpinNanos}, default 0 (wait at once), at most 1 000 000 (1 ms). A message
-     * that arrives within this time is taken without the wake-up's system calls and context switches on either side,
-     * at the price of a busy core meanwhile. The kernel's blocking recvmsg sleeps at once (socket.c
-     * tipc_wait_for_rcvmsg); a socket with SO_BUSY_POLL spins this way.
+     * Nanoseconds a blocking receive that finds the queue empty keeps checking it, yielding the processor in between
+     * ({@link Thread#yield}), before it waits on the queue: system property {@code jtipc.receiveSpinNanos}, default 0
+     * (wait at once, as the kernel's blocking recvmsg, socket.c tipc_wait_for_rcvmsg), at most 1 000 000 (1 ms). A
+     * message that arrives within this time is taken without the futex wait and wake-up on either side: on the 2-core
+     * bench host 20 000 cut the 64 B round trip over UDP loopback from 29-34 to 22-25 µs median, but the yielding
+     * receivers cost the one-way tests up to 3x their rate (bench/RESULTS.md, issue 14), hence off by default. A
+     * socket with SO_BUSY_POLL polls this way first.
      */
     static final long RECEIVE_SPIN_NANOS = Math.max(0, Math.min(1_000_000, Long.getLong("jtipc.receiveSpinNanos", 0)));
 

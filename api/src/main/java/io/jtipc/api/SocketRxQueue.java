@@ -176,6 +176,51 @@ final class SocketRxQueue {
         return m;
     }
 
+    /**
+     * Nanoseconds a blocking receive that finds the queue empty keeps checking it, yielding the processor in between
+     * ({@link Thread#yield}), before it waits on the queue: system property {@code jtipc.receiveSpinNanos}, default 0
+     * (wait at once, as the kernel's blocking recvmsg, socket.c tipc_wait_for_rcvmsg), at most 1 000 000 (1 ms). A
+     * message that arrives within this time is taken without the futex wait and wake-up on either side: on the 2-core
+     * bench host 20 000 cut the 64 B round trip over UDP loopback from 29-34 to 22-25 µs median, but the yielding
+     * receivers cost the one-way tests up to 3x their rate (bench/RESULTS.md, issue 14), hence off by default. A
+     * socket with SO_BUSY_POLL polls this way first.
+     */
+    static final long RECEIVE_SPIN_NANOS = Math.max(0, Math.min(1_000_000, Long.getLong("jtipc.receiveSpinNanos", 0)));
+
+    /**
+     * {@link #poll(ByteBuffer, TipcMessageInfo)}, waiting up to {@code timeoutNanos} (negative: no limit) for a message.
+     *
+     * @return the payload's full length; -1 on time-out; -2 if none is queued and the queue is closed
+     * @throws InterruptedException interrupted while waiting
+     */
+    int receive(ByteBuffer dst, TipcMessageInfo info, long timeoutNanos) throws InterruptedException {
+        long end = System.nanoTime() + timeoutNanos;
+        while (true) {
+            int len = poll(dst, info);
+            if (len != -1) return len;
+            long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
+            if (timeoutNanos >= 0 && left <= 0) return -1;
+            await(left, RECEIVE_SPIN_NANOS);
+        }
+    }
+
+    /**
+     * {@link #pollMessage()}, waiting up to {@code timeoutNanos} (negative: no limit) for a message.
+     *
+     * @return the message, or null on time-out or when the queue is closed and empty
+     * @throws InterruptedException interrupted while waiting
+     */
+    TipcMessage receiveMessage(long timeoutNanos) throws InterruptedException {
+        long end = System.nanoTime() + timeoutNanos;
+        while (true) {
+            TipcMessage m = pollMessage();
+            if (m != null || closed()) return m;
+            long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
+            if (timeoutNanos >= 0 && left <= 0) return null;
+            await(left, RECEIVE_SPIN_NANOS);
+        }
+    }
+
     /** True once {@link #close()} ran (messages queued before may still be read). */
     synchronized boolean closed() {
         return closed;

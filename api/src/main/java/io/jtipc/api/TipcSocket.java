@@ -187,7 +187,7 @@ public final class TipcSocket implements AutoCloseable {
         }
 
         @Override
-        public boolean onMessage(Delivery d) {
+        public boolean onMessage(Delivery d) { // the core calls the other form; this one only for completeness
             throw new UnsupportedOperationException("the core hands messages over as DeliveredMessage");
         }
     }
@@ -743,7 +743,7 @@ public final class TipcSocket implements AutoCloseable {
         if (option == TipcOption.IMPORTANCE) v = importance;
         else if (option == TipcOption.DEST_DROPPABLE) v = destDroppable;
         else if (option == TipcOption.SRC_DROPPABLE) v = type == Type.DGRAM;
-        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = recvqDepth();
+        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = rx.size() + (carried != null ? 1 : 0);
         else if (option == TipcOption.LOOKUP_DOMAIN) v = lookupDomain;
         else if (option == TipcOption.MCAST_BROADCAST) v = Boolean.FALSE.equals(mcastForced);
         else if (option == TipcOption.MCAST_REPLICAST) v = Boolean.TRUE.equals(mcastForced);
@@ -751,9 +751,6 @@ public final class TipcSocket implements AutoCloseable {
         return option.cast(v);
     }
 
-    private int recvqDepth() {
-        return rx.size() + (carried != null ? 1 : 0);
-    }
 
     /**
      * Waits for the next message.
@@ -778,36 +775,15 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     private TipcMessage receiveMessage(long timeoutNanos) throws TipcException, InterruptedIOException {
-        long end = System.nanoTime() + timeoutNanos;
-        while (true) {
-            TipcMessage m = rx.pollMessage();
-            if (m != null) return taken(m);
-            if (rx.closed()) throw closedException();
-            long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
-            if (timeoutNanos >= 0 && left <= 0) return null;
-            await(left);
-        }
-    }
-
-    private void await(long timeoutNanos) throws InterruptedIOException {
         try {
-            rx.await(timeoutNanos, RECEIVE_SPIN_NANOS);
+            TipcMessage m = rx.receiveMessage(timeoutNanos);
+            if (m == null && rx.closed() && rx.isEmpty()) throw closedException();
+            return m == null ? null : taken(m);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted in receive");
         }
     }
-
-    /**
-     * Nanoseconds a blocking receive that finds the queue empty keeps checking it, yielding the processor in between
-     * ({@link Thread#yield}), before it waits on the queue: system property {@code jtipc.receiveSpinNanos}, default 0
-     * (wait at once, as the kernel's blocking recvmsg, socket.c tipc_wait_for_rcvmsg), at most 1 000 000 (1 ms). A
-     * message that arrives within this time is taken without the futex wait and wake-up on either side: on the 2-core
-     * bench host 20 000 cut the 64 B round trip over UDP loopback from 29-34 to 22-25 µs median, but the yielding
-     * receivers cost the one-way tests up to 3x their rate (bench/RESULTS.md, issue 14), hence off by default. A
-     * socket with SO_BUSY_POLL polls this way first.
-     */
-    static final long RECEIVE_SPIN_NANOS = Math.max(0, Math.min(1_000_000, Long.getLong("jtipc.receiveSpinNanos", 0)));
 
     /**
      * Waits for the next message and copies its payload into {@code dst} at its position (at most
@@ -861,18 +837,17 @@ public final class TipcSocket implements AutoCloseable {
         if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
         Objects.requireNonNull(info, "info");
         checkNoListener();
-        long end = System.nanoTime() + timeoutNanos;
-        while (true) {
-            int len = rx.poll(dst, info);
-            if (len >= 0) {
-                queuedBytes.addAndGet(-((long) len + MESSAGE_OVERHEAD));
-                return info.copied;
-            }
-            if (len == -2) throw closedException();
-            long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
-            if (timeoutNanos >= 0 && left <= 0) return -1;
-            await(left);
+        int len;
+        try {
+            len = rx.receive(dst, info, timeoutNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted in receive");
         }
+        if (len == -2) throw closedException();
+        if (len < 0) return -1;
+        queuedBytes.addAndGet(-((long) len + MESSAGE_OVERHEAD));
+        return info.copied;
     }
 
     /** Counts {@code m} as taken from the queue. */

@@ -33,7 +33,8 @@ import io.jtipc.wire.Tipc;
  * (a future, at most {@link #MAX_PENDING_RECEIVES} outstanding), {@link #setMessageListener} (each message handed to
  * a listener on the caller's executor, in order), {@link #sendAsync} (a future that completes when the blocking
  * {@link #send} would have returned, with no thread waiting). ByteBuffer forms: {@link #send(TipcAddress, ByteBuffer)},
- * {@link #receive(ByteBuffer)}, {@link #tryReceive(ByteBuffer)}. Typed options: {@link #setOption}/{@link #getOption}.
+ * {@link #receive(ByteBuffer)}, {@link #tryReceive(ByteBuffer)}, and, allocating nothing per message (issue 14),
+ * {@link #receive(ByteBuffer, TipcMessageInfo)} with a reused {@link TipcMessageInfo}. Typed options: {@link #setOption}/{@link #getOption}.
  * A socket is read in one style at a time: a listener excludes the others; the blocking, try and future forms may be
  * mixed, each message going to exactly one of them.
  *

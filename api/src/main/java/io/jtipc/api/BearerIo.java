@@ -17,12 +17,37 @@ import io.jtipc.node.MediaType;
  */
 final class BearerIo implements AutoCloseable {
     /**
-     * A received frame: views of the media's own buffers ({@code frame[0, len)}, {@code src}), valid during the
+     * A received frame, one reused object per receive thread: views of the media's own buffers ({@code frame[0, len)}, {@code src}), valid during the
      * handler call only (the media reuses them for its next frame; issue 14: no copy per frame). Whoever keeps
      * anything copies it: the core copies what it holds (deferred queue, reassembly, socket queues), the traffic
      * tap copies into its own record.
      */
-    record Rx(BearerIo bearer, byte[] src, byte[] frame, int len) {}
+    static final class Rx {
+        private final BearerIo bearer;
+        private byte[] src, frame;
+        private int len;
+
+        Rx(BearerIo bearer, byte[] src, byte[] frame, int len) {
+            this.bearer = bearer;
+            set(src, frame, len);
+        }
+
+        /** Points this view at the next frame (one Rx per receive thread, reused: issue 14, nothing per frame). */
+        Rx set(byte[] src, byte[] frame, int len) {
+            this.src = src;
+            this.frame = frame;
+            this.len = len;
+            return this;
+        }
+
+        BearerIo bearer() { return bearer; }
+
+        byte[] src() { return src; }
+
+        byte[] frame() { return frame; }
+
+        int len() { return len; }
+    }
 
     /** Kernel UDP bearer defaults (udp_media.c): priority 10, tolerance 1500 ms. */
     private static final int UDP_PRIORITY = 10;
@@ -109,7 +134,8 @@ final class BearerIo implements AutoCloseable {
      * (see {@link Rx}): {@code sink} runs on the receive thread and must be done with them when it returns.
      */
     void start(Consumer<Rx> sink, Consumer<IOException> onError) {
-        media.start((src, frame, len) -> sink.accept(new Rx(this, src, frame, len)), onError);
+        Rx rx = new Rx(this, null, null, 0); // the media calls back on its one receive thread
+        media.start((src, frame, len) -> sink.accept(rx.set(src, frame, len)), onError);
     }
 
     /**

@@ -12,11 +12,12 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.jtipc.node.DeliveredMessage;
 import io.jtipc.node.Delivery;
+import io.jtipc.node.MessageHandler;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.SocketType;
 import io.jtipc.wire.Tipc;
@@ -32,7 +33,8 @@ import io.jtipc.wire.Tipc;
  * (a future, at most {@link #MAX_PENDING_RECEIVES} outstanding), {@link #setMessageListener} (each message handed to
  * a listener on the caller's executor, in order), {@link #sendAsync} (a future that completes when the blocking
  * {@link #send} would have returned, with no thread waiting). ByteBuffer forms: {@link #send(TipcAddress, ByteBuffer)},
- * {@link #receive(ByteBuffer)}, {@link #tryReceive(ByteBuffer)}. Typed options: {@link #setOption}/{@link #getOption}.
+ * {@link #receive(ByteBuffer)}, {@link #tryReceive(ByteBuffer)}, and, allocating nothing per message (issue 14),
+ * {@link #receive(ByteBuffer, TipcMessageInfo)} with a reused {@link TipcMessageInfo}. Typed options: {@link #setOption}/{@link #getOption}.
  * A socket is read in one style at a time: a listener excludes the others; the blocking, try and future forms may be
  * mixed, each message going to exactly one of them.
  *
@@ -107,7 +109,6 @@ public final class TipcSocket implements AutoCloseable {
      */
     static final Executor ASYNC_EXECUTOR = ForkJoinPool.commonPool();
 
-    private static final Object CLOSED = new Object();
     /** Importance of this socket's messages as last set (the core keeps its own copy), for congestion checks. */
     private volatile int importance = Tipc.LOW_IMPORTANCE;
     /** TIPC_DEST_DROPPABLE as last set (default true, socket.c tipc_sk_create for connectionless sockets). */
@@ -116,9 +117,9 @@ public final class TipcSocket implements AutoCloseable {
     private final TipcNode node;
     private final Type type;
     private final int port;
-    private final LinkedBlockingQueue<Object> rx = new LinkedBlockingQueue<>();
+    private final SocketRxQueue rx = new SocketRxQueue();
     private final AtomicLong dropped = new AtomicLong();
-    /** Bytes (payload + {@link #MESSAGE_OVERHEAD} each) of the messages waiting in {@link #rx}. */
+    /** Bytes (payload + {@link #MESSAGE_OVERHEAD} each) of the messages waiting in {@link #rx} (written under its monitor or the core lock). */
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
     /** Node address restricting lookups of sends by name (TipcOption.LOOKUP_DOMAIN), 0 = cluster. */
@@ -144,7 +145,7 @@ public final class TipcSocket implements AutoCloseable {
         this.node = Objects.requireNonNull(node, "node");
         this.type = type;
         SocketType st = type == Type.RDM ? SocketType.RDM : SocketType.DGRAM;
-        this.port = node.call(now -> node.core().openSocket(st, this::onDelivery));
+        this.port = node.call(now -> node.core().openSocket(st, new Handler()));
         node.registered(this);
     }
 
@@ -176,26 +177,33 @@ public final class TipcSocket implements AutoCloseable {
         return dropped.get();
     }
 
+    /**
+     * The core's hand-over of this socket's messages, under the node's core lock: copies each into {@link #rx} (issue
+     * 14: nothing allocated per message in steady state).
+     */
+    private final class Handler implements MessageHandler {
+        @Override
+        public boolean onMessage(DeliveredMessage m) {
+            return onDelivery(m);
+        }
+
+        @Override
+        public boolean onMessage(Delivery d) { // the core calls the other form; this one only for completeness
+            throw new UnsupportedOperationException("the core hands messages over as DeliveredMessage");
+        }
+    }
+
     /** Called under the node's core lock; false = queue full (the core rejects the message with TIPC_ERR_OVERLOAD). */
-    private boolean onDelivery(Delivery d) {
+    private boolean onDelivery(DeliveredMessage d) {
         if (closed) return true;
-        long size = (long) d.data().length + MESSAGE_OVERHEAD;
+        long size = (long) d.dataLength() + MESSAGE_OVERHEAD;
         // socket.c tipc_sk_filter_rcv: refuse when the queued bytes plus this message reach the limit
         if (queuedBytes.get() + size >= receiveLimit(d.importance())) {
             dropped.incrementAndGet();
             return false;
         }
         queuedBytes.addAndGet(size);
-        TipcAddress dest = null;
-        if (d.msgType() == Tipc.TIPC_NAMED_MSG) {
-            dest = TipcAddress.ofService(d.nameType(), d.nameLower());
-        } else if (d.msgType() == Tipc.TIPC_MCAST_MSG) {
-            dest = Integer.compareUnsigned(d.nameLower(), d.nameUpper()) <= 0
-                    ? TipcAddress.ofServiceRange(d.nameType(), d.nameLower(), d.nameUpper())
-                    : TipcAddress.ofService(d.nameType(), d.nameLower());
-        }
-        rx.offer(new TipcMessage(TipcAddress.ofSocket(d.srcPort(), d.srcNode()), dest, d.data(), d.errcode(),
-                d.importance()));
+        rx.offer(d);
         if (asyncConsumers) scheduleDispatch();
         return true;
     }
@@ -210,8 +218,12 @@ public final class TipcSocket implements AutoCloseable {
      */
     public TipcMessage tryReceive() throws TipcException {
         checkNoListener();
-        Object o = rx.poll();
-        return o == null ? null : take(o);
+        TipcMessage m = rx.pollMessage();
+        if (m == null) {
+            if (rx.closed()) throw closedException();
+            return null;
+        }
+        return taken(m);
     }
 
     /**
@@ -324,10 +336,11 @@ public final class TipcSocket implements AutoCloseable {
                     if (!f.complete(c)) carried = c;
                     continue;
                 }
-                Object o = rx.peek();
-                if (o == null || o == CLOSED) break;
+                if (rx.isEmpty()) break;
                 if (l != null) {
-                    TipcMessage m = take(rx.poll());
+                    TipcMessage m = rx.pollMessage();
+                    if (m == null) break;
+                    taken(m);
                     try {
                         l.accept(m);
                     } catch (Throwable t) {
@@ -338,16 +351,15 @@ public final class TipcSocket implements AutoCloseable {
                         if (pendingReceives.peek() != f || f.isDone()) continue;
                         pendingReceives.poll();
                     }
-                    Object m = rx.poll();
-                    if (m == null || m == CLOSED) {
+                    TipcMessage msg = rx.pollMessage();
+                    if (msg == null) {
                         // a concurrent blocking receive took it: keep the future for the next message
                         synchronized (asyncLock) {
                             pendingReceives.addFirst(f);
                         }
-                        if (m == CLOSED) rx.offer(CLOSED);
                         break;
                     }
-                    TipcMessage msg = take(m);
+                    taken(msg);
                     // this task runs on ASYNC_EXECUTOR, so dependent stages run here, not under the core lock
                     while (!f.complete(msg)) {
                         // cancelled meanwhile: the next outstanding future takes it (or the next one asked for)
@@ -361,14 +373,12 @@ public final class TipcSocket implements AutoCloseable {
                     }
                 }
             }
-        } catch (TipcException e) {
-            // CLOSED was taken: close() fails the futures
         } finally {
             dispatching.set(false);
         }
         boolean more;
         synchronized (asyncLock) {
-            more = (listener != null || !pendingReceives.isEmpty()) && !rx.isEmpty() && rx.peek() != CLOSED;
+            more = (listener != null || !pendingReceives.isEmpty()) && !rx.isEmpty();
         }
         if (more) scheduleDispatch();
     }
@@ -734,7 +744,7 @@ public final class TipcSocket implements AutoCloseable {
         if (option == TipcOption.IMPORTANCE) v = importance;
         else if (option == TipcOption.DEST_DROPPABLE) v = destDroppable;
         else if (option == TipcOption.SRC_DROPPABLE) v = type == Type.DGRAM;
-        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = recvqDepth();
+        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = rx.size() + (carried != null ? 1 : 0);
         else if (option == TipcOption.LOOKUP_DOMAIN) v = lookupDomain;
         else if (option == TipcOption.MCAST_BROADCAST) v = Boolean.FALSE.equals(mcastForced);
         else if (option == TipcOption.MCAST_REPLICAST) v = Boolean.TRUE.equals(mcastForced);
@@ -742,11 +752,6 @@ public final class TipcSocket implements AutoCloseable {
         return option.cast(v);
     }
 
-    private int recvqDepth() {
-        int n = 0;
-        for (Object o : rx) if (o != CLOSED) n++;
-        return n + (carried != null ? 1 : 0);
-    }
 
     /**
      * Waits for the next message.
@@ -756,12 +761,7 @@ public final class TipcSocket implements AutoCloseable {
      */
     public TipcMessage receive() throws TipcException, InterruptedIOException {
         checkNoListener();
-        try {
-            return take(rx.take());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted in receive");
-        }
+        return receiveMessage(-1);
     }
 
     /**
@@ -772,22 +772,87 @@ public final class TipcSocket implements AutoCloseable {
      */
     public TipcMessage receive(Duration timeout) throws TipcException, InterruptedIOException {
         checkNoListener();
+        return receiveMessage(Math.max(0, timeout.toNanos()));
+    }
+
+    private TipcMessage receiveMessage(long timeoutNanos) throws TipcException, InterruptedIOException {
         try {
-            Object o = rx.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return o == null ? null : take(o);
+            TipcMessage m = rx.receiveMessage(timeoutNanos);
+            if (m == null && rx.closed() && rx.isEmpty()) throw closedException();
+            return m == null ? null : taken(m);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted in receive");
         }
     }
 
-    private TipcMessage take(Object o) throws TipcException {
-        if (o == CLOSED) {
-            rx.offer(CLOSED); // for other receivers
-            if (node.state() == TipcNodeState.FAILED) throw node.failed();
-            throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
+    /**
+     * Waits for the next message and copies its payload into {@code dst} at its position (at most
+     * {@code dst.remaining()} bytes; the position advances by the bytes copied, the limit is unchanged), and its
+     * addresses and flags into {@code info}: {@code recvmsg} into a caller's buffer (net/tipc/socket.c tipc_recvmsg).
+     * Allocates nothing per message in steady state (issue 14): the socket keeps messages in reused storage and copies
+     * each once into {@code dst}; pass the same {@code info} every time. A longer payload is truncated: the rest is
+     * discarded, {@link TipcMessageInfo#truncated()} is true and {@link TipcMessageInfo#length()} is the full length
+     * (MSG_TRUNC). Heap and direct buffers both work.
+     *
+     * @param dst  where the payload goes
+     * @param info overwritten with the message's source, destination, lengths, errcode and importance
+     * @return the bytes copied into {@code dst} (= {@code info.copied()})
+     * @throws TipcException when the socket or its node is closed (messages queued before are still received first)
+     * @throws InterruptedIOException when interrupted while waiting
+     * @throws java.nio.ReadOnlyBufferException {@code dst} is read-only (nothing is received)
+     * @throws IllegalStateException a message listener is set
+     */
+    public int receive(ByteBuffer dst, TipcMessageInfo info) throws TipcException, InterruptedIOException {
+        return receive(dst, info, -1);
+    }
+
+    /**
+     * {@link #receive(ByteBuffer, TipcMessageInfo)} waiting at most {@code timeout} ({@link Duration#ZERO}: not at all;
+     * the wait is rounded up to whole milliseconds once the receive parks).
+     *
+     * @return the bytes copied, or -1 (and {@code dst} and {@code info} untouched) when no message arrived in time
+     * @throws TipcException as {@link #receive(ByteBuffer, TipcMessageInfo)}
+     */
+    public int receive(ByteBuffer dst, TipcMessageInfo info, Duration timeout)
+            throws TipcException, InterruptedIOException {
+        return receive(dst, info, Math.max(0, timeout.toNanos()));
+    }
+
+    /**
+     * {@link #receive(ByteBuffer, TipcMessageInfo)} without waiting ({@code recvmsg} with MSG_DONTWAIT).
+     *
+     * @return the bytes copied, or -1 (and {@code dst} and {@code info} untouched) when no message is queued
+     * @throws TipcException as {@link #receive(ByteBuffer, TipcMessageInfo)}
+     */
+    public int tryReceive(ByteBuffer dst, TipcMessageInfo info) throws TipcException {
+        try {
+            return receive(dst, info, 0);
+        } catch (InterruptedIOException e) {
+            throw new AssertionError("a receive that does not wait was interrupted", e);
         }
-        TipcMessage m = (TipcMessage) o;
+    }
+
+    private int receive(ByteBuffer dst, TipcMessageInfo info, long timeoutNanos)
+            throws TipcException, InterruptedIOException {
+        if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
+        Objects.requireNonNull(info, "info");
+        checkNoListener();
+        int len;
+        try {
+            len = rx.receive(dst, info, timeoutNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted in receive");
+        }
+        if (len == -2) throw closedException();
+        if (len < 0) return -1;
+        queuedBytes.addAndGet(-((long) len + MESSAGE_OVERHEAD));
+        return info.copied;
+    }
+
+    /** Counts {@code m} as taken from the queue. */
+    private TipcMessage taken(TipcMessage m) {
         queuedBytes.addAndGet(-((long) m.payload().length + MESSAGE_OVERHEAD));
         return m;
     }
@@ -807,7 +872,7 @@ public final class TipcSocket implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        rx.offer(CLOSED);
+        rx.close();
         failPendingReceives();
         node.unregistered(this);
         try {
@@ -823,7 +888,7 @@ public final class TipcSocket implements AutoCloseable {
     /** Called by the node when it closes. */
     void nodeClosed() {
         closed = true;
-        rx.offer(CLOSED);
+        rx.close();
         failPendingReceives();
     }
 

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.jtipc.api.TipcAddress;
 import io.jtipc.api.TipcConnection;
-import io.jtipc.api.TipcMessage;
+import io.jtipc.api.TipcMessageInfo;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcServerSocket;
 import io.jtipc.api.TipcSocket;
@@ -111,6 +111,19 @@ public final class NodeBench {
     }
 
     // ------------------------------------------------------------------------------------------------ costs
+
+    /**
+     * {@link #cost()} for the start of a test: the context switches (read from /proc, which allocates some 16 KB per
+     * thread) first, then the allocated bytes, so that neither end's /proc reading is counted as the test's allocation.
+     */
+    static Cost costStart() {
+        long ctx = contextSwitches();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var tm = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long alloc = 0;
+        for (long a : tm.getThreadAllocatedBytes(tm.getAllThreadIds())) alloc += Math.max(0, a);
+        return new Cost(os.getProcessCpuTime(), ctx, alloc);
+    }
 
     static Cost cost() {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -199,7 +212,7 @@ public final class NodeBench {
                     try (Socket s = ss.accept()) {
                         s.setTcpNoDelay(true);
                         s.setSoTimeout((int) STALL.toMillis());
-                        c0 = cost();
+                        c0 = costStart();
                         DataInputStream din = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
                         OutputStream os = s.getOutputStream();
                         int len = t.kind.equals("stream") ? CHUNK : t.size;
@@ -220,7 +233,7 @@ public final class NodeBench {
                 try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
                     s.setSoTimeout((int) STALL.toMillis());
                     out.println("READY " + s.getLocalPort());
-                    c0 = cost();
+                    c0 = costStart();
                     byte[] b = new byte[65536];
                     DatagramPacket p = new DatagramPacket(b, b.length);
                     while (true) {
@@ -241,7 +254,7 @@ public final class NodeBench {
                 if (t.kind.equals("stream")) {
                     out.println("READY 0");
                     try (TipcConnection conn = streamServer.accept(STALL)) {
-                        c0 = cost();
+                        c0 = costStart();
                         byte[] b = new byte[CHUNK];
                         byte[] head = new byte[8];
                         readFully(conn, head);
@@ -259,29 +272,34 @@ public final class NodeBench {
                     }
                 } else {
                     out.println("READY 0");
-                    c0 = cost();
+                    c0 = costStart();
                     int ackEvery = Math.max(1, window(t.size) / 4);
                     byte[] ack = new byte[HEAD];
                     ByteBuffer ab = ByteBuffer.wrap(ack);
+                    // the receive-into-a-buffer API: one buffer and one info for the whole test, nothing per message
+                    ByteBuffer b = ByteBuffer.allocate(Math.max(HEAD, t.size));
+                    TipcMessageInfo info = new TipcMessageInfo();
+                    boolean rtt = t.kind.equals("rtt");
                     while (true) {
-                        TipcMessage r = rdm.receive(STALL);
-                        if (r == null) throw new IllegalStateException("nothing received for " + STALL.toSeconds() + " s");
-                        byte[] d = r.payload();
-                        ByteBuffer b = ByteBuffer.wrap(d);
-                        if (r.isReturned()) throw new IllegalStateException("an acknowledgement came back, error " + r.errcode());
+                        b.clear();
+                        if (rdm.receive(b, info, STALL) < 0) {
+                            throw new IllegalStateException("nothing received for " + STALL.toSeconds() + " s");
+                        }
+                        if (info.isReturned()) throw new IllegalStateException("an acknowledgement came back, error " + info.errcode());
+                        if (info.truncated()) throw new IllegalStateException("a message of " + info.length() + " B");
                         int kind = b.getInt(0), n = b.getInt(4);
                         if (kind == END) {
                             c.expectTotal(n);
                             ab.putInt(0, ACK).putInt(4, n + 1);
-                            rdm.send(r.source(), ack);
+                            rdm.send(info.source(), ack);
                             break;
                         }
                         c.check(n);
-                        if (t.kind.equals("rtt")) {
-                            rdm.send(r.source(), d);
+                        if (rtt) {
+                            rdm.send(info.source(), b.array(), 0, info.copied());
                         } else if (c.received % ackEvery == 0) {
                             ab.putInt(0, ACK).putInt(4, (int) c.received);
-                            rdm.send(r.source(), ack);
+                            rdm.send(info.source(), ack);
                         }
                     }
                 }
@@ -347,10 +365,10 @@ public final class NodeBench {
         Peer() throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-Xss1m"));
-            // NODEBENCH_PEER_OPTS: extra JVM options for the peer, split on spaces (e.g. a JFR recording; then add
-            // -Xlog:jfr+startup=error, since the peer's stdout carries the answers)
-            String opts = System.getenv("NODEBENCH_PEER_OPTS");
-            if (opts != null && !opts.isBlank()) cmd.addAll(List.of(opts.trim().split(" +")));
+            // -Dnodebench.peerJvmArgs="..." extra JVM options for the peer, split on spaces, e.g. a JFR recording (then
+            // add -Xlog:jfr+startup=error: the peer's stdout carries the answers)
+            String extra = System.getProperty("nodebench.peerJvmArgs", "").trim();
+            if (!extra.isEmpty()) cmd.addAll(List.of(extra.split(" +")));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeBench.class.getName(), "--peer"));
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -434,7 +452,7 @@ public final class NodeBench {
         peer.send("RUN " + transport + " " + t.kind + " " + t.size + " " + t.count);
         int port = Integer.parseInt(peer.expect("READY")[1]);
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        Cost c0 = cost();
+        Cost c0 = costStart();
         long t0 = System.nanoTime();
         long[] rtts = t.kind.equals("rtt") ? new long[(int) t.count] : null;
         long sent;
@@ -555,6 +573,9 @@ public final class NodeBench {
     private static long[] jtipcRdm(Jtipc jt, Test t, long deadline, long[] rtts) throws Exception {
         byte[] m = new byte[t.size];
         ByteBuffer mb = ByteBuffer.wrap(m);
+        // echoes and acknowledgements are received into one buffer with one info (nothing allocated per message)
+        ByteBuffer rb = ByteBuffer.allocate(Math.max(HEAD, t.size));
+        TipcMessageInfo info = new TipcMessageInfo();
         long returned = 0;
         int sent = 0;
         if (rtts != null) {
@@ -562,12 +583,14 @@ public final class NodeBench {
                 mb.putInt(0, DATA).putInt(4, sent);
                 long s0 = System.nanoTime();
                 jt.rdm.send(jt.peerRdm, m);
-                TipcMessage r = jt.rdm.receive(STALL);
-                if (r == null) throw new IllegalStateException("no echo of " + sent + " in " + STALL.toSeconds() + " s");
-                if (r.isReturned()) {
+                rb.clear();
+                if (jt.rdm.receive(rb, info, STALL) < 0) {
+                    throw new IllegalStateException("no echo of " + sent + " in " + STALL.toSeconds() + " s");
+                }
+                if (info.isReturned()) {
                     returned++;
-                } else if (ByteBuffer.wrap(r.payload()).getInt(4) != sent) {
-                    throw new IllegalStateException("echo " + ByteBuffer.wrap(r.payload()).getInt(4) + " for " + sent);
+                } else if (rb.getInt(4) != sent) {
+                    throw new IllegalStateException("echo " + rb.getInt(4) + " for " + sent);
                 }
                 rtts[sent] = System.nanoTime() - s0;
             }
@@ -580,28 +603,31 @@ public final class NodeBench {
                     jt.rdm.send(jt.peerRdm, m);
                     sent++;
                 }
-                TipcMessage r = jt.rdm.receive(sent - acked >= window ? STALL : Duration.ZERO);
-                while (r != null) {
-                    if (r.isReturned()) {
+                rb.clear();
+                int n = jt.rdm.receive(rb, info, sent - acked >= window ? STALL : Duration.ZERO);
+                while (n >= 0) {
+                    if (info.isReturned()) {
                         returned++;
                     } else {
-                        acked = Math.max(acked, ByteBuffer.wrap(r.payload()).getInt(4));
+                        acked = Math.max(acked, rb.getInt(4));
                     }
-                    r = jt.rdm.receive(Duration.ZERO);
+                    rb.clear();
+                    n = jt.rdm.tryReceive(rb, info);
                 }
             }
         }
         mb.putInt(0, END).putInt(4, sent);
         jt.rdm.send(jt.peerRdm, m, 0, HEAD);
         while (true) {
-            TipcMessage r = jt.rdm.receive(STALL);
-            if (r == null) throw new IllegalStateException("no final acknowledgement in " + STALL.toSeconds() + " s");
-            if (r.isReturned()) {
+            rb.clear();
+            if (jt.rdm.receive(rb, info, STALL) < 0) {
+                throw new IllegalStateException("no final acknowledgement in " + STALL.toSeconds() + " s");
+            }
+            if (info.isReturned()) {
                 returned++;
                 continue;
             }
-            ByteBuffer b = ByteBuffer.wrap(r.payload());
-            if (b.getInt(0) == ACK && b.getInt(4) == sent + 1) break;
+            if (rb.getInt(0) == ACK && rb.getInt(4) == sent + 1) break;
         }
         return new long[] {sent, returned};
     }

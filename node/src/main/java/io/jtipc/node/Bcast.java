@@ -498,12 +498,14 @@ public final class Bcast {
      *
      * @return {@link Link#LINK_DOWN_EVT} if the peer's links are to be reset, else 0
      */
+    private final GapAckBlocks stateGa = new GapAckBlocks();
+
     int stateRcv(BroadcastLink r, TipcMsg h, long now, Outbox out) {
         if (bcAckInvalid(h)) return 0;
         GapAckBlocks ga = null;
         int dlen = h.dataSize();
         if ((r.node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0 && dlen >= GapAckBlocks.HEADER) {
-            GapAckBlocks g = new GapAckBlocks().wrap(h.buffer(), h.dataOffset(), dlen);
+            GapAckBlocks g = stateGa.wrap(h.buffer(), h.dataOffset(), dlen); // reused per STATE (issue 14)
             if (g.isCurrentLayout() && g.len() <= dlen && g.bgackCnt() > 0 && g.validate().isOk()) ga = g;
         }
         return ackRcv(r, h.bcastAck(), h.bcGap(), ga, now, out);

@@ -234,6 +234,7 @@ public final class ConnSocket {
         peerPort = pport;
         peerNode = pnode;
         probeDue = now + CONN_PROBING_INTV;
+        sockets.connTimersChanged();
         state = State.ESTABLISHED;
         peerCaps = sockets.connCapabilities(pnode);
         setNagle();
@@ -272,6 +273,7 @@ public final class ConnSocket {
         probeDue = Long.MAX_VALUE;
         retryDue = Long.MAX_VALUE;
         connectDeadline = Long.MAX_VALUE;
+        sockets.connTimersChanged();
         syn = null;
     }
 
@@ -360,6 +362,7 @@ public final class ConnSocket {
                 if (syn == null) break;
                 // overloaded listener: retry the SYN after 100 ms + a random part of a quarter of the timeout
                 retryDue = now + 100 + sockets.random16() % Math.max(1, connTimeout / 4);
+                sockets.connTimersChanged();
                 return false;
             case OPEN:
             case DISCONNECTING:
@@ -477,6 +480,7 @@ public final class ConnSocket {
             sockets.xmit(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
             probeUnacked = true;
             probeDue = now + CONN_PROBING_INTV;
+            sockets.connTimersChanged();
         }
         if (state == State.CONNECTING) {
             if (connectDeadline <= now) {
@@ -485,6 +489,7 @@ public final class ConnSocket {
             }
             if (retryDue <= now) {
                 retryDue = Long.MAX_VALUE;
+                sockets.connTimersChanged();
                 if (syn != null) {
                     byte[] c = syn.clone();
                     int rc = sockets.xmit(c, peerNode, now, out);
@@ -533,6 +538,7 @@ public final class ConnSocket {
         connInstance = inst;
         connTimeout = timeoutMs;
         if (timeoutMs > 0) connectDeadline = now + timeoutMs;
+        sockets.connTimersChanged();
         if (len > 0) {
             // __tipc_sendstream implicit connect: the SYN's data counts against the window
             peerCaps = sockets.connCapabilities(dnode);

@@ -309,8 +309,13 @@ final class DeferredQueue {
      * @param max most blocks the record may hold (link.c MAX_GAP_ACK_BLKS)
      * @return the record's length, bytes (4 + 4 per block)
      */
+    /** The flyweight {@link #buildGapAckBlocks} writes with (called on the broadcast receive link's queue; core thread only). */
+    private final GapAckBlocks gaView = new GapAckBlocks();
+    /** The flyweight the owning link reads a received STATE's gap-ACK record with (issue 14; core thread only). */
+    final GapAckBlocks rcvView = new GapAckBlocks();
+
     static int buildGapAckBlocks(DeferredQueue bc, DeferredQueue uc, byte[] b, int off, int max) {
-        GapAckBlocks ga = new GapAckBlocks().wrap(b, off, 4 + 4 * max);
+        GapAckBlocks ga = bc.gaView.wrap(b, off, 4 + 4 * max); // reused: nothing allocated per STATE (issue 14)
         int nbc = bc.gapAckBlocks(ga, 0);
         int nuc = uc != null ? uc.gapAckBlocks(ga, nbc) : 0;
         int len = 4 + 4 * (nbc + nuc);

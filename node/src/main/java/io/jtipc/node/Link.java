@@ -575,8 +575,9 @@ public final class Link {
             gStart = ga.bcBlocks();
         }
         int rc = 0;
-        Iterator<Pkt> it = transmq.iterator();
-        int released = 0;
+        boolean plain = gap == 0 && gackCnt == 0; // a plain ACK releases a prefix: no iterator (issue 14)
+        int released = plain ? net.pool.releaseAcked(transmq, acked) : 0;
+        Iterator<Pkt> it = plain ? java.util.Collections.emptyIterator() : transmq.iterator();
         boolean retrans = false;
         outer:
         while (it.hasNext()) {
@@ -842,7 +843,7 @@ public final class Link {
                 GapAckBlocks ga = null;
                 int glen = 0;
                 if ((node.caps & Tipc.TIPC_GAP_ACK_BLOCK) != 0 && dlen >= GapAckBlocks.HEADER) {
-                    GapAckBlocks g = new GapAckBlocks().wrap(buf, h.dataOffset(), dlen);
+                    GapAckBlocks g = deferdq.rcvView.wrap(buf, h.dataOffset(), dlen); // reused (issue 14)
                     if ((glen = g.len()) > dlen) return 0;
                     if (g.validate().isOk() && g.ugackCnt() > 0) ga = g;
                 }

@@ -161,6 +161,7 @@ public final class NodeCrypto {
             }
             if (k != null) Arrays.fill(k, (byte) 0);
             rx.put(addr, c);
+            rxDueStale = true;
             if (n != null && legacyIds.remove(n.id)) c.legacyIv = true;
         }
         return lastRx = c;
@@ -174,6 +175,7 @@ public final class NodeCrypto {
      */
     void nodeDeleted(int addr) {
         Crypto c = rx.remove(addr);
+        rxDueStale = true;
         if (c == null) return;
         if (lastRx == c) lastRx = null;
         if (c.skey != null) Arrays.fill(c.skey, (byte) 0);
@@ -260,6 +262,7 @@ public final class NodeCrypto {
         clock(now);
         tx.flush(tx, now);
         for (Crypto c : rx.values()) c.flush(tx, now);
+        rxDueStale = true;
         for (byte[] k : peerKeys.values()) Arrays.fill(k, (byte) 0);
         peerKeys.clear(); // the kernel flushes the preliminary nodes' contexts too (they are on its node list)
         prelim.clear();
@@ -683,6 +686,7 @@ public final class NodeCrypto {
             if (tx.hasSessionKeys() && r.keyDistr == 0) {
                 r.keyDistr = Crypto.KEY_DISTR_SCHED;
                 r.workDue = Math.min(r.workDue, now + 500L * (1 + rnd.nextInt(5)));
+                rxDueStale = true;
             }
         } else {
             r.keyDistr = 0;
@@ -741,6 +745,7 @@ public final class NodeCrypto {
         r.skey = Arrays.copyOfRange(h.buffer(), body.keyOffset(), body.keyOffset() + (int) body.keylen());
         r.nokey = false;
         r.workDue = now;
+        rxDueStale = true;
         return true;
     }
 
@@ -767,6 +772,7 @@ public final class NodeCrypto {
             }
         }
         r.workDue = resched ? now + 5_000 : Long.MAX_VALUE;
+        rxDueStale = true;
     }
 
     /**
@@ -807,9 +813,22 @@ public final class NodeCrypto {
     long nextDeadline() {
         long d = tx.workDue;
         if (tx.working || !rx.isEmpty()) d = Math.min(d, tickDue == Long.MAX_VALUE ? lastNow + TICK : tickDue);
-        for (Crypto c : rx.values()) d = Math.min(d, c.workDue);
-        return d;
+        if (rxDueStale) {
+            long m = Long.MAX_VALUE;
+            for (Crypto c : rx.values()) m = Math.min(m, c.workDue);
+            rxDue = m;
+            rxDueStale = false;
+        }
+        return Math.min(d, rxDue);
     }
+
+    /**
+     * The earliest {@code workDue} of the RX contexts, recomputed only after one changed ({@link #rxDueStale}, set at
+     * every write of an RX context's {@code workDue} and when {@link #rx} changes), so that {@link #nextDeadline}, run
+     * after every core call, costs O(1) and allocates no iterator per message (issue 14).
+     */
+    private long rxDue = Long.MAX_VALUE;
+    private boolean rxDueStale;
 
     /**
      * The crypto's timers: every {@link #TICK} ms crypto.c tipc_crypto_timeout for each peer (contexts of deleted
@@ -820,9 +839,11 @@ public final class NodeCrypto {
         if (tickDue == Long.MAX_VALUE || now >= tickDue) {
             tickDue = now + TICK;
             if (rx.values().removeIf(c -> nodes.find(c.nodeAddr) == null)) lastRx = null;
+            rxDueStale = true;
             for (Crypto c : rx.values()) c.timeout(tx, now);
         }
         for (Crypto c : new ArrayList<>(rx.values())) if (c.workDue <= now) workRx(c, now, out);
+        rxDueStale = true;
         if (tx.workDue <= now) workTx(now, out);
     }
 

@@ -15,7 +15,9 @@ import java.util.ArrayDeque;
  *
  * <p>Ownership rule: only the holder of a packet gives it back, once nothing refers to it any more: the link when a
  * packet leaves its transmit queue acknowledged, or when a bundle outgrows its array. A packet given back has
- * {@code buf == null}, so a stale reference fails fast instead of reading another message. Frames handed to the
+ * {@code buf == null} until it is handed out again (a stale reference fails fast in between). {@link Pkt} objects are
+ * recycled too ({@link #MAX_IDLE_PKTS}), every field reset: the link gives a packet back only after removing it from
+ * its transmit queue, and the bundle target and retransmission state refer only to queued packets. Frames handed to the
  * {@link Outbox} are valid for the call only (its contract), so recycling after the acknowledgement is safe.
  * Single-threaded, like every core class.
  */
@@ -29,7 +31,11 @@ final class PktPool {
     /** Idle arrays kept per size class at most (default 8 192: a full link window of the largest kernel window). */
     static final int MAX_IDLE_PER_CLASS = 8192;
 
+    /** Idle {@link Pkt} objects kept per node core at most (default 8 192, about 400 KiB: a full link window). */
+    static final int MAX_IDLE_PKTS = 8192;
+
     private static final int MIN_SHIFT = 7;
+    private final ArrayDeque<Pkt> idlePkts = new ArrayDeque<>();
     private static final int CLASSES = 17 - MIN_SHIFT + 1;
 
     @SuppressWarnings("unchecked")
@@ -89,22 +95,53 @@ final class PktPool {
     }
 
     /**
-     * A new packet holding a copy of {@code src[off, off + len)} in a pooled array. Only arrays are recycled, never
-     * {@link Pkt} objects (a small, short-lived allocation): a stale reference to a packet given back keeps
-     * {@code buf == null} and fails fast instead of silently reading another packet, and every field (retransmission
-     * state, broadcast {@code ackers}) starts fresh.
+     * A packet holding a copy of {@code src[off, off + len)} in a pooled array: a recycled {@link Pkt} (issue 14: none
+     * allocated per packet in steady state) with every field (retransmission state, broadcast {@code ackers}) reset.
      */
     Pkt copyOf(byte[] src, int off, int len) {
         byte[] b = buffer(len);
         System.arraycopy(src, off, b, 0, len);
-        return new Pkt(b, len);
+        Pkt p = idlePkts.pollLast();
+        if (p == null) return new Pkt(b, len);
+        p.buf = b;
+        p.len = len;
+        p.nxtRetr = 0;
+        p.retrCnt = 0;
+        p.retrStamp = 0;
+        p.ackers = 0;
+        p.owed = null;
+        return p;
     }
 
-    /** Gives back a packet's array; the packet must not be used again ({@code buf} becomes null, for good). */
+    /**
+     * Gives back a packet and its array; the caller must hold no reference to it any more ({@code buf} is null until
+     * {@link #copyOf} hands the object out again).
+     */
     void give(Pkt p) {
         giveBuffer(p.buf);
         p.buf = null;
         p.len = 0;
+        if (idlePkts.size() < MAX_IDLE_PKTS) idlePkts.addLast(p);
+    }
+
+    /**
+     * Releases the acknowledged prefix of a unicast transmit queue: every packet up to {@code acked} (16-bit seqno) from
+     * the head, given back; what {@code Link.advanceTransmq} does for a plain ACK (no gap, no gap-ACK blocks) without an
+     * iterator (issue 14).
+     *
+     * @return the packets released
+     */
+    int releaseAcked(ArrayDeque<Pkt> transmq, int acked) {
+        int n = 0;
+        for (Pkt p; (p = transmq.peekFirst()) != null && io.jtipc.wire.Seqno.lessEq(p.seqno(), acked); n++) {
+            give(transmq.pollFirst());
+        }
+        return n;
+    }
+
+    /** Idle {@link Pkt} objects held, for tests and diagnostics. */
+    int idlePackets() {
+        return idlePkts.size();
     }
 
     /** Idle bytes held, for tests and diagnostics. */

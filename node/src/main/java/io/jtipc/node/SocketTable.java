@@ -154,6 +154,7 @@ final class SocketTable {
         socks.put(port, new Sock(port, type, null, c));
         lastSock = null;
         conns.put(port, c);
+        connDueStale = true;
         return port;
     }
 
@@ -252,6 +253,7 @@ final class SocketTable {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
             s.conn.closed = true;
             conns.remove(port);
+            connDueStale = true;
         }
         if (s.group != null) { // tipc_sk_leave: LEAVE to the members before the binding goes
             s.group.leave(now, out);
@@ -513,7 +515,21 @@ final class SocketTable {
 
     /** socket.c tipc_sk_rcv / tipc_sk_filter_rcv for one message (connection messages go to the {@link ConnSocket}). */
     void rcv(byte[] buf, int off, int len, long now, Outbox out, boolean local) {
-        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        // the outermost call reuses one flyweight (issue 14; no receiver keeps it past its call), a nested one its own
+        TipcMsg h = rcvDepth == 0 ? rcvMsg.wrap(buf, off, len) : new TipcMsg().wrap(buf, off, len);
+        rcvDepth++;
+        try {
+            rcv(h, buf, off, now, out, local);
+        } finally {
+            rcvDepth--;
+        }
+    }
+
+    /** The flyweight of the outermost {@link #rcv} in progress, and how many are (core thread only). */
+    private final TipcMsg rcvMsg = new TipcMsg();
+    private int rcvDepth;
+
+    private void rcv(TipcMsg h, byte[] buf, int off, long now, Outbox out, boolean local) {
         int mtype = h.type();
         boolean grpData = h.user() <= Tipc.CRITICAL_IMPORTANCE && h.hdrSize() >= Tipc.GROUP_H_SIZE
             && (mtype == Tipc.TIPC_GRP_BCAST_MSG || mtype == Tipc.TIPC_GRP_MCAST_MSG);
@@ -600,7 +616,12 @@ final class SocketTable {
      */
     private void deliver(Sock s, TipcMsg h) {
         int hs = h.hdrSize();
-        byte[] data = Arrays.copyOfRange(h.buffer(), h.offset() + hs, h.offset() + h.size());
+        int size = h.size();
+        DeliveredMessage d = spareDeliveries.pollFirst();
+        if (d == null) d = new DeliveredMessage(this::handOver);
+        else spareDeliveryBytes -= d.buf.length;
+        if (d.buf.length < size) d.buf = new byte[size];
+        System.arraycopy(h.buffer(), h.offset(), d.buf, 0, size);
         int mtype = h.type();
         int nt = 0, lo = 0, up = 0;
         if (hs >= Tipc.NAMED_H_SIZE && (mtype == Tipc.TIPC_NAMED_MSG || mtype == Tipc.TIPC_MCAST_MSG)) {
@@ -608,19 +629,56 @@ final class SocketTable {
             lo = h.nameinst();
             up = mtype == Tipc.TIPC_MCAST_MSG && hs >= Tipc.MCAST_H_SIZE ? h.nameupper() : lo;
         }
-        Delivery d = new Delivery(s.port, h.orignode(), h.origport(), mtype, nt, lo, up, h.errcode(),
-            h.user() & 3, data);
-        byte[] hdr = Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + hs);
-        net.events.add(() -> {
-            if (!s.handler.onMessage(d) && net.deferredNow >= 0) {
-                // rebuild the message (header + payload) and return it: TIPC_ERR_OVERLOAD
-                byte[] whole = Arrays.copyOf(hdr, hdr.length + data.length);
-                System.arraycopy(data, 0, whole, hdr.length, data.length);
+        d.port = s.port;
+        d.srcNode = h.orignode();
+        d.srcPort = h.origport();
+        d.msgType = mtype;
+        d.nameType = nt;
+        d.nameLower = lo;
+        d.nameUpper = up;
+        d.errcode = h.errcode();
+        d.importance = h.user() & 3;
+        d.hdrSize = hs;
+        d.size = size;
+        d.handler = s.handler;
+        net.events.add(d.task);
+    }
+
+    /**
+     * Most {@link DeliveredMessage}s kept for reuse between core calls, per node: 256 objects whose arrays hold at most
+     * {@link #DELIVERY_SPARE_BYTES} together (1 MiB); a view beyond either bound is left to the garbage collector with
+     * its array. A call that delivers more messages (a long burst released at once) makes new ones for the rest. The
+     * kernel has no such pool: it hands the skb itself to the socket queue.
+     */
+    static final int DELIVERY_SPARES = 256;
+    /** Bytes of the arrays of spare {@link DeliveredMessage}s kept per node at most: 1 MiB (see {@link #DELIVERY_SPARES}). */
+    static final long DELIVERY_SPARE_BYTES = 1 << 20;
+    /** Spare delivery views, bounded by {@link #DELIVERY_SPARES} and {@link #DELIVERY_SPARE_BYTES}. Core thread only. */
+    private final ArrayDeque<DeliveredMessage> spareDeliveries = new ArrayDeque<>();
+    /** Bytes of the arrays of {@link #spareDeliveries}. */
+    private long spareDeliveryBytes;
+
+    /**
+     * Hands a queued delivery to its socket's handler (after the current call's processing, as the kernel's loopback
+     * inputq); a handler refusing it (queue full) gets it returned to the sender with TIPC_ERR_OVERLOAD (socket.c
+     * tipc_sk_filter_rcv, rcvbuf_limit). Then the view goes back to the spares.
+     */
+    private void handOver(DeliveredMessage d) {
+        try {
+            if (!d.handler.onMessage(d) && net.deferredNow >= 0) {
+                // return the message (header + payload, a copy: the view is reused): TIPC_ERR_OVERLOAD
+                byte[] whole = Arrays.copyOf(d.buf, d.size);
                 TipcMsg w = new TipcMsg().wrap(whole, 0, whole.length);
-                if (mtype == Tipc.TIPC_MCAST_MSG) w.setDestport(s.port);
+                if (d.msgType == Tipc.TIPC_MCAST_MSG) w.setDestport(d.port);
                 overload(w, net.deferredNow, net.deferredOut);
             }
-        });
+        } finally {
+            d.handler = null;
+            if (spareDeliveries.size() < DELIVERY_SPARES && spareDeliveryBytes + d.buf.length <= DELIVERY_SPARE_BYTES) {
+                spareDeliveries.addFirst(d);
+                spareDeliveryBytes += d.buf.length;
+            }
+        }
     }
 
     // ====================================================================== connections
@@ -703,10 +761,26 @@ final class SocketTable {
 
     /** Earliest connection timer, ms (Long.MAX_VALUE if none). */
     long nextDeadline() {
-        long d = Long.MAX_VALUE;
-        if (conns.isEmpty()) return d; // no iterator allocated per core call when only RDM sockets exist
-        for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
-        return d;
+        if (connDueStale) {
+            long d = Long.MAX_VALUE;
+            for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
+            connDue = d;
+            connDueStale = false;
+        }
+        return connDue;
+    }
+
+    /**
+     * The earliest connection timer, recomputed only after one changed ({@link #connTimersChanged}) or a connection
+     * came or went, so that {@link #nextDeadline}, run after every core call, costs O(1) and allocates no iterator per
+     * message (issue 14). Core thread only.
+     */
+    private long connDue = Long.MAX_VALUE;
+    private boolean connDueStale;
+
+    /** A connection's probe, SYN retry or connect deadline changed ({@link ConnSocket#nextDeadline}). */
+    void connTimersChanged() {
+        connDueStale = true;
     }
 
     /** socket.c tipc_sk_timeout of every connection that is due. */
@@ -714,5 +788,6 @@ final class SocketTable {
         for (ConnSocket c : new ArrayList<>(conns.values())) {
             if (c.nextDeadline() <= now) c.timeout(now, out);
         }
+        connDueStale = true;
     }
 }

@@ -49,12 +49,28 @@ class PktPoolTest {
         assertThat(p.buf).isNull(); // a stale reference fails fast
         Pkt q = pool.copyOf(new byte[] {9}, 0, 1);
         assertThat(q.retrCnt).isZero();
-        // review of issue 14: a packet object is never handed out again, so a stale reference stays dead
-        assertThat(q).isNotSameAs(p);
-        assertThat(p.buf).isNull();
-        p.ackers = 5;
+        // issue 14 (0 B per message): the packet object is recycled too, with every field reset; between its give-back
+        // and its next use a stale reference still fails fast (buf null)
+        assertThat(q).isSameAs(p);
+        assertThat(q.buf).isNotNull();
+        q.ackers = 5;
+        q.nxtRetr = 7;
+        q.retrStamp = 9;
+        q.owed = new java.util.BitSet();
         pool.give(q);
-        assertThat(pool.copyOf(new byte[] {8}, 0, 1).ackers).isZero();
+        assertThat(q.buf).isNull();
+        Pkt r = pool.copyOf(new byte[] {8}, 0, 1);
+        assertThat(r.ackers).isZero();
+        assertThat(r.nxtRetr).isZero();
+        assertThat(r.retrStamp).isZero();
+        assertThat(r.retrCnt).isZero();
+        assertThat(r.owed).isNull();
+        assertThat(r.buf[0]).isEqualTo((byte) 8);
+        // idle packet objects are bounded
+        java.util.List<Pkt> many = new java.util.ArrayList<>();
+        for (int i = 0; i < PktPool.MAX_IDLE_PKTS + 10; i++) many.add(pool.copyOf(new byte[] {1}, 0, 1));
+        for (Pkt x : many) pool.give(x);
+        assertThat(pool.idlePackets()).isEqualTo(PktPool.MAX_IDLE_PKTS);
         // idle bytes are bounded
         for (int i = 0; i < 100; i++) pool.giveBuffer(new byte[PktPool.MAX_CLASS_BYTES]);
         assertThat(pool.idleBytes()).isLessThanOrEqualTo(PktPool.MAX_IDLE_BYTES);

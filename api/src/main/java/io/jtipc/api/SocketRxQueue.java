@@ -1,0 +1,273 @@
+package io.jtipc.api;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import io.jtipc.node.DeliveredMessage;
+import io.jtipc.wire.Tipc;
+
+/**
+ * The receive queue of one {@link TipcSocket} (the kernel's {@code sk_receive_queue}, net/tipc/socket.c): a ring of
+ * reusable entries, each holding its message's addresses and a payload array it keeps for the next message, so that a
+ * message costs one copy in (from the core's view, {@link #offer}) and one copy out (into the caller's buffer,
+ * {@link #poll(ByteBuffer, TipcMessageInfo)}) and no allocation in steady state (issue 14). The byte limit is the
+ * socket's ({@link TipcSocket#receiveLimit}); this class only stores.
+ *
+ * <p>Memory kept for reuse: at most {@link #SPARE_ENTRIES} free entries, whose payload arrays hold at most
+ * {@link #SPARE_BYTES} together (the socket's default receive buffer); a free entry whose array does not fit in that
+ * budget, or whose array is more than 4 times (and more than 4 KiB) larger than the message it just held, is kept
+ * without it (so arrays follow the sizes in use). An idle socket holds at most about 2.5 MiB after a burst. The ring of entry references
+ * grows by doubling and never shrinks (4-8 bytes per message of the deepest queue seen).
+ *
+ * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
+ * allocation on the Java heap, unlike a {@code Condition}'s node) and a producer notifies only while a receiver waits.
+ */
+final class SocketRxQueue {
+    /**
+     * Largest payload array (bytes) an entry keeps for reuse: {@link Tipc#MAX_USER_MSG_SIZE} (66 000, any payload), the
+     * total being bounded by {@link #SPARE_BYTES}.
+     */
+    static final int KEEP_BYTES = Tipc.MAX_USER_MSG_SIZE;
+    /** Bytes of the payload arrays of free entries kept for reuse: at most {@link TipcSocket#RECEIVE_BUFFER} (2 MiB). */
+    static final long SPARE_BYTES = TipcSocket.RECEIVE_BUFFER;
+    /**
+     * Free entries kept for reuse at most: 8 192, the most messages an importance-0 queue can hold
+     * ({@link TipcSocket#RECEIVE_BUFFER} / {@link TipcSocket#MESSAGE_OVERHEAD}); an entry object is about 56 bytes.
+     */
+    static final int SPARE_ENTRIES = (int) (TipcSocket.RECEIVE_BUFFER / TipcSocket.MESSAGE_OVERHEAD);
+    private static final byte[] EMPTY = new byte[0];
+
+    /** One queued message. */
+    static final class Entry {
+        int srcPort, srcNode, msgType, nameType, nameLower, nameUpper, errcode, importance;
+        byte[] data = EMPTY;
+        int len;
+    }
+
+    private Entry[] ring = new Entry[16];
+    private int head;
+    /** Queued messages; written under the monitor, read without it by {@link #isEmpty()}. */
+    private volatile int count;
+    /**
+     * Free entries, oldest first: reused in turn (FIFO), so that large arrays left by earlier large messages come round
+     * and give their share of {@link #SPARE_BYTES} back instead of holding it under a stack of small ones.
+     */
+    private final java.util.ArrayDeque<Entry> spare = new java.util.ArrayDeque<>();
+    /** Free entries without an array, used when {@link #spare} is empty. */
+    private final java.util.ArrayDeque<Entry> bare = new java.util.ArrayDeque<>();
+    private long spareBytes;
+    private boolean closed;
+    /** Receivers in {@link Object#wait} on this queue. */
+    private int waiters;
+
+    /** Queues a copy of {@code m} (called by the core's hand-over, under the node's core lock). */
+    synchronized void offer(DeliveredMessage m) {
+        Entry e = !spare.isEmpty() ? takeSpare() : !bare.isEmpty() ? bare.pollFirst() : new Entry();
+        int n = m.dataLength();
+        if (e.data.length < n) e.data = new byte[n];
+        System.arraycopy(m.buffer(), m.dataOffset(), e.data, 0, n);
+        e.len = n;
+        e.srcPort = m.srcPort();
+        e.srcNode = m.srcNode();
+        e.msgType = m.msgType();
+        e.nameType = m.nameType();
+        e.nameLower = m.nameLower();
+        e.nameUpper = m.nameUpper();
+        e.errcode = m.errcode();
+        e.importance = m.importance();
+        if (count == ring.length) {
+            ring = grow(ring, head, count);
+            head = 0;
+        }
+        ring[(head + count) & (ring.length - 1)] = e;
+        count = count + 1;
+        if (waiters > 0) notify();
+    }
+
+    private static Entry[] grow(Entry[] r, int head, int count) {
+        Entry[] n = new Entry[r.length * 2];
+        for (int i = 0; i < count; i++) n[i] = r[(head + i) & (r.length - 1)];
+        return n;
+    }
+
+    private Entry takeSpare() {
+        Entry e = spare.pollFirst();
+        spareBytes -= e.data.length;
+        return e;
+    }
+
+    private Entry dequeue() {
+        Entry e = ring[head];
+        ring[head] = null;
+        head = (head + 1) & (ring.length - 1);
+        if (count == 1) head = 0;
+        count = count - 1;
+        return e;
+    }
+
+    private void recycle(Entry e) {
+        int n = e.data.length;
+        if (n > KEEP_BYTES || (n > 4096 && n > 4L * e.len) || spareBytes + n > SPARE_BYTES) {
+            e.data = EMPTY;
+            if (spare.size() + bare.size() < SPARE_ENTRIES) bare.addLast(e);
+        } else if (spare.size() + bare.size() < SPARE_ENTRIES) {
+            spare.addLast(e);
+            spareBytes += n;
+        }
+    }
+
+    /** True if no message is queued (a hint when read without the monitor). */
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Queued messages. */
+    synchronized int size() {
+        return count;
+    }
+
+    /**
+     * Copies the oldest message's payload into {@code dst} (at most {@code dst.remaining()} bytes) and its addresses
+     * into {@code info}, then drops it.
+     *
+     * @return the payload's full length in bytes; -1 if none is queued; -2 if none is and the queue is closed
+     */
+    synchronized int poll(ByteBuffer dst, TipcMessageInfo info) {
+        if (count == 0) return closed ? -2 : -1;
+        Entry e = dequeue();
+        int n = Math.min(e.len, dst.remaining());
+        dst.put(e.data, 0, n);
+        info.srcPort = e.srcPort;
+        info.srcNode = e.srcNode;
+        info.msgType = e.msgType;
+        info.nameType = e.nameType;
+        info.nameLower = e.nameLower;
+        info.nameUpper = e.nameUpper;
+        info.errcode = e.errcode;
+        info.importance = e.importance;
+        info.length = e.len;
+        info.copied = n;
+        info.filled = true;
+        recycle(e);
+        return e.len;
+    }
+
+    /** The oldest message as a new {@link TipcMessage} (dropped from the queue), or null if none is queued. */
+    synchronized TipcMessage pollMessage() {
+        if (count == 0) return null;
+        Entry e = dequeue();
+        byte[] p;
+        if (e.data.length == e.len) {
+            p = e.data; // the message gets the array itself (one array per message either way, no copy)
+            e.data = EMPTY;
+        } else {
+            p = Arrays.copyOf(e.data, e.len);
+        }
+        TipcAddress dest = null;
+        if (e.msgType == Tipc.TIPC_NAMED_MSG) {
+            dest = TipcAddress.ofService(e.nameType, e.nameLower);
+        } else if (e.msgType == Tipc.TIPC_MCAST_MSG) {
+            dest = Integer.compareUnsigned(e.nameLower, e.nameUpper) <= 0
+                    ? TipcAddress.ofServiceRange(e.nameType, e.nameLower, e.nameUpper)
+                    : TipcAddress.ofService(e.nameType, e.nameLower);
+        }
+        TipcMessage m = new TipcMessage(TipcAddress.ofSocket(e.srcPort, e.srcNode), dest, p, e.errcode, e.importance);
+        recycle(e);
+        return m;
+    }
+
+    /**
+     * Nanoseconds a blocking receive that finds the queue empty keeps checking it, yielding the processor in between
+     * ({@link Thread#yield}), before it waits on the queue: system property {@code jtipc.receiveSpinNanos}, default 0
+     * (wait at once, as the kernel's blocking recvmsg, socket.c tipc_wait_for_rcvmsg), at most 1 000 000 (1 ms). A
+     * message that arrives within this time is taken without the futex wait and wake-up on either side: on the 2-core
+     * bench host 20 000 cut the 64 B round trip over UDP loopback from 29-34 to 22-25 µs median, but the yielding
+     * receivers cost the one-way tests up to 3x their rate (bench/RESULTS.md, issue 14), hence off by default. A
+     * socket with SO_BUSY_POLL polls this way first.
+     */
+    static final long RECEIVE_SPIN_NANOS = Math.max(0, Math.min(1_000_000, Long.getLong("jtipc.receiveSpinNanos", 0)));
+
+    /**
+     * {@link #poll(ByteBuffer, TipcMessageInfo)}, waiting up to {@code timeoutNanos} (negative: no limit) for a message.
+     *
+     * @return the payload's full length; -1 on time-out; -2 if none is queued and the queue is closed
+     * @throws InterruptedException interrupted while waiting
+     */
+    int receive(ByteBuffer dst, TipcMessageInfo info, long timeoutNanos) throws InterruptedException {
+        long end = System.nanoTime() + timeoutNanos;
+        while (true) {
+            int len = poll(dst, info);
+            if (len != -1) return len;
+            long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
+            if (timeoutNanos >= 0 && left <= 0) return -1;
+            await(left, RECEIVE_SPIN_NANOS);
+        }
+    }
+
+    /**
+     * {@link #pollMessage()}, waiting up to {@code timeoutNanos} (negative: no limit) for a message.
+     *
+     * @return the message, or null on time-out or when the queue is closed and empty
+     * @throws InterruptedException interrupted while waiting
+     */
+    TipcMessage receiveMessage(long timeoutNanos) throws InterruptedException {
+        long end = System.nanoTime() + timeoutNanos;
+        while (true) {
+            TipcMessage m = pollMessage();
+            if (m != null || closed()) return m;
+            long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
+            if (timeoutNanos >= 0 && left <= 0) return null;
+            await(left, RECEIVE_SPIN_NANOS);
+        }
+    }
+
+    /** True once {@link #close()} ran (messages queued before may still be read). */
+    synchronized boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Waits until a message is queued, the queue is closed, or {@code timeoutNanos} passed (negative: no limit). First
+     * checks again for at most {@code spinNanos}, yielding the processor in between (no futex wait and wake-up when
+     * a message comes soon), then waits on the monitor.
+     *
+     * @return true if a message is queued or the queue is closed, false on time-out
+     * @throws InterruptedException interrupted while waiting
+     */
+    boolean await(long timeoutNanos, long spinNanos) throws InterruptedException {
+        if (count > 0) return true;
+        long start = System.nanoTime();
+        if (spinNanos > 0) {
+            long spinEnd = start + (timeoutNanos >= 0 ? Math.min(spinNanos, timeoutNanos) : spinNanos);
+            // yield, not onSpinWait: on a small machine the thread that will queue the message (a bearer's receive
+            // thread) needs this core; measured (bench/RESULTS.md) busy-spinning doubled the round trip, yielding cut it
+            while (count == 0 && System.nanoTime() - spinEnd < 0) Thread.yield();
+            if (count > 0) return true;
+        }
+        synchronized (this) {
+            while (count == 0 && !closed) {
+                long waitMs;
+                if (timeoutNanos < 0) {
+                    waitMs = 0;
+                } else {
+                    long left = timeoutNanos - (System.nanoTime() - start);
+                    if (left <= 0) return false;
+                    waitMs = Math.max(1, (left + 999_999) / 1_000_000);
+                }
+                waiters++;
+                try {
+                    wait(waitMs);
+                } finally {
+                    waiters--;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** No more messages will be queued; waiting receivers wake up. */
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+}

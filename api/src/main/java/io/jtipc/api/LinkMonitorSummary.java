@@ -34,8 +34,9 @@ import io.jtipc.node.NodeCore;
  * @param recordPushes STATE probes that pushed this node's changed domain record to every up peer at once when it lost
  *                     a domain member (jtipc, issue 16: the kernel sends it at the next tick; at most one per up peer
  *                     per domain change, none while the cluster is idle)
- * @param confirmedLosses links failed at once because four peers' records reported their peer lost (the kernel's
- *                        MAX_PEER_DOWN_EVENTS; the kernel fails them at the link's next tick)
+ * @param confirmedLosses links failed at once because four distinct peers' records reported their peer lost (jtipc;
+ *                        the kernel counts MAX_PEER_DOWN_EVENTS = 4 reports whoever sent them and fails the link at
+ *                        its next tick unless the peer's own record clears the count first)
  */
 public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, int threshold, boolean active,
                                  int monitored, int listGeneration, int domainGeneration, long appliedRecords,

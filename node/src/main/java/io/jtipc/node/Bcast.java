@@ -448,11 +448,16 @@ public final class Bcast {
         }
     }
 
-    /** The broadcast link has room again: every peer's active link reports "uncongested" (the API's wake-up). */
+    /**
+     * The broadcast link has room again: every peer's active link reports "uncongested" (the API's wake-up), and the
+     * sockets are told the broadcast link itself drained (tipc_link_reset / wakeup on the bc link: SOCK_WAKEUP with
+     * orignode 0), so a group sender waiting on it is woken even when no peer is left up.
+     */
     private void wakeUp() {
         if (!congestedUsers || nodes == null) return;
         congestedUsers = false;
         for (Node p : nodes.all()) if (p.isUp() && p.link != null) nodes.linkUncongested(p.link);
+        if (nodes.sockets != null) nodes.sockets.linkUncongested(GroupSocket.BCAST_LINK);
     }
 
     // ------------------------------------------------------------------ acknowledgements

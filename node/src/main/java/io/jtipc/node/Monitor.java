@@ -33,15 +33,26 @@ import io.jtipc.wire.Tipc;
  * a probe the peers' replies ack the generation so that round is not repeated at the tick. Bound: at most one STATE
  * per up peer per domain change (changes within one core call share one push), counted in {@link #recordPushes}.
  * Idle ticks are unchanged: no domain change, no push.</li>
- * <li><b>Loss confirmed at once.</b> When a peer's record makes a member's {@code down_cnt} reach
- * {@link #MAX_PEER_DOWN_EVENTS} (four distinct peers reported it lost), its link is failed in the same receive
- * event ({@link #failConfirmed}) through the path a supervision timeout takes (link FSM failure, then the node's
- * link down: failover or reset, node down, bindings withdrawn); the kernel waits for the link's next tick
- * ({@code tipc_mon_get_state} → {@code state->reset}). Counted in {@link #confirmedLosses}. The kernel rule of four
- * reports stays: a single false report starts probing the member, which answers, and nothing is reset. At the
- * default threshold every monitored cluster has N ≥ 33, so ⌈√N⌉ - 1 ≥ 5 peers hold any member in their domain
- * and four reports are reachable; with a threshold lowered below 16 (⌈√N⌉ - 1 ≤ 3), the loss is confirmed by
- * probing after the first report, as in the kernel (about one tolerance later).</li>
+ * <li><b>Loss confirmed at once.</b> The kernel counts reports of a member's loss in a plain counter
+ * ({@code down_cnt}, mon_identify_lost_members): every received record that flips the member's up bit adds one,
+ * whoever sent it, so one peer alone can reach {@link #MAX_PEER_DOWN_EVENTS}; the kernel then resets the link at its
+ * next tick ({@code tipc_mon_get_state} → {@code state->reset}) unless the member's own record clears the count
+ * first. jtipc keeps that tick rule unchanged ({@link #getState}) and in addition remembers up to four distinct
+ * reporter addresses per member ({@code Peer.reporters}, cleared whenever down_cnt goes to 0 or the member's link
+ * comes back): when a received record makes them four <em>distinct</em> peers, the member's link is failed in the
+ * same receive event ({@link #failConfirmed}) through the path a supervision timeout takes (link FSM failure, then
+ * the node's link down: failover or reset, node down, bindings withdrawn). Counted in {@link #confirmedLosses}. A
+ * single peer, however many records it sends, never triggers it. At the default threshold every monitored cluster
+ * has N ≥ 33, so ⌈√N⌉ - 1 ≥ 5 peers hold any member in their domain and four distinct reports are reachable; with
+ * a threshold lowered below 16 (⌈√N⌉ - 1 ≤ 3), the loss is confirmed by probing after the first report, as in the
+ * kernel (about one tolerance later).</li>
+ * <li><b>Suspect probed at once.</b> When a member's down_cnt goes from 0 to 1 (its first report) and our link to
+ * it is up, one STATE probe goes to it at the end of the call ({@link #probeSuspects}; at most one per member per
+ * suspicion, counted in {@link #suspectProbes}); the kernel sends it at the link's next tick. A live member answers
+ * with its own record, which clears down_cnt ({@link #rcv}) long before four distinct monitors have reported it,
+ * so monitors that lost only their own path to it do not make us drop ours. Remaining window: if all four distinct
+ * reports arrive within one round trip of the first (before the reply), the link is failed although the member is
+ * alive; it comes back up through discovery (the kernel would not reset it when the reply precedes its tick).</li>
  * </ul>
  *
  * <p>Received records are checked as 6.1's tipc_mon_rcv does (the CVE-2022-0435 checks): a record with
@@ -84,13 +95,41 @@ public final class Monitor {
         long upMap;
         int gen;
         int applied;
+        /** down_cnt: reports of this peer's loss, counted as monitor.c counts them (one reporter may count twice). */
         int downCnt;
+        /**
+         * jtipc: the distinct peers (addresses) that reported this peer lost since {@link #downCnt} was last 0, at
+         * most {@link #MAX_PEER_DOWN_EVENTS}; only these arm the fast path ({@link #failConfirmed}). 16 bytes.
+         */
+        final int[] reporters = new int[MAX_PEER_DOWN_EVENTS];
+        int reporterCnt;
+        /** jtipc: the immediate STATE probe of this suspicion was queued ({@link #suspectProbes}); cleared with it. */
+        boolean probed;
         boolean up, head, local;
 
         Peer(int addr) {
             this.addr = addr;
             prev = this;
             next = this;
+        }
+
+        /** The suspicion ends (down_cnt = 0, or the peer's link came back): reporters and probe flag cleared. */
+        void clearSuspicion() {
+            downCnt = 0;
+            reporterCnt = 0;
+            probed = false;
+        }
+
+        /**
+         * Notes {@code addr} as a reporter of this peer's loss if it is new and there is room.
+         *
+         * @return true if this made {@link #MAX_PEER_DOWN_EVENTS} distinct reporters
+         */
+        boolean addReporter(int addr) {
+            for (int i = 0; i < reporterCnt; i++) if (reporters[i] == addr) return false;
+            if (reporterCnt == reporters.length) return false;
+            reporters[reporterCnt++] = addr;
+            return reporterCnt == MAX_PEER_DOWN_EVENTS;
         }
     }
 
@@ -124,8 +163,11 @@ public final class Monitor {
     private long nextCheck = -1;
     /** Counters: records applied, records rejected as malformed, records applied after a generation jump. */
     long appliedRecords, rejectedRecords, genJumps;
-    /** STATE messages sent by {@link #pushRecord} (count), and links failed at once by {@link #failConfirmed}. */
-    long recordPushes, confirmedLosses;
+    /**
+     * STATE messages sent by {@link #pushRecord} (count), links failed at once by {@link #failConfirmed}, and STATE
+     * probes sent at once to a member on its first loss report ({@link #probeSuspects}).
+     */
+    long recordPushes, confirmedLosses, suspectProbes;
     /** A record push is due ({@link #peerDown} changed the own domain), and the deferred work is posted. */
     private boolean pushDue, posted;
     /**
@@ -134,6 +176,12 @@ public final class Monitor {
      */
     private final int[] confirmed = new int[MAX_DOMAIN];
     private int confirmedCnt;
+    /**
+     * Members whose down_cnt went from 0 to 1 in this call, to be probed at its end ({@link #probeSuspects}): at most
+     * {@link #MAX_DOMAIN} per call (one record's members; a further one is probed by its link's tick, as the kernel).
+     */
+    private final int[] suspects = new int[MAX_DOMAIN];
+    private int suspectCnt;
 
     Monitor(Net net, int bearerId) {
         this(net, bearerId, null);
@@ -178,16 +226,29 @@ public final class Monitor {
             if (!member.up || !upBit(befUpMap, i)) continue;
             if (member.local) continue; // loss of a local member is detected by our own probing
             if (peer.applied == 0 || peer.applied < i) {
+                boolean first = member.downCnt == 0;
+                member.clearSuspicion();
                 member.downCnt = 1;
+                member.addReporter(peer.addr);
+                if (first) suspect(member);
                 continue;
             }
             if (upBit(peer.upMap, i)) continue;
+            if (member.downCnt == 0) suspect(member);
             member.downCnt = Math.min(member.downCnt + 1, 255);
-            if (member.downCnt == MAX_PEER_DOWN_EVENTS && confirmedCnt < confirmed.length) {
+            if (member.addReporter(peer.addr) && confirmedCnt < confirmed.length) {
                 confirmed[confirmedCnt++] = member.addr;
                 schedule();
             }
         }
+    }
+
+    /** jtipc: queues the one immediate STATE probe of a member's new suspicion (bounded by {@link #suspects}). */
+    private void suspect(Peer member) {
+        if (member.probed || nodes == null || suspectCnt == suspects.length) return;
+        member.probed = true;
+        suspects[suspectCnt++] = member.addr;
+        schedule();
     }
 
     /** mon_apply_domain: how many of the peer's reported members match the list following it. */
@@ -259,6 +320,8 @@ public final class Monitor {
         Peer p = peers.get(key(addr));
         if (p == null) p = add(addr);
         p.up = true;
+        p.reporterCnt = 0; // jtipc: a new link needs four new distinct reports for the fast path (down_cnt kept)
+        p.probed = false;
         Peer h = head(p);
         if (h == self) updateLocalDomain();
         assignRoles(h);
@@ -297,7 +360,7 @@ public final class Monitor {
         p.up = false;
         p.head = false;
         p.local = false;
-        p.downCnt = 0;
+        p.clearSuspicion();
         Peer h = head(p);
         if (h == self) {
             int gen = domGen;
@@ -322,13 +385,34 @@ public final class Monitor {
         posted = false;
         if (out == null) return; // not inside a core call: the links' ticks do it (kernel timing)
         failConfirmed(now, out);
+        probeSuspects(out);
         if (pushDue) pushRecord(out);
     }
 
     /**
-     * Fails the link of each member four peers reported lost ({@link #MAX_PEER_DOWN_EVENTS}), as its tick would
+     * jtipc: sends one STATE probe to each member first reported lost in this call whose link on this bearer is up
+     * and which is still suspected, so that its reply (its own record, {@link #rcv}) ends the suspicion before more
+     * reports arrive; the kernel probes it at the link's next tick. At most one per member per suspicion, counted in
+     * {@link #suspectProbes}. The link's monitor state is marked probing, as tipc_mon_get_state would at the tick, so
+     * that the reply clears down_cnt even when it carries no newer generation.
+     */
+    void probeSuspects(Outbox out) {
+        if (!active()) suspectCnt = 0;
+        while (suspectCnt > 0) {
+            int addr = suspects[--suspectCnt];
+            Peer p = peers.get(key(addr));
+            Node n = nodes.find(addr);
+            Link l = n == null ? null : n.link(bearerId);
+            if (p == null || p.downCnt == 0 || l == null || !l.isUp()) continue;
+            l.monState.probing = true;
+            if (l.buildProto(Tipc.STATE_MSG, true, false, 0, out) > 0) suspectProbes++;
+        }
+    }
+
+    /**
+     * Fails the link of each member four distinct peers reported lost ({@link #MAX_PEER_DOWN_EVENTS}), as its tick would
      * (link.c tipc_link_timeout: mstate->reset → LINK_FAILURE_EVT), without waiting for it. A member confirmed in
-     * the meantime (a record of its own reset down_cnt) or whose link is no longer up is skipped.
+     * the meantime (a record of its own reset down_cnt and its reporters) or whose link is no longer up is skipped.
      */
     void failConfirmed(long now, Outbox out) {
         if (!active()) confirmedCnt = 0; // as tipc_mon_get_state: no reset while monitoring is inactive
@@ -337,8 +421,8 @@ public final class Monitor {
             Peer p = peers.get(key(addr));
             Node n = nodes.find(addr);
             Link l = n == null ? null : n.link(bearerId);
-            if (p == null || p.downCnt < MAX_PEER_DOWN_EVENTS || l == null || !l.isUp()) continue;
-            l.logReset("peer reported lost by " + p.downCnt + " peers' domain records (monitor, at once)");
+            if (p == null || p.reporterCnt < MAX_PEER_DOWN_EVENTS || l == null || !l.isUp()) continue;
+            l.logReset("peer reported lost by " + p.reporterCnt + " distinct peers' domain records (monitor, at once)");
             confirmedLosses++;
             if ((l.fsmFailure() & Link.LINK_DOWN_EVT) != 0) n.linkDown(l, now, out);
         }
@@ -411,7 +495,7 @@ public final class Monitor {
         if (!newer && !probing) return;
         Peer p = peers.get(key(addr));
         if (p == null || !p.up || p == self) return;
-        p.downCnt = 0; // the peer is confirmed: stop any probing of it
+        p.clearSuspicion(); // the peer is confirmed: stop any probing of it
         if (!newer) return;
         st.peerGen = gen;
         int[] bef = p.members;
@@ -517,8 +601,11 @@ public final class Monitor {
      */
     public long recordPushes() { return recordPushes; }
 
-    /** Links failed in the receive path because four peers' records reported their peer lost (count). */
+    /** Links failed in the receive path because four distinct peers' records reported their peer lost (count). */
     public long confirmedLosses() { return confirmedLosses; }
+
+    /** STATE probes sent at once to a member on its first loss report (count; at most one per suspicion). */
+    public long suspectProbes() { return suspectProbes; }
 
     /** One peer as {@code tipc link monitor list} shows it. */
     public record PeerView(int addr, boolean up, boolean head, boolean local, int applied, int downCount,

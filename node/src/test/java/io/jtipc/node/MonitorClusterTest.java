@@ -182,7 +182,7 @@ class MonitorClusterTest {
      * bytes), probes 18 peers per idle tick and not 99, bindings of 10 nodes reach all 100, and a killed node is
      * detected by its monitors within the direct-supervision bound (tolerance + 2 ticks: silent for more than
      * abort_limit = 4 ticks, checked on the next) and by all 99 within {@link #DETECT_BOUND}: the others fail their
-     * link when the fourth of its domain heads' pushed records reports it lost (the kernel: about 2 × tolerance).
+     * link when the fourth distinct node's pushed record reports it lost (the kernel: about 2 × tolerance).
      */
     @Test
     void hundredNodesLinkConvergeProbeTheSquareRootAndAllDetectAKilledNode() {
@@ -297,7 +297,7 @@ class MonitorClusterTest {
 
     /**
      * The pushes of a kill are bounded: only the nodes whose own domain held the victim (⌈√N⌉ - 1 of them) push, one
-     * STATE to each other up peer; the other nodes failed their link at once on the fourth report, counted.
+     * STATE to each other up peer; the other nodes failed their link at once on the fourth distinct report, counted.
      */
     static void assertPushesBounded(List<SimNode> rest, int n) {
         long pushes = rest.stream().mapToLong(s -> mon(s).recordPushes()).sum();
@@ -339,7 +339,7 @@ class MonitorClusterTest {
 
     /**
      * The smallest monitored cluster (33 nodes, one above TIPC_DEF_MON_THRESHOLD): ⌈√33⌉ - 1 = 5 nodes hold any member in
-     * their domain, so the kernel's four reports are reachable (for every N above the default threshold), and a
+     * their domain, so four distinct reporters (jtipc's fast path; the kernel counts four reports) are reachable (for every N above the default threshold), and a
      * killed node is detected by all 32 others within {@link #DETECT_BOUND}.
      */
     @Test
@@ -364,7 +364,7 @@ class MonitorClusterTest {
 
     /**
      * A single false report: one node of the victim's predecessors loses contact with it (the pair's frames are cut)
-     * and reports it down in its record, while the victim is alive for everyone else. One report is not the kernel's
+     * and reports it down in its record, while the victim is alive for everyone else. One report is not the
      * four (MAX_PEER_DOWN_EVENTS): the others only probe it, it answers, and no other link goes down.
      */
     @Test

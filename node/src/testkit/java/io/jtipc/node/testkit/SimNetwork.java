@@ -37,6 +37,8 @@ public final class SimNetwork {
     public int reorderDelay = 5;
     /** Frames for which this returns true are dropped (after counting), e.g. to cut one kind of traffic. */
     public java.util.function.BiPredicate<SimNode, byte[]> drop = (n, f) -> false;
+    /** Extra delay (ms, added to every copy) of a frame from a node, e.g. to spread what several nodes send at once. */
+    public java.util.function.ToIntBiFunction<SimNode, byte[]> extraDelay = (n, f) -> 0;
     /**
      * Deliver every frame from one array that is scribbled over right after {@code onFrame} returns, as a real bearer's
      * receive loop reuses its buffer (frames are valid during the call only): whatever the core keeps without copying
@@ -135,6 +137,7 @@ public final class SimNetwork {
         int copies = rnd.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long d = delayMin + (delayMax > delayMin ? rnd.nextInt(delayMax - delayMin + 1) : 0);
+            d += extraDelay.applyAsInt(from, f);
             if (rnd.nextDouble() < reorder || (planeReorder[plane] > 0 && rnd.nextDouble() < planeReorder[plane])) {
                 d += 1 + rnd.nextInt(reorderDelay);
             }

@@ -339,8 +339,9 @@ class MonitorClusterTest {
 
     /**
      * The smallest monitored cluster (33 nodes, one above TIPC_DEF_MON_THRESHOLD): ⌈√33⌉ - 1 = 5 nodes hold any member in
-     * their domain, so four distinct reporters (jtipc's fast path; the kernel counts four reports) are reachable (for every N above the default threshold), and a
-     * killed node is detected by all 32 others within {@link #DETECT_BOUND}.
+     * their domain, so four distinct reporters (jtipc's fast path; the kernel counts four reports, whoever sent them)
+     * are reachable (for every N above the default threshold), and a killed node is detected by all 32 others within
+     * {@link #DETECT_BOUND}.
      */
     @Test
     void thirtyThreeNodesHaveFiveReportersAndAllDetectAKilledNodeWithinTheBound() {

@@ -604,7 +604,11 @@ public final class Monitor {
     /** Links failed in the receive path because four distinct peers' records reported their peer lost (count). */
     public long confirmedLosses() { return confirmedLosses; }
 
-    /** STATE probes sent at once to a member on its first loss report (count; at most one per suspicion). */
+    /**
+     * STATE probes sent at once to a member on its first loss report (count): at most one per member per suspicion;
+     * a live member's reply ends the suspicion, so at most one per loss report received (a report is one applied
+     * record flipping the member's up bit).
+     */
     public long suspectProbes() { return suspectProbes; }
 
     /** One peer as {@code tipc link monitor list} shows it. */

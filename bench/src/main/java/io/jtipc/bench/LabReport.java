@@ -164,8 +164,28 @@ final class LabReport {
     }
 
     /**
+     * Per round, msg/s of {@code pair} / msg/s of the kernel pair in the same round at {@code size} (rounds with both),
+     * in round order.
+     */
+    static List<Double> roundRatios(List<Sample> samples, Pair pair, int size) {
+        Map<Integer, Double> kernel = new TreeMap<>(), other = new TreeMap<>();
+        for (Sample s : samples) {
+            if (s.size() != size) continue;
+            if (s.pair() == Pair.KERNEL_KERNEL) kernel.put(s.round(), s.msgPerSec());
+            if (s.pair() == pair) other.put(s.round(), s.msgPerSec());
+        }
+        List<Double> r = new ArrayList<>();
+        for (Map.Entry<Integer, Double> e : other.entrySet()) {
+            Double k = kernel.get(e.getKey());
+            if (k != null && k > 0) r.add(e.getValue() / k);
+        }
+        return r;
+    }
+
+    /**
      * The Markdown table: one row per size and pair (kernel pair first), medians over the rounds with min–max, the
-     * ratio to the kernel pair of the same size, CPU percentages of one core and the JVM's CPU µs per message.
+     * ratio of the medians to the kernel pair's of the same size and the range of the same-round ratios, CPU
+     * percentages of one core and the JVM's CPU µs per message.
      */
     static String table(List<Sample> samples) {
         Map<Integer, Map<Pair, List<Sample>>> by = new TreeMap<>();
@@ -174,8 +194,9 @@ final class LabReport {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("| size | pair (sender → echo) | rounds | msg/s median (min–max) | MB/s median | ratio to kernel → kernel"
-                + " | JVM CPU % of a core | JVM CPU µs/msg | kernel A qemu CPU % | kernel B qemu CPU % | load (1 min) |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | same-round ratios (min–max) | JVM CPU % of a core | JVM CPU µs/msg | kernel A qemu CPU %"
+                + " | kernel B qemu CPU % | load (1 min) |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<Integer, Map<Pair, List<Sample>>> e : by.entrySet()) {
             int size = e.getKey();
             for (Map.Entry<Pair, List<Sample>> pe : e.getValue().entrySet()) {
@@ -193,10 +214,13 @@ final class LabReport {
                     load.add(s.load1());
                 }
                 String ratio = pair == Pair.KERNEL_KERNEL ? "1 (reference)" : fmt2(ratio(samples, pair, size));
+                List<Double> rr = roundRatios(samples, pair, size);
+                String perRound = pair == Pair.KERNEL_KERNEL ? "" : rr.isEmpty() ? "?"
+                        : fmt2(Collections.min(rr)) + "–" + fmt2(Collections.max(rr));
                 sb.append("| ").append(size).append(" B | ").append(pair.label).append(" | ").append(ss.size())
                         .append(" | ").append(fmt0(median(rate))).append(" (").append(fmt0(Collections.min(rate)))
                         .append("–").append(fmt0(Collections.max(rate))).append(") | ").append(fmt2(median(mb)))
-                        .append(" | ").append(ratio).append(" | ").append(fmt0(median(jvm))).append(" | ")
+                        .append(" | ").append(ratio).append(" | ").append(perRound).append(" | ").append(fmt0(median(jvm))).append(" | ")
                         .append(fmt1(median(jvmUs))).append(" | ").append(ga.isEmpty() ? "?" : fmt0(median(ga)))
                         .append(" | ").append(gb.isEmpty() ? "?" : fmt0(median(gb))).append(" | ")
                         .append(fmt2(median(load))).append(" |\n");

@@ -66,11 +66,11 @@ class LabReportTest {
         assertThat(LabReport.ratio(s, Pair.JTIPC_KERNEL, 64)).isEqualTo(0.5);
         assertThat(LabReport.ratio(s, Pair.JTIPC_KERNEL, 1000)).isNaN();
         String t = LabReport.table(s);
-        assertThat(t).contains("| 64 B | kernel A → kernel B | 3 | 10000 (5000–20000) | 0.64 | 1 (reference) |",
-                "| 64 B | kernel A → jtipc | 1 | 12500 (12500–12500) | 0.80 | 1.25 |",
-                "| 64 B | jtipc → kernel B | 1 | 5000 (5000–5000) | 0.32 | 0.50 |",
-                "| 1000 B | kernel A → kernel B | 1 | 1000 (1000–1000) | 1.00 | 1 (reference) |",
-                "| 1000 B | kernel A → jtipc | 1 | 2000 (2000–2000) | 2.00 | 2.00 |");
+        assertThat(t).contains("| 64 B | kernel A → kernel B | 3 | 10000 (5000–20000) | 0.64 | 1 (reference) |  |",
+                "| 64 B | kernel A → jtipc | 1 | 12500 (12500–12500) | 0.80 | 1.25 | 1.25–1.25 |",
+                "| 64 B | jtipc → kernel B | 1 | 5000 (5000–5000) | 0.32 | 0.50 | 0.50–0.50 |",
+                "| 1000 B | kernel A → kernel B | 1 | 1000 (1000–1000) | 1.00 | 1 (reference) |  |",
+                "| 1000 B | kernel A → jtipc | 1 | 2000 (2000–2000) | 2.00 | 2.00 | 2.00–2.00 |");
         // 1000 B kernel pair: JVM CPU 0.25 s of 1.5 s wall = 17 %, 250 µs/msg (1 000 msgs); guest A 1 s of 1.5 s; B unknown
         assertThat(t.lines().filter(l -> l.startsWith("| 1000 B | kernel A → kernel B")).findFirst().orElseThrow())
                 .endsWith("| 17 | 250.0 | 67 | ? | 1.50 |");
@@ -79,6 +79,19 @@ class LabReportTest {
                 "64 B kernel A → jtipc: 1.25 × kernel → kernel: met (jtipc pair ≥ kernel pair)",
                 "64 B jtipc → kernel B: 0.50 × kernel → kernel: NOT met (jtipc pair ≥ kernel pair)",
                 "1000 B kernel A → jtipc: 2.00 × kernel → kernel: met (jtipc pair ≥ kernel pair)");
+    }
+
+    @Test
+    void sameRoundRatiosPairEachRoundWithTheKernelPairOfThatRound() {
+        List<Sample> s = List.of(
+                sample(Pair.KERNEL_KERNEL, 64, 1, 10_000, 1_000_000_000L), // 10 000 msg/s
+                sample(Pair.KERNEL_JTIPC, 64, 1, 8_000, 1_000_000_000L), // 8 000: 0.8 in round 1
+                sample(Pair.KERNEL_KERNEL, 64, 2, 5_000, 1_000_000_000L), // 5 000
+                sample(Pair.KERNEL_JTIPC, 64, 2, 10_000, 1_000_000_000L), // 10 000: 2.0 in round 2
+                sample(Pair.KERNEL_JTIPC, 64, 3, 10_000, 1_000_000_000L), // round 3 has no kernel pair
+                sample(Pair.KERNEL_KERNEL, 1000, 1, 1, 1_000_000_000L)); // another size
+        assertThat(LabReport.roundRatios(s, Pair.KERNEL_JTIPC, 64)).containsExactly(0.8, 2.0);
+        assertThat(LabReport.table(s)).contains("| 64 B | kernel A → jtipc | 3 | 10000 (8000–10000) | 0.64 | 1.33 | 0.80–2.00 |");
     }
 
     @Test

@@ -509,7 +509,7 @@ public final class Node {
         byte[] bc = new byte[Tipc.INT_H_SIZE];
         TipcMsg h = new TipcMsg().wrap(bc, 0, bc.length);
         Msg.init(h, net.ownAddr, Tipc.BCAST_PROTOCOL, Tipc.STATE_MSG, Tipc.INT_H_SIZE, addr);
-        h.setLastBcast(net.bcast.sndNxt - 1);
+        h.setLastBcast(net.bcast.sndNxt() - 1);
         h.setBcastAck(bcRcv.rcvNxt - 1);
         h.setBcgapAfter(bcRcv.rcvNxt - 1);
         h.setBcgapTo(bcRcv.rcvNxt - 1);

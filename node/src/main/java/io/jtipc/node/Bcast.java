@@ -68,6 +68,10 @@ public final class Bcast {
     final BcastSendLink snd;
     /** What the send link hands down to send on the bearers (the kernel's local xmitq); empty between calls. */
     private final ArrayDeque<Pkt> xmitq = new ArrayDeque<>();
+    /** Retransmissions for one peer's unicast link (node.c tipc_node_bc_sync_rcv's xmitq); empty between calls. */
+    private final ArrayDeque<Pkt> retrq = new ArrayDeque<>();
+    /** sysctl net.tipc.bc_retruni (bcast.c sysctl_tipc_bc_retruni): see {@link #setRetransmitUnicast}. */
+    private boolean retransmitUnicast;
     /** bc_base dests[]: links up per bearer. */
     final int[] dests = new int[Bearer.MAX_BEARERS];
     private final int[] bearerMtu = new int[Bearer.MAX_BEARERS];
@@ -169,6 +173,18 @@ public final class Bcast {
                 return Errno.EINVAL;
         }
     }
+
+    /**
+     * sysctl {@code net.tipc.bc_retruni} (bcast.c {@code sysctl_tipc_bc_retruni}, Linux 5.8 on): when true, the
+     * packets a peer's STATE reports missing (bc gap, broadcast gap-ACK blocks) are retransmitted by unicast to that
+     * peer only, on the link the STATE came in on, to its media address ({@code tipc_bcast_sync_rcv} passes the unicast
+     * link's queue as {@code retrq}); when false (the kernel's default, 0) they go on the broadcast bearers to every
+     * peer. The per-packet limit ({@link BcastSendLink#RETR_LIM_MS}) and the retransmission failure rule apply either way.
+     */
+    public void setRetransmitUnicast(boolean unicast) { retransmitUnicast = unicast; }
+
+    /** Whether broadcast retransmissions go by unicast to the peer that asked ({@link #setRetransmitUnicast}). */
+    public boolean retransmitUnicast() { return retransmitUnicast; }
 
     /**
      * Whether bearer {@code bearerId}'s broadcast address reaches all its peers in one send (default true; false for
@@ -318,13 +334,26 @@ public final class Bcast {
     }
 
     /**
-     * The acknowledgement part of bcast.c tipc_bcast_sync_rcv for a STATE from peer {@code r}: w1 bcast ack, w8 bc
+     * As {@link #ackRcv}, for a STATE that came in on {@code l}: with {@link #setRetransmitUnicast} the
+     * retransmissions go to {@code l}'s peer media address on its bearer only (node.c tipc_node_bc_sync_rcv →
+     * tipc_bearer_xmit(bearer_id, maddr)), else on the broadcast bearers.
+     */
+    private int syncAckRcv(BroadcastLink r, Link l, int acked, int gap, GapAckBlocks ga, long now, Outbox out) {
+        if (!retransmitUnicast || l == null) return ackRcv(r, acked, gap, ga, now, out);
+        int rc = snd.ackRcv(r, acked, gap, ga, now, xmitq, retrq);
+        for (Pkt p; (p = retrq.pollFirst()) != null; ) net.xmit(out, l.bearer.id, l.maddr, p.buf, 0, p.len, r.node);
+        flush(out);
+        return rc;
+    }
+
+    /**
+     * The acknowledgement part of bcast.c tipc_bcast_sync_rcv for a STATE from peer {@code r} on its link {@code l}: w1 bcast ack, w8 bc
      * gap and the broadcast gap-ACK blocks (link.c tipc_get_gap_ack_blks with uc = false: only the current layout
      * with bc blocks counts). {@code h} is re-wrapped by the caller afterwards.
      *
      * @return {@link Link#LINK_DOWN_EVT} if the peer's links are to be reset, else 0
      */
-    int stateRcv(BroadcastLink r, TipcMsg h, long now, Outbox out) {
+    int stateRcv(BroadcastLink r, Link l, TipcMsg h, long now, Outbox out) {
         if (bcAckInvalid(h)) return 0;
         GapAckBlocks ga = null;
         int dlen = h.dataSize();
@@ -332,7 +361,7 @@ public final class Bcast {
             GapAckBlocks g = new GapAckBlocks().wrap(h.buffer(), h.dataOffset(), dlen);
             if (g.isCurrentLayout() && g.len() <= dlen && g.bgackCnt() > 0 && g.validate().isOk()) ga = g;
         }
-        return ackRcv(r, h.bcastAck(), h.bcGap(), ga, now, out);
+        return syncAckRcv(r, l, h.bcastAck(), h.bcGap(), ga, now, out);
     }
 
     /** msg.h msg_bc_ack_invalid: w5 bit 14, meaningful only for BCAST_PROTOCOL, NAME_DISTRIBUTOR and LINK_PROTOCOL. */

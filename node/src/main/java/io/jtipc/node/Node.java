@@ -225,7 +225,7 @@ public final class Node {
     void rcv(Link l, TipcMsg h, byte[] buf, int off, int len, int size, long now, Outbox out) {
         if (h.user() == Tipc.LINK_PROTOCOL) {
             // tipc_node_bc_sync_rcv (on the link it arrived on): our broadcast link's acks/NACKs, then the peer's
-            int brc = h.type() == Tipc.STATE_MSG ? net.bcast.stateRcv(bcRcv, h, now, out) : 0;
+            int brc = h.type() == Tipc.STATE_MSG ? net.bcast.stateRcv(bcRcv, l, h, now, out) : 0;
             h.wrap(buf, off, len);
             if ((brc & Link.LINK_DOWN_EVT) != 0) {
                 resetLinks("our broadcast link: " + net.lastLog(), now, out);

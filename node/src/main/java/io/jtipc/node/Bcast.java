@@ -28,7 +28,7 @@ import io.jtipc.wire.TipcMsg;
  * Memory: see {@link BcastSendLink}; here a few ints per bearer. Single-threaded, times in ms; owned by {@link Net}.
  */
 public final class Bcast {
-    /** bcast.c BCLINK_WIN_DEFAULT: the broadcast send link's window (minimum = maximum), packets. */
+    /** bcast.c BCLINK_WIN_DEFAULT: the send link's minimum window, and its maximum until {@code set(0, w)}, packets. */
     static final int WIN_DEFAULT = 50;
     /** bcast.c BCLINK_WIN_MIN: the smallest window {@code tipc link set window} accepts for it, packets. */
     static final int WIN_MIN = 32;
@@ -100,6 +100,10 @@ public final class Bcast {
     /** Maximum message size on the broadcast link (tipc_bcast_get_mtu: mtu - 40 - crypto overhead), bytes. */
     public int mss() { return snd.mtu - Tipc.INT_H_SIZE - net.crypto.mssOverhead(); }
     public int transmitQueueLength() { return snd.transmq.size(); }
+    /** The send link's congestion window now (link.c l->window), packets. */
+    public int window() { return snd.window; }
+    /** Its maximum (l->max_win: {@link #WIN_DEFAULT} until {@code set(0, w)}), packets. */
+    public int maxWindow() { return snd.maxWin; }
     public int backlogLength() { return snd.backlogq.size(); }
     /** Bytes held in the backlog. */
     public long backlogBytes() { return snd.backlogBytes(); }
@@ -108,7 +112,7 @@ public final class Bcast {
     public long receivedNacks() { return snd.recvNacks; }
     /** Sends that got ELINKCONG (backlog at its importance's limit) or ENOBUFS (byte bound). */
     public long congestions() { return snd.congestions; }
-    /** Peers reset because they held the stream for {@link BcastSendLink#STALL_FACTOR} × tolerance without acknowledging. */
+    /** Peers reset for holding the stream {@link BcastSendLink#STALL_FACTOR} × tolerance without acknowledging. */
     public long stallResets() { return snd.stallResets; }
     /**
      * Acknowledgements ignored (jtipc, stricter than the kernel): a w1 ack beyond snd_nxt - 1, or broadcast gap-ACK
@@ -154,8 +158,9 @@ public final class Bcast {
     }
 
     /**
-     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, {@link #WIN_MIN}-8191: fixed window; the
-     * kernel's starts at 32 and grows to it), 1 mode ({@link #setMode}), 2 ratio ({@link #setRatio}).
+     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, {@link #WIN_MIN}-8191: the maximum window,
+     * tipc_bc_link_set_queue_limits; the window restarts at the minimum, {@link #WIN_DEFAULT}, and grows towards it
+     * as link.c tipc_link_update_cwin allows), 1 mode ({@link #setMode}), 2 ratio ({@link #setRatio}).
      *
      * @return 0, {@link Errno#EINVAL} or {@link Errno#ENOPROTOOPT}
      */
@@ -179,7 +184,8 @@ public final class Bcast {
      * packets a peer's STATE reports missing (bc gap, broadcast gap-ACK blocks) are retransmitted by unicast to that
      * peer only, on the link the STATE came in on, to its media address ({@code tipc_bcast_sync_rcv} passes the unicast
      * link's queue as {@code retrq}); when false (the kernel's default, 0) they go on the broadcast bearers to every
-     * peer. The per-packet limit ({@link BcastSendLink#RETR_LIM_MS}) and the retransmission failure rule apply either way.
+     * peer. The per-packet limit ({@link BcastSendLink#RETR_LIM_MS}) and the retransmission failure rule apply
+     * either way.
      */
     public void setRetransmitUnicast(boolean unicast) { retransmitUnicast = unicast; }
 
@@ -347,9 +353,9 @@ public final class Bcast {
     }
 
     /**
-     * The acknowledgement part of bcast.c tipc_bcast_sync_rcv for a STATE from peer {@code r} on its link {@code l}: w1 bcast ack, w8 bc
-     * gap and the broadcast gap-ACK blocks (link.c tipc_get_gap_ack_blks with uc = false: only the current layout
-     * with bc blocks counts). {@code h} is re-wrapped by the caller afterwards.
+     * The acknowledgement part of bcast.c tipc_bcast_sync_rcv for a STATE from peer {@code r} on its link {@code l}:
+     * w1 bcast ack, w8 bc gap and the broadcast gap-ACK blocks (link.c tipc_get_gap_ack_blks with uc = false: only the
+     * current layout with bc blocks counts). {@code h} is re-wrapped by the caller afterwards.
      *
      * @return {@link Link#LINK_DOWN_EVT} if the peer's links are to be reset, else 0
      */

@@ -19,11 +19,16 @@ import io.jtipc.wire.TipcMsg;
  * at 1) to every peer that is up:
  * <ul>
  *   <li>a packet stays in {@link #transmq} until every peer that was up when it was sent acknowledged it
- *       ({@code ackers}, and jtipc's per-peer acker slots {@link Pkt#owed}: a peer releases a packet at most once);</li>
+ *       ({@code ackers}, and jtipc's per-peer acker slots {@link Pkt#owed}: a peer releases a packet at most
+ *       once);</li>
  *   <li>a gap reported by a peer is retransmitted at most once every {@link #RETR_LIM_MS} ms per packet (the kernel's
  *       {@code nxt_retr} lives in the packet's control block: the limit is per packet, whichever peer asks); the
- *       retransmission failure rule (first retransmission more than tolerance × 10 ms ago) resets that peer's links;</li>
- *   <li>flow control: {@link #window} packets in flight, then a backlog with the kernel's per-importance limits;
+ *       retransmission failure rule (first retransmission more than tolerance × 10 ms ago) resets that peer's
+ *       links;</li>
+ *   <li>flow control: {@link #window} packets in flight, then a backlog with the kernel's per-importance limits (from
+ *       the minimum window); the window moves between {@link #minWin} and {@link #maxWin} as link.c
+ *       {@code tipc_link_update_cwin} moves it (bcast.c creates the link with both at {@link Bcast#WIN_DEFAULT}, so it
+ *       stays there until {@code tipc link set window} raises the maximum);
  *       beyond a limit a send gets {@link Errno#ELINKCONG} (queued anyway, as the kernel); beyond
  *       {@link HoldBudget#BACKLOG_LINK_BYTES} / {@link HoldBudget#BACKLOG_LINK_PACKETS} (and the node's backlog
  *       total) {@link Errno#ENOBUFS} (not queued).</li>
@@ -49,8 +54,16 @@ final class BcastSendLink {
     int sndNxt = 1;
     /** The link MTU (tipc_link_mtu), bytes. */
     int mtu = Bcast.FB_MTU;
-    /** The send window (l->window), packets. */
+    /** The congestion window (l->window): packets in flight at most, {@link #minWin} to {@link #maxWin}. */
     int window = Bcast.WIN_DEFAULT;
+    /** l->min_win: tipc_bcast_init's BCLINK_WIN_DEFAULT, kept by {@code tipc link set window}, packets. */
+    int minWin = Bcast.WIN_DEFAULT;
+    /** l->max_win: BCLINK_WIN_DEFAULT until {@code tipc link set window} (tipc_bc_link_set_queue_limits), packets. */
+    int maxWin = Bcast.WIN_DEFAULT;
+    /** l->ssthresh: slow start below it, congestion avoidance above, packets. */
+    int ssthresh = Bcast.WIN_DEFAULT;
+    /** l->cong_acks: packets released since the window last grew in congestion avoidance. */
+    private int congAcks;
     /** Peers that are up: each packet waits for this many acknowledgements (link.c ackers). */
     int ackers;
     /** Acker slots in use (one per counted peer, {@link BroadcastLink#slot}); a new packet owes all of them. */
@@ -74,9 +87,15 @@ final class BcastSendLink {
         setQueueLimits();
     }
 
-    /** link.c tipc_link_set_queue_limits: the backlog limits per importance from the window and MTU. */
+    /**
+     * link.c tipc_link_set_queue_limits(l, min_win, max_win) with the current {@link #minWin} / {@link #maxWin}: the
+     * window back to the minimum, ssthresh to the maximum, the backlog limits per importance from the minimum window
+     * (2, 4, 6, 8 × it; SYSTEM from the MTU).
+     */
     private void setQueueLimits() {
-        for (int i = 0; i < 4; i++) backlogLimit[i] = window * 2 * (i + 1);
+        window = minWin;
+        ssthresh = maxWin;
+        for (int i = 0; i < 4; i++) backlogLimit[i] = minWin * 2 * (i + 1);
         backlogLimit[4] = 65535 / (mtu / Tipc.ITEM_SIZE);
         backlogBudget.backlogLimits(backlogLimit, mtu);
     }
@@ -87,9 +106,13 @@ final class BcastSendLink {
         setQueueLimits();
     }
 
-    /** The window ({@code tipc link set window} on the broadcast link), packets; the caller checked the range. */
+    /**
+     * bcast.c tipc_bc_link_set_queue_limits ({@code tipc link set window} on the broadcast link): the maximum window
+     * becomes {@code packets}, the minimum stays; the window restarts at the minimum and grows towards it as
+     * {@link #updateCwin} allows. The caller checked the range.
+     */
     void setWindow(int packets) {
-        window = packets;
+        maxWin = packets;
         setQueueLimits();
     }
 
@@ -196,7 +219,7 @@ final class BcastSendLink {
         return fits(frags);
     }
 
-    /** The packets that will not fit the window must all fit the backlog budget (tipc_link_xmit checks the list once). */
+    /** The packets that will not fit the window must all fit the backlog budget (tipc_link_xmit checks a list once). */
     private boolean fits(byte[][] frags) {
         int direct = backlogq.isEmpty() ? Math.max(0, window - transmq.size()) : 0;
         long bytes = 0;
@@ -349,7 +372,8 @@ final class BcastSendLink {
     /**
      * tipc_link_advance_transmq for the broadcast send link and peer {@code r}: its share of packets up to
      * {@code acked} and of those its gap-ACK blocks cover is released (each packet only once: {@link Pkt#owed}),
-     * (acked, acked + gap] and the blocks' gaps go into {@code retrq} (at most every {@link #RETR_LIM_MS} ms per packet).
+     * (acked, acked + gap] and the blocks' gaps go into {@code retrq} (at most every {@link #RETR_LIM_MS} ms per
+     * packet).
      */
     private int advanceTransmq(BroadcastLink r, int acked, int gap, GapAckBlocks ga, long now, ArrayDeque<Pkt> retrq) {
         int[] thisGa = null;
@@ -362,8 +386,8 @@ final class BcastSendLink {
                 thisGa[2 * i + 1] = ga.gap(i);
             }
         }
-        int nacked = acked, ngap = gap, n = 0;
-        boolean released = false;
+        int nacked = acked, ngap = gap, n = 0, released = 0;
+        boolean retrans = false;
         int rc = 0;
         Iterator<Pkt> it = transmq.iterator();
         outer:
@@ -376,7 +400,7 @@ final class BcastSendLink {
                     // and blocks repeat; the kernel's r->acked / r->last_ga bookkeeping can count a peer twice
                     if (release(p, r)) {
                         it.remove();
-                        released = true;
+                        released++;
                     }
                     continue outer;
                 } else if (Seqno.lessEq(seqno, (nacked + ngap) & 0xffff)) {
@@ -387,6 +411,7 @@ final class BcastSendLink {
                     if (now < p.nxtRetr) continue outer;
                     p.nxtRetr = now + RETR_LIM_MS;
                     retrq.addLast(p);
+                    retrans = true;
                     retransmitted++;
                     r.retransmitted++;
                     if (p.retrCnt++ == 0) p.retrStamp = now;
@@ -400,8 +425,35 @@ final class BcastSendLink {
             }
         }
         if (Seqno.more(acked, r.acked)) r.acked = acked;
-        if (released) headSince = now;
+        if (released > 0) headSince = now;
+        if (released > 0 || retrans) updateCwin(released, retrans);
         return rc;
+    }
+
+    /**
+     * link.c tipc_link_update_cwin for this link after {@code released} packets left the transmit queue and/or
+     * packets were retransmitted: fast recovery (ssthresh = max(window / 2, 300), the window not above it), slow start
+     * up to ssthresh (+ released), then congestion avoidance (+1 per window of released packets), never above
+     * {@link #maxWin}; no growth without pressure (transmit + backlog below the window) or with holes in the queue.
+     */
+    private void updateCwin(int released, boolean retrans) {
+        int cwin = window;
+        if (retrans) {
+            ssthresh = Math.max(window / 2, 300);
+            window = Math.min(ssthresh, window);
+            return;
+        }
+        int txqLen = transmq.size();
+        if (txqLen + backlogq.size() < cwin) return;
+        if (txqLen > 0 && ((sndNxt - transmq.peekFirst().seqno()) & 0xffff) != txqLen) return;
+        congAcks += released;
+        if (cwin <= ssthresh) {
+            window = Math.min(cwin + released, maxWin);
+            return;
+        }
+        if (congAcks < cwin) return;
+        window = Math.min(cwin + 1, maxWin);
+        congAcks = 0;
     }
 
     /**

@@ -36,17 +36,12 @@ class BcastRetransmitTest {
         return (f[1] & 0x10) != 0 && user != Tipc.LINK_CONFIG;
     }
 
-    /** Four nodes; the first multicasts {@link #K} ints to a range bound on all; 15 % of its broadcast-link packets to the second are lost. */
+    /**
+     * Four nodes; the first multicasts {@link #K} ints to a range bound on all; 15 % of its broadcast-link packets to
+     * the second are lost (and only those).
+     */
     List<SimNode> run(boolean unicast) {
-        for (int i = 0; i < 4; i++) net.addNode("rt" + i, i + 1, 0x3000 * (i + 1) + 5);
-        List<SimNode> ns = new ArrayList<>(net.nodes());
-        assertThat(net.runUntil(() -> fullMesh(ns), 30_000)).isTrue();
-        for (SimNode n : ns) {
-            int p = n.core.openSocket(SocketType.RDM, n.received::add);
-            assertThat(n.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, TYPE, 0, 99, n)).isZero();
-        }
-        assertThat(net.runUntil(() -> ns.stream().allMatch(
-            n -> n.core.bindingTable().publications(TYPE, 0, 99).size() == ns.size()), net.now() + 30_000)).isTrue();
+        List<SimNode> ns = boundCluster(net, "rt", 4, TYPE);
         SimNode a = ns.get(0), b = ns.get(1);
         Bcast bc = a.core.broadcastLink();
         assertThat(bc.retransmitUnicast()).isFalse(); // the kernel's default (bc_retruni 0)
@@ -96,6 +91,23 @@ class BcastRetransmitTest {
         for (SimNode n : ns.subList(1, 4)) {
             assertThat(copies.get(n)).as(n.name).containsExactly(K + bc.retransmitted(), 0);
         }
+    }
+
+    /**
+     * {@code n} nodes named {@code prefix0}..., fully linked, each with an RDM socket bound to {TYPE, 0, 99} that
+     * records into its {@link SimNode#received}; returns once every node sees all n bindings.
+     */
+    static List<SimNode> boundCluster(SimNetwork net, String prefix, int n, int type) {
+        for (int i = 0; i < n; i++) net.addNode(prefix + i, i + 1, 0x3000 * (i + 1) + prefix.length());
+        List<SimNode> ns = new ArrayList<>(net.nodes());
+        assertThat(net.runUntil(() -> fullMesh(ns), 30_000)).isTrue();
+        for (SimNode x : ns) {
+            int p = x.core.openSocket(SocketType.RDM, x.received::add);
+            assertThat(x.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, type, 0, 99, x)).isZero();
+        }
+        assertThat(net.runUntil(() -> ns.stream().allMatch(
+            x -> x.core.bindingTable().publications(type, 0, 99).size() == n), net.now() + 30_000)).isTrue();
+        return ns;
     }
 
     static List<Integer> ints(SimNode n) {

@@ -22,6 +22,12 @@
 #                          1 032-byte frames (a 1 000 B RDM message's size on the wire) and ping-pongs 96-byte ones, then
 #                          two jtipc nodes (eth:vb0 / eth:vb1, two JVMs) run NodeBench's one-way and round-trip tests;
 #                          ratios jtipc / C. Needs root and gcc. VETH_ROUNDS (default 3), VETH_SECONDS (C blast, default 3)
+#   bench/run.sh lab       issue 14 in the kernel lab (root, qemu; NOT part of "all"): two Linux guests (qemu TCG) and a
+#                          jtipc node (Ethernet bearer on a lab veth) on one bridge: echo throughput kernel A -> kernel B
+#                          vs kernel A -> jtipc and jtipc -> kernel B, 64 and 1 000 B, numbered and checked, with the
+#                          ratio jtipc pair / kernel pair, JVM and qemu CPU, load average (io.jtipc.bench.LabThroughput);
+#                          LAB_ARGS (default "--kernel 6.1 --rounds 3 --seconds 3 --window 128"); about 3-5 minutes;
+#                          writes bench/target/report-lab.md. Other labs on the host: run it under their lock (flock)
 # Knobs (environment): RUNS (timed runs per tool, default 5), SETTLE (seconds of rest before each timed run, default
 # 1; the order of the tools rotates from round to round, and the capture is read once before each run so that no
 # run reads it from disk), FRAMES (list of minimum frame counts, default
@@ -48,8 +54,8 @@ report="$target/report.md"
 
 command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
 case "$what" in
-  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth) ;;
-  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth]" >&2; exit 2 ;;
+  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth|lab) ;;
+  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth|lab]" >&2; exit 2 ;;
 esac
 CRYPTO_ARGS="${CRYPTO_ARGS:---sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2}"
 if [ "$what" = all ] || [ "$what" = compare ]; then
@@ -360,5 +366,27 @@ if [ "$what" = all ] || [ "$what" = veth ]; then
     ip netns del "$ns"
     trap - EXIT
   fi
+fi
+if [ "$what" = lab ]; then
+  # not in "all": it needs root and qemu, boots two guests, and must not overlap another lab on the host
+  LAB_ARGS="${LAB_ARGS:---kernel 6.1 --rounds 3 --seconds 3 --window 128}"
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  rm -f "$target/lab.md"
+  set +e
+  # shellcheck disable=SC2086
+  java -cp "$benchjar" io.jtipc.bench.LabThroughput $LAB_ARGS > "$target/lab.md"
+  rc=$?
+  set -e
+  {
+    echo "## Issue 14 in the lab: jtipc ↔ kernel vs kernel ↔ kernel on one bridge"
+    echo
+    echo "\`java -cp bench/target/jtipc-benchmarks.jar io.jtipc.bench.LabThroughput $LAB_ARGS\` (as root); load average before: $load; exit status $rc."
+    echo
+    [ -f "$target/lab.md" ] && cat "$target/lab.md"
+    echo
+  } >> "$report"
+  cp "$report" "$target/report-lab.md"
+  cat "$report"
+  exit "$rc"
 fi
 cat "$report"

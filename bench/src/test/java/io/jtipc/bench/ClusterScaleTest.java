@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * victim in a fourth. Everyone linked (60 links each), a binding of one node and one of the victim seen by all,
  * monitoring active with the record monitor.c would send (dom_size ⌈√61⌉ = 8: 7 members, 44 bytes), each node monitoring
  * 14 peers (7 + one head per further domain) and probing about that many per 375 ms tick, not 60; the victim killed
- * (SIGKILL) and detected by all 60 within 2 × tolerance + 2 ticks + 1.5 s of polling and scheduling slack (the loaded
+ * (SIGKILL) and detected by all 60 within tolerance + 2 ticks (the direct-supervision bound, which the monitors
+ * reach by pushing their changed records at once) + 1.5 s of polling and scheduling slack (the loaded
  * 2-core CI host). Takes about 2.5 minutes: the monitors settle only after monitor.c's 120 s domain-size re-check.
  * {@code -Djtipc.scale.nodes=N} runs another size (bench/run.sh scale runs 10, 25, 50 and 100).
  */
@@ -35,7 +36,7 @@ class ClusterScaleTest {
         assertThat(perTick).isBetween(r.monitored() * 0.6, r.monitoredMax() * 1.5);
         if (n > 2 * ClusterScale.expectedMonitored(n)) assertThat(perTick).isLessThan((n - 1) * 0.5);
         assertThat(r.victimMonitors()).isPositive();
-        assertThat(r.detectMs()).isLessThan(2L * ClusterScale.TOLERANCE_MS + 2L * ClusterScale.TICK_MS + 1500);
+        assertThat(r.detectMs()).isLessThan(ClusterScale.TOLERANCE_MS + 2L * ClusterScale.TICK_MS + 1500);
         assertThat(r.heapPerNode()).isPositive();
     }
 

@@ -359,7 +359,7 @@ public final class Link {
                 st = bcl.rcvUnacked != 0;
                 st |= rcvUnacked != 0;
                 st |= !transmq.isEmpty();
-                st |= ((net.bcast.sndNxt - 1) & 0xffff) != bcl.acked; // our broadcasts not all acknowledged
+                st |= ((net.bcast.sndNxt() - 1) & 0xffff) != bcl.acked; // our broadcasts not all acknowledged
                 probe = monState.probing || silentIntvCnt != 0;
                 if (probe || monState.monitoring) silentIntvCnt++;
                 probe |= !deferdq.isEmpty();
@@ -416,7 +416,7 @@ public final class Link {
         m.setAck(rcvNxt - 1);
         m.setBcastAck(bcl.rcvNxt - 1);
         m.setBcAckInvalid(nodeUp ? 0 : 1);
-        m.setLastBcast(net.bcast.sndNxt - 1);
+        m.setLastBcast(net.bcast.sndNxt() - 1);
         m.setLinkTolerance(0);
         m.setLinkprio(0);
         m.setRedundantLink(nodeUp ? 1 : 0);

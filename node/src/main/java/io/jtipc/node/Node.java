@@ -225,7 +225,7 @@ public final class Node {
     void rcv(Link l, TipcMsg h, byte[] buf, int off, int len, int size, long now, Outbox out) {
         if (h.user() == Tipc.LINK_PROTOCOL) {
             // tipc_node_bc_sync_rcv (on the link it arrived on): our broadcast link's acks/NACKs, then the peer's
-            int brc = h.type() == Tipc.STATE_MSG ? net.bcast.stateRcv(bcRcv, h, now, out) : 0;
+            int brc = h.type() == Tipc.STATE_MSG ? net.bcast.stateRcv(bcRcv, l, h, now, out) : 0;
             h.wrap(buf, off, len);
             if ((brc & Link.LINK_DOWN_EVT) != 0) {
                 resetLinks("our broadcast link: " + net.lastLog(), now, out);
@@ -509,7 +509,7 @@ public final class Node {
         byte[] bc = new byte[Tipc.INT_H_SIZE];
         TipcMsg h = new TipcMsg().wrap(bc, 0, bc.length);
         Msg.init(h, net.ownAddr, Tipc.BCAST_PROTOCOL, Tipc.STATE_MSG, Tipc.INT_H_SIZE, addr);
-        h.setLastBcast(net.bcast.sndNxt - 1);
+        h.setLastBcast(net.bcast.sndNxt() - 1);
         h.setBcastAck(bcRcv.rcvNxt - 1);
         h.setBcgapAfter(bcRcv.rcvNxt - 1);
         h.setBcgapTo(bcRcv.rcvNxt - 1);

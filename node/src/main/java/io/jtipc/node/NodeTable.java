@@ -519,7 +519,7 @@ final class NodeTable {
 
     /** tipc_node_broadcast's choice: no up node lacks TIPC_NAMED_BCAST and the mode is not replicast. */
     private boolean namedByBroadcast() {
-        return net.bcast.mode != Bcast.MODE_RCAST && net.bcast.ackers > 0 && net.distr.broadcastUpdates();
+        return net.bcast.mode != Bcast.MODE_RCAST && net.bcast.peers() > 0 && net.distr.broadcastUpdates();
     }
 
     /** node.c tn->capabilities: our capabilities ANDed with every known peer's. */

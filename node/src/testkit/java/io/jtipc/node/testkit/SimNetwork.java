@@ -40,6 +40,17 @@ public final class SimNetwork {
     /** Extra delay (ms, added to every copy) of a frame from a node, e.g. to spread what several nodes send at once. */
     public java.util.function.ToIntBiFunction<SimNode, byte[]> extraDelay = (n, f) -> 0;
     /**
+     * Sees every copy of a frame on its way from one node to another (after {@link #drop}'s count, before loss), with
+     * the media address it was sent to ({@code dest}, null = the broadcast address); true drops that copy.
+     */
+    public PathFilter path = (from, to, dest, f) -> false;
+
+    /** See {@link #path}. */
+    @FunctionalInterface
+    public interface PathFilter {
+        boolean drop(SimNode from, SimNode to, byte[] dest, byte[] frame);
+    }
+    /**
      * Deliver every frame from one array that is scribbled over right after {@code onFrame} returns, as a real bearer's
      * receive loop reuses its buffer (frames are valid during the call only): whatever the core keeps without copying
      * shows up corrupted. Off by default.
@@ -108,7 +119,7 @@ public final class SimNetwork {
             for (SimNode n : nodes) {
                 if (n == this || bearerId >= MAX_PLANES || n.macs[bearerId] == null) continue;
                 if (dest != null && !Arrays.equals(dest, n.macs[bearerId])) continue;
-                transmit(this, n, bearerId, f);
+                transmit(this, n, bearerId, dest, f);
             }
         }
 
@@ -125,10 +136,10 @@ public final class SimNetwork {
         }
     }
 
-    private void transmit(SimNode from, SimNode to, int plane, byte[] f) {
+    private void transmit(SimNode from, SimNode to, int plane, byte[] dest, byte[] f) {
         framesSent++;
         planeFrames[plane]++;
-        if (planeCut[plane] || drop.test(from, f) || rnd.nextDouble() < loss
+        if (planeCut[plane] || drop.test(from, f) || path.drop(from, to, dest, f) || rnd.nextDouble() < loss
             || (planeLoss[plane] > 0 && rnd.nextDouble() < planeLoss[plane])) {
             framesLost++;
             planeFramesLost[plane]++;

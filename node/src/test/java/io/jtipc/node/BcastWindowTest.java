@@ -1,0 +1,99 @@
+package io.jtipc.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.Tipc;
+
+/**
+ * The broadcast send link's window as the kernel's ({@link BcastSendLink}): created with minimum = maximum =
+ * BCLINK_WIN_DEFAULT (50), so it stays 50 whatever the loss; {@code tipc link set window W} raises only the maximum
+ * (bcast.c tipc_bc_link_set_queue_limits), the window restarts at 50 and grows to W as link.c tipc_link_update_cwin
+ * lets it, never beyond.
+ */
+class BcastWindowTest {
+    static final int TYPE = 4244;
+
+    final SimNetwork net = new SimNetwork(3301);
+    int maxWindowSeen, maxQueueSeen;
+
+    List<SimNode> cluster() {
+        return BcastRetransmitTest.boundCluster(net, "bw", 3, TYPE);
+    }
+
+    /** Multicasts k ints as fast as the link takes them and waits until all arrived; records window and queue peaks. */
+    void blast(List<SimNode> ns, int k) {
+        SimNode a = ns.get(0);
+        Bcast bc = a.core.broadcastLink();
+        int port = a.core.openSocket(SocketType.RDM, d -> true);
+        for (int i = 0; i < k; i++) {
+            byte[] x = ByteBuffer.allocate(4).putInt(i).array();
+            int rc = a.core.multicast(net.now(), port, TYPE, 0, 99, x, 0, x.length, a);
+            assertThat(rc).isIn(0, Errno.ELINKCONG);
+            observe(bc);
+            if (rc == Errno.ELINKCONG) {
+                assertThat(net.runUntil(() -> observe(bc) && !bc.congested(0), net.now() + 60_000)).isTrue();
+            }
+        }
+        assertThat(net.runUntil(() -> observe(bc) && ns.stream().allMatch(n -> count(n) >= k)
+            && bc.transmitQueueLength() == 0, net.now() + 120_000)).isTrue();
+        for (SimNode n : ns) assertThat(count(n)).as(n.name).isEqualTo(k);
+    }
+
+    boolean observe(Bcast bc) {
+        maxWindowSeen = Math.max(maxWindowSeen, bc.window());
+        maxQueueSeen = Math.max(maxQueueSeen, bc.transmitQueueLength());
+        return true;
+    }
+
+    static long count(SimNode n) {
+        return n.received.stream().filter(d -> d.msgType() == Tipc.TIPC_MCAST_MSG).count();
+    }
+
+    @Test
+    void byDefaultTheWindowStaysAtFiftyThroughLossAndRetransmission() {
+        List<SimNode> ns = cluster();
+        net.loss = 0.05;
+        Bcast bc = ns.get(0).core.broadcastLink();
+        assertThat(bc.window()).isEqualTo(Bcast.WIN_DEFAULT);
+        assertThat(bc.maxWindow()).isEqualTo(Bcast.WIN_DEFAULT);
+        blast(ns, 1500);
+        assertThat(bc.retransmitted()).isPositive();
+        assertThat(maxWindowSeen).isEqualTo(Bcast.WIN_DEFAULT);
+        assertThat(bc.window()).isEqualTo(Bcast.WIN_DEFAULT);
+        assertThat(maxQueueSeen).isEqualTo(Bcast.WIN_DEFAULT);
+    }
+
+    @Test
+    void aLargerWindowSetByTheUserStartsAtFiftyAndGrowsToItUnderPressureNeverBeyond() {
+        List<SimNode> ns = cluster();
+        Bcast bc = ns.get(0).core.broadcastLink();
+        assertThat(bc.set(0, 200)).isZero();
+        assertThat(bc.maxWindow()).isEqualTo(200);
+        assertThat(bc.window()).as("restarts at the minimum").isEqualTo(Bcast.WIN_DEFAULT);
+        // the backlog limits keep following the minimum window (tipc_link_set_queue_limits: 2 × min_win for LOW)
+        int port = ns.get(0).core.openSocket(SocketType.RDM, d -> true);
+        int inFlight = bc.transmitQueueLength() + bc.backlogLength(); // binding updates not yet acknowledged
+        int accepted = 0;
+        for (int i = 0; i < 1000; i++) {
+            byte[] x = ByteBuffer.allocate(4).putInt(i).array();
+            int rc = ns.get(0).core.multicast(net.now(), port, TYPE, 0, 99, x, 0, x.length, ns.get(0));
+            if (rc != 0) break;
+            accepted++;
+        }
+        assertThat(accepted).isEqualTo(Bcast.WIN_DEFAULT + 2 * Bcast.WIN_DEFAULT - inFlight);
+        int sent = accepted + 1; // the last one got ELINKCONG, queued anyway
+        assertThat(net.runUntil(() -> ns.stream().allMatch(n -> count(n) >= sent) && bc.transmitQueueLength() == 0,
+            net.now() + 60_000)).isTrue();
+        for (SimNode n : ns) n.received.clear();
+        blast(ns, 3000);
+        assertThat(maxWindowSeen).isEqualTo(200);
+        assertThat(maxQueueSeen).isGreaterThan(Bcast.WIN_DEFAULT).isLessThanOrEqualTo(200);
+    }
+}

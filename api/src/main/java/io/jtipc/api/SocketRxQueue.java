@@ -16,8 +16,10 @@ import io.jtipc.wire.Tipc;
  * <p>Memory kept for reuse: at most {@link #SPARE_ENTRIES} free entries, whose payload arrays hold at most
  * {@link #SPARE_BYTES} together (the socket's default receive buffer); a free entry whose array does not fit in that
  * budget, or whose array is more than 4 times (and more than 4 KiB) larger than the message it just held, is kept
- * without it (so arrays follow the sizes in use). An idle socket holds at most about 2.5 MiB after a burst. The ring of entry references
- * grows by doubling and never shrinks (4-8 bytes per message of the deepest queue seen).
+ * without it (so arrays follow the sizes in use). An idle socket holds at most about 2.5 MiB after a burst, and all
+ * queues of the process together keep at most {@link #TOTAL_SPARE_BYTES} of spare arrays (beyond that a freed array
+ * goes to the garbage collector); {@link #close()} gives a socket's spares back. The ring of entry references grows by
+ * doubling and never shrinks while the socket is open (4-8 bytes per message of the deepest queue seen).
  *
  * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
  * allocation on the Java heap, unlike a {@code Condition}'s node) and a producer notifies only while a receiver waits.
@@ -35,6 +37,12 @@ final class SocketRxQueue {
      * ({@link TipcSocket#RECEIVE_BUFFER} / {@link TipcSocket#MESSAGE_OVERHEAD}); an entry object is about 56 bytes.
      */
     static final int SPARE_ENTRIES = (int) (TipcSocket.RECEIVE_BUFFER / TipcSocket.MESSAGE_OVERHEAD);
+    /**
+     * Bytes of spare payload arrays kept by all queues of this process together: 32 MiB (16 sockets' worth of
+     * {@link #SPARE_BYTES}); what a peer's burst leaves behind in many sockets is bounded in total, not only per socket.
+     */
+    static final long TOTAL_SPARE_BYTES = 32L << 20;
+    private static final java.util.concurrent.atomic.AtomicLong TOTAL_SPARE = new java.util.concurrent.atomic.AtomicLong();
     private static final byte[] EMPTY = new byte[0];
 
     /** One queued message. */
@@ -60,8 +68,13 @@ final class SocketRxQueue {
     /** Receivers in {@link Object#wait} on this queue. */
     private int waiters;
 
-    /** Queues a copy of {@code m} (called by the core's hand-over, under the node's core lock). */
-    synchronized void offer(DeliveredMessage m) {
+    /**
+     * Queues a copy of {@code m} (called by the core's hand-over, under the node's core lock).
+     *
+     * @return false if the queue is closed: nothing queued (a receiver that saw it closed and empty stays right)
+     */
+    synchronized boolean offer(DeliveredMessage m) {
+        if (closed) return false;
         Entry e = !spare.isEmpty() ? takeSpare() : !bare.isEmpty() ? bare.pollFirst() : new Entry();
         int n = m.dataLength();
         if (e.data.length < n) e.data = new byte[n];
@@ -82,6 +95,7 @@ final class SocketRxQueue {
         ring[(head + count) & (ring.length - 1)] = e;
         count = count + 1;
         if (waiters > 0) notify();
+        return true;
     }
 
     private static Entry[] grow(Entry[] r, int head, int count) {
@@ -93,6 +107,7 @@ final class SocketRxQueue {
     private Entry takeSpare() {
         Entry e = spare.pollFirst();
         spareBytes -= e.data.length;
+        TOTAL_SPARE.addAndGet(-e.data.length);
         return e;
     }
 
@@ -106,14 +121,26 @@ final class SocketRxQueue {
     }
 
     private void recycle(Entry e) {
+        if (closed) return; // a closed socket keeps nothing for reuse
         int n = e.data.length;
-        if (n > KEEP_BYTES || (n > 4096 && n > 4L * e.len) || spareBytes + n > SPARE_BYTES) {
-            e.data = EMPTY;
-            if (spare.size() + bare.size() < SPARE_ENTRIES) bare.addLast(e);
-        } else if (spare.size() + bare.size() < SPARE_ENTRIES) {
+        boolean keep = n <= KEEP_BYTES && !(n > 4096 && n > 4L * e.len) && spareBytes + n <= SPARE_BYTES
+            && spare.size() + bare.size() < SPARE_ENTRIES;
+        if (keep && TOTAL_SPARE.addAndGet(n) > TOTAL_SPARE_BYTES) {
+            TOTAL_SPARE.addAndGet(-n);
+            keep = false;
+        }
+        if (keep) {
             spare.addLast(e);
             spareBytes += n;
+        } else {
+            e.data = EMPTY;
+            if (spare.size() + bare.size() < SPARE_ENTRIES) bare.addLast(e);
         }
+    }
+
+    /** Spare payload bytes kept by all queues of the process (for tests and diagnostics). */
+    static long totalSpareBytes() {
+        return TOTAL_SPARE.get();
     }
 
     /** True if no message is queued (a hint when read without the monitor). */
@@ -214,7 +241,9 @@ final class SocketRxQueue {
         long end = System.nanoTime() + timeoutNanos;
         while (true) {
             TipcMessage m = pollMessage();
-            if (m != null || closed()) return m;
+            if (m != null) return m;
+            // closed: nothing is queued after close, so one more look sees all there will ever be
+            if (closed()) return pollMessage();
             long left = timeoutNanos < 0 ? -1 : end - System.nanoTime();
             if (timeoutNanos >= 0 && left <= 0) return null;
             await(left, RECEIVE_SPIN_NANOS);
@@ -265,9 +294,16 @@ final class SocketRxQueue {
         }
     }
 
-    /** No more messages will be queued; waiting receivers wake up. */
+    /**
+     * No more messages will be queued ({@link #offer} refuses); waiting receivers wake up; the spare entries and their
+     * arrays are given back (queued messages stay readable).
+     */
     synchronized void close() {
         closed = true;
+        TOTAL_SPARE.addAndGet(-spareBytes);
+        spareBytes = 0;
+        spare.clear();
+        bare.clear();
         notifyAll();
     }
 }

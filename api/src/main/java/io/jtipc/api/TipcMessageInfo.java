@@ -102,7 +102,11 @@ public final class TipcMessageInfo {
         return errcode;
     }
 
-    /** True if this is an undelivered message returned to its sender ({@link #errcode()} not 0). */
+    /**
+     * True if this is an undelivered message returned to its sender ({@link #errcode()} not 0). Its payload (the data
+     * that could not be delivered) is copied into the caller's buffer like any other; the kernel's recvmsg instead
+     * returns 0 bytes and puts that data in the TIPC_RETDATA control message (socket.c tipc_sk_anc_data_recv).
+     */
     public boolean isReturned() {
         return errcode != 0;
     }

@@ -202,8 +202,9 @@ public final class TipcSocket implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        queuedBytes.addAndGet(size);
-        rx.offer(d);
+        // offer refuses once closed (close runs outside the core lock): dropped, as the kernel's close drops it
+        if (rx.offer(d)) queuedBytes.addAndGet(size);
+        else return true;
         if (asyncConsumers) scheduleDispatch();
         return true;
     }

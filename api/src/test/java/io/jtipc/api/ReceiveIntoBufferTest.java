@@ -42,6 +42,28 @@ class ReceiveIntoBufferTest {
     }
 
     @Test
+    void closingASocketGivesItsSpareArraysBackAndQueuesNothingMore() throws Exception {
+        TipcSocket rx = TipcSocket.rdm(b);
+        try (TipcSocket tx = TipcSocket.rdm(a)) {
+            // a burst queued, then read: the socket keeps the read messages' arrays for reuse (counted process-wide)
+            for (int i = 0; i < 50; i++) tx.send(rx.address(), TwoNodeChecks.pattern(4000, i));
+            TipcMessageInfo info = new TipcMessageInfo();
+            ByteBuffer dst = ByteBuffer.allocate(4000);
+            for (int i = 0; i < 50; i++) assertThat(rx.receive(dst.clear(), info, T)).isEqualTo(4000);
+            // (as many arrays as messages were queued at once: at least one)
+            long kept = SocketRxQueue.totalSpareBytes();
+            assertThat(kept).as("spares kept by the open socket").isGreaterThanOrEqualTo(4000);
+            rx.close();
+            assertThat(SocketRxQueue.totalSpareBytes()).as("after close").isLessThanOrEqualTo(kept - 4000);
+            // a message for the closed socket is not queued (it is rejected or dropped), and receive says closed
+            tx.send(TipcAddress.ofSocket(rx.port(), b.address()), new byte[10]);
+            assertThatThrownBy(() -> rx.receive(dst.clear(), info, Duration.ofMillis(200))).isInstanceOf(TipcException.class);
+        } finally {
+            rx.close();
+        }
+    }
+
+    @Test
     void addressesLengthsTruncationAndReusedAddressObjects() throws Exception {
         try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
             rx.bind(TipcAddress.ofService(18_950, 7));

@@ -26,9 +26,10 @@ import io.jtipc.wire.TipcMsg;
  *       retransmission failure rule (first retransmission more than tolerance × 10 ms ago) resets that peer's
  *       links;</li>
  *   <li>flow control: {@link #window} packets in flight, then a backlog with the kernel's per-importance limits (from
- *       the minimum window); the window moves between {@link #minWin} and {@link #maxWin} as link.c
- *       {@code tipc_link_update_cwin} moves it (bcast.c creates the link with both at {@link Bcast#WIN_DEFAULT}, so it
- *       stays there until {@code tipc link set window} raises the maximum);
+ *       the minimum window). The window is fixed at the minimum, {@link Bcast#WIN_DEFAULT}: bcast.c creates the link
+ *       with min = max = BCLINK_WIN_DEFAULT, and since Linux 5.8 link.c calls {@code tipc_link_update_cwin} only for
+ *       unicast links ({@code tipc_link_rcv}, {@code tipc_link_proto_rcv}), never from {@code tipc_link_bc_ack_rcv};
+ *       {@code tipc link set window} stores a maximum that the broadcast link reports and does not use;
  *       beyond a limit a send gets {@link Errno#ELINKCONG} (queued anyway, as the kernel); beyond
  *       {@link HoldBudget#BACKLOG_LINK_BYTES} / {@link HoldBudget#BACKLOG_LINK_PACKETS} (and the node's backlog
  *       total) {@link Errno#ENOBUFS} (not queued).</li>
@@ -54,16 +55,15 @@ final class BcastSendLink {
     int sndNxt = 1;
     /** The link MTU (tipc_link_mtu), bytes. */
     int mtu = Bcast.FB_MTU;
-    /** The congestion window (l->window): packets in flight at most, {@link #minWin} to {@link #maxWin}. */
+    /** The window (l->window): packets in flight at most; always {@link #minWin} on the broadcast link. */
     int window = Bcast.WIN_DEFAULT;
     /** l->min_win: tipc_bcast_init's BCLINK_WIN_DEFAULT, kept by {@code tipc link set window}, packets. */
     int minWin = Bcast.WIN_DEFAULT;
-    /** l->max_win: BCLINK_WIN_DEFAULT until {@code tipc link set window} (tipc_bc_link_set_queue_limits), packets. */
+    /**
+     * l->max_win: BCLINK_WIN_DEFAULT until {@code tipc link set window} (tipc_bc_link_set_queue_limits) stores
+     * another, packets; reported, not used (the window does not grow on the broadcast link, see the class comment).
+     */
     int maxWin = Bcast.WIN_DEFAULT;
-    /** l->ssthresh: slow start below it, congestion avoidance above, packets. */
-    int ssthresh = Bcast.WIN_DEFAULT;
-    /** l->cong_acks: packets released since the window last grew in congestion avoidance. */
-    private int congAcks;
     /** Peers that are up: each packet waits for this many acknowledgements (link.c ackers). */
     int ackers;
     /** Acker slots in use (one per counted peer, {@link BroadcastLink#slot}); a new packet owes all of them. */
@@ -89,12 +89,11 @@ final class BcastSendLink {
 
     /**
      * link.c tipc_link_set_queue_limits(l, min_win, max_win) with the current {@link #minWin} / {@link #maxWin}: the
-     * window back to the minimum, ssthresh to the maximum, the backlog limits per importance from the minimum window
-     * (2, 4, 6, 8 × it; SYSTEM from the MTU).
+     * window back to the minimum, the backlog limits per importance from the minimum window (2, 4, 6, 8 × it; SYSTEM
+     * from the MTU).
      */
     private void setQueueLimits() {
         window = minWin;
-        ssthresh = maxWin;
         for (int i = 0; i < 4; i++) backlogLimit[i] = minWin * 2 * (i + 1);
         backlogLimit[4] = 65535 / (mtu / Tipc.ITEM_SIZE);
         backlogBudget.backlogLimits(backlogLimit, mtu);
@@ -108,8 +107,8 @@ final class BcastSendLink {
 
     /**
      * bcast.c tipc_bc_link_set_queue_limits ({@code tipc link set window} on the broadcast link): the maximum window
-     * becomes {@code packets}, the minimum stays; the window restarts at the minimum and grows towards it as
-     * {@link #updateCwin} allows. The caller checked the range.
+     * becomes {@code packets}, the minimum stays, and the window restarts at the minimum (where it stays). The caller
+     * checked the range.
      */
     void setWindow(int packets) {
         maxWin = packets;
@@ -167,7 +166,10 @@ final class BcastSendLink {
         slots.clear(r.slot);
         r.slot = -1;
         advanceBacklog(now, xmitq);
-        if (ackers == 0) reset();
+        if (ackers == 0) { // link.c tipc_link_remove_bc_peer: reset, and nothing left to send (__skb_queue_purge)
+            reset();
+            xmitq.clear();
+        }
         return true;
     }
 
@@ -387,7 +389,6 @@ final class BcastSendLink {
             }
         }
         int nacked = acked, ngap = gap, n = 0, released = 0;
-        boolean retrans = false;
         int rc = 0;
         Iterator<Pkt> it = transmq.iterator();
         outer:
@@ -411,7 +412,6 @@ final class BcastSendLink {
                     if (now < p.nxtRetr) continue outer;
                     p.nxtRetr = now + RETR_LIM_MS;
                     retrq.addLast(p);
-                    retrans = true;
                     retransmitted++;
                     r.retransmitted++;
                     if (p.retrCnt++ == 0) p.retrStamp = now;
@@ -426,34 +426,7 @@ final class BcastSendLink {
         }
         if (Seqno.more(acked, r.acked)) r.acked = acked;
         if (released > 0) headSince = now;
-        if (released > 0 || retrans) updateCwin(released, retrans);
         return rc;
-    }
-
-    /**
-     * link.c tipc_link_update_cwin for this link after {@code released} packets left the transmit queue and/or
-     * packets were retransmitted: fast recovery (ssthresh = max(window / 2, 300), the window not above it), slow start
-     * up to ssthresh (+ released), then congestion avoidance (+1 per window of released packets), never above
-     * {@link #maxWin}; no growth without pressure (transmit + backlog below the window) or with holes in the queue.
-     */
-    private void updateCwin(int released, boolean retrans) {
-        int cwin = window;
-        if (retrans) {
-            ssthresh = Math.max(window / 2, 300);
-            window = Math.min(ssthresh, window);
-            return;
-        }
-        int txqLen = transmq.size();
-        if (txqLen + backlogq.size() < cwin) return;
-        if (txqLen > 0 && ((sndNxt - transmq.peekFirst().seqno()) & 0xffff) != txqLen) return;
-        congAcks += released;
-        if (cwin <= ssthresh) {
-            window = Math.min(cwin + released, maxWin);
-            return;
-        }
-        if (congAcks < cwin) return;
-        window = Math.min(cwin + 1, maxWin);
-        congAcks = 0;
     }
 
     /**

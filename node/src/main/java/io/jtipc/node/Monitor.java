@@ -48,7 +48,9 @@ import io.jtipc.wire.Tipc;
  * kernel (about one tolerance later).</li>
  * <li><b>Suspect probed at once.</b> When a member's down_cnt goes from 0 to 1 (its first report) and our link to
  * it is up, one STATE probe goes to it at the end of the call ({@link #probeSuspects}; at most one per member per
- * suspicion, counted in {@link #suspectProbes}); the kernel sends it at the link's next tick. A live member answers
+ * suspicion, and at most {@link #MAX_PEER_DOWN_EVENTS} per member per keepalive interval, so a peer flipping a
+ * member down and up in its records gets at most four probes a tick out of us where the kernel's tick sends one;
+ * counted in {@link #suspectProbes}); the kernel sends it at the link's next tick. A live member answers
  * with its own record, which clears down_cnt ({@link #rcv}) long before four distinct monitors have reported it,
  * so monitors that lost only their own path to it do not make us drop ours. Remaining window: if all four distinct
  * reports arrive within one round trip of the first (before the reply), the link is failed although the member is
@@ -105,6 +107,13 @@ public final class Monitor {
         int reporterCnt;
         /** jtipc: the immediate STATE probe of this suspicion was queued ({@link #suspectProbes}); cleared with it. */
         boolean probed;
+        /**
+         * jtipc: start (ms) of the current keepalive interval of immediate probes to this peer, and how many went in
+         * it (not cleared with the suspicion): at most {@link #MAX_PEER_DOWN_EVENTS} per interval, however often a
+         * peer's records flip it down and up.
+         */
+        long probeWindowStart = Long.MIN_VALUE / 2;
+        int probesInWindow;
         boolean up, head, local;
 
         Peer(int addr) {
@@ -385,7 +394,7 @@ public final class Monitor {
         posted = false;
         if (out == null) return; // not inside a core call: the links' ticks do it (kernel timing)
         failConfirmed(now, out);
-        probeSuspects(out);
+        probeSuspects(now, out);
         if (pushDue) pushRecord(out);
     }
 
@@ -393,10 +402,12 @@ public final class Monitor {
      * jtipc: sends one STATE probe to each member first reported lost in this call whose link on this bearer is up
      * and which is still suspected, so that its reply (its own record, {@link #rcv}) ends the suspicion before more
      * reports arrive; the kernel probes it at the link's next tick. At most one per member per suspicion, counted in
-     * {@link #suspectProbes}. The link's monitor state is marked probing, as tipc_mon_get_state would at the tick, so
-     * that the reply clears down_cnt even when it carries no newer generation.
+     * {@link #suspectProbes}, and at most {@link #MAX_PEER_DOWN_EVENTS} per member per keepalive interval of its node
+     * ({@link Peer#probesInWindow}): enough for four suspicions (the most the fast path can need before its tick).
+     * The link's monitor state is marked probing, as tipc_mon_get_state would at the tick, so that the reply clears
+     * down_cnt even when it carries no newer generation.
      */
-    void probeSuspects(Outbox out) {
+    void probeSuspects(long now, Outbox out) {
         if (!active()) suspectCnt = 0;
         while (suspectCnt > 0) {
             int addr = suspects[--suspectCnt];
@@ -404,7 +415,13 @@ public final class Monitor {
             Node n = nodes.find(addr);
             Link l = n == null ? null : n.link(bearerId);
             if (p == null || p.downCnt == 0 || l == null || !l.isUp()) continue;
-            l.monState.probing = true;
+            l.monState.probing = true; // the tick probes it anyway while it is suspected
+            if (now - p.probeWindowStart >= n.keepaliveIntv) {
+                p.probeWindowStart = now;
+                p.probesInWindow = 0;
+            }
+            if (p.probesInWindow == MAX_PEER_DOWN_EVENTS) continue;
+            p.probesInWindow++;
             if (l.buildProto(Tipc.STATE_MSG, true, false, 0, out) > 0) suspectProbes++;
         }
     }

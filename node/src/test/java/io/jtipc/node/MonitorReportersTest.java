@@ -108,6 +108,33 @@ class MonitorReportersTest {
     }
 
     /**
+     * A peer flipping a member down and up in its records, again and again, cannot make us probe the member more than
+     * four times per keepalive interval (the kernel's tick probes it once): each "down" after the member's reply starts
+     * a new suspicion, but the immediate probes are budgeted per member. (What the flips do to the kernel's down_cnt
+     * and the tick's reset is the kernel's rule, unchanged.)
+     */
+    @Test
+    void aPeerFlippingAMemberGetsAtMostFourImmediateProbesPerKeepaliveInterval() {
+        SimNetwork net = convergedCluster(40, 1603, -1);
+        List<SimNode> ns = net.nodes();
+        SimNode victim = ns.get(20);
+        int va = victim.core.ownAddr();
+        SimNode x = observer(ns, victim);
+        Monitor.PeerView from = holders(mon(x), va).get(0);
+        long keepalive = x.core.peer(va).keepaliveIntv;
+        long start = net.now();
+        for (int round = 0; round < 100; round++) {
+            feed(x, from, va, 2); // down, then up again
+            feed(x, from, va, 1); // down: a new suspicion
+            kick(net, x);
+            net.runFor(5); // the member's reply ends it
+        }
+        long elapsed = net.now() - start;
+        assertThat(mon(x).suspectProbes()).as("immediate probes in %d ms (keepalive %d ms)", elapsed, keepalive)
+            .isPositive().isLessThanOrEqualTo(Monitor.MAX_PEER_DOWN_EVENTS * (elapsed / keepalive + 1));
+    }
+
+    /**
      * A live member that only its monitors cannot reach (the frames between them and it are cut, both ways) is
      * reported lost by all of them, their reports 25 ms apart; every other node probes it at the first report, it
      * answers within the 2 ms round trip, and they keep their links to it (without the probe the fourth distinct

@@ -46,15 +46,18 @@ class UdpTwoNodeTest {
             try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
                 rx.bind(TipcAddress.ofService(18891, 1));
                 a.awaitBinding(x -> x.type() == 18891, TwoNodeChecks.T);
-                // 1500 x (1000 + 256 overhead) bytes stay below the 2 MiB receive buffer of the unread socket
-                int n = 1500;
+                // 100 x (19 000 + 256 overhead) bytes stay below the 2 MiB receive buffer of the unread socket; each
+                // message is 2 fragments (UDP MTU 14 000), so 200 packets: more than the window of 50 and the
+                // low-importance backlog limit of 100 packets together, and fragments are never bundled
+                int n = 100, size = 19_000;
                 long t0 = System.nanoTime();
-                // UDP links have a window of 50 and a low-importance backlog limit of 100 packets. b's loop is held
-                // for 400 ms (well within the 1500 ms tolerance), so no ack comes back and the flood surely meets
-                // ELINKCONG; each such send then waits for the link to drain
+                // b's core is held for 400 ms (well within the 1500 ms tolerance) from before the first send, so no
+                // ack comes back and the flood surely meets ELINKCONG; each such send then waits for the link to drain
+                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
                 Thread hold = new Thread(() -> {
                     try {
                         b.call(now -> {
+                            held.countDown();
                             try {
                                 Thread.sleep(400);
                             } catch (InterruptedException e) {
@@ -67,13 +70,14 @@ class UdpTwoNodeTest {
                     }
                 });
                 hold.start();
+                assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 for (int i = 0; i < n; i++) {
-                    tx.send(TipcAddress.ofService(18891, 1), TwoNodeChecks.pattern(1000, i));
+                    tx.send(TipcAddress.ofService(18891, 1), TwoNodeChecks.pattern(size, i));
                 }
                 for (int i = 0; i < n; i++) {
                     TipcMessage m = rx.receive(TwoNodeChecks.T);
                     assertThat(m).as("message %d", i).isNotNull();
-                    assertThat(m.payload()).as("message %d in order", i).isEqualTo(TwoNodeChecks.pattern(1000, i));
+                    assertThat(m.payload()).as("message %d in order", i).isEqualTo(TwoNodeChecks.pattern(size, i));
                 }
                 assertThat(rx.receive(java.time.Duration.ofMillis(200))).isNull();
                 assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);

@@ -158,8 +158,7 @@ public final class Bcast {
     }
 
     /**
-     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, at most 8191, below {@link #WIN_MIN} raised to
-     * it: the maximum window, tipc_bc_link_set_queue_limits; the window itself restarts at and stays at the minimum,
+     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, 16-8191, below {@link #WIN_MIN} raised to it: the maximum window, tipc_bc_link_set_queue_limits; the window itself restarts at and stays at the minimum,
      * {@link #WIN_DEFAULT}, as in the kernel), 1 mode ({@link #setMode}), 2 ratio ({@link #setRatio}).
      *
      * @return 0, {@link Errno#EINVAL} or {@link Errno#ENOPROTOOPT}
@@ -167,8 +166,9 @@ public final class Bcast {
     public int set(int property, int value) {
         switch (property) {
             case 0:
-                if (value > Link.MAX_LINK_WIN) return Errno.EINVAL;
-                snd.setWindow(Math.max(value, WIN_MIN)); // tipc_bc_link_set_queue_limits raises it to BCLINK_WIN_MIN
+                // node.c tipc_nl_parse_link_prop refuses outside 16-8191; tipc_bc_link_set_queue_limits raises to 32
+                if (value < LinkSettings.MIN_WINDOW || value > Link.MAX_LINK_WIN) return Errno.EINVAL;
+                snd.setWindow(Math.max(value, WIN_MIN));
                 return 0;
             case 1:
                 return setMode(value);

@@ -96,10 +96,11 @@ class BcastWindowTest {
         assertThat(maxWindowSeen).isEqualTo(Bcast.WIN_DEFAULT);
         assertThat(maxQueueSeen).isEqualTo(Bcast.WIN_DEFAULT);
         assertThat(bc.maxWindow()).isEqualTo(200);
-        // below BCLINK_WIN_MIN the kernel raises the value instead of refusing it; above TIPC_MAX_LINK_WIN it refuses
+        // 16-31 the kernel raises to BCLINK_WIN_MIN instead of refusing; below 16 and above TIPC_MAX_LINK_WIN it refuses
         assertThat(bc.set(0, 20)).isZero();
         assertThat(bc.maxWindow()).isEqualTo(Bcast.WIN_MIN);
         assertThat(bc.set(0, 8192)).isEqualTo(Errno.EINVAL);
+        assertThat(bc.set(0, 15)).as("below TIPC_MIN_LINK_WIN (tipc_nl_parse_link_prop)").isEqualTo(Errno.EINVAL);
         assertThat(bc.window()).isEqualTo(Bcast.WIN_DEFAULT);
     }
 }

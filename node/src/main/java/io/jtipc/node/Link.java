@@ -25,9 +25,10 @@ import io.jtipc.wire.TipcMsg;
  * gap-ACK blocks ({@code tipc_link_advance_transmq}) with the 1 ms retransmit restriction and the
  * retransmission-failure rule ({@code link_retransmit_failure}, tolerance × 10); the congestion window
  * ({@code tipc_link_update_cwin}: slow start from the minimum window, congestion avoidance above ssthresh,
- * fast recovery on retransmission, back to slow start on an idle tick), one
- * backlog with per-importance limits ({@code tipc_link_set_queue_limits}) whose last packet takes bundles
- * ({@link Msg#bundle}); MTU negotiation; fragment reassembly and bundle extraction on receive
+ * fast recovery on retransmission, back to slow start on an idle tick), one backlog with per-importance limits
+ * ({@code tipc_link_set_queue_limits}) whose last packet takes bundles ({@link Msg#bundle}; jtipc: only the last of the
+ * whole backlog; link.c's last of the importance lets a group LEAVE overtake its socket's data, CI run 34); MTU
+ * negotiation; fragment reassembly and bundle extraction on receive
  * ({@code tipc_link_input}), in-sequence messages appended to the node's input and binding-update queues
  * ({@code tipc_data_input}, {@link InputQueue}). Unlike the kernel's, the deferred queue, the reassembly buffer and the
  * backlog are bounded in bytes, per link and per node ({@link HoldBudget}); reset causes are logged ({@link #logReset}).
@@ -532,7 +533,7 @@ public final class Link {
             return false;
         }
         Pkt t = target[imp];
-        if (t == null) return false;
+        if (t == null || t != backlogq.peekLast()) return false; // jtipc: the backlog's tail only (class comment)
         // a bundle grows to the MSS: charge that much first, give back what its length did not take
         int before = t.len;
         int grow = Math.max(0, mss() - before);

@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -351,7 +353,10 @@ abstract class JtipcGroupInteropTest {
             for (int s = 0; s < 4; s++) {
                 String action = s == 3 ? "bcast:" + n + ":F3:" + size : kinds[s] + ":1:" + n + ":F" + s + ":" + size;
                 // PEERS: j1, jb and the senders started before this one
-                senders.add(kernelMember(kernel(s), 20 + s, 2 + s, action, "exit"));
+                // no "exit" action: a kernel sender closing right after its last send may have its LEAVE overtake
+                // its own last messages (see the comment below the receive loop), so the senders stay until j1 has
+                // everything
+                senders.add(kernelMember(kernel(s), 20 + s, 2 + s, action));
                 modeOf.put(20 + s, s == 3 ? Mode.BROADCAST : Mode.UNICAST);
             }
             // jb reads all along: the broadcaster's stream, in order, then its LEFT
@@ -376,20 +381,18 @@ abstract class JtipcGroupInteropTest {
                     l -> l.startsWith("SENT "));
             }
             Map<Integer, Integer> nextSeq = new HashMap<>();
-            Map<Integer, Boolean> left = new HashMap<>();
             long t0 = System.nanoTime();
             int total = 0;
-            while (left.size() < 4) {
-                TipcGroupMessage m = next(j1);
+            // every message of every sender, in order per sender; a lost one fails here (nothing else will come)
+            while (total < 4 * n) {
+                TipcGroupMessage m = j1.receive(T);
+                assertThat(m).as("message %d of %d within %s (next expected per member: %s)", total + 1, 4 * n, T,
+                    nextSeq).isNotNull();
                 int inst = m.senderInstance();
                 assertThat(inst).as(describe(m)).isBetween(20, 23);
                 if (m.mode() == Mode.MEMBER_JOINED) continue;
-                if (m.mode() == Mode.MEMBER_LEFT) {
-                    assertThat(nextSeq.getOrDefault(inst, 0)).as("LEFT of %d after its last message", inst).isEqualTo(n);
-                    left.put(inst, true);
-                    continue;
-                }
-                assertThat(left).as("message after LEFT: %s", describe(m)).doesNotContainKey(inst);
+                assertThat(m.mode()).as("%s while the senders are still members (next expected per member: %s)",
+                    describe(m), nextSeq).isNotEqualTo(Mode.MEMBER_LEFT);
                 int seq = nextSeq.getOrDefault(inst, 0);
                 String want = "F" + (inst - 20) + " " + seq;
                 String got = text(m);
@@ -401,12 +404,31 @@ abstract class JtipcGroupInteropTest {
             }
             System.err.printf("[jtipc-group] %s: %d flood messages of %d B from 4 kernel senders in %d ms%n", version(),
                 total, size, (System.nanoTime() - t0) / 1_000_000);
-            assertThat(total).isEqualTo(4 * n);
-            assertThat(atJb.get(T.toSeconds(), TimeUnit.SECONDS)).as("broadcasts at jb").isEqualTo(n);
-            for (GuestJob s : senders) {
-                assertThat(s.await(T).exitCode()).isZero();
-                assertThat(s.lines()).contains("SENT " + kinds[senders.indexOf(s)] + " " + n);
+            for (int s = 0; s < 4; s++) assertThat(nextSeq.get(20 + s)).as("messages of member %d", 20 + s).isEqualTo(n);
+            for (int s = 0; s < 4; s++) {
+                String sent = "SENT " + kinds[s] + " " + n;
+                senders.get(s).awaitLine(sent::equals, T, "'" + sent + "'");
             }
+            // Only now the senders leave. A kernel sender that closes right after its last send does not keep its
+            // LEAVE behind its data: Linux link.c tipc_link_xmit bundles a message into the backlog's last bundle of
+            // the same importance (l->backlog[imp].target_bskb) wherever that bundle sits in the backlog; a LEAVE is
+            // GROUP_PROTOCOL (SYSTEM importance), so with the link congested it joins an older SYSTEM bundle (another
+            // member's LEAVE, a GRP_ADV/GRP_ACK) queued before the sender's last LOW data and overtakes them. CI run 34
+            // (5.10 sender): member 22's LEAVE went in link packet 2314 bundled with member 20's, its messages
+            // 1420-1499 in packets 2315-2354; every receiver, the kernel's group.c as jtipc, then delivers LEFT and
+            // drops the member's later messages (no member any more). So the test cannot ask a kernel sender for
+            // "LEFT after the last message" under congestion; jtipc's own LEAVE is kept in order (Link: bundling
+            // only into the backlog's tail; GroupFloodLeaveOrderTest).
+            for (GuestJob s : senders) s.close();
+            Set<Integer> left = new HashSet<>();
+            while (left.size() < 4) {
+                TipcGroupMessage m = next(j1);
+                assertThat(m.mode()).as("after all messages only the senders' LEFT: %s", describe(m))
+                    .isEqualTo(Mode.MEMBER_LEFT);
+                assertThat(m.senderInstance()).as(describe(m)).isBetween(20, 23);
+                assertThat(left.add(m.senderInstance())).as("one LEFT per member: %s", describe(m)).isTrue();
+            }
+            assertThat(atJb.get(T.toSeconds(), TimeUnit.SECONDS)).as("broadcasts at jb").isEqualTo(n);
         } finally {
             ex.shutdownNow();
             senders.forEach(GuestJob::close);

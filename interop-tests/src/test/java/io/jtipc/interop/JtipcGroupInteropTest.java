@@ -418,7 +418,7 @@ abstract class JtipcGroupInteropTest {
             // 1420-1499 in packets 2315-2354; every receiver, the kernel's group.c as jtipc, then delivers LEFT and
             // drops the member's later messages (no member any more). So the test cannot ask a kernel sender for
             // "LEFT after the last message" under congestion; jtipc's own LEAVE is kept in order (Link: bundling
-            // only into the backlog's tail; GroupFloodLeaveOrderTest).
+            // only into the backlog's tail; GroupLeaveOrderTest).
             for (GuestJob s : senders) s.close();
             Set<Integer> left = new HashSet<>();
             while (left.size() < 4) {

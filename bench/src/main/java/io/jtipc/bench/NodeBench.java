@@ -674,7 +674,10 @@ public final class NodeBench {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
-    /** {@code --only KIND[,KIND]}: only the tests of these kinds (oneway, rtt, stream) after the warm-up; null = all. */
+    /**
+     * {@code --only KIND[,KIND]}: only the tests of these kinds (oneway, rtt, stream) or kind and size (oneway60000,
+     * rtt64) after the warm-up; null = all.
+     */
     static volatile String only;
     /**
      * {@code --bearer-a SPEC --bearer-b SPEC}: the jtipc nodes' bearers instead of the UDP loopback pair (e.g.
@@ -695,7 +698,8 @@ public final class NodeBench {
             }
             for (int round = 0; round < rounds; round++) {
                 for (Test t : plan(quick)) {
-                    if (only != null && !List.of(only.split(",")).contains(t.kind)) continue;
+                    if (only != null && !List.of(only.split(",")).contains(t.kind)
+                        && !List.of(only.split(",")).contains(t.kind + t.size)) continue;
                     List<String> trs = new ArrayList<>(transports(t));
                     java.util.Collections.rotate(trs, round); // no transport always first
                     for (String tr : trs) {
@@ -779,7 +783,7 @@ public final class NodeBench {
                 case "--bearer-b" -> bearerB = args[++i];
                 case "--no-reference" -> jtipcOnly = true;
                 default -> {
-                    System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S] [--only oneway|rtt|stream[,...]]"
+                    System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S] [--only oneway|oneway60000|rtt|stream[,...]]"
                         + " [--bearer-a SPEC --bearer-b SPEC] [--no-reference]");
                     System.exit(2);
                 }

@@ -82,6 +82,12 @@ public final class ConnSocket {
     long connectDeadline = Long.MAX_VALUE;
     /** Receive queue: whole messages (header + data); on a listener, the pending SYNs. */
     final ArrayDeque<byte[]> rcvq = new ArrayDeque<>();
+    /**
+     * Per {@link #rcvq} entry: TRUE for a reassembled message queued as it was (nobody else refers to it), which goes
+     * back to the node's reassembly spares once read ({@link #dropRead}), so a stream of large messages reuses its
+     * arrays (issue 14); FALSE for a copy.
+     */
+    private final ArrayDeque<Boolean> rcvqReused = new ArrayDeque<>();
     int rcvqBytes;
     int rcvqBlocks;
     int maxRcvqBlocks;
@@ -189,7 +195,12 @@ public final class ConnSocket {
     // ------------------------------------------------------------------ queue
 
     private void enqueue(byte[] msg) {
+        enqueue(msg, false);
+    }
+
+    private void enqueue(byte[] msg, boolean reassembled) {
         rcvq.addLast(msg);
+        rcvqReused.addLast(reassembled);
         rcvqBytes += msg.length;
         rcvqBlocks += blocks(msg.length);
         maxRcvqBlocks = Math.max(maxRcvqBlocks, rcvqBlocks);
@@ -198,11 +209,19 @@ public final class ConnSocket {
     byte[] dequeue() {
         byte[] m = rcvq.pollFirst();
         if (m != null) {
+            rcvqReused.pollFirst();
             rcvqBytes -= m.length;
             rcvqBlocks -= blocks(m.length);
         }
         bytesRead = 0;
         return m;
+    }
+
+    /** Dequeues the head message, read by the application: a reassembled array goes back to the node's spares. */
+    private void dropRead() {
+        boolean reuse = rcvqReused.peekFirst() == Boolean.TRUE;
+        byte[] m = dequeue();
+        if (reuse) net.reasmSpares.give(m);
     }
 
     /**
@@ -332,7 +351,7 @@ public final class ConnSocket {
         byte[] whole = h.buffer();
         if (whole == net.reassembled && h.offset() == 0 && size == whole.length) {
             net.reassembled = null; // a reassembled message nobody else holds: queued as it is (issue 14)
-            enqueue(whole);
+            enqueue(whole, true);
         } else {
             enqueue(Arrays.copyOfRange(whole, h.offset(), h.offset() + size));
         }
@@ -738,7 +757,7 @@ public final class ConnSocket {
                 if (m == null) return state == State.DISCONNECTING ? Errno.ENOTCONN : Errno.EAGAIN;
                 h.wrap(m, 0, m.length);
                 if (h.dataSize() > 0 || h.errcode() != 0) break;
-                dequeue();
+                dropRead();
             }
             int dlen = h.dataSize();
             int hlen = h.hdrSize();
@@ -750,7 +769,7 @@ public final class ConnSocket {
             } else if (e != Tipc.TIPC_CONN_SHUTDOWN) {
                 return Errno.ECONNRESET;
             }
-            dequeue();
+            dropRead();
             consumed(hlen + dlen, now, out);
             return copy;
         }
@@ -767,7 +786,7 @@ public final class ConnSocket {
             int hlen = h.hdrSize();
             int e = h.errcode();
             if (dlen == 0 && e == 0) {
-                dequeue();
+                dropRead();
                 continue;
             }
             if (e == 0) {
@@ -784,7 +803,7 @@ public final class ConnSocket {
                 rc = e != Tipc.TIPC_CONN_SHUTDOWN ? Errno.ECONNRESET : 0;
                 if (copied > 0 || rc != 0) break;
             }
-            dequeue();
+            dropRead();
             consumed(hlen + dlen, now, out);
             if (copied == len || e != 0) break;
         }

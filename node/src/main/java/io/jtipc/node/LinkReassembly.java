@@ -107,7 +107,8 @@ final class LinkReassembly {
 
     /**
      * Whether the node-wide total has room for what appending this in-sequence packet may add to the reassembly
-     * buffer (a buffer grows by doubling, to at most {@code Tipc.MAX_MSG_SIZE}: this asks for the largest step). True
+     * buffer (a FIRST_FRAGMENT: {@link FragmentAssembler#firstCapacity}; a buffer then grows by doubling, to at most
+     * {@code Tipc.MAX_MSG_SIZE}: this asks for the largest step). True
      * for anything but a MSG_FRAGMENTER packet, for a fragment the assembler will reject anyway (FRAGMENT without
      * FIRST_FRAGMENT, FIRST_FRAGMENT during a reassembly) and when the link's own bound is what would be exceeded:
      * {@link #append} then fails it and the link is reset, a real reassembly error. When only the node total is
@@ -147,16 +148,13 @@ final class LinkReassembly {
     private boolean roomFor(TipcMsg h) {
         if (h.user() != Tipc.MSG_FRAGMENTER || (charged == 0) != (h.type() == Tipc.FIRST_FRAGMENT)) return true;
         long n = Math.max(0, h.dataSize());
-        long after = Math.min(Tipc.MAX_MSG_SIZE, charged == 0 ? Math.max(2 * FIRST_BUFFER, n)
+        long after = Math.min(Tipc.MAX_MSG_SIZE, charged == 0 ? FragmentAssembler.firstCapacity(h)
             : Math.max(2 * charged, charged + n));
         long extra = Math.max(0, after - charged);
         int c = charged == 0 ? 1 : 0;
         if (budget.bytes() + extra > budget.maxBytes || budget.count() + c > budget.maxCount) return true;
         return budget.fits(extra, c);
     }
-
-    /** Initial size of the assembler's buffer (FragmentAssembler: 2048 bytes), for {@link #roomFor}'s estimate. */
-    private static final long FIRST_BUFFER = 2048;
 
     /** The last {@link #append} failed: state freed, the link is to be reset. */
     boolean failed;

@@ -53,6 +53,15 @@ final class Net {
      * connection may queue without copying it ({@code ConnSocket.rcv}, clearing this); any other receiver copies.
      */
     byte[] reassembled;
+
+    /**
+     * After a frame's messages were delivered: the last reassembled message, if no connection took it (every other
+     * receiver copied it), goes back to {@link #reasmSpares} for the next reassembly of its size (issue 14).
+     */
+    void recycleReassembled() {
+        if (reassembled != null) reasmSpares.give(reassembled);
+        reassembled = null;
+    }
     /** Recycled packet buffers of the links' transmit and backlog queues (issue 14: nothing allocated per message). */
     final PktPool pool = new PktPool();
     /** Deferred work, run in order by the outermost core call before it returns. */

@@ -253,6 +253,7 @@ public final class Node {
             // tipc_rcv after the link: tipc_named_rcv(namedq), then tipc_sk_rcv(le->inputq)
             applyNamed(now, out);
             deliver(inputq, now, out);
+            net.recycleReassembled();
         } finally {
             // entries point into the caller's frame: none may outlive this call, even after an exception
             inputq.clear();

@@ -127,6 +127,13 @@ public final class FragmentAssembler<K> {
     }
 
     private final LinkedHashMap<K, Buf> inProgress = new LinkedHashMap<>();
+    /** Lengths of the arrays in {@link #inProgress}, summed ({@link #pendingBytes()} without an iterator per call). */
+    private long inOrderBytes;
+
+    /** Uncounts a buffer just removed from {@link #inProgress} (null: none was there). */
+    private void dropped(Buf b) {
+        if (b != null) inOrderBytes -= b.data.length;
+    }
 
     // ---- by number
     private final int maxPendingPerKey;
@@ -192,7 +199,7 @@ public final class FragmentAssembler<K> {
     public Result append(K key, byte[] buf, int off, int len) {
         Malformation frame = TipcCodec.validateFrame(buf, off, len);
         if (!frame.isOk()) {
-            if (!byNumber) inProgress.remove(key);
+            if (!byNumber) dropped(inProgress.remove(key));
             return new Result(Status.ERROR, null, frame);
         }
         m.wrap(buf, off, len);
@@ -217,36 +224,69 @@ public final class FragmentAssembler<K> {
         Buf head = inProgress.get(key);
         if (type == Tipc.FIRST_FRAGMENT) {
             if (head != null) {
-                inProgress.remove(key);
+                dropped(inProgress.remove(key));
                 return new Result(Status.ERROR, null,
                     Malformation.of("type", "FIRST_FRAGMENT while a reassembly is in progress"));
             }
-            head = new Buf(array(FIRST_BUFFER));
+            head = new Buf(array(firstCapacity(m)));
             if (!add(head, m)) {
                 return tooBig();
             }
             if (inProgress.size() >= maxKeys) {
                 Iterator<Map.Entry<K, Buf>> it = inProgress.entrySet().iterator();
-                it.next();
+                dropped(it.next().getValue());
                 it.remove();
                 evictions++;
             }
             inProgress.put(key, head);
+            inOrderBytes += head.data.length;
             return INCOMPLETE;
         }
         if (head == null) {
             return new Result(Status.ERROR, null, Malformation.of("type",
                 (type == Tipc.LAST_FRAGMENT ? "LAST_FRAGMENT" : "FRAGMENT") + " without FIRST_FRAGMENT"));
         }
-        if (!add(head, m)) {
-            inProgress.remove(key);
+        int before = head.data.length;
+        boolean added = add(head, m);
+        inOrderBytes += head.data.length - before;
+        if (!added) {
+            dropped(inProgress.remove(key));
             return tooBig();
         }
         if (type != Tipc.LAST_FRAGMENT) return INCOMPLETE;
-        inProgress.remove(key);
-        byte[] whole = Arrays.copyOf(head.data, head.len);
-        spare(head.data);
+        dropped(inProgress.remove(key));
+        byte[] whole;
+        if (head.len == head.data.length) {
+            whole = head.data; // sized exactly from the inner header (firstCapacity): handed out as it is, no copy
+        } else {
+            whole = Arrays.copyOf(head.data, head.len);
+            spare(head.data);
+        }
         return complete(whole, Collections.emptyList());
+    }
+
+    /**
+     * The array length an in-order reassembly starts with for this FIRST_FRAGMENT ({@code first} wraps the whole
+     * fragment, header included): the reassembled message's own size, read from the inner header at the start of the
+     * fragment's data area (w0 bits 16-0, msg_size), when that is readable, at least this fragment's data and at most
+     * {@link Tipc#MAX_MSG_SIZE}; otherwise {@link #FIRST_BUFFER} (or this fragment's data if larger), grown by
+     * doubling as fragments come. jtipc's rule (issue 14): a message whose fragments are all there is then built in
+     * one array of exactly its size, with no copy when the array grows nor when it is handed out. The kernel chains
+     * the fragments' buffers instead and reads the inner size only at the end (msg.c tipc_buf_append,
+     * tipc_msg_validate); what is accepted or refused does not change, only the first array's size: a peer's
+     * inner size that is wrong makes the array grow (too small) or the message be copied out (too large), as before.
+     *
+     * @param first a MSG_FRAGMENTER FIRST_FRAGMENT (or the first piece of a fragmented FAILOVER message)
+     * @return bytes, between 1 and {@link Tipc#MAX_MSG_SIZE}
+     */
+    public static int firstCapacity(TipcMsg first) {
+        int n = Math.max(0, Math.min(first.dataSize(), first.buffer().length - first.dataOffset()));
+        int fallback = Math.min(Tipc.MAX_MSG_SIZE, Math.max(FIRST_BUFFER, n));
+        if (n < 4) return fallback;
+        byte[] b = first.buffer();
+        int o = first.dataOffset();
+        int inner = ((b[o + 1] & 0x01) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff); // w0 bits 16-0
+        return inner >= n && inner <= Tipc.MAX_MSG_SIZE ? Math.max(1, inner) : fallback;
     }
 
     private static Result complete(byte[] whole, List<Malformation> givenUp) {
@@ -434,13 +474,16 @@ public final class FragmentAssembler<K> {
             Direction d = directions.remove(key);
             if (d != null) pendingBytes -= d.bytes();
         } else {
-            inProgress.remove(key);
+            Buf b = inProgress.remove(key);
+            dropped(b);
+            if (b != null) spare(b.data); // nobody else has seen it: reusable
         }
     }
 
     /** Drops all state. */
     public void clear() {
         inProgress.clear();
+        inOrderBytes = 0;
         if (ownSpares) spares.clear();
         if (directions != null) directions.clear();
         pendingBytes = 0;
@@ -460,10 +503,7 @@ public final class FragmentAssembler<K> {
      * buffers in progress (what the memory costs: they grow by doubling, to at most {@link Tipc#MAX_MSG_SIZE} each).
      */
     public long pendingBytes() {
-        if (byNumber) return pendingBytes;
-        long n = 0;
-        for (Buf b : inProgress.values()) n += b.data.length;
-        return n;
+        return byNumber ? pendingBytes : inOrderBytes;
     }
 
     /** Number of reassemblies (in order) or keys (by number) evicted because maxKeys was reached. */

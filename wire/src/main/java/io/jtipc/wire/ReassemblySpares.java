@@ -42,8 +42,16 @@ public final class ReassemblySpares {
         return null;
     }
 
-    /** Keeps {@code b} if the bounds allow (replacing a kept array when every slot is taken), else drops it. */
-    void give(byte[] b) {
+    /**
+     * Keeps {@code b} if the bounds allow (replacing a kept array when every slot is taken), else drops it. Besides the
+     * assemblers' own outgrown arrays, a program gives back a reassembled message ({@link
+     * FragmentAssembler.Result#message()}) once nothing refers to it any more (issue 14: a node core does so when a
+     * socket has copied or consumed it), so that the next message of the same size is rebuilt in it: an array still
+     * referenced must never be given, a later reassembly would overwrite it.
+     *
+     * @param b an array nobody uses any more
+     */
+    public void give(byte[] b) {
         if (slots.length == 0 || b.length > maxBytes) return;
         int slot = -1;
         for (int i = 0; i < slots.length && slot < 0; i++) if (slots[i] == null) slot = i;

@@ -45,20 +45,73 @@ class FragmentReuseTest {
     }
 
     @Test
-    void pendingBytesFollowTheDoublingWithOrWithoutReuse() {
+    void theFirstArrayHasTheInnerHeadersSizeAndNeverGrows() {
         FragmentAssembler<String> a = new FragmentAssembler<>(4);
-        byte[] m = innerData(20_000);
+        byte[] m = innerData(20_000); // 20 024 bytes with its header
         for (int round = 0; round < 3; round++) {
             List<byte[]> frags = FragmentByNumberTest.fragments(m, 1_000, 1);
-            a.append("k", frags.get(0), 0, frags.get(0).length);
-            assertThat(a.pendingBytes()).isEqualTo(2048);
-            a.append("k", frags.get(1), 0, frags.get(1).length);
-            assertThat(a.pendingBytes()).isEqualTo(2048);
-            a.append("k", frags.get(2), 0, frags.get(2).length);
-            assertThat(a.pendingBytes()).isEqualTo(4096);
-            for (int i = 3; i < frags.size(); i++) a.append("k", frags.get(i), 0, frags.get(i).length);
+            for (int i = 0; i < frags.size() - 1; i++) {
+                a.append("k", frags.get(i), 0, frags.get(i).length);
+                assertThat(a.pendingBytes()).as("after fragment %d", i + 1).isEqualTo(m.length);
+            }
+            byte[] last = frags.get(frags.size() - 1);
+            assertThat(a.append("k", last, 0, last.length).message()).isEqualTo(m);
             assertThat(a.pendingBytes()).isZero();
         }
+    }
+
+    /** A first fragment too short to read the inner size from: the array starts at 2 KiB and doubles, as before. */
+    @Test
+    void withoutAReadableInnerSizeTheArrayDoubles() {
+        FragmentAssembler<String> a = new FragmentAssembler<>(4);
+        byte[] m = innerData(5_000 - 24);
+        List<byte[]> frags = FragmentByNumberTest.fragments(m, 3, 1);
+        a.append("k", frags.get(0), 0, frags.get(0).length);
+        assertThat(a.pendingBytes()).isEqualTo(2048);
+        Result r = null;
+        for (int i = 1; i < frags.size(); i++) {
+            r = a.append("k", frags.get(i), 0, frags.get(i).length);
+            if (i == 2048 / 3) assertThat(a.pendingBytes()).isEqualTo(4096);
+        }
+        assertThat(r.status()).isEqualTo(Status.COMPLETE);
+        assertThat(r.message()).isEqualTo(m);
+    }
+
+    /**
+     * Issue 14: a reassembled message given back to the spares once read ({@link ReassemblySpares#give}) is the array
+     * the next message of its size is rebuilt in, so a stream of equal messages allocates nothing; one not given back
+     * is never touched again.
+     */
+    @Test
+    void aMessageGivenBackIsTheArrayOfTheNextOfItsSize() {
+        ReassemblySpares spares = new ReassemblySpares(1 << 20, 32);
+        FragmentAssembler<String> a = new FragmentAssembler<>(1, spares);
+        byte[] m1 = innerData(60_000);
+        byte[] m2 = innerData(60_000);
+        Arrays.fill(m2, 24, m2.length, (byte) 7);
+        byte[] first = feed(a, m1, 13_960).message();
+        assertThat(first).isEqualTo(m1);
+        byte[] second = feed(a, m2, 13_960).message();
+        assertThat(second).isNotSameAs(first).isEqualTo(m2);
+        assertThat(first).isEqualTo(m1); // not given back: left alone
+        spares.give(first);
+        byte[] third = feed(a, m1, 13_960).message();
+        assertThat(third).isSameAs(first).isEqualTo(m1);
+        assertThat(second).isEqualTo(m2);
+        assertThat(spares.count()).isZero();
+    }
+
+    @Test
+    void firstCapacityReadsTheInnerSizeWithinBounds() {
+        byte[] f = FragmentByNumberTest.fragments(innerData(30_000), 1_000, 1).get(0);
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        assertThat(FragmentAssembler.firstCapacity(h)).isEqualTo(30_024);
+        f[40 + 1] |= 0x01; // inner size + 65 536: above MAX_MSG_SIZE
+        assertThat(FragmentAssembler.firstCapacity(h)).isEqualTo(2048);
+        byte[] g = FragmentByNumberTest.fragments(innerData(30_000), 1_000, 1).get(0);
+        g[40 + 2] = 0; // inner size 30 024 - 29 952 = 72, below this fragment's 1 000 data bytes
+        g[40 + 3] = 72;
+        assertThat(FragmentAssembler.firstCapacity(new TipcMsg().wrap(g, 0, g.length))).isEqualTo(2048);
     }
 
     /**
@@ -78,13 +131,17 @@ class FragmentReuseTest {
             assertThat(r.status()).isEqualTo(Status.COMPLETE);
             assertThat(r.message()).isEqualTo(m);
             assertThat(a.pendingBytes()).isZero();
+            shared.give(r.message()); // read: given back, as a node core does
             assertThat(shared.bytes()).as("after %d links", i + 1).isLessThanOrEqualTo(1 << 20);
             assertThat(shared.count()).isLessThanOrEqualTo(32);
         }
         assertThat(shared.bytes()).isGreaterThan(0); // something is kept for reuse...
         int before = shared.count();
-        assertThat(feed(links.get(0), m, 1_400).message()).isEqualTo(m);
-        assertThat(shared.count()).isEqualTo(before); // ...and reused: arrays taken and given back, none added
+        byte[] again = feed(links.get(0), m, 1_400).message();
+        assertThat(again).isEqualTo(m);
+        assertThat(shared.count()).isEqualTo(before - 1); // ...and reused: the message is rebuilt in a kept array
+        shared.give(again);
+        assertThat(shared.count()).isEqualTo(before);
         links.get(1).clear(); // a shared pool is not this assembler's to drop
         assertThat(shared.count()).isEqualTo(before);
     }

@@ -1,0 +1,85 @@
+package io.jtipc.node;
+
+import static io.jtipc.node.TwoNodeTest.linkedUp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.ReassemblySpares;
+import io.jtipc.wire.Tipc;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Issue 14: a large message is reassembled in one array of exactly its size (read from the inner header of its first
+ * fragment), and that array goes back to the node's reassembly spares once the message was read from a connection
+ * (ConnSocket) or copied to an RDM socket's handler (Node / Net.recycleReassembled), so a stream of equal large
+ * messages rebuilds each one in an array of the one before: the spares then hold only arrays of exactly the message's
+ * size. (Before, they held the doubling steps 2 KiB ... 64 KiB, and every message was a fresh copy.)
+ */
+class ReassemblyReuseTest {
+    /** Payload per message, bytes: 50 000 + a 24-byte connection header = 50 024, no doubling step of 2 KiB. */
+    static final int PAYLOAD = 50_000;
+
+    SimNetwork net = new SimNetwork(77);
+    SimNode a = net.addNode("alpha", 1, 0x11112222);
+    SimNode b = net.addNode("beta", 2, 0x33334444);
+
+    ReassemblyReuseTest() {
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SocketType.class, names = {"SEQPACKET", "STREAM"})
+    void aConnectionsReadMessagesAreRebuiltInEachOthersArrays(SocketType type) throws Exception {
+        ConnTest.Endpoint srv = new ConnTest.Endpoint(net, b);
+        ConnTest.Endpoint cli = new ConnTest.Endpoint(net, a);
+        int lp = b.core.openConnSocket(type, new ConnHandler() {
+            @Override
+            public void readable(int p) {
+                int np = b.core.accept(net.now(), p, srv, b);
+                if (np > 0) {
+                    srv.port = np;
+                    srv.connected = true;
+                    srv.drain();
+                }
+            }
+        });
+        assertThat(b.core.listen(lp)).isZero();
+        assertThat(b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, 2300, 1, 1, b)).isZero();
+        net.runFor(100);
+        cli.port = a.core.openConnSocket(type, cli);
+        assertThat(a.core.connect(net.now(), cli.port, 2300, 1, 0, 8000, null, 0, 0, a)).isZero();
+        assertThat(net.runUntil(() -> cli.connected && srv.connected, net.now() + 2000)).isTrue();
+        cli.chunk = PAYLOAD;
+        cli.toSend = ConnTest.pattern(40 * PAYLOAD, 5);
+        cli.pump();
+        assertThat(net.runUntil(() -> srv.got.size() == cli.toSend.length, net.now() + 60_000)).isTrue();
+        assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
+        assertOnlyMessageSizedSpares(b, Tipc.SHORT_H_SIZE + PAYLOAD);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SocketType.class, names = {"RDM"})
+    void anRdmSocketsCopiedMessagesAreRebuiltInEachOthersArrays(SocketType type) throws Exception {
+        int pb = b.core.openSocket(type, b.received::add);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 2400, 0, 0, b)).isZero();
+        net.runFor(200);
+        int pa = a.core.openSocket(type, d -> true);
+        byte[] m = ConnTest.pattern(PAYLOAD, 6);
+        for (int i = 0; i < 40; i++) {
+            assertThat(a.core.sendToName(net.now(), pa, 2400, 0, 0, m, 0, m.length, a)).isZero();
+            net.runFor(5);
+        }
+        assertThat(net.runUntil(() -> b.received.size() == 40, net.now() + 10_000)).isTrue();
+        assertThat(b.received).allMatch(d -> java.util.Arrays.equals(d.data(), m));
+        assertOnlyMessageSizedSpares(b, Tipc.NAMED_H_SIZE + PAYLOAD);
+    }
+
+    private static void assertOnlyMessageSizedSpares(SimNode n, int size) throws Exception {
+        ReassemblySpares spares = HoldFairnessTest.netOf(n.core).reasmSpares;
+        assertThat(spares.count()).isPositive();
+        assertThat(spares.bytes()).as("%d spare arrays, all of %d bytes", spares.count(), size)
+            .isEqualTo((long) spares.count() * size);
+    }
+}

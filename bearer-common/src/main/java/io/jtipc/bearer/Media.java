@@ -85,6 +85,33 @@ public interface Media extends AutoCloseable {
     boolean broadcast(byte[] frame, int off, int len) throws IOException;
 
     /**
+     * Queues the TIPC message {@code frame[off..off+len)} for {@code dest[destOff..destOff+addressLength())} until the
+     * next {@link #flush()}, so that what one run of the protocol core sends leaves in one system call per media
+     * ({@code sendmmsg}, issue 14). The arrays may be reused as soon as this returns. The default sends at once
+     * ({@link #send}): a media without a batch needs no {@code flush}. Never blocks; allocates nothing.
+     *
+     * @throws IOException as {@link #send}; for a batching media also the error of earlier queued frames when a full
+     *         batch had to be sent by this call
+     */
+    default void queue(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        send(dest, destOff, frame, off, len);
+    }
+
+    /** {@link #queue} to the media's broadcast address; the default sends at once ({@link #broadcast}). */
+    default void queueBroadcast(byte[] frame, int off, int len) throws IOException {
+        broadcast(frame, off, len);
+    }
+
+    /**
+     * Sends every frame {@link #queue}/{@link #queueBroadcast} hold, in the order queued; a frame refused because the
+     * send queue is full is dropped (the link retransmits it). Nothing for a media that sends at once (the default).
+     *
+     * @throws IOException as {@link #send}: the first error when frames failed (the batch is empty afterwards)
+     */
+    default void flush() throws IOException {
+    }
+
+    /**
      * Event-loop receive: copies the next frame to {@code buf[off..off+len)} and its sender's raw
      * media address to {@code src[srcOff..]}.
      *

@@ -69,9 +69,13 @@ final class BearerIo implements AutoCloseable {
     /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
     volatile boolean untapped;
 
+    /** {@link Media#holdsQueuedFrames()}: frames leave at {@link #flush()}, not at {@link #send}. */
+    final boolean holdsQueuedFrames;
+
     private BearerIo(Media media, BearerConfig config) {
         this.media = media;
         this.config = config;
+        this.holdsQueuedFrames = media.holdsQueuedFrames();
     }
 
     /**
@@ -135,9 +139,11 @@ final class BearerIo implements AutoCloseable {
     /**
      * Sends what {@link #send} queued ({@link Media#flush}: one {@code sendmmsg} on Ethernet, at once when nothing is
      * queued). Any thread, with or without the core lock.
+     *
+     * @return frames sent by this call (0 when nothing was queued, or for a media that sends at once)
      */
-    void flush() throws IOException {
-        media.flush();
+    int flush() throws IOException {
+        return media.flush();
     }
 
     /**

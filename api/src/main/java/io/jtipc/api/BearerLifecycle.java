@@ -174,6 +174,7 @@ final class BearerLifecycle {
         if (b == null) return;
         try {
             b.send(dest, buf, off, len);
+            if (!b.holdsQueuedFrames && b.netDown) b.netDown = false; // sent at once: the interface is back
         } catch (IOException | RuntimeException e) {
             sendFailed(b, e);
             return;
@@ -197,8 +198,7 @@ final class BearerLifecycle {
         for (BearerIo b : byCoreId) { // the slots as this thread saw them under the lock, or newer
             if (b == null) continue;
             try {
-                b.flush();
-                if (b.netDown) b.netDown = false;
+                if (b.flush() > 0 && b.netDown) b.netDown = false; // frames went out: the interface is back
             } catch (IOException | RuntimeException e) {
                 sendFailed(b, e);
             }

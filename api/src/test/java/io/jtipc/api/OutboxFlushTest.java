@@ -49,6 +49,11 @@ class OutboxFlushTest {
         }
 
         @Override
+        public boolean holdsQueuedFrames() {
+            return true;
+        }
+
+        @Override
         public synchronized void queueBroadcast(byte[] frame, int off, int len) {
             if (!coreLockHeld()) queuedUnderNoLock.incrementAndGet();
             held.add(null);
@@ -56,8 +61,8 @@ class OutboxFlushTest {
         }
 
         @Override
-        public synchronized void flush() throws IOException {
-            if (held.isEmpty()) return;
+        public synchronized int flush() throws IOException {
+            if (held.isEmpty()) return 0;
             if (coreLockHeld()) flushesUnderCoreLock.incrementAndGet();
             int frames = held.size() / 2;
             largestFlush.accumulateAndGet(frames, Math::max);
@@ -68,6 +73,7 @@ class OutboxFlushTest {
                 else m.send(d, 0, f, 0, f.length);
             }
             held.clear();
+            return frames;
         }
 
         synchronized int holding() {

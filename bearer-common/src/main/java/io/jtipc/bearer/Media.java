@@ -97,6 +97,14 @@ public interface Media extends AutoCloseable {
         send(dest, destOff, frame, off, len);
     }
 
+    /**
+     * True when {@link #queue} holds frames until {@link #flush()} (the Ethernet bearer's {@code sendmmsg} batch); false
+     * (the default) when it sends at once, so a {@code queue} that returned normally has sent its frame.
+     */
+    default boolean holdsQueuedFrames() {
+        return false;
+    }
+
     /** {@link #queue} to the media's broadcast address; the default sends at once ({@link #broadcast}). */
     default void queueBroadcast(byte[] frame, int off, int len) throws IOException {
         broadcast(frame, off, len);
@@ -106,9 +114,12 @@ public interface Media extends AutoCloseable {
      * Sends every frame {@link #queue}/{@link #queueBroadcast} hold, in the order queued; a frame refused because the
      * send queue is full is dropped (the link retransmits it). Nothing for a media that sends at once (the default).
      *
+     * @return frames handed to the kernel by this call (count; 0 for a media that sends at once, or when another
+     *         thread's flush took them)
      * @throws IOException as {@link #send}: the first error when frames failed (the batch is empty afterwards)
      */
-    default void flush() throws IOException {
+    default int flush() throws IOException {
+        return 0;
     }
 
     /**

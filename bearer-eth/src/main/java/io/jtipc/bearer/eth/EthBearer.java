@@ -195,6 +195,12 @@ public final class EthBearer implements Media {
         socket.queue(destMac, macOff, frame, off, len);
     }
 
+    /** True: {@link #queue} holds frames until {@link #flush()}. */
+    @Override
+    public boolean holdsQueuedFrames() {
+        return true;
+    }
+
     /** Queues a frame for ff:ff:ff:ff:ff:ff until {@link #flush()}; see {@link #queue}. */
     @Override
     public void queueBroadcast(byte[] frame, int off, int len) throws IOException {
@@ -203,8 +209,8 @@ public final class EthBearer implements Media {
 
     /** Sends the queued frames: see {@link AfPacketSocket#flush()}. */
     @Override
-    public void flush() throws IOException {
-        socket.flush();
+    public int flush() throws IOException {
+        return socket.flush();
     }
 
     /**

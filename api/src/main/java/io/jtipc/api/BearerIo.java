@@ -57,10 +57,10 @@ final class BearerIo implements AutoCloseable {
     private final BearerConfig config;
     int coreId = -1;
     /**
-     * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frame sent on it. Under the core lock
-     * only (see BearerLifecycle.interfaceDown).
+     * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frames sent on it (a flush,
+     * which runs after the core lock is released). Set under the core lock only (see BearerLifecycle.interfaceDown).
      */
-    boolean netDown;
+    volatile boolean netDown;
     /** An {@code interfaceDown} is queued for the loop and not yet run: one at a time, whatever the failed frames. */
     final java.util.concurrent.atomic.AtomicBoolean netDownQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
@@ -69,9 +69,13 @@ final class BearerIo implements AutoCloseable {
     /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
     volatile boolean untapped;
 
+    /** {@link Media#holdsQueuedFrames()}: frames leave at {@link #flush()}, not at {@link #send}. */
+    final boolean holdsQueuedFrames;
+
     private BearerIo(Media media, BearerConfig config) {
         this.media = media;
         this.config = config;
+        this.holdsQueuedFrames = media.holdsQueuedFrames();
     }
 
     /**
@@ -120,13 +124,26 @@ final class BearerIo implements AutoCloseable {
         return !(media instanceof UdpBearer u) || u.isMulticast();
     }
 
-    /** Sends to a raw media address, or to the broadcast address when {@code dest} is null. */
+    /**
+     * Queues a frame for a raw media address, or for the broadcast address when {@code dest} is null, until
+     * {@link #flush()} ({@link Media#queue}: a media without a send batch sends at once). Under the core lock.
+     */
     void send(byte[] dest, byte[] buf, int off, int len) throws IOException {
         if (dest == null) {
-            media.broadcast(buf, off, len);
+            media.queueBroadcast(buf, off, len);
         } else {
-            media.send(dest, 0, buf, off, len);
+            media.queue(dest, 0, buf, off, len);
         }
+    }
+
+    /**
+     * Sends what {@link #send} queued ({@link Media#flush}: one {@code sendmmsg} on Ethernet, at once when nothing is
+     * queued). Any thread, with or without the core lock.
+     *
+     * @return frames sent by this call (0 when nothing was queued, or for a media that sends at once)
+     */
+    int flush() throws IOException {
+        return media.flush();
     }
 
     /**

@@ -38,7 +38,7 @@ final class BearerLifecycle {
     private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
     /** The bearer of each core bearer id (MAX_BEARERS = 3 slots); written under the core lock. */
     private final BearerIo[] byCoreId = new BearerIo[3];
-    private volatile long sendErrors;
+    private final LongAdder sendErrors = new LongAdder();
     /** The traffic tap ({@link TipcNode.Builder#capture}), null without one; set by {@link #open}. */
     private volatile TrafficTap tap;
     /** Frames the tap failed on with an unexpected exception (see {@link #tapFailed}). */
@@ -48,6 +48,11 @@ final class BearerLifecycle {
         @Override
         public void send(int bearerId, byte[] dest, byte[] buf, int off, int len) {
             transmit(bearerId, dest, buf, off, len);
+        }
+
+        @Override
+        public void flush() {
+            flushQueued();
         }
 
         @Override
@@ -161,7 +166,7 @@ final class BearerLifecycle {
 
     /** Bearer sends that failed (interface down, ...). */
     long sendErrors() {
-        return sendErrors;
+        return sendErrors.sum();
     }
 
     private void transmit(int bearerId, byte[] dest, byte[] buf, int off, int len) {
@@ -169,12 +174,9 @@ final class BearerLifecycle {
         if (b == null) return;
         try {
             b.send(dest, buf, off, len);
-            b.netDown = false;
+            if (!b.holdsQueuedFrames && b.netDown) b.netDown = false; // sent at once: the interface is back
         } catch (IOException | RuntimeException e) {
-            sendErrors++;
-            LOG.debug("bearer {}: send failed: {}", b, e.toString());
-            // not here: the core may be in the middle of the call that sent this frame
-            if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
+            sendFailed(b, e);
             return;
         }
         TrafficTap t = tap;
@@ -184,6 +186,34 @@ final class BearerLifecycle {
         } catch (RuntimeException e) {
             tapFailed(e); // a tap bug is not a send error
         }
+    }
+
+    /**
+     * The end of a core run ({@link Outbox#flush}), called by the runner once it released the core lock: every
+     * bearer sends the frames queued on it (one {@code sendmmsg} per Ethernet bearer; nothing when none is queued), so
+     * the system call never holds the core lock. A bearer that left its slot in the meantime sends what it holds when
+     * it is closed. Any thread; allocates nothing.
+     */
+    private void flushQueued() {
+        for (BearerIo b : byCoreId) { // the slots as this thread saw them under the lock, or newer
+            if (b == null) continue;
+            try {
+                if (b.flush() > 0 && b.netDown) b.netDown = false; // frames went out: the interface is back
+            } catch (IOException | RuntimeException e) {
+                sendFailed(b, e);
+            }
+        }
+    }
+
+    /**
+     * A frame (or a batch of them) failed to go out on {@code b}: counted, logged; ENETDOWN resets the bearer on the
+     * loop thread. With or without the core lock.
+     */
+    private void sendFailed(BearerIo b, Exception e) {
+        sendErrors.increment();
+        LOG.debug("bearer {}: send failed: {}", b, e.toString());
+        // not here: the core may be in the middle of the call that sent this frame
+        if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
     }
 
     /** A received frame for the tap, if any; a tap bug never reaches the bearer's receive thread. */

@@ -168,6 +168,7 @@ final class CoreRunner {
         } finally {
             coreLock.unlock();
         }
+        flushOutbox();
     }
 
     private void runLoop() {
@@ -197,6 +198,7 @@ final class CoreRunner {
                 return;
             } finally {
                 coreLock.unlock();
+                flushOutbox();
             }
             Runnable o;
             try {
@@ -219,6 +221,7 @@ final class CoreRunner {
                     return;
                 } finally {
                     coreLock.unlock();
+                    flushOutbox();
                 }
             }
         }
@@ -291,6 +294,7 @@ final class CoreRunner {
             return r;
         } finally {
             coreLock.unlock();
+            flushOutbox();
         }
     }
 
@@ -306,6 +310,15 @@ final class CoreRunner {
             loopWakeAt = due;
             inbox.offer(WAKE);
         }
+    }
+
+    /**
+     * Once the core lock is released: sends the frames the run queued ({@link Outbox#flush}: one system call per
+     * bearer, issue 14), so no thread waits for the core while this one is in the kernel. Not while the thread still
+     * holds the lock (a nested run): the outermost one sends.
+     */
+    private void flushOutbox() {
+        if (!coreLock.isHeldByCurrentThread()) outbox.flush();
     }
 
     /** Runs the work deferred by the core run that just ended (see {@link #deferred}). Under {@link #coreLock}. */

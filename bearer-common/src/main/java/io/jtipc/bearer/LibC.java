@@ -72,6 +72,13 @@ public interface LibC {
      */
     int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
 
+    /**
+     * sendmmsg(2): up to {@code vlen} datagrams of an array of {@code struct mmsghdr} (64 bytes each on LP64) in one
+     * call. Returns the number sent (fewer than {@code vlen} when a later one failed: its error is lost, retry from the
+     * first unsent), or -1 with errno when the first one failed.
+     */
+    int sendmmsg(int fd, Pointer msgvec, int vlen, int flags);
+
     int eventfd(int initval, int flags);
 
     @ssize_t long read(int fd, Pointer buf, @size_t long count);

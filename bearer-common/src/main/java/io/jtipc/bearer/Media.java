@@ -85,6 +85,44 @@ public interface Media extends AutoCloseable {
     boolean broadcast(byte[] frame, int off, int len) throws IOException;
 
     /**
+     * Queues the TIPC message {@code frame[off..off+len)} for {@code dest[destOff..destOff+addressLength())} until the
+     * next {@link #flush()}, so that what one run of the protocol core sends leaves in one system call per media
+     * ({@code sendmmsg}, issue 14). The arrays may be reused as soon as this returns. The default sends at once
+     * ({@link #send}): a media without a batch needs no {@code flush}. Never blocks; allocates nothing.
+     *
+     * @throws IOException as {@link #send}; for a batching media also the error of earlier queued frames when a full
+     *         batch had to be sent by this call
+     */
+    default void queue(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        send(dest, destOff, frame, off, len);
+    }
+
+    /**
+     * True when {@link #queue} holds frames until {@link #flush()} (the Ethernet bearer's {@code sendmmsg} batch); false
+     * (the default) when it sends at once, so a {@code queue} that returned normally has sent its frame.
+     */
+    default boolean holdsQueuedFrames() {
+        return false;
+    }
+
+    /** {@link #queue} to the media's broadcast address; the default sends at once ({@link #broadcast}). */
+    default void queueBroadcast(byte[] frame, int off, int len) throws IOException {
+        broadcast(frame, off, len);
+    }
+
+    /**
+     * Sends every frame {@link #queue}/{@link #queueBroadcast} hold, in the order queued; a frame refused because the
+     * send queue is full is dropped (the link retransmits it). Nothing for a media that sends at once (the default).
+     *
+     * @return frames handed to the kernel by this call (count; 0 for a media that sends at once, or when another
+     *         thread's flush took them)
+     * @throws IOException as {@link #send}: the first error when frames failed (the batch is empty afterwards)
+     */
+    default int flush() throws IOException {
+        return 0;
+    }
+
+    /**
      * Event-loop receive: copies the next frame to {@code buf[off..off+len)} and its sender's raw
      * media address to {@code src[srcOff..]}.
      *

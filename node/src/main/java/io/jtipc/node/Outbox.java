@@ -35,4 +35,14 @@ public interface Outbox {
      */
     default void loopback(byte[] buf, int off, int len) {
     }
+
+    /**
+     * After a run of the core: the frames {@link #send} was given may have been held so that they leave together (one
+     * {@code sendmmsg} per bearer, issue 14); send them now, in the order given. Called by whoever runs the core (the
+     * api module's runner, once it let go of the core, so that no other thread waits for the core during the system
+     * call), never by the core itself: an implementation that holds frames must therefore be safe to flush from
+     * several threads at once, and while another run queues more. The default holds nothing and does nothing.
+     */
+    default void flush() {
+    }
 }

@@ -187,6 +187,33 @@ public final class EthBearer implements Media {
     }
 
     /**
+     * Queues a TIPC message for {@code destMac[macOff..macOff+5]} until {@link #flush()}: see
+     * {@link AfPacketSocket#queue} (one {@code sendmmsg} for up to {@link AfPacketSocket#TX_BATCH} frames).
+     */
+    @Override
+    public void queue(byte[] destMac, int macOff, byte[] frame, int off, int len) throws IOException {
+        socket.queue(destMac, macOff, frame, off, len);
+    }
+
+    /** True: {@link #queue} holds frames until {@link #flush()}. */
+    @Override
+    public boolean holdsQueuedFrames() {
+        return true;
+    }
+
+    /** Queues a frame for ff:ff:ff:ff:ff:ff until {@link #flush()}; see {@link #queue}. */
+    @Override
+    public void queueBroadcast(byte[] frame, int off, int len) throws IOException {
+        socket.queue(BROADCAST_MAC, 0, frame, off, len);
+    }
+
+    /** Sends the queued frames: see {@link AfPacketSocket#flush()}. */
+    @Override
+    public int flush() throws IOException {
+        return socket.flush();
+    }
+
+    /**
      * Event-loop receive: see {@link AfPacketSocket#receive(byte[], int, int, byte[], int, int)}; the
      * source MAC goes to {@code srcMac[srcOff..srcOff+5]}.
      *

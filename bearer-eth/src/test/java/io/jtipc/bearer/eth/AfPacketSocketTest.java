@@ -253,6 +253,73 @@ class AfPacketSocketTest {
     }
 
     @Test
+    void queuedFramesLeaveInOneSystemCallPerBatchInOrderAndIntact() throws IOException {
+        // a full batch and 9 more (unicast, broadcast, sizes up to the MTU), then a plain send: nothing leaves before a
+        // flush or a full batch; then every frame arrives once, in order, intact, for 3 system calls in all
+        b.setReceiveBufferSize(4 << 20);
+        int frames = AfPacketSocket.TX_BATCH + 9;
+        List<byte[]> sent = new java.util.ArrayList<>();
+        long callsBefore = a.sendSyscalls();
+        long framesBefore = a.framesSent();
+        for (int i = 0; i < frames; i++) {
+            byte[] p = payload(i == 5 ? MTU : 60 + 53 * i % (MTU - 60));
+            p[0] = (byte) i;
+            sent.add(p.clone());
+            a.queue(i % 10 == 7 ? BCAST : MAC_B, 0, p, 0, p.length);
+            if (i == 3) {
+                assertThat(b.receive(buf, src, 0)).as("nothing sent before a flush").isEqualTo(TIMEOUT);
+            }
+            Arrays.fill(p, (byte) 0x55); // the caller's array is free again once queue returns
+        }
+        assertThat(a.queued()).isEqualTo(9); // the first TX_BATCH went out when the batch was full
+        byte[] last = payload(100);
+        assertThat(a.send(MAC_B, last, 0, last.length)).isTrue(); // sends what is queued first
+        sent.add(last);
+        assertThat(a.queued()).isZero();
+        assertThat(a.flush()).isZero();
+        for (int i = 0; i < sent.size(); i++) {
+            int n = b.receive(buf, src, 2000);
+            assertThat(n).as("frame %d", i).isEqualTo(sent.get(i).length);
+            assertThat(Arrays.copyOf(buf, n)).as("frame %d", i).isEqualTo(sent.get(i));
+            assertThat(src).isEqualTo(MAC_A);
+            assertThat(b.lastPacketType()).as("frame %d", i)
+                .isEqualTo(i < frames && i % 10 == 7 ? AfPacketSocket.PACKET_BROADCAST : AfPacketSocket.PACKET_HOST);
+        }
+        assertThat(b.receive(buf, src, 0)).isEqualTo(TIMEOUT);
+        assertThat(a.sendSyscalls() - callsBefore).as("sendmmsg, sendmmsg, sendto").isEqualTo(3);
+        assertThat(a.framesSent() - framesBefore).isEqualTo(frames + 1);
+        assertThat(a.sendDropped()).isZero();
+    }
+
+    @Test
+    void aFrameOverTheMtuInABatchIsDroppedAloneAndReported() throws IOException {
+        byte[] ok = payload(200);
+        byte[] big = new byte[MTU + 1];
+        a.queue(MAC_B, 0, ok, 0, ok.length);
+        a.queue(MAC_B, 0, big, 0, big.length);
+        a.queue(MAC_B, 0, ok, 0, 100);
+        assertThatThrownBy(() -> a.flush())
+                .isInstanceOf(AfPacketException.class)
+                .hasMessageContaining("frame of 4001 bytes is larger than the MTU of interface va")
+                .satisfies(e -> assertThat(((AfPacketException) e).errno()).isEqualTo(90));
+        assertThat(a.queued()).isZero();
+        assertThat(a.sendDropped()).isEqualTo(1);
+        assertThat(b.receive(buf, src, 2000)).isEqualTo(200);
+        assertThat(b.receive(buf, src, 2000)).isEqualTo(100);
+        assertThat(b.receive(buf, src, 0)).isEqualTo(TIMEOUT);
+    }
+
+    @Test
+    void closeSendsWhatIsQueuedAndLaterCallsFailClosed() throws IOException {
+        byte[] p = payload(300);
+        a.queue(MAC_B, 0, p, 0, p.length);
+        a.close();
+        assertThat(b.receive(buf, src, 2000)).isEqualTo(300);
+        assertThatThrownBy(() -> a.queue(MAC_B, 0, p, 0, p.length)).isInstanceOf(ClosedChannelException.class);
+        assertThatThrownBy(() -> a.flush()).isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
     void frameLongerThanTheBufferIsSkippedAndCounted() throws IOException {
         byte[] p = payload(300);
         a.send(MAC_B, p, 0, p.length);
@@ -385,6 +452,34 @@ class AfPacketSocketTest {
             if (round == 1) {
                 // 10000 native calls; a per-call allocation would be >= 160 kB
                 assertThat(allocated).as("bytes allocated by 5000 send+receive").isLessThan(16_000);
+            }
+        }
+    }
+
+    @Test
+    void queueAndFlushAllocateNothingOnTheHeap() throws IOException {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadAllocatedMemorySupported(), "thread allocation counter not supported");
+        b.setReceiveBufferSize(4 << 20);
+        byte[] p = payload(1000);
+        long tid = Thread.currentThread().getId();
+        for (int round = 0; round < 2; round++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 500; i++) {
+                for (int k = 0; k < 10; k++) {
+                    a.queue(MAC_B, 0, p, 0, p.length);
+                }
+                a.flush();
+                for (int k = 0; k < 10; k++) {
+                    if (b.receive(buf, 0, buf.length, src, 0, 2000) != p.length) {
+                        throw new AssertionError("frame lost at " + i + "/" + k);
+                    }
+                }
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            if (round == 1) {
+                // 5000 frames queued, 500 flushes: a per-frame allocation would be >= 80 kB
+                assertThat(allocated).as("bytes allocated by 5000 queue + 500 flush + 5000 receive").isLessThan(16_000);
             }
         }
     }

@@ -215,6 +215,7 @@ public final class BroadcastLink {
             case Tipc.MSG_FRAGMENTER: {
                 byte[] whole = reasm.append(buf, off, len);
                 if (whole != null) {
+                    net.reassembled = whole; // given back once delivered (Node.bcastRcv), as on a unicast link
                     InputQueue.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
                         namedq);
                 } else if (reasm.failed) {

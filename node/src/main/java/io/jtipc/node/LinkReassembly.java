@@ -23,7 +23,9 @@ final class LinkReassembly {
 
     /**
      * Bytes of reassembly arrays kept for reuse by all links of a node together ({@link Net#reasmSpares}): 1 MiB,
-     * about five 66 000-byte messages' doublings (2 KiB → 66 060 B, ~192 KiB each). Outside {@link
+     * fifteen 66 060-byte arrays (a message sized at its first fragment leaves its one array once read; one whose first
+     * fragment was too small to size it, FragmentAssembler.PLAUSIBLE_SHARE, leaves its doubling steps too, ~128 KiB
+     * from 2 KiB to 66 060 B), so every link of a few busy peers finds its size again. Outside {@link
      * HoldBudget#REASM_TOTAL_BYTES}, but bounded once per node whatever the number of links or peers. jtipc's rule
      * (issue 14): the kernel keeps no arrays, it chains the fragments' buffers (msg.c tipc_buf_append).
      */
@@ -106,9 +108,10 @@ final class LinkReassembly {
     }
 
     /**
-     * Whether the node-wide total has room for what appending this in-sequence packet may add to the reassembly
-     * buffer (a FIRST_FRAGMENT: {@link FragmentAssembler#firstCapacity}; a buffer then grows by doubling, to at most
-     * {@code Tipc.MAX_MSG_SIZE}: this asks for the largest step). True
+     * Whether the node-wide total has room for what appending this in-sequence packet adds to the reassembly buffer:
+     * exactly what the assembler will allocate (a FIRST_FRAGMENT: {@link FragmentAssembler#firstCapacity}; a later
+     * fragment: {@link FragmentAssembler#growthFor}, 0 while the array has room, as it has throughout a message sized
+     * at its first fragment). True
      * for anything but a MSG_FRAGMENTER packet, for a fragment the assembler will reject anyway (FRAGMENT without
      * FIRST_FRAGMENT, FIRST_FRAGMENT during a reassembly) and when the link's own bound is what would be exceeded:
      * {@link #append} then fails it and the link is reset, a real reassembly error. When only the node total is
@@ -147,10 +150,13 @@ final class LinkReassembly {
 
     private boolean roomFor(TipcMsg h) {
         if (h.user() != Tipc.MSG_FRAGMENTER || (charged == 0) != (h.type() == Tipc.FIRST_FRAGMENT)) return true;
-        long n = Math.max(0, h.dataSize());
-        long after = Math.min(Tipc.MAX_MSG_SIZE, charged == 0 ? FragmentAssembler.firstCapacity(h)
-            : Math.max(2 * charged, charged + n));
-        long extra = Math.max(0, after - charged);
+        long extra;
+        if (charged == 0) {
+            extra = FragmentAssembler.firstCapacity(h);
+        } else {
+            extra = asm.growthFor(this, Math.max(0, h.dataSize()));
+            if (extra < 0) return true; // past MAX_MSG_SIZE: append fails it (a reassembly error, the link resets)
+        }
         int c = charged == 0 ? 1 : 0;
         if (budget.bytes() + extra > budget.maxBytes || budget.count() + c > budget.maxCount) return true;
         return budget.fits(extra, c);

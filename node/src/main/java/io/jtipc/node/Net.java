@@ -49,8 +49,9 @@ final class Net {
         LinkReassembly.SPARE_TOTAL_BYTES, LinkReassembly.SPARE_TOTAL_ARRAYS);
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
     /**
-     * The message a link's reassembly returned last ({@code Link.input}): a fresh array no one else refers to, which a
-     * connection may queue without copying it ({@code ConnSocket.rcv}, clearing this); any other receiver copies.
+     * The message a link's reassembly returned last ({@code Link.input}, {@code BroadcastLink.input}): a fresh array no
+     * one else refers to, which a connection may queue without copying it ({@code ConnSocket.rcv}, clearing this); any
+     * other receiver copies.
      */
     byte[] reassembled;
 

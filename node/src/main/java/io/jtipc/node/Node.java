@@ -272,6 +272,7 @@ public final class Node {
             // tipc_node_bc_rcv: tipc_node_mcast_rcv(inputq1), then tipc_named_rcv(namedq)
             deliver(bcInputq, now, out);
             applyNamed(now, out);
+            net.recycleReassembled(); // every receiver copied it (or a connection took it): back to the spares
             if ((rc & Link.LINK_DOWN_EVT) != 0) {
                 // then: a broadcast reassembly failure resets all links to the peer (tipc_node_reset_links)
                 resetLinks("broadcast fragment reassembly error: " + bcRcv.reasm.lastError
@@ -280,6 +281,7 @@ public final class Node {
         } finally {
             bcInputq.clear();
             namedq.clear();
+            net.reassembled = null;
         }
     }
 

@@ -66,14 +66,43 @@ class ReassemblyReuseTest {
         assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 2400, 0, 0, b)).isZero();
         net.runFor(200);
         int pa = a.core.openSocket(type, d -> true);
-        byte[] m = ConnTest.pattern(PAYLOAD, 6);
-        for (int i = 0; i < 40; i++) {
-            assertThat(a.core.sendToName(net.now(), pa, 2400, 0, 0, m, 0, m.length, a)).isZero();
+        byte[][] sent = new byte[40][];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = ConnTest.pattern(PAYLOAD, 6 + i); // each message its own bytes: a reused array's leftovers show
+            assertThat(a.core.sendToName(net.now(), pa, 2400, 0, 0, sent[i], 0, PAYLOAD, a)).isZero();
             net.runFor(5);
         }
-        assertThat(net.runUntil(() -> b.received.size() == 40, net.now() + 10_000)).isTrue();
-        assertThat(b.received).allMatch(d -> java.util.Arrays.equals(d.data(), m));
+        assertThat(net.runUntil(() -> b.received.size() == sent.length, net.now() + 10_000)).isTrue();
+        for (int i = 0; i < sent.length; i++) {
+            assertThat(b.received.get(i).data()).as("message %d", i).isEqualTo(sent[i]);
+        }
         assertOnlyMessageSizedSpares(b, Tipc.NAMED_H_SIZE + PAYLOAD);
+    }
+
+    /**
+     * Review of issue 14: a message reassembled on a peer's broadcast receive link took an array from the node's spares
+     * and never gave it back; now it goes back once every receiver copied it (Node.bcastRcv), as on a unicast link.
+     */
+    @org.junit.jupiter.api.Test
+    void messagesReassembledOnTheBroadcastLinkAreRebuiltInEachOthersArrays() throws Exception {
+        int pb = b.core.openSocket(SocketType.RDM, b.received::add);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 2500, 0, 99, b)).isZero();
+        net.runFor(200);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
+        a.core.broadcastLink().setSocketMethod(pa, false); // broadcast, not replicast
+        byte[][] sent = new byte[20][];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = ConnTest.pattern(PAYLOAD, 60 + i);
+            assertThat(a.core.multicast(net.now(), pa, 2500, 0, 99, sent[i], 0, PAYLOAD, a)).isZero();
+            net.runFor(20);
+        }
+        assertThat(net.runUntil(() -> b.received.size() == sent.length, net.now() + 10_000)).isTrue();
+        for (int i = 0; i < sent.length; i++) {
+            assertThat(b.received.get(i).msgType()).isEqualTo(Tipc.TIPC_MCAST_MSG);
+            assertThat(b.received.get(i).data()).as("message %d", i).isEqualTo(sent[i]);
+        }
+        assertThat(a.core.broadcastLink().sentPackets()).as("sent on the broadcast link").isGreaterThan(20);
+        assertOnlyMessageSizedSpares(b, Tipc.MCAST_H_SIZE + PAYLOAD);
     }
 
     private static void assertOnlyMessageSizedSpares(SimNode n, int size) throws Exception {

@@ -91,24 +91,46 @@ public final class FragmentAssembler<K> {
     private static final class Buf {
         byte[] data;
         int len;
+        /** The size the array grows towards ({@link #grownCapacity}): the inner header's, else MAX_MSG_SIZE. */
+        final int target;
 
-        Buf(byte[] data) {
+        Buf(byte[] data, int target) {
             this.data = data;
+            this.target = target;
         }
     }
 
-    /** Initial in-order buffer, bytes (grown by doubling, see {@link #add}). */
+    /**
+     * Initial in-order buffer, bytes, when the first fragment's inner size is unreadable or implausible ({@link
+     * #firstCapacity}): 2 KiB, grown by doubling towards the claimed size ({@link #grownCapacity}).
+     */
     private static final int FIRST_BUFFER = 2048;
+    /**
+     * A FIRST_FRAGMENT's inner size is trusted to size the array at once only up to this many times the fragment's
+     * data bytes: 64. The kernel fills the first fragment to the sender's link MSS (msg.c tipc_msg_build: pktmax =
+     * tipc_link_mss = link MTU - 40, minus 32 with crypto; data = pktmax - 40; tipc_msg_fragment for FAILOVER
+     * likewise), so a 66 060-byte message over Ethernet (MTU 1500, 1 388-1 420 data bytes) claims 46.5-47.6×, over
+     * UDP on an IPv6 minimum MTU (1280: link MTU 1232, 1 120-1 152 data bytes) 57.3-59×; 64 covers every link MTU from
+     * 1 145 bytes up. Below (TIPC's minimum bearer MTU is 100, bearer.h TIPC_MIN_BEARER_MTU), or from a peer that
+     * claims a large size in a tiny fragment, the array starts at {@link #FIRST_BUFFER} and doubles: the reassembly
+     * still works, and a peer pays at least 1/64 of what it makes the node allocate (jtipc's rule, issue 14 review).
+     */
+    public static final int PLAUSIBLE_SHARE = 64;
     /**
      * In-order buffers kept for reuse by an assembler that was given no shared {@link ReassemblySpares}, at most, count
      * (and {@link #MAX_SPARE_BYTES} in bytes): arrays outgrown or finished are reused by a later reassembly needing
-     * exactly their length, so a stream of equally fragmented messages allocates only the message it returns (issue
-     * 14; the kernel chains the fragments' buffers instead, tipc_buf_append). Lengths, and so {@link #pendingBytes()},
-     * are exactly what they would be without reuse. {@link #clear()} drops them. A program with many assemblers
-     * (a node: one per link) gives them all one bounded {@link ReassemblySpares} instead.
+     * exactly their length (a finished array handed out as the message is not kept), so a stream of equally
+     * fragmented messages allocates only the messages it returns (issue 14; the kernel chains the fragments' buffers
+     * instead, tipc_buf_append). Lengths, and so {@link #pendingBytes()}, are exactly what they would be without
+     * reuse. {@link #clear()} drops them. A program with many assemblers (a node: one per link) gives them all one
+     * bounded {@link ReassemblySpares} instead.
      */
     static final int MAX_SPARES = 6;
-    /** Bytes of reuse arrays kept per assembler at most (192 KiB: the 2 KiB → 66 060 B doubling of one message). */
+    /**
+     * Bytes of reuse arrays kept per assembler at most: 192 KiB, the steps of one message that doubles from 2 KiB to
+     * 66 060 B (an unreadable or implausible inner size: {@link #PLAUSIBLE_SHARE}); a message sized at its first
+     * fragment leaves no steps.
+     */
     static final int MAX_SPARE_BYTES = 192 << 10;
     /** Where outgrown and finished arrays are kept: this assembler's own, or one shared with others. */
     private final ReassemblySpares spares;
@@ -228,7 +250,8 @@ public final class FragmentAssembler<K> {
                 return new Result(Status.ERROR, null,
                     Malformation.of("type", "FIRST_FRAGMENT while a reassembly is in progress"));
             }
-            head = new Buf(array(firstCapacity(m)));
+            int target = claimedSize(m);
+            head = new Buf(array(firstCapacity(m)), target > 0 ? target : Tipc.MAX_MSG_SIZE);
             if (!add(head, m)) {
                 return tooBig();
             }
@@ -268,10 +291,12 @@ public final class FragmentAssembler<K> {
     /**
      * The array length an in-order reassembly starts with for this FIRST_FRAGMENT ({@code first} wraps the whole
      * fragment, header included): the reassembled message's own size, read from the inner header at the start of the
-     * fragment's data area (w0 bits 16-0, msg_size), when that is readable, at least this fragment's data and at most
-     * {@link Tipc#MAX_MSG_SIZE}; otherwise {@link #FIRST_BUFFER} (or this fragment's data if larger), grown by
-     * doubling as fragments come. jtipc's rule (issue 14): a message whose fragments are all there is then built in
-     * one array of exactly its size, with no copy when the array grows nor when it is handed out. The kernel chains
+     * fragment's data area (w0 bits 16-0, msg_size), when that is readable, at least this fragment's data, at most
+     * {@link Tipc#MAX_MSG_SIZE} and at most {@link #PLAUSIBLE_SHARE} times this fragment's data; otherwise {@link
+     * #FIRST_BUFFER} (or this fragment's data if larger, never more than a readable claimed size), grown by doubling
+     * towards the claimed size as fragments come ({@link #grownCapacity}). jtipc's rule (issue 14): a message whose
+     * fragments are all there is then built in one array of exactly its size, with no copy when it is handed out (and
+     * none while it grows when sized at once). The kernel chains
      * the fragments' buffers instead and reads the inner size only at the end (msg.c tipc_buf_append,
      * tipc_msg_validate); what is accepted or refused does not change, only the first array's size: a peer's
      * inner size that is wrong makes the array grow (too small) or the message be copied out (too large), as before.
@@ -280,13 +305,55 @@ public final class FragmentAssembler<K> {
      * @return bytes, between 1 and {@link Tipc#MAX_MSG_SIZE}
      */
     public static int firstCapacity(TipcMsg first) {
-        int n = Math.max(0, Math.min(first.dataSize(), first.buffer().length - first.dataOffset()));
-        int fallback = Math.min(Tipc.MAX_MSG_SIZE, Math.max(FIRST_BUFFER, n));
-        if (n < 4) return fallback;
+        int n = firstData(first);
+        int inner = claimedSize(first);
+        if (inner > 0 && inner <= (long) PLAUSIBLE_SHARE * n) return inner;
+        return Math.min(inner > 0 ? inner : Tipc.MAX_MSG_SIZE, Math.max(FIRST_BUFFER, n));
+    }
+
+    /** Data bytes of a first fragment that are really in its buffer. */
+    private static int firstData(TipcMsg first) {
+        return Math.max(0, Math.min(first.dataSize(), first.buffer().length - first.dataOffset()));
+    }
+
+    /**
+     * The reassembled message's size claimed by the inner header at the start of a first fragment's data (w0 bits
+     * 16-0, msg_size), if readable and between the fragment's data bytes and {@link Tipc#MAX_MSG_SIZE}, else 0.
+     */
+    private static int claimedSize(TipcMsg first) {
+        int n = firstData(first);
+        if (n < 4) return 0;
         byte[] b = first.buffer();
         int o = first.dataOffset();
         int inner = ((b[o + 1] & 0x01) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff); // w0 bits 16-0
-        return inner >= n && inner <= Tipc.MAX_MSG_SIZE ? Math.max(1, inner) : fallback;
+        return inner >= n && inner <= Tipc.MAX_MSG_SIZE ? Math.max(1, inner) : 0;
+    }
+
+    /**
+     * The array length a reassembly of capacity {@code cap} has once it holds {@code need} bytes (at most {@link
+     * Tipc#MAX_MSG_SIZE}): unchanged if they fit, else doubled (at least {@code need}), but never past {@code target}
+     * (the first fragment's claimed size, else MAX_MSG_SIZE) while {@code need} is within it, so a message started
+     * small ({@link #PLAUSIBLE_SHARE}) still ends in an array of exactly its size, handed out without a copy; a
+     * claimed size that was too small is outgrown by doubling, up to MAX_MSG_SIZE.
+     */
+    static int grownCapacity(int cap, int need, int target) {
+        if (need <= cap) return cap;
+        long doubled = Math.max(2L * cap, need);
+        return (int) Math.min(need <= target ? target : Tipc.MAX_MSG_SIZE, doubled);
+    }
+
+    /**
+     * Bytes the array of {@code key}'s in-order reassembly grows by when a fragment with {@code dataBytes} data bytes
+     * is appended: exactly what {@link #append} will then add to {@link #pendingBytes()} (0 when the array has room),
+     * so a caller can charge a budget before appending.
+     *
+     * @return bytes ≥ 0, or -1 if there is no in-order reassembly for {@code key} or the fragment would take it past
+     *         {@link Tipc#MAX_MSG_SIZE} (then {@link #append} fails it)
+     */
+    public int growthFor(K key, int dataBytes) {
+        Buf b = byNumber ? null : inProgress.get(key);
+        if (b == null || dataBytes < 0 || (long) b.len + dataBytes > Tipc.MAX_MSG_SIZE) return -1;
+        return grownCapacity(b.data.length, b.len + dataBytes, b.target) - b.data.length;
     }
 
     private static Result complete(byte[] whole, List<Malformation> givenUp) {
@@ -305,7 +372,7 @@ public final class FragmentAssembler<K> {
         int n = m.dataSize();
         if (b.len + n > Tipc.MAX_MSG_SIZE) return false;
         if (b.len + n > b.data.length) {
-            byte[] grown = array(Math.min(Tipc.MAX_MSG_SIZE, Math.max(b.len + n, b.data.length * 2)));
+            byte[] grown = array(grownCapacity(b.data.length, b.len + n, b.target));
             System.arraycopy(b.data, 0, grown, 0, b.len);
             spare(b.data);
             b.data = grown;
@@ -500,7 +567,8 @@ public final class FragmentAssembler<K> {
 
     /**
      * Bytes held for incomplete messages: by number, the fragment bytes; in order, the size of the reassembly
-     * buffers in progress (what the memory costs: they grow by doubling, to at most {@link Tipc#MAX_MSG_SIZE} each).
+     * buffers in progress (what the memory costs: each starts at {@link #firstCapacity}, grows as {@link #growthFor}
+     * tells, to at most {@link Tipc#MAX_MSG_SIZE}).
      */
     public long pendingBytes() {
         return byNumber ? pendingBytes : inOrderBytes;

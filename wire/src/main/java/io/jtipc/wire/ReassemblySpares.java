@@ -47,14 +47,18 @@ public final class ReassemblySpares {
      * assemblers' own outgrown arrays, a program gives back a reassembled message ({@link
      * FragmentAssembler.Result#message()}) once nothing refers to it any more (issue 14: a node core does so when a
      * socket has copied or consumed it), so that the next message of the same size is rebuilt in it: an array still
-     * referenced must never be given, a later reassembly would overwrite it.
+     * referenced must never be given, a later reassembly would overwrite it. An array already kept (the same instance)
+     * is ignored: given twice, it would be handed to two reassemblies at once.
      *
      * @param b an array nobody uses any more
      */
     public void give(byte[] b) {
         if (slots.length == 0 || b.length > maxBytes) return;
         int slot = -1;
-        for (int i = 0; i < slots.length && slot < 0; i++) if (slots[i] == null) slot = i;
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] == b) return; // already kept: a second give is ignored
+            if (slots[i] == null && slot < 0) slot = i;
+        }
         if (slot < 0) {
             slot = nextEvict;
             nextEvict = (nextEvict + 1) % slots.length;

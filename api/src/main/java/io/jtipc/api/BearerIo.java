@@ -172,7 +172,8 @@ final class BearerIo implements AutoCloseable {
      * Sends what {@link #send} queued ({@link Media#flush}: one {@code sendmmsg} on Ethernet, at once when nothing is
      * queued). Any thread, with or without the core lock.
      *
-     * @return frames sent by this call (0 when nothing was queued, or for a media that sends at once)
+     * @return frames that went out since the last flush that returned normally, by this call or by a queue that had to
+     *         send a full batch (0 when nothing was queued, or for a media that sends at once)
      */
     int flush() throws IOException {
         return media.flush();

@@ -57,10 +57,13 @@ final class BearerIo implements AutoCloseable {
     private final BearerConfig config;
     int coreId = -1;
     /**
-     * Its interface was found down (ENETDOWN) and the bearer reset; cleared by the next frames sent on it (a flush,
-     * which runs after the core lock is released). Set under the core lock only (see BearerLifecycle.interfaceDown).
+     * {@code epoch << 1 | down}: down (bit 0) when its interface was found down (ENETDOWN) and the bearer reset, until
+     * frames are sent on it again; the epoch counts those resets. Set by {@link #markNetDown()} under the core lock
+     * (BearerLifecycle.interfaceDown); cleared by {@link #clearNetDown(long)} with the state read before the frames
+     * were sent, also by a flush outside the core lock: a flush that started before a reset (its frames went out while
+     * the interface was still up) cannot clear the down state of that reset, so one outage resets the bearer once.
      */
-    volatile boolean netDown;
+    private final java.util.concurrent.atomic.AtomicLong netDownState = new java.util.concurrent.atomic.AtomicLong();
     /** An {@code interfaceDown} is queued for the loop and not yet run: one at a time, whatever the failed frames. */
     final java.util.concurrent.atomic.AtomicBoolean netDownQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
@@ -68,6 +71,35 @@ final class BearerIo implements AutoCloseable {
 
     /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
     volatile boolean untapped;
+
+    /** True while its interface is known down (see {@link #netDownState}). */
+    boolean netDown() {
+        return (netDownState.get() & 1) != 0;
+    }
+
+    /** The down state to give {@link #clearNetDown} once the frames sent after this read went out. */
+    long netDownState() {
+        return netDownState.get();
+    }
+
+    /** The interface is down and the bearer is being reset: a new epoch, down. Under the core lock. */
+    void markNetDown() {
+        long s = netDownState.get();
+        netDownState.set(((s >>> 1) + 1) << 1 | 1);
+    }
+
+    /**
+     * Frames went out: the interface is back, unless the bearer was reset again since {@code seen} was read
+     * ({@link #netDownState()} before those frames were sent). Any thread.
+     */
+    void clearNetDown(long seen) {
+        if ((seen & 1) != 0) netDownState.compareAndSet(seen, seen & ~1L);
+    }
+
+    /** False once its media is closed ({@link Media#isOpen()}). */
+    boolean isOpen() {
+        return media.isOpen();
+    }
 
     /** {@link Media#holdsQueuedFrames()}: frames leave at {@link #flush()}, not at {@link #send}. */
     final boolean holdsQueuedFrames;
@@ -140,7 +172,8 @@ final class BearerIo implements AutoCloseable {
      * Sends what {@link #send} queued ({@link Media#flush}: one {@code sendmmsg} on Ethernet, at once when nothing is
      * queued). Any thread, with or without the core lock.
      *
-     * @return frames sent by this call (0 when nothing was queued, or for a media that sends at once)
+     * @return frames that went out since the last flush that returned normally, by this call or by a queue that had to
+     *         send a full batch (0 when nothing was queued, or for a media that sends at once)
      */
     int flush() throws IOException {
         return media.flush();

@@ -39,6 +39,8 @@ final class BearerLifecycle {
     /** The bearer of each core bearer id (MAX_BEARERS = 3 slots); written under the core lock. */
     private final BearerIo[] byCoreId = new BearerIo[3];
     private final LongAdder sendErrors = new LongAdder();
+    /** Bearer resets for a down interface ({@link #interfaceDown}), all bearers (count; tests). */
+    final LongAdder netDownResets = new LongAdder();
     /** The traffic tap ({@link TipcNode.Builder#capture}), null without one; set by {@link #open}. */
     private volatile TrafficTap tap;
     /** Frames the tap failed on with an unexpected exception (see {@link #tapFailed}). */
@@ -164,7 +166,11 @@ final class BearerLifecycle {
         node.life.tellListeners();
     }
 
-    /** Bearer sends that failed (interface down, ...). */
+    /**
+     * Bearer sends that failed (interface down, ...): for a media that sends at once one per frame; for one that holds
+     * queued frames (Ethernet) one per failed batch — a flush, or a queue that had to send a full batch — whatever the
+     * number of frames in it.
+     */
     long sendErrors() {
         return sendErrors.sum();
     }
@@ -173,12 +179,15 @@ final class BearerLifecycle {
         BearerIo b = bearerId >= 0 && bearerId < byCoreId.length ? byCoreId[bearerId] : null;
         if (b == null) return;
         try {
+            long down = b.netDownState();
             b.send(dest, buf, off, len);
-            if (!b.holdsQueuedFrames && b.netDown) b.netDown = false; // sent at once: the interface is back
+            if (!b.holdsQueuedFrames) b.clearNetDown(down); // sent at once: the interface is back
         } catch (IOException | RuntimeException e) {
             sendFailed(b, e);
             return;
         }
+        // recorded when queued: for a media that holds queued frames, a frame its flush drops later (ENETDOWN, full send
+        // queue) is in the capture all the same, as a frame lost on the wire would be
         TrafficTap t = tap;
         if (t == null) return;
         try {
@@ -192,13 +201,15 @@ final class BearerLifecycle {
      * The end of a core run ({@link Outbox#flush}), called by the runner once it released the core lock: every
      * bearer sends the frames queued on it (one {@code sendmmsg} per Ethernet bearer; nothing when none is queued), so
      * the system call never holds the core lock. A bearer that left its slot in the meantime sends what it holds when
-     * it is closed. Any thread; allocates nothing.
+     * it is closed. A bearer whose media is closed is skipped (it sent what it held when it was closed). Any thread;
+     * allocates nothing.
      */
     private void flushQueued() {
         for (BearerIo b : byCoreId) { // the slots as this thread saw them under the lock, or newer
-            if (b == null) continue;
+            if (b == null || !b.isOpen()) continue;
             try {
-                if (b.flush() > 0 && b.netDown) b.netDown = false; // frames went out: the interface is back
+                long down = b.netDownState(); // before the frames go: a reset after this read is not cleared by them
+                if (b.flush() > 0) b.clearNetDown(down); // frames went out: the interface is back
             } catch (IOException | RuntimeException e) {
                 sendFailed(b, e);
             }
@@ -213,7 +224,7 @@ final class BearerLifecycle {
         sendErrors.increment();
         LOG.debug("bearer {}: send failed: {}", b, e.toString());
         // not here: the core may be in the middle of the call that sent this frame
-        if (isNetDown(e) && !b.netDown && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
+        if (isNetDown(e) && !b.netDown() && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
     }
 
     /** A received frame for the tap, if any; a tap bug never reaches the bearer's receive thread. */
@@ -266,15 +277,16 @@ final class BearerLifecycle {
      * lost carrier (bearer.c tipc_l2_device_event, tipc_reset_bearer "Resetting bearer"): its links are taken down at
      * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
      * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
-     * per outage: {@link BearerIo#netDown} is set until a frame is sent on the bearer again. Loop thread (via later).
+     * per outage: {@link BearerIo#netDown()} is set until a frame is sent on the bearer again. Loop thread (via later).
      */
     private void interfaceDown(BearerIo b) {
         b.netDownQueued.set(false);
         int id = b.coreId;
         NodeCore core = node.core();
-        var cur = !node.isRunning() || id < 0 || b.netDown ? null : core.bearer(id); // not after close()'s shutdown
+        var cur = !node.isRunning() || id < 0 || b.netDown() ? null : core.bearer(id); // not after close()'s shutdown
         if (cur == null) return;
-        b.netDown = true;
+        b.markNetDown();
+        netDownResets.increment();
         LOG.info("Resetting bearer <{}>: interface down", b);
         var cfg = cur.config();
         long now = node.runner.now();

@@ -82,4 +82,89 @@ class InterfaceDownTest {
             assertThat(c2.framesOut.get()).as("frames sent while the bearer was enabled").isPositive();
         }
     }
+
+    /**
+     * A UDP port free on both 127.0.0.1 and 127.0.0.2 now (the kernel's choice for 127.0.0.1), so two nodes can use it
+     * without colliding with another test's random port.
+     */
+    static int freePortOnBoth(String ip1, String ip2) throws java.io.IOException {
+        for (int tries = 0; ; tries++) {
+            try (java.net.DatagramSocket s1 = new java.net.DatagramSocket(0, java.net.InetAddress.getByName(ip1))) {
+                int p = s1.getLocalPort();
+                try (java.net.DatagramSocket s2 = new java.net.DatagramSocket(p, java.net.InetAddress.getByName(ip2))) {
+                    return p;
+                } catch (java.net.BindException e) {
+                    if (tries >= 20) throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * A media that holds queued frames until a flush (as the Ethernet bearer's sendmmsg batch): a flush that sent frames
+     * while the interface was up and was preempted before it returned must not clear the down state of a reset that
+     * happened meanwhile, or the next ENETDOWN (a discovery frame) resets the bearer a second time for one outage.
+     * Down, up, down again with such a stale flush: exactly two resets.
+     */
+    @Test
+    void aStaleFlushDoesNotEndTheNextOutageSoOneOutageResetsTheBearerOnce() throws Exception {
+        int p = freePortOnBoth("127.0.0.1", "127.0.0.3");
+        TipcNode.Builder ab = TipcNode.builder().identity("ifdE").jmx(false)
+            .bearer("udp:127.0.0.1:" + p + ",remote=127.0.0.3:" + p + ",name=e1");
+        ab = FaultyMedia.wrapping(ab, m -> {
+            FaultyMedia f = new FaultyMedia(m, true);
+            media.put(m.name(), f);
+            return f;
+        });
+        try (TipcNode a = ab.start();
+             TipcNode b = TipcNode.builder().identity("ifdF").jmx(false)
+                 .bearer("udp:127.0.0.3:" + p + ",remote=127.0.0.1:" + p + ",name=f1").start();
+             TipcSocket rx = TipcSocket.rdm(b)) {
+            FaultyMedia e1 = media.get("udp:e1");
+            assertThat(e1).isNotNull();
+            rx.bind(TipcAddress.ofService(18941, 1));
+            a.awaitLink(x -> x.up(), Duration.ofSeconds(20));
+            a.awaitBinding(x -> x.type() == 18941, Duration.ofSeconds(20));
+            java.util.function.LongSupplier resets = a.bearerSet.netDownResets::sum;
+            e1.netDown(true);
+            waitFor(() -> resets.getAsLong() == 1, "first reset");
+            e1.netDown(false);
+            a.awaitLink(x -> x.up(), Duration.ofSeconds(20));
+            assertThat(resets.getAsLong()).isEqualTo(1);
+            // a thread whose flush sends its frames while the interface is up, then is preempted
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try (TipcSocket tx = TipcSocket.rdm(a)) {
+                    for (int i = 0; i < 10_000 && !e1.awaitPaused(0); i++) {
+                        tx.send(TipcAddress.ofService(18941, 1), new byte[100]);
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "stale-flush");
+            e1.pauseFlushOf(t);
+            t.start();
+            assertThat(e1.awaitPaused(20_000)).as("the flush of the sending thread paused").isTrue();
+            e1.netDown(true); // the second outage, while the stale flush waits
+            waitFor(() -> resets.getAsLong() == 2, "second reset");
+            long errors = a.bearerSet.sendErrors();
+            e1.resumeFlush(); // the stale flush returns: it sent frames, but before this outage
+            t.join(20_000);
+            assertThat(failed.get()).isNull();
+            // the bearer's next frames (discovery) meet ENETDOWN: counted, but no further reset for the same outage
+            waitFor(() -> a.bearerSet.sendErrors() >= errors + 3, "three more failed sends on the down interface");
+            assertThat(resets.getAsLong()).as("bearer resets for two outages").isEqualTo(2);
+            e1.netDown(false);
+            a.awaitLink(x -> x.up(), Duration.ofSeconds(20));
+            assertThat(resets.getAsLong()).isEqualTo(2);
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!c.getAsBoolean()) {
+            assertThat(System.nanoTime() < end).as(what).isTrue();
+            Thread.sleep(2);
+        }
+    }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -97,7 +96,7 @@ class OutboxFlushTest {
 
     @Test
     void framesQueuedByACoreRunLeaveTogetherOnceTheCoreLockIsReleased() throws Exception {
-        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        int port = InterfaceDownTest.freePortOnBoth("127.0.0.1", "127.0.0.2");
         String a1 = "127.0.0.1:" + port, b1 = "127.0.0.2:" + port;
         AtomicReference<TipcNode> ref = new AtomicReference<>();
         AtomicReference<HoldingMedia> media = new AtomicReference<>();

@@ -18,7 +18,11 @@ import io.jtipc.wire.TipcMsg;
  *     last before the call: a peer that links, keeps its link alive, but never acknowledges again, so the other
  *     side's link to it stays congested (the hostile peer of issue 15);</li>
  * <li>{@link #netDown(boolean)}: while set, the media behaves as an AF_PACKET socket on an interface that is down:
- *     every send throws ENETDOWN, nothing is received (issue 12).</li>
+ *     every send throws ENETDOWN, nothing is received (issue 12);</li>
+ * <li>{@link #FaultyMedia(Media, boolean)} with {@code holdQueued}: {@link #queue} holds copies of the frames until
+ *     {@link #flush()}, as the Ethernet bearer's send batch does (a flush on a down interface throws ENETDOWN and drops
+ *     them); {@link #pauseFlushOf(Thread)}: that thread's next flush that sent frames waits, after sending them and
+ *     before it returns, until {@link #resumeFlush()} (a flush preempted while the interface goes down).</li>
  * </ul>
  */
 public final class FaultyMedia implements Media {
@@ -31,8 +35,93 @@ public final class FaultyMedia implements Media {
     /** Frames handed to {@link #send} or {@link #broadcast}, whatever became of them. */
     public final java.util.concurrent.atomic.AtomicLong framesOut = new java.util.concurrent.atomic.AtomicLong();
 
+    private final boolean holdQueued;
+    /** Frames {@link #queue} holds, each {dest or null for broadcast, frame}; guarded by itself. */
+    private final java.util.ArrayDeque<byte[][]> held = new java.util.ArrayDeque<>();
+    private volatile Thread pauseThread;
+    private final java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+
     public FaultyMedia(Media inner) {
+        this(inner, false);
+    }
+
+    /** With {@code holdQueued}, {@link #queue} holds frames until {@link #flush()} (see the class comment). */
+    public FaultyMedia(Media inner, boolean holdQueued) {
         this.inner = inner;
+        this.holdQueued = holdQueued;
+    }
+
+    /** {@code t}'s next flush that sends frames pauses after sending them, until {@link #resumeFlush()}. Once. */
+    public void pauseFlushOf(Thread t) {
+        pauseThread = t;
+    }
+
+    /** Waits up to {@code ms} for the flush armed by {@link #pauseFlushOf} to pause; true if it did. */
+    public boolean awaitPaused(long ms) throws InterruptedException {
+        return paused.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets the paused flush return. */
+    public void resumeFlush() {
+        resume.countDown();
+    }
+
+    @Override
+    public boolean holdsQueuedFrames() {
+        return holdQueued;
+    }
+
+    @Override
+    public void queue(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        if (!holdQueued) {
+            send(dest, destOff, frame, off, len);
+            return;
+        }
+        framesOut.incrementAndGet();
+        byte[] d = Arrays.copyOfRange(dest, destOff, destOff + inner.addressLength());
+        synchronized (held) {
+            held.add(new byte[][] {d, Arrays.copyOfRange(frame, off, off + len)});
+        }
+    }
+
+    @Override
+    public void queueBroadcast(byte[] frame, int off, int len) throws IOException {
+        if (!holdQueued) {
+            broadcast(frame, off, len);
+            return;
+        }
+        framesOut.incrementAndGet();
+        synchronized (held) {
+            held.add(new byte[][] {null, Arrays.copyOfRange(frame, off, off + len)});
+        }
+    }
+
+    /** Sends the held frames in order (one flush at a time); on a down interface drops them and throws ENETDOWN. */
+    @Override
+    public int flush() throws IOException {
+        if (!holdQueued) return 0;
+        int sent = 0;
+        synchronized (held) {
+            if (held.isEmpty()) return 0;
+            if (down) {
+                held.clear();
+                checkUp();
+            }
+            for (byte[][] f; (f = held.poll()) != null; ) {
+                if (f[0] == null ? inner.broadcast(f[1], 0, f[1].length) : sendNow(f[0], 0, f[1], 0, f[1].length)) sent++;
+            }
+        }
+        if (sent > 0 && pauseThread == Thread.currentThread()) {
+            pauseThread = null;
+            paused.countDown();
+            try {
+                resume.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return sent;
     }
 
     /** Builds {@code b} with every bearer's media wrapped by {@code w} (the package-private hook of the builder). */
@@ -87,6 +176,10 @@ public final class FaultyMedia implements Media {
     public boolean send(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
         framesOut.incrementAndGet();
         checkUp();
+        return sendNow(dest, destOff, frame, off, len);
+    }
+
+    private boolean sendNow(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
         if (len >= 24) {
             TipcMsg h = new TipcMsg().wrap(frame, off, len);
             if (!frozen) {

@@ -114,8 +114,9 @@ public interface Media extends AutoCloseable {
      * Sends every frame {@link #queue}/{@link #queueBroadcast} hold, in the order queued; a frame refused because the
      * send queue is full is dropped (the link retransmits it). Nothing for a media that sends at once (the default).
      *
-     * @return frames handed to the kernel by this call (count; 0 for a media that sends at once, or when another
-     *         thread's flush took them)
+     * @return frames handed to the kernel since the last flush that returned normally (count): by this call, or by a
+     *         {@link #queue} that had to send a full batch; each frame counted by one flush only (0 for a media that
+     *         sends at once, or when another thread's flush took them)
      * @throws IOException as {@link #send}: the first error when frames failed (the batch is empty afterwards)
      */
     default int flush() throws IOException {

@@ -186,6 +186,12 @@ public final class AfPacketSocket implements AutoCloseable {
     private volatile long sendSyscalls;
     private volatile long framesSent;
     private volatile long sendDropped;
+    /**
+     * Frames a {@code sendmmsg} took since the last {@link #flush()} that returned normally, whoever sent them (a
+     * {@link #queue} that found its batch full, {@link #send} sending what was queued, another flush that failed): the
+     * next {@link #flush()} returns them, so its caller learns that frames went out (count).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger sentUnreported = new java.util.concurrent.atomic.AtomicInteger();
     private final Pointer ifreq;
 
     private int lastPacketType = -1;
@@ -379,8 +385,13 @@ public final class AfPacketSocket implements AutoCloseable {
      *
      * @return true if the kernel took the frame, false if it was dropped because the socket's send
      *         queue is full (EAGAIN/ENOBUFS): like a lost frame, the link layer retransmits
+     * <p>Frames {@link #queue} holds are sent first (in order). If one of them fails, this frame is sent all the same
+     * and the earlier frame's error is thrown afterwards, with "(an earlier queued frame)" in its message: the caller
+     * cannot tell whether this frame left, as when {@link #queue} reports an earlier frame's error.
+     *
      * @throws AfPacketException "frame larger than the MTU ..." (EMSGSIZE), "interface X is down"
-     *         (ENETDOWN), "no such interface X" (ENXIO/ENODEV, interface deleted), other errno
+     *         (ENETDOWN), "no such interface X" (ENXIO/ENODEV, interface deleted), other errno; or the error of an
+     *         earlier queued frame (see above)
      * @throws ClosedChannelException if the socket is closed
      * @throws IllegalArgumentException if {@code len} exceeds {@link #MAX_FRAME}
      */
@@ -393,31 +404,46 @@ public final class AfPacketSocket implements AutoCloseable {
         txLock.lock();
         try {
             int s = checkOpen();
+            AfPacketException earlier = null;
             if (filling.count > 0) {
-                flushLocked(s); // what was queued before goes first
+                try {
+                    flushLocked(s); // what was queued before goes first
+                } catch (AfPacketException e) {
+                    earlier = new AfPacketException(e.operation(), e.errno(), e.getMessage() + " (an earlier queued frame)");
+                }
             }
             txBuf.put(0, frame, off, len);
             txAddr.put(SLL_ADDR, destMac, destOff, EthMedia.MAC_LENGTH);
+            boolean took;
             for (;;) {
                 long n = libc.sendto(s, txBuf, len, LibC.MSG_DONTWAIT, txAddr, SLL_SIZE);
                 sendSyscalls++;
                 if (n >= 0) {
                     framesSent++;
-                    return true;
+                    took = true;
+                    break;
                 }
                 int err = LibC.Native.errno();
                 if (err == SyscallException.EINTR) {
                     continue;
                 }
                 if (err == SyscallException.EAGAIN || err == SyscallException.ENOBUFS) {
-                    return false;
+                    took = false;
+                    break;
                 }
-                if (err == SyscallException.EMSGSIZE) {
-                    throw new AfPacketException("sendto", err, "frame of " + len
-                            + " bytes is larger than the MTU of interface " + ifname + " (sendto failed: EMSGSIZE)");
+                AfPacketException own = err == SyscallException.EMSGSIZE
+                        ? new AfPacketException("sendto", err, "frame of " + len + " bytes is larger than the MTU of interface "
+                                + ifname + " (sendto failed: EMSGSIZE)")
+                        : AfPacketException.forSocket("sendto", err, ifname);
+                if (earlier != null) {
+                    own.addSuppressed(earlier);
                 }
-                throw AfPacketException.forSocket("sendto", err, ifname);
+                throw own;
             }
+            if (earlier != null) {
+                throw earlier;
+            }
+            return took;
         } finally {
             txLock.unlock();
         }
@@ -456,12 +482,15 @@ public final class AfPacketSocket implements AutoCloseable {
                     break;
                 }
             }
+            txLock.lock(); // the batch is full: send it, then queue into the other one
             try {
-                flush(); // the batch is full: send it, then queue into the other one
+                flushLocked(checkOpen()); // the frames it sends are returned by the next flush() (sentUnreported)
             } catch (ClosedChannelException e) {
                 throw e;
             } catch (IOException e) {
                 earlier = e;
+            } finally {
+                txLock.unlock();
             }
         }
         if (earlier != null) {
@@ -470,33 +499,36 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
-     * Sends every frame {@link #queue} holds with one {@code sendmmsg(MSG_DONTWAIT)} (more only when the kernel refuses
-     * a frame part-way: the call is repeated from the first unsent one). A frame the kernel refuses because the send
-     * queue is full (EAGAIN/ENOBUFS) is dropped and counted ({@link #sendDropped()}), as {@link #send} returning false:
-     * the link retransmits it. Frames queued while this call sends go to the socket's second batch, so a
+     * Sends every frame {@link #queue} holds with one {@code sendmmsg(MSG_DONTWAIT)} (more only when the kernel stops
+     * part-way: the call is repeated from the first unsent frame, through a slice of the batch made at open). When the
+     * kernel refuses a frame because the send queue is full (EAGAIN/ENOBUFS), that frame and the rest of the batch are
+     * dropped at once and counted ({@link #sendDropped()}), as {@link #send} returning false: the link retransmits them.
+     * Trying each remaining frame again would cost up to {@link #TX_BATCH} system calls per batch exactly when the
+     * device is congested, and the queue that refused one frame is still full a microsecond later (the kernel's own
+     * tipc_l2_send_msg likewise drops what dev_queue_xmit refuses). Frames queued while this call sends go to the socket's second batch, so a
      * {@code queue} never waits for a system call; two flushes run one after the other, so frames leave in the order
-     * queued. Returns at once when nothing is queued. Never blocks in the kernel; allocates nothing unless a frame
-     * fails.
+     * queued. Returns at once when nothing is queued, also when the socket is closed. Never blocks in the kernel;
+     * allocates nothing unless a frame fails.
      *
-     * @return frames the kernel took
+     * @return frames the kernel took since the last flush that returned normally: those of this call and those sent
+     *         meanwhile by a {@link #queue} that found its batch full, by {@link #send} or by a flush that threw (each
+     *         frame counted by one flush only, whichever thread)
      * @throws AfPacketException "frame larger than the MTU ..." (EMSGSIZE: that frame is dropped, the others are sent),
      *         "interface X is down" (ENETDOWN), "no such interface X" (ENXIO/ENODEV) or another errno (that frame and
      *         those after it are dropped); the first such error when several frames fail
-     * @throws ClosedChannelException if the socket is closed (the queued frames are dropped)
+     * @throws ClosedChannelException if the socket is closed while frames are queued (they are dropped)
      */
     public int flush() throws IOException {
-        if (filling.count == 0) {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            return 0; // nothing of this thread's is queued: it saw its own queue calls
+        if (filling.count == 0) { // nothing of this thread's is queued: it saw its own queue calls
+            return closed || sentUnreported.get() == 0 ? 0 : sentUnreported.getAndSet(0);
         }
         txLock.lock();
         try {
-            return flushLocked(checkOpen());
+            flushLocked(checkOpen());
         } finally {
             txLock.unlock();
         }
+        return sentUnreported.getAndSet(0);
     }
 
     /** Frames {@link #queue} holds now, not yet handed to a {@code sendmmsg} (count). */
@@ -504,7 +536,10 @@ public final class AfPacketSocket implements AutoCloseable {
         return filling.count;
     }
 
-    /** Caller holds txLock (and the socket was open when it took it): swaps the batches and sends the full one. */
+    /**
+     * Caller holds txLock (and the socket was open when it took it): swaps the batches and sends the full one; the frames
+     * sent are added to {@link #sentUnreported} whatever happens.
+     */
     private int flushLocked(int s) throws IOException {
         TxBatch t;
         synchronized (fillLock) {
@@ -520,8 +555,7 @@ public final class AfPacketSocket implements AutoCloseable {
         AfPacketException first = null;
         try {
             while (i < count) {
-                int n = libc.sendmmsg(s, i == 0 ? t.msgs : t.msgs.slice((long) i * MMSG_SIZE), count - i,
-                        LibC.MSG_DONTWAIT);
+                int n = libc.sendmmsg(s, t.msgsFrom[i], count - i, LibC.MSG_DONTWAIT);
                 sendSyscalls++;
                 if (n > 0) {
                     i += n;
@@ -533,8 +567,8 @@ public final class AfPacketSocket implements AutoCloseable {
                     continue;
                 }
                 if (err == SyscallException.EAGAIN || err == SyscallException.ENOBUFS) {
-                    sendDropped++; // the link retransmits it
-                    i++;
+                    sendDropped += count - i; // the send queue is full: drop the rest at once, the link retransmits
+                    i = count;
                     continue;
                 }
                 if (err == SyscallException.EMSGSIZE) {
@@ -555,6 +589,7 @@ public final class AfPacketSocket implements AutoCloseable {
             }
         } finally {
             framesSent += sent;
+            sentUnreported.addAndGet(sent);
             synchronized (fillLock) {
                 t.count = 0;
                 t.used = 0;
@@ -576,6 +611,8 @@ public final class AfPacketSocket implements AutoCloseable {
         final Pointer addrs;
         final Pointer iov;
         final Pointer msgs;
+        /** {@code msgsFrom[i]}: {@link #msgs} from its i-th mmsghdr on, made once (a retry after a partial send). */
+        final Pointer[] msgsFrom = new Pointer[TX_BATCH];
         /** Frames queued and bytes of {@link #area} they use (written under fillLock). */
         volatile int count;
         int used;
@@ -585,6 +622,10 @@ public final class AfPacketSocket implements AutoCloseable {
             addrs = Memory.allocateDirect(rt, TX_BATCH * ADDR_SLOT, true);
             iov = Memory.allocateDirect(rt, TX_BATCH * IOV_SIZE, true);
             msgs = Memory.allocateDirect(rt, TX_BATCH * MMSG_SIZE, true);
+            msgsFrom[0] = msgs;
+            for (int i = 1; i < TX_BATCH; i++) {
+                msgsFrom[i] = msgs.slice((long) i * MMSG_SIZE);
+            }
         }
     }
 
@@ -600,7 +641,10 @@ public final class AfPacketSocket implements AutoCloseable {
         return sendSyscalls;
     }
 
-    /** Frames {@link #flush} dropped because the kernel refused them (full send queue, EMSGSIZE, interface down). */
+    /**
+     * Frames {@link #flush} dropped because the kernel refused them (full send queue: that frame and the rest of its
+     * batch; EMSGSIZE: that frame; interface down or gone: that frame and the rest of its batch).
+     */
     public long sendDropped() {
         return sendDropped;
     }

@@ -144,6 +144,7 @@ public final class TipcSocket implements AutoCloseable {
     private TipcSocket(TipcNode node, Type type) throws TipcException {
         this.node = Objects.requireNonNull(node, "node");
         this.type = type;
+        rx.leadWith(node.bearerSet::leadReceive); // a blocking receive reads the bearer itself (issue 14)
         SocketType st = type == Type.RDM ? SocketType.RDM : SocketType.DGRAM;
         this.port = node.call(now -> node.core().openSocket(st, new Handler()));
         node.registered(this);
@@ -499,12 +500,14 @@ public final class TipcSocket implements AutoCloseable {
         }
         if (rc == Errno.ELINKCONG) {
             // the message is queued; like a blocking sendmsg, wait for room on its own link(s) before returning
+            rx.sent();
             node.awaitUncongested(wait);
             return;
         }
         if (rc != 0) {
             throw TipcException.of(rc, "send to " + dest);
         }
+        rx.sent();
     }
 
     /**

@@ -126,6 +126,7 @@ public final class UdpBearer implements Media {
     private volatile boolean leadBroken;
 
     private volatile long framesReceived;
+    private volatile long framesLed;
     private volatile long framesSent;
     private volatile long sendsDropped;
     private volatile long truncatedFrames;
@@ -638,6 +639,7 @@ public final class UdpBearer implements Media {
                     return got;
                 }
                 got++;
+                framesLed++; // under rxLock
                 handler.onFrame(leadSrc, leadBuf, n);
             } finally {
                 rxLock.unlock();
@@ -655,6 +657,11 @@ public final class UdpBearer implements Media {
                 LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": closing the leader's selector: " + e);
             }
         }
+    }
+
+    /** True while a thread leads (tests). */
+    boolean leading() {
+        return leadLock.isLocked();
     }
 
     /** Makes a {@link #lead} that waits (or the next one that would) return; from any thread. */
@@ -713,6 +720,8 @@ public final class UdpBearer implements Media {
 
     /** Datagrams received (both sockets). */
     public long framesReceived() { return framesReceived; }
+    /** Datagrams read by a leading application thread ({@link #lead}), part of {@link #framesReceived()}. */
+    public long framesLed() { return framesLed; }
     /** Datagrams dropped by the configured {@link UdpBearerConfig#lossGenerator loss generator}. */
     public long framesDroppedByLoss() { return droppedByLoss; }
     /** Datagrams sent (each replicast copy counts). */

@@ -111,9 +111,14 @@ class LeaderReceiveTest {
             long led = framesLed(a) + framesLed(b) - ledBefore;
             assertThat(led).as("frames read by a waiting application thread over %d round trips", total).isPositive();
             long sum = echoBytes[1] - echoBytes[0];
+            StringBuilder perThread = new StringBuilder("echo=" + sum);
             for (int i = 0; i < ids.length; i++) {
-                if (before[i] >= 0 && after[i] >= 0) sum += after[i] - before[i];
+                if (before[i] >= 0 && after[i] >= 0) {
+                    sum += after[i] - before[i];
+                    perThread.append(' ').append(ids[i]).append('=').append(after[i] - before[i]);
+                }
             }
+            System.out.println("LeaderReceiveTest per thread (id=bytes, first = client): " + perThread);
             System.out.printf("LeaderReceiveTest: %d of %d frames led, %.2f B allocated per round trip%n", led,
                 2L * total, sum / (double) ROUND_TRIPS);
             assertThat(sum / (double) ROUND_TRIPS).as("bytes allocated per round trip").isLessThan(BOUND_PER_ROUND_TRIP);

@@ -125,6 +125,12 @@ public final class UdpBearer implements Media {
     /** Set when a lead failed on a receive error: leading is off for good (the receive thread reports errors). */
     private volatile boolean leadBroken;
 
+    /**
+     * Where the receive thread waits when it can be kept out of a lead's way ({@link RxEpoll}: IPv4, one socket),
+     * else null (it waits in the JDK selector). System property {@code jtipc.udpRxEpoll=false} turns it off.
+     */
+    private final RxEpoll rxEpoll;
+
     private volatile long framesReceived;
     private volatile long framesLed;
     private volatile long framesSent;
@@ -144,6 +150,8 @@ public final class UdpBearer implements Media {
         this.peers = new ReplicastPeers(name, ipv6, s.local, cfg);
         this.learn = cfg.learnPeers() && group == null;
         this.loss = cfg.lossGenerator();
+        this.rxEpoll = channels.length == 1 && Boolean.parseBoolean(System.getProperty("jtipc.udpRxEpoll", "true"))
+                ? RxEpoll.open(s.local) : null;
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), MAX_FRAME, UdpMedia.UDP_ADDR_SIZE,
                 this::threadReceive, this::isOpen, LOG);
     }
@@ -569,6 +577,10 @@ public final class UdpBearer implements Media {
 
     /** The receive thread waits for a datagram or a wakeup; false once the selector is closed. */
     private boolean waitReadable() throws IOException {
+        if (rxEpoll != null) {
+            rxEpoll.await();
+            return true; // closed: threadReceive returns WAKEUP
+        }
         try {
             sockets.selector.select(IGNORE_KEY);
             return true;
@@ -593,6 +605,9 @@ public final class UdpBearer implements Media {
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
         if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
             return -1;
+        }
+        if (rxEpoll != null) {
+            rxEpoll.pause(); // an arrival now wakes this thread only
         }
         try {
             if (leadSelector == null) {
@@ -623,6 +638,9 @@ public final class UdpBearer implements Media {
         } finally {
             if (closed) {
                 closeLeadSelector(); // close may have run before the selector was opened
+            }
+            if (rxEpoll != null) {
+                rxEpoll.resume(); // what this thread left unread wakes the receive thread now
             }
             leadLock.unlock();
         }
@@ -685,6 +703,9 @@ public final class UdpBearer implements Media {
     @Override
     public void wakeup() {
         wakeupPending = true;
+        if (rxEpoll != null) {
+            rxEpoll.wakeup();
+        }
         try {
             sockets.selector.wakeup();
         } catch (ClosedSelectorException ignored) {
@@ -757,6 +778,9 @@ public final class UdpBearer implements Media {
     public void close() {
         closed = true;
         receiveLoop.stop(this::wakeup);
+        if (rxEpoll != null) {
+            rxEpoll.close(); // the receive thread has ended (or was never started)
+        }
         closeLeadSelector();
         sockets.close();
     }

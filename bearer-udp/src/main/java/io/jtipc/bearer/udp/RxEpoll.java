@@ -30,6 +30,12 @@ final class RxEpoll implements AutoCloseable {
         int epoll_wait(int epfd, Pointer events, int maxevents, int timeoutMs);
     }
 
+    /** The bound calls, loaded once (errno is not read: a failed call only means no epoll). */
+    private static final class Lib {
+        static final Calls CALLS = LibraryLoader.create(Calls.class).option(LibraryOption.IgnoreError, Boolean.TRUE)
+                .load("c");
+    }
+
     // <sys/epoll.h>
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EPOLL_CTL_ADD = 1;
@@ -77,7 +83,7 @@ final class RxEpoll implements AutoCloseable {
         try {
             int sock = UdpNoCheck.fdOf(bound);
             if (sock < 0) return null;
-            Calls ep = LibraryLoader.create(Calls.class).option(LibraryOption.IgnoreError, Boolean.TRUE).load("c");
+            Calls ep = Lib.CALLS;
             LibC libc = LibC.Native.libc();
             Runtime rt = Runtime.getRuntime(ep);
             epfd = ep.epoll_create1(EPOLL_CLOEXEC);
@@ -96,7 +102,8 @@ final class RxEpoll implements AutoCloseable {
     }
 
     private boolean ctl(int op, int fd, int ev) {
-        synchronized (ctlEvent) {
+        synchronized (ctlEvent) { // with close: never on a closed (maybe reused) descriptor number
+            if (closed) return false;
             ctlEvent.putInt(0, ev);
             ctlEvent.putLong(DATA_OFFSET, fd);
             return ep.epoll_ctl(epfd, op, fd, ctlEvent) == 0;
@@ -122,21 +129,23 @@ final class RxEpoll implements AutoCloseable {
 
     /** A thread leads: the socket no longer wakes the receive thread. */
     void pause() {
-        if (!closed) ctl(EPOLL_CTL_MOD, sockFd, 0);
+        ctl(EPOLL_CTL_MOD, sockFd, 0);
     }
 
     /** The lead ended: the socket wakes the receive thread again (at once if datagrams are queued). */
     void resume() {
-        if (!closed) ctl(EPOLL_CTL_MOD, sockFd, EPOLLIN);
+        ctl(EPOLL_CTL_MOD, sockFd, EPOLLIN);
     }
 
     /** Closes the epoll instance and the eventfd (the socket is the channel's); wakes a waiting receive thread first. */
     @Override
     public void close() {
-        if (closed) return;
-        wakeup();
-        closed = true;
-        libc.close(epfd);
-        libc.close(wakeFd);
+        synchronized (ctlEvent) {
+            if (closed) return;
+            wakeup();
+            closed = true;
+            libc.close(epfd);
+            libc.close(wakeFd);
+        }
     }
 }

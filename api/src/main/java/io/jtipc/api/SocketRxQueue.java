@@ -132,14 +132,13 @@ final class SocketRxQueue {
         }
     }
 
-    /** The socket sent a message: its next blocking receive may lead (see {@link #answerAwaited}). */
-    void sent() {
+    /**
+     * The socket sends a message on {@code node}: its next blocking receive may lead that node's bearer (see
+     * {@link #answerAwaited}; the {@link Leader} is set on the first send).
+     */
+    void sent(TipcNode node) {
+        if (leader == null) leader = node.bearerSet::leadReceive;
         if (!answerAwaited) answerAwaited = true;
-    }
-
-    /** Sets the {@link Leader} a blocking receive tries before it waits on this queue. */
-    void leadWith(Leader l) {
-        leader = l;
     }
 
     /**

@@ -144,7 +144,6 @@ public final class TipcSocket implements AutoCloseable {
     private TipcSocket(TipcNode node, Type type) throws TipcException {
         this.node = Objects.requireNonNull(node, "node");
         this.type = type;
-        rx.leadWith(node.bearerSet::leadReceive); // a blocking receive reads the bearer itself (issue 14)
         SocketType st = type == Type.RDM ? SocketType.RDM : SocketType.DGRAM;
         this.port = node.call(now -> node.core().openSocket(st, new Handler()));
         node.registered(this);
@@ -486,6 +485,7 @@ public final class TipcSocket implements AutoCloseable {
         SendOp op = SEND_OPS.get();
         if (op.sock != null) op = new SendOp(); // a send from a handler run inside this thread's send: its own op
         op.sock = this;
+        rx.sent(node); // a request: the next blocking receive may read the bearer itself (issue 14)
         op.dest = dest;
         op.data = data;
         op.off = off;
@@ -500,14 +500,12 @@ public final class TipcSocket implements AutoCloseable {
         }
         if (rc == Errno.ELINKCONG) {
             // the message is queued; like a blocking sendmsg, wait for room on its own link(s) before returning
-            rx.sent();
             node.awaitUncongested(wait);
             return;
         }
         if (rc != 0) {
             throw TipcException.of(rc, "send to " + dest);
         }
-        rx.sent();
     }
 
     /**
@@ -755,7 +753,6 @@ public final class TipcSocket implements AutoCloseable {
         else throw TipcOption.invalid(option, "not an option of a connectionless socket");
         return option.cast(v);
     }
-
 
     /**
      * Waits for the next message.

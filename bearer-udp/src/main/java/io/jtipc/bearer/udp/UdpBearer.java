@@ -606,10 +606,10 @@ public final class UdpBearer implements Media {
         if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
             return -1;
         }
-        if (rxEpoll != null) {
-            rxEpoll.pause(); // an arrival now wakes this thread only
-        }
         try {
+            if (rxEpoll != null) {
+                rxEpoll.pause(); // an arrival now wakes this thread only
+            }
             if (leadSelector == null) {
                 Selector sel = Selector.open();
                 for (DatagramChannel c : channels) {

@@ -18,7 +18,9 @@ import jnr.ffi.Runtime;
  * back on, and {@code EPOLL_CTL_MOD} on a socket with datagrams queued wakes the receive thread at once (fs/eventpoll.c
  * ep_modify), so nothing waits unread after a lead. The socket's descriptor is found through procfs as
  * {@link UdpNoCheck} finds it (java.nio does not give it); IPv4 with one socket only (replicast mode), else the
- * bearer keeps the JDK selector. Through jnr-ffi, no JNI code; memory allocated once.
+ * bearer keeps the JDK selector. Through jnr-ffi, no JNI code; memory allocated once. Opt-in
+ * ({@code -Djtipc.udpRxEpoll=true}, see {@link UdpBearer}): it shortens the round trip but costs one-way rates. A lead
+ * pauses the receive thread only when it found nothing queued (a quiet link awaiting an answer).
  */
 final class RxEpoll implements AutoCloseable {
     /** epoll(7) calls; public for jnr-ffi's generated implementation. */

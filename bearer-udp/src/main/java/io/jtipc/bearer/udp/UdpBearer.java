@@ -126,8 +126,11 @@ public final class UdpBearer implements Media {
     private volatile boolean leadBroken;
 
     /**
-     * Where the receive thread waits when it can be kept out of a lead's way ({@link RxEpoll}: IPv4, one socket),
-     * else null (it waits in the JDK selector). System property {@code jtipc.udpRxEpoll=false} turns it off.
+     * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
+     * null (it waits in the JDK selector and an arrival during a lead wakes it too). Off by default, system property
+     * {@code jtipc.udpRxEpoll=true} turns it on: on the 2-core bench host it took the 64 B round trip from 1.3-1.8x
+     * TCP's to 1.34-1.46x, but cost the one-way rates 10-25 % (the receive thread paused and woken again per lead;
+     * bench/RESULTS.md, issue 14).
      */
     private final RxEpoll rxEpoll;
 
@@ -150,7 +153,7 @@ public final class UdpBearer implements Media {
         this.peers = new ReplicastPeers(name, ipv6, s.local, cfg);
         this.learn = cfg.learnPeers() && group == null;
         this.loss = cfg.lossGenerator();
-        this.rxEpoll = channels.length == 1 && Boolean.parseBoolean(System.getProperty("jtipc.udpRxEpoll", "true"))
+        this.rxEpoll = channels.length == 1 && Boolean.getBoolean("jtipc.udpRxEpoll")
                 ? RxEpoll.open(s.local) : null;
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), MAX_FRAME, UdpMedia.UDP_ADDR_SIZE,
                 this::threadReceive, this::isOpen, LOG);
@@ -606,10 +609,8 @@ public final class UdpBearer implements Media {
         if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
             return -1;
         }
+        boolean paused = false;
         try {
-            if (rxEpoll != null) {
-                rxEpoll.pause(); // an arrival now wakes this thread only
-            }
             if (leadSelector == null) {
                 Selector sel = Selector.open();
                 for (DatagramChannel c : channels) {
@@ -622,6 +623,15 @@ public final class UdpBearer implements Media {
             int got = drain(handler, done);
             if (got > 0 || done.getAsBoolean()) {
                 return got;
+            }
+            if (rxEpoll != null) {
+                // nothing queued (a request's answer awaited on a quiet link): an arrival now wakes this thread only
+                rxEpoll.pause();
+                paused = true;
+                got = drain(handler, done); // what came before the pause took effect
+                if (got > 0 || done.getAsBoolean()) {
+                    return got;
+                }
             }
             if (timeoutMs < 0) {
                 leadSelector.select(IGNORE_KEY);
@@ -639,7 +649,7 @@ public final class UdpBearer implements Media {
             if (closed) {
                 closeLeadSelector(); // close may have run before the selector was opened
             }
-            if (rxEpoll != null) {
+            if (paused) {
                 rxEpoll.resume(); // what this thread left unread wakes the receive thread now
             }
             leadLock.unlock();

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.jtipc.bearer.Media;
 
@@ -22,9 +24,21 @@ import io.jtipc.bearer.Media;
 @Timeout(60)
 class UdpLeaderReceiveTest {
     private static UdpBearer[] pair() throws Exception {
-        return TestSupport.openPair(
+        return pair(false);
+    }
+
+    /** A replicast pair; {@code rxEpoll}: b's receive thread waits in its {@link RxEpoll} (jtipc.udpRxEpoll). */
+    private static UdpBearer[] pair(boolean rxEpoll) throws Exception {
+        String was = System.getProperty("jtipc.udpRxEpoll");
+        System.setProperty("jtipc.udpRxEpoll", Boolean.toString(rxEpoll));
+        try {
+            return TestSupport.openPair(
                 p -> UdpBearerConfig.local(sa("127.0.0.1", p)).name("a").replicast(sa("127.0.0.2", p)),
                 p -> UdpBearerConfig.local(sa("127.0.0.2", p)).name("b").replicast(sa("127.0.0.1", p)));
+        } finally {
+            if (was == null) System.clearProperty("jtipc.udpRxEpoll");
+            else System.setProperty("jtipc.udpRxEpoll", was);
+        }
     }
 
     /** Sequence numbers seen by either reader, in handler order (the handlers never run at once: rxLock). */
@@ -45,9 +59,10 @@ class UdpLeaderReceiveTest {
         }
     }
 
-    @Test
-    void leaderAndReceiveThreadHandOverEveryDatagramOnceInOrder() throws Exception {
-        UdpBearer[] ab = pair();
+    @ParameterizedTest(name = "rxEpoll={0}")
+    @ValueSource(booleans = {false, true})
+    void leaderAndReceiveThreadHandOverEveryDatagramOnceInOrder(boolean rxEpoll) throws Exception {
+        UdpBearer[] ab = pair(rxEpoll);
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);

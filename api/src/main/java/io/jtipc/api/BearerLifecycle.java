@@ -116,6 +116,22 @@ final class BearerLifecycle {
         if (tp != null) tp.close();
     }
 
+    /**
+     * A blocking receive on {@code q} about to wait: leads the first bearer that can ({@link BearerIo#lead}), so the
+     * frame carrying its message wakes this thread rather than the bearer's receive thread (issue 14). Not while
+     * this thread holds the core lock (a listener called under it) nor when the node is not running.
+     *
+     * @return what {@link BearerIo#lead} returned, or -1 when no bearer could be led (the caller waits on its queue)
+     */
+    int leadReceive(SocketRxQueue q, long timeoutNanos) {
+        if (!node.runner.running() || node.runner.heldByCurrentThread()) return -1;
+        for (int i = 0; i < bearers.size(); i++) { // by index: no iterator per receive
+            int r = bearers.get(i).lead(q, timeoutNanos);
+            if (r >= 0) return r;
+        }
+        return -1;
+    }
+
     /** The bearers opened so far (tests). */
     List<BearerIo> list() {
         return List.copyOf(bearers);

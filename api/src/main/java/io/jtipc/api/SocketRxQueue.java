@@ -64,7 +64,31 @@ final class SocketRxQueue {
     /** Free entries without an array, used when {@link #spare} is empty. */
     private final java.util.ArrayDeque<Entry> bare = new java.util.ArrayDeque<>();
     private long spareBytes;
-    private boolean closed;
+    /** Written under the monitor; volatile for a leading receiver's {@link #ready} check. */
+    private volatile boolean closed;
+    /**
+     * Leads a receive on the node's bearer instead of waiting on this queue ({@link BearerLifecycle#leadReceive},
+     * issue 14); null: always wait here.
+     */
+    interface Leader {
+        /** @return frames handled while leading (0 or more), or -1 if this thread could not lead */
+        int lead(SocketRxQueue q, long timeoutNanos);
+    }
+
+    private volatile Leader leader;
+    /**
+     * True when this socket sent since its last received message (a request whose answer is awaited): only then does
+     * a blocking receive lead ({@link #await}). A receiver of a one-way stream keeps waiting here, so the bearer's
+     * receive thread runs the core while the application thread empties the queue, in parallel (leading there halved
+     * the one-way rates on the 2-core bench host, bench/RESULTS.md). A hint: plain field, races only cost a lead.
+     */
+    private boolean answerAwaited;
+    /** The thread leading a receive for this queue, null when none. */
+    private volatile Thread leadingThread;
+    /** Wakes {@link #leadingThread} out of its wait on the bearer. */
+    private volatile Runnable leadWake;
+    /** True once a message is queued or the queue is closed: what a leading receiver waits for (no allocation). */
+    private final java.util.function.BooleanSupplier ready = () -> count > 0 || closed;
     /** Receivers in {@link Object#wait} on this queue. */
     private int waiters;
 
@@ -95,7 +119,45 @@ final class SocketRxQueue {
         ring[(head + count) & (ring.length - 1)] = e;
         count = count + 1;
         if (waiters > 0) notify();
+        wakeLeader();
         return true;
+    }
+
+    /** Wakes the thread leading a receive for this queue, unless it is the caller (it queued the message itself). */
+    private void wakeLeader() {
+        Thread t = leadingThread;
+        if (t != null && t != Thread.currentThread()) {
+            Runnable w = leadWake;
+            if (w != null) w.run();
+        }
+    }
+
+    /**
+     * The socket sends a message on {@code node}: its next blocking receive may lead that node's bearer (see
+     * {@link #answerAwaited}; the {@link Leader} is set on the first send).
+     */
+    void sent(TipcNode node) {
+        if (leader == null) leader = node.bearerSet::leadReceive;
+        if (!answerAwaited) answerAwaited = true;
+    }
+
+    /**
+     * Marks the calling thread as leading a receive for this queue, woken by {@code wake} when a message is queued by
+     * another thread or the queue closes; null: it stopped leading. Set before the leader's last look at
+     * {@link #ready()}, so a message queued after that look wakes it.
+     */
+    void leading(Runnable wake) {
+        if (wake != null) {
+            leadWake = wake;
+            leadingThread = Thread.currentThread();
+        } else {
+            leadingThread = null;
+        }
+    }
+
+    /** True once a message is queued or the queue is closed (read without the monitor). */
+    java.util.function.BooleanSupplier ready() {
+        return ready;
     }
 
     private static Entry[] grow(Entry[] r, int head, int count) {
@@ -162,6 +224,7 @@ final class SocketRxQueue {
     synchronized int poll(ByteBuffer dst, TipcMessageInfo info) {
         if (count == 0) return closed ? -2 : -1;
         Entry e = dequeue();
+        answerAwaited = false;
         int n = Math.min(e.len, dst.remaining());
         dst.put(e.data, 0, n);
         info.srcPort = e.srcPort;
@@ -183,6 +246,7 @@ final class SocketRxQueue {
     synchronized TipcMessage pollMessage() {
         if (count == 0) return null;
         Entry e = dequeue();
+        answerAwaited = false;
         byte[] p;
         if (e.data.length == e.len) {
             p = e.data; // the message gets the array itself (one array per message either way, no copy)
@@ -273,6 +337,15 @@ final class SocketRxQueue {
             while (count == 0 && System.nanoTime() - spinEnd < 0) Thread.yield();
             if (count > 0) return true;
         }
+        Leader l = leader;
+        if (l != null && answerAwaited && !closed) {
+            long left = timeoutNanos < 0 ? -1 : timeoutNanos - (System.nanoTime() - start);
+            if (timeoutNanos >= 0 && left <= 0) return false;
+            if (l.lead(this, left) >= 0) {
+                if (Thread.interrupted()) throw new InterruptedException();
+                return true; // the caller looks at the queue and the time again
+            }
+        }
         synchronized (this) {
             while (count == 0 && !closed) {
                 long waitMs;
@@ -305,5 +378,6 @@ final class SocketRxQueue {
         spare.clear();
         bare.clear();
         notifyAll();
+        wakeLeader();
     }
 }

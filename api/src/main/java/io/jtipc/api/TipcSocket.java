@@ -485,6 +485,7 @@ public final class TipcSocket implements AutoCloseable {
         SendOp op = SEND_OPS.get();
         if (op.sock != null) op = new SendOp(); // a send from a handler run inside this thread's send: its own op
         op.sock = this;
+        rx.sent(node); // a request: the next blocking receive may read the bearer itself (issue 14)
         op.dest = dest;
         op.data = data;
         op.off = off;
@@ -752,7 +753,6 @@ public final class TipcSocket implements AutoCloseable {
         else throw TipcOption.invalid(option, "not an option of a connectionless socket");
         return option.cast(v);
     }
-
 
     /**
      * Waits for the next message.

@@ -10,9 +10,12 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import io.jtipc.bearer.LossGenerator;
@@ -107,7 +110,32 @@ public final class UdpBearer implements Media {
     private volatile boolean wakeupPending;
     private volatile boolean closed;
 
+    /**
+     * Held from reading a datagram until its handler returned, by the receive thread and by a {@link #lead leading}
+     * application thread alike: one reader at a time, and the core sees the frames in the order the socket gave them
+     * (also guards {@link #rxBuf}, {@link #sources}, {@link #nextChannel}).
+     */
+    private final ReentrantLock rxLock = new ReentrantLock();
+    /** Held by the one application thread that leads ({@link #lead}); others wait as followers. */
+    private final ReentrantLock leadLock = new ReentrantLock();
+    /** The leader's own selector over the same channels (opened on the first lead); under {@link #leadLock}. */
+    private volatile Selector leadSelector;
+    /** The leader's frame and source buffers (under {@link #leadLock}). */
+    private byte[] leadBuf, leadSrc;
+    /** Set when a lead failed on a receive error: leading is off for good (the receive thread reports errors). */
+    private volatile boolean leadBroken;
+
+    /**
+     * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
+     * null (it waits in the JDK selector and an arrival during a lead wakes it too). Off by default, system property
+     * {@code jtipc.udpRxEpoll=true} turns it on: on the 2-core bench host it took the 64 B round trip from 1.3-1.8x
+     * TCP's to 1.34-1.46x, but cost the one-way rates 10-25 % (the receive thread paused and woken again per lead;
+     * bench/RESULTS.md, issue 14).
+     */
+    private final RxEpoll rxEpoll;
+
     private volatile long framesReceived;
+    private volatile long framesLed;
     private volatile long framesSent;
     private volatile long sendsDropped;
     private volatile long truncatedFrames;
@@ -125,8 +153,10 @@ public final class UdpBearer implements Media {
         this.peers = new ReplicastPeers(name, ipv6, s.local, cfg);
         this.learn = cfg.learnPeers() && group == null;
         this.loss = cfg.lossGenerator();
+        this.rxEpoll = channels.length == 1 && Boolean.getBoolean("jtipc.udpRxEpoll")
+                ? RxEpoll.open(s.local) : null;
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), MAX_FRAME, UdpMedia.UDP_ADDR_SIZE,
-                this::receive, this::isOpen, LOG);
+                this::threadReceive, this::isOpen, LOG);
     }
 
     /**
@@ -508,6 +538,172 @@ public final class UdpBearer implements Media {
         return -1;
     }
 
+    /**
+     * The receive thread's blocking receive: reads under {@link #rxLock} and returns with the lock still held when it
+     * got a datagram; the handler wrapper of {@link #start} releases it once the frame was handed over, so a
+     * {@link #lead leading} thread never reads the next datagram before this one reached the core. Waits for
+     * readiness without the lock.
+     */
+    private int threadReceive(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException {
+        for (;;) {
+            if (closed) {
+                return WAKEUP;
+            }
+            if (!rxLock.tryLock()) {
+                if (leadLock.isLocked()) {
+                    // a leader is reading: do not queue behind it (its unlock would have to wake this thread); it
+                    // takes what is queued, and what it leaves makes the selector return at once
+                    Thread.yield();
+                    if (!waitReadable()) {
+                        return WAKEUP;
+                    }
+                    continue;
+                }
+                rxLock.lock();
+            }
+            int n;
+            try {
+                n = receive(buf, off, len, src, srcOff, 0);
+            } catch (IOException | RuntimeException | Error e) {
+                rxLock.unlock();
+                throw e;
+            }
+            if (n >= 0) {
+                return n; // still locked: released by the handler wrapper (start)
+            }
+            rxLock.unlock();
+            if (n == WAKEUP || !waitReadable()) {
+                return WAKEUP;
+            }
+        }
+    }
+
+    /** The receive thread waits for a datagram or a wakeup; false once the selector is closed. */
+    private boolean waitReadable() throws IOException {
+        if (rxEpoll != null) {
+            rxEpoll.await();
+            return true; // closed: threadReceive returns WAKEUP
+        }
+        try {
+            sockets.selector.select(IGNORE_KEY);
+            return true;
+        } catch (ClosedSelectorException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Leader receive (issue 14, a leader/follower receive): an application thread about to wait for a message reads
+     * the bearer's datagrams itself and hands each to {@code handler} on its own thread (the node's core runs there),
+     * so the datagram's arrival wakes the thread that wants its message instead of the receive thread, which then
+     * wakes the application. One leader at a time; the receive thread goes on receiving too (both are woken by an
+     * arrival; {@link #rxLock} makes them take turns, in order). Reads what is queued, and when nothing was and
+     * {@code done} is still false waits once, up to {@code timeoutMs} (negative: no limit) or until
+     * {@link #wakeLeader()}, an interrupt, or close, then reads what came; stops reading as soon as {@code done}.
+     *
+     * @return datagrams handed to {@code handler} (0 if none came in time), or -1 when this thread cannot lead:
+     *         another thread leads, the receive thread is not running, the bearer is closed, or an earlier lead
+     *         failed (the receive thread reports receive errors; leading stays off)
+     */
+    public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
+        if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
+            return -1;
+        }
+        boolean paused = false;
+        try {
+            if (leadSelector == null) {
+                Selector sel = Selector.open();
+                for (DatagramChannel c : channels) {
+                    c.register(sel, SelectionKey.OP_READ);
+                }
+                leadSelector = sel;
+                leadBuf = new byte[MAX_FRAME];
+                leadSrc = new byte[UdpMedia.UDP_ADDR_SIZE];
+            }
+            int got = drain(handler, done);
+            if (got > 0 || done.getAsBoolean()) {
+                return got;
+            }
+            if (rxEpoll != null) {
+                // nothing queued (a request's answer awaited on a quiet link): an arrival now wakes this thread only
+                rxEpoll.pause();
+                paused = true;
+                got = drain(handler, done); // what came before the pause took effect
+                if (got > 0 || done.getAsBoolean()) {
+                    return got;
+                }
+            }
+            if (timeoutMs < 0) {
+                leadSelector.select(IGNORE_KEY);
+            } else if (timeoutMs > 0) {
+                leadSelector.select(IGNORE_KEY, timeoutMs);
+            }
+            return done.getAsBoolean() ? 0 : drain(handler, done);
+        } catch (ClosedChannelException | ClosedSelectorException e) {
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            leadBroken = true;
+            LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": leader receive off after " + e);
+            return -1;
+        } finally {
+            if (closed) {
+                closeLeadSelector(); // close may have run before the selector was opened
+            }
+            if (paused) {
+                rxEpoll.resume(); // what this thread left unread wakes the receive thread now
+            }
+            leadLock.unlock();
+        }
+    }
+
+    /** Reads and hands over queued datagrams until none is left or {@code done}; under {@link #leadLock}. */
+    private int drain(Media.FrameHandler handler, BooleanSupplier done) throws IOException {
+        int got = 0;
+        while (!done.getAsBoolean()) {
+            rxLock.lock();
+            try {
+                int n = tryReceive(leadBuf, 0, leadBuf.length, leadSrc, 0); // never takes the receive thread's wakeup
+                if (n < 0) {
+                    return got;
+                }
+                got++;
+                framesLed++; // under rxLock
+                handler.onFrame(leadSrc, leadBuf, n);
+            } finally {
+                rxLock.unlock();
+            }
+        }
+        return got;
+    }
+
+    private void closeLeadSelector() {
+        Selector s = leadSelector;
+        if (s != null) {
+            try {
+                s.close(); // wakes a leader waiting in it
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": closing the leader's selector: " + e);
+            }
+        }
+    }
+
+    /** True while a thread leads (tests). */
+    boolean leading() {
+        return leadLock.isLocked();
+    }
+
+    /** Makes a {@link #lead} that waits (or the next one that would) return; from any thread. */
+    public void wakeLeader() {
+        Selector s = leadSelector;
+        if (s != null) {
+            try {
+                s.wakeup();
+            } catch (ClosedSelectorException ignored) {
+                // closed: the lead ends anyway
+            }
+        }
+    }
+
     /** Source IP:port of the last datagram received (null before the first). */
     public InetSocketAddress lastSource() {
         return lastSource;
@@ -517,6 +713,9 @@ public final class UdpBearer implements Media {
     @Override
     public void wakeup() {
         wakeupPending = true;
+        if (rxEpoll != null) {
+            rxEpoll.wakeup();
+        }
         try {
             sockets.selector.wakeup();
         } catch (ClosedSelectorException ignored) {
@@ -535,7 +734,14 @@ public final class UdpBearer implements Media {
      */
     @Override
     public void start(Media.FrameHandler handler, Consumer<IOException> onError) {
-        receiveLoop.start(handler, onError);
+        Objects.requireNonNull(handler, "handler");
+        receiveLoop.start((src, buf, n) -> {
+            try {
+                handler.onFrame(src, buf, n);
+            } finally {
+                rxLock.unlock(); // taken by threadReceive with the datagram
+            }
+        }, onError);
     }
 
     /** True while the receive thread runs. */
@@ -545,6 +751,8 @@ public final class UdpBearer implements Media {
 
     /** Datagrams received (both sockets). */
     public long framesReceived() { return framesReceived; }
+    /** Datagrams read by a leading application thread ({@link #lead}), part of {@link #framesReceived()}. */
+    public long framesLed() { return framesLed; }
     /** Datagrams dropped by the configured {@link UdpBearerConfig#lossGenerator loss generator}. */
     public long framesDroppedByLoss() { return droppedByLoss; }
     /** Datagrams sent (each replicast copy counts). */
@@ -580,6 +788,10 @@ public final class UdpBearer implements Media {
     public void close() {
         closed = true;
         receiveLoop.stop(this::wakeup);
+        if (rxEpoll != null) {
+            rxEpoll.close(); // the receive thread has ended (or was never started)
+        }
+        closeLeadSelector();
         sockets.close();
     }
 

@@ -1,0 +1,66 @@
+package io.jtipc.bearer.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link RxEpoll}: the receive thread's wait. Paused (a thread leads), a queued datagram does not end it; resumed, the
+ * datagram already queued ends it at once; {@link RxEpoll#wakeup()} ends it without a datagram.
+ */
+@Timeout(60)
+class RxEpollTest {
+    /** Runs {@code e.await()} on a new thread; the latch opens when it returned. */
+    private static CountDownLatch awaitOn(RxEpoll e) {
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            e.await();
+            done.countDown();
+        }, "rx-epoll-test");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    @Test
+    void pausedSocketDoesNotWakeTheWaiterAndResumeDoesAtOnce() throws Exception {
+        try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET);
+                DatagramChannel tx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            rx.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress bound = (InetSocketAddress) rx.getLocalAddress();
+            RxEpoll e = RxEpoll.open(bound);
+            Assumptions.assumeTrue(e != null, "no procfs descriptor or jnr-ffi here");
+            try (e) {
+                e.pause();
+                CountDownLatch done = awaitOn(e);
+                tx.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), bound);
+                assertThat(done.await(300, TimeUnit.MILLISECONDS)).as("paused: the datagram does not wake it").isFalse();
+                e.resume();
+                assertThat(done.await(10, TimeUnit.SECONDS)).as("resumed with a datagram queued: woken").isTrue();
+                // level-triggered: still queued, a new wait returns at once; read it, then only wakeup ends a wait
+                assertThat(awaitOn(e).await(10, TimeUnit.SECONDS)).isTrue();
+                ByteBuffer b = ByteBuffer.allocate(16);
+                rx.receive(b);
+                assertThat(b.position()).isEqualTo(3);
+                CountDownLatch idle = awaitOn(e);
+                assertThat(idle.await(300, TimeUnit.MILLISECONDS)).as("nothing queued: it waits").isFalse();
+                e.wakeup();
+                assertThat(idle.await(10, TimeUnit.SECONDS)).as("wakeup ends the wait").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void ipv6IsNotHandled() throws Exception {
+        assertThat(RxEpoll.open(new InetSocketAddress("::1", 9))).isNull();
+    }
+}

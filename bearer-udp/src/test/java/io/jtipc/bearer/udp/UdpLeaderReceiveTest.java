@@ -1,0 +1,156 @@
+package io.jtipc.bearer.udp;
+
+import static io.jtipc.bearer.udp.TestSupport.data;
+import static io.jtipc.bearer.udp.TestSupport.sa;
+import static io.jtipc.bearer.udp.TestSupport.seqOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.jtipc.bearer.Media;
+
+/**
+ * {@link UdpBearer#lead}: an application thread reads the bearer's datagrams itself, taking turns with the receive
+ * thread (issue 14): every datagram reaches a handler once and in the order sent, whoever read it.
+ */
+@Timeout(60)
+class UdpLeaderReceiveTest {
+    private static UdpBearer[] pair() throws Exception {
+        return pair(false);
+    }
+
+    /** A replicast pair; {@code rxEpoll}: b's receive thread waits in its {@link RxEpoll} (jtipc.udpRxEpoll). */
+    private static UdpBearer[] pair(boolean rxEpoll) throws Exception {
+        String was = System.getProperty("jtipc.udpRxEpoll");
+        System.setProperty("jtipc.udpRxEpoll", Boolean.toString(rxEpoll));
+        try {
+            return TestSupport.openPair(
+                p -> UdpBearerConfig.local(sa("127.0.0.1", p)).name("a").replicast(sa("127.0.0.2", p)),
+                p -> UdpBearerConfig.local(sa("127.0.0.2", p)).name("b").replicast(sa("127.0.0.1", p)));
+        } finally {
+            if (was == null) System.clearProperty("jtipc.udpRxEpoll");
+            else System.setProperty("jtipc.udpRxEpoll", was);
+        }
+    }
+
+    /** Sequence numbers seen by either reader, in handler order (the handlers never run at once: rxLock). */
+    private static final class Seen {
+        final List<Integer> seqs = new ArrayList<>();
+        final AtomicInteger count = new AtomicInteger();
+        final AtomicInteger byLeader = new AtomicInteger();
+        volatile Thread leader;
+
+        Media.FrameHandler handler() {
+            return (src, frame, len) -> {
+                synchronized (seqs) {
+                    seqs.add(seqOf(frame));
+                }
+                if (Thread.currentThread() == leader) byLeader.incrementAndGet();
+                count.incrementAndGet();
+            };
+        }
+    }
+
+    @ParameterizedTest(name = "rxEpoll={0}")
+    @ValueSource(booleans = {false, true})
+    void leaderAndReceiveThreadHandOverEveryDatagramOnceInOrder(boolean rxEpoll) throws Exception {
+        UdpBearer[] ab = pair(rxEpoll);
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            Seen seen = new Seen();
+            b.start(seen.handler(), null);
+            int total = 3000;
+            Thread sender = new Thread(() -> {
+                try {
+                    for (int i = 0; i < total; i++) {
+                        byte[] f = data(i, 64);
+                        while (!a.send(b.address(), 0, f, 0, f.length)) Thread.onSpinWait();
+                        if (i % 64 == 0) Thread.sleep(1); // bursts: loopback never overflows b's buffer
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            seen.leader = Thread.currentThread();
+            sender.start();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (seen.count.get() < total && System.nanoTime() < end) {
+                int want = seen.count.get() + 1;
+                assertThat(b.lead(seen.handler(), () -> seen.count.get() >= want, 100)).isGreaterThanOrEqualTo(0);
+            }
+            sender.join();
+            assertThat(seen.count.get()).isEqualTo(total);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < total; i++) expected.add(i);
+            assertThat(seen.seqs).as("each datagram once, in order").isEqualTo(expected);
+            assertThat(seen.byLeader.get()).as("datagrams read by the leading thread").isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void onlyOneLeaderAtATimeAndWakeLeaderEndsItsWait() throws Exception {
+        UdpBearer[] ab = pair();
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            b.start((s, f, l) -> { }, null);
+            AtomicInteger second = new AtomicInteger(Integer.MIN_VALUE);
+            Thread other = new Thread(() -> {
+                try {
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!b.leading() && System.nanoTime() < end) Thread.sleep(5); // the test thread leads
+                    second.set(b.lead((s, f, l) -> { }, () -> false, 10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                b.wakeLeader();
+            });
+            other.start();
+            long t0 = System.nanoTime();
+            int r = b.lead((s, f, l) -> { }, () -> false, 20_000);
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            other.join();
+            assertThat(r).as("woken, nothing read").isZero();
+            assertThat(waitedMs).as("wakeLeader ended the wait (not its 20 s time-out)").isLessThan(15_000);
+            assertThat(second.get()).as("a second thread cannot lead meanwhile").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void closeEndsALeadAndNoLeadAfterwards() throws Exception {
+        UdpBearer[] ab = pair();
+        UdpBearer a = ab[0];
+        UdpBearer b = ab[1];
+        try (a) {
+            b.start((s, f, l) -> { }, null);
+            Thread closer = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                b.close();
+            });
+            closer.start();
+            long t0 = System.nanoTime();
+            int r = b.lead((s, f, l) -> { }, () -> false, 20_000);
+            closer.join();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(15_000);
+            assertThat(r).isLessThanOrEqualTo(0);
+            assertThat(b.lead((s, f, l) -> { }, () -> false, 10)).as("closed: cannot lead").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void noLeadWithoutAReceiveThread() throws Exception {
+        UdpBearer[] ab = pair();
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            assertThat(b.lead((s, f, l) -> { }, () -> false, 10)).isEqualTo(-1);
+        }
+    }
+}

@@ -606,11 +606,28 @@ public final class UdpBearer implements Media {
      *         failed (the receive thread reports receive errors; leading stays off)
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
+        return lead(handler, done, timeoutMs, null, null);
+    }
+
+    /**
+     * {@link #lead(Media.FrameHandler, BooleanSupplier, long)}, telling the caller when this thread really leads:
+     * {@code started} runs once the lead lock is taken, before the first look at {@code done} (so whatever makes
+     * {@code done} true after it can {@link #wakeLeader()} this thread), and {@code ended} runs before the lock is
+     * released, only if {@code started} ran. Neither runs when this returns -1 because another thread leads. Either
+     * may be null.
+     */
+    public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
+            Runnable ended) {
         if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
             return -1;
         }
         boolean paused = false;
+        boolean told = false;
         try {
+            if (started != null) {
+                started.run();
+                told = true;
+            }
             if (leadSelector == null) {
                 Selector sel = Selector.open();
                 for (DatagramChannel c : channels) {
@@ -652,6 +669,9 @@ public final class UdpBearer implements Media {
             if (paused) {
                 rxEpoll.resume(); // what this thread left unread wakes the receive thread now
             }
+            if (told && ended != null) {
+                ended.run();
+            }
             leadLock.unlock();
         }
     }
@@ -688,7 +708,7 @@ public final class UdpBearer implements Media {
     }
 
     /** True while a thread leads (tests). */
-    boolean leading() {
+    public boolean leading() {
         return leadLock.isLocked();
     }
 

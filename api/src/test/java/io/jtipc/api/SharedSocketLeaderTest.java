@@ -27,11 +27,23 @@ class SharedSocketLeaderTest {
 
     @Test
     void bothThreadsSharingASocketGetTheirAnswersWhileOneLeads() throws Exception {
+        run(false);
+    }
+
+    /** The second thread leads the node's second bearer for the same socket: a message must wake both leaders. */
+    @Test
+    void bothThreadsSharingASocketGetTheirAnswersWhileEachLeadsABearer() throws Exception {
+        run(true);
+    }
+
+    private static void run(boolean twoBearers) throws Exception {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
-        try (TipcNode n = TipcNode.builder().identity("jt-shared-lead")
-                .bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.3:" + port).start();
-                TipcSocket echo = TipcSocket.rdm(n); TipcSocket client = TipcSocket.rdm(n)) {
+        TipcNode.Builder nb = TipcNode.builder().identity("jt-shared-lead")
+                .bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.3:" + port);
+        if (twoBearers) nb.bearer("udp:127.0.0.4:" + (port + 1) + ",remote=127.0.0.5:" + (port + 1));
+        try (TipcNode n = nb.start(); TipcSocket echo = TipcSocket.rdm(n); TipcSocket client = TipcSocket.rdm(n)) {
             UdpBearer udp = (UdpBearer) n.bearerSet.list().get(0).media();
+            UdpBearer udp2 = twoBearers ? (UdpBearer) n.bearerSet.list().get(1).media() : null;
             TipcAddress dest = TipcAddress.ofSocket(echo.port(), n.address());
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicInteger answered = new AtomicInteger();
@@ -48,7 +60,13 @@ class SharedSocketLeaderTest {
                         src[i] = info.source();
                     }
                     long end = System.nanoTime() + BOUND.toNanos();
-                    while (t2[0].getState() != Thread.State.TIMED_WAITING && System.nanoTime() < end) Thread.sleep(5);
+                    if (twoBearers) {
+                        while (!udp2.leading() && System.nanoTime() < end) Thread.sleep(5);
+                    } else {
+                        while (t2[0].getState() != Thread.State.TIMED_WAITING && System.nanoTime() < end) {
+                            Thread.sleep(5);
+                        }
+                    }
                     for (TipcAddress s : src) echo.send(s, new byte[] {1});
                 } catch (Throwable e) {
                     failed.set(e);

@@ -209,14 +209,16 @@ final class BearerIo implements AutoCloseable {
         Media.FrameHandler h = leadHandler;
         if (leadWake == null || h == null || coreId < 0 || isDead()) return -1;
         UdpBearer u = (UdpBearer) media;
-        q.leading(leadWake);
-        try {
-            if (q.ready().getAsBoolean()) return 0;
-            long ms = timeoutNanos < 0 ? -1 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
-            return u.lead(h, q.ready(), ms);
-        } finally {
-            q.leading(null);
-        }
+        if (q.ready().getAsBoolean()) return 0;
+        long ms = timeoutNanos < 0 ? -1 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
+        // the queue counts this thread as a leader only while it holds the lead lock (not when another thread leads)
+        return u.lead(h, q.ready(), ms, q.leadStart(), q.leadEnd());
+    }
+
+    /** Wakes the thread leading this bearer, if any ({@link UdpBearer#wakeLeader}); any thread. */
+    void wakeLeader() {
+        Runnable w = leadWake;
+        if (w != null) w.run();
     }
 
     /**

@@ -36,6 +36,11 @@ final class BearerLifecycle {
     /** The builder's network namespace, for bearers added at run time ({@link #addBearer}). */
     private final String netns;
     private final List<BearerIo> bearers = new CopyOnWriteArrayList<>();
+    /**
+     * {@link #bearers} as an array, replaced after every change ({@link #listed}): what {@link #leadReceive} and
+     * {@link #wakeLeaders} walk, with no iterator per receive and no size/get race with a removal.
+     */
+    private volatile BearerIo[] snapshot = new BearerIo[0];
     /** The bearer of each core bearer id (MAX_BEARERS = 3 slots); written under the core lock. */
     private final BearerIo[] byCoreId = new BearerIo[3];
     private final LongAdder sendErrors = new LongAdder();
@@ -86,10 +91,12 @@ final class BearerLifecycle {
             if (capture != null) tap = new TrafficTap(capture, captureMaxBytes, captureFiles, node.identity().toString());
             for (BearerSpec s : specs) {
                 bearers.add(BearerIo.open(s, clusterId, mediaWrapper));
+                listed();
             }
         } catch (IOException | RuntimeException e) {
             for (BearerIo b : bearers) b.close();
             bearers.clear();
+            listed();
             if (tap != null) tap.close();
             throw e;
         }
@@ -125,11 +132,21 @@ final class BearerLifecycle {
      */
     int leadReceive(SocketRxQueue q, long timeoutNanos) {
         if (!node.runner.running() || node.runner.heldByCurrentThread()) return -1;
-        for (int i = 0; i < bearers.size(); i++) { // by index: no iterator per receive
-            int r = bearers.get(i).lead(q, timeoutNanos);
+        for (BearerIo b : snapshot) { // an array: no iterator per receive
+            int r = b.lead(q, timeoutNanos);
             if (r >= 0) return r;
         }
         return -1;
+    }
+
+    /** Wakes every thread leading one of the bearers ({@link SocketRxQueue#offer} for a queue being led); any thread. */
+    void wakeLeaders() {
+        for (BearerIo b : snapshot) b.wakeLeader();
+    }
+
+    /** Replaces {@link #snapshot} after a change of {@link #bearers}; serialised so the last one written is current. */
+    private synchronized void listed() {
+        snapshot = bearers.toArray(new BearerIo[0]);
     }
 
     /** The bearers opened so far (tests). */
@@ -359,6 +376,7 @@ final class BearerLifecycle {
                 // listed before the check: fail() (which does not take the monitor) sets closed, then closes the
                 // listed bearers, so either it sees b or we see closed
                 bearers.add(b);
+                listed();
                 if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
                 LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
                 b.start(node::received, e -> receiveError(b, e));
@@ -366,10 +384,12 @@ final class BearerLifecycle {
             return cfg.name();
         } catch (IllegalStateException e) {
             bearers.remove(b);
+            listed();
             closeBearer(b);
             throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
         } catch (TipcException | RuntimeException e) {
             bearers.remove(b);
+            listed();
             closeBearer(b);
             throw e;
         }
@@ -401,10 +421,12 @@ final class BearerLifecycle {
         });
         if (!disabled) { // its receive thread died (deferred disable) or another removal won: do not list it
             bearers.remove(b);
+            listed();
             closeBearer(b);
             throw new TipcException(TipcError.EINVAL, "bearer disable: no bearer " + name);
         }
         bearers.remove(b);
+        listed();
         closeBearer(b);
         LOG.info("Disabled bearer <{}>", name);
     }

@@ -83,10 +83,18 @@ final class SocketRxQueue {
      * the one-way rates on the 2-core bench host, bench/RESULTS.md). A hint: plain field, races only cost a lead.
      */
     private boolean answerAwaited;
-    /** The thread leading a receive for this queue, null when none. */
-    private volatile Thread leadingThread;
-    /** Wakes {@link #leadingThread} out of its wait on the bearer. */
+    /**
+     * Threads leading a receive for this queue now (one per bearer at most; under the monitor): counted from the moment
+     * a thread holds a bearer's lead lock ({@link #leadStart}), so a thread that could not lead never hides the one
+     * that does.
+     */
+    private int leaders;
+    /** The one leading thread when {@link #leaders} is 1 and it is known, else null (under the monitor). */
+    private Thread soleLeader;
+    /** Wakes every thread leading one of the node's bearers ({@link BearerLifecycle#wakeLeaders}); set on a send. */
     private volatile Runnable leadWake;
+    /** Run by a bearer once the calling thread leads it for this queue / before it stops leading (no allocation). */
+    private final Runnable leadStart = this::leadStarted, leadEnd = this::leadEnded;
     /** True once a message is queued or the queue is closed: what a leading receiver waits for (no allocation). */
     private final java.util.function.BooleanSupplier ready = () -> count > 0 || closed;
     /** Receivers in {@link Object#wait} on this queue. */
@@ -123,10 +131,13 @@ final class SocketRxQueue {
         return true;
     }
 
-    /** Wakes the thread leading a receive for this queue, unless it is the caller (it queued the message itself). */
+    /**
+     * Wakes the threads leading a receive for this queue (under the monitor), unless the caller is the only one (it
+     * queued the message itself). Every bearer's leader is woken: one leading for another queue returns 0 and looks
+     * at its own queue again.
+     */
     private void wakeLeader() {
-        Thread t = leadingThread;
-        if (t != null && t != Thread.currentThread()) {
+        if (leaders > 0 && soleLeader != Thread.currentThread()) {
             Runnable w = leadWake;
             if (w != null) w.run();
         }
@@ -137,22 +148,34 @@ final class SocketRxQueue {
      * {@link #answerAwaited}; the {@link Leader} is set on the first send).
      */
     void sent(TipcNode node) {
-        if (leader == null) leader = node.bearerSet::leadReceive;
+        if (leader == null) {
+            leadWake = node.bearerSet::wakeLeaders;
+            leader = node.bearerSet::leadReceive;
+        }
         if (!answerAwaited) answerAwaited = true;
     }
 
     /**
-     * Marks the calling thread as leading a receive for this queue, woken by {@code wake} when a message is queued by
-     * another thread or the queue closes; null: it stopped leading. Set before the leader's last look at
-     * {@link #ready()}, so a message queued after that look wakes it.
+     * Runs when the calling thread has taken a bearer's lead lock for this queue, before its first look at
+     * {@link #ready()}: a message queued after that look wakes it ({@link #wakeLeader}).
      */
-    void leading(Runnable wake) {
-        if (wake != null) {
-            leadWake = wake;
-            leadingThread = Thread.currentThread();
-        } else {
-            leadingThread = null;
-        }
+    Runnable leadStart() {
+        return leadStart;
+    }
+
+    /** Runs before the thread that ran {@link #leadStart()} releases the bearer's lead lock. */
+    Runnable leadEnd() {
+        return leadEnd;
+    }
+
+    private synchronized void leadStarted() {
+        leaders++;
+        soleLeader = leaders == 1 ? Thread.currentThread() : null;
+    }
+
+    private synchronized void leadEnded() {
+        leaders--;
+        soleLeader = null; // with one left it is not known which: woken on every message, harmless
     }
 
     /** True once a message is queued or the queue is closed (read without the monitor). */

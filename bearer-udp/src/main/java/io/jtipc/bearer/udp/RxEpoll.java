@@ -58,6 +58,17 @@ final class RxEpoll implements AutoCloseable {
     private final Pointer wakeOne;
     private final Pointer scratch;
     private volatile boolean closed;
+    /**
+     * Threads inside {@link #await} or {@link #wakeup} (their native call on {@link #epfd} / {@link #wakeFd}):
+     * {@link #close} waits for them, so a descriptor number is never used after it was closed (and maybe reused).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * How long {@link #close} waits for {@link #users} to leave, in ms (1000: the receive thread returns from its
+     * {@code epoll_wait} as soon as close wrote the eventfd); past it the descriptors are left open (leaked, logged)
+     * rather than closed under a thread still using them.
+     */
+    static final long CLOSE_WAIT_MS = 1000;
 
     private RxEpoll(Calls ep, LibC libc, Runtime rt, int epfd, int wakeFd, int sockFd) {
         this.ep = ep;
@@ -114,19 +125,29 @@ final class RxEpoll implements AutoCloseable {
 
     /** The receive thread waits until the socket is readable (while not paused) or {@link #wakeup()}. */
     void await() {
-        if (closed) return;
-        int n = ep.epoll_wait(epfd, events, 2, -1);
-        for (int i = 0; i < n; i++) {
-            if (events.getLong(i * EVENT_SIZE + DATA_OFFSET) == wakeFd) {
-                libc.read(wakeFd, scratch, 8); // resets the counter
+        users.incrementAndGet(); // before the look at closed: close either sees this user or is seen here
+        try {
+            if (closed) return;
+            int n = ep.epoll_wait(epfd, events, 2, -1);
+            for (int i = 0; i < n; i++) {
+                if (events.getLong(i * EVENT_SIZE + DATA_OFFSET) == wakeFd) {
+                    libc.read(wakeFd, scratch, 8); // resets the counter
+                }
             }
+        } finally {
+            users.decrementAndGet();
         }
     }
 
     /** Ends a wait in {@link #await} (or the next one). */
     void wakeup() {
-        if (closed) return;
-        libc.write(wakeFd, wakeOne, 8);
+        users.incrementAndGet();
+        try {
+            if (closed) return;
+            libc.write(wakeFd, wakeOne, 8);
+        } finally {
+            users.decrementAndGet();
+        }
     }
 
     /** A thread leads: the socket no longer wakes the receive thread. */
@@ -139,15 +160,33 @@ final class RxEpoll implements AutoCloseable {
         ctl(EPOLL_CTL_MOD, sockFd, EPOLLIN);
     }
 
-    /** Closes the epoll instance and the eventfd (the socket is the channel's); wakes a waiting receive thread first. */
+    /**
+     * Closes the epoll instance and the eventfd (the socket is the channel's): marks it closed, wakes a waiting receive
+     * thread, waits up to {@link #CLOSE_WAIT_MS} until no thread is in {@link #await} or {@link #wakeup}, then closes
+     * both descriptors (left open if one still is: a leak, never a call on a reused number).
+     */
     @Override
     public void close() {
         synchronized (ctlEvent) {
             if (closed) return;
-            wakeup();
-            closed = true;
+            closed = true; // before the look at users (see await)
+            libc.write(wakeFd, wakeOne, 8); // a receive thread in epoll_wait returns
+            long end = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
+            while (users.get() > 0) {
+                if (System.nanoTime() - end > 0) {
+                    System.getLogger(RxEpoll.class.getName()).log(System.Logger.Level.WARNING,
+                        "epoll " + epfd + " still in use after " + CLOSE_WAIT_MS + " ms: left open");
+                    return;
+                }
+                Thread.yield();
+            }
             libc.close(epfd);
             libc.close(wakeFd);
         }
+    }
+
+    /** Threads inside {@link #await} or {@link #wakeup} now (tests). */
+    int users() {
+        return users.get();
     }
 }

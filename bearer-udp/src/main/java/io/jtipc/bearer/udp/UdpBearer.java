@@ -116,6 +116,13 @@ public final class UdpBearer implements Media {
      * (also guards {@link #rxBuf}, {@link #sources}, {@link #nextChannel}).
      */
     private final ReentrantLock rxLock = new ReentrantLock();
+    /**
+     * How long the receive thread waits for {@link #rxLock} held by a leader before it looks at close and wakeups
+     * again, in ms (5; one timed wait, no spin).
+     */
+    static final long RX_LOCK_WAIT_MS = 5;
+    /** Times the receive thread found {@link #rxLock} held by another thread (written by it only; tests). */
+    private volatile long rxLockBusy;
     /** Held by the one application thread that leads ({@link #lead}); others wait as followers. */
     private final ReentrantLock leadLock = new ReentrantLock();
     /** The leader's own selector over the same channels (opened on the first lead); under {@link #leadLock}. */
@@ -550,16 +557,17 @@ public final class UdpBearer implements Media {
                 return WAKEUP;
             }
             if (!rxLock.tryLock()) {
-                if (leadLock.isLocked()) {
-                    // a leader is reading: do not queue behind it (its unlock would have to wake this thread); it
-                    // takes what is queued, and what it leaves makes the selector return at once
-                    Thread.yield();
-                    if (!waitReadable()) {
-                        return WAKEUP;
+                rxLockBusy++;
+                // a leader is reading (or handing a frame over): wait in the lock, bounded, so a close or wakeup is
+                // seen; spinning on the selector (it returns at once while datagrams are queued) burnt a core
+                try {
+                    if (!rxLock.tryLock(RX_LOCK_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                        continue;
                     }
-                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // nobody interrupts it; if one did: wait without a bound
+                    rxLock.lock();
                 }
-                rxLock.lock();
             }
             int n;
             try {
@@ -606,11 +614,28 @@ public final class UdpBearer implements Media {
      *         failed (the receive thread reports receive errors; leading stays off)
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
+        return lead(handler, done, timeoutMs, null, null);
+    }
+
+    /**
+     * {@link #lead(Media.FrameHandler, BooleanSupplier, long)}, telling the caller when this thread really leads:
+     * {@code started} runs once the lead lock is taken, before the first look at {@code done} (so whatever makes
+     * {@code done} true after it can {@link #wakeLeader()} this thread), and {@code ended} runs before the lock is
+     * released, only if {@code started} ran. Neither runs when this returns -1 because another thread leads. Either
+     * may be null.
+     */
+    public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
+            Runnable ended) {
         if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
             return -1;
         }
         boolean paused = false;
+        boolean told = false;
         try {
+            if (started != null) {
+                started.run();
+                told = true;
+            }
             if (leadSelector == null) {
                 Selector sel = Selector.open();
                 for (DatagramChannel c : channels) {
@@ -652,6 +677,9 @@ public final class UdpBearer implements Media {
             if (paused) {
                 rxEpoll.resume(); // what this thread left unread wakes the receive thread now
             }
+            if (told && ended != null) {
+                ended.run();
+            }
             leadLock.unlock();
         }
     }
@@ -687,8 +715,13 @@ public final class UdpBearer implements Media {
         }
     }
 
+    /** Times the receive thread found the receive lock held by another thread, a leader (tests). */
+    long rxLockBusy() {
+        return rxLockBusy;
+    }
+
     /** True while a thread leads (tests). */
-    boolean leading() {
+    public boolean leading() {
         return leadLock.isLocked();
     }
 

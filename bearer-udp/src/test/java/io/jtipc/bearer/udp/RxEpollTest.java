@@ -60,6 +60,26 @@ class RxEpollTest {
     }
 
     @Test
+    void closeWaitsUntilTheReceiveThreadLeftItsWait() throws Exception {
+        try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            rx.bind(new InetSocketAddress("127.0.0.1", 0));
+            RxEpoll e = RxEpoll.open((InetSocketAddress) rx.getLocalAddress());
+            Assumptions.assumeTrue(e != null, "no procfs descriptor or jnr-ffi here");
+            CountDownLatch done = awaitOn(e);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (e.users() == 0 && System.nanoTime() < end) Thread.sleep(1); // the thread is in epoll_wait
+            assertThat(e.users()).as("waiting in epoll_wait").isEqualTo(1);
+            e.close();
+            // close returned only after the waiter left its native call: its descriptors are closed unused
+            assertThat(e.users()).as("no thread inside a native call once close returned").isZero();
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            e.await(); // closed: returns at once, touches no descriptor
+            e.wakeup();
+            assertThat(e.users()).isZero();
+        }
+    }
+
+    @Test
     void ipv6IsNotHandled() throws Exception {
         assertThat(RxEpoll.open(new InetSocketAddress("::1", 9))).isNull();
     }

@@ -153,4 +153,71 @@ class UdpLeaderReceiveTest {
             assertThat(b.lead((s, f, l) -> { }, () -> false, 10)).isEqualTo(-1);
         }
     }
+
+    /** The private lock field {@code name} of {@code b}. */
+    private static java.util.concurrent.locks.ReentrantLock lockOf(UdpBearer b, String name) throws Exception {
+        java.lang.reflect.Field f = UdpBearer.class.getDeclaredField(name);
+        f.setAccessible(true);
+        return (java.util.concurrent.locks.ReentrantLock) f.get(b);
+    }
+
+    @Test
+    void receiveThreadWaitsWithoutSpinningWhileALeaderHoldsTheReceiveLock() throws Exception {
+        UdpBearer[] ab = pair();
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            Seen seen = new Seen();
+            b.start(seen.handler(), null);
+            var leadLock = lockOf(b, "leadLock");
+            var rxLock = lockOf(b, "rxLock");
+            // this thread plays a leader handing a frame to a slow core: both locks held, datagrams queued meanwhile
+            leadLock.lock();
+            rxLock.lock();
+            long busy;
+            try {
+                for (int i = 0; i < 3; i++) {
+                    byte[] f = data(i, 64);
+                    assertThat(a.send(b.address(), 0, f, 0, f.length)).isTrue();
+                }
+                Thread.sleep(300);
+                busy = b.rxLockBusy();
+            } finally {
+                rxLock.unlock();
+                leadLock.unlock();
+            }
+            // 300 ms / RX_LOCK_WAIT_MS = 60 timed waits; the old yield + select loop went round thousands of times
+            assertThat(busy).as("receive thread's turns on a held receive lock in 300 ms").isLessThan(200);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.count.get() < 3 && System.nanoTime() < end) Thread.sleep(1);
+            assertThat(seen.seqs).as("every datagram once, in order, once the lock is free").containsExactly(0, 1, 2);
+        }
+    }
+
+    @Test
+    void startedAndEndedRunOnlyForTheThreadThatLeads() throws Exception {
+        UdpBearer[] ab = pair();
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            b.start((s, f, l) -> { }, null);
+            AtomicInteger started = new AtomicInteger();
+            AtomicInteger ended = new AtomicInteger();
+            AtomicInteger second = new AtomicInteger(Integer.MIN_VALUE);
+            Thread other = new Thread(() -> {
+                try {
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!b.leading() && System.nanoTime() < end) Thread.sleep(5);
+                    second.set(b.lead((s, f, l) -> { }, () -> false, 10, started::incrementAndGet,
+                        ended::incrementAndGet));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                b.wakeLeader();
+            });
+            other.start();
+            int r = b.lead((s, f, l) -> { }, () -> false, 20_000, started::incrementAndGet, ended::incrementAndGet);
+            other.join();
+            assertThat(r).isZero();
+            assertThat(second.get()).isEqualTo(-1);
+            assertThat(started.get()).as("only the leader ran started").isEqualTo(1);
+            assertThat(ended.get()).as("and ended").isEqualTo(1);
+        }
+    }
 }

@@ -565,8 +565,9 @@ public final class UdpBearer implements Media {
                         continue;
                     }
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // nobody interrupts it; if one did: wait without a bound
-                    rxLock.lock();
+                    // nobody interrupts it; if one did, the flag is cleared (re-set, every timed wait and select would
+                    // return at once: a spin) and the loop looks at close and the lock again
+                    continue;
                 }
             }
             int n;
@@ -674,22 +675,31 @@ public final class UdpBearer implements Media {
             if (closed) {
                 closeLeadSelector(); // close may have run before the selector was opened
             }
-            if (paused) {
-                rxEpoll.resume(); // what this thread left unread wakes the receive thread now
+            try {
+                if (paused) {
+                    rxEpoll.resume(); // what this thread left unread wakes the receive thread now
+                }
+            } finally {
+                try {
+                    if (told && ended != null) {
+                        ended.run(); // even if resume threw: the queue must not count a leader that left
+                    }
+                } finally {
+                    leadLock.unlock();
+                }
             }
-            if (told && ended != null) {
-                ended.run();
-            }
-            leadLock.unlock();
         }
     }
 
-    /** Reads and hands over queued datagrams until none is left or {@code done}; under {@link #leadLock}. */
+    /**
+     * Reads and hands over queued datagrams until none is left or {@code done}; under {@link #leadLock}. Holds
+     * {@link #rxLock} for the whole drain, not per datagram: a receive thread waiting in it is woken once per drain.
+     */
     private int drain(Media.FrameHandler handler, BooleanSupplier done) throws IOException {
         int got = 0;
-        while (!done.getAsBoolean()) {
-            rxLock.lock();
-            try {
+        rxLock.lock();
+        try {
+            while (!done.getAsBoolean()) {
                 int n = tryReceive(leadBuf, 0, leadBuf.length, leadSrc, 0); // never takes the receive thread's wakeup
                 if (n < 0) {
                     return got;
@@ -697,9 +707,9 @@ public final class UdpBearer implements Media {
                 got++;
                 framesLed++; // under rxLock
                 handler.onFrame(leadSrc, leadBuf, n);
-            } finally {
-                rxLock.unlock();
             }
+        } finally {
+            rxLock.unlock();
         }
         return got;
     }
@@ -725,10 +735,12 @@ public final class UdpBearer implements Media {
         return leadLock.isLocked();
     }
 
-    /** Makes a {@link #lead} that waits (or the next one that would) return; from any thread. */
+    /** Makes a {@link #lead} that waits return; from any thread. Nothing when no thread leads (no wakeup is kept for a later lead). */
     public void wakeLeader() {
         Selector s = leadSelector;
-        if (s != null) {
+        // no thread leads (a leader is counted only once it holds leadLock): a wakeup left pending would only make the
+        // next lead return at once for nothing
+        if (s != null && leadLock.isLocked()) {
             try {
                 s.wakeup();
             } catch (ClosedSelectorException ignored) {
@@ -820,6 +832,7 @@ public final class UdpBearer implements Media {
     @Override
     public void close() {
         closed = true;
+        closeLeadSelector(); // first: a leader waiting in it returns now, not after the receive thread's join
         receiveLoop.stop(this::wakeup);
         if (rxEpoll != null) {
             rxEpoll.close(); // the receive thread has ended (or was never started)

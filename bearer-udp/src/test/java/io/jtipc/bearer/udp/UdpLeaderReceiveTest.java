@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,7 @@ class UdpLeaderReceiveTest {
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             b.start((s, f, l) -> { }, null);
             AtomicInteger second = new AtomicInteger(Integer.MIN_VALUE);
+            AtomicBoolean returned = new AtomicBoolean();
             Thread other = new Thread(() -> {
                 try {
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -108,11 +110,12 @@ class UdpLeaderReceiveTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                b.wakeLeader();
+                wakeUntil(b, returned);
             });
             other.start();
             long t0 = System.nanoTime();
             int r = b.lead((s, f, l) -> { }, () -> false, 20_000);
+            returned.set(true);
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             other.join();
             assertThat(r).as("woken, nothing read").isZero();
@@ -200,6 +203,7 @@ class UdpLeaderReceiveTest {
             AtomicInteger started = new AtomicInteger();
             AtomicInteger ended = new AtomicInteger();
             AtomicInteger second = new AtomicInteger(Integer.MIN_VALUE);
+            AtomicBoolean returned = new AtomicBoolean();
             Thread other = new Thread(() -> {
                 try {
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -209,15 +213,32 @@ class UdpLeaderReceiveTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                b.wakeLeader();
+                wakeUntil(b, returned);
             });
             other.start();
             int r = b.lead((s, f, l) -> { }, () -> false, 20_000, started::incrementAndGet, ended::incrementAndGet);
+            returned.set(true);
             other.join();
             assertThat(r).isZero();
             assertThat(second.get()).isEqualTo(-1);
             assertThat(started.get()).as("only the leader ran started").isEqualTo(1);
             assertThat(ended.get()).as("and ended").isEqualTo(1);
+        }
+    }
+
+    /**
+     * Calls {@code wakeLeader} until the lead returned (at most 10 s): the leader's selector is opened inside its
+     * first lead, after {@code leading()} turns true, and a wakeup before that finds no selector to wake.
+     */
+    private static void wakeUntil(UdpBearer b, AtomicBoolean returned) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!returned.get() && System.nanoTime() < end) {
+            b.wakeLeader();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 }

@@ -122,19 +122,19 @@ public final class AfPacketSocket implements AutoCloseable {
     public static final int MAX_IFNAME = 15;
 
     // <linux/socket.h>, <linux/if_packet.h>: the AF_PACKET family and its socket options
-    private static final int AF_PACKET = 17;
+    static final int AF_PACKET = 17;
     private static final int SOL_PACKET = 263;
     private static final int PACKET_STATISTICS = 6;
 
     // struct sockaddr_ll (20 bytes): family u16, protocol be16, ifindex s32, hatype u16,
     // pkttype u8, halen u8, addr[8]
-    private static final int SLL_SIZE = 20;
-    private static final int SLL_PROTOCOL = 2;
-    private static final int SLL_IFINDEX = 4;
+    static final int SLL_SIZE = 20;
+    static final int SLL_PROTOCOL = 2;
+    static final int SLL_IFINDEX = 4;
     private static final int SLL_HATYPE = 8;
     private static final int SLL_PKTTYPE = 10;
-    private static final int SLL_HALEN = 11;
-    private static final int SLL_ADDR = 12;
+    static final int SLL_HALEN = 11;
+    static final int SLL_ADDR = 12;
     // struct ifreq (40 bytes on LP64): name[16], then a union at 16
     private static final int IFREQ_SIZE = 40;
     private static final int IFR_UNION = 16;
@@ -143,14 +143,14 @@ public final class AfPacketSocket implements AutoCloseable {
     // struct mmsghdr on LP64 (64 bytes): struct msghdr {msg_name ptr @0, msg_namelen u32 @8, msg_iov ptr @16,
     // msg_iovlen size_t @24, msg_control ptr @32, msg_controllen size_t @40, msg_flags s32 @48}, msg_len u32 @56;
     // struct iovec (16 bytes): iov_base ptr @0, iov_len size_t @8
-    private static final int MMSG_SIZE = 64;
-    private static final int MSG_NAMELEN = 8;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
+    static final int MMSG_SIZE = 64;
+    static final int MSG_NAMELEN = 8;
+    static final int MSG_IOV = 16;
+    static final int MSG_IOVLEN = 24;
     private static final int MSG_FLAGS = 48;
     private static final int MSG_LEN = 56;
-    private static final int IOV_SIZE = 16;
-    private static final int ADDR_SLOT = 32;
+    static final int IOV_SIZE = 16;
+    static final int ADDR_SLOT = 32;
 
     private final LibC libc = LibC.Native.libc();
     private final String ifname;
@@ -160,7 +160,6 @@ public final class AfPacketSocket implements AutoCloseable {
     private final int ifindex;
 
     private final ReentrantLock rxLock = new ReentrantLock();
-    private final ReentrantLock txLock = new ReentrantLock();
     private final Object ioctlLock = new Object();
     private volatile boolean closed;
 
@@ -176,22 +175,8 @@ public final class AfPacketSocket implements AutoCloseable {
     private final Pointer pollFds;
     private final Pointer wakeScratch;
     private final Pointer wakeOne;
-    private final Pointer txBuf;
-    private final Pointer txAddr;
-    // two send batches, allocated once per socket: frames are queued into `filling` (under fillLock, never waiting for
-    // a system call) while the other one may be on its way (under txLock); flush swaps them under both locks
-    private final Object fillLock = new Object();
-    private final TxBatch[] txBatches = new TxBatch[2];
-    private volatile TxBatch filling;
-    private volatile long sendSyscalls;
-    private volatile long framesSent;
-    private volatile long sendDropped;
-    /**
-     * Frames a {@code sendmmsg} took since the last {@link #flush()} that returned normally, whoever sent them (a
-     * {@link #queue} that found its batch full, {@link #send} sending what was queued, another flush that failed): the
-     * next {@link #flush()} returns them, so its caller learns that frames went out (count).
-     */
-    private final java.util.concurrent.atomic.AtomicInteger sentUnreported = new java.util.concurrent.atomic.AtomicInteger();
+    /** The transmit side: {@link #send}, {@link #queue}, {@link #flush} (AfPacketTx). */
+    private final AfPacketTx tx;
     private final Pointer ifreq;
 
     private int lastPacketType = -1;
@@ -215,11 +200,6 @@ public final class AfPacketSocket implements AutoCloseable {
             rxMsgs.putAddress((long) i * MMSG_SIZE + MSG_IOV, rxIov.address() + (long) i * IOV_SIZE);
             rxMsgs.putLong((long) i * MMSG_SIZE + MSG_IOVLEN, 1);
         }
-        txBuf = Memory.allocateDirect(rt, MAX_FRAME, true);
-        txAddr = Memory.allocateDirect(rt, 32, true);
-        txBatches[0] = new TxBatch(rt);
-        txBatches[1] = new TxBatch(rt);
-        filling = txBatches[0];
         pollFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
         wakeScratch = Memory.allocateDirect(rt, 8, true);
         wakeOne = Memory.allocateDirect(rt, 8, true);
@@ -252,19 +232,17 @@ public final class AfPacketSocket implements AutoCloseable {
         }
         this.fd = s;
         this.wakeFd = w;
-        fillSll(txAddr, ifindex);
-        txAddr.putByte(SLL_HALEN, (byte) EthMedia.MAC_LENGTH);
-        for (TxBatch t : txBatches) {
-            for (int i = 0; i < TX_BATCH; i++) {
-                fillSll(t.addrs, (long) i * ADDR_SLOT, ifindex);
-                t.addrs.putByte((long) i * ADDR_SLOT + SLL_HALEN, (byte) EthMedia.MAC_LENGTH);
-                long m = (long) i * MMSG_SIZE;
-                t.msgs.putAddress(m, t.addrs.address() + (long) i * ADDR_SLOT);
-                t.msgs.putInt(m + MSG_NAMELEN, SLL_SIZE);
-                t.msgs.putAddress(m + MSG_IOV, t.iov.address() + (long) i * IOV_SIZE);
-                t.msgs.putLong(m + MSG_IOVLEN, 1);
+        this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, new AfPacketTx.OpenFd() {
+            @Override
+            public int get() throws ClosedChannelException {
+                return checkOpen();
             }
-        }
+
+            @Override
+            public boolean closed() {
+                return closed;
+            }
+        });
         pollFds.putInt(0, fd);
         pollFds.putShort(4, LibC.POLLIN);
         pollFds.putInt(POLLFD_SIZE, wakeFd);
@@ -396,57 +374,7 @@ public final class AfPacketSocket implements AutoCloseable {
      * @throws IllegalArgumentException if {@code len} exceeds {@link #MAX_FRAME}
      */
     public boolean send(byte[] destMac, int destOff, byte[] frame, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(destOff, EthMedia.MAC_LENGTH, destMac.length);
-        Objects.checkFromIndexSize(off, len, frame.length);
-        if (len > MAX_FRAME) {
-            throw new IllegalArgumentException("frame of " + len + " bytes exceeds " + MAX_FRAME);
-        }
-        txLock.lock();
-        try {
-            int s = checkOpen();
-            AfPacketException earlier = null;
-            if (filling.count > 0) {
-                try {
-                    flushLocked(s); // what was queued before goes first
-                } catch (AfPacketException e) {
-                    earlier = new AfPacketException(e.operation(), e.errno(), e.getMessage() + " (an earlier queued frame)");
-                }
-            }
-            txBuf.put(0, frame, off, len);
-            txAddr.put(SLL_ADDR, destMac, destOff, EthMedia.MAC_LENGTH);
-            boolean took;
-            for (;;) {
-                long n = libc.sendto(s, txBuf, len, LibC.MSG_DONTWAIT, txAddr, SLL_SIZE);
-                sendSyscalls++;
-                if (n >= 0) {
-                    framesSent++;
-                    took = true;
-                    break;
-                }
-                int err = LibC.Native.errno();
-                if (err == SyscallException.EINTR) {
-                    continue;
-                }
-                if (err == SyscallException.EAGAIN || err == SyscallException.ENOBUFS) {
-                    took = false;
-                    break;
-                }
-                AfPacketException own = err == SyscallException.EMSGSIZE
-                        ? new AfPacketException("sendto", err, "frame of " + len + " bytes is larger than the MTU of interface "
-                                + ifname + " (sendto failed: EMSGSIZE)")
-                        : AfPacketException.forSocket("sendto", err, ifname);
-                if (earlier != null) {
-                    own.addSuppressed(earlier);
-                }
-                throw own;
-            }
-            if (earlier != null) {
-                throw earlier;
-            }
-            return took;
-        } finally {
-            txLock.unlock();
-        }
+        return tx.send(destMac, destOff, frame, off, len);
     }
 
     /**
@@ -461,41 +389,7 @@ public final class AfPacketSocket implements AutoCloseable {
      * @throws IllegalArgumentException if {@code len} exceeds {@link #MAX_FRAME}
      */
     public void queue(byte[] destMac, int destOff, byte[] frame, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(destOff, EthMedia.MAC_LENGTH, destMac.length);
-        Objects.checkFromIndexSize(off, len, frame.length);
-        if (len > MAX_FRAME) {
-            throw new IllegalArgumentException("frame of " + len + " bytes exceeds " + MAX_FRAME);
-        }
-        IOException earlier = null;
-        for (;;) {
-            synchronized (fillLock) {
-                checkOpen();
-                TxBatch t = filling;
-                if (t.count < TX_BATCH && t.used + len <= TX_AREA_BYTES) {
-                    int i = t.count;
-                    t.area.put(t.used, frame, off, len);
-                    t.iov.putAddress((long) i * IOV_SIZE, t.area.address() + t.used);
-                    t.iov.putLong((long) i * IOV_SIZE + 8, len);
-                    t.addrs.put((long) i * ADDR_SLOT + SLL_ADDR, destMac, destOff, EthMedia.MAC_LENGTH);
-                    t.used += len;
-                    t.count = i + 1;
-                    break;
-                }
-            }
-            txLock.lock(); // the batch is full: send it, then queue into the other one
-            try {
-                flushLocked(checkOpen()); // the frames it sends are returned by the next flush() (sentUnreported)
-            } catch (ClosedChannelException e) {
-                throw e;
-            } catch (IOException e) {
-                earlier = e;
-            } finally {
-                txLock.unlock();
-            }
-        }
-        if (earlier != null) {
-            throw earlier;
-        }
+        tx.queue(destMac, destOff, frame, off, len);
     }
 
     /**
@@ -519,126 +413,25 @@ public final class AfPacketSocket implements AutoCloseable {
      * @throws ClosedChannelException if the socket is closed while frames are queued (they are dropped)
      */
     public int flush() throws IOException {
-        if (filling.count == 0) { // nothing of this thread's is queued: it saw its own queue calls
-            return closed || sentUnreported.get() == 0 ? 0 : sentUnreported.getAndSet(0);
-        }
-        txLock.lock();
-        try {
-            flushLocked(checkOpen());
-        } finally {
-            txLock.unlock();
-        }
-        return sentUnreported.getAndSet(0);
+        return tx.flush();
     }
 
     /** Frames {@link #queue} holds now, not yet handed to a {@code sendmmsg} (count). */
     public int queued() {
-        return filling.count;
+        return tx.queued();
     }
 
-    /**
-     * Caller holds txLock (and the socket was open when it took it): swaps the batches and sends the full one; the frames
-     * sent are added to {@link #sentUnreported} whatever happens.
-     */
-    private int flushLocked(int s) throws IOException {
-        TxBatch t;
-        synchronized (fillLock) {
-            t = filling;
-            if (t.count == 0) {
-                return 0;
-            }
-            filling = t == txBatches[0] ? txBatches[1] : txBatches[0]; // empty: its flush ended under txLock
-        }
-        int count = t.count;
-        int sent = 0;
-        int i = 0;
-        AfPacketException first = null;
-        try {
-            while (i < count) {
-                int n = libc.sendmmsg(s, t.msgsFrom[i], count - i, LibC.MSG_DONTWAIT);
-                sendSyscalls++;
-                if (n > 0) {
-                    i += n;
-                    sent += n;
-                    continue;
-                }
-                int err = n < 0 ? LibC.Native.errno() : SyscallException.EAGAIN;
-                if (err == SyscallException.EINTR) {
-                    continue;
-                }
-                if (err == SyscallException.EAGAIN || err == SyscallException.ENOBUFS) {
-                    sendDropped += count - i; // the send queue is full: drop the rest at once, the link retransmits
-                    i = count;
-                    continue;
-                }
-                if (err == SyscallException.EMSGSIZE) {
-                    long len = t.iov.getLong((long) i * IOV_SIZE + 8);
-                    if (first == null) {
-                        first = new AfPacketException("sendmmsg", err, "frame of " + len
-                                + " bytes is larger than the MTU of interface " + ifname + " (sendmmsg failed: EMSGSIZE)");
-                    }
-                    sendDropped++;
-                    i++;
-                    continue;
-                }
-                if (first == null) {
-                    first = AfPacketException.forSocket("sendmmsg", err, ifname);
-                }
-                sendDropped += count - i; // interface down or gone: the rest would fail the same way
-                i = count;
-            }
-        } finally {
-            framesSent += sent;
-            sentUnreported.addAndGet(sent);
-            synchronized (fillLock) {
-                t.count = 0;
-                t.used = 0;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-        return sent;
-    }
-
-    /**
-     * One send batch in native memory, allocated once: {@link #TX_AREA_BYTES} of frames, {@link #TX_BATCH} destination
-     * sockaddr_ll, iovecs and mmsghdrs. Written under fillLock while it is {@code filling}, read by the flush that
-     * swapped it out (under txLock).
-     */
-    private static final class TxBatch {
-        final Pointer area;
-        final Pointer addrs;
-        final Pointer iov;
-        final Pointer msgs;
-        /** {@code msgsFrom[i]}: {@link #msgs} from its i-th mmsghdr on, made once (a retry after a partial send). */
-        final Pointer[] msgsFrom = new Pointer[TX_BATCH];
-        /** Frames queued and bytes of {@link #area} they use (written under fillLock). */
-        volatile int count;
-        int used;
-
-        TxBatch(jnr.ffi.Runtime rt) {
-            area = Memory.allocateDirect(rt, TX_AREA_BYTES, true);
-            addrs = Memory.allocateDirect(rt, TX_BATCH * ADDR_SLOT, true);
-            iov = Memory.allocateDirect(rt, TX_BATCH * IOV_SIZE, true);
-            msgs = Memory.allocateDirect(rt, TX_BATCH * MMSG_SIZE, true);
-            msgsFrom[0] = msgs;
-            for (int i = 1; i < TX_BATCH; i++) {
-                msgsFrom[i] = msgs.slice((long) i * MMSG_SIZE);
-            }
-        }
-    }
 
     /**
      * Frames sent with {@link #send} or {@link #flush} since open (count).
      */
     public long framesSent() {
-        return framesSent;
+        return tx.framesSent();
     }
 
     /** System calls {@link #send} and {@link #flush} made since open ({@code sendto}, {@code sendmmsg}; count). */
     public long sendSyscalls() {
-        return sendSyscalls;
+        return tx.sendSyscalls();
     }
 
     /**
@@ -646,7 +439,7 @@ public final class AfPacketSocket implements AutoCloseable {
      * batch; EMSGSIZE: that frame; interface down or gone: that frame and the rest of its batch).
      */
     public long sendDropped() {
-        return sendDropped;
+        return tx.sendDropped();
     }
 
     /** {@link #send(byte[], int, byte[], int, int)} with a 6-byte destination array. */
@@ -942,23 +735,18 @@ public final class AfPacketSocket implements AutoCloseable {
             libc.write(wakeFd, wakeOne, 8);
         }
         rxLock.lock();
-        txLock.lock();
         try {
-            if (filling.count > 0) {
-                try {
-                    flushLocked(fd); // what was queued before close goes out (a peer-stopping RESET, ...)
-                } catch (IOException e) {
-                    // best effort: the interface may be gone
+            // what was queued before close goes out (a peer-stopping RESET, ...), then the descriptors close while no
+            // send runs
+            tx.closing(fd, () -> {
+                synchronized (ioctlLock) {
+                    synchronized (this) {
+                        libc.close(fd);
+                        libc.close(wakeFd);
+                    }
                 }
-            }
-            synchronized (ioctlLock) {
-                synchronized (this) {
-                    libc.close(fd);
-                    libc.close(wakeFd);
-                }
-            }
+            });
         } finally {
-            txLock.unlock();
             rxLock.unlock();
         }
     }
@@ -977,11 +765,11 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     private void fillSll(Pointer sll, int index) {
-        fillSll(sll, 0, index);
+        fillSll(sll, 0, ethertype, index);
     }
 
-    /** Writes a sockaddr_ll for this socket's ethertype and interface {@code index} at {@code sll[at..at+20)}. */
-    private void fillSll(Pointer sll, long at, int index) {
+    /** Writes a sockaddr_ll for {@code ethertype} and interface {@code index} at {@code sll[at..at+20)}. */
+    static void fillSll(Pointer sll, long at, int ethertype, int index) {
         sll.setMemory(at, SLL_SIZE, (byte) 0);
         sll.putShort(at, (short) AF_PACKET);
         // sll_protocol is in network byte order (htons)

@@ -653,8 +653,8 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
-     * System calls {@link #receive} made since open ({@code recvmmsg} and {@code poll}; count): with frames queued,
-     * about one per {@link #RX_BATCH} frames.
+     * System calls made to receive since open ({@code recvmmsg} and {@code poll}, by {@link #receive}, a receive
+     * thread and a leader alike; count): with frames queued, about one per {@link #RX_BATCH} frames.
      */
     public long receiveSyscalls() {
         return receiveSyscalls.get();
@@ -858,12 +858,13 @@ public final class AfPacketSocket implements AutoCloseable {
     /**
      * The next frame without waiting: from the batch, else one {@code recvmmsg}; caller holds the receive lock.
      *
-     * @return payload length, -1 when no frame is queued, {@link #WAKEUP} once closed
+     * @return payload length, or -1 when no frame is queued
      * @throws AfPacketException the receive error (ENETDOWN, ...)
+     * @throws ClosedChannelException once closed (a receive thread then ends, as with {@link #receive})
      */
     int readQueued(byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
         if (!enter()) {
-            return WAKEUP;
+            throw new ClosedChannelException();
         }
         try {
             return readOne(fd, buf, off, len, srcMac, srcOff);

@@ -311,7 +311,7 @@ public final class EthBearer implements Media, Leadable {
                 return n; // still locked: released by the handler wrapper (start)
             }
             socket.unlockReceive();
-            if (n == WAKEUP || socket.awaitReadable() == WAKEUP) {
+            if (socket.awaitReadable() == WAKEUP) {
                 return WAKEUP;
             }
         }

@@ -220,6 +220,18 @@ class EthLeaderReceiveTest {
     }
 
     @Test
+    void theReceiveThreadEndsWhenItsSocketIsClosedUnderIt() throws Exception {
+        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+            b.start((s, f, l) -> { }, null);
+            b.socket().close(); // not through the bearer: the thread's next read finds the socket closed
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (b.isReceiving() && System.nanoTime() < end) Thread.sleep(5);
+            assertThat(b.isReceiving()).as("the receive thread ended (it does not spin on a closed socket)").isFalse();
+            assertThat(b.receiveErrors()).isZero();
+        }
+    }
+
+    @Test
     void noLeadWithoutAReceiveThread() throws Exception {
         try (EthBearer b = EthBearer.open(lab.name, "vb")) {
             assertThat(b.lead((s, f, l) -> { }, () -> false, 10, null, null)).isEqualTo(-1);

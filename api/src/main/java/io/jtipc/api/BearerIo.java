@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.eth.EthBearer;
 import io.jtipc.bearer.udp.UdpBearer;
@@ -105,14 +106,14 @@ final class BearerIo implements AutoCloseable {
     final boolean holdsQueuedFrames;
     /** Hands a frame read by a leading application thread to the node (set by {@link #start}); null before. */
     private volatile Media.FrameHandler leadHandler;
-    /** Wakes this bearer's leader ({@link UdpBearer#wakeLeader}); null when the media cannot be led. */
-    private final Runnable leadWake;
+    /** The media as {@link Leadable} (UDP and Ethernet bearers); null when it cannot be led (a test's wrapper). */
+    private final Leadable leadable;
 
     private BearerIo(Media media, BearerConfig config) {
         this.media = media;
         this.config = config;
         this.holdsQueuedFrames = media.holdsQueuedFrames();
-        this.leadWake = media instanceof UdpBearer u ? u::wakeLeader : null;
+        this.leadable = media instanceof Leadable l ? l : null;
     }
 
     /**
@@ -190,35 +191,35 @@ final class BearerIo implements AutoCloseable {
      */
     void start(Consumer<Rx> sink, Consumer<IOException> onError) {
         Rx rx = new Rx(this, null, null, 0); // the media calls back on its one receive thread
-        Rx leadRx = new Rx(this, null, null, 0); // the one leading thread's (UdpBearer#lead: one at a time)
+        Rx leadRx = new Rx(this, null, null, 0); // the one leading thread's (Leadable#lead: one at a time)
         leadHandler = (src, frame, len) -> sink.accept(leadRx.set(src, frame, len));
         media.start((src, frame, len) -> sink.accept(rx.set(src, frame, len)), onError);
     }
 
     /**
      * Leader receive (issue 14): the calling thread, about to wait for a message on {@code q}, reads this bearer's
-     * frames itself and runs the core on them ({@link UdpBearer#lead}) until {@code q} has a message or is closed,
+     * frames itself and runs the core on them ({@link Leadable#lead}) until {@code q} has a message or is closed,
      * {@code timeoutNanos} passed (negative: no limit; rounded up to whole ms), it is interrupted, or a message reached
-     * {@code q} another way (then {@link SocketRxQueue#offer} wakes it). Only a UDP bearer not wrapped by a test media
-     * can be led; one thread at a time.
+     * {@code q} another way (then {@link SocketRxQueue#offer} wakes it). Only a UDP or Ethernet bearer not wrapped by a
+     * test media can be led; one thread at a time.
      *
      * @return frames handled (0: none, the caller looks at its queue and time again), or -1 when this thread cannot
      *         lead this bearer (the caller waits on its queue as before)
      */
     int lead(SocketRxQueue q, long timeoutNanos) {
         Media.FrameHandler h = leadHandler;
-        if (leadWake == null || h == null || coreId < 0 || isDead()) return -1;
-        UdpBearer u = (UdpBearer) media;
+        Leadable l = leadable;
+        if (l == null || h == null || coreId < 0 || isDead()) return -1;
         if (q.ready().getAsBoolean()) return 0;
         long ms = timeoutNanos < 0 ? -1 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
         // the queue counts this thread as a leader only while it holds the lead lock (not when another thread leads)
-        return u.lead(h, q.ready(), ms, q.leadStart(), q.leadEnd());
+        return l.lead(h, q.ready(), ms, q.leadStart(), q.leadEnd());
     }
 
-    /** Wakes the thread leading this bearer, if any ({@link UdpBearer#wakeLeader}); any thread. */
+    /** Wakes the thread leading this bearer, if any ({@link Leadable#wakeLeader}); any thread. */
     void wakeLeader() {
-        Runnable w = leadWake;
-        if (w != null) w.run();
+        Leadable l = leadable;
+        if (l != null) l.wakeLeader();
     }
 
     /**

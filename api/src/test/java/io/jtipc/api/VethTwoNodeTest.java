@@ -22,18 +22,27 @@ class VethTwoNodeTest {
 
     @BeforeAll
     static void createNamespace() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (netns, AF_PACKET)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
-                || Files.isExecutable(Path.of("/usr/bin/ip")), "needs iproute2");
-        run("ip", "netns", "add", NS);
-        run("ip", "-n", NS, "link", "add", "va", "type", "veth", "peer", "name", "vb");
-        run("ip", "-n", NS, "link", "set", "va", "up");
-        run("ip", "-n", NS, "link", "set", "vb", "up");
+        createNamespaceNamed(NS);
     }
 
     @AfterAll
     static void removeNamespace() throws Exception {
-        if (Files.exists(Path.of("/var/run/netns", NS))) run("ip", "netns", "del", NS);
+        removeNamespaceNamed(NS);
+    }
+
+    /** Namespace {@code ns} with veth pair va/vb, both up; skips the test class unless root with iproute2. */
+    static void createNamespaceNamed(String ns) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (netns, AF_PACKET)");
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
+                || Files.isExecutable(Path.of("/usr/bin/ip")), "needs iproute2");
+        run("ip", "netns", "add", ns);
+        run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb");
+        run("ip", "-n", ns, "link", "set", "va", "up");
+        run("ip", "-n", ns, "link", "set", "vb", "up");
+    }
+
+    static void removeNamespaceNamed(String ns) throws Exception {
+        if (Files.exists(Path.of("/var/run/netns", ns))) run("ip", "netns", "del", ns);
     }
 
     static void run(String... cmd) throws IOException, InterruptedException {

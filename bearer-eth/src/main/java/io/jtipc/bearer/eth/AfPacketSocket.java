@@ -3,8 +3,14 @@ package io.jtipc.bearer.eth;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.Media;
@@ -70,8 +76,17 @@ import jnr.ffi.Pointer;
  * leave in the order of the calls. {@link #receive}
  * may be called from any thread, one at a time (a second concurrent caller waits for the first).
  * {@link #wakeup()} may be called from any thread at any time. {@link #close()} wakes a blocked
- * receiver, waits for it to leave and only then closes the descriptors, so a descriptor number is
- * never reused under a running call.
+ * receiver, waits for every call using the descriptors to leave and only then closes them, so a descriptor number
+ * is never reused under a running call.
+ *
+ * <h2>Taking turns with a leader (EthBearer)</h2>
+ * For leader receive (issue 14) the bearer's receive thread and one leading application thread read the same socket:
+ * each takes the receive lock ({@link #lockReceive}), reads a frame with {@link #readQueued} (the batch, or one
+ * {@code recvmmsg}, never a wait) and keeps the lock until the frame's handler returned, so frames reach the core in
+ * the order the socket gave them whoever read them. Both wait without the lock, each in its own {@code poll}:
+ * the receive thread on the socket and the {@link #wakeup()} eventfd ({@link #awaitReadable}), the leader on the
+ * socket and a second eventfd ({@link #awaitLead}) written by {@link #wakeLeader()}, by an interrupt of the leading
+ * thread and by {@link #close()}.
  */
 public final class AfPacketSocket implements AutoCloseable {
     /** {@link #receive} result: the timeout passed with no frame ({@link Media#TIMEOUT}). */
@@ -157,11 +172,17 @@ public final class AfPacketSocket implements AutoCloseable {
     private final int ethertype;
     private final int fd;
     private final int wakeFd;
+    /** The leader's eventfd (see the class comment): {@link #wakeLeader()}, an interrupt, {@link #close()}. */
+    private final int leadWakeFd;
     private final int ifindex;
 
     private final ReentrantLock rxLock = new ReentrantLock();
     private final Object ioctlLock = new Object();
     private volatile boolean closed;
+    /** Calls using the descriptors now ({@link #enter}); {@link #close()} closes them once none is left. */
+    private final AtomicInteger fdUsers = new AtomicInteger();
+    /** How long {@link #close()} waits for calls still using the descriptors, ms; then it leaves them open. */
+    static final long CLOSE_WAIT_MS = 5_000;
 
     // native memory, allocated once per socket: the receive batch (frames, source addresses, iovecs, mmsghdrs)
     private final Pointer rxSlots;
@@ -171,8 +192,17 @@ public final class AfPacketSocket implements AutoCloseable {
     // frames in the current batch and the next one to hand out (guarded by rxLock)
     private int rxCount;
     private int rxNext;
-    private volatile long receiveSyscalls;
+    private final AtomicLong receiveSyscalls = new AtomicLong();
     private final Pointer pollFds;
+    /** The receive thread's wait outside the receive lock ({@link #awaitReadable}): the socket and wakeFd. */
+    private final Pointer waitFds;
+    /** The leader's wait ({@link #awaitLead}): the socket and leadWakeFd; with its own scratch. */
+    private final Pointer leadFds;
+    private final Pointer leadScratch;
+    /** True while a leader waits in (or is about to enter) its poll: only then does {@link #wakeLeader()} write. */
+    private volatile boolean leaderWaiting;
+    /** Wakes the leader's poll when its thread is interrupted; replaced after an interrupt closed it (leader only). */
+    private LeadInterruptor interruptor;
     private final Pointer wakeScratch;
     private final Pointer wakeOne;
     /** The transmit side: {@link #send}, {@link #queue}, {@link #flush} (AfPacketTx). */
@@ -201,6 +231,9 @@ public final class AfPacketSocket implements AutoCloseable {
             rxMsgs.putLong((long) i * MMSG_SIZE + MSG_IOVLEN, 1);
         }
         pollFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
+        waitFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
+        leadFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
+        leadScratch = Memory.allocateDirect(rt, 8, true);
         wakeScratch = Memory.allocateDirect(rt, 8, true);
         wakeOne = Memory.allocateDirect(rt, 8, true);
         wakeOne.putLong(0, 1L);
@@ -211,6 +244,7 @@ public final class AfPacketSocket implements AutoCloseable {
             throw AfPacketException.forSocket("socket", LibC.Native.errno(), ifname);
         }
         int w = -1;
+        int lw = -1;
         try {
             int index = ifreqInt(s, LibC.SIOCGIFINDEX, "SIOCGIFINDEX");
             Pointer bindAddr = Memory.allocateDirect(rt, 32, true);
@@ -222,16 +256,24 @@ public final class AfPacketSocket implements AutoCloseable {
             if (w < 0) {
                 throw AfPacketException.forSocket("eventfd", LibC.Native.errno(), ifname);
             }
+            lw = libc.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            if (lw < 0) {
+                throw AfPacketException.forSocket("eventfd", LibC.Native.errno(), ifname);
+            }
             this.ifindex = index;
         } catch (IOException | RuntimeException e) {
             libc.close(s);
             if (w >= 0) {
                 libc.close(w);
             }
+            if (lw >= 0) {
+                libc.close(lw);
+            }
             throw e;
         }
         this.fd = s;
         this.wakeFd = w;
+        this.leadWakeFd = lw;
         this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, new AfPacketTx.OpenFd() {
             @Override
             public int get() throws ClosedChannelException {
@@ -247,6 +289,12 @@ public final class AfPacketSocket implements AutoCloseable {
         pollFds.putShort(4, LibC.POLLIN);
         pollFds.putInt(POLLFD_SIZE, wakeFd);
         pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
+        for (Pointer p : new Pointer[] {waitFds, leadFds}) {
+            p.putInt(0, fd);
+            p.putShort(4, LibC.POLLIN);
+            p.putInt(POLLFD_SIZE, p == leadFds ? leadWakeFd : wakeFd);
+            p.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
+        }
     }
 
     /**
@@ -468,8 +516,12 @@ public final class AfPacketSocket implements AutoCloseable {
         Objects.checkFromIndexSize(off, len, buf.length);
         Objects.checkFromIndexSize(srcOff, EthMedia.MAC_LENGTH, srcMac.length);
         rxLock.lock();
+        if (!enter()) {
+            rxLock.unlock();
+            throw new ClosedChannelException();
+        }
         try {
-            int s = checkOpen();
+            int s = fd;
             long deadline = timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : 0L;
             int waitMs = timeoutMs < 0 ? -1 : timeoutMs;
             for (;;) {
@@ -483,7 +535,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 pollFds.putShort(6, (short) 0);
                 pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
                 int r = libc.poll(pollFds, 2, waitMs);
-                receiveSyscalls++;
+                receiveSyscalls.incrementAndGet();
                 if (r < 0) {
                     int err = LibC.Native.errno();
                     if (err != SyscallException.EINTR) {
@@ -517,6 +569,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 }
             }
         } finally {
+            leave();
             rxLock.unlock();
         }
     }
@@ -540,7 +593,7 @@ public final class AfPacketSocket implements AutoCloseable {
                     rxMsgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SLL_SIZE); // value-result: reset every call
                 }
                 int n = libc.recvmmsg(s, rxMsgs, RX_BATCH, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, null);
-                receiveSyscalls++;
+                receiveSyscalls.incrementAndGet();
                 if (n <= 0) {
                     if (n == 0) {
                         return -1;
@@ -600,11 +653,11 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
-     * System calls {@link #receive} made since open ({@code recvmmsg} and {@code poll}; count): with frames queued,
-     * about one per {@link #RX_BATCH} frames.
+     * System calls made to receive since open ({@code recvmmsg} and {@code poll}, by {@link #receive}, a receive
+     * thread and a leader alike; count): with frames queued, about one per {@link #RX_BATCH} frames.
      */
     public long receiveSyscalls() {
-        return receiveSyscalls;
+        return receiveSyscalls.get();
     }
 
     /** Frames skipped because they were longer than the buffer given to {@link #receive}. */
@@ -722,8 +775,11 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
-     * Closes the socket: wakes a blocked {@link #receive} (it returns {@link #WAKEUP}), waits for it
-     * and for a running {@link #send} to finish, then closes both descriptors. Idempotent.
+     * Closes the socket: wakes a blocked {@link #receive} (it returns {@link #WAKEUP}) and a waiting leader, waits
+     * for every call using the descriptors to leave (receive, wait, read; at most {@link #CLOSE_WAIT_MS}, else they
+     * are left open and a warning logged) and for a running {@link #send} to finish, then closes the descriptors.
+     * Does not take the receive lock: a leader's or the receive thread's handler may hold it while it waits for the
+     * caller. Idempotent.
      */
     @Override
     public void close() {
@@ -731,23 +787,216 @@ public final class AfPacketSocket implements AutoCloseable {
             if (closed) {
                 return;
             }
-            closed = true;
+            closed = true; // before the look at fdUsers (see enter)
             libc.write(wakeFd, wakeOne, 8);
+            libc.write(leadWakeFd, wakeOne, 8);
         }
-        rxLock.lock();
-        try {
-            // what was queued before close goes out (a peer-stopping RESET, ...), then the descriptors close while no
-            // send runs
-            tx.closing(fd, () -> {
-                synchronized (ioctlLock) {
-                    synchronized (this) {
-                        libc.close(fd);
-                        libc.close(wakeFd);
-                    }
+        long end = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
+        boolean idle = true;
+        while (fdUsers.get() > 0) {
+            if (System.nanoTime() - end > 0) {
+                System.getLogger(AfPacketSocket.class.getName()).log(System.Logger.Level.WARNING, "AF_PACKET socket "
+                        + ifname + " still in use after " + CLOSE_WAIT_MS + " ms: its descriptors are left open");
+                idle = false;
+                break;
+            }
+            Thread.yield(); // users leave within a system call: each wait is woken by the eventfd writes above
+        }
+        boolean closeFds = idle;
+        // what was queued before close goes out (a peer-stopping RESET, ...), then the descriptors close while no
+        // send runs
+        tx.closing(fd, () -> {
+            if (!closeFds) {
+                return;
+            }
+            synchronized (ioctlLock) {
+                synchronized (this) {
+                    libc.close(fd);
+                    libc.close(wakeFd);
+                    libc.close(leadWakeFd);
                 }
-            });
+            }
+        });
+    }
+
+    /** Enters a call that uses the descriptors; false once closed (then nothing to undo). */
+    private boolean enter() {
+        fdUsers.incrementAndGet();
+        if (closed) { // closed is set before close looks at fdUsers: it waits for this call or this call sees it
+            fdUsers.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private void leave() {
+        fdUsers.decrementAndGet();
+    }
+
+    /** Result of {@link #awaitReadable} and {@link #awaitLead}: the socket has a frame queued (or an error to report). */
+    static final int READABLE = 0;
+
+    /** Takes the receive lock (see the class comment). */
+    void lockReceive() {
+        rxLock.lock();
+    }
+
+    /** Takes the receive lock if it is free. */
+    boolean tryLockReceive() {
+        return rxLock.tryLock();
+    }
+
+    /** Takes the receive lock, waiting for it at most {@code ms} milliseconds. */
+    boolean tryLockReceive(long ms) throws InterruptedException {
+        return rxLock.tryLock(ms, TimeUnit.MILLISECONDS);
+    }
+
+    void unlockReceive() {
+        rxLock.unlock();
+    }
+
+    /**
+     * The next frame without waiting: from the batch, else one {@code recvmmsg}; caller holds the receive lock.
+     *
+     * @return payload length, or -1 when no frame is queued
+     * @throws AfPacketException the receive error (ENETDOWN, ...)
+     * @throws ClosedChannelException once closed (a receive thread then ends, as with {@link #receive})
+     */
+    int readQueued(byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
+        if (!enter()) {
+            throw new ClosedChannelException();
+        }
+        try {
+            return readOne(fd, buf, off, len, srcMac, srcOff);
         } finally {
-            rxLock.unlock();
+            leave();
+        }
+    }
+
+    /** True while the batch holds frames not handed out yet; caller holds the receive lock. */
+    boolean batchLeft() {
+        return rxNext < rxCount;
+    }
+
+    /**
+     * The receive thread's wait, without the receive lock, until the socket is readable or {@link #wakeup()}.
+     *
+     * @return {@link #READABLE}, or {@link #WAKEUP} after {@link #wakeup()} or {@link #close()}
+     */
+    int awaitReadable() throws IOException {
+        if (!enter()) {
+            return WAKEUP;
+        }
+        try {
+            return pollOnce(waitFds, wakeFd, wakeScratch, -1);
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * The leader's wait, without the receive lock, until the socket is readable, {@link #wakeLeader()}, an interrupt
+     * of the calling thread (its flag stays set), {@link #close()} or {@code timeoutMs} (negative: no limit); returns
+     * at once when {@code done} is true once the leader is marked waiting (so a {@link #wakeLeader()} after whatever
+     * made it true is not lost). One leader at a time (EthBearer's lead lock).
+     *
+     * @return {@link #READABLE}, {@link #WAKEUP} or {@link #TIMEOUT}
+     */
+    int awaitLead(BooleanSupplier done, long timeoutMs) throws IOException {
+        if (!enter()) {
+            return WAKEUP;
+        }
+        try {
+            leaderWaiting = true;
+            if (done.getAsBoolean()) {
+                return WAKEUP;
+            }
+            LeadInterruptor in = interruptor;
+            if (in == null || !in.isOpen()) {
+                interruptor = in = new LeadInterruptor(this); // first lead, or the last one was interrupted
+            }
+            in.enter(); // an interrupt from now on (or one already pending) writes leadWakeFd
+            try {
+                return pollOnce(leadFds, leadWakeFd, leadScratch, timeoutMs < 0 ? -1 : Math.min(timeoutMs, Integer.MAX_VALUE));
+            } finally {
+                in.exit();
+            }
+        } finally {
+            leaderWaiting = false;
+            leave();
+        }
+    }
+
+    /**
+     * Makes the leader's {@link #awaitLead} return: writes its eventfd only while one waits there (a wakeup left for
+     * no one would make the next lead wait for nothing). Any thread; allocates nothing.
+     */
+    void wakeLeader() {
+        if (leaderWaiting) {
+            leadWakeup();
+        }
+    }
+
+    private synchronized void leadWakeup() {
+        if (!closed) {
+            libc.write(leadWakeFd, wakeOne, 8);
+        }
+    }
+
+    /** One {@code poll} on the socket and the eventfd {@code efd} (reset when it fired). */
+    private int pollOnce(Pointer fds, int efd, Pointer scratch, long timeoutMs) throws IOException {
+        fds.putShort(6, (short) 0);
+        fds.putShort(POLLFD_SIZE + 6, (short) 0);
+        int r = libc.poll(fds, 2, (int) timeoutMs);
+        receiveSyscalls.incrementAndGet();
+        if (r < 0) {
+            int err = LibC.Native.errno();
+            if (err == SyscallException.EINTR) {
+                return READABLE; // the caller reads (nothing, then waits again) or looks at its condition
+            }
+            throw AfPacketException.forSocket("poll", err, ifname);
+        }
+        if (r == 0) {
+            return TIMEOUT;
+        }
+        if ((fds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
+            libc.read(efd, scratch, 8); // resets the eventfd counter
+            return WAKEUP;
+        }
+        if ((fds.getShort(6) & LibC.POLLNVAL) != 0) {
+            throw new ClosedChannelException();
+        }
+        return READABLE;
+    }
+
+    /**
+     * Wakes the leader's poll when its thread is interrupted (a native {@code poll} does not return on
+     * {@link Thread#interrupt()}): the JDK calls {@link #implCloseChannel} on the interrupting thread while the
+     * leader is between {@link #enter} and {@link #exit}, or at once in {@link #enter} if the flag is set already.
+     * Closed by that, so a new one serves the next lead; nothing is allocated per lead otherwise.
+     */
+    private static final class LeadInterruptor extends AbstractInterruptibleChannel {
+        private final AfPacketSocket socket;
+
+        LeadInterruptor(AfPacketSocket socket) {
+            this.socket = socket;
+        }
+
+        void enter() {
+            begin();
+        }
+
+        void exit() {
+            try {
+                end(true);
+            } catch (AsynchronousCloseException e) {
+                // ClosedByInterruptException: interrupted while waiting; the interrupt flag stays set for the caller
+            }
+        }
+
+        @Override
+        protected void implCloseChannel() {
+            socket.leadWakeup();
         }
     }
 

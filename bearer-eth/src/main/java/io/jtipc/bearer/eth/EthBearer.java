@@ -1,8 +1,13 @@
 package io.jtipc.bearer.eth;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
 import io.jtipc.bearer.ReceiveLoop;
@@ -23,14 +28,15 @@ import io.jtipc.bearer.SocketBuffers;
  *     wait) and uses {@link #wakeup()} to interrupt a wait.</li>
  * </ul>
  * Neither allocates per frame: the handler gets the bearer's own buffers, valid only during the
- * call; copy what you keep.
+ * call; copy what you keep. With the receive thread running, an application thread may also {@link #lead} (leader
+ * receive, issue 14): it reads frames itself, taking turns with the receive thread in order.
  *
  * <p>As the kernel ({@code tipc_enable_l2_media}, net/tipc/bearer.c) does, opening refuses the
  * loopback device, an interface that is not Ethernet (ARPHRD_ETHER) and an MTU below
  * {@link #MIN_BEARER_MTU}. Received lengths are Ethernet payload lengths; a short TIPC message
  * arrives padded to 46 bytes on real NICs, so the core takes the message size from the TIPC header.
  */
-public final class EthBearer implements Media {
+public final class EthBearer implements Media, Leadable {
     /** TIPC_MIN_BEARER_MTU = MAX_H_SIZE + INT_H_SIZE = 60 + 40 bytes (net/tipc/bearer.h). */
     public static final int MIN_BEARER_MTU = 100;
 
@@ -39,6 +45,24 @@ public final class EthBearer implements Media {
     private final AfPacketSocket socket;
     private final byte[] address;
     private final ReceiveLoop receiveLoop;
+    private volatile boolean closed;
+
+    /**
+     * How long the receive thread waits for the receive lock held by a leader before it looks at close again, in ms
+     * (5; one timed wait, no spin), as the UDP bearer's receive thread does.
+     */
+    static final long RX_LOCK_WAIT_MS = 5;
+    /** Times the receive thread found the receive lock held by another thread, a leader (written by it only; tests). */
+    private volatile long rxLockBusy;
+    /** Held by the one application thread that leads ({@link #lead}); others do not lead. */
+    private final ReentrantLock leadLock = new ReentrantLock();
+    /** The leader's frame and source buffers (allocated by the first lead; under {@link #leadLock}). */
+    private byte[] leadBuf, leadSrc;
+    /** Set when a lead failed on a receive error: leading is off for good (the receive thread goes on). */
+    private volatile boolean leadBroken;
+    /** The receive thread's error handler (set by {@link #start}): a receive error a leader met goes there too. */
+    private volatile Consumer<IOException> onError;
+    private volatile long framesLed;
 
     private EthBearer(AfPacketSocket socket) throws IOException {
         this.socket = socket;
@@ -60,7 +84,7 @@ public final class EthBearer implements Media {
         this.address = socket.macAddress();
         requestBuffers(socket);
         this.receiveLoop = new ReceiveLoop("eth:" + ifname, "jtipc-eth-rx-" + ifname, AfPacketSocket.MAX_FRAME,
-                EthMedia.MAC_LENGTH, socket::receive, socket::isOpen, LOG);
+                EthMedia.MAC_LENGTH, this::threadReceive, socket::isOpen, LOG);
     }
 
     /**
@@ -243,7 +267,170 @@ public final class EthBearer implements Media {
      */
     @Override
     public void start(Media.FrameHandler handler, Consumer<IOException> onError) {
-        receiveLoop.start(handler, onError);
+        Objects.requireNonNull(handler, "handler");
+        this.onError = onError;
+        receiveLoop.start((src, frame, len) -> {
+            try {
+                handler.onFrame(src, frame, len);
+            } finally {
+                socket.unlockReceive(); // taken by threadReceive with the frame
+            }
+        }, onError);
+    }
+
+    /**
+     * The receive thread's blocking receive: reads under the socket's receive lock and returns with the lock still
+     * held when it got a frame; the handler wrapper of {@link #start} releases it once the frame was handed over, so
+     * a {@link #lead leading} thread never reads the next frame before this one reached the core. Waits for
+     * readiness without the lock.
+     */
+    private int threadReceive(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException {
+        for (;;) {
+            if (closed) {
+                return WAKEUP;
+            }
+            if (!socket.tryLockReceive()) {
+                rxLockBusy++;
+                // a leader is reading (or handing a frame over): wait in the lock, bounded, so a close is seen
+                try {
+                    if (!socket.tryLockReceive(RX_LOCK_WAIT_MS)) {
+                        continue;
+                    }
+                } catch (InterruptedException e) {
+                    continue; // nobody interrupts it; the flag is cleared, so no later wait returns at once
+                }
+            }
+            int n;
+            try {
+                n = socket.readQueued(buf, off, len, src, srcOff);
+            } catch (IOException | RuntimeException | Error e) {
+                socket.unlockReceive();
+                throw e;
+            }
+            if (n >= 0) {
+                return n; // still locked: released by the handler wrapper (start)
+            }
+            socket.unlockReceive();
+            if (socket.awaitReadable() == WAKEUP) {
+                return WAKEUP;
+            }
+        }
+    }
+
+    /**
+     * Leader receive (issue 14, see {@link Leadable}): the calling thread reads the bearer's frames itself and hands
+     * each to {@code handler}, taking turns with the receive thread under the socket's receive lock (held from
+     * reading a frame until its handler returned: no frame overtakes another). Hands over what is queued, and when
+     * nothing was and {@code done} is still false waits once in its own {@code poll} (the socket and an eventfd) up
+     * to {@code timeoutMs} (0: no wait; negative: no limit), or until {@link #wakeLeader()}, an interrupt or close,
+     * then hands over what came. Stops reading as soon as {@code done}; frames of the last {@code recvmmsg} batch
+     * already read are handed over still (the receive thread's poll would not see them). A receive error turns
+     * leading off for good and goes to the {@code onError} given to {@link #start} (an ENETDOWN must reach the node
+     * whoever read it).
+     *
+     * @return frames handed to {@code handler} (0 if none came in time), or -1 when this thread cannot lead: another
+     *         thread leads, the receive thread is not running, the bearer is closed, or an earlier lead failed
+     */
+    @Override
+    public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
+            Runnable ended) {
+        if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
+            return -1;
+        }
+        boolean told = false;
+        try {
+            if (started != null) {
+                started.run();
+                told = true;
+            }
+            if (leadBuf == null) {
+                leadBuf = new byte[AfPacketSocket.MAX_FRAME];
+                leadSrc = new byte[EthMedia.MAC_LENGTH];
+            }
+            int got = drain(handler, done);
+            if (got > 0 || done.getAsBoolean() || timeoutMs == 0) {
+                return got;
+            }
+            if (socket.awaitLead(done, timeoutMs) == WAKEUP && closed) {
+                return -1;
+            }
+            return done.getAsBoolean() ? 0 : drain(handler, done);
+        } catch (ClosedChannelException e) {
+            return -1;
+        } catch (IOException e) {
+            leadBroken = true;
+            LOG.log(System.Logger.Level.DEBUG, name() + ": leader receive off after " + e);
+            Consumer<IOException> h = onError;
+            if (h != null && !closed) {
+                h.accept(e); // as the receive thread would have reported it
+            }
+            return -1;
+        } catch (RuntimeException e) {
+            leadBroken = true;
+            LOG.log(System.Logger.Level.DEBUG, name() + ": leader receive off after " + e);
+            return -1;
+        } finally {
+            try {
+                if (told && ended != null) {
+                    ended.run();
+                }
+            } finally {
+                leadLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Hands over queued frames until none is left or {@code done} (then only what the current batch still holds);
+     * under {@link #leadLock}. Holds the receive lock for the whole drain, not per frame: a receive thread waiting in
+     * it is woken once per drain.
+     */
+    private int drain(Media.FrameHandler handler, BooleanSupplier done) throws IOException {
+        int got = 0;
+        socket.lockReceive();
+        try {
+            while (!done.getAsBoolean() || socket.batchLeft()) {
+                int n = socket.readQueued(leadBuf, 0, leadBuf.length, leadSrc, 0);
+                if (n < 0) {
+                    return got;
+                }
+                got++;
+                framesLed++; // under the receive lock
+                handler.onFrame(leadSrc, leadBuf, n);
+            }
+        } finally {
+            if (socket.batchLeft()) {
+                socket.wakeup(); // left by a handler that threw: the receive thread's poll would not see them
+            }
+            socket.unlockReceive();
+        }
+        return got;
+    }
+
+    /** Makes a waiting {@link #lead} return; any thread. Nothing when no thread waits in a lead. */
+    @Override
+    public void wakeLeader() {
+        socket.wakeLeader();
+    }
+
+    /** True while the receive thread runs. */
+    public boolean isReceiving() {
+        return receiveLoop.isAlive();
+    }
+
+    /** True while a thread leads (tests). */
+    public boolean leading() {
+        return leadLock.isLocked();
+    }
+
+    /** Frames read by a leading application thread ({@link #lead}). */
+    public long framesLed() {
+        return framesLed;
+    }
+
+    /** Times the receive thread found the receive lock held by another thread, a leader (tests). */
+    long rxLockBusy() {
+        return rxLockBusy;
     }
 
     @Override
@@ -267,6 +454,8 @@ public final class EthBearer implements Media {
      */
     @Override
     public void close() {
+        closed = true;
+        socket.wakeLeader(); // first: a leader waiting returns now, not after the receive thread's join
         receiveLoop.stop(socket::wakeup);
         socket.close();
     }

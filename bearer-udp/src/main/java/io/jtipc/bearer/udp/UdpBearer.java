@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
@@ -80,7 +81,7 @@ import io.jtipc.bearer.ReceiveLoop;
  * thread. A {@link LossGenerator} ({@link UdpBearerConfig#lossGenerator}, none by default) may drop
  * received datagrams on purpose, for tests.
  */
-public final class UdpBearer implements Media {
+public final class UdpBearer implements Media, Leadable {
     /** Size of the receive buffer: any UDP payload fits. */
     public static final int MAX_FRAME = 65536;
 
@@ -625,6 +626,7 @@ public final class UdpBearer implements Media {
      * released, only if {@code started} ran. Neither runs when this returns -1 because another thread leads. Either
      * may be null.
      */
+    @Override
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
             Runnable ended) {
         if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
@@ -736,6 +738,7 @@ public final class UdpBearer implements Media {
     }
 
     /** Makes a {@link #lead} that waits return; from any thread. Nothing when no thread leads (no wakeup is kept for a later lead). */
+    @Override
     public void wakeLeader() {
         Selector s = leadSelector;
         // no thread leads (a leader is counted only once it holds leadLock): a wakeup left pending would only make the

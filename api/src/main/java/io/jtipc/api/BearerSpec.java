@@ -13,10 +13,17 @@ import io.jtipc.bearer.udp.UdpMedia;
  * A bearer to enable, parsed from the text the CLI and {@link TipcNode.Builder#bearer(String)} take:
  * <ul>
  *   <li>{@code eth:IFACE}: raw Ethernet (AF_PACKET, needs CAP_NET_RAW) on interface IFACE;</li>
- *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME][,loss=PERCENT]}: UDP on LOCALIP (port 6118 by
- *       default); with remote peers discovery is replicast to them, without any it is multicast to iproute2's group
- *       for the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}. {@code loss} drops
- *       that percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
+ *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME][,mtu=BYTES][,loss=PERCENT]}: UDP on LOCALIP
+ *       (port 6118 by default); with remote peers discovery is replicast to them, without any it is multicast to
+ *       iproute2's group for the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}.
+ *       {@code mtu} is the bearer MTU in bytes (default 14000 IPv4, TIPC_DEF_LINK_UDP_MTU; 1280 IPv6), from 128
+ *       ({@code tipc_udp_mtu_bad}) to one UDP datagram (65507 IPv4, 65527 IPv6; checked when the bearer opens), what
+ *       {@code tipc bearer set mtu N media udp name X} (or {@code tipc media set mtu N media udp} before enabling)
+ *       sets on a kernel node (net/tipc/bearer.c, udp_media.c). Each link advertises it in its RESET/ACTIVATE
+ *       messages and uses the smaller of both ends' values ({@code tipc_link_proto_rcv}, net/tipc/link.c), so a jtipc
+ *       bearer at 65000 linked to a kernel at 14000 sends 14000-byte packets. Larger packets mean fewer UDP
+ *       datagrams for large messages (IP fragments them below the interface MTU). {@code loss} drops that
+ *       percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
  *       bearer's {@code UdpBearerConfig.lossGenerator}).</li>
  * </ul>
  * Either may be opened inside a named network namespace ({@code netns}, /var/run/netns/NAME; needs CAP_SYS_ADMIN).
@@ -32,6 +39,8 @@ public final class BearerSpec {
     private final String udpName;
     private final String netns;
     private double lossPercent;
+    /** UDP bearer MTU in bytes, 0 = the media default. */
+    private int mtu;
 
     private BearerSpec(Kind kind, String iface, InetSocketAddress local, List<InetSocketAddress> remotes, String udpName,
                        String netns) {
@@ -68,12 +77,15 @@ public final class BearerSpec {
             List<InetSocketAddress> remotes = new ArrayList<>();
             String name = null;
             double loss = 0;
+            int mtu = 0;
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].trim();
                 if (p.startsWith("remote=")) {
                     remotes.add(UdpMedia.parse(p.substring(7), UdpMedia.DEFAULT_PORT));
                 } else if (p.startsWith("name=")) {
                     name = p.substring(5);
+                } else if (p.startsWith("mtu=")) {
+                    mtu = parseMtu(p, spec);
                 } else if (p.startsWith("loss=")) {
                     try {
                         loss = Double.parseDouble(p.substring(5));
@@ -86,17 +98,39 @@ public final class BearerSpec {
                     }
                 } else {
                     throw new IllegalArgumentException("bad UDP bearer option '" + p + "' in '" + spec
-                            + "': want remote=IP[:PORT], name=NAME or loss=PERCENT");
+                            + "': want remote=IP[:PORT], name=NAME, mtu=BYTES or loss=PERCENT");
                 }
             }
             BearerSpec b = new BearerSpec(Kind.UDP, null, local, List.copyOf(remotes), name, netns);
             b.lossPercent = loss;
+            b.mtu = mtu;
             return b;
         }
         throw new IllegalArgumentException("bad bearer '" + spec + "': want eth:IFACE or udp:LOCALIP[:PORT][,remote=IP[:PORT]...]");
     }
 
+    /**
+     * The value of {@code mtu=BYTES}: 128 ({@code UdpMedia.MIN_MTU}) to 65527 (one IPv6 UDP datagram); the IPv4 limit
+     * (65507) is checked when the bearer opens ({@code UdpSockets.checkMtu}), as the family is known then.
+     */
+    private static int parseMtu(String option, String spec) {
+        int v;
+        try {
+            v = Integer.parseInt(option.substring(4));
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v < UdpMedia.MIN_MTU || v > UdpMedia.MAX_PAYLOAD_IPV6) {
+            throw new IllegalArgumentException("bad UDP bearer option '" + option + "' in '" + spec + "': mtu is the bearer MTU in bytes, "
+                    + UdpMedia.MIN_MTU + " to " + UdpMedia.MAX_PAYLOAD_IPV4 + " (IPv4) or " + UdpMedia.MAX_PAYLOAD_IPV6 + " (IPv6)");
+        }
+        return v;
+    }
+
     public Kind kind() { return kind; }
+
+    /** The UDP bearer MTU given with {@code mtu=BYTES}, in bytes, or 0 for the media default (14000 IPv4, 1280 IPv6). */
+    public int mtu() { return mtu; }
 
     /** Interface of an Ethernet bearer. */
     public String iface() { return iface; }
@@ -108,6 +142,7 @@ public final class BearerSpec {
     UdpBearerConfig udpConfig(int netId) {
         UdpBearerConfig c = UdpBearerConfig.local(local).netId(netId);
         if (udpName != null) c.name(udpName);
+        if (mtu > 0) c.mtu(mtu);
         if (lossPercent > 0) c.lossGenerator(new RandomLossGenerator(lossPercent / 100, local.hashCode() * 31L + netId));
         if (remotes.isEmpty()) {
             c.multicastForNetId(netId);
@@ -121,7 +156,8 @@ public final class BearerSpec {
     public String toString() {
         String base = kind == Kind.ETH ? "eth:" + iface : "udp:" + UdpMedia.format(local)
                 + (remotes.isEmpty() ? "" : ",remote=" + remotes.stream().map(UdpMedia::format)
-                        .reduce((a, b) -> a + ",remote=" + b).orElse(""));
+                        .reduce((a, b) -> a + ",remote=" + b).orElse(""))
+                + (mtu > 0 ? ",mtu=" + mtu : "");
         return netns == null ? base : base + " (netns " + netns + ")";
     }
 }

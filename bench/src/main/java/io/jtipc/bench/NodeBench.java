@@ -67,7 +67,9 @@ import io.jtipc.api.TipcSocket;
  * by the messages (round trips count two messages; stream: 64 KiB chunks). Rounds: every test runs ROUNDS times
  * (order client transports rotate), the figures printed are medians over the rounds.
  *
- * <p>Arguments: {@code [--quick] [--rounds N] [--seconds S]}: {@code --quick} = small counts, one round (the unit test);
+ * <p>Arguments: {@code [--quick] [--rounds N] [--seconds S] [--mtu BYTES]}: {@code --quick} = small counts, one round
+ * (the unit test); {@code --mtu} = both jtipc nodes' UDP bearer MTU ({@code mtu=BYTES} in their bearer specs, as
+ * {@code tipc bearer set mtu}; default the kernel's 14000), printed with the link MTU above the tables;
  * {@code --seconds} bounds each RDM and raw UDP test (the sender stops early and reports the count it reached; default
  * 20); TCP and the streams are bounded by their count (and {@code STALL} without progress).
  * Exit code 1 if a check failed (lost or reordered on TCP or jtipc, a count mismatch, a stall).
@@ -415,8 +417,9 @@ public final class NodeBench {
 
         void start(Peer peer) throws Exception {
             int port = freeUdpPort();
-            peer.send("JTIPC " + port + (bearerB == null ? "" : " " + bearerB));
-            String bearer = bearerA != null ? bearerA : "udp:127.0.0.1:" + port + ",remote=127.0.0.2:" + port;
+            String b = bearerB != null ? bearerB : udpMtu > 0 ? "udp:127.0.0.2:" + port + ",remote=127.0.0.1:" + port : null;
+            peer.send("JTIPC " + port + (b == null ? "" : " " + withMtu(b)));
+            String bearer = withMtu(bearerA != null ? bearerA : "udp:127.0.0.1:" + port + ",remote=127.0.0.2:" + port);
             node = TipcNode.builder().identity("nodebench-a").bearer(bearer).build();
             node.start();
             node.awaitLinkUp(Duration.ofSeconds(30));
@@ -425,6 +428,7 @@ public final class NodeBench {
             peerRdm = TipcAddress.ofSocket(Integer.parseInt(f[2]), peerNode);
             rdm = TipcSocket.rdm(node);
             rdm.setDestDroppable(false);
+            linkMtu = node.awaitLinkUp(Duration.ofSeconds(30)).mtu();
         }
 
         @Override
@@ -684,6 +688,18 @@ public final class NodeBench {
      * {@code eth:vb0} and {@code eth:vb1} on a veth pair, {@code bench/run.sh veth}); no spaces in SPEC. Null = UDP.
      */
     static volatile String bearerA, bearerB;
+    /** {@code --mtu BYTES}: both jtipc nodes' UDP bearer MTU ({@code mtu=} in their specs); 0 = the default (14000). */
+    static volatile int udpMtu;
+    /** The jtipc link's MTU once up (bytes; the smaller of both bearers'), for the report header. */
+    static volatile int linkMtu;
+
+    /** {@code spec} with {@code ,mtu=}{@link #udpMtu} appended when that is set and the spec is a UDP one. */
+    static String withMtu(String spec) {
+        if (udpMtu <= 0) return spec;
+        if (!spec.startsWith("udp:")) throw new IllegalArgumentException("--mtu is for UDP bearers, not " + spec);
+        return spec + ",mtu=" + udpMtu;
+    }
+
     /** {@code --no-reference}: jtipc only (no Java TCP / raw UDP rows), for runs whose reference is elsewhere. */
     static volatile boolean jtipcOnly;
 
@@ -718,6 +734,8 @@ public final class NodeBench {
     static void print(List<Result> all, int rounds, PrintStream out) {
         Map<String, List<Result>> rows = new LinkedHashMap<>();
         for (Result r : all) rows.computeIfAbsent(r.test.label() + "|" + r.transport, k -> new ArrayList<>()).add(r);
+        out.printf(Locale.ROOT, "jtipc bearers: %s, UDP bearer MTU %s, link MTU %d bytes.%n", bearerA == null ? "UDP loopback"
+            : bearerA + " / " + bearerB, udpMtu > 0 ? udpMtu + " bytes (--mtu)" : "default", linkMtu);
         out.printf(Locale.ROOT, "Medians of %d round(s); costs summed over both JVMs, per message (round trip = 2 messages; stream: per 64 KiB chunk).%n%n", rounds);
         out.println("| test | transport | messages | msg/s | MB/s | RTT median µs | RTT p99 µs | CPU s per M msg | ctx switches/msg | B allocated/msg | lost/reordered/returned |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -782,9 +800,10 @@ public final class NodeBench {
                 case "--bearer-a" -> bearerA = args[++i];
                 case "--bearer-b" -> bearerB = args[++i];
                 case "--no-reference" -> jtipcOnly = true;
+                case "--mtu" -> udpMtu = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: NodeBench [--quick] [--rounds N] [--seconds S] [--only oneway|oneway60000|rtt|stream[,...]]"
-                        + " [--bearer-a SPEC --bearer-b SPEC] [--no-reference]");
+                        + " [--mtu BYTES] [--bearer-a SPEC --bearer-b SPEC] [--no-reference]");
                     System.exit(2);
                 }
             }

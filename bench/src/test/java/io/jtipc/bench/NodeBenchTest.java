@@ -1,6 +1,7 @@
 package io.jtipc.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -35,6 +36,19 @@ class NodeBenchTest {
         }
         assertThat(results.stream().mapToLong(r -> r.cost().cpuNs()).sum()).as("CPU time measured").isPositive();
         String out = table.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("| one way 64 B | jtipc |", "| 64 B round trip | udp |", "| stream 2 MB | tcp |", "jtipc / TCP");
+        assertThat(out).contains("UDP bearer MTU default, link MTU 14000 bytes.", "| one way 64 B | jtipc |", "| 64 B round trip | udp |", "| stream 2 MB | tcp |", "jtipc / TCP");
+    }
+
+    @Test
+    void mtuOptionGoesIntoBothUdpSpecs() {
+        assertThat(NodeBench.withMtu("udp:127.0.0.1:7000,remote=127.0.0.2:7000")).isEqualTo("udp:127.0.0.1:7000,remote=127.0.0.2:7000");
+        NodeBench.udpMtu = 65000;
+        try {
+            assertThat(NodeBench.withMtu("udp:127.0.0.1:7000,remote=127.0.0.2:7000"))
+                    .isEqualTo("udp:127.0.0.1:7000,remote=127.0.0.2:7000,mtu=65000");
+            assertThatThrownBy(() -> NodeBench.withMtu("eth:vb0")).hasMessageContaining("--mtu is for UDP bearers");
+        } finally {
+            NodeBench.udpMtu = 0;
+        }
     }
 }

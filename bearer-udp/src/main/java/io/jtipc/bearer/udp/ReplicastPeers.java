@@ -33,6 +33,8 @@ final class ReplicastPeers {
     /** One replicast destination. */
     static final class ReplicastPeer {
         final InetSocketAddress addr;
+        /** Its 20-byte raw media address ({@link UdpMedia#mediaAddr}), made once: the batched send's destination. */
+        final byte[] media;
         /** Learnt from discovery (counts toward the cap, expires); false for configured peers. */
         final boolean learnt;
         /** Clock ms of the last valid discovery frame from a learnt peer. */
@@ -40,6 +42,7 @@ final class ReplicastPeers {
 
         ReplicastPeer(InetSocketAddress addr, boolean learnt, long nowMs) {
             this.addr = addr;
+            this.media = UdpMedia.mediaAddr(addr);
             this.learnt = learnt;
             this.lastSeenMs = nowMs;
         }

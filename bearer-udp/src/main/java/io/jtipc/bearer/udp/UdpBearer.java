@@ -68,6 +68,14 @@ import io.jtipc.bearer.ReceiveLoop;
  * link layer fragments larger messages to it. {@link #send} itself accepts anything that fits one
  * UDP datagram (65507 bytes IPv4, 65527 IPv6).
  *
+ * <h2>Send batches</h2>
+ * An IPv4 bearer {@link #holdsQueuedFrames() holds} what {@link #queue} and {@link #queueBroadcast} are given until
+ * {@link #flush()}, which sends it with one {@code sendmmsg} per batch ({@link UdpTx}, issue 14: a 64 KiB STREAM
+ * chunk at MTU 14000 is five datagrams, one system call instead of five); the datagrams are the same. A frame sent
+ * at once ({@link #send}, {@link #broadcast}) sends what is queued first. IPv6 bearers (and IPv4 ones whose
+ * descriptor cannot be found through procfs, or with system property {@code jtipc.udpSendBatch=false}) send each
+ * queued frame at once with {@link DatagramChannel#send}, as before.
+ *
  * <h2>Receiving two ways, choose one per bearer</h2>
  * <ul>
  * <li>{@link #start}: a receive thread {@code jtipc-udp-rx-<name>} calls a {@link Media.FrameHandler};</li>
@@ -99,6 +107,10 @@ public final class UdpBearer implements Media, Leadable {
     private final LossGenerator loss;
     private final ReceiveLoop receiveLoop;
     private volatile int mtu;
+    /** The IPv4 send batch, or null when each frame is sent at once (IPv6; see {@link UdpTx#open}). */
+    private final UdpTx tx;
+    /** The multicast group's raw media address (the batched broadcast's destination), or null in replicast mode. */
+    private final byte[] groupMedia;
 
     private final Object txLock = new Object();
     private final ByteBuffer txBuf = ByteBuffer.allocateDirect(MAX_FRAME);
@@ -163,6 +175,8 @@ public final class UdpBearer implements Media, Leadable {
         this.loss = cfg.lossGenerator();
         this.rxEpoll = channels.length == 1 && Boolean.getBoolean("jtipc.udpRxEpoll")
                 ? RxEpoll.open(s.local) : null;
+        this.tx = UdpTx.open(name, s.local); // in the bearer's namespace: procfs shows its sockets
+        this.groupMedia = group == null ? null : UdpMedia.mediaAddr(group);
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), MAX_FRAME, UdpMedia.UDP_ADDR_SIZE,
                 this::threadReceive, this::isOpen, LOG);
     }
@@ -408,11 +422,112 @@ public final class UdpBearer implements Media, Leadable {
         return all;
     }
 
+    /**
+     * Queues the TIPC message for the IPv4 media address at {@code dest[destOff]} until {@link #flush()} (an IPv6
+     * bearer, or an address that is not IPv4, sends at once as {@link #send(byte[], int, byte[], int, int)}). The
+     * arrays may be reused at once; allocates nothing.
+     *
+     * @throws IllegalArgumentException if the proto is neither IPv4 nor IPv6
+     * @throws UdpBearerException {@code FRAME_TOO_LARGE}, {@code CLOSED}; {@code SEND_FAILED} of a full batch this
+     *         call had to send first (this frame is queued all the same)
+     */
+    @Override
+    public void queue(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(destOff, UdpMedia.UDP_ADDR_SIZE, dest.length);
+        if (tx == null || dest[destOff] != 0x08 || dest[destOff + 1] != 0x00) {
+            send(dest, destOff, frame, off, len); // checks the proto; IPv4-mapped IPv6 goes by the JDK's path
+            return;
+        }
+        Objects.checkFromIndexSize(off, len, frame.length);
+        checkSendable(len);
+        tx.queue(dest, destOff, frame, off, len);
+    }
+
+    /**
+     * Queues a frame for the bearer's broadcast address until {@link #flush()}: the multicast group, or one copy per
+     * replicast peer (learnt peers gone silent are forgotten first), as {@link #broadcast}. IPv6 sends at once.
+     *
+     * @throws UdpBearerException as {@link #queue}
+     */
+    @Override
+    public void queueBroadcast(byte[] frame, int off, int len) throws IOException {
+        if (tx == null) {
+            broadcast(frame, off, len);
+            return;
+        }
+        Objects.checkFromIndexSize(off, len, frame.length);
+        checkSendable(len);
+        if (groupMedia != null) {
+            tx.queue(groupMedia, 0, frame, off, len);
+            return;
+        }
+        peers.expire();
+        UdpBearerException first = null;
+        for (ReplicastPeers.ReplicastPeer p : peers.snapshot()) {
+            try {
+                tx.queue(p.media, 0, frame, off, len);
+            } catch (UdpBearerException e) {
+                if (e.reason() == UdpBearerException.Reason.CLOSED) {
+                    throw e;
+                }
+                if (first == null) {
+                    first = e; // an earlier batch's failure: the copies to the other peers are queued all the same
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** True for an IPv4 bearer with its send batch ({@link UdpTx}); false when each frame is sent at once (IPv6). */
+    @Override
+    public boolean holdsQueuedFrames() {
+        return tx != null;
+    }
+
+    /**
+     * Sends every queued frame in one {@code sendmmsg} per batch, in the order queued. A send buffer that is full
+     * (EAGAIN, ENOBUFS) drops the rest, counted in {@link #sendsDropped()} (the link retransmits); another error skips
+     * its frame only. Frames still queued when the bearer closed went out with its close (best effort).
+     *
+     * @return frames the kernel took since the last flush that returned normally (0 when nothing was queued, or for
+     *         an IPv6 bearer, which sends at once)
+     * @throws UdpBearerException {@code SEND_FAILED} for the first frame that failed (network unreachable, ...)
+     */
+    @Override
+    public int flush() throws IOException {
+        return tx == null ? 0 : tx.flush();
+    }
+
+    /** The send batch's {@code sendmmsg} calls (tests; 0 without a batch). */
+    long batchSyscalls() {
+        return tx == null ? 0 : tx.sendSyscalls();
+    }
+
+    /** The send batch (tests), or null. */
+    UdpTx sendBatch() {
+        return tx;
+    }
+
+    private void checkSendable(int len) throws UdpBearerException {
+        if (len > sockets.maxPayload) {
+            throw tooLarge(len);
+        }
+        if (closed) {
+            throw new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed");
+        }
+    }
+
+    private UdpBearerException tooLarge(int len) {
+        return new UdpBearerException(UdpBearerException.Reason.FRAME_TOO_LARGE, "frame of " + len
+                + " bytes does not fit one UDP datagram over " + (ipv6 ? "IPv6" : "IPv4") + " (at most "
+                + sockets.maxPayload + " bytes; the bearer MTU is " + mtu + ", larger messages are fragmented by the link)");
+    }
+
     private boolean sendTo(InetSocketAddress dst, byte[] frame, int off, int len) throws IOException {
         if (len > sockets.maxPayload) {
-            throw new UdpBearerException(UdpBearerException.Reason.FRAME_TOO_LARGE, "frame of " + len
-                    + " bytes does not fit one UDP datagram over " + (ipv6 ? "IPv6" : "IPv4") + " (at most "
-                    + sockets.maxPayload + " bytes; the bearer MTU is " + mtu + ", larger messages are fragmented by the link)");
+            throw tooLarge(len);
         }
         if (closed) {
             throw new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed");
@@ -420,6 +535,14 @@ public final class UdpBearer implements Media, Leadable {
         if ((dst.getAddress() instanceof Inet6Address) != ipv6) {
             throw new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to " + UdpMedia.format(dst)
                     + " from " + (ipv6 ? "IPv6" : "IPv4") + " bearer " + name);
+        }
+        UdpBearerException earlier = null;
+        if (tx != null && tx.queued() > 0) {
+            try {
+                tx.sendQueued(); // what was queued before goes first
+            } catch (UdpBearerException e) {
+                earlier = e;
+            }
         }
         int n;
         synchronized (txLock) {
@@ -429,18 +552,30 @@ public final class UdpBearer implements Media, Leadable {
             try {
                 n = sockets.unicast.send(txBuf, dst);
             } catch (ClosedChannelException e) {
-                throw new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed", e);
+                throw withEarlier(new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed", e),
+                        earlier);
             } catch (IOException e) {
-                throw new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to "
-                        + UdpMedia.format(dst) + " on bearer " + name + ": " + e.getMessage(), e);
+                throw withEarlier(new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to "
+                        + UdpMedia.format(dst) + " on bearer " + name + ": " + e.getMessage(), e), earlier);
             }
         }
-        if (n == 0 && len > 0) {
+        boolean took = !(n == 0 && len > 0);
+        if (took) {
+            framesSent++;
+        } else {
             sendsDropped++;
-            return false;
         }
-        framesSent++;
-        return true;
+        if (earlier != null) {
+            throw earlier; // an earlier queued frame failed; this one was sent (or dropped as counted)
+        }
+        return took;
+    }
+
+    private static UdpBearerException withEarlier(UdpBearerException own, UdpBearerException earlier) {
+        if (earlier != null) {
+            own.addSuppressed(earlier);
+        }
+        return own;
     }
 
     // ------------------------------------------------------------------ receiving
@@ -803,10 +938,10 @@ public final class UdpBearer implements Media, Leadable {
     public long framesLed() { return framesLed; }
     /** Datagrams dropped by the configured {@link UdpBearerConfig#lossGenerator loss generator}. */
     public long framesDroppedByLoss() { return droppedByLoss; }
-    /** Datagrams sent (each replicast copy counts). */
-    public long framesSent() { return framesSent; }
-    /** Sends dropped because the socket send buffer was full. */
-    public long sendsDropped() { return sendsDropped; }
+    /** Datagrams sent (each replicast copy counts), at once or in a send batch. */
+    public long framesSent() { return framesSent + (tx == null ? 0 : tx.framesSent()); }
+    /** Sends dropped because the socket send buffer was full (a full batch drops its rest: each frame counts). */
+    public long sendsDropped() { return sendsDropped + (tx == null ? 0 : tx.sendsDropped()); }
     /** Datagrams longer than the caller's buffer, cut. */
     public long truncatedFrames() { return truncatedFrames; }
     /** Replicast peers learnt from discovery datagrams. */
@@ -830,7 +965,8 @@ public final class UdpBearer implements Media, Leadable {
 
     /**
      * Stops the receive thread (wakes it and waits up to 5 s for it to end, unless called from the
-     * handler itself), leaves the group and closes the sockets. Idempotent.
+     * handler itself), sends the frames still queued (best effort), leaves the group and closes the sockets.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -841,6 +977,9 @@ public final class UdpBearer implements Media, Leadable {
             rxEpoll.close(); // the receive thread has ended (or was never started)
         }
         closeLeadSelector();
+        if (tx != null) {
+            tx.close(); // sends what is queued, and never touches the descriptor again: it is closed next
+        }
         sockets.close();
     }
 

@@ -64,6 +64,15 @@ class UdpMulticastTest {
         assertThat(receive(b)).isEqualTo(disc2);
         assertQuiet(a);
         assertQuiet(b);
+        // the queued form (the node's path): to the group at flush, one sendmmsg on IPv4, at once on IPv6
+        byte[] disc3 = frame(Tipc.LINK_CONFIG, 3, 60);
+        a.queueBroadcast(disc3, 0, disc3.length);
+        assertThat(a.flush()).isEqualTo(a.holdsQueuedFrames() ? 1 : 0);
+        assertThat(receive(b)).isEqualTo(disc3);
+        assertThat(src).isEqualTo(a.address());
+        assertThat(receive(a)).isEqualTo(disc3);
+        assertQuiet(a);
+        assertQuiet(b);
         assertThat(a.peers()).as("multicast bearers learn no replicast peers").isEmpty();
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@link ReceiveLock}: the bounded wait is woken by a release and allocates nothing. */
+/** {@link ReceiveLock}: its waits are woken by a release and allocate nothing. */
 @Timeout(60)
 class ReceiveLockTest {
     /** Longer than the test's timeout: a wait that ends did so because of a release, not its bound. */
@@ -42,30 +44,54 @@ class ReceiveLockTest {
     }
 
     @Test
-    void aSecondWaiterFallsBackToTheQueuedWaitAndBothGoOn() throws Exception {
+    void aWaiterInLockGoesOnWhenTheHolderReleasesAndKeepsAnInterrupt() throws Exception {
+        ReceiveLock lock = new ReceiveLock();
+        lock.lock();
+        AtomicReference<Object> got = new AtomicReference<>();
+        Thread w = new Thread(() -> {
+            lock.lock();
+            got.set(Thread.currentThread().isInterrupted() ? "interrupted" : "not interrupted");
+            lock.unlock();
+        });
+        w.start();
+        awaitTrue(lock::hasParkedWaiter);
+        w.interrupt();
+        awaitTrue(() -> w.getState() == Thread.State.WAITING); // parked again, not spinning on the flag
+        assertThat(got.get()).as("still waiting").isNull();
+        lock.unlock();
+        w.join();
+        assertThat(got.get()).isEqualTo("interrupted");
+    }
+
+    @Test
+    void waitersBeyondTheSlotsUseTheQueuedWaitAndAllGoOn() throws Exception {
         ReceiveLock lock = new ReceiveLock();
         lock.lock();
         AtomicInteger took = new AtomicInteger();
-        Runnable wait = () -> {
-            try {
-                if (lock.tryLock(HOUR_NS)) {
+        List<Thread> ws = new ArrayList<>();
+        for (int i = 0; i < ReceiveLock.WAITER_SLOTS + 2; i++) {
+            boolean timed = i % 2 == 0;
+            Thread w = new Thread(() -> {
+                try {
+                    if (timed) {
+                        if (!lock.tryLock(HOUR_NS)) return;
+                    } else {
+                        lock.lock();
+                    }
                     took.incrementAndGet();
                     lock.unlock();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-        Thread w1 = new Thread(wait);
-        w1.start();
-        awaitTrue(lock::hasParkedWaiter);
-        Thread w2 = new Thread(wait);
-        w2.start();
-        awaitTrue(() -> w2.getState() == Thread.State.TIMED_WAITING);
+            });
+            w.start();
+            awaitTrue(() -> w.getState() == Thread.State.WAITING || w.getState() == Thread.State.TIMED_WAITING);
+            ws.add(w);
+        }
         lock.unlock();
-        w1.join();
-        w2.join();
-        assertThat(took.get()).isEqualTo(2);
+        for (Thread w : ws) w.join();
+        assertThat(took.get()).isEqualTo(ReceiveLock.WAITER_SLOTS + 2);
+        assertThat(lock.hasParkedWaiter()).isFalse();
     }
 
     @Test
@@ -118,6 +144,17 @@ class ReceiveLockTest {
         ReceiveLock lock = new ReceiveLock();
         long bytes = allocatedByContendedWaits(lock::lock, lock::unlock, lock::hasParkedWaiter,
             () -> lock.tryLock(HOUR_NS));
+        assertThat(bytes).as("bytes allocated by the waiting thread over %d contended waits", ROUNDS)
+            .isLessThan(ROUNDS / 4);
+    }
+
+    @Test
+    void theUnboundedWaitAllocatesNothing() throws Exception {
+        ReceiveLock lock = new ReceiveLock();
+        long bytes = allocatedByContendedWaits(lock::lock, lock::unlock, lock::hasParkedWaiter, () -> {
+            lock.lock();
+            return true;
+        });
         assertThat(bytes).as("bytes allocated by the waiting thread over %d contended waits", ROUNDS)
             .isLessThan(ROUNDS / 4);
     }

@@ -9,12 +9,12 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
+import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.SyscallException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -176,7 +176,7 @@ public final class AfPacketSocket implements AutoCloseable {
     private final int leadWakeFd;
     private final int ifindex;
 
-    private final ReentrantLock rxLock = new ReentrantLock();
+    private final ReceiveLock rxLock = new ReceiveLock();
     private final Object ioctlLock = new Object();
     private volatile boolean closed;
     /** Calls using the descriptors now ({@link #enter}); {@link #close()} closes them once none is left. */
@@ -846,13 +846,21 @@ public final class AfPacketSocket implements AutoCloseable {
         return rxLock.tryLock();
     }
 
-    /** Takes the receive lock, waiting for it at most {@code ms} milliseconds. */
+    /**
+     * Takes the receive lock, waiting for it at most {@code ms} milliseconds without allocating (one waiting thread,
+     * the receive thread; {@link ReceiveLock#tryLock(long)}); {@link #unlockReceive} wakes it.
+     */
     boolean tryLockReceive(long ms) throws InterruptedException {
-        return rxLock.tryLock(ms, TimeUnit.MILLISECONDS);
+        return rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(ms));
     }
 
     void unlockReceive() {
         rxLock.unlock();
+    }
+
+    /** The receive lock itself (tests). */
+    ReceiveLock receiveLock() {
+        return rxLock;
     }
 
     /**

@@ -49,7 +49,8 @@ public final class EthBearer implements Media, Leadable {
 
     /**
      * How long the receive thread waits for the receive lock held by a leader before it looks at close again, in ms
-     * (5; one timed wait, no spin), as the UDP bearer's receive thread does.
+     * (5; one timed wait, no spin, allocation-free: {@link io.jtipc.bearer.ReceiveLock#tryLock(long)}), as the UDP
+     * bearer's receive thread does.
      */
     static final long RX_LOCK_WAIT_MS = 5;
     /** Times the receive thread found the receive lock held by another thread, a leader (written by it only; tests). */

@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 import io.jtipc.bearer.LabNetns;
 import io.jtipc.bearer.Media;
+import io.jtipc.bearer.ReceiveLock;
 
 /**
  * {@link EthBearer#lead}: an application thread reads the AF_PACKET socket's frames itself, taking turns with the
@@ -271,6 +273,66 @@ class EthLeaderReceiveTest {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (seen.count.get() < 3 && System.nanoTime() < end) Thread.sleep(1);
             assertThat(seen.seqs).as("every frame once, in order, once the lock is free").containsExactly(0, 1, 2);
+        }
+    }
+
+    static final int WAIT_WARMUP = 300;
+    static final int WAIT_ROUNDS = 1_000;
+
+    /**
+     * The receive thread finds the receive lock held by a leader every round and waits for it: the leader's release
+     * wakes it (counted by the lock), every frame arrives once and in order, and the waits allocate nothing
+     * (the receive thread's bytes over the rounds; rxEpoll, whose readiness wait allocates nothing either).
+     */
+    @Test
+    void aReceiveThreadWaitingForTheLeaderGoesOnWhenItReleasesAndAllocatesNothing() throws Exception {
+        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+            AtomicInteger count = new AtomicInteger();
+            AtomicInteger outOfOrder = new AtomicInteger();
+            AtomicReference<Thread> rx = new AtomicReference<>();
+            b.start((src, frame, len) -> {
+                rx.set(Thread.currentThread());
+                if (seqOf(frame) != count.get()) outOfOrder.incrementAndGet();
+                count.incrementAndGet();
+            }, null);
+            ReentrantLock leadLock = leadLockOf(b);
+            ReceiveLock rxLock = b.socket().receiveLock();
+            var tm = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            byte[][] frames = new byte[WAIT_WARMUP + WAIT_ROUNDS][];
+            for (int i = 0; i < frames.length; i++) frames[i] = frame(i, 64);
+            long before = 0, wakeups = 0, busy = 0;
+            for (int i = 0; i < frames.length; i++) {
+                if (i == WAIT_WARMUP) {
+                    before = tm.getThreadAllocatedBytes(rx.get().getId());
+                    wakeups = rxLock.wakeups();
+                    busy = b.rxLockBusy();
+                }
+                // this thread plays a leader handing a frame over: the frame arrives while it holds the lock
+                leadLock.lock();
+                b.socket().lockReceive();
+                try {
+                    assertThat(a.send(MAC_B, 0, frames[i], 0, frames[i].length)).isTrue();
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!rxLock.hasParkedWaiter() && System.nanoTime() < end) Thread.yield();
+                    assertThat(rxLock.hasParkedWaiter()).as("receive thread waits for the lock, round %d", i).isTrue();
+                } finally {
+                    b.socket().unlockReceive();
+                    leadLock.unlock();
+                }
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (count.get() <= i && System.nanoTime() < end) Thread.yield();
+                assertThat(count.get()).as("frames handed over after round %d", i).isEqualTo(i + 1);
+            }
+            long bytes = tm.getThreadAllocatedBytes(rx.get().getId()) - before;
+            System.out.printf("receive thread: %d B over %d contended waits, %d woken by the release%n", bytes,
+                WAIT_ROUNDS, rxLock.wakeups() - wakeups);
+            assertThat(outOfOrder.get()).isZero();
+            assertThat(b.rxLockBusy() - busy).as("turns on a held lock").isGreaterThanOrEqualTo(WAIT_ROUNDS);
+            assertThat(rxLock.wakeups() - wakeups).as("waits ended by the leader's release")
+                .isGreaterThanOrEqualTo(WAIT_ROUNDS);
+            // a queued ReentrantLock wait allocated its node, 32 B or more, every round
+            assertThat(bytes).as("receive thread's bytes over %d waits and frames", WAIT_ROUNDS)
+                .isLessThan(WAIT_ROUNDS * 4L);
         }
     }
 

@@ -22,6 +22,7 @@ import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
+import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.ReceiveLoop;
 
 /**
@@ -128,12 +129,13 @@ public final class UdpBearer implements Media, Leadable {
      * application thread alike: one reader at a time, and the core sees the frames in the order the socket gave them
      * (also guards {@link #rxBuf}, {@link #sources}, {@link #nextChannel}).
      */
-    private final ReentrantLock rxLock = new ReentrantLock();
+    private final ReceiveLock rxLock = new ReceiveLock();
     /**
      * How long the receive thread waits for {@link #rxLock} held by a leader before it looks at close and wakeups
-     * again, in ms (5; one timed wait, no spin).
+     * again, in ms (5; one timed wait, no spin, allocation-free: {@link ReceiveLock#tryLock(long)}).
      */
     static final long RX_LOCK_WAIT_MS = 5;
+    private static final long RX_LOCK_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(RX_LOCK_WAIT_MS);
     /** Times the receive thread found {@link #rxLock} held by another thread (written by it only; tests). */
     private volatile long rxLockBusy;
     /** Held by the one application thread that leads ({@link #lead}); others wait as followers. */
@@ -697,7 +699,7 @@ public final class UdpBearer implements Media, Leadable {
                 // a leader is reading (or handing a frame over): wait in the lock, bounded, so a close or wakeup is
                 // seen; spinning on the selector (it returns at once while datagrams are queued) burnt a core
                 try {
-                    if (!rxLock.tryLock(RX_LOCK_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    if (!rxLock.tryLock(RX_LOCK_WAIT_NS)) { // woken by the leader's unlock
                         continue;
                     }
                 } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.jtipc.bearer.Media;
+import io.jtipc.bearer.ReceiveLock;
 
 /**
  * {@link UdpBearer#lead}: an application thread reads the bearer's datagrams itself, taking turns with the receive
@@ -158,10 +160,11 @@ class UdpLeaderReceiveTest {
     }
 
     /** The private lock field {@code name} of {@code b}. */
-    private static java.util.concurrent.locks.ReentrantLock lockOf(UdpBearer b, String name) throws Exception {
+    @SuppressWarnings("unchecked")
+    private static <T> T lockOf(UdpBearer b, String name) throws Exception {
         java.lang.reflect.Field f = UdpBearer.class.getDeclaredField(name);
         f.setAccessible(true);
-        return (java.util.concurrent.locks.ReentrantLock) f.get(b);
+        return (T) f.get(b);
     }
 
     @Test
@@ -170,8 +173,8 @@ class UdpLeaderReceiveTest {
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);
-            var leadLock = lockOf(b, "leadLock");
-            var rxLock = lockOf(b, "rxLock");
+            java.util.concurrent.locks.ReentrantLock leadLock = lockOf(b, "leadLock");
+            ReceiveLock rxLock = lockOf(b, "rxLock");
             // this thread plays a leader handing a frame to a slow core: both locks held, datagrams queued meanwhile
             leadLock.lock();
             rxLock.lock();
@@ -192,6 +195,67 @@ class UdpLeaderReceiveTest {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (seen.count.get() < 3 && System.nanoTime() < end) Thread.sleep(1);
             assertThat(seen.seqs).as("every datagram once, in order, once the lock is free").containsExactly(0, 1, 2);
+        }
+    }
+
+    static final int WAIT_WARMUP = 300;
+    static final int WAIT_ROUNDS = 1_000;
+
+    /**
+     * The receive thread finds the receive lock held by a leader every round and waits for it: the leader's release
+     * wakes it (counted by the lock), every datagram arrives once and in order, and the waits allocate nothing
+     * (the receive thread's bytes over the rounds; rxEpoll, whose readiness wait allocates nothing either).
+     */
+    @Test
+    void aReceiveThreadWaitingForTheLeaderGoesOnWhenItReleasesAndAllocatesNothing() throws Exception {
+        UdpBearer[] ab = pair(true);
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            AtomicInteger count = new AtomicInteger();
+            AtomicInteger outOfOrder = new AtomicInteger();
+            AtomicReference<Thread> rx = new AtomicReference<>();
+            b.start((src, frame, len) -> {
+                rx.set(Thread.currentThread());
+                if (seqOf(frame) != count.get()) outOfOrder.incrementAndGet();
+                count.incrementAndGet();
+            }, null);
+            java.util.concurrent.locks.ReentrantLock leadLock = lockOf(b, "leadLock");
+            ReceiveLock rxLock = lockOf(b, "rxLock");
+            var tm = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            byte[][] frames = new byte[WAIT_WARMUP + WAIT_ROUNDS][];
+            for (int i = 0; i < frames.length; i++) frames[i] = data(i, 64);
+            long before = 0, wakeups = 0, busy = 0;
+            for (int i = 0; i < frames.length; i++) {
+                if (i == WAIT_WARMUP) {
+                    before = tm.getThreadAllocatedBytes(rx.get().getId());
+                    wakeups = rxLock.wakeups();
+                    busy = b.rxLockBusy();
+                }
+                // this thread plays a leader handing a frame over: the datagram arrives while it holds the lock
+                leadLock.lock();
+                rxLock.lock();
+                try {
+                    assertThat(a.send(b.address(), 0, frames[i], 0, frames[i].length)).isTrue();
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!rxLock.hasParkedWaiter() && System.nanoTime() < end) Thread.yield();
+                    assertThat(rxLock.hasParkedWaiter()).as("receive thread waits for the lock, round %d", i).isTrue();
+                } finally {
+                    rxLock.unlock();
+                    leadLock.unlock();
+                }
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (count.get() <= i && System.nanoTime() < end) Thread.yield();
+                assertThat(count.get()).as("datagrams handed over after round %d", i).isEqualTo(i + 1);
+            }
+            long bytes = tm.getThreadAllocatedBytes(rx.get().getId()) - before;
+            System.out.printf("receive thread: %d B over %d contended waits, %d woken by the release%n", bytes,
+                WAIT_ROUNDS, rxLock.wakeups() - wakeups);
+            assertThat(outOfOrder.get()).isZero();
+            assertThat(b.rxLockBusy() - busy).as("turns on a held lock").isGreaterThanOrEqualTo(WAIT_ROUNDS);
+            assertThat(rxLock.wakeups() - wakeups).as("waits ended by the leader's release")
+                .isGreaterThanOrEqualTo(WAIT_ROUNDS);
+            // a queued ReentrantLock wait allocated its node, 32 B or more, every round
+            assertThat(bytes).as("receive thread's bytes over %d waits and datagrams", WAIT_ROUNDS)
+                .isLessThan(WAIT_ROUNDS * 4L);
         }
     }
 

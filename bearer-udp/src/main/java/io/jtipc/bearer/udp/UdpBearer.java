@@ -299,10 +299,12 @@ public final class UdpBearer implements Media, Leadable {
     /**
      * Changes the bearer MTU, as {@code tipc bearer set mtu} does for UDP bearers only.
      *
-     * @throws IllegalArgumentException below 128 ({@code tipc_udp_mtu_bad}) or above one UDP datagram
+     * @throws IllegalArgumentException below 128 bytes (IPv4) or 148 (IPv6): TIPC_MIN_BEARER_MTU plus the IP and UDP
+     *         headers ({@code tipc_bearer_min_mtu}, net/tipc/bearer.c; {@code encap_hlen}, udp_media.c), under which a
+     *         kernel peer ignores the link's RESET/ACTIVATE; or above one UDP datagram (65507 IPv4, 65527 IPv6)
      */
     public void setMtu(int mtu) {
-        this.mtu = UdpSockets.checkMtu(mtu, sockets.maxPayload);
+        this.mtu = UdpSockets.checkMtu(mtu, ipv6, sockets.maxPayload);
     }
 
     // ------------------------------------------------------------------ peers

@@ -17,10 +17,12 @@ import io.jtipc.bearer.udp.UdpMedia;
  *       (port 6118 by default); with remote peers discovery is replicast to them, without any it is multicast to
  *       iproute2's group for the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}.
  *       {@code mtu} is the bearer MTU in bytes (default 14000 IPv4, TIPC_DEF_LINK_UDP_MTU; 1280 IPv6), from 128
- *       ({@code tipc_udp_mtu_bad}) to one UDP datagram (65507 IPv4, 65527 IPv6; checked when the bearer opens), what
+ *       (IPv4) or 148 (IPv6) ({@code tipc_bearer_min_mtu}: TIPC_MIN_BEARER_MTU 100 plus the IP and UDP headers) to one
+ *       UDP datagram (65507 IPv4, 65527 IPv6; checked when the bearer opens), what
  *       {@code tipc bearer set mtu N media udp name X} (or {@code tipc media set mtu N media udp} before enabling)
  *       sets on a kernel node (net/tipc/bearer.c, udp_media.c). Each link advertises it in its RESET/ACTIVATE
- *       messages and uses the smaller of both ends' values ({@code tipc_link_proto_rcv}, net/tipc/link.c), so a jtipc
+ *       messages as max_pkt, in units of 4 bytes (rounded down to a multiple of 4: mtu=65507 is advertised as 65504),
+ *       and uses the smaller of both ends' values ({@code tipc_link_proto_rcv}, net/tipc/link.c), so a jtipc
  *       bearer at 65000 linked to a kernel at 14000 sends 14000-byte packets. Larger packets mean fewer UDP
  *       datagrams for large messages (IP fragments them below the interface MTU). {@code loss} drops that
  *       percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
@@ -85,7 +87,7 @@ public final class BearerSpec {
                 } else if (p.startsWith("name=")) {
                     name = p.substring(5);
                 } else if (p.startsWith("mtu=")) {
-                    mtu = parseMtu(p, spec);
+                    mtu = parseMtu(p, spec, local.getAddress() instanceof java.net.Inet6Address);
                 } else if (p.startsWith("loss=")) {
                     try {
                         loss = Double.parseDouble(p.substring(5));
@@ -110,19 +112,23 @@ public final class BearerSpec {
     }
 
     /**
-     * The value of {@code mtu=BYTES}: 128 ({@code UdpMedia.MIN_MTU}) to 65527 (one IPv6 UDP datagram); the IPv4 limit
-     * (65507) is checked when the bearer opens ({@code UdpSockets.checkMtu}), as the family is known then.
+     * The value of {@code mtu=BYTES}: from 128 bytes on IPv4 ({@code UdpMedia.MIN_MTU}) or 148 on IPv6
+     * ({@code UdpMedia.MIN_MTU_IPV6}): TIPC_MIN_BEARER_MTU plus the bearer's IP and UDP headers, the kernel's
+     * {@code tipc_bearer_min_mtu} (net/tipc/bearer.c, encap_hlen from udp_media.c), below which a kernel peer ignores
+     * the link's RESET/ACTIVATE ({@code tipc_link_proto_rcv}); up to 65527 (one IPv6 UDP datagram). The IPv4 maximum
+     * (65507) is checked when the bearer opens ({@code UdpSockets.checkMtu}).
      */
-    private static int parseMtu(String option, String spec) {
+    private static int parseMtu(String option, String spec, boolean ipv6) {
         int v;
         try {
             v = Integer.parseInt(option.substring(4));
         } catch (NumberFormatException e) {
             v = -1;
         }
-        if (v < UdpMedia.MIN_MTU || v > UdpMedia.MAX_PAYLOAD_IPV6) {
+        if (v < UdpMedia.minMtu(ipv6) || v > UdpMedia.MAX_PAYLOAD_IPV6) {
             throw new IllegalArgumentException("bad UDP bearer option '" + option + "' in '" + spec + "': mtu is the bearer MTU in bytes, "
-                    + UdpMedia.MIN_MTU + " to " + UdpMedia.MAX_PAYLOAD_IPV4 + " (IPv4) or " + UdpMedia.MAX_PAYLOAD_IPV6 + " (IPv6)");
+                    + UdpMedia.MIN_MTU + " to " + UdpMedia.MAX_PAYLOAD_IPV4 + " (IPv4) or " + UdpMedia.MIN_MTU_IPV6 + " to "
+                    + UdpMedia.MAX_PAYLOAD_IPV6 + " (IPv6)");
         }
         return v;
     }

@@ -31,6 +31,15 @@ class UdpBearerMtuTest {
                     .as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'" + bad + "'").hasMessageContaining("mtu is the bearer MTU in bytes, 128 to 65507");
         }
+        // IPv6 needs 148: TIPC_MIN_BEARER_MTU 100 + IPv6 header 40 + UDP header 8 (tipc_bearer_min_mtu); a kernel peer
+        // ignores RESET/ACTIVATE advertising less (tipc_link_proto_rcv)
+        for (String bad : new String[] {"mtu=128", "mtu=147"}) {
+            assertThatThrownBy(() -> BearerSpec.parse("udp:[::1]," + bad, null))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + bad + "'").hasMessageContaining("or 148 to 65527 (IPv6)");
+        }
+        assertThat(BearerSpec.parse("udp:[::1],mtu=148", null).mtu()).isEqualTo(148);
+        assertThat(BearerSpec.parse("udp:[::1],mtu=65527", null).mtu()).isEqualTo(65527);
     }
 
     @Test

@@ -47,8 +47,18 @@ public final class Bearer {
     /** This bearer's neighbour monitor ({@code tipc link monitor}); null until the bearer has had a link. */
     public Monitor monitor() { return mon; }
 
-    /** tipc_bearer_min_mtu: MAX_H_SIZE + INT_H_SIZE (100) + encapsulation (0 Ethernet, 28 UDP/IPv4). */
+    /**
+     * tipc_bearer_min_mtu (net/tipc/bearer.c), in bytes: TIPC_MIN_BEARER_MTU = MAX_H_SIZE + INT_H_SIZE (100) plus the
+     * bearer's encap_hlen (udp_media.c): 0 Ethernet, 28 UDP/IPv4 (IP 20 + UDP 8), 48 UDP/IPv6 (IP 40 + UDP 8); the
+     * family is the proto of the own media address (0x86DD IPv6).
+     */
     int minMtu() {
-        return 100 + (config.media() == MediaType.UDP ? 28 : 0);
+        return minMtu(config.media(), config.ownAddr());
+    }
+
+    static int minMtu(MediaType media, byte[] ownAddr) {
+        if (media != MediaType.UDP) return 100;
+        boolean v6 = (ownAddr[0] & 0xFF) == 0x86 && (ownAddr[1] & 0xFF) == 0xDD;
+        return 100 + (v6 ? 48 : 28);
     }
 }

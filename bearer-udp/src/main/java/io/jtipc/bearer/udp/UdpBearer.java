@@ -73,7 +73,11 @@ import io.jtipc.bearer.ReceiveLoop;
  * An IPv4 bearer {@link #holdsQueuedFrames() holds} what {@link #queue} and {@link #queueBroadcast} are given until
  * {@link #flush()}, which sends it with one {@code sendmmsg} per batch ({@link UdpTx}, issue 14: a 64 KiB STREAM
  * chunk at MTU 14000 is five datagrams, one system call instead of five); the datagrams are the same. A frame sent
- * at once ({@link #send}, {@link #broadcast}) sends what is queued first. IPv6 bearers (and IPv4 ones whose
+ * at once ({@link #send}, {@link #broadcast}) sends what is queued first, under the batch's send lock, so it never
+ * overtakes a frame queued before it (also not one a concurrent flush is still sending). <b>Errors land on the call
+ * whose frame failed:</b> {@link #send} and {@link #broadcast} throw for their own frames only; a queued frame's
+ * failure is counted in {@link #sendsFailed()} and thrown by the next {@link #flush()} (whichever call's system call
+ * it was), never by a {@link #queue} or a later {@link #send}. IPv6 bearers (and IPv4 ones whose
  * descriptor cannot be found through procfs, or with system property {@code jtipc.udpSendBatch=false}) send each
  * queued frame at once with {@link DatagramChannel#send}, as before.
  *
@@ -160,6 +164,7 @@ public final class UdpBearer implements Media, Leadable {
     private volatile long framesLed;
     private volatile long framesSent;
     private volatile long sendsDropped;
+    private volatile long sendsFailed;
     private volatile long truncatedFrames;
     private volatile long droppedByLoss;
 
@@ -301,10 +306,12 @@ public final class UdpBearer implements Media, Leadable {
     /**
      * Changes the bearer MTU, as {@code tipc bearer set mtu} does for UDP bearers only.
      *
-     * @throws IllegalArgumentException below 128 ({@code tipc_udp_mtu_bad}) or above one UDP datagram
+     * @throws IllegalArgumentException below 128 bytes (IPv4) or 148 (IPv6): TIPC_MIN_BEARER_MTU plus the IP and UDP
+     *         headers ({@code tipc_bearer_min_mtu}, net/tipc/bearer.c; {@code encap_hlen}, udp_media.c), under which a
+     *         kernel peer ignores the link's RESET/ACTIVATE; or above one UDP datagram (65507 IPv4, 65527 IPv6)
      */
     public void setMtu(int mtu) {
-        this.mtu = UdpSockets.checkMtu(mtu, sockets.maxPayload);
+        this.mtu = UdpSockets.checkMtu(mtu, ipv6, sockets.maxPayload);
     }
 
     // ------------------------------------------------------------------ peers
@@ -390,8 +397,8 @@ public final class UdpBearer implements Media, Leadable {
     /**
      * Sends to the bearer's broadcast address, as discovery and the broadcast link do: to the
      * multicast group, or a copy to every replicast peer (learnt peers gone silent are forgotten
-     * first). A failure for one peer does not stop the copies to the others; the first failure is
-     * thrown after all were tried.
+     * first). A failure for one peer does not stop the copies to the others; the first failure of
+     * this call's copies is thrown after all were tried (a queued frame's failure is left to {@link #flush()}).
      *
      * @return true if every copy was sent (also with no peers), false if any was dropped because
      *         the send buffer was full
@@ -430,8 +437,8 @@ public final class UdpBearer implements Media, Leadable {
      * arrays may be reused at once; allocates nothing.
      *
      * @throws IllegalArgumentException if the proto is neither IPv4 nor IPv6
-     * @throws UdpBearerException {@code FRAME_TOO_LARGE}, {@code CLOSED}; {@code SEND_FAILED} of a full batch this
-     *         call had to send first (this frame is queued all the same)
+     * @throws UdpBearerException {@code FRAME_TOO_LARGE}, {@code CLOSED} (also while the bearer closes: the frame is
+     *         not queued); never the failure of another queued frame (the next {@link #flush()} reports it)
      */
     @Override
     public void queue(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
@@ -464,21 +471,8 @@ public final class UdpBearer implements Media, Leadable {
             return;
         }
         peers.expire();
-        UdpBearerException first = null;
         for (ReplicastPeers.ReplicastPeer p : peers.snapshot()) {
-            try {
-                tx.queue(p.media, 0, frame, off, len);
-            } catch (UdpBearerException e) {
-                if (e.reason() == UdpBearerException.Reason.CLOSED) {
-                    throw e;
-                }
-                if (first == null) {
-                    first = e; // an earlier batch's failure: the copies to the other peers are queued all the same
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
+            tx.queue(p.media, 0, frame, off, len); // throws CLOSED only
         }
     }
 
@@ -490,12 +484,16 @@ public final class UdpBearer implements Media, Leadable {
 
     /**
      * Sends every queued frame in one {@code sendmmsg} per batch, in the order queued. A send buffer that is full
-     * (EAGAIN, ENOBUFS) drops the rest, counted in {@link #sendsDropped()} (the link retransmits); another error skips
-     * its frame only. Frames still queued when the bearer closed went out with its close (best effort).
+     * (EAGAIN, ENOBUFS) drops the rest, counted in {@link #sendsDropped()} (the link retransmits); a socket or
+     * interface gone or down (EBADF, ENOTSOCK, ENETDOWN, ENODEV) drops the rest too, another error (ENETUNREACH,
+     * EPERM, ...) skips its frame only, both counted in {@link #sendsFailed()}. Frames still queued when the bearer
+     * closed went out with its close (best effort).
      *
      * @return frames the kernel took since the last flush that returned normally (0 when nothing was queued, or for
      *         an IPv6 bearer, which sends at once)
-     * @throws UdpBearerException {@code SEND_FAILED} for the first frame that failed (network unreachable, ...)
+     * @throws UdpBearerException {@code SEND_FAILED} when a queued frame failed since the last flush that threw, sent
+     *         by this call or earlier (by a queue that had to send a full batch, or before a frame sent at once): the
+     *         first one's destination and errno, and how many more failed
      */
     @Override
     public int flush() throws IOException {
@@ -538,46 +536,37 @@ public final class UdpBearer implements Media, Leadable {
             throw new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to " + UdpMedia.format(dst)
                     + " from " + (ipv6 ? "IPv6" : "IPv4") + " bearer " + name);
         }
-        UdpBearerException earlier = null;
-        if (tx != null && tx.queued() > 0) {
-            try {
-                tx.sendQueued(); // what was queued before goes first
-            } catch (UdpBearerException e) {
-                earlier = e;
-            }
+        if (tx != null) {
+            tx.beginDirect(); // what was queued before goes first, and no batch is on its way while this frame goes
         }
         int n;
-        synchronized (txLock) {
-            txBuf.clear();
-            txBuf.put(frame, off, len);
-            txBuf.flip();
-            try {
-                n = sockets.unicast.send(txBuf, dst);
-            } catch (ClosedChannelException e) {
-                throw withEarlier(new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed", e),
-                        earlier);
-            } catch (IOException e) {
-                throw withEarlier(new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to "
-                        + UdpMedia.format(dst) + " on bearer " + name + ": " + e.getMessage(), e), earlier);
+        try {
+            synchronized (txLock) {
+                txBuf.clear();
+                txBuf.put(frame, off, len);
+                txBuf.flip();
+                try {
+                    n = sockets.unicast.send(txBuf, dst);
+                } catch (ClosedChannelException e) {
+                    throw new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed", e);
+                } catch (IOException e) {
+                    sendsFailed++;
+                    throw new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to "
+                            + UdpMedia.format(dst) + " on bearer " + name + ": " + e.getMessage(), e);
+                }
+                boolean took = !(n == 0 && len > 0);
+                if (took) {
+                    framesSent++;
+                } else {
+                    sendsDropped++;
+                }
+                return took;
+            }
+        } finally {
+            if (tx != null) {
+                tx.endDirect();
             }
         }
-        boolean took = !(n == 0 && len > 0);
-        if (took) {
-            framesSent++;
-        } else {
-            sendsDropped++;
-        }
-        if (earlier != null) {
-            throw earlier; // an earlier queued frame failed; this one was sent (or dropped as counted)
-        }
-        return took;
-    }
-
-    private static UdpBearerException withEarlier(UdpBearerException own, UdpBearerException earlier) {
-        if (earlier != null) {
-            own.addSuppressed(earlier);
-        }
-        return own;
     }
 
     // ------------------------------------------------------------------ receiving
@@ -944,6 +933,11 @@ public final class UdpBearer implements Media, Leadable {
     public long framesSent() { return framesSent + (tx == null ? 0 : tx.framesSent()); }
     /** Sends dropped because the socket send buffer was full (a full batch drops its rest: each frame counts). */
     public long sendsDropped() { return sendsDropped + (tx == null ? 0 : tx.sendsDropped()); }
+    /**
+     * Frames not sent because of another error (network unreachable, firewall, socket or interface gone; each frame,
+     * each replicast copy counts), sent at once or queued.
+     */
+    public long sendsFailed() { return sendsFailed + (tx == null ? 0 : tx.sendsFailed()); }
     /** Datagrams longer than the caller's buffer, cut. */
     public long truncatedFrames() { return truncatedFrames; }
     /** Replicast peers learnt from discovery datagrams. */

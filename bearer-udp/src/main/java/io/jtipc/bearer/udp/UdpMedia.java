@@ -55,8 +55,20 @@ public final class UdpMedia {
     public static final int IPV4_MTU = 14000;
     /** Bearer MTU of an IPv6 UDP bearer: 1280 bytes, set in {@code tipc_udp_enable}. */
     public static final int IPV6_MTU = 1280;
-    /** Smallest UDP bearer MTU: TIPC_MIN_BEARER_MTU (100) + IPv4 header (20) + UDP header (8), {@code tipc_udp_mtu_bad}. */
+    /**
+     * Smallest IPv4 UDP bearer MTU: TIPC_MIN_BEARER_MTU (100) + IPv4 header (20) + UDP header (8): the bearer's
+     * {@code encap_hlen} ({@code tipc_udp_enable}, udp_media.c) added by {@code tipc_bearer_min_mtu} (bearer.c), below
+     * which {@code tipc_nl_bearer_set} refuses the MTU and {@code tipc_link_proto_rcv} (link.c) ignores a peer's
+     * RESET/ACTIVATE.
+     */
     public static final int MIN_MTU = 100 + 20 + 8;
+    /** Smallest IPv6 UDP bearer MTU: TIPC_MIN_BEARER_MTU (100) + IPv6 header (40) + UDP header (8), as {@link #MIN_MTU}. */
+    public static final int MIN_MTU_IPV6 = 100 + 40 + 8;
+    /** The smallest UDP bearer MTU for the family: {@value #MIN_MTU} IPv4, {@value #MIN_MTU_IPV6} IPv6, in bytes. */
+    public static int minMtu(boolean ipv6) {
+        return ipv6 ? MIN_MTU_IPV6 : MIN_MTU;
+    }
+
     /** Largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
     public static final int MAX_PAYLOAD_IPV4 = 65507;
     /** Largest UDP payload over IPv6 without jumbograms: 65535 - 8 (UDP header). */

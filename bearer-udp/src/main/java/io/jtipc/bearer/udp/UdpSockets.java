@@ -105,7 +105,7 @@ final class UdpSockets {
         int port = localCfg.getPort();
         String bearerName = "udp:" + (cfg.name() != null ? cfg.name() : "u" + port);
         int maxPayload = v6 ? UdpMedia.MAX_PAYLOAD_IPV6 : UdpMedia.MAX_PAYLOAD_IPV4;
-        int mtu = cfg.mtu() == 0 ? (v6 ? UdpMedia.IPV6_MTU : UdpMedia.IPV4_MTU) : checkMtu(cfg.mtu(), maxPayload);
+        int mtu = cfg.mtu() == 0 ? (v6 ? UdpMedia.IPV6_MTU : UdpMedia.IPV4_MTU) : checkMtu(cfg.mtu(), v6, maxPayload);
         NetworkInterface nif = interfaceOf(ip);
         String where = "UDP port " + port + " on " + ip.getHostAddress();
 
@@ -339,9 +339,17 @@ final class UdpSockets {
         checkFamily(v6, p, "peer");
     }
 
-    static int checkMtu(int mtu, int max) {
-        if (mtu < UdpMedia.MIN_MTU || mtu > max) {
-            throw new IllegalArgumentException("UDP bearer MTU " + mtu + " is not in " + UdpMedia.MIN_MTU + ".." + max);
+    /**
+     * {@code mtu} if it is a valid UDP bearer MTU for the family: from {@link UdpMedia#minMtu} (128 IPv4, 148 IPv6,
+     * {@code tipc_bearer_min_mtu}) to {@code max} (one datagram).
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    static int checkMtu(int mtu, boolean v6, int max) {
+        int min = UdpMedia.minMtu(v6);
+        if (mtu < min || mtu > max) {
+            throw new IllegalArgumentException("UDP bearer MTU " + mtu + " is not in " + min + ".." + max
+                    + (v6 ? " (IPv6)" : ""));
         }
         return mtu;
     }

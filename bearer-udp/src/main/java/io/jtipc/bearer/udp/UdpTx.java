@@ -27,10 +27,19 @@ import jnr.ffi.Pointer;
  * only while {@link #close()} has not run: the bearer calls {@code close()} before it closes the channel, so a
  * descriptor number reused after the close is never written to.
  *
- * <p><b>Errors</b>, per frame as the per-frame send path: EAGAIN or ENOBUFS (the socket send buffer is full) drops the
- * rest of the batch, counted in {@link #sendsDropped()} (the link retransmits); EINTR retries; any other errno
- * (ENETUNREACH, EPERM from a firewall, ...) skips that one frame, the others still go, and the first such error is
- * thrown by the call that sent the batch as a {@link UdpBearerException} {@code SEND_FAILED} naming the destination.
+ * <p><b>Order.</b> A frame sent at once ({@link UdpBearer#send}, {@link UdpBearer#broadcast}) goes between
+ * {@link #beginDirect()} and {@link #endDirect()}: under {@code txLock}, after what is queued was sent, so it never
+ * overtakes a frame queued before it, not even one a concurrent flush is still sending.
+ *
+ * <p><b>Errors</b>: EAGAIN or ENOBUFS (the socket send buffer is full) drops the rest of the batch, counted in
+ * {@link #sendsDropped()} (the link retransmits); EINTR retries; EBADF, ENOTSOCK, ENETDOWN and ENODEV (the socket or
+ * its interface is gone or down, every frame would fail the same way) drop the rest of the batch too, counted in
+ * {@link #sendsFailed()}; any other errno (ENETUNREACH, EHOSTUNREACH, EPERM from a firewall, EINVAL, ... which depend
+ * on the destination) skips that one frame, counted in {@link #sendsFailed()}, and the others still go. <b>A queued
+ * frame's failure is reported by the next {@link #flush()}</b>, whichever call ran the {@code sendmmsg} (a queue
+ * that had to send a full batch, a frame sent at once, the flush itself): it throws one {@link UdpBearerException}
+ * {@code SEND_FAILED} naming the first failed frame's destination and errno and how many more failed since. A queue
+ * or a frame sent at once never throws another frame's failure.
  */
 final class UdpTx {
     /** Frames per batch: 64 (a batch is sent when full). */
@@ -47,6 +56,8 @@ final class UdpTx {
     /** struct sockaddr_in: sin_family (host order), sin_port, sin_addr (network order), 8 zero bytes. */
     static final int SIN_SIZE = 16;
     private static final short AF_INET = 2;
+    /** ENOTSOCK (asm-generic/errno.h): the descriptor is not a socket. */
+    static final int ENOTSOCK = 88;
 
     private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
 
@@ -60,11 +71,28 @@ final class UdpTx {
     private volatile Batch filling;
     /** Set under txLock by {@link #close()}; nothing is queued or sent after it. */
     private volatile boolean closed;
+    /**
+     * Set under txLock and fillLock by {@link #close()} before its final send: a queue that finds it set throws
+     * CLOSED, so every frame a queue accepted is in the batch the close sends (none is lost silently).
+     */
+    private boolean closing;
     private volatile long sendSyscalls;
     private volatile long framesSent;
     private volatile long sendsDropped;
+    private volatile long sendsFailed;
+    /**
+     * The first queued frame that failed since the last {@link #flush()} that threw (its destination and errno), or
+     * null; and how many more failed since (written under txLock, taken by flush under txLock).
+     */
+    private volatile String failedFirst;
+    private int failedMore;
     /** Frames a {@code sendmmsg} took since the last {@link #flush()} that returned normally (see {@link #flush()}). */
     private final AtomicInteger sentUnreported = new AtomicInteger();
+
+    /** A send batch on descriptor {@code fd} (tests: an invalid one shows the socket-wide errors). */
+    static UdpTx onDescriptor(String bearerName, int fd) {
+        return new UdpTx(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+    }
 
     private UdpTx(jnr.ffi.Runtime rt, LibC libc, String name, int fd) {
         this.libc = libc;
@@ -111,8 +139,8 @@ final class UdpTx {
      * checked by the caller; {@code len} at most one datagram, checked by the caller). Sends the batch first when the
      * frame does not fit it.
      *
-     * @throws UdpBearerException {@code CLOSED}; {@code SEND_FAILED} of a full batch this call had to send (this
-     *         frame is queued all the same)
+     * @throws UdpBearerException {@code CLOSED} (also while {@link #close()} runs: the frame is not queued); never
+     *         the failure of a full batch this call had to send (the next {@link #flush()} reports it)
      */
     void queue(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
         Objects.checkFromIndexSize(destOff, UdpMedia.UDP_ADDR_SIZE, dest.length);
@@ -120,10 +148,11 @@ final class UdpTx {
         if (len > AREA_BYTES) {
             throw new IllegalArgumentException("frame of " + len + " bytes exceeds " + AREA_BYTES);
         }
-        IOException earlier = null;
         for (;;) {
             synchronized (fillLock) {
-                checkOpen();
+                if (closing) {
+                    throw closedException();
+                }
                 Batch t = filling;
                 if (t.count < BATCH && t.used + len <= AREA_BYTES) {
                     int i = t.count;
@@ -141,18 +170,10 @@ final class UdpTx {
             txLock.lock(); // the batch is full: send it, then queue into the other one
             try {
                 checkOpen();
-                sendLocked(); // the frames it sends are returned by the next flush() (sentUnreported)
-            } catch (UdpBearerException e) {
-                if (e.reason() == UdpBearerException.Reason.CLOSED) {
-                    throw e;
-                }
-                earlier = e;
+                sendLocked(); // the frames it sends, and those that failed, are reported by the next flush()
             } finally {
                 txLock.unlock();
             }
-        }
-        if (earlier != null) {
-            throw earlier;
         }
     }
 
@@ -160,35 +181,61 @@ final class UdpTx {
      * Sends every queued frame, in order ({@link io.jtipc.bearer.Media#flush}).
      *
      * @return frames the kernel took since the last flush that returned normally (by this call, by a queue that had
-     *         to send a full batch, or by {@link #sendQueued}); 0 when nothing was queued and nothing was sent since
-     * @throws UdpBearerException {@code SEND_FAILED}: the first frame that failed (the others were sent or dropped;
-     *         the batch is empty afterwards). Frames queued after {@link #close()} ran are never sent (0).
+     *         to send a full batch, or by {@link #beginDirect}); 0 when nothing was queued and nothing was sent since
+     * @throws UdpBearerException {@code SEND_FAILED}: a queued frame failed since the last flush that threw (by this
+     *         call or an earlier send of a batch): the first one's destination and errno, "and N more" when others
+     *         failed too (all counted in {@link #sendsFailed()}; the others were sent or dropped, the batch is empty
+     *         afterwards; the frames sent are returned by the next flush). Frames queued after {@link #close()} ran
+     *         are never sent (0).
      */
     int flush() throws IOException {
-        if (filling.count == 0) { // nothing of this thread's is queued: it saw its own queue calls
-            return closed || sentUnreported.get() == 0 ? 0 : sentUnreported.getAndSet(0);
+        // filling.count == 0: nothing of this thread's is queued (it saw its own queue calls)
+        if (filling.count > 0 || failedFirst != null) {
+            txLock.lock();
+            try {
+                if (!closed) {
+                    sendLocked();
+                }
+                String first = failedFirst;
+                if (first != null) {
+                    int more = failedMore;
+                    failedFirst = null;
+                    failedMore = 0;
+                    throw new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, more == 0 ? first
+                            : first + " and " + more + " more queued frame" + (more == 1 ? "" : "s") + " failed");
+                }
+            } finally {
+                txLock.unlock();
+            }
         }
-        sendQueued();
-        return sentUnreported.getAndSet(0);
+        return closed || sentUnreported.get() == 0 ? 0 : sentUnreported.getAndSet(0);
     }
 
     /**
-     * Sends what is queued without reporting the count (the next {@link #flush()} does): what a frame sent at once
-     * does first, so that it does not overtake frames queued before it.
+     * Before a frame is sent at once on the unicast channel: takes the send lock and sends what is queued (its count
+     * and failures are reported by the next {@link #flush()}), so the frame goes after every frame queued before it,
+     * also after a batch a concurrent flush is sending. The caller sends its frame, then calls {@link #endDirect()}
+     * (in a finally block) in the same thread; the channel is open meanwhile ({@link #close()} waits).
+     *
+     * @throws UdpBearerException {@code CLOSED} once {@link #close()} ran (the lock is not held then)
      */
-    void sendQueued() throws IOException {
-        if (filling.count == 0) {
-            return;
-        }
+    void beginDirect() throws UdpBearerException {
         txLock.lock();
+        boolean ok = false;
         try {
-            if (closed) {
-                return; // close() sent them
-            }
+            checkOpen();
             sendLocked();
+            ok = true;
         } finally {
-            txLock.unlock();
+            if (!ok) {
+                txLock.unlock();
+            }
         }
+    }
+
+    /** Ends what {@link #beginDirect()} began: releases the send lock. */
+    void endDirect() {
+        txLock.unlock();
     }
 
     /** Frames queued and not yet sent. */
@@ -197,8 +244,10 @@ final class UdpTx {
     }
 
     /**
-     * The bearer closes: under the send lock sends what is still queued (best effort), then marks this closed, so no
-     * later call touches the descriptor the bearer is about to close. Idempotent.
+     * The bearer closes: under the send lock marks this closing (under fillLock: a queue from then on throws CLOSED,
+     * so every frame a queue accepted is in the batch sent next), sends what is still queued (best effort; a failure
+     * is logged at DEBUG and counted), then marks this closed, so no later call touches the descriptor the bearer is
+     * about to close. Idempotent.
      */
     void close() {
         txLock.lock();
@@ -206,10 +255,15 @@ final class UdpTx {
             if (closed) {
                 return;
             }
-            try {
-                sendLocked();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": sending the frames queued at close: " + e.getMessage());
+            synchronized (fillLock) {
+                closing = true; // no queue adds a frame from here on: the send below takes every accepted one
+            }
+            sendLocked();
+            if (failedFirst != null) {
+                LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": sending the frames queued at close: " + failedFirst
+                        + (failedMore > 0 ? " and " + failedMore + " more" : ""));
+                failedFirst = null; // counted in sendsFailed; no flush reports it after the close
+                failedMore = 0;
             }
             closed = true;
         } finally {
@@ -220,19 +274,26 @@ final class UdpTx {
     long sendSyscalls() { return sendSyscalls; }
     long framesSent() { return framesSent; }
     long sendsDropped() { return sendsDropped; }
+    /** Queued frames not sent because of an error other than a full send buffer (each frame counts). */
+    long sendsFailed() { return sendsFailed; }
 
     private void checkOpen() throws UdpBearerException {
         if (closed) {
-            throw new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed");
+            throw closedException();
         }
+    }
+
+    private UdpBearerException closedException() {
+        return new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed");
     }
 
     /**
      * Caller holds txLock and the descriptor is open: swaps the batches and sends the full one with {@code sendmmsg}
      * until every frame was sent, dropped or failed; the frames sent are added to {@link #sentUnreported} whatever
-     * happens.
+     * happens, the failed ones to {@link #sendsFailed} and {@link #failedFirst}/{@link #failedMore} (for the next
+     * flush).
      */
-    private void sendLocked() throws IOException {
+    private void sendLocked() {
         Batch t;
         synchronized (fillLock) {
             t = filling;
@@ -244,7 +305,6 @@ final class UdpTx {
         int count = t.count;
         int sent = 0;
         int i = 0;
-        UdpBearerException first = null;
         try {
             while (i < count) {
                 int n = libc.sendmmsg(fd, t.msgsFrom[i], count - i, LibC.MSG_DONTWAIT);
@@ -263,12 +323,18 @@ final class UdpTx {
                     i = count;
                     continue;
                 }
-                if (first == null) {
-                    first = new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to "
-                            + destination(t, i) + " on bearer " + name + ": " + SyscallException.describe(err)
-                            + " (sendmmsg)");
+                boolean socketWide = err == SyscallException.EBADF || err == ENOTSOCK || err == SyscallException.ENETDOWN
+                        || err == SyscallException.ENODEV;
+                int failed = socketWide ? count - i : 1; // socket-wide: the rest would fail the same way, one call each
+                sendsFailed += failed;
+                if (failedFirst == null) {
+                    failedFirst = "cannot send to " + destination(t, i) + " on bearer " + name + ": "
+                            + SyscallException.describe(err) + " (sendmmsg)";
+                    failedMore += failed - 1;
+                } else {
+                    failedMore += failed;
                 }
-                i++; // this frame only: the next may go elsewhere
+                i += failed; // otherwise this frame only: the next may go elsewhere
             }
         } finally {
             framesSent += sent;
@@ -277,9 +343,6 @@ final class UdpTx {
                 t.count = 0;
                 t.used = 0;
             }
-        }
-        if (first != null) {
-            throw first;
         }
     }
 

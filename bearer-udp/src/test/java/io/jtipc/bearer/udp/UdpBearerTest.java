@@ -506,6 +506,15 @@ class UdpBearerTest {
             assertThat(a.mtu()).isEqualTo(1500);
             assertThatThrownBy(() -> a.setMtu(127)).hasMessage("UDP bearer MTU 127 is not in 128..65507");
         }
+        // IPv6: TIPC_MIN_BEARER_MTU 100 + IPv6 40 + UDP 8 (tipc_bearer_min_mtu with udp_media.c's encap_hlen)
+        assertThatThrownBy(() -> UdpBearer.open(UdpBearerConfig.local("[::1]:0").replicast().mtu(147)))
+                .hasMessage("UDP bearer MTU 147 is not in 148..65527 (IPv6)");
+        try (UdpBearer v6 = UdpBearer.open(UdpBearerConfig.local("[::1]:0").replicast().mtu(148))) {
+            assertThat(v6.mtu()).isEqualTo(148);
+            assertThatThrownBy(() -> v6.setMtu(128)).hasMessage("UDP bearer MTU 128 is not in 148..65527 (IPv6)");
+            v6.setMtu(148);
+            assertThat(v6.mtu()).isEqualTo(148);
+        }
         // unprivileged: ports below net.ipv4.ip_unprivileged_port_start need a capability
         int start = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).trim());
         if (TestSupport.uid() != 0 && start > 1) {

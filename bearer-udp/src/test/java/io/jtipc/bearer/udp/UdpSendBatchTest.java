@@ -198,6 +198,81 @@ class UdpSendBatchTest {
     }
 
     @Test
+    void everyFailedFrameOfABatchIsCountedAndTheFlushSaysHowManyMore() throws Exception {
+        try (UdpBearer a = open(); DatagramSocket r = receiver("127.0.0.2")) {
+            byte[] d = media(r);
+            byte[] port0 = UdpMedia.mediaAddr(sa("127.0.0.3", 0)); // EINVAL, for this frame only
+            byte[] port0b = UdpMedia.mediaAddr(sa("127.0.0.4", 0));
+            byte[] f = data(0, 100);
+            a.queue(port0, 0, f, 0, f.length);
+            a.queue(d, 0, f, 0, f.length);
+            a.queue(port0b, 0, f, 0, f.length);
+            a.queue(port0b, 0, f, 0, f.length);
+            assertThatThrownBy(a::flush).isInstanceOfSatisfying(UdpBearerException.class,
+                    e -> assertThat(e.reason()).isEqualTo(UdpBearerException.Reason.SEND_FAILED))
+                    .hasMessageContaining("cannot send to 127.0.0.3:0").hasMessageEndingWith(" and 2 more queued frames failed");
+            assertThat(a.sendsFailed()).isEqualTo(3);
+            assertThat(next(r)).isEqualTo(f);
+            assertThat(a.flush()).isEqualTo(1);
+            assertThat(a.sendsDropped()).isZero();
+        }
+    }
+
+    @Test
+    void aQueuedFramesFailureIsReportedByTheFlushNotByALaterSendOrQueue() throws Exception {
+        try (UdpBearer a = open(); DatagramSocket r1 = receiver("127.0.0.2"); DatagramSocket r2 = receiver("127.0.0.3")) {
+            byte[] d = media(r1);
+            byte[] port0 = UdpMedia.mediaAddr(sa("127.0.0.5", 0)); // EINVAL
+            byte[] f = data(1, 100);
+            a.queue(port0, 0, f, 0, f.length);
+            // the send sends the queued frame first; its own frame goes, so it returns normally
+            assertThat(a.send(d, 0, f, 0, f.length)).isTrue();
+            assertThat(next(r1)).isEqualTo(f);
+            // a replicast broadcast whose copies all go does not throw either
+            a.addPeer((InetSocketAddress) r1.getLocalSocketAddress());
+            a.addPeer((InetSocketAddress) r2.getLocalSocketAddress());
+            a.queue(port0, 0, f, 0, f.length);
+            assertThat(a.broadcast(f, 0, f.length)).isTrue();
+            assertThat(next(r1)).isEqualTo(f);
+            assertThat(next(r2)).isEqualTo(f);
+            // a queue that has to send a full batch with a failing frame in it does not throw: its own frame is queued
+            for (int i = 0; i < UdpTx.BATCH; i++) {
+                a.queue(i == 3 ? port0 : d, 0, f, 0, f.length);
+            }
+            a.queue(d, 0, f, 0, f.length); // the 65th: sends the 64 first
+            assertThat(a.sendBatch().queued()).isEqualTo(1);
+            assertThat(a.sendsFailed()).isEqualTo(3);
+            assertThatThrownBy(a::flush).isInstanceOfSatisfying(UdpBearerException.class,
+                    e -> assertThat(e.reason()).isEqualTo(UdpBearerException.Reason.SEND_FAILED))
+                    .hasMessageContaining("cannot send to 127.0.0.5:0").hasMessageContaining("EINVAL")
+                    .hasMessageEndingWith(" and 2 more queued frames failed");
+            assertThat(a.flush()).as("the 63 + 1 queued frames that went").isEqualTo(UdpTx.BATCH);
+            assertThat(a.flush()).isZero(); // the failure was reported once
+        }
+    }
+
+    @Test
+    void aSocketWideErrorDropsTheRestOfTheBatchInOneSystemCall() throws Exception {
+        UdpTx tx = UdpTx.onDescriptor("udp:test", -1); // EBADF for every frame
+        try {
+            byte[] d = UdpMedia.mediaAddr(sa("127.0.0.2", 9));
+            byte[] f = data(0, 100);
+            for (int i = 0; i < 10; i++) {
+                tx.queue(d, 0, f, 0, f.length);
+            }
+            assertThatThrownBy(tx::flush).isInstanceOfSatisfying(UdpBearerException.class,
+                    e -> assertThat(e.reason()).isEqualTo(UdpBearerException.Reason.SEND_FAILED))
+                    .hasMessageContaining("EBADF").hasMessageEndingWith(" and 9 more queued frames failed");
+            assertThat(tx.sendSyscalls()).as("sendmmsg calls for 10 frames on a bad descriptor").isEqualTo(1);
+            assertThat(tx.sendsFailed()).isEqualTo(10);
+            assertThat(tx.framesSent()).isZero();
+            assertThat(tx.flush()).isZero();
+        } finally {
+            tx.close();
+        }
+    }
+
+    @Test
     void queueRefusesWhatSendRefuses() throws Exception {
         try (UdpBearer a = open()) {
             byte[] big = new byte[UdpMedia.MAX_PAYLOAD_IPV4 + 1];

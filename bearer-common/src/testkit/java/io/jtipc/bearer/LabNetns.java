@@ -68,11 +68,38 @@ public final class LabNetns implements AutoCloseable {
                     "peer", "name", VB, "address", MAC_B, "mtu", Integer.toString(mtu));
             ns.ipIn("link", "set", VA, "up");
             ns.ipIn("link", "set", VB, "up");
+            ns.awaitOperational(VA);
+            ns.awaitOperational(VB);
             return ns;
         } catch (IOException | RuntimeException e) {
             ns.close();
             throw e;
         }
+    }
+
+    /**
+     * Waits (up to 10 s) until {@code dev} is operationally up and has its real qdisc: until the kernel's linkwatch
+     * work ran for it, a new veth keeps {@code noop_qdisc}, which drops every frame sent (a first frame right after
+     * {@link #create} was lost that way on a loaded host).
+     *
+     * @throws IOException if it is not up after 10 s (the last {@code ip link show} in the message)
+     */
+    public void awaitOperational(String dev) throws IOException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < end) {
+            last = ip("-n", name, "link", "show", "dev", dev);
+            if (last.contains("state UP") && !last.contains("qdisc noop")) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for " + dev + " to come up", e);
+            }
+        }
+        throw new IOException(dev + " in " + name + " not operational after 10 s: " + last.strip());
     }
 
     /** Runs {@code ip -n NAME args...}. */

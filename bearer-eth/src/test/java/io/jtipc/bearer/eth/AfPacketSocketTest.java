@@ -510,6 +510,8 @@ class AfPacketSocketTest {
                     .hasMessageStartingWith("interface vc is down");
             lab.ipIn("link", "set", "vc", "up");
             lab.ipIn("link", "set", "vd", "up");
+            lab.awaitOperational("vc"); // until then a veth drops what is sent on it (noop qdisc)
+            lab.awaitOperational("vd");
             try (AfPacketSocket d = AfPacketSocket.open(lab.name, "vd", EthMedia.ETH_P_TIPC)) {
                 byte[] p = payload(99);
                 assertThat(d.send(c.macAddress(), p, 0, p.length)).isTrue();

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -271,31 +269,6 @@ class EthLeaderReceiveTest {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (seen.count.get() < 3 && System.nanoTime() < end) Thread.sleep(1);
             assertThat(seen.seqs).as("every frame once, in order, once the lock is free").containsExactly(0, 1, 2);
-        }
-    }
-
-    @Test
-    void aReceiveErrorMetByALeaderGoesToOnErrorAndTurnsLeadingOff() throws Exception {
-        lab.ipIn("link", "add", "name", "vc", "type", "veth", "peer", "name", "vd"); // down: ENETDOWN on receive
-        try (EthBearer c = EthBearer.open(lab.name, "vc")) {
-            BlockingQueue<IOException> errors = new LinkedBlockingQueue<>();
-            // this thread holds the receive lock first, so the leader (this thread again) reads the error, not the
-            // receive thread
-            c.socket().lockReceive();
-            int r;
-            try {
-                c.start((s, f, l) -> { }, errors::add);
-                r = c.lead((s, f, l) -> { }, () -> false, 10, null, null);
-            } finally {
-                c.socket().unlockReceive();
-            }
-            assertThat(r).isEqualTo(-1);
-            IOException e = errors.poll(5, TimeUnit.SECONDS);
-            assertThat(e).isInstanceOf(AfPacketException.class).hasMessageStartingWith("interface vc is down");
-            assertThat(c.lead((s, f, l) -> { }, () -> false, 10, null, null)).as("leading off for good").isEqualTo(-1);
-            assertThat(c.isReceiving()).as("the receive thread goes on").isTrue();
-        } finally {
-            lab.ipIn("link", "del", "vc");
         }
     }
 

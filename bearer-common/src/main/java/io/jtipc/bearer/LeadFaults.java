@@ -2,6 +2,7 @@ package io.jtipc.bearer;
 
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * What a leading application thread ({@link Leadable#lead}) does with a failure, as the receive thread
@@ -26,6 +27,7 @@ public final class LeadFaults {
     private final String bearer;
     private final System.Logger log;
     private final ReceiveErrorBackoff errors;
+    private final LongSupplier clockNanos;
     private volatile long handlerFailures;
     private volatile long receiveErrors;
     /** System.nanoTime() before which leading stays paused after a receive error; valid while {@link #paused}. */
@@ -37,9 +39,15 @@ public final class LeadFaults {
 
     /** @param bearer bearer name for messages ("eth:eth1", "udp:u1"); @param log where failures are logged */
     public LeadFaults(String bearer, System.Logger log) {
+        this(bearer, log, System::nanoTime);
+    }
+
+    /** With the clock {@code clockNanos} (System.nanoTime; tests). */
+    LeadFaults(String bearer, System.Logger log, LongSupplier clockNanos) {
         this.bearer = bearer;
         this.log = log;
-        this.errors = new ReceiveErrorBackoff(bearer, log);
+        this.clockNanos = clockNanos;
+        this.errors = new ReceiveErrorBackoff(bearer, log, () -> clockNanos.getAsLong() / 1_000_000L);
     }
 
     /** True while leading pauses after a receive error (the lead returns -1: the caller waits on its queue). */
@@ -47,7 +55,7 @@ public final class LeadFaults {
         if (!paused) {
             return false;
         }
-        if (System.nanoTime() - pausedUntil < 0) {
+        if (clockNanos.getAsLong() - pausedUntil < 0) {
             return true;
         }
         paused = false;
@@ -66,14 +74,14 @@ public final class LeadFaults {
     public void receiveFailed(IOException e, Consumer<IOException> onError) {
         receiveErrors++; // one writer: the thread holding the lead lock
         long pauseMs = errors.failed(e, onError);
-        pausedUntil = System.nanoTime() + pauseMs * 1_000_000L;
+        pausedUntil = clockNanos.getAsLong() + pauseMs * 1_000_000L;
         paused = true;
     }
 
     /** The handler threw on a led frame: counted, logged when a line is due; the lead goes on. */
     public void handlerFailed(RuntimeException e) {
         handlerFailures++; // one writer: the thread holding the lead lock
-        long now = System.nanoTime();
+        long now = clockNanos.getAsLong();
         if (logged && now - lastLog < LOG_INTERVAL_MS * 1_000_000L) {
             unlogged++;
             return;

@@ -14,14 +14,19 @@ public interface Leadable {
     /**
      * Leads: hands what is queued to {@code handler}, and when nothing was and {@code done} is still false waits
      * once, up to {@code timeoutMs} (0: does not wait; negative: no limit) or until {@link #wakeLeader()}, an
-     * interrupt (the flag stays set) or close, then hands over what came; stops reading as soon as {@code done}.
+     * interrupt (the flag stays set) or close, then hands over what came; stops reading as soon as {@code done}, and
+     * once it handed something over, when {@code timeoutMs} has passed since the call or the thread is interrupted
+     * (frames already read are handed over first, in order; so a stream of other frames cannot hold it past its
+     * time by more than a batch). A handler exception is counted and the next frame handed over; a receive error is
+     * reported to the media's error handler, counted, and pauses leading briefly ({@link LeadFaults}).
      * {@code started} runs once this thread holds the lead, before the first look at {@code done} (so whatever makes
      * {@code done} true after it can {@link #wakeLeader()} this thread); {@code ended} runs before the lead is given
      * up, only if {@code started} ran. Either may be null.
      *
      * @return frames handed to {@code handler} (0 if none came in time), or -1 when this thread cannot lead: another
-     *         thread leads, the receive thread is not running, the media is closed, or an earlier lead failed on a
-     *         receive error (leading then stays off for good; the receive thread goes on receiving)
+     *         thread leads, the receive thread is not running, the media is closed, leading pauses after a receive
+     *         error, or an earlier lead failed on an unexpected exception (leading then stays off for good; the
+     *         receive thread goes on receiving)
      */
     int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started, Runnable ended);
 

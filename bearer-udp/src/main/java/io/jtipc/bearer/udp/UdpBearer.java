@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import io.jtipc.bearer.LeadFaults;
 import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
@@ -148,8 +149,21 @@ public final class UdpBearer implements Media, Leadable {
     private volatile Selector leadSelector;
     /** The leader's frame and source buffers (under {@link #leadLock}). */
     private byte[] leadBuf, leadSrc;
-    /** Set when a lead failed on a receive error: leading is off for good (the receive thread reports errors). */
+    /**
+     * Set when a lead failed on an unexpected RuntimeException (a bug below the lead): leading is off for good (the
+     * receive thread goes on). A receive error the kernel returned does not set it ({@link #leadFaults}).
+     */
     private volatile boolean leadBroken;
+    /** A leader's handler failures and receive errors, handled as the receive thread does (see {@link LeadFaults}). */
+    private final LeadFaults leadFaults;
+    /** The receive thread's error handler (set by {@link #start}): a receive error a leader met goes there too. */
+    private volatile Consumer<IOException> onError;
+    /**
+     * How long a leader waits for {@link #rxLock} in one attempt, in ms (1), before it looks at {@code done}, its
+     * deadline, an interrupt and close again: the lock is not fair, and the receive thread may take it back after each
+     * datagram while a stream lasts.
+     */
+    static final long LEAD_LOCK_WAIT_MS = 1;
 
     /**
      * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
@@ -186,6 +200,7 @@ public final class UdpBearer implements Media, Leadable {
         this.groupMedia = group == null ? null : UdpMedia.mediaAddr(group);
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), MAX_FRAME, UdpMedia.UDP_ADDR_SIZE,
                 this::threadReceive, this::isOpen, LOG);
+        this.leadFaults = new LeadFaults(name, LOG);
     }
 
     /**
@@ -735,11 +750,19 @@ public final class UdpBearer implements Media, Leadable {
      * wakes the application. One leader at a time; the receive thread goes on receiving too (both are woken by an
      * arrival; {@link #rxLock} makes them take turns, in order). Reads what is queued, and when nothing was and
      * {@code done} is still false waits once, up to {@code timeoutMs} (negative: no limit) or until
-     * {@link #wakeLeader()}, an interrupt, or close, then reads what came; stops reading as soon as {@code done}.
+     * {@link #wakeLeader()}, an interrupt, or close, then reads what came.
      *
-     * @return datagrams handed to {@code handler} (0 if none came in time), or -1 when this thread cannot lead:
-     *         another thread leads, the receive thread is not running, the bearer is closed, or an earlier lead
-     *         failed (the receive thread reports receive errors; leading stays off)
+     * <p>Stops reading as soon as {@code done}, and, once it handed over a datagram, when {@code timeoutMs} has passed
+     * since the call or the thread is interrupted (the flag stays set): a stream of other sockets' datagrams does not
+     * hold a timed receive past its time. {@link #rxLock} is taken in bounded attempts ({@link #LEAD_LOCK_WAIT_MS})
+     * between which {@code done}, the deadline and an interrupt are looked at. A handler exception on a datagram is
+     * counted ({@link #handlerFailures()}), logged (not per datagram) and the next one handed over, as the receive
+     * thread does; a receive error goes to the {@code onError} given to {@link #start}, is counted
+     * ({@link #receiveErrors()}) and pauses leading for 20 ms doubling to 1 s (see {@link LeadFaults}).
+     *
+     * @return datagrams handed to {@code handler} (0 if none came in time, or after a receive error), or -1 when this
+     *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed,
+     *         leading pauses after a receive error, or an earlier lead failed on an unexpected exception
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
         return lead(handler, done, timeoutMs, null, null);
@@ -761,10 +784,16 @@ public final class UdpBearer implements Media, Leadable {
         boolean paused = false;
         boolean told = false;
         try {
+            if (leadFaults.paused()) {
+                return -1; // the receive thread reads meanwhile; the caller waits on its queue
+            }
             if (started != null) {
                 started.run();
                 told = true;
             }
+            boolean timed = timeoutMs >= 0;
+            long deadline = timed ? System.nanoTime() + Math.min(timeoutMs, Long.MAX_VALUE / 2_000_000L) * 1_000_000L
+                    : 0;
             if (leadSelector == null) {
                 Selector sel = Selector.open();
                 for (DatagramChannel c : channels) {
@@ -774,7 +803,7 @@ public final class UdpBearer implements Media, Leadable {
                 leadBuf = new byte[MAX_FRAME];
                 leadSrc = new byte[UdpMedia.UDP_ADDR_SIZE];
             }
-            int got = drain(handler, done);
+            int got = drain(handler, done, timed, deadline);
             if (got > 0 || done.getAsBoolean()) {
                 return got;
             }
@@ -782,7 +811,7 @@ public final class UdpBearer implements Media, Leadable {
                 // nothing queued (a request's answer awaited on a quiet link): an arrival now wakes this thread only
                 rxEpoll.pause();
                 paused = true;
-                got = drain(handler, done); // what came before the pause took effect
+                got = drain(handler, done, timed, deadline); // what came before the pause took effect
                 if (got > 0 || done.getAsBoolean()) {
                     return got;
                 }
@@ -790,14 +819,29 @@ public final class UdpBearer implements Media, Leadable {
             if (timeoutMs < 0) {
                 leadSelector.select(IGNORE_KEY);
             } else if (timeoutMs > 0) {
-                leadSelector.select(IGNORE_KEY, timeoutMs);
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 0;
+                }
+                leadSelector.select(IGNORE_KEY, (left + 999_999) / 1_000_000);
             }
-            return done.getAsBoolean() ? 0 : drain(handler, done);
+            return done.getAsBoolean() ? 0 : drain(handler, done, timed, deadline);
         } catch (ClosedChannelException | ClosedSelectorException e) {
             return -1;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            if (closed) {
+                return -1;
+            }
+            // the kernel's error: reported as the receive thread would have; leading goes on after a pause
+            LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": leader receive failed: " + e);
+            leadFaults.receiveFailed(e instanceof UdpBearerException ? e : new UdpBearerException(
+                    UdpBearerException.Reason.SOCKET, "receive failed on bearer " + name + ": " + e.getMessage(), e),
+                    onError);
+            return 0;
+        } catch (RuntimeException e) {
             leadBroken = true;
-            LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": leader receive off after " + e);
+            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": leader receive off after an unexpected failure",
+                    e);
             return -1;
         } finally {
             if (closed) {
@@ -820,26 +864,71 @@ public final class UdpBearer implements Media, Leadable {
     }
 
     /**
-     * Reads and hands over queued datagrams until none is left or {@code done}; under {@link #leadLock}. Holds
-     * {@link #rxLock} for the whole drain, not per datagram: a receive thread waiting in it is woken once per drain.
+     * Reads and hands over queued datagrams until none is left, or {@code done}, or (once one was handed over) the
+     * deadline passed or the thread is interrupted; under {@link #leadLock}. Holds {@link #rxLock} for the whole
+     * drain, not per datagram: a receive thread waiting in it is woken once per drain. A datagram is only read when
+     * it is handed over next, so stopping leaves nothing read behind.
+     *
+     * @return datagrams handed over; 0 also when {@link #rxLock} could not be taken before {@code done}, the deadline
+     *         or an interrupt (the receive thread holds it: it hands over what is queued)
      */
-    private int drain(Media.FrameHandler handler, BooleanSupplier done) throws IOException {
+    private int drain(Media.FrameHandler handler, BooleanSupplier done, boolean timed, long deadline)
+            throws IOException {
+        if (!lockReceive(done, timed, deadline)) {
+            return 0;
+        }
         int got = 0;
-        rxLock.lock();
         try {
-            while (!done.getAsBoolean()) {
+            while (!done.getAsBoolean() && !(got > 0 && stop(timed, deadline))) {
                 int n = tryReceive(leadBuf, 0, leadBuf.length, leadSrc, 0); // never takes the receive thread's wakeup
                 if (n < 0) {
-                    return got;
+                    break;
                 }
                 got++;
                 framesLed++; // under rxLock
-                handler.onFrame(leadSrc, leadBuf, n);
+                try {
+                    handler.onFrame(leadSrc, leadBuf, n);
+                } catch (RuntimeException e) {
+                    leadFaults.handlerFailed(e); // counted, logged (not per datagram); the next one goes on
+                }
+            }
+            if (got > 0) {
+                leadFaults.readOk();
             }
         } finally {
             rxLock.unlock();
         }
         return got;
+    }
+
+    /**
+     * Takes {@link #rxLock} in attempts of {@link #LEAD_LOCK_WAIT_MS}, looking at {@code done}, the deadline, an
+     * interrupt (kept set) and close between them.
+     *
+     * @return false when one of those ended the wait without the lock
+     */
+    private boolean lockReceive(BooleanSupplier done, boolean timed, long deadline) {
+        if (rxLock.tryLock()) {
+            return true;
+        }
+        for (;;) {
+            if (closed || done.getAsBoolean() || stop(timed, deadline)) {
+                return false;
+            }
+            try {
+                if (rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(LEAD_LOCK_WAIT_MS))) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the caller's receive sees it
+                return false;
+            }
+        }
+    }
+
+    /** True when the lead's deadline passed ({@code timed}) or the leading thread is interrupted. */
+    private static boolean stop(boolean timed, long deadline) {
+        return Thread.currentThread().isInterrupted() || timed && System.nanoTime() - deadline >= 0;
     }
 
     private void closeLeadSelector() {
@@ -909,6 +998,7 @@ public final class UdpBearer implements Media, Leadable {
     @Override
     public void start(Media.FrameHandler handler, Consumer<IOException> onError) {
         Objects.requireNonNull(handler, "handler");
+        this.onError = onError;
         receiveLoop.start((src, buf, n) -> {
             try {
                 handler.onFrame(src, buf, n);
@@ -946,12 +1036,12 @@ public final class UdpBearer implements Media, Leadable {
     public long peersNotLearnt() { return peers.notLearnt(); }
     /** Learnt replicast peers removed because they sent no valid discovery for the expiry time. */
     public long peersExpired() { return peers.expired(); }
-    /** Handler calls that threw. */
+    /** Handler calls that threw, on the receive thread or a leader ({@link #lead}). */
     @Override
-    public long handlerFailures() { return receiveLoop.handlerFailures(); }
-    /** Receive errors seen by the receive thread. */
+    public long handlerFailures() { return receiveLoop.handlerFailures() + leadFaults.handlerFailures(); }
+    /** Receive errors met by the receive thread or a leader ({@link #lead}). */
     @Override
-    public long receiveErrors() { return receiveLoop.receiveErrors(); }
+    public long receiveErrors() { return receiveLoop.receiveErrors() + leadFaults.receiveErrors(); }
 
     /** True until {@link #close()}. */
     @Override

@@ -12,12 +12,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.jtipc.bearer.Media;
+import io.jtipc.bearer.ReceiveLock;
 
 /**
  * The bounds of {@link UdpBearer#lead}: a lead ends at its deadline and on an interrupt while a stream of datagrams
@@ -39,10 +39,10 @@ class UdpLeadBoundsTest {
                 p -> UdpBearerConfig.local(sa("127.0.0.2", p)).name("b").replicast(sa("127.0.0.1", p)));
     }
 
-    private static ReentrantLock rxLockOf(UdpBearer b) throws Exception {
+    private static ReceiveLock rxLockOf(UdpBearer b) throws Exception {
         java.lang.reflect.Field f = UdpBearer.class.getDeclaredField("rxLock");
         f.setAccessible(true);
-        return (ReentrantLock) f.get(b);
+        return (ReceiveLock) f.get(b);
     }
 
     /** Sequence numbers seen by either reader, in handler order; the leader's handler is slow (a busy core). */
@@ -120,7 +120,7 @@ class UdpLeadBoundsTest {
                 while (seen.byLeader.get() < 200 && System.nanoTime() < end) Thread.onSpinWait();
                 leader.interrupt();
             });
-            ReentrantLock rxLock = rxLockOf(b);
+            ReceiveLock rxLock = rxLockOf(b);
             int r;
             rxLock.lock();
             try {
@@ -157,7 +157,7 @@ class UdpLeadBoundsTest {
         UdpBearer[] ab = pair();
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             b.start((s, f, l) -> { }, null);
-            ReentrantLock rxLock = rxLockOf(b);
+            ReceiveLock rxLock = rxLockOf(b);
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean holding = new AtomicBoolean();
@@ -211,7 +211,7 @@ class UdpLeadBoundsTest {
                 calls.incrementAndGet();
                 throw new IllegalStateException("core bug on datagram " + seqOf(f));
             };
-            ReentrantLock rxLock = rxLockOf(b);
+            ReceiveLock rxLock = rxLockOf(b);
             rxLock.lock(); // the receive thread cannot take them: the leader reads all three
             try {
                 for (int i = 0; i < 3; i++) {

@@ -83,7 +83,7 @@ public final class ReceiveLock {
             return lock.tryLock(nanos, TimeUnit.NANOSECONDS);
         }
         try {
-            long deadline = System.nanoTime() + nanos;
+            long deadline = System.nanoTime() + Math.min(nanos, Long.MAX_VALUE >> 2); // no overflow for huge waits
             for (;;) {
                 if (lock.tryLock()) { // after the record: see lock()
                     return true;

@@ -548,6 +548,9 @@ public final class UdpBearer implements Media, Leadable {
             throw new UdpBearerException(UdpBearerException.Reason.CLOSED, "bearer " + name + " is closed");
         }
         if ((dst.getAddress() instanceof Inet6Address) != ipv6) {
+            synchronized (txLock) {
+                sendsFailed++; // every failed frame counts, as below
+            }
             throw new UdpBearerException(UdpBearerException.Reason.SEND_FAILED, "cannot send to " + UdpMedia.format(dst)
                     + " from " + (ipv6 ? "IPv6" : "IPv4") + " bearer " + name);
         }

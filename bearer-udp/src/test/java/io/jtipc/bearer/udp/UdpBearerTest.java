@@ -168,10 +168,12 @@ class UdpBearerTest {
             }
             // an IPv4 destination cannot be reached from an IPv6 bearer
             byte[] f = data(1, 10);
+            long failedBefore = a.sendsFailed();
             assertThatThrownBy(() -> a.send(UdpMedia.mediaAddr(sa("127.0.0.1", 9)), 0, f, 0, f.length))
                     .isInstanceOfSatisfying(UdpBearerException.class,
                             e -> assertThat(e.reason()).isEqualTo(UdpBearerException.Reason.SEND_FAILED))
                     .hasMessageContaining("cannot send to 127.0.0.1:9 from IPv6 bearer");
+            assertThat(a.sendsFailed()).as("the refused frame is counted").isEqualTo(failedBefore + 1);
         }
     }
 

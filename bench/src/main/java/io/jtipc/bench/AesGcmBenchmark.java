@@ -1,6 +1,7 @@
 package io.jtipc.bench;
 
 import io.jtipc.wire.AesGcm;
+import io.jtipc.wire.JdkAesGcm;
 import io.jtipc.wire.EncryptedFrame;
 import io.jtipc.wire.EncryptionHeader;
 import io.jtipc.wire.Tipc;
@@ -38,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code impl}: {@code jdk} = {@link AesGcm#of} ({@link io.jtipc.wire.JdkAesGcm}, SunJCE {@code AES/GCM/NoPadding},
  * what the node and the analyser use); {@code bc} = {@link BcAesGcm}, BouncyCastle's lightweight {@code
  * GCMBlockCipher} over {@code AESEngine} with its default 4 KiB GHASH table; {@code bc64k} = the same with the 64 KiB
- * table; {@code bcjce} = {@link JceAesGcm} on the BouncyCastle JCE provider. Run with {@code -prof gc} for the
+ * table; {@code bcjce} = {@link JdkAesGcm} on the BouncyCastle JCE provider. Run with {@code -prof gc} for the
  * allocation per operation ({@code gc.alloc.rate.norm}, B/op).
  */
 @State(Scope.Thread)
@@ -85,7 +86,7 @@ public class AesGcmBenchmark {
             case "jdk": return AesGcm.of(MATERIAL, 0, 32);
             case "bc": return new BcAesGcm(MATERIAL, 0, 32, BcAesGcm.Table.T4K);
             case "bc64k": return new BcAesGcm(MATERIAL, 0, 32, BcAesGcm.Table.T64K);
-            case "bcjce": return new JceAesGcm(MATERIAL, 0, 32, BcProvider.INSTANCE);
+            case "bcjce": return new JdkAesGcm(MATERIAL, 0, 32, BcProvider.INSTANCE);
             default: throw new IllegalArgumentException("impl " + name);
         }
     }

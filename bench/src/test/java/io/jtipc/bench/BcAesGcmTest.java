@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jtipc.wire.AesGcm;
+import io.jtipc.wire.JdkAesGcm;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class BcAesGcmTest {
 
     static AesGcm[] others() {
         return new AesGcm[] {new BcAesGcm(KEY, 0, 32, BcAesGcm.Table.T4K), new BcAesGcm(KEY, 0, 32, BcAesGcm.Table.T64K),
-            new JceAesGcm(KEY, 0, 32, AesGcmBenchmark.BcProvider.INSTANCE)};
+            new JdkAesGcm(KEY, 0, 32, AesGcmBenchmark.BcProvider.INSTANCE)};
     }
 
     @Test

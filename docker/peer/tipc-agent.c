@@ -137,7 +137,8 @@ static struct sockaddr_tipc service_addr(uint32_t type, uint32_t inst)
 	return a;
 }
 
-static void bind_range(int sd, uint32_t type, uint32_t lower, uint32_t upper)
+/* A cluster-scope service range address (TIPC_SERVICE_RANGE, alias TIPC_ADDR_MCAST). */
+static struct sockaddr_tipc range_addr(uint32_t type, uint32_t lower, uint32_t upper)
 {
 	struct sockaddr_tipc a;
 	memset(&a, 0, sizeof(a));
@@ -147,6 +148,12 @@ static void bind_range(int sd, uint32_t type, uint32_t lower, uint32_t upper)
 	a.addr.nameseq.type = type;
 	a.addr.nameseq.lower = lower;
 	a.addr.nameseq.upper = upper;
+	return a;
+}
+
+static void bind_range(int sd, uint32_t type, uint32_t lower, uint32_t upper)
+{
+	struct sockaddr_tipc a = range_addr(type, lower, upper);
 	if (bind(sd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		die_errno("bind");
 }
@@ -376,14 +383,7 @@ static int cmd_mcast_send(int argc, char **argv)
 	int sd = socket(AF_TIPC, SOCK_RDM, 0);
 	if (sd < 0)
 		die_errno("socket");
-	struct sockaddr_tipc dst;
-	memset(&dst, 0, sizeof(dst));
-	dst.family = AF_TIPC;
-	dst.addrtype = TIPC_ADDR_MCAST;
-	dst.scope = TIPC_CLUSTER_SCOPE;
-	dst.addr.nameseq.type = type;
-	dst.addr.nameseq.lower = lower;
-	dst.addr.nameseq.upper = upper;
+	struct sockaddr_tipc dst = range_addr(type, lower, upper);
 	static char out[MAX_MSG];
 	for (uint32_t i = 0; i < count; i++) {
 		fill_pattern(out, size, i);
@@ -622,14 +622,10 @@ static int cmd_wait_service(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_group_join(int argc, char **argv)
+/* Opens an RDM socket and joins GROUP as MEMBER with member events (TIPC_GROUP_JOIN, cluster scope);
+ * prints "READY <what> GROUP MEMBER". */
+static int group_join(uint32_t group, uint32_t member, const char *what)
 {
-	if (argc < 2 || argc > 4)
-		die_usage("group-join GROUP MEMBER [BCASTS [SIZE]]");
-	uint32_t group = num(argv[0]), member = num(argv[1]);
-	uint32_t bcasts = argc > 2 ? num(argv[2]) : 0, size = argc > 3 ? num(argv[3]) : 64;
-	if (size > MAX_MSG)
-		die_usage("SIZE too large");
 	int sd = socket(AF_TIPC, SOCK_RDM, 0);
 	if (sd < 0)
 		die_errno("socket");
@@ -637,13 +633,23 @@ static int cmd_group_join(int argc, char **argv)
 				      .scope = TIPC_CLUSTER_SCOPE, .flags = TIPC_GROUP_MEMBER_EVTS };
 	if (setsockopt(sd, SOL_TIPC, TIPC_GROUP_JOIN, &req, sizeof(req)) < 0)
 		die_errno("group-join");
-	printf("READY group-join %u %u\n", group, member);
+	printf("READY %s %u %u\n", what, group, member);
 	fflush(stdout);
-	static char buf[MAX_MSG];
-	uint32_t peers = 0, sent = 0;
+	return sd;
+}
+
+/* One received group message or member event: the sender's port, node and member instance
+ * (socket.c: the source socket address, then the member's service address); event +1 up, -1 down,
+ * 0 for a message. */
+struct group_rx { uint32_t port, node, inst; int event; };
+
+/* recvmsg on a group socket (EINTR retried, any other error fatal); a member event
+ * (MSG_OOB, MSG_EOR when down) is printed as "MEMBER up|down TYPE INST PORT NODE". */
+static ssize_t group_recv(int sd, char *buf, size_t size, struct group_rx *rx)
+{
 	for (;;) {
 		struct sockaddr_tipc addr[2];
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct iovec iov = { .iov_base = buf, .iov_len = size };
 		struct msghdr m = { .msg_name = addr, .msg_namelen = sizeof(addr),
 				    .msg_iov = &iov, .msg_iovlen = 1 };
 		memset(addr, 0, sizeof(addr));
@@ -653,12 +659,36 @@ static int cmd_group_join(int argc, char **argv)
 				continue;
 			die_errno("recvmsg");
 		}
+		rx->port = addr[0].addr.id.ref;
+		rx->node = addr[0].addr.id.node;
+		rx->inst = addr[1].addr.name.name.instance;
+		rx->event = 0;
 		if (m.msg_flags & MSG_OOB) {
-			int down = (m.msg_flags & MSG_EOR) != 0;
-			printf("MEMBER %s %u %u 0x%x 0x%x\n", down ? "down" : "up",
-			       addr[1].addr.name.name.type, addr[1].addr.name.name.instance,
-			       addr[0].addr.id.ref, addr[0].addr.id.node);
+			rx->event = (m.msg_flags & MSG_EOR) ? -1 : 1;
+			printf("MEMBER %s %u %u 0x%x 0x%x\n", rx->event < 0 ? "down" : "up",
+			       addr[1].addr.name.name.type, rx->inst, rx->port, rx->node);
 			fflush(stdout);
+		}
+		return n;
+	}
+}
+
+static int cmd_group_join(int argc, char **argv)
+{
+	if (argc < 2 || argc > 4)
+		die_usage("group-join GROUP MEMBER [BCASTS [SIZE]]");
+	uint32_t group = num(argv[0]), member = num(argv[1]);
+	uint32_t bcasts = argc > 2 ? num(argv[2]) : 0, size = argc > 3 ? num(argv[3]) : 64;
+	if (size > MAX_MSG)
+		die_usage("SIZE too large");
+	int sd = group_join(group, member, "group-join");
+	static char buf[MAX_MSG];
+	uint32_t peers = 0, sent = 0;
+	for (;;) {
+		struct group_rx rx;
+		ssize_t n = group_recv(sd, buf, sizeof(buf), &rx);
+		if (rx.event) {
+			int down = rx.event < 0;
 			peers += down ? -1 : 1;
 			if (!down && peers > 0 && sent < bcasts) {
 				for (; sent < bcasts; sent++) {
@@ -671,8 +701,7 @@ static int cmd_group_join(int argc, char **argv)
 			}
 			continue;
 		}
-		printf("RECV %zd bytes from 0x%x 0x%x member %u\n", n, addr[0].addr.id.ref,
-		       addr[0].addr.id.node, addr[1].addr.name.name.instance);
+		printf("RECV %zd bytes from 0x%x 0x%x member %u\n", n, rx.port, rx.node, rx.inst);
 		fflush(stdout);
 	}
 	return 0;
@@ -766,14 +795,7 @@ static void group_action(int sd, uint32_t group, char *spec)
 			struct sockaddr_tipc a = service_addr(group, inst);
 			group_send(sd, &a, buf, len, "group-acast");
 		} else if (!strcmp(f[0], "mcast")) {
-			struct sockaddr_tipc a;
-			memset(&a, 0, sizeof(a));
-			a.family = AF_TIPC;
-			a.addrtype = TIPC_SERVICE_RANGE;
-			a.scope = TIPC_CLUSTER_SCOPE;
-			a.addr.nameseq.type = group;
-			a.addr.nameseq.lower = inst;
-			a.addr.nameseq.upper = inst;
+			struct sockaddr_tipc a = range_addr(group, inst, inst);
 			group_send(sd, &a, buf, len, "group-mcast");
 		} else {
 			die_usage("unknown group action");
@@ -788,15 +810,7 @@ static int cmd_group_member(int argc, char **argv)
 	if (argc < 3)
 		die_usage("group-member GROUP MEMBER PEERS [ACTION...]");
 	uint32_t group = num(argv[0]), member = num(argv[1]), want = num(argv[2]);
-	int sd = socket(AF_TIPC, SOCK_RDM, 0);
-	if (sd < 0)
-		die_errno("socket");
-	struct tipc_group_req req = { .type = group, .instance = member,
-				      .scope = TIPC_CLUSTER_SCOPE, .flags = TIPC_GROUP_MEMBER_EVTS };
-	if (setsockopt(sd, SOL_TIPC, TIPC_GROUP_JOIN, &req, sizeof(req)) < 0)
-		die_errno("group-join");
-	printf("READY group-member %u %u\n", group, member);
-	fflush(stdout);
+	int sd = group_join(group, member, "group-member");
 	static char buf[MAX_MSG];
 	static char text[256];
 	uint32_t peers = 0;
@@ -807,33 +821,18 @@ static int cmd_group_member(int argc, char **argv)
 			for (int i = 3; i < argc; i++)
 				group_action(sd, group, argv[i]);
 		}
-		struct sockaddr_tipc addr[2];
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr m = { .msg_name = addr, .msg_namelen = sizeof(addr),
-				    .msg_iov = &iov, .msg_iovlen = 1 };
-		memset(addr, 0, sizeof(addr));
-		ssize_t n = recvmsg(sd, &m, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("recvmsg");
-		}
-		if (m.msg_flags & MSG_OOB) {
-			int down = (m.msg_flags & MSG_EOR) != 0;
-			uint32_t inst = addr[1].addr.name.name.instance;
-			printf("MEMBER %s %u %u 0x%x 0x%x\n", down ? "down" : "up",
-			       addr[1].addr.name.name.type, inst, addr[0].addr.id.ref, addr[0].addr.id.node);
-			fflush(stdout);
-			member_event(inst, addr[0].addr.id.ref, addr[0].addr.id.node, !down);
-			peers += down ? -1 : 1;
+		struct group_rx rx;
+		ssize_t n = group_recv(sd, buf, sizeof(buf), &rx);
+		if (rx.event) {
+			member_event(rx.inst, rx.port, rx.node, rx.event > 0);
+			peers += rx.event < 0 ? -1 : 1;
 			continue;
 		}
 		size_t t = (size_t)n < sizeof(text) - 1 ? (size_t)n : sizeof(text) - 1;
 		for (size_t i = 0; i < t; i++)
 			text[i] = buf[i] >= 0x20 && buf[i] <= 0x7e ? buf[i] : '?';
 		text[t] = 0;
-		printf("RECV %zd bytes from 0x%x 0x%x member %u text %s\n", n, addr[0].addr.id.ref,
-		       addr[0].addr.id.node, addr[1].addr.name.name.instance, text);
+		printf("RECV %zd bytes from 0x%x 0x%x member %u text %s\n", n, rx.port, rx.node, rx.inst, text);
 		fflush(stdout);
 	}
 	return 0;

@@ -102,6 +102,14 @@ class ConnTest {
 
     /** Sets up a listener on b {type,1} and a connected pair; returns {client, server}. */
     Endpoint[] connectPair(SocketType type, int svc) {
+        return connectPair(net, a, b, type, svc);
+    }
+
+    /**
+     * A listener of {@code type} bound to {svc,1} on {@code b} and a client on {@code a} connected to it, both
+     * connected within 2 s of simulated time; returns {client, server}. The server pumps and drains on accept.
+     */
+    static Endpoint[] connectPair(SimNetwork net, SimNode a, SimNode b, SocketType type, int svc) {
         Endpoint srv = new Endpoint(net, b);
         Endpoint cli = new Endpoint(net, a);
         int lp = b.core.openConnSocket(type, new ConnHandler() {

@@ -255,26 +255,8 @@ class FailoverTest {
     void connectionLosesNoByteWhenItsLinkFailsAndComesBack(SocketType type) {
         start(11, NodeConfig.JTIPC_CAPABILITIES, 1500);
         Node pa = peer(a);
-        ConnTest.Endpoint srv = new ConnTest.Endpoint(net, b);
-        ConnTest.Endpoint cli = new ConnTest.Endpoint(net, a);
-        int lp = b.core.openConnSocket(type, new ConnHandler() {
-            @Override
-            public void readable(int p) {
-                int np = b.core.accept(net.now(), p, srv, b);
-                if (np > 0) {
-                    srv.port = np;
-                    srv.connected = true;
-                    srv.pump();
-                    srv.drain();
-                }
-            }
-        });
-        assertThat(b.core.listen(lp)).isZero();
-        assertThat(b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, SVC, 1, 1, b)).isZero();
-        net.runFor(100);
-        cli.port = a.core.openConnSocket(type, cli);
-        assertThat(a.core.connect(net.now(), cli.port, SVC, 1, 0, 8000, null, 0, 0, a)).isZero();
-        assertThat(net.runUntil(() -> cli.connected && srv.connected, net.now() + 2000)).isTrue();
+        ConnTest.Endpoint[] pair = ConnTest.connectPair(net, a, b, type, SVC);
+        ConnTest.Endpoint cli = pair[0], srv = pair[1];
         int len = 6 * 1024 * 1024;
         cli.toSend = ConnTest.pattern(len, 1);
         srv.toSend = ConnTest.pattern(len, 2);

@@ -32,25 +32,8 @@ class ReassemblyReuseTest {
     @ParameterizedTest
     @EnumSource(value = SocketType.class, names = {"SEQPACKET", "STREAM"})
     void aConnectionsReadMessagesAreRebuiltInEachOthersArrays(SocketType type) throws Exception {
-        ConnTest.Endpoint srv = new ConnTest.Endpoint(net, b);
-        ConnTest.Endpoint cli = new ConnTest.Endpoint(net, a);
-        int lp = b.core.openConnSocket(type, new ConnHandler() {
-            @Override
-            public void readable(int p) {
-                int np = b.core.accept(net.now(), p, srv, b);
-                if (np > 0) {
-                    srv.port = np;
-                    srv.connected = true;
-                    srv.drain();
-                }
-            }
-        });
-        assertThat(b.core.listen(lp)).isZero();
-        assertThat(b.core.bind(net.now(), lp, Tipc.TIPC_CLUSTER_SCOPE, 2300, 1, 1, b)).isZero();
-        net.runFor(100);
-        cli.port = a.core.openConnSocket(type, cli);
-        assertThat(a.core.connect(net.now(), cli.port, 2300, 1, 0, 8000, null, 0, 0, a)).isZero();
-        assertThat(net.runUntil(() -> cli.connected && srv.connected, net.now() + 2000)).isTrue();
+        ConnTest.Endpoint[] pair = ConnTest.connectPair(net, a, b, type, 2300);
+        ConnTest.Endpoint cli = pair[0], srv = pair[1];
         cli.chunk = PAYLOAD;
         cli.toSend = ConnTest.pattern(40 * PAYLOAD, 5);
         cli.pump();

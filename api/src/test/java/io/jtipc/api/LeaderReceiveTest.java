@@ -6,7 +6,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
@@ -35,14 +34,9 @@ class LeaderReceiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
-        String a1 = "127.0.0.1:" + port;
-        String b1 = "127.0.0.2:" + port;
-        a = TipcNode.builder().identity("jt-lead-a").bearer("udp:" + a1 + ",remote=" + b1).build();
-        b = TipcNode.builder().identity("jt-lead-b").bearer("udp:" + b1 + ",remote=" + a1).build();
-        TwoNodeChecks.startBoth(a, b);
-        a.awaitLinkUp(TwoNodeChecks.T);
-        b.awaitLinkUp(TwoNodeChecks.T);
+        TipcNode[] pair = TwoNodeChecks.linkedUdpPair("jt-lead-a", "jt-lead-b");
+        a = pair[0];
+        b = pair[1];
     }
 
     @AfterAll

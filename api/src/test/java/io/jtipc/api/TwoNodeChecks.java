@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The checks shared by the two-node tests over veth and over UDP. */
@@ -35,6 +36,28 @@ final class TwoNodeChecks {
         a.start();
         sb.join();
         if (failed.get() != null) throw new RuntimeException("starting " + b.identity(), failed.get());
+    }
+
+    /**
+     * Two nodes {@code idA} on 127.0.0.1 and {@code idB} on 127.0.0.2 (one random UDP port, replicast to each other),
+     * started ({@link #startBoth}) and linked; returns {a, b}. The caller closes both.
+     */
+    static TipcNode[] linkedUdpPair(String idA, String idB) throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a1 = "127.0.0.1:" + port;
+        String b1 = "127.0.0.2:" + port;
+        TipcNode a = TipcNode.builder().identity(idA).bearer("udp:" + a1 + ",remote=" + b1).build();
+        TipcNode b = TipcNode.builder().identity(idB).bearer("udp:" + b1 + ",remote=" + a1).build();
+        try {
+            startBoth(a, b);
+            a.awaitLinkUp(T);
+            b.awaitLinkUp(T);
+        } catch (Exception | Error e) {
+            a.close();
+            b.close();
+            throw e;
+        }
+        return new TipcNode[] {a, b};
     }
 
     /** Links up both ways with kernel-format names, bindings exchanged, RDM echo with content checked, unbind withdrawn. */

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
@@ -46,14 +45,9 @@ class ZeroAllocationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
-        String a1 = "127.0.0.1:" + port;
-        String b1 = "127.0.0.2:" + port;
-        a = TipcNode.builder().identity("jt-alloc-a").bearer("udp:" + a1 + ",remote=" + b1).build();
-        b = TipcNode.builder().identity("jt-alloc-b").bearer("udp:" + b1 + ",remote=" + a1).build();
-        TwoNodeChecks.startBoth(a, b);
-        a.awaitLinkUp(TwoNodeChecks.T);
-        b.awaitLinkUp(TwoNodeChecks.T);
+        TipcNode[] pair = TwoNodeChecks.linkedUdpPair("jt-alloc-a", "jt-alloc-b");
+        a = pair[0];
+        b = pair[1];
     }
 
     @AfterAll

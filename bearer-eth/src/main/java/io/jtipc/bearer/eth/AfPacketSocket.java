@@ -3,18 +3,12 @@ package io.jtipc.bearer.eth;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
-import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.SyscallException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -79,14 +73,11 @@ import jnr.ffi.Pointer;
  * receiver, waits for every call using the descriptors to leave and only then closes them, so a descriptor number
  * is never reused under a running call.
  *
- * <h2>Taking turns with a leader (EthBearer)</h2>
- * For leader receive (issue 14) the bearer's receive thread and one leading application thread read the same socket:
- * each takes the receive lock ({@link #lockReceive}), reads a frame with {@link #readQueued} (the batch, or one
- * {@code recvmmsg}, never a wait) and keeps the lock until the frame's handler returned, so frames reach the core in
- * the order the socket gave them whoever read them. Both wait without the lock, each in its own {@code poll}:
- * the receive thread on the socket and the {@link #wakeup()} eventfd ({@link #awaitReadable}), the leader on the
- * socket and a second eventfd ({@link #awaitLead}) written by {@link #wakeLeader()}, by an interrupt of the leading
- * thread and by {@link #close()}.
+ * <h2>Structure</h2>
+ * This class owns the descriptors (the socket and two eventfds: their opening, the count of calls using them, their
+ * close), the interface ioctls and the socket options. The send side is {@code AfPacketTx}; the receive side is
+ * {@code AfPacketRx}: the {@code recvmmsg} batch, the waits, the wakeups, and the receive lock with which the
+ * bearer's receive thread and a leading application thread take turns (leader receive, issue 14; EthBearer).
  */
 public final class AfPacketSocket implements AutoCloseable {
     /** {@link #receive} result: the timeout passed with no frame ({@link Media#TIMEOUT}). */
@@ -147,14 +138,12 @@ public final class AfPacketSocket implements AutoCloseable {
     static final int SLL_PROTOCOL = 2;
     static final int SLL_IFINDEX = 4;
     private static final int SLL_HATYPE = 8;
-    private static final int SLL_PKTTYPE = 10;
+    static final int SLL_PKTTYPE = 10;
     static final int SLL_HALEN = 11;
     static final int SLL_ADDR = 12;
     // struct ifreq (40 bytes on LP64): name[16], then a union at 16
     private static final int IFREQ_SIZE = 40;
     private static final int IFR_UNION = 16;
-    // struct pollfd (8 bytes): fd s32, events s16, revents s16
-    private static final int POLLFD_SIZE = 8;
     // struct mmsghdr on LP64 (64 bytes): struct msghdr {msg_name ptr @0, msg_namelen u32 @8, msg_iov ptr @16,
     // msg_iovlen size_t @24, msg_control ptr @32, msg_controllen size_t @40, msg_flags s32 @48}, msg_len u32 @56;
     // struct iovec (16 bytes): iov_base ptr @0, iov_len size_t @8
@@ -162,8 +151,8 @@ public final class AfPacketSocket implements AutoCloseable {
     static final int MSG_NAMELEN = 8;
     static final int MSG_IOV = 16;
     static final int MSG_IOVLEN = 24;
-    private static final int MSG_FLAGS = 48;
-    private static final int MSG_LEN = 56;
+    static final int MSG_FLAGS = 48;
+    static final int MSG_LEN = 56;
     static final int IOV_SIZE = 16;
     static final int ADDR_SLOT = 32;
 
@@ -172,11 +161,10 @@ public final class AfPacketSocket implements AutoCloseable {
     private final int ethertype;
     private final int fd;
     private final int wakeFd;
-    /** The leader's eventfd (see the class comment): {@link #wakeLeader()}, an interrupt, {@link #close()}. */
+    /** The leader's eventfd (AfPacketRx): its wakeLeader, an interrupt of the leading thread, {@link #close()}. */
     private final int leadWakeFd;
     private final int ifindex;
 
-    private final ReceiveLock rxLock = new ReceiveLock();
     private final Object ioctlLock = new Object();
     private volatile boolean closed;
     /** Calls using the descriptors now ({@link #enter}); {@link #close()} closes them once none is left. */
@@ -184,34 +172,15 @@ public final class AfPacketSocket implements AutoCloseable {
     /** How long {@link #close()} waits for calls still using the descriptors, ms; then it leaves them open. */
     static final long CLOSE_WAIT_MS = 5_000;
 
-    // native memory, allocated once per socket: the receive batch (frames, source addresses, iovecs, mmsghdrs)
-    private final Pointer rxSlots;
-    private final Pointer rxAddrs;
-    private final Pointer rxIov;
-    private final Pointer rxMsgs;
-    // frames in the current batch and the next one to hand out (guarded by rxLock)
-    private int rxCount;
-    private int rxNext;
-    private final AtomicLong receiveSyscalls = new AtomicLong();
-    private final Pointer pollFds;
-    /** The receive thread's wait outside the receive lock ({@link #awaitReadable}): the socket and wakeFd. */
-    private final Pointer waitFds;
-    /** The leader's wait ({@link #awaitLead}): the socket and leadWakeFd; with its own scratch. */
-    private final Pointer leadFds;
-    private final Pointer leadScratch;
-    /** True while a leader waits in (or is about to enter) its poll: only then does {@link #wakeLeader()} write. */
-    private volatile boolean leaderWaiting;
-    /** Wakes the leader's poll when its thread is interrupted; replaced after an interrupt closed it (leader only). */
-    private LeadInterruptor interruptor;
-    private final Pointer wakeScratch;
-    private final Pointer wakeOne;
     /** The transmit side: {@link #send}, {@link #queue}, {@link #flush} (AfPacketTx). */
     private final AfPacketTx tx;
+    /**
+     * The receive side: {@link #receive}, {@link #wakeup()}, the receive counters, and the waits, reads and receive
+     * lock of leader receive (AfPacketRx).
+     */
+    private final AfPacketRx rx;
     private final Pointer ifreq;
 
-    private int lastPacketType = -1;
-    private volatile long droppedNotForUs;
-    private volatile long droppedOversize;
     private long kernelDrops;
     private long kernelPackets;
 
@@ -219,24 +188,7 @@ public final class AfPacketSocket implements AutoCloseable {
         this.ifname = ifname;
         this.ethertype = ethertype;
         jnr.ffi.Runtime rt = LibC.Native.runtime();
-        rxSlots = Memory.allocateDirect(rt, (long) RX_BATCH * MAX_FRAME, true);
-        rxAddrs = Memory.allocateDirect(rt, RX_BATCH * ADDR_SLOT, true);
-        rxIov = Memory.allocateDirect(rt, RX_BATCH * IOV_SIZE, true);
-        rxMsgs = Memory.allocateDirect(rt, RX_BATCH * MMSG_SIZE, true);
-        for (int i = 0; i < RX_BATCH; i++) {
-            rxIov.putAddress((long) i * IOV_SIZE, rxSlots.address() + (long) i * MAX_FRAME);
-            rxIov.putLong((long) i * IOV_SIZE + 8, MAX_FRAME);
-            rxMsgs.putAddress((long) i * MMSG_SIZE, rxAddrs.address() + (long) i * ADDR_SLOT);
-            rxMsgs.putAddress((long) i * MMSG_SIZE + MSG_IOV, rxIov.address() + (long) i * IOV_SIZE);
-            rxMsgs.putLong((long) i * MMSG_SIZE + MSG_IOVLEN, 1);
-        }
-        pollFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
-        waitFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
-        leadFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
-        leadScratch = Memory.allocateDirect(rt, 8, true);
-        wakeScratch = Memory.allocateDirect(rt, 8, true);
-        wakeOne = Memory.allocateDirect(rt, 8, true);
-        wakeOne.putLong(0, 1L);
+        rx = new AfPacketRx(rt, libc, ifname, this); // its native memory before any descriptor is open
         ifreq = Memory.allocateDirect(rt, IFREQ_SIZE, true);
 
         int s = libc.socket(AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
@@ -285,16 +237,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 return closed;
             }
         });
-        pollFds.putInt(0, fd);
-        pollFds.putShort(4, LibC.POLLIN);
-        pollFds.putInt(POLLFD_SIZE, wakeFd);
-        pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
-        for (Pointer p : new Pointer[] {waitFds, leadFds}) {
-            p.putInt(0, fd);
-            p.putShort(4, LibC.POLLIN);
-            p.putInt(POLLFD_SIZE, p == leadFds ? leadWakeFd : wakeFd);
-            p.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
-        }
+        rx.attach(fd, wakeFd, leadWakeFd);
     }
 
     /**
@@ -513,65 +456,7 @@ public final class AfPacketSocket implements AutoCloseable {
      * @throws ClosedChannelException if the socket was closed before the call
      */
     public int receive(byte[] buf, int off, int len, byte[] srcMac, int srcOff, int timeoutMs) throws IOException {
-        Objects.checkFromIndexSize(off, len, buf.length);
-        Objects.checkFromIndexSize(srcOff, EthMedia.MAC_LENGTH, srcMac.length);
-        rxLock.lock();
-        if (!enter()) {
-            rxLock.unlock();
-            throw new ClosedChannelException();
-        }
-        try {
-            int s = fd;
-            long deadline = timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : 0L;
-            int waitMs = timeoutMs < 0 ? -1 : timeoutMs;
-            for (;;) {
-                if (closed) {
-                    return WAKEUP;
-                }
-                int queued = readOne(s, buf, off, len, srcMac, srcOff); // the batch, or what is queued: no poll
-                if (queued >= 0) {
-                    return queued;
-                }
-                pollFds.putShort(6, (short) 0);
-                pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
-                int r = libc.poll(pollFds, 2, waitMs);
-                receiveSyscalls.incrementAndGet();
-                if (r < 0) {
-                    int err = LibC.Native.errno();
-                    if (err != SyscallException.EINTR) {
-                        throw AfPacketException.forSocket("poll", err, ifname);
-                    }
-                } else if (r > 0) {
-                    if ((pollFds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
-                        libc.read(wakeFd, wakeScratch, 8); // resets the eventfd counter
-                        return WAKEUP;
-                    }
-                    short ev = pollFds.getShort(6);
-                    if ((ev & LibC.POLLNVAL) != 0) {
-                        throw new ClosedChannelException();
-                    }
-                    if ((ev & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP)) != 0) {
-                        int n = readOne(s, buf, off, len, srcMac, srcOff);
-                        if (n >= 0) {
-                            return n;
-                        }
-                    }
-                }
-                if (timeoutMs == 0) {
-                    return TIMEOUT;
-                }
-                if (timeoutMs > 0) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return TIMEOUT;
-                    }
-                    waitMs = (int) Math.max(1, (left + 999_999) / 1_000_000);
-                }
-            }
-        } finally {
-            leave();
-            rxLock.unlock();
-        }
+        return rx.receive(buf, off, len, srcMac, srcOff, timeoutMs);
     }
 
     /** {@link #receive(byte[], int, int, byte[], int, int)} into the whole of {@code buf} and a 6-byte {@code srcMac}. */
@@ -580,62 +465,11 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
-     * The next frame of the batch, reading a new batch with one {@code recvmmsg} when it is used up; returns its
-     * length, or -1 when nothing is queued. Skipped frames (not for us, oversize) are counted and passed over.
-     * Caller holds rxLock.
-     */
-    private int readOne(int s, byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
-        for (;;) {
-            if (rxNext == rxCount) {
-                rxNext = 0;
-                rxCount = 0;
-                for (int i = 0; i < RX_BATCH; i++) {
-                    rxMsgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SLL_SIZE); // value-result: reset every call
-                }
-                int n = libc.recvmmsg(s, rxMsgs, RX_BATCH, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, null);
-                receiveSyscalls.incrementAndGet();
-                if (n <= 0) {
-                    if (n == 0) {
-                        return -1;
-                    }
-                    int err = LibC.Native.errno();
-                    if (err == SyscallException.EAGAIN || err == SyscallException.EINTR) {
-                        return -1;
-                    }
-                    throw AfPacketException.forSocket("recvmmsg", err, ifname);
-                }
-                rxCount = n;
-            }
-            int i = rxNext++;
-            long m = (long) i * MMSG_SIZE;
-            long n = rxMsgs.getInt(m + MSG_LEN) & 0xFFFF_FFFFL; // the frame's real length (MSG_TRUNC)
-            boolean truncated = (rxMsgs.getInt(m + MSG_FLAGS) & LibC.MSG_TRUNC) != 0;
-            long a = (long) i * ADDR_SLOT;
-            int type = rxAddrs.getByte(a + SLL_PKTTYPE) & 0xFF;
-            if (type > PACKET_MULTICAST) {
-                droppedNotForUs++;
-                continue;
-            }
-            if (truncated || n > len || n > MAX_FRAME) {
-                droppedOversize++;
-                continue;
-            }
-            int length = (int) n;
-            rxSlots.get((long) i * MAX_FRAME, buf, off, length);
-            rxAddrs.get(a + SLL_ADDR, srcMac, srcOff, EthMedia.MAC_LENGTH);
-            lastPacketType = type;
-            return length;
-        }
-    }
-
-    /**
      * Makes a {@link #receive} that is waiting now, or else the next one, return {@link #WAKEUP}.
      * Safe from any thread, allocates nothing; a no-op after {@link #close()}.
      */
-    public synchronized void wakeup() {
-        if (!closed) {
-            libc.write(wakeFd, wakeOne, 8);
-        }
+    public void wakeup() {
+        rx.wakeup(); // under this socket's monitor, as close() marks it closed
     }
 
     /**
@@ -644,12 +478,12 @@ public final class AfPacketSocket implements AutoCloseable {
      * Read it on the receiving thread.
      */
     public int lastPacketType() {
-        return lastPacketType;
+        return rx.lastPacketType();
     }
 
     /** Frames skipped because they were not for this host (PACKET_OTHERHOST, PACKET_OUTGOING, loopback). */
     public long droppedNotForUs() {
-        return droppedNotForUs;
+        return rx.droppedNotForUs();
     }
 
     /**
@@ -657,12 +491,12 @@ public final class AfPacketSocket implements AutoCloseable {
      * thread and a leader alike; count): with frames queued, about one per {@link #RX_BATCH} frames.
      */
     public long receiveSyscalls() {
-        return receiveSyscalls.get();
+        return rx.receiveSyscalls();
     }
 
     /** Frames skipped because they were longer than the buffer given to {@link #receive}. */
     public long droppedOversize() {
-        return droppedOversize;
+        return rx.droppedOversize();
     }
 
     /**
@@ -788,8 +622,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 return;
             }
             closed = true; // before the look at fdUsers (see enter)
-            libc.write(wakeFd, wakeOne, 8);
-            libc.write(leadWakeFd, wakeOne, 8);
+            rx.closing(); // wakes a receive and a leader; wakeups take this monitor and write no more
         }
         long end = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
         boolean idle = true;
@@ -819,8 +652,11 @@ public final class AfPacketSocket implements AutoCloseable {
         });
     }
 
-    /** Enters a call that uses the descriptors; false once closed (then nothing to undo). */
-    private boolean enter() {
+    /**
+     * Enters a call that uses the descriptors (the receive side's calls, AfPacketRx); false once closed (then nothing
+     * to undo), else {@link #leave()} must follow.
+     */
+    boolean enter() {
         fdUsers.incrementAndGet();
         if (closed) { // closed is set before close looks at fdUsers: it waits for this call or this call sees it
             fdUsers.decrementAndGet();
@@ -829,183 +665,13 @@ public final class AfPacketSocket implements AutoCloseable {
         return true;
     }
 
-    private void leave() {
+    void leave() {
         fdUsers.decrementAndGet();
     }
 
-    /** Result of {@link #awaitReadable} and {@link #awaitLead}: the socket has a frame queued (or an error to report). */
-    static final int READABLE = 0;
-
-    /** Takes the receive lock (see the class comment). */
-    void lockReceive() {
-        rxLock.lock();
-    }
-
-    /** Takes the receive lock if it is free. */
-    boolean tryLockReceive() {
-        return rxLock.tryLock();
-    }
-
-    /**
-     * Takes the receive lock, waiting for it at most {@code ms} milliseconds without allocating (one waiting thread,
-     * the receive thread; {@link ReceiveLock#tryLock(long)}); {@link #unlockReceive} wakes it.
-     */
-    boolean tryLockReceive(long ms) throws InterruptedException {
-        return rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(ms));
-    }
-
-    void unlockReceive() {
-        rxLock.unlock();
-    }
-
-    /** The receive lock itself (tests). */
-    ReceiveLock receiveLock() {
-        return rxLock;
-    }
-
-    /**
-     * The next frame without waiting: from the batch, else one {@code recvmmsg}; caller holds the receive lock.
-     *
-     * @return payload length, or -1 when no frame is queued
-     * @throws AfPacketException the receive error (ENETDOWN, ...)
-     * @throws ClosedChannelException once closed (a receive thread then ends, as with {@link #receive})
-     */
-    int readQueued(byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
-        if (!enter()) {
-            throw new ClosedChannelException();
-        }
-        try {
-            return readOne(fd, buf, off, len, srcMac, srcOff);
-        } finally {
-            leave();
-        }
-    }
-
-    /** True while the batch holds frames not handed out yet; caller holds the receive lock. */
-    boolean batchLeft() {
-        return rxNext < rxCount;
-    }
-
-    /**
-     * The receive thread's wait, without the receive lock, until the socket is readable or {@link #wakeup()}.
-     *
-     * @return {@link #READABLE}, or {@link #WAKEUP} after {@link #wakeup()} or {@link #close()}
-     */
-    int awaitReadable() throws IOException {
-        if (!enter()) {
-            return WAKEUP;
-        }
-        try {
-            return pollOnce(waitFds, wakeFd, wakeScratch, -1);
-        } finally {
-            leave();
-        }
-    }
-
-    /**
-     * The leader's wait, without the receive lock, until the socket is readable, {@link #wakeLeader()}, an interrupt
-     * of the calling thread (its flag stays set), {@link #close()} or {@code timeoutMs} (negative: no limit); returns
-     * at once when {@code done} is true once the leader is marked waiting (so a {@link #wakeLeader()} after whatever
-     * made it true is not lost). One leader at a time (EthBearer's lead lock).
-     *
-     * @return {@link #READABLE}, {@link #WAKEUP} or {@link #TIMEOUT}
-     */
-    int awaitLead(BooleanSupplier done, long timeoutMs) throws IOException {
-        if (!enter()) {
-            return WAKEUP;
-        }
-        try {
-            leaderWaiting = true;
-            if (done.getAsBoolean()) {
-                return WAKEUP;
-            }
-            LeadInterruptor in = interruptor;
-            if (in == null || !in.isOpen()) {
-                interruptor = in = new LeadInterruptor(this); // first lead, or the last one was interrupted
-            }
-            in.enter(); // an interrupt from now on (or one already pending) writes leadWakeFd
-            try {
-                return pollOnce(leadFds, leadWakeFd, leadScratch, timeoutMs < 0 ? -1 : Math.min(timeoutMs, Integer.MAX_VALUE));
-            } finally {
-                in.exit();
-            }
-        } finally {
-            leaderWaiting = false;
-            leave();
-        }
-    }
-
-    /**
-     * Makes the leader's {@link #awaitLead} return: writes its eventfd only while one waits there (a wakeup left for
-     * no one would make the next lead wait for nothing). Any thread; allocates nothing.
-     */
-    void wakeLeader() {
-        if (leaderWaiting) {
-            leadWakeup();
-        }
-    }
-
-    private synchronized void leadWakeup() {
-        if (!closed) {
-            libc.write(leadWakeFd, wakeOne, 8);
-        }
-    }
-
-    /** One {@code poll} on the socket and the eventfd {@code efd} (reset when it fired). */
-    private int pollOnce(Pointer fds, int efd, Pointer scratch, long timeoutMs) throws IOException {
-        fds.putShort(6, (short) 0);
-        fds.putShort(POLLFD_SIZE + 6, (short) 0);
-        int r = libc.poll(fds, 2, (int) timeoutMs);
-        receiveSyscalls.incrementAndGet();
-        if (r < 0) {
-            int err = LibC.Native.errno();
-            if (err == SyscallException.EINTR) {
-                return READABLE; // the caller reads (nothing, then waits again) or looks at its condition
-            }
-            throw AfPacketException.forSocket("poll", err, ifname);
-        }
-        if (r == 0) {
-            return TIMEOUT;
-        }
-        if ((fds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
-            libc.read(efd, scratch, 8); // resets the eventfd counter
-            return WAKEUP;
-        }
-        if ((fds.getShort(6) & LibC.POLLNVAL) != 0) {
-            throw new ClosedChannelException();
-        }
-        return READABLE;
-    }
-
-    /**
-     * Wakes the leader's poll when its thread is interrupted (a native {@code poll} does not return on
-     * {@link Thread#interrupt()}): the JDK calls {@link #implCloseChannel} on the interrupting thread while the
-     * leader is between {@link #enter} and {@link #exit}, or at once in {@link #enter} if the flag is set already.
-     * Closed by that, so a new one serves the next lead; nothing is allocated per lead otherwise.
-     */
-    private static final class LeadInterruptor extends AbstractInterruptibleChannel {
-        private final AfPacketSocket socket;
-
-        LeadInterruptor(AfPacketSocket socket) {
-            this.socket = socket;
-        }
-
-        void enter() {
-            begin();
-        }
-
-        void exit() {
-            try {
-                end(true);
-            } catch (AsynchronousCloseException e) {
-                // ClosedByInterruptException: interrupted while waiting; the interrupt flag stays set for the caller
-            }
-        }
-
-        @Override
-        protected void implCloseChannel() {
-            socket.leadWakeup();
-        }
+    /** The receive side (EthBearer's receive thread and leader, tests). */
+    AfPacketRx rx() {
+        return rx;
     }
 
     @Override

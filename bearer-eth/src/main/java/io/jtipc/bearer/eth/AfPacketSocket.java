@@ -39,14 +39,9 @@ import jnr.ffi.Pointer;
  * once on the next receive and delivers frames again once the interface is up.
  *
  * <h2>Receiving</h2>
- * {@link #receive} hands out the frames of the last batch first; when none is left it reads up to
- * {@link #RX_BATCH} queued frames with one {@code recvmmsg(MSG_DONTWAIT | MSG_TRUNC)} into native
- * slots allocated once, and only when nothing is queued waits with {@code poll(2)} on the socket and
- * on an eventfd used by {@link #wakeup()}. Under load a frame therefore costs a sixteenth of a
- * system call instead of two ({@code poll} + {@code recvfrom}), the batching the kernel's own
- * receive path does per NAPI poll (issue 14). Each frame is copied once, to the caller's array: no
- * Java allocation per frame.
- * Like {@code tipc_l2_rcv_msg} it keeps only packet types PACKET_HOST, PACKET_BROADCAST and
+ * {@link #receive} reads up to {@link #RX_BATCH} queued frames with one {@code recvmmsg(MSG_DONTWAIT | MSG_TRUNC)}
+ * and hands them out one by one; only when nothing is queued it waits with {@code poll(2)} on the socket and on an
+ * eventfd used by {@link #wakeup()} (issue 14). Each frame is copied once, to the caller's array. Like {@code tipc_l2_rcv_msg} it keeps only packet types PACKET_HOST, PACKET_BROADCAST and
  * PACKET_MULTICAST; frames for other hosts (PACKET_OTHERHOST, seen on a shared medium or in
  * promiscuous mode), our own outgoing frames (PACKET_OUTGOING) and looped-back frames are skipped
  * and counted ({@link #droppedNotForUs()}). The length returned is the Ethernet payload as
@@ -56,13 +51,8 @@ import jnr.ffi.Pointer;
  * <h2>Sending in batches</h2>
  * {@link #send} sends one frame with one {@code sendto}. {@link #queue} instead copies the frame and its destination
  * into native slots allocated once at open (up to {@link #TX_BATCH} frames, {@link #TX_AREA_BYTES} bytes) and
- * {@link #flush} sends every queued frame with one {@code sendmmsg(MSG_DONTWAIT)}: the protocol core queues what one
- * of its runs releases (a window opened by an ack, retransmissions, a burst of protocol messages) and its runner
- * flushes once the run is over, so n frames cost one system call instead of n, as the C reference blaster
- * ({@code bench/src/main/c/afpacket_ref.c}) sends (issue 14). The frames on the wire are the same, in the same order;
- * nothing is allocated per frame. A full batch is sent at once by the {@code queue} call that finds no room. There are
- * two batches: while a flush has one in the kernel, {@code queue} fills the other, so queuing (done under the
- * protocol core's lock) never waits for a system call.
+ * {@link #flush} sends every queued frame with one {@code sendmmsg(MSG_DONTWAIT)}, the same frames in the same order
+ * (issue 14); a full batch is sent by the {@code queue} call that finds no room.
  *
  * <h2>Threads</h2>
  * {@link #send}, {@link #queue} and {@link #flush} may be called from any thread: sends and flushes are serialised
@@ -226,17 +216,7 @@ public final class AfPacketSocket implements AutoCloseable {
         this.fd = s;
         this.wakeFd = w;
         this.leadWakeFd = lw;
-        this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, new AfPacketTx.OpenFd() {
-            @Override
-            public int get() throws ClosedChannelException {
-                return checkOpen();
-            }
-
-            @Override
-            public boolean closed() {
-                return closed;
-            }
-        });
+        this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, this);
         rx.attach(fd, wakeFd, leadWakeFd);
     }
 
@@ -412,7 +392,6 @@ public final class AfPacketSocket implements AutoCloseable {
         return tx.queued();
     }
 
-
     /**
      * Frames sent with {@link #send} or {@link #flush} since open (count).
      */
@@ -512,35 +491,21 @@ public final class AfPacketSocket implements AutoCloseable {
         if (bytes <= 0) {
             throw new IllegalArgumentException("receive buffer size must be positive, got " + bytes);
         }
-        synchronized (ioctlLock) {
-            int s = checkOpen();
-            ifreq.putInt(0, bytes);
-            if (libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, ifreq, 4) != 0
-                    && libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUF, ifreq, 4) != 0) {
-                throw AfPacketException.forSocket("setsockopt(SO_RCVBUF)", LibC.Native.errno(), ifname);
-            }
-        }
+        setBufferSize(LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, bytes, "setsockopt(SO_RCVBUF)");
         return receiveBufferSize();
     }
 
     /** The socket's receive buffer size in bytes (SO_RCVBUF as the kernel reports it, i.e. doubled). */
     public int receiveBufferSize() throws IOException {
-        synchronized (ioctlLock) {
-            int s = checkOpen();
-            ifreq.putInt(0, 0);
-            ifreq.putInt(8, 4);
-            if (libc.getsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUF, ifreq, ifreq.slice(8)) != 0) {
-                throw AfPacketException.forSocket("getsockopt(SO_RCVBUF)", LibC.Native.errno(), ifname);
-            }
-            return ifreq.getInt(0);
-        }
+        return intOption(LibC.SO_RCVBUF, "getsockopt(SO_RCVBUF)");
     }
 
     /**
      * Sets the socket's send buffer (SO_SNDBUF) to {@code bytes}; the kernel doubles the value for its
      * bookkeeping. Tries SO_SNDBUFFORCE first (CAP_NET_ADMIN, passes net.core.wmem_max), then SO_SNDBUF
-     * (capped at wmem_max). A full send buffer makes a blocking {@code sendto} wait (packet_snd,
-     * sock_alloc_send_skb), so a link window's burst is paced rather than refused.
+     * (capped at wmem_max). Sends never wait ({@code MSG_DONTWAIT}): a frame that finds the send buffer full is
+     * refused with EAGAIN (packet_snd, sock_alloc_send_skb) and dropped ({@link #send} returns false,
+     * {@link #flush} counts it in {@link #sendDropped()}), so the buffer must hold a link window's burst.
      *
      * @return the size now in effect, as {@link #sendBufferSize()} reports it
      * @throws IllegalArgumentException if {@code bytes <= 0}
@@ -550,25 +515,35 @@ public final class AfPacketSocket implements AutoCloseable {
         if (bytes <= 0) {
             throw new IllegalArgumentException("send buffer size must be positive, got " + bytes);
         }
-        synchronized (ioctlLock) {
-            int s = checkOpen();
-            ifreq.putInt(0, bytes);
-            if (libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, ifreq, 4) != 0
-                    && libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUF, ifreq, 4) != 0) {
-                throw AfPacketException.forSocket("setsockopt(SO_SNDBUF)", LibC.Native.errno(), ifname);
-            }
-        }
+        setBufferSize(LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF, bytes, "setsockopt(SO_SNDBUF)");
         return sendBufferSize();
     }
 
     /** The socket's send buffer size in bytes (SO_SNDBUF as the kernel reports it, i.e. doubled). */
     public int sendBufferSize() throws IOException {
+        return intOption(LibC.SO_SNDBUF, "getsockopt(SO_SNDBUF)");
+    }
+
+    /** setsockopt(SOL_SOCKET) of {@code force} to {@code bytes}, else of {@code option}; {@code name} for the error. */
+    private void setBufferSize(int force, int option, int bytes, String name) throws IOException {
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.putInt(0, bytes);
+            if (libc.setsockopt(s, LibC.SOL_SOCKET, force, ifreq, 4) != 0
+                    && libc.setsockopt(s, LibC.SOL_SOCKET, option, ifreq, 4) != 0) {
+                throw AfPacketException.forSocket(name, LibC.Native.errno(), ifname);
+            }
+        }
+    }
+
+    /** getsockopt(SOL_SOCKET, {@code option}) of an int; {@code name} for the error. */
+    private int intOption(int option, String name) throws IOException {
         synchronized (ioctlLock) {
             int s = checkOpen();
             ifreq.putInt(0, 0);
             ifreq.putInt(8, 4);
-            if (libc.getsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUF, ifreq, ifreq.slice(8)) != 0) {
-                throw AfPacketException.forSocket("getsockopt(SO_SNDBUF)", LibC.Native.errno(), ifname);
+            if (libc.getsockopt(s, LibC.SOL_SOCKET, option, ifreq, ifreq.slice(8)) != 0) {
+                throw AfPacketException.forSocket(name, LibC.Native.errno(), ifname);
             }
             return ifreq.getInt(0);
         }
@@ -680,7 +655,8 @@ public final class AfPacketSocket implements AutoCloseable {
                 + (closed ? " closed" : "") + "]";
     }
 
-    private int checkOpen() throws ClosedChannelException {
+    /** The open descriptor (the socket's own calls and the send side), or ClosedChannelException once closed. */
+    int checkOpen() throws ClosedChannelException {
         if (closed) {
             throw new ClosedChannelException();
         }

@@ -1,14 +1,6 @@
 package io.jtipc.bearer.eth;
 
-import static io.jtipc.bearer.eth.AfPacketSocket.ADDR_SLOT;
-import static io.jtipc.bearer.eth.AfPacketSocket.IOV_SIZE;
 import static io.jtipc.bearer.eth.AfPacketSocket.MAX_FRAME;
-import static io.jtipc.bearer.eth.AfPacketSocket.MMSG_SIZE;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_FLAGS;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_IOV;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_IOVLEN;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_LEN;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_NAMELEN;
 import static io.jtipc.bearer.eth.AfPacketSocket.PACKET_MULTICAST;
 import static io.jtipc.bearer.eth.AfPacketSocket.RX_BATCH;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_ADDR;
@@ -16,6 +8,14 @@ import static io.jtipc.bearer.eth.AfPacketSocket.SLL_PKTTYPE;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_SIZE;
 import static io.jtipc.bearer.eth.AfPacketSocket.TIMEOUT;
 import static io.jtipc.bearer.eth.AfPacketSocket.WAKEUP;
+import static io.jtipc.bearer.eth.MmsgLayout.ADDR_SLOT;
+import static io.jtipc.bearer.eth.MmsgLayout.IOV_SIZE;
+import static io.jtipc.bearer.eth.MmsgLayout.MMSG_SIZE;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_FLAGS;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_IOV;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_IOVLEN;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_LEN;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_NAMELEN;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;

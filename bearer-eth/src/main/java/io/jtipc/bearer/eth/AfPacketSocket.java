@@ -134,17 +134,6 @@ public final class AfPacketSocket implements AutoCloseable {
     // struct ifreq (40 bytes on LP64): name[16], then a union at 16
     private static final int IFREQ_SIZE = 40;
     private static final int IFR_UNION = 16;
-    // struct mmsghdr on LP64 (64 bytes): struct msghdr {msg_name ptr @0, msg_namelen u32 @8, msg_iov ptr @16,
-    // msg_iovlen size_t @24, msg_control ptr @32, msg_controllen size_t @40, msg_flags s32 @48}, msg_len u32 @56;
-    // struct iovec (16 bytes): iov_base ptr @0, iov_len size_t @8
-    static final int MMSG_SIZE = 64;
-    static final int MSG_NAMELEN = 8;
-    static final int MSG_IOV = 16;
-    static final int MSG_IOVLEN = 24;
-    static final int MSG_FLAGS = 48;
-    static final int MSG_LEN = 56;
-    static final int IOV_SIZE = 16;
-    static final int ADDR_SLOT = 32;
 
     private final LibC libc = LibC.Native.libc();
     private final String ifname;
@@ -608,7 +597,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 idle = false;
                 break;
             }
-            Thread.yield(); // users leave within a system call: each wait is woken by the eventfd writes above
+            Thread.yield(); // users leave within a system call: each wait is woken by rx.closing() above
         }
         boolean closeFds = idle;
         // what was queued before close goes out (a peer-stopping RESET, ...), then the descriptors close while no

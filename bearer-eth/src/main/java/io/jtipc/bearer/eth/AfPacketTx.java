@@ -1,17 +1,17 @@
 package io.jtipc.bearer.eth;
 
-import static io.jtipc.bearer.eth.AfPacketSocket.ADDR_SLOT;
-import static io.jtipc.bearer.eth.AfPacketSocket.IOV_SIZE;
 import static io.jtipc.bearer.eth.AfPacketSocket.MAX_FRAME;
-import static io.jtipc.bearer.eth.AfPacketSocket.MMSG_SIZE;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_IOV;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_IOVLEN;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_NAMELEN;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_ADDR;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_HALEN;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_SIZE;
 import static io.jtipc.bearer.eth.AfPacketSocket.TX_AREA_BYTES;
 import static io.jtipc.bearer.eth.AfPacketSocket.TX_BATCH;
+import static io.jtipc.bearer.eth.MmsgLayout.ADDR_SLOT;
+import static io.jtipc.bearer.eth.MmsgLayout.IOV_SIZE;
+import static io.jtipc.bearer.eth.MmsgLayout.MMSG_SIZE;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_IOV;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_IOVLEN;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_NAMELEN;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;

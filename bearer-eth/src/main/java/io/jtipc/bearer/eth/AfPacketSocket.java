@@ -3,18 +3,12 @@ package io.jtipc.bearer.eth;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
-import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.SyscallException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -45,14 +39,9 @@ import jnr.ffi.Pointer;
  * once on the next receive and delivers frames again once the interface is up.
  *
  * <h2>Receiving</h2>
- * {@link #receive} hands out the frames of the last batch first; when none is left it reads up to
- * {@link #RX_BATCH} queued frames with one {@code recvmmsg(MSG_DONTWAIT | MSG_TRUNC)} into native
- * slots allocated once, and only when nothing is queued waits with {@code poll(2)} on the socket and
- * on an eventfd used by {@link #wakeup()}. Under load a frame therefore costs a sixteenth of a
- * system call instead of two ({@code poll} + {@code recvfrom}), the batching the kernel's own
- * receive path does per NAPI poll (issue 14). Each frame is copied once, to the caller's array: no
- * Java allocation per frame.
- * Like {@code tipc_l2_rcv_msg} it keeps only packet types PACKET_HOST, PACKET_BROADCAST and
+ * {@link #receive} reads up to {@link #RX_BATCH} queued frames with one {@code recvmmsg(MSG_DONTWAIT | MSG_TRUNC)}
+ * and hands them out one by one; only when nothing is queued it waits with {@code poll(2)} on the socket and on an
+ * eventfd used by {@link #wakeup()} (issue 14). Each frame is copied once, to the caller's array. Like {@code tipc_l2_rcv_msg} it keeps only packet types PACKET_HOST, PACKET_BROADCAST and
  * PACKET_MULTICAST; frames for other hosts (PACKET_OTHERHOST, seen on a shared medium or in
  * promiscuous mode), our own outgoing frames (PACKET_OUTGOING) and looped-back frames are skipped
  * and counted ({@link #droppedNotForUs()}). The length returned is the Ethernet payload as
@@ -62,13 +51,8 @@ import jnr.ffi.Pointer;
  * <h2>Sending in batches</h2>
  * {@link #send} sends one frame with one {@code sendto}. {@link #queue} instead copies the frame and its destination
  * into native slots allocated once at open (up to {@link #TX_BATCH} frames, {@link #TX_AREA_BYTES} bytes) and
- * {@link #flush} sends every queued frame with one {@code sendmmsg(MSG_DONTWAIT)}: the protocol core queues what one
- * of its runs releases (a window opened by an ack, retransmissions, a burst of protocol messages) and its runner
- * flushes once the run is over, so n frames cost one system call instead of n, as the C reference blaster
- * ({@code bench/src/main/c/afpacket_ref.c}) sends (issue 14). The frames on the wire are the same, in the same order;
- * nothing is allocated per frame. A full batch is sent at once by the {@code queue} call that finds no room. There are
- * two batches: while a flush has one in the kernel, {@code queue} fills the other, so queuing (done under the
- * protocol core's lock) never waits for a system call.
+ * {@link #flush} sends every queued frame with one {@code sendmmsg(MSG_DONTWAIT)}, the same frames in the same order
+ * (issue 14); a full batch is sent by the {@code queue} call that finds no room.
  *
  * <h2>Threads</h2>
  * {@link #send}, {@link #queue} and {@link #flush} may be called from any thread: sends and flushes are serialised
@@ -79,14 +63,11 @@ import jnr.ffi.Pointer;
  * receiver, waits for every call using the descriptors to leave and only then closes them, so a descriptor number
  * is never reused under a running call.
  *
- * <h2>Taking turns with a leader (EthBearer)</h2>
- * For leader receive (issue 14) the bearer's receive thread and one leading application thread read the same socket:
- * each takes the receive lock ({@link #lockReceive}), reads a frame with {@link #readQueued} (the batch, or one
- * {@code recvmmsg}, never a wait) and keeps the lock until the frame's handler returned, so frames reach the core in
- * the order the socket gave them whoever read them. Both wait without the lock, each in its own {@code poll}:
- * the receive thread on the socket and the {@link #wakeup()} eventfd ({@link #awaitReadable}), the leader on the
- * socket and a second eventfd ({@link #awaitLead}) written by {@link #wakeLeader()}, by an interrupt of the leading
- * thread and by {@link #close()}.
+ * <h2>Structure</h2>
+ * This class owns the descriptors (the socket and two eventfds: their opening, the count of calls using them, their
+ * close), the interface ioctls and the socket options. The send side is {@code AfPacketTx}; the receive side is
+ * {@code AfPacketRx}: the {@code recvmmsg} batch, the waits, the wakeups, and the receive lock with which the
+ * bearer's receive thread and a leading application thread take turns (leader receive, issue 14; EthBearer).
  */
 public final class AfPacketSocket implements AutoCloseable {
     /** {@link #receive} result: the timeout passed with no frame ({@link Media#TIMEOUT}). */
@@ -147,36 +128,22 @@ public final class AfPacketSocket implements AutoCloseable {
     static final int SLL_PROTOCOL = 2;
     static final int SLL_IFINDEX = 4;
     private static final int SLL_HATYPE = 8;
-    private static final int SLL_PKTTYPE = 10;
+    static final int SLL_PKTTYPE = 10;
     static final int SLL_HALEN = 11;
     static final int SLL_ADDR = 12;
     // struct ifreq (40 bytes on LP64): name[16], then a union at 16
     private static final int IFREQ_SIZE = 40;
     private static final int IFR_UNION = 16;
-    // struct pollfd (8 bytes): fd s32, events s16, revents s16
-    private static final int POLLFD_SIZE = 8;
-    // struct mmsghdr on LP64 (64 bytes): struct msghdr {msg_name ptr @0, msg_namelen u32 @8, msg_iov ptr @16,
-    // msg_iovlen size_t @24, msg_control ptr @32, msg_controllen size_t @40, msg_flags s32 @48}, msg_len u32 @56;
-    // struct iovec (16 bytes): iov_base ptr @0, iov_len size_t @8
-    static final int MMSG_SIZE = 64;
-    static final int MSG_NAMELEN = 8;
-    static final int MSG_IOV = 16;
-    static final int MSG_IOVLEN = 24;
-    private static final int MSG_FLAGS = 48;
-    private static final int MSG_LEN = 56;
-    static final int IOV_SIZE = 16;
-    static final int ADDR_SLOT = 32;
 
     private final LibC libc = LibC.Native.libc();
     private final String ifname;
     private final int ethertype;
     private final int fd;
     private final int wakeFd;
-    /** The leader's eventfd (see the class comment): {@link #wakeLeader()}, an interrupt, {@link #close()}. */
+    /** The leader's eventfd (AfPacketRx): its wakeLeader, an interrupt of the leading thread, {@link #close()}. */
     private final int leadWakeFd;
     private final int ifindex;
 
-    private final ReceiveLock rxLock = new ReceiveLock();
     private final Object ioctlLock = new Object();
     private volatile boolean closed;
     /** Calls using the descriptors now ({@link #enter}); {@link #close()} closes them once none is left. */
@@ -184,34 +151,15 @@ public final class AfPacketSocket implements AutoCloseable {
     /** How long {@link #close()} waits for calls still using the descriptors, ms; then it leaves them open. */
     static final long CLOSE_WAIT_MS = 5_000;
 
-    // native memory, allocated once per socket: the receive batch (frames, source addresses, iovecs, mmsghdrs)
-    private final Pointer rxSlots;
-    private final Pointer rxAddrs;
-    private final Pointer rxIov;
-    private final Pointer rxMsgs;
-    // frames in the current batch and the next one to hand out (guarded by rxLock)
-    private int rxCount;
-    private int rxNext;
-    private final AtomicLong receiveSyscalls = new AtomicLong();
-    private final Pointer pollFds;
-    /** The receive thread's wait outside the receive lock ({@link #awaitReadable}): the socket and wakeFd. */
-    private final Pointer waitFds;
-    /** The leader's wait ({@link #awaitLead}): the socket and leadWakeFd; with its own scratch. */
-    private final Pointer leadFds;
-    private final Pointer leadScratch;
-    /** True while a leader waits in (or is about to enter) its poll: only then does {@link #wakeLeader()} write. */
-    private volatile boolean leaderWaiting;
-    /** Wakes the leader's poll when its thread is interrupted; replaced after an interrupt closed it (leader only). */
-    private LeadInterruptor interruptor;
-    private final Pointer wakeScratch;
-    private final Pointer wakeOne;
     /** The transmit side: {@link #send}, {@link #queue}, {@link #flush} (AfPacketTx). */
     private final AfPacketTx tx;
+    /**
+     * The receive side: {@link #receive}, {@link #wakeup()}, the receive counters, and the waits, reads and receive
+     * lock of leader receive (AfPacketRx).
+     */
+    private final AfPacketRx rx;
     private final Pointer ifreq;
 
-    private int lastPacketType = -1;
-    private volatile long droppedNotForUs;
-    private volatile long droppedOversize;
     private long kernelDrops;
     private long kernelPackets;
 
@@ -219,24 +167,7 @@ public final class AfPacketSocket implements AutoCloseable {
         this.ifname = ifname;
         this.ethertype = ethertype;
         jnr.ffi.Runtime rt = LibC.Native.runtime();
-        rxSlots = Memory.allocateDirect(rt, (long) RX_BATCH * MAX_FRAME, true);
-        rxAddrs = Memory.allocateDirect(rt, RX_BATCH * ADDR_SLOT, true);
-        rxIov = Memory.allocateDirect(rt, RX_BATCH * IOV_SIZE, true);
-        rxMsgs = Memory.allocateDirect(rt, RX_BATCH * MMSG_SIZE, true);
-        for (int i = 0; i < RX_BATCH; i++) {
-            rxIov.putAddress((long) i * IOV_SIZE, rxSlots.address() + (long) i * MAX_FRAME);
-            rxIov.putLong((long) i * IOV_SIZE + 8, MAX_FRAME);
-            rxMsgs.putAddress((long) i * MMSG_SIZE, rxAddrs.address() + (long) i * ADDR_SLOT);
-            rxMsgs.putAddress((long) i * MMSG_SIZE + MSG_IOV, rxIov.address() + (long) i * IOV_SIZE);
-            rxMsgs.putLong((long) i * MMSG_SIZE + MSG_IOVLEN, 1);
-        }
-        pollFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
-        waitFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
-        leadFds = Memory.allocateDirect(rt, 2 * POLLFD_SIZE, true);
-        leadScratch = Memory.allocateDirect(rt, 8, true);
-        wakeScratch = Memory.allocateDirect(rt, 8, true);
-        wakeOne = Memory.allocateDirect(rt, 8, true);
-        wakeOne.putLong(0, 1L);
+        rx = new AfPacketRx(rt, libc, ifname, this); // its native memory before any descriptor is open
         ifreq = Memory.allocateDirect(rt, IFREQ_SIZE, true);
 
         int s = libc.socket(AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
@@ -274,27 +205,8 @@ public final class AfPacketSocket implements AutoCloseable {
         this.fd = s;
         this.wakeFd = w;
         this.leadWakeFd = lw;
-        this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, new AfPacketTx.OpenFd() {
-            @Override
-            public int get() throws ClosedChannelException {
-                return checkOpen();
-            }
-
-            @Override
-            public boolean closed() {
-                return closed;
-            }
-        });
-        pollFds.putInt(0, fd);
-        pollFds.putShort(4, LibC.POLLIN);
-        pollFds.putInt(POLLFD_SIZE, wakeFd);
-        pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
-        for (Pointer p : new Pointer[] {waitFds, leadFds}) {
-            p.putInt(0, fd);
-            p.putShort(4, LibC.POLLIN);
-            p.putInt(POLLFD_SIZE, p == leadFds ? leadWakeFd : wakeFd);
-            p.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
-        }
+        this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, this);
+        rx.attach(fd, wakeFd, leadWakeFd);
     }
 
     /**
@@ -469,7 +381,6 @@ public final class AfPacketSocket implements AutoCloseable {
         return tx.queued();
     }
 
-
     /**
      * Frames sent with {@link #send} or {@link #flush} since open (count).
      */
@@ -513,65 +424,7 @@ public final class AfPacketSocket implements AutoCloseable {
      * @throws ClosedChannelException if the socket was closed before the call
      */
     public int receive(byte[] buf, int off, int len, byte[] srcMac, int srcOff, int timeoutMs) throws IOException {
-        Objects.checkFromIndexSize(off, len, buf.length);
-        Objects.checkFromIndexSize(srcOff, EthMedia.MAC_LENGTH, srcMac.length);
-        rxLock.lock();
-        if (!enter()) {
-            rxLock.unlock();
-            throw new ClosedChannelException();
-        }
-        try {
-            int s = fd;
-            long deadline = timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : 0L;
-            int waitMs = timeoutMs < 0 ? -1 : timeoutMs;
-            for (;;) {
-                if (closed) {
-                    return WAKEUP;
-                }
-                int queued = readOne(s, buf, off, len, srcMac, srcOff); // the batch, or what is queued: no poll
-                if (queued >= 0) {
-                    return queued;
-                }
-                pollFds.putShort(6, (short) 0);
-                pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
-                int r = libc.poll(pollFds, 2, waitMs);
-                receiveSyscalls.incrementAndGet();
-                if (r < 0) {
-                    int err = LibC.Native.errno();
-                    if (err != SyscallException.EINTR) {
-                        throw AfPacketException.forSocket("poll", err, ifname);
-                    }
-                } else if (r > 0) {
-                    if ((pollFds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
-                        libc.read(wakeFd, wakeScratch, 8); // resets the eventfd counter
-                        return WAKEUP;
-                    }
-                    short ev = pollFds.getShort(6);
-                    if ((ev & LibC.POLLNVAL) != 0) {
-                        throw new ClosedChannelException();
-                    }
-                    if ((ev & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP)) != 0) {
-                        int n = readOne(s, buf, off, len, srcMac, srcOff);
-                        if (n >= 0) {
-                            return n;
-                        }
-                    }
-                }
-                if (timeoutMs == 0) {
-                    return TIMEOUT;
-                }
-                if (timeoutMs > 0) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return TIMEOUT;
-                    }
-                    waitMs = (int) Math.max(1, (left + 999_999) / 1_000_000);
-                }
-            }
-        } finally {
-            leave();
-            rxLock.unlock();
-        }
+        return rx.receive(buf, off, len, srcMac, srcOff, timeoutMs);
     }
 
     /** {@link #receive(byte[], int, int, byte[], int, int)} into the whole of {@code buf} and a 6-byte {@code srcMac}. */
@@ -580,62 +433,11 @@ public final class AfPacketSocket implements AutoCloseable {
     }
 
     /**
-     * The next frame of the batch, reading a new batch with one {@code recvmmsg} when it is used up; returns its
-     * length, or -1 when nothing is queued. Skipped frames (not for us, oversize) are counted and passed over.
-     * Caller holds rxLock.
-     */
-    private int readOne(int s, byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
-        for (;;) {
-            if (rxNext == rxCount) {
-                rxNext = 0;
-                rxCount = 0;
-                for (int i = 0; i < RX_BATCH; i++) {
-                    rxMsgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SLL_SIZE); // value-result: reset every call
-                }
-                int n = libc.recvmmsg(s, rxMsgs, RX_BATCH, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, null);
-                receiveSyscalls.incrementAndGet();
-                if (n <= 0) {
-                    if (n == 0) {
-                        return -1;
-                    }
-                    int err = LibC.Native.errno();
-                    if (err == SyscallException.EAGAIN || err == SyscallException.EINTR) {
-                        return -1;
-                    }
-                    throw AfPacketException.forSocket("recvmmsg", err, ifname);
-                }
-                rxCount = n;
-            }
-            int i = rxNext++;
-            long m = (long) i * MMSG_SIZE;
-            long n = rxMsgs.getInt(m + MSG_LEN) & 0xFFFF_FFFFL; // the frame's real length (MSG_TRUNC)
-            boolean truncated = (rxMsgs.getInt(m + MSG_FLAGS) & LibC.MSG_TRUNC) != 0;
-            long a = (long) i * ADDR_SLOT;
-            int type = rxAddrs.getByte(a + SLL_PKTTYPE) & 0xFF;
-            if (type > PACKET_MULTICAST) {
-                droppedNotForUs++;
-                continue;
-            }
-            if (truncated || n > len || n > MAX_FRAME) {
-                droppedOversize++;
-                continue;
-            }
-            int length = (int) n;
-            rxSlots.get((long) i * MAX_FRAME, buf, off, length);
-            rxAddrs.get(a + SLL_ADDR, srcMac, srcOff, EthMedia.MAC_LENGTH);
-            lastPacketType = type;
-            return length;
-        }
-    }
-
-    /**
      * Makes a {@link #receive} that is waiting now, or else the next one, return {@link #WAKEUP}.
      * Safe from any thread, allocates nothing; a no-op after {@link #close()}.
      */
-    public synchronized void wakeup() {
-        if (!closed) {
-            libc.write(wakeFd, wakeOne, 8);
-        }
+    public void wakeup() {
+        rx.wakeup(); // under this socket's monitor, as close() marks it closed
     }
 
     /**
@@ -644,12 +446,12 @@ public final class AfPacketSocket implements AutoCloseable {
      * Read it on the receiving thread.
      */
     public int lastPacketType() {
-        return lastPacketType;
+        return rx.lastPacketType();
     }
 
     /** Frames skipped because they were not for this host (PACKET_OTHERHOST, PACKET_OUTGOING, loopback). */
     public long droppedNotForUs() {
-        return droppedNotForUs;
+        return rx.droppedNotForUs();
     }
 
     /**
@@ -657,12 +459,12 @@ public final class AfPacketSocket implements AutoCloseable {
      * thread and a leader alike; count): with frames queued, about one per {@link #RX_BATCH} frames.
      */
     public long receiveSyscalls() {
-        return receiveSyscalls.get();
+        return rx.receiveSyscalls();
     }
 
     /** Frames skipped because they were longer than the buffer given to {@link #receive}. */
     public long droppedOversize() {
-        return droppedOversize;
+        return rx.droppedOversize();
     }
 
     /**
@@ -678,35 +480,21 @@ public final class AfPacketSocket implements AutoCloseable {
         if (bytes <= 0) {
             throw new IllegalArgumentException("receive buffer size must be positive, got " + bytes);
         }
-        synchronized (ioctlLock) {
-            int s = checkOpen();
-            ifreq.putInt(0, bytes);
-            if (libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, ifreq, 4) != 0
-                    && libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUF, ifreq, 4) != 0) {
-                throw AfPacketException.forSocket("setsockopt(SO_RCVBUF)", LibC.Native.errno(), ifname);
-            }
-        }
+        setBufferSize(LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, bytes, "setsockopt(SO_RCVBUF)");
         return receiveBufferSize();
     }
 
     /** The socket's receive buffer size in bytes (SO_RCVBUF as the kernel reports it, i.e. doubled). */
     public int receiveBufferSize() throws IOException {
-        synchronized (ioctlLock) {
-            int s = checkOpen();
-            ifreq.putInt(0, 0);
-            ifreq.putInt(8, 4);
-            if (libc.getsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVBUF, ifreq, ifreq.slice(8)) != 0) {
-                throw AfPacketException.forSocket("getsockopt(SO_RCVBUF)", LibC.Native.errno(), ifname);
-            }
-            return ifreq.getInt(0);
-        }
+        return intOption(LibC.SO_RCVBUF, "getsockopt(SO_RCVBUF)");
     }
 
     /**
      * Sets the socket's send buffer (SO_SNDBUF) to {@code bytes}; the kernel doubles the value for its
      * bookkeeping. Tries SO_SNDBUFFORCE first (CAP_NET_ADMIN, passes net.core.wmem_max), then SO_SNDBUF
-     * (capped at wmem_max). A full send buffer makes a blocking {@code sendto} wait (packet_snd,
-     * sock_alloc_send_skb), so a link window's burst is paced rather than refused.
+     * (capped at wmem_max). Sends never wait ({@code MSG_DONTWAIT}): a frame that finds the send buffer full is
+     * refused with EAGAIN (packet_snd, sock_alloc_send_skb) and dropped ({@link #send} returns false,
+     * {@link #flush} counts it in {@link #sendDropped()}), so the buffer must hold a link window's burst.
      *
      * @return the size now in effect, as {@link #sendBufferSize()} reports it
      * @throws IllegalArgumentException if {@code bytes <= 0}
@@ -716,25 +504,35 @@ public final class AfPacketSocket implements AutoCloseable {
         if (bytes <= 0) {
             throw new IllegalArgumentException("send buffer size must be positive, got " + bytes);
         }
-        synchronized (ioctlLock) {
-            int s = checkOpen();
-            ifreq.putInt(0, bytes);
-            if (libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, ifreq, 4) != 0
-                    && libc.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUF, ifreq, 4) != 0) {
-                throw AfPacketException.forSocket("setsockopt(SO_SNDBUF)", LibC.Native.errno(), ifname);
-            }
-        }
+        setBufferSize(LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF, bytes, "setsockopt(SO_SNDBUF)");
         return sendBufferSize();
     }
 
     /** The socket's send buffer size in bytes (SO_SNDBUF as the kernel reports it, i.e. doubled). */
     public int sendBufferSize() throws IOException {
+        return intOption(LibC.SO_SNDBUF, "getsockopt(SO_SNDBUF)");
+    }
+
+    /** setsockopt(SOL_SOCKET) of {@code force} to {@code bytes}, else of {@code option}; {@code name} for the error. */
+    private void setBufferSize(int force, int option, int bytes, String name) throws IOException {
+        synchronized (ioctlLock) {
+            int s = checkOpen();
+            ifreq.putInt(0, bytes);
+            if (libc.setsockopt(s, LibC.SOL_SOCKET, force, ifreq, 4) != 0
+                    && libc.setsockopt(s, LibC.SOL_SOCKET, option, ifreq, 4) != 0) {
+                throw AfPacketException.forSocket(name, LibC.Native.errno(), ifname);
+            }
+        }
+    }
+
+    /** getsockopt(SOL_SOCKET, {@code option}) of an int; {@code name} for the error. */
+    private int intOption(int option, String name) throws IOException {
         synchronized (ioctlLock) {
             int s = checkOpen();
             ifreq.putInt(0, 0);
             ifreq.putInt(8, 4);
-            if (libc.getsockopt(s, LibC.SOL_SOCKET, LibC.SO_SNDBUF, ifreq, ifreq.slice(8)) != 0) {
-                throw AfPacketException.forSocket("getsockopt(SO_SNDBUF)", LibC.Native.errno(), ifname);
+            if (libc.getsockopt(s, LibC.SOL_SOCKET, option, ifreq, ifreq.slice(8)) != 0) {
+                throw AfPacketException.forSocket(name, LibC.Native.errno(), ifname);
             }
             return ifreq.getInt(0);
         }
@@ -788,8 +586,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 return;
             }
             closed = true; // before the look at fdUsers (see enter)
-            libc.write(wakeFd, wakeOne, 8);
-            libc.write(leadWakeFd, wakeOne, 8);
+            rx.closing(); // wakes a receive and a leader; wakeups take this monitor and write no more
         }
         long end = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
         boolean idle = true;
@@ -800,7 +597,7 @@ public final class AfPacketSocket implements AutoCloseable {
                 idle = false;
                 break;
             }
-            Thread.yield(); // users leave within a system call: each wait is woken by the eventfd writes above
+            Thread.yield(); // users leave within a system call: each wait is woken by rx.closing() above
         }
         boolean closeFds = idle;
         // what was queued before close goes out (a peer-stopping RESET, ...), then the descriptors close while no
@@ -819,8 +616,11 @@ public final class AfPacketSocket implements AutoCloseable {
         });
     }
 
-    /** Enters a call that uses the descriptors; false once closed (then nothing to undo). */
-    private boolean enter() {
+    /**
+     * Enters a call that uses the descriptors (the receive side's calls, AfPacketRx); false once closed (then nothing
+     * to undo), else {@link #leave()} must follow.
+     */
+    boolean enter() {
         fdUsers.incrementAndGet();
         if (closed) { // closed is set before close looks at fdUsers: it waits for this call or this call sees it
             fdUsers.decrementAndGet();
@@ -829,183 +629,13 @@ public final class AfPacketSocket implements AutoCloseable {
         return true;
     }
 
-    private void leave() {
+    void leave() {
         fdUsers.decrementAndGet();
     }
 
-    /** Result of {@link #awaitReadable} and {@link #awaitLead}: the socket has a frame queued (or an error to report). */
-    static final int READABLE = 0;
-
-    /** Takes the receive lock (see the class comment). */
-    void lockReceive() {
-        rxLock.lock();
-    }
-
-    /** Takes the receive lock if it is free. */
-    boolean tryLockReceive() {
-        return rxLock.tryLock();
-    }
-
-    /**
-     * Takes the receive lock, waiting for it at most {@code ms} milliseconds without allocating (one waiting thread,
-     * the receive thread; {@link ReceiveLock#tryLock(long)}); {@link #unlockReceive} wakes it.
-     */
-    boolean tryLockReceive(long ms) throws InterruptedException {
-        return rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(ms));
-    }
-
-    void unlockReceive() {
-        rxLock.unlock();
-    }
-
-    /** The receive lock itself (tests). */
-    ReceiveLock receiveLock() {
-        return rxLock;
-    }
-
-    /**
-     * The next frame without waiting: from the batch, else one {@code recvmmsg}; caller holds the receive lock.
-     *
-     * @return payload length, or -1 when no frame is queued
-     * @throws AfPacketException the receive error (ENETDOWN, ...)
-     * @throws ClosedChannelException once closed (a receive thread then ends, as with {@link #receive})
-     */
-    int readQueued(byte[] buf, int off, int len, byte[] srcMac, int srcOff) throws IOException {
-        if (!enter()) {
-            throw new ClosedChannelException();
-        }
-        try {
-            return readOne(fd, buf, off, len, srcMac, srcOff);
-        } finally {
-            leave();
-        }
-    }
-
-    /** True while the batch holds frames not handed out yet; caller holds the receive lock. */
-    boolean batchLeft() {
-        return rxNext < rxCount;
-    }
-
-    /**
-     * The receive thread's wait, without the receive lock, until the socket is readable or {@link #wakeup()}.
-     *
-     * @return {@link #READABLE}, or {@link #WAKEUP} after {@link #wakeup()} or {@link #close()}
-     */
-    int awaitReadable() throws IOException {
-        if (!enter()) {
-            return WAKEUP;
-        }
-        try {
-            return pollOnce(waitFds, wakeFd, wakeScratch, -1);
-        } finally {
-            leave();
-        }
-    }
-
-    /**
-     * The leader's wait, without the receive lock, until the socket is readable, {@link #wakeLeader()}, an interrupt
-     * of the calling thread (its flag stays set), {@link #close()} or {@code timeoutMs} (negative: no limit); returns
-     * at once when {@code done} is true once the leader is marked waiting (so a {@link #wakeLeader()} after whatever
-     * made it true is not lost). One leader at a time (EthBearer's lead lock).
-     *
-     * @return {@link #READABLE}, {@link #WAKEUP} or {@link #TIMEOUT}
-     */
-    int awaitLead(BooleanSupplier done, long timeoutMs) throws IOException {
-        if (!enter()) {
-            return WAKEUP;
-        }
-        try {
-            leaderWaiting = true;
-            if (done.getAsBoolean()) {
-                return WAKEUP;
-            }
-            LeadInterruptor in = interruptor;
-            if (in == null || !in.isOpen()) {
-                interruptor = in = new LeadInterruptor(this); // first lead, or the last one was interrupted
-            }
-            in.enter(); // an interrupt from now on (or one already pending) writes leadWakeFd
-            try {
-                return pollOnce(leadFds, leadWakeFd, leadScratch, timeoutMs < 0 ? -1 : Math.min(timeoutMs, Integer.MAX_VALUE));
-            } finally {
-                in.exit();
-            }
-        } finally {
-            leaderWaiting = false;
-            leave();
-        }
-    }
-
-    /**
-     * Makes the leader's {@link #awaitLead} return: writes its eventfd only while one waits there (a wakeup left for
-     * no one would make the next lead wait for nothing). Any thread; allocates nothing.
-     */
-    void wakeLeader() {
-        if (leaderWaiting) {
-            leadWakeup();
-        }
-    }
-
-    private synchronized void leadWakeup() {
-        if (!closed) {
-            libc.write(leadWakeFd, wakeOne, 8);
-        }
-    }
-
-    /** One {@code poll} on the socket and the eventfd {@code efd} (reset when it fired). */
-    private int pollOnce(Pointer fds, int efd, Pointer scratch, long timeoutMs) throws IOException {
-        fds.putShort(6, (short) 0);
-        fds.putShort(POLLFD_SIZE + 6, (short) 0);
-        int r = libc.poll(fds, 2, (int) timeoutMs);
-        receiveSyscalls.incrementAndGet();
-        if (r < 0) {
-            int err = LibC.Native.errno();
-            if (err == SyscallException.EINTR) {
-                return READABLE; // the caller reads (nothing, then waits again) or looks at its condition
-            }
-            throw AfPacketException.forSocket("poll", err, ifname);
-        }
-        if (r == 0) {
-            return TIMEOUT;
-        }
-        if ((fds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
-            libc.read(efd, scratch, 8); // resets the eventfd counter
-            return WAKEUP;
-        }
-        if ((fds.getShort(6) & LibC.POLLNVAL) != 0) {
-            throw new ClosedChannelException();
-        }
-        return READABLE;
-    }
-
-    /**
-     * Wakes the leader's poll when its thread is interrupted (a native {@code poll} does not return on
-     * {@link Thread#interrupt()}): the JDK calls {@link #implCloseChannel} on the interrupting thread while the
-     * leader is between {@link #enter} and {@link #exit}, or at once in {@link #enter} if the flag is set already.
-     * Closed by that, so a new one serves the next lead; nothing is allocated per lead otherwise.
-     */
-    private static final class LeadInterruptor extends AbstractInterruptibleChannel {
-        private final AfPacketSocket socket;
-
-        LeadInterruptor(AfPacketSocket socket) {
-            this.socket = socket;
-        }
-
-        void enter() {
-            begin();
-        }
-
-        void exit() {
-            try {
-                end(true);
-            } catch (AsynchronousCloseException e) {
-                // ClosedByInterruptException: interrupted while waiting; the interrupt flag stays set for the caller
-            }
-        }
-
-        @Override
-        protected void implCloseChannel() {
-            socket.leadWakeup();
-        }
+    /** The receive side (EthBearer's receive thread and leader, tests). */
+    AfPacketRx rx() {
+        return rx;
     }
 
     @Override
@@ -1014,7 +644,8 @@ public final class AfPacketSocket implements AutoCloseable {
                 + (closed ? " closed" : "") + "]";
     }
 
-    private int checkOpen() throws ClosedChannelException {
+    /** The open descriptor (the socket's own calls and the send side), or ClosedChannelException once closed. */
+    int checkOpen() throws ClosedChannelException {
         if (closed) {
             throw new ClosedChannelException();
         }

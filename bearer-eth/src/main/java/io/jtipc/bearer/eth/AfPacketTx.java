@@ -1,17 +1,17 @@
 package io.jtipc.bearer.eth;
 
-import static io.jtipc.bearer.eth.AfPacketSocket.ADDR_SLOT;
-import static io.jtipc.bearer.eth.AfPacketSocket.IOV_SIZE;
 import static io.jtipc.bearer.eth.AfPacketSocket.MAX_FRAME;
-import static io.jtipc.bearer.eth.AfPacketSocket.MMSG_SIZE;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_IOV;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_IOVLEN;
-import static io.jtipc.bearer.eth.AfPacketSocket.MSG_NAMELEN;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_ADDR;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_HALEN;
 import static io.jtipc.bearer.eth.AfPacketSocket.SLL_SIZE;
 import static io.jtipc.bearer.eth.AfPacketSocket.TX_AREA_BYTES;
 import static io.jtipc.bearer.eth.AfPacketSocket.TX_BATCH;
+import static io.jtipc.bearer.eth.MmsgLayout.ADDR_SLOT;
+import static io.jtipc.bearer.eth.MmsgLayout.IOV_SIZE;
+import static io.jtipc.bearer.eth.MmsgLayout.MMSG_SIZE;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_IOV;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_IOVLEN;
+import static io.jtipc.bearer.eth.MmsgLayout.MSG_NAMELEN;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -29,19 +29,18 @@ import jnr.ffi.Pointer;
  * {@code sendmmsg} per batch ({@link #queue}, {@link #flush}; issue 14). The socket owns the descriptor and its
  * lifecycle; this class owns the send buffers, the send lock and the send counters. Contracts, errors and units are
  * those of the socket's methods of the same names.
+ *
+ * <p>Why batches: the protocol core queues what one of its runs releases (a window opened by an ack, retransmissions,
+ * a burst of protocol messages) and its runner flushes once the run is over, so n frames cost one system call instead
+ * of n, as the C reference blaster ({@code bench/src/main/c/afpacket_ref.c}) sends. Nothing is allocated per frame.
+ * There are two batches: while a flush has one in the kernel, {@code queue} fills the other, so queuing (done under
+ * the protocol core's lock) never waits for a system call.
  */
 final class AfPacketTx {
-    /** The socket's open descriptor, or ClosedChannelException once it is closed. */
-    interface OpenFd {
-        int get() throws ClosedChannelException;
-
-        /** True once the socket is closed. */
-        boolean closed();
-    }
-
     private final LibC libc;
     private final String ifname;
-    private final OpenFd openFd;
+    /** The socket whose descriptor this side uses ({@link AfPacketSocket#checkOpen}, as the receive side does). */
+    private final AfPacketSocket socket;
     /** Held by a send, a flush of a full batch, a flush, and the socket's close (the descriptor stays valid under it). */
     private final ReentrantLock txLock = new ReentrantLock();
     private final Pointer txBuf;
@@ -61,10 +60,10 @@ final class AfPacketTx {
      */
     private final java.util.concurrent.atomic.AtomicInteger sentUnreported = new java.util.concurrent.atomic.AtomicInteger();
 
-    AfPacketTx(jnr.ffi.Runtime rt, LibC libc, String ifname, int ethertype, int ifindex, OpenFd openFd) {
+    AfPacketTx(jnr.ffi.Runtime rt, LibC libc, String ifname, int ethertype, int ifindex, AfPacketSocket socket) {
         this.libc = libc;
         this.ifname = ifname;
-        this.openFd = openFd;
+        this.socket = socket;
         txBuf = Memory.allocateDirect(rt, MAX_FRAME, true);
         txAddr = Memory.allocateDirect(rt, 32, true);
         txBatches[0] = new TxBatch(rt);
@@ -86,7 +85,7 @@ final class AfPacketTx {
     }
 
     private int checkOpen() throws ClosedChannelException {
-        return openFd.get();
+        return socket.checkOpen();
     }
 
     /** {@link AfPacketSocket#send(byte[], int, byte[], int, int)}. */
@@ -186,7 +185,7 @@ final class AfPacketTx {
     /** {@link AfPacketSocket#flush}. */
     int flush() throws IOException {
         if (filling.count == 0) { // nothing of this thread's is queued: it saw its own queue calls
-            return openFd.closed() || sentUnreported.get() == 0 ? 0 : sentUnreported.getAndSet(0);
+            return !socket.isOpen() || sentUnreported.get() == 0 ? 0 : sentUnreported.getAndSet(0);
         }
         txLock.lock();
         try {

@@ -44,6 +44,8 @@ public final class EthBearer implements Media, Leadable {
     private static final System.Logger LOG = System.getLogger(EthBearer.class.getName());
 
     private final AfPacketSocket socket;
+    /** The socket's receive side: the receive lock, reads and waits of the receive thread and of a leader. */
+    private final AfPacketRx rx;
     private final byte[] address;
     private final ReceiveLoop receiveLoop;
     private volatile boolean closed;
@@ -79,6 +81,7 @@ public final class EthBearer implements Media, Leadable {
 
     private EthBearer(AfPacketSocket socket) throws IOException {
         this.socket = socket;
+        this.rx = socket.rx();
         String ifname = socket.interfaceName();
         if ((socket.flags() & AfPacketSocket.IFF_LOOPBACK) != 0) {
             throw new IllegalArgumentException("interface " + ifname
@@ -287,7 +290,7 @@ public final class EthBearer implements Media, Leadable {
             try {
                 handler.onFrame(src, frame, len);
             } finally {
-                socket.unlockReceive(); // taken by threadReceive with the frame
+                rx.unlockReceive(); // taken by threadReceive with the frame
             }
         }, onError);
     }
@@ -303,11 +306,11 @@ public final class EthBearer implements Media, Leadable {
             if (closed) {
                 return WAKEUP;
             }
-            if (!socket.tryLockReceive()) {
+            if (!rx.tryLockReceive()) {
                 rxLockBusy++;
                 // a leader is reading (or handing a frame over): wait in the lock, bounded, so a close is seen
                 try {
-                    if (!socket.tryLockReceive(RX_LOCK_WAIT_MS)) {
+                    if (!rx.tryLockReceive(RX_LOCK_WAIT_MS)) {
                         continue;
                     }
                 } catch (InterruptedException e) {
@@ -316,16 +319,16 @@ public final class EthBearer implements Media, Leadable {
             }
             int n;
             try {
-                n = socket.readQueued(buf, off, len, src, srcOff);
+                n = rx.readQueued(buf, off, len, src, srcOff);
             } catch (IOException | RuntimeException | Error e) {
-                socket.unlockReceive();
+                rx.unlockReceive();
                 throw e;
             }
             if (n >= 0) {
                 return n; // still locked: released by the handler wrapper (start)
             }
-            socket.unlockReceive();
-            if (socket.awaitReadable() == WAKEUP) {
+            rx.unlockReceive();
+            if (rx.awaitReadable() == WAKEUP) {
                 return WAKEUP;
             }
         }
@@ -389,7 +392,7 @@ public final class EthBearer implements Media, Leadable {
                 }
                 waitMs = (left + 999_999) / 1_000_000;
             }
-            if (socket.awaitLead(done, waitMs) == WAKEUP && closed) {
+            if (rx.awaitLead(done, waitMs) == WAKEUP && closed) {
                 return -1;
             }
             return done.getAsBoolean() ? 0 : drain(handler, done, timed, deadline);
@@ -436,10 +439,10 @@ public final class EthBearer implements Media, Leadable {
         int got = 0;
         try {
             for (;;) {
-                if (!socket.batchLeft() && (done.getAsBoolean() || got > 0 && stop(timed, deadline))) {
+                if (!rx.batchLeft() && (done.getAsBoolean() || got > 0 && stop(timed, deadline))) {
                     break;
                 }
-                int n = socket.readQueued(leadBuf, 0, leadBuf.length, leadSrc, 0);
+                int n = rx.readQueued(leadBuf, 0, leadBuf.length, leadSrc, 0);
                 if (n < 0) {
                     break;
                 }
@@ -455,10 +458,10 @@ public final class EthBearer implements Media, Leadable {
                 leadFaults.readOk();
             }
         } finally {
-            if (socket.batchLeft()) {
+            if (rx.batchLeft()) {
                 socket.wakeup(); // left by an Error or a receive error: the receive thread's poll would not see them
             }
-            socket.unlockReceive();
+            rx.unlockReceive();
         }
         return got;
     }
@@ -470,7 +473,7 @@ public final class EthBearer implements Media, Leadable {
      * @return false when one of those ended the wait without the lock
      */
     private boolean lockReceive(BooleanSupplier done, boolean timed, long deadline) {
-        if (socket.tryLockReceive()) {
+        if (rx.tryLockReceive()) {
             return true;
         }
         for (;;) {
@@ -478,7 +481,7 @@ public final class EthBearer implements Media, Leadable {
                 return false;
             }
             try {
-                if (socket.tryLockReceive(LEAD_LOCK_WAIT_MS)) {
+                if (rx.tryLockReceive(LEAD_LOCK_WAIT_MS)) {
                     return true;
                 }
             } catch (InterruptedException e) {
@@ -496,7 +499,7 @@ public final class EthBearer implements Media, Leadable {
     /** Makes a waiting {@link #lead} return; any thread. Nothing when no thread waits in a lead. */
     @Override
     public void wakeLeader() {
-        socket.wakeLeader();
+        rx.wakeLeader();
     }
 
     /** True while the receive thread runs. */
@@ -543,7 +546,7 @@ public final class EthBearer implements Media, Leadable {
     @Override
     public void close() {
         closed = true;
-        socket.wakeLeader(); // first: a leader waiting returns now, not after the receive thread's join
+        rx.wakeLeader(); // first: a leader waiting returns now, not after the receive thread's join
         receiveLoop.stop(socket::wakeup);
         socket.close();
     }

@@ -134,7 +134,7 @@ class EthLeadBoundsTest {
                 leader.interrupt();
             });
             int r;
-            b.socket().lockReceive();
+            b.socket().rx().lockReceive();
             try {
                 sender.start();
                 // the stream runs before the lead: a full queue, refilled faster than the leader's handler empties it
@@ -144,7 +144,7 @@ class EthLeadBoundsTest {
                 r = b.lead(seen.handler(), () -> false, interrupt ? 30_000 : 200, null, null);
                 returned.set(true);
             } finally {
-                b.socket().unlockReceive();
+                b.socket().rx().unlockReceive();
             }
             boolean flag = Thread.interrupted();
             sender.join();
@@ -172,7 +172,7 @@ class EthLeadBoundsTest {
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean holding = new AtomicBoolean();
             Thread holder = new Thread(() -> { // plays a receive thread handing a frame to a slow core
-                b.socket().lockReceive();
+                b.socket().rx().lockReceive();
                 holding.set(true);
                 held.countDown();
                 try {
@@ -181,7 +181,7 @@ class EthLeadBoundsTest {
                     Thread.currentThread().interrupt();
                 } finally {
                     holding.set(false);
-                    b.socket().unlockReceive();
+                    b.socket().rx().unlockReceive();
                 }
             });
             holder.start();
@@ -229,7 +229,7 @@ class EthLeadBoundsTest {
                 calls.incrementAndGet();
                 throw new IllegalStateException("core bug on frame " + seqOf(f));
             };
-            b.socket().lockReceive(); // the receive thread cannot take them: the leader reads all three
+            b.socket().rx().lockReceive(); // the receive thread cannot take them: the leader reads all three
             int r;
             try {
                 for (int i = 0; i < 3; i++) {
@@ -245,7 +245,7 @@ class EthLeadBoundsTest {
                 }
                 assertThat(got).isEqualTo(3);
             } finally {
-                b.socket().unlockReceive();
+                b.socket().rx().unlockReceive();
             }
             assertThat(calls.get()).as("each frame reached the handler").isEqualTo(3);
             assertThat(b.handlerFailures()).isEqualTo(3);
@@ -272,7 +272,7 @@ class EthLeadBoundsTest {
             BlockingQueue<IOException> errors = new LinkedBlockingQueue<>();
             // this thread holds the receive lock first, so the leader (this thread again) reads the error, not the
             // receive thread
-            c.socket().lockReceive();
+            c.socket().rx().lockReceive();
             int r;
             long counted;
             try {
@@ -280,7 +280,7 @@ class EthLeadBoundsTest {
                 r = c.lead((s, f, l) -> { }, () -> false, 10, null, null);
                 counted = c.receiveErrors();
             } finally {
-                c.socket().unlockReceive();
+                c.socket().rx().unlockReceive();
             }
             assertThat(r).as("reported, not a lead refused").isZero();
             assertThat(counted).as("counted as the receive thread counts its errors").isEqualTo(1);
@@ -293,7 +293,7 @@ class EthLeadBoundsTest {
                 byte[] macC = c.address();
                 AtomicInteger led = new AtomicInteger();
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                c.socket().lockReceive(); // the frames go to the leader only
+                c.socket().rx().lockReceive(); // the frames go to the leader only
                 try {
                     while (led.get() == 0 && System.nanoTime() < end) {
                         byte[] f = frame(1, 64);
@@ -306,7 +306,7 @@ class EthLeadBoundsTest {
                         if (n < 0) Thread.sleep(5); // paused after the error (20 ms)
                     }
                 } finally {
-                    c.socket().unlockReceive();
+                    c.socket().rx().unlockReceive();
                 }
                 assertThat(led.get()).as("a frame handed over by a lead after the flap").isPositive();
                 assertThat(c.isReceiving()).as("the receive thread goes on").isTrue();

@@ -149,7 +149,7 @@ class EthLeaderReceiveTest {
             b.start((s, f, l) -> { }, null);
             b.wakeLeader(); // no leader: nothing written
             // the leader's own wait, as a lead makes it: no wakeup was kept for it (TIMEOUT; READABLE on an EINTR)
-            assertThat(b.socket().awaitLead(() -> false, 300)).as("the leader's wait was not woken")
+            assertThat(b.socket().rx().awaitLead(() -> false, 300)).as("the leader's wait was not woken")
                     .isNotEqualTo(AfPacketSocket.WAKEUP);
             assertThat(b.lead((s, f, l) -> { }, () -> false, 10, null, null)).isZero();
         }
@@ -185,7 +185,7 @@ class EthLeaderReceiveTest {
             Thread.currentThread().interrupt();
             assertThat(b.lead((s, f, l) -> { }, () -> false, 20_000, null, null)).isZero();
             assertThat(Thread.interrupted()).isTrue();
-            assertThat(b.socket().awaitLead(() -> false, 200)).as("no wakeup left behind by the interrupts")
+            assertThat(b.socket().rx().awaitLead(() -> false, 200)).as("no wakeup left behind by the interrupts")
                     .isNotEqualTo(AfPacketSocket.WAKEUP);
             assertThat(b.lead((s, f, l) -> { }, () -> false, 10, null, null)).isZero();
         }
@@ -252,7 +252,7 @@ class EthLeaderReceiveTest {
             ReentrantLock leadLock = leadLockOf(b);
             // this thread plays a leader handing a frame to a slow core: both locks held, frames queued meanwhile
             leadLock.lock();
-            b.socket().lockReceive();
+            b.socket().rx().lockReceive();
             long busy;
             try {
                 for (int i = 0; i < 3; i++) {
@@ -263,7 +263,7 @@ class EthLeaderReceiveTest {
                 busy = b.rxLockBusy();
                 assertThat(seen.count.get()).as("nothing handed over while the lock is held").isZero();
             } finally {
-                b.socket().unlockReceive();
+                b.socket().rx().unlockReceive();
                 leadLock.unlock();
             }
             // 300 ms / RX_LOCK_WAIT_MS = 60 timed waits; a poll-and-retry loop would go round thousands of times
@@ -294,7 +294,7 @@ class EthLeaderReceiveTest {
                 count.incrementAndGet();
             }, null);
             ReentrantLock leadLock = leadLockOf(b);
-            ReceiveLock rxLock = b.socket().receiveLock();
+            ReceiveLock rxLock = b.socket().rx().receiveLock();
             var tm = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             byte[][] frames = new byte[WAIT_WARMUP + WAIT_ROUNDS][];
             for (int i = 0; i < frames.length; i++) frames[i] = frame(i, 64);
@@ -307,14 +307,14 @@ class EthLeaderReceiveTest {
                 }
                 // this thread plays a leader handing a frame over: the frame arrives while it holds the lock
                 leadLock.lock();
-                b.socket().lockReceive();
+                b.socket().rx().lockReceive();
                 try {
                     assertThat(a.send(MAC_B, 0, frames[i], 0, frames[i].length)).isTrue();
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                     while (!rxLock.hasParkedWaiter() && System.nanoTime() < end) Thread.yield();
                     assertThat(rxLock.hasParkedWaiter()).as("receive thread waits for the lock, round %d", i).isTrue();
                 } finally {
-                    b.socket().unlockReceive();
+                    b.socket().rx().unlockReceive();
                     leadLock.unlock();
                 }
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -91,7 +91,10 @@ final class AfPacketRx {
      * take it too, so no write reaches a closed or reused descriptor).
      */
     private final AfPacketSocket socket;
-    // the socket's descriptors, set once by attach() in the socket's constructor, before the socket is published
+    // the socket's descriptors, set once by attach() as the last step of the socket's constructor, before the socket
+    // is published. Not final (the native memory is allocated before the descriptors exist), so this object must be
+    // reached only through a final field (AfPacketSocket.rx, EthBearer's, LeadInterruptor's): the final-field
+    // guarantee (JLS 17.5) then makes these writes visible to every thread. Never hand it out through another field.
     private int fd;
     private int wakeFd;
     /** The leader's eventfd (see the class comment): {@link #wakeLeader()}, an interrupt, the socket's close. */

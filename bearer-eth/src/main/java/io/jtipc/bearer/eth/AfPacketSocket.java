@@ -176,6 +176,7 @@ public final class AfPacketSocket implements AutoCloseable {
         }
         int w = -1;
         int lw = -1;
+        AfPacketTx t;
         try {
             int index = ifreqInt(s, LibC.SIOCGIFINDEX, "SIOCGIFINDEX");
             Pointer bindAddr = Memory.allocateDirect(rt, 32, true);
@@ -192,7 +193,8 @@ public final class AfPacketSocket implements AutoCloseable {
                 throw AfPacketException.forSocket("eventfd", LibC.Native.errno(), ifname);
             }
             this.ifindex = index;
-        } catch (IOException | RuntimeException e) {
+            t = new AfPacketTx(rt, libc, ifname, ethertype, index, this); // native memory: may fail, closes all below
+        } catch (Throwable e) { // an Error too (OutOfMemoryError from the native allocation): no descriptor leaks
             libc.close(s);
             if (w >= 0) {
                 libc.close(w);
@@ -205,7 +207,7 @@ public final class AfPacketSocket implements AutoCloseable {
         this.fd = s;
         this.wakeFd = w;
         this.leadWakeFd = lw;
-        this.tx = new AfPacketTx(rt, libc, ifname, ethertype, ifindex, this);
+        this.tx = t;
         rx.attach(fd, wakeFd, leadWakeFd);
     }
 
@@ -493,7 +495,7 @@ public final class AfPacketSocket implements AutoCloseable {
      * Sets the socket's send buffer (SO_SNDBUF) to {@code bytes}; the kernel doubles the value for its
      * bookkeeping. Tries SO_SNDBUFFORCE first (CAP_NET_ADMIN, passes net.core.wmem_max), then SO_SNDBUF
      * (capped at wmem_max). Sends never wait ({@code MSG_DONTWAIT}): a frame that finds the send buffer full is
-     * refused with EAGAIN (packet_snd, sock_alloc_send_skb) and dropped ({@link #send} returns false,
+     * refused with EAGAIN (packet_snd, sock_alloc_send_pskb) and dropped ({@link #send} returns false,
      * {@link #flush} counts it in {@link #sendDropped()}), so the buffer must hold a link window's burst.
      *
      * @return the size now in effect, as {@link #sendBufferSize()} reports it

@@ -39,7 +39,7 @@ import jnr.ffi.Pointer;
 final class AfPacketTx {
     private final LibC libc;
     private final String ifname;
-    /** The socket whose descriptor this side uses ({@link AfPacketSocket#checkOpen}, as the receive side does). */
+    /** The socket whose descriptor this side uses ({@link AfPacketSocket#checkOpen} before each use). */
     private final AfPacketSocket socket;
     /** Held by a send, a flush of a full batch, a flush, and the socket's close (the descriptor stays valid under it). */
     private final ReentrantLock txLock = new ReentrantLock();

@@ -16,12 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A full send queue, made deterministic: va's root qdisc is a token bucket ({@code tbf}) whose bucket holds two
- * 1000-byte frames and whose rate (100 bit/s) lets the next one leave only ~80 s later, so frames 1-2 leave at once,
+ * A full send queue, made deterministic: va's root qdisc is a token bucket ({@code tbf}) whose bucket holds just over
+ * two 1000-byte frames (2100 bytes, two frames of 1014 on the wire) and whose rate (100 bit/s) lets the next one leave
+ * only ~75 s later ({@code tc} reports the latency), so frames 1-2 leave at once,
  * the following ones wait in the qdisc, and what does not fit is refused: by the qdisc once its byte limit is reached
  * (NET_XMIT_DROP, {@code sendmmsg} fails with ENOBUFS), or by the socket once the frames waiting in the qdisc hold its
  * whole send buffer ({@code sock_alloc_send_pskb} with MSG_DONTWAIT: EAGAIN). Nothing depends on timing as long as
- * the test thread is not stalled for 80 s between two system calls. IPv6 is off in the namespace, so no kernel frame
+ * the test thread is not stalled for 75 s between two system calls. IPv6 is off in the namespace, so no kernel frame
  * (DAD, router solicitation, MLD) takes a place in the queue. Each test gets its own namespace (root and {@code tc}
  * needed; skipped with the reason otherwise).
  */
@@ -40,12 +41,11 @@ class AfPacketSendQueueFullTest {
     void createLab() throws IOException {
         String why = LabNetns.whyNotRunnable();
         assumeTrue(why == null, why);
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/tc")) || Files.isExecutable(Path.of("/sbin/tc")),
-                "needs the `tc` command (iproute2) to give the veth a qdisc that queues");
         lab = LabNetns.create(1500);
         if (Files.isDirectory(Path.of("/proc/sys/net/ipv6"))) { // else there is no IPv6 to send anything
-            LabNetns.ip("netns", "exec", lab.name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                    "net.ipv6.conf.default.disable_ipv6=1");
+            // /proc/sys/net is the reading process's namespace: the shell run inside lab's sees lab's settings
+            LabNetns.ip("netns", "exec", lab.name, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6"
+                    + " && echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6");
         }
         a = AfPacketSocket.open(lab.name, LabNetns.VA, EthMedia.ETH_P_TIPC);
         b = AfPacketSocket.open(lab.name, LabNetns.VB, EthMedia.ETH_P_TIPC);
@@ -64,10 +64,17 @@ class AfPacketSendQueueFullTest {
         }
     }
 
-    /** Gives va a tbf root qdisc: a bucket of 3000 bytes (two frames of 1014), rate 100 bit/s, {@code limit} bytes queued. */
-    private void tbf(int limitBytes) throws IOException {
-        LabNetns.ip("netns", "exec", lab.name, "tc", "qdisc", "replace", "dev", LabNetns.VA, "root", "tbf", "rate",
-                "100bit", "burst", "3000", "limit", Integer.toString(limitBytes));
+    /**
+     * Gives va a tbf root qdisc: a bucket of 2100 bytes (two frames of 1014, the third needs ~75 s more of tokens),
+     * rate 100 bit/s, {@code limit} bytes queued. Skips the test when {@code tc} or the tbf qdisc is missing.
+     */
+    private void tbf(int limitBytes) {
+        try {
+            LabNetns.ip("netns", "exec", lab.name, "tc", "qdisc", "replace", "dev", LabNetns.VA, "root", "tbf", "rate",
+                    "100bit", "burst", "2100", "limit", Integer.toString(limitBytes));
+        } catch (IOException e) {
+            assumeTrue(false, "needs `tc` (iproute2) and the tbf qdisc (sch_tbf) to make a queue that fills: " + e);
+        }
     }
 
     /** The drop count of va's root qdisc ({@code tc -s qdisc show}). */

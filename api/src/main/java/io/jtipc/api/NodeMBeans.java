@@ -1,5 +1,6 @@
 package io.jtipc.api;
 
+import io.jtipc.bearer.Media;
 import io.jtipc.node.BearerConfig;
 import io.jtipc.node.Link;
 import io.jtipc.node.LinkSettings;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
@@ -437,6 +439,15 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
         @Override public int getWindow() { return config().window(); }
         @Override public int getLinks() { return onBearer().size(); }
         @Override public int getUpLinks() { return (int) onBearer().stream().filter(LinkInfo::up).count(); }
+        @Override public long getSendsFailed() { return shell(Media::sendsFailed); }
+        @Override public long getReceiveErrors() { return shell(Media::receiveErrors); }
+        @Override public long getHandlerFailures() { return shell(Media::handlerFailures); }
+
+        /** A counter of the bearer's media (its socket shell); 0 once the bearer is gone. */
+        private long shell(ToLongFunction<Media> counter) {
+            for (BearerIo b : node.bearers()) if (b.toString().equals(name)) return counter.applyAsLong(b.media());
+            return 0;
+        }
 
         @Override
         public void resetStats() throws TipcException {

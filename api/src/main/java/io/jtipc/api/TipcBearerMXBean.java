@@ -27,6 +27,19 @@ public interface TipcBearerMXBean {
     /** Links on this bearer that are up (count). */
     int getUpLinks();
 
+    /**
+     * Frames the bearer's socket did not get onto the wire since the bearer was enabled (count): a full send queue or
+     * a send error; dropped, the links retransmit them (the kernel's bearers drop them too, uncounted). Not reset by
+     * {@link #resetStats}.
+     */
+    long getSendsFailed();
+
+    /** Errors the bearer's receive met since it was enabled (count; each logged, the receive goes on after a pause). */
+    long getReceiveErrors();
+
+    /** Received frames whose handling threw since the bearer was enabled (count; logged, the frame is lost). */
+    long getHandlerFailures();
+
     /** Zeroes the counters of every link on this bearer ({@code tipc link stat reset} for each). */
     void resetStats() throws TipcException;
 }

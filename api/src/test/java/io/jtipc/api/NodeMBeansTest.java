@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -39,6 +40,49 @@ class NodeMBeansTest {
 
     private static boolean registered(ObjectName on) {
         return MBS.isRegistered(on);
+    }
+
+    /**
+     * The bearer MBean shows its socket shell's counters: frames refused by the send side (here a FaultyMedia refusing
+     * unicast sends, as a full send queue would) appear in SendsFailed, and the link still delivers once sends go
+     * through again (it retransmits what was refused).
+     */
+    @Test
+    void bearerMBeanShowsSendsTheMediaRefused() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a1 = "127.0.0.1:" + port, b1 = "127.0.0.2:" + port;
+        AtomicReference<FaultyMedia> faulty = new AtomicReference<>();
+        TipcNode a = FaultyMedia.wrapping(TipcNode.builder().identity("jmx-fa").bearer("udp:" + a1 + ",remote=" + b1
+                + ",name=f0"), m -> {
+                    FaultyMedia f = new FaultyMedia(m);
+                    faulty.set(f);
+                    return f;
+                }).build();
+        try (a; TipcNode b = TipcNode.builder().identity("jmx-fb").bearer("udp:" + b1 + ",remote=" + a1).build()) {
+            TwoNodeChecks.startBoth(a, b);
+            a.awaitLinkUp(T);
+            b.awaitLinkUp(T);
+            ObjectName bearer = new ObjectName("io.jtipc:type=Bearer,node=jmx-fa,bearer=" + ObjectName.quote("udp:f0"));
+            await(() -> registered(bearer), "bearer MBean registered");
+            assertThat(MBS.getAttribute(bearer, "SendsFailed")).isEqualTo(0L);
+            assertThat(MBS.getAttribute(bearer, "ReceiveErrors")).isEqualTo(0L);
+            assertThat(MBS.getAttribute(bearer, "HandlerFailures")).isEqualTo(0L);
+            try (TipcSocket srv = TipcSocket.rdm(b); TipcSocket cli = TipcSocket.rdm(a)) {
+                srv.bind(TipcAddress.ofService(18894, 1));
+                a.awaitBinding(x -> x.type() == 18894, T);
+                faulty.get().refuseSends(true);
+                for (int i = 0; i < 5; i++) cli.send(TipcAddress.ofService(18894, 1), TwoNodeChecks.numbered(i));
+                long refused = (long) MBS.getAttribute(bearer, "SendsFailed");
+                assertThat(refused).as("the five messages' frames at least").isGreaterThanOrEqualTo(5);
+                assertThat(refused).isEqualTo(faulty.get().sendsFailed());
+                faulty.get().refuseSends(false);
+                for (int i = 0; i < 5; i++) {
+                    TipcMessage m = srv.receive(T);
+                    assertThat(m).as("message %d, retransmitted", i).isNotNull();
+                    assertThat(m.payload()).isEqualTo(TwoNodeChecks.numbered(i));
+                }
+            }
+        }
     }
 
     @Test

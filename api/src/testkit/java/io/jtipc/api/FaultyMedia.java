@@ -32,6 +32,8 @@ public final class FaultyMedia implements Media {
     private volatile int lastAck = -1;
     private volatile int frozenAck;
     private volatile boolean down;
+    private volatile boolean refuse;
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
     /** Frames handed to {@link #send} or {@link #broadcast}, whatever became of them. */
     public final java.util.concurrent.atomic.AtomicLong framesOut = new java.util.concurrent.atomic.AtomicLong();
 
@@ -180,6 +182,10 @@ public final class FaultyMedia implements Media {
     }
 
     private boolean sendNow(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
+        if (refuse) {
+            refused.incrementAndGet(); // as a full send queue: the frame is lost, counted in sendsFailed
+            return false;
+        }
         if (len >= 24) {
             TipcMsg h = new TipcMsg().wrap(frame, off, len);
             if (!frozen) {
@@ -229,6 +235,17 @@ public final class FaultyMedia implements Media {
     @Override
     public long receiveErrors() {
         return inner.receiveErrors();
+    }
+
+    /** Unicast sends refuse every frame (lost and counted in {@link #sendsFailed}, as a full send queue), or not. */
+    public void refuseSends(boolean on) {
+        refuse = on;
+    }
+
+    /** The inner media's count plus the frames {@link #refuseSends} refused. */
+    @Override
+    public long sendsFailed() {
+        return inner.sendsFailed() + refused.get();
     }
 
     @Override

@@ -159,6 +159,16 @@ public interface Media extends AutoCloseable {
     /** Receive errors seen by the receive thread. */
     long receiveErrors();
 
+    /**
+     * Frames this media did not get onto the wire since it opened (count): refused by a full send queue or failed by
+     * the kernel's send (AF_PACKET {@code sendmmsg} EAGAIN/ENOBUFS, a UDP {@code sendmmsg}/{@code send} error). They
+     * are dropped, as the kernel's bearers drop what the device refuses ({@code tipc_l2_send_msg},
+     * {@code tipc_udp_xmit}); the link retransmits them. 0 for a media that counts none (the default).
+     */
+    default long sendsFailed() {
+        return 0;
+    }
+
     /** True until {@link #close()}. */
     boolean isOpen();
 

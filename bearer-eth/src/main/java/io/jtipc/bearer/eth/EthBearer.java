@@ -530,6 +530,11 @@ public final class EthBearer implements Media, Leadable {
 
     /** Receive errors met by the receive thread or a leader ({@link #lead}). */
     @Override
+    public long sendsFailed() {
+        return socket.sendDropped();
+    }
+
+    @Override
     public long receiveErrors() {
         return receiveLoop.receiveErrors() + leadFaults.receiveErrors();
     }

@@ -73,6 +73,13 @@ import io.jtipc.api.TipcSocket;
  * {@code --seconds} bounds each RDM and raw UDP test (the sender stops early and reports the count it reached; default
  * 20); TCP and the streams are bounded by their count (and {@code STALL} without progress).
  * Exit code 1 if a check failed (lost or reordered on TCP or jtipc, a count mismatch, a stall).
+ *
+ * <p>Diagnosis only (system properties of both JVMs, e.g. through {@code JAVA_TOOL_OPTIONS}; off by default, the
+ * figures above never use them): {@code -Dnodebench.diag=true} prints, per jtipc RDM test, each node's link counters
+ * (window, packets, STATE messages, retransmissions, congestion waits) and the client's time in {@code send} and in
+ * the window waits to stderr; {@code -Dnodebench.window=N} and {@code -Dnodebench.ackDiv=D} replace the one-way
+ * window and the acknowledgement interval (window / D); {@code -Dnodebench.linkWindow=N} sets the client's link
+ * window as {@code tipc link set window N} would (a configuration, bench/RESULTS.md "What paces 1 000 B over veth").
  */
 public final class NodeBench {
     /** Numbering header of each message: 4-byte kind, 4-byte sequence number. */
@@ -186,6 +193,7 @@ public final class NodeBench {
                     case "RUN" -> {
                         Test t = new Test(f[2], Integer.parseInt(f[3]), Long.parseLong(f[4]));
                         out.println(serve(f[1], t, rdm, streamServer, out));
+                        if (DIAG && node != null && f[1].equals("jtipc")) System.err.println("diag peer after " + t.label() + ": " + linkDiag(node));
                     }
                     case "QUIT" -> {
                         if (node != null) node.close();
@@ -275,7 +283,7 @@ public final class NodeBench {
                 } else {
                     out.println("READY 0");
                     c0 = costStart();
-                    int ackEvery = Math.max(1, window(t.size) / 4);
+                    int ackEvery = Math.max(1, window(t.size) / Integer.getInteger("nodebench.ackDiv", 4));
                     byte[] ack = new byte[HEAD];
                     ByteBuffer ab = ByteBuffer.wrap(ack);
                     // the receive-into-a-buffer API: one buffer and one info for the whole test, nothing per message
@@ -352,7 +360,26 @@ public final class NodeBench {
         }
     }
 
+    /** {@code -Dnodebench.diag=true}: per jtipc test, link and harness counters on stderr (diagnosis only). */
+    static final boolean DIAG = Boolean.getBoolean("nodebench.diag");
+    static long diagSendNs, diagSlowSends, diagWindowWaits, diagWindowWaitNs;
+
+    /** The node's first link and congestion counters, one line (DIAG). */
+    static String linkDiag(TipcNode node) {
+        try {
+            var l = node.links().get(0);
+            return "win=" + l.window() + " txq=" + l.transmitQueue() + " backlog=" + l.backlog() + " pktsSent="
+                + l.packetsSent() + " pktsRcvd=" + l.packetsReceived() + " states=" + l.statesSent() + " retr="
+                + l.retransmitted() + " nacks=" + l.nacksSent() + " dups=" + l.duplicates() + " congWaits="
+                + node.congestionWaits();
+        } catch (Exception e) {
+            return "diag: " + e;
+        }
+    }
+
     static int window(int size) {
+        int w = Integer.getInteger("nodebench.window", 0);
+        if (w > 0) return w;
         return (int) Math.max(1, Math.min(4096, TipcSocket.RECEIVE_BUFFER / 2 / (size + TipcSocket.MESSAGE_OVERHEAD)));
     }
 
@@ -428,7 +455,10 @@ public final class NodeBench {
             peerRdm = TipcAddress.ofSocket(Integer.parseInt(f[2]), peerNode);
             rdm = TipcSocket.rdm(node);
             rdm.setDestDroppable(false);
-            linkMtu = node.awaitLinkUp(Duration.ofSeconds(30)).mtu();
+            var li = node.awaitLinkUp(Duration.ofSeconds(30));
+            linkMtu = li.mtu();
+            int lw = Integer.getInteger("nodebench.linkWindow", 0);
+            if (lw > 0) node.setLink(li.name(), io.jtipc.api.LinkProperty.WINDOW, lw);
         }
 
         @Override
@@ -473,9 +503,18 @@ public final class NodeBench {
                 if (t.kind.equals("stream")) {
                     sent = jtipcStream(jt, t, deadline);
                 } else {
+                    if (DIAG) {
+                        System.err.println("diag client before " + t.label() + ": " + linkDiag(jt.node));
+                        diagSendNs = diagSlowSends = diagWindowWaits = diagWindowWaitNs = 0;
+                    }
                     long[] r = jtipcRdm(jt, t, deadline, rtts);
                     sent = r[0];
                     returned = r[1];
+                    if (DIAG) {
+                        System.err.printf(Locale.ROOT, "diag client after %s: %s; sends %d: %.2f us each, %d over 20 us;"
+                            + " window waits %d, %.1f ms in all%n", t.label(), linkDiag(jt.node), r[0],
+                            diagSendNs / 1e3 / Math.max(1, r[0]), diagSlowSends, diagWindowWaits, diagWindowWaitNs / 1e6);
+                    }
                 }
             }
             default -> throw new IllegalArgumentException(transport);
@@ -604,11 +643,25 @@ public final class NodeBench {
             while (sent < t.count && System.nanoTime() < deadline) {
                 while (sent - acked < window && sent < t.count) {
                     mb.putInt(0, DATA).putInt(4, sent);
-                    jt.rdm.send(jt.peerRdm, m);
+                    if (DIAG) {
+                        long d0 = System.nanoTime();
+                        jt.rdm.send(jt.peerRdm, m);
+                        long d = System.nanoTime() - d0;
+                        diagSendNs += d;
+                        if (d > 20_000) diagSlowSends++;
+                    } else {
+                        jt.rdm.send(jt.peerRdm, m);
+                    }
                     sent++;
                 }
                 rb.clear();
-                int n = jt.rdm.receive(rb, info, sent - acked >= window ? STALL : Duration.ZERO);
+                boolean full = sent - acked >= window;
+                long d0 = DIAG && full ? System.nanoTime() : 0;
+                int n = jt.rdm.receive(rb, info, full ? STALL : Duration.ZERO);
+                if (DIAG && full) {
+                    diagWindowWaits++;
+                    diagWindowWaitNs += System.nanoTime() - d0;
+                }
                 while (n >= 0) {
                     if (info.isReturned()) {
                         returned++;

@@ -17,7 +17,6 @@ import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
-import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.ReceiveLoop;
 
 /**
@@ -82,9 +81,14 @@ import io.jtipc.bearer.ReceiveLoop;
  * <li>{@link #poll}: an event loop asks for the next frame with a timeout (0 = do not wait) and
  *     interrupts a wait with {@link #wakeup()}.</li>
  * </ul>
- * Neither allocates per frame beyond what {@link DatagramChannel} itself does (it reuses its sender
- * address object while the sender stays the same): frames are copied from one direct buffer into
- * the caller's array and source addresses come from a small cache. Handler arguments are the
+ * An IPv4 bearer with one socket (replicast mode) reads what is queued with one {@code recvmmsg} per up to
+ * {@value UdpRxBatch#BATCH} datagrams into native memory allocated once ({@link UdpRxBatch}, issue 14: a 64 KiB
+ * STREAM chunk at MTU 14000 is five datagrams, one system call instead of five), and hands them over one by one in
+ * the socket's order, each with its own source; IPv6 and multicast bearers (and IPv4 ones whose descriptor cannot be
+ * found through procfs, or with system property {@code jtipc.udpRecvBatch=false}) read each datagram with
+ * {@link DatagramChannel#receive}. Neither allocates per frame (beyond what {@link DatagramChannel} itself does: it
+ * reuses its sender address object while the sender stays the same): frames are copied into the caller's array and
+ * source addresses come from a small cache. Handler arguments are the
  * bearer's own buffers, valid only during the call. Sending is thread-safe; {@link #poll} is for one
  * thread. A {@link LossGenerator} ({@link UdpBearerConfig#lossGenerator}, none by default) may drop
  * received datagrams on purpose, for tests.
@@ -114,18 +118,6 @@ public final class UdpBearer implements Media, Leadable {
     /** The receive side: receive thread, event-loop receive, leader receive ({@link UdpRx}). */
     private final UdpRx rx;
     private volatile boolean closed;
-
-    /**
-     * How long the receive thread waits for the receive lock held by a leader before it looks at close and wakeups
-     * again, in ms (5; one timed wait, no spin, allocation-free: {@link ReceiveLock#tryLock(long)}).
-     */
-    static final long RX_LOCK_WAIT_MS = 5;
-    /**
-     * How long a leader waits for the receive lock in one attempt, in ms (1), before it looks at {@code done}, its
-     * deadline, an interrupt and close again: the lock is not fair, and the receive thread may take it back after each
-     * datagram while a stream lasts.
-     */
-    static final long LEAD_LOCK_WAIT_MS = 1;
 
     private volatile long framesSent;
     private volatile long sendsDropped;
@@ -567,8 +559,9 @@ public final class UdpBearer implements Media, Leadable {
      *
      * <p>Stops reading as soon as {@code done}, and, once it handed over a datagram, when {@code timeoutMs} has passed
      * since the call or the thread is interrupted (the flag stays set): a stream of other sockets' datagrams does not
-     * hold a timed receive past its time. The receive lock is taken in bounded attempts ({@link #LEAD_LOCK_WAIT_MS})
-     * between which {@code done}, the deadline and an interrupt are looked at. A handler exception on a datagram is
+     * hold a timed receive past its time. The receive lock is taken in bounded attempts (1 ms each), between which
+     * {@code done}, the deadline and an interrupt are looked at. Datagrams a {@code recvmmsg} read and this lead did
+     * not hand over (it stopped) are handed over by the receive thread, in order. A handler exception on a datagram is
      * counted ({@link #handlerFailures()}), logged (not per datagram) and the next one handed over, as the receive
      * thread does; a receive error goes to the {@code onError} given to {@link #start}, is counted
      * ({@link #receiveErrors()}) and pauses leading for 20 ms doubling to 1 s (see {@link LeadFaults}).

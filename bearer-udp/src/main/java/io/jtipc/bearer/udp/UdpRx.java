@@ -35,9 +35,14 @@ import static io.jtipc.bearer.Media.WAKEUP;
  * datagrams in the order the socket gave them whoever read them. Reading never waits under the lock: both wait for
  * readiness without it (the receive thread in the bearer's selector or {@link RxEpoll}, a leader in its own selector).
  *
- * <p>Per datagram nothing is allocated beyond what {@link DatagramChannel#receive} itself does (it reuses its sender
- * address object while the sender stays the same): frames are copied from one direct buffer into the caller's array
- * and source addresses come from {@link SourceCache}.
+ * <p><b>Reading.</b> An IPv4 bearer with one socket reads through its native receive batch ({@link UdpRxBatch}: one
+ * {@code recvmmsg} per up to {@value UdpRxBatch#BATCH} queued datagrams); the batch is state of the bearer, guarded by
+ * {@link #rxLock} like the socket, so whichever thread holds the lock hands out its next datagram and the order stays
+ * the socket's. A leader that stops (done, deadline, interrupt) with datagrams left in the batch wakes the receive
+ * thread for them, since no readiness of the socket would. Other bearers read each datagram with
+ * {@link DatagramChannel#receive}. Per datagram nothing is allocated (beyond what {@link DatagramChannel#receive}
+ * itself does: it reuses its sender address object while the sender stays the same): frames are copied into the
+ * caller's array and source addresses come from {@link SourceCache}.
  */
 final class UdpRx {
     private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
@@ -64,8 +69,18 @@ final class UdpRx {
      * (also guards {@link #rxBuf}, {@link #sources}, {@link #nextChannel}).
      */
     private final ReceiveLock rxLock = new ReceiveLock();
-    /** See {@link UdpBearer#RX_LOCK_WAIT_MS}. */
-    private static final long RX_LOCK_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(UdpBearer.RX_LOCK_WAIT_MS);
+    /**
+     * How long the receive thread waits for {@link #rxLock} held by a leader before it looks at close and wakeups
+     * again, in ms (5; one timed wait, no spin, allocation-free: {@link ReceiveLock#tryLock(long)}).
+     */
+    static final long RX_LOCK_WAIT_MS = 5;
+    /**
+     * How long a leader waits for {@link #rxLock} in one attempt, in ms (1), before it looks at {@code done}, its
+     * deadline, an interrupt and close again: the lock is not fair, and the receive thread may take it back after each
+     * datagram while a stream lasts.
+     */
+    static final long LEAD_LOCK_WAIT_MS = 1;
+    private static final long RX_LOCK_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(RX_LOCK_WAIT_MS);
     /** Times the receive thread found {@link #rxLock} held by another thread (written by it only; tests). */
     private volatile long rxLockBusy;
     /** Held by the one application thread that leads ({@link #lead}); others wait as followers. */
@@ -83,8 +98,6 @@ final class UdpRx {
     private final LeadFaults leadFaults;
     /** The receive thread's error handler (set by {@link #start}): a receive error a leader met goes there too. */
     private volatile Consumer<IOException> onError;
-    /** See {@link UdpBearer#LEAD_LOCK_WAIT_MS}. */
-    private static final long LEAD_LOCK_WAIT_MS = UdpBearer.LEAD_LOCK_WAIT_MS;
     /**
      * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
      * null (it waits in the JDK selector and an arrival during a lead wakes it too). Off by default, system property
@@ -93,6 +106,13 @@ final class UdpRx {
      * bench/RESULTS.md, issue 14).
      */
     private final RxEpoll rxEpoll;
+    /**
+     * The native receive batch ({@link UdpRxBatch}: one {@code recvmmsg} per up to {@value UdpRxBatch#BATCH} queued
+     * datagrams) of an IPv4 bearer with one socket (replicast mode), or null: IPv6, multicast mode, system property
+     * {@code jtipc.udpRecvBatch=false}, or no descriptor / libc; then each datagram is read with
+     * {@link DatagramChannel#receive}. Used under {@link #rxLock} only, by whichever thread reads.
+     */
+    private final UdpRxBatch batch;
 
     private volatile long framesReceived;
     private volatile long framesLed;
@@ -115,6 +135,7 @@ final class UdpRx {
         this.loss = loss;
         this.rxEpoll = channels.length == 1 && Boolean.getBoolean("jtipc.udpRxEpoll")
                 ? RxEpoll.open(s.local) : null;
+        this.batch = UdpRxBatch.open(name, s.local, channels.length); // in the bearer's namespace: procfs shows it
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), UdpBearer.MAX_FRAME,
                 UdpMedia.UDP_ADDR_SIZE, this::threadReceive, () -> !closed, LOG);
         this.leadFaults = new LeadFaults(name, LOG);
@@ -172,6 +193,14 @@ final class UdpRx {
 
     /** One non-blocking pass over the sockets, starting after the one that delivered last. */
     private int tryReceive(byte[] buf, int off, int len, byte[] src, int srcOff) throws IOException {
+        if (batch != null) {
+            rxLock.lock(); // held already by the receive thread and a leader (reentrant); taken here for poll()
+            try {
+                return tryReceiveBatched(buf, off, len, src, srcOff);
+            } finally {
+                rxLock.unlock();
+            }
+        }
         int count = channels.length;
         for (int i = 0; i < count; i++) {
             int idx = (nextChannel + i) % count;
@@ -204,6 +233,48 @@ final class UdpRx {
             return c;
         }
         return -1;
+    }
+
+    /**
+     * {@link #tryReceive} through the native receive batch: the next datagram of the last {@code recvmmsg}, else one
+     * more {@code recvmmsg}; its source comes from its {@code sockaddr_in} through {@link SourceCache#indexOf4}, so
+     * nothing is allocated per datagram. Caller holds {@link #rxLock} ({@link #close} waits for it before the bearer
+     * closes the descriptor).
+     *
+     * @throws ClosedChannelException once the bearer is closing: the descriptor is not used any more
+     * @throws io.jtipc.bearer.SyscallException a receive error ("recvmmsg", errno), reported as the JDK path's
+     */
+    private int tryReceiveBatched(byte[] buf, int off, int len, byte[] src, int srcOff) throws IOException {
+        for (;;) {
+            if (closed) {
+                throw new ClosedChannelException(); // as DatagramChannel.receive on a closed channel
+            }
+            int i = batch.next();
+            if (i < 0) {
+                return -1;
+            }
+            int n = batch.length(i);
+            int c = Math.min(n, len);
+            batch.copy(i, buf, off, c);
+            if (loss.shouldDrop(buf, off, c)) {
+                droppedByLoss++;
+                continue;
+            }
+            if (n > len) {
+                truncatedFrames++;
+            }
+            int e = sources.indexOf4(batch.ip(i), batch.port(i));
+            InetSocketAddress from = sources.address(e);
+            lastSource = from;
+            if (src != null) {
+                System.arraycopy(sources.mediaAddr(e), 0, src, srcOff, UdpMedia.UDP_ADDR_SIZE);
+            }
+            framesReceived++;
+            if (learn) {
+                peers.learnFrom(buf, off, c, from);
+            }
+            return c;
+        }
     }
 
     /**
@@ -384,7 +455,11 @@ final class UdpRx {
                 leadFaults.readOk();
             }
         } finally {
+            boolean left = batch != null && batch.left();
             rxLock.unlock();
+            if (left) {
+                wakeReceiver(); // read but not handed over: no readiness of the socket would wake the receive thread
+            }
         }
         return got;
     }
@@ -456,6 +531,21 @@ final class UdpRx {
         }
     }
 
+    /**
+     * Wakes the receive thread's wait (not a {@link #poll}: no pending wakeup is left), for datagrams a leader read
+     * into the batch and left there when it stopped.
+     */
+    private void wakeReceiver() {
+        if (rxEpoll != null) {
+            rxEpoll.wakeup();
+        }
+        try {
+            sockets.selector.wakeup();
+        } catch (ClosedSelectorException ignored) {
+            // closed: nothing is received any more
+        }
+    }
+
     /** {@link UdpBearer#wakeup}. */
     void wakeup() {
         wakeupPending = true;
@@ -481,6 +571,16 @@ final class UdpRx {
             rxEpoll.close(); // the receive thread has ended (or was never started)
         }
         closeLeadSelector();
+        if (batch != null && !rxLock.isHeldByCurrentThread()) {
+            // a leader may be between its look at closed and its recvmmsg: the bearer closes the descriptor next
+            try {
+                if (rxLock.tryLock(TimeUnit.SECONDS.toNanos(5))) {
+                    rxLock.unlock(); // any later reader sees closed under the lock and stays off the descriptor
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Times the receive thread found the receive lock held by another thread, a leader (tests). */
@@ -489,6 +589,8 @@ final class UdpRx {
     InetSocketAddress lastSource() { return lastSource; }
     long framesReceived() { return framesReceived; }
     long framesLed() { return framesLed; }
+    /** The native receive batch, or null when each datagram is read with {@code DatagramChannel.receive} (tests). */
+    UdpRxBatch batch() { return batch; }
     long droppedByLoss() { return droppedByLoss; }
     long truncatedFrames() { return truncatedFrames; }
     long handlerFailures() { return receiveLoop.handlerFailures() + leadFaults.handlerFailures(); }

@@ -194,7 +194,7 @@ final class UdpRx {
     /** One non-blocking pass over the sockets, starting after the one that delivered last. */
     private int tryReceive(byte[] buf, int off, int len, byte[] src, int srcOff) throws IOException {
         if (batch != null) {
-            rxLock.lock(); // held already by the receive thread and a leader (reentrant); taken here for poll()
+            rxLock.lock(); // held already by the receive thread and a leader (reentrant); taken for poll(): batch state
             try {
                 return tryReceiveBatched(buf, off, len, src, srcOff);
             } finally {
@@ -238,8 +238,7 @@ final class UdpRx {
     /**
      * {@link #tryReceive} through the native receive batch: the next datagram of the last {@code recvmmsg}, else one
      * more {@code recvmmsg}; its source comes from its {@code sockaddr_in} through {@link SourceCache#indexOf4}, so
-     * nothing is allocated per datagram. Caller holds {@link #rxLock} ({@link #close} waits for it before the bearer
-     * closes the descriptor).
+     * nothing is allocated per datagram. Caller holds {@link #rxLock}.
      *
      * @throws ClosedChannelException once the bearer is closing: the descriptor is not used any more
      * @throws io.jtipc.bearer.SyscallException a receive error ("recvmmsg", errno), reported as the JDK path's
@@ -571,15 +570,8 @@ final class UdpRx {
             rxEpoll.close(); // the receive thread has ended (or was never started)
         }
         closeLeadSelector();
-        if (batch != null && !rxLock.isHeldByCurrentThread()) {
-            // a leader may be between its look at closed and its recvmmsg: the bearer closes the descriptor next
-            try {
-                if (rxLock.tryLock(TimeUnit.SECONDS.toNanos(5))) {
-                    rxLock.unlock(); // any later reader sees closed under the lock and stays off the descriptor
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (batch != null) {
+            batch.close(); // no recvmmsg from now on: the bearer closes the descriptor next
         }
     }
 

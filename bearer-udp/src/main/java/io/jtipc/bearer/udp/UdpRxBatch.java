@@ -3,6 +3,8 @@ package io.jtipc.bearer.udp;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
 
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.SyscallException;
@@ -23,8 +25,10 @@ import jnr.ffi.Pointer;
  * allocated per datagram: its source is read from its {@code msg_name} as an int address and a port.
  *
  * <p><b>Descriptor.</b> The unicast socket's, found once through procfs ({@link UdpNoCheck#fdOf}, IPv4 only) as
- * {@link UdpTx} finds it. Not thread-safe: the caller holds the bearer's receive lock for every call, and stops
- * calling {@link #next()} once the bearer is closing, before the channel (and so the descriptor) is closed.
+ * {@link UdpTx} finds it. Not thread-safe: the caller holds the bearer's receive lock for every call. The bearer calls
+ * {@link #close()} before it closes the channel: from then on no {@code recvmmsg} starts, and the one under way (if
+ * any) has ended when it returns, so a descriptor number reused after the close is never read from. It waits for
+ * that call only, not for the receive lock (whose holder may sit in a handler).
  *
  * <p><b>Errors</b>: EINTR (and ECONNREFUSED, as the JDK) retries; EAGAIN means nothing is queued; any other errno is thrown as a
  * {@link SyscallException} ("recvmmsg"), which the caller reports as a receive error of the JDK path is reported.
@@ -67,6 +71,12 @@ final class UdpRxBatch {
     private int next;
     /** {@code recvmmsg} calls made (tests, bench). */
     private volatile long syscalls;
+    /** Set by {@link #close()}: no {@code recvmmsg} starts after it. */
+    private volatile boolean closed;
+    /** True while a reader is between its look at {@link #closed} and the end of its {@code recvmmsg}. */
+    private volatile boolean inCall;
+    /** How long {@link #close()} waits for a reader's {@code recvmmsg} (never blocking: MSG_DONTWAIT) to end, ms. */
+    static final long CLOSE_WAIT_MS = 1000;
 
     private UdpRxBatch(jnr.ffi.Runtime rt, LibC libc, String name, int fd) {
         this.libc = libc;
@@ -126,8 +136,9 @@ final class UdpRxBatch {
      * @return the slot index (read it with {@link #length}, {@link #copy}, {@link #ip}, {@link #port} before the next
      *         call), or -1 when nothing is queued (EAGAIN)
      * @throws SyscallException ("recvmmsg", errno) for any other error; the batch is empty then
+     * @throws ClosedChannelException after {@link #close()} (datagrams of the last batch are still handed out)
      */
-    int next() throws SyscallException {
+    int next() throws IOException {
         if (next < count) {
             return next++;
         }
@@ -137,7 +148,16 @@ final class UdpRxBatch {
             for (int i = 0; i < BATCH; i++) {
                 msgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SIN_SIZE); // value-result: reset before every call
             }
-            int n = libc.recvmmsg(fd, msgs, BATCH, LibC.MSG_DONTWAIT, null);
+            int n;
+            inCall = true; // before the look at closed: close either sees this call or is seen here
+            try {
+                if (closed) {
+                    throw new ClosedChannelException(); // as DatagramChannel.receive on a closed channel
+                }
+                n = libc.recvmmsg(fd, msgs, BATCH, LibC.MSG_DONTWAIT, null);
+            } finally {
+                inCall = false;
+            }
             syscalls++;
             if (n > 0) {
                 count = n;
@@ -156,6 +176,22 @@ final class UdpRxBatch {
             }
             throw new SyscallException("recvmmsg", err, SyscallException.describe(err) + " (recvmmsg on bearer "
                     + name + ")");
+        }
+    }
+
+    /**
+     * The bearer closes (before it closes the channel): no {@code recvmmsg} starts from now on; waits up to
+     * {@value #CLOSE_WAIT_MS} ms for one under way (it never blocks, so it ends within microseconds). Idempotent.
+     */
+    void close() {
+        closed = true;
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+        while (inCall && System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+        if (inCall) {
+            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": a recvmmsg did not end within " + CLOSE_WAIT_MS
+                    + " ms of close");
         }
     }
 

@@ -164,6 +164,17 @@ class UdpRecvBatchTest {
     }
 
     @Test
+    void afterCloseTheBatchNeverReadsTheDescriptorAgain() throws Exception {
+        UdpBearer b = open();
+        UdpRxBatch batch = b.receiveSide().batch();
+        b.close();
+        long calls = batch.syscalls();
+        assertThatThrownBy(batch::next).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        assertThat(batch.syscalls()).isEqualTo(calls);
+        assertThat(b.poll(buf, 0, buf.length, src, 0, 0)).isEqualTo(Media.WAKEUP);
+    }
+
+    @Test
     void aRecvmmsgErrorIsThrownWithItsErrnoNotSwallowed() {
         UdpRxBatch bad = UdpRxBatch.onDescriptor("udp:t", -1);
         assertThatThrownBy(bad::next).isInstanceOfSatisfying(SyscallException.class, e -> {

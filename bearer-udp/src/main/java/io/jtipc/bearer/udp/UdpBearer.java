@@ -4,17 +4,11 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -23,7 +17,6 @@ import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
-import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.ReceiveLoop;
 
 /**
@@ -32,7 +25,7 @@ import io.jtipc.bearer.ReceiveLoop;
  * needed. It holds no protocol state: the sans-IO core decides what goes where; the bearer sends it
  * and hands every received datagram, with its source's media address, back. The sockets are set up
  * by {@link UdpSockets}, the replicast peer list is {@link ReplicastPeers}, the receive thread is the
- * shared {@link ReceiveLoop}; this class sends and receives.
+ * shared {@link ReceiveLoop}; the send batch is {@link UdpTx}, the receive side {@link UdpRx}; this class is the façade.
  *
  * <h2>Addresses</h2>
  * The bearer's media address is the 20-byte {@code struct udp_media_addr} (proto, port, IP; see
@@ -88,9 +81,14 @@ import io.jtipc.bearer.ReceiveLoop;
  * <li>{@link #poll}: an event loop asks for the next frame with a timeout (0 = do not wait) and
  *     interrupts a wait with {@link #wakeup()}.</li>
  * </ul>
- * Neither allocates per frame beyond what {@link DatagramChannel} itself does (it reuses its sender
- * address object while the sender stays the same): frames are copied from one direct buffer into
- * the caller's array and source addresses come from a small cache. Handler arguments are the
+ * An IPv4 bearer with one socket (replicast mode) reads what is queued with one {@code recvmmsg} per up to
+ * {@value UdpRxBatch#BATCH} datagrams into native memory allocated once ({@link UdpRxBatch}, issue 14: a 64 KiB
+ * STREAM chunk at MTU 14000 is five datagrams, one system call instead of five), and hands them over one by one in
+ * the socket's order, each with its own source; IPv6 and multicast bearers (and IPv4 ones whose descriptor cannot be
+ * found through procfs, or with system property {@code jtipc.udpRecvBatch=false}) read each datagram with
+ * {@link DatagramChannel#receive}. Neither allocates per frame (beyond what {@link DatagramChannel} itself does: it
+ * reuses its sender address object while the sender stays the same): frames are copied into the caller's array and
+ * source addresses come from a small cache. Handler arguments are the
  * bearer's own buffers, valid only during the call. Sending is thread-safe; {@link #poll} is for one
  * thread. A {@link LossGenerator} ({@link UdpBearerConfig#lossGenerator}, none by default) may drop
  * received datagrams on purpose, for tests.
@@ -100,18 +98,13 @@ public final class UdpBearer implements Media, Leadable {
     public static final int MAX_FRAME = 65536;
 
     private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
-    private static final Consumer<SelectionKey> IGNORE_KEY = k -> { };
 
     private final UdpSockets sockets;
     private final String name;
     private final boolean ipv6;
     private final InetSocketAddress group;
     private final byte[] address;
-    private final DatagramChannel[] channels;
     private final ReplicastPeers peers;
-    private final boolean learn;
-    private final LossGenerator loss;
-    private final ReceiveLoop receiveLoop;
     private volatile int mtu;
     /** The IPv4 send batch, or null when each frame is sent at once (IPv6; see {@link UdpTx#open}). */
     private final UdpTx tx;
@@ -122,65 +115,13 @@ public final class UdpBearer implements Media, Leadable {
     private final ByteBuffer txBuf = ByteBuffer.allocateDirect(MAX_FRAME);
     private final DestinationCache destinations = new DestinationCache(32);
 
-    private final ByteBuffer rxBuf = ByteBuffer.allocateDirect(MAX_FRAME);
-    private final SourceCache sources = new SourceCache(16);
-    private int nextChannel;
-    private volatile InetSocketAddress lastSource;
-    private volatile boolean wakeupPending;
+    /** The receive side: receive thread, event-loop receive, leader receive ({@link UdpRx}). */
+    private final UdpRx rx;
     private volatile boolean closed;
 
-    /**
-     * Held from reading a datagram until its handler returned, by the receive thread and by a {@link #lead leading}
-     * application thread alike: one reader at a time, and the core sees the frames in the order the socket gave them
-     * (also guards {@link #rxBuf}, {@link #sources}, {@link #nextChannel}).
-     */
-    private final ReceiveLock rxLock = new ReceiveLock();
-    /**
-     * How long the receive thread waits for {@link #rxLock} held by a leader before it looks at close and wakeups
-     * again, in ms (5; one timed wait, no spin, allocation-free: {@link ReceiveLock#tryLock(long)}).
-     */
-    static final long RX_LOCK_WAIT_MS = 5;
-    private static final long RX_LOCK_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(RX_LOCK_WAIT_MS);
-    /** Times the receive thread found {@link #rxLock} held by another thread (written by it only; tests). */
-    private volatile long rxLockBusy;
-    /** Held by the one application thread that leads ({@link #lead}); others wait as followers. */
-    private final ReentrantLock leadLock = new ReentrantLock();
-    /** The leader's own selector over the same channels (opened on the first lead); under {@link #leadLock}. */
-    private volatile Selector leadSelector;
-    /** The leader's frame and source buffers (under {@link #leadLock}). */
-    private byte[] leadBuf, leadSrc;
-    /**
-     * Set when a lead failed on an unexpected RuntimeException (a bug below the lead): leading is off for good (the
-     * receive thread goes on). A receive error the kernel returned does not set it ({@link #leadFaults}).
-     */
-    private volatile boolean leadBroken;
-    /** A leader's handler failures and receive errors, handled as the receive thread does (see {@link LeadFaults}). */
-    private final LeadFaults leadFaults;
-    /** The receive thread's error handler (set by {@link #start}): a receive error a leader met goes there too. */
-    private volatile Consumer<IOException> onError;
-    /**
-     * How long a leader waits for {@link #rxLock} in one attempt, in ms (1), before it looks at {@code done}, its
-     * deadline, an interrupt and close again: the lock is not fair, and the receive thread may take it back after each
-     * datagram while a stream lasts.
-     */
-    static final long LEAD_LOCK_WAIT_MS = 1;
-
-    /**
-     * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
-     * null (it waits in the JDK selector and an arrival during a lead wakes it too). Off by default, system property
-     * {@code jtipc.udpRxEpoll=true} turns it on: on the 2-core bench host it took the 64 B round trip from 1.3-1.8x
-     * TCP's to 1.34-1.46x, but cost the one-way rates 10-25 % (the receive thread paused and woken again per lead;
-     * bench/RESULTS.md, issue 14).
-     */
-    private final RxEpoll rxEpoll;
-
-    private volatile long framesReceived;
-    private volatile long framesLed;
     private volatile long framesSent;
     private volatile long sendsDropped;
     private volatile long sendsFailed;
-    private volatile long truncatedFrames;
-    private volatile long droppedByLoss;
 
     private UdpBearer(UdpSockets s, UdpBearerConfig cfg) {
         this.sockets = s;
@@ -189,18 +130,10 @@ public final class UdpBearer implements Media, Leadable {
         this.group = s.group;
         this.mtu = s.mtu;
         this.address = UdpMedia.mediaAddr(s.local);
-        this.channels = s.groupChannel == null ? new DatagramChannel[] {s.unicast}
-                : new DatagramChannel[] {s.unicast, s.groupChannel};
         this.peers = new ReplicastPeers(name, ipv6, s.local, cfg);
-        this.learn = cfg.learnPeers() && group == null;
-        this.loss = cfg.lossGenerator();
-        this.rxEpoll = channels.length == 1 && Boolean.getBoolean("jtipc.udpRxEpoll")
-                ? RxEpoll.open(s.local) : null;
         this.tx = UdpTx.open(name, s.local); // in the bearer's namespace: procfs shows its sockets
         this.groupMedia = group == null ? null : UdpMedia.mediaAddr(group);
-        this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), MAX_FRAME, UdpMedia.UDP_ADDR_SIZE,
-                this::threadReceive, this::isOpen, LOG);
-        this.leadFaults = new LeadFaults(name, LOG);
+        this.rx = new UdpRx(s, peers, cfg.learnPeers() && group == null, cfg.lossGenerator());
     }
 
     /**
@@ -520,6 +453,11 @@ public final class UdpBearer implements Media, Leadable {
         return tx == null ? 0 : tx.sendSyscalls();
     }
 
+    /** The receive side (tests). */
+    UdpRx receiveSide() {
+        return rx;
+    }
+
     /** The send batch (tests), or null. */
     UdpTx sendBatch() {
         return tx;
@@ -602,148 +540,12 @@ public final class UdpBearer implements Media, Leadable {
      */
     @Override
     public int poll(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException {
-        receiveLoop.checkNotStarted();
+        rx.receiveLoop.checkNotStarted();
         Objects.checkFromIndexSize(off, len, buf.length);
         if (src != null) {
             Objects.checkFromIndexSize(srcOff, UdpMedia.UDP_ADDR_SIZE, src.length);
         }
-        return receive(buf, off, len, src, srcOff, timeoutMs);
-    }
-
-    private int receive(byte[] buf, int off, int len, byte[] src, int srcOff, long timeoutMs) throws IOException {
-        long deadline = timeoutMs > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) : 0;
-        for (;;) {
-            if (closed) {
-                return WAKEUP;
-            }
-            int n;
-            try {
-                n = tryReceive(buf, off, len, src, srcOff);
-            } catch (ClosedChannelException | ClosedSelectorException e) {
-                return WAKEUP;
-            } catch (IOException e) {
-                if (closed) {
-                    return WAKEUP;
-                }
-                throw new UdpBearerException(UdpBearerException.Reason.SOCKET, "receive failed on bearer " + name + ": "
-                        + e.getMessage(), e);
-            }
-            if (n >= 0) {
-                return n;
-            }
-            if (wakeupPending) {
-                wakeupPending = false;
-                return WAKEUP;
-            }
-            if (timeoutMs == 0) {
-                return TIMEOUT;
-            }
-            try {
-                if (timeoutMs < 0) {
-                    sockets.selector.select(IGNORE_KEY);
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return TIMEOUT;
-                    }
-                    sockets.selector.select(IGNORE_KEY, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
-                }
-            } catch (ClosedSelectorException e) {
-                return WAKEUP;
-            }
-        }
-    }
-
-    /** One non-blocking pass over the sockets, starting after the one that delivered last. */
-    private int tryReceive(byte[] buf, int off, int len, byte[] src, int srcOff) throws IOException {
-        int count = channels.length;
-        for (int i = 0; i < count; i++) {
-            int idx = (nextChannel + i) % count;
-            rxBuf.clear();
-            SocketAddress sa = channels[idx].receive(rxBuf);
-            if (sa == null) {
-                continue;
-            }
-            nextChannel = idx + 1;
-            int n = rxBuf.position();
-            rxBuf.flip();
-            int c = Math.min(n, len);
-            rxBuf.get(buf, off, c);
-            if (loss.shouldDrop(buf, off, c)) {
-                droppedByLoss++;
-                continue;
-            }
-            if (n > len) {
-                truncatedFrames++;
-            }
-            InetSocketAddress from = (InetSocketAddress) sa;
-            lastSource = from;
-            if (src != null) {
-                System.arraycopy(sources.mediaAddrOf(from), 0, src, srcOff, UdpMedia.UDP_ADDR_SIZE);
-            }
-            framesReceived++;
-            if (learn) {
-                peers.learnFrom(buf, off, c, from);
-            }
-            return c;
-        }
-        return -1;
-    }
-
-    /**
-     * The receive thread's blocking receive: reads under {@link #rxLock} and returns with the lock still held when it
-     * got a datagram; the handler wrapper of {@link #start} releases it once the frame was handed over, so a
-     * {@link #lead leading} thread never reads the next datagram before this one reached the core. Waits for
-     * readiness without the lock.
-     */
-    private int threadReceive(byte[] buf, int off, int len, byte[] src, int srcOff, int timeoutMs) throws IOException {
-        for (;;) {
-            if (closed) {
-                return WAKEUP;
-            }
-            if (!rxLock.tryLock()) {
-                rxLockBusy++;
-                // a leader is reading (or handing a frame over): wait in the lock, bounded, so a close or wakeup is
-                // seen; spinning on the selector (it returns at once while datagrams are queued) burnt a core
-                try {
-                    if (!rxLock.tryLock(RX_LOCK_WAIT_NS)) { // woken by the leader's unlock
-                        continue;
-                    }
-                } catch (InterruptedException e) {
-                    // nobody interrupts it; if one did, the flag is cleared (re-set, every timed wait and select would
-                    // return at once: a spin) and the loop looks at close and the lock again
-                    continue;
-                }
-            }
-            int n;
-            try {
-                n = receive(buf, off, len, src, srcOff, 0);
-            } catch (IOException | RuntimeException | Error e) {
-                rxLock.unlock();
-                throw e;
-            }
-            if (n >= 0) {
-                return n; // still locked: released by the handler wrapper (start)
-            }
-            rxLock.unlock();
-            if (n == WAKEUP || !waitReadable()) {
-                return WAKEUP;
-            }
-        }
-    }
-
-    /** The receive thread waits for a datagram or a wakeup; false once the selector is closed. */
-    private boolean waitReadable() throws IOException {
-        if (rxEpoll != null) {
-            rxEpoll.await();
-            return true; // closed: threadReceive returns WAKEUP
-        }
-        try {
-            sockets.selector.select(IGNORE_KEY);
-            return true;
-        } catch (ClosedSelectorException e) {
-            return false;
-        }
+        return rx.poll(buf, off, len, src, srcOff, timeoutMs);
     }
 
     /**
@@ -751,14 +553,15 @@ public final class UdpBearer implements Media, Leadable {
      * the bearer's datagrams itself and hands each to {@code handler} on its own thread (the node's core runs there),
      * so the datagram's arrival wakes the thread that wants its message instead of the receive thread, which then
      * wakes the application. One leader at a time; the receive thread goes on receiving too (both are woken by an
-     * arrival; {@link #rxLock} makes them take turns, in order). Reads what is queued, and when nothing was and
+     * arrival; the receive lock makes them take turns, in order). Reads what is queued, and when nothing was and
      * {@code done} is still false waits once, up to {@code timeoutMs} (negative: no limit) or until
      * {@link #wakeLeader()}, an interrupt, or close, then reads what came.
      *
      * <p>Stops reading as soon as {@code done}, and, once it handed over a datagram, when {@code timeoutMs} has passed
      * since the call or the thread is interrupted (the flag stays set): a stream of other sockets' datagrams does not
-     * hold a timed receive past its time. {@link #rxLock} is taken in bounded attempts ({@link #LEAD_LOCK_WAIT_MS})
-     * between which {@code done}, the deadline and an interrupt are looked at. A handler exception on a datagram is
+     * hold a timed receive past its time. The receive lock is taken in bounded attempts (1 ms each), between which
+     * {@code done}, the deadline and an interrupt are looked at. Datagrams a {@code recvmmsg} read and this lead did
+     * not hand over (it stopped) are handed over by the receive thread, in order. A handler exception on a datagram is
      * counted ({@link #handlerFailures()}), logged (not per datagram) and the next one handed over, as the receive
      * thread does; a receive error goes to the {@code onError} given to {@link #start}, is counted
      * ({@link #receiveErrors()}) and pauses leading for 20 ms doubling to 1 s (see {@link LeadFaults}).
@@ -768,7 +571,7 @@ public final class UdpBearer implements Media, Leadable {
      *         leading pauses after a receive error, or an earlier lead failed on an unexpected exception
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
-        return lead(handler, done, timeoutMs, null, null);
+        return rx.lead(handler, done, timeoutMs, null, null);
     }
 
     /**
@@ -781,212 +584,34 @@ public final class UdpBearer implements Media, Leadable {
     @Override
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
             Runnable ended) {
-        if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
-            return -1;
-        }
-        boolean paused = false;
-        boolean told = false;
-        try {
-            if (leadFaults.paused()) {
-                return -1; // the receive thread reads meanwhile; the caller waits on its queue
-            }
-            if (started != null) {
-                started.run();
-                told = true;
-            }
-            boolean timed = timeoutMs >= 0;
-            long deadline = timed ? System.nanoTime() + Math.min(timeoutMs, Long.MAX_VALUE / 2_000_000L) * 1_000_000L
-                    : 0;
-            if (leadSelector == null) {
-                Selector sel = Selector.open();
-                for (DatagramChannel c : channels) {
-                    c.register(sel, SelectionKey.OP_READ);
-                }
-                leadSelector = sel;
-                leadBuf = new byte[MAX_FRAME];
-                leadSrc = new byte[UdpMedia.UDP_ADDR_SIZE];
-            }
-            int got = drain(handler, done, timed, deadline);
-            if (got > 0 || done.getAsBoolean()) {
-                return got;
-            }
-            if (rxEpoll != null) {
-                // nothing queued (a request's answer awaited on a quiet link): an arrival now wakes this thread only
-                rxEpoll.pause();
-                paused = true;
-                got = drain(handler, done, timed, deadline); // what came before the pause took effect
-                if (got > 0 || done.getAsBoolean()) {
-                    return got;
-                }
-            }
-            if (timeoutMs < 0) {
-                leadSelector.select(IGNORE_KEY);
-            } else if (timeoutMs > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
-                }
-                leadSelector.select(IGNORE_KEY, (left + 999_999) / 1_000_000);
-            }
-            return done.getAsBoolean() ? 0 : drain(handler, done, timed, deadline);
-        } catch (ClosedChannelException | ClosedSelectorException e) {
-            return -1;
-        } catch (IOException e) {
-            if (closed) {
-                return -1;
-            }
-            // the kernel's error: reported as the receive thread would have; leading goes on after a pause
-            LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": leader receive failed: " + e);
-            leadFaults.receiveFailed(e instanceof UdpBearerException ? e : new UdpBearerException(
-                    UdpBearerException.Reason.SOCKET, "receive failed on bearer " + name + ": " + e.getMessage(), e),
-                    onError);
-            return 0;
-        } catch (RuntimeException e) {
-            leadBroken = true;
-            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": leader receive off after an unexpected failure",
-                    e);
-            return -1;
-        } finally {
-            if (closed) {
-                closeLeadSelector(); // close may have run before the selector was opened
-            }
-            try {
-                if (paused) {
-                    rxEpoll.resume(); // what this thread left unread wakes the receive thread now
-                }
-            } finally {
-                try {
-                    if (told && ended != null) {
-                        ended.run(); // even if resume threw: the queue must not count a leader that left
-                    }
-                } finally {
-                    leadLock.unlock();
-                }
-            }
-        }
-    }
-
-    /**
-     * Reads and hands over queued datagrams until none is left, or {@code done}, or (once one was handed over) the
-     * deadline passed or the thread is interrupted; under {@link #leadLock}. Holds {@link #rxLock} for the whole
-     * drain, not per datagram: a receive thread waiting in it is woken once per drain. A datagram is only read when
-     * it is handed over next, so stopping leaves nothing read behind.
-     *
-     * @return datagrams handed over; 0 also when {@link #rxLock} could not be taken before {@code done}, the deadline
-     *         or an interrupt (the receive thread holds it: it hands over what is queued)
-     */
-    private int drain(Media.FrameHandler handler, BooleanSupplier done, boolean timed, long deadline)
-            throws IOException {
-        if (!lockReceive(done, timed, deadline)) {
-            return 0;
-        }
-        int got = 0;
-        try {
-            while (!done.getAsBoolean() && !(got > 0 && stop(timed, deadline))) {
-                int n = tryReceive(leadBuf, 0, leadBuf.length, leadSrc, 0); // never takes the receive thread's wakeup
-                if (n < 0) {
-                    break;
-                }
-                got++;
-                framesLed++; // under rxLock
-                try {
-                    handler.onFrame(leadSrc, leadBuf, n);
-                } catch (RuntimeException e) {
-                    leadFaults.handlerFailed(e); // counted, logged (not per datagram); the next one goes on
-                }
-            }
-            if (got > 0) {
-                leadFaults.readOk();
-            }
-        } finally {
-            rxLock.unlock();
-        }
-        return got;
-    }
-
-    /**
-     * Takes {@link #rxLock} in attempts of {@link #LEAD_LOCK_WAIT_MS}, looking at {@code done}, the deadline, an
-     * interrupt (kept set) and close between them.
-     *
-     * @return false when one of those ended the wait without the lock
-     */
-    private boolean lockReceive(BooleanSupplier done, boolean timed, long deadline) {
-        if (rxLock.tryLock()) {
-            return true;
-        }
-        for (;;) {
-            if (closed || done.getAsBoolean() || stop(timed, deadline)) {
-                return false;
-            }
-            try {
-                if (rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(LEAD_LOCK_WAIT_MS))) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the caller's receive sees it
-                return false;
-            }
-        }
-    }
-
-    /** True when the lead's deadline passed ({@code timed}) or the leading thread is interrupted. */
-    private static boolean stop(boolean timed, long deadline) {
-        return Thread.currentThread().isInterrupted() || timed && System.nanoTime() - deadline >= 0;
-    }
-
-    private void closeLeadSelector() {
-        Selector s = leadSelector;
-        if (s != null) {
-            try {
-                s.close(); // wakes a leader waiting in it
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": closing the leader's selector: " + e);
-            }
-        }
+        return rx.lead(handler, done, timeoutMs, started, ended);
     }
 
     /** Times the receive thread found the receive lock held by another thread, a leader (tests). */
     long rxLockBusy() {
-        return rxLockBusy;
+        return rx.rxLockBusy();
     }
 
     /** True while a thread leads (tests). */
     public boolean leading() {
-        return leadLock.isLocked();
+        return rx.leading();
     }
 
     /** Makes a {@link #lead} that waits return; from any thread. Nothing when no thread leads (no wakeup is kept for a later lead). */
     @Override
     public void wakeLeader() {
-        Selector s = leadSelector;
-        // no thread leads (a leader is counted only once it holds leadLock): a wakeup left pending would only make the
-        // next lead return at once for nothing
-        if (s != null && leadLock.isLocked()) {
-            try {
-                s.wakeup();
-            } catch (ClosedSelectorException ignored) {
-                // closed: the lead ends anyway
-            }
-        }
+        rx.wakeLeader();
     }
 
     /** Source IP:port of the last datagram received (null before the first). */
     public InetSocketAddress lastSource() {
-        return lastSource;
+        return rx.lastSource();
     }
 
     /** Makes a waiting {@link #poll} (or the next one that finds nothing) return {@link #WAKEUP}. */
     @Override
     public void wakeup() {
-        wakeupPending = true;
-        if (rxEpoll != null) {
-            rxEpoll.wakeup();
-        }
-        try {
-            sockets.selector.wakeup();
-        } catch (ClosedSelectorException ignored) {
-            // closed: poll returns WAKEUP anyway
-        }
+        rx.wakeup();
     }
 
     /**
@@ -1001,27 +626,20 @@ public final class UdpBearer implements Media, Leadable {
     @Override
     public void start(Media.FrameHandler handler, Consumer<IOException> onError) {
         Objects.requireNonNull(handler, "handler");
-        this.onError = onError;
-        receiveLoop.start((src, buf, n) -> {
-            try {
-                handler.onFrame(src, buf, n);
-            } finally {
-                rxLock.unlock(); // taken by threadReceive with the datagram
-            }
-        }, onError);
+        rx.start(handler, onError);
     }
 
     /** True while the receive thread runs. */
     public boolean isReceiving() {
-        return receiveLoop.isAlive();
+        return rx.receiveLoop.isAlive();
     }
 
     /** Datagrams received (both sockets). */
-    public long framesReceived() { return framesReceived; }
+    public long framesReceived() { return rx.framesReceived(); }
     /** Datagrams read by a leading application thread ({@link #lead}), part of {@link #framesReceived()}. */
-    public long framesLed() { return framesLed; }
+    public long framesLed() { return rx.framesLed(); }
     /** Datagrams dropped by the configured {@link UdpBearerConfig#lossGenerator loss generator}. */
-    public long framesDroppedByLoss() { return droppedByLoss; }
+    public long framesDroppedByLoss() { return rx.droppedByLoss(); }
     /** Datagrams sent (each replicast copy counts), at once or in a send batch. */
     public long framesSent() { return framesSent + (tx == null ? 0 : tx.framesSent()); }
     /** Sends dropped because the socket send buffer was full (a full batch drops its rest: each frame counts). */
@@ -1033,7 +651,7 @@ public final class UdpBearer implements Media, Leadable {
     @Override
     public long sendsFailed() { return sendsFailed + (tx == null ? 0 : tx.sendsFailed()); }
     /** Datagrams longer than the caller's buffer, cut. */
-    public long truncatedFrames() { return truncatedFrames; }
+    public long truncatedFrames() { return rx.truncatedFrames(); }
     /** Replicast peers learnt from discovery datagrams. */
     public long peersLearnt() { return peers.learnt(); }
     /** Valid discovery frames from new sources not learnt because the learnt-peer cap was reached. */
@@ -1042,10 +660,10 @@ public final class UdpBearer implements Media, Leadable {
     public long peersExpired() { return peers.expired(); }
     /** Handler calls that threw, on the receive thread or a leader ({@link #lead}). */
     @Override
-    public long handlerFailures() { return receiveLoop.handlerFailures() + leadFaults.handlerFailures(); }
+    public long handlerFailures() { return rx.handlerFailures(); }
     /** Receive errors met by the receive thread or a leader ({@link #lead}). */
     @Override
-    public long receiveErrors() { return receiveLoop.receiveErrors() + leadFaults.receiveErrors(); }
+    public long receiveErrors() { return rx.receiveErrors(); }
 
     /** True until {@link #close()}. */
     @Override
@@ -1061,12 +679,7 @@ public final class UdpBearer implements Media, Leadable {
     @Override
     public void close() {
         closed = true;
-        closeLeadSelector(); // first: a leader waiting in it returns now, not after the receive thread's join
-        receiveLoop.stop(this::wakeup);
-        if (rxEpoll != null) {
-            rxEpoll.close(); // the receive thread has ended (or was never started)
-        }
-        closeLeadSelector();
+        rx.close(); // stops the receive thread and a leader before the sockets close
         if (tx != null) {
             tx.close(); // sends what is queued, and never touches the descriptor again: it is closed next
         }

@@ -5,7 +5,9 @@
  * <ul>
  * <li>{@link io.jtipc.bearer.udp.UdpBearer}: the UDP {@link io.jtipc.bearer.Media}: open (optionally
  *     inside a network namespace), send to a peer's media address, broadcast (multicast group or
- *     replicast copies), receive by thread or by poll; with {@code UdpSockets} (socket set-up),
+ *     replicast copies), receive by thread, by poll or by a leading thread; with {@code UdpTx} (the
+ *     {@code sendmmsg} send batch), {@code UdpRx} (the receive side) and {@code UdpRxBatch} (its
+ *     {@code recvmmsg} batch), {@code UdpSockets} (socket set-up),
  *     {@code ReplicastPeers} (peers added/removed/learnt at run time) and the address caches;</li>
  * <li>{@link io.jtipc.bearer.udp.UdpBearerConfig}: local IP[:port], multicast group or replicast
  *     peers and socket options, as {@code tipc bearer enable media udp ...} takes them;</li>

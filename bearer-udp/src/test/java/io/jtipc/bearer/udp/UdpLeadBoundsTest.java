@@ -40,9 +40,9 @@ class UdpLeadBoundsTest {
     }
 
     private static ReceiveLock rxLockOf(UdpBearer b) throws Exception {
-        java.lang.reflect.Field f = UdpBearer.class.getDeclaredField("rxLock");
+        java.lang.reflect.Field f = UdpRx.class.getDeclaredField("rxLock");
         f.setAccessible(true);
-        return (ReceiveLock) f.get(b);
+        return (ReceiveLock) f.get(b.receiveSide());
     }
 
     /** Sequence numbers seen by either reader, in handler order; the leader's handler is slow (a busy core). */

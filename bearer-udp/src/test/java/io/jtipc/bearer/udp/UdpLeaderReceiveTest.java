@@ -159,12 +159,12 @@ class UdpLeaderReceiveTest {
         }
     }
 
-    /** The private lock field {@code name} of {@code b}. */
+    /** The private lock field {@code name} of {@code b}'s receive side ({@link UdpRx}). */
     @SuppressWarnings("unchecked")
     private static <T> T lockOf(UdpBearer b, String name) throws Exception {
-        java.lang.reflect.Field f = UdpBearer.class.getDeclaredField(name);
+        java.lang.reflect.Field f = UdpRx.class.getDeclaredField(name);
         f.setAccessible(true);
-        return (T) f.get(b);
+        return (T) f.get(b.receiveSide());
     }
 
     @Test

@@ -1,0 +1,230 @@
+package io.jtipc.bearer.udp;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+
+import io.jtipc.bearer.LibC;
+import io.jtipc.bearer.SyscallException;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * The IPv4 UDP bearer's receive batch (issue 14): queued datagrams are read with one
+ * {@code recvmmsg(fd, msgs, }{@value #BATCH}{@code , MSG_DONTWAIT, NULL)} into native slots allocated once per bearer,
+ * instead of one {@code DatagramChannel.receive} ({@code recvfrom}) each, and handed out one at a time by
+ * {@link UdpRx} in the order the socket gave them. The datagrams and their handling are those of
+ * {@code tipc_udp_recv} (net/tipc/udp_media.c) as before; only the reading is batched, as {@link UdpTx} batches the
+ * sending and the Ethernet bearer's {@code AfPacketSocket} its receive.
+ *
+ * <p><b>Memory</b>, allocated once: {@value #BATCH} slots of {@value #SLOT} bytes (any UDP payload fits, so nothing is
+ * cut), {@value #BATCH} {@code struct sockaddr_in} (16 bytes: family, port big-endian, address big-endian), iovecs
+ * and {@code struct mmsghdr}s (64 bytes each on LP64) pointing at them for good; about 1 MiB per bearer. Nothing is
+ * allocated per datagram: its source is read from its {@code msg_name} as an int address and a port.
+ *
+ * <p><b>Descriptor.</b> The unicast socket's, found once through procfs ({@link UdpNoCheck#fdOf}, IPv4 only) as
+ * {@link UdpTx} finds it. Not thread-safe: the caller holds the bearer's receive lock for every call. The bearer calls
+ * {@link #close()} before it closes the channel: from then on no {@code recvmmsg} starts, and the one under way (if
+ * any) has ended when it returns, so a descriptor number reused after the close is never read from. It waits for
+ * that call only, not for the receive lock (whose holder may sit in a handler).
+ *
+ * <p><b>Errors</b>: EINTR (and ECONNREFUSED, as the JDK) retries; EAGAIN means nothing is queued; any other errno is thrown as a
+ * {@link SyscallException} ("recvmmsg"), which the caller reports as a receive error of the JDK path is reported.
+ */
+final class UdpRxBatch {
+    /** Datagrams read per {@code recvmmsg} at most (count): 16, a 64 KiB STREAM chunk at MTU 14000 is 5. */
+    static final int BATCH = 16;
+    /** Bytes per slot: {@value}, any UDP payload (65507 bytes over IPv4 at most). */
+    static final int SLOT = UdpBearer.MAX_FRAME;
+    /** struct mmsghdr on LP64: struct msghdr (56 bytes) + unsigned msg_len + padding. */
+    static final int MMSG_SIZE = 64;
+    static final int MSG_NAMELEN = 8;
+    static final int MSG_IOV = 16;
+    static final int MSG_IOVLEN = 24;
+    static final int MSG_LEN = 56;
+    static final int IOV_SIZE = 16;
+    /** struct sockaddr_in: sin_family (host order), sin_port, sin_addr (network order), 8 zero bytes. */
+    static final int SIN_SIZE = 16;
+
+    /**
+     * ECONNREFUSED (asm-generic/errno.h): an ICMP port unreachable pending on the socket (only with IP_RECVERR on an
+     * unconnected socket, which the bearer does not set); skipped and retried as the JDK's receive on an unconnected
+     * DatagramChannel does.
+     */
+    static final int ECONNREFUSED = 111;
+
+    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
+
+    private final LibC libc;
+    private final String name;
+    private final int fd;
+    private final Pointer slots;
+    private final Pointer addrs;
+    private final Pointer msgs;
+    /** The iovecs, referenced from {@link #msgs} by address only (held so they are not freed). */
+    @SuppressWarnings("unused")
+    private final Pointer iov;
+    /** Datagrams of the last {@code recvmmsg} and the next one to hand out. */
+    private int count;
+    private int next;
+    /** {@code recvmmsg} calls made (tests, bench). */
+    private volatile long syscalls;
+    /** Set by {@link #close()}: no {@code recvmmsg} starts after it. */
+    private volatile boolean closed;
+    /** True while a reader is between its look at {@link #closed} and the end of its {@code recvmmsg}. */
+    private volatile boolean inCall;
+    /** How long {@link #close()} waits for a reader's {@code recvmmsg} (never blocking: MSG_DONTWAIT) to end, ms. */
+    static final long CLOSE_WAIT_MS = 1000;
+
+    private UdpRxBatch(jnr.ffi.Runtime rt, LibC libc, String name, int fd) {
+        this.libc = libc;
+        this.name = name;
+        this.fd = fd;
+        slots = Memory.allocateDirect(rt, (long) BATCH * SLOT, false);
+        addrs = Memory.allocateDirect(rt, BATCH * SIN_SIZE, true);
+        Pointer iov = Memory.allocateDirect(rt, BATCH * IOV_SIZE, true);
+        msgs = Memory.allocateDirect(rt, BATCH * MMSG_SIZE, true);
+        for (int i = 0; i < BATCH; i++) {
+            iov.putAddress((long) i * IOV_SIZE, slots.address() + (long) i * SLOT);
+            iov.putLong((long) i * IOV_SIZE + 8, SLOT);
+            long m = (long) i * MMSG_SIZE;
+            msgs.putAddress(m, addrs.address() + (long) i * SIN_SIZE);
+            msgs.putAddress(m + MSG_IOV, iov.address() + (long) i * IOV_SIZE);
+            msgs.putLong(m + MSG_IOVLEN, 1);
+        }
+        this.iov = iov; // referenced from msgs by address only: held here so it is not freed
+    }
+
+    /**
+     * The receive batch of the IPv4 socket bound to {@code bound} in the calling thread's network namespace, or null
+     * when the bearer reads each datagram with {@code DatagramChannel.receive}: IPv6, more than one socket (multicast
+     * mode: {@code sockets} 2), system property {@code jtipc.udpRecvBatch=false}, or the descriptor or libc not found
+     * (logged at DEBUG).
+     */
+    static UdpRxBatch open(String bearerName, InetSocketAddress bound, int sockets) {
+        if (!(bound.getAddress() instanceof Inet4Address) || sockets != 1) {
+            return null;
+        }
+        if (!Boolean.parseBoolean(System.getProperty("jtipc.udpRecvBatch", "true"))) {
+            return null;
+        }
+        try {
+            int fd = UdpNoCheck.fdOf(bound);
+            if (fd < 0) {
+                LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no descriptor for " + bound
+                        + " in procfs; each datagram is read on its own");
+                return null;
+            }
+            return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no receive batch (" + e
+                    + "); each datagram is read on its own");
+            return null;
+        }
+    }
+
+    /** A receive batch on descriptor {@code fd} (tests: an invalid one shows the error path). */
+    static UdpRxBatch onDescriptor(String bearerName, int fd) {
+        return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+    }
+
+    /**
+     * The next datagram's slot: from the last batch, else read a new batch with one {@code recvmmsg} (EINTR retried).
+     *
+     * @return the slot index (read it with {@link #length}, {@link #copy}, {@link #ip}, {@link #port} before the next
+     *         call), or -1 when nothing is queued (EAGAIN)
+     * @throws SyscallException ("recvmmsg", errno) for any other error; the batch is empty then
+     * @throws ClosedChannelException after {@link #close()} (datagrams of the last batch are still handed out)
+     */
+    int next() throws IOException {
+        if (next < count) {
+            return next++;
+        }
+        next = 0;
+        count = 0;
+        for (;;) {
+            for (int i = 0; i < BATCH; i++) {
+                msgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SIN_SIZE); // value-result: reset before every call
+            }
+            int n;
+            inCall = true; // before the look at closed: close either sees this call or is seen here
+            try {
+                if (closed) {
+                    throw new ClosedChannelException(); // as DatagramChannel.receive on a closed channel
+                }
+                n = libc.recvmmsg(fd, msgs, BATCH, LibC.MSG_DONTWAIT, null);
+            } finally {
+                inCall = false;
+            }
+            syscalls++;
+            if (n > 0) {
+                count = n;
+                next = 1;
+                return 0;
+            }
+            if (n == 0) {
+                return -1;
+            }
+            int err = LibC.Native.errno();
+            if (err == SyscallException.EINTR || err == ECONNREFUSED) {
+                continue; // ECONNREFUSED: a pending ICMP error, cleared by this call; the JDK retries too (unconnected)
+            }
+            if (err == SyscallException.EAGAIN) {
+                return -1;
+            }
+            throw new SyscallException("recvmmsg", err, SyscallException.describe(err) + " (recvmmsg on bearer "
+                    + name + ")");
+        }
+    }
+
+    /**
+     * The bearer closes (before it closes the channel): no {@code recvmmsg} starts from now on; waits up to
+     * {@value #CLOSE_WAIT_MS} ms for one under way (it never blocks, so it ends within microseconds). Idempotent.
+     */
+    void close() {
+        closed = true;
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+        while (inCall && System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+        if (inCall) {
+            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": a recvmmsg did not end within " + CLOSE_WAIT_MS
+                    + " ms of close");
+        }
+    }
+
+    /** True while the last batch holds datagrams not handed out yet. */
+    boolean left() {
+        return next < count;
+    }
+
+    /** Payload length of slot {@code i}, bytes (at most {@value #SLOT}). */
+    int length(int i) {
+        return msgs.getInt((long) i * MMSG_SIZE + MSG_LEN);
+    }
+
+    /** Copies the first {@code len} payload bytes of slot {@code i} to {@code dst[off..]}. */
+    void copy(int i, byte[] dst, int off, int len) {
+        slots.get((long) i * SLOT, dst, off, len);
+    }
+
+    /** Source IPv4 address of slot {@code i}, big-endian in the int (a.b.c.d is a &lt;&lt; 24 | ... | d). */
+    int ip(int i) {
+        long a = (long) i * SIN_SIZE + 4;
+        return (addrs.getByte(a) & 0xFF) << 24 | (addrs.getByte(a + 1) & 0xFF) << 16
+                | (addrs.getByte(a + 2) & 0xFF) << 8 | addrs.getByte(a + 3) & 0xFF;
+    }
+
+    /** Source UDP port of slot {@code i} (0-65535). */
+    int port(int i) {
+        long a = (long) i * SIN_SIZE + 2;
+        return (addrs.getByte(a) & 0xFF) << 8 | addrs.getByte(a + 1) & 0xFF;
+    }
+
+    /** {@code recvmmsg} calls made since open (count). */
+    long syscalls() {
+        return syscalls;
+    }
+}

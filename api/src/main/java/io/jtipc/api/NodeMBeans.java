@@ -439,7 +439,7 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
         @Override public int getWindow() { return config().window(); }
         @Override public int getLinks() { return onBearer().size(); }
         @Override public int getUpLinks() { return (int) onBearer().stream().filter(LinkInfo::up).count(); }
-        @Override public long getSendsFailed() { return shell(Media::sendsFailed); }
+        @Override public long getFramesNotSent() { return shell(Media::framesNotSent); }
         @Override public long getReceiveErrors() { return shell(Media::receiveErrors); }
         @Override public long getHandlerFailures() { return shell(Media::handlerFailures); }
 

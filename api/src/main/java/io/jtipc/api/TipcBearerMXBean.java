@@ -32,7 +32,7 @@ public interface TipcBearerMXBean {
      * a send error; dropped, the links retransmit them (the kernel's bearers drop them too, uncounted). Not reset by
      * {@link #resetStats}.
      */
-    long getSendsFailed();
+    long getFramesNotSent();
 
     /** Errors the bearer's receive met since it was enabled (count; each logged, the receive goes on after a pause). */
     long getReceiveErrors();

@@ -44,7 +44,7 @@ class NodeMBeansTest {
 
     /**
      * The bearer MBean shows its socket shell's counters: frames refused by the send side (here a FaultyMedia refusing
-     * unicast sends, as a full send queue would) appear in SendsFailed, and the link still delivers once sends go
+     * unicast sends, as a full send queue would) appear in FramesNotSent, and the link still delivers once sends go
      * through again (it retransmits what was refused).
      */
     @Test
@@ -64,7 +64,7 @@ class NodeMBeansTest {
             b.awaitLinkUp(T);
             ObjectName bearer = new ObjectName("io.jtipc:type=Bearer,node=jmx-fa,bearer=" + ObjectName.quote("udp:f0"));
             await(() -> registered(bearer), "bearer MBean registered");
-            assertThat(MBS.getAttribute(bearer, "SendsFailed")).isEqualTo(0L);
+            assertThat(MBS.getAttribute(bearer, "FramesNotSent")).isEqualTo(0L);
             assertThat(MBS.getAttribute(bearer, "ReceiveErrors")).isEqualTo(0L);
             assertThat(MBS.getAttribute(bearer, "HandlerFailures")).isEqualTo(0L);
             try (TipcSocket srv = TipcSocket.rdm(b); TipcSocket cli = TipcSocket.rdm(a)) {
@@ -72,9 +72,9 @@ class NodeMBeansTest {
                 a.awaitBinding(x -> x.type() == 18894, T);
                 faulty.get().refuseSends(true);
                 for (int i = 0; i < 5; i++) cli.send(TipcAddress.ofService(18894, 1), TwoNodeChecks.numbered(i));
-                long refused = (long) MBS.getAttribute(bearer, "SendsFailed");
+                long refused = (long) MBS.getAttribute(bearer, "FramesNotSent");
                 assertThat(refused).as("the five messages' frames at least").isGreaterThanOrEqualTo(5);
-                assertThat(refused).isEqualTo(faulty.get().sendsFailed());
+                assertThat(refused).isEqualTo(faulty.get().framesNotSent());
                 faulty.get().refuseSends(false);
                 for (int i = 0; i < 5; i++) {
                     TipcMessage m = srv.receive(T);

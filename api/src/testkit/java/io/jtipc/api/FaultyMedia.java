@@ -183,7 +183,7 @@ public final class FaultyMedia implements Media {
 
     private boolean sendNow(byte[] dest, int destOff, byte[] frame, int off, int len) throws IOException {
         if (refuse) {
-            refused.incrementAndGet(); // as a full send queue: the frame is lost, counted in sendsFailed
+            refused.incrementAndGet(); // as a full send queue: the frame is lost, counted in framesNotSent
             return false;
         }
         if (len >= 24) {
@@ -237,15 +237,15 @@ public final class FaultyMedia implements Media {
         return inner.receiveErrors();
     }
 
-    /** Unicast sends refuse every frame (lost and counted in {@link #sendsFailed}, as a full send queue), or not. */
+    /** Unicast sends refuse every frame (lost and counted in {@link #framesNotSent}, as a full send queue), or not. */
     public void refuseSends(boolean on) {
         refuse = on;
     }
 
     /** The inner media's count plus the frames {@link #refuseSends} refused. */
     @Override
-    public long sendsFailed() {
-        return inner.sendsFailed() + refused.get();
+    public long framesNotSent() {
+        return inner.framesNotSent() + refused.get();
     }
 
     @Override

@@ -165,7 +165,7 @@ public interface Media extends AutoCloseable {
      * are dropped, as the kernel's bearers drop what the device refuses ({@code tipc_l2_send_msg},
      * {@code tipc_udp_xmit}); the link retransmits them. 0 for a media that counts none (the default).
      */
-    default long sendsFailed() {
+    default long framesNotSent() {
         return 0;
     }
 

@@ -530,7 +530,7 @@ public final class EthBearer implements Media, Leadable {
 
     /** Receive errors met by the receive thread or a leader ({@link #lead}). */
     @Override
-    public long sendsFailed() {
+    public long framesNotSent() {
         return socket.sendDropped();
     }
 

@@ -648,8 +648,10 @@ public final class UdpBearer implements Media, Leadable {
      * Frames not sent because of another error (network unreachable, firewall, socket or interface gone; each frame,
      * each replicast copy counts), sent at once or queued.
      */
-    @Override
     public long sendsFailed() { return sendsFailed + (tx == null ? 0 : tx.sendsFailed()); }
+    /** {@link #sendsDropped()} plus {@link #sendsFailed()}. */
+    @Override
+    public long framesNotSent() { return sendsDropped() + sendsFailed(); }
     /** Datagrams longer than the caller's buffer, cut. */
     public long truncatedFrames() { return rx.truncatedFrames(); }
     /** Replicast peers learnt from discovery datagrams. */

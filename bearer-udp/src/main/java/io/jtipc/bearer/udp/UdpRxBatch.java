@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeUnit;
 
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.SyscallException;
@@ -27,8 +26,11 @@ import jnr.ffi.Pointer;
  * <p><b>Descriptor.</b> The unicast socket's, found once through procfs ({@link UdpNoCheck#fdOf}, IPv4 only) as
  * {@link UdpTx} finds it. Not thread-safe: the caller holds the bearer's receive lock for every call. The bearer calls
  * {@link #close()} before it closes the channel: from then on no {@code recvmmsg} starts, and the one under way (if
- * any) has ended when it returns, so a descriptor number reused after the close is never read from. It waits for
- * that call only, not for the receive lock (whose holder may sit in a handler).
+ * any) has ended when it returns (the look at the closed flag and the call run under one small lock, {@code callLock},
+ * which close takes to set the flag), so a descriptor number reused after the close is never read from. It waits for
+ * that one non-blocking call only ({@code MSG_DONTWAIT}), not for the receive lock (whose holder may sit in a
+ * handler). The native memory is freed by the garbage collector once the bearer is unreachable, not at close: a
+ * datagram of the last batch may still be copied out after it.
  *
  * <p><b>Errors</b>: EINTR (and ECONNREFUSED, as the JDK) retries; EAGAIN means nothing is queued; any other errno is thrown as a
  * {@link SyscallException} ("recvmmsg"), which the caller reports as a receive error of the JDK path is reported.
@@ -71,12 +73,10 @@ final class UdpRxBatch {
     private int next;
     /** {@code recvmmsg} calls made (tests, bench). */
     private volatile long syscalls;
-    /** Set by {@link #close()}: no {@code recvmmsg} starts after it. */
-    private volatile boolean closed;
-    /** True while a reader is between its look at {@link #closed} and the end of its {@code recvmmsg}. */
-    private volatile boolean inCall;
-    /** How long {@link #close()} waits for a reader's {@code recvmmsg} (never blocking: MSG_DONTWAIT) to end, ms. */
-    static final long CLOSE_WAIT_MS = 1000;
+    /** Held around the look at {@link #closed} and the {@code recvmmsg} after it, and by {@link #close()}. */
+    private final Object callLock = new Object();
+    /** Set by {@link #close()} under {@link #callLock}: no {@code recvmmsg} starts after it. */
+    private boolean closed;
 
     private UdpRxBatch(jnr.ffi.Runtime rt, LibC libc, String name, int fd) {
         this.libc = libc;
@@ -149,14 +149,11 @@ final class UdpRxBatch {
                 msgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SIN_SIZE); // value-result: reset before every call
             }
             int n;
-            inCall = true; // before the look at closed: close either sees this call or is seen here
-            try {
+            synchronized (callLock) { // close waits for this call, which never blocks (MSG_DONTWAIT)
                 if (closed) {
                     throw new ClosedChannelException(); // as DatagramChannel.receive on a closed channel
                 }
                 n = libc.recvmmsg(fd, msgs, BATCH, LibC.MSG_DONTWAIT, null);
-            } finally {
-                inCall = false;
             }
             syscalls++;
             if (n > 0) {
@@ -180,18 +177,12 @@ final class UdpRxBatch {
     }
 
     /**
-     * The bearer closes (before it closes the channel): no {@code recvmmsg} starts from now on; waits up to
-     * {@value #CLOSE_WAIT_MS} ms for one under way (it never blocks, so it ends within microseconds). Idempotent.
+     * The bearer closes (before it closes the channel): no {@code recvmmsg} starts from now on; waits for one under
+     * way (it never blocks: it ends within microseconds, however long its thread was descheduled before it). Idempotent.
      */
     void close() {
-        closed = true;
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
-        while (inCall && System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-        if (inCall) {
-            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": a recvmmsg did not end within " + CLOSE_WAIT_MS
-                    + " ms of close");
+        synchronized (callLock) {
+            closed = true;
         }
     }
 

@@ -1,13 +1,12 @@
 package io.jtipc.bearer.eth;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-import io.jtipc.bearer.LeadFaults;
+import io.jtipc.bearer.LeadDriver;
+import io.jtipc.bearer.LeadSource;
 import io.jtipc.bearer.Leadable;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
@@ -58,26 +57,8 @@ public final class EthBearer implements Media, Leadable {
     static final long RX_LOCK_WAIT_MS = 5;
     /** Times the receive thread found the receive lock held by another thread, a leader (written by it only; tests). */
     private volatile long rxLockBusy;
-    /** Held by the one application thread that leads ({@link #lead}); others do not lead. */
-    private final ReentrantLock leadLock = new ReentrantLock();
-    /** The leader's frame and source buffers (allocated by the first lead; under {@link #leadLock}). */
-    private byte[] leadBuf, leadSrc;
-    /**
-     * Set when a lead failed on an unexpected RuntimeException (a bug below the lead): leading is off for good (the
-     * receive thread goes on). A receive error the kernel returned does not set it ({@link #leadFaults}).
-     */
-    private volatile boolean leadBroken;
-    /** A leader's handler failures and receive errors, handled as the receive thread does (see {@link LeadFaults}). */
-    private final LeadFaults leadFaults;
-    /**
-     * How long a leader waits for the receive lock in one attempt, in ms (1), before it looks at {@code done}, its
-     * deadline, an interrupt and close again: the lock is not fair, and the receive thread may take it back after each
-     * frame while a stream lasts.
-     */
-    static final long LEAD_LOCK_WAIT_MS = 1;
-    /** The receive thread's error handler (set by {@link #start}): a receive error a leader met goes there too. */
-    private volatile Consumer<IOException> onError;
-    private volatile long framesLed;
+    /** The leader receive ({@link #lead}), over {@link LeadSocket}. */
+    private final LeadDriver leader;
 
     private EthBearer(AfPacketSocket socket) throws IOException {
         this.socket = socket;
@@ -101,7 +82,8 @@ public final class EthBearer implements Media, Leadable {
         requestBuffers(socket);
         this.receiveLoop = new ReceiveLoop("eth:" + ifname, "jtipc-eth-rx-" + ifname, AfPacketSocket.MAX_FRAME,
                 EthMedia.MAC_LENGTH, this::threadReceive, socket::isOpen, LOG);
-        this.leadFaults = new LeadFaults("eth:" + ifname, LOG);
+        this.leader = new LeadDriver(new LeadSocket(), "eth:" + ifname, "eth:" + ifname, LOG, AfPacketSocket.MAX_FRAME,
+                EthMedia.MAC_LENGTH);
     }
 
     /**
@@ -285,7 +267,7 @@ public final class EthBearer implements Media, Leadable {
     @Override
     public void start(Media.FrameHandler handler, Consumer<IOException> onError) {
         Objects.requireNonNull(handler, "handler");
-        this.onError = onError;
+        leader.errorHandler(onError);
         receiveLoop.start((src, frame, len) -> {
             try {
                 handler.onFrame(src, frame, len);
@@ -336,23 +318,13 @@ public final class EthBearer implements Media, Leadable {
 
     /**
      * Leader receive (issue 14, see {@link Leadable}): the calling thread reads the bearer's frames itself and hands
-     * each to {@code handler}, taking turns with the receive thread under the socket's receive lock (held from
-     * reading a frame until its handler returned: no frame overtakes another). Hands over what is queued, and when
-     * nothing was and {@code done} is still false waits once in its own {@code poll} (the socket and an eventfd) up
-     * to {@code timeoutMs} (0: no wait; negative: no limit), or until {@link #wakeLeader()}, an interrupt or close,
-     * then hands over what came.
-     *
-     * <p>Stops reading as soon as {@code done}, and, once it handed over a batch, when {@code timeoutMs} has passed
-     * since the call or the thread is interrupted (the flag stays set): a stream of other sockets' frames does not
-     * hold a timed receive past its time. Frames of the last {@code recvmmsg} batch already read are handed over
-     * still, in order (the receive thread's poll would not see them). The receive lock is taken in bounded attempts
-     * ({@link #LEAD_LOCK_WAIT_MS}) between which {@code done}, the deadline and an interrupt are looked at.
-     *
-     * <p>A handler exception on a frame is counted ({@link #handlerFailures()}), logged (not per frame) and the next
-     * frame handed over, as the receive thread does. A receive error the kernel returned (ENETDOWN, ...) goes to the
-     * {@code onError} given to {@link #start} (an ENETDOWN must reach the node whoever read it), is counted
-     * ({@link #receiveErrors()}) and pauses leading for 20 ms doubling to 1 s (see {@link LeadFaults}); only an
-     * unexpected RuntimeException turns leading off for good.
+     * each to {@code handler}, taking turns with the receive thread under the socket's receive lock. The contract
+     * (threads, locks, deadline, failures, return values) is {@link LeadDriver}'s, which this delegates to. Here the
+     * wait is the leader's own {@code poll} (the socket and an eventfd, {@link #wakeLeader()}); frames of the last
+     * {@code recvmmsg} batch already read are handed over still when the lead stops, in order (the receive thread's
+     * poll would not see them), and {@code timeoutMs} 0 returns after one look at what is queued. A receive error
+     * (ENETDOWN, ...) goes to the {@code onError} given to {@link #start} (an ENETDOWN must reach the node whoever
+     * read it); the counters are {@link #handlerFailures()} and {@link #receiveErrors()}.
      *
      * @return frames handed to {@code handler} (0 if none came in time, or after a receive error), or -1 when this
      *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed,
@@ -361,139 +333,39 @@ public final class EthBearer implements Media, Leadable {
     @Override
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
             Runnable ended) {
-        if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
-            return -1;
-        }
-        boolean told = false;
-        try {
-            if (leadFaults.paused()) {
-                return -1; // the receive thread reads meanwhile; the caller waits on its queue
-            }
-            if (started != null) {
-                started.run();
-                told = true;
-            }
-            if (leadBuf == null) {
-                leadBuf = new byte[AfPacketSocket.MAX_FRAME];
-                leadSrc = new byte[EthMedia.MAC_LENGTH];
-            }
-            boolean timed = timeoutMs >= 0;
-            long deadline = timed ? System.nanoTime() + Math.min(timeoutMs, Long.MAX_VALUE / 2_000_000L) * 1_000_000L
-                    : 0;
-            int got = drain(handler, done, timed, deadline);
-            if (got > 0 || done.getAsBoolean() || timeoutMs == 0) {
-                return got;
-            }
-            long waitMs = -1;
-            if (timed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
-                }
-                waitMs = (left + 999_999) / 1_000_000;
-            }
-            if (rx.awaitLead(done, waitMs) == WAKEUP && closed) {
-                return -1;
-            }
-            return done.getAsBoolean() ? 0 : drain(handler, done, timed, deadline);
-        } catch (ClosedChannelException e) {
-            return -1;
-        } catch (IOException e) {
-            if (closed) {
-                return -1;
-            }
-            // the kernel's error (ENETDOWN on a flap, ...): reported as the receive thread would have; leading goes on
-            // after a pause, on this same bearer object, which the node enables again when the interface comes back
-            LOG.log(System.Logger.Level.DEBUG, name() + ": leader receive failed: " + e);
-            leadFaults.receiveFailed(e, onError);
-            return 0;
-        } catch (RuntimeException e) {
-            leadBroken = true;
-            LOG.log(System.Logger.Level.WARNING, name() + ": leader receive off after an unexpected failure", e);
-            return -1;
-        } finally {
-            try {
-                if (told && ended != null) {
-                    ended.run();
-                }
-            } finally {
-                leadLock.unlock();
-            }
-        }
+        return leader.lead(handler, done, timeoutMs, started, ended);
     }
 
-    /**
-     * Hands over queued frames until none is left, or {@code done}, or (once a batch was handed over) the deadline
-     * passed or the thread is interrupted; then only what the current batch still holds. Under {@link #leadLock}.
-     * Holds the receive lock for the whole drain, not per frame: a receive thread waiting in it is woken once per
-     * drain. Looks at the clock once per {@code recvmmsg}, not per frame.
-     *
-     * @return frames handed over; 0 also when the receive lock could not be taken before {@code done}, the deadline
-     *         or an interrupt (the receive thread holds it: it hands over what is queued)
-     */
-    private int drain(Media.FrameHandler handler, BooleanSupplier done, boolean timed, long deadline)
-            throws IOException {
-        if (!lockReceive(done, timed, deadline)) {
-            return 0;
-        }
-        int got = 0;
-        try {
-            for (;;) {
-                if (!rx.batchLeft() && (done.getAsBoolean() || got > 0 && stop(timed, deadline))) {
-                    break;
-                }
-                int n = rx.readQueued(leadBuf, 0, leadBuf.length, leadSrc, 0);
-                if (n < 0) {
-                    break;
-                }
-                got++;
-                framesLed++; // under the receive lock
-                try {
-                    handler.onFrame(leadSrc, leadBuf, n);
-                } catch (RuntimeException e) {
-                    leadFaults.handlerFailed(e); // counted, logged (not per frame); the next frame goes on
-                }
-            }
-            if (got > 0) {
-                leadFaults.readOk();
-            }
-        } finally {
-            if (rx.batchLeft()) {
-                socket.wakeup(); // left by an Error or a receive error: the receive thread's poll would not see them
-            }
-            rx.unlockReceive();
-        }
-        return got;
-    }
+    /** The socket side of {@link #leader}: the receive lock, batch, reads and leader's wait of {@link #rx}. */
+    private final class LeadSocket implements LeadSource {
+        @Override public boolean isClosed() { return closed; }
+        @Override public boolean receiveThreadAlive() { return receiveLoop.isAlive(); }
+        @Override public void openLead() { }
+        @Override public boolean tryLockReceive() { return rx.tryLockReceive(); }
+        @Override public boolean tryLockReceive(long ms) throws InterruptedException { return rx.tryLockReceive(ms); }
+        @Override public void unlockReceive() { rx.unlockReceive(); }
 
-    /**
-     * Takes the receive lock in attempts of {@link #LEAD_LOCK_WAIT_MS}, looking at {@code done}, the deadline, an
-     * interrupt (kept set) and close between them.
-     *
-     * @return false when one of those ended the wait without the lock
-     */
-    private boolean lockReceive(BooleanSupplier done, boolean timed, long deadline) {
-        if (rx.tryLockReceive()) {
-            return true;
+        @Override
+        public int readQueued(byte[] buf, int off, int len, byte[] src, int srcOff) throws IOException {
+            return rx.readQueued(buf, off, len, src, srcOff);
         }
-        for (;;) {
-            if (closed || done.getAsBoolean() || stop(timed, deadline)) {
-                return false;
-            }
-            try {
-                if (rx.tryLockReceive(LEAD_LOCK_WAIT_MS)) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the caller's receive sees it
-                return false;
-            }
-        }
-    }
 
-    /** True when the lead's deadline passed ({@code timed}) or the leading thread is interrupted. */
-    private static boolean stop(boolean timed, long deadline) {
-        return Thread.currentThread().isInterrupted() || timed && System.nanoTime() - deadline >= 0;
+        @Override public boolean batchLeft() { return rx.batchLeft(); }
+        /** True: a frame a {@code recvmmsg} read is handed over by the thread that read it. */
+        @Override public boolean handsOverBatch() { return true; }
+        /** Left by an Error or a receive error: the receive thread's poll would not see them. */
+        @Override public void wakeReceiveThread() { socket.wakeup(); }
+        @Override public boolean zeroTimeoutDrainsAgain() { return false; }
+        @Override public boolean pauseReceiveThread() { return false; }
+        @Override public void resumeReceiveThread() { }
+
+        @Override
+        public int awaitLead(BooleanSupplier done, long waitMs) throws IOException {
+            return rx.awaitLead(done, waitMs);
+        }
+
+        @Override public void endLead() { }
+        @Override public IOException receiveError(IOException e) { return e; }
     }
 
     /** Makes a waiting {@link #lead} return; any thread. Nothing when no thread waits in a lead. */
@@ -509,12 +381,12 @@ public final class EthBearer implements Media, Leadable {
 
     /** True while a thread leads (tests). */
     public boolean leading() {
-        return leadLock.isLocked();
+        return leader.leading();
     }
 
     /** Frames read by a leading application thread ({@link #lead}). */
     public long framesLed() {
-        return framesLed;
+        return leader.framesLed();
     }
 
     /** Times the receive thread found the receive lock held by another thread, a leader (tests). */
@@ -525,7 +397,7 @@ public final class EthBearer implements Media, Leadable {
     /** Handler calls that threw, on the receive thread or a leader ({@link #lead}). */
     @Override
     public long handlerFailures() {
-        return receiveLoop.handlerFailures() + leadFaults.handlerFailures();
+        return receiveLoop.handlerFailures() + leader.handlerFailures();
     }
 
     /** Receive errors met by the receive thread or a leader ({@link #lead}). */
@@ -536,7 +408,7 @@ public final class EthBearer implements Media, Leadable {
 
     @Override
     public long receiveErrors() {
-        return receiveLoop.receiveErrors() + leadFaults.receiveErrors();
+        return receiveLoop.receiveErrors() + leader.receiveErrors();
     }
 
     @Override

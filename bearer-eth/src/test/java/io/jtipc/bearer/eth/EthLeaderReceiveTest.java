@@ -239,9 +239,11 @@ class EthLeaderReceiveTest {
     }
 
     private static ReentrantLock leadLockOf(EthBearer b) throws Exception {
-        java.lang.reflect.Field f = EthBearer.class.getDeclaredField("leadLock");
+        java.lang.reflect.Field leader = EthBearer.class.getDeclaredField("leader");
+        leader.setAccessible(true);
+        java.lang.reflect.Field f = io.jtipc.bearer.LeadDriver.class.getDeclaredField("leadLock");
         f.setAccessible(true);
-        return (ReentrantLock) f.get(b);
+        return (ReentrantLock) f.get(leader.get(b));
     }
 
     @Test

@@ -564,7 +564,9 @@ public final class UdpBearer implements Media, Leadable {
      * not hand over (it stopped) are handed over by the receive thread, in order. A handler exception on a datagram is
      * counted ({@link #handlerFailures()}), logged (not per datagram) and the next one handed over, as the receive
      * thread does; a receive error goes to the {@code onError} given to {@link #start}, is counted
-     * ({@link #receiveErrors()}) and pauses leading for 20 ms doubling to 1 s (see {@link LeadFaults}).
+     * ({@link #receiveErrors()}) and pauses leading for 20 ms doubling to 1 s (see {@link LeadFaults}). The algorithm
+     * is the shared {@link io.jtipc.bearer.LeadDriver}'s (both bearers), whose javadoc gives the contract: threads,
+     * locks, units, return values.
      *
      * @return datagrams handed to {@code handler} (0 if none came in time, or after a receive error), or -1 when this
      *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed,

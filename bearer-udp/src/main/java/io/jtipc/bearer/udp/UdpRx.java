@@ -10,11 +10,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-import io.jtipc.bearer.LeadFaults;
+import io.jtipc.bearer.LeadDriver;
+import io.jtipc.bearer.LeadSource;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.ReceiveLock;
@@ -74,30 +74,13 @@ final class UdpRx {
      * again, in ms (5; one timed wait, no spin, allocation-free: {@link ReceiveLock#tryLock(long)}).
      */
     static final long RX_LOCK_WAIT_MS = 5;
-    /**
-     * How long a leader waits for {@link #rxLock} in one attempt, in ms (1), before it looks at {@code done}, its
-     * deadline, an interrupt and close again: the lock is not fair, and the receive thread may take it back after each
-     * datagram while a stream lasts.
-     */
-    static final long LEAD_LOCK_WAIT_MS = 1;
     private static final long RX_LOCK_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(RX_LOCK_WAIT_MS);
     /** Times the receive thread found {@link #rxLock} held by another thread (written by it only; tests). */
     private volatile long rxLockBusy;
-    /** Held by the one application thread that leads ({@link #lead}); others wait as followers. */
-    private final ReentrantLock leadLock = new ReentrantLock();
-    /** The leader's own selector over the same channels (opened on the first lead); under {@link #leadLock}. */
+    /** The leader's own selector over the same channels (opened on the first lead); under the lead lock. */
     private volatile Selector leadSelector;
-    /** The leader's frame and source buffers (under {@link #leadLock}). */
-    private byte[] leadBuf, leadSrc;
-    /**
-     * Set when a lead failed on an unexpected RuntimeException (a bug below the lead): leading is off for good (the
-     * receive thread goes on). A receive error the kernel returned does not set it ({@link #leadFaults}).
-     */
-    private volatile boolean leadBroken;
-    /** A leader's handler failures and receive errors, handled as the receive thread does (see {@link LeadFaults}). */
-    private final LeadFaults leadFaults;
-    /** The receive thread's error handler (set by {@link #start}): a receive error a leader met goes there too. */
-    private volatile Consumer<IOException> onError;
+    /** The leader receive ({@link #lead}), over {@link LeadSocket}. */
+    private final LeadDriver leader;
     /**
      * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
      * null (it waits in the JDK selector and an arrival during a lead wakes it too). Off by default, system property
@@ -115,7 +98,6 @@ final class UdpRx {
     private final UdpRxBatch batch;
 
     private volatile long framesReceived;
-    private volatile long framesLed;
     private volatile long truncatedFrames;
     private volatile long droppedByLoss;
 
@@ -138,7 +120,8 @@ final class UdpRx {
         this.batch = UdpRxBatch.open(name, s.local, channels.length); // in the bearer's namespace: procfs shows it
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), UdpBearer.MAX_FRAME,
                 UdpMedia.UDP_ADDR_SIZE, this::threadReceive, () -> !closed, LOG);
-        this.leadFaults = new LeadFaults(name, LOG);
+        this.leader = new LeadDriver(new LeadSocket(), name, "bearer " + name, LOG, UdpBearer.MAX_FRAME,
+                UdpMedia.UDP_ADDR_SIZE);
     }
 
     /** {@link UdpBearer#poll}: the bearer checked the arguments. */
@@ -333,164 +316,92 @@ final class UdpRx {
     }
 
 
+    /**
+     * {@link UdpBearer#lead}: the contract (threads, locks, deadline, failures, return values) is {@link LeadDriver}'s,
+     * over {@link LeadSocket}.
+     */
     int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
             Runnable ended) {
-        if (closed || leadBroken || !receiveLoop.isAlive() || !leadLock.tryLock()) {
-            return -1;
-        }
-        boolean paused = false;
-        boolean told = false;
-        try {
-            if (leadFaults.paused()) {
-                return -1; // the receive thread reads meanwhile; the caller waits on its queue
-            }
-            if (started != null) {
-                started.run();
-                told = true;
-            }
-            boolean timed = timeoutMs >= 0;
-            long deadline = timed ? System.nanoTime() + Math.min(timeoutMs, Long.MAX_VALUE / 2_000_000L) * 1_000_000L
-                    : 0;
+        return leader.lead(handler, done, timeoutMs, started, ended);
+    }
+
+    /**
+     * The socket side of {@link #leader}: {@link #rxLock}, the reads of {@link #tryReceive} (the batch or the JDK
+     * channels), the leader's own selector and {@link #rxEpoll}. A lead stops mid batch (a datagram is only read when
+     * it is handed over next), leaving the rest to the receive thread, which it wakes; a lead with timeout 0 drains
+     * once more; a lead that found nothing pauses {@link #rxEpoll} (if on) before its wait.
+     */
+    private final class LeadSocket implements LeadSource {
+        @Override public boolean isClosed() { return closed; }
+        @Override public boolean receiveThreadAlive() { return receiveLoop.isAlive(); }
+
+        /** Opens the leader's selector over the same channels on the first lead. */
+        @Override
+        public void openLead() throws IOException {
             if (leadSelector == null) {
                 Selector sel = Selector.open();
                 for (DatagramChannel c : channels) {
                     c.register(sel, SelectionKey.OP_READ);
                 }
                 leadSelector = sel;
-                leadBuf = new byte[UdpBearer.MAX_FRAME];
-                leadSrc = new byte[UdpMedia.UDP_ADDR_SIZE];
-            }
-            int got = drain(handler, done, timed, deadline);
-            if (got > 0 || done.getAsBoolean()) {
-                return got;
-            }
-            if (rxEpoll != null) {
-                // nothing queued (a request's answer awaited on a quiet link): an arrival now wakes this thread only
-                rxEpoll.pause();
-                paused = true;
-                got = drain(handler, done, timed, deadline); // what came before the pause took effect
-                if (got > 0 || done.getAsBoolean()) {
-                    return got;
-                }
-            }
-            if (timeoutMs < 0) {
-                leadSelector.select(IGNORE_KEY);
-            } else if (timeoutMs > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
-                }
-                leadSelector.select(IGNORE_KEY, (left + 999_999) / 1_000_000);
-            }
-            return done.getAsBoolean() ? 0 : drain(handler, done, timed, deadline);
-        } catch (ClosedChannelException | ClosedSelectorException e) {
-            return -1;
-        } catch (IOException e) {
-            if (closed) {
-                return -1;
-            }
-            // the kernel's error: reported as the receive thread would have; leading goes on after a pause
-            LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": leader receive failed: " + e);
-            leadFaults.receiveFailed(e instanceof UdpBearerException ? e : new UdpBearerException(
-                    UdpBearerException.Reason.SOCKET, "receive failed on bearer " + name + ": " + e.getMessage(), e),
-                    onError);
-            return 0;
-        } catch (RuntimeException e) {
-            leadBroken = true;
-            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": leader receive off after an unexpected failure",
-                    e);
-            return -1;
-        } finally {
-            if (closed) {
-                closeLeadSelector(); // close may have run before the selector was opened
-            }
-            try {
-                if (paused) {
-                    rxEpoll.resume(); // what this thread left unread wakes the receive thread now
-                }
-            } finally {
-                try {
-                    if (told && ended != null) {
-                        ended.run(); // even if resume threw: the queue must not count a leader that left
-                    }
-                } finally {
-                    leadLock.unlock();
-                }
             }
         }
-    }
 
+        @Override public boolean tryLockReceive() { return rxLock.tryLock(); }
 
-    /**
-     * Reads and hands over queued datagrams until none is left, or {@code done}, or (once one was handed over) the
-     * deadline passed or the thread is interrupted; under {@link #leadLock}. Holds {@link #rxLock} for the whole
-     * drain, not per datagram: a receive thread waiting in it is woken once per drain. A datagram is only read when
-     * it is handed over next, so stopping leaves nothing read behind.
-     *
-     * @return datagrams handed over; 0 also when {@link #rxLock} could not be taken before {@code done}, the deadline
-     *         or an interrupt (the receive thread holds it: it hands over what is queued)
-     */
-    private int drain(Media.FrameHandler handler, BooleanSupplier done, boolean timed, long deadline)
-            throws IOException {
-        if (!lockReceive(done, timed, deadline)) {
-            return 0;
+        @Override
+        public boolean tryLockReceive(long ms) throws InterruptedException {
+            return rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(ms));
         }
-        int got = 0;
-        try {
-            while (!done.getAsBoolean() && !(got > 0 && stop(timed, deadline))) {
-                int n = tryReceive(leadBuf, 0, leadBuf.length, leadSrc, 0); // never takes the receive thread's wakeup
-                if (n < 0) {
-                    break;
-                }
-                got++;
-                framesLed++; // under rxLock
-                try {
-                    handler.onFrame(leadSrc, leadBuf, n);
-                } catch (RuntimeException e) {
-                    leadFaults.handlerFailed(e); // counted, logged (not per datagram); the next one goes on
-                }
-            }
-            if (got > 0) {
-                leadFaults.readOk();
-            }
-        } finally {
-            boolean left = batch != null && batch.left();
-            rxLock.unlock();
-            if (left) {
-                wakeReceiver(); // read but not handed over: no readiness of the socket would wake the receive thread
-            }
-        }
-        return got;
-    }
 
-    /**
-     * Takes {@link #rxLock} in attempts of {@link #LEAD_LOCK_WAIT_MS}, looking at {@code done}, the deadline, an
-     * interrupt (kept set) and close between them.
-     *
-     * @return false when one of those ended the wait without the lock
-     */
-    private boolean lockReceive(BooleanSupplier done, boolean timed, long deadline) {
-        if (rxLock.tryLock()) {
+        @Override public void unlockReceive() { rxLock.unlock(); }
+
+        /** {@link #tryReceive}: never takes the receive thread's wakeup. */
+        @Override
+        public int readQueued(byte[] buf, int off, int len, byte[] src, int srcOff) throws IOException {
+            return tryReceive(buf, off, len, src, srcOff);
+        }
+
+        @Override public boolean batchLeft() { return batch != null && batch.left(); }
+        @Override public boolean handsOverBatch() { return false; }
+        @Override public void wakeReceiveThread() { wakeReceiver(); }
+        @Override public boolean zeroTimeoutDrainsAgain() { return true; }
+
+        @Override
+        public boolean pauseReceiveThread() {
+            if (rxEpoll == null) {
+                return false;
+            }
+            rxEpoll.pause();
             return true;
         }
-        for (;;) {
-            if (closed || done.getAsBoolean() || stop(timed, deadline)) {
-                return false;
+
+        @Override public void resumeReceiveThread() { rxEpoll.resume(); }
+
+        /** Waits in the leader's selector; never WAKEUP: a close closes the selector (ClosedSelectorException). */
+        @Override
+        public int awaitLead(BooleanSupplier done, long waitMs) throws IOException {
+            if (waitMs < 0) {
+                leadSelector.select(IGNORE_KEY);
+            } else {
+                leadSelector.select(IGNORE_KEY, waitMs);
             }
-            try {
-                if (rxLock.tryLock(TimeUnit.MILLISECONDS.toNanos(LEAD_LOCK_WAIT_MS))) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the caller's receive sees it
-                return false;
+            return 0;
+        }
+
+        /** Closes the leader's selector once the bearer closed: close may have run before it was opened. */
+        @Override
+        public void endLead() {
+            if (closed) {
+                closeLeadSelector();
             }
         }
-    }
 
-    /** True when the lead's deadline passed ({@code timed}) or the leading thread is interrupted. */
-    private static boolean stop(boolean timed, long deadline) {
-        return Thread.currentThread().isInterrupted() || timed && System.nanoTime() - deadline >= 0;
+        @Override
+        public IOException receiveError(IOException e) {
+            return e instanceof UdpBearerException ? e : new UdpBearerException(UdpBearerException.Reason.SOCKET,
+                    "receive failed on bearer " + name + ": " + e.getMessage(), e);
+        }
     }
 
     private void closeLeadSelector() {
@@ -506,7 +417,7 @@ final class UdpRx {
 
     /** {@link UdpBearer#start}. */
     void start(Media.FrameHandler handler, Consumer<IOException> onError) {
-        this.onError = onError;
+        leader.errorHandler(onError);
         receiveLoop.start((src, buf, n) -> {
             try {
                 handler.onFrame(src, buf, n);
@@ -519,9 +430,9 @@ final class UdpRx {
     /** {@link UdpBearer#wakeLeader}. */
     void wakeLeader() {
         Selector s = leadSelector;
-        // no thread leads (a leader is counted only once it holds leadLock): a wakeup left pending would only make the
+        // no thread leads (a leader is counted only once it holds the lead lock): a wakeup left pending would only make the
         // next lead return at once for nothing
-        if (s != null && leadLock.isLocked()) {
+        if (s != null && leader.leading()) {
             try {
                 s.wakeup();
             } catch (ClosedSelectorException ignored) {
@@ -577,14 +488,14 @@ final class UdpRx {
 
     /** Times the receive thread found the receive lock held by another thread, a leader (tests). */
     long rxLockBusy() { return rxLockBusy; }
-    boolean leading() { return leadLock.isLocked(); }
+    boolean leading() { return leader.leading(); }
     InetSocketAddress lastSource() { return lastSource; }
     long framesReceived() { return framesReceived; }
-    long framesLed() { return framesLed; }
+    long framesLed() { return leader.framesLed(); }
     /** The native receive batch, or null when each datagram is read with {@code DatagramChannel.receive} (tests). */
     UdpRxBatch batch() { return batch; }
     long droppedByLoss() { return droppedByLoss; }
     long truncatedFrames() { return truncatedFrames; }
-    long handlerFailures() { return receiveLoop.handlerFailures() + leadFaults.handlerFailures(); }
-    long receiveErrors() { return receiveLoop.receiveErrors() + leadFaults.receiveErrors(); }
+    long handlerFailures() { return receiveLoop.handlerFailures() + leader.handlerFailures(); }
+    long receiveErrors() { return receiveLoop.receiveErrors() + leader.receiveErrors(); }
 }

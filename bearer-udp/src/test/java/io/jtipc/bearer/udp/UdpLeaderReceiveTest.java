@@ -159,12 +159,19 @@ class UdpLeaderReceiveTest {
         }
     }
 
-    /** The private lock field {@code name} of {@code b}'s receive side ({@link UdpRx}). */
+    /** The private field {@code name} of {@code b}'s receive side ({@link UdpRx}). */
     @SuppressWarnings("unchecked")
     private static <T> T lockOf(UdpBearer b, String name) throws Exception {
         java.lang.reflect.Field f = UdpRx.class.getDeclaredField(name);
         f.setAccessible(true);
         return (T) f.get(b.receiveSide());
+    }
+
+    /** The lead lock of {@code b}'s leader receive ({@link io.jtipc.bearer.LeadDriver}). */
+    private static java.util.concurrent.locks.ReentrantLock leadLockOf(UdpBearer b) throws Exception {
+        java.lang.reflect.Field f = io.jtipc.bearer.LeadDriver.class.getDeclaredField("leadLock");
+        f.setAccessible(true);
+        return (java.util.concurrent.locks.ReentrantLock) f.get(lockOf(b, "leader"));
     }
 
     @Test
@@ -173,7 +180,7 @@ class UdpLeaderReceiveTest {
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);
-            java.util.concurrent.locks.ReentrantLock leadLock = lockOf(b, "leadLock");
+            java.util.concurrent.locks.ReentrantLock leadLock = leadLockOf(b);
             ReceiveLock rxLock = lockOf(b, "rxLock");
             // this thread plays a leader handing a frame to a slow core: both locks held, datagrams queued meanwhile
             leadLock.lock();
@@ -218,7 +225,7 @@ class UdpLeaderReceiveTest {
                 if (seqOf(frame) != count.get()) outOfOrder.incrementAndGet();
                 count.incrementAndGet();
             }, null);
-            java.util.concurrent.locks.ReentrantLock leadLock = lockOf(b, "leadLock");
+            java.util.concurrent.locks.ReentrantLock leadLock = leadLockOf(b);
             ReceiveLock rxLock = lockOf(b, "rxLock");
             var tm = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             byte[][] frames = new byte[WAIT_WARMUP + WAIT_ROUNDS][];

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * <p><b>Threads and locks.</b> One thread leads at a time: {@link #lead} takes the lead lock without waiting (another
  * leader: -1). The receive lock is the bearer's ({@link LeadSource#tryLockReceive}); the leader holds it for a whole
  * drain, not per frame, and waits for readiness without it. Counters and {@link #leading()} are read from any thread.
- * Nothing is allocated per lead or per frame: the frame and source buffers are allocated by the first lead.
+ * The driver allocates nothing per lead or per frame (the frame and source buffers are allocated by the first lead);
+ * a source may (the Ethernet one renews its interrupt hook after an interrupted lead).
  *
  * <p><b>One lead.</b> Hands over what is queued; when nothing was and {@code done} is still false waits once
  * ({@link LeadSource#awaitLead}) up to {@code timeoutMs} ms (0: no wait; negative: no limit; the deadline is kept in
@@ -25,8 +26,7 @@ import java.util.function.Consumer;
  * thread is interrupted (the flag stays set): a stream of other frames does not hold a timed receive past its time.
  * What happens to a {@code recvmmsg} batch then is the source's ({@link LeadSource#handsOverBatch()}); frames left in
  * it wake the receive thread ({@link LeadSource#wakeReceiveThread()}). The receive lock is taken in attempts of
- * {@link #LEAD_LOCK_WAIT_MS} ms, between which close, {@code done}, the deadline and an interrupt are looked at, in
- * that order.
+ * {@link #LEAD_LOCK_WAIT_MS} ms, between which close, {@code done}, an interrupt and the deadline are looked at.
  *
  * <p><b>Failures</b>, as the receive thread's ({@link LeadFaults}): a handler exception on a frame is counted
  * ({@link #handlerFailures()}), logged (not per frame) and the next frame handed over; a receive error the kernel
@@ -94,7 +94,8 @@ public final class LeadDriver {
      * {@code started} ran. Either may be null.
      *
      * @param timeoutMs longest wait, ms (0: none; negative: no limit)
-     * @return frames handed to {@code handler} (0 if none came in time, or after a receive error), or -1 when this
+     * @return frames handed to {@code handler} (0 if none came in time, {@code done} held already, the receive-lock
+ *         attempts ended without the lock, or after a receive error), or -1 when this
      *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed,
      *         leading pauses after a receive error, or an earlier lead failed on an unexpected exception
      */
@@ -164,9 +165,12 @@ public final class LeadDriver {
             return -1;
         } finally {
             try {
-                source.endLead();
-                if (paused) {
-                    source.resumeReceiveThread(); // what this thread left unread wakes the receive thread now
+                try {
+                    source.endLead();
+                } finally {
+                    if (paused) {
+                        source.resumeReceiveThread(); // what this thread left unread wakes the receive thread now
+                    }
                 }
             } finally {
                 try {
@@ -259,7 +263,10 @@ public final class LeadDriver {
         return Thread.currentThread().isInterrupted() || timed && System.nanoTime() - deadline >= 0;
     }
 
-    /** True while a thread leads (monitoring and tests, not for control). */
+    /**
+     * True while a thread leads (any thread; a snapshot: a bearer's wakeLeader uses it to skip a wake-up nobody waits
+     * for, which is safe because a leader looks at {@code done} after taking the lead lock, before it waits).
+     */
     public boolean leading() {
         return leadLock.isLocked();
     }

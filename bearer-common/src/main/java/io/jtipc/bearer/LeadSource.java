@@ -10,8 +10,9 @@ import java.util.function.BooleanSupplier;
  * method here: Eth hands over a whole {@code recvmmsg} batch and returns a zero-timeout lead at once, UDP stops mid
  * batch (and wakes the receive thread for the rest), may pause its receive thread's epoll and drains once more.
  *
- * <p>Threads: {@link #isClosed()} is called by the leading thread and is any-thread safe; every other method is
- * called by the one leading thread, under the driver's lead lock; the read methods ({@link #readQueued},
+ * <p>Threads: {@link #isClosed()} and {@link #receiveThreadAlive()} are called by any thread that calls
+ * {@link LeadDriver#lead}, before it takes the lead lock, and must be any-thread safe; every other method is called by
+ * the one leading thread, under the driver's lead lock; the read methods ({@link #readQueued},
  * {@link #batchLeft()}) only while it holds the receive lock ({@link #tryLockReceive}).
  */
 public interface LeadSource {

@@ -340,8 +340,13 @@ final class UdpRx {
         public void openLead() throws IOException {
             if (leadSelector == null) {
                 Selector sel = Selector.open();
-                for (DatagramChannel c : channels) {
-                    c.register(sel, SelectionKey.OP_READ);
+                try {
+                    for (DatagramChannel c : channels) {
+                        c.register(sel, SelectionKey.OP_READ);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    sel.close(); // a channel closed meanwhile: the selector is not kept, so endLead would not close it
+                    throw e;
                 }
                 leadSelector = sel;
             }

@@ -16,9 +16,9 @@ import io.jtipc.wire.Tipc;
  * <p>Memory kept for reuse: at most {@link #SPARE_ENTRIES} free entries, whose payload arrays hold at most
  * {@link #SPARE_BYTES} together (the socket's default receive buffer); a free entry's array that does not fit in that
  * budget takes the place of the oldest spares' arrays (dropped), and one more than 4 times (and more than 4 KiB) larger
- * than the message it just held is dropped, the entry kept without it (so arrays follow the sizes in use). An idle socket holds at most about 2.5 MiB after a burst, and all
- * queues of the process together keep at most {@link #TOTAL_SPARE_BYTES} of spare arrays (beyond that a freed array
- * goes to the garbage collector); {@link #close()} gives a socket's spares back. The ring of entry references grows by
+ * than the message it just held is dropped, the entry kept without it (so arrays follow the sizes in use). An idle
+ * socket holds at most about 2.5 MiB after a burst, and all queues of the process together keep at most
+ * {@link #TOTAL_SPARE_BYTES} of spare arrays (beyond that a freed array goes to the garbage collector); {@link #close()} gives a socket's spares back. The ring of entry references grows by
  * doubling and never shrinks while the socket is open (4-8 bytes per message of the deepest queue seen).
  *
  * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
@@ -249,7 +249,7 @@ final class SocketRxQueue {
         bare.addLast(o);
     }
 
-    /** Payload arrays allocated by {@link #offer} (none taken from a spare fitted), count (for tests and diagnostics). */
+    /** Payload arrays allocated by {@link #offer} (no spare's array fitted), count (for tests and diagnostics). */
     synchronized long allocated() {
         return allocated;
     }

@@ -19,7 +19,8 @@ import io.jtipc.wire.Tipc;
  * than the message it just held is dropped, the entry kept without it (so arrays follow the sizes in use). An idle
  * socket holds at most about 2.5 MiB after a burst, and all queues of the process together keep at most
  * {@link #TOTAL_SPARE_BYTES} of spare arrays (beyond that a freed array goes to the garbage collector);
- * {@link #close()} gives a socket's spares back. The ring of entry references grows by doubling and never shrinks while the socket is open (4-8 bytes per message of the deepest queue seen).
+ * {@link #close()} gives a socket's spares back. The ring of entry references grows by doubling and never shrinks
+ * while the socket is open (4-8 bytes per message of the deepest queue seen).
  *
  * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
  * allocation on the Java heap, unlike a {@code Condition}'s node) and a producer notifies only while a receiver waits.

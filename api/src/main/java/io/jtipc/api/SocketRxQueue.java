@@ -14,12 +14,13 @@ import io.jtipc.wire.Tipc;
  * socket's ({@link TipcSocket#receiveLimit}); this class only stores.
  *
  * <p>Memory kept for reuse: at most {@link #SPARE_ENTRIES} free entries, whose payload arrays hold at most
- * {@link #SPARE_BYTES} together (the socket's default receive buffer); a free entry whose array does not fit in that
- * budget, or whose array is more than 4 times (and more than 4 KiB) larger than the message it just held, is kept
- * without it (so arrays follow the sizes in use). An idle socket holds at most about 2.5 MiB after a burst, and all
- * queues of the process together keep at most {@link #TOTAL_SPARE_BYTES} of spare arrays (beyond that a freed array
- * goes to the garbage collector); {@link #close()} gives a socket's spares back. The ring of entry references grows by
- * doubling and never shrinks while the socket is open (4-8 bytes per message of the deepest queue seen).
+ * {@link #SPARE_BYTES} together (the socket's default receive buffer); a free entry's array that does not fit in that
+ * budget takes the place of the oldest spares' arrays (dropped), and one more than 4 times (and more than 4 KiB) larger
+ * than the message it just held is dropped, the entry kept without it (so arrays follow the sizes in use). An idle
+ * socket holds at most about 2.5 MiB after a burst, and all queues of the process together keep at most
+ * {@link #TOTAL_SPARE_BYTES} of spare arrays (beyond that a freed array goes to the garbage collector);
+ * {@link #close()} gives a socket's spares back. The ring of entry references grows by doubling and never shrinks
+ * while the socket is open (4-8 bytes per message of the deepest queue seen).
  *
  * <p>Thread-safe: one monitor (this object) guards everything; a waiting receiver parks in {@link Object#wait} (no
  * allocation on the Java heap, unlike a {@code Condition}'s node) and a producer notifies only while a receiver waits.
@@ -64,6 +65,8 @@ final class SocketRxQueue {
     /** Free entries without an array, used when {@link #spare} is empty. */
     private final java.util.ArrayDeque<Entry> bare = new java.util.ArrayDeque<>();
     private long spareBytes;
+    /** Payload arrays allocated by {@link #offer}, count. */
+    private long allocated;
     /** Written under the monitor; volatile for a leading receiver's {@link #ready} check. */
     private volatile boolean closed;
     /**
@@ -107,9 +110,12 @@ final class SocketRxQueue {
      */
     synchronized boolean offer(DeliveredMessage m) {
         if (closed) return false;
-        Entry e = !spare.isEmpty() ? takeSpare() : !bare.isEmpty() ? bare.pollFirst() : new Entry();
         int n = m.dataLength();
-        if (e.data.length < n) e.data = new byte[n];
+        Entry e = !spare.isEmpty() ? takeSpare(n) : !bare.isEmpty() ? bare.pollFirst() : new Entry();
+        if (e.data.length < n) {
+            e.data = new byte[n];
+            allocated++;
+        }
         System.arraycopy(m.buffer(), m.dataOffset(), e.data, 0, n);
         e.len = n;
         e.srcPort = m.srcPort();
@@ -189,8 +195,19 @@ final class SocketRxQueue {
         return n;
     }
 
-    private Entry takeSpare() {
-        Entry e = spare.pollFirst();
+    /**
+     * The oldest spare entry, or the newest if the oldest's array is too small for {@code n} bytes and the newest's is
+     * not: after a change of message size the arrays of the new size are recycled at the tail, and taking them there
+     * spares a new array per message while the old size's arrays wait at the head (bench/RESULTS.md, one way 60 000 B
+     * over veth after 1 000 B: about one new 60 000-byte array per message before).
+     */
+    private Entry takeSpare(int n) {
+        boolean tail = spare.peekFirst().data.length < n && spare.peekLast().data.length >= n;
+        return unspare(tail ? spare.pollLast() : spare.pollFirst());
+    }
+
+    /** Takes {@code e}'s array out of the spare budgets. */
+    private Entry unspare(Entry e) {
         spareBytes -= e.data.length;
         TOTAL_SPARE.addAndGet(-e.data.length);
         return e;
@@ -208,8 +225,11 @@ final class SocketRxQueue {
     private void recycle(Entry e) {
         if (closed) return; // a closed socket keeps nothing for reuse
         int n = e.data.length;
-        boolean keep = n <= KEEP_BYTES && !(n > 4096 && n > 4L * e.len) && spareBytes + n <= SPARE_BYTES
-            && spare.size() + bare.size() < SPARE_ENTRIES;
+        boolean fits = n <= KEEP_BYTES && !(n > 4096 && n > 4L * e.len) && spare.size() + bare.size() < SPARE_ENTRIES;
+        // the array just used is kept in preference to the oldest spares: they lose theirs until it fits the budget
+        // (each evicted array was kept once, so this costs O(1) amortised), so arrays follow the sizes in use
+        while (fits && spareBytes + n > SPARE_BYTES && !spare.isEmpty()) evictOldest();
+        boolean keep = fits && spareBytes + n <= SPARE_BYTES;
         if (keep && TOTAL_SPARE.addAndGet(n) > TOTAL_SPARE_BYTES) {
             TOTAL_SPARE.addAndGet(-n);
             keep = false;
@@ -221,6 +241,18 @@ final class SocketRxQueue {
             e.data = EMPTY;
             if (spare.size() + bare.size() < SPARE_ENTRIES) bare.addLast(e);
         }
+    }
+
+    /** Drops the oldest spare entry's array (the entry is kept without it). */
+    private void evictOldest() {
+        Entry o = unspare(spare.pollFirst());
+        o.data = EMPTY;
+        bare.addLast(o);
+    }
+
+    /** Payload arrays allocated by {@link #offer} (no spare's array fitted), count (for tests and diagnostics). */
+    synchronized long allocated() {
+        return allocated;
     }
 
     /** Spare payload bytes kept by all queues of the process (for tests and diagnostics). */

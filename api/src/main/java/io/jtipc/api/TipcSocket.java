@@ -117,7 +117,7 @@ public final class TipcSocket implements AutoCloseable {
     private final TipcNode node;
     private final Type type;
     private final int port;
-    private final SocketRxQueue rx = new SocketRxQueue();
+    final SocketRxQueue rx = new SocketRxQueue();
     private final AtomicLong dropped = new AtomicLong();
     /** Bytes (payload + {@link #MESSAGE_OVERHEAD} each) of the messages waiting in {@link #rx} (written under its monitor or the core lock). */
     private final AtomicLong queuedBytes = new AtomicLong();

@@ -63,6 +63,36 @@ class ReceiveIntoBufferTest {
         }
     }
 
+    /**
+     * Spares left by many small messages do not make every later large message allocate its array (bench/RESULTS.md:
+     * one way 60 000 B over veth after the 1 000 B test allocated about one 60 000-byte array per message): the large
+     * arrays recycled at the tail are taken there, and they displace the oldest small ones from the byte budget.
+     */
+    @Test
+    void aNewMessageSizeReusesItsOwnArraysAfterSmallSpares() throws Exception {
+        try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
+            TipcMessageInfo info = new TipcMessageInfo();
+            ByteBuffer dst = ByteBuffer.allocate(60000);
+            burst(tx, rx, 1500, 1000, info, dst); // 1.5 MB of 1 000-byte spare arrays (of the 2 MiB budget)
+            long before = rx.rx.allocated();
+            for (int round = 0; round < 5; round++) burst(tx, rx, 25, 60000, info, dst); // 1.5 MB queued at once
+            // the first burst needs 25 new arrays, later ones reuse them (125 without either change, 84 with the tail
+            // take alone: few large arrays fit next to the small ones)
+            assertThat(rx.rx.allocated() - before).as("60 000-byte arrays allocated").isEqualTo(25);
+            assertThat(SocketRxQueue.totalSpareBytes()).isLessThanOrEqualTo(SocketRxQueue.TOTAL_SPARE_BYTES);
+        }
+    }
+
+    /** Sends {@code count} messages of {@code size} bytes, waits until all are queued at once, then reads them. */
+    private static void burst(TipcSocket tx, TipcSocket rx, int count, int size, TipcMessageInfo info, ByteBuffer dst)
+            throws Exception {
+        for (int i = 0; i < count; i++) tx.send(rx.address(), TwoNodeChecks.pattern(size, i));
+        long deadline = System.nanoTime() + T.toNanos();
+        while (rx.rx.size() < count && System.nanoTime() < deadline) Thread.sleep(1);
+        assertThat(rx.rx.size()).as("queued at once").isEqualTo(count);
+        for (int i = 0; i < count; i++) assertThat(rx.receive(dst.clear(), info, T)).isEqualTo(size);
+    }
+
     @Test
     void addressesLengthsTruncationAndReusedAddressObjects() throws Exception {
         try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {

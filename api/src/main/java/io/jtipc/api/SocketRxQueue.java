@@ -197,12 +197,14 @@ final class SocketRxQueue {
 
     /**
      * The oldest spare entry, or the newest if the oldest's array is too small for {@code n} bytes and the newest's is
-     * not: after a change of message size the arrays of the new size are recycled at the tail, and taking them there
+     * not, nor so large that {@link #recycle} would drop it after this message (which would trade a small allocation
+     * for a large one): after a change of message size the arrays of the new size are recycled at the tail, and taking them there
      * spares a new array per message while the old size's arrays wait at the head (bench/RESULTS.md, one way 60 000 B
      * over veth after 1 000 B: about one new 60 000-byte array per message before).
      */
     private Entry takeSpare(int n) {
-        boolean tail = spare.peekFirst().data.length < n && spare.peekLast().data.length >= n;
+        int last = spare.peekLast().data.length;
+        boolean tail = spare.peekFirst().data.length < n && last >= n && !tooLarge(last, n);
         return unspare(tail ? spare.pollLast() : spare.pollFirst());
     }
 
@@ -225,22 +227,28 @@ final class SocketRxQueue {
     private void recycle(Entry e) {
         if (closed) return; // a closed socket keeps nothing for reuse
         int n = e.data.length;
-        boolean fits = n <= KEEP_BYTES && !(n > 4096 && n > 4L * e.len) && spare.size() + bare.size() < SPARE_ENTRIES;
-        // the array just used is kept in preference to the oldest spares: they lose theirs until it fits the budget
-        // (each evicted array was kept once, so this costs O(1) amortised), so arrays follow the sizes in use
-        while (fits && spareBytes + n > SPARE_BYTES && !spare.isEmpty()) evictOldest();
-        boolean keep = fits && spareBytes + n <= SPARE_BYTES;
-        if (keep && TOTAL_SPARE.addAndGet(n) > TOTAL_SPARE_BYTES) {
+        boolean keep = n <= KEEP_BYTES && n <= SPARE_BYTES && !tooLarge(n, e.len)
+                && spare.size() + bare.size() < SPARE_ENTRIES;
+        if (keep && TOTAL_SPARE.addAndGet(n) > TOTAL_SPARE_BYTES) { // reserved first: no eviction for nothing
             TOTAL_SPARE.addAndGet(-n);
             keep = false;
         }
         if (keep) {
+            // the array just used is kept in preference to the oldest spares: they lose theirs until it fits this
+            // socket's budget (each evicted array was kept once, so this costs O(1) amortised), so arrays follow the
+            // sizes in use
+            while (spareBytes + n > SPARE_BYTES && !spare.isEmpty()) evictOldest();
             spare.addLast(e);
-            spareBytes += n;
+            spareBytes += n; // TOTAL_SPARE holds it already
         } else {
             e.data = EMPTY;
             if (spare.size() + bare.size() < SPARE_ENTRIES) bare.addLast(e);
         }
+    }
+
+    /** True when an array of {@code arrayLen} bytes is more than 4 times (and more than 4 KiB) a message of {@code len}. */
+    private static boolean tooLarge(int arrayLen, int len) {
+        return arrayLen > 4096 && arrayLen > 4L * len;
     }
 
     /** Drops the oldest spare entry's array (the entry is kept without it). */

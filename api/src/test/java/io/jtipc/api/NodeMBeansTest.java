@@ -72,9 +72,10 @@ class NodeMBeansTest {
                 a.awaitBinding(x -> x.type() == 18894, T);
                 faulty.get().refuseSends(true);
                 for (int i = 0; i < 5; i++) cli.send(TipcAddress.ofService(18894, 1), TwoNodeChecks.numbered(i));
+                long before = faulty.get().framesNotSent(); // link timers may refuse more frames meanwhile: read first
                 long refused = (long) MBS.getAttribute(bearer, "FramesNotSent");
-                assertThat(refused).as("the five messages' frames at least").isGreaterThanOrEqualTo(5);
-                assertThat(refused).isEqualTo(faulty.get().framesNotSent());
+                assertThat(before).as("the five messages' frames at least").isGreaterThanOrEqualTo(5);
+                assertThat(refused).as("the media's count, read through JMX").isGreaterThanOrEqualTo(before);
                 faulty.get().refuseSends(false);
                 for (int i = 0; i < 5; i++) {
                     TipcMessage m = srv.receive(T);

@@ -74,7 +74,9 @@ public final class JdkAesGcm implements AesGcm {
             return cipher.doFinal(in, inOff, len, out, outOff);
         } catch (GeneralSecurityException | RuntimeException e) {
             // AEADBadTagException among them; no plaintext may stay behind (see the class comment)
-            Arrays.fill(out, outOff, outOff + Math.max(0, Math.min(len - TAG_SIZE, out.length - outOff)), (byte) 0);
+            if (out != null && outOff >= 0 && outOff < out.length) { // bad arguments get -1 too, never an exception
+                Arrays.fill(out, outOff, outOff + Math.max(0, Math.min(len - TAG_SIZE, out.length - outOff)), (byte) 0);
+            }
             return -1;
         }
     }

@@ -400,12 +400,13 @@ public final class EthBearer implements Media, Leadable {
         return receiveLoop.handlerFailures() + leader.handlerFailures();
     }
 
-    /** Receive errors met by the receive thread or a leader ({@link #lead}). */
+    /** Frames the socket's send queue refused or the kernel failed to send ({@link AfPacketSocket#sendDropped()}). */
     @Override
     public long framesNotSent() {
         return socket.sendDropped();
     }
 
+    /** Receive errors met by the receive thread or a leader ({@link #lead}). */
     @Override
     public long receiveErrors() {
         return receiveLoop.receiveErrors() + leader.receiveErrors();

@@ -4,7 +4,9 @@
  *
  * <ul>
  * <li>{@link io.jtipc.bearer.eth.AfPacketSocket}: the socket (SOCK_DGRAM, why is explained there),
- *     interface MAC/MTU/flags, non-blocking allocation-free send and receive with a timeout.</li>
+ *     interface MAC/MTU/flags, non-blocking allocation-free send and receive with a timeout; its send side is
+ *     {@code AfPacketTx} (the {@code sendmmsg} batch), its receive side {@code AfPacketRx} (the {@code recvmmsg}
+ *     batch, the receive thread's and a leader's waits), both over {@code MmsgLayout}.</li>
  * <li>{@link io.jtipc.bearer.eth.EthMedia}: MAC helpers and the kernel's eth_media.c conversions
  *     over the wire module's {@link io.jtipc.wire.MediaAddress} block.</li>
  * <li>{@link io.jtipc.bearer.eth.EthBearer}: the Ethernet {@link io.jtipc.bearer.Media}, the thin

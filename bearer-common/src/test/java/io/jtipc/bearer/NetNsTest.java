@@ -2,33 +2,17 @@ package io.jtipc.bearer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NetNsTest {
-    static LabNetns lab;
-
-    @BeforeAll
-    static void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(1500);
-    }
-
-    @AfterAll
-    static void deleteLab() throws IOException {
-        if (lab != null) {
-            lab.close();
-            assertThat(LabNetns.exists(lab.name)).isFalse();
-        }
-    }
+    @RegisterExtension
+    static final LabNetnsExtension LAB = LabNetnsExtension.perClass(1500);
 
     static String currentNetns() throws IOException {
         return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
@@ -37,15 +21,15 @@ class NetNsTest {
     @Test
     void taskRunsInTheNamespaceOnAThreadOfItsOwnAndTheCallerStaysPut() throws Exception {
         String before = currentNetns();
-        Object labInode = Files.getAttribute(NetNs.pathOf(lab.name), "unix:ino");
+        Object labInode = Files.getAttribute(NetNs.pathOf(LAB.name()), "unix:ino");
         String[] inside = new String[2];
-        String ns = NetNs.runIn(lab.name, () -> {
+        String ns = NetNs.runIn(LAB.name(), () -> {
             inside[0] = Thread.currentThread().getName();
             inside[1] = Files.readString(Path.of("/proc/thread-self/net/dev"));
             return currentNetns();
         });
         assertThat(ns).isEqualTo("net:[" + labInode + "]").isNotEqualTo(before);
-        assertThat(inside[0]).isEqualTo("jtipc-netns-" + lab.name);
+        assertThat(inside[0]).isEqualTo("jtipc-netns-" + LAB.name());
         assertThat(inside[1]).contains("va:").contains("vb:");
         assertThat(currentNetns()).isEqualTo(before);
         // null = the caller's namespace, on the caller's thread
@@ -55,13 +39,13 @@ class NetNsTest {
 
     @Test
     void taskExceptionsComeBackAsThrown() {
-        assertThatThrownBy(() -> NetNs.runIn(lab.name, () -> {
+        assertThatThrownBy(() -> NetNs.runIn(LAB.name(), () -> {
             throw new IOException("io from task");
         })).isInstanceOf(IOException.class).hasMessage("io from task");
-        assertThatThrownBy(() -> NetNs.runIn(lab.name, () -> {
+        assertThatThrownBy(() -> NetNs.runIn(LAB.name(), () -> {
             throw new IllegalStateException("ise from task");
         })).isInstanceOf(IllegalStateException.class).hasMessage("ise from task");
-        assertThatThrownBy(() -> NetNs.runIn(lab.name, () -> {
+        assertThatThrownBy(() -> NetNs.runIn(LAB.name(), () -> {
             throw new Exception("checked");
         })).isInstanceOf(IOException.class).hasRootCauseMessage("checked");
     }

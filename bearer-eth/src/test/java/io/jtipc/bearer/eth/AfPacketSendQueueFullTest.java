@@ -11,9 +11,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.jtipc.bearer.LabNetns;
+import io.jtipc.bearer.LabNetnsExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A full send queue, made deterministic: va's root qdisc is a token bucket ({@code tbf}) whose bucket holds just over
@@ -31,36 +33,31 @@ class AfPacketSendQueueFullTest {
     static final int FRAMES = 8;
     static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
 
-    LabNetns lab;
+    @RegisterExtension
+    final LabNetnsExtension lab = LabNetnsExtension.perTest(1500);
     AfPacketSocket a;
     AfPacketSocket b;
     final byte[] buf = new byte[AfPacketSocket.MAX_FRAME];
     final byte[] src = new byte[6];
 
     @BeforeEach
-    void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(1500);
+    void openSocketsWithoutIpv6() throws IOException {
         if (Files.isDirectory(Path.of("/proc/sys/net/ipv6"))) { // else there is no IPv6 to send anything
             // /proc/sys/net is the reading process's namespace: the shell run inside lab's sees lab's settings
-            LabNetns.ip("netns", "exec", lab.name, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6"
+            LabNetns.ip("netns", "exec", lab.name(), "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6"
                     + " && echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6");
         }
-        a = AfPacketSocket.open(lab.name, LabNetns.VA, EthMedia.ETH_P_TIPC);
-        b = AfPacketSocket.open(lab.name, LabNetns.VB, EthMedia.ETH_P_TIPC);
+        a = AfPacketSocket.open(lab.name(), LabNetns.VA, EthMedia.ETH_P_TIPC);
+        b = AfPacketSocket.open(lab.name(), LabNetns.VB, EthMedia.ETH_P_TIPC);
     }
 
     @AfterEach
-    void deleteLab() throws IOException {
+    void closeSockets() {
         if (a != null) {
             a.close();
         }
         if (b != null) {
             b.close();
-        }
-        if (lab != null) {
-            lab.close();
         }
     }
 
@@ -70,8 +67,8 @@ class AfPacketSendQueueFullTest {
      */
     private void tbf(int limitBytes) {
         try {
-            LabNetns.ip("netns", "exec", lab.name, "tc", "qdisc", "replace", "dev", LabNetns.VA, "root", "tbf", "rate",
-                    "100bit", "burst", "2100", "limit", Integer.toString(limitBytes));
+            LabNetns.ip("netns", "exec", lab.name(), "tc", "qdisc", "replace", "dev", LabNetns.VA, "root", "tbf",
+                    "rate", "100bit", "burst", "2100", "limit", Integer.toString(limitBytes));
         } catch (IOException e) {
             assumeTrue(false, "needs `tc` (iproute2) and the tbf qdisc (sch_tbf) to make a queue that fills: " + e);
         }
@@ -79,7 +76,7 @@ class AfPacketSendQueueFullTest {
 
     /** The drop count of va's root qdisc ({@code tc -s qdisc show}). */
     private long qdiscDrops() throws IOException {
-        String out = LabNetns.ip("netns", "exec", lab.name, "tc", "-s", "qdisc", "show", "dev", LabNetns.VA, "root");
+        String out = LabNetns.ip("netns", "exec", lab.name(), "tc", "-s", "qdisc", "show", "dev", LabNetns.VA, "root");
         Matcher m = Pattern.compile("dropped (\\d+)").matcher(out);
         assertThat(m.find()).as("tc -s output: %s", out).isTrue();
         return Long.parseLong(m.group(1));

@@ -16,11 +16,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.jtipc.bearer.LabNetns;
-import org.junit.jupiter.api.AfterAll;
+import io.jtipc.bearer.LabNetnsExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real frames over a veth pair inside a network namespace this test creates and deletes. Needs
@@ -33,7 +33,8 @@ class AfPacketSocketTest {
     static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
     static final byte[] BCAST = EthMedia.broadcastMac();
 
-    static LabNetns lab;
+    @RegisterExtension
+    static final LabNetnsExtension LAB = LabNetnsExtension.perClass(MTU);
 
     AfPacketSocket a;
     AfPacketSocket b;
@@ -41,25 +42,10 @@ class AfPacketSocketTest {
     final byte[] src = new byte[6];
     final Random random = new Random(4711);
 
-    @BeforeAll
-    static void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(MTU);
-    }
-
-    @AfterAll
-    static void deleteLab() throws IOException {
-        if (lab != null) {
-            lab.close();
-            assertThat(LabNetns.exists(lab.name)).as("netns %s deleted", lab.name).isFalse();
-        }
-    }
-
     @BeforeEach
     void openSockets() throws IOException {
-        a = AfPacketSocket.open(lab.name, LabNetns.VA, EthMedia.ETH_P_TIPC);
-        b = AfPacketSocket.open(lab.name, LabNetns.VB, EthMedia.ETH_P_TIPC);
+        a = AfPacketSocket.open(LAB.name(), LabNetns.VA, EthMedia.ETH_P_TIPC);
+        b = AfPacketSocket.open(LAB.name(), LabNetns.VB, EthMedia.ETH_P_TIPC);
     }
 
     @AfterEach
@@ -91,11 +77,11 @@ class AfPacketSocketTest {
         assertThat(a.interfaceName()).isEqualTo("va");
         assertThat(a.ethertype()).isEqualTo(0x88CA);
         // the MTU is read live from the device
-        lab.ipIn("link", "set", LabNetns.VA, "mtu", "1500");
+        LAB.ipIn("link", "set", LabNetns.VA, "mtu", "1500");
         try {
             assertThat(a.mtu()).isEqualTo(1500);
         } finally {
-            lab.ipIn("link", "set", LabNetns.VA, "mtu", Integer.toString(MTU));
+            LAB.ipIn("link", "set", LabNetns.VA, "mtu", Integer.toString(MTU));
         }
         assertThat(a.mtu()).isEqualTo(MTU);
     }
@@ -188,8 +174,8 @@ class AfPacketSocketTest {
 
     @Test
     void framesOfOtherEthertypesAreNotDelivered() throws IOException {
-        try (AfPacketSocket otherA = AfPacketSocket.open(lab.name, LabNetns.VA, OTHER_ETHERTYPE);
-             AfPacketSocket otherB = AfPacketSocket.open(lab.name, LabNetns.VB, OTHER_ETHERTYPE)) {
+        try (AfPacketSocket otherA = AfPacketSocket.open(LAB.name(), LabNetns.VA, OTHER_ETHERTYPE);
+             AfPacketSocket otherB = AfPacketSocket.open(LAB.name(), LabNetns.VB, OTHER_ETHERTYPE)) {
             byte[] other = payload(100);
             assertThat(otherA.send(MAC_B, other, 0, other.length)).isTrue();
             assertThat(otherA.send(BCAST, other, 0, other.length)).isTrue();
@@ -478,7 +464,7 @@ class AfPacketSocketTest {
     @Test
     void socketKeepsItsNamespaceAfterTheThreadEnds() throws Exception {
         // the lab's va exists only in the lab; used from this (host-namespace) thread afterwards
-        try (AfPacketSocket s = AfPacketSocket.open(lab.name, "va", EthMedia.ETH_P_TIPC)) {
+        try (AfPacketSocket s = AfPacketSocket.open(LAB.name(), "va", EthMedia.ETH_P_TIPC)) {
             assertThat(s.macAddress()).isEqualTo(EthMedia.parse(LabNetns.MAC_A));
             assertThat(s.mtu()).isEqualTo(MTU);
         }
@@ -486,40 +472,40 @@ class AfPacketSocketTest {
 
     @Test
     void unknownInterfaceAndNamespaceGetClearMessages() {
-        assertThatThrownBy(() -> AfPacketSocket.open(lab.name, "nosuch0", EthMedia.ETH_P_TIPC))
+        assertThatThrownBy(() -> AfPacketSocket.open(LAB.name(), "nosuch0", EthMedia.ETH_P_TIPC))
                 .isInstanceOf(AfPacketException.class)
                 .hasMessageStartingWith("no such interface nosuch0")
                 .satisfies(e -> assertThat(((AfPacketException) e).errno()).isEqualTo(19));
-        assertThatThrownBy(() -> AfPacketSocket.open(lab.name, "a-name-longer-than-15", EthMedia.ETH_P_TIPC))
+        assertThatThrownBy(() -> AfPacketSocket.open(LAB.name(), "a-name-longer-than-15", EthMedia.ETH_P_TIPC))
                 .hasMessageStartingWith("no such interface a-name-longer-than-15");
-        assertThatThrownBy(() -> AfPacketSocket.open(lab.name + "-missing", "va", EthMedia.ETH_P_TIPC))
+        assertThatThrownBy(() -> AfPacketSocket.open(LAB.name() + "-missing", "va", EthMedia.ETH_P_TIPC))
                 .isInstanceOf(AfPacketException.class)
-                .hasMessageStartingWith("no such network namespace " + lab.name + "-missing")
+                .hasMessageStartingWith("no such network namespace " + LAB.name() + "-missing")
                 .hasMessageContaining("ip netns add");
-        assertThatThrownBy(() -> AfPacketSocket.open(lab.name, "va", 0x05FF))
+        assertThatThrownBy(() -> AfPacketSocket.open(LAB.name(), "va", 0x05FF))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void socketOnADownInterfaceReportsItOnceAndWorksWhenItComesUp() throws IOException {
-        lab.ipIn("link", "add", "name", "vc", "type", "veth", "peer", "name", "vd");
-        try (AfPacketSocket c = AfPacketSocket.open(lab.name, "vc", EthMedia.ETH_P_TIPC)) {
+        LAB.ipIn("link", "add", "name", "vc", "type", "veth", "peer", "name", "vd");
+        try (AfPacketSocket c = AfPacketSocket.open(LAB.name(), "vc", EthMedia.ETH_P_TIPC)) {
             assertThat(c.isUp()).isFalse();
             assertThatThrownBy(() -> c.receive(buf, src, 2000))
                     .isInstanceOf(AfPacketException.class)
                     .hasMessageStartingWith("interface vc is down");
-            lab.ipIn("link", "set", "vc", "up");
-            lab.ipIn("link", "set", "vd", "up");
-            lab.awaitOperational("vc"); // until then a veth drops what is sent on it (noop qdisc)
-            lab.awaitOperational("vd");
-            try (AfPacketSocket d = AfPacketSocket.open(lab.name, "vd", EthMedia.ETH_P_TIPC)) {
+            LAB.ipIn("link", "set", "vc", "up");
+            LAB.ipIn("link", "set", "vd", "up");
+            LAB.awaitOperational("vc"); // until then a veth drops what is sent on it (noop qdisc)
+            LAB.awaitOperational("vd");
+            try (AfPacketSocket d = AfPacketSocket.open(LAB.name(), "vd", EthMedia.ETH_P_TIPC)) {
                 byte[] p = payload(99);
                 assertThat(d.send(c.macAddress(), p, 0, p.length)).isTrue();
                 assertThat(c.receive(buf, src, 2000)).isEqualTo(99);
                 assertThat(src).isEqualTo(d.macAddress());
             }
         } finally {
-            lab.ipIn("link", "del", "vc");
+            LAB.ipIn("link", "del", "vc");
         }
     }
 

@@ -3,18 +3,17 @@ package io.jtipc.bearer.eth;
 import static io.jtipc.bearer.eth.AfPacketSocket.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Random;
 
 import io.jtipc.bearer.LabNetns;
-import org.junit.jupiter.api.AfterAll;
+import io.jtipc.bearer.LabNetnsExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link AfPacketTx}'s flush of a batch holding one frame ({@code sendto} instead of a {@code sendmmsg} of one): the
@@ -27,7 +26,8 @@ class AfPacketTxTest {
     static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
     static final byte[] BCAST = EthMedia.broadcastMac();
 
-    static LabNetns lab;
+    @RegisterExtension
+    static final LabNetnsExtension LAB = LabNetnsExtension.perClass(MTU);
 
     AfPacketSocket a;
     AfPacketSocket b;
@@ -35,24 +35,10 @@ class AfPacketTxTest {
     final byte[] src = new byte[6];
     final Random random = new Random(1032);
 
-    @BeforeAll
-    static void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(MTU);
-    }
-
-    @AfterAll
-    static void deleteLab() throws IOException {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
     @BeforeEach
     void openSockets() throws IOException {
-        a = AfPacketSocket.open(lab.name, LabNetns.VA, EthMedia.ETH_P_TIPC);
-        b = AfPacketSocket.open(lab.name, LabNetns.VB, EthMedia.ETH_P_TIPC);
+        a = AfPacketSocket.open(LAB.name(), LabNetns.VA, EthMedia.ETH_P_TIPC);
+        b = AfPacketSocket.open(LAB.name(), LabNetns.VB, EthMedia.ETH_P_TIPC);
     }
 
     @AfterEach

@@ -2,7 +2,6 @@ package io.jtipc.bearer.eth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -12,36 +11,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.jtipc.bearer.LabNetns;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.jtipc.bearer.LabNetnsExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EthBearerTest {
     static final byte[] MAC_A = EthMedia.parse(LabNetns.MAC_A);
     static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
-    static LabNetns lab;
+    @RegisterExtension
+    static final LabNetnsExtension LAB = LabNetnsExtension.perClass(1500);
 
     record Frame(byte[] src, byte[] bytes) {
     }
 
-    @BeforeAll
-    static void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(1500);
-    }
-
-    @AfterAll
-    static void deleteLab() throws IOException {
-        if (lab != null) {
-            lab.close();
-            assertThat(LabNetns.exists(lab.name)).isFalse();
-        }
-    }
-
     @Test
     void describesItselfAsTheKernelDoes() throws IOException {
-        try (EthBearer a = EthBearer.open(lab.name, "va")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va")) {
             assertThat(a.name()).isEqualTo("eth:va");
             assertThat(a.interfaceName()).isEqualTo("va");
             assertThat(a.address()).isEqualTo(MAC_A);
@@ -58,8 +43,8 @@ class EthBearerTest {
     void receiveThreadDeliversFramesWithSourceMacAndStopsOnClose() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
         AtomicReference<Thread> rx = new AtomicReference<>();
-        try (EthBearer a = EthBearer.open(lab.name, "va")) {
-            EthBearer b = EthBearer.open(lab.name, "vb");
+        try (EthBearer a = EthBearer.open(LAB.name(), "va")) {
+            EthBearer b = EthBearer.open(LAB.name(), "vb");
             try {
                 b.start((src, frame, len) -> {
                     rx.set(Thread.currentThread());
@@ -95,7 +80,7 @@ class EthBearerTest {
     @Test
     void aThrowingHandlerDoesNotStopTheBearer() throws Exception {
         BlockingQueue<Integer> got = new LinkedBlockingQueue<>();
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             b.start((src, frame, len) -> {
                 if (len == 10) {
                     throw new IllegalStateException("bad frame, as a core might throw");
@@ -111,7 +96,7 @@ class EthBearerTest {
 
     @Test
     void eventLoopPollApi() throws Exception {
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             byte[] buf = new byte[2000];
             byte[] src = new byte[6];
             assertThat(a.poll(buf, 0, buf.length, src, 0)).isEqualTo(AfPacketSocket.TIMEOUT);
@@ -128,7 +113,7 @@ class EthBearerTest {
     /** A link window's burst must fit: the bearer asks for 16 MiB each way (forced as root, past rmem_max). */
     @Test
     void socketBuffersAreRaisedToTheNamedDefault() throws IOException {
-        try (EthBearer a = EthBearer.open(lab.name, "va")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va")) {
             // getsockopt reports twice the size set (sock_setsockopt); the kernel default is ~208 KiB
             assertThat(a.socket().receiveBufferSize()).isGreaterThanOrEqualTo(io.jtipc.bearer.SocketBuffers.DEFAULT_RECEIVE_BUFFER_BYTES);
             assertThat(a.socket().sendBufferSize()).isGreaterThanOrEqualTo(io.jtipc.bearer.SocketBuffers.DEFAULT_SEND_BUFFER_BYTES);
@@ -137,24 +122,25 @@ class EthBearerTest {
 
     @Test
     void refusesLoopbackAndNonTipcSockets() throws IOException {
-        assertThatThrownBy(() -> EthBearer.open(lab.name, "lo"))
+        assertThatThrownBy(() -> EthBearer.open(LAB.name(), "lo"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("loopback");
-        try (AfPacketSocket other = AfPacketSocket.open(lab.name, "va", 0x88B5)) {
+        try (AfPacketSocket other = AfPacketSocket.open(LAB.name(), "va", 0x88B5)) {
             assertThatThrownBy(() -> EthBearer.over(other)).hasMessageContaining("needs 0x88ca");
         }
-        assertThatThrownBy(() -> EthBearer.open(lab.name, "nosuch0")).hasMessageStartingWith("no such interface nosuch0");
+        assertThatThrownBy(() -> EthBearer.open(LAB.name(), "nosuch0"))
+                .hasMessageStartingWith("no such interface nosuch0");
     }
 
     @Test
     void refusesAnMtuBelowTheTipcMinimum() throws IOException {
-        lab.ipIn("link", "add", "name", "vs", "mtu", "99", "type", "veth", "peer", "name", "vt", "mtu", "99");
+        LAB.ipIn("link", "add", "name", "vs", "mtu", "99", "type", "veth", "peer", "name", "vt", "mtu", "99");
         try {
-            assertThatThrownBy(() -> EthBearer.open(lab.name, "vs"))
+            assertThatThrownBy(() -> EthBearer.open(LAB.name(), "vs"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("interface vs has MTU 99, TIPC needs at least 100");
         } finally {
-            lab.ipIn("link", "del", "vs");
+            LAB.ipIn("link", "del", "vs");
         }
     }
 }

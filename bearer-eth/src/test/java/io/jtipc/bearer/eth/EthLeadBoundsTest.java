@@ -1,7 +1,6 @@
 package io.jtipc.bearer.eth;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.jtipc.bearer.LabNetns;
+import io.jtipc.bearer.LabNetnsExtension;
 import io.jtipc.bearer.Media;
 
 /**
@@ -33,19 +32,8 @@ class EthLeadBoundsTest {
     static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
     /** Frames sent and not handled yet at most: the socket queue never runs dry nor over (16 MiB receive buffer). */
     static final int IN_FLIGHT = 4096;
-    static LabNetns lab;
-
-    @BeforeAll
-    static void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(1500);
-    }
-
-    @AfterAll
-    static void deleteLab() throws IOException {
-        if (lab != null) lab.close();
-    }
+    @RegisterExtension
+    static final LabNetnsExtension LAB = LabNetnsExtension.perClass(1500);
 
     private static byte[] frame(int seq, int len) {
         byte[] f = new byte[len];
@@ -98,7 +86,7 @@ class EthLeadBoundsTest {
      * lead that ignores its deadline (or the interrupt) goes on until the sender gives up after 5 s.
      */
     private static void leadUnderAStream(boolean interrupt) throws Exception {
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);
             AtomicBoolean returned = new AtomicBoolean();
@@ -166,7 +154,7 @@ class EthLeadBoundsTest {
 
     @Test
     void aLeadDoesNotWaitWithoutBoundForAReceiveLockHeldElsewhere() throws Exception {
-        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             b.start((s, f, l) -> { }, null);
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -215,7 +203,7 @@ class EthLeadBoundsTest {
 
     @Test
     void aHandlerExceptionOnALedFrameIsCountedAndTheNextFrameGoesOn() throws Exception {
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             List<Integer> seqs = new ArrayList<>();
             AtomicInteger byThread = new AtomicInteger();
             b.start((s, f, l) -> {
@@ -267,8 +255,8 @@ class EthLeadBoundsTest {
 
     @Test
     void aReceiveErrorMetByALeaderGoesToOnErrorAndLeadingGoesOnAfterTheInterfaceComesBack() throws Exception {
-        lab.ipIn("link", "add", "name", "vc", "type", "veth", "peer", "name", "vd"); // down: ENETDOWN on receive
-        try (EthBearer c = EthBearer.open(lab.name, "vc")) {
+        LAB.ipIn("link", "add", "name", "vc", "type", "veth", "peer", "name", "vd"); // down: ENETDOWN on receive
+        try (EthBearer c = EthBearer.open(LAB.name(), "vc")) {
             BlockingQueue<IOException> errors = new LinkedBlockingQueue<>();
             // this thread holds the receive lock first, so the leader (this thread again) reads the error, not the
             // receive thread
@@ -287,9 +275,9 @@ class EthLeadBoundsTest {
             IOException e = errors.poll(5, TimeUnit.SECONDS);
             assertThat(e).isInstanceOf(AfPacketException.class).hasMessageStartingWith("interface vc is down");
             // the flap ends: the same bearer object is led again, and frames arrive through the leader
-            lab.ipIn("link", "set", "vc", "up");
-            lab.ipIn("link", "set", "vd", "up");
-            try (EthBearer d = EthBearer.open(lab.name, "vd")) {
+            LAB.ipIn("link", "set", "vc", "up");
+            LAB.ipIn("link", "set", "vd", "up");
+            try (EthBearer d = EthBearer.open(LAB.name(), "vd")) {
                 byte[] macC = c.address();
                 AtomicInteger led = new AtomicInteger();
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -312,7 +300,7 @@ class EthLeadBoundsTest {
                 assertThat(c.isReceiving()).as("the receive thread goes on").isTrue();
             }
         } finally {
-            lab.ipIn("link", "del", "vc");
+            LAB.ipIn("link", "del", "vc");
         }
     }
 }

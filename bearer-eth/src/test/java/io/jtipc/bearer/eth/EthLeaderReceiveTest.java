@@ -1,7 +1,6 @@
 package io.jtipc.bearer.eth;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,12 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.jtipc.bearer.LabNetns;
+import io.jtipc.bearer.LabNetnsExtension;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.ReceiveLock;
 
@@ -29,19 +28,8 @@ import io.jtipc.bearer.ReceiveLock;
 @Timeout(60)
 class EthLeaderReceiveTest {
     static final byte[] MAC_B = EthMedia.parse(LabNetns.MAC_B);
-    static LabNetns lab;
-
-    @BeforeAll
-    static void createLab() throws IOException {
-        String why = LabNetns.whyNotRunnable();
-        assumeTrue(why == null, why);
-        lab = LabNetns.create(1500);
-    }
-
-    @AfterAll
-    static void deleteLab() throws IOException {
-        if (lab != null) lab.close();
-    }
+    @RegisterExtension
+    static final LabNetnsExtension LAB = LabNetnsExtension.perClass(1500);
 
     private static byte[] frame(int seq, int len) {
         byte[] f = new byte[len];
@@ -76,7 +64,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void leaderAndReceiveThreadHandOverEveryFrameOnceInOrder() throws Exception {
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);
             int total = 3000;
@@ -112,7 +100,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void onlyOneLeaderAtATimeAndWakeLeaderEndsItsWait() throws Exception {
-        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             b.start((s, f, l) -> { }, null);
             AtomicInteger second = new AtomicInteger(Integer.MIN_VALUE);
             AtomicBoolean returned = new AtomicBoolean();
@@ -145,7 +133,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void aWakeupWhileNoOneWaitsIsNotKeptForTheNextLead() throws Exception {
-        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             b.start((s, f, l) -> { }, null);
             b.wakeLeader(); // no leader: nothing written
             // the leader's own wait, as a lead makes it: no wakeup was kept for it (TIMEOUT; READABLE on an EINTR)
@@ -157,7 +145,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void anInterruptEndsALeadsWaitAndStaysSet() throws Exception {
-        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             b.start((s, f, l) -> { }, null);
             Thread leader = Thread.currentThread();
             AtomicBoolean returned = new AtomicBoolean();
@@ -193,7 +181,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void closeEndsALeadAndNoLeadAfterwards() throws Exception {
-        EthBearer b = EthBearer.open(lab.name, "vb");
+        EthBearer b = EthBearer.open(LAB.name(), "vb");
         try {
             b.start((s, f, l) -> { }, null);
             Thread closer = new Thread(() -> {
@@ -221,7 +209,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void theReceiveThreadEndsWhenItsSocketIsClosedUnderIt() throws Exception {
-        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             b.start((s, f, l) -> { }, null);
             b.socket().close(); // not through the bearer: the thread's next read finds the socket closed
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -233,7 +221,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void noLeadWithoutAReceiveThread() throws Exception {
-        try (EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             assertThat(b.lead((s, f, l) -> { }, () -> false, 10, null, null)).isEqualTo(-1);
         }
     }
@@ -248,7 +236,7 @@ class EthLeaderReceiveTest {
 
     @Test
     void receiveThreadWaitsWithoutSpinningWhileALeaderHoldsTheReceiveLock() throws Exception {
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);
             ReentrantLock leadLock = leadLockOf(b);
@@ -286,7 +274,7 @@ class EthLeaderReceiveTest {
      */
     @Test
     void aReceiveThreadWaitingForTheLeaderGoesOnWhenItReleasesAndAllocatesNothing() throws Exception {
-        try (EthBearer a = EthBearer.open(lab.name, "va"); EthBearer b = EthBearer.open(lab.name, "vb")) {
+        try (EthBearer a = EthBearer.open(LAB.name(), "va"); EthBearer b = EthBearer.open(LAB.name(), "vb")) {
             AtomicInteger count = new AtomicInteger();
             AtomicInteger outOfOrder = new AtomicInteger();
             AtomicReference<Thread> rx = new AtomicReference<>();

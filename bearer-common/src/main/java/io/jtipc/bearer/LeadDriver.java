@@ -95,7 +95,8 @@ public final class LeadDriver {
      *
      * @param timeoutMs longest wait, ms (0: none; negative: no limit)
      * @return frames handed to {@code handler} (0 if none came in time, {@code done} held already, the receive-lock
- *         attempts ended without the lock, or after a receive error), or -1 when this
+     *         attempts ended without the lock, or a receive error came before any; after a receive error, the frames
+     *         handed over in this lead before it), or -1 when this
      *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed,
      *         leading pauses after a receive error, or an earlier lead failed on an unexpected exception
      */
@@ -106,6 +107,7 @@ public final class LeadDriver {
         }
         boolean paused = false;
         boolean told = false;
+        long ledBefore = framesLed; // written only by the leader, under the lead lock: framesLed - ledBefore is ours
         try {
             if (leadFaults.paused()) {
                 return -1; // the receive thread reads meanwhile; the caller waits on its queue
@@ -158,7 +160,7 @@ public final class LeadDriver {
             // after a pause, on this same bearer object, which the node enables again when the interface comes back
             log.log(System.Logger.Level.DEBUG, logName + ": leader receive failed: " + e);
             leadFaults.receiveFailed(source.receiveError(e), onError);
-            return 0;
+            return (int) (framesLed - ledBefore); // frames the failed drain handed over before the error still count
         } catch (RuntimeException e) {
             leadBroken = true;
             log.log(System.Logger.Level.WARNING, logName + ": leader receive off after an unexpected failure", e);

@@ -146,13 +146,41 @@ class LeadDriverTest {
         src.readFailure = new IOException("ENETDOWN");
         src.failAfter = 1;
         List<String> calls = new ArrayList<>();
-        assertThat(d.lead(handler, NOT_DONE, -1, () -> calls.add("started"), () -> calls.add("ended"))).isZero();
+        assertThat(d.lead(handler, NOT_DONE, -1, () -> calls.add("started"), () -> calls.add("ended")))
+                .as("the frame handed over before the error").isEqualTo(1);
         assertThat(seen).containsExactly(0);
         assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("wrapped: ENETDOWN"));
         assertThat(d.receiveErrors()).isEqualTo(1);
         assertThat(src.events).containsSubsequence("unlock", "wake", "end");
         assertThat(calls).containsExactly("started", "ended");
         assertThat(d.leading()).isFalse();
+    }
+
+    @Test
+    void aReceiveErrorAfterFramesWereHandedOverReturnsThoseFramesAndIsStillReported() {
+        List<IOException> reported = new ArrayList<>();
+        d.errorHandler(reported::add);
+        src.queue(4, 0);
+        src.readFailure = new IOException("ENETDOWN");
+        src.failAfter = 2;
+        assertThat(d.lead(handler, NOT_DONE, -1, null, null)).as("frames handed over before the error").isEqualTo(2);
+        assertThat(seen).containsExactly(0, 1);
+        assertThat(d.framesLed()).isEqualTo(2);
+        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("wrapped: ENETDOWN"));
+        assertThat(d.receiveErrors()).isEqualTo(1);
+        assertThat(src.events).containsExactly("open", "lock", "unlock", "end");
+    }
+
+    @Test
+    void aReceiveErrorBeforeAnyFrameReturnsZero() {
+        List<IOException> reported = new ArrayList<>();
+        d.errorHandler(reported::add);
+        src.queue(2, 0);
+        src.readFailure = new IOException("ENETDOWN");
+        assertThat(d.lead(handler, NOT_DONE, -1, null, null)).isZero();
+        assertThat(seen).isEmpty();
+        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("wrapped: ENETDOWN"));
+        assertThat(d.receiveErrors()).isEqualTo(1);
     }
 
     @Test

@@ -18,14 +18,13 @@ import static io.jtipc.bearer.eth.MmsgLayout.MSG_LEN;
 import static io.jtipc.bearer.eth.MmsgLayout.MSG_NAMELEN;
 
 import java.io.IOException;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
+import io.jtipc.bearer.LeadInterruptor;
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.ReceiveLock;
 import io.jtipc.bearer.SyscallException;
@@ -93,7 +92,7 @@ final class AfPacketRx {
     private final AfPacketSocket socket;
     // the socket's descriptors, set once by attach() as the last step of the socket's constructor, before the socket
     // is published. Not final (the native memory is allocated before the descriptors exist), so this object must be
-    // reached only through a final field (AfPacketSocket.rx, EthBearer's, LeadInterruptor's): the final-field
+    // reached only through a final field (AfPacketSocket.rx, EthBearer's, the LeadInterruptor's wake): the final-field
     // guarantee (JLS 17.5) then makes these writes visible to every thread. Never hand it out through another field.
     private int fd;
     private int wakeFd;
@@ -407,7 +406,7 @@ final class AfPacketRx {
             }
             LeadInterruptor in = interruptor;
             if (in == null || !in.isOpen()) {
-                interruptor = in = new LeadInterruptor(this); // first lead, or the last one was interrupted
+                interruptor = in = new LeadInterruptor(this::leadWakeup); // first lead, or the last one was interrupted
             }
             in.enter(); // an interrupt from now on (or one already pending) writes leadWakeFd
             try {
@@ -463,36 +462,5 @@ final class AfPacketRx {
             throw new ClosedChannelException();
         }
         return READABLE;
-    }
-
-    /**
-     * Wakes the leader's poll when its thread is interrupted (a native {@code poll} does not return on
-     * {@link Thread#interrupt()}): the JDK calls {@link #implCloseChannel} on the interrupting thread while the
-     * leader is between {@link #enter} and {@link #exit}, or at once in {@link #enter} if the flag is set already.
-     * Closed by that, so a new one serves the next lead; nothing is allocated per lead otherwise.
-     */
-    private static final class LeadInterruptor extends AbstractInterruptibleChannel {
-        private final AfPacketRx rx;
-
-        LeadInterruptor(AfPacketRx rx) {
-            this.rx = rx;
-        }
-
-        void enter() {
-            begin();
-        }
-
-        void exit() {
-            try {
-                end(true);
-            } catch (AsynchronousCloseException e) {
-                // ClosedByInterruptException: interrupted while waiting; the interrupt flag stays set for the caller
-            }
-        }
-
-        @Override
-        protected void implCloseChannel() {
-            rx.leadWakeup();
-        }
     }
 }

@@ -11,16 +11,24 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
- * The UDP bearer's receive thread waits here, in an epoll instance of its own over the bearer's socket and an eventfd
- * (issue 14, the leader receive), instead of in the JDK selector: while an application thread leads
- * ({@link UdpBearer#lead}) the socket's interest is switched off in this instance ({@link #pause}, one
- * {@code epoll_ctl}), so an arrival wakes the leader only, not the receive thread as well; {@link #resume} switches it
- * back on, and {@code EPOLL_CTL_MOD} on a socket with datagrams queued wakes the receive thread at once (fs/eventpoll.c
- * ep_modify), so nothing waits unread after a lead. The socket's descriptor is found through procfs as
- * {@link UdpNoCheck} finds it (java.nio does not give it); IPv4 with one socket only (replicast mode), else the
- * bearer keeps the JDK selector. Through jnr-ffi, no JNI code; memory allocated once. Opt-in
- * ({@code -Djtipc.udpRxEpoll=true}, see {@link UdpBearer}): it shortens the round trip but costs one-way rates. A lead
- * pauses the receive thread only when it found nothing queued (a quiet link awaiting an answer).
+ * An epoll instance of its own over the UDP bearer's socket and an eventfd (issue 14, the leader receive), in one of
+ * two modes chosen at {@link #open}:
+ * <ul>
+ * <li><b>exclusive</b> ({@code -Djtipc.udpRxEpoll=exclusive}, see {@link UdpRx}): the socket is added with {@code EPOLLEXCLUSIVE}, once to
+ * the leader's instance and then to the receive thread's. A datagram wakes one waiting thread only
+ * (fs/eventpoll.c ep_poll_callback: an exclusive entry counts as woken only when its instance has a waiter;
+ * kernel/sched/wait.c __wake_up_common stops after the first such entry; exclusive entries are queued in the order they
+ * were added), so the leader, added first, is woken when it waits and the receive thread otherwise. Nothing is switched
+ * per lead; since a datagram that woke the leader does not reach the receive thread's ready list, a lead that waited
+ * looks at the socket's queue when it ends ({@link #readable}) and wakes the receive thread for what it left.</li>
+ * <li><b>pause</b> ({@code -Djtipc.udpRxEpoll=pause}, the receive thread's instance only, the leader waits in a JDK
+ * selector): while a thread leads the socket's interest is switched off ({@link #pause}, one {@code epoll_ctl}) and back
+ * on at its end ({@link #resume}; {@code EPOLL_CTL_MOD} on a socket with datagrams queued wakes the receive thread at
+ * once, fs/eventpoll.c ep_modify).</li>
+ * </ul>
+ * The socket's descriptor is found through procfs as {@link UdpNoCheck} finds it (java.nio does not give it); IPv4
+ * with one socket only (replicast mode), else the bearer keeps the JDK selectors (also its default: both modes cost
+ * one-way rates, bench/RESULTS.md). Through jnr-ffi, no JNI code; memory allocated once.
  */
 final class RxEpoll implements AutoCloseable {
     /** epoll(7) calls; public for jnr-ffi's generated implementation. */
@@ -43,6 +51,10 @@ final class RxEpoll implements AutoCloseable {
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_MOD = 3;
     static final int EPOLLIN = 0x1;
+    /** Wake one of the exclusive waiters of the file (Linux 4.5+); only with EPOLL_CTL_ADD. */
+    static final int EPOLLEXCLUSIVE = 1 << 28;
+    /** {@code FIONREAD} (= SIOCINQ), asm-generic/ioctls.h: on a UDP socket the length of the first queued datagram. */
+    static final long FIONREAD = 0x541B;
     /** struct epoll_event is packed on x86_64 (12 bytes: u32 events, u64 data), 16 bytes elsewhere. */
     private static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
     private static final int EVENT_SIZE = PACKED ? 12 : 16;
@@ -57,6 +69,9 @@ final class RxEpoll implements AutoCloseable {
     private final Pointer events;
     private final Pointer wakeOne;
     private final Pointer scratch;
+    /** FIONREAD's result ({@link #readable}). */
+    private final Pointer inq;
+    private final boolean exclusive;
     private volatile boolean closed;
     /**
      * Threads inside {@link #await} or {@link #wakeup} (their native call on {@link #epfd} / {@link #wakeFd}):
@@ -70,7 +85,8 @@ final class RxEpoll implements AutoCloseable {
      */
     static final long CLOSE_WAIT_MS = 1000;
 
-    private RxEpoll(Calls ep, LibC libc, Runtime rt, int epfd, int wakeFd, int sockFd) {
+    private RxEpoll(Calls ep, LibC libc, Runtime rt, int epfd, int wakeFd, int sockFd, boolean exclusive) {
+        this.exclusive = exclusive;
         this.ep = ep;
         this.libc = libc;
         this.epfd = epfd;
@@ -81,16 +97,24 @@ final class RxEpoll implements AutoCloseable {
         this.wakeOne = Memory.allocateDirect(rt, 8, true);
         this.wakeOne.putLong(0, 1);
         this.scratch = Memory.allocateDirect(rt, 8, true);
+        this.inq = Memory.allocateDirect(rt, 8, true);
+    }
+
+    /** {@link #open(InetSocketAddress, boolean)} in pause mode. */
+    static RxEpoll open(InetSocketAddress bound) {
+        return open(bound, false);
     }
 
     /**
-     * Opens the receive thread's epoll over the IPv4 socket bound to {@code bound} (called right after bind, in the
-     * socket's namespace).
+     * Opens an epoll over the IPv4 socket bound to {@code bound} (called right after bind, in the socket's namespace).
+     * In exclusive mode the order of the calls is the order of the wake-ups: the leader's first.
      *
+     * @param exclusive the socket is added with {@code EPOLLEXCLUSIVE} (then {@link #pause}/{@link #resume} must not
+     *                  be used: the kernel refuses EPOLL_CTL_MOD on such an entry)
      * @return null when it cannot be done here (IPv6, no procfs, jnr-ffi unavailable, a system call failed): the
      *         bearer then waits in its JDK selector (and its receive thread is woken during leads too)
      */
-    static RxEpoll open(InetSocketAddress bound) {
+    static RxEpoll open(InetSocketAddress bound, boolean exclusive) {
         if (!(bound.getAddress() instanceof Inet4Address)) return null;
         int epfd = -1, wakeFd = -1;
         try {
@@ -102,8 +126,9 @@ final class RxEpoll implements AutoCloseable {
             epfd = ep.epoll_create1(EPOLL_CLOEXEC);
             wakeFd = libc.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
             if (epfd < 0 || wakeFd < 0) throw new IllegalStateException("epoll_create1/eventfd failed");
-            RxEpoll e = new RxEpoll(ep, libc, rt, epfd, wakeFd, sock);
-            if (!e.ctl(EPOLL_CTL_ADD, wakeFd, EPOLLIN) || !e.ctl(EPOLL_CTL_ADD, sock, EPOLLIN)) {
+            RxEpoll e = new RxEpoll(ep, libc, rt, epfd, wakeFd, sock, exclusive);
+            if (!e.ctl(EPOLL_CTL_ADD, wakeFd, EPOLLIN)
+                    || !e.ctl(EPOLL_CTL_ADD, sock, exclusive ? EPOLLIN | EPOLLEXCLUSIVE : EPOLLIN)) {
                 throw new IllegalStateException("epoll_ctl ADD failed");
             }
             return e;
@@ -123,12 +148,21 @@ final class RxEpoll implements AutoCloseable {
         }
     }
 
-    /** The receive thread waits until the socket is readable (while not paused) or {@link #wakeup()}. */
+    /** {@link #await(int)} without a time limit. */
     void await() {
+        await(-1);
+    }
+
+    /**
+     * Waits until the socket is readable (while not paused; in exclusive mode: and this wait is the one the kernel
+     * wakes), {@link #wakeup()}, close, or {@code timeoutMs} ms (negative: no limit). An interrupted {@code epoll_wait}
+     * (EINTR) returns too.
+     */
+    void await(int timeoutMs) {
         users.incrementAndGet(); // before the look at closed: close either sees this user or is seen here
         try {
             if (closed) return;
-            int n = ep.epoll_wait(epfd, events, 2, -1);
+            int n = ep.epoll_wait(epfd, events, 2, timeoutMs);
             for (int i = 0; i < n; i++) {
                 if (events.getLong(i * EVENT_SIZE + DATA_OFFSET) == wakeFd) {
                     libc.read(wakeFd, scratch, 8); // resets the counter
@@ -150,7 +184,29 @@ final class RxEpoll implements AutoCloseable {
         }
     }
 
-    /** A thread leads: the socket no longer wakes the receive thread. */
+    /**
+     * True when a datagram is queued on the socket ({@code FIONREAD} &gt; 0; a datagram of 0 bytes is not seen, TIPC
+     * sends none); false once closed or if the call fails. Any thread; allocates nothing.
+     */
+    boolean readable() {
+        users.incrementAndGet(); // close waits: never an ioctl on a descriptor closed meanwhile
+        try {
+            if (closed) return false;
+            synchronized (inq) {
+                inq.putInt(0, 0);
+                return libc.ioctl(sockFd, FIONREAD, inq) == 0 && inq.getInt(0) > 0;
+            }
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    /** True when the socket was added with {@code EPOLLEXCLUSIVE}. */
+    boolean exclusive() {
+        return exclusive;
+    }
+
+    /** A thread leads: the socket no longer wakes the receive thread (pause mode only). */
     void pause() {
         ctl(EPOLL_CTL_MOD, sockFd, 0);
     }

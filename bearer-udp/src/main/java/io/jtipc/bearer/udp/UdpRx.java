@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import io.jtipc.bearer.LeadDriver;
+import io.jtipc.bearer.LeadInterruptor;
 import io.jtipc.bearer.LeadSource;
 import io.jtipc.bearer.LossGenerator;
 import io.jtipc.bearer.Media;
@@ -82,13 +83,25 @@ final class UdpRx {
     /** The leader receive ({@link #lead}), over {@link LeadSocket}. */
     private final LeadDriver leader;
     /**
-     * Where the receive thread waits when it is kept out of a lead's way ({@link RxEpoll}: IPv4, one socket), else
-     * null (it waits in the JDK selector and an arrival during a lead wakes it too). Off by default, system property
-     * {@code jtipc.udpRxEpoll=true} turns it on: on the 2-core bench host it took the 64 B round trip from 1.3-1.8x
-     * TCP's to 1.34-1.46x, but cost the one-way rates 10-25 % (the receive thread paused and woken again per lead;
-     * bench/RESULTS.md, issue 14).
+     * Where the receive thread waits ({@link RxEpoll}: IPv4, one socket), else null: it waits in the JDK selector, and an
+     * arrival during a lead wakes it as well as the leader (the default). System property {@code jtipc.udpRxEpoll}:
+     * {@code false} (default), the JDK selectors; {@code exclusive}, the socket added with {@code EPOLLEXCLUSIVE} here
+     * and, first, in {@link #leadEpoll}, so a datagram wakes the leader when one waits and the receive thread otherwise;
+     * {@code pause} (or {@code true}), the socket's interest switched off here while a thread leads. On the 2-core bench
+     * host (bench/RESULTS.md, issue 14) {@code exclusive} took the 64 B round trip from 1.9x TCP's to 1.2-1.45x with
+     * the cores kept busy (1.1-1.3 context switches per message instead of 2.1-2.3), but 1 000 B one-way rates lost
+     * about 40 %; {@code pause} 1.34-1.61x at 10-25 % of one-way rate; hence opt-in.
      */
     private final RxEpoll rxEpoll;
+    /**
+     * The leader's wait in exclusive mode (see {@link #rxEpoll}), opened before it; null in the other modes (the leader
+     * waits in {@link #leadSelector}).
+     */
+    private final RxEpoll leadEpoll;
+    /** The current lead waited in {@link #leadEpoll} (under the lead lock). */
+    private boolean leadWaited;
+    /** Ends the leader's wait in {@link #leadEpoll} on an interrupt; replaced once an interrupt closed it (lead lock). */
+    private LeadInterruptor interruptor;
     /**
      * The native receive batch ({@link UdpRxBatch}: one {@code recvmmsg} per up to {@value UdpRxBatch#BATCH} queued
      * datagrams) of an IPv4 bearer with one socket (replicast mode), or null: IPv6, multicast mode, system property
@@ -115,8 +128,20 @@ final class UdpRx {
         this.peers = peers;
         this.learn = learn;
         this.loss = loss;
-        this.rxEpoll = channels.length == 1 && Boolean.getBoolean("jtipc.udpRxEpoll")
-                ? RxEpoll.open(s.local) : null;
+        String mode = System.getProperty("jtipc.udpRxEpoll", "false");
+        RxEpoll lead = null, rx = null;
+        if (channels.length == 1 && mode.equals("exclusive")) {
+            lead = RxEpoll.open(s.local, true); // first: the kernel wakes the first waiting exclusive entry
+            rx = lead == null ? null : RxEpoll.open(s.local, true);
+            if (rx == null && lead != null) {
+                lead.close();
+                lead = null;
+            }
+        } else if (channels.length == 1 && (mode.equals("pause") || mode.equals("true"))) {
+            rx = RxEpoll.open(s.local, false);
+        }
+        this.leadEpoll = lead;
+        this.rxEpoll = rx;
         this.batch = UdpRxBatch.open(name, s.local, channels.length); // in the bearer's namespace: procfs shows it
         this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), UdpBearer.MAX_FRAME,
                 UdpMedia.UDP_ADDR_SIZE, this::threadReceive, () -> !closed, LOG);
@@ -338,7 +363,7 @@ final class UdpRx {
         /** Opens the leader's selector over the same channels on the first lead. */
         @Override
         public void openLead() throws IOException {
-            if (leadSelector == null) {
+            if (leadEpoll == null && leadSelector == null) {
                 Selector sel = Selector.open();
                 try {
                     for (DatagramChannel c : channels) {
@@ -374,7 +399,7 @@ final class UdpRx {
 
         @Override
         public boolean pauseReceiveThread() {
-            if (rxEpoll == null) {
+            if (rxEpoll == null || rxEpoll.exclusive()) {
                 return false;
             }
             rxEpoll.pause();
@@ -383,9 +408,26 @@ final class UdpRx {
 
         @Override public void resumeReceiveThread() { rxEpoll.resume(); }
 
-        /** Waits in the leader's selector; never WAKEUP: a close closes the selector (ClosedSelectorException). */
+        /**
+         * Waits in {@link #leadEpoll} (WAKEUP once the bearer closed), else in the leader's selector (never WAKEUP: a
+         * close closes the selector, ClosedSelectorException).
+         */
         @Override
         public int awaitLead(BooleanSupplier done, long waitMs) throws IOException {
+            if (leadEpoll != null) {
+                leadWaited = true;
+                LeadInterruptor in = interruptor;
+                if (in == null || !in.isOpen()) {
+                    interruptor = in = new LeadInterruptor(leadEpoll::wakeup); // first lead, or after an interrupt
+                }
+                in.enter(); // an interrupt from now on (or one pending) ends the wait; its flag stays set
+                try {
+                    leadEpoll.await((int) Math.min(waitMs, Integer.MAX_VALUE));
+                } finally {
+                    in.exit();
+                }
+                return closed ? WAKEUP : 0;
+            }
             if (waitMs < 0) {
                 leadSelector.select(IGNORE_KEY);
             } else {
@@ -394,9 +436,20 @@ final class UdpRx {
             return 0;
         }
 
-        /** Closes the leader's selector once the bearer closed: close may have run before it was opened. */
+        /**
+         * Exclusive mode: a lead that waited may have taken the wake-up of a datagram it left unread (it stopped once
+         * its answer came, or its wait ended by time or wakeLeader as the datagram came), and that datagram is not on
+         * the receive thread's ready list: wakes the receive thread if the socket's queue is not empty. Else closes the
+         * leader's selector once the bearer closed: close may have run before it was opened.
+         */
         @Override
         public void endLead() {
+            if (leadWaited) {
+                leadWaited = false;
+                if (leadEpoll.readable()) {
+                    rxEpoll.wakeup();
+                }
+            }
             if (closed) {
                 closeLeadSelector();
             }
@@ -434,6 +487,12 @@ final class UdpRx {
 
     /** {@link UdpBearer#wakeLeader}. */
     void wakeLeader() {
+        if (leadEpoll != null) {
+            if (leader.leading()) {
+                leadEpoll.wakeup();
+            }
+            return;
+        }
         Selector s = leadSelector;
         // no thread leads (a leader is counted only once it holds the lead lock): a wakeup left pending would only make the
         // next lead return at once for nothing
@@ -481,6 +540,9 @@ final class UdpRx {
     void close() {
         closed = true;
         closeLeadSelector(); // first: a leader waiting in it returns now, not after the receive thread's join
+        if (leadEpoll != null) {
+            leadEpoll.close(); // likewise (wakes it, waits until it left the epoll calls)
+        }
         receiveLoop.stop(this::wakeup);
         if (rxEpoll != null) {
             rxEpoll.close(); // the receive thread has ended (or was never started)

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link RxEpoll}: the receive thread's wait. Paused (a thread leads), a queued datagram does not end it; resumed, the
- * datagram already queued ends it at once; {@link RxEpoll#wakeup()} ends it without a datagram.
+ * {@link RxEpoll}: the receive thread's and the leader's wait. Paused (a thread leads), a queued datagram does not end
+ * it; resumed, the datagram already queued ends it at once; {@link RxEpoll#wakeup()} ends it without a datagram;
+ * exclusive, a datagram ends one wait only.
  */
 @Timeout(60)
 class RxEpollTest {
@@ -77,6 +78,49 @@ class RxEpollTest {
             e.wakeup();
             assertThat(e.users()).isZero();
         }
+    }
+
+    /**
+     * Exclusive mode, two instances on one socket as the UDP bearer opens them (the leader's first): a datagram wakes
+     * the first instance that has a waiter and not the second; with no waiter on the first, it wakes the second.
+     * {@link RxEpoll#readable()} follows the socket's queue.
+     */
+    @Test
+    void exclusiveWakesTheFirstWaitingInstanceOnly() throws Exception {
+        try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET);
+                DatagramChannel tx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            rx.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress bound = (InetSocketAddress) rx.getLocalAddress();
+            RxEpoll first = RxEpoll.open(bound, true);
+            Assumptions.assumeTrue(first != null, "no procfs descriptor or jnr-ffi here");
+            RxEpoll second = RxEpoll.open(bound, true);
+            try (first; second) {
+                assertThat(first.exclusive()).isTrue();
+                assertThat(first.readable()).as("nothing queued").isFalse();
+                CountDownLatch one = awaitOn(first);
+                CountDownLatch two = awaitOn(second);
+                waitUntilIn(first);
+                waitUntilIn(second);
+                tx.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), bound);
+                assertThat(one.await(10, TimeUnit.SECONDS)).as("the first waiting instance is woken").isTrue();
+                assertThat(two.await(300, TimeUnit.MILLISECONDS)).as("the second is not").isFalse();
+                assertThat(first.readable()).as("the datagram is still queued").isTrue();
+                ByteBuffer b = ByteBuffer.allocate(16);
+                rx.receive(b);
+                assertThat(first.readable()).isFalse();
+                // the first has no waiter now: the next datagram goes to the second
+                tx.send(ByteBuffer.wrap(new byte[] {4}), bound);
+                assertThat(two.await(10, TimeUnit.SECONDS)).as("no waiter on the first: the second is woken").isTrue();
+            }
+        }
+    }
+
+    /** Waits (up to 10 s) until a thread is inside {@code e}'s epoll_wait, then 50 ms more for it to sleep there. */
+    private static void waitUntilIn(RxEpoll e) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (e.users() == 0 && System.nanoTime() < end) Thread.sleep(1);
+        assertThat(e.users()).isEqualTo(1);
+        Thread.sleep(50);
     }
 
     @Test

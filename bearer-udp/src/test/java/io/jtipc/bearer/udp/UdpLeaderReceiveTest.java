@@ -26,14 +26,18 @@ import io.jtipc.bearer.ReceiveLock;
  */
 @Timeout(60)
 class UdpLeaderReceiveTest {
+    /** A replicast pair in the default wait mode (the JDK selectors). */
     private static UdpBearer[] pair() throws Exception {
-        return pair(false);
+        return pair("false");
     }
 
-    /** A replicast pair; {@code rxEpoll}: b's receive thread waits in its {@link RxEpoll} (jtipc.udpRxEpoll). */
-    private static UdpBearer[] pair(boolean rxEpoll) throws Exception {
+    /**
+     * A replicast pair; {@code mode}: system property {@code jtipc.udpRxEpoll} while they open ({@code false}, the
+     * default JDK selectors; {@code exclusive}; {@code pause}), see {@link UdpRx}.
+     */
+    static UdpBearer[] pair(String mode) throws Exception {
         String was = System.getProperty("jtipc.udpRxEpoll");
-        System.setProperty("jtipc.udpRxEpoll", Boolean.toString(rxEpoll));
+        System.setProperty("jtipc.udpRxEpoll", mode);
         try {
             return TestSupport.openPair(
                 p -> UdpBearerConfig.local(sa("127.0.0.1", p)).name("a").replicast(sa("127.0.0.2", p)),
@@ -62,10 +66,10 @@ class UdpLeaderReceiveTest {
         }
     }
 
-    @ParameterizedTest(name = "rxEpoll={0}")
-    @ValueSource(booleans = {false, true})
-    void leaderAndReceiveThreadHandOverEveryDatagramOnceInOrder(boolean rxEpoll) throws Exception {
-        UdpBearer[] ab = pair(rxEpoll);
+    @ParameterizedTest(name = "udpRxEpoll={0}")
+    @ValueSource(strings = {"false", "pause", "exclusive"})
+    void leaderAndReceiveThreadHandOverEveryDatagramOnceInOrder(String mode) throws Exception {
+        UdpBearer[] ab = pair(mode);
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             Seen seen = new Seen();
             b.start(seen.handler(), null);
@@ -97,9 +101,10 @@ class UdpLeaderReceiveTest {
         }
     }
 
-    @Test
-    void onlyOneLeaderAtATimeAndWakeLeaderEndsItsWait() throws Exception {
-        UdpBearer[] ab = pair();
+    @ParameterizedTest(name = "udpRxEpoll={0}")
+    @ValueSource(strings = {"false", "exclusive"})
+    void onlyOneLeaderAtATimeAndWakeLeaderEndsItsWait(String mode) throws Exception {
+        UdpBearer[] ab = pair(mode);
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             b.start((s, f, l) -> { }, null);
             AtomicInteger second = new AtomicInteger(Integer.MIN_VALUE);
@@ -126,9 +131,10 @@ class UdpLeaderReceiveTest {
         }
     }
 
-    @Test
-    void closeEndsALeadAndNoLeadAfterwards() throws Exception {
-        UdpBearer[] ab = pair();
+    @ParameterizedTest(name = "udpRxEpoll={0}")
+    @ValueSource(strings = {"false", "exclusive"})
+    void closeEndsALeadAndNoLeadAfterwards(String mode) throws Exception {
+        UdpBearer[] ab = pair(mode);
         UdpBearer a = ab[0];
         UdpBearer b = ab[1];
         try (a) {
@@ -148,6 +154,48 @@ class UdpLeaderReceiveTest {
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(15_000);
             assertThat(r).isLessThanOrEqualTo(0);
             assertThat(b.lead((s, f, l) -> { }, () -> false, 10)).as("closed: cannot lead").isEqualTo(-1);
+        }
+    }
+
+    /**
+     * Exclusive mode: a datagram that arrives while the leader waits wakes the leader only, not the receive thread. A
+     * lead that then ends without reading it ({@code done} came true meanwhile) must wake the receive thread for it as
+     * it ends ({@code UdpRx.LeadSocket.endLead}, FIONREAD); without that the datagram stays queued until another one
+     * arrives, and this test fails. Each round's {@code done} turns true just before its datagram is sent, 100 ms into
+     * the lead (the leader waits by then: were it still draining, the datagram would wake the receive thread and the
+     * round would pass without the path).
+     */
+    @Test
+    void aDatagramThatWokeALeaderWhichDidNotReadItReachesTheReceiveThread() throws Exception {
+        UdpBearer[] ab = pair("exclusive");
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            Seen seen = new Seen();
+            b.start(seen.handler(), null);
+            int rounds = 20;
+            int led = 0;
+            for (int r = 0; r < rounds; r++) {
+                AtomicBoolean done = new AtomicBoolean();
+                byte[] f = data(r, 64);
+                Thread sender = new Thread(() -> {
+                    try {
+                        Thread.sleep(100);
+                        done.set(true);
+                        assertThat(a.send(b.address(), 0, f, 0, f.length)).isTrue();
+                    } catch (InterruptedException | java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                sender.start();
+                led += Math.max(0, b.lead(seen.handler(), done::get, 5_000));
+                sender.join();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (seen.count.get() <= r && System.nanoTime() < end) Thread.sleep(1);
+                assertThat(seen.count.get()).as("datagram of round %d handed over", r).isEqualTo(r + 1);
+            }
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) expected.add(i);
+            assertThat(seen.seqs).isEqualTo(expected);
+            System.out.printf("%d of %d datagrams read by the leader itself%n", led, rounds);
         }
     }
 
@@ -215,7 +263,7 @@ class UdpLeaderReceiveTest {
      */
     @Test
     void aReceiveThreadWaitingForTheLeaderGoesOnWhenItReleasesAndAllocatesNothing() throws Exception {
-        UdpBearer[] ab = pair(true);
+        UdpBearer[] ab = pair("pause");
         try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
             AtomicInteger count = new AtomicInteger();
             AtomicInteger outOfOrder = new AtomicInteger();

@@ -97,7 +97,8 @@ public final class LeadDriver {
      * @return frames handed to {@code handler} (0 if none came in time, {@code done} held already, the receive-lock
      *         attempts ended without the lock, or a receive error came before any; after a receive error, the frames
      *         handed over in this lead before it), or -1 when this
-     *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed,
+     *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed (a
+     *         lead its close ended returns the frames it handed over, if any),
      *         leading pauses after a receive error, or an earlier lead failed on an unexpected exception
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
@@ -151,10 +152,10 @@ public final class LeadDriver {
             }
             return done.getAsBoolean() ? 0 : drain(handler, done, timed, deadline);
         } catch (ClosedChannelException | ClosedSelectorException e) {
-            return -1;
+            return closedAfter(ledBefore);
         } catch (IOException e) {
             if (source.isClosed()) {
-                return -1;
+                return closedAfter(ledBefore);
             }
             // the kernel's error (ENETDOWN on a flap, ...): reported as the receive thread would have; leading goes on
             // after a pause, on this same bearer object, which the node enables again when the interface comes back
@@ -184,6 +185,12 @@ public final class LeadDriver {
                 }
             }
         }
+    }
+
+    /** A lead the bearer's close ended: the frames it handed over before, else -1 (this thread cannot lead). */
+    private int closedAfter(long ledBefore) {
+        long got = framesLed - ledBefore;
+        return got > 0 ? (int) got : -1;
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
  * sockets, wait on them and take turns with its receive thread. Implemented once per bearer by a private object
  * passed to the driver at construction (so a lead creates nothing). Where the two bearers differ, the difference is a
  * method here: Eth hands over a whole {@code recvmmsg} batch and returns a zero-timeout lead at once, UDP stops mid
- * batch (and wakes the receive thread for the rest), may pause its receive thread's epoll and drains once more.
+ * batch (and wakes the receive thread for the rest), may pause its receive thread's epoll and drains once more, or
+ * waits in an epoll of its own that the socket wakes before the receive thread's ({@code EPOLLEXCLUSIVE}).
  *
  * <p>Threads: {@link #isClosed()} and {@link #receiveThreadAlive()} are called by any thread that calls
  * {@link LeadDriver#lead}, before it takes the lead lock, and must be any-thread safe; every other method is called by
@@ -24,7 +25,7 @@ public interface LeadSource {
 
     /**
      * Called by every lead before its first read: opens what its wait needs on first use (UDP: the leader's selector
-     * over the bearer's channels; Eth: nothing).
+     * over the bearer's channels, unless its exclusive epoll was opened with the bearer; Eth: nothing).
      *
      * @throws IOException a failure to open it, handled as a receive error ({@link java.nio.channels.ClosedChannelException}:
      *         the bearer closed, the lead returns -1)
@@ -73,10 +74,10 @@ public interface LeadSource {
 
     /**
      * Called once the first drain handed nothing over, before the wait: keeps arrivals from waking the receive thread
-     * (UDP's {@code RxEpoll}). The driver then drains once more and calls {@link #resumeReceiveThread()} when the lead
-     * ends.
+     * (UDP's {@code RxEpoll} in pause mode). The driver then drains once more and calls {@link #resumeReceiveThread()}
+     * when the lead ends.
      *
-     * @return true when it paused the receive thread's wait, false when it does nothing (Eth, UDP without RxEpoll)
+     * @return true when it paused the receive thread's wait, false when it does nothing (Eth, UDP in its other modes)
      */
     boolean pauseReceiveThread();
 
@@ -89,7 +90,7 @@ public interface LeadSource {
      *
      * @return {@link Media#WAKEUP} when woken without a frame (the driver returns -1 if the bearer is closed), any
      *         other value otherwise; a source whose close ends the wait by an exception (UDP's closed selector) may
-     *         never return WAKEUP
+     *         never return WAKEUP (UDP's exclusive epoll returns it once closed)
      * @throws IOException the kernel's error; {@link java.nio.channels.ClosedChannelException} once closed
      * @throws java.nio.channels.ClosedSelectorException once closed (UDP): the lead returns -1
      */

@@ -172,6 +172,18 @@ class LeadDriverTest {
     }
 
     @Test
+    void aCloseAfterFramesWereHandedOverReturnsThoseFramesElseMinusOne() {
+        src.queue(4, 0);
+        src.readFailure = new java.nio.channels.ClosedChannelException();
+        src.failAfter = 3;
+        assertThat(d.lead(handler, NOT_DONE, -1, null, null)).as("frames handed over before the close").isEqualTo(3);
+        assertThat(seen).containsExactly(0, 1, 2);
+        src.failAfter = 0;
+        assertThat(d.lead(handler, NOT_DONE, -1, null, null)).as("closed before any frame").isEqualTo(-1);
+        assertThat(d.receiveErrors()).as("a close is no receive error").isZero();
+    }
+
+    @Test
     void aReceiveErrorBeforeAnyFrameReturnsZero() {
         List<IOException> reported = new ArrayList<>();
         d.errorHandler(reported::add);

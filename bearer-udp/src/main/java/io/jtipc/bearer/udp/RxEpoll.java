@@ -14,8 +14,9 @@ import jnr.ffi.Runtime;
  * An epoll instance of its own over the UDP bearer's socket and an eventfd (issue 14, the leader receive), in one of
  * two modes chosen at {@link #open}:
  * <ul>
- * <li><b>exclusive</b> ({@code -Djtipc.udpRxEpoll=exclusive}, see {@link UdpRx}): the socket is added with {@code EPOLLEXCLUSIVE}, once to
- * the leader's instance and then to the receive thread's. A datagram wakes one waiting thread only
+ * <li><b>exclusive</b> ({@code -Djtipc.udpRxEpoll=exclusive}, see {@link UdpRx}): the socket is added with
+ * {@code EPOLLEXCLUSIVE}, once to the leader's instance and then to the receive thread's. A datagram wakes one waiting
+ * thread only
  * (fs/eventpoll.c ep_poll_callback: an exclusive entry counts as woken only when its instance has a waiter;
  * kernel/sched/wait.c __wake_up_common stops after the first such entry; exclusive entries are queued in the order they
  * were added), so the leader, added first, is woken when it waits and the receive thread otherwise. Nothing is switched
@@ -53,8 +54,10 @@ final class RxEpoll implements AutoCloseable {
     static final int EPOLLIN = 0x1;
     /** Wake one of the exclusive waiters of the file (Linux 4.5+); only with EPOLL_CTL_ADD. */
     static final int EPOLLEXCLUSIVE = 1 << 28;
-    /** {@code FIONREAD} (= SIOCINQ), asm-generic/ioctls.h: on a UDP socket the length of the first queued datagram. */
-    static final long FIONREAD = 0x541B;
+    /** struct pollfd: int fd, short events, short revents. */
+    private static final int POLLFD_SIZE = 8;
+    /** Consecutive failed {@code epoll_wait} calls (EINTR: a JVM or profiler signal) {@link #await} retries. */
+    static final int MAX_RETRIES = 16;
     /** struct epoll_event is packed on x86_64 (12 bytes: u32 events, u64 data), 16 bytes elsewhere. */
     private static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
     private static final int EVENT_SIZE = PACKED ? 12 : 16;
@@ -69,12 +72,13 @@ final class RxEpoll implements AutoCloseable {
     private final Pointer events;
     private final Pointer wakeOne;
     private final Pointer scratch;
-    /** FIONREAD's result ({@link #readable}). */
-    private final Pointer inq;
+    /** {@link #readable}'s pollfd over the socket. */
+    private final Pointer pollFd;
     private final boolean exclusive;
     private volatile boolean closed;
     /**
-     * Threads inside {@link #await} or {@link #wakeup} (their native call on {@link #epfd} / {@link #wakeFd}):
+     * Threads inside {@link #await}, {@link #wakeup}, {@link #readable} or {@link #clearWakeup} (their native call on
+     * {@link #epfd}, {@link #wakeFd} or the socket):
      * {@link #close} waits for them, so a descriptor number is never used after it was closed (and maybe reused).
      */
     private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
@@ -97,7 +101,9 @@ final class RxEpoll implements AutoCloseable {
         this.wakeOne = Memory.allocateDirect(rt, 8, true);
         this.wakeOne.putLong(0, 1);
         this.scratch = Memory.allocateDirect(rt, 8, true);
-        this.inq = Memory.allocateDirect(rt, 8, true);
+        this.pollFd = Memory.allocateDirect(rt, POLLFD_SIZE, true);
+        this.pollFd.putInt(0, sockFd);
+        this.pollFd.putShort(4, LibC.POLLIN);
     }
 
     /** {@link #open(InetSocketAddress, boolean)} in pause mode. */
@@ -155,17 +161,32 @@ final class RxEpoll implements AutoCloseable {
 
     /**
      * Waits until the socket is readable (while not paused; in exclusive mode: and this wait is the one the kernel
-     * wakes), {@link #wakeup()}, close, or {@code timeoutMs} ms (negative: no limit). An interrupted {@code epoll_wait}
-     * (EINTR) returns too.
+     * wakes), {@link #wakeup()}, close, or {@code timeoutMs} ms (negative: no limit); an {@code epoll_wait} that failed
+     * (EINTR) is called again for the time left, up to {@value #MAX_RETRIES} times.
      */
     void await(int timeoutMs) {
         users.incrementAndGet(); // before the look at closed: close either sees this user or is seen here
         try {
-            if (closed) return;
-            int n = ep.epoll_wait(epfd, events, 2, timeoutMs);
-            for (int i = 0; i < n; i++) {
-                if (events.getLong(i * EVENT_SIZE + DATA_OFFSET) == wakeFd) {
-                    libc.read(wakeFd, scratch, 8); // resets the counter
+            long deadline = timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : 0;
+            int wait = timeoutMs;
+            for (int tries = 0; ; tries++) {
+                if (closed) return;
+                int n = ep.epoll_wait(epfd, events, 2, wait);
+                for (int i = 0; i < n; i++) {
+                    if (events.getLong(i * EVENT_SIZE + DATA_OFFSET) == wakeFd) {
+                        libc.read(wakeFd, scratch, 8); // resets the counter
+                    }
+                }
+                if (n >= 0 || tries >= MAX_RETRIES || timeoutMs == 0) {
+                    return;
+                }
+                // -1: EINTR (errno is not kept: IgnoreError), a signal to the thread (the JVM's, a profiler's); the
+                // descriptor is open (close waits for users), so the wait goes on for the time left, a bounded number
+                // of times
+                if (timeoutMs > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return;
+                    wait = (int) Math.max(1, (left + 999_999) / 1_000_000);
                 }
             }
         } finally {
@@ -185,17 +206,34 @@ final class RxEpoll implements AutoCloseable {
     }
 
     /**
-     * True when a datagram is queued on the socket ({@code FIONREAD} &gt; 0; a datagram of 0 bytes is not seen, TIPC
-     * sends none); false once closed or if the call fails. Any thread; allocates nothing.
+     * True when the socket has something to read, or when that cannot be told (a failed call): one {@code poll} with
+     * timeout 0 on it (a datagram of any length, as the receive thread's own wait sees it; FIONREAD would give only the
+     * first datagram's length, 0 for an empty one with others behind it). False once closed. Any thread (one at a
+     * time: the lead lock); allocates nothing.
      */
     boolean readable() {
-        users.incrementAndGet(); // close waits: never an ioctl on a descriptor closed meanwhile
+        users.incrementAndGet(); // close waits: never a call on a descriptor closed meanwhile
         try {
             if (closed) return false;
-            synchronized (inq) {
-                inq.putInt(0, 0);
-                return libc.ioctl(sockFd, FIONREAD, inq) == 0 && inq.getInt(0) > 0;
+            synchronized (pollFd) {
+                pollFd.putShort(6, (short) 0);
+                int r = libc.poll(pollFd, 1, 0);
+                return r != 0; // r < 0: not known, a spare wake-up costs one eventfd write
             }
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    /**
+     * Drops a {@link #wakeup()} nobody waited for (the eventfd read without waiting), so the next {@link #await} waits.
+     * Any thread; allocates nothing.
+     */
+    void clearWakeup() {
+        users.incrementAndGet();
+        try {
+            if (closed) return;
+            libc.read(wakeFd, scratch, 8); // EFD_NONBLOCK: EAGAIN when none is pending
         } finally {
             users.decrementAndGet();
         }
@@ -208,17 +246,20 @@ final class RxEpoll implements AutoCloseable {
 
     /** A thread leads: the socket no longer wakes the receive thread (pause mode only). */
     void pause() {
+        if (exclusive) return; // the kernel refuses EPOLL_CTL_MOD on an exclusive entry
         ctl(EPOLL_CTL_MOD, sockFd, 0);
     }
 
     /** The lead ended: the socket wakes the receive thread again (at once if datagrams are queued). */
     void resume() {
+        if (exclusive) return;
         ctl(EPOLL_CTL_MOD, sockFd, EPOLLIN);
     }
 
     /**
-     * Closes the epoll instance and the eventfd (the socket is the channel's): marks it closed, wakes a waiting receive
-     * thread, waits up to {@link #CLOSE_WAIT_MS} until no thread is in {@link #await} or {@link #wakeup}, then closes
+     * Closes the epoll instance and the eventfd (the socket is the channel's): marks it closed, wakes a waiting thread
+     * (receive thread or leader), waits up to {@link #CLOSE_WAIT_MS} until no thread is in a native call here
+     * ({@link #users}), then closes
      * both descriptors (left open if one still is: a leak, never a call on a reused number).
      */
     @Override
@@ -226,7 +267,7 @@ final class RxEpoll implements AutoCloseable {
         synchronized (ctlEvent) {
             if (closed) return;
             closed = true; // before the look at users (see await)
-            libc.write(wakeFd, wakeOne, 8); // a receive thread in epoll_wait returns
+            libc.write(wakeFd, wakeOne, 8); // a thread in epoll_wait returns
             long end = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
             while (users.get() > 0) {
                 if (System.nanoTime() - end > 0) {
@@ -241,7 +282,7 @@ final class RxEpoll implements AutoCloseable {
         }
     }
 
-    /** Threads inside {@link #await} or {@link #wakeup} now (tests). */
+    /** Threads inside a native call here now ({@link #users}; tests). */
     int users() {
         return users.get();
     }

@@ -34,7 +34,8 @@ import static io.jtipc.bearer.Media.WAKEUP;
  * <p><b>One reader at a time, in order.</b> The receive thread and a leading application thread read the same
  * sockets under {@link #rxLock}, held from reading a datagram until its handler returned, so the core sees the
  * datagrams in the order the socket gave them whoever read them. Reading never waits under the lock: both wait for
- * readiness without it (the receive thread in the bearer's selector or {@link RxEpoll}, a leader in its own selector).
+ * readiness without it (the receive thread in the bearer's selector or {@link RxEpoll}, a leader in its own selector
+ * or, in exclusive mode, its own {@link RxEpoll}).
  *
  * <p><b>Reading.</b> An IPv4 bearer with one socket reads through its native receive batch ({@link UdpRxBatch}: one
  * {@code recvmmsg} per up to {@value UdpRxBatch#BATCH} queued datagrams); the batch is state of the bearer, guarded by
@@ -90,7 +91,7 @@ final class UdpRx {
      * {@code pause} (or {@code true}), the socket's interest switched off here while a thread leads. On the 2-core bench
      * host (bench/RESULTS.md, issue 14) {@code exclusive} took the 64 B round trip from 1.9x TCP's to 1.2-1.45x with
      * the cores kept busy (1.1-1.3 context switches per message instead of 2.1-2.3), but 1 000 B one-way rates lost
-     * about 40 %; {@code pause} 1.34-1.61x at 10-25 % of one-way rate; hence opt-in.
+     * 25-36 %; {@code pause} 1.34-1.61x at 10-25 % of one-way rate; hence opt-in.
      */
     private final RxEpoll rxEpoll;
     /**
@@ -139,14 +140,32 @@ final class UdpRx {
             }
         } else if (channels.length == 1 && (mode.equals("pause") || mode.equals("true"))) {
             rx = RxEpoll.open(s.local, false);
+        } else if (!mode.equals("false")) {
+            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": jtipc.udpRxEpoll=" + mode
+                    + (channels.length == 1 ? " is not one of false, exclusive, pause" : " needs one socket (replicast)")
+                    + ": the JDK selectors are used");
         }
         this.leadEpoll = lead;
         this.rxEpoll = rx;
-        this.batch = UdpRxBatch.open(name, s.local, channels.length); // in the bearer's namespace: procfs shows it
-        this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), UdpBearer.MAX_FRAME,
-                UdpMedia.UDP_ADDR_SIZE, this::threadReceive, () -> !closed, LOG);
-        this.leader = new LeadDriver(new LeadSocket(), name, "bearer " + name, LOG, UdpBearer.MAX_FRAME,
-                UdpMedia.UDP_ADDR_SIZE);
+        try {
+            this.batch = UdpRxBatch.open(name, s.local, channels.length); // in the bearer's namespace: procfs shows it
+            this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), UdpBearer.MAX_FRAME,
+                    UdpMedia.UDP_ADDR_SIZE, this::threadReceive, () -> !closed, LOG);
+            this.leader = new LeadDriver(new LeadSocket(), name, "bearer " + name, LOG, UdpBearer.MAX_FRAME,
+                    UdpMedia.UDP_ADDR_SIZE);
+        } catch (RuntimeException | Error e) {
+            if (lead != null) lead.close(); // their descriptors are ours: not left open
+            if (rx != null) rx.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The receive thread's and the leader's wait in effect: {@code "exclusive"}, {@code "pause"} or {@code "selector"}
+     * (the JDK selectors: the default, or an epoll mode that could not be set up here). Tests.
+     */
+    String waitMode() {
+        return leadEpoll != null ? "exclusive" : rxEpoll != null ? "pause" : "selector";
     }
 
     /** {@link UdpBearer#poll}: the bearer checked the arguments. */
@@ -352,15 +371,16 @@ final class UdpRx {
 
     /**
      * The socket side of {@link #leader}: {@link #rxLock}, the reads of {@link #tryReceive} (the batch or the JDK
-     * channels), the leader's own selector and {@link #rxEpoll}. A lead stops mid batch (a datagram is only read when
-     * it is handed over next), leaving the rest to the receive thread, which it wakes; a lead with timeout 0 drains
-     * once more; a lead that found nothing pauses {@link #rxEpoll} (if on) before its wait.
+     * channels), the leader's own selector (or {@link #leadEpoll}) and {@link #rxEpoll}. A lead stops mid batch (a
+     * datagram is only read when it is handed over next), leaving the rest to the receive thread, which it wakes; a
+     * lead with timeout 0 drains once more (not in exclusive mode); in pause mode a lead that found nothing pauses
+     * {@link #rxEpoll} before its wait.
      */
     private final class LeadSocket implements LeadSource {
         @Override public boolean isClosed() { return closed; }
         @Override public boolean receiveThreadAlive() { return receiveLoop.isAlive(); }
 
-        /** Opens the leader's selector over the same channels on the first lead. */
+        /** Opens the leader's selector over the same channels on the first lead (not in exclusive mode). */
         @Override
         public void openLead() throws IOException {
             if (leadEpoll == null && leadSelector == null) {
@@ -395,7 +415,8 @@ final class UdpRx {
         @Override public boolean batchLeft() { return batch != null && batch.left(); }
         @Override public boolean handsOverBatch() { return false; }
         @Override public void wakeReceiveThread() { wakeReceiver(); }
-        @Override public boolean zeroTimeoutDrainsAgain() { return true; }
+        /** Not in exclusive mode: nothing is paused between the two drains there. */
+        @Override public boolean zeroTimeoutDrainsAgain() { return leadEpoll == null; }
 
         @Override
         public boolean pauseReceiveThread() {
@@ -406,7 +427,12 @@ final class UdpRx {
             return true;
         }
 
-        @Override public void resumeReceiveThread() { rxEpoll.resume(); }
+        @Override
+        public void resumeReceiveThread() {
+            if (rxEpoll != null) {
+                rxEpoll.resume(); // nothing in exclusive mode (never paused)
+            }
+        }
 
         /**
          * Waits in {@link #leadEpoll} (WAKEUP once the bearer closed), else in the leader's selector (never WAKEUP: a
@@ -438,14 +464,17 @@ final class UdpRx {
 
         /**
          * Exclusive mode: a lead that waited may have taken the wake-up of a datagram it left unread (it stopped once
-         * its answer came, or its wait ended by time or wakeLeader as the datagram came), and that datagram is not on
-         * the receive thread's ready list: wakes the receive thread if the socket's queue is not empty. Else closes the
-         * leader's selector once the bearer closed: close may have run before it was opened.
+         * its answer came, or its wait ended by time, wakeLeader or an interrupt as the datagram came), and that
+         * datagram is not on the receive thread's ready list (nor does a datagram queued behind it wake anyone: Linux
+         * 6.10+ UDP signals only an empty queue's first datagram): wakes the receive thread if the socket is readable.
+         * It also drops a wakeLeader left pending. Then closes the leader's selector once the bearer closed: close may
+         * have run before it was opened.
          */
         @Override
         public void endLead() {
             if (leadWaited) {
                 leadWaited = false;
+                leadEpoll.clearWakeup(); // a wakeLeader or interrupt after the wait: the next lead must not skip its wait
                 if (leadEpoll.readable()) {
                     rxEpoll.wakeup();
                 }

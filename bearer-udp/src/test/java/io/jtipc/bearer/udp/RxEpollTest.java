@@ -115,12 +115,40 @@ class RxEpollTest {
         }
     }
 
-    /** Waits (up to 10 s) until a thread is inside {@code e}'s epoll_wait, then 50 ms more for it to sleep there. */
-    private static void waitUntilIn(RxEpoll e) throws InterruptedException {
+    /**
+     * Waits (up to 10 s) until a thread is inside {@code e}'s native wait, then until every thread of this process named
+     * "rx-epoll-test" sleeps in epoll ({@code /proc/self/task/T/wchan} is {@code ep_poll}; where wchan is hidden, state
+     * S and 50 ms more).
+     */
+    private static void waitUntilIn(RxEpoll e) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (e.users() == 0 && System.nanoTime() < end) Thread.sleep(1);
         assertThat(e.users()).isEqualTo(1);
-        Thread.sleep(50);
+        while (System.nanoTime() < end) {
+            boolean all = true, wchanKnown = true;
+            try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+                for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                    String comm, stat, wchan;
+                    try {
+                        comm = java.nio.file.Files.readString(t.resolve("comm")).trim();
+                        if (!comm.equals("rx-epoll-test")) continue;
+                        stat = java.nio.file.Files.readString(t.resolve("stat"));
+                        wchan = java.nio.file.Files.readString(t.resolve("wchan")).trim();
+                    } catch (java.io.IOException gone) {
+                        continue; // a thread that ended meanwhile
+                    }
+                    boolean sleeping = stat.substring(stat.lastIndexOf(')') + 2).startsWith("S");
+                    if (wchan.isEmpty() || wchan.equals("0")) wchanKnown = false;
+                    if (!sleeping || wchanKnown && !wchan.contains("epoll") && !wchan.contains("ep_poll")) all = false;
+                }
+            }
+            if (all) {
+                if (!wchanKnown) Thread.sleep(50);
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("the waiting thread did not fall asleep in epoll_wait within 10 s");
     }
 
     @Test

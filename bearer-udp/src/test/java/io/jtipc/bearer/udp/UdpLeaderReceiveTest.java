@@ -39,9 +39,18 @@ class UdpLeaderReceiveTest {
         String was = System.getProperty("jtipc.udpRxEpoll");
         System.setProperty("jtipc.udpRxEpoll", mode);
         try {
-            return TestSupport.openPair(
+            UdpBearer[] ab = TestSupport.openPair(
                 p -> UdpBearerConfig.local(sa("127.0.0.1", p)).name("a").replicast(sa("127.0.0.2", p)),
                 p -> UdpBearerConfig.local(sa("127.0.0.2", p)).name("b").replicast(sa("127.0.0.1", p)));
+            String expected = mode.equals("false") ? "selector" : mode.equals("true") ? "pause" : mode;
+            for (UdpBearer x : ab) {
+                if (!x.receiveSide().waitMode().equals(expected)) {
+                    ab[0].close();
+                    ab[1].close();
+                    throw new AssertionError("jtipc.udpRxEpoll=" + mode + " not in effect: " + x.receiveSide().waitMode());
+                }
+            }
+            return ab;
         } finally {
             if (was == null) System.clearProperty("jtipc.udpRxEpoll");
             else System.setProperty("jtipc.udpRxEpoll", was);
@@ -175,19 +184,21 @@ class UdpLeaderReceiveTest {
             int led = 0;
             for (int r = 0; r < rounds; r++) {
                 AtomicBoolean done = new AtomicBoolean();
+                AtomicReference<Throwable> failed = new AtomicReference<>();
                 byte[] f = data(r, 64);
                 Thread sender = new Thread(() -> {
                     try {
                         Thread.sleep(100);
                         done.set(true);
-                        assertThat(a.send(b.address(), 0, f, 0, f.length)).isTrue();
-                    } catch (InterruptedException | java.io.IOException e) {
-                        throw new AssertionError(e);
+                        assertThat(a.send(b.address(), 0, f, 0, f.length)).as("sent").isTrue();
+                    } catch (Throwable e) {
+                        failed.set(e);
                     }
                 });
                 sender.start();
                 led += Math.max(0, b.lead(seen.handler(), done::get, 5_000));
                 sender.join();
+                if (failed.get() != null) throw new AssertionError("sender of round " + r, failed.get());
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 while (seen.count.get() <= r && System.nanoTime() < end) Thread.sleep(1);
                 assertThat(seen.count.get()).as("datagram of round %d handed over", r).isEqualTo(r + 1);

@@ -140,10 +140,14 @@ final class UdpRx {
             }
         } else if (channels.length == 1 && (mode.equals("pause") || mode.equals("true"))) {
             rx = RxEpoll.open(s.local, false);
-        } else if (!mode.equals("false")) {
+        }
+        boolean known = mode.equals("false") || mode.equals("exclusive") || mode.equals("pause") || mode.equals("true");
+        if (!known) {
             LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": jtipc.udpRxEpoll=" + mode
-                    + (channels.length == 1 ? " is not one of false, exclusive, pause" : " needs one socket (replicast)")
-                    + ": the JDK selectors are used");
+                    + " is not one of false, exclusive, pause, true: the JDK selectors are used");
+        } else if (!mode.equals("false") && rx == null) {
+            LOG.log(System.Logger.Level.INFO, "bearer " + name + ": jtipc.udpRxEpoll=" + mode + " not available here"
+                    + " (IPv4 replicast bearers on Linux only): the JDK selectors are used");
         }
         this.leadEpoll = lead;
         this.rxEpoll = rx;

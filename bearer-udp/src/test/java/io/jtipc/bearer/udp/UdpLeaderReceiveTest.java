@@ -45,8 +45,9 @@ class UdpLeaderReceiveTest {
             String expected = mode.equals("false") ? "selector" : mode.equals("true") ? "pause" : mode;
             for (UdpBearer x : ab) {
                 if (!x.receiveSide().waitMode().equals(expected)) {
-                    ab[0].close();
-                    ab[1].close();
+                    try (UdpBearer a0 = ab[0]; UdpBearer b0 = ab[1]) {
+                        // closed, whichever close throws
+                    }
                     throw new AssertionError("jtipc.udpRxEpoll=" + mode + " not in effect: " + x.receiveSide().waitMode());
                 }
             }
@@ -169,7 +170,7 @@ class UdpLeaderReceiveTest {
     /**
      * Exclusive mode: a datagram that arrives while the leader waits wakes the leader only, not the receive thread. A
      * lead that then ends without reading it ({@code done} came true meanwhile) must wake the receive thread for it as
-     * it ends ({@code UdpRx.LeadSocket.endLead}, FIONREAD); without that the datagram stays queued until another one
+     * it ends ({@code UdpRx.LeadSocket.endLead}, a poll of the socket); without that the datagram stays queued until another one
      * arrives, and this test fails. Each round's {@code done} turns true just before its datagram is sent, 100 ms into
      * the lead (the leader waits by then: were it still draining, the datagram would wake the receive thread and the
      * round would pass without the path).

@@ -376,7 +376,9 @@ abstract class FailoverKernelInteropTest {
         assertThat(progressAtCut).as("the RDM stream still running at the cut (raise the sizes)").isLessThan(RDM);
         List<String> runningAtCut = transfers.entrySet().stream().filter(e -> !e.getValue().isDone())
                 .map(Map.Entry::getKey).toList();
-        assertThat(runningAtCut).as("every transfer still running at the cut (raise the sizes)")
+        assertThat(runningAtCut).as("every transfer still running at the cut (raise the sizes); RDM jtipc->kernel at"
+                + " %d/%d, %d ms after the start; links before:%n%s%nat the cut:%n%s", progressAtCut, RDM,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), before, s2)
                 .containsExactlyElementsOf(transfers.keySet());
         int downsBefore = downs.size();
         long tCut = System.nanoTime();

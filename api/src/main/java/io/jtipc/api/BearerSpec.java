@@ -13,7 +13,7 @@ import io.jtipc.bearer.udp.UdpMedia;
  * A bearer to enable, parsed from the text the CLI and {@link TipcNode.Builder#bearer(String)} take:
  * <ul>
  *   <li>{@code eth:IFACE}: raw Ethernet (AF_PACKET, needs CAP_NET_RAW) on interface IFACE;</li>
- *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME][,mtu=BYTES][,loss=PERCENT]}: UDP on LOCALIP
+ *   <li>{@code udp:LOCALIP[:PORT][,remote=IP[:PORT]]...[,name=NAME][,mtu=BYTES][,gso=on|off][,loss=PERCENT]}: UDP on LOCALIP
  *       (port 6118 by default); with remote peers discovery is replicast to them, without any it is multicast to
  *       iproute2's group for the cluster id; a multicast remote selects that group. IPv6 as {@code [::1]:6118}.
  *       {@code mtu} is the bearer MTU in bytes (default 14000 IPv4, TIPC_DEF_LINK_UDP_MTU; 1280 IPv6), from 128
@@ -24,7 +24,10 @@ import io.jtipc.bearer.udp.UdpMedia;
  *       messages as max_pkt, in units of 4 bytes (rounded down to a multiple of 4: mtu=65507 is advertised as 65504),
  *       and uses the smaller of both ends' values ({@code tipc_link_proto_rcv}, net/tipc/link.c), so a jtipc
  *       bearer at 65000 linked to a kernel at 14000 sends 14000-byte packets. Larger packets mean fewer UDP
- *       datagrams for large messages (IP fragments them below the interface MTU). {@code loss} drops that
+ *       datagrams for large messages (IP fragments them below the interface MTU). {@code gso} (default on) lets an
+ *       IPv4 bearer whose interface takes a bearer-MTU datagram whole (loopback) send runs of equal datagrams as one
+ *       segmentation offload send and take them whole on receive, with UDP checksums computed; {@code gso=off}
+ *       keeps the kernel's zero UDP checksum there too ({@code UdpBearerConfig.gso}). {@code loss} drops that
  *       percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
  *       bearer's {@code UdpBearerConfig.lossGenerator}).</li>
  * </ul>
@@ -43,6 +46,8 @@ public final class BearerSpec {
     private double lossPercent;
     /** UDP bearer MTU in bytes, 0 = the media default. */
     private int mtu;
+    /** Segmentation offload allowed (gso=on|off, default on). */
+    private boolean gso = true;
 
     private BearerSpec(Kind kind, String iface, InetSocketAddress local, List<InetSocketAddress> remotes, String udpName,
                        String netns) {
@@ -80,6 +85,7 @@ public final class BearerSpec {
             String name = null;
             double loss = 0;
             int mtu = 0;
+            boolean gso = true;
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].trim();
                 if (p.startsWith("remote=")) {
@@ -88,6 +94,8 @@ public final class BearerSpec {
                     name = p.substring(5);
                 } else if (p.startsWith("mtu=")) {
                     mtu = parseMtu(p, spec, local.getAddress() instanceof java.net.Inet6Address);
+                } else if (p.equals("gso=on") || p.equals("gso=off")) {
+                    gso = p.equals("gso=on");
                 } else if (p.startsWith("loss=")) {
                     try {
                         loss = Double.parseDouble(p.substring(5));
@@ -100,12 +108,13 @@ public final class BearerSpec {
                     }
                 } else {
                     throw new IllegalArgumentException("bad UDP bearer option '" + p + "' in '" + spec
-                            + "': want remote=IP[:PORT], name=NAME, mtu=BYTES or loss=PERCENT");
+                            + "': want remote=IP[:PORT], name=NAME, mtu=BYTES, gso=on|off or loss=PERCENT");
                 }
             }
             BearerSpec b = new BearerSpec(Kind.UDP, null, local, List.copyOf(remotes), name, netns);
             b.lossPercent = loss;
             b.mtu = mtu;
+            b.gso = gso;
             return b;
         }
         throw new IllegalArgumentException("bad bearer '" + spec + "': want eth:IFACE or udp:LOCALIP[:PORT][,remote=IP[:PORT]...]");
@@ -149,6 +158,7 @@ public final class BearerSpec {
         UdpBearerConfig c = UdpBearerConfig.local(local).netId(netId);
         if (udpName != null) c.name(udpName);
         if (mtu > 0) c.mtu(mtu);
+        c.gso(gso);
         if (lossPercent > 0) c.lossGenerator(new RandomLossGenerator(lossPercent / 100, local.hashCode() * 31L + netId));
         if (remotes.isEmpty()) {
             c.multicastForNetId(netId);
@@ -163,7 +173,7 @@ public final class BearerSpec {
         String base = kind == Kind.ETH ? "eth:" + iface : "udp:" + UdpMedia.format(local)
                 + (remotes.isEmpty() ? "" : ",remote=" + remotes.stream().map(UdpMedia::format)
                         .reduce((a, b) -> a + ",remote=" + b).orElse(""))
-                + (mtu > 0 ? ",mtu=" + mtu : "");
+                + (mtu > 0 ? ",mtu=" + mtu : "") + (gso ? "" : ",gso=off");
         return netns == null ? base : base + " (netns " + netns + ")";
     }
 }

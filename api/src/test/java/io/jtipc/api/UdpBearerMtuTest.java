@@ -25,6 +25,18 @@ class UdpBearerMtuTest {
     }
 
     @Test
+    void gsoOptionIsOnByDefaultAndOffWhenAsked() {
+        assertThat(BearerSpec.parse("udp:127.0.0.1", null).udpConfig(4711).gso()).isTrue();
+        BearerSpec off = BearerSpec.parse("udp:127.0.0.1:6118,remote=127.0.0.2,gso=off", null);
+        assertThat(off.udpConfig(4711).gso()).isFalse();
+        assertThat(off.toString()).isEqualTo("udp:127.0.0.1:6118,remote=127.0.0.2:6118,gso=off");
+        assertThat(BearerSpec.parse("udp:127.0.0.1,gso=on", null).udpConfig(4711).gso()).isTrue();
+        assertThatThrownBy(() -> BearerSpec.parse("udp:127.0.0.1,gso=maybe", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'gso=maybe'")
+                .hasMessageContaining("gso=on|off");
+    }
+
+    @Test
     void badMtuIsRefusedInWords() {
         for (String bad : new String[] {"mtu=127", "mtu=65528", "mtu=x", "mtu=", "mtu=-1"}) {
             assertThatThrownBy(() -> BearerSpec.parse("udp:127.0.0.1," + bad, null))

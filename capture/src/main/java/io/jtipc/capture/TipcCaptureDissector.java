@@ -336,7 +336,32 @@ public final class TipcCaptureDissector {
             frame.src = udp4Endpoint(ipHdr, addrOff, sport);
             frame.dst = udp4Endpoint(ipHdr, addrOff + 4, dport);
         }
-        tipcFrame(b, p + 8, ulen - 8);
+        int q = p + 8;
+        int end = p + ulen;
+        // A run of datagrams sent as one UDP_SEGMENT (segmentation offload) and captured on a device that takes it
+        // whole (loopback) holds several plain TIPC messages back to back: each is dissected as the datagram the
+        // kernel cuts it into (the frame counts once). Encrypted runs are not split (no length in the clear): such a
+        // frame fails to decrypt and is reported as encrypted.
+        tipcFrames++; // one frame, however many datagrams it holds
+        for (int size; end - q >= 28 && (size = plainRunHead(b, q, end - q)) > 0; q += size) {
+            tipcPayload(b, q, size);
+        }
+        tipcPayload(b, q, end - q);
+    }
+
+    /**
+     * The size of the plain TIPC message at {@code b[q..q+avail)} when more bytes follow it and they start with
+     * another plain TIPC header (version 2, w0 bits 31-29, and a size of at least 24 bytes, w0 bits 16-0,
+     * net/tipc/msg.h); else 0.
+     */
+    private static int plainRunHead(byte[] b, int q, int avail) {
+        int w0 = be32(b, q);
+        int size = w0 & 0x1ffff;
+        if (w0 >>> 29 != 2 || size < 24 || size > avail - 24) {
+            return 0;
+        }
+        int next = be32(b, q + size);
+        return next >>> 29 == 2 && (next & 0x1ffff) >= 24 ? size : 0;
     }
 
     private void ipv6(byte[] b, int off, int len) {
@@ -415,6 +440,11 @@ public final class TipcCaptureDissector {
 
     private void tipcFrame(byte[] b, int p, int len) {
         tipcFrames++;
+        tipcPayload(b, p, len);
+    }
+
+    /** One TIPC datagram's bytes (plain or encrypted) at {@code b[p..p+len)}. */
+    private void tipcPayload(byte[] b, int p, int len) {
         if (len < 4) {
             malformed("tipc", "payload of " + len + " bytes is shorter than a header word");
             return;

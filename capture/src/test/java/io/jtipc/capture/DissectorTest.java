@@ -131,6 +131,25 @@ class DissectorTest {
         assertThat(r.msgs).hasSize(1);
     }
 
+    /**
+     * A UDP_SEGMENT run captured on loopback before the kernel cut it: one UDP payload of several plain messages back
+     * to back, each dissected as its own datagram.
+     */
+    @Test
+    void aSegmentationOffloadRunCapturedWholeIsSplitIntoItsMessages() throws IOException {
+        byte[] a = state(1), b = state(2), c = state(3);
+        byte[] run = new byte[a.length + b.length + c.length];
+        System.arraycopy(a, 0, run, 0, a.length);
+        System.arraycopy(b, 0, run, a.length, b.length);
+        System.arraycopy(c, 0, run, a.length + b.length, c.length);
+        byte[] f = ipv4(ip(127, 0, 0, 1), ip(127, 0, 0, 2), 17, 1, 0, udp(6118, 6118, run));
+        Rec r = new Rec();
+        CaptureSummary sum = run(DissectorOptions.defaults(), pcap(101, List.of(f)), r);
+        assertThat(r.bad).isEmpty();
+        assertThat(sum.tipcFrames()).as("one frame").isEqualTo(1);
+        assertThat(r.msgs).extracting(m -> m.word(2) & 0xffff).as("link seqno, w2 bits 15-0").containsExactly(1, 2, 3);
+    }
+
     static List<byte[]> fragments4(byte[] udpDatagram, int id, int chunk) {
         List<byte[]> out = new ArrayList<>();
         for (int off = 0; off < udpDatagram.length; off += chunk) {

@@ -376,9 +376,9 @@ abstract class FailoverKernelInteropTest {
         assertThat(progressAtCut).as("the RDM stream still running at the cut (raise the sizes)").isLessThan(RDM);
         List<String> runningAtCut = transfers.entrySet().stream().filter(e -> !e.getValue().isDone())
                 .map(Map.Entry::getKey).toList();
-        assertThat(runningAtCut).as("every transfer still running at the cut (raise the sizes); RDM jtipc->kernel at"
-                + " %d/%d, %d ms after the start; links before:%n%s%nat the cut:%n%s", progressAtCut, RDM,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), before, s2)
+        assertThat(runningAtCut).as("every transfer still running at the cut (raise the sizes); ended early: %s; RDM"
+                + " jtipc->kernel at %d/%d, %d ms after the start; links before:%n%s%nat the cut:%n%s",
+                endedEarly(transfers), progressAtCut, RDM, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), before, s2)
                 .containsExactlyElementsOf(transfers.keySet());
         int downsBefore = downs.size();
         long tCut = System.nanoTime();
@@ -552,5 +552,29 @@ abstract class FailoverKernelInteropTest {
             if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The transfers that have ended, each with its outcome: its result, or the failure that ended it (a transfer that
+     * failed early also ends before the cut; the precondition's message then says why).
+     */
+    static String endedEarly(Map<String, Future<String>> transfers) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Future<String>> e : transfers.entrySet()) {
+            Future<String> f = e.getValue();
+            if (!f.isDone()) {
+                continue;
+            }
+            String outcome;
+            try {
+                outcome = "done: " + f.get();
+            } catch (java.util.concurrent.ExecutionException x) {
+                outcome = "FAILED: " + x.getCause();
+            } catch (InterruptedException | java.util.concurrent.CancellationException x) {
+                outcome = x.toString();
+            }
+            b.append(b.length() == 0 ? "" : "; ").append(e.getKey()).append(" ").append(outcome);
+        }
+        return b.length() == 0 ? "none" : b.toString();
     }
 }

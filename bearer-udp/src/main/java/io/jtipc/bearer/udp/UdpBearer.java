@@ -54,7 +54,8 @@ import io.jtipc.bearer.ReceiveLoop;
  * kernel, can share a host and a group.) Multicast TTL is 64 and loop on by default, as for the
  * kernel's tunnel socket; the bearer therefore receives its own multicast frames, which discovery
  * drops as the kernel's does. IPv4 datagrams leave with UDP checksum 0 as the kernel's
- * ({@link UdpNoCheck}); IP fragments may carry DF per the host's path-MTU setting, which does not
+ * ({@link UdpNoCheck}), except on a bearer with segmentation offload ({@link UdpBearerConfig#gso}, an interface
+ * whose MTU takes a bearer-MTU datagram: loopback, jumbo frames), whose UDP checksums are computed; IP fragments may carry DF per the host's path-MTU setting, which does not
  * change the bytes of a TIPC message.
  *
  * <h2>MTU</h2>
@@ -66,7 +67,10 @@ import io.jtipc.bearer.ReceiveLoop;
  * <h2>Send batches</h2>
  * An IPv4 bearer {@link #holdsQueuedFrames() holds} what {@link #queue} and {@link #queueBroadcast} are given until
  * {@link #flush()}, which sends it with one {@code sendmmsg} per batch ({@link UdpTx}, issue 14: a 64 KiB STREAM
- * chunk at MTU 14000 is five datagrams, one system call instead of five); the datagrams are the same. A frame sent
+ * chunk at MTU 14000 is five datagrams, one system call instead of five); the datagrams are the same. With
+ * segmentation offload ({@link UdpBearerConfig#gso}) a run of equal-sized datagrams to one peer in a batch is one
+ * message the kernel cuts up ({@code UDP_SEGMENT}), and the receive batch takes such runs whole ({@code UDP_GRO})
+ * and splits them into the same datagrams ({@link UdpRxBatch}). A frame sent
  * at once ({@link #send}, {@link #broadcast}) sends what is queued first, under the batch's send lock, so it never
  * overtakes a frame queued before it (also not one a concurrent flush is still sending). <b>Errors land on the call
  * whose frame failed:</b> {@link #send} and {@link #broadcast} throw for their own frames only; a queued frame's
@@ -131,7 +135,7 @@ public final class UdpBearer implements Media, Leadable {
         this.mtu = s.mtu;
         this.address = UdpMedia.mediaAddr(s.local);
         this.peers = new ReplicastPeers(name, ipv6, s.local, cfg);
-        this.tx = UdpTx.open(name, s.local); // in the bearer's namespace: procfs shows its sockets
+        this.tx = UdpTx.open(name, s.local, s.gso); // in the bearer's namespace: procfs shows its sockets
         this.groupMedia = group == null ? null : UdpMedia.mediaAddr(group);
         this.rx = new UdpRx(s, peers, cfg.learnPeers() && group == null, cfg.lossGenerator());
     }
@@ -216,10 +220,20 @@ public final class UdpBearer implements Media, Leadable {
     /**
      * Whether IPv4 datagrams leave with UDP checksum 0 like the kernel's (SO_NO_CHECK set, see
      * {@code UdpNoCheck}); false for IPv6 (checksums are mandatory there and the kernel computes them) or
-     * when the socket could not be found (logged at open; the kernel accepts checksummed datagrams).
+     * when the socket could not be found (logged at open; the kernel accepts checksummed datagrams), or with
+     * segmentation offload ({@link #udpSegmentationOffload()}; set once the kernel refused it).
      */
     public boolean udpChecksumsOff() {
-        return sockets.checksumsOff;
+        return sockets.checksumsOff || tx != null && tx.checksumsOffSinceRefusal();
+    }
+
+    /**
+     * Whether runs of equal-sized datagrams to one peer leave as one segmentation offload send ({@code UDP_SEGMENT})
+     * and arrive as one ({@code UDP_GRO}): {@link UdpBearerConfig#gso} on an IPv4 bearer whose interface takes a
+     * bearer-MTU datagram, and not turned off since by a send the kernel refused (logged once).
+     */
+    public boolean udpSegmentationOffload() {
+        return tx != null && tx.gso();
     }
 
     /** True for IPv6, false for IPv4. */

@@ -104,7 +104,27 @@ final class UdpNoCheck {
         return v.getInt(0);
     }
 
-    private static String set(int fd) {
+    /**
+     * Whether the kernel knows {@code UDP_SEGMENT} on the IPv4 socket bound to {@code bound} (found as for
+     * {@link #apply}): {@code getsockopt(SOL_UDP, UDP_SEGMENT)} answers from Linux 4.18 on (net/ipv4/udp.c
+     * udp_lib_getsockopt) and fails with ENOPROTOOPT before, where a {@code UDP_SEGMENT} cmsg would be ignored
+     * silently and a run would leave as one datagram. False when the socket is not found.
+     */
+    static boolean segmentationOffered(InetSocketAddress bound) {
+        try {
+            int fd = fdOf(bound);
+            if (fd < 0) return false;
+            jnr.ffi.Runtime rt = LibC.Native.runtime();
+            Pointer v = jnr.ffi.Memory.allocateDirect(rt, 4);
+            Pointer l = jnr.ffi.Memory.allocateDirect(rt, 4);
+            l.putInt(0, 4);
+            return LibC.Native.libc().getsockopt(fd, UdpTx.SOL_UDP, UdpTx.UDP_SEGMENT, v, l) == 0;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static String set(int fd) {
         LibC libc = LibC.Native.libc();
         Pointer v = jnr.ffi.Memory.allocateDirect(LibC.Native.runtime(), 4);
         v.putInt(0, 1);

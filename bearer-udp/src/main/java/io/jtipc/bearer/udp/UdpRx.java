@@ -152,7 +152,7 @@ final class UdpRx {
         this.leadEpoll = lead;
         this.rxEpoll = rx;
         try {
-            this.batch = UdpRxBatch.open(name, s.local, channels.length); // in the bearer's namespace: procfs shows it
+            this.batch = UdpRxBatch.open(name, s.local, channels.length, s.gso); // in the bearer's namespace: procfs shows it
             this.receiveLoop = new ReceiveLoop(name, "jtipc-udp-rx-" + name.substring(4), UdpBearer.MAX_FRAME,
                     UdpMedia.UDP_ADDR_SIZE, this::threadReceive, () -> !closed, LOG);
             this.leader = new LeadDriver(new LeadSocket(), name, "bearer " + name, LOG, UdpBearer.MAX_FRAME,

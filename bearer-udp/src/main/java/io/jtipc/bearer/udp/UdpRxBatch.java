@@ -23,6 +23,11 @@ import jnr.ffi.Pointer;
  * and {@code struct mmsghdr}s (64 bytes each on LP64) pointing at them for good; about 1 MiB per bearer. Nothing is
  * allocated per datagram: its source is read from its {@code msg_name} as an int address and a port.
  *
+ * <p><b>Runs taken whole.</b> With segmentation offload ({@link UdpBearerConfig#gso}) the socket has {@code UDP_GRO}
+ * set: a run of datagrams a sender handed over as one {@code UDP_SEGMENT} send (or the receive path coalesced) arrives
+ * in one slot with a {@code UDP_GRO} cmsg giving the segment size (net/ipv4/udp.c udp_cmsg_recv), and is handed out as
+ * the datagrams it was cut from: each of the segment size, the last maybe shorter, with the slot's source.
+ *
  * <p><b>Descriptor.</b> The unicast socket's, found once through procfs ({@link UdpNoCheck#fdOf}, IPv4 only) as
  * {@link UdpTx} finds it. Not thread-safe: the caller holds the bearer's receive lock for every call. The bearer calls
  * {@link #close()} before it closes the channel: from then on no {@code recvmmsg} starts, and the one under way (if
@@ -45,7 +50,14 @@ final class UdpRxBatch {
     static final int MSG_NAMELEN = 8;
     static final int MSG_IOV = 16;
     static final int MSG_IOVLEN = 24;
+    static final int MSG_CONTROL = 32;
+    static final int MSG_CONTROLLEN = 40;
     static final int MSG_LEN = 56;
+    /** SOL_UDP, UDP_GRO (include/uapi/linux/udp.h): the socket option and the cmsg carrying a coalesced datagram's segment size (int). */
+    static final int SOL_UDP = 17;
+    static final int UDP_GRO = 104;
+    /** CMSG_SPACE(sizeof(int)) on LP64. */
+    static final int CMSG_SPACE_INT = 24;
     static final int IOV_SIZE = 16;
     /** struct sockaddr_in: sin_family (host order), sin_port, sin_addr (network order), 8 zero bytes. */
     static final int SIN_SIZE = 16;
@@ -71,6 +83,18 @@ final class UdpRxBatch {
     /** Datagrams of the last {@code recvmmsg} and the next one to hand out. */
     private int count;
     private int next;
+    /** Each slot's cmsg area (UDP_GRO), or null when the socket does not coalesce. */
+    private final Pointer ctrl;
+    /**
+     * The datagram handed out last: its slot, offset in the slot and length (a slot the kernel coalesced, UDP_GRO,
+     * holds several datagrams of {@link #segSize} bytes, the last maybe shorter), the slot's payload length.
+     */
+    private int cur = -1;
+    private int curOff;
+    private int curLen;
+    private int slotLen;
+    private int segSize;
+    private volatile long coalesced;
     /** {@code recvmmsg} calls made (tests, bench). */
     private volatile long syscalls;
     /** Held around the look at {@link #closed} and the {@code recvmmsg} after it, and by {@link #close()}. */
@@ -78,7 +102,7 @@ final class UdpRxBatch {
     /** Set by {@link #close()} under {@link #callLock}: no {@code recvmmsg} starts after it. */
     private boolean closed;
 
-    private UdpRxBatch(jnr.ffi.Runtime rt, LibC libc, String name, int fd) {
+    private UdpRxBatch(jnr.ffi.Runtime rt, LibC libc, String name, int fd, boolean gro) {
         this.libc = libc;
         this.name = name;
         this.fd = fd;
@@ -94,6 +118,12 @@ final class UdpRxBatch {
             msgs.putAddress(m + MSG_IOV, iov.address() + (long) i * IOV_SIZE);
             msgs.putLong(m + MSG_IOVLEN, 1);
         }
+        this.ctrl = gro ? Memory.allocateDirect(rt, BATCH * CMSG_SPACE_INT, true) : null;
+        if (gro) {
+            for (int i = 0; i < BATCH; i++) {
+                msgs.putAddress((long) i * MMSG_SIZE + MSG_CONTROL, ctrl.address() + (long) i * CMSG_SPACE_INT);
+            }
+        }
         this.iov = iov; // referenced from msgs by address only: held here so it is not freed
     }
 
@@ -101,9 +131,10 @@ final class UdpRxBatch {
      * The receive batch of the IPv4 socket bound to {@code bound} in the calling thread's network namespace, or null
      * when the bearer reads each datagram with {@code DatagramChannel.receive}: IPv6, more than one socket (multicast
      * mode: {@code sockets} 2), system property {@code jtipc.udpRecvBatch=false}, or the descriptor or libc not found
-     * (logged at DEBUG).
+     * (logged at DEBUG). {@code gro}: the socket takes runs of datagrams whole ({@code UDP_GRO}, set here; when the
+     * kernel refuses it, logged at DEBUG, each datagram comes on its own as before).
      */
-    static UdpRxBatch open(String bearerName, InetSocketAddress bound, int sockets) {
+    static UdpRxBatch open(String bearerName, InetSocketAddress bound, int sockets, boolean gro) {
         if (!(bound.getAddress() instanceof Inet4Address) || sockets != 1) {
             return null;
         }
@@ -117,7 +148,7 @@ final class UdpRxBatch {
                         + " in procfs; each datagram is read on its own");
                 return null;
             }
-            return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+            return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, gro && enableGro(bearerName, fd));
         } catch (IOException | RuntimeException | LinkageError e) {
             LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no receive batch (" + e
                     + "); each datagram is read on its own");
@@ -127,7 +158,34 @@ final class UdpRxBatch {
 
     /** A receive batch on descriptor {@code fd} (tests: an invalid one shows the error path). */
     static UdpRxBatch onDescriptor(String bearerName, int fd) {
-        return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+        return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, false);
+    }
+
+    /** A receive batch on descriptor {@code fd} that sets UDP_GRO on it first (tests); {@link #gro()} tells the outcome. */
+    static UdpRxBatch onDescriptorWithGro(String bearerName, int fd) {
+        return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, enableGro(bearerName, fd));
+    }
+
+    /** Sets UDP_GRO on {@code fd} (net/ipv4/udp.c udp_lib_setsockopt); false, logged at DEBUG, when refused. */
+    private static boolean enableGro(String bearerName, int fd) {
+        Pointer v = Memory.allocateDirect(LibC.Native.runtime(), 4);
+        v.putInt(0, 1);
+        if (LibC.Native.libc().setsockopt(fd, SOL_UDP, UDP_GRO, v, 4) == 0) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": UDP_GRO refused ("
+                + SyscallException.describe(LibC.Native.errno()) + "); each datagram is read on its own");
+        return false;
+    }
+
+    /** Whether the socket hands over runs of datagrams whole (UDP_GRO set). */
+    boolean gro() {
+        return ctrl != null;
+    }
+
+    /** Slots that held a run of several datagrams, split by this batch (count). */
+    long coalesced() {
+        return coalesced;
     }
 
     /**
@@ -139,14 +197,23 @@ final class UdpRxBatch {
      * @throws ClosedChannelException after {@link #close()} (datagrams of the last batch are still handed out)
      */
     int next() throws IOException {
+        if (cur >= 0 && curOff + curLen < slotLen) {
+            curOff += curLen;
+            curLen = Math.min(segSize, slotLen - curOff);
+            return cur;
+        }
         if (next < count) {
-            return next++;
+            return select(next++);
         }
         next = 0;
         count = 0;
+        cur = -1;
         for (;;) {
             for (int i = 0; i < BATCH; i++) {
                 msgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SIN_SIZE); // value-result: reset before every call
+                if (ctrl != null) {
+                    msgs.putLong((long) i * MMSG_SIZE + MSG_CONTROLLEN, CMSG_SPACE_INT);
+                }
             }
             int n;
             synchronized (callLock) { // close waits for this call, which never blocks (MSG_DONTWAIT)
@@ -159,7 +226,7 @@ final class UdpRxBatch {
             if (n > 0) {
                 count = n;
                 next = 1;
-                return 0;
+                return select(0);
             }
             if (n == 0) {
                 return -1;
@@ -176,6 +243,26 @@ final class UdpRxBatch {
         }
     }
 
+    /** Makes slot {@code i} current: its first datagram (all of it unless the kernel coalesced several, UDP_GRO). */
+    private int select(int i) {
+        cur = i;
+        curOff = 0;
+        slotLen = msgs.getInt((long) i * MMSG_SIZE + MSG_LEN);
+        segSize = slotLen;
+        if (ctrl != null && msgs.getLong((long) i * MMSG_SIZE + MSG_CONTROLLEN) >= 20) {
+            long c = (long) i * CMSG_SPACE_INT;
+            if (ctrl.getInt(c + 8) == SOL_UDP && ctrl.getInt(c + 12) == UDP_GRO) {
+                int g = ctrl.getInt(c + 16);
+                if (g > 0 && g < slotLen) {
+                    segSize = g;
+                    coalesced++;
+                }
+            }
+        }
+        curLen = Math.min(segSize, slotLen);
+        return i;
+    }
+
     /**
      * The bearer closes (before it closes the channel): no {@code recvmmsg} starts from now on; waits for one under
      * way (it never blocks: it ends within microseconds, however long its thread was descheduled before it). Idempotent.
@@ -188,17 +275,17 @@ final class UdpRxBatch {
 
     /** True while the last batch holds datagrams not handed out yet. */
     boolean left() {
-        return next < count;
+        return next < count || cur >= 0 && curOff + curLen < slotLen;
     }
 
-    /** Payload length of slot {@code i}, bytes (at most {@value #SLOT}). */
+    /** Payload length of the datagram {@link #next()} returned slot {@code i} for, bytes (at most {@value #SLOT}). */
     int length(int i) {
-        return msgs.getInt((long) i * MMSG_SIZE + MSG_LEN);
+        return curLen;
     }
 
-    /** Copies the first {@code len} payload bytes of slot {@code i} to {@code dst[off..]}. */
+    /** Copies the first {@code len} payload bytes of the datagram {@link #next()} returned slot {@code i} for to {@code dst[off..]}. */
     void copy(int i, byte[] dst, int off, int len) {
-        slots.get((long) i * SLOT, dst, off, len);
+        slots.get((long) i * SLOT + curOff, dst, off, len);
     }
 
     /** Source IPv4 address of slot {@code i}, big-endian in the int (a.b.c.d is a &lt;&lt; 24 | ... | d). */

@@ -50,9 +50,16 @@ final class UdpSockets {
     final Selector selector;
     /** SO_NO_CHECK is set on the IPv4 socket. */
     final boolean checksumsOff;
+    /**
+     * Segmentation offload is on ({@link UdpBearerConfig#gso}): IPv4, allowed, and the interface's MTU takes a
+     * bearer-MTU datagram with its IPv4 and UDP headers; checksums are on then (the kernel refuses UDP_SEGMENT
+     * without them).
+     */
+    final boolean gso;
 
     private UdpSockets(String name, boolean ipv6, NetworkInterface iface, InetSocketAddress local, InetSocketAddress group,
-            int mtu, DatagramChannel unicast, DatagramChannel groupChannel, Selector selector, boolean checksumsOff) {
+            int mtu, DatagramChannel unicast, DatagramChannel groupChannel, Selector selector, boolean checksumsOff,
+            boolean gso) {
         this.name = name;
         this.ipv6 = ipv6;
         this.iface = iface;
@@ -64,6 +71,7 @@ final class UdpSockets {
         this.groupChannel = groupChannel;
         this.selector = selector;
         this.checksumsOff = checksumsOff;
+        this.gso = gso;
     }
 
     /**
@@ -122,9 +130,15 @@ final class UdpSockets {
                 throw new UdpBearerException(UdpBearerException.Reason.SOCKET, "cannot bind " + where + ": " + e.getMessage(), e);
             }
             InetSocketAddress bound = (InetSocketAddress) uc.getLocalAddress();
-            // IPv4 datagrams leave with UDP checksum 0, as the kernel's (udp_media.c, nocheck); see UdpNoCheck
-            String noCheck = v6 ? "IPv6 keeps UDP checksums (as the kernel)" : UdpNoCheck.apply(bound);
-            if (!v6 && noCheck != null) {
+            boolean gso = gsoPossible(v6, cfg, nif == null ? -1 : nif.getMTU(), mtu) && UdpNoCheck.segmentationOffered(bound);
+            // IPv4 datagrams leave with UDP checksum 0, as the kernel's (udp_media.c, nocheck); see UdpNoCheck;
+            // not with segmentation offload, which the kernel refuses on such a socket (udp_send_skb)
+            String noCheck = v6 ? "IPv6 keeps UDP checksums (as the kernel)" : gso ? "" : UdpNoCheck.apply(bound);
+            if (gso) {
+                LOG.log(System.Logger.Level.DEBUG, "UDP bearer on " + bound + ": segmentation offload on ("
+                        + (nif == null ? "?" : nif.getName()) + " MTU >= " + (mtu + IPV4_UDP_HEADERS)
+                        + "), so UDP checksums are computed");
+            } else if (!v6 && noCheck != null) {
                 LOG.log(System.Logger.Level.WARNING, "UDP bearer on " + bound + ": checksums stay on ("
                         + noCheck + "); the kernel accepts them");
             }
@@ -155,7 +169,7 @@ final class UdpSockets {
                 gc.configureBlocking(false);
                 gc.register(sel, SelectionKey.OP_READ);
             }
-            return new UdpSockets(bearerName, v6, nif, bound, grp, mtu, uc, gc, sel, noCheck == null);
+            return new UdpSockets(bearerName, v6, nif, bound, grp, mtu, uc, gc, sel, noCheck == null, gso);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened) {
                 try {
@@ -337,6 +351,22 @@ final class UdpSockets {
             throw new IllegalArgumentException("replicast peer " + UdpMedia.format(p) + " has no port");
         }
         checkFamily(v6, p, "peer");
+    }
+
+    /** IPv4 header (no options) + UDP header, bytes: what a bearer-MTU datagram adds on the interface. */
+    static final int IPV4_UDP_HEADERS = 28;
+
+    /**
+     * Whether an IPv4 bearer of MTU {@code mtu} (bytes) on an interface of MTU {@code ifMtu} (bytes, -1 unknown) uses
+     * segmentation offload: allowed by {@link UdpBearerConfig#gso} and system property {@code jtipc.udpGso} (default
+     * true), the send batch not turned off ({@code jtipc.udpSendBatch}: runs are cut from a batch), and the interface
+     * takes a bearer-MTU datagram with its headers unfragmented (udp_send_skb refuses UDP_SEGMENT when a segment
+     * exceeds the path's MTU). The caller also asks the kernel ({@link UdpNoCheck#segmentationOffered}).
+     */
+    static boolean gsoPossible(boolean v6, UdpBearerConfig cfg, int ifMtu, int mtu) {
+        return !v6 && cfg.gso() && Boolean.parseBoolean(System.getProperty("jtipc.udpGso", "true"))
+                && Boolean.parseBoolean(System.getProperty("jtipc.udpSendBatch", "true")) // runs leave in a send batch
+                && ifMtu >= mtu + IPV4_UDP_HEADERS;
     }
 
     /**

@@ -35,7 +35,14 @@ import jnr.ffi.Pointer;
  * {@link #sendsDropped()} (the link retransmits); EINTR retries; EBADF, ENOTSOCK, ENETDOWN and ENODEV (the socket or
  * its interface is gone or down, every frame would fail the same way) drop the rest of the batch too, counted in
  * {@link #sendsFailed()}; any other errno (ENETUNREACH, EHOSTUNREACH, EPERM from a firewall, EINVAL, ... which depend
- * on the destination) skips that one frame, counted in {@link #sendsFailed()}, and the others still go. <b>A queued
+ * on the destination) skips that one frame, counted in {@link #sendsFailed()}, and the others still go.
+ *
+ * <p><b>Segmentation offload</b> (when opened with {@code gso}, see {@link UdpSockets#gso}): a batch leaves as
+ * {@link #runs runs}, a run of several equal frames to one destination as one message the kernel cuts into the same
+ * datagrams ({@code UDP_SEGMENT}). An errno on a run counts for all its frames (same destination) as above, except
+ * EINVAL, EIO, EMSGSIZE, ENOPROTOOPT and EOPNOTSUPP: then the rest of the batch goes one frame per message, and if the
+ * run's first frame goes on its own the offload is off for good (logged once; SO_NO_CHECK is set then), otherwise
+ * the frames fail one by one as without it. <b>A queued
  * frame's failure is reported by the next {@link #flush()}</b>, whichever call ran the {@code sendmmsg} (a queue
  * that had to send a full batch, a frame sent at once, the flush itself): it throws one {@link UdpBearerException}
  * {@code SEND_FAILED} naming the first failed frame's destination and errno and how many more failed since. A queue
@@ -56,6 +63,21 @@ final class UdpTx {
     /** struct sockaddr_in: sin_family (host order), sin_port, sin_addr (network order), 8 zero bytes. */
     static final int SIN_SIZE = 16;
     private static final short AF_INET = 2;
+    static final int MSG_CONTROL = 32;
+    static final int MSG_CONTROLLEN = 40;
+    /** SOL_UDP and UDP_SEGMENT (include/uapi/linux/udp.h): the cmsg carrying a send's GSO segment size (u16). */
+    static final int SOL_UDP = 17;
+    static final int UDP_SEGMENT = 103;
+    /** CMSG_SPACE(sizeof(u16)) on LP64: cmsghdr (len 8, level 4, type 4) + the u16, padded to 8. */
+    static final int CMSG_SPACE_U16 = 24;
+    /** UDP_MAX_SEGMENTS of Linux 4.18-6.x (include/linux/udp.h: 1 << 6; later kernels allow more). */
+    static final int UDP_MAX_SEGMENTS = 64;
+    /** The largest IPv4 UDP payload: a GSO send's segments together stay within it (ip_append_data, maxnonfragsize). */
+    static final int MAX_GSO_BYTES = 65507;
+    /** EIO (asm-generic/errno-base.h): udp_send_skb's answer to GSO on a device without checksum offload. */
+    static final int EIO = 5;
+    static final int ENOPROTOOPT = 92;
+    static final int EOPNOTSUPP = 95;
     /** ENOTSOCK (asm-generic/errno.h): the descriptor is not a socket. */
     static final int ENOTSOCK = 88;
 
@@ -81,6 +103,14 @@ final class UdpTx {
     private volatile long sendsDropped;
     private volatile long sendsFailed;
     /**
+     * Whether runs of equal-sized frames to one destination leave as one GSO send ({@code UDP_SEGMENT}); cleared for
+     * good by the first GSO send the kernel refuses.
+     */
+    private volatile boolean gso;
+    private volatile long gsoSends;
+    /** SO_NO_CHECK set by {@link #offloadRefused}. */
+    private volatile boolean checksumsOff;
+    /**
      * The first queued frame that failed since the last {@link #flush()} that threw (its destination and errno), or
      * null; and how many more failed since (written under txLock, taken by flush under txLock).
      */
@@ -90,11 +120,12 @@ final class UdpTx {
     private final AtomicInteger sentUnreported = new AtomicInteger();
 
     /** A send batch on descriptor {@code fd} (tests: an invalid one shows the socket-wide errors). */
-    static UdpTx onDescriptor(String bearerName, int fd) {
-        return new UdpTx(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+    static UdpTx onDescriptor(String bearerName, int fd, boolean gso) {
+        return new UdpTx(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, gso);
     }
 
-    private UdpTx(jnr.ffi.Runtime rt, LibC libc, String name, int fd) {
+    private UdpTx(jnr.ffi.Runtime rt, LibC libc, String name, int fd, boolean gso) {
+        this.gso = gso;
         this.libc = libc;
         this.name = name;
         this.fd = fd;
@@ -106,9 +137,10 @@ final class UdpTx {
     /**
      * The send batch of the IPv4 socket bound to {@code bound} in the calling thread's network namespace, or null when
      * there is none and the bearer sends each frame at once: IPv6, system property {@code jtipc.udpSendBatch=false},
-     * or the descriptor or libc not found (logged at DEBUG).
+     * or the descriptor or libc not found (logged at DEBUG). {@code gso}: runs of equal-sized frames to one
+     * destination leave as one GSO send (the socket must compute UDP checksums, {@link UdpSockets#gso}).
      */
-    static UdpTx open(String bearerName, InetSocketAddress bound) {
+    static UdpTx open(String bearerName, InetSocketAddress bound, boolean gso) {
         if (!(bound.getAddress() instanceof Inet4Address)) {
             return null;
         }
@@ -122,7 +154,7 @@ final class UdpTx {
                         + " in procfs; each frame is sent at once");
                 return null;
             }
-            return new UdpTx(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd);
+            return new UdpTx(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, gso);
         } catch (IOException | RuntimeException | LinkageError e) {
             LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no send batch (" + e + "); each frame is sent at once");
             return null;
@@ -162,6 +194,10 @@ final class UdpTx {
                     long a = (long) i * SIN_SIZE;
                     t.addrs.put(a + 2, dest, destOff + 2, 2); // port, network order
                     t.addrs.put(a + 4, dest, destOff + 4, 4); // IPv4 address, network order
+                    t.lens[i] = len;
+                    t.dests[i] = (dest[destOff + 2] & 0xFFL) << 40 | (dest[destOff + 3] & 0xFFL) << 32
+                            | (dest[destOff + 4] & 0xFFL) << 24 | (dest[destOff + 5] & 0xFFL) << 16
+                            | (dest[destOff + 6] & 0xFFL) << 8 | (dest[destOff + 7] & 0xFFL);
                     t.used += len;
                     t.count = i + 1;
                     break;
@@ -291,7 +327,10 @@ final class UdpTx {
      * Caller holds txLock and the descriptor is open: swaps the batches and sends the full one with {@code sendmmsg}
      * until every frame was sent, dropped or failed; the frames sent are added to {@link #sentUnreported} whatever
      * happens, the failed ones to {@link #sendsFailed} and {@link #failedFirst}/{@link #failedMore} (for the next
-     * flush).
+     * flush). With GSO on the messages are the batch's {@link #group groups}, each carrying one frame or a run of
+     * them; an error on a group counts for all its frames (they share the destination). A GSO send the kernel
+     * refuses (EINVAL: a segment over the path MTU or checksums off; EIO: no checksum offload; ...) turns GSO off for
+     * good (logged once) and the frames from that group on are sent one per message.
      */
     private void sendLocked() {
         Batch t;
@@ -304,37 +343,66 @@ final class UdpTx {
         }
         int count = t.count;
         int sent = 0;
-        int i = 0;
+        boolean grouped = gso && count > 1;
+        int units = grouped ? group(t, count) : count; // messages: groups, or one per frame
+        int u = 0;
+        int probe = -1; // the first frame of a run the kernel refused, sent on its own next (see below)
+        int probeErr = 0;
         try {
-            while (i < count) {
-                int n = libc.sendmmsg(fd, t.msgsFrom[i], count - i, LibC.MSG_DONTWAIT);
+            while (u < units) {
+                int n = libc.sendmmsg(fd, grouped ? t.gmsgsFrom[u] : t.msgsFrom[u], units - u, LibC.MSG_DONTWAIT);
                 sendSyscalls++;
+                if (n > 0 && u == probe) {
+                    offloadRefused(probeErr); // the frame went on its own: the offload was refused, not the frame
+                }
                 if (n > 0) {
-                    i += n;
-                    sent += n;
+                    probe = -1;
+                    sent += grouped ? t.groupStart[u + n] - t.groupStart[u] : n;
+                    if (grouped) {
+                        for (int k = u; k < u + n; k++) {
+                            if (t.groupStart[k + 1] - t.groupStart[k] > 1) {
+                                gsoSends++;
+                            }
+                        }
+                    }
+                    u += n;
                     continue;
                 }
                 int err = n < 0 ? LibC.Native.errno() : SyscallException.EAGAIN;
                 if (err == SyscallException.EINTR) {
                     continue;
                 }
+                int first = grouped ? t.groupStart[u] : u; // the unit's first frame
+                int frames = grouped ? t.groupStart[u + 1] - first : 1;
+                if (frames > 1 && (err == SyscallException.EINVAL || err == EIO || err == SyscallException.EMSGSIZE
+                        || err == ENOPROTOOPT || err == EOPNOTSUPP)) {
+                    // the offload or the destination (port 0, a smaller path MTU)? The rest of the batch goes one frame
+                    // per message; if the run's first frame then goes, the offload was refused and stays off
+                    grouped = false;
+                    units = count;
+                    u = first;
+                    probe = first;
+                    probeErr = err;
+                    continue;
+                }
+                probe = -1; // a frame that failed on its own too: its destination's error, the offload stays on
                 if (err == SyscallException.EAGAIN || err == SyscallException.ENOBUFS) {
-                    sendsDropped += count - i; // the send buffer is full: drop the rest at once, the link retransmits
-                    i = count;
+                    sendsDropped += count - first; // the send buffer is full: drop the rest at once, the link retransmits
+                    u = units;
                     continue;
                 }
                 boolean socketWide = err == SyscallException.EBADF || err == ENOTSOCK || err == SyscallException.ENETDOWN
                         || err == SyscallException.ENODEV;
-                int failed = socketWide ? count - i : 1; // socket-wide: the rest would fail the same way, one call each
+                int failed = socketWide ? count - first : frames; // socket-wide: the rest would fail the same way
                 sendsFailed += failed;
                 if (failedFirst == null) {
-                    failedFirst = "cannot send to " + destination(t, i) + " on bearer " + name + ": "
+                    failedFirst = "cannot send to " + destination(t, first) + " on bearer " + name + ": "
                             + SyscallException.describe(err) + " (sendmmsg)";
                     failedMore += failed - 1;
                 } else {
                     failedMore += failed;
                 }
-                i += failed; // otherwise this frame only: the next may go elsewhere
+                u = socketWide ? units : u + 1; // otherwise this unit only: the next may go elsewhere
             }
         } finally {
             framesSent += sent;
@@ -345,6 +413,89 @@ final class UdpTx {
             }
         }
     }
+
+    /**
+     * Cuts {@code count} frames (lengths {@code lens}, destinations {@code dests}) into runs, one message each: a run is
+     * frames to one destination, each but the last exactly as long as the first and the last not longer, at most
+     * {@value #MAX_GSO_BYTES} bytes together (ip_append_data's limit) and with its IPv4 and UDP headers at most
+     * {@value #UDP_MAX_SEGMENTS} times the first's length (udp_send_skb compared the skb's length, headers included,
+     * with gso_size * UDP_MAX_SEGMENTS before Linux 5.16, commit 158390e45612); a frame alone is a run of one.
+     * {@code starts[r]} is run r's first frame and {@code starts[runs]} = {@code count}.
+     *
+     * @return the number of runs (1..count)
+     */
+    static int runs(int[] lens, long[] dests, int count, int[] starts) {
+        int runs = 0;
+        for (int s = 0; s < count; ) {
+            int first = lens[s];
+            long total = first;
+            int e = s + 1;
+            while (e < count && dests[e] == dests[s] && lens[e - 1] == first && lens[e] <= first
+                    && total + lens[e] <= MAX_GSO_BYTES
+                    && total + lens[e] + UdpSockets.IPV4_UDP_HEADERS <= (long) first * UDP_MAX_SEGMENTS) {
+                total += lens[e];
+                e++;
+            }
+            starts[runs++] = s;
+            s = e;
+        }
+        starts[runs] = count;
+        return runs;
+    }
+
+    /**
+     * Cuts batch {@code t}'s {@code count} frames into {@link #runs} and writes one message per run into
+     * {@code t.gmsgs}: a run of several carries {@code UDP_SEGMENT} = its first frame's length, which the kernel cuts
+     * into the same datagrams (net/ipv4/udp.c udp_send_skb, net/ipv4/udp_offload.c); a frame alone is a plain message.
+     *
+     * @return the number of runs (1..count), their first frames in {@code t.groupStart}
+     */
+    private static int group(Batch t, int count) {
+        int groups = runs(t.lens, t.dests, count, t.groupStart);
+        for (int g = 0; g < groups; g++) {
+            int s = t.groupStart[g];
+            int k = t.groupStart[g + 1] - s;
+            long m = (long) g * MMSG_SIZE;
+            t.gmsgs.putAddress(m, t.addrs.address() + (long) s * SIN_SIZE);
+            t.gmsgs.putAddress(m + MSG_IOV, t.iov.address() + (long) s * IOV_SIZE);
+            t.gmsgs.putLong(m + MSG_IOVLEN, k);
+            if (k > 1) {
+                t.ctrl.putShort((long) g * CMSG_SPACE_U16 + 16, (short) t.lens[s]);
+                t.gmsgs.putAddress(m + MSG_CONTROL, t.ctrl.address() + (long) g * CMSG_SPACE_U16);
+                t.gmsgs.putLong(m + MSG_CONTROLLEN, CMSG_SPACE_U16);
+            } else {
+                t.gmsgs.putAddress(m + MSG_CONTROL, 0L);
+                t.gmsgs.putLong(m + MSG_CONTROLLEN, 0L);
+            }
+        }
+        return groups;
+    }
+
+    /**
+     * The kernel refused a run that its first frame alone passed: segmentation offload is off for good (logged once),
+     * and UDP checksums too (SO_NO_CHECK, as the kernel's bearer sends; they were on only for the offload). Under
+     * txLock.
+     */
+    private void offloadRefused(int err) {
+        if (!gso) {
+            return;
+        }
+        gso = false;
+        String noCheck = UdpNoCheck.set(fd);
+        checksumsOff = noCheck == null;
+        LOG.log(System.Logger.Level.INFO, "bearer " + name + ": the kernel refused a segmentation offload send ("
+                + SyscallException.describe(err) + "); each datagram goes on its own from now on, with UDP checksum "
+                + (noCheck == null ? "0" : "on (" + noCheck + ")"));
+    }
+
+    /** Whether SO_NO_CHECK was set when segmentation offload was refused ({@link #offloadRefused}). */
+    boolean checksumsOffSinceRefusal() { return checksumsOff; }
+
+    /** Whether runs of frames still leave as GSO sends (false once the kernel refused one). */
+    boolean gso() { return gso; }
+
+    /** GSO sends the kernel took (each carried several datagrams; count). */
+    long gsoSends() { return gsoSends; }
 
     /** "a.b.c.d:port" of entry {@code i}'s sockaddr_in (error messages only). */
     private static String destination(Batch t, int i) {
@@ -366,6 +517,14 @@ final class UdpTx {
         final Pointer msgs;
         /** {@code msgsFrom[i]}: {@link #msgs} from its i-th mmsghdr on, made once (a retry after a partial send). */
         final Pointer[] msgsFrom = new Pointer[BATCH];
+        /** Per frame: its length and its destination (port and IPv4 address, 48 bits), for the GSO groups. */
+        final int[] lens = new int[BATCH];
+        final long[] dests = new long[BATCH];
+        /** The GSO send's mmsghdrs (one per group), their cmsgs, each group's first frame (and count at the end). */
+        final Pointer gmsgs;
+        final Pointer ctrl;
+        final Pointer[] gmsgsFrom = new Pointer[BATCH];
+        final int[] groupStart = new int[BATCH + 1];
         /** Frames queued and bytes of {@link #area} they use (written under fillLock). */
         volatile int count;
         int used;
@@ -382,6 +541,16 @@ final class UdpTx {
                 msgs.putInt(m + MSG_NAMELEN, SIN_SIZE);
                 msgs.putAddress(m + MSG_IOV, iov.address() + (long) i * IOV_SIZE);
                 msgs.putLong(m + MSG_IOVLEN, 1);
+            }
+            gmsgs = Memory.allocateDirect(rt, BATCH * MMSG_SIZE, true);
+            ctrl = Memory.allocateDirect(rt, BATCH * CMSG_SPACE_U16, true);
+            for (int i = 0; i < BATCH; i++) {
+                gmsgs.putInt((long) i * MMSG_SIZE + MSG_NAMELEN, SIN_SIZE);
+                long c = (long) i * CMSG_SPACE_U16;
+                ctrl.putLong(c, 18); // CMSG_LEN(2)
+                ctrl.putInt(c + 8, SOL_UDP);
+                ctrl.putInt(c + 12, UDP_SEGMENT);
+                gmsgsFrom[i] = gmsgs.slice((long) i * MMSG_SIZE);
             }
             msgsFrom[0] = msgs;
             for (int i = 1; i < BATCH; i++) {

@@ -253,7 +253,7 @@ class UdpSendBatchTest {
 
     @Test
     void aSocketWideErrorDropsTheRestOfTheBatchInOneSystemCall() throws Exception {
-        UdpTx tx = UdpTx.onDescriptor("udp:test", -1); // EBADF for every frame
+        UdpTx tx = UdpTx.onDescriptor("udp:test", -1, false); // EBADF for every frame
         try {
             byte[] d = UdpMedia.mediaAddr(sa("127.0.0.2", 9));
             byte[] f = data(0, 100);

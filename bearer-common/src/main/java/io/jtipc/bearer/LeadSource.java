@@ -68,7 +68,8 @@ public interface LeadSource {
 
     /**
      * True when a lead with timeout 0 that found nothing goes on as a waiting lead does, without the wait:
-     * {@link #pauseReceiveThread()} and one more drain (UDP); false when it returns 0 at once (Eth).
+     * {@link #pauseReceiveThread()} and one more drain (UDP, except in its exclusive epoll mode); false when it
+     * returns 0 at once (Eth, UDP with {@code jtipc.udpRxEpoll=exclusive}).
      */
     boolean zeroTimeoutDrainsAgain();
 

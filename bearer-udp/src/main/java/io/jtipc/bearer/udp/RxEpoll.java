@@ -106,11 +106,6 @@ final class RxEpoll implements AutoCloseable {
         this.pollFd.putShort(4, LibC.POLLIN);
     }
 
-    /** {@link #open(InetSocketAddress, boolean)} in pause mode. */
-    static RxEpoll open(InetSocketAddress bound) {
-        return open(bound, false);
-    }
-
     /**
      * Opens an epoll over the IPv4 socket bound to {@code bound} (called right after bind, in the socket's namespace).
      * In exclusive mode the order of the calls is the order of the wake-ups: the leader's first.

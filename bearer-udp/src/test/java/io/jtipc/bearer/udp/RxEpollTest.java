@@ -38,7 +38,7 @@ class RxEpollTest {
                 DatagramChannel tx = DatagramChannel.open(StandardProtocolFamily.INET)) {
             rx.bind(new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress bound = (InetSocketAddress) rx.getLocalAddress();
-            RxEpoll e = RxEpoll.open(bound);
+            RxEpoll e = RxEpoll.open(bound, false);
             Assumptions.assumeTrue(e != null, "no procfs descriptor or jnr-ffi here");
             try (e) {
                 e.pause();
@@ -64,7 +64,7 @@ class RxEpollTest {
     void closeWaitsUntilTheReceiveThreadLeftItsWait() throws Exception {
         try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
             rx.bind(new InetSocketAddress("127.0.0.1", 0));
-            RxEpoll e = RxEpoll.open((InetSocketAddress) rx.getLocalAddress());
+            RxEpoll e = RxEpoll.open((InetSocketAddress) rx.getLocalAddress(), false);
             Assumptions.assumeTrue(e != null, "no procfs descriptor or jnr-ffi here");
             CountDownLatch done = awaitOn(e);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -159,6 +159,6 @@ class RxEpollTest {
 
     @Test
     void ipv6IsNotHandled() throws Exception {
-        assertThat(RxEpoll.open(new InetSocketAddress("::1", 9))).isNull();
+        assertThat(RxEpoll.open(new InetSocketAddress("::1", 9), false)).isNull();
     }
 }

@@ -104,7 +104,7 @@ final class UdpTx {
     private volatile long sendsFailed;
     /**
      * Whether runs of equal-sized frames to one destination leave as one GSO send ({@code UDP_SEGMENT}); cleared for
-     * good by the first GSO send the kernel refuses.
+     * good when the kernel refuses a run whose first frame then goes on its own ({@link #offloadRefused}).
      */
     private volatile boolean gso;
     private volatile long gsoSends;
@@ -328,9 +328,10 @@ final class UdpTx {
      * until every frame was sent, dropped or failed; the frames sent are added to {@link #sentUnreported} whatever
      * happens, the failed ones to {@link #sendsFailed} and {@link #failedFirst}/{@link #failedMore} (for the next
      * flush). With GSO on the messages are the batch's {@link #group groups}, each carrying one frame or a run of
-     * them; an error on a group counts for all its frames (they share the destination). A GSO send the kernel
-     * refuses (EINVAL: a segment over the path MTU or checksums off; EIO: no checksum offload; ...) turns GSO off for
-     * good (logged once) and the frames from that group on are sent one per message.
+     * them; an error on a group counts for all its frames (they share the destination). A run the kernel refuses
+     * (EINVAL: a segment over the path MTU, checksums off, or the destination's own error such as port 0; EIO: no
+     * checksum offload; ...) sends the rest of the batch one frame per message; if the run's first frame then goes,
+     * the offload was refused and is off for good ({@link #offloadRefused}, after the frames sent are counted).
      */
     private void sendLocked() {
         Batch t;
@@ -352,10 +353,8 @@ final class UdpTx {
             while (u < units) {
                 int n = libc.sendmmsg(fd, grouped ? t.gmsgsFrom[u] : t.msgsFrom[u], units - u, LibC.MSG_DONTWAIT);
                 sendSyscalls++;
-                if (n > 0 && u == probe) {
-                    offloadRefused(probeErr); // the frame went on its own: the offload was refused, not the frame
-                }
                 if (n > 0) {
+                    boolean refused = u == probe; // the frame went on its own: the offload was refused, not the frame
                     probe = -1;
                     sent += grouped ? t.groupStart[u + n] - t.groupStart[u] : n;
                     if (grouped) {
@@ -366,6 +365,9 @@ final class UdpTx {
                         }
                     }
                     u += n;
+                    if (refused) {
+                        offloadRefused(probeErr);
+                    }
                     continue;
                 }
                 int err = n < 0 ? LibC.Native.errno() : SyscallException.EAGAIN;
@@ -481,7 +483,12 @@ final class UdpTx {
             return;
         }
         gso = false;
-        String noCheck = UdpNoCheck.set(fd);
+        String noCheck;
+        try {
+            noCheck = UdpNoCheck.set(fd);
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+            noCheck = e.toString();
+        }
         checksumsOff = noCheck == null;
         LOG.log(System.Logger.Level.INFO, "bearer " + name + ": the kernel refused a segmentation offload send ("
                 + SyscallException.describe(err) + "); each datagram goes on its own from now on, with UDP checksum "

@@ -11,6 +11,8 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +23,22 @@ import org.junit.jupiter.api.Test;
  */
 class UdpSegmentationOffloadTest {
     private final byte[] buf = new byte[UdpBearer.MAX_FRAME];
+
+    /** UDP_SEGMENT came with Linux 4.18, UDP_GRO with 5.0: older kernels skip (a regression on newer ones fails). */
+    @BeforeAll
+    static void kernelHasBoth() {
+        Assumptions.assumeTrue(kernelAtLeast(5, 0), "kernel " + System.getProperty("os.version") + " before 5.0");
+    }
+
+    /** Whether the running kernel ({@code os.version}, "6.1.0-13-amd64") is at least {@code major.minor}. */
+    static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version", ""));
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        return ma > major || ma == major && Integer.parseInt(m.group(2)) >= minor;
+    }
     private final byte[] src = new byte[UdpMedia.UDP_ADDR_SIZE];
 
     private static UdpBearer open(boolean gso) throws IOException {
@@ -54,7 +72,7 @@ class UdpSegmentationOffloadTest {
     }
 
     /** Queues frames of {@code sizes} (numbered from {@code seq}) to {@code dest}. */
-    private static void queue(UdpBearer a, byte[] dest, int seq, int... sizes) throws IOException {
+    static void queue(UdpBearer a, byte[] dest, int seq, int... sizes) throws IOException {
         for (int i = 0; i < sizes.length; i++) {
             byte[] f = data(seq + i, sizes[i]);
             a.queue(dest, 0, f, 0, f.length);

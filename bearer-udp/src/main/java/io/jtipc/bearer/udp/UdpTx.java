@@ -421,7 +421,9 @@ final class UdpTx {
      * frames to one destination, each but the last exactly as long as the first and the last not longer, at most
      * {@value #MAX_GSO_BYTES} bytes together (ip_append_data's limit) and with its IPv4 and UDP headers at most
      * {@value #UDP_MAX_SEGMENTS} times the first's length (udp_send_skb compared the skb's length, headers included,
-     * with gso_size * UDP_MAX_SEGMENTS before Linux 5.16, commit 158390e45612); a frame alone is a run of one.
+     * with gso_size * UDP_MAX_SEGMENTS before Linux 5.16, commit 158390e45612); a frame alone is a run of one, and
+     * so is every frame to a multicast group (a multicast-mode bearer's broadcasts: kept out of the offload, whose
+     * looped-back multicast copies this bearer does not test). {@code dests[i]}: port &lt;&lt; 32 | IPv4 address.
      * {@code starts[r]} is run r's first frame and {@code starts[runs]} = {@code count}.
      *
      * @return the number of runs (1..count)
@@ -432,7 +434,8 @@ final class UdpTx {
             int first = lens[s];
             long total = first;
             int e = s + 1;
-            while (e < count && dests[e] == dests[s] && lens[e - 1] == first && lens[e] <= first
+            boolean multicast = (dests[s] >>> 24 & 0xF0) == 0xE0; // 224.0.0.0/4: not offloaded (looped-back copies)
+            while (!multicast && e < count && dests[e] == dests[s] && lens[e - 1] == first && lens[e] <= first
                     && total + lens[e] <= MAX_GSO_BYTES
                     && total + lens[e] + UdpSockets.IPV4_UDP_HEADERS <= (long) first * UDP_MAX_SEGMENTS) {
                 total += lens[e];

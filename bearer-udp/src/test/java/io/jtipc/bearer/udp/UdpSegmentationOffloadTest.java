@@ -165,6 +165,11 @@ class UdpSegmentationOffloadTest {
         int[] mixed = {14000, 14000, 9600, 14000, 14000, 9600};
         assertThat(UdpTx.runs(mixed, dests, 6, starts)).isEqualTo(2);
         assertThat(starts[1]).isEqualTo(3);
+        // frames to a multicast group (228.0.18.103:6118) go one by one
+        long group = 6118L << 32 | 0xE4001267L;
+        assertThat(UdpTx.runs(new int[] {500, 500, 500}, new long[] {group, group, group}, 3, starts)).isEqualTo(3);
+        long unicast = 6118L << 32 | 0x7F000002L;
+        assertThat(UdpTx.runs(new int[] {500, 500, 500}, new long[] {unicast, unicast, unicast}, 3, starts)).isEqualTo(1);
         // another destination starts another run
         long[] two = {1, 1, 2, 2};
         assertThat(UdpTx.runs(new int[] {500, 500, 500, 500}, two, 4, starts)).isEqualTo(2);

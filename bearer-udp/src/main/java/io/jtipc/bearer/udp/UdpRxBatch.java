@@ -161,11 +161,6 @@ final class UdpRxBatch {
         return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, false);
     }
 
-    /** A receive batch on descriptor {@code fd} that sets UDP_GRO on it first (tests); {@link #gro()} tells the outcome. */
-    static UdpRxBatch onDescriptorWithGro(String bearerName, int fd) {
-        return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, enableGro(bearerName, fd));
-    }
-
     /** Sets UDP_GRO on {@code fd} (net/ipv4/udp.c udp_lib_setsockopt); false, logged at DEBUG, when refused. */
     private static boolean enableGro(String bearerName, int fd) {
         Pointer v = Memory.allocateDirect(LibC.Native.runtime(), 4);

@@ -787,10 +787,8 @@ public final class NodeBench {
     static void print(List<Result> all, int rounds, PrintStream out) {
         Map<String, List<Result>> rows = new LinkedHashMap<>();
         for (Result r : all) rows.computeIfAbsent(r.test.label() + "|" + r.transport, k -> new ArrayList<>()).add(r);
-        out.printf(Locale.ROOT, "jtipc bearers: %s, UDP bearer MTU %s, link MTU %d bytes%s.%n", bearerA == null ? "UDP loopback"
-            : bearerA + " / " + bearerB, udpMtu > 0 ? udpMtu + " bytes (--mtu)" : "default", linkMtu,
-            bearerA != null ? "" : "false".equals(System.getProperty("jtipc.udpGso")) ? ", segmentation offload off (-Djtipc.udpGso=false)"
-                : ", segmentation offload on (UDP_SEGMENT/UDP_GRO, loopback)");
+        out.printf(Locale.ROOT, "jtipc bearers: %s, UDP bearer MTU %s, link MTU %d bytes.%n", bearerA == null ? "UDP loopback"
+            : bearerA + " / " + bearerB, udpMtu > 0 ? udpMtu + " bytes (--mtu)" : "default", linkMtu);
         out.printf(Locale.ROOT, "Medians of %d round(s); costs summed over both JVMs, per message (round trip = 2 messages; stream: per 64 KiB chunk).%n%n", rounds);
         out.println("| test | transport | messages | msg/s | MB/s | RTT median µs | RTT p99 µs | CPU s per M msg | ctx switches/msg | B allocated/msg | lost/reordered/returned |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|");

@@ -55,7 +55,7 @@ import io.jtipc.bearer.ReceiveLoop;
  * kernel's tunnel socket; the bearer therefore receives its own multicast frames, which discovery
  * drops as the kernel's does. IPv4 datagrams leave with UDP checksum 0 as the kernel's
  * ({@link UdpNoCheck}), except on a bearer with segmentation offload ({@link UdpBearerConfig#gso}, an interface
- * whose MTU takes a bearer-MTU datagram: loopback, jumbo frames), whose UDP checksums are computed; IP fragments
+ * whose MTU takes a bearer-MTU datagram: loopback, or a jumbo-frame interface with a bearer MTU at most its MTU - 28), whose UDP checksums are computed; IP fragments
  * may carry DF per the host's path-MTU setting, which does not change the bytes of a TIPC message.
  *
  * <h2>MTU</h2>

@@ -242,7 +242,7 @@ public final class UdpBearerConfig {
 
     /**
      * Segmentation offload (IPv4; default true): when the bearer's interface takes a whole bearer-MTU datagram
-     * without IP fragmentation (its MTU at least {@link #mtu(int) the bearer MTU} + 28, loopback or jumbo frames),
+     * without IP fragmentation (its MTU at least {@link #mtu(int) the bearer MTU} + 28: loopback, or a jumbo-frame interface with a bearer MTU set at most its MTU - 28),
      * a run of equal-sized datagrams to one peer leaves in one {@code sendmsg} that the kernel cuts up
      * ({@code UDP_SEGMENT}, net/ipv4/udp_offload.c) and the receive socket takes such runs whole ({@code UDP_GRO})
      * and the bearer splits them again: the same datagrams on the wire, fewer trips through the stack (a 64 KiB

@@ -107,4 +107,26 @@ final class TestSupport {
         m.setBcNetid(netId);
         return f;
     }
+
+    /** A plain UDP receiver on {@code ip} (random port, no UDP_GRO), 5 s timeout, 8 MiB buffer. */
+    static java.net.DatagramSocket receiver(String ip) throws java.io.IOException {
+        java.net.DatagramSocket s = new java.net.DatagramSocket(null);
+        s.setReceiveBufferSize(8 << 20);
+        s.bind(sa(ip, 0));
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    /** The 20-byte UDP media address of {@code s}'s local address. */
+    static byte[] media(java.net.DatagramSocket s) {
+        return UdpMedia.mediaAddr((java.net.InetSocketAddress) s.getLocalSocketAddress());
+    }
+
+    /** The next datagram {@code s} receives (its timeout applies). */
+    static byte[] next(java.net.DatagramSocket s) throws java.io.IOException {
+        byte[] b = new byte[UdpBearer.MAX_FRAME];
+        java.net.DatagramPacket p = new java.net.DatagramPacket(b, b.length);
+        s.receive(p);
+        return java.util.Arrays.copyOf(b, p.getLength());
+    }
 }

@@ -1,6 +1,9 @@
 package io.jtipc.bearer.udp;
 
 import static io.jtipc.bearer.udp.TestSupport.data;
+import static io.jtipc.bearer.udp.TestSupport.media;
+import static io.jtipc.bearer.udp.TestSupport.next;
+import static io.jtipc.bearer.udp.TestSupport.receiver;
 import static io.jtipc.bearer.udp.TestSupport.sa;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,27 +48,10 @@ class UdpSegmentationOffloadTest {
         return TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast().gso(gso));
     }
 
-    /** A plain UDP receiver on {@code ip} (random port, no UDP_GRO), 5 s timeout, 8 MiB buffer. */
-    private static DatagramSocket receiver(String ip) throws IOException {
-        DatagramSocket s = new DatagramSocket(null);
-        s.setReceiveBufferSize(8 << 20);
-        s.bind(sa(ip, 0));
-        s.setSoTimeout(5000);
-        return s;
-    }
 
-    private static byte[] media(DatagramSocket s) {
-        return UdpMedia.mediaAddr((InetSocketAddress) s.getLocalSocketAddress());
-    }
 
-    private static byte[] next(DatagramSocket s) throws IOException {
-        byte[] b = new byte[UdpBearer.MAX_FRAME];
-        DatagramPacket p = new DatagramPacket(b, b.length);
-        s.receive(p);
-        return Arrays.copyOf(b, p.getLength());
-    }
 
-    private byte[] next(UdpBearer b) throws IOException {
+    private byte[] polled(UdpBearer b) throws IOException {
         int n = b.poll(buf, 0, buf.length, src, 0, 5000);
         assertThat(n).as("poll result").isGreaterThanOrEqualTo(0);
         return Arrays.copyOf(buf, n);
@@ -213,7 +199,7 @@ class UdpSegmentationOffloadTest {
             queue(a, to, 10, Arrays.copyOfRange(sizes, 10, 13));
             assertThat(a.flush()).isEqualTo(13);
             for (int i = 0; i < sizes.length; i++) {
-                assertThat(next(b)).as("frame %d", i).isEqualTo(data(i, sizes[i]));
+                assertThat(polled(b)).as("frame %d", i).isEqualTo(data(i, sizes[i]));
             }
             assertThat(rb.coalesced()).as("runs the kernel handed over whole").isGreaterThanOrEqualTo(1);
             assertThat(b.framesReceived()).isEqualTo(sizes.length);

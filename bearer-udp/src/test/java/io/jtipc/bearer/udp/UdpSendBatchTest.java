@@ -1,6 +1,9 @@
 package io.jtipc.bearer.udp;
 
 import static io.jtipc.bearer.udp.TestSupport.data;
+import static io.jtipc.bearer.udp.TestSupport.media;
+import static io.jtipc.bearer.udp.TestSupport.next;
+import static io.jtipc.bearer.udp.TestSupport.receiver;
 import static io.jtipc.bearer.udp.TestSupport.sa;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,25 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class UdpSendBatchTest {
 
-    /** A plain UDP receiver on {@code ip} (random port), 1 s timeout, 8 MiB buffer. */
-    private static DatagramSocket receiver(String ip) throws IOException {
-        DatagramSocket s = new DatagramSocket(null);
-        s.setReceiveBufferSize(8 << 20);
-        s.bind(sa(ip, 0));
-        s.setSoTimeout(5000);
-        return s;
-    }
 
-    private static byte[] media(DatagramSocket s) {
-        return UdpMedia.mediaAddr((InetSocketAddress) s.getLocalSocketAddress());
-    }
 
-    private static byte[] next(DatagramSocket s) throws IOException {
-        byte[] buf = new byte[UdpBearer.MAX_FRAME];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        s.receive(p);
-        return Arrays.copyOf(buf, p.getLength());
-    }
 
     /** Nothing is waiting on {@code s} (a datagram sent before this call is already queued on loopback). */
     private static void assertNothingWaiting(DatagramSocket s) throws IOException {

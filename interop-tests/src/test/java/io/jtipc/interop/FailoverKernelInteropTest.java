@@ -282,7 +282,8 @@ abstract class FailoverKernelInteropTest {
     }
 
     /**
-     * One phase: the transfers in both directions, a link cut (jtipc or kernel side) and restored: with equal
+     * One phase: the RDM streams in both directions, once they run the connection transfers, a link cut (jtipc or
+     * kernel side) soon after those started, and restored: with equal
      * priorities (load sharing) the one that carried the most in the last half second, with {@code standby} link 0
      * (the active one; link 1 must have been idle until the cut).
      */
@@ -334,6 +335,12 @@ abstract class FailoverKernelInteropTest {
             assertThat(line).contains("sent " + RDM + " echoed " + RDM + " lost 0 duplicated 0 reordered 0 bad 0");
             return line;
         }));
+        // the RDM streams get going first: started beside the 50 MB transfers, their windowed echoes queue behind
+        // the connections' bulk in both links' backlogs and can crawl until the transfers end (seen on 5.10)
+        while (jtipcRdmProgress.get() < RDM / 50 && System.nanoTime() - t0 < T.toNanos()) {
+            Thread.sleep(20);
+        }
+        long tConn = System.nanoTime();
         for (TipcConnection.Type type : TipcConnection.Type.values()) {
             int svc = type == TipcConnection.Type.STREAM ? base + 3 : base + 2;
             transfers.put(type + " jtipc->kernel", pool.submit(() -> {
@@ -355,8 +362,9 @@ abstract class FailoverKernelInteropTest {
             }));
         }
 
-        // let the traffic spread over both links, then cut the one that carried the most in the last second
-        while (jtipcRdmProgress.get() < RDM / 50 && System.nanoTime() - t0 < T.toNanos()) {
+        // let the connections' traffic spread over both links (the kernel's clients have sent BYTES/50 to jtipc's
+        // echo servers), then cut the link that carried the most in the last half second
+        while (jtipcEchoed.get() < BYTES / 50 && System.nanoTime() - tConn < T.toNanos()) {
             Thread.sleep(20);
         }
         LinkSnapshot s1 = snapshot();
@@ -377,11 +385,14 @@ abstract class FailoverKernelInteropTest {
         List<String> runningAtCut = transfers.entrySet().stream().filter(e -> !e.getValue().isDone())
                 .map(Map.Entry::getKey).toList();
         assertThat(runningAtCut).as("every transfer still running at the cut (raise the sizes); ended early: %s; RDM"
-                + " jtipc->kernel at %d/%d, %d ms after the start; links before:%n%s%nat the cut:%n%s",
-                endedEarly(transfers), progressAtCut, RDM, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), before, s2)
+                + " jtipc->kernel at %d/%d, %d ms after the start, %d ms after the connections'; links before:%n%s%nat"
+                + " the cut:%n%s", endedEarly(transfers), progressAtCut, RDM,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tConn), before, s2)
                 .containsExactlyElementsOf(transfers.keySet());
         int downsBefore = downs.size();
         long tCut = System.nanoTime();
+        long cutAfterConnMs = (tCut - tConn) / 1_000_000;
         if (jtipcSide) {
             lab.setInterfaceUp(veths[busy].name(), false);
         } else {
@@ -419,10 +430,11 @@ abstract class FailoverKernelInteropTest {
         seqLs.close();
         strLs.close();
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.err.printf("[failover] %s phase %d (%s side cut of link %d at %d/%d RDM): down on both sides in %d ms,"
-                        + " both up again %d ms after the restore, phase %d ms; running at the cut: %s, when"
-                        + " both links were up again: %s%n  %s%n", version(), p, side, busy, progressAtCut, RDM, downMs, upMs,
-                ms, runningAtCut, runningAtRestore, String.join("\n  ", results));
+        System.err.printf("[failover] %s phase %d (%s side cut of link %d at %d/%d RDM, %d ms after the connections"
+                        + " started): down on both sides in %d ms, both up again %d ms after the restore, phase %d ms;"
+                        + " running at the cut: %s, when both links were up again: %s%n  %s%n", version(), p, side, busy,
+                progressAtCut, RDM, cutAfterConnMs, downMs, upMs, ms, runningAtCut, runningAtRestore,
+                String.join("\n  ", results));
         System.err.println("[failover] counters before:\n" + before + "\nduring the cut (start):\n" + c1
                 + "\nduring the cut (+1.5 s):\n" + c2 + "\nafter:\n" + after);
         System.err.println("[failover] kernel tipc link stat show:\n" + k.linkStatShow());

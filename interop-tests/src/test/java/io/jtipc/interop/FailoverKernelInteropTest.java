@@ -335,9 +335,11 @@ abstract class FailoverKernelInteropTest {
             assertThat(line).contains("sent " + RDM + " echoed " + RDM + " lost 0 duplicated 0 reordered 0 bad 0");
             return line;
         }));
-        // the RDM streams get going first: started beside the 50 MB transfers, their windowed echoes queue behind
+        // the RDM streams get going first (each RDM/50 echoed; a transfer that ended, failed, stops the wait: the
+        // precondition at the cut names it): started beside the 50 MB transfers, their windowed echoes queue behind
         // the connections' bulk in both links' backlogs and can crawl until the transfers end (seen on 5.10)
-        while (jtipcRdmProgress.get() < RDM / 50 && System.nanoTime() - t0 < T.toNanos()) {
+        while ((jtipcRdmProgress.get() < RDM / 50 || jtipcEcho.echoed() < RDM / 50) && System.nanoTime() - t0 < T.toNanos()
+                && transfers.values().stream().noneMatch(Future::isDone)) {
             Thread.sleep(20);
         }
         long tConn = System.nanoTime();
@@ -364,7 +366,8 @@ abstract class FailoverKernelInteropTest {
 
         // let the connections' traffic spread over both links (the kernel's clients have sent BYTES/50 to jtipc's
         // echo servers), then cut the link that carried the most in the last half second
-        while (jtipcEchoed.get() < BYTES / 50 && System.nanoTime() - tConn < T.toNanos()) {
+        while (jtipcEchoed.get() < BYTES / 50 && System.nanoTime() - tConn < T.toNanos()
+                && transfers.values().stream().noneMatch(Future::isDone)) {
             Thread.sleep(20);
         }
         LinkSnapshot s1 = snapshot();

@@ -55,8 +55,9 @@ import io.jtipc.bearer.ReceiveLoop;
  * kernel's tunnel socket; the bearer therefore receives its own multicast frames, which discovery
  * drops as the kernel's does. IPv4 datagrams leave with UDP checksum 0 as the kernel's
  * ({@link UdpNoCheck}), except on a bearer with segmentation offload ({@link UdpBearerConfig#gso}, an interface
- * whose MTU takes a bearer-MTU datagram: loopback, or a jumbo-frame interface with a bearer MTU at most its MTU - 28), whose UDP checksums are computed; IP fragments
- * may carry DF per the host's path-MTU setting, which does not change the bytes of a TIPC message.
+ * whose MTU takes a bearer-MTU datagram when the bearer opens: loopback, or a jumbo-frame interface with a bearer MTU
+ * at most its MTU - 28), whose UDP checksums are computed; IP fragments may carry DF per the host's path-MTU
+ * setting, which does not change the bytes of a TIPC message.
  *
  * <h2>MTU</h2>
  * {@link #mtu()} is the kernel's bearer MTU: {@value UdpMedia#IPV4_MTU} bytes for IPv4

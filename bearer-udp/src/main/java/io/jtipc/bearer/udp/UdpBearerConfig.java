@@ -242,8 +242,10 @@ public final class UdpBearerConfig {
 
     /**
      * Segmentation offload (IPv4; default true): when the bearer's interface takes a whole bearer-MTU datagram
-     * without IP fragmentation (its MTU at least {@link #mtu(int) the bearer MTU} + 28: loopback, or a jumbo-frame interface with a bearer MTU set at most its MTU - 28),
-     * a run of equal-sized datagrams to one peer leaves in one {@code sendmsg} that the kernel cuts up
+     * without IP fragmentation when the bearer opens (its MTU at least {@link #mtu(int) the bearer MTU} + 28:
+     * loopback, or a jumbo-frame interface with a bearer MTU set at most its MTU - 28; a later
+     * {@code UdpBearer.setMtu} does not turn it on, and one above what the interface takes turns it off at the first
+     * refused send), a run of equal-sized datagrams to one peer leaves in one {@code sendmsg} that the kernel cuts up
      * ({@code UDP_SEGMENT}, net/ipv4/udp_offload.c) and the receive socket takes such runs whole ({@code UDP_GRO})
      * and the bearer splits them again: the same datagrams on the wire, fewer trips through the stack (a 64 KiB
      * STREAM chunk is 2 sends instead of 5). The kernel refuses {@code UDP_SEGMENT} on a socket with UDP checksums

@@ -9,9 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Assumptions;
@@ -47,9 +45,6 @@ class UdpSegmentationOffloadTest {
     private static UdpBearer open(boolean gso) throws IOException {
         return TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast().gso(gso));
     }
-
-
-
 
     private byte[] polled(UdpBearer b) throws IOException {
         int n = b.poll(buf, 0, buf.length, src, 0, 5000);
@@ -156,6 +151,15 @@ class UdpSegmentationOffloadTest {
         assertThat(UdpTx.runs(new int[] {500, 500, 500}, new long[] {group, group, group}, 3, starts)).isEqualTo(3);
         long unicast = 6118L << 32 | 0x7F000002L;
         assertThat(UdpTx.runs(new int[] {500, 500, 500}, new long[] {unicast, unicast, unicast}, 3, starts)).isEqualTo(1);
+        // 224/4 exactly: its first and last addresses are groups, the neighbours on either side are not
+        for (long a : new long[] {0xE0000000L, 0xEFFFFFFFL}) {
+            long d = 6118L << 32 | a;
+            assertThat(UdpTx.runs(new int[] {500, 500}, new long[] {d, d}, 2, starts)).as("%x", a).isEqualTo(2);
+        }
+        for (long a : new long[] {0xDFFFFFFFL, 0xF0000001L}) {
+            long d = 6118L << 32 | a;
+            assertThat(UdpTx.runs(new int[] {500, 500}, new long[] {d, d}, 2, starts)).as("%x", a).isEqualTo(1);
+        }
         // another destination starts another run
         long[] two = {1, 1, 2, 2};
         assertThat(UdpTx.runs(new int[] {500, 500, 500, 500}, two, 4, starts)).isEqualTo(2);

@@ -13,7 +13,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +21,6 @@ import org.junit.jupiter.api.Test;
  * as the same datagrams, in order, to each of their destinations; a full batch goes first; errors and close.
  */
 class UdpSendBatchTest {
-
-
-
 
     /** Nothing is waiting on {@code s} (a datagram sent before this call is already queued on loopback). */
     private static void assertNothingWaiting(DatagramSocket s) throws IOException {

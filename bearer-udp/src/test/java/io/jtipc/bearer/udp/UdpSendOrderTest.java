@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,14 +20,6 @@ import org.junit.jupiter.api.Test;
  * Count-based: a bounded number of rounds, every violation counted, none allowed.
  */
 class UdpSendOrderTest {
-
-    private static DatagramSocket receiver(String ip) throws IOException {
-        DatagramSocket s = new DatagramSocket(null);
-        s.setReceiveBufferSize(8 << 20);
-        s.bind(sa(ip, 0));
-        s.setSoTimeout(5000);
-        return s;
-    }
 
     private static int nextSeq(DatagramSocket s, byte[] buf) throws IOException {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -50,8 +41,8 @@ class UdpSendOrderTest {
     void aFrameSentAtOnceNeverOvertakesABatchAConcurrentFlushIsSending() throws Exception {
         int rounds = 200;
         int queued = 16;
-        try (UdpBearer a = open(); DatagramSocket r = receiver("127.0.0.2")) {
-            byte[] d = UdpMedia.mediaAddr((InetSocketAddress) r.getLocalSocketAddress());
+        try (UdpBearer a = open(); DatagramSocket r = TestSupport.receiver("127.0.0.2")) {
+            byte[] d = TestSupport.media(r);
             byte[][] frames = new byte[queued][];
             for (int j = 0; j < queued; j++) {
                 frames[j] = data(j, 14000);
@@ -113,8 +104,8 @@ class UdpSendOrderTest {
         int lost = 0;
         int accepted = 0;
         for (int round = 0; round < 30; round++) {
-            try (UdpBearer a = open(); DatagramSocket r = receiver("127.0.0.2")) {
-                byte[] d = UdpMedia.mediaAddr((InetSocketAddress) r.getLocalSocketAddress());
+            try (UdpBearer a = open(); DatagramSocket r = TestSupport.receiver("127.0.0.2")) {
+                byte[] d = TestSupport.media(r);
                 UdpTx tx = a.sendBatch();
                 AtomicInteger ok = new AtomicInteger();
                 AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -103,7 +103,8 @@ public final class LeadDriver {
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started,
             Runnable ended) {
-        if (source.isClosed() || leadBroken || !source.receiveThreadAlive() || !leadLock.tryLock()) {
+        if (source.isClosed() || leadBroken || !source.receiveThreadAlive() || !source.leadUseful()
+                || !leadLock.tryLock()) {
             return -1;
         }
         boolean paused = false;

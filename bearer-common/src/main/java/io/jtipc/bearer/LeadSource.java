@@ -24,6 +24,14 @@ public interface LeadSource {
     boolean receiveThreadAlive();
 
     /**
+     * True when a lead may start now as far as the receive thread's work goes: false while that thread is busy
+     * handing frames over in a mode where a leader would take the next arrivals from it (UDP's exclusive epoll: a
+     * one-way receiver that sent an acknowledgement would otherwise take over the stream's datagrams and leave its
+     * receive thread asleep); the caller then waits on its queue, which the receive thread fills. Any thread.
+     */
+    boolean leadUseful();
+
+    /**
      * Called by every lead before its first read: opens what its wait needs on first use (UDP: the leader's selector
      * over the bearer's channels, unless its exclusive epoll was opened with the bearer; Eth: nothing).
      *

@@ -216,13 +216,27 @@ class LeadDriverTest {
         assertThat(src.events).isEmpty();
     }
 
+    @Test
+    void noLeadWhileTheSourceSaysItWouldNotHelpAndFramesStayForTheReceiveThread() {
+        src.useful = false;
+        src.queue(3, 0);
+        List<String> calls = new ArrayList<>();
+        assertThat(d.lead(handler, NOT_DONE, -1, () -> calls.add("started"), () -> calls.add("ended"))).isEqualTo(-1);
+        assertThat(calls).isEmpty();
+        assertThat(src.events).isEmpty();
+        assertThat(src.reads).isZero();
+        src.useful = true;
+        assertThat(d.lead(handler, NOT_DONE, 1000, null, null)).isEqualTo(3);
+        assertThat(seen).containsExactly(0, 1, 2);
+    }
+
     /** A socket side driven by the test; records the calls that matter for order in {@link #events}. */
     static final class Fake implements LeadSource {
         final List<String> events = new ArrayList<>();
         final ArrayDeque<Integer> frames = new ArrayDeque<>();
         int next;
         int batch;
-        boolean closed, alive = true, lockFree = true, interruptTimedLock, wholeBatch, drainsAgain, pauses;
+        boolean closed, alive = true, useful = true, lockFree = true, interruptTimedLock, wholeBatch, drainsAgain, pauses;
         int timedAttempts, reads, failAfter;
         Exception readFailure;
         Runnable onAwait;
@@ -237,6 +251,7 @@ class LeadDriverTest {
 
         @Override public boolean isClosed() { return closed; }
         @Override public boolean receiveThreadAlive() { return alive; }
+        @Override public boolean leadUseful() { return useful; }
         @Override public void openLead() { events.add("open"); }
 
         @Override

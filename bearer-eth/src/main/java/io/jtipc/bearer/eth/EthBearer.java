@@ -340,6 +340,8 @@ public final class EthBearer implements Media, Leadable {
     private final class LeadSocket implements LeadSource {
         @Override public boolean isClosed() { return closed; }
         @Override public boolean receiveThreadAlive() { return receiveLoop.isAlive(); }
+        /** Always: the leader's poll and the receive thread's are both woken by an arrival. */
+        @Override public boolean leadUseful() { return true; }
         @Override public void openLead() { }
         @Override public boolean tryLockReceive() { return rx.tryLockReceive(); }
         @Override public boolean tryLockReceive(long ms) throws InterruptedException { return rx.tryLockReceive(ms); }

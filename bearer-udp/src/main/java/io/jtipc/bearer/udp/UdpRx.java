@@ -89,9 +89,11 @@ final class UdpRx {
      * {@code false} (default), the JDK selectors; {@code exclusive}, the socket added with {@code EPOLLEXCLUSIVE} here
      * and, first, in {@link #leadEpoll}, so a datagram wakes the leader when one waits and the receive thread otherwise;
      * {@code pause} (or {@code true}), the socket's interest switched off here while a thread leads. On the 2-core bench
-     * host (bench/RESULTS.md, issue 14) {@code exclusive} took the 64 B round trip from 1.9x TCP's to 1.2-1.45x with
-     * the cores kept busy (1.1-1.3 context switches per message instead of 2.1-2.3), but 1 000 B one-way rates lost
-     * 25-36 %; {@code pause} 1.34-1.61x at 10-25 % of one-way rate; hence opt-in.
+     * host (bench/RESULTS.md, issue 14) {@code exclusive} (with a lead only while the receive thread is not busy,
+     * {@link LeadSocket#leadUseful}) took the 64 B round trip from a median 37 to 30 us with the cores kept busy
+     * (1.1-1.3 context switches per message instead of 2.1-2.3), one-way rates within the noise there; on a quiet host
+     * it cost 1 000 B one-way rates ~28 % and lengthened the round trip (59 against 40 us); {@code pause} 1.34-1.61x
+     * TCP at 10-25 % of one-way rate; hence opt-in.
      */
     private final RxEpoll rxEpoll;
     /**
@@ -99,6 +101,12 @@ final class UdpRx {
      * waits in {@link #leadSelector}).
      */
     private final RxEpoll leadEpoll;
+    /**
+     * True from the receive thread's read of a datagram until it finds the socket empty again (it is handing frames
+     * over); false while it waits for readiness, and before its first datagram. In exclusive mode a lead starts only
+     * while it is false ({@link LeadSocket#leadUseful}).
+     */
+    private volatile boolean receiveThreadBusy;
     /** The current lead waited in {@link #leadEpoll} (under the lead lock). */
     private boolean leadWaited;
     /** Ends the leader's wait in {@link #leadEpoll} on an interrupt; replaced once an interrupt closed it (lead lock). */
@@ -340,9 +348,13 @@ final class UdpRx {
                 throw e;
             }
             if (n >= 0) {
+                if (!receiveThreadBusy) {
+                    receiveThreadBusy = true; // written once per run of datagrams, not per datagram
+                }
                 return n; // still locked: released by the handler wrapper (start)
             }
             rxLock.unlock();
+            receiveThreadBusy = false;
             if (n == WAKEUP || !waitReadable()) {
                 return WAKEUP;
             }
@@ -383,6 +395,14 @@ final class UdpRx {
     private final class LeadSocket implements LeadSource {
         @Override public boolean isClosed() { return closed; }
         @Override public boolean receiveThreadAlive() { return receiveLoop.isAlive(); }
+
+        /**
+         * Exclusive mode: only while the receive thread is not handing datagrams over. A leader's exclusive wait takes the
+         * socket's wake-ups from it, so a lead started while it hands a stream over (a one-way receiver that just sent
+         * an acknowledgement) would move the stream onto the application thread and leave the receive thread to be
+         * woken again afterwards; the other modes wake both (always true).
+         */
+        @Override public boolean leadUseful() { return leadEpoll == null || !receiveThreadBusy; }
 
         /** Opens the leader's selector over the same channels on the first lead (not in exclusive mode). */
         @Override

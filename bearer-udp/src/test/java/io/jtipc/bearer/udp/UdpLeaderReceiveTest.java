@@ -100,7 +100,10 @@ class UdpLeaderReceiveTest {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (seen.count.get() < total && System.nanoTime() < end) {
                 int want = seen.count.get() + 1;
-                assertThat(b.lead(seen.handler(), () -> seen.count.get() >= want, 100)).isGreaterThanOrEqualTo(0);
+                int r = b.lead(seen.handler(), () -> seen.count.get() >= want, 100);
+                // exclusive mode: -1 while the receive thread hands a burst over (it goes on with it)
+                assertThat(r).isGreaterThanOrEqualTo(mode.equals("exclusive") ? -1 : 0);
+                if (r < 0) Thread.onSpinWait();
             }
             sender.join();
             assertThat(seen.count.get()).isEqualTo(total);
@@ -138,6 +141,42 @@ class UdpLeaderReceiveTest {
             assertThat(r).as("woken, nothing read").isZero();
             assertThat(waitedMs).as("wakeLeader ended the wait (not its 20 s time-out)").isLessThan(15_000);
             assertThat(second.get()).as("a second thread cannot lead meanwhile").isEqualTo(-1);
+        }
+    }
+
+    /**
+     * Exclusive mode: no lead while the receive thread is handing a datagram over (its handler still runs): the
+     * caller waits on its queue instead, and leads again once that thread found the socket empty. With the JDK
+     * selectors a lead starts and waits for the receive lock (0: nothing handed over in its time).
+     */
+    @ParameterizedTest(name = "udpRxEpoll={0}")
+    @ValueSource(strings = {"false", "exclusive"})
+    void noLeadWhileTheReceiveThreadHandsADatagramOverInExclusiveMode(String mode) throws Exception {
+        UdpBearer[] ab = pair(mode);
+        try (UdpBearer a = ab[0]; UdpBearer b = ab[1]) {
+            java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            b.start((s, f, l) -> {
+                inHandler.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, null);
+            byte[] f = data(0, 64);
+            assertThat(a.send(b.address(), 0, f, 0, f.length)).isTrue();
+            assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+            int busy = b.lead((s, fr, l) -> { }, () -> false, 20);
+            release.countDown();
+            assertThat(busy).isEqualTo(mode.equals("exclusive") ? -1 : 0);
+            // the receive thread finds the socket empty and waits: leading is possible again
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int idle;
+            do {
+                idle = b.lead((s, fr, l) -> { }, () -> false, 10);
+            } while (idle < 0 && System.nanoTime() < end);
+            assertThat(idle).isZero();
         }
     }
 

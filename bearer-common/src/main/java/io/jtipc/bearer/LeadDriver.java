@@ -97,7 +97,8 @@ public final class LeadDriver {
      * @return frames handed to {@code handler} (0 if none came in time, {@code done} held already, the receive-lock
      *         attempts ended without the lock, or a receive error came before any; after a receive error, the frames
      *         handed over in this lead before it), or -1 when this
-     *         thread cannot lead: another thread leads, the receive thread is not running, the bearer is closed (a
+     *         thread cannot lead: another thread leads, the receive thread is not running, the source says a lead
+     *         would not help now ({@link LeadSource#leadUseful()}), the bearer is closed (a
      *         lead its close ended returns the frames it handed over, if any),
      *         leading pauses after a receive error, or an earlier lead failed on an unexpected exception
      */

@@ -92,7 +92,7 @@ final class UdpRx {
      * host (bench/RESULTS.md, issue 14) {@code exclusive} (with a lead only while the receive thread is not busy,
      * {@link LeadSocket#leadUseful}) took the 64 B round trip from a median 37 to 30 us with the cores kept busy
      * (1.1-1.3 context switches per message instead of 2.1-2.3), one-way rates within the noise there; on a quiet host
-     * it cost 1 000 B one-way rates ~28 % and lengthened the round trip (59 against 40 us); {@code pause} 1.34-1.61x
+     * it cost 1 000 B one-way rates ~28 % and lengthened the round trip (~60 against ~40 us); {@code pause} 1.34-1.61x
      * TCP at 10-25 % of one-way rate; hence opt-in.
      */
     private final RxEpoll rxEpoll;
@@ -102,9 +102,10 @@ final class UdpRx {
      */
     private final RxEpoll leadEpoll;
     /**
-     * True from the receive thread's read of a datagram until it finds the socket empty again (it is handing frames
-     * over); false while it waits for readiness, and before its first datagram. In exclusive mode a lead starts only
-     * while it is false ({@link LeadSocket#leadUseful}).
+     * True from the receive thread's read of a datagram until it finds the socket empty again or a read fails (it is
+     * handing frames over, or waiting for {@link #rxLock} that a leader holds); false while it waits for readiness,
+     * and before its first datagram. Written by the receive thread only. In exclusive mode a lead starts only while it
+     * is false ({@link LeadSocket#leadUseful}).
      */
     private volatile boolean receiveThreadBusy;
     /** The current lead waited in {@link #leadEpoll} (under the lead lock). */
@@ -345,6 +346,7 @@ final class UdpRx {
                 n = receive(buf, off, len, src, srcOff, 0);
             } catch (IOException | RuntimeException | Error e) {
                 rxLock.unlock();
+                receiveThreadBusy = false; // the receive loop backs off now: a leader may read meanwhile
                 throw e;
             }
             if (n >= 0) {

@@ -25,8 +25,8 @@ public interface Leadable {
      *
      * @return frames handed to {@code handler} (0 if none came in time), or -1 when this thread cannot lead: another
      *         thread leads, the receive thread is not running or (UDP in exclusive mode) is handing frames over, the
-     *         media is closed, leading pauses after a receive error, or an earlier lead failed on an unexpected exception (leading then stays off for good; the
-     *         receive thread goes on receiving)
+     *         media is closed, leading pauses after a receive error, or an earlier lead failed on an unexpected
+     *         exception (leading then stays off for good; the receive thread goes on receiving)
      */
     int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs, Runnable started, Runnable ended);
 

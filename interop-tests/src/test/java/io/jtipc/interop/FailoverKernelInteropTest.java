@@ -338,8 +338,8 @@ abstract class FailoverKernelInteropTest {
         // the RDM streams get going first (each RDM/50 echoed; a transfer that ended, failed, stops the wait: the
         // precondition at the cut names it): started beside the 50 MB transfers, their windowed echoes queue behind
         // the connections' bulk in both links' backlogs and can crawl until the transfers end (seen on 5.10)
-        while ((jtipcRdmProgress.get() < RDM / 50 || jtipcEcho.echoed() < RDM / 50) && System.nanoTime() - t0 < T.toNanos()
-                && transfers.values().stream().noneMatch(Future::isDone)) {
+        while ((jtipcRdmProgress.get() < RDM / 50 || jtipcEcho.echoed() < RDM / 50)
+                && System.nanoTime() - t0 < T.toNanos() && transfers.values().stream().noneMatch(Future::isDone)) {
             Thread.sleep(20);
         }
         long tConn = System.nanoTime();

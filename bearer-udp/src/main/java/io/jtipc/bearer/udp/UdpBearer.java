@@ -585,8 +585,8 @@ public final class UdpBearer implements Media, Leadable {
      *
      * @return datagrams handed to {@code handler} (0 if none came in time, or after a receive error), or -1 when this
      *         thread cannot lead: another thread leads, the receive thread is not running or (in exclusive mode,
-     *         {@code jtipc.udpRxEpoll=exclusive}) is handing datagrams over, the bearer is closed, leading pauses after a
-     *         receive error, or an earlier lead failed on an unexpected exception
+     *         {@code jtipc.udpRxEpoll=exclusive}) is handing datagrams over, the bearer is closed, leading pauses
+     *         after a receive error, or an earlier lead failed on an unexpected exception
      */
     public int lead(Media.FrameHandler handler, BooleanSupplier done, long timeoutMs) {
         return rx.lead(handler, done, timeoutMs, null, null);

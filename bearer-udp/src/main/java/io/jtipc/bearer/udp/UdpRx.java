@@ -400,8 +400,8 @@ final class UdpRx {
 
         /**
          * Exclusive mode: only while the receive thread is not handing datagrams over. A leader's exclusive wait takes
-         * the socket's wake-ups from it, so a lead started while it hands a stream over (a one-way receiver that just sent
-         * an acknowledgement) would move the stream onto the application thread and leave the receive thread to be
+         * the socket's wake-ups from it, so a lead started while it hands a stream over (a one-way receiver that just
+         * sent an acknowledgement) would move the stream onto the application thread and leave the receive thread to be
          * woken again afterwards; the other modes wake both (always true).
          */
         @Override public boolean leadUseful() { return leadEpoll == null || !receiveThreadBusy; }

@@ -2,6 +2,7 @@ package io.jtipc.node;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
@@ -597,6 +598,7 @@ public final class ConnSocket {
         if (state == State.DISCONNECTING) return Errno.EPIPE;
         if (state != State.ESTABLISHED) return Errno.ENOTCONN;
         if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return Errno.EMSGSIZE;
+        Objects.checkFromIndexSize(off, len, data.length);
         int sent = 0;
         int rc = 0;
         do {
@@ -622,14 +624,15 @@ public final class ConnSocket {
                     msgAcc = 0;
                     pktCnt = 0;
                 }
+                rc = xmitTxq(now, out);
             } else {
-                Pending b = newMessage(n);
-                System.arraycopy(data, off + sent, b.buf, Tipc.SHORT_H_SIZE, n);
-                b.size = Tipc.SHORT_H_SIZE + n;
-                b.msg().setSize(b.size);
+                // tipc_msg_build from the user's data: fragments are built straight from it (one copy, issue 14)
                 blocks += inc(n + Tipc.MIN_H_SIZE);
+                rc = xmitTxq(now, out);
+                byte[] hdr = sockets.connHdr;
+                header(hdr, Tipc.SHORT_H_SIZE + n);
+                rc = xmitResult(sockets.xmit(hdr, Tipc.SHORT_H_SIZE, data, off + sent, n, peerNode, now, out), rc);
             }
-            rc = xmitTxq(now, out);
             if (rc != 0) break;
             sntUnacked += blocks;
             sndBacklog = 0;
@@ -657,15 +660,20 @@ public final class ConnSocket {
         Pending p = spare != null && spare.buf.length >= Tipc.SHORT_H_SIZE + dataCapacity ? spare
             : new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
         if (p == spare) sockets.connSpare = null;
-        TipcMsg h = p.msg();
+        p.size = Tipc.SHORT_H_SIZE;
+        header(p.buf, p.size);
+        txq.addLast(p);
+        return p;
+    }
+
+    /** A connection message's header (tipc_msg_init + the socket's fields) into {@code b[0, 24)}, size {@code size}. */
+    private void header(byte[] b, int size) {
+        TipcMsg h = sockets.connHdrMsg.wrap(b, 0, Tipc.SHORT_H_SIZE);
         Msg.init(h, net.ownAddr, importance, Tipc.TIPC_CONN_MSG, Tipc.SHORT_H_SIZE, peerNode);
         h.setOrigport(port);
         h.setDestport(peerPort);
         h.setDestDroppable(destDroppable ? 1 : 0);
-        p.size = Tipc.SHORT_H_SIZE;
-        h.setSize(p.size);
-        txq.addLast(p);
-        return p;
+        h.setSize(size);
     }
 
     /** msg.c tipc_msg_append: adds {@code len} bytes to the queue's last message, opening new ones of maxnagle. */
@@ -697,13 +705,15 @@ public final class ConnSocket {
         while ((p = txq.pollFirst()) != null) {
             int r = sockets.xmit(p.buf, p.size, peerNode, now, out); // the link (or a local delivery) copies it
             sockets.connSpare = p;
-            if (r == Errno.ELINKCONG) {
-                linkCong = true;
-            } else if (r != 0 && rc == 0) {
-                rc = r;
-            }
+            rc = xmitResult(r, rc);
         }
         return rc;
+    }
+
+    /** A tipc_node_xmit result {@code r} folded into {@code rc}: ELINKCONG marks the link congested, else 1st error. */
+    private int xmitResult(int r, int rc) {
+        if (r == Errno.ELINKCONG) linkCong = true;
+        return r != 0 && r != Errno.ELINKCONG && rc == 0 ? r : rc;
     }
 
     /** socket.c tipc_sk_push_backlog: sends what Nagle holds; a nagle-ack also re-evaluates Nagle's usefulness. */

@@ -471,38 +471,43 @@ public final class Link {
      *         the caller resets the link (node.c tipc_node_xmit)
      */
     int xmit(byte[] msg, int len, long now, Outbox out) {
-        return xmit(msg, len, now, out, true);
+        return xmit(msg, len, now, out, true, null);
     }
 
-    /** {@link #xmit}; {@code checkLimit} false for the messages after the first of one list (tipc_link_xmit). */
-    int xmit(byte[] msg, int len, long now, Outbox out, boolean checkLimit) {
+    /**
+     * {@link #xmit(byte[], int, long, Outbox)}; {@code checkLimit} false after a list's first message (tipc_link_xmit);
+     * {@code owned} null (msg copied) or the pooled packet holding msg (a fragment): kept unbundled, back on ENOBUFS.
+     */
+    int xmit(byte[] msg, int len, long now, Outbox out, boolean checkLimit, Pkt owned) {
         m2.wrap(msg, 0, len);
         int imp = m2.importance();
         int rc = 0;
         if (checkLimit && backlogLen[imp] >= backlogLimit[imp]) {
-            if (imp == Tipc.SYSTEM_IMPORTANCE) return overflow("SYSTEM backlog full: " + backlogLimit[imp] + " packets");
+            if (imp == Tipc.SYSTEM_IMPORTANCE) {
+                return overflow("SYSTEM backlog full: " + backlogLimit[imp] + " packets", owned);
+            }
             rc = Errno.ELINKCONG;
             congestedUsers = true;
         }
         if (transmq.size() < window && backlogq.isEmpty()) {
-            Pkt p = net.pool.copyOf(msg, 0, len);
-            sendNew(p, out);
+            sendNew(owned != null ? owned : net.pool.copyOf(msg, 0, len), out);
             return rc;
         }
-        if (tryBundle(imp, msg, len)) return rc;
+        if (owned == null && tryBundle(imp, msg, len)) return rc;
         // charged the packet's length (not its pooled array: the pool's idle memory has its own bound), as given back
         if (!backlogBudget.take(len, 1)) {
-            return overflow("backlog bound reached: " + backlogBudget.describe());
+            return overflow("backlog bound reached: " + backlogBudget.describe(), owned);
         }
-        Pkt p = net.pool.copyOf(msg, 0, len);
+        Pkt p = owned != null ? owned : net.pool.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;
         target[imp] = bundleable(msg, len) ? p : null;
         return rc;
     }
 
-    /** A message refused for lack of backlog room: counted and logged as the reset the caller does; ENOBUFS. */
-    private int overflow(String why) {
+    /** A message refused for lack of backlog room (an owned packet given back): counted, logged; ENOBUFS. */
+    private int overflow(String why, Pkt owned) {
+        if (owned != null) net.pool.give(owned);
         logReset(why + " (backlog overflows " + ++backlogOverflows + ")");
         return Errno.ENOBUFS;
     }
@@ -570,11 +575,7 @@ public final class Link {
     private int advanceTransmq(int acked, int gap, GapAckBlocks ga, long now, Outbox out) {
         int nacked = acked, ngap = gap;
         int n = 0;
-        int gackCnt = 0, gStart = 0;
-        if (ga != null) {
-            gackCnt = ga.ugackCnt();
-            gStart = ga.bcBlocks();
-        }
+        int gackCnt = ga == null ? 0 : ga.ugackCnt(), gStart = ga == null ? 0 : ga.bcBlocks();
         int rc = 0;
         boolean plain = gap == 0 && gackCnt == 0; // a plain ACK releases a prefix: no iterator (issue 14)
         int released = plain ? net.pool.releaseAcked(transmq, acked) : 0;

@@ -202,7 +202,7 @@ final class LinkTunnel {
         java.util.Arrays.fill(tnl.target, null);
         for (int i = 0; i < msgs.size(); i++) {
             byte[] b = msgs.get(i);
-            if (tnl.xmit(b, b.length, now, out, i == 0) == Errno.ENOBUFS) {
+            if (tnl.xmit(b, b.length, now, out, i == 0, null) == Errno.ENOBUFS) {
                 tnl.net.log("link " + tnl.name() + ": tunnel truncated: " + (msgs.size() - i) + " of " + msgs.size()
                     + " tunnel messages not queued (backlog full)");
                 return;

@@ -123,10 +123,10 @@ final class Msg {
         TipcMsg scratch = new TipcMsg();
         int imp = scratch.wrap(msg, 0, msg.length).importance();
         byte[][] frags = new byte[fragments(msg.length, mss)][];
-        byte[] f = new byte[mss];
         for (int no = 1; no <= frags.length; no++) {
-            int n = fragment(scratch, msg, msg.length, imp, no, mss, own, destNode, f);
-            frags[no - 1] = Arrays.copyOf(f, n);
+            byte[] f = new byte[fragmentLength(msg.length, mss, no)];
+            fragment(scratch, msg, msg.length, msg, 0, msg.length, imp, no, mss, own, destNode, f);
+            frags[no - 1] = f;
         }
         return frags;
     }
@@ -137,16 +137,24 @@ final class Msg {
         return (len + chunk - 1) / chunk;
     }
 
+    /** Length of fragment {@code no} (1 .. {@link #fragments}) of a {@code len}-byte message, bytes (header + part). */
+    static int fragmentLength(int len, int mss, int no) {
+        return Math.min(mss, Tipc.INT_H_SIZE + len - (no - 1) * (mss - Tipc.INT_H_SIZE));
+    }
+
     /**
-     * Fragment {@code no} (1 .. {@link #fragments}) of {@code msg[0, len)} written into {@code out[0, result)}: the
-     * allocation-free form of {@link #fragment(byte[], int, int, int)} (the caller reuses {@code out}, at least
-     * {@code mss} bytes, for each fragment in turn).
+     * Fragment {@code no} (1 .. {@link #fragments}) of a {@code len}-byte message written into {@code out[0, result)}:
+     * the allocation-free form of {@link #fragment(byte[], int, int, int)} (the caller gives a fresh or reused
+     * {@code out} of at least {@link #fragmentLength} bytes for each fragment in turn). The message is given in two
+     * pieces, as socket.c hands tipc_msg_build a header and the user's data: its first {@code hlen} bytes are
+     * {@code hdr[0, hlen)}, the rest {@code data[off, off + len - hlen)}; each fragment copies its share of each
+     * straight into {@code out}.
      *
      * @param imp the original message's importance
      * @return the fragment's length, bytes (header + payload)
      */
-    static int fragment(TipcMsg scratch, byte[] msg, int len, int imp, int no, int mss, int own, int destNode,
-                        byte[] out) {
+    static int fragment(TipcMsg scratch, byte[] hdr, int hlen, byte[] data, int off, int len, int imp, int no, int mss,
+                        int own, int destNode, byte[] out) {
         int chunk = mss - Tipc.INT_H_SIZE;
         int pos = (no - 1) * chunk;
         int n = Math.min(chunk, len - pos);
@@ -157,7 +165,11 @@ final class Msg {
         h.setSize(flen);
         h.setFragmNo(no);
         h.setImportance(imp);
-        System.arraycopy(msg, pos, out, Tipc.INT_H_SIZE, n);
+        int fromHdr = Math.max(0, Math.min(n, hlen - pos));
+        if (fromHdr > 0) System.arraycopy(hdr, pos, out, Tipc.INT_H_SIZE, fromHdr);
+        if (n > fromHdr) {
+            System.arraycopy(data, off + pos + fromHdr - hlen, out, Tipc.INT_H_SIZE + fromHdr, n - fromHdr);
+        }
         return flen;
     }
 

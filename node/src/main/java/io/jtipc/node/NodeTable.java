@@ -429,9 +429,10 @@ final class NodeTable {
         }
     }
 
-    /** The fragment being built by {@link #xmit(byte[], int, int, long, Outbox)} (grows to the largest MSS). */
-    private byte[] fragBuf = new byte[0];
+    /** Wraps the fragment being built by {@link #xmit(byte[], int, byte[], int, int, int, long, Outbox)}. */
     private final TipcMsg fragHdr = new TipcMsg();
+    /** Where a two-piece message within the MSS is joined (grows to the largest MSS). */
+    private byte[] joinBuf = new byte[0];
 
     // ====================================================================== sending
 
@@ -448,22 +449,45 @@ final class NodeTable {
 
     /**
      * {@link #xmit(byte[], int, long, Outbox)} of the message {@code msg[0, len)} (the caller may reuse {@code msg}
-     * once this returns: the link keeps its own copy). Fragments are built one at a time in a reused array (msg.c
-     * tipc_msg_build's fragmenting branch without a buffer per fragment).
+     * once this returns: the link keeps its own copy).
      */
     int xmit(byte[] msg, int len, int destNode, long now, Outbox out) {
+        return xmit(msg, len, msg, 0, 0, destNode, now, out);
+    }
+
+    /**
+     * {@link #xmit(byte[], int, long, Outbox)} of a message given in two pieces, as socket.c hands tipc_msg_build a
+     * header and the user's data: {@code hdr[0, hlen)} (its size field the whole message's) and then
+     * {@code data[off, off + dlen)}; the caller may reuse both once this returns. A message within the MSS is joined in
+     * a reused array and the link copies it (bundling it when it can); a larger one is fragmented one fragment at a
+     * time, each built from the two pieces in the pooled packet the link then keeps: the data is copied once
+     * (issue 14).
+     */
+    int xmit(byte[] hdr, int hlen, byte[] data, int off, int dlen, int destNode, long now, Outbox out) {
         Node p = find(destNode);
-        Link l = p == null || !p.isUp() ? null : p.activeLink(selector(msg));
+        Link l = p == null || !p.isUp() ? null : p.activeLink(selector(hdr));
         if (l == null) return Errno.EHOSTUNREACH;
         int mss = l.mss();
-        if (len <= mss) return overflowed(p, l, l.xmit(msg, len, now, out), now, out);
+        int len = hlen + dlen;
+        if (len <= mss) {
+            byte[] m = hdr;
+            if (dlen > 0) {
+                if (joinBuf.length < len) joinBuf = new byte[mss];
+                m = joinBuf;
+                System.arraycopy(hdr, 0, m, 0, hlen);
+                System.arraycopy(data, off, m, hlen, dlen);
+            }
+            return overflowed(p, l, l.xmit(m, len, now, out), now, out);
+        }
         int rc = 0;
-        if (fragBuf.length < mss) fragBuf = new byte[mss];
-        int imp = fragHdr.wrap(msg, 0, len).importance();
+        int imp = fragHdr.wrap(hdr, 0, hlen).importance();
         int count = Msg.fragments(len, mss);
         for (int no = 1; no <= count; no++) {
-            int n = Msg.fragment(fragHdr, msg, len, imp, no, mss, net.ownAddr, destNode, fragBuf);
-            int r = l.xmit(fragBuf, n, now, out);
+            // built where the link keeps it: no copy of the fragment (issue 14); the backlog limit is checked for the
+            // first fragment only, as tipc_link_xmit checks it once per list
+            Pkt f = net.pool.take(Msg.fragmentLength(len, mss, no));
+            f.len = Msg.fragment(fragHdr, hdr, hlen, data, off, len, imp, no, mss, net.ownAddr, destNode, f.buf);
+            int r = l.xmit(f.buf, f.len, now, out, no == 1, f);
             if (no == 1) rc = r;
             l.sentFragmented++;
             if (r == Errno.ENOBUFS) return overflowed(p, l, r, now, out);

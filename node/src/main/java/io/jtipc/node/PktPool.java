@@ -14,7 +14,8 @@ import java.util.ArrayDeque;
  * allocator plays the part).
  *
  * <p>Ownership rule: only the holder of a packet gives it back, once nothing refers to it any more: the link when a
- * packet leaves its transmit queue acknowledged, or when a bundle outgrows its array. A packet given back has
+ * packet leaves its transmit queue acknowledged, when a bundle outgrows its array, or when it refuses a packet built
+ * for it ({@link #take}: a fragment). A packet given back has
  * {@code buf == null} until it is handed out again (a stale reference fails fast in between). {@link Pkt} objects are
  * recycled too ({@link #MAX_IDLE_PKTS}), every field reset: the link gives a packet back only after removing it from
  * its transmit queue, and the bundle target and retransmission state refer only to queued packets. Frames handed to the
@@ -99,8 +100,18 @@ final class PktPool {
      * allocated per packet in steady state) with every field (retransmission state, broadcast {@code ackers}) reset.
      */
     Pkt copyOf(byte[] src, int off, int len) {
+        Pkt p = take(len);
+        System.arraycopy(src, off, p.buf, 0, len);
+        return p;
+    }
+
+    /**
+     * A packet of {@code len} bytes in a pooled array whose content is undefined, for the caller to fill (a fragment
+     * built straight into it: one copy less than building it elsewhere and {@link #copyOf copying} it); every other
+     * field reset as by {@link #copyOf}.
+     */
+    Pkt take(int len) {
         byte[] b = buffer(len);
-        System.arraycopy(src, off, b, 0, len);
         Pkt p = idlePkts.pollLast();
         if (p == null) return new Pkt(b, len);
         p.buf = b;
@@ -115,7 +126,7 @@ final class PktPool {
 
     /**
      * Gives back a packet and its array; the caller must hold no reference to it any more ({@code buf} is null until
-     * {@link #copyOf} hands the object out again).
+     * {@link #take} or {@link #copyOf} hands the object out again).
      */
     void give(Pkt p) {
         giveBuffer(p.buf);

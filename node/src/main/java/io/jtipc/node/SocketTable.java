@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 import io.jtipc.nametable.McastNodes;
@@ -70,12 +71,18 @@ final class SocketTable {
     private int nextPort;
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
     /**
-     * The last message a connection sent ({@code ConnSocket.xmitTxq}), reused by the next connection message built that
-     * fits in it (issue 14: a STREAM writer of 64 KiB chunks builds every message in the same array; the links and a
-     * local delivery copy what they keep). One per node core, shared by all connections, so idle connections hold none:
-     * at most one array of up to {@code Tipc.MAX_MSG_SIZE} bytes in all. Core thread only.
+     * The last message Nagle held for a connection ({@code ConnSocket.xmitTxq}), reused by the next one that fits in
+     * it (issue 14; the links and a local delivery copy what they keep; a message Nagle does not hold is sent from the
+     * caller's array, {@link #connHdr}). One per node core, shared by all connections, so idle connections hold none:
+     * at most one array of up to the largest {@code maxnagle} in all. Core thread only.
      */
     ConnSocket.Pending connSpare;
+    /**
+     * The header of a connection message sent from the caller's array ({@code ConnSocket.send}), and its flyweight:
+     * one per node core (the links and a local delivery copy it). Core thread only.
+     */
+    final byte[] connHdr = new byte[Tipc.SHORT_H_SIZE];
+    final TipcMsg connHdrMsg = new TipcMsg();
 
     /** @param rnd the node's PRNG: the first port, then SYN retry jitter (socket.c get_random_u32) */
     SocketTable(Net net, NodeTable nodes, Random rnd) {
@@ -323,18 +330,25 @@ final class SocketTable {
      * by {@link #xmit(byte[], int, int, long, Outbox)}); its length is {@code hsize + len}. {@link #txHdr} wraps it.
      */
     private byte[] buildData(Sock s, int mtype, int hsize, int destNode, int destPort, byte[] data, int off, int len) {
-        int size = hsize + len;
-        if (txBuf.length < size) txBuf = new byte[Math.max(size, Math.min(2 * txBuf.length, TX_BUF_MAX))];
-        byte[] b = txBuf;
-        TipcMsg h = txHdr.wrap(b, 0, size);
+        byte[] b = buildHeader(s, mtype, hsize, destNode, destPort, len, hsize + len);
+        System.arraycopy(data, off, b, hsize, len);
+        return b;
+    }
+
+    /**
+     * The header of {@link #buildData} alone, in {@link #txBuf} (at least {@code room} bytes), its size field
+     * {@code hsize + len}: for {@link #xmit(byte[], int, byte[], int, int, int, long, Outbox)} with the data apart.
+     */
+    private byte[] buildHeader(Sock s, int mtype, int hsize, int destNode, int destPort, int len, int room) {
+        if (txBuf.length < room) txBuf = new byte[Math.max(room, Math.min(2 * txBuf.length, TX_BUF_MAX))];
+        TipcMsg h = txHdr.wrap(txBuf, 0, room);
         Msg.init(h, net.ownAddr, s.importance(), mtype, hsize, destNode);
         h.setSize(hsize + len);
         h.setOrigport(s.port);
         h.setDestport(destPort);
         h.setDestDroppable(s.destDroppable() ? 1 : 0);
         if (s.type == SocketType.DGRAM) h.setSrcDroppable(1);
-        System.arraycopy(data, off, b, hsize, len);
-        return b;
+        return txBuf;
     }
 
     /** socket.c __tipc_sendmsg to a service address. See {@link NodeCore#sendToName}. */
@@ -345,12 +359,13 @@ final class SocketTable {
         if (net.table == null) return EHOSTUNREACH;
         SocketAddr dst = net.table.lookupAnycast(type, instance, lookupNode);
         if (dst == null) return EHOSTUNREACH;
-        byte[] b = buildData(s, Tipc.TIPC_NAMED_MSG, Tipc.NAMED_H_SIZE, dst.node(), dst.port(), data, off, len);
+        int hs = Tipc.NAMED_H_SIZE;
+        byte[] b = buildHeader(s, Tipc.TIPC_NAMED_MSG, hs, dst.node(), dst.port(), len, hs);
         TipcMsg h = txHdr;
         h.setNametype(type);
         h.setNameinst(instance);
         h.setLookupScope(lookupNode != 0 ? Tipc.TIPC_NODE_SCOPE : Tipc.TIPC_CLUSTER_SCOPE);
-        return xmit(b, Tipc.NAMED_H_SIZE + len, dst.node(), now, out);
+        return xmit(b, Tipc.NAMED_H_SIZE, data, off, len, dst.node(), now, out);
     }
 
     /** socket.c __tipc_sendmsg to a socket address. See {@link NodeCore#sendToPort}. */
@@ -358,8 +373,8 @@ final class SocketTable {
         Sock s = sock(port);
         if (len > Tipc.MAX_USER_MSG_SIZE) return EMSGSIZE;
         if (net.ownAddr == 0) return EHOSTUNREACH;
-        byte[] b = buildData(s, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, destNode, destPort, data, off, len);
-        return xmit(b, Tipc.BASIC_H_SIZE + len, destNode, now, out);
+        byte[] b = buildHeader(s, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, destNode, destPort, len, Tipc.BASIC_H_SIZE);
+        return xmit(b, Tipc.BASIC_H_SIZE, data, off, len, destNode, now, out);
     }
 
     /**
@@ -470,6 +485,22 @@ final class SocketTable {
             return 0;
         }
         return nodes.xmit(msg, len, destNode, now, out);
+    }
+
+    /**
+     * {@link #xmit(byte[], int, int, long, Outbox)} of a message in two pieces, header {@code hdr[0, hlen)} and data
+     * {@code data[off, off + dlen)} ({@link NodeTable#xmit(byte[], int, byte[], int, int, int, long, Outbox)}: the
+     * data is copied once); both arrays may be reused once this returns.
+     */
+    int xmit(byte[] hdr, int hlen, byte[] data, int off, int dlen, int destNode, long now, Outbox out) {
+        Objects.checkFromIndexSize(off, dlen, data.length); // before any fragment is queued
+        if (destNode == net.ownAddr) {
+            byte[] m = Arrays.copyOf(hdr, hlen + dlen);
+            System.arraycopy(data, off, m, hlen, dlen);
+            localq.add(m);
+            return 0;
+        }
+        return nodes.xmit(hdr, hlen, data, off, dlen, destNode, now, out);
     }
 
     /** msg.c tipc_msg_reverse + send back (tipc_sk_respond): not when dest-droppable or already an error message. */

@@ -2,6 +2,7 @@ package io.jtipc.node;
 
 import static io.jtipc.node.TwoNodeTest.linkedUp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
 
 /**
- * The recycled buffers of issue 14 ({@link PktPool}, the socket table's reused build array, the node table's reused
- * fragment array): a packet's array goes back to the pool only once the peer acknowledged it, so a packet still in the
+ * The recycled buffers of issue 14 ({@link PktPool}, the socket table's reused build array, fragments built in pooled
+ * packets): a packet's array goes back to the pool only once the peer acknowledged it, so a packet still in the
  * transmit queue (retransmitted after a loss) keeps its own bytes, whatever is built, bundled or fragmented meanwhile
  * and whatever the application does with its array after the send returns.
  */
@@ -87,7 +88,7 @@ class PktPoolTest {
     /**
      * One application array, rewritten after every send; sizes mixing bundled (64 B), plain (1 000 B) and fragmented
      * (5 000 B) messages; 10 % of the frames lost and some reordered, so packets sit in the transmit queue and are
-     * retransmitted while later messages reuse the build array, the fragment array and recycled packet arrays. Every
+     * retransmitted while later messages reuse the build array and recycled packet arrays. Every
      * message must arrive exactly as sent: a packet recycled before its acknowledgement would be retransmitted with
      * another message's bytes (as a mutation that gives packets back when sent shows).
      */
@@ -132,6 +133,68 @@ class PktPoolTest {
         assertThat(l.retransmitted).as("retransmissions").isPositive();
         assertThat(l.sentFragmented).isPositive();
         assertThat(l.net.pool.reused).as("arrays reused from the pool").isGreaterThan(n / 2);
+    }
+
+    /**
+     * Issue 14 (STREAM's copies): a fragment is built in the pooled packet the link keeps, so the transmit queue and
+     * the backlog hold the very packets the fragments were built in; a packet the link refuses (its backlog bound:
+     * ENOBUFS, the caller then resets the link) goes back to the pool.
+     */
+    @Test
+    void fragmentsAreBuiltInThePacketsTheLinkKeeps() {
+        SimNetwork net = pair(41);
+        SimNode a = net.nodes().get(0);
+        SimNode b = net.nodes().get(1);
+        b.paused = true; // beta acknowledges nothing from now on: the window fills, then the backlog
+        Link l = a.core.links().get(0);
+        PktPool pool = l.net.pool;
+        Outbox none = (bid, dest, buf, off, len) -> { };
+        byte[] frame = new byte[l.mss()];
+        TipcMsg h = new TipcMsg().wrap(frame, 0, frame.length);
+        Msg.init(h, a.core.ownAddr(), Tipc.MSG_FRAGMENTER, Tipc.FRAGMENT, Tipc.INT_H_SIZE, b.core.ownAddr());
+        h.setSize(frame.length);
+        int rc = 0;
+        boolean inTransmq = false, inBacklog = false;
+        for (int i = 0; i < 20_000 && rc != Errno.ENOBUFS; i++) {
+            Pkt f = pool.take(frame.length);
+            System.arraycopy(frame, 0, f.buf, 0, frame.length);
+            int idle = pool.idlePackets();
+            rc = l.xmit(f.buf, f.len, net.now(), none, true, f);
+            if (rc == Errno.ENOBUFS) {
+                assertThat(f.buf).as("the refused packet is back in the pool").isNull();
+                assertThat(pool.idlePackets()).isEqualTo(idle + 1);
+            } else if (l.backlogq.isEmpty()) {
+                inTransmq |= l.transmq.peekLast() == f;
+            } else {
+                inBacklog |= l.backlogq.peekLast() == f;
+            }
+        }
+        assertThat(rc).isEqualTo(Errno.ENOBUFS);
+        assertThat(inTransmq).as("sent without a copy").isTrue();
+        assertThat(inBacklog).as("queued without a copy").isTrue();
+    }
+
+    /**
+     * Review of issue 14: with the data fragmented straight from the caller's array, a range past its end must throw
+     * before the first fragment is queued (a partial fragment chain would stick in the peer's reassembly), on a
+     * connection as on RDM.
+     */
+    @Test
+    void aBadDataRangeThrowsBeforeAnyFragmentIsQueued() {
+        SimNetwork net = pair(43);
+        SimNode a = net.nodes().get(0);
+        SimNode b = net.nodes().get(1);
+        Link l = a.core.links().get(0);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
+        int dest = b.core.ownAddr();
+        assertThatThrownBy(() -> a.core.sendToPort(net.now(), pa, dest, 1234, new byte[30_000], 0, 60_000, a))
+            .isInstanceOf(IndexOutOfBoundsException.class);
+        ConnTest.Endpoint[] pair = ConnTest.connectPair(net, a, b, SocketType.SEQPACKET, 4100);
+        long sent = l.sentPkts;
+        assertThatThrownBy(() -> a.core.send(net.now(), pair[0].port, new byte[30_000], 10, 30_000, a))
+            .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(l.sentFragmented).isZero();
+        assertThat(l.sentPkts).isEqualTo(sent);
     }
 
     /**

@@ -2,7 +2,8 @@
 # jtipc benchmarks, run by hand (never by the tests):
 #   bench/run.sh           every part below
 #   bench/run.sh compare   jtipc pcap vs tshark on captures of >= 200 000, 2 000 000 and 10 000 000 real frames
-#   bench/run.sh jmh       JMH: header decoding on real frames, with the GC profiler (B/op)
+#   bench/run.sh jmh       JMH: header decoding on real frames, and one RDM message through two protocol cores on the
+#                          in-memory network (CoreSendBenchmark), with the GC profiler (B/op)
 #   bench/run.sh crypto    both crypto parts: crypto-jmh then crypto-rdm (about 9 minutes)
 #   bench/run.sh crypto-jmh  JMH: AES-256-GCM seal/open of 64, 1 400 and 66 000 B as the data path does it, JDK vs
 #                          BouncyCastle (lightweight API, 4k and 64k GHASH tables; JCE provider), -prof gc (B/op)
@@ -239,6 +240,16 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
     echo
     echo '```'
     grep -E '^(Benchmark|HeaderDecodeBenchmark)' "$target/jmh.txt" | grep -Ev 'gc\.(count|time)|churn' || true
+    echo '```'
+    echo
+  } >> "$report"
+  # shellcheck disable=SC2086
+  java -jar "$benchjar" CoreSendBenchmark -prof gc $JMH_ARGS | tee "$target/jmh-core.txt" >&2
+  {
+    echo "## JMH: one RDM message through two protocol cores on the in-memory network (\`-prof gc\`, $JMH_ARGS)"
+    echo
+    echo '```'
+    grep -E '^(Benchmark|CoreSendBenchmark)' "$target/jmh-core.txt" | grep -Ev 'gc\.(count|time)|churn' || true
     echo '```'
     echo
   } >> "$report"

@@ -24,7 +24,8 @@
 #                          two jtipc nodes (eth:vb0 / eth:vb1, two JVMs) run NodeBench's one-way and round-trip tests;
 #                          ratios jtipc / C. Needs root and gcc. VETH_ROUNDS (default 3), VETH_SECONDS (C blast, default 3)
 #                          VETH_LINK_WINDOW (unset: the kernel default; N: the sending node's link window, as
-#                          `tipc link set window N`, a configuration; bench/RESULTS.md "What paces 1 000 B one way over veth")
+#                          `tipc link set window N`, a configuration; bench/RESULTS.md "What paces 1 000 B one way over veth"),
+#                          VETH_SEND_BATCH (unset: one message per send call; N: up to N per call, as the C blaster)
 #   bench/run.sh lab       issue 14 in the kernel lab (root, qemu; NOT part of "all"): two Linux guests (qemu TCG) and a
 #                          jtipc node (Ethernet bearer on a lab veth) on one bridge: echo throughput kernel A -> kernel B
 #                          vs kernel A -> jtipc and jtipc -> kernel B, 64 and 1 000 B, numbered and checked, with the
@@ -352,6 +353,8 @@ if [ "$what" = all ] || [ "$what" = veth ]; then
     # jtipc: NodeBench's one-way and round-trip tests over the same veth pair (node A on vb0 here, B on vb1 in the peer JVM)
     # VETH_LINK_WINDOW=N: the sending node's link window as `tipc link set window N` (a configuration, not the default)
     lw=(); [ -n "${VETH_LINK_WINDOW:-}" ] && lw=(-Dnodebench.linkWindow="$VETH_LINK_WINDOW")
+    # VETH_SEND_BATCH=N: the jtipc one-way sender passes up to N messages per send call (as the C blaster's sendmmsg)
+    [ -n "${VETH_SEND_BATCH:-}" ] && lw+=(-Dnodebench.sendBatch="$VETH_SEND_BATCH")
     ip netns exec "$ns" java "${lw[@]}" -cp "$benchjar" io.jtipc.bench.NodeBench --rounds "$VETH_ROUNDS" --only oneway,rtt \
       --bearer-a eth:vb0 --bearer-b eth:vb1 --no-reference > "$target/veth-jtipc.md"
     med() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "nan"}'; }
@@ -362,7 +365,7 @@ if [ "$what" = all ] || [ "$what" = veth ]; then
     {
       echo "## Issue 14 over Ethernet: jtipc on a veth pair vs the C AF_PACKET reference on the same pair"
       echo
-      echo "\`bench/run.sh veth\` ($VETH_ROUNDS rounds; C blast ${VETH_SECONDS} s a round${VETH_LINK_WINDOW:+; link window $VETH_LINK_WINDOW (VETH_LINK_WINDOW, a configuration)}); load average before: $load."
+      echo "\`bench/run.sh veth\` ($VETH_ROUNDS rounds; C blast ${VETH_SECONDS} s a round${VETH_LINK_WINDOW:+; link window $VETH_LINK_WINDOW (VETH_LINK_WINDOW, a configuration)}${VETH_SEND_BATCH:+; jtipc sends up to $VETH_SEND_BATCH messages per call (VETH_SEND_BATCH)}); load average before: $load."
       echo
       echo "C reference, every round (blast: sent; sink: received; ping: 96-byte frames to an echoing pong):"
       echo

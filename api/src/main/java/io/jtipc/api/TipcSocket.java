@@ -114,7 +114,7 @@ public final class TipcSocket implements AutoCloseable {
     /** TIPC_DEST_DROPPABLE as last set (default true, socket.c tipc_sk_create for connectionless sockets). */
     private volatile boolean destDroppable = true;
 
-    private final TipcNode node;
+    final TipcNode node;
     private final Type type;
     private final int port;
     final SocketRxQueue rx = new SocketRxQueue();
@@ -163,6 +163,9 @@ public final class TipcSocket implements AutoCloseable {
 
     /** The socket's port number (random, as the kernel picks it). */
     public int port() { return port; }
+
+    /** TIPC_IMPORTANCE of what this socket sends, 0-3 (for {@link SendOp}). */
+    int importance() { return importance; }
 
     /** This socket's address {port, own node}. */
     public TipcAddress address() {
@@ -482,11 +485,7 @@ public final class TipcSocket implements AutoCloseable {
     public void send(TipcAddress dest, byte[] data, int off, int len) throws TipcException {
         Objects.checkFromIndexSize(off, len, data.length);
         checkOpen();
-        SendOp op = SEND_OPS.get();
-        if (op.sock != null) op = new SendOp(); // a send from a handler run inside this thread's send: its own op
-        op.sock = this;
-        rx.sent(node); // a request: the next blocking receive may read the bearer itself (issue 14)
-        op.dest = dest;
+        SendOp op = SendOp.of(this, dest);
         op.data = data;
         op.off = off;
         op.len = len;
@@ -508,40 +507,7 @@ public final class TipcSocket implements AutoCloseable {
         }
     }
 
-    /**
-     * One {@link #send(TipcAddress, byte[], int, int)} in the core, reused by its thread (issue 14: no lambda or array
-     * allocated per message; the result is an errno or 0, boxed from the Integer cache).
-     */
-    private static final class SendOp implements java.util.function.LongFunction<Integer> {
-        TipcSocket sock;
-        TipcAddress dest;
-        byte[] data;
-        int off, len;
-        TipcNode.CongestionWait wait;
-
-        @Override
-        public Integer apply(long now) {
-            int r = sock.transmit(now, dest, data, off, len);
-            // counted under the core lock, so no uncongested event between the send and this snapshot is missed
-            if (r == Errno.ELINKCONG) {
-                wait = sock.node.congestionWait(dest.kind() == TipcAddress.Kind.SOCKET ? dest.node() : 0,
-                        sock.importance, sock.port);
-            }
-            return r;
-        }
-
-        void clear() {
-            sock = null;
-            dest = null;
-            data = null;
-            wait = null;
-        }
-    }
-
-    /** Each thread's {@link SendOp} (in use while its {@code sock} is set). */
-    private static final ThreadLocal<SendOp> SEND_OPS = ThreadLocal.withInitial(SendOp::new);
-
-    private int transmit(long now, TipcAddress dest, byte[] data, int off, int len) {
+    int transmit(long now, TipcAddress dest, byte[] data, int off, int len) {
         NodeCore c = node.core();
         switch (dest.kind()) {
             case SERVICE:
@@ -660,6 +626,24 @@ public final class TipcSocket implements AutoCloseable {
             send(dest, b, 0, len);
         }
         src.position(src.limit());
+    }
+
+    /**
+     * Sends {@code srcs[offset, offset + count)} to {@code dest}, each buffer's remaining bytes one message, in order
+     * (as {@code sendmmsg} sends a vector of messages): up to 64 in one run of the core, so their frames leave in one
+     * batch (one {@code sendmmsg} on the UDP and Ethernet bearers, issue 14); when the link becomes congested, waits
+     * for room (as {@link #send(TipcAddress, byte[], int, int)}) and goes on. A sent buffer's position moves to its
+     * limit; one not sent keeps its position. Heap buffers are sent from their array; a direct one is copied once.
+     * Called from a handler inside a core run, it stops at the first congestion instead of waiting.
+     *
+     * @return {@code count}, or the number sent when a later message failed or the wait was cut short (as sendmmsg:
+     *         only a failure of the first message is thrown)
+     * @throws TipcException as {@link #send(TipcAddress, byte[], int, int)}, for the first message
+     * @throws NullPointerException a buffer in the range is null (nothing is sent)
+     */
+    public int send(TipcAddress dest, ByteBuffer[] srcs, int offset, int count) throws TipcException {
+        Objects.checkFromIndexSize(offset, count, srcs.length);
+        return SendOp.sendAll(this, dest, srcs, offset, count);
     }
 
     /**
@@ -863,7 +847,7 @@ public final class TipcSocket implements AutoCloseable {
         return queuedBytes.get();
     }
 
-    private void checkOpen() throws TipcException {
+    void checkOpen() throws TipcException {
         if (closed && node.state() == TipcNodeState.FAILED) throw node.failed();
         if (closed) throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }

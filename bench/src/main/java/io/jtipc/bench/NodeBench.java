@@ -79,9 +79,13 @@ import io.jtipc.api.TipcSocket;
  * (window, packets, STATE messages, retransmissions, congestion waits) and the client's time in {@code send} and in
  * the window waits to stderr; {@code -Dnodebench.window=N} and {@code -Dnodebench.ackDiv=D} replace the one-way
  * window and the acknowledgement interval (window / D); {@code -Dnodebench.linkWindow=N} sets the client's link
- * window as {@code tipc link set window N} would (a configuration, bench/RESULTS.md "What paces 1 000 B over veth").
+ * window as {@code tipc link set window N} would (a configuration, bench/RESULTS.md "What paces 1 000 B over veth");
+ * {@code -Dnodebench.sendBatch=N} (N > 1) has the jtipc one-way sender pass up to N messages per call
+ * ({@code TipcSocket.send(TipcAddress, ByteBuffer[], int, int)}, as the C blaster's {@code sendmmsg} of 64).
  */
 public final class NodeBench {
+    /** {@code -Dnodebench.sendBatch}: messages per send call of the jtipc one-way sender (1: one per call). */
+    static final int SEND_BATCH = Integer.getInteger("nodebench.sendBatch", 1);
     /** Numbering header of each message: 4-byte kind, 4-byte sequence number. */
     static final int HEAD = 8;
     static final int DATA = 0, END = 1, ACK = 2;
@@ -640,7 +644,16 @@ public final class NodeBench {
         } else {
             int window = window(t.size);
             int acked = 0;
+            ByteBuffer[] batch = new ByteBuffer[Math.max(1, SEND_BATCH)];
+            for (int i = 0; i < batch.length; i++) batch[i] = ByteBuffer.allocate(t.size);
             while (sent < t.count && System.nanoTime() < deadline) {
+                while (SEND_BATCH > 1 && sent - acked < window && sent < t.count) {
+                    int k = (int) Math.min(SEND_BATCH, Math.min(window - (sent - acked), t.count - sent));
+                    for (int i = 0; i < k; i++) batch[i].clear().putInt(0, DATA).putInt(4, sent + i);
+                    int r = jt.rdm.send(jt.peerRdm, batch, 0, k);
+                    if (r < k) throw new IllegalStateException("send of " + k + " messages stopped after " + r);
+                    sent += k;
+                }
                 while (sent - acked < window && sent < t.count) {
                     mb.putInt(0, DATA).putInt(4, sent);
                     if (DIAG) {

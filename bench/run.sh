@@ -26,6 +26,11 @@
 #                          VETH_LINK_WINDOW (unset: the kernel default; N: the sending node's link window, as
 #                          `tipc link set window N`, a configuration; bench/RESULTS.md "What paces 1 000 B one way over veth"),
 #                          VETH_SEND_BATCH (unset: one message per send call; N: up to N per call, as the C blaster)
+#   bench/run.sh rings     issue 14, the kernel's shared packet rings (PACKET_MMAP) against recvmmsg/sendmmsg on a veth
+#                          pair: the C reference alone, 1 032-byte frames, four pairs a round (sendmmsg -> recvmmsg, ->
+#                          TPACKET_V2 RX ring, -> TPACKET_V3 RX ring; TPACKET_V2 TX ring -> recvmmsg): received frames/s,
+#                          CPU us per received frame (both processes), the receiver's waits per frame. Needs root and gcc.
+#                          RINGS_ROUNDS (default 3), VETH_SECONDS (default 3); about 15 s a round
 #   bench/run.sh lab       issue 14 in the kernel lab (root, qemu; NOT part of "all"): two Linux guests (qemu TCG) and a
 #                          jtipc node (Ethernet bearer on a lab veth) on one bridge: echo throughput kernel A -> kernel B
 #                          vs kernel A -> jtipc and jtipc -> kernel B, 64 and 1 000 B, numbered and checked, with the
@@ -58,17 +63,18 @@ report="$target/report.md"
 
 command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || "$root/bin/setup"
 case "$what" in
-  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth|lab) ;;
-  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth|lab]" >&2; exit 2 ;;
+  all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth|rings|lab) ;;
+  *) echo "usage: bench/run.sh [all|compare|jmh|crypto|crypto-jmh|crypto-rdm|node|scale|veth|rings|lab]" >&2; exit 2 ;;
 esac
 CRYPTO_ARGS="${CRYPTO_ARGS:---sizes 64,1000,60000 --rounds 7 --seconds 3 --warmup 2}"
 if [ "$what" = all ] || [ "$what" = compare ]; then
   echo "bench: building cli and bench jars..." >&2
   mvn -B -q -ntp -DskipTests -pl cli,bench -am package >&2
-else
+elif [ "$what" != rings ]; then # rings runs the C reference only
   echo "bench: building the bench jar..." >&2
   mvn -B -q -ntp -DskipTests -pl bench -am package >&2
 fi
+mkdir -p "$target"
 jar="$root/cli/target/jtipc.jar"
 benchjar="$target/jtipc-benchmarks.jar"
 
@@ -317,24 +323,30 @@ if [ "$what" = all ] || [ "$what" = scale ]; then
     echo
   } >> "$report"
 fi
+# The C reference built and a veth pair vb0/vb1 up in a network namespace of its own ($ns, deleted on exit; nothing
+# routed out of it); sets ns, mac1 (vb1's MAC), load, ref and VETH_SECONDS. Used by the veth and rings parts.
+veth_pair_up() {
+  command -v gcc >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gcc >/dev/null; }
+  gcc -O2 -Wall -o "$target/afpacket_ref" "$root/bench/src/main/c/afpacket_ref.c"
+  VETH_SECONDS="${VETH_SECONDS:-3}"
+  ns="jtipc-bench-veth-$$"
+  ip netns add "$ns"
+  trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link add vb0 type veth peer name vb1
+  ip -n "$ns" link set vb0 up
+  ip -n "$ns" link set vb1 up
+  mac1=$(ip -n "$ns" -br link show vb1 | awk '{print $3}')
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  ref="$target/afpacket_ref"
+}
+med() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "nan"}'; }
 if [ "$what" = all ] || [ "$what" = veth ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "bench veth: needs root (AF_PACKET, network namespaces); skipped" >&2
   else
-    command -v gcc >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gcc >/dev/null; }
-    gcc -O2 -Wall -o "$target/afpacket_ref" "$root/bench/src/main/c/afpacket_ref.c"
+    veth_pair_up
     VETH_ROUNDS="${VETH_ROUNDS:-3}"
-    VETH_SECONDS="${VETH_SECONDS:-3}"
-    ns="jtipc-bench-veth-$$"
-    ip netns add "$ns"
-    trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link add vb0 type veth peer name vb1
-    ip -n "$ns" link set vb0 up
-    ip -n "$ns" link set vb1 up
-    mac1=$(ip -n "$ns" -br link show vb1 | awk '{print $3}')
-    load=$(cut -d' ' -f1-3 /proc/loadavg)
-    ref="$target/afpacket_ref"
     : > "$target/veth-c.txt"
     for r in $(seq 1 "$VETH_ROUNDS"); do
       ip netns exec "$ns" "$ref" sink vb1 "$VETH_SECONDS" > "$target/veth-sink.txt" &
@@ -357,7 +369,6 @@ if [ "$what" = all ] || [ "$what" = veth ]; then
     [ -n "${VETH_SEND_BATCH:-}" ] && lw+=(-Dnodebench.sendBatch="$VETH_SEND_BATCH")
     ip netns exec "$ns" java "${lw[@]}" -cp "$benchjar" io.jtipc.bench.NodeBench --rounds "$VETH_ROUNDS" --only oneway,rtt \
       --bearer-a eth:vb0 --bearer-b eth:vb1 --no-reference > "$target/veth-jtipc.md"
-    med() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "nan"}'; }
     c_rate=$(grep '^frames=' "$target/veth-c.txt" | grep -o 'frames_per_s=[0-9]*' | sed 's/.*=//' | med)
     c_rtt=$(grep -o 'median_us=[0-9.]*' "$target/veth-c.txt" | sed 's/.*=//' | med)
     j_rate=$(awk -F'|' '$2 ~ /one way 1000 B/ && $3 ~ /jtipc/ {gsub(/ /, "", $5); print $5}' "$target/veth-jtipc.md" | head -1)
@@ -379,6 +390,76 @@ if [ "$what" = all ] || [ "$what" = veth ]; then
       echo "|---|---|---|---|---|"
       awk -v j="$j_rate" -v c="$c_rate" 'BEGIN {printf "| 1 000 B one way, received msg/s (C: 1 032 B frames) | %s | %s | %.2f | >= 0.80 |\n", j, c, (c > 0 ? j / c : 0)}'
       awk -v j="$j_rtt" -v c="$c_rtt" 'BEGIN {printf "| 64 B round trip, median us (C: 96 B frames) | %s | %s | %.2f | <= 3.00 |\n", j, c, (c > 0 ? j / c : 0)}'
+      echo
+    } >> "$report"
+    ip netns del "$ns"
+    trap - EXIT
+  fi
+fi
+if [ "$what" = all ] || [ "$what" = rings ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "bench rings: needs root (AF_PACKET, network namespaces); skipped" >&2
+  else
+    veth_pair_up
+    RINGS_ROUNDS="${RINGS_ROUNDS:-3}"
+    rows="$target/rings-rows.txt"
+    : > "$rows"
+    # one pair: $1 its label, $2 the sink's mode and arguments after IF SECONDS, $3 the blaster's mode
+    ring_pair() {
+      ip netns exec "$ns" "$ref" $2 > "$target/rings-sink.txt" &
+      local sinkpid=$!
+      sleep 0.3
+      ip netns exec "$ns" "$ref" "$3" vb0 "$mac1" 1032 "$VETH_SECONDS" > "$target/rings-blast.txt"
+      wait "$sinkpid"
+      local s b
+      s=$(grep '^frames=' "$target/rings-sink.txt")
+      b=$(grep '^sent=' "$target/rings-blast.txt")
+      echo "$1 | $s | $b" >> "$target/rings-c.txt"
+      awk -v label="$1" -v s="$s" -v b="$b" 'function get(line, k,   m) { if (match(line, k "=[0-9.]+")) return substr(line, RSTART + length(k) + 1, RLENGTH - length(k) - 1); return 0 }
+        BEGIN { f = get(s, "frames"); cpu = get(s, "cpu_s") + get(b, "cpu_s"); p = get(s, "polls")
+                printf "%s\t%d\t%.2f\t%.2f\t%s\n", label, get(s, "frames_per_s"), (f > 0 ? cpu / f * 1e6 : 0),
+                       (f > 0 ? get(s, "cpu_s") / f * 1e6 : 0), (p > 0 && f > 0 ? sprintf("%.3f", p / f) : "-") }' >> "$rows"
+    }
+    # round trips: ping against an echo whose receive is $2 (mode and arguments after IF SECONDS); 2 000 of 96 bytes
+    ring_rtt() {
+      ip netns exec "$ns" "$ref" $2 > /dev/null &
+      local pongpid=$!
+      sleep 0.3
+      local m
+      m=$(ip netns exec "$ns" "$ref" ping vb0 "$mac1" 96 2000 | grep -o 'median_us=[0-9.]*' | sed 's/.*=//')
+      kill "$pongpid" 2>/dev/null || true
+      wait "$pongpid" 2>/dev/null || true
+      printf '%s\t%s\n' "$1" "${m:-nan}" >> "$target/rings-rtt.txt"
+    }
+    : > "$target/rings-c.txt"
+    : > "$target/rings-rtt.txt"
+    for r in $(seq 1 "$RINGS_ROUNDS"); do
+      ring_pair "sendmmsg -> recvmmsg" "sink vb1 $VETH_SECONDS" blast
+      ring_pair "sendmmsg -> RX ring TPACKET_V2" "sink-ring vb1 $VETH_SECONDS 2" blast
+      ring_pair "sendmmsg -> RX ring TPACKET_V3" "sink-ring vb1 $VETH_SECONDS 3" blast
+      ring_pair "TX ring TPACKET_V2 -> recvmmsg" "sink vb1 $VETH_SECONDS" blast-ring
+      ring_rtt "sendmmsg -> recvmmsg" "pong vb1 60"
+      ring_rtt "sendmmsg -> RX ring TPACKET_V2" "pong-ring vb1 60 2"
+      ring_rtt "sendmmsg -> RX ring TPACKET_V3" "pong-ring vb1 60 3"
+    done
+    {
+      echo "## Issue 14: the kernel's packet rings (PACKET_MMAP) vs recvmmsg/sendmmsg on a veth pair, C reference"
+      echo
+      echo "\`bench/run.sh rings\` ($RINGS_ROUNDS rounds, ${VETH_SECONDS} s per pair, 1 032-byte frames, 64 per send call); load average before: $load."
+      echo "CPU per frame: both processes' user + system time (the receiving side's softirq work runs in the sender's system calls) / frames received."
+      echo
+      echo '```'
+      cat "$target/rings-c.txt"
+      echo '```'
+      echo
+      echo "| sender -> receiver | received frames/s, median | CPU us per frame, both, median | receiver's CPU us per frame, median | receiver's waits (poll) per frame, median | round trip median us (96-byte frames, the receiver echoes; ping sends one at a time) |"
+      echo "|---|---|---|---|---|---|"
+      for label in "sendmmsg -> recvmmsg" "sendmmsg -> RX ring TPACKET_V2" "sendmmsg -> RX ring TPACKET_V3" "TX ring TPACKET_V2 -> recvmmsg"; do
+        col() { awk -F'\t' -v l="$label" -v c="$1" '$1 == l {print $c}' "$2" | med; }
+        rtt=$(col 2 "$target/rings-rtt.txt")
+        [ "$rtt" = nan ] && rtt=-
+        echo "| $label | $(col 2 "$rows") | $(col 3 "$rows") | $(col 4 "$rows") | $(col 5 "$rows") | $rtt |"
+      done
       echo
     } >> "$report"
     ip netns del "$ns"

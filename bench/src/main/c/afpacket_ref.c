@@ -9,6 +9,13 @@
  *                                                 sendmmsg allows (batches of 64) for SECONDS
  *   afpacket_ref pong  IF SECONDS                 send every frame received on IF back to its source for SECONDS
  *   afpacket_ref ping  IF DSTMAC SIZE COUNT       COUNT round trips of SIZE bytes, one at a time (1 s timeout)
+ *   afpacket_ref sink-ring IF SECONDS V           as sink, through a PACKET_RX_RING of TPACKET_VV (2 or 3)
+ *   afpacket_ref pong-ring IF SECONDS V           as pong, through a PACKET_RX_RING of TPACKET_VV (2 or 3)
+ *   afpacket_ref blast-ring IF DSTMAC SIZE SECONDS  as blast, through a TPACKET_V2 PACKET_TX_RING, 64 frames a send()
+ *
+ * The ring modes (PACKET_MMAP, Documentation/networking/packet_mmap.rst) answer whether jtipc's Ethernet bearer should
+ * use the kernel's shared rings instead of recvmmsg/sendmmsg (bench/run.sh rings, bench/RESULTS.md). Each ring is
+ * RING_BYTES; frames of SIZE above RING_FRAME - 80 bytes do not fit a TPACKET_V2 slot (counted as truncated).
  *
  * Frames use ethertype 0x88B5 (IEEE 802 local experimental), never TIPC's 0x88CA, so a jtipc or kernel TIPC node on
  * the same link ignores them. Every frame carries a 32-bit sequence number; sink reports frames, bytes, rate and how
@@ -28,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,11 +44,20 @@
 #define ETH_P_REF 0x88B5
 #define BATCH 64
 #define MAXFRAME 9216
+#define RING_BYTES (16 << 20) /* as large as the socket buffers open_if asks for */
+#define RING_FRAME 2048       /* one slot: the tpacket header, sockaddr_ll and a 1 500-byte MTU frame */
 
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) this process used so far; softirq work done on its system calls is charged to it */
+static double cpu_s(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
 }
 
 static void die(const char *what) {
@@ -114,7 +132,7 @@ static int sink(const char *ifname, double seconds) {
     }
     printf("ready\n");
     fflush(stdout);
-    long frames = 0, bytes = 0, missing = 0;
+    long frames = 0, bytes = 0, missing = 0, polls = 0;
     uint32_t next = 0;
     double start = 0, last = 0;
     for (;;) {
@@ -123,6 +141,7 @@ static int sink(const char *ifname, double seconds) {
         if (start != 0 && t - start >= seconds) break;
         int ms = start == 0 ? 30000 : (int)((seconds - (t - start)) * 1000) + 1;
         int r = poll(&p, 1, ms);
+        polls++;
         if (r < 0) die("poll");
         if (r == 0) break;
         int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
@@ -144,8 +163,8 @@ static int sink(const char *ifname, double seconds) {
         }
     }
     double el = last - start;
-    printf("frames=%ld bytes=%ld seconds=%.3f frames_per_s=%.0f mb_per_s=%.1f missing=%ld\n", frames, bytes, el,
-           el > 0 ? frames / el : 0.0, el > 0 ? bytes / el / 1e6 : 0.0, missing);
+    printf("frames=%ld bytes=%ld seconds=%.3f frames_per_s=%.0f mb_per_s=%.1f missing=%ld polls=%ld cpu_s=%.3f\n", frames,
+           bytes, el, el > 0 ? frames / el : 0.0, el > 0 ? bytes / el / 1e6 : 0.0, missing, polls, cpu_s());
     return 0;
 }
 
@@ -183,7 +202,7 @@ static int blast(const char *ifname, const char *dst, long size, double seconds)
         sent += n;
         t = now_s();
     }
-    printf("sent=%ld seconds=%.3f frames_per_s=%.0f\n", sent, t - start, sent / (t - start));
+    printf("sent=%ld seconds=%.3f frames_per_s=%.0f cpu_s=%.3f\n", sent, t - start, sent / (t - start), cpu_s());
     return 0;
 }
 
@@ -260,6 +279,222 @@ static int ping(const char *ifname, const char *dst, long size, long count) {
     return 0;
 }
 
+/*
+ * A PACKET_RX_RING (af_packet.c tpacket_rcv copies each frame into the ring in the sender's softirq; reading needs no
+ * system call, poll(2) only when the ring is empty). TPACKET_V2: one RING_FRAME slot per frame, each handed over at
+ * once (tpacket_rcv calls sk_data_ready per frame). TPACKET_V3: frames packed into 1 MiB blocks, a block handed over
+ * when full or when its retire timer fires (tp_retire_blk_tov, 1 ms here, the least): sk_data_ready only then
+ * (prb_close_block), so a lone frame waits up to that long.
+ */
+struct rxring {
+    int version;
+    unsigned char *ring;
+    unsigned block, slots, slot;
+    int held;       /* the slot (V2 frame, V3 block) at `slot` is ours until rxring_next moves past it */
+    uint32_t left;  /* frames of the held slot not handed out yet */
+    unsigned char *pkt;
+};
+
+static void rxring_open(struct rxring *r, int fd, int version) {
+    int v = version == 3 ? TPACKET_V3 : TPACKET_V2;
+    if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof v) < 0) die("setsockopt(PACKET_VERSION)");
+    memset(r, 0, sizeof *r);
+    r->version = version;
+    r->block = version == 3 ? 1u << 20 : 1u << 16;
+    struct tpacket_req3 req;
+    memset(&req, 0, sizeof req);
+    req.tp_block_size = r->block;
+    req.tp_block_nr = RING_BYTES / r->block;
+    req.tp_frame_size = RING_FRAME;
+    req.tp_frame_nr = RING_BYTES / RING_FRAME;
+    req.tp_retire_blk_tov = 1;
+    /* TPACKET_V2 takes struct tpacket_req, the first four fields of tpacket_req3 */
+    socklen_t len = version == 3 ? sizeof(struct tpacket_req3) : sizeof(struct tpacket_req);
+    if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, len) < 0) die("setsockopt(PACKET_RX_RING)");
+    r->ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (r->ring == MAP_FAILED) die("mmap");
+    r->slots = version == 3 ? req.tp_block_nr : req.tp_frame_nr;
+}
+
+/* The next frame, read in place (its Ethernet header first), or NULL when the ring holds none now; *snap its bytes in
+ * the ring, *flen its length on the wire. The slot of the frame returned before is given back to the kernel first. */
+static unsigned char *rxring_next(struct rxring *r, uint32_t *snap, uint32_t *flen) {
+    for (;;) {
+        unsigned char *base = r->ring + (size_t)r->slot * (r->version == 3 ? r->block : RING_FRAME);
+        uint32_t *status = r->version == 3 ? &((struct tpacket_block_desc *)(void *)base)->hdr.bh1.block_status
+                                           : &((struct tpacket2_hdr *)(void *)base)->tp_status;
+        if (r->held && r->left == 0) {
+            __atomic_store_n(status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+            r->held = 0;
+            r->slot = (r->slot + 1) % r->slots;
+            continue;
+        }
+        if (!r->held) {
+            if (!(__atomic_load_n(status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) return NULL;
+            r->held = 1;
+            if (r->version == 3) {
+                struct tpacket_block_desc *bd = (void *)base;
+                r->left = bd->hdr.bh1.num_pkts;
+                r->pkt = base + bd->hdr.bh1.offset_to_first_pkt;
+            } else {
+                r->left = 1;
+                r->pkt = base;
+            }
+            continue;
+        }
+        unsigned char *h = r->pkt;
+        r->left--;
+        if (r->version == 3) {
+            struct tpacket3_hdr *p3 = (void *)h;
+            *snap = p3->tp_snaplen, *flen = p3->tp_len;
+            r->pkt = h + p3->tp_next_offset;
+            return h + p3->tp_mac;
+        }
+        struct tpacket2_hdr *p2 = (void *)h;
+        *snap = p2->tp_snaplen, *flen = p2->tp_len;
+        return h + p2->tp_mac;
+    }
+}
+
+/* sink-ring: sink's count through an RX ring of TPACKET_V2 or V3. Reports polls=, the waits (each a wakeup the
+ * sending side paid for), and truncated=, frames larger than a V2 slot. */
+static int sink_ring(const char *ifname, double seconds, int version) {
+    int ifindex;
+    unsigned char mac[6];
+    int fd = open_if(ifname, &ifindex, mac);
+    struct rxring rr;
+    rxring_open(&rr, fd, version);
+    printf("ready\n");
+    fflush(stdout);
+    long frames = 0, bytes = 0, missing = 0, truncated = 0, polls = 0;
+    uint32_t next = 0;
+    double start = 0, last = 0;
+    for (;;) {
+        uint32_t snap, flen;
+        unsigned char *f = rxring_next(&rr, &snap, &flen);
+        if (f == NULL) {
+            double t = now_s();
+            if (start != 0 && t - start >= seconds) break;
+            struct pollfd p = {fd, POLLIN, 0};
+            int ms = start == 0 ? 30000 : (int)((seconds - (t - start)) * 1000) + 1;
+            int r = poll(&p, 1, ms);
+            polls++;
+            if (r < 0) die("poll");
+            if (r == 0) break;
+            continue;
+        }
+        if (snap < flen) truncated++;
+        if (snap >= 18) {
+            uint32_t seq;
+            memcpy(&seq, f + 14, 4);
+            seq = ntohl(seq);
+            if (seq > next) missing += seq - next;
+            if (seq >= next) next = seq + 1;
+            frames++;
+            bytes += flen - 14;
+        }
+        last = now_s();
+        if (start == 0) start = last;
+    }
+    double el = last - start;
+    printf("frames=%ld bytes=%ld seconds=%.3f frames_per_s=%.0f mb_per_s=%.1f missing=%ld truncated=%ld polls=%ld"
+           " cpu_s=%.3f ring=tpacket_v%d\n", frames, bytes, el, el > 0 ? frames / el : 0.0,
+           el > 0 ? bytes / el / 1e6 : 0.0, missing, truncated, polls, cpu_s(), version);
+    return 0;
+}
+
+/* pong-ring: pong, receiving through an RX ring of TPACKET_V2 or V3 (what the ring costs a round trip) */
+static int pong_ring(const char *ifname, double seconds, int version) {
+    int ifindex;
+    unsigned char mac[6];
+    int fd = open_if(ifname, &ifindex, mac);
+    struct rxring rr;
+    rxring_open(&rr, fd, version);
+    static unsigned char buf[MAXFRAME];
+    printf("ready\n");
+    fflush(stdout);
+    long echoed = 0;
+    double start = now_s();
+    for (;;) {
+        double left = seconds - (now_s() - start);
+        if (left <= 0) break;
+        uint32_t snap, flen;
+        unsigned char *f = rxring_next(&rr, &snap, &flen);
+        if (f == NULL) {
+            struct pollfd p = {fd, POLLIN, 0};
+            int r = poll(&p, 1, (int)(left * 1000) + 1);
+            if (r < 0) die("poll");
+            if (r == 0) break;
+            continue;
+        }
+        if (snap < 14 || snap > sizeof buf) continue;
+        memcpy(buf, f, snap);
+        unsigned char src[6];
+        memcpy(src, buf + 6, 6);
+        fill_header(buf, src, mac);
+        if (send(fd, buf, snap, 0) < 0) die("send");
+        echoed++;
+    }
+    printf("echoed=%ld\n", echoed);
+    return 0;
+}
+
+/*
+ * blast-ring: blast's frames written into a TPACKET_V2 PACKET_TX_RING, marked TP_STATUS_SEND_REQUEST, and sent 64 at a
+ * time by one send(fd, NULL, 0) (af_packet.c tpacket_snd builds an skb per frame from the ring's pages); when no slot
+ * is free (the kernel still holds their skbs), poll(2) for POLLOUT.
+ */
+static int blast_ring(const char *ifname, const char *dst, long size, double seconds) {
+    int ifindex;
+    unsigned char mac[6], dmac[6];
+    if (parse_mac(dst, dmac)) { fprintf(stderr, "afpacket_ref: bad MAC '%s'\n", dst); return 2; }
+    /* a TX slot's frame starts where a received one's sockaddr_ll would: TPACKET2_HDRLEN - sizeof(sockaddr_ll) */
+    size_t data = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
+    if (size + 14 > (long)(RING_FRAME - data)) {
+        fprintf(stderr, "afpacket_ref: blast-ring SIZE must be at most %ld\n", (long)(RING_FRAME - data - 14));
+        return 2;
+    }
+    int fd = open_if(ifname, &ifindex, mac);
+    int v = TPACKET_V2;
+    if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof v) < 0) die("setsockopt(PACKET_VERSION)");
+    unsigned nframes = RING_BYTES / RING_FRAME;
+    struct tpacket_req req = {1u << 16, RING_BYTES >> 16, RING_FRAME, nframes};
+    if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof req) < 0) die("setsockopt(PACKET_TX_RING)");
+    unsigned char *ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (ring == MAP_FAILED) die("mmap");
+    long sent = 0;
+    uint32_t seq = 0;
+    unsigned cur = 0;
+    double start = now_s(), t = start;
+    while (t - start < seconds) {
+        int q = 0;
+        for (; q < BATCH; q++) {
+            struct tpacket2_hdr *h = (void *)(ring + (size_t)cur * RING_FRAME);
+            if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE) break;
+            unsigned char *f = (unsigned char *)h + data;
+            fill_header(f, dmac, mac);
+            memset(f + 14, 0x5a, (size_t)size);
+            uint32_t s = htonl(seq++);
+            memcpy(f + 14, &s, 4);
+            h->tp_len = (uint32_t)size + 14;
+            __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+            cur = (cur + 1) % nframes;
+        }
+        if (q == 0) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            if (poll(&p, 1, 10) < 0) die("poll");
+            t = now_s();
+            continue;
+        }
+        if (send(fd, NULL, 0, 0) < 0 && errno != ENOBUFS && errno != EAGAIN) die("send");
+        sent += q;
+        t = now_s();
+    }
+    printf("sent=%ld seconds=%.3f frames_per_s=%.0f cpu_s=%.3f ring=tpacket_v2\n", sent, t - start, sent / (t - start),
+           cpu_s());
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc >= 4 && !strcmp(argv[1], "sink")) return sink(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"));
     if (argc >= 6 && !strcmp(argv[1], "blast"))
@@ -269,7 +504,15 @@ int main(int argc, char **argv) {
     if (argc >= 6 && !strcmp(argv[1], "ping"))
         return ping(argv[2], argv[3], parse_long(argv[4], 18, MAXFRAME - 14, "SIZE"),
                     parse_long(argv[5], 1, 10000000, "COUNT"));
+    if (argc >= 5 && !strcmp(argv[1], "sink-ring"))
+        return sink_ring(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"), (int)parse_long(argv[4], 2, 3, "V"));
+    if (argc >= 5 && !strcmp(argv[1], "pong-ring"))
+        return pong_ring(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"), (int)parse_long(argv[4], 2, 3, "V"));
+    if (argc >= 6 && !strcmp(argv[1], "blast-ring"))
+        return blast_ring(argv[2], argv[3], parse_long(argv[4], 18, MAXFRAME - 14, "SIZE"),
+                          (double)parse_long(argv[5], 1, 600, "SECONDS"));
     fprintf(stderr, "usage: afpacket_ref sink IF SECONDS | blast IF DSTMAC SIZE SECONDS | pong IF SECONDS |"
-                    " ping IF DSTMAC SIZE COUNT\n");
+                    " ping IF DSTMAC SIZE COUNT | sink-ring IF SECONDS 2|3 | pong-ring IF SECONDS 2|3 |"
+                    " blast-ring IF DSTMAC SIZE SECONDS\n");
     return 2;
 }

@@ -31,6 +31,11 @@ final class SendOp implements java.util.function.LongFunction<Integer> {
     /** Each thread's op (in use while its {@code sock} is set). */
     private static final ThreadLocal<SendOp> OPS = ThreadLocal.withInitial(SendOp::new);
 
+    /** Bytes of the calling thread's copy array for direct buffers (tests: it never grows past 66 000). */
+    static int copyLength() {
+        return OPS.get().copy.length;
+    }
+
     /**
      * This thread's op for a send of {@code sock} to {@code dest} (a fresh one for a send from a handler run inside this
      * thread's send). A send is a request: the next blocking receive may read the bearer itself (issue 14).

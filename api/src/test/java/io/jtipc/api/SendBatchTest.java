@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.jtipc.wire.Tipc;
+
 /**
  * {@link TipcSocket#send(TipcAddress, ByteBuffer[], int, int)} (issue 14: several messages per system call, as
  * {@code sendmmsg}): the messages of one call leave in one flush of the bearer (node a's UDP media holds queued frames
@@ -74,7 +76,11 @@ class SendBatchTest {
                 assertThat(rx.receive(TwoNodeChecks.T).payload()).isEqualTo(TwoNodeChecks.pattern(100, 7));
                 // a direct buffer too large is refused before it is copied; to a socket address
                 ByteBuffer[] bigDirect = {ByteBuffer.allocateDirect(70_000)};
-                assertThatThrownBy(() -> tx.send(to, bigDirect, 0, 1)).isInstanceOf(TipcException.class);
+                assertThatThrownBy(() -> tx.send(to, bigDirect, 0, 1)).isInstanceOfSatisfying(TipcException.class,
+                    e -> assertThat(e.error()).isEqualTo(TipcError.EMSGSIZE));
+                assertThat(bigDirect[0].position()).as("not sent: position kept").isZero();
+                assertThat(SendOp.copyLength()).as("the copy array did not grow for it")
+                    .isLessThanOrEqualTo(Tipc.MAX_USER_MSG_SIZE);
                 ByteBuffer[] two = {ByteBuffer.wrap(TwoNodeChecks.pattern(50, 1)), ByteBuffer.wrap(TwoNodeChecks.pattern(50, 2))};
                 assertThat(tx.send(rx.address(), two, 0, 2)).isEqualTo(2);
                 assertThat(rx.receive(TwoNodeChecks.T).payload()).isEqualTo(TwoNodeChecks.pattern(50, 1));

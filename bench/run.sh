@@ -29,7 +29,8 @@
 #   bench/run.sh rings     issue 14, the kernel's shared packet rings (PACKET_MMAP) against recvmmsg/sendmmsg on a veth
 #                          pair: the C reference alone, 1 032-byte frames, four pairs a round (sendmmsg -> recvmmsg, ->
 #                          TPACKET_V2 RX ring, -> TPACKET_V3 RX ring; TPACKET_V2 TX ring -> recvmmsg): received frames/s,
-#                          CPU us per received frame (both processes), the receiver's waits per frame. Needs root and gcc.
+#                          CPU us per received frame (both processes), the receiver's sleeps per frame; and 96-byte round
+#                          trips against an echo receiving through recv, either RX ring. Needs root and gcc.
 #                          RINGS_ROUNDS (default 3), VETH_SECONDS (default 3); about 15 s a round
 #   bench/run.sh lab       issue 14 in the kernel lab (root, qemu; NOT part of "all"): two Linux guests (qemu TCG) and a
 #                          jtipc node (Ethernet bearer on a lab veth) on one bridge: echo throughput kernel A -> kernel B
@@ -416,7 +417,7 @@ if [ "$what" = all ] || [ "$what" = rings ]; then
       b=$(grep '^sent=' "$target/rings-blast.txt")
       echo "$1 | $s | $b" >> "$target/rings-c.txt"
       awk -v label="$1" -v s="$s" -v b="$b" 'function get(line, k,   m) { if (match(line, k "=[0-9.]+")) return substr(line, RSTART + length(k) + 1, RLENGTH - length(k) - 1); return 0 }
-        BEGIN { f = get(s, "frames"); cpu = get(s, "cpu_s") + get(b, "cpu_s"); p = get(s, "polls")
+        BEGIN { f = get(s, "frames"); cpu = get(s, "cpu_s") + get(b, "cpu_s"); p = get(s, "vcsw")
                 printf "%s\t%d\t%.2f\t%.2f\t%s\n", label, get(s, "frames_per_s"), (f > 0 ? cpu / f * 1e6 : 0),
                        (f > 0 ? get(s, "cpu_s") / f * 1e6 : 0), (p > 0 && f > 0 ? sprintf("%.3f", p / f) : "-") }' >> "$rows"
     }
@@ -446,13 +447,13 @@ if [ "$what" = all ] || [ "$what" = rings ]; then
       echo "## Issue 14: the kernel's packet rings (PACKET_MMAP) vs recvmmsg/sendmmsg on a veth pair, C reference"
       echo
       echo "\`bench/run.sh rings\` ($RINGS_ROUNDS rounds, ${VETH_SECONDS} s per pair, 1 032-byte frames, 64 per send call); load average before: $load."
-      echo "CPU per frame: both processes' user + system time (the receiving side's softirq work runs in the sender's system calls) / frames received."
+      echo "CPU per frame: both processes' user + system time (on a veth the receiving socket's softirq work runs in the sender's system calls and is charged to it, without CONFIG_IRQ_TIME_ACCOUNTING and unless deferred to ksoftirqd) / frames received; kernel $(uname -r)."
       echo
       echo '```'
       cat "$target/rings-c.txt"
       echo '```'
       echo
-      echo "| sender -> receiver | received frames/s, median | CPU us per frame, both, median | receiver's CPU us per frame, median | receiver's waits (poll) per frame, median | round trip median us (96-byte frames, the receiver echoes; ping sends one at a time) |"
+      echo "| sender -> receiver | received frames/s, median | CPU us per frame, both, median | receiver's CPU us per frame, median | receiver's sleeps (voluntary context switches) per frame, median | round trip median us (96-byte frames, the receiver echoes; ping sends one at a time) |"
       echo "|---|---|---|---|---|---|"
       for label in "sendmmsg -> recvmmsg" "sendmmsg -> RX ring TPACKET_V2" "sendmmsg -> RX ring TPACKET_V3" "TX ring TPACKET_V2 -> recvmmsg"; do
         col() { awk -F'\t' -v l="$label" -v c="$1" '$1 == l {print $c}' "$2" | med; }

@@ -53,11 +53,19 @@ static double now_s(void) {
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* CPU seconds (user + system) this process used so far; softirq work done on its system calls is charged to it */
+/* CPU seconds (user + system) this process used so far; softirq work done on its system calls is charged to it
+ * (without CONFIG_IRQ_TIME_ACCOUNTING, and unless the kernel defers it to ksoftirqd) */
 static double cpu_s(void) {
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
     return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
+
+/* times this process went to sleep (voluntary context switches): a receiver's real waits, each one a wakeup to pay */
+static long vcsw(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_nvcsw;
 }
 
 static void die(const char *what) {
@@ -163,8 +171,8 @@ static int sink(const char *ifname, double seconds) {
         }
     }
     double el = last - start;
-    printf("frames=%ld bytes=%ld seconds=%.3f frames_per_s=%.0f mb_per_s=%.1f missing=%ld polls=%ld cpu_s=%.3f\n", frames,
-           bytes, el, el > 0 ? frames / el : 0.0, el > 0 ? bytes / el / 1e6 : 0.0, missing, polls, cpu_s());
+    printf("frames=%ld bytes=%ld seconds=%.3f frames_per_s=%.0f mb_per_s=%.1f missing=%ld polls=%ld vcsw=%ld cpu_s=%.3f\n",
+           frames, bytes, el, el > 0 ? frames / el : 0.0, el > 0 ? bytes / el / 1e6 : 0.0, missing, polls, vcsw(), cpu_s());
     return 0;
 }
 
@@ -202,7 +210,8 @@ static int blast(const char *ifname, const char *dst, long size, double seconds)
         sent += n;
         t = now_s();
     }
-    printf("sent=%ld seconds=%.3f frames_per_s=%.0f cpu_s=%.3f\n", sent, t - start, sent / (t - start), cpu_s());
+    printf("sent=%ld seconds=%.3f frames_per_s=%.0f vcsw=%ld cpu_s=%.3f\n", sent, t - start, sent / (t - start), vcsw(),
+           cpu_s());
     return 0;
 }
 
@@ -373,7 +382,8 @@ static int sink_ring(const char *ifname, double seconds, int version) {
         uint32_t snap, flen;
         unsigned char *f = rxring_next(&rr, &snap, &flen);
         if (f == NULL) {
-            double t = now_s();
+            double t = now_s(); /* the clock is read when the ring runs empty, as sink reads it once per batch */
+            if (start != 0) last = t;
             if (start != 0 && t - start >= seconds) break;
             struct pollfd p = {fd, POLLIN, 0};
             int ms = start == 0 ? 30000 : (int)((seconds - (t - start)) * 1000) + 1;
@@ -393,13 +403,12 @@ static int sink_ring(const char *ifname, double seconds, int version) {
             frames++;
             bytes += flen - 14;
         }
-        last = now_s();
-        if (start == 0) start = last;
+        if (start == 0) start = now_s();
     }
     double el = last - start;
     printf("frames=%ld bytes=%ld seconds=%.3f frames_per_s=%.0f mb_per_s=%.1f missing=%ld truncated=%ld polls=%ld"
-           " cpu_s=%.3f ring=tpacket_v%d\n", frames, bytes, el, el > 0 ? frames / el : 0.0,
-           el > 0 ? bytes / el / 1e6 : 0.0, missing, truncated, polls, cpu_s(), version);
+           " vcsw=%ld cpu_s=%.3f ring=tpacket_v%d\n", frames, bytes, el, el > 0 ? frames / el : 0.0,
+           el > 0 ? bytes / el / 1e6 : 0.0, missing, truncated, polls, vcsw(), cpu_s(), version);
     return 0;
 }
 
@@ -451,7 +460,8 @@ static int blast_ring(const char *ifname, const char *dst, long size, double sec
     /* a TX slot's frame starts where a received one's sockaddr_ll would: TPACKET2_HDRLEN - sizeof(sockaddr_ll) */
     size_t data = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
     if (size + 14 > (long)(RING_FRAME - data)) {
-        fprintf(stderr, "afpacket_ref: blast-ring SIZE must be at most %ld\n", (long)(RING_FRAME - data - 14));
+        fprintf(stderr, "afpacket_ref: blast-ring SIZE must be at most %ld (and the interface's MTU)\n",
+                (long)(RING_FRAME - data - 14));
         return 2;
     }
     int fd = open_if(ifname, &ifindex, mac);
@@ -462,6 +472,12 @@ static int blast_ring(const char *ifname, const char *dst, long size, double sec
     if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof req) < 0) die("setsockopt(PACKET_TX_RING)");
     unsigned char *ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (ring == MAP_FAILED) die("mmap");
+    /* every slot filled once, as blast fills its buffers once: per frame only the sequence number and length */
+    for (unsigned i = 0; i < nframes; i++) {
+        unsigned char *f = ring + (size_t)i * RING_FRAME + data;
+        fill_header(f, dmac, mac);
+        memset(f + 14, 0x5a, (size_t)size);
+    }
     long sent = 0;
     uint32_t seq = 0;
     unsigned cur = 0;
@@ -472,8 +488,6 @@ static int blast_ring(const char *ifname, const char *dst, long size, double sec
             struct tpacket2_hdr *h = (void *)(ring + (size_t)cur * RING_FRAME);
             if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE) break;
             unsigned char *f = (unsigned char *)h + data;
-            fill_header(f, dmac, mac);
-            memset(f + 14, 0x5a, (size_t)size);
             uint32_t s = htonl(seq++);
             memcpy(f + 14, &s, 4);
             h->tp_len = (uint32_t)size + 14;
@@ -490,8 +504,8 @@ static int blast_ring(const char *ifname, const char *dst, long size, double sec
         sent += q;
         t = now_s();
     }
-    printf("sent=%ld seconds=%.3f frames_per_s=%.0f cpu_s=%.3f ring=tpacket_v2\n", sent, t - start, sent / (t - start),
-           cpu_s());
+    printf("sent=%ld seconds=%.3f frames_per_s=%.0f vcsw=%ld cpu_s=%.3f ring=tpacket_v2\n", sent, t - start,
+           sent / (t - start), vcsw(), cpu_s());
     return 0;
 }
 

@@ -365,8 +365,9 @@ static unsigned char *rxring_next(struct rxring *r, uint32_t *snap, uint32_t *fl
     }
 }
 
-/* sink-ring: sink's count through an RX ring of TPACKET_V2 or V3. Reports polls=, the waits (each a wakeup the
- * sending side paid for), and truncated=, frames larger than a V2 slot. */
+/* sink-ring: sink's count through an RX ring of TPACKET_V2 or V3. Reports polls= (calls to poll, made only when the
+ * ring is empty), vcsw= (the sleeps among them, each a wakeup the sending side paid for) and truncated= (frames larger
+ * than a V2 slot). */
 static int sink_ring(const char *ifname, double seconds, int version) {
     int ifindex;
     unsigned char mac[6];

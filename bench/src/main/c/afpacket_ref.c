@@ -215,33 +215,6 @@ static int blast(const char *ifname, const char *dst, long size, double seconds)
     return 0;
 }
 
-static int pong(const char *ifname, double seconds) {
-    int ifindex;
-    unsigned char mac[6];
-    int fd = open_if(ifname, &ifindex, mac);
-    static unsigned char buf[MAXFRAME];
-    printf("ready\n");
-    fflush(stdout);
-    long echoed = 0;
-    double start = now_s();
-    for (;;) {
-        double left = seconds - (now_s() - start);
-        if (left <= 0) break;
-        struct pollfd p = {fd, POLLIN, 0};
-        int r = poll(&p, 1, (int)(left * 1000) + 1);
-        if (r < 0) die("poll");
-        if (r == 0) break;
-        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (n < 14) continue;
-        unsigned char src[6];
-        memcpy(src, buf + 6, 6);
-        fill_header(buf, src, mac);
-        if (send(fd, buf, (size_t)n, 0) < 0) die("send");
-        echoed++;
-    }
-    printf("echoed=%ld\n", echoed);
-    return 0;
-}
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -413,13 +386,22 @@ static int sink_ring(const char *ifname, double seconds, int version) {
     return 0;
 }
 
-/* pong-ring: pong, receiving through an RX ring of TPACKET_V2 or V3 (what the ring costs a round trip) */
-static int pong_ring(const char *ifname, double seconds, int version) {
+/* Sends frame buf[0..n) back to where it came from (its source MAC becomes the destination) */
+static void echo(int fd, unsigned char *buf, size_t n, const unsigned char mac[6]) {
+    unsigned char src[6];
+    memcpy(src, buf + 6, 6);
+    fill_header(buf, src, mac);
+    if (send(fd, buf, n, 0) < 0) die("send");
+}
+
+/* pong: every frame received on IF for SECONDS sent back to its source; ring 0 receives with recv, 2 or 3 through an
+ * RX ring of that TPACKET version (pong-ring: what the ring costs a round trip) */
+static int pong(const char *ifname, double seconds, int ring) {
     int ifindex;
     unsigned char mac[6];
     int fd = open_if(ifname, &ifindex, mac);
     struct rxring rr;
-    rxring_open(&rr, fd, version);
+    if (ring) rxring_open(&rr, fd, ring);
     static unsigned char buf[MAXFRAME];
     printf("ready\n");
     fflush(stdout);
@@ -428,21 +410,25 @@ static int pong_ring(const char *ifname, double seconds, int version) {
     for (;;) {
         double left = seconds - (now_s() - start);
         if (left <= 0) break;
-        uint32_t snap, flen;
-        unsigned char *f = rxring_next(&rr, &snap, &flen);
-        if (f == NULL) {
-            struct pollfd p = {fd, POLLIN, 0};
-            int r = poll(&p, 1, (int)(left * 1000) + 1);
-            if (r < 0) die("poll");
-            if (r == 0) break;
-            continue;
+        if (ring) {
+            uint32_t snap, flen;
+            unsigned char *f = rxring_next(&rr, &snap, &flen);
+            if (f != NULL) {
+                if (snap < 14 || snap > sizeof buf) continue;
+                memcpy(buf, f, snap);
+                echo(fd, buf, snap, mac);
+                echoed++;
+                continue;
+            }
         }
-        if (snap < 14 || snap > sizeof buf) continue;
-        memcpy(buf, f, snap);
-        unsigned char src[6];
-        memcpy(src, buf + 6, 6);
-        fill_header(buf, src, mac);
-        if (send(fd, buf, snap, 0) < 0) die("send");
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, (int)(left * 1000) + 1);
+        if (r < 0) die("poll");
+        if (r == 0) break;
+        if (ring) continue;
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 14) continue;
+        echo(fd, buf, (size_t)n, mac);
         echoed++;
     }
     printf("echoed=%ld\n", echoed);
@@ -515,14 +501,14 @@ int main(int argc, char **argv) {
     if (argc >= 6 && !strcmp(argv[1], "blast"))
         return blast(argv[2], argv[3], parse_long(argv[4], 18, MAXFRAME - 14, "SIZE"),
                      (double)parse_long(argv[5], 1, 600, "SECONDS"));
-    if (argc >= 4 && !strcmp(argv[1], "pong")) return pong(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"));
+    if (argc >= 4 && !strcmp(argv[1], "pong")) return pong(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"), 0);
     if (argc >= 6 && !strcmp(argv[1], "ping"))
         return ping(argv[2], argv[3], parse_long(argv[4], 18, MAXFRAME - 14, "SIZE"),
                     parse_long(argv[5], 1, 10000000, "COUNT"));
     if (argc >= 5 && !strcmp(argv[1], "sink-ring"))
         return sink_ring(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"), (int)parse_long(argv[4], 2, 3, "V"));
     if (argc >= 5 && !strcmp(argv[1], "pong-ring"))
-        return pong_ring(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"), (int)parse_long(argv[4], 2, 3, "V"));
+        return pong(argv[2], (double)parse_long(argv[3], 1, 600, "SECONDS"), (int)parse_long(argv[4], 2, 3, "V"));
     if (argc >= 6 && !strcmp(argv[1], "blast-ring"))
         return blast_ring(argv[2], argv[3], parse_long(argv[4], 18, MAXFRAME - 14, "SIZE"),
                           (double)parse_long(argv[5], 1, 600, "SECONDS"));

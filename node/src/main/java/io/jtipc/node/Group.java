@@ -42,10 +42,38 @@ final class Group {
      */
     static final int DEFERRED_LIMIT_BYTES = 2 * ADV_ACTIVE * FLOWCTL_BLK_SZ;
     /**
+     * jtipc bound: messages one member may have deferred. Each message takes at least one block of its sender's
+     * window, so an honest member has at most {@link #ADV_ACTIVE} in flight; twice that bounds the sorted insert of
+     * {@link #sortMsg} (the kernel's list walk) to 1 560 steps per message.
+     */
+    static final int DEFERRED_LIMIT_MSGS = 2 * ADV_ACTIVE;
+    /**
+     * jtipc bound: bytes deferred for the members on one peer node, in all group sockets of this node together (a
+     * node may host many members: 8 MiB is five members' worth). Messages past it are dropped and logged.
+     */
+    static final long DEFERRED_NODE_BYTES = 8L << 20;
+    /** jtipc bound: messages deferred for the members on one peer node, in all group sockets together. */
+    static final int DEFERRED_NODE_MSGS = 16384;
+    /** jtipc bound: bytes deferred by all group sockets of this node together, for all peers. */
+    static final long DEFERRED_TOTAL_BYTES = 64L << 20;
+    /** jtipc bound: messages deferred by all group sockets of this node together. */
+    static final int DEFERRED_TOTAL_MSGS = 65536;
+    /**
      * jtipc bound (the kernel has none): members created by a JOIN before their binding is seen (MBR_JOINING). A JOIN
      * past it is dropped and logged; bound members are limited by the binding table's own limits.
      */
     static final int MAX_JOINING = 1024;
+    /**
+     * jtipc bound: members of one peer node in MBR_JOINING. A JOIN normally waits only until the member's binding
+     * arrives; one node cannot take more than a quarter of {@link #MAX_JOINING} and so shut out the JOINs of others.
+     */
+    static final int MAX_JOINING_PER_NODE = MAX_JOINING / 4;
+    /**
+     * jtipc bound on the receive buffer limit of a group socket, bytes: the kernel's formula ({@link #rcvbufLimit})
+     * gives ~450 MB for 1 000 members and overflows an int past ~4 700. 128 MiB holds the full windows of ~1 300
+     * members in message bytes (jtipc counts message bytes, the formula kernel truesize).
+     */
+    static final long RCVBUF_MAX = 128L << 20;
 
     private final Net net;
     private final SocketTable st;
@@ -72,7 +100,9 @@ final class Group {
     /** Set where the kernel sets *usr_wakeup: a blocked sender may retry. Cleared by the socket. */
     boolean wakeup;
     private int joiningCnt;
-    /** Messages dropped over {@link #DEFERRED_LIMIT_BYTES}, JOINs dropped over {@link #MAX_JOINING}. */
+    /** Members in MBR_JOINING by node (only nodes that have some). */
+    private final java.util.HashMap<Integer, Integer> joiningByNode = new java.util.HashMap<>();
+    /** Messages dropped over a deferred bound (member, peer node, total), JOINs over {@link #MAX_JOINING} or per node. */
     long deferredDrops;
     long joinDrops;
     private final TipcMsg w = new TipcMsg();
@@ -138,9 +168,9 @@ final class Group {
     int rcvbufLimit() {
         int mcnt = memberCnt + 1;
         maxActive = Math.max(Math.min(mcnt / 8, 64), 16);
-        int activePool = maxActive * ADV_ACTIVE;
-        int idlePool = (mcnt - maxActive) * ADV_IDLE;
-        return (activePool + idlePool) * FLOWCTL_BLK_SZ * 4;
+        long activePool = (long) maxActive * ADV_ACTIVE;
+        long idlePool = (long) (mcnt - maxActive) * ADV_IDLE;
+        return (int) Math.min((activePool + idlePool) * FLOWCTL_BLK_SZ * 4, RCVBUF_MAX);
     }
 
     private GroupMember createMember(int node, int port, int inst, GroupMember.State state) {
@@ -150,13 +180,21 @@ final class Group {
         m.bcAcked = (bcSndNxt - 1) & 0xFFFF;
         members.put(key, m);
         memberCnt++;
-        if (state == MBR_JOINING) joiningCnt++;
+        if (state == MBR_JOINING) joining(node, 1);
         return m;
     }
 
     private void setState(GroupMember m, GroupMember.State s) {
-        if (m.state == MBR_JOINING && s != MBR_JOINING) joiningCnt--;
+        if (m.state == MBR_JOINING && s != MBR_JOINING) joining(m.node, -1);
         m.state = s;
+    }
+
+    /** Counts a member of {@code node} entering ({@code d} = 1) or leaving (-1) MBR_JOINING. */
+    private void joining(int node, int d) {
+        joiningCnt += d;
+        int n = joiningByNode.getOrDefault(node, 0) + d;
+        if (n > 0) joiningByNode.put(node, n);
+        else joiningByNode.remove(node);
     }
 
     /** group.c tipc_group_add_member: a member found in the binding table at join (tipc_nametbl_build_group). */
@@ -167,7 +205,7 @@ final class Group {
     private void deleteMember(GroupMember m) {
         members.remove(GroupMember.key(m.node, m.port));
         memberCnt--;
-        if (m.state == MBR_JOINING) joiningCnt--;
+        if (m.state == MBR_JOINING) joining(m.node, -1);
         // were we waiting for this member's replicast ack?
         if (bcAckers > 0 && Seqno.less(m.bcAcked, (bcSndNxt - 1) & 0xFFFF) && --bcAckers == 0) {
             wakeup = true; // jtipc: the kernel's waiting sender rechecks on any socket wake-up
@@ -176,6 +214,13 @@ final class Group {
         pending.remove(m);
         smallWin.remove(m);
         decrActive(m);
+        dropDeferred(m);
+    }
+
+    /** Drops what member {@code m} has deferred, giving its bytes back to the node's budgets. */
+    private void dropDeferred(GroupMember m) {
+        if (m.deferredq.isEmpty()) return;
+        net.groupDeferred.give(m.node, m.deferredBytes, m.deferredq.size());
         m.deferredq.clear();
         m.deferredBytes = 0;
     }
@@ -202,8 +247,13 @@ final class Group {
 
     /** group.c tipc_group_delete: LEAVE to every member, everything dropped. */
     void delete(long now, Outbox out) {
-        for (GroupMember m : members.values()) protoXmit(m, Tipc.GRP_LEAVE_MSG, now, out);
+        for (GroupMember m : members.values()) {
+            protoXmit(m, Tipc.GRP_LEAVE_MSG, now, out);
+            dropDeferred(m);
+        }
         members.clear();
+        joiningByNode.clear();
+        joiningCnt = 0;
         smallWin.clear();
         active.clear();
         pending.clear();
@@ -280,12 +330,20 @@ final class Group {
         return mtyp == Tipc.TIPC_GRP_BCAST_MSG || mtyp == Tipc.TIPC_GRP_MCAST_MSG;
     }
 
-    /** group.c tipc_group_sort_msg: a broadcast is sorted in by bc seqno (it may be bypassed); others go to the tail. */
+    /**
+     * group.c tipc_group_sort_msg: a broadcast is sorted in before the first message with a later bc seqno (it may be
+     * bypassed); others go to the tail. A broadcast not before the highest seqno the queue has held since it was last
+     * empty ({@link GroupMember#deferredMax}, never below what it holds) goes to the tail at once, as the walk would
+     * find no later message; otherwise the walk, at most {@link #DEFERRED_LIMIT_MSGS} steps.
+     */
     private void sortMsg(byte[] msg, GroupMember m) {
         TipcMsg h = w.wrap(msg, 0, msg.length);
         int seqno = h.grpBcSeqno();
+        boolean bcast = isBcast(h.type());
         int i = m.deferredq.size();
-        if (isBcast(h.type())) {
+        if (i == 0) {
+            m.deferredMax = seqno;
+        } else if (bcast && Seqno.less(seqno, m.deferredMax)) {
             for (int j = 0; j < m.deferredq.size(); j++) {
                 byte[] o = m.deferredq.get(j);
                 if (Seqno.less(seqno, w.wrap(o, 0, o.length).grpBcSeqno())) {
@@ -293,6 +351,8 @@ final class Group {
                     break;
                 }
             }
+        } else if (Seqno.more(seqno, m.deferredMax)) {
+            m.deferredMax = seqno;
         }
         m.deferredq.add(i, msg);
         m.deferredBytes += msg.length;
@@ -314,11 +374,12 @@ final class Group {
         GroupMember m = find(node, port);
         if (!isSender(m)) return;
         if (Seqno.less(h.grpBcSeqno(), m.bcRcvNxt)) return;
-        if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES) {
+        if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
+            || !net.groupDeferred.take(node, msg.length)) {
             if (Long.bitCount(++deferredDrops) == 1) {
                 net.log("group " + type + ": member " + Integer.toHexString(node) + ":" + Integer.toUnsignedString(port)
-                    + " has " + m.deferredBytes + " bytes deferred, message dropped (group deferred drops "
-                    + deferredDrops + ")");
+                    + " has " + m.deferredBytes + " bytes in " + m.deferredq.size() + " messages deferred, "
+                    + net.groupDeferred.describe(node) + ", message dropped (group deferred drops " + deferredDrops + ")");
             }
             return;
         }
@@ -350,6 +411,7 @@ final class Group {
             }
             m.deferredq.remove(0);
             m.deferredBytes -= b.length;
+            net.groupDeferred.give(m.node, b.length, 1);
             if (deliver) delivered.add(new Object[] {b, m.instance});
             if (ack) protoXmit(m, Tipc.GRP_ACK_MSG, now, out);
             if (leave) {
@@ -500,10 +562,12 @@ final class Group {
         switch (hdr.type()) {
             case Tipc.GRP_JOIN_MSG:
                 if (m == null) {
-                    if (joiningCnt >= MAX_JOINING) {
+                    int ofNode = joiningByNode.getOrDefault(node, 0);
+                    if (joiningCnt >= MAX_JOINING || ofNode >= MAX_JOINING_PER_NODE) {
                         if (Long.bitCount(++joinDrops) == 1) {
                             net.log("group " + type + ": JOIN from " + Integer.toHexString(node) + " dropped, "
-                                + joiningCnt + " members joining without a binding (group join drops " + joinDrops + ")");
+                                + joiningCnt + " members joining without a binding, " + ofNode + " of that node"
+                                + " (group join drops " + joinDrops + ")");
                         }
                         return;
                     }

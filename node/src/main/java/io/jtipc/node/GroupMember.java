@@ -31,6 +31,11 @@ final class GroupMember {
     final ArrayList<byte[]> deferredq = new ArrayList<>();
     /** Bytes held in {@link #deferredq}; bounded by {@link Group#DEFERRED_LIMIT_BYTES}. */
     int deferredBytes;
+    /**
+     * The highest bc seqno {@link #deferredq} has held since it was last empty (u16): no message in it is later, so a
+     * broadcast not before it is sorted in at the tail without a walk ({@link Group}'s sortMsg).
+     */
+    int deferredMax;
 
     GroupMember(int node, int port, int instance, State state) {
         this.node = node;

@@ -46,7 +46,10 @@ final class GroupSocket {
     /** Delivered messages not yet read: {message, member instance}; bounded by {@link #rcvbuf} as the kernel's sk_rcvbuf. */
     private final ArrayDeque<Object[]> rcvq = new ArrayDeque<>();
     private long rcvqBytes;
-    /** Receive buffer limit, bytes (group.c tipc_group_rcvbuf_limit), shifted by importance as socket.c rcvbuf_limit. */
+    /**
+     * Receive buffer limit, bytes (group.c tipc_group_rcvbuf_limit); socket.c rcvbuf_limit does not shift it by a group
+     * message's importance.
+     */
     private int rcvbuf;
     /** Nodes whose link returned ELINKCONG (socket.c tsk->cong_links): no send to them until it drains. */
     private final TreeSet<Integer> congLinks = new TreeSet<>(Integer::compareUnsigned);
@@ -341,7 +344,8 @@ final class GroupSocket {
         for (Object[] d : delivered) {
             byte[] b = (byte[]) d[0];
             TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
-            if (rcvqBytes + b.length >= ((long) rcvbuf << h.importance())) {
+            // socket.c rcvbuf_limit: a group message is held to sk_rcvbuf itself, not shifted by its importance
+            if (rcvqBytes + b.length >= rcvbuf) {
                 overloads++;
                 st.overload(h, now, out);
                 continue;

@@ -201,4 +201,52 @@ final class HoldBudget {
     void giveAll() {
         give(bytes, count);
     }
+
+    /**
+     * Budgets per peer node under one node-wide total, for what is held outside the links (the group sockets'
+     * deferred messages, {@link Group}): a node's budget exists only while it holds something, so the map never
+     * outgrows the nodes that have messages held. Not thread safe (core thread only).
+     */
+    static final class PerNode {
+        private final HoldBudget total;
+        private final long nodeBytes;
+        private final int nodeCount;
+        private final java.util.HashMap<Integer, HoldBudget> byNode = new java.util.HashMap<>();
+
+        PerNode(long nodeBytes, int nodeCount, long totalBytes, int totalCount) {
+            this.total = new HoldBudget(totalBytes, totalCount, null);
+            this.nodeBytes = nodeBytes;
+            this.nodeCount = nodeCount;
+        }
+
+        /** Takes {@code n} bytes and one item for {@code node}; false (nothing taken) over its or the total bound. */
+        boolean take(int node, long n) {
+            HoldBudget b = byNode.get(node);
+            if (b == null) b = new HoldBudget(nodeBytes, nodeCount, total);
+            if (!b.take(n, 1)) return false;
+            byNode.putIfAbsent(node, b);
+            return true;
+        }
+
+        /** Gives back {@code n} bytes and {@code c} items taken for {@code node}. */
+        void give(int node, long n, int c) {
+            HoldBudget b = byNode.get(node);
+            if (b == null) return;
+            b.give(n, c);
+            if (b.count() == 0) byNode.remove(node);
+        }
+
+        /** What {@code node} and all nodes hold, for log lines. */
+        String describe(int node) {
+            HoldBudget b = byNode.get(node);
+            return (b == null ? "0 bytes in 0" : b.bytes() + " bytes in " + b.count()) + " (node), " + total.bytes()
+                + " bytes in " + total.count() + " (all nodes)";
+        }
+
+        /** Bytes held for all nodes. */
+        long bytes() { return total.bytes(); }
+
+        /** Items held for all nodes. */
+        int count() { return total.count(); }
+    }
 }

@@ -47,6 +47,9 @@ final class Net {
     /** Reassembly arrays kept for reuse by all links, bounded ({@link LinkReassembly#SPARE_TOTAL_BYTES}, issue 14). */
     final io.jtipc.wire.ReassemblySpares reasmSpares = new io.jtipc.wire.ReassemblySpares(
         LinkReassembly.SPARE_TOTAL_BYTES, LinkReassembly.SPARE_TOTAL_ARRAYS);
+    /** Messages the group sockets hold deferred ({@link Group#filterMsg}), per peer node and in total. */
+    final HoldBudget.PerNode groupDeferred = new HoldBudget.PerNode(Group.DEFERRED_NODE_BYTES, Group.DEFERRED_NODE_MSGS,
+        Group.DEFERRED_TOTAL_BYTES, Group.DEFERRED_TOTAL_MSGS);
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
     /**
      * The message a link's reassembly returned last ({@code Link.input}, {@code BroadcastLink.input}): a fresh array no

@@ -35,7 +35,7 @@ public final class NodeCore {
     /** node.c NODE_CLEANUP_AFTER: a peer not up for this long is deleted with its link, ms. */
     public static final int NODE_CLEANUP_AFTER = NodeTable.NODE_CLEANUP_AFTER;
 
-    private final Net net;
+    final Net net;
     private final Discoverer.Trial trial;
     private final Bearer[] bearers = new Bearer[Bearer.MAX_BEARERS];
     private final NodeTable nodes;

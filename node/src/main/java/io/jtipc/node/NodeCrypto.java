@@ -232,7 +232,7 @@ public final class NodeCrypto {
                         if (rc > 0 && out != null) keyDistr(rc, 0, now, out);
                         return rc;
                     }
-                    Node n = nodes == null ? null : findById(k.nodeId());
+                    Node n = nodes == null ? null : nodes.findById(k.nodeId());
                     if (n == null) {
                         byte[] old = peerKeys.put(k.nodeId(), m.clone());
                         if (old != null) Arrays.fill(old, (byte) 0);
@@ -514,7 +514,7 @@ public final class NodeCrypto {
                 && Arrays.equals(net.config.nodeId().bytes(), 0, 16, buf, e.nodeIdOffset(), e.nodeIdOffset() + 16)) {
                 return DROP;
             }
-            n = findById(buf, e.nodeIdOffset());
+            n = nodes.findById(NodeId.of(buf, e.nodeIdOffset())); // a hash lookup: this frame is not authenticated yet
         }
         Crypto r = n != null ? rxOf(n.addr) : e.user() == Tipc.LINK_CONFIG ? preliminary(buf, e) : null;
         int k = e.txKey();
@@ -845,17 +845,5 @@ public final class NodeCrypto {
         for (Crypto c : new ArrayList<>(rx.values())) if (c.workDue <= now) workRx(c, now, out);
         rxDueStale = true;
         if (tx.workDue <= now) workTx(now, out);
-    }
-
-    private Node findById(NodeId id) {
-        for (Node n : nodes.all()) if (n.id.equals(id)) return n;
-        return null;
-    }
-
-    private Node findById(byte[] b, int off) {
-        for (Node n : nodes.all()) {
-            if (Arrays.equals(n.id.bytes(), 0, Tipc.NODE_ID_LEN, b, off, off + Tipc.NODE_ID_LEN)) return n;
-        }
-        return null;
     }
 }

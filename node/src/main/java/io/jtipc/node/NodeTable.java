@@ -85,6 +85,18 @@ final class NodeTable {
         net.crypto.nodes = this;
     }
 
+    /**
+     * The node with identity {@code id} (128 bits, node.c tipc_node_find_by_id), preferring one that is up when a
+     * peer is known under two addresses; null if none. A hash lookup: it runs for every encrypted discovery frame,
+     * before the frame is authenticated.
+     */
+    Node findById(NodeId id) {
+        List<Node> same = byId.get(id);
+        if (same == null || same.isEmpty()) return null;
+        for (Node n : same) if (n.isUp()) return n;
+        return same.get(0);
+    }
+
     Node find(int addr) {
         // through a one-entry cache of the last node found (issue 14: the data path looks up the same peer message
         // after message, and a HashMap lookup boxes the address into an Integer)

@@ -89,19 +89,27 @@ class GroupFilterTest {
     @Test
     void aPeerCannotGrowTheGroupStateWithoutBound() {
         SimNetwork net = new SimNetwork(6);
-        List<SimNode> ns = GroupTest.cluster(net, 2);
-        SimNode na = ns.get(0), nb = ns.get(1);
+        List<SimNode> ns = GroupTest.cluster(net, 3);
+        SimNode na = ns.get(0), nb = ns.get(1), nc = ns.get(2);
         Member a = new Member(net, na, 0, 1);
         Member b = new Member(net, nb, 1, 2);
         GroupTest.joinAll(net, List.of(a, b));
         Group g = na.core.sockets.group(a.port).grp;
-        // JOINs from 3000 ports that never bind: at most MAX_JOINING kept
+        // JOINs from 3000 ports of one node that never bind: at most MAX_JOINING_PER_NODE kept
         for (int p = 1; p <= 3000; p++) {
             inject(net, na, msg(nb, 0x70000000 + p, na, a.port, Tipc.GROUP_PROTOCOL, Tipc.GRP_JOIN_MSG, 0, ""));
         }
-        assertThat(g.size()).isEqualTo(1 + Group.MAX_JOINING);
-        assertThat(g.joinDrops).isEqualTo(3000 - Group.MAX_JOINING);
+        assertThat(g.size()).isEqualTo(1 + Group.MAX_JOINING_PER_NODE);
+        assertThat(g.joinDrops).isEqualTo(3000 - Group.MAX_JOINING_PER_NODE);
         assertThat(na.core.log()).anyMatch(l -> l.contains("JOIN from") && l.contains("dropped"));
+        // ... so another node's JOIN still finds room
+        inject(net, na, msg(nc, 0x70000001, na, a.port, Tipc.GROUP_PROTOCOL, Tipc.GRP_JOIN_MSG, 0, ""));
+        assertThat(g.size()).isEqualTo(2 + Group.MAX_JOINING_PER_NODE);
+        // the receive buffer limit follows the member count but stays bounded (the kernel's formula overflows an int)
+        assertThat(g.rcvbufLimit()).isPositive().isLessThanOrEqualTo((int) Group.RCVBUF_MAX);
+        g.memberCnt += 100_000;
+        assertThat(g.rcvbufLimit()).isEqualTo((int) Group.RCVBUF_MAX);
+        g.memberCnt -= 100_000;
         // broadcasts of the real member far ahead of its next seqno: held back up to DEFERRED_LIMIT_BYTES only
         int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
         String big = "x".repeat(1400);
@@ -112,5 +120,93 @@ class GroupFilterTest {
         assertThat(mb.deferredBytes).isLessThanOrEqualTo(Group.DEFERRED_LIMIT_BYTES);
         assertThat(g.deferredDrops).isPositive();
         assertThat(a.got.stream().filter(x -> !x.oob()).count()).isZero();
+    }
+
+    /**
+     * Members of one peer node together hold at most {@link Group#DEFERRED_NODE_BYTES} deferred, whatever their
+     * number; what a member held is given back when its messages are delivered and when the socket closes.
+     */
+    @Test
+    void deferredMessagesAreBoundedPerPeerNodeAndGivenBack() {
+        SimNetwork net = new SimNetwork(7);
+        List<SimNode> ns = GroupTest.cluster(net, 2);
+        SimNode na = ns.get(0), nb = ns.get(1);
+        Member a = new Member(net, na, 0, 1);
+        List<Member> bs = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) bs.add(new Member(net, nb, 1 + i, 2 + i));
+        List<Member> all = new java.util.ArrayList<>(bs);
+        all.add(0, a);
+        GroupTest.joinAll(net, all);
+        Group g = na.core.sockets.group(a.port).grp;
+        HoldBudget.PerNode budget = na.core.net.groupDeferred;
+        String big = "x".repeat(1400);
+        int perMember = Group.DEFERRED_LIMIT_BYTES / (Tipc.GROUP_H_SIZE + big.length());
+        for (Member b : bs) {
+            int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
+            // s0 itself never comes: everything after it waits
+            for (int i = 1; i <= perMember; i++) {
+                inject(net, na, msg(nb, b.port, na, 0, 0, Tipc.TIPC_GRP_BCAST_MSG, s0 + i, big));
+            }
+        }
+        assertThat(budget.bytes()).isLessThanOrEqualTo(Group.DEFERRED_NODE_BYTES)
+            .isGreaterThan(Group.DEFERRED_NODE_BYTES - Group.DEFERRED_LIMIT_BYTES);
+        long held = 0;
+        for (Member b : bs) held += g.find(nb.core.ownAddr(), b.port).deferredBytes;
+        assertThat(held).isEqualTo(budget.bytes());
+        assertThat(g.deferredDrops).isPositive();
+        assertThat(na.core.log()).anyMatch(l -> l.contains("deferred") && l.contains("(node)"));
+        // the first member's missing broadcast arrives: its queue is delivered and its bytes given back
+        Member b0 = bs.get(0);
+        GroupMember m0 = g.find(nb.core.ownAddr(), b0.port);
+        long before = budget.bytes();
+        int held0 = m0.deferredBytes;
+        inject(net, na, msg(nb, b0.port, na, 0, 0, Tipc.TIPC_GRP_BCAST_MSG,
+            nb.core.sockets.group(b0.port).grp.bcSndNxt, "first"));
+        assertThat(m0.deferredq).isEmpty();
+        assertThat(budget.bytes()).isEqualTo(before - held0);
+        // closing the socket gives back what the others held
+        na.core.groups().leave(net.now(), a.port, na);
+        assertThat(budget.bytes()).isZero();
+        assertThat(budget.count()).isZero();
+    }
+
+    /**
+     * The deferred queue's order is group.c tipc_group_sort_msg's (a broadcast before the first message with a later
+     * seqno, others at the tail), with its tail shortcut: a random mix of broadcasts and unicasts, none deliverable yet,
+     * against the kernel's walk done here on a plain list.
+     */
+    @Test
+    void deferredOrderIsTheKernelWalks() {
+        SimNetwork net = new SimNetwork(8);
+        List<SimNode> ns = GroupTest.cluster(net, 2);
+        SimNode na = ns.get(0), nb = ns.get(1);
+        Member a = new Member(net, na, 0, 1);
+        Member b = new Member(net, nb, 1, 2);
+        GroupTest.joinAll(net, List.of(a, b));
+        Group g = na.core.sockets.group(a.port).grp;
+        int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
+        java.util.Random rnd = new java.util.Random(42);
+        List<int[]> model = new java.util.ArrayList<>(); // {seqno, id}
+        for (int id = 0; id < 600; id++) {
+            // seqnos mostly rising (as a sender's are), sometimes behind; never s0 itself, so nothing is delivered
+            int seqno = (s0 + 1 + (rnd.nextInt(4) == 0 ? rnd.nextInt(300) : id / 2)) & 0xFFFF;
+            boolean bcast = rnd.nextInt(3) != 0;
+            inject(net, na, msg(nb, b.port, na, bcast ? 0 : a.port, 0,
+                bcast ? Tipc.TIPC_GRP_BCAST_MSG : Tipc.TIPC_GRP_UCAST_MSG, seqno, Integer.toString(id)));
+            int at = model.size();
+            if (bcast) {
+                for (int j = 0; j < model.size(); j++) {
+                    if (io.jtipc.wire.Seqno.less(seqno, model.get(j)[0])) {
+                        at = j;
+                        break;
+                    }
+                }
+            }
+            model.add(at, new int[] {seqno, id});
+        }
+        GroupMember m = g.find(nb.core.ownAddr(), b.port);
+        List<String> got = m.deferredq.stream().map(x -> new String(x, Tipc.GROUP_H_SIZE, x.length - Tipc.GROUP_H_SIZE,
+            StandardCharsets.UTF_8)).toList();
+        assertThat(got).containsExactlyElementsOf(model.stream().map(x -> Integer.toString(x[1])).toList());
     }
 }

@@ -142,6 +142,7 @@ public final class BearerSpec {
         return v;
     }
 
+    /** The media: Ethernet (AF_PACKET) or UDP. */
     public Kind kind() { return kind; }
 
     /** The UDP bearer MTU given with {@code mtu=BYTES}, in bytes, or 0 for the media default (14000 IPv4, 1280 IPv6). */

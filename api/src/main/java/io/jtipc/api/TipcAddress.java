@@ -86,6 +86,7 @@ public final class TipcAddress extends java.net.SocketAddress {
         return Integer.parseUnsignedInt(t);
     }
 
+    /** Which of the three address forms this is (uapi tipc.h: service, service range or socket address). */
     public Kind kind() { return kind; }
 
     /** Service type (0 for socket addresses). */
@@ -94,8 +95,10 @@ public final class TipcAddress extends java.net.SocketAddress {
     /** Instance of a service address, lower bound of a range. */
     public int instance() { return lower; }
 
+    /** Lower bound of a service range (u32; the instance of a service address, 0 for a socket address). */
     public int lower() { return lower; }
 
+    /** Upper bound of a service range (u32; the instance of a service address, 0 for a socket address). */
     public int upper() { return upper; }
 
     /** Port of a socket address (0 otherwise). */

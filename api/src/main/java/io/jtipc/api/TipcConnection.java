@@ -217,7 +217,12 @@ public final class TipcConnection implements AutoCloseable {
         return TipcAddress.ofSocket(port, node.address());
     }
 
-    /** The peer socket {port, node}. */
+    /**
+     * The peer socket {port, node} (socket.c tipc_getname with peer set), or null once the node no longer has this
+     * socket (closed).
+     *
+     * @throws TipcException {@link TipcError#NONE} if the node is stopped or the call timed out
+     */
     public TipcAddress peer() throws TipcException {
         return node.call(now -> {
             ConnSocket s = node.core().connSocket(port);
@@ -273,7 +278,10 @@ public final class TipcConnection implements AutoCloseable {
     /**
      * As {@link #read(byte[], int, int)}, waiting at most {@code timeout}.
      *
+     * @param timeout the longest wait, null to wait without limit
      * @return bytes read, -1 at end of stream, or 0 if nothing arrived in time
+     * @throws TipcException as {@link #read(byte[], int, int)}
+     * @throws IndexOutOfBoundsException if {@code off}/{@code len} do not fit {@code buf}
      */
     public int read(byte[] buf, int off, int len, Duration timeout) throws TipcException, InterruptedIOException {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -512,6 +520,8 @@ public final class TipcConnection implements AutoCloseable {
     /**
      * TIPC_NODELAY (STREAM): true sends every write at once; false (default, as the kernel) bundles small writes
      * to peers with TIPC_NAGLE while an acknowledgement is awaited.
+     *
+     * @throws TipcException {@link TipcError#NONE} if this connection was closed or the node is stopped
      */
     public void setNoDelay(boolean on) throws TipcException {
         checkOpen();
@@ -522,10 +532,16 @@ public final class TipcConnection implements AutoCloseable {
         noDelay = on;
     }
 
-    /** Orderly shutdown (socket.c tipc_shutdown): the peer reads end of stream. */
+    /**
+     * Orderly shutdown (socket.c tipc_shutdown): the peer reads end of stream; messages not read yet are discarded.
+     *
+     * @throws TipcException {@link TipcError#NONE} if this connection was closed; {@link TipcError#ENOTCONN} (socket.c tipc_shutdown's
+     *         -ENOTCONN) if the socket is in no connected or disconnecting state
+     */
     public void shutdown() throws TipcException {
         checkOpen();
-        node.call(now -> node.core().shutdown(now, port, node.outbox()));
+        int rc = node.call(now -> node.core().shutdown(now, port, node.outbox()));
+        if (rc < 0) throw TipcException.of(rc, "shutdown");
     }
 
     private void checkOpen() throws TipcException {

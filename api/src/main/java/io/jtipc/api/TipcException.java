@@ -12,6 +12,11 @@ public class TipcException extends IOException {
     private static final long serialVersionUID = 1L;
     private final TipcError error;
 
+    /**
+     * @param error   the errno this stands for, {@link TipcError#NONE} if none applies
+     * @param message what failed
+     * @throws NullPointerException if {@code error} is null
+     */
     public TipcException(TipcError error, String message) {
         super(message);
         this.error = java.util.Objects.requireNonNull(error, "error");

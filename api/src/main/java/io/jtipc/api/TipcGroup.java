@@ -157,6 +157,7 @@ public final class TipcGroup implements AutoCloseable {
      *
      * @throws TipcException EHOSTUNREACH (not a member), EMSGSIZE (over 66000 bytes), EAGAIN (no window within
      *                       {@code timeout})
+     * @throws IllegalArgumentException if {@code member} is not a socket address
      */
     public void send(TipcAddress member, byte[] data, Duration timeout) throws TipcException, InterruptedIOException {
         if (member.kind() != TipcAddress.Kind.SOCKET) {

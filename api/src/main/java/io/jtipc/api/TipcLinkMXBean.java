@@ -88,13 +88,16 @@ public interface TipcLinkMXBean {
     /** Messages from the peer node refused with TIPC_ERR_OVERLOAD (a full socket receive queue). */
     long getPeerSocketOverloads();
 
-    /** SYNCH tunnel packets sent / received, FAILOVER tunnel packets sent / received (link.c tunnel counters). */
+    /** SYNCH tunnel packets sent (link.c tunnel counters). */
     long getSynchSent();
 
+    /** SYNCH tunnel packets received (link.c tunnel counters). */
     long getSynchReceived();
 
+    /** FAILOVER tunnel packets sent (link.c tunnel counters). */
     long getFailoverSent();
 
+    /** FAILOVER tunnel packets received (link.c tunnel counters). */
     long getFailoverReceived();
 
     /**

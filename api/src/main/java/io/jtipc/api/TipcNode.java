@@ -344,6 +344,7 @@ public final class TipcNode implements AutoCloseable {
     /** Adds a listener for DEGRADED and FAILED (see {@link TipcNodeStateListener} for its thread). */
     public void addStateListener(TipcNodeStateListener l) { life.stateListeners().add(Objects.requireNonNull(l)); }
 
+    /** Removes a listener added by {@link #addStateListener}; nothing if it was not added. */
     public void removeStateListener(TipcNodeStateListener l) { life.stateListeners().remove(l); }
 
     // ================================================================================ for the api classes and tests
@@ -433,6 +434,7 @@ public final class TipcNode implements AutoCloseable {
     /** Adds a listener for link up/down (called under the core lock, see {@link LinkListener}). */
     public void addLinkListener(LinkListener l) { events.listeners.add(Objects.requireNonNull(l)); }
 
+    /** Removes a listener added by {@link #addLinkListener}; nothing if it was not added. */
     public void removeLinkListener(LinkListener l) { events.listeners.remove(l); }
 
     /** A snapshot of every link. */

@@ -460,6 +460,8 @@ public final class TipcSocket implements AutoCloseable {
     /**
      * TIPC_DEST_DROPPABLE (default true): when false, a message that cannot be delivered comes back to this
      * socket with {@link TipcMessage#errcode()} set.
+     *
+     * @throws TipcException {@link TipcError#NONE} if this socket was closed or the node is stopped
      */
     public void setDestDroppable(boolean droppable) throws TipcException {
         checkOpen();

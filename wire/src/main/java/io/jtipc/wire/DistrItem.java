@@ -18,7 +18,13 @@ public final class DistrItem {
     private byte[] buf;
     private int off;
 
+    /**
+     * Wraps the {@value #SIZE}-byte item at {@code off} (name_distr.h struct distr_item).
+     *
+     * @throws IndexOutOfBoundsException naming distr_item if fewer than {@value #SIZE} bytes are there
+     */
     public DistrItem wrap(byte[] buf, int off) {
+        Wrap.check("distr_item", buf, off, SIZE);
         this.buf = buf;
         this.off = off;
         return this;

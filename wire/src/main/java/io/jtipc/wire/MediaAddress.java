@@ -26,8 +26,13 @@ public final class MediaAddress {
     private byte[] buf;
     private int off;
 
-    /** Wraps 32 bytes at {@code off} (caller guarantees they exist). */
+    /**
+     * Wraps the {@value #SIZE}-byte media address at {@code off} (bearer.h TIPC_MEDIA_INFO_SIZE).
+     *
+     * @throws IndexOutOfBoundsException naming the media address if fewer than {@value #SIZE} bytes are there
+     */
     public MediaAddress wrap(byte[] buf, int off) {
+        Wrap.check("media address", buf, off, SIZE);
         this.buf = buf;
         this.off = off;
         return this;

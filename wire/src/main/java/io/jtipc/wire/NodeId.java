@@ -27,8 +27,13 @@ public final class NodeId {
         this.id = id;
     }
 
-    /** Copies 16 bytes at {@code off}. */
+    /**
+     * Copies 16 bytes at {@code off}.
+     *
+     * @throws IndexOutOfBoundsException naming the node identity if fewer than 16 bytes are there
+     */
     public static NodeId of(byte[] buf, int off) {
+        Wrap.check("node identity", buf, off, Tipc.NODE_ID_LEN);
         return new NodeId(Arrays.copyOfRange(buf, off, off + Tipc.NODE_ID_LEN));
     }
 

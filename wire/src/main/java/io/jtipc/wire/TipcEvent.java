@@ -27,7 +27,14 @@ public final class TipcEvent {
     private boolean le;
     private final TipcSubscr sub = new TipcSubscr();
 
+    /**
+     * Wraps the {@value #SIZE}-byte event at {@code off} whose u32 fields are in {@code order} (uapi tipc.h struct
+     * tipc_event, its subscription at offset 20).
+     *
+     * @throws IndexOutOfBoundsException naming tipc_event if fewer than {@value #SIZE} bytes are there
+     */
     public TipcEvent wrap(byte[] buf, int off, ByteOrder order) {
+        Wrap.check("tipc_event", buf, off, SIZE);
         this.buf = buf;
         this.off = off;
         this.le = order == ByteOrder.LITTLE_ENDIAN;

@@ -32,8 +32,13 @@ public final class TipcSubscr {
     private int off;
     private boolean le;
 
-    /** Wraps 28 bytes at {@code off} whose u32 fields are in {@code order}. */
+    /**
+     * Wraps 28 bytes at {@code off} whose u32 fields are in {@code order} (uapi tipc.h struct tipc_subscr).
+     *
+     * @throws IndexOutOfBoundsException naming tipc_subscr if fewer than 28 bytes are there
+     */
     public TipcSubscr wrap(byte[] buf, int off, ByteOrder order) {
+        Wrap.check("tipc_subscr", buf, off, SIZE);
         this.buf = buf;
         this.off = off;
         this.le = order == ByteOrder.LITTLE_ENDIAN;

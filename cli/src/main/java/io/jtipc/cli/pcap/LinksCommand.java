@@ -75,7 +75,7 @@ public final class LinksCommand implements Callable<Integer> {
             return b;
         }
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+        @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file ('-': standard input)")
         Path file;
 
         @Option(names = "--key", paramLabel = "HEX",
@@ -98,32 +98,82 @@ public final class LinksCommand implements Callable<Integer> {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
         boolean help;
 
+        /** Standard input, read for FILE '-' (tests may replace it). */
+        java.io.InputStream stdin = System.in;
+
+        private DissectorOptions options;
+        private Path input;
+        private boolean spooled;
+
         /**
-         * Checks the arguments and builds dissector options.
+         * Checks the arguments, then the capture, as {@code jtipc pcap FILE} does: a capture that cannot be read (no
+         * such file, a directory, unreadable) is reported in one line on stderr and false returned (exit code 1).
+         * FILE {@code -} is standard input, copied to a temporary file (mode 0600, deleted by {@link #close()}) as
+         * the analyses read the capture more than once.
          *
          * @throws CommandLine.ParameterException (exit code 2) naming the bad argument
          */
-        DissectorOptions options(CommandLine cl) {
-            DissectorOptions.Builder b = builder(cl, keys, keyFile, System::getenv, udpPorts, "");
-            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                throw new CommandLine.ParameterException(cl, "cannot read capture file '" + file + "'"
-                        + (Files.exists(file) ? "" : ": no such file"));
+        boolean open(CommandLine cl) {
+            options = builder(cl, keys, keyFile, System::getenv, udpPorts, "").build();
+            String cmd = cl.getCommandSpec().qualifiedName(); // "jtipc pcap links" (or "links" run on its own)
+            if (!cmd.startsWith("jtipc")) cmd = "jtipc pcap " + cmd;
+            if ("-".equals(file.toString())) {
+                try {
+                    input = Files.createTempFile("jtipc-stdin-", ".pcap"); // mode 0600 on POSIX file systems
+                    spooled = true;
+                    try (java.io.OutputStream o = Files.newOutputStream(input)) {
+                        stdin.transferTo(o);
+                    }
+                    return true;
+                } catch (IOException e) {
+                    cl.getErr().println(cmd + ": cannot read standard input: " + e.getMessage());
+                    cl.getErr().flush();
+                    return false;
+                }
             }
-            return b.build();
+            input = file;
+            String problem = !Files.exists(file) ? "cannot read " + file + ": no such file"
+                    : Files.isDirectory(file) ? file + " is a directory, not a capture file"
+                    : !Files.isRegularFile(file) ? file + " is not a regular file"
+                    : !Files.isReadable(file) ? "cannot read " + file + ": permission denied" : null;
+            if (problem == null) return true;
+            cl.getErr().println(cmd + ": " + problem);
+            cl.getErr().flush();
+            return false;
+        }
+
+        /** The file to read (after a successful {@link #open}): FILE, or standard input's copy. */
+        Path input() {
+            return input;
+        }
+
+        /** How messages name the capture. */
+        String name() {
+            return spooled ? "standard input" : file.toString();
+        }
+
+        /** Deletes standard input's copy, if any. */
+        void close() {
+            if (!spooled) return;
+            try {
+                Files.deleteIfExists(input);
+            } catch (IOException ignored) {
+                // a temporary file left behind
+            }
         }
 
         /**
-         * Dissects the file into {@code l}; returns the summary. A file that could not be read to its
-         * end is reported on stderr (what was read is still analysed).
+         * Dissects the capture (after a successful {@link #open}) into {@code l}; returns the summary. A file that
+         * could not be read to its end is reported on stderr (what was read is still analysed).
          */
         CaptureSummary dissect(CommandLine cl, TipcMessageListener l) throws IOException {
-            CaptureSummary s = new TipcCaptureDissector(options(cl)).dissect(file, l);
+            CaptureSummary s = new TipcCaptureDissector(options).dissect(input, l);
             if (s.fileError() != null) {
-                cl.getErr().println("jtipc: " + file + ": reading stopped early: " + s.fileError());
+                cl.getErr().println("jtipc: " + name() + ": reading stopped early: " + s.fileError());
                 cl.getErr().flush();
             }
             if (s.undecryptedFrames() > 0) {
-                cl.getErr().println("jtipc: " + file + ": " + s.undecryptedFrames() + " encrypted frame(s) not "
+                cl.getErr().println("jtipc: " + name() + ": " + s.undecryptedFrames() + " encrypted frame(s) not "
                         + "decrypted" + (keys.isEmpty() && keyFile == null ? " (give the key with --key-file FILE or $" + KeyFile.ENV + ")" : " (wrong key?)"));
                 cl.getErr().flush();
             }
@@ -144,18 +194,23 @@ public final class LinksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        LinkAnalysis links = new LinkAnalysis();
-        CaptureSummary s = args.dissect(cl, links);
-        long origin = io.jtipc.capture.analysis.FileTotals.firstTimestamp(args.file);
-        if (origin >= 0) links.setOrigin(origin);
-        PrintWriter out = cl.getOut();
-        if (args.json) {
-            writeJson(links, out);
-        } else {
-            out.print(links.format());
+        if (!args.open(cl)) return 1;
+        try {
+            LinkAnalysis links = new LinkAnalysis();
+            CaptureSummary s = args.dissect(cl, links);
+            long origin = io.jtipc.capture.analysis.FileTotals.firstTimestamp(args.input());
+            if (origin >= 0) links.setOrigin(origin);
+            PrintWriter out = cl.getOut();
+            if (args.json) {
+                writeJson(links, out);
+            } else {
+                out.print(links.format());
+            }
+            out.flush();
+            return exitCode(s);
+        } finally {
+            args.close();
         }
-        out.flush();
-        return exitCode(s);
     }
 
     /**

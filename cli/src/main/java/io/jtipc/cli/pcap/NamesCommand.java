@@ -46,25 +46,29 @@ public final class NamesCommand implements Callable<Integer> {
         if (at != null && (at.isNaN() || at < 0)) {
             throw new CommandLine.ParameterException(cl, "--at: must be a number of seconds >= 0, got " + at);
         }
-        args.options(cl); // checks the arguments before the file is touched
-        BindingTableAnalysis names = new BindingTableAnalysis();
-        long origin = FileTotals.firstTimestamp(args.file);
-        if (origin >= 0) names.setOrigin(origin);
-        CaptureSummary s = args.dissect(cl, names);
-        long when = at == null ? Long.MAX_VALUE : names.atSeconds(at);
-        PrintWriter out = cl.getOut();
-        if (args.json) {
-            writeJson(names, when, history, out);
-        } else {
-            if (history) {
-                out.println("History (times in seconds since the first frame):");
-                out.print(names.formatHistory());
-                out.println();
+        if (!args.open(cl)) return 1; // checks the arguments before the file is touched
+        try {
+            BindingTableAnalysis names = new BindingTableAnalysis();
+            long origin = FileTotals.firstTimestamp(args.input());
+            if (origin >= 0) names.setOrigin(origin);
+            CaptureSummary s = args.dissect(cl, names);
+            long when = at == null ? Long.MAX_VALUE : names.atSeconds(at);
+            PrintWriter out = cl.getOut();
+            if (args.json) {
+                writeJson(names, when, history, out);
+            } else {
+                if (history) {
+                    out.println("History (times in seconds since the first frame):");
+                    out.print(names.formatHistory());
+                    out.println();
+                }
+                out.print(names.formatViews(when));
             }
-            out.print(names.formatViews(when));
+            out.flush();
+            return LinksCommand.exitCode(s);
+        } finally {
+            args.close();
         }
-        out.flush();
-        return LinksCommand.exitCode(s);
     }
 
     /**

@@ -33,17 +33,22 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        StatsAnalysis stats = new StatsAnalysis();
-        CaptureSummary s = args.dissect(cl, stats);
-        FileTotals totals = FileTotals.of(args.file);
-        PrintWriter out = cl.getOut();
-        if (args.json) {
-            writeJson(stats, totals, s, out);
-        } else {
-            out.print(stats.format(totals));
+        if (!args.open(cl)) return 1;
+        try {
+            StatsAnalysis stats = new StatsAnalysis();
+            CaptureSummary s = args.dissect(cl, stats);
+            FileTotals totals = FileTotals.of(args.input());
+            PrintWriter out = cl.getOut();
+            if (args.json) {
+                writeJson(stats, totals, s, out);
+            } else {
+                out.print(stats.format(totals));
+            }
+            out.flush();
+            return LinksCommand.exitCode(s);
+        } finally {
+            args.close();
         }
-        out.flush();
-        return LinksCommand.exitCode(s);
     }
 
     /**

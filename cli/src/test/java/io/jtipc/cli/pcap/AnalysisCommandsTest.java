@@ -174,13 +174,43 @@ class AnalysisCommandsTest {
         Result badKey = run(new LinksCommand(), sample("eth-6.1.pcap"), "--key", "0x12zz");
         assertThat(badKey.code()).isEqualTo(2);
         assertThat(badKey.err()).contains("--key");
-        Result noFile = run(new NamesCommand(), "/nonexistent/x.pcap");
-        assertThat(noFile.code()).isEqualTo(2);
-        assertThat(noFile.err()).contains("no such file");
         Result badPort = run(new StatsCommand(), sample("eth-6.1.pcap"), "--udp-port", "70000");
         assertThat(badPort.code()).isEqualTo(2);
         Result badAt = run(new NamesCommand(), sample("eth-6.1.pcap"), "--at", "-1");
         assertThat(badAt.code()).isEqualTo(2);
+    }
+
+    @Test
+    void anUnreadableCaptureIsOneLineAndExitCode1AsInPlainPcap(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        for (Object cmd : new Object[] {new LinksCommand(), new NamesCommand(), new StatsCommand()}) {
+            String name = cmd.getClass().getSimpleName().replace("Command", "").toLowerCase(java.util.Locale.ROOT);
+            Result noFile = run(cmd, "/nonexistent/x.pcap");
+            assertThat(noFile.code()).as(name).isEqualTo(1);
+            assertThat(noFile.err()).as(name)
+                    .isEqualTo("jtipc pcap " + name + ": cannot read /nonexistent/x.pcap: no such file" + System.lineSeparator());
+            assertThat(noFile.out()).isEmpty();
+        }
+        Result dir = run(new LinksCommand(), tmp.toString());
+        assertThat(dir.code()).isEqualTo(1);
+        assertThat(dir.err()).isEqualTo("jtipc pcap links: " + tmp + " is a directory, not a capture file" + System.lineSeparator());
+    }
+
+    @Test
+    void dashReadsTheCaptureFromStandardInput() throws IOException {
+        java.io.InputStream saved = System.in;
+        for (Object cmd : new Object[] {new LinksCommand(), new NamesCommand(), new StatsCommand()}) {
+            Result fromFile = run(cmd.getClass() == LinksCommand.class ? new LinksCommand()
+                    : cmd.getClass() == NamesCommand.class ? new NamesCommand() : new StatsCommand(), sample("eth-6.1.pcap"));
+            try {
+                System.setIn(Files.newInputStream(samples().resolve("eth-6.1.pcap")));
+                Result r = run(cmd, "-");
+                assertThat(r.code()).isZero();
+                assertThat(r.out()).isEqualTo(fromFile.out());
+            } finally {
+                System.in.close();
+                System.setIn(saved);
+            }
+        }
     }
 
     @Test

@@ -66,9 +66,33 @@ public final class Main implements Runnable {
             line.getErr().flush();
             return 1;
         });
+        cl.setParameterExceptionHandler(Main::usageError);
         PcapCommand.attach(cl, out, err);
         addExamples(cl);
         return cl;
+    }
+
+    /**
+     * A bad command line, of any command: the message and a hint naming the command used, in one line on stderr
+     * (a message of several lines, such as a bad filter's with its caret, gets the hint on a line of its own), without
+     * the whole help text; exit code 2.
+     */
+    static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine c = ex.getCommandLine();
+        String name = c.getCommandSpec().qualifiedName();
+        String msg = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+        PrintWriter err = c.getErr();
+        String hint = "(try '" + name + " --help')";
+        if (msg.contains("--help")) {
+            err.println(name + ": " + msg);
+        } else if (msg.contains("\n")) {
+            err.println(name + ": " + msg);
+            err.println(hint);
+        } else {
+            err.println(name + ": " + msg + " " + hint);
+        }
+        err.flush();
+        return c.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**

@@ -159,11 +159,52 @@ class MainTest {
         assertThat(r.err()).contains("missing command");
     }
 
+    /** A usage error of any command is one line on stderr, the message and a hint naming the command used; exit 2. */
+    @Test
+    void usageErrorsAreOneLineNamingTheCommandUsed() {
+        String[][] cases = {
+            {"jtipc node", "node", "--identity", "x", "--bearer", "udp:bogus:port"},
+            {"jtipc node", "node", "--identity", "x", "--bearer", "eth:"},
+            {"jtipc node", "node", "--bearer", "udp:127.0.0.1:1"},
+            {"jtipc node", "node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "--key", "0x12zz"},
+            {"jtipc node", "node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "--cluster", "0"},
+            {"jtipc node", "node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "frobnicate"},
+            {"jtipc", "--frobnicate"},
+            {"jtipc", "frobnicate"},
+            {"jtipc pcap links", "pcap", "links", "--key", "0x12zz", sample("eth-6.1.pcap")},
+            {"jtipc pcap links", "pcap", "links"},
+            {"jtipc pcap names", "pcap", "names", "--at", "-1", sample("eth-6.1.pcap")},
+            {"jtipc pcap stats", "pcap", "stats", "--udp-port", "70000", sample("eth-6.1.pcap")},
+            {"jtipc pcap stats", "pcap", "stats", "--frobnicate", sample("eth-6.1.pcap")},
+            {"jtipc pcap", "pcap", "--key", "0x1234", sample("eth-6.1.pcap")},
+            {"jtipc pcap", "pcap", "--no-such-option", sample("eth-6.1.pcap")},
+        };
+        for (String[] c : cases) {
+            String[] args = Arrays.copyOfRange(c, 1, c.length);
+            Result r = run(args);
+            String what = String.join(" ", args);
+            assertThat(r.code()).as(what).isEqualTo(2);
+            assertThat(r.out()).as(what).isEmpty();
+            assertThat(r.err()).as(what).startsWith(c[0] + ": ").contains("'" + c[0] + " --help')").endsWith(")\n")
+                .doesNotContain("Usage:");
+            assertThat(r.err().split("\n")).as(what).hasSize(1);
+        }
+    }
+
     @Test
     void unreadableOrCorruptCaptureExitsNonZero(@TempDir Path dir) throws Exception {
         Result r = run("pcap", dir.resolve("nope.pcap").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("cannot read").contains("no such file");
+        for (String verb : List.of("links", "names", "stats")) { // as plain pcap: one line, exit 1
+            r = run("pcap", verb, dir.resolve("nope.pcap").toString());
+            assertThat(r.code()).as(verb).isEqualTo(1);
+            assertThat(r.err()).as(verb).isEqualTo("jtipc pcap " + verb + ": cannot read " + dir.resolve("nope.pcap")
+                + ": no such file\n");
+            r = run("pcap", verb, dir.toString());
+            assertThat(r.code()).as(verb).isEqualTo(1);
+            assertThat(r.err()).as(verb).isEqualTo("jtipc pcap " + verb + ": " + dir + " is a directory, not a capture file\n");
+        }
 
         Path junk = dir.resolve("junk.pcap");
         Files.write(junk, "this is not a capture file at all".getBytes(StandardCharsets.US_ASCII));

@@ -252,8 +252,14 @@ public final class PcapCommand implements Callable<Integer> {
             setup = checkArguments(spec.commandLine());
         } catch (CommandLine.ParameterException e) {
             // the message (a bad filter's with its caret line) and a hint, without the whole help text under it
-            err.println("jtipc pcap: " + e.getMessage());
-            if (!e.getMessage().contains("--help")) err.println("(try 'jtipc pcap --help')");
+            // (one line, as Main's handler of usage errors, unless the message has several)
+            String hint = e.getMessage().contains("--help") ? "" : "(try 'jtipc pcap --help')";
+            if (hint.isEmpty() || e.getMessage().contains("\n")) {
+                err.println("jtipc pcap: " + e.getMessage());
+                if (!hint.isEmpty()) err.println(hint);
+            } else {
+                err.println("jtipc pcap: " + e.getMessage() + " " + hint);
+            }
             err.flush();
             return USAGE;
         }

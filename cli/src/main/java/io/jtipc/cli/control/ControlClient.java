@@ -208,7 +208,7 @@ public final class ControlClient {
                     return 1;
                 }
             }
-            return print(answer.toString(StandardCharsets.UTF_8), out, err);
+            return print(answer.toString(StandardCharsets.UTF_8), out, err, helpCommand(request));
         } catch (IOException e) {
             err.println("jtipc: " + socket + ": " + (e instanceof java.nio.channels.AsynchronousCloseException
                 ? "no answer within " + ANSWER_TIMEOUT_MS / 1000 + " s" : e.toString()));
@@ -224,6 +224,17 @@ public final class ControlClient {
      * peer's string reaches the terminal.
      */
     static int print(String answer, PrintStream out, PrintStream err) {
+        return print(answer, out, err, "jtipc link");
+    }
+
+    /** The command whose --help a usage error names: {@code jtipc VERB} ({@code jtipc node list} for node). */
+    static String helpCommand(String request) {
+        String verb = request.split(" ", 2)[0];
+        return "jtipc " + (verb.equals("node") ? "node list" : verb);
+    }
+
+    /** As {@link #print(String, PrintStream, PrintStream)}; a usage error names {@code command}'s --help. */
+    static int print(String answer, PrintStream out, PrintStream err, String command) {
         answer = ControlServer.escape(answer, true);
         String body = answer.endsWith("\n") ? answer.substring(0, answer.length() - 1) : answer;
         int nl = body.lastIndexOf('\n');
@@ -234,7 +245,7 @@ public final class ControlClient {
         }
         if (status.equals("%OK")) return 0;
         if (status.startsWith("%USAGE ")) {
-            err.println("jtipc: " + status.substring(7) + " (try 'jtipc link --help')");
+            err.println("jtipc: " + status.substring(7) + " (try '" + command + " --help')");
             return 2;
         }
         if (status.startsWith("%ERR ")) {

@@ -264,7 +264,7 @@ class ControlChannelTest {
     void badRequestsGetAClearErrorAndTheNodeRunsOn() throws Exception {
         Result r = run("link", "frobnicate");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("unknown command 'link frobnicate'");
+        assertThat(r.err()).contains("unknown command 'link frobnicate'").endsWith("(try 'jtipc link --help')\n");
         r = run("link", "set", "tolerance", "5000", "link", "no-such-link");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("no link no-such-link");
@@ -276,6 +276,10 @@ class ControlChannelTest {
         assertThat(r.err()).contains("no link nope");
         r = run("peer", "remove", "address", "zz");
         assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).endsWith("(try 'jtipc peer --help')\n").hasLineCount(1);
+        r = run("bearer", "enable", "udp:bogus");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).endsWith("(try 'jtipc bearer --help')\n").hasLineCount(1);
         r = run("link", "stat", "show", "link", "nope", "--json");
         assertThat(r.code()).isEqualTo(1);
         assertThat(JSON.readTree(r.out()).get("error").asText()).contains("no link nope");

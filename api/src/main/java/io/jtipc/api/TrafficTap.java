@@ -512,14 +512,37 @@ final class TrafficTap implements AutoCloseable {
         return n == 0 ? file : file.resolveSibling(file.getFileName() + "." + n);
     }
 
+    /**
+     * Opens {@code FILE} for a new capture, private to the user: it holds the node's deliveries in plaintext (even on a
+     * keyed node), so it is created with mode 0600 ({@code jtipc pcap -w} writes 0600 too), and a file left by an
+     * earlier run is truncated and set to 0600 (not a FIFO or a device). Rotated files keep the mode (they are renamed).
+     * On file systems without POSIX permissions the file is opened as is.
+     */
     private void openFile() throws IOException {
-        OutputStream s = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        OutputStream s = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(openPrivate(file)), 1 << 16);
         try {
             out = new PcapngWriter(s, application);
         } catch (IOException e) {
             s.close();
             throw e;
         }
+    }
+
+    static java.nio.channels.SeekableByteChannel openPrivate(Path file) throws IOException {
+        java.util.Set<java.nio.file.StandardOpenOption> opts = java.util.EnumSet.of(java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE);
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) return Files.newByteChannel(file, opts);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> rw = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file, opts,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(rw));
+        try {
+            // a file of an earlier run (a FIFO or a device such as /dev/stdout is left as it is)
+            if (Files.isRegularFile(file) && !Files.getPosixFilePermissions(file).equals(rw)) Files.setPosixFilePermissions(file, rw);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
     }
 
     private void fail(Exception e) {

@@ -191,6 +191,9 @@ class TrafficTapTest {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
         Path cap = dir.resolve("r.pcapng");
         long max = TrafficTap.MIN_FILE_BYTES;
+        // a capture of an earlier run, readable by all: the tap's files are private (plaintext deliveries)
+        Files.write(cap, new byte[10]);
+        Files.setPosixFilePermissions(cap, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         try (TipcNode a = TipcNode.builder().identity("jt-tap-r").bearer("udp:127.0.0.1:" + port + ",name=ur")
                 .capture(cap, max, 3).start();
              TipcSocket server = TipcSocket.rdm(a); TipcSocket client = TipcSocket.rdm(a)) {
@@ -209,6 +212,8 @@ class TrafficTapTest {
         for (String n : new String[] {"r.pcapng", "r.pcapng.1", "r.pcapng.2"}) {
             Path f = dir.resolve(n);
             assertThat(Files.size(f)).as(n).isLessThanOrEqualTo(max);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(n)
+                .isEqualTo("rw-------");
             assertThat(interfaces(f)).as(n).containsExactly("1 node-local", "101 udp:ur");
             Dissected d = dissect(f, port, 0);
             assertThat(d.malformed()).as(n).isEmpty();

@@ -31,6 +31,8 @@ class NodeCaptureTest {
                 "--capture", f.toString(), "--echo", "18895:1", "--for", "1", "--timeout", "8", "send", "18895:1", "tap-hello");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("REPLY 9 bytes");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(f)))
+            .as("plaintext deliveries: private, as pcap -w").isEqualTo("rw-------");
 
         List<String> local = new ArrayList<>(), bad = new ArrayList<>();
         CaptureSummary s = new TipcCaptureDissector(DissectorOptions.builder().addUdpPort(port).build())

@@ -7,6 +7,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+
 /**
  * The leader receive (issue 14, {@link Leadable#lead}) of both bearers, over a {@link LeadSource} that reads, waits
  * and takes the receive lock: an application thread reads the bearer's frames itself and hands each to a handler,
@@ -47,7 +49,7 @@ public final class LeadDriver {
     private final LeadSource source;
     /** Start of the log lines ("eth:eth1", "bearer udp:u1"). */
     private final String logName;
-    private final System.Logger log;
+    private final Logger log;
     private final int frameBytes, addressBytes;
     /** Held by the one application thread that leads ({@link #lead}); others do not lead. */
     private final ReentrantLock leadLock = new ReentrantLock();
@@ -73,7 +75,7 @@ public final class LeadDriver {
      * @param frameBytes   the largest frame read, bytes (the leader's frame buffer)
      * @param addressBytes media address length, bytes (the leader's source buffer)
      */
-    public LeadDriver(LeadSource source, String bearer, String logName, System.Logger log, int frameBytes,
+    public LeadDriver(LeadSource source, String bearer, String logName, Logger log, int frameBytes,
             int addressBytes) {
         this.source = source;
         this.logName = logName;
@@ -161,12 +163,12 @@ public final class LeadDriver {
             }
             // the kernel's error (ENETDOWN on a flap, ...): reported as the receive thread would have; leading goes on
             // after a pause, on this same bearer object, which the node enables again when the interface comes back
-            log.log(System.Logger.Level.DEBUG, logName + ": leader receive failed: " + e);
+            log.debug(logName + ": leader receive failed: " + e);
             leadFaults.receiveFailed(source.receiveError(e), onError);
             return (int) (framesLed - ledBefore); // frames the failed drain handed over before the error still count
         } catch (RuntimeException e) {
             leadBroken = true;
-            log.log(System.Logger.Level.WARNING, logName + ": leader receive off after an unexpected failure", e);
+            log.warn(logName + ": leader receive off after an unexpected failure", e);
             return -1;
         } finally {
             try {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import org.slf4j.Logger;
+
 /**
  * What a leading application thread ({@link Leadable#lead}) does with a failure, as the receive thread
  * ({@link ReceiveLoop}) does, so a lead never turns leading off for good over a failure the receive thread would
@@ -25,7 +27,7 @@ public final class LeadFaults {
     public static final long LOG_INTERVAL_MS = 10_000;
 
     private final String bearer;
-    private final System.Logger log;
+    private final Logger log;
     private final ReceiveErrorBackoff errors;
     private final LongSupplier clockNanos;
     private volatile long handlerFailures;
@@ -38,12 +40,12 @@ public final class LeadFaults {
     private long unlogged;
 
     /** @param bearer bearer name for messages ("eth:eth1", "udp:u1"); @param log where failures are logged */
-    public LeadFaults(String bearer, System.Logger log) {
+    public LeadFaults(String bearer, Logger log) {
         this(bearer, log, System::nanoTime);
     }
 
     /** With the clock {@code clockNanos} (System.nanoTime; tests). */
-    LeadFaults(String bearer, System.Logger log, LongSupplier clockNanos) {
+    LeadFaults(String bearer, Logger log, LongSupplier clockNanos) {
         this.bearer = bearer;
         this.log = log;
         this.clockNanos = clockNanos;
@@ -90,7 +92,7 @@ public final class LeadFaults {
         logged = true;
         lastLog = now;
         unlogged = 0;
-        log.log(System.Logger.Level.WARNING, "frame handler of " + bearer + " failed on a led frame" + more, e);
+        log.warn("frame handler of " + bearer + " failed on a led frame" + more, e);
     }
 
     /** Handler calls on led frames that threw. */

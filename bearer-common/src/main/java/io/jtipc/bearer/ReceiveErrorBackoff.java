@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import org.slf4j.Logger;
+
 /**
  * Pacing of a bearer receive loop that keeps failing (an interface gone, a socket error that does not clear): the
  * pause before the next try doubles from {@value #FIRST_PAUSE_MS} ms to {@value #MAX_PAUSE_MS} ms, and errors are
@@ -20,7 +22,7 @@ public final class ReceiveErrorBackoff {
     public static final long REPORT_INTERVAL_MS = 10_000;
 
     private final String bearer;
-    private final System.Logger log;
+    private final Logger log;
     private final LongSupplier clockMs;
     private long pause;
     private long lastReport = Long.MIN_VALUE;
@@ -28,11 +30,11 @@ public final class ReceiveErrorBackoff {
     private long reports;
 
     /** @param bearer bearer name for messages; @param log where to warn when there is no error handler */
-    public ReceiveErrorBackoff(String bearer, System.Logger log) {
+    public ReceiveErrorBackoff(String bearer, Logger log) {
         this(bearer, log, () -> System.nanoTime() / 1_000_000L);
     }
 
-    ReceiveErrorBackoff(String bearer, System.Logger log, LongSupplier clockMs) {
+    ReceiveErrorBackoff(String bearer, Logger log, LongSupplier clockMs) {
         this.bearer = bearer;
         this.log = log;
         this.clockMs = clockMs;
@@ -63,10 +65,10 @@ public final class ReceiveErrorBackoff {
             try {
                 onError.accept(r);
             } catch (RuntimeException re) {
-                log.log(System.Logger.Level.WARNING, "error handler of " + bearer + " failed", re);
+                log.warn("error handler of " + bearer + " failed", re);
             }
         } else {
-            log.log(System.Logger.Level.WARNING, bearer + ": receive failed: " + r.getMessage());
+            log.warn(bearer + ": receive failed: " + r.getMessage());
         }
         return pause;
     }

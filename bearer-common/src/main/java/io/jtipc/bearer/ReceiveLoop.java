@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+
 /**
  * The receive thread of a {@link Media}: waits for frames without a timeout, hands each with its
  * source address to the {@link Media.FrameHandler}, and keeps going through handler exceptions
@@ -36,7 +38,7 @@ public final class ReceiveLoop {
     private final int addressLength;
     private final Receiver receiver;
     private final BooleanSupplier open;
-    private final System.Logger log;
+    private final Logger log;
 
     private volatile Thread thread;
     private volatile boolean running;
@@ -54,7 +56,7 @@ public final class ReceiveLoop {
      * @param log           where handler failures and unhandled receive errors are logged
      */
     public ReceiveLoop(String bearer, String threadName, int maxFrame, int addressLength, Receiver receiver,
-            BooleanSupplier open, System.Logger log) {
+            BooleanSupplier open, Logger log) {
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.threadName = Objects.requireNonNull(threadName, "threadName");
         this.maxFrame = maxFrame;
@@ -171,7 +173,7 @@ public final class ReceiveLoop {
                 handler.onFrame(src, buf, n);
             } catch (RuntimeException e) {
                 handlerFailures++;
-                log.log(System.Logger.Level.WARNING, "frame handler of " + bearer + " failed", e);
+                log.warn("frame handler of " + bearer + " failed", e);
             } catch (Throwable e) {
                 died(e, onError);
                 return;
@@ -198,10 +200,9 @@ public final class ReceiveLoop {
             }
         }
         try {
-            log.log(System.Logger.Level.ERROR, "receive thread of " + bearer + " died; the bearer receives nothing more",
-                    e);
+            log.error("receive thread of " + bearer + " died; the bearer receives nothing more", e);
             if (handlerFailed != null) {
-                log.log(System.Logger.Level.ERROR, "error handler of " + bearer + " failed", handlerFailed);
+                log.error("error handler of " + bearer + " failed", handlerFailed);
             }
         } catch (Throwable ignored) {
             // nothing left to tell it with

@@ -2,6 +2,9 @@ package io.jtipc.bearer;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The kernel socket buffer sizes the bearers ask for, and the one-time log line when the kernel grants less.
  *
@@ -28,7 +31,7 @@ public final class SocketBuffers {
     /** Send buffer a bearer socket requests by default: 16 MiB (16 777 216 bytes). */
     public static final int DEFAULT_SEND_BUFFER_BYTES = 16 << 20;
 
-    private static final System.Logger LOG = System.getLogger(SocketBuffers.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SocketBuffers.class);
     private static final AtomicBoolean LOGGED_SHORT = new AtomicBoolean();
 
     private SocketBuffers() {
@@ -49,7 +52,11 @@ public final class SocketBuffers {
         String m = socket + ": the kernel granted a " + which + " buffer of " + granted + " bytes for "
                 + requested + " requested (capped by " + sysctl + "; SO_" + ("receive".equals(which) ? "RCV" : "SND")
                 + "BUFFORCE needs CAP_NET_ADMIN): bursts beyond it are dropped and retransmitted by the link";
-        LOG.log(LOGGED_SHORT.compareAndSet(false, true) ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, m);
+        if (LOGGED_SHORT.compareAndSet(false, true)) {
+            LOG.info(m);
+        } else {
+            LOG.debug(m);
+        }
         return true;
     }
 }

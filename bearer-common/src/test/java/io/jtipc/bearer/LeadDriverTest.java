@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link LeadDriver} over a scripted {@link LeadSource}: what the bearer tests cannot make happen on demand (a receive
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class LeadDriverTest {
     final Fake src = new Fake();
-    final LeadDriver d = new LeadDriver(src, "eth:test", "eth:test", System.getLogger(LeadDriverTest.class.getName()),
+    final LeadDriver d = new LeadDriver(src, "eth:test", "eth:test", LoggerFactory.getLogger(LeadDriverTest.class),
             64, 6);
     final List<Integer> seen = new ArrayList<>();
     final Media.FrameHandler handler = (s, f, n) -> seen.add((int) f[0]);

@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
 /** {@link LeadFaults} on a hand-driven clock: counts, reports, the pause after a receive error, log pacing. */
 class LeadFaultsTest {
     final AtomicLong nanos = new AtomicLong(5_000_000_000L);
-    final List<String> lines = new ArrayList<>();
-    final LeadFaults f = new LeadFaults("eth:test", new Lines(lines), nanos::get);
+    final RecordingLogger log = new RecordingLogger();
+    final List<String> lines = log.lines;
+    final LeadFaults f = new LeadFaults("eth:test", log, nanos::get);
 
     @Test
     void aReceiveErrorIsReportedCountedAndPausesLeadingThenLeadingResumes() {
@@ -50,39 +49,11 @@ class LeadFaultsTest {
         }
         assertThat(f.handlerFailures()).isEqualTo(1000);
         assertThat(lines).as("one line, not one per frame").singleElement()
-                .satisfies(l -> assertThat(l).startsWith("WARNING frame handler of eth:test failed"));
+                .satisfies(l -> assertThat(l).startsWith("WARN frame handler of eth:test failed"));
         nanos.addAndGet(LeadFaults.LOG_INTERVAL_MS * 1_000_000L);
         f.handlerFailed(new IllegalStateException("later"));
         assertThat(lines).hasSize(2);
         assertThat(lines.get(1)).contains("(999 more since the last line)");
         assertThat(f.paused()).as("a handler failure does not pause leading").isFalse();
-    }
-
-    /** Keeps "LEVEL message" per line logged. */
-    private record Lines(List<String> lines) implements System.Logger {
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            lines.add(level + " " + msg);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + format);
-        }
-
-        @Override
-        public void log(Level level, Supplier<String> msgSupplier, Throwable thrown) {
-            lines.add(level + " " + msgSupplier.get());
-        }
     }
 }

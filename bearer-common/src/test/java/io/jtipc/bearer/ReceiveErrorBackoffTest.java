@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class ReceiveErrorBackoffTest {
     final AtomicLong now = new AtomicLong(1_000_000);
     final List<IOException> seen = new ArrayList<>();
-    final ReceiveErrorBackoff b = new ReceiveErrorBackoff("eth:test", System.getLogger("test"), now::get);
+    final ReceiveErrorBackoff b = new ReceiveErrorBackoff("eth:test", LoggerFactory.getLogger("test"), now::get);
 
     long fail() {
         long p = b.failed(new IOException("boom"), seen::add);
@@ -58,7 +59,7 @@ class ReceiveErrorBackoffTest {
 
     @Test
     void withoutAHandlerItLogsAndAFailingHandlerDoesNotEscape() {
-        ReceiveErrorBackoff x = new ReceiveErrorBackoff("eth:t", System.getLogger("test"), now::get);
+        ReceiveErrorBackoff x = new ReceiveErrorBackoff("eth:t", LoggerFactory.getLogger("test"), now::get);
         assertThat(x.failed(new IOException("a"), null)).isEqualTo(20);
         assertThat(x.reports()).isEqualTo(1);
         now.addAndGet(20_000);

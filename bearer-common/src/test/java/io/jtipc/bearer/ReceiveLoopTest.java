@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** The shared receive thread over a scripted receiver: hand-off, handler failures, receive errors, stop. */
 @Timeout(20)
@@ -48,7 +49,7 @@ class ReceiveLoopTest {
 
     private ReceiveLoop loop() {
         return new ReceiveLoop("test:x", "jtipc-test-rx-x", 100, 2, this::receive, () -> open,
-                System.getLogger("test"));
+                LoggerFactory.getLogger("test"));
     }
 
     @Test
@@ -118,31 +119,6 @@ class ReceiveLoopTest {
         assertThat(l.receiveErrors()).as("not counted once closed").isZero();
     }
 
-    /** A System.Logger that keeps "LEVEL message" lines. */
-    private static final class Recording implements System.Logger {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        @Override
-        public String getName() {
-            return "recording";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
-            lines.add(level + " " + msg + (thrown == null ? "" : " / " + thrown));
-        }
-
-        @Override
-        public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + format);
-        }
-    }
-
     private static void awaitDead(ReceiveLoop l) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (l.isAlive() && System.nanoTime() < end) {
@@ -152,7 +128,7 @@ class ReceiveLoopTest {
 
     @Test
     void anOutOfMemoryErrorInTheReceiveEndsTheThreadLoudlyOnce() throws Exception {
-        Recording log = new Recording();
+        RecordingLogger log = new RecordingLogger();
         ReceiveLoop l = new ReceiveLoop("test:x", "jtipc-test-rx-x", 100, 2, this::receive, () -> open, log);
         List<IOException> errors = new CopyOnWriteArrayList<>();
         BlockingQueue<Integer> got = new LinkedBlockingQueue<>();
@@ -175,7 +151,7 @@ class ReceiveLoopTest {
 
     @Test
     void anErrorInTheHandlerEndsTheThreadLoudlyAndAFailingErrorHandlerDoesNotHideIt() throws Exception {
-        Recording log = new Recording();
+        RecordingLogger log = new RecordingLogger();
         ReceiveLoop l = new ReceiveLoop("test:y", "jtipc-test-rx-y", 100, 2, this::receive, () -> open, log);
         l.start((src, frame, len) -> {
             throw new StackOverflowError("injected");
@@ -195,7 +171,7 @@ class ReceiveLoopTest {
 
     @Test
     void withoutAnErrorHandlerTheDeathIsLoggedAtErrorOnce() throws Exception {
-        Recording log = new Recording();
+        RecordingLogger log = new RecordingLogger();
         ReceiveLoop l = new ReceiveLoop("test:z", "jtipc-test-rx-z", 100, 2, this::receive, () -> open, log);
         l.start((src, frame, len) -> { }, null);
         script.add(new OutOfMemoryError("injected"));

@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
@@ -116,6 +119,8 @@ public final class AfPacketSocket implements AutoCloseable {
 
     /** Longest interface name, IFNAMSIZ - 1 (include/uapi/linux/if.h). */
     public static final int MAX_IFNAME = 15;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AfPacketSocket.class);
 
     // <linux/socket.h>, <linux/if_packet.h>: the AF_PACKET family and its socket options
     static final int AF_PACKET = 17;
@@ -594,8 +599,8 @@ public final class AfPacketSocket implements AutoCloseable {
         boolean idle = true;
         while (fdUsers.get() > 0) {
             if (System.nanoTime() - end > 0) {
-                System.getLogger(AfPacketSocket.class.getName()).log(System.Logger.Level.WARNING, "AF_PACKET socket "
-                        + ifname + " still in use after " + CLOSE_WAIT_MS + " ms: its descriptors are left open");
+                LOG.warn("AF_PACKET socket " + ifname + " still in use after " + CLOSE_WAIT_MS
+                        + " ms: its descriptors are left open");
                 idle = false;
                 break;
             }

@@ -5,6 +5,9 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.LeadDriver;
 import io.jtipc.bearer.LeadSource;
 import io.jtipc.bearer.Leadable;
@@ -40,7 +43,7 @@ public final class EthBearer implements Media, Leadable {
     /** TIPC_MIN_BEARER_MTU = MAX_H_SIZE + INT_H_SIZE = 60 + 40 bytes (net/tipc/bearer.h). */
     public static final int MIN_BEARER_MTU = 100;
 
-    private static final System.Logger LOG = System.getLogger(EthBearer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EthBearer.class);
 
     private final AfPacketSocket socket;
     /** The socket's receive side: the receive lock, reads and waits of the receive thread and of a leader. */
@@ -100,7 +103,7 @@ public final class EthBearer implements Media, Leadable {
             SocketBuffers.checkGrant(name, "send", SocketBuffers.DEFAULT_SEND_BUFFER_BYTES,
                     socket.setSendBufferSize(SocketBuffers.DEFAULT_SEND_BUFFER_BYTES));
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.INFO, name + ": socket buffers left at the kernel default: " + e.getMessage());
+            LOG.info(name + ": socket buffers left at the kernel default: " + e.getMessage());
         }
     }
 

@@ -6,6 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcCodec;
 
@@ -28,7 +31,7 @@ import io.jtipc.wire.TipcCodec;
  * Changes are serialised on a lock; reads take none.
  */
 final class ReplicastPeers {
-    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UdpBearer.class);
 
     /** One replicast destination. */
     static final class ReplicastPeer {
@@ -111,7 +114,7 @@ final class ReplicastPeers {
             next[cur.length] = new ReplicastPeer(peer, learnt, learnt ? clockMs.getAsLong() : 0);
             peers = next;
         }
-        LOG.log(System.Logger.Level.DEBUG, bearer + ": new replicast peer " + UdpMedia.format(peer));
+        LOG.debug(bearer + ": new replicast peer " + UdpMedia.format(peer));
         return true;
     }
 
@@ -168,7 +171,7 @@ final class ReplicastPeers {
             for (ReplicastPeer p : cur) {
                 if (p.learnt && now - p.lastSeenMs > expiryMs) {
                     removed++;
-                    LOG.log(System.Logger.Level.INFO, bearer + ": forgetting learnt replicast peer "
+                    LOG.info(bearer + ": forgetting learnt replicast peer "
                             + UdpMedia.format(p.addr) + ": no discovery for " + (now - p.lastSeenMs) + " ms");
                 } else {
                     keep.add(p);
@@ -205,11 +208,11 @@ final class ReplicastPeers {
         try {
             if (add(src, true)) {
                 learntCount++;
-                LOG.log(System.Logger.Level.INFO, bearer + ": learnt replicast peer " + UdpMedia.format(src)
+                LOG.info(bearer + ": learnt replicast peer " + UdpMedia.format(src)
                         + " from its discovery");
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, bearer + ": not learning " + src + ": " + e.getMessage());
+            LOG.debug(bearer + ": not learning " + src + ": " + e.getMessage());
         }
     }
 

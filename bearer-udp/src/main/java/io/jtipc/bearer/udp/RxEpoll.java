@@ -3,6 +3,9 @@ package io.jtipc.bearer.udp;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.LibC;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
@@ -58,6 +61,7 @@ final class RxEpoll implements AutoCloseable {
     private static final int POLLFD_SIZE = 8;
     /** Consecutive failed {@code epoll_wait} calls (EINTR: a JVM or profiler signal) {@link #await} retries. */
     static final int MAX_RETRIES = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(RxEpoll.class);
     /** struct epoll_event is packed on x86_64 (12 bytes: u32 events, u64 data), 16 bytes elsewhere. */
     private static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
     private static final int EVENT_SIZE = PACKED ? 12 : 16;
@@ -266,8 +270,7 @@ final class RxEpoll implements AutoCloseable {
             long end = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
             while (users.get() > 0) {
                 if (System.nanoTime() - end > 0) {
-                    System.getLogger(RxEpoll.class.getName()).log(System.Logger.Level.WARNING,
-                        "epoll " + epfd + " still in use after " + CLOSE_WAIT_MS + " ms: left open");
+                    LOG.warn("epoll " + epfd + " still in use after " + CLOSE_WAIT_MS + " ms: left open");
                     return;
                 }
                 Thread.yield();

@@ -102,8 +102,6 @@ public final class UdpBearer implements Media, Leadable {
     /** Size of the receive buffer: any UDP payload fits. */
     public static final int MAX_FRAME = 65536;
 
-    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
-
     private final UdpSockets sockets;
     private final String name;
     private final boolean ipv6;

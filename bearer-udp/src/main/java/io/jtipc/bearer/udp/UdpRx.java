@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.LeadDriver;
 import io.jtipc.bearer.LeadInterruptor;
 import io.jtipc.bearer.LeadSource;
@@ -47,7 +50,7 @@ import static io.jtipc.bearer.Media.WAKEUP;
  * caller's array and source addresses come from {@link SourceCache}.
  */
 final class UdpRx {
-    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UdpBearer.class);
     private static final Consumer<SelectionKey> IGNORE_KEY = k -> { };
 
     private final UdpSockets sockets;
@@ -152,10 +155,10 @@ final class UdpRx {
         }
         boolean known = mode.equals("false") || mode.equals("exclusive") || mode.equals("pause") || mode.equals("true");
         if (!known) {
-            LOG.log(System.Logger.Level.WARNING, "bearer " + name + ": jtipc.udpRxEpoll=" + mode
+            LOG.warn("bearer " + name + ": jtipc.udpRxEpoll=" + mode
                     + " is not one of false, exclusive, pause, true: the JDK selectors are used");
         } else if (!mode.equals("false") && rx == null) {
-            LOG.log(System.Logger.Level.INFO, "bearer " + name + ": jtipc.udpRxEpoll=" + mode + " not available here"
+            LOG.info("bearer " + name + ": jtipc.udpRxEpoll=" + mode + " not available here"
                     + " (IPv4 replicast bearers on Linux only): the JDK selectors are used");
         }
         this.leadEpoll = lead;
@@ -523,7 +526,7 @@ final class UdpRx {
             try {
                 s.close(); // wakes a leader waiting in it
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": closing the leader's selector: " + e);
+                LOG.debug("bearer " + name + ": closing the leader's selector: " + e);
             }
         }
     }

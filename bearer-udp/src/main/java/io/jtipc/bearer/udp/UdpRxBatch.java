@@ -5,6 +5,9 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.SyscallException;
 import jnr.ffi.Memory;
@@ -69,7 +72,7 @@ final class UdpRxBatch {
      */
     static final int ECONNREFUSED = 111;
 
-    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UdpBearer.class);
 
     private final LibC libc;
     private final String name;
@@ -144,13 +147,13 @@ final class UdpRxBatch {
         try {
             int fd = UdpNoCheck.fdOf(bound);
             if (fd < 0) {
-                LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no descriptor for " + bound
+                LOG.debug("bearer " + bearerName + ": no descriptor for " + bound
                         + " in procfs; each datagram is read on its own");
                 return null;
             }
             return new UdpRxBatch(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, gro && enableGro(bearerName, fd));
         } catch (IOException | RuntimeException | LinkageError e) {
-            LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no receive batch (" + e
+            LOG.debug("bearer " + bearerName + ": no receive batch (" + e
                     + "); each datagram is read on its own");
             return null;
         }
@@ -168,7 +171,7 @@ final class UdpRxBatch {
         if (LibC.Native.libc().setsockopt(fd, SOL_UDP, UDP_GRO, v, 4) == 0) {
             return true;
         }
-        LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": UDP_GRO refused ("
+        LOG.debug("bearer " + bearerName + ": UDP_GRO refused ("
                 + SyscallException.describe(LibC.Native.errno()) + "); each datagram is read on its own");
         return false;
     }

@@ -17,6 +17,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.SocketBuffers;
 
 /**
@@ -27,7 +30,7 @@ import io.jtipc.bearer.SocketBuffers;
  * {@link UdpBearer} sends and receives on what this opened.
  */
 final class UdpSockets {
-    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UdpBearer.class);
 
     /** Bearer name, {@code udp:<name>}. */
     final String name;
@@ -135,11 +138,11 @@ final class UdpSockets {
             // not with segmentation offload, which the kernel refuses on such a socket (udp_send_skb)
             String noCheck = v6 ? "IPv6 keeps UDP checksums (as the kernel)" : gso ? "" : UdpNoCheck.apply(bound);
             if (gso) {
-                LOG.log(System.Logger.Level.DEBUG, "UDP bearer on " + bound + ": segmentation offload on ("
+                LOG.debug("UDP bearer on " + bound + ": segmentation offload on ("
                         + (nif == null ? "?" : nif.getName()) + " MTU >= " + (mtu + IPV4_UDP_HEADERS)
                         + "), so UDP checksums are computed");
             } else if (!v6 && noCheck != null) {
-                LOG.log(System.Logger.Level.WARNING, "UDP bearer on " + bound + ": checksums stay on ("
+                LOG.warn("UDP bearer on " + bound + ": checksums stay on ("
                         + noCheck + "); the kernel accepts them");
             }
             if (cfg.name() == null) {
@@ -262,7 +265,7 @@ final class UdpSockets {
         if (shortRcv || shortSnd) {
             String why = UdpNoCheck.forceBuffers(bound, shortRcv ? rcv : 0, shortSnd ? snd : 0);
             if (why != null) {
-                LOG.log(System.Logger.Level.DEBUG, "UDP bearer on " + bound + ": cannot force buffer sizes: " + why);
+                LOG.debug("UDP bearer on " + bound + ": cannot force buffer sizes: " + why);
             }
         }
         String name = "UDP bearer on " + bound;
@@ -391,7 +394,7 @@ final class UdpSockets {
                 try {
                     c.close();
                 } catch (Exception e) {
-                    LOG.log(System.Logger.Level.DEBUG, name + ": close: " + e.getMessage());
+                    LOG.debug(name + ": close: " + e.getMessage());
                 }
             }
         }

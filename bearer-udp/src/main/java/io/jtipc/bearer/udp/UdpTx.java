@@ -7,6 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.jtipc.bearer.LibC;
 import io.jtipc.bearer.SyscallException;
 import jnr.ffi.Memory;
@@ -81,7 +84,7 @@ final class UdpTx {
     /** ENOTSOCK (asm-generic/errno.h): the descriptor is not a socket. */
     static final int ENOTSOCK = 88;
 
-    private static final System.Logger LOG = System.getLogger(UdpBearer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UdpBearer.class);
 
     private final LibC libc;
     private final String name;
@@ -150,13 +153,13 @@ final class UdpTx {
         try {
             int fd = UdpNoCheck.fdOf(bound);
             if (fd < 0) {
-                LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no descriptor for " + bound
+                LOG.debug("bearer " + bearerName + ": no descriptor for " + bound
                         + " in procfs; each frame is sent at once");
                 return null;
             }
             return new UdpTx(LibC.Native.runtime(), LibC.Native.libc(), bearerName, fd, gso);
         } catch (IOException | RuntimeException | LinkageError e) {
-            LOG.log(System.Logger.Level.DEBUG, "bearer " + bearerName + ": no send batch (" + e + "); each frame is sent at once");
+            LOG.debug("bearer " + bearerName + ": no send batch (" + e + "); each frame is sent at once");
             return null;
         }
     }
@@ -296,7 +299,7 @@ final class UdpTx {
             }
             sendLocked();
             if (failedFirst != null) {
-                LOG.log(System.Logger.Level.DEBUG, "bearer " + name + ": sending the frames queued at close: " + failedFirst
+                LOG.debug("bearer " + name + ": sending the frames queued at close: " + failedFirst
                         + (failedMore > 0 ? " and " + failedMore + " more" : ""));
                 failedFirst = null; // counted in sendsFailed; no flush reports it after the close
                 failedMore = 0;
@@ -493,7 +496,7 @@ final class UdpTx {
             noCheck = e.toString();
         }
         checksumsOff = noCheck == null;
-        LOG.log(System.Logger.Level.INFO, "bearer " + name + ": the kernel refused a segmentation offload send ("
+        LOG.info("bearer " + name + ": the kernel refused a segmentation offload send ("
                 + SyscallException.describe(err) + "); each datagram goes on its own from now on, with UDP checksum "
                 + (noCheck == null ? "0" : "on (" + noCheck + ")"));
     }

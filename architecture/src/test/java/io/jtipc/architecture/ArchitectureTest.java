@@ -262,6 +262,23 @@ class ArchitectureTest {
             + "depends on lab, not on a tests module); jtipc-testcontainers implements Testcontainers' Network, a "
             + "JUnit 4 TestRule");
 
+    // ---------------------------------------------------------------- 8. one logging API
+
+    @ArchTest
+    static final ArchRule main_code_logs_through_slf4j_only = noClasses()
+        .that().resideInAPackage("io.jtipc..")
+        .and().resideOutsideOfPackages("io.jtipc.cli..", "io.jtipc.bench..", "io.jtipc.fuzz..")
+        .should().dependOnClassesThat(
+            belongToAnyOf(System.Logger.class, System.LoggerFinder.class)
+                .or(resideInAPackage("java.util.logging.."))
+                .as("are the JDK's loggers (java.lang.System$Logger and its Level, System$LoggerFinder, "
+                    + "java.util.logging)"))
+        .orShould().callMethod(System.class, "getLogger", String.class)
+        .orShould().callMethod(System.class, "getLogger", String.class, java.util.ResourceBundle.class)
+        .because("one logging API: SLF4J (DEVELOPERS.md): a library line logged through System.Logger or "
+            + "java.util.logging bypasses the application's SLF4J binding and configuration (levels, appenders); "
+            + "the cli, bench and fuzz modules are applications and test tools, not libraries");
+
     // ================================================================= conditions
 
     /** ThreadLocal, java.util.concurrent.atomic, volatile fields. */

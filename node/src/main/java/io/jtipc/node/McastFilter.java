@@ -2,7 +2,9 @@ package io.jtipc.node;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 import io.jtipc.wire.TipcMsg;
@@ -20,7 +22,8 @@ import io.jtipc.wire.TipcMsg;
  * bytes per socket, and {@link #TOTAL_HELD} / {@link #TOTAL_HELD_BYTES} over all the sockets of a node
  * ({@link Total}); a message beyond either releases everything this socket holds first, in arrival order (order across that switch
  * is then not guaranteed, as with a peer without MCAST_RBCTL), and the late other half of a SYN pair released so is
- * not held (a twin is dropped). Not thread safe: owned by the socket table.
+ * not held (a twin is dropped). The held messages are also indexed by sender, so a message finds its sender's held
+ * ones (the kernel walks its whole deferred queue) in constant time. Not thread safe: owned by the socket table.
  */
 final class McastFilter {
     /** Messages one socket holds while it waits for a SYN twin, count. */
@@ -55,6 +58,7 @@ final class McastFilter {
         total.count -= defq.size();
         total.bytes -= bytes;
         defq.clear();
+        bySender.clear();
         bytes = 0;
     }
 
@@ -64,7 +68,10 @@ final class McastFilter {
      * entries (oldest forgotten first).
      */
     private final java.util.LinkedHashSet<Long> releasedSyn = new java.util.LinkedHashSet<>();
-    private final ArrayDeque<byte[]> defq = new ArrayDeque<>();
+    /** The held messages in arrival order (arrays hash by identity: each entry is one held message). */
+    private final LinkedHashSet<byte[]> defq = new LinkedHashSet<>();
+    /** The same by sender (orignode &lt;&lt; 32 | origport), each in arrival order; a sender with none has no entry. */
+    private final HashMap<Long, ArrayDeque<byte[]>> bySender = new HashMap<>();
     private long bytes;
     /** Messages released unordered because the bounds were reached. */
     long overflows;
@@ -85,14 +92,8 @@ final class McastFilter {
         if (node == own) return List.of(msg);
         int port = hdr.origport();
         TipcMsg th = new TipcMsg();
-        byte[] twin = null;
-        for (byte[] d : defq) {
-            th.wrap(d, 0, d.length);
-            if (th.orignode() == node && th.origport() == port) {
-                twin = d;
-                break;
-            }
-        }
+        ArrayDeque<byte[]> mine = bySender.get(key(node, port));
+        byte[] twin = mine == null ? null : mine.peekFirst(); // the first held message of this sender
         if (twin == null) {
             if (hdr.isSyn() == 0) return List.of(msg);
             if (releasedSyn.remove(key(node, port))) return hdr.dataSize() != 0 ? List.of(msg) : List.of();
@@ -106,20 +107,14 @@ final class McastFilter {
         }
         if (hdr.isRcast() == th.isRcast()) return hold(msg);
         // the matching twin: deliver the one with data, then what the new method sent after it
-        remove(twin);
+        unhold(mine.pollFirst());
         List<byte[]> dl = new ArrayList<>();
         dl.add(hdr.dataSize() != 0 ? msg : twin);
-        for (Iterator<byte[]> it = defq.iterator(); it.hasNext();) {
-            byte[] d = it.next();
-            th.wrap(d, 0, d.length);
-            if (th.orignode() != node || th.origport() != port) continue;
-            if (th.isSyn() != 0) break;
-            it.remove();
-            bytes -= d.length;
-            total.count--;
-            total.bytes -= d.length;
+        for (byte[] d; (d = mine.peekFirst()) != null && th.wrap(d, 0, d.length).isSyn() == 0;) {
+            unhold(mine.pollFirst());
             dl.add(d);
         }
+        if (mine.isEmpty()) bySender.remove(key(node, port));
         return dl;
     }
 
@@ -146,6 +141,7 @@ final class McastFilter {
             total.bytes -= d.length;
             dl.add(d);
         }
+        bySender.keySet().removeIf(k -> (int) (k >>> 32) == node);
         return dl;
     }
 
@@ -165,7 +161,9 @@ final class McastFilter {
             release();
             return all;
         }
-        defq.addLast(msg);
+        defq.add(msg);
+        TipcMsg h = new TipcMsg().wrap(msg, 0, msg.length);
+        bySender.computeIfAbsent(key(h.orignode(), h.origport()), k -> new ArrayDeque<>()).addLast(msg);
         bytes += msg.length;
         total.count++;
         total.bytes += msg.length;
@@ -176,15 +174,11 @@ final class McastFilter {
         return ((long) node << 32) | (port & 0xffffffffL);
     }
 
-    private void remove(byte[] d) {
-        for (Iterator<byte[]> it = defq.iterator(); it.hasNext();) {
-            if (it.next() == d) {
-                it.remove();
-                bytes -= d.length;
-                total.count--;
-                total.bytes -= d.length;
-                return;
-            }
-        }
+    /** Takes {@code d} (already out of its sender's queue) out of the arrival order and the counts. */
+    private void unhold(byte[] d) {
+        defq.remove(d);
+        bytes -= d.length;
+        total.count--;
+        total.bytes -= d.length;
     }
 }

@@ -59,6 +59,30 @@ class McastFilterTest {
         assertThat(f.filter(mc(OWN, 7, true, true, "own"), OWN)).hasSize(1);
     }
 
+    /**
+     * Two senders switching at once, their held messages interleaved: each twin releases its own sender's held
+     * messages (found through the per-sender index), in order; the other sender's stay held.
+     */
+    @Test
+    void interleavedSendersAreReleasedEachByItsOwnTwin() {
+        McastFilter f = new McastFilter();
+        assertThat(f.filter(mc(PEER, 7, true, true, "a1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 9, true, false, "c1"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, false, true, "a2"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 9, false, false, "c2"), OWN)).isEmpty();
+        assertThat(f.filter(mc(PEER, 7, false, true, "a3"), OWN)).isEmpty();
+        // each old-method stream goes on meanwhile
+        assertThat(f.filter(mc(PEER, 7, false, false, "b"), OWN)).extracting(McastFilterTest::text).containsExactly("b");
+        assertThat(f.filter(mc(PEER, 9, false, true, "d"), OWN)).extracting(McastFilterTest::text).containsExactly("d");
+        assertThat(f.held()).isEqualTo(5);
+        assertThat(f.filter(mc(PEER, 9, true, true, null), OWN)).extracting(McastFilterTest::text)
+            .containsExactly("c1", "c2");
+        assertThat(f.held()).isEqualTo(3);
+        assertThat(f.filter(mc(PEER, 7, true, false, null), OWN)).extracting(McastFilterTest::text)
+            .containsExactly("a1", "a2", "a3");
+        assertThat(f.held()).isZero();
+    }
+
     @Test
     void heldMessagesAreBoundedInCountAndBytes() {
         McastFilter f = new McastFilter();

@@ -20,7 +20,8 @@ import io.jtipc.node.Outbox;
  * loop thread {@code jtipc-node-ID} for the core's timers ({@link NodeCore#nextDeadline()}) and the work deferred
  * with {@link #later}. After each run it runs the deferred work, forwards the core's log lines
  * ({@link TipcNode#CORE_LOGGER}) and wakes the loop when a timer became due earlier. An {@link Error} in a run makes
- * the node fail ({@link NodeLifecycle#fail}); a {@link RuntimeException} is counted ({@link #internalErrors()}) and logged.
+ * the node fail ({@link NodeLifecycle#fail}); a {@link RuntimeException} is counted ({@link #internalErrors()}) and logged
+ * (at powers of two).
  * Logs to TipcNode's logger, as before the split.
  */
 final class CoreRunner {
@@ -160,8 +161,7 @@ final class CoreRunner {
             handleFrame(rx);
             afterCore();
         } catch (RuntimeException e) {
-            internalErrors++;
-            LOG.warn("receive: internal error (the node goes on)", e);
+            internalError("receive: internal error", e);
         } catch (Throwable e) {
             // as in the loop: the core's state is unknown, the node stops (not only this bearer)
             node.life.fail("the event loop (a frame on " + rx.bearer() + ")", e);
@@ -188,8 +188,7 @@ final class CoreRunner {
                 wait = Math.min(due - now, 1000);
                 loopWakeAt = now + wait;
             } catch (RuntimeException e) {
-                internalErrors++;
-                LOG.warn("event loop: internal error (the node goes on)", e);
+                internalError("event loop: internal error", e);
                 continue;
             } catch (Throwable e) {
                 // an Error (OutOfMemoryError, StackOverflowError, ...) with the core half-way through a call: its state
@@ -214,8 +213,7 @@ final class CoreRunner {
                     runDeferred();
                     forwardCoreLog();
                 } catch (RuntimeException e) {
-                    internalErrors++;
-                    LOG.warn("event loop: internal error (the node goes on)", e);
+                    internalError("event loop: internal error", e);
                 } catch (Throwable e) {
                     node.life.fail("the event loop", e);
                     return;
@@ -328,8 +326,7 @@ final class CoreRunner {
             try {
                 r.run();
             } catch (RuntimeException e) {
-                internalErrors++;
-                LOG.warn("deferred work: internal error (the node goes on)", e);
+                internalError("deferred work: internal error", e);
             }
         }
     }
@@ -362,6 +359,18 @@ final class CoreRunner {
     }
 
     /** Unexpected exceptions caught by the loop. */
+    /**
+     * Counts an internal error (a {@link RuntimeException} out of the core or deferred work) and logs it with its stack
+     * trace at the 1st, 2nd, 4th, 8th, ... occurrence: if a peer's frames trigger one, the log says so without a line
+     * per frame.
+     */
+    private void internalError(String where, RuntimeException e) {
+        long n = ++internalErrors;
+        if (Long.bitCount(n) == 1) {
+            LOG.warn(where + " (the node goes on; internal error " + n + ", logged at powers of two)", e);
+        }
+    }
+
     long internalErrors() {
         return internalErrors;
     }

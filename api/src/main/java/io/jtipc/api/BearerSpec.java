@@ -29,7 +29,8 @@ import io.jtipc.bearer.udp.UdpMedia;
  *       segmentation offload send and take them whole on receive, with UDP checksums computed; {@code gso=off}
  *       keeps the kernel's zero UDP checksum there too ({@code UdpBearerConfig.gso}). {@code loss} drops that
  *       percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
- *       bearer's {@code UdpBearerConfig.lossGenerator}).</li>
+ *       bearer's {@code UdpBearerConfig.lossGenerator}). {@code name} is the bearer name's part after "udp:", 1 to 15
+ *       printable characters ({@code UdpBearerConfig.checkName}); default "u" + the port.</li>
  * </ul>
  * Either may be opened inside a named network namespace ({@code netns}, /var/run/netns/NAME; needs CAP_SYS_ADMIN).
  */
@@ -92,6 +93,12 @@ public final class BearerSpec {
                     remotes.add(UdpMedia.parse(p.substring(7), UdpMedia.DEFAULT_PORT));
                 } else if (p.startsWith("name=")) {
                     name = p.substring(5);
+                    try {
+                        io.jtipc.bearer.udp.UdpBearerConfig.checkName(name);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("bad UDP bearer '" + io.jtipc.wire.PeerText.escape(spec) + "': "
+                            + e.getMessage());
+                    }
                 } else if (p.startsWith("mtu=")) {
                     mtu = parseMtu(p, spec, local.getAddress() instanceof java.net.Inet6Address);
                 } else if (p.equals("gso=on") || p.equals("gso=off")) {

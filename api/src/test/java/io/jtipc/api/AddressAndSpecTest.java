@@ -39,6 +39,14 @@ class AddressAndSpecTest {
         assertThatThrownBy(() -> BearerSpec.parse("eth:abcdefghijklmnop", null)).hasMessageContaining("at most 15");
         assertThatThrownBy(() -> BearerSpec.parse("udp:10.0.0.1,foo=1", null)).hasMessageContaining("bad UDP bearer option 'foo=1'");
         assertThatThrownBy(() -> BearerSpec.parse("ib:x", null)).hasMessageContaining("bad bearer 'ib:x'");
+        // the interface part of a UDP bearer name: 1-15 printable characters, as the kernel's bearer_name_validate
+        assertThat(BearerSpec.parse("udp:10.0.0.1,name=abcdefghijklmno", null).udpConfig(4711).name())
+            .isEqualTo("abcdefghijklmno");
+        for (String bad : new String[] {"", "abcdefghijklmnop", "a\u001b[31m", "a b"}) {
+            assertThatThrownBy(() -> BearerSpec.parse("udp:10.0.0.1,name=" + bad, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 15 printable characters")
+                .hasMessageNotContaining("\u001b");
+        }
         assertThatThrownBy(() -> TipcNode.builder().identity("x").bearer("eth:a").bearer("eth:b").bearer("eth:c")
                 .bearer("eth:d").build()).hasMessageContaining("at most 3");
         assertThatThrownBy(() -> TipcNode.builder().identity("x").clusterId(0)).hasMessageContaining("1-9999");

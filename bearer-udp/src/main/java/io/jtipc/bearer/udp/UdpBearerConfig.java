@@ -79,10 +79,38 @@ public final class UdpBearerConfig {
         return new UdpBearerConfig(UdpMedia.parse(ipPort, UdpMedia.DEFAULT_PORT));
     }
 
-    /** Bearer name after "udp:" (the kernel's {@code name NAME}); default "u" + the bound port. */
+    /**
+     * Bearer name after "udp:" (the kernel's {@code name NAME}); default "u" + the bound port.
+     *
+     * @param name 1 to 15 printable ASCII characters, no comma or space (bearer.c bearer_name_validate: the interface
+     *             part of a bearer name fits TIPC_MAX_IF_NAME = 16 bytes with its NUL; links carry it in their
+     *             RESET/ACTIVATE messages, so a longer one would be cut on the wire)
+     * @throws IllegalArgumentException for any other name
+     */
     public UdpBearerConfig name(String name) {
-        this.name = name;
+        this.name = checkName(name);
         return this;
+    }
+
+    /**
+     * Checks a UDP bearer name as {@link #name(String)} takes it.
+     *
+     * @return {@code name}
+     * @throws IllegalArgumentException naming the rule if it is empty, longer than 15 characters or has a character
+     *         outside printable ASCII, a comma or a space
+     */
+    public static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        boolean ok = !name.isEmpty() && name.length() <= 15;
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = c > 0x20 && c < 0x7f && c != ',';
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("bad UDP bearer name '" + io.jtipc.wire.PeerText.escape(name)
+                + "': want 1 to 15 printable characters without ',' or spaces (TIPC_MAX_IF_NAME)");
+        }
+        return name;
     }
 
     /** Multicast discovery to {@code group} (IP and port); the group must be a multicast address. */

@@ -57,6 +57,10 @@ import io.jtipc.wire.TipcSubscr;
  * {@link TopologySubscriptions} and {@link BindingListener}s are called synchronously on that thread; a
  * listener that hands changes to other threads does its own locking (the api module's event loop does so).
  * Every successful insert or remove increments {@link #changeCount()} by exactly one.
+ *
+ * <h2>Work</h2>
+ * Every loop over range-tree nodes, bindings or node groups counts its steps in {@link #visits()}, a plain
+ * counter tests bound to show that operations stay O(log n) under a flood without timing them.
  */
 public final class BindingTable {
     /** Hash buckets of the binding table; {@link #publications()} dump order follows them (name_table.h TIPC_NAMETBL_SIZE). */
@@ -91,6 +95,8 @@ public final class BindingTable {
     private final Map<Integer, NodeBindings> byNode = new HashMap<>();
     private final List<BindingListener> listeners = new ArrayList<>();
     private static final BindingListener[] NO_LISTENERS = {};
+    /** Steps of every tree and list walk ({@link #visits()}). */
+    private final VisitCounter counter = new VisitCounter();
     private long changeCount;
     private int size;
     private long bytes;
@@ -125,6 +131,14 @@ public final class BindingTable {
     /** Number of successful inserts plus removes since creation (monotonic, never wraps in practice). */
     public long changeCount() {
         return changeCount;
+    }
+
+    /**
+     * Steps taken by every walk since creation (see {@link VisitCounter}): range-tree nodes passed and bindings or
+     * node groups looped over. Tests bound it to check that operations stay O(log n), not O(n), without timing them.
+     */
+    long visits() {
+        return counter.visits;
     }
 
     /** Number of bindings in the table. */
@@ -214,7 +228,7 @@ public final class BindingTable {
         RangeNode sr = sc.exact.get(rangeKey(lower, upper));
         if (sr == null) {
             sr = new RangeNode(lower, upper, sc.rangeSeq++);
-            sc.ranges = RangeTree.insert(sc.ranges, sr);
+            sc.ranges = RangeTree.insert(counter, sc.ranges, sr);
             sc.exact.put(rangeKey(lower, upper), sr);
             charge += RANGE_BYTES;
         } else if (isDuplicate(type, lower, upper, node, key)) {
@@ -243,7 +257,7 @@ public final class BindingTable {
             }
             sr.localHead = e;
             if (sr.localCount++ == 0) {
-                sc.ranges = RangeTree.touch(sc.ranges, sr);
+                sc.ranges = RangeTree.touch(counter, sc.ranges, sr);
             }
         }
         // age list: tail
@@ -313,6 +327,7 @@ public final class BindingTable {
             if (sr != null) {
                 // the first in all_publ order with this key: per node at most one, the one with the lowest label
                 for (BindingNodeGroup g : sr.groups.values()) {
+                    counter.visits++;
                     BindingEntry c = index.get(new Ident(type, lower, upper, g.node, key));
                     if (c != null && (e == null || c.label < e.label)) {
                         e = c;
@@ -342,6 +357,7 @@ public final class BindingTable {
         List<Publication> out = new ArrayList<>(nb.count);
         BindingEntry e;
         while ((e = nb.head) != null) {
+            counter.visits++;
             removeEntry(e);
             out.add(e.p);
         }
@@ -356,6 +372,7 @@ public final class BindingTable {
         }
         List<Publication> out = new ArrayList<>(nb.count);
         for (BindingEntry e = nb.head; e != null; e = e.nodeNext) {
+            counter.visits++;
             out.add(e.p);
         }
         return Collections.unmodifiableList(out);
@@ -375,7 +392,7 @@ public final class BindingTable {
         if (e.local) {
             unlinkLocal(sr, e);
             if (--sr.localCount == 0 && sr.allHead != null) {
-                sc.ranges = RangeTree.touch(sc.ranges, sr);
+                sc.ranges = RangeTree.touch(counter, sc.ranges, sr);
             }
         }
         // age list
@@ -423,7 +440,7 @@ public final class BindingTable {
             }
         }
         if (last) {
-            sc.ranges = RangeTree.delete(sc.ranges, sr);
+            sc.ranges = RangeTree.delete(counter, sc.ranges, sr);
             sc.exact.remove(rangeKey(sr.lower, sr.upper));
         }
         maybeDeleteService(sc);
@@ -540,7 +557,7 @@ public final class BindingTable {
         }
         boolean own = lookupNode == ownNode;
         BindingEntry[] chosen = new BindingEntry[1];
-        RangeTree.walk(sc.ranges, u(instance), u(instance), own, sr -> {
+        RangeTree.walk(counter, sc.ranges, u(instance), u(instance), own, sr -> {
             BindingEntry p;
             if (own || (legacyAddrFormat && lookupNode == 0 && sr.localHead != null)) {
                 p = sr.localHead;
@@ -573,8 +590,9 @@ public final class BindingTable {
         LinkedHashSet<Integer> found = new LinkedHashSet<>();
         Service sc = services.get(type);
         if (sc != null) {
-            RangeTree.walk(sc.ranges, u(lower), u(upper), true, sr -> {
+            RangeTree.walk(counter, sc.ranges, u(lower), u(upper), true, sr -> {
                 for (BindingEntry e = sr.localHead; e != null; e = e.localNext) {
+                    counter.visits++;
                     Publication p = e.p;
                     if (p.scope() == scope || (!exact && p.scope() < scope)) {
                         found.add(p.port());
@@ -600,12 +618,13 @@ public final class BindingTable {
         Service sc = services.get(type);
         if (sc != null) {
             List<BindingNodeGroup> gs = new ArrayList<>();
-            RangeTree.walk(sc.ranges, u(lower), u(upper), false, sr -> {
+            RangeTree.walk(counter, sc.ranges, u(lower), u(upper), false, sr -> {
                 gs.clear();
                 gs.addAll(sr.groups.values());
                 // a node's first binding in all_publ order is the head of its list in the range
                 gs.sort((a, b) -> Long.compare(a.head.label, b.head.label));
                 for (BindingNodeGroup g : gs) {
+                    counter.visits++;
                     if (g.node == ownNode) {
                         local[0] = true;
                     } else {
@@ -633,13 +652,14 @@ public final class BindingTable {
         Service sc = services.get(type);
         if (sc != null) {
             RangeNode[] first = new RangeNode[1];
-            RangeTree.walk(sc.ranges, u(instance), u(instance), false, r -> {
+            RangeTree.walk(counter, sc.ranges, u(instance), u(instance), false, r -> {
                 first[0] = r;
                 return true;
             });
             RangeNode sr = first[0];
             if (sr != null) {
                 for (BindingEntry e = sr.allHead; e != null; e = e.allNext) {
+                    counter.visits++;
                     Publication p = e.p;
                     if (p.scope() != scope) {
                         continue;
@@ -669,7 +689,7 @@ public final class BindingTable {
         List<Publication> out = new ArrayList<>(size);
         for (Service head : buckets) {
             for (Service sc = head; sc != null; sc = sc.bucketNext) {
-                RangeTree.walk(sc.ranges, 0, 0xFFFFFFFFL, false, sr -> {
+                RangeTree.walk(counter, sc.ranges, 0, 0xFFFFFFFFL, false, sr -> {
                     addAll(out, sr);
                     return false;
                 });
@@ -683,7 +703,7 @@ public final class BindingTable {
         List<Publication> out = new ArrayList<>();
         Service sc = services.get(type);
         if (sc != null) {
-            RangeTree.walk(sc.ranges, u(lower), u(upper), false, sr -> {
+            RangeTree.walk(counter, sc.ranges, u(lower), u(upper), false, sr -> {
                 addAll(out, sr);
                 return false;
             });
@@ -691,8 +711,9 @@ public final class BindingTable {
         return out;
     }
 
-    private static void addAll(List<Publication> out, RangeNode sr) {
+    private void addAll(List<Publication> out, RangeNode sr) {
         for (BindingEntry e = sr.allHead; e != null; e = e.allNext) {
+            counter.visits++;
             out.add(e.p);
         }
     }
@@ -755,7 +776,7 @@ public final class BindingTable {
         }
         List<Publication> list = new ArrayList<>();
         boolean ports = (sub.filter() & TipcSubscr.TIPC_SUB_PORTS) != 0;
-        RangeTree.walk(sc.ranges, u(sub.lower()), u(sub.upper()), false, sr -> {
+        RangeTree.walk(counter, sc.ranges, u(sub.lower()), u(sub.upper()), false, sr -> {
             if (ports) {
                 addAll(list, sr);
             } else if (sr.ageHead != null) {

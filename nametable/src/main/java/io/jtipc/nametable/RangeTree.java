@@ -19,23 +19,25 @@ final class RangeTree {
         return c != 0 ? c : Long.compare(b.seq, a.seq);
     }
 
-    static RangeNode insert(RangeNode n, RangeNode r) {
+    static RangeNode insert(VisitCounter c, RangeNode n, RangeNode r) {
         if (n == null) {
             update(r);
             return r;
         }
+        c.visits++;
         if (compare(r, n) < 0) {
-            n.left = insert(n.left, r);
+            n.left = insert(c, n.left, r);
         } else {
-            n.right = insert(n.right, r);
+            n.right = insert(c, n.right, r);
         }
         return balance(n);
     }
 
-    static RangeNode delete(RangeNode n, RangeNode r) {
+    static RangeNode delete(VisitCounter c, RangeNode n, RangeNode r) {
         if (n == null) {
             return null;
         }
+        c.visits++;
         if (n == r) {
             if (n.left == null) {
                 return n.right;
@@ -45,38 +47,41 @@ final class RangeTree {
             }
             RangeNode m = n.right;
             while (m.left != null) {
+                c.visits++;
                 m = m.left;
             }
-            m.right = deleteMin(n.right);
+            m.right = deleteMin(c, n.right);
             m.left = n.left;
             return balance(m);
         }
         if (compare(r, n) < 0) {
-            n.left = delete(n.left, r);
+            n.left = delete(c, n.left, r);
         } else {
-            n.right = delete(n.right, r);
+            n.right = delete(c, n.right, r);
         }
         return balance(n);
     }
 
-    private static RangeNode deleteMin(RangeNode n) {
+    private static RangeNode deleteMin(VisitCounter c, RangeNode n) {
+        c.visits++;
         if (n.left == null) {
             return n.right;
         }
-        n.left = deleteMin(n.left);
+        n.left = deleteMin(c, n.left);
         return balance(n);
     }
 
     /** Recomputes the augmentation on the path to {@code r} after its local bindings changed. */
-    static RangeNode touch(RangeNode n, RangeNode r) {
+    static RangeNode touch(VisitCounter c, RangeNode n, RangeNode r) {
         if (n == null) {
             return null;
         }
+        c.visits++;
         if (n != r) {
             if (compare(r, n) < 0) {
-                touch(n.left, r);
+                touch(c, n.left, r);
             } else {
-                touch(n.right, r);
+                touch(c, n.right, r);
             }
         }
         update(n);
@@ -86,14 +91,19 @@ final class RangeTree {
     /**
      * Visits, in tree order, the ranges overlapping {@code [start, end]} (unsigned values as longs), only those
      * with local bindings if {@code localOnly}, until the visitor returns true ({@code service_range_foreach_match}).
+     * Each node looked at counts one visit in {@code c}, as does each node an insert, delete or touch passes.
      *
      * @return true if the visitor stopped the walk
      */
-    static boolean walk(RangeNode n, long start, long end, boolean localOnly, Predicate<RangeNode> v) {
-        if (n == null || (localOnly ? n.maxLocal : n.max) < start) {
+    static boolean walk(VisitCounter c, RangeNode n, long start, long end, boolean localOnly, Predicate<RangeNode> v) {
+        if (n == null) {
             return false;
         }
-        if (walk(n.left, start, end, localOnly, v)) {
+        c.visits++;
+        if ((localOnly ? n.maxLocal : n.max) < start) {
+            return false;
+        }
+        if (walk(c, n.left, start, end, localOnly, v)) {
             return true;
         }
         if (u(n.lower) > end) {
@@ -102,7 +112,7 @@ final class RangeTree {
         if (u(n.upper) >= start && (!localOnly || n.localCount > 0) && v.test(n)) {
             return true;
         }
-        return walk(n.right, start, end, localOnly, v);
+        return walk(c, n.right, start, end, localOnly, v);
     }
 
     private static int height(RangeNode n) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
  * table tens of seconds (quadratic in the bindings on one range or in the ranges of one type; the issue's
  * measurement: 41 s to insert 130 800 bindings on one range, 21 s more to withdraw them at node down). Instead
  * of timing them, each case bounds the table's {@link BindingTable#visits()} (range-tree nodes passed, bindings
- * and node groups looped over): at most {@link #PER_OP} times log2(n) per operation, where one list or range walk
- * per operation (linear, so quadratic in all) would exceed it by orders of magnitude.
+ * and node groups looped over) after every operation: at most {@link #PER_OP} times log2(n) per operation so far.
+ * One list or range walk per operation (quadratic in all) exceeds that within a few hundred operations.
  */
 class BindingTableFloodTest {
     static final int SELF = 0x1001;
@@ -26,36 +26,46 @@ class BindingTableFloodTest {
      */
     static final int PER_OP = 8;
 
-    /** The most visits {@code ops} operations on a table of up to {@code n} bindings or ranges may take. */
-    static long bound(long ops, int n) {
-        return ops * PER_OP * (32 - Integer.numberOfLeadingZeros(n)); // ceil(log2(n + 1))
+    /** Asserts that the visits since {@code since} are at most what {@code ops} O(log n) operations may take. */
+    static void withinLog(BindingTable t, long since, long ops, int n) {
+        long bound = ops * PER_OP * (32 - Integer.numberOfLeadingZeros(n)); // ceil(log2(n + 1)) per operation
+        long visits = t.visits() - since;
+        if (visits > bound) { // checked per operation: no assertion object on the passing path
+            assertThat(visits).as("table visits for %d operations on up to %d entries", ops, n)
+                .isLessThanOrEqualTo(bound);
+        }
     }
 
     @Test
     void bindingsOnOneRangeInsertAndWithdrawInLogTime() {
         BindingTable t = new BindingTable(SELF);
+        long ops = 0;
         for (int i = 0; i < N; i++) {
             assertThat(t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, i, PEER, i)).isNotNull();
+            withinLog(t, 0, ++ops, N);
         }
         assertThat(t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 7, PEER, 7)).isNull(); // still a duplicate
+        withinLog(t, 0, ++ops, N);
         assertThat(t.size()).isEqualTo(N);
         // withdrawn oldest first: each one is at the tail of all_publ, the far end of a list walk
         for (int i = 0; i < N; i++) {
             assertThat(t.remove(1000, 1, 1, PEER, i)).isNotNull();
+            withinLog(t, 0, ++ops, N);
         }
         assertThat(t.size()).isZero();
-        assertThat(t.visits()).isLessThanOrEqualTo(bound(2L * N + 1, N));
     }
 
     @Test
     void nodeDownWithdrawsAFloodedRangeInLinearTime() {
         BindingTable t = new BindingTable(SELF);
         t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 99, HONEST, 99);
+        long ops = 1;
         for (int i = 0; i < N; i++) {
             t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, i, PEER, i);
+            withinLog(t, 0, ++ops, N);
         }
         List<Publication> gone = t.removeAllOfNode(PEER);
-        assertThat(t.visits()).isLessThanOrEqualTo(bound(2L * N + 1, N));
+        withinLog(t, 0, ops + N, N); // one removal per binding
         assertThat(gone).hasSize(N);
         assertThat(gone.get(0).key()).isZero(); // oldest first
         assertThat(t.publications()).extracting(Publication::node).containsExactly(HONEST);
@@ -67,15 +77,14 @@ class BindingTableFloodTest {
         BindingTable t = new BindingTable(SELF);
         for (int i = 0; i < N; i++) {
             t.insert(1000, i, 0xFFFF_FFFF, TIPC_CLUSTER_SCOPE, i, PEER, i); // all contain every instance >= N
+            withinLog(t, 0, i + 1, N);
         }
         t.insert(1000, N + 1, N + 1, TIPC_CLUSTER_SCOPE, 5, SELF, 5);
         long before = t.visits();
-        int lookups = 100_000;
-        for (int i = 0; i < lookups; i++) {
+        for (int i = 0; i < 100_000; i++) {
             assertThat(t.lookupAnycast(1000, N + 1, SELF)).isEqualTo(new SocketAddr(5, SELF));
+            withinLog(t, before, i + 1, N);
         }
-        assertThat(before).isLessThanOrEqualTo(bound(N + 1, N));
-        assertThat(t.visits() - before).isLessThanOrEqualTo(bound(lookups, N));
         assertThat(t.lookupMcastSockets(1000, 0, -1, TIPC_CLUSTER_SCOPE, true)).containsExactly(5);
     }
 
@@ -84,15 +93,17 @@ class BindingTableFloodTest {
     void lookupsBetweenRangeInsertsStayLogarithmic() {
         BindingTable t = new BindingTable(SELF);
         t.insert(1000, 0, 0, TIPC_CLUSTER_SCOPE, 1, HONEST, 1);
+        long ops = 1;
         for (int i = 1; i <= N; i++) {
             t.insert(1000, i, i, TIPC_CLUSTER_SCOPE, i, PEER, i);
             assertThat(t.lookupAnycast(1000, 0, 0)).isEqualTo(new SocketAddr(1, HONEST));
+            withinLog(t, 0, ops += 2, N + 1);
         }
         for (int i = 1; i <= N; i++) {
             t.remove(1000, i, i, PEER, i);
             assertThat(t.lookupAnycast(1000, 0, 0)).isEqualTo(new SocketAddr(1, HONEST));
+            withinLog(t, 0, ops += 2, N + 1);
         }
-        assertThat(t.visits()).isLessThanOrEqualTo(bound(4L * N + 1, N + 1));
     }
 
     /** A multicast send must not walk every binding a peer piled on the destination range. */
@@ -104,12 +115,11 @@ class BindingTableFloodTest {
         }
         t.insert(1000, 1, 1, TIPC_CLUSTER_SCOPE, 3, HONEST, 3);
         long before = t.visits();
-        int lookups = 100_000;
-        for (int i = 0; i < lookups; i++) {
+        for (int i = 0; i < 100_000; i++) {
             McastNodes n = t.lookupMcastNodes(1000, 1, 1);
             assertThat(n.remote()).hasSize(2);
+            withinLog(t, before, i + 1, N);
         }
-        assertThat(t.visits() - before).isLessThanOrEqualTo(bound(lookups, N));
     }
 
     /** The counter does count: a walk over a flooded range's bindings is seen in full (guards the bounds above). */
@@ -121,6 +131,6 @@ class BindingTableFloodTest {
         }
         long before = t.visits();
         assertThat(t.publications(1000, 1, 1)).hasSize(N);
-        assertThat(t.visits() - before).isGreaterThanOrEqualTo(N).isGreaterThan(bound(1, N));
+        assertThat(t.visits() - before).isGreaterThanOrEqualTo(N);
     }
 }

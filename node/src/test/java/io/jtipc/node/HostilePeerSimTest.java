@@ -23,9 +23,8 @@ import io.jtipc.wire.TipcMsg;
  *
  * <p>Each test asserts the issue's acceptance: the honest link stays up and its echo comes back within 1 s (simulated:
  * the core never makes it wait), what the target holds stays under the stated bound, and the attack shows in the
- * target's log a few times at most. Wall-clock bounds appear only where the issue states a freeze (binding flood:
- * 41 s + 21 s on 130 800 publications); they are generous and also end the attack loop, so that the test fails
- * instead of running for minutes on a linear-cost table.
+ * target's log a few times at most. No wall-clock bound: the binding flood's cost (the issue's freeze, 41 s + 21 s on
+ * 130 800 publications) is bounded deterministically by the binding table's own tests (BindingTableFloodTest).
  */
 class HostilePeerSimTest {
     static final int ECHO = 4242;
@@ -130,11 +129,10 @@ class HostilePeerSimTest {
 
     /**
      * 261 600 publications on one service range (2x the issue's 130 800, which froze the loop 41 s on a list walked per
-     * insert), then node-down withdrawal. Fails on the unfixed node: the flood does not end within the bound (the loop
-     * is stopped at 20 s wall time), or the peer's bindings are all accepted.
+     * insert), then node-down withdrawal. Fails on the unfixed node: the peer's bindings are all accepted.
      */
     @Test
-    void bindingFloodOnOneRangeIsCheapAndBounded() {
+    void bindingFloodOnOneRangeIsBounded() {
         bindingFlood("evil-range", 41, 261_600, i -> new PublicationItem(70_000, 5, 5, 1 + (i & 0xffff), i));
     }
 
@@ -150,11 +148,9 @@ class HostilePeerSimTest {
         int ea = e.core.ownAddr();
         Link l = HostileKit.linkTo(e.core, ta);
         List<byte[]> bulks = HostileKit.publicationBulks(ea, ta, l.mss(), total, item);
-        long wall0 = System.nanoTime();
-        long deadline = wall0 + 20_000_000_000L;
         long nextEcho = net.now() + 100;
         int sent = 0;
-        while (sent < bulks.size() && System.nanoTime() < deadline) {
+        while (sent < bulks.size()) {
             if (HostileKit.hasRoom(l)) {
                 assertThat(HostileKit.inject(l, bulks.get(sent++), net.now(), e)).isNotEqualTo(Errno.ENOBUFS);
             } else {
@@ -167,21 +163,15 @@ class HostilePeerSimTest {
             assertThat(l.isUp()).as("attacker link (no reset expected, the target refuses items)").isTrue();
         }
         assertThat(net.runUntil(() -> l.transmitQueueLength() == 0, net.now() + 10_000)).isTrue();
-        double floodSeconds = (System.nanoTime() - wall0) / 1e9;
-        assertThat(sent).as("bulk messages the target took in within 20 s wall time (%.1f s used)", floodSeconds)
-            .isEqualTo(bulks.size());
         assertThat(TargetProbe.bindingsOf(target.core, ea)).as("bindings held for the attacker")
             .isLessThanOrEqualTo(TargetProbe.MAX_BINDINGS_PER_PEER);
         assertThat(TargetProbe.refusedBindings(target.core)).as("refused items counted").isPositive();
         honestEcho("after the binding flood");
 
         // node-down withdrawal: the attacker stops; the target withdraws every binding of it (21 s freeze on main)
-        long w0 = System.nanoTime();
         e.core.shutdown(net.now(), e);
         assertThat(net.runUntil(() -> target.core.peer(ea) == null || !target.core.peer(ea).isUp(), net.now() + 5000))
             .isTrue();
-        double withdrawSeconds = (System.nanoTime() - w0) / 1e9;
-        assertThat(withdrawSeconds).as("node-down withdrawal, wall seconds").isLessThan(5.0);
         assertThat(TargetProbe.bindingsOf(target.core, ea)).isZero();
         honestEcho("after the withdrawal");
         assertThat(logLinesAbout(e)).as("the flood shows in the log, rate-limited").isNotEmpty()

@@ -104,12 +104,10 @@ class PeerCongestionTest {
                     Thread.sleep(10);
                 }
                 for (int i = 0; i < 20; i++) {
-                    long t0 = System.nanoTime();
                     assertThat(tx.trySend(toB, new byte[] {(byte) i})).isTrue();
                     tx.send(toB, new byte[] {(byte) i});
                     assertThat(brx.receive(TwoNodeChecks.T).payload()).containsExactly(i);
                     assertThat(brx.receive(TwoNodeChecks.T).payload()).containsExactly(i);
-                    assertThat((System.nanoTime() - t0) / 1_000_000).as("b's round %d, ms", i).isLessThan(1000);
                 }
                 assertThat(toCBlocked).as("still waiting for c's link").isNotDone();
                 assertThat(a.congestionWaits()).isEqualTo(waitsBefore + 1);

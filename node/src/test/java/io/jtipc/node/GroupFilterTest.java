@@ -50,6 +50,18 @@ class GroupFilterTest {
         a.core.onTimer(net.now(), a);
     }
 
+    /** Two nodes, one member on each (a on na, b on nb), every member seeing the other JOINED. */
+    private record Two(SimNetwork net, SimNode na, SimNode nb, Member a, Member b) {
+        static Two joined(long seed) {
+            SimNetwork net = new SimNetwork(seed);
+            List<SimNode> ns = GroupTest.cluster(net, 2);
+            Member a = new Member(net, ns.get(0), 0, 1);
+            Member b = new Member(net, ns.get(1), 1, 2);
+            GroupTest.joinAll(net, List.of(a, b));
+            return new Two(net, ns.get(0), ns.get(1), a, b);
+        }
+    }
+
     private static List<String> texts(Member r, SimNode from) {
         return r.got.stream().filter(g -> g.srcNode() == from.core.ownAddr())
             .map(g -> g.oob() ? (g.joined() ? "JOINED" : "LEFT") : new String(g.data(), StandardCharsets.UTF_8)).toList();
@@ -57,12 +69,10 @@ class GroupFilterTest {
 
     @Test
     void unicastOvertakingBroadcastsWaitsForThemAndLeftWaitsForTheLastBroadcast() {
-        SimNetwork net = new SimNetwork(5);
-        List<SimNode> ns = GroupTest.cluster(net, 2);
-        SimNode na = ns.get(0), nb = ns.get(1);
-        Member a = new Member(net, na, 0, 1);
-        Member b = new Member(net, nb, 1, 2);
-        GroupTest.joinAll(net, List.of(a, b));
+        Two t = Two.joined(5);
+        SimNetwork net = t.net();
+        SimNode na = t.na(), nb = t.nb();
+        Member a = t.a(), b = t.b();
         int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
         int bc = Tipc.TIPC_GRP_BCAST_MSG;
         // b sent: bcast s0 "b0", bcast s0+1 "b1", unicast (seqno s0+2) "u"; they arrive u, b1, b0
@@ -177,12 +187,10 @@ class GroupFilterTest {
      */
     @Test
     void deferredOrderIsTheKernelWalks() {
-        SimNetwork net = new SimNetwork(8);
-        List<SimNode> ns = GroupTest.cluster(net, 2);
-        SimNode na = ns.get(0), nb = ns.get(1);
-        Member a = new Member(net, na, 0, 1);
-        Member b = new Member(net, nb, 1, 2);
-        GroupTest.joinAll(net, List.of(a, b));
+        Two t = Two.joined(8);
+        SimNetwork net = t.net();
+        SimNode na = t.na(), nb = t.nb();
+        Member a = t.a(), b = t.b();
         Group g = na.core.sockets.group(a.port).grp;
         int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
         java.util.Random rnd = new java.util.Random(42);

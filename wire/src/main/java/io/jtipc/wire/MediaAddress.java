@@ -27,12 +27,11 @@ public final class MediaAddress {
     private int off;
 
     /**
-     * Wraps the {@value #SIZE}-byte media address at {@code off} (bearer.h TIPC_MEDIA_INFO_SIZE).
-     *
-     * @throws IndexOutOfBoundsException naming the media address if fewer than {@value #SIZE} bytes are there
+     * Wraps the media address at {@code off} (bearer.h TIPC_MEDIA_INFO_SIZE, {@value #SIZE} bytes). Not checked here:
+     * each accessor reads only its own bytes, as the kernel's media callbacks do (an Ethernet address is read from 10
+     * bytes, {@code tipc_eth_msg2addr}), so the caller guarantees those exist.
      */
     public MediaAddress wrap(byte[] buf, int off) {
-        Wrap.check("media address", buf, off, SIZE);
         this.buf = buf;
         this.off = off;
         return this;

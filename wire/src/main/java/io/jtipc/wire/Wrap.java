@@ -1,6 +1,9 @@
 package io.jtipc.wire;
 
-/** The bounds check of the fixed-size flyweights' {@code wrap}: a short buffer is named, not an index. */
+/**
+ * The bounds check of the fixed-size flyweights' {@code wrap} (distr_item, tipc_subscr, tipc_event, node identity): a
+ * short buffer is named, not an index.
+ */
 final class Wrap {
     private Wrap() { }
 

@@ -19,8 +19,6 @@ class WrapBoundsTest {
             .hasMessageStartingWith("tipc_subscr: 28 bytes");
         assertThatThrownBy(() -> new TipcEvent().wrap(new byte[60], 13, ByteOrder.LITTLE_ENDIAN))
             .hasMessageStartingWith("tipc_event: 48 bytes needed at offset 13");
-        assertThatThrownBy(() -> new MediaAddress().wrap(new byte[40], 9))
-            .hasMessageStartingWith("media address: 32 bytes");
         assertThatThrownBy(() -> NodeId.of(new byte[20], 5)).hasMessageStartingWith("node identity: 16 bytes");
         assertThatThrownBy(() -> new DistrItem().wrap(new byte[40], -1)).hasMessageContaining("offset -1");
     }
@@ -32,7 +30,6 @@ class WrapBoundsTest {
         assertThat(new DistrItem().wrap(b, 64 - DistrItem.SIZE)).isNotNull();
         assertThat(new TipcSubscr().wrap(b, 64 - TipcSubscr.SIZE, ByteOrder.BIG_ENDIAN)).isNotNull();
         assertThat(new TipcEvent().wrap(b, 64 - TipcEvent.SIZE, ByteOrder.BIG_ENDIAN)).isNotNull();
-        assertThat(new MediaAddress().wrap(b, 64 - MediaAddress.SIZE)).isNotNull();
         assertThat(NodeId.of(b, 48).bytes()[15]).isEqualTo((byte) 7);
     }
 }

@@ -30,7 +30,7 @@ import io.jtipc.bearer.udp.UdpMedia;
  *       keeps the kernel's zero UDP checksum there too ({@code UdpBearerConfig.gso}). {@code loss} drops that
  *       percentage (0-50) of received datagrams on purpose, for tests (a {@link RandomLossGenerator} as the
  *       bearer's {@code UdpBearerConfig.lossGenerator}). {@code name} is the bearer name's part after "udp:", 1 to 15
- *       printable characters ({@code UdpBearerConfig.checkName}); default "u" + the port.</li>
+ *       ASCII characters other than NUL and ',' ({@code UdpBearerConfig.checkName}); default "u" + the port.</li>
  * </ul>
  * Either may be opened inside a named network namespace ({@code netns}, /var/run/netns/NAME; needs CAP_SYS_ADMIN).
  */

@@ -332,9 +332,9 @@ final class Group {
 
     /**
      * group.c tipc_group_sort_msg: a broadcast is sorted in before the first message with a later bc seqno (it may be
-     * bypassed); others go to the tail. A broadcast not before the highest seqno the queue has held since it was last
-     * empty ({@link GroupMember#deferredMax}, never below what it holds) goes to the tail at once, as the walk would
-     * find no later message; otherwise the walk, at most {@link #DEFERRED_LIMIT_MSGS} steps.
+     * bypassed); others go to the tail. A broadcast that is not before any queued message, as the member's seqno arc
+     * shows ({@link GroupMember#deferredMin}), goes to the tail at once, as the walk would find no later message;
+     * otherwise the walk, at most {@link #DEFERRED_LIMIT_MSGS} steps.
      */
     private void sortMsg(byte[] msg, GroupMember m) {
         TipcMsg h = w.wrap(msg, 0, msg.length);
@@ -342,17 +342,30 @@ final class Group {
         boolean bcast = isBcast(h.type());
         int i = m.deferredq.size();
         if (i == 0) {
+            m.deferredMin = seqno;
             m.deferredMax = seqno;
-        } else if (bcast && Seqno.less(seqno, m.deferredMax)) {
-            for (int j = 0; j < m.deferredq.size(); j++) {
-                byte[] o = m.deferredq.get(j);
-                if (Seqno.less(seqno, w.wrap(o, 0, o.length).grpBcSeqno())) {
-                    i = j;
-                    break;
+            m.deferredWalk = false;
+        } else {
+            int span = (m.deferredMax - m.deferredMin) & 0xFFFF;
+            int at = (seqno - m.deferredMin) & 0xFFFF; // where the new seqno falls, counted from the arc's start
+            if (bcast && (m.deferredWalk || at < span || at >= 0x8000)) {
+                for (int j = 0; j < m.deferredq.size(); j++) {
+                    byte[] o = m.deferredq.get(j);
+                    if (Seqno.less(seqno, w.wrap(o, 0, o.length).grpBcSeqno())) {
+                        i = j;
+                        break;
+                    }
                 }
             }
-        } else if (Seqno.more(seqno, m.deferredMax)) {
-            m.deferredMax = seqno;
+            if (m.deferredWalk || at <= span) {
+                // inside the arc (or no arc kept): nothing to widen
+            } else if (at < 0x8000) {
+                m.deferredMax = seqno;
+            } else if (((m.deferredMax - seqno) & 0xFFFF) < 0x8000) {
+                m.deferredMin = seqno;
+            } else {
+                m.deferredWalk = true;
+            }
         }
         m.deferredq.add(i, msg);
         m.deferredBytes += msg.length;
@@ -374,7 +387,11 @@ final class Group {
         GroupMember m = find(node, port);
         if (!isSender(m)) return;
         if (Seqno.less(h.grpBcSeqno(), m.bcRcvNxt)) return;
-        if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
+        if (mt == Tipc.TIPC_GRP_MEMBER_EVT) {
+            // our own JOINED/LEFT event (GroupSocket drops one from the network): never lost, as in the kernel; at most
+            // two per member, so charged whatever the bounds
+            net.groupDeferred.force(node, msg.length);
+        } else if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
             || !net.groupDeferred.take(node, msg.length)) {
             if (Long.bitCount(++deferredDrops) == 1) {
                 net.log("group " + type + ": member " + Integer.toHexString(node) + ":" + Integer.toUnsignedString(port)

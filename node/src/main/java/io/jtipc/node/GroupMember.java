@@ -32,10 +32,16 @@ final class GroupMember {
     /** Bytes held in {@link #deferredq}; bounded by {@link Group#DEFERRED_LIMIT_BYTES}. */
     int deferredBytes;
     /**
-     * The highest bc seqno {@link #deferredq} has held since it was last empty (u16): no message in it is later, so a
-     * broadcast not before it is sorted in at the tail without a walk ({@link Group}'s sortMsg).
+     * An arc of bc seqnos (u16) holding every message in {@link #deferredq}: from {@code deferredMin} forward to
+     * {@code deferredMax}, shorter than half the sequence space, so that the 16-bit serial order is total on it. A
+     * broadcast at or after {@code deferredMax} and less than half the space after {@code deferredMin} is later than
+     * or equal to every queued one: it goes to the tail without a walk ({@link Group}'s sortMsg). Bounds left by
+     * removed messages stay (the arc still holds the rest). {@link #deferredWalk}: the queue spans more than that (a
+     * peer's doing), so every broadcast walks until the queue is empty again.
      */
+    int deferredMin;
     int deferredMax;
+    boolean deferredWalk;
 
     GroupMember(int node, int port, int instance, State state) {
         this.node = node;

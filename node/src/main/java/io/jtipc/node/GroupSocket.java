@@ -63,6 +63,11 @@ final class GroupSocket {
     boolean closed;
     /** Messages refused because the receive buffer was full (socket.c TIPC_ERR_OVERLOAD). */
     long overloads;
+    /**
+     * TIPC_GRP_MEMBER_EVT messages that came from the network and were dropped: the kernel makes member events only
+     * inside the receiving socket, so one on the wire is forged (it would bypass the deferred-queue bounds).
+     */
+    long forgedEvents;
 
     /** Key of the broadcast link in {@link #congLinks} (no node has address 0; socket.c counts it in cong_link_cnt). */
     static final int BCAST_LINK = 0;
@@ -315,13 +320,16 @@ final class GroupSocket {
     /**
      * socket.c tipc_sk_filter_rcv for a group socket: GROUP_PROTOCOL to the group (tipc_sk_proto_rcv), every message
      * then through tipc_group_filter_msg; what it delivers is queued unless the receive buffer is full (then
-     * refused: TIPC_ERR_OVERLOAD, dropped as the group header is dest-droppable). Non-group messages are dropped.
+     * refused: TIPC_ERR_OVERLOAD, dropped as the group header is dest-droppable). Non-group messages are dropped, and
+     * so is a member event from the network ({@link #forgedEvents}).
      */
     void rcv(TipcMsg h, long now, Outbox out) {
         if (closed) return;
         List<byte[]> inputq = new ArrayList<>(2);
         if (h.user() == Tipc.GROUP_PROTOCOL) {
             grp.protoRcv(h, inputq, now, out);
+        } else if (h.type() == Tipc.TIPC_GRP_MEMBER_EVT) {
+            forgedEvents++; // jtipc: member events are made by the receiving socket (group.c tipc_group_create_event)
         } else if (h.errcode() == 0 && h.hdrSize() >= Tipc.GROUP_H_SIZE) {
             inputq.add(Arrays.copyOfRange(h.buffer(), h.offset(), h.offset() + h.size()));
         }

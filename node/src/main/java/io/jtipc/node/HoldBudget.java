@@ -176,6 +176,16 @@ final class HoldBudget {
         return true;
     }
 
+    /**
+     * Takes {@code n} bytes and {@code c} items here and in the parent whatever the bounds: for what the node itself
+     * creates and must not lose (a group member event), so that {@link #give} stays symmetric. No reserve pool.
+     */
+    void force(long n, int c) {
+        if (parent != null) parent.force(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
+        bytes += n;
+        count += c;
+    }
+
     /** Whether {@link #take}{@code (n, c)} would succeed now (nothing is taken). */
     boolean fits(long n, int c) {
         if (bytes + n > maxBytes || count + c > maxCount) return false;
@@ -226,6 +236,11 @@ final class HoldBudget {
             if (!b.take(n, 1)) return false;
             byNode.putIfAbsent(node, b);
             return true;
+        }
+
+        /** Takes {@code n} bytes and one item for {@code node} whatever the bounds ({@link HoldBudget#force}). */
+        void force(int node, long n) {
+            byNode.computeIfAbsent(node, k -> new HoldBudget(nodeBytes, nodeCount, total)).force(n, 1);
         }
 
         /** Gives back {@code n} bytes and {@code c} items taken for {@code node}. */

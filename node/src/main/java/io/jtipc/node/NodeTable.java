@@ -86,15 +86,16 @@ final class NodeTable {
     }
 
     /**
-     * The node with identity {@code id} (128 bits, node.c tipc_node_find_by_id), preferring one that is up when a
-     * peer is known under two addresses; null if none. A hash lookup: it runs for every encrypted discovery frame,
-     * before the frame is authenticated.
+     * The node with identity {@code id} (128 bits, node.c tipc_node_find_by_id: the first in the kernel's node list,
+     * which is sorted by address, so the lowest address when a peer is known under two); null if none. A hash lookup:
+     * it runs for every encrypted discovery frame, before the frame is authenticated.
      */
     Node findById(NodeId id) {
         List<Node> same = byId.get(id);
-        if (same == null || same.isEmpty()) return null;
-        for (Node n : same) if (n.isUp()) return n;
-        return same.get(0);
+        if (same == null) return null;
+        Node first = null;
+        for (Node n : same) if (first == null || Integer.compareUnsigned(n.addr, first.addr) < 0) first = n;
+        return first;
     }
 
     Node find(int addr) {

@@ -32,7 +32,8 @@ class KernelStartFailureTest {
         TipcNetwork net = TipcNetwork.newNetwork();
         try (net; TipcKernelContainer k = new TipcKernelContainer(KernelVersion.V6_1, TipcKernelContainer.Mode.NATIVE)
                 .withNetwork(net)) {
-            assertThatThrownBy(k::start).hasMessageContaining("did not start (2 attempts)");
+            assertThatThrownBy(k::start).hasMessageContaining("did not start (2 attempts)")
+                .hasMessageContaining("module-failed"); // the console's reason, not a time-out
             assertThat(k.getContainerId()).isNull();
         }
         before.assertClean(net);

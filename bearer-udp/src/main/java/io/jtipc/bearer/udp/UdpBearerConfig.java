@@ -82,9 +82,9 @@ public final class UdpBearerConfig {
     /**
      * Bearer name after "udp:" (the kernel's {@code name NAME}); default "u" + the bound port.
      *
-     * @param name 1 to 15 printable ASCII characters, no comma or space (bearer.c bearer_name_validate: the interface
-     *             part of a bearer name fits TIPC_MAX_IF_NAME = 16 bytes with its NUL; links carry it in their
-     *             RESET/ACTIVATE messages, so a longer one would be cut on the wire)
+     * @param name 1 to 15 ASCII characters other than NUL and ',' (bearer.c bearer_name_validate: the interface part
+     *             of a bearer name fits TIPC_MAX_IF_NAME = 16 bytes with its NUL; links carry it in their RESET/ACTIVATE
+     *             messages, so a longer one would be cut on the wire; ',' separates the options of a bearer spec)
      * @throws IllegalArgumentException for any other name
      */
     public UdpBearerConfig name(String name) {
@@ -96,19 +96,19 @@ public final class UdpBearerConfig {
      * Checks a UDP bearer name as {@link #name(String)} takes it.
      *
      * @return {@code name}
-     * @throws IllegalArgumentException naming the rule if it is empty, longer than 15 characters or has a character
-     *         outside printable ASCII, a comma or a space
+     * @throws IllegalArgumentException naming the rule if it is empty, longer than 15 characters, or has a NUL, a
+     *         ',' or a character outside ASCII (the kernel checks only the length; a peer's name is escaped where shown)
      */
     public static String checkName(String name) {
         Objects.requireNonNull(name, "name");
         boolean ok = !name.isEmpty() && name.length() <= 15;
         for (int i = 0; ok && i < name.length(); i++) {
             char c = name.charAt(i);
-            ok = c > 0x20 && c < 0x7f && c != ',';
+            ok = c > 0 && c < 0x80 && c != ',';
         }
         if (!ok) {
             throw new IllegalArgumentException("bad UDP bearer name '" + io.jtipc.wire.PeerText.escape(name)
-                + "': want 1 to 15 printable characters without ',' or spaces (TIPC_MAX_IF_NAME)");
+                + "': want 1 to 15 ASCII characters other than NUL and ',' (TIPC_MAX_IF_NAME)");
         }
         return name;
     }

@@ -486,7 +486,7 @@ class UdpBearerTest {
         assertThatThrownBy(() -> UdpBearerConfig.local("127.0.0.1").multicast(sa("228.0.0.1", 1)).remote(sa("127.0.0.2", 1)))
                 .hasMessage("bearer is configured for multicast group 228.0.0.1:1; cannot add replicast peer 127.0.0.2:1");
         assertThatThrownBy(() -> UdpBearer.open(UdpBearerConfig.local("127.0.0.1:0").name("x".repeat(40))))
-                .hasMessageContaining("longer than 31 characters");
+                .hasMessageContaining("want 1 to 15 ASCII characters");
         assertThatThrownBy(() -> UdpBearer.open(UdpBearerConfig.local("127.0.0.1:0").mtu(100)))
                 .hasMessage("UDP bearer MTU 100 is not in 128..65507");
         assertThatThrownBy(() -> UdpBearer.open(UdpBearerConfig.local("::1").multicastForNetId(12345)))

@@ -126,6 +126,7 @@ public final class LinksCommand implements Callable<Integer> {
                     }
                     return true;
                 } catch (IOException e) {
+                    close(); // the partial copy
                     cl.getErr().println(cmd + ": cannot read standard input: " + e.getMessage());
                     cl.getErr().flush();
                     return false;

@@ -387,9 +387,10 @@ final class Group {
         GroupMember m = find(node, port);
         if (!isSender(m)) return;
         if (Seqno.less(h.grpBcSeqno(), m.bcRcvNxt)) return;
-        if (mt == Tipc.TIPC_GRP_MEMBER_EVT) {
-            // our own JOINED/LEFT event (GroupSocket drops one from the network): never lost, as in the kernel; at most
-            // two per member, so charged whatever the bounds
+        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (isBcast(mt) && h.grpBcSeqno() == m.bcRcvNxt)) {
+            // never refused, so charged whatever the bounds: our own JOINED/LEFT event (GroupSocket drops one from the
+            // network; at most two per member), never lost in the kernel either; and the broadcast the member's queue
+            // waits for, which leaves it in this call with what it releases (the bounds are for what waits)
             net.groupDeferred.force(node, msg.length);
         } else if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
             || !net.groupDeferred.take(node, msg.length)) {

@@ -165,6 +165,34 @@ class GroupFilterTest {
         assertThat(held).isEqualTo(budget.bytes());
         assertThat(g.deferredDrops).isPositive();
         assertThat(na.core.log()).anyMatch(l -> l.contains("deferred") && l.contains("(node)"));
+        // fill the node's budget to the last bytes with empty broadcasts of the last member (held: its s0 never came)
+        Member last = bs.get(bs.size() - 1);
+        int sl = nb.core.sockets.group(last.port).grp.bcSndNxt;
+        for (int i = 0; i < 100; i++) {
+            inject(net, na, msg(nb, last.port, na, 0, 0, Tipc.TIPC_GRP_BCAST_MSG, sl + perMember + 1 + i, ""));
+        }
+        assertThat(budget.bytes()).isGreaterThan(Group.DEFERRED_NODE_BYTES - Tipc.GROUP_H_SIZE);
+        held = budget.bytes();
+        // the budget is full, yet a member's LEFT event (made here, not sent by the peer) is never refused: b1 leaves,
+        // and once its missing broadcast arrives its messages and then LEFT are read
+        Member b1 = bs.get(1);
+        GroupMember m1 = g.find(nb.core.ownAddr(), b1.port);
+        int s1 = nb.core.sockets.group(b1.port).grp.bcSndNxt;
+        long drops = g.deferredDrops;
+        int queued = m1.deferredq.size();
+        inject(net, na, msg(nb, b1.port, na, a.port, Tipc.GROUP_PROTOCOL, Tipc.GRP_LEAVE_MSG, s1 + 1, ""));
+        assertThat(m1.deferredq).hasSize(queued + 1);
+        assertThat(g.deferredDrops).isEqualTo(drops);
+        inject(net, na, msg(nb, b1.port, na, 0, 0, Tipc.TIPC_GRP_BCAST_MSG, s1, "first of b1"));
+        assertThat(a.got.stream().filter(x -> x.srcPort() == b1.port && x.oob() && !x.joined())).hasSize(1);
+        assertThat(g.find(nb.core.ownAddr(), b1.port)).isNull();
+        assertThat(held).isGreaterThan(budget.bytes());
+        // a member event from the network is forged: dropped, not delivered
+        GroupSocket gs = na.core.sockets.group(a.port);
+        byte[] forged = msg(nb, bs.get(2).port, na, a.port, 0, Tipc.TIPC_GRP_MEMBER_EVT, 0, "");
+        inject(net, na, forged);
+        assertThat(gs.forgedEvents).isEqualTo(1);
+        assertThat(a.got.stream().filter(x -> x.srcPort() == bs.get(2).port && x.oob() && !x.joined())).isEmpty();
         // the first member's missing broadcast arrives: its queue is delivered and its bytes given back
         Member b0 = bs.get(0);
         GroupMember m0 = g.find(nb.core.ownAddr(), b0.port);

@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A kernel node that cannot come up fails with its console's reason, after {@link
- * TipcKernelContainer#STARTUP_ATTEMPTS} attempts, and leaves no container behind: native mode on a Docker host
- * without tipc.ko (the entrypoint says "module-failed tipc" and exits).
+ * A kernel node that cannot come up fails after {@link TipcKernelContainer#STARTUP_ATTEMPTS} attempts because its
+ * container stops, not after a start-up time-out, and leaves no container behind: native mode on a Docker host without
+ * tipc.ko (the entrypoint finds no tipc module and exits).
  */
 class KernelStartFailureTest {
 
@@ -32,8 +32,9 @@ class KernelStartFailureTest {
         TipcNetwork net = TipcNetwork.newNetwork();
         try (net; TipcKernelContainer k = new TipcKernelContainer(KernelVersion.V6_1, TipcKernelContainer.Mode.NATIVE)
                 .withNetwork(net)) {
+            // the container itself stopped (Testcontainers' "did not start correctly"), not a wait that timed out
             assertThatThrownBy(k::start).hasMessageContaining("did not start (2 attempts)")
-                .hasMessageContaining("module-failed"); // the console's reason, not a time-out
+                .hasStackTraceContaining("Container did not start correctly");
             assertThat(k.getContainerId()).isNull();
         }
         before.assertClean(net);

@@ -69,7 +69,13 @@ public final class TipcAddress extends java.net.SocketAddress {
             if (at > 0) {
                 String n = s.substring(at + 1);
                 if (n.startsWith("0x") || n.startsWith("0X")) n = n.substring(2);
-                return ofSocket(num(s.substring(0, at)), Integer.parseUnsignedInt(n, 16));
+                int node;
+                try {
+                    node = Integer.parseUnsignedInt(n, 16);
+                } catch (NumberFormatException e) {
+                    throw new NumberFormatException("node '" + n + "' is not a 32-bit address in hex");
+                }
+                return ofSocket(num(s.substring(0, at)), node);
             }
             String[] p = s.split(":");
             if (p.length == 2) return ofService(num(p[0]), num(p[1]));
@@ -82,8 +88,12 @@ public final class TipcAddress extends java.net.SocketAddress {
 
     private static int num(String t) {
         t = t.trim();
-        if (t.startsWith("0x") || t.startsWith("0X")) return Integer.parseUnsignedInt(t.substring(2), 16);
-        return Integer.parseUnsignedInt(t);
+        try {
+            if (t.startsWith("0x") || t.startsWith("0X")) return Integer.parseUnsignedInt(t.substring(2), 16);
+            return Integer.parseUnsignedInt(t);
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException("'" + t + "' is not a number from 0 to 4294967295 (decimal or 0x hex)");
+        }
     }
 
     /** Which of the three address forms this is (uapi tipc.h: service, service range or socket address). */

@@ -17,7 +17,11 @@ class AddressAndSpecTest {
         assertThat(TipcAddress.ofSocket(-1, 0x6e310000).toString()).isEqualTo("<6e310000:4294967295>");
         assertThat(TipcAddress.ofService(1, 2)).isNotEqualTo(TipcAddress.ofServiceRange(1, 2, 2));
         assertThatThrownBy(() -> TipcAddress.parse("1")).hasMessageContaining("want TYPE:INSTANCE");
-        assertThatThrownBy(() -> TipcAddress.parse("a:b")).hasMessageContaining("bad TIPC address 'a:b'");
+        assertThatThrownBy(() -> TipcAddress.parse("a:b")).hasMessage("bad TIPC address 'a:b': 'a' is not a number from 0 to "
+            + "4294967295 (decimal or 0x hex)");
+        assertThatThrownBy(() -> TipcAddress.parse("7@zz")).hasMessage("bad TIPC address '7@zz': node 'zz' is not a 32-bit "
+            + "address in hex");
+        assertThatThrownBy(() -> TipcAddress.parse("1:4294967296")).hasMessageContaining("'4294967296' is not a number");
         assertThatThrownBy(() -> TipcAddress.ofServiceRange(1, 5, 4)).hasMessageContaining("lower 5 > upper 4");
     }
 

@@ -414,9 +414,8 @@ public final class PcapCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String message(Exception e) {
-        Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
-        return c.getMessage() != null ? c.getMessage() : c.toString();
+    private String message(Exception e) {
+        return io.jtipc.cli.IoErrors.describe(e, writeFile);
     }
 
     private static void flushQuietly(Printer p, OutputStream w) {

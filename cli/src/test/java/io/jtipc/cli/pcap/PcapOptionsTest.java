@@ -323,6 +323,13 @@ class PcapOptionsTest {
         assertThat(same2.code()).isEqualTo(2);
         assertThat(Files.readAllBytes(a)).isEqualTo(orig);
 
+        // a directory that does not exist: said so, naming the file given, not a temporary one
+        Path nowhere = dir.resolve("no-such-dir").resolve("x.pcapng");
+        Result nodir = run("-w", nowhere.toString(), ETH);
+        assertThat(nodir.code()).isEqualTo(1);
+        assertThat(nodir.err().strip()).isEqualTo("jtipc pcap: cannot write " + nowhere + ": no such directory "
+            + nowhere.getParent());
+
         Path keep = dir.resolve("keep.pcapng");
         Files.write(keep, orig);
         Result missing = run("-r", dir.resolve("missing.pcap").toString(), "-w", keep.toString());

@@ -7,7 +7,6 @@ import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -415,13 +414,9 @@ public final class LinkAnalysis implements TipcMessageListener {
         if (dataLen < 16) return null;
         byte[] b = m.buf();
         int p = m.offset() + hs;
-        int n = 0;
-        while (n < 16 && b[p + n] != 0) n++;
-        for (int i = 0; i < n; i++) {
-            int c = b[p + i] & 0xff;
-            if (c < 0x21 || c > 0x7e) return null;
-        }
-        return n == 0 ? null : io.jtipc.wire.PeerText.escape(new String(b, p, n, StandardCharsets.US_ASCII));
+        if (b[p] == 0) return null;
+        // a peer's bytes: escaped (\xHH for control and non-ASCII bytes), so a hostile name still names its link
+        return io.jtipc.wire.PeerText.latin1(b, p, 16);
     }
 
     private static void gapAckBlocks(Direction d, CapturedMessage m, int hs) {
@@ -685,7 +680,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             row(sb, rowFmt, "gap-ACK blocks bc", a.bcGapAckBlocks, b.bcGapAckBlocks);
             row(sb, rowFmt, "RESET", a.resets, b.resets);
             row(sb, rowFmt, "ACTIVATE", a.activates, b.activates);
-            row(sb, rowFmt, "interface", String.valueOf(a.ifName), String.valueOf(b.ifName));
+            row(sb, rowFmt, "interface", a.ifName == null ? "?" : a.ifName, b.ifName == null ? "?" : b.ifName);
             sb.append("  events:\n");
             for (int i = 0; i < l.events.size(); i++) {
                 if (i == 2 * MAX_LISTED && l.events.size() > 4 * MAX_LISTED) {

@@ -62,7 +62,7 @@ public final class Main implements Runnable {
         cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
-            line.getErr().println("jtipc: " + IoErrors.describe(ex, null));
+            line.getErr().println("jtipc: " + io.jtipc.cli.pcap.IoErrors.describe(ex, null));
             line.getErr().flush();
             return 1;
         });

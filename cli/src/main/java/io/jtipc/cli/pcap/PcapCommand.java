@@ -415,7 +415,7 @@ public final class PcapCommand implements Callable<Integer> {
     }
 
     private String message(Exception e) {
-        return io.jtipc.cli.IoErrors.describe(e, writeFile);
+        return IoErrors.describe(e, writeFile);
     }
 
     private static void flushQuietly(Printer p, OutputStream w) {

@@ -1,4 +1,4 @@
-package io.jtipc.cli;
+package io.jtipc.cli.pcap;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;

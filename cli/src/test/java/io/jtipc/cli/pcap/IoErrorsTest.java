@@ -1,4 +1,4 @@
-package io.jtipc.cli;
+package io.jtipc.cli.pcap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

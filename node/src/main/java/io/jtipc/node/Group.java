@@ -106,6 +106,8 @@ final class Group {
     long deferredDrops;
     long joinDrops;
     private final TipcMsg w = new TipcMsg();
+    /** A second view, for a queue's head while {@link #w} holds the message being filtered. */
+    private final TipcMsg headView = new TipcMsg();
 
     /** group.c tipc_group_create (the binding subscription is made by the socket). */
     Group(Net net, SocketTable st, int portid, int type, int instance, int scope, boolean loopback, boolean events) {
@@ -372,6 +374,18 @@ final class Group {
     }
 
     /**
+     * Whether a broadcast with bc seqno {@code seqno} is sorted in at the head of {@code m}'s deferred queue ({@link
+     * #sortMsg}): the queue is empty or its head is later. After each {@link #filterMsg} the head (if any) is later
+     * than bc_rcv_nxt, so the broadcast carrying bc_rcv_nxt goes first, unless a peer placed the head exactly half the
+     * sequence space away.
+     */
+    private boolean goesFirst(GroupMember m, int seqno) {
+        if (m.deferredq.isEmpty()) return true;
+        byte[] head = m.deferredq.get(0);
+        return Seqno.less(seqno, headView.wrap(head, 0, head.length).grpBcSeqno());
+    }
+
+    /**
      * group.c tipc_group_filter_msg: a group message (data or member event) from a member that may send is held in
      * the member's deferred queue until every earlier broadcast of that member has arrived; then, in order, data and
      * (with MEMBER_EVTS) events go to {@code delivered} as {message, member instance} pairs, a multicast for another
@@ -387,10 +401,11 @@ final class Group {
         GroupMember m = find(node, port);
         if (!isSender(m)) return;
         if (Seqno.less(h.grpBcSeqno(), m.bcRcvNxt)) return;
-        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (isBcast(mt) && h.grpBcSeqno() == m.bcRcvNxt)) {
+        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (isBcast(mt) && h.grpBcSeqno() == m.bcRcvNxt && goesFirst(m, m.bcRcvNxt))) {
             // never refused, so charged whatever the bounds: our own JOINED/LEFT event (GroupSocket drops one from the
             // network; at most two per member), never lost in the kernel either; and the broadcast the member's queue
-            // waits for, which leaves it in this call with what it releases (the bounds are for what waits)
+            // waits for, which is sorted in first and so leaves in this call with what it releases (the bounds are
+            // for what waits)
             net.groupDeferred.force(node, msg.length);
         } else if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
             || !net.groupDeferred.take(node, msg.length)) {

@@ -529,6 +529,7 @@ final class Group {
      * header, a struct tipc_event as data), sequenced at broadcast seqno {@code seqno} of member {@code m}.
      */
     private void createEvent(GroupMember m, int event, int seqno, List<byte[]> inputq) {
+        if (event == TipcEvent.TIPC_WITHDRAWN) m.leftQueued = true;
         byte[] b = new byte[Tipc.GROUP_H_SIZE + TipcEvent.SIZE];
         TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
         Msg.init(h, m.node, Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_GRP_MEMBER_EVT, Tipc.GROUP_H_SIZE, net.ownAddr);
@@ -625,7 +626,7 @@ final class Group {
                 open(m);
                 decrActive(m);
                 setState(m, MBR_LEAVING);
-                createEvent(m, TipcEvent.TIPC_WITHDRAWN, m.bcSyncpt, inputq);
+                if (!m.leftQueued) createEvent(m, TipcEvent.TIPC_WITHDRAWN, m.bcSyncpt, inputq);
                 return;
             case Tipc.GRP_ADV_MSG:
                 if (m == null) return;
@@ -697,6 +698,8 @@ final class Group {
             active.remove(m);
             pending.remove(m);
             open(m);
+            // its node is down: no LEAVE can come, LEFT at once (even if a LEAVE's event waits for broadcasts that
+            // will not come either)
             if (!st.nodeUp(node)) createEvent(m, TipcEvent.TIPC_WITHDRAWN, m.bcRcvNxt, inputq);
         }
         return rcvbufLimit();

@@ -42,6 +42,12 @@ final class GroupMember {
     int deferredMin;
     int deferredMax;
     boolean deferredWalk;
+    /**
+     * Its LEFT event was made (at its LEAVE, or at once when its node went down): a repeated LEAVE makes no other
+     * (jtipc: group.c queues one per LEAVE, so a peer repeating LEAVE would grow the queue by events, which are never
+     * refused). Its node going down still makes the immediate one, as group.c does.
+     */
+    boolean leftQueued;
 
     GroupMember(int node, int port, int instance, State state) {
         this.node = node;

@@ -376,11 +376,11 @@ public final class PcapCommand implements Callable<Integer> {
         } catch (IOException e) {
             if (sink.closed()) return 0;
             flushQuietly(listener, w);
-            err.println("jtipc pcap: cannot read " + name + ": " + e.getMessage());
+            err.println("jtipc pcap: cannot read " + name + ": " + IoErrors.describe(e, stdin ? null : input));
             return 1;
         } catch (FrameSelector.PcapWriteFailure e) {
             if (sink.closed()) return 0; // -w - into a pipe its reader closed
-            err.println("jtipc pcap: cannot write " + writeFile + ": " + e.getCause().getMessage());
+            err.println("jtipc pcap: cannot write " + writeFile + ": " + IoErrors.describe(e.getCause(), writeFile));
             return 1;
         } catch (UncheckedIOException e) {
             if (sink.closed()) return 0; // the reader closed the pipe (| head): quiet, as tshark

@@ -36,7 +36,12 @@ import io.jtipc.bearer.udp.UdpMedia;
  */
 public final class BearerSpec {
     /** Media kinds. */
-    public enum Kind { ETH, UDP }
+    public enum Kind {
+        /** Raw Ethernet frames through AF_PACKET (media "eth", bearer.c / eth_media.c). */
+        ETH,
+        /** UDP datagrams (media "udp", udp_media.c). */
+        UDP
+    }
 
     private final Kind kind;
     private final String iface;

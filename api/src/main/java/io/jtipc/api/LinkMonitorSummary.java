@@ -58,6 +58,7 @@ public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, 
      */
     public record Peer(int address, boolean up, boolean head, boolean local, int applied, int downCount,
                        int domainGeneration, long upMap, List<Integer> members) {
+        /** Copies {@code members} (an unmodifiable list). @throws NullPointerException if it is null */
         public Peer {
             members = List.copyOf(members);
         }
@@ -66,6 +67,7 @@ public record LinkMonitorSummary(String bearer, int selfAddress, int peerCount, 
         public boolean monitored() { return local || head; }
     }
 
+    /** Copies {@code peers} (an unmodifiable list). @throws NullPointerException if it is null */
     public LinkMonitorSummary {
         peers = List.copyOf(peers);
     }

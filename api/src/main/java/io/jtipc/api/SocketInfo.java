@@ -16,6 +16,7 @@ import java.util.List;
  */
 public record SocketInfo(int port, List<Binding> bindings, boolean connected, int peerNode, int peerPort,
                          long connType, int connInstance) {
+    /** Copies {@code bindings} (an unmodifiable list). @throws NullPointerException if it is null */
     public SocketInfo {
         bindings = List.copyOf(bindings);
     }

@@ -16,13 +16,26 @@ public final class TipcAddress extends java.net.SocketAddress {
     private static final long serialVersionUID = 1L;
 
     /** The address family variants (tipc.h TIPC_SERVICE_RANGE = 1, TIPC_SERVICE_ADDR = 2, TIPC_SOCKET_ADDR = 3). */
-    public enum Kind { SERVICE_RANGE, SERVICE, SOCKET }
+    public enum Kind {
+        /** A service type and an instance range lower..upper (struct tipc_service_range). */
+        SERVICE_RANGE,
+        /** A service type and one instance (struct tipc_service_addr). */
+        SERVICE,
+        /** A socket: port reference and node address (struct tipc_socket_addr). */
+        SOCKET
+    }
 
+    /** Which variant this is (a stream carries a {@code Form} instead of these fields). */
     private final Kind kind;
+    /** Service type; 0 for a socket address. */
     private final int type;
+    /** Lowest instance (the instance of a service address); 0 for a socket address. */
     private final int lower;
+    /** Highest instance (= lower for a service address); 0 for a socket address. */
     private final int upper;
+    /** Port reference of a socket address, else 0. */
     private final int port;
+    /** Node address of a socket address, else 0. */
     private final int node;
 
     private TipcAddress(Kind kind, int type, int lower, int upper, int port, int node) {
@@ -133,7 +146,11 @@ public final class TipcAddress extends java.net.SocketAddress {
         return new Form(kind.ordinal(), type, lower, upper, port, node);
     }
 
-    /** An address is never read directly, only through its {@link Form}: a crafted stream is refused. */
+    /**
+     * An address is never read directly, only through its {@link Form}: a crafted stream is refused.
+     *
+     * @throws java.io.InvalidObjectException always: an address is read through its serialized form
+     */
     private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
         throw new java.io.InvalidObjectException("TipcAddress is read through its serialized form only");
     }

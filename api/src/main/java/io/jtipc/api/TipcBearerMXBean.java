@@ -40,6 +40,10 @@ public interface TipcBearerMXBean {
     /** Received frames whose handling threw since the bearer was enabled (count; logged, the frame is lost). */
     long getHandlerFailures();
 
-    /** Zeroes the counters of every link on this bearer ({@code tipc link stat reset} for each). */
+    /**
+     * Zeroes the counters of every link on this bearer ({@code tipc link stat reset} for each).
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     void resetStats() throws TipcException;
 }

@@ -32,7 +32,10 @@ import io.jtipc.node.SocketType;
 public final class TipcConnection implements AutoCloseable {
     /** Socket types. */
     public enum Type {
-        SEQPACKET(SocketType.SEQPACKET), STREAM(SocketType.STREAM);
+        /** Messages, boundaries kept, each at most 66 000 bytes (SOCK_SEQPACKET). */
+        SEQPACKET(SocketType.SEQPACKET),
+        /** A byte stream (SOCK_STREAM). */
+        STREAM(SocketType.STREAM);
 
         final SocketType core;
 
@@ -142,6 +145,7 @@ public final class TipcConnection implements AutoCloseable {
      * {@link #DEFAULT_CONNECT_TIMEOUT} (8 s): what connect(2) waits on a socket whose TIPC_CONN_TIMEOUT was never set.
      *
      * @throws TipcException as {@link #connect(TipcNode, TipcAddress, Type, Duration)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type)
             throws TipcException, InterruptedIOException {
@@ -156,6 +160,7 @@ public final class TipcConnection implements AutoCloseable {
      * @param timeout connect timeout (the kernel's default is 8 s)
      * @throws TipcException EHOSTUNREACH (no such binding or no link: at once), ECONNREFUSED (the SYN was rejected:
      *                       no socket, or not listening), ETIMEDOUT
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout)
             throws TipcException, InterruptedIOException {
@@ -170,6 +175,7 @@ public final class TipcConnection implements AutoCloseable {
      *
      * @param data the first message (at most 66000 bytes), or null or empty for a plain SYN
      * @throws TipcException as the plain connect, and EMSGSIZE for data over 66000 bytes
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public static TipcConnection connect(TipcNode node, TipcAddress dest, Type type, Duration timeout, byte[] data)
             throws TipcException, InterruptedIOException {
@@ -230,7 +236,12 @@ public final class TipcConnection implements AutoCloseable {
         });
     }
 
-    /** Sends all of {@code data}. See {@link #write(byte[], int, int)}. */
+    /**
+     * Sends all of {@code data}. See {@link #write(byte[], int, int)}.
+     *
+     * @throws TipcException as {@link #write(byte[], int, int)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public void write(byte[] data) throws TipcException, InterruptedIOException {
         write(data, 0, data.length);
     }
@@ -240,6 +251,7 @@ public final class TipcConnection implements AutoCloseable {
      * of at most 66000 bytes; STREAM: any length.
      *
      * @throws TipcException EPIPE (the connection ended), ENOTCONN, EMSGSIZE, or the socket/node closed
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void write(byte[] data, int off, int len) throws TipcException, InterruptedIOException {
         Objects.checkFromIndexSize(off, len, data.length);
@@ -259,7 +271,12 @@ public final class TipcConnection implements AutoCloseable {
         } while (done < len);
     }
 
-    /** Reads into {@code buf}. See {@link #read(byte[], int, int)}. */
+    /**
+     * Reads into {@code buf}. See {@link #read(byte[], int, int)}.
+     *
+     * @throws TipcException as {@link #read(byte[], int, int)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public int read(byte[] buf) throws TipcException, InterruptedIOException {
         return read(buf, 0, buf.length);
     }
@@ -270,6 +287,7 @@ public final class TipcConnection implements AutoCloseable {
      *
      * @return bytes read, or -1 at the peer's orderly shutdown
      * @throws TipcException ECONNRESET (aborted: peer closed, node lost, probing failed), ENOTCONN, or closed
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public int read(byte[] buf, int off, int len) throws TipcException, InterruptedIOException {
         return read(buf, off, len, null);
@@ -282,6 +300,7 @@ public final class TipcConnection implements AutoCloseable {
      * @return bytes read, -1 at end of stream, or 0 if nothing arrived in time
      * @throws TipcException as {@link #read(byte[], int, int)}
      * @throws IndexOutOfBoundsException if {@code off}/{@code len} do not fit {@code buf}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public int read(byte[] buf, int off, int len, Duration timeout) throws TipcException, InterruptedIOException {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -326,6 +345,7 @@ public final class TipcConnection implements AutoCloseable {
      * {@code dst.remaining()} is truncated, as {@link #read(byte[], int, int)} truncates.
      *
      * @return bytes read, 0 if none are there (or {@code dst} is full), -1 at end of stream
+     * @throws TipcException as {@link #tryRead(byte[], int, int)}
      */
     public int tryRead(ByteBuffer dst) throws TipcException {
         try {
@@ -339,6 +359,8 @@ public final class TipcConnection implements AutoCloseable {
      * {@link #read(byte[], int, int)} (waits for data) into {@code dst}; the position advances by the bytes read.
      *
      * @return bytes read, or -1 at end of stream (0 only if {@code dst} has no room)
+     * @throws TipcException as {@link #read(byte[], int, int)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public int read(ByteBuffer dst) throws TipcException, InterruptedIOException {
         return intoBuffer(dst, (b, o, l) -> read(b, o, l));
@@ -347,6 +369,9 @@ public final class TipcConnection implements AutoCloseable {
     /**
      * Writes the bytes between {@code src}'s position and limit (waiting for the peer's window as
      * {@link #write(byte[], int, int)}); on return the position equals the limit. Direct buffers are copied once.
+     *
+     * @throws TipcException as {@link #write(byte[], int, int)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void write(ByteBuffer src) throws TipcException, InterruptedIOException {
         int len = src.remaining();

@@ -10,6 +10,7 @@ import java.io.IOException;
  */
 public class TipcException extends IOException {
     private static final long serialVersionUID = 1L;
+    /** Why the operation failed (serialized). */
     private final TipcError error;
 
     /**

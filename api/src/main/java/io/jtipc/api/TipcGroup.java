@@ -89,7 +89,12 @@ public final class TipcGroup implements AutoCloseable {
         return TipcAddress.ofSocket(port, node.address());
     }
 
-    /** Members of the group as this one currently knows them. */
+    /**
+     * Members of the group as this one currently knows them.
+     *
+     * @throws TipcException if the group is closed, or if the node is not running (once it failed, the exception names
+     *                       the cause)
+     */
     public int memberCount() throws TipcException {
         checkOpen();
         return node.call(now -> node.core().groups().memberCount(port));
@@ -147,7 +152,12 @@ public final class TipcGroup implements AutoCloseable {
         }
     }
 
-    /** Unicast to one member {port, node} (TIPC_GRP_UCAST_MSG), waiting up to {@link #DEFAULT_SEND_TIMEOUT}. */
+    /**
+     * Unicast to one member {port, node} (TIPC_GRP_UCAST_MSG), waiting up to {@link #DEFAULT_SEND_TIMEOUT}.
+     *
+     * @throws TipcException as {@link #send(TipcAddress, byte[], Duration)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public void send(TipcAddress member, byte[] data) throws TipcException, InterruptedIOException {
         send(member, data, DEFAULT_SEND_TIMEOUT);
     }
@@ -158,6 +168,7 @@ public final class TipcGroup implements AutoCloseable {
      * @throws TipcException EHOSTUNREACH (not a member), EMSGSIZE (over 66000 bytes), EAGAIN (no window within
      *                       {@code timeout})
      * @throws IllegalArgumentException if {@code member} is not a socket address
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void send(TipcAddress member, byte[] data, Duration timeout) throws TipcException, InterruptedIOException {
         if (member.kind() != TipcAddress.Kind.SOCKET) {
@@ -170,13 +181,21 @@ public final class TipcGroup implements AutoCloseable {
     /**
      * Anycast to one member bound to {@code instance}, round robin among those with window (socket.c
      * tipc_send_group_anycast); as {@link #send(TipcAddress, byte[], Duration)}.
+     *
+     * @throws TipcException as {@link #send(TipcAddress, byte[], Duration)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void anycast(int instance, byte[] data, Duration timeout) throws TipcException, InterruptedIOException {
         send("anycast to instance " + Integer.toUnsignedString(instance), timeout,
             (g, now) -> g.sendAnycast(now, port, instance, data, 0, data.length, node.outbox()));
     }
 
-    /** Multicast to every member bound to {@code instance} (socket.c tipc_send_group_mcast); as {@link #anycast}. */
+    /**
+     * Multicast to every member bound to {@code instance} (socket.c tipc_send_group_mcast); as {@link #anycast}.
+     *
+     * @throws TipcException as {@link #send(TipcAddress, byte[], Duration)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public void multicast(int instance, byte[] data, Duration timeout) throws TipcException, InterruptedIOException {
         send("multicast to instance " + Integer.toUnsignedString(instance), timeout,
             (g, now) -> g.sendMulticast(now, port, instance, data, 0, data.length, node.outbox()));
@@ -185,6 +204,9 @@ public final class TipcGroup implements AutoCloseable {
     /**
      * Broadcast to every member (socket.c tipc_send_group_bcast); waits while any member's window is too small or the
      * previous acknowledged broadcast is not yet acknowledged by all; as {@link #anycast}.
+     *
+     * @throws TipcException as {@link #send(TipcAddress, byte[], Duration)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void broadcast(byte[] data, Duration timeout) throws TipcException, InterruptedIOException {
         send("broadcast", timeout, (g, now) -> g.sendBroadcast(now, port, data, 0, data.length, node.outbox()));
@@ -196,6 +218,7 @@ public final class TipcGroup implements AutoCloseable {
      *
      * @return the message, or null if none came in time
      * @throws TipcException when the group or its node is closed
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public TipcGroupMessage receive(Duration timeout) throws TipcException, InterruptedIOException {
         checkOpen();

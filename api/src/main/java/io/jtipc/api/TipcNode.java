@@ -295,7 +295,11 @@ public final class TipcNode implements AutoCloseable {
             return new TipcNode(this);
         }
 
-        /** {@link #build()} then {@link TipcNode#start()}. */
+        /**
+         * {@link #build()} then {@link TipcNode#start()}.
+         *
+         * @throws IOException as {@link TipcNode#start()}
+         */
         public TipcNode start() throws IOException {
             TipcNode n = build();
             try {
@@ -437,7 +441,11 @@ public final class TipcNode implements AutoCloseable {
     /** Removes a listener added by {@link #addLinkListener}; nothing if it was not added. */
     public void removeLinkListener(LinkListener l) { events.listeners.remove(l); }
 
-    /** A snapshot of every link. */
+    /**
+     * A snapshot of every link.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public List<LinkInfo> links() throws TipcException { return views.links(admin.stats); }
 
     /** The name of this node's broadcast link for {@link #setLink} (bcast.c tipc_bclink_name). */
@@ -492,7 +500,11 @@ public final class TipcNode implements AutoCloseable {
      */
     public void removeBearer(String name) throws TipcException { bearerSet.removeBearer(name); }
 
-    /** {@code tipc bearer list}: the names of the enabled bearers, in bearer id order (e.g. "eth:eth0", "udp:b1"). */
+    /**
+     * {@code tipc bearer list}: the names of the enabled bearers, in bearer id order (e.g. "eth:eth0", "udp:b1").
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public List<String> bearerNames() throws TipcException { return bearerSet.bearerNames(); }
 
     /**
@@ -516,10 +528,18 @@ public final class TipcNode implements AutoCloseable {
      */
     public void resetLinkStats(String linkName) throws TipcException { admin.resetLinkStats(linkName); }
 
-    /** {@code tipc socket list}: this node's sockets (the topology server's included), by port. */
+    /**
+     * {@code tipc socket list}: this node's sockets (the topology server's included), by port.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public List<SocketInfo> sockets() throws TipcException { return admin.sockets(); }
 
-    /** {@code tipc node list}: this node and every peer node known, by address. */
+    /**
+     * {@code tipc node list}: this node and every peer node known, by address.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public List<PeerInfo> nodes() throws TipcException { return admin.nodes(); }
 
     /**
@@ -532,7 +552,11 @@ public final class TipcNode implements AutoCloseable {
      */
     public void removePeer(int address) throws TipcException { admin.removePeer(address); }
 
-    /** {@code tipc link monitor summary} / {@code list}: each bearer's neighbour monitor (monitor.c). */
+    /**
+     * {@code tipc link monitor summary} / {@code list}: each bearer's neighbour monitor (monitor.c).
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public List<LinkMonitorSummary> linkMonitors() throws TipcException { return views.linkMonitors(); }
 
     /**
@@ -542,23 +566,47 @@ public final class TipcNode implements AutoCloseable {
      */
     public void setMonitorThreshold(int n) throws TipcException { views.setMonitorThreshold(n); }
 
-    /** {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link. */
+    /**
+     * {@code tipc link list}: "broadcast-link: up" then "NAME: up|down" per link.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public String linkList() throws TipcException { return views.linkList(); }
 
-    /** Waits until at least one link is up. */
+    /**
+     * Waits until at least one link is up.
+     *
+     * @throws TipcException if no link is up within {@code timeout} (the message names the links), or if the node is
+     *                       not running (once it failed, the exception names the cause)
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public LinkInfo awaitLinkUp(Duration timeout) throws TipcException, InterruptedIOException {
         return awaitLink(l -> l.up(), timeout);
     }
 
-    /** Waits until a link matches {@code p}; returns it, or throws a TipcException naming the links at the time out. */
+    /**
+     * Waits until a link matches {@code p}; returns it, or throws a TipcException naming the links at the time out.
+     *
+     * @throws TipcException if no link matches within {@code timeout} (the message names the links), or if the node is
+     *                       not running (once it failed, the exception names the cause)
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public LinkInfo awaitLink(Predicate<LinkInfo> p, Duration timeout) throws TipcException, InterruptedIOException {
         return views.awaitLink(p, timeout);
     }
 
-    /** A snapshot of the binding table, in {@code tipc nametable show} order (type, lower, age). */
+    /**
+     * A snapshot of the binding table, in {@code tipc nametable show} order (type, lower, age).
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public List<Binding> bindings() throws TipcException { return views.bindings(); }
 
-    /** The binding table as {@code tipc nametable show} prints it. */
+    /**
+     * The binding table as {@code tipc nametable show} prints it.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public String nametableShow() throws TipcException { return views.nametableShow(); }
 
     /**
@@ -567,6 +615,7 @@ public final class TipcNode implements AutoCloseable {
      *
      * @return the first matching binding in {@link #bindings()} order
      * @throws TipcException none matched within {@code timeout}, or the node is not running
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public Binding awaitBinding(Predicate<Binding> p, Duration timeout) throws TipcException, InterruptedIOException {
         return views.awaitBinding(p, timeout);
@@ -576,12 +625,17 @@ public final class TipcNode implements AutoCloseable {
      * Waits until no binding matches {@code p} (tested as in {@link #awaitBinding}).
      *
      * @throws TipcException one still matched after {@code timeout}, or the node is not running
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void awaitNoBinding(Predicate<Binding> p, Duration timeout) throws TipcException, InterruptedIOException {
         views.awaitNoBinding(p, timeout);
     }
 
-    /** Frames the core dropped as malformed or unroutable. */
+    /**
+     * Frames the core dropped as malformed or unroutable.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public long droppedFrames() throws TipcException { return call(now -> core.droppedFrames()); }
 
     /**
@@ -593,10 +647,18 @@ public final class TipcNode implements AutoCloseable {
      */
     public void setKey(String key, String kind) throws TipcException { admin.setKey(key, kind); }
 
-    /** Starts a rekeying now ({@code tipc node set key rekeying now}): a fresh session key, distributed to all. */
+    /**
+     * Starts a rekeying now ({@code tipc node set key rekeying now}): a fresh session key, distributed to all.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public void rekeyNow() throws TipcException { admin.rekeyNow(); }
 
-    /** Encrypted frames no key decrypted (wrong key or none), and replayed frames rejected. */
+    /**
+     * Encrypted frames no key decrypted (wrong key or none), and replayed frames rejected.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public long undecryptableFrames() throws TipcException {
         return call(now -> core.crypto().undecryptable() + core.crypto().replays());
     }

@@ -37,6 +37,10 @@ public interface TipcNodeMXBean {
     /** Sends that waited for a congested link, count ({@link TipcNode#congestionWaits()}). */
     long getCongestionWaits();
 
-    /** Zeroes the counters of every link ({@code tipc link stat reset} for each). */
+    /**
+     * Zeroes the counters of every link ({@code tipc link stat reset} for each).
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     void resetStats() throws TipcException;
 }

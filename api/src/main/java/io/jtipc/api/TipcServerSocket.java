@@ -75,7 +75,12 @@ public final class TipcServerSocket implements AutoCloseable {
         return port;
     }
 
-    /** Waits for the next connection. */
+    /**
+     * Waits for the next connection.
+     *
+     * @throws TipcException as {@link #accept(Duration)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
+     */
     public TipcConnection accept() throws TipcException, InterruptedIOException {
         return accept(null);
     }
@@ -85,6 +90,9 @@ public final class TipcServerSocket implements AutoCloseable {
      * returns the connected socket.
      *
      * @return the connection, or null on timeout
+     * @throws TipcException if this listening socket is closed, or if the node is not running (once it failed, the
+     *                       exception names the cause)
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public TipcConnection accept(Duration timeout) throws TipcException, InterruptedIOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();

@@ -48,11 +48,19 @@ import io.jtipc.wire.Tipc;
  */
 public final class TipcSocket implements AutoCloseable {
     /** Socket types. */
-    public enum Type { RDM, DGRAM }
+    public enum Type {
+        /** Reliable datagrams (SOCK_RDM). */
+        RDM,
+        /** Datagrams (SOCK_DGRAM): as RDM, with the source-droppable bit set (socket.c tsk_set_unreliable). */
+        DGRAM
+    }
 
     /** Binding scopes (tipc.h TIPC_CLUSTER_SCOPE = 2, TIPC_NODE_SCOPE = 3). */
     public enum Scope {
-        CLUSTER(Tipc.TIPC_CLUSTER_SCOPE), NODE(Tipc.TIPC_NODE_SCOPE);
+        /** Visible in the whole cluster (TIPC_CLUSTER_SCOPE). */
+        CLUSTER(Tipc.TIPC_CLUSTER_SCOPE),
+        /** Visible on this node only (TIPC_NODE_SCOPE). */
+        NODE(Tipc.TIPC_NODE_SCOPE);
 
         final int value;
 
@@ -149,16 +157,25 @@ public final class TipcSocket implements AutoCloseable {
         node.registered(this);
     }
 
-    /** Opens an RDM socket on a started node. */
+    /**
+     * Opens an RDM socket on a started node.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public static TipcSocket rdm(TipcNode node) throws TipcException {
         return new TipcSocket(node, Type.RDM);
     }
 
-    /** Opens a DGRAM socket on a started node. */
+    /**
+     * Opens a DGRAM socket on a started node.
+     *
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
     public static TipcSocket dgram(TipcNode node) throws TipcException {
         return new TipcSocket(node, Type.DGRAM);
     }
 
+    /** This socket's type, RDM or DGRAM, as opened. */
     public Type type() { return type; }
 
     /** The socket's port number (random, as the kernel picks it). */
@@ -406,7 +423,11 @@ public final class TipcSocket implements AutoCloseable {
         return new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
 
-    /** Binds a service or service range at cluster scope. See {@link #bind(TipcAddress, Scope)}. */
+    /**
+     * Binds a service or service range at cluster scope. See {@link #bind(TipcAddress, Scope)}.
+     *
+     * @throws TipcException as {@link #bind(TipcAddress, Scope)}
+     */
     public void bind(TipcAddress name) throws TipcException {
         bind(name, Scope.CLUSTER);
     }
@@ -446,6 +467,8 @@ public final class TipcSocket implements AutoCloseable {
      * Importance 0 (low, default) - 3 (critical) of the messages this socket sends (TIPC_IMPORTANCE).
      *
      * @throws IllegalArgumentException outside 0-3
+     * @throws TipcException if this socket is closed, or if the node is not running (once it failed, the exception
+     *                       names the cause)
      */
     public void setImportance(int importance) throws TipcException {
         if (importance < 0 || importance > 3) throw new IllegalArgumentException("importance not in 0-3: " + importance);
@@ -472,7 +495,11 @@ public final class TipcSocket implements AutoCloseable {
         destDroppable = droppable;
     }
 
-    /** Sends all of {@code data}. See {@link #send(TipcAddress, byte[], int, int)}. */
+    /**
+     * Sends all of {@code data}. See {@link #send(TipcAddress, byte[], int, int)}.
+     *
+     * @throws TipcException as {@link #send(TipcAddress, byte[], int, int)}
+     */
     public void send(TipcAddress dest, byte[] data) throws TipcException {
         send(dest, data, 0, data.length);
     }
@@ -521,7 +548,11 @@ public final class TipcSocket implements AutoCloseable {
         }
     }
 
-    /** {@link #trySend(TipcAddress, byte[], int, int)} of all of {@code data}. */
+    /**
+     * {@link #trySend(TipcAddress, byte[], int, int)} of all of {@code data}.
+     *
+     * @throws TipcException as {@link #trySend(TipcAddress, byte[], int, int)}
+     */
     public boolean trySend(TipcAddress dest, byte[] data) throws TipcException {
         return trySend(dest, data, 0, data.length);
     }
@@ -657,6 +688,7 @@ public final class TipcSocket implements AutoCloseable {
      *
      * @throws TipcException when the socket or its node is closed
      * @throws java.nio.ReadOnlyBufferException {@code dst} is read-only (nothing is received)
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public TipcReceived receive(ByteBuffer dst) throws TipcException, InterruptedIOException {
         if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
@@ -756,6 +788,7 @@ public final class TipcSocket implements AutoCloseable {
      *
      * @return the message, or null when none arrived in time
      * @throws TipcException when the socket or its node is closed
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public TipcMessage receive(Duration timeout) throws TipcException, InterruptedIOException {
         checkNoListener();
@@ -800,6 +833,7 @@ public final class TipcSocket implements AutoCloseable {
      *
      * @return the bytes copied, or -1 (and {@code dst} and {@code info} untouched) when no message arrived in time
      * @throws TipcException as {@link #receive(ByteBuffer, TipcMessageInfo)}
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public int receive(ByteBuffer dst, TipcMessageInfo info, Duration timeout)
             throws TipcException, InterruptedIOException {

@@ -137,6 +137,7 @@ public final class TipcSubscription implements AutoCloseable {
      * @return the event, or null if none arrived in time or the subscription (or its node) is closed
      * @throws TipcException (ENOBUFS) once the events queued before an overflow are read: the subscription was
      *                       closed because {@link #EVENT_QUEUE_LIMIT} events were left unread; later events are lost
+     * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public TopologyEvent poll(Duration timeout) throws InterruptedIOException, TipcException {
         try {

@@ -21,6 +21,7 @@ public record TopologyEvent(Kind kind, TipcAddress range, int port, int node) {
         TIMEOUT
     }
 
+    /** Checks the references. @throws NullPointerException if {@code kind} or {@code range} is null */
     public TopologyEvent {
         java.util.Objects.requireNonNull(kind, "kind");
         java.util.Objects.requireNonNull(range, "range");

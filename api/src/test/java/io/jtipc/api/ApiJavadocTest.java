@@ -1,0 +1,68 @@
+package io.jtipc.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.DocumentationTool;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every public and protected member of the api has a doc comment, and every checked exception it declares is
+ * documented with {@code @throws} (the developers' guide: public docstrings name the errors thrown). Runs the JDK's
+ * javadoc with doclint's {@code missing} group over the api sources and fails on its "no comment" and "no @throws"
+ * reports; its "no @param" / "no @return" reports are not required (the api documents those in prose where it helps),
+ * so the build's own javadoc runs with {@code -missing}.
+ */
+class ApiJavadocTest {
+    @Test
+    void everyPublicMemberHasACommentAndItsCheckedExceptionsDocumented(@TempDir Path out) throws Exception {
+        DocumentationTool javadoc = ToolProvider.getSystemDocumentationTool();
+        assertThat(javadoc).as("the JDK's javadoc tool (run the tests on a JDK)").isNotNull();
+        Path sources = Path.of("src/main/java/io/jtipc/api");
+        List<File> files;
+        try (Stream<Path> s = Files.list(sources)) {
+            files = s.filter(p -> p.toString().endsWith(".java")).map(Path::toFile).toList();
+        }
+        assertThat(files).hasSizeGreaterThan(30);
+        DiagnosticCollector<JavaFileObject> found = new DiagnosticCollector<>();
+        try (StandardJavaFileManager fm = javadoc.getStandardFileManager(found, Locale.ROOT, null)) {
+            List<String> options = List.of("-Xdoclint:missing", "-Xmaxwarns", "100000", "-quiet",
+                "-d", out.toString(), "-classpath", System.getProperty("java.class.path"));
+            DocumentationTool.DocumentationTask task = javadoc.getTask(new StringWriter(), fm, found, null, options,
+                fm.getJavaFileObjectsFromFiles(files));
+            assertThat(task.call()).as("javadoc ran: " + errors(found)).isTrue();
+        }
+        List<String> missing = new ArrayList<>();
+        for (Diagnostic<? extends JavaFileObject> d : found.getDiagnostics()) {
+            String m = d.getMessage(Locale.ROOT);
+            if (m.equals("no comment") || m.startsWith("no @throws")) {
+                missing.add(d.getSource().getName().replaceAll(".*/", "") + ":" + d.getLineNumber() + " " + m);
+            }
+        }
+        assertThat(missing).as("public api members without a doc comment or an @throws").isEmpty();
+        assertThat(found.getDiagnostics()).as("doclint ran (it reports the optional @param/@return)").isNotEmpty();
+    }
+
+    private static String errors(DiagnosticCollector<JavaFileObject> found) {
+        StringBuilder b = new StringBuilder();
+        for (Diagnostic<? extends JavaFileObject> d : found.getDiagnostics()) {
+            if (d.getKind() == Diagnostic.Kind.ERROR) b.append(d).append('\n');
+        }
+        return b.toString();
+    }
+}

@@ -143,8 +143,7 @@ public final class BroadcastLink {
      *
      * @param inputq the node's input queue for broadcast messages (the kernel's {@code bc_entry.inputq1})
      * @param namedq the node's binding-update queue ({@code bc_entry.namedq})
-     * @return {@link Link#LINK_SND_STATE} if a STATE should be sent to the peer now (ack or NACK thinning points),
-     *         {@link Link#LINK_DOWN_EVT} after a reassembly failure (node.c: all links to the peer are reset), or 0
+     * @return {@link Link#LINK_SND_STATE} if a STATE should be sent to the peer now (ack or NACK thinning points), or 0
      */
     int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
@@ -179,9 +178,8 @@ public final class BroadcastLink {
             rcvNxt = (rcvNxt + 1) & 0xffff;
             if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
             received++;
-            boolean ok = pending != null ? input(pending.buf, 0, pending.len, inputq, namedq)
-                : input(buf, off, Math.min(len, h.size()), inputq, namedq);
-            if (!ok) return Link.LINK_DOWN_EVT;
+            if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);
+            else input(buf, off, Math.min(len, h.size()), inputq, namedq);
             if (!up) break;
             if (++rcvUnacked >= Link.MIN_LINK_WIN) {
                 // tipc_link_build_state_msg for a bc receive link: thinned by own address
@@ -197,11 +195,12 @@ public final class BroadcastLink {
     }
 
     /**
-     * tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link InputQueue#dataInput}.
-     *
-     * @return false after a reassembly failure (the reassembly buffer is freed)
+     * tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link InputQueue#dataInput}. A
+     * reassembly failure frees the reassembly buffer and drops the fragment; unlike a unicast link's, it fails no link
+     * (link.c tipc_link_input: LINK_FAILURE_EVT only if {@code !link_is_bc_rcvlink(l)}): a peer joining while a
+     * fragmented broadcast is under way receives its later fragments without the first. Logged at powers of two.
      */
-    private boolean input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
+    private void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         switch (h.user()) {
             case Tipc.MSG_BUNDLER: {
@@ -218,15 +217,15 @@ public final class BroadcastLink {
                     net.reassembled = whole; // given back once delivered (Node.bcastRcv), as on a unicast link
                     InputQueue.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
                         namedq);
-                } else if (reasm.failed) {
-                    return false; // the node resets the links and logs reasm.lastError
+                } else if (reasm.failed && (reasm.errors & (reasm.errors - 1)) == 0) {
+                    net.log("broadcast link peer " + Integer.toHexString(node.addr) + ": fragment dropped: "
+                        + reasm.lastError + " (broadcast reassembly errors " + reasm.errors + ")");
                 }
                 break;
             }
             default:
                 InputQueue.dataInput(h.user(), buf, off, len, inputq, namedq);
         }
-        return true;
     }
 
     /** Broadcast state purged when contact with the peer is lost (tipc_bcast_remove_peer). */

@@ -202,15 +202,24 @@ public final class Discoverer {
         }
     }
 
+    /** Discovery messages from another node with our own address (or 0), logged at powers of two. */
+    private long ownAddrAlerts;
+
     /**
-     * discover.c tipc_disc_rcv of one discovery message on this bearer. Malformed ones (no node id, bad media address)
-     * are counted in {@link Net#droppedFrames}.
+     * discover.c tipc_disc_rcv of one discovery message on this bearer. Malformed ones (header under 60 bytes, no node
+     * id, bad media address) are counted in {@link Net#droppedFrames}.
      *
      * @return 0, or {@link #COMMIT} if the message ends the address trial: the caller commits the address and hands
      *         the same message in again (nothing else was done with it)
      */
     int rcv(long now, byte[] buf, int off, int len, Outbox out) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        if (h.hdrSize() < Tipc.MAX_H_SIZE) {
+            // the media address (w5-w13) and the other discovery fields lie in a 60-byte header (discover.c
+            // tipc_disc_init_msg always builds one): a shorter one would be read from the bytes after it
+            net.droppedFrames++;
+            return 0;
+        }
         int caps = h.nodeCapabilities();
         int sugg = h.suggNodeAddr();
         int signature = h.nodeSig();
@@ -239,7 +248,8 @@ public final class Discoverer {
         // tipc_disc_addr_trial_msg
         boolean onTrial = now < trial.end;
         if (mtyp == Tipc.DSC_TRIAL_FAIL_MSG) {
-            if (!onTrial || dst != trial.addr) return 0;
+            // jtipc: a suggestion of 0 is no address (the kernel would take it and then never finalize one)
+            if (!onTrial || dst != trial.addr || sugg == 0) return 0;
             trial.addr = sugg;
             m.wrap(msg, 0, msg.length).setPrevnode(sugg);
             trial.end = now + TRIAL_PERIOD;
@@ -259,7 +269,10 @@ public final class Discoverer {
         // the neighbour
         int self = net.ownAddr;
         if (src == self || src == 0) {
-            net.log("duplicate node address " + Integer.toHexString(src) + " seen on " + bearer.config.name());
+            if (Long.bitCount(++ownAddrAlerts) == 1) {
+                net.log("duplicate node address " + Integer.toHexString(src) + " seen on " + bearer.config.name()
+                    + " (" + ownAddrAlerts + " times)");
+            }
             return 0;
         }
         if (dst != 0 && dst != self) return 0;

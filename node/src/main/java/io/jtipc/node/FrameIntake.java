@@ -65,7 +65,7 @@ final class FrameIntake {
      * server ({@link Net#topology}, {@link #topsrv}). Does nothing once an address is committed.
      */
     void commitAddress(long now, Outbox out) {
-        if (net.ownAddr != 0) return;
+        if (net.ownAddr != 0 || trial.addr == 0) return; // 0 is no address: nothing is opened for it
         net.ownAddr = trial.addr;
         net.table = new BindingTable(net.ownAddr);
         net.distr = new NameDistributor(net.table, net::log);

@@ -401,6 +401,16 @@ public final class Link {
      * @return the length of the message written into {@link #protoBuf}, or 0 if nothing was sent
      */
     int buildProto(int mtyp, boolean probe, boolean probeReply, int rcvgap, Outbox out) {
+        return buildProto(mtyp, probe, probeReply, rcvgap, 0, 0, out);
+    }
+
+    /**
+     * tipc_link_build_proto_msg with its {@code tolerance} and {@code priority} arguments: w9 bits 15-0 and w5 bits 8-4
+     * (msg.h msg_set_link_tolerance, msg_set_linkprio), 0 = not changed; set before the message is sent (and encrypted).
+     *
+     * @return as {@link #buildProto(int, boolean, boolean, int, Outbox)}
+     */
+    int buildProto(int mtyp, boolean probe, boolean probeReply, int rcvgap, int tolerance, int prio, Outbox out) {
         if (isBlocked()) return 0;
         if (!isUp() && mtyp == Tipc.STATE_MSG) return 0;
         if ((probe || probeReply) && !deferdq.isEmpty()) rcvgap = (deferdq.firstSeqno() - rcvNxt) & 0xffff;
@@ -418,8 +428,8 @@ public final class Link {
         m.setBcastAck(bcl.rcvNxt - 1);
         m.setBcAckInvalid(nodeUp ? 0 : 1);
         m.setLastBcast(net.bcast.sndNxt() - 1);
-        m.setLinkTolerance(0);
-        m.setLinkprio(0);
+        m.setLinkTolerance(tolerance);
+        m.setLinkprio(prio);
         m.setRedundantLink(nodeUp ? 1 : 0);
         m.setSeqGap(0);
         m.setSeqno(sndNxt + 32767);
@@ -490,7 +500,7 @@ public final class Link {
             congestedUsers = true;
         }
         if (transmq.size() < window && backlogq.isEmpty()) {
-            sendNew(owned != null ? owned : net.pool.copyOf(msg, 0, len), out);
+            sendNew(owned != null ? owned : net.pool.copyOf(msg, 0, len), now, out);
             return rc;
         }
         if (owned == null && tryBundle(imp, msg, len)) return rc;
@@ -512,7 +522,13 @@ public final class Link {
         return Errno.ENOBUFS;
     }
 
-    private void sendNew(Pkt p, Outbox out) {
+    /**
+     * Sends a new packet and moves it to the transmit queue; its first retransmission may come {@link #UC_RETR_TIME}
+     * after now (link.c tipc_link_xmit / tipc_link_advance_backlog: tipc_link_set_skb_retransmit_time), so that a
+     * NACK arriving while it is still in flight does not send it twice.
+     */
+    private void sendNew(Pkt p, long now, Outbox out) {
+        p.nxtRetr = now + UC_RETR_TIME;
         m2.wrap(p.buf, 0, p.len);
         m2.setSeqno(sndNxt);
         m2.setAck(rcvNxt - 1);
@@ -552,14 +568,14 @@ public final class Link {
     }
 
     /** tipc_link_advance_backlog; wakes blocked senders (link_prepare_wakeup) once no class is at its limit. */
-    private void advanceBacklog(Outbox out) {
+    private void advanceBacklog(long now, Outbox out) {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
             backlogBudget.give(p.len, 1);
             int imp = m2.wrap(p.buf, 0, p.len).importance();
             backlogLen[imp]--;
             if (target[imp] == p) target[imp] = null;
-            sendNew(p, out);
+            sendNew(p, now, out);
         }
         if (congestedUsers) {
             for (int i = 0; i <= Tipc.CRITICAL_IMPORTANCE; i++) if (congested(i)) return;
@@ -617,7 +633,7 @@ public final class Link {
             }
         }
         if (released > 0 || retrans) updateCwin(released, retrans);
-        if (released > 0) advanceBacklog(out);
+        if (released > 0) advanceBacklog(now, out);
         return rc;
     }
 
@@ -865,7 +881,8 @@ public final class Link {
                 bearer.mon.rcv(buf, h.dataOffset() + glen, dlen - glen, node.addr, monState);
                 boolean reply = h.probe() != 0;
                 int rcvgap = 0;
-                if ((reply || h.isKeepalive() != 0) && Seqno.more(peersSndNxt, rcvNxt) && deferdq.isEmpty()) {
+                if ((reply || h.isKeepalive() != 0) && Seqno.more(peersSndNxt, rcvNxt) && !synching
+                        && deferdq.isEmpty()) {
                     rcvgap = (peersSndNxt - rcvNxt) & 0xffff;
                 }
                 if (rcvgap != 0 || reply) buildProto(Tipc.STATE_MSG, false, reply, rcvgap, out);

@@ -1,7 +1,6 @@
 package io.jtipc.node;
 
 import io.jtipc.wire.Tipc;
-import io.jtipc.wire.TipcMsg;
 
 /**
  * Link and bearer settings changed at run time, as {@code tipc link set} and {@code tipc bearer set} do (Linux 6.1
@@ -144,9 +143,6 @@ public final class LinkSettings {
 
     /** tipc_link_build_proto_msg(l, STATE_MSG, 0, 0, tolerance, priority): a STATE whose w9 fields carry the values. */
     private static void stateWith(Link l, int tol, int prio, Outbox out) {
-        l.buildProto(Tipc.STATE_MSG, false, false, 0, (bid, dest, buf, off, len) -> {
-            new TipcMsg().wrap(buf, off, len).setLinkTolerance(tol).setLinkprio(prio);
-            out.send(bid, dest, buf, off, len);
-        });
+        l.buildProto(Tipc.STATE_MSG, false, false, 0, tol, prio, out);
     }
 }

@@ -42,6 +42,22 @@ final class LinkTunnel {
     private ByteArrayOutputStream tnlmsg;
     private int tnlmsgNext;
     /**
+     * The bytes of {@link #tnlmsg}, charged per link ({@link #MAX_TUNNELLED}, one message) and to the node-wide
+     * reassembly total ({@link Net#reasmTotal}) with the links' own reassemblies. jtipc's bound: the kernel has none.
+     */
+    private final HoldBudget tnlBudget;
+    /**
+     * True after a fragmented FAILOVER message was dropped because the node-wide total had no room: its later fragments
+     * are discarded until the next first fragment (the message is lost; the link stays up).
+     */
+    private boolean tnlDiscard;
+    /**
+     * Occurrences of the failover queue problems logged at powers of two (1, 2, 4, ...) so that a peer cannot make one
+     * line per frame: tunnelled packets dropped because the failover deferred queue was full, failover deferred queues
+     * found not empty at a failover, fragmented FAILOVER messages dropped for the node-wide reassembly total.
+     */
+    long failoverDropped, failoverQueueNotEmpty, tnlmsgDropped;
+    /**
      * Statistics: tunnel messages sent and received by type (SYNCH, FAILOVER); FAILOVER fragments sent (of packets too
      * large for this link); failed-link packets delivered from the tunnel; out-of-order packets of a failed link taken
      * over at failover (its deferred queue).
@@ -52,12 +68,25 @@ final class LinkTunnel {
         this.l = l;
         this.fdefq = new DeferredQueue(net.deferredTotal);
         this.reasm = new LinkReassembly(net.reasmTotal, null, net.reasmSpares);
+        this.tnlBudget = new HoldBudget(MAX_TUNNELLED, 1, net.reasmTotal);
+    }
+
+    /** Whether {@code n} (a count just incremented) is a power of two: log the 1st, 2nd, 4th, ... occurrence. */
+    private static boolean logNow(long n) {
+        return (n & (n - 1)) == 0;
     }
 
     /** Part of tipc_link_reset: the failover queues and reassemblies are purged. */
     void reset() {
         fdefq.clear();
         reasm.reset();
+        dropTnlmsg();
+        tnlDiscard = false;
+    }
+
+    /** Frees {@link #tnlmsg} and gives its bytes back. */
+    private void dropTnlmsg() {
+        if (tnlmsg != null) tnlBudget.give(tnlBudget.bytes(), tnlBudget.count());
         tnlmsg = null;
     }
 
@@ -146,10 +175,7 @@ final class LinkTunnel {
         r.reset();
         t.reasm = l.reasm;
         l.reasm = r;
-        if (!t.fdefq.isEmpty()) {
-            net.log("link " + tnl.name() + ": failover deferred queue not empty: " + t.fdefq.size());
-            t.fdefq.clear();
-        }
+        t.clearFailoverQueue(tnl);
         Pkt p;
         while ((p = l.deferdq.pollFirst()) != null) {
             t.fdefq.add(p);
@@ -167,10 +193,17 @@ final class LinkTunnel {
         LinkTunnel t = tnl.tunnel;
         t.dropPoint = 1;
         t.reasm.reset();
-        if (!t.fdefq.isEmpty()) {
-            tnl.net.log("link " + tnl.name() + ": failover deferred queue not empty: " + t.fdefq.size());
-            t.fdefq.clear();
+        t.clearFailoverQueue(tnl);
+    }
+
+    /** Empties the failover deferred queue at a new failover (logged at powers of two if it was not empty). */
+    private void clearFailoverQueue(Link tnl) {
+        if (fdefq.isEmpty()) return;
+        if (logNow(++failoverQueueNotEmpty)) {
+            tnl.net.log("link " + tnl.name() + ": failover deferred queue not empty: " + fdefq.size()
+                + " (" + failoverQueueNotEmpty + " times)");
         }
+        fdefq.clear();
     }
 
     /**
@@ -271,10 +304,11 @@ final class LinkTunnel {
         byte[] ib;
         int ioff, ilen;
         int size = Math.min(len, h.size());
+        int hs = Math.min(h.hdrSize(), size); // the inner packet follows the header as it says (msg_data)
         if (h.nofFragms() == 0) {
             // tipc_msg_extract: one whole inner packet with a sane header
-            ioff = off + Tipc.INT_H_SIZE;
-            ilen = innerLength(buf, ioff, size - Tipc.INT_H_SIZE);
+            ioff = off + hs;
+            ilen = innerLength(buf, ioff, size - hs);
             if (ilen < 0) {
                 l.net.log("link " + l.name() + ": unable to extract tunnelled message, failover deferred queue "
                     + fdefq.size());
@@ -283,20 +317,35 @@ final class LinkTunnel {
             ib = buf;
         } else {
             int no = h.fragmNo();
+            int n = size - hs;
             if (no == 1) {
+                dropTnlmsg();
+                tnlDiscard = false;
                 tnlmsg = new ByteArrayOutputStream();
                 tnlmsgNext = 1;
+            } else if (tnlDiscard) {
+                return 0; // the rest of a message dropped for the node-wide total
             }
-            if (tnlmsg == null || no != tnlmsgNext || tnlmsg.size() + size - Tipc.INT_H_SIZE > MAX_TUNNELLED) {
-                tnlmsg = null;
+            if (tnlmsg == null || no != tnlmsgNext || tnlmsg.size() + n > MAX_TUNNELLED) {
+                dropTnlmsg();
                 l.logReset("unable to reassemble tunnel message (fragment " + no + " of " + h.nofFragms() + ")");
                 return l.fsmFailure();
             }
-            tnlmsg.write(buf, off + Tipc.INT_H_SIZE, size - Tipc.INT_H_SIZE);
+            if (!tnlBudget.take(n, no == 1 ? 1 : 0)) {
+                // only the node-wide total can refuse here (the per-link bound was checked above): other peers' load
+                dropTnlmsg();
+                tnlDiscard = true;
+                if (logNow(++tnlmsgDropped)) {
+                    l.net.log("link " + l.name() + ": tunnelled message dropped, node reassembly total full ("
+                        + tnlmsgDropped + " times)");
+                }
+                return 0;
+            }
+            tnlmsg.write(buf, off + hs, n);
             tnlmsgNext++;
             if (no < h.nofFragms()) return 0;
             ib = tnlmsg.toByteArray();
-            tnlmsg = null;
+            dropTnlmsg();
             ioff = 0;
             ilen = innerLength(ib, 0, ib.length);
             if (ilen < 0) return 0;
@@ -308,10 +357,10 @@ final class LinkTunnel {
                 // older than the drop point: delivered already on the failed link
             } else if (seqno != dropPoint) {
                 int r = next == null ? fdefq.add(ib, ioff, ilen) : fdefq.add(next);
-                if (r == DeferredQueue.NO_ROOM) {
+                if (r == DeferredQueue.NO_ROOM && logNow(++failoverDropped)) {
                     // jtipc bound (the kernel's queue has none): this packet of the failed link is lost
                     l.net.log("link " + l.name() + ": failover deferred queue full: tunnelled packet " + seqno
-                        + " dropped (" + fdefq.size() + " held)");
+                        + " dropped (" + fdefq.size() + " held; " + failoverDropped + " dropped so far)");
                 }
             } else {
                 dropPoint = (dropPoint + 1) & 0xffff;

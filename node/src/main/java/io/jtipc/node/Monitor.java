@@ -507,8 +507,8 @@ public final class Monitor {
         }
         if (Seqno.more(acked, st.ackedGen)) st.ackedGen = acked;
         int jump = (gen - st.peerGen) & 0xffff;
-        if (jump > MAX_GEN_JUMP && jump < 0x8000) genJumps++; // applied below, as the kernel does
-        boolean newer = jump != 0 && jump < 0x8000;
+        boolean newer = Seqno.more(gen, st.peerGen); // monitor.c: more(new_gen, peer_gen), a jump of 1 to 0x8000
+        if (jump > MAX_GEN_JUMP && newer) genJumps++; // applied below, as the kernel does
         if (!newer && !probing) return;
         Peer p = peers.get(key(addr));
         if (p == null || !p.up || p == self) return;

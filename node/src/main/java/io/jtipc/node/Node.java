@@ -77,6 +77,8 @@ public final class Node {
     long deleteAt;
     /** Messages from this peer refused with TIPC_ERR_OVERLOAD because a socket's receive queue was full. */
     long socketOverloads;
+    /** Duplicate-address alerts about this peer's address (NodeTable: logged at powers of two, not per frame). */
+    long duplicateAlerts;
     /** Eviction tier in the full peer table ({@link NodeTable#TIER_FRESH} ...), TIER_NONE while up. */
     int tier = NodeTable.TIER_NONE;
     /** Capabilities the name distributor was told at node up (to balance nodeDown). */
@@ -273,11 +275,6 @@ public final class Node {
             deliver(bcInputq, now, out);
             applyNamed(now, out);
             net.recycleReassembled(); // every receiver copied it (or a connection took it): back to the spares
-            if ((rc & Link.LINK_DOWN_EVT) != 0) {
-                // then: a broadcast reassembly failure resets all links to the peer (tipc_node_reset_links)
-                resetLinks("broadcast fragment reassembly error: " + bcRcv.reasm.lastError
-                    + " (broadcast reassembly errors " + bcRcv.reasm.errors + ")", now, out);
-            }
         } finally {
             bcInputq.clear();
             namedq.clear();

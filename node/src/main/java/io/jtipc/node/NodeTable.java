@@ -216,7 +216,10 @@ final class NodeTable {
         } else {
             if (!n.id.equals(peerId)) {
                 if (n.isUp()) {
-                    net.log("duplicate node address " + Integer.toHexString(addr) + " used by " + peerId);
+                    if (Long.bitCount(++n.duplicateAlerts) == 1) {
+                        net.log("duplicate node address " + Integer.toHexString(addr) + " used by " + peerId + " ("
+                            + n.duplicateAlerts + " times)");
+                    }
                     return false;
                 }
                 unindex(n);
@@ -235,7 +238,7 @@ final class NodeTable {
         } else if (signMatch && addrMatch) {
             respond = true;
         } else if (signMatch && linkUp) {
-            net.log("duplicate address " + Integer.toHexString(addr) + " on " + b.config.name());
+            duplicateAlert(n, b);
         } else if (signMatch) {
             acceptAddr = respond = reset = true;
         } else if (addrMatch && linkUp) {
@@ -244,7 +247,7 @@ final class NodeTable {
             n.signature = signature;
             respond = true;
         } else if (linkUp) {
-            net.log("duplicate address " + Integer.toHexString(addr) + " on " + b.config.name());
+            duplicateAlert(n, b);
         } else {
             n.signature = signature;
             acceptAddr = respond = reset = true;
@@ -595,5 +598,16 @@ final class NodeTable {
     int mtu(int addr) {
         Node p = find(addr);
         return p == null || p.link == null ? Tipc.MAX_MSG_SIZE : p.link.mss();
+    }
+
+    /**
+     * discover.c disc_dupl_alert: another node uses this peer's address on bearer {@code b} (its link is up with a
+     * different media address or signature); logged at the 1st, 2nd, 4th, ... time per peer, not per frame.
+     */
+    private void duplicateAlert(Node n, Bearer b) {
+        if (Long.bitCount(++n.duplicateAlerts) == 1) {
+            net.log("duplicate address " + Integer.toHexString(n.addr) + " on " + b.config.name() + " ("
+                + n.duplicateAlerts + " times)");
+        }
     }
 }

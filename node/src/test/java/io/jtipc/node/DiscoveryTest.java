@@ -91,4 +91,76 @@ class DiscoveryTest {
         a.core.onFrame(net.now(), 0, null, own, 0, own.length, (x, y, z, w, v) -> { });
         assertThat(a.core.log()).isEmpty();
     }
+
+    /** A discovery message built as the victim's own, as if from a neighbour with MAC 52:54:00:00:00:09. */
+    private static byte[] fromNeighbour(NodeCore core, int type) {
+        byte[] f = core.bearer(0).discoverer().msg.clone();
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        h.setType(type);
+        MediaType.ETH.addrToMsg(NEIGHBOUR, f, Tipc.MEDIA_INFO_OFFSET);
+        return f;
+    }
+
+    private static final byte[] NEIGHBOUR = {0x52, 0x54, 0, 0, 0, 9};
+
+    /**
+     * A DSC_TRIAL_FAIL suggesting address 0 is ignored (jtipc; the kernel would take 0 as its trial address and never
+     * finalize one): the trial ends with the node's own address, and the topology server is opened once.
+     */
+    @Test
+    void aTrialFailSuggestingZeroIsIgnored() {
+        NodeCore core = new NodeCore(NodeConfig.of(NodeId.parse("victim"), 0x1234, 1));
+        Outbox out = (b, d, buf, o, l) -> { };
+        core.enableBearer(0, BearerConfig.ethernet("eth0", new byte[] {0x52, 0x54, 0, 0, 0, 1}), out);
+        byte[] f = fromNeighbour(core, Tipc.DSC_TRIAL_FAIL_MSG);
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        int trialAddr = h.prevnode();
+        h.setDestDomain(trialAddr);
+        h.setSuggNodeAddr(0);
+        h.setPrevnode(0x77);
+        core.onFrame(100, 0, NEIGHBOUR, f, 0, f.length, out);
+        long now = 100;
+        while (now < 10_000) {
+            now = core.nextDeadline();
+            core.onTimer(now, out);
+        }
+        assertThat(core.ownAddr()).isEqualTo(trialAddr).isNotZero();
+        assertThat(core.sockets.ports()).as("the topology server's sockets, opened once").hasSizeLessThanOrEqualTo(2);
+    }
+
+    /**
+     * Discovery fields (media address w5-w13, node id) lie in the 60-byte header the kernel always sends
+     * (tipc_disc_init_msg); a LINK_CONFIG with a shorter header is dropped, not read from the bytes after it.
+     */
+    @Test
+    void aDiscoveryMessageWithAShortHeaderIsDropped() {
+        SimNetwork net = new SimNetwork(42);
+        SimNode a = net.addNode("alpha", 1, 1);
+        net.runFor(2000);
+        byte[] f = fromNeighbour(a.core, Tipc.DSC_REQ_MSG);
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        h.setPrevnode(0x1002);
+        h.setHdrSize(Tipc.BASIC_H_SIZE);
+        long dropped = a.core.droppedFrames();
+        a.core.onFrame(net.now(), 0, NEIGHBOUR, f, 0, f.length, (x, y, z, w, v) -> { });
+        assertThat(a.core.droppedFrames()).isEqualTo(dropped + 1);
+        assertThat(a.core.peers()).isEmpty();
+        h.setHdrSize(Tipc.MAX_H_SIZE); // the same message with its 60-byte header is taken
+        a.core.onFrame(net.now(), 0, NEIGHBOUR, f, 0, f.length, (x, y, z, w, v) -> { });
+        assertThat(a.core.droppedFrames()).isEqualTo(dropped + 1);
+        assertThat(a.core.peers()).isNotEmpty();
+    }
+
+    /** discover.c disc_dupl_alert, per frame in the kernel: logged here at the 1st, 2nd, 4th, ... time only. */
+    @Test
+    void aNeighbourUsingOurAddressIsLoggedAtPowersOfTwo() {
+        SimNetwork net = new SimNetwork(42);
+        SimNode a = net.addNode("alpha", 1, 1);
+        net.runFor(2000);
+        byte[] f = fromNeighbour(a.core, Tipc.DSC_REQ_MSG);
+        new TipcMsg().wrap(f, 0, f.length).setPrevnode(a.core.ownAddr());
+        for (int i = 0; i < 10; i++) a.core.onFrame(net.now(), 0, NEIGHBOUR, f, 0, f.length, (x, y, z, w, v) -> { });
+        assertThat(a.core.log().stream().filter(l -> l.contains("duplicate node address"))).hasSize(4)
+            .last().asString().endsWith("(8 times)");
+    }
 }

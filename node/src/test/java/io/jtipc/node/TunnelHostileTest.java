@@ -1,0 +1,118 @@
+package io.jtipc.node;
+
+import static io.jtipc.node.TwoNodeTest.linkedUp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
+
+/**
+ * TUNNEL_PROTOCOL FAILOVER messages from a peer that sends what it likes on an established link (link.c
+ * tipc_link_tnl_rcv): a short header, a fragmented message that is never finished, failover queue problems repeated.
+ * Each is handled without an internal error, bounded by the node's reassembly total, and logged at powers of two.
+ */
+class TunnelHostileTest {
+    SimNetwork net;
+    SimNode a, b;
+    Link attacker;
+
+    @BeforeEach
+    void linkUp() {
+        net = new SimNetwork(3);
+        a = net.addNode("alpha", 1, 0x11112222);
+        b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        net.runFor(500);
+        attacker = HostileKit.linkTo(a.core, b.core.ownAddr());
+    }
+
+    /** A FAILOVER message of {@code size} bytes with a {@code hdr}-byte header, from alpha to beta. */
+    private byte[] failover(int hdr, int size) {
+        byte[] m = new byte[size];
+        TipcMsg h = new TipcMsg().wrap(m, 0, m.length);
+        h.init(a.core.ownAddr(), Tipc.TUNNEL_PROTOCOL, Tipc.FAILOVER_MSG, hdr, b.core.ownAddr());
+        h.setSize(size);
+        return m;
+    }
+
+    private long lines(String part) {
+        return b.core.log().stream().filter(s -> s.contains(part)).count();
+    }
+
+    private Link victim() {
+        return b.core.peer(a.core.ownAddr()).link();
+    }
+
+    @Test
+    void aFailoverFragmentWithAShortHeaderIsReadAfterTheHeaderItHas() {
+        for (int i = 0; i < 5; i++) {
+            byte[] m = failover(Tipc.SHORT_H_SIZE, Tipc.SHORT_H_SIZE);
+            new TipcMsg().wrap(m, 0, m.length).setFragmNo(1).setNofFragms(2);
+            HostileKit.inject(attacker, m, net.now(), a);
+            net.runFor(50);
+        }
+        assertThat(lines("internal error")).isZero();
+        assertThat(linkedUp(a, b)).isTrue();
+    }
+
+    @Test
+    void anUnfinishedFragmentedFailoverIsChargedToTheNodeTotalAndGivenBackAtReset() {
+        Net bnet = b.core.net;
+        long before = bnet.reasmTotal.bytes();
+        for (int i = 1; i <= 46; i++) {
+            byte[] m = failover(Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + 1400);
+            new TipcMsg().wrap(m, 0, m.length).setFragmNo(i).setNofFragms(100);
+            HostileKit.inject(attacker, m, net.now(), a);
+            net.runFor(20);
+        }
+        assertThat(bnet.reasmTotal.bytes() - before).isEqualTo(46 * 1400);
+        assertThat(bnet.reasmTotal.count()).isPositive();
+        victim().tunnel.reset();
+        assertThat(bnet.reasmTotal.bytes()).isEqualTo(before);
+    }
+
+    @Test
+    void aFragmentedFailoverFindingTheNodeTotalFullIsDroppedAndTheLinkStaysUp() {
+        Net bnet = b.core.net;
+        long room = 3000;
+        bnet.reasmTotal.maxBytes = bnet.reasmTotal.bytes() + room; // other peers' reassemblies fill the rest
+        for (int round = 0; round < 3; round++) {
+            for (int i = 1; i <= 4; i++) {
+                byte[] m = failover(Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + 1400);
+                new TipcMsg().wrap(m, 0, m.length).setFragmNo(i).setNofFragms(4);
+                HostileKit.inject(attacker, m, net.now(), a);
+                net.runFor(20);
+            }
+        }
+        assertThat(linkedUp(a, b)).isTrue();
+        assertThat(victim().tunnel.tnlmsgDropped).isEqualTo(3);
+        assertThat(lines("tunnelled message dropped")).isEqualTo(2); // the 1st and 2nd time, then the 4th
+        assertThat(bnet.reasmTotal.bytes()).isLessThanOrEqualTo(bnet.reasmTotal.maxBytes);
+    }
+
+    @Test
+    void failoverPacketsDroppedForAFullQueueAreLoggedAtPowersOfTwo() {
+        // inner seqnos far apart, so that most find the failover deferred queue (a link's deferred bound) refusing
+        Net bnet = b.core.net;
+        bnet.deferredTotal.maxCount = 8; // a node total already nearly used by other peers
+        for (int i = 0; i < 40; i++) {
+            byte[] inner = HostileKit.outOfOrderData(a.core.ownAddr(), b.core.ownAddr(), 100 + i, 0, 0, 200);
+            byte[] m = failover(Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + inner.length);
+            new TipcMsg().wrap(m, 0, m.length).setMsgcnt(30000);
+            System.arraycopy(inner, 0, m, Tipc.INT_H_SIZE, inner.length);
+            HostileKit.inject(attacker, m, net.now(), a);
+            net.runFor(20);
+        }
+        long dropped = victim().tunnel.failoverDropped;
+        assertThat(dropped).isGreaterThan(8);
+        List<String> l = b.core.log().stream().filter(s -> s.contains("failover deferred queue full")).toList();
+        assertThat(l).hasSize(64 - Long.numberOfLeadingZeros(dropped)); // 1, 2, 4, ... up to dropped
+    }
+}

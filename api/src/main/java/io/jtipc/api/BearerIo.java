@@ -67,6 +67,12 @@ final class BearerIo implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong netDownState = new java.util.concurrent.atomic.AtomicLong();
     /** An {@code interfaceDown} is queued for the loop and not yet run: one at a time, whatever the failed frames. */
     final java.util.concurrent.atomic.AtomicBoolean netDownQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * A send failed because the interface is gone (ENXIO / ENODEV), was logged at WARN, and no frame has gone out
+     * since: the next failures are only counted (BearerLifecycle.sendFailed), so an interface deleted under the bearer
+     * is said once, not per frame. Cleared when frames go out again.
+     */
+    final java.util.concurrent.atomic.AtomicBoolean sendFailureLogged = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
     private final java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
 

@@ -214,7 +214,7 @@ final class BearerLifecycle {
         try {
             long down = b.netDownState();
             b.send(dest, buf, off, len);
-            if (!b.holdsQueuedFrames) b.clearNetDown(down); // sent at once: the interface is back
+            if (!b.holdsQueuedFrames) sent(b, down); // sent at once: the interface is back
         } catch (IOException | RuntimeException e) {
             sendFailed(b, e);
             return;
@@ -242,7 +242,7 @@ final class BearerLifecycle {
             if (b == null || !b.isOpen()) continue;
             try {
                 long down = b.netDownState(); // before the frames go: a reset after this read is not cleared by them
-                if (b.flush() > 0) b.clearNetDown(down); // frames went out: the interface is back
+                if (b.flush() > 0) sent(b, down); // frames went out: the interface is back
             } catch (IOException | RuntimeException e) {
                 sendFailed(b, e);
             }
@@ -255,9 +255,21 @@ final class BearerLifecycle {
      */
     private void sendFailed(BearerIo b, Exception e) {
         sendErrors.increment();
-        LOG.debug("bearer {}: send failed: {}", b, e.toString());
+        if (isInterfaceGone(e) && b.sendFailureLogged.compareAndSet(false, true)) {
+            // the interface was deleted under the bearer: said once until frames go out again (it is re-created)
+            LOG.warn("bearer {}: send failed: {} (further failures are counted in sendErrors until frames go out)",
+                b, e.getMessage());
+        } else {
+            LOG.debug("bearer {}: send failed: {}", b, e.toString());
+        }
         // not here: the core may be in the middle of the call that sent this frame
         if (isNetDown(e) && !b.netDown() && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
+    }
+
+    /** Frames went out on {@code b}: its interface is back ({@link BearerIo#clearNetDown}), send failures are news again. */
+    private static void sent(BearerIo b, long down) {
+        b.clearNetDown(down);
+        if (b.sendFailureLogged.get()) b.sendFailureLogged.set(false);
     }
 
     /** A received frame for the tap, if any; a tap bug never reaches the bearer's receive thread. */
@@ -298,6 +310,17 @@ final class BearerLifecycle {
      * ENETDOWN from an AF_PACKET send or receive (also as the cause of a receive-error report that sums up several):
      * the bearer's interface went down.
      */
+    /** ENXIO / ENODEV: the bearer's interface no longer exists (the kernel unbinds the AF_PACKET socket). */
+    private static boolean isInterfaceGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SyscallException s
+                    && (s.errno() == SyscallException.ENXIO || s.errno() == SyscallException.ENODEV)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isNetDown(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SyscallException s && s.errno() == SyscallException.ENETDOWN) return true;

@@ -114,7 +114,7 @@ final class CoreRunner {
         Thread t = loop;
         if (t != null && running) {
             try {
-                call(now -> {
+                callForClose(now -> {
                     lastRun.accept(now);
                     // still under the core lock: a receive thread waiting for it must find the node stopped, or a
                     // frame handled after the peer-stopping RESETs could start link set-up again
@@ -127,10 +127,13 @@ final class CoreRunner {
             running = false;
             poke();
             if (Thread.currentThread() != t && !coreLock.isHeldByCurrentThread()) {
+                boolean interrupted = Thread.interrupted(); // an interrupted closer still waits for the loop
                 try {
                     t.join(5000);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    interrupted = true;
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
                 }
             }
         }
@@ -263,6 +266,27 @@ final class CoreRunner {
      */
     <T> T call(LongFunction<T> f) throws TipcException {
         if (coreLock.isHeldByCurrentThread()) return f.apply(now());
+        return callLocked(f);
+    }
+
+    /**
+     * {@link #call} for a close path: a thread whose interrupt flag is set still closes (an executor's
+     * {@code shutdownNow} interrupts its workers, which then close their sockets): the flag is cleared for the wait on
+     * the core lock and set again afterwards, so that the core socket, its bindings and the peer's view are released
+     * instead of the close silently doing nothing.
+     *
+     * @throws TipcException as {@link #call}
+     */
+    <T> T callForClose(LongFunction<T> f) throws TipcException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return call(f);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T> T callLocked(LongFunction<T> f) throws TipcException {
         if (loop == null || !running) throw node.life.notRunning();
         try {
             if (!coreLock.tryLock(TipcNode.CALL_WAIT_MS, TimeUnit.MILLISECONDS)) {

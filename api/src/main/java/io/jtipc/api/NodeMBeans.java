@@ -62,6 +62,11 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
     private final Map<String, ObjectName> links = new HashMap<>();
     private final Map<String, ObjectName> bearers = new HashMap<>();
     private boolean closed;
+    /**
+     * Whether the node's own MBean was registered by this node: a second node of the same identity in the JVM gets
+     * none, and its close must not unregister the first node's.
+     */
+    private volatile boolean nodeRegistered;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of(), 0);
 
     /** A reading of the node: links by name, link priorities by name, bearer configs by name (bearer id order). */
@@ -98,7 +103,7 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
         } catch (MalformedObjectNameException e) {
             throw new IllegalStateException("identity gives no ObjectName", e); // value() quotes: cannot happen
         }
-        m.add(m.nodeName, m.new NodeBean());
+        m.nodeRegistered = m.add(m.nodeName, m.new NodeBean());
         node.addLinkListener(m);
         m.exec.scheduleWithFixedDelay(m::refreshQuietly, 0, REFRESH_INTERVAL_MS, TimeUnit.MILLISECONDS);
         return m;
@@ -271,7 +276,7 @@ final class NodeMBeans implements LinkListener, AutoCloseable {
             for (ObjectName on : bearers.values()) remove(on);
             links.clear();
             bearers.clear();
-            remove(nodeName);
+            if (nodeRegistered) remove(nodeName);
         }
     }
 

@@ -200,9 +200,14 @@ public final class TipcConnection implements AutoCloseable {
         if (rc != 0) throw TipcException.of(rc, "connect to " + dest);
         long deadline = System.nanoTime() + timeout.toNanos() + 1_000_000_000L;
         long e = e0;
-        while (!c.connected && c.failure == 0) {
-            if (!c.await(e, deadline)) break;
-            e = c.epoch();
+        try {
+            while (!c.connected && c.failure == 0) {
+                if (!c.await(e, deadline)) break;
+                e = c.epoch();
+            }
+        } catch (InterruptedIOException | RuntimeException x) {
+            c.close(); // not left behind half open: the server's accept would make a connection nobody owns
+            throw x;
         }
         if (!c.connected) {
             int f = c.failure != 0 ? c.failure : Errno.ETIMEDOUT;
@@ -580,7 +585,7 @@ public final class TipcConnection implements AutoCloseable {
         closed = true;
         bump();
         try {
-            node.call(now -> {
+            node.callForClose(now -> {
                 if (node.core().connSocket(port) != null) node.core().closeSocket(now, port, node.outbox());
                 return null;
             });

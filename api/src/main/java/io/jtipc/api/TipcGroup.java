@@ -270,7 +270,7 @@ public final class TipcGroup implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            node.call(now -> {
+            node.callForClose(now -> {
                 node.core().groups().leave(now, port, node.outbox());
                 return null;
             });

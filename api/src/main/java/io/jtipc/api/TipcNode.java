@@ -365,6 +365,9 @@ public final class TipcNode implements AutoCloseable {
      */
     <T> T call(LongFunction<T> f) throws TipcException { return runner.call(f); }
 
+    /** {@link #call} for a close path: also from a thread whose interrupt flag is set ({@link CoreRunner#callForClose}). */
+    <T> T callForClose(LongFunction<T> f) throws TipcException { return runner.callForClose(f); }
+
     /** Longest wait of an API call for the core lock, ms (then it fails with a TipcException). */
     static final long CALL_WAIT_MS = 30_000;
 

@@ -133,7 +133,7 @@ public final class TipcServerSocket implements AutoCloseable {
         closed = true;
         bump();
         try {
-            node.call(now -> {
+            node.callForClose(now -> {
                 node.core().closeSocket(now, port, node.outbox());
                 return null;
             });

@@ -155,6 +155,9 @@ public final class TipcSocket implements AutoCloseable {
         SocketType st = type == Type.RDM ? SocketType.RDM : SocketType.DGRAM;
         this.port = node.call(now -> node.core().openSocket(st, new Handler()));
         node.registered(this);
+        // a close of the node between the open and the registration released the sockets without this one: a
+        // receive would otherwise wait for ever (the node's closed flag is set before it releases)
+        if (node.life.isClosed()) nodeClosed();
     }
 
     /**
@@ -897,7 +900,7 @@ public final class TipcSocket implements AutoCloseable {
         failPendingReceives();
         node.unregistered(this);
         try {
-            node.call(now -> {
+            node.callForClose(now -> {
                 node.core().closeSocket(now, port, node.outbox());
                 return null;
             });

@@ -84,6 +84,7 @@ public final class TipcSubscription implements AutoCloseable {
         });
         if (s.sub == null) throw new TipcException(TipcError.EINVAL, "subscription to " + range + " rejected");
         node.registered(s);
+        if (node.life.isClosed()) s.nodeClosed(); // closed between the subscribe and the registration
         return s;
     }
 
@@ -165,7 +166,7 @@ public final class TipcSubscription implements AutoCloseable {
         q.offer(END);
         node.unregistered(this);
         try {
-            node.call(now -> {
+            node.callForClose(now -> {
                 sub.cancel();
                 return null;
             });

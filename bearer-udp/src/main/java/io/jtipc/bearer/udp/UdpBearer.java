@@ -177,8 +177,8 @@ public final class UdpBearer implements Media, Leadable {
                 b.addPeer(p);
             }
             return b;
-        } catch (RuntimeException e) {
-            s.close();
+        } catch (Throwable e) {
+            s.close(); // also after an Error (e.g. direct buffer memory while the bearer allocates its buffers)
             throw e;
         }
     }

@@ -193,15 +193,28 @@ public final class ControlServer implements AutoCloseable {
         return path;
     }
 
+
+    /** Failed accepts in a row (EMFILE: no descriptor left, ...), for the back-off; accept thread only. */
+    private int acceptFailures;
+
     private void acceptLoop() {
         while (!closed) {
             SocketChannel c;
             try {
                 c = server.accept();
+                acceptFailures = 0;
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
                 if (closed) return;
+                // the pending connection stays queued while accept keeps failing (no descriptor left): pause, doubling
+                // from 10 ms to 1 s, instead of spinning on a core
+                long ms = Math.min(1000, 10L << Math.min(7, acceptFailures++));
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException ie) {
+                    return;
+                }
                 continue;
             }
             if (!slots.tryAcquire()) {

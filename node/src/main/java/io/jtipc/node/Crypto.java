@@ -60,6 +60,14 @@ final class Crypto {
     boolean working, keyMaster, legacyUser, nokey;
     /** RX: the peer encrypts cluster/master-key frames with the pre-5.11 IV form (NodeCrypto.legacySeen). */
     boolean legacyIv;
+    /**
+     * The RX active key we last reported to this peer in a destined frame (ehdr rx_key_active), and whether it changed
+     * since the peer's destined frames last restarted their count: the kernel peer resets its per-peer send counter
+     * ({@code __rx->sndnxt}) when the value we report changes (crypto.c tipc_crypto_key_synch), so its next destined
+     * per-node-key frames start again at 1 (NodeCrypto.fresh accepts that restart once).
+     */
+    int reportedActive;
+    boolean restartExpected;
     final long[] stats = new long[MAX_STATS];
     /** Replay windows per slot, [0] frames not destined (D = 0), [1] destined (RX only). */
     final ReplayWindow[][] windows;

@@ -12,7 +12,8 @@ import java.util.Objects;
  *                        one day; 0 = never). A new key needs {@code entropy}
  * @param strict          jtipc's stricter mode (the kernel has none): once a key is set, plaintext frames are dropped
  *                        and counted ({@link NodeCrypto#plaintextDropped()}). Off by default: 6.1 accepts them
- * @param keyExchange     sysctl {@code key_exchange_enabled} (default true): send KEY_DISTR messages
+ * @param keyExchange     sysctl {@code key_exchange_enabled} (default true): send KEY_DISTR messages and take those
+ *                        received (link.c tipc_data_input)
  * @param entropy         fills arrays with secure random bytes (e.g. {@code SecureRandom::nextBytes}) for the session
  *                        keys of rekeying; the sans-IO core has no randomness source of its own fit for keys. Null:
  *                        no rekeying

@@ -101,10 +101,28 @@ public final class NodeCrypto {
      * discovery leaves in both forms), and the node ids of such peers not known yet as nodes.
      */
     private boolean legacySeen;
-    private final java.util.Set<NodeId> legacyIds = new java.util.HashSet<>();
+    private final java.util.Set<NodeId> legacyIds = java.util.Collections.newSetFromMap(
+        new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<NodeId, Boolean> eldest) {
+                return size() > MAX_LEGACY_IDS; // a sender of fresh ids pushes out the least recently seen
+            }
+        });
+    /**
+     * Node ids of legacy-form discovery senders kept at most: {@link NodeTable#MAX_PEERS} (a node that becomes a peer
+     * takes its id out), least recently seen dropped first; before this bound any key holder could grow the set with
+     * fresh ids.
+     */
+    static final int MAX_LEGACY_IDS = NodeTable.MAX_PEERS;
     /** Set by {@link #openEither}: the last frame opened in the legacy IV form. */
     private boolean lastLegacy;
     private boolean loggedBadKey, loggedNoKey;
+    /**
+     * KEY_DISTR messages refused because a key of that generation is there already (also every link retransmission of
+     * one: MSG_CRYPTO is taken before the link drops duplicates) and malformed ones: logged at the 1st, 2nd, 4th, ...
+     * time, not per message.
+     */
+    private long keyExists, keyMalformed;
 
     /** The node state this crypto belongs to (for {@link LinkSettings#setMonitorThreshold}). */
     Net net() { return net; }
@@ -161,7 +179,6 @@ public final class NodeCrypto {
             }
             if (k != null) Arrays.fill(k, (byte) 0);
             rx.put(addr, c);
-            rxDueStale = true;
             if (n != null && legacyIds.remove(n.id)) c.legacyIv = true;
         }
         return lastRx = c;
@@ -169,17 +186,23 @@ public final class NodeCrypto {
 
     /**
      * Node {@code addr} was deleted from the node table (peer remove, eviction, timeout, replaced identity): its RX
-     * context goes with it at once, a received key not attached yet cleared, as the kernel frees {@code crypto_rx}
-     * with the node (node.c tipc_node_free → crypto.c tipc_crypto_stop, which only releases the keys: our TX keys'
-     * users are left as they are, as the lazy removal in {@link #timeout} leaves them).
+     * context is flushed and goes with it at once, as node.c tipc_node_delete_from_list flushes {@code crypto_rx}
+     * (crypto.c tipc_crypto_key_flush): a received key not attached yet is cleared, and the use the peer made of our
+     * TX key ({@code peer_rx_active}) is given back, so that a later TX key can become active (a phantom user would
+     * keep the old one active and stop every rekeying).
      */
     void nodeDeleted(int addr) {
         Crypto c = rx.remove(addr);
-        rxDueStale = true;
         if (c == null) return;
         if (lastRx == c) lastRx = null;
+        forget(c);
+    }
+
+    /** A deleted node's RX context: its key material zeroed, its users of our TX keys released (tipc_crypto_key_flush). */
+    private void forget(Crypto c) {
         if (c.skey != null) Arrays.fill(c.skey, (byte) 0);
-        c.skey = null;
+        c.flush(tx, lastNow);
+        if (rxWork.remove(c)) rxDueStale = true;
     }
 
     /** Sets the configured keys (nothing can be sent yet: no node is up). */
@@ -200,6 +223,7 @@ public final class NodeCrypto {
             tx.timer1 = tx.timer2 = now;
             for (Crypto c : rx.values()) c.timer1 = c.timer2 = now;
             if (config != null && !config.keys().isEmpty()) rekeyingSched(now, true, config.rekeyingMinutes());
+            else if (config != null) tx.rekeyingIntv = config.rekeyingMinutes(); // for a TX key set later
         }
     }
 
@@ -223,13 +247,13 @@ public final class NodeCrypto {
                     return keyInit(tx, m, Tipc.CLUSTER_KEY, true);
                 case CLUSTER: {
                     int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, false);
-                    if (rc > 0 && out != null) keyDistr(rc, 0, now, out);
+                    if (rc > 0 && out != null) txKeySet(rc, now, out);
                     return rc;
                 }
                 default: {
                     if (k.nodeId().equals(net.config.nodeId())) {
                         int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false);
-                        if (rc > 0 && out != null) keyDistr(rc, 0, now, out);
+                        if (rc > 0 && out != null) txKeySet(rc, now, out);
                         return rc;
                     }
                     Node n = nodes == null ? null : nodes.findById(k.nodeId());
@@ -249,6 +273,17 @@ public final class NodeCrypto {
     }
 
     /**
+     * node.c __tipc_nl_node_set_key after a TX key (not the master key) was set at run time: the key distributed to
+     * every node that is up, and the rekeying scheduled if none is (tipc_crypto_rekeying_sched(tx, false, 0)), so a node
+     * started without keys rotates them too.
+     */
+    private void txKeySet(int key, long now, Outbox out) {
+        clock(now); // a node that had no key may not have its time base yet (and with it the configured interval)
+        keyDistr(key, 0, now, out);
+        rekeyingSched(now, false, 0);
+    }
+
+    /**
      * crypto.c tipc_crypto_rekeying_sched: {@code minutes} becomes the interval (0 = off) and the next rekeying is
      * that far from now; {@code minutes} = -1 rekeys now (TIPC_REKEYING_NOW) without changing the interval.
      */
@@ -262,6 +297,7 @@ public final class NodeCrypto {
         clock(now);
         tx.flush(tx, now);
         for (Crypto c : rx.values()) c.flush(tx, now);
+        rxWork.clear();
         rxDueStale = true;
         for (byte[] k : peerKeys.values()) Arrays.fill(k, (byte) 0);
         peerKeys.clear(); // the kernel flushes the preliminary nodes' contexts too (they are on its node list)
@@ -284,6 +320,7 @@ public final class NodeCrypto {
             else tx.rekeyingIntv = newIntv;
             tx.workDue = Long.MAX_VALUE;
         }
+        else if (tx.workDue != Long.MAX_VALUE) return; // queue_delayed_work: a queued rekeying is not moved
         if (tx.rekeyingIntv != 0 || rekeyNow) tx.workDue = rekeyNow ? now : now + tx.rekeyingIntv * 60_000L;
     }
 
@@ -387,6 +424,10 @@ public final class NodeCrypto {
         if (frame.length < flen) frame = new byte[Math.max(flen, frame.length * 2)];
         if (pad.length < flen) pad = new byte[Math.max(flen, pad.length * 2)];
         buildEhdr(ehdr.wrap(frame, 0, ehsz), hdr, k, seqno, r, tx.keyMaster, net.config.nodeId());
+        if (r != null && r.active != r.reportedActive) {
+            r.reportedActive = r.active;
+            r.restartExpected = true;
+        }
         boolean legacy = a.mode == Tipc.CLUSTER_KEY && r != null && r.legacyIv;
         int n = seal(a, ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv, legacy);
         tx.stats[Crypto.STAT_OK]++;
@@ -552,7 +593,12 @@ public final class NodeCrypto {
                 }
             }
             if (tries == 0) return noKey(r, k);
-            if (pl < 0) return badMsg(r != null ? r : tx);
+            if (pl < 0) {
+                // the kernel retries the next TX key (skb->next) until none is left; that last attempt ends in
+                // -ENOKEY, which sets rx->nokey as a missing key does: the N bit then asks the peer for its key
+                if (r != null) r.nokey = !(r.skey != null || r.aead[Crypto.keyNext(k)] != null);
+                return badMsg(r != null ? r : tx);
+            }
             fromTx = true;
         }
         if (lastLegacy) {
@@ -563,7 +609,11 @@ public final class NodeCrypto {
             r.legacyIv = false;
         }
         // authenticated: replay check (jtipc) before any state changes
-        if (r != null && !fresh(r, k, destined, e.user() == Tipc.LINK_CONFIG, e.seqno(), a)) {
+        // a discovery frame of a new incarnation of the peer (it restarted: a new node signature, w1 bits 15-0) may
+        // restart the count; one of the incarnation we know cannot, so a replayed old discovery frame cannot reset
+        boolean newIncarnation = e.user() == Tipc.LINK_CONFIG
+            && (n == null || hdr.wrap(plain, 0, pl).nodeSig() != n.signature);
+        if (r != null && !fresh(r, k, destined, newIncarnation, e.seqno(), a)) {
             replays++;
             r.stats[Crypto.STAT_REPLAYS]++;
             return DROP;
@@ -583,8 +633,10 @@ public final class NodeCrypto {
         }
         if (r != null && r.passive != 0 && k == r.passive) r.timer2 = now;
         if (!TipcCodec.validateFrame(plain, 0, pl).isOk()) {
-            badPlaintext++;
-            net.log("crypto: packet dropped after decryption (not a valid TIPC message)");
+            if (Long.bitCount(++badPlaintext) == 1) { // pr_err_ratelimited in the kernel: here at powers of two
+                net.log("crypto: packet dropped after decryption (not a valid TIPC message; " + badPlaintext
+                    + " so far)");
+            }
             return DROP;
         }
         if (n == null && r != null) bindPreliminary(r, NodeId.of(buf, e.nodeIdOffset()), plain, pl);
@@ -624,22 +676,26 @@ public final class NodeCrypto {
     byte[] plain() { return plain; }
 
     /**
-     * jtipc's replay check. Counters restart legitimately in two cases, accepted: a discovery frame far below the
-     * window (the peer rebooted; its key counter starts at 1 again) resets that slot's windows; a destined frame of a
-     * per-node key far below the window with a small seqno (the kernel restarts its per-peer counter when our RX
-     * active key changes, crypto.c tipc_crypto_key_synch) resets that window.
+     * jtipc's replay check. Counters restart legitimately in two cases, accepted on evidence a replay cannot carry:
+     * a discovery frame far below the window from a new incarnation of the peer ({@code newIncarnation}: it rebooted,
+     * with a new node signature, and its key counter starts at 1 again) resets that slot's windows; the first destined
+     * frame of a per-node key at or below the newest after the RX active key we report to the peer changed
+     * ({@link Crypto#restartExpected}: the kernel then restarts its per-peer counter, crypto.c tipc_crypto_key_synch)
+     * resets that window, once per change.
      */
-    private static boolean fresh(Crypto r, int k, boolean destined, boolean discovery, long seqno, Aead a) {
+    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, long seqno, Aead a) {
         ReplayWindow w = r.window(k, destined);
-        if (w.belowWindow(seqno)) {
-            if (discovery) {
-                r.window(k, false).reset();
-                r.window(k, true).reset();
-            } else if (destined && a.mode == Tipc.PER_NODE_KEY && Long.compareUnsigned(seqno, ReplayWindow.SIZE) <= 0) {
-                w.reset();
-            }
+        if (newIncarnation && w.belowWindow(seqno)) {
+            r.window(k, false).reset();
+            r.window(k, true).reset();
+        } else if (destined && a.mode == Tipc.PER_NODE_KEY && r.restartExpected
+                && Long.compareUnsigned(seqno, w.newest) <= 0) {
+            r.restartExpected = false;
+            w.reset();
         }
-        return w.accept(seqno);
+        boolean ok = w.accept(seqno);
+        if (ok && destined && seqno == 1) r.restartExpected = false; // the count (re)started from 1: seen, done
+        return ok;
     }
 
     private int noKey(Crypto r, int k) {
@@ -685,8 +741,7 @@ public final class NodeCrypto {
             tx.timer2 = now;
             if (tx.hasSessionKeys() && r.keyDistr == 0) {
                 r.keyDistr = Crypto.KEY_DISTR_SCHED;
-                r.workDue = Math.min(r.workDue, now + 500L * (1 + rnd.nextInt(5)));
-                rxDueStale = true;
+                schedule(r, Math.min(r.workDue, now + 500L * (1 + rnd.nextInt(5))));
             }
         } else {
             r.keyDistr = 0;
@@ -704,6 +759,8 @@ public final class NodeCrypto {
 
     /** MSG_CRYPTO/KEY_DISTR_MSG in a decrypted frame, alone or bundled (crypto.c tipc_crypto_msg_rcv). */
     private void cryptoMsgs(byte[] m, int len, long now) {
+        // link.c tipc_data_input takes MSG_CRYPTO only with the key exchange enabled (sysctl key_exchange_enabled)
+        if (config != null && !config.keyExchange()) return;
         TipcMsg h = hdr.wrap(m, 0, len);
         if (h.user() == Tipc.MSG_CRYPTO) {
             msgRcv(m, 0, h.size(), now);
@@ -731,21 +788,26 @@ public final class NodeCrypto {
     boolean keyRcv(Crypto r, TipcMsg h, long now) {
         int gen = h.bits(4, 16, 0xffff);
         if (r.skey != null || (gen == r.keyGen && r.hasSessionKeys())) {
-            net.log("crypto: RX(" + Integer.toHexString(r.nodeAddr) + ") key exists, gen " + gen + " vs " + r.keyGen);
+            if (Long.bitCount(++keyExists) == 1) {
+                net.log("crypto: RX(" + Integer.toHexString(r.nodeAddr) + ") key exists, gen " + gen + " vs "
+                    + r.keyGen + " (" + keyExists + " times)");
+            }
             return false;
         }
         AeadKey body = new AeadKey().wrap(h.buffer(), h.dataOffset(), h.size() - h.hdrSize());
         if (!body.validate().isOk() || !Aead.ALG_NAME.equals(body.algName())
             || (body.keylen() != 20 && body.keylen() != 28 && body.keylen() != 36)) {
-            net.log("crypto: RX(" + Integer.toHexString(r.nodeAddr) + ") malformed KEY_DISTR ignored");
+            if (Long.bitCount(++keyMalformed) == 1) {
+                net.log("crypto: RX(" + Integer.toHexString(r.nodeAddr) + ") malformed KEY_DISTR ignored ("
+                    + keyMalformed + " times)");
+            }
             return false;
         }
         r.keyGen = gen;
         r.skeyMode = h.bits(4, 0, 0xf);
         r.skey = Arrays.copyOfRange(h.buffer(), body.keyOffset(), body.keyOffset() + (int) body.keylen());
         r.nokey = false;
-        r.workDue = now;
-        rxDueStale = true;
+        schedule(r, now);
         return true;
     }
 
@@ -771,8 +833,7 @@ public final class NodeCrypto {
                 r.skey = null;
             }
         }
-        r.workDue = resched ? now + 5_000 : Long.MAX_VALUE;
-        rxDueStale = true;
+        schedule(r, resched ? now + 5_000 : Long.MAX_VALUE);
     }
 
     /**
@@ -815,7 +876,7 @@ public final class NodeCrypto {
         if (tx.working || !rx.isEmpty()) d = Math.min(d, tickDue == Long.MAX_VALUE ? lastNow + TICK : tickDue);
         if (rxDueStale) {
             long m = Long.MAX_VALUE;
-            for (Crypto c : rx.values()) m = Math.min(m, c.workDue);
+            for (Crypto c : rxWork) m = Math.min(m, c.workDue);
             rxDue = m;
             rxDueStale = false;
         }
@@ -823,12 +884,32 @@ public final class NodeCrypto {
     }
 
     /**
-     * The earliest {@code workDue} of the RX contexts, recomputed only after one changed ({@link #rxDueStale}, set at
-     * every write of an RX context's {@code workDue} and when {@link #rx} changes), so that {@link #nextDeadline}, run
-     * after every core call, costs O(1) and allocates no iterator per message (issue 14).
+     * The RX contexts with work scheduled ({@code workDue} set: a key to distribute or to attach), so that the timers
+     * visit only them, not every peer's context (the kernel queues one delayed work per peer).
+     */
+    private final java.util.LinkedHashSet<Crypto> rxWork = new java.util.LinkedHashSet<>();
+    /**
+     * The earliest {@code workDue} of {@link #rxWork}, or earlier: lowered at once when a due moves earlier
+     * ({@link #schedule}), recomputed over {@link #rxWork} only after one moved later or left ({@link #rxDueStale}),
+     * so that {@link #nextDeadline}, run after every core call, costs O(1) whatever a peer's frames change (a peer
+     * flipping its N bit per frame reschedules its key distribution each time) and allocates nothing (issue 14). Too
+     * early only costs a timer run that finds nothing due.
      */
     private long rxDue = Long.MAX_VALUE;
     private boolean rxDueStale;
+
+    /** Sets {@code r}'s work time ({@code Long.MAX_VALUE}: none), keeping {@link #rxWork} and {@link #rxDue}. */
+    private void schedule(Crypto r, long due) {
+        long was = r.workDue;
+        r.workDue = due;
+        if (due != Long.MAX_VALUE) {
+            rxWork.add(r);
+            if (due < rxDue) rxDue = due;
+            else if (was == rxDue && due > was) rxDueStale = true;
+        } else if (rxWork.remove(r) && was == rxDue) {
+            rxDueStale = true;
+        }
+    }
 
     /**
      * The crypto's timers: every {@link #TICK} ms crypto.c tipc_crypto_timeout for each peer (contexts of deleted
@@ -838,12 +919,21 @@ public final class NodeCrypto {
         clock(now);
         if (tickDue == Long.MAX_VALUE || now >= tickDue) {
             tickDue = now + TICK;
-            if (rx.values().removeIf(c -> nodes.find(c.nodeAddr) == null)) lastRx = null;
+            if (rx.values().removeIf(c -> {
+                if (nodes.find(c.nodeAddr) != null) return false;
+                forget(c);
+                return true;
+            })) {
+                lastRx = null;
+            }
             rxDueStale = true;
             for (Crypto c : rx.values()) c.timeout(tx, now);
         }
-        for (Crypto c : new ArrayList<>(rx.values())) if (c.workDue <= now) workRx(c, now, out);
-        rxDueStale = true;
+        nextDeadline(); // rxDue up to date
+        if (rxDue <= now) {
+            for (Crypto c : new ArrayList<>(rxWork)) if (c.workDue <= now) workRx(c, now, out);
+            rxDueStale = true;
+        }
         if (tx.workDue <= now) workTx(now, out);
     }
 }

@@ -1,0 +1,94 @@
+package io.jtipc.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.jtipc.node.testkit.SimNetwork;
+import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.EncryptionHeader;
+
+import io.jtipc.wire.AeadKey;
+import io.jtipc.wire.Tipc;
+
+/**
+ * When the replay check lets a sender's count start again (NodeCrypto.fresh): only on evidence a replayed frame cannot
+ * carry, never because a seqno is small.
+ */
+class ReplayRestartTest {
+    private final Aead perNode = Aead.of(AeadKey.parseHex(CryptoSimTest.K2), Tipc.PER_NODE_KEY);
+    private final Aead cluster = Aead.of(AeadKey.parseHex(CryptoSimTest.K1), Tipc.CLUSTER_KEY);
+
+    /**
+     * crypto.c tipc_crypto_key_synch: a kernel peer resets its per-peer counter when the RX active key we report
+     * changes, so its destined per-node-key frames count from 1 again; accepted once per change we made.
+     */
+    @Test
+    void aKernelPeersCounterRestartAfterOurReportChangedIsAccepted() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isTrue();
+        // no change reported: the same seqnos again are replays
+        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isFalse();
+        r.restartExpected = true; // what sending a destined frame with a new rx_key_active sets
+        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isTrue();
+        assertThat(r.restartExpected).isFalse();
+        // and only once: replaying that restart is refused
+        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isFalse();
+    }
+
+    /** A small seqno far below the window is no evidence of a restart: a replayed early frame stays refused. */
+    @Test
+    void aReplayedEarlyDestinedFrameDoesNotResetTheWindow() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 2000; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isTrue();
+        assertThat(NodeCrypto.fresh(r, 1, true, false, 5, perNode)).isFalse();
+        assertThat(NodeCrypto.fresh(r, 1, true, false, 1999, perNode)).isFalse();
+        assertThat(NodeCrypto.fresh(r, 1, true, false, 2001, perNode)).isTrue();
+    }
+
+    /**
+     * A discovery frame far below the window resets the slot's windows only from a new incarnation of the peer (a new
+     * node signature); a replayed discovery frame of the incarnation we know is refused and resets nothing.
+     */
+    @Test
+    void onlyANewIncarnationsDiscoveryResetsTheWindows() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 3000; s++) assertThat(NodeCrypto.fresh(r, 1, false, false, s, cluster)).isTrue();
+        assertThat(NodeCrypto.fresh(r, 1, false, false, 2, cluster)).as("replayed old discovery").isFalse();
+        assertThat(NodeCrypto.fresh(r, 1, false, false, 2500, cluster)).as("the window still holds").isFalse();
+        assertThat(NodeCrypto.fresh(r, 1, false, true, 2, cluster)).as("rebooted peer").isTrue();
+        assertThat(NodeCrypto.fresh(r, 1, false, false, 3, cluster)).isTrue();
+    }
+
+    /**
+     * On the wire: an attacker without the key replays the peer's first discovery frame, then the captured session;
+     * every replayed frame is refused (before, the old discovery frame reset the windows and the session replayed).
+     */
+    @Test
+    void aReplayedDiscoveryFrameDoesNotOpenTheWayForAReplayedSession() {
+        SimNetwork net = new SimNetwork(53);
+        SimNode a = CryptoSimTest.node(net, "alpha", 1, CryptoSimTest.keys(NodeKey.master(CryptoSimTest.K1)));
+        SimNode b = CryptoSimTest.node(net, "beta", 2, CryptoSimTest.keys(NodeKey.master(CryptoSimTest.K1)));
+        a.recordFrames = true;
+        assertThat(net.runUntil(() -> TwoNodeTest.linkedUp(a, b), 30_000)).isTrue();
+        CryptoSimTest.echo(net, a, b, 1500, 100, 120_000);
+        net.runFor(120_000);
+        List<byte[]> rec = new ArrayList<>(a.sentFrames);
+        byte[] firstDisc = rec.stream()
+            .filter(f -> new EncryptionHeader().wrap(f, 0, f.length).user() == Tipc.LINK_CONFIG).findFirst().orElseThrow();
+        NodeCrypto cb = b.core.crypto();
+        long replays = cb.replays();
+        assertThat(cb.rcv(net.now(), firstDisc.clone(), 0, firstDisc.length)).isEqualTo(NodeCrypto.DROP);
+        int tried = 0;
+        for (byte[] f : rec.subList(0, 300)) {
+            if (new EncryptionHeader().wrap(f, 0, f.length).user() == Tipc.LINK_CONFIG) continue;
+            tried++;
+            assertThat(cb.rcv(net.now(), f.clone(), 0, f.length)).isEqualTo(NodeCrypto.DROP);
+        }
+        assertThat(tried).isGreaterThan(100);
+        assertThat(cb.replays() - replays).isEqualTo(tried + 1);
+    }
+}

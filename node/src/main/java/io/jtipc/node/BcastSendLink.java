@@ -173,8 +173,9 @@ final class BcastSendLink {
         return true;
     }
 
-    /** tipc_link_reset on the broadcast send link. */
+    /** tipc_link_reset on the broadcast send link (its MTU back to the advertised one, l->advertised_mtu). */
     private void reset() {
+        mtu = Bcast.FB_MTU;
         transmq.clear();
         backlogq.clear();
         slots.clear();

@@ -133,7 +133,8 @@ public final class BroadcastLink {
         if (h.ack() != 0) bcPeerIsUp = true;
         if (!bcPeerIsUp) return false;
         int peersSndNxt = (h.lastBcast() + 1) & 0xffff;
-        if (Seqno.more(peersSndNxt, (rcvNxt + Link.MAX_LINK_WIN) & 0xffff)) return false;
+        // beyond the receive link's window (tipc_link_bc_create: the send link's minimum window, BCLINK_WIN_DEFAULT)
+        if (Seqno.more(peersSndNxt, (rcvNxt + Bcast.WIN_DEFAULT) & 0xffff)) return false;
         sndNxt = peersSndNxt;
         return rcvGap() != 0;
     }
@@ -185,6 +186,7 @@ public final class BroadcastLink {
                 // tipc_link_build_state_msg for a bc receive link: thinned by own address
                 if (((rcvNxt ^ net.ownAddr) & 0xf) == 0xf) {
                     rcvUnacked = 0;
+                    sndNxt = rcvNxt; // the peer's snd_nxt as known is what arrived: the STATE NACKs only held gaps
                     sndState = true;
                 }
             }

@@ -125,24 +125,32 @@ final class LinkReassembly {
     boolean roomFor(TipcMsg h, long now) {
         boolean ok = roomFor(h);
         while (!ok && evictStalled(now)) ok = roomFor(h);
-        if (ok) progress = now;
-        else refused++;
+        if (ok) {
+            progress = now;
+            // the node's set stays in progress order (oldest first): this one moves to the end
+            if (charged > 0 && active != null && active.remove(this)) active.add(this);
+        } else {
+            refused++;
+        }
         return ok;
     }
 
-    /** Evicts the other reassembly that has taken no fragment for longest, if for {@link #STALL_EVICT_MS} or more. */
+    /**
+     * Evicts the other reassembly that has taken no fragment for longest, if for {@link #STALL_EVICT_MS} or more:
+     * the first of the node's set other than this one, as the set is kept in progress order (a reassembly joins it at
+     * the end when it takes its first fragment and moves there at each later one), so the search costs O(1) whatever
+     * the number of reassemblies in progress.
+     */
     private boolean evictStalled(long now) {
         if (active == null) return false;
-        LinkReassembly oldest = null;
         for (LinkReassembly r : active) {
-            if (r != this && now - r.progress >= STALL_EVICT_MS && (oldest == null || r.progress < oldest.progress)) {
-                oldest = r;
-            }
+            if (r == this) continue;
+            if (now - r.progress < STALL_EVICT_MS) return false;
+            r.reset();
+            r.evicted++;
+            return true;
         }
-        if (oldest == null) return false;
-        oldest.reset();
-        oldest.evicted++;
-        return true;
+        return false;
     }
 
     /** Reassemblies dropped to make room for another link's ({@link #roomFor}), since the link was created. */

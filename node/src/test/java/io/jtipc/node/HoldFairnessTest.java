@@ -174,6 +174,34 @@ class HoldFairnessTest {
         assertThat(an.reasmActive).isEmpty();
     }
 
+    /**
+     * The node's reassemblies are kept in progress order, so the one evicted is the one stalled longest, found without
+     * a walk: a reassembly that took a fragment lately is not evicted though it started first.
+     */
+    @Test
+    void theReassemblyStalledLongestIsEvictedNotTheOneStartedFirst() {
+        HoldBudget total = new HoldBudget(3 * Tipc.MAX_MSG_SIZE, 100, null);
+        java.util.Set<LinkReassembly> active = new java.util.LinkedHashSet<>();
+        TipcMsg h = new TipcMsg();
+        LinkReassembly[] r = new LinkReassembly[3];
+        for (int i = 0; i < 3; i++) { // started at 0, 100, 200
+            r[i] = new LinkReassembly(total, active);
+            byte[] f = fragment(0x1001 + i, 0x2002, Tipc.FIRST_FRAGMENT, 1, 1400);
+            assertThat(r[i].roomFor(h.wrap(f, 0, f.length), 100L * i)).isTrue();
+            r[i].append(f, 0, f.length);
+        }
+        byte[] f2 = fragment(0x1001, 0x2002, Tipc.FRAGMENT, 2, 1400);
+        assertThat(r[0].roomFor(h.wrap(f2, 0, f2.length), 300)).isTrue(); // the first one goes on at 300
+        r[0].append(f2, 0, f2.length);
+        total.maxBytes = total.bytes(); // full: a fourth reassembly's first fragment needs an eviction
+        LinkReassembly d = new LinkReassembly(total, active);
+        byte[] f = fragment(0x1004, 0x2002, Tipc.FIRST_FRAGMENT, 1, 1400);
+        assertThat(d.roomFor(h.wrap(f, 0, f.length), 1250)).isTrue(); // 100 stalled since 100: 1 150 ms
+        assertThat(r[1].evicted).isEqualTo(1);
+        assertThat(r[0].evicted + r[2].evicted).isZero();
+        assertThat(active).containsExactly(r[2], r[0]);
+    }
+
     /** A deferred packet of {@code size} bytes with link seqno {@code seqno}. */
     static byte[] pkt(int seqno, int size) {
         byte[] f = new byte[size];

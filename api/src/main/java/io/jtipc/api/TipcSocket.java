@@ -4,13 +4,10 @@ import io.jtipc.node.Errno;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -134,20 +131,9 @@ public final class TipcSocket implements AutoCloseable {
     private volatile int lookupDomain;
     /** Multicast method fixed by TIPC_MCAST_BROADCAST (false) / TIPC_MCAST_REPLICAST (true), null = per send. */
     private volatile Boolean mcastForced;
-    /** Guards {@link #pendingReceives}, {@link #listener}, {@link #listenerExecutor}. */
-    private final Object asyncLock = new Object();
-    private final ArrayDeque<CompletableFuture<TipcMessage>> pendingReceives = new ArrayDeque<>();
-    private Consumer<TipcMessage> listener;
-    private Executor listenerExecutor;
-    /** True while a dispatch task is submitted or running: at most one at a time, so messages stay in order. */
-    private final AtomicBoolean dispatching = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger pendingSends = new java.util.concurrent.atomic.AtomicInteger();
-    /** Listener invocations that threw (the message counts as delivered; the next ones still are). */
-    private final AtomicLong listenerErrors = new AtomicLong();
-    /** A message whose future was cancelled as it was handed over; only the dispatch task touches it. */
-    private volatile TipcMessage carried;
-    /** Whether the one dispatch task has work: a listener, or a future waiting while a message is queued. */
-    private volatile boolean asyncConsumers;
+    /** The futures of {@link #receiveAsync()} or the listener of {@link #setMessageListener}, and their dispatch. */
+    final SocketDispatch async = new SocketDispatch(this);
 
     private TipcSocket(TipcNode node, Type type) throws TipcException {
         this.node = Objects.requireNonNull(node, "node");
@@ -228,7 +214,7 @@ public final class TipcSocket implements AutoCloseable {
         // offer refuses once closed (close runs outside the core lock): dropped, as the kernel's close drops it
         if (rx.offer(d)) queuedBytes.addAndGet(size);
         else return true;
-        if (asyncConsumers) scheduleDispatch();
+        if (async.active()) async.schedule();
         return true;
     }
 
@@ -241,7 +227,7 @@ public final class TipcSocket implements AutoCloseable {
      * @throws IllegalStateException a message listener is set
      */
     public TipcMessage tryReceive() throws TipcException {
-        checkNoListener();
+        async.checkNoListener();
         TipcMessage m = rx.pollMessage();
         if (m == null) {
             if (rx.closed()) throw closedException();
@@ -261,24 +247,7 @@ public final class TipcSocket implements AutoCloseable {
      * @throws IllegalStateException a message listener is set
      */
     public CompletableFuture<TipcMessage> receiveAsync() {
-        CompletableFuture<TipcMessage> f = new CompletableFuture<>();
-        synchronized (asyncLock) {
-            if (listener != null) throw new IllegalStateException("a message listener is set");
-            if (closed) {
-                f.completeExceptionally(closedException());
-                return f;
-            }
-            pendingReceives.removeIf(CompletableFuture::isDone);
-            if (pendingReceives.size() >= MAX_PENDING_RECEIVES) {
-                f.completeExceptionally(new TipcException(TipcError.EAGAIN, "socket " + Integer.toUnsignedString(port)
-                        + ": " + MAX_PENDING_RECEIVES + " receiveAsync futures outstanding"));
-                return f;
-            }
-            pendingReceives.add(f);
-            asyncConsumers = true;
-        }
-        if (!rx.isEmpty() || carried != null) scheduleDispatch();
-        return f;
+        return async.receiveAsync();
     }
 
     /**
@@ -298,130 +267,21 @@ public final class TipcSocket implements AutoCloseable {
      */
     public void setMessageListener(Consumer<TipcMessage> listener, Executor executor) throws TipcException {
         checkOpen();
-        synchronized (asyncLock) {
-            pendingReceives.removeIf(CompletableFuture::isDone);
-            if (listener != null && !pendingReceives.isEmpty()) {
-                throw new IllegalStateException(pendingReceives.size() + " receiveAsync futures outstanding");
-            }
-            this.listener = listener;
-            this.listenerExecutor = listener == null ? null : Objects.requireNonNull(executor, "executor");
-            asyncConsumers = listener != null || !pendingReceives.isEmpty();
-        }
-        if (listener != null && !rx.isEmpty()) scheduleDispatch();
+        async.setListener(listener, executor);
     }
 
     /** Listener invocations that threw an exception. */
     public long listenerErrors() {
-        return listenerErrors.get();
+        return async.listenerErrors.get();
     }
 
-    private void checkNoListener() {
-        synchronized (asyncLock) {
-            if (listener != null) throw new IllegalStateException("a message listener is set");
-        }
+    /** Whether {@link #close()} ran (or the node closed). */
+    boolean isClosed() {
+        return closed;
     }
 
-    /** Submits the dispatch task unless one is submitted or running. Any thread, also under the core lock. */
-    private void scheduleDispatch() {
-        if (!dispatching.compareAndSet(false, true)) return;
-        Executor ex;
-        synchronized (asyncLock) {
-            ex = listener != null ? listenerExecutor : ASYNC_EXECUTOR;
-        }
-        try {
-            ex.execute(this::dispatch);
-        } catch (RejectedExecutionException e) {
-            // the caller's executor is shut down: the messages stay queued for the next consumer
-            dispatching.set(false);
-        }
-    }
-
-    /** The one dispatch task: pairs queued messages with futures, or feeds the listener, then resubmits if needed. */
-    private void dispatch() {
-        try {
-            for (int n = 0; n < LISTENER_BATCH; n++) {
-                Consumer<TipcMessage> l;
-                CompletableFuture<TipcMessage> f = null;
-                synchronized (asyncLock) {
-                    l = listener;
-                    if (l == null) {
-                        while (!pendingReceives.isEmpty() && pendingReceives.peek().isDone()) pendingReceives.poll();
-                        if (pendingReceives.isEmpty()) break;
-                        f = pendingReceives.peek();
-                    }
-                }
-                if (l == null && carried != null) {
-                    synchronized (asyncLock) {
-                        if (pendingReceives.peek() != f) continue;
-                        pendingReceives.poll();
-                    }
-                    TipcMessage c = carried;
-                    carried = null;
-                    if (!f.complete(c)) carried = c;
-                    continue;
-                }
-                if (rx.isEmpty()) break;
-                if (l != null) {
-                    TipcMessage m = rx.pollMessage();
-                    if (m == null) break;
-                    taken(m);
-                    try {
-                        l.accept(m);
-                    } catch (Throwable t) {
-                        listenerErrors.incrementAndGet();
-                    }
-                } else {
-                    synchronized (asyncLock) {
-                        if (pendingReceives.peek() != f || f.isDone()) continue;
-                        pendingReceives.poll();
-                    }
-                    TipcMessage msg = rx.pollMessage();
-                    if (msg == null) {
-                        // a concurrent blocking receive took it: keep the future for the next message
-                        synchronized (asyncLock) {
-                            pendingReceives.addFirst(f);
-                        }
-                        break;
-                    }
-                    taken(msg);
-                    // this task runs on ASYNC_EXECUTOR, so dependent stages run here, not under the core lock
-                    while (!f.complete(msg)) {
-                        // cancelled meanwhile: the next outstanding future takes it (or the next one asked for)
-                        synchronized (asyncLock) {
-                            f = pendingReceives.poll();
-                            if (f == null) {
-                                carried = msg;
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-        } finally {
-            dispatching.set(false);
-        }
-        boolean more;
-        synchronized (asyncLock) {
-            more = (listener != null || !pendingReceives.isEmpty()) && !rx.isEmpty();
-        }
-        if (more) scheduleDispatch();
-    }
-
-    private void failPendingReceives() {
-        java.util.List<CompletableFuture<TipcMessage>> fs;
-        synchronized (asyncLock) {
-            fs = new java.util.ArrayList<>(pendingReceives);
-            pendingReceives.clear();
-            listener = null;
-            listenerExecutor = null;
-            asyncConsumers = false;
-        }
-        if (fs.isEmpty()) return;
-        TipcException e = closedException();
-        ASYNC_EXECUTOR.execute(() -> fs.forEach(f -> f.completeExceptionally(e)));
-    }
-
-    private TipcException closedException() {
+    /** The exception of a receive on a closed socket (the node's failure if it failed). */
+    TipcException closedException() {
         if (node.state() == TipcNodeState.FAILED) return node.failed();
         return new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
@@ -767,7 +627,7 @@ public final class TipcSocket implements AutoCloseable {
         if (option == TipcOption.IMPORTANCE) v = importance;
         else if (option == TipcOption.DEST_DROPPABLE) v = destDroppable;
         else if (option == TipcOption.SRC_DROPPABLE) v = type == Type.DGRAM;
-        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = rx.size() + (carried != null ? 1 : 0);
+        else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = rx.size() + async.carriedCount();
         else if (option == TipcOption.LOOKUP_DOMAIN) v = lookupDomain;
         else if (option == TipcOption.MCAST_BROADCAST) v = Boolean.FALSE.equals(mcastForced);
         else if (option == TipcOption.MCAST_REPLICAST) v = Boolean.TRUE.equals(mcastForced);
@@ -782,7 +642,7 @@ public final class TipcSocket implements AutoCloseable {
      * @throws InterruptedIOException when interrupted
      */
     public TipcMessage receive() throws TipcException, InterruptedIOException {
-        checkNoListener();
+        async.checkNoListener();
         return receiveMessage(-1);
     }
 
@@ -794,7 +654,7 @@ public final class TipcSocket implements AutoCloseable {
      * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public TipcMessage receive(Duration timeout) throws TipcException, InterruptedIOException {
-        checkNoListener();
+        async.checkNoListener();
         return receiveMessage(Math.max(0, timeout.toNanos()));
     }
 
@@ -861,7 +721,7 @@ public final class TipcSocket implements AutoCloseable {
             throws TipcException, InterruptedIOException {
         if (dst.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
         Objects.requireNonNull(info, "info");
-        checkNoListener();
+        async.checkNoListener();
         int len;
         try {
             len = rx.receive(dst, info, timeoutNanos);
@@ -876,7 +736,7 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     /** Counts {@code m} as taken from the queue. */
-    private TipcMessage taken(TipcMessage m) {
+    TipcMessage taken(TipcMessage m) {
         queuedBytes.addAndGet(-((long) m.payload().length + MESSAGE_OVERHEAD));
         return m;
     }
@@ -897,7 +757,7 @@ public final class TipcSocket implements AutoCloseable {
         if (closed) return;
         closed = true;
         rx.close();
-        failPendingReceives();
+        async.failPending();
         node.unregistered(this);
         try {
             node.callForClose(now -> {
@@ -913,7 +773,7 @@ public final class TipcSocket implements AutoCloseable {
     void nodeClosed() {
         closed = true;
         rx.close();
-        failPendingReceives();
+        async.failPending();
     }
 
     @Override

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * AES-256-GCM as TIPC's data path does it (net/tipc/crypto.c tipc_aead_encrypt / tipc_aead_decrypt), through the
- * same {@code wire} code the node ({@code NodeCrypto.seal}/{@code open}) and the capture analyser call:
+ * same {@code wire} code the node ({@code Aead.seal}/{@code open}) and the capture analyser call:
  * {@link EncryptionHeader#iv} (12-byte IV = salt XOR the header's address, then the header's sequence number),
  * {@link EncryptedFrame#seal} (message padded to 4 bytes, AAD = the encryption header, 16-byte tag appended) and
  * {@link EncryptedFrame#open}. {@code size} is the TIPC message (plaintext) length in bytes; the frame is

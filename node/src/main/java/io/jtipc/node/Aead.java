@@ -3,6 +3,8 @@ package io.jtipc.node;
 import java.util.Arrays;
 
 import io.jtipc.wire.AesGcm;
+import io.jtipc.wire.EncryptedFrame;
+import io.jtipc.wire.EncryptionHeader;
 import io.jtipc.wire.Tipc;
 
 /**
@@ -59,6 +61,44 @@ final class Aead {
         Aead a = new Aead(material, salt, mode, gcm);
         a.gen = gen;
         return a;
+    }
+
+    /**
+     * tipc_aead_encrypt: the message padded to 4 bytes, sealed after the header {@code e} (already built in its
+     * buffer), with the IV of the key's mode: cluster key → salt XOR the header's address; per-node key → salt XOR
+     * {@code dnodeAddr} (0 = unknown destination, no XOR).
+     *
+     * @return the frame length (header + padded message + 16)
+     */
+    int seal(EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch, byte[] ivBuf) {
+        return seal(e, dnodeAddr, msg, off, len, scratch, ivBuf, false);
+    }
+
+    /** {@link #seal} with the pre-5.11 cluster-key IV form if {@code legacy} (see NodeCrypto's {@code legacySeen}). */
+    int seal(EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch, byte[] ivBuf,
+             boolean legacy) {
+        int addr = mode == Tipc.CLUSTER_KEY ? (legacy ? Integer.reverseBytes(e.addr()) : e.addr()) : dnodeAddr;
+        EncryptionHeader.iv(salt, addr, e.seqno(), ivBuf, 0);
+        return EncryptedFrame.seal(gcm, ivBuf, e.buffer(), e.offset(), e.length(), msg, off, len, scratch);
+    }
+
+    /**
+     * tipc_aead_decrypt: opens the frame {@code f[off, off+len)} (a valid encryption header first) into
+     * {@code out[0]} with the IV of the key's mode: cluster → salt XOR the header's address; per-node → salt XOR
+     * {@code ownAddr} if D is set, else no XOR.
+     *
+     * @return the plaintext length (padded message), or -1 if the tag does not verify
+     */
+    int open(byte[] f, int off, int len, int ownAddr, byte[] out, byte[] ivBuf) {
+        return open(new EncryptionHeader().wrap(f, off, len), ownAddr, out, ivBuf);
+    }
+
+    /** {@link #open(byte[], int, int, int, byte[], byte[])} over the frame {@code e} wraps, allocation free. */
+    int open(EncryptionHeader e, int ownAddr, byte[] out, byte[] ivBuf) {
+        byte[] f = e.buffer();
+        int off = e.offset(), len = e.length();
+        EncryptionHeader.iv(salt, EncryptedFrame.ivAddr(mode, e, ownAddr), e.seqno(), ivBuf, 0);
+        return EncryptedFrame.open(gcm, ivBuf, f, off, len, e.headerSize(), out);
     }
 
     /** Length of the material (AES key + salt), bytes. */

@@ -64,7 +64,7 @@ final class Crypto {
      * The RX active key we last reported to this peer in a destined frame (ehdr rx_key_active), and whether it changed
      * since the peer's destined frames last restarted their count: the kernel peer resets its per-peer send counter
      * ({@code __rx->sndnxt}) when the value we report changes (crypto.c tipc_crypto_key_synch), so its next destined
-     * per-node-key frames start again at 1 (NodeCrypto.fresh accepts that restart once).
+     * per-node-key frames start again at 1 (ReplayWindow.fresh accepts that restart once).
      */
     int reportedActive;
     boolean restartExpected;

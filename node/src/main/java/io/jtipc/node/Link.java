@@ -395,20 +395,16 @@ public final class Link {
         return state == State.RESETTING || state == State.PEER_RESET || state == State.FAILINGOVER;
     }
 
-    /**
-     * tipc_link_build_proto_msg: builds and sends one LINK_PROTOCOL message.
-     *
-     * @return the length of the message written into {@link #protoBuf}, or 0 if nothing was sent
-     */
+    /** {@link #buildProto(int, boolean, boolean, int, int, int, Outbox)} with no tolerance or priority (0). */
     int buildProto(int mtyp, boolean probe, boolean probeReply, int rcvgap, Outbox out) {
         return buildProto(mtyp, probe, probeReply, rcvgap, 0, 0, out);
     }
 
     /**
-     * tipc_link_build_proto_msg with its {@code tolerance} and {@code priority} arguments: w9 bits 15-0 and w5 bits 8-4
-     * (msg.h msg_set_link_tolerance, msg_set_linkprio), 0 = not changed; set before the message is sent (and encrypted).
+     * tipc_link_build_proto_msg: builds and sends one LINK_PROTOCOL message; {@code tolerance} (w9 bits 15-0) and
+     * {@code prio} (w5 bits 8-4), 0 = no change, are set before it is sent (and encrypted).
      *
-     * @return as {@link #buildProto(int, boolean, boolean, int, Outbox)}
+     * @return the length of the message written into {@link #protoBuf}, or 0 if nothing was sent
      */
     int buildProto(int mtyp, boolean probe, boolean probeReply, int rcvgap, int tolerance, int prio, Outbox out) {
         if (isBlocked()) return 0;
@@ -489,8 +485,7 @@ public final class Link {
      * {@code owned} null (msg copied) or the pooled packet holding msg (a fragment): kept unbundled, back on ENOBUFS.
      */
     int xmit(byte[] msg, int len, long now, Outbox out, boolean checkLimit, Pkt owned) {
-        m2.wrap(msg, 0, len);
-        int imp = m2.importance();
+        int imp = m2.wrap(msg, 0, len).importance();
         int rc = 0;
         if (checkLimit && backlogLen[imp] >= backlogLimit[imp]) {
             if (imp == Tipc.SYSTEM_IMPORTANCE) {
@@ -511,7 +506,7 @@ public final class Link {
         Pkt p = owned != null ? owned : net.pool.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;
-        target[imp] = bundleable(msg, len) ? p : null;
+        target[imp] = Msg.bundleable(m2.wrap(msg, 0, len), mss()) ? p : null;
         return rc;
     }
 
@@ -522,11 +517,7 @@ public final class Link {
         return Errno.ENOBUFS;
     }
 
-    /**
-     * Sends a new packet and moves it to the transmit queue; its first retransmission may come {@link #UC_RETR_TIME}
-     * after now (link.c tipc_link_xmit / tipc_link_advance_backlog: tipc_link_set_skb_retransmit_time), so that a
-     * NACK arriving while it is still in flight does not send it twice.
-     */
+    /** Sends a new packet; no retransmission before {@link #UC_RETR_TIME} (tipc_link_set_skb_retransmit_time). */
     private void sendNew(Pkt p, long now, Outbox out) {
         p.nxtRetr = now + UC_RETR_TIME;
         m2.wrap(p.buf, 0, p.len);
@@ -540,16 +531,9 @@ public final class Link {
         net.xmit(out, bearer.id, maddr, p.buf, 0, p.len, node);
     }
 
-    private boolean bundleable(byte[] msg, int len) {
-        m2.wrap(msg, 0, len);
-        int u = m2.user();
-        if (u == Tipc.MSG_FRAGMENTER || u == Tipc.TUNNEL_PROTOCOL || u == Tipc.BCAST_PROTOCOL) return false;
-        return mss() > Tipc.INT_H_SIZE + m2.size();
-    }
-
     /** tipc_msg_try_bundle + tipc_msg_bundle into the backlog target of this importance ({@link Msg#bundle}). */
     private boolean tryBundle(int imp, byte[] msg, int len) {
-        if (!bundleable(msg, len)) {
+        if (!Msg.bundleable(m2.wrap(msg, 0, len), mss())) {
             target[imp] = null;
             return false;
         }
@@ -881,10 +865,8 @@ public final class Link {
                 bearer.mon.rcv(buf, h.dataOffset() + glen, dlen - glen, node.addr, monState);
                 boolean reply = h.probe() != 0;
                 int rcvgap = 0;
-                if ((reply || h.isKeepalive() != 0) && Seqno.more(peersSndNxt, rcvNxt) && !synching
-                        && deferdq.isEmpty()) {
-                    rcvgap = (peersSndNxt - rcvNxt) & 0xffff;
-                }
+                boolean ask = (reply || h.isKeepalive() != 0) && !synching && deferdq.isEmpty(); // NACK only then
+                if (ask && Seqno.more(peersSndNxt, rcvNxt)) rcvgap = (peersSndNxt - rcvNxt) & 0xffff;
                 if (rcvgap != 0 || reply) buildProto(Tipc.STATE_MSG, false, reply, rcvgap, out);
                 if (gap != 0) recvNacks++;
                 rc |= advanceTransmq(ack, gap, ga, now, out);

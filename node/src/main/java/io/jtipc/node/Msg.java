@@ -41,6 +41,16 @@ final class Msg {
     }
 
     /**
+     * msg.c tipc_msg_try_bundle's test: message {@code m} may go into a bundle on a link of maximum message size
+     * {@code mss} (bytes): not a fragment, tunnel or broadcast protocol message, and small enough to share a bundle.
+     */
+    static boolean bundleable(TipcMsg m, int mss) {
+        int u = m.user();
+        if (u == Tipc.MSG_FRAGMENTER || u == Tipc.TUNNEL_PROTOCOL || u == Tipc.BCAST_PROTOCOL) return false;
+        return mss > Tipc.INT_H_SIZE + m.size();
+    }
+
+    /**
      * {@link #bundle(TipcMsg, Pkt, byte[], int, int, int)} taking a grown buffer from {@code pool} (of length
      * {@link PktPool#capacity}{@code (mss)}) and giving the outgrown one back to it; a null pool allocates exactly
      * {@code mss} bytes.

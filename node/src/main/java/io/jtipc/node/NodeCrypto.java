@@ -429,14 +429,14 @@ public final class NodeCrypto {
             r.restartExpected = true;
         }
         boolean legacy = a.mode == Tipc.CLUSTER_KEY && r != null && r.legacyIv;
-        int n = seal(a, ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv, legacy);
+        int n = a.seal(ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv, legacy);
         tx.stats[Crypto.STAT_OK]++;
         out.send(bearerId, dest, frame, 0, n);
         if (dnode == null && legacySeen && a.mode == Tipc.CLUSTER_KEY && a.seqno + 1 != 0) {
             // a pre-5.11 kernel is around: the same frame once more in its IV form (discovery reaches every kernel)
             a.seqno++;
             buildEhdr(ehdr.wrap(frame, 0, ehsz), hdr, k, a.seqno, r, tx.keyMaster, net.config.nodeId());
-            n = seal(a, ehdr, 0, buf, off, len, pad, iv, true);
+            n = a.seal(ehdr, 0, buf, off, len, pad, iv, true);
             tx.stats[Crypto.STAT_OK]++;
             out.send(bearerId, dest, frame, 0, n);
         }
@@ -466,56 +466,17 @@ public final class NodeCrypto {
     }
 
     /**
-     * tipc_aead_encrypt: the message padded to 4 bytes, sealed after the header {@code e} (already built in its
-     * buffer), with the IV of the key's mode: cluster key → salt XOR the header's address; per-node key → salt XOR
-     * {@code dnodeAddr} (0 = unknown destination, no XOR).
-     *
-     * @return the frame length (header + padded message + 16)
-     */
-    static int seal(Aead a, EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch,
-                    byte[] ivBuf) {
-        return seal(a, e, dnodeAddr, msg, off, len, scratch, ivBuf, false);
-    }
-
-    /** {@link #seal} with the pre-5.11 cluster-key IV form if {@code legacy} (see {@link #legacySeen}). */
-    static int seal(Aead a, EncryptionHeader e, int dnodeAddr, byte[] msg, int off, int len, byte[] scratch,
-                    byte[] ivBuf, boolean legacy) {
-        int addr = a.mode == Tipc.CLUSTER_KEY ? (legacy ? Integer.reverseBytes(e.addr()) : e.addr()) : dnodeAddr;
-        EncryptionHeader.iv(a.salt, addr, e.seqno(), ivBuf, 0);
-        return EncryptedFrame.seal(a.gcm, ivBuf, e.buffer(), e.offset(), e.length(), msg, off, len, scratch);
-    }
-
-    /**
-     * tipc_aead_decrypt: opens the frame {@code f[off, off+len)} (a valid encryption header first) into
-     * {@code out[0]} with the IV of the key's mode: cluster → salt XOR the header's address; per-node → salt XOR
-     * {@code ownAddr} if D is set, else no XOR.
-     *
-     * @return the plaintext length (padded message), or -1 if the tag does not verify
-     */
-    static int open(Aead a, byte[] f, int off, int len, int ownAddr, byte[] out, byte[] ivBuf) {
-        return open(a, new EncryptionHeader().wrap(f, off, len), ownAddr, out, ivBuf);
-    }
-
-    /**
-     * {@link #open(Aead, EncryptionHeader, int, byte[], byte[])}, and for a cluster (or master) key that fails, the
+     * {@link Aead#open(EncryptionHeader, int, byte[], byte[])}, and for a cluster (or master) key that fails, the
      * pre-5.11 IV form ({@link #legacySeen}); {@link #lastLegacy} says which form opened it.
      */
     private int openEither(Aead a, EncryptionHeader e, byte[] out) {
         lastLegacy = false;
-        int pl = open(a, e, net.ownAddr, out, iv);
+        int pl = a.open(e, net.ownAddr, out, iv);
         if (pl >= 0 || a.mode != Tipc.CLUSTER_KEY) return pl;
         EncryptionHeader.iv(a.salt, Integer.reverseBytes(e.addr()), e.seqno(), iv, 0);
         pl = EncryptedFrame.open(a.gcm, iv, e.buffer(), e.offset(), e.length(), e.headerSize(), out);
         lastLegacy = pl >= 0;
         return pl;
-    }
-
-    /** {@link #open(Aead, byte[], int, int, int, byte[], byte[])} over the frame {@code e} wraps, allocation free. */
-    static int open(Aead a, EncryptionHeader e, int ownAddr, byte[] out, byte[] ivBuf) {
-        byte[] f = e.buffer();
-        int off = e.offset(), len = e.length();
-        EncryptionHeader.iv(a.salt, EncryptedFrame.ivAddr(a.mode, e, ownAddr), e.seqno(), ivBuf, 0);
-        return EncryptedFrame.open(a.gcm, ivBuf, f, off, len, e.headerSize(), out);
     }
 
     // ====================================================================== receive (crypto.c tipc_crypto_rcv)
@@ -613,7 +574,7 @@ public final class NodeCrypto {
         // restart the count; one of the incarnation we know cannot, so a replayed old discovery frame cannot reset
         boolean newIncarnation = e.user() == Tipc.LINK_CONFIG
             && (n == null || hdr.wrap(plain, 0, pl).nodeSig() != n.signature);
-        if (r != null && !fresh(r, k, destined, newIncarnation, e.seqno(), a)) {
+        if (r != null && !ReplayWindow.fresh(r, k, destined, newIncarnation, e.seqno(), a)) {
             replays++;
             r.stats[Crypto.STAT_REPLAYS]++;
             return DROP;
@@ -674,29 +635,6 @@ public final class NodeCrypto {
 
     /** The plaintext of the last {@link #rcv} that returned a length (valid until the next call). */
     byte[] plain() { return plain; }
-
-    /**
-     * jtipc's replay check. Counters restart legitimately in two cases, accepted on evidence a replay cannot carry:
-     * a discovery frame far below the window from a new incarnation of the peer ({@code newIncarnation}: it rebooted,
-     * with a new node signature, and its key counter starts at 1 again) resets that slot's windows; the first destined
-     * frame of a per-node key at or below the newest after the RX active key we report to the peer changed
-     * ({@link Crypto#restartExpected}: the kernel then restarts its per-peer counter, crypto.c tipc_crypto_key_synch)
-     * resets that window, once per change.
-     */
-    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, long seqno, Aead a) {
-        ReplayWindow w = r.window(k, destined);
-        if (newIncarnation && w.belowWindow(seqno)) {
-            r.window(k, false).reset();
-            r.window(k, true).reset();
-        } else if (destined && a.mode == Tipc.PER_NODE_KEY && r.restartExpected
-                && Long.compareUnsigned(seqno, w.newest) <= 0) {
-            r.restartExpected = false;
-            w.reset();
-        }
-        boolean ok = w.accept(seqno);
-        if (ok && destined && seqno == 1) r.restartExpected = false; // the count (re)started from 1: seen, done
-        return ok;
-    }
 
     private int noKey(Crypto r, int k) {
         undecryptable++;

@@ -1,5 +1,7 @@
 package io.jtipc.node;
 
+import io.jtipc.wire.Tipc;
+
 /**
  * Rejection of replayed or duplicated encrypted frames: a sliding window over the 64-bit sequence numbers of the
  * encryption header (struct tipc_ehdr w1-w2), one per peer, key slot and stream. Linux 6.1 has no such check
@@ -14,6 +16,32 @@ final class ReplayWindow {
     private final long[] bits = new long[SIZE / 64];
     /** Newest sequence number accepted, 0 = none yet (the kernel's seqnos start at 1). */
     long newest;
+
+    /**
+     * jtipc's replay check of a frame authenticated by key slot {@code k} of RX context {@code r} (D bit
+     * {@code destined}). Counters restart legitimately in two cases, accepted on evidence a replay cannot carry: a
+     * discovery frame far below the window from a new incarnation of the peer ({@code newIncarnation}: it rebooted,
+     * with a new node signature, and its key counter starts at 1 again) resets that slot's windows; the first destined
+     * frame of a per-node key at or below the newest after the RX active key we report to the peer changed
+     * ({@link Crypto#restartExpected}: the kernel then restarts its per-peer counter, crypto.c tipc_crypto_key_synch)
+     * resets that window, once per change.
+     *
+     * @return true if the frame is fresh (recorded), false for a replay, a duplicate or one older than the window
+     */
+    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, long seqno, Aead a) {
+        ReplayWindow w = r.window(k, destined);
+        if (newIncarnation && w.belowWindow(seqno)) {
+            r.window(k, false).reset();
+            r.window(k, true).reset();
+        } else if (destined && a.mode == Tipc.PER_NODE_KEY && r.restartExpected
+                && Long.compareUnsigned(seqno, w.newest) <= 0) {
+            r.restartExpected = false;
+            w.reset();
+        }
+        boolean ok = w.accept(seqno);
+        if (ok && destined && seqno == 1) r.restartExpected = false; // the count (re)started from 1: seen, done
+        return ok;
+    }
 
     /**
      * Accepts {@code seqno} (unsigned 64-bit) if it is fresh and records it.

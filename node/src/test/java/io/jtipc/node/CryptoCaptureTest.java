@@ -64,7 +64,7 @@ class CryptoCaptureTest {
             if (!EncryptionHeader.isEncrypted(f, 0, f.length)) continue;
             EncryptionHeader kh = new EncryptionHeader().wrap(f, 0, f.length);
             assertThat(kh.validate().isOk()).isTrue();
-            int pl = NodeCrypto.open(master, f, 0, f.length, 0, plain, iv);
+            int pl = master.open(f, 0, f.length, 0, plain, iv);
             assertThat(pl).as("frame %d decrypts", n).isEqualTo(f.length - kh.headerSize() - 16);
             assertThat(TipcCodec.validateFrame(plain, 0, pl).isOk()).isTrue();
             TipcMsg m = new TipcMsg().wrap(plain, 0, pl);
@@ -87,7 +87,7 @@ class CryptoCaptureTest {
             assertThat(Arrays.copyOf(frame, hs)).as("ehdr of frame %d", n).isEqualTo(Arrays.copyOf(f, hs));
 
             // same key, same seqno, same (padded) plaintext: the kernel's bytes
-            int len = NodeCrypto.seal(master, ours, 0, plain, 0, pl, scratch, iv);
+            int len = master.seal(ours, 0, plain, 0, pl, scratch, iv);
             assertThat(len).isEqualTo(f.length);
             assertThat(frame).as("re-encrypted frame %d", n).isEqualTo(f);
             n++;
@@ -112,12 +112,12 @@ class CryptoCaptureTest {
         int n = 0;
         for (byte[] f : payloads()) {
             if (!EncryptionHeader.isEncrypted(f, 0, f.length) || n >= 40) continue;
-            int pl = NodeCrypto.open(master, f, 0, f.length, 0, plain, iv);
+            int pl = master.open(f, 0, f.length, 0, plain, iv);
             EncryptionHeader kh = new EncryptionHeader().wrap(f, 0, f.length);
             int hs = kh.headerSize();
             byte[] frame = Arrays.copyOf(f, f.length);
             EncryptionHeader ours = new EncryptionHeader().wrap(frame, 0, hs);
-            assertThat(NodeCrypto.seal(master, ours, 0, plain, 0, pl, scratch, iv, true)).isEqualTo(f.length);
+            assertThat(master.seal(ours, 0, plain, 0, pl, scratch, iv, true)).isEqualTo(f.length);
             byte[] want = new byte[12];
             for (int i = 0; i < 4; i++) want[i] = (byte) (key[32 + i] ^ frame[12 + i]);
             System.arraycopy(frame, 4, want, 4, 8);
@@ -125,7 +125,7 @@ class CryptoCaptureTest {
             c.updateAAD(frame, 0, hs);
             byte[] opened = c.doFinal(frame, hs, frame.length - hs);
             assertThat(opened).isEqualTo(Arrays.copyOf(plain, pl));
-            assertThat(NodeCrypto.open(master, frame, 0, frame.length, 0, plain, iv)).as("6.1's IV form").isEqualTo(-1);
+            assertThat(master.open(frame, 0, frame.length, 0, plain, iv)).as("6.1's IV form").isEqualTo(-1);
             n++;
         }
         assertThat(n).isEqualTo(40);
@@ -139,12 +139,12 @@ class CryptoCaptureTest {
         Aead right = Aead.of(key, Tipc.CLUSTER_KEY), wrong = Aead.of(other, Tipc.CLUSTER_KEY);
         byte[] plain = new byte[70_000], iv = new byte[12];
         byte[] f = payloads().stream().filter(x -> EncryptionHeader.isEncrypted(x, 0, x.length)).findFirst().orElseThrow();
-        assertThat(NodeCrypto.open(right, f, 0, f.length, 0, plain, iv)).isPositive();
-        assertThat(NodeCrypto.open(wrong, f, 0, f.length, 0, plain, iv)).isEqualTo(-1);
+        assertThat(right.open(f, 0, f.length, 0, plain, iv)).isPositive();
+        assertThat(wrong.open(f, 0, f.length, 0, plain, iv)).isEqualTo(-1);
         for (int i : new int[] {1, 10, 20, f.length - 1}) {
             byte[] g = f.clone();
             g[i] ^= 0x40;
-            assertThat(NodeCrypto.open(right, g, 0, g.length, 0, plain, iv)).as("bit flipped at %d", i).isEqualTo(-1);
+            assertThat(right.open(g, 0, g.length, 0, plain, iv)).as("bit flipped at %d", i).isEqualTo(-1);
         }
     }
 
@@ -158,12 +158,12 @@ class CryptoCaptureTest {
         byte[] frame = new byte[80], scratch = new byte[80], plain = new byte[80], iv = new byte[12];
         EncryptionHeader e = new EncryptionHeader().wrap(frame, 0, 16);
         NodeCrypto.buildEhdr(e, m, 1, 7, new Crypto(0x1001002, 0, 0), false, NodeId.parse("x"));
-        int len = NodeCrypto.seal(a, e, 0x1001002, msg, 0, 40, scratch, iv);
-        assertThat(NodeCrypto.open(a, frame, 0, len, 0x1001002, plain, iv)).isEqualTo(40);
+        int len = a.seal(e, 0x1001002, msg, 0, 40, scratch, iv);
+        assertThat(a.open(frame, 0, len, 0x1001002, plain, iv)).isEqualTo(40);
         assertThat(Arrays.copyOf(plain, 40)).isEqualTo(msg);
-        assertThat(NodeCrypto.open(a, frame, 0, len, 0x1001003, plain, iv)).isEqualTo(-1);
+        assertThat(a.open(frame, 0, len, 0x1001003, plain, iv)).isEqualTo(-1);
         e.setDestined(0); // AAD changes too: must fail however the IV is formed
-        assertThat(NodeCrypto.open(a, frame, 0, len, 0x1001002, plain, iv)).isEqualTo(-1);
+        assertThat(a.open(frame, 0, len, 0x1001002, plain, iv)).isEqualTo(-1);
     }
 
     @Test
@@ -179,7 +179,7 @@ class CryptoCaptureTest {
         }
         assertThat(disc).isNotEmpty();
         // our UDP address: the kernel's own (struct udp_media_addr in its discovery, w6-w10) with another IPv4 host
-        int pl = NodeCrypto.open(master, disc.get(0), 0, disc.get(0).length, 0, plain, iv);
+        int pl = master.open(disc.get(0), 0, disc.get(0).length, 0, plain, iv);
         assertThat(pl).isPositive();
         TipcMsg kernel = new TipcMsg().wrap(plain, 0, pl);
         byte[] own = Arrays.copyOfRange(plain, Tipc.MEDIA_INFO_OFFSET + 4, Tipc.MEDIA_INFO_OFFSET + 24);
@@ -197,6 +197,6 @@ class CryptoCaptureTest {
         assertThat(core.peer(kernel.prevnode()).id()).isEqualTo(NodeId.of(disc.get(0), 12));
         // everything we sent, the answers to the kernel included, is encrypted and opens with the master key
         assertThat(sent).isNotEmpty().allMatch(f -> EncryptionHeader.isEncrypted(f, 0, f.length)
-            && NodeCrypto.open(master, f, 0, f.length, 0, new byte[f.length], new byte[12]) > 0);
+            && master.open(f, 0, f.length, 0, new byte[f.length], new byte[12]) > 0);
     }
 }

@@ -70,7 +70,7 @@ class CryptoKeyLifecycleTest {
         byte[] frame = new byte[200], scratch = new byte[200], iv = new byte[12];
         EncryptionHeader e = new EncryptionHeader().wrap(frame, 0, 16);
         NodeCrypto.buildEhdr(e, m, 2, 5, new Crypto(a.core.ownAddr(), 0, 0), false, NodeId.parse("beta"));
-        int len = NodeCrypto.seal(x, e, a.core.ownAddr(), msg, 0, 40, scratch, iv);
+        int len = x.seal(e, a.core.ownAddr(), msg, 0, 40, scratch, iv);
         Crypto rb = ca.rxOf(b.core.ownAddr());
         rb.nokey = false;
         assertThat(ca.rcv(net.now(), frame, 0, len)).isEqualTo(NodeCrypto.DROP);

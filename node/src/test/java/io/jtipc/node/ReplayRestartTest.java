@@ -15,7 +15,7 @@ import io.jtipc.wire.AeadKey;
 import io.jtipc.wire.Tipc;
 
 /**
- * When the replay check lets a sender's count start again (NodeCrypto.fresh): only on evidence a replayed frame cannot
+ * When the replay check lets a sender's count start again (ReplayWindow.fresh): only on evidence a replayed frame cannot
  * carry, never because a seqno is small.
  */
 class ReplayRestartTest {
@@ -29,24 +29,24 @@ class ReplayRestartTest {
     @Test
     void aKernelPeersCounterRestartAfterOurReportChangedIsAccepted() {
         Crypto r = new Crypto(0x1001, 0, 0);
-        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isTrue();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isTrue();
         // no change reported: the same seqnos again are replays
-        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isFalse();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isFalse();
         r.restartExpected = true; // what sending a destined frame with a new rx_key_active sets
-        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isTrue();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isTrue();
         assertThat(r.restartExpected).isFalse();
         // and only once: replaying that restart is refused
-        for (long s = 1; s <= 3; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isFalse();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isFalse();
     }
 
     /** A small seqno far below the window is no evidence of a restart: a replayed early frame stays refused. */
     @Test
     void aReplayedEarlyDestinedFrameDoesNotResetTheWindow() {
         Crypto r = new Crypto(0x1001, 0, 0);
-        for (long s = 1; s <= 2000; s++) assertThat(NodeCrypto.fresh(r, 1, true, false, s, perNode)).isTrue();
-        assertThat(NodeCrypto.fresh(r, 1, true, false, 5, perNode)).isFalse();
-        assertThat(NodeCrypto.fresh(r, 1, true, false, 1999, perNode)).isFalse();
-        assertThat(NodeCrypto.fresh(r, 1, true, false, 2001, perNode)).isTrue();
+        for (long s = 1; s <= 2000; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, 5, perNode)).isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, 1999, perNode)).isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, 2001, perNode)).isTrue();
     }
 
     /**
@@ -56,11 +56,11 @@ class ReplayRestartTest {
     @Test
     void onlyANewIncarnationsDiscoveryResetsTheWindows() {
         Crypto r = new Crypto(0x1001, 0, 0);
-        for (long s = 1; s <= 3000; s++) assertThat(NodeCrypto.fresh(r, 1, false, false, s, cluster)).isTrue();
-        assertThat(NodeCrypto.fresh(r, 1, false, false, 2, cluster)).as("replayed old discovery").isFalse();
-        assertThat(NodeCrypto.fresh(r, 1, false, false, 2500, cluster)).as("the window still holds").isFalse();
-        assertThat(NodeCrypto.fresh(r, 1, false, true, 2, cluster)).as("rebooted peer").isTrue();
-        assertThat(NodeCrypto.fresh(r, 1, false, false, 3, cluster)).isTrue();
+        for (long s = 1; s <= 3000; s++) assertThat(ReplayWindow.fresh(r, 1, false, false, s, cluster)).isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, false, false, 2, cluster)).as("replayed old discovery").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, false, false, 2500, cluster)).as("the window still holds").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, false, true, 2, cluster)).as("rebooted peer").isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, false, false, 3, cluster)).isTrue();
     }
 
     /**

@@ -55,7 +55,7 @@ class ApiJavadocTest {
             }
         }
         assertThat(missing).as("public api members without a doc comment or an @throws").isEmpty();
-        assertThat(found.getDiagnostics()).as("doclint ran (it reports the optional @param/@return)").isNotEmpty();
+        assertThat(out.resolve("io/jtipc/api/TipcNode.html")).as("javadoc documented the api").exists();
     }
 
     private static String errors(DiagnosticCollector<JavaFileObject> found) {

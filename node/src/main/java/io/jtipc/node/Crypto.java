@@ -68,6 +68,26 @@ final class Crypto {
      */
     int reportedActive;
     boolean restartExpected;
+    /** A restart of the peer's count was accepted while it had no link up (once per such period, ReplayWindow.fresh). */
+    boolean downRestartUsed;
+    /**
+     * Node signatures (discovery w1 bits 15-0) of the incarnations of this peer whose discovery frames we took, the
+     * last {@link #SIGNATURES}: a replayed discovery frame of an earlier incarnation is no evidence of a reboot.
+     */
+    private final int[] signatures = new int[SIGNATURES];
+    private int signatureCount;
+    static final int SIGNATURES = 4;
+
+    /** Whether a discovery frame with node signature {@code sig} was taken from this peer (one of the last 4). */
+    boolean sawSignature(int sig) {
+        for (int i = 0; i < Math.min(signatureCount, SIGNATURES); i++) if (signatures[i] == sig) return true;
+        return false;
+    }
+
+    /** Records the node signature of a discovery frame taken from this peer. */
+    void rememberSignature(int sig) {
+        if (!sawSignature(sig)) signatures[signatureCount++ % SIGNATURES] = sig;
+    }
     final long[] stats = new long[MAX_STATS];
     /** Replay windows per slot, [0] frames not destined (D = 0), [1] destined (RX only). */
     final ReplayWindow[][] windows;

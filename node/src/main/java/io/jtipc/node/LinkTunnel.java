@@ -47,14 +47,11 @@ final class LinkTunnel {
      */
     private final HoldBudget tnlBudget;
     /**
-     * True after a fragmented FAILOVER message was dropped because the node-wide total had no room: its later fragments
-     * are discarded until the next first fragment (the message is lost; the link stays up).
-     */
-    private boolean tnlDiscard;
-    /**
      * Occurrences of the failover queue problems logged at powers of two (1, 2, 4, ...) so that a peer cannot make one
      * line per frame: tunnelled packets dropped because the failover deferred queue was full, failover deferred queues
-     * found not empty at a failover, fragmented FAILOVER messages dropped for the node-wide reassembly total.
+     * found not empty at a failover, fragmented FAILOVER messages refused for the node-wide reassembly total (which fails
+     * the tunnel link: the packet was accepted in sequence, so losing it would leave a silent gap in the failed link's
+     * traffic).
      */
     long failoverDropped, failoverQueueNotEmpty, tnlmsgDropped;
     /**
@@ -81,7 +78,6 @@ final class LinkTunnel {
         fdefq.clear();
         reasm.reset();
         dropTnlmsg();
-        tnlDiscard = false;
     }
 
     /** Frees {@link #tnlmsg} and gives its bytes back. */
@@ -320,11 +316,8 @@ final class LinkTunnel {
             int n = size - hs;
             if (no == 1) {
                 dropTnlmsg();
-                tnlDiscard = false;
                 tnlmsg = new ByteArrayOutputStream();
                 tnlmsgNext = 1;
-            } else if (tnlDiscard) {
-                return 0; // the rest of a message dropped for the node-wide total
             }
             if (tnlmsg == null || no != tnlmsgNext || tnlmsg.size() + n > MAX_TUNNELLED) {
                 dropTnlmsg();
@@ -332,14 +325,16 @@ final class LinkTunnel {
                 return l.fsmFailure();
             }
             if (!tnlBudget.take(n, no == 1 ? 1 : 0)) {
-                // only the node-wide total can refuse here (the per-link bound was checked above): other peers' load
+                // only the node-wide total can refuse here (the per-link bound was checked above). The packet is in
+                // sequence on the tunnel link already: dropping it would lose a failed-link message without a trace,
+                // so the tunnel link fails as on any tunnel reassembly error (the kernel, unbounded, never refuses)
                 dropTnlmsg();
-                tnlDiscard = true;
                 if (logNow(++tnlmsgDropped)) {
-                    l.net.log("link " + l.name() + ": tunnelled message dropped, node reassembly total full ("
+                    l.net.log("link " + l.name() + ": tunnelled message refused, node reassembly total full ("
                         + tnlmsgDropped + " times)");
                 }
-                return 0;
+                l.logReset("unable to reassemble tunnel message (node reassembly total full)");
+                return l.fsmFailure();
             }
             tnlmsg.write(buf, off + hs, n);
             tnlmsgNext++;

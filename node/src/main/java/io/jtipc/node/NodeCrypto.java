@@ -198,7 +198,7 @@ public final class NodeCrypto {
         forget(c);
     }
 
-    /** A deleted node's RX context: its key material zeroed, its users of our TX keys released (tipc_crypto_key_flush). */
+    /** A deleted node's RX context: key material zeroed, its users of our TX keys released (tipc_crypto_key_flush). */
     private void forget(Crypto c) {
         if (c.skey != null) Arrays.fill(c.skey, (byte) 0);
         c.flush(tx, lastNow);
@@ -243,8 +243,14 @@ public final class NodeCrypto {
         byte[] m = k.material();
         try {
             switch (k.kind()) {
-                case MASTER:
-                    return keyInit(tx, m, Tipc.CLUSTER_KEY, true);
+                case MASTER: {
+                    int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, true);
+                    if (rc >= 0 && out != null) { // not distributed, but the rekeying is scheduled as for any TX key
+                        clock(now);
+                        rekeyingSched(now, false, 0);
+                    }
+                    return rc;
+                }
                 case CLUSTER: {
                     int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, false);
                     if (rc > 0 && out != null) txKeySet(rc, now, out);
@@ -273,9 +279,9 @@ public final class NodeCrypto {
     }
 
     /**
-     * node.c __tipc_nl_node_set_key after a TX key (not the master key) was set at run time: the key distributed to
-     * every node that is up, and the rekeying scheduled if none is (tipc_crypto_rekeying_sched(tx, false, 0)), so a node
-     * started without keys rotates them too.
+     * node.c __tipc_nl_node_set_key after a TX session key was set at run time: the key distributed to every node that
+     * is up, and the rekeying scheduled if none is (tipc_crypto_rekeying_sched(tx, false, 0); for the master key too,
+     * without the distribution), so a node started without keys rotates them too.
      */
     private void txKeySet(int key, long now, Outbox out) {
         clock(now); // a node that had no key may not have its time base yet (and with it the configured interval)
@@ -557,7 +563,10 @@ public final class NodeCrypto {
             if (pl < 0) {
                 // the kernel retries the next TX key (skb->next) until none is left; that last attempt ends in
                 // -ENOKEY, which sets rx->nokey as a missing key does: the N bit then asks the peer for its key
-                if (r != null) r.nokey = !(r.skey != null || r.aead[Crypto.keyNext(k)] != null);
+                // (a master key is tried once, without the retry: -EBADMSG, not -ENOKEY)
+                if (r != null && k != Crypto.KEY_MASTER) {
+                    r.nokey = !(r.skey != null || r.aead[Crypto.keyNext(k)] != null);
+                }
                 return badMsg(r != null ? r : tx);
             }
             fromTx = true;
@@ -570,15 +579,19 @@ public final class NodeCrypto {
             r.legacyIv = false;
         }
         // authenticated: replay check (jtipc) before any state changes
-        // a discovery frame of a new incarnation of the peer (it restarted: a new node signature, w1 bits 15-0) may
-        // restart the count; one of the incarnation we know cannot, so a replayed old discovery frame cannot reset
-        boolean newIncarnation = e.user() == Tipc.LINK_CONFIG
-            && (n == null || hdr.wrap(plain, 0, pl).nodeSig() != n.signature);
-        if (r != null && !ReplayWindow.fresh(r, k, destined, newIncarnation, e.seqno(), a)) {
+        // a discovery frame of a new incarnation of the peer (it restarted: a node signature, w1 bits 15-0, neither the
+        // node's nor one seen before) may restart the count; a replayed discovery frame of an incarnation we knew cannot
+        boolean disc = e.user() == Tipc.LINK_CONFIG;
+        int sig = disc ? hdr.wrap(plain, 0, pl).nodeSig() : 0;
+        if (disc && r != null && n != null) r.rememberSignature(n.signature); // the incarnation we know now
+        boolean newIncarnation = disc && r != null && (n == null || sig != n.signature) && !r.sawSignature(sig);
+        boolean peerDown = n == null || !n.isUp();
+        if (r != null && !ReplayWindow.fresh(r, k, destined, newIncarnation, peerDown, e.seqno(), a)) {
             replays++;
             r.stats[Crypto.STAT_REPLAYS]++;
             return DROP;
         }
+        if (disc && r != null) r.rememberSignature(sig);
         // tipc_crypto_rcv_complete
         if (fromTx) {
             if (r != null && k != Crypto.KEY_MASTER) {

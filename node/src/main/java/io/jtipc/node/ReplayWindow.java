@@ -16,28 +16,40 @@ final class ReplayWindow {
     private final long[] bits = new long[SIZE / 64];
     /** Newest sequence number accepted, 0 = none yet (the kernel's seqnos start at 1). */
     long newest;
+    /** The window of the sender's previous count after a {@link #restart()}, while frames of it may still come. */
+    private ReplayWindow prev;
 
     /**
      * jtipc's replay check of a frame authenticated by key slot {@code k} of RX context {@code r} (D bit
-     * {@code destined}). Counters restart legitimately in two cases, accepted on evidence a replay cannot carry: a
-     * discovery frame far below the window from a new incarnation of the peer ({@code newIncarnation}: it rebooted,
-     * with a new node signature, and its key counter starts at 1 again) resets that slot's windows; the first destined
-     * frame of a per-node key at or below the newest after the RX active key we report to the peer changed
-     * ({@link Crypto#restartExpected}: the kernel then restarts its per-peer counter, crypto.c tipc_crypto_key_synch)
-     * resets that window, once per change.
+     * {@code destined}). A sender's count starts again legitimately; a window starts again only on evidence a replayed
+     * frame cannot bring by itself:
+     * <ul>
+     *   <li>a discovery frame of a new incarnation of the peer ({@code newIncarnation}: a node signature, w1 bits 15-0,
+     *       that is not the node's and was never seen from this peer) at or below the newest: it rebooted and its key
+     *       counter starts at 1 again; both windows of the slot start afresh;</li>
+     *   <li>a destined per-node-key frame at or below the newest after the RX active key we report to the peer changed
+     *       ({@link Crypto#restartExpected}: the kernel then restarts its per-peer counter, crypto.c
+     *       tipc_crypto_key_synch), or while the peer has no link up ({@code peerDown}, once per such period: its node
+     *       may have been deleted and made again there, with a new counter, tipc_crypto_key_flush). The window starts
+     *       again keeping the old one for frames of the old count still in flight ({@link #restart()}).</li>
+     * </ul>
      *
      * @return true if the frame is fresh (recorded), false for a replay, a duplicate or one older than the window
      */
-    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, long seqno, Aead a) {
+    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, boolean peerDown, long seqno,
+                         Aead a) {
         ReplayWindow w = r.window(k, destined);
-        if (newIncarnation && w.belowWindow(seqno)) {
+        boolean atOrBelow = Long.compareUnsigned(seqno, w.newest) <= 0;
+        if (newIncarnation && atOrBelow) {
             r.window(k, false).reset();
             r.window(k, true).reset();
-        } else if (destined && a.mode == Tipc.PER_NODE_KEY && r.restartExpected
-                && Long.compareUnsigned(seqno, w.newest) <= 0) {
+        } else if (destined && a.mode == Tipc.PER_NODE_KEY && atOrBelow
+                && (r.restartExpected || (peerDown && !r.downRestartUsed))) {
             r.restartExpected = false;
-            w.reset();
+            if (peerDown) r.downRestartUsed = true;
+            w.restart();
         }
+        if (!peerDown) r.downRestartUsed = false;
         boolean ok = w.accept(seqno);
         if (ok && destined && seqno == 1) r.restartExpected = false; // the count (re)started from 1: seen, done
         return ok;
@@ -49,6 +61,11 @@ final class ReplayWindow {
      * @return true if fresh, false for a replay, a duplicate, or a frame older than the window
      */
     boolean accept(long seqno) {
+        if (prev != null) {
+            // after a restart: a frame far above the new count is one of the old count still in flight
+            if (Long.compareUnsigned(newest, 2L * SIZE) > 0) prev = null;
+            else if (Long.compareUnsigned(seqno, newest + SIZE) > 0) return prev.accept(seqno);
+        }
         if (Long.compareUnsigned(seqno, newest) > 0) {
             long shift = seqno - newest;
             if (newest == 0 || Long.compareUnsigned(shift, SIZE) >= 0) {
@@ -66,15 +83,24 @@ final class ReplayWindow {
         return true;
     }
 
-    /** Whether {@code seqno} lies below the window (older than {@link #SIZE} behind the newest). */
-    boolean belowWindow(long seqno) {
-        return Long.compareUnsigned(seqno, newest) <= 0 && Long.compareUnsigned(newest - seqno, SIZE) >= 0;
-    }
-
-    /** Forgets everything (the sender's counter restarted). */
+    /** Forgets everything (the sender rebooted). */
     void reset() {
         newest = 0;
+        prev = null;
         java.util.Arrays.fill(bits, 0);
+    }
+
+    /**
+     * The sender's count starts again: the window starts afresh, and the old one is kept for frames of the old count
+     * still in flight (on another bearer, say): a frame more than {@link #SIZE} above the new newest is checked against
+     * it, without moving the new window, until the new count passes 2 × {@link #SIZE}.
+     */
+    void restart() {
+        ReplayWindow old = new ReplayWindow();
+        old.newest = newest;
+        System.arraycopy(bits, 0, old.bits, 0, bits.length);
+        reset();
+        prev = old;
     }
 
     private int idx(long s) { return (int) ((s & (SIZE - 1)) >>> 6); }

@@ -77,22 +77,23 @@ class CryptoKeyLifecycleTest {
         assertThat(rb.nokey).isTrue();
     }
 
-    /** link.c tipc_data_input: MSG_CRYPTO is taken only with the key exchange enabled. */
+    /** link.c tipc_data_input: MSG_CRYPTO is taken only with the key exchange enabled (the same KEY_DISTR both ways). */
     @Test
-    void aKeyDistrIsNotTakenWithTheKeyExchangeOff() {
-        SimNetwork net = new SimNetwork(22);
-        SimNode a = node(net, "alpha", 1, keys(NodeKey.master(K1)));
-        Random r = new Random(1);
-        SimNode b = node(net, "beta", 2, new CryptoConfig(List.of(NodeKey.master(K1)), 1440, false, false,
-            r::nextBytes));
-        assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
-        Aead k = Aead.of(NodeKey.cluster(K2).material(), Tipc.PER_NODE_KEY);
-        a.core.crypto().tx.attach(k, 0, false);
-        a.core.crypto().keyDistr(1, b.core.ownAddr(), net.now(), a);
-        net.runFor(1_000);
-        Crypto rx = b.core.crypto().rxOf(a.core.ownAddr());
-        assertThat(rx.skey).isNull();
-        assertThat(rx.hasSessionKeys()).isFalse();
+    void aKeyDistrIsTakenOnlyWithTheKeyExchangeOn() {
+        for (boolean exchange : new boolean[] {true, false}) {
+            SimNetwork net = new SimNetwork(22);
+            SimNode a = node(net, "alpha", 1, keys(NodeKey.master(K1)));
+            Random r = new Random(1);
+            SimNode b = node(net, "beta", 2, new CryptoConfig(List.of(NodeKey.master(K1)), 1440, false, exchange,
+                r::nextBytes));
+            assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
+            Aead k = Aead.of(NodeKey.cluster(K2).material(), Tipc.PER_NODE_KEY);
+            a.core.crypto().tx.attach(k, 0, false);
+            a.core.crypto().keyDistr(1, b.core.ownAddr(), net.now(), a);
+            net.runFor(1_000);
+            Crypto rx = b.core.crypto().rxOf(a.core.ownAddr());
+            assertThat(rx.hasSessionKeys()).as("key exchange " + exchange).isEqualTo(exchange);
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.EncryptionHeader;
+import io.jtipc.wire.NodeId;
 
 import io.jtipc.wire.AeadKey;
 import io.jtipc.wire.Tipc;
@@ -29,24 +30,24 @@ class ReplayRestartTest {
     @Test
     void aKernelPeersCounterRestartAfterOurReportChangedIsAccepted() {
         Crypto r = new Crypto(0x1001, 0, 0);
-        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isTrue();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
         // no change reported: the same seqnos again are replays
-        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isFalse();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isFalse();
         r.restartExpected = true; // what sending a destined frame with a new rx_key_active sets
-        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isTrue();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
         assertThat(r.restartExpected).isFalse();
         // and only once: replaying that restart is refused
-        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isFalse();
+        for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isFalse();
     }
 
     /** A small seqno far below the window is no evidence of a restart: a replayed early frame stays refused. */
     @Test
     void aReplayedEarlyDestinedFrameDoesNotResetTheWindow() {
         Crypto r = new Crypto(0x1001, 0, 0);
-        for (long s = 1; s <= 2000; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, s, perNode)).isTrue();
-        assertThat(ReplayWindow.fresh(r, 1, true, false, 5, perNode)).isFalse();
-        assertThat(ReplayWindow.fresh(r, 1, true, false, 1999, perNode)).isFalse();
-        assertThat(ReplayWindow.fresh(r, 1, true, false, 2001, perNode)).isTrue();
+        for (long s = 1; s <= 2000; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 5, perNode)).isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 1999, perNode)).isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 2001, perNode)).isTrue();
     }
 
     /**
@@ -56,11 +57,11 @@ class ReplayRestartTest {
     @Test
     void onlyANewIncarnationsDiscoveryResetsTheWindows() {
         Crypto r = new Crypto(0x1001, 0, 0);
-        for (long s = 1; s <= 3000; s++) assertThat(ReplayWindow.fresh(r, 1, false, false, s, cluster)).isTrue();
-        assertThat(ReplayWindow.fresh(r, 1, false, false, 2, cluster)).as("replayed old discovery").isFalse();
-        assertThat(ReplayWindow.fresh(r, 1, false, false, 2500, cluster)).as("the window still holds").isFalse();
-        assertThat(ReplayWindow.fresh(r, 1, false, true, 2, cluster)).as("rebooted peer").isTrue();
-        assertThat(ReplayWindow.fresh(r, 1, false, false, 3, cluster)).isTrue();
+        for (long s = 1; s <= 3000; s++) assertThat(ReplayWindow.fresh(r, 1, false, false, false, s, cluster)).isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, false, false, false, 2, cluster)).as("replayed old discovery").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, false, false, false, 2500, cluster)).as("the window still holds").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, false, true, false, 2, cluster)).as("rebooted peer").isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, false, false, false, 3, cluster)).isTrue();
     }
 
     /**
@@ -90,5 +91,74 @@ class ReplayRestartTest {
         }
         assertThat(tried).isGreaterThan(100);
         assertThat(cb.replays() - replays).isEqualTo(tried + 1);
+    }
+
+    /**
+     * After a restart, frames of the old count still in flight (on the other bearer, say) are checked against the old
+     * window: they neither stall the new count nor pass twice.
+     */
+    @Test
+    void framesOfTheOldCountStillInFlightAfterARestartAreCheckedAgainstTheOldWindow() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 4990; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        r.restartExpected = true;
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 1, perNode)).isTrue(); // the restart
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 4995, perNode)).as("old, in flight").isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 2, perNode)).as("the new count goes on").isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 4995, perNode)).as("old, twice").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 4000, perNode)).as("old, replayed").isFalse();
+        for (long s = 3; s <= 10; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+    }
+
+    /**
+     * While the peer has no link up its node may have been deleted and made again on its side (a new per-peer count,
+     * crypto.c tipc_crypto_key_flush): one restart is accepted per such period, not one per frame.
+     */
+    @Test
+    void oneRestartIsAcceptedWhileThePeerIsDown() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 300; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 1, perNode)).as("up: a replay").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, true, 1, perNode)).as("down: a restart").isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, true, 2, perNode)).isTrue();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, true, 1, perNode)).as("down: not twice").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 3, perNode)).isTrue(); // up again
+        assertThat(ReplayWindow.fresh(r, 1, true, false, true, 2, perNode)).as("down again: once more").isTrue();
+    }
+
+    /**
+     * A peer that rebooted (a new node signature) links again, its count started afresh (accepted: a new incarnation);
+     * a replayed discovery frame of its earlier incarnation is then no such evidence: it resets nothing, so the frames
+     * of the current incarnation cannot be replayed after it.
+     */
+    @Test
+    void aReplayedDiscoveryFrameOfAnEarlierIncarnationResetsNothing() {
+        SimNetwork net = new SimNetwork(54);
+        SimNode a = CryptoSimTest.node(net, "alpha", 1, CryptoSimTest.keys(NodeKey.master(CryptoSimTest.K1)));
+        SimNode b = CryptoSimTest.node(net, "beta", 2, CryptoSimTest.keys(NodeKey.master(CryptoSimTest.K1)));
+        a.recordFrames = true;
+        assertThat(net.runUntil(() -> TwoNodeTest.linkedUp(a, b), 30_000)).isTrue();
+        byte[] oldDisc = a.sentFrames.stream()
+            .filter(f -> new EncryptionHeader().wrap(f, 0, f.length).user() == Tipc.LINK_CONFIG).findFirst().orElseThrow();
+        CryptoSimTest.echo(net, a, b, 300, 100, 60_000);
+        // a new boot: a new random number, so a new discovery signature (tn->random), and a key counter from 1 again
+        a.reboot(NodeConfig.of(NodeId.parse("alpha"), 0x2222, 99L)
+            .withCrypto(CryptoSimTest.keys(NodeKey.master(CryptoSimTest.K1))));
+        assertThat(net.runUntil(() -> TwoNodeTest.linkedUp(a, b), net.now() + 60_000)).as("the rebooted peer links")
+            .isTrue();
+        a.sentFrames.clear();
+        CryptoSimTest.echo(net, a, b, 300, 100, 60_000);
+        List<byte[]> current = new ArrayList<>(a.sentFrames);
+        NodeCrypto cb = b.core.crypto();
+        cb.rcv(net.now(), oldDisc.clone(), 0, oldDisc.length); // taken or not: it must not start the count again
+        long replays = cb.replays();
+        int tried = 0;
+        for (byte[] f : current.subList(0, Math.min(300, current.size()))) {
+            if (new EncryptionHeader().wrap(f, 0, f.length).user() == Tipc.LINK_CONFIG) continue;
+            tried++;
+            assertThat(cb.rcv(net.now(), f.clone(), 0, f.length)).isEqualTo(NodeCrypto.DROP);
+        }
+        assertThat(tried).isGreaterThan(100);
+        assertThat(cb.replays() - replays).isEqualTo(tried);
     }
 }

@@ -3,6 +3,7 @@ package io.jtipc.capture;
 import io.jtipc.wire.AesGcm;
 import io.jtipc.wire.EncryptedFrame;
 import io.jtipc.wire.EncryptionHeader;
+import io.jtipc.wire.Tipc;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,10 @@ import java.util.Map;
  *     ({@code salt[i] ^ ((A >>> (24 - 8i)) & 0xff)}); both forms are tried.</li>
  * <li>AAD = the whole encryption header (16 bytes, 28 for LINK_CONFIG); the last 16 bytes are the tag.</li>
  * </ul>
+ * The destination address a per-node IV needs is not in the frame: the candidates are the nodes the capture's
+ * discovery named and the senders of the last {@value #SENDERS} encrypted frames (the address in the clear in their
+ * encryption header, bytes 12-15), so a key is usable as soon as the peer has sent anything, not only after its next
+ * discovery (which may come seconds into a capture); the address that opened a key's last frame is tried first.
  * Keys: the master keys given by the user, and session keys learnt from KEY_DISTR messages, kept per
  * (sender node, TX key slot) once a frame proves which slot a key occupies. The cipher and the IV/AAD rules are
  * the node's too ({@link AesGcm}, {@link EncryptedFrame}, {@link EncryptionHeader#iv} in {@code wire}); what is
@@ -38,6 +43,9 @@ final class TipcDecryptor {
         final int mode; // 1 cluster, 2 per-node, 0 given by the user: either (a cluster/master key or a per-node key)
         private final AesGcm gcm;
         private final byte[] iv = new byte[AesGcm.IV_SIZE];
+        /** The IV address and form that opened this key's last frame (tried first): valid if {@code hint}. */
+        private boolean hint, hintXor;
+        private int hintAddr;
 
         AesKey(byte[] material, boolean master, int mode) {
             this.material = material.clone();
@@ -52,7 +60,13 @@ final class TipcDecryptor {
             long seqno = 0;
             for (int i = 0; i < 8; i++) seqno = (seqno << 8) | (in[off + 4 + i] & 0xff);
             EncryptionHeader.iv(salt, xor ? ivAddr : 0, seqno, iv, 0);
-            return EncryptedFrame.open(gcm, iv, in, off, len, ehdrLen, out);
+            int n = EncryptedFrame.open(gcm, iv, in, off, len, ehdrLen, out);
+            if (n >= 0) {
+                hint = true;
+                hintXor = xor;
+                hintAddr = ivAddr;
+            }
+            return n;
         }
     }
 
@@ -61,6 +75,10 @@ final class TipcDecryptor {
     private final Map<Long, AesKey> bySlot = new HashMap<>();
     private byte[] out = new byte[16384];
     private int sessionLearnt;
+    /** Number of recent senders kept as destination candidates for per-node IVs. */
+    static final int SENDERS = 16;
+    private final int[] senders = new int[SENDERS];
+    private int sendersNext;
 
     TipcDecryptor(List<byte[]> masterKeys) {
         // 'tipc node set key' keys: master or cluster keys, or per-node keys ('... nodeid ID'); which one the capture
@@ -97,6 +115,7 @@ final class TipcDecryptor {
         int w0 = be32(in, off);
         int txKey = (w0 >>> 22) & 3;
         int addr = be32(in, off + 12);
+        if (ehdrLen == Tipc.EHDR_SIZE) noteSender(addr);
         long slotKey = ((long) addr << 2) | txKey;
         AesKey cached = bySlot.get(slotKey);
         if (cached != null) {
@@ -127,8 +146,18 @@ final class TipcDecryptor {
         return -1;
     }
 
+    /** Keeps {@code addr} (a 16-byte header's sender, not yet authenticated: only a candidate) among the recent ones. */
+    private void noteSender(int addr) {
+        if (addr == 0) return;
+        for (int a : senders) if (a == addr) return;
+        senders[sendersNext] = addr;
+        sendersNext = (sendersNext + 1) % SENDERS;
+    }
+
     private int tryKey(AesKey k, byte[] in, int off, int len, int ehdrLen, int addr, Iterable<Integer> knownNodes) {
-        int n = k.tryDecrypt(in, off, len, ehdrLen, addr, true, out);
+        int n;
+        if (k.hint && (n = k.tryDecrypt(in, off, len, ehdrLen, k.hintAddr, k.hintXor, out)) >= 0) return n;
+        n = k.tryDecrypt(in, off, len, ehdrLen, addr, true, out);
         if (n >= 0) return n;
         // Linux before 5.11 XORs a cluster key's salt with the raw big-endian address bytes (salt ^= ehdr->addr),
         // later kernels with the address value (salt ^= __be32_to_cpu(ehdr->addr)): try the 5.10 form too
@@ -145,7 +174,23 @@ final class TipcDecryptor {
             n = k.tryDecrypt(in, off, len, ehdrLen, a, true, out);
             if (n >= 0) return n;
         }
+        for (int a : senders) {
+            if (a == 0 || a == addr || triedAmong(knownNodes, addr, a)) continue;
+            n = k.tryDecrypt(in, off, len, ehdrLen, a, true, out);
+            if (n >= 0) return n;
+        }
         return -1;
+    }
+
+    /** Whether the loop over {@code nodes} above already tried {@code a} (its first 16 other than {@code addr}). */
+    private static boolean triedAmong(Iterable<Integer> nodes, int addr, int a) {
+        int tries = 0;
+        for (int x : nodes) {
+            if (x == addr) continue;
+            if (++tries > 16) return false;
+            if (x == a) return true;
+        }
+        return false;
     }
 
     static int be32(byte[] b, int o) {

@@ -53,4 +53,31 @@ class TipcDecryptorPerNodeTest {
         byte[] f = perNodeFrame(material, msg, false, 10);
         assertThat(other.decrypt(f, 0, f.length, Tipc.EHDR_SIZE, List.of(SENDER, DEST))).isEqualTo(-1);
     }
+
+    /**
+     * A session key learnt from KEY_DISTR opens the peer's destined frames although no discovery named the destination
+     * yet (a capture started between two discovery rounds): the destination has sent an encrypted frame (its address is
+     * in the clear in the encryption header). Without any frame of the destination it cannot open.
+     */
+    @Test
+    void aLearntSessionKeyOpensOnceTheDestinationHasSentAnything() {
+        byte[] material = AeadKey.parseHex(KEY);
+        byte[] msg = new byte[64];
+        for (int i = 0; i < msg.length; i++) msg[i] = (byte) (i * 3);
+        TipcDecryptor d = new TipcDecryptor(List.of());
+        d.learn(SENDER, material, Tipc.PER_NODE_KEY);
+        byte[] f = perNodeFrame(material, msg, true, 21);
+        assertThat(d.decrypt(f, 0, f.length, Tipc.EHDR_SIZE, List.of())).as("destination unknown").isEqualTo(-1);
+        // the destination's own frame, under a key we do not have (its session key): only its address counts
+        byte[] fromDest = new byte[Tipc.EHDR_SIZE + 24 + Tipc.AES_GCM_TAG_SIZE];
+        new EncryptionHeader().wrap(fromDest, 0, Tipc.EHDR_SIZE).setVersion(Tipc.EVERSION).setUser(Tipc.LOW_IMPORTANCE)
+            .setDestined(1).setTxKey(2).setSeqno(5).setAddr(DEST);
+        assertThat(d.decrypt(fromDest, 0, fromDest.length, Tipc.EHDR_SIZE, List.of())).isEqualTo(-1);
+        for (long seqno = 22; seqno < 25; seqno++) {
+            f = perNodeFrame(material, msg, true, seqno);
+            int n = d.decrypt(f, 0, f.length, Tipc.EHDR_SIZE, List.of());
+            assertThat(n).as("seqno " + seqno).isEqualTo(msg.length);
+            assertThat(Arrays.copyOf(d.output(), n)).isEqualTo(msg);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.jtipc.node;
 
-import java.util.Set;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 import io.jtipc.wire.FragmentAssembler;
 import io.jtipc.wire.Malformation;
@@ -43,7 +44,75 @@ final class LinkReassembly {
     String lastError = "";
 
     /** The node's reassemblies holding a buffer ({@link Net#reasmActive}), for eviction; null: none evicted. */
-    private final Set<LinkReassembly> active;
+    private final Active active;
+    /** Neighbours in {@link #active} (older, newer progress); {@code inActive}: whether this is in it. */
+    private LinkReassembly prev, next;
+    private boolean inActive;
+
+    /**
+     * A node's reassemblies holding a buffer, oldest progress first: an intrusive doubly linked list (the links are
+     * fields of {@link LinkReassembly}), so joining, leaving and moving to the newest end cost O(1) and allocate
+     * nothing, per fragment (issue 14: no allocation per message on the data path). Not thread-safe: the core's.
+     */
+    static final class Active implements Iterable<LinkReassembly> {
+        private LinkReassembly head, tail;
+        private int size;
+
+        /** Appends {@code r} at the newest end, or moves it there if in the list. */
+        void touch(LinkReassembly r) {
+            if (r.inActive) {
+                if (tail == r) return;
+                unlink(r);
+            }
+            r.prev = tail;
+            r.next = null;
+            if (tail != null) tail.next = r;
+            else head = r;
+            tail = r;
+            r.inActive = true;
+            size++;
+        }
+
+        /** Takes {@code r} out of the list if it is in it. */
+        void remove(LinkReassembly r) {
+            if (r.inActive) unlink(r);
+        }
+
+        private void unlink(LinkReassembly r) {
+            if (r.prev != null) r.prev.next = r.next;
+            else head = r.next;
+            if (r.next != null) r.next.prev = r.prev;
+            else tail = r.prev;
+            r.prev = r.next = null;
+            r.inActive = false;
+            size--;
+        }
+
+        /** The reassembly with the oldest progress, or null if none. */
+        LinkReassembly oldest() { return head; }
+
+        /** Number of reassemblies in the list. */
+        int size() { return size; }
+
+        /** Oldest progress first (for tests and inspection; the data path walks {@link #oldest} and the links). */
+        @Override
+        public Iterator<LinkReassembly> iterator() {
+            return new Iterator<>() {
+                private LinkReassembly at = head;
+
+                @Override
+                public boolean hasNext() { return at != null; }
+
+                @Override
+                public LinkReassembly next() {
+                    if (at == null) throw new NoSuchElementException();
+                    LinkReassembly r = at;
+                    at = r.next;
+                    return r;
+                }
+            };
+        }
+    }
     /** Time (ms) this link's reassembly last took a fragment. */
     private long progress;
 
@@ -63,7 +132,7 @@ final class LinkReassembly {
      * @param total  the node-wide reassembly budget ({@link Net#reasmTotal})
      * @param active the node's reassemblies holding a buffer ({@link Net#reasmActive}), shared by all links
      */
-    LinkReassembly(HoldBudget total, Set<LinkReassembly> active) {
+    LinkReassembly(HoldBudget total, Active active) {
         this(total, active, new ReassemblySpares(0, 0));
     }
 
@@ -72,7 +141,7 @@ final class LinkReassembly {
      * @param active the node's reassemblies holding a buffer ({@link Net#reasmActive}), or null
      * @param spares the node's arrays kept for reuse ({@link Net#reasmSpares}), shared by all links
      */
-    LinkReassembly(HoldBudget total, Set<LinkReassembly> active, ReassemblySpares spares) {
+    LinkReassembly(HoldBudget total, Active active, ReassemblySpares spares) {
         this.asm = new FragmentAssembler<>(1, spares);
         this.budget = new HoldBudget(HoldBudget.REASM_LINK_BYTES, HoldBudget.REASM_LINK_MESSAGES, total);
         this.active = active;
@@ -97,7 +166,7 @@ final class LinkReassembly {
                     : "node total: " + HoldBudget.REASM_TOTAL_BYTES) + " bytes)");
                 return null;
             }
-            if (charged == 0 && active != null) active.add(this);
+            if (charged == 0 && active != null) active.touch(this);
             charged = held;
         } else if (held < charged) {
             budget.give(charged - held, held == 0 ? 1 : 0);
@@ -127,8 +196,8 @@ final class LinkReassembly {
         while (!ok && evictStalled(now)) ok = roomFor(h);
         if (ok) {
             progress = now;
-            // the node's set stays in progress order (oldest first): this one moves to the end
-            if (charged > 0 && active != null && active.remove(this)) active.add(this);
+            // the node's list stays in progress order (oldest first): this one moves to the newest end
+            if (charged > 0 && active != null) active.touch(this);
         } else {
             refused++;
         }
@@ -137,20 +206,18 @@ final class LinkReassembly {
 
     /**
      * Evicts the other reassembly that has taken no fragment for longest, if for {@link #STALL_EVICT_MS} or more:
-     * the first of the node's set other than this one, as the set is kept in progress order (a reassembly joins it at
-     * the end when it takes its first fragment and moves there at each later one), so the search costs O(1) whatever
-     * the number of reassemblies in progress.
+     * the first of the node's list other than this one, as the list is kept in progress order (a reassembly joins it
+     * at the newest end when it takes its first fragment and moves there at each later one), so the search costs O(1)
+     * whatever the number of reassemblies in progress.
      */
     private boolean evictStalled(long now) {
         if (active == null) return false;
-        for (LinkReassembly r : active) {
-            if (r == this) continue;
-            if (now - r.progress < STALL_EVICT_MS) return false;
-            r.reset();
-            r.evicted++;
-            return true;
-        }
-        return false;
+        LinkReassembly r = active.oldest();
+        if (r == this) r = r.next;
+        if (r == null || now - r.progress < STALL_EVICT_MS) return false;
+        r.reset();
+        r.evicted++;
+        return true;
     }
 
     /** Reassemblies dropped to make room for another link's ({@link #roomFor}), since the link was created. */

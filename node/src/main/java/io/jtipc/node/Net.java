@@ -43,7 +43,7 @@ final class Net {
         HoldBudget.DEFERRED_RESERVE_TOTAL_PACKETS, null);
     final HoldBudget reasmTotal = new HoldBudget(HoldBudget.REASM_TOTAL_BYTES, HoldBudget.REASM_TOTAL_MESSAGES, null);
     /** Reassemblies holding a buffer, on all links ({@link LinkReassembly#roomFor} evicts the longest stalled). */
-    final java.util.Set<LinkReassembly> reasmActive = new java.util.LinkedHashSet<>();
+    final LinkReassembly.Active reasmActive = new LinkReassembly.Active();
     /** Reassembly arrays kept for reuse by all links, bounded ({@link LinkReassembly#SPARE_TOTAL_BYTES}, issue 14). */
     final io.jtipc.wire.ReassemblySpares reasmSpares = new io.jtipc.wire.ReassemblySpares(
         LinkReassembly.SPARE_TOTAL_BYTES, LinkReassembly.SPARE_TOTAL_ARRAYS);

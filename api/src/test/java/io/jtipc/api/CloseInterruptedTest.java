@@ -3,8 +3,6 @@ package io.jtipc.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -38,30 +36,8 @@ class CloseInterruptedTest {
     @Test
     void aNodeClosedOnAnInterruptedThreadStillTellsItsPeer() throws Exception {
         TipcNode[] n = ConnApiTest.pair("intr-node");
-        TipcNode a = n[0], b = n[1];
-        try (a) {
-            List<LinkInfo> downs = new CopyOnWriteArrayList<>();
-            a.addLinkListener(new LinkListener() {
-                @Override
-                public void linkDown(LinkInfo l) {
-                    downs.add(l);
-                }
-            });
-            try (TipcSocket s = TipcSocket.rdm(b)) {
-                s.bind(TipcAddress.ofService(24244, 1));
-                a.awaitBinding(x -> x.type() == 24244, T);
-                Thread.currentThread().interrupt();
-                try {
-                    b.close();
-                } finally {
-                    assertThat(Thread.interrupted()).as("the interrupt flag is kept").isTrue();
-                }
-                a.awaitNoBinding(x -> x.type() == 24244, T);
-            }
-            assertThat(b.state()).isEqualTo(TipcNodeState.CLOSED);
-            // the shutdown ran: b's peer-stopping RESET took the link down, not the tolerance expiring
-            assertThat(downs).hasSize(1);
-            assertThat(downs.get(0).lastResetReason()).isEqualTo("peer stopping (RESET)");
+        try (TipcNode a = n[0]; TipcNode b = n[1]) {
+            TwoNodeChecks.closeTakesLinkDown(a, b, true); // b closed in it (a second close does nothing)
         }
     }
 }

@@ -114,6 +114,14 @@ final class TwoNodeChecks {
 
     /** Closing b brings a's link down promptly (RESET with peer-stopping) and withdraws b's bindings on a. */
     static void closeTakesLinkDown(TipcNode a, TipcNode b) throws Exception {
+        closeTakesLinkDown(a, b, false);
+    }
+
+    /**
+     * The same, b closed on a thread whose interrupt flag is set if {@code interrupted} (the close completes all the
+     * same and keeps the flag set).
+     */
+    static void closeTakesLinkDown(TipcNode a, TipcNode b, boolean interrupted) throws Exception {
         List<LinkInfo> downs = new CopyOnWriteArrayList<>();
         a.addLinkListener(new LinkListener() {
             @Override
@@ -124,9 +132,15 @@ final class TwoNodeChecks {
         try (TipcSocket s = TipcSocket.rdm(b)) {
             s.bind(TipcAddress.ofService(18890, 1));
             a.awaitBinding(x -> x.type() == 18890, T);
-            b.close();
+            if (interrupted) Thread.currentThread().interrupt();
+            try {
+                b.close();
+            } finally {
+                if (interrupted) assertThat(Thread.interrupted()).as("the interrupt flag is kept").isTrue();
+            }
             a.awaitNoBinding(x -> x.type() == 18890, T);
         }
+        assertThat(b.state()).isEqualTo(TipcNodeState.CLOSED);
         assertThat(downs).hasSize(1);
         // b's RESET with the peer-stopping bit took the link down, not the tolerance expiring
         assertThat(downs.get(0).lastResetReason()).isEqualTo("peer stopping (RESET)");

@@ -31,14 +31,44 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiJavadocTest {
     @Test
     void everyPublicMemberHasACommentAndItsCheckedExceptionsDocumented(@TempDir Path out) throws Exception {
-        DocumentationTool javadoc = ToolProvider.getSystemDocumentationTool();
-        assertThat(javadoc).as("the JDK's javadoc tool (run the tests on a JDK)").isNotNull();
         Path sources = Path.of("src/main/java/io/jtipc/api");
         List<File> files;
         try (Stream<Path> s = Files.list(sources)) {
             files = s.filter(p -> p.toString().endsWith(".java")).map(Path::toFile).toList();
         }
         assertThat(files).hasSizeGreaterThan(30);
+        assertThat(missing(files, out)).as("public api members without a doc comment or an @throws").isEmpty();
+        assertThat(out.resolve("io/jtipc/api/TipcNode.html")).as("javadoc documented the api").exists();
+    }
+
+    /** The check itself reports what it looks for: a fixture with an undocumented method and an undocumented throws. */
+    @Test
+    void theCheckFindsAMissingCommentAndAMissingThrows(@TempDir Path dir) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/fixture"));
+        Path f = src.resolve("Fixture.java");
+        Files.writeString(f, String.join("\n",
+            "package fixture;",
+            "/** A fixture. */",
+            "public class Fixture {",
+            "    /** Documented. */",
+            "    public Fixture() { }",
+            "    public void bare() { }",
+            "    /** Documented, but not its exception. */",
+            "    public void io() throws java.io.IOException { }",
+            "}", ""));
+        List<String> m = missing(List.of(f.toFile()), Files.createDirectories(dir.resolve("out")));
+        assertThat(m).hasSize(2);
+        assertThat(m).anyMatch(x -> x.equals("Fixture.java:6 no comment"));
+        assertThat(m).anyMatch(x -> x.startsWith("Fixture.java:8 no @throws"));
+    }
+
+    /**
+     * Runs javadoc with doclint's missing group over {@code files} into {@code out}: its "no comment" and "no @throws"
+     * reports, as "File.java:line message".
+     */
+    private static List<String> missing(List<File> files, Path out) throws Exception {
+        DocumentationTool javadoc = ToolProvider.getSystemDocumentationTool();
+        assertThat(javadoc).as("the JDK's javadoc tool (run the tests on a JDK)").isNotNull();
         DiagnosticCollector<JavaFileObject> found = new DiagnosticCollector<>();
         try (StandardJavaFileManager fm = javadoc.getStandardFileManager(found, Locale.ROOT, null)) {
             List<String> options = List.of("-Xdoclint:missing", "-Xmaxwarns", "100000", "-quiet",
@@ -54,8 +84,7 @@ class ApiJavadocTest {
                 missing.add(d.getSource().getName().replaceAll(".*/", "") + ":" + d.getLineNumber() + " " + m);
             }
         }
-        assertThat(missing).as("public api members without a doc comment or an @throws").isEmpty();
-        assertThat(out.resolve("io/jtipc/api/TipcNode.html")).as("javadoc documented the api").exists();
+        return missing;
     }
 
     private static String errors(DiagnosticCollector<JavaFileObject> found) {

@@ -64,10 +64,30 @@ final class Crypto {
      * The RX active key we last reported to this peer in a destined frame (ehdr rx_key_active), and whether it changed
      * since the peer's destined frames last restarted their count: the kernel peer resets its per-peer send counter
      * ({@code __rx->sndnxt}) when the value we report changes (crypto.c tipc_crypto_key_synch), so its next destined
-     * per-node-key frames start again at 1 (ReplayWindow.fresh accepts that restart once).
+     * per-node-key frames start again at 1 (ReplayWindow.fresh accepts that restart once), if it has session keys; a
+     * peer that does not (or jtipc, whose count is per key, not per peer) never restarts, so the expectation lapses
+     * after {@link #RESTART_EXPECT_MS} ({@link #expireRestart}): a replay finds no opening later.
      */
     int reportedActive;
     boolean restartExpected;
+    /** When {@link #restartExpected} lapses, ms. */
+    private long restartExpectedUntil;
+    /**
+     * How long a restart of the peer's count stays expected after our report changed, ms: 10 s, well over the time the
+     * peer's next destined frame takes (its link sends a STATE at least every 500 ms, node.c tipc_node_calculate_timer).
+     */
+    static final long RESTART_EXPECT_MS = 10_000;
+
+    /** Our report of the RX active key changed ({@code now} in ms): the peer's count may restart. */
+    void expectRestart(long now) {
+        restartExpected = true;
+        restartExpectedUntil = now + RESTART_EXPECT_MS;
+    }
+
+    /** Drops an expected restart that has not come within {@link #RESTART_EXPECT_MS} ({@code now} in ms). */
+    void expireRestart(long now) {
+        if (restartExpected && now - restartExpectedUntil > 0) restartExpected = false;
+    }
     /** A restart of the peer's count was accepted while it had no link up (once per such period, ReplayWindow.fresh). */
     boolean downRestartUsed;
     /**
@@ -80,14 +100,19 @@ final class Crypto {
 
     /** Whether a discovery frame with node signature {@code sig} was taken from this peer (one of the last 4). */
     boolean sawSignature(int sig) {
-        for (int i = 0; i < Math.min(signatureCount, SIGNATURES); i++) if (signatures[i] == sig) return true;
+        for (int i = 0; i < signatureCount; i++) if (signatures[i] == sig) return true;
         return false;
     }
 
-    /** Records the node signature of a discovery frame taken from this peer. */
+    /** Records node signature {@code sig} (16 bits; anything else, such as a node's unset one, is ignored). */
     void rememberSignature(int sig) {
-        if (!sawSignature(sig)) signatures[signatureCount++ % SIGNATURES] = sig;
+        if (sig < 0 || sig > 0xffff || sawSignature(sig)) return;
+        signatures[signatureNext] = sig;
+        signatureNext = (signatureNext + 1) % SIGNATURES;
+        if (signatureCount < SIGNATURES) signatureCount++;
     }
+
+    private int signatureNext;
     final long[] stats = new long[MAX_STATS];
     /** Replay windows per slot, [0] frames not destined (D = 0), [1] destined (RX only). */
     final ReplayWindow[][] windows;

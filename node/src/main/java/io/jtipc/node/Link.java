@@ -693,7 +693,7 @@ public final class Link {
                 else buildNack(out);
                 break;
             }
-            if (!reasm.roomFor(h, now)) { // node's reassembly total full: not received, not acked; the peer resends it
+            if (!(h.user() == Tipc.TUNNEL_PROTOCOL ? tunnel.roomFor(h, now) : reasm.roomFor(h, now))) { // total full
                 if (pending != null) { // from the deferred queue: gap-ACKed, the peer may have freed it: reset instead
                     logReset("reassembly total full for a gap-acknowledged fragment (seqno " + seqno + ")");
                     rc |= fsmFailure();

@@ -211,9 +211,17 @@ final class LinkReassembly {
      * whatever the number of reassemblies in progress.
      */
     private boolean evictStalled(long now) {
+        return evictStalled(active, this, now);
+    }
+
+    /**
+     * {@link #evictStalled(long)} for a reassembly outside {@code active} as well ({@code self} null: a tunnelled FAILOVER
+     * message's, {@link LinkTunnel#roomFor}).
+     */
+    static boolean evictStalled(Active active, LinkReassembly self, long now) {
         if (active == null) return false;
         LinkReassembly r = active.oldest();
-        if (r == this) r = r.next;
+        if (r != null && r == self) r = r.next;
         if (r == null || now - r.progress < STALL_EVICT_MS) return false;
         r.reset();
         r.evicted++;

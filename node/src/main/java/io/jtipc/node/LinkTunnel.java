@@ -80,6 +80,38 @@ final class LinkTunnel {
         dropTnlmsg();
     }
 
+    /**
+     * Whether the node reassembly total has room for what in-sequence packet {@code h} adds to the tunnelled message in
+     * reassembly (a fragment of a fragmented FAILOVER message, link.c reasm_tnlmsg), asked before the link takes it, as
+     * {@link LinkReassembly#roomFor} for other fragments: reassemblies stalled on other links are evicted for it. True
+     * for any other packet and for a fragment {@link #rcv} fails anyway (out of order, over the per-link bound). False
+     * (counted in {@link #tnlmsgRefused}): the link treats it as not received, so the peer resends it.
+     *
+     * @param now the time in ms
+     */
+    boolean roomFor(TipcMsg h, long now) {
+        if (h.user() != Tipc.TUNNEL_PROTOCOL || h.type() != Tipc.FAILOVER_MSG || h.nofFragms() == 0) return true;
+        int size = Math.min(h.length(), h.size());
+        int n = size - Math.min(h.hdrSize(), size);
+        int no = h.fragmNo();
+        if (no != 1 && (tnlmsg == null || no != tnlmsgNext)) return true;
+        long held = no == 1 && tnlmsg != null ? tnlBudget.bytes() : 0; // a FIRST drops the message in reassembly
+        int c = no == 1 && tnlmsg == null ? 1 : 0;
+        if (tnlBudget.bytes() - held + n > MAX_TUNNELLED) return true;
+        boolean ok;
+        while (!(ok = tnlBudget.fits(n - held, c)) && LinkReassembly.evictStalled(l.net.reasmActive, null, now)) {
+            // evicted the reassembly stalled longest; try again
+        }
+        if (!ok && logNow(++tnlmsgRefused)) {
+            l.net.log("link " + l.name() + ": tunnelled fragment not taken, node reassembly total full (the peer resends"
+                + " it; " + tnlmsgRefused + " times)");
+        }
+        return ok;
+    }
+
+    /** In-sequence fragments of tunnelled messages refused because the node reassembly total was full ({@link #roomFor}). */
+    long tnlmsgRefused;
+
     /** Frees {@link #tnlmsg} and gives its bytes back. */
     private void dropTnlmsg() {
         if (tnlmsg != null) tnlBudget.give(tnlBudget.bytes(), tnlBudget.count());
@@ -325,9 +357,9 @@ final class LinkTunnel {
                 return l.fsmFailure();
             }
             if (!tnlBudget.take(n, no == 1 ? 1 : 0)) {
-                // only the node-wide total can refuse here (the per-link bound was checked above). The packet is in
-                // sequence on the tunnel link already: dropping it would lose a failed-link message without a trace,
-                // so the tunnel link fails as on any tunnel reassembly error (the kernel, unbounded, never refuses)
+                // only the node-wide total can refuse here, and roomFor asked it before the link took the packet: not
+                // reached unless that answer changed. The packet is in sequence already: dropping it would lose a
+                // failed-link message without a trace, so the tunnel link fails as on a tunnel reassembly error
                 dropTnlmsg();
                 if (logNow(++tnlmsgDropped)) {
                     l.net.log("link " + l.name() + ": tunnelled message refused, node reassembly total full ("

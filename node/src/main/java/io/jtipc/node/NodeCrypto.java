@@ -432,7 +432,7 @@ public final class NodeCrypto {
         buildEhdr(ehdr.wrap(frame, 0, ehsz), hdr, k, seqno, r, tx.keyMaster, net.config.nodeId());
         if (r != null && r.active != r.reportedActive) {
             r.reportedActive = r.active;
-            r.restartExpected = true;
+            r.expectRestart(lastNow);
         }
         boolean legacy = a.mode == Tipc.CLUSTER_KEY && r != null && r.legacyIv;
         int n = a.seal(ehdr, dnode == null ? 0 : dnode.addr, buf, off, len, pad, iv, legacy);
@@ -585,8 +585,9 @@ public final class NodeCrypto {
         int sig = disc ? hdr.wrap(plain, 0, pl).nodeSig() : 0;
         if (disc && r != null && n != null) r.rememberSignature(n.signature); // the incarnation we know now
         boolean newIncarnation = disc && r != null && (n == null || sig != n.signature) && !r.sawSignature(sig);
-        boolean peerDown = n == null || !n.isUp();
-        if (r != null && !ReplayWindow.fresh(r, k, destined, newIncarnation, peerDown, e.seqno(), a)) {
+        boolean peerGone = n == null || (!n.isUp() && n.deleteAt - now <= PEER_GONE_MARGIN);
+        if (r != null) r.expireRestart(now);
+        if (r != null && !ReplayWindow.fresh(r, k, destined, newIncarnation, peerGone, e.seqno(), a)) {
             replays++;
             r.stats[Crypto.STAT_REPLAYS]++;
             return DROP;
@@ -645,6 +646,13 @@ public final class NodeCrypto {
         p.nodeAddr = addr;
         prelimBound.add(id);
     }
+
+    /**
+     * A peer without a link up for NODE_CLEANUP_AFTER less this (ms: 60 s, the longest link tolerance, 30 s, twice) may
+     * have deleted its node for us already, and made it again with a new per-peer counter: its count may restart
+     * ({@link ReplayWindow#fresh}). jtipc's rule.
+     */
+    static final long PEER_GONE_MARGIN = 60_000;
 
     /** The plaintext of the last {@link #rcv} that returned a length (valid until the next call). */
     byte[] plain() { return plain; }

@@ -29,14 +29,18 @@ final class ReplayWindow {
      *       counter starts at 1 again; both windows of the slot start afresh;</li>
      *   <li>a destined per-node-key frame at or below the newest after the RX active key we report to the peer changed
      *       ({@link Crypto#restartExpected}: the kernel then restarts its per-peer counter, crypto.c
-     *       tipc_crypto_key_synch), or while the peer has no link up ({@code peerDown}, once per such period: its node
-     *       may have been deleted and made again there, with a new counter, tipc_crypto_key_flush). The window starts
-     *       again keeping the old one for frames of the old count still in flight ({@link #restart()}).</li>
+     *       tipc_crypto_key_synch), or once the peer has had no link up for nearly as long as the kernel keeps a
+     *       lost node ({@code peerGone}, once per such period, {@link NodeCrypto#PEER_GONE_MARGIN}: its side may have
+     *       deleted its node, node.c NODE_CLEANUP_AFTER, and made it again with a new counter,
+     *       tipc_crypto_key_flush). The window starts again keeping the old one for frames of the old count still in
+     *       flight ({@link #restart()}).</li>
      * </ul>
+     * The last case is replayable: a replayed frame then restarts the window once, as the fresh windows made when we
+     * delete the node ourselves (a little later) would accept it too; a peer down for a short while gives no opening.
      *
      * @return true if the frame is fresh (recorded), false for a replay, a duplicate or one older than the window
      */
-    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, boolean peerDown, long seqno,
+    static boolean fresh(Crypto r, int k, boolean destined, boolean newIncarnation, boolean peerGone, long seqno,
                          Aead a) {
         ReplayWindow w = r.window(k, destined);
         boolean atOrBelow = Long.compareUnsigned(seqno, w.newest) <= 0;
@@ -44,12 +48,12 @@ final class ReplayWindow {
             r.window(k, false).reset();
             r.window(k, true).reset();
         } else if (destined && a.mode == Tipc.PER_NODE_KEY && atOrBelow
-                && (r.restartExpected || (peerDown && !r.downRestartUsed))) {
+                && (r.restartExpected || (peerGone && !r.downRestartUsed))) {
             r.restartExpected = false;
-            if (peerDown) r.downRestartUsed = true;
+            if (peerGone) r.downRestartUsed = true;
             w.restart();
         }
-        if (!peerDown) r.downRestartUsed = false;
+        if (!peerGone) r.downRestartUsed = false;
         boolean ok = w.accept(seqno);
         if (ok && destined && seqno == 1) r.restartExpected = false; // the count (re)started from 1: seen, done
         return ok;
@@ -62,9 +66,10 @@ final class ReplayWindow {
      */
     boolean accept(long seqno) {
         if (prev != null) {
-            // after a restart: a frame far above the new count is one of the old count still in flight
+            // after a restart: a frame far above the new count and within SIZE of the old count's newest is one of the
+            // old count still in flight; one far from both is the new count's (after a loss): the new window takes it
             if (Long.compareUnsigned(newest, 2L * SIZE) > 0) prev = null;
-            else if (Long.compareUnsigned(seqno, newest + SIZE) > 0) return prev.accept(seqno);
+            else if (Long.compareUnsigned(seqno, newest + SIZE) > 0 && near(seqno, prev.newest)) return prev.accept(seqno);
         }
         if (Long.compareUnsigned(seqno, newest) > 0) {
             long shift = seqno - newest;
@@ -92,8 +97,10 @@ final class ReplayWindow {
 
     /**
      * The sender's count starts again: the window starts afresh, and the old one is kept for frames of the old count
-     * still in flight (on another bearer, say): a frame more than {@link #SIZE} above the new newest is checked against
-     * it, without moving the new window, until the new count passes 2 × {@link #SIZE}.
+     * still in flight (on another bearer, say): a frame more than {@link #SIZE} above the new newest and less than
+     * {@link #SIZE} from the old newest is checked against it, without moving the new window, until the new count
+     * passes 2 × {@link #SIZE}; any other goes to the new window (a jump of the new count after a loss does not
+     * stall it).
      */
     void restart() {
         ReplayWindow old = new ReplayWindow();
@@ -101,6 +108,11 @@ final class ReplayWindow {
         System.arraycopy(bits, 0, old.bits, 0, bits.length);
         reset();
         prev = old;
+    }
+
+    /** Whether {@code a} and {@code b} (unsigned) are less than {@link #SIZE} apart. */
+    private static boolean near(long a, long b) {
+        return Long.compareUnsigned(a, b) >= 0 ? Long.compareUnsigned(a - b, SIZE) < 0 : Long.compareUnsigned(b - a, SIZE) < 0;
     }
 
     private int idx(long s) { return (int) ((s & (SIZE - 1)) >>> 6); }

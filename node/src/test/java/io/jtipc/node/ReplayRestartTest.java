@@ -40,6 +40,38 @@ class ReplayRestartTest {
         for (long s = 1; s <= 3; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isFalse();
     }
 
+    /**
+     * A peer that keeps counting when our report changes (one without session keys, or jtipc, whose count is per key)
+     * never restarts: the expectation lapses after Crypto.RESTART_EXPECT_MS, and a replay then finds no opening.
+     */
+    @Test
+    void anExpectedRestartThatDoesNotComeLapses() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 300; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        r.expectRestart(1_000);
+        r.expireRestart(1_000 + Crypto.RESTART_EXPECT_MS);
+        assertThat(r.restartExpected).as("still expected at the bound").isTrue();
+        for (long s = 301; s <= 310; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        r.expireRestart(1_001 + Crypto.RESTART_EXPECT_MS);
+        assertThat(r.restartExpected).isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 1, perNode)).as("replayed after the lapse").isFalse();
+    }
+
+    /** The signatures remembered are the last 4 valid ones (16 bits); an unset one (0x10000) is not one. */
+    @Test
+    void theLastFourSignaturesAreRemembered() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        r.rememberSignature(0x10000);
+        assertThat(r.sawSignature(0x10000)).isFalse();
+        for (int sig = 1; sig <= 5; sig++) r.rememberSignature(sig);
+        r.rememberSignature(5);
+        assertThat(r.sawSignature(1)).isFalse();
+        for (int sig = 2; sig <= 5; sig++) assertThat(r.sawSignature(sig)).as("sig " + sig).isTrue();
+        r.rememberSignature(6);
+        assertThat(r.sawSignature(2)).isFalse();
+        assertThat(r.sawSignature(6)).isTrue();
+    }
+
     /** A small seqno far below the window is no evidence of a restart: a replayed early frame stays refused. */
     @Test
     void aReplayedEarlyDestinedFrameDoesNotResetTheWindow() {
@@ -111,11 +143,33 @@ class ReplayRestartTest {
     }
 
     /**
-     * While the peer has no link up its node may have been deleted and made again on its side (a new per-peer count,
-     * crypto.c tipc_crypto_key_flush): one restart is accepted per such period, not one per frame.
+     * A restart with a loss: the new count jumps more than the window above its start; that frame, far from the old
+     * count's newest too, belongs to the new count and moves the new window (before, the old window refused it and every
+     * later one until the new count came near the old one).
      */
     @Test
-    void oneRestartIsAcceptedWhileThePeerIsDown() {
+    void aJumpOfTheNewCountAfterARestartIsNotJudgedByTheOldWindow() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 99_000; s <= 100_000; s++) {
+            assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        }
+        r.restartExpected = true;
+        for (long s = 1; s <= 5; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        for (long s = 1_200; s <= 1_210; s++) {
+            assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).as("new count " + s).isTrue();
+        }
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 1_205, perNode)).as("twice").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 99_990, perNode)).as("old, twice").isFalse();
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 100_001, perNode)).as("old, in flight").isTrue();
+    }
+
+    /**
+     * A peer without a link up for nearly NODE_CLEANUP_AFTER ({@code peerGone}) may have deleted its node and made it
+     * again on its side (a new per-peer count, crypto.c tipc_crypto_key_flush): one restart is accepted per such
+     * period, not one per frame.
+     */
+    @Test
+    void oneRestartIsAcceptedOnceThePeerMayHaveForgottenUs() {
         Crypto r = new Crypto(0x1001, 0, 0);
         for (long s = 1; s <= 300; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
         assertThat(ReplayWindow.fresh(r, 1, true, false, false, 1, perNode)).as("up: a replay").isFalse();
@@ -124,6 +178,38 @@ class ReplayRestartTest {
         assertThat(ReplayWindow.fresh(r, 1, true, false, true, 1, perNode)).as("down: not twice").isFalse();
         assertThat(ReplayWindow.fresh(r, 1, true, false, false, 3, perNode)).isTrue(); // up again
         assertThat(ReplayWindow.fresh(r, 1, true, false, true, 2, perNode)).as("down again: once more").isTrue();
+    }
+
+    /**
+     * On the wire: a peer that has just lost its link (seconds, not minutes) gives a replay no opening: its recorded
+     * destined frames under its per-node session key are all refused (before, the first one restarted the window).
+     */
+    @Test
+    void aReplayWhileThePeerIsBrieflyDownIsRefused() {
+        SimNetwork net = new SimNetwork(55);
+        SimNode a = CryptoSimTest.node(net, "alpha", 1, CryptoSimTest.keys(NodeKey.cluster(CryptoSimTest.K1)));
+        SimNode b = CryptoSimTest.node(net, "beta", 2, CryptoSimTest.keys(NodeKey.cluster(CryptoSimTest.K1)));
+        assertThat(net.runUntil(() -> TwoNodeTest.linkedUp(a, b), 30_000)).isTrue();
+        net.runFor(30_000);
+        a.core.crypto().setRekeying(net.now(), -1); // a per-node session key
+        net.runFor(30_000);
+        a.recordFrames = true;
+        CryptoSimTest.echo(net, a, b, 300, 100, 120_000);
+        List<byte[]> rec = new ArrayList<>();
+        for (byte[] f : a.sentFrames) {
+            EncryptionHeader e = new EncryptionHeader().wrap(f, 0, f.length);
+            if (e.txKey() != 0 && e.destined() != 0) rec.add(f);
+        }
+        assertThat(rec).hasSizeGreaterThan(100);
+        a.paused = true;
+        assertThat(net.runUntil(() -> !b.core.peer(a.core.ownAddr()).isUp(), net.now() + 30_000)).isTrue();
+        net.runFor(20_000);
+        NodeCrypto cb = b.core.crypto();
+        long replays = cb.replays();
+        for (byte[] f : rec.subList(0, 50)) {
+            assertThat(cb.rcv(net.now(), f.clone(), 0, f.length)).isEqualTo(NodeCrypto.DROP);
+        }
+        assertThat(cb.replays() - replays).isEqualTo(50);
     }
 
     /**

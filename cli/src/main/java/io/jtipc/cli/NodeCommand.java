@@ -486,19 +486,37 @@ public final class NodeCommand implements Callable<Integer> {
                 }
                 if (st == io.jtipc.api.TipcNodeState.FAILED) failed.countDown();
             });
+            // a link may come up while the node starts, before the listener is there: the links already up are
+            // printed after adding it, each link's "LINK up" once (whichever of the two sees it first)
+            java.util.Set<String> upPrinted = new java.util.HashSet<>();
             node.addLinkListener(new LinkListener() {
                 @Override
                 public void linkUp(LinkInfo l) {
-                    out.println("LINK up " + l.name());
-                    out.flush();
+                    synchronized (upPrinted) {
+                        if (upPrinted.add(l.name())) {
+                            out.println("LINK up " + l.name());
+                            out.flush();
+                        }
+                    }
                 }
 
                 @Override
                 public void linkDown(LinkInfo l) {
-                    out.println("LINK down " + l.name());
-                    out.flush();
+                    synchronized (upPrinted) {
+                        upPrinted.remove(l.name());
+                        out.println("LINK down " + l.name());
+                        out.flush();
+                    }
                 }
             });
+            for (LinkInfo l : node.links()) {
+                synchronized (upPrinted) {
+                    if (l.up() && upPrinted.add(l.name())) {
+                        out.println("LINK up " + l.name());
+                        out.flush();
+                    }
+                }
+            }
             Thread echoThread = echoAddr == null ? null : RdmEcho.start(node, echoAddr, out).thread();
             Thread echoConnThread = echoConn == null ? null : ConnActions.startEchoConn(node, address(spec.commandLine(), echoConn), out);
             GroupAgent groupAgent = group == null ? null : GroupAgent.start(node, address(spec.commandLine(), group), out);

@@ -314,9 +314,11 @@ public final class TipcSocket implements AutoCloseable {
     }
 
     /**
-     * Withdraws a binding made by {@link #bind}.
+     * Withdraws a binding made by {@link #bind}: the newest one of this socket for the name's type and lower bound, one
+     * per call (a name bound twice takes two calls), as socket.c tipc_sk_withdraw.
      *
-     * @throws TipcException EINVAL if the socket has no such binding
+     * @throws TipcException EINVAL if the socket has no binding with that type and lower bound, or the newest one has
+     *                       another upper bound
      */
     public void unbind(TipcAddress name) throws TipcException {
         checkOpen();

@@ -68,7 +68,6 @@ final class SocketTable {
     private final Map<Integer, ConnSocket> conns = new HashMap<>();
     /** The group sockets among {@link #socks}. */
     private final Map<Integer, GroupSocket> groups = new HashMap<>();
-    private int nextPort;
     private final ArrayDeque<byte[]> localq = new ArrayDeque<>();
     /**
      * The last message Nagle held for a connection ({@code ConnSocket.xmitTxq}), reused by the next one that fits in
@@ -84,12 +83,11 @@ final class SocketTable {
     final byte[] connHdr = new byte[Tipc.SHORT_H_SIZE];
     final TipcMsg connHdrMsg = new TipcMsg();
 
-    /** @param rnd the node's PRNG: the first port, then SYN retry jitter (socket.c get_random_u32) */
+    /** @param rnd the node's PRNG: ports, SYN retry jitter (socket.c get_random_u32) */
     SocketTable(Net net, NodeTable nodes, Random rnd) {
         this.net = net;
         this.nodes = nodes;
         this.rnd = rnd;
-        this.nextPort = 1 + rnd.nextInt(Integer.MAX_VALUE);
     }
 
     int random16() {
@@ -121,9 +119,16 @@ final class SocketTable {
 
     // ====================================================================== table
 
+    /**
+     * socket.c tipc_sk_insert: each socket's port is drawn at random (then the next free one), not the one after the
+     * last socket's: a socket's publication keys are port + 1, port + 2, ... (tipc_sk_publish), so sockets on adjacent
+     * ports would give the same key to the same service (the second bind refused, where the kernel's succeeds). In
+     * [1, 2^31 - 1], not the kernel's whole u32 range: calls here return a port or a negative errno.
+     */
     private int freePort() {
-        while (nextPort == 0 || socks.containsKey(nextPort)) nextPort++;
-        return nextPort++;
+        int p = 1 + rnd.nextInt(Integer.MAX_VALUE);
+        while (socks.containsKey(p)) p = p == Integer.MAX_VALUE ? 1 : p + 1;
+        return p;
     }
 
     /** The open sockets' ports in ascending unsigned order (socket.c tipc_nl_sk_dump walks them all); a new array. */
@@ -270,7 +275,11 @@ final class SocketTable {
         socks.remove(port);
         lastSock = null;
         if (net.distr == null) return;
-        for (Publication p : s.publs) net.distr.withdraw(p.type(), p.lower(), p.upper(), p.key());
+        // tipc_sk_withdraw(tsk, NULL) walks the socket's list, newest first (tipc_sk_publish adds at its head)
+        for (int i = s.publs.size() - 1; i >= 0; i--) {
+            Publication p = s.publs.get(i);
+            net.distr.withdraw(p.type(), p.lower(), p.upper(), p.key());
+        }
         nodes.flushNamed(now, out);
     }
 
@@ -296,20 +305,25 @@ final class SocketTable {
         return 0;
     }
 
-    /** socket.c tipc_sk_withdraw of exactly {@code {type, lower, upper}}. */
+    /**
+     * socket.c tipc_sk_withdraw of {@code {type, lower, upper}}: the newest binding of the socket with that type and
+     * lower bound is withdrawn, one per call (a name bound twice takes two unbinds), if its upper bound is
+     * {@code upper}; else, or with none, EINVAL. (The kernel also matches the scope, which this call does not take,
+     * and returns 0 for a socket with no binding at all.)
+     */
     int unbind(long now, int port, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
         if (net.distr == null) return EINVAL;
-        int n = 0;
-        for (Publication p : new ArrayList<>(s.publs)) {
-            if (p.type() == type && p.lower() == lower && p.upper() == upper) {
-                net.distr.withdraw(type, lower, upper, p.key());
-                s.publs.remove(p);
-                n++;
-            }
+        for (int i = s.publs.size() - 1; i >= 0; i--) {
+            Publication p = s.publs.get(i);
+            if (p.type() != type || p.lower() != lower) continue;
+            if (p.upper() != upper) return EINVAL;
+            net.distr.withdraw(type, lower, upper, p.key());
+            s.publs.remove(i);
+            nodes.flushNamed(now, out);
+            return 0;
         }
-        nodes.flushNamed(now, out);
-        return n > 0 ? 0 : EINVAL;
+        return EINVAL;
     }
 
     /**

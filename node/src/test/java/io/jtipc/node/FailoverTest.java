@@ -91,10 +91,16 @@ class FailoverTest {
             ports = new int[senders];
             sent = new int[senders];
             for (int i = 0; i < senders; i++) {
-                ports[i] = a.core.openSocket(SocketType.RDM, d -> {
-                    rejected++;
-                    return true;
-                });
+                // ports are random (socket.c tipc_sk_insert): the first two senders get one of each parity, so that
+                // each has a link of its own (active_links[port & 1])
+                while (true) {
+                    ports[i] = a.core.openSocket(SocketType.RDM, d -> {
+                        rejected++;
+                        return true;
+                    });
+                    if (i >= 2 || (ports[i] & 1) == i) break;
+                    a.core.closeSocket(net.now(), ports[i], a);
+                }
                 got.add(new ArrayList<>());
             }
             net.runFor(200);

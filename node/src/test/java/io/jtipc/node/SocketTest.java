@@ -27,6 +27,50 @@ class SocketTest {
         net.runFor(200);
     }
 
+    /**
+     * Sockets of one node binding the same service, each after a different number of other bindings, all succeed
+     * (load sharing), as in the kernel: a binding's key is port + bindings so far + 1 (tipc_sk_publish), and ports are
+     * drawn at random per socket (tipc_sk_insert), so two sockets' keys for the same service do not meet. With ports
+     * numbered one after another, the second socket's first key was the first socket's second.
+     */
+    @Test
+    void socketsBindingTheSameServiceAfterOtherBindingsAllSucceed() {
+        int[] p = new int[8];
+        for (int i = 0; i < p.length; i++) p[i] = b.core.openSocket(SocketType.RDM, d -> true);
+        for (int i = 0; i < p.length; i++) {
+            for (int j = 0; j < p.length - 1 - i; j++) {
+                assertThat(b.core.bind(net.now(), p[i], Tipc.TIPC_CLUSTER_SCOPE, 300 + j, 0, 0, b)).isZero();
+            }
+        }
+        for (int i = 0; i < p.length; i++) {
+            assertThat(b.core.bind(net.now(), p[i], Tipc.TIPC_CLUSTER_SCOPE, 400, 1, 1, b)).as("socket " + i).isZero();
+        }
+        for (int i = 1; i < p.length; i++) assertThat(p[i] - p[i - 1]).as("ports drawn apart").isNotEqualTo(1);
+    }
+
+    /**
+     * socket.c tipc_sk_withdraw: an unbind withdraws one binding, the socket's newest with that type and lower bound, and
+     * refuses (EINVAL) when that one has another upper bound.
+     */
+    @Test
+    void anUnbindWithdrawsOneBindingTheNewest() {
+        int p = b.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(b.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 500, 1, 1, b)).isZero();
+        assertThat(b.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 500, 1, 1, b)).isZero();
+        assertThat(b.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 500, 1, 9, b)).isZero();
+        settle();
+        assertThat(a.core.bindingTable().publications(500, 0, 100)).hasSize(3);
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).as("the newest is {500,1,9}").isEqualTo(Errno.EINVAL);
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 9, b)).isZero();
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).isZero();
+        settle();
+        assertThat(a.core.bindingTable().publications(500, 0, 100)).hasSize(1);
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).isZero();
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).isEqualTo(Errno.EINVAL);
+        settle();
+        assertThat(a.core.bindingTable().publications(500, 0, 100)).isEmpty();
+    }
+
     @Test
     void anycastRoundRobinsOverBindingsOfAllNodes() {
         List<Delivery> got = new ArrayList<>();

@@ -635,6 +635,10 @@ final class Group {
                 return;
             case Tipc.GRP_ACK_MSG:
                 if (m == null) return;
+                // a duplicate or stale ACK counts nothing (the kernel's later fix "tipc: fix bc_ackers underflow on
+                // duplicate GRP_ACK_MSG": less_eq(acked, m->bc_acked) ignored): one member cannot release the wait
+                // for the others
+                if (!Seqno.more(hdr.grpBcAcked(), m.bcAcked)) return;
                 m.bcAcked = hdr.grpBcAcked();
                 if (bcAckers == 0 || --bcAckers > 0) return; // jtipc: no underflow on a stray ACK
                 smallWin.remove(m);

@@ -366,16 +366,24 @@ final class GroupSocket {
 
     /**
      * socket.c tipc_recvmsg: the oldest delivered message or event, null if none; reading a data message returns its
-     * blocks to the sender's window (group.c tipc_group_update_rcv_win, GRP_ADV when due).
+     * blocks to the sender's window (group.c tipc_group_update_rcv_win, GRP_ADV when due). A message with no data and
+     * no error code is passed over, its blocks not returned, as tipc_recvmsg's wait loop does.
      */
     GroupMessage recv(long now, Outbox out) {
-        Object[] d = rcvq.pollFirst();
-        if (d == null) return null;
-        byte[] b = (byte[]) d[0];
-        rcvqBytes -= b.length;
-        TipcMsg h = new TipcMsg().wrap(b, 0, b.length);
-        int mtyp = h.type();
-        boolean evt = mtyp == Tipc.TIPC_GRP_MEMBER_EVT;
+        Object[] d;
+        byte[] b;
+        TipcMsg h = new TipcMsg();
+        int mtyp;
+        boolean evt;
+        do {
+            d = rcvq.pollFirst();
+            if (d == null) return null;
+            b = (byte[]) d[0];
+            rcvqBytes -= b.length;
+            h.wrap(b, 0, b.length);
+            mtyp = h.type();
+            evt = mtyp == Tipc.TIPC_GRP_MEMBER_EVT;
+        } while (h.dataSize() == 0 && h.errcode() == 0);
         if (!evt && !closed) grp.updateRcvWin(blocks(h.size()), h.orignode(), h.origport(), now, out);
         return new GroupMessage(h.orignode(), h.origport(), (Integer) d[1], mtyp, evt ? h.grpEvt() : 0,
             h.importance(), Arrays.copyOfRange(b, h.hdrSize(), h.size()));

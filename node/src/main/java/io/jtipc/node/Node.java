@@ -308,7 +308,9 @@ public final class Node {
         while (!namedq.isEmpty()) {
             TipcMsg h = new TipcMsg().wrap(namedq.buf(), namedq.off(), namedq.len());
             namedq.remove();
-            if (h.dataSize() % Tipc.ITEM_SIZE != 0 || net.distr == null) continue;
+            if (net.distr == null) continue;
+            // name_distr.c tipc_named_rcv applies msg_data_sz / ITEM_SIZE items: a trailing partial one is ignored,
+            // the message (its seqno, its last-bulk bit) is not
             net.distr.receive(addr, DistrMessage.fromWire(h));
         }
     }
@@ -579,8 +581,8 @@ public final class Node {
             l.buildResetMsg(out);
             if (wasUp) {
                 net.events.add(() -> net.listener.linkDown(l));
-                net.distr.linkDown(addr, linkId);
-                lostContact(now, out);
+                lostContact(now, out); // node.c tipc_node_write_unlock: NODE_DOWN's tipc_publ_notify before LINK_DOWN's
+                net.distr.linkDown(addr, linkId); // withdrawal of {2, peer}: topology events in the kernel's order
                 nodes.flushNamed(now, out);
             }
             return;

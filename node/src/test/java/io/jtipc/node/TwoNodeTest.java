@@ -75,4 +75,52 @@ class TwoNodeTest {
         net.runFor(100);
         assertThat(b.core.bindingTable().publications(1000, 1, 1)).isEmpty();
     }
+
+    /**
+     * When the last link to a peer goes, the peer's node binding {0, peer} is withdrawn before its link binding
+     * {2, peer}: node.c tipc_node_write_unlock handles NODE_DOWN (tipc_publ_notify) before LINK_DOWN, so a topology
+     * subscriber of both sees the events in the kernel's order.
+     */
+    @Test
+    void theNodeBindingGoesBeforeTheLinkBindingWhenThePeerIsLost() {
+        SimNetwork net = new SimNetwork(4);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        int peer = b.core.ownAddr();
+        java.util.List<String> events = new java.util.ArrayList<>();
+        for (int type : new int[] {0, 2}) {
+            assertThat(a.core.subscribe(net.now(), io.jtipc.wire.TipcSubscr.TIPC_SUB_PORTS, type, peer, peer,
+                io.jtipc.wire.TipcSubscr.TIPC_WAIT_FOREVER,
+                e -> events.add(e.subscription().type() + ":" + e.event()))).isNotNull();
+        }
+        events.clear();
+        b.paused = true;
+        assertThat(net.runUntil(() -> !a.core.peer(peer).isUp(), net.now() + 10_000)).isTrue();
+        net.runFor(100);
+        assertThat(events).containsExactly("0:" + io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN,
+            "2:" + io.jtipc.wire.TipcEvent.TIPC_WITHDRAWN);
+    }
+
+    /**
+     * A NAME_DISTRIBUTOR message whose data is not a whole number of 20-byte items has its whole items applied, the
+     * trailing part ignored (name_distr.c tipc_named_rcv: msg_data_sz / ITEM_SIZE items), not the message dropped.
+     */
+    @Test
+    void aBindingMessageWithATrailingPartialItemHasItsWholeItemsApplied() {
+        SimNetwork net = new SimNetwork(5);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        int ea = a.core.ownAddr();
+        Link l = HostileKit.linkTo(a.core, b.core.ownAddr());
+        byte[] whole = HostileKit.publicationBulks(ea, b.core.ownAddr(), l.mss(), 1,
+            i -> new io.jtipc.nametable.PublicationItem(90_000, 7, 7, 4242, 4243)).get(0);
+        byte[] m = java.util.Arrays.copyOf(whole, whole.length + 10);
+        new io.jtipc.wire.TipcMsg().wrap(m, 0, m.length).setSize(m.length);
+        HostileKit.inject(l, m, net.now(), a);
+        net.runFor(200);
+        assertThat(b.core.bindingTable().publications(90_000, 7, 7)).singleElement()
+            .satisfies(p -> assertThat(p.port()).isEqualTo(4242));
+    }
 }

@@ -487,31 +487,30 @@ public final class NodeCommand implements Callable<Integer> {
                 if (st == io.jtipc.api.TipcNodeState.FAILED) failed.countDown();
             });
             // a link may come up while the node starts, before the listener is there: the links already up are
-            // printed after adding it, each link's "LINK up" once (whichever of the two sees it first)
-            java.util.Set<String> upPrinted = new java.util.HashSet<>();
+            // printed after adding it, unless the listener has told of the link already (up or down since); each up once
+            java.util.Map<String, Boolean> told = new java.util.HashMap<>();
             node.addLinkListener(new LinkListener() {
                 @Override
                 public void linkUp(LinkInfo l) {
-                    synchronized (upPrinted) {
-                        if (upPrinted.add(l.name())) {
-                            out.println("LINK up " + l.name());
-                            out.flush();
-                        }
+                    synchronized (told) {
+                        if (Boolean.TRUE.equals(told.put(l.name(), true))) return; // the scan below printed it
+                        out.println("LINK up " + l.name());
+                        out.flush();
                     }
                 }
 
                 @Override
                 public void linkDown(LinkInfo l) {
-                    synchronized (upPrinted) {
-                        upPrinted.remove(l.name());
+                    synchronized (told) {
+                        told.put(l.name(), false);
                         out.println("LINK down " + l.name());
                         out.flush();
                     }
                 }
             });
             for (LinkInfo l : node.links()) {
-                synchronized (upPrinted) {
-                    if (l.up() && upPrinted.add(l.name())) {
+                synchronized (told) {
+                    if (l.up() && told.putIfAbsent(l.name(), true) == null) {
                         out.println("LINK up " + l.name());
                         out.flush();
                     }

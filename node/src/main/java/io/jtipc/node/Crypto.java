@@ -66,7 +66,7 @@ final class Crypto {
      * ({@code __rx->sndnxt}) when the value we report changes (crypto.c tipc_crypto_key_synch), so its next destined
      * per-node-key frames start again at 1 (ReplayWindow.fresh accepts that restart once), if it has session keys; a
      * peer that does not (or jtipc, whose count is per key, not per peer) never restarts, so the expectation lapses
-     * after {@link #RESTART_EXPECT_MS} ({@link #expireRestart}): a replay finds no opening later.
+     * after {@link #RESTART_EXPECT_MS} ({@link #expireRestart}): no restart for a replay later (ReplayWindow's limit).
      */
     int reportedActive;
     boolean restartExpected;

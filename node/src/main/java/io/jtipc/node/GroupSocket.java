@@ -367,7 +367,9 @@ final class GroupSocket {
     /**
      * socket.c tipc_recvmsg: the oldest delivered message or event, null if none; reading a data message returns its
      * blocks to the sender's window (group.c tipc_group_update_rcv_win, GRP_ADV when due). A message with no data and
-     * no error code is passed over, its blocks not returned, as tipc_recvmsg's wait loop does.
+     * no error code is passed over, as tipc_recvmsg's wait loop does; its blocks are returned all the same (jtipc: the
+     * kernel returns none, so every empty message takes a block of the sender's window for good and enough of them
+     * (65 idle, 780 active) stall the sender towards this member; the GRP_ADV this may send is one the sender takes as any other).
      */
     GroupMessage recv(long now, Outbox out) {
         Object[] d;
@@ -375,7 +377,7 @@ final class GroupSocket {
         TipcMsg h = new TipcMsg();
         int mtyp;
         boolean evt;
-        do {
+        while (true) {
             d = rcvq.pollFirst();
             if (d == null) return null;
             b = (byte[]) d[0];
@@ -383,8 +385,9 @@ final class GroupSocket {
             h.wrap(b, 0, b.length);
             mtyp = h.type();
             evt = mtyp == Tipc.TIPC_GRP_MEMBER_EVT;
-        } while (h.dataSize() == 0 && h.errcode() == 0);
-        if (!evt && !closed) grp.updateRcvWin(blocks(h.size()), h.orignode(), h.origport(), now, out);
+            if (!evt && !closed) grp.updateRcvWin(blocks(h.size()), h.orignode(), h.origport(), now, out);
+            if (h.dataSize() != 0 || h.errcode() != 0) break;
+        }
         return new GroupMessage(h.orignode(), h.origport(), (Integer) d[1], mtyp, evt ? h.grpEvt() : 0,
             h.importance(), Arrays.copyOfRange(b, h.hdrSize(), h.size()));
     }

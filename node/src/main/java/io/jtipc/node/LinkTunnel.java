@@ -90,7 +90,7 @@ final class LinkTunnel {
      * @param now the time in ms
      */
     boolean roomFor(TipcMsg h, long now) {
-        if (h.user() != Tipc.TUNNEL_PROTOCOL || h.type() != Tipc.FAILOVER_MSG || h.nofFragms() == 0) return true;
+        if (h.user() != Tipc.TUNNEL_PROTOCOL || h.type() == Tipc.SYNCH_MSG || h.nofFragms() == 0) return true; // as rcv
         int size = Math.min(h.length(), h.size());
         int n = size - Math.min(h.hdrSize(), size);
         int no = h.fragmNo();

@@ -8,6 +8,13 @@ import io.jtipc.wire.Tipc;
  * (crypto.c decrypts whatever authenticates); jtipc adds it as IPsec does (RFC 4303 §3.4.3): a frame is accepted
  * once, if newer than the newest seen or within {@link #SIZE} below it and not seen yet. Checked only after the
  * tag verified, so a forged seqno cannot move the window.
+ *
+ * <p>Limit: a sender whose count starts again under the same key (a kernel peer resets its per-peer counter, crypto.c
+ * tipc_crypto_key_synch, and so reuses sequence numbers and IVs) makes old frames valid again for the new count: after
+ * a {@link #restart()}, an old frame whose seqno the new count has not reached yet cannot be told from the new count's
+ * frame of that number. It can be accepted once, and one far above the new count moves the window there (the sender's
+ * next frames are then refused until its count catches up). Frames near the old count's newest are checked against the
+ * old window; any other jump is taken as the new count's, so that a loss right after a restart does not stall it.
  */
 final class ReplayWindow {
     /** Window width: how far behind the newest a frame may arrive out of order, in sequence numbers. */
@@ -21,8 +28,8 @@ final class ReplayWindow {
 
     /**
      * jtipc's replay check of a frame authenticated by key slot {@code k} of RX context {@code r} (D bit
-     * {@code destined}). A sender's count starts again legitimately; a window starts again only on evidence a replayed
-     * frame cannot bring by itself:
+     * {@code destined}). A sender's count starts again legitimately; a window starts again only on evidence (the last
+     * case below is one a replay can use, once per period):
      * <ul>
      *   <li>a discovery frame of a new incarnation of the peer ({@code newIncarnation}: a node signature, w1 bits 15-0,
      *       that is not the node's and was never seen from this peer) at or below the newest: it rebooted and its key

@@ -92,8 +92,9 @@ class TunnelHostileTest {
      * received, not acknowledged), as any other fragment: the peer resends it, and once other reassemblies have freed
      * room the message is reassembled; the tunnel link stays up and the refusals are logged at powers of two.
      */
-    @Test
-    void aFragmentedFailoverFindingTheNodeTotalFullIsResentNotLost() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {Tipc.FAILOVER_MSG, 2}) // rcv takes any type but SYNCH as one
+    void aFragmentedFailoverFindingTheNodeTotalFullIsResentNotLost(int type) {
         Net bnet = b.core.net;
         long max = bnet.reasmTotal.maxBytes;
         long base = bnet.reasmTotal.bytes();
@@ -101,7 +102,7 @@ class TunnelHostileTest {
         LinkTunnel t = victim().tunnel;
         for (int i = 1; i <= 4; i++) {
             byte[] m = failover(Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + 1400);
-            new TipcMsg().wrap(m, 0, m.length).setFragmNo(i).setNofFragms(4);
+            new TipcMsg().wrap(m, 0, m.length).setFragmNo(i).setNofFragms(4).setType(type);
             HostileKit.inject(attacker, m, net.now(), a);
         }
         net.runFor(1000); // fragment 3 refused at each retransmission

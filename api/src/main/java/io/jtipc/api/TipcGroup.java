@@ -71,7 +71,8 @@ public final class TipcGroup implements AutoCloseable {
      * {@code scope} and announces itself to the members already there.
      *
      * @param flags {@link #LOOPBACK} | {@link #MEMBER_EVENTS}
-     * @throws TipcException EACCES (type below 64), EINVAL (node address not yet committed), EADDRINUSE
+     * @throws TipcException EACCES (type below 64), EINVAL (node address not yet committed, binding
+     *                       refused)
      */
     public static TipcGroup join(TipcNode node, int type, int instance, TipcSocket.Scope scope, int flags)
             throws TipcException {

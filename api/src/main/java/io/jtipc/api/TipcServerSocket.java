@@ -29,7 +29,7 @@ public final class TipcServerSocket implements AutoCloseable {
     /**
      * Opens a socket, binds {@code service} (a service or range) with {@code scope} and listens.
      *
-     * @throws TipcException EACCES (reserved type), EINVAL, EADDRINUSE
+     * @throws TipcException EACCES (reserved type), EINVAL (bad range or scope, binding refused)
      */
     public static TipcServerSocket listen(TipcNode node, TipcAddress service, TipcConnection.Type type,
                                           TipcSocket.Scope scope) throws TipcException {

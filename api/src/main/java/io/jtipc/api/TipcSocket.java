@@ -299,7 +299,8 @@ public final class TipcSocket implements AutoCloseable {
      * Binds a service {type, instance} or range {type, lower, upper} (socket.c tipc_sk_publish): cluster scope
      * bindings are distributed to every peer node.
      *
-     * @throws TipcException EACCES (type below 64, reserved), EINVAL (bad range or scope, a socket address)
+     * @throws TipcException EACCES (type below 64, reserved), EINVAL (bad range or scope, a socket address, a binding
+     *                       limit; as socket.c also a name already bound with the same publication key)
      */
     public void bind(TipcAddress name, Scope scope) throws TipcException {
         checkOpen();
@@ -317,8 +318,8 @@ public final class TipcSocket implements AutoCloseable {
      * Withdraws a binding made by {@link #bind}: the newest one of this socket for the name's type and lower bound, one
      * per call (a name bound twice takes two calls), as socket.c tipc_sk_withdraw.
      *
-     * @throws TipcException EINVAL if the socket has no binding with that type and lower bound, or the newest one has
-     *                       another upper bound
+     * @throws TipcException EINVAL if the socket has bindings but none with that type and lower bound, or the newest
+     *                       one has another upper bound (a socket without any binding returns normally, as the kernel)
      */
     public void unbind(TipcAddress name) throws TipcException {
         checkOpen();

@@ -91,7 +91,7 @@ final class GroupSocket {
      * (tipc_nametbl_build_group), binds {type, instance, instance}, sends JOIN to every member (tipc_group_join).
      *
      * @return 0, {@link Errno#EINVAL} (address not committed, binding refused), {@link Errno#ENOBUFS} (no
-     *         subscription left), {@link Errno#EADDRINUSE}
+     *         subscription left)
      */
     int join(long now, Outbox out) {
         if (net.table == null || net.topology == null) return EINVAL;

@@ -221,7 +221,8 @@ public final class NodeCore {
      * Binds a service range (socket.c tipc_sk_publish) in {@link Tipc#TIPC_CLUSTER_SCOPE} or {@link Tipc#TIPC_NODE_SCOPE}.
      *
      * @return 0, {@link Errno#EACCES} (type &lt; 64), {@link Errno#EINVAL} (lower &gt; upper, bad scope, address not
-     *         committed, local binding limit reached as in the kernel: BindingLimits), {@link Errno#EADDRINUSE}
+     *         committed, local binding limit reached as in the kernel: BindingLimits; a publication key already in
+     *         the range, which tipc_nametbl_publish refuses and tipc_sk_publish turns into -EINVAL)
      */
     public int bind(long now, int port, int scope, int type, int lower, int upper, Outbox out) {
         return run(now, out, () -> sockets.bind(now, port, scope, type, lower, upper, out));

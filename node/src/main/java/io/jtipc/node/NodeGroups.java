@@ -27,7 +27,7 @@ public final class NodeGroups {
      * @param scope {@link io.jtipc.wire.Tipc#TIPC_CLUSTER_SCOPE} or {@link io.jtipc.wire.Tipc#TIPC_NODE_SCOPE}
      * @param flags {@link #TIPC_GROUP_LOOPBACK} | {@link #TIPC_GROUP_MEMBER_EVTS}
      * @return the socket's port, or {@link Errno#EACCES} (type &lt; 64), {@link Errno#EINVAL} (scope, address not
-     *         committed, binding limit), {@link Errno#EADDRINUSE}, {@link Errno#ENOBUFS} (no subscription left)
+     *         committed, binding limit or duplicate key), {@link Errno#ENOBUFS} (no subscription left)
      */
     public int join(long now, int type, int instance, int scope, int flags, GroupHandler handler, Outbox out) {
         boolean o = core.enter();

@@ -174,7 +174,7 @@ final class SocketTable {
      * socket.c tipc_sk_create (RDM) + tipc_sk_join: a new socket joins group {@code type} as member {@code instance}.
      *
      * @return the port, or {@link Errno#EACCES} (type &lt; 64), {@link Errno#EINVAL} (bad scope, address not committed,
-     *         binding refused), {@link Errno#ENOBUFS}, {@link Errno#EADDRINUSE}
+     *         binding refused), {@link Errno#ENOBUFS}
      */
     int openGroup(long now, int type, int instance, int scope, int flags, GroupHandler handler, Outbox out) {
         if (Integer.compareUnsigned(type, Tipc.TIPC_RESERVED_TYPES) < 0) return EACCES;
@@ -298,7 +298,7 @@ final class SocketTable {
             || (scope != Tipc.TIPC_CLUSTER_SCOPE && scope != Tipc.TIPC_NODE_SCOPE)) return EINVAL;
         int key = port + s.pubCount + 1;
         Publication p = net.distr.publish(type, lower, upper, scope, port, key);
-        if (p == null) return net.distr.lastPublishOverLimit() ? EINVAL : EADDRINUSE; // limit: -EINVAL as tipc_sk_publish
+        if (p == null) return EINVAL; // a local limit or a duplicate key: tipc_nametbl_publish NULL, -EINVAL
         s.pubCount++;
         s.publs.add(p);
         nodes.flushNamed(now, out);
@@ -308,8 +308,9 @@ final class SocketTable {
     /**
      * socket.c tipc_sk_withdraw of {@code {type, lower, upper}}: the newest binding of the socket with that type and
      * lower bound is withdrawn, one per call (a name bound twice takes two unbinds), if its upper bound is
-     * {@code upper}; else, or with none, EINVAL. (The kernel also matches the scope, which this call does not take,
-     * and returns 0 for a socket with no binding at all.)
+     * {@code upper}; else EINVAL. A socket left with no binding at all returns 0 whatever it was asked, as the kernel's
+     * (its {@code list_empty(&tsk->publications)} check). (The kernel also matches the scope, which this call does not
+     * take.)
      */
     int unbind(long now, int port, int type, int lower, int upper, Outbox out) {
         Sock s = sock(port);
@@ -323,7 +324,7 @@ final class SocketTable {
             nodes.flushNamed(now, out);
             return 0;
         }
-        return EINVAL;
+        return s.publs.isEmpty() ? 0 : EINVAL;
     }
 
     /**

@@ -50,7 +50,8 @@ class SocketTest {
 
     /**
      * socket.c tipc_sk_withdraw: an unbind withdraws one binding, the socket's newest with that type and lower bound, and
-     * refuses (EINVAL) when that one has another upper bound.
+     * refuses (EINVAL) when that one has another upper bound or there is none, unless the socket has no binding at all
+     * (then 0: its list_empty check).
      */
     @Test
     void anUnbindWithdrawsOneBindingTheNewest() {
@@ -65,10 +66,14 @@ class SocketTest {
         assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).isZero();
         settle();
         assertThat(a.core.bindingTable().publications(500, 0, 100)).hasSize(1);
+        assertThat(b.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 501, 1, 1, b)).isZero();
         assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).isZero();
-        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).isEqualTo(Errno.EINVAL);
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).as("bound to 501 only").isEqualTo(Errno.EINVAL);
+        assertThat(b.core.unbind(net.now(), p, 501, 1, 1, b)).isZero();
+        assertThat(b.core.unbind(net.now(), p, 500, 1, 1, b)).as("no binding left: 0, as the kernel").isZero();
         settle();
         assertThat(a.core.bindingTable().publications(500, 0, 100)).isEmpty();
+        assertThat(a.core.bindingTable().publications(501, 0, 100)).isEmpty();
     }
 
     @Test

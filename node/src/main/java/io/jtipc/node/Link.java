@@ -172,9 +172,8 @@ public final class Link {
     public int mtu() { return mtu; }
 
     /**
-     * Maximum message size offered to users (link.c {@code tipc_link_mss}): mtu - 40 bytes, and 32 bytes less
-     * ({@code EMSG_OVERHEAD}) once a key was set ({@link NodeCrypto#EMSG_OVERHEAD}; a kernel built with
-     * CONFIG_TIPC_CRYPTO always subtracts it).
+     * Maximum message size offered to users (link.c {@code tipc_link_mss}): mtu - 40 bytes - 32 ({@code EMSG_OVERHEAD},
+     * {@link NodeCrypto#EMSG_OVERHEAD}), keyed or not, as a kernel built with CONFIG_TIPC_CRYPTO.
      */
     public int mss() { return mtu - Tipc.INT_H_SIZE - net.crypto.mssOverhead(); }
 

@@ -84,6 +84,25 @@ class CryptoSimTest {
         assertThat(a.core.links().get(0).mss()).isEqualTo(a.core.links().get(0).mtu() - 40 - 32);
     }
 
+    /**
+     * link.c tipc_link_mss in a kernel built with CONFIG_TIPC_CRYPTO (Debian's) subtracts EMSG_OVERHEAD keyed or not:
+     * on a 1 500-byte link a 66 000 B message travels in fragments of 1 428 bytes, as in eth-6.1.pcap (two unkeyed
+     * 6.1 kernels), not 1 460.
+     */
+    @Test
+    void anUnkeyedLinkFragmentsAsADebianKernel() {
+        SimNetwork net = new SimNetwork(17);
+        SimNode a = node(net, "alpha", 1, null);
+        SimNode b = node(net, "beta", 2, null);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
+        a.recordFrames = true;
+        echo(net, a, b, 1, 66_000, 60_000);
+        int largest = a.sentFrames.stream().filter(f -> ((f[0] >> 1) & 0xf) == 12) // MSG_FRAGMENTER
+                .mapToInt(f -> ((f[1] & 1) << 16) | ((f[2] & 0xff) << 8) | (f[3] & 0xff)).max().orElse(0);
+        assertThat(largest).isEqualTo(1_428);
+        assertThat(a.core.links().get(0).mss()).isEqualTo(1_500 - 40 - 32);
+    }
+
     @Test
     void differentKeysDoNotLinkAndTheDropsAreCountedAndLoggedOnce() {
         SimNetwork net = new SimNetwork(12);

@@ -34,9 +34,9 @@ public final class TipcSubscription implements AutoCloseable {
     }
 
     /**
-     * Unread events kept before the subscription is closed for overflow (48-byte tipc_event each, 3 MiB). The
-     * kernel's topology server never lets a subscriber's backlog grow without bound either: a connection whose
-     * event cannot be sent is closed with all its subscriptions (topsrv.c tipc_conn_send_to_sock).
+     * Unread events kept before the subscription is closed for overflow (48-byte tipc_event each, 3 MiB). A bound of
+     * jtipc's, as every queue a peer's activity can fill: the kernel's topology server queues a slow subscriber's
+     * events as long as memory lasts (topsrv.c tipc_conn_send_to_sock waits for write space).
      */
     public static final int EVENT_QUEUE_LIMIT = 65_536;
 

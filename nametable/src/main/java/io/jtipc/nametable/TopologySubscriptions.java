@@ -1,6 +1,7 @@
 package io.jtipc.nametable;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -93,8 +94,10 @@ public final class TopologySubscriptions {
             s.deadline = Long.MAX_VALUE;
             s.sendTimeout();
             n++;
-            // topsrv.c: after delivering a TIMEOUT event the connection deletes the subscription(s) equal to it
-            s.owner.deleteMatching(s.request());
+            // topsrv.c: after delivering a TIMEOUT event the connection deletes the subscription (tipc_conn_delete_sub
+            // with it, which takes the first identical one: the same unless the connection has twins, whose order
+            // of deletion nobody can tell apart)
+            s.owner.delete(s);
         }
         return n;
     }
@@ -149,12 +152,24 @@ public final class TopologySubscriptions {
         }
 
         /**
-         * Cancels: deletes the subscriptions equal to {@code s} without its cancel bit.
+         * Cancels (topsrv.c tipc_conn_rcv_sub, tipc_conn_delete_sub): the cancel bit is cleared in the request's own
+         * byte order, then the newest subscription of this connection whose 28 bytes as received equal the result
+         * (memcmp) is deleted - one, even if the connection made several identical ones.
          *
-         * @return number deleted
+         * @return number deleted, 0 or 1
          */
         public int cancel(SubscriptionRequest s) {
-            return deleteMatching(s.withFilter(s.filter() & ~TipcSubscr.TIPC_SUB_CANCEL));
+            byte[] want = new byte[SubscriptionRequest.SIZE];
+            s.withFilter(s.filter() & ~TipcSubscr.TIPC_SUB_CANCEL).encode(want, 0);
+            byte[] have = new byte[SubscriptionRequest.SIZE];
+            for (Subscription sub : subs) { // newest first, as the kernel's list_add
+                sub.request().encode(have, 0);
+                if (Arrays.equals(want, have)) {
+                    delete(sub);
+                    return 1;
+                }
+            }
+            return 0;
         }
 
         /** Closes the connection, deleting all its subscriptions (no events). */
@@ -168,17 +183,6 @@ public final class TopologySubscriptions {
         /** Live subscriptions of this connection, newest first. */
         public List<Subscription> subscriptions() {
             return List.copyOf(subs);
-        }
-
-        int deleteMatching(SubscriptionRequest s) {
-            int n = 0;
-            for (Subscription sub : new ArrayList<>(subs)) {
-                if (sub.request().equals(s)) {
-                    delete(sub);
-                    n++;
-                }
-            }
-            return n;
         }
 
         void delete(Subscription sub) {

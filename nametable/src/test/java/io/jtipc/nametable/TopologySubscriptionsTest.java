@@ -136,6 +136,47 @@ class TopologySubscriptionsTest {
         assertThat(service).extracting(SubscriptionEvent::event).containsExactly(TIPC_SUBSCR_TIMEOUT);
     }
 
+    /**
+     * topsrv.c tipc_conn_delete_sub: a cancel deletes the first subscription (newest) equal byte for byte, one per
+     * cancel; twins need one cancel each.
+     */
+    @Test
+    void aCancelDeletesOneOfTwinSubscriptions() {
+        TopologySubscriptions.Connection c = top.connect(ports::add);
+        SubscriptionRequest req = SubscriptionRequest.of(91, 0, 10, TIPC_WAIT_FOREVER, TIPC_SUB_PORTS, 5);
+        assertThat(c.receive(req, 0)).isTrue();
+        assertThat(c.receive(req, 0)).isTrue();
+        Subscription older = c.subscriptions().get(1);
+        assertThat(c.receive(req.withFilter(TIPC_SUB_PORTS | TIPC_SUB_CANCEL), 0)).isTrue();
+        assertThat(c.subscriptions()).containsExactly(older);
+        t.insert(91, 1, 1, TIPC_CLUSTER_SCOPE, 1, SELF, 1);
+        assertThat(ports).hasSize(1);
+        assertThat(c.receive(req.withFilter(TIPC_SUB_PORTS | TIPC_SUB_CANCEL), 0)).isTrue();
+        assertThat(c.subscriptions()).isEmpty();
+    }
+
+    /**
+     * The kernel compares the 28 bytes as received (memcmp), after clearing the cancel bit in the cancel's own byte
+     * order: a subscription with filter 0 (no order bit: read as the other byte order) sent in host order is
+     * cancelled by the same bytes with filter 4 (read in host order), although the two decode in different orders.
+     */
+    @Test
+    void aCancelMatchesTheBytesAsReceivedWhateverOrderTheyDecodeIn() {
+        java.nio.ByteOrder host = java.nio.ByteOrder.LITTLE_ENDIAN;
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(SubscriptionRequest.SIZE).order(host);
+        raw.putInt(92).putInt(0).putInt(10).putInt(TIPC_WAIT_FOREVER).putInt(0).putLong(3);
+        SubscriptionRequest sub = SubscriptionRequest.decode(raw.array(), 0, host);
+        assertThat(sub.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+        raw.putInt(16, TIPC_SUB_CANCEL);
+        SubscriptionRequest cancel = SubscriptionRequest.decode(raw.array(), 0, host);
+        assertThat(cancel.order()).isEqualTo(host);
+        TopologySubscriptions.Connection c = top.connect(service::add);
+        assertThat(c.receive(sub, 0)).isTrue();
+        assertThat(c.subscriptions()).hasSize(1);
+        assertThat(c.receive(cancel, 0)).isTrue();
+        assertThat(c.subscriptions()).isEmpty();
+    }
+
     @Test
     void cancelDeletesTheIdenticalSubscriptionOfThatConnection() {
         TopologySubscriptions.Connection c1 = top.connect(ports::add);

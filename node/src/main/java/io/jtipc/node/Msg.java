@@ -185,8 +185,8 @@ final class Msg {
 
     /**
      * msg.c tipc_msg_reverse: the copy of {@code h} returned to its sender with error {@code err}: a 24-byte header
-     * grows to 32, at most {@link #REVERSE_DATA_MAX} payload bytes are kept, ports swapped, the destination is the
-     * previous node and this node the origin.
+     * grows to 32, at most {@link #REVERSE_DATA_MAX} payload bytes are kept (none of a SYN refused with OVERLOAD: its
+     * sender keeps a copy), ports swapped, the destination is the previous node and this node the origin.
      *
      * @return the returned message, or null when it is not returned (dest-droppable, or already an error message)
      */
@@ -194,7 +194,7 @@ final class Msg {
         if (h.destDroppable() != 0 || h.errcode() != 0) return null;
         int hs = h.hdrSize();
         int nhs = hs == Tipc.SHORT_H_SIZE ? Tipc.BASIC_H_SIZE : hs;
-        int dlen = Math.min(h.dataSize(), REVERSE_DATA_MAX);
+        int dlen = h.isSyn() != 0 && err == Tipc.TIPC_ERR_OVERLOAD ? 0 : Math.min(h.dataSize(), REVERSE_DATA_MAX);
         byte[] b = new byte[nhs + dlen];
         System.arraycopy(h.buffer(), h.offset(), b, 0, Math.min(hs, nhs));
         System.arraycopy(h.buffer(), h.offset() + hs, b, nhs, dlen);

@@ -616,8 +616,10 @@ final class SocketTable {
         int dport = h.destport();
         Sock s = find(dport);
         if (s == null) {
-            if (mtype == Tipc.TIPC_NAMED_MSG && h.errcode() == 0 && h.rerouteCnt() == 0 && net.table != null) {
-                // tipc_msg_lookup_dest: one second lookup
+            // tipc_msg_lookup_dest: a named data message (never CONN_MANAGER or GROUP_PROTOCOL, whose type 2 is
+            // CONN_ACK / GRP_ADV) without error gets one second lookup and, not found, NO_NAME; anything else NO_PORT
+            boolean named = h.isData() && mtype == Tipc.TIPC_NAMED_MSG && h.errcode() == 0;
+            if (named && h.rerouteCnt() == 0 && net.table != null) {
                 int lookupNode = h.lookupScope() == Tipc.TIPC_NODE_SCOPE ? net.ownAddr : 0;
                 SocketAddr d = net.table.lookupAnycast(h.nametype(), h.nameinst(), lookupNode);
                 if (d != null && d.port() != 0) {
@@ -637,7 +639,7 @@ final class SocketTable {
                     return;
                 }
             }
-            reject(h, mtype == Tipc.TIPC_NAMED_MSG ? Tipc.TIPC_ERR_NO_NAME : Tipc.TIPC_ERR_NO_PORT, now, out);
+            reject(h, named ? Tipc.TIPC_ERR_NO_NAME : Tipc.TIPC_ERR_NO_PORT, now, out);
             return;
         }
         if (s.conn != null) {

@@ -19,16 +19,19 @@ import io.jtipc.wire.Tipc;
  *
  * <h2>Rules (topsrv.c tipc_conn_rcv_from_sock, tipc_conn_rcv_sub)</h2>
  * <ul>
- *   <li>A message that is not exactly 28 bytes, an illegal request (PORTS with SERVICE, lower &gt; upper) or one
- *       beyond TIPC_MAX_SUBSCR closes the connection (its subscriptions are deleted, no event).</li>
- *   <li>TIPC_SUB_CANCEL deletes the connection's identical subscription(s).</li>
+ *   <li>A message shorter than 28 bytes, an illegal request (PORTS with SERVICE, lower &gt; upper) or one beyond
+ *       TIPC_MAX_SUBSCR closes the connection (its subscriptions are deleted, no event). A longer message is read
+ *       as its first 28 bytes, the rest dropped: the kernel's {@code sock_recvmsg} into a 28-byte buffer.</li>
+ *   <li>TIPC_SUB_CANCEL deletes the connection's newest subscription identical to it byte for byte (cancel bit
+ *       cleared), one per cancel.</li>
  *   <li>On subscribe the current matching bindings are reported at once, then every change; TIPC_SUBSCR_TIMEOUT
  *       after the timeout, then the subscription is gone.</li>
  *   <li>Closing the connection deletes its subscriptions.</li>
  *   <li>A subscriber that lets more than {@link #OUTQ_LIMIT} events pile up unsent (it does not read, so the
- *       connection window stays full) has its connection closed and its subscriptions deleted, as the kernel
- *       closes a subscriber connection whose event cannot be sent (tipc_conn_send_to_sock); the kernel's queue
- *       is bounded only by memory, ours by this limit.</li>
+ *       connection window stays full) has its connection closed and its subscriptions deleted. This is jtipc's
+ *       bound, not the kernel's: its out-queue grows with memory and waits for write space (tipc_conn_send_to_sock
+ *       closes only on another send error), so a kernel subscriber that reads after a burst of more than 65 536
+ *       events gets them all, ours loses the connection (logged once per connection).</li>
  * </ul>
  * The byte order regarded as the server's "host" order is little-endian (the x86 kernels jtipc interoperates
  * with); a subscriber in either order is understood.
@@ -47,7 +50,8 @@ public final class TopologyServer {
     private final Map<Integer, Conn> conns = new HashMap<>();
     private int outqLimit = OUTQ_LIMIT;
     private long overflowCloses;
-    private final byte[] rbuf = new byte[SubscriptionRequest.SIZE + 1];
+    /** One request: a longer message is cut to its first 28 bytes (SEQPACKET truncation), as the kernel reads it. */
+    private final byte[] rbuf = new byte[SubscriptionRequest.SIZE];
 
     private final class Conn implements ConnHandler {
         final int port;
@@ -121,7 +125,7 @@ public final class TopologyServer {
                 int n = sockets.conn(port).recv(now, rbuf, 0, rbuf.length, out);
                 if (n == Errno.EAGAIN) return;
                 if (n != SubscriptionRequest.SIZE) {
-                    // end of connection, abort, or a malformed request: tipc_conn_close
+                    // end of connection, abort, or a request shorter than struct tipc_subscr: tipc_conn_close
                     close(now, out);
                     return;
                 }

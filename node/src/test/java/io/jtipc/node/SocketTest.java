@@ -76,6 +76,38 @@ class SocketTest {
         assertThat(a.core.bindingTable().publications(501, 0, 100)).isEmpty();
     }
 
+    /**
+     * tipc_msg_lookup_dest looks again only for named data messages: a CONN_MANAGER CONN_ACK (type 2, as TIPC_NAMED_MSG)
+     * to a port that is gone comes back with NO_PORT, not NO_NAME, and its words 8-9 are never read as a name.
+     */
+    @Test
+    void aConnAckToAMissingPortIsReturnedWithNoPort() {
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
+        assertThat(b.core.bind(net.now(), pb, Tipc.TIPC_CLUSTER_SCOPE, 4000, 0, 100, b)).isZero();
+        settle();
+        byte[] ack = new byte[Tipc.INT_H_SIZE];
+        TipcMsg h = new TipcMsg().wrap(ack, 0, ack.length);
+        h.init(a.core.ownAddr(), Tipc.CONN_MANAGER, Tipc.CONN_ACK, Tipc.INT_H_SIZE, b.core.ownAddr());
+        h.setSize(ack.length);
+        h.setOrigport(0x1234);
+        h.setDestport(0x7fff_0000); // no such socket on b
+        h.setNametype(4000); // words 8-9 as a name bound on b: never looked up
+        h.setNameinst(7);
+        b.recordFrames = true;
+        assertThat(HostileKit.inject(HostileKit.linkTo(a.core, b.core.ownAddr()), ack, net.now(), a)).isZero();
+        settle();
+        List<TipcMsg> back = new ArrayList<>();
+        for (byte[] f : b.sentFrames) {
+            TipcMsg m = new TipcMsg().wrap(f, 0, f.length);
+            if (m.user() == Tipc.CONN_MANAGER) back.add(m);
+        }
+        assertThat(back).singleElement().satisfies(m -> {
+            assertThat(m.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_PORT);
+            assertThat(m.destport()).isEqualTo(0x1234);
+            assertThat(m.rerouteCnt()).isZero();
+        });
+    }
+
     @Test
     void anycastRoundRobinsOverBindingsOfAllNodes() {
         List<Delivery> got = new ArrayList<>();

@@ -136,6 +136,30 @@ class TopologyServerTest {
         assertThat(a.core.topologyServer().connections()).isZero();
     }
 
+    /**
+     * topsrv.c tipc_conn_rcv_from_sock reads a request into a 28-byte struct: a longer message is cut to its first 28
+     * bytes (SEQPACKET truncation) and served; a shorter one closes the connection.
+     */
+    @Test
+    void aLongerRequestIsReadAsItsFirst28BytesAShorterOneClosesTheConnection() {
+        Client c = new Client(a, ByteOrder.LITTLE_ENDIAN);
+        byte[] b32 = new byte[SubscriptionRequest.SIZE + 4];
+        new SubscriptionRequest(3100, 0, 100, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 5,
+            ByteOrder.LITTLE_ENDIAN).encode(b32, 0);
+        assertThat(a.core.send(net.now(), c.port, b32, 0, b32.length, a)).isEqualTo(b32.length);
+        net.runFor(20);
+        int p = b.core.openSocket(SocketType.RDM, d -> true);
+        b.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 3100, 7, 7, b);
+        net.runFor(100);
+        assertThat(c.events).singleElement().satisfies(e -> assertThat(e.port()).isEqualTo(p));
+        assertThat(a.core.topologyServer().connections()).isEqualTo(1);
+        assertThat(a.core.send(net.now(), c.port, b32, 0, SubscriptionRequest.SIZE - 1, a))
+            .isEqualTo(SubscriptionRequest.SIZE - 1);
+        net.runFor(20);
+        assertThat(c.err).isEqualTo(Errno.ECONNRESET);
+        assertThat(a.core.topologyServer().connections()).isZero();
+    }
+
     @Test
     void nodeStateSubscriptionSeesPeerUpAndAllBindingsOfALostNodeWithdrawn() {
         Client c = new Client(a, ByteOrder.LITTLE_ENDIAN);

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Configuration of one bearer ({@code struct tipc_bearer}, net/tipc/bearer.c). Defaults are the kernel's
- * (bearer.c, eth_media.c): priority 10, tolerance 1500 ms, window 50 growing up to the media maximum, MTU of the media.
+ * (bearer.c, eth_media.c): priority 10, tolerance 1500 ms, window 50 growing up to the bearer maximum (the media
+ * default), MTU of the media.
  *
  * @param name      bearer name, e.g. "eth:eth0" (the part after ':' is the interface name sent in
  *                  RESET/ACTIVATE, at most 15 characters)
@@ -13,8 +14,9 @@ import java.util.Objects;
  * @param mtu       bearer MTU in bytes (advertised in RESET/ACTIVATE w9), at least 100
  * @param priority  link priority 0-31
  * @param tolerance link tolerance in ms, 50-30000
- * @param window    maximum link send window in packets (16-8191; the media's maximum applies: 8191 Ethernet,
- *                  50 UDP); the congestion window starts at min(50, this)
+ * @param window    maximum link send window in packets (16-8191; the media's default is 8191 Ethernet, 50 UDP,
+ *                  which does not cap a larger value, as the kernel's bearer max_win); the congestion window starts
+ *                  at min(50, this)
  * @param domain    discovery domain, 0 = any node
  */
 public record BearerConfig(String name, MediaType media, byte[] ownAddr, int mtu, int priority, int tolerance,

@@ -138,7 +138,7 @@ public final class Link {
         this.tolerance = c.tolerance();
         this.priority = c.priority();
         this.netPlane = bearer.id;
-        this.maxWin = Math.min(c.window(), c.media().maxWindow());
+        this.maxWin = c.window(); // the bearer's max_win, no media cap (bearer.c __tipc_nl_bearer_set)
         this.minWin = Math.min(DEF_LINK_WIN, maxWin);
         this.window = minWin;
         this.ssthresh = maxWin;

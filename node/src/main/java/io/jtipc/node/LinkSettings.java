@@ -111,8 +111,9 @@ public final class LinkSettings {
     }
 
     /**
-     * bearer.c __tipc_nl_bearer_set, window: stored for links created on the bearer from now on (the media maximum
-     * still applies to them); existing links keep theirs (change them with {@link #setWindow}).
+     * bearer.c __tipc_nl_bearer_set, window: stored for links created on the bearer from now on (any value in range, a
+     * UDP bearer's too: the media's 50 is only its default); existing links keep theirs (change them with
+     * {@link #setWindow}).
      *
      * @return 0, or {@link Errno#EINVAL}
      */

@@ -41,7 +41,10 @@ public enum MediaType {
     /** Default bearer MTU, bytes. */
     public int defaultMtu() { return defaultMtu; }
 
-    /** Media maximum link window, packets (bearer.c/eth_media.c/udp_media.c {@code max_win}). */
+    /**
+     * Media maximum link window, packets (eth_media.c/udp_media.c {@code max_win}): the default of a new bearer's
+     * window, which the bearer's own setting replaces (bearer.c).
+     */
     public int maxWindow() { return maxWindow; }
 
     /** Writes {@code addr} as a 32-byte media block at {@code off} (zeroing the block first). */

@@ -62,19 +62,26 @@ class DiscoveryTest {
         assertThat(MediaType.ETH.msgToAddr(block, 0)).isNull();
     }
 
+    /**
+     * A UDP bearer's window is the bearer's, not capped by the media's default of 50: the kernel's bearer set window
+     * stores b->max_win with no media bound (bearer.c __tipc_nl_bearer_set) and new links take it (node.c
+     * tipc_node_check_dest), starting from the minimum of 50.
+     */
     @Test
-    void nodesOnAUdpMediumLinkUpWithTheSmallerWindowCap() {
+    void nodesOnAUdpMediumLinkUpWithTheBearersWindow() {
         SimNetwork net = new SimNetwork(41);
         byte[] ua = HexFormat.of().parseHex("080017e60a000001" + "00".repeat(12));
         byte[] ub = HexFormat.of().parseHex("080017e60a000002" + "00".repeat(12));
         SimNode a = net.addNode(NodeConfig.of(NodeId.parse("ua"), 1, 1),
-            new BearerConfig("udp:u1", MediaType.UDP, ua, 14000, 10, 1500, 8191, 0));
+            new BearerConfig("udp:u1", MediaType.UDP, ua, 14000, 10, 1500, 400, 0));
         SimNode b = net.addNode(NodeConfig.of(NodeId.parse("ub"), 2, 2),
-            new BearerConfig("udp:u1", MediaType.UDP, ub, 14000, 10, 1500, 8191, 0));
+            new BearerConfig("udp:u1", MediaType.UDP, ub, 14000, 10, 1500, MediaType.UDP.maxWindow(), 0));
         assertThat(net.runUntil(() -> TwoNodeTest.linkedUp(a, b), 5000)).isTrue();
         Link l = a.core.peer(b.core.ownAddr()).link();
         assertThat(l.mtu()).isEqualTo(14000);
-        assertThat(l.maxWin).isEqualTo(50);
+        assertThat(l.maxWin).isEqualTo(400);
+        assertThat(l.window()).isEqualTo(50);
+        assertThat(b.core.peer(a.core.ownAddr()).link().maxWin).isEqualTo(50);
         assertThat(l.name()).isEqualTo("ua:u1-ub:u1");
     }
 

@@ -57,6 +57,8 @@ final class BearerIo implements AutoCloseable {
     private final Media media;
     private final BearerConfig config;
     int coreId = -1;
+    /** The priority the core enabled it with (one less than configured when two bearers had it, bearer.c). */
+    volatile int priority;
     /**
      * {@code epoch << 1 | down}: down (bit 0) when its interface was found down (ENETDOWN) and the bearer reset, until
      * frames are sent on it again; the epoch counts those resets. Set by {@link #markNetDown()} under the core lock

@@ -107,7 +107,7 @@ final class BearerLifecycle {
         for (BearerIo b : bearers) {
             var cfg = b.config();
             node.call(now -> enableInCore(now, b, cfg));
-            LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), cfg.priority());
+            LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), b.priority);
             b.start(node::received, e -> receiveError(b, e));
         }
     }
@@ -377,6 +377,7 @@ final class BearerLifecycle {
             byCoreId[id] = b;
         }
         b.coreId = id;
+        b.priority = core.bearer(id).config().priority();
         core.broadcastLink().setBearerBroadcast(id, b.broadcastCapable()); // bearer.c tipc_bearer_bcast_support
         return id;
     }
@@ -401,7 +402,7 @@ final class BearerLifecycle {
                 bearers.add(b);
                 listed();
                 if (node.life.isClosed() || !node.isRunning()) throw node.life.notRunning();
-                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), cfg.priority(), id);
+                LOG.info("Enabled bearer <{}>, priority {} (bearer {})", cfg.name(), b.priority, id);
                 b.start(node::received, e -> receiveError(b, e));
             }
             return cfg.name();

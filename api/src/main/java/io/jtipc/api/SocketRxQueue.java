@@ -51,6 +51,13 @@ final class SocketRxQueue {
         int srcPort, srcNode, msgType, nameType, nameLower, nameUpper, errcode, importance;
         byte[] data = EMPTY;
         int len;
+        /**
+         * The message's header when it is to be returned if the socket closes with it unread
+         * ({@link DeliveredMessage#returnable()}); {@link #hdrLen} 0 otherwise. The array (60 bytes, the largest
+         * header) stays with the entry.
+         */
+        byte[] hdr;
+        int hdrLen;
     }
 
     private Entry[] ring = new Entry[16];
@@ -126,6 +133,12 @@ final class SocketRxQueue {
         e.nameUpper = m.nameUpper();
         e.errcode = m.errcode();
         e.importance = m.importance();
+        e.hdrLen = 0;
+        if (m.returnable() && m.dataOffset() <= Tipc.MAX_H_SIZE) {
+            if (e.hdr == null) e.hdr = new byte[Tipc.MAX_H_SIZE];
+            System.arraycopy(m.buffer(), 0, e.hdr, 0, m.dataOffset());
+            e.hdrLen = m.dataOffset();
+        }
         if (count == ring.length) {
             ring = grow(ring, head, count);
             head = 0;
@@ -377,7 +390,10 @@ final class SocketRxQueue {
         }
     }
 
-    /** True once {@link #close()} ran (messages queued before may still be read). */
+    /**
+     * True once {@link #close()} ran (messages queued before may still be read, unless {@link #drainReturnable} took
+     * them).
+     */
     synchronized boolean closed() {
         return closed;
     }
@@ -428,6 +444,23 @@ final class SocketRxQueue {
             }
             return true;
         }
+    }
+
+    /**
+     * Empties the queue, returning the messages whose senders want them back if unread (each its header followed by
+     * at most {@code maxData} payload bytes; socket.c tsk_rej_rx_queue at close). Allocates: a close-time call only.
+     */
+    synchronized java.util.List<byte[]> drainReturnable(int maxData) {
+        java.util.List<byte[]> r = new java.util.ArrayList<>();
+        while (count > 0) {
+            Entry e = dequeue();
+            if (e.hdrLen == 0) continue;
+            int n = Math.min(e.len, maxData);
+            byte[] m = Arrays.copyOf(e.hdr, e.hdrLen + n);
+            System.arraycopy(e.data, 0, m, e.hdrLen, n);
+            r.add(m);
+        }
+        return r;
     }
 
     /**

@@ -78,6 +78,9 @@ public final class TipcSocket implements AutoCloseable {
      */
     public static final int MESSAGE_OVERHEAD = 256;
 
+    /** Payload bytes an unread message returned at close carries at most (msg.c tipc_msg_reverse, MAX_FORWARD_SIZE). */
+    private static final int REVERSE_DATA_MAX = 1024;
+
     /**
      * Bytes of unread messages of importance {@code importance} (0-3) kept before a new one is refused: the
      * kernel's connectionless rcvbuf_limit, sk_rcvbuf shifted left by the message importance (2, 4, 8, 16 MiB).
@@ -211,7 +214,8 @@ public final class TipcSocket implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        // offer refuses once closed (close runs outside the core lock): dropped, as the kernel's close drops it
+        // offer refuses once closed (close runs outside the core lock): dropped (the kernel, whose release holds the
+        // socket lock, returns it with NO_PORT if its sender wants it back; a message here raced the close)
         if (rx.offer(d)) queuedBytes.addAndGet(size);
         else return true;
         if (async.active()) async.schedule();
@@ -684,7 +688,8 @@ public final class TipcSocket implements AutoCloseable {
      * @param dst  where the payload goes
      * @param info overwritten with the message's source, destination, lengths, errcode and importance
      * @return the bytes copied into {@code dst} (= {@code info.copied()})
-     * @throws TipcException when the socket or its node is closed (messages queued before are still received first)
+     * @throws TipcException when the socket or its node is closed (messages queued before the node closed are still
+     *                       received first; a closed socket has none left, see {@link #close()})
      * @throws InterruptedIOException when interrupted while waiting
      * @throws java.nio.ReadOnlyBufferException {@code dst} is read-only (nothing is received)
      * @throws IllegalStateException a message listener is set
@@ -754,17 +759,24 @@ public final class TipcSocket implements AutoCloseable {
         if (closed) throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(port) + " closed");
     }
 
-    /** Closes the socket, withdrawing its bindings. Idempotent. */
+    /**
+     * Closes the socket, withdrawing its bindings (socket.c tipc_release). Messages left unread go: each one whose
+     * sender cleared dest-droppable back to it with error code TIPC_ERR_NO_PORT (the sender's
+     * {@link TipcMessageInfo#errcode()}) and at most 1 024 bytes of its payload, the others dropped
+     * (tsk_rej_rx_queue). Idempotent.
+     */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         rx.close();
+        // tipc_release -> tsk_rej_rx_queue: what is left unread goes back to senders that want it (NO_PORT)
+        java.util.List<byte[]> unread = rx.drainReturnable(REVERSE_DATA_MAX);
         async.failPending();
         node.unregistered(this);
         try {
             node.callForClose(now -> {
-                node.core().closeSocket(now, port, node.outbox());
+                node.core().closeSocket(now, port, unread, node.outbox());
                 return null;
             });
         } catch (TipcException e) {

@@ -152,6 +152,37 @@ class ReceiveIntoBufferTest {
         }
     }
 
+    /**
+     * socket.c tipc_release -> tsk_rej_rx_queue: an RDM socket closed with messages unread returns those whose sender
+     * cleared dest-droppable, with TIPC_ERR_NO_PORT and at most 1 024 payload bytes; dest-droppable ones are dropped.
+     */
+    @Test
+    void closingWithMessagesUnreadReturnsThoseTheirSendersWantBack() throws Exception {
+        try (TipcSocket tx = TipcSocket.rdm(a); TipcSocket droppable = TipcSocket.rdm(a)) {
+            tx.setDestDroppable(false);
+            TipcSocket rx = TipcSocket.rdm(b);
+            for (int i = 0; i < 3; i++) tx.send(rx.address(), TwoNodeChecks.pattern(i == 2 ? 3000 : 40, i));
+            droppable.send(rx.address(), new byte[8]);
+            long all = 40 + 40 + 3000 + 8 + 4L * TipcSocket.MESSAGE_OVERHEAD;
+            long deadline = System.nanoTime() + T.toNanos();
+            while (rx.queuedBytes() < all && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(rx.queuedBytes()).as("all four queued, none read").isEqualTo(all);
+            rx.close();
+            TipcMessageInfo info = new TipcMessageInfo();
+            ByteBuffer dst = ByteBuffer.allocate(4000);
+            for (int i = 0; i < 3; i++) {
+                int n = tx.receive(dst.clear(), info, T);
+                assertThat(info.isReturned()).isTrue();
+                assertThat(info.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_PORT);
+                assertThat(n).isEqualTo(i == 2 ? 1024 : 40);
+                assertThat(java.util.Arrays.copyOf(dst.array(), n))
+                    .isEqualTo(java.util.Arrays.copyOf(TwoNodeChecks.pattern(i == 2 ? 3000 : 40, i), n));
+            }
+            assertThat(tx.receive(dst.clear(), info, java.time.Duration.ofMillis(300))).as("nothing more").isEqualTo(-1);
+            assertThat(droppable.receive(dst.clear(), info, java.time.Duration.ofMillis(100))).isEqualTo(-1);
+        }
+    }
+
     @Test
     void returnedMessageCarriesItsErrorCode() throws Exception {
         try (TipcSocket tx = TipcSocket.rdm(a)) {
@@ -221,8 +252,9 @@ class ReceiveIntoBufferTest {
         }
     }
 
+    /** A socket closed with a message unread has none left to read (tipc_release empties the queue). */
     @Test
-    void queuedMessagesAreReadBeforeTheCloseIsReported() throws Exception {
+    void aClosedSocketHasNothingLeftToRead() throws Exception {
         TipcSocket rx = TipcSocket.rdm(b);
         try (TipcSocket tx = TipcSocket.rdm(a)) {
             tx.send(rx.address(), TwoNodeChecks.pattern(10, 9));
@@ -231,8 +263,9 @@ class ReceiveIntoBufferTest {
             for (long end = System.nanoTime() + T.toNanos(); rx.queuedBytes() == 0 && System.nanoTime() < end; ) {
                 Thread.sleep(1);
             }
+            assertThat(rx.queuedBytes()).isPositive();
             rx.close();
-            assertThat(rx.receive(ByteBuffer.allocate(10), info, T)).isEqualTo(10);
+            assertThatThrownBy(() -> rx.receive(ByteBuffer.allocate(10), info, T)).isInstanceOf(TipcException.class);
             assertThatThrownBy(() -> rx.receive(ByteBuffer.allocate(10), info)).isInstanceOf(TipcException.class)
                 .hasMessageContaining("closed");
             assertThatThrownBy(() -> rx.tryReceive(ByteBuffer.allocate(10), info)).isInstanceOf(TipcException.class);

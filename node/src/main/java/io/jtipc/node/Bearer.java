@@ -38,6 +38,28 @@ public final class Bearer {
         return id;
     }
 
+    /**
+     * bearer.c tipc_enable_bearer's priority rule: a bearer asking for the priority two enabled bearers already have
+     * gets one less ("already 2 bearers with priority N", then "trying with adjusted priority"); at priority 0 it is
+     * refused ("cannot adjust to lower"). With at most 3 bearers one step is all it can take.
+     *
+     * @return {@code cfg}, or a copy with the adjusted priority
+     * @throws IllegalStateException if the priority is 0 and two bearers have it
+     */
+    static BearerConfig withFreePriority(Bearer[] bearers, BearerConfig cfg, java.util.function.Consumer<String> log) {
+        int same = 0;
+        for (Bearer b : bearers) if (b != null && b.config.priority() == cfg.priority()) same++;
+        if (same < 2) return cfg;
+        log.accept("bearer <" + cfg.name() + ">: already 2 bearers with priority " + cfg.priority()
+            + (cfg.priority() == 0 ? ", cannot adjust to lower" : ", enabled with priority " + (cfg.priority() - 1)));
+        if (cfg.priority() == 0) {
+            throw new IllegalStateException("bearer " + cfg.name() + ": already 2 bearers with priority 0, cannot adjust"
+                + " to lower");
+        }
+        return new BearerConfig(cfg.name(), cfg.media(), cfg.ownAddr(), cfg.mtu(), cfg.priority() - 1, cfg.tolerance(),
+            cfg.window(), cfg.domain());
+    }
+
     public int id() { return id; }
 
     public BearerConfig config() { return config; }

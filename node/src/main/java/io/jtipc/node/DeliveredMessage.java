@@ -12,6 +12,7 @@ import java.util.Arrays;
  */
 public final class DeliveredMessage {
     int port, srcNode, srcPort, msgType, nameType, nameLower, nameUpper, errcode, importance;
+    boolean destDroppable;
     /** The whole message (header + payload) from index 0; grown as needed, reused. */
     byte[] buf = EMPTY;
     static final byte[] EMPTY = new byte[0];
@@ -51,6 +52,14 @@ public final class DeliveredMessage {
 
     /** 0-3 (user field of the header). */
     public int importance() { return importance; }
+
+    /**
+     * Whether a socket closing with this message unread must return it to its sender (socket.c tsk_rej_rx_queue via
+     * tipc_msg_reverse): its sender cleared dest-droppable (w0 bit 19) and it is no error message itself. The socket
+     * then keeps the header ({@link #buffer()} up to {@link #dataOffset()}) to hand back to
+     * {@link NodeCore#closeSocket(long, int, java.util.List, Outbox)}.
+     */
+    public boolean returnable() { return !destDroppable && errcode == 0; }
 
     /** The array holding the message; the payload is at {@link #dataOffset()}. Read only, during the hand-over. */
     public byte[] buffer() { return buf; }

@@ -127,12 +127,14 @@ public final class NodeCore {
      * Enables a bearer (bearer.c tipc_enable_bearer): its discoverer sends the first request now (and, without an
      * address yet, (re)starts the 1000 ms address trial).
      *
+     * A bearer asking for the priority of two enabled ones gets one less (see {@link Bearer#config()}).
+     *
      * @return the bearer id (0-2)
-     * @throws IllegalStateException if 3 bearers are enabled or one has the same name
+     * @throws IllegalStateException if 3 bearers are enabled, one has the same name, or two have its priority 0
      */
     public int enableBearer(long now, BearerConfig cfg, Outbox out) {
         int id = Bearer.freeSlot(bearers, cfg);
-        Bearer b = new Bearer(id, cfg);
+        Bearer b = new Bearer(id, Bearer.withFreePriority(bearers, cfg, net::log));
         bearers[id] = b;
         b.disc = new Discoverer(net, nodes, trial, b);
         run(now, out, () -> { b.disc.start(now, out); return 0; });
@@ -214,7 +216,16 @@ public final class NodeCore {
 
     /** Closes a socket, withdrawing its bindings; a connection gets a FIN with TIPC_ERR_NO_PORT (tipc_release). */
     public void closeSocket(long now, int port, Outbox out) {
-        run(now, out, () -> { sockets.closeSocket(now, port, out); return 0; });
+        closeSocket(now, port, java.util.List.of(), out);
+    }
+
+    /**
+     * Closes a connectionless socket whose owner kept messages unread: each of {@code unread} (a delivered message's
+     * header, then its payload or at least its first 1 024 bytes) goes back to its sender with TIPC_ERR_NO_PORT, as
+     * socket.c tsk_rej_rx_queue does at tipc_release; then as {@link #closeSocket(long, int, Outbox)}.
+     */
+    public void closeSocket(long now, int port, java.util.List<byte[]> unread, Outbox out) {
+        run(now, out, () -> { sockets.closeSocket(now, port, unread, out); return 0; });
     }
 
     /**

@@ -257,10 +257,25 @@ final class SocketTable {
         else s.destDroppable = v;
     }
 
-    /** tipc_release: a connection is shut down with TIPC_ERR_NO_PORT, the socket's bindings withdrawn. */
-    void closeSocket(long now, int port, Outbox out) {
+    /**
+     * tipc_release: a connection is shut down with TIPC_ERR_NO_PORT; the messages a connectionless socket left unread
+     * ({@code unread}: each a header as delivered followed by its payload, or the first bytes of it) are returned to
+     * their senders with TIPC_ERR_NO_PORT (__tipc_shutdown, tsk_rej_rx_queue; tipc_msg_reverse keeps at most 1 024
+     * payload bytes and drops the dest-droppable); then the socket's bindings are withdrawn.
+     */
+    void closeSocket(long now, int port, List<byte[]> unread, Outbox out) {
         Sock s = find(port);
         if (s == null) return;
+        if (s.conn == null) {
+            TipcMsg h = new TipcMsg();
+            for (byte[] m : unread) {
+                if (m.length < Tipc.SHORT_H_SIZE) continue;
+                h.wrap(m, 0, m.length);
+                if (h.hdrSize() > m.length) continue;
+                h.setSize(m.length); // the payload may have been cut to what is returned
+                reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
+            }
+        }
         if (s.conn != null) {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
             s.conn.closed = true;
@@ -686,6 +701,7 @@ final class SocketTable {
         d.nameUpper = up;
         d.errcode = h.errcode();
         d.importance = h.user() & 3;
+        d.destDroppable = h.destDroppable() != 0;
         d.hdrSize = hs;
         d.size = size;
         d.handler = s.handler;

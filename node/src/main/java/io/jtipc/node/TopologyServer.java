@@ -3,6 +3,7 @@ package io.jtipc.node;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.jtipc.nametable.SubscriptionEvent;
@@ -143,7 +144,7 @@ public final class TopologyServer {
             subConn.close();
             outq.clear();
             conns.remove(port);
-            sockets.closeSocket(now, port, out);
+            sockets.closeSocket(now, port, List.of(), out);
         }
     }
 

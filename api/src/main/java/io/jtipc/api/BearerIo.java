@@ -59,6 +59,9 @@ final class BearerIo implements AutoCloseable {
     int coreId = -1;
     /** The priority the core enabled it with (one less than configured when two bearers had it, bearer.c). */
     volatile int priority;
+    /** Interface MTU (bytes) and MAC the core bearer was last enabled with (Ethernet; see BearerLifecycle). */
+    volatile int enabledMtu;
+    volatile byte[] enabledAddr;
     /**
      * {@code epoch << 1 | down}: down (bit 0) when its interface was found down (ENETDOWN) and the bearer reset, until
      * frames are sent on it again; the epoch counts those resets. Set by {@link #markNetDown()} under the core lock

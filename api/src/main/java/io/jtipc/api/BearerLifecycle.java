@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import io.jtipc.bearer.Media;
 import io.jtipc.bearer.ReceiveThreadDiedException;
 import io.jtipc.bearer.SyscallException;
+import io.jtipc.bearer.eth.EthBearer;
 import io.jtipc.node.BearerConfig;
 import io.jtipc.node.NodeCore;
 import io.jtipc.node.Outbox;
@@ -352,6 +353,69 @@ final class BearerLifecycle {
         enableInCore(now, b, cfg); // the lowest free slot: this one unless a lower one was freed before
     }
 
+    /** How often the Ethernet interfaces' MTU and MAC are compared with their bearers' (ms). */
+    static final long INTERFACE_CHECK_MS = 1000;
+    /** Loop thread only. */
+    private long nextInterfaceCheck;
+
+    /**
+     * The kernel follows an interface's MTU and MAC (bearer.c tipc_l2_device_event: NETDEV_CHANGEMTU stores the new MTU,
+     * NETDEV_CHANGEADDR the new address, each then tipc_reset_bearer: links reset, discovery again). jtipc has no
+     * netdevice notifier: every {@link #INTERFACE_CHECK_MS} the event loop asks each Ethernet bearer's interface (two
+     * ioctls) and a change resets the bearer with the new values, as {@link #interfaceDown} does. An MTU below
+     * TIPC's 100 bytes, for which the kernel disables the bearer, is logged and the bearer left as it is. Loop thread,
+     * outside the core lock.
+     */
+    void checkInterfaces(long now) {
+        if (now < nextInterfaceCheck) return;
+        nextInterfaceCheck = now + INTERFACE_CHECK_MS;
+        for (BearerIo b : bearers) {
+            if (!(b.media() instanceof EthBearer e) || b.coreId < 0 || b.enabledAddr == null) continue;
+            int mtu;
+            byte[] mac;
+            try {
+                mtu = e.mtu();
+                mac = e.currentAddress();
+            } catch (IOException | RuntimeException x) {
+                continue; // the interface is going away: the send path reports it (ENETDOWN, ENXIO)
+            }
+            if (mtu == b.enabledMtu && java.util.Arrays.equals(mac, b.enabledAddr)) continue;
+            if (mtu < EthBearer.MIN_BEARER_MTU) {
+                if (b.enabledMtu != mtu) {
+                    LOG.warn("Bearer <{}>: interface MTU {} is below TIPC's minimum of {}; the bearer keeps MTU {}", b,
+                        mtu, EthBearer.MIN_BEARER_MTU, b.enabledMtu);
+                }
+                b.enabledMtu = mtu; // said once; a later valid MTU differs again and resets
+                if (java.util.Arrays.equals(mac, b.enabledAddr)) continue;
+                mtu = -1; // the address changed too: follow it, keep the bearer's MTU
+            }
+            int m = mtu;
+            node.runner.later(() -> interfaceChanged(b, m, mac));
+        }
+    }
+
+    /**
+     * Resets {@code b} with the interface's new {@code mtu} (-1: keep the bearer's) and {@code mac}: links down, the
+     * bearer disabled and enabled again in the core (tipc_reset_bearer "Resetting bearer"). Loop thread, core lock.
+     */
+    private void interfaceChanged(BearerIo b, int mtu, byte[] mac) {
+        int id = b.coreId;
+        NodeCore core = node.core();
+        var cur = !node.isRunning() || id < 0 ? null : core.bearer(id);
+        if (cur == null) return;
+        var cfg = cur.config();
+        int newMtu = mtu < 0 ? cfg.mtu() : mtu;
+        if (newMtu == cfg.mtu() && java.util.Arrays.equals(mac, cfg.ownAddr())) return;
+        LOG.info("Resetting bearer <{}>: interface {}", b, newMtu != cfg.mtu()
+            ? "MTU " + cfg.mtu() + " -> " + newMtu : "address changed");
+        long now = node.runner.now();
+        core.disableBearer(now, id, outbox);
+        byCoreId[id] = null;
+        b.coreId = -1;
+        enableInCore(now, b, new BearerConfig(cfg.name(), cfg.media(), mac, newMtu, cfg.priority(), cfg.tolerance(),
+            cfg.window(), cfg.domain()));
+    }
+
     /**
      * Enables {@code b}'s bearer in the core with {@code b} already mapped to the slot the core will choose (the lowest
      * free one, node Bearer.freeSlot), so that the discovery request {@code enableBearer} sends at once reaches it.
@@ -378,6 +442,8 @@ final class BearerLifecycle {
         }
         b.coreId = id;
         b.priority = core.bearer(id).config().priority();
+        b.enabledMtu = cfg.mtu();
+        b.enabledAddr = cfg.ownAddr();
         core.broadcastLink().setBearerBroadcast(id, b.broadcastCapable()); // bearer.c tipc_bearer_bcast_support
         return id;
     }

@@ -177,6 +177,11 @@ final class CoreRunner {
     private void runLoop() {
         while (running) {
             long wait;
+            try {
+                node.bearerSet.checkInterfaces(now()); // at most once a second, outside the core lock
+            } catch (RuntimeException e) {
+                internalError("event loop: interface check", e);
+            }
             coreLock.lock();
             try {
                 if (!running) break;

@@ -66,6 +66,55 @@ class VethTwoNodeTest {
     }
 
     /**
+     * bearer.c tipc_l2_device_event: an interface's new MTU (NETDEV_CHANGEMTU) or MAC (NETDEV_CHANGEADDR) resets the
+     * bearer, and its links come back with the new values; messages flow again, the peer sees the new MAC.
+     */
+    @Test
+    void anInterfaceMtuOrMacChangeResetsTheBearerWithTheNewValues() throws Exception {
+        try (TipcNode a = TipcNode.builder().identity("jt-eth-m").netns(NS).bearer("eth:va").start();
+             TipcNode b = TipcNode.builder().identity("jt-eth-n").netns(NS).bearer("eth:vb").start()) {
+            a.awaitLinkUp(TwoNodeChecks.T);
+            b.awaitLinkUp(TwoNodeChecks.T);
+            assertThat(a.links().get(0).mtu()).isEqualTo(1500);
+            try {
+                run("ip", "-n", NS, "link", "set", "va", "mtu", "1400");
+                long end = System.nanoTime() + TwoNodeChecks.T.toNanos();
+                while (System.nanoTime() < end && !(a.links().size() == 1 && a.links().get(0).up()
+                        && a.links().get(0).mtu() == 1400 && b.links().size() == 1 && b.links().get(0).up()
+                        && b.links().get(0).mtu() == 1400)) {
+                    Thread.sleep(20);
+                }
+                assertThat(a.links()).singleElement().satisfies(l -> {
+                    assertThat(l.up()).isTrue();
+                    assertThat(l.mtu()).isEqualTo(1400);
+                });
+                assertThat(b.links().get(0).mtu()).as("negotiated down on b's side too").isEqualTo(1400);
+                assertThat(b.links().get(0).resets()).as("b saw a's bearer reset once").isEqualTo(1);
+                // an 8 000-byte message now travels in fragments that fit 1 400
+                try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
+                    tx.send(rx.address(), TwoNodeChecks.pattern(8000, 5));
+                    assertThat(rx.receive(TwoNodeChecks.T).payload()).isEqualTo(TwoNodeChecks.pattern(8000, 5));
+                }
+                run("ip", "-n", NS, "link", "set", "va", "address", "02:00:00:00:77:01");
+                end = System.nanoTime() + TwoNodeChecks.T.toNanos();
+                while (System.nanoTime() < end && !(b.links().size() == 1 && b.links().get(0).resets() == 2
+                        && b.links().get(0).up() && a.links().size() == 1 && a.links().get(0).up())) {
+                    Thread.sleep(20);
+                }
+                assertThat(b.links().get(0).resets()).as("a's bearer reset again").isEqualTo(2);
+                assertThat(b.links().get(0).up()).isTrue();
+                try (TipcSocket rx = TipcSocket.rdm(a); TipcSocket tx = TipcSocket.rdm(b)) {
+                    tx.send(rx.address(), TwoNodeChecks.pattern(100, 6));
+                    assertThat(rx.receive(TwoNodeChecks.T).payload()).as("b reaches a at its new MAC")
+                        .isEqualTo(TwoNodeChecks.pattern(100, 6));
+                }
+            } finally {
+                run("ip", "-n", NS, "link", "set", "va", "mtu", "1500");
+            }
+        }
+    }
+
+    /**
      * Issue 4's RDM scenario over the veth pair, then b "reboots" (closes, and a new node with the same identity
      * starts on the same interface): a declares the link down, withdraws b's bindings, and the link comes back.
      */

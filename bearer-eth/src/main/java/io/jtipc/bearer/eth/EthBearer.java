@@ -164,6 +164,16 @@ public final class EthBearer implements Media, Leadable {
         return EthMedia.MAC_LENGTH;
     }
 
+    /**
+     * The interface's MAC now (SIOCGIFHWADDR), which may differ from {@link #address()} after {@code ip link set
+     * address}: the node compares the two to follow the change (bearer.c NETDEV_CHANGEADDR).
+     *
+     * @throws IOException if the interface cannot be asked (gone, socket closed)
+     */
+    public byte[] currentAddress() throws IOException {
+        return socket.macAddress();
+    }
+
     /** The bearer's media address: the interface MAC read at open, as a new 6-byte array. */
     @Override
     public byte[] address() {

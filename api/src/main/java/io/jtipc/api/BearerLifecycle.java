@@ -476,7 +476,10 @@ final class BearerLifecycle {
             bearers.remove(b);
             listed();
             closeBearer(b);
-            throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage());
+            String hint = bs.kind() == BearerSpec.Kind.UDP && cfg.name().startsWith("udp:u") && !spec.contains("name=")
+                && e.getMessage() != null && e.getMessage().contains("already enabled")
+                ? " (a UDP bearer without name= is called u<port>: give each one its own name=)" : "";
+            throw new TipcException(TipcError.EINVAL, "bearer enable " + spec + ": " + e.getMessage() + hint);
         } catch (TipcException | RuntimeException e) {
             bearers.remove(b);
             listed();

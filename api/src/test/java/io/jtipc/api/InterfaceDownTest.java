@@ -1,6 +1,7 @@
 package io.jtipc.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -80,6 +81,19 @@ class InterfaceDownTest {
             assertThat(c2).isNotNull();
             // the enable ran on the loop thread inside addBearer's call: its discovery request was sent before it returned
             assertThat(c2.framesOut.get()).as("frames sent while the bearer was enabled").isPositive();
+        }
+    }
+
+    /** Two UDP bearers on one port without name= get the same default name: the refusal says how to fix it. */
+    @Test
+    void aSecondUnnamedUdpBearerOnThePortIsRefusedWithAHint() throws Exception {
+        int p = 20000 + new Random().nextInt(30000);
+        try (TipcNode a = TipcNode.builder().identity("ifdD").bearer("udp:127.0.0.9:" + p + ",remote=127.0.0.10:" + p)
+                .start()) {
+            assertThatThrownBy(() -> a.addBearer("udp:127.0.0.11:" + p + ",remote=127.0.0.12:" + p))
+                .isInstanceOf(TipcException.class).hasMessageContaining("already enabled")
+                .hasMessageContaining("give each one its own name=");
+            assertThat(a.addBearer("udp:127.0.0.11:" + p + ",remote=127.0.0.12:" + p + ",name=d2")).isEqualTo("udp:d2");
         }
     }
 

@@ -83,6 +83,12 @@ public final class TipcConnection implements AutoCloseable {
         this.type = type;
     }
 
+    /** An accepted connection is connected from the start (its end of stream reads -1 as a connecting one's). */
+    void accepted(int port) {
+        this.port = port;
+        this.connected = true;
+    }
+
     private void bump() {
         synchronized (lock) {
             epoch++;
@@ -97,7 +103,6 @@ public final class TipcConnection implements AutoCloseable {
     private final Object readLock = new Object();
     private volatile PendingRead pendingRead;
     private volatile boolean noDelay;
-    private volatile int importance;
 
     private long epoch() {
         synchronized (lock) {
@@ -255,7 +260,8 @@ public final class TipcConnection implements AutoCloseable {
      * Sends {@code len} bytes, waiting while the peer's receive window (or the link) is full. SEQPACKET: one message
      * of at most 66000 bytes; STREAM: any length.
      *
-     * @throws TipcException EPIPE (the connection ended), ENOTCONN, EMSGSIZE, or the socket/node closed
+     * @throws TipcException EPIPE (the connection ended), ECONNABORTED (once, after probing found the peer gone),
+     *                       ENOTCONN, EMSGSIZE, or the socket/node closed
      * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void write(byte[] data, int off, int len) throws TipcException, InterruptedIOException {
@@ -291,7 +297,8 @@ public final class TipcConnection implements AutoCloseable {
      * {@code len}).
      *
      * @return bytes read, or -1 at the peer's orderly shutdown
-     * @throws TipcException ECONNRESET (aborted: peer closed, node lost, probing failed), ENOTCONN, or closed
+     * @throws TipcException ECONNRESET (aborted: peer closed, node lost), ECONNABORTED (once, after probing found the
+     *                       peer gone; then ENOTCONN as here, EPIPE for a write), ENOTCONN, or closed
      * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public int read(byte[] buf, int off, int len) throws TipcException, InterruptedIOException {
@@ -450,8 +457,9 @@ public final class TipcConnection implements AutoCloseable {
 
     /**
      * Sets a socket option (setsockopt SOL_TIPC, socket.c tipc_setsockopt): {@link TipcOption#IMPORTANCE} (0-3),
-     * {@link TipcOption#NODELAY}, and {@link TipcOption#CONN_TIMEOUT} (ms, 0 or more as the kernel's u32; the SYN
-     * retry uses at least {@link #CONN_TIMEOUT_MIN_MS}).
+     * {@link TipcOption#NODELAY}, and {@link TipcOption#CONN_TIMEOUT} (ms, 0 or more; kept as the kernel keeps it, in
+     * the 16-bit {@code tsk->conn_timeout}: 70 000 reads back 4 464; the SYN retry uses at least
+     * {@link #CONN_TIMEOUT_MIN_MS}).
      * As in the kernel, the connect timeout only matters while connecting: on a connection it is stored and read back,
      * nothing more.
      *
@@ -470,14 +478,13 @@ public final class TipcConnection implements AutoCloseable {
                 node.core().setImportance(port, i);
                 return null;
             });
-            importance = i;
         } else if (option == TipcOption.NODELAY) {
             setNoDelay((Boolean) v);
         } else if (option == TipcOption.CONN_TIMEOUT) {
             int ms = (Integer) v;
             if (ms < 0) throw TipcOption.invalid(option, "negative: " + ms + " ms");
             onSocket(s -> {
-                s.setConnTimeout(ms);
+                s.setConnTimeout(ms & 0xffff); // u16 conn_timeout in struct tipc_sock (socket.c)
                 return Boolean.TRUE;
             });
         } else {
@@ -496,7 +503,7 @@ public final class TipcConnection implements AutoCloseable {
     public <T> T getOption(TipcOption<T> option) throws TipcException {
         checkOpen();
         Object v;
-        if (option == TipcOption.IMPORTANCE) v = importance;
+        if (option == TipcOption.IMPORTANCE) v = onSocket(ConnSocket::importance); // the SYN's on an accepted one
         else if (option == TipcOption.NODELAY) v = noDelay;
         else if (option == TipcOption.CONN_TIMEOUT) v = onSocket(ConnSocket::connTimeout);
         else if (option == TipcOption.SOCK_RECVQ_DEPTH) v = onSocket(ConnSocket::queuedMessages);

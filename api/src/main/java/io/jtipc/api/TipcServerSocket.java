@@ -105,7 +105,7 @@ public final class TipcServerSocket implements AutoCloseable {
             TipcConnection c = new TipcConnection(node, type);
             int rc = node.call(now -> {
                 int p = node.core().accept(now, port, c.handler, node.outbox());
-                if (p > 0) c.port = p;
+                if (p > 0) c.accepted(p);
                 return p;
             });
             if (rc > 0) return c;

@@ -174,6 +174,9 @@ class AsyncConnectionApiTest {
                     assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).isEqualTo(500);
                     c.setOption(TipcOption.CONN_TIMEOUT, 3);
                     assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).as("below 4 ms: stored, as the kernel").isEqualTo(3);
+                    c.setOption(TipcOption.CONN_TIMEOUT, 70_000);
+                    assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).as("the kernel's u16 conn_timeout")
+                        .isEqualTo(70_000 & 0xffff);
                     c.setOption(TipcOption.CONN_TIMEOUT, 0);
                     assertThat(c.getOption(TipcOption.CONN_TIMEOUT)).isZero();
                     assertThatThrownBy(() -> c.setOption(TipcOption.CONN_TIMEOUT, -1))

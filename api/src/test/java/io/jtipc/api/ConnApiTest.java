@@ -182,6 +182,44 @@ class ConnApiTest {
     }
 
     /** A connection inside one node (local delivery), and a blocked reader released when the node closes. */
+    /**
+     * socket.c rules seen through the API on the accepting side: its end of stream reads -1 every time, as a
+     * connecting side's (an accepted connection threw ENOTCONN on the second read), and its importance is the SYN's
+     * (tipc_accept: tsk_set_importance from the SYN), which getOption reads from the socket.
+     */
+    @Test
+    void anAcceptedConnectionReadsEndOfStreamAgainAndTheSynsImportance() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (TipcNode a = TipcNode.builder().identity("jt-acc").bearer("udp:127.0.0.1:" + port
+                + ",remote=127.0.0.3:" + port).start();
+             TipcServerSocket ls = TipcServerSocket.listen(a, TipcAddress.ofService(4343, 1),
+                TipcConnection.Type.SEQPACKET, TipcSocket.Scope.NODE)) {
+            // a client at the core's level with importance 2 before it connects (the API sets it after)
+            int cp = a.call(now -> a.core().openConnSocket(io.jtipc.node.SocketType.SEQPACKET,
+                new io.jtipc.node.ConnHandler() { }));
+            a.call(now -> {
+                a.core().setImportance(cp, 2);
+                return a.core().connect(now, cp, 4343, 1, 0, 8000, null, 0, 0, a.outbox());
+            });
+            try (TipcConnection s = ls.accept(T)) {
+                assertThat(s.getOption(TipcOption.IMPORTANCE)).as("the SYN's importance").isEqualTo(2);
+                a.call(now -> {
+                    a.core().shutdown(now, cp, a.outbox());
+                    return null;
+                });
+                byte[] buf = new byte[16];
+                assertThat(s.read(buf, 0, 16, T)).isEqualTo(-1);
+                assertThat(s.read(buf, 0, 16, T)).as("end of stream again").isEqualTo(-1);
+                assertThat(s.tryRead(buf, 0, 16)).isEqualTo(-1);
+            } finally {
+                a.call(now -> {
+                    a.core().closeSocket(now, cp, a.outbox());
+                    return null;
+                });
+            }
+        }
+    }
+
     @Test
     void localConnectionAndReaderReleasedByNodeClose() throws Exception {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);

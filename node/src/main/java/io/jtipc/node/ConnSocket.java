@@ -75,6 +75,8 @@ public final class ConnSocket {
     boolean probeUnacked;
     boolean linkCong;
     int err;
+    /** sk_err of a probing abort, reported once by the next recv or send (sock_error clears it), then 0. */
+    private int pendingErr;
     int connTimeout = CONN_TIMEOUT_DEFAULT;
     /** The SYN kept for a retry after an overload rejection (the kernel's write-queue clone). */
     byte[] syn;
@@ -178,6 +180,8 @@ public final class ConnSocket {
      * rejection (a random delay below a quarter of it, tipc_sk_filter_connect).
      */
     public int connTimeout() { return connTimeout; }
+    /** Importance 0-3 of the messages this socket sends: set, or taken from the SYN (accepted) or ACK (connecting). */
+    public int importance() { return importance; }
     /**
      * Sets {@link #connTimeout()} in ms (tipc_setsockopt TIPC_CONN_TIMEOUT; the caller checks the range). On a
      * connecting socket it changes the spread of the next SYN retry; on an established one nothing else, as in the
@@ -295,6 +299,12 @@ public final class ConnSocket {
         connectDeadline = Long.MAX_VALUE;
         sockets.connTimersChanged();
         syn = null;
+    }
+
+    private int takePendingErr() {
+        int e = pendingErr;
+        pendingErr = 0;
+        return e;
     }
 
     private void fail(int code) {
@@ -493,8 +503,9 @@ public final class ConnSocket {
     /** socket.c tipc_sk_timeout: probing of established connections, SYN retry, connect timeout. */
     void timeout(long now, Outbox out) {
         if (state == State.ESTABLISHED && probeDue <= now) {
-            if (probeUnacked) {
+            if (probeUnacked) { // tipc_sk_check_probing_state: sk_err = ECONNABORTED, nothing sent
                 fail(Errno.ECONNABORTED);
+                pendingErr = Errno.ECONNABORTED;
                 return;
             }
             sockets.xmit(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
@@ -595,6 +606,7 @@ public final class ConnSocket {
      *         sent, {@link Errno#EPIPE}, {@link Errno#ENOTCONN}, {@link Errno#EMSGSIZE}
      */
     int send(long now, byte[] data, int off, int len, Outbox out) {
+        if (pendingErr != 0) return takePendingErr(); // tipc_sk_sock_err: sock_error first
         if (state == State.DISCONNECTING) return Errno.EPIPE;
         if (state != State.ESTABLISHED) return Errno.ENOTCONN;
         if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return Errno.EMSGSIZE;
@@ -759,6 +771,7 @@ public final class ConnSocket {
     int recv(long now, byte[] buf, int off, int len, Outbox out) {
         if (state == State.OPEN) return Errno.ENOTCONN;
         if (state == State.LISTEN || len <= 0) return Errno.EINVAL;
+        if (pendingErr != 0) return takePendingErr(); // tipc_wait_for_rcvmsg: sock_error first
         TipcMsg h = new TipcMsg();
         if (!stream) {
             byte[] m;

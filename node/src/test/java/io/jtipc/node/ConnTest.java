@@ -299,6 +299,11 @@ class ConnTest {
         }
         assertThat(cli.failed).isEqualTo(Errno.ECONNABORTED);
         assertThat(a.core.peer(b.core.ownAddr()).link().isUp()).as("the link stays up").isTrue();
+        // sk_err = ECONNABORTED: the next recv or send reports it once (sock_error), then the disconnected state's
+        byte[] buf = new byte[8];
+        assertThat(a.core.recv(net.now(), cli.port, buf, 0, 8, a)).isEqualTo(Errno.ECONNABORTED);
+        assertThat(a.core.recv(net.now(), cli.port, buf, 0, 8, a)).isEqualTo(Errno.ENOTCONN);
+        assertThat(a.core.send(net.now(), cli.port, buf, 0, 8, a)).isEqualTo(Errno.EPIPE);
     }
 
     /**

@@ -258,6 +258,7 @@ final class NodeTable {
             l = new Link(net, n, b, maddr, sessionSource.getAsInt());
             l.reset();
             l.fsmReset();
+            if (n.state() == Node.NodeState.NODE_FAILINGOVER) l.fsmFailoverBegin(); // blocked until it ends
             n.links[b.id] = l;
             n.linkCnt++;
             n.updateLink();
@@ -412,7 +413,8 @@ final class NodeTable {
             l.bearer.mon.removePeer(n.addr); // tipc_node_link_down(delete) → tipc_mon_remove_peer
             n.linkCnt--;
             n.updateLink();
-            if (n.linkCnt == 0) arm(n, Long.MAX_VALUE);
+            // the node timer keeps running without links (every 10 s, tipc_node_timeout re-arms itself), so a peer
+            // left with none is deleted NODE_CLEANUP_AFTER its loss of contact (tipc_node_cleanup)
         }
     }
 

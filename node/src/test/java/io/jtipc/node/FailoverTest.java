@@ -577,4 +577,24 @@ class FailoverTest {
         p.fsmEvt(Node.Evt.PEER_LOST_CONTACT);
         assertThat(p.state()).isEqualTo(Node.NodeState.SELF_DOWN_PEER_DOWN);
     }
+
+    /**
+     * node.c tipc_node_check_dest: a link created while its node is failing over starts in FAILINGOVER (blocked), so
+     * it cannot come up before the failover ends. a disables bearer 1 (failover onto link 0) and enables it again at
+     * once while b's FAILOVER messages do not get through: the new link waits; once they do, both links come up.
+     */
+    @Test
+    void aLinkCreatedDuringAFailoverWaitsForItsEnd() {
+        start(61, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        net.drop = (n, f) -> n == b && ((f[0] >> 1) & 0xf) == Tipc.TUNNEL_PROTOCOL;
+        assertThat(a.core.disableBearer(net.now(), 1, a)).isTrue();
+        net.runFor(5);
+        assertThat(peer(a).state()).isEqualTo(Node.NodeState.NODE_FAILINGOVER);
+        assertThat(net.addBearer(a, BearerConfig.ethernet("eth1", mac(1, 1)))).isEqualTo(1);
+        net.runFor(300);
+        assertThat(peer(a).link(1)).as("made by discovery").isNotNull();
+        assertThat(peer(a).link(1).state()).isEqualTo(Link.State.FAILINGOVER);
+        net.drop = (n, f) -> false;
+        assertThat(net.runUntil(this::bothLinksUp, net.now() + 10_000)).isTrue();
+    }
 }

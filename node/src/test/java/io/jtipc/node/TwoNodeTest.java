@@ -123,4 +123,23 @@ class TwoNodeTest {
         assertThat(b.core.bindingTable().publications(90_000, 7, 7)).singleElement()
             .satisfies(p -> assertThat(p.port()).isEqualTo(4242));
     }
+
+    /**
+     * node.c: the node timer re-arms itself with no links left (every 10 s), so a peer whose only link was deleted
+     * with its bearer is deleted NODE_CLEANUP_AFTER (5 min) after contact was lost (tipc_node_cleanup); it stayed in
+     * the table for good.
+     */
+    @Test
+    void aPeerLeftWithoutLinksIsDeletedAfterTheCleanupTime() {
+        SimNetwork net = new SimNetwork(77);
+        SimNode a = net.addNode("alpha", 1, 0x1111);
+        SimNode b = net.addNode("beta", 2, 0x2222);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        assertThat(a.core.disableBearer(net.now(), 0, a)).isTrue();
+        net.runFor(10_000);
+        assertThat(a.core.peer(b.core.ownAddr())).as("kept while the cleanup time runs").isNotNull();
+        net.runFor(NodeTable.NODE_CLEANUP_AFTER);
+        assertThat(a.core.peer(b.core.ownAddr())).isNull();
+        assertThat(a.core.removePeer(b.core.ownAddr())).isEqualTo(Errno.ENXIO);
+    }
 }

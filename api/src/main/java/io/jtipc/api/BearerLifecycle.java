@@ -107,7 +107,7 @@ final class BearerLifecycle {
     void enableAll() throws TipcException {
         for (BearerIo b : bearers) {
             var cfg = b.config();
-            node.call(now -> enableInCore(now, b, cfg));
+            node.call(now -> enableInCore(now, b, cfg, false));
             LOG.info("Enabled bearer <{}>, priority {}", cfg.name(), b.priority);
             b.start(node::received, e -> receiveError(b, e));
         }
@@ -350,7 +350,7 @@ final class BearerLifecycle {
         core.disableBearer(now, id, outbox);
         byCoreId[id] = null;
         b.coreId = -1;
-        enableInCore(now, b, cfg); // the lowest free slot: this one unless a lower one was freed before
+        enableInCore(now, b, cfg, true); // the lowest free slot: this one unless a lower one was freed before
     }
 
     /** How often the Ethernet interfaces' MTU and MAC are compared with their bearers' (ms). */
@@ -405,7 +405,11 @@ final class BearerLifecycle {
         if (cur == null) return;
         var cfg = cur.config();
         int newMtu = mtu < 0 ? cfg.mtu() : mtu;
-        if (newMtu == cfg.mtu() && java.util.Arrays.equals(mac, cfg.ownAddr())) return;
+        if (newMtu == cfg.mtu() && java.util.Arrays.equals(mac, cfg.ownAddr())) {
+            b.enabledMtu = newMtu; // back to what the bearer has (e.g. after an MTU below 100): nothing to reset
+            b.enabledAddr = mac;
+            return;
+        }
         LOG.info("Resetting bearer <{}>: interface {}", b, newMtu != cfg.mtu()
             ? "MTU " + cfg.mtu() + " -> " + newMtu : "address changed");
         long now = node.runner.now();
@@ -413,7 +417,7 @@ final class BearerLifecycle {
         byCoreId[id] = null;
         b.coreId = -1;
         enableInCore(now, b, new BearerConfig(cfg.name(), cfg.media(), mac, newMtu, cfg.priority(), cfg.tolerance(),
-            cfg.window(), cfg.domain()));
+            cfg.window(), cfg.domain()), true);
     }
 
     /**
@@ -421,17 +425,19 @@ final class BearerLifecycle {
      * free one, node Bearer.freeSlot), so that the discovery request {@code enableBearer} sends at once reaches it.
      * Under the core lock.
      *
+     * @param reset true when the shell re-enables a bearer it just disabled to reset it: its priority is kept as is
+     *              ({@link NodeCore#reenableBearer}), not adjusted as a new bearer's
      * @return the core's bearer id
      * @throws IllegalStateException from {@link NodeCore#enableBearer} (no free slot, same name): nothing mapped
      */
-    private int enableInCore(long now, BearerIo b, BearerConfig cfg) {
+    private int enableInCore(long now, BearerIo b, BearerConfig cfg, boolean reset) {
         NodeCore core = node.core();
         int slot = -1;
         for (int i = 0; i < byCoreId.length && slot < 0; i++) if (core.bearer(i) == null && byCoreId[i] == null) slot = i;
         if (slot >= 0) byCoreId[slot] = b;
         int id;
         try {
-            id = core.enableBearer(now, cfg, outbox);
+            id = reset ? core.reenableBearer(now, cfg, outbox) : core.enableBearer(now, cfg, outbox);
         } catch (RuntimeException e) {
             if (slot >= 0) byCoreId[slot] = null;
             throw e;
@@ -460,7 +466,7 @@ final class BearerLifecycle {
         var cfg = b.config();
         try {
             // -1: close() got in first
-            int id = node.call(now -> node.life.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg));
+            int id = node.call(now -> node.life.isClosed() || !node.isRunning() ? -1 : enableInCore(now, b, cfg, false));
             if (id < 0) throw node.life.notRunning();
             synchronized (node) { // close() marks the node closed under it, then releases the bearers listed
                 // listed before the check: fail() (which does not take the monitor) sets closed, then closes the

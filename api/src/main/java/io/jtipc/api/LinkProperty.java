@@ -10,8 +10,8 @@ public enum LinkProperty {
     /** Link priority, 0-31 (TIPC_NLA_PROP_PRIO): the peer resets its end and both come back with it. */
     PRIORITY,
     /**
-     * Maximum link send window, packets, 16-8191 (TIPC_NLA_PROP_WIN): local only. On {@link TipcNode#BROADCAST_LINK}:
-     * its fixed window, 32-8191 (bcast.c tipc_bc_link_set_queue_limits; default 50).
+     * Maximum link send window, packets, 50-8191 (TIPC_NLA_PROP_WIN, link.c tipc_nl_parse_link_prop): local only. On
+     * {@link TipcNode#BROADCAST_LINK}: its fixed window, 50-8191 as well (default 50).
      */
     WINDOW,
     /**

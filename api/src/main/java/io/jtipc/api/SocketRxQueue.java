@@ -391,8 +391,8 @@ final class SocketRxQueue {
     }
 
     /**
-     * True once {@link #close()} ran (messages queued before may still be read, unless {@link #drainReturnable} took
-     * them).
+     * True once {@link #close()} ran (messages queued before may still be read, unless {@link #drainReturnable} emptied
+     * the queue, as a socket's close does).
      */
     synchronized boolean closed() {
         return closed;

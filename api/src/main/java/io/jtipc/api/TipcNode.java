@@ -462,7 +462,7 @@ public final class TipcNode implements AutoCloseable {
      *
      * @param linkName the link's name as {@link #links()} shows it
      * @throws TipcException {@link TipcError#EINVAL} if there is no such link or the value is out of range (tolerance
-     *                       50-30000 ms, priority 0-31, window 16-8191 packets); or if the node is not running
+     *                       50-30000 ms, priority 0-31, window 50-8191 packets); or if the node is not running
      */
     public void setLink(String linkName, LinkProperty property, int value) throws TipcException {
         views.setLink(linkName, property, value);

@@ -30,7 +30,8 @@ public final class TipcOption<T> {
      * connect(2) waits that long for the peer's ACK, then fails with ETIMEDOUT). jtipc takes it as the
      * {@code timeout} of {@link TipcConnection#connect(TipcNode, TipcAddress, TipcConnection.Type, java.time.Duration)}
      * ({@link TipcConnection#DEFAULT_CONNECT_TIMEOUT} without one); a {@link TipcConnection} reads it back and may set
-     * it (0 or more, kept in 16 bits as the kernel's {@code conn_timeout}; the SYN retry computes with at least
+     * it (0 or more; a value set is kept in 16 bits as the kernel's {@code conn_timeout}, while the timeout given to
+     * {@code connect} reads back in full; the SYN retry computes with at least
      * {@link TipcConnection#CONN_TIMEOUT_MIN_MS}). A connectionless {@link TipcSocket} never connects and
      * refuses it (EINVAL), where the kernel would store it unused.
      */

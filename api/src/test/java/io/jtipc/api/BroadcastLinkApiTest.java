@@ -30,7 +30,7 @@ class BroadcastLinkApiTest {
             a.setLink(TipcNode.BROADCAST_LINK, LinkProperty.WINDOW, 64);
             a.setLink(TipcNode.BROADCAST_LINK, LinkProperty.BROADCAST, 2); // REPLICAST
             for (int[] bad : new int[][] {
-                {LinkProperty.WINDOW.ordinal(), 15}, {LinkProperty.BROADCAST.ordinal(), 3},
+                {LinkProperty.WINDOW.ordinal(), 15}, {LinkProperty.WINDOW.ordinal(), 49}, {LinkProperty.BROADCAST.ordinal(), 3},
                 // a replicast UDP bearer cannot broadcast (bearer.c tipc_bearer_bcast_support), so neither BROADCAST
                 // nor AUTOSELECT can be set (bcast.c tipc_bc_link_set_broadcast_mode: ENOPROTOOPT → EINVAL)
                 {LinkProperty.BROADCAST.ordinal(), 1}, {LinkProperty.BROADCAST.ordinal(), 4},

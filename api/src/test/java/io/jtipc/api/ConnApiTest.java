@@ -181,7 +181,6 @@ class ConnApiTest {
         }
     }
 
-    /** A connection inside one node (local delivery), and a blocked reader released when the node closes. */
     /**
      * socket.c rules seen through the API on the accepting side: its end of stream reads -1 every time, as a
      * connecting side's (an accepted connection threw ENOTCONN on the second read), and its importance is the SYN's
@@ -220,6 +219,7 @@ class ConnApiTest {
         }
     }
 
+    /** A connection inside one node (local delivery), and a blocked reader released when the node closes. */
     @Test
     void localConnectionAndReaderReleasedByNodeClose() throws Exception {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);

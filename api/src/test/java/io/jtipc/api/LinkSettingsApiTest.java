@@ -26,7 +26,9 @@ class LinkSettingsApiTest {
             a.setLink(la.name(), LinkProperty.TOLERANCE, 4321);
             assertThat(a.links().get(0).tolerance()).isEqualTo(4321);
             assertThat(b.awaitLink(l -> l.tolerance() == 4321, TwoNodeChecks.T).up()).isTrue();
-            a.setLink(la.name(), LinkProperty.WINDOW, 40);
+            a.setLink(la.name(), LinkProperty.WINDOW, 60);
+            assertThatThrownBy(() -> a.setLink(la.name(), LinkProperty.WINDOW, 40)).as("below 50")
+                .isInstanceOfSatisfying(TipcException.class, e -> assertThat(e.error()).isEqualTo(TipcError.EINVAL));
             a.setLink(la.name(), LinkProperty.PRIORITY, 10);
             String bearer = a.links().get(0).bearer();
             a.setBearer(bearer, LinkProperty.TOLERANCE, 2222);

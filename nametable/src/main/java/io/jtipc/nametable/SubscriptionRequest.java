@@ -67,7 +67,12 @@ public record SubscriptionRequest(int type, int lower, int upper, int timeout, i
 
     /** Writes the 28 bytes at {@code off} in {@link #order()}, through the wire flyweight. */
     public void encode(byte[] b, int off) {
-        TipcSubscr w = new TipcSubscr().wrap(b, off, order)
+        encode(b, off, new TipcSubscr());
+    }
+
+    /** As {@link #encode(byte[], int)} through the caller's flyweight {@code w} (nothing allocated). */
+    public void encode(byte[] b, int off, TipcSubscr w) {
+        w.wrap(b, off, order)
                 .setType(type).setLower(lower).setUpper(upper).setTimeout(timeout).setFilter(filter);
         for (int i = 0; i < 8; i++) {
             b[w.usrHandleOffset() + i] = (byte) (usrHandle >>> (56 - 8 * i));

@@ -160,10 +160,11 @@ public final class TopologySubscriptions {
          */
         public int cancel(SubscriptionRequest s) {
             byte[] want = new byte[SubscriptionRequest.SIZE];
-            s.withFilter(s.filter() & ~TipcSubscr.TIPC_SUB_CANCEL).encode(want, 0);
+            TipcSubscr w = new TipcSubscr();
+            s.withFilter(s.filter() & ~TipcSubscr.TIPC_SUB_CANCEL).encode(want, 0, w);
             byte[] have = new byte[SubscriptionRequest.SIZE];
-            for (Subscription sub : subs) { // newest first, as the kernel's list_add
-                sub.request().encode(have, 0);
+            for (Subscription sub : subs) { // newest first, as the kernel's list_add; one flyweight for all
+                sub.request().encode(have, 0, w);
                 if (Arrays.equals(want, have)) {
                     delete(sub);
                     return 1;

@@ -158,7 +158,9 @@ public final class Bcast {
     }
 
     /**
-     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, 16-8191, below {@link #WIN_MIN} raised to it: the maximum window, tipc_bc_link_set_queue_limits; the window itself restarts at and stays at the minimum,
+     * bcast.c tipc_nl_bc_link_set for one property: 0 window (packets, 50-8191 as tipc_nl_parse_link_prop checks it,
+     * so {@link #WIN_MIN}, to which tipc_bc_link_set_queue_limits raises smaller ones, is never reached: the maximum
+     * window; the window itself restarts at and stays at the minimum,
      * {@link #WIN_DEFAULT}, as in the kernel), 1 mode ({@link #setMode}), 2 ratio ({@link #setRatio}).
      *
      * @return 0, {@link Errno#EINVAL} or {@link Errno#ENOPROTOOPT}
@@ -166,7 +168,7 @@ public final class Bcast {
     public int set(int property, int value) {
         switch (property) {
             case 0:
-                // node.c tipc_nl_parse_link_prop refuses outside 16-8191; tipc_bc_link_set_queue_limits raises to 32
+                // link.c tipc_nl_parse_link_prop refuses outside 50-8191 (tipc_bc_link_set_queue_limits raises to 32)
                 if (value < LinkSettings.MIN_WINDOW || value > Link.MAX_LINK_WIN) return Errno.EINVAL;
                 snd.setWindow(Math.max(value, WIN_MIN));
                 return 0;

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param mtu       bearer MTU in bytes (advertised in RESET/ACTIVATE w9), at least 100
  * @param priority  link priority 0-31
  * @param tolerance link tolerance in ms, 50-30000
- * @param window    maximum link send window in packets (16-8191; the media's default is 8191 Ethernet, 50 UDP,
+ * @param window    maximum link send window in packets (50-8191; the media's default is 8191 Ethernet, 50 UDP,
  *                  which does not cap a larger value, as the kernel's bearer max_win); the congestion window starts
  *                  at min(50, this)
  * @param domain    discovery domain, 0 = any node
@@ -31,7 +31,7 @@ public record BearerConfig(String name, MediaType media, byte[] ownAddr, int mtu
         if (mtu < 100) throw new IllegalArgumentException("mtu " + mtu + " < 100 (TIPC_MIN_BEARER_MTU)");
         if (priority < 0 || priority > 31) throw new IllegalArgumentException("priority not in 0-31");
         if (tolerance < 50 || tolerance > 30000) throw new IllegalArgumentException("tolerance not in 50-30000 ms");
-        if (window < 16 || window > 8191) throw new IllegalArgumentException("window not in 16-8191");
+        if (window < 50 || window > 8191) throw new IllegalArgumentException("window not in 50-8191");
         ownAddr = ownAddr.clone();
     }
 

@@ -606,10 +606,10 @@ public final class ConnSocket {
      *         sent, {@link Errno#EPIPE}, {@link Errno#ENOTCONN}, {@link Errno#EMSGSIZE}
      */
     int send(long now, byte[] data, int off, int len, Outbox out) {
-        if (pendingErr != 0) return takePendingErr(); // tipc_sk_sock_err: sock_error first
+        if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return Errno.EMSGSIZE; // tipc_send_packet, before all else
+        if (pendingErr != 0) return takePendingErr(); // tipc_wait_for_cond -> tipc_sk_sock_err: sock_error first
         if (state == State.DISCONNECTING) return Errno.EPIPE;
         if (state != State.ESTABLISHED) return Errno.ENOTCONN;
-        if (!stream && len > Tipc.MAX_USER_MSG_SIZE) return Errno.EMSGSIZE;
         Objects.checkFromIndexSize(off, len, data.length);
         int sent = 0;
         int rc = 0;

@@ -16,7 +16,7 @@ import io.jtipc.wire.Tipc;
  *   <li>Priority (0-31): the link's priority; a STATE carries it ({@code msg_linkprio}, w5 bits 8-4; 0 means "no
  *       change" to the peer); the peer, seeing a different priority, fails its end (LINK_FAILURE_EVT), both ends
  *       re-establish with the new priority and the active slots are chosen again (failover, then synch).</li>
- *   <li>Window (packets, 16-8191): the link's maximum congestion window; the window restarts at its minimum and the
+ *   <li>Window (packets, 50-8191): the link's maximum congestion window; the window restarts at its minimum and the
  *       backlog limits are recomputed. Local only: nothing is sent.</li>
  *   <li>Bearer: tolerance is stored and applied to every link on the bearer (tipc_node_apply_property); priority
  *       and window are stored for links created later only (the kernel's bearer.c does the same).</li>
@@ -27,8 +27,12 @@ public final class LinkSettings {
     public static final int MIN_TOLERANCE = 50, MAX_TOLERANCE = 30000;
     /** link.h TIPC_MAX_LINK_PRI: highest priority. */
     public static final int MAX_PRIORITY = 31;
-    /** link.h TIPC_MIN_LINK_WIN, TIPC_MAX_LINK_WIN: window range, packets. */
-    public static final int MIN_WINDOW = 16, MAX_WINDOW = 8191;
+    /**
+     * Window range a link, bearer or media setting takes, packets: TIPC_DEF_LINK_WIN (50) to TIPC_MAX_LINK_WIN, as
+     * link.c tipc_nl_parse_link_prop checks it since the windows grow by congestion control (TIPC_MIN_LINK_WIN, 16, is
+     * only the floor the congestion window itself may fall to).
+     */
+    public static final int MIN_WINDOW = 50, MAX_WINDOW = 8191;
 
     private LinkSettings() {
     }
@@ -68,7 +72,7 @@ public final class LinkSettings {
      * link.c tipc_link_set_queue_limits(l, min_win, win): maximum window {@code win} packets, slow-start threshold
      * {@code win}, window back to the minimum, backlog limits recomputed from the minimum window.
      *
-     * @return 0, or {@link Errno#EINVAL} if {@code win} is outside 16-8191
+     * @return 0, or {@link Errno#EINVAL} if {@code win} is outside 50-8191
      */
     public static int setWindow(Link l, int win) {
         if (win < MIN_WINDOW || win > MAX_WINDOW) return Errno.EINVAL;

@@ -133,8 +133,21 @@ public final class NodeCore {
      * @throws IllegalStateException if 3 bearers are enabled, one has the same name, or two have its priority 0
      */
     public int enableBearer(long now, BearerConfig cfg, Outbox out) {
+        return enable(now, Bearer.withFreePriority(bearers, cfg, net::log), out);
+    }
+
+    /**
+     * Enables again a bearer the shell just disabled to reset it (its interface went down or changed: bearer.c
+     * tipc_reset_bearer, which keeps the bearer and its priority): as {@link #enableBearer(long, BearerConfig, Outbox)}
+     * without the priority rule, so a reset never changes the priority or fails on it.
+     */
+    public int reenableBearer(long now, BearerConfig cfg, Outbox out) {
+        return enable(now, cfg, out);
+    }
+
+    private int enable(long now, BearerConfig cfg, Outbox out) {
         int id = Bearer.freeSlot(bearers, cfg);
-        Bearer b = new Bearer(id, Bearer.withFreePriority(bearers, cfg, net::log));
+        Bearer b = new Bearer(id, cfg);
         bearers[id] = b;
         b.disc = new Discoverer(net, nodes, trial, b);
         run(now, out, () -> { b.disc.start(now, out); return 0; });

@@ -261,19 +261,32 @@ final class SocketTable {
      * tipc_release: a connection is shut down with TIPC_ERR_NO_PORT; the messages a connectionless socket left unread
      * ({@code unread}: each a header as delivered followed by its payload, or the first bytes of it) are returned to
      * their senders with TIPC_ERR_NO_PORT (__tipc_shutdown, tsk_rej_rx_queue; tipc_msg_reverse keeps at most 1 024
-     * payload bytes and drops the dest-droppable); then the socket's bindings are withdrawn.
+     * payload bytes and drops the dest-droppable); then the socket's bindings are withdrawn. A returned message is
+     * SYSTEM importance (msg.h msg_importance: any message with an error code); once the SYSTEM backlog of the link to
+     * its sender is full the rest are dropped, counted in one log line. The kernel sends them on and resets that link
+     * when the backlog overflows (link.c tipc_link_xmit, "link overflow"); a socket may hold thousands of them.
      */
     void closeSocket(long now, int port, List<byte[]> unread, Outbox out) {
         Sock s = find(port);
         if (s == null) return;
-        if (s.conn == null) {
+        if (s.conn == null && !unread.isEmpty()) {
             TipcMsg h = new TipcMsg();
+            int dropped = 0;
             for (byte[] m : unread) {
                 if (m.length < Tipc.SHORT_H_SIZE) continue;
                 h.wrap(m, 0, m.length);
                 if (h.hdrSize() > m.length) continue;
                 h.setSize(m.length); // the payload may have been cut to what is returned
+                int dnode = h.prevnode();
+                if (dnode != net.ownAddr && nodes.congested(dnode, Tipc.SYSTEM_IMPORTANCE, port)) {
+                    dropped++;
+                    continue;
+                }
                 reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
+            }
+            if (dropped > 0) {
+                net.log("socket " + Integer.toUnsignedString(port) + " closed: " + dropped + " unread messages not "
+                    + "returned to their senders (link congested)");
             }
         }
         if (s.conn != null) {

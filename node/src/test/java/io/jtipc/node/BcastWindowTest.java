@@ -96,11 +96,12 @@ class BcastWindowTest {
         assertThat(maxWindowSeen).isEqualTo(Bcast.WIN_DEFAULT);
         assertThat(maxQueueSeen).isEqualTo(Bcast.WIN_DEFAULT);
         assertThat(bc.maxWindow()).isEqualTo(200);
-        // 16-31 the kernel raises to BCLINK_WIN_MIN instead of refusing; below 16 and above TIPC_MAX_LINK_WIN it refuses
-        assertThat(bc.set(0, 20)).isZero();
-        assertThat(bc.maxWindow()).isEqualTo(Bcast.WIN_MIN);
+        // tipc_nl_parse_link_prop takes 50-8191 (TIPC_DEF_LINK_WIN to TIPC_MAX_LINK_WIN) and refuses the rest
+        assertThat(bc.set(0, 50)).isZero();
+        assertThat(bc.maxWindow()).isEqualTo(50);
         assertThat(bc.set(0, 8192)).isEqualTo(Errno.EINVAL);
-        assertThat(bc.set(0, 15)).as("below TIPC_MIN_LINK_WIN (tipc_nl_parse_link_prop)").isEqualTo(Errno.EINVAL);
+        assertThat(bc.set(0, 49)).as("below TIPC_DEF_LINK_WIN (tipc_nl_parse_link_prop)").isEqualTo(Errno.EINVAL);
+        assertThat(bc.set(0, 20)).isEqualTo(Errno.EINVAL);
         assertThat(bc.window()).isEqualTo(Bcast.WIN_DEFAULT);
     }
 }

@@ -42,4 +42,28 @@ class BearerPriorityTest {
         assertThat(core.bearer(2)).isNull();
         assertThat(core.enableBearer(0, eth("e2", 3, 1), NONE)).isEqualTo(2);
     }
+
+    /**
+     * A bearer the shell resets (interface down or changed: tipc_reset_bearer keeps the bearer) is enabled again with
+     * its priority as it was, even when priority settings left three bearers at one priority, which the kernel allows.
+     */
+    @Test
+    void aResetBearerKeepsItsPriority() {
+        NodeCore core = new NodeCore(NodeConfig.of(NodeId.parse("prio-r"), 7, 7));
+        core.enableBearer(0, eth("e0", 1, 10), NONE);
+        core.enableBearer(0, eth("e1", 2, 10), NONE);
+        core.enableBearer(0, eth("e2", 3, 10), NONE);
+        assertThat(LinkSettings.setBearerPriority(core, 2, 10)).isZero();
+        BearerConfig c = core.bearer(2).config();
+        assertThat(core.disableBearer(0, 2, NONE)).isTrue();
+        assertThat(core.reenableBearer(0, c, NONE)).isEqualTo(2);
+        assertThat(core.bearer(2).config().priority()).isEqualTo(10);
+        BearerConfig z = eth("z", 4, 0);
+        NodeCore core0 = new NodeCore(NodeConfig.of(NodeId.parse("prio-z"), 7, 7));
+        core0.enableBearer(0, eth("e0", 1, 0), NONE);
+        core0.enableBearer(0, eth("e1", 2, 1), NONE);
+        assertThat(LinkSettings.setBearerPriority(core0, 1, 0)).isZero();
+        core0.reenableBearer(0, z, NONE);
+        assertThat(core0.bearer(2).config().priority()).as("no refusal at 0 either").isZero();
+    }
 }

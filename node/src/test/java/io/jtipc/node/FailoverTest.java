@@ -494,7 +494,7 @@ class FailoverTest {
         assertThat(LinkSettings.setWindow(pa.link(0), 100)).isZero();
         assertThat(pa.link(0).maxWindow()).isEqualTo(100);
         assertThat(pa.link(0).window()).isEqualTo(pa.link(0).minWindow());
-        assertThat(LinkSettings.setWindow(pa.link(0), 15)).isEqualTo(Errno.EINVAL);
+        assertThat(LinkSettings.setWindow(pa.link(0), 49)).as("below TIPC_DEF_LINK_WIN").isEqualTo(Errno.EINVAL);
         assertThat(LinkSettings.setWindow(pa.link(0), 8192)).isEqualTo(Errno.EINVAL);
         // bearer priority and window: for links created later
         assertThat(LinkSettings.setBearerPriority(a.core, 0, 5)).isZero();

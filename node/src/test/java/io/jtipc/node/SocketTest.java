@@ -108,6 +108,34 @@ class SocketTest {
         });
     }
 
+    /**
+     * A socket closing with far more returnable messages than the link's backlog takes returns what fits and drops
+     * the rest with one log line: the link to their sender stays up (beyond the backlog bound Link.xmit would reset it).
+     */
+    @Test
+    void closingWithMoreReturnsThanTheBacklogTakesKeepsTheLinkUp() {
+        int pb = b.core.openSocket(SocketType.RDM, d -> true);
+        int pa = a.core.openSocket(SocketType.RDM, d -> true);
+        List<byte[]> unread = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            byte[] m = new byte[Tipc.BASIC_H_SIZE + 1024];
+            TipcMsg h = new TipcMsg().wrap(m, 0, m.length);
+            h.init(a.core.ownAddr(), Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, b.core.ownAddr());
+            h.setSize(m.length);
+            h.setOrigport(pa);
+            h.setDestport(pb);
+            h.setPrevnode(a.core.ownAddr());
+            unread.add(m);
+        }
+        Link l = HostileKit.linkTo(b.core, a.core.ownAddr());
+        long resets = l.resets;
+        b.core.closeSocket(net.now(), pb, unread, b);
+        assertThat(b.core.log()).anySatisfy(x -> assertThat(x).contains("not returned to their senders (link congested)"));
+        net.runFor(3000);
+        assertThat(HostileKit.linkTo(b.core, a.core.ownAddr()).isUp()).isTrue();
+        assertThat(HostileKit.linkTo(b.core, a.core.ownAddr()).resets).isEqualTo(resets);
+    }
+
     @Test
     void anycastRoundRobinsOverBindingsOfAllNodes() {
         List<Delivery> got = new ArrayList<>();

@@ -135,7 +135,7 @@ class ControlChannelTest {
         assertThat(a.links().get(0).tolerance()).isEqualTo(5000);
         b.awaitLink(l -> l.tolerance() == 5000, Duration.ofSeconds(10)); // sent to the peer in a STATE message
         assertThat(run("link", "set", "window", "100", "link", link).code()).isZero();
-        assertThat(run("link", "set", "window", "5", "link", link).code()).as("below the minimum 16").isEqualTo(1);
+        assertThat(run("link", "set", "window", "5", "link", link).code()).as("below the minimum 50").isEqualTo(1);
         assertThat(run("link", "set", "priority", "7", "link", link).code()).isZero();
         // the broadcast link's properties are spelt as the kernel's tipc spells them (a hyphen, not an underscore)
         Result br = run("link", "set", "broadcast-ratio", "20", "link", "broadcast-link");

@@ -127,7 +127,8 @@ public final class NodeCore {
      * Enables a bearer (bearer.c tipc_enable_bearer): its discoverer sends the first request now (and, without an
      * address yet, (re)starts the 1000 ms address trial).
      *
-     * A bearer asking for the priority of two enabled ones gets one less (see {@link Bearer#config()}).
+     * A bearer asking for the priority two enabled bearers have gets one less (tipc_enable_bearer; said in the core's
+     * log, and {@link Bearer#config()} holds the priority used).
      *
      * @return the bearer id (0-2)
      * @throws IllegalStateException if 3 bearers are enabled, one has the same name, or two have its priority 0

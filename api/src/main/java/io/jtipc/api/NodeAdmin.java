@@ -104,6 +104,27 @@ final class NodeAdmin {
         if (rc < 0) throw new TipcException(TipcError.NONE, "no key slot free for the new key (EBUSY)");
     }
 
+    /** See {@link TipcNode#setRekeying}. */
+    void setRekeying(long minutes) throws TipcException {
+        if (minutes < 0 || minutes > 0xffff_ffffL) {
+            throw new IllegalArgumentException("rekeying interval " + minutes + " minutes: 0 (never) to 4294967295");
+        }
+        // the core keeps an int interval: u32 minutes past 2^31 - 1 (4 085 years) are the same as never in practice
+        int m = (int) Math.min(minutes, Integer.MAX_VALUE);
+        node.call(now -> {
+            node.core().crypto().setRekeying(now, m);
+            return 0;
+        });
+    }
+
+    /** See {@link TipcNode#flushKeys}. */
+    void flushKeys() throws TipcException {
+        node.call(now -> {
+            node.core().crypto().flush(now);
+            return 0;
+        });
+    }
+
     /** See {@link TipcNode#rekeyNow}. */
     void rekeyNow() throws TipcException {
         node.call(now -> {

@@ -13,7 +13,6 @@ import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-
 import io.jtipc.bearer.Media;
 import io.jtipc.node.CryptoConfig;
 import io.jtipc.node.NodeConfig;
@@ -84,10 +83,7 @@ public final class TipcNode implements AutoCloseable {
     public static final String CORE_LOGGER = "io.jtipc.node.NodeCore";
     /** Longest wait of a send for its congested link, ms (then it returns; the message is queued anyway). */
     static final long CONGESTION_WAIT_MS = 10_000;
-    /**
-     * Peers whose uncongested/down events are counted for waiting senders before the counts are cleared (a sender
-     * waiting then wakes and returns: its message is queued, it only waited for room). Twice the core's peer table.
-     */
+    /** Peers counted for waiting senders (uncongested/down) before the counts clear and they return; 2 × the peer table. */
     static final int CONGESTION_PEERS_LIMIT = 8192;
 
     private final NodeId nodeId;
@@ -118,9 +114,8 @@ public final class TipcNode implements AutoCloseable {
         this.outbox = bearerSet.outbox;
         SecureRandom r = new SecureRandom();
         NodeConfig cfg = NodeConfig.of(nodeId, r.nextInt(), r.nextLong()).withNetId(clusterId);
-        if (!b.keys.isEmpty() || b.strict) {
-            cfg = cfg.withCrypto(new CryptoConfig(b.keys, b.rekeying, b.strict, true, r::nextBytes));
-        }
+        // always: a key set at run time (setKey) is then rekeyed at the builder's interval, from this entropy
+        cfg = cfg.withCrypto(new CryptoConfig(b.keys, b.rekeying, b.strict, true, r::nextBytes));
         this.core = new NodeCore(cfg);
         this.runner = new CoreRunner(this, core, outbox);
         this.life = new NodeLifecycle(this, runner, bearerSet, congestion, specs, b.capture, b.captureMaxBytes,
@@ -199,8 +194,9 @@ public final class TipcNode implements AutoCloseable {
         }
 
         /**
-         * A cluster key, as {@code tipc node set key KEY algname "gcm(aes)"} takes it: hex digits (optional "0x"),
-         * an AES-128/192/256 key followed by a 4-byte salt (40, 56 or 72 digits). Every frame is then encrypted
+         * A cluster key, as {@code tipc node set key KEY algname "gcm(aes)"} takes it: "0x" and hex digits, or text
+         * (iproute2's str2key; 40, 56 or 72 hex digits also without "0x"), an AES-128/192/256 key followed by a 4-byte
+         * salt (20, 28 or 36 bytes). Every frame is then encrypted
          * (net/tipc/crypto.c). Repeatable with {@link #masterKey} and {@link #key(String, String)}. The key is never
          * printed or logged.
          *
@@ -651,11 +647,25 @@ public final class TipcNode implements AutoCloseable {
     public void setKey(String key, String kind) throws TipcException { admin.setKey(key, kind); }
 
     /**
-     * Starts a rekeying now ({@code tipc node set key rekeying now}): a fresh session key, distributed to all.
-     *
+     * Rekeys now ({@code tipc node set key rekeying now}): a fresh session key, distributed to all.
      * @throws TipcException if the node is not running (once it failed, the exception names the cause)
      */
     public void rekeyNow() throws TipcException { admin.rekeyNow(); }
+
+    /**
+     * {@code tipc node set key rekeying MINUTES}: the next rekeying that many minutes from now, 0 = never (crypto.c
+     * tipc_crypto_rekeying_sched).
+     * @throws IllegalArgumentException if {@code minutes} is outside 0..2^32-1 (the kernel's u32)
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
+    public void setRekeying(long minutes) throws TipcException { admin.setRekeying(minutes); }
+
+    /**
+     * {@code tipc node flush key}: every TX and RX key removed (crypto.c tipc_crypto_key_flush): frames go out in the
+     * clear, encrypted ones are dropped until a key is set.
+     * @throws TipcException if the node is not running (once it failed, the exception names the cause)
+     */
+    public void flushKeys() throws TipcException { admin.flushKeys(); }
 
     /**
      * Encrypted frames no key decrypted (wrong key or none), and replayed frames rejected.
@@ -669,10 +679,7 @@ public final class TipcNode implements AutoCloseable {
     /** Frames the traffic tap ({@link Builder#capture}) wrote to its files; 0 without a tap. */
     public long capturedFrames() { return bearerSet.capturedFrames(); }
 
-    /**
-     * Frames the traffic tap did not write: its queue ({@value TrafficTap#QUEUE_FRAMES} frames, 32 MiB) was full, or
-     * a write had failed, or the tap failed on it with an internal error (logged once); 0 without a tap.
-     */
+    /** Frames the tap did not write (queue of {@value TrafficTap#QUEUE_FRAMES} frames / 32 MiB full, a failed write; logged once). */
     public long captureDropped() { return bearerSet.captureDropped(); }
 
     /** Bearer sends that failed (interface down, ...). */

@@ -48,13 +48,14 @@ public final class DissectorOptions {
     public int ipReassemblyMaxBytes() { return ipReassemblyMaxBytes; }
 
     /**
-     * Parses the key string given to {@code tipc node set key}: hex digits, optional "0x" prefix, 40, 56 or
-     * 72 digits (AES-128/192/256 key + 4-byte salt).
+     * Parses a key string as {@code tipc node set key} takes it: "0x" and hex digits, or text (iproute2's
+     * {@code str2key}), plus 40, 56 or 72 hex digits without "0x"; AES-128/192/256 key + 4-byte salt
+     * ({@link io.jtipc.wire.AeadKey#parseKey}).
      *
      * @throws IllegalArgumentException with a message saying what is wrong
      */
-    public static byte[] parseKeyHex(String s) {
-        return io.jtipc.wire.AeadKey.parseHex(s);
+    public static byte[] parseKey(String s) {
+        return io.jtipc.wire.AeadKey.parseKey(s);
     }
 
     /** Builder of {@link DissectorOptions}. */

@@ -66,7 +66,7 @@ class BadInputTest {
     }
 
     static DissectorOptions withKey() {
-        return DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(CaptureFiles.SAMPLE_KEY)).build();
+        return DissectorOptions.builder().addKey(DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY)).build();
     }
 
     /** Offset of the TIPC message in an Ethernet frame of the eth sample (no VLAN). */

@@ -358,7 +358,7 @@ class DissectorTest {
 
     // ---------------------------------------------------------------- encryption
 
-    static final byte[] MASTER = DissectorOptions.parseKeyHex(CaptureFiles.SAMPLE_KEY);
+    static final byte[] MASTER = DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY);
 
     /** Encrypts {@code plain} as a kernel would: ehdr (AAD) || ciphertext || tag. */
     static byte[] encrypt(byte[] material, int user, boolean destined, int txKey, long seq, byte[] tail, int ivAddr,

@@ -131,7 +131,7 @@ class SampleCaptureTest {
     @Test
     void encryptedCaptureDecryptsEveryFrameWithTheKey() throws IOException {
         Checker c = new Checker();
-        DissectorOptions o = DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(CaptureFiles.SAMPLE_KEY)).build();
+        DissectorOptions o = DissectorOptions.builder().addKey(DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY)).build();
         TipcCaptureDissector d = new TipcCaptureDissector(o);
         CaptureSummary s = d.dissect(CaptureFiles.sample("udpcrypto-6.1.pcap"), c);
         assertThat(c.problems).isEmpty();
@@ -176,7 +176,7 @@ class SampleCaptureTest {
     @Test
     void wrongKeyLeavesFramesEncryptedButNotMalformed() throws IOException {
         Checker c = new Checker();
-        byte[] wrong = DissectorOptions.parseKeyHex(CaptureFiles.SAMPLE_KEY);
+        byte[] wrong = DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY);
         wrong[0] ^= 1;
         CaptureSummary s = new TipcCaptureDissector(DissectorOptions.builder().addKey(wrong).build())
                 .dissect(CaptureFiles.sample("udpcrypto-6.1.pcap"), c);

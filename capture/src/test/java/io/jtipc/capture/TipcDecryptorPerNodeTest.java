@@ -38,7 +38,7 @@ class TipcDecryptorPerNodeTest {
 
     @Test
     void aUserKeyOpensPerNodeFramesDestinedAndNot() {
-        byte[] material = AeadKey.parseHex(KEY);
+        byte[] material = AeadKey.parseKey(KEY);
         byte[] msg = new byte[64];
         for (int i = 0; i < msg.length; i++) msg[i] = (byte) (i * 7);
         TipcDecryptor d = new TipcDecryptor(List.of(material));
@@ -49,7 +49,7 @@ class TipcDecryptorPerNodeTest {
             assertThat(Arrays.copyOf(d.output(), n)).isEqualTo(msg);
         }
         // another key does not
-        TipcDecryptor other = new TipcDecryptor(List.of(AeadKey.parseHex(KEY.replace("aabbccdd", "aabbccde"))));
+        TipcDecryptor other = new TipcDecryptor(List.of(AeadKey.parseKey(KEY.replace("aabbccdd", "aabbccde"))));
         byte[] f = perNodeFrame(material, msg, false, 10);
         assertThat(other.decrypt(f, 0, f.length, Tipc.EHDR_SIZE, List.of(SENDER, DEST))).isEqualTo(-1);
     }
@@ -61,7 +61,7 @@ class TipcDecryptorPerNodeTest {
      */
     @Test
     void aLearntSessionKeyOpensOnceTheDestinationHasSentAnything() {
-        byte[] material = AeadKey.parseHex(KEY);
+        byte[] material = AeadKey.parseKey(KEY);
         byte[] msg = new byte[64];
         for (int i = 0; i < msg.length; i++) msg[i] = (byte) (i * 3);
         TipcDecryptor d = new TipcDecryptor(List.of());

@@ -61,19 +61,19 @@ class ValuesTest {
 
     @Test
     void keysParseOrSayWhy() {
-        byte[] k = DissectorOptions.parseKeyHex(" 0x0123456789abcdef0123456789abcdef11223344 ");
+        byte[] k = DissectorOptions.parseKey(" 0x0123456789abcdef0123456789abcdef11223344 ");
         assertThat(k).hasSize(20);
         assertThat(k[0]).isEqualTo((byte) 0x01);
         assertThat(k[19]).isEqualTo((byte) 0x44);
-        assertThat(DissectorOptions.parseKeyHex(CaptureFiles.SAMPLE_KEY)).hasSize(36);
-        assertThatThrownBy(() -> DissectorOptions.parseKeyHex("0x")).hasMessageContaining("empty");
-        assertThatThrownBy(() -> DissectorOptions.parseKeyHex("abc")).hasMessageContaining("odd number");
-        assertThatThrownBy(() -> DissectorOptions.parseKeyHex("0123456789abcdef0123456789abcdef1122334g"))
+        assertThat(DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY)).hasSize(36);
+        assertThatThrownBy(() -> DissectorOptions.parseKey("0x")).hasMessageContaining("empty");
+        assertThatThrownBy(() -> DissectorOptions.parseKey("abc")).hasMessageContaining("got 3 hex digits");
+        assertThatThrownBy(() -> DissectorOptions.parseKey("0123456789abcdef0123456789abcdef1122334g"))
                 .hasMessageContaining("non-hex character at position 39");
         // no character of the key in the message, not even the bad one
-        assertThatThrownBy(() -> DissectorOptions.parseKeyHex("0123456789abcdef0123456789abcdef112233!4"))
+        assertThatThrownBy(() -> DissectorOptions.parseKey("0123456789abcdef0123456789abcdef112233!4"))
                 .hasMessageContaining("position 38").hasMessageNotContaining("!");
-        assertThatThrownBy(() -> DissectorOptions.parseKeyHex("00112233")).hasMessageContaining("got 4 bytes");
+        assertThatThrownBy(() -> DissectorOptions.parseKey("00112233")).hasMessageContaining("got 8 hex digits");
         assertThatThrownBy(() -> DissectorOptions.builder().addUdpPort(0)).hasMessageContaining("1..65535");
         assertThatThrownBy(() -> DissectorOptions.builder().addKey(new byte[16])).hasMessageContaining("20, 28 or 36");
         DissectorOptions o = DissectorOptions.builder().addUdpPort(7000).addKey(k).build();

@@ -23,6 +23,8 @@ import java.nio.charset.StandardCharsets;
             "    bearer list | bearer enable SPEC | bearer disable NAME",
             "    bearer add name NAME remoteip IP [remoteport P]",
             "    nametable show | node list | socket list | peer remove address ADDR",
+            "    node set key KEY|- [master | nodeid ID] | node flush key",
+            "    node set key rekeying MINUTES|now",
             "Without --node: the one node in the default directory ($XDG_RUNTIME_DIR/jtipc, /run/jtipc or /tmp/jtipc-UID)."},
         footer = {"", "Examples:",
             "  jtipc pcap -V samples/eth-6.1.pcap          # dissect a capture, every field",

@@ -69,7 +69,7 @@ class HelpTest {
     @Test
     void controlCommandsHelpFitsEightyColumnsAndHasExamples() {
         for (String[] c : new String[][] {{"link", "--help"}, {"bearer", "-h"}, {"nametable", "--help"}, {"node", "list",
-                "--help"}, {"socket", "--help"}, {"peer", "--help"}}) {
+                "--help"}, {"node", "set", "--help"}, {"node", "flush", "-h"}, {"socket", "--help"}, {"peer", "--help"}}) {
             MainTest.Result r = MainTest.run(c);
             String name = String.join(" ", c);
             assertThat(r.code()).as(name).isZero();

@@ -63,7 +63,7 @@ class DissectorFuzzTest {
     private static final Runs RUNS = new Runs("dissector");
     private static final JsonFactory JSON = new JsonFactory();
     private static final TipcCaptureDissector DISSECTOR = new TipcCaptureDissector(DissectorOptions.builder()
-        .addKey(DissectorOptions.parseKeyHex(Captures.UDP_CRYPTO_KEY)).build());
+        .addKey(DissectorOptions.parseKey(Captures.UDP_CRYPTO_KEY)).build());
     private static Path file;
 
     @MethodSource("seeds")

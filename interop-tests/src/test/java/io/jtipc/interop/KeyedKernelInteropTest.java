@@ -172,7 +172,7 @@ abstract class KeyedKernelInteropTest {
     @Order(100)
     void captureHoldsOnlyEncryptedFramesThatDecryptWithTheKey() throws Exception {
         Path file = capture.stop();
-        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(KEY)).build();
+        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKey(KEY)).build();
         CaptureCheck.Report r = CaptureCheck.check(file, options);
         System.err.println("[jtipc-keyed] " + r);
         r.requireClean();
@@ -320,7 +320,7 @@ abstract class KeyedKernelInteropTest {
         long[] session = {0};
         long[] master = {0};
         byte[] mac = macBytes(senderMac);
-        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(KEY)).build();
+        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKey(KEY)).build();
         new io.jtipc.capture.TipcCaptureDissector(options).dissect(file, new io.jtipc.capture.TipcMessageListener() {
             // counted by the TX key slot in the clear header (w0 bits 23-22), whether or not the analyser opened the
             // frame: it opens session-key frames too once it has seen the KEY_DISTR (sent under the master key)

@@ -138,8 +138,8 @@ abstract class PerNodeKeyedKernelInteropTest {
     @Order(100)
     void captureHoldsOnlyPerNodeEncryptedFramesThatDecryptWithBothKeys() throws Exception {
         Path file = capture.stop();
-        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(K_KERNEL))
-                .addKey(DissectorOptions.parseKeyHex(K_JTIPC)).build();
+        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKey(K_KERNEL))
+                .addKey(DissectorOptions.parseKey(K_JTIPC)).build();
         CaptureCheck.Report r = CaptureCheck.check(file, options);
         long[] slot0 = {0};
         new TipcCaptureDissector(options).dissect(file, new TipcMessageListener() {
@@ -158,7 +158,7 @@ abstract class PerNodeKeyedKernelInteropTest {
         // neither key alone opens everything: both sides really encrypt with their own key
         for (String one : new String[] {K_KERNEL, K_JTIPC}) {
             CaptureCheck.Report alone = CaptureCheck.check(file,
-                    DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(one)).build());
+                    DissectorOptions.builder().addKey(DissectorOptions.parseKey(one)).build());
             assertThat(alone.summary().undecryptedFrames()).as("frames one key alone does not open").isPositive();
         }
     }

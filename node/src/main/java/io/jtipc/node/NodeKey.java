@@ -35,15 +35,15 @@ public final class NodeKey {
         this.nodeId = nodeId;
     }
 
-    /** A cluster key from the string form ({@link AeadKey#parseHex}). @throws IllegalArgumentException if malformed */
-    public static NodeKey cluster(String hex) { return new NodeKey(AeadKey.parseHex(hex), Kind.CLUSTER, null); }
+    /** A cluster key from the string form ({@link AeadKey#parseKey}). @throws IllegalArgumentException if malformed */
+    public static NodeKey cluster(String hex) { return new NodeKey(AeadKey.parseKey(hex), Kind.CLUSTER, null); }
 
     /** The cluster master key from the string form. @throws IllegalArgumentException if malformed */
-    public static NodeKey master(String hex) { return new NodeKey(AeadKey.parseHex(hex), Kind.MASTER, null); }
+    public static NodeKey master(String hex) { return new NodeKey(AeadKey.parseKey(hex), Kind.MASTER, null); }
 
     /** A per-node key of node {@code id} from the string form. @throws IllegalArgumentException if malformed */
     public static NodeKey perNode(String hex, NodeId id) {
-        return new NodeKey(AeadKey.parseHex(hex), Kind.PER_NODE, Objects.requireNonNull(id, "nodeId"));
+        return new NodeKey(AeadKey.parseKey(hex), Kind.PER_NODE, Objects.requireNonNull(id, "nodeId"));
     }
 
     /** A key from raw material (20, 28 or 36 bytes, copied). @throws IllegalArgumentException for another length */

@@ -56,7 +56,7 @@ class CryptoCaptureTest {
 
     @Test
     void decryptsRebuildsAndReencryptsEveryKernelFrameBitExactly() throws IOException {
-        byte[] key = AeadKey.parseHex(KEY);
+        byte[] key = AeadKey.parseKey(KEY);
         Aead master = Aead.of(key, Tipc.CLUSTER_KEY);
         byte[] plain = new byte[70_000], scratch = new byte[70_000], iv = new byte[12];
         int n = 0, discovery = 0, state = 0;
@@ -104,7 +104,7 @@ class CryptoCaptureTest {
      */
     @Test
     void theLegacyIvFormXorsTheRawAddressBytes() throws Exception {
-        byte[] key = AeadKey.parseHex(KEY);
+        byte[] key = AeadKey.parseKey(KEY);
         Aead master = Aead.of(key, Tipc.CLUSTER_KEY);
         byte[] plain = new byte[70_000], scratch = new byte[70_000], iv = new byte[12];
         javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
@@ -133,7 +133,7 @@ class CryptoCaptureTest {
 
     @Test
     void aWrongKeyOrAFlippedBitFailsAuthentication() throws IOException {
-        byte[] key = AeadKey.parseHex(KEY);
+        byte[] key = AeadKey.parseKey(KEY);
         byte[] other = key.clone();
         other[0] ^= 1;
         Aead right = Aead.of(key, Tipc.CLUSTER_KEY), wrong = Aead.of(other, Tipc.CLUSTER_KEY);
@@ -150,7 +150,7 @@ class CryptoCaptureTest {
 
     @Test
     void perNodeKeysXorTheDestinationIntoTheIvOnlyWhenDestined() {
-        byte[] key = AeadKey.parseHex(KEY);
+        byte[] key = AeadKey.parseKey(KEY);
         Aead a = Aead.of(key, Tipc.PER_NODE_KEY);
         byte[] msg = new byte[40];
         TipcMsg m = new TipcMsg().wrap(msg, 0, 40);
@@ -168,7 +168,7 @@ class CryptoCaptureTest {
 
     @Test
     void aNodeWithTheMasterKeyTakesTheKernelsEncryptedDiscoveryAndAnswersEncrypted() throws IOException {
-        byte[] key = AeadKey.parseHex(KEY);
+        byte[] key = AeadKey.parseKey(KEY);
         Aead master = Aead.of(key, Tipc.CLUSTER_KEY);
         byte[] plain = new byte[70_000], iv = new byte[12];
         List<byte[]> disc = new ArrayList<>();

@@ -63,7 +63,7 @@ class CryptoKeyLifecycleTest {
         NodeCrypto ca = a.core.crypto();
         ca.setKey(net.now(), NodeKey.cluster(K2), null);
         // b's frame under a per-node key a does not have, TX slot 2, destined to a
-        Aead x = Aead.of(AeadKey.parseHex("0x00112233445566778899aabbccddeeff01020304"), Tipc.PER_NODE_KEY);
+        Aead x = Aead.of(AeadKey.parseKey("0x00112233445566778899aabbccddeeff01020304"), Tipc.PER_NODE_KEY);
         byte[] msg = new byte[40];
         TipcMsg m = new TipcMsg().wrap(msg, 0, 40);
         Msg.init(m, b.core.ownAddr(), Tipc.LINK_PROTOCOL, Tipc.STATE_MSG, 40, a.core.ownAddr());

@@ -10,7 +10,7 @@ import io.jtipc.wire.Tipc;
 /** The key-slot rules of crypto.c (attach, try_align, timeout, revoke) and jtipc's replay window. */
 class CryptoSlotsTest {
     static Aead key(int b) {
-        byte[] m = AeadKey.parseHex("0x0123456789abcdef0123456789abcdef11223344");
+        byte[] m = AeadKey.parseKey("0x0123456789abcdef0123456789abcdef11223344");
         m[0] = (byte) b;
         return Aead.of(m, Tipc.CLUSTER_KEY);
     }

@@ -20,8 +20,8 @@ import io.jtipc.wire.Tipc;
  * carry, never because a seqno is small.
  */
 class ReplayRestartTest {
-    private final Aead perNode = Aead.of(AeadKey.parseHex(CryptoSimTest.K2), Tipc.PER_NODE_KEY);
-    private final Aead cluster = Aead.of(AeadKey.parseHex(CryptoSimTest.K1), Tipc.CLUSTER_KEY);
+    private final Aead perNode = Aead.of(AeadKey.parseKey(CryptoSimTest.K2), Tipc.PER_NODE_KEY);
+    private final Aead cluster = Aead.of(AeadKey.parseKey(CryptoSimTest.K1), Tipc.CLUSTER_KEY);
 
     /**
      * crypto.c tipc_crypto_key_synch: a kernel peer resets its per-peer counter when the RX active key we report

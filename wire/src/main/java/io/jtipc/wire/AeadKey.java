@@ -69,38 +69,66 @@ public final class AeadKey {
     }
 
     /**
-     * Parses the key string {@code tipc node set key} takes (tipc-config / iproute2 {@code tipc}: hex digits with an
-     * optional "0x" prefix): an AES key of 16, 24 or 32 bytes followed by the 4-byte salt, i.e. 40, 56 or 72 hex
-     * digits ({@code TIPC_AEAD_KEYLEN_MIN}..{@code _MAX}, crypto.c tipc_aead_key_validate). The one parser used by the
-     * capture analyser, the node API and the CLI. The exception's message never holds a character of the key (only the position of a non-hex one).
+     * Parses a key string as iproute2's {@code tipc node set key KEY} does (tipc/misc.c {@code str2key}), so a keyed
+     * kernel cluster's key string works here unchanged:
+     * <ul>
+     * <li>"0x" followed by hex digits only: those digits (an odd count: the first digit alone is the first byte);</li>
+     * <li>anything else: the string's own bytes (UTF-8), e.g. {@code "this_is_a_key_16B+salt"} as text;</li>
+     * <li>jtipc also takes 40, 56 or 72 hex digits without "0x" (iproute2 would read them as a 40, 56 or 72-byte
+     * text key and the kernel refuse it, so nothing valid there changes meaning).</li>
+     * </ul>
+     * The material must be an AES key of 16, 24 or 32 bytes followed by the 4-byte salt: 20, 28 or 36 bytes
+     * ({@code TIPC_AEAD_KEYLEN_MIN}..{@code _MAX}, crypto.c tipc_aead_key_validate). Leading and trailing white space
+     * is ignored. The one parser used by the capture analyser, the node API, the CLI and the control socket. An
+     * exception's message never holds a character of the key (at most the position of a non-hex one).
      *
      * @return the key material, AES key ‖ salt
-     * @throws IllegalArgumentException with a message saying what is wrong (missing, odd length, a non-hex
-     *                                  character's position, wrong length)
+     * @throws IllegalArgumentException with a message saying what is wrong (missing, empty, wrong length, the position
+     *                                  of a non-hex character in a string that looks like hex)
      */
-    public static byte[] parseHex(String s) {
+    public static byte[] parseKey(String s) {
         if (s == null) throw new IllegalArgumentException("key is missing");
-        String h = s.trim();
-        if (h.startsWith("0x") || h.startsWith("0X")) h = h.substring(2);
-        if (h.isEmpty()) throw new IllegalArgumentException("key is empty");
-        if ((h.length() & 1) != 0) throw new IllegalArgumentException("key has an odd number of hex digits (" + h.length() + ")");
-        byte[] out = new byte[h.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(h.charAt(2 * i), 16);
-            int lo = Character.digit(h.charAt(2 * i + 1), 16);
-            if (hi < 0 || lo < 0) {
-                int bad = hi < 0 ? 2 * i : 2 * i + 1;
-                java.util.Arrays.fill(out, (byte) 0);
-                throw new IllegalArgumentException("key has a non-hex character at position " + bad); // not the character: it may be part of the key
-            }
-            out[i] = (byte) ((hi << 4) | lo);
+        String t = s.strip();
+        if (t.isEmpty()) throw new IllegalArgumentException("key is empty");
+        boolean prefixed = t.startsWith("0x") || t.startsWith("0X");
+        String digits = prefixed ? t.substring(2) : t;
+        if (prefixed && digits.isEmpty()) throw new IllegalArgumentException("key is empty");
+        int bad = firstNonHex(digits);
+        boolean hexLength = digits.length() == 40 || digits.length() == 56 || digits.length() == 72;
+        if (bad < 0 && (prefixed || hexLength)) return checked(hex(digits), digits.length() + " hex digits");
+        byte[] text = t.getBytes(StandardCharsets.UTF_8);
+        if (text.length == 20 || text.length == 28 || text.length == 36) return text;
+        java.util.Arrays.fill(text, (byte) 0);
+        if (bad >= 0 && (prefixed || hexLength)) { // meant as hex: say where it is not
+            throw new IllegalArgumentException("key has a non-hex character at position " + (bad + (prefixed ? 2 : 0)));
         }
-        if (out.length != 20 && out.length != 28 && out.length != 36) {
-            int n = out.length;
-            java.util.Arrays.fill(out, (byte) 0);
-            throw new IllegalArgumentException("key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt "
-                    + "(20, 28 or 36 bytes = 40, 56 or 72 hex digits), got " + n + " bytes");
+        throw new IllegalArgumentException("key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt: "
+                + "20, 28 or 36 bytes, given as 0x and hex digits (40, 56 or 72 digits also without 0x) or as text "
+                + "of 20, 28 or 36 bytes; got " + (bad < 0 ? digits.length() + " hex digits" : text.length + " bytes of text"));
+    }
+
+    private static int firstNonHex(String h) {
+        for (int i = 0; i < h.length(); i++) if (Character.digit(h.charAt(i), 16) < 0 || h.charAt(i) > 0x7f) return i;
+        return -1;
+    }
+
+    /** Hex digits to bytes; an odd count makes the first digit alone the first byte (str2key's sscanf "%1hhx"). */
+    private static byte[] hex(String h) {
+        int odd = h.length() & 1;
+        byte[] out = new byte[(h.length() + 1) / 2];
+        for (int i = 0, c = 0; i < out.length; i++) {
+            int v = Character.digit(h.charAt(c++), 16);
+            if (i > 0 || odd == 0) v = v << 4 | Character.digit(h.charAt(c++), 16);
+            out[i] = (byte) v;
         }
         return out;
+    }
+
+    private static byte[] checked(byte[] out, String given) {
+        if (out.length == 20 || out.length == 28 || out.length == 36) return out;
+        int n = out.length;
+        java.util.Arrays.fill(out, (byte) 0);
+        throw new IllegalArgumentException("key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt "
+                + "(20, 28 or 36 bytes = 40, 56 or 72 hex digits), got " + given + " = " + n + " bytes");
     }
 }

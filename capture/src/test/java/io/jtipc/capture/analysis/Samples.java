@@ -38,7 +38,7 @@ final class Samples {
 
     static DissectorOptions options(String name) {
         DissectorOptions.Builder b = DissectorOptions.builder();
-        if (name.startsWith("udpcrypto")) b.addKey(DissectorOptions.parseKeyHex(UDP_KEY));
+        if (name.startsWith("udpcrypto")) b.addKey(DissectorOptions.parseKey(UDP_KEY));
         return b.build();
     }
 

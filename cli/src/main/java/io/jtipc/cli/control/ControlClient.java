@@ -27,8 +27,10 @@ import java.util.stream.Stream;
  * failed or no node answers, 2 a bad command.
  */
 public final class ControlClient {
-    /** The first words that make a control command ({@code node} only when followed by {@code list}). */
+    /** The first words that make a control command ({@code node} only when followed by one of {@link #NODE_VERBS}). */
     static final Set<String> VERBS = Set.of("link", "bearer", "nametable", "socket", "peer");
+    /** {@code jtipc node list|set|flush ...} is a control command; {@code jtipc node --...} runs a node. */
+    static final Set<String> NODE_VERBS = Set.of("list", "set", "flush");
     /** How long the client waits for the node's answer, ms (longer than a node command's 30 s). */
     static final int ANSWER_TIMEOUT_MS = 50_000;
     /** The largest answer read, bytes (a nametable of the kernel's 65 535 bindings per node fits). */
@@ -52,15 +54,22 @@ public final class ControlClient {
         }
         if (i >= args.length) return null;
         String verb = args[i];
-        boolean control = VERBS.contains(verb) || verb.equals("node") && i + 1 < args.length && args[i + 1].equals("list");
+        boolean control = VERBS.contains(verb) || verb.equals("node") && i + 1 < args.length && NODE_VERBS.contains(args[i + 1]);
         if (!control) {
             if (node == null) return null;
-            err.println("jtipc: --node SOCKET goes with a control command (" + String.join(", ", VERBS) + ", node list)");
+            err.println("jtipc: --node SOCKET goes with a control command (" + String.join(", ", VERBS) + ", node list|set|flush)");
             return 2;
         }
         List<String> req = new ArrayList<>();
         for (int k = i; k < args.length; k++) {
             String a = args[k];
+            if (k == i + 3 && a.equals("-") && args[i + 1].equals("set") && args[i + 2].equals("key")) {
+                a = keyFromStdin(); // jtipc node set key - : off the command line (ps), as --key-file for jtipc node
+                if (a == null) {
+                    err.println("jtipc: node set key -: no key on standard input (one line)");
+                    return 2;
+                }
+            }
             if (a.isEmpty() || a.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
                 err.println("jtipc: an argument is empty or holds a space or control character");
                 return 2;
@@ -84,6 +93,18 @@ public final class ControlClient {
             return 1;
         }
         return send(socket, String.join(" ", req), out, err);
+    }
+
+    /** The first line of standard input, stripped, at most 4 096 characters read; null if there is none. */
+    private static String keyFromStdin() {
+        try {
+            byte[] b = System.in.readNBytes(4096);
+            String line = new String(b, java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            java.util.Arrays.fill(b, (byte) 0);
+            return line.isEmpty() ? null : line;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -227,10 +248,10 @@ public final class ControlClient {
         return print(answer, out, err, "jtipc link");
     }
 
-    /** The command whose --help a usage error names: {@code jtipc VERB} ({@code jtipc node list} for node). */
+    /** The command whose --help a usage error names: {@code jtipc VERB} ({@code jtipc node list|set|flush} for node). */
     static String helpCommand(String request) {
-        String verb = request.split(" ", 2)[0];
-        return "jtipc " + (verb.equals("node") ? "node list" : verb);
+        String[] w = request.split(" ", 3);
+        return "jtipc " + (!w[0].equals("node") ? w[0] : w.length > 1 && NODE_VERBS.contains(w[1]) ? "node " + w[1] : "node list");
     }
 
     /** As {@link #print(String, PrintStream, PrintStream)}; a usage error names {@code command}'s --help. */

@@ -43,6 +43,11 @@ public final class ControlCommands {
         "bearer add name NAME remoteip IP [remoteport PORT]",
         "nametable show",
         "node list",
+        "node set key KEY [algname gcm(aes)] [master | nodeid ID]",
+        "                                    (KEY as 'tipc node set key': 0x and hex,",
+        "                                     or text; - reads it from standard input)",
+        "node set key rekeying MINUTES|now",
+        "node flush key",
         "socket list",
         "peer remove address ADDR            (ADDR: a node hash as 'node list' shows)",
         "each with --json");
@@ -170,6 +175,14 @@ public final class ControlCommands {
             case "node list" -> {
                 end(a, 2);
                 return nodeList(json);
+            }
+            case "node set" -> {
+                return nodeSetKey(a, json);
+            }
+            case "node flush" -> {
+                if (a.size() != 3 || !a.get(2).equals("key")) throw usage("node flush key");
+                node.flushKeys();
+                return done(json);
             }
             case "socket list" -> {
                 end(a, 2);
@@ -369,6 +382,48 @@ public final class ControlCommands {
         g.writeNumberField("type", Integer.toUnsignedLong(b.type()));
         g.writeNumberField("lower", Integer.toUnsignedLong(b.lower()));
         g.writeNumberField("upper", Integer.toUnsignedLong(b.upper()));
+    }
+
+    /**
+     * {@code node set key KEY [algname gcm(aes)] [master | nodeid ID]} and {@code node set key rekeying MINUTES|now},
+     * iproute2 tipc's grammar (tipc/node.c cmd_node_set_key). No error message holds the key or any other argument
+     * of the request (a mistyped property might be part of it).
+     */
+    private Reply nodeSetKey(List<String> a, boolean json) throws TipcException {
+        String grammar = "node set key KEY [algname gcm(aes)] [master | nodeid ID] | node set key rekeying MINUTES|now";
+        if (a.size() < 4 || !a.get(2).equals("key")) throw usage(grammar);
+        if (a.get(3).equals("rekeying")) {
+            if (a.size() != 5) throw usage("node set key rekeying MINUTES|now");
+            if (a.get(4).equals("now")) {
+                node.rekeyNow();
+            } else {
+                long m;
+                try {
+                    m = Long.parseLong(a.get(4));
+                } catch (NumberFormatException e) {
+                    throw usage("node set key rekeying: MINUTES is 0 (never) to 4294967295, or now");
+                }
+                node.setRekeying(m);
+            }
+            return done(json);
+        }
+        String kind = "cluster";
+        for (int i = 4; i < a.size(); i += 2) {
+            String p = a.get(i);
+            if (p.equals("master") && kind.equals("cluster")) {
+                kind = "master";
+                i--; // a flag, no value
+            } else if (p.equals("nodeid") && kind.equals("cluster") && i + 1 < a.size()) {
+                kind = a.get(i + 1);
+            } else if (p.equals("algname") && i + 1 < a.size()) {
+                if (!a.get(i + 1).equals("gcm(aes)")) throw usage("node set key: algname is gcm(aes), the kernel's one AEAD");
+            } else {
+                throw usage("node set key: after KEY come [algname gcm(aes)] and one of master, nodeid ID; argument "
+                    + (i + 1) + " is none of them");
+            }
+        }
+        node.setKey(a.get(3), kind);
+        return done(json);
     }
 
     private static Reply done(boolean json) {

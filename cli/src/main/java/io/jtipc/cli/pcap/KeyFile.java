@@ -37,7 +37,7 @@ final class KeyFile {
             String l = lines[i].strip();
             if (l.isEmpty() || l.startsWith("#")) continue;
             try {
-                keys.add(DissectorOptions.parseKeyHex(l));
+                keys.add(DissectorOptions.parseKey(l));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("key file " + file + " line " + (i + 1) + ": " + e.getMessage());
             }
@@ -56,7 +56,7 @@ final class KeyFile {
         if (value == null || value.isBlank()) return keys;
         for (String k : value.strip().split("[\\s,]+")) {
             try {
-                keys.add(DissectorOptions.parseKeyHex(k));
+                keys.add(DissectorOptions.parseKey(k));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(ENV + ": " + e.getMessage());
             }

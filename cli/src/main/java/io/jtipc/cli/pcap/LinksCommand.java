@@ -54,7 +54,7 @@ public final class LinksCommand implements Callable<Integer> {
             DissectorOptions.Builder b = DissectorOptions.builder();
             for (String k : keys) {
                 try {
-                    b.addKey(DissectorOptions.parseKeyHex(k));
+                    b.addKey(DissectorOptions.parseKey(k));
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(cl, prefix + "--key: " + e.getMessage());
                 }

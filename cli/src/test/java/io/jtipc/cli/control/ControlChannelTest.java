@@ -261,6 +261,69 @@ class ControlChannelTest {
     }
 
     @Test
+    void keysAreSetAndFlushedAsTipcNodeSetKey() throws Exception {
+        String key = "0x" + "0123456789abcdef0123456789abcdef" + "11223344";
+        // A encrypts from now on; B, still without a key, cannot read it
+        Result r = run("node", "set", "key", key, "algname", "gcm(aes)");
+        assertThat(r.code()).as(r.err()).isZero();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (b.undecryptableFrames() == 0 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(b.undecryptableFrames()).as("B receives A's encrypted frames").isPositive();
+        b.setKey(key, "cluster");
+        try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
+            rx.bind(TipcAddress.ofService(18951, 1));
+            a.awaitLinkUp(Duration.ofSeconds(20));
+            a.awaitBinding(x -> x.type() == 18951, Duration.ofSeconds(20));
+            tx.send(TipcAddress.ofService(18951, 1), new byte[] {1});
+            assertThat(rx.receive(Duration.ofSeconds(10))).as("keyed both ways").isNotNull();
+            assertThat(json("node", "set", "key", "rekeying", "30").get("ok").asBoolean()).isTrue();
+            assertThat(run("node", "set", "key", "rekeying", "now").code()).isZero();
+            // both flushed: clear text again; A's count of frames it could not decrypt stays where it is
+            assertThat(json("node", "flush", "key").get("ok").asBoolean()).isTrue();
+            b.flushKeys();
+            long before = a.undecryptableFrames();
+            for (int i = 0; i < 5; i++) tx.send(TipcAddress.ofService(18951, 1), new byte[] {2});
+            for (int i = 0; i < 5; i++) assertThat(rx.receive(Duration.ofSeconds(10))).as("after the flush").isNotNull();
+            Thread.sleep(500);
+            long settled = a.undecryptableFrames();
+            Thread.sleep(2000); // a few STATE exchanges
+            assertThat(a.undecryptableFrames()).as("no encrypted frame after both flushed").isEqualTo(settled);
+            assertThat(settled - before).as("at most those in flight at the flush").isLessThan(10);
+        }
+        // refusals name no part of the request
+        for (String[] bad : List.of(new String[] {"node", "set", "key", "short_text_key"},
+                new String[] {"node", "set", "key", key, "algname", "cbc(aes)"},
+                new String[] {"node", "set", "key", key, "mastr"},
+                new String[] {"node", "set", "key", key, "nodeid"},
+                new String[] {"node", "set", "key", "rekeying", "soon"},
+                new String[] {"node", "set", "key", "rekeying", "-1"},
+                new String[] {"node", "set", "key"},
+                new String[] {"node", "flush", "keys"})) {
+            r = run(bad);
+            assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(r.err()).hasLineCount(1).doesNotContain("short_text").doesNotContain("0123456789abcdef")
+                .doesNotContain("mastr");
+        }
+        assertThat(run("node", "set", "key", "rekeying", "-1").err()).contains("0 (never) to 4294967295");
+        // KEY '-': the key is the first line of standard input, off the command line
+        java.io.InputStream in = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream((key + "\n").getBytes(StandardCharsets.US_ASCII)));
+            r = run("node", "set", "key", "-", "master");
+            assertThat(r.code()).as(r.err()).isZero();
+            System.setIn(new java.io.ByteArrayInputStream("too_short_a_key\n".getBytes(StandardCharsets.US_ASCII)));
+            r = run("node", "set", "key", "-");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("15 bytes of text").doesNotContain("too_short");
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            assertThat(run("node", "set", "key", "-").err()).contains("no key on standard input");
+        } finally {
+            System.setIn(in);
+        }
+        assertThat(a.isRunning()).isTrue();
+    }
+
+    @Test
     void badRequestsGetAClearErrorAndTheNodeRunsOn() throws Exception {
         Result r = run("link", "frobnicate");
         assertThat(r.code()).isEqualTo(2);

@@ -108,7 +108,7 @@ class JsonShapeTest {
         for (String[] args : new String[][] {{ETH}, {UDP}, {"--key", PcapFastPathTest.KEY, UDP}}) {
             List<FieldRecord> records = new ArrayList<>();
             DissectorOptions.Builder b = DissectorOptions.builder();
-            if (args.length > 1) b.addKey(DissectorOptions.parseKeyHex(args[1]));
+            if (args.length > 1) b.addKey(DissectorOptions.parseKey(args[1]));
             new TipcCaptureDissector(b.build()).dissect(Path.of(args[args.length - 1]), new TipcMessageListener() {
                 @Override public void onMessage(CapturedMessage m) { records.add(FieldRecord.ofMessage(m)); }
                 @Override public void onEncrypted(CapturedMessage m) { records.add(FieldRecord.ofEncrypted(m)); }

@@ -67,7 +67,7 @@ class KernelCryptoLabTest {
     @Order(100)
     void everyEncryptedFrameDecryptsWithTheKey() throws Exception {
         var file = capture.stop();
-        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKeyHex(KEY)).build();
+        DissectorOptions options = DissectorOptions.builder().addKey(DissectorOptions.parseKey(KEY)).build();
         CaptureCheck.Report r = CaptureCheck.check(file, options);
         System.err.println("[jtipc-lab] " + r);
         r.requireClean();

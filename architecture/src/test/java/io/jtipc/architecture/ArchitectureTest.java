@@ -176,9 +176,11 @@ class ArchitectureTest {
         .should().onlyDependOnClassesThat().resideInAnyPackage(
             "io.jtipc.cli..", "io.jtipc.api..", "io.jtipc.capture..", "io.jtipc.lab..",
             "java..", "javax..", "picocli..", "com.fasterxml.jackson..", "org.slf4j..", "sun.misc..")
+        .orShould().haveNameMatching("io\\.jtipc\\.cli\\.SdNotify(\\$.*)?")
         .because("the jtipc command is a client of the public faces (issue 10): api for nodes, capture for "
             + "captures, lab for the kernel lab; only the dissector's printer (io.jtipc.cli.pcap) reads the wire "
-            + "codecs directly (sun.misc: jdk.unsupported's Signal, for the service mode's SIGTERM/SIGINT, issue 17)");
+            + "codecs directly (sun.misc: jdk.unsupported's Signal, for the service mode's SIGTERM/SIGINT, issue 17; "
+            + "SdNotify: jnr-ffi for systemd's Unix datagram notify socket, which the JDK cannot open)");
 
     // ---------------------------------------------------------------- 7. direction of module dependencies
 

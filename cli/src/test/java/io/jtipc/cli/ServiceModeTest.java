@@ -43,9 +43,13 @@ class ServiceModeTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // stderr to a file: Process.destroy() closes the pipes, so what the child prints while it stops would be lost
             Path errFile = dir.resolve("stderr.txt");
-            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.jtipc.cli.Main", "node",
+            // run as systemd runs a Type=notify unit: READY=1 once up, STOPPING=1 at SIGTERM
+            NotifySocket systemd = new NotifySocket(dir.resolve("notify").toString());
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.jtipc.cli.Main", "node",
                     "--identity", "svc-child", "--bearer", "udp:" + b + ",remote=" + a + ",name=sc", "--control", ctl.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile()).start();
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile());
+            pb.environment().put("NOTIFY_SOCKET", dir.resolve("notify").toString());
+            Process p = pb.start();
             try {
                 long end = System.nanoTime() + 60_000_000_000L;
                 while (!Files.readString(errFile).contains("READY ") && System.nanoTime() < end && p.isAlive()) Thread.sleep(50);
@@ -53,6 +57,8 @@ class ServiceModeTest {
                 assertThat(err).as("READY line").anySatisfy(l -> assertThat(l)
                         .matches("READY identity svc-child address [0-9a-f]+ cluster 4711 control " + ctl));
                 assertThat(Files.exists(ctl)).isTrue();
+                assertThat(systemd.receive(10_000, 1)).singleElement().asString()
+                        .matches("READY=1\nSTATUS=identity svc-child address [0-9a-f]+ cluster 4711");
                 peer.awaitLinkUp(Duration.ofSeconds(20));
                 MainTest.Result r = MainTest.run("--node", ctl.toString(), "link", "list");
                 assertThat(r.code()).as(r.err()).isZero();
@@ -69,8 +75,10 @@ class ServiceModeTest {
                 assertThat(err).anySatisfy(l -> assertThat(l).contains("SIGTERM: stopping"))
                         .anySatisfy(l -> assertThat(l).isEqualTo("jtipc node: stopped"));
                 assertThat(Files.exists(ctl)).as("control socket removed").isFalse();
+                assertThat(systemd.receive(1000, 1)).containsExactly("STOPPING=1");
             } finally {
                 p.destroyForcibly();
+                systemd.close();
             }
         }
     }

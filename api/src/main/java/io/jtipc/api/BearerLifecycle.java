@@ -161,7 +161,7 @@ final class BearerLifecycle {
             bearerDied(b, d.getCause());
         } else {
             LOG.debug("bearer {}: receive error {}", b, e.toString());
-            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
+            if (isNetDown(e) && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b, null));
         }
     }
 
@@ -264,7 +264,7 @@ final class BearerLifecycle {
             LOG.debug("bearer {}: send failed: {}", b, e.toString());
         }
         // not here: the core may be in the middle of the call that sent this frame
-        if (isNetDown(e) && !b.netDown() && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b));
+        if (isNetDown(e) && !b.netDown() && b.netDownQueued.compareAndSet(false, true)) node.runner.later(() -> interfaceDown(b, null));
     }
 
     /** Frames went out on {@code b}: its interface is back ({@link BearerIo#clearNetDown}), send failures are news again. */
@@ -335,16 +335,18 @@ final class BearerLifecycle {
      * once (failing over to a parallel link) rather than after the link tolerance, and its discovery starts again —
      * in the core, the bearer is disabled and enabled again in the same slot with its current settings. Once is enough
      * per outage: {@link BearerIo#netDown()} is set until a frame is sent on the bearer again. Loop thread (via later).
+     *
+     * @param why null for an ENETDOWN (the queued report is taken), else what the interface check saw
      */
-    private void interfaceDown(BearerIo b) {
-        b.netDownQueued.set(false);
+    private void interfaceDown(BearerIo b, String why) {
+        if (why == null) b.netDownQueued.set(false);
         int id = b.coreId;
         NodeCore core = node.core();
         var cur = !node.isRunning() || id < 0 || b.netDown() ? null : core.bearer(id); // not after close()'s shutdown
         if (cur == null) return;
         b.markNetDown();
         netDownResets.increment();
-        LOG.info("Resetting bearer <{}>: interface down", b);
+        LOG.info("Resetting bearer <{}>: {}", b, why == null ? "interface down" : why);
         var cfg = cur.config();
         long now = node.runner.now();
         core.disableBearer(now, id, outbox);
@@ -363,8 +365,11 @@ final class BearerLifecycle {
      * NETDEV_CHANGEADDR the new address, each then tipc_reset_bearer: links reset, discovery again). jtipc has no
      * netdevice notifier: every {@link #INTERFACE_CHECK_MS} the event loop asks each Ethernet bearer's interface (two
      * ioctls) and a change resets the bearer with the new values, as {@link #interfaceDown} does. An MTU below
-     * TIPC's 100 bytes, for which the kernel disables the bearer, is logged and the bearer left as it is. Loop thread,
-     * outside the core lock.
+     * TIPC's 100 bytes, for which the kernel disables the bearer, is logged and the bearer left as it is. A lost
+     * carrier (no IFF_RUNNING: a cut cable, the far end of a veth set down; NETDEV_CHANGE without carrier) resets the
+     * bearer once, at once rather than after the link tolerance; its discovery goes on and finds the peers when the
+     * carrier is back (the kernel stops sending meanwhile: frames into a device without carrier are dropped by it).
+     * Loop thread, outside the core lock.
      */
     void checkInterfaces(long now) {
         if (now < nextInterfaceCheck) return;
@@ -373,11 +378,24 @@ final class BearerLifecycle {
             if (!(b.media() instanceof EthBearer e) || b.coreId < 0 || b.enabledAddr == null) continue;
             int mtu;
             byte[] mac;
+            boolean carrier;
             try {
                 mtu = e.mtu();
                 mac = e.currentAddress();
+                carrier = e.isUp();
             } catch (IOException | RuntimeException x) {
                 continue; // the interface is going away: the send path reports it (ENETDOWN, ENXIO)
+            }
+            if (!carrier) { // NETDEV_CHANGE without carrier / NETDEV_GOING_DOWN: reset once per outage
+                if (!b.noCarrier) {
+                    b.noCarrier = true;
+                    node.runner.later(() -> interfaceDown(b, "interface lost carrier"));
+                }
+                continue; // MTU and MAC are compared again once it is back
+            }
+            if (b.noCarrier) {
+                b.noCarrier = false;
+                LOG.info("Bearer <{}>: interface up with carrier again", b);
             }
             if (mtu == b.enabledMtu && java.util.Arrays.equals(mac, b.enabledAddr)) continue;
             if (mtu < EthBearer.MIN_BEARER_MTU) {

@@ -797,19 +797,17 @@ public final class NodeCrypto {
 
     /**
      * crypto.c tipc_crypto_key_distr + tipc_crypto_key_xmit: TX key {@code key} in a MSG_CRYPTO/KEY_DISTR_MSG (40-byte
-     * header, w4 generation and mode, then struct tipc_aead_key) to {@code dnode}, or to every node that is up if 0.
+     * header, w4 generation and mode, then struct tipc_aead_key) to {@code dnode} on its link, or with {@code dnode} 0
+     * to every peer at once on the broadcast link (destination node 0, tipc_bcast_xmit), as the kernel distributes a
+     * new cluster or session key.
      *
-     * @return 0, {@link #ENOKEY} (no such key), or the unicast send's error
+     * @return 0, {@link #ENOKEY} (no such key), or the send's error (ELINKCONG: queued)
      */
     int keyDistr(int key, int dnode, long now, Outbox out) {
         if (config != null && !config.keyExchange()) return 0;
         Aead a = key == 0 ? null : tx.aead[key];
         if (a == null) return ENOKEY;
-        if (dnode != 0) return nodes.xmit(keyDistrMsg(a, dnode), dnode, now, out);
-        List<Node> up = new ArrayList<>();
-        for (Node n : nodes.all()) if (n.isUp()) up.add(n);
-        for (Node n : up) nodes.xmit(keyDistrMsg(a, n.addr), n.addr, now, out);
-        return 0;
+        return dnode != 0 ? nodes.xmit(keyDistrMsg(a, dnode), dnode, now, out) : net.bcast.xmit(keyDistrMsg(a, 0), now, out);
     }
 
     /** The KEY_DISTR message for key {@code a} addressed to {@code dnode}. */

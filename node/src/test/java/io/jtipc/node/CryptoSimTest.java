@@ -161,6 +161,29 @@ class CryptoSimTest {
         assertThat(ca.undecryptable() + cb.undecryptable()).isEqualTo(lost);
     }
 
+    /**
+     * crypto.c tipc_crypto_key_xmit with dnode 0: a new session key goes to all peers in one KEY_DISTR on the
+     * broadcast link (tipc_bcast_xmit), not one per peer on the unicast links; every peer attaches it.
+     */
+    @Test
+    void aNewSessionKeyGoesToAllOnTheBroadcastLink() {
+        SimNetwork net = new SimNetwork(17);
+        SimNode a = node(net, "alpha", 1, keys(NodeKey.cluster(K1)));
+        SimNode b = node(net, "beta", 2, keys(NodeKey.cluster(K1)));
+        SimNode c = node(net, "gamma", 3, keys(NodeKey.cluster(K1)));
+        assertThat(net.runUntil(() -> linkedUp(a, b) && linkedUp(a, c) && linkedUp(b, c), 30_000)).isTrue();
+        net.runFor(30_000); // the configured keys distributed and active everywhere, the binding tables settled
+        int unicast = a.core.links().stream().mapToInt(Link::sndNxt).sum();
+        int bcast = a.core.broadcastLink().sndNxt();
+        a.core.crypto().setRekeying(net.now(), -1);
+        net.runFor(5_000);
+        int fresh = a.core.crypto().tx.pending != 0 ? a.core.crypto().tx.pending : a.core.crypto().tx.active;
+        assertThat(b.core.crypto().rxOf(a.core.ownAddr()).aead[fresh]).as("b has a's new key").isNotNull();
+        assertThat(c.core.crypto().rxOf(a.core.ownAddr()).aead[fresh]).as("c has a's new key").isNotNull();
+        assertThat(a.core.broadcastLink().sndNxt() - bcast).as("one KEY_DISTR on the broadcast link").isEqualTo(1);
+        assertThat(a.core.links().stream().mapToInt(Link::sndNxt).sum()).as("none on the unicast links").isEqualTo(unicast);
+    }
+
     @Test
     void rekeyingNowUnderLossLosesNoMessage() {
         SimNetwork net = new SimNetwork(16);

@@ -81,10 +81,10 @@ final class BearerIo implements AutoCloseable {
     /** Set once, by the first report that its receive thread died (see {@link #markDead()}). */
     private final java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** Its interface was last seen without carrier (BearerLifecycle.checkInterfaces). Loop thread only. */
-    boolean noCarrier;
+    /** Its interface was last seen without carrier; whether it was looked at yet (BearerLifecycle). Loop thread only. */
+    boolean noCarrier, carrierSeen;
 
-        /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
+    /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
     volatile boolean untapped;
 
     /** True while its interface is known down (see {@link #netDownState}). */

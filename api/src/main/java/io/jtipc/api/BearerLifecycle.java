@@ -355,16 +355,16 @@ final class BearerLifecycle {
         enableInCore(now, b, cfg, true); // the lowest free slot: this one unless a lower one was freed before
     }
 
-    /** How often the Ethernet interfaces' MTU and MAC are compared with their bearers' (ms). */
+    /** How often the Ethernet interfaces' carrier, MTU and MAC are compared with their bearers' (ms). */
     static final long INTERFACE_CHECK_MS = 1000;
     /** Loop thread only. */
     private long nextInterfaceCheck;
 
     /**
-     * The kernel follows an interface's MTU and MAC (bearer.c tipc_l2_device_event: NETDEV_CHANGEMTU stores the new MTU,
+     * The kernel follows an interface's carrier, MTU and MAC (bearer.c tipc_l2_device_event: NETDEV_CHANGEMTU stores the new MTU,
      * NETDEV_CHANGEADDR the new address, each then tipc_reset_bearer: links reset, discovery again). jtipc has no
-     * netdevice notifier: every {@link #INTERFACE_CHECK_MS} the event loop asks each Ethernet bearer's interface (two
-     * ioctls) and a change resets the bearer with the new values, as {@link #interfaceDown} does. An MTU below
+     * netdevice notifier: every {@link #INTERFACE_CHECK_MS} the event loop asks each Ethernet bearer's interface
+     * (three ioctls: flags, MTU, MAC) and a change resets the bearer with the new values, as {@link #interfaceDown} does. An MTU below
      * TIPC's 100 bytes, for which the kernel disables the bearer, is logged and the bearer left as it is. A lost
      * carrier (no IFF_RUNNING: a cut cable, the far end of a veth set down; NETDEV_CHANGE without carrier) resets the
      * bearer once, at once rather than after the link tolerance; its discovery goes on and finds the peers when the
@@ -386,10 +386,14 @@ final class BearerLifecycle {
             } catch (IOException | RuntimeException x) {
                 continue; // the interface is going away: the send path reports it (ENETDOWN, ENXIO)
             }
+            if (!b.carrierSeen) { // the first look: the state it was enabled in (the kernel acts on events only)
+                b.carrierSeen = true;
+                b.noCarrier = !carrier;
+            }
             if (!carrier) { // NETDEV_CHANGE without carrier / NETDEV_GOING_DOWN: reset once per outage
                 if (!b.noCarrier) {
                     b.noCarrier = true;
-                    node.runner.later(() -> interfaceDown(b, "interface lost carrier"));
+                    node.runner.later(() -> interfaceDown(b, "interface down or without carrier"));
                 }
                 continue; // MTU and MAC are compared again once it is back
             }

@@ -109,8 +109,9 @@ final class NodeAdmin {
         if (minutes < 0 || minutes > 0xffff_ffffL) {
             throw new IllegalArgumentException("rekeying interval " + minutes + " minutes: 0 (never) to 4294967295");
         }
-        // the core keeps an int interval: u32 minutes past 2^31 - 1 (4 085 years) are the same as never in practice
-        int m = (int) Math.min(minutes, Integer.MAX_VALUE);
+        // ~0U is TIPC_REKEYING_NOW (crypto.c tipc_crypto_rekeying_sched); the core keeps an int interval: other u32
+        // minutes past 2^31 - 1 (4 085 years) are the same as never in practice
+        int m = minutes == 0xffff_ffffL ? -1 : (int) Math.min(minutes, Integer.MAX_VALUE);
         node.call(now -> {
             node.core().crypto().setRekeying(now, m);
             return 0;

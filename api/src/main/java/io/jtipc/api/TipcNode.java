@@ -639,7 +639,8 @@ public final class TipcNode implements AutoCloseable {
 
     /**
      * Sets a key at run time, as {@code tipc node set key}: {@code kind} "cluster" (distributed to the peers in
-     * KEY_DISTR), "master", or a node identity (a per-node key of that node; its own identity = this node's TX key).
+     * KEY_DISTR), "master", or a node identity (a per-node key of that node; its own identity = this node's TX key;
+     * a node named "cluster" or "master" in its 32-hex-digit form).
      *
      * @throws IllegalArgumentException if the key or kind is malformed
      * @throws TipcException            if the node is not running or no key slot is free (EBUSY)
@@ -653,8 +654,8 @@ public final class TipcNode implements AutoCloseable {
     public void rekeyNow() throws TipcException { admin.rekeyNow(); }
 
     /**
-     * {@code tipc node set key rekeying MINUTES}: the next rekeying that many minutes from now, 0 = never (crypto.c
-     * tipc_crypto_rekeying_sched).
+     * {@code tipc node set key rekeying MINUTES}: the next rekeying that many minutes from now, 0 = never, 2^32-1 =
+     * now (TIPC_REKEYING_NOW; crypto.c tipc_crypto_rekeying_sched).
      * @throws IllegalArgumentException if {@code minutes} is outside 0..2^32-1 (the kernel's u32)
      * @throws TipcException if the node is not running (once it failed, the exception names the cause)
      */
@@ -679,7 +680,7 @@ public final class TipcNode implements AutoCloseable {
     /** Frames the traffic tap ({@link Builder#capture}) wrote to its files; 0 without a tap. */
     public long capturedFrames() { return bearerSet.capturedFrames(); }
 
-    /** Frames the tap did not write (queue of {@value TrafficTap#QUEUE_FRAMES} frames / 32 MiB full, a failed write; logged once). */
+    /** Frames the tap did not write (its {@value TrafficTap#QUEUE_FRAMES}-frame/32 MiB queue full, a write or tap error). */
     public long captureDropped() { return bearerSet.captureDropped(); }
 
     /** Bearer sends that failed (interface down, ...). */

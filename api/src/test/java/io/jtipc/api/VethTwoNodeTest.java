@@ -117,7 +117,7 @@ class VethTwoNodeTest {
     /**
      * bearer.c tipc_l2_device_event: a lost carrier (NETDEV_CHANGE, here the far end of the veth pair set down, so
      * va stays up but without IFF_RUNNING and every send on it still "succeeds") resets the bearer at once: a's link
-     * goes down within the interface check's second, not after the 10 s link tolerance; with the carrier back the link
+     * goes down within the interface check's second, not after the 30 s link tolerance; with the carrier back the link
      * returns by discovery and messages flow.
      */
     @Test
@@ -126,15 +126,15 @@ class VethTwoNodeTest {
              TipcNode b = TipcNode.builder().identity("jt-eth-d").netns(NS).bearer("eth:vb").start()) {
             String name = a.awaitLinkUp(TwoNodeChecks.T).name();
             b.awaitLinkUp(TwoNodeChecks.T);
-            a.setLink(name, LinkProperty.TOLERANCE, 10_000);
-            b.awaitLink(l -> l.tolerance() == 10_000, TwoNodeChecks.T); // both ends: only the reset can be quick
+            a.setLink(name, LinkProperty.TOLERANCE, 30_000);
+            b.awaitLink(l -> l.tolerance() == 30_000, TwoNodeChecks.T); // both ends: only the reset can be quick
             try {
                 long t0 = System.nanoTime();
                 run("ip", "-n", NS, "link", "set", "vb", "down");
-                long end = t0 + 8_000_000_000L; // the reset deletes the link: no link up, whether listed or not
+                long end = t0 + 25_000_000_000L; // the reset deletes the link: no link up, whether listed or not
                 while (a.links().stream().anyMatch(LinkInfo::up) && System.nanoTime() < end) Thread.sleep(10);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertThat(ms).as("a's link down after the far end lost its interface, ms").isLessThan(5000);
+                assertThat(ms).as("a's link down after the far end lost its interface, ms").isLessThan(15_000);
             } finally {
                 run("ip", "-n", NS, "link", "set", "vb", "up");
             }

@@ -67,13 +67,13 @@ class ValuesTest {
         assertThat(k[19]).isEqualTo((byte) 0x44);
         assertThat(DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY)).hasSize(36);
         assertThatThrownBy(() -> DissectorOptions.parseKey("0x")).hasMessageContaining("empty");
-        assertThatThrownBy(() -> DissectorOptions.parseKey("abc")).hasMessageContaining("got 3 hex digits");
+        assertThatThrownBy(() -> DissectorOptions.parseKey("abc")).hasMessageContaining("got 3 bytes of text");
         assertThatThrownBy(() -> DissectorOptions.parseKey("0123456789abcdef0123456789abcdef1122334g"))
                 .hasMessageContaining("non-hex character at position 39");
         // no character of the key in the message, not even the bad one
         assertThatThrownBy(() -> DissectorOptions.parseKey("0123456789abcdef0123456789abcdef112233!4"))
                 .hasMessageContaining("position 38").hasMessageNotContaining("!");
-        assertThatThrownBy(() -> DissectorOptions.parseKey("00112233")).hasMessageContaining("got 8 hex digits");
+        assertThatThrownBy(() -> DissectorOptions.parseKey("00112233")).hasMessageContaining("got 8 bytes of text");
         assertThatThrownBy(() -> DissectorOptions.builder().addUdpPort(0)).hasMessageContaining("1..65535");
         assertThatThrownBy(() -> DissectorOptions.builder().addKey(new byte[16])).hasMessageContaining("20, 28 or 36");
         DissectorOptions o = DissectorOptions.builder().addUdpPort(7000).addKey(k).build();

@@ -443,7 +443,7 @@ public final class NodeCommand implements Callable<Integer> {
     static String readNodeKey(java.nio.file.Path file) {
         byte[] raw = io.jtipc.cli.pcap.PrivateFile.read(file, KEY_FILE_MAX_BYTES, "key file").privateBytes();
         String found = null;
-        for (String l : new String(raw, StandardCharsets.US_ASCII).split("\r?\n", -1)) {
+        for (String l : new String(raw, StandardCharsets.UTF_8).split("\r?\n", -1)) { // a text key is its UTF-8 bytes
             String k = l.strip();
             if (k.isEmpty() || k.startsWith("#")) continue;
             if (found != null) throw new IllegalArgumentException("key file " + file + " holds more than one key line");
@@ -473,9 +473,11 @@ public final class NodeCommand implements Callable<Integer> {
         List<io.jtipc.lab.GuestJob> jobs = new ArrayList<>();
         CountDownLatch failed = new CountDownLatch(1); // the node failed, or SIGTERM/SIGINT (svc.signal())
         ServiceMode[] service = new ServiceMode[1];
+        SdNotify systemd = SdNotify.fromEnvironment(); // a Type=notify unit: READY=1 once up, STOPPING=1 at the stop
         try (TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
                 Thread.currentThread(), err)) {
             service[0] = svc;
+            svc.onSignal(() -> systemd.stopping(err)); // before the signal's close: STOPPING=1 "beginning its shutdown"
             out.println("NODE " + node.identity() + " address " + Integer.toHexString(node.address()) + " cluster " + cluster);
             out.flush();
             node.addStateListener((st, cause) -> {
@@ -524,7 +526,6 @@ public final class NodeCommand implements Callable<Integer> {
                         + " cluster " + cluster + " control " + (svc.controlPath() == null ? "none" : svc.controlPath()));
                 err.flush();
             }
-            SdNotify systemd = SdNotify.fromEnvironment(); // Type=notify units: ready now, as the READY line says
             systemd.send("READY=1\nSTATUS=identity " + node.identity() + " address "
                     + Integer.toHexString(node.address()) + " cluster " + cluster, err);
             int rc = 0;
@@ -610,7 +611,7 @@ public final class NodeCommand implements Callable<Integer> {
                 if (svc.signal() == null) throw e;
             }
             Thread.interrupted(); // a signal's interrupt must not disturb the close
-            systemd.send("STOPPING=1", err);
+            systemd.stopping(err);
             if (svc.signal() != null) {
                 synchronized (err) {
                     err.println("jtipc node: " + svc.signal() + ": stopping (links reset with peer-stopping)");
@@ -630,6 +631,7 @@ public final class NodeCommand implements Callable<Integer> {
             err.println("jtipc node: " + e.getMessage()); // the control socket cannot be opened
             return 1;
         } finally {
+            systemd.stopping(err); // also on a failure path (no link within --wait-link, an exception)
             for (io.jtipc.lab.GuestJob j : jobs) j.close();
             if (service[0] != null && service[0].signal() != null) {
                 synchronized (err) {

@@ -38,6 +38,7 @@ final class SdNotify {
     private final int addressLength;
     private final String problem; // why address is null while NOTIFY_SOCKET is set
     private boolean reported;
+    private boolean stopping;
 
     private SdNotify(byte[] address, int addressLength, String problem) {
         this.address = address;
@@ -58,7 +59,7 @@ final class SdNotify {
             return new SdNotify(null, 0, "NOTIFY_SOCKET is longer than sun_path");
         }
         byte[] sa = new byte[2 + SUN_PATH];
-        sa[0] = (byte) AF_UNIX; // sa_family_t in host order: little-endian on x86_64 and aarch64
+        java.nio.ByteBuffer.wrap(sa).order(java.nio.ByteOrder.nativeOrder()).putShort((short) AF_UNIX); // sa_family_t
         System.arraycopy(name, 0, sa, 2, name.length);
         if (abstractName) sa[2] = 0;
         return new SdNotify(sa, 2 + name.length + (abstractName ? 0 : 1), null);
@@ -104,6 +105,15 @@ final class SdNotify {
         }
         report(err, failure);
         return false;
+    }
+
+    /** {@code STOPPING=1}, sent once whoever asks first (the signal handler, the end of the run, a failure path). */
+    void stopping(java.io.PrintWriter err) {
+        synchronized (this) {
+            if (stopping) return;
+            stopping = true;
+        }
+        send("STOPPING=1", err);
     }
 
     private synchronized void report(java.io.PrintWriter err, String why) {

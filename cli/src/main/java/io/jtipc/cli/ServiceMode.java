@@ -43,6 +43,8 @@ final class ServiceMode implements AutoCloseable {
     private final Thread hook;
     private final ControlServer control;
     private volatile String signal;
+    /** Run by the signal handler before it closes the node (the service tells systemd it is stopping). */
+    private volatile Runnable onSignal;
 
     private ServiceMode(Thread hook, ControlServer control) {
         this.hook = hook;
@@ -99,6 +101,8 @@ final class ServiceMode implements AutoCloseable {
                     }
                     for (ServiceMode m : all) {
                         m.signal = "SIG" + name;
+                        Runnable r = m.onSignal;
+                        if (r != null) r.run();
                         // the RESETs leave now, not after the main thread has unwound its actions
                         m.node.close();
                         m.stop.countDown();
@@ -110,6 +114,11 @@ final class ServiceMode implements AutoCloseable {
                 // the JVM keeps this signal (e.g. -Xrs): the shutdown hook still closes the node
             }
         }
+    }
+
+    /** {@code r} runs in the SIGTERM/SIGINT handler before the node is closed. */
+    void onSignal(Runnable r) {
+        this.onSignal = r;
     }
 
     /** The control socket's path, or null without one. */

@@ -49,7 +49,13 @@ class ServiceModeTest {
                     "--identity", "svc-child", "--bearer", "udp:" + b + ",remote=" + a + ",name=sc", "--control", ctl.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile());
             pb.environment().put("NOTIFY_SOCKET", dir.resolve("notify").toString());
-            Process p = pb.start();
+            Process p;
+            try {
+                p = pb.start();
+            } catch (java.io.IOException e) {
+                systemd.close();
+                throw e;
+            }
             try {
                 long end = System.nanoTime() + 60_000_000_000L;
                 while (!Files.readString(errFile).contains("READY ") && System.nanoTime() < end && p.isAlive()) Thread.sleep(50);

@@ -211,6 +211,7 @@ final class Crypto {
     /** crypto.c tipc_crypto_key_flush: every key and flag gone (RX: the TX users it held are released). */
     void flush(Crypto tx, long now) {
         if (!isTx()) {
+            if (skey != null) java.util.Arrays.fill(skey, (byte) 0); // kfree_sensitive
             skey = null;
             keyDistr = 0;
             workDue = Long.MAX_VALUE;

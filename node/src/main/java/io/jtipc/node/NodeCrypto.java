@@ -29,8 +29,8 @@ import io.jtipc.wire.TipcMsg;
  * <p>Deviations from the kernel, each deliberate: one sequence counter per TX key for every frame (the kernel uses a
  * per-peer counter it resets for per-node keys, reusing IVs); replayed or duplicate sequence numbers are rejected
  * ({@link ReplayWindow}); a strict mode drops plaintext once keyed; MSG_CRYPTO is taken when its frame is decrypted
- * (not in link order; a repeat is refused by the key-generation check as in the kernel); KEY_DISTR "to all" is
- * replicated on every link that is up (jtipc has no broadcast send link). Single-threaded; times are the core's ms.
+ * (not in link order; a repeat is refused by the key-generation check as in the kernel). KEY_DISTR "to all" goes on
+ * the broadcast link as the kernel's. Single-threaded; times are the core's ms.
  */
 public final class NodeCrypto {
     /** crypto.c TIPC_REKEYING_INTV_DEF: one day, minutes. */

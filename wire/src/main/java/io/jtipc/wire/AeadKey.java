@@ -72,15 +72,17 @@ public final class AeadKey {
      * Parses a key string as iproute2's {@code tipc node set key KEY} does (tipc/misc.c {@code str2key}), so a keyed
      * kernel cluster's key string works here unchanged:
      * <ul>
-     * <li>"0x" followed by hex digits only: those digits (an odd count: the first digit alone is the first byte);</li>
+     * <li>"0x" (lower case, as str2key's strncmp) followed by hex digits only: those digits (an odd count: the first
+     * digit alone is the first byte);</li>
      * <li>anything else: the string's own bytes (UTF-8), e.g. {@code "this_is_a_key_16B+salt"} as text;</li>
-     * <li>jtipc also takes 40, 56 or 72 hex digits without "0x" (iproute2 would read them as a 40, 56 or 72-byte
-     * text key and the kernel refuse it, so nothing valid there changes meaning).</li>
+     * <li>jtipc also takes exactly 40, 56 or 72 hex digits without "0x" or after "0X" (iproute2 would read them as
+     * a text key of 40 bytes or more and the kernel refuse it, so nothing valid there changes meaning).</li>
      * </ul>
      * The material must be an AES key of 16, 24 or 32 bytes followed by the 4-byte salt: 20, 28 or 36 bytes
      * ({@code TIPC_AEAD_KEYLEN_MIN}..{@code _MAX}, crypto.c tipc_aead_key_validate). Leading and trailing white space
-     * is ignored. The one parser used by the capture analyser, the node API, the CLI and the control socket. An
-     * exception's message never holds a character of the key (at most the position of a non-hex one).
+     * is ignored (iproute2 takes the argument as it is; a text key with spaces at its ends cannot be given here). The
+     * one parser used by the capture analyser, the node API, the CLI and the control socket. An exception's message
+     * never holds a character of the key (at most the position of a non-hex one).
      *
      * @return the key material, AES key ‖ salt
      * @throws IllegalArgumentException with a message saying what is wrong (missing, empty, wrong length, the position
@@ -90,11 +92,12 @@ public final class AeadKey {
         if (s == null) throw new IllegalArgumentException("key is missing");
         String t = s.strip();
         if (t.isEmpty()) throw new IllegalArgumentException("key is empty");
-        boolean prefixed = t.startsWith("0x") || t.startsWith("0X");
+        boolean prefixed = t.startsWith("0x");
+        if (t.startsWith("0X") && firstNonHex(t.substring(2)) < 0 && keyHexLength(t.length() - 2)) prefixed = true;
         String digits = prefixed ? t.substring(2) : t;
         if (prefixed && digits.isEmpty()) throw new IllegalArgumentException("key is empty");
         int bad = firstNonHex(digits);
-        boolean hexLength = digits.length() == 40 || digits.length() == 56 || digits.length() == 72;
+        boolean hexLength = keyHexLength(digits.length());
         if (bad < 0 && (prefixed || hexLength)) return checked(hex(digits), digits.length() + " hex digits");
         byte[] text = t.getBytes(StandardCharsets.UTF_8);
         if (text.length == 20 || text.length == 28 || text.length == 36) return text;
@@ -104,7 +107,11 @@ public final class AeadKey {
         }
         throw new IllegalArgumentException("key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt: "
                 + "20, 28 or 36 bytes, given as 0x and hex digits (40, 56 or 72 digits also without 0x) or as text "
-                + "of 20, 28 or 36 bytes; got " + (bad < 0 ? digits.length() + " hex digits" : text.length + " bytes of text"));
+                + "of 20, 28 or 36 bytes; got " + text.length + " bytes of text");
+    }
+
+    private static boolean keyHexLength(int n) {
+        return n == 40 || n == 56 || n == 72;
     }
 
     private static int firstNonHex(String h) {

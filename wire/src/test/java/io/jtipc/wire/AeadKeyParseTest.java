@@ -14,7 +14,12 @@ class AeadKeyParseTest {
     @Test
     void hexWithThePrefixAsIproute2() {
         assertThat(AeadKey.parseKey("0x" + HEX40)).isEqualTo(HexFormat.of().parseHex(HEX40));
-        assertThat(AeadKey.parseKey("0X" + HEX40.toUpperCase())).isEqualTo(HexFormat.of().parseHex(HEX40));
+        assertThat(AeadKey.parseKey("0x" + HEX40.toUpperCase())).isEqualTo(HexFormat.of().parseHex(HEX40));
+        // str2key compares "0x" only: "0X" and 18 hex digits is a 20-byte text key there, and here
+        String upper = "0X" + HEX40.substring(0, 18);
+        assertThat(AeadKey.parseKey(upper)).isEqualTo(upper.getBytes(StandardCharsets.US_ASCII));
+        // jtipc's extension: "0X" and exactly 40 digits (a 42-byte text key the kernel would refuse)
+        assertThat(AeadKey.parseKey("0X" + HEX40)).isEqualTo(HexFormat.of().parseHex(HEX40));
         // an odd digit count: the first digit alone is the first byte ("%1hhx" then "%2hhx")
         byte[] odd = AeadKey.parseKey("0x" + "f" + HEX40.substring(2));
         assertThat(odd).hasSize(20);

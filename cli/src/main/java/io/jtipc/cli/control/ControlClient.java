@@ -63,10 +63,11 @@ public final class ControlClient {
         List<String> req = new ArrayList<>();
         for (int k = i; k < args.length; k++) {
             String a = args[k];
-            if (k == i + 3 && a.equals("-") && args[i + 1].equals("set") && args[i + 2].equals("key")) {
-                a = keyFromStdin(); // jtipc node set key - : off the command line (ps), as --key-file for jtipc node
-                if (a == null) {
-                    err.println("jtipc: node set key -: no key on standard input (one line)");
+            if (k == i + 3 && a.equals("-") && verb.equals("node") && args[i + 1].equals("set") && args[i + 2].equals("key")) {
+                try {
+                    a = keyFromStdin(); // jtipc node set key - : off the command line (ps), as --key-file for jtipc node
+                } catch (IllegalArgumentException e) {
+                    err.println("jtipc: node set key -: " + e.getMessage());
                     return 2;
                 }
             }
@@ -95,15 +96,40 @@ public final class ControlClient {
         return send(socket, String.join(" ", req), out, err);
     }
 
-    /** The first line of standard input, stripped, at most 4 096 characters read; null if there is none. */
+    /**
+     * The key for {@code node set key -}: typed at a terminal without echo, else standard input read as a
+     * {@code --key-file} is (UTF-8, at most 4 096 bytes, its one line that is neither blank nor a '#' comment).
+     *
+     * @throws IllegalArgumentException no key line, more than one, or more than 4 096 bytes (never the content)
+     */
     private static String keyFromStdin() {
+        java.io.Console console = System.console();
+        if (console != null) {
+            char[] c = console.readPassword("TIPC key: ");
+            String k = c == null ? "" : new String(c).strip();
+            if (c != null) java.util.Arrays.fill(c, ' ');
+            if (k.isEmpty()) throw new IllegalArgumentException("no key typed");
+            return k;
+        }
+        byte[] b;
         try {
-            byte[] b = System.in.readNBytes(4096);
-            String line = new String(b, java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            java.util.Arrays.fill(b, (byte) 0);
-            return line.isEmpty() ? null : line;
+            b = System.in.readNBytes(4097);
         } catch (IOException e) {
-            return null;
+            throw new IllegalArgumentException("standard input unreadable (" + e.getMessage() + ")");
+        }
+        try {
+            if (b.length > 4096) throw new IllegalArgumentException("more than 4096 bytes on standard input");
+            String found = null;
+            for (String l : new String(b, java.nio.charset.StandardCharsets.UTF_8).split("\r?\n", -1)) {
+                String t = l.strip();
+                if (t.isEmpty() || t.startsWith("#")) continue;
+                if (found != null) throw new IllegalArgumentException("more than one key line on standard input");
+                found = t;
+            }
+            if (found == null) throw new IllegalArgumentException("no key on standard input (one line, as a --key-file)");
+            return found;
+        } finally {
+            java.util.Arrays.fill(b, (byte) 0);
         }
     }
 

@@ -43,7 +43,7 @@ public final class ControlCommands {
         "bearer add name NAME remoteip IP [remoteport PORT]",
         "nametable show",
         "node list",
-        "node set key KEY [algname gcm(aes)] [master | nodeid ID]",
+        "node set key KEY [algname gcm(aes)] [master | nodeid ID] [rekeying N|now]",
         "                                    (KEY as 'tipc node set key': 0x and hex,",
         "                                     or text; - reads it from standard input)",
         "node set key rekeying MINUTES|now",
@@ -199,7 +199,9 @@ public final class ControlCommands {
                 node.removePeer(addr);
                 return done(json);
             }
-            default -> throw usage(a.isEmpty() ? "missing command" : "unknown command '" + String.join(" ", a) + "'");
+            // at most the first two words: the rest may hold a key (node set key KEY) the server does not know
+            default -> throw usage(a.isEmpty() ? "missing command" : "unknown command '"
+                + String.join(" ", a.subList(0, Math.min(2, a.size()))) + (a.size() > 2 ? " ...'" : "'"));
         }
     }
 
@@ -385,44 +387,51 @@ public final class ControlCommands {
     }
 
     /**
-     * {@code node set key KEY [algname gcm(aes)] [master | nodeid ID]} and {@code node set key rekeying MINUTES|now},
-     * iproute2 tipc's grammar (tipc/node.c cmd_node_set_key). No error message holds the key or any other argument
-     * of the request (a mistyped property might be part of it).
+     * {@code node set key KEY [algname gcm(aes)] [master | nodeid ID] [rekeying MINUTES|now]} and {@code node set key
+     * rekeying MINUTES|now}, iproute2 tipc's grammar (tipc/node.c cmd_node_set_key; the kernel sets the key, then the
+     * rekeying, node.c __tipc_nl_node_set_key). No error message holds the key or a property's value: a mistyped
+     * property might be part of the key.
      */
     private Reply nodeSetKey(List<String> a, boolean json) throws TipcException {
-        String grammar = "node set key KEY [algname gcm(aes)] [master | nodeid ID] | node set key rekeying MINUTES|now";
+        String grammar = "node set key KEY [algname gcm(aes)] [master | nodeid ID] [rekeying N|now] | node set key rekeying N|now";
         if (a.size() < 4 || !a.get(2).equals("key")) throw usage(grammar);
-        if (a.get(3).equals("rekeying")) {
-            if (a.size() != 5) throw usage("node set key rekeying MINUTES|now");
-            if (a.get(4).equals("now")) {
-                node.rekeyNow();
-            } else {
-                long m;
-                try {
-                    m = Long.parseLong(a.get(4));
-                } catch (NumberFormatException e) {
-                    throw usage("node set key rekeying: MINUTES is 0 (never) to 4294967295, or now");
-                }
-                node.setRekeying(m);
-            }
-            return done(json);
-        }
+        boolean keyGiven = !a.get(3).equals("rekeying");
         String kind = "cluster";
-        for (int i = 4; i < a.size(); i += 2) {
+        String rekeying = null;
+        for (int i = keyGiven ? 4 : 3; i < a.size(); i += 2) {
             String p = a.get(i);
-            if (p.equals("master") && kind.equals("cluster")) {
+            boolean value = i + 1 < a.size();
+            if (keyGiven && p.equals("master") && kind.equals("cluster")) {
                 kind = "master";
                 i--; // a flag, no value
-            } else if (p.equals("nodeid") && kind.equals("cluster") && i + 1 < a.size()) {
+            } else if (keyGiven && p.equals("nodeid") && value && kind.equals("cluster")) {
                 kind = a.get(i + 1);
-            } else if (p.equals("algname") && i + 1 < a.size()) {
+                if (kind.equals("cluster") || kind.equals("master")) { // the API's kind words (TipcNode#setKey)
+                    throw usage("node set key: nodeid " + kind + ": give that identity in hex (32 digits)");
+                }
+            } else if (keyGiven && p.equals("algname") && value) {
                 if (!a.get(i + 1).equals("gcm(aes)")) throw usage("node set key: algname is gcm(aes), the kernel's one AEAD");
+            } else if (p.equals("rekeying") && value && rekeying == null) {
+                rekeying = a.get(i + 1);
             } else {
-                throw usage("node set key: after KEY come [algname gcm(aes)] and one of master, nodeid ID; argument "
-                    + (i + 1) + " is none of them");
+                throw usage("node set key: after KEY come [algname gcm(aes)], one of master or nodeid ID, and "
+                    + "[rekeying N|now]; argument " + (i + 1) + " is none of them");
             }
         }
-        node.setKey(a.get(3), kind);
+        long minutes = 0;
+        if (rekeying != null && !rekeying.equals("now")) {
+            try {
+                minutes = Long.parseLong(rekeying);
+            } catch (NumberFormatException e) {
+                throw usage("node set key rekeying: MINUTES is 0 (never) to 4294967295 (now, as ~0U), or now");
+            }
+            if (minutes < 0 || minutes > 0xffff_ffffL) {
+                throw usage("node set key rekeying: MINUTES is 0 (never) to 4294967295 (now, as ~0U), or now");
+            }
+        }
+        if (keyGiven) node.setKey(a.get(3), kind);
+        if (rekeying != null && rekeying.equals("now")) node.rekeyNow();
+        else if (rekeying != null) node.setRekeying(minutes);
         return done(json);
     }
 

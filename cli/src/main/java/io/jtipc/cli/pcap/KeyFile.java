@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Decryption keys kept off the command line (where {@code ps} shows them to every user): {@code --key-file FILE}
- * and the environment variable {@link #ENV}. The key format is that of {@code tipc node set key}: hex of the AES
- * key (16, 24 or 32 bytes) followed by a 4-byte salt, optional {@code 0x}.
+ * and the environment variable {@link #ENV}. The key format is that of {@code tipc node set key}: the AES key (16, 24
+ * or 32 bytes) followed by a 4-byte salt, as "0x" and hex digits or as text (UTF-8, one key per line; in the variable
+ * keys are separated by white space or commas, so a text key there holds neither), see AeadKey.parseKey.
  */
 final class KeyFile {
     /** Environment variable holding one key (or several separated by white space or commas). */
@@ -32,7 +33,7 @@ final class KeyFile {
     static List<byte[]> read(Path file) {
         byte[] raw = PrivateFile.read(file, MAX_BYTES, "key file").privateBytes();
         List<byte[]> keys = new ArrayList<>();
-        String[] lines = new String(raw, StandardCharsets.US_ASCII).split("\r?\n", -1);
+        String[] lines = new String(raw, StandardCharsets.UTF_8).split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i].strip();
             if (l.isEmpty() || l.startsWith("#")) continue;

@@ -78,8 +78,8 @@ public final class LinksCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file ('-': standard input)")
         Path file;
 
-        @Option(names = "--key", paramLabel = "HEX",
-                description = "master key as given to 'tipc node set key' (AES key + 4-byte salt, hex; "
+        @Option(names = "--key", paramLabel = "KEY",
+                description = "master key as given to 'tipc node set key' (AES key + 4-byte salt: 0x and hex, or text; "
                         + "repeatable). Visible to other users in ps: prefer --key-file or $" + KeyFile.ENV)
         List<String> keys = new ArrayList<>();
 

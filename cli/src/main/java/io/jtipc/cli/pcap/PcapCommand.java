@@ -95,7 +95,7 @@ public final class PcapCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object per message (field names as the kernel's accessors)")
     boolean json;
 
-    @Option(names = "--key", paramLabel = "HEX", description = "key given to 'tipc node set key' (AES key + 4-byte salt, hex; repeatable): decrypts encrypted frames. Visible to other users in ps: prefer --key-file or $JTIPC_KEY")
+    @Option(names = "--key", paramLabel = "KEY", description = "key given to 'tipc node set key' (AES key + 4-byte salt: 0x and hex, or text; repeatable): decrypts encrypted frames. Visible to other users in ps: prefer --key-file or $JTIPC_KEY")
     List<String> keys = new ArrayList<>();
 
     @Option(names = "--key-file", paramLabel = "FILE", description = "read the keys from FILE (one per line, # comments; mode 600). The keys in $JTIPC_KEY are used too")

@@ -277,24 +277,34 @@ class ControlChannelTest {
             tx.send(TipcAddress.ofService(18951, 1), new byte[] {1});
             assertThat(rx.receive(Duration.ofSeconds(10))).as("keyed both ways").isNotNull();
             assertThat(json("node", "set", "key", "rekeying", "30").get("ok").asBoolean()).isTrue();
-            assertThat(run("node", "set", "key", "rekeying", "now").code()).isZero();
+            assertThat(run("node", "set", "key", "rekeying", "now").code()).isZero(); // KEY_DISTR on the broadcast link
+            tx.send(TipcAddress.ofService(18951, 1), new byte[] {3});
+            assertThat(rx.receive(Duration.ofSeconds(10))).as("after the rekeying").isNotNull();
             // both flushed: clear text again; A's count of frames it could not decrypt stays where it is
             assertThat(json("node", "flush", "key").get("ok").asBoolean()).isTrue();
             b.flushKeys();
             long before = a.undecryptableFrames();
             for (int i = 0; i < 5; i++) tx.send(TipcAddress.ofService(18951, 1), new byte[] {2});
             for (int i = 0; i < 5; i++) assertThat(rx.receive(Duration.ofSeconds(10))).as("after the flush").isNotNull();
-            Thread.sleep(500);
-            long settled = a.undecryptableFrames();
-            Thread.sleep(2000); // a few STATE exchanges
-            assertThat(a.undecryptableFrames()).as("no encrypted frame after both flushed").isEqualTo(settled);
+            long settled = stableUndecryptable(a);
             assertThat(settled - before).as("at most those in flight at the flush").isLessThan(10);
+            // a per-node key for A's own identity is its TX key: A encrypts again, B (flushed) cannot read it
+            long bBefore = b.undecryptableFrames();
+            assertThat(run("node", "set", "key", key, "nodeid", "ctl-a", "rekeying", "0").code()).isZero();
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (b.undecryptableFrames() == bBefore && System.nanoTime() < until) Thread.sleep(20);
+            assertThat(b.undecryptableFrames()).as("A encrypts with its own per-node key").isGreaterThan(bBefore);
+            // a peer's per-node key is an RX key: nothing changes on the wire
+            assertThat(run("node", "set", "key", key, "nodeid", "ctl-b").code()).isZero();
+            assertThat(run("node", "flush", "key").code()).isZero();
         }
         // refusals name no part of the request
         for (String[] bad : List.of(new String[] {"node", "set", "key", "short_text_key"},
                 new String[] {"node", "set", "key", key, "algname", "cbc(aes)"},
                 new String[] {"node", "set", "key", key, "mastr"},
                 new String[] {"node", "set", "key", key, "nodeid"},
+                new String[] {"node", "set", "key", key, "nodeid", "master"},
+                new String[] {"node", "set", "key", key, "rekeying", "soon"},
                 new String[] {"node", "set", "key", "rekeying", "soon"},
                 new String[] {"node", "set", "key", "rekeying", "-1"},
                 new String[] {"node", "set", "key"},
@@ -321,6 +331,24 @@ class ControlChannelTest {
             System.setIn(in);
         }
         assertThat(a.isRunning()).isTrue();
+    }
+
+    /** {@code n}'s undecryptable count once it has not moved for a second (at most 20 s), then checked for 2 s more. */
+    static long stableUndecryptable(TipcNode n) throws Exception {
+        long last = n.undecryptableFrames();
+        long quietSince = System.nanoTime();
+        long end = quietSince + 20_000_000_000L;
+        while (System.nanoTime() - quietSince < 1_000_000_000L && System.nanoTime() < end) {
+            Thread.sleep(50);
+            long now = n.undecryptableFrames();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        Thread.sleep(2000); // a few STATE exchanges: none of them is encrypted any more
+        assertThat(n.undecryptableFrames()).as("no encrypted frame after both flushed").isEqualTo(last);
+        return last;
     }
 
     @Test

@@ -231,7 +231,7 @@ class AnalysisCommandsTest {
     void helpListsTheOptions() {
         Result r = run(new NamesCommand(), "--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("--at=SECONDS").contains("--history").contains("--key=HEX").contains("--udp-port=N")
+        assertThat(r.out()).contains("--at=SECONDS").contains("--history").contains("--key=KEY").contains("--udp-port=N")
                 .contains("--json");
     }
 

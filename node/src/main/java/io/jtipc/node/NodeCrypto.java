@@ -588,8 +588,10 @@ public final class NodeCrypto {
         boolean peerGone = n == null || (!n.isUp() && n.deleteAt - now <= PEER_GONE_MARGIN);
         if (r != null) r.expireRestart(now);
         if (r != null && !ReplayWindow.fresh(r, k, destined, newIncarnation, peerGone, e.seqno(), a)) {
-            replays++;
             r.stats[Crypto.STAT_REPLAYS]++;
+            if ((++replays & (replays - 1)) == 0) net.log("crypto: frame from " + Integer.toHexString(r.nodeAddr) + " key["
+                + k + "] seqno " + Long.toUnsignedString(e.seqno()) + " refused, newest " + Long.toUnsignedString(
+                r.window(k, destined).newest) + ": replayed, duplicate or over " + ReplayWindow.SIZE + " late (" + replays + ")");
             return DROP;
         }
         if (disc && r != null) r.rememberSignature(sig);

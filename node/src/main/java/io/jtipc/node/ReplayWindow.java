@@ -17,8 +17,13 @@ import io.jtipc.wire.Tipc;
  * old window; any other jump is taken as the new count's, so that a loss right after a restart does not stall it.
  */
 final class ReplayWindow {
-    /** Window width: how far behind the newest a frame may arrive out of order, in sequence numbers. */
-    static final int SIZE = 1024;
+    /**
+     * Window width: how far behind the newest a frame may arrive out of order, in sequence numbers (a power of two).
+     * Wide because a kernel sender may reorder its own frames by more than a link window: it numbers a frame when it
+     * encrypts it, and a frame whose encryption went asynchronous (cryptd, when SIMD is not usable in softirq) leaves
+     * after later ones encrypted in place; in cluster-key mode one count serves every destination. 4096 bits = 512 B.
+     */
+    static final int SIZE = 4096;
 
     private final long[] bits = new long[SIZE / 64];
     /** Newest sequence number accepted, 0 = none yet (the kernel's seqnos start at 1). */

@@ -526,7 +526,7 @@ public final class NodeCommand implements Callable<Integer> {
                         + " cluster " + cluster + " control " + (svc.controlPath() == null ? "none" : svc.controlPath()));
                 err.flush();
             }
-            systemd.send("READY=1\nSTATUS=identity " + node.identity() + " address "
+            if (svc.signal() == null) systemd.send("READY=1\nSTATUS=identity " + node.identity() + " address "
                     + Integer.toHexString(node.address()) + " cluster " + cluster, err);
             int rc = 0;
             try {

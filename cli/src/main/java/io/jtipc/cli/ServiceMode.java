@@ -102,11 +102,14 @@ final class ServiceMode implements AutoCloseable {
                     for (ServiceMode m : all) {
                         m.signal = "SIG" + name;
                         Runnable r = m.onSignal;
-                        if (r != null) r.run();
-                        // the RESETs leave now, not after the main thread has unwound its actions
-                        m.node.close();
-                        m.stop.countDown();
-                        m.main.interrupt();
+                        try {
+                            if (r != null) r.run();
+                        } finally {
+                            // the RESETs leave now, not after the main thread has unwound its actions
+                            m.node.close();
+                            m.stop.countDown();
+                            m.main.interrupt();
+                        }
                     }
                 });
                 PREVIOUS.add(new Object[] {sig, old});

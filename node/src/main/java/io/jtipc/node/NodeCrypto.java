@@ -591,7 +591,7 @@ public final class NodeCrypto {
             r.stats[Crypto.STAT_REPLAYS]++;
             if ((++replays & (replays - 1)) == 0) net.log("crypto: frame from " + Integer.toHexString(r.nodeAddr) + " key["
                 + k + "] seqno " + Long.toUnsignedString(e.seqno()) + " refused, newest " + Long.toUnsignedString(
-                r.window(k, destined).newest) + ": replayed, duplicate or over " + ReplayWindow.SIZE + " late (" + replays + ")");
+                r.window(k, destined).newest) + " by the replay window: replayed, duplicate or too late (" + replays + ")");
             return DROP;
         }
         if (disc && r != null) r.rememberSignature(sig);
@@ -803,13 +803,15 @@ public final class NodeCrypto {
      * to every peer at once on the broadcast link (destination node 0, tipc_bcast_xmit), as the kernel distributes a
      * new cluster or session key.
      *
-     * @return 0, {@link #ENOKEY} (no such key), or the send's error (ELINKCONG: queued)
+     * @return 0, {@link #ENOKEY} (no such key), or the send's error (broadcast: ELINKCONG is 0, as tipc_bcast_xmit)
      */
     int keyDistr(int key, int dnode, long now, Outbox out) {
         if (config != null && !config.keyExchange()) return 0;
         Aead a = key == 0 ? null : tx.aead[key];
         if (a == null) return ENOKEY;
-        return dnode != 0 ? nodes.xmit(keyDistrMsg(a, dnode), dnode, now, out) : net.bcast.xmit(keyDistrMsg(a, 0), now, out);
+        if (dnode != 0) return nodes.xmit(keyDistrMsg(a, dnode), dnode, now, out);
+        int rc = net.bcast.xmit(keyDistrMsg(a, 0), now, out);
+        return rc == Errno.ELINKCONG ? 0 : rc;
     }
 
     /** The KEY_DISTR message for key {@code a} addressed to {@code dnode}. */

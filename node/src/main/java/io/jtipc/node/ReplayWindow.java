@@ -88,7 +88,7 @@ final class ReplayWindow {
             if (newest == 0 || Long.compareUnsigned(shift, SIZE) >= 0) {
                 java.util.Arrays.fill(bits, 0);
             } else {
-                for (long s = newest + 1; s != seqno; s++) clear(s);
+                clearRange(newest + 1, shift - 1);
             }
             newest = seqno;
             set(seqno);
@@ -131,5 +131,16 @@ final class ReplayWindow {
     private long bit(long s) { return 1L << (s & 63); }
     private boolean isSet(long s) { return (bits[idx(s)] & bit(s)) != 0; }
     private void set(long s) { bits[idx(s)] |= bit(s); }
-    private void clear(long s) { bits[idx(s)] &= ~bit(s); }
+    /** Clears {@code n} (< SIZE) bits from {@code from} on, a 64-bit word at a time: at most SIZE / 64 + 1 steps. */
+    private void clearRange(long from, long n) {
+        while (n > 0) {
+            int pos = (int) (from & (SIZE - 1));
+            int off = pos & 63;
+            int take = (int) Math.min(n, 64 - off);
+            long mask = take == 64 ? -1L : ((1L << take) - 1) << off;
+            bits[pos >>> 6] &= ~mask;
+            from += take;
+            n -= take;
+        }
+    }
 }

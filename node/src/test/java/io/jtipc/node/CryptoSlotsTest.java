@@ -153,4 +153,25 @@ class CryptoSlotsTest {
         assertThat(w.accept(-1L)).isTrue(); // unsigned: the largest seqno
         assertThat(w.accept(20000 + ReplayWindow.SIZE + 1)).isFalse();
     }
+
+    /** The window against a model (every accepted seqno remembered): the word-wise clearing of a jump loses nothing. */
+    @Test
+    void replayWindowMatchesAModelOverRandomJumps() {
+        java.util.Random rnd = new java.util.Random(7);
+        ReplayWindow w = new ReplayWindow();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        long newest = 0;
+        for (int i = 0; i < 200_000; i++) {
+            long s;
+            int kind = rnd.nextInt(10);
+            if (kind < 4 || newest == 0) s = newest + 1 + rnd.nextInt(kind == 0 ? 2 * ReplayWindow.SIZE : kind == 1 ? 200 : 3);
+            else s = Math.max(1, newest - rnd.nextInt(ReplayWindow.SIZE + 100)); // late, replayed or too old
+            boolean expect = s > newest || (newest - s < ReplayWindow.SIZE && !seen.contains(s));
+            assertThat(w.accept(s)).as("seqno %d, newest %d", s, newest).isEqualTo(expect);
+            if (expect) {
+                seen.add(s);
+                newest = Math.max(newest, s);
+            }
+        }
+    }
 }

@@ -97,13 +97,30 @@ public final class ControlClient {
     }
 
     /**
+     * The console if standard input and output are a terminal, else null. Up to JDK 21 that is what a non-null
+     * {@link System#console()} means; from JDK 22 the console may be there for a pipe too, and
+     * {@code Console.isTerminal()} (looked up by reflection: this code is built for 17) tells.
+     */
+    private static java.io.Console terminal() {
+        java.io.Console c = System.console();
+        if (c == null) return null;
+        try {
+            return Boolean.TRUE.equals(java.io.Console.class.getMethod("isTerminal").invoke(c)) ? c : null;
+        } catch (NoSuchMethodException e) {
+            return c; // before JDK 22
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * The key for {@code node set key -}: typed at a terminal without echo, else standard input read as a
      * {@code --key-file} is (UTF-8, at most 4 096 bytes, its one line that is neither blank nor a '#' comment).
      *
      * @throws IllegalArgumentException no key line, more than one, or more than 4 096 bytes (never the content)
      */
     private static String keyFromStdin() {
-        java.io.Console console = System.console();
+        java.io.Console console = terminal();
         if (console != null) {
             char[] c = console.readPassword("TIPC key: ");
             String k = c == null ? "" : new String(c).strip();

@@ -65,7 +65,7 @@ import picocli.CommandLine.Parameters;
             "With --group TYPE:MEMBER the node joins group TYPE as MEMBER (cluster scope, member events on), prints 'MEMBER joined|left M node N port P' (N hex) and 'GOT TEXT' per message, and echoes unicast and anycast messages to their sender.",
             "With --echo the node then echoes RDM messages sent to TYPE:INSTANCE until killed or --for ends (an echo to a node whose link is congested is dropped and counted, never waited for); with no action and no --echo it stays up until killed or --for ends, printing link events.",
             "Bearers: eth:IFACE, udp:LOCALIP[:PORT][,remote=IP[:PORT]...][,name=NAME][,mtu=BYTES][,gso=off][,loss=PERCENT] (no remote: multicast discovery to iproute2's group for the cluster id; name: 1-15 ASCII characters, as the kernel's; loss: drop that share of received frames, for tests; mtu: the UDP bearer MTU, 128-65507 IPv4, 148-65527 IPv6, default 14000 IPv4 / 1280 IPv6 as the kernel's; a link uses the smaller of both ends' MTUs, advertised in 4-byte units: mtu=65507 gives 65504; gso=off: no segmentation offload on loopback, so UDP checksums stay 0 as the kernel's).",
-            "Service mode: once up the node prints 'READY identity ID address HEX cluster N control PATH|none' on stderr (and sends READY=1 to systemd's NOTIFY_SOCKET if set; STOPPING=1 when it stops); SIGTERM or SIGINT closes it gracefully (each up link sends a RESET with the peer-stopping bit: peers see the link down at once) and it exits 0. While it runs, 'jtipc [--node PATH|ID] link list' etc. operate it through its control socket (mode 0600; see 'jtipc --help').",
+            "Service mode: once up the node prints 'READY identity ID address HEX cluster N control PATH|none' on stderr (and sends READY=1 to systemd's NOTIFY_SOCKET if set; STOPPING=1 when it stops; with WATCHDOG_USEC, WATCHDOG=1 every half of it while the node's core answers); SIGTERM or SIGINT closes it gracefully (each up link sends a RESET with the peer-stopping bit: peers see the link down at once) and it exits 0. While it runs, 'jtipc [--node PATH|ID] link list' etc. operate it through its control socket (mode 0600; see 'jtipc --help').",
             "Config file (--config FILE): the same keys as the long options, e.g. 'identity = n1', 'bearer = udp:10.0.0.1' (repeatable), 'control = /run/jtipc/n1.ctl', 'verbose'; the command line overrides it.",
             "Exit codes: 0 done or stopped by SIGTERM/SIGINT (graceful close), 1 runtime failure (bearer, link, send, node failed, control socket in use), 2 usage error (bad option, action or value, bad --config file)."},
         footer = {
@@ -474,10 +474,16 @@ public final class NodeCommand implements Callable<Integer> {
         CountDownLatch failed = new CountDownLatch(1); // the node failed, or SIGTERM/SIGINT (svc.signal())
         ServiceMode[] service = new ServiceMode[1];
         SdNotify systemd = SdNotify.fromEnvironment(); // a Type=notify unit: READY=1 once up, STOPPING=1 at the stop
+        java.util.concurrent.atomic.AtomicReference<SdWatchdog> watchdog = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable stopping = () -> { // WatchdogSec= pings end before STOPPING=1
+            SdWatchdog w = watchdog.getAndSet(null);
+            if (w != null) w.close();
+            systemd.stopping(err);
+        };
         try (TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
                 Thread.currentThread(), err)) {
             service[0] = svc;
-            svc.onSignal(() -> systemd.stopping(err)); // before the signal's close: STOPPING=1 "beginning its shutdown"
+            svc.onSignal(stopping); // before the signal's close: STOPPING=1 "beginning its shutdown"
             out.println("NODE " + node.identity() + " address " + Integer.toHexString(node.address()) + " cluster " + cluster);
             out.flush();
             node.addStateListener((st, cause) -> {
@@ -526,8 +532,11 @@ public final class NodeCommand implements Callable<Integer> {
                         + " cluster " + cluster + " control " + (svc.controlPath() == null ? "none" : svc.controlPath()));
                 err.flush();
             }
-            if (svc.signal() == null) systemd.send("READY=1\nSTATUS=identity " + node.identity() + " address "
-                    + Integer.toHexString(node.address()) + " cluster " + cluster, err);
+            if (svc.signal() == null && systemd.send("READY=1\nSTATUS=identity " + node.identity() + " address "
+                    + Integer.toHexString(node.address()) + " cluster " + cluster, err)) {
+                watchdog.set(SdWatchdog.fromEnvironment(systemd, () -> SdWatchdog.nodeHealth(node), err));
+                if (svc.signal() != null) stopping.run(); // a signal in between: its stop missed this watchdog
+            }
             int rc = 0;
             try {
                 if (waitLink > 0) {
@@ -611,7 +620,7 @@ public final class NodeCommand implements Callable<Integer> {
                 if (svc.signal() == null) throw e;
             }
             Thread.interrupted(); // a signal's interrupt must not disturb the close
-            systemd.stopping(err);
+            stopping.run();
             if (svc.signal() != null) {
                 synchronized (err) {
                     err.println("jtipc node: " + svc.signal() + ": stopping (links reset with peer-stopping)");
@@ -631,7 +640,7 @@ public final class NodeCommand implements Callable<Integer> {
             err.println("jtipc node: " + e.getMessage()); // the control socket cannot be opened
             return 1;
         } finally {
-            systemd.stopping(err); // also on a failure path (no link within --wait-link, an exception)
+            stopping.run(); // also on a failure path (no link within --wait-link, an exception)
             for (io.jtipc.lab.GuestJob j : jobs) j.close();
             if (service[0] != null && service[0].signal() != null) {
                 synchronized (err) {

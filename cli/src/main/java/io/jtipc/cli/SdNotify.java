@@ -14,7 +14,8 @@ import jnr.ffi.types.ssize_t;
  * jnr-ffi (as the bearers' do). Without {@code NOTIFY_SOCKET} nothing is sent; a failure (another address form such
  * as systemd's "vsock:", a send error) is reported once on the error stream and the node runs on.
  *
- * <p>Not here: the watchdog ({@code WATCHDOG=1}), file descriptor store, {@code sd_notify} credentials passing.
+ * <p>The watchdog's pings ({@code WATCHDOG=1}) are {@link SdWatchdog}'s. Not here: the file descriptor store,
+ * {@code sd_notify} credentials passing.
  */
 final class SdNotify {
     /** The libc calls used, bound through jnr-ffi; byte arrays are copied in for the call. */

@@ -52,6 +52,16 @@ final class NotifySocket implements AutoCloseable {
         return got;
     }
 
+    /** The datagrams queued now (none waited for). */
+    List<String> drain() {
+        List<String> got = new ArrayList<>();
+        byte[] buf = new byte[4096];
+        for (long n; (n = LIB.recv(fd, buf, buf.length, MSG_DONTWAIT)) >= 0; ) {
+            got.add(new String(buf, 0, (int) n, StandardCharsets.UTF_8));
+        }
+        return got;
+    }
+
     @Override
     public void close() {
         LIB.close(fd);

@@ -43,12 +43,15 @@ class ServiceModeTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // stderr to a file: Process.destroy() closes the pipes, so what the child prints while it stops would be lost
             Path errFile = dir.resolve("stderr.txt");
-            // run as systemd runs a Type=notify unit: READY=1 once up, STOPPING=1 at SIGTERM
+            // run as systemd runs a Type=notify unit with WatchdogSec=: READY=1 once up, then WATCHDOG=1 every half
+            // of WATCHDOG_USEC while the node's core answers, STOPPING=1 at SIGTERM and no ping after it
             NotifySocket systemd = new NotifySocket(dir.resolve("notify").toString());
             ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.jtipc.cli.Main", "node",
                     "--identity", "svc-child", "--bearer", "udp:" + b + ",remote=" + a + ",name=sc", "--control", ctl.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile());
             pb.environment().put("NOTIFY_SOCKET", dir.resolve("notify").toString());
+            pb.environment().put("WATCHDOG_USEC", "400000");
+            pb.environment().remove("WATCHDOG_PID");
             Process p;
             try {
                 p = pb.start();
@@ -66,6 +69,7 @@ class ServiceModeTest {
                 assertThat(systemd.receive(10_000, 1)).singleElement().asString()
                         .matches("READY=1\nSTATUS=identity svc-child address [0-9a-f]+ cluster 4711");
                 peer.awaitLinkUp(Duration.ofSeconds(20));
+                assertThat(systemd.receive(10_000, 2)).as("watchdog pings").containsExactly("WATCHDOG=1", "WATCHDOG=1");
                 MainTest.Result r = MainTest.run("--node", ctl.toString(), "link", "list");
                 assertThat(r.code()).as(r.err()).isZero();
                 assertThat(r.out()).contains("broadcast-link: up\n").contains("svc-child:sc-svc-peer:sp: up\n");
@@ -81,7 +85,9 @@ class ServiceModeTest {
                 assertThat(err).anySatisfy(l -> assertThat(l).contains("SIGTERM: stopping"))
                         .anySatisfy(l -> assertThat(l).isEqualTo("jtipc node: stopped"));
                 assertThat(Files.exists(ctl)).as("control socket removed").isFalse();
-                assertThat(systemd.receive(1000, 1)).containsExactly("STOPPING=1");
+                List<String> last = systemd.drain();
+                assertThat(last).as("after the pings, STOPPING=1 and nothing after it").endsWith("STOPPING=1");
+                assertThat(last.subList(0, last.size() - 1)).allSatisfy(x -> assertThat(x).isEqualTo("WATCHDOG=1"));
             } finally {
                 p.destroyForcibly();
                 systemd.close();

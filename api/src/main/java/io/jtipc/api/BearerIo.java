@@ -83,6 +83,8 @@ final class BearerIo implements AutoCloseable {
 
     /** Its interface was last seen without carrier; whether it was looked at yet (BearerLifecycle). Loop thread only. */
     boolean noCarrier, carrierSeen;
+    /** Its interface had carrier when it was opened (always true but for Ethernet): BearerLifecycle's first look. */
+    final boolean carrierAtOpen;
 
     /** Set by {@link TrafficTap#bearerRemoved}: the traffic tap no longer records this bearer's frames. */
     volatile boolean untapped;
@@ -123,8 +125,9 @@ final class BearerIo implements AutoCloseable {
     /** The media as {@link Leadable} (UDP and Ethernet bearers); null when it cannot be led (a test's wrapper). */
     private final Leadable leadable;
 
-    private BearerIo(Media media, BearerConfig config) {
+    private BearerIo(Media media, BearerConfig config, boolean carrierAtOpen) {
         this.media = media;
+        this.carrierAtOpen = carrierAtOpen;
         this.config = config;
         this.holdsQueuedFrames = media.holdsQueuedFrames();
         this.leadable = media instanceof Leadable l ? l : null;
@@ -142,8 +145,16 @@ final class BearerIo implements AutoCloseable {
         Media m = spec.kind() == BearerSpec.Kind.ETH ? EthBearer.open(spec.netns(), spec.iface())
                 : UdpBearer.open(spec.netns(), spec.udpConfig(clusterId));
         try {
+            boolean carrier = true;
+            if (m instanceof EthBearer e) {
+                try {
+                    carrier = e.isUp();
+                } catch (IOException x) {
+                    // flags unreadable: the first interface check decides
+                }
+            }
             m = wrap.apply(m);
-            return new BearerIo(m, configOf(m));
+            return new BearerIo(m, configOf(m), carrier);
         } catch (IOException | RuntimeException e) {
             m.close();
             throw e;

@@ -386,9 +386,9 @@ final class BearerLifecycle {
             } catch (IOException | RuntimeException x) {
                 continue; // the interface is going away: the send path reports it (ENETDOWN, ENXIO)
             }
-            if (!b.carrierSeen) { // the first look: the state it was enabled in (the kernel acts on events only)
-                b.carrierSeen = true;
-                b.noCarrier = !carrier;
+            if (!b.carrierSeen) { // the first look: compared with the state it was opened in (the kernel acts on
+                b.carrierSeen = true; // events only): a carrier lost since then resets it now
+                b.noCarrier = !b.carrierAtOpen;
             }
             if (!carrier) { // NETDEV_CHANGE without carrier / NETDEV_GOING_DOWN: reset once per outage
                 if (!b.noCarrier) {

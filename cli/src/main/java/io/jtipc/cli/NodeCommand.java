@@ -124,7 +124,7 @@ public final class NodeCommand implements Callable<Integer> {
     int cluster;
 
     @Option(names = "--key", paramLabel = "KEY",
-        description = "encrypt as after 'tipc node set key KEY': AES key + 4-byte salt, 0x and hex digits or text of 20, 28 or 36 characters (40, 56 or 72 hex digits also without 0x); never printed")
+        description = "encrypt as after 'tipc node set key KEY': AES key + 4-byte salt, 0x and hex digits or text of 20, 28 or 36 bytes (UTF-8) (40, 56 or 72 hex digits also without 0x); never printed")
     String key;
 
     @Option(names = "--key-file", paramLabel = "FILE",

@@ -627,7 +627,9 @@ final class SocketTable {
                 : net.table.lookupMcastSockets(h.nametype(), h.namelower(), h.nameupper(), Tipc.TIPC_CLUSTER_SCOPE, true);
             for (int port : ports) {
                 Sock s = find(port);
-                if (s == null || s.conn != null) continue;
+                // a group socket bound in the range gets nothing: group.c tipc_group_filter_msg drops a message that
+                // is not a group one (msg_in_group)
+                if (s == null || s.conn != null || s.group != null) continue;
                 if (h.isSyn() == 0 && s.mcFilter == null) {
                     if (h.errcode() == 0) deliver(s, h);
                     continue;

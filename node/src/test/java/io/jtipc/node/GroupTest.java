@@ -432,4 +432,33 @@ class GroupTest {
         assertThat(maxQueued).isLessThanOrEqualTo(3 * Group.ADV_ACTIVE / 2 + 3);
         assertThat(senders.stream().mapToInt(s -> s.writableCalls).sum()).as("senders woken").isPositive();
     }
+    /**
+     * A plain multicast (sendto TIPC_ADDR_MCAST) whose range covers a group's type and members' instances, from this
+     * node and from another: socket.c tipc_sk_mcast_rcv hands a copy to each group socket bound in the range and
+     * group.c tipc_group_filter_msg drops it (not a group message). Was a NullPointerException (a group socket has no
+     * plain handler): thrown to the local sender, and for a remote sender an internal error per message.
+     */
+    @Test
+    void aPlainMulticastToTheGroupsTypeReachesNoMember() {
+        SimNetwork net = new SimNetwork(17);
+        List<SimNode> ns = cluster(net, 2);
+        List<Member> ms = List.of(new Member(net, ns.get(0), 0, 1), new Member(net, ns.get(1), 1, 2));
+        joinAll(net, ms);
+        int[] plain = {0};
+        for (SimNode n : ns) {
+            int rx = n.core.openSocket(SocketType.RDM, d -> ++plain[0] > 0);
+            assertThat(n.core.bind(net.now(), rx, Tipc.TIPC_CLUSTER_SCOPE, GROUP, 0, 9, n)).isZero();
+        }
+        net.runFor(500);
+        for (SimNode n : ns) {
+            int tx = n.core.openSocket(SocketType.RDM, d -> true);
+            byte[] x = payload(9, 0, MCAST, 100);
+            assertThat(n.core.multicast(net.now(), tx, GROUP, 0, 9, x, 0, x.length, n)).isZero();
+        }
+        net.runFor(1000);
+        assertThat(plain[0]).as("the plain sockets bound in the range got both multicasts").isEqualTo(4);
+        for (Member m : ms) {
+            assertThat(m.got).as("member %d: member events only", m.idx).allSatisfy(g -> assertThat(g.joined()).isTrue());
+        }
+    }
 }

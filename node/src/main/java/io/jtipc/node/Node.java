@@ -626,7 +626,10 @@ public final class Node {
         net.events.add(() -> net.listener.nodeDown(this));
     }
 
-    /** Takes one link down for good: node-level link down, and a RESET with the peer-stopping bit in any case. */
+    /**
+     * Takes one link down for good: node-level link down if up, and a RESET with the peer-stopping bit in any case
+     * (never an ACTIVATE: an ESTABLISHING link is reset first).
+     */
     void stopLink(Link l, long now, Outbox out) {
         if (l.isUp()) {
             l.logReset("stopped here (bearer disabled or node stopping)");
@@ -636,6 +639,10 @@ public final class Node {
             // the peer takes its end down on the FAILOVER tunnel
             if (workingLinks > 0) l.buildResetMsg(out);
         } else {
+            // node.c tipc_node_link_down defuses an ESTABLISHING link (tipc_link_reset, LINK_RESET_EVT): no ACTIVATE
+            // toward a bearer that goes away. Then jtipc's RESET with the peer-stopping bit (the kernel sends nothing
+            // for a link not up): a peer whose end came up on an earlier ACTIVATE takes it down at once
+            if (l.state() == Link.State.ESTABLISHING) l.fsmReset();
             l.buildResetMsg(out);
         }
     }

@@ -597,4 +597,35 @@ class FailoverTest {
         net.drop = (n, f) -> false;
         assertThat(net.runUntil(this::bothLinksUp, net.now() + 10_000)).isTrue();
     }
+    /**
+     * node.c tipc_node_link_down: a link that is ESTABLISHING when its bearer is disabled is reset (tipc_link_reset,
+     * LINK_RESET_EVT), not told to send its ACTIVATE, which would bring the peer's end up toward a bearer that is gone.
+     * a's link 1 is held ESTABLISHING (of b's plane-1 frames only RESETs pass), then a disables bearer 1: what a sends
+     * on plane 1 is a RESET with the peer-stopping bit, no ACTIVATE.
+     */
+    @Test
+    void anEstablishingLinkWhoseBearerIsDisabledSendsNoActivate() {
+        start(61, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        List<String> sentByA = new ArrayList<>();
+        boolean[] recording = {false};
+        net.path = (from, to, dest, f) -> {
+            if (dest == null || dest[4] != 1) return false; // plane 1 unicast only (discovery passes)
+            TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+            boolean proto = h.user() == Tipc.LINK_PROTOCOL;
+            if (from == a && recording[0] && proto) {
+                sentByA.add((h.type() == Tipc.RESET_MSG ? "RESET" : h.type() == Tipc.ACTIVATE_MSG ? "ACTIVATE" : "STATE")
+                    + (h.peerStopping() != 0 ? "+stopping" : ""));
+            }
+            return from == b && !(proto && h.type() == Tipc.RESET_MSG);
+        };
+        assertThat(net.runUntil(() -> pa.link(1).state() == Link.State.ESTABLISHING, net.now() + 20_000))
+            .as("a's link 1 ESTABLISHING").isTrue();
+        recording[0] = true;
+        assertThat(a.core.disableBearer(net.now(), 1, a)).isTrue();
+        assertThat(sentByA).as("a's link protocol frames on plane 1").containsExactly("RESET+stopping");
+        net.path = (from, to, dest, f) -> false;
+        net.runFor(3000);
+        assertThat(pa.link(0).isUp()).isTrue();
+    }
 }

@@ -86,6 +86,13 @@ final class HoldBudget {
     private final HoldBudget reservePool;
     private long bytes;
     private int count;
+    /**
+     * What {@link #forceOver} put here past the bounds and is not given back yet ({@code over*}), and what was held
+     * ahead of it when it began ({@code ahead*}, given back first: a FIFO queue's older packets). {@link #take} and
+     * {@link #fits} add {@code over*} to the bounds.
+     */
+    private long overBytes, aheadBytes;
+    private int overCount, aheadCount;
 
     /** @param parent the node-wide total this budget also charges, or null for a total itself */
     HoldBudget(long maxBytes, int maxCount, HoldBudget parent) {
@@ -163,7 +170,7 @@ final class HoldBudget {
      * @return false (nothing taken) if either would be exceeded
      */
     boolean take(long n, int c) {
-        if (bytes + n > maxBytes || count + c > maxCount) return false;
+        if (bytes + n > maxBytes + overBytes || count + c > maxCount + overCount) return false;
         long rn = inB(bytes + n) - inB(bytes);
         int rc = inC(count + c) - inC(count);
         if (reservePool != null && !reservePool.take(rn, rc)) return false;
@@ -186,9 +193,28 @@ final class HoldBudget {
         count += c;
     }
 
+    /**
+     * Takes {@code n} bytes and {@code c} items whatever the bounds, and widens the bounds by as much until they are
+     * given back (after what was held before): for the packets of a failover tunnel, which link.c
+     * tipc_link_tnl_prepare queues on the tunnel link whatever its backlog holds. They only move what the failed link
+     * held under its own bounds (its send window and backlog), so this stays bounded, and the messages queued behind
+     * them still meet this link's usual bounds instead of overflowing it. Here and in the parent.
+     */
+    void forceOver(long n, int c) {
+        if (overBytes == 0 && overCount == 0) {
+            aheadBytes = bytes;
+            aheadCount = count;
+        }
+        if (parent != null) parent.forceOver(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
+        bytes += n;
+        count += c;
+        overBytes += n;
+        overCount += c;
+    }
+
     /** Whether {@link #take}{@code (n, c)} would succeed now (nothing is taken). */
     boolean fits(long n, int c) {
-        if (bytes + n > maxBytes || count + c > maxCount) return false;
+        if (bytes + n > maxBytes + overBytes || count + c > maxCount + overCount) return false;
         if (reservePool != null && !reservePool.fits(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count))) {
             return false;
         }
@@ -203,6 +229,16 @@ final class HoldBudget {
         int rc = inC(count) - inC(count - c);
         bytes -= n;
         count -= c;
+        if (c == 0) { // bytes of a packet adjusted in place (a bundle at the tail): not ahead, not forced
+            overBytes = Math.min(overBytes, bytes);
+        } else if (overBytes > 0 || overCount > 0) { // what was held ahead of the forced part leaves first
+            long ab = Math.min(aheadBytes, n);
+            int ac = Math.min(aheadCount, c);
+            aheadBytes -= ab;
+            aheadCount -= ac;
+            overBytes = Math.max(0, Math.min(overBytes - (n - ab), bytes));
+            overCount = Math.max(0, Math.min(overCount - (c - ac), count));
+        }
         if (parent != null) parent.give(pn, pc);
         if (reservePool != null) reservePool.give(rn, rc);
     }

@@ -108,6 +108,8 @@ public final class Link {
     final LinkTunnel tunnel;
     /** Bytes and packets in {@link #backlogq} (per link, charging {@link Net#backlogTotal}). */
     private final HoldBudget backlogBudget;
+    /** While LinkTunnel#xmitList queues a tunnel here: its later packets go past the bounds (HoldBudget#forceOver). */
+    boolean tunnelling;
     /** Counters of {@link #holdStats()}: backlog overflows, resets and the last reset's reason. */
     long backlogOverflows, resets;
     String lastResetReason = "";
@@ -499,9 +501,8 @@ public final class Link {
         }
         if (owned == null && tryBundle(imp, msg, len)) return rc;
         // charged the packet's length (not its pooled array: the pool's idle memory has its own bound), as given back
-        if (!backlogBudget.take(len, 1)) {
-            return overflow("backlog bound reached: " + backlogBudget.describe(), owned);
-        }
+        if (tunnelling && !checkLimit) backlogBudget.forceOver(len, 1); // a tunnel's later packets: all queued
+        else if (!backlogBudget.take(len, 1)) return overflow("backlog bound reached: " + backlogBudget.describe(), owned);
         Pkt p = owned != null ? owned : net.pool.copyOf(msg, 0, len);
         backlogq.addLast(p);
         backlogLen[imp]++;

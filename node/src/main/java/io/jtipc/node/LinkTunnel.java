@@ -253,21 +253,28 @@ final class LinkTunnel {
     }
 
     /**
-     * link.c tipc_link_xmit of a list of tunnel messages on {@code tnl}: the backlog limit (SYSTEM importance) is
-     * checked once, for the first message, so a whole tunnel is queued; one refused for the byte bound is logged.
+     * link.c tipc_link_xmit of a list of tunnel messages on {@code tnl}: the backlog limit (SYSTEM importance) and
+     * jtipc's byte bound are checked once, for the first message, so a whole tunnel is queued (the later ones past the
+     * link's bounds if need be, {@link HoldBudget#forceOver}: a failed link at an 8191-packet window with a backlog
+     * behind it tunnels more than one link's backlog bound); a first message refused is logged.
      */
     static void xmitList(Link tnl, List<byte[]> msgs, long now, Outbox out) {
         // close tnl's open backlog bundles: a message sent after the tunnel (e.g. of a flow moved off the failed
         // link) must not join a bundle queued ahead of it and overtake the tunnelled packets. Departs from the
         // kernel, whose tipc_link_xmit keeps l->backlog[imp].target_bskb across a tunnel (seen reordering against 5.10).
         java.util.Arrays.fill(tnl.target, null);
-        for (int i = 0; i < msgs.size(); i++) {
-            byte[] b = msgs.get(i);
-            if (tnl.xmit(b, b.length, now, out, i == 0, null) == Errno.ENOBUFS) {
-                tnl.net.log("link " + tnl.name() + ": tunnel truncated: " + (msgs.size() - i) + " of " + msgs.size()
-                    + " tunnel messages not queued (backlog full)");
-                return;
+        tnl.tunnelling = true;
+        try {
+            for (int i = 0; i < msgs.size(); i++) {
+                byte[] b = msgs.get(i);
+                if (tnl.xmit(b, b.length, now, out, i == 0, null) == Errno.ENOBUFS) {
+                    tnl.net.log("link " + tnl.name() + ": tunnel truncated: " + (msgs.size() - i) + " of "
+                        + msgs.size() + " tunnel messages not queued (backlog full)");
+                    return;
+                }
             }
+        } finally {
+            tnl.tunnelling = false;
         }
     }
 

@@ -628,4 +628,47 @@ class FailoverTest {
         net.runFor(3000);
         assertThat(pa.link(0).isUp()).isTrue();
     }
+    /**
+     * link.c tipc_link_tnl_prepare queues the whole FAILOVER tunnel on the surviving link, whatever its backlog holds.
+     * The failing link runs at the largest window (8191 packets in flight, nothing acknowledged once its plane is cut)
+     * with 300 more messages in its backlog: its tunnel (8 492 packets with the dummy) is more than one link's backlog
+     * bound (8 192 packets). Every message arrives once and in order, and the surviving link is not reset. Before, the
+     * tunnel was cut at the bound ("tunnel truncated") and the rest of the failed link's messages were lost.
+     */
+    @Test
+    void aFailoverTunnelLargerThanTheBacklogBoundIsQueuedWhole() {
+        start(71, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        Node pa = peer(a);
+        RdmStream st = new RdmStream(2);
+        int f = pa.activeLink(st.ports[0]).bearerId() == 0 ? 0 : 1; // the sender on the link that fails
+        Link failing = pa.link(f);
+        Link survivor = pa.link(1 - f);
+        assertThat(LinkSettings.setWindow(failing, Link.MAX_LINK_WIN)).isZero();
+        // 1 000-byte messages (one per packet: no bundling at MTU 1500) until the congestion window is at its largest
+        long deadline = net.now() + 60_000;
+        while (failing.window() < Link.MAX_LINK_WIN && net.now() < deadline) {
+            while (failing.backlogLength() < 100) send1000(st, f);
+            net.runFor(1);
+        }
+        assertThat(failing.window()).isEqualTo(Link.MAX_LINK_WIN);
+        net.planeCut[f] = true;
+        while (failing.transmitQueueLength() < Link.MAX_LINK_WIN) send1000(st, f);
+        int backlogBefore = failing.backlogLength();
+        for (int i = 0; i < 300; i++) send1000(st, f);
+        assertThat(failing.backlogLength()).isEqualTo(backlogBefore + 300);
+        assertThat(a.core.disableBearer(net.now(), f, a)).isTrue(); // FAILOVER onto the survivor at once
+        assertThat(survivor.tunnel.sentFailover).as("tunnel packets: the failed link's window and backlog + dummy")
+            .isEqualTo(Link.MAX_LINK_WIN + backlogBefore + 300 + 1);
+        assertThat(net.runUntil(st::done, net.now() + 60_000)).isTrue();
+        net.runFor(1000);
+        st.assertExactlyOnceInOrder();
+        assertThat(pa.link(1 - f)).isSameAs(survivor);
+        assertThat(survivor.isUp()).as("the surviving link stayed up").isTrue();
+    }
+
+    private void send1000(RdmStream st, int s) {
+        byte[] m = ByteBuffer.allocate(1000).putInt(s).putInt(st.sent[s]).array();
+        assertThat(a.core.sendToName(net.now(), st.ports[s], SVC, 1, 0, m, 0, m.length, a)).isIn(0, Errno.ELINKCONG);
+        st.sent[s]++;
+    }
 }

@@ -408,4 +408,33 @@ class HoldBudgetTest {
         assertThat(mine.overloads()).isPositive();
         assertThat(mine.state()).isEqualTo(ConnSocket.State.DISCONNECTING);
     }
+    /**
+     * {@link HoldBudget#forceOver} (a failover tunnel): taken past the bounds, which widen by as much until it is
+     * given back after what was held ahead of it, so the messages queued behind it meet the usual bound; the parent
+     * is charged too, and everything comes back to zero.
+     */
+    @Test
+    void aForcedTunnelWidensTheBoundUntilItLeaves() {
+        HoldBudget total = new HoldBudget(10_000, 100, null);
+        HoldBudget link = new HoldBudget(1_000, 10, total);
+        assertThat(link.take(600, 6)).isTrue(); // ahead of the tunnel
+        for (int i = 0; i < 20; i++) link.forceOver(100, 1); // the tunnel: 2 000 bytes past the 1 000 bound
+        assertThat(link.bytes()).isEqualTo(2_600);
+        assertThat(total.bytes()).isEqualTo(2_600);
+        assertThat(link.take(400, 4)).as("room behind the tunnel: what the bound leaves beside the 600").isTrue();
+        assertThat(link.take(1, 1)).as("bound reached").isFalse();
+        link.give(600, 6); // the packets ahead leave first: the tunnel still widens the bound
+        assertThat(link.fits(600, 6)).as("the tunnel still queued: 600 of room again beside the 400").isTrue();
+        assertThat(link.fits(601, 6)).isFalse();
+        for (int i = 0; i < 20; i++) link.give(100, 1); // the tunnel leaves
+        assertThat(link.bytes()).isEqualTo(400);
+        assertThat(link.fits(600, 6)).isTrue();
+        assertThat(link.fits(601, 6)).as("the usual bound again").isFalse();
+        link.giveAll();
+        assertThat(link.bytes()).isZero();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+        assertThat(link.fits(1_000, 10)).isTrue();
+        assertThat(link.fits(1_001, 10)).isFalse();
+    }
 }

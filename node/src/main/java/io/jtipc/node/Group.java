@@ -49,9 +49,9 @@ final class Group {
     static final int DEFERRED_LIMIT_MSGS = 2 * ADV_ACTIVE;
     /**
      * jtipc bound: bytes deferred for the members on one peer node, in all group sockets of this node together (a
-     * node may host many members: 8 MiB is five members' worth). Messages past it are dropped and logged.
+     * node may host many members: 16 MiB is ten members' full windows). Messages past it are dropped and logged.
      */
-    static final long DEFERRED_NODE_BYTES = 8L << 20;
+    static final long DEFERRED_NODE_BYTES = 16L << 20;
     /** jtipc bound: messages deferred for the members on one peer node, in all group sockets together. */
     static final int DEFERRED_NODE_MSGS = 16384;
     /** jtipc bound: bytes deferred by all group sockets of this node together, for all peers. */
@@ -401,11 +401,11 @@ final class Group {
         GroupMember m = find(node, port);
         if (!isSender(m)) return;
         if (Seqno.less(h.grpBcSeqno(), m.bcRcvNxt)) return;
-        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (isBcast(mt) && h.grpBcSeqno() == m.bcRcvNxt && goesFirst(m, m.bcRcvNxt))) {
+        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (h.grpBcSeqno() == m.bcRcvNxt && goesFirst(m, m.bcRcvNxt))) {
             // never refused, so charged whatever the bounds: our own JOINED/LEFT event (GroupSocket drops one from the
-            // network; at most two per member), never lost in the kernel either; and the broadcast the member's queue
-            // waits for, which is sorted in first and so leaves in this call with what it releases (the bounds are
-            // for what waits)
+            // network; at most two per member), never lost in the kernel either; and a message sorted in first with
+            // no broadcast missing before it (the broadcast the member's queue waits for, or a unicast or multicast
+            // in order), which leaves in this call with what it releases (the bounds are for what waits)
             net.groupDeferred.force(node, msg.length);
         } else if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
             || !net.groupDeferred.take(node, msg.length)) {

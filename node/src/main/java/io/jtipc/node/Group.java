@@ -59,13 +59,17 @@ final class Group {
     /** jtipc bound: messages deferred by all group sockets of this node together. */
     static final int DEFERRED_TOTAL_MSGS = 65536;
     /**
-     * jtipc bound (the kernel has none): members created by a JOIN before their binding is seen (MBR_JOINING). A JOIN
-     * past it is dropped and logged; bound members are limited by the binding table's own limits.
+     * jtipc bound (the kernel has none): members created by a JOIN before their binding is seen (MBR_JOINING), ~300
+     * bytes each. A JOIN past it is dropped and logged; bound members are limited by the binding table's own limits.
+     * A dropped JOIN is not sent again: if its member's binding then arrives, that member stays PUBLISHED here (no
+     * JOINED event, its messages dropped) while it counts us as joined, so the bound is far above what an honest
+     * cluster has in flight.
      */
-    static final int MAX_JOINING = 1024;
+    static final int MAX_JOINING = 16384;
     /**
-     * jtipc bound: members of one peer node in MBR_JOINING. A JOIN normally waits only until the member's binding
-     * arrives; one node cannot take more than a quarter of {@link #MAX_JOINING} and so shut out the JOINs of others.
+     * jtipc bound: members of one peer node in MBR_JOINING (4096). A JOIN normally waits only until the member's
+     * binding arrives; one node cannot take more than a quarter of {@link #MAX_JOINING} and so shut out the JOINs of
+     * others.
      */
     static final int MAX_JOINING_PER_NODE = MAX_JOINING / 4;
     /**

@@ -272,7 +272,7 @@ public final class ConnSocket {
     void setNagle() {
         maxnagle = 0;
         if (!stream || nodelay || (peerCaps & Tipc.TIPC_NAGLE) == 0) return;
-        maxnagle = peerNode == net.ownAddr ? 1500 : sockets.mtu(peerNode);
+        maxnagle = sockets.inOwnNode(peerNode) ? 1500 : sockets.mtu(peerNode);
     }
 
     /** socket.c tipc_listen: 0, or {@link Errno#EINVAL} if the socket is not open. */

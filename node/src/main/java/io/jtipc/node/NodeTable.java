@@ -589,9 +589,9 @@ final class NodeTable {
         return l != null && l.congested(importance);
     }
 
-    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */
+    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own (also for 0), peer's, or 0. */
     int capabilities(int addr) {
-        if (addr == net.ownAddr) return net.config.capabilities();
+        if (addr == net.ownAddr || addr == 0) return net.config.capabilities();
         Node p = find(addr);
         return p == null ? 0 : p.caps;
     }

@@ -202,6 +202,11 @@ final class SocketTable {
         return g;
     }
 
+    /** addr.h in_own_node: this node's address, or 0 (a socket address with node 0 means this node). */
+    boolean inOwnNode(int addr) {
+        return addr == net.ownAddr || addr == 0;
+    }
+
     /** node.c tipc_node_is_up as group.c asks it: this node, or a peer with a working link. */
     boolean nodeUp(int addr) {
         if (addr == net.ownAddr) return true;
@@ -505,13 +510,13 @@ final class SocketTable {
     }
 
     /**
-     * tipc_node_xmit as sockets use it: a message to this node is queued for local delivery, any other goes to the
-     * node table (its link, fragmented as needed).
+     * tipc_node_xmit as sockets use it: a message to this node (or node 0, in_own_node) is queued for local delivery,
+     * any other goes to the node table (its link, fragmented as needed).
      *
      * @return 0, {@link Errno#EHOSTUNREACH}, {@link Errno#ELINKCONG} (queued, wait for the link)
      */
     int xmit(byte[] msg, int destNode, long now, Outbox out) {
-        if (destNode == net.ownAddr) {
+        if (inOwnNode(destNode)) {
             localq.add(msg);
             return 0;
         }
@@ -523,7 +528,7 @@ final class SocketTable {
      * {@link #txBuf}): a local delivery gets its own copy, the links copy what they keep.
      */
     int xmit(byte[] msg, int len, int destNode, long now, Outbox out) {
-        if (destNode == net.ownAddr) {
+        if (inOwnNode(destNode)) {
             localq.add(Arrays.copyOf(msg, len));
             return 0;
         }
@@ -537,7 +542,7 @@ final class SocketTable {
      */
     int xmit(byte[] hdr, int hlen, byte[] data, int off, int dlen, int destNode, long now, Outbox out) {
         Objects.checkFromIndexSize(off, dlen, data.length); // before any fragment is queued
-        if (destNode == net.ownAddr) {
+        if (inOwnNode(destNode)) {
             byte[] m = Arrays.copyOf(hdr, hlen + dlen);
             System.arraycopy(data, off, m, hlen, dlen);
             localq.add(m);

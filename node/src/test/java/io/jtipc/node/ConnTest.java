@@ -451,4 +451,42 @@ class ConnTest {
         assertThat(got).containsExactly(60_000);
         assertThat(HoldFairnessTest.netOf(b.core).reassembled).isNull();
     }
+    /**
+     * node.c tipc_node_xmit + addr.h in_own_node: a socket address with node 0 means this node. An RDM message to
+     * {port, 0} is delivered locally, and a SEQPACKET connect to {listener, 0} connects (socket.c tsk_peer_msg takes
+     * the local peer's messages for a peer node 0). Before, both failed with EHOSTUNREACH.
+     */
+    @Test
+    void aSocketAddressWithNodeZeroIsThisNode() {
+        List<byte[]> got = new ArrayList<>();
+        int r = a.core.openSocket(SocketType.RDM, d -> got.add(d.data()));
+        int s = a.core.openSocket(SocketType.RDM, d -> true);
+        byte[] m = "to node 0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(a.core.sendToPort(net.now(), s, 0, r, m, 0, m.length, a)).isZero();
+        net.runFor(10);
+        assertThat(got).containsExactly(m);
+
+        Endpoint srv = new Endpoint(net, a);
+        Endpoint cli = new Endpoint(net, a);
+        int lp = a.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
+            @Override
+            public void readable(int p) {
+                int np = a.core.accept(net.now(), p, srv, a);
+                if (np > 0) {
+                    srv.port = np;
+                    srv.connected = true;
+                    srv.drain();
+                }
+            }
+        });
+        assertThat(a.core.listen(lp)).isZero();
+        cli.port = a.core.openConnSocket(SocketType.SEQPACKET, cli);
+        assertThat(a.core.connectToSocket(net.now(), cli.port, 0, lp, 8000, null, 0, 0, a)).isZero();
+        assertThat(net.runUntil(() -> cli.connected && srv.connected, net.now() + 2000)).isTrue();
+        cli.toSend = pattern(5000, 9);
+        cli.chunk = 1000;
+        cli.pump();
+        assertThat(net.runUntil(() -> srv.got.size() == 5000, net.now() + 2000)).isTrue();
+        assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
+    }
 }

@@ -266,12 +266,17 @@ final class CoreRunner {
      * Runs {@code f} on the calling thread under the core lock (at once when the thread holds it already) and returns
      * its result; the core's time is read after the lock is taken, so it never goes back between two runs.
      *
-     * @throws TipcException when the node is not running (or failed: names the cause), or the core lock was busy for
-     *                       {@value TipcNode#CALL_WAIT_MS} ms
+     * @throws TipcException when the node is not running (or failed: names the cause), the core lock was busy for
+     *                       {@value TipcNode#CALL_WAIT_MS} ms, or the socket {@code f} names was closed meanwhile
      */
     <T> T call(LongFunction<T> f) throws TipcException {
-        if (coreLock.isHeldByCurrentThread()) return f.apply(now());
-        return callLocked(f);
+        try {
+            if (coreLock.isHeldByCurrentThread()) return f.apply(now());
+            return callLocked(f);
+        } catch (io.jtipc.node.NoSuchSocketException e) {
+            // closed by another thread after the caller's own open check (close(2) racing a call on its way)
+            throw new TipcException(TipcError.NONE, "socket " + Integer.toUnsignedString(e.port()) + " closed");
+        }
     }
 
     /**

@@ -198,7 +198,7 @@ final class SocketTable {
     /** The group socket with this port; IllegalArgumentException if none. */
     GroupSocket group(int port) {
         GroupSocket g = groups.get(port);
-        if (g == null) throw new IllegalArgumentException("no group socket with port " + port);
+        if (g == null) throw new NoSuchSocketException("group socket", port);
         return g;
     }
 
@@ -231,7 +231,7 @@ final class SocketTable {
 
     private Sock sock(int port) {
         Sock s = find(port);
-        if (s == null) throw new IllegalArgumentException("no socket with port " + port);
+        if (s == null) throw new NoSuchSocketException("socket", port);
         return s;
     }
 
@@ -242,7 +242,7 @@ final class SocketTable {
 
     ConnSocket conn(int port) {
         ConnSocket c = conns.get(port);
-        if (c == null) throw new IllegalArgumentException("no SEQPACKET/STREAM socket with port " + port);
+        if (c == null) throw new NoSuchSocketException("SEQPACKET/STREAM socket", port);
         return c;
     }
 

@@ -261,17 +261,15 @@ public final class NameDistributor {
      * @param node         the peer's address
      * @param capabilities the peer's capability bits (16 bits from its discovery/link messages)
      * @param linkMss      the value of {@code tipc_node_get_mtu(peer, selector 0)}: the link's maximum message
-     *                     size in bytes including the 40-byte header; at least 60
-     * @throws IllegalArgumentException if {@code linkMss < 60}
+     *                     size in bytes including the 40-byte header. Below 60 (a 100-131 byte link MTU with the
+     *                     encryption overhead taken off) each message still holds one item: 60 bytes, which such a
+     *                     link's frames carry (the kernel's named_distribute would compute zero items there)
      */
     public void nodeUp(int node, int capabilities, int linkMss) {
-        if (linkMss < Tipc.INT_H_SIZE + PublicationItem.SIZE) {
-            throw new IllegalArgumentException("link MSS " + linkMss + " below 60 bytes");
-        }
         if ((capabilities & Tipc.TIPC_NAMED_BCAST) == 0) {
             rcDests++;
         }
-        int perMsg = (linkMss - Tipc.INT_H_SIZE) / PublicationItem.SIZE;
+        int perMsg = Math.max(1, (linkMss - Tipc.INT_H_SIZE) / PublicationItem.SIZE);
         List<PublicationItem> all = new ArrayList<>(clusterScope.size());
         for (Publication p : clusterScope) {
             all.add(PublicationItem.of(p));

@@ -93,7 +93,10 @@ class NameDistributorTest {
         assertThat(d.broadcastUpdates()).isFalse();
         d.nodeDown(0x77, 0);
         assertThat(d.rcDests()).isZero();
-        assertThatThrownBy(() -> d.nodeUp(B, 0, 59)).isInstanceOf(IllegalArgumentException.class);
+        // a link MSS below one item's message (a small MTU with the encryption overhead): one item per message
+        d.nodeUp(0x78, 0, 28);
+        assertThat(d.drainOutgoing()).hasSize(150).allSatisfy(m -> assertThat(m.items()).hasSize(1));
+        d.nodeDown(0x78, 0);
     }
 
     @Test

@@ -647,8 +647,11 @@ public final class Node {
         }
     }
 
-    /** name_distr.c named_prepare_buf (the nametable module's encoder) + tipc_node_xmit of one binding message. */
-    void sendNamed(DistrMessage dm, long now, Outbox out) {
+    /**
+     * name_distr.c named_prepare_buf (the nametable module's encoder) + tipc_node_xmit of one binding message;
+     * {@code checkLimit} false for a bulk's later messages (one list in the kernel, Link#xmit).
+     */
+    void sendNamed(DistrMessage dm, boolean checkLimit, long now, Outbox out) {
         if (dm.destNode() != addr) {
             dm = new DistrMessage(dm.msgType(), dm.origNode(), addr, dm.bulk(), dm.lastBulk(), dm.nonLegacy(),
                 dm.namedSeqno(), dm.bcAckInvalid(), dm.items());
@@ -656,7 +659,7 @@ public final class Node {
         byte[] b = new byte[dm.encodedSize()];
         int size = dm.encode(b, 0);
         Link l = link;
-        int rc = l.xmit(b, size, now, out);
+        int rc = l.xmit(b, size, now, out, checkLimit, null);
         if (rc == Errno.ENOBUFS) { // logged by the link (backlog overflow)
             l.fsmFailure();
             linkDown(l, now, out);

@@ -533,7 +533,9 @@ final class NodeTable {
     }
 
     /**
-     * Sends the name distributor's queued messages: unicast for addressed ones (bulk); updates on our broadcast link
+     * Sends the name distributor's queued messages: unicast for addressed ones (the bulk: one list for tipc_link_xmit
+     * in name_distr.c tipc_named_node_up, so the SYSTEM backlog limit is checked at its first message only, and a
+     * node with more bindings than that limit's worth of messages still sends them all); updates on our broadcast link
      * when every node that is up has TIPC_NAMED_BCAST and the mode is not {@link Bcast#MODE_RCAST}, else replicated to
      * every node that is up (name_distr.c / node.c tipc_node_broadcast with rc_dests). jtipc: an update the broadcast
      * link refuses (its backlog bound, {@link Errno#ENOBUFS}) is replicated instead of lost.
@@ -541,12 +543,16 @@ final class NodeTable {
     void flushNamed(long now, Outbox out) {
         if (net.distr == null) return;
         DistrMessage dm;
+        int inBulkTo = 0; // the peer whose bulk is being sent: link.c tipc_link_xmit checks its first message only
         while ((dm = net.distr.pollOutgoing()) != null) {
             if (dm.destNode() != 0) {
                 Node p = find(dm.destNode());
-                if (p != null && p.isUp()) p.sendNamed(dm, now, out);
+                boolean first = !dm.bulk() || inBulkTo != dm.destNode();
+                inBulkTo = dm.bulk() && !dm.lastBulk() ? dm.destNode() : 0;
+                if (p != null && p.isUp()) p.sendNamed(dm, first, now, out);
                 continue;
             }
+            inBulkTo = 0;
             if (namedByBroadcast()) {
                 byte[] b = new byte[dm.encodedSize()];
                 int size = dm.encode(b, 0);
@@ -554,7 +560,7 @@ final class NodeTable {
                 if (net.bcast.xmit(b, now, out) != Errno.ENOBUFS) continue;
             }
             for (Node p : nodes.values()) {
-                if (p.isUp()) p.sendNamed(dm, now, out);
+                if (p.isUp()) p.sendNamed(dm, true, now, out);
             }
         }
     }

@@ -142,4 +142,38 @@ class TwoNodeTest {
         assertThat(a.core.peer(b.core.ownAddr())).isNull();
         assertThat(a.core.removePeer(b.core.ownAddr())).isEqualTo(Errno.ENXIO);
     }
+    /**
+     * name_distr.c tipc_named_node_up hands the whole bulk to tipc_link_xmit as one list: the SYSTEM backlog limit
+     * (873 packets at MTU 1500, link.c tipc_link_set_queue_limits) is checked at its first message only. A node with
+     * 64 000 bindings (about 900 bulk messages of 71 items) meets a new peer: the peer gets every binding and the link
+     * stays up. Before, each bulk message was checked alone: the link overflowed, reset, and did so again each time.
+     */
+    @Test
+    void aBulkLongerThanTheSystemBacklogLimitIsSentWhole() {
+        SimNetwork net = new SimNetwork(3);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        assertThat(net.runUntil(() -> a.core.addressCommitted(), 2000)).isTrue();
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        int n = 64_000;
+        for (int i = 0; i < n; i++) {
+            assertThat(a.core.bind(net.now(), p, io.jtipc.wire.Tipc.TIPC_CLUSTER_SCOPE, 90_000 + i / 1000, i, i, a)).isZero();
+        }
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        long downs[] = {0};
+        a.core.setListener(new NodeListener() {
+            @Override
+            public void linkDown(Link l) {
+                downs[0]++;
+            }
+        });
+        assertThat(net.runUntil(() -> linkedUp(a, b), net.now() + 5000)).isTrue();
+        assertThat(net.runUntil(() -> b.core.bindingTable().publications(90_000, 0, -1).size()
+            + b.core.bindingTable().publications(90_063, 0, -1).size() == 2000, net.now() + 30_000)).isTrue();
+        net.runFor(2000);
+        int got = 0;
+        for (int t = 0; t < n / 1000; t++) got += b.core.bindingTable().publications(90_000 + t, 0, -1).size();
+        assertThat(got).isEqualTo(n);
+        assertThat(downs[0]).as("links lost").isZero();
+        assertThat(linkedUp(a, b)).isTrue();
+    }
 }

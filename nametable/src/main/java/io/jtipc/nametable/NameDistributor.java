@@ -481,6 +481,7 @@ public final class NameDistributor {
         }
         droppedOverflow++;
         peer.droppedOverflow++;
+        peer.broken = true;
         if (!peer.heldLogged) {
             peer.heldLogged = true;
             log.accept("name distributor: " + what + ": out-of-turn updates from " + Integer.toHexString(node)
@@ -654,6 +655,19 @@ public final class NameDistributor {
         return p == null ? 0 : p.droppedOverflow;
     }
 
+    /**
+     * Whether an update from {@code node} was dropped over a held-back budget since the last call (the mark is
+     * cleared). Its stream then has a gap nothing fills (each update arrives once on the reliable links), so every
+     * later update of that node would wait for ever: the caller takes the node down and up again (its links reset),
+     * which withdraws its bindings and brings a new bulk. The kernel's namedq has no bound and needs no such step.
+     */
+    public boolean takeBroken(int node) {
+        NamedRcv p = peers.get(node);
+        if (p == null || !p.broken) return false;
+        p.broken = false;
+        return true;
+    }
+
     /** Messages dropped because their originating node was not the link peer that delivered them. */
     public long foreignOrigin() {
         return foreignOrigin;
@@ -762,6 +776,8 @@ public final class NameDistributor {
         long droppedOverflow;
         /** Whether the current held-back over-budget episode has been logged. */
         boolean heldLogged;
+        /** An update was dropped over a held-back budget and {@link NameDistributor#takeBroken} not asked since. */
+        boolean broken;
         int rcvNxt;
         boolean open;
         /** PUBLICATION items dropped over a limit. */

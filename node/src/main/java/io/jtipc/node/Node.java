@@ -313,6 +313,10 @@ public final class Node {
             // the message (its seqno, its last-bulk bit) is not
             net.distr.receive(addr, DistrMessage.fromWire(h));
         }
+        // an update dropped over the held-back bounds leaves a gap no link fills: down and up again, for a new bulk
+        if (net.distr != null && net.distr.takeBroken(addr)) {
+            resetLinks("binding updates dropped (held back past the bounds): links reset for a new bulk", now, out);
+        }
     }
 
     /**

@@ -178,6 +178,41 @@ class HostilePeerSimTest {
             .hasSizeLessThanOrEqualTo(TargetProbe.MAX_LOG_LINES_PER_ATTACK);
     }
 
+    /**
+     * Binding updates that are never in turn (named seqnos ahead of the one the target waits for, which never comes):
+     * held back up to the name distributor's per-peer bound, then dropped. A dropped update leaves a gap no link fills,
+     * so the target takes the peer down and up again (links reset, its bindings withdrawn, a new bulk), logged; the
+     * honest peer is not disturbed. Before, the peer's binding updates stopped being applied for good.
+     */
+    @Test
+    void updatesHeldBackPastTheBoundResetThePeerForANewBulk() {
+        SimNode e = attacker("evil-named", 43, null);
+        int ta = target.core.ownAddr();
+        int ea = e.core.ownAddr();
+        Link l = HostileKit.linkTo(e.core, ta);
+        int held = io.jtipc.nametable.NameDistributor.DEFAULT_MAX_DEFERRED;
+        int sent = 0;
+        while (sent < held + 10 && l.isUp()) {
+            if (HostileKit.hasRoom(l)) {
+                io.jtipc.nametable.DistrMessage dm = new io.jtipc.nametable.DistrMessage(Tipc.PUBLICATION, ea, ta, false,
+                    false, true, 1000 + sent, false, List.of(new PublicationItem(70_000, sent, sent, 1, sent)));
+                byte[] b = new byte[dm.encodedSize()];
+                dm.encode(b, 0);
+                assertThat(HostileKit.inject(l, b, net.now(), e)).isNotEqualTo(Errno.ENOBUFS);
+                sent++;
+            } else {
+                net.runFor(1);
+            }
+        }
+        assertThat(net.runUntil(() -> target.core.log().stream().anyMatch(x -> x.contains("binding updates dropped")),
+            net.now() + 5000)).as("the target resets the peer's links").isTrue();
+        honestEcho("after the reset");
+        // the peer comes back with a new bulk, its stream open again
+        assertThat(net.runUntil(() -> linkedUp(target, e), net.now() + 10_000)).as("the peer links again").isTrue();
+        assertThat(target.core.bindingTable().publications(70_000, 0, -1)).as("no held update was applied").isEmpty();
+        assertThat(logLinesAbout(e)).hasSizeLessThanOrEqualTo(TargetProbe.MAX_LOG_LINES_PER_ATTACK);
+    }
+
     // ====================================================================== (c) discovery flood
 
     /**

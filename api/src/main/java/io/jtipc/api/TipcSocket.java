@@ -82,11 +82,12 @@ public final class TipcSocket implements AutoCloseable {
     private static final int REVERSE_DATA_MAX = 1024;
 
     /**
-     * Bytes of unread messages of importance {@code importance} (0-3) kept before a new one is refused: the
-     * kernel's connectionless rcvbuf_limit, sk_rcvbuf shifted left by the message importance (2, 4, 8, 16 MiB).
+     * Bytes of unread messages of importance {@code importance} kept before a new one is refused: the kernel's
+     * connectionless rcvbuf_limit, sk_rcvbuf shifted left by msg_importance (msg.h): 0-3 for data (2, 4, 8, 16 MiB),
+     * 4 (TIPC_SYSTEM_IMPORTANCE, 32 MiB) for a message returned with an error code.
      */
     public static long receiveLimit(int importance) {
-        return (long) RECEIVE_BUFFER << Math.max(0, Math.min(3, importance));
+        return (long) RECEIVE_BUFFER << Math.max(0, Math.min(4, importance));
     }
 
     /**
@@ -210,7 +211,7 @@ public final class TipcSocket implements AutoCloseable {
         if (closed) return true;
         long size = (long) d.dataLength() + MESSAGE_OVERHEAD;
         // socket.c tipc_sk_filter_rcv: refuse when the queued bytes plus this message reach the limit
-        if (queuedBytes.get() + size >= receiveLimit(d.importance())) {
+        if (queuedBytes.get() + size >= receiveLimit(d.errcode() != 0 ? 4 : d.importance())) {
             dropped.incrementAndGet();
             return false;
         }

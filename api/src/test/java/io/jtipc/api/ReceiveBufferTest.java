@@ -18,6 +18,50 @@ class ReceiveBufferTest {
         assertThat(TipcSocket.receiveLimit(1)).isEqualTo(4L << 20);
         assertThat(TipcSocket.receiveLimit(2)).isEqualTo(8L << 20);
         assertThat(TipcSocket.receiveLimit(3)).isEqualTo(16L << 20);
+        assertThat(TipcSocket.receiveLimit(4)).as("a returned message: TIPC_SYSTEM_IMPORTANCE").isEqualTo(32L << 20);
+    }
+
+    /**
+     * socket.c rcvbuf_limit shifts by msg_importance, which is TIPC_SYSTEM_IMPORTANCE for a message with an error
+     * code: a message returned to a socket whose queue is full at importance 0 still finds room (32 MiB). Before, it
+     * met the 2 MiB of importance 0 and was dropped (a returned message cannot be returned again).
+     */
+    @Test
+    void aReturnedMessageHasTheRoomOfSystemImportance() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        int size = 10_000;
+        long per = size + TipcSocket.MESSAGE_OVERHEAD;
+        int fitLow = (int) ((TipcSocket.receiveLimit(0) - 1) / per);
+        try (TipcNode a = TipcNode.builder().identity("jt-rcvbuf-ret").bearer("udp:127.0.0.1:" + port + ",remote=127.0.0.3:" + port)
+                .start();
+             TipcSocket s = TipcSocket.rdm(a);
+             TipcSocket c = TipcSocket.rdm(a)) {
+            s.bind(TipcAddress.ofService(5002, 1));
+            for (int i = 0; i < fitLow; i++) c.send(TipcAddress.ofService(5002, 1), TwoNodeChecks.pattern(size, i));
+            // then empty messages (256 B each as counted) until one is refused: less room left than a 100 B message
+            c.setDestDroppable(true);
+            int empties = 0;
+            while (s.droppedMessages() == 0 && empties < 100) {
+                c.send(TipcAddress.ofService(5002, 1), new byte[0]);
+                empties++;
+                Thread.sleep(1);
+            }
+            assertThat(s.droppedMessages()).isEqualTo(1);
+            int gone;
+            try (TipcSocket g = TipcSocket.rdm(a)) {
+                gone = g.port();
+            }
+            s.setDestDroppable(false);
+            s.send(TipcAddress.ofSocket(gone, a.address()), TwoNodeChecks.pattern(100, 7)); // no such port: returned
+            for (int i = 0; i < fitLow; i++) {
+                assertThat(s.receive(TwoNodeChecks.T).payload()).isEqualTo(TwoNodeChecks.pattern(size, i));
+            }
+            for (int i = 0; i < empties - 1; i++) assertThat(s.receive(TwoNodeChecks.T).payload()).isEmpty();
+            TipcMessage r = s.receive(TwoNodeChecks.T);
+            assertThat(r).as("the returned message").isNotNull();
+            assertThat(r.errcode()).isEqualTo(Tipc.TIPC_ERR_NO_PORT);
+            assertThat(s.droppedMessages()).isEqualTo(1);
+        }
     }
 
     @Test

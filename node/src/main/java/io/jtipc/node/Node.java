@@ -305,6 +305,7 @@ public final class Node {
 
     /** tipc_named_rcv: the binding updates this node's links queued, in order (state per link peer, as node.c). */
     private void applyNamed(long now, Outbox out) {
+        if (namedq.isEmpty()) return; // the data path: nothing to look up (a boxed address would allocate)
         while (!namedq.isEmpty()) {
             TipcMsg h = new TipcMsg().wrap(namedq.buf(), namedq.off(), namedq.len());
             namedq.remove();

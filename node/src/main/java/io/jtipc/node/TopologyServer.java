@@ -144,6 +144,9 @@ public final class TopologyServer {
             subConn.close();
             outq.clear();
             conns.remove(port);
+            // topsrv.c tipc_conn_close: kernel_sock_shutdown(SHUT_RDWR) first, so the subscriber reads its queued
+            // events and then end-of-file (TIPC_CONN_SHUTDOWN), not a reset; the release then sends nothing more
+            if (sockets.connSocket(port) != null) sockets.shutdown(now, port, out);
             sockets.closeSocket(now, port, List.of(), out);
         }
     }

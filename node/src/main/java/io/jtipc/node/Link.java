@@ -367,9 +367,10 @@ public final class Link {
                 probe |= !deferdq.isEmpty();
                 if (sndNxt == checkpoint) {
                     updateCwin(0, false);
-                    // the kernel probes on every idle tick here, unmonitored or not; jtipc only when monitored, so an
-                    // idle node probes O(√N) peers per tick, not N (issue 16)
-                    probe |= monState.monitoring;
+                    // the kernel probes on every idle tick here, unmonitored or not; jtipc when monitored (an idle
+                    // node probes O(√N) peers per tick, not N: issue 16) or with packets unacknowledged (a probe makes
+                    // the receiver report a gap, so a lost last packet is sent again)
+                    probe |= monState.monitoring || !transmq.isEmpty();
                 }
                 checkpoint = sndNxt;
                 break;

@@ -368,6 +368,51 @@ class MonitorClusterTest {
      * and reports it down in its record, while the victim is alive for everyone else. One report is not the
      * four (MAX_PEER_DOWN_EVENTS): the others only probe it, it answers, and no other link goes down.
      */
+    /**
+     * link.c tipc_link_timeout probes on an idle tick (nothing sent since the last one), and a probe makes the receiver
+     * report a gap it holds nothing after (tipc_link_proto_rcv). jtipc probes idle unmonitored peers only while packets
+     * wait for their acknowledgement: a lost last packet between two peers that do not monitor each other is sent
+     * again. Before, it waited for ever (no probe, so no gap reported and no retransmission).
+     */
+    @Test
+    void aLostLastPacketBetweenUnmonitoredPeersIsSentAgain() {
+        int n = Monitor.DEF_THRESHOLD + 1;
+        SimNetwork net = convergedCluster(n, 33, -1);
+        List<SimNode> ns = net.nodes();
+        SimNode a = null, b = null;
+        search:
+        for (SimNode x : ns) {
+            for (SimNode y : ns) {
+                if (x == y) continue;
+                Link xy = x.core.peer(y.core.ownAddr()).link(0), yx = y.core.peer(x.core.ownAddr()).link(0);
+                if (!xy.monState.monitoring && !yx.monState.monitoring) {
+                    a = x;
+                    b = y;
+                    break search;
+                }
+            }
+        }
+        assertThat(a).as("a pair that does not monitor each other").isNotNull();
+        SimNode from = a, to = b;
+        List<byte[]> got = new java.util.ArrayList<>();
+        int rx = to.core.openSocket(SocketType.RDM, d -> got.add(d.data()));
+        int tx = from.core.openSocket(SocketType.RDM, d -> true);
+        boolean[] dropped = {false};
+        net.path = (f, t, dest, frame) -> {
+            if (f != from || t != to || dropped[0] || ((frame[0] >> 1) & 0xf) != io.jtipc.wire.Tipc.LOW_IMPORTANCE) {
+                return false;
+            }
+            dropped[0] = true;
+            return true;
+        };
+        byte[] m = "the last packet".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(from.core.sendToPort(net.now(), tx, to.core.ownAddr(), rx, m, 0, m.length, from)).isZero();
+        net.runFor(5000);
+        assertThat(dropped[0]).isTrue();
+        assertThat(got).as("received after its loss").containsExactly(m);
+        assertThat(from.core.peer(to.core.ownAddr()).link(0).transmitQueueLength()).isZero();
+    }
+
     @Test
     void aSingleFalseReportResetsNoOtherLink() {
         int n = 40;

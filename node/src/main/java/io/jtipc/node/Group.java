@@ -60,14 +60,14 @@ final class Group {
     static final int DEFERRED_TOTAL_MSGS = 65536;
     /**
      * jtipc bound (the kernel has none): members created by a JOIN before their binding is seen (MBR_JOINING), ~300
-     * bytes each. A JOIN past it is dropped and logged; bound members are limited by the binding table's own limits.
+     * bytes each (1.2 MB per group socket at most). A JOIN past it is dropped and logged; bound members are limited by the binding table's own limits.
      * A dropped JOIN is not sent again: if its member's binding then arrives, that member stays PUBLISHED here (no
      * JOINED event, its messages dropped) while it counts us as joined, so the bound is far above what an honest
      * cluster has in flight.
      */
-    static final int MAX_JOINING = 16384;
+    static final int MAX_JOINING = 4096;
     /**
-     * jtipc bound: members of one peer node in MBR_JOINING (4096). A JOIN normally waits only until the member's
+     * jtipc bound: members of one peer node in MBR_JOINING (1024). A JOIN normally waits only until the member's
      * binding arrives; one node cannot take more than a quarter of {@link #MAX_JOINING} and so shut out the JOINs of
      * others.
      */
@@ -405,11 +405,13 @@ final class Group {
         GroupMember m = find(node, port);
         if (!isSender(m)) return;
         if (Seqno.less(h.grpBcSeqno(), m.bcRcvNxt)) return;
-        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (h.grpBcSeqno() == m.bcRcvNxt && goesFirst(m, m.bcRcvNxt))) {
+        if (mt == Tipc.TIPC_GRP_MEMBER_EVT || (h.grpBcSeqno() == m.bcRcvNxt
+            && (isBcast(mt) ? goesFirst(m, m.bcRcvNxt) : m.deferredq.isEmpty()))) {
             // never refused, so charged whatever the bounds: our own JOINED/LEFT event (GroupSocket drops one from the
-            // network; at most two per member), never lost in the kernel either; and a message sorted in first with
-            // no broadcast missing before it (the broadcast the member's queue waits for, or a unicast or multicast
-            // in order), which leaves in this call with what it releases (the bounds are for what waits)
+            // network; at most two per member), never lost in the kernel either; and a message that leaves in this
+            // call: the broadcast the member's queue waits for (sorted in first, it takes what it releases along), or
+            // a unicast with no broadcast missing before it and nothing queued (sortMsg puts a unicast at the tail,
+            // where it would wait). The bounds are for what waits
             net.groupDeferred.force(node, msg.length);
         } else if (m.deferredBytes + msg.length > DEFERRED_LIMIT_BYTES || m.deferredq.size() >= DEFERRED_LIMIT_MSGS
             || !net.groupDeferred.take(node, msg.length)) {

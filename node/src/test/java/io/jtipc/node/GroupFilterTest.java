@@ -114,8 +114,17 @@ class GroupFilterTest {
         inject(net, na, msg(nb, b.port, na, a.port, 0, Tipc.TIPC_GRP_UCAST_MSG, s0, "in order"));
         inject(net, na, msg(nb, b.port, na, a.port, 0, Tipc.TIPC_GRP_UCAST_MSG, s0 + 1, "after a lost broadcast"));
         assertThat(texts(a, nb)).containsExactly("JOINED", "in order");
-        assertThat(na.core.sockets.group(a.port).grp.deferredDrops).isEqualTo(1);
+        Group g = na.core.sockets.group(a.port).grp;
+        assertThat(g.deferredDrops).isEqualTo(1);
         deferred.give(nbAddr, Group.DEFERRED_NODE_BYTES, 1);
+        // with a later broadcast waiting, a unicast in order would wait behind it (sortMsg: at the tail): bounded
+        inject(net, na, msg(nb, b.port, na, 0, 0, Tipc.TIPC_GRP_BCAST_MSG, s0 + 1, "b1"));
+        long held = deferred.bytes();
+        assertThat(deferred.take(nbAddr, Group.DEFERRED_NODE_BYTES - held)).isTrue();
+        inject(net, na, msg(nb, b.port, na, a.port, 0, Tipc.TIPC_GRP_UCAST_MSG, s0, "behind b1"));
+        assertThat(g.deferredDrops).as("not held past the bound").isEqualTo(2);
+        assertThat(texts(a, nb)).containsExactly("JOINED", "in order");
+        deferred.give(nbAddr, Group.DEFERRED_NODE_BYTES - held, 1);
     }
 
     @Test

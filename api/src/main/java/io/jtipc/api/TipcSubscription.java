@@ -59,8 +59,7 @@ public final class TipcSubscription implements AutoCloseable {
     /**
      * Subscribes to {@code range} (a service or service range).
      *
-     * @param timeout null for none (TIPC_WAIT_FOREVER); in ms on the wire, and from 2^31 ms (24.8 days) on none either,
-     *                as the kernel's msecs_to_jiffies makes of it (subscr.c)
+     * @param timeout null for none (TIPC_WAIT_FOREVER)
      * @throws TipcException EINVAL for a socket address or a rejected request
      */
     public static TipcSubscription open(TipcNode node, TipcAddress range, Filter filter, Duration timeout)

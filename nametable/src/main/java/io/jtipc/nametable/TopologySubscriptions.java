@@ -144,9 +144,7 @@ public final class TopologySubscriptions {
             subs.add(0, sub);
             count++;
             table.attach(sub);
-            // subscr.c tipc_sub_subscribe arms msecs_to_jiffies(timeout), which is MAX_JIFFY_OFFSET (never) for a
-            // timeout with bit 31 set: TIPC_WAIT_FOREVER and every other one from 2^31 ms (24.8 days) on
-            if (s.timeout() >= 0 && !sub.deleted) {
+            if (s.timeout() != TipcSubscr.TIPC_WAIT_FOREVER && !sub.deleted) {
                 sub.deadline = nowMs + Integer.toUnsignedLong(s.timeout());
                 timers.add(sub);
             }

@@ -475,10 +475,12 @@ public final class NodeCommand implements Callable<Integer> {
         ServiceMode[] service = new ServiceMode[1];
         SdNotify systemd = SdNotify.fromEnvironment(); // a Type=notify unit: READY=1 once up, STOPPING=1 at the stop
         java.util.concurrent.atomic.AtomicReference<SdWatchdog> watchdog = new java.util.concurrent.atomic.AtomicReference<>();
-        Runnable stopping = () -> { // WatchdogSec= pings end before STOPPING=1
-            SdWatchdog w = watchdog.getAndSet(null);
-            if (w != null) w.close();
-            systemd.stopping(err);
+        Runnable stopping = () -> { // WatchdogSec= pings end before STOPPING=1 (whoever stops first, under one lock)
+            synchronized (watchdog) {
+                SdWatchdog w = watchdog.getAndSet(null);
+                if (w != null) w.close();
+                systemd.stopping(err);
+            }
         };
         try (TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
                 Thread.currentThread(), err)) {
@@ -534,8 +536,11 @@ public final class NodeCommand implements Callable<Integer> {
             }
             if (svc.signal() == null && systemd.send("READY=1\nSTATUS=identity " + node.identity() + " address "
                     + Integer.toHexString(node.address()) + " cluster " + cluster, err)) {
-                watchdog.set(SdWatchdog.fromEnvironment(systemd, () -> SdWatchdog.nodeHealth(node), err));
-                if (svc.signal() != null) stopping.run(); // a signal in between: its stop missed this watchdog
+                synchronized (watchdog) { // not after a stop began: no ping may follow STOPPING=1
+                    if (svc.signal() == null) {
+                        watchdog.set(SdWatchdog.fromEnvironment(systemd, () -> SdWatchdog.nodeHealth(node), err));
+                    }
+                }
             }
             int rc = 0;
             try {

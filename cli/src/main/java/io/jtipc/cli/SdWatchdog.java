@@ -17,6 +17,8 @@ import java.util.function.Supplier;
 final class SdWatchdog implements AutoCloseable {
     /** The least interval taken (µs): below 2 ms the pings would only load the host; systemd's own floor is 1 s. */
     static final long MIN_USEC = 2_000;
+    /** The most taken (µs, ~11.6 days): a larger interval is pinged at this one's half (more often is harmless). */
+    static final long MAX_USEC = 1_000_000_000_000L;
 
     private final SdNotify notify;
     private final long periodNanos;
@@ -48,7 +50,7 @@ final class SdWatchdog implements AutoCloseable {
         if (usec == null) return 0;
         long u = positive("WATCHDOG_USEC", usec);
         if (pid != null && positive("WATCHDOG_PID", pid) != ownPid) return 0; // meant for another process
-        return Math.max(u, MIN_USEC);
+        return Math.min(Math.max(u, MIN_USEC), MAX_USEC);
     }
 
     private static long positive(String name, String value) {
@@ -87,7 +89,7 @@ final class SdWatchdog implements AutoCloseable {
 
     /** Starts pinging every {@code usec / 2} µs (at least {@link #MIN_USEC}) while {@code probe} returns null. */
     static SdWatchdog start(SdNotify notify, long usec, Supplier<String> probe, PrintWriter err) {
-        SdWatchdog w = new SdWatchdog(notify, Math.max(usec, MIN_USEC), probe, err);
+        SdWatchdog w = new SdWatchdog(notify, Math.min(Math.max(usec, MIN_USEC), MAX_USEC), probe, err);
         w.thread.start();
         return w;
     }

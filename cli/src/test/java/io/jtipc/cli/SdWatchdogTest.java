@@ -23,6 +23,7 @@ class SdWatchdogTest {
         assertThat(SdWatchdog.intervalMicros("3000000", "42", 42)).isEqualTo(3_000_000);
         assertThat(SdWatchdog.intervalMicros("3000000", "43", 42)).as("meant for another process").isZero();
         assertThat(SdWatchdog.intervalMicros("1", null, 42)).isEqualTo(SdWatchdog.MIN_USEC);
+        assertThat(SdWatchdog.intervalMicros("9223372036854775807", null, 42)).isEqualTo(SdWatchdog.MAX_USEC);
         assertThatThrownBy(() -> SdWatchdog.intervalMicros("0", null, 42)).hasMessage("WATCHDOG_USEC is not a positive number: '0'");
         assertThatThrownBy(() -> SdWatchdog.intervalMicros("-5", null, 42)).hasMessageStartingWith("WATCHDOG_USEC");
         assertThatThrownBy(() -> SdWatchdog.intervalMicros("3s", null, 42)).hasMessageStartingWith("WATCHDOG_USEC");

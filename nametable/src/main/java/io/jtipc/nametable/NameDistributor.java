@@ -303,6 +303,7 @@ public final class NameDistributor {
             peer.held.clear();
             peer.limitLogged = false; // a new episode if it floods again
             peer.heldLogged = false;
+            peer.broken = false; // its next bulk starts the stream again
             if (!peer.open && peer.droppedOverLimit == 0 && peer.droppedOverflow == 0) {
                 peers.remove(node); // nothing worth keeping: no stream was opened, nothing counted
             }
@@ -656,16 +657,15 @@ public final class NameDistributor {
     }
 
     /**
-     * Whether an update from {@code node} was dropped over a held-back budget since the last call (the mark is
-     * cleared). Its stream then has a gap nothing fills (each update arrives once on the reliable links), so every
-     * later update of that node would wait for ever: the caller takes the node down and up again (its links reset),
-     * which withdraws its bindings and brings a new bulk. The kernel's namedq has no bound and needs no such step.
+     * Whether an update from {@code node} was dropped over a held-back budget since it last came up ({@link
+     * #nodeDown} clears the mark). Its stream then has a gap nothing fills (each update arrives once on the reliable
+     * links), so every later update of that node waits and is dropped in turn: the caller takes the node down and up
+     * again (its links reset), which withdraws its bindings and brings a new bulk. The kernel's namedq has no bound
+     * and needs no such step.
      */
-    public boolean takeBroken(int node) {
+    public boolean broken(int node) {
         NamedRcv p = peers.get(node);
-        if (p == null || !p.broken) return false;
-        p.broken = false;
-        return true;
+        return p != null && p.broken;
     }
 
     /** Messages dropped because their originating node was not the link peer that delivered them. */
@@ -776,7 +776,7 @@ public final class NameDistributor {
         long droppedOverflow;
         /** Whether the current held-back over-budget episode has been logged. */
         boolean heldLogged;
-        /** An update was dropped over a held-back budget and {@link NameDistributor#takeBroken} not asked since. */
+        /** An update was dropped over a held-back budget since the node last came up ({@link NameDistributor#broken}). */
         boolean broken;
         int rcvNxt;
         boolean open;

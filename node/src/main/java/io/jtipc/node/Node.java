@@ -84,6 +84,9 @@ public final class Node {
     /** Capabilities the name distributor was told at node up (to balance nodeDown). */
     int upCaps;
     boolean namedUp;
+    /** When the links were last reset for binding updates dropped ({@link #applyNamed}), ms; at most one a minute. */
+    private long namedResetAt = -NAMED_RESET_INTERVAL;
+    static final long NAMED_RESET_INTERVAL = 60_000;
 
     /** The unicast links' input queue (l->inputq), drained after each packet a link has processed. */
     private final InputQueue inputq = new InputQueue();
@@ -314,8 +317,11 @@ public final class Node {
             // the message (its seqno, its last-bulk bit) is not
             net.distr.receive(addr, DistrMessage.fromWire(h));
         }
-        // an update dropped over the held-back bounds leaves a gap no link fills: down and up again, for a new bulk
-        if (net.distr != null && net.distr.takeBroken(addr)) {
+        // an update dropped over the held-back bounds leaves a gap no link fills: down and up again, for a new bulk;
+        // at most once a minute per peer (a peer that keeps overflowing them while its bulk is on the way, or whose
+        // updates met the shared total, does not make its links flap)
+        if (net.distr != null && net.distr.broken(addr) && now - namedResetAt >= NAMED_RESET_INTERVAL) {
+            namedResetAt = now;
             resetLinks("binding updates dropped (held back past the bounds): links reset for a new bulk", now, out);
         }
     }

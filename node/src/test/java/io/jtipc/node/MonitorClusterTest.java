@@ -364,11 +364,6 @@ class MonitorClusterTest {
     }
 
     /**
-     * A single false report: one node of the victim's predecessors loses contact with it (the pair's frames are cut)
-     * and reports it down in its record, while the victim is alive for everyone else. One report is not the
-     * four (MAX_PEER_DOWN_EVENTS): the others only probe it, it answers, and no other link goes down.
-     */
-    /**
      * link.c tipc_link_timeout probes on an idle tick (nothing sent since the last one), and a probe makes the receiver
      * report a gap it holds nothing after (tipc_link_proto_rcv). jtipc probes idle unmonitored peers only while packets
      * wait for their acknowledgement: a lost last packet between two peers that do not monitor each other is sent
@@ -413,6 +408,11 @@ class MonitorClusterTest {
         assertThat(from.core.peer(to.core.ownAddr()).link(0).transmitQueueLength()).isZero();
     }
 
+    /**
+     * A single false report: one node of the victim's predecessors loses contact with it (the pair's frames are cut)
+     * and reports it down in its record, while the victim is alive for everyone else. One report is not the
+     * four (MAX_PEER_DOWN_EVENTS): the others only probe it, it answers, and no other link goes down.
+     */
     @Test
     void aSingleFalseReportResetsNoOtherLink() {
         int n = 40;

@@ -98,7 +98,7 @@ public final class Bcast {
     /** Broadcast link MTU (lowest bearer MTU, at most {@link #FB_MTU}), bytes. */
     public int mtu() { return snd.mtu; }
     /** Maximum message size on the broadcast link (tipc_bcast_get_mtu: mtu - 40 - crypto overhead), bytes. */
-    public int mss() { return snd.mtu - Tipc.INT_H_SIZE - net.crypto.mssOverhead(); }
+    public int mss() { return snd.mss(); }
     public int transmitQueueLength() { return snd.transmq.size(); }
     /** The send link's congestion window now (link.c l->window), packets. */
     public int window() { return snd.window; }
@@ -108,6 +108,15 @@ public final class Bcast {
     /** Bytes held in the backlog. */
     public long backlogBytes() { return snd.backlogBytes(); }
     public long sentPackets() { return snd.sentPkts; }
+    /**
+     * Messages and fragments the link took (sent, queued or bundled; jtipc, not a kernel counter): each multicast
+     * on the broadcast link counts once however many peers and whatever the bundling.
+     */
+    public long sentMessages() { return snd.sentMsgs; }
+    /** Bundles made in the backlog (link.c sent_bundles). */
+    public long sentBundles() { return snd.sentBundles; }
+    /** Messages sent inside a bundle (link.c sent_bundled: a new bundle counts its first two). */
+    public long sentBundled() { return snd.sentBundled; }
     public long retransmitted() { return snd.retransmitted; }
     public long receivedNacks() { return snd.recvNacks; }
     /** Sends that got ELINKCONG (backlog at its importance's limit) or ENOBUFS (byte bound). */

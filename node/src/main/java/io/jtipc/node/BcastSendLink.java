@@ -78,7 +78,15 @@ final class BcastSendLink {
     private boolean wakeupPending;
     /** Time the current head of {@link #transmq} was sent (for the stall rule), ms. */
     private long headSince;
-    long sentPkts, retransmitted, recvNacks, sentFragmented, congestions, stallResets, invalidAcks;
+    /**
+     * Per importance, the backlog's last packet while it may take more small messages (link.c
+     * {@code l->backlog[imp].target_bskb}); jtipc bundles only into the backlog's tail, as {@link Link}.
+     */
+    private final Pkt[] target = new Pkt[5];
+    long sentPkts, retransmitted, recvNacks, sentFragmented, sentBundles, sentBundled, congestions, stallResets,
+        invalidAcks;
+    /** jtipc: messages and fragments taken by the link (sent, queued or bundled), once each. */
+    long sentMsgs;
     private final TipcMsg h = new TipcMsg();
 
     BcastSendLink(Net net) {
@@ -114,6 +122,12 @@ final class BcastSendLink {
         maxWin = packets;
         setQueueLimits();
     }
+
+    /**
+     * Maximum message size on this link (link.c {@code tipc_link_mss}): {@link #mtu} - 40 - the encryption overhead,
+     * bytes; larger messages are fragmented, smaller ones may share a bundle.
+     */
+    int mss() { return mtu - Tipc.INT_H_SIZE - net.crypto.mssOverhead(); }
 
     /** Bytes held in the backlog. */
     long backlogBytes() { return backlogBudget.bytes(); }
@@ -178,6 +192,7 @@ final class BcastSendLink {
         mtu = Bcast.FB_MTU;
         transmq.clear();
         backlogq.clear();
+        java.util.Arrays.fill(target, null);
         slots.clear();
         backlogBudget.giveAll();
         java.util.Arrays.fill(backlogLen, 0);
@@ -247,9 +262,13 @@ final class BcastSendLink {
             rc = Errno.ELINKCONG;
             congestedUsers = true;
         }
-        Pkt p = new Pkt(msg, msg.length);
         if (transmq.size() < window && backlogq.isEmpty()) {
-            sendNew(p, now, xmitq);
+            sentMsgs++;
+            sendNew(new Pkt(msg, msg.length), now, xmitq);
+            return rc;
+        }
+        if (tryBundle(imp, msg)) {
+            sentMsgs++;
             return rc;
         }
         if (!backlogBudget.take(msg.length, 1)) {
@@ -257,9 +276,42 @@ final class BcastSendLink {
             congestedUsers = true;
             return Errno.ENOBUFS;
         }
+        sentMsgs++;
+        Pkt p = new Pkt(msg, msg.length);
         backlogq.addLast(p);
         backlogLen[imp]++;
+        target[imp] = Msg.bundleable(h.wrap(msg, 0, msg.length), mss()) ? p : null;
         return rc;
+    }
+
+    /**
+     * link.c tipc_link_xmit's {@code tipc_msg_try_bundle} on the broadcast link: {@code msg} appended to this
+     * importance's backlog target ({@link Msg#bundle}, destination node 0: the link's {@code l->addr}), so a burst of
+     * small multicasts waits in a few packets of up to {@link #mss()} bytes instead of one packet each.
+     *
+     * @return true if {@code msg} went into a bundle (the backlog's packet count unchanged)
+     */
+    private boolean tryBundle(int imp, byte[] msg) {
+        int mss = mss();
+        if (!Msg.bundleable(h.wrap(msg, 0, msg.length), mss)) {
+            target[imp] = null;
+            return false;
+        }
+        Pkt t = target[imp];
+        if (t == null || t != backlogq.peekLast()) return false;
+        // a bundle grows to the MSS: charge that much first, give back what its length did not take
+        int before = t.len;
+        int grow = Math.max(0, mss - before);
+        if (!backlogBudget.take(grow, 0)) return false;
+        int r = Msg.bundle(h, t, msg, msg.length, mss, 0, null);
+        backlogBudget.give(grow - (t.len - before), 0);
+        if (r == Msg.BUNDLE_NONE) return false;
+        if (r == Msg.BUNDLE_NEW) { // link.c counts the target's message and the new one
+            sentBundles++;
+            sentBundled++;
+        }
+        sentBundled++;
+        return true;
     }
 
     /** Seqno, w0 non-seq and w5 network id (tipc_bearer_bc_xmit), one acker slot per peer; into the transmit queue. */
@@ -285,7 +337,9 @@ final class BcastSendLink {
         while (!backlogq.isEmpty() && transmq.size() < window) {
             Pkt p = backlogq.pollFirst();
             backlogBudget.give(p.len, 1);
-            backlogLen[h.wrap(p.buf, 0, p.len).importance()]--;
+            int imp = h.wrap(p.buf, 0, p.len).importance();
+            backlogLen[imp]--;
+            if (target[imp] == p) target[imp] = null;
             sendNew(p, now, xmitq);
         }
         if (congestedUsers) {

@@ -548,7 +548,7 @@ public final class Link {
         backlogBudget.give(grow - (t.len - before), 0);
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) sentBundles++;
-        sentBundled++;
+        sentBundled += r == Msg.BUNDLE_NEW ? 2 : 1; // link.c counts the target's message and the new one
         return true;
     }
 

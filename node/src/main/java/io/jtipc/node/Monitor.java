@@ -74,8 +74,11 @@ public final class Monitor {
     public static final int MAX_DOMAIN = MonitorDomain.MAX_MEMBERS;
     /** TIPC_DEF_MON_THRESHOLD: monitoring is active above this many peers (count, including self). */
     public static final int DEF_THRESHOLD = 32;
-    /** jtipc upper bound of the configurable threshold (count of peers). */
-    public static final int MAX_THRESHOLD = 4096;
+    /**
+     * Upper bound of the configurable threshold (count of peers): TIPC_CLUSTER_SIZE, 4 095 (uapi tipc.h; monitor.c
+     * tipc_nl_monitor_set_threshold refuses more with EINVAL).
+     */
+    public static final int MAX_THRESHOLD = 4095;
     /** MAX_PEER_DOWN_EVENTS: reports of a peer's loss by its head after which its link is reset (count). */
     static final int MAX_PEER_DOWN_EVENTS = 4;
     /** MON_TIMEOUT: period of the domain-size re-check (mon_timeout), ms; the kernel adds up to 65 s of jitter. */

@@ -80,14 +80,14 @@ class BcastTest {
         bindAll(ns, a);
         Bcast bc = a.core.broadcastLink();
         assertThat(bc.peers()).isEqualTo(4);
-        long sentBefore = bc.sentPackets();
+        long sentBefore = bc.sentMessages();
         int p = a.core.openSocket(SocketType.RDM, d -> true);
         int k = 1000;
         mcast(a, p, 0, k);
         assertThat(net.runUntil(() -> allGot(ns, k) && bc.transmitQueueLength() == 0, net.now() + 60_000)).isTrue();
         for (SimNode n : ns) assertThat(ints(n)).as(n.name).isEqualTo(range(0, k));
         // once each on the broadcast link (not 4 unicast copies), and some lost ones sent again
-        assertThat(bc.sentPackets() - sentBefore).isEqualTo(k);
+        assertThat(bc.sentMessages() - sentBefore).isEqualTo(k);
         assertThat(bc.retransmitted()).isPositive();
         assertThat(bc.backlogLength()).isZero();
     }
@@ -98,7 +98,7 @@ class BcastTest {
         net.loss = 0.1;
         net.reorder = 0.05;
         SimNode a = ns.get(0);
-        long before = a.core.broadcastLink().sentPackets();
+        long before = a.core.broadcastLink().sentMessages();
         int p = a.core.openSocket(SocketType.RDM, d -> true);
         for (int i = 0; i < 200; i++) {
             assertThat(a.core.bind(net.now(), p, Tipc.TIPC_CLUSTER_SCOPE, 777, i, i, a)).isZero();
@@ -106,7 +106,7 @@ class BcastTest {
         for (int i = 0; i < 200; i += 2) assertThat(a.core.unbind(net.now(), p, 777, i, i, a)).isZero();
         assertThat(net.runUntil(() -> ns.stream().allMatch(n -> n.core.bindingTable().publications(777, 0, 199).size() == 100),
             net.now() + 60_000)).isTrue();
-        assertThat(a.core.broadcastLink().sentPackets() - before).isEqualTo(300);
+        assertThat(a.core.broadcastLink().sentMessages() - before).isEqualTo(300);
         for (SimNode n : ns) {
             assertThat(n.core.bindingTable().publications(777, 0, 199)).allSatisfy(pub -> assertThat(pub.lower() % 2).isOne());
         }
@@ -129,7 +129,8 @@ class BcastTest {
         // d's bc receive link at a's side counts it as an acker from a's snd_nxt on
         assertThat(a.core.broadcastLink().peers()).isEqualTo(3);
         assertThat(d.core.peer(a.core.ownAddr()).broadcastLink().rcvNxt()).isNotEqualTo(1);
-        assertThat(sndNxtAtJoin).isGreaterThan(100); // mid-stream (the rest of the 300 may still be in the backlog)
+        // mid-stream: the first 50 packets sent, the rest of the 300 (small: bundled) may still be in the backlog
+        assertThat(sndNxtAtJoin).isGreaterThan(Bcast.WIN_DEFAULT);
         int pd = d.core.openSocket(SocketType.RDM, d.received::add);
         assertThat(d.core.bind(net.now(), pd, Tipc.TIPC_CLUSTER_SCOPE, TYPE, 0, 99, d)).isZero();
         assertThat(net.runUntil(() -> a.core.bindingTable().publications(TYPE, 0, 99).size() == 4, net.now() + 30_000))
@@ -150,7 +151,7 @@ class BcastTest {
         bindAll(ns, a);
         Bcast bc = a.core.broadcastLink();
         int p = a.core.openSocket(SocketType.RDM, d -> true);
-        long sentBefore = bc.sentPackets();
+        long sentBefore = bc.sentMessages();
         // a burst into the broadcast backlog (sent without waiting), then replicast copies that would overtake it, then
         // broadcast again: only the SYN twins keep each receiver in order
         int k = 0;
@@ -168,7 +169,7 @@ class BcastTest {
         for (SimNode n : ns) assertThat(ints(n)).as(n.name).isEqualTo(range(0, total));
         // rounds 0 and 2 on the broadcast link (240), rounds 1 and 3 as unicast copies; each switch to replicast sends
         // its SYN twin by the old method, the broadcast link (2); the switches back send theirs by replicast
-        assertThat(bc.sentPackets() - sentBefore).isEqualTo(240 + 2);
+        assertThat(bc.sentMessages() - sentBefore).isEqualTo(240 + 2);
     }
 
     @Test
@@ -267,6 +268,8 @@ class BcastTest {
         };
         int p = a.core.openSocket(SocketType.RDM, d -> true);
         mcast(a, p, 0, 300);
+        // small multicasts are bundled: no congestion wait ran the network, the rogue acknowledges later
+        net.runUntil(() -> bogus[0] > 0, net.now() + 10_000);
         assertThat(bogus[0]).isPositive();
         assertThat(net.runUntil(() -> allGot(ns, 300) && bc.transmitQueueLength() == 0, net.now() + 60_000)).isTrue();
         assertThat(bc.invalidAcks()).isPositive();

@@ -170,20 +170,20 @@ class GroupBcastTest {
         Member s = ms.get(0);
         Bcast bc = s.n.core.broadcastLink();
         long[] phase = new long[4];
-        phase[0] = bc.sentPackets();
+        phase[0] = bc.sentMessages();
         final int per = 300;
         for (int i = 0; i < 3 * per; i++) {
             if (i == per) {
-                phase[1] = bc.sentPackets();
+                phase[1] = bc.sentMessages();
                 bc.setSocketMethod(s.port, true); // TIPC_MCAST_REPLICAST
             } else if (i == 2 * per) {
-                phase[2] = bc.sentPackets();
+                phase[2] = bc.sentMessages();
                 bc.setSocketMethod(s.port, null);
             }
             send(net, s, BCAST, null, 0, payload(0, i, BCAST, 200));
             if (i % 3 == 0) net.runFor(1);
         }
-        phase[3] = bc.sentPackets();
+        phase[3] = bc.sentMessages();
         assertThat(net.runUntil(() -> ms.stream().skip(1).allMatch(r -> dataRead(r) == 3 * per), net.now() + 60_000))
             .as("every member read every message").isTrue();
         net.runFor(1000);

@@ -167,6 +167,17 @@ class MonitorClusterTest {
         return r;
     }
 
+    /** tipc_nl_monitor_set_threshold: 0 to TIPC_CLUSTER_SIZE (4 095) taken, anything else EINVAL (uapi tipc.h). */
+    @Test
+    void theThresholdTakesZeroToTheClusterSize() {
+        SimNetwork net = new SimNetwork(17);
+        SimNode a = net.addNode("th", 1, 0x1001);
+        assertThat(LinkSettings.setMonitorThreshold(a.core, 4095)).isZero();
+        assertThat(LinkSettings.setMonitorThreshold(a.core, 0)).isZero();
+        assertThat(LinkSettings.setMonitorThreshold(a.core, 4096)).isEqualTo(Errno.EINVAL);
+        assertThat(LinkSettings.setMonitorThreshold(a.core, -1)).isEqualTo(Errno.EINVAL);
+    }
+
     @Test
     void belowTheThresholdEveryPeerIsProbedAboveItTheSquareRoot() {
         // 25 peers <= TIPC_DEF_MON_THRESHOLD: no records, every idle link probed each tick (the full mesh)

@@ -31,8 +31,12 @@ import io.jtipc.bearer.SocketBuffers;
 public final class UdpBearerConfig {
     /** Default cap on replicast peers learnt from discovery (configured peers do not count). */
     public static final int DEFAULT_MAX_LEARNT_PEERS = 64;
-    /** Default time after which a learnt peer that sent no valid discovery frame is forgotten, ms. */
-    public static final long DEFAULT_LEARNT_PEER_EXPIRY_MS = 60_000;
+    /**
+     * Default time after which a learnt peer that sent no valid discovery frame is forgotten, ms: three of the
+     * kernel's discovery intervals once a bearer has linked nodes (TIPC_DISC_SLOW, 60 s, discover.c
+     * tipc_disc_timeout), so a linked peer is kept through two lost discovery frames.
+     */
+    public static final long DEFAULT_LEARNT_PEER_EXPIRY_MS = 180_000;
 
     private final InetSocketAddress local;
     private String name;
@@ -221,7 +225,8 @@ public final class UdpBearerConfig {
 
     /**
      * A learnt peer that sent no valid discovery frame for this long is removed, ms (default
-     * {@value #DEFAULT_LEARNT_PEER_EXPIRY_MS}; the kernel's discovery repeats at most every 2 s).
+     * {@value #DEFAULT_LEARNT_PEER_EXPIRY_MS}). A linked peer's discovery comes every 60 s (the kernel's TIPC_DISC_SLOW;
+     * 1 s while its bearer has no node): a value at or below 60 000 forgets linked peers between two of them.
      *
      * @throws IllegalArgumentException if not positive
      */

@@ -125,7 +125,42 @@ class UdpMulticastTest {
         }
     }
 
-    /** Two namespaces jtipc-udp-&lt;rand&gt;-a/-b joined by veth va (10.77.0.1, fd77::1) / vb (10.77.0.2, fd77::2). */
+    /**
+     * Two bearers of one node on two planes with the default group and port (both group sockets bound to
+     * 228.0.18.103:6118): a discovery multicast on the second plane reaches the second bearer only. A socket with
+     * the kernel's default IP_MULTICAST_ALL = 1 would hear the group from every interface where any socket joined it
+     * (igmp.c ip_mc_sf_allow), and a peer would show up on the wrong bearer with the other plane's address; the JDK
+     * opens every datagram socket with it at 0 on Linux (sun.nio.ch.Net socket0), and this keeps it so.
+     */
+    @Test
+    void twoPlanesWithTheDefaultGroupEachHearOnlyTheirOwn() throws Exception {
+        String why = LabPair.whyNot();
+        Assumptions.assumeTrue(why == null, why);
+        try (LabPair lab = LabPair.create();
+                UdpBearer a1 = UdpBearer.open(lab.nsA, UdpBearerConfig.local("10.77.0.1").name("p1"));
+                UdpBearer a2 = UdpBearer.open(lab.nsA, UdpBearerConfig.local("10.78.0.1").name("p2"));
+                UdpBearer b2 = UdpBearer.open(lab.nsB, UdpBearerConfig.local("10.78.0.2").name("p2"))) {
+            assertThat(a1.group()).isEqualTo(a2.group()).isEqualTo(sa("228.0.18.103", 6118));
+            assertThat(a2.networkInterface().getName()).isEqualTo("va2");
+            byte[] disc = frame(Tipc.LINK_CONFIG, 7, 60);
+            assertThat(b2.broadcast(disc, 0, disc.length)).isTrue();
+            assertThat(receive(a2)).isEqualTo(disc);
+            assertThat(src).isEqualTo(b2.address());
+            assertQuiet(a1);
+            assertThat(receive(b2)).isEqualTo(disc); // its own, looped back
+            byte[] disc2 = frame(Tipc.LINK_CONFIG, 8, 60);
+            assertThat(a2.broadcast(disc2, 0, disc2.length)).isTrue();
+            assertThat(receive(b2)).isEqualTo(disc2);
+            assertThat(receive(a2)).isEqualTo(disc2);
+            assertQuiet(a1);
+            assertQuiet(a2);
+        }
+    }
+
+    /**
+     * Two namespaces jtipc-udp-&lt;rand&gt;-a/-b joined by veth va (10.77.0.1, fd77::1) / vb (10.77.0.2, fd77::2) and a
+     * second pair va2 (10.78.0.1) / vb2 (10.78.0.2).
+     */
     static final class LabPair implements AutoCloseable {
         final String nsA;
         final String nsB;
@@ -149,15 +184,20 @@ class UdpMulticastTest {
                 ip("netns", "add", lab.nsA);
                 ip("netns", "add", lab.nsB);
                 ip("-n", lab.nsA, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", lab.nsB);
+                ip("-n", lab.nsA, "link", "add", "va2", "type", "veth", "peer", "name", "vb2", "netns", lab.nsB);
                 for (String[] side : new String[][] {{lab.nsA, "va", "1"}, {lab.nsB, "vb", "2"}}) {
                     ip("-n", side[0], "link", "set", "lo", "up");
                     ip("-n", side[0], "addr", "add", "10.77.0." + side[2] + "/24", "dev", side[1]);
                     ip("-n", side[0], "-6", "addr", "add", "fd77::" + side[2] + "/64", "dev", side[1], "nodad");
                     ip("-n", side[0], "link", "set", side[1], "up");
+                    // a second plane (va2 - vb2, 10.78.0.0/24, IPv4 only)
+                    ip("-n", side[0], "addr", "add", "10.78.0." + side[2] + "/24", "dev", side[1] + "2");
+                    ip("-n", side[0], "link", "set", side[1] + "2", "up");
                 }
                 // carrier comes through linkwatch, which may lag up to a second; until then frames are dropped
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                for (String[] side : new String[][] {{lab.nsA, "va"}, {lab.nsB, "vb"}}) {
+                for (String[] side : new String[][] {{lab.nsA, "va"}, {lab.nsB, "vb"}, {lab.nsA, "va2"},
+                        {lab.nsB, "vb2"}}) {
                     while (true) {
                         String link = ip("-n", side[0], "link", "show", side[1]);
                         String addr6 = ip("-n", side[0], "-6", "addr", "show", "dev", side[1]);

@@ -136,4 +136,29 @@ class UdpPeerLearningTest {
             assertThat(b.peersExpired()).isEqualTo(3);
         }
     }
+
+    /**
+     * With the default expiry a linked peer whose discovery comes every 60 s and a little (the kernel's TIPC_DISC_SLOW
+     * once its bearer has nodes, timers firing late) is never forgotten; one silent for three intervals is. The former
+     * default, 60 s, forgot it before each of its discovery frames.
+     */
+    @Test
+    void aLinkedPeerDiscoveringEverySixtySecondsIsKeptByDefault() throws Exception {
+        try (UdpBearer b = TestSupport.openRetrying(p -> UdpBearerConfig.local(sa("127.0.0.1", p)).replicast()
+                .clockMs(clock::get));
+                DatagramChannel c = sender("127.0.0.3")) {
+            InetSocketAddress cAddr = (InetSocketAddress) c.getLocalAddress();
+            byte[] f = discovery(4711, 0x1);
+            for (int i = 0; i < 5; i++) {
+                deliver(c, b, discovery(4711, 0x1001));
+                clock.addAndGet(60_050);
+                b.broadcast(f, 0, f.length); // our own discovery (or broadcast link traffic) meanwhile
+                assertThat(b.peers()).as("after interval " + i).containsExactly(cAddr);
+            }
+            assertThat(b.peersExpired()).isZero();
+            clock.addAndGet(2 * 60_000); // 180 050 ms silent
+            assertThat(b.expireLearntPeers()).isEqualTo(1);
+            assertThat(b.peers()).isEmpty();
+        }
+    }
 }

@@ -37,6 +37,8 @@ import jnr.ffi.Pointer;
 final class UdpNoCheck {
     /** SO_NO_CHECK, include/uapi/asm-generic/socket.h. */
     static final int SO_NO_CHECK = 11;
+    /** IPPROTO_IP, IP_MTU_DISCOVER and its IP_PMTUDISC_DONT / IP_PMTUDISC_WANT values, include/uapi/linux/in.h. */
+    static final int IPPROTO_IP = 0, IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0, IP_PMTUDISC_WANT = 1;
 
     private UdpNoCheck() {
     }
@@ -91,6 +93,41 @@ final class UdpNoCheck {
         } catch (IOException | RuntimeException | LinkageError e) {
             return e.toString();
         }
+    }
+
+    /**
+     * Sets {@code IP_MTU_DISCOVER} to {@code IP_PMTUDISC_DONT} on the IPv4 UDP socket bound to {@code bound} (found as
+     * for {@link #apply}): its datagrams leave without the don't-fragment bit, as the kernel's bearer sends them
+     * (udp_media.c tipc_udp_xmit: {@code udp_tunnel_xmit_skb(..., df = 0, ...)}), so a router on a path with a smaller
+     * MTU fragments them instead of dropping them. The socket default ({@code IP_PMTUDISC_WANT}) sets DF on every
+     * datagram that fits the path MTU.
+     *
+     * @return null on success, else why not (for the log)
+     */
+    static String dontFragment(InetSocketAddress bound) {
+        if (!(bound.getAddress() instanceof Inet4Address)) return "not IPv4";
+        try {
+            int fd = fdOf(bound);
+            if (fd < 0) return "no descriptor of the socket bound to " + bound;
+            Pointer v = jnr.ffi.Memory.allocateDirect(LibC.Native.runtime(), 4);
+            v.putInt(0, IP_PMTUDISC_DONT);
+            if (LibC.Native.libc().setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, v, 4) != 0) {
+                return "setsockopt(IP_MTU_DISCOVER) failed: errno " + LibC.Native.errno();
+            }
+            return null;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return e.toString();
+        }
+    }
+
+    /** Reads IP_MTU_DISCOVER of descriptor {@code fd} (tests): the IP_PMTUDISC_* value, -errno on failure. */
+    static int mtuDiscover(int fd) {
+        jnr.ffi.Runtime rt = LibC.Native.runtime();
+        Pointer v = jnr.ffi.Memory.allocateDirect(rt, 4);
+        Pointer l = jnr.ffi.Memory.allocateDirect(rt, 4);
+        l.putInt(0, 4);
+        if (LibC.Native.libc().getsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, v, l) != 0) return -LibC.Native.errno();
+        return v.getInt(0);
     }
 
     /** Reads SO_NO_CHECK of descriptor {@code fd} (tests): 1 on, 0 off, -errno on failure. */

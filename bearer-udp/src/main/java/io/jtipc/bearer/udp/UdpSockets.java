@@ -145,6 +145,13 @@ final class UdpSockets {
                 LOG.warn("UDP bearer on " + bound + ": checksums stay on ("
                         + noCheck + "); the kernel accepts them");
             }
+            if (!v6) {
+                String df = UdpNoCheck.dontFragment(bound);
+                if (df != null) {
+                    LOG.warn("UDP bearer on " + bound + ": datagrams that fit the path MTU leave with the "
+                            + "don't-fragment bit (" + df + "); the kernel's do not");
+                }
+            }
             if (cfg.name() == null) {
                 bearerName = "udp:u" + bound.getPort();
             }

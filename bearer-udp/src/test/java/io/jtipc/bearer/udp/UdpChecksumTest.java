@@ -45,13 +45,16 @@ class UdpChecksumTest {
             int fd = UdpNoCheck.fdOf(a.localAddress());
             assertThat(fd).isGreaterThan(2);
             assertThat(UdpNoCheck.get(fd)).isEqualTo(1);
+            // no don't-fragment bit, as the kernel's tipc_udp_xmit (udp_tunnel_xmit_skb with df 0)
+            assertThat(UdpNoCheck.mtuDiscover(fd)).isEqualTo(UdpNoCheck.IP_PMTUDISC_DONT);
             assertThat(b.udpChecksumsOff()).isFalse();
-            // a plain channel of ours has it off: the check reads the real option
+            // a plain channel of ours has them at the socket defaults: the checks read the real options
             try (DatagramChannel c = DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
                 c.bind(new InetSocketAddress("127.0.0.1", 0));
                 int cfd = UdpNoCheck.fdOf((InetSocketAddress) c.getLocalAddress());
                 assertThat(cfd).isGreaterThan(2).isNotEqualTo(fd);
                 assertThat(UdpNoCheck.get(cfd)).isEqualTo(0);
+                assertThat(UdpNoCheck.mtuDiscover(cfd)).isNotEqualTo(UdpNoCheck.IP_PMTUDISC_DONT);
             }
         }
     }

@@ -364,7 +364,8 @@ final class BearerLifecycle {
      * The kernel follows an interface's carrier, MTU and MAC (bearer.c tipc_l2_device_event: NETDEV_CHANGEMTU stores the new MTU,
      * NETDEV_CHANGEADDR the new address, each then tipc_reset_bearer: links reset, discovery again). jtipc has no
      * netdevice notifier: every {@link #INTERFACE_CHECK_MS} the event loop asks each Ethernet bearer's interface
-     * (three ioctls: flags, MTU, MAC) and a change resets the bearer with the new values, as {@link #interfaceDown} does. An MTU below
+     * (four ioctls: index, flags, MTU, MAC) and a change resets the bearer with the new values, as {@link #interfaceDown}
+     * does; an interface deleted or replaced under its name disables the bearer ({@link #interfaceRemoved}). An MTU below
      * TIPC's 100 bytes, for which the kernel disables the bearer, is logged and the bearer left as it is. A lost
      * carrier (no IFF_RUNNING: a cut cable, the far end of a veth set down; NETDEV_CHANGE without carrier) resets the
      * bearer once, at once rather than after the link tolerance; its discovery goes on and finds the peers when the
@@ -380,6 +381,10 @@ final class BearerLifecycle {
             byte[] mac;
             boolean carrier;
             try {
+                if (!e.interfacePresent()) {
+                    node.runner.later(() -> interfaceRemoved(b));
+                    continue;
+                }
                 mtu = e.mtu();
                 mac = e.currentAddress();
                 carrier = e.isUp();
@@ -414,6 +419,25 @@ final class BearerLifecycle {
             int m = mtu;
             node.runner.later(() -> interfaceChanged(b, m, mac));
         }
+    }
+
+    /**
+     * bearer.c tipc_l2_device_event NETDEV_UNREGISTER: the interface of {@code b} was deleted, or replaced by another
+     * of the same name to which its socket is not attached (af_packet.c unhooks it for good): the bearer is disabled
+     * (its links reset with the peer-stopping RESET) and closed, as the kernel disables it; enable it again once the
+     * interface is back. Before, it stayed listed, deaf and mute. Loop thread, core lock.
+     */
+    private void interfaceRemoved(BearerIo b) {
+        int id = b.coreId;
+        if (id < 0 || !bearers.contains(b)) return; // disabled meanwhile, or queued twice
+        LOG.warn("Bearer <{}>: its interface was removed (or replaced by another of its name); the bearer is disabled, "
+            + "as the kernel's: enable it again once the interface is back", b);
+        node.core().disableBearer(node.runner.now(), id, outbox);
+        byCoreId[id] = null;
+        b.coreId = -1;
+        bearers.remove(b);
+        listed();
+        closeBearer(b);
     }
 
     /**

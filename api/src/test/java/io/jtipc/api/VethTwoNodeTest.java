@@ -149,6 +149,43 @@ class VethTwoNodeTest {
     }
 
     /**
+     * bearer.c tipc_l2_device_event NETDEV_UNREGISTER: an interface deleted, here and made again at once under the same
+     * name (a new index, to which the bearer's AF_PACKET socket is not attached: af_packet.c unhooks it for good),
+     * disables the bearer, as the kernel does; its other bearer keeps the node linked. Before, the bearer stayed
+     * listed, neither sending nor receiving, while the by-name interface checks saw a healthy interface.
+     */
+    @Test
+    void aRemovedOrReplacedInterfaceDisablesItsBearer() throws Exception {
+        run("ip", "-n", NS, "link", "add", "vx", "type", "veth", "peer", "name", "vy");
+        run("ip", "-n", NS, "link", "set", "vx", "up");
+        run("ip", "-n", NS, "link", "set", "vy", "up");
+        try (TipcNode a = TipcNode.builder().identity("jt-eth-r").netns(NS).bearer("eth:va").bearer("eth:vx").start();
+             TipcNode b = TipcNode.builder().identity("jt-eth-s").netns(NS).bearer("eth:vb").bearer("eth:vy").start()) {
+            a.awaitLink(l -> l.up() && l.name().contains(":vx-"), TwoNodeChecks.T);
+            assertThat(a.bearerNames()).containsExactlyInAnyOrder("eth:va", "eth:vx");
+            run("ip", "-n", NS, "link", "del", "vx"); // takes vy with it
+            run("ip", "-n", NS, "link", "add", "vx", "type", "veth", "peer", "name", "vy");
+            run("ip", "-n", NS, "link", "set", "vx", "up");
+            run("ip", "-n", NS, "link", "set", "vy", "up");
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (a.bearerNames().contains("eth:vx") && System.nanoTime() < end) Thread.sleep(20);
+            assertThat(a.bearerNames()).as("the replaced interface's bearer is disabled").containsExactly("eth:va");
+            assertThat(b.bearerNames()).as("b's vy went with vx").containsExactly("eth:vb");
+            // the node stays linked on its other bearer, and a bearer enabled again on the new vx links too
+            try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
+                tx.send(rx.address(), TwoNodeChecks.pattern(100, 8));
+                assertThat(rx.receive(TwoNodeChecks.T).payload()).isEqualTo(TwoNodeChecks.pattern(100, 8));
+            }
+            a.addBearer("eth:vx");
+            b.addBearer("eth:vy");
+            a.awaitLink(l -> l.up() && l.name().contains(":vx-"), TwoNodeChecks.T);
+            assertThat(a.internalErrors()).isZero();
+        } finally {
+            run("ip", "-n", NS, "link", "del", "vx");
+        }
+    }
+
+    /**
      * Issue 4's RDM scenario over the veth pair, then b "reboots" (closes, and a new node with the same identity
      * starts on the same interface): a declares the link down, withdraws b's bindings, and the link comes back.
      */

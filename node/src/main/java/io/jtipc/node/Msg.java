@@ -43,10 +43,14 @@ final class Msg {
     /**
      * msg.c tipc_msg_try_bundle's test: message {@code m} may go into a bundle on a link of maximum message size
      * {@code mss} (bytes): not a fragment, tunnel or broadcast protocol message, and small enough to share a bundle.
+     * jtipc also keeps MSG_CRYPTO out of bundles (the kernel would bundle it): no receiver, kernel or jtipc, takes a
+     * bundled KEY_DISTR (link.c tipc_data_input: the decrypted mark is not on a bundle's extracted messages).
      */
     static boolean bundleable(TipcMsg m, int mss) {
         int u = m.user();
-        if (u == Tipc.MSG_FRAGMENTER || u == Tipc.TUNNEL_PROTOCOL || u == Tipc.BCAST_PROTOCOL) return false;
+        if (u == Tipc.MSG_FRAGMENTER || u == Tipc.TUNNEL_PROTOCOL || u == Tipc.BCAST_PROTOCOL || u == Tipc.MSG_CRYPTO) {
+            return false;
+        }
         return mss > Tipc.INT_H_SIZE + m.size();
     }
 

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Random;
 
 import io.jtipc.wire.AeadKey;
-import io.jtipc.wire.BundleCursor;
 import io.jtipc.wire.EncryptedFrame;
 import io.jtipc.wire.EncryptionHeader;
 import io.jtipc.wire.NodeId;
@@ -29,7 +28,8 @@ import io.jtipc.wire.TipcMsg;
  * <p>Deviations from the kernel, each deliberate: one sequence counter per TX key for every frame (the kernel uses a
  * per-peer counter it resets for per-node keys, reusing IVs); replayed or duplicate sequence numbers are rejected
  * ({@link ReplayWindow}); a strict mode drops plaintext once keyed; MSG_CRYPTO is taken when its frame is decrypted
- * (not in link order; a repeat is refused by the key-generation check as in the kernel). KEY_DISTR "to all" goes on
+ * (not in link order; a repeat is refused by the key-generation check as in the kernel), unbundled and only from the
+ * node whose key opened it. KEY_DISTR "to all" goes on
  * the broadcast link as the kernel's. Single-threaded; times are the core's ms.
  */
 public final class NodeCrypto {
@@ -620,7 +620,7 @@ public final class NodeCrypto {
         (r != null ? r : tx).stats[Crypto.STAT_OK]++;
         if (r != null) keySynch(r, e, plain, pl, now);
         decrypted = true;
-        cryptoMsgs(plain, pl, now);
+        cryptoMsgs(plain, pl, now, r);
         return pl;
     }
 
@@ -718,26 +718,20 @@ public final class NodeCrypto {
 
     // ====================================================================== key exchange
 
-    /** MSG_CRYPTO/KEY_DISTR_MSG in a decrypted frame, alone or bundled (crypto.c tipc_crypto_msg_rcv). */
-    private void cryptoMsgs(byte[] m, int len, long now) {
+    /**
+     * MSG_CRYPTO/KEY_DISTR_MSG in a frame decrypted with RX context {@code r}'s or our keys (crypto.c
+     * tipc_crypto_msg_rcv). Taken only unbundled (link.c tipc_data_input wants the skb's decrypted mark, which msg.c
+     * tipc_msg_extract does not give a bundle's messages) and only as its sender's own key: w3 prevnode must be
+     * {@code r}'s node (the kernel gets there through tipc_node_find(prevnode) and that node's link), so a peer cannot
+     * plant a key in another node's RX context.
+     */
+    private void cryptoMsgs(byte[] m, int len, long now, Crypto r) {
         // link.c tipc_data_input takes MSG_CRYPTO only with the key exchange enabled (sysctl key_exchange_enabled)
-        if (config != null && !config.keyExchange()) return;
+        if (r == null || config != null && !config.keyExchange()) return;
         TipcMsg h = hdr.wrap(m, 0, len);
-        if (h.user() == Tipc.MSG_CRYPTO) {
-            msgRcv(m, 0, h.size(), now);
-        } else if (h.user() == Tipc.MSG_BUNDLER) {
-            BundleCursor c = new BundleCursor().wrap(m, 0, Math.min(len, h.size()));
-            while (c.next()) {
-                if (new TipcMsg().wrap(m, c.offset(), c.length()).user() == Tipc.MSG_CRYPTO) msgRcv(m, c.offset(), c.length(), now);
-            }
-        }
-    }
-
-    private void msgRcv(byte[] m, int off, int len, long now) {
-        TipcMsg h = new TipcMsg().wrap(m, off, len);
-        if (h.type() != Tipc.KEY_DISTR_MSG || len < h.size()) return;
-        if (nodes.find(h.prevnode()) == null) return;
-        keyRcv(rxOf(h.prevnode()), h, now);
+        if (h.user() != Tipc.MSG_CRYPTO || h.type() != Tipc.KEY_DISTR_MSG || len < h.size()) return;
+        if (h.prevnode() != r.nodeAddr || nodes.find(r.nodeAddr) == null) return;
+        keyRcv(r, h, now);
     }
 
     /**

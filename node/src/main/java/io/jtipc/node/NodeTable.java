@@ -303,7 +303,7 @@ final class NodeTable {
         while (!timers.isEmpty() && timers.peek().due <= now) due.add(timers.poll());
         for (Timer t : due) {
             // an earlier timeout of this round may have deleted or re-armed the node
-            if (live(t) && !t.node.timeout(now, out)) delete(t.node);
+            if (live(t) && !t.node.timeout(now, out)) delete(t.node, true);
         }
         if (net.crypto.nextDeadline() <= now) net.crypto.timeout(now, out);
     }
@@ -386,16 +386,31 @@ final class NodeTable {
         if (l.isEmpty()) byId.remove(n.id);
     }
 
-    /** Forgets {@code n}: the table, the identity index, its tier (tipc_node_delete). */
+    /** Forgets {@code n} and takes it out of its bearers' monitors ({@link #delete(Node, boolean)}). */
     private void delete(Node n) {
+        delete(n, false);
+    }
+
+    /**
+     * Forgets {@code n}: the table, the identity index, its tier (tipc_node_delete). With {@code cleanup} (a peer down
+     * for {@link #NODE_CLEANUP_AFTER}: node.c tipc_node_cleanup, which frees the links and leaves the monitors alone)
+     * the peer stays in its bearers' monitors as a down peer, as the kernel's: it keeps counting towards the monitoring
+     * threshold and stays in the domain records, which kernel nodes compare member by member (monitor.c
+     * mon_apply_domain); only deleting the bearer's links removes it there (tipc_mon_remove_peer). jtipc bound: a
+     * monitor keeps such peers while it holds at most {@link #MAX_PEERS}, so it never holds more than twice that.
+     * Evicted peers (table full) and identities seen again under a new address leave the monitors at once.
+     */
+    private void delete(Node n, boolean cleanup) {
         if (find(n.addr) == n) {
             nodes.remove(n.addr);
             lastNode = null;
             if (net.distr != null) net.distr.nodeDeleted(n.addr); // its named receive state goes with it
             net.crypto.nodeDeleted(n.addr); // and its RX keys (the kernel frees crypto_rx with the node)
         }
-        // a deleted peer leaves its bearers' monitors too (the kernel keeps it until the link is deleted)
-        for (Link x : n.links) if (x != null && x.bearer.mon != null) x.bearer.mon.removePeer(n.addr);
+        for (Link x : n.links) {
+            if (x == null || x.bearer.mon == null || cleanup && x.bearer.mon.peerCount() <= MAX_PEERS) continue;
+            x.bearer.mon.removePeer(n.addr);
+        }
         unindex(n);
         setTier(n, TIER_NONE);
     }

@@ -15,6 +15,7 @@ import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.EncryptionHeader;
 import io.jtipc.wire.NodeId;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 
 /** Two (or three) jtipc nodes with keys on the in-memory network (crypto.c behaviour end to end). */
 class CryptoSimTest {
@@ -318,5 +319,59 @@ class CryptoSimTest {
         net.runFor(1_000);
         assertThat(rx.hasSessionKeys()).isTrue();
         assertThat(rx.aead[rx.pending != 0 ? rx.pending : rx.active].sameKey(k)).isTrue();
+    }
+
+    /**
+     * A KEY_DISTR is taken only as its sender's own key and only unbundled: one b seals with its key under its own
+     * address that names c as its sender (w3 prevnode), or a bundle holding b's, is not taken; b's own alone is (crypto.c
+     * tipc_crypto_msg_rcv, reached through tipc_node_find(prevnode) and that node's link; link.c tipc_data_input drops
+     * a bundled MSG_CRYPTO: the decrypted mark is not on the extracted message). Before, a's RX context of c took the
+     * key b chose, and frames b then sealed with it under c's address would have opened as c's.
+     */
+    @Test
+    void aKeyDistrIsTakenOnlyUnbundledAndFromItsOwnSender() {
+        SimNetwork net = new SimNetwork(23);
+        SimNode a = node(net, "alpha", 1, keys(NodeKey.master(K1)));
+        SimNode b = node(net, "beta", 2, keys(NodeKey.master(K1)));
+        SimNode c = node(net, "gamma", 3, keys(NodeKey.master(K1)));
+        assertThat(net.runUntil(() -> linkedUp(a, b) && linkedUp(a, c) && linkedUp(b, c), 30_000)).isTrue();
+        int aa = a.core.ownAddr();
+        Aead k = Aead.of(NodeKey.cluster(K2).material(), Tipc.PER_NODE_KEY);
+        NodeCrypto bc = b.core.crypto();
+        Crypto rxB = a.core.crypto().rxOf(b.core.ownAddr()), rxC = a.core.crypto().rxOf(c.core.ownAddr());
+        // sealed by b with its key, b's address in the encryption header, c's in the message (a hostile sender's
+        // frame: jtipc's own sender takes the header's address from w3)
+        byte[] forged = bc.keyDistrMsg(k, aa);
+        TipcMsg asB = new TipcMsg().wrap(forged.clone(), 0, forged.length);
+        new TipcMsg().wrap(forged, 0, forged.length).setPrevnode(c.core.ownAddr());
+        byte[] frame = new byte[2048];
+        EncryptionHeader e = new EncryptionHeader().wrap(frame, 0, Tipc.EHDR_SIZE);
+        Aead master = bc.tx.aead[Crypto.KEY_MASTER];
+        NodeCrypto.buildEhdr(e, asB, Crypto.KEY_MASTER, ++master.seqno, bc.rxOf(aa), true, NodeId.parse("beta"));
+        int n = master.seal(e, aa, forged, 0, forged.length, new byte[2048], new byte[12]);
+        a.core.onFrame(net.now(), 0, b.mac, frame, 0, n, a);
+        assertThat(a.core.crypto().undecryptable()).as("it opens").isZero();
+        net.runFor(1_000);
+        assertThat(holds(rxC, k)).as("c's RX context").isFalse();
+        assertThat(holds(rxB, k)).isFalse();
+        // b's own KEY_DISTR inside a bundle (the link would not make one: Msg.bundleable)
+        byte[] own = bc.keyDistrMsg(k, aa);
+        Pkt t = Pkt.copyOf(own, 0, own.length);
+        assertThat(Msg.bundle(new TipcMsg(), t, own, own.length, 1400, aa)).isEqualTo(Msg.BUNDLE_NEW);
+        assertThat(bc.nodes.xmit(java.util.Arrays.copyOf(t.buf, t.len), aa, net.now(), b)).isZero();
+        net.runFor(1_000);
+        assertThat(holds(rxB, k)).as("bundled").isFalse();
+        assertThat(linkedUp(a, b)).isTrue();
+        // alone, from its sender: taken and attached
+        assertThat(bc.nodes.xmit(bc.keyDistrMsg(k, aa), aa, net.now(), b)).isZero();
+        net.runFor(1_000);
+        assertThat(holds(rxB, k)).isTrue();
+        assertThat(holds(rxC, k)).isFalse();
+    }
+
+    /** Whether RX context {@code r} holds key {@code k} in a slot. */
+    static boolean holds(Crypto r, Aead k) {
+        for (int i = 1; i <= Crypto.KEY_MAX; i++) if (r.aead[i] != null && r.aead[i].sameKey(k)) return true;
+        return false;
     }
 }

@@ -375,6 +375,47 @@ class MonitorClusterTest {
     }
 
     /**
+     * node.c tipc_node_cleanup deletes a peer down for 5 minutes but leaves it in the monitors (only
+     * tipc_node_link_down with delete, for a deleted bearer, calls tipc_mon_remove_peer): the kernel nodes of a
+     * 33-node cluster still count 33 and keep monitoring, and their records still list the dead node, up bit 0. jtipc
+     * dropped it: it counted 32, stopped monitoring (full mesh, no records) and its records no longer matched the
+     * kernel nodes' rings.
+     */
+    @Test
+    void aPeerDeletedAfterFiveMinutesDownStaysInTheMonitorAsTheKernels() {
+        int n = Monitor.DEF_THRESHOLD + 1;
+        SimNetwork net = convergedCluster(n, 35, -1);
+        List<SimNode> ns = net.nodes();
+        SimNode victim = ns.get(7);
+        int va = victim.core.ownAddr();
+        List<SimNode> rest = ns.stream().filter(s -> s != victim).toList();
+        assertThat(max(killAndTime(net, victim, rest, 3L * TOL))).isLessThanOrEqualTo(DETECT_BOUND);
+        net.runFor(NodeTable.NODE_CLEANUP_AFTER + 10 * TICK);
+        int listing = 0;
+        for (SimNode s : rest) {
+            assertThat(s.core.peer(va)).as(s.name + ": the node is deleted").isNull();
+            Monitor m = mon(s);
+            assertThat(m.peerCount()).as(s.name).isEqualTo(n);
+            assertThat(m.active()).as(s.name).isTrue();
+            assertThat(m.peers()).as(s.name).anySatisfy(v -> {
+                assertThat(v.addr()).isEqualTo(va);
+                assertThat(v.up()).isFalse();
+            });
+            Monitor.PeerView self = m.peers().get(m.peers().size() - 1);
+            for (int i = 0; i < self.members().length; i++) {
+                if (self.members()[i] != va) continue;
+                listing++;
+                assertThat(self.upMap() & (1L << i)).as(s.name + ": the dead member's up bit").isZero();
+            }
+        }
+        assertThat(listing).as("own records still listing the dead node").isPositive();
+        // the cluster still monitors: a second node killed is detected by all within the bound
+        SimNode second = ns.get(20);
+        List<SimNode> left = rest.stream().filter(s -> s != second).toList();
+        assertThat(max(killAndTime(net, second, left, 3L * TOL))).isLessThanOrEqualTo(DETECT_BOUND);
+    }
+
+    /**
      * link.c tipc_link_timeout probes on an idle tick (nothing sent since the last one), and a probe makes the receiver
      * report a gap it holds nothing after (tipc_link_proto_rcv). jtipc probes idle unmonitored peers only while packets
      * wait for their acknowledgement: a lost last packet between two peers that do not monitor each other is sent

@@ -273,6 +273,17 @@ public final class AfPacketSocket implements AutoCloseable {
         return ifindex;
     }
 
+    /**
+     * Index of the interface now carrying this socket's interface name (SIOCGIFINDEX, read now). It differs from
+     * {@link #interfaceIndex()} once the interface was deleted and another made under the same name: this socket is
+     * then unhooked for good (af_packet.c packet_notifier, NETDEV_UNREGISTER).
+     *
+     * @throws AfPacketException ENODEV if no interface has the name any more
+     */
+    public int currentInterfaceIndex() throws IOException {
+        return ifreqInt(-1, LibC.SIOCGIFINDEX, "SIOCGIFINDEX");
+    }
+
     /** Ethertype this socket sends and receives. */
     public int ethertype() {
         return ethertype;

@@ -15,6 +15,7 @@ import io.jtipc.bearer.Media;
 import io.jtipc.bearer.NetNs;
 import io.jtipc.bearer.ReceiveLoop;
 import io.jtipc.bearer.SocketBuffers;
+import io.jtipc.bearer.SyscallException;
 
 /**
  * The Ethernet bearer's I/O shell ({@code net/tipc/eth_media.c}): the {@link Media} of one
@@ -189,6 +190,21 @@ public final class EthBearer implements Media, Leadable {
     @Override
     public int mtu() throws IOException {
         return socket.mtu();
+    }
+
+    /**
+     * False once the interface this bearer was opened on is gone: deleted (ENODEV) or replaced by another interface of
+     * the same name (a new index). Its socket then neither sends nor receives again (af_packet.c NETDEV_UNREGISTER).
+     *
+     * @throws IOException if the interface cannot be asked for another reason
+     */
+    public boolean interfacePresent() throws IOException {
+        try {
+            return socket.currentInterfaceIndex() == socket.interfaceIndex();
+        } catch (AfPacketException e) {
+            if (e.errno() == SyscallException.ENODEV) return false;
+            throw e;
+        }
     }
 
     /** True when the interface is up with carrier (IFF_UP and IFF_RUNNING). */

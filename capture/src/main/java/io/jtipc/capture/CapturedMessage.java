@@ -79,8 +79,13 @@ public final class CapturedMessage {
 
     // ---- header conveniences (net/tipc/msg.h); plaintext messages only ----
 
+    /**
+     * Header word {@code i} (big-endian 32 bits), 0 if the message is shorter than that word: a peer's message may
+     * claim a short header (24-60 bytes are legal, msg.c tipc_msg_validate) and still be asked for a later word.
+     */
     public int word(int i) {
         int p = offset + 4 * i;
+        if (i < 0 || 4 * i + 4 > length || p + 4 > buf.length) return 0;
         return ((buf[p] & 0xff) << 24) | ((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8) | (buf[p + 3] & 0xff);
     }
 
@@ -94,21 +99,21 @@ public final class CapturedMessage {
     public int headerSize() { return ((word(0) >>> 21) & 0xf) << 2; }
 
     /**
-     * Node address of the sender: w3 (prevnode) for LINK_CONFIG and 24-byte headers, else w6 (orignode).
+     * Node address of the sender: w3 (prevnode) for LINK_CONFIG and headers under 28 bytes, else w6 (orignode).
      */
     public int srcNode() {
         int hs = headerSize();
-        if (user() == 13 || hs <= 24) return word(3);
+        if (user() == 13 || hs < 28) return word(3);
         return word(6);
     }
 
     /**
-     * Node address of the receiver, 0 if unknown: w7 (destnode) for headers longer than 24 bytes
+     * Node address of the receiver, 0 if unknown: w7 (destnode) for headers of 32 bytes or more
      * (not LINK_CONFIG); otherwise the node learnt for the media destination, if any.
      */
     public int dstNode() {
         int hs = headerSize();
-        if (user() != 13 && hs > 24) return word(7);
+        if (user() != 13 && hs >= 32) return word(7);
         if (nodes == null || dst == null) return 0;
         return nodes.addressOf(dst);
     }

@@ -226,19 +226,24 @@ public final class TipcCaptureDissector {
     }
 
     private void etherType(int type, byte[] b, int p, int len) {
+        // VLAN tags inside cooked captures: at most 8, as on Ethernet (a loop: a frame of tags must not recurse)
+        for (int tags = 0; type == 0x8100 || type == 0x88A8 || type == 0x9100; tags++) {
+            if (len < 4) {
+                malformed("vlan", "802.1Q tag truncated");
+                return;
+            }
+            if (tags == 8) {
+                malformed("vlan", "more than 8 VLAN tags");
+                return;
+            }
+            type = u16(b, p + 2);
+            p += 4;
+            len -= 4;
+        }
         switch (type) {
             case ETH_P_TIPC: tipcFrame(b, p, len); return;
             case 0x0800: ipv4(b, p, len); return;
             case 0x86DD: ipv6(b, p, len); return;
-            case 0x8100: case 0x88A8: case 0x9100: {
-                // VLAN inside cooked captures
-                if (len < 4) {
-                    malformed("vlan", "802.1Q tag truncated");
-                    return;
-                }
-                etherType(u16(b, p + 2), b, p + 4, len - 4);
-                return;
-            }
             default:
         }
     }

@@ -40,7 +40,7 @@ class BadInputTest {
         return new Frames(lt, ts, data);
     }
 
-    static final class Counter implements TipcMessageListener {
+    static class Counter implements TipcMessageListener {
         long messages, encrypted, malformed;
 
         @Override public void onMessage(CapturedMessage m) {
@@ -231,5 +231,92 @@ class BadInputTest {
         TipcCaptureDissector d = new TipcCaptureDissector(DissectorOptions.defaults());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.dissect(java.nio.file.Path.of("/nonexistent/x.pcap"), new Counter()))
                 .isInstanceOf(IOException.class);
+    }
+
+    /**
+     * A Linux cooked capture (SLL) record made of 50 000 802.1Q tags: one malformation ("vlan", more than 8 tags, as on
+     * Ethernet), the next record read. The cooked path unwrapped tags recursively, one call per tag: a
+     * StackOverflowError (an Error, past the dissector's safety net) ended every verb.
+     */
+    @Test
+    void aCookedRecordOfEndlessVlanTagsIsOneMalformation() throws IOException {
+        ByteBuffer sll = ByteBuffer.allocate(16 + 4 * 50_000);
+        sll.putShort((short) 0).putShort((short) 1).putShort((short) 6).put(new byte[8]).putShort((short) 0x8100);
+        while (sll.hasRemaining()) sll.putShort((short) 0).putShort((short) 0x8100);
+        List<String> fields = new ArrayList<>();
+        Counter c = new Counter() {
+            @Override public void onMalformed(CapturedFrame f, String field, String reason) {
+                super.onMalformed(f, field, reason);
+                fields.add(field + ": " + reason);
+            }
+        };
+        CaptureSummary s = run(DissectorOptions.defaults(), CaptureFiles.pcap(113, List.of(sll.array(), new byte[20])), c);
+        assertThat(s.frames()).isEqualTo(2);
+        assertThat(fields).containsExactly("vlan: more than 8 VLAN tags");
+        assertThat(s.fileError()).isNull();
+    }
+
+    /**
+     * Reassembled messages with short headers (24-60 bytes is legal framing, msg.c tipc_msg_validate): a 28-byte
+     * header (no w7) and a MSG_BUNDLER with a 24-byte one, each in an array of exactly its size. Reading w7 (destnode)
+     * or a bundle's later words threw ArrayIndexOutOfBoundsException out of the listener and ended the run; now the
+     * words past the message read as 0 and the destination comes from the media address, as for 24-byte headers.
+     */
+    @Test
+    void shortHeadersOfReassembledMessagesAreReadWithinTheMessage() throws IOException {
+        byte[] inner28 = words(28, (2 << 29) | (7 << 21) | 28, 3 << 29, 0, 0x1001, 0, 0, 0x1001);
+        byte[] bundle24 = words(24, (2 << 29) | (6 << 25) | (6 << 21) | 24, 0, 0, 0x1001, 0, 0);
+        List<byte[]> frames = new ArrayList<>();
+        int seq = 10;
+        for (byte[] inner : List.of(inner28, bundle24)) {
+            int half = inner.length / 2;
+            frames.add(eth(fragment(0, 1, seq++, Arrays.copyOfRange(inner, 0, half))));
+            frames.add(eth(fragment(2, 2, seq++, Arrays.copyOfRange(inner, half, inner.length))));
+        }
+        List<Integer> sizes = new ArrayList<>();
+        Counter c = new Counter() {
+            @Override public void onMessage(CapturedMessage m) {
+                super.onMessage(m);
+                io.jtipc.capture.filter.FieldRecord.ofMessage(m);
+                for (int i = 0; i < 15; i++) m.word(i);
+                if (m.user() != 12) sizes.add(m.headerSize());
+                if (m.headerSize() == 28) {
+                    assertThat(m.srcNode()).isEqualTo(0x1001);
+                    assertThat(m.dstNode()).as("no w7 in a 28-byte header").isZero();
+                }
+            }
+        };
+        CaptureSummary s = run(DissectorOptions.defaults(), CaptureFiles.pcap(1, frames), c);
+        assertThat(s.fileError()).isNull();
+        assertThat(sizes).as("both reassembled").contains(28, 24);
+    }
+
+    /** A TIPC message of header size {@code hs} from big-endian {@code w}, zero-padded. */
+    static byte[] words(int hs, int... w) {
+        ByteBuffer b = ByteBuffer.allocate(hs);
+        for (int x : w) b.putInt(x);
+        return b.array();
+    }
+
+    /** A 40-byte MSG_FRAGMENTER header (type 0 FIRST, 1, 2 LAST; w4 fragment number) from 0x1001 to 0x1002 + data. */
+    static byte[] fragment(int type, int no, int seq, byte[] data) {
+        byte[] h = words(40, (2 << 29) | (12 << 25) | (10 << 21) | (40 + data.length), type << 29, seq, 0x1001,
+            no << 16, 0, 0x1001, 0x1002);
+        byte[] f = Arrays.copyOf(h, 40 + data.length);
+        System.arraycopy(data, 0, f, 40, data.length);
+        return f;
+    }
+
+    /** An Ethernet frame with ethertype 0x88CA from 52:54:00:00:00:01 to :02. */
+    static byte[] eth(byte[] payload) {
+        byte[] f = new byte[14 + payload.length];
+        f[5] = 2;
+        f[11] = 1;
+        f[0] = f[6] = 0x52;
+        f[1] = f[7] = 0x54;
+        f[12] = (byte) 0x88;
+        f[13] = (byte) 0xca;
+        System.arraycopy(payload, 0, f, 14, payload.length);
+        return f;
     }
 }

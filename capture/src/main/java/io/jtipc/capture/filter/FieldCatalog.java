@@ -1,5 +1,7 @@
 package io.jtipc.capture.filter;
 
+import io.jtipc.wire.MediaAddress;
+import io.jtipc.wire.Tipc;
 import java.util.Collections;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -79,7 +81,34 @@ public final class FieldCatalog {
                 }
             }
         }
+        addShapes(s, b);
         return s;
+    }
+
+    /**
+     * Messages random bytes do not make, each field of which a record can have: discovery with a UDP media address
+     * (IPv4 and IPv6; udp_media.c struct udp_media_addr), a STATE with unicast and broadcast gap-ACK blocks (link.c
+     * struct tipc_gap_ack_blks) followed by a domain record (monitor.c struct tipc_mon_domain).
+     */
+    private static void addShapes(Set<String> s, byte[] b) {
+        for (int proto : new int[] {MediaAddress.UDP_PROTO_IPV4, MediaAddress.UDP_PROTO_IPV6}) {
+            java.util.Arrays.fill(b, (byte) 0);
+            put(b, 0, (2 << 29) | (Tipc.LINK_CONFIG << 25) | (15 << 21) | 60); // discovery: MAX_H_SIZE (discover.c)
+            new MediaAddress().wrap(b, Tipc.MEDIA_INFO_OFFSET).setMediaType(Tipc.MEDIA_TYPE_UDP).setUdpProto(proto)
+                .setUdpPort(6118);
+            add(s, FieldRecord.ofWire(b, 0, 60, false));
+        }
+        java.util.Arrays.fill(b, (byte) 0);
+        int gap = 4 + 2 * 4, dom = 16 + 4;
+        put(b, 0, (2 << 29) | (Tipc.LINK_PROTOCOL << 25) | (10 << 21) | (40 + gap + dom));
+        put(b, 40, (gap << 16) | (1 << 8) | 1); // len, ugack_cnt 1, bgack_cnt 1
+        put(b, 44, (5 << 16) | 1); // broadcast block: ack 5, gap 1
+        put(b, 48, (9 << 16) | 2); // unicast block: ack 9, gap 2
+        put(b, 52, (dom << 16) | 1); // len, gen 1
+        put(b, 56, 1); // ack_gen 0, member_cnt 1
+        put(b, 64, 1); // up_map bit 0
+        put(b, 68, 0x1002); // the member
+        add(s, FieldRecord.ofWire(b, 0, 40 + gap + dom, false));
     }
 
     private static void add(Set<String> s, FieldRecord r) {

@@ -174,4 +174,28 @@ class DisplayFilterTest {
         assertThat(FieldCatalog.isKnown("malformed")).isTrue();
         assertThat(FieldCatalog.isKnown("gap_ack_blocks")).isTrue();
     }
+
+    /**
+     * Paths the decrypted UDP sample has (UDP media addresses in discovery) and a STATE with gap-ACK blocks and a
+     * domain record has are in the catalog, so -Y and -e take them: the catalog, built from filled buffers, lacked
+     * media_addr.ip/.port/.proto, gap_ack_blocks.gap_ack.* and domain_record.*, and such filters were usage errors.
+     */
+    @Test
+    void decryptedUdpPathsAndGapAckAndDomainRecordPathsAreKnown() throws Exception {
+        List<FieldRecord> dec = new ArrayList<>();
+        new TipcCaptureDissector(DissectorOptions.builder().addKey(DissectorOptions.parseKey(CaptureFiles.SAMPLE_KEY))
+                .build()).dissect(CaptureFiles.sample("udpcrypto-6.1.pcap"), new TipcMessageListener() {
+                    @Override public void onMessage(CapturedMessage m) { dec.add(FieldRecord.ofMessage(m)); }
+                });
+        assertThat(dec).isNotEmpty();
+        for (FieldRecord r : dec) {
+            for (FieldRecord.Value v : r.values()) assertThat(FieldCatalog.isKnown(v.path())).as(v.path()).isTrue();
+        }
+        for (String p : List.of("media_addr.ip", "media_addr.port", "media_addr.proto", "gap_ack_blocks.gap_ack.ack",
+                "gap_ack_blocks.gap_ack.gap", "gap_ack_blocks.gap_ack.list", "domain_record.member_cnt",
+                "domain_record.up_map", "domain_record.gen")) {
+            assertThat(FieldCatalog.isKnown(p)).as(p).isTrue();
+        }
+        assertThat(count(dec, "media_addr.port == 6118")).isPositive();
+    }
 }

@@ -145,6 +145,10 @@ public final class BindingTableAnalysis implements TipcMessageListener {
     public List<View> viewsAt(long nanos) {
         Map<Integer, LinkedHashMap<CapturedBinding, Long>> published = new LinkedHashMap<>();
         Map<Long, Integer> upLinks = new HashMap<>();
+        // viewer << 32 | publisher -> publication order at which the viewer lost its last link to the publisher:
+        // it purged the publisher's bindings then (name_distr.c tipc_publ_notify), and sees only those published anew
+        Map<Long, Long> purgedAt = new HashMap<>();
+        Map<Integer, Long> lastPurgeOf = new HashMap<>();
         Set<Integer> nodes = new LinkedHashSet<>();
         long seq = 0;
         for (Entry e : history) {
@@ -152,7 +156,12 @@ public final class BindingTableAnalysis implements TipcMessageListener {
             switch (e.kind()) {
                 case PUBLICATION -> {
                     nodes.add(e.node());
-                    published.computeIfAbsent(e.node(), k -> new LinkedHashMap<>()).putIfAbsent(e.binding(), seq++);
+                    LinkedHashMap<CapturedBinding, Long> own = published.computeIfAbsent(e.node(), k -> new LinkedHashMap<>());
+                    Long old = own.get(e.binding());
+                    if (old == null || old < lastPurgeOf.getOrDefault(e.node(), 0L)) { // new, or again after a purge
+                        own.remove(e.binding());
+                        own.put(e.binding(), seq++);
+                    }
                 }
                 case WITHDRAWAL -> {
                     nodes.add(e.node());
@@ -164,7 +173,14 @@ public final class BindingTableAnalysis implements TipcMessageListener {
                     nodes.add(e.peer());
                     upLinks.merge(pair(e.node(), e.peer()), 1, Integer::sum);
                 }
-                case LINK_DOWN -> upLinks.computeIfPresent(pair(e.node(), e.peer()), (k, v) -> v > 1 ? v - 1 : null);
+                case LINK_DOWN -> {
+                    if (upLinks.computeIfPresent(pair(e.node(), e.peer()), (k, v) -> v > 1 ? v - 1 : null) == null) {
+                        purgedAt.put(directed(e.node(), e.peer()), seq);
+                        purgedAt.put(directed(e.peer(), e.node()), seq);
+                        lastPurgeOf.put(e.node(), seq);
+                        lastPurgeOf.put(e.peer(), seq);
+                    }
+                }
             }
         }
         List<View> views = new ArrayList<>();
@@ -172,7 +188,14 @@ public final class BindingTableAnalysis implements TipcMessageListener {
             Map<CapturedBinding, Long> visible = new HashMap<>();
             for (Map.Entry<Integer, LinkedHashMap<CapturedBinding, Long>> pe : published.entrySet()) {
                 int p = pe.getKey();
-                if (p == n || upLinks.containsKey(pair(n, p))) visible.putAll(pe.getValue());
+                if (p == n) {
+                    visible.putAll(pe.getValue());
+                } else if (upLinks.containsKey(pair(n, p))) {
+                    long since = purgedAt.getOrDefault(directed(n, p), 0L);
+                    for (Map.Entry<CapturedBinding, Long> b : pe.getValue().entrySet()) {
+                        if (b.getValue() >= since) visible.put(b.getKey(), b.getValue());
+                    }
+                }
             }
             List<CapturedBinding> list = new ArrayList<>(visible.keySet());
             list.sort(Comparator.<CapturedBinding>comparingLong(b -> b.type() & 1023).thenComparingLong(CapturedBinding::type)
@@ -181,6 +204,10 @@ public final class BindingTableAnalysis implements TipcMessageListener {
             views.add(new View(n, list));
         }
         return views;
+    }
+
+    private static long directed(int viewer, int publisher) {
+        return (viewer & 0xffffffffL) << 32 | (publisher & 0xffffffffL);
     }
 
     private static long pair(int x, int y) {

@@ -184,4 +184,37 @@ class BindingTableAnalysisTest {
                 .satisfies(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.CapturedBinding::type)
                         .containsExactly(6000L));
     }
+
+    /**
+     * name_distr.c tipc_publ_notify: a node that loses its last link to a peer purges the peer's bindings, and after
+     * the link is back holds only what the peer's new bulk carries. Here B (rebooted) publishes 6000 only: A's table
+     * holds 6000, not the 5000 of B's previous life as well. Before, a publisher's bindings were kept across its link
+     * going down and showed again next to the new ones.
+     */
+    @Test
+    void aPeerTablePurgedAtLinkDownHoldsOnlyWhatItsNewBulkCarries(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        c.establish(true, io.jtipc.wire.Tipc.RESET_MSG, 100, 1500);
+        c.establish(false, io.jtipc.wire.Tipc.ACTIVATE_MSG, 200, 1500);
+        c.publish(false, 1, false, 5000, 0, 0, 111);
+        c.publish(true, 1, false, 7000, 0, 0, 333);
+        c.establish(true, io.jtipc.wire.Tipc.RESET_MSG, 101, 1500); // link down
+        c.establish(false, io.jtipc.wire.Tipc.RESET_MSG, 300, 1500); // B back (a new session)
+        c.establish(true, io.jtipc.wire.Tipc.ACTIVATE_MSG, 102, 1500);
+        c.publish(false, 1, false, 6000, 0, 0, 222); // B's bulk: 6000 only
+        c.publish(true, 1, false, 7000, 0, 0, 333); // A's bulk: its 7000 again
+        Path file = c.write(tmp, "reboot.pcap");
+        BindingTableAnalysis bt = new BindingTableAnalysis();
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(file, bt);
+        assertThat(bt.history()).filteredOn(e -> e.kind() == BindingTableAnalysis.Kind.LINK_DOWN).hasSize(1);
+        assertThat(bt.history()).filteredOn(e -> e.kind() == BindingTableAnalysis.Kind.LINK_UP).hasSize(2);
+        List<BindingTableAnalysis.View> end = bt.views();
+        assertThat(end).filteredOn(v -> v.node() == SyntheticCapture.NODE_A).singleElement()
+                .satisfies(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.CapturedBinding::type)
+                        .containsExactly(7000L, 6000L)); // hash bucket order: 7000 & 1023 < 6000 & 1023
+        // B sees A's 7000 (sent again in A's bulk); its own 5000 it may still hold: a capture cannot tell
+        assertThat(end).filteredOn(v -> v.node() == SyntheticCapture.NODE_B).singleElement()
+                .satisfies(v -> assertThat(v.bindings()).extracting(BindingTableAnalysis.CapturedBinding::type)
+                        .contains(6000L, 7000L));
+    }
 }

@@ -385,6 +385,9 @@ public final class FragmentAssembler<K> {
     // ------------------------------------------------------------------ by fragment number (captures)
 
     /** One message being rebuilt: payloads by fragment number. */
+    /** Bytes charged per slot of an assembly's fragment table (a reference, with room for the JVM's). */
+    private static final long TABLE_SLOT = 8;
+
     private static final class Assembly {
         final int base;
         byte[][] pieces = new byte[8][];
@@ -394,6 +397,11 @@ public final class FragmentAssembler<K> {
 
         Assembly(int base) {
             this.base = base;
+        }
+
+        /** Bytes it holds: its fragments' data and its table of them (8 bytes a slot), as charged to pendingBytes. */
+        long held() {
+            return bytes + TABLE_SLOT * (long) pieces.length;
         }
     }
 
@@ -405,7 +413,7 @@ public final class FragmentAssembler<K> {
 
         long bytes() {
             long n = 0;
-            for (Assembly a : pending) n += a.bytes;
+            for (Assembly a : pending) n += a.held();
             return n;
         }
 
@@ -455,19 +463,25 @@ public final class FragmentAssembler<K> {
         if (a == null) {
             if (d.pending.size() >= maxPendingPerKey) {
                 Assembly old = d.pending.remove(0);
-                pendingBytes -= old.bytes;
+                pendingBytes -= old.held();
                 note(Malformation.of("fragments", "message whose first fragment has seqno " + old.base + " given up: "
                     + old.count + " fragment(s) captured, the rest never seen"));
             }
             a = new Assembly(base);
             d.pending.add(a);
+            pendingBytes += a.held();
         }
-        if (fragNo > a.pieces.length) a.pieces = Arrays.copyOf(a.pieces, Math.max(fragNo, a.pieces.length * 2));
+        if (fragNo > a.pieces.length) {
+            // the table is charged too: one 1-byte fragment numbered 4 200 makes a 33 600-byte one
+            int grown = Math.max(fragNo, a.pieces.length * 2);
+            pendingBytes += TABLE_SLOT * (long) (grown - a.pieces.length);
+            a.pieces = Arrays.copyOf(a.pieces, grown);
+        }
         if (a.pieces[fragNo - 1] != null) return notesOr(INCOMPLETE); // captured twice: a retransmission
         int n = m.dataSize();
         if (a.bytes + n > Tipc.MAX_MSG_SIZE) {
             d.pending.remove(a);
-            pendingBytes -= a.bytes;
+            pendingBytes -= a.held();
             return withNotes(Status.ERROR, null, Malformation.of("size", "reassembled message would exceed "
                 + Tipc.MAX_MSG_SIZE + " bytes"));
         }
@@ -487,7 +501,7 @@ public final class FragmentAssembler<K> {
             len += a.pieces[i].length;
         }
         d.pending.remove(a);
-        pendingBytes -= a.bytes;
+        pendingBytes -= a.held();
         d.markDone(base);
         return complete(len == whole.length ? whole : Arrays.copyOf(whole, len), givenUpSoFar());
     }
@@ -499,7 +513,7 @@ public final class FragmentAssembler<K> {
             if (pendingBytes <= maxPendingBytes / 2) break;
             if (d == keep) continue;
             for (Assembly a : d.pending) {
-                pendingBytes -= a.bytes;
+                pendingBytes -= a.held();
                 dropped++;
             }
             d.pending.clear();

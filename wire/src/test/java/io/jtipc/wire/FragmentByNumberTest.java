@@ -82,7 +82,31 @@ class FragmentByNumberTest {
         Result s = add(b, "k2", fragments(whole, 100, 1).get(0));
         assertThat(s.givenUp()).singleElement().satisfies(m -> assertThat(m.reason()).contains("1 incomplete"));
         assertThat(b.inProgress()).isEqualTo(1);
-        assertThat(b.pendingBytes()).isEqualTo(100);
+        assertThat(b.pendingBytes()).as("100 data bytes and a table of 8 slots").isEqualTo(100 + 8 * 8);
+    }
+
+    /**
+     * One 1-byte fragment numbered 4 200 per message makes a 4 200-slot table: the memory bound counts the tables
+     * (8 bytes a slot), so a capture of such fragments from many endpoints holds at most the bound. Before, only the
+     * data counted: 1 024 keys x 16 messages held 16 384 tables of ~34 KB (550 MB) under a 1 MiB bound.
+     */
+    @Test
+    void theBoundCountsTheFragmentTables() {
+        long bound = 1 << 20;
+        FragmentAssembler<Integer> a = FragmentAssembler.byNumber(1024, 16, bound);
+        byte[] f = new byte[41];
+        msg(f, Tipc.MSG_FRAGMENTER, Tipc.FRAGMENT, 40, f.length).setFragmNo(FragmentAssembler.MAX_FRAGM_NO);
+        long most = 0;
+        for (int key = 0; key < 1024; key++) {
+            for (int m = 0; m < 16; m++) {
+                new TipcMsg().wrap(f, 0, f.length).setSeqno((m * 5000 + FragmentAssembler.MAX_FRAGM_NO) & 0xffff);
+                assertThat(a.append(key, f, 0, f.length).status()).isEqualTo(Status.INCOMPLETE);
+                most = Math.max(most, a.pendingBytes());
+            }
+        }
+        long table = 8L * FragmentAssembler.MAX_FRAGM_NO;
+        assertThat(most).isLessThanOrEqualTo(bound + table + 1);
+        assertThat(a.inProgress()).isLessThanOrEqualTo((int) (bound / table) + 1);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.jtipc.wire.Tipc;
 import io.jtipc.wire.TipcMsg;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -223,9 +224,14 @@ public final class LinkAnalysis implements TipcMessageListener {
 
     /** Broadcast-link traffic of one sending node. */
     public static final class BroadcastSender {
+        /** Replicast destinations told apart per sender (count); copies to more are counted as first copies. */
+        static final int MAX_COPY_DESTINATIONS = 256;
         final int node;
-        long packets, bytes, sequenced, retransmissions;
-        final SeqnoSet seqnos = new SeqnoSet();
+        long packets, bytes, sequenced, retransmissions, copies;
+        /** Seqnos seen on any way, and on the broadcast or group address. */
+        final SeqnoSet seqnos = new SeqnoSet(), toBroadcast = new SeqnoSet();
+        /** Per replicast destination (a peer's media address), the seqnos sent to it. */
+        final Map<MediaEndpoint, SeqnoSet> copiesTo = new HashMap<>();
 
         BroadcastSender(int node) {
             this.node = node;
@@ -236,8 +242,10 @@ public final class LinkAnalysis implements TipcMessageListener {
         public long bytes() { return bytes; }
         /** Distinct broadcast seqnos (w2 15-0). */
         public long sequenced() { return sequenced; }
-        /** Broadcast packets seen again. */
+        /** Broadcast packets seen again on their way to the same destination. */
         public long retransmissions() { return retransmissions; }
+        /** Replicast copies: a seqno first seen on its way to another peer (UDP bearer without multicast). */
+        public long copies() { return copies; }
     }
 
     /** Establishments (and twice as many events) printed at each end of a long list by {@link #format}. */
@@ -285,7 +293,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         MediaEndpoint dst = m.dst();
         if (nonSeq || src == null || src.kind() == MediaEndpoint.Kind.UNKNOWN
                 || dst != null && dst.isBroadcastOrMulticast()) {
-            if (nonSeq) broadcastPacket(h);
+            if (nonSeq) broadcastPacket(h, dst);
             return;
         }
         CapturedLink link = dst == null || dst.kind() == MediaEndpoint.Kind.UNKNOWN
@@ -330,16 +338,37 @@ public final class LinkAnalysis implements TipcMessageListener {
         }
     }
 
-    private void broadcastPacket(TipcMsg h) {
+    /**
+     * A broadcast-link packet to {@code dst}. A UDP bearer without multicast sends each one as a copy to every peer
+     * (udp_media.c tipc_udp_send_msg, replicast), so a seqno seen before is a retransmission only if seen before on
+     * the broadcast (or group) address, or on its way to the same peer (a unicast retransmission of a broadcast
+     * packet, bcast.c bc_retruni, is one too); a copy to another peer is counted as a copy.
+     */
+    private void broadcastPacket(TipcMsg h, MediaEndpoint dst) {
         int node = h.prevnode();
         BroadcastSender s = broadcast.computeIfAbsent(node, BroadcastSender::new);
         s.packets++;
         s.bytes += h.size();
-        if (s.seqnos.add(h.seqno())) {
+        int seq = h.seqno();
+        boolean first = !s.seqnos.add(seq);
+        boolean again;
+        if (dst == null || dst.isBroadcastOrMulticast() || dst.kind() == MediaEndpoint.Kind.UNKNOWN) {
+            again = s.toBroadcast.add(seq);
+        } else {
+            SeqnoSet to = s.copiesTo.get(dst);
+            if (to == null && s.copiesTo.size() < BroadcastSender.MAX_COPY_DESTINATIONS) {
+                s.copiesTo.put(dst, to = new SeqnoSet());
+            }
+            boolean toPeer = to != null && to.add(seq);
+            again = toPeer || s.toBroadcast.contains(seq);
+        }
+        if (again) {
             s.retransmissions++;
             lastTopRetransmitted = true;
-        } else {
+        } else if (first) {
             s.sequenced++;
+        } else {
+            s.copies++;
         }
     }
 
@@ -703,7 +732,9 @@ public final class LinkAnalysis implements TipcMessageListener {
                 sb.append("  ").append(String.format(Locale.ROOT, "%-18s", nodeName(s.node)))
                         .append(" packets ").append(s.packets).append("  bytes ").append(s.bytes)
                         .append("  distinct ").append(s.sequenced).append("  retransmissions ")
-                        .append(s.retransmissions).append('\n');
+                        .append(s.retransmissions);
+                if (s.copies > 0) sb.append("  replicast copies ").append(s.copies);
+                sb.append('\n');
             }
         }
         return sb.toString();

@@ -8,10 +8,12 @@ import java.util.BitSet;
  * sender last reset, used to recognise retransmitted packets. Sequence numbers wrap: when the highest
  * number seen advances, the numbers that move into the "future" half of the circle
  * ({@code highest + 32768 ..}) are forgotten, so a number is a repeat only if it is within 32767
- * packets behind the highest one and was seen. Allocation-free after construction.
+ * packets behind the highest one and was seen. The bitmap grows with the numbers seen (at most 8 KiB), so a
+ * capture of many short-lived links (one frame each, e.g. from forged source addresses) holds a few words per
+ * direction, not 8 KiB.
  */
 final class SeqnoSet {
-    private final BitSet seen = new BitSet(Seqno.MODULUS);
+    private final BitSet seen = new BitSet();
     private int highest = -1;
     private long distinct;
 
@@ -46,6 +48,11 @@ final class SeqnoSet {
         seen.set(s);
         distinct++;
         return false;
+    }
+
+    /** Whether {@code seqno} was recorded and is not forgotten yet; records nothing. */
+    boolean contains(int seqno) {
+        return highest >= 0 && seen.get(Seqno.mod(seqno));
     }
 
     /** Number of different sequence numbers recorded since construction (clear() does not reset it). */

@@ -6,6 +6,7 @@ import io.jtipc.capture.CaptureSummary;
 import io.jtipc.capture.DissectorOptions;
 import io.jtipc.capture.TipcCaptureDissector;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcMsg;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -276,5 +277,31 @@ class LinkAnalysisTest {
             }
         });
         assertThat(fills).containsExactly((byte) 3, (byte) 7);
+    }
+
+    /**
+     * udp_media.c tipc_udp_send_msg without multicast sends every broadcast-link packet as a copy to each peer
+     * (replicast; the same frames over Ethernet here): a copy to another peer is a copy, not a retransmission; a
+     * packet seen again to the same peer, or sent to one peer after the broadcast address (bc_retruni), is one.
+     * Before, every copy after the first counted as a retransmission.
+     */
+    @Test
+    void replicastCopiesAreNotRetransmissions(@TempDir Path tmp) throws Exception {
+        SyntheticCapture c = new SyntheticCapture();
+        byte[] bcast = {-1, -1, -1, -1, -1, -1};
+        int[][] sends = {{1, 1}, {1, 2}, {2, 1}, {2, 2}, {1, 1}, {3, -1}, {3, 2}}; // {seqno, to node (-1: broadcast)}
+        for (int[] x : sends) {
+            TipcMsg m = c.msg(Tipc.LOW_IMPORTANCE, Tipc.TIPC_MCAST_MSG, 4);
+            m.setNonSeq(1).setSeqno(x[0]).setPrevnode(SyntheticCapture.node(0)).setOrignode(SyntheticCapture.node(0));
+            c.frame(0, x[1] < 0 ? bcast : SyntheticCapture.mac(x[1]), m);
+        }
+        LinkAnalysis la = new LinkAnalysis();
+        new TipcCaptureDissector(DissectorOptions.defaults()).dissect(c.write(tmp, "replicast.pcap"), la);
+        assertThat(la.broadcastSenders()).singleElement().satisfies(s -> {
+            assertThat(s.packets()).isEqualTo(7);
+            assertThat(s.sequenced()).isEqualTo(3);
+            assertThat(s.copies()).isEqualTo(2);
+            assertThat(s.retransmissions()).isEqualTo(2);
+        });
     }
 }

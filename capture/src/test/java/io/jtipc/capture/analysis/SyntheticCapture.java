@@ -62,6 +62,11 @@ final class SyntheticCapture {
     /** Sends {@code m} from node {@code from} to node {@code to} over Ethernet. */
     void send(int from, int to, TipcMsg m) {
         m.setPrevnode(node(from)).setOrignode(node(from)).setDestnode(node(to));
+        frame(from, mac(to), m);
+    }
+
+    /** Sends {@code m} as it is from node {@code from}'s MAC to {@code dstMac} (ff:ff:ff:ff:ff:ff: broadcast). */
+    void frame(int from, byte[] dstMac, TipcMsg m) {
         byte[] tipc = m.buffer();
         int ll = sll ? 16 : 14;
         ByteBuffer rec = ByteBuffer.allocate(16 + ll + tipc.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -74,7 +79,7 @@ final class SyntheticCapture {
             rec.putShort((short) 4).putShort((short) 1).putShort((short) 6).put(mac(from)).putShort((short) 0);
             rec.putShort((short) 0x88CA).put(tipc);
         } else {
-            rec.put(mac(to)).put(mac(from)).putShort((short) 0x88CA).put(tipc);
+            rec.put(dstMac).put(mac(from)).putShort((short) 0x88CA).put(tipc);
         }
         out.writeBytes(rec.array());
     }

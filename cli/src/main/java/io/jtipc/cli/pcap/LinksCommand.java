@@ -297,6 +297,7 @@ public final class LinksCommand implements Callable<Integer> {
             g.writeNumberField("bytes", b.bytes());
             g.writeNumberField("sequenced", b.sequenced());
             g.writeNumberField("retransmissions", b.retransmissions());
+            g.writeNumberField("replicast_copies", b.copies());
             g.writeEndObject();
         }
         JsonLines.close(g, w, any);

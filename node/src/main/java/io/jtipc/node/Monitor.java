@@ -639,8 +639,10 @@ public final class Monitor {
     public List<PeerView> peers() {
         List<PeerView> r = new ArrayList<>(peerCnt);
         for (Peer p = self.next; ; p = p.next) {
-            int[] m = p.members == null ? new int[0] : java.util.Arrays.copyOf(p.members, p.memberCnt);
-            r.add(new PeerView(p.addr, p.up, p.head, p.local, p.applied, p.downCnt, p.gen, p.upMap, m));
+            boolean dom = p.members != null; // monitor.c __tipc_nl_add_monitor_peer: DOMGEN, UPMAP only with a domain
+            int[] m = dom ? java.util.Arrays.copyOf(p.members, p.memberCnt) : new int[0];
+            r.add(new PeerView(p.addr, p.up, p.head, p.local, p.applied, p.downCnt, dom ? p.gen : 0, dom ? p.upMap : 0,
+                m));
             if (p == self) break;
         }
         return r;

@@ -400,6 +400,9 @@ class MonitorClusterTest {
             assertThat(m.peers()).as(s.name).anySatisfy(v -> {
                 assertThat(v.addr()).isEqualTo(va);
                 assertThat(v.up()).isFalse();
+                // its record went at peer down: no generation or up map listed (__tipc_nl_add_monitor_peer)
+                assertThat(v.domainGen()).isZero();
+                assertThat(v.upMap()).isZero();
             });
             Monitor.PeerView self = m.peers().get(m.peers().size() - 1);
             for (int i = 0; i < self.members().length; i++) {

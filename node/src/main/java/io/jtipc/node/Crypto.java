@@ -240,16 +240,26 @@ final class Crypto {
         if (tmp1 == null) return false;
         Aead tmp2 = null;
         int newPassive = 0;
+        // jtipc: each key keeps its replay windows where it goes (were cleared: a forged frame's demotion and two
+        // moves would have made its captured frames fresh again)
+        ReplayWindow[] w1 = windows[pending], w2 = null;
         aead[pending] = null;
+        windows[pending] = new ReplayWindow[2];
         if (passive != 0) {
             tmp2 = aead[passive];
+            w2 = windows[passive];
+            windows[passive] = new ReplayWindow[2];
             aead[passive] = null;
             int x = (passive - pending + newPending) % KEY_MAX;
             newPassive = x <= 0 ? x + KEY_MAX : x;
         }
         setState(newPassive, 0, newPending);
-        replace(newPending, tmp1);
-        if (newPassive != 0) replace(newPassive, tmp2);
+        aead[newPending] = tmp1;
+        windows[newPending] = w1;
+        if (newPassive != 0) {
+            aead[newPassive] = tmp2;
+            windows[newPassive] = w2;
+        }
         return true;
     }
 

@@ -599,9 +599,11 @@ public final class NodeCrypto {
         if (fromTx) {
             if (r != null && k != Crypto.KEY_MASTER) {
                 Aead clone = a.cloneKey();
-                if (clone != null && r.attach(clone, k, false) >= 0) {
+                int at = clone == null ? -1 : r.attach(clone, k, false);
+                if (at >= 0) {
                     clone.users = 1;
                     r.timer1 = now;
+                    if (at == k) r.window(k, destined).accept(e.seqno()); // the slot's fresh windows know this frame
                 }
             }
         } else {

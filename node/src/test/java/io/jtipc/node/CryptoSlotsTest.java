@@ -174,4 +174,26 @@ class CryptoSlotsTest {
             }
         }
     }
+
+    /**
+     * jtipc's replay windows travel with their key when tipc_crypto_key_try_align moves it (the move needs no
+     * authentication): frames accepted under the pending key stay replays after it moved to slot 2 and back. Before,
+     * each move cleared the windows, so a forged frame (demoting the key) and two moves made captured frames fresh.
+     */
+    @Test
+    void replayWindowsMoveWithTheirKey() {
+        Crypto rx = new Crypto(0x1001, 0, 0);
+        Aead k = Aead.of(AeadKey.parseKey("0x0123456789abcdef0123456789abcdef11223344"), Tipc.PER_NODE_KEY);
+        assertThat(rx.attach(k, 0, false)).isEqualTo(1);
+        for (long q = 1; q <= 100; q++) assertThat(ReplayWindow.fresh(rx, 1, true, false, false, q, k)).isTrue();
+        assertThat(ReplayWindow.fresh(rx, 1, true, false, false, 50, k)).isFalse();
+        assertThat(rx.tryAlign(2)).isTrue();
+        assertThat(rx.aead[2]).isSameAs(k);
+        assertThat(ReplayWindow.fresh(rx, 2, true, false, false, 50, k)).as("moved to slot 2").isFalse();
+        assertThat(rx.tryAlign(1)).isTrue();
+        assertThat(ReplayWindow.fresh(rx, 1, true, false, false, 50, k)).as("and back").isFalse();
+        assertThat(ReplayWindow.fresh(rx, 1, true, false, false, 101, k)).isTrue();
+        // a slot a key left starts empty
+        assertThat(rx.window(2, true).newest).isZero();
+    }
 }

@@ -246,6 +246,13 @@ public final class LinkAnalysis implements TipcMessageListener {
         public long retransmissions() { return retransmissions; }
         /** Replicast copies: a seqno first seen on its way to another peer (UDP bearer without multicast). */
         public long copies() { return copies; }
+
+        /** Its broadcast numbering starts again (a restarted node): every way forgets what it saw. */
+        void restart() {
+            seqnos.clear();
+            toBroadcast.clear();
+            copiesTo.clear();
+        }
     }
 
     /** Establishments (and twice as many events) printed at each end of a long list by {@link #format}. */
@@ -483,7 +490,7 @@ public final class LinkAnalysis implements TipcMessageListener {
             for (int node : new int[] {link.a.node, link.b.node}) {
                 if (!hasUpLink(node)) {
                     BroadcastSender bs = broadcast.get(node);
-                    if (bs != null) bs.seqnos.clear();
+                    if (bs != null) bs.restart();
                 }
             }
         }

@@ -76,10 +76,13 @@ class FragmentFuzzTest {
                 result("by-number", byNumber.append(key, b, 0, b.length));
                 fed[key] += b.length;
                 if (byNumber.pendingBytes() > before) grown = key;
-                // the bound gives up other keys' messages, never those of the key that just grew (class comment)
-                long bound = MAX_PENDING_BYTES + (grown < 0 ? 0 : fed[grown]);
-                check(byNumber.pendingBytes() >= 0 && byNumber.pendingBytes() <= bound, "by-number holds "
-                    + byNumber.pendingBytes() + " bytes > " + MAX_PENDING_BYTES + " + the bytes given to key " + grown);
+                // the bound gives up other keys' messages, never those of the key that just grew (class comment); what
+                // that key holds is its data and its messages' fragment tables (8 bytes a slot, at most 2 x fragm_no)
+                long own = grown < 0 ? 0 : byNumber.pendingBytes(grown);
+                check(own <= (grown < 0 ? 0 : fed[grown]) + MAX_PENDING_PER_KEY * 16L * FragmentAssembler.MAX_FRAGM_NO,
+                    "by-number holds " + own + " bytes for key " + grown + ", fed " + (grown < 0 ? 0 : fed[grown]));
+                check(byNumber.pendingBytes() >= 0 && byNumber.pendingBytes() <= MAX_PENDING_BYTES + own, "by-number holds "
+                    + byNumber.pendingBytes() + " bytes > " + MAX_PENDING_BYTES + " + what key " + grown + " holds");
                 check(byNumber.inProgress() <= MAX_KEYS * MAX_PENDING_PER_KEY,
                     "by-number: " + byNumber.inProgress() + " incomplete messages");
             }

@@ -580,12 +580,18 @@ public final class FragmentAssembler<K> {
     }
 
     /**
-     * Bytes held for incomplete messages: by number, the fragment bytes; in order, the size of the reassembly
-     * buffers in progress (what the memory costs: each starts at {@link #firstCapacity}, grows as {@link #growthFor}
-     * tells, to at most {@link Tipc#MAX_MSG_SIZE}).
+     * Bytes held for incomplete messages: by number, the fragment bytes and each message's table of them (8 bytes a
+     * slot); in order, the size of the reassembly buffers in progress (what the memory costs: each starts at
+     * {@link #firstCapacity}, grows as {@link #growthFor} tells, to at most {@link Tipc#MAX_MSG_SIZE}).
      */
     public long pendingBytes() {
         return byNumber ? pendingBytes : inOrderBytes;
+    }
+
+    /** By number: the part of {@link #pendingBytes()} held for {@code key} (0 in order mode or for an unknown key). */
+    public long pendingBytes(K key) {
+        Direction d = byNumber ? directions.get(key) : null;
+        return d == null ? 0 : d.bytes();
     }
 
     /** Number of reassemblies (in order) or keys (by number) evicted because maxKeys was reached. */

@@ -156,7 +156,8 @@ public final class BindingTableAnalysis implements TipcMessageListener {
             switch (e.kind()) {
                 case PUBLICATION -> {
                     nodes.add(e.node());
-                    LinkedHashMap<CapturedBinding, Long> own = published.computeIfAbsent(e.node(), k -> new LinkedHashMap<>());
+                    LinkedHashMap<CapturedBinding, Long> own =
+                            published.computeIfAbsent(e.node(), k -> new LinkedHashMap<>());
                     Long old = own.get(e.binding());
                     if (old == null || old < lastPurgeOf.getOrDefault(e.node(), 0L)) { // new, or again after a purge
                         own.remove(e.binding());

@@ -72,10 +72,11 @@ class FragmentFuzzTest {
                 check(inOrder.inProgress() <= MAX_KEYS, "in-order: " + inOrder.inProgress() + " reassemblies > " + MAX_KEYS);
             }
             if ((c & 4) == 0) {
-                long before = byNumber.pendingBytes();
+                long before = byNumber.pendingBytes(), ownBefore = byNumber.pendingBytes(key);
                 result("by-number", byNumber.append(key, b, 0, b.length));
                 fed[key] += b.length;
-                if (byNumber.pendingBytes() > before) grown = key;
+                // grown: the key charged last (its holding grew, even if the bound then gave up more of the others)
+                if (byNumber.pendingBytes() > before || byNumber.pendingBytes(key) > ownBefore) grown = key;
                 // the bound gives up other keys' messages, never those of the key that just grew (class comment); what
                 // that key holds is its data and its messages' fragment tables (8 bytes a slot, at most 2 x fragm_no)
                 long own = grown < 0 ? 0 : byNumber.pendingBytes(grown);

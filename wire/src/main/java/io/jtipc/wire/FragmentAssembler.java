@@ -477,6 +477,7 @@ public final class FragmentAssembler<K> {
             pendingBytes += TABLE_SLOT * (long) (grown - a.pieces.length);
             a.pieces = Arrays.copyOf(a.pieces, grown);
         }
+        if (pendingBytes > maxPendingBytes) shed(d); // a new message or a grown table may be what went over
         if (a.pieces[fragNo - 1] != null) return notesOr(INCOMPLETE); // captured twice: a retransmission
         int n = m.dataSize();
         if (a.bytes + n > Tipc.MAX_MSG_SIZE) {

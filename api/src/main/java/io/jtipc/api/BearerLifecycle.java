@@ -116,6 +116,7 @@ final class BearerLifecycle {
     /** Closes every bearer (the node stops). */
     void closeAll() {
         for (BearerIo b : bearers) b.close();
+        for (BearerIo gone; (gone = removedToClose.poll()) != null; ) gone.close(); // removed, not closed yet
     }
 
     /** Closes the traffic tap, if any (after the node's last frames). */
@@ -359,6 +360,8 @@ final class BearerLifecycle {
     static final long INTERFACE_CHECK_MS = 1000;
     /** Loop thread only. */
     private long nextInterfaceCheck;
+    /** Bearers whose interface was removed, disabled in the core, to be closed outside the core lock. */
+    private final java.util.Queue<BearerIo> removedToClose = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * The kernel follows an interface's carrier, MTU and MAC (bearer.c tipc_l2_device_event: NETDEV_CHANGEMTU stores the new MTU,
@@ -373,6 +376,7 @@ final class BearerLifecycle {
      * Loop thread, outside the core lock.
      */
     void checkInterfaces(long now) {
+        for (BearerIo gone; (gone = removedToClose.poll()) != null; ) closeBearer(gone); // see interfaceRemoved
         if (now < nextInterfaceCheck) return;
         nextInterfaceCheck = now + INTERFACE_CHECK_MS;
         for (BearerIo b : bearers) {
@@ -437,7 +441,9 @@ final class BearerLifecycle {
         b.coreId = -1;
         bearers.remove(b);
         listed();
-        closeBearer(b);
+        // closed by the loop's next interface check, outside the core lock: closing joins the receive thread, which
+        // may be waiting for that lock with a frame
+        removedToClose.add(b);
     }
 
     /**

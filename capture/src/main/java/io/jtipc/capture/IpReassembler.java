@@ -74,7 +74,8 @@ final class IpReassembler {
         Iterator<Datagram> it = pending.values().iterator();
         while (it.hasNext()) {
             Datagram d = it.next();
-            if (now - d.firstTs <= timeoutNanos) break;
+            // young: within the timeout either way (a datagram stamped far after now, a clock stepped back, goes too)
+            if (now - d.firstTs <= timeoutNanos && d.firstTs - now <= timeoutNanos) break;
             heldBytes -= d.data.length;
             it.remove();
             dropped++;

@@ -196,6 +196,10 @@ public final class BroadcastLink {
         return sndState ? Link.LINK_SND_STATE : 0;
     }
 
+    /** Flyweights of {@link #input} (not re-entered: it only queues): the packet, a bundle walk, an inner message. */
+    private final TipcMsg inHdr = new TipcMsg(), inInner = new TipcMsg();
+    private final BundleCursor inCursor = new BundleCursor();
+
     /**
      * tipc_link_input on the broadcast receive link: unbundled or reassembled into {@link InputQueue#dataInput}. A
      * reassembly failure frees the reassembly buffer and drops the fragment; unlike a unicast link's, it fails no link
@@ -203,12 +207,12 @@ public final class BroadcastLink {
      * fragmented broadcast is under way receives its later fragments without the first. Logged at powers of two.
      */
     private void input(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
-        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        TipcMsg h = inHdr.wrap(buf, off, len);
         switch (h.user()) {
             case Tipc.MSG_BUNDLER: {
-                BundleCursor c = new BundleCursor().wrap(buf, off, len);
+                BundleCursor c = inCursor.wrap(buf, off, len);
                 while (c.next()) {
-                    int iu = new TipcMsg().wrap(buf, c.offset(), c.length()).user();
+                    int iu = inInner.wrap(buf, c.offset(), c.length()).user();
                     InputQueue.dataInput(iu, buf, c.offset(), c.length(), inputq, namedq);
                 }
                 break;

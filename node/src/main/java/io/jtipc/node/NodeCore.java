@@ -134,7 +134,7 @@ public final class NodeCore {
      * @throws IllegalStateException if 3 bearers are enabled, one has the same name, or two have its priority 0
      */
     public int enableBearer(long now, BearerConfig cfg, Outbox out) {
-        return enable(now, Bearer.withFreePriority(bearers, cfg, net::log), out);
+        return nodes.restoreMonitor(enable(now, Bearer.withFreePriority(bearers, cfg, net::log), out), bearers, false);
     }
 
     /**
@@ -143,7 +143,7 @@ public final class NodeCore {
      * without the priority rule, so a reset never changes the priority or fails on it.
      */
     public int reenableBearer(long now, BearerConfig cfg, Outbox out) {
-        return enable(now, cfg, out);
+        return nodes.restoreMonitor(enable(now, cfg, out), bearers, true); // with its monitor, as tipc_reset_bearer
     }
 
     private int enable(long now, BearerConfig cfg, Outbox out) {
@@ -162,7 +162,7 @@ public final class NodeCore {
         run(now, out, () -> {
             nodes.deleteLinks(bearerId, now, out);
             b.disc.due = Long.MAX_VALUE;
-            bearers[bearerId] = null;
+            bearers[bearerId] = nodes.keepMonitor(b);
             return 0;
         });
         return true;

@@ -33,6 +33,9 @@ final class NodeTable {
      * ({@link #makeRoom}), so a discovery flood of fresh node ids cannot lock an honest node out.
      */
     static final int MAX_PEERS = 4096;
+    /** Per bearer slot, the monitor of the bearer last disabled there ({@link #keepMonitor}). */
+    private final Monitor[] keptMonitors = new Monitor[Bearer.MAX_BEARERS];
+    private final String[] keptNames = new String[Bearer.MAX_BEARERS];
 
     /**
      * Approximate heap cost of one peer entry that has not linked, bytes (64-bit JVM, compressed oops): the
@@ -396,8 +399,9 @@ final class NodeTable {
      * for {@link #NODE_CLEANUP_AFTER}: node.c tipc_node_cleanup, which frees the links and leaves the monitors alone)
      * the peer stays in its bearers' monitors as a down peer, as the kernel's: it keeps counting towards the monitoring
      * threshold and stays in the domain records, which kernel nodes compare member by member (monitor.c
-     * mon_apply_domain); only deleting the bearer's links removes it there (tipc_mon_remove_peer). jtipc bound: a
-     * monitor keeps such peers while it holds at most {@link #MAX_PEERS}, so it never holds more than twice that.
+     * mon_apply_domain); only disabling the bearer removes it there (tipc_mon_delete; a bearer reset keeps the monitor,
+     * {@link #keepMonitor}). jtipc bound: a monitor keeps such peers while it holds at most {@link #MAX_PEERS}, so it
+     * never holds more than twice that.
      * Evicted peers (table full) and identities seen again under a new address leave the monitors at once.
      */
     private void delete(Node n, boolean cleanup) {
@@ -413,6 +417,35 @@ final class NodeTable {
         }
         unindex(n);
         setTier(n, TIER_NONE);
+    }
+
+    /**
+     * Keeps the monitor of bearer {@code b}, just disabled, for its slot: a reset (bearer.c tipc_reset_bearer, which
+     * deletes the links but not the bearer) re-enables it with the same monitor ({@link #restoreMonitor}), so the
+     * peers it keeps after their node was deleted ({@link #delete(Node, boolean)}) stay in it, as in the kernel, whose
+     * monitor goes only with the bearer (tipc_mon_delete). The live peers left it with their links.
+     *
+     * @return null (for the bearer's slot)
+     */
+    Bearer keepMonitor(Bearer b) {
+        keptMonitors[b.id] = b.mon;
+        keptNames[b.id] = b.config().name();
+        return null;
+    }
+
+    /**
+     * The bearer just enabled in slot {@code id} of {@code bearers} takes the monitor kept there if {@code reset}
+     * (the shell's re-enable after a reset) and it is the bearer that was there (same name); else the kept one is
+     * dropped (another bearer now has the slot).
+     *
+     * @return {@code id}
+     */
+    int restoreMonitor(int id, Bearer[] bearers, boolean reset) {
+        Bearer b = bearers[id];
+        if (reset && b.mon == null && b.config().name().equals(keptNames[id])) b.mon = keptMonitors[id];
+        keptMonitors[id] = null;
+        keptNames[id] = null;
+        return id;
     }
 
     /**

@@ -412,6 +412,15 @@ class MonitorClusterTest {
             }
         }
         assertThat(listing).as("own records still listing the dead node").isPositive();
+        // a bearer reset (bearer.c tipc_reset_bearer: links deleted, bearer and monitor kept) keeps the dead node too
+        SimNode r = rest.get(3);
+        BearerConfig cfg = r.core.bearer(0).config();
+        assertThat(r.core.disableBearer(net.now(), 0, r)).isTrue();
+        assertThat(r.core.reenableBearer(net.now(), cfg, r)).isZero();
+        assertThat(net.runUntil(() -> r.core.links().stream().filter(Link::isUp).count() == n - 2,
+            net.now() + 30_000)).isTrue();
+        assertThat(mon(r).peerCount()).as("after a bearer reset").isEqualTo(n);
+        assertThat(mon(r).active()).isTrue();
         // the cluster still monitors: a second node killed is detected by all within the bound
         SimNode second = ns.get(20);
         List<SimNode> left = rest.stream().filter(s -> s != second).toList();

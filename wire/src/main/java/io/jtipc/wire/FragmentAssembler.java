@@ -589,10 +589,14 @@ public final class FragmentAssembler<K> {
         return byNumber ? pendingBytes : inOrderBytes;
     }
 
-    /** By number: the part of {@link #pendingBytes()} held for {@code key} (0 in order mode or for an unknown key). */
+    /**
+     * By number: the part of {@link #pendingBytes()} held for {@code key} (0 in order mode or for an unknown key).
+     * O(keys), for checks: the key's place in the eviction order is left as it is.
+     */
     public long pendingBytes(K key) {
-        Direction d = byNumber ? directions.get(key) : null;
-        return d == null ? 0 : d.bytes();
+        if (!byNumber) return 0;
+        for (Map.Entry<K, Direction> e : directions.entrySet()) if (e.getKey().equals(key)) return e.getValue().bytes();
+        return 0;
     }
 
     /** Number of reassemblies (in order) or keys (by number) evicted because maxKeys was reached. */

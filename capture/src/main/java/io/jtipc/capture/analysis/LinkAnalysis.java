@@ -251,7 +251,7 @@ public final class LinkAnalysis implements TipcMessageListener {
         void restart() {
             seqnos.clear();
             toBroadcast.clear();
-            copiesTo.clear();
+            for (SeqnoSet t : copiesTo.values()) t.clear(); // kept (and counted): a restarted node has the same peers
         }
     }
 
@@ -260,6 +260,13 @@ public final class LinkAnalysis implements TipcMessageListener {
 
     private final Map<String, CapturedLink> links = new LinkedHashMap<>();
     private final Map<Integer, BroadcastSender> broadcast = new LinkedHashMap<>();
+    /**
+     * Per-destination broadcast sequence sets over all senders (count): at most {@link #MAX_COPY_SETS}, 8 KiB each at
+     * worst, whatever a capture's forged senders and destinations; past it a copy is told from a retransmission by the
+     * broadcast address alone.
+     */
+    private int copySets;
+    static final int MAX_COPY_SETS = 1024;
     private NodeDirectory nodes;
     private long firstNanos = -1;
     private long lastNanos = -1;
@@ -363,8 +370,9 @@ public final class LinkAnalysis implements TipcMessageListener {
             again = s.toBroadcast.add(seq);
         } else {
             SeqnoSet to = s.copiesTo.get(dst);
-            if (to == null && s.copiesTo.size() < BroadcastSender.MAX_COPY_DESTINATIONS) {
+            if (to == null && copySets < MAX_COPY_SETS && s.copiesTo.size() < BroadcastSender.MAX_COPY_DESTINATIONS) {
                 s.copiesTo.put(dst, to = new SeqnoSet());
+                copySets++;
             }
             boolean toPeer = to != null && to.add(seq);
             again = toPeer || s.toBroadcast.contains(seq);

@@ -8,9 +8,8 @@ import java.util.BitSet;
  * sender last reset, used to recognise retransmitted packets. Sequence numbers wrap: when the highest
  * number seen advances, the numbers that move into the "future" half of the circle
  * ({@code highest + 32768 ..}) are forgotten, so a number is a repeat only if it is within 32767
- * packets behind the highest one and was seen. The bitmap grows with the numbers seen (at most 8 KiB), so a
- * capture of many short-lived links (one frame each, e.g. from forged source addresses) holds a few words per
- * direction, not 8 KiB.
+ * packets behind the highest one and was seen. The bitmap grows to the highest number seen (at most 8 KiB): a
+ * link direction that saw only low numbers holds a few words, one that saw a number near 65 535 holds 8 KiB.
  */
 final class SeqnoSet {
     private final BitSet seen = new BitSet();

@@ -33,6 +33,7 @@ import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.capture.CapturedMessage;
 import io.jtipc.capture.DissectorOptions;
+import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcCaptureDissector;
 import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.lab.GuestJob;
@@ -578,10 +579,14 @@ abstract class JtipcGroupInteropTest {
         long[] overBcastLink = {0};
         long[] jtipcOverBcastLink = {0};
         int jtipc = node.address();
+        boolean[] outerNonSeq = {false}; // of the last top-level packet: a bundled message is on its bundle's link
         new TipcCaptureDissector(DissectorOptions.defaults()).dissect(capture.file(), new TipcMessageListener() {
             @Override
             public void onMessage(CapturedMessage m) {
                 boolean nonSeq = ((m.word(0) >>> 20) & 1) == 1;
+                if (m.depth() == 0) outerNonSeq[0] = nonSeq;
+                // jtipc and the kernel bundle small messages on the broadcast link too (link.c tipc_link_xmit)
+                else if (m.origin() == Origin.BUNDLED && m.depth() == 1) nonSeq = outerNonSeq[0];
                 if (!nonSeq || m.user() > 3 || (m.type() != 5 && m.type() != 6)) return;
                 if (m.srcNode() == jtipc) jtipcOverBcastLink[0]++;
                 else overBcastLink[0]++;

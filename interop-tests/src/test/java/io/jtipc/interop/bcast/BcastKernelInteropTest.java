@@ -27,6 +27,7 @@ import io.jtipc.api.TipcOption;
 import io.jtipc.api.TipcSocket;
 import io.jtipc.capture.CapturedMessage;
 import io.jtipc.capture.DissectorOptions;
+import io.jtipc.capture.Origin;
 import io.jtipc.capture.TipcCaptureDissector;
 import io.jtipc.capture.TipcMessageListener;
 import io.jtipc.lab.GuestJob;
@@ -239,20 +240,34 @@ class BcastKernelInteropTest {
         // distinct (link: destination node or the broadcast link, seqno): a retransmitted SYN copy counts once
         java.util.List<java.util.Set<Long>> jtipcSyn = java.util.List.of(new java.util.HashSet<>(), new java.util.HashSet<>());
         java.util.Set<Integer> kernelSyn = new java.util.HashSet<>();
+        // the last top-level packet: non-sequenced (w0 bit 20), its seqno (w2 bits 15-0), messages seen inside it; a
+        // bundled message (jtipc and the kernel bundle small messages on the broadcast link too: link.c tipc_link_xmit)
+        // is on the link its bundle was on, numbered by the bundle's seqno and its place in it
+        long[] outer = {0, 0, 0};
         new TipcCaptureDissector(DissectorOptions.defaults()).dissect(capture.file(), new TipcMessageListener() {
             @Override
             public void onMessage(CapturedMessage m) {
-                if (m.depth() != 0) return;
+                boolean bundled = m.origin() == Origin.BUNDLED && m.depth() == 1;
+                if (m.depth() == 0) {
+                    outer[0] = (m.word(0) >>> 20) & 1;
+                    outer[1] = m.word(2) & 0xffff;
+                    outer[2] = 0;
+                } else if (bundled) {
+                    outer[2]++;
+                } else {
+                    return;
+                }
                 if (m.user() == 13) { // LINK_CONFIG: w1 bits 27-15 node capabilities (msg.h msg_node_capabilities)
                     capsByNode.merge(m.word(3), (m.word(1) >>> 15) & 0x1fff, (a, b) -> a & b); // w3: prevnode
                 }
-                boolean nonSeq = ((m.word(0) >>> 20) & 1) == 1;
+                boolean nonSeq = bundled ? outer[0] == 1 : ((m.word(0) >>> 20) & 1) == 1;
                 if (nonSeq && m.user() <= 3 && m.type() == 1 && m.srcNode() == jtipc) bcastMcast[0]++;
                 boolean syn = ((m.word(0) >>> 17) & 1) == 1;
                 if (syn && m.user() <= 3 && m.type() == 1) {
                     if (m.srcNode() == jtipc) {
                         long link = nonSeq ? 0 : m.dstNode() & 0xffffffffL;
-                        jtipcSyn.get(nonSeq ? 1 : 0).add(link << 16 | (m.word(2) & 0xffff)); // w2 bits 15-0: seqno
+                        long seq = bundled ? outer[1] : m.word(2) & 0xffff; // w2 bits 15-0: seqno
+                        jtipcSyn.get(nonSeq ? 1 : 0).add(link << 24 | seq << 8 | (bundled ? outer[2] : 0));
                     }
                     else kernelSyn.add(m.srcNode());
                 }

@@ -162,15 +162,21 @@ class VethTwoNodeTest {
         try (TipcNode a = TipcNode.builder().identity("jt-eth-r").netns(NS).bearer("eth:va").bearer("eth:vx").start();
              TipcNode b = TipcNode.builder().identity("jt-eth-s").netns(NS).bearer("eth:vb").bearer("eth:vy").start()) {
             a.awaitLink(l -> l.up() && l.name().contains(":vx-"), TwoNodeChecks.T);
+            // both links up before vx goes, or the node would lose its only link (ci: va had not come up yet)
+            a.awaitLink(l -> l.up() && l.name().contains(":va-"), TwoNodeChecks.T);
+            b.awaitLink(l -> l.up() && l.name().contains(":vb-"), TwoNodeChecks.T);
             assertThat(a.bearerNames()).containsExactlyInAnyOrder("eth:va", "eth:vx");
             run("ip", "-n", NS, "link", "del", "vx"); // takes vy with it
             run("ip", "-n", NS, "link", "add", "vx", "type", "veth", "peer", "name", "vy");
             run("ip", "-n", NS, "link", "set", "vx", "up");
             run("ip", "-n", NS, "link", "set", "vy", "up");
             long end = System.nanoTime() + 10_000_000_000L;
-            while (a.bearerNames().contains("eth:vx") && System.nanoTime() < end) Thread.sleep(20);
+            while ((a.bearerNames().contains("eth:vx") || b.bearerNames().contains("eth:vy"))
+                    && System.nanoTime() < end) Thread.sleep(20);
             assertThat(a.bearerNames()).as("the replaced interface's bearer is disabled").containsExactly("eth:va");
             assertThat(b.bearerNames()).as("b's vy went with vx").containsExactly("eth:vb");
+            LinkInfo va = a.awaitLink(l -> l.up() && l.name().contains(":va-"), TwoNodeChecks.T);
+            assertThat(va.resets()).as("the other link was not reset: " + va.lastResetReason()).isZero();
             // the node stays linked on its other bearer, and a bearer enabled again on the new vx links too
             try (TipcSocket rx = TipcSocket.rdm(b); TipcSocket tx = TipcSocket.rdm(a)) {
                 tx.send(rx.address(), TwoNodeChecks.pattern(100, 8));

@@ -643,7 +643,8 @@ public final class BindingTable {
      * Group destination lookup (kernel {@code tipc_nametbl_lookup_group}): only the first range containing
      * {@code instance} is used; bindings of another scope, and this node's socket {@code excludePort}, are
      * skipped. Multicast returns all; anycast returns the first and rotates it to the tail. Walks that range's
-     * list as the kernel does (group messaging, its only user in the kernel, is not on any jtipc message path).
+     * list as the kernel does: an anycast may step over every binding of the other scope on that exact range first
+     * (at most the per-peer binding bound for one peer), a cost the kernel's group sends pay too.
      *
      * @return destinations in kernel list order (last found first)
      */

@@ -227,11 +227,12 @@ public final class Bcast {
     /** True if a multicast of {@code importance} (0-3) would get {@link Errno#ELINKCONG} on the broadcast link. */
     public boolean congested(int importance) { return snd.congested(importance); }
 
-    /** bc_base rcast_support: every peer that is up accepts replicast (TIPC_BCAST_RCAST). */
+    /**
+     * bc_base rcast_support, as tipc_node_create sets it through tipc_bcast_toggle_rcast: every known peer (up or not)
+     * accepts replicast, TIPC_BCAST_RCAST in the cluster's capabilities (cached there: read per multicast).
+     */
     boolean rcastSupport() {
-        if (nodes == null) return true;
-        for (Node p : nodes.all()) if (p.isUp() && (p.caps & Tipc.TIPC_BCAST_RCAST) == 0) return false;
-        return true;
+        return nodes == null || (nodes.clusterCapabilities() & Tipc.TIPC_BCAST_RCAST) != 0;
     }
 
     // ------------------------------------------------------------------ peers and bearers

@@ -268,11 +268,15 @@ public final class ConnSocket {
         }
     }
 
-    /** socket.c tsk_set_nagle: STREAM only, not with TIPC_NODELAY, only to peers with TIPC_NAGLE. */
+    /**
+     * socket.c tsk_set_nagle: STREAM only, not with TIPC_NODELAY, only to peers with TIPC_NAGLE; the MSS of the link
+     * this port sends on (tipc_node_get_mtu with tsk->portid), 1500 bytes to this node or with no active link.
+     */
     void setNagle() {
         maxnagle = 0;
         if (!stream || nodelay || (peerCaps & Tipc.TIPC_NAGLE) == 0) return;
-        maxnagle = sockets.inOwnNode(peerNode) ? 1500 : sockets.mtu(peerNode);
+        int mtu = sockets.inOwnNode(peerNode) ? Tipc.MAX_MSG_SIZE : sockets.mtu(peerNode, port);
+        maxnagle = mtu == Tipc.MAX_MSG_SIZE ? 1500 : mtu;
     }
 
     /** socket.c tipc_listen: 0, or {@link Errno#EINVAL} if the socket is not open. */

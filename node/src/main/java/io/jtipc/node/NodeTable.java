@@ -62,6 +62,10 @@ final class NodeTable {
 
     private final Net net;
     private final Map<Integer, Node> nodes = new HashMap<>();
+    /** {@link #clusterCapabilities} cached, valid while {@link #clusterCapsValid}. */
+    private int clusterCaps;
+    /** False once a peer was added or deleted or changed its capabilities. */
+    private boolean clusterCapsValid;
     /** One armed node timer (heap entry; stale once its node is re-armed or deleted). */
     private record Timer(long due, Node node) { }
     /** The node timers by due time ({@link #arm}). */
@@ -213,6 +217,7 @@ final class NodeTable {
             n = new Node(this, net, addr, peerId, caps);
             n.deleteAt = now + NODE_CLEANUP_AFTER;
             nodes.put(addr, n);
+            clusterCapsValid = false;
             lastNode = null;
             index(n);
             setTier(n, TIER_FRESH);
@@ -229,6 +234,7 @@ final class NodeTable {
                 n.id = peerId;
                 index(n);
             }
+            if (n.caps != caps) clusterCapsValid = false;
             n.caps = caps;
         }
         Link l = n.link(b.id);
@@ -407,6 +413,7 @@ final class NodeTable {
     private void delete(Node n, boolean cleanup) {
         if (find(n.addr) == n) {
             nodes.remove(n.addr);
+            clusterCapsValid = false;
             lastNode = null;
             if (net.distr != null) net.distr.nodeDeleted(n.addr); // its named receive state goes with it
             net.crypto.nodeDeleted(n.addr); // and its RX keys (the kernel frees crypto_rx with the node)
@@ -563,12 +570,15 @@ final class NodeTable {
 
     /**
      * The link selector socket.c passes to tipc_node_xmit: the sending port ({@code tsk->portid} = msg_origport, w4) for
-     * socket and connection messages (importance 0-3, CONN_MANAGER), 0 for anything else (name_distr.c); only bit 0
-     * matters (active_links[selector & 1]).
+     * socket and connection messages (importance 0-3, CONN_MANAGER) and a group socket's protocol messages
+     * (GROUP_PROTOCOL: node.c tipc_node_distr_xmit selects by msg_origport, so they share their data's link and a
+     * LEAVE never overtakes them), 0 for anything else (name_distr.c, crypto.c); only bit 0 matters
+     * (active_links[selector & 1]).
      */
     static int selector(byte[] msg) {
         int user = (msg[0] >> 1) & 0xf;
-        return user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER ? msg[19] & 1 : 0;
+        return user <= Tipc.CRITICAL_IMPORTANCE || user == Tipc.CONN_MANAGER || user == Tipc.GROUP_PROTOCOL
+            ? msg[19] & 1 : 0;
     }
 
     /** node.c tipc_node_xmit: ENOBUFS from the link (backlog overflow, logged by the link) resets it. */
@@ -618,11 +628,19 @@ final class NodeTable {
         return net.bcast.mode != Bcast.MODE_RCAST && net.bcast.peers() > 0 && net.distr.broadcastUpdates();
     }
 
-    /** node.c tn->capabilities: our capabilities ANDed with every known peer's. */
+    /**
+     * node.c tn->capabilities: our capabilities ANDed with every known peer's, computed again only when a peer is
+     * added, deleted or changes its capabilities (as tipc_node_create / tipc_node_cleanup do): multicasts read it per
+     * message and the table may hold thousands of peers.
+     */
     int clusterCapabilities() {
-        int c = net.config.capabilities();
-        for (Node p : nodes.values()) c &= p.caps;
-        return c;
+        if (!clusterCapsValid) {
+            int c = net.config.capabilities();
+            for (Node p : nodes.values()) c &= p.caps;
+            clusterCaps = c;
+            clusterCapsValid = true;
+        }
+        return clusterCaps;
     }
 
     /** A link's backlog has room again (link.c link_prepare_wakeup): its connections and the listener are told. */
@@ -650,10 +668,14 @@ final class NodeTable {
         return p == null ? 0 : p.caps;
     }
 
-    /** node.c tipc_node_get_mtu for connections: the link's maximum message size to {@code addr}. */
-    int mtu(int addr) {
+    /**
+     * node.c tipc_node_get_mtu for connections: the maximum message size of the active link {@code selector} (the
+     * socket's port) takes to {@code addr}, bytes; {@link Tipc#MAX_MSG_SIZE} with no such node or no active link.
+     */
+    int mtu(int addr, int selector) {
         Node p = find(addr);
-        return p == null || p.link == null ? Tipc.MAX_MSG_SIZE : p.link.mss();
+        Link l = p == null || !p.isUp() ? null : p.activeLink(selector);
+        return l == null ? Tipc.MAX_MSG_SIZE : l.mss();
     }
 
     /**

@@ -112,9 +112,12 @@ final class SocketTable {
         return nodes.capabilities(addr) & net.config.capabilities();
     }
 
-    /** node.c tipc_node_get_mtu for connections: the link's maximum message size to {@code addr}, bytes. */
-    int mtu(int addr) {
-        return nodes.mtu(addr);
+    /**
+     * node.c tipc_node_get_mtu for connections: the maximum message size of the link the port {@code selector} sends
+     * on to {@code addr}, bytes; {@link Tipc#MAX_MSG_SIZE} when there is none.
+     */
+    int mtu(int addr, int selector) {
+        return nodes.mtu(addr, selector);
     }
 
     // ====================================================================== table

@@ -290,6 +290,28 @@ class FailoverTest {
     }
 
     /**
+     * socket.c tsk_set_nagle takes a STREAM connection's bundling limit from tipc_node_get_mtu(peer, tsk->portid): the
+     * MSS of the link that port sends on. Over two links of different MTUs each end's limit is its own link's (jtipc
+     * took link slot 0's for every port, so an odd port's bundles were fragmented on the smaller link).
+     */
+    @Test
+    void aStreamBundlesToTheMssOfTheLinkItsPortSendsOn() {
+        start(23, NodeConfig.JTIPC_CAPABILITIES, 1000);
+        Node pa = peer(a);
+        Node pb = peer(b);
+        assertThat(pa.link(0).mss()).isNotEqualTo(pa.link(1).mss());
+        boolean[] seen = new boolean[2];
+        for (int i = 0; i < 16 && !(seen[0] && seen[1]); i++) {
+            ConnTest.Endpoint[] pair = ConnTest.connectPair(net, a, b, SocketType.STREAM, SVC + 1 + i);
+            int cp = pair[0].port, sp = pair[1].port;
+            seen[cp & 1] = true;
+            assertThat(a.core.sockets.conn(cp).maxnagle).as("client port %d", cp).isEqualTo(pa.activeLink(cp).mss());
+            assertThat(b.core.sockets.conn(sp).maxnagle).as("server port %d", sp).isEqualTo(pb.activeLink(sp).mss());
+        }
+        assertThat(seen).as("client ports of both parities").containsExactly(true, true);
+    }
+
+    /**
      * With two active links of equal priority a sender is congested only when the link its selector picks (node.c
      * tipc_node_xmit: active_links[port &amp; 1]) is: a full backlog on one link neither blocks (NodeCore.congested)
      * nor delays the ports that send on the other.

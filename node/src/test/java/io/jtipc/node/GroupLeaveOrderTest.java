@@ -90,4 +90,56 @@ class GroupLeaveOrderTest {
     void leaveSentBehindBackloggedDataIsLeftAfterTheLastMessageUnderLossAndReorder() {
         for (long seed = 1; seed <= 5; seed++) leaveBehindCongestedData(GroupTest.lossyNet(seed));
     }
+
+    /**
+     * node.c tipc_node_distr_xmit sends a socket's group protocol messages with the link selector of its data (the
+     * sending port, msg_origport): over two load-sharing links a member on an odd port sends both on link slot 1, so
+     * its LEAVE stays behind its backlogged unicasts. jtipc chose slot 0 for every GROUP_PROTOCOL message: the LEAVE
+     * went on the idle other link, the receiver deleted the member and dropped the data still on its way.
+     */
+    @Test
+    void aLeaveTakesTheLinkOfItsSocketsDataOverTwoLinks() {
+        FailoverTest two = new FailoverTest();
+        two.start(17, NodeConfig.JTIPC_CAPABILITIES, 1500);
+        SimNetwork net = two.net;
+        Member r = new Member(net, two.b, 0, 0);
+        assertThat(r.join(EVTS)).isPositive();
+        Member s = new Member(net, two.a, 1, 1);
+        while ((s.join(EVTS) & 1) == 0) { // an odd port: its data go on slot 1, the idle slot 0 could overtake them
+            s.n.core.groups().leave(net.now(), s.port, s.n);
+            s = new Member(net, two.a, 1, 1);
+        }
+        Member joined = s;
+        assertThat(net.runUntil(() -> r.sawJoined(joined) && joined.sawJoined(r), net.now() + 20_000))
+            .as("r and s see each other JOINED").isTrue();
+        Node peer = two.a.core.peer(two.b.core.ownAddr());
+        Link link = peer.activeLink(1);
+        assertThat(link).isNotSameAs(peer.activeLink(0));
+        int sent = 0;
+        while (sent < 100 && net.now() < 60_000) { // r reads s's first messages: s becomes ACTIVE, a larger window
+            byte[] p = payload(1, sent, UCAST, 600);
+            int rc = s.n.core.groups().sendUnicast(net.now(), s.port, r.addr(), r.port, p, 0, p.length, s.n);
+            if (rc == Errno.EAGAIN) net.runFor(1);
+            else sent++;
+        }
+        assertThat(net.runUntil(() -> link.backlogLength() == 0 && link.transmq.isEmpty(), net.now() + 20_000))
+            .as("link idle after the warm-up").isTrue();
+        net.runFor(100);
+        while (link.backlogLength() < 4) { // one instant: the window fills, the rest waits in the backlog
+            byte[] p = payload(1, sent, UCAST, 600);
+            assertThat(s.n.core.groups().sendUnicast(net.now(), s.port, r.addr(), r.port, p, 0, p.length, s.n))
+                .as("send %d within s's window", sent).isZero();
+            sent++;
+        }
+        s.n.core.groups().leave(net.now(), s.port, s.n);
+        int total = sent;
+        int sp = s.port;
+        assertThat(net.runUntil(() -> r.got.stream().anyMatch(g -> g.left() && g.srcPort() == sp), net.now() + 20_000))
+            .as("r sees s LEFT").isTrue();
+        net.runFor(2000);
+        long data = r.got.stream().filter(g -> g.srcPort() == sp && !g.joined() && !g.left()).count();
+        assertThat(data).as("s's messages r read (of %d sent)", total).isEqualTo(total);
+        GroupMessage last = r.got.stream().filter(g -> g.srcPort() == sp).reduce((x, y) -> y).orElseThrow();
+        assertThat(last.left()).as("s's LEFT last").isTrue();
+    }
 }

@@ -71,12 +71,14 @@ final class CongestionWaits {
     /**
      * Waits, at most {@value TipcNode#CONGESTION_WAIT_MS} ms, until one of the links {@code w} names reports room
      * again or goes down (then the send returns; its message was queued). Other peers' congestion never wakes nor
-     * holds it.
+     * holds it. Returns at once on a thread that holds the core lock (a send from a listener).
      *
      * @throws TipcException the node failed (names the cause), or the thread was interrupted
      */
     void awaitUncongested(TipcNode.CongestionWait w) throws TipcException {
-        if (w.nodes().length == 0) return;
+        // inside a core run (a listener's or handler's send) no uncongested event can come while we hold the lock:
+        // waiting would stall the node (no frame, no timer) for the whole wait; the message is queued, go on
+        if (w.nodes().length == 0 || node.runner.heldByCurrentThread()) return;
         congestionWaits.incrementAndGet();
         long end = System.nanoTime() + TipcNode.CONGESTION_WAIT_MS * 1_000_000L;
         synchronized (congestion) {

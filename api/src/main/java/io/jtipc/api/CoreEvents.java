@@ -43,7 +43,9 @@ final class CoreEvents implements NodeListener {
         for (LinkListener x : listeners) {
             try {
                 x.linkUp(i);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) { // an AssertionError, a LinkageError: the listener's fault, not the core's
                 LOG.warn("link listener failed", e);
             }
         }
@@ -57,7 +59,9 @@ final class CoreEvents implements NodeListener {
         for (LinkListener x : listeners) {
             try {
                 x.linkDown(i);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) { // an AssertionError, a LinkageError: the listener's fault, not the core's
                 LOG.warn("link listener failed", e);
             }
         }

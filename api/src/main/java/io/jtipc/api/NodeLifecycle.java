@@ -39,6 +39,7 @@ final class NodeLifecycle {
     private volatile NodeMBeans mbeans;
     private final Set<TipcSocket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<TipcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<TipcConnection> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> committed = new CompletableFuture<>();
     private final List<TipcNodeStateListener> stateListeners = new CopyOnWriteArrayList<>();
     /**
@@ -137,6 +138,7 @@ final class NodeLifecycle {
         bearers.closeAll();
         for (TipcSocket s : sockets) s.nodeClosed();
         for (TipcSubscription s : subscriptions) s.nodeClosed(); // waiting polls return null at once
+        for (TipcConnection c : connections) c.nodeClosed(); // a pending readAsync completes, waiters ask again
         ConcurrentBindingView v = bindingView;
         if (v != null) v.close(); // binding waiters wake and find the node stopped
         runner.clearInbox(); // drops the deferred work left for the loop (API callers never wait in it)
@@ -145,6 +147,10 @@ final class NodeLifecycle {
 
     Set<TipcSocket> sockets() {
         return sockets;
+    }
+
+    Set<TipcConnection> connections() {
+        return connections;
     }
 
     Set<TipcSubscription> subscriptions() {
@@ -252,7 +258,9 @@ final class NodeLifecycle {
                 for (TipcNodeStateListener l : stateListeners) {
                     try {
                         l.stateChanged(n.state(), n.cause());
-                    } catch (RuntimeException e) {
+                    } catch (VirtualMachineError e) {
+                        throw e;
+                    } catch (Throwable e) { // the listener's fault, not the node's
                         LOG.warn("node state listener failed", e);
                     }
                 }

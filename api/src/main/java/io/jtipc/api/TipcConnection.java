@@ -89,6 +89,15 @@ public final class TipcConnection implements AutoCloseable {
         this.connected = true;
     }
 
+    /**
+     * Called by the node when it closes or fails: blocked calls ask the node again at once (and throw what it says), a
+     * pending {@link #readAsync} completes exceptionally; no core event would come for a connection within the node
+     * nor after a failure.
+     */
+    void nodeClosed() {
+        bump();
+    }
+
     private void bump() {
         synchronized (lock) {
             epoch++;
@@ -203,6 +212,7 @@ public final class TipcConnection implements AutoCloseable {
             return r;
         });
         if (rc != 0) throw TipcException.of(rc, "connect to " + dest);
+        node.life.connections().add(c); // its waiters and readAsync learn of the node's close or failure (see close)
         long deadline = System.nanoTime() + timeout.toNanos() + 1_000_000_000L;
         long e = e0;
         try {
@@ -261,7 +271,8 @@ public final class TipcConnection implements AutoCloseable {
      * of at most 66000 bytes; STREAM: any length.
      *
      * @throws TipcException EPIPE (the connection ended), ECONNABORTED (once, after probing found the peer gone),
-     *                       ENOTCONN, EMSGSIZE, or the socket/node closed
+     *                       ENOTCONN, EMSGSIZE, EAGAIN (the window full when called from a node callback, which
+     *                       cannot wait: the message says how many bytes went), or the socket/node closed
      * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
     public void write(byte[] data, int off, int len) throws TipcException, InterruptedIOException {
@@ -274,6 +285,10 @@ public final class TipcConnection implements AutoCloseable {
             int n = len - done;
             int rc = node.call(now -> node.core().send(now, port, data, pos, n, node.outbox()));
             if (rc == Errno.EAGAIN) {
+                if (node.runner.heldByCurrentThread()) { // a listener's write: no window update can come meanwhile
+                    throw new TipcException(TipcError.EAGAIN, "write from a node callback: the peer's window is full ("
+                        + done + " of " + len + " bytes sent); write from another thread");
+                }
                 await(e, Long.MAX_VALUE);
                 continue;
             }
@@ -591,6 +606,7 @@ public final class TipcConnection implements AutoCloseable {
         if (closed) return;
         closed = true;
         bump();
+        node.life.connections().remove(this);
         try {
             node.callForClose(now -> {
                 if (node.core().connSocket(port) != null) node.core().closeSocket(now, port, node.outbox());

@@ -128,6 +128,10 @@ public final class TipcGroup implements AutoCloseable {
             }
             if (rc == 0) return;
             if (rc != Errno.EAGAIN) throw TipcException.of(rc, what);
+            if (node.runner.heldByCurrentThread()) { // a listener's send: no window update can come meanwhile
+                throw new TipcException(TipcError.EAGAIN, what + " from a node callback: receiver window or link "
+                    + "congested; send from another thread");
+            }
             if (!await(seen[0], deadline, true)) {
                 throw new TipcException(TipcError.EAGAIN, what + ": receiver window or link still congested after "
                     + timeout.toMillis() + " ms");
@@ -167,7 +171,7 @@ public final class TipcGroup implements AutoCloseable {
      * Unicast to one member {port, node} (socket.c tipc_send_group_unicast).
      *
      * @throws TipcException EHOSTUNREACH (not a member), EMSGSIZE (over 66000 bytes), EAGAIN (no window within
-     *                       {@code timeout})
+     *                       {@code timeout}, or at once when called from a node callback: it cannot wait there)
      * @throws IllegalArgumentException if {@code member} is not a socket address
      * @throws InterruptedIOException if the thread is interrupted while waiting (its interrupt flag stays set)
      */
@@ -258,9 +262,11 @@ public final class TipcGroup implements AutoCloseable {
         return new TipcGroupMessage(TipcAddress.ofSocket(m.srcPort(), m.srcNode()), m.srcInstance(), mode, payload);
     }
 
+    /** Open while not closed and the node runs: RUNNING, or DEGRADED (a bearer lost, the node works on the others). */
     private void checkOpen() throws TipcException {
-        if (node.state() == TipcNodeState.FAILED) throw node.failed();
-        if (closed || node.state() != TipcNodeState.RUNNING) {
+        TipcNodeState st = node.state();
+        if (st == TipcNodeState.FAILED) throw node.failed();
+        if (closed || (st != TipcNodeState.RUNNING && st != TipcNodeState.DEGRADED)) {
             throw new TipcException(TipcError.NONE, "group member " + Integer.toUnsignedString(port) + " closed");
         }
     }

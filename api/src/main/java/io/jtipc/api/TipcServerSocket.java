@@ -108,7 +108,10 @@ public final class TipcServerSocket implements AutoCloseable {
                 if (p > 0) c.accepted(p);
                 return p;
             });
-            if (rc > 0) return c;
+            if (rc > 0) {
+                node.life.connections().add(c); // see TipcConnection.nodeClosed
+                return c;
+            }
             if (rc != Errno.EAGAIN) throw TipcException.of(rc, "accept");
             synchronized (lock) {
                 // one slice of at most 1 s, then ask the node again (which also notices a closed node)

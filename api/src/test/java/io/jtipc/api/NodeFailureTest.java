@@ -120,9 +120,14 @@ class NodeFailureTest {
              Stderr err = new Stderr()) {
             startBoth(a, b);
             await("two links up", () -> upLinks(a) == 2 && upLinks(b) == 2);
+            a.addStateListener((st, cause) -> {
+                throw new AssertionError("a listener's own failure: logged, the node and the next listener go on");
+            });
             a.addStateListener((st, cause) -> events.add(st + " " + cause));
             assertThat(a.state()).isEqualTo(TipcNodeState.RUNNING);
             assertThat(a.failure()).isNull();
+            TipcGroup g1 = TipcGroup.join(a, 18902, 1, TipcSocket.Scope.NODE, 0);
+            TipcGroup g2 = TipcGroup.join(a, 18902, 2, TipcSocket.Scope.NODE, 0);
 
             media.get("udp:a1").poison();
             await("DEGRADED", () -> a.state() == TipcNodeState.DEGRADED);
@@ -142,6 +147,11 @@ class NodeFailureTest {
                 tx.send(TipcAddress.ofService(18901, 1), new byte[] {4, 2});
                 assertThat(rx.receive(TwoNodeChecks.T).payload()).containsExactly(4, 2);
             }
+            // and so do its group members (they took DEGRADED for closed)
+            g1.send(g2.address(), new byte[] {7});
+            assertThat(g2.receive(TwoNodeChecks.T).payload()).containsExactly(7);
+            g1.close();
+            g2.close();
             assertThat(a.isRunning()).isTrue();
             assertThat(a.state()).isEqualTo(TipcNodeState.DEGRADED);
             assertThat(err.errors("TipcNode")).as("logged once").singleElement().asString().contains("udp:a1")

@@ -70,7 +70,13 @@ class ServiceModeTest {
                         .matches("READY=1\nSTATUS=identity svc-child address [0-9a-f]+ cluster 4711");
                 peer.awaitLinkUp(Duration.ofSeconds(20));
                 assertThat(systemd.receive(10_000, 2)).as("watchdog pings").containsExactly("WATCHDOG=1", "WATCHDOG=1");
+                // the peer's link is up; the child's end comes up on its own (ACTIVATE or traffic): ask until it has
                 MainTest.Result r = MainTest.run("--node", ctl.toString(), "link", "list");
+                long linkEnd = System.nanoTime() + 20_000_000_000L;
+                while (r.code() == 0 && !r.out().contains("svc-child:sc-svc-peer:sp: up\n") && System.nanoTime() < linkEnd) {
+                    Thread.sleep(50);
+                    r = MainTest.run("--node", ctl.toString(), "link", "list");
+                }
                 assertThat(r.code()).as(r.err()).isZero();
                 assertThat(r.out()).contains("broadcast-link: up\n").contains("svc-child:sc-svc-peer:sp: up\n");
 

@@ -162,9 +162,14 @@ abstract class JtipcConnInteropTest {
         // with TIPC_ERR_NO_PORT and the kernel's connect() fails with ECONNREFUSED
         TipcServerSocket ls = TipcServerSocket.listen(node, TipcAddress.ofService(18998, 1),
             TipcConnection.Type.SEQPACKET, TipcSocket.Scope.CLUSTER);
+        long rx0 = node.links().get(0).packetsReceived();
         GuestJob ping = k.startAgent("conn-ping", "seqpacket", "18998", "1", "1", "10", "5000");
         try {
-            Thread.sleep(2500); // the agent found the binding and its SYN waits in the listener's queue
+            // the agent found the binding and its SYN waits in the listener's queue: at least 2.5 s, and until a
+            // sequenced packet (the SYN) came in, however slow the emulated guest is to start the agent
+            Thread.sleep(2500);
+            long end = System.nanoTime() + T.toNanos();
+            while (node.links().get(0).packetsReceived() == rx0 && System.nanoTime() < end) Thread.sleep(50);
             ls.close();
             String line = ping.awaitLine(l -> l.startsWith("ERROR") || l.startsWith("CONNECTED"), T, "connect result");
             assertThat(line).as(ping.output()).startsWith("ERROR connect ECONNREFUSED");

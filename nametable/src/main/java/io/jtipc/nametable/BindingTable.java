@@ -300,7 +300,8 @@ public final class BindingTable {
         bytes += charge;
         changeCount++;
         if (!sc.subscriptions.isEmpty()) {
-            for (Subscription sub : new ArrayList<>(sc.subscriptions)) {
+            Subscription[] subs = newestFirst(sc);
+            for (Subscription sub : subs) {
                 sub.reportOverlap(p, TipcEvent.TIPC_PUBLISHED, first);
             }
         }
@@ -435,7 +436,8 @@ public final class BindingTable {
         changeCount++;
         boolean last = sr.allHead == null;
         if (!sc.subscriptions.isEmpty()) {
-            for (Subscription sub : new ArrayList<>(sc.subscriptions)) {
+            Subscription[] subs = newestFirst(sc);
+            for (Subscription sub : subs) {
                 sub.reportOverlap(p, TipcEvent.TIPC_WITHDRAWN, last);
             }
         }
@@ -771,7 +773,7 @@ public final class BindingTable {
         if (sc == null) {
             sc = createService(type);
         }
-        sc.subscriptions.add(0, sub);
+        sc.subscriptions.add(sub);
         if ((sub.filter() & Subscription.TIPC_SUB_NO_STATUS) != 0) {
             return;
         }
@@ -785,10 +787,28 @@ public final class BindingTable {
             }
             return false;
         });
-        list.sort((a, b) -> after(a.id(), b.id()) ? 1 : (after(b.id(), a.id()) ? -1 : 0));
+        // oldest first, as list_sort with tipc_publ_sort (time_after32 of the ids): by age before the service's next
+        // id, a total order even when the live ids span more than 2^31 (time_after32 then is not transitive, and
+        // List.sort may throw on a comparator that is not), the same order whenever they do not
+        int next = sc.publCnt;
+        list.sort((a, b) -> Long.compare(Integer.toUnsignedLong(next - b.id()), Integer.toUnsignedLong(next - a.id())));
         for (Publication p : list) {
             sub.reportOverlap(p, TipcEvent.TIPC_PUBLISHED, true);
         }
+    }
+
+    /**
+     * The service's subscriptions newest first, as the kernel's list (list_add at the head), in a copy: a report may
+     * delete one. The set keeps them oldest first, so that adding and deleting one costs O(1) whatever their number.
+     */
+    private static Subscription[] newestFirst(Service sc) {
+        Subscription[] a = sc.subscriptions.toArray(new Subscription[0]);
+        for (int i = 0, j = a.length - 1; i < j; i++, j--) {
+            Subscription t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
     }
 
     /** Detaches a subscription (kernel {@code tipc_nametbl_unsubscribe}). */
@@ -900,8 +920,8 @@ public final class BindingTable {
         /** Hash chain neighbours. */
         Service bucketPrev;
         Service bucketNext;
-        /** Head = newest ({@code list_add}). */
-        final List<Subscription> subscriptions = new ArrayList<>(0);
+        /** Oldest first (identity: twins are two); see {@link #newestFirst}. */
+        final LinkedHashSet<Subscription> subscriptions = new LinkedHashSet<>(2);
 
         Service(int type) {
             this.type = type;

@@ -2,6 +2,8 @@ package io.jtipc.nametable;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -105,7 +107,8 @@ public final class TopologySubscriptions {
     /** One subscriber connection (kernel {@code struct tipc_conn} of the topology server). */
     public final class Connection {
         private final Consumer<SubscriptionEvent> sink;
-        private final List<Subscription> subs = new ArrayList<>();
+        /** Oldest first, so that adding and deleting one costs O(1) (a timeout deletes them oldest first). */
+        private final LinkedHashSet<Subscription> subs = new LinkedHashSet<>();
         private boolean closed;
 
         Connection(Consumer<SubscriptionEvent> sink) {
@@ -141,7 +144,7 @@ public final class TopologySubscriptions {
                 return null;
             }
             Subscription sub = new Subscription(s, sink, this, seq++);
-            subs.add(0, sub);
+            subs.add(sub);
             count++;
             table.attach(sub);
             if (s.timeout() != TipcSubscr.TIPC_WAIT_FOREVER && !sub.deleted) {
@@ -163,7 +166,7 @@ public final class TopologySubscriptions {
             TipcSubscr w = new TipcSubscr();
             s.withFilter(s.filter() & ~TipcSubscr.TIPC_SUB_CANCEL).encode(want, 0, w);
             byte[] have = new byte[SubscriptionRequest.SIZE];
-            for (Subscription sub : subs) { // newest first, as the kernel's list_add; one flyweight for all
+            for (Subscription sub : subscriptions()) { // newest first, as the kernel's list_add; one flyweight for all
                 sub.request().encode(have, 0, w);
                 if (Arrays.equals(want, have)) {
                     delete(sub);
@@ -183,7 +186,9 @@ public final class TopologySubscriptions {
 
         /** Live subscriptions of this connection, newest first. */
         public List<Subscription> subscriptions() {
-            return List.copyOf(subs);
+            List<Subscription> l = new ArrayList<>(subs);
+            Collections.reverse(l);
+            return Collections.unmodifiableList(l);
         }
 
         void delete(Subscription sub) {

@@ -236,4 +236,36 @@ class TopologySubscriptionsTest {
         assertThatThrownBy(() -> SubscriptionRequest.decode(le, 1, ByteOrder.LITTLE_ENDIAN))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
+
+    /**
+     * The replay at subscribe lists bindings oldest first (name_table.c tipc_service_subscribe: list_sort with
+     * time_after32 of the ids). With live ids spanning more than 2^31 (ids wrap: a peer publishing and withdrawing on
+     * one type billions of times) that comparison is not transitive and List.sort may throw out of the core; ordered by
+     * age before the next id, the replay is the binding order and nothing throws.
+     */
+    @Test
+    void aReplayOfBindingsWhoseIdsSpanMoreThanHalfTheIdSpaceKeepsTheirOrder() throws Exception {
+        int type = 3000;
+        t.insert(type, 999, 999, TIPC_CLUSTER_SCOPE, 1, SELF, 1); // makes the service (outside the range watched)
+        List<Integer> want = new ArrayList<>();
+        for (int g = 0; g < 3; g++) {
+            setPublCnt(type, g * 1_450_000_000);
+            for (int i = 0; i < 40; i++) {
+                int port = 100 + g * 40 + i;
+                t.insert(type, (2 - g) * 40 + i, (2 - g) * 40 + i, TIPC_CLUSTER_SCOPE, port, SELF, port); // walk: g2 first
+                want.add(port);
+            }
+        }
+        top.subscribe(TIPC_SUB_PORTS, type, 0, 500, TIPC_WAIT_FOREVER, 0, ports::add);
+        assertThat(ports).extracting(SubscriptionEvent::port).containsExactlyElementsOf(want);
+    }
+
+    private void setPublCnt(int type, int value) throws Exception {
+        java.lang.reflect.Field services = BindingTable.class.getDeclaredField("services");
+        services.setAccessible(true);
+        Object sc = ((java.util.Map<?, ?>) services.get(t)).get(type);
+        java.lang.reflect.Field cnt = sc.getClass().getDeclaredField("publCnt");
+        cnt.setAccessible(true);
+        cnt.setInt(sc, value);
+    }
 }

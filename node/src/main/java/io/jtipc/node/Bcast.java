@@ -405,7 +405,7 @@ public final class Bcast {
      * lacks TIPC_MCAST_RBCTL and the method was chosen less than {@link #METHOD_EXPIRE_MS} ago: the forced mode, or
      * replicast for at most {@link #threshold()} destinations. A {@link Method#mandatory} method is kept.
      *
-     * @param clusterCaps the AND of our and every up peer's capabilities (node.c tn->capabilities)
+     * @param clusterCaps the AND of our and every known peer's capabilities (node.c tn->capabilities)
      */
     void selectMethod(int dests, Method m, int clusterCaps, long now) {
         long exp = m.expires;

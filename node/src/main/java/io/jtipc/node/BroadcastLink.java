@@ -71,8 +71,14 @@ public final class BroadcastLink {
     /** Out-of-order broadcast packets not kept because the deferred budget was full (the peer retransmits them). */
     public long deferredDropped() { return deferdq.dropped; }
 
-    /** Fragment reassembly failures on this broadcast link; each reset all links to the peer (node.c tipc_node_bc_rcv). */
-    public long reassemblyErrors() { return reasm.errors; }
+    /**
+     * Fragment reassembly failures on this broadcast link, and gap-acknowledged fragments dropped for want of room
+     * in the node's reassembly total; each dropped its fragment and failed no link (link.c tipc_link_input).
+     */
+    public long reassemblyErrors() { return reasm.errors + reassemblyRefused; }
+
+    /** Gap-acknowledged fragments dropped because the node's reassembly total was full ({@link #input}). */
+    private long reassemblyRefused;
 
     public long received() { return received; }
 
@@ -172,15 +178,29 @@ public final class BroadcastLink {
                 if ((++deferredCnt & 0xf) == (net.ownAddr & 0xf)) sndState = true;
                 break;
             }
-            if (!reasm.roomFor(h, now)) { // node's reassembly total full: not received, not acked; the peer resends it
-                if (pending != null) deferdq.add(pending);
-                break;
-            }
+            boolean room = reasm.roomFor(h, now);
+            // node's reassembly total full: not received, not acked; the peer resends it. Also a fragment from the
+            // deferred queue when the peer takes no gap-ACK blocks: that copy is let go, the gap asks for it again
+            if (!room && (pending == null || (node.caps & Tipc.TIPC_GAP_ACK_BLOCK) == 0)) break;
             rcvNxt = (rcvNxt + 1) & 0xffff;
             if (Seqno.more(rcvNxt, sndNxt)) sndNxt = rcvNxt;
             received++;
-            if (pending != null) input(pending.buf, 0, pending.len, inputq, namedq);
-            else input(buf, off, Math.min(len, h.size()), inputq, namedq);
+            if (!room) {
+                // from the deferred queue and gap-ACKed (the peer may have released it), nothing below it left to ask
+                // for: kept back it would stall this link for good. Dropped as a broadcast reassembly error, which
+                // fails no link (tipc_link_input): the message it belongs to is given up, its later fragments find no
+                // FIRST_FRAGMENT
+                reasm.reset();
+                if (Long.bitCount(++reassemblyRefused) == 1) {
+                    net.log("broadcast link peer " + Integer.toHexString(node.addr) + ": gap-acknowledged fragment"
+                        + " (seqno " + seqno + ") dropped: the node's reassembly total is full (" + reassemblyRefused
+                        + " so far)");
+                }
+            } else if (pending != null) {
+                input(pending.buf, 0, pending.len, inputq, namedq);
+            } else {
+                input(buf, off, Math.min(len, h.size()), inputq, namedq);
+            }
             if (!up) break;
             if (++rcvUnacked >= Link.MIN_LINK_WIN) {
                 // tipc_link_build_state_msg for a bc receive link: thinned by own address

@@ -17,7 +17,9 @@ import io.jtipc.wire.TipcMsg;
  * tipc_link_input: "Unable to build fragment list", LINK_FAILURE_EVT). A fragment for which only the node-wide total
  * has no room is not this peer's fault: the link asks {@link #roomFor} before it accepts an in-sequence fragment and,
  * if refused, treats the packet as not received (rcv_nxt not advanced, not acked), so the sender retransmits it once
- * other links have freed their buffers. The kernel has no node-wide bound, so it never refuses.
+ * other links have freed their buffers; a refused fragment taken from the deferred queue after it was reported in a
+ * gap-ACK block (the sender may have released it) resets a unicast link and is dropped with its message on the
+ * broadcast link. The kernel has no node-wide bound, so it never refuses.
  */
 final class LinkReassembly {
     private final FragmentAssembler<LinkReassembly> asm;

@@ -54,4 +54,28 @@ class BcastLinkStateTest {
         assertThat(bl.rcvGap()).isZero();
         assertThat(b.received).hasSizeGreaterThanOrEqualTo(64);
     }
+
+    /**
+     * node.c tipc_node_create / tipc_node_cleanup recompute tn->capabilities over every known peer and set
+     * rcast_support from it (tipc_bcast_toggle_rcast): replicast is refused while a peer without TIPC_BCAST_RCAST is
+     * known, up or down, and allowed again once it is removed. jtipc caches the cluster's capabilities, so this also
+     * checks that the cache follows the peers coming and going.
+     */
+    @Test
+    void replicastFollowsTheCapabilitiesOfEveryKnownPeer() {
+        SimNetwork net = new SimNetwork(9);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode(NodeConfig.of(io.jtipc.wire.NodeId.parse("beta"), 0x33334444, 5)
+            .withCapabilities(NodeConfig.JTIPC_CAPABILITIES & ~io.jtipc.wire.Tipc.TIPC_BCAST_RCAST),
+            new byte[] {0x52, 0x54, 0, 0, 0, 2});
+        assertThat(a.core.broadcastLink().setMode(Bcast.MODE_RCAST)).as("alone").isZero();
+        assertThat(a.core.broadcastLink().setMode(Bcast.MODE_BCAST)).isZero();
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        assertThat(a.core.broadcastLink().setMode(Bcast.MODE_RCAST)).as("b known").isEqualTo(Errno.ENOPROTOOPT);
+        b.paused = true; // b goes silent: its link fails after the tolerance; b stays known, down
+        assertThat(net.runUntil(() -> a.core.peers().stream().noneMatch(Node::isUp), net.now() + 10_000)).isTrue();
+        assertThat(a.core.broadcastLink().setMode(Bcast.MODE_RCAST)).as("b down").isEqualTo(Errno.ENOPROTOOPT);
+        assertThat(a.core.removePeer(b.core.ownAddr())).isZero();
+        assertThat(a.core.broadcastLink().setMode(Bcast.MODE_RCAST)).as("b removed").isZero();
+    }
 }

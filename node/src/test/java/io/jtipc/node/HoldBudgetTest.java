@@ -266,6 +266,77 @@ class HoldBudgetTest {
         assertThat(a.core.peer(b.core.ownAddr()).isUp()).isTrue();
     }
 
+    /**
+     * A FIRST_FRAGMENT held out of order on the broadcast receive link, gap-acknowledged, and refused when the gap fills
+     * because the node's reassembly total is full, is dropped as a reassembly error: kept back at rcv_nxt it stalled the
+     * link for good (no gap left to ask for, the peer may have released it, every later packet held behind it).
+     */
+    @Test
+    void aGapAcknowledgedBroadcastFirstFragmentRefusedForRoomDoesNotStallTheLink() {
+        BroadcastLink bl = a.core.peer(mAddr()).broadcastLink();
+        int s = bl.rcvNxt();
+        HoldBudget total = a.core.net.reasmTotal;
+        int freeCount = total.maxCount - total.count();
+        assertThat(total.take(0, freeCount)).isTrue(); // no reassembly may start now
+        try {
+            feed(bcastFragment(s + 1, Tipc.FIRST_FRAGMENT)); // out of order: deferred
+            assertThat(bl.deferredLength()).isEqualTo(1);
+            long errors = bl.reassemblyErrors();
+            feed(bcastFragment(s, Tipc.FRAGMENT)); // fills the gap (a stray fragment: an error, dropped)
+            feed(bcastFragment(s + 2, Tipc.FRAGMENT));
+            assertThat(bl.rcvNxt()).as("past the refused first fragment").isEqualTo((s + 3) & 0xffff);
+            assertThat(bl.deferredLength()).isZero();
+            assertThat(bl.reassemblyErrors()).isEqualTo(errors + 3);
+            assertThat(logLines("gap-acknowledged fragment")).hasSize(1);
+            assertThat(bl.isUp()).isTrue();
+            assertThat(a.core.peer(mAddr()).isUp()).isTrue();
+        } finally {
+            total.give(0, freeCount);
+        }
+    }
+
+    /**
+     * The same with a peer that takes no gap-ACK blocks (TIPC_GAP_ACK_BLOCK off): it still holds the deferred first
+     * fragment, which was never acknowledged, so the copy is let go and rcv_nxt stays: the gap asks for it again, and
+     * its retransmission is taken once there is room.
+     */
+    @Test
+    void aBroadcastFirstFragmentRefusedForRoomIsAskedForAgainFromAPeerWithoutGapAckBlocks() {
+        Node peer = a.core.peer(mAddr());
+        peer.caps &= ~Tipc.TIPC_GAP_ACK_BLOCK;
+        BroadcastLink bl = peer.broadcastLink();
+        int s = bl.rcvNxt();
+        HoldBudget total = a.core.net.reasmTotal;
+        int freeCount = total.maxCount - total.count();
+        assertThat(total.take(0, freeCount)).isTrue();
+        try {
+            feed(bcastFragment(s + 1, Tipc.FIRST_FRAGMENT));
+            feed(bcastFragment(s, Tipc.FRAGMENT));
+            assertThat(bl.rcvNxt()).as("the refused first fragment not acknowledged").isEqualTo((s + 1) & 0xffff);
+            assertThat(bl.deferredLength()).isZero();
+            feed(bcastFragment(s + 2, Tipc.FRAGMENT)); // the next one: held, and the gap below it asked for
+            assertThat(bl.rcvGap()).as("asked for again").isEqualTo(1);
+        } finally {
+            total.give(0, freeCount);
+        }
+        feed(bcastFragment(s + 1, Tipc.FIRST_FRAGMENT)); // the retransmission, with room now
+        assertThat(bl.rcvNxt()).isEqualTo((s + 3) & 0xffff);
+        assertThat(logLines("gap-acknowledged fragment")).isEmpty();
+    }
+
+    /** A broadcast-link fragment from mallory with broadcast seqno {@code seqno}, 100 bytes of data. */
+    byte[] bcastFragment(int seqno, int type) {
+        byte[] f = new byte[Tipc.INT_H_SIZE + 100];
+        TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+        Msg.init(h, mAddr(), Tipc.MSG_FRAGMENTER, type, Tipc.INT_H_SIZE, 0);
+        h.setSize(f.length);
+        h.setNonSeq(1);
+        h.setMcNetid(a.core.config().netId());
+        h.setFragmNo(type == Tipc.FIRST_FRAGMENT ? 1 : 2);
+        h.setSeqno(seqno & 0xffff);
+        return f;
+    }
+
     // ------------------------------------------------------------------ backlog
 
     @Test

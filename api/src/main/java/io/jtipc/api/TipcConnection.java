@@ -218,6 +218,10 @@ public final class TipcConnection implements AutoCloseable {
         try {
             while (!c.connected && c.failure == 0) {
                 if (!c.await(e, deadline)) break;
+                if (!node.isRunning()) { // closed or failed meanwhile: say so, not ETIMEDOUT
+                    c.close();
+                    throw node.life.notRunning();
+                }
                 e = c.epoch();
             }
         } catch (InterruptedIOException | RuntimeException x) {

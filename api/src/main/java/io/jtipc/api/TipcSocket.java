@@ -378,7 +378,10 @@ public final class TipcSocket implements AutoCloseable {
     /**
      * Sends one message of at most 66000 bytes: to the service {type, instance} (anycast, round robin among the
      * bound sockets), to a socket {port, node}, or to every socket bound to a range overlapping {type, lower,
-     * upper} (multicast, one copy per node).
+     * upper} (multicast, one copy per node). When the message makes its link congested it is queued and this waits
+     * for room before returning, except from a node callback (this thread holds the core lock: nothing can drain
+     * meanwhile), where it returns at once; a callback that sends much should use {@link #trySend}, which refuses a
+     * congested link, or it overruns the link's backlog bound and the link resets.
      *
      * @throws TipcException EHOSTUNREACH (no binding or no link to the node), EMSGSIZE, or the node is closed
      */
@@ -398,7 +401,8 @@ public final class TipcSocket implements AutoCloseable {
             op.clear();
         }
         if (rc == Errno.ELINKCONG) {
-            // the message is queued; like a blocking sendmsg, wait for room on its own link(s) before returning
+            // the message is queued; like a blocking sendmsg, wait for room on its own link(s) before returning (not
+            // from a node callback: awaitUncongested returns at once there)
             node.awaitUncongested(wait);
             return;
         }

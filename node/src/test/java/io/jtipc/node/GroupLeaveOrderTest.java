@@ -27,6 +27,34 @@ import io.jtipc.node.testkit.SimNetwork.SimNode;
  */
 class GroupLeaveOrderTest {
 
+    /**
+     * Warms up s -> r (100 unicasts of 600 B that r reads, so s becomes ACTIVE at r: a window of ADV_ACTIVE blocks),
+     * waits for {@code link} to be idle, then, in one instant with no frame delivered in between, sends until the
+     * link's window is full and 4 packets wait in its backlog.
+     *
+     * @return the number of unicasts s sent (numbered 0..n-1 in their payloads)
+     */
+    private static int backlogBehindWarmUp(SimNetwork net, Member s, Member r, Link link) {
+        int sent = 0;
+        while (sent < 100 && net.now() < 60_000) {
+            byte[] p = payload(1, sent, UCAST, 600);
+            int rc = s.n.core.groups().sendUnicast(net.now(), s.port, r.addr(), r.port, p, 0, p.length, s.n);
+            if (rc == Errno.EAGAIN) net.runFor(1);
+            else sent++;
+        }
+        assertThat(sent).as("warm-up unicasts sent").isEqualTo(100);
+        assertThat(net.runUntil(() -> link.backlogLength() == 0 && link.transmq.isEmpty(), net.now() + 20_000))
+            .as("link idle after the warm-up").isTrue();
+        net.runFor(100);
+        while (link.backlogLength() < 4) {
+            byte[] p = payload(1, sent, UCAST, 600);
+            assertThat(s.n.core.groups().sendUnicast(net.now(), s.port, r.addr(), r.port, p, 0, p.length, s.n))
+                .as("send %d within the window", sent).isZero();
+            sent++;
+        }
+        return sent;
+    }
+
     /** s1 and s2 on node 0, r on node 1; s1 floods r past the link window, s2 leaves, s1 sends 4 more and leaves. */
     private static void leaveBehindCongestedData(SimNetwork net) {
         List<SimNode> ns = cluster(net, 2);
@@ -37,25 +65,7 @@ class GroupLeaveOrderTest {
         Link link = ns.get(0).core.links().get(0);
         assertThat(link).as("link 0 -> 1").isNotNull();
 
-        // warm-up: r reads s1's first messages, so s1 becomes ACTIVE at r (a window of ADV_ACTIVE blocks)
-        int sent = 0;
-        while (sent < 100 && net.now() < 60_000) {
-            byte[] p = payload(1, sent, UCAST, 600);
-            int rc = s1.n.core.groups().sendUnicast(net.now(), s1.port, r.addr(), r.port, p, 0, p.length, s1.n);
-            if (rc == Errno.EAGAIN) net.runFor(1);
-            else sent++;
-        }
-        assertThat(net.runUntil(() -> link.backlogLength() == 0 && link.transmq.isEmpty(), net.now() + 20_000))
-            .as("link idle after the warm-up").isTrue();
-        net.runFor(100);
-
-        // one instant, no frame delivered in between: the link's window fills, the rest waits in its backlog
-        while (link.backlogLength() < 4) {
-            byte[] p = payload(1, sent, UCAST, 600);
-            assertThat(s1.n.core.groups().sendUnicast(net.now(), s1.port, r.addr(), r.port, p, 0, p.length, s1.n))
-                .as("send %d within s1's window", sent).isZero();
-            sent++;
-        }
+        int sent = backlogBehindWarmUp(net, s1, r, link);
         s2.n.core.groups().leave(net.now(), s2.port, s2.n); // a SYSTEM packet (its LEAVE) at the backlog's tail
         for (int i = 0; i < 4; i++, sent++) {
             byte[] p = payload(1, sent, UCAST, 600);
@@ -115,22 +125,7 @@ class GroupLeaveOrderTest {
         Node peer = two.a.core.peer(two.b.core.ownAddr());
         Link link = peer.activeLink(1);
         assertThat(link).isNotSameAs(peer.activeLink(0));
-        int sent = 0;
-        while (sent < 100 && net.now() < 60_000) { // r reads s's first messages: s becomes ACTIVE, a larger window
-            byte[] p = payload(1, sent, UCAST, 600);
-            int rc = s.n.core.groups().sendUnicast(net.now(), s.port, r.addr(), r.port, p, 0, p.length, s.n);
-            if (rc == Errno.EAGAIN) net.runFor(1);
-            else sent++;
-        }
-        assertThat(net.runUntil(() -> link.backlogLength() == 0 && link.transmq.isEmpty(), net.now() + 20_000))
-            .as("link idle after the warm-up").isTrue();
-        net.runFor(100);
-        while (link.backlogLength() < 4) { // one instant: the window fills, the rest waits in the backlog
-            byte[] p = payload(1, sent, UCAST, 600);
-            assertThat(s.n.core.groups().sendUnicast(net.now(), s.port, r.addr(), r.port, p, 0, p.length, s.n))
-                .as("send %d within s's window", sent).isZero();
-            sent++;
-        }
+        int sent = backlogBehindWarmUp(net, s, r, link);
         s.n.core.groups().leave(net.now(), s.port, s.n);
         int total = sent;
         int sp = s.port;

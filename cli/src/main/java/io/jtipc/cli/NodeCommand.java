@@ -482,7 +482,8 @@ public final class NodeCommand implements Callable<Integer> {
                 systemd.stopping(err);
             }
         };
-        try (TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
+        // link events are told under the node's core lock: printed by a thread of their own, never blocking the core
+        try (AsyncLines linkLines = new AsyncLines(out, "jtipc-link-lines"); TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
                 Thread.currentThread(), err)) {
             service[0] = svc;
             svc.onSignal(stopping); // before the signal's close: STOPPING=1 "beginning its shutdown"
@@ -504,8 +505,7 @@ public final class NodeCommand implements Callable<Integer> {
                 public void linkUp(LinkInfo l) {
                     synchronized (told) {
                         if (Boolean.TRUE.equals(told.put(l.name(), true))) return; // the scan below printed it
-                        out.println("LINK up " + l.name());
-                        out.flush();
+                        linkLines.println("LINK up " + l.name());
                     }
                 }
 
@@ -513,17 +513,13 @@ public final class NodeCommand implements Callable<Integer> {
                 public void linkDown(LinkInfo l) {
                     synchronized (told) {
                         told.put(l.name(), false);
-                        out.println("LINK down " + l.name());
-                        out.flush();
+                        linkLines.println("LINK down " + l.name());
                     }
                 }
             });
             for (LinkInfo l : node.links()) {
                 synchronized (told) {
-                    if (l.up() && told.putIfAbsent(l.name(), true) == null) {
-                        out.println("LINK up " + l.name());
-                        out.flush();
-                    }
+                    if (l.up() && told.putIfAbsent(l.name(), true) == null) linkLines.println("LINK up " + l.name());
                 }
             }
             Thread echoThread = echoAddr == null ? null : RdmEcho.start(node, echoAddr, out).thread();

@@ -37,6 +37,60 @@ class NodeCommandTest {
         }
     }
 
+    /**
+     * The "LINK up" line is told under the node's core lock: printed there, a stdout whose reader stalls (a full pipe)
+     * blocked the core in write(2) and the node answered nothing. Here the echo node's stdout blocks every write from
+     * its first "LINK " line on; the sender must still get its echo.
+     */
+    @Test
+    void aStalledStdoutDoesNotStopTheNode() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream stalling = new java.io.OutputStream() {
+            @Override
+            public void write(int c) throws java.io.IOException {
+                write(new byte[] {(byte) c}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] buf, int off, int len) throws java.io.IOException {
+                boolean stall;
+                synchronized (seen) {
+                    seen.write(buf, off, len);
+                    stall = seen.toString(java.nio.charset.StandardCharsets.UTF_8).contains("LINK ");
+                }
+                try {
+                    if (stall) release.await(30, TimeUnit.SECONDS); // a pipe nobody reads
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        };
+        java.io.ByteArrayOutputStream echoErr = new java.io.ByteArrayOutputStream();
+        CompletableFuture<Integer> echo = CompletableFuture.supplyAsync(() -> Main.run(new String[] {"node",
+                "--identity", "cli-stalled", "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--echo", "18892:1",
+                "--for", "10"}, new java.io.PrintStream(stalling, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(echoErr, true, java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            MainTest.Result r = MainTest.run("node", "--identity", "cli-asker", "--bearer", "udp:" + b + ",remote=" + a
+                    + ",name=ub", "--wait-link", "15", "--timeout", "5", "send", "18892:1", "still there?");
+            assertThat(r.code()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).containsPattern("REPLY 12 bytes from <[0-9a-f]+:\\d+>: still there\\?");
+            synchronized (seen) {
+                assertThat(seen.toString(java.nio.charset.StandardCharsets.UTF_8)).as("the echo node's stalled stdout")
+                        .contains("LINK up cli-stalled:ua-cli-asker:ub");
+            }
+        } finally {
+            release.countDown();
+        }
+        assertThat(echo.get(30, TimeUnit.SECONDS)).as(echoErr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isZero();
+        assertThat(seen.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("ECHO 12 bytes to");
+    }
+
     @Test
     void echoNodeAndScriptedSender() throws Exception {
         int port = 20000 + ThreadLocalRandom.current().nextInt(20000);

@@ -59,7 +59,8 @@ final class Group {
     /** jtipc bound: messages deferred by all group sockets of this node together. */
     static final int DEFERRED_TOTAL_MSGS = 65536;
     /**
-     * jtipc bound (the kernel has none): members created by a JOIN before their binding is seen (MBR_JOINING), ~300
+     * jtipc bound (the kernel has none): members created by a JOIN before their binding is seen (MBR_JOINING, and
+     * LEAVING if their LEAVE came before the binding too: {@link GroupMember#unbound}), ~300
      * bytes each (1.2 MB per group socket at most). A JOIN past it is dropped and logged; bound members are limited by the binding table's own limits.
      * A dropped JOIN is not sent again: if its member's binding then arrives, that member stays PUBLISHED here (no
      * JOINED event, its messages dropped) while it counts us as joined, so the bound is far above what an honest
@@ -67,7 +68,7 @@ final class Group {
      */
     static final int MAX_JOINING = 4096;
     /**
-     * jtipc bound: members of one peer node in MBR_JOINING (1024). A JOIN normally waits only until the member's
+     * jtipc bound: members of one peer node counted against {@link #MAX_JOINING} (1024). A JOIN normally waits only until the member's
      * binding arrives; one node cannot take more than a quarter of {@link #MAX_JOINING} and so shut out the JOINs of
      * others.
      */
@@ -104,7 +105,7 @@ final class Group {
     /** Set where the kernel sets *usr_wakeup: a blocked sender may retry. Cleared by the socket. */
     boolean wakeup;
     private int joiningCnt;
-    /** Members in MBR_JOINING by node (only nodes that have some). */
+    /** Members that came by a JOIN with no binding seen ({@link GroupMember#unbound}), by node (only nodes that have some). */
     private final java.util.HashMap<Integer, Integer> joiningByNode = new java.util.HashMap<>();
     /** Messages dropped over a deferred bound (member, peer node, total), JOINs over {@link #MAX_JOINING} or per node. */
     long deferredDrops;
@@ -186,21 +187,26 @@ final class Group {
         m.bcAcked = (bcSndNxt - 1) & 0xFFFF;
         members.put(key, m);
         memberCnt++;
-        if (state == MBR_JOINING) joining(node, 1);
+        if (state == MBR_JOINING) unbound(m, true);
         return m;
     }
 
     private void setState(GroupMember m, GroupMember.State s) {
-        if (m.state == MBR_JOINING && s != MBR_JOINING) joining(m.node, -1);
         m.state = s;
     }
 
-    /** Counts a member of {@code node} entering ({@code d} = 1) or leaving (-1) MBR_JOINING. */
-    private void joining(int node, int d) {
+    /**
+     * Counts member {@code m} in ({@code u} true) or out of the members that came by a JOIN with no binding seen
+     * ({@link GroupMember#unbound}): in MBR_JOINING, or LEAVING after a JOIN and a LEAVE before the binding.
+     */
+    private void unbound(GroupMember m, boolean u) {
+        if (m.unbound == u) return;
+        m.unbound = u;
+        int d = u ? 1 : -1;
         joiningCnt += d;
-        int n = joiningByNode.getOrDefault(node, 0) + d;
-        if (n > 0) joiningByNode.put(node, n);
-        else joiningByNode.remove(node);
+        int n = joiningByNode.getOrDefault(m.node, 0) + d;
+        if (n > 0) joiningByNode.put(m.node, n);
+        else joiningByNode.remove(m.node);
     }
 
     /** group.c tipc_group_add_member: a member found in the binding table at join (tipc_nametbl_build_group). */
@@ -211,7 +217,7 @@ final class Group {
     private void deleteMember(GroupMember m) {
         members.remove(GroupMember.key(m.node, m.port));
         memberCnt--;
-        if (m.state == MBR_JOINING) joining(m.node, -1);
+        unbound(m, false);
         // were we waiting for this member's replicast ack?
         if (bcAckers > 0 && Seqno.less(m.bcAcked, (bcSndNxt - 1) & 0xFFFF) && --bcAckers == 0) {
             wakeup = true; // jtipc: the kernel's waiting sender rechecks on any socket wake-up
@@ -627,6 +633,10 @@ final class Group {
             case Tipc.GRP_LEAVE_MSG:
                 if (m == null) return;
                 m.bcSyncpt = hdr.grpBcSyncpt();
+                // jtipc: LEFT now if the synch point is behind the member's next broadcast (no honest LEAVE has one:
+                // the kernel's filter drops that event below bc_rcv_nxt and keeps the LEAVING member for good) or if
+                // we never took its JOIN (PUBLISHED: nothing of it was taken, its bc_rcv_nxt means nothing)
+                if (m.state == MBR_PUBLISHED || Seqno.less(m.bcSyncpt, m.bcRcvNxt)) m.bcSyncpt = m.bcRcvNxt;
                 active.remove(m);
                 pending.remove(m);
                 open(m);
@@ -695,6 +705,7 @@ final class Group {
                     protoXmit(m, Tipc.GRP_JOIN_MSG, now, out);
                 }
             } else if (m.state == MBR_JOINING) {
+                unbound(m, false);
                 m.instance = inst;
                 setState(m, MBR_JOINED);
                 open(m);

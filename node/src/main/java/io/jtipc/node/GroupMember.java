@@ -48,6 +48,11 @@ final class GroupMember {
      * refused). Its node going down still makes the immediate one, as group.c does.
      */
     boolean leftQueued;
+    /**
+     * jtipc: created by its JOIN and its binding not seen yet; counted against {@code Group.MAX_JOINING} (and per node)
+     * until the binding comes or the member is deleted, whatever its state: a JOIN then a LEAVE must not free the count.
+     */
+    boolean unbound;
 
     GroupMember(int node, int port, int instance, State state) {
         this.node = node;

@@ -127,6 +127,40 @@ class GroupFilterTest {
         deferred.give(nbAddr, Group.DEFERRED_NODE_BYTES - held, 1);
     }
 
+    /**
+     * A JOIN then a LEAVE from ports with no binding: a LEAVE whose synch point is behind the JOIN's is LEFT at once
+     * (the kernel drops that event below bc_rcv_nxt and keeps the LEAVING member for good); one far ahead waits, but
+     * the member still counts against the joining bounds, so a peer cannot free its count by leaving.
+     */
+    @Test
+    void joinThenLeaveFromUnboundPortsCannotGrowTheMembers() {
+        SimNetwork net = new SimNetwork(8);
+        List<SimNode> ns = GroupTest.cluster(net, 3);
+        SimNode na = ns.get(0), nb = ns.get(1), nc = ns.get(2);
+        Member a = new Member(net, na, 0, 1);
+        Member b = new Member(net, nb, 1, 2);
+        GroupTest.joinAll(net, List.of(a, b));
+        Group g = na.core.sockets.group(a.port).grp;
+        int gp = Tipc.GROUP_PROTOCOL;
+        for (int p = 1; p <= 3 * Group.MAX_JOINING_PER_NODE; p++) {
+            inject(net, na, msg(nb, 0x70000000 + p, na, a.port, gp, Tipc.GRP_JOIN_MSG, 100, ""));
+            inject(net, na, msg(nb, 0x70000000 + p, na, a.port, gp, Tipc.GRP_LEAVE_MSG, 99, ""));
+        }
+        assertThat(g.size()).as("members after JOIN + stale LEAVE from many ports").isEqualTo(1);
+        for (int p = 1; p <= 3 * Group.MAX_JOINING_PER_NODE; p++) {
+            inject(net, na, msg(nb, 0x71000000 + p, na, a.port, gp, Tipc.GRP_JOIN_MSG, 100, ""));
+            inject(net, na, msg(nb, 0x71000000 + p, na, a.port, gp, Tipc.GRP_LEAVE_MSG, 30_000, ""));
+        }
+        assertThat(g.size()).as("members after JOIN + far LEAVE from many ports").isEqualTo(1 + Group.MAX_JOINING_PER_NODE);
+        assertThat(g.joinDrops).isEqualTo(2L * Group.MAX_JOINING_PER_NODE);
+        inject(net, na, msg(nc, 0x70000001, na, a.port, gp, Tipc.GRP_JOIN_MSG, 0, ""));
+        assertThat(g.size()).as("another node's JOIN finds room").isEqualTo(2 + Group.MAX_JOINING_PER_NODE);
+        // the real member's data still flow
+        int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
+        inject(net, na, msg(nb, b.port, na, a.port, 0, Tipc.TIPC_GRP_UCAST_MSG, s0, "still here"));
+        assertThat(texts(a, nb)).contains("still here");
+    }
+
     @Test
     void aPeerCannotGrowTheGroupStateWithoutBound() {
         SimNetwork net = new SimNetwork(6);

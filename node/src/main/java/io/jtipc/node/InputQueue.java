@@ -14,9 +14,18 @@ import io.jtipc.wire.Tipc;
  * doubles when full, so steady-state use allocates nothing.
  */
 final class InputQueue {
-    private byte[][] bufs = new byte[16][];
-    private int[] offs = new int[16];
-    private int[] lens = new int[16];
+    /** Slots a new queue has. */
+    static final int INITIAL = 16;
+    /**
+     * Slots kept once the queue is empty again, at most (64 KB of arrays): a peer can make one drain hold ~350 000
+     * messages (a full deferred queue of bundles of small messages), and a ring that kept that size would hold ~6 MB
+     * per queue for good.
+     */
+    static final int KEEP = 4096;
+
+    private byte[][] bufs = new byte[INITIAL][];
+    private int[] offs = new int[INITIAL];
+    private int[] lens = new int[INITIAL];
     private int head;
     private int size;
 
@@ -49,11 +58,21 @@ final class InputQueue {
         return lens[head];
     }
 
-    /** Drops the oldest entry (and its buffer reference). */
+    /** Drops the oldest entry (and its buffer reference); an emptied queue above {@link #KEEP} slots shrinks. */
     void remove() {
         bufs[head] = null;
         head = (head + 1) & (bufs.length - 1);
-        size--;
+        if (--size == 0 && bufs.length > KEEP) {
+            bufs = new byte[INITIAL][];
+            offs = new int[INITIAL];
+            lens = new int[INITIAL];
+            head = 0;
+        }
+    }
+
+    /** Slots of the ring now. */
+    int capacity() {
+        return bufs.length;
     }
 
     /** Drops every entry (and its buffer reference). */

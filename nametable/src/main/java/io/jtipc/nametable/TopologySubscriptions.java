@@ -184,6 +184,11 @@ public final class TopologySubscriptions {
             closed = true;
         }
 
+        /** Live subscriptions of this connection. */
+        public int size() {
+            return subs.size();
+        }
+
         /** Live subscriptions of this connection, newest first. */
         public List<Subscription> subscriptions() {
             List<Subscription> l = new ArrayList<>(subs);

@@ -36,6 +36,8 @@ final class Net {
     long droppedFrames;
     /** Unicast link messages discarded because addressed to another node (node.c tipc_rcv). */
     long foreignFrames;
+    /** Socket messages from a peer's links whose previous node (w3) is not that peer, dropped ({@code Node.deliver}). */
+    long foreignPrevnode;
     /** Node-wide budgets of what peers can make the links hold (per-link budgets charge these too). */
     final HoldBudget deferredTotal = new HoldBudget(HoldBudget.DEFERRED_TOTAL_BYTES, HoldBudget.DEFERRED_TOTAL_PACKETS, null);
     /** What the per-link deferred reserves of all links hold together (outside {@link #deferredTotal}). */

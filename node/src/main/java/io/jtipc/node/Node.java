@@ -295,13 +295,27 @@ public final class Node {
         }
     }
 
-    /** tipc_sk_rcv: the socket messages a link queued, in order. */
+    /**
+     * tipc_sk_rcv: the socket messages a link queued, in order. jtipc drops one whose previous node (w3) is not this
+     * peer: a frame is routed by its own w3 ({@link NodeTable#rcv}), but a message inside a bundle, a reassembled one
+     * or a tunnelled one carries the w3 its sender wrote, and a reject or a reroute answers it there (an honest node
+     * writes its own address: msg.c tipc_msg_init, and tipc_msg_lookup_dest when it forwards).
+     */
     private void deliver(InputQueue q, long now, Outbox out) {
         while (!q.isEmpty()) {
             byte[] b = q.buf();
             int o = q.off();
             int n = q.len();
             q.remove();
+            int prev = (b[o + 12] & 0xFF) << 24 | (b[o + 13] & 0xFF) << 16 | (b[o + 14] & 0xFF) << 8 | (b[o + 15] & 0xFF);
+            if (prev != addr) {
+                if (Long.bitCount(++net.foreignPrevnode) == 1) {
+                    net.log("node " + Integer.toHexString(addr) + ": a message from its link names "
+                        + Integer.toHexString(prev) + " as its previous node, dropped (such messages "
+                        + net.foreignPrevnode + ")");
+                }
+                continue;
+            }
             nodes.sockets.rcv(b, o, n, now, out, false);
         }
     }

@@ -33,6 +33,13 @@ import io.jtipc.wire.Tipc;
  *       bound, not the kernel's: its out-queue grows with memory and waits for write space (tipc_conn_send_to_sock
  *       closes only on another send error), so a kernel subscriber that reads after a burst of more than 65 536
  *       events gets them all, ours loses the connection (logged once per connection).</li>
+ *   <li>jtipc bounds, not the kernel's: the kernel's lookup does not look at a binding's scope
+ *       ({@code tipc_nametbl_lookup_anycast}), so another node can connect to the node-scope {1,1} too. A peer node
+ *       may hold at most {@link #REMOTE_CONNS_PER_NODE} connections, all peers {@link #REMOTE_CONNS_TOTAL}; one over
+ *       is accepted and closed at once. A remote connection holds at most {@link #REMOTE_SUBS_PER_CONN}
+ *       subscriptions (a request beyond closes it, as TIPC_MAX_SUBSCR does) and {@link #REMOTE_OUTQ_LIMIT} unsent
+ *       events: remote subscribers together hold at most half of TIPC_MAX_SUBSCR, the rest stays for this node's
+ *       own. Each refusal is logged at powers of two of its count.</li>
  * </ul>
  * The byte order regarded as the server's "host" order is little-endian (the x86 kernels jtipc interoperates
  * with); a subscriber in either order is understood.
@@ -48,29 +55,45 @@ public final class TopologyServer {
     /** Unsent events (48 bytes each, 3 MiB) a connection may hold before it is closed for overflow. */
     public static final int OUTQ_LIMIT = 65_536;
 
+    /** jtipc bound: connections one other node may hold open. */
+    public static final int REMOTE_CONNS_PER_NODE = 4;
+    /** jtipc bound: connections all other nodes together may hold open. */
+    public static final int REMOTE_CONNS_TOTAL = 32;
+    /** jtipc bound: subscriptions one connection from another node may hold (32 768 for all: half of TIPC_MAX_SUBSCR). */
+    public static final int REMOTE_SUBS_PER_CONN = 1024;
+    /** jtipc bound: unsent events a connection from another node may hold (48 bytes each) before it is closed. */
+    public static final int REMOTE_OUTQ_LIMIT = 8192;
+
     private final Map<Integer, Conn> conns = new HashMap<>();
+    /** Open connections from other nodes, by node (only nodes that have some). */
+    private final Map<Integer, Integer> remoteByNode = new HashMap<>();
+    private int remoteConns;
     private int outqLimit = OUTQ_LIMIT;
     private long overflowCloses;
+    private long remoteRefusals;
     /** One request: a longer message is cut to its first 28 bytes (SEQPACKET truncation), as the kernel reads it. */
     private final byte[] rbuf = new byte[SubscriptionRequest.SIZE];
 
     private final class Conn implements ConnHandler {
         final int port;
+        /** The subscriber's node if it is another node, else 0. */
+        final int remote;
         final TopologySubscriptions.Connection subConn;
         final ArrayDeque<byte[]> outq = new ArrayDeque<>();
         boolean flushPosted;
         boolean closed;
         boolean overflowed;
 
-        Conn(int port) {
+        Conn(int port, int remote) {
             this.port = port;
+            this.remote = remote;
             this.subConn = subs.connect(this::event);
         }
 
         /** Called synchronously by the subscriptions (during a table change or a timeout). */
         private void event(SubscriptionEvent e) {
             if (closed || overflowed) return;
-            if (outq.size() >= outqLimit) {
+            if (outq.size() >= (remote == 0 ? outqLimit : Math.min(outqLimit, REMOTE_OUTQ_LIMIT))) {
                 // the subscriber does not read: drop it. Closing deletes subscriptions, which must not happen
                 // while the subscriptions are reporting, so the close is posted.
                 overflowed = true;
@@ -131,6 +154,13 @@ public final class TopologyServer {
                     return;
                 }
                 SubscriptionRequest s = SubscriptionRequest.decode(rbuf, 0, HOST_ORDER);
+                if (remote != 0 && (s.filter() & io.jtipc.wire.TipcSubscr.TIPC_SUB_CANCEL) == 0
+                    && subConn.size() >= REMOTE_SUBS_PER_CONN) {
+                    refused("node " + Integer.toHexString(remote) + " asked for more than " + REMOTE_SUBS_PER_CONN
+                        + " subscriptions on one connection, connection closed");
+                    close(now, out);
+                    return;
+                }
                 if (!subConn.receive(s, now)) {
                     close(now, out);
                     return;
@@ -144,6 +174,10 @@ public final class TopologyServer {
             subConn.close();
             outq.clear();
             conns.remove(port);
+            if (remote != 0) {
+                remoteConns--;
+                remoteByNode.merge(remote, -1, (x, y) -> x + y == 0 ? null : x + y);
+            }
             // topsrv.c tipc_conn_close: kernel_sock_shutdown(SHUT_RDWR) first, so the subscriber reads its queued
             // events and then end-of-file (TIPC_CONN_SHUTDOWN), not a reset; the release then sends nothing more
             if (sockets.connSocket(port) != null) sockets.shutdown(now, port, out);
@@ -171,12 +205,37 @@ public final class TopologyServer {
         while (true) {
             int p = sockets.accept(now, listenPort, null, out);
             if (p < 0) return;
-            Conn c = new Conn(p);
+            int peer = sockets.conn(p).peerNode();
+            int remote = peer == net.ownAddr ? 0 : peer;
+            Conn c = new Conn(p, remote);
             conns.put(p, c);
+            if (remote != 0) {
+                int ofNode = remoteByNode.merge(remote, 1, Integer::sum);
+                remoteConns++;
+                if (ofNode > REMOTE_CONNS_PER_NODE || remoteConns > REMOTE_CONNS_TOTAL) {
+                    refused("connection from node " + Integer.toHexString(remote) + " closed: " + (ofNode - 1)
+                        + " of that node and " + (remoteConns - 1) + " from other nodes open (at most "
+                        + REMOTE_CONNS_PER_NODE + " and " + REMOTE_CONNS_TOTAL + ")");
+                    c.close(now, out);
+                    continue;
+                }
+            }
             sockets.conn(p).setHandler(c);
             // a SYN+ may already have carried the first request
             c.read(now, out);
         }
+    }
+
+    /** Counts a refusal of a remote subscriber and logs it at powers of two of the count. */
+    private void refused(String what) {
+        if (Long.bitCount(++remoteRefusals) == 1) {
+            net.log("topology server: " + what + " (remote refusals " + remoteRefusals + ")");
+        }
+    }
+
+    /** Connections and subscription requests from other nodes refused over the remote bounds. */
+    public long remoteRefusals() {
+        return remoteRefusals;
     }
 
     /** Port of the listening socket bound to {1,1,1}. */

@@ -204,6 +204,44 @@ class LinkInputOrderTest {
         return f;
     }
 
+    // ====================================================================== 0
+
+    /**
+     * A message inside a bundle whose previous node (w3) is not the link's peer is dropped, counted and logged once: a
+     * reject or reroute would answer it at the node it names (a third node's link filled with our rejects). The
+     * bundle's other message is delivered.
+     */
+    @Test
+    void aBundledMessageNamingAnotherPreviousNodeIsDropped() {
+        Reader[] p = connect();
+        Reader cli = p[0], srv = p[1];
+        List<String> rdm = new ArrayList<>();
+        int rp = a.core.openSocket(SocketType.RDM, d -> rdm.add(new String(d.data(), StandardCharsets.US_ASCII)));
+        assertThat(rp).isPositive();
+        byte[] one = bConnData(srv.port, "one");
+        for (int prev : new int[] {0x77777777, bAddr}) {
+            byte[] d = "direct".getBytes(StandardCharsets.US_ASCII);
+            byte[] m = new byte[Tipc.BASIC_H_SIZE + d.length];
+            TipcMsg h = new TipcMsg().wrap(m, 0, m.length);
+            Msg.init(h, bAddr, Tipc.LOW_IMPORTANCE, Tipc.TIPC_DIRECT_MSG, Tipc.BASIC_H_SIZE, aAddr);
+            h.setSize(m.length).setDestport(rp).setOrigport(4711).setPrevnode(prev);
+            System.arraycopy(d, 0, m, Tipc.BASIC_H_SIZE, d.length);
+            if (prev == bAddr) {
+                feedA(bundle(bConnData(srv.port, "two"), m));
+                break;
+            }
+            feedA(bundle(one, m));
+            net.runFor(10);
+            assertThat(rdm).as("a direct message naming another previous node").isEmpty();
+        }
+        net.runFor(10);
+        assertThat(rdm).as("the same naming the link's peer").containsExactly("direct");
+        assertThat(cli.log).containsExactly("data:one", "data:two");
+        assertThat(a.core.net.foreignPrevnode).isEqualTo(1);
+        assertThat(a.core.log()).anyMatch(l -> l.contains("77777777 as its previous node, dropped"));
+        assertThat(aLink().isUp()).isTrue();
+    }
+
     // ====================================================================== 1
 
     /**

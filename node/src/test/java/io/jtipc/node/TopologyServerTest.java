@@ -41,12 +41,17 @@ class TopologyServerTest {
         boolean eof;
 
         Client(SimNode n, ByteOrder order) {
+            this(n, order, n);
+        }
+
+        /** A client on {@code n} connected to the topology server of {@code server} (another node: over the link). */
+        Client(SimNode n, ByteOrder order, SimNode server) {
             this.n = n;
             this.order = order;
             this.port = n.core.openConnSocket(SocketType.SEQPACKET, this);
             assertThat(n.core.connect(net.now(), port, Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV,
-                n.core.ownAddr(), 8000, null, 0, 0, n)).isZero();
-            assertThat(net.runUntil(() -> connected, net.now() + 100)).isTrue();
+                server.core.ownAddr(), 8000, null, 0, 0, n)).isZero();
+            assertThat(net.runUntil(() -> connected, net.now() + 1000)).isTrue();
         }
 
         @Override
@@ -187,6 +192,46 @@ class TopologyServerTest {
         assertThat(c.events).filteredOn(e -> e.event() == TipcEvent.TIPC_WITHDRAWN).hasSize(5);
         assertThat(c.events).filteredOn(e -> e.subType() == 4000).hasSize(3)
             .allSatisfy(e -> assertThat(e.node()).isEqualTo(bAddr));
+    }
+
+    /**
+     * The kernel's lookup ignores a binding's scope, so another node can reach the node-scope {1,1}: jtipc bounds what
+     * other nodes hold there (connections per node, subscriptions per connection) and leaves this node's own alone.
+     */
+    @Test
+    void anotherNodesConnectionsAndSubscriptionsAreBounded() {
+        TopologyServer ts = a.core.topologyServer();
+        List<Client> remote = new ArrayList<>();
+        for (int i = 0; i < TopologyServer.REMOTE_CONNS_PER_NODE + 2; i++) remote.add(new Client(b, ByteOrder.BIG_ENDIAN, a));
+        net.runFor(200);
+        assertThat(ts.connections()).isEqualTo(TopologyServer.REMOTE_CONNS_PER_NODE);
+        assertThat(ts.remoteRefusals()).isEqualTo(2);
+        assertThat(remote.subList(TopologyServer.REMOTE_CONNS_PER_NODE, remote.size())).allMatch(c -> c.eof);
+        assertThat(a.core.log()).anyMatch(l -> l.contains("topology server: connection from node "));
+        // this node's own clients are not counted
+        Client local = new Client(a, ByteOrder.LITTLE_ENDIAN);
+        assertThat(ts.connections()).isEqualTo(TopologyServer.REMOTE_CONNS_PER_NODE + 1);
+        // a remote connection asking for more subscriptions than it may hold is closed, with them all
+        Client c = remote.get(0);
+        for (int i = 0; i <= TopologyServer.REMOTE_SUBS_PER_CONN; i++) {
+            byte[] req = new byte[SubscriptionRequest.SIZE];
+            new SubscriptionRequest(7000, i, i, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, i, c.order)
+                .encode(req, 0);
+            assertThat(c.n.core.send(net.now(), c.port, req, 0, req.length, c.n)).isEqualTo(req.length);
+            if (i % 64 == 63) net.runFor(20);
+        }
+        net.runFor(200);
+        assertThat(c.eof).isTrue();
+        assertThat(ts.subscriptions().count()).isZero();
+        assertThat(ts.connections()).isEqualTo(TopologyServer.REMOTE_CONNS_PER_NODE);
+        assertThat(ts.remoteRefusals()).isEqualTo(3);
+        // its place is free again; the local client still subscribes
+        Client again = new Client(b, ByteOrder.BIG_ENDIAN, a);
+        again.subscribe(7000, 0, 10, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 1);
+        local.subscribe(7000, 0, 10, TipcSubscr.TIPC_WAIT_FOREVER, TipcSubscr.TIPC_SUB_PORTS, 2);
+        net.runFor(100);
+        assertThat(again.eof).isFalse();
+        assertThat(ts.subscriptions().count()).isEqualTo(2);
     }
 
     @Test

@@ -14,8 +14,11 @@ import java.nio.charset.StandardCharsets;
  * Header of the message: user 14, type 0, 40 bytes, w4 key_gen (31-16) / key_mode (3-0), w7
  * destnode. The kernel sends it either unicast to one node (destnode = that node, on the unicast
  * link, after a peer reports rx_nokey) or to all on the broadcast link (destnode 0, non_seq 1,
- * w5 = mc_netid) when a new session key is distributed. The receiver accepts it only if
- * data size ≥ 56, keylen ≤ 36 and data size = 36 + keylen ({@code tipc_crypto_key_rcv}).
+ * w5 = mc_netid) when a new session key is distributed. {@link #validate} accepts it only if data size ≥ 56,
+ * keylen ≤ 36 and data size = 36 + keylen. The kernel's {@code tipc_crypto_key_rcv} checks keylen only against
+ * TIPC_AEAD_KEY_SIZE_MAX (72, the whole struct) and fails a key outside 20..36 later, when it sets the AES key
+ * ({@code tipc_aead_init}): the same key is refused either way, here at once; a keylen of 20..36 that is not an
+ * AES length plus the salt (21 for instance) passes this check and is refused where the node takes the key in.
  */
 public final class AeadKey {
     public static final int HEADER = Tipc.AEAD_ALG_NAME + 4;

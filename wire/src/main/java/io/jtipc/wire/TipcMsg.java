@@ -18,7 +18,7 @@ package io.jtipc.wire;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * w0:|vers | user  |hdr sz |n|d|s|y|          message size           |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * w1:|mstyp| error |rer cnt|lsc|res|         broadcast ack           |
+ * w1:|mstyp| error |rer cnt|lsc| res |        broadcast ack          |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * w2:|        link level ack         |        link level seqno       |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -28,14 +28,16 @@ package io.jtipc.wire;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * w6:|                      originating node                         |   hdr_sz &gt;= 32
  * w7:|                      destination node                         |
- * w8:|                   name type / transport seqno                 |   hdr_sz &gt;= 40
+ * w8:|                          name type                            |   hdr_sz &gt;= 40
  * w9:|              name instance / multicast lower bound            |
- * w10:|           multicast upper bound | grp: bc seqno  |.....|e|a|   hdr_sz = 44
+ * w10:|                  multicast upper bound                        |   hdr_sz = 44, either
+ * w10:|        group bc seqno         |                           |e|a|   or (group messages)
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  n = non_seq (w0 bit 20), d = dest_droppable / is_keepalive (bit 19),
  *  s = src_droppable / ack_required / nagle_ack / is_rcast (bit 18), y = is_syn (bit 17),
  *  lsc = lookup_scope (w1 bits 20-19), res = reserved (w1 bits 18-16),
- *  a = grp_bc_ack_req (w10 bit 0), e..a = grp_evt (w10 bits 1-0, node-local only).
+ *  group bc seqno = grp_bc_seqno (w10 bits 31-16), a = grp_bc_ack_req (w10 bit 0),
+ *  e..a = grp_evt (w10 bits 1-0, member events, node-local only).
  * </pre>
  * Internal users (5-14) use a 40-byte header (LINK_CONFIG 60); per user meanings of w1, w2, w4, w5,
  * w8, w9 are documented on each accessor and tabulated in {@link HeaderLayout}.
@@ -119,9 +121,12 @@ public final class TipcMsg {
         return (word(w) >>> pos) & mask;
     }
 
-    /** As {@code msg_set_bits}: replaces only the masked bits. */
+    /**
+     * As {@code msg_set_bits}: replaces only the masked bits. Like {@link #setWord} it writes the buffer whatever the
+     * wrapped length, and keeps the word's other bits even beyond that length.
+     */
     public TipcMsg setBits(int w, int pos, int mask, int v) {
-        int old = word(w);
+        int old = Bytes.getInt(buf, off + w * 4);
         return setWord(w, (old & ~(mask << pos)) | ((v & mask) << pos));
     }
 
@@ -193,10 +198,18 @@ public final class TipcMsg {
         return Tipc.SYSTEM_IMPORTANCE;
     }
 
-    /** msg.h msg_set_importance: w9 bits 2-0 for MSG_FRAGMENTER/MSG_BUNDLER, else the user field (0-3). */
+    /**
+     * msg.h msg_set_importance: w9 bits 2-0 for MSG_FRAGMENTER/MSG_BUNDLER, else the user field, which takes only 0-3.
+     *
+     * @throws IllegalArgumentException for an importance above 3 on any other user (the kernel warns "Trying to set
+     *         illegal importance" and leaves the header alone)
+     */
     public TipcMsg setImportance(int i) {
         int u = user();
         if (u == Tipc.MSG_FRAGMENTER || u == Tipc.MSG_BUNDLER) return setBits(9, 0, 7, i);
+        if (i < 0 || i > Tipc.CRITICAL_IMPORTANCE) {
+            throw new IllegalArgumentException("importance " + i + " is not 0-3 (user " + Tipc.userName(u) + ")");
+        }
         return setUser(i);
     }
 

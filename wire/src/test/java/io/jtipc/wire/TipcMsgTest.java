@@ -12,6 +12,31 @@ class TipcMsgTest {
         return b;
     }
 
+    /** A setter on a word beyond the wrapped length keeps that word's other bits (it read the word as 0). */
+    @Test
+    void settingBitsBeyondTheWrappedLengthKeepsTheOtherBits() {
+        byte[] b = new byte[44];
+        b[36] = 0x12;
+        b[37] = 0x34; // w9 = 0x12340000: max_pkt of a LINK_PROTOCOL header
+        new TipcMsg().wrap(b, 0, 24).setLinkTolerance(1500);
+        TipcMsg full = new TipcMsg().wrap(b, 0, 44);
+        assertThat(full.word(9)).isEqualTo(0x123405DC);
+    }
+
+    /** msg_set_importance takes 0-3 for a data user: 4 would have become the user ROUTE_DISTRIBUTOR. */
+    @Test
+    void anImportanceAboveCriticalIsRefusedForADataMessage() {
+        byte[] b = new byte[40];
+        TipcMsg m = new TipcMsg().wrap(b, 0, 40).setUser(0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.setImportance(4))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("importance 4");
+        assertThat(m.user()).isZero();
+        m.setImportance(3);
+        assertThat(m.user()).isEqualTo(3);
+        m.setUser(Tipc.MSG_BUNDLER).setImportance(5);
+        assertThat(m.bits(9, 0, 7)).isEqualTo(5);
+    }
+
     @Test
     void appendixAWord0Encodings() {
         byte[] b = new byte[76];

@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * events on) and, on one thread, prints every event and message and echoes unicast/anycast messages to their sender.
  *
  * <p>Output, one line each: {@code MEMBER joined M node N port P} / {@code MEMBER left M node N port P} (M the member's
- * instance, N its node address in hex, P its port, unsigned), {@code GOT <text>} per message (UTF-8). An echo that
- * finds no window within {@link #ECHO_TIMEOUT} (the sender does not read) is dropped and counted, printed as
- * {@code ECHO dropped to <port:node>}.
+ * instance, N its node address in hex, P its port, unsigned), {@code GOT <text>} per message (UTF-8, escaped as
+ * {@link io.jtipc.api.TipcMessage#payloadText()}: a peer's newline or ESC reaches no console). An echo that finds no
+ * window within {@link #ECHO_TIMEOUT} (the sender does not read) or fails is dropped and counted, printed once per
+ * node as {@code ECHO dropped to <port:node>: MESSAGE}, then {@code ECHO resumed to node X after N dropped} at its
+ * next echo (at most {@value RdmEcho#PEERS_LIMIT} nodes tracked at once).
  */
 final class GroupAgent implements Runnable {
     /** How long one echo may wait for the sender's window, ms. */
@@ -30,6 +32,8 @@ final class GroupAgent implements Runnable {
     private final TipcGroup group;
     private final PrintWriter out;
     private final AtomicLong echoDrops = new AtomicLong();
+    /** Nodes whose echoes are dropped (this thread only). */
+    private final PeerTrouble dropping = new PeerTrouble(RdmEcho.PEERS_LIMIT);
     private Thread thread;
 
     private GroupAgent(TipcGroup group, PrintWriter out) {
@@ -73,19 +77,28 @@ final class GroupAgent implements Runnable {
                         + Integer.toUnsignedString(m.senderInstance()) + " node " + Integer.toHexString(m.sender().node())
                         + " port " + Integer.toUnsignedString(m.sender().port());
                 } else {
-                    line = "GOT " + new String(m.payload(), StandardCharsets.UTF_8);
+                    // a peer chose these bytes: escaped (no newline, no ESC reaches the console)
+                    line = "GOT " + io.jtipc.wire.PeerText.escape(new String(m.payload(), StandardCharsets.UTF_8),
+                        Integer.MAX_VALUE);
                 }
                 synchronized (out) {
                     out.println(line);
                     out.flush();
                 }
                 if (m.mode() == TipcGroupMessage.Mode.UNICAST) {
+                    int node = m.sender().node();
+                    String told = null;
                     try {
                         group.send(m.sender(), m.payload(), ECHO_TIMEOUT);
+                        long n = dropping.passed(node);
+                        if (n > 0) told = "ECHO resumed to node " + Integer.toHexString(node) + " after " + n + " dropped";
                     } catch (TipcException e) {
                         echoDrops.incrementAndGet();
+                        if (dropping.failed(node)) told = "ECHO dropped to " + m.sender() + ": " + e.getMessage();
+                    }
+                    if (told != null) {
                         synchronized (out) {
-                            out.println("ECHO dropped to " + m.sender() + ": " + e.getMessage());
+                            out.println(told);
                             out.flush();
                         }
                     }

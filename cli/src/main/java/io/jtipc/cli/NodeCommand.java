@@ -325,6 +325,16 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
+    /** Longest time a seconds option takes (as the sleep action): more would overflow a Duration in ms later. */
+    static final double MAX_SECONDS = 1e6;
+
+    /** Checks the value {@code v} of the seconds option {@code name}: a finite number from 0 to {@link #MAX_SECONDS}. */
+    private static void secondsOption(CommandLine cl, String name, double v) {
+        if (!(v >= 0 && v <= MAX_SECONDS)) { // false for NaN too
+            throw new CommandLine.ParameterException(cl, name + " takes seconds from 0 to " + (long) MAX_SECONDS + ", not " + v);
+        }
+    }
+
     private static Duration dur(double s) {
         return Duration.ofMillis((long) (s * 1000));
     }
@@ -335,9 +345,10 @@ public final class NodeCommand implements Callable<Integer> {
         PrintWriter err = cl.getErr();
         if (config != null) NodeConfigFile.apply(cl, config);
         if (identity == null) throw new CommandLine.ParameterException(cl, "give --identity (or 'identity = ID' in --config FILE)");
-        if (waitLink < 0 || timeout < 0 || runFor < 0) {
-            throw new CommandLine.ParameterException(cl, "--wait-link, --timeout and --for take seconds >= 0");
-        }
+        secondsOption(cl, "--wait-link", waitLink);
+        secondsOption(cl, "--timeout", timeout);
+        secondsOption(cl, "--for", runFor);
+        secondsOption(cl, "--wait", connWait);
         List<Action> todo = parseActions(cl);
         // connect/listen own standard output (the connection's bytes only): every status line goes to stderr then
         PrintWriter out = todo.stream().anyMatch(a -> a instanceof ConnStep c && c.step().pipesStdout()) ? err : cl.getOut();
@@ -348,7 +359,6 @@ public final class NodeCommand implements Callable<Integer> {
         if (echoConn != null && address(cl, echoConn).kind() != TipcAddress.Kind.SERVICE) {
             throw new CommandLine.ParameterException(cl, "--echo-conn takes TYPE:INSTANCE");
         }
-        if (connWait < 0) throw new CommandLine.ParameterException(cl, "--wait takes seconds >= 0");
         if (group != null && address(cl, group).kind() != TipcAddress.Kind.SERVICE) {
             throw new CommandLine.ParameterException(cl, "--group takes TYPE:MEMBER");
         }
@@ -383,6 +393,12 @@ public final class NodeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--key-master, --key-node and --rekeying need --key or --key-file");
         }
         if (keyMaster && keyNode != null) throw new CommandLine.ParameterException(cl, "--key-master and --key-node exclude each other");
+        // the node takes at most 3 bearers (MAX_BEARERS); --lab adds eth:jt0 to the given ones
+        int maxBearers = kv == null ? 3 : 2;
+        if (bearers.size() > maxBearers) {
+            throw new CommandLine.ParameterException(cl, kv == null ? "at most 3 bearers, got " + bearers.size()
+                    : "at most 3 bearers: --lab adds eth:jt0, so at most 2 --bearer, got " + bearers.size());
+        }
         try {
             withKey(TipcNode.builder().identity(identity).clusterId(cluster).netns(netns).bearer(bearers.isEmpty() ? "eth:x" : bearers.get(0)));
             for (String s : bearers) io.jtipc.api.BearerSpec.parse(s, null);

@@ -6,8 +6,6 @@ import io.jtipc.api.TipcMessage;
 import io.jtipc.api.TipcNode;
 import io.jtipc.api.TipcSocket;
 import java.io.PrintWriter;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,8 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * guarantee to a client whose link is saturated, and a queue would be memory a hostile peer fills.
  *
  * <p>Output, one line each: {@code ECHO N bytes to <port:node>} per echo; {@code ECHO dropped to <port:node>: link
- * congested} at the first drop for a node; {@code ECHO resumed to node X after N dropped} at its next echo. At most
- * {@value #PEERS_LIMIT} nodes are tracked as dropping at once (beyond, drops are only counted in {@link #dropped()}).
+ * congested} at the first drop for a node; {@code ECHO resumed to node X after N dropped} at its next echo. An echo
+ * that fails (EHOSTUNREACH: no link to the node, e.g. a forged origin node) is told the same way, once per node:
+ * {@code ECHO failed to <port:node>: MESSAGE}, then {@code ECHO resumed to node X after N failed}. At most
+ * {@value #PEERS_LIMIT} nodes are tracked as dropping, and as failing, at once (beyond, they are only counted in
+ * {@link #dropped()} and {@link #failed()}).
  */
 final class RdmEcho implements Runnable {
     /** Nodes tracked at once for the dropped/resumed lines (a node leaves the set when its echoes pass again). */
@@ -28,12 +29,14 @@ final class RdmEcho implements Runnable {
 
     private final TipcSocket sock;
     private final PrintWriter out;
-    /** Per node address: echoes dropped since its first drop (this thread only). */
-    private final Map<Integer, Long> dropping = new HashMap<>();
+    /** Nodes whose echoes are dropped (congested link), and nodes whose echoes fail (this thread only). */
+    private final PeerTrouble dropping = new PeerTrouble(PEERS_LIMIT);
+    private final PeerTrouble failing = new PeerTrouble(PEERS_LIMIT);
     private final AtomicLong echoed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
 
-    private RdmEcho(TipcSocket sock, PrintWriter out) {
+    RdmEcho(TipcSocket sock, PrintWriter out) {
         this.sock = sock;
         this.out = out;
     }
@@ -76,37 +79,42 @@ final class RdmEcho implements Runnable {
         return dropped.get();
     }
 
+    /** Echoes that failed (EHOSTUNREACH, ...). */
+    long failed() {
+        return failed.get();
+    }
+
     @Override
     public void run() {
         try (sock) {
             while (!Thread.currentThread().isInterrupted()) {
-                TipcMessage m = sock.receive();
-                if (m.isReturned()) continue;
-                TipcAddress src = m.source();
-                try {
-                    if (sock.trySend(src, m.payload())) {
-                        echoed.incrementAndGet();
-                        Long n = dropping.remove(src.node());
-                        print(out, "ECHO " + m.payload().length + " bytes to " + src);
-                        if (n != null) {
-                            print(out, "ECHO resumed to node " + Integer.toHexString(src.node()) + " after " + n + " dropped");
-                        }
-                    } else {
-                        dropped.incrementAndGet();
-                        Long n = dropping.get(src.node());
-                        if (n != null) {
-                            dropping.put(src.node(), n + 1);
-                        } else if (dropping.size() < PEERS_LIMIT) {
-                            dropping.put(src.node(), 1L);
-                            print(out, "ECHO dropped to " + src + ": link congested");
-                        }
-                    }
-                } catch (TipcException e) {
-                    print(out, "ECHO failed to " + src + ": " + e.getMessage());
-                }
+                echo(sock.receive());
             }
         } catch (Exception e) {
             // node closed or interrupted
+        }
+    }
+
+    /** Sends {@code m} back to its source (the echo thread only). */
+    void echo(TipcMessage m) {
+        if (m.isReturned()) return;
+        TipcAddress src = m.source();
+        String node = Integer.toHexString(src.node());
+        try {
+            if (sock.trySend(src, m.payload())) {
+                echoed.incrementAndGet();
+                long d = dropping.passed(src.node());
+                long f = failing.passed(src.node());
+                print(out, "ECHO " + m.payload().length + " bytes to " + src);
+                if (d > 0) print(out, "ECHO resumed to node " + node + " after " + d + " dropped");
+                if (f > 0) print(out, "ECHO resumed to node " + node + " after " + f + " failed");
+            } else {
+                dropped.incrementAndGet();
+                if (dropping.failed(src.node())) print(out, "ECHO dropped to " + src + ": link congested");
+            }
+        } catch (TipcException e) {
+            failed.incrementAndGet();
+            if (failing.failed(src.node())) print(out, "ECHO failed to " + src + ": " + e.getMessage());
         }
     }
 

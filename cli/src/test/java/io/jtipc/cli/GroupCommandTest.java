@@ -37,6 +37,23 @@ class GroupCommandTest {
     }
 
     @Test
+    void aMembersTextIsPrintedEscaped() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        CompletableFuture<MainTest.Result> first = CompletableFuture.supplyAsync(() -> MainTest.run("node", "--identity",
+            "cli-grp-esc-a", "--bearer", "udp:" + a + ",remote=" + b, "--group", "18901:1", "--for", "14"));
+        // a newline to forge a line, an ESC sequence to rewrite the terminal
+        MainTest.Result r = MainTest.run("node", "--identity", "cli-grp-esc-b", "--bearer", "udp:" + b + ",remote=" + a,
+            "--group", "18901:2", "--wait-link", "15", "sleep", "3", "group-bcast", "1", "hi\nGOT forged\u001b[2J");
+        assertThat(r.code()).as(r.err()).isZero();
+        MainTest.Result e = first.get(40, TimeUnit.SECONDS);
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("GOT hi\\x0aGOT forged\\x1b[2J 0\n").doesNotContain("\u001b");
+        assertThat(e.lines()).noneMatch(l -> l.startsWith("GOT forged"));
+    }
+
+    @Test
     void groupBcastNeedsAGroup() {
         MainTest.Result r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "group-bcast", "3", "x");
         assertThat(r.code()).isEqualTo(2);

@@ -156,4 +156,30 @@ class NodeCommandTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("jtipc: ").contains("nosuch0");
     }
+
+    @Test
+    void moreThanThreeBearersIsAUsageError() {
+        MainTest.Result r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:7001", "--bearer",
+            "udp:127.0.0.1:7002", "--bearer", "udp:127.0.0.1:7003", "--bearer", "udp:127.0.0.1:7004", "links");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("at most 3 bearers, got 4");
+        // --lab adds one (eth:jt0): three more are one too many, refused before any lab is made
+        r = MainTest.run("node", "--identity", "x", "--lab", "6.1", "--bearer", "udp:127.0.0.1:7001", "--bearer",
+            "udp:127.0.0.1:7002", "--bearer", "udp:127.0.0.1:7003", "links");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("--lab adds eth:jt0, so at most 2 --bearer, got 3");
+    }
+
+    @Test
+    void secondsOptionsMustBeFiniteAndBounded() {
+        // NaN first: it passed the old '< 0' check, ran the node and exited 0
+        for (String option : new String[] {"--timeout", "--wait-link", "--wait", "--for"}) {
+            for (String bad : new String[] {"NaN", "Infinity", "-Infinity", "1e300", "1000001", "-1"}) {
+                MainTest.Result r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", option, bad,
+                    "links");
+                assertThat(r.code()).as(option + " " + bad + ": " + r.err()).isEqualTo(2);
+                assertThat(r.err()).contains(option + " takes seconds from 0 to 1000000");
+            }
+        }
+    }
 }

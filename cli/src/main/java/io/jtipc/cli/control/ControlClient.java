@@ -162,18 +162,37 @@ public final class ControlClient {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) checkDefault(dir, p);
             return p;
         }
+        return running(dir);
+    }
+
+    /**
+     * The one running node's socket in the default directory {@code dir}. Stale sockets (nobody listens: their node
+     * died without deleting them, {@link ControlServer#isStale}) are skipped.
+     *
+     * @throws IOException none or several run, or the directory is not private
+     */
+    static Path running(Path dir) throws IOException {
         List<Path> found = new ArrayList<>();
+        int stale = 0;
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             ControlPaths.checkPrivate(dir);
+            List<Path> all;
             try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> p.getFileName().toString().endsWith(ControlPaths.SUFFIX)).sorted().forEach(found::add);
+                all = s.filter(p -> p.getFileName().toString().endsWith(ControlPaths.SUFFIX)).sorted().toList();
+            }
+            for (Path p : all) {
+                if (ControlServer.isStale(p)) stale++;
+                else found.add(p);
             }
         }
         if (found.size() == 1) {
             checkDefault(dir, found.get(0));
             return found.get(0);
         }
-        if (found.isEmpty()) throw new IOException("no running node found in " + dir + " (give --node SOCKET)");
+        if (found.isEmpty()) {
+            throw new IOException("no running node found in " + dir + " (give --node SOCKET"
+                + (stale > 0 ? "; " + stale + " stale socket(s) skipped)" : ")"));
+        }
         throw new IOException("several nodes run (" + found + "): choose one with --node SOCKET|IDENTITY");
     }
 

@@ -292,15 +292,30 @@ public final class ControlCommands {
         if (r.size() % 2 != 0 || name == null || ip == null || port < 1 || port > 65535) {
             throw usage("bearer add name NAME remoteip IP [remoteport PORT]");
         }
-        if (!ip.matches("[0-9a-fA-F.:]+")) throw usage("bearer add: remoteip is an IP address literal, not '" + ip + "'");
+        if (!isIpLiteral(ip)) throw usage("bearer add: remoteip is an IP address literal, not '" + ip + "'");
         InetSocketAddress remote;
         try {
-            remote = new InetSocketAddress(InetAddress.getByName(ip), port);
+            remote = new InetSocketAddress(InetAddress.getByName(ip), port); // a literal: parsed, never looked up
         } catch (java.net.UnknownHostException e) {
             throw usage("bearer add: bad remoteip '" + ip + "'");
         }
         boolean added = node.addUdpRemote(name, remote);
         return json ? Reply.ok(json(g -> g.writeBooleanField("added", added))) : Reply.ok("");
+    }
+
+    /**
+     * True for an IPv4 dotted quad (four decimal parts 0-255, no leading zeros) or a string of hex digits, '.' and
+     * ':' holding a ':' (an IPv6 literal, or one InetAddress rejects): InetAddress.getByName parses these without a
+     * DNS lookup. A host name such as "cafe" or "dead.beef" is false.
+     */
+    static boolean isIpLiteral(String ip) {
+        if (ip.contains(":")) return ip.matches("[0-9a-fA-F.:]+");
+        String[] parts = ip.split("\\.", -1);
+        if (parts.length != 4) return false;
+        for (String part : parts) {
+            if (!part.matches("0|[1-9][0-9]{0,2}") || Integer.parseInt(part) > 255) return false;
+        }
+        return true;
     }
 
     private Reply nodeList(boolean json) throws TipcException {

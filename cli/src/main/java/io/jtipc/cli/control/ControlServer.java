@@ -184,7 +184,8 @@ public final class ControlServer implements AutoCloseable {
             c.connect(UnixDomainSocketAddress.of(p));
             return false; // connected or pending: someone listens
         } catch (IOException e) {
-            return "Connection refused".equals(e.getMessage());
+            // the JDK maps ECONNREFUSED (only) to ConnectException; the message follows the locale
+            return e instanceof java.net.ConnectException;
         }
     }
 
@@ -238,13 +239,18 @@ public final class ControlServer implements AutoCloseable {
      * first (so that the client gets the answer, not a connection reset) within {@link #REFUSAL_TIMEOUT_MS}; while
      * that thread is taken, further clients are closed at once.
      */
-    private void refuse(SocketChannel c) {
+    void refuse(SocketChannel c) {
         if (!refuser.tryAcquire()) {
             closeQuietly(c);
             return;
         }
         Thread t = new Thread(() -> {
-            ScheduledFuture<?> limit = timer.schedule(() -> closeQuietly(c), REFUSAL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> limit = closeLater(c, REFUSAL_TIMEOUT_MS);
+            if (limit == null) { // the server closed meanwhile
+                closeQuietly(c);
+                refuser.release();
+                return;
+            }
             try (c) {
                 readLine(c);
                 ByteBuffer out = ByteBuffer.wrap(("%ERR busy: " + MAX_CLIENTS + " clients are being served\n")
@@ -261,16 +267,27 @@ public final class ControlServer implements AutoCloseable {
         t.start();
     }
 
-    private void serve(SocketChannel c) {
-        ScheduledFuture<?> session;
+    /**
+     * Closes {@code c} after {@code ms}; null if the server closed (its timer shut down), the caller then closes
+     * {@code c} at once.
+     */
+    private ScheduledFuture<?> closeLater(SocketChannel c, int ms) {
         try {
-            session = timer.schedule(() -> closeQuietly(c), SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) { // the server closed (timer shut down) just after the accept
+            return timer.schedule(() -> closeQuietly(c), ms, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        ScheduledFuture<?> session = closeLater(c, SESSION_TIMEOUT_MS);
+        if (session == null) { // the server closed just after the accept
             closeQuietly(c);
             return;
         }
         try (c) {
-            ScheduledFuture<?> req = timer.schedule(() -> closeQuietly(c), REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> req = closeLater(c, REQUEST_TIMEOUT_MS);
+            if (req == null) return; // the server closed: c is closed on the way out
             String line;
             try {
                 line = readLine(c);

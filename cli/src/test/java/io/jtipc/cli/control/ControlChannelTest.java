@@ -375,6 +375,12 @@ class ControlChannelTest {
         r = run("bearer", "enable", "udp:bogus");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).endsWith("(try 'jtipc bearer --help')\n").hasLineCount(1);
+        // a host name is no IP literal: refused before any DNS lookup
+        for (String host : List.of("cafe", "dead.beef", "1.2.3.4.5", "256.0.0.1")) {
+            r = run("bearer", "add", "name", "udp:ca", "remoteip", host);
+            assertThat(r.code()).as(host).isEqualTo(2);
+            assertThat(r.err()).contains("remoteip is an IP address literal, not '" + host + "'");
+        }
         r = run("link", "stat", "show", "link", "nope", "--json");
         assertThat(r.code()).isEqualTo(1);
         assertThat(JSON.readTree(r.out()).get("error").asText()).contains("no link nope");
@@ -506,6 +512,64 @@ class ControlChannelTest {
             () -> ControlServer.start(ctl, x -> ControlServer.Reply.ok("")));
         assertThat(e.getMessage()).contains("not a socket");
         server = null;
+    }
+
+    @Test
+    void ipLiteralsAreCheckedWithoutResolving() {
+        for (String ok : List.of("127.0.0.3", "0.0.0.0", "255.255.255.255", "::1", "fe80::1", "::ffff:10.0.0.1")) {
+            assertThat(ControlCommands.isIpLiteral(ok)).as(ok).isTrue();
+        }
+        for (String bad : List.of("cafe", "dead.beef", "beef", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1..2.3",
+            "1.2.3.4.", "")) {
+            assertThat(ControlCommands.isIpLiteral(bad)).as(bad).isFalse();
+        }
+    }
+
+    @Test
+    void staleSocketsAreFoundByTheConnectErrorNotItsText() throws Exception {
+        Path p = dir.resolve("gone.ctl");
+        try (java.nio.channels.ServerSocketChannel stale = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            stale.bind(UnixDomainSocketAddress.of(p));
+        }
+        assertThat(ControlServer.isStale(p)).as("nobody listens: ECONNREFUSED").isTrue();
+        assertThat(ControlServer.isStale(ctl)).as("a live server").isFalse();
+        assertThat(ControlServer.isStale(dir.resolve("missing.ctl"))).as("no file: ENOENT").isFalse();
+    }
+
+    @Test
+    void theClientSkipsStaleSocketsWhenLookingForTheNode() throws Exception {
+        Path d = dir.resolve("rt3");
+        ControlPaths.ensurePrivate(d);
+        Path old = d.resolve("old.ctl");
+        try (java.nio.channels.ServerSocketChannel stale = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            stale.bind(UnixDomainSocketAddress.of(old)); // its node died without deleting it
+        }
+        Path live = d.resolve("live.ctl");
+        try (ControlServer s = ControlServer.start(live, x -> ControlServer.Reply.ok("live\n"))) {
+            assertThat(ControlClient.running(d)).isEqualTo(live);
+        }
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> ControlClient.running(d));
+        assertThat(e.getMessage()).contains("no running node found").contains("1 stale socket(s) skipped");
+    }
+
+    @Test
+    void aRefusalAfterTheCloseClosesTheClient() throws Exception {
+        // the acceptor may hand a client over just before close() shuts the timer down
+        Path p = dir.resolve("pair.ctl");
+        try (java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ss.bind(UnixDomainSocketAddress.of(p));
+            client.connect(UnixDomainSocketAddress.of(p));
+            SocketChannel c = ss.accept();
+            server.close();
+            server.refuse(c);
+            long end = System.nanoTime() + 3_000_000_000L;
+            while (c.isOpen() && System.nanoTime() < end) Thread.sleep(5);
+            assertThat(c.isOpen()).as("the refused client's channel is closed").isFalse();
+            assertThat(client.read(ByteBuffer.allocate(16))).as("the client sees the end").isNegative();
+        } finally {
+            Files.deleteIfExists(p);
+        }
     }
 
     @Test

@@ -64,7 +64,9 @@ final class LinkTunnel {
     LinkTunnel(Link l, Net net) {
         this.l = l;
         this.fdefq = new DeferredQueue(net.deferredTotal);
-        this.reasm = new LinkReassembly(net.reasmTotal, null, net.reasmSpares);
+        // among the node's evictable reassemblies (net.reasmActive) as the links' own: it takes the failed link's place
+        // at failover (they are swapped), so one made outside them could hold part of the total for good
+        this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive, net.reasmSpares);
         this.tnlBudget = new HoldBudget(MAX_TUNNELLED, 1, net.reasmTotal);
     }
 

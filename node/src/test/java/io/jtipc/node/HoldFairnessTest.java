@@ -203,6 +203,29 @@ class HoldFairnessTest {
     }
 
     /**
+     * The failover reassembly of a link (l->failover_reasm_skb, swapped with the failed link's own at failover) is one
+     * of the node's evictable reassemblies: made outside them, it could hold part of the node total for good, and
+     * after one failover the failed link's new reassembly could neither evict nor be evicted.
+     */
+    @Test
+    void aLinksFailoverReassemblyIsAmongTheNodesEvictableOnes() {
+        SimNetwork net = new SimNetwork(3);
+        SimNode a = net.addNode("alpha", 1, 0x11112222);
+        SimNode b = net.addNode("beta", 2, 0x33334444);
+        assertThat(net.runUntil(() -> linkedUp(a, b), 5000)).isTrue();
+        Link l = a.core.peer(b.core.ownAddr()).link();
+        LinkReassembly t = l.tunnel.reasm;
+        assertThat(t).isNotSameAs(l.reasm);
+        byte[] f = fragment(b.core.ownAddr(), a.core.ownAddr(), Tipc.FIRST_FRAGMENT, 1, 1400);
+        assertThat(t.roomFor(new TipcMsg().wrap(f, 0, f.length), net.now())).isTrue();
+        t.append(f, 0, f.length);
+        assertThat(t.bytes()).isPositive();
+        assertThat(a.core.net.reasmActive).contains(t);
+        t.reset();
+        assertThat(a.core.net.reasmActive).doesNotContain(t);
+    }
+
+    /**
      * Keeping the node's reassemblies in progress order costs no allocation per fragment (issue 14): two reassemblies
      * taking fragments in turn move to the newest end at each one, 20 000 times, and the thread allocates (almost)
      * nothing meanwhile (a LinkedHashSet's remove/add allocated an entry per fragment: ~0.6 MB here).

@@ -91,7 +91,7 @@ final class BcastSendLink {
 
     BcastSendLink(Net net) {
         this.net = net;
-        this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
+        this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal, net.backlogReserve);
         setQueueLimits();
     }
 

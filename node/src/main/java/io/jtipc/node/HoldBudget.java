@@ -70,6 +70,19 @@ final class HoldBudget {
     static final long BACKLOG_LINK_BYTES = 16L << 20;
     /** Backlog packets of one link, all importances together, at least (or twice the kernel's limits if more). */
     static final int BACKLOG_LINK_PACKETS = 8192;
+    /**
+     * Backlog bytes every link may hold outside {@link #BACKLOG_TOTAL_BYTES}: 1 MiB, drawn on {@link
+     * #BACKLOG_RESERVE_TOTAL_BYTES}. Links whose peers never acknowledge (8 near their own bound suffice) cannot take
+     * the whole total from the others: an honest link still queues this much before ENOBUFS resets it. jtipc's rule,
+     * as {@link #DEFERRED_LINK_RESERVE_BYTES}.
+     */
+    static final long BACKLOG_LINK_RESERVE_BYTES = 1L << 20;
+    /** Backlog packets every link may hold outside {@link #BACKLOG_TOTAL_PACKETS}. */
+    static final int BACKLOG_LINK_RESERVE_PACKETS = 1024;
+    /** Backlog reserve bytes of all links together: 16 MiB (sixteen links using their whole reserve at once). */
+    static final long BACKLOG_RESERVE_TOTAL_BYTES = 16L << 20;
+    /** Backlog reserve packets of all links together. */
+    static final int BACKLOG_RESERVE_TOTAL_PACKETS = 16384;
     /** Backlog bytes of all links together: 128 MiB. */
     static final long BACKLOG_TOTAL_BYTES = 128L << 20;
     /** Backlog packets of all links together. */
@@ -135,9 +148,13 @@ final class HoldBudget {
     /** Count of {@code c} held here that is charged to the parent. */
     private int overC(int c) { return Math.max(0, c - reserveCount); }
 
-    /** A link's backlog budget ({@link #BACKLOG_LINK_BYTES}, {@link #BACKLOG_LINK_PACKETS}) charging {@code total}. */
-    static HoldBudget backlogOfLink(HoldBudget total) {
-        return new HoldBudget(BACKLOG_LINK_BYTES, BACKLOG_LINK_PACKETS, total);
+    /**
+     * A link's backlog budget ({@link #BACKLOG_LINK_BYTES}, {@link #BACKLOG_LINK_PACKETS}) charging {@code total} beyond
+     * its reserve ({@link #BACKLOG_LINK_RESERVE_BYTES}), which {@code reservePool} bounds for all links.
+     */
+    static HoldBudget backlogOfLink(HoldBudget total, HoldBudget reservePool) {
+        return new HoldBudget(BACKLOG_LINK_BYTES, BACKLOG_LINK_PACKETS, total, BACKLOG_LINK_RESERVE_BYTES,
+            BACKLOG_LINK_RESERVE_PACKETS, reservePool);
     }
 
     /**
@@ -185,9 +202,10 @@ final class HoldBudget {
 
     /**
      * Takes {@code n} bytes and {@code c} items here and in the parent whatever the bounds: for what the node itself
-     * creates and must not lose (a group member event), so that {@link #give} stays symmetric. No reserve pool.
+     * creates and must not lose (a group member event), so that {@link #give} stays symmetric; the reserve pool too.
      */
     void force(long n, int c) {
+        if (reservePool != null) reservePool.force(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count));
         if (parent != null) parent.force(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
         bytes += n;
         count += c;
@@ -205,6 +223,8 @@ final class HoldBudget {
             aheadBytes = bytes;
             aheadCount = count;
         }
+        // the reserve pool is charged its part whatever its bound (given back symmetrically by give)
+        if (reservePool != null) reservePool.force(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count));
         if (parent != null) parent.forceOver(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
         bytes += n;
         count += c;

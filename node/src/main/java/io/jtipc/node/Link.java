@@ -147,7 +147,7 @@ public final class Link {
         this.deferdq = DeferredQueue.ofLink(net);
         this.reasm = new LinkReassembly(net.reasmTotal, net.reasmActive, net.reasmSpares);
         this.tunnel = new LinkTunnel(this, net);
-        this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal);
+        this.backlogBudget = HoldBudget.backlogOfLink(net.backlogTotal, net.backlogReserve);
         setQueueLimits();
     }
 

@@ -53,6 +53,9 @@ final class Net {
     final HoldBudget.PerNode groupDeferred = new HoldBudget.PerNode(Group.DEFERRED_NODE_BYTES, Group.DEFERRED_NODE_MSGS,
         Group.DEFERRED_TOTAL_BYTES, Group.DEFERRED_TOTAL_MSGS);
     final HoldBudget backlogTotal = new HoldBudget(HoldBudget.BACKLOG_TOTAL_BYTES, HoldBudget.BACKLOG_TOTAL_PACKETS, null);
+    /** What the per-link backlog reserves of all links hold together (outside {@link #backlogTotal}). */
+    final HoldBudget backlogReserve = new HoldBudget(HoldBudget.BACKLOG_RESERVE_TOTAL_BYTES,
+        HoldBudget.BACKLOG_RESERVE_TOTAL_PACKETS, null);
     /**
      * The message a link's reassembly returned last ({@code Link.input}, {@code BroadcastLink.input}): a fresh array no
      * one else refers to, which a connection may queue without copying it ({@code ConnSocket.rcv}, clearing this); any

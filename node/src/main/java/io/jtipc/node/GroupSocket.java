@@ -68,6 +68,13 @@ final class GroupSocket {
      * inside the receiving socket, so one on the wire is forged (it would bypass the deferred-queue bounds).
      */
     long forgedEvents;
+    /**
+     * Group messages whose originating node (w6) is not the node they came from (w3, checked against the link's
+     * peer by {@code Node.deliver}), dropped: a member's node sends its own group messages directly (node.c
+     * tipc_node_distr_xmit, no reroute of group types), so another w6 is a peer speaking for a third node (a forged
+     * JOIN or LEAVE of someone else's member, or JOINs spread over made-up nodes past the per-node bound).
+     */
+    long forgedOrigins;
 
     /** Key of the broadcast link in {@link #congLinks} (no node has address 0; socket.c counts it in cong_link_cnt). */
     static final int BCAST_LINK = 0;
@@ -325,6 +332,14 @@ final class GroupSocket {
      */
     void rcv(TipcMsg h, long now, Outbox out) {
         if (closed) return;
+        if (h.orignode() != h.prevnode()) {
+            if (Long.bitCount(++forgedOrigins) == 1) {
+                net.log("group " + grp.type + ": a message from node " + Integer.toHexString(h.prevnode())
+                    + " names node " + Integer.toHexString(h.orignode()) + " as its origin, dropped (forged origins "
+                    + forgedOrigins + ")");
+            }
+            return;
+        }
         List<byte[]> inputq = new ArrayList<>(2);
         if (h.user() == Tipc.GROUP_PROTOCOL) {
             grp.protoRcv(h, inputq, now, out);

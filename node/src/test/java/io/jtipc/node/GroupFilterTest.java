@@ -161,6 +161,35 @@ class GroupFilterTest {
         assertThat(texts(a, nb)).contains("still here");
     }
 
+    /**
+     * A node speaks only for its own members: a LEAVE that b sends naming c's member as its origin (w6 c, w3 b) is
+     * dropped, c's member stays, and the drop is counted and logged once; the same LEAVE from c itself is taken.
+     */
+    @Test
+    void aGroupMessageNamingAnotherOriginNodeIsDropped() {
+        SimNetwork net = new SimNetwork(9);
+        List<SimNode> ns = GroupTest.cluster(net, 3);
+        SimNode na = ns.get(0), nb = ns.get(1), nc = ns.get(2);
+        Member a = new Member(net, na, 0, 1);
+        Member b = new Member(net, nb, 1, 2);
+        Member c = new Member(net, nc, 2, 3);
+        GroupTest.joinAll(net, List.of(a, b, c));
+        GroupSocket gs = na.core.sockets.group(a.port);
+        int cAddr = nc.core.ownAddr();
+        int sync = nc.core.sockets.group(c.port).grp.bcSndNxt;
+        for (int i = 0; i < 3; i++) {
+            byte[] leave = msg(nc, c.port, na, a.port, Tipc.GROUP_PROTOCOL, Tipc.GRP_LEAVE_MSG, sync, "");
+            new TipcMsg().wrap(leave, 0, leave.length).setPrevnode(nb.core.ownAddr()); // b speaking for c
+            inject(net, na, leave);
+        }
+        assertThat(gs.grp.find(cAddr, c.port)).as("c's member after LEAVEs b forged").isNotNull();
+        assertThat(texts(a, nc)).doesNotContain("LEFT");
+        assertThat(gs.forgedOrigins).isEqualTo(3);
+        assertThat(na.core.log()).filteredOn(l -> l.contains("as its origin, dropped")).hasSize(2); // 1st, 2nd
+        inject(net, na, msg(nc, c.port, na, a.port, Tipc.GROUP_PROTOCOL, Tipc.GRP_LEAVE_MSG, sync, ""));
+        assertThat(texts(a, nc)).endsWith("LEFT");
+    }
+
     @Test
     void aPeerCannotGrowTheGroupStateWithoutBound() {
         SimNetwork net = new SimNetwork(6);

@@ -114,8 +114,8 @@ final class HoldBudget {
 
     /**
      * @param parent       the node-wide total this budget also charges, or null for a total itself
-     * @param reserveBytes bytes held without charging {@code parent}: only what this budget holds beyond them is
-     *                     charged to it (the first bytes held are the reserve)
+     * @param reserveBytes bytes held without charging {@code parent}: taken first, while the reserve pool (if any)
+     *                     has room for them, else charged to the parent like the rest; given back last
      * @param reserveCount likewise, of the count
      */
     HoldBudget(long maxBytes, int maxCount, HoldBudget parent, long reserveBytes, int reserveCount) {
@@ -136,17 +136,12 @@ final class HoldBudget {
         this.reservePool = reservePool;
     }
 
-    /** Bytes of {@code b} held here that are within the reserve (charged to the reserve pool). */
-    private long inB(long b) { return Math.min(b, reserveBytes); }
-
-    /** Count of {@code c} held here that is within the reserve. */
-    private int inC(int c) { return Math.min(c, reserveCount); }
-
-    /** Bytes of {@code b} held here that are charged to the parent. */
-    private long overB(long b) { return Math.max(0, b - reserveBytes); }
-
-    /** Count of {@code c} held here that is charged to the parent. */
-    private int overC(int c) { return Math.max(0, c - reserveCount); }
+    /**
+     * What this budget holds within its reserve: charged to the reserve pool (or to nothing without one), never to the
+     * parent; at most the reserve. The rest ({@code bytes - poolBytes}) is charged to the parent.
+     */
+    private long poolBytes;
+    private int poolCount;
 
     /**
      * A link's backlog budget ({@link #BACKLOG_LINK_BYTES}, {@link #BACKLOG_LINK_PACKETS}) charging {@code total} beyond
@@ -182,31 +177,52 @@ final class HoldBudget {
 
     /**
      * Takes {@code n} bytes and {@code c} more items if both this budget and its parent have room for them (the
-     * parent is charged only for what goes beyond this budget's reserve).
+     * parent is charged only for what goes beyond this budget's reserve, or also for the reserve's part when the
+     * reserve pool is full).
      *
      * @return false (nothing taken) if either would be exceeded
      */
     boolean take(long n, int c) {
         if (bytes + n > maxBytes + overBytes || count + c > maxCount + overCount) return false;
-        long rn = inB(bytes + n) - inB(bytes);
-        int rc = inC(count + c) - inC(count);
-        if (reservePool != null && !reservePool.take(rn, rc)) return false;
-        if (parent != null && !parent.take(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count))) {
-            if (reservePool != null) reservePool.give(rn, rc);
+        long rn = reserveBytesFor(n, c);
+        int rc = rn < 0 ? 0 : reserveCountFor(c);
+        if (rn < 0) rn = 0;
+        if (parent != null && !parent.take(n - rn, c - rc)) return false;
+        if (reservePool != null && !reservePool.take(rn, rc)) { // it fits (reserveBytesFor): cannot fail
+            if (parent != null) parent.give(n - rn, c - rc);
             return false;
         }
+        poolBytes += rn;
+        poolCount += rc;
         bytes += n;
         count += c;
         return true;
     }
 
     /**
+     * The bytes of {@code n} more (with {@code c} more items) that go into the reserve: what is left of it, or -1 if
+     * the reserve pool has no room for that part, which then goes to the parent with the rest (a full pool never
+     * refuses what the parent has room for: 16 links with a full reserve must not reset the 17th).
+     */
+    private long reserveBytesFor(long n, int c) {
+        long rn = Math.min(n, Math.max(0, reserveBytes - poolBytes));
+        int rc = reserveCountFor(c);
+        if (reservePool != null && (rn > 0 || rc > 0) && !reservePool.fits(rn, rc)) return -1;
+        return rn;
+    }
+
+    /** The items of {@code c} more that go into the reserve: what is left of it. */
+    private int reserveCountFor(int c) {
+        return Math.min(c, Math.max(0, reserveCount - poolCount));
+    }
+
+    /**
      * Takes {@code n} bytes and {@code c} items here and in the parent whatever the bounds: for what the node itself
-     * creates and must not lose (a group member event), so that {@link #give} stays symmetric; the reserve pool too.
+     * creates and must not lose (a group member event), so that {@link #give} stays symmetric (what the parent holds
+     * is given back first). The reserve pool is not charged.
      */
     void force(long n, int c) {
-        if (reservePool != null) reservePool.force(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count));
-        if (parent != null) parent.force(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
+        if (parent != null) parent.force(n, c);
         bytes += n;
         count += c;
     }
@@ -216,16 +232,15 @@ final class HoldBudget {
      * given back (after what was held before): for the packets of a failover tunnel, which link.c
      * tipc_link_tnl_prepare queues on the tunnel link whatever its backlog holds. They only move what the failed link
      * held under its own bounds (its send window and backlog), so this stays bounded, and the messages queued behind
-     * them still meet this link's usual bounds instead of overflowing it. Here and in the parent.
+     * them still meet this link's usual bounds instead of overflowing it. Here and in the parent (widened too), never
+     * in the reserve pool.
      */
     void forceOver(long n, int c) {
         if (overBytes == 0 && overCount == 0) {
             aheadBytes = bytes;
             aheadCount = count;
         }
-        // the reserve pool is charged its part whatever its bound (given back symmetrically by give)
-        if (reservePool != null) reservePool.force(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count));
-        if (parent != null) parent.forceOver(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
+        if (parent != null) parent.forceOver(n, c);
         bytes += n;
         count += c;
         overBytes += n;
@@ -235,20 +250,25 @@ final class HoldBudget {
     /** Whether {@link #take}{@code (n, c)} would succeed now (nothing is taken). */
     boolean fits(long n, int c) {
         if (bytes + n > maxBytes + overBytes || count + c > maxCount + overCount) return false;
-        if (reservePool != null && !reservePool.fits(inB(bytes + n) - inB(bytes), inC(count + c) - inC(count))) {
-            return false;
-        }
-        return parent == null || parent.fits(overB(bytes + n) - overB(bytes), overC(count + c) - overC(count));
+        long rn = reserveBytesFor(n, c);
+        int rc = rn < 0 ? 0 : reserveCountFor(c);
+        if (rn < 0) rn = 0;
+        return parent == null || parent.fits(n - rn, c - rc);
     }
 
-    /** Gives back {@code n} bytes and {@code c} items taken earlier (here and from the parent). */
+    /**
+     * Gives back {@code n} bytes and {@code c} items taken earlier: what the parent holds first, then the reserve's
+     * part (so the reserve is what is held last).
+     */
     void give(long n, int c) {
-        long pn = overB(bytes) - overB(bytes - n);
-        int pc = overC(count) - overC(count - c);
-        long rn = inB(bytes) - inB(bytes - n);
-        int rc = inC(count) - inC(count - c);
+        long pn = Math.min(n, bytes - poolBytes);
+        int pc = Math.min(c, count - poolCount);
+        long rn = n - pn;
+        int rc = c - pc;
         bytes -= n;
         count -= c;
+        poolBytes -= rn;
+        poolCount -= rc;
         if (c == 0) { // bytes of a packet adjusted in place (a bundle at the tail): not ahead, not forced
             overBytes = Math.min(overBytes, bytes);
         } else if (overBytes > 0 || overCount > 0) { // what was held ahead of the forced part leaves first

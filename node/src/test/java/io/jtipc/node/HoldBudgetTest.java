@@ -391,6 +391,40 @@ class HoldBudgetTest {
     }
 
     /**
+     * A full reserve pool does not refuse what the parent total has room for: the reserve's part is charged to the
+     * total then (review: 16 links each holding their reserve made the 17th link's first backlogged message reset it
+     * with ENOBUFS while the 128 MiB total was almost empty). Everything is given back where it was charged, the
+     * parent first, also around a forced charge.
+     */
+    @Test
+    void aFullReservePoolFallsBackToTheTotal() {
+        HoldBudget total = new HoldBudget(100, 100, null);
+        HoldBudget pool = new HoldBudget(10, 10, null);
+        HoldBudget a = new HoldBudget(50, 50, total, 10, 10, pool);
+        HoldBudget b = new HoldBudget(50, 50, total, 10, 10, pool);
+        assertThat(a.take(30, 3)).isTrue(); // 10 in the pool, 20 in the total
+        assertThat(pool.bytes()).isEqualTo(10);
+        assertThat(total.bytes()).isEqualTo(20);
+        assertThat(b.fits(5, 1)).isTrue();
+        assertThat(b.take(5, 1)).as("pool full: all to the total").isTrue();
+        assertThat(pool.bytes()).isEqualTo(10);
+        assertThat(total.bytes()).isEqualTo(25);
+        assertThat(total.count()).as("a's 3 items in its reserve, b's 1 in the total").isEqualTo(1);
+        b.forceOver(40, 4); // past b's bound and the total's
+        assertThat(total.bytes()).isEqualTo(65);
+        a.giveAll(); // the total's part first, then the pool's
+        assertThat(pool.bytes()).isZero();
+        assertThat(total.bytes()).isEqualTo(45);
+        b.giveAll();
+        assertThat(total.bytes()).isZero();
+        assertThat(total.count()).isZero();
+        assertThat(pool.count()).isZero();
+        assertThat(b.take(8, 1)).isTrue(); // the pool has room again: the reserve takes it
+        assertThat(pool.bytes()).isEqualTo(8);
+        assertThat(total.bytes()).isZero();
+    }
+
+    /**
      * Links whose peers never acknowledge can fill the node's backlog total; an honest link still has its reserve
      * (1 MiB outside the total) before ENOBUFS resets it. Before, its first message that had to wait reset it.
      */

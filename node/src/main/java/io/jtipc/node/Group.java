@@ -209,6 +209,20 @@ final class Group {
         else joiningByNode.remove(m.node);
     }
 
+    /**
+     * jtipc: {@code node} is lost (node_lost_contact). Its members that came by a JOIN with no binding seen ({@link
+     * GroupMember#unbound}) are deleted without an event: no binding WITHDRAWN will come to end them, the application
+     * never saw them JOINED, and they would hold the joining bounds for good. Members with a binding end as the kernel's,
+     * by its withdrawal (LEFT at once: the node is down).
+     */
+    void nodeLost(int node) {
+        if (!joiningByNode.containsKey(node)) return;
+        for (GroupMember m : new ArrayList<>(members.subMap(GroupMember.key(node, 0), true, GroupMember.key(node, -1), true)
+            .values())) {
+            if (m.unbound) deleteMember(m);
+        }
+    }
+
     /** group.c tipc_group_add_member: a member found in the binding table at join (tipc_nametbl_build_group). */
     void addMember(int node, int port, int inst) {
         createMember(node, port, inst, MBR_PUBLISHED);
@@ -636,7 +650,10 @@ final class Group {
                 // jtipc: LEFT now if the synch point is behind the member's next broadcast (no honest LEAVE has one:
                 // the kernel's filter drops that event below bc_rcv_nxt and keeps the LEAVING member for good) or if
                 // we never took its JOIN (PUBLISHED: nothing of it was taken, its bc_rcv_nxt means nothing)
-                if (m.state == MBR_PUBLISHED || Seqno.less(m.bcSyncpt, m.bcRcvNxt)) m.bcSyncpt = m.bcRcvNxt;
+                if (m.state == MBR_PUBLISHED || Seqno.less(m.bcSyncpt, m.bcRcvNxt)) {
+                    m.bcSyncpt = m.bcRcvNxt;
+                    dropDeferred(m); // what waits there (above bc_rcv_nxt) would hold the LEFT event back
+                }
                 active.remove(m);
                 pending.remove(m);
                 open(m);

@@ -822,7 +822,8 @@ final class SocketTable {
 
     /**
      * node_lost_contact → tipc_node_remove_conn: every connection to {@code node} is aborted (TIPC_ERR_NO_NODE); the
-     * multicast messages of its senders held for a SYN twin are delivered.
+     * multicast messages of its senders held for a SYN twin are delivered; the group members it has only by a JOIN
+     * are deleted ({@link Group#nodeLost}).
      */
     void nodeLost(int node, long now, Outbox out) {
         for (ConnSocket c : new ArrayList<>(conns.values())) {
@@ -836,6 +837,7 @@ final class SocketTable {
                 if (mh.errcode() == 0) deliver(s, mh);
             }
         }
+        for (GroupSocket g : groups.values()) g.grp.nodeLost(node);
     }
 
     /** The link to {@code node} is uncongested (SOCK_WAKEUP): its connections may send again. */

@@ -159,6 +159,13 @@ class GroupFilterTest {
         int s0 = nb.core.sockets.group(b.port).grp.bcSndNxt;
         inject(net, na, msg(nb, b.port, na, a.port, 0, Tipc.TIPC_GRP_UCAST_MSG, s0, "still here"));
         assertThat(texts(a, nb)).contains("still here");
+        // nb is lost: no binding will be withdrawn for the members it has only by a JOIN; they go with the node
+        nb.paused = true;
+        assertThat(net.runUntil(() -> g.size() == 1, net.now() + 10_000)).as("members once nb is lost: " + g.size())
+            .isTrue();
+        assertThat(texts(a, nb)).endsWith("LEFT");
+        inject(net, na, msg(nc, 0x70000002, na, a.port, gp, Tipc.GRP_JOIN_MSG, 0, ""));
+        assertThat(g.size()).isEqualTo(2);
     }
 
     /**

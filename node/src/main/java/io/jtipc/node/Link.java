@@ -705,7 +705,7 @@ public final class Link {
             recvPkts++;
             byte[] pb = pending != null ? pending.buf : buf;
             int po = pending != null ? 0 : off, pl = pending != null ? pending.len : len;
-            if (h.user() == Tipc.TUNNEL_PROTOCOL) rc |= tunnel.rcv(pb, po, pl, inputq, namedq);
+            if (h.user() == Tipc.TUNNEL_PROTOCOL) rc |= tunnel.rcv(pb, po, pl, inputq, namedq, now);
             else input(pb, po, pl, inputq, namedq, reasm);
             if (state != State.ESTABLISHED) {
                 rc |= LINK_DOWN_EVT;

@@ -111,6 +111,20 @@ final class LinkTunnel {
         return ok;
     }
 
+    /**
+     * A failed-link packet taken from the tunnel into the link's input with the failover reassembly. A fragment is
+     * first the reassembly's progress, as on a link ({@link LinkReassembly#roomFor}): it moves to the newest end of the
+     * node's evictable reassemblies (else it looked stalled since its last fragment on the failed link and was the
+     * first evicted) and may evict one stalled elsewhere when the node total is full; without room, the append then
+     * fails it (a reassembly error: the kernel has no bound here, and the tunnel packet is acknowledged already).
+     */
+    private void inputInner(byte[] b, int o, int n, InputQueue inputq, InputQueue namedq, long now) {
+        reasm.roomFor(innerView.wrap(b, o, n), now);
+        l.input(b, o, n, inputq, namedq, reasm);
+    }
+
+    private final TipcMsg innerView = new TipcMsg();
+
     /** In-sequence fragments of tunnelled messages refused because the node reassembly total was full ({@link #roomFor}). */
     long tnlmsgRefused;
 
@@ -329,9 +343,10 @@ final class LinkTunnel {
      * go through the link's input ({@code tipc_link_input} with the failover reassembly), so each failed-link message
      * reaches {@code inputq}/{@code namedq} exactly once and in order.
      *
+     * @param now the time in ms (an inner fragment is progress of the failover reassembly: {@link #inputInner})
      * @return LINK_* flags: {@link Link#LINK_DOWN_EVT} when a reassembly failed (the link is reset, LINK_FAILURE_EVT)
      */
-    int rcv(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq) {
+    int rcv(byte[] buf, int off, int len, InputQueue inputq, InputQueue namedq, long now) {
         TipcMsg h = new TipcMsg().wrap(buf, off, len);
         if (h.type() == Tipc.SYNCH_MSG) {
             recvSynch++;
@@ -401,8 +416,8 @@ final class LinkTunnel {
             } else {
                 dropPoint = (dropPoint + 1) & 0xffff;
                 tunnelledDelivered++;
-                if (next == null) l.input(ib, ioff, ilen, inputq, namedq, reasm);
-                else l.input(next.buf, 0, next.len, inputq, namedq, reasm);
+                if (next == null) inputInner(ib, ioff, ilen, inputq, namedq, now);
+                else inputInner(next.buf, 0, next.len, inputq, namedq, now);
                 if (!l.isUp()) return Link.LINK_DOWN_EVT;
             }
             if (fdefq.isEmpty() || fdefq.firstSeqno() != dropPoint) return 0;

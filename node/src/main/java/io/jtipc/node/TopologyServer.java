@@ -93,14 +93,15 @@ public final class TopologyServer {
         /** Called synchronously by the subscriptions (during a table change or a timeout). */
         private void event(SubscriptionEvent e) {
             if (closed || overflowed) return;
-            if (outq.size() >= (remote == 0 ? outqLimit : Math.min(outqLimit, REMOTE_OUTQ_LIMIT))) {
+            int limit = remote == 0 ? outqLimit : Math.min(outqLimit, REMOTE_OUTQ_LIMIT);
+            if (outq.size() >= limit) {
                 // the subscriber does not read: drop it. Closing deletes subscriptions, which must not happen
                 // while the subscriptions are reporting, so the close is posted.
                 overflowed = true;
                 outq.clear();
                 overflowCloses++;
                 net.log("topology server: subscriber connection " + Integer.toUnsignedString(port) + " left more than "
-                    + outqLimit + " events unread (overflow), connection closed");
+                    + limit + " events unread (overflow), connection closed");
                 net.post(this::close);
                 return;
             }

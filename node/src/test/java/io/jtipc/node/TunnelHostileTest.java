@@ -71,6 +71,35 @@ class TunnelHostileTest {
         assertThat(t.tunnelledDelivered).isEqualTo(delivered + 1);
     }
 
+    /**
+     * A failed-link fragment taken from the tunnel is progress of the failover reassembly, as a fragment on a link is
+     * of the link's: it is not the first evicted as stalled right after it (review: nothing refreshed it, so after a
+     * failover it looked stalled since its last fragment on the failed link).
+     */
+    @Test
+    void aTunnelledFragmentIsProgressOfTheFailoverReassembly() {
+        Net bnet = b.core.net;
+        LinkTunnel t = victim().tunnel;
+        byte[] first = HostileKit.outOfOrderData(a.core.ownAddr(), b.core.ownAddr(), t.dropPoint, 0, 0, 100);
+        byte[] fm = failover(Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + first.length);
+        System.arraycopy(first, 0, fm, Tipc.INT_H_SIZE, first.length);
+        HostileKit.inject(attacker, fm, net.now(), a); // the node's failover state settles with a first one
+        net.runFor(50);
+        byte[] inner = HoldFairnessTest.fragment(a.core.ownAddr(), b.core.ownAddr(), Tipc.FIRST_FRAGMENT, 1, 1400);
+        new TipcMsg().wrap(inner, 0, inner.length).setSeqno(t.dropPoint);
+        byte[] m = failover(Tipc.INT_H_SIZE, Tipc.INT_H_SIZE + inner.length);
+        System.arraycopy(inner, 0, m, Tipc.INT_H_SIZE, inner.length);
+        HostileKit.inject(attacker, m, net.now(), a);
+        net.runFor(20);
+        assertThat(t.reasm.bytes()).as("the inner fragment in reassembly").isPositive();
+        assertThat(bnet.reasmActive).contains(t.reasm);
+        assertThat(LinkReassembly.evictStalled(bnet.reasmActive, null, net.now() + 500)).as("stalled 500 ms after it")
+            .isFalse();
+        assertThat(LinkReassembly.evictStalled(bnet.reasmActive, null, net.now() + LinkReassembly.STALL_EVICT_MS + 100))
+            .isTrue();
+        assertThat(t.reasm.bytes()).isZero();
+    }
+
     @Test
     void anUnfinishedFragmentedFailoverIsChargedToTheNodeTotalAndGivenBackAtReset() {
         Net bnet = b.core.net;

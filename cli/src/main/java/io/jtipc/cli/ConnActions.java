@@ -256,35 +256,63 @@ final class ConnActions {
         return 0;
     }
 
-    /** --echo-conn: a STREAM listener; every accepted connection's bytes are echoed back (one thread each). */
+    /**
+     * Most connections {@code --echo-conn} serves at once: each takes a platform thread and a 66 000-byte buffer, so
+     * a peer opening connections without end would otherwise exhaust the JVM's threads (an OutOfMemoryError "unable
+     * to create native thread", which ended the echo service). A connection accepted beyond it is closed at once.
+     */
+    static final int ECHO_CONN_MAX = 64;
+
+    /**
+     * --echo-conn: a STREAM listener; every accepted connection's bytes are echoed back (one thread each, at most
+     * {@link #ECHO_CONN_MAX} at once). Connections beyond the limit are closed at once: the first of an episode
+     * (until a slot frees) prints {@code ECHO-CONN refused: N connections open}, its end {@code ECHO-CONN accepting
+     * again (K refused)}. A thread that cannot be started closes its connection ({@code ECHO-CONN refused: cannot
+     * start a thread}, once per episode likewise).
+     */
     static Thread startEchoConn(TipcNode node, TipcAddress at, PrintWriter out) throws Exception {
         TipcServerSocket ls = TipcServerSocket.listen(node, at, TipcConnection.Type.STREAM, TipcSocket.Scope.CLUSTER);
         out.println("READY echo-conn " + at);
         out.flush();
+        EchoSlots slots = new EchoSlots(out);
         Thread t = new Thread(() -> {
             try (ls) {
                 while (!Thread.currentThread().isInterrupted()) {
                     TipcConnection c = ls.accept(Duration.ofSeconds(1));
                     if (c == null) continue;
-                    Thread w = new Thread(() -> {
-                        long total = 0;
-                        try (c) {
-                            byte[] buf = new byte[66000];
-                            int n;
-                            while ((n = c.read(buf)) > 0) {
-                                c.write(buf, 0, n);
-                                total += n;
+                    if (!slots.take()) {
+                        c.close();
+                        continue;
+                    }
+                    Thread w;
+                    try {
+                        w = new Thread(() -> {
+                            long total = 0;
+                            try (c) {
+                                byte[] buf = new byte[66000];
+                                int n;
+                                while ((n = c.read(buf)) > 0) {
+                                    c.write(buf, 0, n);
+                                    total += n;
+                                }
+                            } catch (Exception e) {
+                                // reset by the client's close()
+                            } finally {
+                                slots.release();
                             }
-                        } catch (Exception e) {
-                            // reset by the client's close()
-                        }
-                        synchronized (out) {
-                            out.println("ECHO-CONN " + total + " bytes");
-                            out.flush();
-                        }
-                    }, "jtipc-echo-conn");
-                    w.setDaemon(true);
-                    w.start();
+                            synchronized (out) {
+                                out.println("ECHO-CONN " + total + " bytes");
+                                out.flush();
+                            }
+                        }, "jtipc-echo-conn");
+                        w.setDaemon(true);
+                        w.start();
+                        slots.started();
+                    } catch (OutOfMemoryError e) {
+                        // "unable to create native thread": this connection is dropped, the service goes on
+                        c.close();
+                        slots.startFailed();
+                    }
                 }
             } catch (Exception e) {
                 // node closed or interrupted
@@ -293,5 +321,55 @@ final class ConnActions {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** The open connections of one --echo-conn service and the refusals of the current episodes. */
+    static final class EchoSlots {
+        private final PrintWriter out;
+        private int open;
+        private long refusedFull;
+        private long failedStarts;
+
+        EchoSlots(PrintWriter out) {
+            this.out = out;
+        }
+
+        /** True and one more open if below {@link #ECHO_CONN_MAX}; else counts a refusal (the first printed). */
+        synchronized boolean take() {
+            if (open < ECHO_CONN_MAX) {
+                open++;
+                return true;
+            }
+            if (refusedFull++ == 0) print("ECHO-CONN refused: " + open + " connections open");
+            return false;
+        }
+
+        /** A connection ended: one fewer open; ends an episode of refusals for the limit. */
+        synchronized void release() {
+            open--;
+            if (refusedFull == 0) return;
+            print("ECHO-CONN accepting again (" + refusedFull + " refused)");
+            refusedFull = 0;
+        }
+
+        /** A connection's thread started: ends an episode of failed starts. */
+        synchronized void started() {
+            if (failedStarts == 0) return;
+            print("ECHO-CONN threads start again (" + failedStarts + " refused)");
+            failedStarts = 0;
+        }
+
+        /** Its thread could not be started: the connection taken is closed and refused (the first printed). */
+        synchronized void startFailed() {
+            open--;
+            if (failedStarts++ == 0) print("ECHO-CONN refused: cannot start a thread (" + open + " connections open)");
+        }
+
+        private void print(String line) {
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        }
     }
 }

@@ -157,7 +157,8 @@ public final class NodeCommand implements Callable<Integer> {
     double runFor;
 
     @Option(names = "--echo-conn", paramLabel = "TYPE:INSTANCE",
-            description = "echo the bytes of every connection to TYPE:INSTANCE (a STREAM listener)")
+            description = "echo the bytes of every connection to TYPE:INSTANCE (a STREAM listener; at most 64 "
+                    + "connections at once, more are closed at once)")
     String echoConn;
 
     @Option(names = "--group", paramLabel = "TYPE:MEMBER",
@@ -499,7 +500,7 @@ public final class NodeCommand implements Callable<Integer> {
             }
         };
         // link events are told under the node's core lock: printed by a thread of their own, never blocking the core
-        try (AsyncLines linkLines = new AsyncLines(out, "jtipc-link-lines"); TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, identity, control, failed,
+        try (AsyncLines linkLines = new AsyncLines(out, "jtipc-link-lines"); TipcNode node = b.start(); ServiceMode svc = ServiceMode.start(node, control, failed,
                 Thread.currentThread(), err)) {
             service[0] = svc;
             svc.onSignal(stopping); // before the signal's close: STOPPING=1 "beginning its shutdown"

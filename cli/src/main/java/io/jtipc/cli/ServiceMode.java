@@ -59,12 +59,13 @@ final class ServiceMode implements AutoCloseable {
      * @throws ControlUnavailableException an explicit control path cannot be used
      * @throws IOException the default directory cannot be found (the user id is unknown)
      */
-    static ServiceMode start(TipcNode node, String identity, String controlOption, CountDownLatch stop, Thread main,
+    static ServiceMode start(TipcNode node, String controlOption, CountDownLatch stop, Thread main,
                              PrintWriter err) throws IOException {
         ControlServer control = null;
         if (!NO_CONTROL.equals(controlOption)) {
             ControlCommands commands = new ControlCommands(node);
-            Path path = controlOption != null ? Path.of(controlOption) : ControlPaths.defaultPath(identity);
+            // the default path is named by the identity as node list shows it, as 'jtipc --node ID' looks for it
+            Path path = controlOption != null ? Path.of(controlOption) : ControlPaths.defaultPath(node.identity().toString());
             try {
                 if (controlOption == null) ControlPaths.ensurePrivate(path.getParent());
                 control = ControlServer.start(path, commands::execute);

@@ -166,6 +166,89 @@ class ConnCommandTest {
         }
     }
 
+    /**
+     * --echo-conn serves at most {@link ConnActions#ECHO_CONN_MAX} connections at once (one thread each): the ones
+     * beyond are closed at once by the echo side (end of stream or a reset at the client), the refusal printed once;
+     * the open ones go on echoing. Unbounded, every connection took a platform thread until the JVM had none left.
+     */
+    @Test
+    void echoConnClosesConnectionsBeyondItsLimit() throws Exception {
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        String a = "127.0.0.1:" + port;
+        String b = "127.0.0.2:" + port;
+        CompletableFuture<MainTest.Result> echo = CompletableFuture.supplyAsync(() -> MainTest.run("node", "--identity",
+            "cli-echomax", "--bearer", "udp:" + a + ",remote=" + b + ",name=ua", "--echo-conn", "18896:1", "--for", "25"));
+        int max = ConnActions.ECHO_CONN_MAX;
+        java.util.List<io.jtipc.api.TipcConnection> open = new java.util.ArrayList<>();
+        try (io.jtipc.api.TipcNode client = io.jtipc.api.TipcNode.builder().identity("cli-echomaxc")
+                 .bearer("udp:" + b + ",remote=" + a + ",name=ub").start()) {
+            client.awaitLinkUp(java.time.Duration.ofSeconds(15));
+            client.awaitBinding(x -> x.type() == 18896, java.time.Duration.ofSeconds(15));
+            io.jtipc.api.TipcAddress at = io.jtipc.api.TipcAddress.ofService(18896, 1);
+            byte[] one = new byte[1];
+            for (int i = 0; i < max; i++) {
+                io.jtipc.api.TipcConnection c = io.jtipc.api.TipcConnection.connect(client, at,
+                    io.jtipc.api.TipcConnection.Type.STREAM, java.time.Duration.ofSeconds(8));
+                open.add(c);
+                c.write(new byte[] {(byte) i});
+                assertThat(c.read(one)).as("echo on connection " + i).isEqualTo(1);
+                assertThat(one[0]).isEqualTo((byte) i);
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(closedByTheEchoSide(client, at)).as("connection " + (max + i) + " beyond the limit").isTrue();
+            }
+            for (int i = 0; i < max; i++) { // the first ones still echo
+                io.jtipc.api.TipcConnection c = open.get(i);
+                c.write(new byte[] {(byte) ~i});
+                assertThat(c.read(one)).as("echo again on connection " + i).isEqualTo(1);
+                assertThat(one[0]).isEqualTo((byte) ~i);
+            }
+        } finally {
+            for (io.jtipc.api.TipcConnection c : open) c.close();
+        }
+        MainTest.Result e = echo.get(60, TimeUnit.SECONDS);
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out().split("ECHO-CONN refused: " + max + " connections open", -1)).as(e.out()).hasSize(2);
+        assertThat(e.out()).contains("ECHO-CONN accepting again (3 refused)").doesNotContain("cannot start a thread");
+    }
+
+    /** Refusals for the limit and failed thread starts are each printed once per episode, then counted. */
+    @Test
+    void echoSlotsPrintEachEpisodeOnce() {
+        java.io.StringWriter w = new java.io.StringWriter();
+        ConnActions.EchoSlots slots = new ConnActions.EchoSlots(new java.io.PrintWriter(w));
+        for (int i = 0; i < ConnActions.ECHO_CONN_MAX; i++) assertThat(slots.take()).isTrue();
+        assertThat(slots.take()).isFalse();
+        assertThat(slots.take()).isFalse();
+        slots.release();
+        assertThat(slots.take()).as("a freed slot").isTrue();
+        assertThat(slots.take()).isFalse();
+        slots.release();
+        assertThat(slots.take()).isTrue();
+        slots.startFailed(); // its thread did not start: the slot is free again
+        assertThat(slots.take()).isTrue();
+        slots.startFailed();
+        assertThat(slots.take()).isTrue();
+        slots.started();
+        assertThat(w.toString()).isEqualTo(String.join(System.lineSeparator(),
+            "ECHO-CONN refused: 64 connections open", "ECHO-CONN accepting again (2 refused)",
+            "ECHO-CONN refused: 64 connections open", "ECHO-CONN accepting again (1 refused)",
+            "ECHO-CONN refused: cannot start a thread (63 connections open)", "ECHO-CONN threads start again (2 refused)", ""));
+    }
+
+    /** Connects, sends a byte and reads: true if the connection ends (end of stream or an error) instead of echoing. */
+    private static boolean closedByTheEchoSide(io.jtipc.api.TipcNode client, io.jtipc.api.TipcAddress at) {
+        try (io.jtipc.api.TipcConnection c = io.jtipc.api.TipcConnection.connect(client, at,
+                 io.jtipc.api.TipcConnection.Type.STREAM, java.time.Duration.ofSeconds(8))) {
+            c.write(new byte[] {42});
+            return c.read(new byte[1]) < 0;
+        } catch (io.jtipc.api.TipcException e) {
+            return true; // refused, reset or closed by the peer
+        } catch (java.io.InterruptedIOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void badConnArguments() {
         MainTest.Result r = MainTest.run("node", "--identity", "x", "--bearer", "udp:127.0.0.1:1", "connect");

@@ -191,6 +191,51 @@ class MainTest {
         }
     }
 
+    /**
+     * A pcapng packet block naming an interface that was never described is one bad record; reading goes on. Every
+     * verb reports it as plain {@code jtipc pcap FILE} does (the same line, exit code 1): links, names and stats
+     * looked only at a read that stopped early and said nothing, exit 0.
+     */
+    @Test
+    void aBadPacketBlockIsReportedAlikeByEveryVerb(@TempDir Path dir) throws Exception {
+        byte[] frame = new byte[60]; // an Ethernet frame of no interest (EtherType 0)
+        java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
+        f.write(pcapngBlock(0x0A0D0D0A, java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).array())); // section header
+        f.write(pcapngBlock(1, java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putShort((short) 1).putShort((short) 0).putInt(0).array())); // interface 0: Ethernet
+        f.write(pcapngBlock(6, packetBody(0, frame)));
+        f.write(pcapngBlock(6, packetBody(7, frame))); // interface 7 was never described
+        f.write(pcapngBlock(6, packetBody(0, frame)));
+        Path bad = Files.write(dir.resolve("bad-iface.pcapng"), f.toByteArray());
+
+        Result r = run("pcap", bad.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        String line = "jtipc pcap: 1 bad record in " + bad + "\n";
+        assertThat(r.err()).contains(line);
+        for (String verb : List.of("links", "names", "stats")) {
+            Result v = run("pcap", verb, bad.toString());
+            assertThat(v.code()).as(verb + ": " + v.err()).isEqualTo(1);
+            assertThat(v.err()).as(verb).isEqualTo(line);
+            v = run("pcap", verb, "--json", bad.toString());
+            assertThat(v.code()).as(verb + " --json: " + v.err()).isEqualTo(1);
+            assertThat(v.err()).as(verb + " --json").isEqualTo(line);
+        }
+    }
+
+    /** A pcapng block: type, total length, body padded to 4 bytes, total length (little-endian). */
+    static byte[] pcapngBlock(int type, byte[] body) {
+        int padded = (body.length + 3) & ~3;
+        return java.nio.ByteBuffer.allocate(12 + padded).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(type)
+            .putInt(12 + padded).put(body).position(8 + padded).putInt(12 + padded).array();
+    }
+
+    /** An enhanced packet block's body: interface id, timestamp 1 s, the frame captured whole. */
+    static byte[] packetBody(int iface, byte[] frame) {
+        return java.nio.ByteBuffer.allocate(20 + frame.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(iface)
+            .putInt(0).putInt(1_000_000).putInt(frame.length).putInt(frame.length).put(frame).array();
+    }
+
     @Test
     void unreadableOrCorruptCaptureExitsNonZero(@TempDir Path dir) throws Exception {
         Result r = run("pcap", dir.resolve("nope.pcap").toString());

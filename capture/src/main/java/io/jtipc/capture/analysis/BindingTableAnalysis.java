@@ -280,9 +280,18 @@ public final class BindingTableAnalysis implements TipcMessageListener {
         return String.format(Locale.ROOT, "%.6f", (nanos - firstNanos) / 1e9);
     }
 
-    /** Converts seconds relative to the origin into an absolute time for {@link #viewsAt}. */
+    /**
+     * Converts seconds relative to the origin into an absolute time for {@link #viewsAt}, saturated: a time past what
+     * a long holds (1e10 s, Infinity) is {@link Long#MAX_VALUE}, the end of the capture (the sum overflowed to a
+     * time before the capture: the empty table); likewise {@link Long#MIN_VALUE} below. NaN counts as 0.
+     */
     public long atSeconds(double seconds) {
-        return firstNanos + Math.round(seconds * 1e9);
+        long d = Math.round(seconds * 1e9); // saturates at Long.MAX_VALUE / MIN_VALUE
+        try {
+            return Math.addExact(firstNanos, d);
+        } catch (ArithmeticException e) {
+            return d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
     }
 
     /** Overrides the time origin (e.g. the first frame of the capture). */

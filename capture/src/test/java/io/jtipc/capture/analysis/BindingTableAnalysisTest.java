@@ -152,6 +152,10 @@ class BindingTableAnalysisTest {
         assertThat(bt.atSeconds(1.5)).isEqualTo(origin + 1_500_000_000L);
         // before any link came up nobody has received anything: no table
         assertThat(bt.viewsAt(bt.atSeconds(1.0))).isEmpty();
+        // past the end (origin + 1e10 s overflowed to a time before the capture): the final table
+        assertThat(bt.atSeconds(1e10)).isEqualTo(Long.MAX_VALUE);
+        assertThat(bt.atSeconds(Double.POSITIVE_INFINITY)).isEqualTo(Long.MAX_VALUE);
+        assertThat(bt.viewsAt(bt.atSeconds(1e10))).isNotEmpty().isEqualTo(bt.viewsAt(Long.MAX_VALUE));
     }
 
     @Test

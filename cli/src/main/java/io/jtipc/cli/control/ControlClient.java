@@ -152,7 +152,8 @@ public final class ControlClient {
 
     /**
      * The socket to use: {@code node} if it names a path (holds a '/'), the default path of identity {@code node}
-     * otherwise; without {@code node}, the one socket in the default directory.
+     * otherwise (named by the identity as the node shows it, {@link ControlPaths#canonicalIdentity}: upper- or
+     * lower-case hex find the same node); without {@code node}, the one socket in the default directory.
      */
     static Path resolve(String node) throws IOException {
         if (node != null && node.contains("/")) return Path.of(node); // the user's own choice

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.jtipc.wire.NodeId;
+
 /**
  * Where a node's control socket lives by default: {@code DIR/IDENTITY.ctl} with DIR {@code $XDG_RUNTIME_DIR/jtipc}
- * when that is set, {@code /run/jtipc} for root, else {@code /tmp/jtipc-UID} (created with mode 0700).
+ * when that is set, {@code /run/jtipc} for root, else {@code /tmp/jtipc-UID} (created with mode 0700). IDENTITY is
+ * the identity in the form the node shows it ({@link #canonicalIdentity}), so the node and {@code jtipc --node ID}
+ * find the same file however the identity was typed.
  */
 public final class ControlPaths {
     /** The file name suffix of a control socket. */
@@ -23,9 +27,29 @@ public final class ControlPaths {
         return uid == 0 ? Path.of("/run/jtipc") : Path.of("/tmp/jtipc-" + uid);
     }
 
-    /** The default socket of the node with this identity (characters outside [A-Za-z0-9._-] become '_'). */
+    /**
+     * The identity as the node shows it ({@code node list}, READY): {@link NodeId#parse} then {@link NodeId#toString}
+     * (tipc_nodeid2string), e.g. {@code 00112233445566778899AABBCCDDEEFF} becomes {@code
+     * 00112233445566778899aabbccddeeff} and {@code "my node"} (a space is not shown as text) {@code 6d79206e6f6465};
+     * a text that is no identity (longer than 32 characters, not hex) is returned as it is.
+     */
+    public static String canonicalIdentity(String identity) {
+        try {
+            return NodeId.parse(identity).toString();
+        } catch (IllegalArgumentException e) {
+            return identity;
+        }
+    }
+
+    /**
+     * The default socket of the node with this identity: its {@link #canonicalIdentity} plus {@link #SUFFIX}. A
+     * canonical identity holds only [A-Za-z0-9._:@-] (else it is shown as hex), so distinct ones never share a file
+     * name; other characters (only in a text that is no identity) become '_'. Two identities share a path only if
+     * the node shows them alike (the text id "aabb" and the hex id aabb): 'jtipc --node' cannot tell those apart
+     * either, and the second node to start finds the socket in use and runs without one.
+     */
     public static Path defaultPath(String identity) throws IOException {
-        return defaultDirectory().resolve(identity.replaceAll("[^A-Za-z0-9._-]", "_") + SUFFIX);
+        return defaultDirectory().resolve(canonicalIdentity(identity).replaceAll("[^A-Za-z0-9._:@-]", "_") + SUFFIX);
     }
 
     /**

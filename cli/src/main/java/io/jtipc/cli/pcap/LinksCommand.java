@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                 + "each way, retransmissions, NACKs and gap-ACK blocks, probes, MTU, tolerance/priority, "
                 + "link down events."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})
+        exitCodeList = {"0:success", "1:the capture could not be read to its end or held bad records",
+            "2:bad arguments"})
 public final class LinksCommand implements Callable<Integer> {
 
     /** Options shared by the analysis verbs: the capture file, keys, UDP ports, JSON output. */
@@ -165,12 +166,17 @@ public final class LinksCommand implements Callable<Integer> {
 
         /**
          * Dissects the capture (after a successful {@link #open}) into {@code l}; returns the summary. A file that
-         * could not be read to its end is reported on stderr (what was read is still analysed).
+         * could not be read to its end is reported on stderr (what was read is still analysed), bad records that
+         * were skipped (reading went on) in the words of {@code jtipc pcap FILE}.
          */
         CaptureSummary dissect(CommandLine cl, TipcMessageListener l) throws IOException {
             CaptureSummary s = new TipcCaptureDissector(options).dissect(input, l);
             if (s.fileError() != null) {
                 cl.getErr().println("jtipc: " + name() + ": reading stopped early: " + s.fileError());
+                cl.getErr().flush();
+            } else if (s.badRecords() > 0) {
+                cl.getErr().println("jtipc pcap: " + s.badRecords() + " bad record" + (s.badRecords() == 1 ? "" : "s")
+                        + " in " + name());
                 cl.getErr().flush();
             }
             if (s.undecryptedFrames() > 0) {
@@ -182,8 +188,9 @@ public final class LinksCommand implements Callable<Integer> {
         }
     }
 
+    /** 1 if the capture could not be read to its end or held bad records (as {@code jtipc pcap FILE}), else 0. */
     static int exitCode(CaptureSummary s) {
-        return s.fileError() == null ? 0 : 1;
+        return s.fileError() == null && s.badRecords() == 0 ? 0 : 1;
     }
 
     @Spec

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
                 + "goes down), one table per node, as 'tipc nametable show' prints it. Only cluster-scope "
                 + "bindings are distributed, so node-scope ones never appear."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})
+        exitCodeList = {"0:success", "1:the capture could not be read to its end or held bad records",
+            "2:bad arguments"})
 public final class NamesCommand implements Callable<Integer> {
 
     @Spec
@@ -40,6 +41,20 @@ public final class NamesCommand implements Callable<Integer> {
             + "with its time and publishing node")
     boolean history;
 
+    /**
+     * The absolute time {@code seconds} (>= 0, Infinity included) after {@code origin}, saturated: a time past what a
+     * long holds is {@link Long#MAX_VALUE}, the end of any capture (origin plus 1e10 s overflowed to a negative time
+     * before the capture: the empty table).
+     */
+    static long atNanos(long origin, double seconds) {
+        long d = Math.round(seconds * 1e9); // Long.MAX_VALUE for Infinity or anything past it
+        try {
+            return Math.addExact(origin, d);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
@@ -52,7 +67,7 @@ public final class NamesCommand implements Callable<Integer> {
             long origin = FileTotals.firstTimestamp(args.input());
             if (origin >= 0) names.setOrigin(origin);
             CaptureSummary s = args.dissect(cl, names);
-            long when = at == null ? Long.MAX_VALUE : names.atSeconds(at);
+            long when = at == null ? Long.MAX_VALUE : atNanos(names.firstNanos(), at);
             PrintWriter out = cl.getOut();
             if (args.json) {
                 writeJson(names, when, history, out);

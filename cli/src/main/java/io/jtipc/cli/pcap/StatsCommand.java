@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "stats", description = {"Counts: frames and bytes, TIPC messages per user/type (top level and nested), "
                 + "encrypted/decrypted frames, malformed frames with their reasons."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:the capture could not be read to its end", "2:bad arguments"})
+        exitCodeList = {"0:success", "1:the capture could not be read to its end or held bad records",
+            "2:bad arguments"})
 public final class StatsCommand implements Callable<Integer> {
 
     @Spec

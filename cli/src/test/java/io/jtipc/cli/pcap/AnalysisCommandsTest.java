@@ -115,6 +115,41 @@ class AnalysisCommandsTest {
         assertThat(end.out()).doesNotContainPattern("(?m)^4000\\s+10\\s+20\\s+cluster");
     }
 
+    /**
+     * A time past the capture's end shows the final table: 1e10 s or Infinity overflowed the capture's first time plus
+     * the seconds into a negative time, before the capture, and printed the empty table.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e10", "Infinity", "1e300", "9223372036.854775807"})
+    void namesAtATimePastTheEndShowsTheFinalTable(String at) {
+        Result end = run(new NamesCommand(), sample("eth-6.1.pcap"));
+        assertThat(end.code()).as(end.err()).isZero();
+        List<String> rows = bindingRows(end.out());
+        assertThat(rows).isNotEmpty();
+        Result r = run(new NamesCommand(), sample("eth-6.1.pcap"), "--at", at);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(bindingRows(r.out())).as(r.out()).isEqualTo(rows);
+        assertThat(r.out()).isEqualTo(end.out());
+        Result json = run(new NamesCommand(), sample("eth-6.1.pcap"), "--json", "--at", at);
+        assertThat(json.code()).as(json.err()).isZero();
+        Result endJson = run(new NamesCommand(), sample("eth-6.1.pcap"), "--json");
+        assertThat(json.out()).contains("\"kind\":\"binding\"").isEqualTo(endJson.out());
+    }
+
+    /** NaN and negative times are usage errors (exit code 2). */
+    @ParameterizedTest
+    @ValueSource(strings = {"NaN", "-1", "-Infinity", "-0.000001"})
+    void namesAtNaNOrANegativeTimeIsAUsageError(String at) {
+        Result r = run(new NamesCommand(), sample("eth-6.1.pcap"), "--at", at);
+        assertThat(r.code()).as(r.out()).isEqualTo(2);
+        assertThat(r.err()).contains("--at: must be a number of seconds >= 0");
+    }
+
+    /** The binding rows ("TYPE LOWER UPPER SCOPE PORT NODE") of a names table. */
+    static List<String> bindingRows(String out) {
+        return out.lines().filter(l -> l.matches("\\d+\\s+\\d+\\s+\\d+\\s+(cluster|node)\\s.*")).toList();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"eth-6.1", "udpcrypto-6.1"})
     void linksShowsTheLinkUpWithConsistentCounts(String name) throws Exception {

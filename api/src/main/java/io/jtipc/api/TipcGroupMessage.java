@@ -9,6 +9,16 @@ package io.jtipc.api;
  * @param payload        the data (empty for member events)
  */
 public record TipcGroupMessage(TipcAddress sender, int senderInstance, Mode mode, byte[] payload) {
+    /**
+     * The payload made safe to print, as {@link TipcMessage#payloadText()}: decoded as UTF-8 and escaped by the rule
+     * for every string from the wire (a member chooses these bytes: printed raw, a newline forges a line and an ESC
+     * sequence rewrites the terminal).
+     */
+    public String payloadText() {
+        return io.jtipc.wire.PeerText.escape(new String(payload, java.nio.charset.StandardCharsets.UTF_8),
+                Integer.MAX_VALUE);
+    }
+
     /** Message types of net/tipc/msg.h as a receiver sees them. */
     public enum Mode {
         /** TIPC_GRP_UCAST_MSG: sent to this member by unicast or anycast (the wire does not tell them apart). */

@@ -78,8 +78,7 @@ final class GroupAgent implements Runnable {
                         + " port " + Integer.toUnsignedString(m.sender().port());
                 } else {
                     // a peer chose these bytes: escaped (no newline, no ESC reaches the console)
-                    line = "GOT " + io.jtipc.wire.PeerText.escape(new String(m.payload(), StandardCharsets.UTF_8),
-                        Integer.MAX_VALUE);
+                    line = "GOT " + m.payloadText();
                 }
                 synchronized (out) {
                     out.println(line);

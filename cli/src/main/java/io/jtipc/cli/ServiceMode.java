@@ -65,7 +65,7 @@ final class ServiceMode implements AutoCloseable {
         if (!NO_CONTROL.equals(controlOption)) {
             ControlCommands commands = new ControlCommands(node);
             // the default path is named by the identity as node list shows it, as 'jtipc --node ID' looks for it
-            Path path = controlOption != null ? Path.of(controlOption) : ControlPaths.defaultPath(node.identity().toString());
+            Path path = controlOption != null ? Path.of(controlOption) : ControlPaths.defaultPath(String.valueOf(node.identity()));
             try {
                 if (controlOption == null) ControlPaths.ensurePrivate(path.getParent());
                 control = ControlServer.start(path, commands::execute);

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.jtipc.wire.NodeId;
+import io.jtipc.api.TipcIdentity;
 
 /**
  * Where a node's control socket lives by default: {@code DIR/IDENTITY.ctl} with DIR {@code $XDG_RUNTIME_DIR/jtipc}
@@ -28,14 +28,14 @@ public final class ControlPaths {
     }
 
     /**
-     * The identity as the node shows it ({@code node list}, READY): {@link NodeId#parse} then {@link NodeId#toString}
+     * The identity as the node shows it ({@code node list}, READY): {@link TipcIdentity#canonical}
      * (tipc_nodeid2string), e.g. {@code 00112233445566778899AABBCCDDEEFF} becomes {@code
      * 00112233445566778899aabbccddeeff} and {@code "my node"} (a space is not shown as text) {@code 6d79206e6f6465};
      * a text that is no identity (longer than 32 characters, not hex) is returned as it is.
      */
     public static String canonicalIdentity(String identity) {
         try {
-            return NodeId.parse(identity).toString();
+            return TipcIdentity.canonical(identity);
         } catch (IllegalArgumentException e) {
             return identity;
         }

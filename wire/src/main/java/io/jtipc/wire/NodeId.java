@@ -69,7 +69,8 @@ public final class NodeId {
         }
         if (s.length() > 32) throw new IllegalArgumentException("node id longer than 32 hex digits: " + s);
         for (int i = 0; i < s.length(); i++) {
-            int d = Character.digit(s.charAt(i), 16);
+            char c = s.charAt(i);
+            int d = c < 0x80 ? Character.digit(c, 16) : -1; // ASCII only: Character.digit takes other scripts' digits
             if (d < 0) throw new IllegalArgumentException("not a hex digit in node id: " + s);
             b[i / 2] |= (byte) ((i % 2 == 0) ? d << 4 : d);
         }

@@ -12,6 +12,15 @@ class TipcMsgTest {
         return b;
     }
 
+    /** iproute2 str2nodeid: 17-32 characters are ASCII hex digits; another script's digits are refused. */
+    @Test
+    void aHexNodeIdTakesAsciiDigitsOnly() {
+        assertThat(NodeId.parse("0123456789ABCDEF01").bytes()).isEqualTo(NodeId.parse("0123456789abcdef01").bytes());
+        String arabicIndic = "\u0661".repeat(17); // Character.digit reads each as 1
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeId.parse(arabicIndic))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** A setter on a word beyond the wrapped length keeps that word's other bits (it read the word as 0). */
     @Test
     void settingBitsBeyondTheWrappedLengthKeepsTheOtherBits() {

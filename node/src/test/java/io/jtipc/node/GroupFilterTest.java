@@ -62,6 +62,18 @@ class GroupFilterTest {
         }
     }
 
+    /** Three nodes, a member on na (a) and on nb (b) seeing each other JOINED, none on nc. */
+    private record Three(SimNetwork net, SimNode na, SimNode nb, SimNode nc, Member a, Member b) {
+        static Three joined(long seed) {
+            SimNetwork net = new SimNetwork(seed);
+            List<SimNode> ns = GroupTest.cluster(net, 3);
+            Member a = new Member(net, ns.get(0), 0, 1);
+            Member b = new Member(net, ns.get(1), 1, 2);
+            GroupTest.joinAll(net, List.of(a, b));
+            return new Three(net, ns.get(0), ns.get(1), ns.get(2), a, b);
+        }
+    }
+
     private static List<String> texts(Member r, SimNode from) {
         return r.got.stream().filter(g -> g.srcNode() == from.core.ownAddr())
             .map(g -> g.oob() ? (g.joined() ? "JOINED" : "LEFT") : new String(g.data(), StandardCharsets.UTF_8)).toList();
@@ -134,12 +146,10 @@ class GroupFilterTest {
      */
     @Test
     void joinThenLeaveFromUnboundPortsCannotGrowTheMembers() {
-        SimNetwork net = new SimNetwork(8);
-        List<SimNode> ns = GroupTest.cluster(net, 3);
-        SimNode na = ns.get(0), nb = ns.get(1), nc = ns.get(2);
-        Member a = new Member(net, na, 0, 1);
-        Member b = new Member(net, nb, 1, 2);
-        GroupTest.joinAll(net, List.of(a, b));
+        Three t = Three.joined(8);
+        SimNetwork net = t.net();
+        SimNode na = t.na(), nb = t.nb(), nc = t.nc();
+        Member a = t.a(), b = t.b();
         Group g = na.core.sockets.group(a.port).grp;
         int gp = Tipc.GROUP_PROTOCOL;
         for (int p = 1; p <= 3 * Group.MAX_JOINING_PER_NODE; p++) {
@@ -199,12 +209,10 @@ class GroupFilterTest {
 
     @Test
     void aPeerCannotGrowTheGroupStateWithoutBound() {
-        SimNetwork net = new SimNetwork(6);
-        List<SimNode> ns = GroupTest.cluster(net, 3);
-        SimNode na = ns.get(0), nb = ns.get(1), nc = ns.get(2);
-        Member a = new Member(net, na, 0, 1);
-        Member b = new Member(net, nb, 1, 2);
-        GroupTest.joinAll(net, List.of(a, b));
+        Three t = Three.joined(6);
+        SimNetwork net = t.net();
+        SimNode na = t.na(), nb = t.nb(), nc = t.nc();
+        Member a = t.a(), b = t.b();
         Group g = na.core.sockets.group(a.port).grp;
         // JOINs from more ports of one node than it may have joining, never bound: at most MAX_JOINING_PER_NODE kept
         int joins = Group.MAX_JOINING_PER_NODE + 500;

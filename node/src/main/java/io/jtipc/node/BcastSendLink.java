@@ -304,7 +304,7 @@ final class BcastSendLink {
         int grow = Math.max(0, mss - before);
         if (!backlogBudget.take(grow, 0)) return false;
         int r = Msg.bundle(h, t, msg, msg.length, mss, 0, null);
-        backlogBudget.give(grow - (t.len - before), 0);
+        backlogBudget.giveTail(grow - (t.len - before));
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) { // link.c counts the target's message and the new one
             sentBundles++;

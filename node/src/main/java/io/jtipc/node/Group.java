@@ -219,7 +219,9 @@ final class Group {
         if (!joiningByNode.containsKey(node)) return;
         for (GroupMember m : new ArrayList<>(members.subMap(GroupMember.key(node, 0), true, GroupMember.key(node, -1), true)
             .values())) {
-            if (m.unbound) deleteMember(m);
+            if (!m.unbound) continue;
+            m.bcAcked = (bcSndNxt - 1) & 0xFFFF; // never a receiver counted in bcAckers: deleting it releases no wait
+            deleteMember(m);
         }
     }
 
@@ -273,7 +275,9 @@ final class Group {
 
     /** group.c tipc_group_delete: LEAVE to every member, everything dropped. */
     void delete(long now, Outbox out) {
-        for (GroupMember m : members.values()) {
+        // a copy: a LEAVE that overflows a link's backlog resets it, and losing the node's last link deletes members
+        // here (nodeLost) while this walks them
+        for (GroupMember m : new ArrayList<>(members.values())) {
             protoXmit(m, Tipc.GRP_LEAVE_MSG, now, out);
             dropDeferred(m);
         }
@@ -653,6 +657,7 @@ final class Group {
                 if (m.state == MBR_PUBLISHED || Seqno.less(m.bcSyncpt, m.bcRcvNxt)) {
                     m.bcSyncpt = m.bcRcvNxt;
                     dropDeferred(m); // what waits there (above bc_rcv_nxt) would hold the LEFT event back
+                    m.leftQueued = false; // a LEFT of an earlier LEAVE went with it: made again below
                 }
                 active.remove(m);
                 pending.remove(m);

@@ -332,7 +332,9 @@ final class GroupSocket {
      */
     void rcv(TipcMsg h, long now, Outbox out) {
         if (closed) return;
-        if (h.orignode() != h.prevnode()) {
+        boolean groupType = h.user() == Tipc.GROUP_PROTOCOL
+            || (h.type() >= Tipc.TIPC_GRP_MEMBER_EVT && h.type() <= Tipc.TIPC_GRP_UCAST_MSG);
+        if (groupType && h.orignode() != h.prevnode()) {
             if (Long.bitCount(++forgedOrigins) == 1) {
                 net.log("group " + grp.type + ": a message from node " + Integer.toHexString(h.prevnode())
                     + " names node " + Integer.toHexString(h.orignode()) + " as its origin, dropped (forged origins "

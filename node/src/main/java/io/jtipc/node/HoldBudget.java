@@ -261,6 +261,18 @@ final class HoldBudget {
      * part (so the reserve is what is held last).
      */
     void give(long n, int c) {
+        release(n, c, false);
+    }
+
+    /**
+     * Gives back {@code n} bytes of the packet at the queue's tail, adjusted in place (a bundle that took less than
+     * was taken for it): neither ahead of a forced part nor forced itself, so the widened bounds stay as they are.
+     */
+    void giveTail(long n) {
+        release(n, 0, true);
+    }
+
+    private void release(long n, int c, boolean tail) {
         long pn = Math.min(n, bytes - poolBytes);
         int pc = Math.min(c, count - poolCount);
         long rn = n - pn;
@@ -269,7 +281,7 @@ final class HoldBudget {
         count -= c;
         poolBytes -= rn;
         poolCount -= rc;
-        if (c == 0) { // bytes of a packet adjusted in place (a bundle at the tail): not ahead, not forced
+        if (tail) {
             overBytes = Math.min(overBytes, bytes);
         } else if (overBytes > 0 || overCount > 0) { // what was held ahead of the forced part leaves first
             long ab = Math.min(aheadBytes, n);
@@ -279,8 +291,10 @@ final class HoldBudget {
             overBytes = Math.max(0, Math.min(overBytes - (n - ab), bytes));
             overCount = Math.max(0, Math.min(overCount - (c - ac), count));
         }
-        if (parent != null) parent.give(pn, pc);
-        if (reservePool != null) reservePool.give(rn, rc);
+        // the parent is told whether this was a tail adjustment, not left to guess from the count: a link whose
+        // packets all sit in its reserve gives the total bytes without a count
+        if (parent != null) parent.release(pn, pc, tail);
+        if (reservePool != null) reservePool.release(rn, rc, tail);
     }
 
     /** Gives back everything this budget holds. */

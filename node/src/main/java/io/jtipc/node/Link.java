@@ -545,7 +545,7 @@ public final class Link {
         int grow = Math.max(0, mss() - before);
         if (!backlogBudget.take(grow, 0)) return false;
         int r = Msg.bundle(m2, t, msg, len, mss(), node.addr, net.pool);
-        backlogBudget.give(grow - (t.len - before), 0);
+        backlogBudget.giveTail(grow - (t.len - before));
         if (r == Msg.BUNDLE_NONE) return false;
         if (r == Msg.BUNDLE_NEW) sentBundles++;
         sentBundled += r == Msg.BUNDLE_NEW ? 2 : 1; // link.c counts the target's message and the new one

@@ -194,14 +194,22 @@ final class LinkReassembly {
      * @param now the time in ms
      */
     boolean roomFor(TipcMsg h, long now) {
+        boolean ok = makeRoom(h, now);
+        if (!ok) refused++;
+        return ok;
+    }
+
+    /**
+     * {@link #roomFor} without counting a refusal: for a packet that is taken whatever the answer (a failed link's
+     * packet from the tunnel, acknowledged already), whose append then fails if there is no room.
+     */
+    boolean makeRoom(TipcMsg h, long now) {
         boolean ok = roomFor(h);
         while (!ok && evictStalled(now)) ok = roomFor(h);
         if (ok) {
             progress = now;
             // the node's list stays in progress order (oldest first): this one moves to the newest end
             if (charged > 0 && active != null) active.touch(this);
-        } else {
-            refused++;
         }
         return ok;
     }

@@ -116,10 +116,11 @@ final class LinkTunnel {
      * first the reassembly's progress, as on a link ({@link LinkReassembly#roomFor}): it moves to the newest end of the
      * node's evictable reassemblies (else it looked stalled since its last fragment on the failed link and was the
      * first evicted) and may evict one stalled elsewhere when the node total is full; without room, the append then
-     * fails it (a reassembly error: the kernel has no bound here, and the tunnel packet is acknowledged already).
+     * fails it (a reassembly error, counted as such: the kernel has no bound here, and the tunnel packet is
+     * acknowledged already).
      */
     private void inputInner(byte[] b, int o, int n, InputQueue inputq, InputQueue namedq, long now) {
-        reasm.roomFor(innerView.wrap(b, o, n), now);
+        reasm.makeRoom(innerView.wrap(b, o, n), now); // not counted as refused: taken anyway
         l.input(b, o, n, inputq, namedq, reasm);
     }
 

@@ -425,6 +425,30 @@ class HoldBudgetTest {
     }
 
     /**
+     * The bound a failover tunnel widened (forceOver) narrows again once its packets and those queued before it are
+     * given back, also when a link whose packets all sit in its reserve gives the total bytes without a count (review:
+     * the total took that for a tail adjustment, kept the bytes ahead of the tunnel, and stayed widened).
+     */
+    @Test
+    void aWidenedTotalNarrowsAgainWhenReservedLinksGiveBack() {
+        HoldBudget total = new HoldBudget(1000, 1000, null);
+        HoldBudget pool = new HoldBudget(100, 100, null);
+        HoldBudget b = new HoldBudget(500, 500, total, 10, 10, pool); // its 2 packets' count in the reserve
+        HoldBudget o = new HoldBudget(900, 900, total);
+        HoldBudget t = new HoldBudget(900, 900, total);
+        assertThat(b.take(30, 2)).isTrue(); // 20 bytes, no count to the total
+        assertThat(o.take(300, 3)).isTrue();
+        t.forceOver(200, 2); // a tunnel: the total's bound widened by it
+        b.giveAll();
+        o.giveAll();
+        assertThat(o.take(500, 5)).isTrue(); // the node busy again
+        t.giveAll(); // the tunnel has left
+        long room = total.maxBytes - total.bytes();
+        assertThat(total.fits(room, 0)).isTrue();
+        assertThat(total.fits(room + 1, 0)).as("the bound is no longer widened").isFalse();
+    }
+
+    /**
      * Links whose peers never acknowledge can fill the node's backlog total; an honest link still has its reserve
      * (1 MiB outside the total) before ENOBUFS resets it. Before, its first message that had to wait reset it.
      */

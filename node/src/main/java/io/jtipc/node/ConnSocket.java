@@ -145,6 +145,14 @@ public final class ConnSocket {
     public State state() { return state; }
     /** Peer node (valid once connecting). */
     public int peerNode() { return peerNode; }
+
+    /**
+     * The node an accepted connection's SYN came from: its w3 (previous node, net/tipc/msg.h), held to the link's
+     * peer by {@code Node.deliver}, this node's address for a local SYN; unlike {@link #peerNode()} (the SYN's w6,
+     * whatever its sender wrote) it cannot name this node for a SYN from a link. 0 if this socket did not accept.
+     */
+    public int synVia() { return synVia; }
+    int synVia;
     /** Peer port (valid once established). */
     public int peerPort() { return peerPort; }
     /** Peer capabilities at connection set-up. */
@@ -587,6 +595,7 @@ public final class ConnSocket {
         byte[] m = dequeue();
         TipcMsg h = new TipcMsg().wrap(m, 0, m.length);
         child.finishConn(h.origport(), h.orignode(), now);
+        child.synVia = h.prevnode();
         child.importance = h.user() & 3;
         if (h.type() == Tipc.TIPC_NAMED_MSG && h.hdrSize() >= Tipc.NAMED_H_SIZE) {
             child.named = true;

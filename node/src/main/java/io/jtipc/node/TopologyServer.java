@@ -35,7 +35,8 @@ import io.jtipc.wire.Tipc;
  *       events gets them all, ours loses the connection (logged once per connection).</li>
  *   <li>jtipc bounds, not the kernel's: the kernel's lookup does not look at a binding's scope
  *       ({@code tipc_nametbl_lookup_anycast}), so another node can connect to the node-scope {1,1} too. A peer node
- *       may hold at most {@link #REMOTE_CONNS_PER_NODE} connections, all peers {@link #REMOTE_CONNS_TOTAL}; one over
+ *       (the one whose link delivered the SYN, {@link ConnSocket#synVia()}: a SYN naming this node as its origin
+ *       counts for it too) may hold at most {@link #REMOTE_CONNS_PER_NODE} connections, all peers {@link #REMOTE_CONNS_TOTAL}; one over
  *       is accepted and closed at once. A remote connection holds at most {@link #REMOTE_SUBS_PER_CONN}
  *       subscriptions (a request beyond closes it, as TIPC_MAX_SUBSCR does) and {@link #REMOTE_OUTQ_LIMIT} unsent
  *       events: remote subscribers together hold at most half of TIPC_MAX_SUBSCR, the rest stays for this node's
@@ -206,8 +207,10 @@ public final class TopologyServer {
         while (true) {
             int p = sockets.accept(now, listenPort, null, out);
             if (p < 0) return;
-            int peer = sockets.conn(p).peerNode();
-            int remote = peer == net.ownAddr ? 0 : peer;
+            // counted by the node that delivered the SYN, not by the origin it names: a peer writing this node's
+            // address into w6 would otherwise pass for a local client, out of every remote bound
+            int via = sockets.conn(p).synVia();
+            int remote = via == net.ownAddr ? 0 : via;
             Conn c = new Conn(p, remote);
             conns.put(p, c);
             if (remote != 0) {

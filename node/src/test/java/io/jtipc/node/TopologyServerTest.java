@@ -234,6 +234,44 @@ class TopologyServerTest {
         assertThat(ts.subscriptions().count()).isEqualTo(2);
     }
 
+    /**
+     * A SYN from the link that names this node as its origin (w6) is counted for the peer whose link delivered it (its
+     * w3): it does not pass for a local client, out of the remote bounds.
+     */
+    @Test
+    void aSynForgingThisNodesAddressCountsForThePeerThatSentIt() {
+        TopologyServer ts = a.core.topologyServer();
+        int listen = a.core.bindingTable().lookupAnycast(Tipc.TIPC_TOP_SRV, Tipc.TIPC_TOP_SRV, a.core.ownAddr()).port();
+        // the forger names a group socket of this node as the origin port: a group socket drops a connection message
+        // without a word (group.c tipc_group_filter_msg), so the ACK does not bounce and the connection stays
+        GroupTest.Member g = new GroupTest.Member(net, a, 0, 1);
+        g.join(0);
+        int forged = TopologyServer.REMOTE_CONNS_PER_NODE + 3;
+        for (int i = 0; i < forged; i++) {
+            byte[] syn = new byte[Tipc.NAMED_H_SIZE];
+            io.jtipc.wire.TipcMsg h = new io.jtipc.wire.TipcMsg().wrap(syn, 0, syn.length);
+            Msg.init(h, a.core.ownAddr(), Tipc.CRITICAL_IMPORTANCE, Tipc.TIPC_NAMED_MSG, Tipc.NAMED_H_SIZE,
+                a.core.ownAddr());
+            h.setSize(syn.length);
+            h.setOrigport(g.port);
+            h.setDestport(listen);
+            h.setSyn(1);
+            h.setNametype(Tipc.TIPC_TOP_SRV);
+            h.setNameinst(Tipc.TIPC_TOP_SRV);
+            h.setPrevnode(b.core.ownAddr()); // as Node.deliver lets it through: w3 is the link's peer
+            a.core.sockets.rcv(syn, 0, syn.length, net.now(), a, false);
+            a.core.onTimer(net.now(), a);
+        }
+        net.runFor(200);
+        assertThat(ts.connections()).isEqualTo(TopologyServer.REMOTE_CONNS_PER_NODE);
+        assertThat(ts.remoteRefusals()).isEqualTo(forged - TopologyServer.REMOTE_CONNS_PER_NODE);
+        assertThat(a.core.log()).anyMatch(l -> l.contains("topology server: connection from node "
+            + Integer.toHexString(b.core.ownAddr())));
+        // a local client is still a local one
+        new Client(a, ByteOrder.LITTLE_ENDIAN);
+        assertThat(ts.connections()).isEqualTo(TopologyServer.REMOTE_CONNS_PER_NODE + 1);
+    }
+
     @Test
     void javaSubscriptionApiSeesTheSameEvents() {
         List<io.jtipc.nametable.SubscriptionEvent> evs = new ArrayList<>();

@@ -98,6 +98,8 @@ public final class ConnSocket {
     long overloads;
     /** Nagle state (socket.c): largest bundled message (0 = off), writes since the last reception, ... */
     int maxnagle;
+    /** tsk->max_pkt: the MSS of the link this port sent on when the connection was made (tipc_sk_finish_conn), bytes. */
+    private int maxPkt;
     boolean nodelay;
     int nagleStart = NAGLE_START_INIT;
     int oneway;
@@ -106,7 +108,7 @@ public final class ConnSocket {
     int pktCnt;
     boolean expectAck;
     /** Messages held by Nagle (the kernel's sk_write_queue of an established socket). */
-    final ArrayDeque<Pending> txq = new ArrayDeque<>();
+    final ArrayDeque<ConnTxMsg> txq = new ArrayDeque<>();
     /** Bytes of the head message already read (STREAM partial reads). */
     int bytesRead;
 
@@ -146,11 +148,7 @@ public final class ConnSocket {
     /** Peer node (valid once connecting). */
     public int peerNode() { return peerNode; }
 
-    /**
-     * The node an accepted connection's SYN came from: its w3 (previous node, net/tipc/msg.h), held to the link's
-     * peer by {@code Node.deliver}, this node's address for a local SYN; unlike {@link #peerNode()} (the SYN's w6,
-     * whatever its sender wrote) it cannot name this node for a SYN from a link. 0 if this socket did not accept.
-     */
+    /** The accepted SYN's w3 (the link's peer, held by Node.deliver; this node for a local SYN), unlike its w6. */
     public int synVia() { return synVia; }
     int synVia;
     /** Peer port (valid once established). */
@@ -266,9 +264,10 @@ public final class ConnSocket {
         peerPort = pport;
         peerNode = pnode;
         probeDue = now + CONN_PROBING_INTV;
-        sockets.connTimersChanged();
+        sockets.connTimersChanged(this);
         state = State.ESTABLISHED;
         peerCaps = sockets.connCapabilities(pnode);
+        maxPkt = sockets.inOwnNode(pnode) ? Tipc.MAX_MSG_SIZE : sockets.mtu(pnode, port);
         setNagle();
         if ((peerCaps & Tipc.TIPC_BLOCK_FLOWCTL) == 0) {
             rcvWin = FLOWCTL_MSG_WIN;
@@ -277,14 +276,14 @@ public final class ConnSocket {
     }
 
     /**
-     * socket.c tsk_set_nagle: STREAM only, not with TIPC_NODELAY, only to peers with TIPC_NAGLE; the MSS of the link
-     * this port sends on (tipc_node_get_mtu with tsk->portid), 1500 bytes to this node or with no active link.
+     * socket.c tsk_set_nagle: STREAM only, not with TIPC_NODELAY, only to peers with TIPC_NAGLE; {@link #maxPkt},
+     * 1500 bytes to this node or with no active link. Never larger than when the connection was made, so a message
+     * Nagle holds (sized by it) always has room for what {@link #append} copies.
      */
     void setNagle() {
         maxnagle = 0;
         if (!stream || nodelay || (peerCaps & Tipc.TIPC_NAGLE) == 0) return;
-        int mtu = sockets.inOwnNode(peerNode) ? Tipc.MAX_MSG_SIZE : sockets.mtu(peerNode, port);
-        maxnagle = mtu == Tipc.MAX_MSG_SIZE ? 1500 : mtu;
+        maxnagle = maxPkt == Tipc.MAX_MSG_SIZE ? 1500 : maxPkt;
     }
 
     /** socket.c tipc_listen: 0, or {@link Errno#EINVAL} if the socket is not open. */
@@ -309,7 +308,7 @@ public final class ConnSocket {
         probeDue = Long.MAX_VALUE;
         retryDue = Long.MAX_VALUE;
         connectDeadline = Long.MAX_VALUE;
-        sockets.connTimersChanged();
+        sockets.connTimersChanged(this);
         syn = null;
     }
 
@@ -327,6 +326,8 @@ public final class ConnSocket {
 
     /** Set when the socket is closed: no more handler calls. */
     boolean closed;
+    /** Due time (ms) of this socket's live entry in the node's {@link ConnTimers}, Long.MAX_VALUE if none. */
+    long timerDue = Long.MAX_VALUE;
 
     /** Queues a handler call to run after the current core call, unless the socket is closed by then. */
     private void post(Runnable r) {
@@ -360,8 +361,23 @@ public final class ConnSocket {
             return;
         }
         if (h.user() > Tipc.CRITICAL_IMPORTANCE) return;
+        filterRcv(h, now, out);
+        boolean push = pushAfter, ack = ackAfter;
+        pushAfter = ackAfter = false;
+        if (push && state == State.ESTABLISHED && !txq.isEmpty()) pushBacklog(false, now, out);
+        if (ack && state == State.ESTABLISHED) sendAck(true, now, out);
+    }
+
+    /**
+     * What the message {@link #rcv} takes makes this socket send (its held messages, a Nagle ACK), sent once it is
+     * queued: a send that overflows the link takes it down and aborts this connection, which must come after it.
+     */
+    private boolean pushAfter, ackAfter;
+
+    private void filterRcv(TipcMsg h, long now, Outbox out) {
         int size = h.size();
-        if (!filterConnect(h, now, out)) {
+        // a group message (types 4-7) after the connection filter: NO_PORT too (tipc_sk_filter_rcv, msg_in_group)
+        if (!filterConnect(h, now, out) || h.type() >= Tipc.TIPC_GRP_MEMBER_EVT && h.type() <= Tipc.TIPC_GRP_UCAST_MSG) {
             sockets.reject(h, Tipc.TIPC_ERR_NO_PORT, now, out);
             return;
         }
@@ -404,7 +420,7 @@ public final class ConnSocket {
                 if (syn == null) break;
                 // overloaded listener: retry the SYN after 100 ms + a random part of a quarter of the timeout
                 retryDue = now + 100 + sockets.random16() % Math.max(1, connTimeout / 4);
-                sockets.connTimersChanged();
+                sockets.connTimersChanged(this);
                 return false;
             case OPEN:
             case DISCONNECTING:
@@ -413,9 +429,9 @@ public final class ConnSocket {
                 if (h.isSyn() == 0 && (sockets.capabilities(onode) & Tipc.TIPC_SYN_BIT) != 0) return false;
                 return !conMsg && e == 0;
             case ESTABLISHED:
-                if (!txq.isEmpty()) pushBacklog(false, now, out);
+                pushAfter = !txq.isEmpty();
                 if (conMsg && e == 0 && oport == peerPort && onode == peerNode) {
-                    if (h.ackRequired() != 0) sendAck(true, now, out);
+                    ackAfter = h.ackRequired() != 0; // sent once the message is queued (the kernel's xmitq)
                     return true;
                 }
                 if (!peerMsg(h)) return false;
@@ -523,7 +539,7 @@ public final class ConnSocket {
             sockets.xmit(buildProto(Tipc.CONN_PROBE), peerNode, now, out);
             probeUnacked = true;
             probeDue = now + CONN_PROBING_INTV;
-            sockets.connTimersChanged();
+            sockets.connTimersChanged(this);
         }
         if (state == State.CONNECTING) {
             if (connectDeadline <= now) {
@@ -532,7 +548,7 @@ public final class ConnSocket {
             }
             if (retryDue <= now) {
                 retryDue = Long.MAX_VALUE;
-                sockets.connTimersChanged();
+                sockets.connTimersChanged(this);
                 if (syn != null) {
                     byte[] c = syn.clone();
                     int rc = sockets.xmit(c, peerNode, now, out);
@@ -581,7 +597,7 @@ public final class ConnSocket {
         connInstance = inst;
         connTimeout = timeoutMs;
         if (timeoutMs > 0) connectDeadline = now + timeoutMs;
-        sockets.connTimersChanged();
+        sockets.connTimersChanged(this);
         if (len > 0) {
             // __tipc_sendstream implicit connect: the SYN's data counts against the window
             peerCaps = sockets.connCapabilities(dnode);
@@ -666,24 +682,10 @@ public final class ConnSocket {
         return sent > 0 ? sent : rc;
     }
 
-    /** A message being built in the send queue (the kernel's sk_write_queue). */
-    static final class Pending {
-        final byte[] buf;
-        int size;
-
-        Pending(int capacity) {
-            buf = new byte[capacity];
-        }
-
-        TipcMsg msg() {
-            return new TipcMsg().wrap(buf, 0, buf.length);
-        }
-    }
-
-    private Pending newMessage(int dataCapacity) {
-        Pending spare = sockets.connSpare;
-        Pending p = spare != null && spare.buf.length >= Tipc.SHORT_H_SIZE + dataCapacity ? spare
-            : new Pending(Tipc.SHORT_H_SIZE + dataCapacity);
+    private ConnTxMsg newMessage(int dataCapacity) {
+        ConnTxMsg spare = sockets.connSpare;
+        ConnTxMsg p = spare != null && spare.buf.length >= Tipc.SHORT_H_SIZE + dataCapacity ? spare
+            : new ConnTxMsg(Tipc.SHORT_H_SIZE + dataCapacity);
         if (p == spare) sockets.connSpare = null;
         p.size = Tipc.SHORT_H_SIZE;
         header(p.buf, p.size);
@@ -703,7 +705,7 @@ public final class ConnSocket {
 
     /** msg.c tipc_msg_append: adds {@code len} bytes to the queue's last message, opening new ones of maxnagle. */
     private int append(byte[] data, int off, int len) {
-        Pending p = txq.peekLast();
+        ConnTxMsg p = txq.peekLast();
         int accounted = p == null ? 0 : blocks(p.size);
         int total = accounted;
         int rem = len;
@@ -726,7 +728,7 @@ public final class ConnSocket {
     /** tipc_node_xmit of the whole send queue; ELINKCONG marks the link congested (the messages are queued). */
     private int xmitTxq(long now, Outbox out) {
         int rc = 0;
-        Pending p;
+        ConnTxMsg p;
         while ((p = txq.pollFirst()) != null) {
             int r = sockets.xmit(p.buf, p.size, peerNode, now, out); // the link (or a local delivery) copies it
             sockets.connSpare = p;

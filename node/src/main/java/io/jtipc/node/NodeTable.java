@@ -661,11 +661,13 @@ final class NodeTable {
         return l != null && l.congested(importance);
     }
 
-    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own (also for 0), peer's, or 0. */
+    /**
+     * Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): the peer's, else this node's own
+     * (TIPC_NODE_CAPABILITIES: also for this node, 0 and an address no node has).
+     */
     int capabilities(int addr) {
-        if (addr == net.ownAddr || addr == 0) return net.config.capabilities();
-        Node p = find(addr);
-        return p == null ? 0 : p.caps;
+        Node p = addr == net.ownAddr || addr == 0 ? null : find(addr);
+        return p == null ? net.config.capabilities() : p.caps;
     }
 
     /**

@@ -75,7 +75,7 @@ final class SocketTable {
      * caller's array, {@link #connHdr}). One per node core, shared by all connections, so idle connections hold none:
      * at most one array of up to the largest {@code maxnagle} in all. Core thread only.
      */
-    ConnSocket.Pending connSpare;
+    ConnTxMsg connSpare;
     /**
      * The header of a connection message sent from the caller's array ({@code ConnSocket.send}), and its flyweight:
      * one per node core (the links and a local delivery copy it). Core thread only.
@@ -94,7 +94,7 @@ final class SocketTable {
         return rnd.nextInt(0x10000);
     }
 
-    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): own, peer's, or 0. */
+    /** Capabilities of a node as sockets see them (node.c tipc_node_get_capabilities): the peer's, else our own. */
     int capabilities(int addr) {
         return nodes.capabilities(addr);
     }
@@ -169,7 +169,6 @@ final class SocketTable {
         socks.put(port, new Sock(port, type, null, c));
         lastSock = null;
         conns.put(port, c);
-        connDueStale = true;
         return port;
     }
 
@@ -300,8 +299,7 @@ final class SocketTable {
         if (s.conn != null) {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
             s.conn.closed = true;
-            conns.remove(port);
-            connDueStale = true;
+            conns.remove(port); // its timer entries are skipped from now on (ConnTimers)
         }
         if (s.group != null) { // tipc_sk_leave: LEAVE to the members before the binding goes
             s.group.leave(now, out);
@@ -848,35 +846,21 @@ final class SocketTable {
         for (GroupSocket g : groups.values()) g.linkUncongested(node);
     }
 
-    /** Earliest connection timer, ms (Long.MAX_VALUE if none). */
+    /** Earliest connection timer, ms (Long.MAX_VALUE if none): O(1) after the first call that follows a change. */
     long nextDeadline() {
-        if (connDueStale) {
-            long d = Long.MAX_VALUE;
-            for (ConnSocket c : conns.values()) d = Math.min(d, c.nextDeadline());
-            connDue = d;
-            connDueStale = false;
-        }
-        return connDue;
+        return connTimers.next();
     }
 
-    /**
-     * The earliest connection timer, recomputed only after one changed ({@link #connTimersChanged}) or a connection
-     * came or went, so that {@link #nextDeadline}, run after every core call, costs O(1) and allocates no iterator per
-     * message (issue 14). Core thread only.
-     */
-    private long connDue = Long.MAX_VALUE;
-    private boolean connDueStale;
+    /** The connection sockets' timers, one heap ({@link ConnTimers}). */
+    final ConnTimers connTimers = new ConnTimers(conns.values());
 
-    /** A connection's probe, SYN retry or connect deadline changed ({@link ConnSocket#nextDeadline}). */
-    void connTimersChanged() {
-        connDueStale = true;
+    /** A connection's probe, SYN retry or connect deadline changed ({@link ConnSocket#nextDeadline}): O(log n). */
+    void connTimersChanged(ConnSocket c) {
+        connTimers.changed(c);
     }
 
     /** socket.c tipc_sk_timeout of every connection that is due. */
     void timeout(long now, Outbox out) {
-        for (ConnSocket c : new ArrayList<>(conns.values())) {
-            if (c.nextDeadline() <= now) c.timeout(now, out);
-        }
-        connDueStale = true;
+        connTimers.expire(now, out);
     }
 }

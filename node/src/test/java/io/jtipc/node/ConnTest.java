@@ -489,4 +489,98 @@ class ConnTest {
         assertThat(net.runUntil(() -> srv.got.size() == 5000, net.now() + 2000)).isTrue();
         assertThat(srv.got.toByteArray()).isEqualTo(cli.toSend);
     }
+
+    /** A message from {@code from}'s port {@code oport} to {@code to}'s port {@code dport}, as its link hands it over. */
+    private static byte[] msg(int onode, int oport, SimNode to, int dport, int type, boolean syn, String text) {
+        byte[] d = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int hs = Tipc.BASIC_H_SIZE;
+        byte[] m = new byte[hs + d.length];
+        io.jtipc.wire.TipcMsg h = new io.jtipc.wire.TipcMsg().wrap(m, 0, m.length);
+        Msg.init(h, onode, Tipc.LOW_IMPORTANCE, type, hs, to.core.ownAddr());
+        h.setSize(m.length);
+        h.setOrigport(oport);
+        h.setDestport(dport);
+        if (syn) h.setSyn(1);
+        System.arraycopy(d, 0, m, hs, d.length);
+        return m;
+    }
+
+    /**
+     * socket.c tipc_sk_filter_rcv: a group message (types 4-7) to a connection socket is returned with NO_PORT even
+     * when the connection filter takes it (jtipc delivered one from the peer's port as data, and queued one with the
+     * SYN bit at a listener as a connection request); node.c tipc_node_get_capabilities answers our own capabilities
+     * for an unknown node, so a non-SYN message naming one is no connection request either (it had 0: queued).
+     */
+    @Test
+    void groupMessagesAndANonSynFromAnUnknownNodeAreNoConnectionMessages() {
+        Endpoint[] p = connectPair(SocketType.SEQPACKET, 2100);
+        Endpoint cli = p[0], srv = p[1];
+        int from = a.core.ownAddr();
+        for (int type = Tipc.TIPC_GRP_MEMBER_EVT; type <= Tipc.TIPC_GRP_UCAST_MSG; type++) {
+            byte[] m = msg(from, cli.port, b, srv.port, type, false, "group " + type);
+            b.core.sockets.rcv(m, 0, m.length, net.now(), b, false);
+            b.core.onTimer(net.now(), b);
+        }
+        net.runFor(100);
+        assertThat(srv.sizes).as("nothing delivered as connection data").isEmpty();
+
+        int[] requests = {0};
+        int lp = b.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {
+            @Override
+            public void readable(int port) {
+                requests[0]++;
+            }
+        });
+        assertThat(b.core.listen(lp)).isZero();
+        byte[] grpSyn = msg(from, 0x7000, b, lp, Tipc.TIPC_GRP_UCAST_MSG, true, "");
+        b.core.sockets.rcv(grpSyn, 0, grpSyn.length, net.now(), b, false);
+        byte[] unknown = msg(0x7777, 0x7001, b, lp, Tipc.TIPC_DIRECT_MSG, false, "");
+        b.core.sockets.rcv(unknown, 0, unknown.length, net.now(), b, false);
+        b.core.onTimer(net.now(), b);
+        net.runFor(100);
+        assertThat(b.core.sockets.conn(lp).rcvq).as("no connection request queued").isEmpty();
+        assertThat(requests[0]).isZero();
+        // a real SYN is still one
+        byte[] synMsg = msg(from, 0x7002, b, lp, Tipc.TIPC_DIRECT_MSG, true, "");
+        b.core.sockets.rcv(synMsg, 0, synMsg.length, net.now(), b, false);
+        b.core.onTimer(net.now(), b);
+        assertThat(b.core.sockets.conn(lp).rcvq).hasSize(1);
+    }
+
+    /**
+     * The connections' timers are one heap (ConnTimers): a peer that keeps answering a connecting socket's SYN with
+     * OVERLOAD moves its SYN retry every time, which costs O(log n) and leaves the heap bounded by the connections
+     * (before, every such reject made the next deadline a scan of all connections); the socket still connects once the
+     * listener accepts, and the other connections' probes stay due.
+     */
+    @Test
+    void overloadRejectsMoveTheSynRetryWithoutGrowingTheTimerHeap() {
+        for (int i = 0; i < 20; i++) connectPair(SocketType.SEQPACKET, 2200 + i);
+        net.runFor(10_000); // past the connect deadlines their entries were armed for: re-armed at the probes
+        long probe = a.core.sockets.nextDeadline();
+        assertThat(probe).as("a probe, an hour after its connection").isGreaterThan(net.now() + ConnSocket.CONN_PROBING_INTV - 60_000);
+        Endpoint srv = new Endpoint(net, b);
+        int lp = b.core.openConnSocket(SocketType.SEQPACKET, new ConnHandler() {});
+        assertThat(b.core.listen(lp)).isZero();
+        Endpoint cli = new Endpoint(net, a);
+        cli.port = a.core.openConnSocket(SocketType.SEQPACKET, cli);
+        assertThat(a.core.connectToSocket(net.now(), cli.port, b.core.ownAddr(), lp, 8000, null, 0, 0, a)).isZero();
+        net.runFor(10);
+        assertThat(cli.connected).isFalse();
+        for (int i = 0; i < 5000; i++) {
+            // the listener's OVERLOAD answer to the SYN: its header reversed, as msg.c tipc_msg_reverse builds it
+            byte[] m = msg(b.core.ownAddr(), lp, a, cli.port, Tipc.TIPC_DIRECT_MSG, true, "");
+            io.jtipc.wire.TipcMsg h = new io.jtipc.wire.TipcMsg().wrap(m, 0, m.length);
+            h.setErrcode(Tipc.TIPC_ERR_OVERLOAD);
+            a.core.sockets.rcv(m, 0, m.length, net.now(), a, false);
+        }
+        assertThat(a.core.sockets.connTimers.entries()).isLessThanOrEqualTo(2 * 21 + 64);
+        assertThat(a.core.sockets.nextDeadline()).as("the SYN retry").isLessThan(net.now() + 8000);
+        net.runFor(3000); // the retries reach the listener
+        int np = b.core.accept(net.now(), lp, srv, b);
+        assertThat(np).isPositive();
+        assertThat(net.runUntil(() -> cli.connected, net.now() + 2000)).isTrue();
+        net.runFor(10_000); // past the connect deadline the entry was armed for: re-armed at the probe
+        assertThat(a.core.sockets.nextDeadline()).as("the probes again").isEqualTo(probe);
+    }
 }

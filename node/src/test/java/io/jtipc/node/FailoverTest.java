@@ -312,6 +312,40 @@ class FailoverTest {
     }
 
     /**
+     * socket.c tsk_set_nagle reads tsk->max_pkt, fixed when the connection was made (tipc_sk_finish_conn): after a
+     * failover to a link of a larger MTU a TIPC_NODELAY toggle keeps the old limit. jtipc read the link's MSS anew,
+     * and a message Nagle held (sized by the old limit) then had bytes copied past its end.
+     */
+    @Test
+    void aStreamKeepsItsNagleLimitAfterAFailoverToALargerLink() {
+        start(29, NodeConfig.JTIPC_CAPABILITIES, 9000);
+        Node pa = peer(a);
+        assertThat(pa.link(0).mss()).isLessThan(pa.link(1).mss());
+        ConnTest.Endpoint[] pair = null;
+        for (int i = 0; i < 16; i++) {
+            pair = ConnTest.connectPair(net, a, b, SocketType.STREAM, SVC + 40 + i);
+            if (pa.activeLink(pair[0].port) == pa.link(0)) break;
+        }
+        ConnTest.Endpoint cli = pair[0], srv = pair[1];
+        assertThat(pa.activeLink(cli.port)).isSameAs(pa.link(0));
+        int limit = a.core.sockets.conn(cli.port).maxnagle;
+        assertThat(limit).isEqualTo(pa.link(0).mss());
+        net.planeCut[0] = true;
+        assertThat(net.runUntil(() -> !pa.link(0).isUp(), net.now() + 20_000)).isTrue();
+        assertThat(pa.activeLink(cli.port)).isSameAs(pa.link(1));
+        a.core.setNoDelay(cli.port, true);
+        a.core.setNoDelay(cli.port, false);
+        assertThat(a.core.sockets.conn(cli.port).maxnagle).isEqualTo(limit);
+        // small writes, so that Nagle holds some: all arrive, in order
+        byte[] data = ConnTest.pattern(200_000, 29);
+        cli.toSend = data;
+        cli.chunk = 100;
+        cli.pump();
+        assertThat(net.runUntil(() -> srv.got.size() == data.length, net.now() + 60_000)).isTrue();
+        assertThat(srv.got.toByteArray()).isEqualTo(data);
+    }
+
+    /**
      * With two active links of equal priority a sender is congested only when the link its selector picks (node.c
      * tipc_node_xmit: active_links[port &amp; 1]) is: a full backlog on one link neither blocks (NodeCore.congested)
      * nor delays the ports that send on the other.

@@ -92,6 +92,14 @@ public final class NameDistributor {
     private long maxDeferredBytes = DEFAULT_MAX_DEFERRED_BYTES;
     private int maxDeferredTotal = DEFAULT_MAX_DEFERRED_TOTAL;
     private long maxDeferredTotalBytes = DEFAULT_MAX_DEFERRED_TOTAL_BYTES;
+    /** Times a largest holder's held-back updates were dropped to make room for another peer's. */
+    private long heldEvictions;
+
+    /** Times the held-back updates of the peer holding the most were dropped to make room for another's. */
+    public long heldEvictions() {
+        return heldEvictions;
+    }
+
     /** Messages held back, all peers. */
     private int heldCount;
     /** Estimated heap bytes of the messages held back, all peers. */
@@ -460,7 +468,7 @@ public final class NameDistributor {
     /**
      * Holds back a non-bulk update that is not yet in turn, within the per-peer and total count and byte budgets
      * (the kernel's namedq has no bound); beyond them the message is dropped, counted and the first drop of an
-     * episode logged.
+     * episode logged. A full total first makes room at the expense of the largest holder ({@link #evictLargestHolder}).
      */
     private void hold(int node, NamedRcv peer, DistrMessage m) {
         long cost = heldBytes(m);
@@ -468,7 +476,8 @@ public final class NameDistributor {
         if (peer.heldCount >= maxDeferred || peer.heldBytes + cost > maxDeferredBytes) {
             what = "peer " + Integer.toHexString(node) + " reached its limit of " + maxDeferred + " messages / "
                     + maxDeferredBytes + " bytes (holds " + peer.heldCount + " messages, " + peer.heldBytes + " bytes)";
-        } else if (heldCount >= maxDeferredTotal || heldBytes + cost > maxDeferredTotalBytes) {
+        } else if ((heldCount >= maxDeferredTotal || heldBytes + cost > maxDeferredTotalBytes)
+                && !evictLargestHolder(node, peer, cost)) {
             what = "all peers reached their limit of " + maxDeferredTotal + " messages / " + maxDeferredTotalBytes
                     + " bytes (hold " + heldCount + " messages, " + heldBytes + " bytes; peer "
                     + Integer.toHexString(node) + " holds " + peer.heldCount + ")";
@@ -488,6 +497,43 @@ public final class NameDistributor {
             log.accept("name distributor: " + what + ": out-of-turn updates from " + Integer.toHexString(node)
                     + " dropped (logged once until it holds under 3/4 of the limits or goes down)");
         }
+    }
+
+    /**
+     * The total is full: the peer that holds the most bytes (other than {@code node}, and more than {@code peer}
+     * holds with this message) gives up all it holds and is marked broken (its links are reset for a new bulk, as for
+     * its own overflow), so that peers keeping their budget full with updates that never come in turn cannot make an
+     * honest newcomer's updates be dropped. O(peers), at most once per a largest holder's worth of held messages.
+     *
+     * @return true if room was made for {@code cost} more bytes and one more message
+     */
+    private boolean evictLargestHolder(int node, NamedRcv peer, long cost) {
+        if (peers.size() < 2) return false;
+        int victimNode = 0;
+        NamedRcv victim = null;
+        for (Map.Entry<Integer, NamedRcv> e : peers.entrySet()) {
+            NamedRcv p = e.getValue();
+            if (e.getKey() != node && p.heldCount > 0 && (victim == null || p.heldBytes > victim.heldBytes)) {
+                victim = p;
+                victimNode = e.getKey();
+            }
+        }
+        if (victim == null || victim.heldBytes <= peer.heldBytes + cost) return false;
+        int n = victim.heldCount;
+        for (ArrayDeque<DistrMessage> q : victim.held.values()) {
+            for (DistrMessage m : q) unhold(victim, m);
+        }
+        victim.held.clear();
+        droppedOverflow += n;
+        victim.droppedOverflow += n;
+        victim.broken = true;
+        if (Long.bitCount(++heldEvictions) == 1) { // logged at powers of two of the count
+            log.accept("name distributor: all peers reached their limit of " + maxDeferredTotal + " messages / "
+                    + maxDeferredTotalBytes + " bytes: the " + n + " out-of-turn updates held for "
+                    + Integer.toHexString(victimNode) + ", the largest holder, dropped to make room for "
+                    + Integer.toHexString(node) + " (evictions " + heldEvictions + ")");
+        }
+        return heldCount < maxDeferredTotal && heldBytes + cost <= maxDeferredTotalBytes;
     }
 
     private void unhold(NamedRcv peer, DistrMessage m) {

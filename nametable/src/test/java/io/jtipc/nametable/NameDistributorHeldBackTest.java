@@ -64,8 +64,12 @@ class NameDistributorHeldBackTest {
         assertThat(d.rcvNxt(A)).isEqualTo(1 + (int) held);
     }
 
+    /**
+     * The total is shared: a peer that finds it full makes room by dropping what the largest holder holds (marked
+     * broken: its links are reset for a new bulk), unless it holds as much itself; node down refunds.
+     */
     @Test
-    void totalBudgetBoundsAllPeersTogetherAndNodeDownRefunds() {
+    void totalBudgetBoundsAllPeersTogetherTheLargestHolderMakesRoomAndNodeDownRefunds() {
         List<String> log = new ArrayList<>();
         NameDistributor d = new NameDistributor(new BindingTable(SELF), log::add);
         long one = NameDistributor.HELD_MESSAGE_BYTES + NameDistributor.HELD_ITEM_BYTES;
@@ -74,30 +78,56 @@ class NameDistributorHeldBackTest {
         for (int i = 1; i <= 20; i++) {
             d.receive(A, upd(A, i, it));
         }
+        assertThat(d.deferred(A)).isEqualTo(10);
+        assertThat(d.droppedOverflow(A)).isEqualTo(10);
+        assertThat(d.broken(A)).isTrue();
         for (int i = 1; i <= 20; i++) {
             d.receive(B, upd(B, i, it));
         }
-        assertThat(d.deferred(A)).isEqualTo(10);
-        assertThat(d.deferred(B)).isEqualTo(5);
-        assertThat(d.deferredTotal()).isEqualTo(15);
-        assertThat(d.deferredBytesTotal()).isEqualTo(15 * one);
-        assertThat(d.droppedOverflow(A)).isEqualTo(10);
-        assertThat(d.droppedOverflow(B)).isEqualTo(15);
-        assertThat(log).hasSize(2);
-        assertThat(log.get(0)).contains("peer 1001001", "limit of 10 messages");
-        assertThat(log.get(1)).contains("all peers", "15 messages", "peer 1001002");
-        d.nodeDown(A, 0xFFFF);
-        assertThat(d.deferredTotal()).isEqualTo(5);
-        assertThat(d.deferredBytesTotal()).isEqualTo(5 * one);
-        // B may hold more now, up to its own budget
-        for (int i = 21; i <= 30; i++) {
-            d.receive(B, upd(B, i, it));
-        }
+        // B's 6th found the total full (A 10 + B 5): A's 10 were dropped for it; B then held up to its own budget
+        assertThat(d.deferred(A)).isZero();
         assertThat(d.deferred(B)).isEqualTo(10);
-        assertThat(d.droppedOverflow(B)).isEqualTo(20);
-        assertThat(log).hasSize(2); // B's episode goes on (it still holds over 3/4 of its budget): not logged again
+        assertThat(d.deferredTotal()).isEqualTo(10);
+        assertThat(d.deferredBytesTotal()).isEqualTo(10 * one);
+        assertThat(d.droppedOverflow(A)).isEqualTo(20);
+        assertThat(d.droppedOverflow(B)).isEqualTo(10);
+        assertThat(d.heldEvictions()).isEqualTo(1);
+        assertThat(d.broken(B)).isTrue();
+        assertThat(log).hasSize(3);
+        assertThat(log.get(0)).contains("peer 1001001", "limit of 10 messages");
+        assertThat(log.get(1)).contains("all peers", "15 messages", "held for 1001001, the largest holder",
+            "room for 1001002");
+        assertThat(log.get(2)).contains("peer 1001002", "limit of 10 messages");
+        d.nodeDown(B, 0xFFFF);
+        assertThat(d.deferredTotal()).isZero();
+        assertThat(d.deferredBytesTotal()).isZero();
         assertThatThrownBy(() -> d.setDeferredLimits(0, 1000, 1, 1000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.setDeferredLimits(1, 10, 1, 1000)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A peer that holds as much as any other finds the full total refused, not made room for. */
+    @Test
+    void theFullTotalIsRefusedToAPeerHoldingAsMuchAsTheOthers() {
+        List<String> log = new ArrayList<>();
+        NameDistributor d = new NameDistributor(new BindingTable(SELF), log::add);
+        long one = NameDistributor.HELD_MESSAGE_BYTES + NameDistributor.HELD_ITEM_BYTES;
+        d.setDeferredLimits(10, 10 * one, 15, 100 * one);
+        List<PublicationItem> it = items(5000, 1);
+        for (int i = 1; i <= 8; i++) {
+            d.receive(A, upd(A, i, it));
+        }
+        for (int i = 1; i <= 10; i++) {
+            d.receive(B, upd(B, i, it));
+        }
+        assertThat(d.deferred(A)).isEqualTo(8);
+        assertThat(d.deferred(B)).isEqualTo(7);
+        assertThat(d.droppedOverflow(B)).isEqualTo(3);
+        assertThat(d.droppedOverflow(A)).isZero();
+        assertThat(d.heldEvictions()).isZero();
+        assertThat(log).singleElement().asString().contains("all peers", "15 messages", "peer 1001002");
+        d.nodeDown(A, 0xFFFF);
+        assertThat(d.deferredTotal()).isEqualTo(7);
+        assertThat(d.deferredBytesTotal()).isEqualTo(7 * one);
     }
 
     /** The kernel's namedq and tipc_named_dequeue, verbatim: the reference the keyed queue is compared with. */

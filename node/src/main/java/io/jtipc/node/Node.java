@@ -331,10 +331,17 @@ public final class Node {
             // the message (its seqno, its last-bulk bit) is not
             net.distr.receive(addr, DistrMessage.fromWire(h));
         }
-        // an update dropped over the held-back bounds leaves a gap no link fills: down and up again, for a new bulk;
-        // at most once a minute per peer (a peer that keeps overflowing them while its bulk is on the way, or whose
-        // updates met the shared total, does not make its links flap)
-        if (net.distr != null && net.distr.broken(addr) && now - namedResetAt >= NAMED_RESET_INTERVAL) {
+        resetIfNamedBroken(now, out);
+    }
+
+    /**
+     * An update dropped over the held-back bounds leaves a gap no link fills: down and up again, for a new bulk; at
+     * most once a minute per peer (a peer that keeps overflowing them while its bulk is on the way, or whose updates
+     * met the shared total, does not make its links flap). Also from {@link #timeout}: a reset held back by that minute
+     * comes once it has passed, even if the peer sends no more updates.
+     */
+    private void resetIfNamedBroken(long now, Outbox out) {
+        if (net.distr != null && isUp() && net.distr.broken(addr) && now - namedResetAt >= NAMED_RESET_INTERVAL) {
             namedResetAt = now;
             resetLinks("binding updates dropped (held back past the bounds): links reset for a new bulk", now, out);
         }
@@ -484,6 +491,7 @@ public final class Node {
             int rc = l.timeout(now, out);
             if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
         }
+        resetIfNamedBroken(now, out);
         nodes.arm(this, now + keepaliveIntv);
         return true;
     }

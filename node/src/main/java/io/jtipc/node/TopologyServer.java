@@ -147,7 +147,8 @@ public final class TopologyServer {
         }
 
         void read(long now, Outbox out) {
-            while (!closed) {
+            // overflowed: its close is posted; a request read meanwhile would replay into a sink that drops it all
+            while (!closed && !overflowed) {
                 int n = sockets.conn(port).recv(now, rbuf, 0, rbuf.length, out);
                 if (n == Errno.EAGAIN) return;
                 if (n != SubscriptionRequest.SIZE) {

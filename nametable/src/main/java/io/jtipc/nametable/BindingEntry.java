@@ -8,7 +8,10 @@ final class BindingEntry {
     /** Position in all_publ: smaller = nearer the head. */
     long label;
     boolean local;
+    /** Bytes this binding is charged: {@link BindingTable#PUBLICATION_BYTES} and the structures in {@link #parts}. */
     int charge;
+    /** The shared structures whose bytes {@link #charge} includes (BindingTable.PART_*): its first binding pays. */
+    byte parts;
     BindingEntry allPrev;
     BindingEntry allNext;
     BindingEntry localPrev;

@@ -49,8 +49,10 @@ import io.jtipc.wire.TipcSubscr;
  * Every binding is charged, when inserted, an estimate of the heap it makes the table hold
  * ({@link #PUBLICATION_BYTES}, plus {@link #RANGE_BYTES} if it created its service range, {@link #SERVICE_BYTES}
  * if it created its service and {@link #NODE_GROUP_BYTES} if it is the first binding of its node in its range);
- * the charge is refunded when it is removed. {@link #bytes()} and {@link #bytes(int)} sum the charges of live
- * bindings. The table itself enforces no bound; {@link NameDistributor} does, per peer and in total.
+ * the charge is refunded when it is removed, but for the part of a structure that outlives it, which a binding that
+ * keeps it is charged from then on (the node group: the node's next binding in the range; the range: its oldest
+ * binding; the service: the oldest of another range). {@link #bytes()} and {@link #bytes(int)} sum the charges of
+ * live bindings, never less than the estimate of what the table holds for them. The table itself enforces no bound; {@link NameDistributor} does, per peer and in total.
  *
  * <h2>Threading</h2>
  * Not thread-safe: one thread (the node's event loop) owns it. Subscriptions attached by
@@ -72,6 +74,8 @@ public final class BindingTable {
      * per binding on one range, 552 with a range each (charged 560), 775 with a service each (charged 784).
      */
     public static final int PUBLICATION_BYTES = 224;
+    /** {@link BindingEntry#parts}: the binding pays for its service, its range, its node's group in the range. */
+    static final int PART_SERVICE = 1, PART_RANGE = 2, PART_GROUP = 4;
     /** Estimated heap bytes of one service range: tree node and lists (80), exact-range index entry (64), node map (112). */
     public static final int RANGE_BYTES = 256;
     /** Estimated heap bytes of one service: the service (64), its map entry (48), its range index map and list (112). */
@@ -218,12 +222,14 @@ public final class BindingTable {
             return null;
         }
         int charge = PUBLICATION_BYTES;
+        int parts = 0;
         Service sc = services.get(type);
         if (sc == null) {
             sc = createService(type);
         }
         if (sc.ranges == null) {
             charge += SERVICE_BYTES; // new, or kept only by subscriptions: the first binding pays for it
+            parts |= PART_SERVICE;
         }
         RangeNode sr = sc.exact.get(rangeKey(lower, upper));
         if (sr == null) {
@@ -231,6 +237,7 @@ public final class BindingTable {
             sc.ranges = RangeTree.insert(counter, sc.ranges, sr);
             sc.exact.put(rangeKey(lower, upper), sr);
             charge += RANGE_BYTES;
+            parts |= PART_RANGE;
         } else if (isDuplicate(type, lower, upper, node, key)) {
             return null;
         }
@@ -274,6 +281,7 @@ public final class BindingTable {
             g = new BindingNodeGroup(node);
             sr.groups.put(node, g);
             charge += NODE_GROUP_BYTES;
+            parts |= PART_GROUP;
         }
         e.group = g;
         e.groupNext = g.head;
@@ -295,6 +303,7 @@ public final class BindingTable {
         nb.count++;
         nb.bytes += charge;
         e.charge = charge;
+        e.parts = (byte) parts;
         index.put(new Ident(type, lower, upper, node, key), e);
         size++;
         bytes += charge;
@@ -445,8 +454,22 @@ public final class BindingTable {
             sc.ranges = RangeTree.delete(counter, sc.ranges, sr);
             sc.exact.remove(rangeKey(sr.lower, sr.upper));
         }
+        // what e paid for a structure that outlives it is charged to a binding that keeps it (its node's sum too),
+        // so the bytes charged never fall below what the table holds (a peer withdrawing every first binding)
+        passOn(e, PART_GROUP, g.head, NODE_GROUP_BYTES);
+        passOn(e, PART_RANGE, sr.ageHead, RANGE_BYTES);
+        passOn(e, PART_SERVICE, sc.ranges == null ? null : sc.ranges.ageHead, SERVICE_BYTES);
         maybeDeleteService(sc);
         fire(new BindingChange(changeCount, false, p));
+    }
+
+    /** Charges {@code n} bytes of removed {@code e}'s {@code part} to {@code heir} (null: the structure is gone). */
+    private void passOn(BindingEntry e, int part, BindingEntry heir, int n) {
+        if ((e.parts & part) == 0 || heir == null) return;
+        heir.parts |= (byte) part;
+        heir.charge += n;
+        byNode.get(heir.p.node()).bytes += n;
+        bytes += n;
     }
 
     private static void unlinkAll(RangeNode sr, BindingEntry e) {
@@ -774,6 +797,7 @@ public final class BindingTable {
             sc = createService(type);
         }
         sc.subscriptions.add(sub);
+        sc.newestFirst = null;
         if ((sub.filter() & Subscription.TIPC_SUB_NO_STATUS) != 0) {
             return;
         }
@@ -798,16 +822,21 @@ public final class BindingTable {
     }
 
     /**
-     * The service's subscriptions newest first, as the kernel's list (list_add at the head), in a copy: a report may
-     * delete one. The set keeps them oldest first, so that adding and deleting one costs O(1) whatever their number.
+     * The service's subscriptions newest first, as the kernel's list (list_add at the head), in an array nobody changes:
+     * a report may add or delete one (the next change then sees a new array). The set keeps them oldest first, so that
+     * adding and deleting one costs O(1) whatever their number; the array is made again only after such a change, not
+     * per binding change (a peer's flood of bindings on a subscribed type allocates nothing per item).
      */
     private static Subscription[] newestFirst(Service sc) {
-        Subscription[] a = sc.subscriptions.toArray(new Subscription[0]);
+        Subscription[] a = sc.newestFirst;
+        if (a != null) return a;
+        a = sc.subscriptions.toArray(new Subscription[0]);
         for (int i = 0, j = a.length - 1; i < j; i++, j--) {
             Subscription t = a[i];
             a[i] = a[j];
             a[j] = t;
         }
+        sc.newestFirst = a;
         return a;
     }
 
@@ -818,6 +847,7 @@ public final class BindingTable {
             return;
         }
         sc.subscriptions.remove(sub);
+        sc.newestFirst = null;
         maybeDeleteService(sc);
     }
 
@@ -922,6 +952,8 @@ public final class BindingTable {
         Service bucketNext;
         /** Oldest first (identity: twins are two); see {@link #newestFirst}. */
         final LinkedHashSet<Subscription> subscriptions = new LinkedHashSet<>(2);
+        /** {@link #subscriptions} newest first, made by {@link #newestFirst} after a change; null until then. */
+        Subscription[] newestFirst;
 
         Service(int type) {
             this.type = type;

@@ -294,4 +294,44 @@ class BindingTableTest {
         assertThat(sb).isNotEmpty();
         return sb.toString();
     }
+
+    /**
+     * A binding's first one pays for its service, range and node group; when it goes and they stay, the binding that
+     * keeps them is charged instead, so a peer that withdraws every first binding cannot hold more than it is charged
+     * (it was: one binding per service charged 224 B and held ~780).
+     */
+    @Test
+    void whatAWithdrawnFirstBindingPaidForPassesToOneThatKeepsIt() {
+        final int self = 0x1001000, peer = 0x1001002, other = 0x1001003;
+        BindingTable t = new BindingTable(self);
+        long full = BindingTable.PUBLICATION_BYTES + BindingTable.SERVICE_BYTES + BindingTable.RANGE_BYTES
+            + BindingTable.NODE_GROUP_BYTES;
+        for (int type = 100; type < 110; type++) {
+            assertThat(t.insert(type, 0, 0, TIPC_CLUSTER_SCOPE, 1, peer, 1)).isNotNull();
+            assertThat(t.insert(type, 0, 0, TIPC_CLUSTER_SCOPE, 2, peer, 2)).isNotNull();
+            assertThat(t.remove(type, 0, 0, peer, 1)).isNotNull();
+        }
+        assertThat(t.size()).isEqualTo(10);
+        assertThat(t.bytes(peer)).isEqualTo(10 * full);
+        assertThat(t.bytes()).isEqualTo(10 * full);
+        // to another node's binding: the range and the service pass, the node group is the node's own
+        assertThat(t.insert(200, 5, 9, TIPC_CLUSTER_SCOPE, 1, peer, 1)).isNotNull();
+        assertThat(t.insert(200, 5, 9, TIPC_CLUSTER_SCOPE, 7, other, 1)).isNotNull();
+        assertThat(t.remove(200, 5, 9, peer, 1)).isNotNull();
+        assertThat(t.bytes(peer)).isEqualTo(10 * full);
+        assertThat(t.bytes(other)).isEqualTo(full);
+        // to another range of the service: only the service passes
+        assertThat(t.insert(300, 1, 1, TIPC_CLUSTER_SCOPE, 1, peer, 1)).isNotNull();
+        assertThat(t.insert(300, 2, 2, TIPC_CLUSTER_SCOPE, 1, other, 2)).isNotNull();
+        assertThat(t.bytes(other)).isEqualTo(full + full - BindingTable.SERVICE_BYTES);
+        assertThat(t.remove(300, 1, 1, peer, 1)).isNotNull();
+        assertThat(t.bytes(other)).isEqualTo(2 * full);
+        // all gone: nothing charged
+        for (int type = 100; type < 110; type++) assertThat(t.remove(type, 0, 0, peer, 2)).isNotNull();
+        assertThat(t.remove(200, 5, 9, other, 1)).isNotNull();
+        assertThat(t.remove(300, 2, 2, other, 2)).isNotNull();
+        assertThat(t.bytes()).isZero();
+        assertThat(t.bytes(peer)).isZero();
+        assertThat(t.bytes(other)).isZero();
+    }
 }

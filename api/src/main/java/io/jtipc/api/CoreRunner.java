@@ -174,7 +174,20 @@ final class CoreRunner {
         flushOutbox();
     }
 
+    /**
+     * The loop's thread body. An Error thrown outside a guarded core call (the interface check, a flush of the outbox,
+     * a log line in a handler) would otherwise end the thread with the node still RUNNING and nobody running its
+     * timers: the node fails instead, as for an Error inside the core.
+     */
     private void runLoop() {
+        try {
+            loopBody();
+        } catch (Throwable e) {
+            node.life.fail("the event loop", e);
+        }
+    }
+
+    private void loopBody() {
         while (running) {
             long wait;
             try {
@@ -258,7 +271,8 @@ final class CoreRunner {
         long d = core.droppedFrames();
         if (d != lastDropped) {
             lastDropped = d;
-            LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
+            // guarded: the count's boxing would allocate per dropped frame with DEBUG off too
+            if (LOG.isDebugEnabled()) LOG.debug("frame dropped on {} ({} so far)", rx.bearer(), d);
         }
     }
 

@@ -54,7 +54,8 @@ public final class NetNs {
      *         network namespace, or entering it is not permitted (needs CAP_SYS_ADMIN)
      * @throws IOException       an IOException thrown by the task, as it was thrown; another checked
      *         exception of the task wrapped in an IOException; an interrupt while waiting as
-     *         {@link InterruptedIOException} (the interrupt flag is set again)
+     *         {@link InterruptedIOException} (the interrupt flag is set again; the task runs on, and what it
+     *         returns is closed if it is {@link AutoCloseable}: a socket opened for nobody does not leak)
      * @throws RuntimeException  a RuntimeException or Error thrown by the task, as it was thrown
      */
     public static <T> T runIn(String netns, Callable<T> task) throws IOException {
@@ -65,10 +66,15 @@ public final class NetNs {
         String path = pathOf(netns).toString();
         Object[] result = new Object[1];
         Throwable[] failure = new Throwable[1];
+        boolean[] abandoned = new boolean[1]; // guarded by result: the caller was interrupted and returned
         Thread t = new Thread(() -> {
             try {
                 enter(netns, path);
-                result[0] = task.call();
+                T r = task.call();
+                synchronized (result) {
+                    if (abandoned[0]) closeQuietly(r); // nobody will take it: a socket must not leak
+                    else result[0] = r;
+                }
             } catch (Throwable e) {
                 failure[0] = e;
             }
@@ -78,8 +84,14 @@ public final class NetNs {
         try {
             t.join();
         } catch (InterruptedException e) {
+            synchronized (result) {
+                abandoned[0] = true;
+                closeQuietly(result[0]); // finished meanwhile: its result is closed here instead
+                result[0] = null;
+            }
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while running a task in network namespace " + netns);
+            throw new InterruptedIOException("interrupted while running a task in network namespace " + netns
+                + " (what it opened is closed when it finishes)");
         }
         Throwable f = failure[0];
         if (f == null) {
@@ -97,6 +109,17 @@ public final class NetNs {
             throw (Error) f;
         }
         throw new IOException("task in network namespace " + netns + " failed: " + f, f);
+    }
+
+    /** Closes {@code o} if it is {@link AutoCloseable}, ignoring what the close throws. */
+    private static void closeQuietly(Object o) {
+        if (o instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // the result of an abandoned task: nobody to tell
+            }
+        }
     }
 
     /** Moves the calling thread into the namespace; only for the thread {@link #runIn} created. */

@@ -140,6 +140,16 @@ public final class ReceiveLoop {
     }
 
     private void run(Media.FrameHandler handler, Consumer<IOException> onError) {
+        try {
+            loop(handler, onError);
+        } catch (Throwable e) {
+            // thrown from inside a catch block below (an OutOfMemoryError building the report, in onError or in a log
+            // line): the thread must not end without telling its owner
+            died(e, onError);
+        }
+    }
+
+    private void loop(Media.FrameHandler handler, Consumer<IOException> onError) {
         ReceiveErrorBackoff errors = new ReceiveErrorBackoff(bearer, log);
         byte[] buf = new byte[maxFrame];
         byte[] src = new byte[addressLength];
@@ -172,8 +182,10 @@ public final class ReceiveLoop {
             try {
                 handler.onFrame(src, buf, n);
             } catch (RuntimeException e) {
-                handlerFailures++;
-                log.warn("frame handler of " + bearer + " failed", e);
+                // logged at powers of two of the count: a peer's malformed frames must not write a line each
+                if (Long.bitCount(++handlerFailures) == 1) {
+                    log.warn("frame handler of " + bearer + " failed (" + handlerFailures + " so far)", e);
+                }
             } catch (Throwable e) {
                 died(e, onError);
                 return;

@@ -170,6 +170,43 @@ class ReceiveLoopTest {
     }
 
     @Test
+    void anErrorInTheErrorHandlerOfAnIoErrorStillEndsTheThreadThroughDied() throws Exception {
+        RecordingLogger log = new RecordingLogger();
+        ReceiveLoop l = new ReceiveLoop("test:w", "jtipc-test-rx-w", 100, 2, this::receive, () -> open, log);
+        OutOfMemoryError oom = new OutOfMemoryError("in the error handler (injected)");
+        List<IOException> reports = new CopyOnWriteArrayList<>();
+        l.start((src, frame, len) -> { }, e -> {
+            reports.add(e);
+            if (!(e instanceof ReceiveThreadDiedException)) throw oom;
+        });
+        script.add(new IOException("ENETDOWN on purpose"));
+        awaitDead(l);
+        assertThat(l.isAlive()).isFalse();
+        assertThat(l.failure()).as("recorded, not lost with the thread").isSameAs(oom);
+        assertThat(reports).hasSize(2);
+        assertThat(reports.get(1)).isInstanceOf(ReceiveThreadDiedException.class).hasCause(oom);
+        l.stop(() -> script.add(Boolean.FALSE));
+    }
+
+    @Test
+    void aHandlerFailingOnEveryFrameIsLoggedAtPowersOfTwoOfItsCount() throws Exception {
+        RecordingLogger log = new RecordingLogger();
+        ReceiveLoop l = new ReceiveLoop("test:v", "jtipc-test-rx-v", 100, 2, this::receive, () -> open, log);
+        BlockingQueue<Integer> got = new LinkedBlockingQueue<>();
+        l.start((src, frame, len) -> {
+            if (len == 3) throw new IllegalArgumentException("malformed on purpose");
+            got.add(len);
+        }, null);
+        for (int i = 0; i < 100; i++) script.add(new byte[3]);
+        script.add(new byte[6]);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(6);
+        assertThat(l.handlerFailures()).isEqualTo(100);
+        assertThat(log.lines).hasSize(7); // 1, 2, 4, 8, 16, 32, 64
+        assertThat(log.lines.get(6)).startsWith("WARN frame handler of test:v failed (64 so far)");
+        l.stop(() -> script.add(Boolean.FALSE));
+    }
+
+    @Test
     void withoutAnErrorHandlerTheDeathIsLoggedAtErrorOnce() throws Exception {
         RecordingLogger log = new RecordingLogger();
         ReceiveLoop l = new ReceiveLoop("test:z", "jtipc-test-rx-z", 100, 2, this::receive, () -> open, log);

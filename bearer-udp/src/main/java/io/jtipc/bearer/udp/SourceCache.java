@@ -6,35 +6,57 @@ import java.net.UnknownHostException;
 
 /**
  * Source socket address of a received datagram to its raw UDP media address (20 bytes): each source
- * is converted ({@link UdpMedia#mediaAddr}) once. Bounded (first in, first out), compared with equals (the JDK reuses
- * its sender address object while the sender stays the same), or, for the native receive batch ({@link UdpRxBatch}),
- * by raw IPv4 address and port: a hit allocates nothing. For the receiving thread only (under the receive lock).
+ * is converted ({@link UdpMedia#mediaAddr}) once. For the receiving thread only (under the receive lock).
+ *
+ * <p>Set-associative: a source's hash picks a set of {@link #WAYS} entries, searched in turn and replaced first in,
+ * first out within the set, so a lookup is O(1) however large the cache, and a cluster of many more peers than
+ * {@link #WAYS} (replicast learns up to 64) still hits: a miss allocates the entry's address objects, a hit nothing.
+ * Entries are compared with equals (the JDK reuses its sender address object while the sender stays the same), or,
+ * for the native receive batch ({@link UdpRxBatch}), by raw IPv4 address and port.
  */
 final class SourceCache {
+    /** Entries per set. */
+    static final int WAYS = 4;
+
     private final InetSocketAddress[] keys;
     private final byte[][] addrs;
     /** Raw IPv4 address and port of entries made by {@link #indexOf4}; port -1 for those made from a socket address. */
     private final int[] ip4;
     private final int[] port4;
-    private int size;
-    private int next;
+    /** Per set: how many of its ways are used, and the next to replace once all are. */
+    private final byte[] used;
+    private final byte[] next;
+    private final int setMask;
 
+    /** @param capacity entries at least (rounded up to a power of two, at least {@link #WAYS}) */
     SourceCache(int capacity) {
-        keys = new InetSocketAddress[capacity];
-        addrs = new byte[capacity][];
-        ip4 = new int[capacity];
-        port4 = new int[capacity];
+        int sets = 1;
+        while (sets * WAYS < capacity) sets <<= 1;
+        setMask = sets - 1;
+        keys = new InetSocketAddress[sets * WAYS];
+        addrs = new byte[sets * WAYS][];
+        ip4 = new int[sets * WAYS];
+        port4 = new int[sets * WAYS];
+        used = new byte[sets];
+        next = new byte[sets];
+    }
+
+    /** Entries the cache holds at most. */
+    int capacity() {
+        return keys.length;
     }
 
     /** The raw media address of {@code src} (the cache's array: do not change it). */
     byte[] mediaAddrOf(InetSocketAddress src) {
-        for (int i = 0; i < size; i++) {
+        int set = mix(src.hashCode()) & setMask;
+        int base = set * WAYS;
+        for (int i = base, end = base + used[set]; i < end; i++) {
             InetSocketAddress k = keys[i];
-            if (k == src || k.equals(src)) {
+            if (port4[i] < 0 && (k == src || k.equals(src))) {
                 return addrs[i];
             }
         }
-        int i = slot();
+        int i = slot(set);
         keys[i] = src;
         addrs[i] = UdpMedia.mediaAddr(src);
         port4[i] = -1;
@@ -47,7 +69,9 @@ final class SourceCache {
      * next lookup.
      */
     int indexOf4(int ip, int port) {
-        for (int i = 0; i < size; i++) {
+        int set = mix(ip * 31 + port) & setMask;
+        int base = set * WAYS;
+        for (int i = base, end = base + used[set]; i < end; i++) {
             if (port4[i] == port && ip4[i] == ip) {
                 return i;
             }
@@ -59,7 +83,7 @@ final class SourceCache {
         } catch (UnknownHostException e) {
             throw new AssertionError("4 bytes are an IPv4 address", e);
         }
-        int i = slot();
+        int i = slot(set);
         keys[i] = sa;
         addrs[i] = UdpMedia.mediaAddr(sa);
         ip4[i] = ip;
@@ -77,12 +101,20 @@ final class SourceCache {
         return addrs[i];
     }
 
-    private int slot() {
-        if (size < keys.length) {
-            return size++;
+    /** A free way of {@code set}, else its oldest entry (first in, first out). */
+    private int slot(int set) {
+        int base = set * WAYS;
+        if (used[set] < WAYS) {
+            return base + used[set]++;
         }
-        int i = next; // oldest entry, first in first out
-        next = (next + 1) % keys.length;
-        return i;
+        int w = next[set];
+        next[set] = (byte) ((w + 1) % WAYS);
+        return base + w;
+    }
+
+    /** Spreads the low bits (addresses of one subnet and consecutive ports differ in few bits). */
+    private static int mix(int h) {
+        h *= 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 }

@@ -62,7 +62,8 @@ final class UdpRx {
     final ReceiveLoop receiveLoop;
 
     private final ByteBuffer rxBuf = ByteBuffer.allocateDirect(UdpBearer.MAX_FRAME);
-    private final SourceCache sources = new SourceCache(16);
+    /** 512 entries in sets of 4: a replicast cluster of 64 learnt peers (and the configured ones) stays cached. */
+    private final SourceCache sources = new SourceCache(512);
     private int nextChannel;
     private volatile InetSocketAddress lastSource;
     private volatile boolean wakeupPending;

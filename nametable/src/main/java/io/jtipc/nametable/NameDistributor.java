@@ -419,7 +419,7 @@ public final class NameDistributor {
             foreignOrigin++;
             return 0;
         }
-        NamedRcv peer = peers.computeIfAbsent(linkPeer, k -> new NamedRcv());
+        NamedRcv peer = peers.computeIfAbsent(linkPeer, NamedRcv::new);
         // What tipc_named_dequeue does with the queue after this message is appended. Every held message was
         // found not ready (and not stale) by the previous call and the state has not changed since, so the
         // kernel's scan from the head first reaches the new message with nothing to do before it.
@@ -483,8 +483,10 @@ public final class NameDistributor {
                     + Integer.toHexString(node) + " holds " + peer.heldCount + ")";
         } else {
             peer.held.computeIfAbsent(m.namedSeqno(), k -> new ArrayDeque<>(1)).addLast(m);
+            byHeld.remove(peer);
             peer.heldCount++;
             peer.heldBytes += cost;
+            byHeld.add(peer);
             heldCount++;
             heldBytes += cost;
             return;
@@ -503,22 +505,19 @@ public final class NameDistributor {
      * The total is full: the peer that holds the most bytes (other than {@code node}, and more than {@code peer}
      * holds with this message) gives up all it holds and is marked broken (its links are reset for a new bulk, as for
      * its own overflow), so that peers keeping their budget full with updates that never come in turn cannot make an
-     * honest newcomer's updates be dropped. O(peers), at most once per a largest holder's worth of held messages.
+     * honest newcomer's updates be dropped. O(log peers): the holders are kept ordered by what they hold.
      *
      * @return true if room was made for {@code cost} more bytes and one more message
      */
     private boolean evictLargestHolder(int node, NamedRcv peer, long cost) {
-        if (peers.size() < 2) return false;
-        int victimNode = 0;
-        NamedRcv victim = null;
-        for (Map.Entry<Integer, NamedRcv> e : peers.entrySet()) {
-            NamedRcv p = e.getValue();
-            if (e.getKey() != node && p.heldCount > 0 && (victim == null || p.heldBytes > victim.heldBytes)) {
-                victim = p;
-                victimNode = e.getKey();
-            }
+        NamedRcv victim = byHeld.isEmpty() ? null : byHeld.first();
+        if (victim == peer) victim = byHeld.higher(peer);
+        if (victim == null || victim.heldBytes <= peer.heldBytes + cost
+                || heldCount - victim.heldCount >= maxDeferredTotal
+                || heldBytes - victim.heldBytes + cost > maxDeferredTotalBytes) { // (limits lowered below what is held)
+            return false;
         }
-        if (victim == null || victim.heldBytes <= peer.heldBytes + cost) return false;
+        int victimNode = victim.node;
         int n = victim.heldCount;
         for (ArrayDeque<DistrMessage> q : victim.held.values()) {
             for (DistrMessage m : q) unhold(victim, m);
@@ -536,10 +535,16 @@ public final class NameDistributor {
         return heldCount < maxDeferredTotal && heldBytes + cost <= maxDeferredTotalBytes;
     }
 
+    /** The peers holding back updates, the most bytes first (then by address): {@link #evictLargestHolder}. */
+    private final java.util.TreeSet<NamedRcv> byHeld = new java.util.TreeSet<>((x, y) -> x.heldBytes != y.heldBytes
+            ? Long.compare(y.heldBytes, x.heldBytes) : Integer.compare(x.node, y.node));
+
     private void unhold(NamedRcv peer, DistrMessage m) {
         long cost = heldBytes(m);
+        byHeld.remove(peer);
         peer.heldCount--;
         peer.heldBytes -= cost;
+        if (peer.heldCount > 0) byHeld.add(peer);
         heldCount--;
         heldBytes -= cost;
     }
@@ -812,6 +817,12 @@ public final class NameDistributor {
 
     /** One peer's named receive state (kernel {@code struct tipc_node} namedq, named_rcv_nxt, named_open). */
     private static final class NamedRcv {
+        final int node;
+
+        NamedRcv(int node) {
+            this.node = node;
+        }
+
         /** Held-back updates by named seqno, each seqno's copies in arrival order (the kernel's namedq). */
         final TreeMap<Integer, ArrayDeque<DistrMessage>> held = new TreeMap<>();
         /** Messages in {@link #held}. */

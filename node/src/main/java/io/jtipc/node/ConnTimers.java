@@ -35,6 +35,11 @@ final class ConnTimers {
         if (heap.size() > 2 * conns.size() + 64) rebuild();
     }
 
+    /** A socket was closed: its entries are stale; rebuilt when they outnumber the live ones (nothing held for long). */
+    void removed() {
+        if (heap.size() > 2 * conns.size() + 64) rebuild();
+    }
+
     /** Earliest deadline, ms (Long.MAX_VALUE if none). */
     long next() {
         Entry e;

@@ -299,7 +299,8 @@ final class SocketTable {
         if (s.conn != null) {
             s.conn.shutdown(Tipc.TIPC_ERR_NO_PORT, now, out);
             s.conn.closed = true;
-            conns.remove(port); // its timer entries are skipped from now on (ConnTimers)
+            conns.remove(port); // its timer entries are skipped from now on
+            connTimers.removed();
         }
         if (s.group != null) { // tipc_sk_leave: LEAVE to the members before the binding goes
             s.group.leave(now, out);

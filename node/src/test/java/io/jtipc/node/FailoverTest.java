@@ -333,11 +333,21 @@ class FailoverTest {
         net.planeCut[0] = true;
         assertThat(net.runUntil(() -> !pa.link(0).isUp(), net.now() + 20_000)).isTrue();
         assertThat(pa.activeLink(cli.port)).isSameAs(pa.link(1));
+        // small writes with nothing received in between: past the first few, Nagle holds them in one message
+        byte[] data = ConnTest.pattern(200_000, 29);
+        int sent = 0;
+        for (int i = 0; i < 12; i++) {
+            assertThat(a.core.send(net.now(), cli.port, data, sent, 100, a)).isEqualTo(100);
+            sent += 100;
+        }
+        assertThat(a.core.sockets.conn(cli.port).txq).as("Nagle holds a message").isNotEmpty();
         a.core.setNoDelay(cli.port, true);
         a.core.setNoDelay(cli.port, false);
         assertThat(a.core.sockets.conn(cli.port).maxnagle).isEqualTo(limit);
-        // small writes, so that Nagle holds some: all arrive, in order
-        byte[] data = ConnTest.pattern(200_000, 29);
+        // a write that fits the larger link's MSS: appended to the held message within its size (it overran it)
+        assertThat(a.core.send(net.now(), cli.port, data, sent, 4000, a)).isEqualTo(4000);
+        sent += 4000;
+        cli.sent = sent;
         cli.toSend = data;
         cli.chunk = 100;
         cli.pump();

@@ -214,15 +214,18 @@ final class Group {
      * GroupMember#unbound}) are deleted without an event: no binding WITHDRAWN will come to end them, the application
      * never saw them JOINED, and they would hold the joining bounds for good. Members with a binding end as the kernel's,
      * by its withdrawal (LEFT at once: the node is down).
+     *
+     * @return true if members were deleted (the receive buffer limit, {@link #rcvbufLimit}, is then lower)
      */
-    void nodeLost(int node) {
-        if (!joiningByNode.containsKey(node)) return;
+    boolean nodeLost(int node) {
+        if (!joiningByNode.containsKey(node)) return false;
         for (GroupMember m : new ArrayList<>(members.subMap(GroupMember.key(node, 0), true, GroupMember.key(node, -1), true)
             .values())) {
             if (!m.unbound) continue;
             m.bcAcked = (bcSndNxt - 1) & 0xFFFF; // never a receiver counted in bcAckers: deleting it releases no wait
             deleteMember(m);
         }
+        return true;
     }
 
     /** group.c tipc_group_add_member: a member found in the binding table at join (tipc_nametbl_build_group). */

@@ -353,6 +353,20 @@ final class GroupSocket {
         filter(inputq, now, out);
     }
 
+    /**
+     * {@code node} is lost: the members it had only by a JOIN are deleted ({@link Group#nodeLost}), and the receive
+     * buffer limit follows the smaller member count at once (jtipc: the kernel keeps such members, so it has no such
+     * step; its limit changes at member events, {@link #memberEvt}).
+     */
+    void nodeLost(int node) {
+        if (grp.nodeLost(node)) rcvbuf = grp.rcvbufLimit();
+    }
+
+    /** Receive buffer limit now, bytes (tests). */
+    int rcvbuf() {
+        return rcvbuf;
+    }
+
     /** A binding event of the group type (the group's internal topology subscription): group.c tipc_group_member_evt. */
     private void memberEvt(int event, int node, int mport, int inst, long now, Outbox out) {
         if (closed) return;

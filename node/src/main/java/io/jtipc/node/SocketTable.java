@@ -836,7 +836,7 @@ final class SocketTable {
                 if (mh.errcode() == 0) deliver(s, mh);
             }
         }
-        for (GroupSocket g : groups.values()) g.grp.nodeLost(node);
+        for (GroupSocket g : groups.values()) g.nodeLost(node);
     }
 
     /** The link to {@code node} is uncongested (SOCK_WAKEUP): its connections may send again. */

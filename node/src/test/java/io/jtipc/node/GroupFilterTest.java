@@ -191,6 +191,35 @@ class GroupFilterTest {
     }
 
     /**
+     * A node whose members came only by a JOIN (no binding) is lost: they are deleted, and the socket's receive limit
+     * follows the smaller member count at once (it had been raised for them by a member event in between; no member
+     * event comes for them, since they had no binding).
+     */
+    @Test
+    void theReceiveLimitFollowsWhenALostNodesUnboundMembersAreDeleted() {
+        Three t = Three.joined(10);
+        SimNetwork net = t.net();
+        SimNode na = t.na(), nc = t.nc();
+        GroupSocket gs = na.core.sockets.group(t.a().port);
+        Group g = gs.grp;
+        int before = gs.rcvbuf();
+        for (int p = 1; p <= Group.MAX_JOINING_PER_NODE; p++) {
+            inject(net, na, msg(nc, 0x70000000 + p, na, t.a().port, Tipc.GROUP_PROTOCOL, Tipc.GRP_JOIN_MSG, 0, ""));
+        }
+        assertThat(g.size()).isEqualTo(1 + Group.MAX_JOINING_PER_NODE);
+        // a member event (a third member, on nb) makes the limit count nc's JOINed members too
+        Member d = new Member(net, t.nb(), 2, 3);
+        assertThat(d.join(GroupTest.EVTS)).isPositive();
+        assertThat(net.runUntil(() -> t.a().joinedCount() == 2, net.now() + 20_000)).as("a sees d JOINED").isTrue();
+        int raised = gs.rcvbuf();
+        assertThat(raised).as("limit with nc's members").isGreaterThan(before).isEqualTo(g.rcvbufLimit());
+        nc.paused = true;
+        assertThat(net.runUntil(() -> g.size() == 2, net.now() + 10_000)).as("members once nc is lost: " + g.size())
+            .isTrue();
+        assertThat(gs.rcvbuf()).as("limit once nc's members are gone").isLessThan(raised).isEqualTo(g.rcvbufLimit());
+    }
+
+    /**
      * A node speaks only for its own members: a LEAVE that b sends naming c's member as its origin (w6 c, w3 b) is
      * dropped, c's member stays, and the drop is counted and logged once; the same LEAVE from c itself is taken.
      */

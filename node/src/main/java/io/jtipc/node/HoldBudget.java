@@ -106,6 +106,8 @@ final class HoldBudget {
      */
     private long overBytes, aheadBytes;
     private int overCount, aheadCount;
+    /** See {@link #overGives()}. */
+    private long overGives;
 
     /** @param parent the node-wide total this budget also charges, or null for a total itself */
     HoldBudget(long maxBytes, int maxCount, HoldBudget parent) {
@@ -273,6 +275,12 @@ final class HoldBudget {
     }
 
     private void release(long n, int c, boolean tail) {
+        if (n > bytes || c > count || n < 0 || c < 0) {
+            // no caller does this; were one to, the bounds would widen by what went below zero: give what is held
+            overGives++;
+            n = Math.max(0, Math.min(n, bytes));
+            c = Math.max(0, Math.min(c, count));
+        }
         long pn = Math.min(n, bytes - poolBytes);
         int pc = Math.min(c, count - poolCount);
         long rn = n - pn;
@@ -296,6 +304,9 @@ final class HoldBudget {
         if (parent != null) parent.release(pn, pc, tail);
         if (reservePool != null) reservePool.release(rn, rc, tail);
     }
+
+    /** Gives that asked to give back more than was held (or a negative amount), clamped to what was held; 0 expected. */
+    long overGives() { return overGives; }
 
     /** Gives back everything this budget holds. */
     void giveAll() {

@@ -396,6 +396,26 @@ class HoldBudgetTest {
      * with ENOBUFS while the 128 MiB total was almost empty). Everything is given back where it was charged, the
      * parent first, also around a forced charge.
      */
+    /** Giving back more than is held gives back what is held: the bounds never widen by a negative balance. */
+    @Test
+    void givingBackMoreThanIsHeldNeverWidensTheBounds() {
+        HoldBudget total = new HoldBudget(100, 100, null);
+        HoldBudget pool = new HoldBudget(10, 10, null);
+        HoldBudget a = new HoldBudget(50, 5, total, 10, 1, pool);
+        assertThat(a.take(30, 3)).isTrue();
+        a.give(45, 4);
+        assertThat(a.overGives()).isEqualTo(1);
+        assertThat(new long[] {a.bytes(), a.count(), total.bytes(), total.count(), pool.bytes(), pool.count()})
+            .containsOnly(0L);
+        assertThat(a.take(51, 1)).as("more than the bound").isFalse();
+        assertThat(a.take(1, 6)).as("more items than the bound").isFalse();
+        assertThat(a.take(50, 5)).isTrue();
+        a.give(-1, 0);
+        assertThat(a.bytes()).isEqualTo(50);
+        assertThat(a.overGives()).isEqualTo(2);
+        assertThat(total.overGives()).isZero();
+    }
+
     @Test
     void aFullReservePoolFallsBackToTheTotal() {
         HoldBudget total = new HoldBudget(100, 100, null);

@@ -40,6 +40,17 @@ class NodeFailureTest {
         });
     }
 
+    /** As {@link #faulty}, each media holding queued frames until a flush ({@link FaultyMedia#FaultyMedia(Media, boolean)}). */
+    private TipcNode.Builder faultyHolding(String id, String... bearers) {
+        TipcNode.Builder b = TipcNode.builder().identity(id);
+        for (String s : bearers) b.bearer(s);
+        return FaultyMedia.wrapping(b, m -> {
+            FaultyMedia f = new FaultyMedia(m, true);
+            media.put(m.name(), f);
+            return f;
+        });
+    }
+
     private static void startBoth(TipcNode a, TipcNode b) throws Exception {
         CompletableFuture<Void> sa = CompletableFuture.runAsync(() -> {
             try {
@@ -250,6 +261,35 @@ class NodeFailureTest {
             assertThat(events).containsExactly("begin DEGRADED", "end DEGRADED", "begin FAILED", "end FAILED");
             a.close();
             assertThat(a.state()).isEqualTo(TipcNodeState.FAILED);
+        }
+    }
+
+    /**
+     * An Error where the event loop sends the frames of a timer run (the outbox flush, after the core lock is released,
+     * outside the core call's own guard) fails the node: before, it ended the loop thread with the node still RUNNING
+     * and its timers stopped.
+     */
+    @Test
+    void anErrorInTheEventLoopsFlushFailsTheNode() throws Exception {
+        int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (TipcNode a = faultyHolding("jt-flush-a", "udp:127.0.0.1:" + p + ",remote=127.0.0.2:" + p + ",name=a1")
+                 .build();
+             TipcNode b = TipcNode.builder().identity("jt-flush-b").bearer("udp:127.0.0.2:" + p + ",remote=127.0.0.1:"
+                     + p + ",name=b1").build();
+             Stderr err = new Stderr()) {
+            startBoth(a, b);
+            await("link up", () -> upLinks(a) == 1);
+            a.addStateListener((st, cause) -> events.add(st + " " + cause.getClass().getSimpleName()));
+            CompletableFuture<Thread> loop = new CompletableFuture<>();
+            a.later(() -> loop.complete(Thread.currentThread()));
+            // the loop's next flush with frames (a link timer's STATE at the latest) throws
+            media.get("udp:a1").errorOnFlushOf(loop.get(10, TimeUnit.SECONDS));
+            await("FAILED", () -> a.state() == TipcNodeState.FAILED);
+            await("the listener told", () -> !events.isEmpty());
+            assertThat(events).containsExactly("FAILED OutOfMemoryError");
+            assertThat(a.isRunning()).isFalse();
+            assertThatThrownBy(a::links).isInstanceOf(TipcException.class).hasMessageContaining("OutOfMemoryError");
+            assertThat(err.errors("TipcNode")).as("logged once").hasSize(1);
         }
     }
 

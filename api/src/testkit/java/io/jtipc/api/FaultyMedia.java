@@ -22,7 +22,8 @@ import io.jtipc.wire.TipcMsg;
  * <li>{@link #FaultyMedia(Media, boolean)} with {@code holdQueued}: {@link #queue} holds copies of the frames until
  *     {@link #flush()}, as the Ethernet bearer's send batch does (a flush on a down interface throws ENETDOWN and drops
  *     them); {@link #pauseFlushOf(Thread)}: that thread's next flush that sent frames waits, after sending them and
- *     before it returns, until {@link #resumeFlush()} (a flush preempted while the interface goes down).</li>
+ *     before it returns, until {@link #resumeFlush()} (a flush preempted while the interface goes down);
+ *     {@link #errorOnFlushOf(Thread)}: that thread's next flush with frames throws an {@link OutOfMemoryError}.</li>
  * </ul>
  */
 public final class FaultyMedia implements Media {
@@ -41,6 +42,7 @@ public final class FaultyMedia implements Media {
     /** Frames {@link #queue} holds, each {dest or null for broadcast, frame}; guarded by itself. */
     private final java.util.ArrayDeque<byte[][]> held = new java.util.ArrayDeque<>();
     private volatile Thread pauseThread;
+    private volatile Thread errorThread;
     private final java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
 
@@ -57,6 +59,14 @@ public final class FaultyMedia implements Media {
     /** {@code t}'s next flush that sends frames pauses after sending them, until {@link #resumeFlush()}. Once. */
     public void pauseFlushOf(Thread t) {
         pauseThread = t;
+    }
+
+    /**
+     * {@code t}'s next flush that has frames to send throws an {@link OutOfMemoryError} instead (the frames are
+     * dropped), as an allocation in the send path would when the heap is exhausted. Once.
+     */
+    public void errorOnFlushOf(Thread t) {
+        errorThread = t;
     }
 
     /** Waits up to {@code ms} for the flush armed by {@link #pauseFlushOf} to pause; true if it did. */
@@ -106,6 +116,11 @@ public final class FaultyMedia implements Media {
         int sent = 0;
         synchronized (held) {
             if (held.isEmpty()) return 0;
+            if (errorThread == Thread.currentThread()) {
+                errorThread = null;
+                held.clear();
+                throw new OutOfMemoryError("injected by FaultyMedia in a flush");
+            }
             if (down) {
                 held.clear();
                 checkUp();

@@ -74,6 +74,17 @@ final class Group {
      */
     static final int MAX_JOINING_PER_NODE = MAX_JOINING / 4;
     /**
+     * jtipc bound: members whose binding was withdrawn while their node is up and whose LEFT event has not been
+     * delivered yet ({@link GroupMember#lingering}: its LEAVE's synch point is ahead, or no LEAVE came), all nodes
+     * together; per node {@link #MAX_LINGERING_PER_NODE}. An honest member lingers only until the broadcasts it sent
+     * before its LEAVE arrive; a peer that publishes, JOINs, LEAVEs with a far synch point and withdraws, port after
+     * port, made the members grow without bound (the kernel keeps such a member until its node goes). One past the
+     * bound is LEFT at once (what is deferred for it is dropped), counted in {@link #lingerEnds} and logged at powers of two.
+     */
+    static final int MAX_LINGERING = 4096;
+    /** jtipc bound: lingering members of one peer node ({@link #MAX_LINGERING}), 1024. */
+    static final int MAX_LINGERING_PER_NODE = MAX_LINGERING / 4;
+    /**
      * jtipc bound on the receive buffer limit of a group socket, bytes: the kernel's formula ({@link #rcvbufLimit})
      * gives ~450 MB for 1 000 members and overflows an int past ~4 700. 128 MiB holds the full windows of ~1 300
      * members in message bytes (jtipc counts message bytes, the formula kernel truesize).
@@ -107,9 +118,14 @@ final class Group {
     private int joiningCnt;
     /** Members that came by a JOIN with no binding seen ({@link GroupMember#unbound}), by node (only nodes that have some). */
     private final java.util.HashMap<Integer, Integer> joiningByNode = new java.util.HashMap<>();
+    /** Lingering members ({@link GroupMember#lingering}), in all and by node (only nodes that have some). */
+    private int lingerCnt;
+    private final java.util.HashMap<Integer, Integer> lingerByNode = new java.util.HashMap<>();
     /** Messages dropped over a deferred bound (member, peer node, total), JOINs over {@link #MAX_JOINING} or per node. */
     long deferredDrops;
     long joinDrops;
+    /** Lingering members LEFT at once over {@link #MAX_LINGERING} or {@link #MAX_LINGERING_PER_NODE}. */
+    long lingerEnds;
     private final TipcMsg w = new TipcMsg();
     /** A second view, for a queue's head while {@link #w} holds the message being filtered. */
     private final TipcMsg headView = new TipcMsg();
@@ -209,21 +225,69 @@ final class Group {
         else joiningByNode.remove(m.node);
     }
 
+    /** Counts member {@code m} in ({@code l} true) or out of the lingering members ({@link GroupMember#lingering}). */
+    private void lingering(GroupMember m, boolean l) {
+        if (m.lingering == l) return;
+        m.lingering = l;
+        int d = l ? 1 : -1;
+        lingerCnt += d;
+        int n = lingerByNode.getOrDefault(m.node, 0) + d;
+        if (n > 0) lingerByNode.put(m.node, n);
+        else lingerByNode.remove(m.node);
+    }
+
+    /**
+     * Member {@code m}'s binding was withdrawn while its node is up: it lingers until its LEFT event is delivered, or
+     * is LEFT at once past the lingering bounds ({@link #MAX_LINGERING}).
+     */
+    private void linger(GroupMember m, List<byte[]> inputq) {
+        if (m.lingering) return;
+        int ofNode = lingerByNode.getOrDefault(m.node, 0);
+        if (lingerCnt < MAX_LINGERING && ofNode < MAX_LINGERING_PER_NODE) {
+            lingering(m, true);
+            return;
+        }
+        if (Long.bitCount(++lingerEnds) == 1) {
+            net.log("group " + type + ": member " + Integer.toHexString(m.node) + ":" + Integer.toUnsignedString(m.port)
+                + " withdrawn with its LEFT not yet due, " + lingerCnt + " such members, " + ofNode + " of that node:"
+                + " LEFT at once (group linger ends " + lingerEnds + ")");
+        }
+        leftNow(m, inputq);
+    }
+
+    /**
+     * Member {@code m}'s LEFT event now, into {@code inputq}: what it has deferred is dropped first (an event goes to
+     * the queue's tail, group.c tipc_group_sort_msg, so a LEFT still waiting there for a synch point far ahead, or
+     * messages waiting for broadcasts that will not come, would hold it back for good).
+     */
+    private void leftNow(GroupMember m, List<byte[]> inputq) {
+        m.bcSyncpt = m.bcRcvNxt;
+        dropDeferred(m);
+        m.leftQueued = false;
+        createEvent(m, TipcEvent.TIPC_WITHDRAWN, m.bcRcvNxt, inputq);
+    }
+
     /**
      * jtipc: {@code node} is lost (node_lost_contact). Its members that came by a JOIN with no binding seen ({@link
      * GroupMember#unbound}) are deleted without an event: no binding WITHDRAWN will come to end them, the application
      * never saw them JOINED, and they would hold the joining bounds for good. Members with a binding end as the kernel's,
-     * by its withdrawal (LEFT at once: the node is down).
+     * by its withdrawal (LEFT at once: the node is down). Lingering members ({@link GroupMember#lingering}: binding gone
+     * while the node was up, no withdrawal will come) get their LEFT event at once into {@code inputq}, as a
+     * withdrawal with the node down gives it.
      *
-     * @return true if members were deleted (the receive buffer limit, {@link #rcvbufLimit}, is then lower)
+     * @return true if members were deleted or LEFT events made (the receive buffer limit, {@link #rcvbufLimit}, is
+     *         then lower, or will be once {@code inputq} is filtered)
      */
-    boolean nodeLost(int node) {
-        if (!joiningByNode.containsKey(node)) return false;
+    boolean nodeLost(int node, List<byte[]> inputq) {
+        if (!joiningByNode.containsKey(node) && !lingerByNode.containsKey(node)) return false;
         for (GroupMember m : new ArrayList<>(members.subMap(GroupMember.key(node, 0), true, GroupMember.key(node, -1), true)
             .values())) {
-            if (!m.unbound) continue;
-            m.bcAcked = (bcSndNxt - 1) & 0xFFFF; // never a receiver counted in bcAckers: deleting it releases no wait
-            deleteMember(m);
+            if (m.unbound) {
+                m.bcAcked = (bcSndNxt - 1) & 0xFFFF; // never a receiver counted in bcAckers: deleting it releases no wait
+                deleteMember(m);
+            } else if (m.lingering) {
+                leftNow(m, inputq);
+            }
         }
         return true;
     }
@@ -237,6 +301,7 @@ final class Group {
         members.remove(GroupMember.key(m.node, m.port));
         memberCnt--;
         unbound(m, false);
+        lingering(m, false);
         // were we waiting for this member's replicast ack?
         if (bcAckers > 0 && Seqno.less(m.bcAcked, (bcSndNxt - 1) & 0xFFFF) && --bcAckers == 0) {
             wakeup = true; // jtipc: the kernel's waiting sender rechecks on any socket wake-up
@@ -287,6 +352,8 @@ final class Group {
         members.clear();
         joiningByNode.clear();
         joiningCnt = 0;
+        lingerByNode.clear();
+        lingerCnt = 0;
         smallWin.clear();
         active.clear();
         pending.clear();
@@ -744,9 +811,11 @@ final class Group {
             active.remove(m);
             pending.remove(m);
             open(m);
-            // its node is down: no LEAVE can come, LEFT at once (even if a LEAVE's event waits for broadcasts that
-            // will not come either)
-            if (!st.nodeUp(node)) createEvent(m, TipcEvent.TIPC_WITHDRAWN, m.bcRcvNxt, inputq);
+            // its node is down: no LEAVE can come, LEFT at once; jtipc: what it deferred is dropped first (it waits for
+            // broadcasts of a lost node, or is a LEAVE's LEFT waiting for them, and would hold this LEFT back for good:
+            // group.c queues it behind them)
+            if (!st.nodeUp(node)) leftNow(m, inputq);
+            else linger(m, inputq);
         }
         return rcvbufLimit();
     }

@@ -53,6 +53,11 @@ final class GroupMember {
      * until the binding comes or the member is deleted, whatever its state: a JOIN then a LEAVE must not free the count.
      */
     boolean unbound;
+    /**
+     * jtipc: its binding was withdrawn while its node was up and its LEFT event is not delivered yet; counted against
+     * {@code Group.MAX_LINGERING} (and per node) until the member is deleted.
+     */
+    boolean lingering;
 
     GroupMember(int node, int port, int instance, State state) {
         this.node = node;

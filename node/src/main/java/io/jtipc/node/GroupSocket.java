@@ -354,12 +354,16 @@ final class GroupSocket {
     }
 
     /**
-     * {@code node} is lost: the members it had only by a JOIN are deleted ({@link Group#nodeLost}), and the receive
-     * buffer limit follows the smaller member count at once (jtipc: the kernel keeps such members, so it has no such
+     * {@code node} is lost: the members it had only by a JOIN are deleted and its lingering ones LEFT ({@link
+     * Group#nodeLost}), and the receive buffer limit follows the smaller member count at once (jtipc: the kernel keeps such members, so it has no such
      * step; its limit changes at member events, {@link #memberEvt}).
      */
-    void nodeLost(int node) {
-        if (grp.nodeLost(node)) rcvbuf = grp.rcvbufLimit();
+    void nodeLost(int node, long now, Outbox out) {
+        if (closed) return;
+        List<byte[]> inputq = new ArrayList<>(0);
+        if (!grp.nodeLost(node, inputq)) return;
+        filter(inputq, now, out); // the LEFT events of its lingering members: delivered, the members deleted
+        rcvbuf = grp.rcvbufLimit();
     }
 
     /** Receive buffer limit now, bytes (tests). */
@@ -368,7 +372,7 @@ final class GroupSocket {
     }
 
     /** A binding event of the group type (the group's internal topology subscription): group.c tipc_group_member_evt. */
-    private void memberEvt(int event, int node, int mport, int inst, long now, Outbox out) {
+    void memberEvt(int event, int node, int mport, int inst, long now, Outbox out) {
         if (closed) return;
         List<byte[]> inputq = new ArrayList<>(1);
         int limit = grp.memberEvt(event, node, mport, inst, inputq, now, out);

@@ -836,7 +836,7 @@ final class SocketTable {
                 if (mh.errcode() == 0) deliver(s, mh);
             }
         }
-        for (GroupSocket g : groups.values()) g.nodeLost(node);
+        for (GroupSocket g : new ArrayList<>(groups.values())) g.nodeLost(node, now, out);
     }
 
     /** The link to {@code node} is uncongested (SOCK_WAKEUP): its connections may send again. */

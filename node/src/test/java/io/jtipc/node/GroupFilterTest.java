@@ -11,6 +11,7 @@ import io.jtipc.node.GroupTest.Member;
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
 import io.jtipc.wire.Tipc;
+import io.jtipc.wire.TipcEvent;
 import io.jtipc.wire.TipcMsg;
 
 /**
@@ -169,7 +170,7 @@ class GroupFilterTest {
         // deleting a member that came by a JOIN releases no broadcast-ack wait (it was never counted in bcAckers)
         g.bcSndNxt = (g.bcSndNxt + 5) & 0xFFFF;
         g.bcAckers = 1;
-        g.nodeLost(nb.core.ownAddr());
+        g.nodeLost(nb.core.ownAddr(), new java.util.ArrayList<>());
         assertThat(g.bcAckers).as("acks still awaited after the unbound members went").isEqualTo(1);
         assertThat(g.size()).isEqualTo(1);
         g.bcAckers = 0;
@@ -217,6 +218,52 @@ class GroupFilterTest {
         assertThat(net.runUntil(() -> g.size() == 2, net.now() + 10_000)).as("members once nc is lost: " + g.size())
             .isTrue();
         assertThat(gs.rcvbuf()).as("limit once nc's members are gone").isLessThan(raised).isEqualTo(g.rcvbufLimit());
+    }
+
+    /**
+     * A member whose binding is withdrawn while its node is up, after a LEAVE whose synch point is far ahead, lingers
+     * until that LEFT is due (the kernel keeps it until the node goes). A peer repeating publish, JOIN, far LEAVE and
+     * withdraw, port after port, is held to {@link Group#MAX_LINGERING_PER_NODE} lingering members: the ones past it
+     * are LEFT at once; when the node is lost the lingering ones are LEFT too.
+     */
+    @Test
+    void membersWithdrawnBeforeTheirLeftIsDueAreBoundedAndLeftWhenTheirNodeIsLost() {
+        Three t = Three.joined(11);
+        SimNetwork net = t.net();
+        SimNode na = t.na(), nb = t.nb();
+        Member a = t.a();
+        GroupSocket gs = na.core.sockets.group(a.port);
+        Group g = gs.grp;
+        int nbAddr = nb.core.ownAddr();
+        int extra = 8, n = Group.MAX_LINGERING_PER_NODE + extra;
+        int gp = Tipc.GROUP_PROTOCOL;
+        for (int i = 0; i < n; i++) {
+            int port = 0x72000000 + i;
+            gs.memberEvt(TipcEvent.TIPC_PUBLISHED, nbAddr, port, 5, net.now(), na); // as its binding would
+            inject(net, na, msg(nb, port, na, a.port, gp, Tipc.GRP_JOIN_MSG, 100, ""));
+            inject(net, na, msg(nb, port, na, a.port, gp, Tipc.GRP_LEAVE_MSG, 30_000, ""));
+            gs.memberEvt(TipcEvent.TIPC_WITHDRAWN, nbAddr, port, 5, net.now(), na);
+        }
+        a.drain(Integer.MAX_VALUE); // the last event's wake-up comes with the core's next run
+        assertThat(texts(a, nb).stream().filter("JOINED"::equals).count()).isEqualTo(1 + n);
+        assertThat(g.lingerEnds).as("LEFT at once past the bound").isEqualTo(extra);
+        assertThat(texts(a, nb).stream().filter("LEFT"::equals).count()).isEqualTo(extra);
+        assertThat(g.size()).as("b and the lingering members").isEqualTo(1 + Group.MAX_LINGERING_PER_NODE);
+        // another node's member still lingers: the bound is per node
+        SimNode nc = t.nc();
+        gs.memberEvt(TipcEvent.TIPC_PUBLISHED, nc.core.ownAddr(), 0x73000000, 5, net.now(), na);
+        inject(net, na, msg(nc, 0x73000000, na, a.port, gp, Tipc.GRP_JOIN_MSG, 100, ""));
+        inject(net, na, msg(nc, 0x73000000, na, a.port, gp, Tipc.GRP_LEAVE_MSG, 30_000, ""));
+        gs.memberEvt(TipcEvent.TIPC_WITHDRAWN, nc.core.ownAddr(), 0x73000000, 5, net.now(), na);
+        assertThat(g.find(nc.core.ownAddr(), 0x73000000)).isNotNull();
+        assertThat(g.lingerEnds).isEqualTo(extra);
+        // nb is lost: no withdrawal will come for its lingering members; they are LEFT with it
+        int limitBefore = gs.rcvbuf();
+        nb.paused = true;
+        assertThat(net.runUntil(() -> g.size() == 1, net.now() + 10_000)).as("members once nb is lost: " + g.size())
+            .isTrue();
+        assertThat(texts(a, nb).stream().filter("LEFT"::equals).count()).as("every nb member LEFT").isEqualTo(1 + n);
+        assertThat(gs.rcvbuf()).as("the receive limit without them").isLessThan(limitBefore);
     }
 
     /**

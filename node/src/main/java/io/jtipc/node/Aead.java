@@ -29,6 +29,13 @@ final class Aead {
     int gen;
     /** Users ({@code aead->users}). */
     int users;
+    /**
+     * jtipc: how long after a received frame opened with this key a failure to open one with it is not counted against
+     * the key ({@link #failed}), ms: longer than a link's idle STATE interval.
+     */
+    static final long BAD_MSG_GRACE_MS = 2_000;
+    /** When a received frame last opened with this key, ms ({@link #opened}). */
+    private long okAt = Long.MIN_VALUE / 2;
     /** Last TX sequence number used ({@code aead->seqno}); the next frame uses seqno + 1. */
     long seqno;
 
@@ -114,6 +121,23 @@ final class Aead {
     /** True if both hold the same material (a received key equal to one we have). */
     boolean sameKey(Aead o) {
         return o != null && Arrays.equals(material, o.material);
+    }
+
+    /** A received frame opened with this key (crypto.c tipc_crypto_rcv_complete: users set to 1). */
+    void opened(long now) {
+        users = 1;
+        okAt = now;
+    }
+
+    /**
+     * A received frame did not open with this RX key: crypto.c tipc_crypto_rcv_complete counts it against the key
+     * (users - 1; ten between two timer steps demote, then delete it, tipc_crypto_timeout). jtipc: not within
+     * {@link #BAD_MSG_GRACE_MS} of a frame that opened with it: the peer's address and key slot are in clear in every
+     * frame, so forged frames took a working key away (for good without a master key); a key the peer no longer uses
+     * opens nothing and is still counted down as the kernel's.
+     */
+    void failed(long now) {
+        if (now - okAt >= BAD_MSG_GRACE_MS) usersDec(Integer.MIN_VALUE);
     }
 
     /** atomic_add_unless(&users, 1, lim). */

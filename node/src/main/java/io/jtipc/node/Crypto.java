@@ -114,6 +114,8 @@ final class Crypto {
 
     private int signatureNext;
     final long[] stats = new long[MAX_STATS];
+    /** RX keys attached to this context so far (its log line is written at powers of two of the count). */
+    long keysSet;
     /** Replay windows per slot, [0] frames not destined (D = 0), [1] destined (RX only). */
     final ReplayWindow[][] windows;
 
@@ -153,6 +155,11 @@ final class Crypto {
     /** Replaces slot {@code k}'s key (tipc_aead_rcu_replace); its replay windows start afresh. */
     void replace(int k, Aead a) {
         aead[k] = a;
+        forgetWindows(k);
+    }
+
+    /** Slot {@code k}'s replay windows start afresh (its key, held elsewhere, changed: the master key on TX). */
+    void forgetWindows(int k) {
         windows[k][0] = null;
         windows[k][1] = null;
     }
@@ -328,6 +335,11 @@ final class Crypto {
         }
     }
 
+    /** "TX", or "RX(ADDR)" with the peer's address in hex (crypto.c rx->name), for log lines. */
+    String name() {
+        return isTx() ? "TX" : "RX(" + Integer.toHexString(nodeAddr) + ")";
+    }
+
     /** Slot states as crypto.c tipc_crypto_key_dump shows them, e.g. "[pen act -]" (no key material). */
     String slots() {
         StringBuilder b = new StringBuilder("[");
@@ -340,7 +352,7 @@ final class Crypto {
 
     @Override
     public String toString() {
-        return (isTx() ? "TX" : "RX(" + Integer.toHexString(nodeAddr) + ")") + slots()
+        return name() + slots()
             + (aead[KEY_MASTER] != null ? " master" : "");
     }
 }

@@ -3,7 +3,6 @@ package io.jtipc.node;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -245,6 +244,9 @@ public final class NodeCrypto {
             switch (k.kind()) {
                 case MASTER: {
                     int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, true);
+                    // the peers count from 1 under a new master key (crypto.c tipc_aead_init): their windows start afresh
+                    if (rc >= 0) for (Crypto c : rx.values()) c.forgetWindows(Crypto.KEY_MASTER);
+                    if (rc >= 0) for (Crypto c : prelim.values()) c.forgetWindows(Crypto.KEY_MASTER);
                     if (rc >= 0 && out != null) { // not distributed, but the rekeying is scheduled as for any TX key
                         clock(now);
                         rekeyingSched(now, false, 0);
@@ -314,8 +316,10 @@ public final class NodeCrypto {
     /** crypto.c tipc_crypto_key_init: a new AEAD attached to {@code c}. Returns the slot or {@link #EBUSY}. */
     private int keyInit(Crypto c, byte[] material, int mode, boolean master) {
         int rc = c.attach(Aead.of(material, mode), 0, master);
-        if (rc >= 0) net.log("crypto: " + (c.isTx() ? "TX" : "RX(" + Integer.toHexString(c.nodeAddr) + ")") + " key["
-            + rc + "] set (" + (master ? "master" : mode == Tipc.CLUSTER_KEY ? "cluster" : "per-node") + " mode)");
+        // an RX key also comes with each KEY_DISTR of a new generation: logged at powers of two (the kernel: pr_debug)
+        if (rc >= 0 && (c.isTx() || Long.bitCount(++c.keysSet) == 1)) net.log("crypto: " + c.name() + " key[" + rc
+            + "] set (" + (master ? "master" : mode == Tipc.CLUSTER_KEY ? "cluster" : "per-node") + " mode"
+            + (c.isTx() || c.keysSet == 1 ? "" : ", keys set for this peer " + c.keysSet) + ")");
         return rc;
     }
 
@@ -536,7 +540,7 @@ public final class NodeCrypto {
             if (a == null) return noKey(r, k);
             pl = openEither(a, e, plain);
             if (pl < 0) {
-                a.usersDec(Integer.MIN_VALUE);
+                a.failed(now);
                 return badMsg(r);
             }
         } else {
@@ -601,13 +605,13 @@ public final class NodeCrypto {
                 Aead clone = a.cloneKey();
                 int at = clone == null ? -1 : r.attach(clone, k, false);
                 if (at >= 0) {
-                    clone.users = 1;
+                    clone.opened(now);
                     r.timer1 = now;
                     if (at == k) r.window(k, destined).accept(e.seqno()); // the slot's fresh windows know this frame
                 }
             }
         } else {
-            a.users = 1;
+            a.opened(now);
             r.timer1 = now;
         }
         if (r != null && r.passive != 0 && k == r.passive) r.timer2 = now;

@@ -45,7 +45,9 @@ final class ReplayWindow {
      *       lost node ({@code peerGone}, once per such period, {@link NodeCrypto#PEER_GONE_MARGIN}: its side may have
      *       deleted its node, node.c NODE_CLEANUP_AFTER, and made it again with a new counter,
      *       tipc_crypto_key_flush). The window starts again keeping the old one for frames of the old count still in
-     *       flight ({@link #restart()}).</li>
+     *       flight ({@link #restart()}). Only for a seqno below {@link #SIZE}: a restarted count begins at 1, and a
+     *       replayed frame of the old count far above that would otherwise become the new window's newest and refuse
+     *       the real new count until it caught up.</li>
      * </ul>
      * The last case is replayable: a replayed frame then restarts the window once, as the fresh windows made when we
      * delete the node ourselves (a little later) would accept it too; a peer down for a short while gives no opening.
@@ -59,7 +61,7 @@ final class ReplayWindow {
         if (newIncarnation && atOrBelow) {
             r.window(k, false).reset();
             r.window(k, true).reset();
-        } else if (destined && a.mode == Tipc.PER_NODE_KEY && atOrBelow
+        } else if (destined && a.mode == Tipc.PER_NODE_KEY && atOrBelow && Long.compareUnsigned(seqno, SIZE) < 0
                 && (r.restartExpected || (peerGone && !r.downRestartUsed))) {
             r.restartExpected = false;
             if (peerGone) r.downRestartUsed = true;

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 import io.jtipc.node.testkit.SimNetwork;
 import io.jtipc.node.testkit.SimNetwork.SimNode;
+import io.jtipc.wire.EncryptionHeader;
 import io.jtipc.wire.NodeId;
+import io.jtipc.wire.Tipc;
 
 /** The RX context of a peer: made once for a per-node key set before discovery, gone with the node. */
 class CryptoPeerStateTest {
@@ -96,5 +98,43 @@ class CryptoPeerStateTest {
         assertThat(cb.undecryptable()).isEqualTo(20);
         assertThat(b.core.log().stream().filter(l -> l.contains("crypto: RX(") && l.contains("per-node mode")))
             .hasSize(1);
+    }
+    /**
+     * Frames that name the peer's address and its key slot but fail authentication (anyone can send them: both are in
+     * clear) do not take the peer's working RX key away: the kernel counts each failure against the key and ten
+     * between two timer steps demote and then delete it, so that without a master key the link went down for good.
+     */
+    @Test
+    void forgedFramesBetweenThePeersOwnDoNotTakeItsKeyAway() {
+        SimNetwork net = new SimNetwork(46);
+        SimNode[] p = pair(net);
+        SimNode a = p[0], b = p[1];
+        assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
+        a.recordFrames = true;
+        net.runFor(2_000);
+        byte[] legit = null;
+        for (byte[] f : a.sentFrames) {
+            if (EncryptionHeader.isEncrypted(f, 0, f.length)
+                && new EncryptionHeader().wrap(f, 0, f.length).user() != Tipc.LINK_CONFIG) legit = f;
+        }
+        assertThat(legit).as("a unicast frame of a").isNotNull();
+        NodeCrypto cb = b.core.crypto();
+        Crypto rxA = cb.rxOf(a.core.ownAddr());
+        int slot = rxA.active;
+        assertThat(slot).isPositive();
+        long resets = b.core.links().get(0).resets;
+        for (int round = 0; round < 200; round++) { // 10 s: 20 forged frames every 50 ms
+            for (int i = 0; i < 20; i++) {
+                byte[] forged = legit.clone();
+                forged[forged.length - 1 - (i % 16)] ^= (byte) (i + 1); // the tag broken
+                assertThat(cb.rcv(net.now(), forged, 0, forged.length)).isEqualTo(NodeCrypto.DROP);
+            }
+            net.runFor(50);
+        }
+        assertThat(cb.undecryptable()).isEqualTo(4_000);
+        assertThat(rxA.active).as("a's key still active at b").isEqualTo(slot);
+        assertThat(rxA.aead[slot]).isNotNull();
+        assertThat(linkedUp(a, b)).isTrue();
+        assertThat(b.core.links().get(0).resets).as("link resets").isEqualTo(resets);
     }
 }

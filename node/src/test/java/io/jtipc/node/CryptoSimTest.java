@@ -86,6 +86,28 @@ class CryptoSimTest {
     }
 
     /**
+     * {@code tipc node set key K2 master} on every node: each peer's count starts again from 1 under the new key
+     * (crypto.c tipc_aead_init), so the replay windows of master frames start afresh; before, every frame of the new
+     * count was refused as a replay until it passed the old count's newest, and the link went down.
+     */
+    @Test
+    void aNewMasterKeyOnEveryNodeKeepsTheLinkAndItsTraffic() {
+        SimNetwork net = new SimNetwork(17);
+        SimNode a = node(net, "alpha", 1, keys(NodeKey.master(K1)));
+        SimNode b = node(net, "beta", 2, keys(NodeKey.master(K1)));
+        assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
+        echo(net, a, b, 300, 100, 60_000);
+        long resets = a.core.links().get(0).resets;
+        assertThat(a.core.crypto().setKey(net.now(), NodeKey.master(K2), a)).isZero();
+        assertThat(b.core.crypto().setKey(net.now(), NodeKey.master(K2), b)).isZero();
+        echo(net, a, b, 300, 100, 60_000);
+        net.runFor(10_000);
+        assertThat(linkedUp(a, b)).isTrue();
+        assertThat(a.core.links().get(0).resets).as("link resets").isEqualTo(resets);
+        assertThat(a.core.crypto().replays() + b.core.crypto().replays()).as("frames refused as replays").isZero();
+    }
+
+    /**
      * link.c tipc_link_mss in a kernel built with CONFIG_TIPC_CRYPTO (Debian's) subtracts EMSG_OVERHEAD keyed or not:
      * on a 1 500-byte link a 66 000 B message travels in fragments of 1 428 bytes, as in eth-6.1.pcap (two unkeyed
      * 6.1 kernels), not 1 460.
@@ -183,6 +205,31 @@ class CryptoSimTest {
         assertThat(c.core.crypto().rxOf(a.core.ownAddr()).aead[fresh]).as("c has a's new key").isNotNull();
         assertThat(a.core.broadcastLink().sndNxt() - bcast).as("one KEY_DISTR on the broadcast link").isEqualTo(1);
         assertThat(a.core.links().stream().mapToInt(Link::sndNxt).sum()).as("none on the unicast links").isEqualTo(unicast);
+    }
+
+    /**
+     * Each new key a peer distributes is attached at every node; the line that says so is written for the peer's first
+     * key and then at powers of two of the count (a peer holding the key could otherwise add a line per KEY_DISTR).
+     */
+    @Test
+    void keysAPeerDistributesAreLoggedAtPowersOfTwo() {
+        SimNetwork net = new SimNetwork(18);
+        SimNode a = node(net, "alpha", 1, keys(NodeKey.cluster(K1)));
+        SimNode b = node(net, "beta", 2, keys(NodeKey.cluster(K1)));
+        assertThat(net.runUntil(() -> linkedUp(a, b), 30_000)).isTrue();
+        net.runFor(30_000);
+        String rxA = "crypto: RX(" + Integer.toHexString(a.core.ownAddr()) + ") key[";
+        long before = b.core.log().stream().filter(l -> l.contains(rxA)).count();
+        Crypto r = b.core.crypto().rxOf(a.core.ownAddr());
+        long set0 = r.keysSet;
+        for (int i = 0; i < 16; i++) {
+            a.core.crypto().setRekeying(net.now(), -1);
+            net.runFor(20_000); // the new key attached and through its pending/active steps at both ends
+        }
+        assertThat(r.keysSet - set0).as("keys attached").isGreaterThanOrEqualTo(16);
+        long lines = b.core.log().stream().filter(l -> l.contains(rxA)).count() - before;
+        assertThat(lines).as("lines for them").isBetween(1L, 5L);
+        assertThat(linkedUp(a, b)).isTrue();
     }
 
     @Test

@@ -128,6 +128,24 @@ class ReplayRestartTest {
     }
 
     /**
+     * A replayed frame of the old count far above where a restarted count begins does not restart the window while a
+     * restart is expected (it would become the new window's newest and refuse the real new count, 1, 2, ..., until
+     * that caught up): it is judged by the old window (a duplicate), and the real restart is still taken.
+     */
+    @Test
+    void aReplayedHighFrameWhileARestartIsExpectedDoesNotTakeTheRestart() {
+        Crypto r = new Crypto(0x1001, 0, 0);
+        for (long s = 1; s <= 20_000; s++) assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).isTrue();
+        r.restartExpected = true;
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 19_000, perNode)).as("replayed").isFalse();
+        assertThat(r.restartExpected).as("still expected").isTrue();
+        for (long s = 1; s <= 5; s++) {
+            assertThat(ReplayWindow.fresh(r, 1, true, false, false, s, perNode)).as("the new count " + s).isTrue();
+        }
+        assertThat(ReplayWindow.fresh(r, 1, true, false, false, 19_000, perNode)).as("replayed after").isFalse();
+    }
+
+    /**
      * After a restart, frames of the old count still in flight (on the other bearer, say) are checked against the old
      * window: they neither stall the new count nor pass twice.
      */

@@ -369,6 +369,17 @@ public final class Bcast {
         return rc;
     }
 
+    /**
+     * jtipc: the stall rule ({@link BcastSendLink} class doc) for peer {@code r} from its node's timer, whatever it
+     * acknowledges: {@link #ackRcv} looks at none of the acknowledgements of a peer whose STATEs all carry
+     * bc_ack_invalid or that never sent its bc-init (as tipc_link_bc_ack_rcv), while our packets wait for it.
+     *
+     * @return {@link Link#LINK_DOWN_EVT} if the peer's links are to be reset, else 0
+     */
+    int stallCheck(BroadcastLink r, long now) {
+        return r.counted ? snd.stalled(r, now) : 0;
+    }
+
     /** The gap-ACK view of the STATE being handled by {@link #stateRcv}, reused (no object per STATE, issue 14). */
     private final GapAckBlocks stateGa = new GapAckBlocks();
 

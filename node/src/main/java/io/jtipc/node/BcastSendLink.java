@@ -36,7 +36,9 @@ import io.jtipc.wire.TipcMsg;
  * </ul>
  * Better than the kernel: a peer that never acknowledges (and never NACKs, so the retransmission failure never
  * fires) cannot hold the stream forever: once the oldest packet it owes is {@link #STALL_FACTOR} × its link tolerance
- * old, its links are reset as on a retransmission failure (logged). Acknowledgements beyond snd_nxt - 1 and gap-ACK
+ * old, its links are reset as on a retransmission failure (logged); checked on each of its acknowledgements and from
+ * its node's timer ({@link Bcast#stallCheck}: a peer whose STATEs all carry bc_ack_invalid, or that never sends its
+ * bc-init, has no acknowledgement looked at). Acknowledgements beyond snd_nxt - 1 and gap-ACK
  * blocks that are not ascending or reach beyond it are ignored and counted ({@link #invalidAcks}).
  *
  * <p>Sans-IO: packets to send go into the caller's transmit queue, retransmissions into its retransmit queue;
@@ -416,7 +418,7 @@ final class BcastSendLink {
      * The stall rule (class doc): the head still waits for {@code r}'s acknowledgement (its slot, not its last ack,
      * which a peer could have pushed ahead) and has for STALL_FACTOR × its tolerance.
      */
-    private int stalled(BroadcastLink r, long now) {
+    int stalled(BroadcastLink r, long now) {
         Pkt head = transmq.peekFirst();
         if (head == null || r.slot < 0 || !head.owed.get(r.slot)) return 0;
         if (now - headSince <= (long) STALL_FACTOR * r.tolerance) return 0;

@@ -31,8 +31,10 @@ import io.jtipc.wire.Tipc;
  * ({@link #pushRecord}). The kernel sends the same record to the same peers at its next tick anyway (every link
  * whose peer has not acked the new generation is probing); the push only moves that round forward, and since it is
  * a probe the peers' replies ack the generation so that round is not repeated at the tick. Bound: at most one STATE
- * per up peer per domain change (changes within one core call share one push), counted in {@link #recordPushes}.
- * Idle ticks are unchanged: no domain change, no push.</li>
+ * per up peer per domain change (changes within one core call share one push), counted in {@link #recordPushes},
+ * and at most {@link #PUSH_BURST} pushes at once, then one per {@link #PUSH_REFILL_MS} (a peer flapping its link
+ * changes the domain at every flap: each flap cost a STATE to every peer; a change past the bound waits for the
+ * ticks, kernel timing, counted in {@link #pushesLeftToTicks}). Idle ticks are unchanged: no domain change, no push.</li>
  * <li><b>Loss confirmed at once.</b> The kernel counts reports of a member's loss in a plain counter
  * ({@code down_cnt}, mon_identify_lost_members): every received record that flips the member's up bit adds one,
  * whoever sent it, so one peer alone can reach {@link #MAX_PEER_DOWN_EVENTS}; the kernel then resets the link at its
@@ -182,6 +184,15 @@ public final class Monitor {
     long recordPushes, confirmedLosses, suspectProbes;
     /** A record push is due ({@link #peerDown} changed the own domain), and the deferred work is posted. */
     private boolean pushDue, posted;
+    /** jtipc bound on record pushes: at most this many at once (token bucket; see the class doc). */
+    static final int PUSH_BURST = 8;
+    /** jtipc bound on record pushes: one more allowed per this many ms, ms. */
+    static final long PUSH_REFILL_MS = 1_000;
+    /** Pushes allowed now ({@link #PUSH_BURST} at most) and when the bucket was last refilled, ms. */
+    private int pushTokens = PUSH_BURST;
+    private long pushRefilledAt = Long.MIN_VALUE;
+    /** Domain changes whose push the bound left to the links' ticks (count). */
+    private long pushesLeftToTicks;
     /**
      * Members whose down_cnt reached {@link #MAX_PEER_DOWN_EVENTS} in a received record, to be failed at the end of
      * the call: at most {@link #MAX_DOMAIN} (one record's members; a further one waits for its link's tick).
@@ -398,7 +409,27 @@ public final class Monitor {
         if (out == null) return; // not inside a core call: the links' ticks do it (kernel timing)
         failConfirmed(now, out);
         probeSuspects(now, out);
-        if (pushDue) pushRecord(out);
+        if (pushDue) {
+            if (takePushToken(now)) {
+                pushRecord(out);
+            } else {
+                pushDue = false;
+                pushesLeftToTicks++;
+            }
+        }
+    }
+
+    /** Takes one push from the bucket, refilled at one per {@link #PUSH_REFILL_MS}; false if it is empty. */
+    private boolean takePushToken(long now) {
+        if (pushRefilledAt == Long.MIN_VALUE) pushRefilledAt = now;
+        long refill = (now - pushRefilledAt) / PUSH_REFILL_MS;
+        if (refill > 0) {
+            pushTokens = (int) Math.min(PUSH_BURST, pushTokens + refill);
+            pushRefilledAt += refill * PUSH_REFILL_MS;
+        }
+        if (pushTokens == 0) return false;
+        pushTokens--;
+        return true;
     }
 
     /**
@@ -620,6 +651,9 @@ public final class Monitor {
      * domain change, none while the cluster is idle).
      */
     public long recordPushes() { return recordPushes; }
+
+    /** Domain changes whose push {@link #PUSH_BURST} / {@link #PUSH_REFILL_MS} left to the links' ticks (count). */
+    public long pushesLeftToTicks() { return pushesLeftToTicks; }
 
     /** Links failed in the receive path because four distinct peers' records reported their peer lost (count). */
     public long confirmedLosses() { return confirmedLosses; }

@@ -491,6 +491,9 @@ public final class Node {
             int rc = l.timeout(now, out);
             if ((rc & Link.LINK_DOWN_EVT) != 0) linkDown(l, now, out);
         }
+        if (isUp() && (net.bcast.stallCheck(bcRcv, now) & Link.LINK_DOWN_EVT) != 0) {
+            resetLinks("our broadcast link: " + net.lastLog(), now, out);
+        }
         resetIfNamedBroken(now, out);
         nodes.arm(this, now + keepaliveIntv);
         return true;

@@ -244,6 +244,51 @@ class BcastTest {
             + ": reset: broadcast seqno"));
     }
 
+    /**
+     * As {@link #aPeerThatNeverAcknowledgesCannotHoldTheStreamOrGrowItsQueues}, but no acknowledgement of the rogue is
+     * ever looked at: its LINK_PROTOCOL and NAME_DISTRIBUTOR packets carry bc_ack_invalid (w5 bit 14), the others the
+     * w1 already taken (tipc_rcv then skips the ack). The stall rule runs from its node's timer, so it is still reset;
+     * before, it held the stream for good.
+     */
+    @Test
+    void aPeerWhoseAcknowledgementsAreNeverLookedAtCannotHoldTheStream() {
+        List<SimNode> ns = cluster(4);
+        SimNode a = ns.get(0);
+        SimNode rogue = ns.get(3);
+        bindAll(ns, a);
+        int aAddr = a.core.ownAddr();
+        BroadcastLink rogueAtA = a.core.peer(rogue.core.ownAddr()).bcRcv;
+        net.drop = (from, f) -> {
+            if (from == rogue) {
+                TipcMsg h = new TipcMsg().wrap(f, 0, f.length);
+                if (h.nonSeq() == 0 && h.user() != Tipc.LINK_CONFIG && h.destnode() == aAddr) {
+                    int u = h.user();
+                    if (u == Tipc.LINK_PROTOCOL || u == Tipc.NAME_DISTRIBUTOR || u == Tipc.BCAST_PROTOCOL) {
+                        h.setBcAckInvalid(1);
+                    } else {
+                        h.setBcastAck(rogueAtA.acked);
+                    }
+                }
+            }
+            return false;
+        };
+        Bcast bc = a.core.broadcastLink();
+        int p = a.core.openSocket(SocketType.RDM, d -> true);
+        int k = 400;
+        for (int i = 0; i < k; i++) {
+            byte[] x = ByteBuffer.allocate(4).putInt(i).array();
+            int rc = a.core.multicast(net.now(), p, TYPE, 0, 99, x, 0, x.length, a);
+            assertThat(rc).isIn(0, Errno.ELINKCONG);
+            if (rc == Errno.ELINKCONG) {
+                assertThat(net.runUntil(() -> !bc.congested(0), net.now() + 120_000)).as("congestion ends").isTrue();
+            }
+        }
+        List<SimNode> honest = ns.subList(0, 3);
+        assertThat(net.runUntil(() -> allGot(honest, k), net.now() + 120_000)).isTrue();
+        for (SimNode n : honest) assertThat(ints(n)).as(n.name).isEqualTo(range(0, k));
+        assertThat(bc.stallResets()).isPositive();
+    }
+
     /** Review bug 1: one acknowledgement beyond snd_nxt (w1 = snd_nxt + 1000) must not freeze the stream for good. */
     @Test
     void oneAckBeyondSndNxtIsIgnoredAndTheStreamKeepsMoving() {

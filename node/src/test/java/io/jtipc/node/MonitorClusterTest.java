@@ -508,4 +508,32 @@ class MonitorClusterTest {
         assertThat(upLinks(liar)).isEqualTo(n - 2);
         System.out.printf("monitor: a single false report: %d nodes kept every link%n", n - 2);
     }
+    /**
+     * A peer in our domain that flaps its link changes our domain record at every flap; each change was pushed to
+     * every up peer at once (a STATE each). The pushes are bounded (Monitor.PUSH_BURST at once, then one per
+     * Monitor.PUSH_REFILL_MS); the rest wait for the links' ticks, as the kernel does all of them.
+     */
+    @Test
+    void aFlappingDomainMemberDoesNotMakeEveryFlapAPushToAll() {
+        int n = 40;
+        SimNetwork net = convergedCluster(n, 43, -1);
+        SimNode a = net.nodes().get(0);
+        Monitor m = mon(a);
+        int own = a.core.ownAddr();
+        int ra = m.peers().stream().filter(v -> v.local() && v.addr() != own).findFirst().orElseThrow().addr();
+        long p0 = m.recordPushes();
+        long t0 = net.now();
+        int flaps = 50;
+        for (int i = 0; i < flaps; i++) {
+            m.peerDown(ra); // as its link going down (RESET with a new session, say)
+            a.core.onTimer(net.now(), a); // the end of a core call runs the deferred push
+            m.peerUp(ra);
+            net.runFor(40);
+        }
+        long seconds = (net.now() - t0) / 1000 + 1;
+        long pushes = m.recordPushes() - p0;
+        assertThat(pushes).as("pushes for %d flaps in %d s", flaps, seconds).isPositive()
+            .isLessThanOrEqualTo((n - 1) * (Monitor.PUSH_BURST + seconds));
+        assertThat(m.pushesLeftToTicks()).isPositive();
+    }
 }

@@ -153,7 +153,7 @@ public final class BroadcastLink {
      * @return {@link Link#LINK_SND_STATE} if a STATE should be sent to the peer now (ack or NACK thinning points), or 0
      */
     int rcv(byte[] buf, int off, int len, long now, Outbox out, InputQueue inputq, InputQueue namedq) {
-        TipcMsg h = new TipcMsg().wrap(buf, off, len);
+        TipcMsg h = rcvHdr.wrap(buf, off, len);
         if (h.mcNetid() != net.config.netId() || !up) return 0;
         if (h.user() == Tipc.BCAST_PROTOCOL) return 0; // legacy NACK: only sent to peers without TIPC_BCAST_STATE_NACK
         boolean sndState = false;
@@ -216,6 +216,8 @@ public final class BroadcastLink {
         return sndState ? Link.LINK_SND_STATE : 0;
     }
 
+    /** The packet {@link #rcv} walks (its own flyweight: {@link #input}, called from it, wraps {@link #inHdr}). */
+    private final TipcMsg rcvHdr = new TipcMsg();
     /** Flyweights of {@link #input} (not re-entered: it only queues): the packet, a bundle walk, an inner message. */
     private final TipcMsg inHdr = new TipcMsg(), inInner = new TipcMsg();
     private final BundleCursor inCursor = new BundleCursor();
@@ -241,7 +243,7 @@ public final class BroadcastLink {
                 byte[] whole = reasm.append(buf, off, len);
                 if (whole != null) {
                     net.reassembled = whole; // given back once delivered (Node.bcastRcv), as on a unicast link
-                    InputQueue.dataInput(new TipcMsg().wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
+                    InputQueue.dataInput(inInner.wrap(whole, 0, whole.length).user(), whole, 0, whole.length, inputq,
                         namedq);
                 } else if (reasm.failed && (reasm.errors & (reasm.errors - 1)) == 0) {
                     net.log("broadcast link peer " + Integer.toHexString(node.addr) + ": fragment dropped: "

@@ -16,14 +16,24 @@ package io.jtipc.capture;
  * @param unsupportedLinkFrames frames whose link type the dissector does not read (see
  *                          {@link TipcCaptureDissector}); they cannot hold TIPC as far as it knows
  * @param unsupportedLinkType the first such LINKTYPE_ value, or -1
+ * @param warnings          onWarning reports: findings the kernel accepts (see
+ *                          {@link TipcMessageListener#onWarning}); not malformations, not part of {@link #clean()}
  */
 public record CaptureSummary(long frames, long tipcFrames, long messages, long encryptedFrames,
                              long decryptedFrames, long malformed, long badRecords, long ipFragmentsDropped,
-                             String fileError, long unsupportedLinkFrames, int unsupportedLinkType) {
+                             String fileError, long unsupportedLinkFrames, int unsupportedLinkType, long warnings) {
+
+    /** A summary without warnings (the components before {@code warnings} was added). */
+    public CaptureSummary(long frames, long tipcFrames, long messages, long encryptedFrames, long decryptedFrames,
+                          long malformed, long badRecords, long ipFragmentsDropped, String fileError,
+                          long unsupportedLinkFrames, int unsupportedLinkType) {
+        this(frames, tipcFrames, messages, encryptedFrames, decryptedFrames, malformed, badRecords, ipFragmentsDropped,
+                fileError, unsupportedLinkFrames, unsupportedLinkType, 0);
+    }
 
     /** Encrypted frames no key decrypted. */
     public long undecryptedFrames() { return encryptedFrames - decryptedFrames; }
 
-    /** True if the file was read to its end and nothing was malformed. */
+    /** True if the file was read to its end and nothing was malformed ({@link #warnings()} do not count). */
     public boolean clean() { return fileError == null && malformed == 0 && badRecords == 0; }
 }

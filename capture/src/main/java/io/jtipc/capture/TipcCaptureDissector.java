@@ -36,7 +36,11 @@ import java.util.Objects;
  *
  * <p>Not thread-safe; one instance per capture at a time (a dissector may be reused: state is reset by
  * each {@link #dissect} call). Decoding never throws on bad bytes: problems go to
- * {@link TipcMessageListener#onMalformed} and are counted.
+ * {@link TipcMessageListener#onMalformed} and are counted. Two severities, as the kernel (Linux 6.1) judges a
+ * frame: what it refuses is malformed; what it accepts although its own sender would not produce it (a gap ACK
+ * record whose len matches no layout, NAME_DISTRIBUTOR data not a multiple of 20 bytes, a bundle's msgcnt or
+ * trailing bytes) goes to {@link TipcMessageListener#onWarning}, counted apart
+ * ({@link CaptureSummary#warnings()}), and the frame is dissected as the kernel reads it.
  */
 public final class TipcCaptureDissector {
     static final int ETH_P_TIPC = 0x88CA;
@@ -68,7 +72,7 @@ public final class TipcCaptureDissector {
     private final CapturedMessage[] pool = new CapturedMessage[MAX_DEPTH + 1];
     private final CapturedFrame frame = new CapturedFrame();
     private TipcMessageListener listener;
-    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed, unsupportedLinkFrames;
+    private long tipcFrames, messages, encryptedFrames, decryptedFrames, malformed, warnings, unsupportedLinkFrames;
     private int unsupportedLinkType = -1;
 
     public TipcCaptureDissector(DissectorOptions o) {
@@ -129,7 +133,7 @@ public final class TipcCaptureDissector {
         endpoints.clear();
         endpoints6.clear();
         java.util.Arrays.fill(recentEp, null);
-        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = unsupportedLinkFrames = 0;
+        tipcFrames = messages = encryptedFrames = decryptedFrames = malformed = warnings = unsupportedLinkFrames = 0;
         unsupportedLinkType = -1;
         for (CapturedMessage m : pool) m.nodes = nodes;
         PcapRecord rec = new PcapRecord();
@@ -177,7 +181,7 @@ public final class TipcCaptureDissector {
         ip.flush();
         long dropped = ip.dropped();
         return new CaptureSummary(frames, tipcFrames, messages, encryptedFrames, decryptedFrames, malformed,
-                bad, dropped, err, unsupportedLinkFrames, unsupportedLinkType);
+                bad, dropped, err, unsupportedLinkFrames, unsupportedLinkType, warnings);
     }
 
     // ------------------------------------------------------------------ link layer
@@ -532,7 +536,8 @@ public final class TipcCaptureDissector {
             throw new ListenerFailure(e);
         }
         if (user != 6) { // bundles: the walk below checks (and names) every inner message itself
-            Malformation body = validator.validate(b, p, size);
+            warnPath = path;
+            Malformation body = validator.validate(b, p, size, bodyWarnings);
             if (!body.isOk()) malformed(path + "." + body.field(), body.reason());
         }
         switch (user) {
@@ -577,6 +582,10 @@ public final class TipcCaptureDissector {
     private int encHdrOff;
     /** Body checks of every message (wire's msg.c rules), with flyweights of this dissector's own. */
     private final TipcCodec.Validator validator = new TipcCodec.Validator();
+    /** Path of the message {@link #validator} is checking, for {@link #bodyWarnings}. */
+    private String warnPath;
+    /** The validator's findings the kernel accepts, reported against {@link #warnPath} (one instance: no allocation per message). */
+    private final java.util.function.Consumer<Malformation> bodyWarnings = w -> warning(warnPath + "." + w.field(), w.reason());
 
     /** Returns the message size or -1 (reported). */
     private int validate(byte[] b, int p, int avail, String path) {
@@ -623,7 +632,7 @@ public final class TipcCaptureDissector {
             message(b, c.offset(), c.length(), Origin.BUNDLED, depth + 1, enc, 0, bundlePath(path, i));
             i++;
         }
-        Malformation why = c.malformation();
+        Malformation why = c.error();
         if (!why.isOk()) {
             String f = why.field();
             // the cursor names inner messages msg[i]; the dissector's paths say bundle[i]
@@ -633,6 +642,11 @@ public final class TipcCaptureDissector {
             } else {
                 malformed(path + "." + f, why.reason());
             }
+        }
+        // msgcnt or trailing bytes: tipc_msg_extract walks by the inner sizes, the kernel accepts the bundle
+        for (int w = 0; w < c.warningCount(); w++) {
+            Malformation wm = c.warning(w);
+            warning(path + "." + wm.field(), wm.reason());
         }
     }
 
@@ -791,6 +805,15 @@ public final class TipcCaptureDissector {
         malformed++;
         try {
             listener.onMalformed(frame, field, reason);
+        } catch (RuntimeException e) {
+            throw new ListenerFailure(e);
+        }
+    }
+
+    private void warning(String field, String reason) {
+        warnings++;
+        try {
+            listener.onWarning(frame, field, reason);
         } catch (RuntimeException e) {
             throw new ListenerFailure(e);
         }

@@ -9,9 +9,20 @@ package io.jtipc.wire;
  * <pre>{@code
  * BundleCursor c = new BundleCursor().wrap(buf, off, len);
  * while (c.next()) { use(buf, c.offset(), c.length()); }
- * if (!c.malformation().isOk()) report(c.malformation());
+ * if (!c.error().isOk()) reportError(c.error());
+ * for (int i = 0; i < c.warningCount(); i++) reportWarning(c.warning(i));
  * }</pre>
- * Allocation free except when reporting a malformation. Does not recurse into the inner messages.
+ *
+ * <p>Two kinds of result once {@link #next()} has returned false. An {@linkplain #error() error}: an inner
+ * message the kernel would not extract (its size runs past the bundle, or it fails {@code tipc_msg_validate});
+ * the kernel drops it and the rest of the bundle, and so the walk stops there. Or, when the walk reached the end,
+ * up to two {@linkplain Malformation#isWarning() warnings} the kernel accepts, since {@code tipc_msg_extract}
+ * walks by the inner sizes alone: msgcnt (w9 bits 31-16, a message count) differing from the messages found (the
+ * kernel never reads it to extract; {@code tipc_link_input} only adds it to a statistics counter), and 4 to 23
+ * bytes left after the last message (fewer than a 24-byte header: the kernel's walk ends and they are ignored).
+ * {@link #malformation()} keeps the single result of earlier versions: the error, else the first warning.
+ *
+ * <p>Allocation free except when reporting a finding. Does not recurse into the inner messages.
  */
 public final class BundleCursor {
     private final TipcMsg outer = new TipcMsg();
@@ -25,6 +36,8 @@ public final class BundleCursor {
     private int declared;
     private boolean done;
     private Malformation problem = Malformation.OK;
+    private Malformation warning0 = Malformation.OK, warning1 = Malformation.OK;
+    private int warnings;
 
     /** Wraps the whole bundle message (outer header included). */
     public BundleCursor wrap(byte[] buf, int off, int len) {
@@ -34,6 +47,8 @@ public final class BundleCursor {
         index = 0;
         curOff = curLen = -1;
         done = false;
+        warnings = 0;
+        warning0 = warning1 = Malformation.OK;
         problem = TipcCodec.validateFrame(buf, off, len);
         if (problem.isOk() && outer.user() != Tipc.MSG_BUNDLER) {
             problem = Malformation.of("user", "user " + outer.user() + " is not MSG_BUNDLER (6)");
@@ -54,9 +69,12 @@ public final class BundleCursor {
         if (pos > dataSize - Tipc.MIN_H_SIZE) {
             done = true;
             if (index != declared) {
-                problem = Malformation.of("msgcnt", "msgcnt " + declared + " but " + index + " messages in bundle");
-            } else if (dataSize - pos >= 4) {
-                problem = Malformation.of("data", (dataSize - pos) + " trailing bytes after last bundled message");
+                addWarning(Malformation.warning("msgcnt", "msgcnt " + declared + " but " + index
+                    + " messages in bundle: the kernel extracts by inner sizes and ignores msgcnt"));
+            }
+            if (dataSize - pos >= 4) {
+                addWarning(Malformation.warning("data", (dataSize - pos) + " trailing bytes after last bundled message:"
+                    + " the kernel stops when fewer than 24 bytes remain and ignores them"));
             }
             return false;
         }
@@ -90,6 +108,35 @@ public final class BundleCursor {
     /** 0-based index of the current inner message. */
     public int index() { return index - 1; }
 
-    /** OK, or why iteration stopped early (valid after {@link #next()} returned false). */
-    public Malformation malformation() { return problem; }
+    /**
+     * The first finding, as before warnings were told apart: {@link #error()} if the walk stopped early, else the
+     * first {@linkplain #warning(int) warning}, else OK (valid after {@link #next()} returned false).
+     */
+    public Malformation malformation() { return problem.isOk() ? warning0 : problem; }
+
+    /**
+     * OK, or why the walk stopped before the end of the bundle: the outer message is not a valid MSG_BUNDLER, or
+     * an inner message the kernel would not extract ({@code msg[i].size}, {@code msg[i].<field>}); never a warning
+     * (valid after {@link #next()} returned false).
+     */
+    public Malformation error() { return problem; }
+
+    /** Warnings found when the walk reached the end of the bundle: 0, 1 or 2 (valid after {@link #next()} returned false). */
+    public int warningCount() { return warnings; }
+
+    /**
+     * Warning {@code i} (0-based, below {@link #warningCount()}): {@code msgcnt} before {@code data} (trailing
+     * bytes); each is a {@linkplain Malformation#isWarning() warning} whose reason says what the kernel does.
+     *
+     * @throws IndexOutOfBoundsException if {@code i} is not below {@link #warningCount()}
+     */
+    public Malformation warning(int i) {
+        java.util.Objects.checkIndex(i, warnings);
+        return i == 0 ? warning0 : warning1;
+    }
+
+    private void addWarning(Malformation w) {
+        if (warnings++ == 0) warning0 = w;
+        else warning1 = w;
+    }
 }

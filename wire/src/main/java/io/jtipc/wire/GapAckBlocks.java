@@ -70,7 +70,18 @@ public final class GapAckBlocks {
     public int gap(int i) { return Bytes.getShort(buf, off + HEADER + 4 * i + 2); }
     public GapAckBlocks setGap(int i, int v) { Bytes.putShort(buf, off + HEADER + 4 * i + 2, v); return this; }
 
-    /** Structure check against the available data size. */
+    /**
+     * Structure check against the available data size (bytes), as the kernel reads the record
+     * ({@code net/tipc/link.c}: {@code tipc_get_gap_ack_blks} returns len whatever the counts say, and
+     * {@code tipc_link_proto_rcv} drops the STATE when that len exceeds the data size).
+     *
+     * @return {@link Malformation#OK} when the blocks are usable (current or legacy layout, len &le; data
+     *     size); an error ({@code Malformation.of}) when fewer than 4 bytes are available or len &gt; data size
+     *     (the kernel drops the STATE); a {@linkplain Malformation#isWarning() warning} when len matches neither
+     *     4 + 4 &times; (ugack_cnt + bgack_cnt) nor 4 + 4 &times; ugack_cnt but len &le; data size: the kernel
+     *     ignores the blocks and still processes the STATE, its monitor record read at data + len. Both
+     *     non-OK results mean "do not use the blocks" ({@link #blockCount()} is 0 for them).
+     */
     public Malformation validate() {
         if (avail < HEADER) {
             return Malformation.of("gap_ack_blocks", "data size " + avail + " < 4 (gap ACK record header)");
@@ -78,8 +89,8 @@ public final class GapAckBlocks {
         int len = len();
         if (len > avail) return Malformation.of("gap_ack_blocks", "len " + len + " > data size " + avail);
         if (!isCurrentLayout() && !isLegacyLayout()) {
-            return Malformation.of("gap_ack_blocks", "len " + len + " != 4 + 4 x (ugack_cnt " + ugackCnt()
-                + " + bgack_cnt " + bgackCnt() + ")");
+            return Malformation.warning("gap_ack_blocks", "len " + len + " != 4 + 4 x (ugack_cnt " + ugackCnt()
+                + " + bgack_cnt " + bgackCnt() + "): the kernel ignores the gap ACK blocks");
         }
         return Malformation.OK;
     }

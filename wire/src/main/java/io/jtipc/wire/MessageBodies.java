@@ -74,6 +74,16 @@ final class MessageBodies {
     }
 
     static Malformation validateBody(TipcMsg m, Scratch s) {
+        return validateBody(m, s, null);
+    }
+
+    /**
+     * Body checks of the message's user and type. With {@code warnings} null, the first finding of either
+     * severity is returned (the single-result contract of {@link TipcCodec#validate}); otherwise each
+     * {@linkplain Malformation#isWarning() warning} goes to {@code warnings}, checking goes on as the kernel reads
+     * on, and only an error (or OK) is returned.
+     */
+    static Malformation validateBody(TipcMsg m, Scratch s, java.util.function.Consumer<Malformation> warnings) {
         int user = m.user();
         int type = m.type();
         int hs = m.hdrSize();
@@ -97,7 +107,11 @@ final class MessageBodies {
                     if (ds == 0) return Malformation.OK;
                     GapAckBlocks g = s.gap.wrap(b, d, ds);
                     Malformation gm = g.validate();
-                    if (!gm.isOk()) return gm;
+                    if (!gm.isOk()) {
+                        if (!gm.isWarning() || warnings == null) return gm;
+                        // link.c tipc_link_proto_rcv: blocks ignored, the monitor record still read at data + len
+                        warnings.accept(gm);
+                    }
                     int rest = ds - g.len();
                     if (rest == 0) return Malformation.OK;
                     return s.dom.wrap(b, d + g.len(), rest).validate();
@@ -108,7 +122,13 @@ final class MessageBodies {
                 return Malformation.OK;
             case Tipc.NAME_DISTRIBUTOR:
                 if (ds % Tipc.ITEM_SIZE != 0) {
-                    return Malformation.of("data", "data size " + ds + " is not a multiple of 20 (distr_item)");
+                    // name_distr.c tipc_named_rcv: data size / ITEM_SIZE items applied, the remainder never read
+                    int n = ds / Tipc.ITEM_SIZE;
+                    Malformation w = Malformation.warning("data", "data size " + ds
+                        + " is not a multiple of 20 (distr_item): the kernel reads " + n + (n == 1 ? " item" : " items")
+                        + " and ignores " + (ds - n * Tipc.ITEM_SIZE) + " trailing bytes");
+                    if (warnings == null) return w;
+                    warnings.accept(w);
                 }
                 return Malformation.OK;
             case Tipc.MSG_CRYPTO:
@@ -119,7 +139,9 @@ final class MessageBodies {
                 while (c.next()) {
                     // walk only
                 }
-                return c.malformation();
+                if (warnings == null) return c.malformation();
+                for (int i = 0; i < c.warningCount(); i++) warnings.accept(c.warning(i));
+                return c.error();
             }
             case Tipc.TUNNEL_PROTOCOL:
                 if (m.nofFragms() == 0 && ds > 0) {
@@ -141,12 +163,17 @@ final class MessageBodies {
     }
 
     static Malformation describeBody(TipcMsg m, FieldSink sink, Scratch s) {
+        return describeBody(m, sink, s, null);
+    }
+
+    /** Describes the body; returns as {@link #validateBody(TipcMsg, Scratch, java.util.function.Consumer)}. */
+    static Malformation describeBody(TipcMsg m, FieldSink sink, Scratch s, java.util.function.Consumer<Malformation> warnings) {
         int user = m.user();
         int ds = m.dataSize();
         byte[] b = m.buffer();
         int d = m.dataOffset();
         int end = d + ds;
-        Malformation v = validateBody(m, s);
+        Malformation v = validateBody(m, s, warnings);
         switch (user) {
             case Tipc.LINK_CONFIG:
                 if (ds >= Tipc.NODE_ID_LEN) {
@@ -218,7 +245,12 @@ final class MessageBodies {
         sink.field("len", glen, null);
         sink.field("ugack_cnt", g.ugackCnt(), null);
         sink.field("bgack_cnt", g.bgackCnt(), null);
-        boolean ok = g.validate().isOk();
+        Malformation gm = g.validate();
+        boolean ok = gm.isOk();
+        // a warning (len fits but matches no layout): the kernel ignores the blocks and reads the monitor record at
+        // data + len (link.c tipc_get_gap_ack_blks, tipc_link_proto_rcv); the bytes up to len are shown as they are
+        boolean ignored = gm.isWarning() && glen >= GapAckBlocks.HEADER;
+        if (ignored) rest(sink, "data", b, d + GapAckBlocks.HEADER, d + glen);
         if (ok) {
             int bc = g.bcBlocks();
             for (int i = 0; i < g.blockCount(); i++) {
@@ -230,7 +262,7 @@ final class MessageBodies {
             }
         }
         sink.endGroup();
-        if (!ok || glen > ds) {
+        if (!(ok || ignored) || glen > ds) {
             rest(sink, "data", b, d + GapAckBlocks.HEADER, end);
             return;
         }

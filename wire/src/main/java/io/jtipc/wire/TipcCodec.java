@@ -1,5 +1,8 @@
 package io.jtipc.wire;
 
+import java.util.Objects;
+import java.util.function.Consumer;
+
 /**
  * Validation and field-by-field re-encoding of whole TIPC messages.
  *
@@ -50,13 +53,39 @@ public final class TipcCodec {
         return Malformation.OK;
     }
 
-    /** {@link #validateFrame} then the body checks of {@link MessageBodies#validateBody}. */
+    /**
+     * {@link #validateFrame} then the body checks of {@link MessageBodies#validateBody}.
+     *
+     * @return OK or the first finding, {@linkplain Malformation#isWarning() warnings} (frames the kernel accepts)
+     *     included; {@link #validate(byte[], int, int, Consumer)} keeps the two apart
+     */
     public static Malformation validate(byte[] buf, int off, int len) {
         Malformation m = validateFrame(buf, off, len);
         if (!m.isOk()) return m;
         MessageBodies.Scratch s = MessageBodies.acquire();
         try {
             return MessageBodies.validateBody(s.msg.wrap(buf, off, len), s);
+        } finally {
+            MessageBodies.release(s);
+        }
+    }
+
+    /**
+     * As {@link #validate(byte[], int, int)}, with findings the kernel accepts kept apart: each
+     * {@linkplain Malformation#isWarning() warning} goes to {@code warnings} (in wire order; see {@link Malformation}
+     * for the list: gap ACK record len matching no layout, NAME_DISTRIBUTOR data not a multiple of 20 bytes,
+     * bundle msgcnt or trailing bytes) and checking goes on past it as the kernel reads on, e.g. a STATE's monitor
+     * record at data + len after an ignored gap ACK record.
+     *
+     * @return OK or the first error: something the kernel refuses (never a warning)
+     */
+    public static Malformation validate(byte[] buf, int off, int len, Consumer<Malformation> warnings) {
+        Objects.requireNonNull(warnings, "warnings");
+        Malformation m = validateFrame(buf, off, len);
+        if (!m.isOk()) return m;
+        MessageBodies.Scratch s = MessageBodies.acquire();
+        try {
+            return MessageBodies.validateBody(s.msg.wrap(buf, off, len), s, warnings);
         } finally {
             MessageBodies.release(s);
         }
@@ -75,6 +104,17 @@ public final class TipcCodec {
             Malformation m = validateFrame(buf, off, len);
             if (!m.isOk()) return m;
             return MessageBodies.validateBody(scratch.msg.wrap(buf, off, len), scratch);
+        }
+
+        /**
+         * As {@link TipcCodec#validate(byte[], int, int, Consumer)}, with this validator's flyweights. Allocates
+         * nothing unless something is found.
+         */
+        public Malformation validate(byte[] buf, int off, int len, Consumer<Malformation> warnings) {
+            Objects.requireNonNull(warnings, "warnings");
+            Malformation m = validateFrame(buf, off, len);
+            if (!m.isOk()) return m;
+            return MessageBodies.validateBody(scratch.msg.wrap(buf, off, len), scratch, warnings);
         }
     }
 

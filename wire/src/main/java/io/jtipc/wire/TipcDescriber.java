@@ -9,7 +9,8 @@ package io.jtipc.wire;
  * {@link BundleCursor}, {@link TipcCodec#innerOffset}/{@link FragmentAssembler}.
  *
  * <p>Never throws on any input; emits as much as the bytes allow and returns the first
- * {@link Malformation} found (or OK).
+ * {@link Malformation} found (or OK); the overload with a warning consumer keeps findings the kernel accepts
+ * ({@link Malformation#isWarning()}) apart from errors.
  *
  * <p>Allocation free (its flyweights are reused per thread) when the sink overrides the defaults that
  * build Strings: {@link FieldSink#address}, {@link FieldSink#bitmap} and
@@ -25,18 +26,37 @@ public final class TipcDescriber {
      * @return {@link Malformation#OK} or the first problem (same as {@link TipcCodec#validate})
      */
     public static Malformation describe(byte[] buf, int off, int len, FieldSink sink) {
+        return describe0(buf, off, len, sink, null);
+    }
+
+    /**
+     * As {@link #describe(byte[], int, int, FieldSink)}, with findings the kernel accepts kept apart, as
+     * {@link TipcCodec#validate(byte[], int, int, java.util.function.Consumer)}: each
+     * {@linkplain Malformation#isWarning() warning} goes to {@code warnings}, and the body is described as the kernel
+     * reads it (a STATE whose gap ACK record is ignored still has its monitor record at data + len described).
+     *
+     * @return {@link Malformation#OK} or the first error (never a warning)
+     */
+    public static Malformation describe(byte[] buf, int off, int len, FieldSink sink,
+                                        java.util.function.Consumer<Malformation> warnings) {
+        return describe0(buf, off, len, sink, java.util.Objects.requireNonNull(warnings, "warnings"));
+    }
+
+    private static Malformation describe0(byte[] buf, int off, int len, FieldSink sink,
+                                          java.util.function.Consumer<Malformation> warnings) {
         if (buf == null || off < 0 || len < 0 || off > buf.length - len) {
             return Malformation.of("buffer", "offset/length outside the array");
         }
         MessageBodies.Scratch s = MessageBodies.acquire();
         try {
-            return describe(s.msg.wrap(buf, off, len), buf, off, len, sink, s);
+            return describe(s.msg.wrap(buf, off, len), buf, off, len, sink, s, warnings);
         } finally {
             MessageBodies.release(s);
         }
     }
 
-    private static Malformation describe(TipcMsg m, byte[] buf, int off, int len, FieldSink sink, MessageBodies.Scratch s) {
+    private static Malformation describe(TipcMsg m, byte[] buf, int off, int len, FieldSink sink, MessageBodies.Scratch s,
+                                         java.util.function.Consumer<Malformation> warnings) {
         Malformation frame = TipcCodec.validateFrame(buf, off, len);
         if (len < 4) {
             sink.bytes("data", buf, off, len);
@@ -63,7 +83,7 @@ public final class TipcDescriber {
             if (len > start) sink.bytes("data", buf, off + start, len - start);
             return frame;
         }
-        return MessageBodies.describeBody(m, sink, s);
+        return MessageBodies.describeBody(m, sink, s, warnings);
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * Counts what a capture holds: TIPC messages per user and type (TOP-level and nested: bundled,
- * tunnelled, reassembled), frames that were encrypted and decrypted or not, and every malformation
- * the dissector reported with its field and reason.
+ * tunnelled, reassembled), frames that were encrypted and decrypted or not, every malformation
+ * the dissector reported with its field and reason, and apart from them its warnings (findings the kernel
+ * accepts, {@link TipcMessageListener#onWarning}) by field and reason.
  */
 public final class StatsAnalysis implements TipcMessageListener {
 
@@ -53,6 +54,8 @@ public final class StatsAnalysis implements TipcMessageListener {
     private final Map<String, Long> malformedByField = new LinkedHashMap<>();
     private final List<Malformed> malformed = new ArrayList<>();
     private long malformedTotal;
+    private final Map<String, Long> warningsByField = new LinkedHashMap<>();
+    private long warningsTotal;
     private long lastFrame = -1;
     private long tipcFrames, tipcFrameBytes, encryptedFrames, decryptedFrames, undecryptedFrames;
     private long messages;
@@ -98,6 +101,14 @@ public final class StatsAnalysis implements TipcMessageListener {
         if (malformed.size() < MAX_KEPT) malformed.add(new Malformed(f == null ? -1 : f.frameNumber(), field, reason));
     }
 
+    @Override
+    public void onWarning(CapturedFrame f, String field, String reason) {
+        warningsTotal++;
+        if (warningsByField.size() < MAX_KEPT || warningsByField.containsKey(field + ": " + reason)) {
+            warningsByField.merge(field + ": " + reason, 1L, Long::sum);
+        }
+    }
+
     /** Per (user, type) counts, ordered by user then type. */
     public List<Count> counts() {
         List<Count> list = new ArrayList<>();
@@ -114,6 +125,13 @@ public final class StatsAnalysis implements TipcMessageListener {
     public Map<String, Long> malformedByReason() { return Collections.unmodifiableMap(malformedByField); }
 
     public long malformedTotal() { return malformedTotal; }
+
+    /** Warning reports (findings the kernel accepts) grouped by "field: reason", with counts, in order of first
+     *  appearance (at most 1000 distinct ones kept; {@link #warningsTotal()} counts them all). */
+    public Map<String, Long> warningsByReason() { return Collections.unmodifiableMap(warningsByField); }
+
+    /** Warning reports: not malformations (see {@link TipcMessageListener#onWarning}). */
+    public long warningsTotal() { return warningsTotal; }
     /** Frames that carried TIPC (plaintext, decrypted or not decryptable). */
     public long tipcFrames() { return tipcFrames; }
     /** Captured bytes of those frames (media headers included). */
@@ -163,6 +181,12 @@ public final class StatsAnalysis implements TipcMessageListener {
                 Malformed mf = malformed.get(i);
                 sb.append("    frame ").append(mf.frame()).append(": ").append(mf.field()).append(": ")
                         .append(mf.reason()).append('\n');
+            }
+        }
+        if (warningsTotal > 0) {
+            sb.append('\n').append("Warnings (accepted by the kernel, not malformed): ").append(warningsTotal).append('\n');
+            for (Map.Entry<String, Long> e : warningsByField.entrySet()) {
+                sb.append(String.format(Locale.ROOT, "  %6d  %s%n", e.getValue(), e.getKey()));
             }
         }
         return sb.toString();

@@ -25,7 +25,8 @@ import java.util.Locale;
  * <p>Semantics (one record; a field may occur several times in it, e.g. {@code item.type}):
  * <ul>
  * <li>A bare FIELD is true when the field occurs and is not the boolean {@code false}; a bare group
- * ({@code malformed}, {@code ehdr}) when some field inside it occurs.</li>
+ * ({@code malformed}, {@code warning}, {@code ehdr}) when some field inside it occurs: {@code malformed} selects what
+ * the kernel refuses, {@code warning} what it accepts with a part ignored ({@code TipcMessageListener#onWarning}).</li>
  * <li>{@code FIELD op value} is true when some occurrence compares so ({@code !=}: the field occurs and no
  * occurrence equals the value, as Wireshark 3.6+ {@code !=}). Numbers compare as numbers (decimal, {@code 0x}
  * hex, fractions for {@code time}); a non-numeric value compares with string fields and with the symbolic

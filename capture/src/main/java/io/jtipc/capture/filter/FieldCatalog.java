@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The field paths a {@link FieldRecord} can hold, and the groups (JSON objects) they are in ({@code malformed},
- * {@code ehdr}, {@code sender}): what a display filter or {@code -T fields -e} may name.
+ * {@code warning}, {@code ehdr}, {@code sender}): what a display filter or {@code -T fields -e} may name.
  * A name outside it is a usage error rather than a filter that silently never matches.
  *
  * <p>Built once from the describers themselves, not from a hand-kept list: the capture context keys, plus
@@ -24,7 +24,7 @@ public final class FieldCatalog {
     /** Keys of the capture context ({@code --json} writes them before the wire fields). */
     private static final String[] CONTEXT = {
         "frame", "time", "src", "dst", "origin", "depth", "encrypted", "decrypted", "sender.addr", "sender.id",
-        "receiver.addr", "receiver.id", "malformed.field", "malformed.reason", "ciphertext_len", "ciphertext",
+        "receiver.addr", "receiver.id", "malformed.field", "malformed.reason", "warning.field", "warning.reason", "ciphertext_len", "ciphertext",
         "ciphertext_len", "ciphertext_truncated", "tag",
     };
     private static final int[] HEADER_SIZES = {24, 28, 32, 36, 40, 44, 48, 60};

@@ -12,13 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fields of one record of {@code jtipc pcap --json} (a TIPC message, an undecryptable encrypted frame or a
- * malformation) as a flat list of (path, value) pairs, in output order: what display filters ({@link
+ * The fields of one record of {@code jtipc pcap --json} (a TIPC message, an undecryptable encrypted frame, a
+ * malformation or a warning) as a flat list of (path, value) pairs, in output order: what display filters ({@link
  * DisplayFilter}) test and {@code -T fields -e PATH} prints.
  *
  * <p>A path is the JSON key, and for keys inside objects the keys from the top joined with '.', array
  * indexes dropped: {@code user}, {@code type_sym}, {@code sender.addr}, {@code ehdr.tx_key},
- * {@code item.type} (every distribution item), {@code gap_ack_blocks.gap_ack.ack}, {@code malformed.reason}.
+ * {@code item.type} (every distribution item), {@code gap_ack_blocks.gap_ack.ack}, {@code malformed.reason},
+ * {@code warning.reason}.
  * Values are exactly those of the JSON output: numbers (with the symbolic form, e.g. {@code LINK_PROTOCOL},
  * kept beside them and also as the separate {@code NAME_sym} string), strings, booleans, and {@code time} as
  * seconds with 9 decimals. Opaque bytes are lower-case hex of at most {@link #MAX_BYTES_SHOWN} bytes, with
@@ -75,8 +76,13 @@ public final class FieldRecord {
             new EncryptionHeader().wrap(m.encryptionHeader(), 0, m.encryptionHeaderLength()).describe(s);
             s.endGroup();
         }
-        Malformation bad = TipcDescriber.describe(m.buf(), m.offset(), m.length(), s);
+        Malformation[] firstWarning = new Malformation[1];
+        Malformation bad = TipcDescriber.describe(m.buf(), m.offset(), m.length(), s, w -> {
+            if (firstWarning[0] == null) firstWarning[0] = w;
+        });
         if (!bad.isOk()) r.malformed(bad.field(), bad.reason());
+        // the first warning, as --json writes it in the message's object (every one is a record of its own too)
+        if (firstWarning[0] != null) r.warning(firstWarning[0].field(), firstWarning[0].reason());
         return r;
     }
 
@@ -106,6 +112,18 @@ public final class FieldRecord {
         return r;
     }
 
+    /**
+     * The record of a warning ({@code onWarning}): frame, time, warning.field, warning.reason. A filter tells it
+     * from a malformation by the group: {@code -Y warning}, {@code -Y malformed}.
+     */
+    public static FieldRecord ofWarning(CapturedFrame f, String field, String reason) {
+        FieldRecord r = new FieldRecord();
+        r.num("frame", f.frameNumber());
+        r.time(f.timestampNanos());
+        r.warning(field, reason);
+        return r;
+    }
+
     /** Only the wire layer's fields of the message at {@code b[off..off+len)} (for {@link FieldCatalog}). */
     static FieldRecord ofWire(byte[] b, int off, int len, boolean encryptionHeader) {
         FieldRecord r = new FieldRecord();
@@ -132,6 +150,11 @@ public final class FieldRecord {
     private void malformed(String field, String reason) {
         str("malformed.field", field);
         str("malformed.reason", reason);
+    }
+
+    private void warning(String field, String reason) {
+        str("warning.field", field);
+        str("warning.reason", reason);
     }
 
     private void node(String key, NodeDirectory n, int addr) {

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Whole-frame selection for {@code -Y}, {@code -c}, {@code -T fields} and {@code -w}: collects the records
- * (messages, undecryptable frames, malformations) of one capture record and, when the frame ends, passes them
+ * (messages, undecryptable frames, malformations, warnings) of one capture record and, when the frame ends, passes them
  * on if the frame matches.
  *
  * <p>Matching is per frame, as in tshark: a frame matches when the filter is true for at least one of its records
@@ -37,7 +37,7 @@ final class FrameSelector implements Printer {
         }
     }
 
-    private enum Kind { MESSAGE, ENCRYPTED, MALFORMED }
+    private enum Kind { MESSAGE, ENCRYPTED, MALFORMED, WARNING }
 
     private record Pending(Kind kind, CapturedMessage message, CapturedFrame frame, String field, String reason,
             FieldRecord record) { }
@@ -85,6 +85,10 @@ final class FrameSelector implements Printer {
         add(Kind.MALFORMED, null, f, field, reason, needRecords ? FieldRecord.ofMalformed(f, field, reason) : null);
     }
 
+    @Override public void onWarning(CapturedFrame f, String field, String reason) {
+        add(Kind.WARNING, null, f, field, reason, needRecords ? FieldRecord.ofWarning(f, field, reason) : null);
+    }
+
     private void add(Kind k, CapturedMessage m, CapturedFrame f, String field, String reason, FieldRecord r) {
         if (!matched && (filter == null || filter.matches(r))) matched = true;
         pending.add(new Pending(k, m == null || printer == null ? null : m.copy(), f, field, reason, r));
@@ -110,6 +114,7 @@ final class FrameSelector implements Printer {
                 switch (p.kind) {
                     case MESSAGE: printer.onMessage(p.message); break;
                     case ENCRYPTED: printer.onEncrypted(p.message); break;
+                    case WARNING: printer.onWarning(p.frame, p.field, p.reason); break;
                     default: printer.onMalformed(p.frame, p.field, p.reason);
                 }
             }

@@ -10,7 +10,8 @@ import java.io.Writer;
 /**
  * The one JSON shape of {@code jtipc pcap --json} and its analysis verbs {@code links|names|stats --json}: JSON
  * Lines, one compact object per line, keys in snake_case. Every object of an analysis verb starts with
- * {@code "kind"} (link, broadcast, binding, event, summary, count, malformed_reason, malformed) so that a reader
+ * {@code "kind"} (link, broadcast, binding, event, summary, count, malformed_reason, warning_reason,
+ * malformed) so that a reader
  * of a mixed stream can tell them apart. The same things have the same keys as in {@code pcap --json}: a node is
  * {@code {"addr": hex, "id": node identity}} ("id" only when learnt), a frame number is {@code frame}, enum names
  * sit beside their numbers as {@code NAME_sym}, a malformation is {@code "malformed": {"field", "reason"}}; times

@@ -22,7 +22,9 @@ import java.util.ArrayDeque;
  * "NAME_sym" when the wire layer gives a symbolic form; opaque bytes as hex with "NAME_len"; groups as
  * objects, indexed groups ("item[0]", "item[1]"...) as an array "item".
  * An undecryptable frame has "encrypted": true, "decrypted": false, ehdr and ciphertext_len.
- * A problem: {"frame": N, "time": ..., "malformed": {"field": ..., "reason": ...}}.
+ * A problem: {"frame": N, "time": ..., "malformed": {"field": ..., "reason": ...}}; a finding the kernel accepts
+ * (TipcMessageListener#onWarning): {"frame": N, "time": ..., "warning": {"field": ..., "reason": ...}}. A message's
+ * object carries its own first "malformed" and first "warning" the same way.
  */
 final class JsonPrinter implements Printer, FieldSink {
     static final int MAX_BYTES_SHOWN = 256;
@@ -57,12 +59,19 @@ final class JsonPrinter implements Printer, FieldSink {
                 g.writeEndObject();
             }
             openArray = null;
-            Malformation bad = TipcDescriber.describe(m.buf(), m.offset(), m.length(), this);
+            firstWarning = null;
+            Malformation bad = TipcDescriber.describe(m.buf(), m.offset(), m.length(), this, keepFirstWarning);
             closeArray();
             if (!bad.isOk()) {
                 g.writeObjectFieldStart("malformed");
                 g.writeStringField("field", bad.field());
                 g.writeStringField("reason", bad.reason());
+                g.writeEndObject();
+            }
+            if (firstWarning != null) { // one key per object: the first (each is also a record of its own)
+                g.writeObjectFieldStart("warning");
+                g.writeStringField("field", firstWarning.field());
+                g.writeStringField("reason", firstWarning.reason());
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -104,6 +113,26 @@ final class JsonPrinter implements Printer, FieldSink {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Override public void onWarning(CapturedFrame f, String field, String reason) {
+        try {
+            g.writeStartObject();
+            g.writeNumberField("frame", f.frameNumber());
+            time(f.timestampNanos());
+            g.writeObjectFieldStart("warning");
+            g.writeStringField("field", field);
+            g.writeStringField("reason", reason);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Malformation firstWarning;
+    private final java.util.function.Consumer<Malformation> keepFirstWarning = w -> {
+        if (firstWarning == null) firstWarning = w;
+    };
 
     @Override public void finish() {
         try {

@@ -40,7 +40,8 @@ import java.util.function.UnaryOperator;
  * ({@link KeyFile}). Exit code 0 when the file was read to its end, when {@code -c} was reached, or when the reader
  * of standard output went away ({@link StdoutSink}: quiet, as tshark); 1 when the capture is unreadable or corrupt
  * (a count of bad records is printed) or {@code -w} cannot be written; 2 for bad arguments (a bad filter with the
- * position).
+ * position). Malformed frames and warnings (findings the kernel accepts, printed as {@code WARNING} lines and
+ * counted apart in the summary line) are reported, neither changes the exit code.
  */
 @Command(name = "pcap", sortOptions = false,
         subcommands = {LinksCommand.class, NamesCommand.class, StatsCommand.class},
@@ -50,6 +51,7 @@ import java.util.function.UnaryOperator;
         footer = {"", "Display filters (-Y) test the keys of --json output (nested keys joined by '.'):",
             "  -Y 'user == LINK_PROTOCOL && type == STATE && seq_gap > 0'",
             "  -Y 'sender.addr == 1001001 || malformed'",
+            "  -Y 'warning' (frames the kernel accepts with a part ignored)",
             "  -Y 'origin contains bundl and not encrypted'",
             "Operators: == != < > <= >= contains, && || ! (and, or, not), parentheses;",
             "a bare field is true when present and not false. A frame matches when one",
@@ -395,6 +397,8 @@ public final class PcapCommand implements Callable<Integer> {
                     .append(" decrypted)");
         }
         sum.append(", ").append(s.malformed()).append(" malformed");
+        // findings the kernel accepts: counted apart, and never a reason for a non-zero exit status
+        if (s.warnings() > 0) sum.append(", ").append(s.warnings()).append(s.warnings() == 1 ? " warning" : " warnings");
         if (s.ipFragmentsDropped() > 0) sum.append(", ").append(s.ipFragmentsDropped()).append(" incomplete IP datagrams");
         if (listener instanceof FrameSelector fs) sum.append("; ").append(fs.passed()).append(" frames shown");
         err.println(sum);

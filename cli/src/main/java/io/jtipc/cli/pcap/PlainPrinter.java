@@ -57,6 +57,14 @@ class PlainPrinter implements Printer {
         flushLine();
     }
 
+    /** A finding the kernel accepts: a line of its own tagged WARNING (not MALFORMED), as a malformation's. */
+    @Override public void onWarning(CapturedFrame f, String field, String reason) {
+        if (t0 == Long.MIN_VALUE && f.frameNumber() > 0) t0 = f.captureStartNanos();
+        frameAndTime(f.frameNumber(), f.timestampNanos());
+        sb.ascii(" WARNING ").append(field).ascii(": ").append(reason);
+        flushLine();
+    }
+
     @Override public void finish() {
         try {
             sb.flush(out);

@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jtipc pcap stats FILE}: frame and byte totals, TIPC messages per user and type, encrypted and
- * decrypted frames, malformed frames with reasons ({@link StatsAnalysis}).
+ * decrypted frames, malformed frames with reasons, warnings by reason ({@link StatsAnalysis}).
  */
 @Command(name = "stats", description = {"Counts: frames and bytes, TIPC messages per user/type (top level and nested), "
-                + "encrypted/decrypted frames, malformed frames with their reasons."},
+                + "encrypted/decrypted frames, malformed frames with their reasons, warnings (frames the kernel "
+                + "accepts with a part ignored) by reason."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the capture could not be read to its end or held bad records",
             "2:bad arguments"})
@@ -55,8 +56,10 @@ public final class StatsCommand implements Callable<Integer> {
     /**
      * JSON Lines ({@link JsonLines}): one {@code "kind": "summary"} object (frames, bytes, duration, TIPC and
      * encrypted counts, file_error), one {@code "kind": "count"} per user/type (user, user_sym, type, type_sym as
-     * pcap --json names them), one {@code "kind": "malformed_reason"} per reason and one {@code "kind":
-     * "malformed"} per malformed frame ({@code frame}, {@code "malformed": {"field", "reason"}} as pcap --json).
+     * pcap --json names them), one {@code "kind": "malformed_reason"} per reason, one {@code "kind":
+     * "warning_reason"} per warning reason (findings the kernel accepts; "warnings" in the summary counts them) and
+     * one {@code "kind": "malformed"} per malformed frame ({@code frame}, {@code "malformed": {"field", "reason"}} as
+     * pcap --json).
      */
     static void writeJson(StatsAnalysis st, FileTotals t, CaptureSummary s, Writer w) throws IOException {
         JsonGenerator g = JsonLines.open(w);
@@ -71,6 +74,7 @@ public final class StatsCommand implements Callable<Integer> {
         g.writeNumberField("decrypted_frames", st.decryptedFrames());
         g.writeNumberField("undecrypted_frames", st.undecryptedFrames());
         g.writeNumberField("malformed", st.malformedTotal());
+        g.writeNumberField("warnings", st.warningsTotal());
         if (s.fileError() != null) g.writeStringField("file_error", s.fileError());
         g.writeEndObject();
         for (StatsAnalysis.Count c : st.counts()) {
@@ -86,6 +90,12 @@ public final class StatsCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, Long> e : st.malformedByReason().entrySet()) {
             JsonLines.begin(g, "malformed_reason");
+            g.writeStringField("reason", e.getKey());
+            g.writeNumberField("count", e.getValue());
+            g.writeEndObject();
+        }
+        for (Map.Entry<String, Long> e : st.warningsByReason().entrySet()) {
+            JsonLines.begin(g, "warning_reason");
             g.writeStringField("reason", e.getKey());
             g.writeNumberField("count", e.getValue());
             g.writeEndObject();

@@ -33,7 +33,7 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
         }
         line("media " + m.src() + " → " + m.dst() + ", message " + m.length() + " bytes:");
         indent += 2;
-        Malformation bad = TipcDescriber.describe(m.buf(), m.offset(), m.length(), this);
+        Malformation bad = TipcDescriber.describe(m.buf(), m.offset(), m.length(), this, warningLine);
         if (!bad.isOk()) line("MALFORMED " + bad.field() + ": " + bad.reason());
         indent -= 2;
     }
@@ -50,6 +50,9 @@ final class TreePrinter extends PlainPrinter implements FieldSink {
     @Override public void onMalformed(CapturedFrame f, String field, String reason) {
         super.onMalformed(f, field, reason);
     }
+
+    /** A finding the kernel accepts, inside the message's tree (the frame's WARNING line follows as in plain output). */
+    private final java.util.function.Consumer<Malformation> warningLine = w -> line("WARNING " + w.field() + ": " + w.reason());
 
     private void line(String s) {
         pad();

@@ -114,7 +114,7 @@ final class Crypto {
 
     private int signatureNext;
     final long[] stats = new long[MAX_STATS];
-    /** RX keys attached to this context so far (its log line is written at powers of two of the count). */
+    /** Keys from the peer's KEY_DISTR attached to this context so far (logged at powers of two of the count). */
     long keysSet;
     /** Replay windows per slot, [0] frames not destined (D = 0), [1] destined (RX only). */
     final ReplayWindow[][] windows;
@@ -156,6 +156,16 @@ final class Crypto {
     void replace(int k, Aead a) {
         aead[k] = a;
         forgetWindows(k);
+    }
+
+    /**
+     * The master-key replay windows of every context of {@code maps} start afresh: a new master key was set here (on
+     * every node of the cluster), and the peers count from 1 under it. Not when the same key is set again: peers that
+     * keep it count on, and fresh windows would take a replay of their recent frames once each.
+     */
+    @SafeVarargs
+    static void forgetMaster(java.util.Map<?, Crypto>... maps) {
+        for (java.util.Map<?, Crypto> m : maps) for (Crypto c : m.values()) c.forgetWindows(KEY_MASTER);
     }
 
     /** Slot {@code k}'s replay windows start afresh (its key, held elsewhere, changed: the master key on TX). */

@@ -165,6 +165,11 @@ final class Group {
         return memberCnt;
     }
 
+    /** Lingering members now ({@link GroupMember#lingering}, count; tests). */
+    int lingering() {
+        return lingerCnt;
+    }
+
     /** The members, in tree order (node, port), for inspection. */
     List<GroupMember> members() {
         return List.copyOf(members.values());

@@ -359,11 +359,15 @@ final class GroupSocket {
      * step; its limit changes at member events, {@link #memberEvt}).
      */
     void nodeLost(int node, long now, Outbox out) {
-        if (closed) return;
-        List<byte[]> inputq = new ArrayList<>(0);
-        if (!grp.nodeLost(node, inputq)) return;
-        filter(inputq, now, out); // the LEFT events of its lingering members: delivered, the members deleted
-        rcvbuf = grp.rcvbufLimit();
+        // at the end of the core call (Net#post): this is reached from inside filter too (a GRP_ACK whose send
+        // overflowed the node's last link), and the LEFT events made here must queue behind what that filter delivers
+        net.post((t, o) -> {
+            if (closed) return;
+            List<byte[]> inputq = new ArrayList<>(0);
+            if (!grp.nodeLost(node, inputq)) return;
+            filter(inputq, t, o); // the LEFT events of its lingering members: delivered, the members deleted
+            rcvbuf = grp.rcvbufLimit();
+        });
     }
 
     /** Receive buffer limit now, bytes (tests). */

@@ -175,7 +175,7 @@ public final class NodeCrypto {
                 c = p; // the context that decrypted the peer's first discovery, with its key states and windows
             } else {
                 c = new Crypto(addr, 0, lastNow);
-                if (k != null) keyInit(c, k, Tipc.PER_NODE_KEY, false);
+                if (k != null) keyInit(c, k, Tipc.PER_NODE_KEY, false, false);
             }
             if (k != null) Arrays.fill(k, (byte) 0);
             rx.put(addr, c);
@@ -243,10 +243,10 @@ public final class NodeCrypto {
         try {
             switch (k.kind()) {
                 case MASTER: {
-                    int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, true);
-                    // the peers count from 1 under a new master key (crypto.c tipc_aead_init): their windows start afresh
-                    if (rc >= 0) for (Crypto c : rx.values()) c.forgetWindows(Crypto.KEY_MASTER);
-                    if (rc >= 0) for (Crypto c : prelim.values()) c.forgetWindows(Crypto.KEY_MASTER);
+                    Aead before = tx.aead[Crypto.KEY_MASTER];
+                    int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, true, false);
+                    // a new master key (not the same again): the peers count from 1 under it, crypto.c tipc_aead_init
+                    if (rc >= 0 && !tx.aead[Crypto.KEY_MASTER].sameKey(before)) Crypto.forgetMaster(rx, prelim);
                     if (rc >= 0 && out != null) { // not distributed, but the rekeying is scheduled as for any TX key
                         clock(now);
                         rekeyingSched(now, false, 0);
@@ -254,13 +254,13 @@ public final class NodeCrypto {
                     return rc;
                 }
                 case CLUSTER: {
-                    int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, false);
+                    int rc = keyInit(tx, m, Tipc.CLUSTER_KEY, false, false);
                     if (rc > 0 && out != null) txKeySet(rc, now, out);
                     return rc;
                 }
                 default: {
                     if (k.nodeId().equals(net.config.nodeId())) {
-                        int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false);
+                        int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false, false);
                         if (rc > 0 && out != null) txKeySet(rc, now, out);
                         return rc;
                     }
@@ -272,7 +272,7 @@ public final class NodeCrypto {
                         prelimBound.remove(k.nodeId());
                         return 0;
                     }
-                    return keyInit(rxOf(n.addr), m, Tipc.PER_NODE_KEY, false);
+                    return keyInit(rxOf(n.addr), m, Tipc.PER_NODE_KEY, false, false);
                 }
             }
         } finally {
@@ -314,12 +314,12 @@ public final class NodeCrypto {
     }
 
     /** crypto.c tipc_crypto_key_init: a new AEAD attached to {@code c}. Returns the slot or {@link #EBUSY}. */
-    private int keyInit(Crypto c, byte[] material, int mode, boolean master) {
+    private int keyInit(Crypto c, byte[] material, int mode, boolean master, boolean distributed) {
         int rc = c.attach(Aead.of(material, mode), 0, master);
-        // an RX key also comes with each KEY_DISTR of a new generation: logged at powers of two (the kernel: pr_debug)
-        if (rc >= 0 && (c.isTx() || Long.bitCount(++c.keysSet) == 1)) net.log("crypto: " + c.name() + " key[" + rc
+        // a key from a peer's KEY_DISTR (one per new generation it sends): logged at powers of two (the kernel: pr_debug)
+        if (rc >= 0 && (!distributed || Long.bitCount(++c.keysSet) == 1)) net.log("crypto: " + c.name() + " key[" + rc
             + "] set (" + (master ? "master" : mode == Tipc.CLUSTER_KEY ? "cluster" : "per-node") + " mode"
-            + (c.isTx() || c.keysSet == 1 ? "" : ", keys set for this peer " + c.keysSet) + ")");
+            + (!distributed || c.keysSet == 1 ? "" : ", keys from its KEY_DISTR " + c.keysSet) + ")");
         return rc;
     }
 
@@ -345,7 +345,7 @@ public final class NodeCrypto {
             } else {
                 byte[] m = new byte[t.keylen()];
                 config.entropy().nextBytes(m);
-                int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false);
+                int rc = keyInit(tx, m, Tipc.PER_NODE_KEY, false, false);
                 Arrays.fill(m, (byte) 0);
                 if (rc > 0) rc = keyDistr(rc, 0, now, out);
                 if (rc < 0) net.log("crypto: rekeying returns " + rc);
@@ -642,7 +642,7 @@ public final class NodeCrypto {
         byte[] k = peerKeys.get(id);
         if (k == null) return null;
         p = new Crypto(UNBOUND, 0, lastNow);
-        keyInit(p, k, Tipc.PER_NODE_KEY, false);
+        keyInit(p, k, Tipc.PER_NODE_KEY, false, false);
         prelim.put(id, p);
         return p;
     }
@@ -786,7 +786,7 @@ public final class NodeCrypto {
         }
         if (r.skey != null) {
             int mode = r.skeyMode == Tipc.PER_NODE_KEY ? Tipc.PER_NODE_KEY : Tipc.CLUSTER_KEY;
-            int rc = keyInit(r, r.skey, mode, false);
+            int rc = keyInit(r, r.skey, mode, false, true);
             if (rc == EBUSY) {
                 resched = true;
             } else {

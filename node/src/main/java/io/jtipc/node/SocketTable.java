@@ -821,8 +821,8 @@ final class SocketTable {
 
     /**
      * node_lost_contact → tipc_node_remove_conn: every connection to {@code node} is aborted (TIPC_ERR_NO_NODE); the
-     * multicast messages of its senders held for a SYN twin are delivered; the group members it has only by a JOIN
-     * are deleted ({@link Group#nodeLost}).
+     * multicast messages of its senders held for a SYN twin are delivered; in each group socket (at the end of the
+     * call) the members it has only by a JOIN are deleted and its lingering members LEFT ({@link GroupSocket#nodeLost}).
      */
     void nodeLost(int node, long now, Outbox out) {
         for (ConnSocket c : new ArrayList<>(conns.values())) {

@@ -273,6 +273,8 @@ class BcastTest {
             return false;
         };
         Bcast bc = a.core.broadcastLink();
+        long[] honestResets = {a.core.peer(ns.get(1).core.ownAddr()).link().resets,
+            a.core.peer(ns.get(2).core.ownAddr()).link().resets};
         int p = a.core.openSocket(SocketType.RDM, d -> true);
         int k = 400;
         for (int i = 0; i < k; i++) {
@@ -287,6 +289,12 @@ class BcastTest {
         assertThat(net.runUntil(() -> allGot(honest, k), net.now() + 120_000)).isTrue();
         for (SimNode n : honest) assertThat(ints(n)).as(n.name).isEqualTo(range(0, k));
         assertThat(bc.stallResets()).isPositive();
+        assertThat(a.core.log()).anyMatch(l -> l.contains("broadcast link peer " + Integer.toHexString(rogue.core.ownAddr())
+            + ": reset: broadcast seqno"));
+        assertThat(a.core.log()).as("only the rogue stalled").noneMatch(l -> l.contains("broadcast link peer ")
+            && l.contains(": reset: broadcast seqno") && !l.contains(Integer.toHexString(rogue.core.ownAddr())));
+        assertThat(new long[] {a.core.peer(ns.get(1).core.ownAddr()).link().resets,
+            a.core.peer(ns.get(2).core.ownAddr()).link().resets}).as("honest links never reset").isEqualTo(honestResets);
     }
 
     /** Review bug 1: one acknowledgement beyond snd_nxt (w1 = snd_nxt + 1000) must not freeze the stream for good. */

@@ -249,6 +249,7 @@ class GroupFilterTest {
         assertThat(g.lingerEnds).as("LEFT at once past the bound").isEqualTo(extra);
         assertThat(texts(a, nb).stream().filter("LEFT"::equals).count()).isEqualTo(extra);
         assertThat(g.size()).as("b and the lingering members").isEqualTo(1 + Group.MAX_LINGERING_PER_NODE);
+        assertThat(g.lingering()).isEqualTo(Group.MAX_LINGERING_PER_NODE);
         // another node's member still lingers: the bound is per node
         SimNode nc = t.nc();
         gs.memberEvt(TipcEvent.TIPC_PUBLISHED, nc.core.ownAddr(), 0x73000000, 5, net.now(), na);
@@ -263,6 +264,7 @@ class GroupFilterTest {
         assertThat(net.runUntil(() -> g.size() == 1, net.now() + 10_000)).as("members once nb is lost: " + g.size())
             .isTrue();
         assertThat(texts(a, nb).stream().filter("LEFT"::equals).count()).as("every nb member LEFT").isEqualTo(1 + n);
+        assertThat(g.lingering()).as("lingering: nc's member only").isEqualTo(1);
         assertThat(gs.rcvbuf()).as("the receive limit without them").isLessThan(limitBefore);
     }
 

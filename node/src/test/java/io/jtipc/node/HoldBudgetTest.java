@@ -390,12 +390,6 @@ class HoldBudgetTest {
         assertThat(reserve.count()).isZero();
     }
 
-    /**
-     * A full reserve pool does not refuse what the parent total has room for: the reserve's part is charged to the
-     * total then (review: 16 links each holding their reserve made the 17th link's first backlogged message reset it
-     * with ENOBUFS while the 128 MiB total was almost empty). Everything is given back where it was charged, the
-     * parent first, also around a forced charge.
-     */
     /** Giving back more than is held gives back what is held: the bounds never widen by a negative balance. */
     @Test
     void givingBackMoreThanIsHeldNeverWidensTheBounds() {
@@ -416,6 +410,12 @@ class HoldBudgetTest {
         assertThat(total.overGives()).isZero();
     }
 
+    /**
+     * A full reserve pool does not refuse what the parent total has room for: the reserve's part is charged to the
+     * total then (review: 16 links each holding their reserve made the 17th link's first backlogged message reset it
+     * with ENOBUFS while the 128 MiB total was almost empty). Everything is given back where it was charged, the
+     * parent first, also around a forced charge.
+     */
     @Test
     void aFullReservePoolFallsBackToTheTotal() {
         HoldBudget total = new HoldBudget(100, 100, null);

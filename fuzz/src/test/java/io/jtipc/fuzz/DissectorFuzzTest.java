@@ -91,6 +91,7 @@ class DissectorFuzzTest {
     static void dissectChecked(byte[] pcap) throws IOException {
         long[] messages = new long[1];
         long[] malformed = new long[1];
+        long[] warnings = new long[1];
         TipcMessageListener l = new TipcMessageListener() {
             @Override
             public void onMessage(CapturedMessage m) {
@@ -117,10 +118,17 @@ class DissectorFuzzTest {
                 malformed[0]++;
                 precise("onMalformed", Malformation.of(field, reason));
             }
+
+            @Override
+            public void onWarning(CapturedFrame f, String field, String reason) {
+                warnings[0]++;
+                precise("onWarning", Malformation.warning(field, reason));
+            }
         };
         CaptureSummary s = DISSECTOR.dissect(new ByteArrayInputStream(pcap), l);
         check(s.messages() == messages[0], "summary says " + s.messages() + " messages, listener got " + messages[0]);
         check(s.malformed() == malformed[0], "summary says " + s.malformed() + " malformed, listener got " + malformed[0]);
+        check(s.warnings() == warnings[0], "summary says " + s.warnings() + " warnings, listener got " + warnings[0]);
         check(s.decryptedFrames() <= s.encryptedFrames() && s.tipcFrames() <= s.frames(), "summary counts: " + s);
         DISSECTOR.nodes().addresses().forEach(a -> DISSECTOR.nodes().label(a));
     }

@@ -80,7 +80,8 @@ public final class GapAckBlocks {
      *     (the kernel drops the STATE); a {@linkplain Malformation#isWarning() warning} when len matches neither
      *     4 + 4 &times; (ugack_cnt + bgack_cnt) nor 4 + 4 &times; ugack_cnt but len &le; data size: the kernel
      *     ignores the blocks and still processes the STATE, its monitor record read at data + len. Both
-     *     non-OK results mean "do not use the blocks" ({@link #blockCount()} is 0 for them).
+     *     non-OK results mean "do not use the blocks" ({@link #blockCount()} may still count blocks for an
+     *     error whose len matches a layout but runs past the data).
      */
     public Malformation validate() {
         if (avail < HEADER) {

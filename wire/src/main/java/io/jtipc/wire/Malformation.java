@@ -20,6 +20,9 @@ import java.util.Objects;
  *       blocks are ignored and the monitor record is still read at data + len
  *       ({@code net/tipc/link.c tipc_get_gap_ack_blks}, {@code tipc_link_proto_rcv});
  *       see {@link GapAckBlocks#validate()};</li>
+ *   <li>{@code domain_record.*}: a STATE's neighbour-monitor domain record that fails the kernel's checks
+ *       (member count, len): the record is ignored, the STATE processed ({@code net/tipc/monitor.c
+ *       tipc_mon_rcv});</li>
  *   <li>{@code data} of a NAME_DISTRIBUTOR message whose size is not a multiple of 20 bytes: the
  *       whole 20-byte items are applied, the trailing bytes ignored
  *       ({@code net/tipc/name_distr.c tipc_named_rcv});</li>
@@ -33,8 +36,8 @@ import java.util.Objects;
  * ({@link TipcCodec#validate}, {@link TipcDescriber#describe(byte[], int, int, FieldSink)}) return the first
  * finding of either severity, as before warnings existed. Callers that keep the two apart use the overloads
  * that take a warning consumer ({@link TipcCodec.Validator#validate(byte[], int, int, java.util.function.Consumer)},
- * {@link TipcDescriber#describe(byte[], int, int, FieldSink, java.util.function.Consumer)}) or
- * {@link #isWarning()}.
+ * {@link TipcDescriber#describe(byte[], int, int, FieldSink, java.util.function.Consumer)}); a single result
+ * is one finding, an error ahead of any warning.
  */
 public final class Malformation {
     /** The single "no problem" value. */

@@ -107,14 +107,19 @@ final class MessageBodies {
                     if (ds == 0) return Malformation.OK;
                     GapAckBlocks g = s.gap.wrap(b, d, ds);
                     Malformation gm = g.validate();
-                    if (!gm.isOk()) {
-                        if (!gm.isWarning() || warnings == null) return gm;
-                        // link.c tipc_link_proto_rcv: blocks ignored, the monitor record still read at data + len
-                        warnings.accept(gm);
-                    }
+                    if (!gm.isOk() && !gm.isWarning()) return gm; // len beyond the data: the STATE is dropped
+                    // link.c tipc_link_proto_rcv: blocks that match no layout are ignored, the monitor record is still
+                    // read at data + len; monitor.c tipc_mon_rcv ignores a record that fails its checks (the STATE is
+                    // processed all the same)
                     int rest = ds - g.len();
-                    if (rest == 0) return Malformation.OK;
-                    return s.dom.wrap(b, d + g.len(), rest).validate();
+                    Malformation dm = rest == 0 ? Malformation.OK : s.dom.wrap(b, d + g.len(), rest).validate();
+                    if (!dm.isOk() && !dm.isWarning()) {
+                        dm = Malformation.warning(dm.field(), dm.reason() + ": the kernel ignores the domain record");
+                    }
+                    if (warnings == null) return gm.isOk() ? dm : gm;
+                    if (!gm.isOk()) warnings.accept(gm);
+                    if (!dm.isOk()) warnings.accept(dm);
+                    return Malformation.OK;
                 }
                 if ((type == Tipc.RESET_MSG || type == Tipc.ACTIVATE_MSG) && ds < 16) {
                     return Malformation.of("if_name", "data size " + ds + " < 16 (TIPC_MAX_IF_NAME)");
@@ -249,7 +254,7 @@ final class MessageBodies {
         boolean ok = gm.isOk();
         // a warning (len fits but matches no layout): the kernel ignores the blocks and reads the monitor record at
         // data + len (link.c tipc_get_gap_ack_blks, tipc_link_proto_rcv); the bytes up to len are shown as they are
-        boolean ignored = gm.isWarning() && glen >= GapAckBlocks.HEADER;
+        boolean ignored = gm.isWarning();
         if (ignored) rest(sink, "data", b, d + GapAckBlocks.HEADER, d + glen);
         if (ok) {
             int bc = g.bcBlocks();

@@ -165,6 +165,7 @@ class BodiesTest {
         g.setLen(gl);
         new MonitorDomain().wrap(b, 40 + gl, dl).setMemberCnt(3);
         assertThat(TipcCodec.validate(b, 0, b.length).field()).isEqualTo("domain_record");
+        assertThat(TipcCodec.validate(b, 0, b.length).isWarning()).as("monitor.c tipc_mon_rcv ignores it").isTrue();
         assertThat(describe(b).values).containsKey("domain_record/len");
     }
 
